@@ -21,6 +21,8 @@
 //! (`views.py`), [`exceptions`], [`renderers`], [`authentication`]. The only module that
 //! touches JavaScript is the wasm binding, compiled for `wasm32` targets.
 
+#![forbid(unsafe_code)]
+
 pub mod authentication;
 pub mod compile;
 pub mod condition;
