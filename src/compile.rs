@@ -21,6 +21,7 @@ pub(crate) struct Compiled {
     pub conditions: Vec<Condition>,
     pub views: Vec<View>,
     pub view_index: HashMap<String, usize>,
+    pub routes: Vec<crate::routing::Route>,
 }
 
 /// DRF's `DEFAULT_AUTHENTICATION_CLASSES`.
@@ -154,8 +155,10 @@ pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
         view_index.insert(name.clone(), views.len());
         views.push(view);
     }
+    let mut routes = Vec::with_capacity(doc.routes.len());
     for (index, route) in doc.routes.iter().enumerate() {
         let path = format!("$.routes[{index}]");
+        routes.push(crate::routing::Route::compile(route, &path)?);
         let Some(view) = view_index.get(&route.view).and_then(|i| views.get(*i)) else {
             return Err(PolicyError::new("unknown_view", format!("{path}.view"), format!("route `{}` names the unknown view `{}`", route.pattern, route.view)));
         };
@@ -165,7 +168,7 @@ pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
             }
         }
     }
-    Ok(Compiled { table: compiler.table, classes: compiler.classes, conditions: compiler.conditions, views, view_index })
+    Ok(Compiled { table: compiler.table, classes: compiler.classes, conditions: compiler.conditions, views, view_index, routes })
 }
 
 fn check_authentication_classes(doc: &PolicyDocument) -> Result<(), PolicyError> {

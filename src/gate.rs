@@ -38,6 +38,7 @@ pub struct Gate {
     conditions: Vec<Condition>,
     views: Vec<View>,
     view_index: HashMap<String, usize>,
+    routes: Vec<crate::routing::Route>,
 }
 
 impl std::fmt::Debug for Gate {
@@ -110,7 +111,13 @@ impl Gate {
             conditions: compiled.conditions,
             views: compiled.views,
             view_index: compiled.view_index,
+            routes: compiled.routes,
         })
+    }
+
+    /// The route a URL path reaches (see [`crate::routing`]); `None`: not a DRF route here.
+    pub fn route(&self, url_path: &str) -> Option<crate::routing::RouteMatch<'_>> {
+        crate::routing::route(&self.routes, url_path)
     }
 
     /// The views, in policy order.

@@ -36,6 +36,7 @@ pub mod permission_expr;
 pub mod permissions;
 pub mod policy;
 pub mod renderers;
+pub mod routing;
 pub mod user;
 pub mod views;
 
