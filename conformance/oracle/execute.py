@@ -423,6 +423,12 @@ def _run(spec):
     twin = None
     if raw is not None and observed is not None and observed[0] == "failed":
         twin = failed_twin(case, observed[1])
+    elif raw is not None and observed is not None and observed[0] == "none":
+        # DRF ignored the credentials (foreign scheme, inactive session user, ...): as a
+        # resolved case the request is anonymous.
+        context = dict(context, user=None, authentication={"none": True})
+        twin = {"id": case["id"] + "/none", "source": case["source"], "policy": policy, "context": context,
+                "raw": None, "expected": expected}
     return case, twin
 
 
