@@ -235,3 +235,36 @@ class ProblemTests(SimpleTestCase):
             call_command("drfgate_export", output=out, stderr=io.StringIO())
             with open(out, encoding="utf-8") as f:
                 self.assertEqual(json.load(f), export_policy())
+
+
+class UrlconfShapesTests(SimpleTestCase):
+    """@action(permission_classes=...), extra methods, namespaces, generic views, converters."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy = export_policy(urlconf="tests.urls_extra")
+
+    def test_action_decorator_permission_classes(self):
+        archive = self.policy["views"]["v2:archive"]
+        self.assertEqual(archive["permissions"], ["AllowAny"])
+        self.assertEqual(archive["actions"]["stats"], {"detail": False, "methods": ["GET"], "permissions": ["IsAdminUser"]})
+        self.assertEqual(archive["actions"]["cover"], {"detail": True, "methods": ["GET", "DELETE"]})
+        self.assertEqual(archive["actions"]["list"], {})
+
+    def test_routes(self):
+        routes = {r["pattern"]: r for r in self.policy["routes"]}
+        self.assertEqual(routes["/v2/archive/{pk}/cover-image/"]["actions"], {"GET": "cover", "DELETE": "cover"})
+        self.assertEqual(routes["/posts/{pk}/"]["regex"], "^/posts/(?<pk>[0-9]+)/$")
+        self.assertEqual(routes["/legacy/{year}/"]["regex"], "^/legacy/(?<year>[0-9]{4})/$")
+        self.assertTrue(routes["/posts/{pk}/"]["detail"])  # a RetrieveUpdateAPIView calls get_object()
+
+    def test_generic_view(self):
+        view = self.policy["views"]["post-detail"]
+        self.assertEqual(view["permissions"], ["IsAuthenticated & ~IsAdminUser"])
+        self.assertEqual(view["model"], "blog.Post")
+        self.assertEqual(
+            view["actions"],
+            {"get": {"detail": True, "methods": ["GET"]}, "put": {"detail": True, "methods": ["PUT"]},
+             "patch": {"detail": True, "methods": ["PATCH"]}},
+        )
