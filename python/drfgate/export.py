@@ -251,6 +251,10 @@ def _is_format_suffix(url_pattern):
 # The exporter
 
 
+# What routers pass to every viewset route; anything else in initkwargs came from @action(...).
+_ROUTER_INITKWARGS = ("basename", "detail", "suffix", "name", "description")
+
+
 class _Route:
     def __init__(self, template, regex, callback, detail, actions, initkwargs):
         self.template, self.regex, self.callback = template, regex, callback
@@ -473,8 +477,12 @@ class Exporter:
         first = routes[0]
         cls = first.callback.cls
         is_viewset = issubclass(cls, ViewSetMixin)
-        # The view's own default: its classes' attributes, as APIView.get_permissions() reads them.
-        base_view = self._instance(first, None, "GET")
+        # The view's own default: its classes' attributes, as APIView.get_permissions() reads them
+        # (without the per-route initkwargs an @action(permission_classes=...) adds).
+        plain_kwargs = {k: v for k, v in first.initkwargs.items() if k in _ROUTER_INITKWARGS}
+        base_view = self._instance(
+            _Route(first.template, first.regex, first.callback, first.detail, first.actions, plain_kwargs), None, "GET"
+        )
         default_auth = [self.authentication_class(type(a), problems) for a in APIView.get_authenticators(base_view)]
         default_perms = [self.permission_expression(p, problems) for p in APIView.get_permissions(base_view)]
         policy = {}
