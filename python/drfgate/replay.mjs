@@ -15,6 +15,9 @@ const ROUTING_KEYS = ["routes", "leftToOrigin"];
 async function loadPackage() {
   const here = dirname(fileURLToPath(import.meta.url));
   const spec = process.env.DRFGATE_PKG || resolve(here, "..", "..", "pkg");
+  if (!process.env.DRFGATE_PKG && !existsSync(join(spec, "package.json"))) {
+    fail(`the drf-gate npm package is not at ${spec}: build pkg/ or set DRFGATE_PKG`);
+  }
   if (!existsSync(spec)) {
     // A package name: resolve it from the working directory.
     const require = createRequire(join(process.cwd(), "noop.js"));
@@ -22,7 +25,13 @@ async function loadPackage() {
   }
   const manifest = JSON.parse(readFileSync(join(spec, "package.json"), "utf8"));
   const entry = pickEntry(manifest.exports, manifest) ?? manifest.main ?? "index.js";
+  if (!existsSync(join(spec, entry))) fail(`${join(spec, entry)} does not exist: build the package first`);
   return import(pathToFileURL(join(spec, entry)).href);
+}
+
+function fail(message) {
+  process.stderr.write(`replay.mjs: ${message}\n`);
+  process.exit(4);
 }
 
 function pickEntry(exports, manifest) {
