@@ -163,6 +163,8 @@ pub(crate) struct Checker<'p> {
     pub scope: Scope,
     pub perms: &'p mut PermissionTable,
     pub depth: u32,
+    /// Whether the condition mentions `obj` (directly or as `has_perm(..., obj)`).
+    pub reads_object: bool,
 }
 
 fn type_error(pos: Pos, message: impl Into<String>) -> ConditionError {
@@ -274,7 +276,10 @@ impl Checker<'_> {
     fn check_name(&mut self, name: &str, pos: Pos) -> Result<(Node, Ty), ConditionError> {
         Ok(match name {
             "obj" => match self.scope {
-                Scope::Object => (Node::Obj { path: Vec::new() }, Ty::Any),
+                Scope::Object => {
+                    self.reads_object = true;
+                    (Node::Obj { path: Vec::new() }, Ty::Any)
+                }
                 Scope::View => {
                     return Err(pos.error(
                         "unknown_name",
@@ -368,29 +373,30 @@ impl Checker<'_> {
             ExprKind::Attr(base, name) if is_request_user(base) => name.as_str(),
             _ => "",
         };
-        let (first_keyword, many) =
-            match method {
-                "has_perm" => ("perm", false),
-                "has_perms" => ("perm_list", true),
-                "" => {
-                    return Err(type_error(
-                        pos,
-                        "only request.user.has_perm(...) and request.user.has_perms(...) can be called",
-                    ))
-                }
-                field if UserField::from_name(field).is_some() => {
-                    return Err(type_error(
-                        pos,
-                        format!("{field} is a property, not a method: write request.user.{field} without ()"),
-                    ))
-                }
-                _ => return Err(type_error(
+        let (first_keyword, many) = match method {
+            "has_perm" => ("perm", false),
+            "has_perms" => ("perm_list", true),
+            "" => {
+                return Err(type_error(
+                    pos,
+                    "only request.user.has_perm(...) and request.user.has_perms(...) can be called",
+                ))
+            }
+            field if UserField::from_name(field).is_some() => {
+                return Err(type_error(
+                    pos,
+                    format!("{field} is a property, not a method: write request.user.{field} without ()"),
+                ))
+            }
+            _ => {
+                return Err(type_error(
                     pos,
                     format!(
                         "request.user.{method} cannot be called: only has_perm(...) and has_perms(...) can"
                     ),
-                )),
-            };
+                ))
+            }
+        };
         // Django's signatures: has_perm(perm, obj=None), has_perms(perm_list, obj=None).
         let mut perm_arg = None;
         let mut obj_arg = None;

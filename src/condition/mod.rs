@@ -164,6 +164,7 @@ pub struct EvalError {
 pub struct Condition {
     source: String,
     scope: Scope,
+    reads_object: bool,
     root: check::Node,
 }
 
@@ -193,9 +194,9 @@ impl Condition {
         }
         let tokens = lexer::tokenize(source);
         let expr = parser::Parser::new(tokens).parse_condition()?;
-        let mut checker = check::Checker { scope, perms, depth: 0 };
+        let mut checker = check::Checker { scope, perms, depth: 0, reads_object: false };
         let (root, _) = checker.check(&expr)?;
-        Ok(Condition { source: source.to_owned(), scope, root })
+        Ok(Condition { source: source.to_owned(), scope, reads_object: checker.reads_object, root })
     }
 
     /// Evaluates the condition and returns its truthiness.
@@ -225,5 +226,21 @@ impl Condition {
     /// ```
     pub fn scope(&self) -> Scope {
         self.scope
+    }
+
+    /// Whether evaluation may read the object: `obj` appears, directly or as the second argument
+    /// of `has_perm`/`has_perms`. A `hasObjectPermission` condition that does not read it can
+    /// be decided before the object is known (and still runs only where DRF runs it).
+    ///
+    /// ```
+    /// use drf_gate::condition::{Condition, Scope};
+    /// let mut perms = Default::default();
+    /// let staff = Condition::compile("request.user.is_staff", Scope::Object, &mut perms).unwrap();
+    /// assert!(!staff.reads_object());
+    /// let owner = Condition::compile("obj.owner == request.user", Scope::Object, &mut perms).unwrap();
+    /// assert!(owner.reads_object());
+    /// ```
+    pub fn reads_object(&self) -> bool {
+        self.reads_object
     }
 }
