@@ -383,3 +383,79 @@ fn source_and_scope_are_kept() -> Result<(), String> {
     assert_eq!(condition.scope(), Scope::Object);
     Ok(())
 }
+
+#[test]
+fn random_token_soup_never_panics() {
+    // A deterministic fuzz: random sequences of language fragments compile or fail cleanly, and
+    // whatever compiles evaluates to a value or an error.
+    const PIECES: &[&str] = &[
+        "request",
+        ".",
+        "method",
+        "user",
+        "obj",
+        "view",
+        "action",
+        "owner",
+        "id",
+        "(",
+        ")",
+        "[",
+        "]",
+        ",",
+        "==",
+        "!=",
+        "<",
+        "<=",
+        ">",
+        ">=",
+        " in ",
+        " not ",
+        " is ",
+        " and ",
+        " or ",
+        "SAFE_METHODS",
+        "True",
+        "None",
+        "0",
+        "-",
+        "1.5",
+        "'GET'",
+        "\"x\"",
+        "has_perm",
+        "has_perms",
+        "'a.b'",
+        "=",
+        "is_staff",
+        "'",
+        "\\",
+        "#",
+        "\n",
+        "é",
+        "&&",
+        "{",
+    ];
+    let data = cases();
+    let env_spec = data.pointer("/envs/ann").cloned().unwrap_or(Value::Null);
+    let object = data.get("object").cloned();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut compiled = 0;
+    for _ in 0..20_000 {
+        let mut source = String::new();
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        for _ in 0..(state % 12) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            source.push_str(PIECES.get((state % PIECES.len() as u64) as usize).copied().unwrap_or(""));
+        }
+        for scope in [Scope::View, Scope::Object] {
+            if let Ok(Ok(_) | Err(_)) = run(&source, scope, &env_spec, object.as_ref()) {
+                compiled += 1;
+            }
+        }
+    }
+    assert!(compiled > 100, "the fuzz compiled only {compiled} conditions");
+}
