@@ -566,7 +566,7 @@ class RandomGen:
     def auth_list(self):
         pool = ["session", "basic", "token", "jwt", "jwtStateless", "remoteUser", "HeaderAuth401", "HeaderAuth403",
                 "BearerToken", "BasicZone", "JwtEdge", "SessionAuthentication", "TokenAuthentication"]
-        return self.rng.sample(pool, self.rng.randint(0, 3))
+        return self.rng.sample(pool, self.rng.choices([0, 1, 2, 3], [1, 3, 3, 2])[0])
 
     def actions(self, leaves, auth_pool):
         r = self.rng
