@@ -167,6 +167,12 @@ pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
                 return Err(PolicyError::new("unknown_action", format!("{path}.action"), format!("view `{}` has no action `{action}`", route.view)));
             }
         }
+        for (method, action) in route.actions.iter().flat_map(|map| map.0.iter()) {
+            let handled = view.action(action).is_some_and(|a| a.methods.iter().any(|m| m.eq_ignore_ascii_case(method)));
+            if !handled {
+                return Err(PolicyError::new("unknown_action", format!("{path}.actions.{method}"), format!("view `{}` has no action `{action}` handling {method}", route.view)));
+            }
+        }
     }
     Ok(Compiled { table: compiler.table, classes: compiler.classes, conditions: compiler.conditions, views, view_index, routes })
 }
@@ -439,13 +445,35 @@ impl Compiler<'_> {
                 &default_actions
             }
         };
+        let mut options_permissions = 0;
         for (action_name, action_spec) in actions {
-            self.add_action(&mut view, action_name, action_spec, &format!("{path}.actions.{action_name}"))?;
+            let action_path = format!("{path}.actions.{action_name}");
+            if action_name == "metadata" {
+                // `self.action == 'metadata'` is OPTIONS: only its permissions can differ.
+                options_permissions = self.metadata_permissions(&mut view, action_spec, &action_path)?;
+                continue;
+            }
+            self.add_action(&mut view, action_name, action_spec, &action_path)?;
+        }
+        for route in &mut view.routes {
+            if route.kind != RouteKind::Extra {
+                route.options_permissions = options_permissions;
+            }
         }
         for route in &mut view.routes {
             finish_route(route, &view.actions);
         }
         Ok(view)
+    }
+
+    fn metadata_permissions(&mut self, view: &mut View, spec: &ActionSpec, path: &str) -> Result<usize, PolicyError> {
+        if spec.methods.is_some() || spec.detail.is_some() || spec.get_object.is_some() || spec.authentication.is_some() || spec.route.is_some() {
+            return Err(PolicyError::new("invalid_policy", path, "`metadata` is the OPTIONS action: it may only set `permissions`"));
+        }
+        let Some(list) = &spec.permissions else { return Ok(0) };
+        let compiled = self.permission_list(view, list, &format!("{path}.permissions"))?;
+        view.permission_lists.push(compiled);
+        Ok(view.permission_lists.len() - 1)
     }
 
     fn add_action(&mut self, view: &mut View, name: &str, spec: &ActionSpec, path: &str) -> Result<(), PolicyError> {
@@ -498,16 +526,36 @@ impl Compiler<'_> {
             }
             None => 0,
         };
+        if standard.is_some() && spec.route.is_some() {
+            return Err(PolicyError::new("invalid_policy", format!("{path}.route"), "`route` groups custom actions; standard actions live on the list and detail routes"));
+        }
         let route = match kind {
-            RouteKind::Extra => None,
+            RouteKind::Extra => spec.route.as_ref().and_then(|group| view.routes.iter().position(|route| route.group.as_ref() == Some(group))),
             _ => view.routes.iter().position(|route| route.kind == kind),
         };
+        if let (Some(index), Some(group)) = (route, &spec.route) {
+            if let Some(existing) = view.routes.get(index) {
+                let first = view.actions.iter().find(|a| a.route == index);
+                if first.is_some_and(|first| first.get_object != get_object || (first.permissions != permissions && permissions != 0)) {
+                    return Err(PolicyError::new("invalid_policy", path, format!("actions on route `{group}` must agree on detail and getObject; give shared permissions to the view")));
+                }
+                let _ = existing;
+            }
+        }
         let route = match route {
             Some(route) => route,
             None => {
                 // An @action route carries the action's initkwargs for every method on it.
                 let (route_permissions, route_authentication) = if kind == RouteKind::Extra { (permissions, authentication) } else { (0, 0) };
-                view.routes.push(Route { kind, handlers: Vec::new(), allow: String::new(), permissions: route_permissions, authentication: route_authentication });
+                view.routes.push(Route {
+                    kind,
+                    handlers: Vec::new(),
+                    allow: String::new(),
+                    permissions: route_permissions,
+                    options_permissions: route_permissions,
+                    authentication: route_authentication,
+                    group: spec.route.clone(),
+                });
                 view.routes.len() - 1
             }
         };

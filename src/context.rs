@@ -38,6 +38,10 @@ pub struct Context {
     /// object stage undecided.
     #[serde(default, deserialize_with = "present")]
     pub object: Option<Option<Value>>,
+    /// The URL's lookup value does not fit the field (`/posts/abc/` with an integer pk):
+    /// `get_object` raises a bare `Http404` (`{"detail":"Not found."}`) instead of looking up.
+    #[serde(default)]
+    pub lookup_error: bool,
     /// Record the evaluation trace.
     #[serde(default)]
     pub trace: bool,

@@ -179,6 +179,7 @@ impl Gate {
         };
         let authenticated = resolve_authentication(view, &target, context.authentication.as_ref(), context.user.is_some())?;
         let object = match &context.object {
+            _ if context.lookup_error => ObjectArg::InvalidLookup,
             None => ObjectArg::Absent,
             Some(None) => ObjectArg::Missing,
             Some(Some(object)) => ObjectArg::Found(object),
@@ -298,7 +299,12 @@ fn resolve_target<'g: 'c, 'c>(view: &'g View, action: Option<&str>, method: Opti
                     }
                 }
             };
-            view.route_for(kind).or_else(|| view.route_for(if kind == RouteKind::List { RouteKind::Detail } else { RouteKind::List })).ok_or_else(|| {
+            // A plain APIView has a single route of its own handlers.
+            let only_route = || match view.routes.as_slice() {
+                [route] => Some(route),
+                _ => None,
+            };
+            view.route_for(kind).or_else(|| view.route_for(if kind == RouteKind::List { RouteKind::Detail } else { RouteKind::List })).or_else(only_route).ok_or_else(|| {
                 ContextError::new("unknown_action", "$.detail", format!("view `{}` has no {} route", view.name, if kind == RouteKind::Detail { "detail" } else { "list" }))
             })?
         }

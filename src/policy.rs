@@ -163,6 +163,10 @@ pub struct ActionSpec {
     /// Authentication classes for this action.
     #[serde(default)]
     pub authentication: Option<Vec<String>>,
+    /// Custom actions naming the same `route` share one URL (a plain `APIView` with `get` and
+    /// `patch` handlers); by default each custom action has its own route, as `@action` does.
+    #[serde(default)]
+    pub route: Option<String>,
 }
 
 /// A URL route (consumed by edge routing).
@@ -185,6 +189,12 @@ pub struct RouteSpec {
     /// A custom action's route.
     #[serde(default)]
     pub action: Option<String>,
+    /// The route's method → action map, as the router built it (checked against the view).
+    #[serde(default)]
+    pub actions: Option<OrderedMap<String>>,
+    /// An equivalent regular expression, for tools; drf-gate matches `pattern`.
+    #[serde(default)]
+    pub regex: Option<String>,
 }
 
 /// A JSON object whose key order is kept and whose keys are unique. Also accepts an array of

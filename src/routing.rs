@@ -8,6 +8,8 @@
 use crate::error::PolicyError;
 use crate::policy::RouteSpec;
 
+const STANDARD_ACTION_NAMES: [&str; 6] = ["list", "create", "retrieve", "update", "partial_update", "destroy"];
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Segment {
     Literal(String),
@@ -78,8 +80,14 @@ impl Route {
                 segments.push(segment);
             }
         }
-        let detail = spec.detail || segments.iter().any(|s| matches!(s, Segment::Parameter(_)));
-        Ok(Route { segments, trailing_slash, view: spec.view.clone(), detail: spec.detail || (spec.action.is_some() && detail), action: spec.action.clone() })
+        // A route whose method map names a custom action is that action's route.
+        let action = spec.action.clone().or_else(|| {
+            spec.actions.as_ref().and_then(|map| {
+                map.0.iter().map(|(_, action)| action).find(|action| !STANDARD_ACTION_NAMES.contains(&action.as_str())).cloned()
+            })
+        });
+        let has_parameter = segments.iter().any(|s| matches!(s, Segment::Parameter(_)));
+        Ok(Route { segments, trailing_slash, view: spec.view.clone(), detail: spec.detail || (action.is_some() && has_parameter), action })
     }
 
     /// Matches a decoded path; returns the parameters.

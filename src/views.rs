@@ -56,9 +56,13 @@ pub(crate) struct Route {
     pub handlers: Vec<(String, usize)>,
     /// The `Allow` header.
     pub allow: String,
-    /// Permission list for methods without an action (OPTIONS, unmapped methods).
+    /// Permission list for methods without an action (unmapped methods).
     pub permissions: usize,
+    /// Permission list for OPTIONS (action `metadata`).
+    pub options_permissions: usize,
     pub authentication: usize,
+    /// The `route` name grouping custom actions.
+    pub group: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -107,6 +111,8 @@ pub(crate) enum ObjectArg<'c> {
     Absent,
     /// `get_object_or_404` found nothing.
     Missing,
+    /// The lookup value does not fit the field (`pk='abc'` for an integer pk): a bare `Http404`.
+    InvalidLookup,
     /// The object.
     Found(&'c Value),
 }
@@ -144,7 +150,11 @@ impl View {
     ) -> Decision<'g> {
         let route = target.route;
         let authentication_index = route.authentication;
-        let permissions_index = target.action.map_or(route.permissions, |action| action.permissions);
+        let permissions_index = match target.action {
+            Some(action) => action.permissions,
+            None if target.method == "OPTIONS" => route.options_permissions,
+            None => route.permissions,
+        };
         let auth_list = self.authentication_lists.get(authentication_index);
         let respond = Responder { allow: &route.allow, header: auth_list.and_then(|list| list.header.as_deref()) };
         let has_authenticators = auth_list.is_some_and(|list| !list.classes.is_empty());
@@ -196,6 +206,7 @@ impl View {
         let object = match object {
             ObjectArg::Absent => return respond.allowed(Stage::View, ObjectCheck::Pending),
             ObjectArg::Missing => return respond.denied(404, Cow::Borrowed(&self.no_match_body), not_found::CODE, Stage::Lookup, None),
+            ObjectArg::InvalidLookup => return respond.denied(404, Cow::Borrowed(not_found::BODY), not_found::CODE, Stage::Lookup, None),
             ObjectArg::Found(object) => object,
         };
         for (index, entry) in entries.iter().enumerate() {

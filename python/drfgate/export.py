@@ -506,6 +506,9 @@ class Exporter:
             )
             for method, action in mapping.items():
                 entry = actions.setdefault(action, {"methods": [], "detail": detail})
+                if not is_viewset:
+                    # One URL, several handlers: the actions share a route (and its Allow header).
+                    entry["route"] = name
                 entry["methods"].append(method)
                 view = self._instance(route, action if is_viewset else None, method)
                 auth, perms = self._decide(view, problems)
@@ -520,11 +523,10 @@ class Exporter:
                 auth, perms = self._decide(view, problems)
                 if (auth, perms) != (default_auth, default_perms):
                     if action:
-                        actions["metadata"] = {"methods": ["OPTIONS"], "detail": False}
-                        if auth != default_auth:
-                            actions["metadata"]["authentication"] = auth
+                        # drf-gate's `metadata` action only carries OPTIONS permissions:
+                        # authenticators are chosen before `self.action` is set.
                         if perms != default_perms:
-                            actions["metadata"]["permissions"] = perms
+                            actions["metadata"] = {"permissions": perms}
                     else:
                         self.warnings.append(
                             f"{name}: get_permissions()/get_authenticators() with action None (a method the "
@@ -540,11 +542,13 @@ class Exporter:
     @staticmethod
     def _action_entry(action, entry, is_viewset):
         out = {}
+        if action == "metadata":
+            return {k: v for k, v in entry.items() if k == "permissions"}
         standard = STANDARD_ACTIONS.get(action) if is_viewset else None
         if standard != (entry["methods"], entry["detail"]):
             out["detail"] = entry["detail"]
             out["methods"] = entry["methods"]
-        for key in ("authentication", "permissions"):
+        for key in ("authentication", "permissions", "route"):
             if key in entry:
                 out[key] = entry[key]
         return out
