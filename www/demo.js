@@ -15,11 +15,14 @@ const el = (tag, attrs = {}, ...children) => {
   return node;
 };
 
+// What each control would request (the sample project's routes).
 const ROUTE = {
-  create: ["POST", "/api/posts/"],
-  update: ["PUT", "/api/posts/{id}/"],
-  destroy: ["DELETE", "/api/posts/{id}/"],
-  publish: ["POST", "/api/posts/{id}/publish/"],
+  "posts.create": ["POST", "/api/posts/"],
+  "posts.update": ["PUT", "/api/posts/{id}/"],
+  "posts.destroy": ["DELETE", "/api/posts/{id}/"],
+  "posts.publish": ["POST", "/api/posts/{id}/publish/"],
+  "post-reports.list": ["GET", "/api/reports/posts/"],
+  "tags.create": ["POST", "/api/tags/"],
 };
 
 export function startDemo({ Gate, gateDom, policyText }) {
@@ -33,9 +36,10 @@ export function startDemo({ Gate, gateDom, policyText }) {
   let selected = POSTS[0];
 
   // What a click would send, and what the server (this same decision) would answer.
-  function act(action, post) {
-    const [method, path] = ROUTE[action];
-    const context = { view: "posts", action, user: current.user };
+  function act(gateName, post) {
+    const [method, path] = ROUTE[gateName];
+    const [view, action] = [gateName.slice(0, gateName.lastIndexOf(".")), gateName.slice(gateName.lastIndexOf(".") + 1)];
+    const context = { view, action, user: current.user };
     if (post) context.object = post;
     const decision = gate.check(context);
     const url = path.replace("{id}", post?.id ?? "");
@@ -46,11 +50,11 @@ export function startDemo({ Gate, gateDom, policyText }) {
     return el(
       "div",
       { class: "actions", role: "group", "aria-label": `Actions on “${post.title}”` },
-      el("button", { type: "button", class: "btn", "data-gate": "posts.update", "data-gate-object": post.id, onclick: () => act("update", post) }, "Edit"),
-      el("button", { type: "button", class: "btn", "data-gate": "posts.publish", "data-gate-object": post.id, onclick: () => act("publish", post) }, "Publish"),
+      el("button", { type: "button", class: "btn", "data-gate": "posts.update", "data-gate-object": post.id, onclick: () => act("posts.update", post) }, "Edit"),
+      el("button", { type: "button", class: "btn", "data-gate": "posts.publish", "data-gate-object": post.id, onclick: () => act("posts.publish", post) }, "Publish"),
       el(
         "button",
-        { type: "button", class: "btn danger", "data-gate": "posts.destroy", "data-gate-object": post.id, "data-gate-mode": "hide", onclick: () => act("destroy", post) },
+        { type: "button", class: "btn danger", "data-gate": "posts.destroy", "data-gate-object": post.id, "data-gate-mode": "hide", onclick: () => act("posts.destroy", post) },
         "Delete",
       ),
     );
@@ -140,6 +144,10 @@ export function startDemo({ Gate, gateDom, policyText }) {
     renderSummary();
     log.textContent = `Signed in as ${entry.label}.`;
     root.dataset.user = entry.key;
+  }
+
+  for (const button of document.querySelectorAll("#post-list-card .card-head [data-gate]")) {
+    button.addEventListener("click", () => act(button.getAttribute("data-gate")));
   }
 
   // The user switcher: a radio group (arrow keys move between users).

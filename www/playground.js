@@ -201,14 +201,14 @@ export async function startPlayground({ Gate, fetchText }) {
     for (const step of steps) {
       if (step.stage !== stage) {
         stage = step.stage;
-        const list = el("ul", { class: "tree", role: "tree", "aria-label": STAGES[stage] ?? stage });
+        const list = el("ul", { class: "tree", "aria-label": STAGES[stage] ?? stage });
         wrap.append(el("h5", {}, STAGES[stage] ?? stage), list);
         stack = [list];
       }
       while (stack.length > step.depth + 1) stack.pop();
       while (stack.length < step.depth + 1) {
         const parentItem = stack[stack.length - 1].lastElementChild;
-        const sub = el("ul", { role: "group" });
+        const sub = el("ul");
         (parentItem ?? stack[stack.length - 1]).append(sub);
         stack.push(sub);
       }
@@ -217,7 +217,7 @@ export async function startPlayground({ Gate, fetchText }) {
         decision.decidedBy && step.stage === decision.stage && step.depth === 0 && step.entry === decision.decidedBy.entry;
       const item = el(
         "li",
-        { role: "treeitem", class: `step r-${result.replace(/[^a-z]/gi, "")}${decisive ? " decisive" : ""}`, "data-depth": step.depth },
+        { class: `step r-${result.replace(/[^a-z]/gi, "")}${decisive ? " decisive" : ""}`, "data-depth": step.depth },
         el("span", { class: "step-entry", title: step.depth === 0 ? `permission_classes[${step.entry}]` : null }, step.depth === 0 ? `[${step.entry}]` : ""),
         el("span", { class: "step-label" }, step.label),
         el("code", { class: "step-check" }, `${step.check}()`),

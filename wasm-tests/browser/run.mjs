@@ -116,7 +116,7 @@ try {
     await page.check(`#user-options input[value="${entry.key}"]`);
     await page.waitForFunction((key) => document.getElementById("demo").dataset.user === key, entry.key);
     const controls = await readControls();
-    check(`demo[${entry.key}]: controls found`, controls.length === 1 + POSTS.length * 3 + 3, `found ${controls.length}`);
+    check(`demo[${entry.key}]: controls found`, controls.length === 3 + POSTS.length * 3 + 3, `found ${controls.length}`);
     for (const c of controls) {
       const want = expectedControl(entry.user, c.gate, c.object);
       const name = `demo[${entry.key}] ${keyOf(c)}`;
@@ -196,6 +196,7 @@ try {
   {
     const bob = USERS.find((u) => u.key === "bob").user;
     const target = '#post-list li[data-post="1"] [data-gate="posts.update"]';
+    await page.evaluate(() => document.activeElement?.blur());
     await page.hover(target);
     const want = expectedControl(bob, "posts.update", "1").decision;
     const tip = await page.$eval(".drf-gate-tooltip", (t) => ({ shown: !t.hidden, text: t.textContent }));
@@ -211,6 +212,70 @@ try {
   await page.check('#user-options input[value="anonymous"]');
   await page.mouse.move(0, 0);
   await page.screenshot({ path: `${artifacts}demo-anonymous.png`, fullPage: true });
+
+  // ---- The DOM helper's API on its own: a Subject, HTTP method names, unknown actions (fail
+  // closed), title instead of tooltip, native disabled, update() and disconnect().
+  {
+    const ann = USERS.find((u) => u.key === "ann").user;
+    const bob = USERS.find((u) => u.key === "bob").user;
+    const html =
+      '<button data-gate="posts.DELETE" data-gate-object="1" title="Delete it">Del</button>' +
+      '<a href="#x" data-gate="posts.create" aria-describedby="own-help">New</a>' +
+      '<input aria-label="Title" data-gate="posts.update" data-gate-object="3">' +
+      '<button data-gate="posts.nope">Unknown action</button>' +
+      '<button data-gate="nodot">Malformed</button>' +
+      '<button data-gate="posts.destroy" data-gate-object="999">Missing object</button>';
+    const result = await page.evaluate(
+      async ({ html, policy, objects, ann, bob }) => {
+        const { Gate } = await import("/pkg/dist/web.js");
+        const { gateDom } = await import("/pkg/dist/dom.js");
+        const gate = new Gate(policy);
+        const box = document.createElement("div");
+        box.innerHTML = html;
+        document.body.append(box);
+        const snap = () =>
+          [...box.querySelectorAll("[data-gate]")].map((el) => ({
+            hidden: el.hidden,
+            disabled: el.hasAttribute("disabled"),
+            ariaDisabled: el.getAttribute("aria-disabled"),
+            title: el.getAttribute("title"),
+            describedby: el.getAttribute("aria-describedby"),
+          }));
+        const before = snap();
+        const subject = gate.subject(ann);
+        const ui = gateDom(box, gate, subject, { objects, tooltip: false, nativeDisabled: true, user: ann });
+        const asAnn = snap();
+        const allowedAnn = ui.controls.map((c) => c.allowed);
+        ui.update(bob);
+        const asBob = snap();
+        const allowedBob = ui.controls.map((c) => c.allowed);
+        ui.disconnect();
+        const after = snap();
+        const leftovers = box.querySelectorAll(".drf-gate-reason").length;
+        box.remove();
+        subject.free();
+        gate.free();
+        return { before, asAnn, asBob, after, allowedAnn, allowedBob, leftovers };
+      },
+      { html, policy: blogText, objects, ann, bob },
+    );
+    const expect = (user) => [
+      blog.can(user, "posts", "DELETE", objects["1"]),
+      blog.can(user, "posts", "create"),
+      blog.can(user, "posts", "update", objects["3"]),
+      false,
+      false,
+      blog.can(user, "posts", "destroy", null),
+    ];
+    check("gateDom: a Subject's decisions = can()", same(result.allowedAnn, expect(ann)), JSON.stringify(result.allowedAnn));
+    check("gateDom: update(user) re-decides", same(result.allowedBob, expect(bob)), JSON.stringify(result.allowedBob));
+    const denied = (snap, allowed) =>
+      snap.every((s, i) => (allowed[i] ? s.ariaDisabled === null : s.ariaDisabled === "true" && typeof s.title === "string" && s.title.length > 0));
+    check("gateDom: denied controls get aria-disabled and a title reason (tooltip: false)", denied(result.asAnn, result.allowedAnn) && denied(result.asBob, result.allowedBob), JSON.stringify(result.asBob));
+    check("gateDom: nativeDisabled sets disabled on denied form controls only", result.asBob.every((s, i) => s.disabled === (!result.allowedBob[i] && i !== 1)), JSON.stringify(result.asBob));
+    check("gateDom: an existing aria-describedby is kept", result.asBob[1].describedby?.startsWith("own-help"));
+    check("gateDom: disconnect() restores every attribute", same(result.after, result.before) && result.leftovers === 0, JSON.stringify(result.after));
+  }
 
   // ---- Playground (tabs by keyboard: ArrowRight moves to it).
   await page.focus("#tab-demo");
