@@ -17,7 +17,8 @@ export interface GateDomOptions {
   mode?: GateMode;
   /** Show the reason in a tooltip on hover and focus (default); `false` sets `title` instead. */
   tooltip?: boolean;
-  /** Also set the `disabled` attribute on form controls (then they are not focusable). */
+  /** Also set the `disabled` attribute on form controls (then they are neither focusable nor
+   *  hoverable, and their reason goes in `title`). */
   nativeDisabled?: boolean;
   /** Compute the reason of each denial with `gate.check({..., trace: true})`; default `true`. */
   explain?: boolean;

@@ -249,8 +249,10 @@ export function gateDom(root, gate, user, options = {}) {
         continue;
       }
       el.setAttribute("aria-disabled", "true");
-      if (state.options.nativeDisabled && FORM_CONTROLS.has(el.tagName)) el.setAttribute("disabled", "");
-      if (state.options.tooltip === false) el.setAttribute("title", control.reason);
+      // A natively disabled control gets no pointer or focus events: its reason goes in `title`.
+      const native = state.options.nativeDisabled && FORM_CONTROLS.has(el.tagName);
+      if (native) el.setAttribute("disabled", "");
+      if (native || state.options.tooltip === false) el.setAttribute("title", control.reason);
       const reason = doc.createElement("span");
       reason.id = `drf-gate-reason-${++nextId}`;
       reason.className = REASON_CLASS;

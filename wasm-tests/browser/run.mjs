@@ -343,7 +343,14 @@ try {
       await page.screenshot({ path: `${artifacts}playground.png`, fullPage: true });
     }
     if (preset.key === "session-first") check("session-first preset: 403 without WWW-Authenticate", shown.status === 403 && !("WWW-Authenticate" in shown.headers));
-    if (preset.key === "blog") await page.screenshot({ path: `${artifacts}playground-blog.png`, fullPage: true });
+    if (preset.key === "blog") {
+      await page.screenshot({ path: `${artifacts}playground-blog.png`, fullPage: true });
+      await page.selectOption("#matrix-columns", "methods");
+      await page.selectOption("#matrix-object", "own");
+      await (await page.$("#matrix-table")).screenshot({ path: `${artifacts}playground-matrix.png` });
+      await page.selectOption("#matrix-columns", "actions");
+      await page.selectOption("#matrix-object", "ann");
+    }
   }
 
   // The matrix's other object choices: a lookup miss is 404 on detail actions.
