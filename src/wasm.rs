@@ -318,8 +318,10 @@ impl Gate {
             return Err(invalid_context("subject registry busy", "$.user"));
         }
         let handle = JsValue::from(Subject { key });
-        // The key is a plain own property, so a check finds the subject without calling back into wasm.
-        Reflect::set(&handle, &JsValue::from_str(SUBJECT_KEY), &JsValue::from_f64(key as f64))?;
+        // The key is a hidden own property (not enumerable, read-only), so a check finds the subject without calling back into wasm.
+        let descriptor = Object::new();
+        Reflect::set(&descriptor, &JsValue::from_str("value"), &JsValue::from_f64(key as f64))?;
+        Object::define_property(&Object::from(handle.clone()), &JsValue::from_str(SUBJECT_KEY), &descriptor);
         Ok(handle)
     }
 
