@@ -1,0 +1,637 @@
+"""Write a Django REST Framework project's request-decision policy in drf-gate's format.
+
+The exporter walks the URLconf, finds every DRF view and viewset, and asks DRF itself what each
+one uses: ``get_authenticators()`` and ``get_permissions()`` are called on an instance of the view
+for every routed action, exactly as a request would call them. See docs/policy.md for the format.
+
+Custom permission classes cannot be read from their Python code; each one declares what it checks
+(``@drfgate.condition(...)`` or ``drfgate_has_permission = "..."``). A class whose code is not
+declared is a *problem*: the export fails, naming the file and line, unless the views that use it
+are left to the origin server (``leave_to_origin``).
+"""
+import inspect
+import os
+import re
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils.functional import Promise
+from rest_framework import authentication as drf_authentication
+from rest_framework import permissions as drf_permissions
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+from rest_framework.test import APIRequestFactory
+from rest_framework.views import APIView
+from rest_framework.viewsets import ViewSetMixin
+
+try:  # simplejwt is optional
+    from rest_framework_simplejwt import authentication as jwt_authentication
+except ImportError:  # pragma: no cover - depends on the project
+    jwt_authentication = None
+
+BUILTIN_PERMISSIONS = {
+    getattr(drf_permissions, name): name
+    for name in (
+        "AllowAny",
+        "BasePermission",
+        "IsAuthenticated",
+        "IsAdminUser",
+        "IsAuthenticatedOrReadOnly",
+        "DjangoModelPermissions",
+        "DjangoModelPermissionsOrAnonReadOnly",
+        "DjangoObjectPermissions",
+    )
+}
+
+BUILTIN_AUTHENTICATION = {
+    drf_authentication.SessionAuthentication: "SessionAuthentication",
+    drf_authentication.BasicAuthentication: "BasicAuthentication",
+    drf_authentication.TokenAuthentication: "TokenAuthentication",
+    drf_authentication.RemoteUserAuthentication: "RemoteUserAuthentication",
+}
+if jwt_authentication is not None:
+    BUILTIN_AUTHENTICATION[jwt_authentication.JWTAuthentication] = "JWTAuthentication"
+    BUILTIN_AUTHENTICATION[jwt_authentication.JWTStatelessUserAuthentication] = "JWTStatelessUserAuthentication"
+
+# DRF's standard viewset actions: (methods, detail).
+STANDARD_ACTIONS = {
+    "list": (["GET"], False),
+    "create": (["POST"], False),
+    "retrieve": (["GET"], True),
+    "update": (["PUT"], True),
+    "partial_update": (["PATCH"], True),
+    "destroy": (["DELETE"], True),
+}
+# Handler methods a route may have, in DRF's `Allow` order (HEAD and OPTIONS are implicit).
+HANDLER_METHODS = ["get", "post", "put", "patch", "delete"]
+
+# Python precedence of permission composition: `~` binds tightest, then `&`, then `|`.
+_PREC_OR, _PREC_AND, _PREC_NOT, _PREC_ATOM = 1, 2, 3, 4
+
+
+class ExportError(Exception):
+    """The project cannot be exported; ``problems`` lists each cause with its file and line."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class Problem:
+    """Something the policy format cannot say about a class, with where it is written."""
+
+    def __init__(self, obj, what, hint=""):
+        self.location = source_location(obj)
+        self.what = what
+        self.hint = hint
+        self.views = set()
+
+    def __str__(self):
+        views = f" (used by: {', '.join(sorted(self.views))})" if self.views else ""
+        hint = f"\n    {self.hint}" if self.hint else ""
+        return f"{self.location}: {self.what}{views}{hint}"
+
+
+def source_location(obj):
+    """``file:line`` of a class or function, relative to the working directory when inside it."""
+    try:
+        path = inspect.getsourcefile(obj) or inspect.getfile(obj)
+        line = inspect.getsourcelines(obj)[1]
+    except (OSError, TypeError):
+        return f"<{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', obj)}>"
+    rel = os.path.relpath(path)
+    return f"{path if rel.startswith('..') else rel}:{line}"
+
+
+def to_json_value(value):
+    """A permission message as JSON: lazy translations become str, containers recurse."""
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): to_json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json_value(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Settings
+
+
+def export_settings(include_secrets=False):
+    """The authentication settings drf-gate's edge authentication needs.
+
+    Kept in one function: the shape of ``settings`` is finalised with the edge-authentication
+    work. The JWT signing key is exported only with ``include_secrets``.
+    """
+    from django.http.request import HttpHeaders
+
+    result = {
+        "token": {"keyword": drf_authentication.TokenAuthentication.keyword},
+        "csrf": {
+            "cookieName": settings.CSRF_COOKIE_NAME,
+            # 'HTTP_X_CSRFTOKEN' -> 'X-Csrftoken', the spelling Django's CSRF messages use.
+            "headerName": HttpHeaders.parse_header_name(settings.CSRF_HEADER_NAME) or settings.CSRF_HEADER_NAME,
+            "trustedOrigins": list(settings.CSRF_TRUSTED_ORIGINS),
+            "useSessions": bool(settings.CSRF_USE_SESSIONS),
+        },
+        "session": {"cookieName": settings.SESSION_COOKIE_NAME},
+    }
+    if jwt_authentication is not None:
+        from rest_framework_simplejwt.settings import api_settings as jwt
+
+        leeway = jwt.LEEWAY
+        leeway = leeway.total_seconds() if hasattr(leeway, "total_seconds") else leeway
+        result["jwt"] = {
+            "algorithm": jwt.ALGORITHM,
+            "authHeaderTypes": list(jwt.AUTH_HEADER_TYPES)
+            if isinstance(jwt.AUTH_HEADER_TYPES, (list, tuple))
+            else [jwt.AUTH_HEADER_TYPES],
+            # 'HTTP_AUTHORIZATION' -> 'Authorization'
+            "authHeaderName": HttpHeaders.parse_header_name(jwt.AUTH_HEADER_NAME) or jwt.AUTH_HEADER_NAME,
+            "userIdField": jwt.USER_ID_FIELD,
+            "userIdClaim": jwt.USER_ID_CLAIM,
+            "tokenTypeClaim": jwt.TOKEN_TYPE_CLAIM,
+            "jtiClaim": jwt.JTI_CLAIM,
+            "leeway": leeway,
+            "audience": jwt.AUDIENCE,
+            "issuer": jwt.ISSUER,
+            "checkUserIsActive": jwt.CHECK_USER_IS_ACTIVE,
+            "checkRevokeToken": jwt.CHECK_REVOKE_TOKEN,
+            "revokeTokenClaim": jwt.REVOKE_TOKEN_CLAIM,
+            "verifyingKey": jwt.VERIFYING_KEY or None,
+            "jwkUrl": jwt.JWK_URL,
+        }
+        if include_secrets:
+            result["jwt"]["signingKey"] = jwt.SIGNING_KEY
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# URLconf walking
+
+
+def _regex_to_template(regex):
+    """'^posts/(?P<pk>[^/.]+)/$' -> ('posts/{pk}/', ok). ok is False if other regex syntax remains."""
+    out, i, ok = [], 0, True
+    if regex.startswith("^"):
+        i = 1
+    while i < len(regex):
+        if regex.startswith("(?P<", i):
+            end = regex.index(">", i)
+            name = regex[i + 4 : end]
+            depth, j = 1, end + 1
+            while j < len(regex) and depth:
+                if regex[j] == "\\":
+                    j += 2
+                    continue
+                depth += {"(": 1, ")": -1}.get(regex[j], 0)
+                j += 1
+            out.append("{%s}" % name)
+            i = j
+        elif regex[i] == "\\" and i + 1 < len(regex):
+            if regex[i + 1] in "Z" and i + 2 == len(regex):
+                break
+            if regex[i + 1].isalnum():
+                ok = False
+            out.append(regex[i + 1])
+            i += 2
+        elif regex[i] == "$" and i + 1 == len(regex):
+            break
+        else:
+            if regex[i] in "()[]{}?*+|.^$":
+                ok = False
+            out.append(regex[i])
+            i += 1
+    return "".join(out), ok
+
+
+def _pattern_parts(pattern):
+    """(template, regex without anchors, is_end) of one URLconf pattern."""
+    regex = pattern.regex.pattern
+    body = regex[1:] if regex.startswith("^") else regex
+    end = body.endswith("$") or body.endswith("\\Z")
+    if body.endswith("\\Z"):
+        body = body[:-2]
+    elif body.endswith("$") and not body.endswith("\\$"):
+        body = body[:-1]
+    if isinstance(pattern, RoutePattern):
+        template = re.sub(r"<(?:[^>:]+:)?([^>]+)>", r"{\1}", str(pattern._route))
+        return template, body, end, True
+    template, ok = _regex_to_template(str(pattern._regex) if isinstance(pattern, RegexPattern) else regex)
+    return template, body, end, ok
+
+
+def iter_url_patterns(resolver=None):
+    """Yield (template, js_regex, url_pattern, namespace, clean) for every endpoint of the URLconf."""
+
+    def walk(patterns, template, regex, namespace):
+        for p in patterns:
+            t, r, end, ok = _pattern_parts(p.pattern)
+            if isinstance(p, URLResolver):
+                ns = p.namespace and (f"{namespace}:{p.namespace}" if namespace else p.namespace)
+                yield from walk(p.url_patterns, template + t, regex + r, ns or namespace)
+            elif isinstance(p, URLPattern):
+                js = "^/" + re.sub(r"\(\?P<", "(?<", regex + r) + "$"
+                yield "/" + template + t, js, p, namespace, ok
+
+    yield from walk((resolver or get_resolver()).url_patterns, "", "", None)
+
+
+def _is_format_suffix(url_pattern):
+    regex = url_pattern.pattern.regex.pattern
+    return "(?P<format>" in regex
+
+
+# --------------------------------------------------------------------------------------------
+# The exporter
+
+
+class _Route:
+    def __init__(self, template, regex, callback, detail, actions, initkwargs):
+        self.template, self.regex, self.callback = template, regex, callback
+        self.detail, self.actions, self.initkwargs = detail, actions, initkwargs
+
+
+class Exporter:
+    """Builds the policy dict. Use :func:`export_policy`."""
+
+    def __init__(self, leave_to_origin=(), include_secrets=False, urlconf=None):
+        self.leave_to_origin = set(leave_to_origin)
+        self.include_secrets = include_secrets
+        self.urlconf = urlconf
+        self.factory = APIRequestFactory()
+        self.permission_names = dict(BUILTIN_PERMISSIONS)  # class -> policy name
+        self.permission_decls = {}  # name -> declaration
+        self.permission_deps = {}  # name -> names it refers to
+        self.permission_problems = {}  # class -> [Problem]
+        self.auth_names = dict(BUILTIN_AUTHENTICATION)
+        self.auth_decls = {}
+        self.warnings = []
+        self._used_names = set(self.permission_names.values())
+
+    # ---- names -------------------------------------------------------------------------
+
+    def _unique_name(self, cls):
+        name = cls.__name__
+        if name in self._used_names:
+            name = f"{cls.__module__}.{cls.__qualname__}"
+        self._used_names.add(name)
+        return name
+
+    # ---- permission classes -----------------------------------------------------------------
+
+    def permission_class(self, cls):
+        """The policy name of a permission class, declaring it under ``classes`` if custom."""
+        if cls in self.permission_names:
+            return self.permission_names[cls]
+        name = self._unique_name(cls)
+        self.permission_names[cls] = name
+        problems, deps, decl = [], set(), {}
+        bases = [b for b in cls.__mro__[1:] if isinstance(b, type) and issubclass(b, drf_permissions.BasePermission)]
+        base = bases[0] if bases else drf_permissions.BasePermission
+        if base is not drf_permissions.BasePermission:
+            decl["base"] = self.permission_class(base)
+            deps.add(decl["base"])
+            problems.extend(self.permission_problems.get(base, []))
+        own = cls.__dict__
+        for method, attr, key in (
+            ("has_permission", "drfgate_has_permission", "hasPermission"),
+            ("has_object_permission", "drfgate_has_object_permission", "hasObjectPermission"),
+        ):
+            if attr in own:
+                if not isinstance(own[attr], str):
+                    problems.append(Problem(cls, f"{name}.{attr} must be a str (a drf-gate condition)"))
+                else:
+                    decl[key] = own[attr]
+            elif method in own:
+                problems.append(
+                    Problem(
+                        own[method],
+                        f"permission class {name} overrides {method}() but declares no drf-gate condition for it",
+                        f"declare it: @drfgate.condition({method}=\"...\") on the class, or "
+                        f"{attr} = \"...\" (docs/policy.md §1.4), or leave its views to the origin "
+                        f"(--leave-to-origin VIEW)",
+                    )
+                )
+        if issubclass(cls, drf_permissions.DjangoModelPermissions):
+            for method in ("get_required_permissions", "get_required_object_permissions", "_queryset"):
+                if method in own:
+                    problems.append(
+                        Problem(own[method], f"{name}.{method}() is custom code drf-gate cannot express")
+                    )
+            if "perms_map" in own and own["perms_map"] != base.perms_map:
+                decl["permsMap"] = {m: list(p) for m, p in own["perms_map"].items()}
+            if "authenticated_users_only" in own and own["authenticated_users_only"] != base.authenticated_users_only:
+                decl["authenticatedUsersOnly"] = bool(own["authenticated_users_only"])
+        if "message" in own:
+            decl["message"] = to_json_value(own["message"])
+        if "code" in own:
+            decl["code"] = to_json_value(own["code"])
+        self.permission_decls[name] = decl
+        self.permission_deps[name] = deps
+        self.permission_problems[cls] = problems
+        return name
+
+    def permission_expression(self, perm, problems):
+        """The expression string of one ``permission_classes`` entry (a class, an instance, or a
+        composition of either), with the minimal parentheses Python's precedence needs."""
+        return self._expr(perm, problems)[0]
+
+    def _expr(self, perm, problems):
+        op_and, op_or, op_not = drf_permissions.AND, drf_permissions.OR, drf_permissions.NOT
+        # A composition: OperandHolder/SingleOperandHolder (classes) or AND/OR/NOT (instances).
+        if isinstance(perm, drf_permissions.OperandHolder):
+            operator, operands = perm.operator_class, (perm.op1_class, perm.op2_class)
+        elif isinstance(perm, drf_permissions.SingleOperandHolder):
+            operator, operands = perm.operator_class, (perm.op1_class,)
+        elif isinstance(perm, (op_and, op_or)):
+            operator, operands = type(perm), (perm.op1, perm.op2)
+        elif isinstance(perm, op_not):
+            operator, operands = op_not, (perm.op1,)
+        else:
+            cls = perm if isinstance(perm, type) else type(perm)
+            if not (isinstance(cls, type) and issubclass(cls, drf_permissions.BasePermission)):
+                # Duck-typed permission (no BasePermission base): still a class with code.
+                if not isinstance(cls, type):
+                    problems.append(Problem(type(perm), f"unrecognised permission entry {perm!r}"))
+                    return "?", _PREC_ATOM
+            if not isinstance(perm, type) and vars(perm):
+                self.warnings.append(
+                    f"{source_location(cls)}: an instance of {cls.__name__} carries state "
+                    f"{sorted(vars(perm))}; drf-gate sees only the class declaration"
+                )
+            name = self.permission_class(cls)
+            problems.extend(self.permission_problems.get(cls, []))
+            return name, _PREC_ATOM
+        if operator is op_not:
+            text, prec = self._expr(operands[0], problems)
+            return "~" + (text if prec >= _PREC_NOT else f"({text})"), _PREC_NOT
+        prec = _PREC_AND if operator is op_and else _PREC_OR
+        symbol = " & " if operator is op_and else " | "
+        left, lp = self._expr(operands[0], problems)
+        right, rp = self._expr(operands[1], problems)
+        # Python's `&` and `|` are left-associative: a right operand of the same precedence
+        # needs parentheses to keep DRF's tree.
+        left = left if lp >= prec else f"({left})"
+        right = right if rp > prec else f"({right})"
+        return left + symbol + right, prec
+
+    # ---- authentication classes -------------------------------------------------------------
+
+    def authentication_class(self, cls, problems):
+        if cls in self.auth_names:
+            return self.auth_names[cls]
+        name = self._unique_name(cls)
+        self.auth_names[cls] = name
+        builtin = next((b for b in cls.__mro__[1:] if b in BUILTIN_AUTHENTICATION), None)
+        header_overridden = any(
+            "authenticate_header" in k.__dict__ for k in cls.__mro__ if k not in BUILTIN_AUTHENTICATION and k is not object
+            and k is not drf_authentication.BaseAuthentication
+        )
+        try:
+            header = cls().authenticate_header(Request(self.factory.get("/")))
+        except Exception as exc:  # noqa: BLE001 - any failure is reported with its location
+            problems.append(Problem(cls, f"calling {name}().authenticate_header(request) failed: {exc!r}"))
+            header = None
+        decl = {}
+        if builtin is not None and not header_overridden:
+            base_name = BUILTIN_AUTHENTICATION[builtin]
+            decl["base"] = base_name
+            if issubclass(cls, drf_authentication.TokenAuthentication) and cls.keyword != builtin.keyword:
+                decl["keyword"] = cls.keyword
+            realm = getattr(cls, "www_authenticate_realm", None)
+            if realm is not None and realm != getattr(builtin, "www_authenticate_realm", None):
+                decl["realm"] = realm
+        else:
+            decl["wwwAuthenticate"] = header
+        self.auth_decls[name] = decl
+        return name
+
+    # ---- views --------------------------------------------------------------------------
+
+    def _instance(self, route, action, method):
+        """An instance of the route's view, set up as DRF's dispatch would for this action."""
+        view = route.callback.cls(**route.initkwargs)
+        path = route.template.replace("{", "").replace("}", "")
+        request = Request(self.factory.generic(method, path))
+        request.user = AnonymousUser()
+        view.request, view.args, view.kwargs, view.format_kwarg = request, (), {}, None
+        view.headers = {}
+        if isinstance(view, ViewSetMixin):
+            view.action_map = dict(route.actions or {})
+            view.action = action
+        return view
+
+    def _decide(self, view, problems):
+        """(authentication names, permission expressions) that DRF would use for this instance."""
+        auth = [self.authentication_class(type(a), problems) for a in view.get_authenticators()]
+        perms = [self.permission_expression(p, problems) for p in view.get_permissions()]
+        return auth, perms
+
+    def collect_routes(self):
+        """Group the URLconf's DRF endpoints by policy view name, in URLconf order."""
+        views, names_by_key = {}, {}
+        for template, regex, p, namespace, clean in iter_url_patterns(
+            get_resolver(self.urlconf) if self.urlconf else None
+        ):
+            cls = getattr(p.callback, "cls", None)
+            if not (isinstance(cls, type) and issubclass(cls, APIView)):
+                continue
+            if _is_format_suffix(p):
+                continue  # `.json` suffix routes: left to the origin (the Worker passes them through)
+            initkwargs = dict(getattr(p.callback, "initkwargs", {}) or {})
+            actions = getattr(p.callback, "actions", None)
+            if issubclass(cls, ViewSetMixin):
+                name = initkwargs.get("basename") or p.name or cls.__name__
+                detail = bool(initkwargs.get("detail"))
+                key = (cls, name, namespace)
+            else:
+                name = p.name or cls.__name__
+                detail = None
+                key = (cls, name, namespace, template)
+            if namespace:
+                name = f"{namespace}:{name}"
+            if not clean:
+                self.warnings.append(f"route {template} of {name} uses regex syntax; see its 'regex'")
+            if key not in names_by_key:
+                unique, n = name, 2
+                while unique in views:
+                    unique, n = f"{name}-{n}", n + 1
+                names_by_key[key] = unique
+                views[unique] = []
+            views[names_by_key[key]].append(_Route(template, regex, p.callback, detail, actions, initkwargs))
+        return views
+
+    def export_view(self, name, routes):
+        """(view policy, route entries, problems) of one view or viewset."""
+        problems = []
+        first = routes[0]
+        cls = first.callback.cls
+        is_viewset = issubclass(cls, ViewSetMixin)
+        # The view's own default: its classes' attributes, as APIView.get_permissions() reads them.
+        base_view = self._instance(first, None, "GET")
+        default_auth = [self.authentication_class(type(a), problems) for a in APIView.get_authenticators(base_view)]
+        default_perms = [self.permission_expression(p, problems) for p in APIView.get_permissions(base_view)]
+        policy = {}
+        model = self._model(cls, base_view)
+        if model is not None:
+            policy["model"] = f"{model._meta.app_label}.{model._meta.object_name}"
+        if default_auth != self.global_auth:
+            policy["authentication"] = default_auth
+        if default_perms != self.global_perms:
+            policy["permissions"] = default_perms
+        actions, route_entries = {}, []
+        for route in routes:
+            if is_viewset:
+                mapping = {m.upper(): a for m, a in route.actions.items() if m in HANDLER_METHODS}
+                detail = route.detail
+            else:
+                mapping = {m.upper(): m for m in HANDLER_METHODS if m in cls.http_method_names and hasattr(cls, m)}
+                detail = self._plain_view_detail(cls, mapping)
+            route_entries.append(
+                {"pattern": route.template, "regex": route.regex, "view": name, "detail": detail, "actions": mapping}
+            )
+            for method, action in mapping.items():
+                entry = actions.setdefault(action, {"methods": [], "detail": detail})
+                entry["methods"].append(method)
+                view = self._instance(route, action if is_viewset else None, method)
+                auth, perms = self._decide(view, problems)
+                if auth != default_auth:
+                    entry["authentication"] = auth
+                if perms != default_perms:
+                    entry["permissions"] = perms
+        if is_viewset:
+            # OPTIONS runs as action 'metadata'; a method without a handler runs with action None.
+            for action in ("metadata", None):
+                view = self._instance(first, action, "OPTIONS" if action else "GET")
+                auth, perms = self._decide(view, problems)
+                if (auth, perms) != (default_auth, default_perms):
+                    if action:
+                        actions["metadata"] = {"methods": ["OPTIONS"], "detail": False}
+                        if auth != default_auth:
+                            actions["metadata"]["authentication"] = auth
+                        if perms != default_perms:
+                            actions["metadata"]["permissions"] = perms
+                    else:
+                        self.warnings.append(
+                            f"{name}: get_permissions()/get_authenticators() with action None (a method the "
+                            f"route does not map) differ from the view's classes; the policy cannot say so"
+                        )
+        policy["actions"] = {a: self._action_entry(a, e, is_viewset) for a, e in actions.items()}
+        if getattr(cls, "_ignore_model_permissions", False):
+            policy["ignoreModelPermissions"] = True
+        for problem in problems:
+            problem.views.add(name)
+        return policy, route_entries, problems
+
+    @staticmethod
+    def _action_entry(action, entry, is_viewset):
+        out = {}
+        standard = STANDARD_ACTIONS.get(action) if is_viewset else None
+        if standard != (entry["methods"], entry["detail"]):
+            out["detail"] = entry["detail"]
+            out["methods"] = entry["methods"]
+        for key in ("authentication", "permissions"):
+            if key in entry:
+                out[key] = entry[key]
+        return out
+
+    @staticmethod
+    def _plain_view_detail(cls, mapping):
+        """A plain (non-viewset) view is a detail route when its handlers call get_object()."""
+        from rest_framework import mixins
+
+        detail_mixins = (mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin)
+        return any(issubclass(cls, m) for m in detail_mixins)
+
+    def _model(self, cls, view):
+        queryset = getattr(cls, "queryset", None)
+        if queryset is None and hasattr(view, "get_queryset"):
+            try:
+                queryset = view.get_queryset()
+            except Exception:  # noqa: BLE001 - no model is a valid outcome for many views
+                queryset = None
+        return getattr(queryset, "model", None)
+
+    # ---- the whole policy ---------------------------------------------------------------------
+
+    def export(self):
+        problems = []
+        self.global_auth = [self.authentication_class(c, problems) for c in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+        self.global_perms = [self.permission_expression(c, problems) for c in api_settings.DEFAULT_PERMISSION_CLASSES]
+        views, routes, left = {}, [], []
+        for name, view_routes in self.collect_routes().items():
+            policy, entries, view_problems = self.export_view(name, view_routes)
+            if name in self.leave_to_origin:
+                left.append(name)
+                continue
+            if view_problems:
+                problems.extend(view_problems)
+                continue
+            views[name] = policy
+            routes.extend(entries)
+        unknown = self.leave_to_origin - set(left)
+        if unknown:
+            raise ExportError([f"--leave-to-origin names no view: {', '.join(sorted(unknown))}"])
+        if problems:
+            unique = []
+            for p in problems:
+                if p not in unique:
+                    unique.append(p)
+            raise ExportError(unique)
+        out = {
+            "authentication": self.global_auth,
+            "permissions": self.global_perms,
+        }
+        used_auth = set(self.global_auth)
+        for view in views.values():
+            used_auth.update(view.get("authentication", []))
+            for action in view["actions"].values():
+                used_auth.update(action.get("authentication", []))
+        auth_decls = {n: d for n, d in self.auth_decls.items() if n in used_auth}
+        if auth_decls:
+            out["authenticationClasses"] = auth_decls
+        classes = self._used_classes(out["permissions"], views)
+        if classes:
+            out["classes"] = classes
+        out["settings"] = export_settings(self.include_secrets)
+        out["views"] = views
+        out["routes"] = routes
+        if left:
+            out["leftToOrigin"] = left
+        return out
+
+    def _used_classes(self, global_perms, views):
+        exprs = list(global_perms)
+        for view in views.values():
+            exprs += view.get("permissions", [])
+            for action in view["actions"].values():
+                exprs += action.get("permissions", [])
+        pending = set()
+        for expr in exprs:
+            pending.update(re.findall(r"[A-Za-z_][\w.]*", expr))
+        used = set()
+        while pending:
+            name = pending.pop()
+            if name in self.permission_decls and name not in used:
+                used.add(name)
+                pending.update(self.permission_deps.get(name, ()))
+        return {n: d for n, d in self.permission_decls.items() if n in used}
+
+
+def export_policy(leave_to_origin=(), include_secrets=False, urlconf=None):
+    """The drf-gate policy of the current Django project, as a dict.
+
+    Raises :class:`ExportError` listing every undeclared custom class (with file:line) unless
+    the views using it are named in ``leave_to_origin``.
+
+    >>> policy = export_policy()                         # doctest: +SKIP
+    >>> policy["views"]["posts"]["actions"]["publish"]   # doctest: +SKIP
+    {'detail': True, 'methods': ['POST'], 'permissions': ['IsVerifiedUser', 'IsAdminUser | IsOwner']}
+    """
+    return Exporter(leave_to_origin, include_secrets, urlconf).export()
