@@ -130,6 +130,129 @@ mod core_api {
     }
 }
 
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Any JSON value. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+/** A JSON object. */
+export type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * A DRF project's configuration, compiled once by `new Gate(policy)` (docs/policy.md §1).
+ * Keys are camelCase; unknown keys are rejected with a `PolicyError`.
+ */
+export interface Policy {
+  /** DEFAULT_AUTHENTICATION_CLASSES; default `["session", "basic"]`. */
+  authentication?: string[];
+  /** DEFAULT_PERMISSION_CLASSES; default `["AllowAny"]`. Entries are expressions (`"A | ~B"`). */
+  permissions?: string[];
+  /** The project's own authentication classes, by name. */
+  authenticationClasses?: { [name: string]: AuthenticationClassDeclaration };
+  /** The project's own permission classes, by name. */
+  classes?: { [name: string]: PermissionClassDeclaration };
+  /** Options of the authentication classes (edge authentication). */
+  settings?: JsonObject;
+  /** Views and viewsets, by name. */
+  views: { [name: string]: ViewDeclaration };
+}
+
+/** A custom authentication class: its `authenticate_header`, or a built-in base with options. */
+export type AuthenticationClassDeclaration =
+  | { wwwAuthenticate: string | null }
+  | { base: string; keyword?: string; realm?: string };
+
+/** A custom permission class (docs/policy.md §1.3), or a composition (`expression`). */
+export type PermissionClassDeclaration =
+  | {
+      base?: string;
+      hasPermission?: string;
+      hasObjectPermission?: string;
+      message?: string | JsonObject | JsonValue[];
+      code?: string;
+      permsMap?: { [method: string]: string[] };
+      authenticatedUsersOnly?: boolean;
+    }
+  | { expression: string };
+
+/** A DRF view or viewset. */
+export interface ViewDeclaration {
+  /** `queryset.model` as `app_label.ObjectName`. */
+  model?: string;
+  authentication?: string[];
+  permissions?: string[];
+  /** Default: the six ModelViewSet actions. */
+  actions?: string[] | { [action: string]: ActionDeclaration };
+  ignoreModelPermissions?: boolean;
+}
+
+/** One action of a view (`@action(...)` or a standard one with overrides). */
+export interface ActionDeclaration {
+  detail?: boolean;
+  methods?: string[];
+  permissions?: string[];
+  authentication?: string[];
+  /** Whether the handler calls `get_object()` (runs object permissions). */
+  getObject?: boolean;
+}
+
+/** `request.user` as JSON (docs/policy.md §2). */
+export interface User {
+  id?: number | string | null;
+  username?: string | null;
+  isActive?: boolean;
+  isStaff?: boolean;
+  isSuperuser?: boolean;
+  /** Model permissions, `"app_label.codename"`. */
+  permissions?: string[];
+  /** Object permissions: for the checked object, or by object pk. */
+  objectPermissions?: string[] | { [pk: string]: string[] } | null;
+  /** simplejwt's `TokenUser`: `has_perm(s)` always False. */
+  tokenUser?: boolean;
+  /** Other fields, read by conditions as `request.user.<name>`. */
+  attributes?: JsonObject;
+}
+
+/** What authentication produced. */
+export type AuthenticationOutcome =
+  | { succeeded: string }
+  | { none: true }
+  | {
+      failed: {
+        exception?: "AuthenticationFailed" | "PermissionDenied" | "ParseError";
+        detail: string | JsonObject | JsonValue[];
+        code?: string | null;
+      };
+    };
+
+/** One request as DRF sees it after authentication (docs/policy.md §2). */
+export interface Context {
+  view: string;
+  action?: string | null;
+  method?: string | null;
+  detail?: boolean | null;
+  /** `null` or absent: anonymous. */
+  user?: User | null;
+  authentication?: AuthenticationOutcome;
+  /** What `get_object()` returns; `null` is a lookup miss (404); absent: not decided here. */
+  object?: JsonObject | null;
+  trace?: boolean;
+}
+
+/** What DRF would answer (docs/policy.md §3). */
+export interface Decision {
+  allowed: boolean;
+  status: number;
+  /** The exact response body; `null` when allowed. */
+  body: string | null;
+  headers: { [name: string]: string };
+  code: string | null;
+  stage: "authentication" | "view" | "handler" | "lookup" | "object" | null;
+  decidedBy: { entry: number; source: string } | null;
+  objectCheck: "passed" | "failed" | "pending" | "notRequired";
+  trace?: JsonValue[];
+}
+"#;
+
 // The error classes live in JS so that they are real `Error` subclasses (stack, `instanceof`).
 #[wasm_bindgen(module = "/pkg/src/errors.js")]
 extern "C" {
@@ -175,10 +298,35 @@ fn json_path(prefix: &str, path: &serde_path_to_error::Path) -> String {
     out
 }
 
+/// A JS value as JSON text (`JSON.stringify`): one crossing of the boundary, however deep the
+/// value. `None` for what JSON cannot hold (functions, symbols, BigInt, cycles).
+fn json_text(value: &JsValue) -> Option<String> {
+    js_sys::JSON::stringify(value).ok().and_then(|text| text.as_string())
+}
+
+/// serde_json's message without its ` at line L column C` suffix: positions in text the caller
+/// never wrote mean nothing; the path says where.
+fn message_of(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    match message.rfind(" at line ") {
+        Some(end) => message.get(..end).unwrap_or(&message).to_string(),
+        None => message,
+    }
+}
+
 /// Reads a serde type from a JS value; a mismatch is a `ContextError` naming where it is.
-fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, prefix: &str) -> Result<T, JsValue> {
-    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value))
-        .map_err(|error| invalid_context(&error.inner().to_string(), &json_path(prefix, error.path())))
+fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue, prefix: &str) -> Result<T, JsValue> {
+    let Some(text) = json_text(value) else {
+        return Err(invalid_context("not representable as JSON", prefix));
+    };
+    serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(&text))
+        .map_err(|error| invalid_context(&message_of(error.inner()), &json_path(prefix, error.path())))
+}
+
+/// A string argument; anything else is a `ContextError` (a non-string must never reach the
+/// glue's string copy, which would read out of bounds).
+fn string_arg(value: &JsValue, name: &str) -> Result<String, JsValue> {
+    value.as_string().ok_or_else(|| invalid_context("expected a string", name))
 }
 
 // Objects for maps (headers) and null for absent options, as the TypeScript types declare.
@@ -215,16 +363,9 @@ impl Gate {
         let compiled = match policy.as_string() {
             Some(text) => core::Gate::from_json(&text),
             None => {
-                let value: Value = serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(policy))
-                    .map_err(|error| {
-                        JsValue::from(JsPolicyError::new(
-                            &error.inner().to_string(),
-                            "invalid_policy",
-                            &json_path("$", error.path()),
-                            None,
-                            None,
-                        ))
-                    })?;
+                let value: Value = json_text(&policy)
+                    .and_then(|text| serde_json::from_str(&text).ok())
+                    .ok_or_else(|| JsValue::from(JsPolicyError::new("the policy is not JSON-shaped", "invalid_policy", "$", None, None)))?;
                 core::Gate::from_value(value)
             }
         };
@@ -241,7 +382,7 @@ impl Gate {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Decision")]
     pub fn check(&self, #[wasm_bindgen(unchecked_param_type = "Context")] context: JsValue) -> Result<JsValue, JsValue> {
-        let context: core::Context = from_js(context, "$")?;
+        let context: core::Context = from_js(&context, "$")?;
         let decision = self.inner.check(&context).map_err(|error| context_error(&error))?;
         decision.serialize(&SERIALIZER).map_err(JsValue::from)
     }
@@ -258,13 +399,15 @@ impl Gate {
     pub fn can(
         &self,
         #[wasm_bindgen(unchecked_param_type = "User | Subject | null | undefined")] user: JsValue,
-        view: &str,
-        #[wasm_bindgen(js_name = actionOrMethod)] action_or_method: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] view: JsValue,
+        #[wasm_bindgen(js_name = actionOrMethod, unchecked_param_type = "string")] action_or_method: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "object | null")] object: Option<JsValue>,
     ) -> Result<bool, JsValue> {
+        let view = string_arg(&view, "view")?;
+        let action_or_method = string_arg(&action_or_method, "actionOrMethod")?;
         let object = object_value(object)?;
         let user = self.user(user)?;
-        self.inner.can(user.get(), view, action_or_method, object.as_ref()).map_err(|error| context_error(&error))
+        self.inner.can(user.get(), &view, &action_or_method, object.as_ref()).map_err(|error| context_error(&error))
     }
 
     /// Every action of `view` mapped to whether `user` may run it: what a UI needs to show or
@@ -277,12 +420,13 @@ impl Gate {
     pub fn permissions_for(
         &self,
         #[wasm_bindgen(unchecked_param_type = "User | Subject | null | undefined")] user: JsValue,
-        view: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] view: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "object | null")] object: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
+        let view = string_arg(&view, "view")?;
         let object = object_value(object)?;
         let user = self.user(user)?;
-        let actions = self.inner.permissions_for(user.get(), view, object.as_ref()).map_err(|error| context_error(&error))?;
+        let actions = self.inner.permissions_for(user.get(), &view, object.as_ref()).map_err(|error| context_error(&error))?;
         let out = Object::new();
         for (action, allowed) in actions {
             Reflect::set(&out, &JsValue::from_str(&action), &JsValue::from_bool(allowed))?;
@@ -304,7 +448,7 @@ impl Gate {
         let compiled = if user.is_null() || user.is_undefined() {
             core::User::anonymous()
         } else {
-            let input: core::UserInput = from_js(user, "$.user")?;
+            let input: core::UserInput = from_js(&user, "$.user")?;
             self.inner.compile_user(&input)
         };
         let key = NEXT_SUBJECT.with(|next| {
@@ -352,7 +496,7 @@ impl Gate {
             }
             return Ok(UserArg::Subject(entry));
         }
-        let input: core::UserInput = from_js(user, "$.user")?;
+        let input: core::UserInput = from_js(&user, "$.user")?;
         Ok(UserArg::Owned(self.inner.compile_user(&input)))
     }
 }
@@ -376,7 +520,7 @@ impl UserArg {
 fn object_value(object: Option<JsValue>) -> Result<Option<Value>, JsValue> {
     match object {
         None => Ok(None),
-        Some(object) => from_js(object, "$.object").map(Some),
+        Some(object) => from_js(&object, "$.object").map(Some),
     }
 }
 

@@ -82,17 +82,17 @@ fn subjects_are_reusable_and_bound_to_their_gate() {
     let gate = gate();
     let Ok(subject) = gate.subject(js(r#"{"id": 3}"#)) else { panic!("a valid user") };
     for _ in 0..3 {
-        assert_eq!(gate.can(subject.clone(), "posts", "list", None).ok(), Some(true));
+        assert_eq!(gate.can(subject.clone(), "posts".into(), "list".into(), None).ok(), Some(true));
     }
     let other = self::gate();
-    let Err(error) = other.can(subject, "posts", "list", None) else { panic!("a subject of another gate") };
+    let Err(error) = other.can(subject, "posts".into(), "list".into(), None) else { panic!("a subject of another gate") };
     assert_eq!(prop(&error, "code").as_string().as_deref(), Some("invalid_context"));
-    assert_eq!(gate.can(JsValue::NULL, "posts", "list", None).ok(), Some(false));
+    assert_eq!(gate.can(JsValue::NULL, "posts".into(), "list".into(), None).ok(), Some(false));
 }
 
 #[wasm_bindgen_test]
 fn permissions_for_is_an_object_of_booleans() {
-    let Ok(map) = gate().permissions_for(js(r#"{"id": 3}"#), "posts", None) else { panic!("valid") };
+    let Ok(map) = gate().permissions_for(js(r#"{"id": 3}"#), "posts".into(), None) else { panic!("valid") };
     assert_eq!(prop(&map, "list").as_bool(), Some(true));
 }
 
@@ -101,4 +101,14 @@ fn getrandom_reads_the_js_crypto_api() {
     let mut bytes = [0u8; 32];
     assert!(getrandom::fill(&mut bytes).is_ok());
     assert!(bytes.iter().any(|byte| *byte != 0));
+}
+
+#[wasm_bindgen_test]
+fn non_string_names_are_context_errors() {
+    let gate = gate();
+    for bad in [JsValue::from_f64(0.0), JsValue::UNDEFINED, JsValue::NULL, js("{}")] {
+        let Err(error) = gate.can(JsValue::NULL, bad.clone(), "list".into(), None) else { panic!("a non-string view") };
+        assert_eq!(prop(&error, "name").as_string().as_deref(), Some("ContextError"));
+        assert!(gate.permissions_for(JsValue::NULL, bad, None).is_err());
+    }
 }
