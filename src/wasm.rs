@@ -51,6 +51,7 @@ mod core_api {
     }
 
     #[derive(Deserialize)]
+    #[allow(dead_code)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
     pub struct Context {
         pub view: String,
@@ -59,7 +60,15 @@ mod core_api {
         #[serde(default)]
         pub method: Option<String>,
         #[serde(default)]
+        pub detail: Option<bool>,
+        #[serde(default)]
         pub user: Option<UserInput>,
+        #[serde(default)]
+        pub authentication: Option<Value>,
+        #[serde(default)]
+        pub object: Option<Value>,
+        #[serde(default)]
+        pub trace: bool,
     }
 
     #[derive(Serialize)]
@@ -68,6 +77,11 @@ mod core_api {
         pub allowed: bool,
         pub status: u16,
         pub body: Option<String>,
+        pub headers: std::collections::BTreeMap<String, String>,
+        pub code: Option<String>,
+        pub stage: Option<String>,
+        pub decided_by: Option<String>,
+        pub object_check: &'static str,
     }
 
     fn policy_error(code: &'static str, message: &str, path: &str) -> PolicyError {
@@ -110,6 +124,11 @@ mod core_api {
                 allowed,
                 status: if allowed { 200 } else { 403 },
                 body: (!allowed).then(|| "{\"detail\":\"Authentication credentials were not provided.\"}".into()),
+                headers: Default::default(),
+                code: None,
+                stage: None,
+                decided_by: None,
+                object_check: "notRequired",
             })
         }
         pub fn compile_user(&self, user: &UserInput) -> User {
