@@ -3,13 +3,47 @@
 //! Django REST Framework's request decision — authentication outcome, permission classes,
 //! object permissions, and the exact response DRF renders — as a small, panic-free Rust core.
 //!
-//! The core is plain Rust. The only module that touches JavaScript is the wasm binding,
-//! compiled for `wasm32` targets.
+//! ```
+//! use drf_gate::Gate;
+//! let gate = Gate::from_json(r#"{
+//!   "authentication": ["token", "session"],
+//!   "permissions": ["IsAuthenticatedOrReadOnly"],
+//!   "views": {"posts": {"model": "blog.Post"}}
+//! }"#)?;
+//! let decision = gate.check_json(r#"{"view": "posts", "action": "create"}"#)?;
+//! assert_eq!(decision.status, 401);
+//! assert_eq!(decision.body, r#"{"detail":"Authentication credentials were not provided."}"#);
+//! assert_eq!(decision.www_authenticate(), Some("Token"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The map follows DRF's modules: [`permissions`] (`permissions.py`), [`views`]-level dispatch
+//! (`views.py`), [`exceptions`], [`renderers`], [`authentication`]. The only module that
+//! touches JavaScript is the wasm binding, compiled for `wasm32` targets.
+
+#![forbid(unsafe_code)]
 
 pub mod authentication;
+pub mod compile;
 pub mod condition;
+pub mod context;
+pub mod decision;
+pub mod error;
+pub mod exceptions;
+pub mod gate;
 pub mod perm_table;
+pub mod permission_expr;
+pub mod permissions;
+pub mod policy;
+pub mod renderers;
+pub mod routing;
 pub mod user;
+pub mod views;
+
+pub use context::Context;
+pub use decision::Decision;
+pub use error::{ContextError, PolicyError};
+pub use gate::Gate;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -18,7 +18,7 @@ use crate::perm_table::{codename_part, BitSet, PermId, PermissionTable};
 ///     r#"{"id": 3, "isStaff": true, "permissions": ["blog.add_post"]}"#).unwrap();
 /// assert!(user.is_active && user.is_staff && !user.is_superuser);
 /// ```
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserInput {
     /// The primary key (`user.pk`): a number or a string.
@@ -53,6 +53,23 @@ pub struct UserInput {
 
 fn default_true() -> bool {
     true
+}
+
+impl Default for UserInput {
+    /// An active user with no flags and no permissions.
+    fn default() -> Self {
+        UserInput {
+            id: None,
+            username: None,
+            is_active: true,
+            is_staff: false,
+            is_superuser: false,
+            permissions: Vec::new(),
+            object_permissions: None,
+            token_user: false,
+            attributes: Map::new(),
+        }
+    }
 }
 
 /// Object permissions as given: for the checked object, or keyed by object pk.

@@ -251,6 +251,10 @@ def _is_format_suffix(url_pattern):
 # The exporter
 
 
+# What routers pass to every viewset route; anything else in initkwargs came from @action(...).
+_ROUTER_INITKWARGS = ("basename", "detail", "suffix", "name", "description")
+
+
 class _Route:
     def __init__(self, template, regex, callback, detail, actions, initkwargs):
         self.template, self.regex, self.callback = template, regex, callback
@@ -473,8 +477,12 @@ class Exporter:
         first = routes[0]
         cls = first.callback.cls
         is_viewset = issubclass(cls, ViewSetMixin)
-        # The view's own default: its classes' attributes, as APIView.get_permissions() reads them.
-        base_view = self._instance(first, None, "GET")
+        # The view's own default: its classes' attributes, as APIView.get_permissions() reads them
+        # (without the per-route initkwargs an @action(permission_classes=...) adds).
+        plain_kwargs = {k: v for k, v in first.initkwargs.items() if k in _ROUTER_INITKWARGS}
+        base_view = self._instance(
+            _Route(first.template, first.regex, first.callback, first.detail, first.actions, plain_kwargs), None, "GET"
+        )
         default_auth = [self.authentication_class(type(a), problems) for a in APIView.get_authenticators(base_view)]
         default_perms = [self.permission_expression(p, problems) for p in APIView.get_permissions(base_view)]
         policy = {}
@@ -498,6 +506,9 @@ class Exporter:
             )
             for method, action in mapping.items():
                 entry = actions.setdefault(action, {"methods": [], "detail": detail})
+                if not is_viewset:
+                    # One URL, several handlers: the actions share a route (and its Allow header).
+                    entry["route"] = name
                 entry["methods"].append(method)
                 view = self._instance(route, action if is_viewset else None, method)
                 auth, perms = self._decide(view, problems)
@@ -512,11 +523,10 @@ class Exporter:
                 auth, perms = self._decide(view, problems)
                 if (auth, perms) != (default_auth, default_perms):
                     if action:
-                        actions["metadata"] = {"methods": ["OPTIONS"], "detail": False}
-                        if auth != default_auth:
-                            actions["metadata"]["authentication"] = auth
+                        # drf-gate's `metadata` action only carries OPTIONS permissions:
+                        # authenticators are chosen before `self.action` is set.
                         if perms != default_perms:
-                            actions["metadata"]["permissions"] = perms
+                            actions["metadata"] = {"permissions": perms}
                     else:
                         self.warnings.append(
                             f"{name}: get_permissions()/get_authenticators() with action None (a method the "
@@ -532,11 +542,13 @@ class Exporter:
     @staticmethod
     def _action_entry(action, entry, is_viewset):
         out = {}
+        if action == "metadata":
+            return {k: v for k, v in entry.items() if k == "permissions"}
         standard = STANDARD_ACTIONS.get(action) if is_viewset else None
         if standard != (entry["methods"], entry["detail"]):
             out["detail"] = entry["detail"]
             out["methods"] = entry["methods"]
-        for key in ("authentication", "permissions"):
+        for key in ("authentication", "permissions", "route"):
             if key in entry:
                 out[key] = entry[key]
         return out

@@ -1,0 +1,787 @@
+"""Case specs: every expressible row of drf-semantics §7.3, targeted edge cases for each §8 rule,
+and a seeded random generator. A spec describes a situation; only running DRF (execute.py) gives
+its expected outcome."""
+import copy
+import random
+
+W = "testapp.Widget"
+G = "testapp.Gadget"
+ALL_METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "TRACE", "FOO"]
+UNSAFE = ["POST", "PUT", "PATCH", "DELETE"]
+
+
+def U(uid, name, **kw):
+    return {"id": uid, "username": name, "password": f"pw-{name}", **kw}
+
+
+ALICE = U(101, "alice")
+BOB = U(102, "bob")
+
+
+def policy(auth=None, perms=None, classes=None, auth_classes=None, view=None, views=None, model=W):
+    p = {}
+    if auth is not None:
+        p["authentication"] = auth
+    if perms is not None:
+        p["permissions"] = perms
+    if auth_classes:
+        p["authenticationClasses"] = auth_classes
+    if classes:
+        p["classes"] = classes
+    p["views"] = views if views is not None else {"widgets": dict({"model": model}, **(view or {}))}
+    return p
+
+
+def spec(source, pol, method="GET", detail=False, action=None, actor=None, auth_via=None, users=None,
+         obj=None, raw=None, view="widgets", context_action=False, form="list", jwt_claims=None):
+    """actor: a user spec (becomes role 'actor') or None; obj: object spec for detail routes."""
+    users = dict(users or {})
+    if actor is not None:
+        users["actor"] = actor
+    if detail and obj is None:
+        obj = {"id": 7, "owner": "actor" if actor else None, "published": False, "title": "t"}
+    s = {"source": source, "policy": pol, "view": view, "route": {"detail": detail, "action": action},
+         "method": method, "users": users, "actor": "actor" if actor is not None else None,
+         "authVia": auth_via, "object": obj, "raw": raw, "contextAction": context_action,
+         "objectPermsForm": form}
+    if jwt_claims is not None:
+        s["jwtClaims"] = jwt_claims
+    return s
+
+
+def raw_auth(header, **kw):
+    r = {"headers": {"Authorization": header}}
+    r.update(kw)
+    return r
+
+
+# =============================================================================================
+# §7.3: the case table
+# =============================================================================================
+def table_cases():
+    out = []
+
+    def row(n, *specs):
+        for s in specs:
+            s["source"] = f"table:7.3#{n}"
+            out.append(s)
+
+    basic_auth = policy(["basic"], ["IsAuthenticated"])
+    token_auth = policy(["token"], ["IsAuthenticated"])
+    jwt_pol = policy(["jwt"], ["IsAuthenticated"])
+    inactive = U(101, "alice", is_active=False)
+    row(1, spec("", basic_auth))
+    row(2, spec("", basic_auth, actor=ALICE, raw=raw_auth("Basic [[b64:{username}:wrong]]")))
+    row(3, spec("", basic_auth, actor=ALICE, raw=raw_auth("Basic")))
+    row(4, spec("", basic_auth, actor=ALICE, raw=raw_auth("Basic a b")))
+    row(5, spec("", basic_auth, actor=ALICE, raw=raw_auth("Basic =a=")),
+        spec("", basic_auth, actor=ALICE, raw=raw_auth("Basic [[b64:nocolon]]")))
+    row(6, spec("", basic_auth, actor=inactive, raw=raw_auth("Basic [[b64:{username}:{password}]]")))
+    row(7, spec("", basic_auth, actor=ALICE, raw=raw_auth("bAsIc [[b64:{username}:{password}]]")),
+        spec("", basic_auth, actor=ALICE, raw=raw_auth("Basic\t[[b64:{username}:{password}]]")),
+        spec("", basic_auth, actor=ALICE, raw=raw_auth("Basic [[b64:{username}:{password}]]!!")))
+    row(8, spec("", basic_auth, actor=ALICE, raw=raw_auth("Bearer abc")))
+    row(9, spec("", token_auth, actor=ALICE, raw=raw_auth("Token")))
+    row(10, spec("", token_auth, actor=ALICE, raw=raw_auth("Token a b")))
+    row(11, spec("", token_auth, actor=ALICE, raw=raw_auth("Token nope")))
+    row(12, spec("", token_auth, actor=inactive, raw=raw_auth("Token {token}")))
+    row(13, spec("", token_auth, actor=ALICE, raw=raw_auth("Token abc\u00b8")))
+    sb = policy(["session", "basic"], ["IsAuthenticated"])
+    row(14, spec("", sb))
+    row(15, spec("", sb, actor=ALICE, raw=raw_auth("Basic [[b64:{username}:wrong]]")))
+    row(16, spec("", policy(["token", "basic"], ["IsAuthenticated"]), actor=ALICE,
+                 raw=raw_auth("Basic [[b64:{username}:wrong]]")))
+    row(17, spec("", policy([], ["IsAuthenticated"])))
+    msg = {"Msg": {"hasPermission": "False", "message": "Custom msg"}}
+    row(18, spec("", policy(["basic"], ["Msg"], msg), actor=ALICE, auth_via="basic"))
+    row(19, spec("", policy(["basic"], ["Msg"], msg)))
+    row(20, spec("", policy(["basic"], ["Msg | IsAdminUser"], msg), actor=ALICE, auth_via="basic"))
+    row(21, spec("", policy(["basic"], ["DictMsg"], {"DictMsg": {
+        "hasPermission": "False", "message": {"error": "nope", "why": ["a", "b"]}}}), actor=ALICE, auth_via="basic"))
+    row(22, spec("", policy(["basic"], ["First", "Second"], {
+        "First": {"hasPermission": "False", "message": "first"},
+        "Second": {"hasPermission": "False", "message": "second"}}), actor=ALICE, auth_via="basic"))
+    row(23, spec("", policy(["basic"], ["IsAdminUser"]), actor=U(101, "alice", is_superuser=True), auth_via="basic"))
+    ior = policy(["basic"], ["IsAuthenticatedOrReadOnly"])
+    row(24, *[spec("", ior, method=m) for m in ["GET", "HEAD", "OPTIONS", "POST"]])
+    notauth = policy(["basic"], ["~IsAuthenticated"])
+    row(25, spec("", notauth), spec("", notauth, actor=ALICE, auth_via="basic"))
+    dmp = policy(["basic"], ["DjangoModelPermissions"])
+    row(26, spec("", dmp))
+    row(27, spec("", dmp, actor=ALICE, auth_via="basic"))
+    row(28, spec("", dmp, method="POST", actor=ALICE, auth_via="basic"))
+    row(29, spec("", dmp, method="POST", actor=U(101, "alice", perms=["testapp.add_widget"]), auth_via="basic"))
+    row(30, spec("", dmp, method="PATCH", detail=True, actor=U(101, "alice", groupPerms=["testapp.change_widget"]),
+                 auth_via="basic"))
+    row(31, spec("", dmp, method="DELETE", detail=True, actor=U(101, "alice", is_superuser=True), auth_via="basic"))
+    row(32, spec("", dmp, method="FOO", actor=ALICE, auth_via="basic"),
+        spec("", dmp, method="TRACE", actor=ALICE, auth_via="basic"))
+    row(33, spec("", dmp, method="FOO"))
+    row(34, spec("", dmp, method="PUT", actor=ALICE, auth_via="basic"),
+        spec("", dmp, method="PUT", actor=U(101, "alice", perms=["testapp.change_widget"]), auth_via="basic"))
+    row(35, spec("", dmp, detail=True, actor=ALICE, auth_via="basic", obj={"id": 999, "exists": False}))
+    anonro = policy(["basic"], ["DjangoModelPermissionsOrAnonReadOnly"])
+    row(37, spec("", anonro), spec("", anonro, method="POST"))
+    vop = {"ViewObjectPermissions": view_object_permissions()}
+    dop = policy(["basic"], ["ViewObjectPermissions"], vop)
+    model_perms = ["testapp.view_widget", "testapp.change_widget", "testapp.delete_widget"]
+    row(38, spec("", dop, detail=True, actor=U(101, "alice", perms=model_perms, objPerms=["testapp.view_widget"]),
+                 auth_via="basic"))
+    row(39, spec("", dop, detail=True, actor=U(101, "alice", perms=model_perms, objPerms=["testapp.change_widget"]),
+                 auth_via="basic"))
+    row(40, spec("", dop, method="DELETE", detail=True,
+                 actor=U(101, "alice", perms=model_perms, objPerms=["testapp.view_widget"]), auth_via="basic"))
+    row(41, spec("", dop, method="DELETE", detail=True,
+                 actor=U(101, "alice", perms=model_perms, objPerms=["testapp.change_widget"]), auth_via="basic"))
+    row(42, spec("", dop, detail=True, actor=U(101, "alice", objPerms=["testapp.view_widget"]), auth_via="basic"))
+    objdeny = {"ObjDeny": {"hasObjectPermission": "False"}}
+    row(43, spec("", policy(["basic"], ["IsAuthenticatedOrReadOnly & ObjDeny"], objdeny), detail=True))
+    row(44, spec("", policy(["basic"], ["AllowAny | ObjDeny"], objdeny), detail=True))
+    row(45, spec("", policy(["basic"], ["~IsAuthenticated"]), detail=True))
+    getonly = {"actions": ["list"]}
+    row(46, spec("", policy(["basic"], ["IsAuthenticated"], view=getonly), method="POST"))
+    row(47, spec("", policy(["basic"], ["AllowAny"], view=getonly), method="POST"))
+    row(48, spec("", basic_auth, raw={"headers": {"Accept": "text/html"}}))
+    row(51, spec("", jwt_pol))
+    row(52, spec("", jwt_pol, actor=ALICE, raw=raw_auth("Bearer")),
+        spec("", jwt_pol, actor=ALICE, raw=raw_auth("Bearer a b")))
+    row(53, spec("", jwt_pol, actor=ALICE, raw=raw_auth("bearer {jwt}")),
+        spec("", jwt_pol, actor=ALICE, raw=raw_auth("Token {jwt}")))
+    row(54, *[spec("", jwt_pol, actor=ALICE, raw=raw_auth("Bearer {jwt:%s}" % v))
+              for v in ["garbage", "badsig", "hs512", "algnone", "nbf", "iat", "subint", "jtiint", "twosegments"]])
+    row(55, spec("", jwt_pol, actor=ALICE, raw=raw_auth("Bearer {jwt:expired}")))
+    row(56, *[spec("", jwt_pol, actor=ALICE, raw=raw_auth("Bearer {jwt:%s}" % v))
+              for v in ["noexp", "nojti", "notype", "refresh"]])
+    row(57, spec("", jwt_pol, actor=ALICE, raw=raw_auth("Bearer {jwt:nouserid}")))
+    row(58, spec("", jwt_pol, actor=ALICE, raw=raw_auth("Bearer {jwt:unknownuser}")),
+        spec("", jwt_pol, actor=inactive, raw=raw_auth("Bearer {jwt}")))
+    row(59, spec("", policy(["session", "jwt"], ["IsAuthenticated"]), actor=ALICE,
+                 raw=raw_auth("Bearer {jwt:expired}")))
+    sess = policy(["session"], ["IsAuthenticated"])
+    row(60, spec("", sess, actor=ALICE, auth_via="session"))
+    post = dict(method="POST", actor=ALICE)
+    row(61, spec("", sess, raw={"login": True}, **post))
+    row(62, spec("", sess, raw={"login": True, "cookies": {"csrftoken": "{csrf}"}}, **post))
+    row(63, spec("", sess, raw={"login": True, "cookies": {"csrftoken": "{csrf}"}, "headers": {"X-CSRFToken": "{csrf}"}}, **post),
+        spec("", sess, raw={"login": True, "cookies": {"csrftoken": "{csrf}"},
+                            "headers": {"X-CSRFToken": "{csrfmasked}"}}, **post))
+    row(64, *[spec("", sess, raw={"login": True, "cookies": {"csrftoken": "{csrf}"}, "headers": {"X-CSRFToken": v}}, **post)
+              for v in ["x" * 32, "abc", "!" * 32]])
+    form = "application/x-www-form-urlencoded"
+    row(65, *[spec("", sess, raw={"login": True, "cookies": {"csrftoken": "{csrf}"}, "body": f"csrfmiddlewaretoken={v}",
+                                  "contentType": form}, **post) for v in ["y" * 32, "short"]])
+    row(66, spec("", sess, raw={"login": True, "cookies": {"csrftoken": "{csrf}"}, "headers": {
+        "X-CSRFToken": "{csrf}", "Origin": "https://evil.com"}}, **post))
+    good = {"csrftoken": "{csrf}"}
+    row(67, *[spec("", sess, raw={"login": True, "cookies": good, "secure": True,
+                                  "headers": dict({"X-CSRFToken": "{csrf}"}, **h)}, **post)
+              for h in [{}, {"Referer": "http://testserver/x"}, {"Referer": "https://evil.com/x"},
+                        {"Referer": "not a url"}, {"Referer": "https://testserver/x"}]])
+    trusted = {"CSRF_TRUSTED_ORIGINS": ["https://*.example.com"]}
+    row(68, *[spec("", sess, raw={"login": True, "cookies": good, "settings": trusted,
+                                  "headers": {"X-CSRFToken": "{csrf}", "Origin": o}}, **post)
+              for o in ["https://a.example.com", "https://example.com", "http://a.example.com"]])
+    row(69, spec("", sess, raw={"login": True, "cookies": {"csrftoken": "short"}, "headers": {"X-CSRFToken": "{csrf}"}}, **post))
+    row(70, spec("", sess, raw={"login": True, "body": "{bad", "contentType": "application/json"}, **post),
+        spec("", sess, raw={"login": True, "cookies": good, "headers": {"X-CSRFToken": "{csrf}"}, "body": "{bad",
+                            "contentType": "application/json"}, **post))
+    return out
+
+
+def view_object_permissions(model_perms_on_safe=True):
+    """DRF's own test class: DjangoObjectPermissions with view perms for safe methods."""
+    view = ["%(app_label)s.view_%(model_name)s"] if model_perms_on_safe else []
+    return {"base": "DjangoObjectPermissions", "permsMap": {
+        "GET": view, "OPTIONS": view, "HEAD": view,
+        "POST": ["%(app_label)s.add_%(model_name)s"],
+        "PUT": ["%(app_label)s.change_%(model_name)s"],
+        "PATCH": ["%(app_label)s.change_%(model_name)s"],
+        "DELETE": ["%(app_label)s.delete_%(model_name)s"]}}
+
+
+# =============================================================================================
+# §8: targeted edge cases
+# =============================================================================================
+CUSTOM_AUTH = {
+    "HeaderAuth401": {"wwwAuthenticate": "Custom realm=\"harness\""},
+    "HeaderAuth403": {"wwwAuthenticate": None},
+    "BearerToken": {"base": "token", "keyword": "Bearer"},
+    "BasicZone": {"base": "basic", "realm": "zone \u00e9"},
+    "JwtEdge": {"base": "jwt", "realm": "edge"},
+}
+FIRST_CLASSES = ["session", "basic", "token", "jwt", "jwtStateless", "remoteUser", "SessionAuthentication",
+                 "BasicAuthentication", "TokenAuthentication", "JWTAuthentication",
+                 "JWTStatelessUserAuthentication", "RemoteUserAuthentication"] + list(CUSTOM_AUTH)
+
+
+def edge_cases():
+    out = []
+
+    def edge(rule, *specs):
+        for s in specs:
+            s["source"] = f"edge:{rule}"
+            out.append(s)
+
+    msg = {"Msg": {"hasPermission": "False", "message": "Custom msg", "code": "custom"}}
+    # 1. 401 vs 403: only the first class's authenticate_header decides.
+    for first in FIRST_CLASSES:
+        for second in (None, "basic", "HeaderAuth401"):
+            auth = [first] + ([second] if second and second != first else [])
+            pol = policy(auth, ["IsAuthenticated"], auth_classes=CUSTOM_AUTH)
+            edge("401-vs-403", spec("", pol), spec("", pol, method="POST", detail=True))
+            pol = policy(auth, ["Msg"], msg, auth_classes=CUSTOM_AUTH)
+            edge("401-vs-403", spec("", pol), spec("", pol, actor=ALICE, auth_via=auth[-1]))
+    # 2. NotAuthenticated vs PermissionDenied: decided by the successful authenticator.
+    inactive = U(101, "alice", is_active=False)
+    for auth in ([], ["HeaderAuth401"], ["basic", "HeaderAuth403"], ["HeaderAuth403", "basic"]):
+        for perms in (["IsAuthenticated"], ["Msg"], ["DjangoModelPermissions"], ["IsAdminUser"], ["Msg", "IsAuthenticated"]):
+            pol = policy(auth, perms, msg, auth_classes=CUSTOM_AUTH)
+            edge("not-authenticated-vs-denied", spec("", pol), spec("", pol, method="POST"))
+            if auth and auth[-1].startswith("Header"):
+                edge("not-authenticated-vs-denied",
+                     spec("", pol, actor=inactive, auth_via=auth[-1]),
+                     spec("", pol, actor=inactive, auth_via=auth[-1], method="POST"),
+                     spec("", pol, actor=U(101, "alice", is_active=False, is_staff=True, is_superuser=True,
+                                           perms=["testapp.add_widget"]), auth_via=auth[-1], method="POST"))
+    # 3. An authenticator's exception ends the chain, even on AllowAny.
+    for perms in (["AllowAny"], []):
+        edge("auth-exception-ends-chain",
+             spec("", policy(["basic", "HeaderAuth401"], perms, auth_classes=CUSTOM_AUTH), actor=ALICE,
+                  raw={"headers": {"Authorization": "Basic [[b64:{username}:wrong]]", "X-Test-User": "HeaderAuth401 {uid}"}}),
+             spec("", policy(["token", "basic"], perms), actor=ALICE, raw=raw_auth("Token nope")),
+             spec("", policy(["session", "basic"], perms), actor=ALICE, method="POST",
+                  raw={"login": True, "headers": {"Authorization": "Basic [[b64:{username}:{password}]]"}}),
+             spec("", policy(["jwt", "basic"], perms), actor=ALICE, raw=raw_auth("Bearer {jwt:expired}")),
+             spec("", policy(["BearerToken", "jwt"], perms, auth_classes=CUSTOM_AUTH), actor=ALICE,
+                  raw=raw_auth("Bearer {jwt}")))
+    # 4. Composite permissions never carry message or code; a single class (even in parentheses or
+    #    through an `expression` alias) does.
+    classes = {"Msg": {"hasPermission": "False", "message": "Custom msg", "code": "c1"},
+               "Msg2": {"hasPermission": "False", "message": {"k": "v"}},
+               "Alias": {"expression": "Msg"},
+               "Either": {"expression": "Msg | Msg2"},
+               "Sub": {"base": "Msg"},
+               "SubNoMsg": {"base": "Msg", "message": "sub message"}}
+    for entry in ["Msg & Msg2", "Msg | Msg2", "~AllowAny", "(Msg)", "((Msg2))", "Alias", "Either", "~~Msg",
+                  "Sub", "SubNoMsg", "Msg2 & AllowAny", "AllowAny & Msg2", "~IsAuthenticated | Msg"]:
+        pol = policy(["basic"], [entry], classes)
+        edge("composite-no-message", spec("", pol, actor=ALICE, auth_via="basic"), spec("", pol))
+    # 5. OR at object level re-checks has_permission per operand, lazily; NOT negates the object check.
+    lazy = {
+        "NeedsVerified": {"hasPermission": "request.user.email_verified"},  # AttributeError for anonymous
+        "ObjOnly": {"hasPermission": "False", "hasObjectPermission": "True"},
+        "ViewOnly": {"hasPermission": "True", "hasObjectPermission": "False"},
+        "AuthObjBoom": {"hasPermission": "request.user.is_authenticated",
+                        "hasObjectPermission": "request.user.email_verified"},
+        "Owner": {"hasObjectPermission": "obj.owner == request.user", "message": "not the owner"},
+    }
+    for entry in ["IsAuthenticated & NeedsVerified", "IsAuthenticated | AllowAny", "ObjOnly | ViewOnly",
+                  "ViewOnly | ObjOnly", "ObjOnly | AllowAny", "AuthObjBoom | AllowAny", "~Owner", "~ViewOnly",
+                  "~ObjOnly", "~IsAuthenticated", "~AllowAny | Owner", "Owner | IsAdminUser", "ViewOnly & ObjOnly",
+                  "~(ViewOnly & ObjOnly)", "~(ObjOnly | ViewOnly)", "Owner & ~IsAdminUser"]:
+        pol = policy(["basic"], [entry], lazy)
+        for actor in (None, ALICE, U(101, "alice", is_staff=True)):
+            for owner in ("actor", None):
+                edge("or-object-laziness", spec("", pol, detail=True, actor=actor, auth_via="basic" if actor else None,
+                                                obj={"id": 7, "owner": owner if actor else None, "title": "t"}))
+    # 6. DjangoModelPermissions.
+    edge("dmp-no-view-perm-on-get", *[spec("", policy(["basic"], ["DjangoModelPermissions"], model=m), method=meth,
+                                           detail=d, actor=ALICE, auth_via="basic")
+                                      for m in (W, G) for meth in ("GET", "HEAD", "OPTIONS") for d in (False, True)])
+    for meth in ("TRACE", "FOO"):
+        for d in (False, True):
+            for actor in (None, ALICE):
+                edge("dmp-unknown-method-405", spec("", policy(["basic"], ["DjangoModelPermissions"]), method=meth,
+                                                    detail=d, actor=actor, auth_via="basic" if actor else None))
+    claims = {"is_staff": True, "is_superuser": True, "username": "alice", "email_verified": True, "level": 3,
+              "department": "ops"}
+    for perms in (["DjangoModelPermissions"], ["DjangoModelPermissionsOrAnonReadOnly"], ["IsAdminUser"],
+                  ["IsAuthenticated"], ["Owner"], ["Verified"], ["UserIs101"], ["HasPerm"]):
+        pol = policy(["jwtStateless"], perms, {
+            "Owner": {"hasObjectPermission": "obj.owner == request.user"},
+            "Verified": {"hasPermission": "request.user.email_verified"},
+            "UserIs101": {"hasPermission": "request.user.id == 101"},
+            "HasPerm": {"hasPermission": "request.user.has_perms([])"}})
+        for c in (claims, {}):
+            edge("token-user", spec("", pol, actor=U(101, "alice", is_superuser=True, perms=["testapp.add_widget"]),
+                                    auth_via="jwtStateless", jwt_claims=c, detail=True, method="GET"),
+                 spec("", pol, actor=U(101, "alice", is_active=False), auth_via="jwtStateless", jwt_claims=c,
+                      method="POST"))
+    ign = {"ignoreModelPermissions": True}
+    for actor in (None, ALICE):
+        for meth in ("GET", "POST", "FOO"):
+            edge("dmp-ignore-model-permissions", spec("", policy(["basic"], ["DjangoModelPermissions"], view=ign),
+                                                      method=meth, actor=actor, auth_via="basic" if actor else None))
+    partial_map = {"NoDelete": {"base": "DjangoModelPermissions", "permsMap": {
+        "GET": [], "HEAD": [], "POST": ["%(app_label)s.add_%(model_name)s"],
+        "DELETE": ["%(app_label)s.delete_%(model_name)s", "%(app_label)s.view_%(model_name)s"]}},
+        "AnonAllowed": {"base": "DjangoModelPermissions", "authenticatedUsersOnly": False},
+        "AnonObj": {"base": "DjangoObjectPermissions", "authenticatedUsersOnly": False}}
+    for cls in partial_map:
+        for meth in ALL_METHODS:
+            for actor in (None, U(101, "alice", perms=["testapp.delete_widget", "testapp.add_widget"],
+                                  objPerms=["testapp.delete_widget"])):
+                edge("dmp-perms-map", spec("", policy(["basic"], [cls], partial_map), method=meth, detail=True,
+                                           actor=actor, auth_via="basic" if actor else None))
+    # 7. DjangoObjectPermissions: model-level AND object-level; 404 vs 403.
+    vop = {"ViewObjectPermissions": view_object_permissions(), "DefaultObjectPermissions": {"base": "DjangoObjectPermissions"}}
+    all_model = ["testapp.view_widget", "testapp.change_widget", "testapp.delete_widget", "testapp.add_widget"]
+    profiles = [
+        U(101, "alice", perms=all_model),
+        U(101, "alice", perms=all_model, objPerms=["testapp.view_widget"]),
+        U(101, "alice", perms=all_model, objPerms=["testapp.change_widget"]),
+        U(101, "alice", perms=all_model, objPerms=["testapp.delete_widget", "testapp.view_widget"]),
+        U(101, "alice", perms=all_model, groupObjPerms=["testapp.view_widget", "testapp.change_widget"]),
+        U(101, "alice", objPerms=["testapp.view_widget", "testapp.change_widget", "testapp.delete_widget"]),
+        U(101, "alice", perms=all_model, otherObjPerms=["testapp.view_widget", "testapp.change_widget"]),
+        U(101, "alice", is_superuser=True),
+    ]
+    for cls in ("ViewObjectPermissions", "DefaultObjectPermissions", "DjangoObjectPermissions"):
+        for i, actor in enumerate(profiles):
+            for meth in ("GET", "HEAD", "PUT", "PATCH", "DELETE"):
+                edge("dop-404-vs-403", spec("", policy(["basic"], [cls], vop), method=meth, detail=True, actor=actor,
+                                            auth_via="basic", form="map" if i % 2 else "list"))
+    for meth in ("GET", "DELETE"):
+        edge("dop-404-vs-403", spec("", policy(["basic"], ["ViewObjectPermissions"], vop), method=meth, detail=True,
+                                    actor=U(101, "alice", perms=all_model), auth_via="basic",
+                                    obj={"id": 999, "exists": False}))
+    # 8. Order: 406, authentication, permissions, throttles, 405; object perms after the lookup.
+    od = {"ObjDeny": {"hasObjectPermission": "False", "message": "object denied"}}
+    for actor in (None, ALICE):
+        av = "basic" if actor else None
+        for perms in (["IsAuthenticated"], ["ObjDeny"], ["AllowAny"]):
+            pol = policy(["basic"], perms, od, view={"actions": ["list", "retrieve"]})
+            for meth, d in (("POST", False), ("PUT", True), ("DELETE", True), ("TRACE", True), ("GET", True)):
+                edge("order", spec("", pol, method=meth, detail=d, actor=actor, auth_via=av))
+            edge("order", spec("", pol, detail=True, actor=actor, auth_via=av, obj={"id": 999, "exists": False}))
+            pol = policy(["basic"], perms, od, view={"actions": {
+                "create": {}, "list": {},
+                "publish": {"detail": True, "methods": ["POST"]},
+                "touch": {"detail": True, "methods": ["POST"], "getObject": False},
+                "export": {"detail": False, "methods": ["GET"]}}})
+            edge("order", spec("", pol, method="POST", actor=actor, auth_via=av),
+                 spec("", pol, method="POST", detail=True, action="publish", actor=actor, auth_via=av),
+                 spec("", pol, method="POST", detail=True, action="publish", actor=actor, auth_via=av,
+                      obj={"id": 999, "exists": False}),
+                 spec("", pol, method="POST", detail=True, action="touch", actor=actor, auth_via=av),
+                 spec("", pol, method="HEAD", action="export", actor=actor, auth_via=av))
+    edge("order", spec("", policy(["basic"], ["IsAuthenticated"]), raw={"headers": {"Accept": "application/xml"}}),
+         spec("", policy(["basic"], ["IsAuthenticated"]), raw={"headers": {"Accept": "application/json; indent=4"}}))
+    # 9. Superuser short-circuit only when active; IsAdminUser reads only is_staff.
+    for flags in ({"is_superuser": True}, {"is_superuser": True, "is_active": False}, {"is_staff": True},
+                  {"is_staff": True, "is_active": False}, {"is_superuser": True, "is_staff": True, "is_active": False}):
+        actor = U(101, "alice", **flags)
+        for perms in (["IsAdminUser"], ["DjangoModelPermissions"], ["ViewObjectPermissions"], ["HasChange"],
+                      ["HasChangeObj"]):
+            pol = policy(["HeaderAuth403"], perms, dict(vop, HasChange={"hasPermission": "request.user.has_perm('testapp.change_widget')"},
+                         HasChangeObj={"hasObjectPermission": "request.user.has_perm('testapp.change_widget', obj)"}),
+                         auth_classes=CUSTOM_AUTH)
+            for meth in ("GET", "PATCH"):
+                edge("superuser-active-only", spec("", pol, method=meth, detail=True, actor=actor, auth_via="HeaderAuth403"))
+    # 10. Scheme matching.
+    edge("scheme-matching",
+         spec("", policy(["basic"], ["IsAuthenticated"]), actor=ALICE, raw=raw_auth("BASIC [[b64:{username}:{password}]]")),
+         spec("", policy(["token"], ["IsAuthenticated"]), actor=ALICE, raw=raw_auth("tOkEn {token}")),
+         spec("", policy(["BearerToken"], ["IsAuthenticated"], auth_classes=CUSTOM_AUTH), actor=ALICE,
+              raw=raw_auth("bearer {token}")),
+         spec("", policy(["jwt"], ["IsAuthenticated"]), actor=ALICE, raw=raw_auth("BEARER {jwt}")),
+         spec("", policy(["basic"], ["IsAuthenticated"]), actor=ALICE, raw=raw_auth("Basic [[b64:{username}:{password}]]===")),
+         spec("", policy(["basic"], ["IsAuthenticated"]), actor=ALICE, raw=raw_auth("Basic [[b64:{username}:{password}:extra]]")),
+         spec("", policy(["basic"], ["IsAuthenticated"]), actor=ALICE, raw=raw_auth("Basic [[b64:{username}:\u00e9]]")),
+         spec("", policy(["basic"], ["IsAuthenticated"]), actor=ALICE, raw=raw_auth("")),
+         spec("", policy(["remoteUser"], ["IsAuthenticated"]), actor=ALICE, raw={"meta": {"REMOTE_USER": "{username}"}}),
+         spec("", policy(["remoteUser"], ["IsAuthenticated"]), actor=ALICE, raw={"meta": {"REMOTE_USER": "nobody"}}),
+         spec("", policy(["remoteUser"], ["IsAuthenticated"]), actor=ALICE, raw={"headers": {"Remote-User": "{username}"}}))
+    # 11. simplejwt error bodies under every authentication order.
+    for auth in (["jwt"], ["jwtStateless"], ["session", "jwt"], ["JwtEdge"], ["basic", "jwt"]):
+        for v in ("expired", "garbage", "nouserid", "unknownuser", "notype", "intuserid", "nulluserid", "aud"):
+            edge("simplejwt-errors", spec("", policy(auth, ["AllowAny"], auth_classes=CUSTOM_AUTH), actor=ALICE,
+                                          raw=raw_auth("Bearer {jwt:%s}" % v)))
+    # 12. CSRF only for session-authenticated unsafe methods (TRACE is CSRF-safe, not DRF-safe).
+    for meth in ALL_METHODS:
+        edge("csrf", spec("", policy(["session"], ["IsAuthenticatedOrReadOnly"]), method=meth, detail=True, actor=ALICE,
+                          raw={"login": True}))
+        edge("csrf", spec("", policy(["session"], ["IsAuthenticatedOrReadOnly"]), method=meth, detail=True,
+                          actor=ALICE, auth_via="session"))
+    # 14. JSON bytes: compact, non-ASCII unescaped, U+2028/2029 escaped, quotes, key order.
+    messages = ["Accès refusé — ✓ 日本語 🙂", 'He said "no" \\ back', "line\u2028sep\u2029para", "", "tab\there\nnewline",
+                "\u0000nul\u001f", "</script>&<>", {"z": 1, "a": [True, False, None], "m": {"ß": "ü"}},
+                ["only", "a", "list"], [], {}, {"ratio": 0.1, "big": 1e100, "neg": -0.0, "int": 9007199254740991},
+                {"detail": "looks like detail", "code": "x"}, None]
+    for i, m in enumerate(messages):
+        cls = {"M": {"hasPermission": "False", "message": m}, "OM": {"hasObjectPermission": "False", "message": m}}
+        edge("json-bytes", spec("", policy(["basic"], ["M"], cls), actor=ALICE, auth_via="basic"),
+             spec("", policy(["session"], ["OM"], cls), detail=True, actor=ALICE, auth_via="session", method="DELETE"))
+    for meth in ("FOO", "PROPFIND", "M-SEARCH", "X_Y"):
+        edge("json-bytes", spec("", policy(["basic"], ["AllowAny"]), method=meth))
+    # Per-action permissions and authentication (get_permissions by action; @action kwargs).
+    pv = {"actions": {
+        "list": {"permissions": ["AllowAny"]}, "create": {"permissions": ["IsAdminUser"]},
+        "retrieve": {"permissions": ["IsAuthenticated"]},
+        "destroy": {"permissions": ["DjangoModelPermissions"]}, "update": {},
+        "publish": {"detail": True, "methods": ["POST", "PUT"], "permissions": ["IsAdminUser"],
+                    "authentication": ["token"]},
+        "feed": {"detail": False, "methods": ["GET"], "permissions": ["AllowAny"]},
+    }}
+    pol = policy(["basic"], ["IsAuthenticated"], view=pv, auth_classes=CUSTOM_AUTH)
+    for actor in (None, ALICE, U(101, "alice", is_staff=True)):
+        for meth, d, act in (("GET", False, None), ("POST", False, None), ("GET", True, None), ("DELETE", True, None),
+                             ("PUT", True, None), ("OPTIONS", True, None), ("OPTIONS", False, None),
+                             ("PATCH", True, None), ("POST", True, "publish"), ("PUT", True, "publish"),
+                             ("GET", False, "feed"), ("HEAD", False, "feed"), ("HEAD", True, None)):
+            route_auth = {"publish": "token"}
+            action = act or {"GET": "retrieve" if d else "list", "HEAD": "retrieve" if d else "list"}.get(meth)
+            av = route_auth.get(action, "basic") if actor else None
+            edge("per-action", spec("", pol, method=meth, detail=d, action=act, actor=actor, auth_via=av,
+                                    context_action=True))
+    # Lookup-miss messages name the model.
+    for m in (W, G):
+        edge("lookup-miss", spec("", policy(["basic"], ["AllowAny"], model=m), detail=True, obj={"id": 999, "exists": False}))
+    return out
+
+
+# =============================================================================================
+# Random generator
+# =============================================================================================
+VIEW_ATOMS = [
+    "request.method in SAFE_METHODS", "request.method == 'POST'", "request.method not in ('DELETE', 'PUT')",
+    "request.user.is_authenticated", "request.user.is_anonymous", "request.user.is_staff",
+    "request.user.is_superuser", "request.user.is_active",
+    "request.user.is_authenticated and request.user.email_verified",
+    "request.user.is_authenticated and request.user.level >= 2",
+    "request.user.is_authenticated and request.user.department == 'ops'",
+    "request.user.has_perm('testapp.add_widget')", "request.user.has_perm('testapp.change_gadget')",
+    "request.user.has_perms(['testapp.change_widget', 'testapp.view_widget'])", "request.user.has_perms([])",
+    "request.user.username == 'alice'", "request.user.id == 101", "request.user.pk is not None",
+    "request.user.id is None", "view.action == 'publish'", "view.action in ('list', 'retrieve')",
+    "view.action is None", "view.action != 'destroy'", "True", "False", "None", "1", "0", "''", "'x'", "[]",
+    "request.user.username", "request.user.level",  # unguarded: DRF 500s for anonymous users
+]
+OBJ_ATOMS = [
+    "obj.owner == request.user", "obj.owner != request.user", "obj.owner_id == request.user.id", "obj.published",
+    "not obj.published", "obj.title == 'draft'", "obj.owner is None", "obj.owner is not None and obj.owner.is_staff",
+    "obj.owner is not None and obj.owner.username == request.user.username",
+    "request.user.has_perm('testapp.change_widget', obj)", "request.user.has_perm('testapp.view_gadget', obj)",
+    "request.user.has_perms(['testapp.view_widget', 'testapp.change_widget'], obj)", "obj.id > 5", "obj.pk == 7",
+    "obj.owner.level >= 1",  # unguarded: DRF 500s when there is no owner
+    "obj.published or request.method in SAFE_METHODS", "obj.title in ('t', 'draft')",
+]
+MESSAGES = ["Custom msg", "Accès refusé ✓", 'quote "q" and \\', "日本語のメッセージ", "line\u2028break",
+            {"error": "nope", "why": ["a", "b"]}, ["x", "y"], {"détail": {"nested": [1, 2.5, None, False]}}, ""]
+CODES = ["denied", "not_owner", "ünï", "x y"]
+ACTOR_PROFILES = ["anonymous", "plain", "staff", "superuser", "staffsuper", "inactive", "inactivesuper",
+                  "inactivestaff", "perms", "groupperms", "objperms", "verified"]
+
+
+class RandomGen:
+    def __init__(self, seed):
+        self.rng = random.Random(seed)
+
+    def chance(self, p):
+        return self.rng.random() < p
+
+    def cond(self, atoms, depth=0):
+        r = self.rng
+        if depth >= 2 or r.random() < 0.55:
+            a = r.choice(atoms)
+            return f"({a})" if (" and " in a or " or " in a) and r.random() < 0.7 else a
+        k = r.random()
+        if k < 0.2:
+            return f"not ({self.cond(atoms, depth + 1)})"
+        op = "and" if k < 0.6 else "or"
+        return f"({self.cond(atoms, depth + 1)}) {op} ({self.cond(atoms, depth + 1)})"
+
+    def perm_map(self):
+        r = self.rng
+        view = ["%(app_label)s.view_%(model_name)s"]
+        safe = view if r.random() < 0.6 else []
+        m = {"GET": safe, "HEAD": safe, "OPTIONS": safe if r.random() < 0.8 else [],
+             "POST": ["%(app_label)s.add_%(model_name)s"],
+             "PUT": ["%(app_label)s.change_%(model_name)s"], "PATCH": ["%(app_label)s.change_%(model_name)s"],
+             "DELETE": ["%(app_label)s.delete_%(model_name)s"]}
+        for k in list(m):
+            if r.random() < 0.08:
+                del m[k]
+        if r.random() < 0.1:
+            m["TRACE"] = []
+        return m
+
+    def custom_classes(self):
+        r = self.rng
+        classes = {}
+        for i in range(r.randint(0, 4)):
+            name = f"C{i}"
+            kind = r.random()
+            decl = {}
+            if kind < 0.55:
+                if r.random() < 0.8:
+                    decl["hasPermission"] = self.cond(VIEW_ATOMS)
+                if r.random() < 0.5:
+                    decl["hasObjectPermission"] = self.cond(VIEW_ATOMS + OBJ_ATOMS * 2)
+            elif kind < 0.85:
+                decl["base"] = r.choice(["DjangoModelPermissions", "DjangoObjectPermissions",
+                                         "DjangoModelPermissionsOrAnonReadOnly"])
+                if r.random() < 0.7:
+                    decl["permsMap"] = self.perm_map()
+                if r.random() < 0.3:
+                    decl["authenticatedUsersOnly"] = r.random() < 0.5
+            elif kind < 0.93 and classes:
+                decl["base"] = r.choice(sorted(c for c in classes if "expression" not in classes[c]))
+                if r.random() < 0.5:
+                    decl["hasPermission"] = self.cond(VIEW_ATOMS)
+            elif classes:
+                decl = {"expression": self.expr(sorted(classes) + ["IsAuthenticated", "IsAdminUser"], 2)}
+                classes[name] = decl
+                continue
+            else:
+                decl["hasPermission"] = self.cond(VIEW_ATOMS)
+            if r.random() < 0.5:
+                decl["message"] = r.choice(MESSAGES)
+            if r.random() < 0.3:
+                decl["code"] = r.choice(CODES)
+            classes[name] = decl
+        return classes
+
+    def expr(self, leaves, depth):
+        def build(d):
+            if d == 0 or self.rng.random() < 0.45:
+                return ("leaf", self.rng.choice(leaves))
+            k = self.rng.random()
+            if k < 0.25:
+                return ("~", build(d - 1))
+            return ("&" if k < 0.6 else "|", build(d - 1), build(d - 1))
+        return render(build(depth), self.rng)
+
+    def leaves(self, classes):
+        builtin = ["AllowAny", "BasePermission", "IsAuthenticated", "IsAdminUser", "IsAuthenticatedOrReadOnly",
+                   "DjangoModelPermissions", "DjangoModelPermissionsOrAnonReadOnly", "DjangoObjectPermissions"]
+        out = builtin + sorted(classes) * 3
+        if self.chance(0.2):
+            out.append("rest_framework.permissions." + self.rng.choice(builtin))
+        return out
+
+    def perm_list(self, leaves):
+        return [self.expr(leaves, self.rng.randint(0, 4)) for _ in range(self.rng.randint(0, 3))]
+
+    def auth_list(self):
+        pool = ["session", "basic", "token", "jwt", "jwtStateless", "remoteUser", "HeaderAuth401", "HeaderAuth403",
+                "BearerToken", "BasicZone", "JwtEdge", "SessionAuthentication", "TokenAuthentication"]
+        return self.rng.sample(pool, self.rng.choices([0, 1, 2, 3], [1, 3, 3, 2])[0])
+
+    def actions(self, leaves, auth_pool):
+        r = self.rng
+        if r.random() < 0.3:
+            return None
+        std = [a for a in ["list", "create", "retrieve", "update", "partial_update", "destroy"] if r.random() < 0.75]
+        out = {a: {} for a in std}
+        for a in std:
+            if r.random() < 0.15:
+                out[a]["permissions"] = self.perm_list(leaves)
+        for name in ("publish", "export", "archive")[: r.randint(0, 3)]:
+            detail = r.random() < 0.6
+            decl = {"detail": detail, "methods": r.sample(["GET", "POST", "PUT", "PATCH", "DELETE"], r.randint(1, 2))}
+            if r.random() < 0.5:
+                decl["permissions"] = self.perm_list(leaves)
+            if r.random() < 0.2:
+                decl["authentication"] = self.auth_list()
+            if detail and r.random() < 0.2:
+                decl["getObject"] = False
+            out[name] = decl
+        if not out:
+            out = {"list": {}}
+        if r.random() < 0.5 and all(not v for v in out.values()):
+            return sorted(out)
+        return out
+
+    def actor(self, model):
+        r = self.rng
+        p = r.choice(ACTOR_PROFILES)
+        if p == "anonymous":
+            return None
+        m = model.split(".")[1].lower()
+        pool = [f"testapp.{a}_{m}" for a in ("add", "change", "delete", "view")] + ["testapp.change_widget",
+                                                                                   "testapp.view_gadget"]
+        u = U(101, r.choice(["alice", "ann", "ünïcode"]))
+        u["is_staff"] = p in ("staff", "staffsuper", "inactivestaff") or r.random() < 0.1
+        u["is_superuser"] = p in ("superuser", "staffsuper", "inactivesuper") or r.random() < 0.05
+        u["is_active"] = not p.startswith("inactive")
+        u["email_verified"] = p == "verified" or r.random() < 0.4
+        u["level"] = r.randint(0, 3)
+        u["department"] = r.choice(["", "ops", "sales"])
+        if p == "perms" or r.random() < 0.4:
+            u["perms"] = r.sample(pool, r.randint(1, 4))
+        if p == "groupperms" or r.random() < 0.2:
+            u["groupPerms"] = r.sample(pool, r.randint(1, 3))
+        if p == "objperms" or r.random() < 0.35:
+            u["objPerms"] = r.sample(pool[:4], r.randint(1, 3))
+        if r.random() < 0.1:
+            u["groupObjPerms"] = r.sample(pool[:4], r.randint(1, 2))
+        if r.random() < 0.1:
+            u["otherObjPerms"] = r.sample(pool[:4], r.randint(1, 2))
+        return u
+
+    def case(self):
+        r = self.rng
+        classes = self.custom_classes()
+        leaves = self.leaves(classes)
+        model = r.choice([W, W, G])
+        pol = {}
+        if r.random() < 0.8:
+            pol["authentication"] = self.auth_list()
+        if r.random() < 0.6:
+            pol["permissions"] = self.perm_list(leaves)
+        pol["authenticationClasses"] = CUSTOM_AUTH
+        if classes:
+            pol["classes"] = classes
+        view = {"model": model}
+        if r.random() < 0.4:
+            view["authentication"] = self.auth_list()
+        if r.random() < 0.5:
+            view["permissions"] = self.perm_list(leaves)
+        actions = self.actions(leaves, None)
+        if actions is not None:
+            view["actions"] = actions
+        if r.random() < 0.05:
+            view["ignoreModelPermissions"] = True
+        views = {"items": view}
+        if r.random() < 0.2:
+            views["other"] = {"model": W, "permissions": ["IsAdminUser"]}
+        pol["views"] = views
+
+        # The request.
+        act = normalize(actions)
+        custom = [n for n, a in act.items() if not a["standard"]]
+        if custom and r.random() < 0.3:
+            name = r.choice(custom)
+            a = act[name]
+            methods = list(a["methods"]) + (["HEAD"] if "GET" in a["methods"] else [])
+            method, detail, raction = r.choice(methods), a["detail"], name
+        else:
+            has_list = any(a["standard"] and not a["detail"] for a in act.values())
+            has_detail = any(a["standard"] and a["detail"] for a in act.values())
+            detail = has_detail and (not has_list or r.random() < 0.55)
+            routed = [a["methods"][0] for a in act.values() if a["standard"] and a["detail"] == detail]
+            if r.random() < 0.6 and routed:
+                method = r.choice(routed + (["HEAD"] if "GET" in routed else []))
+            else:
+                method = r.choice(ALL_METHODS)
+            raction = None
+        # Which authentication list applies to this request, for picking the class to use.
+        auth_names = effective_auth(pol, view, act, detail, raction, method)
+        actor = self.actor(model)
+        auth_via = None
+        jwt_claims = None
+        if actor is not None:
+            usable = [n for n in auth_names if actor["is_active"] or n.startswith("Header") or n in (
+                "jwtStateless",)]
+            if usable and r.random() < 0.93:
+                auth_via = r.choice(usable)
+            elif auth_names and r.random() < 0.5:
+                auth_via = r.choice(auth_names)  # may be rejected by DRF: becomes a raw case
+            else:
+                actor = None
+            if auth_via == "jwtStateless":
+                jwt_claims = {}
+                for k, v in (("is_staff", actor["is_staff"]), ("is_superuser", actor["is_superuser"]),
+                             ("username", actor["username"]), ("email_verified", actor["email_verified"]),
+                             ("level", actor["level"]), ("department", actor["department"])):
+                    if r.random() < 0.9:
+                        jwt_claims[k] = v
+        obj = None
+        if detail:
+            if r.random() < 0.1:
+                obj = {"id": 999, "exists": False}
+            else:
+                obj = {"id": r.choice([7, 3]), "owner": r.choice(["actor", "actor", "bob", None]) if actor else
+                       r.choice(["bob", None]), "published": r.random() < 0.5, "title": r.choice(["t", "draft", "Ünï"])}
+        users = {"bob": U(102, "bob", is_staff=r.random() < 0.3, level=r.randint(0, 3))}
+        return spec("random", pol, method=method, detail=detail, action=raction, actor=actor, auth_via=auth_via,
+                    users=users, obj=obj, view="items", context_action=r.random() < 0.5,
+                    form="map" if r.random() < 0.3 else "list", jwt_claims=jwt_claims)
+
+
+def render(node, rng):
+    """Python source for an expression tree, parenthesized by precedence (~ > & > |), sometimes
+    with redundant parentheses."""
+    prec = {"|": 1, "&": 2, "~": 3, "leaf": 4}
+
+    def go(n, parent_prec, right_side):
+        kind = n[0]
+        if kind == "leaf":
+            s = n[1]
+        elif kind == "~":
+            s = "~" + go(n[1], 3, False)
+        else:
+            s = f"{go(n[1], prec[kind], False)} {kind} {go(n[2], prec[kind], True)}"
+        p = prec[kind]
+        need = p < parent_prec or (right_side and p == parent_prec and kind != "leaf")
+        if need or (kind != "leaf" and rng.random() < 0.1):
+            s = f"({s})"
+        return s
+    return go(node, 0, False)
+
+
+def normalize(actions):
+    std = {"list": ("GET", False), "create": ("POST", False), "retrieve": ("GET", True), "update": ("PUT", True),
+           "partial_update": ("PATCH", True), "destroy": ("DELETE", True)}
+    if actions is None:
+        actions = list(std)
+    if isinstance(actions, list):
+        actions = {a: {} for a in actions}
+    out = {}
+    for n, d in actions.items():
+        if n in std:
+            out[n] = {"standard": True, "methods": [std[n][0]], "detail": std[n][1], **d}
+        else:
+            out[n] = {"standard": False, "methods": d.get("methods", ["GET"]), **d}
+    return out
+
+
+def effective_auth(pol, view, act, detail, raction, method):
+    base = view.get("authentication", pol.get("authentication", ["session", "basic"]))
+    if raction:
+        return act[raction].get("authentication") or base
+    m = method.upper()
+    if m == "OPTIONS":
+        return base
+    for n, a in act.items():
+        if a["standard"] and a["detail"] == detail:
+            ms = set(a["methods"]) | ({"HEAD"} if "GET" in a["methods"] else set())
+            if m in ms:
+                return a.get("authentication") if a.get("authentication") is not None else base
+    return base
+
+
+def referenced_auth(pol):
+    names = set(pol.get("authentication", []))
+    for v in pol["views"].values():
+        names |= set(v.get("authentication", []))
+        acts = v.get("actions")
+        if isinstance(acts, dict):
+            for a in acts.values():
+                names |= set(a.get("authentication") or [])
+    return names
+
+
+def declare_auth_classes(pol):
+    """Declares exactly the harness's custom authentication classes the policy uses."""
+    used = {n: CUSTOM_AUTH[n] for n in sorted(referenced_auth(pol)) if n in CUSTOM_AUTH}
+    pol.pop("authenticationClasses", None)
+    if used:
+        # keep the documented key order: authentication, permissions, authenticationClasses, ...
+        rest = {k: pol.pop(k) for k in list(pol) if k not in ("authentication", "permissions")}
+        pol["authenticationClasses"] = used
+        pol.update(rest)
+
+
+def all_specs(seed, n_random):
+    specs = table_cases() + edge_cases()
+    gen = RandomGen(seed)
+    specs += [gen.case() for _ in range(n_random)]
+    counters = {}
+    for s in specs:
+        declare_auth_classes(s["policy"])
+        key = s["source"]
+        counters[key] = counters.get(key, 0) + 1
+        s["id"] = f"{key}/{counters[key]}" if not key.startswith("random") else f"random/{counters[key]}"
+    return copy.deepcopy(specs)

@@ -1,0 +1,484 @@
+"""Compare drf-gate with the real DRF project, request by request.
+
+For every exported view, a matrix of requests (routes x methods x credentials) is sent through
+Django's test client. While DRF handles each request, its own decisions are recorded: the
+authentication outcome (which becomes the drf-gate *context*), and how far the request got
+(authentication, view permissions, handler lookup, object lookup and object permissions). The
+contexts are written to a JSON file and replayed through drf-gate by a separate command
+(``node python/drfgate/replay.mjs CASES.json``, which prints the decisions); every case where the
+two disagree is reported.
+
+Each request runs in a transaction that is rolled back, so the database is unchanged.
+
+Replay interface (``--replay-cmd``): the command gets the cases file as its last argument::
+
+    {"policy": {...}, "cases": [{"id": 0, "request": {"method", "path", "headers"},
+                                "credential": "alice/token", "route": "/api/posts/{pk}/",
+                                "context": {...docs/policy.md §2...},
+                                "origin": {"allowed", "status", "body", "headers"}}]}
+
+and prints ``{"results": [{"id": 0, "decision": {...}} | {"id": 0, "error": {...}}]}``.
+"""
+import contextlib
+import json
+import logging
+import os
+import re
+import shlex
+import subprocess
+import tempfile
+import warnings
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.test import Client
+from rest_framework import exceptions
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from .export import Exporter
+
+METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
+# The headers DRF's response decision sets; only these are compared. (Middleware adds others, such
+# as `Vary: Cookie` when the session is read, or the security headers; they are recorded, not compared.)
+DECISION_HEADERS = ("content-type", "www-authenticate", "allow", "retry-after")
+USER_FIELDS = {"id", "pk", "username", "is_active", "is_staff", "is_superuser", "is_authenticated",
+               "is_anonymous", "has_perm", "has_perms"}
+CSRF_SECRET = "drfgateCheckCsrfSecret0123456789"  # 32 chars of [a-zA-Z0-9]
+DEFAULT_REPLAY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "replay.mjs")
+
+
+# --------------------------------------------------------------------------------------------
+# Recording DRF's own decisions
+
+
+class _Record:
+    def __init__(self):
+        self.request = None  # the outer DRF Request (OPTIONS metadata clones it)
+        self.view = None
+        self.auth = None  # ("succeeded", authenticator) | ("none",) | ("failed", exc)
+        self.object = _NOT_LOOKED_UP
+        self.view_passed = False
+        self.no_handler = False
+        self.get_object_called = False
+        self.object_passed = False
+
+
+_NOT_LOOKED_UP = object()
+_BAD_LOOKUP = object()
+_current = [None]
+
+
+@contextlib.contextmanager
+def instrument():
+    """Patch DRF so that each request's decisions land in ``_current[0]``."""
+    originals = {
+        (Request, "_authenticate"): Request._authenticate,
+        (APIView, "initial"): APIView.initial,
+        (APIView, "check_permissions"): APIView.check_permissions,
+        (APIView, "http_method_not_allowed"): APIView.http_method_not_allowed,
+        (GenericAPIView, "get_object"): GenericAPIView.get_object,
+    }
+
+    def _authenticate(request):
+        rec = _current[0]
+        try:
+            originals[(Request, "_authenticate")](request)
+        except exceptions.APIException as exc:
+            if rec is not None and rec.auth is None:
+                rec.auth = ("failed", exc)
+            raise
+        if rec is not None and rec.auth is None:
+            authenticator = request._authenticator
+            rec.auth = ("succeeded", authenticator) if authenticator is not None else ("none",)
+
+    def initial(view, request, *args, **kwargs):
+        rec = _current[0]
+        if rec is not None and rec.request is None:
+            rec.request, rec.view = request, view
+        return originals[(APIView, "initial")](view, request, *args, **kwargs)
+
+    def check_permissions(view, request):
+        rec = _current[0]
+        outer = rec is not None and request is rec.request
+        if outer:
+            rec.object = _lookup(view)
+        originals[(APIView, "check_permissions")](view, request)
+        if outer:
+            rec.view_passed = True
+
+    def http_method_not_allowed(view, request, *args, **kwargs):
+        rec = _current[0]
+        if rec is not None and request is rec.request:
+            rec.no_handler = True
+        return originals[(APIView, "http_method_not_allowed")](view, request, *args, **kwargs)
+
+    def get_object(view):
+        rec = _current[0]
+        outer = rec is not None and view.request is rec.request
+        if outer:
+            rec.get_object_called = True
+        obj = originals[(GenericAPIView, "get_object")](view)
+        if outer:
+            rec.object_passed = True
+        return obj
+
+    patches = {
+        (Request, "_authenticate"): _authenticate,
+        (APIView, "initial"): initial,
+        (APIView, "check_permissions"): check_permissions,
+        (APIView, "http_method_not_allowed"): http_method_not_allowed,
+        (GenericAPIView, "get_object"): get_object,
+    }
+    for (cls, attr), fn in patches.items():
+        setattr(cls, attr, fn)
+    try:
+        yield
+    finally:
+        for (cls, attr), fn in originals.items():
+            setattr(cls, attr, fn)
+
+
+def _lookup(view):
+    """The object get_object() would find for this request (before any permission check)."""
+    if not isinstance(view, GenericAPIView):
+        return _NOT_LOOKED_UP
+    kwarg = view.lookup_url_kwarg or view.lookup_field
+    if kwarg not in view.kwargs:
+        return _NOT_LOOKED_UP
+    try:
+        queryset = view.filter_queryset(view.get_queryset())
+        return queryset.filter(**{view.lookup_field: view.kwargs[kwarg]}).first()
+    except (TypeError, ValueError, ValidationError):
+        return _BAD_LOOKUP
+
+
+# --------------------------------------------------------------------------------------------
+# Contexts
+
+
+def _paths(expressions, prefix):
+    found = set()
+    for expr in expressions:
+        found.update(m.group(1) for m in re.finditer(rf"\b{prefix}((?:\.[A-Za-z_]\w*)+)", expr))
+    return sorted(p.lstrip(".") for p in found)
+
+
+class ContextBuilder:
+    """Turns a recorded DRF request into a drf-gate context (docs/policy.md §2)."""
+
+    def __init__(self, policy, exporter):
+        conditions = []
+        for decl in policy.get("classes", {}).values():
+            conditions += [decl.get("hasPermission", ""), decl.get("hasObjectPermission", "")]
+        self.user_attributes = [p.split(".")[0] for p in _paths(conditions, r"request\.user")]
+        self.user_attributes = sorted(set(self.user_attributes) - USER_FIELDS)
+        self.object_paths = _paths(conditions, "obj")
+        self.exporter = exporter  # maps authenticator classes to policy names
+
+    def user(self, user):
+        if user is None or not user.is_authenticated:
+            return None
+        token_user = not hasattr(user, "_meta")  # simplejwt TokenUser
+        out = {
+            "id": user.pk if not token_user else user.id,
+            "username": user.username,
+            "isActive": bool(user.is_active),
+            "isStaff": bool(user.is_staff),
+            "isSuperuser": bool(user.is_superuser),
+            "permissions": [] if token_user else sorted(user.get_all_permissions()),
+        }
+        if token_user:
+            out["tokenUser"] = True
+        attributes = {name: _json_scalar(getattr(user, name, None)) for name in self.user_attributes}
+        if attributes:
+            out["attributes"] = attributes
+        return out
+
+    def object(self, obj):
+        out = {"id": obj.pk}
+        for path in self.object_paths:
+            target, value = out, obj
+            parts = path.split(".")
+            for i, part in enumerate(parts):
+                value = getattr(value, part, None)
+                last = i == len(parts) - 1
+                if last:
+                    target[part] = _json_scalar(value) if not hasattr(value, "_meta") else value.pk
+                else:
+                    existing = target.get(part)
+                    if not isinstance(existing, dict):
+                        target[part] = {"id": existing} if existing is not None else {}
+                    target = target[part]
+        return out
+
+    def authentication(self, rec):
+        kind = rec.auth[0]
+        if kind == "succeeded":
+            return {"succeeded": self.exporter.authentication_class(type(rec.auth[1]), [])}
+        if kind == "none":
+            return {"none": True}
+        exc = rec.auth[1]
+        for cls in (exceptions.AuthenticationFailed, exceptions.PermissionDenied, exceptions.ParseError):
+            if isinstance(exc, cls):
+                name = cls.__name__
+                break
+        else:
+            name = type(exc).__name__
+        failed = {"exception": name, "detail": json.loads(json.dumps(exc.detail))}
+        code = getattr(exc.detail, "code", None)
+        if code is not None:
+            failed["code"] = code
+        return {"failed": failed}
+
+
+def _wire_headers(cred):
+    """The credential's request headers as sent on the wire (META names -> header names)."""
+    from django.http.request import HttpHeaders
+
+    out = {}
+    for key, value in cred.headers.items():
+        out[HttpHeaders.parse_header_name(key) or key] = value
+    cookies = "; ".join(f"{k}={m.value}" for k, m in cred.client.cookies.items())
+    if cookies:
+        out["Cookie"] = cookies
+    return out
+
+
+def _json_scalar(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+# --------------------------------------------------------------------------------------------
+# The matrix
+
+
+class Credential:
+    def __init__(self, label, client, headers=None):
+        self.label, self.client, self.headers = label, client, dict(headers or {})
+
+
+def build_credentials(policy, users=None):
+    """Anonymous, wrong credentials, then each user by token, JWT and session."""
+    from rest_framework.authtoken.models import Token
+
+    used = set(policy.get("authentication", []))
+    for view in policy["views"].values():
+        used.update(view.get("authentication", []))
+        for action in view["actions"].values():
+            used.update(action.get("authentication", []))
+    creds = [
+        Credential("anonymous", Client(enforce_csrf_checks=True)),
+        Credential("wrong-token", Client(enforce_csrf_checks=True), {"HTTP_AUTHORIZATION": "Token " + "0" * 40}),
+        Credential("garbage-jwt", Client(enforce_csrf_checks=True), {"HTTP_AUTHORIZATION": "Bearer not.a.jwt"}),
+    ]
+    User = get_user_model()
+    qs = User.objects.order_by("pk")
+    if users:
+        qs = qs.filter(username__in=users)
+    session_csrf_missing_done = False
+    for user in qs:
+        token = Token.objects.filter(user=user).first()
+        if token is not None:
+            creds.append(
+                Credential(f"{user.username}/token", Client(enforce_csrf_checks=True),
+                           {"HTTP_AUTHORIZATION": f"Token {token.key}"})
+            )
+        if "JWTAuthentication" in used:
+            from rest_framework_simplejwt.tokens import AccessToken
+
+            with warnings.catch_warnings():  # simplejwt warns about tokens for inactive users
+                warnings.simplefilter("ignore")
+                jwt = str(AccessToken.for_user(user))
+            creds.append(
+                Credential(f"{user.username}/jwt", Client(enforce_csrf_checks=True),
+                           {"HTTP_AUTHORIZATION": f"Bearer {jwt}"})
+            )
+        if "SessionAuthentication" in used and user.is_active:
+            client = Client(enforce_csrf_checks=True)
+            client.force_login(user)
+            client.cookies[settings.CSRF_COOKIE_NAME] = CSRF_SECRET
+            creds.append(Credential(f"{user.username}/session", client, {settings.CSRF_HEADER_NAME: CSRF_SECRET}))
+            if not session_csrf_missing_done and not user.is_staff:
+                # One session without the CSRF header: DRF fails authentication with 403.
+                creds.append(Credential(f"{user.username}/session-no-csrf", client))
+                session_csrf_missing_done = True
+    return creds
+
+
+def build_paths(policy, objects=3):
+    """(path, route) pairs: list routes as they are; detail routes for a few rows and a missing pk."""
+    from django.apps import apps
+
+    out = []
+    for route in policy["routes"]:
+        pattern = route["pattern"]
+        params = re.findall(r"{(\w+)}", pattern)
+        if not params:
+            out.append((pattern, route))
+            continue
+        model_name = policy["views"][route["view"]].get("model")
+        values = []
+        if model_name and params == [params[0]]:
+            model = apps.get_model(model_name)
+            field = params[0]
+            for obj in model._default_manager.order_by("pk")[:objects]:
+                values.append(getattr(obj, field, obj.pk))
+            last = model._default_manager.order_by("-pk").first()
+            values.append((last.pk if last else 0) + 1000)  # a lookup miss
+        for value in values:
+            out.append((pattern.replace("{%s}" % params[0], str(value)), route))
+    return out
+
+
+def run_matrix(policy, credentials, paths, methods=METHODS):
+    """Send every request through Django; return the cases (context + origin outcome)."""
+    exporter = Exporter()
+    builder = ContextBuilder(policy, exporter)
+    cases, skipped = [], []
+    request_logger = logging.getLogger("django.request")  # 4xx warnings are the point here
+    level = request_logger.level
+    request_logger.setLevel(logging.ERROR)
+    with instrument(), _restore_level(request_logger, level):
+        for path, route in paths:
+            for method in methods:
+                for cred in credentials:
+                    rec = _Record()
+                    _current[0] = rec
+                    try:
+                        with transaction.atomic():
+                            body = "{}" if method in ("POST", "PUT", "PATCH") else ""
+                            response = cred.client.generic(
+                                method, path, body, content_type="application/json", **cred.headers
+                            )
+                            transaction.set_rollback(True)
+                    finally:
+                        _current[0] = None
+                    case = _case(len(cases), path, route, method, cred, rec, response, builder)
+                    if isinstance(case, str):
+                        skipped.append(f"{method} {path} as {cred.label}: {case}")
+                    else:
+                        cases.append(case)
+    return cases, skipped
+
+
+@contextlib.contextmanager
+def _restore_level(logger, level):
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _case(case_id, path, route, method, cred, rec, response, builder):
+    if rec.view is None or rec.auth is None:
+        return "DRF did not reach authentication"
+    if rec.object is _BAD_LOOKUP:
+        return "lookup value of the wrong type (DRF: 404 'Not found.'); not expressible in a context"
+    view = rec.view
+    context = {"view": route["view"], "method": method, "detail": route["detail"]}
+    action = route["actions"].get("GET" if method == "HEAD" else method)
+    if action is not None:
+        context["action"] = action
+    context["authentication"] = builder.authentication(rec)
+    context["user"] = builder.user(rec.request.user) if rec.auth[0] == "succeeded" else None
+    if rec.object is not _NOT_LOOKED_UP:
+        context["object"] = builder.object(rec.object) if rec.object is not None else None
+    allowed = rec.view_passed and not rec.no_handler and (not rec.get_object_called or rec.object_passed)
+    headers = {k: v for k, v in response.headers.items() if k.lower() in DECISION_HEADERS}
+    return {
+        "id": case_id,
+        "request": {"method": method, "path": path, "headers": _wire_headers(cred)},
+        "credential": cred.label,
+        "route": route["pattern"],
+        "context": context,
+        "origin": {
+            "allowed": allowed,
+            "status": response.status_code,
+            "body": response.content.decode("utf-8", "replace"),
+            "headers": headers,
+            "allHeaders": dict(response.headers.items()),
+            "drfAction": getattr(view, "action", None),
+        },
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Replay and comparison
+
+
+def replay(replay_cmd, document, keep=None):
+    """Run the replay command on the cases document; return {id: result}."""
+    path = keep
+    if path is None:
+        fd, path = tempfile.mkstemp(prefix="drfgate-cases-", suffix=".json")
+        os.close(fd)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(document, f, ensure_ascii=False)
+    try:
+        proc = subprocess.run(shlex.split(replay_cmd) + [path], capture_output=True, text=True)
+    finally:
+        if keep is None:
+            os.unlink(path)
+    if proc.returncode != 0:
+        raise RuntimeError(f"replay command failed ({proc.returncode}): {replay_cmd}\n{proc.stderr.strip()}")
+    try:
+        results = json.loads(proc.stdout)["results"]
+    except (ValueError, KeyError) as exc:
+        raise RuntimeError(f"replay command printed no results JSON: {exc}\n{proc.stdout[:500]}") from exc
+    return {r["id"]: r for r in results}
+
+
+def _decision_allowed(decision):
+    if "allowed" in decision:
+        return bool(decision["allowed"])
+    return decision.get("status") == 200 and not decision.get("body")
+
+
+def compare(case, result):
+    """A list of differences between DRF (origin) and drf-gate for one case (empty: agree)."""
+    origin = case["origin"]
+    if result is None:
+        return ["no drf-gate result"]
+    if "error" in result:
+        return [f"drf-gate error: {result['error']}"]
+    decision = result["decision"]
+    gate_allowed = _decision_allowed(decision)
+    if origin["allowed"] or gate_allowed:
+        if origin["allowed"] != gate_allowed:
+            return [f"allowed: DRF {origin['allowed']} (status {origin['status']}), drf-gate {gate_allowed} "
+                    f"(status {decision.get('status')}, stage {decision.get('stage')})"]
+        return []
+    diffs = []
+    if decision.get("status") != origin["status"]:
+        diffs.append(f"status: DRF {origin['status']}, drf-gate {decision.get('status')}")
+    body = decision.get("body", "")
+    if case["request"]["method"] == "HEAD" and origin["body"] == "":
+        body = ""  # HEAD responses carry no body on the wire
+    if body != origin["body"]:
+        diffs.append(f"body: DRF {origin['body']!r}, drf-gate {body!r}")
+    gate_headers = {k.lower(): v for k, v in (decision.get("headers") or {}).items() if k.lower() in DECISION_HEADERS}
+    origin_headers = {k.lower(): v for k, v in origin["headers"].items()}
+    if gate_headers != origin_headers:
+        diffs.append(f"headers: DRF {origin_headers}, drf-gate {gate_headers}")
+    return diffs
+
+
+def run_check(policy, replay_cmd=None, users=None, objects=3, methods=METHODS, keep=None, stdout=None):
+    """Run the whole check; return (number of cases, disagreements, skipped)."""
+    credentials = build_credentials(policy, users)
+    paths = build_paths(policy, objects)
+    cases, skipped = run_matrix(policy, credentials, paths, methods)
+    document = {"policy": policy, "cases": cases}
+    results = replay(replay_cmd or f"node {DEFAULT_REPLAY}", document, keep)
+    disagreements = []
+    for case in cases:
+        diffs = compare(case, results.get(case["id"]))
+        if diffs:
+            disagreements.append((case, diffs))
+    return len(cases), disagreements, skipped

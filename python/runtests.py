@@ -1,0 +1,33 @@
+#!/usr/bin/env python
+"""Run drfgate's tests against the sample project (examples/blog/server).
+
+    python python/runtests.py [-v 2] [test labels]
+"""
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SERVER = os.path.join(HERE, "..", "examples", "blog", "server")
+
+
+def main():
+    sys.path[:0] = [HERE, os.path.abspath(SERVER)]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blogsite.settings")
+    import django
+    from django.conf import settings
+    from django.test.utils import get_runner
+
+    django.setup()
+    # The seed command hashes six passwords; the default hasher makes that take seconds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    verbosity = 1
+    args = sys.argv[1:]
+    if args[:1] == ["-v"] and len(args) > 1:
+        verbosity, args = int(args[1]), args[2:]
+    runner = get_runner(settings)(verbosity=verbosity, top_level=HERE)
+    failures = runner.run_tests(args or [os.path.join(HERE, "tests")])
+    sys.exit(bool(failures))
+
+
+if __name__ == "__main__":
+    main()

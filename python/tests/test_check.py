@@ -1,0 +1,127 @@
+"""drfgate_check against the sample blog project."""
+import io
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import unittest
+from unittest import mock
+
+from django.core.management import call_command
+from django.test import TestCase
+from rest_framework import permissions
+
+from blog import views as blog_views
+from blog.models import Post
+from drfgate.check import DEFAULT_REPLAY, run_check
+from drfgate.export import export_policy
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PKG = os.environ.get("DRFGATE_PKG") or os.path.join(HERE, "..", "..", "pkg")
+RECORDED = f"{shlex.quote(sys.executable)} {shlex.quote(os.path.join(HERE, 'recorded_replay.py'))}"
+USERS = ["alice", "bob", "carol", "dave", "ghost"]
+
+
+def node_replay_available():
+    """The real replay needs node and the built npm package (pkg/)."""
+    if not os.path.exists(os.path.join(PKG, "package.json")):
+        return False
+    probe = {"policy": {"views": {}}, "cases": []}
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(probe, f)
+    try:
+        proc = subprocess.run(["node", DEFAULT_REPLAY, f.name], capture_output=True, text=True, timeout=60)
+        return proc.returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+    finally:
+        os.unlink(f.name)
+
+
+class CheckTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("seed_blog", stdout=io.StringIO(), stderr=io.StringIO())
+
+    def setUp(self):
+        self.policy = export_policy()
+
+    def check(self, policy=None, replay=RECORDED, **kwargs):
+        kwargs.setdefault("users", USERS)
+        return run_check(policy or self.policy, replay_cmd=replay, **kwargs)
+
+    def test_recorded_contexts(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            keep = os.path.join(tmp, "cases.json")
+            total, disagreements, skipped = self.check(keep=keep, methods=["GET", "POST", "DELETE"])
+            with open(keep, encoding="utf-8") as f:
+                cases = {(c["request"]["method"], c["request"]["path"], c["credential"]): c
+                         for c in json.load(f)["cases"]}
+        self.assertEqual((disagreements, skipped), ([], []))
+        self.assertEqual(total, len(cases))
+        dave = cases[("POST", "/api/posts/1/publish/", "dave/token")]
+        self.assertEqual(dave["context"]["action"], "publish")
+        self.assertEqual(dave["context"]["authentication"], {"succeeded": "TokenAuthentication"})
+        self.assertEqual(dave["context"]["user"]["attributes"], {"email_verified": False})
+        self.assertEqual(dave["context"]["object"], {"id": 1, "owner": Post.objects.get(pk=1).owner_id})
+        self.assertEqual(dave["origin"]["status"], 403)
+        self.assertIn("Please verify your email address", dave["origin"]["body"])
+        wrong = cases[("GET", "/api/posts/", "wrong-token")]
+        self.assertEqual(wrong["context"]["authentication"],
+                         {"failed": {"exception": "AuthenticationFailed", "detail": "Invalid token.",
+                                     "code": "authentication_failed"}})
+        self.assertEqual(wrong["origin"]["headers"]["WWW-Authenticate"], 'Bearer realm="api"')
+        # Alice's draft is invisible to bob: a lookup miss before any object permission.
+        draft = cases[("DELETE", "/api/posts/2/", "bob/session")]
+        self.assertIsNone(draft["context"]["object"])
+        self.assertEqual(draft["origin"]["status"], 404)
+        carol = cases[("POST", "/api/comments/", "carol/token")]
+        self.assertIn("blog.add_comment", carol["context"]["user"]["permissions"])
+        self.assertTrue(carol["origin"]["allowed"])
+        no_csrf = cases[("POST", "/api/posts/", "alice/session-no-csrf")]
+        self.assertEqual(no_csrf["context"]["authentication"]["failed"]["exception"], "PermissionDenied")
+
+    def test_a_gate_that_allows_everything_disagrees(self):
+        total, disagreements, _ = self.check(replay=f"{RECORDED} --allow-all", methods=["GET", "DELETE"])
+        self.assertTrue(disagreements)
+        self.assertLess(len(disagreements), total)
+
+    def test_changed_permission_classes_are_caught(self):
+        """A policy exported before a code change no longer matches DRF: the check says where."""
+        with tempfile.TemporaryDirectory() as tmp:
+            baseline = os.path.join(tmp, "baseline.json")
+            self.check(keep=baseline, methods=["GET", "PATCH", "DELETE"])
+            stale = f"{RECORDED} --baseline {shlex.quote(baseline)}"
+            _, agree, _ = self.check(replay=stale, methods=["GET", "PATCH", "DELETE"])
+            self.assertEqual(agree, [])
+            with mock.patch.object(blog_views.PostViewSet, "permission_classes", [permissions.IsAuthenticatedOrReadOnly]):
+                _, disagreements, _ = self.check(replay=stale, methods=["GET", "PATCH", "DELETE"])
+        self.assertTrue(disagreements)
+        paths = {(case["request"]["method"], case["request"]["path"], case["credential"]) for case, _ in disagreements}
+        self.assertIn(("DELETE", "/api/posts/3/", "alice/token"), paths)  # alice may now delete bob's post
+        self.assertTrue(all(case["context"]["view"] == "posts" for case, _ in disagreements))
+
+    def test_command_exit_status(self):
+        out = io.StringIO()
+        call_command("drfgate_check", replay_cmd=RECORDED, users=["bob"], methods=["GET"], stdout=out,
+                     stderr=io.StringIO())
+        self.assertIn("0 disagreements", out.getvalue())
+        with self.assertRaises(SystemExit) as ctx:
+            call_command("drfgate_check", replay_cmd=f"{RECORDED} --allow-all", users=["bob"], methods=["DELETE"],
+                         stdout=out, stderr=io.StringIO())
+        self.assertEqual(ctx.exception.code, 1)
+        self.assertIn("DISAGREE", out.getvalue())
+
+    @unittest.skipUnless(node_replay_available(), "the drf-gate npm package (pkg/) is not built")
+    def test_drf_gate_agrees_with_drf(self):
+        total, disagreements, _ = self.check(replay=None, users=None)
+        self.assertEqual([(c["id"], d) for c, d in disagreements], [])
+        self.assertGreater(total, 1000)
+
+    @unittest.skipUnless(node_replay_available(), "the drf-gate npm package (pkg/) is not built")
+    def test_drf_gate_catches_a_changed_viewset(self):
+        with mock.patch.object(blog_views.PostViewSet, "permission_classes", [permissions.IsAuthenticatedOrReadOnly]):
+            _, disagreements, _ = self.check(replay=None, methods=["GET", "PATCH", "DELETE"])
+        self.assertTrue(disagreements)

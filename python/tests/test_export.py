@@ -1,0 +1,270 @@
+"""drfgate_export against the sample blog project: expectations come from the project's own code."""
+import inspect
+import io
+import json
+import os
+import tempfile
+from unittest import mock
+
+from django.core.management import CommandError, call_command
+from django.test import SimpleTestCase
+from django.urls import get_resolver
+from rest_framework import authentication, permissions
+from rest_framework.settings import api_settings
+
+from blog import permissions as blog_permissions
+from blog import views as blog_views
+from drfgate.export import Exporter, ExportError, export_policy
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+COMMITTED_POLICY = os.path.join(REPO, "examples", "blog", "policy.json")
+
+
+class NoDeclaration(permissions.BasePermission):
+    def has_permission(self, request, view):  # the line the export must point at
+        return True
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    def authenticate(self, request):
+        return None
+
+    def authenticate_header(self, request):
+        return 'Api-Key realm="blog"'
+
+
+class BearerTokenAuthentication(authentication.TokenAuthentication):
+    keyword = "Bearer"
+
+
+class ExportTests(SimpleTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy = export_policy()
+
+    def test_global_defaults_follow_rest_framework_settings(self):
+        self.assertEqual(
+            self.policy["authentication"], [c.__name__ for c in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+        )
+        self.assertEqual(self.policy["permissions"], [c.__name__ for c in api_settings.DEFAULT_PERMISSION_CLASSES])
+
+    def test_publish_is_the_composed_expression(self):
+        publish = self.policy["views"]["posts"]["actions"]["publish"]
+        self.assertEqual(publish["permissions"], ["IsVerifiedUser", "IsAdminUser | IsOwner"])
+        self.assertEqual((publish["detail"], publish["methods"]), (True, ["POST"]))
+
+    def test_view_default_is_permission_classes(self):
+        posts = self.policy["views"]["posts"]
+        self.assertEqual(posts["permissions"], [c.__name__ for c in blog_views.PostViewSet.permission_classes])
+        self.assertEqual(posts["model"], "blog.Post")
+
+    def test_overrides_only_where_get_permissions_differs(self):
+        actions = self.policy["views"]["posts"]["actions"]
+        view = blog_views.PostViewSet()
+        for action in ("list", "create", "retrieve", "update", "partial_update", "destroy", "publish"):
+            view.action = action
+            view.request = None
+            differs = [type(p) for p in view.get_permissions()] != list(blog_views.PostViewSet.permission_classes)
+            self.assertEqual("permissions" in actions[action], differs, action)
+        self.assertEqual(actions["create"]["permissions"], ["IsAuthenticated", "IsVerifiedUser"])
+        self.assertEqual(actions["list"], {})
+
+    def test_view_authentication_classes(self):
+        comments = self.policy["views"]["comments"]
+        self.assertEqual(
+            comments["authentication"], [c.__name__ for c in blog_views.CommentViewSet.authentication_classes]
+        )
+        self.assertNotIn("authentication", self.policy["views"]["posts"])  # same as the default
+        self.assertEqual(comments["permissions"], ["DjangoModelPermissions"])
+
+    def test_custom_classes_carry_their_declarations(self):
+        classes = self.policy["classes"]
+        verified = classes["IsVerifiedUser"]
+        self.assertEqual(verified["message"], blog_permissions.IsVerifiedUser.message)
+        self.assertEqual(verified["hasPermission"], blog_permissions.IsVerifiedUser.drfgate_has_permission)
+        owner = classes["IsOwner"]
+        self.assertEqual(
+            (owner["message"], owner["code"]), (blog_permissions.IsOwner.message, blog_permissions.IsOwner.code)
+        )
+        self.assertEqual(owner["hasObjectPermission"], "obj.owner == request.user")
+        self.assertEqual(
+            classes["IsOwnerOrReadOnly"],
+            {"hasObjectPermission": "request.method in SAFE_METHODS or obj.owner == request.user"},
+        )
+
+    def test_model_permission_subclass_has_base_and_perms_map(self):
+        decl = self.policy["classes"]["ViewModelPermissions"]
+        self.assertEqual(decl["base"], "DjangoModelPermissions")
+        self.assertEqual(decl["permsMap"], {k: list(v) for k, v in blog_permissions.ViewModelPermissions.perms_map.items()})
+        self.assertNotIn("authenticatedUsersOnly", decl)
+        self.assertEqual(
+            self.policy["views"]["post-reports"]["permissions"], ["IsAuthenticated", "IsAdminUser | ViewModelPermissions"]
+        )
+
+    def test_only_used_classes_are_exported(self):
+        self.assertEqual(
+            set(self.policy["classes"]),
+            {"IsOwnerOrReadOnly", "IsOwner", "IsVerifiedUser", "IsAdminOrReadOnly", "ViewModelPermissions"},
+        )
+
+    def test_read_only_viewset_and_plain_views(self):
+        views = self.policy["views"]
+        self.assertEqual(views["post-reports"]["actions"], {"list": {}, "retrieve": {}})
+        self.assertEqual(
+            views["me"]["actions"],
+            {"get": {"detail": False, "methods": ["GET"]}, "patch": {"detail": False, "methods": ["PATCH"]}},
+        )
+        self.assertEqual(views["health"]["permissions"], ["AllowAny"])  # @api_view + @permission_classes
+        self.assertEqual((views["token_obtain_pair"]["authentication"], views["token_obtain_pair"]["permissions"]), ([], []))
+        self.assertTrue(views["api-root"]["ignoreModelPermissions"])
+        self.assertNotIn("ignoreModelPermissions", views["posts"])
+
+    def test_routes_cover_every_drf_url(self):
+        routes = {r["pattern"]: r for r in self.policy["routes"]}
+        self.assertEqual(
+            routes["/api/posts/{pk}/publish/"],
+            {"pattern": "/api/posts/{pk}/publish/", "regex": "^/api/posts/(?<pk>[^/.]+)/publish/$",
+             "view": "posts", "detail": True, "actions": {"POST": "publish"}},
+        )
+        self.assertEqual(routes["/api/posts/"]["actions"], {"GET": "list", "POST": "create"})
+        self.assertFalse(routes["/api/me/"]["detail"])
+        resolver = get_resolver()
+        for pattern in routes:
+            match = resolver.resolve(pattern.replace("{pk}", "1"))
+            view = self.policy["views"][routes[pattern]["view"]]
+            self.assertTrue(view["actions"], pattern)
+            self.assertTrue(hasattr(match.func, "cls"), pattern)
+        # Every DRF endpoint of the URLconf is routed (format-suffix twins aside).
+        self.assertEqual(len(routes), 14)
+
+    def test_settings(self):
+        settings = self.policy["settings"]
+        self.assertEqual(settings["token"], {"keyword": "Token"})
+        self.assertEqual(settings["jwt"]["authHeaderTypes"], ["Bearer"])
+        self.assertEqual(settings["jwt"]["issuer"], "https://blog.example.com")
+        self.assertEqual(settings["jwt"]["leeway"], 5)
+        self.assertNotIn("signingKey", settings["jwt"])
+        self.assertEqual(settings["csrf"]["headerName"], "X-Csrftoken")
+        self.assertEqual(settings["csrf"]["trustedOrigins"], ["https://blog.example.com", "https://*.blog.example.com"])
+        self.assertIn("signingKey", export_policy(include_secrets=True)["settings"]["jwt"])
+
+    def test_committed_policy_is_current(self):
+        with open(COMMITTED_POLICY, encoding="utf-8") as f:
+            committed = json.load(f)
+        self.assertEqual(committed, self.policy, "examples/blog/policy.json is stale: run drfgate_export")
+
+
+class ExpressionTests(SimpleTestCase):
+    def expr(self, perm):
+        return Exporter().permission_expression(perm, [])
+
+    def test_minimal_parentheses_follow_python_precedence(self):
+        A, B, C = permissions.IsAuthenticated, permissions.IsAdminUser, permissions.AllowAny
+        cases = {
+            "IsAuthenticated | IsAdminUser & AllowAny": A | B & C,
+            "(IsAuthenticated | IsAdminUser) & AllowAny": (A | B) & C,
+            "IsAuthenticated & IsAdminUser & AllowAny": A & B & C,
+            "IsAuthenticated & (IsAdminUser & AllowAny)": A & (B & C),
+            "IsAuthenticated | (IsAdminUser | AllowAny)": A | (B | C),
+            "~IsAuthenticated & IsAdminUser": ~A & B,
+            "~(IsAuthenticated | IsAdminUser)": ~(A | B),
+            "~~IsAuthenticated": ~~A,
+            "IsAuthenticated & ~IsAdminUser | IsAdminUser": A & ~B | B,
+        }
+        for expected, perm in cases.items():
+            self.assertEqual(self.expr(perm), expected)
+            # Instances (what get_permissions() returns) print the same.
+            self.assertEqual(self.expr(perm()), expected)
+
+    def test_printed_expression_rebuilds_the_same_tree(self):
+        A, B, C = permissions.IsAuthenticated, permissions.IsAdminUser, permissions.AllowAny
+        namespace = {"IsAuthenticated": A, "IsAdminUser": B, "AllowAny": C}
+        for perm in (A | B & C, (A | B) & C, A & (B | C), A | (B | C), (A & B) | (C & A)):  # (NOT has no __eq__)
+            self.assertEqual(eval(self.expr(perm), namespace), perm)  # OperandHolder __eq__
+
+
+class ProblemTests(SimpleTestCase):
+    def test_undeclared_class_fails_with_file_and_line(self):
+        with mock.patch.object(blog_views.TagViewSet, "permission_classes", [NoDeclaration]):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        (problem,) = ctx.exception.problems
+        line = inspect.getsourcelines(NoDeclaration.has_permission)[1]
+        self.assertTrue(problem.location.endswith(f"test_export.py:{line}"), problem.location)
+        self.assertIn("NoDeclaration overrides has_permission()", str(problem))
+        self.assertEqual(problem.views, {"tags"})
+
+    def test_command_exits_1_and_names_the_location(self):
+        err = io.StringIO()
+        with mock.patch.object(blog_views.TagViewSet, "permission_classes", [NoDeclaration]):
+            with self.assertRaises(CommandError) as ctx:
+                call_command("drfgate_export", stderr=err, stdout=io.StringIO())
+        self.assertEqual(ctx.exception.returncode, 1)
+        self.assertIn("test_export.py:", err.getvalue())
+
+    def test_leave_to_origin_omits_the_view(self):
+        with mock.patch.object(blog_views.TagViewSet, "permission_classes", [NoDeclaration]):
+            policy = export_policy(leave_to_origin=["tags"])
+        self.assertEqual(policy["leftToOrigin"], ["tags"])
+        self.assertNotIn("tags", policy["views"])
+        self.assertNotIn("tags", {r["view"] for r in policy["routes"]})
+        self.assertNotIn("NoDeclaration", policy.get("classes", {}))
+
+    def test_leave_to_origin_must_name_a_view(self):
+        with self.assertRaises(ExportError):
+            export_policy(leave_to_origin=["no-such-view"])
+
+    def test_custom_authentication_classes(self):
+        with mock.patch.object(
+            blog_views.TagViewSet, "authentication_classes", [ApiKeyAuthentication, BearerTokenAuthentication]
+        ):
+            policy = export_policy()
+        self.assertEqual(policy["views"]["tags"]["authentication"], ["ApiKeyAuthentication", "BearerTokenAuthentication"])
+        self.assertEqual(
+            policy["authenticationClasses"],
+            {
+                "ApiKeyAuthentication": {"wwwAuthenticate": 'Api-Key realm="blog"'},
+                "BearerTokenAuthentication": {"base": "TokenAuthentication", "keyword": "Bearer"},
+            },
+        )
+
+    def test_output_file(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "policy.json")
+            call_command("drfgate_export", output=out, stderr=io.StringIO())
+            with open(out, encoding="utf-8") as f:
+                self.assertEqual(json.load(f), export_policy())
+
+
+class UrlconfShapesTests(SimpleTestCase):
+    """@action(permission_classes=...), extra methods, namespaces, generic views, converters."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy = export_policy(urlconf="tests.urls_extra")
+
+    def test_action_decorator_permission_classes(self):
+        archive = self.policy["views"]["v2:archive"]
+        self.assertEqual(archive["permissions"], ["AllowAny"])
+        self.assertEqual(archive["actions"]["stats"], {"detail": False, "methods": ["GET"], "permissions": ["IsAdminUser"]})
+        self.assertEqual(archive["actions"]["cover"], {"detail": True, "methods": ["GET", "DELETE"]})
+        self.assertEqual(archive["actions"]["list"], {})
+
+    def test_routes(self):
+        routes = {r["pattern"]: r for r in self.policy["routes"]}
+        self.assertEqual(routes["/v2/archive/{pk}/cover-image/"]["actions"], {"GET": "cover", "DELETE": "cover"})
+        self.assertEqual(routes["/posts/{pk}/"]["regex"], "^/posts/(?<pk>[0-9]+)/$")
+        self.assertEqual(routes["/legacy/{year}/"]["regex"], "^/legacy/(?<year>[0-9]{4})/$")
+        self.assertTrue(routes["/posts/{pk}/"]["detail"])  # a RetrieveUpdateAPIView calls get_object()
+
+    def test_generic_view(self):
+        view = self.policy["views"]["post-detail"]
+        self.assertEqual(view["permissions"], ["IsAuthenticated & ~IsAdminUser"])
+        self.assertEqual(view["model"], "blog.Post")
+        self.assertEqual(
+            view["actions"],
+            {"get": {"detail": True, "methods": ["GET"]}, "put": {"detail": True, "methods": ["PUT"]},
+             "patch": {"detail": True, "methods": ["PATCH"]}},
+        )

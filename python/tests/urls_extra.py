@@ -1,0 +1,39 @@
+"""A URLconf with the shapes blogsite does not use, for the exporter's tests."""
+from django.urls import include, path, re_path
+from rest_framework import generics, permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from blog.models import Post
+from blog.serializers import PostSerializer
+
+
+class ArchiveViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Post.objects.all()
+    serializer_class = PostSerializer
+    permission_classes = [permissions.AllowAny]
+
+    @action(detail=False, permission_classes=[permissions.IsAdminUser])
+    def stats(self, request):
+        return Response({})
+
+    @action(detail=True, methods=["get", "delete"], url_path="cover-image")
+    def cover(self, request, pk=None):
+        return Response({})
+
+
+class PostDetail(generics.RetrieveUpdateAPIView):
+    queryset = Post.objects.all()
+    serializer_class = PostSerializer
+    permission_classes = [permissions.IsAuthenticated & ~permissions.IsAdminUser]
+
+
+router = SimpleRouter()
+router.register("archive", ArchiveViewSet, basename="archive")
+
+urlpatterns = [
+    path("v2/", include((router.urls, "v2"), namespace="v2")),
+    path("posts/<int:pk>/", PostDetail.as_view(), name="post-detail"),
+    re_path(r"^legacy/(?P<year>[0-9]{4})/$", PostDetail.as_view(), name="legacy"),
+]

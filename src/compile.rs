@@ -1,0 +1,657 @@
+//! Compiles a [`PolicyDocument`] into the immutable form decisions read: classes resolved (with
+//! inheritance and cycle detection), conditions checked, permission expressions bound to each
+//! view's model, routes and `Allow` headers precomputed, messages pre-rendered.
+
+use std::collections::HashMap;
+
+use crate::authentication::AuthenticationClass;
+use crate::condition::{Condition, Scope};
+use crate::error::PolicyError;
+use crate::perm_table::{PermId, PermissionTable};
+use crate::permission_expr::{self, Expr};
+use crate::permissions::{Check, Node, PermissionClass, PermsMap, DEFAULT_PERMS_MAP};
+use crate::policy::{ActionSpec, PermissionClassSpec, PolicyDocument, ViewSpec};
+use crate::renderers::render_detail;
+use crate::views::{Action, AuthenticationList, Entry, ModelMeta, Route, RouteKind, View};
+
+/// Everything a `Gate` holds.
+pub(crate) struct Compiled {
+    pub table: PermissionTable,
+    pub classes: Vec<PermissionClass>,
+    pub conditions: Vec<Condition>,
+    pub views: Vec<View>,
+    pub view_index: HashMap<String, usize>,
+    pub routes: Vec<crate::routing::Route>,
+}
+
+/// DRF's `DEFAULT_AUTHENTICATION_CLASSES`.
+const DEFAULT_AUTHENTICATION: [&str; 2] = ["SessionAuthentication", "BasicAuthentication"];
+/// DRF's `DEFAULT_PERMISSION_CLASSES`.
+const DEFAULT_PERMISSIONS: [&str; 1] = ["AllowAny"];
+
+/// The six `ModelViewSet` actions: (name, method, detail route, calls `get_object`).
+const STANDARD_ACTIONS: [(&str, &str, bool, bool); 6] = [
+    ("list", "GET", false, false),
+    ("create", "POST", false, false),
+    ("retrieve", "GET", true, true),
+    ("update", "PUT", true, true),
+    ("partial_update", "PATCH", true, true),
+    ("destroy", "DELETE", true, true),
+];
+
+/// `http_method_names` order, used for the `Allow` header.
+const ALLOW_ORDER: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/// The canonical DRF class name of a built-in authentication class, from its name, alias or
+/// dotted path; other names are returned as written.
+///
+/// ```
+/// use drf_gate::compile::canonical_authentication_name;
+/// assert_eq!(canonical_authentication_name("token"), "TokenAuthentication");
+/// assert_eq!(canonical_authentication_name("rest_framework_simplejwt.authentication.JWTAuthentication"), "JWTAuthentication");
+/// assert_eq!(canonical_authentication_name("ApiKeyAuthentication"), "ApiKeyAuthentication");
+/// ```
+pub fn canonical_authentication_name(name: &str) -> &str {
+    let last = match name.strip_prefix("rest_framework.authentication.").or_else(|| name.strip_prefix("rest_framework_simplejwt.authentication.")) {
+        Some(last) => last,
+        None => name,
+    };
+    match last {
+        "session" | "SessionAuthentication" => "SessionAuthentication",
+        "basic" | "BasicAuthentication" => "BasicAuthentication",
+        "token" | "TokenAuthentication" => "TokenAuthentication",
+        "jwt" | "JWTAuthentication" => "JWTAuthentication",
+        "jwtStateless" | "JWTStatelessUserAuthentication" | "JWTTokenUserAuthentication" => "JWTStatelessUserAuthentication",
+        "remoteUser" | "RemoteUserAuthentication" => "RemoteUserAuthentication",
+        _ => last,
+    }
+}
+
+fn builtin_authentication(canonical: &str) -> Option<AuthenticationClass> {
+    Some(match canonical {
+        "SessionAuthentication" => AuthenticationClass::Session,
+        "BasicAuthentication" => AuthenticationClass::Basic { realm: "api".into() },
+        "TokenAuthentication" => AuthenticationClass::Token { keyword: "Token".into() },
+        "JWTAuthentication" => AuthenticationClass::Jwt { stateless: false, header_type: "Bearer".into(), realm: "api".into() },
+        "JWTStatelessUserAuthentication" => AuthenticationClass::Jwt { stateless: true, header_type: "Bearer".into(), realm: "api".into() },
+        "RemoteUserAuthentication" => AuthenticationClass::RemoteUser,
+        _ => return None,
+    })
+}
+
+fn builtin_permission_class(name: &str) -> Option<PermissionClass> {
+    let (has_permission, has_object_permission, authenticated_users_only) = match name {
+        "AllowAny" | "BasePermission" => (Check::AllowAll, Check::AllowAll, true),
+        "IsAuthenticated" => (Check::IsAuthenticated, Check::AllowAll, true),
+        "IsAdminUser" => (Check::IsAdminUser, Check::AllowAll, true),
+        "IsAuthenticatedOrReadOnly" => (Check::IsAuthenticatedOrReadOnly, Check::AllowAll, true),
+        "DjangoModelPermissions" => (Check::DjangoModelPermissions, Check::AllowAll, true),
+        "DjangoModelPermissionsOrAnonReadOnly" => (Check::DjangoModelPermissions, Check::AllowAll, false),
+        "DjangoObjectPermissions" => (Check::DjangoModelPermissions, Check::DjangoObjectPermissions, true),
+        _ => return None,
+    };
+    let perms_map = if has_permission == Check::DjangoModelPermissions {
+        DEFAULT_PERMS_MAP
+            .iter()
+            .map(|(method, templates)| ((*method).to_owned(), templates.iter().map(|t| (*t).to_owned()).collect()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Some(PermissionClass {
+        name: name.to_owned(),
+        has_permission,
+        has_object_permission,
+        message_body: None,
+        code: None,
+        perms_map,
+        authenticated_users_only,
+    })
+}
+
+/// A class name resolves to a class or to a composition (`IsOwnerOrAdmin = IsOwner | IsAdminUser`).
+#[derive(Clone, Debug)]
+enum Resolved {
+    Class(usize),
+    Alias(Expr),
+}
+
+struct Compiler<'d> {
+    doc: &'d PolicyDocument,
+    table: PermissionTable,
+    classes: Vec<PermissionClass>,
+    conditions: Vec<Condition>,
+    resolved: HashMap<String, Resolved>,
+    /// Custom classes being resolved, for cycle detection.
+    resolving: Vec<String>,
+}
+
+pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
+    let mut compiler = Compiler {
+        doc,
+        table: PermissionTable::default(),
+        classes: Vec::new(),
+        conditions: Vec::new(),
+        resolved: HashMap::new(),
+        resolving: Vec::new(),
+    };
+    for (name, _) in &doc.classes.0 {
+        compiler.resolve_class(name, &format!("$.classes.{name}"), None)?;
+    }
+    check_authentication_classes(doc)?;
+    // The defaults are bound per view, but are checked even when no view uses them.
+    for (index, source) in doc.permissions.iter().flatten().enumerate() {
+        let path = format!("$.permissions[{index}]");
+        let expr = permission_expr::parse(source).map_err(|err| PolicyError::new("syntax_error", &path, err.message).at(1, err.column))?;
+        compiler.check_names(&expr, &path)?;
+    }
+    if let Some(names) = &doc.authentication {
+        authentication_list(doc, names, "$.authentication")?;
+    }
+    let mut views = Vec::with_capacity(doc.views.0.len());
+    let mut view_index = HashMap::new();
+    for (name, spec) in &doc.views.0 {
+        let view = compiler.compile_view(name, spec)?;
+        view_index.insert(name.clone(), views.len());
+        views.push(view);
+    }
+    let mut routes = Vec::with_capacity(doc.routes.len());
+    for (index, route) in doc.routes.iter().enumerate() {
+        let path = format!("$.routes[{index}]");
+        routes.push(crate::routing::Route::compile(route, &path)?);
+        let Some(view) = view_index.get(&route.view).and_then(|i| views.get(*i)) else {
+            return Err(PolicyError::new("unknown_view", format!("{path}.view"), format!("route `{}` names the unknown view `{}`", route.pattern, route.view)));
+        };
+        if let Some(action) = &route.action {
+            if view.action(action).is_none() {
+                return Err(PolicyError::new("unknown_action", format!("{path}.action"), format!("view `{}` has no action `{action}`", route.view)));
+            }
+        }
+        for (method, action) in route.actions.iter().flat_map(|map| map.0.iter()) {
+            let handled = view.action(action).is_some_and(|a| a.methods.iter().any(|m| m.eq_ignore_ascii_case(method)));
+            if !handled {
+                return Err(PolicyError::new("unknown_action", format!("{path}.actions.{method}"), format!("view `{}` has no action `{action}` handling {method}", route.view)));
+            }
+        }
+    }
+    Ok(Compiled { table: compiler.table, classes: compiler.classes, conditions: compiler.conditions, views, view_index, routes })
+}
+
+fn check_authentication_classes(doc: &PolicyDocument) -> Result<(), PolicyError> {
+    for (name, spec) in &doc.authentication_classes.0 {
+        let path = format!("$.authenticationClasses.{name}");
+        if builtin_authentication(canonical_authentication_name(name)).is_some() {
+            return Err(PolicyError::new("invalid_policy", path, format!("`{name}` is a built-in authentication class; give the custom class another name")));
+        }
+        resolve_authentication(doc, name, &path)?;
+        let _ = spec;
+    }
+    Ok(())
+}
+
+/// Resolves one `authentication_classes` entry.
+fn resolve_authentication(doc: &PolicyDocument, name: &str, path: &str) -> Result<(String, AuthenticationClass), PolicyError> {
+    let canonical = canonical_authentication_name(name);
+    if let Some(class) = builtin_authentication(canonical) {
+        return Ok((canonical.to_owned(), class));
+    }
+    let Some(spec) = doc.authentication_classes.get(name) else {
+        return Err(PolicyError::new(
+            "unknown_authentication_class",
+            path,
+            format!("unknown authentication class `{name}`; expected SessionAuthentication, BasicAuthentication, TokenAuthentication, JWTAuthentication, JWTStatelessUserAuthentication, RemoteUserAuthentication (or session, basic, token, jwt, jwtStateless, remoteUser), or a class declared in `authenticationClasses`"),
+        ));
+    };
+    let class = match (&spec.base, &spec.www_authenticate) {
+        (Some(base), None) => {
+            let base_name = canonical_authentication_name(base);
+            let Some(mut class) = builtin_authentication(base_name) else {
+                return Err(PolicyError::new("unknown_authentication_class", format!("$.authenticationClasses.{name}.base"), format!("`{base}` is not a built-in authentication class")));
+            };
+            match &mut class {
+                AuthenticationClass::Token { keyword } => {
+                    if let Some(value) = &spec.keyword {
+                        keyword.clone_from(value);
+                    }
+                }
+                AuthenticationClass::Basic { realm } | AuthenticationClass::Jwt { realm, .. } => {
+                    if let Some(value) = &spec.realm {
+                        realm.clone_from(value);
+                    }
+                }
+                _ => {}
+            }
+            class
+        }
+        (None, Some(www_authenticate)) => AuthenticationClass::Custom { name: name.to_owned(), www_authenticate: www_authenticate.clone() },
+        (Some(_), Some(_)) => {
+            return Err(PolicyError::new("invalid_policy", format!("$.authenticationClasses.{name}"), "give either `base` or `wwwAuthenticate`, not both"));
+        }
+        (None, None) => {
+            return Err(PolicyError::new(
+                "invalid_policy",
+                format!("$.authenticationClasses.{name}"),
+                "a custom authentication class needs `wwwAuthenticate` (a string, or null for none) or a built-in `base`",
+            ));
+        }
+    };
+    Ok((name.to_owned(), class))
+}
+
+fn authentication_list(doc: &PolicyDocument, names: &[String], path: &str) -> Result<AuthenticationList, PolicyError> {
+    let mut classes = Vec::with_capacity(names.len());
+    for (index, name) in names.iter().enumerate() {
+        classes.push(resolve_authentication(doc, name, &format!("{path}[{index}]"))?);
+    }
+    let header = classes.first().and_then(|(_, class)| class.authenticate_header());
+    Ok(AuthenticationList { classes, header })
+}
+
+fn parse_model(model: &str, path: &str) -> Result<ModelMeta, PolicyError> {
+    match model.split_once('.') {
+        Some((app_label, object_name)) if !app_label.is_empty() && !object_name.is_empty() && !object_name.contains('.') => Ok(ModelMeta {
+            app_label: app_label.to_owned(),
+            object_name: object_name.to_owned(),
+            model_name: object_name.to_lowercase(),
+        }),
+        _ => Err(PolicyError::new("invalid_policy", path, format!("model `{model}` should be `app_label.ModelName`, e.g. `blog.Post`"))),
+    }
+}
+
+/// `perm % {'app_label': ..., 'model_name': ...}` for the templates Django projects write.
+fn format_permission(template: &str, model: &ModelMeta) -> Result<String, String> {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(position) = rest.find('%') {
+        out.push_str(rest.get(..position).unwrap_or_default());
+        let tail = rest.get(position..).unwrap_or_default();
+        if let Some(after) = tail.strip_prefix("%%") {
+            out.push('%');
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("%(app_label)s") {
+            out.push_str(&model.app_label);
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("%(model_name)s") {
+            out.push_str(&model.model_name);
+            rest = after;
+        } else {
+            return Err(format!("`{template}`: only %(app_label)s, %(model_name)s and %% are supported"));
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+impl Compiler<'_> {
+    fn compile_condition(&mut self, source: &str, scope: Scope, path: String) -> Result<usize, PolicyError> {
+        let condition = Condition::compile(source, scope, &mut self.table)
+            .map_err(|err| PolicyError::new(err.code, path, err.message).at(err.line, err.column))?;
+        self.conditions.push(condition);
+        Ok(self.conditions.len() - 1)
+    }
+
+    /// Resolves a class name (built-in or custom), compiling custom classes on first use.
+    fn resolve_class(&mut self, name: &str, path: &str, column: Option<u32>) -> Result<Resolved, PolicyError> {
+        if let Some(resolved) = self.resolved.get(name) {
+            return Ok(resolved.clone());
+        }
+        let located = |err: PolicyError| match column {
+            Some(column) => err.at(1, column),
+            None => err,
+        };
+        if let Some(class) = builtin_permission_class(name) {
+            if self.doc.classes.get(name).is_some() {
+                return Err(PolicyError::new("invalid_policy", format!("$.classes.{name}"), format!("`{name}` is a built-in permission class; give the custom class another name")));
+            }
+            self.classes.push(class);
+            let resolved = Resolved::Class(self.classes.len() - 1);
+            self.resolved.insert(name.to_owned(), resolved.clone());
+            return Ok(resolved);
+        }
+        let doc = self.doc;
+        let Some(spec) = doc.classes.get(name) else {
+            let mut known: Vec<&str> = doc.classes.0.iter().map(|(n, _)| n.as_str()).collect();
+            known.sort_unstable();
+            let custom = if known.is_empty() { String::new() } else { format!(", or one of the policy's classes: {}", known.join(", ")) };
+            return Err(located(PolicyError::new(
+                "unknown_class",
+                path,
+                format!("unknown permission class `{name}`; expected a built-in (AllowAny, IsAuthenticated, IsAdminUser, IsAuthenticatedOrReadOnly, DjangoModelPermissions, DjangoModelPermissionsOrAnonReadOnly, DjangoObjectPermissions){custom}"),
+            )));
+        };
+        if self.resolving.iter().any(|n| n == name) {
+            let mut chain = self.resolving.clone();
+            chain.push(name.to_owned());
+            return Err(located(PolicyError::new("cycle", path, format!("permission classes refer to each other in a cycle: {}", chain.join(" -> ")))));
+        }
+        self.resolving.push(name.to_owned());
+        let result = self.compile_class(name, spec);
+        self.resolving.pop();
+        let resolved = result?;
+        self.resolved.insert(name.to_owned(), resolved.clone());
+        Ok(resolved)
+    }
+
+    fn compile_class(&mut self, name: &str, spec: &PermissionClassSpec) -> Result<Resolved, PolicyError> {
+        let path = format!("$.classes.{name}");
+        if let Some(expression) = &spec.expression {
+            let body = spec.base.is_some()
+                || spec.has_permission.is_some()
+                || spec.has_object_permission.is_some()
+                || spec.message.is_some()
+                || spec.code.is_some()
+                || spec.perms_map.is_some()
+                || spec.authenticated_users_only.is_some();
+            if body {
+                return Err(PolicyError::new("invalid_policy", path, "a class defined by `expression` is a composition (DRF's OperandHolder) and cannot also have base, conditions, message, code or permsMap"));
+            }
+            let expr_path = format!("{path}.expression");
+            let expr = permission_expr::parse(expression).map_err(|err| PolicyError::new("syntax_error", &expr_path, err.message).at(1, err.column))?;
+            self.check_names(&expr, &expr_path)?;
+            return Ok(Resolved::Alias(expr));
+        }
+        let base_name = spec.base.as_deref().map(|base| base.strip_prefix("rest_framework.permissions.").unwrap_or(base)).unwrap_or("BasePermission");
+        let base_path = format!("{path}.base");
+        let base_index = match self.resolve_class(base_name, &base_path, None)? {
+            Resolved::Class(index) => index,
+            Resolved::Alias(_) => {
+                return Err(PolicyError::new("invalid_policy", base_path, format!("`{base_name}` is a composition, not a class; it cannot be a base")));
+            }
+        };
+        let Some(mut class) = self.classes.get(base_index).cloned() else {
+            return Err(PolicyError::new("invalid_policy", base_path, "internal: base class missing"));
+        };
+        class.name = name.to_owned();
+        if let Some(source) = &spec.has_permission {
+            class.has_permission = Check::Condition(self.compile_condition(source, Scope::View, format!("{path}.hasPermission"))?);
+        }
+        if let Some(source) = &spec.has_object_permission {
+            class.has_object_permission = Check::Condition(self.compile_condition(source, Scope::Object, format!("{path}.hasObjectPermission"))?);
+        }
+        if let Some(message) = &spec.message {
+            class.message_body = Some(render_detail(message));
+        }
+        if let Some(code) = &spec.code {
+            class.code = Some(code.clone());
+        }
+        if (spec.perms_map.is_some() || spec.authenticated_users_only.is_some()) && !class.uses_model() {
+            return Err(PolicyError::new(
+                "invalid_perms_map",
+                path,
+                "permsMap and authenticatedUsersOnly apply to subclasses of DjangoModelPermissions or DjangoObjectPermissions",
+            ));
+        }
+        if let Some(map) = &spec.perms_map {
+            class.perms_map = map.0.clone();
+        }
+        if let Some(only) = spec.authenticated_users_only {
+            class.authenticated_users_only = only;
+        }
+        self.classes.push(class);
+        Ok(Resolved::Class(self.classes.len() - 1))
+    }
+
+    /// Checks that every name in a composition resolves (and that compositions are acyclic).
+    fn check_names(&mut self, expr: &Expr, path: &str) -> Result<(), PolicyError> {
+        match expr {
+            Expr::Class { name, column } => {
+                self.resolve_class(name, path, Some(*column))?;
+                Ok(())
+            }
+            Expr::And(left, right) | Expr::Or(left, right) => {
+                self.check_names(left, path)?;
+                self.check_names(right, path)
+            }
+            Expr::Not(inner) => self.check_names(inner, path),
+        }
+    }
+
+    fn compile_view(&mut self, name: &str, spec: &ViewSpec) -> Result<View, PolicyError> {
+        let doc = self.doc;
+        let path = format!("$.views.{name}");
+        let model = spec.model.as_deref().map(|model| parse_model(model, &format!("{path}.model"))).transpose()?;
+        let no_match_body = model.as_ref().map_or_else(|| crate::exceptions::not_found::BODY.to_owned(), |m| crate::exceptions::no_match_body(&m.object_name));
+
+        let mut view = View {
+            name: name.to_owned(),
+            model,
+            no_match_body,
+            ignore_model_permissions: spec.ignore_model_permissions,
+            routes: Vec::new(),
+            actions: Vec::new(),
+            permission_lists: Vec::new(),
+            authentication_lists: Vec::new(),
+        };
+
+        let (auth_names, auth_path): (Vec<String>, String) = match (&spec.authentication, &doc.authentication) {
+            (Some(names), _) => (names.clone(), format!("{path}.authentication")),
+            (None, Some(names)) => (names.clone(), "$.authentication".to_owned()),
+            (None, None) => (DEFAULT_AUTHENTICATION.iter().map(|s| (*s).to_owned()).collect(), "$.authentication".to_owned()),
+        };
+        view.authentication_lists.push(authentication_list(doc, &auth_names, &auth_path)?);
+        let (perm_sources, perm_path): (Vec<String>, String) = match (&spec.permissions, &doc.permissions) {
+            (Some(list), _) => (list.clone(), format!("{path}.permissions")),
+            (None, Some(list)) => (list.clone(), "$.permissions".to_owned()),
+            (None, None) => (DEFAULT_PERMISSIONS.iter().map(|s| (*s).to_owned()).collect(), "$.permissions".to_owned()),
+        };
+        let default_list = self.permission_list(&view, &perm_sources, &perm_path)?;
+        view.permission_lists.push(default_list);
+
+        let default_actions;
+        let actions: &[(String, ActionSpec)] = match &spec.actions {
+            Some(actions) => &actions.0,
+            None => {
+                default_actions = STANDARD_ACTIONS.iter().map(|(n, ..)| ((*n).to_owned(), ActionSpec::default())).collect::<Vec<_>>();
+                &default_actions
+            }
+        };
+        let mut options_permissions = 0;
+        for (action_name, action_spec) in actions {
+            let action_path = format!("{path}.actions.{action_name}");
+            if action_name == "metadata" {
+                // `self.action == 'metadata'` is OPTIONS: only its permissions can differ.
+                options_permissions = self.metadata_permissions(&mut view, action_spec, &action_path)?;
+                continue;
+            }
+            self.add_action(&mut view, action_name, action_spec, &action_path)?;
+        }
+        for route in &mut view.routes {
+            if route.kind != RouteKind::Extra {
+                route.options_permissions = options_permissions;
+            }
+        }
+        for route in &mut view.routes {
+            finish_route(route, &view.actions);
+        }
+        Ok(view)
+    }
+
+    fn metadata_permissions(&mut self, view: &mut View, spec: &ActionSpec, path: &str) -> Result<usize, PolicyError> {
+        if spec.methods.is_some() || spec.detail.is_some() || spec.get_object.is_some() || spec.authentication.is_some() || spec.route.is_some() {
+            return Err(PolicyError::new("invalid_policy", path, "`metadata` is the OPTIONS action: it may only set `permissions`"));
+        }
+        let Some(list) = &spec.permissions else { return Ok(0) };
+        let compiled = self.permission_list(view, list, &format!("{path}.permissions"))?;
+        view.permission_lists.push(compiled);
+        Ok(view.permission_lists.len() - 1)
+    }
+
+    fn add_action(&mut self, view: &mut View, name: &str, spec: &ActionSpec, path: &str) -> Result<(), PolicyError> {
+        let standard = STANDARD_ACTIONS.iter().find(|(n, ..)| *n == name);
+        let detail = match (spec.detail, standard) {
+            (Some(detail), _) => detail,
+            (None, Some((_, _, detail, _))) => *detail,
+            (None, None) => {
+                return Err(PolicyError::new("invalid_policy", path, format!("custom action `{name}` needs `detail` (true for /{{pk}}/{name}/ routes, false for list routes), as @action(detail=...) does")));
+            }
+        };
+        let methods: Vec<String> = match (&spec.methods, standard) {
+            (Some(methods), _) => methods.iter().map(|m| m.to_uppercase()).collect(),
+            (None, Some((_, method, ..))) => vec![(*method).to_owned()],
+            (None, None) => vec!["GET".to_owned()],
+        };
+        for (index, method) in methods.iter().enumerate() {
+            if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
+                return Err(PolicyError::new("invalid_policy", format!("{path}.methods[{index}]"), format!("`{method}` cannot be routed to an action; expected GET, POST, PUT, PATCH or DELETE (HEAD follows GET, OPTIONS is always handled)")));
+            }
+        }
+        if methods.is_empty() {
+            return Err(PolicyError::new("invalid_policy", format!("{path}.methods"), "an action needs at least one method"));
+        }
+        let get_object = spec.get_object.unwrap_or(standard.map_or(detail, |(.., get_object)| *get_object));
+        let kind = match (standard, detail) {
+            (Some(_), false) => RouteKind::List,
+            (Some(_), true) => RouteKind::Detail,
+            (None, _) => RouteKind::Extra,
+        };
+        if standard.is_some() && spec.authentication.is_some() {
+            return Err(PolicyError::new(
+                "invalid_policy",
+                format!("{path}.authentication"),
+                "DRF picks authentication classes before `self.action` is set, so only custom @action routes can override them",
+            ));
+        }
+        let permissions = match &spec.permissions {
+            Some(list) => {
+                let compiled = self.permission_list(view, list, &format!("{path}.permissions"))?;
+                view.permission_lists.push(compiled);
+                view.permission_lists.len() - 1
+            }
+            None => 0,
+        };
+        let authentication = match &spec.authentication {
+            Some(names) => {
+                view.authentication_lists.push(authentication_list(self.doc, names, &format!("{path}.authentication"))?);
+                view.authentication_lists.len() - 1
+            }
+            None => 0,
+        };
+        if standard.is_some() && spec.route.is_some() {
+            return Err(PolicyError::new("invalid_policy", format!("{path}.route"), "`route` groups custom actions; standard actions live on the list and detail routes"));
+        }
+        let route = match kind {
+            RouteKind::Extra => spec.route.as_ref().and_then(|group| view.routes.iter().position(|route| route.group.as_ref() == Some(group))),
+            _ => view.routes.iter().position(|route| route.kind == kind),
+        };
+        if let (Some(index), Some(group)) = (route, &spec.route) {
+            if let Some(existing) = view.routes.get(index) {
+                let first = view.actions.iter().find(|a| a.route == index);
+                if first.is_some_and(|first| first.get_object != get_object || (first.permissions != permissions && permissions != 0)) {
+                    return Err(PolicyError::new("invalid_policy", path, format!("actions on route `{group}` must agree on detail and getObject; give shared permissions to the view")));
+                }
+                let _ = existing;
+            }
+        }
+        let route = match route {
+            Some(route) => route,
+            None => {
+                // An @action route carries the action's initkwargs for every method on it.
+                let (route_permissions, route_authentication) = if kind == RouteKind::Extra { (permissions, authentication) } else { (0, 0) };
+                view.routes.push(Route {
+                    kind,
+                    handlers: Vec::new(),
+                    allow: String::new(),
+                    permissions: route_permissions,
+                    options_permissions: route_permissions,
+                    authentication: route_authentication,
+                    group: spec.route.clone(),
+                });
+                view.routes.len() - 1
+            }
+        };
+        let action_index = view.actions.len();
+        if let Some(route_ref) = view.routes.get_mut(route) {
+            for method in &methods {
+                if let Some((_, other)) = route_ref.handlers.iter().find(|(m, _)| m == method) {
+                    let other_name = view.actions.get(*other).map_or("?", |a| a.name.as_str());
+                    return Err(PolicyError::new("invalid_policy", path, format!("`{name}` and `{other_name}` both handle {method} on the same route")));
+                }
+                route_ref.handlers.push((method.clone(), action_index));
+            }
+        }
+        view.actions.push(Action { name: name.to_owned(), route, methods, get_object, permissions });
+        Ok(())
+    }
+
+    fn permission_list(&mut self, view: &View, sources: &[String], path: &str) -> Result<Vec<Entry>, PolicyError> {
+        let mut entries = Vec::with_capacity(sources.len());
+        for (index, source) in sources.iter().enumerate() {
+            let entry_path = format!("{path}[{index}]");
+            let expr = permission_expr::parse(source).map_err(|err| PolicyError::new("syntax_error", &entry_path, err.message).at(1, err.column))?;
+            let node = self.bind(&expr, view, &entry_path, 0)?;
+            let single_class = match (&node, expr.single_class()) {
+                (Node::Leaf { class, .. }, Some(_)) => Some(*class),
+                _ => None,
+            };
+            entries.push(Entry { source: source.clone(), node, single_class });
+        }
+        Ok(entries)
+    }
+
+    /// Binds an expression to a view: DRF instantiates each class for the request.
+    fn bind(&mut self, expr: &Expr, view: &View, path: &str, depth: u32) -> Result<Node, PolicyError> {
+        if depth > 64 {
+            return Err(PolicyError::new("invalid_policy", path, "compositions nest deeper than 64 levels"));
+        }
+        Ok(match expr {
+            Expr::Class { name, column } => match self.resolve_class(name, path, Some(*column))? {
+                Resolved::Class(class) => {
+                    let perms = self.bind_perms_map(class, view, path, *column)?;
+                    Node::Leaf { class, perms }
+                }
+                Resolved::Alias(alias) => self.bind(&alias, view, path, depth + 1)?,
+            },
+            Expr::And(left, right) => Node::And(Box::new(self.bind(left, view, path, depth + 1)?), Box::new(self.bind(right, view, path, depth + 1)?)),
+            Expr::Or(left, right) => Node::Or(Box::new(self.bind(left, view, path, depth + 1)?), Box::new(self.bind(right, view, path, depth + 1)?)),
+            Expr::Not(inner) => Node::Not(Box::new(self.bind(inner, view, path, depth + 1)?)),
+        })
+    }
+
+    fn bind_perms_map(&mut self, class: usize, view: &View, path: &str, column: u32) -> Result<Option<Box<PermsMap>>, PolicyError> {
+        let Some(def) = self.classes.get(class) else { return Ok(None) };
+        if !def.uses_model() {
+            return Ok(None);
+        }
+        let Some(model) = &view.model else {
+            if view.ignore_model_permissions && def.has_object_permission != Check::DjangoObjectPermissions {
+                return Ok(None);
+            }
+            return Err(PolicyError::new(
+                "missing_model",
+                path,
+                format!("Cannot apply {} on a view that does not set `.queryset`: give view `{}` a `model`", def.name, view.name),
+            )
+            .at(1, column));
+        };
+        let mut entries: Vec<(String, Box<[PermId]>)> = Vec::with_capacity(def.perms_map.len());
+        let templates = def.perms_map.clone();
+        let authenticated_users_only = def.authenticated_users_only;
+        let class_name = def.name.clone();
+        for (method, list) in &templates {
+            let mut ids = Vec::with_capacity(list.len());
+            for template in list {
+                let perm = format_permission(template, model)
+                    .map_err(|message| PolicyError::new("invalid_perms_map", format!("$.classes.{class_name}.permsMap.{method}"), message))?;
+                ids.push(self.table.intern(&perm));
+            }
+            entries.push((method.clone(), ids.into_boxed_slice()));
+        }
+        Ok(Some(Box::new(PermsMap::new(entries, authenticated_users_only))))
+    }
+}
+
+/// Adds HEAD (when GET is handled) and computes the `Allow` header.
+fn finish_route(route: &mut Route, actions: &[Action]) {
+    if let Some(get_action) = route.handlers.iter().find(|(m, _)| m == "GET").map(|(_, a)| *a) {
+        if !route.handlers.iter().any(|(m, _)| m == "HEAD") {
+            route.handlers.push(("HEAD".to_owned(), get_action));
+        }
+    }
+    let _ = actions;
+    let allowed: Vec<&str> = ALLOW_ORDER
+        .iter()
+        .copied()
+        .filter(|method| *method == "OPTIONS" || route.handlers.iter().any(|(m, _)| m == method))
+        .collect();
+    route.allow = allowed.join(", ");
+}

@@ -1,0 +1,252 @@
+//! The decision: what DRF answers, plus what DRF never tells its users — which check decided, at
+//! which stage, and (on request) the trace of every check evaluated.
+
+use std::borrow::Cow;
+
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::{Serialize, Serializer};
+
+use crate::permissions::Raise;
+
+/// Where in DRF's pipeline the decision was made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Stage {
+    /// `perform_authentication`: an authentication class raised.
+    Authentication,
+    /// `check_permissions` (`has_permission`).
+    View,
+    /// The handler lookup: no handler for the method (405).
+    Handler,
+    /// `get_object`'s lookup: no such object (404).
+    Lookup,
+    /// `check_object_permissions` (`has_object_permission`).
+    Object,
+}
+
+/// What happened to the object stage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ObjectCheck {
+    /// The action never calls `get_object()`.
+    NotRequired,
+    /// The action calls `get_object()`, but no object was given: whoever has it decides.
+    Pending,
+    /// `check_object_permissions` passed.
+    Passed,
+    /// `check_object_permissions` (or the lookup) failed.
+    Failed,
+    /// The decision was made before the object stage.
+    NotReached,
+}
+
+/// Which permission-list entry decided a denial.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DecidedBy<'a> {
+    /// Index in the view's permission list.
+    pub entry: usize,
+    /// The entry as written (`"IsOwner | IsAdminUser"`).
+    pub source: &'a str,
+}
+
+/// Which method of a permission object ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum CheckName {
+    /// `has_permission(request, view)`.
+    #[serde(rename = "has_permission")]
+    HasPermission,
+    /// `has_object_permission(request, view, obj)`.
+    #[serde(rename = "has_object_permission")]
+    HasObjectPermission,
+}
+
+/// The result of one evaluated check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StepResult {
+    /// Returned True.
+    True,
+    /// Returned False.
+    False,
+    /// Raised `Http404`.
+    RaisedNotFound,
+    /// Raised `MethodNotAllowed`.
+    RaisedMethodNotAllowed,
+    /// Failed with an error (DRF: 500).
+    Error,
+}
+
+/// One evaluated check, in evaluation order; `depth` nests composed operands under their
+/// operator, so the list draws as a tree. Checks skipped by short-circuiting do not appear.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceStep<'a> {
+    /// The stage.
+    pub stage: Stage,
+    /// Index of the permission-list entry.
+    pub entry: usize,
+    /// Nesting depth inside the entry (0 = the entry itself).
+    pub depth: u8,
+    /// A class name, or `&`, `|`, `~`.
+    pub label: &'a str,
+    /// Which method ran.
+    pub check: CheckName,
+    /// What it returned.
+    pub result: StepResult,
+}
+
+/// Receives each check as it runs. The no-op [`NoTrace`] compiles away.
+pub trait Tracer<'a> {
+    /// A check starts; returns a token for [`Tracer::exit`].
+    fn enter(&mut self, label: &'a str, check: CheckName) -> usize;
+    /// The check ended.
+    fn exit(&mut self, token: usize, result: &Result<bool, Raise>);
+    /// The next checks belong to this stage and permission-list entry.
+    fn begin_entry(&mut self, stage: Stage, entry: usize);
+}
+
+/// A tracer that records nothing.
+pub struct NoTrace;
+
+impl<'a> Tracer<'a> for NoTrace {
+    #[inline(always)]
+    fn enter(&mut self, _label: &'a str, _check: CheckName) -> usize {
+        0
+    }
+    #[inline(always)]
+    fn exit(&mut self, _token: usize, _result: &Result<bool, Raise>) {}
+    #[inline(always)]
+    fn begin_entry(&mut self, _stage: Stage, _entry: usize) {}
+}
+
+/// A tracer that records every check.
+pub(crate) struct Recorder<'a> {
+    pub steps: Vec<TraceStep<'a>>,
+    pub stage: Stage,
+    pub entry: usize,
+    depth: u8,
+}
+
+impl<'a> Recorder<'a> {
+    pub(crate) fn new() -> Self {
+        Recorder { steps: Vec::new(), stage: Stage::View, entry: 0, depth: 0 }
+    }
+}
+
+impl<'a> Tracer<'a> for Recorder<'a> {
+    fn enter(&mut self, label: &'a str, check: CheckName) -> usize {
+        self.steps.push(TraceStep { stage: self.stage, entry: self.entry, depth: self.depth, label, check, result: StepResult::Error });
+        self.depth = self.depth.saturating_add(1);
+        self.steps.len() - 1
+    }
+    fn begin_entry(&mut self, stage: Stage, entry: usize) {
+        self.stage = stage;
+        self.entry = entry;
+        self.depth = 0;
+    }
+    fn exit(&mut self, token: usize, result: &Result<bool, Raise>) {
+        self.depth = self.depth.saturating_sub(1);
+        if let Some(step) = self.steps.get_mut(token) {
+            step.result = match result {
+                Ok(true) => StepResult::True,
+                Ok(false) => StepResult::False,
+                Err(Raise::NotFound) => StepResult::RaisedNotFound,
+                Err(Raise::MethodNotAllowed(_)) => StepResult::RaisedMethodNotAllowed,
+                Err(Raise::Error(_)) => StepResult::Error,
+            };
+        }
+    }
+}
+
+/// What DRF would answer. Borrowed from the compiled policy wherever the text is fixed, so a
+/// decision allocates only what it returns (the trace, a 405 body naming the method).
+///
+/// ```
+/// let gate = drf_gate::Gate::from_json(r#"{"authentication": ["token"], "permissions": ["IsAuthenticated"],
+///                                        "views": {"posts": {}}}"#).unwrap();
+/// let decision = gate.check_json(r#"{"view": "posts", "action": "list"}"#).unwrap();
+/// assert_eq!(decision.status, 401);
+/// assert_eq!(decision.body, r#"{"detail":"Authentication credentials were not provided."}"#);
+/// assert_eq!(decision.www_authenticate(), Some("Token"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision<'a> {
+    /// Whether DRF lets the request reach the handler.
+    pub allowed: bool,
+    /// 200 when allowed; otherwise DRF's status.
+    pub status: u16,
+    /// The exact JSON body DRF sends (empty when allowed).
+    pub body: Cow<'a, str>,
+    /// The `code` of the exception (not in the body, as with DRF's default handler).
+    pub code: Option<Cow<'a, str>>,
+    /// The `WWW-Authenticate` header, when DRF sends one.
+    pub www_authenticate: Option<Cow<'a, str>>,
+    /// The `Allow` header DRF sends on every response of the view.
+    pub allow: &'a str,
+    /// Where the decision was made.
+    pub stage: Stage,
+    /// The permission entry that denied, if one did.
+    pub decided_by: Option<DecidedBy<'a>>,
+    /// What happened to the object stage.
+    pub object_check: ObjectCheck,
+    /// The evaluation trace, when asked for.
+    pub trace: Option<Vec<TraceStep<'a>>>,
+    /// Why a check failed to evaluate (status 500), for the developer.
+    pub error: Option<String>,
+}
+
+impl Decision<'_> {
+    /// The `WWW-Authenticate` header value.
+    pub fn www_authenticate(&self) -> Option<&str> {
+        self.www_authenticate.as_deref()
+    }
+
+    /// The response headers DRF sends with this decision (none when allowed).
+    ///
+    /// ```
+    /// let gate = drf_gate::Gate::from_json(r#"{"permissions": ["IsAdminUser"], "views": {"posts": {}}}"#).unwrap();
+    /// let decision = gate.check_json(r#"{"view": "posts", "action": "list", "user": {"id": 1}}"#).unwrap();
+    /// let names: Vec<_> = decision.headers().map(|(name, _)| name).collect();
+    /// assert_eq!(names, ["Content-Type", "Allow"]);
+    /// ```
+    pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let denied = !self.allowed;
+        [
+            denied.then_some(("Content-Type", "application/json")),
+            self.www_authenticate.as_deref().filter(|_| denied).map(|value| ("WWW-Authenticate", value)),
+            denied.then_some(("Allow", self.allow)),
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
+struct Headers<'d, 'a>(&'d Decision<'a>);
+
+impl Serialize for Headers<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (name, value) in self.0.headers() {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for Decision<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_struct("Decision", 11)?;
+        out.serialize_field("allowed", &self.allowed)?;
+        out.serialize_field("status", &self.status)?;
+        out.serialize_field("body", &self.body)?;
+        out.serialize_field("headers", &Headers(self))?;
+        out.serialize_field("code", &self.code)?;
+        out.serialize_field("stage", &self.stage)?;
+        out.serialize_field("decidedBy", &self.decided_by)?;
+        out.serialize_field("objectCheck", &self.object_check)?;
+        out.serialize_field("trace", &self.trace)?;
+        out.serialize_field("error", &self.error)?;
+        out.end()
+    }
+}

@@ -1,0 +1,342 @@
+//! [`Gate`]: a compiled policy and the questions it answers.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::authentication::AuthenticationOutcome;
+use crate::compile::{canonical_authentication_name, compile};
+use crate::condition::Condition;
+use crate::context::Context;
+use crate::decision::{Decision, NoTrace, Recorder};
+use crate::error::{json_path, ContextError, PolicyError};
+use crate::perm_table::PermissionTable;
+use crate::permissions::PermissionClass;
+use crate::policy::PolicyDocument;
+use crate::user::{User, UserInput};
+use crate::views::{Authenticated, ObjectArg, Policy, RouteKind, Target, View};
+
+/// A compiled, immutable policy. Compile once; every decision is a cheap read.
+///
+/// ```
+/// use drf_gate::Gate;
+/// let gate = Gate::from_json(r#"{
+///   "authentication": ["token"],
+///   "classes": {"IsOwner": {"hasObjectPermission": "obj.owner == request.user"}},
+///   "views": {"posts": {"model": "blog.Post", "permissions": ["IsAuthenticated", "IsOwner | IsAdminUser"]}}
+/// }"#)?;
+/// let ann = gate.compile_user(&serde_json::from_str(r#"{"id": 3}"#)?);
+/// let post = serde_json::json!({"id": 7, "owner": 3});
+/// assert!(gate.can(&ann, "posts", "destroy", Some(&post))?);
+/// assert!(!gate.can(&ann, "posts", "destroy", Some(&serde_json::json!({"id": 8, "owner": 4})))?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Gate {
+    table: PermissionTable,
+    classes: Vec<PermissionClass>,
+    conditions: Vec<Condition>,
+    views: Vec<View>,
+    view_index: HashMap<String, usize>,
+    routes: Vec<crate::routing::Route>,
+}
+
+impl std::fmt::Debug for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gate").field("views", &self.views.iter().map(|v| &v.name).collect::<Vec<_>>()).finish_non_exhaustive()
+    }
+}
+
+fn policy_error_from_serde(err: serde_path_to_error::Error<serde_json::Error>) -> PolicyError {
+    let path = json_path(&err.path().to_string());
+    let inner = err.into_inner();
+    let code = if inner.is_syntax() || inner.is_eof() { "invalid_json" } else { "invalid_policy" };
+    let mut message = inner.to_string();
+    // serde_json appends " at line L column C"; the location is reported separately.
+    if let Some(position) = message.rfind(" at line ") {
+        message.truncate(position);
+    }
+    let error = PolicyError::new(code, path, message);
+    if inner.line() > 0 {
+        error.at(inner.line() as u32, inner.column() as u32)
+    } else {
+        error
+    }
+}
+
+fn context_error_from_serde(err: serde_path_to_error::Error<serde_json::Error>) -> ContextError {
+    let path = json_path(&err.path().to_string());
+    let mut message = err.into_inner().to_string();
+    if let Some(position) = message.rfind(" at line ") {
+        message.truncate(position);
+    }
+    ContextError::new("invalid_context", path, message)
+}
+
+impl Gate {
+    /// Compiles a policy from JSON text.
+    ///
+    /// # Errors
+    /// A [`PolicyError`] naming the place: `invalid_json` (with line/column in the document),
+    /// `invalid_policy` (unknown keys, wrong types), `unknown_class`, `cycle`, `syntax_error`, ...
+    ///
+    /// ```
+    /// let err = drf_gate::Gate::from_json(r#"{"views": {"posts": {"permisions": []}}}"#).unwrap_err();
+    /// assert_eq!((err.code, err.path.as_str()), ("invalid_policy", "$.views.posts.permisions"));
+    /// ```
+    pub fn from_json(text: &str) -> Result<Gate, PolicyError> {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let document: PolicyDocument = serde_path_to_error::deserialize(&mut deserializer).map_err(policy_error_from_serde)?;
+        deserializer.end().map_err(|err| PolicyError::new("invalid_json", "$", "trailing characters after the policy").at(err.line() as u32, err.column() as u32))?;
+        Gate::from_document(&document)
+    }
+
+    /// Compiles a policy from a JSON value.
+    ///
+    /// ```
+    /// let gate = drf_gate::Gate::from_value(serde_json::json!({"views": {"posts": {}}})).unwrap();
+    /// assert_eq!(gate.view_names().collect::<Vec<_>>(), ["posts"]);
+    /// ```
+    pub fn from_value(value: Value) -> Result<Gate, PolicyError> {
+        let document: PolicyDocument = serde_path_to_error::deserialize(value).map_err(policy_error_from_serde)?;
+        Gate::from_document(&document)
+    }
+
+    /// Compiles a parsed policy document.
+    pub fn from_document(document: &PolicyDocument) -> Result<Gate, PolicyError> {
+        let compiled = compile(document)?;
+        Ok(Gate {
+            table: compiled.table,
+            classes: compiled.classes,
+            conditions: compiled.conditions,
+            views: compiled.views,
+            view_index: compiled.view_index,
+            routes: compiled.routes,
+        })
+    }
+
+    /// The route a URL path reaches (see [`crate::routing`]); `None`: not a DRF route here.
+    pub fn route(&self, url_path: &str) -> Option<crate::routing::RouteMatch<'_>> {
+        crate::routing::route(&self.routes, url_path)
+    }
+
+    /// The views, in policy order.
+    pub fn view_names(&self) -> impl Iterator<Item = &str> {
+        self.views.iter().map(|view| view.name.as_str())
+    }
+
+    /// The actions of a view, in policy order.
+    ///
+    /// ```
+    /// let gate = drf_gate::Gate::from_json(r#"{"views": {"posts": {"actions": ["list", "retrieve"]}}}"#).unwrap();
+    /// assert_eq!(gate.actions("posts").unwrap().collect::<Vec<_>>(), ["list", "retrieve"]);
+    /// ```
+    pub fn actions(&self, view: &str) -> Option<impl Iterator<Item = &str>> {
+        self.view(view).map(|view| view.actions.iter().map(|action| action.name.as_str()))
+    }
+
+    /// The permission names the policy can ask about (`blog.add_post`, ...).
+    pub fn permission_table(&self) -> &PermissionTable {
+        &self.table
+    }
+
+    /// Compiles a user once, for many checks (UI gating renders many buttons for one user).
+    pub fn compile_user(&self, user: &UserInput) -> User {
+        User::compile(user, &self.table)
+    }
+
+    fn view(&self, name: &str) -> Option<&View> {
+        self.view_index.get(name).and_then(|index| self.views.get(*index))
+    }
+
+    fn view_or_error(&self, name: &str, path: &str) -> Result<&View, ContextError> {
+        self.view(name).ok_or_else(|| {
+            let known: Vec<&str> = self.view_names().collect();
+            ContextError::new("unknown_view", path, format!("unknown view `{name}`; the policy has: {}", known.join(", ")))
+        })
+    }
+
+    fn policy(&self) -> Policy<'_> {
+        Policy { table: &self.table, classes: &self.classes, conditions: &self.conditions }
+    }
+
+    /// Decides a request context (see `docs/policy.md` §2).
+    ///
+    /// # Errors
+    /// A [`ContextError`] when the context names an unknown view or action, or contradicts itself.
+    ///
+    /// ```
+    /// let gate = drf_gate::Gate::from_json(r#"{"authentication": ["session"], "permissions": ["IsAuthenticated"], "views": {"posts": {}}}"#).unwrap();
+    /// let decision = gate.check_json(r#"{"view": "posts", "method": "GET"}"#).unwrap();
+    /// assert_eq!((decision.status, decision.www_authenticate()), (403, None));
+    /// ```
+    pub fn check(&self, context: &Context) -> Result<Decision<'_>, ContextError> {
+        let view = self.view_or_error(&context.view, "$.view")?;
+        let target = resolve_target(view, context.action.as_deref(), context.method.as_deref(), context.detail, context.object.as_ref().is_some_and(Option::is_some))?;
+        let user = match &context.user {
+            Some(input) => User::compile(input, &self.table),
+            None => User::anonymous(),
+        };
+        let authenticated = resolve_authentication(view, &target, context.authentication.as_ref(), context.user.is_some())?;
+        let object = match &context.object {
+            _ if context.lookup_error => ObjectArg::InvalidLookup,
+            None => ObjectArg::Absent,
+            Some(None) => ObjectArg::Missing,
+            Some(Some(object)) => ObjectArg::Found(object),
+        };
+        let policy = self.policy();
+        if context.trace {
+            let mut recorder = Recorder::new();
+            let mut decision = view.dispatch(&policy, &target, &user, authenticated, object, &mut recorder);
+            decision.trace = Some(recorder.steps);
+            Ok(decision)
+        } else {
+            Ok(view.dispatch(&policy, &target, &user, authenticated, object, &mut NoTrace))
+        }
+    }
+
+    /// Parses a JSON context and decides it.
+    pub fn check_json(&self, context: &str) -> Result<Decision<'_>, ContextError> {
+        let mut deserializer = serde_json::Deserializer::from_str(context);
+        let context: Context = serde_path_to_error::deserialize(&mut deserializer).map_err(context_error_from_serde)?;
+        self.check(&context)
+    }
+
+    /// Parses a JSON-value context and decides it.
+    pub fn check_value(&self, context: Value) -> Result<Decision<'_>, ContextError> {
+        let context: Context = serde_path_to_error::deserialize(context).map_err(context_error_from_serde)?;
+        self.check(&context)
+    }
+
+    /// UI gating: may `user` perform `action_or_method` (an action name, or an HTTP method) on
+    /// `view`? With an object, the object stage runs too; without one, an action that calls
+    /// `get_object()` is answered for the view stage only (the object check is pending).
+    ///
+    /// ```
+    /// let gate = drf_gate::Gate::from_json(r#"{"permissions": ["IsAuthenticatedOrReadOnly"], "views": {"posts": {}}}"#).unwrap();
+    /// let anonymous = drf_gate::user::User::anonymous();
+    /// assert!(gate.can(&anonymous, "posts", "list", None).unwrap());
+    /// assert!(!gate.can(&anonymous, "posts", "POST", None).unwrap());
+    /// ```
+    pub fn can(&self, user: &User, view: &str, action_or_method: &str, object: Option<&Value>) -> Result<bool, ContextError> {
+        let view = self.view_or_error(view, "view")?;
+        let target = match view.action(action_or_method) {
+            Some(_) => resolve_target(view, Some(action_or_method), None, None, object.is_some())?,
+            None => resolve_target(view, None, Some(action_or_method), None, object.is_some())?,
+        };
+        Ok(self.decide_for_ui(view, &target, user, object))
+    }
+
+    fn decide_for_ui(&self, view: &View, target: &Target<'_, '_>, user: &User, object: Option<&Value>) -> bool {
+        let authenticated = if user.is_authenticated() { Authenticated::Succeeded } else { Authenticated::Anonymous };
+        let object = object.map_or(ObjectArg::Absent, ObjectArg::Found);
+        view.dispatch(&self.policy(), target, user, authenticated, object, &mut NoTrace).allowed
+    }
+
+    /// UI gating for a whole view: every action mapped to whether `user` may perform it.
+    ///
+    /// ```
+    /// let gate = drf_gate::Gate::from_json(r#"{"permissions": ["IsAuthenticatedOrReadOnly"], "views": {"posts": {"actions": ["list", "create"]}}}"#).unwrap();
+    /// let allowed = gate.permissions_for(&drf_gate::user::User::anonymous(), "posts", None).unwrap();
+    /// assert_eq!(allowed, [("list", true), ("create", false)]);
+    /// ```
+    pub fn permissions_for<'g>(&'g self, user: &User, view: &str, object: Option<&Value>) -> Result<Vec<(&'g str, bool)>, ContextError> {
+        let view = self.view_or_error(view, "view")?;
+        let mut allowed = Vec::with_capacity(view.actions.len());
+        for action in &view.actions {
+            let target = resolve_target(view, Some(&action.name), None, None, object.is_some())?;
+            let object = if action.get_object { object } else { None };
+            allowed.push((action.name.as_str(), self.decide_for_ui(view, &target, user, object)));
+        }
+        Ok(allowed)
+    }
+}
+
+/// Upper-cases a method as Django does, without allocating when it already is.
+fn normalize_method(method: &str) -> Cow<'_, str> {
+    if method.chars().any(char::is_lowercase) {
+        Cow::Owned(method.to_uppercase())
+    } else {
+        Cow::Borrowed(method)
+    }
+}
+
+/// Resolves (action, method, detail) onto a route and action, as DRF's router would route it.
+fn resolve_target<'g: 'c, 'c>(view: &'g View, action: Option<&str>, method: Option<&'c str>, detail: Option<bool>, has_object: bool) -> Result<Target<'g, 'c>, ContextError> {
+    let method = method.map(normalize_method);
+    let route = match action {
+        Some(name) => {
+            let action = view.action(name).ok_or_else(|| {
+                let known: Vec<&str> = view.actions.iter().map(|a| a.name.as_str()).collect();
+                ContextError::new("unknown_action", "$.action", format!("view `{}` has no action `{name}`; it has: {}", view.name, known.join(", ")))
+            })?;
+            let route = view.routes.get(action.route).ok_or_else(|| ContextError::new("unknown_action", "$.action", "internal: route missing"))?;
+            if let Some(detail) = detail {
+                let on_detail = route.kind == RouteKind::Detail || (route.kind == RouteKind::Extra && action.get_object);
+                if route.kind != RouteKind::Extra && detail != on_detail {
+                    return Err(ContextError::new("method_mismatch", "$.detail", format!("action `{name}` is on the {} route", if on_detail { "detail" } else { "list" })));
+                }
+            }
+            if method.is_none() {
+                let method = action.methods.first().map_or("GET", String::as_str);
+                return Ok(Target { route, action: Some(action), method: Cow::Borrowed(method) });
+            }
+            route
+        }
+        None => {
+            let Some(method) = &method else {
+                return Err(ContextError::new("invalid_context", "$", "give `action`, or `method` (with `detail` for the detail route)"));
+            };
+            let kind = match detail {
+                Some(true) => RouteKind::Detail,
+                Some(false) => RouteKind::List,
+                None => {
+                    let handles = |kind| view.route_for(kind).is_some_and(|r| r.handlers.iter().any(|(m, _)| m == method.as_ref()));
+                    match (handles(RouteKind::List), handles(RouteKind::Detail)) {
+                        (false, true) => RouteKind::Detail,
+                        (true, true) | (false, false) if has_object => RouteKind::Detail,
+                        _ => RouteKind::List,
+                    }
+                }
+            };
+            // A plain APIView has a single route of its own handlers.
+            let only_route = || match view.routes.as_slice() {
+                [route] => Some(route),
+                _ => None,
+            };
+            view.route_for(kind).or_else(|| view.route_for(if kind == RouteKind::List { RouteKind::Detail } else { RouteKind::List })).or_else(only_route).ok_or_else(|| {
+                ContextError::new("unknown_action", "$.detail", format!("view `{}` has no {} route", view.name, if kind == RouteKind::Detail { "detail" } else { "list" }))
+            })?
+        }
+    };
+    let method = method.unwrap_or(Cow::Borrowed("GET"));
+    let action = view.action_on(route, &method);
+    Ok(Target { route, action, method })
+}
+
+fn resolve_authentication<'c>(view: &View, target: &Target<'_, '_>, outcome: Option<&'c AuthenticationOutcome>, has_user: bool) -> Result<Authenticated<'c>, ContextError> {
+    let list = view.authentication_lists.get(target.route.authentication);
+    match outcome {
+        Some(AuthenticationOutcome::Failed(failure)) => Ok(Authenticated::Failed(failure)),
+        Some(AuthenticationOutcome::None(_)) => {
+            if has_user {
+                return Err(ContextError::new("invalid_context", "$.authentication", "a user is given, but authentication says no class succeeded (DRF would make the user anonymous)"));
+            }
+            Ok(Authenticated::Anonymous)
+        }
+        Some(AuthenticationOutcome::Succeeded(name)) => {
+            let canonical = canonical_authentication_name(name);
+            let known = list.is_some_and(|list| list.classes.iter().any(|(class, _)| class == canonical));
+            if !known {
+                let names: Vec<&str> = list.map(|list| list.classes.iter().map(|(n, _)| n.as_str()).collect()).unwrap_or_default();
+                return Err(ContextError::new(
+                    "unknown_authentication_class",
+                    "$.authentication.succeeded",
+                    format!("`{name}` is not among this view's authentication classes ({})", names.join(", ")),
+                ));
+            }
+            Ok(Authenticated::Succeeded)
+        }
+        None => Ok(if has_user { Authenticated::Succeeded } else { Authenticated::Anonymous }),
+    }
+}

@@ -1,0 +1,169 @@
+//! DRF's `JSONRenderer`, byte for byte.
+//!
+//! DRF renders with `json.dumps(data, ensure_ascii=False, allow_nan=False,
+//! separators=(',', ':'))`, then escapes U+2028 and U+2029. Before rendering, every leaf of an
+//! exception's detail went through `force_str` (`_get_error_details`), so numbers, booleans and
+//! `None` inside a message become strings (`5` → `"5"`, `true` → `"True"`).
+
+use serde_json::Value;
+
+/// Appends `text` as a JSON string exactly as Python's `json.dumps(..., ensure_ascii=False)`
+/// followed by DRF's U+2028/U+2029 escaping.
+///
+/// ```
+/// let mut out = String::new();
+/// drf_gate::renderers::write_json_string(&mut out, "Method \"FOO\" not allowed.\u{2028}é");
+/// assert_eq!(out, r#""Method \"FOO\" not allowed.\u2028é""#);
+/// ```
+pub fn write_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for ch in text.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let code = c as usize;
+                out.push_str("\\u00");
+                out.push(char::from(HEX.get(code >> 4).copied().unwrap_or(b'0')));
+                out.push(char::from(HEX.get(code & 0xf).copied().unwrap_or(b'0')));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// The body DRF's default exception handler renders for an exception detail: a string (or any
+/// scalar) becomes `{"detail": ...}`; a list or dict is the whole body.
+///
+/// ```
+/// use serde_json::json;
+/// use drf_gate::renderers::render_detail;
+/// assert_eq!(render_detail(&json!("Not found.")), r#"{"detail":"Not found."}"#);
+/// assert_eq!(render_detail(&json!({"error": "nope", "n": 5, "ok": true})), r#"{"error":"nope","n":"5","ok":"True"}"#);
+/// assert_eq!(render_detail(&json!(["a", null])), r#"["a","None"]"#);
+/// ```
+pub fn render_detail(detail: &Value) -> String {
+    let mut out = String::new();
+    match detail {
+        Value::Array(_) | Value::Object(_) => write_error_details(&mut out, detail),
+        scalar => {
+            out.push_str("{\"detail\":");
+            write_error_details(&mut out, scalar);
+            out.push('}');
+        }
+    }
+    out
+}
+
+/// The body of a detail that is a plain string: `{"detail":"<text>"}`.
+///
+/// ```
+/// assert_eq!(drf_gate::renderers::render_detail_text("Ça"), r#"{"detail":"Ça"}"#);
+/// ```
+pub fn render_detail_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 13);
+    out.push_str("{\"detail\":");
+    write_json_string(&mut out, text);
+    out.push('}');
+    out
+}
+
+/// Writes a detail after `_get_error_details`: containers recurse, every leaf is `force_str`-ed.
+fn write_error_details(out: &mut String, value: &Value) {
+    match value {
+        Value::Array(items) => {
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                write_error_details(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (index, (key, item)) in map.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                write_json_string(out, key);
+                out.push(':');
+                write_error_details(out, item);
+            }
+            out.push('}');
+        }
+        Value::String(text) => write_json_string(out, text),
+        Value::Bool(true) => write_json_string(out, "True"),
+        Value::Bool(false) => write_json_string(out, "False"),
+        Value::Null => write_json_string(out, "None"),
+        Value::Number(number) => {
+            let text = if let Some(int) = number.as_i64() {
+                int.to_string()
+            } else if let Some(int) = number.as_u64() {
+                int.to_string()
+            } else {
+                python_float_repr(number.as_f64().unwrap_or(0.0))
+            };
+            write_json_string(out, &text);
+        }
+    }
+}
+
+/// Python's `repr(float)`: shortest round-trip digits, scientific notation when the decimal
+/// exponent is below -4 or at least 16 (`1e+16`, `1e-05`), otherwise fixed with a `.0` for
+/// whole numbers.
+///
+/// ```
+/// use drf_gate::renderers::python_float_repr;
+/// assert_eq!(python_float_repr(1.5), "1.5");
+/// assert_eq!(python_float_repr(2.0), "2.0");
+/// assert_eq!(python_float_repr(1e16), "1e+16");
+/// assert_eq!(python_float_repr(1e15), "1000000000000000.0");
+/// assert_eq!(python_float_repr(0.0001), "0.0001");
+/// assert_eq!(python_float_repr(0.00001), "1e-05");
+/// assert_eq!(python_float_repr(-1.25e-7), "-1.25e-07");
+/// ```
+pub fn python_float_repr(value: f64) -> String {
+    if value.is_nan() {
+        return "nan".into();
+    }
+    if value.is_infinite() {
+        return if value > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if value == 0.0 {
+        return if value.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits, like Python's repr.
+    let formatted = format!("{:e}", value.abs());
+    let (mantissa, exponent) = formatted.split_once('e').unwrap_or((formatted.as_str(), "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let sign = if value < 0.0 { "-" } else { "" };
+    if !(-4..16).contains(&exponent) {
+        let (first, rest) = digits.split_at(1.min(digits.len()));
+        let fraction = if rest.is_empty() { String::new() } else { format!(".{rest}") };
+        let exp_sign = if exponent < 0 { '-' } else { '+' };
+        return format!("{sign}{first}{fraction}e{exp_sign}{:02}", exponent.abs());
+    }
+    let point = exponent + 1; // digits before the decimal point
+    if point <= 0 {
+        let zeros = "0".repeat(point.unsigned_abs() as usize);
+        format!("{sign}0.{zeros}{digits}")
+    } else if point as usize >= digits.len() {
+        let zeros = "0".repeat(point as usize - digits.len());
+        format!("{sign}{digits}{zeros}.0")
+    } else {
+        let (whole, fraction) = digits.split_at(point as usize);
+        format!("{sign}{whole}.{fraction}")
+    }
+}

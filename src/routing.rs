@@ -1,0 +1,148 @@
+//! URL routing as DRF's routers lay it out: `/posts/` (list route), `/posts/{pk}/` (detail route),
+//! `/posts/{pk}/publish/` (an `@action` route). Patterns come from the policy's `routes`.
+//!
+//! Matching is exact, on the percent-decoded path as Django matches `path_info`: a path that
+//! matches nothing (including one missing its trailing slash, which Django's `APPEND_SLASH`
+//! redirects) is not DRF's to decide here, so the edge passes it through untouched.
+
+use crate::error::PolicyError;
+use crate::policy::RouteSpec;
+
+const STANDARD_ACTION_NAMES: [&str; 6] = ["list", "create", "retrieve", "update", "partial_update", "destroy"];
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Segment {
+    Literal(String),
+    /// `{name}`: one non-empty segment without `/` or `.` (DRF's default `lookup_value_regex`).
+    Parameter(String),
+}
+
+/// A compiled route.
+#[derive(Clone, Debug)]
+pub(crate) struct Route {
+    segments: Vec<Segment>,
+    trailing_slash: bool,
+    pub view: String,
+    pub detail: bool,
+    pub action: Option<String>,
+}
+
+/// Where a URL goes.
+///
+/// ```
+/// let gate = drf_gate::Gate::from_json(r#"{
+///   "views": {"posts": {"actions": {"list": {}, "retrieve": {}, "publish": {"detail": true, "methods": ["POST"]}}}},
+///   "routes": [
+///     {"pattern": "/api/posts/", "view": "posts"},
+///     {"pattern": "/api/posts/{pk}/", "view": "posts", "detail": true},
+///     {"pattern": "/api/posts/{pk}/publish/", "view": "posts", "action": "publish"}
+///   ]}"#).unwrap();
+/// let hit = gate.route("/api/posts/7/publish/").unwrap();
+/// assert_eq!((hit.view, hit.action, hit.detail), ("posts", Some("publish"), true));
+/// assert_eq!(hit.params, [("pk", "7".to_string())]);
+/// assert!(gate.route("/api/posts").is_none()); // Django's APPEND_SLASH redirect: not ours
+/// assert!(gate.route("/api/posts/7.json/").is_none());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteMatch<'g> {
+    /// The view.
+    pub view: &'g str,
+    /// The `@action`, for action routes.
+    pub action: Option<&'g str>,
+    /// Whether this is a detail route (or a detail `@action`).
+    pub detail: bool,
+    /// The URL parameters (`pk`), percent-decoded.
+    pub params: Vec<(&'g str, String)>,
+}
+
+impl Route {
+    pub(crate) fn compile(spec: &RouteSpec, path: &str) -> Result<Route, PolicyError> {
+        let pattern = spec.pattern.as_str();
+        let Some(rest) = pattern.strip_prefix('/') else {
+            return Err(PolicyError::new("invalid_policy", format!("{path}.pattern"), format!("route pattern `{pattern}` should start with `/`")));
+        };
+        let trailing_slash = rest.ends_with('/') || rest.is_empty();
+        let body = rest.strip_suffix('/').unwrap_or(rest);
+        let mut segments = Vec::new();
+        if !body.is_empty() {
+            for part in body.split('/') {
+                if part.is_empty() {
+                    return Err(PolicyError::new("invalid_policy", format!("{path}.pattern"), format!("route pattern `{pattern}` has an empty segment")));
+                }
+                let segment = match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                    Some(name) if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_') => Segment::Parameter(name.to_owned()),
+                    Some(_) => return Err(PolicyError::new("invalid_policy", format!("{path}.pattern"), format!("`{part}` is not a valid parameter; use `{{name}}`"))),
+                    None if part.contains(['{', '}']) => {
+                        return Err(PolicyError::new("invalid_policy", format!("{path}.pattern"), format!("`{part}`: a parameter must be a whole segment")));
+                    }
+                    None => Segment::Literal(part.to_owned()),
+                };
+                segments.push(segment);
+            }
+        }
+        // A route whose method map names a custom action is that action's route.
+        let action = spec.action.clone().or_else(|| {
+            spec.actions.as_ref().and_then(|map| {
+                map.0.iter().map(|(_, action)| action).find(|action| !STANDARD_ACTION_NAMES.contains(&action.as_str())).cloned()
+            })
+        });
+        let has_parameter = segments.iter().any(|s| matches!(s, Segment::Parameter(_)));
+        Ok(Route { segments, trailing_slash, view: spec.view.clone(), detail: spec.detail || (action.is_some() && has_parameter), action })
+    }
+
+    /// Matches a decoded path; returns the parameters.
+    fn matches<'r>(&'r self, path: &str) -> Option<Vec<(&'r str, String)>> {
+        let rest = path.strip_prefix('/')?;
+        let body = if self.trailing_slash { rest.strip_suffix('/').or(if rest.is_empty() { Some("") } else { None })? } else { rest };
+        if !self.trailing_slash && body.ends_with('/') {
+            return None;
+        }
+        let mut params = Vec::new();
+        let mut parts = if body.is_empty() { None } else { Some(body.split('/')) };
+        for segment in &self.segments {
+            let part = parts.as_mut()?.next()?;
+            match segment {
+                Segment::Literal(literal) if literal == part => {}
+                Segment::Parameter(name) if !part.is_empty() && !part.contains('.') => params.push((name.as_str(), part.to_owned())),
+                _ => return None,
+            }
+        }
+        if parts.is_some_and(|mut rest| rest.next().is_some()) {
+            return None;
+        }
+        Some(params)
+    }
+}
+
+/// Percent-decodes a URL path (without its query); `None` when it is not valid UTF-8 after
+/// decoding (Django would re-percent it, and nothing here would match).
+fn decode_path(raw: &str) -> Option<String> {
+    let path = raw.split(['?', '#']).next().unwrap_or_default();
+    if !path.contains('%') {
+        return Some(path.to_owned());
+    }
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while let Some(&byte) = bytes.get(index) {
+        if byte == b'%' {
+            let hex = bytes.get(index + 1..index + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+            if let Some(decoded) = hex {
+                out.push(decoded);
+                index += 3;
+                continue;
+            }
+        }
+        out.push(byte);
+        index += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Finds the route of a URL path (query string ignored), first match wins.
+pub(crate) fn route<'g>(routes: &'g [Route], url_path: &str) -> Option<RouteMatch<'g>> {
+    let path = decode_path(url_path)?;
+    routes.iter().find_map(|route| {
+        route.matches(&path).map(|params| RouteMatch { view: &route.view, action: route.action.as_deref(), detail: route.detail, params })
+    })
+}

@@ -1,0 +1,330 @@
+//! `rest_framework/views.py` and `viewsets.py`: a view's routes and actions, and the order in
+//! which `APIView.dispatch` decides: authentication, `check_permissions`, the handler lookup
+//! (405), `get_object` (404), `check_object_permissions`.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use crate::authentication::{AuthenticationClass, AuthenticationFailure, FailureKind};
+use crate::condition::Condition;
+use crate::decision::{DecidedBy, Decision, ObjectCheck, Stage, Tracer};
+use crate::exceptions::{self, authentication_failed, method_not_allowed, not_authenticated, not_found, parse_error, permission_denied};
+use crate::perm_table::PermissionTable;
+use crate::permissions::{has_object_permission, has_permission, Node, PermissionClass, Raise, RaisedFor, Request, SAFE_METHODS};
+use crate::renderers::render_detail;
+use crate::user::User;
+
+/// `queryset.model._meta`.
+#[derive(Clone, Debug)]
+pub(crate) struct ModelMeta {
+    pub app_label: String,
+    pub object_name: String,
+    pub model_name: String,
+}
+
+/// One entry of `permission_classes`.
+#[derive(Clone, Debug)]
+pub(crate) struct Entry {
+    pub source: String,
+    pub node: Node,
+    /// The class, when the entry is a single class: only then are `message`/`code` read.
+    pub single_class: Option<usize>,
+}
+
+/// `authentication_classes`, with what `get_authenticate_header` returns for them.
+#[derive(Clone, Debug)]
+pub(crate) struct AuthenticationList {
+    /// (canonical name, class).
+    pub classes: Vec<(String, AuthenticationClass)>,
+    /// The first class's `authenticate_header`: `Some` means 401, `None` means 403.
+    pub header: Option<String>,
+}
+
+/// Which URL a request hit: the list route, the detail route, or an `@action`'s own route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RouteKind {
+    List,
+    Detail,
+    Extra,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Route {
+    pub kind: RouteKind,
+    /// method → action index (HEAD follows GET; OPTIONS is `metadata`).
+    pub handlers: Vec<(String, usize)>,
+    /// The `Allow` header.
+    pub allow: String,
+    /// Permission list for methods without an action (unmapped methods).
+    pub permissions: usize,
+    /// Permission list for OPTIONS (action `metadata`).
+    pub options_permissions: usize,
+    pub authentication: usize,
+    /// The `route` name grouping custom actions.
+    pub group: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Action {
+    pub name: String,
+    pub route: usize,
+    pub methods: Vec<String>,
+    pub get_object: bool,
+    pub permissions: usize,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct View {
+    pub name: String,
+    pub model: Option<ModelMeta>,
+    /// `{"detail":"No <Model> matches the given query."}`.
+    pub no_match_body: String,
+    pub ignore_model_permissions: bool,
+    pub routes: Vec<Route>,
+    pub actions: Vec<Action>,
+    pub permission_lists: Vec<Vec<Entry>>,
+    pub authentication_lists: Vec<AuthenticationList>,
+}
+
+/// A request resolved onto a view: its route, its action (`None`: no handler, or OPTIONS), and
+/// its method.
+pub(crate) struct Target<'g, 'c> {
+    pub route: &'g Route,
+    pub action: Option<&'g Action>,
+    pub method: Cow<'c, str>,
+}
+
+/// The authentication outcome, resolved against the view's list.
+pub(crate) enum Authenticated<'c> {
+    /// A class of the view's list succeeded.
+    Succeeded,
+    /// No class succeeded.
+    Anonymous,
+    /// A class raised.
+    Failed(&'c AuthenticationFailure),
+}
+
+/// The object stage input.
+pub(crate) enum ObjectArg<'c> {
+    /// Not given: decided elsewhere.
+    Absent,
+    /// `get_object_or_404` found nothing.
+    Missing,
+    /// The lookup value does not fit the field (`pk='abc'` for an integer pk): a bare `Http404`.
+    InvalidLookup,
+    /// The object.
+    Found(&'c Value),
+}
+
+/// Everything the pipeline reads from the compiled policy.
+pub(crate) struct Policy<'g> {
+    pub table: &'g PermissionTable,
+    pub classes: &'g [PermissionClass],
+    pub conditions: &'g [Condition],
+}
+
+impl View {
+    pub(crate) fn route_for(&self, kind: RouteKind) -> Option<&Route> {
+        self.routes.iter().find(|route| route.kind == kind)
+    }
+
+    pub(crate) fn action(&self, name: &str) -> Option<&Action> {
+        self.actions.iter().find(|action| action.name == name)
+    }
+
+    /// The action a method reaches on a route (`self.action_map.get(method)`).
+    pub(crate) fn action_on(&self, route: &Route, method: &str) -> Option<&Action> {
+        route.handlers.iter().find(|(handled, _)| handled == method).and_then(|(_, index)| self.actions.get(*index))
+    }
+
+    /// `APIView.dispatch`, up to the handler.
+    pub(crate) fn dispatch<'g, T: Tracer<'g>>(
+        &'g self,
+        policy: &Policy<'g>,
+        target: &Target<'g, '_>,
+        user: &User,
+        authenticated: Authenticated<'_>,
+        object: ObjectArg<'_>,
+        tracer: &mut T,
+    ) -> Decision<'g> {
+        let route = target.route;
+        let authentication_index = route.authentication;
+        let permissions_index = match target.action {
+            Some(action) => action.permissions,
+            None if target.method == "OPTIONS" => route.options_permissions,
+            None => route.permissions,
+        };
+        let auth_list = self.authentication_lists.get(authentication_index);
+        let respond = Responder { allow: &route.allow, header: auth_list.and_then(|list| list.header.as_deref()) };
+        let has_authenticators = auth_list.is_some_and(|list| !list.classes.is_empty());
+
+        // perform_authentication: an authenticator that raised ends the request here.
+        let succeeded = match authenticated {
+            Authenticated::Failed(failure) => return respond.authentication_failure(failure),
+            Authenticated::Succeeded => true,
+            Authenticated::Anonymous => false,
+        };
+        // permission_denied: NotAuthenticated when authenticators exist and none succeeded.
+        let not_authenticated = has_authenticators && !succeeded;
+
+        let method: &str = &target.method;
+        let request = Request {
+            method,
+            safe: SAFE_METHODS.contains(&method),
+            user,
+            action: target.action.map(|action| action.name.as_str()).or(if method == "OPTIONS" { Some("metadata") } else { None }),
+            ignore_model_permissions: self.ignore_model_permissions,
+            table: policy.table,
+            classes: policy.classes,
+            conditions: policy.conditions,
+        };
+        let entries: &'g [Entry] = self.permission_lists.get(permissions_index).map_or(&[], Vec::as_slice);
+
+        // check_permissions: first failing entry wins.
+        for (index, entry) in entries.iter().enumerate() {
+            tracer.begin_entry(Stage::View, index);
+            match has_permission(&entry.node, &request, tracer) {
+                Ok(true) => {}
+                Ok(false) => return respond.permission_denied(policy, entry, index, Stage::View, not_authenticated),
+                Err(raise) => return respond.raised(raise, method, entry, index, Stage::View),
+            }
+        }
+
+        // Handler lookup: permissions ran first, so 401/403 beat 405.
+        let Some(action) = target.action else {
+            if method == "OPTIONS" {
+                return respond.allowed(Stage::View, ObjectCheck::NotRequired);
+            }
+            return respond.method_not_allowed(method);
+        };
+        if !action.get_object {
+            return respond.allowed(Stage::View, ObjectCheck::NotRequired);
+        }
+
+        // get_object: the lookup, then check_object_permissions.
+        let object = match object {
+            ObjectArg::Absent => return respond.allowed(Stage::View, ObjectCheck::Pending),
+            ObjectArg::Missing => return respond.denied(404, Cow::Borrowed(&self.no_match_body), not_found::CODE, Stage::Lookup, None),
+            ObjectArg::InvalidLookup => return respond.denied(404, Cow::Borrowed(not_found::BODY), not_found::CODE, Stage::Lookup, None),
+            ObjectArg::Found(object) => object,
+        };
+        for (index, entry) in entries.iter().enumerate() {
+            tracer.begin_entry(Stage::Object, index);
+            match has_object_permission(&entry.node, &request, object, tracer) {
+                Ok(true) => {}
+                Ok(false) => return respond.permission_denied(policy, entry, index, Stage::Object, not_authenticated),
+                Err(raise) => return respond.raised(raise, method, entry, index, Stage::Object),
+            }
+        }
+        respond.allowed(Stage::Object, ObjectCheck::Passed)
+    }
+}
+
+/// Builds decisions the way `handle_exception` + the default `exception_handler` respond.
+struct Responder<'g> {
+    allow: &'g str,
+    /// The first authentication class's `authenticate_header`.
+    header: Option<&'g str>,
+}
+
+impl<'g> Responder<'g> {
+    fn allowed(&self, stage: Stage, object_check: ObjectCheck) -> Decision<'g> {
+        Decision {
+            allowed: true,
+            status: 200,
+            body: Cow::Borrowed(""),
+            code: None,
+            www_authenticate: None,
+            allow: self.allow,
+            stage,
+            decided_by: None,
+            object_check,
+            trace: None,
+            error: None,
+        }
+    }
+
+    fn denied(&self, status: u16, body: Cow<'g, str>, code: &'g str, stage: Stage, decided_by: Option<DecidedBy<'g>>) -> Decision<'g> {
+        let object_check = match stage {
+            Stage::Lookup | Stage::Object => ObjectCheck::Failed,
+            _ => ObjectCheck::NotReached,
+        };
+        Decision {
+            allowed: false,
+            status,
+            body,
+            code: Some(Cow::Borrowed(code)),
+            www_authenticate: None,
+            allow: self.allow,
+            stage,
+            decided_by,
+            object_check,
+            trace: None,
+            error: None,
+        }
+    }
+
+    /// `NotAuthenticated` / `AuthenticationFailed`: 401 with the first class's header, else 403.
+    fn unauthenticated(&self, body: Cow<'g, str>, code: Cow<'g, str>, stage: Stage, decided_by: Option<DecidedBy<'g>>) -> Decision<'g> {
+        let mut decision = self.denied(if self.header.is_some() { 401 } else { 403 }, body, "", stage, decided_by);
+        decision.code = Some(code);
+        decision.www_authenticate = self.header.map(Cow::Borrowed);
+        decision
+    }
+
+    fn authentication_failure(&self, failure: &AuthenticationFailure) -> Decision<'g> {
+        let body = Cow::Owned(render_detail(&failure.detail));
+        let code = |default: &'static str| Cow::Owned(failure.code.clone().unwrap_or_else(|| default.to_owned()));
+        match failure.exception {
+            FailureKind::AuthenticationFailed => self.unauthenticated(body, code(authentication_failed::CODE), Stage::Authentication, None),
+            FailureKind::PermissionDenied => {
+                let mut decision = self.denied(403, body, "", Stage::Authentication, None);
+                decision.code = Some(code(permission_denied::CODE));
+                decision
+            }
+            FailureKind::ParseError => {
+                let mut decision = self.denied(400, body, "", Stage::Authentication, None);
+                decision.code = Some(code(parse_error::CODE));
+                decision
+            }
+        }
+    }
+
+    /// `APIView.permission_denied(request, message, code)`.
+    fn permission_denied(&self, policy: &Policy<'g>, entry: &'g Entry, index: usize, stage: Stage, not_authenticated: bool) -> Decision<'g> {
+        let decided_by = Some(DecidedBy { entry: index, source: &entry.source });
+        if not_authenticated {
+            // NotAuthenticated ignores the permission's message and code.
+            return self.unauthenticated(Cow::Borrowed(not_authenticated::BODY), Cow::Borrowed(not_authenticated::CODE), stage, decided_by);
+        }
+        let class = entry.single_class.and_then(|class| policy.classes.get(class));
+        let body = class.and_then(|class| class.message_body.as_deref()).unwrap_or(permission_denied::BODY);
+        let code = class.and_then(|class| class.code.as_deref()).unwrap_or(permission_denied::CODE);
+        self.denied(403, Cow::Borrowed(body), code, stage, decided_by)
+    }
+
+    /// An exception raised inside a permission check.
+    fn raised(&self, raise: Raise, method: &str, entry: &'g Entry, index: usize, stage: Stage) -> Decision<'g> {
+        let decided_by = Some(DecidedBy { entry: index, source: &entry.source });
+        match raise {
+            Raise::MethodNotAllowed(which) => {
+                let named = match which {
+                    RaisedFor::RequestMethod => method,
+                    RaisedFor::ReadCheck => "GET",
+                };
+                self.denied(405, Cow::Owned(exceptions::method_not_allowed_body(named)), method_not_allowed::CODE, stage, decided_by)
+            }
+            Raise::NotFound => self.denied(404, Cow::Borrowed(not_found::BODY), not_found::CODE, stage, decided_by),
+            Raise::Error(message) => {
+                let mut decision = self.denied(500, Cow::Borrowed(exceptions::SERVER_ERROR_BODY), exceptions::EVALUATION_ERROR, stage, decided_by);
+                decision.error = Some(message);
+                decision
+            }
+        }
+    }
+
+    fn method_not_allowed(&self, method: &str) -> Decision<'g> {
+        self.denied(405, Cow::Owned(exceptions::method_not_allowed_body(method)), method_not_allowed::CODE, Stage::Handler, None)
+    }
+}
