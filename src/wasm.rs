@@ -20,133 +20,11 @@ use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use self::core_api as core;
+use crate::user::{User, UserInput};
 
-// TEMPORARY: the core's Gate API is being written on main; this stand-in has its exact
-// signatures so the package, its build and its tests can be built first.
-mod core_api {
-    use serde::{Deserialize, Serialize};
-    use serde_json::Value;
-
-    pub use crate::user::{User, UserInput};
-
-    pub struct Gate {
-        views: Vec<String>,
-    }
-
-    #[derive(Debug)]
-    pub struct PolicyError {
-        pub code: &'static str,
-        pub message: String,
-        pub path: String,
-        pub line: Option<u32>,
-        pub column: Option<u32>,
-    }
-
-    #[derive(Debug)]
-    pub struct ContextError {
-        pub code: &'static str,
-        pub message: String,
-        pub path: String,
-    }
-
-    #[derive(Deserialize)]
-    #[allow(dead_code)]
-    #[serde(rename_all = "camelCase", deny_unknown_fields)]
-    pub struct Context {
-        pub view: String,
-        #[serde(default)]
-        pub action: Option<String>,
-        #[serde(default)]
-        pub method: Option<String>,
-        #[serde(default)]
-        pub detail: Option<bool>,
-        #[serde(default)]
-        pub user: Option<UserInput>,
-        #[serde(default)]
-        pub authentication: Option<Value>,
-        #[serde(default)]
-        pub object: Option<Value>,
-        #[serde(default)]
-        pub trace: bool,
-    }
-
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct Decision {
-        pub allowed: bool,
-        pub status: u16,
-        pub body: Option<String>,
-        pub headers: std::collections::BTreeMap<String, String>,
-        pub code: Option<String>,
-        pub stage: Option<String>,
-        pub decided_by: Option<String>,
-        pub object_check: &'static str,
-    }
-
-    fn policy_error(code: &'static str, message: &str, path: &str) -> PolicyError {
-        PolicyError { code, message: message.into(), path: path.into(), line: None, column: None }
-    }
-
-    impl Gate {
-        pub fn from_json(text: &str) -> Result<Gate, PolicyError> {
-            match serde_json::from_str::<Value>(text) {
-                Ok(value) => Gate::from_value(value),
-                Err(error) => Err(PolicyError {
-                    code: "invalid_json",
-                    message: error.to_string(),
-                    path: "$".into(),
-                    line: u32::try_from(error.line()).ok(),
-                    column: u32::try_from(error.column()).ok(),
-                }),
-            }
-        }
-        pub fn from_value(value: Value) -> Result<Gate, PolicyError> {
-            let Some(views) = value.get("views").and_then(Value::as_object) else {
-                return Err(policy_error("invalid_policy", "views must be an object", "$.views"));
-            };
-            Ok(Gate { views: views.keys().cloned().collect() })
-        }
-        pub fn views(&self) -> impl Iterator<Item = &str> {
-            self.views.iter().map(String::as_str)
-        }
-        fn view(&self, view: &str) -> Result<(), ContextError> {
-            if self.views.iter().any(|v| v == view) {
-                Ok(())
-            } else {
-                Err(ContextError { code: "unknown_view", message: "no such view".into(), path: "$.view".into() })
-            }
-        }
-        pub fn check(&self, ctx: &Context) -> Result<Decision, ContextError> {
-            self.view(&ctx.view)?;
-            let allowed = ctx.user.is_some();
-            Ok(Decision {
-                allowed,
-                status: if allowed { 200 } else { 403 },
-                body: (!allowed).then(|| "{\"detail\":\"Authentication credentials were not provided.\"}".into()),
-                headers: Default::default(),
-                code: None,
-                stage: None,
-                decided_by: None,
-                object_check: "notRequired",
-            })
-        }
-        pub fn compile_user(&self, user: &UserInput) -> User {
-            User::compile(user, &crate::perm_table::PermissionTable::default())
-        }
-        pub fn can(&self, user: &User, view: &str, action: &str, object: Option<&Value>) -> Result<bool, ContextError> {
-            self.view(view)?;
-            let _ = (action, object);
-            Ok(user.is_authenticated())
-        }
-        pub fn permissions_for(&self, user: &User, view: &str, object: Option<&Value>) -> Result<Vec<(String, bool)>, ContextError> {
-            let mut out = Vec::new();
-            for action in ["list", "create", "retrieve", "update", "partial_update", "destroy"] {
-                out.push((action.to_string(), self.can(user, view, action, object)?));
-            }
-            Ok(out)
-        }
-    }
+/// The core, under the names the binding uses.
+mod core {
+    pub use crate::{ContextError, Gate, PolicyError};
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -161,6 +39,8 @@ export type JsonObject = { [key: string]: JsonValue };
  * Keys are camelCase; unknown keys are rejected with a `PolicyError`.
  */
 export interface Policy {
+  /** A JSON-schema reference, ignored (lets editors validate the file). */
+  $schema?: string;
   /** DEFAULT_AUTHENTICATION_CLASSES; default `["session", "basic"]`. */
   authentication?: string[];
   /** DEFAULT_PERMISSION_CLASSES; default `["AllowAny"]`. Entries are expressions (`"A | ~B"`). */
@@ -170,28 +50,39 @@ export interface Policy {
   /** The project's own permission classes, by name. */
   classes?: { [name: string]: PermissionClassDeclaration };
   /** Options of the authentication classes (edge authentication). */
-  settings?: JsonObject;
+  settings?: { [name: string]: never };
   /** Views and viewsets, by name. */
-  views: { [name: string]: ViewDeclaration };
+  views?: { [name: string]: ViewDeclaration };
+  /** URL routes to views, as DRF's routers map them (docs/policy.md §1.6). */
+  routes?: RouteDeclaration[];
+  /** Views an exporter left to the origin server (informational). */
+  leftToOrigin?: JsonValue[];
 }
 
 /** A custom authentication class: its `authenticate_header`, or a built-in base with options. */
-export type AuthenticationClassDeclaration =
-  | { wwwAuthenticate: string | null }
-  | { base: string; keyword?: string; realm?: string };
+export interface AuthenticationClassDeclaration {
+  base?: string;
+  /** What `authenticate_header` returns; `null`: none (failures are 403). */
+  wwwAuthenticate?: string | null;
+  /** `TokenAuthentication.keyword`. */
+  keyword?: string;
+  /** `www_authenticate_realm`. */
+  realm?: string;
+}
 
 /** A custom permission class (docs/policy.md §1.3), or a composition (`expression`). */
-export type PermissionClassDeclaration =
-  | {
-      base?: string;
-      hasPermission?: string;
-      hasObjectPermission?: string;
-      message?: string | JsonObject | JsonValue[];
-      code?: string;
-      permsMap?: { [method: string]: string[] };
-      authenticatedUsersOnly?: boolean;
-    }
-  | { expression: string };
+export interface PermissionClassDeclaration {
+  base?: string;
+  hasPermission?: string;
+  hasObjectPermission?: string;
+  /** A string, or a JSON object/array that becomes the whole body. */
+  message?: string | JsonObject | JsonValue[];
+  code?: string;
+  permsMap?: { [method: string]: string[] };
+  authenticatedUsersOnly?: boolean;
+  /** Instead of the keys above: `"IsOwner | IsAdminUser"`. */
+  expression?: string;
+}
 
 /** A DRF view or viewset. */
 export interface ViewDeclaration {
@@ -206,12 +97,34 @@ export interface ViewDeclaration {
 
 /** One action of a view (`@action(...)` or a standard one with overrides). */
 export interface ActionDeclaration {
-  detail?: boolean;
   methods?: string[];
-  permissions?: string[];
-  authentication?: string[];
+  detail?: boolean;
   /** Whether the handler calls `get_object()` (runs object permissions). */
   getObject?: boolean;
+  permissions?: string[];
+  authentication?: string[];
+  /** Actions naming the same route share it (a plain APIView's handlers). */
+  route?: string;
+}
+
+/** A URL route: `{ pattern: "/api/posts/{pk}/", view: "posts", detail: true }`. */
+export interface RouteDeclaration {
+  pattern: string;
+  view: string;
+  detail?: boolean;
+  action?: string | null;
+  /** The router's method -> action map. */
+  actions?: { [method: string]: string };
+  regex?: string | null;
+}
+
+/** What `gate.route(urlPath)` found. */
+export interface RouteMatch {
+  view: string;
+  action: string | null;
+  detail: boolean;
+  /** URL parameters (`pk`), percent-decoded. */
+  params: { [name: string]: string };
 }
 
 /** `request.user` as JSON (docs/policy.md §2). */
@@ -234,11 +147,11 @@ export interface User {
 /** What authentication produced. */
 export type AuthenticationOutcome =
   | { succeeded: string }
-  | { none: true }
+  | { none: boolean }
   | {
       failed: {
         exception?: "AuthenticationFailed" | "PermissionDenied" | "ParseError";
-        detail: string | JsonObject | JsonValue[];
+        detail: JsonValue;
         code?: string | null;
       };
     };
@@ -251,24 +164,48 @@ export interface Context {
   detail?: boolean | null;
   /** `null` or absent: anonymous. */
   user?: User | null;
-  authentication?: AuthenticationOutcome;
+  authentication?: AuthenticationOutcome | null;
   /** What `get_object()` returns; `null` is a lookup miss (404); absent: not decided here. */
-  object?: JsonObject | null;
+  object?: JsonValue;
+  /** The URL's lookup value does not fit the field: a bare 404. */
+  lookupError?: boolean;
+  /** Include the evaluation trace. */
   trace?: boolean;
 }
+
+/** One evaluated check of the trace. */
+export interface TraceStep {
+  stage: Stage;
+  entry: number;
+  depth: number;
+  /** A class name, or `&`, `|`, `~`. */
+  label: string;
+  check: "has_permission" | "has_object_permission";
+  result: "true" | "false" | "raisedNotFound" | "raisedMethodNotAllowed" | "error";
+}
+
+/** Where in DRF's pipeline the decision was made. */
+export type Stage = "authentication" | "view" | "handler" | "lookup" | "object";
 
 /** What DRF would answer (docs/policy.md §3). */
 export interface Decision {
   allowed: boolean;
+  /** 200 when allowed; otherwise DRF's status. */
   status: number;
-  /** The exact response body; `null` when allowed. */
-  body: string | null;
+  /** The exact response body DRF sends; `""` when allowed. */
+  body: string;
+  /** The response headers (`Content-Type`, `WWW-Authenticate`, `Allow`); none when allowed. */
   headers: { [name: string]: string };
+  /** The exception's code (not in the body, as with DRF's default handler). */
   code: string | null;
-  stage: "authentication" | "view" | "handler" | "lookup" | "object" | null;
+  stage: Stage;
+  /** The permission-list entry that denied, if one did. */
   decidedBy: { entry: number; source: string } | null;
-  objectCheck: "passed" | "failed" | "pending" | "notRequired";
-  trace?: JsonValue[];
+  objectCheck: "notRequired" | "pending" | "passed" | "failed" | "notReached";
+  /** The evaluation trace, when the context asked for it. */
+  trace: TraceStep[] | null;
+  /** Why a check failed to evaluate (status 500), for the developer. */
+  error: string | null;
 }
 "#;
 
@@ -379,13 +316,20 @@ impl Gate {
     /// ```
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "Policy | string")] policy: JsValue) -> Result<Gate, JsValue> {
+        // One parser for both forms (the core's JSON one): an object crosses as JSON text.
         let compiled = match policy.as_string() {
             Some(text) => core::Gate::from_json(&text),
             None => {
-                let value: Value = json_text(&policy)
-                    .and_then(|text| serde_json::from_str(&text).ok())
+                let text = json_text(&policy)
                     .ok_or_else(|| JsValue::from(JsPolicyError::new("the policy is not JSON-shaped", "invalid_policy", "$", None, None)))?;
-                core::Gate::from_value(value)
+                core::Gate::from_json(&text).map_err(|mut error| {
+                    // Positions in text the caller never wrote mean nothing; the path says where.
+                    if matches!(error.code, "invalid_json" | "invalid_policy") {
+                        error.line = None;
+                        error.column = None;
+                    }
+                    error
+                })
             }
         };
         compiled.map(|gate| Gate { inner: Rc::new(gate) }).map_err(|error| policy_error(&error))
@@ -401,8 +345,10 @@ impl Gate {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Decision")]
     pub fn check(&self, #[wasm_bindgen(unchecked_param_type = "Context")] context: JsValue) -> Result<JsValue, JsValue> {
-        let context: core::Context = from_js(&context, "$")?;
-        let decision = self.inner.check(&context).map_err(|error| context_error(&error))?;
+        let Some(text) = json_text(&context) else {
+            return Err(invalid_context("the context is not representable as JSON", "$"));
+        };
+        let decision = self.inner.check_json(&text).map_err(|error| context_error(&error))?;
         decision.serialize(&SERIALIZER).map_err(JsValue::from)
     }
 
@@ -448,7 +394,7 @@ impl Gate {
         let actions = self.inner.permissions_for(user.get(), &view, object.as_ref()).map_err(|error| context_error(&error))?;
         let out = Object::new();
         for (action, allowed) in actions {
-            Reflect::set(&out, &JsValue::from_str(&action), &JsValue::from_bool(allowed))?;
+            Reflect::set(&out, &JsValue::from_str(action), &JsValue::from_bool(allowed))?;
         }
         Ok(out.into())
     }
@@ -465,9 +411,9 @@ impl Gate {
         #[wasm_bindgen(unchecked_param_type = "User | null | undefined")] user: JsValue,
     ) -> Result<JsValue, JsValue> {
         let compiled = if user.is_null() || user.is_undefined() {
-            core::User::anonymous()
+            User::anonymous()
         } else {
-            let input: core::UserInput = from_js(&user, "$.user")?;
+            let input: UserInput = from_js(&user, "$.user")?;
             self.inner.compile_user(&input)
         };
         let key = NEXT_SUBJECT.with(|next| {
@@ -495,7 +441,41 @@ impl Gate {
     /// ```
     #[wasm_bindgen(getter)]
     pub fn views(&self) -> Vec<String> {
-        self.inner.views().map(String::from).collect()
+        self.inner.view_names().map(String::from).collect()
+    }
+
+    /// The actions of a view, in policy order; `undefined` for an unknown view.
+    ///
+    /// ```js
+    /// gate.actions("posts"); // ["list", "create", "retrieve", "update", "partial_update", "destroy"]
+    /// ```
+    pub fn actions(&self, #[wasm_bindgen(unchecked_param_type = "string")] view: JsValue) -> Option<Vec<String>> {
+        let view = view.as_string()?;
+        Some(self.inner.actions(&view)?.map(String::from).collect())
+    }
+
+    /// The route a URL path reaches, from the policy's `routes` (DRF's routers); `null` when no
+    /// route matches (pass the request through to the origin).
+    ///
+    /// ```js
+    /// gate.route("/api/posts/7/"); // { view: "posts", action: null, detail: true, params: { pk: "7" } }
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "RouteMatch | null")]
+    pub fn route(&self, #[wasm_bindgen(js_name = urlPath, unchecked_param_type = "string")] url_path: JsValue) -> Result<JsValue, JsValue> {
+        let url_path = string_arg(&url_path, "urlPath")?;
+        let Some(found) = self.inner.route(&url_path) else {
+            return Ok(JsValue::NULL);
+        };
+        let out = Object::new();
+        let params = Object::new();
+        for (name, value) in &found.params {
+            Reflect::set(&params, &JsValue::from_str(name), &JsValue::from_str(value))?;
+        }
+        Reflect::set(&out, &JsValue::from_str("view"), &JsValue::from_str(found.view))?;
+        Reflect::set(&out, &JsValue::from_str("action"), &found.action.map_or(JsValue::NULL, JsValue::from_str))?;
+        Reflect::set(&out, &JsValue::from_str("detail"), &JsValue::from_bool(found.detail))?;
+        Reflect::set(&out, &JsValue::from_str("params"), &params)?;
+        Ok(out.into())
     }
 }
 
@@ -503,7 +483,7 @@ impl Gate {
     /// The user argument: a `Subject`, `null`/`undefined` (anonymous) or a user object.
     fn user(&self, user: JsValue) -> Result<UserArg, JsValue> {
         if user.is_null() || user.is_undefined() {
-            return Ok(UserArg::Owned(core::User::anonymous()));
+            return Ok(UserArg::Owned(User::anonymous()));
         }
         if let Some(key) = Reflect::get(&user, &JsValue::from_str(SUBJECT_KEY)).ok().and_then(|key| key.as_f64()) {
             let entry = SUBJECTS.with(|subjects| subjects.try_borrow().ok().and_then(|s| s.get(&(key as u64)).cloned()));
@@ -515,19 +495,19 @@ impl Gate {
             }
             return Ok(UserArg::Subject(entry));
         }
-        let input: core::UserInput = from_js(&user, "$.user")?;
+        let input: UserInput = from_js(&user, "$.user")?;
         Ok(UserArg::Owned(self.inner.compile_user(&input)))
     }
 }
 
 /// A user argument: compiled for this call, or borrowed from a `Subject`.
 enum UserArg {
-    Owned(core::User),
+    Owned(User),
     Subject(Rc<SubjectEntry>),
 }
 
 impl UserArg {
-    fn get(&self) -> &core::User {
+    fn get(&self) -> &User {
         match self {
             UserArg::Owned(user) => user,
             UserArg::Subject(entry) => &entry.user,
@@ -535,10 +515,12 @@ impl UserArg {
     }
 }
 
-/// `undefined` means no object (the object stage is not decided); anything else is the object.
+/// `undefined` or `null` means no object (the object stage is left pending); anything else is
+/// the object `get_object()` would return.
 fn object_value(object: Option<JsValue>) -> Result<Option<Value>, JsValue> {
     match object {
         None => Ok(None),
+        Some(object) if object.is_null() => Ok(None),
         Some(object) => from_js(&object, "$.object").map(Some),
     }
 }
@@ -547,7 +529,7 @@ const SUBJECT_KEY: &str = "__drfGateSubject";
 
 struct SubjectEntry {
     gate: Rc<core::Gate>,
-    user: core::User,
+    user: User,
 }
 
 thread_local! {

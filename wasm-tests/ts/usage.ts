@@ -47,7 +47,8 @@ export const decisionKeys: Record<keyof Decision, "required" | "optional"> = {
   stage: "required",
   decidedBy: "required",
   objectCheck: "required",
-  trace: "optional",
+  trace: "required",
+  error: "required",
 };
 
 // @ts-expect-error unknown policy keys are a type error, as they are a PolicyError at run time

@@ -7,11 +7,18 @@ export type PolicyErrorCode =
   | "cycle"
   | "syntax_error"
   | "type_error"
+  | "unknown_name"
   | "invalid_perms_map"
-  | "missing_model";
+  | "missing_model"
+  | "invalid_message";
 
 /** Codes of {@link ContextError}: stable, switch on them. */
-export type ContextErrorCode = "invalid_context" | "unknown_view" | "unknown_action" | "method_mismatch";
+export type ContextErrorCode =
+  | "invalid_context"
+  | "unknown_view"
+  | "unknown_action"
+  | "method_mismatch"
+  | "unknown_authentication_class";
 
 /**
  * Thrown by `new Gate(policy)` when the policy cannot be compiled.
