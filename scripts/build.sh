@@ -56,7 +56,10 @@ fi
 rm -rf "$dist"
 mkdir -p "$dist"
 cp -r "$tmp/web/snippets" "$dist/snippets"
-cp "$tmp/web/drf_gate.js" "$tmp/web/drf_gate.d.ts" "$dist/"
+cp "$tmp/web/drf_gate.js" "$dist/"
+# The classes declare `[Symbol.dispose]()`: bring its lib along, so consumers whose `lib` stops
+# at es2022 still type-check (TypeScript >= 5.2).
+{ echo '/// <reference lib="esnext.disposable" />'; cat "$tmp/web/drf_gate.d.ts"; } > "$dist/drf_gate.d.ts"
 
 # The nodejs glue is CommonJS and requires the error classes' snippet: point it at a CommonJS
 # copy made from the same source (pkg/src/errors.js).

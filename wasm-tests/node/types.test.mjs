@@ -15,7 +15,7 @@ const tsDir = join(consumerDir, "ts");
 function compile(options) {
   writeFileSync(join(tsDir, "tsconfig.json"), JSON.stringify({ compilerOptions: {
     target: "es2022", module: "node16", moduleResolution: "node16", strict: true, skipLibCheck: false,
-    types: [], lib: ["es2022", "dom", "esnext.disposable"], ...options,
+    types: [], lib: ["es2022", "dom"], ...options,
   }, include: ["*.ts", "*.cts"] }, null, 2));
   try {
     return execFileSync(process.execPath, [tsc, "-p", tsDir], { cwd: tsDir, encoding: "utf8" });
