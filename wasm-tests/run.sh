@@ -17,7 +17,7 @@ echo "== npm dependencies of the tests"
 (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== layer 1: wasm-bindgen-test (binding layer, in Node)"
-(cd "$root" && cargo test --target wasm32-unknown-unknown --lib --quiet)
+(cd "$root" && cargo test --target wasm32-unknown-unknown --lib)
 
 echo "== pack"
 node "$here/pack.mjs"
