@@ -201,9 +201,21 @@ impl User {
     pub fn is_token_user(&self) -> bool {
         self.token_user
     }
-    /// A custom field, `request.user.<name>`.
+    /// A custom field, `request.user.<name>`. simplejwt's `TokenUser` answers any name with
+    /// `token.get(name)`, so a claim it lacks reads as `None` rather than failing.
+    ///
+    /// ```
+    /// let input: drf_gate::user::UserInput = serde_json::from_str(r#"{"id": "7", "tokenUser": true}"#).unwrap();
+    /// let user = drf_gate::user::User::compile(&input, &Default::default());
+    /// assert_eq!(user.attribute("email_verified"), Some(&serde_json::Value::Null));
+    /// ```
     pub fn attribute(&self, name: &str) -> Option<&Value> {
-        self.attributes.get(name)
+        static NONE: Value = Value::Null;
+        match self.attributes.get(name) {
+            Some(value) => Some(value),
+            None if self.token_user => Some(&NONE),
+            None => None,
+        }
     }
 
     /// Django's `user.has_perm(perm, obj)` with `[ModelBackend, guardian ObjectPermissionBackend]`.

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# drf-gate benchmarks, one command: native core (criterion), Node against CASL / Casbin / Cedar-wasm
+# / hand-written JS on the same rules and 10,000 requests, workerd, start-up, size, memory.
+# Writes bench/results/*.json|txt and bench/RESULTS.md.
+#
+#   bash bench/run.sh
+#
+# Environment:
+#   DRF_GATE_PKG   the npm package directory (default: <repo>/pkg; built with scripts/build.sh
+#                  when its dist/ is missing and the script exists)
+#   ROUNDS         timing rounds, each engine in a fresh process per round (default 5)
+#   START_RUNS     fresh processes per engine for start-to-first-decision (default 7)
+#   SKIP_NATIVE=1  skip `cargo bench` (e.g. when the crate is being rebuilt by someone else)
+set -euo pipefail
+
+bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$bench/.." && pwd)"
+export DRF_GATE_PKG="$(cd "${DRF_GATE_PKG:-$root/pkg}" 2>/dev/null && pwd || echo "${DRF_GATE_PKG:-$root/pkg}")"
+rounds="${ROUNDS:-5}"
+start_runs="${START_RUNS:-7}"
+results="$bench/results"
+engines=(hand drfGate casl casbin cedar)
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+began=$(date +%s)
+
+# 0. The package and the Node dependencies.
+if [[ ! -f "$DRF_GATE_PKG/dist/node.mjs" ]]; then
+  if [[ "$DRF_GATE_PKG" == "$root/pkg" && -f "$root/scripts/build.sh" ]]; then
+    log "building the package (scripts/build.sh)"
+    bash "$root/scripts/build.sh"
+  else
+    echo "run.sh: no built package at $DRF_GATE_PKG (dist/node.mjs); set DRF_GATE_PKG or build it" >&2
+    exit 1
+  fi
+fi
+if [[ ! -f "$bench/node/node_modules/.package-lock.json" || "$bench/node/package-lock.json" -nt "$bench/node/node_modules/.package-lock.json" ]]; then
+  log "npm ci (bench/node)"
+  (cd "$bench/node" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+rm -rf "$results"
+mkdir -p "$results"
+
+# 1. The machine, and its load before we start.
+node -e '
+const os = require("node:os"), fs = require("node:fs");
+const cpu = (fs.readFileSync("/proc/cpuinfo", "utf8").match(/^model name\s*:\s*(.*)$/m) || [])[1] || os.cpus()[0]?.model;
+console.log(JSON.stringify({ nproc: os.availableParallelism?.() ?? os.cpus().length, cpu, node: process.version,
+  v8: process.versions.v8, loadBefore: os.loadavg(), started: new Date().toISOString(), pkg: process.env.DRF_GATE_PKG }));
+' > "$results/machine.json"
+log "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# 2. Native core: criterion (shortened warm-up/measurement to fit the time budget).
+if [[ "${SKIP_NATIVE:-0}" != 1 ]]; then
+  log "cargo bench --bench decision"
+  (cd "$root" && cargo bench --quiet --bench decision -- --warm-up-time 1 --measurement-time 3) \
+    > "$results/criterion.txt" 2> "$results/criterion.log" || { tail -20 "$results/criterion.log" >&2; exit 1; }
+fi
+
+# 3. Agreement first: every engine, every mode, all 10,000 requests, one process. Fails loudly.
+log "agreement check"
+(cd "$bench/node" && node bench.mjs --agree-only)
+
+# 4. Warm ns per check: each engine in a fresh process per round, rounds interleaved.
+for ((round = 1; round <= rounds; round++)); do
+  for engine in "${engines[@]}"; do
+    log "timing round $round/$rounds: $engine"
+    (cd "$bench/node" && node bench.mjs --only "$engine" --skip-agreement --rounds 1 --out "$results/node-$engine-$round.json" >/dev/null)
+  done
+done
+
+# 5. Start-to-first-decision: fresh Node processes, interleaved.
+log "start-to-first-decision ($start_runs runs per engine)"
+for ((run = 1; run <= start_runs; run++)); do
+  for engine in "${engines[@]}"; do
+    (cd "$bench/node" && node start.mjs "$engine") >> "$results/start.jsonl"
+  done
+done
+
+# 6. Memory after 1,000,000 checks (Cedar: 100,000, it would take minutes), one process each.
+log "memory"
+for mode in hand.can drfGate.can drfGate.canUser drfGate.check casl.can casl.check casbin.can cedar.can; do
+  checks=1000000
+  [[ "$mode" == cedar.* ]] && checks=100000
+  (cd "$bench/node" && node --expose-gc memory.mjs "$mode" "$checks") >> "$results/memory.jsonl"
+done
+
+# 7. workerd.
+log "workerd"
+node "$bench/workerd/run.mjs" --rounds "$rounds" --out "$results/workerd.json" >/dev/null
+
+# 8. Report.
+node -e 'const os=require("node:os"),fs=require("node:fs"),f=process.argv[1],m=JSON.parse(fs.readFileSync(f,"utf8"));
+m.loadAfter=os.loadavg();m.seconds=Number(process.argv[2]);fs.writeFileSync(f,JSON.stringify(m));' \
+  "$results/machine.json" "$(( $(date +%s) - began ))"
+node "$bench/report.mjs" "$results" > "$bench/RESULTS.md"
+log "done in $(( $(date +%s) - began )) s: bench/RESULTS.md"
