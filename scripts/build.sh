@@ -95,6 +95,8 @@ log "wasm-opt -Oz"
 
 # 6. Entry points and their types (hand-written in pkg/src/).
 cp "$root"/pkg/src/entries/* "$dist/"
+# The DOM helper (`drf-gate/dom`), plain JS over the public API.
+cp "$root/pkg/src/dom.js" "$root/pkg/src/dom.d.ts" "$dist/"
 # CommonJS consumers of the types get .d.cts twins (TypeScript's node16 resolution).
 cp "$dist/drf_gate.d.ts" "$dist/drf_gate.d.cts"
 cp "$dist/errors.d.ts" "$dist/errors.d.cts"

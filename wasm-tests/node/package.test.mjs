@@ -36,6 +36,7 @@ describe("loading", () => {
         require: rel(require.resolve("drf-gate")),
         web: rel(import.meta.resolve("drf-gate/web")),
         workerd: rel(import.meta.resolve("drf-gate/workerd")),
+        dom: rel(import.meta.resolve("drf-gate/dom")),
         wasm: rel(import.meta.resolve("drf-gate/drf_gate_bg.wasm")),
         manifest: require("drf-gate/package.json").name,
       }));`;
@@ -45,6 +46,7 @@ describe("loading", () => {
       require: "node_modules/drf-gate/dist/node.cjs",
       web: "node_modules/drf-gate/dist/web.js",
       workerd: "node_modules/drf-gate/dist/workerd.js",
+      dom: "node_modules/drf-gate/dist/dom.js",
       wasm: "node_modules/drf-gate/dist/drf_gate_bg.wasm",
       manifest: "drf-gate",
     });

@@ -13,6 +13,10 @@ import init, {
   type PolicyErrorCode,
   type User,
 } from "drf-gate";
+import { gateDom, type GateDomController } from "drf-gate/dom";
+
+// The DOM helper's declarations resolve and fit the core's types.
+export const mountGate = (root: HTMLElement, gate: Gate, user: User): GateDomController => gateDom(root, gate, user);
 
 export const policy: Policy = {
   authentication: ["session", "token"],
