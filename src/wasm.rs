@@ -1,1 +1,570 @@
-//! The JavaScript binding (wasm-bindgen). INTERFACE STUB: replaced by the npm-package work.
+//! The JavaScript binding (wasm-bindgen): the only module that touches JS.
+//!
+//! It translates and nothing else: JS values in (policy, context, user, object), the core's
+//! answers out, and the core's error values as JS `Error` subclasses (`PolicyError`,
+//! `ContextError`) with a stable `name` and `code`. Nothing here panics or traps: bad input
+//! becomes a thrown error and the instance stays usable for the next call.
+//!
+//! ```js
+//! import { Gate } from "drf-gate";
+//! const gate = new Gate({ permissions: ["IsAuthenticated"], views: { posts: { model: "blog.Post" } } });
+//! gate.check({ view: "posts", action: "list", user: null }).status; // 403
+//! ```
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use js_sys::{Object, Reflect};
+use serde::Serialize;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+use crate::user::{User, UserInput};
+
+/// The core, under the names the binding uses.
+mod core {
+    pub use crate::{ContextError, Gate, PolicyError};
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Any JSON value. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+/** A JSON object. */
+export type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * A DRF project's configuration, compiled once by `new Gate(policy)` (docs/policy.md §1).
+ * Keys are camelCase; unknown keys are rejected with a `PolicyError`.
+ */
+export interface Policy {
+  /** A JSON-schema reference, ignored (lets editors validate the file). */
+  $schema?: string;
+  /** DEFAULT_AUTHENTICATION_CLASSES; default `["session", "basic"]`. */
+  authentication?: string[];
+  /** DEFAULT_PERMISSION_CLASSES; default `["AllowAny"]`. Entries are expressions (`"A | ~B"`). */
+  permissions?: string[];
+  /** The project's own authentication classes, by name. */
+  authenticationClasses?: { [name: string]: AuthenticationClassDeclaration };
+  /** The project's own permission classes, by name. */
+  classes?: { [name: string]: PermissionClassDeclaration };
+  /** Options of the authentication classes (edge authentication). */
+  settings?: { [name: string]: never };
+  /** Views and viewsets, by name. */
+  views?: { [name: string]: ViewDeclaration };
+  /** URL routes to views, as DRF's routers map them (docs/policy.md §1.6). */
+  routes?: RouteDeclaration[];
+  /** Views an exporter left to the origin server (informational). */
+  leftToOrigin?: JsonValue[];
+}
+
+/** A custom authentication class: its `authenticate_header`, or a built-in base with options. */
+export interface AuthenticationClassDeclaration {
+  base?: string;
+  /** What `authenticate_header` returns; `null`: none (failures are 403). */
+  wwwAuthenticate?: string | null;
+  /** `TokenAuthentication.keyword`. */
+  keyword?: string;
+  /** `www_authenticate_realm`. */
+  realm?: string;
+}
+
+/** A custom permission class (docs/policy.md §1.3), or a composition (`expression`). */
+export interface PermissionClassDeclaration {
+  base?: string;
+  hasPermission?: string;
+  hasObjectPermission?: string;
+  /** A string, or a JSON object/array that becomes the whole body. */
+  message?: string | JsonObject | JsonValue[];
+  code?: string;
+  permsMap?: { [method: string]: string[] };
+  authenticatedUsersOnly?: boolean;
+  /** Instead of the keys above: `"IsOwner | IsAdminUser"`. */
+  expression?: string;
+}
+
+/** A DRF view or viewset. */
+export interface ViewDeclaration {
+  /** `queryset.model` as `app_label.ObjectName`. */
+  model?: string;
+  authentication?: string[];
+  permissions?: string[];
+  /** Default: the six ModelViewSet actions. */
+  actions?: string[] | { [action: string]: ActionDeclaration };
+  ignoreModelPermissions?: boolean;
+}
+
+/** One action of a view (`@action(...)` or a standard one with overrides). */
+export interface ActionDeclaration {
+  methods?: string[];
+  detail?: boolean;
+  /** Whether the handler calls `get_object()` (runs object permissions). */
+  getObject?: boolean;
+  permissions?: string[];
+  authentication?: string[];
+  /** Actions naming the same route share it (a plain APIView's handlers). */
+  route?: string;
+}
+
+/** A URL route: `{ pattern: "/api/posts/{pk}/", view: "posts", detail: true }`. */
+export interface RouteDeclaration {
+  pattern: string;
+  view: string;
+  detail?: boolean;
+  action?: string | null;
+  /** The router's method -> action map. */
+  actions?: { [method: string]: string };
+  regex?: string | null;
+}
+
+/** What `gate.route(urlPath)` found. */
+export interface RouteMatch {
+  view: string;
+  action: string | null;
+  detail: boolean;
+  /** URL parameters (`pk`), percent-decoded. */
+  params: { [name: string]: string };
+}
+
+/** `request.user` as JSON (docs/policy.md §2). */
+export interface User {
+  id?: number | string | null;
+  username?: string | null;
+  isActive?: boolean;
+  isStaff?: boolean;
+  isSuperuser?: boolean;
+  /** Model permissions, `"app_label.codename"`. */
+  permissions?: string[];
+  /** Object permissions: for the checked object, or by object pk. */
+  objectPermissions?: string[] | { [pk: string]: string[] } | null;
+  /** simplejwt's `TokenUser`: `has_perm(s)` always False. */
+  tokenUser?: boolean;
+  /** Other fields, read by conditions as `request.user.<name>`. */
+  attributes?: JsonObject;
+}
+
+/** What authentication produced. */
+export type AuthenticationOutcome =
+  | { succeeded: string }
+  | { none: boolean }
+  | {
+      failed: {
+        exception?: "AuthenticationFailed" | "PermissionDenied" | "ParseError";
+        detail: JsonValue;
+        code?: string | null;
+      };
+    };
+
+/** One request as DRF sees it after authentication (docs/policy.md §2). */
+export interface Context {
+  view: string;
+  action?: string | null;
+  method?: string | null;
+  detail?: boolean | null;
+  /** `null` or absent: anonymous. */
+  user?: User | null;
+  authentication?: AuthenticationOutcome | null;
+  /** What `get_object()` returns; `null` is a lookup miss (404); absent: not decided here. */
+  object?: JsonValue;
+  /** The URL's lookup value does not fit the field: a bare 404. */
+  lookupError?: boolean;
+  /** Include the evaluation trace. */
+  trace?: boolean;
+}
+
+/** One evaluated check of the trace. */
+export interface TraceStep {
+  stage: Stage;
+  entry: number;
+  depth: number;
+  /** A class name, or `&`, `|`, `~`. */
+  label: string;
+  check: "has_permission" | "has_object_permission";
+  result: "true" | "false" | "raisedNotFound" | "raisedMethodNotAllowed" | "error";
+}
+
+/** Where in DRF's pipeline the decision was made. */
+export type Stage = "authentication" | "view" | "handler" | "lookup" | "object";
+
+/** What DRF would answer (docs/policy.md §3). */
+export interface Decision {
+  allowed: boolean;
+  /** 200 when allowed; otherwise DRF's status. */
+  status: number;
+  /** The exact response body DRF sends; `""` when allowed. */
+  body: string;
+  /** The response headers (`Content-Type`, `WWW-Authenticate`, `Allow`); none when allowed. */
+  headers: { [name: string]: string };
+  /** The exception's code (not in the body, as with DRF's default handler). */
+  code: string | null;
+  stage: Stage;
+  /** The permission-list entry that denied, if one did. */
+  decidedBy: { entry: number; source: string } | null;
+  objectCheck: "notRequired" | "pending" | "passed" | "failed" | "notReached";
+  /** The evaluation trace, when the context asked for it. */
+  trace: TraceStep[] | null;
+  /** Why a check failed to evaluate (status 500), for the developer. */
+  error: string | null;
+}
+"#;
+
+// The error classes live in JS so that they are real `Error` subclasses (stack, `instanceof`).
+#[wasm_bindgen(module = "/pkg/src/errors.js")]
+extern "C" {
+    type JsPolicyError;
+    #[wasm_bindgen(constructor, js_class = "PolicyError")]
+    fn new(message: &str, code: &str, path: &str, line: Option<u32>, column: Option<u32>) -> JsPolicyError;
+
+    type JsContextError;
+    #[wasm_bindgen(constructor, js_class = "ContextError")]
+    fn new(message: &str, code: &str, path: &str) -> JsContextError;
+}
+
+fn policy_error(error: &core::PolicyError) -> JsValue {
+    JsPolicyError::new(&error.message, error.code, &error.path, error.line, error.column).into()
+}
+
+fn context_error(error: &core::ContextError) -> JsValue {
+    JsContextError::new(&error.message, error.code, &error.path).into()
+}
+
+fn invalid_context(message: &str, path: &str) -> JsValue {
+    JsContextError::new(message, "invalid_context", path).into()
+}
+
+/// `$.a.b[1]` from serde_path_to_error's path, prefixed by where the value sits.
+fn json_path(prefix: &str, path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::from(prefix);
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => {
+                out.push('[');
+                out.push_str(&index.to_string());
+                out.push(']');
+            }
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                out.push('.');
+                out.push_str(key);
+            }
+            Segment::Unknown => out.push_str(".?"),
+        }
+    }
+    out
+}
+
+/// A JS value as JSON text (`JSON.stringify`): one crossing of the boundary, however deep the
+/// value. `None` for what JSON cannot hold (functions, symbols, BigInt, cycles).
+fn json_text(value: &JsValue) -> Option<String> {
+    js_sys::JSON::stringify(value).ok().and_then(|text| text.as_string())
+}
+
+/// serde_json's message without its ` at line L column C` suffix: positions in text the caller
+/// never wrote mean nothing; the path says where.
+fn message_of(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    match message.rfind(" at line ") {
+        Some(end) => message.get(..end).unwrap_or(&message).to_string(),
+        None => message,
+    }
+}
+
+/// Reads a serde type from a JS value; a mismatch is a `ContextError` naming where it is.
+fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue, prefix: &str) -> Result<T, JsValue> {
+    let Some(text) = json_text(value) else {
+        return Err(invalid_context("not representable as JSON", prefix));
+    };
+    serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(&text))
+        .map_err(|error| invalid_context(&message_of(error.inner()), &json_path(prefix, error.path())))
+}
+
+/// A string argument; anything else is a `ContextError` (a non-string must never reach the
+/// glue's string copy, which would read out of bounds).
+fn string_arg(value: &JsValue, name: &str) -> Result<String, JsValue> {
+    value.as_string().ok_or_else(|| invalid_context("expected a string", name))
+}
+
+// Objects for maps (headers) and null for absent options, as the TypeScript types declare.
+const SERIALIZER: serde_wasm_bindgen::Serializer =
+    serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true).serialize_missing_as_null(true);
+
+/// A compiled, immutable DRF policy: permission classes, authentication classes and views.
+///
+/// Build one per policy and reuse it; every decision is a cheap read of it.
+///
+/// ```js
+/// const gate = new Gate({
+///   permissions: ["IsAuthenticatedOrReadOnly"],
+///   views: { posts: { model: "blog.Post" } },
+/// });
+/// ```
+#[wasm_bindgen]
+pub struct Gate {
+    inner: Rc<core::Gate>,
+}
+
+#[wasm_bindgen]
+impl Gate {
+    /// Compiles a policy, given as an object or as JSON text.
+    ///
+    /// Throws `PolicyError` (`code`, `path`, and `line`/`column` inside JSON text or an
+    /// expression) when the policy is invalid.
+    ///
+    /// ```js
+    /// const gate = new Gate('{"views": {"posts": {"model": "blog.Post"}}}');
+    /// ```
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "Policy | string")] policy: JsValue) -> Result<Gate, JsValue> {
+        // One parser for both forms (the core's JSON one): an object crosses as JSON text.
+        let compiled = match policy.as_string() {
+            Some(text) => core::Gate::from_json(&text),
+            None => {
+                let text = json_text(&policy)
+                    .ok_or_else(|| JsValue::from(JsPolicyError::new("the policy is not JSON-shaped", "invalid_policy", "$", None, None)))?;
+                core::Gate::from_json(&text).map_err(|mut error| {
+                    // Positions in text the caller never wrote mean nothing; the path says where.
+                    if matches!(error.code, "invalid_json" | "invalid_policy") {
+                        error.line = None;
+                        error.column = None;
+                    }
+                    error
+                })
+            }
+        };
+        compiled.map(|gate| Gate { inner: Rc::new(gate) }).map_err(|error| policy_error(&error))
+    }
+
+    /// What DRF would answer to one request: status, exact body, headers, and which check decided.
+    ///
+    /// Throws `ContextError` when the context is malformed or names an unknown view or action.
+    ///
+    /// ```js
+    /// const decision = gate.check({ view: "posts", action: "destroy", user: { id: 3 }, object: { owner: 3 } });
+    /// if (!decision.allowed) return new Response(decision.body, { status: decision.status, headers: decision.headers });
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Decision")]
+    pub fn check(&self, #[wasm_bindgen(unchecked_param_type = "Context")] context: JsValue) -> Result<JsValue, JsValue> {
+        let Some(text) = json_text(&context) else {
+            return Err(invalid_context("the context is not representable as JSON", "$"));
+        };
+        let decision = self.inner.check_json(&text).map_err(|error| context_error(&error))?;
+        decision.serialize(&SERIALIZER).map_err(JsValue::from)
+    }
+
+    /// Whether `user` may run `actionOrMethod` (an action name such as `"destroy"`, or an HTTP
+    /// method) on `view`, and on `object` when given (object permissions).
+    ///
+    /// `user` is a user object, a `Subject` from [`Gate.subject`], or `null` for anonymous.
+    ///
+    /// ```js
+    /// gate.can({ id: 3 }, "posts", "destroy", { id: 7, owner: 3 }); // true
+    /// gate.can(null, "posts", "create"); // false
+    /// ```
+    pub fn can(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "User | Subject | null | undefined")] user: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] view: JsValue,
+        #[wasm_bindgen(js_name = actionOrMethod, unchecked_param_type = "string")] action_or_method: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "object | null")] object: Option<JsValue>,
+    ) -> Result<bool, JsValue> {
+        let view = string_arg(&view, "view")?;
+        let action_or_method = string_arg(&action_or_method, "actionOrMethod")?;
+        let object = object_value(object)?;
+        let user = self.user(user)?;
+        self.inner.can(user.get(), &view, &action_or_method, object.as_ref()).map_err(|error| context_error(&error))
+    }
+
+    /// Every action of `view` mapped to whether `user` may run it: what a UI needs to show or
+    /// hide its controls.
+    ///
+    /// ```js
+    /// gate.permissionsFor({ id: 3 }, "posts", post); // { list: true, create: true, ..., destroy: true }
+    /// ```
+    #[wasm_bindgen(js_name = permissionsFor, unchecked_return_type = "Record<string, boolean>")]
+    pub fn permissions_for(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "User | Subject | null | undefined")] user: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] view: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "object | null")] object: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let view = string_arg(&view, "view")?;
+        let object = object_value(object)?;
+        let user = self.user(user)?;
+        let actions = self.inner.permissions_for(user.get(), &view, object.as_ref()).map_err(|error| context_error(&error))?;
+        let out = Object::new();
+        for (action, allowed) in actions {
+            Reflect::set(&out, &JsValue::from_str(action), &JsValue::from_bool(allowed))?;
+        }
+        Ok(out.into())
+    }
+
+    /// Compiles a user once against this gate, for many checks (a page full of buttons).
+    ///
+    /// ```js
+    /// const me = gate.subject({ id: 3, permissions: ["blog.add_post"] });
+    /// gate.can(me, "posts", "create"); // no re-parsing of the user
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Subject")]
+    pub fn subject(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "User | null | undefined")] user: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let compiled = if user.is_null() || user.is_undefined() {
+            User::anonymous()
+        } else {
+            let input: UserInput = from_js(&user, "$.user")?;
+            self.inner.compile_user(&input)
+        };
+        let key = NEXT_SUBJECT.with(|next| {
+            let key = next.get();
+            next.set(key.wrapping_add(1));
+            key
+        });
+        let entry = Rc::new(SubjectEntry { gate: Rc::clone(&self.inner), user: compiled });
+        let stored = SUBJECTS.with(|subjects| subjects.try_borrow_mut().map(|mut subjects| subjects.insert(key, entry)).is_ok());
+        if !stored {
+            return Err(invalid_context("subject registry busy", "$.user"));
+        }
+        let handle = JsValue::from(Subject { key });
+        // The key is a hidden own property (not enumerable, read-only), so a check finds the subject without calling back into wasm.
+        let descriptor = Object::new();
+        Reflect::set(&descriptor, &JsValue::from_str("value"), &JsValue::from_f64(key as f64))?;
+        Object::define_property(&Object::from(handle.clone()), &JsValue::from_str(SUBJECT_KEY), &descriptor);
+        Ok(handle)
+    }
+
+    /// The view names of the policy, in policy order.
+    ///
+    /// ```js
+    /// gate.views; // ["posts", "comments"]
+    /// ```
+    #[wasm_bindgen(getter)]
+    pub fn views(&self) -> Vec<String> {
+        self.inner.view_names().map(String::from).collect()
+    }
+
+    /// The actions of a view, in policy order; `undefined` for an unknown view.
+    ///
+    /// ```js
+    /// gate.actions("posts"); // ["list", "create", "retrieve", "update", "partial_update", "destroy"]
+    /// ```
+    pub fn actions(&self, #[wasm_bindgen(unchecked_param_type = "string")] view: JsValue) -> Option<Vec<String>> {
+        let view = view.as_string()?;
+        Some(self.inner.actions(&view)?.map(String::from).collect())
+    }
+
+    /// The route a URL path reaches, from the policy's `routes` (DRF's routers); `null` when no
+    /// route matches (pass the request through to the origin).
+    ///
+    /// ```js
+    /// gate.route("/api/posts/7/"); // { view: "posts", action: null, detail: true, params: { pk: "7" } }
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "RouteMatch | null")]
+    pub fn route(&self, #[wasm_bindgen(js_name = urlPath, unchecked_param_type = "string")] url_path: JsValue) -> Result<JsValue, JsValue> {
+        let url_path = string_arg(&url_path, "urlPath")?;
+        let Some(found) = self.inner.route(&url_path) else {
+            return Ok(JsValue::NULL);
+        };
+        let out = Object::new();
+        let params = Object::new();
+        for (name, value) in &found.params {
+            Reflect::set(&params, &JsValue::from_str(name), &JsValue::from_str(value))?;
+        }
+        Reflect::set(&out, &JsValue::from_str("view"), &JsValue::from_str(found.view))?;
+        Reflect::set(&out, &JsValue::from_str("action"), &found.action.map_or(JsValue::NULL, JsValue::from_str))?;
+        Reflect::set(&out, &JsValue::from_str("detail"), &JsValue::from_bool(found.detail))?;
+        Reflect::set(&out, &JsValue::from_str("params"), &params)?;
+        Ok(out.into())
+    }
+}
+
+impl Gate {
+    /// The user argument: a `Subject`, `null`/`undefined` (anonymous) or a user object.
+    fn user(&self, user: JsValue) -> Result<UserArg, JsValue> {
+        if user.is_null() || user.is_undefined() {
+            return Ok(UserArg::Owned(User::anonymous()));
+        }
+        if let Some(key) = Reflect::get(&user, &JsValue::from_str(SUBJECT_KEY)).ok().and_then(|key| key.as_f64()) {
+            let entry = SUBJECTS.with(|subjects| subjects.try_borrow().ok().and_then(|s| s.get(&(key as u64)).cloned()));
+            let Some(entry) = entry else {
+                return Err(invalid_context("this Subject was freed", "$.user"));
+            };
+            if !Rc::ptr_eq(&entry.gate, &self.inner) {
+                return Err(invalid_context("this Subject was made by another Gate", "$.user"));
+            }
+            return Ok(UserArg::Subject(entry));
+        }
+        let input: UserInput = from_js(&user, "$.user")?;
+        Ok(UserArg::Owned(self.inner.compile_user(&input)))
+    }
+}
+
+/// A user argument: compiled for this call, or borrowed from a `Subject`.
+enum UserArg {
+    Owned(User),
+    Subject(Rc<SubjectEntry>),
+}
+
+impl UserArg {
+    fn get(&self) -> &User {
+        match self {
+            UserArg::Owned(user) => user,
+            UserArg::Subject(entry) => &entry.user,
+        }
+    }
+}
+
+/// `undefined` or `null` means no object (the object stage is left pending); anything else is
+/// the object `get_object()` would return.
+fn object_value(object: Option<JsValue>) -> Result<Option<Value>, JsValue> {
+    match object {
+        None => Ok(None),
+        Some(object) if object.is_null() => Ok(None),
+        Some(object) => from_js(&object, "$.object").map(Some),
+    }
+}
+
+const SUBJECT_KEY: &str = "__drfGateSubject";
+
+struct SubjectEntry {
+    gate: Rc<core::Gate>,
+    user: User,
+}
+
+thread_local! {
+    // wasm is single-threaded; the registry maps a Subject's key to its compiled user.
+    static SUBJECTS: RefCell<BTreeMap<u64, Rc<SubjectEntry>>> = const { RefCell::new(BTreeMap::new()) };
+    static NEXT_SUBJECT: Cell<u64> = const { Cell::new(1) };
+}
+
+/// A user compiled against one `Gate` (see `gate.subject(user)`): pass it wherever a user goes.
+///
+/// Free it with `subject.free()` or `using` when done; the garbage collector frees it otherwise.
+///
+/// ```js
+/// using me = gate.subject({ id: 3 });
+/// gate.can(me, "posts", "update", post);
+/// ```
+#[wasm_bindgen]
+pub struct Subject {
+    key: u64,
+}
+
+impl Drop for Subject {
+    fn drop(&mut self) {
+        let key = self.key;
+        SUBJECTS.with(|subjects| {
+            if let Ok(mut subjects) = subjects.try_borrow_mut() {
+                subjects.remove(&key);
+            }
+        });
+    }
+}
+
+// A place for `mintCsrfToken()`: the core's CSRF module brings it; getrandom is configured for
+// wasm32 (`wasm_js`) already.
+
+#[cfg(test)]
+#[path = "../wasm-tests/bindings.rs"]
+mod tests;

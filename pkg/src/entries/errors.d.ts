@@ -1,0 +1,52 @@
+/** Codes of {@link PolicyError}: stable, switch on them. */
+export type PolicyErrorCode =
+  | "invalid_json"
+  | "invalid_policy"
+  | "unknown_class"
+  | "unknown_authentication_class"
+  | "cycle"
+  | "syntax_error"
+  | "type_error"
+  | "unknown_name"
+  | "invalid_perms_map"
+  | "missing_model"
+  | "invalid_message";
+
+/** Codes of {@link ContextError}: stable, switch on them. */
+export type ContextErrorCode =
+  | "invalid_context"
+  | "unknown_view"
+  | "unknown_action"
+  | "method_mismatch"
+  | "unknown_authentication_class";
+
+/**
+ * Thrown by `new Gate(policy)` when the policy cannot be compiled.
+ *
+ * ```ts
+ * try { new Gate(policy) } catch (e) { if (e instanceof PolicyError) console.log(e.code, e.path, e.line) }
+ * ```
+ */
+export declare class PolicyError extends Error {
+  protected constructor();
+  readonly name: "PolicyError";
+  readonly code: PolicyErrorCode;
+  /** JSON path into the policy, e.g. `$.views.posts.permissions[1]`. */
+  readonly path: string;
+  /** 1-based line in JSON text or inside an expression, when known. */
+  readonly line?: number;
+  /** 1-based column in JSON text or inside an expression, when known. */
+  readonly column?: number;
+}
+
+/**
+ * Thrown by `check`, `can`, `permissionsFor` and `subject` when the context or an argument is
+ * malformed or names an unknown view or action.
+ */
+export declare class ContextError extends Error {
+  protected constructor();
+  readonly name: "ContextError";
+  readonly code: ContextErrorCode;
+  /** JSON path into the context, e.g. `$.user.isStaff`. */
+  readonly path: string;
+}

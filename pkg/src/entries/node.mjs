@@ -1,0 +1,9 @@
+// Node, ESM: the .wasm is read and instantiated synchronously on import; `init()` is a no-op
+// kept for code shared with browsers.
+import { readFileSync } from "node:fs";
+import { initSync } from "./drf_gate.js";
+
+initSync({ module: readFileSync(new URL("./drf_gate_bg.wasm", import.meta.url)) });
+
+export * from "./web.js";
+export { default } from "./web.js";

@@ -1,0 +1,5 @@
+// Browsers and bundlers: call `await init()` once before using the API (it fetches the .wasm
+// next to this file, `new URL("drf_gate_bg.wasm", import.meta.url)`), or `initSync({ module })`.
+export * from "./drf_gate.js";
+export { default, default as init } from "./drf_gate.js";
+export { PolicyError, ContextError } from "./errors.js";

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/dist/: cargo (wasm32) -> wasm-bindgen (web + nodejs glue, one
+# shared .wasm) -> wasm-opt -Oz (npm binaryen) -> entry points. Idempotent; no wasm-pack.
+#
+#   bash scripts/build.sh            # release build
+#
+# Prints one line `wasm size: N bytes raw, N bytes gzip` for the .wasm that ships.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+dist="$root/pkg/dist"
+target=wasm32-unknown-unknown
+
+log() { printf '[build] %s\n' "$*" >&2; }
+
+# 1. Toolchain: the wasm32 target, and wasm-bindgen-cli at exactly the crate's version.
+if ! rustup target list --installed 2>/dev/null | grep -qx "$target"; then
+  log "adding rust target $target"
+  rustup target add "$target"
+fi
+want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
+if [[ -z "$want" ]]; then
+  echo "build.sh: no wasm-bindgen in Cargo.lock" >&2
+  exit 1
+fi
+have="$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)"
+if [[ "$have" != "$want" ]]; then
+  log "installing wasm-bindgen-cli $want (found: ${have:-none})"
+  cargo install wasm-bindgen-cli --version "$want"
+fi
+
+# 2. wasm-opt from the npm package binaryen, in scripts/node_modules (pinned by its lockfile).
+wasm_opt="$root/scripts/node_modules/.bin/wasm-opt"
+if [[ ! -x "$wasm_opt" ]]; then
+  log "installing binaryen (npm) into scripts/node_modules"
+  (cd scripts && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# 3. Compile. Not stripped here: wasm-bindgen reads the target_features section, and wasm-opt
+#    strips afterwards.
+log "cargo build --release --target $target"
+CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --quiet
+wasm="$root/target/$target/release/drf_gate.wasm"
+
+# 4. Glue. Both targets emit the same .wasm; dist/ keeps one copy that both load.
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+wasm-bindgen --target web --out-dir "$tmp/web" "$wasm"
+wasm-bindgen --target nodejs --out-dir "$tmp/node" "$wasm"
+if ! cmp -s "$tmp/web/drf_gate_bg.wasm" "$tmp/node/drf_gate_bg.wasm"; then
+  echo "build.sh: the web and nodejs targets produced different .wasm files" >&2
+  exit 1
+fi
+
+rm -rf "$dist"
+mkdir -p "$dist"
+cp -r "$tmp/web/snippets" "$dist/snippets"
+cp "$tmp/web/drf_gate.js" "$dist/"
+# The classes declare `[Symbol.dispose]()`: bring its lib along, so consumers whose `lib` stops
+# at es2022 still type-check (TypeScript >= 5.2).
+{ echo '/// <reference lib="esnext.disposable" />'; cat "$tmp/web/drf_gate.d.ts"; } > "$dist/drf_gate.d.ts"
+
+# The nodejs glue is CommonJS and requires the error classes' snippet: point it at a CommonJS
+# copy made from the same source (pkg/src/errors.js).
+snippet="$(cd "$tmp/web" && find snippets -name errors.js | head -n 1)"
+if [[ -z "$snippet" ]]; then
+  echo "build.sh: wasm-bindgen emitted no errors.js snippet" >&2
+  exit 1
+fi
+node - "$tmp/node/drf_gate.js" "$dist/drf_gate.cjs" "$snippet" "$root/pkg/src/errors.js" "$dist/errors.cjs" <<'EOF'
+const fs = require("node:fs");
+const [glueIn, glueOut, snippet, errorsIn, errorsOut] = process.argv.slice(2);
+let glue = fs.readFileSync(glueIn, "utf8");
+const from = "require(String.raw`./" + snippet + "`)";
+if (glue.split(from).length !== 2) throw new Error("build.sh: the nodejs glue's snippet require changed: " + from);
+glue = glue.replace(from, 'require("./errors.cjs")');
+fs.writeFileSync(glueOut, glue);
+let errors = fs.readFileSync(errorsIn, "utf8");
+const classes = [...errors.matchAll(/^export class (\w+)/gm)].map((m) => m[1]);
+if (classes.length === 0) throw new Error("build.sh: no exported classes in errors.js");
+errors = errors.replace(/^export class /gm, "class ");
+errors = '"use strict";\n' + errors + "\nmodule.exports = { " + classes.join(", ") + " };\n";
+fs.writeFileSync(errorsOut, errors);
+EOF
+# The ESM glue's snippet, under a stable name for the entry points.
+printf 'export * from "./%s";\n' "$snippet" > "$dist/errors.js"
+
+# 5. Size: wasm-opt -Oz; the features are the ones rustc's default wasm32 target emits.
+log "wasm-opt -Oz"
+"$wasm_opt" -Oz --strip-debug --strip-producers \
+  --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
+  --enable-reference-types --enable-multivalue \
+  "$tmp/web/drf_gate_bg.wasm" -o "$dist/drf_gate_bg.wasm"
+
+# 6. Entry points and their types (hand-written in pkg/src/).
+cp "$root"/pkg/src/entries/* "$dist/"
+# The DOM helper (`drf-gate/dom`), plain JS over the public API.
+cp "$root/pkg/src/dom.js" "$root/pkg/src/dom.d.ts" "$dist/"
+# CommonJS consumers of the types get .d.cts twins (TypeScript's node16 resolution).
+cp "$dist/drf_gate.d.ts" "$dist/drf_gate.d.cts"
+cp "$dist/errors.d.ts" "$dist/errors.d.cts"
+
+raw="$(wc -c < "$dist/drf_gate_bg.wasm" | tr -d ' ')"
+gz="$(gzip -9 -c "$dist/drf_gate_bg.wasm" | wc -c | tr -d ' ')"
+echo "wasm size: $raw bytes raw, $gz bytes gzip"
