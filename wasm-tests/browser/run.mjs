@@ -19,6 +19,7 @@ const { USERS, POSTS, postObjects } = await import(`${repo}www/data.js`);
 const { PRESETS } = await import(`${repo}www/presets.js`);
 
 const VERBOSE = process.env.VERBOSE === "1";
+const axePath = fileURLToPath(new URL("./node_modules/axe-core/axe.min.js", import.meta.url));
 let total = 0;
 let passed = 0;
 const failures = [];
@@ -81,6 +82,17 @@ try {
   page.on("request", (request) => {
     if (!request.url().startsWith(base) && !request.url().startsWith("data:")) badRequests.push(`off-site request: ${request.url()}`);
   });
+
+  // axe-core (WCAG 2.x A/AA rules) on the visible part of the page.
+  async function axeCheck(name, selector) {
+    if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.addScriptTag({ path: axePath });
+    const result = await page.evaluate(
+      (sel) => window.axe.run(sel, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }),
+      selector,
+    );
+    const bad = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+    check(`a11y (axe): ${name}`, bad.length === 0, bad.join(" | "));
+  }
 
   // ---- Loading: the package as a browser app loads it (ES module + async init of the .wasm).
   await page.goto(`${base}/www/`);
@@ -187,6 +199,8 @@ try {
   if (focused) {
     const tip = await page.$eval(".drf-gate-tooltip", (t) => ({ shown: !t.hidden && t.offsetParent !== null, text: t.textContent })).catch(() => null);
     check("keyboard: focusing a disabled control shows its reason", tip?.shown && tip.text === focused.reason, JSON.stringify(tip));
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle + " " + getComputedStyle(document.activeElement).outlineWidth);
+    check("keyboard: the focused control has a visible focus outline", /^solid [1-9]/.test(outline), outline);
     const logBefore = await page.textContent("#demo-log");
     await page.keyboard.press("Enter");
     await page.keyboard.press(" ");
@@ -209,9 +223,11 @@ try {
     const allowedStatus = blog.check({ view: "posts", action: "update", user: bob, object: objects["2"] }).status;
     check("click on an allowed control goes on", (await page.textContent("#demo-log")).includes(`→ ${allowedStatus}`));
   }
+  await axeCheck("demo, Bob, tooltip shown", "body");
   await page.check('#user-options input[value="anonymous"]');
   await page.mouse.move(0, 0);
   await page.screenshot({ path: `${artifacts}demo-anonymous.png`, fullPage: true });
+  await axeCheck("demo, anonymous", "body");
 
   // ---- The DOM helper's API on its own: a Subject, HTTP method names, unknown actions (fail
   // closed), title instead of tooltip, native disabled, update() and disconnect().
@@ -341,6 +357,7 @@ try {
     if (preset.key === "token-first") {
       check("token-first preset: 401 with WWW-Authenticate: Token", shown.status === 401 && shown.headers["WWW-Authenticate"] === "Token");
       await page.screenshot({ path: `${artifacts}playground.png`, fullPage: true });
+      await axeCheck("playground, token-first", "body");
     }
     if (preset.key === "session-first") check("session-first preset: 403 without WWW-Authenticate", shown.status === 403 && !("WWW-Authenticate" in shown.headers));
     if (preset.key === "blog") {
@@ -399,6 +416,7 @@ try {
     check("syntax error: 'Go to line' puts the caret on the error", caret === wantOffset, `${caret} vs ${wantOffset}`);
     await page.$eval(".toolbar", (e) => e.scrollIntoView());
     await page.screenshot({ path: `${artifacts}playground-error.png`, fullPage: false });
+    await axeCheck("playground, policy error", "body");
   }
   // Invalid JSON in the policy, and an unknown view in the context.
   {
