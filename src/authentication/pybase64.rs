@@ -103,7 +103,6 @@ pub fn base64url_decode(data: &[u8]) -> Result<Vec<u8>, Base64Error> {
 
 /// Strict unpadded base64url decoding for key material (JWK members), not Python-compatible on
 /// purpose: keys come from the operator, so junk there is a configuration error.
-#[allow(dead_code)]
 pub(crate) fn base64url_decode_strict(data: &str) -> Option<Vec<u8>> {
     let bytes = data.trim_end_matches('=').as_bytes();
     if bytes.len() % 4 == 1 {
