@@ -81,7 +81,7 @@ pub(crate) fn authenticate(request: &RawRequest, resolver: &dyn Resolver) -> Ste
         resolver.basic(&userid, &password),
         || LookupKey::Basic { username: userid.clone(), password: password.clone() },
         // ModelBackend.authenticate returns None for inactive users (user_can_authenticate).
-        |user| if user.is_active { Step::User(user) } else { fail("Invalid username/password.") },
+        |user| if user.is_active { Step::User(Box::new(user)) } else { fail("Invalid username/password.") },
         || fail("Invalid username/password."),
     )
 }

@@ -640,7 +640,7 @@ pub(crate) fn authenticate(
         return Step::Fail(detail_dict("Token contained no recognizable user identification", "token_not_valid"));
     };
     if stateless {
-        return Step::User(token_user(&payload, user_id));
+        return Step::User(Box::new(token_user(&payload, user_id)));
     }
     let id = user_id.to_json();
     let lookup = resolver.user_by_id(&settings.user_id_field, &id);
@@ -651,7 +651,7 @@ pub(crate) fn authenticate(
             if settings.check_user_is_active && !user.is_active {
                 Step::Fail(detail_dict("User is inactive", "user_inactive"))
             } else {
-                Step::User(user)
+                Step::User(Box::new(user))
             }
         },
         || Step::Fail(detail_dict("User not found", "user_not_found")),

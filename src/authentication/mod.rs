@@ -308,7 +308,7 @@ pub(crate) enum Step {
     /// Returned None.
     None,
     /// Returned `(user, auth)`.
-    User(UserInput),
+    User(Box<UserInput>),
     /// Raised.
     Fail(AuthenticationFailure),
     /// Needs a lookup first.
@@ -366,7 +366,7 @@ pub fn authenticate(
             AuthenticationClass::RemoteUser => remote_user_authenticate(request, settings, resolver),
             AuthenticationClass::Custom { name, .. } => match resolver.custom(name, request) {
                 CustomLookup::None => Step::None,
-                CustomLookup::User(user) => Step::User(user),
+                CustomLookup::User(user) => Step::User(Box::new(user)),
                 CustomLookup::Failure(failure) => Step::Fail(failure),
                 CustomLookup::Pending => Step::Pending(LookupKey::Custom { class_name: name.clone() }),
             },
@@ -376,7 +376,7 @@ pub fn authenticate(
             Step::User(user) => {
                 return Ok(Authenticated {
                     outcome: AuthenticationOutcome::Succeeded(authenticator.name.clone()),
-                    user: Some(user),
+                    user: Some(*user),
                     class_index: Some(index),
                 })
             }
@@ -398,7 +398,7 @@ fn remote_user_authenticate(request: &RawRequest, settings: &CompiledSettings, r
     Step::from_lookup(
         resolver.remote_user(name),
         || LookupKey::RemoteUser { name: name.to_string() },
-        |user| if user.is_active { Step::User(user) } else { Step::None },
+        |user| if user.is_active { Step::User(Box::new(user)) } else { Step::None },
         || Step::None,
     )
 }

@@ -216,7 +216,6 @@ impl Default for RemoteUserSettings {
 /// assert_eq!(error.path, "$.settings.jwt.algorithm");
 /// ```
 #[derive(Clone, Debug)]
-#[allow(dead_code)]
 pub struct CompiledSettings {
     pub(crate) settings: AuthenticationSettings,
     pub(crate) jwt_key: Option<JwtKey>,

@@ -32,7 +32,7 @@ pub(crate) fn authenticate(request: &RawRequest, keyword: &str, resolver: &dyn R
     Step::from_lookup(
         resolver.token(key),
         || LookupKey::Token { key: key.to_string() },
-        |user| if user.is_active { Step::User(user) } else { fail("User inactive or deleted.") },
+        |user| if user.is_active { Step::User(Box::new(user)) } else { fail("User inactive or deleted.") },
         || fail("Invalid token."),
     )
 }
