@@ -30,7 +30,19 @@
 //! (DRF's key column holds 40 chars), Basic credentials whose user id or password exceed 4096
 //! characters are `Invalid username/password.` (Django refuses passwords over 4096 characters),
 //! and a JWT over 8 KiB fails as "Token is invalid" (servers reject such header lines anyway).
-//! None of these consults the resolver. Every parser is total: no byte sequence panics.
+//! None of these consults the resolver. Every parser is total: no byte sequence panics
+//! (cargo-fuzz targets in `fuzz/`). Secrets, signatures and CSRF tokens compare in constant time.
+//!
+//! ## Not covered (the edge differs from the server only here)
+//! - Request bodies in charsets other than UTF-8, latin-1 and ASCII are decoded as UTF-8;
+//!   multipart bodies are parsed by a simplified reader (boundary errors use Django's text).
+//! - `RecursionError` on JSON nested deeper than [`pyjson::MAX_DEPTH`] is approximate (the
+//!   real limit depends on the server's stack depth).
+//! - JWT: JSON header/payload in UTF-16/32 (never produced by simplejwt) fail as invalid; a
+//!   lone surrogate escape compares as U+FFFD; `JWK_URL`, `CHECK_REVOKE_TOKEN`, the token
+//!   blacklist app, ES512/PS*/EdDSA are not supported (compile errors name the setting).
+//! - `USE_X_FORWARDED_HOST`/`_PORT`: the caller passes the host and port it trusts.
+//! - Parsers and `DEFAULT_PARSER_CLASSES` are DRF's defaults (JSON, form, multipart).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
