@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::authentication::AuthenticationClass;
+use crate::authentication::{AuthenticationClass, Authenticator, CompiledSettings};
 use crate::condition::{Condition, Scope};
 use crate::error::PolicyError;
 use crate::perm_table::{PermId, PermissionTable};
@@ -22,6 +22,7 @@ pub(crate) struct Compiled {
     pub views: Vec<View>,
     pub view_index: HashMap<String, usize>,
     pub routes: Vec<crate::routing::Route>,
+    pub settings: CompiledSettings,
 }
 
 /// DRF's `DEFAULT_AUTHENTICATION_CLASSES`.
@@ -67,18 +68,6 @@ pub fn canonical_authentication_name(name: &str) -> &str {
     }
 }
 
-fn builtin_authentication(canonical: &str) -> Option<AuthenticationClass> {
-    Some(match canonical {
-        "SessionAuthentication" => AuthenticationClass::Session,
-        "BasicAuthentication" => AuthenticationClass::Basic { realm: "api".into() },
-        "TokenAuthentication" => AuthenticationClass::Token { keyword: "Token".into() },
-        "JWTAuthentication" => AuthenticationClass::Jwt { stateless: false, header_type: "Bearer".into(), realm: "api".into() },
-        "JWTStatelessUserAuthentication" => AuthenticationClass::Jwt { stateless: true, header_type: "Bearer".into(), realm: "api".into() },
-        "RemoteUserAuthentication" => AuthenticationClass::RemoteUser,
-        _ => return None,
-    })
-}
-
 fn builtin_permission_class(name: &str) -> Option<PermissionClass> {
     let (has_permission, has_object_permission, authenticated_users_only) = match name {
         "AllowAny" | "BasePermission" => (Check::AllowAll, Check::AllowAll, true),
@@ -118,6 +107,7 @@ enum Resolved {
 
 struct Compiler<'d> {
     doc: &'d PolicyDocument,
+    settings: &'d CompiledSettings,
     table: PermissionTable,
     classes: Vec<PermissionClass>,
     conditions: Vec<Condition>,
@@ -127,8 +117,10 @@ struct Compiler<'d> {
 }
 
 pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
+    let settings = CompiledSettings::compile(&doc.settings).map_err(|err| PolicyError::new(err.code, err.path, err.message))?;
     let mut compiler = Compiler {
         doc,
+        settings: &settings,
         table: PermissionTable::default(),
         classes: Vec::new(),
         conditions: Vec::new(),
@@ -138,7 +130,7 @@ pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
     for (name, _) in &doc.classes.0 {
         compiler.resolve_class(name, &format!("$.classes.{name}"), None)?;
     }
-    check_authentication_classes(doc)?;
+    check_authentication_classes(doc, &settings)?;
     // The defaults are bound per view, but are checked even when no view uses them.
     for (index, source) in doc.permissions.iter().flatten().enumerate() {
         let path = format!("$.permissions[{index}]");
@@ -146,7 +138,7 @@ pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
         compiler.check_names(&expr, &path)?;
     }
     if let Some(names) = &doc.authentication {
-        authentication_list(doc, names, "$.authentication")?;
+        authentication_list(doc, &settings, names, "$.authentication")?;
     }
     let mut views = Vec::with_capacity(doc.views.0.len());
     let mut view_index = HashMap::new();
@@ -174,26 +166,27 @@ pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
             }
         }
     }
-    Ok(Compiled { table: compiler.table, classes: compiler.classes, conditions: compiler.conditions, views, view_index, routes })
+    let (table, classes, conditions) = (compiler.table, compiler.classes, compiler.conditions);
+    Ok(Compiled { table, classes, conditions, views, view_index, routes, settings })
 }
 
-fn check_authentication_classes(doc: &PolicyDocument) -> Result<(), PolicyError> {
+fn check_authentication_classes(doc: &PolicyDocument, settings: &CompiledSettings) -> Result<(), PolicyError> {
     for (name, spec) in &doc.authentication_classes.0 {
         let path = format!("$.authenticationClasses.{name}");
-        if builtin_authentication(canonical_authentication_name(name)).is_some() {
+        if settings.builtin_class(canonical_authentication_name(name)).is_some() {
             return Err(PolicyError::new("invalid_policy", path, format!("`{name}` is a built-in authentication class; give the custom class another name")));
         }
-        resolve_authentication(doc, name, &path)?;
+        resolve_authentication(doc, settings, name, &path)?;
         let _ = spec;
     }
     Ok(())
 }
 
 /// Resolves one `authentication_classes` entry.
-fn resolve_authentication(doc: &PolicyDocument, name: &str, path: &str) -> Result<(String, AuthenticationClass), PolicyError> {
+fn resolve_authentication(doc: &PolicyDocument, settings: &CompiledSettings, name: &str, path: &str) -> Result<Authenticator, PolicyError> {
     let canonical = canonical_authentication_name(name);
-    if let Some(class) = builtin_authentication(canonical) {
-        return Ok((canonical.to_owned(), class));
+    if let Some(class) = settings.builtin_class(canonical) {
+        return Ok(Authenticator::new(canonical, class));
     }
     let Some(spec) = doc.authentication_classes.get(name) else {
         return Err(PolicyError::new(
@@ -205,7 +198,7 @@ fn resolve_authentication(doc: &PolicyDocument, name: &str, path: &str) -> Resul
     let class = match (&spec.base, &spec.www_authenticate) {
         (Some(base), None) => {
             let base_name = canonical_authentication_name(base);
-            let Some(mut class) = builtin_authentication(base_name) else {
+            let Some(mut class) = settings.builtin_class(base_name) else {
                 return Err(PolicyError::new("unknown_authentication_class", format!("$.authenticationClasses.{name}.base"), format!("`{base}` is not a built-in authentication class")));
             };
             match &mut class {
@@ -235,15 +228,15 @@ fn resolve_authentication(doc: &PolicyDocument, name: &str, path: &str) -> Resul
             ));
         }
     };
-    Ok((name.to_owned(), class))
+    Ok(Authenticator::new(name, class))
 }
 
-fn authentication_list(doc: &PolicyDocument, names: &[String], path: &str) -> Result<AuthenticationList, PolicyError> {
+fn authentication_list(doc: &PolicyDocument, settings: &CompiledSettings, names: &[String], path: &str) -> Result<AuthenticationList, PolicyError> {
     let mut classes = Vec::with_capacity(names.len());
     for (index, name) in names.iter().enumerate() {
-        classes.push(resolve_authentication(doc, name, &format!("{path}[{index}]"))?);
+        classes.push(resolve_authentication(doc, settings, name, &format!("{path}[{index}]"))?);
     }
-    let header = classes.first().and_then(|(_, class)| class.authenticate_header());
+    let header = classes.first().and_then(|authenticator| authenticator.class.authenticate_header());
     Ok(AuthenticationList { classes, header })
 }
 
@@ -428,7 +421,7 @@ impl Compiler<'_> {
             (None, Some(names)) => (names.clone(), "$.authentication".to_owned()),
             (None, None) => (DEFAULT_AUTHENTICATION.iter().map(|s| (*s).to_owned()).collect(), "$.authentication".to_owned()),
         };
-        view.authentication_lists.push(authentication_list(doc, &auth_names, &auth_path)?);
+        view.authentication_lists.push(authentication_list(doc, self.settings, &auth_names, &auth_path)?);
         let (perm_sources, perm_path): (Vec<String>, String) = match (&spec.permissions, &doc.permissions) {
             (Some(list), _) => (list.clone(), format!("{path}.permissions")),
             (None, Some(list)) => (list.clone(), "$.permissions".to_owned()),
@@ -521,7 +514,7 @@ impl Compiler<'_> {
         };
         let authentication = match &spec.authentication {
             Some(names) => {
-                view.authentication_lists.push(authentication_list(self.doc, names, &format!("{path}.authentication"))?);
+                view.authentication_lists.push(authentication_list(self.doc, self.settings, names, &format!("{path}.authentication"))?);
                 view.authentication_lists.len() - 1
             }
             None => 0,

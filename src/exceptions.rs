@@ -55,6 +55,15 @@ pub mod parse_error {
 /// with Django's own 500 page; drf-gate fails closed).
 pub const SERVER_ERROR_BODY: &str = r#"{"detail":"A server error occurred."}"#;
 
+/// `UnsupportedMediaType`'s `default_code` (415).
+pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
+
+/// Django's own `400 Bad Request` page (not DRF's JSON): the origin renders it.
+pub const BAD_REQUEST: &str = "bad_request";
+
+/// The reference server would crash (Django's 500 page): the origin renders it.
+pub const SERVER_ERROR: &str = "server_error";
+
 /// The code of a permission condition that failed to evaluate (a DRF server answers 500).
 pub const EVALUATION_ERROR: &str = "evaluation_error";
 

@@ -39,6 +39,7 @@ pub struct Gate {
     views: Vec<View>,
     view_index: HashMap<String, usize>,
     routes: Vec<crate::routing::Route>,
+    settings: crate::authentication::CompiledSettings,
 }
 
 impl std::fmt::Debug for Gate {
@@ -112,6 +113,7 @@ impl Gate {
             views: compiled.views,
             view_index: compiled.view_index,
             routes: compiled.routes,
+            settings: compiled.settings,
         })
     }
 
@@ -145,18 +147,22 @@ impl Gate {
         User::compile(user, &self.table)
     }
 
-    fn view(&self, name: &str) -> Option<&View> {
+    pub(crate) fn settings(&self) -> &crate::authentication::CompiledSettings {
+        &self.settings
+    }
+
+    pub(crate) fn view(&self, name: &str) -> Option<&View> {
         self.view_index.get(name).and_then(|index| self.views.get(*index))
     }
 
-    fn view_or_error(&self, name: &str, path: &str) -> Result<&View, ContextError> {
+    pub(crate) fn view_or_error(&self, name: &str, path: &str) -> Result<&View, ContextError> {
         self.view(name).ok_or_else(|| {
             let known: Vec<&str> = self.view_names().collect();
             ContextError::new("unknown_view", path, format!("unknown view `{name}`; the policy has: {}", known.join(", ")))
         })
     }
 
-    fn policy(&self) -> Policy<'_> {
+    pub(crate) fn policy(&self) -> Policy<'_> {
         Policy { table: &self.table, classes: &self.classes, conditions: &self.conditions }
     }
 
@@ -262,7 +268,7 @@ fn normalize_method(method: &str) -> Cow<'_, str> {
 }
 
 /// Resolves (action, method, detail) onto a route and action, as DRF's router would route it.
-fn resolve_target<'g: 'c, 'c>(view: &'g View, action: Option<&str>, method: Option<&'c str>, detail: Option<bool>, has_object: bool) -> Result<Target<'g, 'c>, ContextError> {
+pub(crate) fn resolve_target<'g: 'c, 'c>(view: &'g View, action: Option<&str>, method: Option<&'c str>, detail: Option<bool>, has_object: bool) -> Result<Target<'g, 'c>, ContextError> {
     let method = method.map(normalize_method);
     let route = match action {
         Some(name) => {
@@ -326,9 +332,9 @@ fn resolve_authentication<'c>(view: &View, target: &Target<'_, '_>, outcome: Opt
         }
         Some(AuthenticationOutcome::Succeeded(name)) => {
             let canonical = canonical_authentication_name(name);
-            let known = list.is_some_and(|list| list.classes.iter().any(|(class, _)| class == canonical));
+            let known = list.is_some_and(|list| list.classes.iter().any(|authenticator| authenticator.name == canonical));
             if !known {
-                let names: Vec<&str> = list.map(|list| list.classes.iter().map(|(n, _)| n.as_str()).collect()).unwrap_or_default();
+                let names: Vec<&str> = list.map(|list| list.classes.iter().map(|a| a.name.as_str()).collect()).unwrap_or_default();
                 return Err(ContextError::new(
                     "unknown_authentication_class",
                     "$.authentication.succeeded",

@@ -28,6 +28,7 @@ pub mod compile;
 pub mod condition;
 pub mod context;
 pub mod decision;
+pub mod edge;
 pub mod error;
 pub mod exceptions;
 pub mod gate;

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use crate::authentication::{AuthenticationClass, AuthenticationFailure, FailureKind};
+use crate::authentication::{AuthenticationFailure, Authenticator, FailureKind};
 use crate::condition::Condition;
 use crate::decision::{DecidedBy, Decision, ObjectCheck, Stage, Tracer};
 use crate::exceptions::{self, authentication_failed, method_not_allowed, not_authenticated, not_found, parse_error, permission_denied};
@@ -35,8 +35,8 @@ pub(crate) struct Entry {
 /// `authentication_classes`, with what `get_authenticate_header` returns for them.
 #[derive(Clone, Debug)]
 pub(crate) struct AuthenticationList {
-    /// (canonical name, class).
-    pub classes: Vec<(String, AuthenticationClass)>,
+    /// The classes, each under its canonical name.
+    pub classes: Vec<Authenticator>,
     /// The first class's `authenticate_header`: `Some` means 401, `None` means 403.
     pub header: Option<String>,
 }
@@ -274,21 +274,26 @@ impl<'g> Responder<'g> {
     }
 
     fn authentication_failure(&self, failure: &AuthenticationFailure) -> Decision<'g> {
-        let body = Cow::Owned(render_detail(&failure.detail));
         let code = |default: &'static str| Cow::Owned(failure.code.clone().unwrap_or_else(|| default.to_owned()));
-        match failure.exception {
-            FailureKind::AuthenticationFailed => self.unauthenticated(body, code(authentication_failed::CODE), Stage::Authentication, None),
-            FailureKind::PermissionDenied => {
-                let mut decision = self.denied(403, body, "", Stage::Authentication, None);
-                decision.code = Some(code(permission_denied::CODE));
-                decision
+        let (status, default_code) = match failure.exception {
+            FailureKind::AuthenticationFailed => {
+                let body = Cow::Owned(render_detail(&failure.detail));
+                return self.unauthenticated(body, code(authentication_failed::CODE), Stage::Authentication, None);
             }
-            FailureKind::ParseError => {
-                let mut decision = self.denied(400, body, "", Stage::Authentication, None);
-                decision.code = Some(code(parse_error::CODE));
-                decision
-            }
-        }
+            FailureKind::PermissionDenied => (403, permission_denied::CODE),
+            FailureKind::ParseError => (400, parse_error::CODE),
+            FailureKind::UnsupportedMediaType => (415, exceptions::UNSUPPORTED_MEDIA_TYPE),
+            // Django's own HTML pages, not DRF's: the origin server renders those.
+            FailureKind::BadRequest => (400, exceptions::BAD_REQUEST),
+            FailureKind::ServerError => (500, exceptions::SERVER_ERROR),
+        };
+        let body = match failure.exception {
+            FailureKind::BadRequest | FailureKind::ServerError => Cow::Borrowed(""),
+            _ => Cow::Owned(render_detail(&failure.detail)),
+        };
+        let mut decision = self.denied(status, body, "", Stage::Authentication, None);
+        decision.code = Some(code(default_code));
+        decision
     }
 
     /// `APIView.permission_denied(request, message, code)`.

@@ -128,14 +128,12 @@ def export_settings(include_secrets=False):
     Kept in one function: the shape of ``settings`` is finalised with the edge-authentication
     work. The JWT signing key is exported only with ``include_secrets``.
     """
-    from django.http.request import HttpHeaders
-
     result = {
         "token": {"keyword": drf_authentication.TokenAuthentication.keyword},
         "csrf": {
             "cookieName": settings.CSRF_COOKIE_NAME,
-            # 'HTTP_X_CSRFTOKEN' -> 'X-Csrftoken', the spelling Django's CSRF messages use.
-            "headerName": HttpHeaders.parse_header_name(settings.CSRF_HEADER_NAME) or settings.CSRF_HEADER_NAME,
+            # The META name, as Django's setting holds it ('HTTP_X_CSRFTOKEN').
+            "headerName": settings.CSRF_HEADER_NAME,
             "trustedOrigins": list(settings.CSRF_TRUSTED_ORIGINS),
             "useSessions": bool(settings.CSRF_USE_SESSIONS),
         },
@@ -151,8 +149,7 @@ def export_settings(include_secrets=False):
             "authHeaderTypes": list(jwt.AUTH_HEADER_TYPES)
             if isinstance(jwt.AUTH_HEADER_TYPES, (list, tuple))
             else [jwt.AUTH_HEADER_TYPES],
-            # 'HTTP_AUTHORIZATION' -> 'Authorization'
-            "authHeaderName": HttpHeaders.parse_header_name(jwt.AUTH_HEADER_NAME) or jwt.AUTH_HEADER_NAME,
+            "authHeaderName": jwt.AUTH_HEADER_NAME,
             "userIdField": jwt.USER_ID_FIELD,
             "userIdClaim": jwt.USER_ID_CLAIM,
             "tokenTypeClaim": jwt.TOKEN_TYPE_CLAIM,
@@ -161,11 +158,13 @@ def export_settings(include_secrets=False):
             "audience": jwt.AUDIENCE,
             "issuer": jwt.ISSUER,
             "checkUserIsActive": jwt.CHECK_USER_IS_ACTIVE,
-            "checkRevokeToken": jwt.CHECK_REVOKE_TOKEN,
-            "revokeTokenClaim": jwt.REVOKE_TOKEN_CLAIM,
-            "verifyingKey": jwt.VERIFYING_KEY or None,
-            "jwkUrl": jwt.JWK_URL,
+            "authTokenClasses": [getattr(c, "__name__", str(c).rsplit(".", 1)[-1]) for c in jwt.AUTH_TOKEN_CLASSES],
         }
+        if jwt.VERIFYING_KEY:
+            result["jwt"]["verifyingKey"] = jwt.VERIFYING_KEY
+        # Not modelled at the edge: say so rather than export a policy that would disagree.
+        if jwt.CHECK_REVOKE_TOKEN or jwt.JWK_URL:
+            raise ExportError(["SIMPLE_JWT CHECK_REVOKE_TOKEN and JWK_URL are not supported by drf-gate's edge authentication"])
         if include_secrets:
             result["jwt"]["signingKey"] = jwt.SIGNING_KEY
     return result

@@ -1,16 +1,73 @@
 //! Authentication classes: which ones a view has, the header each advertises (DRF's
 //! `authenticate_header`, which decides 401 vs 403), and the outcome of running them.
 //!
-//! Running the classes on a raw request (edge authentication) lives in submodules.
+//! # Edge authentication
+//!
+//! [`authenticate`] runs a view's classes on a [`RawRequest`] exactly as DRF's
+//! `Request._authenticate` does: in order; `None` moves on; the first `(user, auth)` wins; any
+//! raised exception (`AuthenticationFailed`, the CSRF `PermissionDenied`, a body `ParseError`)
+//! stops the chain, even on `AllowAny` views.
+//!
+//! | class | module | lookups |
+//! |---|---|---|
+//! | `BasicAuthentication` | [`basic`] | [`Resolver::basic`] |
+//! | `TokenAuthentication` | [`token`] | [`Resolver::token`] |
+//! | `JWTAuthentication` / `JWTStatelessUserAuthentication` | [`jwt`] | [`Resolver::user_by_id`] / none |
+//! | `SessionAuthentication` + `CsrfViewMiddleware` | [`session`], [`csrf`] | [`Resolver::session`] |
+//! | `RemoteUserAuthentication` | here | [`Resolver::remote_user`] |
+//! | custom classes | here | [`Resolver::custom`] |
+//!
+//! ## Lookups: one code path for sync and async callers
+//! Users live in the caller's store. Each lookup answers [`Lookup::Found`], [`Lookup::NotFound`]
+//! or [`Lookup::Pending`]. `Pending` makes [`authenticate`] return `Err(NeedsLookup)` naming the
+//! [`LookupKey`]; an async caller (JS, Workers KV) awaits the answer, stores it in an
+//! [`AnswerCache`] and calls again. Everything before the lookup is recomputed (it is cheap and
+//! deterministic), so no Rust async is needed. See [`resolver`].
+//!
+//! ## Bounds
+//! Header values over [`request::MAX_HEADER_BYTES`] (8 KiB) are treated as carrying no usable
+//! credentials of the size DRF's storage allows: a Token key over 4 KiB is `Invalid token.`
+//! (DRF's key column holds 40 chars), Basic credentials whose user id or password exceed 4096
+//! characters are `Invalid username/password.` (Django refuses passwords over 4096 characters),
+//! and a JWT over 8 KiB fails as "Token is invalid" (servers reject such header lines anyway).
+//! None of these consults the resolver. Every parser is total: no byte sequence panics
+//! (cargo-fuzz targets in `fuzz/`). Secrets, signatures and CSRF tokens compare in constant time.
+//!
+//! ## Not covered (the edge differs from the server only here)
+//! - Request bodies in charsets other than UTF-8, latin-1 and ASCII are decoded as UTF-8;
+//!   multipart bodies are parsed by a simplified reader (boundary errors use Django's text).
+//! - `RecursionError` on JSON nested deeper than [`pyjson::MAX_DEPTH`] is approximate (the
+//!   real limit depends on the server's stack depth).
+//! - JWT: JSON header/payload in UTF-16/32 (never produced by simplejwt) fail as invalid; a
+//!   lone surrogate escape compares as U+FFFD; `JWK_URL`, `CHECK_REVOKE_TOKEN`, the token
+//!   blacklist app, ES512/PS*/EdDSA are not supported (compile errors name the setting).
+//! - `USE_X_FORWARDED_HOST`/`_PORT`: the caller passes the host and port it trusts.
+//! - Parsers and `DEFAULT_PARSER_CLASSES` are DRF's defaults (JSON, form, multipart).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The `settings` of a policy: options of the authentication classes (simplejwt's `SIMPLE_JWT`,
-/// Django's CSRF settings, ...).
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AuthenticationSettings {}
+pub mod basic;
+pub mod csrf;
+pub mod jwt;
+pub mod pybase64;
+pub mod pyjson;
+pub mod request;
+pub mod resolver;
+pub mod session;
+pub mod settings;
+pub mod token;
+pub mod urlsplit;
+
+pub use csrf::{mint_csrf_token, CsrfRandom};
+pub use request::{RawRequest, RawRequestInput};
+pub use resolver::{Answer, AnswerCache, CustomLookup, Lookup, LookupKey, Resolver};
+pub use settings::{
+    AuthenticationSettings, BasicSettings, CompiledSettings, CsrfSettings, JwtSettings, OneOrMany,
+    RemoteUserSettings, SessionSettings, TokenSettings,
+};
+
+use crate::user::UserInput;
 
 /// One entry of `authentication_classes`, resolved.
 ///
@@ -75,7 +132,7 @@ impl AuthenticationClass {
 /// let outcome: AuthenticationOutcome = serde_json::from_str(r#"{"succeeded": "token"}"#).unwrap();
 /// assert_eq!(outcome, AuthenticationOutcome::Succeeded("token".into()));
 /// ```
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub enum AuthenticationOutcome {
     /// This class (a name from the view's list) returned `(user, auth)`.
@@ -87,7 +144,7 @@ pub enum AuthenticationOutcome {
 }
 
 /// The exception an authentication class raised.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuthenticationFailure {
     /// Which DRF exception: decides the status.
@@ -96,12 +153,12 @@ pub struct AuthenticationFailure {
     /// The detail: a string becomes `{"detail": ...}`; an object or array is the whole body.
     pub detail: Value,
     /// The error code (`authentication_failed`, `token_not_valid`, ...).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
 
 /// The DRF exception classes authentication can raise.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FailureKind {
     /// `AuthenticationFailed`: 401 with the first class's header, else 403.
     #[default]
@@ -110,4 +167,245 @@ pub enum FailureKind {
     PermissionDenied,
     /// `ParseError` (a malformed body read during the CSRF check): 400.
     ParseError,
+    /// `UnsupportedMediaType` (a POST body no parser accepts, read during the CSRF check): 415,
+    /// detail `Unsupported media type "<type>" in request.`.
+    UnsupportedMediaType,
+    /// Not a DRF exception: Django's own `400 Bad Request` page (a `SuspiciousOperation` such
+    /// as `RequestDataTooBig` or `TooManyFieldsSent` while reading the body). No JSON body.
+    BadRequest,
+    /// Not a DRF exception: the reference server crashes (uncaught `TypeError`/`ValueError`,
+    /// e.g. a JWT `exp` given as a numeric string): Django's 500 page. The edge fails closed.
+    ServerError,
+}
+
+impl FailureKind {
+    /// The HTTP status this exception gives (before the 401-to-403 coercion for
+    /// `AuthenticationFailed`, which depends on the first class's `authenticate_header`).
+    ///
+    /// ```
+    /// use drf_gate::authentication::FailureKind;
+    /// assert_eq!(FailureKind::ParseError.status_code(), 400);
+    /// ```
+    pub fn status_code(self) -> u16 {
+        match self {
+            FailureKind::AuthenticationFailed => 401,
+            FailureKind::PermissionDenied => 403,
+            FailureKind::ParseError | FailureKind::BadRequest => 400,
+            FailureKind::UnsupportedMediaType => 415,
+            FailureKind::ServerError => 500,
+        }
+    }
+}
+
+impl AuthenticationFailure {
+    /// `AuthenticationFailed(detail)` with DRF's default code `authentication_failed`.
+    ///
+    /// ```
+    /// use drf_gate::authentication::AuthenticationFailure;
+    /// let failure = AuthenticationFailure::authentication_failed("Invalid token.");
+    /// assert_eq!(failure.detail, "Invalid token.");
+    /// ```
+    pub fn authentication_failed(detail: &str) -> Self {
+        AuthenticationFailure {
+            exception: FailureKind::AuthenticationFailed,
+            detail: Value::String(detail.to_string()),
+            code: Some("authentication_failed".into()),
+        }
+    }
+
+    /// Any exception with a string detail and a code.
+    pub fn new(exception: FailureKind, detail: impl Into<String>, code: &str) -> Self {
+        AuthenticationFailure { exception, detail: Value::String(detail.into()), code: Some(code.to_string()) }
+    }
+
+    /// The response body DRF renders for this failure (compact JSON): a string detail becomes
+    /// `{"detail": ...}`, an object or array is the body itself. `None` for Django's own
+    /// (non-JSON) 400/500 pages.
+    ///
+    /// ```
+    /// use drf_gate::authentication::AuthenticationFailure;
+    /// let failure = AuthenticationFailure::authentication_failed("Invalid token.");
+    /// assert_eq!(failure.body().as_deref(), Some(r#"{"detail":"Invalid token."}"#));
+    /// ```
+    pub fn body(&self) -> Option<String> {
+        if matches!(self.exception, FailureKind::BadRequest | FailureKind::ServerError) {
+            return None;
+        }
+        Some(crate::renderers::render_detail(&self.detail))
+    }
+}
+
+/// A settings or request error: stable `code`, a JSON `path` to the culprit, a message.
+///
+/// ```
+/// use drf_gate::authentication::InputError;
+/// let error = InputError::new("invalid_settings", "$.settings.jwt.algorithm", "unknown");
+/// assert_eq!(error.to_string(), "invalid_settings at $.settings.jwt.algorithm: unknown");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InputError {
+    /// `invalid_settings` or `invalid_request`.
+    pub code: &'static str,
+    /// Where: a JSON path.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl InputError {
+    /// Builds an error.
+    pub fn new(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {
+        InputError { code, path: path.into(), message: message.into() }
+    }
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} at {}: {}", self.code, self.path, self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// One entry of a view's `authentication_classes`: the name it is listed under (reported in
+/// [`AuthenticationOutcome::Succeeded`]) and the class.
+///
+/// ```
+/// use drf_gate::authentication::{AuthenticationClass, Authenticator};
+/// let entry = Authenticator::new("token", AuthenticationClass::Token { keyword: "Token".into() });
+/// assert_eq!(entry.name, "token");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authenticator {
+    /// The name in the view's list.
+    pub name: String,
+    /// The class.
+    pub class: AuthenticationClass,
+}
+
+impl Authenticator {
+    /// Pairs a name with a class.
+    pub fn new(name: impl Into<String>, class: AuthenticationClass) -> Self {
+        Authenticator { name: name.into(), class }
+    }
+}
+
+/// The result of running the classes.
+#[derive(Clone, Debug)]
+pub struct Authenticated {
+    /// What the permission stage needs.
+    pub outcome: AuthenticationOutcome,
+    /// `request.user` when a class succeeded (a `TokenUser` has `token_user: true`).
+    pub user: Option<UserInput>,
+    /// The index of the class that succeeded or raised; `None` when all returned None.
+    pub class_index: Option<usize>,
+}
+
+/// A lookup the resolver answered `Pending`: resolve `key`, then call [`authenticate`] again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NeedsLookup {
+    /// What to look up.
+    pub key: LookupKey,
+    /// The class that asked.
+    pub class_index: usize,
+}
+
+/// What one class's `authenticate` did.
+pub(crate) enum Step {
+    /// Returned None.
+    None,
+    /// Returned `(user, auth)`.
+    User(Box<UserInput>),
+    /// Raised.
+    Fail(AuthenticationFailure),
+    /// Needs a lookup first.
+    Pending(LookupKey),
+}
+
+impl Step {
+    /// `Step` from a user lookup.
+    pub(crate) fn from_lookup(lookup: Lookup, key: impl FnOnce() -> LookupKey, found: impl FnOnce(UserInput) -> Step, not_found: impl FnOnce() -> Step) -> Step {
+        match lookup {
+            Lookup::Found(user) => found(user),
+            Lookup::NotFound => not_found(),
+            Lookup::Pending => Step::Pending(key()),
+        }
+    }
+}
+
+/// Runs the view's authentication classes on a raw request, as DRF's `Request._authenticate`.
+///
+/// `now` is the current time in seconds since the epoch (JWT `exp`/`nbf`/`iat`).
+///
+/// ```
+/// use drf_gate::authentication::*;
+/// use drf_gate::user::UserInput;
+/// struct Users;
+/// impl Resolver for Users {
+///     fn token(&self, key: &str) -> Lookup {
+///         if key == "abc" { Lookup::Found(UserInput { id: Some(1.into()), is_active: true, ..Default::default() }) } else { Lookup::NotFound }
+///     }
+/// }
+/// let settings = CompiledSettings::compile(&AuthenticationSettings::default()).unwrap();
+/// let classes = [Authenticator::new("token", settings.builtin_class("token").unwrap())];
+///
+/// let ok = RawRequest::new("GET").header("Authorization", "token abc").unwrap();
+/// let result = authenticate(&ok, &classes, &settings, &Users, 0.0).unwrap();
+/// assert_eq!(result.outcome, AuthenticationOutcome::Succeeded("token".into()));
+///
+/// let bad = RawRequest::new("GET").header("Authorization", "Token nope").unwrap();
+/// let result = authenticate(&bad, &classes, &settings, &Users, 0.0).unwrap();
+/// assert_eq!(result.outcome, AuthenticationOutcome::Failed(AuthenticationFailure::authentication_failed("Invalid token.")));
+/// ```
+pub fn authenticate(
+    request: &RawRequest,
+    authenticators: &[Authenticator],
+    settings: &CompiledSettings,
+    resolver: &dyn Resolver,
+    now: f64,
+) -> Result<Authenticated, NeedsLookup> {
+    for (index, authenticator) in authenticators.iter().enumerate() {
+        let step = match &authenticator.class {
+            AuthenticationClass::Basic { .. } => basic::authenticate(request, resolver),
+            AuthenticationClass::Token { keyword } => token::authenticate(request, keyword, resolver),
+            AuthenticationClass::Jwt { stateless, .. } => jwt::authenticate(request, *stateless, settings, resolver, now),
+            AuthenticationClass::Session => session::authenticate(request, settings, resolver),
+            AuthenticationClass::RemoteUser => remote_user_authenticate(request, settings, resolver),
+            AuthenticationClass::Custom { name, .. } => match resolver.custom(name, request) {
+                CustomLookup::None => Step::None,
+                CustomLookup::User(user) => Step::User(Box::new(user)),
+                CustomLookup::Failure(failure) => Step::Fail(failure),
+                CustomLookup::Pending => Step::Pending(LookupKey::Custom { class_name: name.clone() }),
+            },
+        };
+        match step {
+            Step::None => continue,
+            Step::User(user) => {
+                return Ok(Authenticated {
+                    outcome: AuthenticationOutcome::Succeeded(authenticator.name.clone()),
+                    user: Some(*user),
+                    class_index: Some(index),
+                })
+            }
+            Step::Fail(failure) => {
+                return Ok(Authenticated { outcome: AuthenticationOutcome::Failed(failure), user: None, class_index: Some(index) })
+            }
+            Step::Pending(key) => return Err(NeedsLookup { key, class_index: index }),
+        }
+    }
+    Ok(Authenticated { outcome: AuthenticationOutcome::None(true), user: None, class_index: None })
+}
+
+/// `RemoteUserAuthentication.authenticate`: `RemoteUserBackend` returns None for an empty
+/// value; an inactive user gives None; it never raises.
+fn remote_user_authenticate(request: &RawRequest, settings: &CompiledSettings, resolver: &dyn Resolver) -> Step {
+    let Some(name) = request.meta(&settings.settings.remote_user.header).filter(|name| !name.is_empty()) else {
+        return Step::None;
+    };
+    Step::from_lookup(
+        resolver.remote_user(name),
+        || LookupKey::RemoteUser { name: name.to_string() },
+        |user| if user.is_active { Step::User(Box::new(user)) } else { Step::None },
+        || Step::None,
+    )
 }

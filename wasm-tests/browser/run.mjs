@@ -168,6 +168,18 @@ try {
     previousUser = entry.user;
   }
 
+  // Keyboard: arrow keys move through the user switcher (a radio group) and re-gate the page.
+  await page.check('#user-options input[value="anonymous"]');
+  await page.focus('#user-options input[value="anonymous"]');
+  await page.keyboard.press("ArrowRight");
+  await page.waitForFunction(() => document.getElementById("demo").dataset.user !== "anonymous").catch(() => {});
+  {
+    const key = await page.evaluate(() => document.getElementById("demo").dataset.user);
+    const newPost = await page.getAttribute("#new-post", "aria-disabled");
+    const ann = USERS.find((u) => u.key === "ann").user;
+    check("keyboard: ArrowRight in the user switcher signs in the next user", key === USERS[1].key && (newPost === null) === blog.can(ann, "posts", "create"), `${key} ${newPost}`);
+  }
+
   // Another post on the post page: its controls follow that post's owner.
   await page.check('#user-options input[value="bob"]');
   await page.click('#post-list li[data-post="2"] button.link');

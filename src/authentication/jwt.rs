@@ -1,0 +1,684 @@
+//! simplejwt 5.5.1's `JWTAuthentication` and `JWTStatelessUserAuthentication`, with PyJWT
+//! 2.x's `jwt.decode` semantics.
+//!
+//! The algorithm always comes from the settings (`ALGORITHM`): the token's `alg` header only has
+//! to be equal to it, so `none` and HS/RS confusion are refused. Every PyJWT failure collapses to
+//! `Token is invalid`, except expiry (`Token is expired`); claim checks run in PyJWT's order
+//! (`iat`, `nbf`, `exp`, `iss`, `aud`, `sub`, `jti`), so a token both immature and expired is
+//! "invalid". Then simplejwt's `verify()`: `Token has no 'exp' claim`, `Token has no id`,
+//! `Token has no type` / `Token has wrong type`.
+
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::{Sha256, Sha384, Sha512};
+use subtle::ConstantTimeEq;
+
+use super::basic::{latin1_bytes, split_ascii_whitespace};
+use super::pybase64::base64url_decode;
+use super::pyjson::{loads_bytes, PyValue};
+use super::request::RawRequest;
+use super::resolver::{LookupKey, Resolver};
+use super::settings::{CompiledSettings, JwtSettings};
+use super::{AuthenticationFailure, FailureKind, InputError, Step};
+use crate::user::UserInput;
+
+/// Largest raw token decoded; longer ones fail as `Token is invalid` without being parsed.
+pub const MAX_JWT_BYTES: usize = 8 * 1024;
+
+/// The hash of an algorithm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hash {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+/// The compiled verification key of `ALGORITHM`.
+#[derive(Clone, Debug)]
+pub(crate) enum JwtKey {
+    Hmac { hash: Hash, secret: Vec<u8> },
+    #[cfg(feature = "jwt-rsa")]
+    Rsa { hash: Hash, key: Box<rsa::RsaPublicKey> },
+    #[cfg(feature = "jwt-ecdsa")]
+    Es256(Box<p256::ecdsa::VerifyingKey>),
+    #[cfg(feature = "jwt-ecdsa")]
+    Es384(Box<p384::ecdsa::VerifyingKey>),
+}
+
+fn settings_error(path: &str, message: impl Into<String>) -> InputError {
+    InputError::new("invalid_settings", format!("$.settings.jwt.{path}"), message)
+}
+
+impl JwtKey {
+    /// Compiles `ALGORITHM` with its key. `Ok(None)`: no key given (JWT classes cannot run).
+    pub(crate) fn compile(settings: &JwtSettings) -> Result<Option<JwtKey>, InputError> {
+        let alg = settings.algorithm.as_str();
+        let hash = match alg.get(2..) {
+            Some("256") => Hash::Sha256,
+            Some("384") => Hash::Sha384,
+            Some("512") => Hash::Sha512,
+            _ => Hash::Sha256,
+        };
+        match alg {
+            "HS256" | "HS384" | "HS512" => {
+                let Some(secret) = &settings.signing_key else { return Ok(None) };
+                check_hmac_secret(secret)?;
+                Ok(Some(JwtKey::Hmac { hash, secret: secret.as_bytes().to_vec() }))
+            }
+            "RS256" | "RS384" | "RS512" => {
+                let Some(key) = &settings.verifying_key else { return Ok(None) };
+                rsa_key(key, hash)
+            }
+            "ES256" | "ES384" => {
+                let Some(key) = &settings.verifying_key else { return Ok(None) };
+                ec_key(key, alg)
+            }
+            "ES512" | "ES256K" | "ES521" | "PS256" | "PS384" | "PS512" | "EdDSA" => Err(settings_error(
+                "algorithm",
+                format!("{alg} is accepted by simplejwt but not supported by drf-gate (HS256/384/512, RS256/384/512, ES256/384)"),
+            )),
+            _ => Err(settings_error("algorithm", format!("Unrecognized algorithm type '{alg}'"))),
+        }
+    }
+
+    /// PyJWT's `alg_obj.verify(signing_input, key, signature)`.
+    fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        match self {
+            JwtKey::Hmac { hash, secret } => {
+                let expected = hmac_sign(*hash, secret, message);
+                expected.len() == signature.len() && bool::from(expected.ct_eq(signature))
+            }
+            #[cfg(feature = "jwt-rsa")]
+            JwtKey::Rsa { hash, key } => {
+                use rsa::signature::Verifier;
+                let Ok(sig) = rsa::pkcs1v15::Signature::try_from(signature) else { return false };
+                let key = (**key).clone();
+                match hash {
+                    Hash::Sha256 => rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key).verify(message, &sig).is_ok(),
+                    Hash::Sha384 => rsa::pkcs1v15::VerifyingKey::<Sha384>::new(key).verify(message, &sig).is_ok(),
+                    Hash::Sha512 => rsa::pkcs1v15::VerifyingKey::<Sha512>::new(key).verify(message, &sig).is_ok(),
+                }
+            }
+            #[cfg(feature = "jwt-ecdsa")]
+            JwtKey::Es256(key) => {
+                use p256::ecdsa::signature::Verifier;
+                // raw r||s of exactly 64 bytes, as PyJWT's raw_to_der_signature requires.
+                let Ok(sig) = p256::ecdsa::Signature::from_slice(signature) else { return false };
+                signature.len() == 64 && key.verify(message, &sig).is_ok()
+            }
+            #[cfg(feature = "jwt-ecdsa")]
+            JwtKey::Es384(key) => {
+                use p384::ecdsa::signature::Verifier;
+                let Ok(sig) = p384::ecdsa::Signature::from_slice(signature) else { return false };
+                signature.len() == 96 && key.verify(message, &sig).is_ok()
+            }
+        }
+    }
+}
+
+/// HMAC of `message` (PyJWT's `HMACAlgorithm.sign`).
+pub(crate) fn hmac_sign(hash: Hash, secret: &[u8], message: &[u8]) -> Vec<u8> {
+    fn run<M: Mac + hmac::digest::KeyInit>(secret: &[u8], message: &[u8]) -> Vec<u8> {
+        match <M as hmac::digest::KeyInit>::new_from_slice(secret) {
+            Ok(mut mac) => {
+                mac.update(message);
+                mac.finalize().into_bytes().to_vec()
+            }
+            Err(_) => Vec::new(),
+        }
+    }
+    match hash {
+        Hash::Sha256 => run::<Hmac<Sha256>>(secret, message),
+        Hash::Sha384 => run::<Hmac<Sha384>>(secret, message),
+        Hash::Sha512 => run::<Hmac<Sha512>>(secret, message),
+    }
+}
+
+/// PyJWT's `HMACAlgorithm.prepare_key` refusals: these make every request a 500 on the server,
+/// so they are configuration errors here.
+fn check_hmac_secret(secret: &str) -> Result<(), InputError> {
+    if secret.is_empty() {
+        return Err(settings_error("signingKey", "HMAC key must not be empty."));
+    }
+    let trimmed = secret.trim_start();
+    if secret.contains("-----BEGIN ") || secret.starts_with("ssh-") || secret.starts_with("ecdsa-sha2-") {
+        return Err(settings_error(
+            "signingKey",
+            "The specified key is an asymmetric key or x509 certificate and should not be used as an HMAC secret.",
+        ));
+    }
+    if trimmed.trim_start_matches('\u{feff}').starts_with('{') {
+        if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(secret) {
+            if map.contains_key("kty") {
+                return Err(settings_error("signingKey", "The specified key looks like a JWK and should not be used directly as an HMAC secret."));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A key given as a JWK object, or JSON text of one.
+#[cfg_attr(not(any(feature = "jwt-rsa", feature = "jwt-ecdsa")), allow(dead_code))]
+fn as_jwk(key: &Value) -> Option<serde_json::Map<String, Value>> {
+    match key {
+        Value::Object(map) => Some(map.clone()),
+        Value::String(text) if text.trim_start().starts_with('{') => match serde_json::from_str(text) {
+            Ok(Value::Object(map)) => Some(map),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+#[cfg_attr(not(any(feature = "jwt-rsa", feature = "jwt-ecdsa")), allow(dead_code))]
+fn jwk_bytes(jwk: &serde_json::Map<String, Value>, member: &str) -> Result<Vec<u8>, InputError> {
+    jwk.get(member)
+        .and_then(Value::as_str)
+        .and_then(super::pybase64::base64url_decode_strict)
+        .ok_or_else(|| settings_error("verifyingKey", format!("JWK member {member:?} missing or not base64url")))
+}
+
+#[cfg(feature = "jwt-rsa")]
+fn rsa_key(key: &Value, hash: Hash) -> Result<Option<JwtKey>, InputError> {
+    use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
+    use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
+    let public = if let Some(jwk) = as_jwk(key) {
+        if jwk.get("kty").and_then(Value::as_str) != Some("RSA") {
+            return Err(settings_error("verifyingKey", "JWK kty must be \"RSA\" for RS* algorithms"));
+        }
+        let n = rsa::BigUint::from_bytes_be(&jwk_bytes(&jwk, "n")?);
+        let e = rsa::BigUint::from_bytes_be(&jwk_bytes(&jwk, "e")?);
+        rsa::RsaPublicKey::new(n, e).map_err(|e| settings_error("verifyingKey", format!("invalid RSA JWK: {e}")))?
+    } else {
+        let pem = key.as_str().ok_or_else(|| settings_error("verifyingKey", "expected a PEM string or a JWK"))?;
+        rsa::RsaPublicKey::from_public_key_pem(pem)
+            .or_else(|_| rsa::RsaPublicKey::from_pkcs1_pem(pem))
+            .or_else(|_| rsa::RsaPrivateKey::from_pkcs8_pem(pem).map(|k| k.to_public_key()))
+            .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(pem).map(|k| k.to_public_key()))
+            .map_err(|_| settings_error("verifyingKey", "Could not parse the provided public key."))?
+    };
+    Ok(Some(JwtKey::Rsa { hash, key: Box::new(public) }))
+}
+
+#[cfg(not(feature = "jwt-rsa"))]
+fn rsa_key(_key: &Value, _hash: Hash) -> Result<Option<JwtKey>, InputError> {
+    Err(settings_error("algorithm", "RS* algorithms need the `jwt-rsa` feature"))
+}
+
+#[cfg(feature = "jwt-ecdsa")]
+fn ec_key(key: &Value, alg: &str) -> Result<Option<JwtKey>, InputError> {
+    use p256::pkcs8::{DecodePrivateKey, DecodePublicKey};
+    let curve = if alg == "ES256" { "P-256" } else { "P-384" };
+    let bad = |what: &str| settings_error("verifyingKey", format!("{what} (expected a {curve} key for {alg})"));
+    if let Some(jwk) = as_jwk(key) {
+        if jwk.get("kty").and_then(Value::as_str) != Some("EC") || jwk.get("crv").and_then(Value::as_str) != Some(curve) {
+            return Err(bad("JWK kty/crv mismatch"));
+        }
+        let (x, y) = (jwk_bytes(&jwk, "x")?, jwk_bytes(&jwk, "y")?);
+        let mut sec1 = vec![4u8];
+        sec1.extend_from_slice(&x);
+        sec1.extend_from_slice(&y);
+        return if alg == "ES256" {
+            p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
+                .map(|k| Some(JwtKey::Es256(Box::new(k))))
+                .map_err(|_| bad("invalid EC JWK"))
+        } else {
+            p384::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
+                .map(|k| Some(JwtKey::Es384(Box::new(k))))
+                .map_err(|_| bad("invalid EC JWK"))
+        };
+    }
+    let pem = key.as_str().ok_or_else(|| bad("expected a PEM string or a JWK"))?;
+    if alg == "ES256" {
+        p256::ecdsa::VerifyingKey::from_public_key_pem(pem)
+            .or_else(|_| p256::SecretKey::from_pkcs8_pem(pem).map(|k| p256::ecdsa::VerifyingKey::from(k.public_key())))
+            .or_else(|_| p256::SecretKey::from_sec1_pem(pem).map(|k| p256::ecdsa::VerifyingKey::from(k.public_key())))
+            .map(|k| Some(JwtKey::Es256(Box::new(k))))
+            .map_err(|_| bad("Could not parse the provided key"))
+    } else {
+        p384::ecdsa::VerifyingKey::from_public_key_pem(pem)
+            .or_else(|_| p384::SecretKey::from_pkcs8_pem(pem).map(|k| p384::ecdsa::VerifyingKey::from(k.public_key())))
+            .or_else(|_| p384::SecretKey::from_sec1_pem(pem).map(|k| p384::ecdsa::VerifyingKey::from(k.public_key())))
+            .map(|k| Some(JwtKey::Es384(Box::new(k))))
+            .map_err(|_| bad("Could not parse the provided key"))
+    }
+}
+
+#[cfg(not(feature = "jwt-ecdsa"))]
+fn ec_key(_key: &Value, _alg: &str) -> Result<Option<JwtKey>, InputError> {
+    Err(settings_error("algorithm", "ES* algorithms need the `jwt-ecdsa` feature"))
+}
+
+/// A simplejwt token class of `AUTH_TOKEN_CLASSES`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenClass {
+    /// `AccessToken` (`token_type` `access`).
+    Access,
+    /// `SlidingToken` (`sliding`; the blacklist app is assumed not installed).
+    Sliding,
+    /// `RefreshToken` (`refresh`; same assumption).
+    Refresh,
+    /// `UntypedToken` (`untyped`): no type check.
+    Untyped,
+}
+
+impl TokenClass {
+    /// By class name or dotted path.
+    ///
+    /// ```
+    /// use drf_gate::authentication::jwt::TokenClass;
+    /// assert_eq!(TokenClass::from_name("rest_framework_simplejwt.tokens.SlidingToken"), Some(TokenClass::Sliding));
+    /// ```
+    pub fn from_name(name: &str) -> Option<TokenClass> {
+        match name.rsplit('.').next().unwrap_or(name) {
+            "AccessToken" => Some(TokenClass::Access),
+            "SlidingToken" => Some(TokenClass::Sliding),
+            "RefreshToken" => Some(TokenClass::Refresh),
+            "UntypedToken" => Some(TokenClass::Untyped),
+            _ => None,
+        }
+    }
+
+    /// `AuthToken.__name__`.
+    pub fn class_name(self) -> &'static str {
+        match self {
+            TokenClass::Access => "AccessToken",
+            TokenClass::Sliding => "SlidingToken",
+            TokenClass::Refresh => "RefreshToken",
+            TokenClass::Untyped => "UntypedToken",
+        }
+    }
+
+    /// `AuthToken.token_type`.
+    pub fn token_type(self) -> &'static str {
+        match self {
+            TokenClass::Access => "access",
+            TokenClass::Sliding => "sliding",
+            TokenClass::Refresh => "refresh",
+            TokenClass::Untyped => "untyped",
+        }
+    }
+}
+
+/// Why PyJWT's `decode` failed, as simplejwt sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecodeFailure {
+    /// `ExpiredSignatureError` -> `Token is expired`.
+    Expired,
+    /// Any other `InvalidTokenError` -> `Token is invalid`.
+    Invalid,
+    /// The reference server crashes (uncaught `TypeError`/`ValueError`): an `exp` that is a
+    /// numeric string, or beyond year 9999.
+    ServerError(&'static str),
+}
+
+/// Python's `int(x)` for a JSON value: `None` when it raises (TypeError/ValueError/
+/// OverflowError). Strings follow `int(str)`: surrounding whitespace, a sign, ASCII digits
+/// with single `_` separators.
+pub fn py_int(value: &PyValue) -> Option<i128> {
+    match value {
+        PyValue::Bool(b) => Some(i128::from(*b)),
+        PyValue::Int(i) => Some(*i),
+        PyValue::Float(f) if f.is_finite() => Some(f.trunc() as i128),
+        PyValue::Str(s) => {
+            let s = super::request::py_strip(s);
+            let (negative, digits) = match s.as_bytes().first() {
+                Some(b'-') => (true, s.get(1..)?),
+                Some(b'+') => (false, s.get(1..)?),
+                _ => (false, s),
+            };
+            if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
+                return None;
+            }
+            let mut value: i128 = 0;
+            let mut count = 0usize;
+            for c in digits.chars() {
+                if c == '_' {
+                    continue;
+                }
+                let d = c.to_digit(10)?;
+                count += 1;
+                value = value.saturating_mul(10).saturating_add(i128::from(d));
+            }
+            if count > 4300 {
+                return None;
+            }
+            Some(if negative { -value } else { value })
+        }
+        _ => None,
+    }
+}
+
+/// Python's `int > float` (exact while the int is below 2^53, which covers every timestamp).
+fn int_gt(a: i128, b: f64) -> bool {
+    (a as f64) > b
+}
+
+/// The configuration PyJWT's `decode` needs.
+pub(crate) struct DecodeConfig<'a> {
+    pub key: &'a JwtKey,
+    pub algorithm: &'a str,
+    pub audience: Option<&'a [String]>,
+    pub issuer: Option<&'a [String]>,
+    pub leeway: f64,
+}
+
+/// `jwt.decode(token, key, algorithms=[ALGORITHM], audience=..., issuer=..., leeway=...,
+/// options={"verify_aud": AUDIENCE is not None})`, then simplejwt's backend mapping.
+pub(crate) fn decode(token: &[u8], config: &DecodeConfig<'_>, now: f64) -> Result<PyValue, DecodeFailure> {
+    use DecodeFailure::Invalid;
+    if token.len() > MAX_JWT_BYTES {
+        return Err(Invalid);
+    }
+    // _load
+    let dot = token.iter().rposition(|&b| b == b'.').ok_or(Invalid)?;
+    let (signing_input, crypto_segment) = (token.get(..dot).ok_or(Invalid)?, token.get(dot + 1..).ok_or(Invalid)?);
+    let dot = signing_input.iter().position(|&b| b == b'.').ok_or(Invalid)?;
+    let (header_segment, payload_segment) =
+        (signing_input.get(..dot).ok_or(Invalid)?, signing_input.get(dot + 1..).ok_or(Invalid)?);
+    let header = loads_bytes(&decode_segment(header_segment).ok_or(Invalid)?).map_err(|_| Invalid)?;
+    if !matches!(header, PyValue::Dict(_)) {
+        return Err(Invalid);
+    }
+    // b64=false needs a detached payload simplejwt never passes: always a DecodeError.
+    if header.get("b64") == Some(&PyValue::Bool(false)) {
+        return Err(Invalid);
+    }
+    let payload_bytes = decode_segment(payload_segment).ok_or(Invalid)?;
+    let signature = decode_segment(crypto_segment).ok_or(Invalid)?;
+    // _validate_headers
+    if let Some(kid) = header.get("kid") {
+        if !matches!(kid, PyValue::Str(_)) {
+            return Err(Invalid);
+        }
+    }
+    if let Some(crit) = header.get("crit") {
+        let PyValue::List(items) = crit else { return Err(Invalid) };
+        if items.is_empty() {
+            return Err(Invalid);
+        }
+        for item in items {
+            match item {
+                PyValue::Str(ext) if ext == "b64" && header.get("b64").is_some() => {}
+                _ => return Err(Invalid),
+            }
+        }
+    }
+    // _verify_signature: the token's alg must equal ALGORITHM; the key decides how to verify.
+    match header.get("alg") {
+        Some(PyValue::Str(alg)) if alg == config.algorithm => {}
+        _ => return Err(Invalid),
+    }
+    if !config.key.verify(signing_input, &signature) {
+        return Err(Invalid);
+    }
+    // _decode_payload
+    let payload = loads_bytes(&payload_bytes).map_err(|_| Invalid)?;
+    if !matches!(payload, PyValue::Dict(_)) {
+        return Err(Invalid);
+    }
+    // _validate_claims, in PyJWT's order.
+    let leeway = config.leeway;
+    if let Some(iat) = payload.get("iat") {
+        let iat = py_int(iat).ok_or(Invalid)?;
+        if int_gt(iat, now + leeway) {
+            return Err(Invalid);
+        }
+    }
+    if let Some(nbf) = payload.get("nbf") {
+        let nbf = py_int(nbf).ok_or(Invalid)?;
+        if int_gt(nbf, now + leeway) {
+            return Err(Invalid);
+        }
+    }
+    if let Some(exp) = payload.get("exp") {
+        let exp_int = py_int(exp).ok_or(Invalid)?;
+        if !int_gt(exp_int, now - leeway) {
+            return Err(DecodeFailure::Expired);
+        }
+    }
+    if let Some(issuers) = config.issuer {
+        match payload.get("iss") {
+            Some(PyValue::Str(iss)) if issuers.iter().any(|i| i == iss) => {}
+            _ => return Err(Invalid),
+        }
+    }
+    if let Some(audience) = config.audience {
+        let claims: Vec<&String> = match payload.get("aud") {
+            None => return Err(Invalid),
+            Some(aud) if !aud.truthy() => return Err(Invalid),
+            Some(PyValue::Str(one)) => vec![one],
+            Some(PyValue::List(items)) => {
+                let mut claims = Vec::with_capacity(items.len());
+                for item in items {
+                    let PyValue::Str(s) = item else { return Err(Invalid) };
+                    claims.push(s);
+                }
+                claims
+            }
+            Some(_) => return Err(Invalid),
+        };
+        if !audience.iter().any(|a| claims.contains(&a)) {
+            return Err(Invalid);
+        }
+    }
+    for claim in ["sub", "jti"] {
+        if let Some(value) = payload.get(claim) {
+            if !matches!(value, PyValue::Str(_)) {
+                return Err(Invalid);
+            }
+        }
+    }
+    Ok(payload)
+}
+
+/// PyJWT 2.15's `_decode_base64url_segment`: at most two trailing `=` (then the length must be a
+/// multiple of 4), only the URL-safe alphabet, and canonical (no stray low bits).
+///
+/// ```
+/// use drf_gate::authentication::jwt::decode_segment;
+/// assert_eq!(decode_segment(b"eyJhIjoxfQ"), Some(b"{\"a\":1}".to_vec()));
+/// assert_eq!(decode_segment(b"eyJhIjoxfQ!!"), None);
+/// assert_eq!(decode_segment(b"eyJhIjoxfR"), None); // non-canonical
+/// ```
+pub fn decode_segment(segment: &[u8]) -> Option<Vec<u8>> {
+    let stripped_len = segment.iter().rposition(|&b| b != b'=').map_or(0, |i| i + 1);
+    let padding = segment.len() - stripped_len;
+    if padding > 2 || (padding > 0 && segment.len() % 4 != 0) {
+        return None;
+    }
+    let stripped = segment.get(..stripped_len)?;
+    if stripped.len() % 4 == 1 || !stripped.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return None;
+    }
+    let decoded = base64url_decode(stripped).ok()?;
+    // Canonical: the last character carries no bits beyond the data.
+    let tail_bits = (stripped.len() * 6) % 8;
+    if tail_bits > 0 {
+        let last = stripped.last().copied()?;
+        let value = match last {
+            b'A'..=b'Z' => last - b'A',
+            b'a'..=b'z' => last - b'a' + 26,
+            b'0'..=b'9' => last - b'0' + 52,
+            b'-' => 62,
+            _ => 63,
+        };
+        if value & ((1u8 << tail_bits) - 1) != 0 {
+            return None;
+        }
+    }
+    Some(decoded)
+}
+
+/// simplejwt's `Token(raw_token)` for one class: decode, then `verify()`. `Err` is the
+/// `TokenError` message (or a server error).
+pub(crate) fn validate_token(
+    token: &[u8],
+    class: TokenClass,
+    config: &DecodeConfig<'_>,
+    settings: &JwtSettings,
+    now: f64,
+) -> Result<PyValue, Result<&'static str, &'static str>> {
+    let payload = match decode(token, config, now) {
+        Ok(payload) => payload,
+        Err(DecodeFailure::Expired) => return Err(Ok("Token is expired")),
+        Err(DecodeFailure::Invalid) => return Err(Ok("Token is invalid")),
+        Err(DecodeFailure::ServerError(why)) => return Err(Err(why)),
+    };
+    // check_exp: datetime_from_epoch(exp) crashes for strings and for years past 9999.
+    match payload.get("exp") {
+        None => return Err(Ok("Token has no 'exp' claim")),
+        Some(PyValue::Str(_)) => return Err(Err("exp claim is a string: datetime.fromtimestamp raises TypeError")),
+        Some(PyValue::Int(exp)) if *exp >= 253_402_300_800 => return Err(Err("exp claim beyond year 9999")),
+        Some(PyValue::Float(exp)) if (exp * 1e6).round() / 1e6 >= 253_402_300_800.0 => {
+            return Err(Err("exp claim beyond year 9999"))
+        }
+        Some(_) => {}
+    }
+    if let Some(jti) = &settings.jti_claim {
+        if payload.get(jti).is_none() {
+            return Err(Ok("Token has no id"));
+        }
+    }
+    if let (Some(claim), false) = (&settings.token_type_claim, class == TokenClass::Untyped) {
+        match payload.get(claim) {
+            None => return Err(Ok("Token has no type")),
+            Some(PyValue::Str(t)) if t == class.token_type() => {}
+            Some(_) => return Err(Ok("Token has wrong type")),
+        }
+    }
+    Ok(payload)
+}
+
+fn detail_dict(detail: &str, code: &str) -> AuthenticationFailure {
+    AuthenticationFailure {
+        exception: FailureKind::AuthenticationFailed,
+        detail: json!({ "detail": detail, "code": code }),
+        code: Some(code.to_string()),
+    }
+}
+
+/// simplejwt's `get_raw_token(header)`: `Ok(None)` when the header is not ours.
+///
+/// ```
+/// use drf_gate::authentication::jwt::get_raw_token;
+/// let types = vec!["Bearer".to_string()];
+/// assert_eq!(get_raw_token(b"Bearer abc", &types), Ok(Some(b"abc".to_vec())));
+/// assert_eq!(get_raw_token(b"bearer abc", &types), Ok(None));
+/// assert!(get_raw_token(b"Bearer a b", &types).is_err());
+/// ```
+pub fn get_raw_token(header: &[u8], header_types: &[String]) -> Result<Option<Vec<u8>>, AuthenticationFailure> {
+    let parts = split_ascii_whitespace(header);
+    let Some(first) = parts.first() else { return Ok(None) };
+    if !header_types.iter().any(|t| t.as_bytes() == *first) {
+        return Ok(None);
+    }
+    match parts.as_slice() {
+        [_, raw] => Ok(Some(raw.to_vec())),
+        _ => Err(detail_dict("Authorization header must contain two space-delimited values", "bad_authorization_header")),
+    }
+}
+
+/// `JWTAuthentication.authenticate` (or the stateless variant).
+pub(crate) fn authenticate(
+    request: &RawRequest,
+    stateless: bool,
+    compiled: &CompiledSettings,
+    resolver: &dyn Resolver,
+    now: f64,
+) -> Step {
+    let settings = &compiled.settings.jwt;
+    let Some(header) = request.meta(&settings.auth_header_name) else { return Step::None };
+    let raw = match get_raw_token(&latin1_bytes(header), settings.auth_header_types.as_slice()) {
+        Ok(Some(raw)) => raw,
+        Ok(None) => return Step::None,
+        Err(failure) => return Step::Fail(failure),
+    };
+    let Some(key) = &compiled.jwt_key else {
+        return Step::Fail(AuthenticationFailure::new(FailureKind::ServerError, "JWT settings have no key", "server_error"));
+    };
+    let config = DecodeConfig {
+        key,
+        algorithm: &settings.algorithm,
+        audience: settings.audience.as_ref().map(|a| a.as_slice()),
+        issuer: settings.issuer.as_ref().map(|i| i.as_slice()),
+        leeway: settings.leeway,
+    };
+    // get_validated_token
+    let mut messages = Vec::new();
+    let mut validated = None;
+    for class in &compiled.token_classes {
+        match validate_token(&raw, *class, &config, settings, now) {
+            Ok(payload) => {
+                validated = Some(payload);
+                break;
+            }
+            Err(Ok(message)) => messages.push(json!({
+                "token_class": class.class_name(),
+                "token_type": class.token_type(),
+                "message": message,
+            })),
+            Err(Err(why)) => return Step::Fail(AuthenticationFailure::new(FailureKind::ServerError, why, "server_error")),
+        }
+    }
+    let Some(payload) = validated else {
+        return Step::Fail(AuthenticationFailure {
+            exception: FailureKind::AuthenticationFailed,
+            detail: json!({
+                "detail": "Given token not valid for any token type",
+                "code": "token_not_valid",
+                "messages": messages,
+            }),
+            code: Some("token_not_valid".into()),
+        });
+    };
+    // get_user
+    let Some(user_id) = payload.get(&settings.user_id_claim) else {
+        return Step::Fail(detail_dict("Token contained no recognizable user identification", "token_not_valid"));
+    };
+    if stateless {
+        return Step::User(Box::new(token_user(&payload, user_id)));
+    }
+    let id = user_id.to_json();
+    let lookup = resolver.user_by_id(&settings.user_id_field, &id);
+    Step::from_lookup(
+        lookup,
+        || LookupKey::UserById { field: settings.user_id_field.clone(), id: id.to_string() },
+        |user| {
+            if settings.check_user_is_active && !user.is_active {
+                Step::Fail(detail_dict("User is inactive", "user_inactive"))
+            } else {
+                Step::User(Box::new(user))
+            }
+        },
+        || Step::Fail(detail_dict("User not found", "user_not_found")),
+    )
+}
+
+/// simplejwt's `TokenUser`: always active, `is_staff`/`is_superuser` from the claims (Python
+/// truthiness), `has_perm` always False, other claims readable as attributes.
+fn token_user(payload: &PyValue, user_id: &PyValue) -> UserInput {
+    let claim_truthy = |name: &str| payload.get(name).is_some_and(PyValue::truthy);
+    let username = match payload.get("username") {
+        Some(PyValue::Str(name)) => Some(name.clone()),
+        None => Some(String::new()),
+        Some(_) => None,
+    };
+    let attributes = match payload.to_json() {
+        Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    };
+    UserInput {
+        id: Some(user_id.to_json()),
+        username,
+        is_active: true,
+        is_staff: claim_truthy("is_staff"),
+        is_superuser: claim_truthy("is_superuser"),
+        token_user: true,
+        attributes,
+        ..Default::default()
+    }
+}

@@ -1,0 +1,481 @@
+//! Python's `json.loads` (CPython 3.11 C scanner): what it accepts, and its exact error text.
+//!
+//! DRF's `JSONParser` turns every `ValueError` into `ParseError('JSON parse error - %s')`, so a
+//! malformed body in a session-authenticated POST is answered with Python's own message, e.g.
+//! `Expecting property name enclosed in double quotes: line 1 column 2 (char 1)`. Positions
+//! count code points. Covered: every message of the scanner (`Expecting value`, `Expecting
+//! property name enclosed in double quotes`, `Expecting ':' delimiter`, `Expecting ','
+//! delimiter`, `Unterminated string starting at`, `Invalid control character at`,
+//! `Invalid \escape`, `Invalid \uXXXX escape`, `Extra data`, the UTF-8 BOM message), DRF's
+//! `Out of range float values are not JSON compliant: 'NaN'`, and the 4300-digit integer limit.
+
+use serde_json::{Map, Number, Value};
+
+/// A Python value as `json.loads` builds it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PyValue {
+    /// `None`.
+    None,
+    /// `True` / `False`.
+    Bool(bool),
+    /// An `int` (saturated to the i128 range; JSON integers beyond it compare the same way).
+    Int(i128),
+    /// A `float` (may be `nan`/`inf` from `NaN`/`Infinity`).
+    Float(f64),
+    /// A `str` (a lone surrogate escape becomes U+FFFD).
+    Str(String),
+    /// A `list`.
+    List(Vec<PyValue>),
+    /// A `dict`, in insertion order; a repeated key keeps its first position and last value.
+    Dict(Vec<(String, PyValue)>),
+}
+
+impl PyValue {
+    /// `d.get(key)` for a dict.
+    pub fn get(&self, key: &str) -> Option<&PyValue> {
+        match self {
+            PyValue::Dict(items) => items.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Python truthiness.
+    pub fn truthy(&self) -> bool {
+        match self {
+            PyValue::None => false,
+            PyValue::Bool(b) => *b,
+            PyValue::Int(i) => *i != 0,
+            PyValue::Float(f) => *f != 0.0,
+            PyValue::Str(s) => !s.is_empty(),
+            PyValue::List(l) => !l.is_empty(),
+            PyValue::Dict(d) => !d.is_empty(),
+        }
+    }
+
+    /// As JSON (non-finite floats become null; ints beyond i64/u64 become floats).
+    pub fn to_json(&self) -> Value {
+        match self {
+            PyValue::None => Value::Null,
+            PyValue::Bool(b) => Value::Bool(*b),
+            PyValue::Int(i) => {
+                if let Ok(small) = i64::try_from(*i) {
+                    Value::Number(small.into())
+                } else if let Ok(big) = u64::try_from(*i) {
+                    Value::Number(big.into())
+                } else {
+                    Number::from_f64(*i as f64).map_or(Value::Null, Value::Number)
+                }
+            }
+            PyValue::Float(f) => Number::from_f64(*f).map_or(Value::Null, Value::Number),
+            PyValue::Str(s) => Value::String(s.clone()),
+            PyValue::List(items) => Value::Array(items.iter().map(PyValue::to_json).collect()),
+            PyValue::Dict(items) => {
+                let mut map = Map::new();
+                for (k, v) in items {
+                    map.insert(k.clone(), v.to_json());
+                }
+                Value::Object(map)
+            }
+        }
+    }
+}
+
+/// Why `json.loads` raised.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JsonError {
+    /// A `ValueError` with this text (`str(exc)`).
+    Value(String),
+    /// `RecursionError` (nesting deeper than [`MAX_DEPTH`]): not a `ValueError`.
+    Recursion,
+}
+
+/// Nesting depth at which CPython's scanner hits the recursion limit inside a DRF request
+/// (approximate: measured with the reference stack; it depends on the server's stack depth).
+pub const MAX_DEPTH: usize = 900;
+
+/// Options of `json.loads`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LoadOptions {
+    /// DRF's `strict_constant`: `NaN`, `Infinity`, `-Infinity` raise.
+    pub strict_constants: bool,
+}
+
+struct Scanner<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    options: LoadOptions,
+    depth: usize,
+}
+
+enum Fail {
+    /// `JSONDecodeError(msg, doc, pos)`, pos in bytes here.
+    At(&'static str, usize),
+    /// `StopIteration(pos)`: becomes "Expecting value".
+    Stop(usize),
+    /// Any other `ValueError`.
+    Other(String),
+    Recursion,
+}
+
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn hex(b: u8) -> Option<u32> {
+    (b as char).to_digit(16)
+}
+
+impl Scanner<'_> {
+    fn at(&self, i: usize) -> Option<u8> {
+        self.bytes.get(i).copied()
+    }
+
+    fn skip_ws(&self, mut i: usize) -> usize {
+        while self.at(i).is_some_and(is_ws) {
+            i += 1;
+        }
+        i
+    }
+
+    fn starts(&self, i: usize, word: &str) -> bool {
+        self.bytes.get(i..).is_some_and(|rest| rest.starts_with(word.as_bytes()))
+    }
+
+    fn scan_once(&mut self, i: usize) -> Result<(PyValue, usize), Fail> {
+        let Some(c) = self.at(i) else { return Err(Fail::Stop(i)) };
+        match c {
+            b'"' => return self.scan_string(i + 1).map(|(s, end)| (PyValue::Str(s), end)),
+            b'{' | b'[' => {
+                if self.depth >= MAX_DEPTH {
+                    return Err(Fail::Recursion);
+                }
+                self.depth += 1;
+                let result = if c == b'{' { self.parse_object(i + 1) } else { self.parse_array(i + 1) };
+                self.depth -= 1;
+                return result;
+            }
+            // The C scanner needs one more character after the literal than the word's length
+            // minus one, i.e. `idx + len - 1 < length`: the same as "the whole word is there".
+            b'n' if self.starts(i, "null") => return Ok((PyValue::None, i + 4)),
+            b't' if self.starts(i, "true") => return Ok((PyValue::Bool(true), i + 4)),
+            b'f' if self.starts(i, "false") => return Ok((PyValue::Bool(false), i + 5)),
+            b'N' if self.starts(i, "NaN") => return self.constant("NaN", f64::NAN, i),
+            b'I' if self.starts(i, "Infinity") => return self.constant("Infinity", f64::INFINITY, i),
+            b'-' if self.starts(i, "-Infinity") => return self.constant("-Infinity", f64::NEG_INFINITY, i),
+            _ => {}
+        }
+        self.match_number(i)
+    }
+
+    fn constant(&self, name: &str, value: f64, i: usize) -> Result<(PyValue, usize), Fail> {
+        if self.options.strict_constants {
+            return Err(Fail::Other(format!("Out of range float values are not JSON compliant: '{name}'")));
+        }
+        Ok((PyValue::Float(value), i + name.len()))
+    }
+
+    fn match_number(&self, start: usize) -> Result<(PyValue, usize), Fail> {
+        let digit = |i: usize| self.at(i).is_some_and(|b| b.is_ascii_digit());
+        let mut i = start;
+        if self.at(i) == Some(b'-') {
+            i += 1;
+            if self.at(i).is_none() {
+                return Err(Fail::Stop(start));
+            }
+        }
+        match self.at(i) {
+            Some(b'1'..=b'9') => {
+                i += 1;
+                while digit(i) {
+                    i += 1;
+                }
+            }
+            Some(b'0') => i += 1,
+            _ => return Err(Fail::Stop(start)),
+        }
+        let int_end = i;
+        let mut is_float = false;
+        if self.at(i) == Some(b'.') && digit(i + 1) {
+            is_float = true;
+            i += 2;
+            while digit(i) {
+                i += 1;
+            }
+        }
+        if matches!(self.at(i), Some(b'e' | b'E')) && self.at(i + 1).is_some() {
+            let e_start = i;
+            i += 1;
+            if matches!(self.at(i), Some(b'-' | b'+')) && self.at(i + 1).is_some() {
+                i += 1;
+            }
+            while digit(i) {
+                i += 1;
+            }
+            if i > 0 && self.at(i - 1).is_some_and(|b| b.is_ascii_digit()) {
+                is_float = true;
+            } else {
+                i = e_start;
+            }
+        }
+        let literal = self.text.get(start..i).unwrap_or("0");
+        if is_float {
+            return Ok((PyValue::Float(literal.parse::<f64>().unwrap_or(f64::NAN)), i));
+        }
+        let digits = literal.trim_start_matches('-');
+        if digits.len() > 4300 {
+            return Err(Fail::Other(format!(
+                "Exceeds the limit (4300 digits) for integer string conversion: value has {} digits; use sys.set_int_max_str_digits() to increase the limit",
+                digits.len()
+            )));
+        }
+        let negative = literal.starts_with('-');
+        let mut value: i128 = 0;
+        for b in digits.bytes() {
+            value = value.saturating_mul(10).saturating_add(i128::from(b - b'0'));
+        }
+        debug_assert!(int_end == i);
+        Ok((PyValue::Int(if negative { -value } else { value }), i))
+    }
+
+    /// `scanstring`: `i` is just after the opening quote.
+    fn scan_string(&self, i: usize) -> Result<(String, usize), Fail> {
+        let begin = i.saturating_sub(1);
+        let mut out = String::new();
+        let mut end = i;
+        loop {
+            let mut next = end;
+            let mut found = None;
+            while let Some(b) = self.at(next) {
+                if b == b'"' || b == b'\\' {
+                    found = Some(b);
+                    break;
+                }
+                if b <= 0x1f {
+                    return Err(Fail::At("Invalid control character at", next));
+                }
+                next += 1;
+            }
+            out.push_str(self.text.get(end..next).unwrap_or(""));
+            match found {
+                Some(b'"') => return Ok((out, next + 1)),
+                Some(_) => {}
+                None => return Err(Fail::At("Unterminated string starting at", begin)),
+            }
+            next += 1; // the backslash
+            let Some(c) = self.at(next) else { return Err(Fail::At("Unterminated string starting at", begin)) };
+            if c != b'u' {
+                end = next + 1;
+                let decoded = match c {
+                    b'"' => '"',
+                    b'\\' => '\\',
+                    b'/' => '/',
+                    b'b' => '\u{8}',
+                    b'f' => '\u{c}',
+                    b'n' => '\n',
+                    b'r' => '\r',
+                    b't' => '\t',
+                    _ => return Err(Fail::At("Invalid \\escape", end - 2)),
+                };
+                out.push(decoded);
+                continue;
+            }
+            next += 1;
+            end = next + 4;
+            if end >= self.bytes.len() {
+                return Err(Fail::At("Invalid \\uXXXX escape", next - 1));
+            }
+            let read4 = |from: usize| -> Option<u32> {
+                let mut value = 0u32;
+                for k in from..from + 4 {
+                    value = (value << 4) | hex(self.at(k)?)?;
+                }
+                Some(value)
+            };
+            let Some(mut code) = read4(next) else { return Err(Fail::At("Invalid \\uXXXX escape", end - 5)) };
+            if (0xD800..0xDC00).contains(&code)
+                && end + 6 < self.bytes.len()
+                && self.at(end) == Some(b'\\')
+                && self.at(end + 1) == Some(b'u')
+            {
+                let Some(low) = read4(end + 2) else { return Err(Fail::At("Invalid \\uXXXX escape", end + 1)) };
+                if (0xDC00..0xE000).contains(&low) {
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                    end += 6;
+                }
+            }
+            out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+        }
+    }
+
+    fn parse_object(&mut self, i: usize) -> Result<(PyValue, usize), Fail> {
+        let mut items: Vec<(String, PyValue)> = Vec::new();
+        let mut i = self.skip_ws(i);
+        if self.at(i) != Some(b'}') {
+            loop {
+                if self.at(i) != Some(b'"') {
+                    return Err(Fail::At("Expecting property name enclosed in double quotes", i));
+                }
+                let (key, next) = self.scan_string(i + 1)?;
+                i = self.skip_ws(next);
+                if self.at(i) != Some(b':') {
+                    return Err(Fail::At("Expecting ':' delimiter", i));
+                }
+                i = self.skip_ws(i + 1);
+                let (value, next) = self.scan_once(i)?;
+                if let Some(slot) = items.iter_mut().find(|(k, _)| *k == key) {
+                    slot.1 = value;
+                } else {
+                    items.push((key, value));
+                }
+                i = self.skip_ws(next);
+                if self.at(i) == Some(b'}') {
+                    break;
+                }
+                if self.at(i) != Some(b',') {
+                    return Err(Fail::At("Expecting ',' delimiter", i));
+                }
+                i = self.skip_ws(i + 1);
+            }
+        }
+        Ok((PyValue::Dict(items), i + 1))
+    }
+
+    fn parse_array(&mut self, i: usize) -> Result<(PyValue, usize), Fail> {
+        let mut items = Vec::new();
+        let mut i = self.skip_ws(i);
+        if self.at(i) != Some(b']') {
+            loop {
+                let (value, next) = self.scan_once(i)?;
+                items.push(value);
+                i = self.skip_ws(next);
+                if self.at(i) == Some(b']') {
+                    break;
+                }
+                if self.at(i) != Some(b',') {
+                    return Err(Fail::At("Expecting ',' delimiter", i));
+                }
+                i = self.skip_ws(i + 1);
+            }
+        }
+        Ok((PyValue::List(items), i + 1))
+    }
+}
+
+/// `JSONDecodeError.__str__`: `msg: line L column C (char P)`, positions in code points.
+fn decode_error(text: &str, msg: &str, byte_pos: usize) -> String {
+    let before = text.get(..byte_pos).unwrap_or(text);
+    let pos = before.chars().count();
+    let lineno = before.matches('\n').count() + 1;
+    let colno = match before.rfind('\n') {
+        Some(nl) => before.get(nl + 1..).map_or(0, |tail| tail.chars().count()) + 1,
+        None => pos + 1,
+    };
+    format!("{msg}: line {lineno} column {colno} (char {pos})")
+}
+
+/// `json.loads(text)` on a `str`.
+///
+/// ```
+/// use drf_gate::authentication::pyjson::{loads, JsonError, LoadOptions};
+/// let err = loads("{'a': 1}", LoadOptions::default()).unwrap_err();
+/// assert_eq!(err, JsonError::Value("Expecting property name enclosed in double quotes: line 1 column 2 (char 1)".into()));
+/// assert!(loads(" [1, 2.5, \"x\"] ", LoadOptions::default()).is_ok());
+/// ```
+pub fn loads(text: &str, options: LoadOptions) -> Result<PyValue, JsonError> {
+    if text.starts_with('\u{feff}') {
+        return Err(JsonError::Value(decode_error(text, "Unexpected UTF-8 BOM (decode using utf-8-sig)", 0)));
+    }
+    let mut scanner = Scanner { text, bytes: text.as_bytes(), options, depth: 0 };
+    let start = scanner.skip_ws(0);
+    let result = scanner.scan_once(start).and_then(|(value, end)| {
+        let end = scanner.skip_ws(end);
+        if end != text.len() {
+            return Err(Fail::At("Extra data", end));
+        }
+        Ok(value)
+    });
+    result.map_err(|fail| match fail {
+        Fail::At(msg, pos) => JsonError::Value(decode_error(text, msg, pos)),
+        Fail::Stop(pos) => JsonError::Value(decode_error(text, "Expecting value", pos)),
+        Fail::Other(message) => JsonError::Value(message),
+        Fail::Recursion => JsonError::Recursion,
+    })
+}
+
+/// `json.loads(data)` on `bytes`, as PyJWT calls it: UTF-8 (an initial BOM is dropped, as
+/// `detect_encoding` picks `utf-8-sig`) with `surrogatepass`. UTF-16/32 documents (which
+/// simplejwt never produces) are refused.
+pub fn loads_bytes(data: &[u8]) -> Result<PyValue, JsonError> {
+    let refuse = || JsonError::Value("unsupported encoding".into());
+    if data.starts_with(&[0, 0, 0xFE, 0xFF]) || data.starts_with(&[0xFF, 0xFE]) || data.starts_with(&[0xFE, 0xFF]) {
+        return Err(refuse());
+    }
+    let data = data.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(data);
+    if (data.len() >= 4 && (data.first() == Some(&0) || data.get(1) == Some(&0)))
+        || (data.len() == 2 && (data.first() == Some(&0) || data.get(1) == Some(&0)))
+    {
+        return Err(refuse());
+    }
+    let text = decode_utf8_surrogatepass(data).ok_or_else(refuse)?;
+    loads(&text, LoadOptions::default())
+}
+
+/// UTF-8 with `surrogatepass`: encoded surrogates (ED A0..BF xx) are accepted (as U+FFFD).
+fn decode_utf8_surrogatepass(data: &[u8]) -> Option<String> {
+    match std::str::from_utf8(data) {
+        Ok(text) => Some(text.to_string()),
+        Err(_) => {
+            let mut out = String::with_capacity(data.len());
+            let mut rest = data;
+            while !rest.is_empty() {
+                match std::str::from_utf8(rest) {
+                    Ok(text) => {
+                        out.push_str(text);
+                        break;
+                    }
+                    Err(error) => {
+                        let (valid, tail) = rest.split_at(error.valid_up_to());
+                        out.push_str(std::str::from_utf8(valid).ok()?);
+                        match tail {
+                            [0xED, b1, b2, ..] if (0xA0..=0xBF).contains(b1) && (0x80..=0xBF).contains(b2) => {
+                                out.push('\u{FFFD}');
+                                rest = tail.get(3..)?;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+            }
+            Some(out)
+        }
+    }
+}
+
+/// Python's UTF-8 decoding error text (`'utf-8' codec can't decode byte 0xff in position 0:
+/// invalid start byte`) for `data`, or the decoded text. Like `codecs.StreamReader.read()`, an
+/// incomplete sequence at the very end is silently dropped.
+pub fn decode_utf8_stream(data: &[u8]) -> Result<String, String> {
+    match std::str::from_utf8(data) {
+        Ok(text) => Ok(text.to_string()),
+        Err(error) => {
+            let start = error.valid_up_to();
+            let valid = std::str::from_utf8(data.get(..start).unwrap_or(&[])).unwrap_or("").to_string();
+            match error.error_len() {
+                None => Ok(valid),
+                Some(len) => {
+                    let first = data.get(start).copied().unwrap_or(0);
+                    let reason = if (0x80..=0xC1).contains(&first) || first >= 0xF5 {
+                        "invalid start byte"
+                    } else {
+                        "invalid continuation byte"
+                    };
+                    if len == 1 {
+                        Err(format!("'utf-8' codec can't decode byte 0x{first:02x} in position {start}: {reason}"))
+                    } else {
+                        Err(format!("'utf-8' codec can't decode bytes in position {start}-{}: {reason}", start + len - 1))
+                    }
+                }
+            }
+        }
+    }
+}

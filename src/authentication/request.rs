@@ -1,0 +1,480 @@
+//! The raw HTTP request edge authentication reads, as Django's `request.META` sees it.
+//!
+//! Header values are Python `str`s made of ISO-8859-1 characters: a WSGI server decodes every
+//! header byte as latin-1, and DRF encodes `Authorization` back to bytes with latin-1. So a value
+//! here is a Rust `String` whose every char is `<= U+00FF`, one char per byte on the wire. A char
+//! above U+00FF cannot come from a real HTTP request; [`RawRequest::header`] rejects it with an
+//! [`InputError`] instead of guessing an encoding (a Worker's `Headers` already hands out such
+//! "byte strings").
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::pybase64;
+use super::InputError;
+
+/// Largest header value accepted (8 KiB, the usual server limit; gunicorn's is 8190 bytes).
+pub const MAX_HEADER_BYTES: usize = 8 * 1024;
+/// Largest body read for the CSRF check: Django's `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MiB).
+pub const MAX_BODY_BYTES: usize = 2_621_440;
+
+/// One request, before authentication.
+///
+/// ```
+/// use drf_gate::authentication::RawRequest;
+/// let request = RawRequest::new("post")
+///     .header("Authorization", "Token abc").unwrap()
+///     .header("Cookie", "csrftoken=x; sessionid=s").unwrap();
+/// assert_eq!(request.method(), "POST");
+/// assert_eq!(request.meta("HTTP_AUTHORIZATION"), Some("Token abc"));
+/// assert_eq!(request.cookie("sessionid").as_deref(), Some("s"));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct RawRequest {
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    cookies: Option<BTreeMap<String, String>>,
+    secure: bool,
+    host: Option<String>,
+    port: Option<String>,
+    body: Vec<u8>,
+    body_too_large: bool,
+    meta: BTreeMap<String, String>,
+}
+
+/// The JSON shape of a raw request (what the JS binding receives).
+///
+/// ```
+/// use drf_gate::authentication::{RawRequest, RawRequestInput};
+/// let input: RawRequestInput = serde_json::from_str(r#"{
+///   "method": "POST", "url": "https://api.example.com/posts/",
+///   "headers": {"Content-Type": "application/json", "X-CSRFToken": "abc"},
+///   "body": "{}"
+/// }"#).unwrap();
+/// let request = RawRequest::from_input(input).unwrap();
+/// assert!(request.is_secure());
+/// assert_eq!(request.get_port(), "443");
+/// ```
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawRequestInput {
+    /// The HTTP method (upper-cased as Django does).
+    pub method: String,
+    /// The full URL; supplies `secure`, `host`, `port` and `path` unless they are given.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The path (`request.path`).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Header name -> value (latin-1 characters only).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Cookies; parsed from the `Cookie` header as Django does when omitted.
+    #[serde(default)]
+    pub cookies: Option<BTreeMap<String, String>>,
+    /// `request.is_secure()`.
+    #[serde(default)]
+    pub secure: Option<bool>,
+    /// The `Host` (`host[:port]`); default: the `Host` header, else the URL's authority.
+    #[serde(default)]
+    pub host: Option<String>,
+    /// `SERVER_PORT`; default: the URL's port, else 443 or 80.
+    #[serde(default)]
+    pub port: Option<String>,
+    /// The body as UTF-8 text.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// The body as standard base64 (for bytes that are not UTF-8).
+    #[serde(default)]
+    pub body_base64: Option<String>,
+    /// `CONTENT_TYPE`; default: the `Content-Type` header.
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Non-header `request.META` entries, e.g. `REMOTE_USER`.
+    #[serde(default)]
+    pub meta: BTreeMap<String, String>,
+}
+
+fn latin1_check(value: &str, path: impl FnOnce() -> String) -> Result<(), InputError> {
+    if value.chars().any(|c| u32::from(c) > 0xFF) {
+        return Err(InputError::new(
+            "invalid_request",
+            path(),
+            "header values are ISO-8859-1 byte strings: a character above U+00FF cannot come from an HTTP request",
+        ));
+    }
+    Ok(())
+}
+
+impl RawRequest {
+    /// A request with this method (upper-cased), path `/`, plain HTTP, no headers.
+    pub fn new(method: &str) -> Self {
+        RawRequest { method: method.to_ascii_uppercase(), path: "/".into(), ..Default::default() }
+    }
+
+    /// Adds a header. Names are case-insensitive; a repeated header is joined with `", "` as
+    /// the Fetch API does. Values must be ISO-8859-1 characters (see the module docs).
+    pub fn header(mut self, name: &str, value: &str) -> Result<Self, InputError> {
+        latin1_check(value, || format!("$.headers.{name}"))?;
+        let lower = name.to_ascii_lowercase();
+        if let Some(existing) = self.headers.iter_mut().find(|(n, _)| *n == lower) {
+            existing.1.push_str(", ");
+            existing.1.push_str(value);
+        } else {
+            self.headers.push((lower, value.to_string()));
+        }
+        Ok(self)
+    }
+
+    /// Sets `request.is_secure()`.
+    pub fn secure(mut self, secure: bool) -> Self {
+        self.secure = secure;
+        self
+    }
+
+    /// Sets the host (`host[:port]`) instead of the `Host` header.
+    pub fn host(mut self, host: &str) -> Self {
+        self.host = Some(host.to_string());
+        self
+    }
+
+    /// Sets `SERVER_PORT`.
+    pub fn port(mut self, port: &str) -> Self {
+        self.port = Some(port.to_string());
+        self
+    }
+
+    /// Sets the path.
+    pub fn path(mut self, path: &str) -> Self {
+        self.path = path.to_string();
+        self
+    }
+
+    /// Sets the body. Bodies over [`MAX_BODY_BYTES`] are not kept: reading one is Django's
+    /// `RequestDataTooBig` (a 400 from Django itself).
+    pub fn body(mut self, body: &[u8]) -> Self {
+        if body.len() > MAX_BODY_BYTES {
+            self.body_too_large = true;
+            self.body = Vec::new();
+        } else {
+            self.body_too_large = false;
+            self.body = body.to_vec();
+        }
+        self
+    }
+
+    /// Sets the cookies explicitly (instead of parsing the `Cookie` header).
+    pub fn cookies(mut self, cookies: BTreeMap<String, String>) -> Self {
+        self.cookies = Some(cookies);
+        self
+    }
+
+    /// Sets a non-header `request.META` entry such as `REMOTE_USER`.
+    pub fn meta_entry(mut self, name: &str, value: &str) -> Self {
+        self.meta.insert(name.to_string(), value.to_string());
+        self
+    }
+
+    /// Builds a request from its JSON shape; errors name the offending path.
+    pub fn from_input(input: RawRequestInput) -> Result<Self, InputError> {
+        let mut request = RawRequest::new(&input.method);
+        let mut url_parts = None;
+        if let Some(url) = &input.url {
+            url_parts = Some(split_url(url).ok_or_else(|| {
+                InputError::new("invalid_request", "$.url", "expected an absolute http(s) URL")
+            })?);
+        }
+        for (name, value) in &input.headers {
+            request = request.header(name, value)?;
+        }
+        if let Some(content_type) = &input.content_type {
+            latin1_check(content_type, || "$.contentType".into())?;
+            request.headers.retain(|(n, _)| n != "content-type");
+            request.headers.push(("content-type".into(), content_type.clone()));
+        }
+        for (name, value) in &input.meta {
+            latin1_check(value, || format!("$.meta.{name}"))?;
+            request.meta.insert(name.clone(), value.clone());
+        }
+        request.cookies = input.cookies;
+        if let Some((secure, authority, port, path)) = url_parts {
+            request.secure = secure;
+            if request.header_value("host").is_none() {
+                request.host = Some(authority);
+            }
+            request.port = port;
+            request.path = path;
+        }
+        if let Some(secure) = input.secure {
+            request.secure = secure;
+        }
+        if let Some(host) = input.host {
+            latin1_check(&host, || "$.host".into())?;
+            request.host = Some(host);
+        }
+        if let Some(port) = input.port {
+            request.port = Some(port);
+        }
+        if let Some(path) = input.path {
+            request.path = path;
+        }
+        match (input.body, input.body_base64) {
+            (Some(_), Some(_)) => {
+                return Err(InputError::new("invalid_request", "$.bodyBase64", "give either body or bodyBase64"))
+            }
+            (Some(text), None) => request = request.body(text.as_bytes()),
+            (None, Some(encoded)) => {
+                let bytes = pybase64::b64decode(encoded.as_bytes())
+                    .map_err(|_| InputError::new("invalid_request", "$.bodyBase64", "invalid base64"))?;
+                request = request.body(&bytes);
+            }
+            (None, None) => {}
+        }
+        Ok(request)
+    }
+
+    /// `request.method`.
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// `request.path`.
+    pub fn request_path(&self) -> &str {
+        &self.path
+    }
+
+    /// A header by case-insensitive name.
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        let lower = name.to_ascii_lowercase();
+        self.headers.iter().find(|(n, _)| *n == lower).map(|(_, v)| v.as_str())
+    }
+
+    /// `request.META[name]`: `HTTP_*` names map to headers (`HTTP_X_CSRFTOKEN` is
+    /// `X-CSRFToken`), `CONTENT_TYPE`/`CONTENT_LENGTH` to those headers, anything else to the
+    /// extra META entries (`REMOTE_USER`).
+    pub fn meta(&self, name: &str) -> Option<&str> {
+        if let Some(header) = name.strip_prefix("HTTP_") {
+            let wanted: String = header.chars().map(|c| if c == '_' { '-' } else { c }).collect();
+            // WSGI servers drop header names containing '_', so they never reach META.
+            return self
+                .headers
+                .iter()
+                .find(|(n, _)| !n.contains('_') && n.eq_ignore_ascii_case(&wanted))
+                .map(|(_, v)| v.as_str());
+        }
+        match name {
+            "CONTENT_TYPE" => self.header_value("content-type"),
+            "CONTENT_LENGTH" => self.header_value("content-length"),
+            _ => self.meta.get(name).map(String::as_str),
+        }
+    }
+
+    /// `request.content_type` as DRF reads it (`CONTENT_TYPE`, else `""`).
+    pub fn content_type(&self) -> &str {
+        self.meta("CONTENT_TYPE").unwrap_or("")
+    }
+
+    /// `request.COOKIES`: the given cookies, else Django's `parse_cookie` of the `Cookie` header.
+    pub fn cookies_map(&self) -> BTreeMap<String, String> {
+        match &self.cookies {
+            Some(cookies) => cookies.clone(),
+            None => parse_cookie(self.meta("HTTP_COOKIE").unwrap_or("")),
+        }
+    }
+
+    /// One cookie.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies_map().remove(name)
+    }
+
+    /// `request.is_secure()`.
+    pub fn is_secure(&self) -> bool {
+        self.secure
+    }
+
+    /// The body bytes (empty when none, or when too large).
+    pub fn body_bytes(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// Whether the body exceeded [`MAX_BODY_BYTES`].
+    pub fn body_too_large(&self) -> bool {
+        self.body_too_large
+    }
+
+    /// Django's `_get_raw_host()`: the `Host` header (or the given host), else
+    /// `SERVER_NAME:port`, which we do not know, so `""`.
+    pub fn raw_host(&self) -> &str {
+        self.host.as_deref().or_else(|| self.meta("HTTP_HOST")).unwrap_or("")
+    }
+
+    /// `request.get_port()` (`SERVER_PORT`).
+    pub fn get_port(&self) -> String {
+        match &self.port {
+            Some(port) => port.clone(),
+            None => {
+                let (_, port) = split_domain_port(self.raw_host());
+                if !port.is_empty() {
+                    port
+                } else if self.secure {
+                    "443".into()
+                } else {
+                    "80".into()
+                }
+            }
+        }
+    }
+
+    /// Django's `request.get_host()` validated against `allowed_hosts` (`None`: any
+    /// well-formed host, like `ALLOWED_HOSTS = ['*']`). `None` means `DisallowedHost`.
+    pub fn get_host(&self, allowed_hosts: Option<&[String]>) -> Option<String> {
+        let host = self.raw_host();
+        let (domain, _) = split_domain_port(host);
+        if domain.is_empty() {
+            return None;
+        }
+        let ok = match allowed_hosts {
+            None => true,
+            Some(patterns) => {
+                patterns.iter().any(|pattern| pattern == "*" || super::csrf::is_same_domain(&domain, pattern))
+            }
+        };
+        ok.then(|| host.to_string())
+    }
+}
+
+/// Splits `http(s)://authority/path` into (secure, authority, port, path).
+fn split_url(url: &str) -> Option<(bool, String, Option<String>, String)> {
+    let (secure, rest) = if let Some(rest) = url.strip_prefix("https://") {
+        (true, rest)
+    } else if let Some(rest) = url.strip_prefix("http://") {
+        (false, rest)
+    } else {
+        return None;
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest.get(..end)?.to_string();
+    let tail = rest.get(end..).unwrap_or("");
+    let path_end = tail.find(['?', '#']).unwrap_or(tail.len());
+    let path = tail.get(..path_end).unwrap_or("");
+    let path = if path.is_empty() { "/".to_string() } else { path.to_string() };
+    let (_, port) = split_domain_port(&authority);
+    Some((secure, authority, (!port.is_empty()).then_some(port), path))
+}
+
+/// Django's `split_domain_port`: `host_validation_re` on the lower-cased host, trailing dot
+/// removed; `("", "")` when the host is malformed.
+///
+/// ```
+/// use drf_gate::authentication::request::split_domain_port;
+/// assert_eq!(split_domain_port("Example.COM.:8000"), ("example.com".into(), "8000".into()));
+/// assert_eq!(split_domain_port("[::1]:443"), ("[::1]".into(), "443".into()));
+/// assert_eq!(split_domain_port("bad host"), ("".into(), "".into()));
+/// ```
+pub fn split_domain_port(host: &str) -> (String, String) {
+    // ^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::([0-9]+))?$ on host.lower()
+    let lower: String = host.chars().flat_map(char::to_lowercase).collect();
+    let (domain, rest) = if lower.starts_with('[') {
+        let Some(close) = lower.find(']') else { return (String::new(), String::new()) };
+        let inner = lower.get(1..close).unwrap_or("");
+        let Some(colon) = inner.find(':') else { return (String::new(), String::new()) };
+        let (before, after) = (inner.get(..colon).unwrap_or(""), inner.get(colon + 1..).unwrap_or(""));
+        let hex = |c: char| c.is_ascii_digit() || ('a'..='f').contains(&c);
+        if !before.chars().all(hex) || after.is_empty() || !after.chars().all(|c| hex(c) || c == '.' || c == ':') {
+            return (String::new(), String::new());
+        }
+        (lower.get(..=close).unwrap_or(""), lower.get(close + 1..).unwrap_or(""))
+    } else {
+        let end = lower.find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-'));
+        let end = end.unwrap_or(lower.len());
+        if end == 0 {
+            return (String::new(), String::new());
+        }
+        (lower.get(..end).unwrap_or(""), lower.get(end..).unwrap_or(""))
+    };
+    let port = if rest.is_empty() {
+        ""
+    } else if let Some(port) = rest.strip_prefix(':') {
+        if port.is_empty() || !port.chars().all(|c| c.is_ascii_digit()) {
+            return (String::new(), String::new());
+        }
+        port
+    } else {
+        return (String::new(), String::new());
+    };
+    (domain.strip_suffix('.').unwrap_or(domain).to_string(), port.to_string())
+}
+
+/// Python's `str.isspace()` for the latin-1 range.
+pub(crate) fn py_isspace(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\x0b' | '\x0c' | '\r' | '\x1c'..='\x1f' | ' ' | '\u{85}' | '\u{a0}')
+        || (u32::from(c) > 0xFF && c.is_whitespace())
+}
+
+/// Python's `str.strip()`.
+pub(crate) fn py_strip(text: &str) -> &str {
+    text.trim_matches(py_isspace)
+}
+
+/// Django's `parse_cookie`.
+///
+/// ```
+/// use drf_gate::authentication::request::parse_cookie;
+/// let cookies = parse_cookie(r#"a=1; b="x\"y"; novalue; c=="#);
+/// assert_eq!(cookies.get("a").map(String::as_str), Some("1"));
+/// assert_eq!(cookies.get("b").map(String::as_str), Some("x\"y"));
+/// assert_eq!(cookies.get("").map(String::as_str), Some("novalue"));
+/// assert_eq!(cookies.get("c").map(String::as_str), Some("="));
+/// ```
+pub fn parse_cookie(cookie: &str) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    for chunk in cookie.split(';') {
+        let (key, value) = match chunk.split_once('=') {
+            Some((k, v)) => (k, v),
+            None => ("", chunk),
+        };
+        let (key, value) = (py_strip(key), py_strip(value));
+        if !key.is_empty() || !value.is_empty() {
+            map.insert(key.to_string(), cookie_unquote(value));
+        }
+    }
+    map
+}
+
+/// `http.cookies._unquote`.
+fn cookie_unquote(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() < 2 || chars.first() != Some(&'"') || chars.last() != Some(&'"') {
+        return value.to_string();
+    }
+    let inner = chars.get(1..chars.len() - 1).unwrap_or(&[]);
+    let mut out = String::with_capacity(inner.len());
+    let mut i = 0;
+    while let Some(&c) = inner.get(i) {
+        if c != '\\' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        // \ooo (three octal digits, first 0-3) or \c
+        let octal: Option<u32> = (|| {
+            let d0 = inner.get(i + 1)?.to_digit(8).filter(|d| *d <= 3)?;
+            let d1 = inner.get(i + 2)?.to_digit(8)?;
+            let d2 = inner.get(i + 3)?.to_digit(8)?;
+            Some(d0 * 64 + d1 * 8 + d2)
+        })();
+        if let Some(code) = octal {
+            out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+            i += 4;
+        } else if let Some(&next) = inner.get(i + 1).filter(|c| **c != '\n') {
+            out.push(next);
+            i += 2;
+        } else {
+            out.push('\\');
+            i += 1;
+        }
+    }
+    out
+}

@@ -1,0 +1,229 @@
+//! User lookups, answered by the caller: the one protocol for sync and async callers.
+//!
+//! The core never blocks and never awaits. Each lookup returns a [`Lookup`]: `Found`, `NotFound`,
+//! or `Pending`. On `Pending`, [`authenticate`](super::authenticate) stops and returns
+//! `Err(NeedsLookup { key })`. An async caller (the JS binding, e.g. over Workers KV) awaits its
+//! resolver for that [`LookupKey`], stores the answer in an [`AnswerCache`], and calls
+//! `authenticate` again with the cache as resolver; earlier answers are replayed, so each call
+//! gets at least one step further. Authentication is deterministic for a given request, settings
+//! and `now`, so replaying is exact. A sync caller simply never answers `Pending`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::request::RawRequest;
+use super::AuthenticationFailure;
+use crate::user::UserInput;
+
+/// The answer to one lookup.
+///
+/// ```
+/// use drf_gate::authentication::Lookup;
+/// let answer: Lookup = Lookup::NotFound;
+/// assert!(matches!(answer, Lookup::NotFound));
+/// ```
+#[derive(Clone, Debug)]
+pub enum Lookup<T = UserInput> {
+    /// The user (or value) exists.
+    Found(T),
+    /// No such user: `DoesNotExist`, or `authenticate()` returned None.
+    NotFound,
+    /// Not known yet: stop, and let the caller fetch it (async).
+    Pending,
+}
+
+/// What a project's own authentication class decided.
+#[derive(Clone, Debug)]
+pub enum CustomLookup {
+    /// `authenticate` returned None: try the next class.
+    None,
+    /// `authenticate` returned `(user, auth)`.
+    User(UserInput),
+    /// `authenticate` raised: the chain stops with this exception.
+    Failure(AuthenticationFailure),
+    /// Not known yet (async).
+    Pending,
+}
+
+/// User lookups. Every method has a default answer (`NotFound` / `CustomLookup::None`), so a
+/// caller implements only what its classes need.
+///
+/// ```
+/// use drf_gate::authentication::{Lookup, Resolver};
+/// use drf_gate::user::UserInput;
+/// struct Tokens;
+/// impl Resolver for Tokens {
+///     fn token(&self, key: &str) -> Lookup {
+///         if key == "abc" { Lookup::Found(UserInput { id: Some(1.into()), ..Default::default() }) }
+///         else { Lookup::NotFound }
+///     }
+/// }
+/// assert!(matches!(Tokens.token("abc"), Lookup::Found(_)));
+/// ```
+pub trait Resolver {
+    /// `Token.objects.select_related('user').get(key=key).user`.
+    fn token(&self, _key: &str) -> Lookup {
+        Lookup::NotFound
+    }
+    /// `django.contrib.auth.authenticate(username=..., password=...)`: `Found` only for a
+    /// correct password. An inactive user found here is treated as `ModelBackend` treats it
+    /// (`Invalid username/password.`).
+    fn basic(&self, _username: &str, _password: &str) -> Lookup {
+        Lookup::NotFound
+    }
+    /// The user of a session (`request.user` after `AuthenticationMiddleware`).
+    fn session(&self, _session_key: &str) -> Lookup {
+        Lookup::NotFound
+    }
+    /// The CSRF secret stored in a session (`CSRF_USE_SESSIONS = True` only).
+    fn session_csrf_secret(&self, _session_key: &str) -> Lookup<String> {
+        Lookup::NotFound
+    }
+    /// `User.objects.get(**{field: id})` (simplejwt's `USER_ID_FIELD` / claim value).
+    fn user_by_id(&self, _field: &str, _id: &Value) -> Lookup {
+        Lookup::NotFound
+    }
+    /// `RemoteUserBackend.authenticate(remote_user=name)` (it may create the user).
+    fn remote_user(&self, _name: &str) -> Lookup {
+        Lookup::NotFound
+    }
+    /// A custom class's `authenticate(request)`.
+    fn custom(&self, _class_name: &str, _request: &RawRequest) -> CustomLookup {
+        CustomLookup::None
+    }
+}
+
+/// Which lookup is missing: the key an async caller resolves and caches.
+///
+/// ```
+/// use drf_gate::authentication::LookupKey;
+/// let key = LookupKey::Token { key: "abc".into() };
+/// assert_eq!(serde_json::to_string(&key).unwrap(), r#"{"kind":"token","key":"abc"}"#);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
+pub enum LookupKey {
+    /// [`Resolver::token`].
+    Token {
+        /// The token key.
+        key: String,
+    },
+    /// [`Resolver::basic`].
+    Basic {
+        /// The decoded user id.
+        username: String,
+        /// The decoded password.
+        password: String,
+    },
+    /// [`Resolver::session`].
+    Session {
+        /// The session cookie value.
+        session_key: String,
+    },
+    /// [`Resolver::session_csrf_secret`].
+    SessionCsrfSecret {
+        /// The session cookie value.
+        session_key: String,
+    },
+    /// [`Resolver::user_by_id`].
+    UserById {
+        /// `USER_ID_FIELD`.
+        field: String,
+        /// The claim value, as JSON text (so keys compare exactly).
+        id: String,
+    },
+    /// [`Resolver::remote_user`].
+    RemoteUser {
+        /// The `REMOTE_USER` value.
+        name: String,
+    },
+    /// [`Resolver::custom`].
+    Custom {
+        /// The class name.
+        class_name: String,
+    },
+}
+
+/// An answer an async caller stores for a [`LookupKey`].
+///
+/// JSON: `{"user": {...}}`, `{"notFound": true}`, `{"secret": "..."}` or
+/// `{"failure": {"detail": "...", "code": "..."}}` (custom classes only), `{"none": true}`
+/// (custom classes: `authenticate` returned None).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub enum Answer {
+    /// The user.
+    User(UserInput),
+    /// No such user.
+    NotFound(bool),
+    /// A session's CSRF secret.
+    Secret(String),
+    /// A custom class raised.
+    Failure(AuthenticationFailure),
+    /// A custom class returned None.
+    None(bool),
+}
+
+/// A [`Resolver`] replaying stored answers and answering `Pending` for the rest.
+///
+/// ```
+/// use drf_gate::authentication::{AnswerCache, Answer, Lookup, LookupKey, Resolver};
+/// let mut cache = AnswerCache::default();
+/// assert!(matches!(cache.token("abc"), Lookup::Pending));
+/// cache.insert(LookupKey::Token { key: "abc".into() }, Answer::NotFound(true));
+/// assert!(matches!(cache.token("abc"), Lookup::NotFound));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct AnswerCache {
+    answers: BTreeMap<LookupKey, Answer>,
+}
+
+impl AnswerCache {
+    /// Stores an answer.
+    pub fn insert(&mut self, key: LookupKey, answer: Answer) {
+        self.answers.insert(key, answer);
+    }
+
+    fn user(&self, key: LookupKey) -> Lookup {
+        match self.answers.get(&key) {
+            None => Lookup::Pending,
+            Some(Answer::User(user)) => Lookup::Found(user.clone()),
+            Some(_) => Lookup::NotFound,
+        }
+    }
+}
+
+impl Resolver for AnswerCache {
+    fn token(&self, key: &str) -> Lookup {
+        self.user(LookupKey::Token { key: key.into() })
+    }
+    fn basic(&self, username: &str, password: &str) -> Lookup {
+        self.user(LookupKey::Basic { username: username.into(), password: password.into() })
+    }
+    fn session(&self, session_key: &str) -> Lookup {
+        self.user(LookupKey::Session { session_key: session_key.into() })
+    }
+    fn session_csrf_secret(&self, session_key: &str) -> Lookup<String> {
+        match self.answers.get(&LookupKey::SessionCsrfSecret { session_key: session_key.into() }) {
+            None => Lookup::Pending,
+            Some(Answer::Secret(secret)) => Lookup::Found(secret.clone()),
+            Some(_) => Lookup::NotFound,
+        }
+    }
+    fn user_by_id(&self, field: &str, id: &Value) -> Lookup {
+        self.user(LookupKey::UserById { field: field.into(), id: id.to_string() })
+    }
+    fn remote_user(&self, name: &str) -> Lookup {
+        self.user(LookupKey::RemoteUser { name: name.into() })
+    }
+    fn custom(&self, class_name: &str, _request: &RawRequest) -> CustomLookup {
+        match self.answers.get(&LookupKey::Custom { class_name: class_name.into() }) {
+            None => CustomLookup::Pending,
+            Some(Answer::User(user)) => CustomLookup::User(user.clone()),
+            Some(Answer::Failure(failure)) => CustomLookup::Failure(failure.clone()),
+            Some(_) => CustomLookup::None,
+        }
+    }
+}
