@@ -95,6 +95,16 @@ log "wasm-opt -Oz"
 
 # 6. Entry points and their types (hand-written in pkg/src/).
 cp "$root"/pkg/src/entries/* "$dist/"
+# Raw-request checking (`gate.checkRequest`), plain JS around the core's lookup protocol, and its
+# CommonJS twin.
+cp "$root/pkg/src/request.js" "$dist/"
+node -e '
+const fs = require("node:fs");
+let source = fs.readFileSync(process.argv[1], "utf8");
+if (!/^export function install\(/m.test(source)) throw new Error("build.sh: request.js must export install()");
+source = "\"use strict\";\n" + source.replace(/^export function /gm, "function ") + "\nmodule.exports = { install };\n";
+fs.writeFileSync(process.argv[2], source);
+' "$root/pkg/src/request.js" "$dist/request.cjs"
 # The DOM helper (`drf-gate/dom`), plain JS over the public API.
 cp "$root/pkg/src/dom.js" "$root/pkg/src/dom.d.ts" "$dist/"
 # CommonJS consumers of the types get .d.cts twins (TypeScript's node16 resolution).

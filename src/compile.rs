@@ -134,7 +134,7 @@ pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
     // The defaults are bound per view, but are checked even when no view uses them.
     for (index, source) in doc.permissions.iter().flatten().enumerate() {
         let path = format!("$.permissions[{index}]");
-        let expr = permission_expr::parse(source).map_err(|err| PolicyError::new("syntax_error", &path, err.message).at(1, err.column))?;
+        let expr = permission_expr::parse(source).map_err(|err| PolicyError::new("syntax_error", &path, err.message).at(err.line, err.column))?;
         compiler.check_names(&expr, &path)?;
     }
     if let Some(names) = &doc.authentication {
@@ -284,12 +284,12 @@ impl Compiler<'_> {
     }
 
     /// Resolves a class name (built-in or custom), compiling custom classes on first use.
-    fn resolve_class(&mut self, name: &str, path: &str, column: Option<u32>) -> Result<Resolved, PolicyError> {
+    fn resolve_class(&mut self, name: &str, path: &str, position: Option<(u32, u32)>) -> Result<Resolved, PolicyError> {
         if let Some(resolved) = self.resolved.get(name) {
             return Ok(resolved.clone());
         }
-        let located = |err: PolicyError| match column {
-            Some(column) => err.at(1, column),
+        let located = |err: PolicyError| match position {
+            Some((line, column)) => err.at(line, column),
             None => err,
         };
         if let Some(class) = builtin_permission_class(name) {
@@ -339,7 +339,7 @@ impl Compiler<'_> {
                 return Err(PolicyError::new("invalid_policy", path, "a class defined by `expression` is a composition (DRF's OperandHolder) and cannot also have base, conditions, message, code or permsMap"));
             }
             let expr_path = format!("{path}.expression");
-            let expr = permission_expr::parse(expression).map_err(|err| PolicyError::new("syntax_error", &expr_path, err.message).at(1, err.column))?;
+            let expr = permission_expr::parse(expression).map_err(|err| PolicyError::new("syntax_error", &expr_path, err.message).at(err.line, err.column))?;
             self.check_names(&expr, &expr_path)?;
             return Ok(Resolved::Alias(expr));
         }
@@ -387,8 +387,8 @@ impl Compiler<'_> {
     /// Checks that every name in a composition resolves (and that compositions are acyclic).
     fn check_names(&mut self, expr: &Expr, path: &str) -> Result<(), PolicyError> {
         match expr {
-            Expr::Class { name, column } => {
-                self.resolve_class(name, path, Some(*column))?;
+            Expr::Class { name, line, column } => {
+                self.resolve_class(name, path, Some((*line, *column)))?;
                 Ok(())
             }
             Expr::And(left, right) | Expr::Or(left, right) => {
@@ -570,7 +570,7 @@ impl Compiler<'_> {
         let mut entries = Vec::with_capacity(sources.len());
         for (index, source) in sources.iter().enumerate() {
             let entry_path = format!("{path}[{index}]");
-            let expr = permission_expr::parse(source).map_err(|err| PolicyError::new("syntax_error", &entry_path, err.message).at(1, err.column))?;
+            let expr = permission_expr::parse(source).map_err(|err| PolicyError::new("syntax_error", &entry_path, err.message).at(err.line, err.column))?;
             let node = self.bind(&expr, view, &entry_path, 0)?;
             let single_class = match (&node, expr.single_class()) {
                 (Node::Leaf { class, .. }, Some(_)) => Some(*class),
@@ -587,9 +587,9 @@ impl Compiler<'_> {
             return Err(PolicyError::new("invalid_policy", path, "compositions nest deeper than 64 levels"));
         }
         Ok(match expr {
-            Expr::Class { name, column } => match self.resolve_class(name, path, Some(*column))? {
+            Expr::Class { name, line, column } => match self.resolve_class(name, path, Some((*line, *column)))? {
                 Resolved::Class(class) => {
-                    let perms = self.bind_perms_map(class, view, path, *column)?;
+                    let perms = self.bind_perms_map(class, view, path, (*line, *column))?;
                     Node::Leaf { class, perms }
                 }
                 Resolved::Alias(alias) => self.bind(&alias, view, path, depth + 1)?,
@@ -600,7 +600,7 @@ impl Compiler<'_> {
         })
     }
 
-    fn bind_perms_map(&mut self, class: usize, view: &View, path: &str, column: u32) -> Result<Option<Box<PermsMap>>, PolicyError> {
+    fn bind_perms_map(&mut self, class: usize, view: &View, path: &str, (line, column): (u32, u32)) -> Result<Option<Box<PermsMap>>, PolicyError> {
         let Some(def) = self.classes.get(class) else { return Ok(None) };
         if !def.uses_model() {
             return Ok(None);
@@ -614,7 +614,7 @@ impl Compiler<'_> {
                 path,
                 format!("Cannot apply {} on a view that does not set `.queryset`: give view `{}` a `model`", def.name, view.name),
             )
-            .at(1, column));
+            .at(line, column));
         };
         let mut entries: Vec<(String, Box<[PermId]>)> = Vec::with_capacity(def.perms_map.len());
         let templates = def.perms_map.clone();

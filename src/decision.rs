@@ -197,6 +197,21 @@ pub struct Decision<'a> {
 }
 
 impl Decision<'_> {
+    /// Whether this decision is a response to send: a denial DRF renders as JSON. `false` when
+    /// the request should go on to the server: it is allowed (or its object stage is pending),
+    /// or only the server can render the answer (Django's own 400/500 pages, a condition that
+    /// would crash it).
+    ///
+    /// ```
+    /// let gate = drf_gate::Gate::from_json(r#"{"permissions": ["IsAuthenticated"], "views": {"posts": {}}}"#).unwrap();
+    /// assert!(gate.check_json(r#"{"view": "posts", "action": "list"}"#).unwrap().respond());
+    /// assert!(!gate.check_json(r#"{"view": "posts", "action": "list", "user": {"id": 1}}"#).unwrap().respond());
+    /// ```
+    pub fn respond(&self) -> bool {
+        use crate::exceptions::{BAD_REQUEST, EVALUATION_ERROR, SERVER_ERROR};
+        !self.allowed && !matches!(self.code.as_deref(), Some(BAD_REQUEST | SERVER_ERROR | EVALUATION_ERROR))
+    }
+
     /// The `WWW-Authenticate` header value.
     pub fn www_authenticate(&self) -> Option<&str> {
         self.www_authenticate.as_deref()
@@ -236,8 +251,9 @@ impl Serialize for Headers<'_, '_> {
 
 impl Serialize for Decision<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut out = serializer.serialize_struct("Decision", 11)?;
+        let mut out = serializer.serialize_struct("Decision", 12)?;
         out.serialize_field("allowed", &self.allowed)?;
+        out.serialize_field("respond", &self.respond())?;
         out.serialize_field("status", &self.status)?;
         out.serialize_field("body", &self.body)?;
         out.serialize_field("headers", &Headers(self))?;

@@ -17,6 +17,8 @@ pub enum Expr {
     Class {
         /// The name as written (`rest_framework.permissions.` prefixes removed).
         name: String,
+        /// 1-based line of the name (expressions may span lines).
+        line: u32,
         /// 1-based column of the name.
         column: u32,
     },
@@ -39,13 +41,28 @@ impl Expr {
     }
 }
 
-/// A syntax error with its 1-based column (expressions are one line).
+/// A syntax error with its 1-based line and column.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExprError {
     /// What was found and what was expected.
     pub message: String,
+    /// 1-based line.
+    pub line: u32,
     /// 1-based column.
     pub column: u32,
+}
+
+/// A position in the source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Position {
+    line: u32,
+    column: u32,
+}
+
+impl Position {
+    fn error(self, message: impl Into<String>) -> ExprError {
+        ExprError { message: message.into(), line: self.line, column: self.column }
+    }
 }
 
 const MAX_DEPTH: u32 = 64;
@@ -62,14 +79,14 @@ const MAX_LENGTH: usize = 4096;
 /// ```
 pub fn parse(source: &str) -> Result<Expr, ExprError> {
     if source.len() > MAX_LENGTH {
-        return Err(ExprError { message: format!("expression is longer than {MAX_LENGTH} bytes"), column: 1 });
+        return Err(ExprError { message: format!("expression is longer than {MAX_LENGTH} bytes"), line: 1, column: 1 });
     }
-    let tokens = tokenize(source)?;
-    let mut parser = Parser { tokens: &tokens, position: 0, end_column: source.chars().count() as u32 + 1 };
+    let (tokens, end) = tokenize(source)?;
+    let mut parser = Parser { tokens: &tokens, position: 0, end };
     let expr = parser.or_expr(0)?;
     match parser.peek() {
         None => Ok(expr),
-        Some(token) => Err(ExprError { message: format!("unexpected {}; expected `&`, `|` or the end", token.kind.describe()), column: token.column }),
+        Some(token) => Err(token.at.error(format!("unexpected {}; expected `&`, `|` or the end", token.kind.describe()))),
     }
 }
 
@@ -98,15 +115,23 @@ impl TokenKind {
 
 struct Token {
     kind: TokenKind,
-    column: u32,
+    at: Position,
 }
 
-fn tokenize(source: &str) -> Result<Vec<Token>, ExprError> {
+/// The tokens, and the position just past the end.
+fn tokenize(source: &str) -> Result<(Vec<Token>, Position), ExprError> {
     let mut tokens = Vec::new();
     let chars: Vec<char> = source.chars().collect();
     let mut index = 0usize;
+    let (mut line, mut line_start) = (1u32, 0usize);
     while let Some(&ch) = chars.get(index) {
-        let column = index as u32 + 1;
+        let at = Position { line, column: (index - line_start) as u32 + 1 };
+        if ch == '\n' {
+            line += 1;
+            line_start = index + 1;
+            index += 1;
+            continue;
+        }
         let single = match ch {
             '&' => Some(TokenKind::And),
             '|' => Some(TokenKind::Or),
@@ -116,7 +141,7 @@ fn tokenize(source: &str) -> Result<Vec<Token>, ExprError> {
             _ => None,
         };
         if let Some(kind) = single {
-            tokens.push(Token { kind, column });
+            tokens.push(Token { kind, at });
             index += 1;
             continue;
         }
@@ -136,13 +161,13 @@ fn tokenize(source: &str) -> Result<Vec<Token>, ExprError> {
                     "or" => "|",
                     _ => "~",
                 };
-                return Err(ExprError { message: format!("`{name}` combines values, not permission classes: use `{hint}`"), column });
+                return Err(at.error(format!("`{name}` combines values, not permission classes: use `{hint}`")));
             }
             if name.ends_with('.') || name.contains("..") {
-                return Err(ExprError { message: format!("malformed class name `{name}`"), column });
+                return Err(at.error(format!("malformed class name `{name}`")));
             }
             let short = name.strip_prefix("rest_framework.permissions.").unwrap_or(&name).to_owned();
-            tokens.push(Token { kind: TokenKind::Name(short), column });
+            tokens.push(Token { kind: TokenKind::Name(short), at });
             continue;
         }
         let hint = match ch {
@@ -150,15 +175,15 @@ fn tokenize(source: &str) -> Result<Vec<Token>, ExprError> {
             ',' => "; write each class as its own list entry",
             _ => "",
         };
-        return Err(ExprError { message: format!("unexpected character `{ch}`{hint}"), column });
+        return Err(at.error(format!("unexpected character `{ch}`{hint}")));
     }
-    Ok(tokens)
+    Ok((tokens, Position { line, column: (index - line_start) as u32 + 1 }))
 }
 
 struct Parser<'t> {
     tokens: &'t [Token],
     position: usize,
-    end_column: u32,
+    end: Position,
 }
 
 impl Parser<'_> {
@@ -192,13 +217,13 @@ impl Parser<'_> {
 
     fn unary(&mut self, depth: u32) -> Result<Expr, ExprError> {
         if depth > MAX_DEPTH {
-            let column = self.peek().map_or(self.end_column, |t| t.column);
-            return Err(ExprError { message: format!("expression nested deeper than {MAX_DEPTH} levels"), column });
+            let at = self.peek().map_or(self.end, |t| t.at);
+            return Err(at.error(format!("expression nested deeper than {MAX_DEPTH} levels")));
         }
         let Some(token) = self.peek() else {
-            return Err(ExprError { message: "unexpected end; expected a permission class, `~` or `(`".into(), column: self.end_column });
+            return Err(self.end.error("unexpected end; expected a permission class, `~` or `(`"));
         };
-        let column = token.column;
+        let at = token.at;
         match &token.kind {
             TokenKind::Not => {
                 self.position += 1;
@@ -208,8 +233,8 @@ impl Parser<'_> {
                 self.position += 1;
                 let inner = self.or_expr(depth + 1)?;
                 if !self.next_is(&TokenKind::Close) {
-                    let at = self.peek().map_or(self.end_column, |t| t.column);
-                    return Err(ExprError { message: format!("`(` at column {column} is not closed; expected `)`"), column: at });
+                    let here = self.peek().map_or(self.end, |t| t.at);
+                    return Err(here.error(format!("`(` at line {}, column {} is not closed; expected `)`", at.line, at.column)));
                 }
                 self.position += 1;
                 Ok(inner)
@@ -217,9 +242,9 @@ impl Parser<'_> {
             TokenKind::Name(name) => {
                 let name = name.clone();
                 self.position += 1;
-                Ok(Expr::Class { name, column })
+                Ok(Expr::Class { name, line: at.line, column: at.column })
             }
-            other => Err(ExprError { message: format!("unexpected {}; expected a permission class, `~` or `(`", other.describe()), column }),
+            other => Err(at.error(format!("unexpected {}; expected a permission class, `~` or `(`", other.describe()))),
         }
     }
 }

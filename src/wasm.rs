@@ -49,8 +49,8 @@ export interface Policy {
   authenticationClasses?: { [name: string]: AuthenticationClassDeclaration };
   /** The project's own permission classes, by name. */
   classes?: { [name: string]: PermissionClassDeclaration };
-  /** Options of the authentication classes (edge authentication). */
-  settings?: { [name: string]: never };
+  /** Options of the authentication classes (edge authentication; docs/policy.md §5). */
+  settings?: AuthenticationSettings;
   /** Views and viewsets, by name. */
   views?: { [name: string]: ViewDeclaration };
   /** URL routes to views, as DRF's routers map them (docs/policy.md §1.6). */
@@ -187,9 +187,130 @@ export interface TraceStep {
 /** Where in DRF's pipeline the decision was made. */
 export type Stage = "authentication" | "view" | "handler" | "lookup" | "object";
 
+/** Options of the authentication classes: DRF's, simplejwt's `SIMPLE_JWT`, Django's CSRF. */
+export interface AuthenticationSettings {
+  token?: { keyword?: string };
+  basic?: { realm?: string };
+  session?: { cookieName?: string; cookieDomain?: string | null };
+  remoteUser?: { header?: string };
+  jwt?: {
+    algorithm?: "HS256" | "HS384" | "HS512" | "RS256" | "RS384" | "RS512" | "ES256" | "ES384";
+    /** The HMAC secret (HS*); never ship it to browsers. */
+    signingKey?: string | null;
+    /** PEM public key or JWK (RS*, ES*). */
+    verifyingKey?: string | JsonObject | null;
+    audience?: string | string[] | null;
+    issuer?: string | string[] | null;
+    leeway?: number;
+    authHeaderTypes?: string | string[];
+    authHeaderName?: string;
+    userIdClaim?: string;
+    userIdField?: string;
+    tokenTypeClaim?: string | null;
+    jtiClaim?: string | null;
+    authTokenClasses?: string[];
+    checkUserIsActive?: boolean;
+    realm?: string;
+  };
+  csrf?: {
+    cookieName?: string;
+    /** The META name, as Django's setting (`HTTP_X_CSRFTOKEN`). */
+    headerName?: string;
+    trustedOrigins?: string[];
+    cookieDomain?: string | null;
+    useSessions?: boolean;
+    /** ALLOWED_HOSTS; `null`: any well-formed host. */
+    allowedHosts?: string[] | null;
+  };
+}
+
+/** A raw HTTP request as plain data (or pass a Fetch `Request` to `checkRequest`). */
+export interface RawRequest {
+  method: string;
+  url?: string;
+  path?: string;
+  /** Header values carry ISO-8859-1 characters, as HTTP bytes. */
+  headers?: { [name: string]: string };
+  cookies?: { [name: string]: string };
+  secure?: boolean;
+  host?: string;
+  port?: string;
+  body?: string;
+  bodyBase64?: string;
+  contentType?: string;
+  /** Extra WSGI environ entries (`REMOTE_USER`). */
+  meta?: { [name: string]: string };
+}
+
+/** Looks users up for the authentication classes; each may return a Promise in `checkRequest`. */
+export interface Resolvers {
+  /** TokenAuthentication: the token's user, or null. */
+  token?(key: string): User | null | undefined | Promise<User | null | undefined>;
+  /** BasicAuthentication: the user these credentials authenticate (Django's `authenticate()`), or null. */
+  basic?(username: string, password: string): User | null | undefined | Promise<User | null | undefined>;
+  /** SessionAuthentication: the session's user, or null. */
+  session?(sessionKey: string): User | null | undefined | Promise<User | null | undefined>;
+  /** CSRF_USE_SESSIONS: the CSRF secret stored in the session. */
+  sessionCsrfSecret?(sessionKey: string): string | null | undefined | Promise<string | null | undefined>;
+  /** JWTAuthentication: the user whose `field` equals the token's user id claim. */
+  userById?(field: string, id: JsonValue): User | null | undefined | Promise<User | null | undefined>;
+  /** RemoteUserAuthentication. */
+  remoteUser?(name: string): User | null | undefined | Promise<User | null | undefined>;
+  /** A custom class: a user, null (`authenticate` returned None), or `{ failure }` (it raised). */
+  custom?(className: string, request: RawRequest): User | { failure: { exception?: string; detail: JsonValue; code?: string | null } } | null | undefined | Promise<User | { failure: { exception?: string; detail: JsonValue; code?: string | null } } | null | undefined>;
+}
+
+/** Options of `checkRequest`: where the request goes, what is known of its object, and who resolves users. */
+export interface CheckRequestOptions {
+  /** The view; default: found from the URL by the policy's `routes`. */
+  view?: string;
+  action?: string;
+  detail?: boolean;
+  /** The object (`null`: lookup miss); absent: the object stage is left to the server. */
+  object?: JsonValue;
+  lookupError?: boolean;
+  trace?: boolean;
+  /** Seconds since the epoch (JWT expiry); default now. */
+  now?: number;
+  resolvers?: Resolvers;
+}
+
+/** What `checkRequest` decided, and what authentication produced. */
+export interface RequestDecision {
+  decision: Decision;
+  authentication: AuthenticationOutcome | null;
+}
+
+export interface Gate {
+  /**
+   * Decides a raw request (a Fetch `Request` or plain data) as the DRF server would, running
+   * the view's authentication classes. `null`: no route of the policy matches the URL.
+   *
+   * ```js
+   * const result = await gate.checkRequest(request, { resolvers: { token: (key) => env.TOKENS.get(key, "json") } });
+   * if (result?.decision.respond) return new Response(result.decision.body, result.decision);
+   * ```
+   */
+  checkRequest(request: Request | RawRequest, options?: CheckRequestOptions): Promise<RequestDecision | null>;
+  /** `checkRequest` for plain request data and synchronous resolvers. */
+  checkRequestSync(request: RawRequest, options?: CheckRequestOptions): RequestDecision | null;
+}
+
+/** A masked CSRF token (what Django puts in forms) and its secret (the `csrftoken` cookie). */
+export interface MintedCsrfToken {
+  /** 64 characters: send it as `X-CSRFToken` or `csrfmiddlewaretoken`. */
+  token: string;
+  /** 32 characters: the cookie value. */
+  secret: string;
+  /** Whether `secret` was newly made (no secret was given). */
+  newSecret: boolean;
+}
+
 /** What DRF would answer (docs/policy.md §3). */
 export interface Decision {
   allowed: boolean;
+  /** Whether to send this response (a DRF JSON denial); false: let the request go on to the server. */
+  respond: boolean;
   /** 200 when allowed; otherwise DRF's status. */
   status: number;
   /** The exact response body DRF sends; `""` when allowed. */
@@ -460,6 +581,17 @@ impl Gate {
     /// ```js
     /// gate.route("/api/posts/7/"); // { view: "posts", action: null, detail: true, params: { pk: "7" } }
     /// ```
+    /// One step of the raw-request protocol (used by `checkRequest`): `{ decision, authentication }`,
+    /// `{ lookup }` (a user to resolve) or `{ noRoute: true }`.
+    #[wasm_bindgen(js_name = checkRequestStep)]
+    pub fn check_request_step(&self, input: JsValue) -> Result<JsValue, JsValue> {
+        let Some(text) = json_text(&input) else {
+            return Err(invalid_context("the request is not representable as JSON", "$"));
+        };
+        let step = self.inner.check_request_json(&text).map_err(|error| context_error(&error))?;
+        step.serialize(&SERIALIZER).map_err(JsValue::from)
+    }
+
     #[wasm_bindgen(unchecked_return_type = "RouteMatch | null")]
     pub fn route(&self, #[wasm_bindgen(js_name = urlPath, unchecked_param_type = "string")] url_path: JsValue) -> Result<JsValue, JsValue> {
         let url_path = string_arg(&url_path, "urlPath")?;
@@ -562,8 +694,39 @@ impl Drop for Subject {
     }
 }
 
-// A place for `mintCsrfToken()`: the core's CSRF module brings it; getrandom is configured for
-// wasm32 (`wasm_js`) already.
+/// Randomness for CSRF tokens: the platform's CSPRNG (`crypto.getRandomValues`) via getrandom.
+struct PlatformRandom(Result<(), getrandom::Error>);
+
+impl crate::authentication::CsrfRandom for PlatformRandom {
+    fn fill_bytes(&mut self, buf: &mut [u8]) {
+        if let Err(error) = getrandom::fill(buf) {
+            self.0 = Err(error);
+        }
+    }
+}
+
+/// A masked CSRF token as Django makes them, accepted by Django's `CsrfViewMiddleware`.
+///
+/// With `secret` (the `csrftoken` cookie's value), the token masks that secret; without, a new
+/// secret is made too. Throws `ContextError` if the platform has no secure randomness.
+///
+/// ```js
+/// const { token, secret } = mintCsrfToken();
+/// // Set-Cookie: csrftoken=<secret>; send X-CSRFToken: <token>
+/// ```
+#[wasm_bindgen(js_name = mintCsrfToken, unchecked_return_type = "MintedCsrfToken")]
+pub fn mint_csrf_token(#[wasm_bindgen(unchecked_optional_param_type = "string | null")] secret: Option<JsValue>) -> Result<JsValue, JsValue> {
+    let secret = match secret.filter(|value| !value.is_null() && !value.is_undefined()) {
+        Some(value) => Some(string_arg(&value, "secret")?),
+        None => None,
+    };
+    let mut random = PlatformRandom(Ok(()));
+    let minted = crate::authentication::mint_csrf_token(secret.as_deref(), &mut random);
+    if random.0.is_err() {
+        return Err(invalid_context("no secure random source is available", "$"));
+    }
+    minted.serialize(&SERIALIZER).map_err(JsValue::from)
+}
 
 #[cfg(test)]
 #[path = "../wasm-tests/bindings.rs"]

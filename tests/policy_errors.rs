@@ -110,3 +110,11 @@ fn routes_name_known_views() {
     let err = error(json!({"views": {"posts": {}}, "routes": [{"pattern": "/api/x/", "view": "nope"}]}));
     assert_eq!(located(&err), ("unknown_view", "$.routes[0].view", None, None));
 }
+
+#[test]
+fn multi_line_expressions_report_the_line() {
+    let err = error(json!({"permissions": ["IsAdminUser |\n Foo"]}));
+    assert_eq!(located(&err), ("unknown_class", "$.permissions[0]", Some(2), Some(2)));
+    let err = error(json!({"permissions": ["(IsAdminUser |\n  IsAuthenticated"]}));
+    assert_eq!(located(&err), ("syntax_error", "$.permissions[0]", Some(2), Some(18)));
+}

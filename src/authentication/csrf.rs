@@ -133,7 +133,8 @@ pub trait CsrfRandom {
 }
 
 /// A freshly minted token.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MintedCsrfToken {
     /// The masked 64-char token (for forms and `X-CSRFToken`).
     pub token: String,

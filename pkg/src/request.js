@@ -1,0 +1,114 @@
+// Raw requests at the edge: `gate.checkRequest(request, options)`.
+//
+// The core runs DRF's authentication classes on the request. When it needs a user (a token's
+// owner, a session, a JWT's user id), it answers with a lookup; this loop awaits the caller's
+// resolver, hands the answer back, and asks again. The core replays earlier answers exactly, so
+// async resolvers (Workers KV, a database) work without async Rust.
+
+const MAX_LOOKUPS = 32;
+const UNSAFE_BODY_TYPES = /^(application\/json|application\/x-www-form-urlencoded|multipart\/form-data)/i;
+
+function bytesToBase64(bytes) {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+// A Fetch `Request` as the core's raw request. The body is read only when DRF would read it
+// during authentication: an unsafe method with a form or JSON body (the CSRF check).
+async function fromFetchRequest(request) {
+  const headers = {};
+  request.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  const raw = { method: request.method, url: request.url, headers };
+  const method = request.method.toUpperCase();
+  const contentType = request.headers.get("content-type") || "";
+  if (!["GET", "HEAD", "OPTIONS", "TRACE"].includes(method) && request.body && UNSAFE_BODY_TYPES.test(contentType)) {
+    raw.bodyBase64 = bytesToBase64(new Uint8Array(await request.clone().arrayBuffer()));
+  }
+  return raw;
+}
+
+function isFetchRequest(value) {
+  return typeof Request !== "undefined" && value instanceof Request;
+}
+
+function asAnswer(kind, value) {
+  if (value && typeof value.then === "function") {
+    throw new TypeError(`the ${kind} resolver returned a Promise: use checkRequest(), not checkRequestSync()`);
+  }
+  if (kind === "custom") {
+    if (value == null) return { none: true };
+    if (value.failure) return { failure: value.failure };
+    return { user: value };
+  }
+  if (kind === "sessionCsrfSecret") return value == null ? { notFound: true } : { secret: String(value) };
+  return value == null ? { notFound: true } : { user: value };
+}
+
+function callResolver(resolvers, key, rawRequest) {
+  const fn = resolvers && resolvers[key.kind];
+  if (typeof fn !== "function") return undefined;
+  switch (key.kind) {
+    case "token":
+      return fn(key.key);
+    case "basic":
+      return fn(key.username, key.password);
+    case "session":
+    case "sessionCsrfSecret":
+      return fn(key.sessionKey);
+    case "userById":
+      return fn(key.field, JSON.parse(key.id));
+    case "remoteUser":
+      return fn(key.name);
+    case "custom":
+      return fn(key.className, rawRequest);
+    default:
+      return undefined;
+  }
+}
+
+function stepInput(rawRequest, options, answers) {
+  const { resolvers, now, ...target } = options || {};
+  return { ...target, request: rawRequest, now: now ?? Date.now() / 1000, answers };
+}
+
+function finish(step) {
+  return step.noRoute ? null : step;
+}
+
+export function install(Gate) {
+  /**
+   * Decides a raw request as the DRF server would, running the view's authentication classes.
+   * Resolves to `{ decision, authentication }`, or `null` when no route of the policy matches.
+   */
+  Gate.prototype.checkRequest = async function checkRequest(request, options = {}) {
+    const rawRequest = isFetchRequest(request) ? await fromFetchRequest(request) : request;
+    const answers = [];
+    for (let i = 0; i <= MAX_LOOKUPS; i++) {
+      const step = this.checkRequestStep(stepInput(rawRequest, options, answers));
+      if (!step.lookup) return finish(step);
+      const value = await callResolver(options.resolvers, step.lookup, rawRequest);
+      answers.push({ key: step.lookup, answer: asAnswer(step.lookup.kind, value) });
+    }
+    throw new Error("drf-gate: too many user lookups for one request");
+  };
+
+  /** `checkRequest` for synchronous resolvers and a plain request object. */
+  Gate.prototype.checkRequestSync = function checkRequestSync(request, options = {}) {
+    if (isFetchRequest(request)) {
+      throw new TypeError("checkRequestSync() takes a plain request object; use checkRequest() for a Fetch Request");
+    }
+    const answers = [];
+    for (let i = 0; i <= MAX_LOOKUPS; i++) {
+      const step = this.checkRequestStep(stepInput(request, options, answers));
+      if (!step.lookup) return finish(step);
+      const value = callResolver(options.resolvers, step.lookup, request);
+      answers.push({ key: step.lookup, answer: asAnswer(step.lookup.kind, value) });
+    }
+    throw new Error("drf-gate: too many user lookups for one request");
+  };
+}
