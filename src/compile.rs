@@ -22,6 +22,8 @@ pub(crate) struct Compiled {
     pub views: Vec<View>,
     pub view_index: HashMap<String, usize>,
     pub routes: Vec<crate::routing::Route>,
+    /// Kept by the edge build (raw-request authentication); the core build only validates them.
+    #[cfg_attr(not(feature = "edge"), allow(dead_code))]
     pub settings: CompiledSettings,
 }
 

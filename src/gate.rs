@@ -39,6 +39,7 @@ pub struct Gate {
     views: Vec<View>,
     view_index: HashMap<String, usize>,
     routes: Vec<crate::routing::Route>,
+    #[cfg(feature = "edge")]
     settings: crate::authentication::CompiledSettings,
 }
 
@@ -113,6 +114,7 @@ impl Gate {
             views: compiled.views,
             view_index: compiled.view_index,
             routes: compiled.routes,
+            #[cfg(feature = "edge")]
             settings: compiled.settings,
         })
     }
@@ -147,6 +149,7 @@ impl Gate {
         User::compile(user, &self.table)
     }
 
+    #[cfg(feature = "edge")]
     pub(crate) fn settings(&self) -> &crate::authentication::CompiledSettings {
         &self.settings
     }

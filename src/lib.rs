@@ -20,6 +20,10 @@
 //! The map follows DRF's modules: [`permissions`] (`permissions.py`), [`views`]-level dispatch
 //! (`views.py`), [`exceptions`], [`renderers`], [`authentication`]. The only module that
 //! touches JavaScript is the wasm binding, compiled for `wasm32` targets.
+//!
+//! Feature `edge` (default) adds edge authentication: `Gate::check_request` runs the
+//! authentication classes on a raw request (JWT, session + CSRF, ...). Without it the crate is
+//! the core a browser needs, with no crypto: `--no-default-features` builds the small wasm.
 
 #![forbid(unsafe_code)]
 
@@ -28,6 +32,7 @@ pub mod compile;
 pub mod condition;
 pub mod context;
 pub mod decision;
+#[cfg(feature = "edge")]
 pub mod edge;
 pub mod error;
 pub mod exceptions;

@@ -575,14 +575,10 @@ impl Gate {
         Some(self.inner.actions(&view)?.map(String::from).collect())
     }
 
-    /// The route a URL path reaches, from the policy's `routes` (DRF's routers); `null` when no
-    /// route matches (pass the request through to the origin).
-    ///
-    /// ```js
-    /// gate.route("/api/posts/7/"); // { view: "posts", action: null, detail: true, params: { pk: "7" } }
-    /// ```
     /// One step of the raw-request protocol (used by `checkRequest`): `{ decision, authentication }`,
-    /// `{ lookup }` (a user to resolve) or `{ noRoute: true }`.
+    /// `{ lookup }` (a user to resolve) or `{ noRoute: true }`. Edge build only: without it,
+    /// `checkRequest` says which entry point has it.
+    #[cfg(feature = "edge")]
     #[wasm_bindgen(js_name = checkRequestStep)]
     pub fn check_request_step(&self, input: JsValue) -> Result<JsValue, JsValue> {
         let Some(text) = json_text(&input) else {
@@ -592,6 +588,12 @@ impl Gate {
         step.serialize(&SERIALIZER).map_err(JsValue::from)
     }
 
+    /// The route a URL path reaches, from the policy's `routes` (DRF's routers); `null` when no
+    /// route matches (pass the request through to the origin).
+    ///
+    /// ```js
+    /// gate.route("/api/posts/7/"); // { view: "posts", action: null, detail: true, params: { pk: "7" } }
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "RouteMatch | null")]
     pub fn route(&self, #[wasm_bindgen(js_name = urlPath, unchecked_param_type = "string")] url_path: JsValue) -> Result<JsValue, JsValue> {
         let url_path = string_arg(&url_path, "urlPath")?;
@@ -695,8 +697,10 @@ impl Drop for Subject {
 }
 
 /// Randomness for CSRF tokens: the platform's CSPRNG (`crypto.getRandomValues`) via getrandom.
+#[cfg(feature = "edge")]
 struct PlatformRandom(Result<(), getrandom::Error>);
 
+#[cfg(feature = "edge")]
 impl crate::authentication::CsrfRandom for PlatformRandom {
     fn fill_bytes(&mut self, buf: &mut [u8]) {
         if let Err(error) = getrandom::fill(buf) {
@@ -714,6 +718,7 @@ impl crate::authentication::CsrfRandom for PlatformRandom {
 /// const { token, secret } = mintCsrfToken();
 /// // Set-Cookie: csrftoken=<secret>; send X-CSRFToken: <token>
 /// ```
+#[cfg(feature = "edge")]
 #[wasm_bindgen(js_name = mintCsrfToken, unchecked_return_type = "MintedCsrfToken")]
 pub fn mint_csrf_token(#[wasm_bindgen(unchecked_optional_param_type = "string | null")] secret: Option<JsValue>) -> Result<JsValue, JsValue> {
     let secret = match secret.filter(|value| !value.is_null() && !value.is_undefined()) {

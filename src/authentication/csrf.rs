@@ -7,7 +7,6 @@ use subtle::ConstantTimeEq;
 use super::request::RawRequest;
 use super::settings::CompiledSettings;
 use super::urlsplit::urlsplit;
-use super::InputError;
 
 /// `CSRF_ALLOWED_CHARS`, in Django's order (the masking arithmetic depends on it).
 pub const CSRF_ALLOWED_CHARS: &[u8; 62] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -21,39 +20,6 @@ const REASON_NO_CSRF_COOKIE: &str = "CSRF cookie not set.";
 const REASON_CSRF_TOKEN_MISSING: &str = "CSRF token missing.";
 const REASON_MALFORMED_REFERER: &str = "Referer checking failed - Referer is malformed.";
 const REASON_INSECURE_REFERER: &str = "Referer checking failed - Referer is insecure while host is secure.";
-
-/// Compiled `CSRF_TRUSTED_ORIGINS`.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct TrustedOrigins {
-    /// `allowed_origins_exact`.
-    exact: Vec<String>,
-    /// `allowed_origin_subdomains`: (scheme, netloc without leading `*`).
-    subdomains: Vec<(String, String)>,
-    /// `csrf_trusted_origins_hosts`.
-    hosts: Vec<String>,
-}
-
-impl TrustedOrigins {
-    pub(crate) fn compile(origins: &[String]) -> Result<Self, InputError> {
-        let mut compiled = TrustedOrigins::default();
-        for (i, origin) in origins.iter().enumerate() {
-            let error = |message: &str| InputError::new("invalid_settings", format!("$.settings.csrf.trustedOrigins[{i}]"), message);
-            if !origin.contains("://") {
-                // Django's system check 4_0.E001.
-                return Err(error("must start with a scheme (usually http:// or https://)"));
-            }
-            let parts = urlsplit(origin).ok_or_else(|| error("not a valid URL"))?;
-            let host = parts.netloc.trim_start_matches('*').to_string();
-            compiled.hosts.push(host.clone());
-            if origin.contains('*') {
-                compiled.subdomains.push((parts.scheme, host));
-            } else {
-                compiled.exact.push(origin.clone());
-            }
-        }
-        Ok(compiled)
-    }
-}
 
 /// Django's `is_same_domain(host, pattern)` (the host is not lower-cased).
 ///

@@ -18,23 +18,13 @@ use super::pybase64::base64url_decode;
 use super::pyjson::{loads_bytes, PyValue};
 use super::request::RawRequest;
 use super::resolver::{LookupKey, Resolver};
-use super::settings::{CompiledSettings, JwtSettings};
+pub use super::settings::{Hash, TokenClass};
+use super::settings::{check_algorithm, CompiledSettings, Family, JwtSettings};
 use super::{AuthenticationFailure, FailureKind, InputError, Step};
 use crate::user::UserInput;
 
 /// Largest raw token decoded; longer ones fail as `Token is invalid` without being parsed.
 pub const MAX_JWT_BYTES: usize = 8 * 1024;
-
-/// The hash of an algorithm.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Hash {
-    /// SHA-256.
-    Sha256,
-    /// SHA-384.
-    Sha384,
-    /// SHA-512.
-    Sha512,
-}
 
 /// The compiled verification key of `ALGORITHM`.
 #[derive(Clone, Debug)]
@@ -53,34 +43,19 @@ fn settings_error(path: &str, message: impl Into<String>) -> InputError {
 }
 
 impl JwtKey {
-    /// Compiles `ALGORITHM` with its key. `Ok(None)`: no key given (JWT classes cannot run).
+    /// Compiles `ALGORITHM` with its key (both checked by [`check_algorithm`] first).
+    /// `Ok(None)`: no key given (JWT classes cannot run).
     pub(crate) fn compile(settings: &JwtSettings) -> Result<Option<JwtKey>, InputError> {
-        let alg = settings.algorithm.as_str();
-        let hash = match alg.get(2..) {
-            Some("256") => Hash::Sha256,
-            Some("384") => Hash::Sha384,
-            Some("512") => Hash::Sha512,
-            _ => Hash::Sha256,
-        };
-        match alg {
-            "HS256" | "HS384" | "HS512" => {
-                let Some(secret) = &settings.signing_key else { return Ok(None) };
-                check_hmac_secret(secret)?;
-                Ok(Some(JwtKey::Hmac { hash, secret: secret.as_bytes().to_vec() }))
-            }
-            "RS256" | "RS384" | "RS512" => {
-                let Some(key) = &settings.verifying_key else { return Ok(None) };
-                rsa_key(key, hash)
-            }
-            "ES256" | "ES384" => {
-                let Some(key) = &settings.verifying_key else { return Ok(None) };
-                ec_key(key, alg)
-            }
-            "ES512" | "ES256K" | "ES521" | "PS256" | "PS384" | "PS512" | "EdDSA" => Err(settings_error(
-                "algorithm",
-                format!("{alg} is accepted by simplejwt but not supported by drf-gate (HS256/384/512, RS256/384/512, ES256/384)"),
-            )),
-            _ => Err(settings_error("algorithm", format!("Unrecognized algorithm type '{alg}'"))),
+        match check_algorithm(settings)? {
+            (Family::Hmac, hash) => Ok(settings.signing_key.as_ref().map(|secret| JwtKey::Hmac { hash, secret: secret.as_bytes().to_vec() })),
+            (Family::Rsa, hash) => match &settings.verifying_key {
+                Some(key) => rsa_key(key, hash),
+                None => Ok(None),
+            },
+            (Family::Ecdsa, _) => match &settings.verifying_key {
+                Some(key) => ec_key(key, &settings.algorithm),
+                None => Ok(None),
+            },
         }
     }
 
@@ -135,29 +110,6 @@ pub(crate) fn hmac_sign(hash: Hash, secret: &[u8], message: &[u8]) -> Vec<u8> {
         Hash::Sha384 => run::<Hmac<Sha384>>(secret, message),
         Hash::Sha512 => run::<Hmac<Sha512>>(secret, message),
     }
-}
-
-/// PyJWT's `HMACAlgorithm.prepare_key` refusals: these make every request a 500 on the server,
-/// so they are configuration errors here.
-fn check_hmac_secret(secret: &str) -> Result<(), InputError> {
-    if secret.is_empty() {
-        return Err(settings_error("signingKey", "HMAC key must not be empty."));
-    }
-    let trimmed = secret.trim_start();
-    if secret.contains("-----BEGIN ") || secret.starts_with("ssh-") || secret.starts_with("ecdsa-sha2-") {
-        return Err(settings_error(
-            "signingKey",
-            "The specified key is an asymmetric key or x509 certificate and should not be used as an HMAC secret.",
-        ));
-    }
-    if trimmed.trim_start_matches('\u{feff}').starts_with('{') {
-        if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(secret) {
-            if map.contains_key("kty") {
-                return Err(settings_error("signingKey", "The specified key looks like a JWK and should not be used directly as an HMAC secret."));
-            }
-        }
-    }
-    Ok(())
 }
 
 /// A key given as a JWK object, or JSON text of one.
@@ -250,57 +202,6 @@ fn ec_key(key: &Value, alg: &str) -> Result<Option<JwtKey>, InputError> {
 #[cfg(not(feature = "jwt-ecdsa"))]
 fn ec_key(_key: &Value, _alg: &str) -> Result<Option<JwtKey>, InputError> {
     Err(settings_error("algorithm", "ES* algorithms need the `jwt-ecdsa` feature"))
-}
-
-/// A simplejwt token class of `AUTH_TOKEN_CLASSES`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenClass {
-    /// `AccessToken` (`token_type` `access`).
-    Access,
-    /// `SlidingToken` (`sliding`; the blacklist app is assumed not installed).
-    Sliding,
-    /// `RefreshToken` (`refresh`; same assumption).
-    Refresh,
-    /// `UntypedToken` (`untyped`): no type check.
-    Untyped,
-}
-
-impl TokenClass {
-    /// By class name or dotted path.
-    ///
-    /// ```
-    /// use drf_gate::authentication::jwt::TokenClass;
-    /// assert_eq!(TokenClass::from_name("rest_framework_simplejwt.tokens.SlidingToken"), Some(TokenClass::Sliding));
-    /// ```
-    pub fn from_name(name: &str) -> Option<TokenClass> {
-        match name.rsplit('.').next().unwrap_or(name) {
-            "AccessToken" => Some(TokenClass::Access),
-            "SlidingToken" => Some(TokenClass::Sliding),
-            "RefreshToken" => Some(TokenClass::Refresh),
-            "UntypedToken" => Some(TokenClass::Untyped),
-            _ => None,
-        }
-    }
-
-    /// `AuthToken.__name__`.
-    pub fn class_name(self) -> &'static str {
-        match self {
-            TokenClass::Access => "AccessToken",
-            TokenClass::Sliding => "SlidingToken",
-            TokenClass::Refresh => "RefreshToken",
-            TokenClass::Untyped => "UntypedToken",
-        }
-    }
-
-    /// `AuthToken.token_type`.
-    pub fn token_type(self) -> &'static str {
-        match self {
-            TokenClass::Access => "access",
-            TokenClass::Sliding => "sliding",
-            TokenClass::Refresh => "refresh",
-            TokenClass::Untyped => "untyped",
-        }
-    }
 }
 
 /// Why PyJWT's `decode` failed, as simplejwt sees it.

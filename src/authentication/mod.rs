@@ -3,6 +3,9 @@
 //!
 //! # Edge authentication
 //!
+//! Needs the `edge` feature (default); without it, the crate keeps the vocabulary (classes,
+//! outcomes, failures, settings) and decides from an authentication outcome the caller gives.
+//!
 //! [`authenticate`] runs a view's classes on a [`RawRequest`] exactly as DRF's
 //! `Request._authenticate` does: in order; `None` moves on; the first `(user, auth)` wins; any
 //! raised exception (`AuthenticationFailed`, the CSRF `PermissionDenied`, a body `ParseError`)
@@ -47,26 +50,40 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+// The runtime of edge authentication (feature `edge`): parsers, JWT, session and CSRF.
+#[cfg(feature = "edge")]
 pub mod basic;
+#[cfg(feature = "edge")]
 pub mod csrf;
+#[cfg(feature = "edge")]
 pub mod jwt;
+#[cfg(feature = "edge")]
 pub mod pybase64;
+#[cfg(feature = "edge")]
 pub mod pyjson;
+#[cfg(feature = "edge")]
 pub mod request;
+#[cfg(feature = "edge")]
 pub mod resolver;
+#[cfg(feature = "edge")]
 pub mod session;
 pub mod settings;
+#[cfg(feature = "edge")]
 pub mod token;
 pub mod urlsplit;
 
+#[cfg(feature = "edge")]
 pub use csrf::{mint_csrf_token, CsrfRandom};
+#[cfg(feature = "edge")]
 pub use request::{RawRequest, RawRequestInput};
+#[cfg(feature = "edge")]
 pub use resolver::{Answer, AnswerCache, CustomLookup, Lookup, LookupKey, Resolver};
 pub use settings::{
     AuthenticationSettings, BasicSettings, CompiledSettings, CsrfSettings, JwtSettings, OneOrMany,
-    RemoteUserSettings, SessionSettings, TokenSettings,
+    RemoteUserSettings, SessionSettings, TokenClass, TokenSettings,
 };
 
+#[cfg(feature = "edge")]
 use crate::user::UserInput;
 
 /// One entry of `authentication_classes`, resolved.
@@ -291,6 +308,7 @@ impl Authenticator {
 }
 
 /// The result of running the classes.
+#[cfg(feature = "edge")]
 #[derive(Clone, Debug)]
 pub struct Authenticated {
     /// What the permission stage needs.
@@ -302,6 +320,7 @@ pub struct Authenticated {
 }
 
 /// A lookup the resolver answered `Pending`: resolve `key`, then call [`authenticate`] again.
+#[cfg(feature = "edge")]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NeedsLookup {
     /// What to look up.
@@ -311,6 +330,7 @@ pub struct NeedsLookup {
 }
 
 /// What one class's `authenticate` did.
+#[cfg(feature = "edge")]
 pub(crate) enum Step {
     /// Returned None.
     None,
@@ -322,6 +342,7 @@ pub(crate) enum Step {
     Pending(LookupKey),
 }
 
+#[cfg(feature = "edge")]
 impl Step {
     /// `Step` from a user lookup.
     pub(crate) fn from_lookup(lookup: Lookup, key: impl FnOnce() -> LookupKey, found: impl FnOnce(UserInput) -> Step, not_found: impl FnOnce() -> Step) -> Step {
@@ -357,6 +378,7 @@ impl Step {
 /// let result = authenticate(&bad, &classes, &settings, &Users, 0.0).unwrap();
 /// assert_eq!(result.outcome, AuthenticationOutcome::Failed(AuthenticationFailure::authentication_failed("Invalid token.")));
 /// ```
+#[cfg(feature = "edge")]
 pub fn authenticate(
     request: &RawRequest,
     authenticators: &[Authenticator],
@@ -398,6 +420,7 @@ pub fn authenticate(
 
 /// `RemoteUserAuthentication.authenticate`: `RemoteUserBackend` returns None for an empty
 /// value; an inactive user gives None; it never raises.
+#[cfg(feature = "edge")]
 fn remote_user_authenticate(request: &RawRequest, settings: &CompiledSettings, resolver: &dyn Resolver) -> Step {
     let Some(name) = request.meta(&settings.settings.remote_user.header).filter(|name| !name.is_empty()) else {
         return Step::None;

@@ -3,8 +3,9 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::csrf::TrustedOrigins;
-use super::jwt::{JwtKey, TokenClass};
+#[cfg(feature = "edge")]
+use super::jwt::JwtKey;
+use super::urlsplit::urlsplit;
 use super::{AuthenticationClass, InputError};
 
 /// The `settings` of a policy: options of the authentication classes (simplejwt's `SIMPLE_JWT`,
@@ -218,8 +219,14 @@ impl Default for RemoteUserSettings {
 #[derive(Clone, Debug)]
 pub struct CompiledSettings {
     pub(crate) settings: AuthenticationSettings,
+    /// The decoded key (the core build checks the algorithm and the HMAC secret, and leaves
+    /// PEM/JWK decoding to the edge build, which alone verifies signatures).
+    #[cfg(feature = "edge")]
     pub(crate) jwt_key: Option<JwtKey>,
+    // Compiled in both builds, so that both reject the same settings; read at the edge.
+    #[cfg_attr(not(feature = "edge"), allow(dead_code))]
     pub(crate) token_classes: Vec<TokenClass>,
+    #[cfg_attr(not(feature = "edge"), allow(dead_code))]
     pub(crate) trusted_origins: TrustedOrigins,
 }
 
@@ -227,7 +234,10 @@ impl CompiledSettings {
     /// Validates and compiles the settings.
     pub fn compile(settings: &AuthenticationSettings) -> Result<Self, InputError> {
         let jwt = &settings.jwt;
+        #[cfg(feature = "edge")]
         let jwt_key = JwtKey::compile(jwt)?;
+        #[cfg(not(feature = "edge"))]
+        check_algorithm(jwt)?;
         let mut token_classes = Vec::with_capacity(jwt.auth_token_classes.len());
         for (i, name) in jwt.auth_token_classes.iter().enumerate() {
             let class = TokenClass::from_name(name).ok_or_else(|| {
@@ -246,7 +256,13 @@ impl CompiledSettings {
             return Err(InputError::new("invalid_settings", "$.settings.jwt.leeway", "must be a finite number"));
         }
         let trusted_origins = TrustedOrigins::compile(&settings.csrf.trusted_origins)?;
-        Ok(CompiledSettings { settings: settings.clone(), jwt_key, token_classes, trusted_origins })
+        Ok(CompiledSettings {
+            settings: settings.clone(),
+            #[cfg(feature = "edge")]
+            jwt_key,
+            token_classes,
+            trusted_origins,
+        })
     }
 
     /// The settings as given.
@@ -255,6 +271,7 @@ impl CompiledSettings {
     }
 
     /// Checks that these settings can run these classes (a JWT class needs a key).
+    #[cfg(feature = "edge")]
     pub fn check_classes<'a>(&self, classes: impl IntoIterator<Item = &'a AuthenticationClass>) -> Result<(), InputError> {
         for class in classes {
             if matches!(class, AuthenticationClass::Jwt { .. }) && self.jwt_key.is_none() {
@@ -293,5 +310,165 @@ impl CompiledSettings {
             "remoteUser" | "RemoteUserAuthentication" => AuthenticationClass::RemoteUser,
             _ => return None,
         })
+    }
+}
+
+/// The hash of an algorithm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hash {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+/// The family of a supported `ALGORITHM`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Family {
+    /// HS256/384/512.
+    Hmac,
+    /// RS256/384/512.
+    Rsa,
+    /// ES256/384.
+    Ecdsa,
+}
+
+fn jwt_settings_error(path: &str, message: impl Into<String>) -> InputError {
+    InputError::new("invalid_settings", format!("$.settings.jwt.{path}"), message)
+}
+
+/// Checks `ALGORITHM`, and the HMAC secret when one is used: the same errors in the core and the
+/// edge build.
+pub(crate) fn check_algorithm(settings: &JwtSettings) -> Result<(Family, Hash), InputError> {
+    let alg = settings.algorithm.as_str();
+    let hash = match alg.get(2..) {
+        Some("384") => Hash::Sha384,
+        Some("512") => Hash::Sha512,
+        _ => Hash::Sha256,
+    };
+    let family = match alg {
+        "HS256" | "HS384" | "HS512" => Family::Hmac,
+        "RS256" | "RS384" | "RS512" => Family::Rsa,
+        "ES256" | "ES384" => Family::Ecdsa,
+        "ES512" | "ES256K" | "ES521" | "PS256" | "PS384" | "PS512" | "EdDSA" => {
+            return Err(jwt_settings_error(
+                "algorithm",
+                format!("{alg} is accepted by simplejwt but not supported by drf-gate (HS256/384/512, RS256/384/512, ES256/384)"),
+            ))
+        }
+        _ => return Err(jwt_settings_error("algorithm", format!("Unrecognized algorithm type '{alg}'"))),
+    };
+    if let (Family::Hmac, Some(secret)) = (family, &settings.signing_key) {
+        check_hmac_secret(secret)?;
+    }
+    Ok((family, hash))
+}
+
+/// PyJWT's `HMACAlgorithm.prepare_key` refusals: these make every request a 500 on the server,
+/// so they are configuration errors here.
+fn check_hmac_secret(secret: &str) -> Result<(), InputError> {
+    if secret.is_empty() {
+        return Err(jwt_settings_error("signingKey", "HMAC key must not be empty."));
+    }
+    let trimmed = secret.trim_start();
+    if secret.contains("-----BEGIN ") || secret.starts_with("ssh-") || secret.starts_with("ecdsa-sha2-") {
+        return Err(jwt_settings_error(
+            "signingKey",
+            "The specified key is an asymmetric key or x509 certificate and should not be used as an HMAC secret.",
+        ));
+    }
+    if trimmed.trim_start_matches('\u{feff}').starts_with('{') {
+        if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(secret) {
+            if map.contains_key("kty") {
+                return Err(jwt_settings_error("signingKey", "The specified key looks like a JWK and should not be used directly as an HMAC secret."));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A simplejwt token class of `AUTH_TOKEN_CLASSES`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenClass {
+    /// `AccessToken` (`token_type` `access`).
+    Access,
+    /// `SlidingToken` (`sliding`; the blacklist app is assumed not installed).
+    Sliding,
+    /// `RefreshToken` (`refresh`; same assumption).
+    Refresh,
+    /// `UntypedToken` (`untyped`): no type check.
+    Untyped,
+}
+
+impl TokenClass {
+    /// By class name or dotted path.
+    ///
+    /// ```
+    /// use drf_gate::authentication::TokenClass;
+    /// assert_eq!(TokenClass::from_name("rest_framework_simplejwt.tokens.SlidingToken"), Some(TokenClass::Sliding));
+    /// ```
+    pub fn from_name(name: &str) -> Option<TokenClass> {
+        match name.rsplit('.').next().unwrap_or(name) {
+            "AccessToken" => Some(TokenClass::Access),
+            "SlidingToken" => Some(TokenClass::Sliding),
+            "RefreshToken" => Some(TokenClass::Refresh),
+            "UntypedToken" => Some(TokenClass::Untyped),
+            _ => None,
+        }
+    }
+
+    /// `AuthToken.__name__`.
+    pub fn class_name(self) -> &'static str {
+        match self {
+            TokenClass::Access => "AccessToken",
+            TokenClass::Sliding => "SlidingToken",
+            TokenClass::Refresh => "RefreshToken",
+            TokenClass::Untyped => "UntypedToken",
+        }
+    }
+
+    /// `AuthToken.token_type`.
+    pub fn token_type(self) -> &'static str {
+        match self {
+            TokenClass::Access => "access",
+            TokenClass::Sliding => "sliding",
+            TokenClass::Refresh => "refresh",
+            TokenClass::Untyped => "untyped",
+        }
+    }
+}
+
+/// Compiled `CSRF_TRUSTED_ORIGINS`.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TrustedOrigins {
+    /// `allowed_origins_exact`.
+    pub(crate) exact: Vec<String>,
+    /// `allowed_origin_subdomains`: (scheme, netloc without leading `*`).
+    pub(crate) subdomains: Vec<(String, String)>,
+    /// `csrf_trusted_origins_hosts`.
+    pub(crate) hosts: Vec<String>,
+}
+
+impl TrustedOrigins {
+    pub(crate) fn compile(origins: &[String]) -> Result<Self, InputError> {
+        let mut compiled = TrustedOrigins::default();
+        for (i, origin) in origins.iter().enumerate() {
+            let error = |message: &str| InputError::new("invalid_settings", format!("$.settings.csrf.trustedOrigins[{i}]"), message);
+            if !origin.contains("://") {
+                // Django's system check 4_0.E001.
+                return Err(error("must start with a scheme (usually http:// or https://)"));
+            }
+            let parts = urlsplit(origin).ok_or_else(|| error("not a valid URL"))?;
+            let host = parts.netloc.trim_start_matches('*').to_string();
+            compiled.hosts.push(host.clone());
+            if origin.contains('*') {
+                compiled.subdomains.push((parts.scheme, host));
+            } else {
+                compiled.exact.push(origin.clone());
+            }
+        }
+        Ok(compiled)
     }
 }
