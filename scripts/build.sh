@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/dist/: cargo (wasm32) -> wasm-bindgen (web + nodejs glue, one
-# shared .wasm) -> wasm-opt -Oz (npm binaryen) -> entry points. Idempotent; no wasm-pack.
+# Builds the npm package into pkg/dist/: cargo (wasm32) -> wasm-bindgen -> wasm-opt -Oz (npm
+# binaryen) -> entry points. Idempotent; no wasm-pack. Two wasm files from one crate:
+#   - core (`--no-default-features`): policies, decisions, UI gating; what browsers load
+#     (drf_gate_core.js + drf_gate_core_bg.wasm, web glue);
+#   - edge (default features): everything, raw-request authentication and JWT crypto included;
+#     what Node, workerd and `drf-gate/web-edge` load (drf_gate.js / drf_gate.cjs, one shared
+#     drf_gate_bg.wasm).
 #
 #   bash scripts/build.sh            # release build
 #
-# Prints one line `wasm size: N bytes raw, N bytes gzip` for the .wasm that ships.
+# Prints `wasm size: N bytes raw, N bytes gzip` for the core .wasm, then
+# `wasm size (edge): N bytes raw, N bytes gzip`.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,26 +43,36 @@ if [[ ! -x "$wasm_opt" ]]; then
   (cd scripts && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-# 3. Compile. Not stripped here: wasm-bindgen reads the target_features section, and wasm-opt
-#    strips afterwards.
-log "cargo build --release --target $target"
-CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --quiet
-wasm="$root/target/$target/release/drf_gate.wasm"
-
-# 4. Glue. Both targets emit the same .wasm; dist/ keeps one copy that both load.
+# 3. Compile, once per build. Not stripped here: wasm-bindgen reads the target_features section,
+#    and wasm-opt strips afterwards.
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-wasm-bindgen --target web --out-dir "$tmp/web" "$wasm"
-wasm-bindgen --target nodejs --out-dir "$tmp/node" "$wasm"
+wasm="$root/target/$target/release/drf_gate.wasm"
+log "cargo build --release --target $target --no-default-features (core)"
+CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --quiet --no-default-features
+cp "$wasm" "$tmp/core.wasm"
+log "cargo build --release --target $target (edge)"
+CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --quiet
+cp "$wasm" "$tmp/edge.wasm"
+
+# 4. Glue. The edge targets (web, nodejs) emit the same .wasm; dist/ keeps one copy both load.
+#    The core has web glue only (Node and workerd load the edge build).
+wasm-bindgen --target web --out-dir "$tmp/core" --out-name drf_gate_core "$tmp/core.wasm"
+wasm-bindgen --target web --out-dir "$tmp/web" --out-name drf_gate "$tmp/edge.wasm"
+wasm-bindgen --target nodejs --out-dir "$tmp/node" --out-name drf_gate "$tmp/edge.wasm"
 if ! cmp -s "$tmp/web/drf_gate_bg.wasm" "$tmp/node/drf_gate_bg.wasm"; then
   echo "build.sh: the web and nodejs targets produced different .wasm files" >&2
+  exit 1
+fi
+if ! diff -r -q "$tmp/web/snippets" "$tmp/core/snippets" >/dev/null; then
+  echo "build.sh: the core and edge glue import different snippets" >&2
   exit 1
 fi
 
 rm -rf "$dist"
 mkdir -p "$dist"
 cp -r "$tmp/web/snippets" "$dist/snippets"
-cp "$tmp/web/drf_gate.js" "$dist/"
+cp "$tmp/web/drf_gate.js" "$tmp/core/drf_gate_core.js" "$dist/"
 # The classes declare `[Symbol.dispose]()`: bring its lib along, so consumers whose `lib` stops
 # at es2022 still type-check (TypeScript >= 5.2).
 { echo '/// <reference lib="esnext.disposable" />'; cat "$tmp/web/drf_gate.d.ts"; } > "$dist/drf_gate.d.ts"
@@ -88,10 +104,14 @@ printf 'export * from "./%s";\n' "$snippet" > "$dist/errors.js"
 
 # 5. Size: wasm-opt -Oz; the features are the ones rustc's default wasm32 target emits.
 log "wasm-opt -Oz"
-"$wasm_opt" -Oz --strip-debug --strip-producers \
-  --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
-  --enable-reference-types --enable-multivalue \
-  "$tmp/web/drf_gate_bg.wasm" -o "$dist/drf_gate_bg.wasm"
+optimize() {
+  "$wasm_opt" -Oz --strip-debug --strip-producers \
+    --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
+    --enable-reference-types --enable-multivalue \
+    "$1" -o "$2"
+}
+optimize "$tmp/core/drf_gate_core_bg.wasm" "$dist/drf_gate_core_bg.wasm"
+optimize "$tmp/web/drf_gate_bg.wasm" "$dist/drf_gate_bg.wasm"
 
 # 6. Entry points and their types (hand-written in pkg/src/).
 cp "$root"/pkg/src/entries/* "$dist/"
@@ -101,8 +121,9 @@ cp "$root/pkg/src/request.js" "$dist/"
 node -e '
 const fs = require("node:fs");
 let source = fs.readFileSync(process.argv[1], "utf8");
-if (!/^export function install\(/m.test(source)) throw new Error("build.sh: request.js must export install()");
-source = "\"use strict\";\n" + source.replace(/^export function /gm, "function ") + "\nmodule.exports = { install };\n";
+const names = [...source.matchAll(/^export function (\w+)\(/gm)].map((m) => m[1]);
+if (!names.includes("install")) throw new Error("build.sh: request.js must export install()");
+source = "\"use strict\";\n" + source.replace(/^export function /gm, "function ") + "\nmodule.exports = { " + names.join(", ") + " };\n";
 fs.writeFileSync(process.argv[2], source);
 ' "$root/pkg/src/request.js" "$dist/request.cjs"
 # The DOM helper (`drf-gate/dom`), plain JS over the public API.
@@ -111,6 +132,11 @@ cp "$root/pkg/src/dom.js" "$root/pkg/src/dom.d.ts" "$dist/"
 cp "$dist/drf_gate.d.ts" "$dist/drf_gate.d.cts"
 cp "$dist/errors.d.ts" "$dist/errors.d.cts"
 
-raw="$(wc -c < "$dist/drf_gate_bg.wasm" | tr -d ' ')"
-gz="$(gzip -9 -c "$dist/drf_gate_bg.wasm" | wc -c | tr -d ' ')"
-echo "wasm size: $raw bytes raw, $gz bytes gzip"
+size() {
+  local raw gz
+  raw="$(wc -c < "$1" | tr -d ' ')"
+  gz="$(gzip -9 -c "$1" | wc -c | tr -d ' ')"
+  echo "$raw bytes raw, $gz bytes gzip"
+}
+echo "wasm size: $(size "$dist/drf_gate_core_bg.wasm")"
+echo "wasm size (edge): $(size "$dist/drf_gate_bg.wasm")"

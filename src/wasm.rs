@@ -285,6 +285,8 @@ export interface Gate {
   /**
    * Decides a raw request (a Fetch `Request` or plain data) as the DRF server would, running
    * the view's authentication classes. `null`: no route of the policy matches the URL.
+   * Edge build only (Node, workerd, `drf-gate/web-edge`): the core build (`drf-gate/web`, the
+   * browser default) rejects with an `Error` whose `code` is `"needs_edge_build"`.
    *
    * ```js
    * const result = await gate.checkRequest(request, { resolvers: { token: (key) => env.TOKENS.get(key, "json") } });
@@ -712,7 +714,8 @@ impl crate::authentication::CsrfRandom for PlatformRandom {
 /// A masked CSRF token as Django makes them, accepted by Django's `CsrfViewMiddleware`.
 ///
 /// With `secret` (the `csrftoken` cookie's value), the token masks that secret; without, a new
-/// secret is made too. Throws `ContextError` if the platform has no secure randomness.
+/// secret is made too. Throws `ContextError` if the platform has no secure randomness. Edge build
+/// only: the core build (`drf-gate/web`) throws an `Error` with `code` `"needs_edge_build"`.
 ///
 /// ```js
 /// const { token, secret } = mintCsrfToken();

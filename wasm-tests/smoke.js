@@ -42,3 +42,31 @@ export function smoke(api) {
   gate.free();
   return JSON.parse(JSON.stringify(result));
 }
+
+/**
+ * Raw-request checking and CSRF minting, the edge build's own API. Run unchanged by Node,
+ * workerd and Chromium; in the core build (`drf-gate/web`, the browser default) every call
+ * fails with `code: "needs_edge_build"`.
+ */
+export async function edgeSmoke(api) {
+  const gate = new api.Gate(policy);
+  const resolvers = { token: (key) => (key === "abc" ? ann : null) };
+  const settle = async (f) => {
+    try {
+      return await f();
+    } catch (e) {
+      return { error: e instanceof Error, code: e.code ?? null, edge: /drf-gate\/web-edge/.test(e.message) };
+    }
+  };
+  const result = {
+    sync: await settle(() => gate.checkRequestSync({ method: "GET", headers: { Authorization: "Token abc" } }, { view: "posts", resolvers })),
+    async: await settle(() => gate.checkRequest({ method: "POST", headers: { Authorization: "Token nope" } }, { view: "posts", resolvers: { token: async () => null } })),
+    fetch: await settle(() => gate.checkRequest(new Request("https://example.com/posts/", { headers: { Authorization: "Token abc" } }), { view: "posts", resolvers })),
+    mint: await settle(() => {
+      const minted = api.mintCsrfToken();
+      return [minted.token.length, minted.secret.length, minted.newSecret];
+    }),
+  };
+  gate.free();
+  return JSON.parse(JSON.stringify(result));
+}

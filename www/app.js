@@ -52,7 +52,7 @@ async function main() {
   try {
     await init();
   } catch (error) {
-    status.textContent = `Could not load drf_gate_bg.wasm: ${error.message}. Build the package (bash scripts/build.sh).`;
+    status.textContent = `Could not load drf_gate_core_bg.wasm: ${error.message}. Build the package (bash scripts/build.sh).`;
     status.classList.add("failed");
     throw error;
   }

@@ -80,7 +80,27 @@ function finish(step) {
   return step.noRoute ? null : step;
 }
 
+/**
+ * The error the core build (`drf-gate/web`, the browser default) throws for what only the edge
+ * build has: an `Error` with `code` `"needs_edge_build"`.
+ */
+export function needsEdgeBuild(what) {
+  const error = new Error(`${what} needs the edge build (raw-request authentication): import 'drf-gate/web-edge'`);
+  error.code = "needs_edge_build";
+  return error;
+}
+
 export function install(Gate) {
+  if (typeof Gate.prototype.checkRequestStep !== "function") {
+    // The core build: same API, with an error that names the entry point that has it.
+    Gate.prototype.checkRequest = async function checkRequest() {
+      throw needsEdgeBuild("gate.checkRequest()");
+    };
+    Gate.prototype.checkRequestSync = function checkRequestSync() {
+      throw needsEdgeBuild("gate.checkRequestSync()");
+    };
+    return;
+  }
   /**
    * Decides a raw request as the DRF server would, running the view's authentication classes.
    * Resolves to `{ decision, authentication }`, or `null` when no route of the policy matches.

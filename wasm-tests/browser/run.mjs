@@ -97,7 +97,7 @@ try {
   // ---- Loading: the package as a browser app loads it (ES module + async init of the .wasm).
   await page.goto(`${base}/www/`);
   await page.waitForSelector("html[data-ready=true]", { timeout: 20000 });
-  const wasmResponse = await page.request.get(`${base}/pkg/dist/drf_gate_bg.wasm`);
+  const wasmResponse = await page.request.get(`${base}/pkg/dist/drf_gate_core_bg.wasm`);
   check("served .wasm has Content-Type application/wasm", wasmResponse.headers()["content-type"] === "application/wasm", wasmResponse.headers()["content-type"]);
   check("page loaded the engine and the blog policy", /ready/.test(await page.textContent("#load-status")));
 

@@ -47,3 +47,5 @@ export async function serve(root, pages = {}) {
 
 /** The import map a plain page uses to load the installed package's browser entry. */
 export const importMap = `<script type="importmap">{"imports": {"drf-gate": "/node_modules/drf-gate/dist/web.js"}}</script>`;
+/** The same for the edge build (`drf-gate/web-edge`). */
+export const importMapEdge = `<script type="importmap">{"imports": {"drf-gate": "/node_modules/drf-gate/dist/web-edge.js"}}</script>`;

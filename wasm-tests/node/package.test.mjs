@@ -35,9 +35,11 @@ describe("loading", () => {
         import: rel(import.meta.resolve("drf-gate")),
         require: rel(require.resolve("drf-gate")),
         web: rel(import.meta.resolve("drf-gate/web")),
+        webEdge: rel(import.meta.resolve("drf-gate/web-edge")),
         workerd: rel(import.meta.resolve("drf-gate/workerd")),
         dom: rel(import.meta.resolve("drf-gate/dom")),
         wasm: rel(import.meta.resolve("drf-gate/drf_gate_bg.wasm")),
+        coreWasm: rel(import.meta.resolve("drf-gate/drf_gate_core_bg.wasm")),
         manifest: require("drf-gate/package.json").name,
       }));`;
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: consumerDir, encoding: "utf8" });
@@ -45,9 +47,11 @@ describe("loading", () => {
       import: "node_modules/drf-gate/dist/node.mjs",
       require: "node_modules/drf-gate/dist/node.cjs",
       web: "node_modules/drf-gate/dist/web.js",
+      webEdge: "node_modules/drf-gate/dist/web-edge.js",
       workerd: "node_modules/drf-gate/dist/workerd.js",
       dom: "node_modules/drf-gate/dist/dom.js",
       wasm: "node_modules/drf-gate/dist/drf_gate_bg.wasm",
+      coreWasm: "node_modules/drf-gate/dist/drf_gate_core_bg.wasm",
       manifest: "drf-gate",
     });
   });

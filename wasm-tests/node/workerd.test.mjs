@@ -7,7 +7,7 @@ import { Miniflare } from "miniflare";
 
 import { loadEsm, testsDir } from "./consumer.mjs";
 import { bundleWorker, compatibilityDate } from "./worker.mjs";
-import { smoke } from "../smoke.js";
+import { edgeSmoke, smoke } from "../smoke.js";
 
 let mf;
 before(async () => {
@@ -23,6 +23,14 @@ test("the smoke test gives the same results in workerd as in Node", async () => 
   const response = await mf.dispatchFetch("http://localhost/smoke");
   assert.equal(response.status, 200, await response.clone().text());
   assert.deepEqual(await response.json(), smoke(await loadEsm()));
+});
+
+test("a Worker gets the edge build: raw requests and CSRF minting as in Node", async () => {
+  const response = await mf.dispatchFetch("http://localhost/edge-smoke");
+  assert.equal(response.status, 200, await response.clone().text());
+  const result = await response.json();
+  assert.equal(result.sync.decision.allowed, true);
+  assert.deepEqual(result, await edgeSmoke(await loadEsm()));
 });
 
 test("a Worker answers with DRF's exact status, body and headers", async () => {

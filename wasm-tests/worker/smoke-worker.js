@@ -1,6 +1,7 @@
-// A Worker importing drf-gate as a consumer does; /smoke runs the shared smoke test.
+// A Worker importing drf-gate as a consumer does (the edge build); /smoke and /edge-smoke run the
+// shared smoke tests.
 import * as api from "drf-gate";
-import { policy, smoke } from "../smoke.js";
+import { edgeSmoke, policy, smoke } from "../smoke.js";
 
 const gate = new api.Gate(policy);
 
@@ -8,6 +9,7 @@ export default {
   async fetch(request) {
     const url = new URL(request.url);
     if (url.pathname === "/smoke") return Response.json(smoke(api));
+    if (url.pathname === "/edge-smoke") return Response.json(await edgeSmoke(api));
     const view = url.pathname.split("/")[1];
     try {
       const decision = gate.check({ view, method: request.method, detail: false, user: null });

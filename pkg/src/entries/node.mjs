@@ -5,5 +5,5 @@ import { initSync } from "./drf_gate.js";
 
 initSync({ module: readFileSync(new URL("./drf_gate_bg.wasm", import.meta.url)) });
 
-export * from "./web.js";
-export { default } from "./web.js";
+export * from "./web-edge.js";
+export { default } from "./web-edge.js";
