@@ -694,6 +694,11 @@ class RandomGen:
                              ("level", actor["level"]), ("department", actor["department"])):
                     if r.random() < 0.9:
                         jwt_claims[k] = v
+        raw = None
+        if auth_via is not None and r.random() < 0.12:
+            raw = self.raw_credentials(auth_via, method)
+            if raw is not None:
+                auth_via = None
         obj = None
         if detail:
             if r.random() < 0.1:
@@ -704,7 +709,34 @@ class RandomGen:
         users = {"bob": U(102, "bob", is_staff=r.random() < 0.3, level=r.randint(0, 3))}
         return spec("random", pol, method=method, detail=detail, action=raction, actor=actor, auth_via=auth_via,
                     users=users, obj=obj, view="items", context_action=r.random() < 0.5,
-                    form="map" if r.random() < 0.3 else "list", jwt_claims=jwt_claims)
+                    form="map" if r.random() < 0.3 else "list", jwt_claims=jwt_claims, raw=raw)
+
+    def raw_credentials(self, auth_via, method):
+        """The actor's credentials for `auth_via`, sent raw: right, wrong or malformed."""
+        r = self.rng
+        base = CUSTOM_AUTH.get(auth_via, {}).get("base", auth_via)
+        kind = {"SessionAuthentication": "session", "TokenAuthentication": "token"}.get(base, base)
+        keyword = CUSTOM_AUTH.get(auth_via, {}).get("keyword", "Token")
+        if kind == "basic":
+            header = r.choice(["Basic [[b64:{username}:{password}]]", "Basic [[b64:{username}:wrong]]", "Basic",
+                               "Basic [[b64:{username}]]", "basic [[b64:{username}:{password}]]"])
+        elif kind == "token":
+            header = r.choice([keyword + " {token}", keyword + " nope", keyword, keyword.lower() + " {token} x"])
+        elif kind in ("jwt", "jwtStateless"):
+            header = "Bearer {jwt:%s}" % r.choice(["valid", "expired", "badsig", "garbage", "nouserid", "notype"])
+        elif kind == "session":
+            raw = {"login": True}
+            if method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
+                raw["cookies"] = {"csrftoken": "{csrf}"}
+                raw["headers"] = {"X-CSRFToken": r.choice(["{csrf}", "{csrfmasked}", "x" * 32, "short"])}
+            return raw
+        elif kind == "remoteUser":
+            return {"meta": {"REMOTE_USER": r.choice(["{username}", "nobody", ""])}}
+        elif auth_via.startswith("Header"):
+            return {"headers": {"X-Test-User": r.choice([auth_via + " {uid}", "Other {uid}"])}}
+        else:
+            return None
+        return {"headers": {"Authorization": header}}
 
 
 def render(node, rng):
@@ -939,7 +971,7 @@ def edge_raw_cases():
             ({"trustedOrigins": ["http://*.example.com"]}, True, {"Referer": "https://x.example.com/"}),
             ({"cookieDomain": ".example.com"}, True, {"Referer": "https://www.example.com/"}),
             ({"cookieDomain": ".example.com"}, True, {"Referer": "https://testserver/"}),
-            ({"allowedHosts": ["api.example.com"]}, False, {"Origin": "http://testserver"}),
+            ({"allowedHosts": ["testserver", "api.example.com"]}, False, {"Origin": "http://api.example.com"}),
             ({"allowedHosts": ["testserver"]}, False, {"Origin": "http://testserver"}),
             ({"allowedHosts": [".testserver", "testserver"]}, True, {"Referer": "https://testserver/x"}),
             ({}, False, {"Origin": "null"}), ({}, True, {"Origin": "https://testserver"})):
