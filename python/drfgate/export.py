@@ -544,9 +544,14 @@ class Exporter:
         if getattr(cls, "_ignore_model_permissions", False):
             policy["ignoreModelPermissions"] = True
         method_names = [m.lower() for m in cls.http_method_names]
+        from_set = getattr(cls, "__name__", "") == "WrappedAPIView" or getattr(cls, "__module__", "") == "rest_framework.decorators"
+        if from_set:
+            # The set's order is not reproducible: write Django's order, so exports are stable.
+            order = {m: i for i, m in enumerate(_DEFAULT_HTTP_METHOD_NAMES)}
+            method_names.sort(key=lambda m: order.get(m, len(order)))
         if method_names != _DEFAULT_HTTP_METHOD_NAMES:
             policy["httpMethodNames"] = method_names
-            if getattr(cls, "__name__", "") == "WrappedAPIView":
+            if from_set:
                 self.warnings.append(
                     f"{name}: an @api_view view; DRF builds its http_method_names from a set, so the "
                     f"order of its Allow header changes between server processes (PYTHONHASHSEED)"
