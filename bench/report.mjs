@@ -47,7 +47,7 @@ p(`| | |`, `|---|---|`);
 p(`| CPU | ${machine.cpu} |`, `| cores (nproc) | ${machine.nproc} |`, `| Node | ${machine.node} (V8 ${machine.v8}) |`);
 p(`| load average (1/5/15 min) before | ${machine.loadBefore.map((x) => x.toFixed(2)).join(" / ")} |`);
 if (machine.loadAfter) p(`| load average after | ${machine.loadAfter.map((x) => x.toFixed(2)).join(" / ")} |`);
-p(`| started | ${machine.started} |`, `| whole run | ${machine.seconds ?? "?"} s |`, `| package | \`${machine.pkg}\` |`, "");
+p(`| started | ${machine.started} |`, `| whole run | ${machine.seconds ?? "?"} s |`, `| package | \`${machine.pkg}\`${machine.note ? ` (${machine.note})` : ""} |`, "");
 p("Other work was running on the machine (load above the 2 cores means the benchmark shared them):",
   "each figure is a median of fresh-process rounds, and ratios are taken within a round's", "conditions, so they are more stable than the absolute numbers.", "");
 
@@ -67,7 +67,7 @@ goal("full `check` (fresh context) ≤ 1 µs", ns(gateCheck), gateCheck <= 1000)
 goal("≥ 100× faster than Cedar-wasm (preparsed policies)", `can ${ratio(cedarCan / gateCan)}, check ${ratio(cedarCan / gateCheck)}`, cedarCan / gateCan >= 100);
 goal("start-to-first-decision ≤ 5 ms", ms(startOf("drfGate")), startOf("drfGate") <= 5);
 goal("core `.wasm` ≤ 80 KB gzipped", wasm ? `${kb(gz(wasm))} (${kb(wasm.length)} raw)` : "no .wasm", wasm ? gz(wasm) <= 80 * 1024 : null);
-goal("raw request with HS256 JWT", "pending: the package has no raw-request API yet", null);
+goal("raw request with HS256 JWT (JS API)", "pending: the package has no raw-request API yet; native core figures below", null);
 p("");
 
 // --- Node table.
@@ -88,6 +88,16 @@ for (const id of [...order, ...[...node.keys()].filter((k) => !order.includes(k)
 p("| OPA (wasm) | not included: no registry here ships the `opa` CLI to compile Rego to wasm (see README) | – | – | – | – |", "");
 p("Published figures for comparison (Node, one core): CASL 0.17 µs, OPA-wasm 3–4 µs, Casbin ~5 µs,",
   "Cedar-wasm 30–100 µs per warm check.", "");
+
+// --- Boundary breakdown.
+if (existsSync(join(dir, "breakdown.json"))) {
+  const b = read("breakdown.json");
+  p("### Where a drf-gate call spends its time (`node/breakdown.mjs`)", "");
+  p("One user (id 3) and one post, each call repeated 50,000 times, median of 5; differences between", "rows price one input crossing the boundary.", "");
+  p("| call | ns |", "|---|---|");
+  for (const [name, value] of Object.entries(b)) p(`| \`${name}\` | ${ns(value)} |`);
+  p("");
+}
 
 // --- workerd.
 if (existsSync(join(dir, "workerd.json"))) {
@@ -120,6 +130,10 @@ if (existsSync(join(dir, "criterion.txt"))) {
   p("| benchmark | ns per decision | 95% interval |", "|---|---|---|");
   for (const r of rows) p(`| ${r.name} | ${ns(r.ns)} | ${ns(r.low)} – ${ns(r.high)} |`);
   p("");
+}
+
+if (existsSync(join(dir, "criterion.failed.txt"))) {
+  p("## Native core (criterion)", "", "Not measured in this run: `cargo bench --bench decision` failed (see results/criterion.log).", "");
 }
 
 // --- Start-up.
@@ -173,12 +187,24 @@ if (memory.length) {
   p("");
 }
 
+// --- Native raw request with JWT.
+let nativeJwt = null;
+if (existsSync(join(dir, "native-jwt.json"))) {
+  nativeJwt = read("native-jwt.json");
+  p("## Raw request with an HS256 JWT, native (`bench/native`)", "");
+  p("`Gate::check_request` on main's crate: simplejwt's JWTStatelessUserAuthentication (HS256 signature,", "claims, TokenUser), then the same permission classes as above; `check_request_json` takes the", "request as JSON text, as a JS binding would, and serializes the step. Median of 7 batches.", "");
+  p("| request | `check_request` | `check_request_json` |", "|---|---|---|");
+  const names = [...new Set(Object.keys(nativeJwt).map((k) => k.replace(/^check_request(_json)?: /, "")))];
+  for (const n of names) p(`| ${n} | ${ns(nativeJwt[`check_request: ${n}`])} | ${ns(nativeJwt[`check_request_json: ${n}`])} |`);
+  p("");
+}
+
 // --- Raw request API probe.
 try {
   const { Gate } = await import(pathToFileURL(join(machine.pkg, "dist", "node.mjs")).href);
   const methods = Object.getOwnPropertyNames(Gate.prototype).filter((n) => n !== "constructor" && !n.startsWith("__"));
   const raw = methods.filter((n) => /request|authenticate/i.test(n));
-  p("## Raw request with HS256 JWT", "");
+  p("## Raw request with HS256 JWT, through the npm package", "");
   p(raw.length
     ? `The package now has ${raw.map((n) => `\`gate.${n}\``).join(", ")}; this benchmark does not cover it yet (pending).`
     : `Pending: the package's \`Gate\` has no raw-request method yet (it has ${methods.map((n) => `\`${n}\``).join(", ")}).`, "");

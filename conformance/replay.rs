@@ -5,15 +5,29 @@
 //! DRF_GATE_CASES=conformance/out/cases.json cargo test --release --test conformance
 //! ```
 //!
-//! A case with `raw` (its outcome depends on raw credentials) is PENDING until the
-//! edge-authentication path exists. A policy drf-gate refuses to compile, or a context it
-//! refuses, is a disagreement: DRF accepted both.
+//! A resolved case goes through `Gate::check` with its context. A raw case (its outcome depends
+//! on the credentials themselves) goes through `Gate::check_request`: the recorded request, the
+//! context's view/action/detail/object as the target, the time DRF ran it as `now`, and a
+//! [`Resolver`] that answers from `raw.identities` as the oracle's database and Django's
+//! backends did. A policy drf-gate refuses to compile, or a context or request it refuses, is a
+//! disagreement: DRF accepted all of them.
+//!
+//! With `DRF_GATE_MINT=<path>` it instead writes CSRF tokens minted by drf-gate's
+//! `mint_csrf_token` to `<path>` (for `DRF_GATE_MINT_SECRET` and for new secrets); the oracle
+//! checks that the real Django accepts each (run.sh does both).
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use serde_json::Value;
+use drf_gate::authentication::{CsrfRandom, CustomLookup, Lookup, RawRequest, RawRequestInput, Resolver};
+use drf_gate::edge::{EdgeOutcome, RequestTarget};
+use drf_gate::user::UserInput;
+use serde_json::{json, Value};
 
 fn main() -> ExitCode {
+    if let Ok(path) = std::env::var("DRF_GATE_MINT") {
+        return mint(&path);
+    }
     let Ok(path) = std::env::var("DRF_GATE_CASES") else {
         eprintln!("conformance: DRF_GATE_CASES is not set; run conformance/run.sh");
         return ExitCode::FAILURE;
@@ -40,11 +54,17 @@ fn main() -> ExitCode {
 
     let (mut agree, mut disagree, mut pending) = (0usize, 0usize, 0usize);
     for case in cases {
-        if case.get("raw").is_some_and(|raw| !raw.is_null()) {
-            pending += 1;
-            continue;
-        }
-        match replay(case) {
+        let result = match case.get("raw") {
+            Some(raw) if !raw.is_null() => match raw.get("request") {
+                Some(_) => replay_raw(case, raw),
+                None => {
+                    pending += 1;
+                    continue;
+                }
+            },
+            _ => replay(case),
+        };
+        match result {
             Ok(()) => agree += 1,
             Err(diff) => {
                 disagree += 1;
@@ -70,16 +90,48 @@ enum Diff {
     Outcome { status: u16, body: String, www: Option<String> },
 }
 
-fn replay(case: &Value) -> Result<(), Diff> {
+fn gate_of(case: &Value) -> Result<drf_gate::Gate, Diff> {
     let policy = case.get("policy").cloned().unwrap_or(Value::Null);
+    drf_gate::Gate::from_value(policy).map_err(|err| Diff::Policy(format!("{} at {}: {}", err.code, err.path, err.message)))
+}
+
+fn replay(case: &Value) -> Result<(), Diff> {
+    let gate = gate_of(case)?;
     let context = case.get("context").cloned().unwrap_or(Value::Null);
-    let gate = drf_gate::Gate::from_value(policy)
-        .map_err(|err| Diff::Policy(format!("{} at {}: {}", err.code, err.path, err.message)))?;
     let context: drf_gate::Context =
         serde_json::from_value(context).map_err(|err| Diff::Context(format!("invalid context: {err}")))?;
     let decision = gate
         .check(&context)
         .map_err(|err| Diff::Context(format!("{} at {}: {}", err.code, err.path, err.message)))?;
+    compare(case, &decision)
+}
+
+/// A raw case: the request as DRF received it, users as the oracle's database held them.
+fn replay_raw(case: &Value, raw: &Value) -> Result<(), Diff> {
+    let gate = gate_of(case)?;
+    let input: RawRequestInput = serde_json::from_value(raw.get("request").cloned().unwrap_or(Value::Null))
+        .map_err(|err| Diff::Context(format!("invalid raw request: {err}")))?;
+    let request = RawRequest::from_input(input).map_err(|err| Diff::Context(format!("request rejected: {err}")))?;
+    let context = case.get("context").unwrap_or(&Value::Null);
+    let target = RequestTarget {
+        view: context.get("view").and_then(Value::as_str).map(str::to_string),
+        action: context.get("action").and_then(Value::as_str).map(str::to_string),
+        detail: context.get("detail").and_then(Value::as_bool),
+        object: context.get("object").map(|object| (!object.is_null()).then(|| object.clone())),
+        lookup_error: context.get("lookupError").and_then(Value::as_bool).unwrap_or(false),
+        trace: false,
+    };
+    let identities = Identities::from_json(raw.get("identities").unwrap_or(&Value::Null)).map_err(Diff::Context)?;
+    let now = raw.get("now").and_then(Value::as_f64).ok_or_else(|| Diff::Context("raw case without `now`".into()))?;
+    match gate.check_request(&request, &target, &identities, now) {
+        Ok(EdgeOutcome::Decided(decision, _)) => compare(case, &decision),
+        Ok(EdgeOutcome::NeedsLookup(key)) => Err(Diff::Context(format!("a synchronous resolver left a lookup pending: {key:?}"))),
+        Ok(EdgeOutcome::NoRoute) => Err(Diff::Context("no route (the target names the view)".into())),
+        Err(err) => Err(Diff::Context(format!("{} at {}: {}", err.code, err.path, err.message))),
+    }
+}
+
+fn compare(case: &Value, decision: &drf_gate::Decision<'_>) -> Result<(), Diff> {
     let expected = case.get("expected");
     let status = expected.and_then(|e| e.get("status")).and_then(Value::as_u64);
     let body = expected.and_then(|e| e.get("body")).and_then(Value::as_str);
@@ -110,10 +162,36 @@ fn line(case: &Value, diff: &Diff) -> String {
         Diff::Outcome { status, body, www } => outcome(u64::from(*status), body, www.as_deref()),
     };
     format!(
-        "DISAGREE {id} [{source}] {} | policy {} | expected {want} | got {got}",
+        "DISAGREE {id} [{source}] {}{} | policy {} | expected {want} | got {got}",
         context_summary(case.get("context").unwrap_or(&Value::Null)),
+        request_summary(case),
         policy_summary(case),
     )
+}
+
+/// A raw case's request: method, path, and whatever carries credentials.
+fn request_summary(case: &Value) -> String {
+    let Some(request) = case.get("raw").and_then(|raw| raw.get("request")) else {
+        return String::new();
+    };
+    let mut parts = vec![format!(
+        "{} {}",
+        request.get("method").and_then(Value::as_str).unwrap_or("?"),
+        request.get("path").and_then(Value::as_str).unwrap_or("?")
+    )];
+    for key in ["headers", "cookies", "meta"] {
+        if let Some(map) = request.get(key).and_then(Value::as_object).filter(|m| !m.is_empty()) {
+            parts.push(format!("{key}={}", Value::Object(map.clone())));
+        }
+    }
+    if request.get("secure").and_then(Value::as_bool) == Some(true) {
+        parts.push("secure".into());
+    }
+    if let Some(body) = request.get("body").and_then(Value::as_str).filter(|b| !b.is_empty()) {
+        let content_type = request.get("contentType").and_then(Value::as_str).unwrap_or("");
+        parts.push(format!("body({content_type})={body:?}"));
+    }
+    format!(" | request {}", parts.join(" "))
 }
 
 fn outcome(status: u64, body: &str, www: Option<&str>) -> String {
@@ -161,5 +239,174 @@ fn compact(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
         other => other.to_string(),
+    }
+}
+
+/// One user of the oracle's database, with what authenticates as it.
+struct Identity {
+    user: UserInput,
+    id: Option<i128>,
+    username: String,
+    password: String,
+    tokens: Vec<String>,
+    sessions: Vec<String>,
+}
+
+/// A [`Resolver`] answering as the oracle's Django did: `ModelBackend` for Basic (exact
+/// username, correct password, active users only), `Token` keys, session keys (and each session's
+/// CSRF secret), `User.objects.get(<USER_ID_FIELD>=<claim>)` for JWTs, `RemoteUserBackend` with
+/// `create_unknown_user = False`, and the harness's header classes (`X-Test-User: <Class> <id>`).
+struct Identities {
+    users: Vec<Identity>,
+    session_csrf_secrets: BTreeMap<String, String>,
+}
+
+impl Identities {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let mut users = Vec::new();
+        for entry in value.get("users").and_then(Value::as_array).map_or(&[][..], Vec::as_slice) {
+            let user_json = entry.get("user").cloned().unwrap_or(Value::Null);
+            let user: UserInput = serde_json::from_value(user_json).map_err(|err| format!("identities: invalid user: {err}"))?;
+            let strings = |key: &str| -> Vec<String> {
+                entry.get(key).and_then(Value::as_array).map_or_else(Vec::new, |items| {
+                    items.iter().filter_map(Value::as_str).map(str::to_string).collect()
+                })
+            };
+            users.push(Identity {
+                id: user.id.as_ref().and_then(python_int),
+                username: user.username.clone().unwrap_or_default(),
+                password: entry.get("password").and_then(Value::as_str).unwrap_or_default().to_string(),
+                tokens: strings("tokens"),
+                sessions: strings("sessions"),
+                user,
+            });
+        }
+        let session_csrf_secrets = value
+            .get("sessionCsrfSecrets")
+            .and_then(Value::as_object)
+            .map(|map| map.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+            .unwrap_or_default();
+        Ok(Identities { users, session_csrf_secrets })
+    }
+
+    fn found(&self, matches: impl Fn(&Identity) -> bool) -> Lookup {
+        self.users.iter().find(|identity| matches(identity)).map_or(Lookup::NotFound, |identity| Lookup::Found(identity.user.clone()))
+    }
+}
+
+impl Resolver for Identities {
+    fn token(&self, key: &str) -> Lookup {
+        self.found(|identity| identity.tokens.iter().any(|token| token == key))
+    }
+    fn basic(&self, username: &str, password: &str) -> Lookup {
+        // django.contrib.auth.authenticate(): ModelBackend returns None for inactive users.
+        self.found(|identity| identity.username == username && identity.password == password && identity.user.is_active)
+    }
+    fn session(&self, session_key: &str) -> Lookup {
+        self.found(|identity| identity.sessions.iter().any(|key| key == session_key))
+    }
+    fn session_csrf_secret(&self, session_key: &str) -> Lookup<String> {
+        self.session_csrf_secrets.get(session_key).map_or(Lookup::NotFound, |secret| Lookup::Found(secret.clone()))
+    }
+    fn user_by_id(&self, field: &str, id: &Value) -> Lookup {
+        match field {
+            // IntegerField.get_prep_value: int(value); None matches nothing.
+            "id" | "pk" => match python_int(id) {
+                Some(id) => self.found(|identity| identity.id == Some(id)),
+                None => Lookup::NotFound,
+            },
+            "username" => {
+                let wanted = match id {
+                    Value::String(text) => text.clone(),
+                    Value::Number(number) => number.to_string(),
+                    _ => return Lookup::NotFound,
+                };
+                self.found(|identity| identity.username == wanted)
+            }
+            _ => Lookup::NotFound,
+        }
+    }
+    fn remote_user(&self, name: &str) -> Lookup {
+        self.found(|identity| identity.username == name && identity.user.is_active)
+    }
+    fn custom(&self, class_name: &str, request: &RawRequest) -> CustomLookup {
+        let Some(value) = request.meta("HTTP_X_TEST_USER").filter(|value| !value.is_empty()) else {
+            return CustomLookup::None;
+        };
+        let (name, uid) = value.split_once(' ').unwrap_or((value, ""));
+        if name != class_name {
+            return CustomLookup::None;
+        }
+        let uid = python_int(&Value::String(uid.to_string()));
+        match self.users.iter().find(|identity| uid.is_some() && identity.id == uid) {
+            Some(identity) => CustomLookup::User(identity.user.clone()),
+            None => CustomLookup::None,
+        }
+    }
+}
+
+/// Python's `int(value)` for what a JSON claim or a pk can hold (bool, int, float truncated,
+/// str with surrounding whitespace and `_` between digits); `None` where Python raises or for
+/// `None`.
+fn python_int(value: &Value) -> Option<i128> {
+    match value {
+        Value::Bool(flag) => Some(i128::from(*flag)),
+        Value::Number(number) => number.as_i64().map(i128::from).or_else(|| {
+            let float = number.as_f64()?;
+            #[allow(clippy::cast_possible_truncation)]
+            float.is_finite().then(|| float.trunc() as i128)
+        }),
+        Value::String(text) => {
+            let text = text.trim_matches(|c: char| c.is_whitespace());
+            let (negative, digits) = match text.strip_prefix('-') {
+                Some(rest) => (true, rest),
+                None => (false, text.strip_prefix('+').unwrap_or(text)),
+            };
+            let ok = !digits.is_empty()
+                && !digits.starts_with('_')
+                && !digits.ends_with('_')
+                && !digits.contains("__")
+                && digits.chars().all(|c| c.is_ascii_digit() || c == '_');
+            if !ok {
+                return None;
+            }
+            let number: i128 = digits.replace('_', "").parse().ok()?;
+            Some(if negative { -number } else { number })
+        }
+        _ => None,
+    }
+}
+
+/// xorshift64*: the test's randomness for minting (the core asks the caller for random bytes).
+struct XorShift(u64);
+
+impl CsrfRandom for XorShift {
+    fn fill_bytes(&mut self, buffer: &mut [u8]) {
+        for byte in buffer {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            *byte = (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 56) as u8;
+        }
+    }
+}
+
+/// Writes CSRF tokens minted by drf-gate: four for `DRF_GATE_MINT_SECRET`, four with new
+/// secrets. The oracle sends each to the real Django.
+fn mint(path: &str) -> ExitCode {
+    let secret = std::env::var("DRF_GATE_MINT_SECRET").ok();
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1;
+    let mut random = XorShift(seed);
+    let mut out = Vec::new();
+    for i in 0..8 {
+        let minted = drf_gate::authentication::mint_csrf_token(if i < 4 { secret.as_deref() } else { None }, &mut random);
+        out.push(json!({"token": minted.token, "secret": minted.secret, "newSecret": minted.new_secret}));
+    }
+    match std::fs::write(path, Value::Array(out).to_string()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("conformance: cannot write {path}: {err}");
+            ExitCode::FAILURE
+        }
     }
 }

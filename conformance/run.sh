@@ -2,8 +2,9 @@
 # The conformance suite: real DRF is the oracle, drf-gate must agree on every case.
 #   conformance/run.sh [--seed S] [--random N] [--jobs J]
 # 1. conformance/setup.sh (the reference stack in conformance/.venv)
-# 2. generate the cases and run each through real DRF -> conformance/out/cases.json
-# 3. replay them through drf-gate natively, and through the npm package when pkg/dist exists
+# 2. build the native replay; mint CSRF tokens with drf-gate (the oracle checks Django accepts them)
+# 3. generate the cases and run each through real DRF -> conformance/out/cases.json
+# 4. replay them through drf-gate natively, and through the npm package when pkg/dist exists
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -11,11 +12,18 @@ cd "$root"
 
 bash "$here/setup.sh"
 cases="$here/out/cases.json"
-rm -f "$cases"   # nothing stale is trusted
-(cd "$here" && .venv/bin/python -W ignore -m oracle.main --out "$cases" "$@")
+minted="$here/out/minted.json"
+mkdir -p "$here/out"
+rm -f "$cases" "$minted"   # nothing stale is trusted
+
+cargo test --release --test conformance --no-run --quiet
+secret="$(cd "$here" && .venv/bin/python -c 'from oracle.djsetup import CSRF_SECRET; print(CSRF_SECRET)')"
+DRF_GATE_MINT="$minted" DRF_GATE_MINT_SECRET="$secret" cargo test --release --test conformance --quiet
+
+(cd "$here" && .venv/bin/python -W ignore -m oracle.main --out "$cases" --minted "$minted" "$@")
 
 status=0
-DRF_GATE_CASES="$cases" cargo test --release --test conformance || status=1
+DRF_GATE_CASES="$cases" cargo test --release --test conformance --quiet || status=1
 if [ -f "$root/pkg/dist/node.mjs" ]; then
   node "$here/replay.mjs" "$cases" || status=1
 else

@@ -42,8 +42,8 @@ const STANDARD_ACTIONS: [(&str, &str, bool, bool); 6] = [
     ("destroy", "DELETE", true, true),
 ];
 
-/// `http_method_names` order, used for the `Allow` header.
-const ALLOW_ORDER: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+/// DRF's default `http_method_names` (Django's `View`), upper-cased: the order of `Allow`.
+const HTTP_METHOD_NAMES: [&str; 8] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"];
 
 /// The canonical DRF class name of a built-in authentication class, from its name, alias or
 /// dotted path; other names are returned as written.
@@ -455,14 +455,18 @@ impl Compiler<'_> {
                 route.options_permissions = options_permissions;
             }
         }
+        let method_names: Vec<String> = match &spec.http_method_names {
+            Some(names) => names.iter().map(|name| name.to_ascii_uppercase()).collect(),
+            None => HTTP_METHOD_NAMES.iter().map(|name| (*name).to_owned()).collect(),
+        };
         for route in &mut view.routes {
-            finish_route(route, &view.actions);
+            finish_route(route, &method_names);
         }
         Ok(view)
     }
 
     fn metadata_permissions(&mut self, view: &mut View, spec: &ActionSpec, path: &str) -> Result<usize, PolicyError> {
-        if spec.methods.is_some() || spec.detail.is_some() || spec.get_object.is_some() || spec.authentication.is_some() || spec.route.is_some() {
+        if spec.methods.is_some() || spec.detail.is_some() || spec.get_object.is_some() || spec.authentication.is_some() || spec.route.is_some() || spec.route_permissions.is_some() {
             return Err(PolicyError::new("invalid_policy", path, "`metadata` is the OPTIONS action: it may only set `permissions`"));
         }
         let Some(list) = &spec.permissions else { return Ok(0) };
@@ -514,6 +518,17 @@ impl Compiler<'_> {
             }
             None => 0,
         };
+        if standard.is_some() && spec.route_permissions.is_some() {
+            return Err(PolicyError::new("invalid_policy", format!("{path}.routePermissions"), "only custom actions have a route of their own"));
+        }
+        let route_permissions = match &spec.route_permissions {
+            Some(list) => {
+                let compiled = self.permission_list(view, list, &format!("{path}.routePermissions"))?;
+                view.permission_lists.push(compiled);
+                view.permission_lists.len() - 1
+            }
+            None => permissions,
+        };
         let authentication = match &spec.authentication {
             Some(names) => {
                 view.authentication_lists.push(authentication_list(self.doc, self.settings, names, &format!("{path}.authentication"))?);
@@ -541,10 +556,11 @@ impl Compiler<'_> {
             Some(route) => route,
             None => {
                 // An @action route carries the action's initkwargs for every method on it.
-                let (route_permissions, route_authentication) = if kind == RouteKind::Extra { (permissions, authentication) } else { (0, 0) };
+                let (route_permissions, route_authentication) = if kind == RouteKind::Extra { (route_permissions, authentication) } else { (0, 0) };
                 view.routes.push(Route {
                     kind,
                     handlers: Vec::new(),
+                    handled: Vec::new(),
                     allow: String::new(),
                     permissions: route_permissions,
                     options_permissions: route_permissions,
@@ -635,18 +651,18 @@ impl Compiler<'_> {
     }
 }
 
-/// Adds HEAD (when GET is handled) and computes the `Allow` header.
-fn finish_route(route: &mut Route, actions: &[Action]) {
+/// Adds HEAD (when GET is handled), then the methods that reach a handler and the `Allow`
+/// header: `[m.upper() for m in self.http_method_names if hasattr(self, m)]`.
+fn finish_route(route: &mut Route, method_names: &[String]) {
     if let Some(get_action) = route.handlers.iter().find(|(m, _)| m == "GET").map(|(_, a)| *a) {
         if !route.handlers.iter().any(|(m, _)| m == "HEAD") {
             route.handlers.push(("HEAD".to_owned(), get_action));
         }
     }
-    let _ = actions;
-    let allowed: Vec<&str> = ALLOW_ORDER
+    route.handled = method_names
         .iter()
-        .copied()
-        .filter(|method| *method == "OPTIONS" || route.handlers.iter().any(|(m, _)| m == method))
+        .filter(|method| *method == "OPTIONS" || route.handlers.iter().any(|(m, _)| m == *method))
+        .cloned()
         .collect();
-    route.allow = allowed.join(", ");
+    route.allow = route.handled.join(", ");
 }

@@ -136,6 +136,12 @@ pub struct ViewSpec {
     /// `_ignore_model_permissions` (DRF's API root view sets it).
     #[serde(default)]
     pub ignore_model_permissions: bool,
+    /// `http_method_names`, in order (default Django's: get, post, put, patch, delete, head,
+    /// options, trace). It orders the `Allow` header and limits which methods reach a handler;
+    /// `@api_view(['GET'])` views have `["get", "options"]` (DRF builds that list from a set, so
+    /// its order varies between server processes).
+    #[serde(default)]
+    pub http_method_names: Option<Vec<String>>,
 }
 
 /// One action of a view.
@@ -163,6 +169,12 @@ pub struct ActionSpec {
     /// Authentication classes for this action.
     #[serde(default)]
     pub authentication: Option<Vec<String>>,
+    /// For a custom action: the permission classes of requests on its route that do not run
+    /// this action (a method it does not handle, OPTIONS). Default: `permissions`, as
+    /// `@action(permission_classes=...)` gives; a viewset that picks classes in
+    /// `get_permissions()` by `self.action` gives the view's own classes here.
+    #[serde(default)]
+    pub route_permissions: Option<Vec<String>>,
     /// Custom actions naming the same `route` share one URL (a plain `APIView` with `get` and
     /// `patch` handlers); by default each custom action has its own route, as `@action` does.
     #[serde(default)]

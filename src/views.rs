@@ -54,6 +54,9 @@ pub(crate) struct Route {
     pub kind: RouteKind,
     /// method → action index (HEAD follows GET; OPTIONS is `metadata`).
     pub handlers: Vec<(String, usize)>,
+    /// Methods that reach a handler (`http_method_names` with a method of the view), in
+    /// `http_method_names` order: the `Allow` header's list.
+    pub handled: Vec<String>,
     /// The `Allow` header.
     pub allow: String,
     /// Permission list for methods without an action (unmapped methods).
@@ -192,11 +195,12 @@ impl View {
         }
 
         // Handler lookup: permissions ran first, so 401/403 beat 405.
-        let Some(action) = target.action else {
-            if method == "OPTIONS" {
-                return respond.allowed(Stage::View, ObjectCheck::NotRequired);
-            }
+        if !route.handled.iter().any(|handled| handled == method) {
             return respond.method_not_allowed(method);
+        }
+        let Some(action) = target.action else {
+            // OPTIONS: APIView.options answers with metadata.
+            return respond.allowed(Stage::View, ObjectCheck::NotRequired);
         };
         if !action.get_object {
             return respond.allowed(Stage::View, ObjectCheck::NotRequired);

@@ -93,6 +93,8 @@ export interface ViewDeclaration {
   /** Default: the six ModelViewSet actions. */
   actions?: string[] | { [action: string]: ActionDeclaration };
   ignoreModelPermissions?: boolean;
+  /** `http_method_names`, in order: orders `Allow`, limits which methods reach a handler. */
+  httpMethodNames?: string[];
 }
 
 /** One action of a view (`@action(...)` or a standard one with overrides). */
@@ -102,6 +104,8 @@ export interface ActionDeclaration {
   /** Whether the handler calls `get_object()` (runs object permissions). */
   getObject?: boolean;
   permissions?: string[];
+  /** Custom actions: the classes for requests on the route that do not run this action (default: `permissions`). */
+  routePermissions?: string[];
   authentication?: string[];
   /** Actions naming the same route share it (a plain APIView's handlers). */
   route?: string;

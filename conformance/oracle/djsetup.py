@@ -3,6 +3,8 @@ stack, and a test app. Import `setup()` before touching any Django model."""
 import logging
 
 SECRET_KEY = "drf-gate-conformance-oracle-signing-key-0123456789abcdef"
+ALLOWED_HOSTS = ["testserver", "localhost", "api.example.com"]
+CSRF_SECRET = "AbCdEfGhIjKlMnOpQrStUvWxYz012345"  # the harness's CSRF cookie secret: 32 chars of [a-zA-Z0-9]
 
 _done = False
 
@@ -27,7 +29,7 @@ def setup():
     settings.configure(
         DEBUG=False,
         SECRET_KEY=SECRET_KEY,
-        ALLOWED_HOSTS=["testserver", "localhost", "api.example.com"],
+        ALLOWED_HOSTS=list(ALLOWED_HOSTS),
         DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
         INSTALLED_APPS=[
             "django.contrib.auth",

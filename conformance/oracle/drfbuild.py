@@ -192,7 +192,7 @@ class Builder:
         if name in self.auth_decls:
             decl = self.auth_decls[name]
             if "base" in decl:
-                base = BUILTIN_AUTHENTICATION[decl["base"]]
+                base = self._configured(BUILTIN_AUTHENTICATION[decl["base"]])
                 attrs = {}
                 if "keyword" in decl:
                     attrs["keyword"] = decl["keyword"]
@@ -203,11 +203,26 @@ class Builder:
                 cls = type(name, (TestHeaderAuthentication,),
                            {"policy_name": name, "www_authenticate": decl.get("wwwAuthenticate")})
         elif name in BUILTIN_AUTHENTICATION:
-            cls = BUILTIN_AUTHENTICATION[name]
+            cls = self._configured(BUILTIN_AUTHENTICATION[name])
         else:
             raise PolicyError(f"unknown authentication class {name}")
         self._auth_cache[name] = cls
         return cls
+
+    def _configured(self, cls):
+        """A built-in class with the class-level options of the policy's `settings` (token
+        keyword, realms, the RemoteUser META key), as a project would subclass it."""
+        settings = self.policy.get("settings") or {}
+        attrs = {}
+        if issubclass(cls, drf_auth.TokenAuthentication) and "keyword" in (settings.get("token") or {}):
+            attrs["keyword"] = settings["token"]["keyword"]
+        if issubclass(cls, drf_auth.BasicAuthentication) and "realm" in (settings.get("basic") or {}):
+            attrs["www_authenticate_realm"] = settings["basic"]["realm"]
+        if issubclass(cls, jwt_auth.JWTAuthentication) and "realm" in (settings.get("jwt") or {}):
+            attrs["www_authenticate_realm"] = settings["jwt"]["realm"]
+        if issubclass(cls, drf_auth.RemoteUserAuthentication) and "header" in (settings.get("remoteUser") or {}):
+            attrs["header"] = settings["remoteUser"]["header"]
+        return type(cls.__name__, (cls,), attrs) if attrs else cls
 
     def auth_kind(self, name):
         """How the harness authenticates through this class: session/basic/token/jwt/... or

@@ -6,7 +6,9 @@ case) or a raw request recipe (a raw case). The database state lives in a transa
 rolled back after the case. The context is built from the database and from what DRF actually
 did (which authenticator succeeded), never from the spec's intent."""
 import base64
+import contextlib
 import json
+import os
 import re
 import time
 
@@ -20,15 +22,15 @@ from guardian.shortcuts import assign_perm, get_group_perms, get_user_perms
 from rest_framework import exceptions
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework_simplejwt import state as _jwt_state  # noqa: F401  before any override (see simplejwt_state)
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from . import dispatch, drfbuild
-from .djsetup import SECRET_KEY
+from .djsetup import CSRF_SECRET, SECRET_KEY
 from .testapp.models import Gadget, Widget
 
 User = get_user_model()
 MODELS = {"testapp.Widget": Widget, "testapp.Gadget": Gadget}
-CSRF_SECRET = "AbCdEfGhIjKlMnOpQrStUvWxYz012345"  # 32 chars of [a-zA-Z0-9]
 USER_ATTRS = ("email_verified", "level", "department")
 _perm_cache = {}
 
@@ -146,8 +148,29 @@ def _b64(text):
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
+_OTHER_KEYS = {}
+
+
+def _other_private_key(algorithm):
+    """A key of the configured kind that the server does not trust (bad signatures)."""
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    kind = algorithm[:2]
+    if algorithm not in _OTHER_KEYS:
+        if kind == "RS" or kind == "PS":
+            _OTHER_KEYS[algorithm] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        elif algorithm == "ES384":
+            _OTHER_KEYS[algorithm] = ec.generate_private_key(ec.SECP384R1())
+        else:
+            _OTHER_KEYS[algorithm] = ec.generate_private_key(ec.SECP256R1())
+    return _OTHER_KEYS[algorithm]
+
+
 def jwt_variant(user, variant, extra_claims=None):
-    """A JWT for `user`: the real simplejwt token, or a deliberately broken one."""
+    """A JWT for `user` under the case's SIMPLE_JWT: the real simplejwt token, or a deliberately
+    broken one signed with the configured algorithm and key (unless the variant is about them)."""
+    from rest_framework_simplejwt.settings import api_settings
+    from rest_framework_simplejwt.state import token_backend
+
     now = int(time.time())
     if variant == "refresh":
         return str(RefreshToken.for_user(user))
@@ -155,31 +178,48 @@ def jwt_variant(user, variant, extra_claims=None):
     for k, v in (extra_claims or {}).items():
         token[k] = v
     payload = dict(token.payload)
-    key, alg, headers = SECRET_KEY, "HS256", None
+    alg = token_backend.algorithm
+    key = token_backend.prepared_signing_key
+    hs = alg.startswith("HS")
+    headers = None
+    uid_claim = api_settings.USER_ID_CLAIM
     if variant in (None, "valid"):
         return str(token)
     if variant == "expired":
         payload["exp"] = now - 30
+    elif variant == "expiring":  # within a 60 s LEEWAY
+        payload["exp"] = now - 5
     elif variant == "noexp":
         payload.pop("exp")
     elif variant == "nojti":
-        payload.pop("jti")
+        payload.pop("jti", None)
     elif variant == "notype":
-        payload.pop("token_type")
+        payload.pop("token_type", None)
     elif variant == "nouserid":
-        payload.pop("user_id")
+        payload.pop(uid_claim, None)
     elif variant == "unknownuser":
-        payload["user_id"] = "424242"
+        payload[uid_claim] = "424242"
     elif variant == "intuserid":
-        payload["user_id"] = user.id
+        payload[uid_claim] = user.id
     elif variant == "nulluserid":
-        payload["user_id"] = None
+        payload[uid_claim] = None
+    elif variant == "floatuserid":
+        payload[uid_claim] = user.id + 0.0
+    elif variant == "spaceduserid":
+        payload[uid_claim] = f" {user.id} "
     elif variant == "badsig":
-        key = SECRET_KEY + "-other"
-    elif variant == "hs512":
-        alg = "HS512"
+        key = (SECRET_KEY + "-other") if hs else _other_private_key(alg)
+    elif variant == "hs512":  # another algorithm than the configured one
+        if hs:
+            alg = "HS512" if alg != "HS512" else "HS256"
+        else:
+            alg = {"RS256": "RS384", "RS384": "RS512", "RS512": "RS256", "ES256": "ES384", "ES384": "ES256"}[alg]
+            if alg.startswith("ES"):
+                key = _other_private_key(alg)
     elif variant == "nbf":
         payload["nbf"] = now + 3600
+    elif variant == "nbfsoon":  # within a 60 s LEEWAY
+        payload["nbf"] = now + 20
     elif variant == "iat":
         payload["iat"] = now + 3600
     elif variant == "subint":
@@ -188,6 +228,25 @@ def jwt_variant(user, variant, extra_claims=None):
         payload["jti"] = 7
     elif variant == "aud":
         payload["aud"] = "someone"
+    elif variant == "audok":
+        payload["aud"] = "drf-gate"
+    elif variant == "audlist":
+        payload["aud"] = ["other", "drf-gate"]
+    elif variant == "iss":
+        payload["iss"] = "https://issuer.example.com"
+    elif variant == "issother":
+        payload["iss"] = "https://evil.example.com"
+    elif variant == "sliding":
+        payload["token_type"] = "sliding"
+    elif variant == "kidint":  # PyJWT refuses to encode a non-string kid: sign by hand
+        from jwt.algorithms import get_default_algorithms
+        algo = get_default_algorithms()[alg]
+
+        def seg(value):
+            return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).rstrip(b"=")
+        signing_input = seg({"alg": alg, "typ": "JWT", "kid": 5}) + b"." + seg(payload)
+        signature = algo.sign(signing_input, algo.prepare_key(key))
+        return (signing_input + b"." + base64.urlsafe_b64encode(signature).rstrip(b"=")).decode()
     elif variant == "algnone":
         return pyjwt.encode(payload, None, algorithm="none")
     elif variant == "garbage":
@@ -235,6 +294,10 @@ class Credentials:
             if name == "csrfmasked":
                 from django.middleware.csrf import _mask_cipher_secret
                 return _mask_cipher_secret(CSRF_SECRET)
+            if name == "csrfminted":  # {csrfminted:N}: token N minted by drf-gate
+                return minted_tokens()[int(arg)]["token"]
+            if name == "csrfmintedsecret":
+                return minted_tokens()[int(arg)]["secret"]
             raise ValueError(name)
         text = _TOKEN_RE.sub(sub, text)
         return _B64_RE.sub(lambda m: _b64(m.group(1)), text)
@@ -259,16 +322,120 @@ def route_action(actions, detail, route_action_name, method):
     return None
 
 
+class HarnessError(Exception):
+    """The harness's own expectation failed (e.g. Django rejected a CSRF token drf-gate minted)."""
+
+
 def run(spec):
     dispatch.OBSERVED.clear()
+    from django.conf import settings as dj
+
+    wanted = django_settings(spec["policy"].get("settings") or {})
+    overrides = {k: v for k, v in wanted.items() if getattr(dj, k) != v}  # signals are costly
     try:
-        with transaction.atomic():
-            try:
-                return _run(spec)
-            finally:
-                transaction.set_rollback(True)
+        with override_settings(**overrides), (simplejwt_state() if "SIMPLE_JWT" in overrides
+                                              else contextlib.nullcontext()):
+            with transaction.atomic():
+                try:
+                    return _run(spec)
+                finally:
+                    transaction.set_rollback(True)
     finally:
         dispatch.CURRENT["routes"] = {}
+
+
+# --- the policy's `settings`, as Django settings ----------------------------------------------------
+_JWT_KEYS = {
+    "algorithm": "ALGORITHM", "signingKey": "SIGNING_KEY", "verifyingKey": "VERIFYING_KEY",
+    "audience": "AUDIENCE", "issuer": "ISSUER", "leeway": "LEEWAY", "authHeaderTypes": "AUTH_HEADER_TYPES",
+    "authHeaderName": "AUTH_HEADER_NAME", "userIdClaim": "USER_ID_CLAIM", "userIdField": "USER_ID_FIELD",
+    "tokenTypeClaim": "TOKEN_TYPE_CLAIM", "jtiClaim": "JTI_CLAIM", "checkUserIsActive": "CHECK_USER_IS_ACTIVE",
+}
+_TOKEN_CLASSES = {"AccessToken", "SlidingToken", "UntypedToken", "RefreshToken"}
+
+
+def django_settings(settings):
+    """Django settings overrides for a drf-gate policy's `settings` (docs/policy.md §5). The
+    class-level options (token keyword, realms, the RemoteUser header) are applied by
+    drfbuild.Builder."""
+    out = {}
+    csrf = settings.get("csrf") or {}
+    for key, name in (("cookieName", "CSRF_COOKIE_NAME"), ("headerName", "CSRF_HEADER_NAME"),
+                      ("trustedOrigins", "CSRF_TRUSTED_ORIGINS"), ("cookieDomain", "CSRF_COOKIE_DOMAIN"),
+                      ("useSessions", "CSRF_USE_SESSIONS"), ("allowedHosts", "ALLOWED_HOSTS")):
+        if key in csrf:
+            out[name] = csrf[key]
+    session = settings.get("session") or {}
+    for key, name in (("cookieName", "SESSION_COOKIE_NAME"), ("cookieDomain", "SESSION_COOKIE_DOMAIN")):
+        if key in session:
+            out[name] = session[key]
+    jwt = settings.get("jwt") or {}
+    simple = {}
+    for key, value in jwt.items():
+        if key in _JWT_KEYS:
+            simple[_JWT_KEYS[key]] = value
+        elif key == "authTokenClasses":
+            simple["AUTH_TOKEN_CLASSES"] = [
+                c if "." in c else f"rest_framework_simplejwt.tokens.{c}" for c in value]
+        elif key != "realm":
+            raise ValueError(f"settings.jwt.{key} has no SIMPLE_JWT equivalent in the harness")
+    if "VERIFYING_KEY" in simple and not isinstance(simple["VERIFYING_KEY"], str):
+        simple["VERIFYING_KEY"] = json.dumps(simple["VERIFYING_KEY"])
+    from rest_framework_simplejwt.settings import DEFAULTS
+    defaults = dict(DEFAULTS, SIGNING_KEY=SECRET_KEY)
+    out["SIMPLE_JWT"] = {k: v for k, v in simple.items() if k not in defaults or defaults[k] != v}
+    return out
+
+
+@contextlib.contextmanager
+def simplejwt_state():
+    """simplejwt reads some settings once, at import: the token backend (state.token_backend) and
+    AUTH_HEADER_TYPES (authentication.py). Rebuild them from the overridden settings for this
+    case, and restore them afterwards."""
+    from django.conf import settings as dj
+    from rest_framework_simplejwt import authentication as jwt_authentication
+    from rest_framework_simplejwt import state
+    from rest_framework_simplejwt.backends import TokenBackend
+
+    # simplejwt's reload_api_settings rebinds settings.api_settings, but every module imported
+    # the original object by name: update that object in place.
+    api_settings = jwt_authentication.api_settings
+
+    def reset(user_settings):
+        for attr in list(api_settings._cached_attrs):
+            delattr(api_settings, attr)
+        api_settings._cached_attrs.clear()
+        api_settings._user_settings = user_settings
+
+    saved_user = api_settings._user_settings
+    reset(dict(dj.SIMPLE_JWT))
+    saved = (state.token_backend, jwt_authentication.AUTH_HEADER_TYPES, jwt_authentication.AUTH_HEADER_TYPE_BYTES)
+    types = api_settings.AUTH_HEADER_TYPES
+    if not isinstance(types, (list, tuple)):
+        types = (types,)
+    jwt_authentication.AUTH_HEADER_TYPES = types
+    jwt_authentication.AUTH_HEADER_TYPE_BYTES = {h.encode("iso-8859-1") for h in types}
+    state.token_backend = TokenBackend(
+        api_settings.ALGORITHM, api_settings.SIGNING_KEY, api_settings.VERIFYING_KEY, api_settings.AUDIENCE,
+        api_settings.ISSUER, api_settings.JWK_URL, api_settings.LEEWAY, api_settings.JSON_ENCODER)
+    try:
+        yield
+    finally:
+        state.token_backend, jwt_authentication.AUTH_HEADER_TYPES, jwt_authentication.AUTH_HEADER_TYPE_BYTES = saved
+        reset(saved_user)
+
+
+_minted = None
+
+
+def minted_tokens():
+    """CSRF tokens minted by drf-gate's `mint_csrf_token` (conformance/replay.rs, DRF_GATE_MINT),
+    passed in by main.py through DRF_GATE_MINTED."""
+    global _minted
+    if _minted is None:
+        path = os.environ.get("DRF_GATE_MINTED")
+        _minted = json.load(open(path, encoding="utf-8")) if path else []
+    return _minted
 
 
 def _run(spec):
@@ -305,17 +472,20 @@ def _run(spec):
     if actor is not None:
         creds.actor_password = spec["users"][actor_role].get("password", "pw")
     stateless_claims = {}
-    settings_override = {}
     auth_via = spec.get("authVia")
 
     if raw is None and auth_via is not None:
         kind = builder.auth_kind(auth_via)
         cls = builder.auth_class(auth_via)
         if kind == "session":
+            from django.conf import settings as dj
             client.force_login(actor, backend="django.contrib.auth.backends.ModelBackend")
             if method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
-                cookies["csrftoken"] = CSRF_SECRET
-                headers["X-CSRFToken"] = CSRF_SECRET
+                if dj.CSRF_USE_SESSIONS:
+                    _store_session_csrf(client)
+                else:
+                    cookies[dj.CSRF_COOKIE_NAME] = CSRF_SECRET
+                extra[dj.CSRF_HEADER_NAME] = CSRF_SECRET
         elif kind == "basic":
             headers["Authorization"] = "Basic " + _b64(f"{actor.username}:{creds.actor_password}")
         elif kind == "token":
@@ -332,6 +502,8 @@ def _run(spec):
     elif raw is not None:
         if raw.get("login"):
             client.force_login(actor, backend="django.contrib.auth.backends.ModelBackend")
+            if raw.get("sessionCsrf"):
+                _store_session_csrf(client)
         for k, v in raw.get("headers", {}).items():
             headers[k] = creds.expand(v)
         for k, v in raw.get("cookies", {}).items():
@@ -341,15 +513,16 @@ def _run(spec):
         if "body" in raw:
             body = raw["body"]
             content_type = raw.get("contentType", content_type)
+            if "{" in body:
+                body = creds.expand(body)
         secure = raw.get("secure", False)
-        settings_override = raw.get("settings", {})
     for k, v in cookies.items():
         client.cookies[k] = v
 
     sent_cookies = {k: m.value for k, m in client.cookies.items()}
+    now = time.time()  # the clock DRF reads (JWT exp/nbf/iat); the replay passes it as `now`
     try:
-        with override_settings(**settings_override):
-            response = client.generic(method, path, body, content_type, secure=secure, headers=headers, **extra)
+        response = client.generic(method, path, body, content_type, secure=secure, headers=headers, **extra)
     except Exception as exc:  # DRF/Django raised: a 500 on a real server
         raise Skip(f"DRF 500: {type(exc).__name__}: {str(exc)[:120]}")
     if dispatch.OBSERVED.get("no_route"):
@@ -363,16 +536,22 @@ def _run(spec):
     if status not in (200,) and dispatch.OBSERVED.get("content_type") not in ("application/json", None):
         raise Skip(f"non-JSON response {dispatch.OBSERVED.get('content_type')}")
     expected = {"status": status, "body": content.decode("utf-8"), "wwwAuthenticate": dispatch.OBSERVED["www"]}
+    if spec.get("mustPassCsrf") and expected["body"].startswith('{"detail":"CSRF Failed'):
+        raise HarnessError(f"Django rejected a CSRF token minted by drf-gate: {expected['body']}")
 
     # --- the context, from what DRF did -----------------------------------------------------------
     context = {"view": vname}
     action = route_action(actions, detail, raction, method)
     if raction:
         if action is None:
-            raise Skip("a custom action's route with a method it does not handle is not expressible")
-        context["action"] = action
-        if method != actions[action]["methods"][0]:
+            # The action's route, a method it does not handle (or OPTIONS): the route's
+            # initkwargs permissions run, then 405 (or the metadata answer).
+            context["action"] = raction
             context["method"] = method
+        else:
+            context["action"] = action
+            if method != actions[action]["methods"][0]:
+                context["method"] = method
     elif spec.get("contextAction") and action is not None:
         context["action"] = action
         if method != actions[action]["methods"][0]:
@@ -406,7 +585,9 @@ def _run(spec):
     if raw is not None:
         context["user"] = None
         context["authentication"] = None
-    if get_object:
+    if get_object and ospec.get("lookupError"):
+        context["lookupError"] = True  # the URL's pk does not fit the field: a bare Http404
+    elif get_object:
         context["object"] = object_json(obj) if obj is not None else None
 
     case = {"id": spec["id"], "source": spec["source"], "policy": policy, "context": context, "raw": None,
@@ -418,7 +599,8 @@ def _run(spec):
             "request": {"method": method, "path": path, "headers": headers, "cookies": sent_cookies,
                         "meta": extra, "secure": secure, "host": "testserver", "body": body,
                         "contentType": content_type if body else None},
-            "identities": identities(spec, users, creds, obj, other, form, settings_override),
+            "now": now,
+            "identities": identities(spec, users, creds, obj, other, form),
         }
     twin = None
     if raw is not None and "Accept" in raw.get("headers", {}):
@@ -454,27 +636,34 @@ def failed_twin(case, exc):
             "context": context, "raw": None, "expected": case["expected"]}
 
 
-def identities(spec, users, creds, obj, other, form, settings_override):
+def identities(spec, users, creds, obj, other, form):
+    """Everything a resolver needs to answer as this database would: per user, the user (as a
+    context user), its password, token keys and session keys; each session's CSRF secret
+    (CSRF_USE_SESSIONS). Settings are in the policy."""
     from django.contrib.sessions.models import Session
 
-    sessions = {}
+    sessions, secrets = {}, {}
     for s in Session.objects.all():
-        uid = s.get_decoded().get("_auth_user_id")
+        data = s.get_decoded()
+        uid = data.get("_auth_user_id")
         if uid is not None:
             sessions.setdefault(str(uid), []).append(s.session_key)
+        if "_csrftoken" in data:
+            secrets[s.session_key] = data["_csrftoken"]
     out = []
     for role, user in users.items():
-        u = user_json(user, obj, other, form)
-        u["password"] = spec["users"][role].get("password", "pw")
-        u["tokens"] = [creds.tokens[user.pk]] if user.pk in creds.tokens else []
-        u["sessions"] = sessions.get(str(user.pk), [])
-        out.append(u)
-    return {
-        "users": out,
-        "jwt": {"algorithm": "HS256", "signingKey": SECRET_KEY, "accessTokenLifetime": 300,
-                "issuedAt": int(time.time()), "tokens": creds.jwts},
-        "csrf": {"trustedOrigins": settings_override.get("CSRF_TRUSTED_ORIGINS", []),
-                 "cookieSecret": None},
-        "remoteUser": {"backend": "RemoteUserBackend", "createUnknownUser": False},
-        "guardianAnonymousUser": "AnonymousUser",
-    }
+        out.append({
+            "user": user_json(user, obj, other, form),
+            "password": spec["users"][role].get("password", "pw"),
+            "tokens": [creds.tokens[user.pk]] if user.pk in creds.tokens else [],
+            "sessions": sessions.get(str(user.pk), []),
+        })
+    return {"users": out, "sessionCsrfSecrets": secrets,
+            "customClasses": {"header": "X-Test-User", "format": "<ClassName> <user id>"}}
+
+
+def _store_session_csrf(client):
+    """CSRF_USE_SESSIONS: the secret lives in the session, as CsrfViewMiddleware stores it."""
+    session = client.session
+    session["_csrftoken"] = CSRF_SECRET
+    session.save()

@@ -18,7 +18,7 @@ ALICE = U(101, "alice")
 BOB = U(102, "bob")
 
 
-def policy(auth=None, perms=None, classes=None, auth_classes=None, view=None, views=None, model=W):
+def policy(auth=None, perms=None, classes=None, auth_classes=None, view=None, views=None, model=W, settings=None):
     p = {}
     if auth is not None:
         p["authentication"] = auth
@@ -28,12 +28,15 @@ def policy(auth=None, perms=None, classes=None, auth_classes=None, view=None, vi
         p["authenticationClasses"] = auth_classes
     if classes:
         p["classes"] = classes
+    if settings:
+        p["settings"] = copy.deepcopy(settings)
     p["views"] = views if views is not None else {"widgets": dict({"model": model}, **(view or {}))}
     return p
 
 
 def spec(source, pol, method="GET", detail=False, action=None, actor=None, auth_via=None, users=None,
-         obj=None, raw=None, view="widgets", context_action=False, form="list", jwt_claims=None):
+         obj=None, raw=None, view="widgets", context_action=False, form="list", jwt_claims=None,
+         must_pass_csrf=False):
     """actor: a user spec (becomes role 'actor') or None; obj: object spec for detail routes."""
     users = dict(users or {})
     if actor is not None:
@@ -46,6 +49,8 @@ def spec(source, pol, method="GET", detail=False, action=None, actor=None, auth_
          "objectPermsForm": form}
     if jwt_claims is not None:
         s["jwtClaims"] = jwt_claims
+    if must_pass_csrf:
+        s["mustPassCsrf"] = True
     return s
 
 
@@ -177,8 +182,8 @@ def table_cases():
                                   "headers": dict({"X-CSRFToken": "{csrf}"}, **h)}, **post)
               for h in [{}, {"Referer": "http://testserver/x"}, {"Referer": "https://evil.com/x"},
                         {"Referer": "not a url"}, {"Referer": "https://testserver/x"}]])
-    trusted = {"CSRF_TRUSTED_ORIGINS": ["https://*.example.com"]}
-    row(68, *[spec("", sess, raw={"login": True, "cookies": good, "settings": trusted,
+    trusted = policy(["session"], ["IsAuthenticated"], settings={"csrf": {"trustedOrigins": ["https://*.example.com"]}})
+    row(68, *[spec("", trusted, raw={"login": True, "cookies": good,
                                   "headers": {"X-CSRFToken": "{csrf}", "Origin": o}}, **post)
               for o in ["https://a.example.com", "https://example.com", "http://a.example.com"]])
     row(69, spec("", sess, raw={"login": True, "cookies": {"csrftoken": "short"}, "headers": {"X-CSRFToken": "{csrf}"}}, **post))
@@ -655,6 +660,8 @@ class RandomGen:
             name = r.choice(custom)
             a = act[name]
             methods = list(a["methods"]) + (["HEAD"] if "GET" in a["methods"] else [])
+            if r.random() < 0.15:  # a method the action does not handle, or OPTIONS: 405 / metadata
+                methods = ALL_METHODS
             method, detail, raction = r.choice(methods), a["detail"], name
         else:
             has_list = any(a["standard"] and not a["detail"] for a in act.values())
@@ -687,6 +694,11 @@ class RandomGen:
                              ("level", actor["level"]), ("department", actor["department"])):
                     if r.random() < 0.9:
                         jwt_claims[k] = v
+        raw = None
+        if auth_via is not None and r.random() < 0.12:
+            raw = self.raw_credentials(auth_via, method)
+            if raw is not None:
+                auth_via = None
         obj = None
         if detail:
             if r.random() < 0.1:
@@ -697,7 +709,34 @@ class RandomGen:
         users = {"bob": U(102, "bob", is_staff=r.random() < 0.3, level=r.randint(0, 3))}
         return spec("random", pol, method=method, detail=detail, action=raction, actor=actor, auth_via=auth_via,
                     users=users, obj=obj, view="items", context_action=r.random() < 0.5,
-                    form="map" if r.random() < 0.3 else "list", jwt_claims=jwt_claims)
+                    form="map" if r.random() < 0.3 else "list", jwt_claims=jwt_claims, raw=raw)
+
+    def raw_credentials(self, auth_via, method):
+        """The actor's credentials for `auth_via`, sent raw: right, wrong or malformed."""
+        r = self.rng
+        base = CUSTOM_AUTH.get(auth_via, {}).get("base", auth_via)
+        kind = {"SessionAuthentication": "session", "TokenAuthentication": "token"}.get(base, base)
+        keyword = CUSTOM_AUTH.get(auth_via, {}).get("keyword", "Token")
+        if kind == "basic":
+            header = r.choice(["Basic [[b64:{username}:{password}]]", "Basic [[b64:{username}:wrong]]", "Basic",
+                               "Basic [[b64:{username}]]", "basic [[b64:{username}:{password}]]"])
+        elif kind == "token":
+            header = r.choice([keyword + " {token}", keyword + " nope", keyword, keyword.lower() + " {token} x"])
+        elif kind in ("jwt", "jwtStateless"):
+            header = "Bearer {jwt:%s}" % r.choice(["valid", "expired", "badsig", "garbage", "nouserid", "notype"])
+        elif kind == "session":
+            raw = {"login": True}
+            if method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
+                raw["cookies"] = {"csrftoken": "{csrf}"}
+                raw["headers"] = {"X-CSRFToken": r.choice(["{csrf}", "{csrfmasked}", "x" * 32, "short"])}
+            return raw
+        elif kind == "remoteUser":
+            return {"meta": {"REMOTE_USER": r.choice(["{username}", "nobody", ""])}}
+        elif auth_via.startswith("Header"):
+            return {"headers": {"X-Test-User": r.choice([auth_via + " {uid}", "Other {uid}"])}}
+        else:
+            return None
+        return {"headers": {"Authorization": header}}
 
 
 def render(node, rng):
@@ -774,13 +813,274 @@ def declare_auth_classes(pol):
         pol.update(rest)
 
 
+# =============================================================================================
+# The policy's `settings`: the real configuration of the oracle's Django
+# =============================================================================================
+from .djsetup import ALLOWED_HOSTS, SECRET_KEY  # noqa: E402  what the oracle's Django runs with
+_KIND = {"session": "session", "SessionAuthentication": "session", "jwt": "jwt", "JWTAuthentication": "jwt",
+         "jwtStateless": "jwt", "JWTStatelessUserAuthentication": "jwt"}
+
+
+def complete_settings(pol):
+    """Puts what the oracle's Django is configured with into the policy's `settings`, for the
+    classes the policy uses: simplejwt's SIGNING_KEY (Django's SECRET_KEY by default) and
+    ALLOWED_HOSTS. A spec's own settings win."""
+    kinds = set()
+    for name in referenced_auth(pol):
+        decl = (pol.get("authenticationClasses") or {}).get(name)
+        kinds.add(_KIND.get(decl.get("base") if decl and "base" in decl else name))
+    settings = copy.deepcopy(pol.get("settings") or {})
+    if "jwt" in kinds:
+        jwt = settings.setdefault("jwt", {})
+        if jwt.get("algorithm", "HS256").startswith("HS"):
+            jwt.setdefault("signingKey", SECRET_KEY)
+    if "session" in kinds:
+        settings.setdefault("csrf", {}).setdefault("allowedHosts", ALLOWED_HOSTS)
+    if settings:
+        views = pol.pop("views")
+        pol.pop("settings", None)
+        pol["settings"] = settings
+        pol["views"] = views
+
+
+_KEYS = {}
+
+
+def jwt_keys(algorithm):
+    """(private PEM, public PEM) for RS*/ES*, made once per run with cryptography."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    family = "RS" if algorithm.startswith("RS") else algorithm
+    if family not in _KEYS:
+        if family == "RS":
+            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        else:
+            key = ec.generate_private_key(ec.SECP384R1() if algorithm == "ES384" else ec.SECP256R1())
+        private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()).decode()
+        public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        _KEYS[family] = (private, public)
+    return _KEYS[family]
+
+
+def minted_count():
+    import json
+    import os
+    path = os.environ.get("DRF_GATE_MINTED")
+    if not path:
+        return 0
+    with open(path, encoding="utf-8") as f:
+        return len(json.load(f))
+
+
+# =============================================================================================
+# Raw requests the formats now express: lookup errors, action routes, CSRF bodies and settings,
+# JWT keys and settings, CSRF tokens minted by drf-gate
+# =============================================================================================
+def edge_raw_cases():
+    out = []
+
+    def edge(rule, *specs):
+        for s in specs:
+            s["source"] = f"edge:{rule}"
+            out.append(s)
+
+    bad_pk = {"id": "abc", "exists": False, "lookupError": True}
+    # §7.3 row 36: a pk that does not fit the field is a bare Http404 ("Not found.").
+    for perms in (["AllowAny"], ["IsAuthenticated"], ["DjangoObjectPermissions"], ["IsAuthenticatedOrReadOnly"]):
+        for actor in (None, ALICE):
+            for meth in ("GET", "DELETE", "PATCH"):
+                edge("lookup-error", spec("", policy(["basic"], perms), method=meth, detail=True, actor=actor,
+                                          auth_via="basic" if actor else None, obj=dict(bad_pk)))
+    la = policy(["basic"], ["AllowAny"], view={"actions": {"list": {}, "retrieve": {},
+                                                           "touch": {"detail": True, "methods": ["POST"], "getObject": False},
+                                                           "publish": {"detail": True, "methods": ["POST"]}}})
+    for act in ("touch", "publish"):
+        edge("lookup-error", spec("", la, method="POST", detail=True, action=act, obj=dict(bad_pk)))
+
+    # An @action route with a method the action does not handle, and OPTIONS there: the route's
+    # initkwargs permission classes run first, then 405 (or the metadata answer).
+    od = {"ObjDeny": {"hasObjectPermission": "False", "message": "object denied"},
+          "Msg": {"hasPermission": "False", "message": "Custom msg"}}
+    for perms in (None, ["IsAdminUser"], ["Msg"], ["AllowAny"], ["ObjDeny"]):
+        acts = {"list": {}, "retrieve": {},
+                "publish": {"detail": True, "methods": ["POST"]},
+                "export": {"detail": False, "methods": ["GET", "PUT"]},
+                "touch": {"detail": True, "methods": ["PATCH"], "getObject": False}}
+        if perms is not None:
+            for a in ("publish", "export", "touch"):
+                acts[a]["permissions"] = perms
+        pol = policy(["basic"], ["IsAuthenticated"], od, view={"actions": acts})
+        for actor in (None, ALICE, U(101, "alice", is_staff=True)):
+            av = "basic" if actor else None
+            for act, d, methods in (("publish", True, ["GET", "PUT", "DELETE", "OPTIONS", "HEAD", "FOO"]),
+                                    ("export", False, ["POST", "OPTIONS", "DELETE", "TRACE"]),
+                                    ("touch", True, ["GET", "OPTIONS", "POST"])):
+                for meth in methods:
+                    edge("action-route-method", spec("", pol, method=meth, detail=d, action=act, actor=actor,
+                                                     auth_via=av))
+
+    # CSRF with bodies: DRF parses the body for request.POST during the check.
+    sess = policy(["session"], ["IsAuthenticated"])
+    form = "application/x-www-form-urlencoded"
+    good = {"csrftoken": "{csrf}"}
+    hdr = {"X-CSRFToken": "{csrf}"}
+    bodies = [
+        ('{"a": 1}', "application/json", hdr), ('{"a": 1}', "application/json", {}),
+        ("[1, 2.5, null]", "application/json; charset=utf-8", hdr), ("", "application/json", hdr),
+        ("{bad", "application/json", {}), ('{"a": NaN}', "application/json", hdr),
+        ('{"a": 1} x', "application/json", hdr), ('"\\ud800"', "application/json", hdr),
+        ("csrfmiddlewaretoken={csrf}", form, {}), ("csrfmiddlewaretoken={csrfmasked}", form, {}),
+        ("a=1&csrfmiddlewaretoken={csrf}&b=2", form, {}), ("csrfmiddlewaretoken=" + "z" * 32, form, hdr),
+        ("csrfmiddlewaretoken=", form, hdr), ("a=1", form, hdr), ("a=1", form, {}),
+        ("csrfmiddlewaretoken=short", form, hdr), ("csrfmiddlewaretoken={csrf}", form + "; charset=utf-8", {}),
+        ("csrfmiddlewaretoken=%41bCdEfGhIjKlMnOpQrStUvWxYz012345", form, {}),
+        ("csrfmiddlewaretoken={csrf}&csrfmiddlewaretoken=" + "q" * 32, form, {}),
+        ("text", "text/plain", hdr), ("text", "", hdr), ("<a/>", "application/xml", {}),
+        ('--XyZ\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n{csrf}\r\n--XyZ--\r\n',
+         "multipart/form-data; boundary=XyZ", {}),
+        ('--XyZ\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--XyZ--\r\n',
+         "multipart/form-data; boundary=XyZ", hdr),
+        ("csrfmiddlewaretoken={csrf}", "multipart/form-data", {}),
+    ]
+    for body, ctype, headers in bodies:
+        for meth in ("POST", "PUT"):
+            edge("csrf-body", spec("", sess, method=meth, actor=ALICE,
+                                   raw={"login": True, "cookies": good, "headers": dict(headers), "body": body,
+                                        "contentType": ctype}))
+    # CSRF settings: cookie and header names, CSRF_USE_SESSIONS, trusted origins, cookie domain,
+    # ALLOWED_HOSTS.
+    named = policy(["session"], ["IsAuthenticated"], settings={"csrf": {
+        "cookieName": "xsrf", "headerName": "HTTP_X_XSRF_TOKEN"}})
+    for cookies, headers in (({"xsrf": "{csrf}"}, {"X-XSRF-TOKEN": "{csrf}"}), ({"csrftoken": "{csrf}"}, {"X-XSRF-TOKEN": "{csrf}"}),
+                             ({"xsrf": "{csrf}"}, {"X-CSRFToken": "{csrf}"}), ({"xsrf": "{csrf}"}, {"X-XSRF-TOKEN": "x" * 32})):
+        edge("csrf-settings", spec("", named, method="POST", actor=ALICE,
+                                   raw={"login": True, "cookies": cookies, "headers": headers}))
+    in_session = policy(["session"], ["IsAuthenticated"], settings={"csrf": {"useSessions": True}})
+    for login_secret, cookies, headers in ((True, {}, hdr), (True, {}, {"X-CSRFToken": "{csrfmasked}"}),
+                                           (False, {}, hdr), (True, good, {"X-CSRFToken": "y" * 32}),
+                                           (True, {}, {})):
+        edge("csrf-settings", spec("", in_session, method="POST", actor=ALICE,
+                                   raw={"login": True, "sessionCsrf": login_secret, "cookies": cookies,
+                                        "headers": dict(headers)}))
+    for csrf_settings, secure, extra in (
+            ({"trustedOrigins": ["https://app.example.com"]}, False, {"Origin": "https://app.example.com"}),
+            ({"trustedOrigins": ["https://app.example.com"]}, False, {"Origin": "https://app.example.com:443"}),
+            ({"trustedOrigins": ["https://app.example.com"]}, True, {"Referer": "https://app.example.com/page"}),
+            ({"trustedOrigins": ["http://*.example.com"]}, True, {"Referer": "https://x.example.com/"}),
+            ({"cookieDomain": ".example.com"}, True, {"Referer": "https://www.example.com/"}),
+            ({"cookieDomain": ".example.com"}, True, {"Referer": "https://testserver/"}),
+            ({"allowedHosts": ["testserver", "api.example.com"]}, False, {"Origin": "http://api.example.com"}),
+            ({"allowedHosts": ["testserver"]}, False, {"Origin": "http://testserver"}),
+            ({"allowedHosts": [".testserver", "testserver"]}, True, {"Referer": "https://testserver/x"}),
+            ({}, False, {"Origin": "null"}), ({}, True, {"Origin": "https://testserver"})):
+        pol = policy(["session"], ["IsAuthenticated"], settings={"csrf": csrf_settings})
+        edge("csrf-settings", spec("", pol, method="POST", actor=ALICE,
+                                   raw={"login": True, "cookies": good, "secure": secure,
+                                        "headers": dict(hdr, **extra)}))
+    # Session cookie name.
+    pol = policy(["session", "basic"], ["IsAuthenticated"], settings={"session": {"cookieName": "sid"}})
+    edge("session-settings", spec("", pol, actor=ALICE, raw={"login": True}),
+         spec("", pol, method="POST", actor=ALICE, raw={"login": True, "cookies": good}),
+         spec("", pol, method="POST", actor=ALICE, raw={"login": True, "cookies": good, "headers": hdr}))
+
+    # CSRF tokens minted by drf-gate's mint_csrf_token: the real Django must accept each.
+    n = minted_count()
+    for i in range(n):
+        secret = "{csrfmintedsecret:%d}" % i
+        token = "{csrfminted:%d}" % i
+        for meth in ("POST", "DELETE"):
+            edge("csrf-minted", spec("", sess, method=meth, actor=ALICE, must_pass_csrf=True,
+                                     raw={"login": True, "cookies": {"csrftoken": secret}, "headers": {"X-CSRFToken": token}}))
+        edge("csrf-minted",
+             spec("", sess, method="POST", actor=ALICE, must_pass_csrf=True,
+                  raw={"login": True, "cookies": {"csrftoken": secret}, "body": "csrfmiddlewaretoken=" + token,
+                       "contentType": form}),
+             spec("", in_session, method="PATCH", actor=ALICE,
+                  raw={"login": True, "sessionCsrf": True, "headers": {"X-CSRFToken": token}}),
+             # a token minted for another secret is rejected
+             spec("", sess, method="POST", actor=ALICE,
+                  raw={"login": True, "cookies": {"csrftoken": "{csrfmintedsecret:%d}" % ((i + 1) % n)},
+                       "headers": {"X-CSRFToken": token}}))
+
+    # JWT: HS/RS/ES keys and SIMPLE_JWT settings, tokens signed by PyJWT in the harness.
+    variants = ["valid", "expired", "badsig", "hs512", "algnone", "garbage", "nbf", "iat", "aud", "noexp",
+                "nojti", "notype", "refresh", "nouserid", "unknownuser", "intuserid", "twosegments", "kidint"]
+    for alg in ("HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384"):
+        jwt = {"algorithm": alg}
+        if alg.startswith("HS"):
+            jwt["signingKey"] = SECRET_KEY + "-" + alg
+        else:
+            private, public = jwt_keys(alg)
+            jwt["signingKey"], jwt["verifyingKey"] = private, public
+        for auth in (["jwt"], ["jwtStateless"]) if alg in ("RS256", "ES256") else (["jwt"],):
+            pol = policy(auth, ["IsAuthenticated"], settings={"jwt": jwt})
+            for v in variants:
+                edge("jwt-keys", spec("", pol, actor=ALICE, raw=raw_auth("Bearer {jwt:%s}" % v)))
+    hs = {"signingKey": SECRET_KEY}
+    jwt_settings = [
+        ({"audience": "drf-gate"}, ["valid", "aud", "audok", "audlist"]),
+        ({"audience": ["x", "drf-gate"]}, ["audok", "audlist", "aud"]),
+        ({"issuer": "https://issuer.example.com"}, ["valid", "iss", "issother"]),
+        ({"leeway": 60}, ["expired", "expiring", "nbfsoon", "nbf"]),
+        ({"authHeaderTypes": ["JWT", "Bearer"]}, ["valid"]),
+        ({"userIdClaim": "uid"}, ["valid", "nouserid", "unknownuser"]),
+        ({"userIdField": "username"}, ["valid", "unknownuser"]),
+        ({"tokenTypeClaim": None}, ["notype", "refresh", "valid"]),
+        ({"jtiClaim": None}, ["nojti", "valid"]),
+        ({"authTokenClasses": ["AccessToken", "SlidingToken"]}, ["refresh", "sliding", "garbage"]),
+        ({"authTokenClasses": ["UntypedToken"]}, ["refresh", "notype", "valid"]),
+        ({"checkUserIsActive": False}, ["valid"]),
+        ({"realm": "edge"}, ["garbage"]),
+        ({}, ["floatuserid", "spaceduserid", "nulluserid"]),
+    ]
+    for extra, vs in jwt_settings:
+        pol = policy(["jwt"], ["IsAuthenticated"], settings={"jwt": dict(hs, **extra)})
+        for v in vs:
+            for scheme in ("Bearer", "JWT"):
+                if scheme == "JWT" and "authHeaderTypes" not in extra:
+                    continue
+                edge("jwt-settings", spec("", pol, actor=ALICE, raw=raw_auth(scheme + " {jwt:%s}" % v)))
+        if "checkUserIsActive" in extra:
+            edge("jwt-settings", spec("", pol, actor=U(101, "alice", is_active=False), raw=raw_auth("Bearer {jwt}")))
+    # Token keyword, Basic realm, RemoteUser header from settings.
+    edge("class-settings",
+         spec("", policy(["token"], ["IsAuthenticated"], settings={"token": {"keyword": "Bearer"}}), actor=ALICE,
+              raw=raw_auth("Bearer {token}")),
+         spec("", policy(["token"], ["IsAuthenticated"], settings={"token": {"keyword": "Bearer"}}), actor=ALICE,
+              raw=raw_auth("Token {token}")),
+         spec("", policy(["token"], ["IsAuthenticated"], settings={"token": {"keyword": "Bearer"}}), actor=ALICE,
+              raw=raw_auth("Bearer nope")),
+         spec("", policy(["basic"], ["IsAuthenticated"], settings={"basic": {"realm": "zone"}}), actor=ALICE,
+              raw=raw_auth("Basic [[b64:{username}:wrong]]")),
+         spec("", policy(["remoteUser"], ["IsAuthenticated"], settings={"remoteUser": {"header": "HTTP_X_REMOTE_USER"}}),
+              actor=ALICE, raw={"headers": {"X-Remote-User": "{username}"}}),
+         spec("", policy(["remoteUser"], ["IsAuthenticated"], settings={"remoteUser": {"header": "HTTP_X_REMOTE_USER"}}),
+              actor=ALICE, raw={"meta": {"REMOTE_USER": "{username}"}}))
+    # Inactive users and wrong passwords through every credential class.
+    inactive = U(101, "alice", is_active=False)
+    for actor in (ALICE, inactive):
+        edge("credentials",
+             spec("", policy(["basic"], ["AllowAny"]), actor=actor, raw=raw_auth("Basic [[b64:{username}:{password}]]")),
+             spec("", policy(["basic"], ["AllowAny"]), actor=actor, raw=raw_auth("Basic [[b64:{username}:{password}x]]")),
+             spec("", policy(["basic"], ["AllowAny"]), actor=actor, raw=raw_auth("Basic [[b64:ALICE:{password}]]")),
+             spec("", policy(["token"], ["AllowAny"]), actor=actor, raw=raw_auth("Token {token}")),
+             spec("", policy(["remoteUser", "basic"], ["IsAuthenticated"]), actor=actor, raw={"meta": {"REMOTE_USER": "{username}"}}),
+             spec("", policy(["session", "basic"], ["IsAuthenticated"]), actor=actor, raw={"login": True}),
+             spec("", policy(["jwt"], ["AllowAny"]), actor=actor, raw=raw_auth("Bearer {jwt}")),
+             spec("", policy(["jwtStateless"], ["IsAuthenticated"]), actor=actor, raw=raw_auth("Bearer {jwt}")))
+    return out
+
+
 def all_specs(seed, n_random):
-    specs = table_cases() + edge_cases()
+    specs = table_cases() + edge_cases() + edge_raw_cases()
     gen = RandomGen(seed)
     specs += [gen.case() for _ in range(n_random)]
     counters = {}
     for s in specs:
         declare_auth_classes(s["policy"])
+        complete_settings(s["policy"])
         key = s["source"]
         counters[key] = counters.get(key, 0) + 1
         s["id"] = f"{key}/{counters[key]}" if not key.startswith("random") else f"random/{counters[key]}"

@@ -43,7 +43,11 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", default=os.path.join(HERE, "out", "cases.json"))
     parser.add_argument("--only", default=None, help="run only specs whose id starts with this")
+    parser.add_argument("--minted", default=None,
+                        help="CSRF tokens minted by drf-gate (replay.rs with DRF_GATE_MINT): Django must accept each")
     args = parser.parse_args(argv)
+    if args.minted:
+        os.environ["DRF_GATE_MINTED"] = os.path.abspath(args.minted)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 2**31)
     print(f"conformance oracle: seed {seed}", flush=True)
 

@@ -71,6 +71,9 @@ HANDLER_METHODS = ["get", "post", "put", "patch", "delete"]
 _PREC_OR, _PREC_AND, _PREC_NOT, _PREC_ATOM = 1, 2, 3, 4
 
 
+_DEFAULT_HTTP_METHOD_NAMES = ["get", "post", "put", "patch", "delete", "head", "options", "trace"]
+
+
 class ExportError(Exception):
     """The project cannot be exported; ``problems`` lists each cause with its file and line."""
 
@@ -515,6 +518,12 @@ class Exporter:
                     entry["authentication"] = auth
                 if perms != default_perms:
                     entry["permissions"] = perms
+                if is_viewset and action not in STANDARD_ACTIONS and "routePermissions" not in entry:
+                    # Requests on this @action's route that do not run it (an unmapped method;
+                    # OPTIONS) get the route instance's classes with self.action None.
+                    _, route_perms = self._decide(self._instance(route, None, "GET"), problems)
+                    if route_perms != entry.get("permissions", default_perms):
+                        entry["routePermissions"] = route_perms
         if is_viewset:
             # OPTIONS runs as action 'metadata'; a method without a handler runs with action None.
             for action in ("metadata", None):
@@ -534,6 +543,19 @@ class Exporter:
         policy["actions"] = {a: self._action_entry(a, e, is_viewset) for a, e in actions.items()}
         if getattr(cls, "_ignore_model_permissions", False):
             policy["ignoreModelPermissions"] = True
+        method_names = [m.lower() for m in cls.http_method_names]
+        from_set = getattr(cls, "__name__", "") == "WrappedAPIView" or getattr(cls, "__module__", "") == "rest_framework.decorators"
+        if from_set:
+            # The set's order is not reproducible: write Django's order, so exports are stable.
+            order = {m: i for i, m in enumerate(_DEFAULT_HTTP_METHOD_NAMES)}
+            method_names.sort(key=lambda m: order.get(m, len(order)))
+        if method_names != _DEFAULT_HTTP_METHOD_NAMES:
+            policy["httpMethodNames"] = method_names
+            if from_set:
+                self.warnings.append(
+                    f"{name}: an @api_view view; DRF builds its http_method_names from a set, so the "
+                    f"order of its Allow header changes between server processes (PYTHONHASHSEED)"
+                )
         for problem in problems:
             problem.views.add(name)
         return policy, route_entries, problems
@@ -547,7 +569,7 @@ class Exporter:
         if standard != (entry["methods"], entry["detail"]):
             out["detail"] = entry["detail"]
             out["methods"] = entry["methods"]
-        for key in ("authentication", "permissions", "route"):
+        for key in ("authentication", "permissions", "routePermissions", "route"):
             if key in entry:
                 out[key] = entry[key]
         return out

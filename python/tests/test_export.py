@@ -113,8 +113,11 @@ class ExportTests(SimpleTestCase):
         self.assertEqual(views["post-reports"]["actions"], {"list": {}, "retrieve": {}})
         self.assertEqual(
             views["me"]["actions"],
-            {"get": {"detail": False, "methods": ["GET"]}, "patch": {"detail": False, "methods": ["PATCH"]}},
+            {"get": {"detail": False, "methods": ["GET"], "route": "me"},
+             "patch": {"detail": False, "methods": ["PATCH"], "route": "me"}},
         )
+        # @api_view(['GET']): http_method_names is ['get', 'options'] in a set's order.
+        self.assertEqual(sorted(views["health"]["httpMethodNames"]), ["get", "options"])
         self.assertEqual(views["health"]["permissions"], ["AllowAny"])  # @api_view + @permission_classes
         self.assertEqual((views["token_obtain_pair"]["authentication"], views["token_obtain_pair"]["permissions"]), ([], []))
         self.assertTrue(views["api-root"]["ignoreModelPermissions"])
@@ -145,13 +148,14 @@ class ExportTests(SimpleTestCase):
         self.assertEqual(settings["jwt"]["issuer"], "https://blog.example.com")
         self.assertEqual(settings["jwt"]["leeway"], 5)
         self.assertNotIn("signingKey", settings["jwt"])
-        self.assertEqual(settings["csrf"]["headerName"], "X-Csrftoken")
+        self.assertEqual(settings["csrf"]["headerName"], "HTTP_X_CSRFTOKEN")
         self.assertEqual(settings["csrf"]["trustedOrigins"], ["https://blog.example.com", "https://*.blog.example.com"])
         self.assertIn("signingKey", export_policy(include_secrets=True)["settings"]["jwt"])
 
     def test_committed_policy_is_current(self):
         with open(COMMITTED_POLICY, encoding="utf-8") as f:
             committed = json.load(f)
+        self.maxDiff = None
         self.assertEqual(committed, self.policy, "examples/blog/policy.json is stale: run drfgate_export")
 
 
@@ -265,6 +269,7 @@ class UrlconfShapesTests(SimpleTestCase):
         self.assertEqual(view["model"], "blog.Post")
         self.assertEqual(
             view["actions"],
-            {"get": {"detail": True, "methods": ["GET"]}, "put": {"detail": True, "methods": ["PUT"]},
-             "patch": {"detail": True, "methods": ["PATCH"]}},
+            {"get": {"detail": True, "methods": ["GET"], "route": "post-detail"},
+             "put": {"detail": True, "methods": ["PUT"], "route": "post-detail"},
+             "patch": {"detail": True, "methods": ["PATCH"], "route": "post-detail"}},
         )

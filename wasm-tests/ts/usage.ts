@@ -11,7 +11,10 @@ import init, {
   type Decision,
   type Policy,
   type PolicyErrorCode,
+  type RequestDecision,
   type User,
+  mintCsrfToken,
+  type MintedCsrfToken,
 } from "drf-gate";
 import { gateDom, type GateDomController } from "drf-gate/dom";
 
@@ -44,6 +47,7 @@ export const contexts: Context[] = [
 // the run below rejects a decision with a key not listed.
 export const decisionKeys: Record<keyof Decision, "required" | "optional"> = {
   allowed: "required",
+  respond: "required",
   status: "required",
   body: "required",
   headers: "required",
@@ -54,6 +58,15 @@ export const decisionKeys: Record<keyof Decision, "required" | "optional"> = {
   trace: "required",
   error: "required",
 };
+
+// Edge authentication: a raw request, async resolvers, a CSRF token.
+export async function checkRaw(gate: Gate): Promise<RequestDecision | null> {
+  const csrf: MintedCsrfToken = mintCsrfToken();
+  return gate.checkRequest(
+    { method: "POST", path: "/api/posts/", headers: { Authorization: "Token abc", "X-CSRFToken": csrf.token } },
+    { view: "posts", resolvers: { token: async (key: string) => (key === "abc" ? { id: 3 } : null) } },
+  );
+}
 
 // @ts-expect-error unknown policy keys are a type error, as they are a PolicyError at run time
 export const misspelt: Policy = { views: {}, permission: [] };

@@ -1,0 +1,36 @@
+// Where a drf-gate `can` spends its time across the JS/wasm boundary: the same check with and
+// without each input, so the differences price the subject lookup and the object conversion.
+//
+//   node breakdown.mjs   -> one JSON line: { case: ns per call, ... } (median of 5 runs)
+import { ENGINES } from "./engines.mjs";
+import { POLICY } from "./workload.mjs";
+
+const { Gate } = await ENGINES.drfGate.load();
+const gate = new Gate(POLICY);
+const user = { id: 3, username: "user3", isActive: true, isStaff: false, isSuperuser: false };
+const subject = gate.subject(user);
+const post = { id: 7, owner: 3, title: "Post 7" };
+const cases = {
+  "can(null, list)": () => gate.can(null, "posts", "list"),
+  "can(subject, list)": () => gate.can(subject, "posts", "list"),
+  "can(user object, list)": () => gate.can(user, "posts", "list"),
+  "can(null, retrieve, post)": () => gate.can(null, "posts", "retrieve", post),
+  "can(subject, update, post)": () => gate.can(subject, "posts", "update", post),
+  "check({view, action: list})": () => gate.check({ view: "posts", action: "list" }),
+  "check({view, action: update, user, object})": () => gate.check({ view: "posts", action: "update", user, object: post }),
+  "JS: JSON.stringify(post)": () => JSON.stringify(post),
+};
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const out = {};
+for (const [name, f] of Object.entries(cases)) {
+  for (let i = 0; i < 20_000; i++) f();
+  const runs = [];
+  for (let r = 0; r < 5; r++) {
+    const n = 50_000;
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) f();
+    runs.push(Number(process.hrtime.bigint() - start) / n);
+  }
+  out[name] = median(runs);
+}
+console.log(JSON.stringify(out));
