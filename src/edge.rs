@@ -10,8 +10,9 @@ use serde_json::Value;
 
 use crate::authentication::{authenticate, Answer, AnswerCache, AuthenticationOutcome, LookupKey, RawRequest, RawRequestInput, Resolver};
 use crate::decision::{Decision, NoTrace, Recorder};
-use crate::error::{json_path, ContextError};
+use crate::error::ContextError;
 use crate::gate::{resolve_target, Gate};
+use crate::json::from_text;
 use crate::user::User;
 use crate::views::{Authenticated, ObjectArg};
 
@@ -135,11 +136,7 @@ impl Gate {
     /// assert!(serde_json::to_string(&step).unwrap().contains(r#""status":401"#));
     /// ```
     pub fn check_request_json(&self, input: &str) -> Result<EdgeStep<'_>, ContextError> {
-        let mut deserializer = serde_json::Deserializer::from_str(input);
-        let input: EdgeInput = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-            let path = json_path(&err.path().to_string());
-            ContextError::new("invalid_context", path, err.into_inner().to_string())
-        })?;
+        let input: EdgeInput = from_text(input).map_err(|error| ContextError::new("invalid_context", error.path("$"), error.message()))?;
         let request = RawRequest::from_input(input.request).map_err(|err| ContextError::new(err.code, err.path, err.message))?;
         let mut cache = AnswerCache::default();
         for entry in input.answers {

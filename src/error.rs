@@ -87,12 +87,3 @@ impl fmt::Display for ContextError {
 }
 
 impl std::error::Error for ContextError {}
-
-/// `$.a.b[0]` from serde_path_to_error's `a.b[0]`.
-pub(crate) fn json_path(inner: &str) -> String {
-    if inner.is_empty() || inner == "." {
-        "$".to_owned()
-    } else {
-        format!("$.{inner}")
-    }
-}

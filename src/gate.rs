@@ -10,7 +10,8 @@ use crate::compile::{canonical_authentication_name, compile};
 use crate::condition::Condition;
 use crate::context::Context;
 use crate::decision::{Decision, NoTrace, Recorder};
-use crate::error::{json_path, ContextError, PolicyError};
+use crate::error::{ContextError, PolicyError};
+use crate::json::{from_json, from_text, InputError, Json, PathError, SyntaxError};
 use crate::perm_table::PermissionTable;
 use crate::permissions::PermissionClass;
 use crate::policy::PolicyDocument;
@@ -49,30 +50,23 @@ impl std::fmt::Debug for Gate {
     }
 }
 
-fn policy_error_from_serde(err: serde_path_to_error::Error<serde_json::Error>) -> PolicyError {
-    let path = json_path(&err.path().to_string());
-    let inner = err.into_inner();
-    let code = if inner.is_syntax() || inner.is_eof() { "invalid_json" } else { "invalid_policy" };
-    let mut message = inner.to_string();
-    // serde_json appends " at line L column C"; the location is reported separately.
-    if let Some(position) = message.rfind(" at line ") {
-        message.truncate(position);
-    }
-    let error = PolicyError::new(code, path, message);
-    if inner.line() > 0 {
-        error.at(inner.line() as u32, inner.column() as u32)
+/// A policy's JSON text that is not JSON: `invalid_json`, with its position in the text.
+fn invalid_json(error: &SyntaxError) -> PolicyError {
+    let (line, column) = error.position();
+    let error = if error.trailing() {
+        PolicyError::new("invalid_json", "$", "trailing characters after the policy")
     } else {
-        error
-    }
+        PolicyError::new("invalid_json", error.path("$"), error.message())
+    };
+    error.at(line, column)
 }
 
-fn context_error_from_serde(err: serde_path_to_error::Error<serde_json::Error>) -> ContextError {
-    let path = json_path(&err.path().to_string());
-    let mut message = err.into_inner().to_string();
-    if let Some(position) = message.rfind(" at line ") {
-        message.truncate(position);
-    }
-    ContextError::new("invalid_context", path, message)
+fn policy_error(error: &PathError) -> PolicyError {
+    PolicyError::new("invalid_policy", error.path("$"), error.message())
+}
+
+fn context_error(error: &InputError) -> ContextError {
+    ContextError::new("invalid_context", error.path("$"), error.message())
 }
 
 impl Gate {
@@ -87,10 +81,8 @@ impl Gate {
     /// assert_eq!((err.code, err.path.as_str()), ("invalid_policy", "$.views.posts.permisions"));
     /// ```
     pub fn from_json(text: &str) -> Result<Gate, PolicyError> {
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let document: PolicyDocument = serde_path_to_error::deserialize(&mut deserializer).map_err(policy_error_from_serde)?;
-        deserializer.end().map_err(|err| PolicyError::new("invalid_json", "$", "trailing characters after the policy").at(err.line() as u32, err.column() as u32))?;
-        Gate::from_document(&document)
+        let json = Json::parse_document(text).map_err(|error| invalid_json(&error))?;
+        Gate::from_json_tree(&json)
     }
 
     /// Compiles a policy from a JSON value.
@@ -100,7 +92,11 @@ impl Gate {
     /// assert_eq!(gate.view_names().collect::<Vec<_>>(), ["posts"]);
     /// ```
     pub fn from_value(value: Value) -> Result<Gate, PolicyError> {
-        let document: PolicyDocument = serde_path_to_error::deserialize(value).map_err(policy_error_from_serde)?;
+        Gate::from_json_tree(&Json::from(value))
+    }
+
+    fn from_json_tree(json: &Json) -> Result<Gate, PolicyError> {
+        let document: PolicyDocument = from_json(json).map_err(|error| policy_error(&error))?;
         Gate::from_document(&document)
     }
 
@@ -206,14 +202,13 @@ impl Gate {
 
     /// Parses a JSON context and decides it.
     pub fn check_json(&self, context: &str) -> Result<Decision<'_>, ContextError> {
-        let mut deserializer = serde_json::Deserializer::from_str(context);
-        let context: Context = serde_path_to_error::deserialize(&mut deserializer).map_err(context_error_from_serde)?;
+        let context: Context = from_text(context).map_err(|error| context_error(&error))?;
         self.check(&context)
     }
 
     /// Parses a JSON-value context and decides it.
     pub fn check_value(&self, context: Value) -> Result<Decision<'_>, ContextError> {
-        let context: Context = serde_path_to_error::deserialize(context).map_err(context_error_from_serde)?;
+        let context: Context = from_json(&Json::from(context)).map_err(|error| context_error(&InputError::Typed(error)))?;
         self.check(&context)
     }
 

@@ -37,6 +37,7 @@ pub mod edge;
 pub mod error;
 pub mod exceptions;
 pub mod gate;
+pub mod json;
 pub mod perm_table;
 pub mod permission_expr;
 pub mod permissions;

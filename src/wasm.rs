@@ -360,41 +360,10 @@ fn invalid_context(message: &str, path: &str) -> JsValue {
     JsContextError::new(message, "invalid_context", path).into()
 }
 
-/// `$.a.b[1]` from serde_path_to_error's path, prefixed by where the value sits.
-fn json_path(prefix: &str, path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = String::from(prefix);
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => {
-                out.push('[');
-                out.push_str(&index.to_string());
-                out.push(']');
-            }
-            Segment::Map { key } | Segment::Enum { variant: key } => {
-                out.push('.');
-                out.push_str(key);
-            }
-            Segment::Unknown => out.push_str(".?"),
-        }
-    }
-    out
-}
-
 /// A JS value as JSON text (`JSON.stringify`): one crossing of the boundary, however deep the
 /// value. `None` for what JSON cannot hold (functions, symbols, BigInt, cycles).
 fn json_text(value: &JsValue) -> Option<String> {
     js_sys::JSON::stringify(value).ok().and_then(|text| text.as_string())
-}
-
-/// serde_json's message without its ` at line L column C` suffix: positions in text the caller
-/// never wrote mean nothing; the path says where.
-fn message_of(error: &serde_json::Error) -> String {
-    let message = error.to_string();
-    match message.rfind(" at line ") {
-        Some(end) => message.get(..end).unwrap_or(&message).to_string(),
-        None => message,
-    }
 }
 
 /// Reads a serde type from a JS value; a mismatch is a `ContextError` naming where it is.
@@ -402,8 +371,7 @@ fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue, prefix: &str) -> Res
     let Some(text) = json_text(value) else {
         return Err(invalid_context("not representable as JSON", prefix));
     };
-    serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(&text))
-        .map_err(|error| invalid_context(&message_of(error.inner()), &json_path(prefix, error.path())))
+    crate::json::from_text(&text).map_err(|error| invalid_context(&error.message(), &error.path(prefix)))
 }
 
 /// A string argument; anything else is a `ContextError` (a non-string must never reach the

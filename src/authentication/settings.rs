@@ -380,8 +380,8 @@ fn check_hmac_secret(secret: &str) -> Result<(), InputError> {
         ));
     }
     if trimmed.trim_start_matches('\u{feff}').starts_with('{') {
-        if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(secret) {
-            if map.contains_key("kty") {
+        if let Ok(crate::json::Json::Object(entries)) = crate::json::Json::parse(secret) {
+            if entries.iter().any(|(key, _)| key == "kty") {
                 return Err(jwt_settings_error("signingKey", "The specified key looks like a JWK and should not be used directly as an HMAC secret."));
             }
         }
