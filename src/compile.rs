@@ -485,7 +485,7 @@ impl Compiler<'_> {
             }
         };
         let methods: Vec<String> = match (&spec.methods, standard) {
-            (Some(methods), _) => methods.iter().map(|m| m.to_uppercase()).collect(),
+            (Some(methods), _) => methods.iter().map(|m| crate::gate::normalize_method(m).into_owned()).collect(),
             (None, Some((_, method, ..))) => vec![(*method).to_owned()],
             (None, None) => vec!["GET".to_owned()],
         };

@@ -256,13 +256,36 @@ impl Gate {
     }
 }
 
-/// Upper-cases a method as Django does, without allocating when it already is.
-fn normalize_method(method: &str) -> Cow<'_, str> {
-    if method.chars().any(char::is_lowercase) {
-        Cow::Owned(method.to_uppercase())
-    } else {
-        Cow::Borrowed(method)
+/// Upper-cases a method as Django does (`environ["REQUEST_METHOD"].upper()`), without allocating
+/// when it already is.
+///
+/// WSGI hands Django the method decoded as ISO-8859-1, so Python's `str.upper` only ever sees
+/// U+0000..=U+00FF: those are mapped exactly (`µ` → `Μ`, `ß` → `SS`, `ÿ` → `Ÿ`). Characters
+/// beyond cannot reach a DRF view and are kept as given, which keeps Unicode's case tables
+/// (about 12 KB) out of the wasm.
+///
+/// ```
+/// use drf_gate::gate::normalize_method;
+/// assert_eq!(normalize_method("patch"), "PATCH");
+/// assert_eq!(normalize_method("straße"), "STRASSE");
+/// assert_eq!(normalize_method("ÿµ"), "\u{178}\u{39c}");
+/// ```
+pub fn normalize_method(method: &str) -> Cow<'_, str> {
+    let lower = |c: char| c.is_ascii_lowercase() || matches!(c, '\u{b5}' | '\u{df}'..='\u{f6}' | '\u{f8}'..='\u{ff}');
+    if !method.chars().any(lower) {
+        return Cow::Borrowed(method);
     }
+    let mut out = String::with_capacity(method.len() + 1);
+    for c in method.chars() {
+        match c {
+            'a'..='z' | '\u{e0}'..='\u{f6}' | '\u{f8}'..='\u{fe}' => out.push(char::from_u32(c as u32 - 0x20).unwrap_or(c)),
+            '\u{b5}' => out.push('\u{39c}'),
+            '\u{df}' => out.push_str("SS"),
+            '\u{ff}' => out.push('\u{178}'),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Resolves (action, method, detail) onto a route and action, as DRF's router would route it.

@@ -357,15 +357,32 @@ impl de::Error for PathError {
 /// serde's `Unexpected` as serde_json words it: `null`, and floats in its own format.
 struct JsonUnexpected<'a>(Unexpected<'a>);
 
+// Spelled out rather than delegated to serde's `Display`, whose float arm would link core's
+// float formatting into the wasm for nothing.
 impl fmt::Display for JsonUnexpected<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Unexpected::Unit => f.write_str("null"),
+            Unexpected::Bool(flag) => write!(f, "boolean `{flag}`"),
+            Unexpected::Unsigned(value) => write!(f, "integer `{value}`"),
+            Unexpected::Signed(value) => write!(f, "integer `{value}`"),
             Unexpected::Float(value) => match Number::from_f64(value) {
                 Some(number) => write!(f, "floating point `{number}`"),
-                None => fmt::Display::fmt(&self.0, f),
+                None => f.write_str("floating point"),
             },
-            unexpected => fmt::Display::fmt(&unexpected, f),
+            Unexpected::Char(ch) => write!(f, "character `{ch}`"),
+            Unexpected::Str(text) => write!(f, "string {text:?}"),
+            Unexpected::Bytes(_) => f.write_str("byte array"),
+            Unexpected::Unit => f.write_str("null"),
+            Unexpected::Option => f.write_str("Option value"),
+            Unexpected::NewtypeStruct => f.write_str("newtype struct"),
+            Unexpected::Seq => f.write_str("sequence"),
+            Unexpected::Map => f.write_str("map"),
+            Unexpected::Enum => f.write_str("enum"),
+            Unexpected::UnitVariant => f.write_str("unit variant"),
+            Unexpected::NewtypeVariant => f.write_str("newtype variant"),
+            Unexpected::TupleVariant => f.write_str("tuple variant"),
+            Unexpected::StructVariant => f.write_str("struct variant"),
+            Unexpected::Other(other) => f.write_str(other),
         }
     }
 }

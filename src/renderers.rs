@@ -132,6 +132,8 @@ fn write_error_details(out: &mut String, value: &Value) {
 /// assert_eq!(python_float_repr(0.0001), "0.0001");
 /// assert_eq!(python_float_repr(0.00001), "1e-05");
 /// assert_eq!(python_float_repr(-1.25e-7), "-1.25e-07");
+/// // A tie at 17 digits (the value is ...562.25): Python rounds half to even.
+/// assert_eq!(python_float_repr(1658206780088562.2), "1658206780088562.2");
 /// ```
 pub fn python_float_repr(value: f64) -> String {
     if value.is_nan() {
@@ -143,11 +145,18 @@ pub fn python_float_repr(value: f64) -> String {
     if value == 0.0 {
         return if value.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
     }
-    // Rust's `{:e}` gives the shortest round-trip digits, like Python's repr.
-    let formatted = format!("{:e}", value.abs());
-    let (mantissa, exponent) = formatted.split_once('e').unwrap_or((formatted.as_str(), "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    // The shortest round-trip digits, like Python's repr, from serde_json's float formatter
+    // (already in the binary; core's `{:e}` would add its own). It writes `d.ddd`, `ddd.d` or
+    // `d.ddde-N`: read the digits and the decimal exponent of the first one.
+    let formatted = serde_json::Number::from_f64(value.abs()).map(|number| number.to_string()).unwrap_or_default();
+    let (mantissa, exponent) = formatted.split_once(['e', 'E']).unwrap_or((formatted.as_str(), "0"));
+    let exponent: i32 = exponent.trim_start_matches('+').parse().unwrap_or(0);
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all: String = whole.chars().chain(fraction.chars()).collect();
+    let leading_zeros = all.len() - all.trim_start_matches('0').len();
+    let digits = all.trim_start_matches('0').trim_end_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    let exponent = exponent + whole.len() as i32 - 1 - leading_zeros as i32;
     let sign = if value < 0.0 { "-" } else { "" };
     if !(-4..16).contains(&exponent) {
         let (first, rest) = digits.split_at(1.min(digits.len()));
