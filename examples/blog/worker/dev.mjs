@@ -40,7 +40,8 @@ const options = await workerOptions({
   signingKey,
   objects,
 });
-const mf = new Miniflare({ ...options, host: "127.0.0.1", port: Number(values.port), log: new Log(LogLevel.WARN) });
+// cf: false: the placeholder `request.cf`, no download of Cloudflare's.
+const mf = new Miniflare({ ...options, cf: false, host: "127.0.0.1", port: Number(values.port), log: new Log(LogLevel.WARN) });
 const url = await mf.ready;
 if (values.kv) {
   const count = await fillKv(mf, JSON.parse(readFileSync(values.kv, "utf8")), options.kvNamespaces);
