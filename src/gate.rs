@@ -183,6 +183,10 @@ impl Gate {
             Some(input) => User::compile(input, &self.table),
             None => User::anonymous(),
         };
+        let negotiated = match view.negotiate(&target, context.accept.as_deref(), None) {
+            Ok(negotiated) => negotiated,
+            Err(decision) => return Ok(*decision),
+        };
         let authenticated = resolve_authentication(view, &target, context.authentication.as_ref(), context.user.is_some())?;
         let object = match &context.object {
             _ if context.lookup_error => ObjectArg::InvalidLookup,
@@ -191,14 +195,15 @@ impl Gate {
             Some(Some(object)) => ObjectArg::Found(object),
         };
         let policy = self.policy();
-        if context.trace {
+        let decision = if context.trace {
             let mut recorder = Recorder::new();
             let mut decision = view.dispatch(&policy, &target, &user, authenticated, object, &mut recorder);
             decision.trace = Some(recorder.steps);
-            Ok(decision)
+            decision
         } else {
-            Ok(view.dispatch(&policy, &target, &user, authenticated, object, &mut NoTrace))
-        }
+            view.dispatch(&policy, &target, &user, authenticated, object, &mut NoTrace)
+        };
+        Ok(render_as_negotiated(decision, &negotiated))
     }
 
     /// Parses a JSON context and decides it.
@@ -256,6 +261,19 @@ impl Gate {
         }
         Ok(allowed)
     }
+}
+
+/// Applies what negotiation chose to a decision's body: `indent`, or a renderer only the server
+/// has (its response is the server's to render).
+pub(crate) fn render_as_negotiated<'g>(mut decision: Decision<'g>, negotiated: &crate::negotiation::Negotiated) -> Decision<'g> {
+    match negotiated {
+        crate::negotiation::Negotiated::Json { indent: Some(indent) } if !decision.allowed && !decision.body.is_empty() => {
+            decision.body = Cow::Owned(crate::negotiation::indent_body(&decision.body, *indent));
+        }
+        crate::negotiation::Negotiated::Other => decision.rendered_by_origin = true,
+        _ => {}
+    }
+    decision
 }
 
 /// Upper-cases a method as Django does, without allocating when it already is.

@@ -31,6 +31,7 @@ pub mod decision;
 pub mod edge;
 pub mod error;
 pub mod exceptions;
+pub mod negotiation;
 pub mod gate;
 pub mod perm_table;
 pub mod permission_expr;

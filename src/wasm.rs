@@ -45,6 +45,8 @@ export interface Policy {
   authentication?: string[];
   /** DEFAULT_PERMISSION_CLASSES; default `["AllowAny"]`. Entries are expressions (`"A | ~B"`). */
   permissions?: string[];
+  /** DEFAULT_RENDERER_CLASSES; default `["JSONRenderer", "BrowsableAPIRenderer"]` (content negotiation, `Vary: Accept`). */
+  renderers?: string[];
   /** The project's own authentication classes, by name. */
   authenticationClasses?: { [name: string]: AuthenticationClassDeclaration };
   /** The project's own permission classes, by name. */
@@ -90,6 +92,8 @@ export interface ViewDeclaration {
   model?: string;
   authentication?: string[];
   permissions?: string[];
+  /** `renderer_classes`. */
+  renderers?: string[];
   /** Default: the six ModelViewSet actions. */
   actions?: string[] | { [action: string]: ActionDeclaration };
   ignoreModelPermissions?: boolean;
@@ -173,6 +177,8 @@ export interface Context {
   object?: JsonValue;
   /** The URL's lookup value does not fit the field: a bare 404. */
   lookupError?: boolean;
+  /** The `Accept` header: DRF negotiates before authentication (406, `indent`). */
+  accept?: string | null;
   /** Include the evaluation trace. */
   trace?: boolean;
 }
@@ -189,7 +195,7 @@ export interface TraceStep {
 }
 
 /** Where in DRF's pipeline the decision was made. */
-export type Stage = "authentication" | "view" | "handler" | "lookup" | "object";
+export type Stage = "negotiation" | "authentication" | "view" | "handler" | "lookup" | "object";
 
 /** Options of the authentication classes: DRF's, simplejwt's `SIMPLE_JWT`, Django's CSRF. */
 export interface AuthenticationSettings {
@@ -274,6 +280,8 @@ export interface CheckRequestOptions {
   object?: JsonValue;
   lookupError?: boolean;
   trace?: boolean;
+  /** `?format=`; default: read from the request URL. */
+  format?: string;
   /** Seconds since the epoch (JWT expiry); default now. */
   now?: number;
   resolvers?: Resolvers;
