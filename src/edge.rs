@@ -166,8 +166,13 @@ impl Gate {
     }
 }
 
-/// `request.query_params.get(name)`: the last value, `+` and `%XX` decoded.
-fn query_parameter(url: &str, name: &str) -> Option<String> {
+/// `request.query_params.get(name)` from a URL or path: the last value, `+` and `%XX` decoded.
+///
+/// ```
+/// assert_eq!(drf_gate::edge::query_parameter("/api/posts/?format=json&x=1", "format").as_deref(), Some("json"));
+/// assert_eq!(drf_gate::edge::query_parameter("/api/posts/", "format"), None);
+/// ```
+pub fn query_parameter(url: &str, name: &str) -> Option<String> {
     let query = url.split_once('?')?.1.split('#').next().unwrap_or_default();
     let decode = |text: &str| -> String {
         let bytes = text.replace('+', " ").into_bytes();

@@ -435,6 +435,8 @@ const SERIALIZER: serde_wasm_bindgen::Serializer =
 #[wasm_bindgen]
 pub struct Gate {
     inner: Rc<core::Gate>,
+    /// Targets resolved by `__target`, by id (the JS glue caches ids by view and action).
+    targets: RefCell<Vec<crate::gate::ResolvedTarget>>,
 }
 
 #[wasm_bindgen]
@@ -465,7 +467,7 @@ impl Gate {
                 })
             }
         };
-        compiled.map(|gate| Gate { inner: Rc::new(gate) }).map_err(|error| policy_error(&error))
+        compiled.map(|gate| Gate { inner: Rc::new(gate), targets: RefCell::new(Vec::new()) }).map_err(|error| policy_error(&error))
     }
 
     /// What DRF would answer to one request: status, exact body, headers, and which check decided.
@@ -555,11 +557,11 @@ impl Gate {
             key
         });
         let entry = Rc::new(SubjectEntry { gate: Rc::clone(&self.inner), user: compiled });
-        let stored = SUBJECTS.with(|subjects| subjects.try_borrow_mut().map(|mut subjects| subjects.insert(key, entry)).is_ok());
+        let stored = SUBJECTS.with(|subjects| subjects.try_borrow_mut().map(|mut subjects| subjects.insert(key, Rc::clone(&entry))).is_ok());
         if !stored {
             return Err(invalid_context("subject registry busy", "$.user"));
         }
-        let handle = JsValue::from(Subject { key });
+        let handle = JsValue::from(Subject { key, entry: Rc::clone(&entry) });
         // The key is a hidden own property (not enumerable, read-only), so a check finds the subject without calling back into wasm.
         let descriptor = Object::new();
         Reflect::set(&descriptor, &JsValue::from_str("value"), &JsValue::from_f64(key as f64))?;
@@ -602,6 +604,42 @@ impl Gate {
         };
         let step = self.inner.check_request_json(&text).map_err(|error| context_error(&error))?;
         step.serialize(&SERIALIZER).map_err(JsValue::from)
+    }
+
+    /// Resolves a view and action once; the id is for `__canTarget` (used by the JS `can`).
+    #[wasm_bindgen(js_name = __target)]
+    pub fn target(&self, view: JsValue, action_or_method: JsValue, with_object: bool) -> Result<u32, JsValue> {
+        let view = string_arg(&view, "view")?;
+        let action_or_method = string_arg(&action_or_method, "actionOrMethod")?;
+        let target = self.inner.resolve(&view, &action_or_method, with_object).map_err(|error| context_error(&error))?;
+        let mut targets = self.targets.try_borrow_mut().map_err(|_| invalid_context("re-entrant call", "$"))?;
+        targets.push(target);
+        Ok((targets.len() - 1) as u32)
+    }
+
+    /// `can` for a compiled subject and a resolved target; the object as JSON text.
+    #[wasm_bindgen(js_name = __canTarget)]
+    pub fn can_target(&self, subject: &Subject, target: u32, object: Option<String>) -> Result<bool, JsValue> {
+        if !Rc::ptr_eq(&subject.entry.gate, &self.inner) {
+            return Err(invalid_context("this Subject was made by another Gate", "$.user"));
+        }
+        let object: Option<Value> = match object {
+            Some(text) => Some(serde_json::from_str(&text).map_err(|error| invalid_context(&message_of(&error), "$.object"))?),
+            None => None,
+        };
+        let targets = self.targets.try_borrow().map_err(|_| invalid_context("re-entrant call", "$"))?;
+        let target = targets.get(target as usize).ok_or_else(|| invalid_context("unknown target", "$"))?;
+        Ok(self.inner.can_resolved(&subject.entry.user, target, object.as_ref()))
+    }
+
+    /// `check`, answering with the decision as JSON text (one crossing; the JS glue parses it).
+    #[wasm_bindgen(js_name = __checkJson)]
+    pub fn check_json(&self, context: JsValue) -> Result<String, JsValue> {
+        let Some(text) = json_text(&context) else {
+            return Err(invalid_context("the context is not representable as JSON", "$"));
+        };
+        let decision = self.inner.check_json(&text).map_err(|error| context_error(&error))?;
+        serde_json::to_string(&decision).map_err(|error| invalid_context(&error.to_string(), "$"))
     }
 
     #[wasm_bindgen(unchecked_return_type = "RouteMatch | null")]
@@ -693,6 +731,7 @@ thread_local! {
 #[wasm_bindgen]
 pub struct Subject {
     key: u64,
+    entry: Rc<SubjectEntry>,
 }
 
 impl Drop for Subject {
