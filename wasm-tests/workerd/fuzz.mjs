@@ -47,15 +47,29 @@ function value(r) {
   }
 }
 
-/** One random request: `{ method, path, headers, body }`. */
-export function randomRequest(r) {
+const ROUTES = ["/api/posts/", "/api/posts/{pk}/", "/api/posts/{pk}/publish/", "/api/comments/", "/api/comments/{pk}/",
+  "/api/tags/", "/api/tags/{pk}/", "/api/reports/posts/{pk}/", "/api/me/", "/api/health/", "/api/"];
+
+function randomPath(r) {
+  if (r.next() < 0.6) {
+    // A route of the API, with any lookup value.
+    const pk = r.next() < 0.5 ? r.pick(SEGMENTS.filter((s) => s && !s.includes("/") && s !== "." && s !== "..")) : encodeURIComponent(junk(r, 1 + r.int(12)));
+    return r.pick(ROUTES).replace("{pk}", pk);
+  }
   const depth = 1 + r.int(5);
   const segments = [];
   for (let i = 0; i < depth; i++) segments.push(r.next() < 0.6 ? r.pick(SEGMENTS) : encodeURIComponent(junk(r, 1 + r.int(12))));
-  // Mostly under /api/, where the routes are.
-  let path = (r.next() < 0.8 ? "/api/" : "/") + segments.join("/") + (r.next() < 0.7 ? "/" : "");
+  return (r.next() < 0.8 ? "/api/" : "/") + segments.join("/") + (r.next() < 0.7 ? "/" : "");
+}
+
+/**
+ * One random request: `{ method, path, headers, body }`. `known` lists real credentials (header
+ * sets): some requests start from one, so authentication succeeds and later stages run.
+ */
+export function randomRequest(r, known = []) {
+  let path = randomPath(r);
   if (r.next() < 0.2) path += "?" + encodeURIComponent(junk(r, 1 + r.int(30)));
-  const headers = {};
+  const headers = known.length && r.next() < 0.4 ? { ...r.pick(known) } : {};
   const n = r.int(5);
   for (let i = 0; i < n; i++) {
     switch (r.int(7)) {

@@ -60,6 +60,11 @@ export function credentials({ kv, signingKey, mintCsrfToken }) {
     ["refresh JWT", { authorization: `Bearer ${mintJwt(signingKey, { user_id: alice, token_type: "refresh" })}` }],
     ["JWT, wrong issuer", { authorization: `Bearer ${mintJwt(signingKey, { user_id: alice, iss: "https://evil.example" })}` }],
     ["Bearer without token", { authorization: "Bearer" }],
+    // Header bytes beyond ASCII (the Fetch API sends each character as one byte): valid UTF-8
+    // (workerd decodes it; the guard re-encodes it), and a byte that is not (workerd loses it).
+    ["Token, UTF-8 bytes", { authorization: "Token \u00c3\u00a9t\u00c3\u00a9" }],
+    ["Token, Latin-1 byte", { authorization: "Token \u00e9t\u00e9" }],
+    ["JWT, UTF-8 bytes", { authorization: "Bearer \u00c3\u00a9.\u00c3\u00a9.\u00c3\u00a9" }],
     ["Basic (not configured)", { authorization: `Basic ${Buffer.from("alice:password").toString("base64")}` }],
     ["unknown session", { cookie: `sessionid=nosuchsession0000000000000000000; csrftoken=${secret}`, "x-csrftoken": csrf }],
     ["session, wrong CSRF token", { cookie: `sessionid=${c.alice.session}; csrftoken=${secret}`, "x-csrftoken": "x".repeat(32) }],

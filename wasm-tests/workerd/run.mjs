@@ -5,7 +5,8 @@
 //    (drf-gate/hono) and withGuard(null). What a Worker answers itself must equal DRF's
 //    response byte for byte (status, body, Content-Type, WWW-Authenticate, Allow); what it
 //    forwards must be what DRF lets through, or what the guard says the origin decides.
-// 2. Random requests for a bounded time: workerd never traps.
+// 2. Random requests for a bounded time: workerd never traps. (PARTS=difffuzz: random requests
+//    to DRF and through the Worker, judged as in 1; opt-in, DIFF_FUZZ_SECONDS.)
 // 3. Start-up cost: wasm instantiation + policy compile inside workerd (reported).
 //
 // Prints `workerd: N requests, N identical, N forwarded, N mismatched`; exit 1 on a mismatch or
@@ -16,12 +17,13 @@ import { pathToFileURL } from "node:url";
 
 import * as esbuild from "esbuild";
 import { Log, LogLevel, Miniflare } from "miniflare";
+import { Agent, fetch } from "undici";
 import { mintCsrfToken } from "drf-gate";
 
 import { bundle, fillKv, workerOptions, wranglerConfig } from "../../examples/blog/worker/miniflare.mjs";
 import { here, startDrf } from "./drf.mjs";
 import { randomRequest, rng } from "./fuzz.mjs";
-import { requestSet } from "./requests.mjs";
+import { credentials, requestSet } from "./requests.mjs";
 
 const scratch = join(here, ".scratch");
 const nodePaths = [join(here, "node_modules")];
@@ -29,6 +31,7 @@ const FUZZ_SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
 const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1e9);
 const COMPARED = ["content-type", "www-authenticate", "allow"];
 const log = (...args) => console.error("[workerd]", ...args);
+const drfAgent = new Agent({ pipelining: 0 });
 
 async function startWorker(name, { entry, objects = true, origin, signingKey, kv, outboundService }) {
   const options = await workerOptions({
@@ -52,7 +55,7 @@ const methodSet = (allow) => (allow ?? "").split(", ").sort().join(", ");
 let allowOrderOnly = 0;
 
 function differences(want, got, path) {
-  if (API_VIEW_ROUTES.has(path) && want.headers.allow !== got.headers.allow && methodSet(want.headers.allow) === methodSet(got.headers.allow)) {
+  if (API_VIEW_ROUTES.has(path.split("?")[0]) && want.headers.allow !== got.headers.allow && methodSet(want.headers.allow) === methodSet(got.headers.allow)) {
     allowOrderOnly++;
     got = { ...got, headers: { ...got.headers, allow: want.headers.allow } };
   }
@@ -63,8 +66,9 @@ function differences(want, got, path) {
   return found;
 }
 
-// What DRF let through: a success, or the handler's own answer (400: validation).
-const drfAllowed = (status) => status < 400 || status === 400;
+// What DRF let through: a success, or the handler's own answer after the checks (400:
+// validation or a parse error, 415: request.data with a media type no parser takes).
+const drfAllowed = (status) => status < 400 || status === 400 || status === 415;
 
 /** Checks one Worker's answer against DRF's; returns "identical" | "forwarded" | a mismatch text. */
 function judge(direct, viaWorker, path) {
@@ -87,7 +91,8 @@ const WORKERD_METHODS = new Set(["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH
 
 async function send(target, request) {
   const init = { method: request.method, headers: request.headers, body: request.body, redirect: "manual" };
-  if (typeof target === "string") return fetch(target + request.path, init);
+  // One connection per request to DRF: runserver's keep-alive handling is not what is tested.
+  if (typeof target === "string") return fetch(target + request.path, { ...init, dispatcher: drfAgent });
   if (typeof target === "function") return target(new Request(request.url + request.path, init));
   return target.dispatchFetch(request.url + request.path, init);
 }
@@ -185,17 +190,19 @@ async function fuzz(drf) {
     outboundService: () => new Response("origin"),
   });
   const r = rng(FUZZ_SEED);
+  const known = credentials({ kv: drf.kv, signingKey: drf.signingKey, mintCsrfToken }).map(([, headers]) => headers);
   const errors = {};
   let sent = 0;
   let refused = 0;
   let traps = 0;
   let unanswered = 0;
+  const outcomes = {};
   const samples = [];
   const deadline = performance.now() + FUZZ_SECONDS * 1000;
   try {
     await Promise.all(Array.from({ length: 8 }, async () => {
       while (performance.now() < deadline) {
-        const request = randomRequest(r);
+        const request = randomRequest(r, known);
         let response;
         try {
           response = await mf.dispatchFetch(`http://127.0.0.1${request.path}`, { method: request.method, headers: request.headers, body: request.body });
@@ -205,6 +212,8 @@ async function fuzz(drf) {
         }
         sent++;
         const gate = response.headers.get("x-drf-gate") ?? "";
+        const outcome = gate ? (gate === "respond" ? `answered ${response.status}` : gate.replace(/^forward; reason=/, "forwarded ")) : `workerd ${response.status}`;
+        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
         await response.arrayBuffer();
         const failed = /reason=error; (\w+)/.exec(gate);
         if (failed) {
@@ -227,7 +236,44 @@ async function fuzz(drf) {
     await mf.dispose();
   }
   writeFileSync(join(scratch, "fuzz-errors.json"), JSON.stringify(samples, null, 1));
-  return { sent, refused, traps, errors, unanswered };
+  return { sent, refused, traps, errors, unanswered, outcomes };
+}
+
+// Random requests straight to DRF and through the Worker (real origin), judged as the request
+// set is: the edge's answers must be DRF's.
+async function differentialFuzz(drf, seconds) {
+  const mf = await startWorker("diff-fuzz", { origin: drf.url, signingKey: drf.signingKey, kv: drf.kv, objects: true });
+  const r = rng(FUZZ_SEED + 1);
+  const known = credentials({ kv: drf.kv, signingKey: drf.signingKey, mintCsrfToken }).map(([, headers]) => headers);
+  const counts = { requests: 0, identical: 0, forwarded: 0, mismatched: 0 };
+  const mismatches = [];
+  const deadline = performance.now() + seconds * 1000;
+  try {
+    while (performance.now() < deadline) {
+      const request = { ...randomRequest(r, known), url: drf.url };
+      if (!WORKERD_METHODS.has(request.method.toUpperCase())) continue;
+      let direct;
+      let via;
+      try {
+        direct = await snapshot(await send(drf.url, request));
+        via = await snapshot(await send(mf, request));
+      } catch {
+        continue; // the client refuses the request
+      }
+      counts.requests++;
+      const verdict = judge(direct, via, request.path);
+      if (verdict === "identical" || verdict === "forwarded") counts[verdict]++;
+      else {
+        const again = await snapshot(await send(drf.url, request));
+        counts.mismatched++;
+        mismatches.push({ verdict, request, drfAgain: `${again.status} ${again.body.toString().slice(0, 200)}` });
+      }
+    }
+  } finally {
+    await mf.dispose();
+  }
+  writeFileSync(join(scratch, "diff-fuzz-mismatches.json"), JSON.stringify(mismatches, null, 1));
+  return { counts, mismatches };
 }
 
 async function startup() {
@@ -256,6 +302,11 @@ async function main() {
   let cost = null;
   try {
     if (parts.has("conformance")) result = await conformance(drf);
+    if (parts.has("difffuzz")) {
+      const diff = await differentialFuzz(drf, Number(process.env.DIFF_FUZZ_SECONDS ?? 20));
+      log(`differential fuzz: ${JSON.stringify(diff.counts)}`);
+      for (const m of diff.mismatches.slice(0, 10)) log(`  ${m.verdict.slice(0, 250)} (DRF again: ${m.drfAgain.slice(0, 100)}) <- ${JSON.stringify(m.request).slice(0, 200)}`);
+    }
     if (parts.has("fuzz")) {
       log(`fuzzing for ${FUZZ_SECONDS} s (seed ${FUZZ_SEED})`);
       fuzzed = await fuzz(drf);
@@ -268,6 +319,7 @@ async function main() {
   for (const line of result.mismatches.slice(0, 30)) console.log(`MISMATCH ${line}`);
   if (result.mismatches.length > 30) console.log(`... ${result.mismatches.length - 30} more in .scratch/mismatches.txt`);
   const errors = Object.entries(fuzzed.errors).map(([name, n]) => `${name} ${n}`).join(", ") || "none";
+  if (fuzzed.outcomes) log(`fuzz outcomes: ${Object.entries(fuzzed.outcomes).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ")}`);
   console.log(`fuzz: ${fuzzed.sent} random requests in ${FUZZ_SECONDS} s (seed ${FUZZ_SEED}), ${fuzzed.traps} traps; guard errors (request forwarded): ${errors}`);
   if (cost) {
     console.log(`startup in workerd (median of ${cost.samples} isolates): first instantiation ${cost.coldInstantiate} ms + first blog policy compile ${cost.coldCompile} ms (1 ms steps); warm: instantiate ${cost.instantiate.toFixed(2)} ms, compile ${cost.compile.toFixed(2)} ms (averages of 200; goal < 5 ms)`);
