@@ -110,7 +110,11 @@ export function install(Gate, Subject) {
           id = this.__target(view, actionOrMethod, withObject);
           ids.set(key, id);
         }
-        return this.__canTarget(user, id, objectJson);
+        try {
+          return this.__canTarget(user, id, objectJson);
+        } catch {
+          // A freed Subject or one from another Gate: the general path says which, as a ContextError.
+        }
       }
     }
     return canAny.call(this, user, view, actionOrMethod, object);
