@@ -111,6 +111,7 @@ fn replay_raw(case: &Value, raw: &Value) -> Result<(), Diff> {
     let gate = gate_of(case)?;
     let input: RawRequestInput = serde_json::from_value(raw.get("request").cloned().unwrap_or(Value::Null))
         .map_err(|err| Diff::Context(format!("invalid raw request: {err}")))?;
+    let format = drf_gate::edge::query_parameter(input.url.as_deref().or(input.path.as_deref()).unwrap_or_default(), "format");
     let request = RawRequest::from_input(input).map_err(|err| Diff::Context(format!("request rejected: {err}")))?;
     let context = case.get("context").unwrap_or(&Value::Null);
     let target = RequestTarget {
@@ -120,6 +121,7 @@ fn replay_raw(case: &Value, raw: &Value) -> Result<(), Diff> {
         object: context.get("object").map(|object| (!object.is_null()).then(|| object.clone())),
         lookup_error: context.get("lookupError").and_then(Value::as_bool).unwrap_or(false),
         trace: false,
+        format,
     };
     let identities = Identities::from_json(raw.get("identities").unwrap_or(&Value::Null)).map_err(Diff::Context)?;
     let now = raw.get("now").and_then(Value::as_f64).ok_or_else(|| Diff::Context("raw case without `now`".into()))?;

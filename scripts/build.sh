@@ -128,6 +128,8 @@ fs.writeFileSync(process.argv[2], source);
 ' "$root/pkg/src/request.js" "$dist/request.cjs"
 # The DOM helper (`drf-gate/dom`), plain JS over the public API.
 cp "$root/pkg/src/dom.js" "$root/pkg/src/dom.d.ts" "$dist/"
+# The edge guard (`drf-gate/guard`) and its Hono middleware (`drf-gate/hono`), plain JS.
+cp "$root"/pkg/src/{guard,hono}.{js,d.ts} "$dist/"
 # CommonJS consumers of the types get .d.cts twins (TypeScript's node16 resolution).
 cp "$dist/drf_gate.d.ts" "$dist/drf_gate.d.cts"
 cp "$dist/errors.d.ts" "$dist/errors.d.cts"

@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# The demo: builds the package if needed and serves the UI gating demo and the playground (www/).
+# The demo: builds the package if needed, serves the UI gating demo and the playground (www/),
+# starts the sample DRF server (examples/blog/server) and the Worker in front of it
+# (examples/blog/worker, in Miniflare), and prints curl lines to compare their answers.
 #
-#   ./scripts/demo.sh              # http://127.0.0.1:8080/www/
-#   PORT=9000 ./scripts/demo.sh
+#   ./scripts/demo.sh              # http://127.0.0.1:8080/www/, DRF :8000, Worker :8787
+#   PORT=9000 DRF_PORT=8001 WORKER_PORT=8788 ./scripts/demo.sh
 #
 # Each part is one function below; `main` starts them in order and stops them all on exit.
-# Later parts (the sample DRF server, the Worker in front of it) are added the same way.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 PORT="${PORT:-8080}"
+DRF_PORT="${DRF_PORT:-8000}"
+WORKER_PORT="${WORKER_PORT:-8787}"
 pids=()
+demo_tmp=""
 
 log() { printf '[demo] %s\n' "$*" >&2; }
 
@@ -22,6 +26,7 @@ cleanup() {
     kill "$pid" 2>/dev/null || true
   done
   wait 2>/dev/null || true
+  if [[ -n "$demo_tmp" ]]; then rm -rf "$demo_tmp"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -56,7 +61,7 @@ start_service() {
 
 # 1. The npm package (pkg/dist/), built once; `bash scripts/build.sh` rebuilds it.
 ensure_package() {
-  if [[ -f pkg/dist/web.js && -f pkg/dist/drf_gate_bg.wasm ]]; then
+  if [[ -f pkg/dist/web.js && -f pkg/dist/guard.js && -f pkg/dist/drf_gate_bg.wasm ]]; then
     log "package: pkg/dist/ present (rebuild with: bash scripts/build.sh)"
   else
     log "package: building pkg/dist/"
@@ -70,15 +75,65 @@ start_www() {
   www_url="$service_url"
 }
 
-# (Next: start_drf_server, start_worker — each sets its own *_url.)
+# 3. The sample DRF server (examples/blog/server, its own venv) on a fresh SQLite file in a temp
+#    directory: migrate, seed_blog, and the Worker's KV data (users, tokens, sessions, objects).
+start_drf_server() {
+  local python
+  python="$(bash examples/blog/server/setup.sh)"
+  demo_tmp="$(mktemp -d)"
+  export BLOG_DB_PATH="$demo_tmp/blog.sqlite3"
+  log "drf: migrate + seed_blog into $BLOG_DB_PATH"
+  (cd examples/blog/server \
+    && "$python" manage.py migrate --verbosity 0 \
+    && "$python" manage.py seed_blog > /dev/null \
+    && "$python" manage.py worker_kv --sessions --output "$demo_tmp/kv.json" \
+    && "$python" manage.py drfgate_export --include-secrets --output "$demo_tmp/policy-secrets.json") >&2
+  start_service drf 'Starting development server' \
+    "$python" examples/blog/server/manage.py runserver "127.0.0.1:$DRF_PORT" --noreload
+  drf_url="${service_url%/}"
+}
+
+# 4. The blog's edge Worker (examples/blog/worker) in Miniflare (real workerd) in front of it.
+start_worker() {
+  if [[ ! -d examples/blog/worker/node_modules/miniflare ]]; then
+    log "worker: npm ci in examples/blog/worker"
+    (cd examples/blog/worker && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  local key
+  key="$(node -p 'require(process.argv[1]).settings.jwt.signingKey' "$demo_tmp/policy-secrets.json")"
+  start_service worker '^worker listening on' env JWT_SIGNING_KEY="$key" \
+    node examples/blog/worker/dev.mjs --kv "$demo_tmp/kv.json" --origin "$drf_url" --port "$WORKER_PORT"
+  worker_url="$service_url"
+}
+
+# What a newcomer can run against both: the same answers, and X-DRF-Gate says who gave it.
+print_curls() {
+  local bob="Authorization: Token bob-token0000000000000000000000000000000"
+  local dave="Authorization: Token dave-token000000000000000000000000000000"
+  echo
+  echo "The same requests to DRF and to the Worker (X-DRF-Gate: respond = answered at the edge):"
+  local base
+  for base in "$drf_url" "$worker_url"; do
+    echo "  curl -si -X POST $base/api/posts/                                  # 401, anonymous"
+    echo "  curl -si -X DELETE $base/api/posts/1/ -H '$bob'   # 403, not bob's post"
+    echo "  curl -si $base/api/posts/2/ -H '$bob'             # 404, alice's draft"
+    echo "  curl -si -X POST $base/api/posts/1/publish/ -H '$dave'  # 403, e-mail not verified"
+    echo "  curl -si $base/api/posts/                                           # 200, from DRF"
+  done
+}
 
 main() {
   command -v node >/dev/null || { log "node is required (>= 18)"; exit 1; }
   ensure_package
   start_www
+  start_drf_server
+  start_worker
   echo
   echo "drf-gate demo:       ${www_url}#demo"
   echo "drf-gate playground: ${www_url}#playground"
+  echo "sample DRF server:   ${drf_url}/api/"
+  echo "Worker in front:     ${worker_url}/api/   (Miniflare, examples/blog/worker)"
+  print_curls
   echo "(Ctrl+C to stop)"
   wait
 }

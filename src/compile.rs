@@ -407,8 +407,28 @@ impl Compiler<'_> {
         let model = spec.model.as_deref().map(|model| parse_model(model, &format!("{path}.model"))).transpose()?;
         let no_match_body = model.as_ref().map_or_else(|| crate::exceptions::not_found::BODY.to_owned(), |m| crate::exceptions::no_match_body(&m.object_name));
 
+        let (renderer_names, renderer_path): (Vec<String>, String) = match (&spec.renderers, &doc.renderers) {
+            (Some(names), _) => (names.clone(), format!("{path}.renderers")),
+            (None, Some(names)) => (names.clone(), "$.renderers".to_owned()),
+            (None, None) => (crate::negotiation::DEFAULT_RENDERERS.iter().map(|s| (*s).to_owned()).collect(), "$.renderers".to_owned()),
+        };
+        let mut renderers = Vec::with_capacity(renderer_names.len());
+        for (index, name) in renderer_names.iter().enumerate() {
+            let renderer = crate::negotiation::builtin_renderer(name).ok_or_else(|| {
+                PolicyError::new(
+                    "invalid_policy",
+                    format!("{renderer_path}[{index}]"),
+                    format!("unknown renderer `{name}`; expected JSONRenderer, BrowsableAPIRenderer, TemplateHTMLRenderer, StaticHTMLRenderer, AdminRenderer, HTMLFormRenderer or MultiPartRenderer"),
+                )
+            })?;
+            renderers.push(renderer);
+        }
+        if renderers.is_empty() {
+            return Err(PolicyError::new("invalid_policy", renderer_path, "a view needs at least one renderer"));
+        }
         let mut view = View {
             name: name.to_owned(),
+            renderers,
             model,
             no_match_body,
             ignore_model_permissions: spec.ignore_model_permissions,

@@ -38,6 +38,9 @@ pub struct Context {
     /// object stage undecided.
     #[serde(default, deserialize_with = "present")]
     pub object: Option<Option<Value>>,
+    /// The `Accept` header (content negotiation runs before authentication); default `*/*`.
+    #[serde(default)]
+    pub accept: Option<String>,
     /// The URL's lookup value does not fit the field (`/posts/abc/` with an integer pk):
     /// `get_object` raises a bare `Http404` (`{"detail":"Not found."}`) instead of looking up.
     #[serde(default)]

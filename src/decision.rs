@@ -12,6 +12,8 @@ use crate::permissions::Raise;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Stage {
+    /// Content negotiation (`Accept`, `?format=`), which DRF runs before authentication.
+    Negotiation,
     /// `perform_authentication`: an authentication class raised.
     Authentication,
     /// `check_permissions` (`has_permission`).
@@ -194,6 +196,10 @@ pub struct Decision<'a> {
     pub trace: Option<Vec<TraceStep<'a>>>,
     /// Why a check failed to evaluate (status 500), for the developer.
     pub error: Option<String>,
+    /// More than one renderer: DRF adds `Vary: Accept`.
+    pub vary_accept: bool,
+    /// Negotiation picked a renderer drf-gate does not render (the browsable API's HTML).
+    pub rendered_by_origin: bool,
 }
 
 impl Decision<'_> {
@@ -209,7 +215,7 @@ impl Decision<'_> {
     /// ```
     pub fn respond(&self) -> bool {
         use crate::exceptions::{BAD_REQUEST, EVALUATION_ERROR, SERVER_ERROR};
-        !self.allowed && !matches!(self.code.as_deref(), Some(BAD_REQUEST | SERVER_ERROR | EVALUATION_ERROR))
+        !self.allowed && !self.rendered_by_origin && !matches!(self.code.as_deref(), Some(BAD_REQUEST | SERVER_ERROR | EVALUATION_ERROR))
     }
 
     /// The `WWW-Authenticate` header value.
@@ -223,7 +229,7 @@ impl Decision<'_> {
     /// let gate = drf_gate::Gate::from_json(r#"{"permissions": ["IsAdminUser"], "views": {"posts": {}}}"#).unwrap();
     /// let decision = gate.check_json(r#"{"view": "posts", "action": "list", "user": {"id": 1}}"#).unwrap();
     /// let names: Vec<_> = decision.headers().map(|(name, _)| name).collect();
-    /// assert_eq!(names, ["Content-Type", "Allow"]);
+    /// assert_eq!(names, ["Content-Type", "Allow", "Vary"]); // DRF's default renderers: JSON + browsable API
     /// ```
     pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
         let denied = !self.allowed;
@@ -231,6 +237,7 @@ impl Decision<'_> {
             denied.then_some(("Content-Type", "application/json")),
             self.www_authenticate.as_deref().filter(|_| denied).map(|value| ("WWW-Authenticate", value)),
             denied.then_some(("Allow", self.allow)),
+            (denied && self.vary_accept).then_some(("Vary", "Accept")),
         ]
         .into_iter()
         .flatten()

@@ -43,6 +43,10 @@ pub struct RequestTarget {
     /// Record the evaluation trace.
     #[serde(default)]
     pub trace: bool,
+    /// The `format` query parameter (`?format=json`); read from the request's URL by
+    /// [`Gate::check_request_json`].
+    #[serde(default)]
+    pub format: Option<String>,
 }
 
 fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<Value>>, D::Error> {
@@ -88,6 +92,10 @@ impl Gate {
         let view = self.view_or_error(view_name, "$.view")?;
         let has_object = target.object.as_ref().is_some_and(Option::is_some);
         let resolved = resolve_target(view, action, Some(request.method()), detail, has_object)?;
+        let negotiated = match view.negotiate(&resolved, request.header_value("accept"), target.format.as_deref()) {
+            Ok(negotiated) => negotiated,
+            Err(decision) => return Ok(EdgeOutcome::Decided(decision, None)),
+        };
         let list = view.authentication_lists.get(resolved.route.authentication);
         let authenticators = list.map_or(&[][..], |list| list.classes.as_slice());
         self.settings()
@@ -121,7 +129,7 @@ impl Gate {
         } else {
             view.dispatch(&policy, &resolved, &user, state, object, &mut NoTrace)
         };
-        Ok(EdgeOutcome::Decided(Box::new(decision), Some(authenticated.outcome)))
+        Ok(EdgeOutcome::Decided(Box::new(crate::gate::render_as_negotiated(decision, &negotiated)), Some(authenticated.outcome)))
     }
 
     /// The JSON-shaped form of [`Gate::check_request`], one step of the lookup protocol: the
@@ -137,17 +145,55 @@ impl Gate {
     /// ```
     pub fn check_request_json(&self, input: &str) -> Result<EdgeStep<'_>, ContextError> {
         let input: EdgeInput = from_text(input).map_err(|error| ContextError::new("invalid_context", error.path("$"), error.message()))?;
+        let mut target = input.target;
+        if target.format.is_none() {
+            let url = input.request.url.as_deref().or(input.request.path.as_deref()).unwrap_or_default();
+            target.format = query_parameter(url, "format");
+        }
         let request = RawRequest::from_input(input.request).map_err(|err| ContextError::new(err.code, err.path, err.message))?;
         let mut cache = AnswerCache::default();
         for entry in input.answers {
             cache.insert(entry.key, entry.answer);
         }
-        Ok(match self.check_request(&request, &input.target, &cache, input.now)? {
+        Ok(match self.check_request(&request, &target, &cache, input.now)? {
             EdgeOutcome::Decided(decision, authentication) => EdgeStep::Decision { decision, authentication },
             EdgeOutcome::NeedsLookup(key) => EdgeStep::Lookup(key),
             EdgeOutcome::NoRoute => EdgeStep::NoRoute(true),
         })
     }
+}
+
+/// `request.query_params.get(name)` from a URL or path: the last value, `+` and `%XX` decoded.
+///
+/// ```
+/// assert_eq!(drf_gate::edge::query_parameter("/api/posts/?format=json&x=1", "format").as_deref(), Some("json"));
+/// assert_eq!(drf_gate::edge::query_parameter("/api/posts/", "format"), None);
+/// ```
+pub fn query_parameter(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1.split('#').next().unwrap_or_default();
+    let decode = |text: &str| -> String {
+        let bytes = text.replace('+', " ").into_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut index = 0;
+        while let Some(&byte) = bytes.get(index) {
+            let hex = bytes.get(index + 1..index + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+            match (byte, hex) {
+                (b'%', Some(decoded)) => {
+                    out.push(decoded);
+                    index += 3;
+                }
+                _ => {
+                    out.push(byte);
+                    index += 1;
+                }
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    query.split('&').rev().find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (decode(key) == name).then(|| decode(value))
+    })
 }
 
 /// The input of [`Gate::check_request_json`].

@@ -55,6 +55,12 @@ pub mod parse_error {
 /// with Django's own 500 page; drf-gate fails closed).
 pub const SERVER_ERROR_BODY: &str = r#"{"detail":"A server error occurred."}"#;
 
+/// `NotAcceptable` (406), rendered compactly by the first renderer (JSON).
+pub const NOT_ACCEPTABLE_BODY: &str = r#"{"detail":"Could not satisfy the request Accept header."}"#;
+
+/// `NotAcceptable`'s `default_code`.
+pub const NOT_ACCEPTABLE: &str = "not_acceptable";
+
 /// `UnsupportedMediaType`'s `default_code` (415).
 pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
 

@@ -182,6 +182,10 @@ impl Gate {
             Some(input) => User::compile(input, &self.table),
             None => User::anonymous(),
         };
+        let negotiated = match view.negotiate(&target, context.accept.as_deref(), None) {
+            Ok(negotiated) => negotiated,
+            Err(decision) => return Ok(*decision),
+        };
         let authenticated = resolve_authentication(view, &target, context.authentication.as_ref(), context.user.is_some())?;
         let object = match &context.object {
             _ if context.lookup_error => ObjectArg::InvalidLookup,
@@ -190,14 +194,15 @@ impl Gate {
             Some(Some(object)) => ObjectArg::Found(object),
         };
         let policy = self.policy();
-        if context.trace {
+        let decision = if context.trace {
             let mut recorder = Recorder::new();
             let mut decision = view.dispatch(&policy, &target, &user, authenticated, object, &mut recorder);
             decision.trace = Some(recorder.steps);
-            Ok(decision)
+            decision
         } else {
-            Ok(view.dispatch(&policy, &target, &user, authenticated, object, &mut NoTrace))
-        }
+            view.dispatch(&policy, &target, &user, authenticated, object, &mut NoTrace)
+        };
+        Ok(render_as_negotiated(decision, &negotiated))
     }
 
     /// Parses a JSON context and decides it.
@@ -231,6 +236,35 @@ impl Gate {
         Ok(self.decide_for_ui(view, &target, user, object))
     }
 
+    /// Resolves a view and action (or method) once, for many [`Gate::can_resolved`] checks: a UI
+    /// renders the same buttons again and again.
+    ///
+    /// ```
+    /// let gate = drf_gate::Gate::from_json(r#"{"permissions": ["IsAuthenticatedOrReadOnly"], "views": {"posts": {}}}"#).unwrap();
+    /// let create = gate.resolve("posts", "create", false).unwrap();
+    /// assert!(!gate.can_resolved(&drf_gate::user::User::anonymous(), &create, None));
+    /// ```
+    pub fn resolve(&self, view: &str, action_or_method: &str, with_object: bool) -> Result<ResolvedTarget, ContextError> {
+        let view_ref = self.view_or_error(view, "view")?;
+        let view_index = self.view_index.get(view).copied().unwrap_or_default();
+        let target = match view_ref.action(action_or_method) {
+            Some(_) => resolve_target(view_ref, Some(action_or_method), None, None, with_object)?,
+            None => resolve_target(view_ref, None, Some(action_or_method), None, with_object)?,
+        };
+        let route = view_ref.routes.iter().position(|route| std::ptr::eq(route, target.route)).unwrap_or(0);
+        let action = target.action.and_then(|action| view_ref.actions.iter().position(|a| std::ptr::eq(a, action)));
+        Ok(ResolvedTarget { view: view_index, route, action, method: target.method.into_owned() })
+    }
+
+    /// [`Gate::can`] for a target from [`Gate::resolve`].
+    pub fn can_resolved(&self, user: &User, target: &ResolvedTarget, object: Option<&Value>) -> bool {
+        let Some(view) = self.views.get(target.view) else { return false };
+        let Some(route) = view.routes.get(target.route) else { return false };
+        let action = target.action.and_then(|index| view.actions.get(index));
+        let resolved = Target { route, action, method: Cow::Borrowed(&target.method) };
+        self.decide_for_ui(view, &resolved, user, object)
+    }
+
     fn decide_for_ui(&self, view: &View, target: &Target<'_, '_>, user: &User, object: Option<&Value>) -> bool {
         let authenticated = if user.is_authenticated() { Authenticated::Succeeded } else { Authenticated::Anonymous };
         let object = object.map_or(ObjectArg::Absent, ObjectArg::Found);
@@ -254,6 +288,28 @@ impl Gate {
         }
         Ok(allowed)
     }
+}
+
+/// A view, route and action resolved by [`Gate::resolve`]; valid for the gate that made it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedTarget {
+    view: usize,
+    route: usize,
+    action: Option<usize>,
+    method: String,
+}
+
+/// Applies what negotiation chose to a decision's body: `indent`, or a renderer only the server
+/// has (its response is the server's to render).
+pub(crate) fn render_as_negotiated<'g>(mut decision: Decision<'g>, negotiated: &crate::negotiation::Negotiated) -> Decision<'g> {
+    match negotiated {
+        crate::negotiation::Negotiated::Json { indent: Some(indent) } if !decision.allowed && !decision.body.is_empty() => {
+            decision.body = Cow::Owned(crate::negotiation::indent_body(&decision.body, *indent));
+        }
+        crate::negotiation::Negotiated::Other => decision.rendered_by_origin = true,
+        _ => {}
+    }
+    decision
 }
 
 /// Upper-cases a method as Django does (`environ["REQUEST_METHOD"].upper()`), without allocating

@@ -36,6 +36,7 @@ pub mod decision;
 pub mod edge;
 pub mod error;
 pub mod exceptions;
+pub mod negotiation;
 pub mod gate;
 pub mod json;
 pub mod perm_table;

@@ -31,6 +31,9 @@ pub struct PolicyDocument {
     /// `DEFAULT_PERMISSION_CLASSES` (DRF default: AllowAny).
     #[serde(default)]
     pub permissions: Option<Vec<String>>,
+    /// `DEFAULT_RENDERER_CLASSES` (DRF default: JSON, then the browsable API).
+    #[serde(default)]
+    pub renderers: Option<Vec<String>>,
     /// Custom authentication classes by name.
     #[serde(default)]
     pub authentication_classes: OrderedMap<AuthenticationClassSpec>,
@@ -130,6 +133,9 @@ pub struct ViewSpec {
     /// `permission_classes`.
     #[serde(default)]
     pub permissions: Option<Vec<String>>,
+    /// `renderer_classes`.
+    #[serde(default)]
+    pub renderers: Option<Vec<String>>,
     /// The actions its routes handle (default: the six `ModelViewSet` actions).
     #[serde(default)]
     pub actions: Option<OrderedMap<ActionSpec>>,

@@ -9,6 +9,7 @@ use serde_json::Value;
 use crate::authentication::{AuthenticationFailure, Authenticator, FailureKind};
 use crate::condition::Condition;
 use crate::decision::{DecidedBy, Decision, ObjectCheck, Stage, Tracer};
+use crate::negotiation::Negotiated;
 use crate::exceptions::{self, authentication_failed, method_not_allowed, not_authenticated, not_found, parse_error, permission_denied};
 use crate::perm_table::PermissionTable;
 use crate::permissions::{has_object_permission, has_permission, Node, PermissionClass, Raise, RaisedFor, Request, SAFE_METHODS};
@@ -80,6 +81,8 @@ pub(crate) struct Action {
 #[derive(Clone, Debug)]
 pub(crate) struct View {
     pub name: String,
+    /// `renderer_classes`.
+    pub renderers: Vec<crate::negotiation::Renderer>,
     pub model: Option<ModelMeta>,
     /// `{"detail":"No <Model> matches the given query."}`.
     pub no_match_body: String,
@@ -143,6 +146,37 @@ impl View {
 
     /// `APIView.dispatch`, up to the handler.
     pub(crate) fn dispatch<'g, T: Tracer<'g>>(
+        &'g self,
+        policy: &Policy<'g>,
+        target: &Target<'g, '_>,
+        user: &User,
+        authenticated: Authenticated<'_>,
+        object: ObjectArg<'_>,
+        tracer: &mut T,
+    ) -> Decision<'g> {
+        let mut decision = self.decide(policy, target, user, authenticated, object, tracer);
+        decision.vary_accept = self.renderers.len() > 1;
+        decision
+    }
+
+    /// The content negotiation DRF runs before authentication: a 406 (or a 404 for an unknown
+    /// `?format=`) whatever the credentials, else how the decision's body is rendered.
+    pub(crate) fn negotiate<'g>(&'g self, target: &Target<'g, '_>, accept: Option<&str>, format: Option<&str>) -> Result<Negotiated, Box<Decision<'g>>> {
+        let route = target.route;
+        let auth_list = self.authentication_lists.get(route.authentication);
+        let respond = Responder { allow: &route.allow, header: auth_list.and_then(|list| list.header.as_deref()) };
+        let negotiated = crate::negotiation::negotiate(&self.renderers, accept, format);
+        let mut decision = match negotiated {
+            Negotiated::NotAcceptable => respond.denied(406, Cow::Borrowed(exceptions::NOT_ACCEPTABLE_BODY), exceptions::NOT_ACCEPTABLE, Stage::Negotiation, None),
+            Negotiated::UnknownFormat => respond.denied(404, Cow::Borrowed(not_found::BODY), not_found::CODE, Stage::Negotiation, None),
+            Negotiated::ServerError => respond.denied(500, Cow::Borrowed(""), exceptions::SERVER_ERROR, Stage::Negotiation, None),
+            other => return Ok(other),
+        };
+        decision.vary_accept = self.renderers.len() > 1;
+        Err(Box::new(decision))
+    }
+
+    fn decide<'g, T: Tracer<'g>>(
         &'g self,
         policy: &Policy<'g>,
         target: &Target<'g, '_>,
@@ -246,6 +280,8 @@ impl<'g> Responder<'g> {
             object_check,
             trace: None,
             error: None,
+            vary_accept: false,
+            rendered_by_origin: false,
         }
     }
 
@@ -266,6 +302,8 @@ impl<'g> Responder<'g> {
             object_check,
             trace: None,
             error: None,
+            vary_accept: false,
+            rendered_by_origin: false,
         }
     }
 

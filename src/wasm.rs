@@ -45,6 +45,8 @@ export interface Policy {
   authentication?: string[];
   /** DEFAULT_PERMISSION_CLASSES; default `["AllowAny"]`. Entries are expressions (`"A | ~B"`). */
   permissions?: string[];
+  /** DEFAULT_RENDERER_CLASSES; default `["JSONRenderer", "BrowsableAPIRenderer"]` (content negotiation, `Vary: Accept`). */
+  renderers?: string[];
   /** The project's own authentication classes, by name. */
   authenticationClasses?: { [name: string]: AuthenticationClassDeclaration };
   /** The project's own permission classes, by name. */
@@ -90,6 +92,8 @@ export interface ViewDeclaration {
   model?: string;
   authentication?: string[];
   permissions?: string[];
+  /** `renderer_classes`. */
+  renderers?: string[];
   /** Default: the six ModelViewSet actions. */
   actions?: string[] | { [action: string]: ActionDeclaration };
   ignoreModelPermissions?: boolean;
@@ -173,6 +177,8 @@ export interface Context {
   object?: JsonValue;
   /** The URL's lookup value does not fit the field: a bare 404. */
   lookupError?: boolean;
+  /** The `Accept` header: DRF negotiates before authentication (406, `indent`). */
+  accept?: string | null;
   /** Include the evaluation trace. */
   trace?: boolean;
 }
@@ -189,7 +195,7 @@ export interface TraceStep {
 }
 
 /** Where in DRF's pipeline the decision was made. */
-export type Stage = "authentication" | "view" | "handler" | "lookup" | "object";
+export type Stage = "negotiation" | "authentication" | "view" | "handler" | "lookup" | "object";
 
 /** Options of the authentication classes: DRF's, simplejwt's `SIMPLE_JWT`, Django's CSRF. */
 export interface AuthenticationSettings {
@@ -274,6 +280,8 @@ export interface CheckRequestOptions {
   object?: JsonValue;
   lookupError?: boolean;
   trace?: boolean;
+  /** `?format=`; default: read from the request URL. */
+  format?: string;
   /** Seconds since the epoch (JWT expiry); default now. */
   now?: number;
   resolvers?: Resolvers;
@@ -397,6 +405,8 @@ const SERIALIZER: serde_wasm_bindgen::Serializer =
 #[wasm_bindgen]
 pub struct Gate {
     inner: Rc<core::Gate>,
+    /// Targets resolved by `__target`, by id (the JS glue caches ids by view and action).
+    targets: RefCell<Vec<crate::gate::ResolvedTarget>>,
 }
 
 #[wasm_bindgen]
@@ -427,7 +437,7 @@ impl Gate {
                 })
             }
         };
-        compiled.map(|gate| Gate { inner: Rc::new(gate) }).map_err(|error| policy_error(&error))
+        compiled.map(|gate| Gate { inner: Rc::new(gate), targets: RefCell::new(Vec::new()) }).map_err(|error| policy_error(&error))
     }
 
     /// What DRF would answer to one request: status, exact body, headers, and which check decided.
@@ -517,11 +527,11 @@ impl Gate {
             key
         });
         let entry = Rc::new(SubjectEntry { gate: Rc::clone(&self.inner), user: compiled });
-        let stored = SUBJECTS.with(|subjects| subjects.try_borrow_mut().map(|mut subjects| subjects.insert(key, entry)).is_ok());
+        let stored = SUBJECTS.with(|subjects| subjects.try_borrow_mut().map(|mut subjects| subjects.insert(key, Rc::clone(&entry))).is_ok());
         if !stored {
             return Err(invalid_context("subject registry busy", "$.user"));
         }
-        let handle = JsValue::from(Subject { key });
+        let handle = JsValue::from(Subject { key, entry: Rc::clone(&entry) });
         // The key is a hidden own property (not enumerable, read-only), so a check finds the subject without calling back into wasm.
         let descriptor = Object::new();
         Reflect::set(&descriptor, &JsValue::from_str("value"), &JsValue::from_f64(key as f64))?;
@@ -560,6 +570,42 @@ impl Gate {
         };
         let step = self.inner.check_request_json(&text).map_err(|error| context_error(&error))?;
         step.serialize(&SERIALIZER).map_err(JsValue::from)
+    }
+
+    /// Resolves a view and action once; the id is for `__canTarget` (used by the JS `can`).
+    #[wasm_bindgen(js_name = __target)]
+    pub fn target(&self, view: JsValue, action_or_method: JsValue, with_object: bool) -> Result<u32, JsValue> {
+        let view = string_arg(&view, "view")?;
+        let action_or_method = string_arg(&action_or_method, "actionOrMethod")?;
+        let target = self.inner.resolve(&view, &action_or_method, with_object).map_err(|error| context_error(&error))?;
+        let mut targets = self.targets.try_borrow_mut().map_err(|_| invalid_context("re-entrant call", "$"))?;
+        targets.push(target);
+        Ok((targets.len() - 1) as u32)
+    }
+
+    /// `can` for a compiled subject and a resolved target; the object as JSON text.
+    #[wasm_bindgen(js_name = __canTarget)]
+    pub fn can_target(&self, subject: &Subject, target: u32, object: Option<String>) -> Result<bool, JsValue> {
+        if !Rc::ptr_eq(&subject.entry.gate, &self.inner) {
+            return Err(invalid_context("this Subject was made by another Gate", "$.user"));
+        }
+        let object: Option<Value> = match object {
+            Some(text) => Some(crate::json::from_text(&text).map_err(|error| invalid_context(&error.message(), &error.path("$.object")))?),
+            None => None,
+        };
+        let targets = self.targets.try_borrow().map_err(|_| invalid_context("re-entrant call", "$"))?;
+        let target = targets.get(target as usize).ok_or_else(|| invalid_context("unknown target", "$"))?;
+        Ok(self.inner.can_resolved(&subject.entry.user, target, object.as_ref()))
+    }
+
+    /// `check`, answering with the decision as JSON text (one crossing; the JS glue parses it).
+    #[wasm_bindgen(js_name = __checkJson)]
+    pub fn check_json(&self, context: JsValue) -> Result<String, JsValue> {
+        let Some(text) = json_text(&context) else {
+            return Err(invalid_context("the context is not representable as JSON", "$"));
+        };
+        let decision = self.inner.check_json(&text).map_err(|error| context_error(&error))?;
+        serde_json::to_string(&decision).map_err(|error| invalid_context(&error.to_string(), "$"))
     }
 
     /// The route a URL path reaches, from the policy's `routes` (DRF's routers); `null` when no
@@ -657,6 +703,7 @@ thread_local! {
 #[wasm_bindgen]
 pub struct Subject {
     key: u64,
+    entry: Rc<SubjectEntry>,
 }
 
 impl Drop for Subject {

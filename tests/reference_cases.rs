@@ -219,3 +219,21 @@ fn authentication_failures_render_their_detail() {
         outcome(403, r#"{"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[{"token_class":"AccessToken","token_type":"access","message":"Token is expired"}]}"#, None)
     );
 }
+
+#[test]
+fn rows_48_content_negotiation_runs_before_authentication() {
+    let json_only = json!({"authentication": ["basic"], "permissions": ["IsAuthenticated"], "renderers": ["JSONRenderer"], "views": {"widgets": {}}});
+    let gate = gate(json_only);
+    let decide_accept = |accept: &str| decide(&gate, json!({"view": "widgets", "action": "list", "accept": accept}));
+    assert_eq!(decide_accept("text/html"), outcome(406, r#"{"detail":"Could not satisfy the request Accept header."}"#, None));
+    assert_eq!(decide_accept(""), outcome(406, r#"{"detail":"Could not satisfy the request Accept header."}"#, None));
+    assert_eq!(decide_accept("application/json; indent=4"), outcome(401, "{\n    \"detail\": \"Authentication credentials were not provided.\"\n}", BASIC));
+    assert_eq!(decide_accept("text/html, */*; q=0.8"), outcome(401, NOT_AUTHENTICATED, BASIC));
+    // With the browsable API (DRF's default renderers), HTML is the server's to render.
+    let gate = common::gate(json!({"authentication": ["basic"], "permissions": ["IsAuthenticated"], "views": {"widgets": {}}}));
+    let decision = gate.check_value(json!({"view": "widgets", "action": "list", "accept": "text/html"})).unwrap();
+    assert!(!decision.allowed && !decision.respond());
+    let decision = gate.check_value(json!({"view": "widgets", "action": "list"})).unwrap();
+    assert!(decision.respond());
+    assert!(decision.headers().any(|header| header == ("Vary", "Accept")));
+}

@@ -590,6 +590,8 @@ def _run(spec):
     elif get_object:
         context["object"] = object_json(obj) if obj is not None else None
 
+    # The oracle's Django renders with JSONRenderer only (djsetup.py): the policy says so.
+    policy = {**policy, "renderers": ["rest_framework.renderers.JSONRenderer"]}
     case = {"id": spec["id"], "source": spec["source"], "policy": policy, "context": context, "raw": None,
             "expected": expected}
     if note:

@@ -71,6 +71,11 @@ HANDLER_METHODS = ["get", "post", "put", "patch", "delete"]
 _PREC_OR, _PREC_AND, _PREC_NOT, _PREC_ATOM = 1, 2, 3, 4
 
 
+def _class_name(cls):
+    """A renderer class by DRF name (drf-gate knows DRF's built-in renderers)."""
+    return getattr(cls, "__name__", str(cls))
+
+
 _DEFAULT_HTTP_METHOD_NAMES = ["get", "post", "put", "patch", "delete", "head", "options", "trace"]
 
 
@@ -543,6 +548,9 @@ class Exporter:
         policy["actions"] = {a: self._action_entry(a, e, is_viewset) for a, e in actions.items()}
         if getattr(cls, "_ignore_model_permissions", False):
             policy["ignoreModelPermissions"] = True
+        renderers = [_class_name(c) for c in getattr(cls, "renderer_classes", api_settings.DEFAULT_RENDERER_CLASSES)]
+        if renderers != self.global_renderers:
+            policy["renderers"] = renderers
         method_names = [m.lower() for m in cls.http_method_names]
         from_set = getattr(cls, "__name__", "") == "WrappedAPIView" or getattr(cls, "__module__", "") == "rest_framework.decorators"
         if from_set:
@@ -597,6 +605,7 @@ class Exporter:
         problems = []
         self.global_auth = [self.authentication_class(c, problems) for c in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
         self.global_perms = [self.permission_expression(c, problems) for c in api_settings.DEFAULT_PERMISSION_CLASSES]
+        self.global_renderers = [_class_name(c) for c in api_settings.DEFAULT_RENDERER_CLASSES]
         views, routes, left = {}, [], []
         for name, view_routes in self.collect_routes().items():
             policy, entries, view_problems = self.export_view(name, view_routes)
@@ -620,6 +629,7 @@ class Exporter:
         out = {
             "authentication": self.global_auth,
             "permissions": self.global_perms,
+            "renderers": self.global_renderers,
         }
         used_auth = set(self.global_auth)
         for view in views.values():

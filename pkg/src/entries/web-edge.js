@@ -5,7 +5,7 @@
 export * from "./drf_gate.js";
 export { default, default as init } from "./drf_gate.js";
 export { PolicyError, ContextError } from "./errors.js";
-import { Gate } from "./drf_gate.js";
+import { Gate, Subject } from "./drf_gate.js";
 import { install } from "./request.js";
 
-install(Gate);
+install(Gate, Subject);

@@ -6,10 +6,10 @@
 export * from "./drf_gate_core.js";
 export { default, default as init } from "./drf_gate_core.js";
 export { PolicyError, ContextError } from "./errors.js";
-import { Gate } from "./drf_gate_core.js";
+import { Gate, Subject } from "./drf_gate_core.js";
 import { install, needsEdgeBuild } from "./request.js";
 
-install(Gate);
+install(Gate, Subject);
 
 /** Edge build only: throws, naming the entry point that has it. */
 export function mintCsrfToken() {

@@ -1,4 +1,5 @@
 """Settings of the drf-gate sample blog (a DRF API that a Cloudflare Worker fronts)."""
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -54,7 +55,8 @@ WSGI_APPLICATION = "blogsite.wsgi.application"
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": BASE_DIR / "db.sqlite3",
+        # BLOG_DB_PATH: another SQLite file (the Workers tests start from a fresh one).
+        "NAME": os.environ.get("BLOG_DB_PATH") or BASE_DIR / "db.sqlite3",
     }
 }
 

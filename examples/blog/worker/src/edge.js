@@ -1,0 +1,64 @@
+// What the blog's edge knows: the exported policy (plus the JWT signing key from a secret), the
+// user lookups in Workers KV, and get_object() from the OBJECTS namespace. Shared by index.js and
+// the tests' Hono and withGuard variants (wasm-tests/workerd).
+import { LOOKUP_ERROR } from "drf-gate/guard";
+
+import exported from "../../policy.json";
+
+// The committed policy has no secrets: the JWT signing key (simplejwt's SIGNING_KEY) comes from
+// the Worker's secret JWT_SIGNING_KEY (`wrangler secret put JWT_SIGNING_KEY`, or .dev.vars).
+export function policy(env) {
+  if (!env.JWT_SIGNING_KEY) return exported;
+  const jwt = { ...exported.settings.jwt, signingKey: env.JWT_SIGNING_KEY };
+  return { ...exported, settings: { ...exported.settings, jwt } };
+}
+
+// Python's int() on a URL lookup value, as Django's IntegerField lookups apply it: surrounding
+// whitespace, a sign, `_` between digits. Not an int: a lookup error (DRF's bare 404). Beyond
+// BigAutoField's range: no row (Django 5 makes such a lookup match nothing).
+const INT = /^[ \t\n\r\f\v]*([+-]?)(\d(?:_?\d)*)[ \t\n\r\f\v]*$/;
+export function lookupInt(value) {
+  const match = INT.exec(String(value));
+  if (!match) return LOOKUP_ERROR;
+  const n = BigInt(match[1] + match[2].replaceAll("_", ""));
+  return n >= -(2n ** 63n) && n < 2n ** 63n ? n.toString() : null;
+}
+
+// A key Workers KV accepts (1 to 512 bytes, not "." or ".."); any other is in no namespace, as
+// no such token or session row exists in the database.
+const encoder = new TextEncoder();
+const storable = (key) => key !== "" && key !== "." && key !== ".." && encoder.encode(key).length <= 512;
+
+export function resolvers(env) {
+  const user = async (id) => (id == null ? null : env.USERS.get(String(id), "json"));
+  return {
+    token: async (key) => (storable(key) ? user(await env.TOKENS.get(key)) : null),
+    session: async (sessionKey) => (storable(sessionKey) ? user(await env.SESSIONS.get(sessionKey)) : null),
+    // JWTAuthentication: User.objects.get(id=<user_id claim>).
+    userById: async (field, id) => {
+      if (field !== "id") return null;
+      // Django applies int() to the claim: 2.0 -> 2, True -> 1, "2" -> 2; a dict raises (500).
+      const value = typeof id === "number" && Number.isFinite(id) ? Math.trunc(id) : typeof id === "boolean" ? Number(id) : id;
+      const pk = typeof value === "number" || typeof value === "string" ? lookupInt(value) : null;
+      return typeof pk === "string" ? user(pk) : null;
+    },
+  };
+}
+
+// get_object(): the view's queryset, filtered by the URL's pk. Posts hide drafts from everyone
+// but their owner (PostViewSet.get_queryset); reports see every post.
+const QUERYSETS = {
+  posts: (post, user) => post.published || (user != null && user.id === post.owner),
+  "post-reports": () => true,
+  comments: () => true,
+  tags: () => true,
+};
+
+export async function loadObject({ view, params, env, user }) {
+  if (!env.OBJECTS || !(view in QUERYSETS) || params.pk === undefined) return undefined; // the origin decides
+  const pk = lookupInt(params.pk);
+  if (pk === LOOKUP_ERROR || pk === null) return pk;
+  const model = view === "post-reports" ? "posts" : view;
+  const object = await env.OBJECTS.get(`${model}:${pk}`, "json");
+  return object && QUERYSETS[view](object, user) ? object : null;
+}

@@ -1,0 +1,278 @@
+//! `rest_framework/negotiation.py` and the renderer side of `JSONRenderer`: which renderer a
+//! request's `Accept` header (or `?format=`) selects. DRF negotiates before authentication, so a
+//! request it cannot satisfy is a 406 whatever its credentials; `application/json; indent=4`
+//! makes DRF indent the body.
+
+use serde_json::Value;
+
+use crate::renderers::write_json_string;
+
+/// A renderer class, as far as negotiation needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Renderer {
+    /// `media_type`.
+    pub media_type: String,
+    /// `format` (`?format=json`).
+    pub format: String,
+    /// Whether drf-gate renders it (`JSONRenderer`); others are rendered by the server.
+    pub json: bool,
+}
+
+/// `DEFAULT_RENDERER_CLASSES` (DRF: JSON, then the browsable API).
+pub const DEFAULT_RENDERERS: [&str; 2] = ["JSONRenderer", "BrowsableAPIRenderer"];
+
+/// A built-in renderer by DRF class name (or dotted path).
+///
+/// ```
+/// let json = drf_gate::negotiation::builtin_renderer("rest_framework.renderers.JSONRenderer").unwrap();
+/// assert_eq!((json.media_type.as_str(), json.format.as_str(), json.json), ("application/json", "json", true));
+/// ```
+pub fn builtin_renderer(name: &str) -> Option<Renderer> {
+    let short = name.rsplit('.').next().unwrap_or(name);
+    let (media_type, format) = match short {
+        "JSONRenderer" => ("application/json", "json"),
+        "BrowsableAPIRenderer" => ("text/html", "api"),
+        "TemplateHTMLRenderer" | "StaticHTMLRenderer" => ("text/html", "html"),
+        "AdminRenderer" => ("text/html", "admin"),
+        "HTMLFormRenderer" => ("text/html", "form"),
+        "MultiPartRenderer" => ("multipart/form-data; boundary=BoUnDaRyStRiNg", "multipart"),
+        _ => return None,
+    };
+    Some(Renderer { media_type: media_type.to_owned(), format: format.to_owned(), json: short == "JSONRenderer" })
+}
+
+/// What negotiation selected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Negotiated {
+    /// `JSONRenderer`, with `indent` from the accepted media type's parameters.
+    Json {
+        /// `indent` (1–8), or none: compact.
+        indent: Option<u8>,
+    },
+    /// Another renderer (HTML, ...): only the server renders that.
+    Other,
+    /// No renderer satisfies `Accept`: `NotAcceptable` (406).
+    NotAcceptable,
+    /// `?format=` names no renderer: `Http404`.
+    UnknownFormat,
+    /// DRF itself would fail (a header too long to parse): the server answers.
+    ServerError,
+}
+
+/// Django's `parse_header_parameters`: the lower-cased main value and its parameters.
+fn parse_header_parameters(line: &str) -> Option<(String, Vec<(String, String)>)> {
+    if line.chars().count() > 10_000 {
+        return None; // Django: ValueError (value too long), which DRF does not catch.
+    }
+    let mut parts = parse_params(line).into_iter();
+    let key = parts.next().unwrap_or_default().to_lowercase();
+    let mut params: Vec<(String, String)> = Vec::new();
+    for part in parts {
+        let Some(equals) = part.find('=') else { continue };
+        let mut name = part.get(..equals).unwrap_or_default().trim().to_lowercase();
+        if let Some(stripped) = name.strip_suffix('*') {
+            name = stripped.to_owned();
+        }
+        let mut value = part.get(equals + 1..).unwrap_or_default().trim().to_owned();
+        if value.len() >= 2 && value.starts_with('"') && value.ends_with('"') {
+            value = value.get(1..value.len() - 1).unwrap_or_default().replace("\\\\", "\\").replace("\\\"", "\"");
+        }
+        match params.iter_mut().find(|(existing, _)| *existing == name) {
+            Some(slot) => slot.1 = value,
+            None => params.push((name, value)),
+        }
+    }
+    Some((key, params))
+}
+
+/// Django's `_parseparam` over `";" + line`: `;`-separated parts, quotes respected.
+fn parse_params(line: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut rest = format!(";{line}");
+    while let Some(stripped) = rest.strip_prefix(';') {
+        let s = stripped.to_owned();
+        let mut end = s.find(';');
+        while let Some(e) = end {
+            let head = s.get(..e).unwrap_or_default();
+            let quotes = head.matches('"').count().saturating_sub(head.matches("\\\"").count());
+            if e > 0 && quotes % 2 == 1 {
+                end = s.get(e + 1..).and_then(|tail| tail.find(';')).map(|next| next + e + 1);
+            } else {
+                break;
+            }
+        }
+        let end = end.unwrap_or(s.len());
+        parts.push(s.get(..end).unwrap_or_default().trim().to_owned());
+        rest = s.get(end..).unwrap_or_default().to_owned();
+    }
+    parts
+}
+
+/// DRF's `_MediaType`.
+struct MediaType {
+    main_type: String,
+    sub_type: String,
+    params: Vec<(String, String)>,
+}
+
+impl MediaType {
+    fn parse(text: &str) -> Option<MediaType> {
+        let (full_type, params) = parse_header_parameters(text)?;
+        let (main_type, sub_type) = match full_type.split_once('/') {
+            Some((main, sub)) => (main.to_owned(), sub.to_owned()),
+            None => (full_type, String::new()),
+        };
+        Some(MediaType { main_type, sub_type, params })
+    }
+
+    fn param(&self, name: &str) -> Option<&str> {
+        self.params.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+    }
+
+    /// `precedence`: `*/*` 0, `type/*` 1, full type 2, full type with parameters 3.
+    fn precedence(&self) -> u8 {
+        if self.main_type == "*" {
+            0
+        } else if self.sub_type == "*" {
+            1
+        } else if self.params.is_empty() || (self.params.len() == 1 && self.param("q").is_some()) {
+            2
+        } else {
+            3
+        }
+    }
+
+    /// `self.match(other)`: does this (the renderer's) media type satisfy `other`?
+    fn matches(&self, other: &MediaType) -> bool {
+        for (key, value) in &self.params {
+            if key != "q" && other.param(key) != Some(value.as_str()) {
+                return false;
+            }
+        }
+        if self.sub_type != "*" && other.sub_type != "*" && other.sub_type != self.sub_type {
+            return false;
+        }
+        if self.main_type != "*" && other.main_type != "*" && other.main_type != self.main_type {
+            return false;
+        }
+        true
+    }
+}
+
+/// Python's `int()` on a string: surrounding whitespace, a sign, digits with single `_`.
+fn python_int(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
+        return None;
+    }
+    let mut value: i64 = 0;
+    for ch in digits.chars().filter(|c| *c != '_') {
+        let digit = ch.to_digit(10)?;
+        value = value.saturating_mul(10).saturating_add(i64::from(digit));
+    }
+    Some(if negative { -value } else { value })
+}
+
+/// `DefaultContentNegotiation.select_renderer`, then `JSONRenderer.get_indent`.
+///
+/// ```
+/// use drf_gate::negotiation::{builtin_renderer, negotiate, Negotiated};
+/// let renderers = vec![builtin_renderer("JSONRenderer").unwrap()];
+/// assert_eq!(negotiate(&renderers, None, None), Negotiated::Json { indent: None });
+/// assert_eq!(negotiate(&renderers, Some("text/html"), None), Negotiated::NotAcceptable);
+/// assert_eq!(negotiate(&renderers, Some("application/json; indent=4"), None), Negotiated::Json { indent: Some(4) });
+/// assert_eq!(negotiate(&renderers, Some("*/*;indent=20"), None), Negotiated::Json { indent: Some(8) });
+/// assert_eq!(negotiate(&renderers, None, Some("xml")), Negotiated::UnknownFormat);
+/// ```
+pub fn negotiate(renderers: &[Renderer], accept: Option<&str>, format: Option<&str>) -> Negotiated {
+    let filtered: Vec<&Renderer> = match format {
+        Some(format) if !format.is_empty() => renderers.iter().filter(|r| r.format == format).collect(),
+        _ => renderers.iter().collect(),
+    };
+    if filtered.is_empty() {
+        return Negotiated::UnknownFormat;
+    }
+    let header = accept.unwrap_or("*/*");
+    let mut accepted: Vec<(u8, &str, MediaType)> = Vec::new();
+    for token in header.split(',') {
+        let token = token.trim();
+        let Some(media_type) = MediaType::parse(token) else { return Negotiated::ServerError };
+        accepted.push((media_type.precedence(), token, media_type));
+    }
+    for precedence in [3u8, 2, 1, 0] {
+        let group: Vec<&(u8, &str, MediaType)> = accepted.iter().filter(|(p, ..)| *p == precedence).collect();
+        if group.is_empty() {
+            continue;
+        }
+        for renderer in &filtered {
+            let Some(renderer_type) = MediaType::parse(&renderer.media_type) else { return Negotiated::ServerError };
+            for (_, _, wanted) in &group {
+                if renderer_type.matches(wanted) {
+                    if !renderer.json {
+                        return Negotiated::Other;
+                    }
+                    // The accepted type's parameters travel either way (`*/*; indent=4`).
+                    let indent = wanted.param("indent").and_then(python_int).map(|n| n.clamp(0, 8) as u8).filter(|n| *n > 0);
+                    return Negotiated::Json { indent };
+                }
+            }
+        }
+    }
+    Negotiated::NotAcceptable
+}
+
+/// Re-renders a compact JSON body as `json.dumps(data, indent=n, separators=(',', ': '))`.
+///
+/// ```
+/// assert_eq!(drf_gate::negotiation::indent_body(r#"{"detail":"x","a":[]}"#, 2),
+///            "{\n  \"detail\": \"x\",\n  \"a\": []\n}");
+/// ```
+pub fn indent_body(compact: &str, indent: u8) -> String {
+    let Ok(value) = serde_json::from_str::<Value>(compact) else { return compact.to_owned() };
+    let mut out = String::with_capacity(compact.len() * 2);
+    write_indented(&mut out, &value, usize::from(indent), 1);
+    out
+}
+
+fn write_indented(out: &mut String, value: &Value, indent: usize, level: usize) {
+    let pad = |out: &mut String, level: usize| {
+        out.push('\n');
+        out.extend(std::iter::repeat_n(' ', indent * level));
+    };
+    match value {
+        Value::Array(items) if !items.is_empty() => {
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                pad(out, level);
+                write_indented(out, item, indent, level + 1);
+            }
+            pad(out, level - 1);
+            out.push(']');
+        }
+        Value::Object(map) if !map.is_empty() => {
+            out.push('{');
+            for (index, (key, item)) in map.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                pad(out, level);
+                write_json_string(out, key);
+                out.push_str(": ");
+                write_indented(out, item, indent, level + 1);
+            }
+            pad(out, level - 1);
+            out.push('}');
+        }
+        Value::Array(_) => out.push_str("[]"),
+        Value::Object(_) => out.push_str("{}"),
+        Value::String(text) => write_json_string(out, text),
+        other => out.push_str(&other.to_string()),
+    }
+}

@@ -1,0 +1,98 @@
+// The request set sent both straight to DRF and through the Worker: users × credentials ×
+// methods × routes, valid and broken credentials of every kind the sample project accepts.
+import { createHmac, randomBytes } from "node:crypto";
+
+export const METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "FOO"];
+export const USERS = ["admin", "alice", "bob", "carol", "dave", "ghost"]; // ghost: the inactive user
+
+// Every route of the blog API, with objects that exist, are hidden (post 2 is alice's draft), are
+// missing, or cannot be looked up.
+export const ALL_ROUTES = [
+  "/api/posts/", "/api/posts/1/", "/api/posts/2/", "/api/posts/3/", "/api/posts/999/", "/api/posts/abc/",
+  "/api/posts/1/publish/", "/api/posts/2/publish/", "/api/posts/3/publish/",
+  "/api/comments/", "/api/comments/1/", "/api/tags/", "/api/tags/1/", "/api/tags/x/",
+  "/api/me/", "/api/reports/posts/", "/api/reports/posts/2/", "/api/health/", "/api/", "/api/nope/",
+];
+// For the many broken credentials: list, detail, publish, comments, tags, me.
+export const SOME_ROUTES = ["/api/posts/", "/api/posts/1/", "/api/posts/2/publish/", "/api/comments/1/", "/api/tags/", "/api/me/"];
+
+const b64url = (data) => Buffer.from(data).toString("base64url");
+
+/** A JWT as simplejwt makes them (HS*, `user_id` as a string), with any claim overridden. */
+export function mintJwt(key, claims, { alg = "HS256", sign = true } = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  const header = b64url(JSON.stringify({ alg, typ: "JWT" }));
+  const payload = b64url(JSON.stringify({
+    token_type: "access", exp: now + 900, iat: now, jti: randomBytes(16).toString("hex"),
+    iss: "https://blog.example.com", ...claims,
+  }));
+  const input = `${header}.${payload}`;
+  if (!sign) return `${input}.`;
+  const hash = { HS256: "sha256", HS384: "sha384", HS512: "sha512" }[alg];
+  return `${input}.${createHmac(hash, key).update(input).digest("base64url")}`;
+}
+
+/** Every credential as request headers: `[label, headers]`. */
+export function credentials({ kv, signingKey, mintCsrfToken }) {
+  const c = kv.credentials;
+  const { token: csrf, secret } = mintCsrfToken();
+  const list = [["anonymous", {}]];
+  for (const user of USERS) {
+    list.push([`${user} Token`, { authorization: `Token ${c[user].token}` }]);
+    list.push([`${user} JWT`, { authorization: `Bearer ${c[user].jwt}` }]);
+    list.push([`${user} session+CSRF`, { cookie: `sessionid=${c[user].session}; csrftoken=${secret}`, "x-csrftoken": csrf }]);
+    list.push([`${user} session, no CSRF`, { cookie: `sessionid=${c[user].session}` }]);
+  }
+  const alice = String(c.alice.id);
+  const now = Math.floor(Date.now() / 1000);
+  list.push(
+    ["invalid Token", { authorization: "Token 0000000000000000000000000000000000000000" }],
+    ["Token without key", { authorization: "Token" }],
+    ["Token with spaces", { authorization: "Token a b" }],
+    ["lowercase token keyword", { authorization: `token ${c.alice.token}` }],
+    ["expired JWT", { authorization: `Bearer ${mintJwt(signingKey, { user_id: alice, exp: now - 3600, iat: now - 4500 })}` }],
+    ["garbage JWT", { authorization: "Bearer not-a-jwt" }],
+    ["wrong-alg JWT (HS512)", { authorization: `Bearer ${mintJwt(signingKey, { user_id: alice }, { alg: "HS512" })}` }],
+    ["alg none JWT", { authorization: `Bearer ${mintJwt(signingKey, { user_id: alice }, { alg: "none", sign: false })}` }],
+    ["JWT, other key", { authorization: `Bearer ${mintJwt("another-key", { user_id: alice })}` }],
+    ["JWT, unknown user", { authorization: `Bearer ${mintJwt(signingKey, { user_id: "999" })}` }],
+    ["JWT, no user claim", { authorization: `Bearer ${mintJwt(signingKey, { user_id: undefined })}` }],
+    ["refresh JWT", { authorization: `Bearer ${mintJwt(signingKey, { user_id: alice, token_type: "refresh" })}` }],
+    ["JWT, wrong issuer", { authorization: `Bearer ${mintJwt(signingKey, { user_id: alice, iss: "https://evil.example" })}` }],
+    ["Bearer without token", { authorization: "Bearer" }],
+    // Header bytes beyond ASCII (the Fetch API sends each character as one byte): valid UTF-8
+    // (workerd decodes it; the guard re-encodes it), and a byte that is not (workerd loses it).
+    ["Token, UTF-8 bytes", { authorization: "Token \u00c3\u00a9t\u00c3\u00a9" }],
+    ["Token, Latin-1 byte", { authorization: "Token \u00e9t\u00e9" }],
+    ["JWT, UTF-8 bytes", { authorization: "Bearer \u00c3\u00a9.\u00c3\u00a9.\u00c3\u00a9" }],
+    ["Basic (not configured)", { authorization: `Basic ${Buffer.from("alice:password").toString("base64")}` }],
+    ["unknown session", { cookie: `sessionid=nosuchsession0000000000000000000; csrftoken=${secret}`, "x-csrftoken": csrf }],
+    ["session, wrong CSRF token", { cookie: `sessionid=${c.alice.session}; csrftoken=${secret}`, "x-csrftoken": "x".repeat(32) }],
+    ["session, malformed CSRF token", { cookie: `sessionid=${c.alice.session}; csrftoken=${secret}`, "x-csrftoken": "!" }],
+  );
+  return list;
+}
+
+// The credentials that go to every route; the others go to SOME_ROUTES.
+const EVERYWHERE = new Set(["anonymous", ...USERS.map((u) => `${u} Token`), "alice session+CSRF", "dave JWT", "carol session+CSRF"]);
+
+/** The request set: `{ label, method, path, headers, body }`, in a fixed order. */
+export function requestSet(options) {
+  const set = [];
+  for (const [who, headers] of credentials(options)) {
+    const routes = EVERYWHERE.has(who) ? ALL_ROUTES : SOME_ROUTES;
+    for (const path of routes) {
+      for (const method of METHODS) {
+        const withBody = ["POST", "PUT", "PATCH"].includes(method);
+        set.push({
+          label: `${who}: ${method} ${path}`,
+          method,
+          path,
+          headers: withBody ? { ...headers, "content-type": "application/json" } : headers,
+          body: withBody ? JSON.stringify({ title: "From the edge", body: "x", name: "edge", post: 1 }) : undefined,
+        });
+      }
+    }
+  }
+  return set;
+}
