@@ -32,9 +32,9 @@ pub(crate) enum JwtKey {
     Hmac { hash: Hash, secret: Vec<u8> },
     #[cfg(feature = "jwt-rsa")]
     Rsa { hash: Hash, key: Box<rsa::RsaPublicKey> },
-    #[cfg(feature = "jwt-ecdsa")]
+    #[cfg(feature = "jwt-es256")]
     Es256(Box<p256::ecdsa::VerifyingKey>),
-    #[cfg(feature = "jwt-ecdsa")]
+    #[cfg(feature = "jwt-es384")]
     Es384(Box<p384::ecdsa::VerifyingKey>),
 }
 
@@ -77,14 +77,14 @@ impl JwtKey {
                     Hash::Sha512 => rsa::pkcs1v15::VerifyingKey::<Sha512>::new(key).verify(message, &sig).is_ok(),
                 }
             }
-            #[cfg(feature = "jwt-ecdsa")]
+            #[cfg(feature = "jwt-es256")]
             JwtKey::Es256(key) => {
                 use p256::ecdsa::signature::Verifier;
                 // raw r||s of exactly 64 bytes, as PyJWT's raw_to_der_signature requires.
                 let Ok(sig) = p256::ecdsa::Signature::from_slice(signature) else { return false };
                 signature.len() == 64 && key.verify(message, &sig).is_ok()
             }
-            #[cfg(feature = "jwt-ecdsa")]
+            #[cfg(feature = "jwt-es384")]
             JwtKey::Es384(key) => {
                 use p384::ecdsa::signature::Verifier;
                 let Ok(sig) = p384::ecdsa::Signature::from_slice(signature) else { return false };
@@ -113,7 +113,7 @@ pub(crate) fn hmac_sign(hash: Hash, secret: &[u8], message: &[u8]) -> Vec<u8> {
 }
 
 /// A key given as a JWK object, or JSON text of one.
-#[cfg_attr(not(any(feature = "jwt-rsa", feature = "jwt-ecdsa")), allow(dead_code))]
+#[cfg_attr(not(any(feature = "jwt-rsa", feature = "jwt-es256", feature = "jwt-es384")), allow(dead_code))]
 fn as_jwk(key: &Value) -> Option<serde_json::Map<String, Value>> {
     match key {
         Value::Object(map) => Some(map.clone()),
@@ -125,7 +125,7 @@ fn as_jwk(key: &Value) -> Option<serde_json::Map<String, Value>> {
     }
 }
 
-#[cfg_attr(not(any(feature = "jwt-rsa", feature = "jwt-ecdsa")), allow(dead_code))]
+#[cfg_attr(not(any(feature = "jwt-rsa", feature = "jwt-es256", feature = "jwt-es384")), allow(dead_code))]
 fn jwk_bytes(jwk: &serde_json::Map<String, Value>, member: &str) -> Result<Vec<u8>, InputError> {
     jwk.get(member)
         .and_then(Value::as_str)
@@ -160,48 +160,81 @@ fn rsa_key(_key: &Value, _hash: Hash) -> Result<Option<JwtKey>, InputError> {
     Err(settings_error("algorithm", "RS* algorithms need the `jwt-rsa` feature"))
 }
 
-#[cfg(feature = "jwt-ecdsa")]
+/// An ES256/ES384 key: a JWK (`kty` `EC` on the algorithm's curve) or a PEM public, PKCS#8 or
+/// SEC1 private key. Each curve is its own feature (`jwt-es256`, `jwt-es384`).
 fn ec_key(key: &Value, alg: &str) -> Result<Option<JwtKey>, InputError> {
-    use p256::pkcs8::{DecodePrivateKey, DecodePublicKey};
     let curve = if alg == "ES256" { "P-256" } else { "P-384" };
     let bad = |what: &str| settings_error("verifyingKey", format!("{what} (expected a {curve} key for {alg})"));
-    if let Some(jwk) = as_jwk(key) {
-        if jwk.get("kty").and_then(Value::as_str) != Some("EC") || jwk.get("crv").and_then(Value::as_str) != Some(curve) {
-            return Err(bad("JWK kty/crv mismatch"));
+    let key = match as_jwk(key) {
+        Some(jwk) => {
+            if jwk.get("kty").and_then(Value::as_str) != Some("EC") || jwk.get("crv").and_then(Value::as_str) != Some(curve) {
+                return Err(bad("JWK kty/crv mismatch"));
+            }
+            let (x, y) = (jwk_bytes(&jwk, "x")?, jwk_bytes(&jwk, "y")?);
+            let mut sec1 = vec![4u8];
+            sec1.extend_from_slice(&x);
+            sec1.extend_from_slice(&y);
+            EcKey::Sec1(sec1)
         }
-        let (x, y) = (jwk_bytes(&jwk, "x")?, jwk_bytes(&jwk, "y")?);
-        let mut sec1 = vec![4u8];
-        sec1.extend_from_slice(&x);
-        sec1.extend_from_slice(&y);
-        return if alg == "ES256" {
-            p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
-                .map(|k| Some(JwtKey::Es256(Box::new(k))))
-                .map_err(|_| bad("invalid EC JWK"))
-        } else {
-            p384::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
-                .map(|k| Some(JwtKey::Es384(Box::new(k))))
-                .map_err(|_| bad("invalid EC JWK"))
-        };
-    }
-    let pem = key.as_str().ok_or_else(|| bad("expected a PEM string or a JWK"))?;
-    if alg == "ES256" {
-        p256::ecdsa::VerifyingKey::from_public_key_pem(pem)
-            .or_else(|_| p256::SecretKey::from_pkcs8_pem(pem).map(|k| p256::ecdsa::VerifyingKey::from(k.public_key())))
-            .or_else(|_| p256::SecretKey::from_sec1_pem(pem).map(|k| p256::ecdsa::VerifyingKey::from(k.public_key())))
-            .map(|k| Some(JwtKey::Es256(Box::new(k))))
-            .map_err(|_| bad("Could not parse the provided key"))
-    } else {
-        p384::ecdsa::VerifyingKey::from_public_key_pem(pem)
-            .or_else(|_| p384::SecretKey::from_pkcs8_pem(pem).map(|k| p384::ecdsa::VerifyingKey::from(k.public_key())))
-            .or_else(|_| p384::SecretKey::from_sec1_pem(pem).map(|k| p384::ecdsa::VerifyingKey::from(k.public_key())))
-            .map(|k| Some(JwtKey::Es384(Box::new(k))))
-            .map_err(|_| bad("Could not parse the provided key"))
+        None => EcKey::Pem(key.as_str().ok_or_else(|| bad("expected a PEM string or a JWK"))?),
+    };
+    let compiled = if alg == "ES256" { es256_key(&key) } else { es384_key(&key) };
+    match compiled {
+        Some(Ok(key)) => Ok(Some(key)),
+        Some(Err(EcKeyError::Jwk)) => Err(bad("invalid EC JWK")),
+        Some(Err(EcKeyError::Pem)) => Err(bad("Could not parse the provided key")),
+        None => Err(settings_error("algorithm", format!("{alg} needs the `jwt-{}` feature", alg.to_ascii_lowercase()))),
     }
 }
 
-#[cfg(not(feature = "jwt-ecdsa"))]
-fn ec_key(_key: &Value, _alg: &str) -> Result<Option<JwtKey>, InputError> {
-    Err(settings_error("algorithm", "ES* algorithms need the `jwt-ecdsa` feature"))
+#[cfg_attr(not(any(feature = "jwt-es256", feature = "jwt-es384")), allow(dead_code))]
+enum EcKey<'a> {
+    Sec1(Vec<u8>),
+    Pem(&'a str),
+}
+
+#[cfg_attr(not(any(feature = "jwt-es256", feature = "jwt-es384")), allow(dead_code))]
+enum EcKeyError {
+    Jwk,
+    Pem,
+}
+
+/// `None`: built without the curve.
+#[cfg(feature = "jwt-es256")]
+fn es256_key(key: &EcKey<'_>) -> Option<Result<JwtKey, EcKeyError>> {
+    use p256::pkcs8::{DecodePrivateKey, DecodePublicKey};
+    let key = match key {
+        EcKey::Sec1(sec1) => p256::ecdsa::VerifyingKey::from_sec1_bytes(sec1).map_err(|_| EcKeyError::Jwk),
+        EcKey::Pem(pem) => p256::ecdsa::VerifyingKey::from_public_key_pem(pem)
+            .or_else(|_| p256::SecretKey::from_pkcs8_pem(pem).map(|k| p256::ecdsa::VerifyingKey::from(k.public_key())))
+            .or_else(|_| p256::SecretKey::from_sec1_pem(pem).map(|k| p256::ecdsa::VerifyingKey::from(k.public_key())))
+            .map_err(|_| EcKeyError::Pem),
+    };
+    Some(key.map(|k| JwtKey::Es256(Box::new(k))))
+}
+
+#[cfg(not(feature = "jwt-es256"))]
+fn es256_key(_key: &EcKey<'_>) -> Option<Result<JwtKey, EcKeyError>> {
+    None
+}
+
+/// `None`: built without the curve.
+#[cfg(feature = "jwt-es384")]
+fn es384_key(key: &EcKey<'_>) -> Option<Result<JwtKey, EcKeyError>> {
+    use p384::pkcs8::{DecodePrivateKey, DecodePublicKey};
+    let key = match key {
+        EcKey::Sec1(sec1) => p384::ecdsa::VerifyingKey::from_sec1_bytes(sec1).map_err(|_| EcKeyError::Jwk),
+        EcKey::Pem(pem) => p384::ecdsa::VerifyingKey::from_public_key_pem(pem)
+            .or_else(|_| p384::SecretKey::from_pkcs8_pem(pem).map(|k| p384::ecdsa::VerifyingKey::from(k.public_key())))
+            .or_else(|_| p384::SecretKey::from_sec1_pem(pem).map(|k| p384::ecdsa::VerifyingKey::from(k.public_key())))
+            .map_err(|_| EcKeyError::Pem),
+    };
+    Some(key.map(|k| JwtKey::Es384(Box::new(k))))
+}
+
+#[cfg(not(feature = "jwt-es384"))]
+fn es384_key(_key: &EcKey<'_>) -> Option<Result<JwtKey, EcKeyError>> {
+    None
 }
 
 /// Why PyJWT's `decode` failed, as simplejwt sees it.
