@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test of drf-gate, from a fresh clone. Installs what is missing (the wasm32 target, the
 # pinned wasm-bindgen CLI, npm and pip packages, Debian's chromium) and runs:
-#   1. the native core: cargo test, clippy (no panicking calls in src/)
+#   1. the native core: cargo test, clippy (no panicking calls in src/), also for the core build
+#      (--no-default-features)
 #   2. the npm package: build, then Node / TypeScript / workerd / Chromium layers
 #   3. the conformance suite: real DRF as the oracle, replayed natively and through the package
 #   4. the browser demo and playground in headless Chromium
@@ -31,7 +32,11 @@ step() {
 native() {
   cargo test --all-targets && cargo test --doc && cargo clippy --all-targets -- -D warnings &&
     rustup target add wasm32-unknown-unknown >/dev/null 2>&1 &&
-    cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
+    cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings &&
+    # The core build (what browsers load): no edge authentication.
+    cargo test --no-default-features --all-targets && cargo test --no-default-features --doc &&
+    cargo clippy --no-default-features --all-targets -- -D warnings &&
+    cargo clippy --no-default-features --target wasm32-unknown-unknown --lib -- -D warnings
 }
 
 package() { bash wasm-tests/run.sh; }
