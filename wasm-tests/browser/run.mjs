@@ -16,7 +16,7 @@ mkdirSync(artifacts, { recursive: true });
 const { Gate } = await import(`${repo}pkg/dist/node.mjs`);
 const { createStaticServer } = await import(`${repo}www/serve.mjs`);
 const { USERS, POSTS, postObjects } = await import(`${repo}www/data.js`);
-const { PRESETS } = await import(`${repo}www/presets.js`);
+const { PRESETS, presetPolicyText, presetContextText } = await import(`${repo}www/presets.js`);
 
 const VERBOSE = process.env.VERBOSE === "1";
 const axePath = fileURLToPath(new URL("./node_modules/axe-core/axe.min.js", import.meta.url));
@@ -326,9 +326,20 @@ try {
       error: !document.getElementById("error").hidden,
     }));
   }
+  // Wait for this preset's own texts (a file-based policy arrives by fetch): the previous preset's
+  // decision may carry the same status.
   async function selectPreset(key) {
+    const preset = PRESETS.find((p) => p.key === key);
+    const texts = [await presetPolicyText(preset, async (url) => readFileSync(new URL(url, new URL("../../www/", import.meta.url)), "utf8")), presetContextText(preset)];
     await page.selectOption("#preset", key);
-    await page.waitForFunction((k) => document.getElementById("preset").value === k && document.getElementById("decision").dataset.status, key);
+    await page.waitForFunction(
+      ([k, policy, context]) =>
+        document.getElementById("preset").value === k &&
+        document.getElementById("policy-text").value === policy &&
+        document.getElementById("context-text").value === context &&
+        document.getElementById("decision").dataset.status,
+      [key, ...texts],
+    );
   }
 
   for (const preset of PRESETS) {
