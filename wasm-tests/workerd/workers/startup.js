@@ -1,7 +1,8 @@
 // Start-up cost inside workerd: instantiating the .wasm (the module is compiled by workerd when
 // the Worker loads, as in production) and compiling the blog policy into a Gate.
+// The edge build: what `drf-gate` gives a Worker (the module and its own glue).
 import wasmModule from "drf-gate/drf_gate_bg.wasm";
-import { Gate, initSync } from "drf-gate/web";
+import { Gate, initSync } from "drf-gate/web-edge";
 
 import policy from "../../../examples/blog/policy.json";
 
