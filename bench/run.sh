@@ -94,6 +94,8 @@ done
 # 4b. Where a drf-gate check spends its time across the JS/wasm boundary.
 log "boundary breakdown"
 (cd "$bench/node" && node breakdown.mjs) > "$results/breakdown.json"
+echo "[bench] raw request with an HS256 JWT through the JS API"
+(cd "$bench/node" && node raw.mjs) > "$results/raw-jwt.json"
 
 # 5. Start-to-first-decision: fresh Node processes, interleaved.
 log "start-to-first-decision ($start_runs runs per engine)"
