@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::authentication::{authenticate, Answer, AnswerCache, AuthenticationOutcome, LookupKey, RawRequest, RawRequestInput, Resolver};
-use crate::decision::{Decision, NoTrace, Recorder};
+use crate::decision::Decision;
 use crate::error::ContextError;
 use crate::gate::{resolve_target, Gate};
 use crate::json::from_text;
@@ -114,21 +114,8 @@ impl Gate {
             AuthenticationOutcome::Succeeded(_) => Authenticated::Succeeded,
             AuthenticationOutcome::None(_) => Authenticated::Anonymous,
         };
-        let object = match &target.object {
-            _ if target.lookup_error => ObjectArg::InvalidLookup,
-            None => ObjectArg::Absent,
-            Some(None) => ObjectArg::Missing,
-            Some(Some(object)) => ObjectArg::Found(object),
-        };
-        let policy = self.policy();
-        let decision = if target.trace {
-            let mut recorder = Recorder::new();
-            let mut decision = view.dispatch(&policy, &resolved, &user, state, object, &mut recorder);
-            decision.trace = Some(recorder.steps);
-            decision
-        } else {
-            view.dispatch(&policy, &resolved, &user, state, object, &mut NoTrace)
-        };
+        let object = ObjectArg::from_input(target.object.as_ref(), target.lookup_error);
+        let decision = view.dispatch_traced(&self.policy(), &resolved, &user, state, object, target.trace);
         Ok(EdgeOutcome::Decided(Box::new(crate::gate::render_as_negotiated(decision, &negotiated)), Some(authenticated.outcome)))
     }
 

@@ -9,7 +9,7 @@ use crate::authentication::AuthenticationOutcome;
 use crate::compile::{canonical_authentication_name, compile};
 use crate::condition::Condition;
 use crate::context::Context;
-use crate::decision::{Decision, NoTrace, Recorder};
+use crate::decision::{Decision, NoTrace};
 use crate::error::{ContextError, PolicyError};
 use crate::json::{from_json, from_text, InputError, Json, PathError, SyntaxError};
 use crate::perm_table::PermissionTable;
@@ -187,21 +187,8 @@ impl Gate {
             Err(decision) => return Ok(*decision),
         };
         let authenticated = resolve_authentication(view, &target, context.authentication.as_ref(), context.user.is_some())?;
-        let object = match &context.object {
-            _ if context.lookup_error => ObjectArg::InvalidLookup,
-            None => ObjectArg::Absent,
-            Some(None) => ObjectArg::Missing,
-            Some(Some(object)) => ObjectArg::Found(object),
-        };
-        let policy = self.policy();
-        let decision = if context.trace {
-            let mut recorder = Recorder::new();
-            let mut decision = view.dispatch(&policy, &target, &user, authenticated, object, &mut recorder);
-            decision.trace = Some(recorder.steps);
-            decision
-        } else {
-            view.dispatch(&policy, &target, &user, authenticated, object, &mut NoTrace)
-        };
+        let object = ObjectArg::from_input(context.object.as_ref(), context.lookup_error);
+        let decision = view.dispatch_traced(&self.policy(), &target, &user, authenticated, object, context.trace);
         Ok(render_as_negotiated(decision, &negotiated))
     }
 

@@ -112,6 +112,7 @@ pub(crate) enum Authenticated<'c> {
 }
 
 /// The object stage input.
+#[derive(Clone, Copy)]
 pub(crate) enum ObjectArg<'c> {
     /// Not given: decided elsewhere.
     Absent,
@@ -130,7 +131,38 @@ pub(crate) struct Policy<'g> {
     pub conditions: &'g [Condition],
 }
 
+impl<'c> ObjectArg<'c> {
+    /// From what a caller knows: a lookup error, no object, a lookup miss (`null`), an object.
+    pub(crate) fn from_input(object: Option<&'c Option<serde_json::Value>>, lookup_error: bool) -> Self {
+        match object {
+            _ if lookup_error => ObjectArg::InvalidLookup,
+            None => ObjectArg::Absent,
+            Some(None) => ObjectArg::Missing,
+            Some(Some(object)) => ObjectArg::Found(object),
+        }
+    }
+}
+
 impl View {
+    /// [`View::dispatch`], recording the evaluation trace when asked to.
+    pub(crate) fn dispatch_traced<'g>(
+        &'g self,
+        policy: &Policy<'g>,
+        target: &Target<'g, '_>,
+        user: &User,
+        authenticated: Authenticated<'_>,
+        object: ObjectArg<'_>,
+        trace: bool,
+    ) -> Decision<'g> {
+        if !trace {
+            return self.dispatch(policy, target, user, authenticated, object, &mut crate::decision::NoTrace);
+        }
+        let mut recorder = crate::decision::Recorder::new();
+        let mut decision = self.dispatch(policy, target, user, authenticated, object, &mut recorder);
+        decision.trace = Some(recorder.steps);
+        decision
+    }
+
     pub(crate) fn route_for(&self, kind: RouteKind) -> Option<&Route> {
         self.routes.iter().find(|route| route.kind == kind)
     }
@@ -144,39 +176,28 @@ impl View {
         route.handlers.iter().find(|(handled, _)| handled == method).and_then(|(_, index)| self.actions.get(*index))
     }
 
-    /// `APIView.dispatch`, up to the handler.
-    pub(crate) fn dispatch<'g, T: Tracer<'g>>(
-        &'g self,
-        policy: &Policy<'g>,
-        target: &Target<'g, '_>,
-        user: &User,
-        authenticated: Authenticated<'_>,
-        object: ObjectArg<'_>,
-        tracer: &mut T,
-    ) -> Decision<'g> {
-        let mut decision = self.decide(policy, target, user, authenticated, object, tracer);
-        decision.vary_accept = self.renderers.len() > 1;
-        decision
-    }
-
     /// The content negotiation DRF runs before authentication: a 406 (or a 404 for an unknown
     /// `?format=`) whatever the credentials, else how the decision's body is rendered.
     pub(crate) fn negotiate<'g>(&'g self, target: &Target<'g, '_>, accept: Option<&str>, format: Option<&str>) -> Result<Negotiated, Box<Decision<'g>>> {
         let route = target.route;
         let auth_list = self.authentication_lists.get(route.authentication);
-        let respond = Responder { allow: &route.allow, header: auth_list.and_then(|list| list.header.as_deref()) };
+        let respond = self.responder(route, auth_list);
         let negotiated = crate::negotiation::negotiate(&self.renderers, accept, format);
-        let mut decision = match negotiated {
+        let decision = match negotiated {
             Negotiated::NotAcceptable => respond.denied(406, Cow::Borrowed(exceptions::NOT_ACCEPTABLE_BODY), exceptions::NOT_ACCEPTABLE, Stage::Negotiation, None),
             Negotiated::UnknownFormat => respond.denied(404, Cow::Borrowed(not_found::BODY), not_found::CODE, Stage::Negotiation, None),
             Negotiated::ServerError => respond.denied(500, Cow::Borrowed(""), exceptions::SERVER_ERROR, Stage::Negotiation, None),
             other => return Ok(other),
         };
-        decision.vary_accept = self.renderers.len() > 1;
         Err(Box::new(decision))
     }
 
-    fn decide<'g, T: Tracer<'g>>(
+    fn responder<'g>(&'g self, route: &'g Route, auth_list: Option<&'g AuthenticationList>) -> Responder<'g> {
+        Responder { allow: &route.allow, header: auth_list.and_then(|list| list.header.as_deref()), vary_accept: self.renderers.len() > 1 }
+    }
+
+    /// `APIView.dispatch`, up to the handler.
+    pub(crate) fn dispatch<'g, T: Tracer<'g>>(
         &'g self,
         policy: &Policy<'g>,
         target: &Target<'g, '_>,
@@ -193,7 +214,7 @@ impl View {
             None => route.permissions,
         };
         let auth_list = self.authentication_lists.get(authentication_index);
-        let respond = Responder { allow: &route.allow, header: auth_list.and_then(|list| list.header.as_deref()) };
+        let respond = self.responder(route, auth_list);
         let has_authenticators = auth_list.is_some_and(|list| !list.classes.is_empty());
 
         // perform_authentication: an authenticator that raised ends the request here.
@@ -264,6 +285,8 @@ struct Responder<'g> {
     allow: &'g str,
     /// The first authentication class's `authenticate_header`.
     header: Option<&'g str>,
+    /// More than one renderer: DRF adds `Vary: Accept`.
+    vary_accept: bool,
 }
 
 impl<'g> Responder<'g> {
@@ -280,7 +303,7 @@ impl<'g> Responder<'g> {
             object_check,
             trace: None,
             error: None,
-            vary_accept: false,
+            vary_accept: self.vary_accept,
             rendered_by_origin: false,
         }
     }
@@ -302,7 +325,7 @@ impl<'g> Responder<'g> {
             object_check,
             trace: None,
             error: None,
-            vary_accept: false,
+            vary_accept: self.vary_accept,
             rendered_by_origin: false,
         }
     }
