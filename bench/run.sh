@@ -6,8 +6,8 @@
 #   bash bench/run.sh
 #
 # Environment:
-#   DRF_GATE_PKG   the npm package directory (default: <repo>/pkg; built with scripts/build.sh
-#                  when its dist/ is missing and the script exists)
+#   DRF_GATE_PKG   the npm package directory (default: <repo>/pkg, rebuilt with scripts/build.sh
+#                  on every run; another directory must already be built)
 #   ROUNDS         timing rounds, each engine in a fresh process per round (default 5)
 #   START_RUNS     fresh processes per engine for start-to-first-decision (default 7)
 #   SKIP_NATIVE=1  skip `cargo bench`
@@ -27,14 +27,13 @@ log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 began=$(date +%s)
 
 # 0. The package and the Node dependencies.
-if [[ ! -f "$DRF_GATE_PKG/dist/node.mjs" ]]; then
-  if [[ "$DRF_GATE_PKG" == "$root/pkg" && -f "$root/scripts/build.sh" ]]; then
-    log "building the package (scripts/build.sh)"
-    bash "$root/scripts/build.sh"
-  else
-    echo "run.sh: no built package at $DRF_GATE_PKG (dist/node.mjs); set DRF_GATE_PKG or build it" >&2
-    exit 1
-  fi
+# The repository's own package is always rebuilt (incremental), so a stale dist/ is never timed.
+if [[ "$DRF_GATE_PKG" == "$root/pkg" && -f "$root/scripts/build.sh" ]]; then
+  log "building the package (scripts/build.sh)"
+  bash "$root/scripts/build.sh"
+elif [[ ! -f "$DRF_GATE_PKG/dist/node.mjs" ]]; then
+  echo "run.sh: no built package at $DRF_GATE_PKG (dist/node.mjs); set DRF_GATE_PKG or build it" >&2
+  exit 1
 fi
 if [[ ! -f "$bench/node/node_modules/.package-lock.json" || "$bench/node/package-lock.json" -nt "$bench/node/node_modules/.package-lock.json" ]]; then
   log "npm ci (bench/node)"
