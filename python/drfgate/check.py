@@ -405,7 +405,7 @@ def _case(case_id, path, route, method, cred, rec, response, builder):
         "credential": cred.label,
         "route": route["pattern"],
         "context": context,
-        "allowFromSet": type(view).__name__ == "WrappedAPIView",
+        "allowFromSet": type(view).__qualname__.endswith("WrappedAPIView"),
         "origin": {
             "allowed": allowed,
             "status": response.status_code,

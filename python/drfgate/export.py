@@ -552,7 +552,8 @@ class Exporter:
         if renderers != self.global_renderers:
             policy["renderers"] = renderers
         method_names = [m.lower() for m in cls.http_method_names]
-        from_set = getattr(cls, "__name__", "") == "WrappedAPIView" or getattr(cls, "__module__", "") == "rest_framework.decorators"
+        # @api_view renames the class after the function; its qualname stays WrappedAPIView.
+        from_set = getattr(cls, "__qualname__", "").endswith("WrappedAPIView")
         if from_set:
             # The set's order is not reproducible: write Django's order, so exports are stable.
             order = {m: i for i, m in enumerate(_DEFAULT_HTTP_METHOD_NAMES)}

@@ -172,7 +172,9 @@ pub(crate) fn equals(left: &Value<'_>, right: &Value<'_>) -> bool {
     }
     match (left, right) {
         (Value::User(a), Value::User(b)) => std::ptr::eq(*a, *b),
-        (Value::User(user), other) | (other, Value::User(user)) => user_equals(user, other),
+        // simplejwt's TokenUser only equals another TokenUser: next to a model instance, None or a
+        // number, both sides' __eq__ answer NotImplemented and Python falls back to identity.
+        (Value::User(user), other) | (other, Value::User(user)) => !user.is_token_user() && user_equals(user, other),
         (Value::None, Value::None) => true,
         (Value::Str(a), Value::Str(b)) => a == b,
         (Value::List(a), Value::List(b)) | (Value::Tuple(a), Value::Tuple(b)) => {
@@ -188,6 +190,10 @@ pub(crate) fn equals(left: &Value<'_>, right: &Value<'_>) -> bool {
         }
         _ => false,
     }
+}
+
+fn is_token_user(value: &Value<'_>) -> bool {
+    matches!(value, Value::User(user) if user.is_token_user())
 }
 
 /// `other == request.user`: an anonymous user, or one without a pk, equals nothing else; an
@@ -293,7 +299,9 @@ fn contains(container: &Value<'_>, item: &Value<'_>) -> Result<bool, EvalError> 
 fn compare(op: CmpOp, left: &Value<'_>, right: &Value<'_>) -> Result<bool, EvalError> {
     match op {
         CmpOp::Eq => Ok(equals(left, right)),
-        CmpOp::Ne => Ok(!equals(left, right)),
+        // TokenUser.__ne__ is `not self.__eq__(other)`, and `not NotImplemented` is False: with a
+        // TokenUser on either side, `!=` is False.
+        CmpOp::Ne => Ok(!is_token_user(left) && !is_token_user(right) && !equals(left, right)),
         CmpOp::In => contains(right, left),
         CmpOp::NotIn => contains(right, left).map(|found| !found),
         CmpOp::Is => Ok(identical(left, right)),

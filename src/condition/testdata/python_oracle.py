@@ -57,6 +57,10 @@ class User:
     def __eq__(self, other):
         if isinstance(other, User):
             return self is other
+        if self._token_user:
+            # simplejwt's TokenUser.__eq__: NotImplemented unless `other` is a TokenUser; next to
+            # a model instance (a foreign key here) Python falls back to identity: False.
+            return NotImplemented
         if self.anonymous or self.id is None:
             return False
         if isinstance(other, dict):
@@ -65,6 +69,13 @@ class User:
         if isinstance(other, (int, float, str)) and not isinstance(other, bool):
             return other == self.id
         return False
+
+    def __ne__(self, other):
+        if self._token_user:
+            # TokenUser.__ne__ is `not self.__eq__(other)`: `not NotImplemented` is False.
+            return not self.__eq__(other)
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
 
     __hash__ = object.__hash__
 
