@@ -173,13 +173,12 @@ pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
 }
 
 fn check_authentication_classes(doc: &PolicyDocument, settings: &CompiledSettings) -> Result<(), PolicyError> {
-    for (name, spec) in &doc.authentication_classes.0 {
+    for (name, _) in &doc.authentication_classes.0 {
         let path = format!("$.authenticationClasses.{name}");
         if settings.builtin_class(canonical_authentication_name(name)).is_some() {
             return Err(PolicyError::new("invalid_policy", path, format!("`{name}` is a built-in authentication class; give the custom class another name")));
         }
         resolve_authentication(doc, settings, name, &path)?;
-        let _ = spec;
     }
     Ok(())
 }
@@ -564,12 +563,9 @@ impl Compiler<'_> {
             _ => view.routes.iter().position(|route| route.kind == kind),
         };
         if let (Some(index), Some(group)) = (route, &spec.route) {
-            if let Some(existing) = view.routes.get(index) {
-                let first = view.actions.iter().find(|a| a.route == index);
-                if first.is_some_and(|first| first.get_object != get_object || (first.permissions != permissions && permissions != 0)) {
-                    return Err(PolicyError::new("invalid_policy", path, format!("actions on route `{group}` must agree on detail and getObject; give shared permissions to the view")));
-                }
-                let _ = existing;
+            let first = view.actions.iter().find(|a| a.route == index);
+            if first.is_some_and(|first| first.get_object != get_object || (first.permissions != permissions && permissions != 0)) {
+                return Err(PolicyError::new("invalid_policy", path, format!("actions on route `{group}` must agree on detail and getObject; give shared permissions to the view")));
             }
         }
         let route = match route {
