@@ -72,10 +72,7 @@ fn main() -> ExitCode {
             }
         }
     }
-    println!(
-        "conformance: {} cases, {agree} agree, {disagree} disagree, {pending} pending (seed {seed})",
-        cases.len()
-    );
+    println!("conformance: {} cases, {agree} agree, {disagree} disagree, {pending} pending (seed {seed})", cases.len());
     if disagree > 0 || cases.is_empty() {
         ExitCode::FAILURE
     } else {
@@ -92,7 +89,8 @@ enum Diff {
 
 fn gate_of(case: &Value) -> Result<drf_gate::Gate, Diff> {
     let policy = case.get("policy").cloned().unwrap_or(Value::Null);
-    drf_gate::Gate::from_value(policy).map_err(|err| Diff::Policy(format!("{} at {}: {}", err.code, err.path, err.message)))
+    drf_gate::Gate::from_value(policy)
+        .map_err(|err| Diff::Policy(format!("{} at {}: {}", err.code, err.path, err.message)))
 }
 
 fn replay(case: &Value) -> Result<(), Diff> {
@@ -100,9 +98,8 @@ fn replay(case: &Value) -> Result<(), Diff> {
     let context = case.get("context").cloned().unwrap_or(Value::Null);
     let context: drf_gate::Context =
         serde_json::from_value(context).map_err(|err| Diff::Context(format!("invalid context: {err}")))?;
-    let decision = gate
-        .check(&context)
-        .map_err(|err| Diff::Context(format!("{} at {}: {}", err.code, err.path, err.message)))?;
+    let decision =
+        gate.check(&context).map_err(|err| Diff::Context(format!("{} at {}: {}", err.code, err.path, err.message)))?;
     compare(case, &decision)
 }
 
@@ -111,7 +108,8 @@ fn replay_raw(case: &Value, raw: &Value) -> Result<(), Diff> {
     let gate = gate_of(case)?;
     let input: RawRequestInput = serde_json::from_value(raw.get("request").cloned().unwrap_or(Value::Null))
         .map_err(|err| Diff::Context(format!("invalid raw request: {err}")))?;
-    let format = drf_gate::edge::query_parameter(input.url.as_deref().or(input.path.as_deref()).unwrap_or_default(), "format");
+    let format =
+        drf_gate::edge::query_parameter(input.url.as_deref().or(input.path.as_deref()).unwrap_or_default(), "format");
     let request = RawRequest::from_input(input).map_err(|err| Diff::Context(format!("request rejected: {err}")))?;
     let context = case.get("context").unwrap_or(&Value::Null);
     let target = RequestTarget {
@@ -127,7 +125,9 @@ fn replay_raw(case: &Value, raw: &Value) -> Result<(), Diff> {
     let now = raw.get("now").and_then(Value::as_f64).ok_or_else(|| Diff::Context("raw case without `now`".into()))?;
     match gate.check_request(&request, &target, &identities, now) {
         Ok(EdgeOutcome::Decided(decision, _)) => compare(case, &decision),
-        Ok(EdgeOutcome::NeedsLookup(key)) => Err(Diff::Context(format!("a synchronous resolver left a lookup pending: {key:?}"))),
+        Ok(EdgeOutcome::NeedsLookup(key)) => {
+            Err(Diff::Context(format!("a synchronous resolver left a lookup pending: {key:?}")))
+        }
         Ok(EdgeOutcome::NoRoute) => Err(Diff::Context("no route (the target names the view)".into())),
         Err(err) => Err(Diff::Context(format!("{} at {}: {}", err.code, err.path, err.message))),
     }
@@ -138,7 +138,8 @@ fn compare(case: &Value, decision: &drf_gate::Decision<'_>) -> Result<(), Diff> 
     let status = expected.and_then(|e| e.get("status")).and_then(Value::as_u64);
     let body = expected.and_then(|e| e.get("body")).and_then(Value::as_str);
     let www = expected.and_then(|e| e.get("wwwAuthenticate")).and_then(Value::as_str);
-    if status == Some(u64::from(decision.status)) && body == Some(&*decision.body) && www == decision.www_authenticate() {
+    if status == Some(u64::from(decision.status)) && body == Some(&*decision.body) && www == decision.www_authenticate()
+    {
         Ok(())
     } else {
         Err(Diff::Outcome {
@@ -268,11 +269,13 @@ impl Identities {
         let mut users = Vec::new();
         for entry in value.get("users").and_then(Value::as_array).map_or(&[][..], Vec::as_slice) {
             let user_json = entry.get("user").cloned().unwrap_or(Value::Null);
-            let user: UserInput = serde_json::from_value(user_json).map_err(|err| format!("identities: invalid user: {err}"))?;
+            let user: UserInput =
+                serde_json::from_value(user_json).map_err(|err| format!("identities: invalid user: {err}"))?;
             let strings = |key: &str| -> Vec<String> {
-                entry.get(key).and_then(Value::as_array).map_or_else(Vec::new, |items| {
-                    items.iter().filter_map(Value::as_str).map(str::to_string).collect()
-                })
+                entry
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .map_or_else(Vec::new, |items| items.iter().filter_map(Value::as_str).map(str::to_string).collect())
             };
             users.push(Identity {
                 id: user.id.as_ref().and_then(python_int),
@@ -292,7 +295,10 @@ impl Identities {
     }
 
     fn found(&self, matches: impl Fn(&Identity) -> bool) -> Lookup {
-        self.users.iter().find(|identity| matches(identity)).map_or(Lookup::NotFound, |identity| Lookup::Found(identity.user.clone()))
+        self.users
+            .iter()
+            .find(|identity| matches(identity))
+            .map_or(Lookup::NotFound, |identity| Lookup::Found(identity.user.clone()))
     }
 }
 
@@ -397,11 +403,13 @@ impl CsrfRandom for XorShift {
 /// secrets. The oracle sends each to the real Django.
 fn mint(path: &str) -> ExitCode {
     let secret = std::env::var("DRF_GATE_MINT_SECRET").ok();
-    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1;
+    let seed =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1;
     let mut random = XorShift(seed);
     let mut out = Vec::new();
     for i in 0..8 {
-        let minted = drf_gate::authentication::mint_csrf_token(if i < 4 { secret.as_deref() } else { None }, &mut random);
+        let minted =
+            drf_gate::authentication::mint_csrf_token(if i < 4 { secret.as_deref() } else { None }, &mut random);
         out.push(json!({"token": minted.token, "secret": minted.secret, "newSecret": minted.new_secret}));
     }
     match std::fs::write(path, Value::Array(out).to_string()) {

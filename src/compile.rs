@@ -55,7 +55,10 @@ const HTTP_METHOD_NAMES: [&str; 8] = ["GET", "POST", "PUT", "PATCH", "DELETE", "
 /// assert_eq!(canonical_authentication_name("ApiKeyAuthentication"), "ApiKeyAuthentication");
 /// ```
 pub fn canonical_authentication_name(name: &str) -> &str {
-    let last = match name.strip_prefix("rest_framework.authentication.").or_else(|| name.strip_prefix("rest_framework_simplejwt.authentication.")) {
+    let last = match name
+        .strip_prefix("rest_framework.authentication.")
+        .or_else(|| name.strip_prefix("rest_framework_simplejwt.authentication."))
+    {
         Some(last) => last,
         None => name,
     };
@@ -64,7 +67,9 @@ pub fn canonical_authentication_name(name: &str) -> &str {
         "basic" | "BasicAuthentication" => "BasicAuthentication",
         "token" | "TokenAuthentication" => "TokenAuthentication",
         "jwt" | "JWTAuthentication" => "JWTAuthentication",
-        "jwtStateless" | "JWTStatelessUserAuthentication" | "JWTTokenUserAuthentication" => "JWTStatelessUserAuthentication",
+        "jwtStateless" | "JWTStatelessUserAuthentication" | "JWTTokenUserAuthentication" => {
+            "JWTStatelessUserAuthentication"
+        }
         "remoteUser" | "RemoteUserAuthentication" => "RemoteUserAuthentication",
         _ => last,
     }
@@ -119,7 +124,8 @@ struct Compiler<'d> {
 }
 
 pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
-    let settings = CompiledSettings::compile(&doc.settings).map_err(|err| PolicyError::new(err.code, err.path, err.message))?;
+    let settings =
+        CompiledSettings::compile(&doc.settings).map_err(|err| PolicyError::new(err.code, err.path, err.message))?;
     let mut compiler = Compiler {
         doc,
         settings: &settings,
@@ -136,7 +142,8 @@ pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
     // The defaults are bound per view, but are checked even when no view uses them.
     for (index, source) in doc.permissions.iter().flatten().enumerate() {
         let path = format!("$.permissions[{index}]");
-        let expr = permission_expr::parse(source).map_err(|err| PolicyError::new("syntax_error", &path, err.message).at(err.line, err.column))?;
+        let expr = permission_expr::parse(source)
+            .map_err(|err| PolicyError::new("syntax_error", &path, err.message).at(err.line, err.column))?;
         compiler.check_names(&expr, &path)?;
     }
     if let Some(names) = &doc.authentication {
@@ -154,17 +161,29 @@ pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
         let path = format!("$.routes[{index}]");
         routes.push(crate::routing::Route::compile(route, &path)?);
         let Some(view) = view_index.get(&route.view).and_then(|i| views.get(*i)) else {
-            return Err(PolicyError::new("unknown_view", format!("{path}.view"), format!("route `{}` names the unknown view `{}`", route.pattern, route.view)));
+            return Err(PolicyError::new(
+                "unknown_view",
+                format!("{path}.view"),
+                format!("route `{}` names the unknown view `{}`", route.pattern, route.view),
+            ));
         };
         if let Some(action) = &route.action {
             if view.action(action).is_none() {
-                return Err(PolicyError::new("unknown_action", format!("{path}.action"), format!("view `{}` has no action `{action}`", route.view)));
+                return Err(PolicyError::new(
+                    "unknown_action",
+                    format!("{path}.action"),
+                    format!("view `{}` has no action `{action}`", route.view),
+                ));
             }
         }
         for (method, action) in route.actions.iter().flat_map(|map| map.0.iter()) {
             let handled = view.action(action).is_some_and(|a| a.methods.iter().any(|m| m.eq_ignore_ascii_case(method)));
             if !handled {
-                return Err(PolicyError::new("unknown_action", format!("{path}.actions.{method}"), format!("view `{}` has no action `{action}` handling {method}", route.view)));
+                return Err(PolicyError::new(
+                    "unknown_action",
+                    format!("{path}.actions.{method}"),
+                    format!("view `{}` has no action `{action}` handling {method}", route.view),
+                ));
             }
         }
     }
@@ -176,7 +195,11 @@ fn check_authentication_classes(doc: &PolicyDocument, settings: &CompiledSetting
     for (name, _) in &doc.authentication_classes.0 {
         let path = format!("$.authenticationClasses.{name}");
         if settings.builtin_class(canonical_authentication_name(name)).is_some() {
-            return Err(PolicyError::new("invalid_policy", path, format!("`{name}` is a built-in authentication class; give the custom class another name")));
+            return Err(PolicyError::new(
+                "invalid_policy",
+                path,
+                format!("`{name}` is a built-in authentication class; give the custom class another name"),
+            ));
         }
         resolve_authentication(doc, settings, name, &path)?;
     }
@@ -184,7 +207,12 @@ fn check_authentication_classes(doc: &PolicyDocument, settings: &CompiledSetting
 }
 
 /// Resolves one `authentication_classes` entry.
-fn resolve_authentication(doc: &PolicyDocument, settings: &CompiledSettings, name: &str, path: &str) -> Result<Authenticator, PolicyError> {
+fn resolve_authentication(
+    doc: &PolicyDocument,
+    settings: &CompiledSettings,
+    name: &str,
+    path: &str,
+) -> Result<Authenticator, PolicyError> {
     let canonical = canonical_authentication_name(name);
     if let Some(class) = settings.builtin_class(canonical) {
         return Ok(Authenticator::new(canonical, class));
@@ -200,7 +228,11 @@ fn resolve_authentication(doc: &PolicyDocument, settings: &CompiledSettings, nam
         (Some(base), None) => {
             let base_name = canonical_authentication_name(base);
             let Some(mut class) = settings.builtin_class(base_name) else {
-                return Err(PolicyError::new("unknown_authentication_class", format!("$.authenticationClasses.{name}.base"), format!("`{base}` is not a built-in authentication class")));
+                return Err(PolicyError::new(
+                    "unknown_authentication_class",
+                    format!("$.authenticationClasses.{name}.base"),
+                    format!("`{base}` is not a built-in authentication class"),
+                ));
             };
             match &mut class {
                 AuthenticationClass::Token { keyword } => {
@@ -217,9 +249,15 @@ fn resolve_authentication(doc: &PolicyDocument, settings: &CompiledSettings, nam
             }
             class
         }
-        (None, Some(www_authenticate)) => AuthenticationClass::Custom { name: name.to_owned(), www_authenticate: www_authenticate.clone() },
+        (None, Some(www_authenticate)) => {
+            AuthenticationClass::Custom { name: name.to_owned(), www_authenticate: www_authenticate.clone() }
+        }
         (Some(_), Some(_)) => {
-            return Err(PolicyError::new("invalid_policy", format!("$.authenticationClasses.{name}"), "give either `base` or `wwwAuthenticate`, not both"));
+            return Err(PolicyError::new(
+                "invalid_policy",
+                format!("$.authenticationClasses.{name}"),
+                "give either `base` or `wwwAuthenticate`, not both",
+            ));
         }
         (None, None) => {
             return Err(PolicyError::new(
@@ -232,7 +270,12 @@ fn resolve_authentication(doc: &PolicyDocument, settings: &CompiledSettings, nam
     Ok(Authenticator::new(name, class))
 }
 
-fn authentication_list(doc: &PolicyDocument, settings: &CompiledSettings, names: &[String], path: &str) -> Result<AuthenticationList, PolicyError> {
+fn authentication_list(
+    doc: &PolicyDocument,
+    settings: &CompiledSettings,
+    names: &[String],
+    path: &str,
+) -> Result<AuthenticationList, PolicyError> {
     let mut classes = Vec::with_capacity(names.len());
     for (index, name) in names.iter().enumerate() {
         classes.push(resolve_authentication(doc, settings, name, &format!("{path}[{index}]"))?);
@@ -243,12 +286,20 @@ fn authentication_list(doc: &PolicyDocument, settings: &CompiledSettings, names:
 
 fn parse_model(model: &str, path: &str) -> Result<ModelMeta, PolicyError> {
     match model.split_once('.') {
-        Some((app_label, object_name)) if !app_label.is_empty() && !object_name.is_empty() && !object_name.contains('.') => Ok(ModelMeta {
-            app_label: app_label.to_owned(),
-            object_name: object_name.to_owned(),
-            model_name: object_name.to_lowercase(),
-        }),
-        _ => Err(PolicyError::new("invalid_policy", path, format!("model `{model}` should be `app_label.ModelName`, e.g. `blog.Post`"))),
+        Some((app_label, object_name))
+            if !app_label.is_empty() && !object_name.is_empty() && !object_name.contains('.') =>
+        {
+            Ok(ModelMeta {
+                app_label: app_label.to_owned(),
+                object_name: object_name.to_owned(),
+                model_name: object_name.to_lowercase(),
+            })
+        }
+        _ => Err(PolicyError::new(
+            "invalid_policy",
+            path,
+            format!("model `{model}` should be `app_label.ModelName`, e.g. `blog.Post`"),
+        )),
     }
 }
 
@@ -295,7 +346,11 @@ impl Compiler<'_> {
         };
         if let Some(class) = builtin_permission_class(name) {
             if self.doc.classes.get(name).is_some() {
-                return Err(PolicyError::new("invalid_policy", format!("$.classes.{name}"), format!("`{name}` is a built-in permission class; give the custom class another name")));
+                return Err(PolicyError::new(
+                    "invalid_policy",
+                    format!("$.classes.{name}"),
+                    format!("`{name}` is a built-in permission class; give the custom class another name"),
+                ));
             }
             self.classes.push(class);
             let resolved = Resolved::Class(self.classes.len() - 1);
@@ -306,7 +361,11 @@ impl Compiler<'_> {
         let Some(spec) = doc.classes.get(name) else {
             let mut known: Vec<&str> = doc.classes.0.iter().map(|(n, _)| n.as_str()).collect();
             known.sort_unstable();
-            let custom = if known.is_empty() { String::new() } else { format!(", or one of the policy's classes: {}", known.join(", ")) };
+            let custom = if known.is_empty() {
+                String::new()
+            } else {
+                format!(", or one of the policy's classes: {}", known.join(", "))
+            };
             return Err(located(PolicyError::new(
                 "unknown_class",
                 path,
@@ -316,7 +375,11 @@ impl Compiler<'_> {
         if self.resolving.iter().any(|n| n == name) {
             let mut chain = self.resolving.clone();
             chain.push(name.to_owned());
-            return Err(located(PolicyError::new("cycle", path, format!("permission classes refer to each other in a cycle: {}", chain.join(" -> ")))));
+            return Err(located(PolicyError::new(
+                "cycle",
+                path,
+                format!("permission classes refer to each other in a cycle: {}", chain.join(" -> ")),
+            )));
         }
         self.resolving.push(name.to_owned());
         let result = self.compile_class(name, spec);
@@ -340,16 +403,25 @@ impl Compiler<'_> {
                 return Err(PolicyError::new("invalid_policy", path, "a class defined by `expression` is a composition (DRF's OperandHolder) and cannot also have base, conditions, message, code or permsMap"));
             }
             let expr_path = format!("{path}.expression");
-            let expr = permission_expr::parse(expression).map_err(|err| PolicyError::new("syntax_error", &expr_path, err.message).at(err.line, err.column))?;
+            let expr = permission_expr::parse(expression)
+                .map_err(|err| PolicyError::new("syntax_error", &expr_path, err.message).at(err.line, err.column))?;
             self.check_names(&expr, &expr_path)?;
             return Ok(Resolved::Alias(expr));
         }
-        let base_name = spec.base.as_deref().map(|base| base.strip_prefix("rest_framework.permissions.").unwrap_or(base)).unwrap_or("BasePermission");
+        let base_name = spec
+            .base
+            .as_deref()
+            .map(|base| base.strip_prefix("rest_framework.permissions.").unwrap_or(base))
+            .unwrap_or("BasePermission");
         let base_path = format!("{path}.base");
         let base_index = match self.resolve_class(base_name, &base_path, None)? {
             Resolved::Class(index) => index,
             Resolved::Alias(_) => {
-                return Err(PolicyError::new("invalid_policy", base_path, format!("`{base_name}` is a composition, not a class; it cannot be a base")));
+                return Err(PolicyError::new(
+                    "invalid_policy",
+                    base_path,
+                    format!("`{base_name}` is a composition, not a class; it cannot be a base"),
+                ));
             }
         };
         let Some(mut class) = self.classes.get(base_index).cloned() else {
@@ -357,10 +429,15 @@ impl Compiler<'_> {
         };
         class.name = name.to_owned();
         if let Some(source) = &spec.has_permission {
-            class.has_permission = Check::Condition(self.compile_condition(source, Scope::View, format!("{path}.hasPermission"))?);
+            class.has_permission =
+                Check::Condition(self.compile_condition(source, Scope::View, format!("{path}.hasPermission"))?);
         }
         if let Some(source) = &spec.has_object_permission {
-            class.has_object_permission = Check::Condition(self.compile_condition(source, Scope::Object, format!("{path}.hasObjectPermission"))?);
+            class.has_object_permission = Check::Condition(self.compile_condition(
+                source,
+                Scope::Object,
+                format!("{path}.hasObjectPermission"),
+            )?);
         }
         if let Some(message) = &spec.message {
             class.message_body = Some(render_detail(message));
@@ -404,12 +481,18 @@ impl Compiler<'_> {
         let doc = self.doc;
         let path = format!("$.views.{name}");
         let model = spec.model.as_deref().map(|model| parse_model(model, &format!("{path}.model"))).transpose()?;
-        let no_match_body = model.as_ref().map_or_else(|| crate::exceptions::not_found::BODY.to_owned(), |m| crate::exceptions::no_match_body(&m.object_name));
+        let no_match_body = model.as_ref().map_or_else(
+            || crate::exceptions::not_found::BODY.to_owned(),
+            |m| crate::exceptions::no_match_body(&m.object_name),
+        );
 
         let (renderer_names, renderer_path): (Vec<String>, String) = match (&spec.renderers, &doc.renderers) {
             (Some(names), _) => (names.clone(), format!("{path}.renderers")),
             (None, Some(names)) => (names.clone(), "$.renderers".to_owned()),
-            (None, None) => (crate::negotiation::DEFAULT_RENDERERS.iter().map(|s| (*s).to_owned()).collect(), "$.renderers".to_owned()),
+            (None, None) => (
+                crate::negotiation::DEFAULT_RENDERERS.iter().map(|s| (*s).to_owned()).collect(),
+                "$.renderers".to_owned(),
+            ),
         };
         let mut renderers = Vec::with_capacity(renderer_names.len());
         for (index, name) in renderer_names.iter().enumerate() {
@@ -440,7 +523,9 @@ impl Compiler<'_> {
         let (auth_names, auth_path): (Vec<String>, String) = match (&spec.authentication, &doc.authentication) {
             (Some(names), _) => (names.clone(), format!("{path}.authentication")),
             (None, Some(names)) => (names.clone(), "$.authentication".to_owned()),
-            (None, None) => (DEFAULT_AUTHENTICATION.iter().map(|s| (*s).to_owned()).collect(), "$.authentication".to_owned()),
+            (None, None) => {
+                (DEFAULT_AUTHENTICATION.iter().map(|s| (*s).to_owned()).collect(), "$.authentication".to_owned())
+            }
         };
         view.authentication_lists.push(authentication_list(doc, self.settings, &auth_names, &auth_path)?);
         let (perm_sources, perm_path): (Vec<String>, String) = match (&spec.permissions, &doc.permissions) {
@@ -455,7 +540,8 @@ impl Compiler<'_> {
         let actions: &[(String, ActionSpec)] = match &spec.actions {
             Some(actions) => &actions.0,
             None => {
-                default_actions = STANDARD_ACTIONS.iter().map(|(n, ..)| ((*n).to_owned(), ActionSpec::default())).collect::<Vec<_>>();
+                default_actions =
+                    STANDARD_ACTIONS.iter().map(|(n, ..)| ((*n).to_owned(), ActionSpec::default())).collect::<Vec<_>>();
                 &default_actions
             }
         };
@@ -485,8 +571,18 @@ impl Compiler<'_> {
     }
 
     fn metadata_permissions(&mut self, view: &mut View, spec: &ActionSpec, path: &str) -> Result<usize, PolicyError> {
-        if spec.methods.is_some() || spec.detail.is_some() || spec.get_object.is_some() || spec.authentication.is_some() || spec.route.is_some() || spec.route_permissions.is_some() {
-            return Err(PolicyError::new("invalid_policy", path, "`metadata` is the OPTIONS action: it may only set `permissions`"));
+        if spec.methods.is_some()
+            || spec.detail.is_some()
+            || spec.get_object.is_some()
+            || spec.authentication.is_some()
+            || spec.route.is_some()
+            || spec.route_permissions.is_some()
+        {
+            return Err(PolicyError::new(
+                "invalid_policy",
+                path,
+                "`metadata` is the OPTIONS action: it may only set `permissions`",
+            ));
         }
         let Some(list) = &spec.permissions else { return Ok(0) };
         let compiled = self.permission_list(view, list, &format!("{path}.permissions"))?;
@@ -514,7 +610,11 @@ impl Compiler<'_> {
             }
         }
         if methods.is_empty() {
-            return Err(PolicyError::new("invalid_policy", format!("{path}.methods"), "an action needs at least one method"));
+            return Err(PolicyError::new(
+                "invalid_policy",
+                format!("{path}.methods"),
+                "an action needs at least one method",
+            ));
         }
         let get_object = spec.get_object.unwrap_or(standard.map_or(detail, |(.., get_object)| *get_object));
         let kind = match (standard, detail) {
@@ -538,7 +638,11 @@ impl Compiler<'_> {
             None => 0,
         };
         if standard.is_some() && spec.route_permissions.is_some() {
-            return Err(PolicyError::new("invalid_policy", format!("{path}.routePermissions"), "only custom actions have a route of their own"));
+            return Err(PolicyError::new(
+                "invalid_policy",
+                format!("{path}.routePermissions"),
+                "only custom actions have a route of their own",
+            ));
         }
         let route_permissions = match &spec.route_permissions {
             Some(list) => {
@@ -550,21 +654,35 @@ impl Compiler<'_> {
         };
         let authentication = match &spec.authentication {
             Some(names) => {
-                view.authentication_lists.push(authentication_list(self.doc, self.settings, names, &format!("{path}.authentication"))?);
+                view.authentication_lists.push(authentication_list(
+                    self.doc,
+                    self.settings,
+                    names,
+                    &format!("{path}.authentication"),
+                )?);
                 view.authentication_lists.len() - 1
             }
             None => 0,
         };
         if standard.is_some() && spec.route.is_some() {
-            return Err(PolicyError::new("invalid_policy", format!("{path}.route"), "`route` groups custom actions; standard actions live on the list and detail routes"));
+            return Err(PolicyError::new(
+                "invalid_policy",
+                format!("{path}.route"),
+                "`route` groups custom actions; standard actions live on the list and detail routes",
+            ));
         }
         let route = match kind {
-            RouteKind::Extra => spec.route.as_ref().and_then(|group| view.routes.iter().position(|route| route.group.as_ref() == Some(group))),
+            RouteKind::Extra => spec
+                .route
+                .as_ref()
+                .and_then(|group| view.routes.iter().position(|route| route.group.as_ref() == Some(group))),
             _ => view.routes.iter().position(|route| route.kind == kind),
         };
         if let (Some(index), Some(group)) = (route, &spec.route) {
             let first = view.actions.iter().find(|a| a.route == index);
-            if first.is_some_and(|first| first.get_object != get_object || (first.permissions != permissions && permissions != 0)) {
+            if first.is_some_and(|first| {
+                first.get_object != get_object || (first.permissions != permissions && permissions != 0)
+            }) {
                 return Err(PolicyError::new("invalid_policy", path, format!("actions on route `{group}` must agree on detail and getObject; give shared permissions to the view")));
             }
         }
@@ -572,7 +690,8 @@ impl Compiler<'_> {
             Some(route) => route,
             None => {
                 // An @action route carries the action's initkwargs for every method on it.
-                let (route_permissions, route_authentication) = if kind == RouteKind::Extra { (route_permissions, authentication) } else { (0, 0) };
+                let (route_permissions, route_authentication) =
+                    if kind == RouteKind::Extra { (route_permissions, authentication) } else { (0, 0) };
                 view.routes.push(Route {
                     kind,
                     handlers: Vec::new(),
@@ -591,7 +710,11 @@ impl Compiler<'_> {
             for method in &methods {
                 if let Some((_, other)) = route_ref.handlers.iter().find(|(m, _)| m == method) {
                     let other_name = view.actions.get(*other).map_or("?", |a| a.name.as_str());
-                    return Err(PolicyError::new("invalid_policy", path, format!("`{name}` and `{other_name}` both handle {method} on the same route")));
+                    return Err(PolicyError::new(
+                        "invalid_policy",
+                        path,
+                        format!("`{name}` and `{other_name}` both handle {method} on the same route"),
+                    ));
                 }
                 route_ref.handlers.push((method.clone(), action_index));
             }
@@ -604,7 +727,8 @@ impl Compiler<'_> {
         let mut entries = Vec::with_capacity(sources.len());
         for (index, source) in sources.iter().enumerate() {
             let entry_path = format!("{path}[{index}]");
-            let expr = permission_expr::parse(source).map_err(|err| PolicyError::new("syntax_error", &entry_path, err.message).at(err.line, err.column))?;
+            let expr = permission_expr::parse(source)
+                .map_err(|err| PolicyError::new("syntax_error", &entry_path, err.message).at(err.line, err.column))?;
             let node = self.bind(&expr, view, &entry_path, 0)?;
             let single_class = match (&node, expr.single_class()) {
                 (Node::Leaf { class, .. }, Some(_)) => Some(*class),
@@ -628,13 +752,25 @@ impl Compiler<'_> {
                 }
                 Resolved::Alias(alias) => self.bind(&alias, view, path, depth + 1)?,
             },
-            Expr::And(left, right) => Node::And(Box::new(self.bind(left, view, path, depth + 1)?), Box::new(self.bind(right, view, path, depth + 1)?)),
-            Expr::Or(left, right) => Node::Or(Box::new(self.bind(left, view, path, depth + 1)?), Box::new(self.bind(right, view, path, depth + 1)?)),
+            Expr::And(left, right) => Node::And(
+                Box::new(self.bind(left, view, path, depth + 1)?),
+                Box::new(self.bind(right, view, path, depth + 1)?),
+            ),
+            Expr::Or(left, right) => Node::Or(
+                Box::new(self.bind(left, view, path, depth + 1)?),
+                Box::new(self.bind(right, view, path, depth + 1)?),
+            ),
             Expr::Not(inner) => Node::Not(Box::new(self.bind(inner, view, path, depth + 1)?)),
         })
     }
 
-    fn bind_perms_map(&mut self, class: usize, view: &View, path: &str, (line, column): (u32, u32)) -> Result<Option<Box<PermsMap>>, PolicyError> {
+    fn bind_perms_map(
+        &mut self,
+        class: usize,
+        view: &View,
+        path: &str,
+        (line, column): (u32, u32),
+    ) -> Result<Option<Box<PermsMap>>, PolicyError> {
         let Some(def) = self.classes.get(class) else { return Ok(None) };
         if !def.uses_model() {
             return Ok(None);
@@ -646,7 +782,10 @@ impl Compiler<'_> {
             return Err(PolicyError::new(
                 "missing_model",
                 path,
-                format!("Cannot apply {} on a view that does not set `.queryset`: give view `{}` a `model`", def.name, view.name),
+                format!(
+                    "Cannot apply {} on a view that does not set `.queryset`: give view `{}` a `model`",
+                    def.name, view.name
+                ),
             )
             .at(line, column));
         };
@@ -657,8 +796,9 @@ impl Compiler<'_> {
         for (method, list) in &templates {
             let mut ids = Vec::with_capacity(list.len());
             for template in list {
-                let perm = format_permission(template, model)
-                    .map_err(|message| PolicyError::new("invalid_perms_map", format!("$.classes.{class_name}.permsMap.{method}"), message))?;
+                let perm = format_permission(template, model).map_err(|message| {
+                    PolicyError::new("invalid_perms_map", format!("$.classes.{class_name}.permsMap.{method}"), message)
+                })?;
                 ids.push(self.table.intern(&perm));
             }
             entries.push((method.clone(), ids.into_boxed_slice()));

@@ -138,7 +138,14 @@ impl<'a> Recorder<'a> {
 
 impl<'a> Tracer<'a> for Recorder<'a> {
     fn enter(&mut self, label: &'a str, check: CheckName) -> usize {
-        self.steps.push(TraceStep { stage: self.stage, entry: self.entry, depth: self.depth, label, check, result: StepResult::Error });
+        self.steps.push(TraceStep {
+            stage: self.stage,
+            entry: self.entry,
+            depth: self.depth,
+            label,
+            check,
+            result: StepResult::Error,
+        });
         self.depth = self.depth.saturating_add(1);
         self.steps.len() - 1
     }
@@ -215,7 +222,9 @@ impl Decision<'_> {
     /// ```
     pub fn respond(&self) -> bool {
         use crate::exceptions::{BAD_REQUEST, EVALUATION_ERROR, SERVER_ERROR};
-        !self.allowed && !self.rendered_by_origin && !matches!(self.code.as_deref(), Some(BAD_REQUEST | SERVER_ERROR | EVALUATION_ERROR))
+        !self.allowed
+            && !self.rendered_by_origin
+            && !matches!(self.code.as_deref(), Some(BAD_REQUEST | SERVER_ERROR | EVALUATION_ERROR))
     }
 
     /// The `WWW-Authenticate` header value.

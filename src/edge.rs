@@ -8,7 +8,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::authentication::{authenticate, Answer, AnswerCache, AuthenticationOutcome, LookupKey, RawRequest, RawRequestInput, Resolver};
+use crate::authentication::{
+    authenticate, Answer, AnswerCache, AuthenticationOutcome, LookupKey, RawRequest, RawRequestInput, Resolver,
+};
 use crate::decision::Decision;
 use crate::error::ContextError;
 use crate::gate::{resolve_target, Gate};
@@ -81,7 +83,13 @@ impl Gate {
     /// assert_eq!(decision.body, r#"{"detail":"Invalid token header. No credentials provided."}"#);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn check_request(&self, request: &RawRequest, target: &RequestTarget, resolver: &dyn Resolver, now: f64) -> Result<EdgeOutcome<'_>, ContextError> {
+    pub fn check_request(
+        &self,
+        request: &RawRequest,
+        target: &RequestTarget,
+        resolver: &dyn Resolver,
+        now: f64,
+    ) -> Result<EdgeOutcome<'_>, ContextError> {
         let (view_name, action, detail) = match &target.view {
             Some(view) => (view.as_str(), target.action.as_deref(), target.detail),
             None => match self.route(request.request_path()) {
@@ -116,7 +124,10 @@ impl Gate {
         };
         let object = ObjectArg::from_input(target.object.as_ref(), target.lookup_error);
         let decision = view.dispatch_traced(&self.policy(), &resolved, &user, state, object, target.trace);
-        Ok(EdgeOutcome::Decided(Box::new(crate::gate::render_as_negotiated(decision, &negotiated)), Some(authenticated.outcome)))
+        Ok(EdgeOutcome::Decided(
+            Box::new(crate::gate::render_as_negotiated(decision, &negotiated)),
+            Some(authenticated.outcome),
+        ))
     }
 
     /// The JSON-shaped form of [`Gate::check_request`], one step of the lookup protocol: the
@@ -131,13 +142,15 @@ impl Gate {
     /// assert!(serde_json::to_string(&step).unwrap().contains(r#""status":401"#));
     /// ```
     pub fn check_request_json(&self, input: &str) -> Result<EdgeStep<'_>, ContextError> {
-        let input: EdgeInput = from_text(input).map_err(|error| ContextError::new("invalid_context", error.path("$"), error.message()))?;
+        let input: EdgeInput =
+            from_text(input).map_err(|error| ContextError::new("invalid_context", error.path("$"), error.message()))?;
         let mut target = input.target;
         if target.format.is_none() {
             let url = input.request.url.as_deref().or(input.request.path.as_deref()).unwrap_or_default();
             target.format = query_parameter(url, "format");
         }
-        let request = RawRequest::from_input(input.request).map_err(|err| ContextError::new(err.code, err.path, err.message))?;
+        let request =
+            RawRequest::from_input(input.request).map_err(|err| ContextError::new(err.code, err.path, err.message))?;
         let mut cache = AnswerCache::default();
         for entry in input.answers {
             cache.insert(entry.key, entry.answer);
@@ -163,7 +176,10 @@ pub fn query_parameter(url: &str, name: &str) -> Option<String> {
         let mut out = Vec::with_capacity(bytes.len());
         let mut index = 0;
         while let Some(&byte) = bytes.get(index) {
-            let hex = bytes.get(index + 1..index + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+            let hex = bytes
+                .get(index + 1..index + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
             match (byte, hex) {
                 (b'%', Some(decoded)) => {
                     out.push(decoded);

@@ -46,7 +46,9 @@ pub struct Gate {
 
 impl std::fmt::Debug for Gate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Gate").field("views", &self.views.iter().map(|v| &v.name).collect::<Vec<_>>()).finish_non_exhaustive()
+        f.debug_struct("Gate")
+            .field("views", &self.views.iter().map(|v| &v.name).collect::<Vec<_>>())
+            .finish_non_exhaustive()
     }
 }
 
@@ -157,7 +159,11 @@ impl Gate {
     pub(crate) fn view_or_error(&self, name: &str, path: &str) -> Result<&View, ContextError> {
         self.view(name).ok_or_else(|| {
             let known: Vec<&str> = self.view_names().collect();
-            ContextError::new("unknown_view", path, format!("unknown view `{name}`; the policy has: {}", known.join(", ")))
+            ContextError::new(
+                "unknown_view",
+                path,
+                format!("unknown view `{name}`; the policy has: {}", known.join(", ")),
+            )
         })
     }
 
@@ -177,7 +183,13 @@ impl Gate {
     /// ```
     pub fn check(&self, context: &Context) -> Result<Decision<'_>, ContextError> {
         let view = self.view_or_error(&context.view, "$.view")?;
-        let target = resolve_target(view, context.action.as_deref(), context.method.as_deref(), context.detail, context.object.as_ref().is_some_and(Option::is_some))?;
+        let target = resolve_target(
+            view,
+            context.action.as_deref(),
+            context.method.as_deref(),
+            context.detail,
+            context.object.as_ref().is_some_and(Option::is_some),
+        )?;
         let user = match &context.user {
             Some(input) => User::compile(input, &self.table),
             None => User::anonymous(),
@@ -186,7 +198,8 @@ impl Gate {
             Ok(negotiated) => negotiated,
             Err(decision) => return Ok(*decision),
         };
-        let authenticated = resolve_authentication(view, &target, context.authentication.as_ref(), context.user.is_some())?;
+        let authenticated =
+            resolve_authentication(view, &target, context.authentication.as_ref(), context.user.is_some())?;
         let object = ObjectArg::from_input(context.object.as_ref(), context.lookup_error);
         let decision = view.dispatch_traced(&self.policy(), &target, &user, authenticated, object, context.trace);
         Ok(render_as_negotiated(decision, &negotiated))
@@ -200,7 +213,8 @@ impl Gate {
 
     /// Parses a JSON-value context and decides it.
     pub fn check_value(&self, context: Value) -> Result<Decision<'_>, ContextError> {
-        let context: Context = from_json(&Json::from(context)).map_err(|error| context_error(&InputError::Typed(error)))?;
+        let context: Context =
+            from_json(&Json::from(context)).map_err(|error| context_error(&InputError::Typed(error)))?;
         self.check(&context)
     }
 
@@ -214,7 +228,13 @@ impl Gate {
     /// assert!(gate.can(&anonymous, "posts", "list", None).unwrap());
     /// assert!(!gate.can(&anonymous, "posts", "POST", None).unwrap());
     /// ```
-    pub fn can(&self, user: &User, view: &str, action_or_method: &str, object: Option<&Value>) -> Result<bool, ContextError> {
+    pub fn can(
+        &self,
+        user: &User,
+        view: &str,
+        action_or_method: &str,
+        object: Option<&Value>,
+    ) -> Result<bool, ContextError> {
         let view = self.view_or_error(view, "view")?;
         let target = match view.action(action_or_method) {
             Some(_) => resolve_target(view, Some(action_or_method), None, None, object.is_some())?,
@@ -231,7 +251,12 @@ impl Gate {
     /// let create = gate.resolve("posts", "create", false).unwrap();
     /// assert!(!gate.can_resolved(&drf_gate::user::User::anonymous(), &create, None));
     /// ```
-    pub fn resolve(&self, view: &str, action_or_method: &str, with_object: bool) -> Result<ResolvedTarget, ContextError> {
+    pub fn resolve(
+        &self,
+        view: &str,
+        action_or_method: &str,
+        with_object: bool,
+    ) -> Result<ResolvedTarget, ContextError> {
         let view_ref = self.view_or_error(view, "view")?;
         let view_index = self.view_index.get(view).copied().unwrap_or_default();
         let target = match view_ref.action(action_or_method) {
@@ -265,7 +290,12 @@ impl Gate {
     /// let allowed = gate.permissions_for(&drf_gate::user::User::anonymous(), "posts", None).unwrap();
     /// assert_eq!(allowed, [("list", true), ("create", false)]);
     /// ```
-    pub fn permissions_for<'g>(&'g self, user: &User, view: &str, object: Option<&Value>) -> Result<Vec<(&'g str, bool)>, ContextError> {
+    pub fn permissions_for<'g>(
+        &'g self,
+        user: &User,
+        view: &str,
+        object: Option<&Value>,
+    ) -> Result<Vec<(&'g str, bool)>, ContextError> {
         let view = self.view_or_error(view, "view")?;
         let mut allowed = Vec::with_capacity(view.actions.len());
         for action in &view.actions {
@@ -288,9 +318,14 @@ pub struct ResolvedTarget {
 
 /// Applies what negotiation chose to a decision's body: `indent`, or a renderer only the server
 /// has (its response is the server's to render).
-pub(crate) fn render_as_negotiated<'g>(mut decision: Decision<'g>, negotiated: &crate::negotiation::Negotiated) -> Decision<'g> {
+pub(crate) fn render_as_negotiated<'g>(
+    mut decision: Decision<'g>,
+    negotiated: &crate::negotiation::Negotiated,
+) -> Decision<'g> {
     match negotiated {
-        crate::negotiation::Negotiated::Json { indent: Some(indent) } if !decision.allowed && !decision.body.is_empty() => {
+        crate::negotiation::Negotiated::Json { indent: Some(indent) }
+            if !decision.allowed && !decision.body.is_empty() =>
+        {
             decision.body = Cow::Owned(crate::negotiation::indent_body(&decision.body, *indent));
         }
         crate::negotiation::Negotiated::Other => decision.rendered_by_origin = true,
@@ -321,7 +356,9 @@ pub fn normalize_method(method: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(method.len() + 1);
     for c in method.chars() {
         match c {
-            'a'..='z' | '\u{e0}'..='\u{f6}' | '\u{f8}'..='\u{fe}' => out.push(char::from_u32(c as u32 - 0x20).unwrap_or(c)),
+            'a'..='z' | '\u{e0}'..='\u{f6}' | '\u{f8}'..='\u{fe}' => {
+                out.push(char::from_u32(c as u32 - 0x20).unwrap_or(c))
+            }
             '\u{b5}' => out.push('\u{39c}'),
             '\u{df}' => out.push_str("SS"),
             '\u{ff}' => out.push('\u{178}'),
@@ -332,19 +369,37 @@ pub fn normalize_method(method: &str) -> Cow<'_, str> {
 }
 
 /// Resolves (action, method, detail) onto a route and action, as DRF's router would route it.
-pub(crate) fn resolve_target<'g: 'c, 'c>(view: &'g View, action: Option<&str>, method: Option<&'c str>, detail: Option<bool>, has_object: bool) -> Result<Target<'g, 'c>, ContextError> {
+pub(crate) fn resolve_target<'g: 'c, 'c>(
+    view: &'g View,
+    action: Option<&str>,
+    method: Option<&'c str>,
+    detail: Option<bool>,
+    has_object: bool,
+) -> Result<Target<'g, 'c>, ContextError> {
     let method = method.map(normalize_method);
     let route = match action {
         Some(name) => {
             let action = view.action(name).ok_or_else(|| {
                 let known: Vec<&str> = view.actions.iter().map(|a| a.name.as_str()).collect();
-                ContextError::new("unknown_action", "$.action", format!("view `{}` has no action `{name}`; it has: {}", view.name, known.join(", ")))
+                ContextError::new(
+                    "unknown_action",
+                    "$.action",
+                    format!("view `{}` has no action `{name}`; it has: {}", view.name, known.join(", ")),
+                )
             })?;
-            let route = view.routes.get(action.route).ok_or_else(|| ContextError::new("unknown_action", "$.action", "internal: route missing"))?;
+            let route = view
+                .routes
+                .get(action.route)
+                .ok_or_else(|| ContextError::new("unknown_action", "$.action", "internal: route missing"))?;
             if let Some(detail) = detail {
-                let on_detail = route.kind == RouteKind::Detail || (route.kind == RouteKind::Extra && action.get_object);
+                let on_detail =
+                    route.kind == RouteKind::Detail || (route.kind == RouteKind::Extra && action.get_object);
                 if route.kind != RouteKind::Extra && detail != on_detail {
-                    return Err(ContextError::new("method_mismatch", "$.detail", format!("action `{name}` is on the {} route", if on_detail { "detail" } else { "list" })));
+                    return Err(ContextError::new(
+                        "method_mismatch",
+                        "$.detail",
+                        format!("action `{name}` is on the {} route", if on_detail { "detail" } else { "list" }),
+                    ));
                 }
             }
             if method.is_none() {
@@ -355,13 +410,19 @@ pub(crate) fn resolve_target<'g: 'c, 'c>(view: &'g View, action: Option<&str>, m
         }
         None => {
             let Some(method) = &method else {
-                return Err(ContextError::new("invalid_context", "$", "give `action`, or `method` (with `detail` for the detail route)"));
+                return Err(ContextError::new(
+                    "invalid_context",
+                    "$",
+                    "give `action`, or `method` (with `detail` for the detail route)",
+                ));
             };
             let kind = match detail {
                 Some(true) => RouteKind::Detail,
                 Some(false) => RouteKind::List,
                 None => {
-                    let handles = |kind| view.route_for(kind).is_some_and(|r| r.handlers.iter().any(|(m, _)| m == method.as_ref()));
+                    let handles = |kind| {
+                        view.route_for(kind).is_some_and(|r| r.handlers.iter().any(|(m, _)| m == method.as_ref()))
+                    };
                     match (handles(RouteKind::List), handles(RouteKind::Detail)) {
                         (false, true) => RouteKind::Detail,
                         (true, true) | (false, false) if has_object => RouteKind::Detail,
@@ -374,9 +435,20 @@ pub(crate) fn resolve_target<'g: 'c, 'c>(view: &'g View, action: Option<&str>, m
                 [route] => Some(route),
                 _ => None,
             };
-            view.route_for(kind).or_else(|| view.route_for(if kind == RouteKind::List { RouteKind::Detail } else { RouteKind::List })).or_else(only_route).ok_or_else(|| {
-                ContextError::new("unknown_action", "$.detail", format!("view `{}` has no {} route", view.name, if kind == RouteKind::Detail { "detail" } else { "list" }))
-            })?
+            view.route_for(kind)
+                .or_else(|| view.route_for(if kind == RouteKind::List { RouteKind::Detail } else { RouteKind::List }))
+                .or_else(only_route)
+                .ok_or_else(|| {
+                    ContextError::new(
+                        "unknown_action",
+                        "$.detail",
+                        format!(
+                            "view `{}` has no {} route",
+                            view.name,
+                            if kind == RouteKind::Detail { "detail" } else { "list" }
+                        ),
+                    )
+                })?
         }
     };
     let method = method.unwrap_or(Cow::Borrowed("GET"));
@@ -384,21 +456,32 @@ pub(crate) fn resolve_target<'g: 'c, 'c>(view: &'g View, action: Option<&str>, m
     Ok(Target { route, action, method })
 }
 
-fn resolve_authentication<'c>(view: &View, target: &Target<'_, '_>, outcome: Option<&'c AuthenticationOutcome>, has_user: bool) -> Result<Authenticated<'c>, ContextError> {
+fn resolve_authentication<'c>(
+    view: &View,
+    target: &Target<'_, '_>,
+    outcome: Option<&'c AuthenticationOutcome>,
+    has_user: bool,
+) -> Result<Authenticated<'c>, ContextError> {
     let list = view.authentication_lists.get(target.route.authentication);
     match outcome {
         Some(AuthenticationOutcome::Failed(failure)) => Ok(Authenticated::Failed(failure)),
         Some(AuthenticationOutcome::None(_)) => {
             if has_user {
-                return Err(ContextError::new("invalid_context", "$.authentication", "a user is given, but authentication says no class succeeded (DRF would make the user anonymous)"));
+                return Err(ContextError::new(
+                    "invalid_context",
+                    "$.authentication",
+                    "a user is given, but authentication says no class succeeded (DRF would make the user anonymous)",
+                ));
             }
             Ok(Authenticated::Anonymous)
         }
         Some(AuthenticationOutcome::Succeeded(name)) => {
             let canonical = canonical_authentication_name(name);
-            let known = list.is_some_and(|list| list.classes.iter().any(|authenticator| authenticator.name == canonical));
+            let known =
+                list.is_some_and(|list| list.classes.iter().any(|authenticator| authenticator.name == canonical));
             if !known {
-                let names: Vec<&str> = list.map(|list| list.classes.iter().map(|a| a.name.as_str()).collect()).unwrap_or_default();
+                let names: Vec<&str> =
+                    list.map(|list| list.classes.iter().map(|a| a.name.as_str()).collect()).unwrap_or_default();
                 return Err(ContextError::new(
                     "unknown_authentication_class",
                     "$.authentication.succeeded",

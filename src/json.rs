@@ -60,12 +60,16 @@ impl Json {
         Ok(json)
     }
 
-    fn parse_from(deserializer: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>) -> Result<Json, SyntaxError> {
+    fn parse_from(
+        deserializer: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
+    ) -> Result<Json, SyntaxError> {
         let trail = RefCell::new(Vec::new());
         let entered = Cell::new(false);
-        JsonSeed { trail: &trail, entered: &entered }
-            .deserialize(deserializer)
-            .map_err(|error| SyntaxError { segments: trail.into_inner(), error, trailing: false })
+        JsonSeed { trail: &trail, entered: &entered }.deserialize(deserializer).map_err(|error| SyntaxError {
+            segments: trail.into_inner(),
+            error,
+            trailing: false,
+        })
     }
 }
 
@@ -440,7 +444,11 @@ impl<'de> Deserializer<'de> for &'de Json {
         }
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, PathError> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, PathError> {
         visitor.visit_newtype_struct(self)
     }
 
@@ -488,14 +496,24 @@ impl<'de> Deserializer<'de> for &'de Json {
         }
     }
 
-    fn deserialize_struct<V: Visitor<'de>>(self, _name: &'static str, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, PathError> {
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, PathError> {
         match self {
             Json::Array(_) | Json::Object(_) => self.deserialize_any(visitor),
             other => Err(other.invalid_type(&visitor)),
         }
     }
 
-    fn deserialize_enum<V: Visitor<'de>>(self, _name: &'static str, _variants: &'static [&'static str], visitor: V) -> Result<V::Value, PathError> {
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, PathError> {
         match self {
             Json::String(variant) => visitor.visit_enum(Variant { variant, value: None }),
             // `{"variant": content}`: serde_json reads the first entry, then wants the `}`.
@@ -609,7 +627,11 @@ impl<'de> de::VariantAccess<'de> for Variant<'de> {
         }
     }
 
-    fn struct_variant<V: Visitor<'de>>(self, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, PathError> {
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, PathError> {
         match self.value {
             Some(value) => value.deserialize_any(visitor).map_err(|error| error.at_key(self.variant)),
             None => Err(de::Error::invalid_type(Unexpected::UnitVariant, &"struct variant")),

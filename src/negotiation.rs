@@ -216,7 +216,8 @@ pub fn negotiate(renderers: &[Renderer], accept: Option<&str>, format: Option<&s
                         return Negotiated::Other;
                     }
                     // The accepted type's parameters travel either way (`*/*; indent=4`).
-                    let indent = wanted.param("indent").and_then(python_int).map(|n| n.clamp(0, 8) as u8).filter(|n| *n > 0);
+                    let indent =
+                        wanted.param("indent").and_then(python_int).map(|n| n.clamp(0, 8) as u8).filter(|n| *n > 0);
                     return Negotiated::Json { indent };
                 }
             }

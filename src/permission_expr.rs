@@ -86,7 +86,9 @@ pub fn parse(source: &str) -> Result<Expr, ExprError> {
     let expr = parser.or_expr(0)?;
     match parser.peek() {
         None => Ok(expr),
-        Some(token) => Err(token.at.error(format!("unexpected {}; expected `&`, `|` or the end", token.kind.describe()))),
+        Some(token) => {
+            Err(token.at.error(format!("unexpected {}; expected `&`, `|` or the end", token.kind.describe())))
+        }
     }
 }
 
@@ -234,7 +236,8 @@ impl Parser<'_> {
                 let inner = self.or_expr(depth + 1)?;
                 if !self.next_is(&TokenKind::Close) {
                     let here = self.peek().map_or(self.end, |t| t.at);
-                    return Err(here.error(format!("`(` at line {}, column {} is not closed; expected `)`", at.line, at.column)));
+                    return Err(here
+                        .error(format!("`(` at line {}, column {} is not closed; expected `)`", at.line, at.column)));
                 }
                 self.position += 1;
                 Ok(inner)

@@ -162,7 +162,11 @@ impl Environment for ConditionEnv<'_, '_, '_> {
 }
 
 /// `permission.has_permission(request, view)`.
-pub(crate) fn has_permission<'g, T: Tracer<'g>>(node: &'g Node, request: &Request<'g, '_>, tracer: &mut T) -> Result<bool, Raise> {
+pub(crate) fn has_permission<'g, T: Tracer<'g>>(
+    node: &'g Node,
+    request: &Request<'g, '_>,
+    tracer: &mut T,
+) -> Result<bool, Raise> {
     match node {
         Node::Leaf { class, perms } => {
             let Some(def) = request.classes.get(*class) else {
@@ -249,7 +253,12 @@ pub(crate) fn has_object_permission<'g, T: Tracer<'g>>(
     }
 }
 
-fn run_check(check: &Check, perms: Option<&PermsMap>, request: &Request<'_, '_>, object: Option<&Value>) -> Result<bool, Raise> {
+fn run_check(
+    check: &Check,
+    perms: Option<&PermsMap>,
+    request: &Request<'_, '_>,
+    object: Option<&Value>,
+) -> Result<bool, Raise> {
     let user = request.user;
     match check {
         Check::AllowAll => Ok(true),

@@ -59,7 +59,11 @@ impl Route {
     pub(crate) fn compile(spec: &RouteSpec, path: &str) -> Result<Route, PolicyError> {
         let pattern = spec.pattern.as_str();
         let Some(rest) = pattern.strip_prefix('/') else {
-            return Err(PolicyError::new("invalid_policy", format!("{path}.pattern"), format!("route pattern `{pattern}` should start with `/`")));
+            return Err(PolicyError::new(
+                "invalid_policy",
+                format!("{path}.pattern"),
+                format!("route pattern `{pattern}` should start with `/`"),
+            ));
         };
         let trailing_slash = rest.ends_with('/') || rest.is_empty();
         let body = rest.strip_suffix('/').unwrap_or(rest);
@@ -67,13 +71,29 @@ impl Route {
         if !body.is_empty() {
             for part in body.split('/') {
                 if part.is_empty() {
-                    return Err(PolicyError::new("invalid_policy", format!("{path}.pattern"), format!("route pattern `{pattern}` has an empty segment")));
+                    return Err(PolicyError::new(
+                        "invalid_policy",
+                        format!("{path}.pattern"),
+                        format!("route pattern `{pattern}` has an empty segment"),
+                    ));
                 }
                 let segment = match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-                    Some(name) if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_') => Segment::Parameter(name.to_owned()),
-                    Some(_) => return Err(PolicyError::new("invalid_policy", format!("{path}.pattern"), format!("`{part}` is not a valid parameter; use `{{name}}`"))),
+                    Some(name) if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_') => {
+                        Segment::Parameter(name.to_owned())
+                    }
+                    Some(_) => {
+                        return Err(PolicyError::new(
+                            "invalid_policy",
+                            format!("{path}.pattern"),
+                            format!("`{part}` is not a valid parameter; use `{{name}}`"),
+                        ))
+                    }
                     None if part.contains(['{', '}']) => {
-                        return Err(PolicyError::new("invalid_policy", format!("{path}.pattern"), format!("`{part}`: a parameter must be a whole segment")));
+                        return Err(PolicyError::new(
+                            "invalid_policy",
+                            format!("{path}.pattern"),
+                            format!("`{part}`: a parameter must be a whole segment"),
+                        ));
                     }
                     None => Segment::Literal(part.to_owned()),
                 };
@@ -83,17 +103,31 @@ impl Route {
         // A route whose method map names a custom action is that action's route.
         let action = spec.action.clone().or_else(|| {
             spec.actions.as_ref().and_then(|map| {
-                map.0.iter().map(|(_, action)| action).find(|action| !STANDARD_ACTION_NAMES.contains(&action.as_str())).cloned()
+                map.0
+                    .iter()
+                    .map(|(_, action)| action)
+                    .find(|action| !STANDARD_ACTION_NAMES.contains(&action.as_str()))
+                    .cloned()
             })
         });
         let has_parameter = segments.iter().any(|s| matches!(s, Segment::Parameter(_)));
-        Ok(Route { segments, trailing_slash, view: spec.view.clone(), detail: spec.detail || (action.is_some() && has_parameter), action })
+        Ok(Route {
+            segments,
+            trailing_slash,
+            view: spec.view.clone(),
+            detail: spec.detail || (action.is_some() && has_parameter),
+            action,
+        })
     }
 
     /// Matches a decoded path; returns the parameters.
     fn matches<'r>(&'r self, path: &str) -> Option<Vec<(&'r str, String)>> {
         let rest = path.strip_prefix('/')?;
-        let body = if self.trailing_slash { rest.strip_suffix('/').or(if rest.is_empty() { Some("") } else { None })? } else { rest };
+        let body = if self.trailing_slash {
+            rest.strip_suffix('/').or(if rest.is_empty() { Some("") } else { None })?
+        } else {
+            rest
+        };
         if !self.trailing_slash && body.ends_with('/') {
             return None;
         }
@@ -103,7 +137,9 @@ impl Route {
             let part = parts.as_mut()?.next()?;
             match segment {
                 Segment::Literal(literal) if literal == part => {}
-                Segment::Parameter(name) if !part.is_empty() && !part.contains('.') => params.push((name.as_str(), part.to_owned())),
+                Segment::Parameter(name) if !part.is_empty() && !part.contains('.') => {
+                    params.push((name.as_str(), part.to_owned()))
+                }
                 _ => return None,
             }
         }
@@ -126,7 +162,10 @@ fn decode_path(raw: &str) -> Option<String> {
     let mut index = 0;
     while let Some(&byte) = bytes.get(index) {
         if byte == b'%' {
-            let hex = bytes.get(index + 1..index + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+            let hex = bytes
+                .get(index + 1..index + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
             if let Some(decoded) = hex {
                 out.push(decoded);
                 index += 3;
@@ -143,6 +182,11 @@ fn decode_path(raw: &str) -> Option<String> {
 pub(crate) fn route<'g>(routes: &'g [Route], url_path: &str) -> Option<RouteMatch<'g>> {
     let path = decode_path(url_path)?;
     routes.iter().find_map(|route| {
-        route.matches(&path).map(|params| RouteMatch { view: &route.view, action: route.action.as_deref(), detail: route.detail, params })
+        route.matches(&path).map(|params| RouteMatch {
+            view: &route.view,
+            action: route.action.as_deref(),
+            detail: route.detail,
+            params,
+        })
     })
 }

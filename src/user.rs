@@ -151,9 +151,9 @@ impl User {
             Some(ObjectPermissionsInput::ForCheckedObject(names)) => {
                 ObjectPermissions::ForCheckedObject(codenames(names))
             }
-            Some(ObjectPermissionsInput::ByPk(map)) => ObjectPermissions::ByPk(
-                map.iter().map(|(pk, names)| (pk.clone(), codenames(names))).collect(),
-            ),
+            Some(ObjectPermissionsInput::ByPk(map)) => {
+                ObjectPermissions::ByPk(map.iter().map(|(pk, names)| (pk.clone(), codenames(names))).collect())
+            }
         };
         User {
             authenticated: true,
@@ -235,9 +235,9 @@ impl User {
                 match &self.object_permissions {
                     ObjectPermissions::None => false,
                     ObjectPermissions::ForCheckedObject(set) => set.contains(codename.0),
-                    ObjectPermissions::ByPk(map) => object_pk(obj)
-                        .and_then(|pk| map.get(&pk))
-                        .is_some_and(|set| set.contains(codename.0)),
+                    ObjectPermissions::ByPk(map) => {
+                        object_pk(obj).and_then(|pk| map.get(&pk)).is_some_and(|set| set.contains(codename.0))
+                    }
                 }
             }
         }

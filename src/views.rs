@@ -9,10 +9,14 @@ use serde_json::Value;
 use crate::authentication::{AuthenticationFailure, Authenticator, FailureKind};
 use crate::condition::Condition;
 use crate::decision::{DecidedBy, Decision, ObjectCheck, Stage, Tracer};
+use crate::exceptions::{
+    self, authentication_failed, method_not_allowed, not_authenticated, not_found, parse_error, permission_denied,
+};
 use crate::negotiation::Negotiated;
-use crate::exceptions::{self, authentication_failed, method_not_allowed, not_authenticated, not_found, parse_error, permission_denied};
 use crate::perm_table::PermissionTable;
-use crate::permissions::{has_object_permission, has_permission, Node, PermissionClass, Raise, RaisedFor, Request, SAFE_METHODS};
+use crate::permissions::{
+    has_object_permission, has_permission, Node, PermissionClass, Raise, RaisedFor, Request, SAFE_METHODS,
+};
 use crate::renderers::render_detail;
 use crate::user::User;
 
@@ -178,22 +182,41 @@ impl View {
 
     /// The content negotiation DRF runs before authentication: a 406 (or a 404 for an unknown
     /// `?format=`) whatever the credentials, else how the decision's body is rendered.
-    pub(crate) fn negotiate<'g>(&'g self, target: &Target<'g, '_>, accept: Option<&str>, format: Option<&str>) -> Result<Negotiated, Box<Decision<'g>>> {
+    pub(crate) fn negotiate<'g>(
+        &'g self,
+        target: &Target<'g, '_>,
+        accept: Option<&str>,
+        format: Option<&str>,
+    ) -> Result<Negotiated, Box<Decision<'g>>> {
         let route = target.route;
         let auth_list = self.authentication_lists.get(route.authentication);
         let respond = self.responder(route, auth_list);
         let negotiated = crate::negotiation::negotiate(&self.renderers, accept, format);
         let decision = match negotiated {
-            Negotiated::NotAcceptable => respond.denied(406, Cow::Borrowed(exceptions::NOT_ACCEPTABLE_BODY), exceptions::NOT_ACCEPTABLE, Stage::Negotiation, None),
-            Negotiated::UnknownFormat => respond.denied(404, Cow::Borrowed(not_found::BODY), not_found::CODE, Stage::Negotiation, None),
-            Negotiated::ServerError => respond.denied(500, Cow::Borrowed(""), exceptions::SERVER_ERROR, Stage::Negotiation, None),
+            Negotiated::NotAcceptable => respond.denied(
+                406,
+                Cow::Borrowed(exceptions::NOT_ACCEPTABLE_BODY),
+                exceptions::NOT_ACCEPTABLE,
+                Stage::Negotiation,
+                None,
+            ),
+            Negotiated::UnknownFormat => {
+                respond.denied(404, Cow::Borrowed(not_found::BODY), not_found::CODE, Stage::Negotiation, None)
+            }
+            Negotiated::ServerError => {
+                respond.denied(500, Cow::Borrowed(""), exceptions::SERVER_ERROR, Stage::Negotiation, None)
+            }
             other => return Ok(other),
         };
         Err(Box::new(decision))
     }
 
     fn responder<'g>(&'g self, route: &'g Route, auth_list: Option<&'g AuthenticationList>) -> Responder<'g> {
-        Responder { allow: &route.allow, header: auth_list.and_then(|list| list.header.as_deref()), vary_accept: self.renderers.len() > 1 }
+        Responder {
+            allow: &route.allow,
+            header: auth_list.and_then(|list| list.header.as_deref()),
+            vary_accept: self.renderers.len() > 1,
+        }
     }
 
     /// `APIView.dispatch`, up to the handler.
@@ -231,7 +254,11 @@ impl View {
             method,
             safe: SAFE_METHODS.contains(&method),
             user,
-            action: target.action.map(|action| action.name.as_str()).or(if method == "OPTIONS" { Some("metadata") } else { None }),
+            action: target.action.map(|action| action.name.as_str()).or(if method == "OPTIONS" {
+                Some("metadata")
+            } else {
+                None
+            }),
             ignore_model_permissions: self.ignore_model_permissions,
             table: policy.table,
             classes: policy.classes,
@@ -264,8 +291,12 @@ impl View {
         // get_object: the lookup, then check_object_permissions.
         let object = match object {
             ObjectArg::Absent => return respond.allowed(Stage::View, ObjectCheck::Pending),
-            ObjectArg::Missing => return respond.denied(404, Cow::Borrowed(&self.no_match_body), not_found::CODE, Stage::Lookup, None),
-            ObjectArg::InvalidLookup => return respond.denied(404, Cow::Borrowed(not_found::BODY), not_found::CODE, Stage::Lookup, None),
+            ObjectArg::Missing => {
+                return respond.denied(404, Cow::Borrowed(&self.no_match_body), not_found::CODE, Stage::Lookup, None)
+            }
+            ObjectArg::InvalidLookup => {
+                return respond.denied(404, Cow::Borrowed(not_found::BODY), not_found::CODE, Stage::Lookup, None)
+            }
             ObjectArg::Found(object) => object,
         };
         for (index, entry) in entries.iter().enumerate() {
@@ -308,7 +339,14 @@ impl<'g> Responder<'g> {
         }
     }
 
-    fn denied(&self, status: u16, body: Cow<'g, str>, code: &'g str, stage: Stage, decided_by: Option<DecidedBy<'g>>) -> Decision<'g> {
+    fn denied(
+        &self,
+        status: u16,
+        body: Cow<'g, str>,
+        code: &'g str,
+        stage: Stage,
+        decided_by: Option<DecidedBy<'g>>,
+    ) -> Decision<'g> {
         let object_check = match stage {
             Stage::Lookup | Stage::Object => ObjectCheck::Failed,
             _ => ObjectCheck::NotReached,
@@ -331,7 +369,13 @@ impl<'g> Responder<'g> {
     }
 
     /// `NotAuthenticated` / `AuthenticationFailed`: 401 with the first class's header, else 403.
-    fn unauthenticated(&self, body: Cow<'g, str>, code: Cow<'g, str>, stage: Stage, decided_by: Option<DecidedBy<'g>>) -> Decision<'g> {
+    fn unauthenticated(
+        &self,
+        body: Cow<'g, str>,
+        code: Cow<'g, str>,
+        stage: Stage,
+        decided_by: Option<DecidedBy<'g>>,
+    ) -> Decision<'g> {
         let mut decision = self.denied(if self.header.is_some() { 401 } else { 403 }, body, "", stage, decided_by);
         decision.code = Some(code);
         decision.www_authenticate = self.header.map(Cow::Borrowed);
@@ -362,11 +406,23 @@ impl<'g> Responder<'g> {
     }
 
     /// `APIView.permission_denied(request, message, code)`.
-    fn permission_denied(&self, policy: &Policy<'g>, entry: &'g Entry, index: usize, stage: Stage, not_authenticated: bool) -> Decision<'g> {
+    fn permission_denied(
+        &self,
+        policy: &Policy<'g>,
+        entry: &'g Entry,
+        index: usize,
+        stage: Stage,
+        not_authenticated: bool,
+    ) -> Decision<'g> {
         let decided_by = Some(DecidedBy { entry: index, source: &entry.source });
         if not_authenticated {
             // NotAuthenticated ignores the permission's message and code.
-            return self.unauthenticated(Cow::Borrowed(not_authenticated::BODY), Cow::Borrowed(not_authenticated::CODE), stage, decided_by);
+            return self.unauthenticated(
+                Cow::Borrowed(not_authenticated::BODY),
+                Cow::Borrowed(not_authenticated::CODE),
+                stage,
+                decided_by,
+            );
         }
         let class = entry.single_class.and_then(|class| policy.classes.get(class));
         let body = class.and_then(|class| class.message_body.as_deref()).unwrap_or(permission_denied::BODY);
@@ -383,11 +439,23 @@ impl<'g> Responder<'g> {
                     RaisedFor::RequestMethod => method,
                     RaisedFor::ReadCheck => "GET",
                 };
-                self.denied(405, Cow::Owned(exceptions::method_not_allowed_body(named)), method_not_allowed::CODE, stage, decided_by)
+                self.denied(
+                    405,
+                    Cow::Owned(exceptions::method_not_allowed_body(named)),
+                    method_not_allowed::CODE,
+                    stage,
+                    decided_by,
+                )
             }
             Raise::NotFound => self.denied(404, Cow::Borrowed(not_found::BODY), not_found::CODE, stage, decided_by),
             Raise::Error(message) => {
-                let mut decision = self.denied(500, Cow::Borrowed(exceptions::SERVER_ERROR_BODY), exceptions::EVALUATION_ERROR, stage, decided_by);
+                let mut decision = self.denied(
+                    500,
+                    Cow::Borrowed(exceptions::SERVER_ERROR_BODY),
+                    exceptions::EVALUATION_ERROR,
+                    stage,
+                    decided_by,
+                );
                 decision.error = Some(message);
                 decision
             }
@@ -395,6 +463,12 @@ impl<'g> Responder<'g> {
     }
 
     fn method_not_allowed(&self, method: &str) -> Decision<'g> {
-        self.denied(405, Cow::Owned(exceptions::method_not_allowed_body(method)), method_not_allowed::CODE, Stage::Handler, None)
+        self.denied(
+            405,
+            Cow::Owned(exceptions::method_not_allowed_body(method)),
+            method_not_allowed::CODE,
+            Stage::Handler,
+            None,
+        )
     }
 }

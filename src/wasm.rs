@@ -425,8 +425,15 @@ impl Gate {
         let compiled = match policy.as_string() {
             Some(text) => core::Gate::from_json(&text),
             None => {
-                let text = json_text(&policy)
-                    .ok_or_else(|| JsValue::from(JsPolicyError::new("the policy is not JSON-shaped", "invalid_policy", "$", None, None)))?;
+                let text = json_text(&policy).ok_or_else(|| {
+                    JsValue::from(JsPolicyError::new(
+                        "the policy is not JSON-shaped",
+                        "invalid_policy",
+                        "$",
+                        None,
+                        None,
+                    ))
+                })?;
                 core::Gate::from_json(&text).map_err(|mut error| {
                     // Positions in text the caller never wrote mean nothing; the path says where.
                     if matches!(error.code, "invalid_json" | "invalid_policy") {
@@ -437,7 +444,9 @@ impl Gate {
                 })
             }
         };
-        compiled.map(|gate| Gate { inner: Rc::new(gate), targets: RefCell::new(Vec::new()) }).map_err(|error| policy_error(&error))
+        compiled
+            .map(|gate| Gate { inner: Rc::new(gate), targets: RefCell::new(Vec::new()) })
+            .map_err(|error| policy_error(&error))
     }
 
     /// What DRF would answer to one request: status, exact body, headers, and which check decided.
@@ -449,7 +458,10 @@ impl Gate {
     /// if (!decision.allowed) return new Response(decision.body, { status: decision.status, headers: decision.headers });
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Decision")]
-    pub fn check(&self, #[wasm_bindgen(unchecked_param_type = "Context")] context: JsValue) -> Result<JsValue, JsValue> {
+    pub fn check(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Context")] context: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let Some(text) = json_text(&context) else {
             return Err(invalid_context("the context is not representable as JSON", "$"));
         };
@@ -496,7 +508,8 @@ impl Gate {
         let view = string_arg(&view, "view")?;
         let object = object_value(object)?;
         let user = self.user(user)?;
-        let actions = self.inner.permissions_for(user.get(), &view, object.as_ref()).map_err(|error| context_error(&error))?;
+        let actions =
+            self.inner.permissions_for(user.get(), &view, object.as_ref()).map_err(|error| context_error(&error))?;
         let out = Object::new();
         for (action, allowed) in actions {
             Reflect::set(&out, &JsValue::from_str(action), &JsValue::from_bool(allowed))?;
@@ -527,7 +540,9 @@ impl Gate {
             key
         });
         let entry = Rc::new(SubjectEntry { gate: Rc::clone(&self.inner), user: compiled });
-        let stored = SUBJECTS.with(|subjects| subjects.try_borrow_mut().map(|mut subjects| subjects.insert(key, Rc::clone(&entry))).is_ok());
+        let stored = SUBJECTS.with(|subjects| {
+            subjects.try_borrow_mut().map(|mut subjects| subjects.insert(key, Rc::clone(&entry))).is_ok()
+        });
         if !stored {
             return Err(invalid_context("subject registry busy", "$.user"));
         }
@@ -577,7 +592,8 @@ impl Gate {
     pub fn target(&self, view: JsValue, action_or_method: JsValue, with_object: bool) -> Result<u32, JsValue> {
         let view = string_arg(&view, "view")?;
         let action_or_method = string_arg(&action_or_method, "actionOrMethod")?;
-        let target = self.inner.resolve(&view, &action_or_method, with_object).map_err(|error| context_error(&error))?;
+        let target =
+            self.inner.resolve(&view, &action_or_method, with_object).map_err(|error| context_error(&error))?;
         let mut targets = self.targets.try_borrow_mut().map_err(|_| invalid_context("re-entrant call", "$"))?;
         targets.push(target);
         Ok((targets.len() - 1) as u32)
@@ -590,7 +606,10 @@ impl Gate {
             return Err(invalid_context("this Subject was made by another Gate", "$.user"));
         }
         let object: Option<Value> = match object {
-            Some(text) => Some(crate::json::from_text(&text).map_err(|error| invalid_context(&error.message(), &error.path("$.object")))?),
+            Some(text) => Some(
+                crate::json::from_text(&text)
+                    .map_err(|error| invalid_context(&error.message(), &error.path("$.object")))?,
+            ),
             None => None,
         };
         let targets = self.targets.try_borrow().map_err(|_| invalid_context("re-entrant call", "$"))?;
@@ -615,7 +634,10 @@ impl Gate {
     /// gate.route("/api/posts/7/"); // { view: "posts", action: null, detail: true, params: { pk: "7" } }
     /// ```
     #[wasm_bindgen(unchecked_return_type = "RouteMatch | null")]
-    pub fn route(&self, #[wasm_bindgen(js_name = urlPath, unchecked_param_type = "string")] url_path: JsValue) -> Result<JsValue, JsValue> {
+    pub fn route(
+        &self,
+        #[wasm_bindgen(js_name = urlPath, unchecked_param_type = "string")] url_path: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let url_path = string_arg(&url_path, "urlPath")?;
         let Some(found) = self.inner.route(&url_path) else {
             return Ok(JsValue::NULL);
@@ -640,7 +662,8 @@ impl Gate {
             return Ok(UserArg::Owned(User::anonymous()));
         }
         if let Some(key) = Reflect::get(&user, &JsValue::from_str(SUBJECT_KEY)).ok().and_then(|key| key.as_f64()) {
-            let entry = SUBJECTS.with(|subjects| subjects.try_borrow().ok().and_then(|s| s.get(&(key as u64)).cloned()));
+            let entry =
+                SUBJECTS.with(|subjects| subjects.try_borrow().ok().and_then(|s| s.get(&(key as u64)).cloned()));
             let Some(entry) = entry else {
                 return Err(invalid_context("this Subject was freed", "$.user"));
             };
@@ -742,7 +765,9 @@ impl crate::authentication::CsrfRandom for PlatformRandom {
 /// ```
 #[cfg(feature = "edge")]
 #[wasm_bindgen(js_name = mintCsrfToken, unchecked_return_type = "MintedCsrfToken")]
-pub fn mint_csrf_token(#[wasm_bindgen(unchecked_optional_param_type = "string | null")] secret: Option<JsValue>) -> Result<JsValue, JsValue> {
+pub fn mint_csrf_token(
+    #[wasm_bindgen(unchecked_optional_param_type = "string | null")] secret: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
     let secret = match secret.filter(|value| !value.is_null() && !value.is_undefined()) {
         Some(value) => Some(string_arg(&value, "secret")?),
         None => None,

@@ -45,7 +45,10 @@ fn decisions_do_not_allocate() {
         }
     }))
     .unwrap();
-    let input: UserInput = serde_json::from_value(json!({"id": 3, "permissions": ["blog.change_post"], "objectPermissions": ["change_post"]})).unwrap();
+    let input: UserInput = serde_json::from_value(
+        json!({"id": 3, "permissions": ["blog.change_post"], "objectPermissions": ["change_post"]}),
+    )
+    .unwrap();
     let user = gate.compile_user(&input);
     let anonymous = User::anonymous();
     let post = json!({"id": 7, "owner": 3});

@@ -117,7 +117,10 @@ fn outcome_json_shapes_round_trip() {
     let failure = AuthenticationFailure::authentication_failed("Invalid token.");
     let outcome = AuthenticationOutcome::Failed(failure);
     let text = serde_json::to_string(&outcome).unwrap();
-    assert_eq!(text, r#"{"failed":{"exception":"AuthenticationFailed","detail":"Invalid token.","code":"authentication_failed"}}"#);
+    assert_eq!(
+        text,
+        r#"{"failed":{"exception":"AuthenticationFailed","detail":"Invalid token.","code":"authentication_failed"}}"#
+    );
     let back: AuthenticationOutcome = serde_json::from_str(&text).unwrap();
     assert_eq!(back, outcome);
     assert!(RawRequest::new("GET").header("Authorization", "Token \u{100}").is_err());

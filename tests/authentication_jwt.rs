@@ -18,8 +18,12 @@ impl Resolver for Users {
             _ => None,
         };
         match key {
-            Some(1) => Lookup::Found(UserInput { username: Some("alice".into()), is_active: true, ..Default::default() }),
-            Some(2) => Lookup::Found(UserInput { username: Some("bob".into()), is_active: false, ..Default::default() }),
+            Some(1) => {
+                Lookup::Found(UserInput { username: Some("alice".into()), is_active: true, ..Default::default() })
+            }
+            Some(2) => {
+                Lookup::Found(UserInput { username: Some("bob".into()), is_active: false, ..Default::default() })
+            }
             _ => Lookup::NotFound,
         }
     }
@@ -41,7 +45,9 @@ fn run(settings: &CompiledSettings, header: &str, stateless: bool, now: f64) -> 
                 json!({"user": user.username})
             }
         }
-        AuthenticationOutcome::Failed(failure) if failure.exception == FailureKind::ServerError => json!({"serverError": true}),
+        AuthenticationOutcome::Failed(failure) if failure.exception == FailureKind::ServerError => {
+            json!({"serverError": true})
+        }
         AuthenticationOutcome::Failed(failure) => {
             assert_eq!(failure.exception, FailureKind::AuthenticationFailed);
             assert_eq!(failure.code.as_deref(), failure.detail["code"].as_str());
@@ -84,7 +90,10 @@ fn jwt_matches_simplejwt() {
 fn settings_errors_name_the_setting() {
     let compile = |v: Value| CompiledSettings::compile(&serde_json::from_value(v).unwrap());
     let err = compile(json!({"jwt": {"algorithm": "none"}})).unwrap_err();
-    assert_eq!((err.path.as_str(), err.message.as_str()), ("$.settings.jwt.algorithm", "Unrecognized algorithm type 'none'"));
+    assert_eq!(
+        (err.path.as_str(), err.message.as_str()),
+        ("$.settings.jwt.algorithm", "Unrecognized algorithm type 'none'")
+    );
     let err = compile(json!({"jwt": {"signingKey": "-----BEGIN PUBLIC KEY-----\nabc"}})).unwrap_err();
     assert_eq!(err.path, "$.settings.jwt.signingKey");
     let err = compile(json!({"jwt": {"algorithm": "RS256", "verifyingKey": "not a key"}})).unwrap_err();

@@ -43,8 +43,10 @@ fn python_precedence() {
 
 #[test]
 fn trace_shows_short_circuit_laziness() {
-    let gate = gate(json!({"authentication": ["basic"], "permissions": ["IsAuthenticated | AllowAny"], "views": {"v": {}}}));
-    let decision = gate.check_value(json!({"view": "v", "action": "retrieve", "object": {"id": 1}, "trace": true})).unwrap();
+    let gate =
+        gate(json!({"authentication": ["basic"], "permissions": ["IsAuthenticated | AllowAny"], "views": {"v": {}}}));
+    let decision =
+        gate.check_value(json!({"view": "v", "action": "retrieve", "object": {"id": 1}, "trace": true})).unwrap();
     assert!(decision.allowed);
     let object_stage: Vec<(String, &str)> = decision
         .trace

@@ -112,12 +112,10 @@ fn conditions_are_shareable_and_reusable() -> Result<(), String> {
     fn assert_send_sync<T: Send + Sync + Clone>() {}
     assert_send_sync::<Condition>();
     let mut table = PermissionTable::default();
-    let condition =
-        Condition::compile("request.user.is_staff or view.action is None", Scope::View, &mut table)
-            .map_err(|err| err.message)?;
+    let condition = Condition::compile("request.user.is_staff or view.action is None", Scope::View, &mut table)
+        .map_err(|err| err.message)?;
     assert!(!condition.reads_object());
-    for (is_staff, action, expected) in
-        [(true, Some("list"), true), (false, None, true), (false, Some("list"), false)]
+    for (is_staff, action, expected) in [(true, Some("list"), true), (false, None, true), (false, Some("list"), false)]
     {
         let request = Request {
             method: "GET",

@@ -84,7 +84,10 @@ fn authentication_classes_are_resolved() {
     assert_eq!(located(&err), ("unknown_authentication_class", "$.authentication[1]", None, None));
     let err = error(json!({"authenticationClasses": {"Custom": {}}}));
     assert_eq!(err.path, "$.authenticationClasses.Custom");
-    assert!(Gate::from_value(json!({"authentication": ["Custom"], "authenticationClasses": {"Custom": {"wwwAuthenticate": null}}})).is_ok());
+    assert!(Gate::from_value(
+        json!({"authentication": ["Custom"], "authenticationClasses": {"Custom": {"wwwAuthenticate": null}}})
+    )
+    .is_ok());
 }
 
 #[test]
@@ -99,7 +102,9 @@ fn actions_are_checked() {
 
 #[test]
 fn compositions_cannot_be_bases_or_have_bodies() {
-    let err = error(json!({"classes": {"Either": {"expression": "IsAdminUser | IsAuthenticated"}, "Sub": {"base": "Either"}}}));
+    let err = error(
+        json!({"classes": {"Either": {"expression": "IsAdminUser | IsAuthenticated"}, "Sub": {"base": "Either"}}}),
+    );
     assert_eq!(err.path, "$.classes.Sub.base");
     let err = error(json!({"classes": {"Either": {"expression": "IsAdminUser", "message": "x"}}}));
     assert_eq!(err.path, "$.classes.Either");

@@ -61,33 +61,48 @@ fn row_17_no_authentication_classes_gives_permission_denied() {
 #[test]
 fn rows_18_19_custom_message_only_when_authenticated() {
     let gate = gate(widget_policy(json!(["basic"]), json!(["CustomMsg"])));
-    assert_eq!(decide(&gate, json!({"view": "widgets", "action": "list", "user": user()})), outcome(403, r#"{"detail":"Custom msg"}"#, None));
+    assert_eq!(
+        decide(&gate, json!({"view": "widgets", "action": "list", "user": user()})),
+        outcome(403, r#"{"detail":"Custom msg"}"#, None)
+    );
     assert_eq!(decide(&gate, json!({"view": "widgets", "action": "list"})), outcome(401, NOT_AUTHENTICATED, BASIC));
 }
 
 #[test]
 fn row_20_composed_entries_lose_the_message() {
     let gate = gate(widget_policy(json!(["basic"]), json!(["CustomMsg | IsAdminUser"])));
-    assert_eq!(decide(&gate, json!({"view": "widgets", "action": "list", "user": user()})), outcome(403, PERMISSION_DENIED, None));
+    assert_eq!(
+        decide(&gate, json!({"view": "widgets", "action": "list", "user": user()})),
+        outcome(403, PERMISSION_DENIED, None)
+    );
 }
 
 #[test]
 fn row_21_dict_message_is_the_whole_body() {
     let gate = gate(widget_policy(json!(["basic"]), json!(["DictMsg"])));
-    assert_eq!(decide(&gate, json!({"view": "widgets", "action": "list", "user": user()})), outcome(403, r#"{"error":"nope","why":["a","b"]}"#, None));
+    assert_eq!(
+        decide(&gate, json!({"view": "widgets", "action": "list", "user": user()})),
+        outcome(403, r#"{"error":"nope","why":["a","b"]}"#, None)
+    );
 }
 
 #[test]
 fn row_22_first_failing_entry_wins() {
     let gate = gate(widget_policy(json!(["basic"]), json!(["First", "Second"])));
-    assert_eq!(decide(&gate, json!({"view": "widgets", "action": "list", "user": user()})), outcome(403, r#"{"detail":"first"}"#, None));
+    assert_eq!(
+        decide(&gate, json!({"view": "widgets", "action": "list", "user": user()})),
+        outcome(403, r#"{"detail":"first"}"#, None)
+    );
 }
 
 #[test]
 fn row_23_is_admin_user_reads_is_staff_only() {
     let gate = gate(widget_policy(json!(["basic"]), json!(["IsAdminUser"])));
     let superuser = json!({"id": 1, "isSuperuser": true, "isStaff": false});
-    assert_eq!(decide(&gate, json!({"view": "widgets", "action": "list", "user": superuser})), outcome(403, PERMISSION_DENIED, None));
+    assert_eq!(
+        decide(&gate, json!({"view": "widgets", "action": "list", "user": superuser})),
+        outcome(403, PERMISSION_DENIED, None)
+    );
 }
 
 #[test]
@@ -103,7 +118,10 @@ fn row_24_is_authenticated_or_read_only() {
 fn row_25_not_is_authenticated() {
     let gate = gate(widget_policy(json!(["basic"]), json!(["~IsAuthenticated"])));
     assert_eq!(decide(&gate, json!({"view": "widgets", "action": "list"})), allowed());
-    assert_eq!(decide(&gate, json!({"view": "widgets", "action": "list", "user": user()})), outcome(403, PERMISSION_DENIED, None));
+    assert_eq!(
+        decide(&gate, json!({"view": "widgets", "action": "list", "user": user()})),
+        outcome(403, PERMISSION_DENIED, None)
+    );
 }
 
 #[test]
@@ -111,16 +129,28 @@ fn rows_26_to_31_django_model_permissions() {
     let gate = gate(widget_policy(json!(["basic"]), json!(["DjangoModelPermissions"])));
     assert_eq!(decide(&gate, json!({"view": "widgets", "action": "list"})), outcome(401, NOT_AUTHENTICATED, BASIC));
     assert_eq!(decide(&gate, json!({"view": "widgets", "action": "list", "user": user()})), allowed());
-    assert_eq!(decide(&gate, json!({"view": "widgets", "action": "create", "user": user()})), outcome(403, PERMISSION_DENIED, None));
+    assert_eq!(
+        decide(&gate, json!({"view": "widgets", "action": "create", "user": user()})),
+        outcome(403, PERMISSION_DENIED, None)
+    );
     let adder = json!({"id": 3, "permissions": ["testapp.add_widget"]});
     assert_eq!(decide(&gate, json!({"view": "widgets", "action": "create", "user": adder})), allowed());
     let changer = json!({"id": 4, "permissions": ["testapp.change_widget"]});
     let object = json!({"id": 1, "owner": 4});
-    assert_eq!(decide(&gate, json!({"view": "widgets", "action": "partial_update", "user": changer, "object": object})), allowed());
+    assert_eq!(
+        decide(&gate, json!({"view": "widgets", "action": "partial_update", "user": changer, "object": object})),
+        allowed()
+    );
     let superuser = json!({"id": 1, "isSuperuser": true});
-    assert_eq!(decide(&gate, json!({"view": "widgets", "action": "destroy", "user": superuser, "object": object})), allowed());
+    assert_eq!(
+        decide(&gate, json!({"view": "widgets", "action": "destroy", "user": superuser, "object": object})),
+        allowed()
+    );
     let inactive_superuser = json!({"id": 1, "isSuperuser": true, "isActive": false});
-    assert_eq!(decide(&gate, json!({"view": "widgets", "action": "destroy", "user": inactive_superuser, "object": object})), outcome(403, PERMISSION_DENIED, None));
+    assert_eq!(
+        decide(&gate, json!({"view": "widgets", "action": "destroy", "user": inactive_superuser, "object": object})),
+        outcome(403, PERMISSION_DENIED, None)
+    );
 }
 
 #[test]
@@ -128,7 +158,10 @@ fn rows_32_33_unknown_method_raises_405_inside_the_permission_check_after_authen
     let gate = gate(widget_policy(json!(["basic"]), json!(["DjangoModelPermissions"])));
     for method in ["FOO", "TRACE"] {
         let body = format!(r#"{{"detail":"Method \"{method}\" not allowed."}}"#);
-        assert_eq!(decide(&gate, json!({"view": "widgets", "method": method, "user": user()})), outcome(405, &body, None));
+        assert_eq!(
+            decide(&gate, json!({"view": "widgets", "method": method, "user": user()})),
+            outcome(405, &body, None)
+        );
     }
     assert_eq!(decide(&gate, json!({"view": "widgets", "method": "FOO"})), outcome(401, NOT_AUTHENTICATED, BASIC));
 }
@@ -136,7 +169,10 @@ fn rows_32_33_unknown_method_raises_405_inside_the_permission_check_after_authen
 #[test]
 fn row_34_permissions_run_before_the_handler_lookup() {
     let gate = gate(widget_policy(json!(["basic"]), json!(["DjangoModelPermissions"])));
-    assert_eq!(decide(&gate, json!({"view": "widgets", "method": "PUT", "detail": false, "user": user()})), outcome(403, PERMISSION_DENIED, None));
+    assert_eq!(
+        decide(&gate, json!({"view": "widgets", "method": "PUT", "detail": false, "user": user()})),
+        outcome(403, PERMISSION_DENIED, None)
+    );
     let changer = json!({"id": 4, "permissions": ["testapp.change_widget"]});
     assert_eq!(
         decide(&gate, json!({"view": "widgets", "method": "PUT", "detail": false, "user": changer})),
@@ -167,18 +203,48 @@ fn rows_38_to_42_django_object_permissions_404_versus_403() {
     let object = json!({"id": 1});
     let with = |object_perms: serde_json::Value| json!({"id": 5, "permissions": model_perms, "objectPermissions": object_perms});
     let not_found = r#"{"detail":"Not found."}"#;
-    assert_eq!(decide(&gate, json!({"view": "widgets", "action": "retrieve", "user": with(json!(["view_widget"])), "object": object})), allowed());
-    assert_eq!(decide(&gate, json!({"view": "widgets", "action": "retrieve", "user": with(json!(["change_widget"])), "object": object})), outcome(404, not_found, None));
-    assert_eq!(decide(&gate, json!({"view": "widgets", "action": "destroy", "user": with(json!(["view_widget"])), "object": object})), outcome(403, PERMISSION_DENIED, None));
-    assert_eq!(decide(&gate, json!({"view": "widgets", "action": "destroy", "user": with(json!(["change_widget"])), "object": object})), outcome(404, not_found, None));
+    assert_eq!(
+        decide(
+            &gate,
+            json!({"view": "widgets", "action": "retrieve", "user": with(json!(["view_widget"])), "object": object})
+        ),
+        allowed()
+    );
+    assert_eq!(
+        decide(
+            &gate,
+            json!({"view": "widgets", "action": "retrieve", "user": with(json!(["change_widget"])), "object": object})
+        ),
+        outcome(404, not_found, None)
+    );
+    assert_eq!(
+        decide(
+            &gate,
+            json!({"view": "widgets", "action": "destroy", "user": with(json!(["view_widget"])), "object": object})
+        ),
+        outcome(403, PERMISSION_DENIED, None)
+    );
+    assert_eq!(
+        decide(
+            &gate,
+            json!({"view": "widgets", "action": "destroy", "user": with(json!(["change_widget"])), "object": object})
+        ),
+        outcome(404, not_found, None)
+    );
     let no_model_perms = json!({"id": 6, "objectPermissions": ["view_widget"]});
-    assert_eq!(decide(&gate, json!({"view": "widgets", "action": "retrieve", "user": no_model_perms, "object": object})), outcome(403, PERMISSION_DENIED, None));
+    assert_eq!(
+        decide(&gate, json!({"view": "widgets", "action": "retrieve", "user": no_model_perms, "object": object})),
+        outcome(403, PERMISSION_DENIED, None)
+    );
 }
 
 #[test]
 fn row_45_not_denies_every_object() {
     let gate = gate(widget_policy(json!(["basic"]), json!(["~IsAuthenticated"])));
-    assert_eq!(decide(&gate, json!({"view": "widgets", "action": "retrieve", "object": {"id": 1}})), outcome(401, NOT_AUTHENTICATED, BASIC));
+    assert_eq!(
+        decide(&gate, json!({"view": "widgets", "action": "retrieve", "object": {"id": 1}})),
+        outcome(401, NOT_AUTHENTICATED, BASIC)
+    );
     assert_eq!(decide(&gate, json!({"view": "widgets", "action": "list"})), allowed());
 }
 
@@ -196,7 +262,10 @@ fn rows_46_47_401_beats_405_and_405_sends_allow() {
 fn token_user_has_no_model_permissions_even_for_reads() {
     let gate = gate(widget_policy(json!(["jwtStateless"]), json!(["DjangoModelPermissions"])));
     let token_user = json!({"id": 9, "tokenUser": true, "isStaff": true});
-    assert_eq!(decide(&gate, json!({"view": "widgets", "action": "list", "user": token_user})), outcome(403, PERMISSION_DENIED, None));
+    assert_eq!(
+        decide(&gate, json!({"view": "widgets", "action": "list", "user": token_user})),
+        outcome(403, PERMISSION_DENIED, None)
+    );
 }
 
 #[test]
@@ -216,7 +285,11 @@ fn authentication_failures_render_their_detail() {
     let jwt = json!({"failed": {"detail": {"detail": "Given token not valid for any token type", "code": "token_not_valid", "messages": [{"token_class": "AccessToken", "token_type": "access", "message": "Token is expired"}]}}});
     assert_eq!(
         decide(&gate, json!({"view": "widgets", "action": "list", "authentication": jwt})),
-        outcome(403, r#"{"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[{"token_class":"AccessToken","token_type":"access","message":"Token is expired"}]}"#, None)
+        outcome(
+            403,
+            r#"{"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[{"token_class":"AccessToken","token_type":"access","message":"Token is expired"}]}"#,
+            None
+        )
     );
 }
 
@@ -225,12 +298,20 @@ fn rows_48_content_negotiation_runs_before_authentication() {
     let json_only = json!({"authentication": ["basic"], "permissions": ["IsAuthenticated"], "renderers": ["JSONRenderer"], "views": {"widgets": {}}});
     let gate = gate(json_only);
     let decide_accept = |accept: &str| decide(&gate, json!({"view": "widgets", "action": "list", "accept": accept}));
-    assert_eq!(decide_accept("text/html"), outcome(406, r#"{"detail":"Could not satisfy the request Accept header."}"#, None));
+    assert_eq!(
+        decide_accept("text/html"),
+        outcome(406, r#"{"detail":"Could not satisfy the request Accept header."}"#, None)
+    );
     assert_eq!(decide_accept(""), outcome(406, r#"{"detail":"Could not satisfy the request Accept header."}"#, None));
-    assert_eq!(decide_accept("application/json; indent=4"), outcome(401, "{\n    \"detail\": \"Authentication credentials were not provided.\"\n}", BASIC));
+    assert_eq!(
+        decide_accept("application/json; indent=4"),
+        outcome(401, "{\n    \"detail\": \"Authentication credentials were not provided.\"\n}", BASIC)
+    );
     assert_eq!(decide_accept("text/html, */*; q=0.8"), outcome(401, NOT_AUTHENTICATED, BASIC));
     // With the browsable API (DRF's default renderers), HTML is the server's to render.
-    let gate = common::gate(json!({"authentication": ["basic"], "permissions": ["IsAuthenticated"], "views": {"widgets": {}}}));
+    let gate = common::gate(
+        json!({"authentication": ["basic"], "permissions": ["IsAuthenticated"], "views": {"widgets": {}}}),
+    );
     let decision = gate.check_value(json!({"view": "widgets", "action": "list", "accept": "text/html"})).unwrap();
     assert!(!decision.allowed && !decision.respond());
     let decision = gate.check_value(json!({"view": "widgets", "action": "list"})).unwrap();

@@ -85,7 +85,9 @@ fn subjects_are_reusable_and_bound_to_their_gate() {
         assert_eq!(gate.can(subject.clone(), "posts".into(), "list".into(), None).ok(), Some(true));
     }
     let other = self::gate();
-    let Err(error) = other.can(subject, "posts".into(), "list".into(), None) else { panic!("a subject of another gate") };
+    let Err(error) = other.can(subject, "posts".into(), "list".into(), None) else {
+        panic!("a subject of another gate")
+    };
     assert_eq!(prop(&error, "code").as_string().as_deref(), Some("invalid_context"));
     assert_eq!(gate.can(JsValue::NULL, "posts".into(), "list".into(), None).ok(), Some(false));
 }

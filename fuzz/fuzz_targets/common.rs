@@ -5,10 +5,18 @@ use drf_gate::user::UserInput;
 
 pub struct Everyone;
 impl Resolver for Everyone {
-    fn token(&self, _key: &str) -> Lookup { Lookup::Found(UserInput { is_active: true, ..Default::default() }) }
-    fn basic(&self, _u: &str, _p: &str) -> Lookup { Lookup::Found(UserInput { is_active: true, ..Default::default() }) }
-    fn session(&self, _k: &str) -> Lookup { Lookup::Found(UserInput { is_active: true, ..Default::default() }) }
-    fn user_by_id(&self, _f: &str, _id: &serde_json::Value) -> Lookup { Lookup::Found(UserInput { is_active: true, ..Default::default() }) }
+    fn token(&self, _key: &str) -> Lookup {
+        Lookup::Found(UserInput { is_active: true, ..Default::default() })
+    }
+    fn basic(&self, _u: &str, _p: &str) -> Lookup {
+        Lookup::Found(UserInput { is_active: true, ..Default::default() })
+    }
+    fn session(&self, _k: &str) -> Lookup {
+        Lookup::Found(UserInput { is_active: true, ..Default::default() })
+    }
+    fn user_by_id(&self, _f: &str, _id: &serde_json::Value) -> Lookup {
+        Lookup::Found(UserInput { is_active: true, ..Default::default() })
+    }
 }
 
 /// Bytes as a latin-1 header value (what a real request can carry).
@@ -24,7 +32,10 @@ pub fn all_classes(settings: &CompiledSettings) -> Vec<Authenticator> {
 }
 
 pub fn hs_settings() -> Option<CompiledSettings> {
-    let settings: AuthenticationSettings = serde_json::from_str(r#"{"jwt": {"signingKey": "s3cret-key", "audience": "api", "leeway": 5},
-        "csrf": {"trustedOrigins": ["https://*.example.com"], "allowedHosts": [".example.com"]}}"#).ok()?;
+    let settings: AuthenticationSettings = serde_json::from_str(
+        r#"{"jwt": {"signingKey": "s3cret-key", "audience": "api", "leeway": 5},
+        "csrf": {"trustedOrigins": ["https://*.example.com"], "allowedHosts": [".example.com"]}}"#,
+    )
+    .ok()?;
     CompiledSettings::compile(&settings).ok()
 }

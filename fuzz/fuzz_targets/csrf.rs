@@ -14,8 +14,13 @@ fuzz_target!(|data: &[u8]| {
     let flags = data.first().copied().unwrap_or(0);
     let method = ["POST", "PUT", "DELETE", "PATCH"][usize::from(flags % 4)];
     let mut request = RawRequest::new(method).secure(flags & 4 != 0).host(&host);
-    for (name, value, on) in [("Origin", &origin, flags & 8 != 0), ("Referer", &referer, true), ("X-CSRFToken", &token, flags & 16 != 0),
-                              ("Content-Type", &content_type, true), ("Cookie", &format!("sessionid=s; {cookie}"), true)] {
+    for (name, value, on) in [
+        ("Origin", &origin, flags & 8 != 0),
+        ("Referer", &referer, true),
+        ("X-CSRFToken", &token, flags & 16 != 0),
+        ("Content-Type", &content_type, true),
+        ("Cookie", &format!("sessionid=s; {cookie}"), true),
+    ] {
         if on {
             let Ok(r) = request.clone().header(name, value) else { return };
             request = r;

@@ -209,7 +209,11 @@ pub(crate) trait CsrfContext {
 
 /// `process_view`'s reject reason, or `Ok(())`; `Err(Err(step))` when a dependency raised or is
 /// pending.
-pub(crate) fn check(request: &RawRequest, settings: &CompiledSettings, context: &mut dyn CsrfContext) -> Result<Option<String>, super::Step> {
+pub(crate) fn check(
+    request: &RawRequest,
+    settings: &CompiledSettings,
+    context: &mut dyn CsrfContext,
+) -> Result<Option<String>, super::Step> {
     if matches!(request.method(), "GET" | "HEAD" | "OPTIONS" | "TRACE") {
         return Ok(None);
     }
@@ -278,7 +282,11 @@ fn origin_verified(request: &RawRequest, settings: &CompiledSettings, origin: &s
 }
 
 /// `_check_referer`.
-fn check_referer(request: &RawRequest, settings: &CompiledSettings, allowed_hosts: Option<&[String]>) -> Result<(), String> {
+fn check_referer(
+    request: &RawRequest,
+    settings: &CompiledSettings,
+    allowed_hosts: Option<&[String]>,
+) -> Result<(), String> {
     let Some(referer) = request.meta("HTTP_REFERER") else { return Err(REASON_NO_REFERER.into()) };
     let Some(referer) = urlsplit(referer) else { return Err(REASON_MALFORMED_REFERER.into()) };
     if referer.scheme.is_empty() || referer.netloc.is_empty() {

@@ -18,8 +18,8 @@ use super::pybase64::base64url_decode;
 use super::pyjson::{loads_bytes, PyValue};
 use super::request::RawRequest;
 use super::resolver::{LookupKey, Resolver};
-pub use super::settings::{Hash, TokenClass};
 use super::settings::{check_algorithm, CompiledSettings, Family, JwtSettings};
+pub use super::settings::{Hash, TokenClass};
 use super::{AuthenticationFailure, FailureKind, InputError, Step};
 use crate::user::UserInput;
 
@@ -29,9 +29,15 @@ pub const MAX_JWT_BYTES: usize = 8 * 1024;
 /// The compiled verification key of `ALGORITHM`.
 #[derive(Clone, Debug)]
 pub(crate) enum JwtKey {
-    Hmac { hash: Hash, secret: Vec<u8> },
+    Hmac {
+        hash: Hash,
+        secret: Vec<u8>,
+    },
     #[cfg(feature = "jwt-rsa")]
-    Rsa { hash: Hash, key: Box<rsa::RsaPublicKey> },
+    Rsa {
+        hash: Hash,
+        key: Box<rsa::RsaPublicKey>,
+    },
     #[cfg(feature = "jwt-es256")]
     Es256(Box<p256::ecdsa::VerifyingKey>),
     #[cfg(feature = "jwt-es384")]
@@ -47,7 +53,10 @@ impl JwtKey {
     /// `Ok(None)`: no key given (JWT classes cannot run).
     pub(crate) fn compile(settings: &JwtSettings) -> Result<Option<JwtKey>, InputError> {
         match check_algorithm(settings)? {
-            (Family::Hmac, hash) => Ok(settings.signing_key.as_ref().map(|secret| JwtKey::Hmac { hash, secret: secret.as_bytes().to_vec() })),
+            (Family::Hmac, hash) => Ok(settings
+                .signing_key
+                .as_ref()
+                .map(|secret| JwtKey::Hmac { hash, secret: secret.as_bytes().to_vec() })),
             (Family::Rsa, hash) => match &settings.verifying_key {
                 Some(key) => rsa_key(key, hash),
                 None => Ok(None),
@@ -167,7 +176,9 @@ fn ec_key(key: &Value, alg: &str) -> Result<Option<JwtKey>, InputError> {
     let bad = |what: &str| settings_error("verifyingKey", format!("{what} (expected a {curve} key for {alg})"));
     let key = match as_jwk(key) {
         Some(jwk) => {
-            if jwk.get("kty").and_then(Value::as_str) != Some("EC") || jwk.get("crv").and_then(Value::as_str) != Some(curve) {
+            if jwk.get("kty").and_then(Value::as_str) != Some("EC")
+                || jwk.get("crv").and_then(Value::as_str) != Some(curve)
+            {
                 return Err(bad("JWK kty/crv mismatch"));
             }
             let (x, y) = (jwk_bytes(&jwk, "x")?, jwk_bytes(&jwk, "y")?);
@@ -512,7 +523,9 @@ pub fn get_raw_token(header: &[u8], header_types: &[String]) -> Result<Option<Ve
     }
     match parts.as_slice() {
         [_, raw] => Ok(Some(raw.to_vec())),
-        _ => Err(detail_dict("Authorization header must contain two space-delimited values", "bad_authorization_header")),
+        _ => {
+            Err(detail_dict("Authorization header must contain two space-delimited values", "bad_authorization_header"))
+        }
     }
 }
 
@@ -532,7 +545,11 @@ pub(crate) fn authenticate(
         Err(failure) => return Step::Fail(failure),
     };
     let Some(key) = &compiled.jwt_key else {
-        return Step::Fail(AuthenticationFailure::new(FailureKind::ServerError, "JWT settings have no key", "server_error"));
+        return Step::Fail(AuthenticationFailure::new(
+            FailureKind::ServerError,
+            "JWT settings have no key",
+            "server_error",
+        ));
     };
     let config = DecodeConfig {
         key,
@@ -555,7 +572,9 @@ pub(crate) fn authenticate(
                 "token_type": class.token_type(),
                 "message": message,
             })),
-            Err(Err(why)) => return Step::Fail(AuthenticationFailure::new(FailureKind::ServerError, why, "server_error")),
+            Err(Err(why)) => {
+                return Step::Fail(AuthenticationFailure::new(FailureKind::ServerError, why, "server_error"))
+            }
         }
     }
     let Some(payload) = validated else {

@@ -79,8 +79,8 @@ pub use request::{RawRequest, RawRequestInput};
 #[cfg(feature = "edge")]
 pub use resolver::{Answer, AnswerCache, CustomLookup, Lookup, LookupKey, Resolver};
 pub use settings::{
-    AuthenticationSettings, BasicSettings, CompiledSettings, CsrfSettings, JwtSettings, OneOrMany,
-    RemoteUserSettings, SessionSettings, TokenClass, TokenSettings,
+    AuthenticationSettings, BasicSettings, CompiledSettings, CsrfSettings, JwtSettings, OneOrMany, RemoteUserSettings,
+    SessionSettings, TokenClass, TokenSettings,
 };
 
 #[cfg(feature = "edge")]
@@ -345,7 +345,12 @@ pub(crate) enum Step {
 #[cfg(feature = "edge")]
 impl Step {
     /// `Step` from a user lookup.
-    pub(crate) fn from_lookup(lookup: Lookup, key: impl FnOnce() -> LookupKey, found: impl FnOnce(UserInput) -> Step, not_found: impl FnOnce() -> Step) -> Step {
+    pub(crate) fn from_lookup(
+        lookup: Lookup,
+        key: impl FnOnce() -> LookupKey,
+        found: impl FnOnce(UserInput) -> Step,
+        not_found: impl FnOnce() -> Step,
+    ) -> Step {
         match lookup {
             Lookup::Found(user) => found(user),
             Lookup::NotFound => not_found(),
@@ -390,7 +395,9 @@ pub fn authenticate(
         let step = match &authenticator.class {
             AuthenticationClass::Basic { .. } => basic::authenticate(request, resolver),
             AuthenticationClass::Token { keyword } => token::authenticate(request, keyword, resolver),
-            AuthenticationClass::Jwt { stateless, .. } => jwt::authenticate(request, *stateless, settings, resolver, now),
+            AuthenticationClass::Jwt { stateless, .. } => {
+                jwt::authenticate(request, *stateless, settings, resolver, now)
+            }
             AuthenticationClass::Session => session::authenticate(request, settings, resolver),
             AuthenticationClass::RemoteUser => remote_user_authenticate(request, settings, resolver),
             AuthenticationClass::Custom { name, .. } => match resolver.custom(name, request) {
@@ -410,7 +417,11 @@ pub fn authenticate(
                 })
             }
             Step::Fail(failure) => {
-                return Ok(Authenticated { outcome: AuthenticationOutcome::Failed(failure), user: None, class_index: Some(index) })
+                return Ok(Authenticated {
+                    outcome: AuthenticationOutcome::Failed(failure),
+                    user: None,
+                    class_index: Some(index),
+                })
             }
             Step::Pending(key) => return Err(NeedsLookup { key, class_index: index }),
         }

@@ -472,7 +472,10 @@ pub fn decode_utf8_stream(data: &[u8]) -> Result<String, String> {
                     if len == 1 {
                         Err(format!("'utf-8' codec can't decode byte 0x{first:02x} in position {start}: {reason}"))
                     } else {
-                        Err(format!("'utf-8' codec can't decode bytes in position {start}-{}: {reason}", start + len - 1))
+                        Err(format!(
+                            "'utf-8' codec can't decode bytes in position {start}-{}: {reason}",
+                            start + len - 1
+                        ))
                     }
                 }
             }

@@ -182,9 +182,10 @@ impl RawRequest {
         let mut request = RawRequest::new(&input.method);
         let mut url_parts = None;
         if let Some(url) = &input.url {
-            url_parts = Some(split_url(url).ok_or_else(|| {
-                InputError::new("invalid_request", "$.url", "expected an absolute http(s) URL")
-            })?);
+            url_parts = Some(
+                split_url(url)
+                    .ok_or_else(|| InputError::new("invalid_request", "$.url", "expected an absolute http(s) URL"))?,
+            );
         }
         for (name, value) in &input.headers {
             request = request.header(name, value)?;

@@ -55,7 +55,9 @@ impl CsrfContext for Context<'_> {
         match self.resolver.session_csrf_secret(self.session_key) {
             Lookup::Found(secret) => Ok(Some(secret)),
             Lookup::NotFound => Ok(None),
-            Lookup::Pending => Err(Step::Pending(LookupKey::SessionCsrfSecret { session_key: self.session_key.to_string() })),
+            Lookup::Pending => {
+                Err(Step::Pending(LookupKey::SessionCsrfSecret { session_key: self.session_key.to_string() }))
+            }
         }
     }
 }
@@ -124,7 +126,9 @@ fn charset(content_type: &str) -> Charset {
     let Some((_, name)) = params.iter().find(|(k, _)| k == "charset") else { return Charset::Utf8 };
     let normalised: String = name.to_lowercase().chars().map(|c| if c == '_' || c == ' ' { '-' } else { c }).collect();
     match normalised.as_str() {
-        "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1" | "iso-ir-100" | "cp819" | "8859" | "latin" => Charset::Latin1,
+        "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1" | "iso-ir-100" | "cp819" | "8859" | "latin" => {
+            Charset::Latin1
+        }
         "ascii" | "us-ascii" | "646" | "us" => Charset::Ascii,
         // utf-8, and charsets Python does not know (request.encoding stays the default); other
         // Python codecs are decoded as UTF-8 (not covered).
@@ -198,7 +202,9 @@ pub fn request_post_token(request: &RawRequest) -> Result<String, Authentication
                 (Charset::Utf8, Ok(text)) => text.to_string(),
                 _ => body.iter().map(|&b| char::from(b)).collect(),
             };
-            parse_qsl(&text).ok_or_else(|| AuthenticationFailure::new(FailureKind::BadRequest, "TooManyFieldsSent", "bad_request"))?
+            parse_qsl(&text).ok_or_else(|| {
+                AuthenticationFailure::new(FailureKind::BadRequest, "TooManyFieldsSent", "bad_request")
+            })?
         }
         Parser::MultiPart => parse_multipart(content_type, body)?,
     };
@@ -267,7 +273,9 @@ fn unquote_plus(text: &str) -> String {
 fn parse_multipart(content_type: &str, body: &[u8]) -> Result<Vec<(String, String)>, AuthenticationFailure> {
     let (_, params) = parse_header_parameters(content_type);
     let boundary = params.iter().find(|(k, _)| k == "boundary").map(|(_, v)| v.clone());
-    let valid = |b: &str| !b.is_empty() && b.len() <= 70 && b.bytes().all(|c| c.is_ascii_graphic() || c == b' ') && !b.ends_with(' ');
+    let valid = |b: &str| {
+        !b.is_empty() && b.len() <= 70 && b.bytes().all(|c| c.is_ascii_graphic() || c == b' ') && !b.ends_with(' ')
+    };
     let Some(boundary) = boundary.filter(|b| valid(b)) else {
         let shown = params.iter().find(|(k, _)| k == "boundary").map_or("None".to_string(), |(_, v)| format!("b'{v}'"));
         return Err(parse_error(format!("Multipart form parse error - Invalid boundary in multipart: {shown}")));
@@ -282,9 +290,9 @@ fn parse_multipart(content_type: &str, body: &[u8]) -> Result<Vec<(String, Strin
         let part = part.strip_prefix("\r\n").unwrap_or(part);
         let Some((headers, value)) = part.split_once("\r\n\r\n") else { continue };
         let value = value.strip_suffix("\r\n").unwrap_or(value);
-        let disposition = headers
-            .split("\r\n")
-            .find_map(|line| line.split_once(':').filter(|(n, _)| n.trim().eq_ignore_ascii_case("content-disposition")).map(|(_, v)| v));
+        let disposition = headers.split("\r\n").find_map(|line| {
+            line.split_once(':').filter(|(n, _)| n.trim().eq_ignore_ascii_case("content-disposition")).map(|(_, v)| v)
+        });
         let Some(disposition) = disposition else { continue };
         let (_, params) = parse_header_parameters(disposition);
         if params.iter().any(|(k, _)| k == "filename") {

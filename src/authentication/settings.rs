@@ -272,7 +272,10 @@ impl CompiledSettings {
 
     /// Checks that these settings can run these classes (a JWT class needs a key).
     #[cfg(feature = "edge")]
-    pub fn check_classes<'a>(&self, classes: impl IntoIterator<Item = &'a AuthenticationClass>) -> Result<(), InputError> {
+    pub fn check_classes<'a>(
+        &self,
+        classes: impl IntoIterator<Item = &'a AuthenticationClass>,
+    ) -> Result<(), InputError> {
         for class in classes {
             if matches!(class, AuthenticationClass::Jwt { .. }) && self.jwt_key.is_none() {
                 let path = if self.settings.jwt.algorithm.starts_with("HS") { "signingKey" } else { "verifyingKey" };
@@ -304,7 +307,9 @@ impl CompiledSettings {
         Some(match short {
             "session" | "SessionAuthentication" => AuthenticationClass::Session,
             "basic" | "BasicAuthentication" => AuthenticationClass::Basic { realm: self.settings.basic.realm.clone() },
-            "token" | "TokenAuthentication" => AuthenticationClass::Token { keyword: self.settings.token.keyword.clone() },
+            "token" | "TokenAuthentication" => {
+                AuthenticationClass::Token { keyword: self.settings.token.keyword.clone() }
+            }
             "jwt" | "JWTAuthentication" => jwt(false),
             "jwtStateless" | "JWTStatelessUserAuthentication" | "JWTTokenUserAuthentication" => jwt(true),
             "remoteUser" | "RemoteUserAuthentication" => AuthenticationClass::RemoteUser,
@@ -382,7 +387,10 @@ fn check_hmac_secret(secret: &str) -> Result<(), InputError> {
     if trimmed.trim_start_matches('\u{feff}').starts_with('{') {
         if let Ok(crate::json::Json::Object(entries)) = crate::json::Json::parse(secret) {
             if entries.iter().any(|(key, _)| key == "kty") {
-                return Err(jwt_settings_error("signingKey", "The specified key looks like a JWK and should not be used directly as an HMAC secret."));
+                return Err(jwt_settings_error(
+                    "signingKey",
+                    "The specified key looks like a JWK and should not be used directly as an HMAC secret.",
+                ));
             }
         }
     }
@@ -455,7 +463,9 @@ impl TrustedOrigins {
     pub(crate) fn compile(origins: &[String]) -> Result<Self, InputError> {
         let mut compiled = TrustedOrigins::default();
         for (i, origin) in origins.iter().enumerate() {
-            let error = |message: &str| InputError::new("invalid_settings", format!("$.settings.csrf.trustedOrigins[{i}]"), message);
+            let error = |message: &str| {
+                InputError::new("invalid_settings", format!("$.settings.csrf.trustedOrigins[{i}]"), message)
+            };
             if !origin.contains("://") {
                 // Django's system check 4_0.E001.
                 return Err(error("must start with a scheme (usually http:// or https://)"));

@@ -27,9 +27,31 @@ impl SplitResult {
         let mut url = self.path.clone();
         let uses_netloc = matches!(
             self.scheme.as_str(),
-            "" | "ftp" | "http" | "gopher" | "nntp" | "telnet" | "imap" | "wais" | "file" | "mms" | "https"
-                | "shttp" | "snews" | "prospero" | "rtsp" | "rtspu" | "rsync" | "svn" | "svn+ssh" | "sftp"
-                | "nfs" | "git" | "git+ssh" | "ws" | "wss" | "itms-services"
+            "" | "ftp"
+                | "http"
+                | "gopher"
+                | "nntp"
+                | "telnet"
+                | "imap"
+                | "wais"
+                | "file"
+                | "mms"
+                | "https"
+                | "shttp"
+                | "snews"
+                | "prospero"
+                | "rtsp"
+                | "rtspu"
+                | "rsync"
+                | "svn"
+                | "svn+ssh"
+                | "sftp"
+                | "nfs"
+                | "git"
+                | "git+ssh"
+                | "ws"
+                | "wss"
+                | "itms-services"
         );
         if !self.netloc.is_empty() || (!self.scheme.is_empty() && uses_netloc && !url.starts_with("//")) {
             if !url.is_empty() && !url.starts_with('/') {
@@ -64,12 +86,16 @@ fn scheme_char(c: char) -> bool {
 /// assert_eq!(urlsplit("not a url").unwrap().netloc, "");
 /// ```
 pub fn urlsplit(url: &str) -> Option<SplitResult> {
-    let url: String = url.trim_start_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\r' | '\n')).collect();
+    let url: String =
+        url.trim_start_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\r' | '\n')).collect();
     let mut result = SplitResult::default();
     let mut rest = url.as_str();
     if let Some(i) = rest.find(':') {
         let candidate = rest.get(..i).unwrap_or("");
-        if i > 0 && candidate.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) && candidate.chars().all(scheme_char) {
+        if i > 0
+            && candidate.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && candidate.chars().all(scheme_char)
+        {
             result.scheme = candidate.to_ascii_lowercase();
             rest = rest.get(i + 1..).unwrap_or("");
         }
@@ -103,7 +129,10 @@ pub fn urlsplit(url: &str) -> Option<SplitResult> {
 fn valid_bracketed_host(host: &str) -> bool {
     if let Some(future) = host.strip_prefix('v') {
         let Some((hexpart, tail)) = future.split_once('.') else { return false };
-        return !hexpart.is_empty() && hexpart.chars().all(|c| c.is_ascii_hexdigit()) && !tail.is_empty() && !tail.contains('\n');
+        return !hexpart.is_empty()
+            && hexpart.chars().all(|c| c.is_ascii_hexdigit())
+            && !tail.is_empty()
+            && !tail.contains('\n');
     }
     let address = host.split_once('%').map_or(host, |(a, scope)| if scope.is_empty() { "" } else { a });
     address.parse::<std::net::Ipv6Addr>().is_ok()

@@ -184,10 +184,9 @@ impl Checker<'_> {
     pub(crate) fn check(&mut self, expr: &Expr) -> Result<(Node, Ty), ConditionError> {
         self.depth += 1;
         if self.depth > MAX_TREE_DEPTH {
-            return Err(expr.pos.error(
-                "syntax_error",
-                format!("expression nested too deeply (more than {MAX_TREE_DEPTH} levels)"),
-            ));
+            return Err(expr
+                .pos
+                .error("syntax_error", format!("expression nested too deeply (more than {MAX_TREE_DEPTH} levels)")));
         }
         let result = self.check_inner(expr);
         self.depth = self.depth.saturating_sub(1);
@@ -217,12 +216,7 @@ impl Checker<'_> {
                     Node::Const(Const::Int(value)) => value.checked_neg().map(|v| (Const::Int(v), Ty::Int)),
                     Node::Const(Const::Bool(value)) => Some((Const::Int(-i128::from(value)), Ty::Int)),
                     Node::Const(Const::Float(value)) => Some((Const::Float(-value), Ty::Float)),
-                    _ => {
-                        return Err(type_error(
-                            expr.pos,
-                            "unary minus is only supported before a number literal",
-                        ))
-                    }
+                    _ => return Err(type_error(expr.pos, "unary minus is only supported before a number literal")),
                 };
                 let (value, ty) = negated.ok_or_else(|| type_error(expr.pos, "integer literal too large"))?;
                 (Node::Const(value), ty)
@@ -242,8 +236,7 @@ impl Checker<'_> {
                     };
                 }
                 let nodes = nodes.into_boxed_slice();
-                let node =
-                    if matches!(expr.kind, ExprKind::And(_)) { Node::And(nodes) } else { Node::Or(nodes) };
+                let node = if matches!(expr.kind, ExprKind::And(_)) { Node::And(nodes) } else { Node::Or(nodes) };
                 (node, ty.unwrap_or(Ty::Any))
             }
             ExprKind::Compare(first, rest) => {
@@ -252,9 +245,7 @@ impl Checker<'_> {
                 for (op, op_pos, operand) in rest {
                     let (node, right_ty) = self.check(operand)?;
                     let problem = match op {
-                        CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => {
-                            ordering_error(*op, left_ty, right_ty)
-                        }
+                        CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => ordering_error(*op, left_ty, right_ty),
                         CmpOp::In | CmpOp::NotIn => membership_error(left_ty, right_ty),
                         CmpOp::Eq | CmpOp::Ne | CmpOp::Is | CmpOp::IsNot => None,
                     };
@@ -281,10 +272,9 @@ impl Checker<'_> {
                     (Node::Obj { path: Vec::new() }, Ty::Any)
                 }
                 Scope::View => {
-                    return Err(pos.error(
-                        "unknown_name",
-                        "obj is only available in hasObjectPermission, not in hasPermission",
-                    ))
+                    return Err(
+                        pos.error("unknown_name", "obj is only available in hasObjectPermission, not in hasPermission")
+                    )
                 }
             },
             "SAFE_METHODS" => {
@@ -292,8 +282,7 @@ impl Checker<'_> {
                 (Node::Const(Const::Tuple(Box::new(methods))), Ty::Tuple)
             }
             "request" | "view" => {
-                let attributes =
-                    if name == "request" { "request.method or request.user" } else { "view.action" };
+                let attributes = if name == "request" { "request.method or request.user" } else { "view.action" };
                 return Err(type_error(pos, format!("{name} cannot be used as a value: use {attributes}")));
             }
             _ => {
@@ -308,7 +297,9 @@ impl Checker<'_> {
                 };
                 return Err(pos.error(
                     "unknown_name",
-                    format!("unknown name '{name}'{hint}: expected request, view, obj, SAFE_METHODS, True, False or None"),
+                    format!(
+                        "unknown name '{name}'{hint}: expected request, view, obj, SAFE_METHODS, True, False or None"
+                    ),
                 ));
             }
         })
@@ -350,10 +341,9 @@ impl Checker<'_> {
         if is_name(base, "view") {
             return match name {
                 "action" => Ok((Node::Action, Ty::Any)),
-                _ => Err(pos.error(
-                    "unknown_name",
-                    format!("view has no attribute '{name}' in conditions: expected action"),
-                )),
+                _ => Err(
+                    pos.error("unknown_name", format!("view has no attribute '{name}' in conditions: expected action"))
+                ),
             };
         }
         if is_request_user(base) {
@@ -391,9 +381,7 @@ impl Checker<'_> {
             _ => {
                 return Err(type_error(
                     pos,
-                    format!(
-                        "request.user.{method} cannot be called: only has_perm(...) and has_perms(...) can"
-                    ),
+                    format!("request.user.{method} cannot be called: only has_perm(...) and has_perms(...) can"),
                 ))
             }
         };
@@ -420,10 +408,7 @@ impl Checker<'_> {
                 }
             };
             if slot.is_some() {
-                return Err(type_error(
-                    arg.value.start,
-                    format!("{method}() got multiple values for one argument"),
-                ));
+                return Err(type_error(arg.value.start, format!("{method}() got multiple values for one argument")));
             }
             *slot = Some(&arg.value);
         }
@@ -439,22 +424,18 @@ impl Checker<'_> {
                 true
             }
             Some(expr) => {
-                return Err(type_error(
-                    expr.start,
-                    format!("the second argument of {method}() must be obj (or None)"),
-                ))
+                return Err(type_error(expr.start, format!("the second argument of {method}() must be obj (or None)")))
             }
         };
         let node = if many {
-            let items = match &perm_arg.kind {
-                ExprKind::List(items) | ExprKind::Tuple(items) => items,
-                _ => {
-                    return Err(type_error(
+            let items =
+                match &perm_arg.kind {
+                    ExprKind::List(items) | ExprKind::Tuple(items) => items,
+                    _ => return Err(type_error(
                         perm_arg.start,
                         "has_perms() expects a list of permission names, like ['blog.add_post', 'blog.change_post']",
-                    ))
-                }
-            };
+                    )),
+                };
             let mut perms = Vec::with_capacity(items.len());
             for item in items {
                 perms.push(self.intern(item, method)?);
@@ -501,14 +482,17 @@ fn is_builtin_base(base: &Expr) -> bool {
 /// `node.name` where `node` is not a built-in object: JSON keys, read at evaluation time.
 fn attribute_of(node: Node, ty: Ty, name: &str, pos: Pos) -> Result<(Node, Ty), ConditionError> {
     match ty {
-            Ty::Any | Ty::User => {}
-            _ => {
-                return Err(type_error(
-                    pos,
-                    format!("'{}' object has no attribute '{name}': only obj, request.user and their fields have attributes", ty.name()),
-                ))
-            }
+        Ty::Any | Ty::User => {}
+        _ => {
+            return Err(type_error(
+                pos,
+                format!(
+                    "'{}' object has no attribute '{name}': only obj, request.user and their fields have attributes",
+                    ty.name()
+                ),
+            ))
         }
+    }
     Ok((
         match node {
             Node::Obj { mut path } => {

@@ -279,10 +279,9 @@ fn contains(container: &Value<'_>, item: &Value<'_>) -> Result<bool, EvalError> 
     match container {
         Value::Str(haystack) => match item {
             Value::Str(needle) => Ok(haystack.contains(needle)),
-            _ => Err(error(format!(
-                "TypeError: 'in <string>' requires string as left operand, not {}",
-                type_name(item)
-            ))),
+            _ => {
+                Err(error(format!("TypeError: 'in <string>' requires string as left operand, not {}", type_name(item))))
+            }
         },
         Value::List(items) | Value::Tuple(items) => Ok(items.any(|element| equals(item, element))),
         Value::Dict(map) => {
@@ -359,9 +358,8 @@ pub(crate) fn eval<'a>(node: &'a Node, env: &'a dyn Environment) -> Result<Value
         Node::UserField(field) => user_field(env.user(), *field),
         Node::UserAttr { name, path } => follow(user_attribute(env.user(), name)?, path)?,
         Node::Obj { path } => {
-            let object = env
-                .object()
-                .ok_or_else(|| error("NameError: obj is not available (no object was given)".into()))?;
+            let object =
+                env.object().ok_or_else(|| error("NameError: obj is not available (no object was given)".into()))?;
             follow(from_json(object), path)?
         }
         Node::GetAttr(base, name) => get_attr(&eval(base, env)?, name)?,
@@ -396,11 +394,7 @@ fn eval_items<'a>(items: &'a [Node], env: &'a dyn Environment) -> Result<Vec<Val
 
 /// `and` (stop at the first falsy operand) or `or` (stop at the first truthy one), returning
 /// the operand itself, as Python does.
-fn short_circuit<'a>(
-    operands: &'a [Node],
-    env: &'a dyn Environment,
-    stop_when: bool,
-) -> Result<Value<'a>, EvalError> {
+fn short_circuit<'a>(operands: &'a [Node], env: &'a dyn Environment, stop_when: bool) -> Result<Value<'a>, EvalError> {
     let mut last = Value::None;
     for operand in operands {
         last = eval(operand, env)?;

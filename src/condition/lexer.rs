@@ -90,9 +90,9 @@ impl Tok {
 
 /// Python keywords the language does not use: rejected as names, as Python would.
 const OTHER_KEYWORDS: &[&str] = &[
-    "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else", "except",
-    "finally", "for", "from", "global", "if", "import", "lambda", "nonlocal", "pass", "raise", "return",
-    "try", "while", "with", "yield",
+    "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else", "except", "finally",
+    "for", "from", "global", "if", "import", "lambda", "nonlocal", "pass", "raise", "return", "try", "while", "with",
+    "yield",
 ];
 
 struct Lexer<'s> {
@@ -164,9 +164,7 @@ fn tokenize_into(source: &str, out: &mut Vec<(Tok, Pos)>) -> Result<(), Conditio
                 if lx.eat('\r') | lx.eat('\n') {
                     continue;
                 }
-                return Err(
-                    pos.error("syntax_error", "unexpected character '\\' (a backslash may only end a line)")
-                );
+                return Err(pos.error("syntax_error", "unexpected character '\\' (a backslash may only end a line)"));
             }
             '#' => {
                 while let Some(c) = lx.peek() {
@@ -221,9 +219,7 @@ fn lex_operator(lx: &mut Lexer<'_>, c: char, pos: Pos) -> Result<Tok, ConditionE
         '|' => return unsupported("'|' is not supported in conditions: use 'or'"),
         '~' => return unsupported("'~' is not supported in conditions: use 'not'"),
         '+' | '*' | '/' | '%' | '@' | '^' => {
-            return Err(
-                pos.error("syntax_error", format!("arithmetic ('{c}') is not supported in conditions"))
-            )
+            return Err(pos.error("syntax_error", format!("arithmetic ('{c}') is not supported in conditions")))
         }
         '{' | '}' => return unsupported("dict and set literals are not supported in conditions"),
         _ => return Err(pos.error("syntax_error", format!("unexpected character {c:?}"))),
@@ -245,10 +241,8 @@ fn lex_word(lx: &mut Lexer<'_>, pos: Pos) -> Result<Tok, ConditionError> {
         return match word.to_ascii_lowercase().as_str() {
             "u" => lex_string(lx, false, pos),
             "r" => lex_string(lx, true, pos),
-            _ => Err(pos.error(
-                "syntax_error",
-                format!("string prefix '{word}' is not supported: use a plain string literal"),
-            )),
+            _ => Err(pos
+                .error("syntax_error", format!("string prefix '{word}' is not supported: use a plain string literal"))),
         };
     }
     Ok(match word.as_str() {
@@ -345,9 +339,7 @@ fn lex_decimal(lx: &mut Lexer<'_>, mut text: String, pos: Pos) -> Result<Tok, Co
             lx.bump();
         }
         if !lx.peek().is_some_and(|c| c.is_ascii_digit()) {
-            return Err(
-                pos.error("syntax_error", "invalid float literal: expected digits after the exponent")
-            );
+            return Err(pos.error("syntax_error", "invalid float literal: expected digits after the exponent"));
         }
         take_digits(lx, &mut text, 10, pos)?;
     }
@@ -361,9 +353,7 @@ fn lex_decimal(lx: &mut Lexer<'_>, mut text: String, pos: Pos) -> Result<Tok, Co
 fn finish_number(lx: &mut Lexer<'_>, tok: Tok, pos: Pos) -> Result<Tok, ConditionError> {
     match lx.peek() {
         Some('j' | 'J') => Err(pos.error("syntax_error", "complex numbers are not supported")),
-        Some(c) if c == '_' || c.is_alphanumeric() => {
-            Err(pos.error("syntax_error", "invalid number literal"))
-        }
+        Some(c) if c == '_' || c.is_alphanumeric() => Err(pos.error("syntax_error", "invalid number literal")),
         _ => Ok(tok),
     }
 }
@@ -372,8 +362,7 @@ fn lex_string(lx: &mut Lexer<'_>, raw: bool, pos: Pos) -> Result<Tok, ConditionE
     let Some(quote) = lx.bump() else {
         return Err(pos.error("syntax_error", "expected a string"));
     };
-    let unterminated =
-        || pos.error("syntax_error", format!("unterminated string literal: expected a closing {quote}"));
+    let unterminated = || pos.error("syntax_error", format!("unterminated string literal: expected a closing {quote}"));
     let mut text = String::new();
     if lx.eat(quote) {
         if lx.peek() == Some(quote) {
@@ -447,8 +436,7 @@ fn lex_escape(
             let mut value = 0u32;
             for _ in 0..width {
                 let digit = lx.peek().and_then(|d| d.to_digit(16)).ok_or_else(|| {
-                    escape_pos
-                        .error("syntax_error", format!("truncated \\{c} escape: expected {width} hex digits"))
+                    escape_pos.error("syntax_error", format!("truncated \\{c} escape: expected {width} hex digits"))
                 })?;
                 value = value.saturating_mul(16).saturating_add(digit);
                 lx.bump();

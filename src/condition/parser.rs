@@ -151,10 +151,9 @@ impl Parser {
     fn enter(&mut self) -> Result<(), ConditionError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.pos().error(
-                "syntax_error",
-                format!("expression nested too deeply (more than {MAX_DEPTH} levels)"),
-            ));
+            return Err(self
+                .pos()
+                .error("syntax_error", format!("expression nested too deeply (more than {MAX_DEPTH} levels)")));
         }
         Ok(())
     }
@@ -398,12 +397,7 @@ impl Parser {
     }
 
     /// Comma-separated expressions up to `close`; also says whether a comma ended the list.
-    fn parse_items(
-        &mut self,
-        close: &Tok,
-        open: Pos,
-        expected: &str,
-    ) -> Result<(Vec<Expr>, bool), ConditionError> {
+    fn parse_items(&mut self, close: &Tok, open: Pos, expected: &str) -> Result<(Vec<Expr>, bool), ConditionError> {
         let mut items = Vec::new();
         let mut trailing_comma = false;
         while self.peek() != close {

@@ -103,8 +103,7 @@ fn compile_error_table() {
     let mut failures = Vec::new();
     for case in &list {
         let source = case.get(0).and_then(Value::as_str).unwrap_or_default();
-        let scope =
-            if case.get(1).and_then(Value::as_str) == Some("object") { Scope::Object } else { Scope::View };
+        let scope = if case.get(1).and_then(Value::as_str) == Some("object") { Scope::Object } else { Scope::View };
         let expected = (
             case.get(2).and_then(Value::as_str).unwrap_or_default(),
             case.get(3).and_then(Value::as_u64).unwrap_or_default(),
@@ -115,8 +114,7 @@ fn compile_error_table() {
             Err(err) => {
                 let got = (err.code, u64::from(err.line), u64::from(err.column));
                 if got != expected || err.message.is_empty() {
-                    failures
-                        .push(format!("{source:?}: got {got:?} ({}), expected {expected:?}", err.message));
+                    failures.push(format!("{source:?}: got {got:?} ({}), expected {expected:?}", err.message));
                 }
             }
         }
@@ -195,10 +193,7 @@ fn evaluation_errors_read_like_python() {
         eval_err("obj.owner in obj.status", ann.clone(), Some(obj.clone())),
         "TypeError: 'in <string>' requires string as left operand, not int"
     );
-    assert_eq!(
-        eval_err("obj.meta in obj.meta", ann.clone(), Some(obj.clone())),
-        "TypeError: unhashable type: 'dict'"
-    );
+    assert_eq!(eval_err("obj.meta in obj.meta", ann.clone(), Some(obj.clone())), "TypeError: unhashable type: 'dict'");
     assert_eq!(
         eval_err("1 in obj.owner", ann.clone(), Some(obj.clone())),
         "TypeError: argument of type 'int' is not iterable"
@@ -262,10 +257,7 @@ fn has_perm_passes_interned_ids_and_with_object() -> Result<(), String> {
     assert_eq!(condition.evaluate(&env), Ok(true));
     let (a, b) = (table.get("blog.a"), table.get("blog.b"));
     assert!(a.is_some() && b.is_some() && a != b);
-    assert_eq!(
-        env.calls.into_inner(),
-        vec![(a.unwrap_or(other), false), (b.unwrap_or(other), true), (other, false)]
-    );
+    assert_eq!(env.calls.into_inner(), vec![(a.unwrap_or(other), false), (b.unwrap_or(other), true), (other, false)]);
     Ok(())
 }
 
@@ -281,16 +273,11 @@ fn chained_comparison_evaluates_each_operand_once_and_short_circuits() -> Result
     let env = Recorder { user: User::anonymous(), calls: Default::default() };
     assert_eq!(chain.evaluate(&env), Ok(false));
     assert_eq!(env.calls.borrow().len(), 2, "each operand runs exactly once");
-    let stop = compiled(
-        "True < request.user.has_perm('a.b') < request.user.has_perm('c.d')",
-        Scope::View,
-        &mut table,
-    )?;
+    let stop = compiled("True < request.user.has_perm('a.b') < request.user.has_perm('c.d')", Scope::View, &mut table)?;
     let env = Recorder { user: User::anonymous(), calls: Default::default() };
     assert_eq!(stop.evaluate(&env), Ok(false));
     assert_eq!(env.calls.borrow().len(), 1, "the chain stops at the first false link");
-    let or =
-        compiled("request.user.has_perm('a.b') or request.user.has_perm('c.d')", Scope::View, &mut table)?;
+    let or = compiled("request.user.has_perm('a.b') or request.user.has_perm('c.d')", Scope::View, &mut table)?;
     let env = Recorder { user: User::anonymous(), calls: Default::default() };
     assert_eq!(or.evaluate(&env), Ok(true));
     assert_eq!(env.calls.borrow().len(), 1, "or stops at the first truthy operand");
@@ -339,9 +326,7 @@ fn hostile_input_fits_a_small_stack() {
     for input in inputs {
         let outcome = std::thread::Builder::new()
             .stack_size(1 << 20)
-            .spawn(move || {
-                Condition::compile(&input, Scope::Object, &mut PermissionTable::default()).map(|_| ())
-            })
+            .spawn(move || Condition::compile(&input, Scope::Object, &mut PermissionTable::default()).map(|_| ()))
             .map(|handle| handle.join());
         assert!(matches!(outcome, Ok(Ok(Err(_)))), "{outcome:?}");
     }

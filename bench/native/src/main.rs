@@ -32,7 +32,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (name, method, token, object, status) in cases {
         let request = RawRequest::new(method).header("Authorization", &format!("Bearer {token}"))?;
         let detail = object.is_some();
-        let target = RequestTarget { view: Some("posts".into()), detail: Some(detail), object: object.clone().map(Some), ..Default::default() };
+        let target = RequestTarget {
+            view: Some("posts".into()),
+            detail: Some(detail),
+            object: object.clone().map(Some),
+            ..Default::default()
+        };
         let decide = || match gate.check_request(black_box(&request), &target, &cache, NOW) {
             Ok(EdgeOutcome::Decided(decision, _)) => decision.status,
             _ => 0,
@@ -45,7 +50,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             input["object"] = object;
         }
         let text = input.to_string();
-        let decide_json = || gate.check_request_json(black_box(&text)).map(|step| serde_json::to_string(&step).map(|s| s.len()).unwrap_or(0)).unwrap_or(0);
+        let decide_json = || {
+            gate.check_request_json(black_box(&text))
+                .map(|step| serde_json::to_string(&step).map(|s| s.len()).unwrap_or(0))
+                .unwrap_or(0)
+        };
         assert!(decide_json() > 0, "{name} (json)");
         results.insert(format!("check_request_json: {name}"), json!(time(decide_json)));
     }
