@@ -13,7 +13,7 @@ use crate::authentication::{
     Resolver,
 };
 use crate::decision::Decision;
-use crate::error::ContextError;
+use crate::error::{ContextError, ContextErrorCode};
 use crate::gate::{resolve_target, Gate};
 use crate::json::from_text;
 use crate::user::User;
@@ -133,7 +133,7 @@ impl Gate {
         let perform_authentication = |authenticators: &[Authenticator]| {
             self.settings()
                 .check_classes(authenticators.iter().map(|a| &a.class))
-                .map_err(|err| Stop::Error(ContextError::new(err.code, err.path, err.message)))?;
+                .map_err(|err| Stop::Error(err.into()))?;
             let authenticated = match authenticate(request, authenticators, self.settings(), resolver, now) {
                 Ok(authenticated) => authenticated,
                 Err(needs) => return Err(Stop::NeedsLookup(needs.key)),
@@ -176,15 +176,14 @@ impl Gate {
     /// assert!(serde_json::to_string(&step).unwrap().contains(r#""status":401"#));
     /// ```
     pub fn check_request_json(&self, input: &str) -> Result<EdgeStep<'_>, ContextError> {
-        let input: EdgeInput =
-            from_text(input).map_err(|error| ContextError::new("invalid_context", error.path("$"), error.message()))?;
+        let input: EdgeInput = from_text(input)
+            .map_err(|error| ContextError::new(ContextErrorCode::InvalidContext, error.path("$"), error.message()))?;
         let mut target = input.target;
         if target.format.is_none() {
             let url = input.request.url.as_deref().or(input.request.path.as_deref()).unwrap_or_default();
             target.format = query_parameter(url, "format");
         }
-        let request =
-            RawRequest::from_input(input.request).map_err(|err| ContextError::new(err.code, err.path, err.message))?;
+        let request = RawRequest::from_input(input.request).map_err(ContextError::from)?;
         let mut cache = AnswerCache::default();
         for entry in input.answers {
             cache.insert(entry.key, entry.answer);

@@ -10,7 +10,7 @@ use crate::compile::compile;
 use crate::condition::Condition;
 use crate::context::Context;
 use crate::decision::{Decision, NoTrace};
-use crate::error::{ContextError, PolicyError};
+use crate::error::{ContextError, ContextErrorCode, PolicyError, PolicyErrorCode};
 use crate::http::normalize_method;
 use crate::json::{from_json, from_text, InputError, Json, PathError, SyntaxError};
 use crate::perm_table::PermissionTable;
@@ -57,19 +57,19 @@ impl std::fmt::Debug for Gate {
 fn invalid_json(error: &SyntaxError) -> PolicyError {
     let (line, column) = error.position();
     let error = if error.trailing() {
-        PolicyError::new("invalid_json", "$", "trailing characters after the policy")
+        PolicyError::new(PolicyErrorCode::InvalidJson, "$", "trailing characters after the policy")
     } else {
-        PolicyError::new("invalid_json", error.path("$"), error.message())
+        PolicyError::new(PolicyErrorCode::InvalidJson, error.path("$"), error.message())
     };
     error.at(line, column)
 }
 
 fn policy_error(error: &PathError) -> PolicyError {
-    PolicyError::new("invalid_policy", error.path("$"), error.message())
+    PolicyError::new(PolicyErrorCode::InvalidPolicy, error.path("$"), error.message())
 }
 
 fn context_error(error: &InputError) -> ContextError {
-    ContextError::new("invalid_context", error.path("$"), error.message())
+    ContextError::new(ContextErrorCode::InvalidContext, error.path("$"), error.message())
 }
 
 impl Gate {
@@ -161,7 +161,7 @@ impl Gate {
         self.view(name).ok_or_else(|| {
             let known: Vec<&str> = self.view_names().collect();
             ContextError::new(
-                "unknown_view",
+                ContextErrorCode::UnknownView,
                 path,
                 format!("unknown view `{name}`; the policy has: {}", known.join(", ")),
             )
@@ -338,21 +338,20 @@ pub(crate) fn resolve_target<'g: 'c, 'c>(
             let action = view.action(name).ok_or_else(|| {
                 let known: Vec<&str> = view.actions.iter().map(|a| a.name.as_str()).collect();
                 ContextError::new(
-                    "unknown_action",
+                    ContextErrorCode::UnknownAction,
                     "$.action",
                     format!("view `{}` has no action `{name}`; it has: {}", view.name, known.join(", ")),
                 )
             })?;
-            let route = view
-                .routes
-                .get(action.route)
-                .ok_or_else(|| ContextError::new("unknown_action", "$.action", "internal: route missing"))?;
+            let route = view.routes.get(action.route).ok_or_else(|| {
+                ContextError::new(ContextErrorCode::UnknownAction, "$.action", "internal: route missing")
+            })?;
             if let Some(detail) = detail {
                 let on_detail =
                     route.kind == RouteKind::Detail || (route.kind == RouteKind::Extra && action.get_object);
                 if route.kind != RouteKind::Extra && detail != on_detail {
                     return Err(ContextError::new(
-                        "method_mismatch",
+                        ContextErrorCode::MethodMismatch,
                         "$.detail",
                         format!("action `{name}` is on the {} route", if on_detail { "detail" } else { "list" }),
                     ));
@@ -367,7 +366,7 @@ pub(crate) fn resolve_target<'g: 'c, 'c>(
         None => {
             let Some(method) = &method else {
                 return Err(ContextError::new(
-                    "invalid_context",
+                    ContextErrorCode::InvalidContext,
                     "$",
                     "give `action`, or `method` (with `detail` for the detail route)",
                 ));
@@ -396,7 +395,7 @@ pub(crate) fn resolve_target<'g: 'c, 'c>(
                 .or_else(only_route)
                 .ok_or_else(|| {
                     ContextError::new(
-                        "unknown_action",
+                        ContextErrorCode::UnknownAction,
                         "$.detail",
                         format!(
                             "view `{}` has no {} route",
@@ -439,7 +438,7 @@ fn resolve_authentication<'c>(
         Some(AuthenticationOutcome::None(_)) => {
             if has_user {
                 return Err(ContextError::new(
-                    "invalid_context",
+                    ContextErrorCode::InvalidContext,
                     "$.authentication",
                     "a user is given, but authentication says no class succeeded (DRF would make the user anonymous)",
                 ));
@@ -452,7 +451,7 @@ fn resolve_authentication<'c>(
             if !known {
                 let names: Vec<&str> = authenticators.iter().map(|a| a.name.as_str()).collect();
                 return Err(ContextError::new(
-                    "unknown_authentication_class",
+                    ContextErrorCode::UnknownAuthenticationClass,
                     "$.authentication.succeeded",
                     format!("`{name}` is not among this view's authentication classes ({})", names.join(", ")),
                 ));

@@ -1,5 +1,5 @@
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect, index and panic
 //! Basic and Token authentication against outcomes recorded from real DRF
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used)]
 //! (`tests/authentication_vectors/gen_basic_token.py`).
 
 use drf_gate::authentication::pybase64::{b64decode, Base64Error};

@@ -2,6 +2,7 @@
 //! verifies, checked the same way by the core and the edge build.
 
 use super::InputError;
+use crate::error::InputErrorCode;
 
 /// The hash of an algorithm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,7 +27,7 @@ pub(crate) enum Family {
 }
 
 fn jwt_settings_error(path: &str, message: impl Into<String>) -> InputError {
-    InputError::new("invalid_settings", format!("$.settings.jwt.{path}"), message)
+    InputError::new(InputErrorCode::InvalidSettings, format!("$.settings.jwt.{path}"), message)
 }
 
 /// Checks `ALGORITHM`, and the HMAC secret when one is used: the same errors in the core and the

@@ -8,6 +8,7 @@ use subtle::ConstantTimeEq;
 
 use super::algorithms::{check_algorithm, Family, Hash};
 use super::InputError;
+use crate::error::InputErrorCode;
 
 /// The compiled verification key of `ALGORITHM`.
 #[derive(Clone, Debug)]
@@ -28,7 +29,7 @@ pub(crate) enum JwtKey {
 }
 
 fn settings_error(path: &str, message: impl Into<String>) -> InputError {
-    InputError::new("invalid_settings", format!("$.settings.jwt.{path}"), message)
+    InputError::new(InputErrorCode::InvalidSettings, format!("$.settings.jwt.{path}"), message)
 }
 
 impl JwtKey {

@@ -50,6 +50,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::error::{ContextError, InputErrorCode};
+
 pub mod algorithms;
 // The runtime of edge authentication (feature `edge`): parsers, JWT, session and CSRF.
 #[cfg(feature = "edge")]
@@ -280,13 +282,14 @@ impl AuthenticationFailure {
 ///
 /// ```
 /// use drf_gate::authentication::InputError;
-/// let error = InputError::new("invalid_settings", "$.settings.jwt.algorithm", "unknown");
+/// use drf_gate::error::InputErrorCode;
+/// let error = InputError::new(InputErrorCode::InvalidSettings, "$.settings.jwt.algorithm", "unknown");
 /// assert_eq!(error.to_string(), "invalid_settings at $.settings.jwt.algorithm: unknown");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct InputError {
-    /// `invalid_settings` or `invalid_request`.
-    pub code: &'static str,
+    /// [`InputErrorCode::InvalidSettings`] or [`InputErrorCode::InvalidRequest`].
+    pub code: InputErrorCode,
     /// Where: a JSON path.
     pub path: String,
     /// What is wrong.
@@ -295,7 +298,7 @@ pub struct InputError {
 
 impl InputError {
     /// Builds an error.
-    pub fn new(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(code: InputErrorCode, path: impl Into<String>, message: impl Into<String>) -> Self {
         InputError { code, path: path.into(), message: message.into() }
     }
 }
@@ -307,6 +310,12 @@ impl std::fmt::Display for InputError {
 }
 
 impl std::error::Error for InputError {}
+
+impl From<InputError> for ContextError {
+    fn from(error: InputError) -> Self {
+        ContextError::new(error.code.into(), error.path, error.message)
+    }
+}
 
 /// One entry of a view's `authentication_classes`: the name it is listed under (reported in
 /// [`AuthenticationOutcome::Succeeded`]) and the class.

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::pybase64;
 use super::InputError;
+use crate::error::InputErrorCode;
 
 /// Largest header value accepted (8 KiB, the usual server limit; gunicorn's is 8190 bytes).
 pub const MAX_HEADER_BYTES: usize = 8 * 1024;
@@ -100,7 +101,7 @@ pub struct RawRequestInput {
 fn latin1_check(value: &str, path: impl FnOnce() -> String) -> Result<(), InputError> {
     if value.chars().any(|c| u32::from(c) > 0xFF) {
         return Err(InputError::new(
-            "invalid_request",
+            InputErrorCode::InvalidRequest,
             path(),
             "header values are ISO-8859-1 byte strings: a character above U+00FF cannot come from an HTTP request",
         ));
@@ -182,10 +183,9 @@ impl RawRequest {
         let mut request = RawRequest::new(&input.method);
         let mut url_parts = None;
         if let Some(url) = &input.url {
-            url_parts = Some(
-                split_url(url)
-                    .ok_or_else(|| InputError::new("invalid_request", "$.url", "expected an absolute http(s) URL"))?,
-            );
+            url_parts = Some(split_url(url).ok_or_else(|| {
+                InputError::new(InputErrorCode::InvalidRequest, "$.url", "expected an absolute http(s) URL")
+            })?);
         }
         for (name, value) in &input.headers {
             request = request.header(name, value)?;
@@ -223,12 +223,16 @@ impl RawRequest {
         }
         match (input.body, input.body_base64) {
             (Some(_), Some(_)) => {
-                return Err(InputError::new("invalid_request", "$.bodyBase64", "give either body or bodyBase64"))
+                return Err(InputError::new(
+                    InputErrorCode::InvalidRequest,
+                    "$.bodyBase64",
+                    "give either body or bodyBase64",
+                ))
             }
             (Some(text), None) => request = request.body(text.as_bytes()),
             (None, Some(encoded)) => {
                 let bytes = pybase64::b64decode(encoded.as_bytes())
-                    .map_err(|_| InputError::new("invalid_request", "$.bodyBase64", "invalid base64"))?;
+                    .map_err(|_| InputError::new(InputErrorCode::InvalidRequest, "$.bodyBase64", "invalid base64"))?;
                 request = request.body(&bytes);
             }
             (None, None) => {}

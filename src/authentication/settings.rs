@@ -12,6 +12,7 @@ use super::backends::JwtKey;
 use super::builtin::Kind;
 use super::urlsplit::urlsplit;
 use super::{AuthenticationClass, InputError};
+use crate::error::InputErrorCode;
 
 /// The `settings` of a policy: options of the authentication classes (simplejwt's `SIMPLE_JWT`,
 /// Django's CSRF settings, ...). Every key is optional, with the DRF/simplejwt/Django default.
@@ -247,7 +248,7 @@ impl CompiledSettings {
         for (i, name) in jwt.auth_token_classes.iter().enumerate() {
             let class = TokenClass::from_name(name).ok_or_else(|| {
                 InputError::new(
-                    "invalid_settings",
+                    InputErrorCode::InvalidSettings,
                     format!("$.settings.jwt.authTokenClasses[{i}]"),
                     format!("unknown token class {name:?} (AccessToken, SlidingToken, UntypedToken, RefreshToken)"),
                 )
@@ -255,10 +256,18 @@ impl CompiledSettings {
             token_classes.push(class);
         }
         if jwt.auth_header_types.as_slice().is_empty() {
-            return Err(InputError::new("invalid_settings", "$.settings.jwt.authHeaderTypes", "must not be empty"));
+            return Err(InputError::new(
+                InputErrorCode::InvalidSettings,
+                "$.settings.jwt.authHeaderTypes",
+                "must not be empty",
+            ));
         }
         if !jwt.leeway.is_finite() {
-            return Err(InputError::new("invalid_settings", "$.settings.jwt.leeway", "must be a finite number"));
+            return Err(InputError::new(
+                InputErrorCode::InvalidSettings,
+                "$.settings.jwt.leeway",
+                "must be a finite number",
+            ));
         }
         let trusted_origins = TrustedOrigins::compile(&settings.csrf.trusted_origins)?;
         Ok(CompiledSettings {
@@ -285,7 +294,7 @@ impl CompiledSettings {
             if matches!(class, AuthenticationClass::Jwt { .. }) && self.jwt_key.is_none() {
                 let path = if self.settings.jwt.algorithm.starts_with("HS") { "signingKey" } else { "verifyingKey" };
                 return Err(InputError::new(
-                    "invalid_settings",
+                    InputErrorCode::InvalidSettings,
                     format!("$.settings.jwt.{path}"),
                     "JWT authentication needs a key",
                 ));
@@ -387,7 +396,11 @@ impl TrustedOrigins {
         let mut compiled = TrustedOrigins::default();
         for (i, origin) in origins.iter().enumerate() {
             let error = |message: &str| {
-                InputError::new("invalid_settings", format!("$.settings.csrf.trustedOrigins[{i}]"), message)
+                InputError::new(
+                    InputErrorCode::InvalidSettings,
+                    format!("$.settings.csrf.trustedOrigins[{i}]"),
+                    message,
+                )
             };
             if !origin.contains("://") {
                 // Django's system check 4_0.E001.
