@@ -4,12 +4,14 @@
 
 use std::collections::HashMap;
 
-use crate::authentication::{AuthenticationClass, Authenticator, CompiledSettings};
+/// Moved to [`crate::authentication`]; kept here for existing callers.
+pub use crate::authentication::canonical_authentication_name;
+use crate::authentication::{builtin as builtin_authentication, AuthenticationClass, Authenticator, CompiledSettings};
 use crate::condition::{Condition, Scope};
 use crate::error::PolicyError;
 use crate::perm_table::{PermId, PermissionTable};
 use crate::permission_expr::{self, Expr};
-use crate::permissions::{Check, Node, PermissionClass, PermsMap, DEFAULT_PERMS_MAP};
+use crate::permissions::{builtin, Check, Node, PermissionClass, PermsMap};
 use crate::policy::{ActionSpec, PermissionClassSpec, PolicyDocument, ViewSpec};
 use crate::renderers::render_detail;
 use crate::views::{Action, AuthenticationList, Entry, ModelMeta, Route, RouteKind, View};
@@ -44,66 +46,6 @@ const STANDARD_ACTIONS: [(&str, &str, bool, bool); 6] = [
 
 /// DRF's default `http_method_names` (Django's `View`), upper-cased: the order of `Allow`.
 const HTTP_METHOD_NAMES: [&str; 8] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"];
-
-/// The canonical DRF class name of a built-in authentication class, from its name, alias or
-/// dotted path; other names are returned as written.
-///
-/// ```
-/// use drf_gate::compile::canonical_authentication_name;
-/// assert_eq!(canonical_authentication_name("token"), "TokenAuthentication");
-/// assert_eq!(canonical_authentication_name("rest_framework_simplejwt.authentication.JWTAuthentication"), "JWTAuthentication");
-/// assert_eq!(canonical_authentication_name("ApiKeyAuthentication"), "ApiKeyAuthentication");
-/// ```
-pub fn canonical_authentication_name(name: &str) -> &str {
-    let last = match name
-        .strip_prefix("rest_framework.authentication.")
-        .or_else(|| name.strip_prefix("rest_framework_simplejwt.authentication."))
-    {
-        Some(last) => last,
-        None => name,
-    };
-    match last {
-        "session" | "SessionAuthentication" => "SessionAuthentication",
-        "basic" | "BasicAuthentication" => "BasicAuthentication",
-        "token" | "TokenAuthentication" => "TokenAuthentication",
-        "jwt" | "JWTAuthentication" => "JWTAuthentication",
-        "jwtStateless" | "JWTStatelessUserAuthentication" | "JWTTokenUserAuthentication" => {
-            "JWTStatelessUserAuthentication"
-        }
-        "remoteUser" | "RemoteUserAuthentication" => "RemoteUserAuthentication",
-        _ => last,
-    }
-}
-
-fn builtin_permission_class(name: &str) -> Option<PermissionClass> {
-    let (has_permission, has_object_permission, authenticated_users_only) = match name {
-        "AllowAny" | "BasePermission" => (Check::AllowAll, Check::AllowAll, true),
-        "IsAuthenticated" => (Check::IsAuthenticated, Check::AllowAll, true),
-        "IsAdminUser" => (Check::IsAdminUser, Check::AllowAll, true),
-        "IsAuthenticatedOrReadOnly" => (Check::IsAuthenticatedOrReadOnly, Check::AllowAll, true),
-        "DjangoModelPermissions" => (Check::DjangoModelPermissions, Check::AllowAll, true),
-        "DjangoModelPermissionsOrAnonReadOnly" => (Check::DjangoModelPermissions, Check::AllowAll, false),
-        "DjangoObjectPermissions" => (Check::DjangoModelPermissions, Check::DjangoObjectPermissions, true),
-        _ => return None,
-    };
-    let perms_map = if has_permission == Check::DjangoModelPermissions {
-        DEFAULT_PERMS_MAP
-            .iter()
-            .map(|(method, templates)| ((*method).to_owned(), templates.iter().map(|t| (*t).to_owned()).collect()))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    Some(PermissionClass {
-        name: name.to_owned(),
-        has_permission,
-        has_object_permission,
-        message_body: None,
-        code: None,
-        perms_map,
-        authenticated_users_only,
-    })
-}
 
 /// A class name resolves to a class or to a composition (`IsOwnerOrAdmin = IsOwner | IsAdminUser`).
 #[derive(Clone, Debug)]
@@ -221,7 +163,10 @@ fn resolve_authentication(
         return Err(PolicyError::new(
             "unknown_authentication_class",
             path,
-            format!("unknown authentication class `{name}`; expected SessionAuthentication, BasicAuthentication, TokenAuthentication, JWTAuthentication, JWTStatelessUserAuthentication, RemoteUserAuthentication (or session, basic, token, jwt, jwtStateless, remoteUser), or a class declared in `authenticationClasses`"),
+            format!(
+                "unknown authentication class `{name}`; expected {}, or a class declared in `authenticationClasses`",
+                builtin_authentication::expected()
+            ),
         ));
     };
     let class = match (&spec.base, &spec.www_authenticate) {
@@ -344,7 +289,7 @@ impl Compiler<'_> {
             Some((line, column)) => err.at(line, column),
             None => err,
         };
-        if let Some(class) = builtin_permission_class(name) {
+        if let Some(class) = builtin::permission_class(name) {
             if self.doc.classes.get(name).is_some() {
                 return Err(PolicyError::new(
                     "invalid_policy",
@@ -369,7 +314,10 @@ impl Compiler<'_> {
             return Err(located(PolicyError::new(
                 "unknown_class",
                 path,
-                format!("unknown permission class `{name}`; expected a built-in (AllowAny, IsAuthenticated, IsAdminUser, IsAuthenticatedOrReadOnly, DjangoModelPermissions, DjangoModelPermissionsOrAnonReadOnly, DjangoObjectPermissions){custom}"),
+                format!(
+                    "unknown permission class `{name}`; expected a built-in ({}){custom}",
+                    builtin::names().collect::<Vec<_>>().join(", ")
+                ),
             )));
         };
         if self.resolving.iter().any(|n| n == name) {
@@ -600,7 +548,7 @@ impl Compiler<'_> {
             }
         };
         let methods: Vec<String> = match (&spec.methods, standard) {
-            (Some(methods), _) => methods.iter().map(|m| crate::gate::normalize_method(m).into_owned()).collect(),
+            (Some(methods), _) => methods.iter().map(|m| crate::http::normalize_method(m).into_owned()).collect(),
             (None, Some((_, method, ..))) => vec![(*method).to_owned()],
             (None, None) => vec!["GET".to_owned()],
         };

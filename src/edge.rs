@@ -9,15 +9,18 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::authentication::{
-    authenticate, Answer, AnswerCache, Authenticated as AuthenticatedRequest, AuthenticationOutcome, LookupKey,
-    RawRequest, RawRequestInput, Resolver, Undecided,
+    authenticate, Answer, AnswerCache, Authenticated as AuthenticatedRequest, AuthenticationOutcome, Authenticator,
+    LookupKey, RawRequest, RawRequestInput, Resolver, Undecided,
 };
 use crate::decision::Decision;
 use crate::error::ContextError;
 use crate::gate::{resolve_target, Gate};
 use crate::json::from_text;
 use crate::user::{User, UserInput};
-use crate::views::{Authenticated, ObjectArg};
+use crate::views::{Authenticated, Authentication, ObjectArg};
+
+/// Moved to [`crate::http`]; kept here for existing callers.
+pub use crate::http::query_parameter;
 
 /// Which view a raw request addresses, and what the caller knows of its object.
 ///
@@ -98,6 +101,34 @@ pub enum ForwardReason {
     BodyTooLarge,
 }
 
+/// Why `perform_authentication` stopped before a decision.
+enum Stop {
+    Error(ContextError),
+    NeedsLookup(LookupKey),
+    NeedsBody(usize),
+    Forward(ForwardReason),
+}
+
+/// What the view's classes produced on a raw request.
+struct EdgeAuthentication {
+    user: User,
+    authenticated: AuthenticatedRequest,
+}
+
+impl Authentication for EdgeAuthentication {
+    fn user(&self) -> &User {
+        &self.user
+    }
+
+    fn authenticated(&self) -> Authenticated<'_> {
+        match &self.authenticated.outcome {
+            AuthenticationOutcome::Failed(failure) => Authenticated::Failed(failure),
+            AuthenticationOutcome::Succeeded(_) => Authenticated::Succeeded,
+            AuthenticationOutcome::None(_) => Authenticated::Anonymous,
+        }
+    }
+}
+
 impl Gate {
     /// Decides a raw request. `now` is the current time in seconds since the epoch (JWT expiry).
     ///
@@ -132,39 +163,45 @@ impl Gate {
         let view = self.view_or_error(view_name, "$.view")?;
         let has_object = target.object.as_ref().is_some_and(Option::is_some);
         let resolved = resolve_target(view, action, Some(request.method()), detail, has_object)?;
-        let negotiated = match view.negotiate(&resolved, request.header_value("accept"), target.format.as_deref()) {
-            Ok(negotiated) => negotiated,
-            Err(decision) => return Ok(EdgeOutcome::Decided(decision, None)),
-        };
-        let list = view.authentication_lists.get(resolved.route.authentication);
-        let authenticators = list.map_or(&[][..], |list| list.classes.as_slice());
-        self.settings()
-            .check_classes(authenticators.iter().map(|a| &a.class))
-            .map_err(|err| ContextError::new(err.code, err.path, err.message))?;
-        let authenticated = match authenticate(request, authenticators, self.settings(), resolver, now) {
-            Ok(authenticated) => authenticated,
-            Err(Undecided::Lookup(needs)) => return Ok(EdgeOutcome::NeedsLookup(needs.key)),
-            Err(Undecided::Unknown(needs)) => {
-                return Ok(EdgeOutcome::Forward(ForwardReason::UnknownLookup { lookup: needs.key }))
-            }
-            Err(Undecided::Body { max_bytes, .. }) => return Ok(EdgeOutcome::NeedsBody { max_bytes }),
-            Err(Undecided::BodyTooLarge { .. }) => return Ok(EdgeOutcome::Forward(ForwardReason::BodyTooLarge)),
-        };
-        let user = match &authenticated.user {
-            Some(input) => self.compile_user(input),
-            None => User::anonymous(),
-        };
-        let state = match &authenticated.outcome {
-            AuthenticationOutcome::Failed(failure) => Authenticated::Failed(failure),
-            AuthenticationOutcome::Succeeded(_) => Authenticated::Succeeded,
-            AuthenticationOutcome::None(_) => Authenticated::Anonymous,
+        let perform_authentication = |authenticators: &[Authenticator]| {
+            self.settings()
+                .check_classes(authenticators.iter().map(|a| &a.class))
+                .map_err(|err| Stop::Error(ContextError::new(err.code, err.path, err.message)))?;
+            let authenticated = match authenticate(request, authenticators, self.settings(), resolver, now) {
+                Ok(authenticated) => authenticated,
+                Err(Undecided::Lookup(needs)) => return Err(Stop::NeedsLookup(needs.key)),
+                Err(Undecided::Unknown(needs)) => {
+                    return Err(Stop::Forward(ForwardReason::UnknownLookup { lookup: needs.key }))
+                }
+                Err(Undecided::Body { max_bytes, .. }) => return Err(Stop::NeedsBody(max_bytes)),
+                Err(Undecided::BodyTooLarge { .. }) => return Err(Stop::Forward(ForwardReason::BodyTooLarge)),
+            };
+            let user = match &authenticated.user {
+                Some(input) => self.compile_user(input),
+                None => User::anonymous(),
+            };
+            Ok(EdgeAuthentication { user, authenticated })
         };
         let object = ObjectArg::from_input(target.object.as_ref(), target.lookup_error);
-        let decision = view.dispatch_traced(&self.policy(), &resolved, &user, state, object, target.trace);
-        Ok(EdgeOutcome::Decided(
-            Box::new(crate::gate::render_as_negotiated(decision, &negotiated)),
-            Some(Box::new(authenticated)),
-        ))
+        let initial = view.initial(
+            &self.policy(),
+            &resolved,
+            request.header_value("accept"),
+            target.format.as_deref(),
+            perform_authentication,
+            object,
+            target.trace,
+        );
+        match initial {
+            Ok((decision, authentication)) => Ok(EdgeOutcome::Decided(
+                Box::new(decision),
+                authentication.map(|authentication| Box::new(authentication.authenticated)),
+            )),
+            Err(Stop::NeedsLookup(key)) => Ok(EdgeOutcome::NeedsLookup(key)),
+            Err(Stop::NeedsBody(max_bytes)) => Ok(EdgeOutcome::NeedsBody { max_bytes }),
+            Err(Stop::Forward(reason)) => Ok(EdgeOutcome::Forward(reason)),
+            Err(Stop::Error(error)) => Err(error),
+        }
     }
 
     /// The JSON-shaped form of [`Gate::check_request`], one step of the lookup protocol: the
@@ -206,42 +243,6 @@ impl Gate {
             EdgeOutcome::NoRoute => EdgeStep::NoRoute(true),
         })
     }
-}
-
-/// `request.query_params.get(name)` from a URL or path: the last value, `+` and `%XX` decoded.
-///
-/// ```
-/// assert_eq!(drf_gate::edge::query_parameter("/api/posts/?format=json&x=1", "format").as_deref(), Some("json"));
-/// assert_eq!(drf_gate::edge::query_parameter("/api/posts/", "format"), None);
-/// ```
-pub fn query_parameter(url: &str, name: &str) -> Option<String> {
-    let query = url.split_once('?')?.1.split('#').next().unwrap_or_default();
-    let decode = |text: &str| -> String {
-        let bytes = text.replace('+', " ").into_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut index = 0;
-        while let Some(&byte) = bytes.get(index) {
-            let hex = bytes
-                .get(index + 1..index + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            match (byte, hex) {
-                (b'%', Some(decoded)) => {
-                    out.push(decoded);
-                    index += 3;
-                }
-                _ => {
-                    out.push(byte);
-                    index += 1;
-                }
-            }
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    };
-    query.split('&').rev().find_map(|pair| {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        (decode(key) == name).then(|| decode(value))
-    })
 }
 
 /// The input of [`Gate::check_request_json`].

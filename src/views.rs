@@ -106,6 +106,7 @@ pub(crate) struct Target<'g, 'c> {
 }
 
 /// The authentication outcome, resolved against the view's list.
+#[derive(Clone, Copy)]
 pub(crate) enum Authenticated<'c> {
     /// A class of the view's list succeeded.
     Succeeded,
@@ -133,6 +134,14 @@ pub(crate) struct Policy<'g> {
     pub table: &'g PermissionTable,
     pub classes: &'g [PermissionClass],
     pub conditions: &'g [Condition],
+}
+
+/// What `perform_authentication` produced: `request.user`, and how the view's classes ended.
+pub(crate) trait Authentication {
+    /// `request.user` (anonymous when no class succeeded).
+    fn user(&self) -> &User;
+    /// The outcome, resolved against the view's list.
+    fn authenticated(&self) -> Authenticated<'_>;
 }
 
 impl<'c> ObjectArg<'c> {
@@ -165,6 +174,34 @@ impl View {
         let mut decision = self.dispatch(policy, target, user, authenticated, object, &mut recorder);
         decision.trace = Some(recorder.steps);
         decision
+    }
+
+    /// `APIView.initial` and the rest of `dispatch`, once for every caller: content negotiation
+    /// (a 406, or a 404 for an unknown `?format=`, whatever the credentials), then
+    /// `perform_authentication` (the caller's: an outcome a context states, or the classes run on
+    /// a raw request; it receives the route's classes), then `check_permissions` and the object
+    /// stage ([`View::dispatch`]); the body rendered as negotiated. `None` authentication: the
+    /// request ended at negotiation.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn initial<'g, A: Authentication, E>(
+        &'g self,
+        policy: &Policy<'g>,
+        target: &Target<'g, '_>,
+        accept: Option<&str>,
+        format: Option<&str>,
+        perform_authentication: impl FnOnce(&'g [Authenticator]) -> Result<A, E>,
+        object: ObjectArg<'_>,
+        trace: bool,
+    ) -> Result<(Decision<'g>, Option<A>), E> {
+        let negotiated = match self.negotiate(target, accept, format) {
+            Ok(negotiated) => negotiated,
+            Err(decision) => return Ok((*decision, None)),
+        };
+        let list = self.authentication_lists.get(target.route.authentication);
+        let authentication = perform_authentication(list.map_or(&[][..], |list| list.classes.as_slice()))?;
+        let decision =
+            self.dispatch_traced(policy, target, authentication.user(), authentication.authenticated(), object, trace);
+        Ok((render_as_negotiated(decision, &negotiated), Some(authentication)))
     }
 
     pub(crate) fn route_for(&self, kind: RouteKind) -> Option<&Route> {
@@ -471,4 +508,17 @@ impl<'g> Responder<'g> {
             None,
         )
     }
+}
+
+/// Applies what negotiation chose to a decision's body: `indent`, or a renderer only the server
+/// has (its response is the server's to render).
+fn render_as_negotiated<'g>(mut decision: Decision<'g>, negotiated: &Negotiated) -> Decision<'g> {
+    match negotiated {
+        Negotiated::Json { indent: Some(indent) } if !decision.allowed && !decision.body.is_empty() => {
+            decision.body = Cow::Owned(crate::negotiation::indent_body(&decision.body, *indent));
+        }
+        Negotiated::Other => decision.rendered_by_origin = true,
+        _ => {}
+    }
+    decision
 }

@@ -2,7 +2,7 @@
 //! Small pieces of Python semantics the core re-implements to stay small, checked against
 //! Python's own answers.
 
-use drf_gate::gate::normalize_method;
+use drf_gate::http::normalize_method;
 use drf_gate::renderers::python_float_repr;
 
 /// `request.method` is `REQUEST_METHOD.upper()` on an ISO-8859-1 string: every such character

@@ -52,9 +52,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub mod algorithms;
 // The runtime of edge authentication (feature `edge`): parsers, JWT, session and CSRF.
 #[cfg(feature = "edge")]
+pub mod backends;
+#[cfg(feature = "edge")]
 pub mod basic;
+pub mod builtin;
 #[cfg(feature = "edge")]
 pub mod csrf;
 #[cfg(feature = "edge")]
@@ -74,6 +78,7 @@ pub mod settings;
 pub mod token;
 pub mod urlsplit;
 
+pub use builtin::canonical_authentication_name;
 #[cfg(feature = "edge")]
 pub use csrf::{mint_csrf_token, CsrfRandom};
 #[cfg(feature = "edge")]
@@ -87,6 +92,25 @@ pub use settings::{
 
 #[cfg(feature = "edge")]
 use crate::user::UserInput;
+
+/// DRF's `get_authorization_header(request)`: the header as latin-1 bytes (`b''` if absent).
+///
+/// ```
+/// use drf_gate::authentication::{get_authorization_header, RawRequest};
+/// let request = RawRequest::new("GET").header("Authorization", "Token abc\u{b8}").unwrap();
+/// assert_eq!(get_authorization_header(&request), b"Token abc\xb8".to_vec());
+/// ```
+#[cfg(feature = "edge")]
+pub fn get_authorization_header(request: &RawRequest) -> Vec<u8> {
+    latin1_bytes(request.meta("HTTP_AUTHORIZATION").unwrap_or(""))
+}
+
+/// `str.encode('iso-8859-1')` for a string of latin-1 characters (others never get here; see
+/// [`RawRequest::header`]; they would map to `?`).
+#[cfg(feature = "edge")]
+pub(crate) fn latin1_bytes(text: &str) -> Vec<u8> {
+    text.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect()
+}
 
 /// One entry of `authentication_classes`, resolved.
 ///

@@ -375,7 +375,7 @@ impl RawRequest {
         let ok = match allowed_hosts {
             None => true,
             Some(patterns) => {
-                patterns.iter().any(|pattern| pattern == "*" || super::csrf::is_same_domain(&domain, pattern))
+                patterns.iter().any(|pattern| pattern == "*" || crate::http::is_same_domain(&domain, pattern))
             }
         };
         ok.then(|| host.to_string())
