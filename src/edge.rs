@@ -9,14 +9,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::authentication::{
-    authenticate, Answer, AnswerCache, AuthenticationOutcome, Authenticator, LookupKey, RawRequest, RawRequestInput,
-    Resolver,
+    authenticate, Answer, AnswerCache, Authenticated as AuthenticatedRequest, AuthenticationOutcome, Authenticator,
+    LookupKey, RawRequest, RawRequestInput, Resolver, Undecided,
 };
 use crate::decision::Decision;
 use crate::error::{ContextError, ContextErrorCode};
 use crate::gate::{resolve_target, Gate};
 use crate::json::from_text;
-use crate::user::User;
+use crate::user::{User, UserInput};
 use crate::views::{Authenticated, Authentication, ObjectArg};
 
 /// Moved to [`crate::http`]; kept here for existing callers.
@@ -62,24 +62,57 @@ fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<O
 /// What a raw-request check produced.
 #[derive(Debug)]
 pub enum EdgeOutcome<'g> {
-    /// DRF's answer (or `allowed`).
-    Decided(Box<Decision<'g>>, Option<AuthenticationOutcome>),
+    /// DRF's answer (or `allowed`), with what authentication produced (`None` when DRF answered
+    /// before authenticating, e.g. a 406 from content negotiation).
+    Decided(Box<Decision<'g>>, Option<Box<AuthenticatedRequest>>),
     /// A user lookup is needed before authentication can finish.
     NeedsLookup(LookupKey),
+    /// The CSRF check reads the request body, which the caller has not read yet
+    /// ([`RawRequest::body_pending`]): read at most `max_bytes` and ask again.
+    NeedsBody {
+        /// The most bytes the edge reads; a longer body is given as too large.
+        max_bytes: usize,
+    },
+    /// The edge cannot be certain of DRF's answer: send the request to the origin.
+    Forward(ForwardReason),
     /// The path matches no route: not DRF's to answer here.
     NoRoute,
+}
+
+/// Why a raw request goes to the origin undecided.
+///
+/// ```
+/// use drf_gate::authentication::LookupKey;
+/// use drf_gate::edge::ForwardReason;
+/// let reason = ForwardReason::UnknownLookup { lookup: LookupKey::Token { key: "abc".into() } };
+/// assert_eq!(serde_json::to_string(&reason).unwrap(), r#"{"reason":"unknown-lookup","lookup":{"kind":"token","key":"abc"}}"#);
+/// assert_eq!(serde_json::to_string(&ForwardReason::BodyTooLarge).unwrap(), r#"{"reason":"body-too-large"}"#);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+pub enum ForwardReason {
+    /// A lookup answered "not known here" (a store miss that is not authoritative, an outage,
+    /// a timeout).
+    UnknownLookup {
+        /// The lookup.
+        lookup: LookupKey,
+    },
+    /// The CSRF check needs a body larger than the edge reads.
+    BodyTooLarge,
 }
 
 /// Why `perform_authentication` stopped before a decision.
 enum Stop {
     Error(ContextError),
     NeedsLookup(LookupKey),
+    NeedsBody(usize),
+    Forward(ForwardReason),
 }
 
 /// What the view's classes produced on a raw request.
 struct EdgeAuthentication {
     user: User,
-    outcome: AuthenticationOutcome,
+    authenticated: AuthenticatedRequest,
 }
 
 impl Authentication for EdgeAuthentication {
@@ -88,7 +121,7 @@ impl Authentication for EdgeAuthentication {
     }
 
     fn authenticated(&self) -> Authenticated<'_> {
-        match &self.outcome {
+        match &self.authenticated.outcome {
             AuthenticationOutcome::Failed(failure) => Authenticated::Failed(failure),
             AuthenticationOutcome::Succeeded(_) => Authenticated::Succeeded,
             AuthenticationOutcome::None(_) => Authenticated::Anonymous,
@@ -136,13 +169,18 @@ impl Gate {
                 .map_err(|err| Stop::Error(err.into()))?;
             let authenticated = match authenticate(request, authenticators, self.settings(), resolver, now) {
                 Ok(authenticated) => authenticated,
-                Err(needs) => return Err(Stop::NeedsLookup(needs.key)),
+                Err(Undecided::Lookup(needs)) => return Err(Stop::NeedsLookup(needs.key)),
+                Err(Undecided::Unknown(needs)) => {
+                    return Err(Stop::Forward(ForwardReason::UnknownLookup { lookup: needs.key }))
+                }
+                Err(Undecided::Body { max_bytes, .. }) => return Err(Stop::NeedsBody(max_bytes)),
+                Err(Undecided::BodyTooLarge { .. }) => return Err(Stop::Forward(ForwardReason::BodyTooLarge)),
             };
             let user = match &authenticated.user {
                 Some(input) => self.compile_user(input),
                 None => User::anonymous(),
             };
-            Ok(EdgeAuthentication { user, outcome: authenticated.outcome })
+            Ok(EdgeAuthentication { user, authenticated })
         };
         let object = ObjectArg::from_input(target.object.as_ref(), target.lookup_error);
         let initial = view.initial(
@@ -157,9 +195,11 @@ impl Gate {
         match initial {
             Ok((decision, authentication)) => Ok(EdgeOutcome::Decided(
                 Box::new(decision),
-                authentication.map(|authentication| authentication.outcome),
+                authentication.map(|authentication| Box::new(authentication.authenticated)),
             )),
             Err(Stop::NeedsLookup(key)) => Ok(EdgeOutcome::NeedsLookup(key)),
+            Err(Stop::NeedsBody(max_bytes)) => Ok(EdgeOutcome::NeedsBody { max_bytes }),
+            Err(Stop::Forward(reason)) => Ok(EdgeOutcome::Forward(reason)),
             Err(Stop::Error(error)) => Err(error),
         }
     }
@@ -189,8 +229,16 @@ impl Gate {
             cache.insert(entry.key, entry.answer);
         }
         Ok(match self.check_request(&request, &target, &cache, input.now)? {
-            EdgeOutcome::Decided(decision, authentication) => EdgeStep::Decision { decision, authentication },
+            EdgeOutcome::Decided(decision, authenticated) => {
+                let (authentication, user, user_lookup) = match authenticated.map(|a| *a) {
+                    Some(a) => (Some(a.outcome), a.user.map(Box::new), a.user_lookup),
+                    None => (None, None, None),
+                };
+                EdgeStep::Decision { decision, authentication, user, user_lookup }
+            }
             EdgeOutcome::NeedsLookup(key) => EdgeStep::Lookup(key),
+            EdgeOutcome::NeedsBody { max_bytes } => EdgeStep::Body(BodyStep { max_bytes }),
+            EdgeOutcome::Forward(reason) => EdgeStep::Forward(reason),
             EdgeOutcome::NoRoute => EdgeStep::NoRoute(true),
         })
     }
@@ -216,12 +264,22 @@ struct AnswerEntry {
     answer: Answer,
 }
 
-/// One step of the raw-request protocol: a decision, a lookup to answer, or no route.
+/// One step of the raw-request protocol: a decision, a lookup to answer, the body to read, a
+/// forward (the edge is not certain), or no route.
+///
+/// JSON: `{"lookup": {...}}`, `{"body": {"maxBytes": N}}` (read the body, at most N bytes, and
+/// ask again with `request.bodyBase64`, or `request.bodyTooLarge: true`), `{"forward":
+/// {"reason": "unknown-lookup", "lookup": {...}}}`, `{"noRoute": true}`, or `{"decision": ...,
+/// "authentication": ..., "user": ..., "userLookup": ...}`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum EdgeStep<'g> {
     /// Answer this lookup and ask again.
     Lookup(LookupKey),
+    /// Read the body and ask again.
+    Body(BodyStep),
+    /// Send the request to the origin: the edge is not certain of DRF's answer.
+    Forward(ForwardReason),
     /// Not a route of the policy.
     NoRoute(bool),
     /// Decided; with what authentication produced.
@@ -231,5 +289,19 @@ pub enum EdgeStep<'g> {
         decision: Box<Decision<'g>>,
         /// The authentication outcome.
         authentication: Option<AuthenticationOutcome>,
+        /// DRF's `request.user` when a class succeeded (simplejwt's `TokenUser` has `tokenUser`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        user: Option<Box<UserInput>>,
+        /// The lookup that answered `request.user` (absent for a `TokenUser`).
+        #[serde(rename = "userLookup", skip_serializing_if = "Option::is_none")]
+        user_lookup: Option<LookupKey>,
     },
+}
+
+/// The body step of [`EdgeStep`].
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BodyStep {
+    /// Read at most this many bytes.
+    pub max_bytes: usize,
 }

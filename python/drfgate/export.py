@@ -146,6 +146,13 @@ def export_settings(include_secrets=False):
             "useSessions": bool(settings.CSRF_USE_SESSIONS),
         },
         "session": {"cookieName": settings.SESSION_COOKIE_NAME},
+        # Django's request-body limits, as the CSRF check meets them when it reads request.POST.
+        "upload": {
+            "dataMaxMemorySize": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+            "dataMaxNumberFields": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+            "dataMaxNumberFiles": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
+            "fileMaxMemorySize": settings.FILE_UPLOAD_MAX_MEMORY_SIZE,
+        },
     }
     if jwt_authentication is not None:
         from rest_framework_simplejwt.settings import api_settings as jwt

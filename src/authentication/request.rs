@@ -17,8 +17,10 @@ use crate::error::InputErrorCode;
 
 /// Largest header value accepted (8 KiB, the usual server limit; gunicorn's is 8190 bytes).
 pub const MAX_HEADER_BYTES: usize = 8 * 1024;
-/// Largest body read for the CSRF check: Django's `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MiB).
-pub const MAX_BODY_BYTES: usize = 2_621_440;
+/// Largest body the edge reads for the CSRF check (10 MiB). Django itself reads form and JSON
+/// bodies whole and multipart file parts without limit; a CSRF check that needs a longer body is
+/// forwarded to the origin, never guessed.
+pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 
 /// One request, before authentication.
 ///
@@ -42,6 +44,7 @@ pub struct RawRequest {
     port: Option<String>,
     body: Vec<u8>,
     body_too_large: bool,
+    body_pending: bool,
     meta: BTreeMap<String, String>,
 }
 
@@ -90,6 +93,14 @@ pub struct RawRequestInput {
     /// The body as standard base64 (for bytes that are not UTF-8).
     #[serde(default)]
     pub body_base64: Option<String>,
+    /// The request has a body the caller has not read: the check asks for it (an
+    /// [`EdgeStep`](crate::edge::EdgeStep) `body` step) only when DRF would read it.
+    #[serde(default)]
+    pub body_pending: bool,
+    /// The caller did not read the body because it is longer than the edge reads
+    /// ([`MAX_BODY_BYTES`], or the `maxBytes` of the body step): a check that needs it forwards.
+    #[serde(default)]
+    pub body_too_large: bool,
     /// `CONTENT_TYPE`; default: the `Content-Type` header.
     #[serde(default)]
     pub content_type: Option<String>,
@@ -166,6 +177,20 @@ impl RawRequest {
         self
     }
 
+    /// Marks the body as present but not read yet: a check that needs it asks for it.
+    pub fn body_pending(mut self, pending: bool) -> Self {
+        self.body_pending = pending;
+        self
+    }
+
+    /// Marks the body as longer than the edge reads (not kept).
+    pub fn body_too_large(mut self) -> Self {
+        self.body_too_large = true;
+        self.body_pending = false;
+        self.body = Vec::new();
+        self
+    }
+
     /// Sets the cookies explicitly (instead of parsing the `Cookie` header).
     pub fn cookies(mut self, cookies: BTreeMap<String, String>) -> Self {
         self.cookies = Some(cookies);
@@ -221,6 +246,7 @@ impl RawRequest {
         if let Some(path) = input.path {
             request.path = path;
         }
+        let body_given = input.body.is_some() || input.body_base64.is_some();
         match (input.body, input.body_base64) {
             (Some(_), Some(_)) => {
                 return Err(InputError::new(
@@ -236,6 +262,11 @@ impl RawRequest {
                 request = request.body(&bytes);
             }
             (None, None) => {}
+        }
+        if input.body_too_large {
+            request = request.body_too_large();
+        } else if input.body_pending && !body_given {
+            request.body_pending = true;
         }
         Ok(request)
     }
@@ -304,9 +335,14 @@ impl RawRequest {
         &self.body
     }
 
-    /// Whether the body exceeded [`MAX_BODY_BYTES`].
-    pub fn body_too_large(&self) -> bool {
+    /// Whether the body was longer than the edge reads ([`MAX_BODY_BYTES`]).
+    pub fn is_body_too_large(&self) -> bool {
         self.body_too_large
+    }
+
+    /// Whether the body is present but not read yet.
+    pub fn is_body_pending(&self) -> bool {
+        self.body_pending
     }
 
     /// Django's `_get_raw_host()`: the `Host` header (or the given host), else

@@ -40,6 +40,46 @@ pub struct AuthenticationSettings {
     pub session: SessionSettings,
     /// `RemoteUserAuthentication`.
     pub remote_user: RemoteUserSettings,
+    /// Django's `DATA_UPLOAD_*` limits, applied when the CSRF check reads a body.
+    pub upload: UploadSettings,
+}
+
+/// Django's request-body limits, as the CSRF check's `request.POST` meets them (DRF's parsers
+/// read the request stream): form bodies are limited to `DATA_UPLOAD_MAX_NUMBER_FIELDS` fields,
+/// JSON bodies are read whole, and multipart bodies follow Django's `MultiPartParser`: at most
+/// `DATA_UPLOAD_MAX_NUMBER_FIELDS` parts, `DATA_UPLOAD_MAX_MEMORY_SIZE` bytes of non-file fields,
+/// `DATA_UPLOAD_MAX_NUMBER_FILES` files (over any: Django's 400). `FILE_UPLOAD_MAX_MEMORY_SIZE`
+/// only decides whether Django keeps an upload in memory or on disk, so it changes no answer.
+/// `null` is Django's `None` (no limit).
+///
+/// ```
+/// use drf_gate::authentication::UploadSettings;
+/// let limits: UploadSettings = serde_json::from_str(r#"{"dataMaxNumberFields": null}"#).unwrap();
+/// assert_eq!(limits.data_max_number_fields, None);
+/// assert_eq!(limits.data_max_memory_size, Some(2_621_440));
+/// ```
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct UploadSettings {
+    /// `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MiB).
+    pub data_max_memory_size: Option<usize>,
+    /// `DATA_UPLOAD_MAX_NUMBER_FIELDS` (1000).
+    pub data_max_number_fields: Option<usize>,
+    /// `DATA_UPLOAD_MAX_NUMBER_FILES` (100).
+    pub data_max_number_files: Option<usize>,
+    /// `FILE_UPLOAD_MAX_MEMORY_SIZE` (2.5 MiB): recorded, no effect on a decision.
+    pub file_max_memory_size: Option<usize>,
+}
+
+impl Default for UploadSettings {
+    fn default() -> Self {
+        UploadSettings {
+            data_max_memory_size: Some(2_621_440),
+            data_max_number_fields: Some(1000),
+            data_max_number_files: Some(100),
+            file_max_memory_size: Some(2_621_440),
+        }
+    }
 }
 
 /// `TokenAuthentication` options.
