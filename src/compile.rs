@@ -469,6 +469,10 @@ impl Compiler<'_> {
             model,
             no_match_body,
             ignore_model_permissions: spec.ignore_model_permissions,
+            queryset: match &spec.queryset {
+                Some(source) => Some(self.compile_condition(source, Scope::Object, format!("{path}.queryset"))?),
+                None => None,
+            },
             routes: Vec::new(),
             actions: Vec::new(),
             permission_lists: Vec::new(),

@@ -286,6 +286,15 @@ fn run_check(
     }
 }
 
+/// Whether `object` is in the view's `get_queryset()`: its filter condition (an index into the
+/// gate's conditions) holds for it.
+/// `Err` carries the evaluation error (the server's 500).
+pub(crate) fn in_queryset(condition: usize, request: &Request<'_, '_>, object: &Value) -> Result<bool, String> {
+    let condition = request.conditions.get(condition).ok_or_else(|| "unknown condition".to_owned())?;
+    let env = ConditionEnv { request, object: Some(object) };
+    condition.evaluate(&env).map_err(|err| err.message)
+}
+
 fn missing_queryset() -> Raise {
     Raise::Error("Cannot apply DjangoModelPermissions on a view that does not set `.queryset` or have a `.get_queryset()` method.".into())
 }

@@ -15,7 +15,7 @@ use crate::exceptions::{
 use crate::negotiation::Negotiated;
 use crate::perm_table::PermissionTable;
 use crate::permissions::{
-    has_object_permission, has_permission, Node, PermissionClass, Raise, RaisedFor, Request, SAFE_METHODS,
+    has_object_permission, has_permission, in_queryset, Node, PermissionClass, Raise, RaisedFor, Request, SAFE_METHODS,
 };
 use crate::renderers::render_detail;
 use crate::user::User;
@@ -91,6 +91,9 @@ pub(crate) struct View {
     /// `{"detail":"No <Model> matches the given query."}`.
     pub no_match_body: String,
     pub ignore_model_permissions: bool,
+    /// The `get_queryset()` filter (index into the gate's conditions): `get_object()` finds only
+    /// the objects it holds for.
+    pub queryset: Option<usize>,
     pub routes: Vec<Route>,
     pub actions: Vec<Action>,
     pub permission_lists: Vec<Vec<Entry>>,
@@ -336,6 +339,23 @@ impl View {
             }
             ObjectArg::Found(object) => object,
         };
+        // get_object_or_404(self.filter_queryset(self.get_queryset()), ...): an object outside
+        // the queryset is not found, before any object permission runs.
+        if let Some(queryset) = self.queryset {
+            match in_queryset(queryset, &request, object) {
+                Ok(true) => {}
+                Ok(false) => {
+                    return respond.denied(
+                        404,
+                        Cow::Borrowed(&self.no_match_body),
+                        not_found::CODE,
+                        Stage::Lookup,
+                        None,
+                    )
+                }
+                Err(message) => return respond.queryset_failed(message),
+            }
+        }
         for (index, entry) in entries.iter().enumerate() {
             tracer.begin_entry(Stage::Object, index);
             match has_object_permission(&entry.node, &request, object, tracer) {
@@ -497,6 +517,19 @@ impl<'g> Responder<'g> {
                 decision
             }
         }
+    }
+
+    /// `get_queryset()` itself failed (an evaluation error of its condition): the server's 500.
+    fn queryset_failed(&self, message: String) -> Decision<'g> {
+        let mut decision = self.denied(
+            500,
+            Cow::Borrowed(exceptions::SERVER_ERROR_BODY),
+            exceptions::EVALUATION_ERROR,
+            Stage::Lookup,
+            None,
+        );
+        decision.error = Some(message);
+        decision
     }
 
     fn method_not_allowed(&self, method: &str) -> Decision<'g> {
