@@ -3,6 +3,8 @@
 //! against outcomes recorded from real Django/DRF (`tests/authentication_vectors/gen_bodies.py`).
 #![cfg(test)] // test code: clippy.toml lets it unwrap, expect, index and panic
 
+mod common;
+
 use drf_gate::authentication::*;
 use drf_gate::edge::{EdgeOutcome, ForwardReason, RequestTarget};
 use drf_gate::user::UserInput;
@@ -167,7 +169,7 @@ fn a_long_valid_jwt_is_accepted() {
 }
 
 fn vectors() -> Value {
-    serde_json::from_str(include_str!("authentication_vectors/bodies.json")).unwrap()
+    common::jsonl(include_str!("authentication_vectors/bodies.jsonl"))
 }
 
 fn body_of(case: &Value) -> Vec<u8> {

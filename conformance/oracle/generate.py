@@ -1,4 +1,4 @@
-"""Case specs: every expressible row of drf-semantics §7.3, targeted edge cases for each §8 rule,
+"""Case specs: every expressible row of docs/drf-semantics.md §7.3, targeted edge cases for each §8 rule,
 and a seeded random generator. A spec describes a situation; only running DRF (execute.py) gives
 its expected outcome."""
 import copy

@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 
-import { consumerDir, testsDir } from "./consumer.mjs";
+import { consumerDir, repoDir, testsDir } from "./consumer.mjs";
 
-const tsc = join(testsDir, "node_modules", "typescript", "bin", "tsc");
+const tsc = join(repoDir, "node_modules", "typescript", "bin", "tsc"); // the root npm workspace
 const tsDir = join(consumerDir, "ts");
 
 function compile(options) {
