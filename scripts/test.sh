@@ -3,7 +3,7 @@
 # npm, and Python 3 with venv; installs what else is missing (the wasm32 target, the pinned
 # wasm-bindgen CLI, the root npm workspace, pip packages in virtualenvs, Debian's chromium) and
 # runs:
-#   0. hygiene: rustfmt (crate, fuzz/, bench/native), no import cycle in src/, each cargo
+#   0. hygiene: rustfmt (crate, fuzz/, bench/native, python/native), no import cycle in src/, each cargo
 #      feature built alone
 #   1. the native core: cargo test, clippy (no panicking calls in src/), also for the core build
 #      (--no-default-features)
@@ -42,7 +42,8 @@ step() {
 formatting() {
   timed "cargo fmt --check (crate)" cargo fmt --check &&
     timed "cargo fmt --check (fuzz/)" cargo fmt --check --manifest-path fuzz/Cargo.toml &&
-    timed "cargo fmt --check (bench/native)" cargo fmt --check --manifest-path bench/native/Cargo.toml
+    timed "cargo fmt --check (bench/native)" cargo fmt --check --manifest-path bench/native/Cargo.toml &&
+    timed "cargo fmt --check (python/native)" cargo fmt --check --manifest-path python/native/Cargo.toml
 }
 
 # No import cycles among the modules of src/ (the checker first proves it catches one).
@@ -80,7 +81,7 @@ exporter() {
     examples/blog/server/.venv/bin/python python/runtests.py
 }
 
-step "rustfmt (crate, fuzz/, bench/native)" formatting
+step "rustfmt (crate, fuzz/, bench/native, python/native)" formatting
 step "no import cycle in src/" cycles
 step "native core" native
 step "cargo features one by one" features
