@@ -1,4 +1,3 @@
-#![allow(clippy::panic)]
 //! `Gate::can`, `Gate::resolve` and `Gate::permissions_for` refuse names the policy does not
 //! have, as `check` does: a typo is a `ContextError`, never a silent `false`.
 
