@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::authentication::{
-    authenticate, Answer, AnswerCache, AuthenticationOutcome, LookupKey, RawRequest, RawRequestInput, Resolver,
+    authenticate, Answer, AnswerCache, AuthenticationFailure, AuthenticationOutcome, FailureKind, LookupKey,
+    RawRequest, RawRequestInput, Resolver,
 };
 use crate::decision::Decision;
 use crate::error::ContextError;
@@ -100,6 +101,16 @@ impl Gate {
         let view = self.view_or_error(view_name, "$.view")?;
         let has_object = target.object.as_ref().is_some_and(Option::is_some);
         let resolved = resolve_target(view, action, Some(request.method()), detail, has_object)?;
+        if let Some(limit) = request.beyond_server_limits() {
+            // Headers past the servers' limits: the origin's server answers (or, if lenient,
+            // DRF does); a 400 the origin renders, so every caller forwards it.
+            let failure = AuthenticationFailure::new(FailureKind::BadRequest, limit, crate::exceptions::BAD_REQUEST);
+            let object = ObjectArg::from_input(target.object.as_ref(), target.lookup_error);
+            let state = Authenticated::Failed(&failure);
+            let decision =
+                view.dispatch_traced(&self.policy(), &resolved, &User::anonymous(), state, object, target.trace);
+            return Ok(EdgeOutcome::Decided(Box::new(decision), Some(AuthenticationOutcome::Failed(failure))));
+        }
         let negotiated = match view.negotiate(&resolved, request.header_value("accept"), target.format.as_deref()) {
             Ok(negotiated) => negotiated,
             Err(decision) => return Ok(EdgeOutcome::Decided(decision, None)),
@@ -176,10 +187,7 @@ pub fn query_parameter(url: &str, name: &str) -> Option<String> {
         let mut out = Vec::with_capacity(bytes.len());
         let mut index = 0;
         while let Some(&byte) = bytes.get(index) {
-            let hex = bytes
-                .get(index + 1..index + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            let hex = bytes.get(index + 1..index + 3).and_then(crate::routing::hex_byte);
             match (byte, hex) {
                 (b'%', Some(decoded)) => {
                     out.push(decoded);

@@ -9,6 +9,8 @@
 //! `Invalid \escape`, `Invalid \uXXXX escape`, `Extra data`, the UTF-8 BOM message), DRF's
 //! `Out of range float values are not JSON compliant: 'NaN'`, and the 4300-digit integer limit.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Number, Value};
 
 /// A Python value as `json.loads` builds it.
@@ -309,6 +311,9 @@ impl Scanner<'_> {
 
     fn parse_object(&mut self, i: usize) -> Result<(PyValue, usize), Fail> {
         let mut items: Vec<(String, PyValue)> = Vec::new();
+        // Key -> position in `items`: a repeated key keeps its first position and takes the last
+        // value (a dict), found in O(1) so 10^5 keys cost linear time, not quadratic.
+        let mut positions: HashMap<String, usize> = HashMap::new();
         let mut i = self.skip_ws(i);
         if self.at(i) != Some(b'}') {
             loop {
@@ -322,10 +327,12 @@ impl Scanner<'_> {
                 }
                 i = self.skip_ws(i + 1);
                 let (value, next) = self.scan_once(i)?;
-                if let Some(slot) = items.iter_mut().find(|(k, _)| *k == key) {
-                    slot.1 = value;
-                } else {
-                    items.push((key, value));
+                match positions.get(&key).and_then(|&at| items.get_mut(at)) {
+                    Some(slot) => slot.1 = value,
+                    None => {
+                        positions.insert(key.clone(), items.len());
+                        items.push((key, value));
+                    }
                 }
                 i = self.skip_ws(next);
                 if self.at(i) == Some(b'}') {
