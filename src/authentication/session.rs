@@ -175,8 +175,8 @@ pub fn request_post_token(request: &RawRequest) -> Result<String, Authentication
                 codecs::Read::Error(message) => return Err(parse_error(format!("JSON parse error - {message}"))),
                 codecs::Read::NotEmulated => return Err(origin_decides(content_type)),
             };
-            match pyjson::loads(&text, LoadOptions { strict_constants: true }) {
-                Ok(_) => Vec::new(),
+            match pyjson::validate(&text, LoadOptions { strict_constants: true }) {
+                Ok(()) => Vec::new(),
                 Err(JsonError::Value(message)) => return Err(parse_error(format!("JSON parse error - {message}"))),
                 Err(JsonError::Recursion) => {
                     return Err(AuthenticationFailure::new(FailureKind::ServerError, "RecursionError", "server_error"))
