@@ -12,6 +12,9 @@ requirements=(
   "djangorestframework-simplejwt>=5.5,<5.6"
   "django-guardian>=3,<4"
   "cryptography"
+  # The JWT path emulates PyJWT's exact base64url/JSON behaviour (src/authentication/pybase64.rs):
+  # pinned to the series it is tested against, as the sample server pins it.
+  "PyJWT>=2.15,<2.16"
 )
 
 versions_ok() {
@@ -25,6 +28,7 @@ want = {
     "djangorestframework-simplejwt": ((5, 5), (5, 6)),
     "django-guardian": ((3,), (4,)),
     "cryptography": ((0,), (10**6,)),
+    "PyJWT": ((2, 15), (2, 16)),
 }
 for name, (lo, hi) in want.items():
     try:

@@ -3,7 +3,7 @@
 # with RUSTC_BOOTSTRAP=1 for the coverage flags cargo-fuzz would pass), replays the saved
 # crash inputs (fuzz/regressions/<target>/), then fuzzes each target for a bounded time.
 #
-#   bash fuzz/run.sh                      # CI: every target, FUZZ_SECONDS (default 12) each
+#   bash fuzz/run.sh                      # CI: every target, FUZZ_SECONDS (default 10) each
 #   FUZZ_SECONDS=1800 bash fuzz/run.sh    # a long run (30 min per target)
 #   FUZZ_SECONDS=600 bash fuzz/run.sh request policy   # some targets only
 #
@@ -13,7 +13,7 @@
 # later run replays it.
 set -uo pipefail
 cd "$(dirname "$0")"
-seconds="${FUZZ_SECONDS:-12}"
+seconds="${FUZZ_SECONDS:-10}"
 timeout_s="${FUZZ_TIMEOUT:-10}"
 rss_mb="${FUZZ_RSS_MB:-2048}"
 triple="$(rustc -vV | sed -n 's/^host: //p')"

@@ -17,7 +17,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(gate) = Gate::from_value(policy) else { return };
     for method in ["GET", "POST"] {
         for user in [user, r#"{"id": 1, "isStaff": true, "attributes": {"level": 3, "tags": ["a"]}}"#] {
-            let context = format!(r#"{{"view": "v", "method": "{method}", "detail": true, "user": {user}, "object": {object}}}"#);
+            let context =
+                format!(r#"{{"view": "v", "method": "{method}", "detail": true, "user": {user}, "object": {object}}}"#);
             let _ = gate.check_json(&context);
         }
     }

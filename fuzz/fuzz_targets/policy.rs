@@ -12,7 +12,9 @@ fuzz_target!(|data: &[u8]| {
         for context in [
             format!(r#"{{"view": {view:?}, "method": "GET"}}"#),
             format!(r#"{{"view": {view:?}, "method": "POST", "user": {{"id": 1, "isStaff": true}}}}"#),
-            format!(r#"{{"view": {view:?}, "method": "DELETE", "detail": true, "user": {{"id": 2}}, "object": {{"owner": 2}}}}"#),
+            format!(
+                r#"{{"view": {view:?}, "method": "DELETE", "detail": true, "user": {{"id": 2}}, "object": {{"owner": 2}}}}"#
+            ),
         ] {
             let _ = gate.check_json(&context).map(|decision| serde_json::to_string(&decision));
         }

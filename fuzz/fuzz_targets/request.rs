@@ -34,7 +34,8 @@ fuzz_target!(|data: &[u8]| {
     let mut lines = head.split('\n');
     let method = lines.next().unwrap_or("GET").to_string();
     let path = lines.next().unwrap_or("/").to_string();
-    let mut input = RawRequestInput { method, url: Some(format!("https://api.example.com{path}")), ..Default::default() };
+    let mut input =
+        RawRequestInput { method, url: Some(format!("https://api.example.com{path}")), ..Default::default() };
     for line in lines {
         let (name, value) = line.split_once(':').unwrap_or((line, ""));
         input.headers.insert(name.to_string(), value.trim_start().to_string());
