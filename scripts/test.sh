@@ -76,6 +76,10 @@ package() { bash wasm-tests/run.sh; }
 conformance() { bash conformance/run.sh; }
 browser() { bash wasm-tests/browser/run.sh; }
 workers() { bash wasm-tests/workerd/run.sh; }
+# Hostile input (issue 14): large, deep, slow and forged inputs through the package in Node and
+# workerd (needs the built package), then every fuzz target for a bounded time.
+adversarial() { bash wasm-tests/adversarial/run.sh; }
+fuzz() { FUZZ_SECONDS="${FUZZ_SECONDS:-10}" bash fuzz/run.sh; }
 exporter() {
   bash examples/blog/server/setup.sh &&
     examples/blog/server/.venv/bin/python python/runtests.py
@@ -89,6 +93,8 @@ step "npm package (build, Node, TypeScript, workerd, Chromium)" package
 step "conformance against real DRF" conformance
 step "browser demo and playground" browser
 if [ -f wasm-tests/workerd/run.sh ]; then step "Worker in workerd vs the sample DRF server" workers; fi
+step "adversarial inputs (Node, workerd)" adversarial
+step "fuzz" fuzz
 step "exporter on the sample DRF project" exporter
 
 echo
