@@ -47,6 +47,7 @@ exporter() {
   bash examples/blog/server/setup.sh &&
     examples/blog/server/.venv/bin/python python/runtests.py
 }
+python_wheel() { bash python/ci/wheel.sh; }
 
 step "native core" native
 step "npm package (build, Node, TypeScript, workerd, Chromium)" package
@@ -54,6 +55,7 @@ step "conformance against real DRF" conformance
 step "browser demo and playground" browser
 if [ -f wasm-tests/workerd/run.sh ]; then step "Worker in workerd vs the sample DRF server" workers; fi
 step "exporter on the sample DRF project" exporter
+step "python package: wheel in a fresh virtualenv, fresh Django project" python_wheel
 
 echo
 echo "================ summary"
