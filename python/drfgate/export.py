@@ -172,6 +172,13 @@ def export_settings(include_secrets=False):
             "useSessions": bool(settings.CSRF_USE_SESSIONS),
         },
         "session": {"cookieName": settings.SESSION_COOKIE_NAME},
+        # Django's request-body limits, as the CSRF check meets them when it reads request.POST.
+        "upload": {
+            "dataMaxMemorySize": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+            "dataMaxNumberFields": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+            "dataMaxNumberFiles": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
+            "fileMaxMemorySize": settings.FILE_UPLOAD_MAX_MEMORY_SIZE,
+        },
     }
     if jwt_authentication is not None:
         from rest_framework_simplejwt.settings import api_settings as jwt
@@ -639,6 +646,9 @@ class Exporter:
         policy["actions"] = {a: self._action_entry(a, e, is_viewset) for a, e in actions.items()}
         if getattr(cls, "_ignore_model_permissions", False):
             policy["ignoreModelPermissions"] = True
+        queryset = queryset_condition(cls, name, self.warnings)
+        if queryset is not None:
+            policy["queryset"] = queryset
         renderers = [_class_name(c) for c in getattr(cls, "renderer_classes", api_settings.DEFAULT_RENDERER_CLASSES)]
         if renderers != self.global_renderers:
             policy["renderers"] = renderers
@@ -757,6 +767,35 @@ class Exporter:
                 used.add(name)
                 pending.update(self.permission_deps.get(name, ()))
         return {n: d for n, d in self.permission_decls.items() if n in used}
+
+
+def queryset_condition(cls, name, warnings):
+    """The view's ``get_queryset()`` filter as a drf-gate condition (docs/policy.md, ``queryset``).
+
+    Declared on the view like a permission class's conditions: ``drfgate_queryset = "..."`` or
+    ``@drfgate.queryset("...")``. A view that overrides ``get_queryset()`` without declaring it
+    gets a warning: the edge and the UI cannot know which objects it hides (they answer 403 or
+    allow where the server answers 404).
+
+    >>> class Posts: drfgate_queryset = "obj.published or obj.owner == request.user"
+    >>> queryset_condition(Posts, "posts", [])
+    'obj.published or obj.owner == request.user'
+    """
+    declared = getattr(cls, "drfgate_queryset", None)
+    if declared is not None:
+        if not isinstance(declared, str):
+            warnings.append(f"{name}.drfgate_queryset must be a str (a drf-gate condition); ignored")
+            return None
+        return declared
+    for klass in cls.__mro__:
+        if "get_queryset" in klass.__dict__ and not klass.__module__.startswith("rest_framework."):
+            warnings.append(
+                f"{name}: {klass.__qualname__}.get_queryset() filters objects but declares no drf-gate "
+                f"condition (drfgate_queryset = \"...\"): the edge and the UI answer 403 or allow where "
+                f"the server answers 404"
+            )
+            break
+    return None
 
 
 def export_policy(leave_to_origin=(), include_secrets=False, urlconf=None):
