@@ -4,6 +4,8 @@
 # ViewSet (django-admin startproject + an app whose permission class has no drf-gate declaration:
 # the exporter translates it), and run manage.py drfgate_check with the in-process core (no Node).
 # Prints exactly: python: wheel installed, drfgate_check N requests, 0 disagreements
+# then translates the corpus (python/corpus) with the installed package and prints
+#   translate: N classes, N translated, N proved, N left to origin
 #
 #   bash python/ci/wheel.sh            # CARGO_TARGET_DIR defaults to the repository's target/
 set -euo pipefail
@@ -126,3 +128,8 @@ if [ "$before" != "$after" ]; then
   exit 1
 fi
 echo "python: wheel installed, drfgate_check $requests requests, 0 disagreements"
+
+# The translation corpus: the sample project's classes and the real permission classes of the
+# packages in python/corpus/requirements.txt, each translation proved with the installed core.
+"$py" -m pip install --quiet --disable-pip-version-check -r "$root/python/corpus/requirements.txt"
+"$py" "$root/python/corpus/translate_corpus.py"
