@@ -76,7 +76,8 @@ conformance() { bash conformance/run.sh; }
 browser() { bash wasm-tests/browser/run.sh; }
 workers() { bash wasm-tests/workerd/run.sh; }
 exporter() {
-  bash examples/blog/server/setup.sh &&
+  # setup.sh's `pip install -e python/` builds the compiled core (maturin): share the target dir.
+  CARGO_TARGET_DIR="$root/target" bash examples/blog/server/setup.sh &&
     examples/blog/server/.venv/bin/python python/runtests.py
 }
 python_wheel() { bash python/ci/wheel.sh; }
