@@ -81,9 +81,11 @@ workers() { bash wasm-tests/workerd/run.sh; }
 adversarial() { bash wasm-tests/adversarial/run.sh; }
 fuzz() { FUZZ_SECONDS="${FUZZ_SECONDS:-10}" bash fuzz/run.sh; }
 exporter() {
-  bash examples/blog/server/setup.sh &&
+  # setup.sh's `pip install -e python/` builds the compiled core (maturin): share the target dir.
+  CARGO_TARGET_DIR="$root/target" bash examples/blog/server/setup.sh &&
     examples/blog/server/.venv/bin/python python/runtests.py
 }
+python_wheel() { bash python/ci/wheel.sh; }
 
 step "rustfmt (crate, fuzz/, bench/native, python/native)" formatting
 step "no import cycle in src/" cycles
@@ -96,6 +98,7 @@ if [ -f wasm-tests/workerd/run.sh ]; then step "Worker in workerd vs the sample 
 step "adversarial inputs (Node, workerd)" adversarial
 step "fuzz" fuzz
 step "exporter on the sample DRF project" exporter
+step "python package: wheel in a fresh virtualenv, fresh Django project" python_wheel
 
 echo
 echo "================ summary"
