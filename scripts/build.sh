@@ -134,6 +134,10 @@ cp "$root"/pkg/src/{guard,hono}.{js,d.ts} "$dist/"
 cp "$dist/drf_gate.d.ts" "$dist/drf_gate.d.cts"
 cp "$dist/errors.d.ts" "$dist/errors.d.cts"
 
+# 7. Front ends: drf-gate/react and drf-gate/vue (plain JS over the public API; React and Vue are
+#    optional peer dependencies) and the reason of a decision they share.
+cp "$root"/pkg/src/{react,vue,reason}.{js,d.ts} "$dist/"
+
 size() {
   local raw gz
   raw="$(wc -c < "$1" | tr -d ' ')"
