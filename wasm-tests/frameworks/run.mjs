@@ -5,6 +5,7 @@
 // must report no mismatch, and the Subjects the providers make must be freed.
 // Prints `frameworks: N checks, N passed`.
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -34,6 +35,15 @@ function check(name, ok, detail = "") {
   checks += 1;
   if (!ok) failures.push(`${name}${detail ? `: ${detail}` : ""}`);
   if (VERBOSE || !ok) console.log(`${ok ? "ok  " : "FAIL"} ${name}${!ok && detail ? `\n     ${detail}` : ""}`);
+}
+
+// 0. The bindings' types: `tsc --strict` accepts an app's usage, and each `@ts-expect-error` line
+//    (misuse) is an error (otherwise tsc reports the directive as unused).
+try {
+  execFileSync(process.execPath, [join(here, "node_modules/typescript/bin/tsc"), "-p", join(here, "types/tsconfig.json")], { encoding: "utf8", stdio: "pipe" });
+  check("types: tsc --strict on types/usage.tsx (React and Vue, misuse rejected)", true);
+} catch (error) {
+  check("types: tsc --strict on types/usage.tsx (React and Vue, misuse rejected)", false, `${error.stdout}${error.stderr}`);
 }
 
 // 1. Build both apps once: the browser bundle and the server bundle.
