@@ -158,6 +158,10 @@ for types in index errors guard hono dom; do
   sed -E -e 's#(from |import\()"\./([a-z-]+)\.js"#\1"./\2.cjs"#g' "$dist/$types.d.ts" > "$dist/$types.d.cts"
 done
 
+# 7. Front ends: drf-gate/react and drf-gate/vue (plain JS over the public API; React and Vue are
+#    optional peer dependencies) and the reason of a decision they share.
+cp "$root"/pkg/src/{react,vue,reason}.{js,d.ts} "$dist/"
+
 size() {
   local raw gz
   raw="$(wc -c < "$1" | tr -d ' ')"
