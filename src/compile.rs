@@ -45,35 +45,7 @@ const STANDARD_ACTIONS: [(&str, &str, bool, bool); 6] = [
 /// DRF's default `http_method_names` (Django's `View`), upper-cased: the order of `Allow`.
 const HTTP_METHOD_NAMES: [&str; 8] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"];
 
-/// The canonical DRF class name of a built-in authentication class, from its name, alias or
-/// dotted path; other names are returned as written.
-///
-/// ```
-/// use drf_gate::compile::canonical_authentication_name;
-/// assert_eq!(canonical_authentication_name("token"), "TokenAuthentication");
-/// assert_eq!(canonical_authentication_name("rest_framework_simplejwt.authentication.JWTAuthentication"), "JWTAuthentication");
-/// assert_eq!(canonical_authentication_name("ApiKeyAuthentication"), "ApiKeyAuthentication");
-/// ```
-pub fn canonical_authentication_name(name: &str) -> &str {
-    let last = match name
-        .strip_prefix("rest_framework.authentication.")
-        .or_else(|| name.strip_prefix("rest_framework_simplejwt.authentication."))
-    {
-        Some(last) => last,
-        None => name,
-    };
-    match last {
-        "session" | "SessionAuthentication" => "SessionAuthentication",
-        "basic" | "BasicAuthentication" => "BasicAuthentication",
-        "token" | "TokenAuthentication" => "TokenAuthentication",
-        "jwt" | "JWTAuthentication" => "JWTAuthentication",
-        "jwtStateless" | "JWTStatelessUserAuthentication" | "JWTTokenUserAuthentication" => {
-            "JWTStatelessUserAuthentication"
-        }
-        "remoteUser" | "RemoteUserAuthentication" => "RemoteUserAuthentication",
-        _ => last,
-    }
-}
+pub use crate::authentication::canonical_authentication_name;
 
 fn builtin_permission_class(name: &str) -> Option<PermissionClass> {
     let (has_permission, has_object_permission, authenticated_users_only) = match name {

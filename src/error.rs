@@ -35,6 +35,7 @@ impl PolicyError {
         PolicyError { code, message: message.into(), path: path.into(), line: None, column: None }
     }
 
+    #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
     pub(crate) fn at(mut self, line: u32, column: u32) -> Self {
         self.line = Some(line);
         self.column = Some(column);

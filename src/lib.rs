@@ -28,7 +28,9 @@
 #![forbid(unsafe_code)]
 
 pub mod authentication;
+#[cfg(feature = "compiler")]
 pub mod compile;
+pub mod compiled;
 pub mod condition;
 pub mod context;
 pub mod decision;
@@ -37,11 +39,14 @@ pub mod edge;
 pub mod error;
 pub mod exceptions;
 pub mod gate;
+#[cfg(feature = "compiler")]
 pub mod json;
 pub mod negotiation;
 pub mod perm_table;
+#[cfg(feature = "compiler")]
 pub mod permission_expr;
 pub mod permissions;
+#[cfg(feature = "compiler")]
 pub mod policy;
 pub mod renderers;
 pub mod routing;
@@ -53,5 +58,7 @@ pub use decision::Decision;
 pub use error::{ContextError, PolicyError};
 pub use gate::Gate;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "compiler"))]
 mod wasm;
+#[cfg(all(target_arch = "wasm32", not(feature = "compiler")))]
+mod wasm_runtime;

@@ -67,9 +67,11 @@ pub mod request;
 pub mod resolver;
 #[cfg(feature = "edge")]
 pub mod session;
+#[cfg(feature = "compiler")]
 pub mod settings;
 #[cfg(feature = "edge")]
 pub mod token;
+#[cfg(feature = "compiler")]
 pub mod urlsplit;
 
 #[cfg(feature = "edge")]
@@ -78,6 +80,7 @@ pub use csrf::{mint_csrf_token, CsrfRandom};
 pub use request::{RawRequest, RawRequestInput};
 #[cfg(feature = "edge")]
 pub use resolver::{Answer, AnswerCache, CustomLookup, Lookup, LookupKey, Resolver};
+#[cfg(feature = "compiler")]
 pub use settings::{
     AuthenticationSettings, BasicSettings, CompiledSettings, CsrfSettings, JwtSettings, OneOrMany, RemoteUserSettings,
     SessionSettings, TokenClass, TokenSettings,
@@ -139,6 +142,36 @@ impl AuthenticationClass {
             AuthenticationClass::Jwt { header_type, realm, .. } => Some(format!("{header_type} realm=\"{realm}\"")),
             AuthenticationClass::Custom { www_authenticate, .. } => www_authenticate.clone(),
         }
+    }
+}
+
+/// The canonical DRF class name of a built-in authentication class, from its name, alias or
+/// dotted path; other names are returned as written.
+///
+/// ```
+/// use drf_gate::authentication::canonical_authentication_name;
+/// assert_eq!(canonical_authentication_name("token"), "TokenAuthentication");
+/// assert_eq!(canonical_authentication_name("rest_framework_simplejwt.authentication.JWTAuthentication"), "JWTAuthentication");
+/// assert_eq!(canonical_authentication_name("ApiKeyAuthentication"), "ApiKeyAuthentication");
+/// ```
+pub fn canonical_authentication_name(name: &str) -> &str {
+    let last = match name
+        .strip_prefix("rest_framework.authentication.")
+        .or_else(|| name.strip_prefix("rest_framework_simplejwt.authentication."))
+    {
+        Some(last) => last,
+        None => name,
+    };
+    match last {
+        "session" | "SessionAuthentication" => "SessionAuthentication",
+        "basic" | "BasicAuthentication" => "BasicAuthentication",
+        "token" | "TokenAuthentication" => "TokenAuthentication",
+        "jwt" | "JWTAuthentication" => "JWTAuthentication",
+        "jwtStateless" | "JWTStatelessUserAuthentication" | "JWTTokenUserAuthentication" => {
+            "JWTStatelessUserAuthentication"
+        }
+        "remoteUser" | "RemoteUserAuthentication" => "RemoteUserAuthentication",
+        _ => last,
     }
 }
 
