@@ -39,6 +39,7 @@ pub mod edge;
 pub mod error;
 pub mod exceptions;
 pub mod gate;
+pub mod http;
 #[cfg(feature = "compiler")]
 pub mod json;
 pub mod negotiation;

@@ -6,7 +6,7 @@
 //! redirects) is not DRF's to decide here, so the edge passes it through untouched.
 
 #[cfg(feature = "compiler")]
-use crate::error::PolicyError;
+use crate::error::{PolicyError, PolicyErrorCode};
 #[cfg(feature = "compiler")]
 use crate::policy::RouteSpec;
 
@@ -64,7 +64,7 @@ impl Route {
         let pattern = spec.pattern.as_str();
         let Some(rest) = pattern.strip_prefix('/') else {
             return Err(PolicyError::new(
-                "invalid_policy",
+                PolicyErrorCode::InvalidPolicy,
                 format!("{path}.pattern"),
                 format!("route pattern `{pattern}` should start with `/`"),
             ));
@@ -76,7 +76,7 @@ impl Route {
             for part in body.split('/') {
                 if part.is_empty() {
                     return Err(PolicyError::new(
-                        "invalid_policy",
+                        PolicyErrorCode::InvalidPolicy,
                         format!("{path}.pattern"),
                         format!("route pattern `{pattern}` has an empty segment"),
                     ));
@@ -87,14 +87,14 @@ impl Route {
                     }
                     Some(_) => {
                         return Err(PolicyError::new(
-                            "invalid_policy",
+                            PolicyErrorCode::InvalidPolicy,
                             format!("{path}.pattern"),
                             format!("`{part}` is not a valid parameter; use `{{name}}`"),
                         ))
                     }
                     None if part.contains(['{', '}']) => {
                         return Err(PolicyError::new(
-                            "invalid_policy",
+                            PolicyErrorCode::InvalidPolicy,
                             format!("{path}.pattern"),
                             format!("`{part}`: a parameter must be a whole segment"),
                         ));

@@ -40,7 +40,7 @@ use std::collections::HashMap;
 
 use crate::authentication::{AuthenticationClass, Authenticator};
 use crate::condition::Condition;
-use crate::error::PolicyError;
+use crate::error::{PolicyError, PolicyErrorCode};
 use crate::gate::Gate;
 use crate::negotiation::Renderer;
 use crate::perm_table::{PermId, PermissionTable};
@@ -62,14 +62,14 @@ const MAX_NODE_DEPTH: u32 = 80;
 
 fn corrupt(error: &Corrupt) -> PolicyError {
     PolicyError::new(
-        "corrupt_compiled_policy",
+        PolicyErrorCode::CorruptCompiledPolicy,
         format!("@{}", error.offset + HEADER_LEN),
         format!("the compiled policy is corrupt: {} at byte {}", error.what, error.offset + HEADER_LEN),
     )
 }
 
 fn header_error(message: impl Into<String>) -> PolicyError {
-    PolicyError::new("corrupt_compiled_policy", "@0", message)
+    PolicyError::new(PolicyErrorCode::CorruptCompiledPolicy, "@0", message)
 }
 
 #[cfg(feature = "compiler")]
@@ -130,7 +130,7 @@ fn check_header(bytes: &[u8]) -> Result<&[u8], PolicyError> {
     let version = u16::from_le_bytes(<[u8; 2]>::try_from(field(8..10)?).unwrap_or_default());
     if version != FORMAT_VERSION {
         return Err(PolicyError::new(
-            "incompatible_compiled_policy",
+            PolicyErrorCode::IncompatibleCompiledPolicy,
             "@8",
             format!(
                 "the compiled policy has format version {version}; this drf-gate ({}) reads version {FORMAT_VERSION}: compile the policy again with this version",
@@ -313,6 +313,13 @@ fn encode_view(view: &View, out: &mut Writer) {
     }
     out.str(&view.no_match_body);
     out.bool(view.ignore_model_permissions);
+    match view.queryset {
+        None => out.u8(0),
+        Some(condition) => {
+            out.u8(1);
+            out.usize(condition);
+        }
+    }
     out.usize(view.permission_lists.len());
     for list in &view.permission_lists {
         out.usize(list.len());
@@ -397,7 +404,7 @@ fn decode_gate(input: &mut Reader<'_>) -> Read<Gate> {
     let mut views = Vec::with_capacity(count);
     let mut view_index = HashMap::with_capacity(count);
     for index in 0..count {
-        let view = decode_view(input, classes.len(), table.len())?;
+        let view = decode_view(input, classes.len(), conditions.len(), table.len())?;
         if view_index.insert(view.name.clone(), index).is_some() {
             return Err(input.corrupt("a view listed twice"));
         }
@@ -548,7 +555,7 @@ fn decode_authenticator(input: &mut Reader<'_>) -> Read<Authenticator> {
     Ok(Authenticator { name, class })
 }
 
-fn decode_view(input: &mut Reader<'_>, class_count: usize, perm_count: usize) -> Read<View> {
+fn decode_view(input: &mut Reader<'_>, class_count: usize, condition_count: usize, perm_count: usize) -> Read<View> {
     let name = input.string()?;
     let count = input.count()?;
     let mut renderers = Vec::with_capacity(count);
@@ -565,6 +572,7 @@ fn decode_view(input: &mut Reader<'_>, class_count: usize, perm_count: usize) ->
     };
     let no_match_body = input.string()?;
     let ignore_model_permissions = input.bool()?;
+    let queryset = if input.bool()? { Some(input.index(condition_count)?) } else { None };
     let count = input.count()?;
     let mut permission_lists = Vec::with_capacity(count);
     for _ in 0..count {
@@ -640,6 +648,7 @@ fn decode_view(input: &mut Reader<'_>, class_count: usize, perm_count: usize) ->
         model,
         no_match_body,
         ignore_model_permissions,
+        queryset,
         routes,
         actions,
         permission_lists,

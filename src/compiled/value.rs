@@ -24,14 +24,14 @@ use serde_json::{Map, Number, Value};
 
 use super::wire::Reader;
 use crate::authentication::{AuthenticationFailure, AuthenticationOutcome, FailureKind};
-use crate::error::ContextError;
+use crate::error::{ContextError, ContextErrorCode};
 use crate::user::{ObjectPermissionsInput, UserInput};
 
 /// serde_json's nesting limit: deeper input is refused by the JSON path, and so here.
 const MAX_DEPTH: u32 = 128;
 
 fn invalid(path: impl Into<String>, message: impl Into<String>) -> ContextError {
-    ContextError::new("invalid_context", path, message)
+    ContextError::new(ContextErrorCode::InvalidContext, path, message)
 }
 
 /// Reads one encoded value; `path` names it in errors (`$.object`).
@@ -259,7 +259,7 @@ mod tests {
 
     /// What `pkg/src/value.js` writes, in Rust, for the tests.
     fn encode(value: &Value, out: &mut Vec<u8>) {
-        let mut varint = |out: &mut Vec<u8>, mut n: u64| loop {
+        let varint = |out: &mut Vec<u8>, mut n: u64| loop {
             let byte = (n & 0x7f) as u8;
             n >>= 7;
             if n == 0 {
