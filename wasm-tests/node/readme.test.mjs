@@ -123,3 +123,34 @@ describe("Worker", () => {
     });
   });
 });
+
+// The root README's "Use" example, run as written: each `expression; // value` line is checked
+// (`{ a: 1, ... }` compares the keys shown), and `// throws X (code "c")` expects that error.
+describe("root README", () => {
+  test("the Use example runs and prints what its comments say", () => {
+    const root = readFileSync(join(testsDir, "..", "README.md"), "utf8");
+    const use = root.slice(root.indexOf("## Use"));
+    const code = use.match(/^```js\n([\s\S]*?)^```$/m)?.[1];
+    assert.ok(code, "the Use section has a js block");
+    let checks = 0;
+    const lines = code.split("\n").map((line) => {
+      const throws = line.match(/^(.+?);\s*\/\/ throws (\w+) \(code "(\w+)"\)$/);
+      if (throws) {
+        checks++;
+        return `assert.throws(() => ${throws[1]}, { name: ${JSON.stringify(throws[2])}, code: ${JSON.stringify(throws[3])} });`;
+      }
+      const value = line.match(/^([^/].*?);\s*\/\/ (.+)$/);
+      if (!value) return line;
+      checks++;
+      const partial = /,\s*\.\.\.\s*\}$/.test(value[2]);
+      const expected = partial ? value[2].replace(/,\s*\.\.\.\s*\}$/, " }") : value[2];
+      return partial
+        ? `{ const got = ${value[1]}; const want = (${expected}); assert.deepEqual(Object.fromEntries(Object.keys(want).map((k) => [k, got[k]])), want); }`
+        : `assert.deepEqual(${value[1]}, (${expected}));`;
+    });
+    assert.ok(checks >= 8, `${checks} checked lines`);
+    const file = join(dir, "root-use.mjs");
+    writeFileSync(file, `import assert from "node:assert/strict";\n${lines.join("\n")}\nconsole.log("ok");\n`);
+    assert.equal(run("root-use.mjs"), "ok\n");
+  });
+});

@@ -56,3 +56,14 @@ export declare class ContextError extends Error {
   /** JSON path into the context, e.g. `$.user.isStaff`. */
   readonly path: string;
 }
+
+/**
+ * Thrown by a call that came before the WebAssembly module was ready (only `drf-gate/web-edge`
+ * needs `await init()`; every other entry point is ready when its import resolves). `cause`
+ * holds why loading failed, when it did.
+ */
+export declare class NotInitializedError extends Error {
+  protected constructor();
+  readonly name: "NotInitializedError";
+  readonly code: "not_initialized";
+}
