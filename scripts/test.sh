@@ -53,7 +53,7 @@ cycles() { python3 scripts/check-cycles.py --self-test && python3 scripts/check-
 # enabled is caught here.
 features() {
   local feature failed=0
-  for feature in edge jwt-rsa jwt-es256 jwt-es384 jwt-ecdsa; do
+  for feature in compiler edge jwt-rsa jwt-es256 jwt-es384 jwt-ecdsa; do
     timed "cargo check --no-default-features --features $feature" \
       cargo check --lib --no-default-features --features "$feature" || failed=1
   done
@@ -65,11 +65,15 @@ native() {
     timed "clippy" cargo clippy --all-targets -- -D warnings &&
     rustup target add wasm32-unknown-unknown >/dev/null 2>&1 &&
     timed "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings &&
-    # The core build (what browsers load): no edge authentication.
-    timed "cargo test (core build)" cargo test --no-default-features --all-targets &&
-    timed "cargo test --doc (core build)" cargo test --no-default-features --doc &&
-    timed "clippy (core build)" cargo clippy --no-default-features --all-targets -- -D warnings &&
-    timed "clippy (core build, wasm32)" cargo clippy --no-default-features --target wasm32-unknown-unknown --lib -- -D warnings
+    # The core build: the compiler without edge authentication.
+    timed "cargo test (core build)" cargo test --no-default-features --features compiler --all-targets &&
+    timed "cargo test --doc (core build)" cargo test --no-default-features --features compiler --doc &&
+    timed "clippy (core build)" cargo clippy --no-default-features --features compiler --all-targets -- -D warnings &&
+    timed "clippy (core build, wasm32)" cargo clippy --no-default-features --features compiler --target wasm32-unknown-unknown --lib -- -D warnings &&
+    # The browser runtime (what browsers load): no compiler, no edge; loads compiled policies.
+    timed "cargo test (runtime build)" cargo test --no-default-features --all-targets &&
+    timed "clippy (runtime build)" cargo clippy --no-default-features --all-targets -- -D warnings &&
+    timed "clippy (runtime build, wasm32)" cargo clippy --no-default-features --target wasm32-unknown-unknown --lib -- -D warnings
 }
 
 package() { bash wasm-tests/run.sh; }

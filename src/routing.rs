@@ -5,13 +5,16 @@
 //! matches nothing (including one missing its trailing slash, which Django's `APPEND_SLASH`
 //! redirects) is not DRF's to decide here, so the edge passes it through untouched.
 
+#[cfg(feature = "compiler")]
 use crate::error::{PolicyError, PolicyErrorCode};
+#[cfg(feature = "compiler")]
 use crate::policy::RouteSpec;
 
+#[cfg(feature = "compiler")]
 const STANDARD_ACTION_NAMES: [&str; 6] = ["list", "create", "retrieve", "update", "partial_update", "destroy"];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Segment {
+pub(crate) enum Segment {
     Literal(String),
     /// `{name}`: one non-empty segment without `/` or `.` (DRF's default `lookup_value_regex`).
     Parameter(String),
@@ -20,8 +23,8 @@ enum Segment {
 /// A compiled route.
 #[derive(Clone, Debug)]
 pub(crate) struct Route {
-    segments: Vec<Segment>,
-    trailing_slash: bool,
+    pub(crate) segments: Vec<Segment>,
+    pub(crate) trailing_slash: bool,
     pub view: String,
     pub detail: bool,
     pub action: Option<String>,
@@ -56,6 +59,7 @@ pub struct RouteMatch<'g> {
 }
 
 impl Route {
+    #[cfg(feature = "compiler")]
     pub(crate) fn compile(spec: &RouteSpec, path: &str) -> Result<Route, PolicyError> {
         let pattern = spec.pattern.as_str();
         let Some(rest) = pattern.strip_prefix('/') else {

@@ -55,6 +55,7 @@ use serde_json::Value;
 
 use crate::error::{ContextError, InputErrorCode};
 
+#[cfg(feature = "compiler")]
 pub mod algorithms;
 // The runtime of edge authentication (feature `edge`): parsers, JWT, session and CSRF.
 #[cfg(feature = "edge")]
@@ -78,9 +79,11 @@ pub mod request;
 pub mod resolver;
 #[cfg(feature = "edge")]
 pub mod session;
+#[cfg(feature = "compiler")]
 pub mod settings;
 #[cfg(feature = "edge")]
 pub mod token;
+#[cfg(feature = "compiler")]
 pub mod urlsplit;
 
 pub use builtin::canonical_authentication_name;
@@ -90,6 +93,7 @@ pub use csrf::{mint_csrf_token, CsrfRandom};
 pub use request::{RawRequest, RawRequestInput};
 #[cfg(feature = "edge")]
 pub use resolver::{Answer, AnswerCache, CustomLookup, Lookup, LookupKey, Resolver};
+#[cfg(feature = "compiler")]
 pub use settings::{
     AuthenticationSettings, BasicSettings, CompiledSettings, CsrfSettings, JwtSettings, OneOrMany, RemoteUserSettings,
     SessionSettings, TokenClass, TokenSettings, UploadSettings,
