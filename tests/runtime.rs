@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect, index and panic
 //! The runtime build (no `compiler`, no `edge`: `cargo test --no-default-features`) loads a
 //! compiled policy and decides. `tests/fixtures/blog.gate` is `examples/blog/policy.json`
 //! compiled; `tests/compiled.rs` checks it is up to date.
