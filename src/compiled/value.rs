@@ -251,7 +251,8 @@ pub fn outcome_from_value(value: &Value, path: &str) -> Result<AuthenticationOut
     })
 }
 
-#[cfg(all(test, feature = "compiler"))]
+#[cfg(test)]
+#[cfg(feature = "compiler")]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
