@@ -35,10 +35,8 @@ elif [[ ! -f "$DRF_GATE_PKG/dist/node.mjs" ]]; then
   echo "run.sh: no built package at $DRF_GATE_PKG (dist/node.mjs); set DRF_GATE_PKG or build it" >&2
   exit 1
 fi
-if [[ ! -f "$bench/node/node_modules/.package-lock.json" || "$bench/node/package-lock.json" -nt "$bench/node/node_modules/.package-lock.json" ]]; then
-  log "npm ci (bench/node)"
-  (cd "$bench/node" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# The engines compared (bench/node's package.json) come from the root npm workspace.
+bash "$root/scripts/npm-install.sh"
 rm -rf "$results"
 mkdir -p "$results"
 

@@ -162,6 +162,9 @@ fn replay_raw(case: &Value, raw: &Value, path: PolicyPath) -> Result<(), Diff> {
             Err(Diff::Context(format!("a synchronous resolver left a lookup pending: {key:?}")))
         }
         Ok(EdgeOutcome::NoRoute) => Err(Diff::Context("no route (the target names the view)".into())),
+        // Headers past the servers' limits: only the origin can answer (its server's 400/431, or
+        // DRF on a lenient server); forwarding is the one right answer whatever DRF said here.
+        Ok(EdgeOutcome::Forward(drf_gate::edge::ForwardReason::HeadersBeyondServerLimits { .. })) => Ok(()),
         Ok(EdgeOutcome::NeedsBody { .. } | EdgeOutcome::Forward(_)) => {
             Err(Diff::Context("undecided with the whole request and every identity known".into()))
         }

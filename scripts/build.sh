@@ -39,12 +39,9 @@ if [[ "$have" != "$want" ]]; then
   cargo install wasm-bindgen-cli --version "$want"
 fi
 
-# 2. wasm-opt from the npm package binaryen, in scripts/node_modules (pinned by its lockfile).
-wasm_opt="$root/scripts/node_modules/.bin/wasm-opt"
-if [[ ! -x "$wasm_opt" ]]; then
-  log "installing binaryen (npm) into scripts/node_modules"
-  (cd scripts && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# 2. wasm-opt from the npm package binaryen, in the root npm workspace (package-lock.json).
+bash "$root/scripts/npm-install.sh"
+wasm_opt="$root/node_modules/.bin/wasm-opt"
 
 # 3. Compile, once per build. Not stripped here: wasm-bindgen reads the target_features section,
 #    and wasm-opt strips afterwards.
@@ -52,13 +49,13 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 wasm="$root/target/$target/release/drf_gate.wasm"
 log "cargo build --release --target $target --no-default-features (runtime)"
-CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --quiet --no-default-features
+CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --no-default-features
 cp "$wasm" "$tmp/runtime.wasm"
 log "cargo build --release --target $target --no-default-features --features compiler (core)"
-CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --quiet --no-default-features --features compiler
+CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --no-default-features --features compiler
 cp "$wasm" "$tmp/core.wasm"
 log "cargo build --release --target $target (edge)"
-CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --quiet
+CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib
 cp "$wasm" "$tmp/edge.wasm"
 
 # 4. Glue. The edge targets (web, nodejs) emit the same .wasm; dist/ keeps one copy both load.
@@ -170,6 +167,10 @@ EOF
 for types in index errors guard hono dom; do
   sed -E -e 's#(from |import\()"\./([a-z-]+)\.js"#\1"./\2.cjs"#g' "$dist/$types.d.ts" > "$dist/$types.d.cts"
 done
+
+# 7. Front ends: drf-gate/react and drf-gate/vue (plain JS over the public API; React and Vue are
+#    optional peer dependencies) and the reason of a decision they share.
+cp "$root"/pkg/src/{react,vue,reason}.{js,d.ts} "$dist/"
 
 size() {
   local raw gz

@@ -3,7 +3,7 @@
 # npm, and Python 3 with venv; installs what else is missing (the wasm32 target, the pinned
 # wasm-bindgen CLI, the root npm workspace, pip packages in virtualenvs, Debian's chromium) and
 # runs:
-#   0. hygiene: rustfmt (crate, fuzz/, bench/native), no import cycle in src/, each cargo
+#   0. hygiene: rustfmt (crate, fuzz/, bench/native, python/native), no import cycle in src/, each cargo
 #      feature built alone
 #   1. the native core: cargo test, clippy (no panicking calls in src/), also for the core build
 #      (--no-default-features)
@@ -42,7 +42,8 @@ step() {
 formatting() {
   timed "cargo fmt --check (crate)" cargo fmt --check &&
     timed "cargo fmt --check (fuzz/)" cargo fmt --check --manifest-path fuzz/Cargo.toml &&
-    timed "cargo fmt --check (bench/native)" cargo fmt --check --manifest-path bench/native/Cargo.toml
+    timed "cargo fmt --check (bench/native)" cargo fmt --check --manifest-path bench/native/Cargo.toml &&
+    timed "cargo fmt --check (python/native)" cargo fmt --check --manifest-path python/native/Cargo.toml
 }
 
 # No import cycles among the modules of src/ (the checker first proves it catches one).
@@ -79,12 +80,18 @@ package() { bash wasm-tests/run.sh; }
 conformance() { bash conformance/run.sh; }
 browser() { bash wasm-tests/browser/run.sh; }
 workers() { bash wasm-tests/workerd/run.sh; }
+# Hostile input (issue 14): large, deep, slow and forged inputs through the package in Node and
+# workerd (needs the built package), then every fuzz target for a bounded time.
+adversarial() { bash wasm-tests/adversarial/run.sh; }
+fuzz() { FUZZ_SECONDS="${FUZZ_SECONDS:-10}" bash fuzz/run.sh; }
 exporter() {
-  bash examples/blog/server/setup.sh &&
+  # setup.sh's `pip install -e python/` builds the compiled core (maturin): share the target dir.
+  CARGO_TARGET_DIR="$root/target" bash examples/blog/server/setup.sh &&
     examples/blog/server/.venv/bin/python python/runtests.py
 }
+python_wheel() { bash python/ci/wheel.sh; }
 
-step "rustfmt (crate, fuzz/, bench/native)" formatting
+step "rustfmt (crate, fuzz/, bench/native, python/native)" formatting
 step "no import cycle in src/" cycles
 step "native core" native
 step "cargo features one by one" features
@@ -92,7 +99,10 @@ step "npm package (build, Node, TypeScript, workerd, Chromium)" package
 step "conformance against real DRF" conformance
 step "browser demo and playground" browser
 if [ -f wasm-tests/workerd/run.sh ]; then step "Worker in workerd vs the sample DRF server" workers; fi
+step "adversarial inputs (Node, workerd)" adversarial
+step "fuzz" fuzz
 step "exporter on the sample DRF project" exporter
+step "python package: wheel in a fresh virtualenv, fresh Django project" python_wheel
 
 echo
 echo "================ summary"

@@ -39,8 +39,9 @@
 //! (cargo-fuzz targets in `fuzz/`). Secrets, signatures and CSRF tokens compare in constant time.
 //!
 //! ## Not covered (the edge differs from the server only here)
-//! - Request bodies in charsets other than UTF-8, latin-1 and ASCII are decoded as UTF-8;
-//!   multipart bodies are parsed by a simplified reader (boundary errors use Django's text).
+//! - JSON bodies are decoded with their charset as DRF does ([`codecs`]); a charset Python
+//!   knows but [`codecs`] does not emulate (CJK codecs, `utf_7`, ...) is left to the origin, as
+//!   is a form body in a charset other than UTF-8, latin-1 or ASCII; multipart bodies are parsed by a simplified reader (boundary errors use Django's text).
 //! - `RecursionError` on JSON nested deeper than [`pyjson::MAX_DEPTH`] is approximate (the
 //!   real limit depends on the server's stack depth).
 //! - JWT: JSON header/payload in UTF-16/32 (never produced by simplejwt) fail as invalid; a
@@ -62,6 +63,8 @@ pub mod backends;
 #[cfg(feature = "edge")]
 pub mod basic;
 pub mod builtin;
+#[cfg(feature = "edge")]
+pub mod codecs;
 #[cfg(feature = "edge")]
 pub mod csrf;
 #[cfg(feature = "edge")]
