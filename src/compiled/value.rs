@@ -65,7 +65,8 @@ fn read(input: &mut Reader<'_>, depth: u32) -> Result<Value, &'static str> {
         }
         6 => Value::String(input.string().map_err(malformed)?),
         tag @ (7 | 8) => {
-            if depth >= MAX_DEPTH {
+            // serde_json refuses the 128th nested array or object.
+            if depth + 1 >= MAX_DEPTH {
                 return Err("recursion limit exceeded");
             }
             let count = input.count().map_err(malformed)?;
@@ -354,8 +355,8 @@ mod tests {
 
     #[test]
     fn nesting_is_limited_like_serde_json() {
-        let ok = "[".repeat(128) + &"]".repeat(128);
-        let deep = "[".repeat(129) + &"]".repeat(129);
+        let ok = "[".repeat(127) + &"]".repeat(127);
+        let deep = "[".repeat(128) + &"]".repeat(128);
         for (text, fine) in [(ok, true), (deep, false)] {
             let json_path = serde_json::from_str::<Value>(&text).is_ok();
             assert_eq!(json_path, fine);
@@ -364,7 +365,7 @@ mod tests {
             if fine {
                 encode(&value, &mut bytes);
             } else {
-                bytes.extend(std::iter::repeat_n([7u8, 1], 129).flatten());
+                bytes.extend(std::iter::repeat_n([7u8, 1], 127).flatten());
                 bytes.extend_from_slice(&[7, 0]);
             }
             assert_eq!(decode_value(&bytes, "$").is_ok(), fine);
