@@ -121,3 +121,4 @@ m.loadAfter=os.loadavg();m.seconds=Number(process.argv[2]);fs.writeFileSync(f,JS
   "$results/machine.json" "$(( $(date +%s) - began ))"
 node "$bench/report.mjs" "$results" > "$bench/RESULTS.md"
 log "done in $(( $(date +%s) - began )) s: bench/RESULTS.md"
+cat "$results/summary.txt"

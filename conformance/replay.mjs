@@ -7,10 +7,16 @@
 // Policies reach `new Gate()` as their original JSON text (sliced out of cases.json), so the
 // package's string path is exercised and numbers such as `-0.0` survive (JSON.parse loses them).
 //
+// Each case is replayed along every path a user can reach through the package, one summary line
+// per path: the JSON policy (Node build), the same policy compiled (`gate.toCompiled()`) and
+// loaded again, the browser runtime (`drf-gate/runtime`: compiled policy, no compiler, values in
+// the binary encoding), and the UI hot path (`gate.can`, twice per case so cached targets and
+// subjects are replayed too) in the runtime against the Node build's `can`.
+//
 //   node conformance/replay.mjs conformance/out/cases.json [path/to/pkg/dist/node.mjs]
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 const [casesPath, modulePath] = process.argv.slice(2);
 if (!casesPath) {
@@ -22,6 +28,15 @@ const entry = modulePath
   : new URL("../pkg/dist/node.mjs", import.meta.url).href;
 const { Gate } = await import(entry);
 const hasCheckRequest = typeof Gate.prototype.checkRequest === "function";
+const hasCompiled = typeof Gate.prototype.toCompiled === "function";
+// The browser runtime, instantiated from its .wasm next to the Node entry.
+const dist = modulePath ? dirname(resolve(modulePath)) : new URL("../pkg/dist/", import.meta.url).pathname;
+let Runtime = null;
+if (existsSync(join(dist, "api-runtime.js")) && existsSync(join(dist, "drf_gate_runtime_bg.wasm"))) {
+  const api = await import(pathToFileURL(join(dist, "api-runtime.js")).href);
+  api.initSync({ module: readFileSync(join(dist, "drf_gate_runtime_bg.wasm")) });
+  Runtime = api.Gate;
+}
 
 let text, document, policyTexts;
 try {
@@ -204,11 +219,66 @@ function resolversFor(identities) {
 }
 
 // --- replay ----------------------------------------------------------------------------------
+// path: "json" (the policy text), "compiled" (its compiled form, Node build), "runtime".
+let path = "json";
+const compiledCache = new Map();
+function compiledPolicy(index) {
+  let bytes = compiledCache.get(index);
+  if (bytes === undefined) {
+    const gate = new Gate(policyTexts[index]);
+    try {
+      bytes = gate.toCompiled();
+    } finally {
+      gate.free?.();
+    }
+    compiledCache.clear(); // cases of one policy come together: keep one
+    compiledCache.set(index, bytes);
+  }
+  return bytes;
+}
+
 function newGate(index) {
   try {
-    return { gate: new Gate(policyTexts[index]) };
+    if (path === "json") return { gate: new Gate(policyTexts[index]) };
+    const bytes = compiledPolicy(index);
+    return { gate: path === "runtime" ? new Runtime(bytes) : new Gate(bytes) };
   } catch (err) {
     return { error: `policy rejected: ${err.code ?? err.name} ${err.path ?? ""}: ${err.message}` };
+  }
+}
+
+// The UI hot path: `can` in the runtime (twice: the second call hits the cached target and the
+// compiled subject) agrees with the Node build's `can` on the JSON policy.
+function replayCan(c, index) {
+  const ctx = c.context;
+  const target = ctx.action ?? ctx.method;
+  if (typeof target !== "string" || ctx.authentication?.failed || ctx.lookupError) return undefined;
+  const object = ctx.object ?? undefined;
+  const ask = (gate, user) => {
+    try {
+      return String(gate.can(user, ctx.view, target, object));
+    } catch (err) {
+      return `error ${err.code ?? err.name}`;
+    }
+  };
+  const full = new Gate(policyTexts[index]);
+  let rt;
+  try {
+    rt = new Runtime(compiledPolicy(index));
+  } catch (err) {
+    full.free?.();
+    return `policy rejected: ${err.code ?? err.name}: ${err.message}`;
+  }
+  try {
+    const expected = ask(full, ctx.user ?? null);
+    const subject = ctx.user == null ? null : rt.subject(ctx.user);
+    const got = [ask(rt, ctx.user ?? null), ask(rt, ctx.user ?? null), ask(rt, subject), ask(rt, subject)];
+    return got.every((answer) => answer === expected) ? null : `can: expected ${expected}, got ${got.join(" ")}`;
+  } catch (err) {
+    return `subject rejected: ${err.code ?? err.name}: ${err.message}`;
+  } finally {
+    full.free?.();
+    rt.free?.();
   }
 }
 
@@ -247,31 +317,51 @@ async function replayRaw(c, index) {
   return compare(c, result.decision);
 }
 
-for (const [index, c] of cases.entries()) {
-  let got;
-  if (c.raw != null) {
-    if (!hasCheckRequest || !c.raw.request) {
-      pending += 1;
-      continue;
+const paths = [["json", "wasm"]];
+if (hasCompiled) paths.push(["compiled", "wasm, compiled policy"]);
+if (hasCompiled && Runtime) paths.push(["runtime", "browser runtime"], ["can", "browser runtime, can hot path"]);
+let failed = cases.length === 0;
+for (const [name, label] of paths) {
+  path = name;
+  agree = 0;
+  disagree = 0;
+  pending = 0;
+  for (const [index, c] of cases.entries()) {
+    let got;
+    if (name === "can") {
+      got = c.raw != null ? undefined : replayCan(c, index);
+      if (got === undefined) {
+        pending += 1;
+        continue;
+      }
+    } else if (c.raw != null) {
+      if (!hasCheckRequest || !c.raw.request || name === "runtime") {
+        pending += 1;
+        continue;
+      }
+      got = await replayRaw(c, index);
+    } else {
+      got = replay(c, index);
     }
-    got = await replayRaw(c, index);
-  } else {
-    got = replay(c, index);
+    if (got === null) {
+      agree += 1;
+    } else {
+      disagree += 1;
+      let policy = policyTexts[index];
+      if (policy.length > 600) policy = policy.slice(0, 600) + "…";
+      const e = c.expected;
+      console.log(`DISAGREE [${label}] ${c.id} [${c.source}] ${contextSummary(c.context)}${requestSummary(c)} | policy ${policy} | ` +
+        `expected ${outcome(e.status, e.body, e.wwwAuthenticate)} | got ${got}`);
+    }
   }
-  if (got === null) {
-    agree += 1;
-  } else {
-    disagree += 1;
-    let policy = policyTexts[index];
-    if (policy.length > 600) policy = policy.slice(0, 600) + "…";
-    const e = c.expected;
-    console.log(`DISAGREE ${c.id} [${c.source}] ${contextSummary(c.context)}${requestSummary(c)} | policy ${policy} | ` +
-      `expected ${outcome(e.status, e.body, e.wwwAuthenticate)} | got ${got}`);
-  }
+  console.log(`conformance (${label}): ${cases.length} cases, ${agree} agree, ${disagree} disagree, ${pending} pending ` +
+    `(seed ${document.seed})`);
+  failed ||= disagree > 0;
 }
 if (!hasCheckRequest) {
   console.log("conformance (wasm): this package has no gate.checkRequest; raw cases are pending");
 }
-console.log(`conformance (wasm): ${cases.length} cases, ${agree} agree, ${disagree} disagree, ${pending} pending ` +
-  `(seed ${document.seed})`);
-process.exit(disagree > 0 || cases.length === 0 ? 1 : 0);
+if (!hasCompiled || !Runtime) {
+  console.log("conformance (wasm): this package has no compiled policies or no browser runtime; those paths did not run");
+}
+process.exit(failed ? 1 : 0);

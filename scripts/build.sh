@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/dist/: cargo (wasm32) -> wasm-bindgen -> wasm-opt -Oz (npm
-# binaryen) -> entry points. Idempotent; no wasm-pack. Two wasm files from one crate:
+# binaryen) -> entry points. Idempotent; no wasm-pack. Three wasm files from one crate:
+#   - runtime (`--no-default-features`): no policy compiler, no JSON reader; loads compiled
+#     policies (`npx drf-gate compile`); the browser runtime (`drf-gate/runtime`,
+#     drf_gate_runtime.js + drf_gate_runtime_bg.wasm, web glue);
 #   - core (`--no-default-features`): policies, decisions, UI gating; what browsers load
 #     (drf_gate_core.js + drf_gate_core_bg.wasm, web glue);
 #   - edge (default features): everything, raw-request authentication and JWT crypto included;
@@ -9,8 +12,8 @@
 #
 #   bash scripts/build.sh            # release build
 #
-# Prints `wasm size: N bytes raw, N bytes gzip` for the core .wasm, then
-# `wasm size (edge): N bytes raw, N bytes gzip`.
+# Prints `wasm size: N bytes raw, N bytes gzip` for the browser runtime .wasm, then
+# `wasm size (core): ...` (JSON policies in the browser) and `wasm size (edge): ...`.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,8 +48,11 @@ wasm_opt="$root/node_modules/.bin/wasm-opt"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 wasm="$root/target/$target/release/drf_gate.wasm"
-log "cargo build --release --target $target --no-default-features (core)"
+log "cargo build --release --target $target --no-default-features (runtime)"
 CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --no-default-features
+cp "$wasm" "$tmp/runtime.wasm"
+log "cargo build --release --target $target --no-default-features --features compiler (core)"
+CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --no-default-features --features compiler
 cp "$wasm" "$tmp/core.wasm"
 log "cargo build --release --target $target (edge)"
 CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib
@@ -56,6 +62,7 @@ cp "$wasm" "$tmp/edge.wasm"
 #    The core has web glue only (Node and workerd load the edge build).
 #    No TypeScript from wasm-bindgen: its exports are internal (pkg/src/gate.js is the API, and
 #    pkg/src/index.d.ts its types).
+wasm-bindgen --target web --no-typescript --out-dir "$tmp/runtime" --out-name drf_gate_runtime "$tmp/runtime.wasm"
 wasm-bindgen --target web --no-typescript --out-dir "$tmp/core" --out-name drf_gate_core "$tmp/core.wasm"
 wasm-bindgen --target web --no-typescript --out-dir "$tmp/web" --out-name drf_gate "$tmp/edge.wasm"
 wasm-bindgen --target nodejs --no-typescript --out-dir "$tmp/node" --out-name drf_gate "$tmp/edge.wasm"
@@ -63,15 +70,15 @@ if ! cmp -s "$tmp/web/drf_gate_bg.wasm" "$tmp/node/drf_gate_bg.wasm"; then
   echo "build.sh: the web and nodejs targets produced different .wasm files" >&2
   exit 1
 fi
-if ! diff -r -q "$tmp/web/snippets" "$tmp/core/snippets" >/dev/null; then
-  echo "build.sh: the core and edge glue import different snippets" >&2
+if ! diff -r -q "$tmp/web/snippets" "$tmp/core/snippets" >/dev/null || ! diff -r -q "$tmp/web/snippets" "$tmp/runtime/snippets" >/dev/null; then
+  echo "build.sh: the runtime, core and edge glue import different snippets" >&2
   exit 1
 fi
 
 rm -rf "$dist"
 mkdir -p "$dist"
 cp -r "$tmp/web/snippets" "$dist/snippets"
-cp "$tmp/web/drf_gate.js" "$tmp/core/drf_gate_core.js" "$dist/"
+cp "$tmp/web/drf_gate.js" "$tmp/core/drf_gate_core.js" "$tmp/runtime/drf_gate_runtime.js" "$dist/"
 
 # The nodejs glue is CommonJS and requires the error classes' snippet: point it at a CommonJS
 # copy made from the same source (pkg/src/errors.js).
@@ -97,7 +104,7 @@ fs.writeFileSync(errorsOut, errors);
 EOF
 # A finalizer must never throw (an uncaught error in a FinalizationRegistry callback crashes
 # Node): after a trap the instance may fail every call, its `__wbg_*_free` included.
-node - "$dist/drf_gate.js" "$dist/drf_gate_core.js" "$dist/drf_gate.cjs" <<'EOF'
+node - "$dist/drf_gate.js" "$dist/drf_gate_core.js" "$dist/drf_gate_runtime.js" "$dist/drf_gate.cjs" <<'EOF'
 const fs = require("node:fs");
 const pattern = /new FinalizationRegistry\((\w+) => (wasm\.__wbg_\w+_free\(\1(?: >>> 0)?, 1\))\)/g;
 for (const file of process.argv.slice(2)) {
@@ -120,6 +127,7 @@ optimize() {
     --enable-reference-types --enable-multivalue \
     "$1" -o "$2"
 }
+optimize "$tmp/runtime/drf_gate_runtime_bg.wasm" "$dist/drf_gate_runtime_bg.wasm"
 optimize "$tmp/core/drf_gate_core_bg.wasm" "$dist/drf_gate_core_bg.wasm"
 optimize "$tmp/web/drf_gate_bg.wasm" "$dist/drf_gate_bg.wasm"
 
@@ -127,9 +135,11 @@ optimize "$tmp/web/drf_gate_bg.wasm" "$dist/drf_gate_bg.wasm"
 #    hand-written types, the DOM helper, the edge guard and its Hono middleware; CommonJS twins
 #    of the modules node.cjs requires, and .d.cts twins of the types for CommonJS consumers.
 cp "$root"/pkg/src/entries/* "$dist/"
-cp "$root"/pkg/src/{gate,raw-request,dom,guard,hono}.js "$dist/"
+cp "$root"/pkg/src/{gate,raw-request,value,dom,guard,hono}.js "$dist/"
+# The command line (`npx drf-gate compile policy.json -o policy.gate`).
+cp "$root/pkg/src/cli.mjs" "$dist/"
 cp "$root"/pkg/src/{index,errors,dom,guard,hono}.d.ts "$dist/"
-node - "$dist" gate raw-request guard hono dom <<'EOF'
+node - "$dist" gate raw-request value guard hono dom <<'EOF'
 // ESM -> CommonJS for the few forms these modules use: `import { a, b } from "./x.js"` (or from
 // "drf-gate", the package itself), `export function|class|const name`, `export default name`.
 // Anything else is an error, not a silent half-conversion.
@@ -168,5 +178,6 @@ size() {
   gz="$(gzip -9 -c "$1" | wc -c | tr -d ' ')"
   echo "$raw bytes raw, $gz bytes gzip"
 }
-echo "wasm size: $(size "$dist/drf_gate_core_bg.wasm")"
+echo "wasm size: $(size "$dist/drf_gate_runtime_bg.wasm")"
+echo "wasm size (core): $(size "$dist/drf_gate_core_bg.wasm")"
 echo "wasm size (edge): $(size "$dist/drf_gate_bg.wasm")"

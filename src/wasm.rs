@@ -127,6 +127,29 @@ impl GateCore {
             .map_err(|error| policy_error(&error))
     }
 
+    /// Loads a compiled policy (`toCompiled()`, `npx drf-gate compile`); throws `PolicyError`
+    /// (`incompatible_compiled_policy`, `corrupt_compiled_policy`).
+    ///
+    /// ```js
+    /// const core = wasm.GateCore.fromCompiled(bytes);
+    /// ```
+    #[wasm_bindgen(js_name = fromCompiled)]
+    pub fn from_compiled(bytes: &[u8]) -> Result<GateCore, JsValue> {
+        core::Gate::from_compiled(bytes)
+            .map(|gate| GateCore { inner: Rc::new(gate), targets: RefCell::new(Vec::new()) })
+            .map_err(|error| policy_error(&error))
+    }
+
+    /// The compiled form of this policy (a `Uint8Array`), for the browser runtime.
+    ///
+    /// ```js
+    /// const bytes = new wasm.GateCore(policy).toCompiled();
+    /// ```
+    #[wasm_bindgen(js_name = toCompiled)]
+    pub fn to_compiled(&self) -> Vec<u8> {
+        self.inner.to_compiled()
+    }
+
     /// `gate.check(context)`: the decision as JSON text (one crossing; gate.js parses it).
     ///
     /// ```js

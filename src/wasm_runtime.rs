@@ -1,9 +1,10 @@
 //! The browser runtime's JS binding (built without the `compiler` and `edge` features): it loads
 //! a compiled policy and decides, with users, objects and outcomes crossing in the binary value
 //! encoding of [`crate::compiled::value`] (written by `pkg/src/value.js`) and names as strings.
-//! No JSON reader, no policy compiler: `pkg/src/runtime.js` is the public API over these exports.
+//! No JSON reader, no policy compiler: `pkg/src/gate.js` (`runtime: true`) is the public API.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -16,11 +17,9 @@ use crate::user::User;
 
 #[wasm_bindgen(module = "/pkg/src/errors.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = PolicyError)]
     type JsPolicyError;
     #[wasm_bindgen(constructor, js_class = "PolicyError")]
     fn new(message: &str, code: &str, path: &str, line: Option<u32>, column: Option<u32>) -> JsPolicyError;
-    #[wasm_bindgen(js_name = ContextError)]
     type JsContextError;
     #[wasm_bindgen(constructor, js_class = "ContextError")]
     fn new(message: &str, code: &str, path: &str) -> JsContextError;
@@ -38,13 +37,19 @@ fn invalid(message: &str, path: &str) -> JsValue {
     JsContextError::new(message, "invalid_context", path).into()
 }
 
-/// A loaded compiled policy (hidden: `pkg/src/runtime.js` wraps it).
-#[wasm_bindgen(js_name = RuntimeGate)]
-pub struct RuntimeGate {
-    inner: crate::Gate,
-    /// Compiled subjects by handle; `None` once released. Handle 0 is the anonymous user.
-    subjects: RefCell<Vec<Option<User>>>,
+/// A loaded compiled policy (internal: `pkg/src/gate.js` with `runtime: true` wraps it). Same
+/// names as the full build's `GateCore`; users, objects and outcomes arrive encoded.
+#[wasm_bindgen]
+pub struct GateCore {
+    inner: Rc<crate::Gate>,
     targets: RefCell<Vec<ResolvedTarget>>,
+}
+
+/// A user compiled against one gate (`core.subject(bytes)`).
+#[wasm_bindgen]
+pub struct SubjectCore {
+    gate: Rc<crate::Gate>,
+    user: User,
 }
 
 fn user_of(bytes: &[u8], path: &str) -> Result<Option<crate::user::UserInput>, JsValue> {
@@ -55,18 +60,21 @@ fn user_of(bytes: &[u8], path: &str) -> Result<Option<crate::user::UserInput>, J
     user_from_value(&value, path).map(Some).map_err(|e| context_error(&e))
 }
 
-#[wasm_bindgen(js_class = RuntimeGate)]
-impl RuntimeGate {
+fn object_of(bytes: Option<Vec<u8>>) -> Result<Option<Value>, JsValue> {
+    match bytes {
+        Some(bytes) => decode_value(&bytes, "$.object").map(Some).map_err(|e| context_error(&e)),
+        None => Ok(None),
+    }
+}
+
+#[wasm_bindgen]
+impl GateCore {
     /// Loads a compiled policy; throws `PolicyError` (`incompatible_compiled_policy`,
     /// `corrupt_compiled_policy`).
-    #[wasm_bindgen(js_name = fromCompiled)]
-    pub fn from_compiled(bytes: &[u8]) -> Result<RuntimeGate, JsValue> {
+    #[wasm_bindgen(constructor)]
+    pub fn new(bytes: &[u8]) -> Result<GateCore, JsValue> {
         let inner = crate::Gate::from_compiled(bytes).map_err(|error| policy_error(&error))?;
-        Ok(RuntimeGate {
-            inner,
-            subjects: RefCell::new(vec![Some(User::anonymous())]),
-            targets: RefCell::new(Vec::new()),
-        })
+        Ok(GateCore { inner: Rc::new(inner), targets: RefCell::new(Vec::new()) })
     }
 
     /// The views, in policy order.
@@ -75,76 +83,113 @@ impl RuntimeGate {
     }
 
     /// The actions of a view; `undefined` for an unknown view.
-    pub fn actions(&self, view: &str) -> Option<Vec<String>> {
-        self.inner.actions(view).map(|actions| actions.map(str::to_owned).collect())
+    pub fn actions(&self, view: JsValue) -> Option<Vec<String>> {
+        let view = view.as_string()?;
+        self.inner.actions(&view).map(|actions| actions.map(str::to_owned).collect())
     }
 
-    /// Compiles an encoded user once; returns its handle (0: anonymous).
-    #[wasm_bindgen(js_name = __subject)]
-    pub fn subject(&self, user: &[u8]) -> Result<u32, JsValue> {
-        let Some(input) = user_of(user, "$.user")? else { return Ok(0) };
-        let user = self.inner.compile_user(&input);
-        let mut subjects = self.subjects.try_borrow_mut().map_err(|_| invalid("re-entrant call", "$"))?;
-        let free = subjects.iter().skip(1).position(Option::is_none).map(|index| index + 1);
-        Ok(match free {
-            Some(index) => {
-                if let Some(slot) = subjects.get_mut(index) {
-                    *slot = Some(user);
-                }
-                index as u32
-            }
-            None => {
-                subjects.push(Some(user));
-                (subjects.len() - 1) as u32
-            }
+    fn compile(&self, user: &[u8]) -> Result<User, JsValue> {
+        Ok(match user_of(user, "$.user")? {
+            Some(input) => self.inner.compile_user(&input),
+            None => User::anonymous(),
         })
     }
 
-    /// Releases a subject handle.
-    #[wasm_bindgen(js_name = __release)]
-    pub fn release(&self, handle: u32) {
-        if handle == 0 {
-            return;
-        }
-        if let Ok(mut subjects) = self.subjects.try_borrow_mut() {
-            if let Some(slot) = subjects.get_mut(handle as usize) {
-                *slot = None;
-            }
-        }
+    /// Compiles an encoded user once.
+    pub fn subject(&self, user: &[u8]) -> Result<SubjectCore, JsValue> {
+        Ok(SubjectCore { gate: Rc::clone(&self.inner), user: self.compile(user)? })
     }
 
     /// Resolves a view and action (or method) once; returns the target's id.
-    #[wasm_bindgen(js_name = __target)]
-    pub fn target(&self, view: &str, action_or_method: &str, with_object: bool) -> Result<u32, JsValue> {
-        let resolved = self.inner.resolve(view, action_or_method, with_object).map_err(|e| context_error(&e))?;
+    pub fn target(&self, view: JsValue, action_or_method: JsValue, with_object: bool) -> Result<u32, JsValue> {
+        let view = view.as_string().ok_or_else(|| invalid("expected a string", "view"))?;
+        let action = action_or_method.as_string().ok_or_else(|| invalid("expected a string", "actionOrMethod"))?;
+        let resolved = self.inner.resolve(&view, &action, with_object).map_err(|e| context_error(&e))?;
         let mut targets = self.targets.try_borrow_mut().map_err(|_| invalid("re-entrant call", "$"))?;
-        if let Some(index) = targets.iter().position(|target| *target == resolved) {
-            return Ok(index as u32);
-        }
+        let id = u32::try_from(targets.len()).map_err(|_| invalid("too many targets", "$"))?;
         targets.push(resolved);
-        Ok((targets.len() - 1) as u32)
+        Ok(id)
     }
 
-    /// `can` for a subject handle and a target id; the object encoded, or absent.
-    #[wasm_bindgen(js_name = __can)]
-    pub fn can(&self, subject: u32, target: u32, object: Option<Vec<u8>>) -> Result<bool, JsValue> {
-        let object = match object {
-            Some(bytes) => Some(decode_value(&bytes, "$.object").map_err(|e| context_error(&e))?),
-            None => None,
-        };
-        let subjects = self.subjects.try_borrow().map_err(|_| invalid("re-entrant call", "$"))?;
-        let user = subjects.get(subject as usize).and_then(Option::as_ref);
-        let user = user.ok_or_else(|| invalid("this subject was released", "$.user"))?;
+    /// Forgets every target id.
+    #[wasm_bindgen(js_name = clearTargets)]
+    pub fn clear_targets(&self) -> Result<(), JsValue> {
+        self.targets.try_borrow_mut().map_err(|_| invalid("re-entrant call", "$"))?.clear();
+        Ok(())
+    }
+
+    fn can(&self, user: &User, target: u32, object: Option<Vec<u8>>) -> Result<bool, JsValue> {
+        let object = object_of(object)?;
         let targets = self.targets.try_borrow().map_err(|_| invalid("re-entrant call", "$"))?;
         let target = targets.get(target as usize).ok_or_else(|| invalid("unknown target", "$"))?;
         Ok(self.inner.can_resolved(user, target, object.as_ref()))
     }
 
-    /// `check` with the context's fields typed (`object`: 0 absent, 1 a lookup miss, 2 given in
-    /// `object_bytes`); answers the decision as JSON text, as the full build's `__checkJson`.
-    #[wasm_bindgen(js_name = __check)]
+    /// `can` for a compiled subject; the object encoded, or absent.
+    #[wasm_bindgen(js_name = canSubject)]
+    pub fn can_subject(&self, subject: &SubjectCore, target: u32, object: Option<Vec<u8>>) -> Result<bool, JsValue> {
+        if !Rc::ptr_eq(&subject.gate, &self.inner) {
+            return Err(invalid("this Subject was made by another Gate", "$.user"));
+        }
+        self.can(&subject.user, target, object)
+    }
+
+    /// `can` for an encoded user.
+    #[wasm_bindgen(js_name = canUser)]
+    pub fn can_user(&self, user: &[u8], target: u32, object: Option<Vec<u8>>) -> Result<bool, JsValue> {
+        let user = self.compile(user)?;
+        self.can(&user, target, object)
+    }
+
+    /// Every action of a view with whether the user may run it, as JSON text.
+    #[wasm_bindgen(js_name = permissionsForUser)]
+    pub fn permissions_for_user(&self, user: &[u8], view: JsValue, object: Option<Vec<u8>>) -> Result<String, JsValue> {
+        let user = self.compile(user)?;
+        self.permissions(&user, view, object)
+    }
+
+    /// [`GateCore::permissions_for_user`] for a compiled subject.
+    #[wasm_bindgen(js_name = permissionsForSubject)]
+    pub fn permissions_for_subject(
+        &self,
+        subject: &SubjectCore,
+        view: JsValue,
+        object: Option<Vec<u8>>,
+    ) -> Result<String, JsValue> {
+        if !Rc::ptr_eq(&subject.gate, &self.inner) {
+            return Err(invalid("this Subject was made by another Gate", "$.user"));
+        }
+        self.permissions(&subject.user, view, object)
+    }
+
+    fn permissions(&self, user: &User, view: JsValue, object: Option<Vec<u8>>) -> Result<String, JsValue> {
+        let view = view.as_string().ok_or_else(|| invalid("expected a string", "view"))?;
+        let object = object_of(object)?;
+        let allowed = self.inner.permissions_for(user, &view, object.as_ref()).map_err(|e| context_error(&e))?;
+        let map: serde_json::Map<String, Value> =
+            allowed.into_iter().map(|(action, allowed)| (action.to_owned(), Value::Bool(allowed))).collect();
+        Ok(Value::Object(map).to_string())
+    }
+
+    /// The route a URL path reaches, as JSON text (`null` when none matches).
+    pub fn route(&self, url_path: JsValue, method: Option<String>) -> Result<String, JsValue> {
+        let url_path = url_path.as_string().ok_or_else(|| invalid("expected a string", "urlPath"))?;
+        let Some(found) = self.inner.route(&url_path) else { return Ok("null".to_owned()) };
+        let action = match &method {
+            Some(method) => self.inner.route_action(&found, method),
+            None => found.action,
+        };
+        let params: serde_json::Map<String, Value> =
+            found.params.iter().map(|(name, value)| ((*name).to_owned(), Value::String(value.clone()))).collect();
+        let out = serde_json::json!({"view": found.view, "action": action, "detail": found.detail, "params": params});
+        Ok(out.to_string())
+    }
+
+    /// `check` with the context's fields typed (`object_state`: 0 absent, 1 a lookup miss, 2 in
+    /// `object`); the decision as JSON text, as the full build's `check`.
+    #[wasm_bindgen(js_name = checkTyped)]
     #[allow(clippy::too_many_arguments)]
-    pub fn check(
+    pub fn check_typed(
         &self,
         view: String,
         action: Option<String>,
@@ -153,7 +198,7 @@ impl RuntimeGate {
         user: Option<Vec<u8>>,
         authentication: Option<Vec<u8>>,
         object_state: u8,
-        object_bytes: Option<Vec<u8>>,
+        object: Option<Vec<u8>>,
         accept: Option<String>,
         lookup_error: bool,
         trace: bool,
@@ -165,22 +210,16 @@ impl RuntimeGate {
         let authentication = match authentication {
             Some(bytes) => {
                 let value = decode_value(&bytes, "$.authentication").map_err(|e| context_error(&e))?;
-                if value.is_null() {
-                    None
-                } else {
-                    Some(outcome_from_value(&value, "$.authentication").map_err(|e| context_error(&e))?)
+                match value {
+                    Value::Null => None,
+                    value => Some(outcome_from_value(&value, "$.authentication").map_err(|e| context_error(&e))?),
                 }
             }
             None => None,
         };
-        let object: Option<Option<Value>> = match (object_state, object_bytes) {
-            (0, _) => None,
-            (1, _) => Some(None),
-            (_, Some(bytes)) => {
-                let value = decode_value(&bytes, "$.object").map_err(|e| context_error(&e))?;
-                Some((!value.is_null()).then_some(value))
-            }
-            (_, None) => Some(None),
+        let object: Option<Option<Value>> = match object_state {
+            0 => None,
+            _ => object_of(object)?.filter(|value| !value.is_null()).map_or(Some(None), |value| Some(Some(value))),
         };
         let context =
             Context { view, action, method, detail, user, authentication, object, accept, lookup_error, trace };

@@ -23,11 +23,11 @@ fn a_compiled_policy_decides_without_the_compiler() {
     assert_eq!(gate.view_names().count(), 9);
     let anonymous = drf_gate::user::User::anonymous();
     let owner = gate.compile_user(&user(3));
-    let post = json!({"id": 7, "owner": 3});
+    let post = json!({"id": 7, "owner": 3, "published": true});
     assert!(gate.can(&anonymous, "posts", "list", None).unwrap());
     assert!(!gate.can(&anonymous, "posts", "create", None).unwrap());
     assert!(gate.can(&owner, "posts", "destroy", Some(&post)).unwrap());
-    assert!(!gate.can(&owner, "posts", "destroy", Some(&json!({"id": 8, "owner": 4}))).unwrap());
+    assert!(!gate.can(&owner, "posts", "destroy", Some(&json!({"id": 8, "owner": 4, "published": true}))).unwrap());
 
     let context = Context { view: "posts".into(), action: Some("create".into()), ..Context::default() };
     let decision = gate.check(&context).unwrap();

@@ -7,8 +7,9 @@
 // `defineApi(wasm, options)` binds the API to one build's glue (edge or core; ESM or CommonJS);
 // each entry point (pkg/src/entries/) calls it once.
 
-import { ContextError, NotInitializedError } from "./errors.js";
+import { ContextError, NotInitializedError, PolicyError } from "./errors.js";
 import { isFetchRequest, toRawRequest } from "./raw-request.js";
+import { encodeValue } from "./value.js";
 
 // The core replays earlier answers, so a request needs at most one lookup per class and step.
 const MAX_LOOKUPS = 32;
@@ -71,7 +72,78 @@ function tooManyLookups() {
  * `edge`: the glue has raw-request checking and CSRF minting. `ready`: the glue instantiated
  * its module on load (Node's CommonJS glue); otherwise calls wait for `init()`/`initSync()`.
  */
-export function defineApi(wasm, { edge = false, ready = false } = {}) {
+// A compiled policy as bytes, or `undefined` for a JSON policy (an object or JSON text).
+function compiledBytes(policy) {
+  if (policy instanceof Uint8Array) return policy;
+  if (policy instanceof ArrayBuffer) return new Uint8Array(policy);
+  if (ArrayBuffer.isView(policy)) return new Uint8Array(policy.buffer, policy.byteOffset, policy.byteLength);
+  return undefined;
+}
+
+// What the browser runtime cannot do: compile a JSON policy.
+function needsCompiler() {
+  return new PolicyError(
+    "this entry (drf-gate/runtime) is the browser runtime: it loads compiled policies (a Uint8Array from " +
+      "`npx drf-gate compile policy.json -o policy.gate` or gate.toCompiled()); import 'drf-gate/web' " +
+      "(the JSON core) to compile JSON policies in the browser",
+    "invalid_policy",
+    "$",
+  );
+}
+
+const CONTEXT_KEYS = new Set([
+  "view", "action", "method", "detail", "user", "authentication", "object", "accept", "lookupError", "trace",
+]);
+
+// The runtime's `check`: the context's fields typed, users/objects/outcomes in the binary value
+// encoding (src/compiled/value.rs reads them with the JSON path's codes and paths).
+function checkTyped(core, context) {
+  if (context === null || typeof context !== "object" || Array.isArray(context)) {
+    throw new ContextError("invalid type: expected struct Context", "invalid_context", "$");
+  }
+  for (const key of Object.keys(context)) {
+    if (!CONTEXT_KEYS.has(key) && context[key] !== undefined) {
+      throw new ContextError(`unknown field \`${key}\``, "invalid_context", `$.${key}`);
+    }
+  }
+  const string = (key) => {
+    const value = context[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "string") throw new ContextError("invalid type: expected a string", "invalid_context", `$.${key}`);
+    return value;
+  };
+  const flag = (key) => {
+    const value = context[key];
+    if (value === undefined) return false;
+    if (typeof value !== "boolean") throw new ContextError("invalid type: expected a boolean", "invalid_context", `$.${key}`);
+    return value;
+  };
+  if (typeof context.view !== "string") throw new ContextError("missing field `view`", "invalid_context", "$.view");
+  const detail = context.detail ?? undefined;
+  if (detail !== undefined && typeof detail !== "boolean") {
+    throw new ContextError("invalid type: expected a boolean", "invalid_context", "$.detail");
+  }
+  const encoded = (key) => (context[key] === undefined || context[key] === null ? undefined : encodeValue(context[key]));
+  const objectState = context.object === undefined ? 0 : context.object === null ? 1 : 2;
+  return core.checkTyped(
+    context.view,
+    string("action"),
+    string("method"),
+    detail,
+    encoded("user"),
+    encoded("authentication"),
+    objectState,
+    encoded("object"),
+    string("accept"),
+    flag("lookupError"),
+    flag("trace"),
+  );
+}
+
+export function defineApi(wasm, { edge = false, ready = false, runtime = false } = {}) {
+  // The browser runtime (no compiler): values cross encoded, not as JS objects.
+  const user = runtime ? (value) => encodeValue(value ?? null) : (value) => value;
+  const object = runtime ? (value) => (value === undefined || value === null ? undefined : encodeValue(value)) : (value) => value;
   let initialised = ready;
   let initFailure;
 
@@ -142,7 +214,13 @@ export function defineApi(wasm, { edge = false, ready = false } = {}) {
 
     constructor(policy) {
       ensureReady("new Gate()");
-      this.#core = new wasm.GateCore(policy);
+      const bytes = compiledBytes(policy);
+      if (runtime) {
+        if (bytes === undefined) throw needsCompiler();
+        this.#core = new wasm.GateCore(bytes);
+      } else {
+        this.#core = bytes === undefined ? new wasm.GateCore(policy) : wasm.GateCore.fromCompiled(bytes);
+      }
     }
 
     // The one way into wasm: the compiled policy, or a ContextError once freed.
@@ -153,16 +231,18 @@ export function defineApi(wasm, { edge = false, ready = false } = {}) {
 
     /** What DRF would answer to one request context (a `Decision`). */
     check(context) {
-      return JSON.parse(this.#live().check(context));
+      const core = this.#live();
+      return JSON.parse(runtime ? checkTyped(core, context) : core.check(context));
     }
 
     /** Whether `user` (a user object, a `Subject` or `null`) may run an action or method on a view. */
-    can(user, view, actionOrMethod, object) {
+    can(who, view, actionOrMethod, objectValue) {
       const core = this.#live();
-      const withObject = object !== undefined && object !== null;
+      const withObject = objectValue !== undefined && objectValue !== null;
       const target = this.#target(core, view, actionOrMethod, withObject);
-      const handle = handleOf(user);
-      return handle === undefined ? core.canUser(user, target, object) : core.canSubject(handle, target, object);
+      const handle = handleOf(who);
+      const arg = withObject ? object(objectValue) : undefined;
+      return handle === undefined ? core.canUser(user(who), target, arg) : core.canSubject(handle, target, arg);
     }
 
     // A (view, action) resolved once: repeated checks cross into wasm with an integer.
@@ -184,21 +264,23 @@ export function defineApi(wasm, { edge = false, ready = false } = {}) {
     }
 
     /** Every action of `view` mapped to whether `user` may run it. */
-    permissionsFor(user, view, object) {
+    permissionsFor(who, view, objectValue) {
       const core = this.#live();
-      const handle = handleOf(user);
-      return handle === undefined
-        ? core.permissionsForUser(user, view, object)
-        : core.permissionsForSubject(handle, view, object);
+      const handle = handleOf(who);
+      const answer =
+        handle === undefined
+          ? core.permissionsForUser(user(who), view, object(objectValue))
+          : core.permissionsForSubject(handle, view, object(objectValue));
+      return runtime ? JSON.parse(answer) : answer;
     }
 
     /** Compiles a user once against this gate, for many checks. */
-    subject(user) {
+    subject(who) {
       const core = this.#live();
-      if (handleOf(user) !== undefined) {
+      if (handleOf(who) !== undefined) {
         throw new ContextError("expected a user object, not a Subject", "invalid_context", "$.user");
       }
-      return new Subject(MAKE, core.subject(user));
+      return new Subject(MAKE, core.subject(user(who)));
     }
 
     /** The view names, in policy order. */
@@ -213,7 +295,15 @@ export function defineApi(wasm, { edge = false, ready = false } = {}) {
 
     /** The route a URL path reaches (`null`: none); with `method`, the action it runs there. */
     route(urlPath, method) {
-      return this.#live().route(urlPath, method);
+      const core = this.#live();
+      return runtime ? JSON.parse(core.route(urlPath, method ?? undefined)) : core.route(urlPath, method);
+    }
+
+    /** The compiled form of this policy (a `Uint8Array`) for the browser runtime (`drf-gate/runtime`). */
+    toCompiled() {
+      const core = this.#live();
+      if (runtime) throw needsCompiler();
+      return core.toCompiled();
     }
 
     // One step of the raw-request protocol: a decision, a user lookup, or no route.

@@ -405,7 +405,13 @@ export declare class Gate<const P extends Policy = Policy> {
    * Compiles a policy, given as an object or as JSON text. Throws `PolicyError` (`code`, `path`,
    * and `line`/`column` inside JSON text or an expression) when the policy is invalid.
    */
-  constructor(policy: P | string);
+  constructor(policy: P | string | Uint8Array | ArrayBuffer);
+  /**
+   * The compiled form of this policy (`npx drf-gate compile` does the same): what the browser
+   * runtime (`drf-gate/runtime`) loads, with no policy compiler in its .wasm. Pass it to
+   * `new Gate(bytes)` anywhere. Throws in `drf-gate/runtime` itself (it has no compiler).
+   */
+  toCompiled(): Uint8Array;
   /**
    * What DRF would answer to one request: status, exact body, headers, and which check decided.
    * Throws `ContextError` when the context is malformed or names an unknown view or action.

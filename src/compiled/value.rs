@@ -65,7 +65,8 @@ fn read(input: &mut Reader<'_>, depth: u32) -> Result<Value, &'static str> {
         }
         6 => Value::String(input.string().map_err(malformed)?),
         tag @ (7 | 8) => {
-            if depth >= MAX_DEPTH {
+            // serde_json refuses the 128th nested array or object.
+            if depth + 1 >= MAX_DEPTH {
                 return Err("recursion limit exceeded");
             }
             let count = input.count().map_err(malformed)?;
@@ -131,55 +132,84 @@ const USER_FIELDS: &str =
 /// `invalid_context` naming the field (`$.user.isStaff`) for a value of the wrong shape or an
 /// unknown field.
 pub fn user_from_value(value: &Value, path: &str) -> Result<UserInput, ContextError> {
-    let Value::Object(map) = value else { return Err(invalid_type(value, "struct UserInput", path)) };
     let mut user = UserInput::default();
-    for (key, value) in map {
-        let at = format!("{path}.{key}");
-        match key.as_str() {
-            "id" => user.id = (!value.is_null()).then(|| value.clone()),
-            "username" => {
-                user.username = match value {
-                    Value::Null => None,
-                    Value::String(text) => Some(text.clone()),
-                    other => return Err(invalid_type(other, "a string", &at)),
-                }
+    match value {
+        Value::Object(map) => {
+            for (key, value) in map {
+                set_field(&mut user, key, value, &format!("{path}.{key}"))?;
             }
-            "isActive" => user.is_active = boolean(value, &at)?,
-            "isStaff" => user.is_staff = boolean(value, &at)?,
-            "isSuperuser" => user.is_superuser = boolean(value, &at)?,
-            "tokenUser" => user.token_user = boolean(value, &at)?,
-            "permissions" => user.permissions = strings(value, &at)?,
-            "objectPermissions" => {
-                user.object_permissions = match value {
-                    Value::Null => None,
-                    Value::Array(_) => strings(value, &at).ok().map(ObjectPermissionsInput::ForCheckedObject),
-                    Value::Object(by_pk) => {
-                        let mut map = std::collections::BTreeMap::new();
-                        let mut ok = true;
-                        for (pk, list) in by_pk {
-                            match strings(list, &at) {
-                                Ok(list) => {
-                                    map.insert(pk.clone(), list);
-                                }
-                                Err(_) => ok = false,
-                            }
-                        }
-                        ok.then_some(ObjectPermissionsInput::ByPk(map))
-                    }
-                    _ => None,
-                };
-                if user.object_permissions.is_none() && !value.is_null() {
-                    return Err(invalid(at, "data did not match any variant of untagged enum ObjectPermissionsInput"));
-                }
-            }
-            "attributes" => match value {
-                Value::Object(attributes) => user.attributes = attributes.clone(),
-                other => return Err(invalid_type(other, "a map", &at)),
-            },
-            _ => return Err(invalid(at, format!("unknown field `{key}`, expected one of {USER_FIELDS}"))),
         }
+        // serde reads a struct from a sequence too, field by field in declaration order.
+        Value::Array(items) => {
+            if items.len() > USER_FIELD_NAMES.len() {
+                return Err(invalid(path, format!("invalid length {}, expected fewer elements in array", items.len())));
+            }
+            for (index, (item, key)) in items.iter().zip(USER_FIELD_NAMES).enumerate() {
+                set_field(&mut user, key, item, &format!("{path}[{index}]"))?;
+            }
+        }
+        other => return Err(invalid_type(other, "struct UserInput", path)),
     }
     Ok(user)
+}
+
+const USER_FIELD_NAMES: [&str; 9] = [
+    "id",
+    "username",
+    "isActive",
+    "isStaff",
+    "isSuperuser",
+    "permissions",
+    "objectPermissions",
+    "tokenUser",
+    "attributes",
+];
+
+fn set_field(user: &mut UserInput, key: &str, value: &Value, at: &str) -> Result<(), ContextError> {
+    match key {
+        "id" => user.id = (!value.is_null()).then(|| value.clone()),
+        "username" => {
+            user.username = match value {
+                Value::Null => None,
+                Value::String(text) => Some(text.clone()),
+                other => return Err(invalid_type(other, "a string", at)),
+            }
+        }
+        "isActive" => user.is_active = boolean(value, at)?,
+        "isStaff" => user.is_staff = boolean(value, at)?,
+        "isSuperuser" => user.is_superuser = boolean(value, at)?,
+        "tokenUser" => user.token_user = boolean(value, at)?,
+        "permissions" => user.permissions = strings(value, at)?,
+        "objectPermissions" => {
+            user.object_permissions = match value {
+                Value::Null => None,
+                Value::Array(_) => strings(value, at).ok().map(ObjectPermissionsInput::ForCheckedObject),
+                Value::Object(by_pk) => {
+                    let mut map = std::collections::BTreeMap::new();
+                    let mut ok = true;
+                    for (pk, list) in by_pk {
+                        match strings(list, at) {
+                            Ok(list) => {
+                                map.insert(pk.clone(), list);
+                            }
+                            Err(_) => ok = false,
+                        }
+                    }
+                    ok.then_some(ObjectPermissionsInput::ByPk(map))
+                }
+                _ => None,
+            };
+            if user.object_permissions.is_none() && !value.is_null() {
+                return Err(invalid(at, "data did not match any variant of untagged enum ObjectPermissionsInput"));
+            }
+        }
+        "attributes" => match value {
+            Value::Object(attributes) => user.attributes = attributes.clone(),
+            other => return Err(invalid_type(other, "a map", at)),
+        },
+        _ => return Err(invalid(at, format!("unknown field `{key}`, expected one of {USER_FIELDS}"))),
+    }
+    Ok(())
 }
 
 /// Reads an authentication outcome as the JSON path reads `{"succeeded": "token"}`,
@@ -251,7 +281,8 @@ pub fn outcome_from_value(value: &Value, path: &str) -> Result<AuthenticationOut
     })
 }
 
-#[cfg(all(test, feature = "compiler"))]
+#[cfg(test)]
+#[cfg(feature = "compiler")]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
@@ -324,8 +355,8 @@ mod tests {
 
     #[test]
     fn nesting_is_limited_like_serde_json() {
-        let ok = "[".repeat(128) + &"]".repeat(128);
-        let deep = "[".repeat(129) + &"]".repeat(129);
+        let ok = "[".repeat(127) + &"]".repeat(127);
+        let deep = "[".repeat(128) + &"]".repeat(128);
         for (text, fine) in [(ok, true), (deep, false)] {
             let json_path = serde_json::from_str::<Value>(&text).is_ok();
             assert_eq!(json_path, fine);
@@ -334,7 +365,7 @@ mod tests {
             if fine {
                 encode(&value, &mut bytes);
             } else {
-                bytes.extend(std::iter::repeat_n([7u8, 1], 129).flatten());
+                bytes.extend(std::iter::repeat_n([7u8, 1], 127).flatten());
                 bytes.extend_from_slice(&[7, 0]);
             }
             assert_eq!(decode_value(&bytes, "$").is_ok(), fine);

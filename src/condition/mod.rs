@@ -43,7 +43,8 @@ mod eval;
 mod lexer;
 #[cfg(feature = "compiler")]
 mod parser;
-#[cfg(all(test, feature = "compiler"))]
+#[cfg(test)]
+#[cfg(feature = "compiler")]
 mod tests;
 mod tree;
 

@@ -1,0 +1,136 @@
+// Compiled policies through the package: `gate.toCompiled()` and `npx drf-gate compile` make the
+// bytes, `new Gate(bytes)` loads them in the Node build, and the browser runtime
+// (`drf-gate/runtime`: no compiler, no JSON reader) decides exactly as the JSON policy does.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, test } from "node:test";
+
+import { installedDir, loadEsm } from "./consumer.mjs";
+
+const { Gate } = await loadEsm();
+const runtimeApi = await import(pathToFileURL(join(installedDir, "dist", "api-runtime.js")).href);
+runtimeApi.initSync({ module: readFileSync(join(installedDir, "dist", "drf_gate_runtime_bg.wasm")) });
+const Runtime = runtimeApi.Gate;
+
+const policy = {
+  authentication: ["token", "session"],
+  permissions: ["IsAuthenticatedOrReadOnly"],
+  classes: {
+    IsOwner: { hasObjectPermission: "request.method in SAFE_METHODS or obj.owner == request.user", message: "Not yours." },
+  },
+  views: {
+    posts: { model: "blog.Post", permissions: ["IsAuthenticatedOrReadOnly", "IsOwner | IsAdminUser"] },
+    tags: { permissions: ["IsAdminUser"], actions: ["list"] },
+  },
+  routes: [{ pattern: "/api/posts/{pk}/", view: "posts", detail: true }],
+};
+
+const users = [null, { id: 3 }, { id: 4, isStaff: true }, { id: "3", tokenUser: true }, { id: 5, isActive: false }];
+const objects = [undefined, null, { id: 7, owner: 3 }, { id: 8, owner: { id: 3 } }, { id: 9, owner: 4.0, tags: [1, "a", null] }];
+
+function contexts() {
+  const out = [];
+  for (const view of ["posts", "tags"]) {
+    for (const action of ["list", "create", "retrieve", "destroy", "GET", "PATCH", "OPTIONS"]) {
+      for (const user of users) {
+        for (const object of objects) {
+          const context = { view, user };
+          context[/^[A-Z]+$/.test(action) ? "method" : "action"] = action;
+          if (object !== undefined) context.object = object;
+          out.push(context);
+          out.push({ ...context, accept: "application/json; indent=4", trace: true });
+          out.push({ ...context, authentication: { failed: { detail: "Invalid token.", code: "authentication_failed" } } });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+const settle = (f) => {
+  try {
+    return { ok: f() };
+  } catch (error) {
+    return { error: error.name, code: error.code, path: error.path };
+  }
+};
+
+describe("compiled policies", () => {
+  const json = new Gate(policy);
+  const bytes = json.toCompiled();
+
+  test("toCompiled makes the format's bytes; the Node build loads them", () => {
+    assert.ok(bytes instanceof Uint8Array);
+    assert.equal(new TextDecoder().decode(bytes.subarray(0, 7)), "DRFGATE");
+    const loaded = new Gate(bytes);
+    assert.deepEqual(loaded.views, ["posts", "tags"]);
+    assert.deepEqual(loaded.toCompiled(), bytes);
+  });
+
+  test("the browser runtime and the compiled policy decide every context as the JSON policy", () => {
+    const compiled = new Gate(bytes);
+    const runtime = new Runtime(bytes);
+    let compared = 0;
+    for (const context of contexts()) {
+      const expected = settle(() => json.check(context));
+      assert.deepEqual(settle(() => compiled.check(context)), expected, JSON.stringify(context));
+      assert.deepEqual(settle(() => runtime.check(context)), expected, JSON.stringify(context));
+      const target = context.action ?? context.method;
+      const can = settle(() => json.can(context.user, context.view, target, context.object));
+      for (let i = 0; i < 2; i++) {
+        assert.deepEqual(settle(() => runtime.can(context.user, context.view, target, context.object)), can);
+        const subject = runtime.subject(context.user);
+        assert.deepEqual(settle(() => runtime.can(subject, context.view, target, context.object)), can);
+      }
+      compared++;
+    }
+    assert.ok(compared > 500);
+    assert.deepEqual(runtime.permissionsFor({ id: 3 }, "posts"), json.permissionsFor({ id: 3 }, "posts"));
+    assert.deepEqual(runtime.route("/api/posts/7/", "DELETE"), json.route("/api/posts/7/", "DELETE"));
+    assert.equal(runtime.route("/nowhere/"), null);
+  });
+
+  test("users and objects that are not JSON-shaped are refused as the JSON path refuses them", () => {
+    const runtime = new Runtime(bytes);
+    for (const user of [{ isStaff: "yes" }, { nope: 1 }, 3, [1]]) {
+      const expected = settle(() => json.can(user, "posts", "list"));
+      const got = settle(() => runtime.can(user, "posts", "list"));
+      assert.equal(got.code, expected.code, JSON.stringify(user));
+      assert.equal(got.path, expected.path, JSON.stringify(user));
+    }
+    const dated = { id: 7, owner: 3, at: new Date(0), skip: undefined, f: () => 1 };
+    assert.equal(runtime.can({ id: 3 }, "posts", "destroy", dated), json.can({ id: 3 }, "posts", "destroy", dated));
+  });
+
+  test("a JSON policy, another version or a damaged file is refused by the runtime", () => {
+    assert.throws(() => new Runtime(policy), { name: "PolicyError", code: "invalid_policy" });
+    const other = bytes.slice();
+    other[8] ^= 0xff;
+    assert.throws(() => new Runtime(other), { name: "PolicyError", code: "incompatible_compiled_policy" });
+    assert.throws(() => new Gate(other), { name: "PolicyError", code: "incompatible_compiled_policy" });
+    for (const cut of [0, 10, bytes.length - 1]) {
+      assert.throws(() => new Runtime(bytes.subarray(0, cut)), { name: "PolicyError", code: "corrupt_compiled_policy" });
+    }
+    const flipped = bytes.slice();
+    flipped[bytes.length - 3] ^= 1;
+    assert.throws(() => new Runtime(flipped), { name: "PolicyError", code: "corrupt_compiled_policy" });
+    assert.throws(() => new Runtime(bytes).toCompiled(), { name: "PolicyError" });
+  });
+
+  test("npx drf-gate compile writes the same bytes", () => {
+    const dir = mkdtempSync(join(tmpdir(), "drf-gate-cli-"));
+    writeFileSync(join(dir, "policy.json"), JSON.stringify(policy));
+    const cli = join(installedDir, "dist", "cli.mjs");
+    execFileSync(process.execPath, [cli, "compile", join(dir, "policy.json"), "-o", join(dir, "policy.gate")], { stdio: "pipe" });
+    assert.deepEqual(new Uint8Array(readFileSync(join(dir, "policy.gate"))), bytes);
+    writeFileSync(join(dir, "bad.json"), '{"views": {"posts": {"permissions": ["IsNothing"]}}}');
+    assert.throws(
+      () => execFileSync(process.execPath, [cli, "compile", join(dir, "bad.json"), "-o", join(dir, "bad.gate")], { stdio: "pipe" }),
+      (error) => error.status === 1 && /unknown_class/.test(String(error.stderr)),
+    );
+  });
+});
