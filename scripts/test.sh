@@ -43,6 +43,7 @@ package() { bash wasm-tests/run.sh; }
 conformance() { bash conformance/run.sh; }
 browser() { bash wasm-tests/browser/run.sh; }
 workers() { bash wasm-tests/workerd/run.sh; }
+field() { bash wasm-tests/workerd/field.sh; }
 exporter() {
   bash examples/blog/server/setup.sh &&
     examples/blog/server/.venv/bin/python python/runtests.py
@@ -53,6 +54,7 @@ step "npm package (build, Node, TypeScript, workerd, Chromium)" package
 step "conformance against real DRF" conformance
 step "browser demo and playground" browser
 if [ -f wasm-tests/workerd/run.sh ]; then step "Worker in workerd vs the sample DRF server" workers; fi
+step "field: live data changes, CORS, bodies, faults (Worker vs DRF)" field
 step "exporter on the sample DRF project" exporter
 
 echo

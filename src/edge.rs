@@ -15,6 +15,7 @@ use crate::decision::Decision;
 use crate::error::ContextError;
 use crate::gate::{resolve_target, Gate};
 use crate::json::from_text;
+use crate::middleware::SessionUse;
 use crate::user::User;
 use crate::views::{Authenticated, ObjectArg};
 
@@ -90,6 +91,10 @@ impl Gate {
         resolver: &dyn Resolver,
         now: f64,
     ) -> Result<EdgeOutcome<'_>, ContextError> {
+        // django-cors-headers answers a preflight before URL resolution and DRF.
+        if let Some(preflight) = self.middleware().and_then(|m| m.preflight(request)) {
+            return Ok(EdgeOutcome::Decided(Box::new(preflight), None));
+        }
         let (view_name, action, detail) = match &target.view {
             Some(view) => (view.as_str(), target.action.as_deref(), target.detail),
             None => match self.route(request.request_path()) {
@@ -102,7 +107,12 @@ impl Gate {
         let resolved = resolve_target(view, action, Some(request.method()), detail, has_object)?;
         let negotiated = match view.negotiate(&resolved, request.header_value("accept"), target.format.as_deref()) {
             Ok(negotiated) => negotiated,
-            Err(decision) => return Ok(EdgeOutcome::Decided(decision, None)),
+            Err(mut decision) => {
+                if let Some(middleware) = self.middleware() {
+                    middleware.render(&mut decision, request, SessionUse::default());
+                }
+                return Ok(EdgeOutcome::Decided(decision, None));
+            }
         };
         let list = view.authentication_lists.get(resolved.route.authentication);
         let authenticators = list.map_or(&[][..], |list| list.classes.as_slice());
@@ -124,10 +134,14 @@ impl Gate {
         };
         let object = ObjectArg::from_input(target.object.as_ref(), target.lookup_error);
         let decision = view.dispatch_traced(&self.policy(), &resolved, &user, state, object, target.trace);
-        Ok(EdgeOutcome::Decided(
-            Box::new(crate::gate::render_as_negotiated(decision, &negotiated)),
-            Some(authenticated.outcome),
-        ))
+        let mut decision = crate::gate::render_as_negotiated(decision, &negotiated);
+        if let Some(middleware) = self.middleware() {
+            let succeeded = matches!(authenticated.outcome, AuthenticationOutcome::Succeeded(_));
+            let classes = authenticators.iter().map(|a| &a.class);
+            let session = SessionUse::from_authentication(classes, authenticated.class_index, succeeded);
+            middleware.render(&mut decision, request, session);
+        }
+        Ok(EdgeOutcome::Decided(Box::new(decision), Some(authenticated.outcome)))
     }
 
     /// The JSON-shaped form of [`Gate::check_request`], one step of the lookup protocol: the

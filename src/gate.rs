@@ -42,6 +42,9 @@ pub struct Gate {
     routes: Vec<crate::routing::Route>,
     #[cfg(feature = "edge")]
     settings: crate::authentication::CompiledSettings,
+    /// The origin's middleware, when the policy records it.
+    #[cfg_attr(not(feature = "edge"), allow(dead_code))]
+    middleware: Option<crate::middleware::Middleware>,
 }
 
 impl std::fmt::Debug for Gate {
@@ -105,7 +108,12 @@ impl Gate {
     /// Compiles a parsed policy document.
     pub fn from_document(document: &PolicyDocument) -> Result<Gate, PolicyError> {
         let compiled = compile(document)?;
+        let middleware = match &document.middleware {
+            Some(spec) => Some(crate::middleware::Middleware::compile(spec, &document.settings)?),
+            None => None,
+        };
         Ok(Gate {
+            middleware,
             table: compiled.table,
             classes: compiled.classes,
             conditions: compiled.conditions,
@@ -145,6 +153,11 @@ impl Gate {
     /// Compiles a user once, for many checks (UI gating renders many buttons for one user).
     pub fn compile_user(&self, user: &UserInput) -> User {
         User::compile(user, &self.table)
+    }
+
+    #[cfg(feature = "edge")]
+    pub(crate) fn middleware(&self) -> Option<&crate::middleware::Middleware> {
+        self.middleware.as_ref()
     }
 
     #[cfg(feature = "edge")]

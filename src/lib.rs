@@ -38,6 +38,7 @@ pub mod error;
 pub mod exceptions;
 pub mod gate;
 pub mod json;
+pub mod middleware;
 pub mod negotiation;
 pub mod perm_table;
 pub mod permission_expr;

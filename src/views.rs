@@ -336,6 +336,7 @@ impl<'g> Responder<'g> {
             error: None,
             vary_accept: self.vary_accept,
             rendered_by_origin: false,
+            response_headers: None,
         }
     }
 
@@ -365,6 +366,7 @@ impl<'g> Responder<'g> {
             error: None,
             vary_accept: self.vary_accept,
             rendered_by_origin: false,
+            response_headers: None,
         }
     }
 

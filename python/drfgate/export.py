@@ -26,6 +26,8 @@ from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 from rest_framework.viewsets import ViewSetMixin
 
+from .middleware import export_middleware
+
 try:  # simplejwt is optional
     from rest_framework_simplejwt import authentication as jwt_authentication
 except ImportError:  # pragma: no cover - depends on the project
@@ -644,6 +646,8 @@ class Exporter:
         if classes:
             out["classes"] = classes
         out["settings"] = export_settings(self.include_secrets)
+        # The origin's middleware: a separate module (drfgate/middleware.py).
+        out["middleware"] = export_middleware()
         out["views"] = views
         out["routes"] = routes
         if left:

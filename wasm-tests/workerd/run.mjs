@@ -3,7 +3,8 @@
 // 1. The same request set goes straight to DRF and through four Workers: the example Worker with
 //    the object stage at the edge (OBJECTS bound), the example Worker without it, a Hono app
 //    (drf-gate/hono) and withGuard(null). What a Worker answers itself must equal DRF's
-//    response byte for byte (status, body, Content-Type, WWW-Authenticate, Allow); what it
+//    response byte for byte: status, body, and every header but Date and Server (the origin's
+//    middleware included: security headers, Vary, CORS, Content-Length); what it
 //    forwards must be what DRF lets through, or what the guard says the origin decides.
 // 2. Random requests for a bounded time: workerd never traps. (PARTS=difffuzz: random requests
 //    to DRF and through the Worker, judged as in 1; opt-in, DIFF_FUZZ_SECONDS.)
@@ -29,7 +30,9 @@ const scratch = join(here, ".scratch");
 const nodePaths = [join(here, "node_modules")];
 const FUZZ_SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
 const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1e9);
-const COMPARED = ["content-type", "www-authenticate", "allow"];
+// Every response header is compared except these: the date, the server software, and the
+// Worker's own explanation (X-DRF-Gate, EXPLAIN = "true").
+const NOT_COMPARED = new Set(["date", "server", "x-drf-gate"]);
 const log = (...args) => console.error("[workerd]", ...args);
 const drfAgent = new Agent({ pipelining: 0 });
 
@@ -44,7 +47,11 @@ async function startWorker(name, { entry, objects = true, origin, signingKey, kv
 }
 
 async function snapshot(response) {
-  const headers = Object.fromEntries(COMPARED.map((name) => [name, response.headers.get(name)]));
+  const headers = {};
+  // Names case-insensitive (Headers lower-cases them), values exact.
+  response.headers.forEach((value, name) => {
+    if (!NOT_COMPARED.has(name)) headers[name] = value;
+  });
   return { status: response.status, headers, body: Buffer.from(await response.arrayBuffer()), gate: response.headers.get("x-drf-gate") };
 }
 
@@ -62,9 +69,16 @@ function differences(want, got, path) {
   const found = [];
   if (want.status !== got.status) found.push(`status ${want.status} != ${got.status}`);
   if (!want.body.equals(got.body)) found.push(`body ${JSON.stringify(want.body.toString())} != ${JSON.stringify(got.body.toString())}`);
-  for (const name of COMPARED) if (want.headers[name] !== got.headers[name]) found.push(`${name} ${want.headers[name]} != ${got.headers[name]}`);
+  for (const name of new Set([...Object.keys(want.headers), ...Object.keys(got.headers)])) {
+    if (want.headers[name] !== got.headers[name]) found.push(`${name} ${want.headers[name]} != ${got.headers[name]}`);
+  }
   return found;
 }
+
+const cookieless = (headers) => ({
+  ...headers,
+  ...(headers["set-cookie"] ? { "set-cookie": headers["set-cookie"].replace(/csrftoken=\w+/g, "csrftoken=<random>").replace(/expires=[^;]+/gi, "expires=<date>") } : {}),
+});
 
 // What DRF let through: a success, or the handler's own answer after the checks (400:
 // validation or a parse error, 415: request.data with a media type no parser takes).
@@ -80,6 +94,10 @@ function judge(direct, viaWorker, path) {
   const reason = /reason=([\w-]+)/.exec(gate)?.[1];
   if (!reason || reason === "error") return `the guard failed: ${gate}`;
   if (direct.status !== viaWorker.status) return `forwarded (${reason}), but the origin answered ${viaWorker.status}, DRF ${direct.status}`;
+  // Forwarded: the origin's own response, passed through; its headers must survive the trip
+  // (a fresh csrftoken is random, and cookie expiry dates move with the clock).
+  const headerDiff = differences({ ...direct, body: viaWorker.body, headers: cookieless(direct.headers) }, { ...viaWorker, headers: cookieless(viaWorker.headers) }, path);
+  if (headerDiff.length) return `forwarded (${reason}), headers differ: ${headerDiff.join("; ")}`;
   if (reason === "allowed" && !drfAllowed(direct.status)) {
     return `forwarded as allowed, but DRF denies: ${direct.status} ${direct.body.toString()}`;
   }

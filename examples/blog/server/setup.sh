@@ -9,7 +9,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 venv="$here/.venv"
 python="$venv/bin/python"
 
-if ! "$python" -c "import django, rest_framework, rest_framework_simplejwt, cryptography, drfgate" 2>/dev/null; then
+if ! "$python" -c "import django, corsheaders, rest_framework, rest_framework_simplejwt, cryptography, drfgate" 2>/dev/null; then
   echo "[setup] creating $venv" >&2
   python3 -m venv "$venv"
   "$python" -m pip install --quiet --disable-pip-version-check \
