@@ -129,6 +129,9 @@ fn replay_raw(case: &Value, raw: &Value) -> Result<(), Diff> {
             Err(Diff::Context(format!("a synchronous resolver left a lookup pending: {key:?}")))
         }
         Ok(EdgeOutcome::NoRoute) => Err(Diff::Context("no route (the target names the view)".into())),
+        Ok(EdgeOutcome::NeedsBody { .. } | EdgeOutcome::Forward(_)) => {
+            Err(Diff::Context("undecided with the whole request and every identity known".into()))
+        }
         Err(err) => Err(Diff::Context(format!("{} at {}: {}", err.code, err.path, err.message))),
     }
 }

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Every test of drf-gate, from a fresh clone. Installs what is missing (the wasm32 target, the
-# pinned wasm-bindgen CLI, npm and pip packages, Debian's chromium) and runs:
+# Every test of drf-gate, from a fresh clone. Needs a Rust toolchain with rustup, Node >= 20 with
+# npm, and Python 3 with venv; installs what else is missing (the wasm32 target, the pinned
+# wasm-bindgen CLI, the root npm workspace, pip packages in virtualenvs, Debian's chromium) and
+# runs:
+#   0. hygiene: rustfmt (crate, fuzz/, bench/native), no import cycle in src/, each cargo
+#      feature built alone
 #   1. the native core: cargo test, clippy (no panicking calls in src/), also for the core build
 #      (--no-default-features)
 #   2. the npm package: build, then Node / TypeScript / workerd / Chromium layers
@@ -12,6 +16,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
+lib_name=test
+# shellcheck source=scripts/lib.sh
+source "$root/scripts/lib.sh"
+require rustup cargo node npm python3
 
 results=()
 failed=0
@@ -20,6 +28,7 @@ step() {
   shift
   echo
   echo "================ $name"
+  say "step: $name"
   local started=$SECONDS
   if "$@"; then
     results+=("ok      $name ($((SECONDS - started)) s)")
@@ -29,14 +38,37 @@ step() {
   fi
 }
 
+# rustfmt.toml at the root applies to the three crates.
+formatting() {
+  timed "cargo fmt --check (crate)" cargo fmt --check &&
+    timed "cargo fmt --check (fuzz/)" cargo fmt --check --manifest-path fuzz/Cargo.toml &&
+    timed "cargo fmt --check (bench/native)" cargo fmt --check --manifest-path bench/native/Cargo.toml
+}
+
+# No import cycles among the modules of src/ (the checker first proves it catches one).
+cycles() { python3 scripts/check-cycles.py --self-test && python3 scripts/check-cycles.py; }
+
+# Each feature alone on top of the core build: a feature that only compiles with another one
+# enabled is caught here.
+features() {
+  local feature failed=0
+  for feature in edge jwt-rsa jwt-es256 jwt-es384 jwt-ecdsa; do
+    timed "cargo check --no-default-features --features $feature" \
+      cargo check --lib --no-default-features --features "$feature" || failed=1
+  done
+  [ "$failed" -eq 0 ]
+}
+
 native() {
-  cargo test --all-targets && cargo test --doc && cargo clippy --all-targets -- -D warnings &&
+  timed "cargo test (default features)" cargo test --all-targets && timed "cargo test --doc" cargo test --doc &&
+    timed "clippy" cargo clippy --all-targets -- -D warnings &&
     rustup target add wasm32-unknown-unknown >/dev/null 2>&1 &&
-    cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings &&
+    timed "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings &&
     # The core build (what browsers load): no edge authentication.
-    cargo test --no-default-features --all-targets && cargo test --no-default-features --doc &&
-    cargo clippy --no-default-features --all-targets -- -D warnings &&
-    cargo clippy --no-default-features --target wasm32-unknown-unknown --lib -- -D warnings
+    timed "cargo test (core build)" cargo test --no-default-features --all-targets &&
+    timed "cargo test --doc (core build)" cargo test --no-default-features --doc &&
+    timed "clippy (core build)" cargo clippy --no-default-features --all-targets -- -D warnings &&
+    timed "clippy (core build, wasm32)" cargo clippy --no-default-features --target wasm32-unknown-unknown --lib -- -D warnings
 }
 
 package() { bash wasm-tests/run.sh; }
@@ -49,7 +81,10 @@ exporter() {
     examples/blog/server/.venv/bin/python python/runtests.py
 }
 
+step "rustfmt (crate, fuzz/, bench/native)" formatting
+step "no import cycle in src/" cycles
 step "native core" native
+step "cargo features one by one" features
 step "npm package (build, Node, TypeScript, workerd, Chromium)" package
 step "conformance against real DRF" conformance
 step "browser demo and playground" browser

@@ -4,12 +4,14 @@
 
 use std::collections::HashMap;
 
-use crate::authentication::{AuthenticationClass, Authenticator, CompiledSettings};
+/// Moved to [`crate::authentication`]; kept here for existing callers.
+pub use crate::authentication::canonical_authentication_name;
+use crate::authentication::{builtin as builtin_authentication, AuthenticationClass, Authenticator, CompiledSettings};
 use crate::condition::{Condition, Scope};
-use crate::error::PolicyError;
+use crate::error::{PolicyError, PolicyErrorCode};
 use crate::perm_table::{PermId, PermissionTable};
 use crate::permission_expr::{self, Expr};
-use crate::permissions::{Check, Node, PermissionClass, PermsMap, DEFAULT_PERMS_MAP};
+use crate::permissions::{builtin, Check, Node, PermissionClass, PermsMap};
 use crate::policy::{ActionSpec, PermissionClassSpec, PolicyDocument, ViewSpec};
 use crate::renderers::render_detail;
 use crate::views::{Action, AuthenticationList, Entry, ModelMeta, Route, RouteKind, View};
@@ -45,66 +47,6 @@ const STANDARD_ACTIONS: [(&str, &str, bool, bool); 6] = [
 /// DRF's default `http_method_names` (Django's `View`), upper-cased: the order of `Allow`.
 const HTTP_METHOD_NAMES: [&str; 8] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"];
 
-/// The canonical DRF class name of a built-in authentication class, from its name, alias or
-/// dotted path; other names are returned as written.
-///
-/// ```
-/// use drf_gate::compile::canonical_authentication_name;
-/// assert_eq!(canonical_authentication_name("token"), "TokenAuthentication");
-/// assert_eq!(canonical_authentication_name("rest_framework_simplejwt.authentication.JWTAuthentication"), "JWTAuthentication");
-/// assert_eq!(canonical_authentication_name("ApiKeyAuthentication"), "ApiKeyAuthentication");
-/// ```
-pub fn canonical_authentication_name(name: &str) -> &str {
-    let last = match name
-        .strip_prefix("rest_framework.authentication.")
-        .or_else(|| name.strip_prefix("rest_framework_simplejwt.authentication."))
-    {
-        Some(last) => last,
-        None => name,
-    };
-    match last {
-        "session" | "SessionAuthentication" => "SessionAuthentication",
-        "basic" | "BasicAuthentication" => "BasicAuthentication",
-        "token" | "TokenAuthentication" => "TokenAuthentication",
-        "jwt" | "JWTAuthentication" => "JWTAuthentication",
-        "jwtStateless" | "JWTStatelessUserAuthentication" | "JWTTokenUserAuthentication" => {
-            "JWTStatelessUserAuthentication"
-        }
-        "remoteUser" | "RemoteUserAuthentication" => "RemoteUserAuthentication",
-        _ => last,
-    }
-}
-
-fn builtin_permission_class(name: &str) -> Option<PermissionClass> {
-    let (has_permission, has_object_permission, authenticated_users_only) = match name {
-        "AllowAny" | "BasePermission" => (Check::AllowAll, Check::AllowAll, true),
-        "IsAuthenticated" => (Check::IsAuthenticated, Check::AllowAll, true),
-        "IsAdminUser" => (Check::IsAdminUser, Check::AllowAll, true),
-        "IsAuthenticatedOrReadOnly" => (Check::IsAuthenticatedOrReadOnly, Check::AllowAll, true),
-        "DjangoModelPermissions" => (Check::DjangoModelPermissions, Check::AllowAll, true),
-        "DjangoModelPermissionsOrAnonReadOnly" => (Check::DjangoModelPermissions, Check::AllowAll, false),
-        "DjangoObjectPermissions" => (Check::DjangoModelPermissions, Check::DjangoObjectPermissions, true),
-        _ => return None,
-    };
-    let perms_map = if has_permission == Check::DjangoModelPermissions {
-        DEFAULT_PERMS_MAP
-            .iter()
-            .map(|(method, templates)| ((*method).to_owned(), templates.iter().map(|t| (*t).to_owned()).collect()))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    Some(PermissionClass {
-        name: name.to_owned(),
-        has_permission,
-        has_object_permission,
-        message_body: None,
-        code: None,
-        perms_map,
-        authenticated_users_only,
-    })
-}
-
 /// A class name resolves to a class or to a composition (`IsOwnerOrAdmin = IsOwner | IsAdminUser`).
 #[derive(Clone, Debug)]
 enum Resolved {
@@ -124,8 +66,9 @@ struct Compiler<'d> {
 }
 
 pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
-    let settings =
-        CompiledSettings::compile(&doc.settings).map_err(|err| PolicyError::new(err.code, err.path, err.message))?;
+    // Settings compile to settings errors only (`invalid_settings`).
+    let settings = CompiledSettings::compile(&doc.settings)
+        .map_err(|err| PolicyError::new(PolicyErrorCode::InvalidSettings, err.path, err.message))?;
     let mut compiler = Compiler {
         doc,
         settings: &settings,
@@ -142,8 +85,9 @@ pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
     // The defaults are bound per view, but are checked even when no view uses them.
     for (index, source) in doc.permissions.iter().flatten().enumerate() {
         let path = format!("$.permissions[{index}]");
-        let expr = permission_expr::parse(source)
-            .map_err(|err| PolicyError::new("syntax_error", &path, err.message).at(err.line, err.column))?;
+        let expr = permission_expr::parse(source).map_err(|err| {
+            PolicyError::new(PolicyErrorCode::SyntaxError, &path, err.message).at(err.line, err.column)
+        })?;
         compiler.check_names(&expr, &path)?;
     }
     if let Some(names) = &doc.authentication {
@@ -162,7 +106,7 @@ pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
         routes.push(crate::routing::Route::compile(route, &path)?);
         let Some(view) = view_index.get(&route.view).and_then(|i| views.get(*i)) else {
             return Err(PolicyError::new(
-                "unknown_view",
+                PolicyErrorCode::UnknownView,
                 format!("{path}.view"),
                 format!("route `{}` names the unknown view `{}`", route.pattern, route.view),
             ));
@@ -170,7 +114,7 @@ pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
         if let Some(action) = &route.action {
             if view.action(action).is_none() {
                 return Err(PolicyError::new(
-                    "unknown_action",
+                    PolicyErrorCode::UnknownAction,
                     format!("{path}.action"),
                     format!("view `{}` has no action `{action}`", route.view),
                 ));
@@ -180,7 +124,7 @@ pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
             let handled = view.action(action).is_some_and(|a| a.methods.iter().any(|m| m.eq_ignore_ascii_case(method)));
             if !handled {
                 return Err(PolicyError::new(
-                    "unknown_action",
+                    PolicyErrorCode::UnknownAction,
                     format!("{path}.actions.{method}"),
                     format!("view `{}` has no action `{action}` handling {method}", route.view),
                 ));
@@ -196,7 +140,7 @@ fn check_authentication_classes(doc: &PolicyDocument, settings: &CompiledSetting
         let path = format!("$.authenticationClasses.{name}");
         if settings.builtin_class(canonical_authentication_name(name)).is_some() {
             return Err(PolicyError::new(
-                "invalid_policy",
+                PolicyErrorCode::InvalidPolicy,
                 path,
                 format!("`{name}` is a built-in authentication class; give the custom class another name"),
             ));
@@ -219,9 +163,12 @@ fn resolve_authentication(
     }
     let Some(spec) = doc.authentication_classes.get(name) else {
         return Err(PolicyError::new(
-            "unknown_authentication_class",
+            PolicyErrorCode::UnknownAuthenticationClass,
             path,
-            format!("unknown authentication class `{name}`; expected SessionAuthentication, BasicAuthentication, TokenAuthentication, JWTAuthentication, JWTStatelessUserAuthentication, RemoteUserAuthentication (or session, basic, token, jwt, jwtStateless, remoteUser), or a class declared in `authenticationClasses`"),
+            format!(
+                "unknown authentication class `{name}`; expected {}, or a class declared in `authenticationClasses`",
+                builtin_authentication::expected()
+            ),
         ));
     };
     let class = match (&spec.base, &spec.www_authenticate) {
@@ -229,7 +176,7 @@ fn resolve_authentication(
             let base_name = canonical_authentication_name(base);
             let Some(mut class) = settings.builtin_class(base_name) else {
                 return Err(PolicyError::new(
-                    "unknown_authentication_class",
+                    PolicyErrorCode::UnknownAuthenticationClass,
                     format!("$.authenticationClasses.{name}.base"),
                     format!("`{base}` is not a built-in authentication class"),
                 ));
@@ -254,14 +201,14 @@ fn resolve_authentication(
         }
         (Some(_), Some(_)) => {
             return Err(PolicyError::new(
-                "invalid_policy",
+                PolicyErrorCode::InvalidPolicy,
                 format!("$.authenticationClasses.{name}"),
                 "give either `base` or `wwwAuthenticate`, not both",
             ));
         }
         (None, None) => {
             return Err(PolicyError::new(
-                "invalid_policy",
+                PolicyErrorCode::InvalidPolicy,
                 format!("$.authenticationClasses.{name}"),
                 "a custom authentication class needs `wwwAuthenticate` (a string, or null for none) or a built-in `base`",
             ));
@@ -296,7 +243,7 @@ fn parse_model(model: &str, path: &str) -> Result<ModelMeta, PolicyError> {
             })
         }
         _ => Err(PolicyError::new(
-            "invalid_policy",
+            PolicyErrorCode::InvalidPolicy,
             path,
             format!("model `{model}` should be `app_label.ModelName`, e.g. `blog.Post`"),
         )),
@@ -344,10 +291,10 @@ impl Compiler<'_> {
             Some((line, column)) => err.at(line, column),
             None => err,
         };
-        if let Some(class) = builtin_permission_class(name) {
+        if let Some(class) = builtin::permission_class(name) {
             if self.doc.classes.get(name).is_some() {
                 return Err(PolicyError::new(
-                    "invalid_policy",
+                    PolicyErrorCode::InvalidPolicy,
                     format!("$.classes.{name}"),
                     format!("`{name}` is a built-in permission class; give the custom class another name"),
                 ));
@@ -367,16 +314,19 @@ impl Compiler<'_> {
                 format!(", or one of the policy's classes: {}", known.join(", "))
             };
             return Err(located(PolicyError::new(
-                "unknown_class",
+                PolicyErrorCode::UnknownClass,
                 path,
-                format!("unknown permission class `{name}`; expected a built-in (AllowAny, IsAuthenticated, IsAdminUser, IsAuthenticatedOrReadOnly, DjangoModelPermissions, DjangoModelPermissionsOrAnonReadOnly, DjangoObjectPermissions){custom}"),
+                format!(
+                    "unknown permission class `{name}`; expected a built-in ({}){custom}",
+                    builtin::names().collect::<Vec<_>>().join(", ")
+                ),
             )));
         };
         if self.resolving.iter().any(|n| n == name) {
             let mut chain = self.resolving.clone();
             chain.push(name.to_owned());
             return Err(located(PolicyError::new(
-                "cycle",
+                PolicyErrorCode::Cycle,
                 path,
                 format!("permission classes refer to each other in a cycle: {}", chain.join(" -> ")),
             )));
@@ -400,11 +350,12 @@ impl Compiler<'_> {
                 || spec.perms_map.is_some()
                 || spec.authenticated_users_only.is_some();
             if body {
-                return Err(PolicyError::new("invalid_policy", path, "a class defined by `expression` is a composition (DRF's OperandHolder) and cannot also have base, conditions, message, code or permsMap"));
+                return Err(PolicyError::new(PolicyErrorCode::InvalidPolicy, path, "a class defined by `expression` is a composition (DRF's OperandHolder) and cannot also have base, conditions, message, code or permsMap"));
             }
             let expr_path = format!("{path}.expression");
-            let expr = permission_expr::parse(expression)
-                .map_err(|err| PolicyError::new("syntax_error", &expr_path, err.message).at(err.line, err.column))?;
+            let expr = permission_expr::parse(expression).map_err(|err| {
+                PolicyError::new(PolicyErrorCode::SyntaxError, &expr_path, err.message).at(err.line, err.column)
+            })?;
             self.check_names(&expr, &expr_path)?;
             return Ok(Resolved::Alias(expr));
         }
@@ -418,14 +369,14 @@ impl Compiler<'_> {
             Resolved::Class(index) => index,
             Resolved::Alias(_) => {
                 return Err(PolicyError::new(
-                    "invalid_policy",
+                    PolicyErrorCode::InvalidPolicy,
                     base_path,
                     format!("`{base_name}` is a composition, not a class; it cannot be a base"),
                 ));
             }
         };
         let Some(mut class) = self.classes.get(base_index).cloned() else {
-            return Err(PolicyError::new("invalid_policy", base_path, "internal: base class missing"));
+            return Err(PolicyError::new(PolicyErrorCode::InvalidPolicy, base_path, "internal: base class missing"));
         };
         class.name = name.to_owned();
         if let Some(source) = &spec.has_permission {
@@ -447,7 +398,7 @@ impl Compiler<'_> {
         }
         if (spec.perms_map.is_some() || spec.authenticated_users_only.is_some()) && !class.uses_model() {
             return Err(PolicyError::new(
-                "invalid_perms_map",
+                PolicyErrorCode::InvalidPermsMap,
                 path,
                 "permsMap and authenticatedUsersOnly apply to subclasses of DjangoModelPermissions or DjangoObjectPermissions",
             ));
@@ -498,7 +449,7 @@ impl Compiler<'_> {
         for (index, name) in renderer_names.iter().enumerate() {
             let renderer = crate::negotiation::builtin_renderer(name).ok_or_else(|| {
                 PolicyError::new(
-                    "invalid_policy",
+                    PolicyErrorCode::InvalidPolicy,
                     format!("{renderer_path}[{index}]"),
                     format!("unknown renderer `{name}`; expected JSONRenderer, BrowsableAPIRenderer, TemplateHTMLRenderer, StaticHTMLRenderer, AdminRenderer, HTMLFormRenderer or MultiPartRenderer"),
                 )
@@ -506,7 +457,11 @@ impl Compiler<'_> {
             renderers.push(renderer);
         }
         if renderers.is_empty() {
-            return Err(PolicyError::new("invalid_policy", renderer_path, "a view needs at least one renderer"));
+            return Err(PolicyError::new(
+                PolicyErrorCode::InvalidPolicy,
+                renderer_path,
+                "a view needs at least one renderer",
+            ));
         }
         let mut view = View {
             name: name.to_owned(),
@@ -514,6 +469,10 @@ impl Compiler<'_> {
             model,
             no_match_body,
             ignore_model_permissions: spec.ignore_model_permissions,
+            queryset: match &spec.queryset {
+                Some(source) => Some(self.compile_condition(source, Scope::Object, format!("{path}.queryset"))?),
+                None => None,
+            },
             routes: Vec::new(),
             actions: Vec::new(),
             permission_lists: Vec::new(),
@@ -579,7 +538,7 @@ impl Compiler<'_> {
             || spec.route_permissions.is_some()
         {
             return Err(PolicyError::new(
-                "invalid_policy",
+                PolicyErrorCode::InvalidPolicy,
                 path,
                 "`metadata` is the OPTIONS action: it may only set `permissions`",
             ));
@@ -596,22 +555,22 @@ impl Compiler<'_> {
             (Some(detail), _) => detail,
             (None, Some((_, _, detail, _))) => *detail,
             (None, None) => {
-                return Err(PolicyError::new("invalid_policy", path, format!("custom action `{name}` needs `detail` (true for /{{pk}}/{name}/ routes, false for list routes), as @action(detail=...) does")));
+                return Err(PolicyError::new(PolicyErrorCode::InvalidPolicy, path, format!("custom action `{name}` needs `detail` (true for /{{pk}}/{name}/ routes, false for list routes), as @action(detail=...) does")));
             }
         };
         let methods: Vec<String> = match (&spec.methods, standard) {
-            (Some(methods), _) => methods.iter().map(|m| crate::gate::normalize_method(m).into_owned()).collect(),
+            (Some(methods), _) => methods.iter().map(|m| crate::http::normalize_method(m).into_owned()).collect(),
             (None, Some((_, method, ..))) => vec![(*method).to_owned()],
             (None, None) => vec!["GET".to_owned()],
         };
         for (index, method) in methods.iter().enumerate() {
             if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
-                return Err(PolicyError::new("invalid_policy", format!("{path}.methods[{index}]"), format!("`{method}` cannot be routed to an action; expected GET, POST, PUT, PATCH or DELETE (HEAD follows GET, OPTIONS is always handled)")));
+                return Err(PolicyError::new(PolicyErrorCode::InvalidPolicy, format!("{path}.methods[{index}]"), format!("`{method}` cannot be routed to an action; expected GET, POST, PUT, PATCH or DELETE (HEAD follows GET, OPTIONS is always handled)")));
             }
         }
         if methods.is_empty() {
             return Err(PolicyError::new(
-                "invalid_policy",
+                PolicyErrorCode::InvalidPolicy,
                 format!("{path}.methods"),
                 "an action needs at least one method",
             ));
@@ -624,7 +583,7 @@ impl Compiler<'_> {
         };
         if standard.is_some() && spec.authentication.is_some() {
             return Err(PolicyError::new(
-                "invalid_policy",
+                PolicyErrorCode::InvalidPolicy,
                 format!("{path}.authentication"),
                 "DRF picks authentication classes before `self.action` is set, so only custom @action routes can override them",
             ));
@@ -639,7 +598,7 @@ impl Compiler<'_> {
         };
         if standard.is_some() && spec.route_permissions.is_some() {
             return Err(PolicyError::new(
-                "invalid_policy",
+                PolicyErrorCode::InvalidPolicy,
                 format!("{path}.routePermissions"),
                 "only custom actions have a route of their own",
             ));
@@ -666,7 +625,7 @@ impl Compiler<'_> {
         };
         if standard.is_some() && spec.route.is_some() {
             return Err(PolicyError::new(
-                "invalid_policy",
+                PolicyErrorCode::InvalidPolicy,
                 format!("{path}.route"),
                 "`route` groups custom actions; standard actions live on the list and detail routes",
             ));
@@ -683,7 +642,7 @@ impl Compiler<'_> {
             if first.is_some_and(|first| {
                 first.get_object != get_object || (first.permissions != permissions && permissions != 0)
             }) {
-                return Err(PolicyError::new("invalid_policy", path, format!("actions on route `{group}` must agree on detail and getObject; give shared permissions to the view")));
+                return Err(PolicyError::new(PolicyErrorCode::InvalidPolicy, path, format!("actions on route `{group}` must agree on detail and getObject; give shared permissions to the view")));
             }
         }
         let route = match route {
@@ -711,7 +670,7 @@ impl Compiler<'_> {
                 if let Some((_, other)) = route_ref.handlers.iter().find(|(m, _)| m == method) {
                     let other_name = view.actions.get(*other).map_or("?", |a| a.name.as_str());
                     return Err(PolicyError::new(
-                        "invalid_policy",
+                        PolicyErrorCode::InvalidPolicy,
                         path,
                         format!("`{name}` and `{other_name}` both handle {method} on the same route"),
                     ));
@@ -727,8 +686,9 @@ impl Compiler<'_> {
         let mut entries = Vec::with_capacity(sources.len());
         for (index, source) in sources.iter().enumerate() {
             let entry_path = format!("{path}[{index}]");
-            let expr = permission_expr::parse(source)
-                .map_err(|err| PolicyError::new("syntax_error", &entry_path, err.message).at(err.line, err.column))?;
+            let expr = permission_expr::parse(source).map_err(|err| {
+                PolicyError::new(PolicyErrorCode::SyntaxError, &entry_path, err.message).at(err.line, err.column)
+            })?;
             let node = self.bind(&expr, view, &entry_path, 0)?;
             let single_class = match (&node, expr.single_class()) {
                 (Node::Leaf { class, .. }, Some(_)) => Some(*class),
@@ -742,7 +702,11 @@ impl Compiler<'_> {
     /// Binds an expression to a view: DRF instantiates each class for the request.
     fn bind(&mut self, expr: &Expr, view: &View, path: &str, depth: u32) -> Result<Node, PolicyError> {
         if depth > 64 {
-            return Err(PolicyError::new("invalid_policy", path, "compositions nest deeper than 64 levels"));
+            return Err(PolicyError::new(
+                PolicyErrorCode::InvalidPolicy,
+                path,
+                "compositions nest deeper than 64 levels",
+            ));
         }
         Ok(match expr {
             Expr::Class { name, line, column } => match self.resolve_class(name, path, Some((*line, *column)))? {
@@ -780,7 +744,7 @@ impl Compiler<'_> {
                 return Ok(None);
             }
             return Err(PolicyError::new(
-                "missing_model",
+                PolicyErrorCode::MissingModel,
                 path,
                 format!(
                     "Cannot apply {} on a view that does not set `.queryset`: give view `{}` a `model`",
@@ -797,7 +761,11 @@ impl Compiler<'_> {
             let mut ids = Vec::with_capacity(list.len());
             for template in list {
                 let perm = format_permission(template, model).map_err(|message| {
-                    PolicyError::new("invalid_perms_map", format!("$.classes.{class_name}.permsMap.{method}"), message)
+                    PolicyError::new(
+                        PolicyErrorCode::InvalidPermsMap,
+                        format!("$.classes.{class_name}.permsMap.{method}"),
+                        message,
+                    )
                 })?;
                 ids.push(self.table.intern(&perm));
             }

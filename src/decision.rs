@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 
-use crate::permissions::Raise;
+use crate::exceptions::Raise;
 
 /// Where in DRF's pipeline the decision was made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -9,15 +9,19 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::authentication::{
-    authenticate, Answer, AnswerCache, AuthenticationOutcome, LookupKey, RawRequest, RawRequestInput, Resolver,
+    authenticate, Answer, AnswerCache, Authenticated as AuthenticatedRequest, AuthenticationOutcome, Authenticator,
+    LookupKey, RawRequest, RawRequestInput, Resolver, Undecided,
 };
 use crate::decision::Decision;
-use crate::error::ContextError;
+use crate::error::{ContextError, ContextErrorCode};
 use crate::gate::{resolve_target, Gate};
 use crate::json::from_text;
 use crate::middleware::SessionUse;
-use crate::user::User;
-use crate::views::{Authenticated, ObjectArg};
+use crate::user::{User, UserInput};
+use crate::views::{Authenticated, Authentication, ObjectArg};
+
+/// Moved to [`crate::http`]; kept here for existing callers.
+pub use crate::http::query_parameter;
 
 /// Which view a raw request addresses, and what the caller knows of its object.
 ///
@@ -59,12 +63,73 @@ fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<O
 /// What a raw-request check produced.
 #[derive(Debug)]
 pub enum EdgeOutcome<'g> {
-    /// DRF's answer (or `allowed`).
-    Decided(Box<Decision<'g>>, Option<AuthenticationOutcome>),
+    /// DRF's answer (or `allowed`), with what authentication produced (`None` when DRF answered
+    /// before authenticating, e.g. a 406 from content negotiation).
+    Decided(Box<Decision<'g>>, Option<Box<AuthenticatedRequest>>),
     /// A user lookup is needed before authentication can finish.
     NeedsLookup(LookupKey),
+    /// The CSRF check reads the request body, which the caller has not read yet
+    /// ([`RawRequest::body_pending`]): read at most `max_bytes` and ask again.
+    NeedsBody {
+        /// The most bytes the edge reads; a longer body is given as too large.
+        max_bytes: usize,
+    },
+    /// The edge cannot be certain of DRF's answer: send the request to the origin.
+    Forward(ForwardReason),
     /// The path matches no route: not DRF's to answer here.
     NoRoute,
+}
+
+/// Why a raw request goes to the origin undecided.
+///
+/// ```
+/// use drf_gate::authentication::LookupKey;
+/// use drf_gate::edge::ForwardReason;
+/// let reason = ForwardReason::UnknownLookup { lookup: LookupKey::Token { key: "abc".into() } };
+/// assert_eq!(serde_json::to_string(&reason).unwrap(), r#"{"reason":"unknown-lookup","lookup":{"kind":"token","key":"abc"}}"#);
+/// assert_eq!(serde_json::to_string(&ForwardReason::BodyTooLarge).unwrap(), r#"{"reason":"body-too-large"}"#);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+pub enum ForwardReason {
+    /// A lookup answered "not known here" (a store miss that is not authoritative, an outage,
+    /// a timeout).
+    UnknownLookup {
+        /// The lookup.
+        lookup: LookupKey,
+    },
+    /// The CSRF check needs a body larger than the edge reads.
+    BodyTooLarge,
+}
+
+/// Why `perform_authentication` stopped before a decision.
+enum Stop {
+    Error(ContextError),
+    NeedsLookup(LookupKey),
+    NeedsBody(usize),
+    Forward(ForwardReason),
+}
+
+/// What the view's classes produced on a raw request.
+struct EdgeAuthentication {
+    user: User,
+    authenticated: AuthenticatedRequest,
+    /// What authentication did to the session (for the origin's `SessionMiddleware`).
+    session: SessionUse,
+}
+
+impl Authentication for EdgeAuthentication {
+    fn user(&self) -> &User {
+        &self.user
+    }
+
+    fn authenticated(&self) -> Authenticated<'_> {
+        match &self.authenticated.outcome {
+            AuthenticationOutcome::Failed(failure) => Authenticated::Failed(failure),
+            AuthenticationOutcome::Succeeded(_) => Authenticated::Succeeded,
+            AuthenticationOutcome::None(_) => Authenticated::Anonymous,
+        }
+    }
 }
 
 impl Gate {
@@ -105,43 +170,56 @@ impl Gate {
         let view = self.view_or_error(view_name, "$.view")?;
         let has_object = target.object.as_ref().is_some_and(Option::is_some);
         let resolved = resolve_target(view, action, Some(request.method()), detail, has_object)?;
-        let negotiated = match view.negotiate(&resolved, request.header_value("accept"), target.format.as_deref()) {
-            Ok(negotiated) => negotiated,
-            Err(mut decision) => {
-                if let Some(middleware) = self.middleware() {
-                    middleware.render(&mut decision, request, SessionUse::default());
+        let perform_authentication = |authenticators: &[Authenticator]| {
+            self.settings()
+                .check_classes(authenticators.iter().map(|a| &a.class))
+                .map_err(|err| Stop::Error(err.into()))?;
+            let authenticated = match authenticate(request, authenticators, self.settings(), resolver, now) {
+                Ok(authenticated) => authenticated,
+                Err(Undecided::Lookup(needs)) => return Err(Stop::NeedsLookup(needs.key)),
+                Err(Undecided::Unknown(needs)) => {
+                    return Err(Stop::Forward(ForwardReason::UnknownLookup { lookup: needs.key }))
                 }
-                return Ok(EdgeOutcome::Decided(decision, None));
-            }
-        };
-        let list = view.authentication_lists.get(resolved.route.authentication);
-        let authenticators = list.map_or(&[][..], |list| list.classes.as_slice());
-        self.settings()
-            .check_classes(authenticators.iter().map(|a| &a.class))
-            .map_err(|err| ContextError::new(err.code, err.path, err.message))?;
-        let authenticated = match authenticate(request, authenticators, self.settings(), resolver, now) {
-            Ok(authenticated) => authenticated,
-            Err(needs) => return Ok(EdgeOutcome::NeedsLookup(needs.key)),
-        };
-        let user = match &authenticated.user {
-            Some(input) => self.compile_user(input),
-            None => User::anonymous(),
-        };
-        let state = match &authenticated.outcome {
-            AuthenticationOutcome::Failed(failure) => Authenticated::Failed(failure),
-            AuthenticationOutcome::Succeeded(_) => Authenticated::Succeeded,
-            AuthenticationOutcome::None(_) => Authenticated::Anonymous,
-        };
-        let object = ObjectArg::from_input(target.object.as_ref(), target.lookup_error);
-        let decision = view.dispatch_traced(&self.policy(), &resolved, &user, state, object, target.trace);
-        let mut decision = crate::gate::render_as_negotiated(decision, &negotiated);
-        if let Some(middleware) = self.middleware() {
+                Err(Undecided::Body { max_bytes, .. }) => return Err(Stop::NeedsBody(max_bytes)),
+                Err(Undecided::BodyTooLarge { .. }) => return Err(Stop::Forward(ForwardReason::BodyTooLarge)),
+            };
+            let user = match &authenticated.user {
+                Some(input) => self.compile_user(input),
+                None => User::anonymous(),
+            };
             let succeeded = matches!(authenticated.outcome, AuthenticationOutcome::Succeeded(_));
             let classes = authenticators.iter().map(|a| &a.class);
             let session = SessionUse::from_authentication(classes, authenticated.class_index, succeeded);
-            middleware.render(&mut decision, request, session);
+            Ok(EdgeAuthentication { user, authenticated, session })
+        };
+        let object = ObjectArg::from_input(target.object.as_ref(), target.lookup_error);
+        let initial = view.initial(
+            &self.policy(),
+            &resolved,
+            request.header_value("accept"),
+            target.format.as_deref(),
+            perform_authentication,
+            object,
+            target.trace,
+        );
+        match initial {
+            Ok((mut decision, authentication)) => {
+                // The origin's middleware (security headers, Vary, CORS): a thin layer over DRF's
+                // decision; a 406 from negotiation never read the session.
+                if let Some(middleware) = self.middleware() {
+                    let session = authentication.as_ref().map_or_else(SessionUse::default, |a| a.session);
+                    middleware.render(&mut decision, request, session);
+                }
+                Ok(EdgeOutcome::Decided(
+                    Box::new(decision),
+                    authentication.map(|authentication| Box::new(authentication.authenticated)),
+                ))
+            }
+            Err(Stop::NeedsLookup(key)) => Ok(EdgeOutcome::NeedsLookup(key)),
+            Err(Stop::NeedsBody(max_bytes)) => Ok(EdgeOutcome::NeedsBody { max_bytes }),
+            Err(Stop::Forward(reason)) => Ok(EdgeOutcome::Forward(reason)),
+            Err(Stop::Error(error)) => Err(error),
         }
-        Ok(EdgeOutcome::Decided(Box::new(decision), Some(authenticated.outcome)))
     }
 
     /// The JSON-shaped form of [`Gate::check_request`], one step of the lookup protocol: the
@@ -156,61 +234,32 @@ impl Gate {
     /// assert!(serde_json::to_string(&step).unwrap().contains(r#""status":401"#));
     /// ```
     pub fn check_request_json(&self, input: &str) -> Result<EdgeStep<'_>, ContextError> {
-        let input: EdgeInput =
-            from_text(input).map_err(|error| ContextError::new("invalid_context", error.path("$"), error.message()))?;
+        let input: EdgeInput = from_text(input)
+            .map_err(|error| ContextError::new(ContextErrorCode::InvalidContext, error.path("$"), error.message()))?;
         let mut target = input.target;
         if target.format.is_none() {
             let url = input.request.url.as_deref().or(input.request.path.as_deref()).unwrap_or_default();
             target.format = query_parameter(url, "format");
         }
-        let request =
-            RawRequest::from_input(input.request).map_err(|err| ContextError::new(err.code, err.path, err.message))?;
+        let request = RawRequest::from_input(input.request).map_err(ContextError::from)?;
         let mut cache = AnswerCache::default();
         for entry in input.answers {
             cache.insert(entry.key, entry.answer);
         }
         Ok(match self.check_request(&request, &target, &cache, input.now)? {
-            EdgeOutcome::Decided(decision, authentication) => EdgeStep::Decision { decision, authentication },
+            EdgeOutcome::Decided(decision, authenticated) => {
+                let (authentication, user, user_lookup) = match authenticated.map(|a| *a) {
+                    Some(a) => (Some(a.outcome), a.user.map(Box::new), a.user_lookup),
+                    None => (None, None, None),
+                };
+                EdgeStep::Decision { decision, authentication, user, user_lookup }
+            }
             EdgeOutcome::NeedsLookup(key) => EdgeStep::Lookup(key),
+            EdgeOutcome::NeedsBody { max_bytes } => EdgeStep::Body(BodyStep { max_bytes }),
+            EdgeOutcome::Forward(reason) => EdgeStep::Forward(reason),
             EdgeOutcome::NoRoute => EdgeStep::NoRoute(true),
         })
     }
-}
-
-/// `request.query_params.get(name)` from a URL or path: the last value, `+` and `%XX` decoded.
-///
-/// ```
-/// assert_eq!(drf_gate::edge::query_parameter("/api/posts/?format=json&x=1", "format").as_deref(), Some("json"));
-/// assert_eq!(drf_gate::edge::query_parameter("/api/posts/", "format"), None);
-/// ```
-pub fn query_parameter(url: &str, name: &str) -> Option<String> {
-    let query = url.split_once('?')?.1.split('#').next().unwrap_or_default();
-    let decode = |text: &str| -> String {
-        let bytes = text.replace('+', " ").into_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut index = 0;
-        while let Some(&byte) = bytes.get(index) {
-            let hex = bytes
-                .get(index + 1..index + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            match (byte, hex) {
-                (b'%', Some(decoded)) => {
-                    out.push(decoded);
-                    index += 3;
-                }
-                _ => {
-                    out.push(byte);
-                    index += 1;
-                }
-            }
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    };
-    query.split('&').rev().find_map(|pair| {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        (decode(key) == name).then(|| decode(value))
-    })
 }
 
 /// The input of [`Gate::check_request_json`].
@@ -233,12 +282,22 @@ struct AnswerEntry {
     answer: Answer,
 }
 
-/// One step of the raw-request protocol: a decision, a lookup to answer, or no route.
+/// One step of the raw-request protocol: a decision, a lookup to answer, the body to read, a
+/// forward (the edge is not certain), or no route.
+///
+/// JSON: `{"lookup": {...}}`, `{"body": {"maxBytes": N}}` (read the body, at most N bytes, and
+/// ask again with `request.bodyBase64`, or `request.bodyTooLarge: true`), `{"forward":
+/// {"reason": "unknown-lookup", "lookup": {...}}}`, `{"noRoute": true}`, or `{"decision": ...,
+/// "authentication": ..., "user": ..., "userLookup": ...}`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum EdgeStep<'g> {
     /// Answer this lookup and ask again.
     Lookup(LookupKey),
+    /// Read the body and ask again.
+    Body(BodyStep),
+    /// Send the request to the origin: the edge is not certain of DRF's answer.
+    Forward(ForwardReason),
     /// Not a route of the policy.
     NoRoute(bool),
     /// Decided; with what authentication produced.
@@ -248,5 +307,19 @@ pub enum EdgeStep<'g> {
         decision: Box<Decision<'g>>,
         /// The authentication outcome.
         authentication: Option<AuthenticationOutcome>,
+        /// DRF's `request.user` when a class succeeded (simplejwt's `TokenUser` has `tokenUser`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        user: Option<Box<UserInput>>,
+        /// The lookup that answered `request.user` (absent for a `TokenUser`).
+        #[serde(rename = "userLookup", skip_serializing_if = "Option::is_none")]
+        user_lookup: Option<LookupKey>,
     },
+}
+
+/// The body step of [`EdgeStep`].
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BodyStep {
+    /// Read at most this many bytes.
+    pub max_bytes: usize,
 }

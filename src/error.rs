@@ -5,6 +5,139 @@ use std::fmt;
 
 use serde::Serialize;
 
+/// Declares a code enum: each variant with its stable string, `ALL`, `as_str`, `Display`, and
+/// comparison with a `&str` (so `assert_eq!(code, "cycle")` reads naturally).
+macro_rules! error_codes {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $name {
+            /// Every code, in declaration order: the one list the TypeScript union
+            /// (`pkg/src`) and the table in `docs/policy.md` are checked against.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The stable string (`snake_case`) callers switch on.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// The codes of [`PolicyError`].
+    ///
+    /// ```
+    /// use drf_gate::error::PolicyErrorCode;
+    /// assert_eq!(PolicyErrorCode::UnknownClass.as_str(), "unknown_class");
+    /// assert!(PolicyErrorCode::ALL.contains(&PolicyErrorCode::Cycle));
+    /// ```
+    PolicyErrorCode {
+        /// The policy text is not JSON (with line and column in the document).
+        InvalidJson = "invalid_json",
+        /// Unknown keys, wrong types, contradictions in the policy.
+        InvalidPolicy = "invalid_policy",
+        /// An authentication setting (`settings`: JWT algorithm and keys, CSRF origins, ...).
+        InvalidSettings = "invalid_settings",
+        /// A permission class that is neither built in nor declared in `classes`.
+        UnknownClass = "unknown_class",
+        /// An authentication class that is neither built in nor declared.
+        UnknownAuthenticationClass = "unknown_authentication_class",
+        /// Permission classes that refer to each other in a cycle.
+        Cycle = "cycle",
+        /// An expression or condition that does not parse.
+        SyntaxError = "syntax_error",
+        /// A condition that compares or calls what cannot be (`obj.x < 'a' + 1`).
+        TypeError = "type_error",
+        /// A condition naming what its scope does not have (`obj` in `hasPermission`).
+        UnknownName = "unknown_name",
+        /// A `permsMap` that is not DRF's shape.
+        InvalidPermsMap = "invalid_perms_map",
+        /// `DjangoModelPermissions` on a view without `model`.
+        MissingModel = "missing_model",
+        /// A route naming a view the policy does not have.
+        UnknownView = "unknown_view",
+        /// A route naming an action its view does not have.
+        UnknownAction = "unknown_action",
+        /// A class in `middleware.classes` drf-gate does not model and the project did not
+        /// declare transparent.
+        UnknownMiddleware = "unknown_middleware",
+    }
+}
+
+error_codes! {
+    /// The codes of [`ContextError`].
+    ///
+    /// ```
+    /// use drf_gate::error::ContextErrorCode;
+    /// assert_eq!(ContextErrorCode::UnknownView.to_string(), "unknown_view");
+    /// ```
+    ContextErrorCode {
+        /// A context that is not JSON, has unknown keys or wrong types, or contradicts itself.
+        InvalidContext = "invalid_context",
+        /// A view the policy does not have.
+        UnknownView = "unknown_view",
+        /// An action the view does not have, or a route it does not have.
+        UnknownAction = "unknown_action",
+        /// `detail` contradicts the action's route.
+        MethodMismatch = "method_mismatch",
+        /// A succeeded authentication class that is not among the view's classes.
+        UnknownAuthenticationClass = "unknown_authentication_class",
+        /// Raw requests: the policy's settings cannot run the view's classes (a JWT class without
+        /// a key).
+        InvalidSettings = "invalid_settings",
+        /// Raw requests: a request that cannot be read (bad header names or values, body encoding).
+        InvalidRequest = "invalid_request",
+    }
+}
+
+error_codes! {
+    /// The codes of [`InputError`](crate::authentication::InputError): settings and raw requests.
+    ///
+    /// ```
+    /// assert_eq!(drf_gate::error::InputErrorCode::InvalidRequest.as_str(), "invalid_request");
+    /// ```
+    InputErrorCode {
+        /// An authentication setting.
+        InvalidSettings = "invalid_settings",
+        /// A raw request.
+        InvalidRequest = "invalid_request",
+    }
+}
+
+impl From<InputErrorCode> for ContextErrorCode {
+    fn from(code: InputErrorCode) -> Self {
+        match code {
+            InputErrorCode::InvalidSettings => ContextErrorCode::InvalidSettings,
+            InputErrorCode::InvalidRequest => ContextErrorCode::InvalidRequest,
+        }
+    }
+}
+
 /// A policy that cannot be compiled. Nothing about it reaches decision time.
 ///
 /// ```
@@ -16,9 +149,7 @@ use serde::Serialize;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyError {
-    /// A stable code: `invalid_json`, `invalid_policy`, `unknown_class`,
-    /// `unknown_authentication_class`, `cycle`, `syntax_error`, `type_error`, `unknown_name`,
-    /// `invalid_perms_map`, `missing_model`, `invalid_message`.
+    /// A stable code, one of [`PolicyErrorCode`] (its `as_str`).
     pub code: &'static str,
     /// What is wrong and what was expected.
     pub message: String,
@@ -31,8 +162,8 @@ pub struct PolicyError {
 }
 
 impl PolicyError {
-    pub(crate) fn new(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {
-        PolicyError { code, message: message.into(), path: path.into(), line: None, column: None }
+    pub(crate) fn new(code: PolicyErrorCode, path: impl Into<String>, message: impl Into<String>) -> Self {
+        PolicyError { code: code.as_str(), message: message.into(), path: path.into(), line: None, column: None }
     }
 
     pub(crate) fn at(mut self, line: u32, column: u32) -> Self {
@@ -65,8 +196,7 @@ impl std::error::Error for PolicyError {}
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContextError {
-    /// A stable code: `invalid_context`, `unknown_view`, `unknown_action`, `method_mismatch`,
-    /// `unknown_authentication_class`.
+    /// A stable code, one of [`ContextErrorCode`] (its `as_str`).
     pub code: &'static str,
     /// What is wrong and what was expected.
     pub message: String,
@@ -75,8 +205,8 @@ pub struct ContextError {
 }
 
 impl ContextError {
-    pub(crate) fn new(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {
-        ContextError { code, message: message.into(), path: path.into() }
+    pub(crate) fn new(code: ContextErrorCode, path: impl Into<String>, message: impl Into<String>) -> Self {
+        ContextError { code: code.as_str(), message: message.into(), path: path.into() }
     }
 }
 

@@ -3,6 +3,26 @@
 
 use crate::renderers::write_json_string;
 
+/// Which method a `MethodNotAllowed` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RaisedFor {
+    /// The request's method is not in `perms_map`.
+    RequestMethod,
+    /// `GET` is not in `perms_map` (`DjangoObjectPermissions` asks for read permissions).
+    ReadCheck,
+}
+
+/// An exception raised inside a permission check; it escapes every `&` `|` `~` unchanged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Raise {
+    /// `MethodNotAllowed(method)` from `get_required_permissions`: 405.
+    MethodNotAllowed(RaisedFor),
+    /// `Http404` from `DjangoObjectPermissions`: 404 `Not found.`.
+    NotFound,
+    /// Anything else (a condition's AttributeError/TypeError): DRF answers 500.
+    Error(String),
+}
+
 /// `NotAuthenticated` (401, or 403 when the first authentication class has no header).
 pub mod not_authenticated {
     /// `default_detail`.

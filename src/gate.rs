@@ -5,18 +5,19 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::authentication::AuthenticationOutcome;
-use crate::compile::{canonical_authentication_name, compile};
+use crate::authentication::{canonical_authentication_name, AuthenticationOutcome, Authenticator};
+use crate::compile::compile;
 use crate::condition::Condition;
 use crate::context::Context;
 use crate::decision::{Decision, NoTrace};
-use crate::error::{ContextError, PolicyError};
+use crate::error::{ContextError, ContextErrorCode, PolicyError, PolicyErrorCode};
+use crate::http::normalize_method;
 use crate::json::{from_json, from_text, InputError, Json, PathError, SyntaxError};
 use crate::perm_table::PermissionTable;
 use crate::permissions::PermissionClass;
 use crate::policy::PolicyDocument;
 use crate::user::{User, UserInput};
-use crate::views::{Authenticated, ObjectArg, Policy, RouteKind, Target, View};
+use crate::views::{Authenticated, Authentication, ObjectArg, Policy, RouteKind, Target, View};
 
 /// A compiled, immutable policy. Compile once; every decision is a cheap read.
 ///
@@ -59,19 +60,19 @@ impl std::fmt::Debug for Gate {
 fn invalid_json(error: &SyntaxError) -> PolicyError {
     let (line, column) = error.position();
     let error = if error.trailing() {
-        PolicyError::new("invalid_json", "$", "trailing characters after the policy")
+        PolicyError::new(PolicyErrorCode::InvalidJson, "$", "trailing characters after the policy")
     } else {
-        PolicyError::new("invalid_json", error.path("$"), error.message())
+        PolicyError::new(PolicyErrorCode::InvalidJson, error.path("$"), error.message())
     };
     error.at(line, column)
 }
 
 fn policy_error(error: &PathError) -> PolicyError {
-    PolicyError::new("invalid_policy", error.path("$"), error.message())
+    PolicyError::new(PolicyErrorCode::InvalidPolicy, error.path("$"), error.message())
 }
 
 fn context_error(error: &InputError) -> ContextError {
-    ContextError::new("invalid_context", error.path("$"), error.message())
+    ContextError::new(ContextErrorCode::InvalidContext, error.path("$"), error.message())
 }
 
 impl Gate {
@@ -173,7 +174,7 @@ impl Gate {
         self.view(name).ok_or_else(|| {
             let known: Vec<&str> = self.view_names().collect();
             ContextError::new(
-                "unknown_view",
+                ContextErrorCode::UnknownView,
                 path,
                 format!("unknown view `{name}`; the policy has: {}", known.join(", ")),
             )
@@ -203,19 +204,26 @@ impl Gate {
             context.detail,
             context.object.as_ref().is_some_and(Option::is_some),
         )?;
-        let user = match &context.user {
-            Some(input) => User::compile(input, &self.table),
-            None => User::anonymous(),
-        };
-        let negotiated = match view.negotiate(&target, context.accept.as_deref(), None) {
-            Ok(negotiated) => negotiated,
-            Err(decision) => return Ok(*decision),
-        };
-        let authenticated =
-            resolve_authentication(view, &target, context.authentication.as_ref(), context.user.is_some())?;
         let object = ObjectArg::from_input(context.object.as_ref(), context.lookup_error);
-        let decision = view.dispatch_traced(&self.policy(), &target, &user, authenticated, object, context.trace);
-        Ok(render_as_negotiated(decision, &negotiated))
+        let perform_authentication = |authenticators: &[Authenticator]| {
+            let user = match &context.user {
+                Some(input) => User::compile(input, &self.table),
+                None => User::anonymous(),
+            };
+            let authenticated =
+                resolve_authentication(authenticators, context.authentication.as_ref(), context.user.is_some())?;
+            Ok::<_, ContextError>(ContextAuthentication { user, authenticated })
+        };
+        let (decision, _) = view.initial(
+            &self.policy(),
+            &target,
+            context.accept.as_deref(),
+            None,
+            perform_authentication,
+            object,
+            context.trace,
+        )?;
+        Ok(decision)
     }
 
     /// Parses a JSON context and decides it.
@@ -329,58 +337,6 @@ pub struct ResolvedTarget {
     method: String,
 }
 
-/// Applies what negotiation chose to a decision's body: `indent`, or a renderer only the server
-/// has (its response is the server's to render).
-pub(crate) fn render_as_negotiated<'g>(
-    mut decision: Decision<'g>,
-    negotiated: &crate::negotiation::Negotiated,
-) -> Decision<'g> {
-    match negotiated {
-        crate::negotiation::Negotiated::Json { indent: Some(indent) }
-            if !decision.allowed && !decision.body.is_empty() =>
-        {
-            decision.body = Cow::Owned(crate::negotiation::indent_body(&decision.body, *indent));
-        }
-        crate::negotiation::Negotiated::Other => decision.rendered_by_origin = true,
-        _ => {}
-    }
-    decision
-}
-
-/// Upper-cases a method as Django does (`environ["REQUEST_METHOD"].upper()`), without allocating
-/// when it already is.
-///
-/// WSGI hands Django the method decoded as ISO-8859-1, so Python's `str.upper` only ever sees
-/// U+0000..=U+00FF: those are mapped exactly (`µ` → `Μ`, `ß` → `SS`, `ÿ` → `Ÿ`). Characters
-/// beyond cannot reach a DRF view and are kept as given, which keeps Unicode's case tables
-/// (about 12 KB) out of the wasm.
-///
-/// ```
-/// use drf_gate::gate::normalize_method;
-/// assert_eq!(normalize_method("patch"), "PATCH");
-/// assert_eq!(normalize_method("straße"), "STRASSE");
-/// assert_eq!(normalize_method("ÿµ"), "\u{178}\u{39c}");
-/// ```
-pub fn normalize_method(method: &str) -> Cow<'_, str> {
-    let lower = |c: char| c.is_ascii_lowercase() || matches!(c, '\u{b5}' | '\u{df}'..='\u{f6}' | '\u{f8}'..='\u{ff}');
-    if !method.chars().any(lower) {
-        return Cow::Borrowed(method);
-    }
-    let mut out = String::with_capacity(method.len() + 1);
-    for c in method.chars() {
-        match c {
-            'a'..='z' | '\u{e0}'..='\u{f6}' | '\u{f8}'..='\u{fe}' => {
-                out.push(char::from_u32(c as u32 - 0x20).unwrap_or(c))
-            }
-            '\u{b5}' => out.push('\u{39c}'),
-            '\u{df}' => out.push_str("SS"),
-            '\u{ff}' => out.push('\u{178}'),
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
-
 /// Resolves (action, method, detail) onto a route and action, as DRF's router would route it.
 pub(crate) fn resolve_target<'g: 'c, 'c>(
     view: &'g View,
@@ -395,21 +351,20 @@ pub(crate) fn resolve_target<'g: 'c, 'c>(
             let action = view.action(name).ok_or_else(|| {
                 let known: Vec<&str> = view.actions.iter().map(|a| a.name.as_str()).collect();
                 ContextError::new(
-                    "unknown_action",
+                    ContextErrorCode::UnknownAction,
                     "$.action",
                     format!("view `{}` has no action `{name}`; it has: {}", view.name, known.join(", ")),
                 )
             })?;
-            let route = view
-                .routes
-                .get(action.route)
-                .ok_or_else(|| ContextError::new("unknown_action", "$.action", "internal: route missing"))?;
+            let route = view.routes.get(action.route).ok_or_else(|| {
+                ContextError::new(ContextErrorCode::UnknownAction, "$.action", "internal: route missing")
+            })?;
             if let Some(detail) = detail {
                 let on_detail =
                     route.kind == RouteKind::Detail || (route.kind == RouteKind::Extra && action.get_object);
                 if route.kind != RouteKind::Extra && detail != on_detail {
                     return Err(ContextError::new(
-                        "method_mismatch",
+                        ContextErrorCode::MethodMismatch,
                         "$.detail",
                         format!("action `{name}` is on the {} route", if on_detail { "detail" } else { "list" }),
                     ));
@@ -424,7 +379,7 @@ pub(crate) fn resolve_target<'g: 'c, 'c>(
         None => {
             let Some(method) = &method else {
                 return Err(ContextError::new(
-                    "invalid_context",
+                    ContextErrorCode::InvalidContext,
                     "$",
                     "give `action`, or `method` (with `detail` for the detail route)",
                 ));
@@ -453,7 +408,7 @@ pub(crate) fn resolve_target<'g: 'c, 'c>(
                 .or_else(only_route)
                 .ok_or_else(|| {
                     ContextError::new(
-                        "unknown_action",
+                        ContextErrorCode::UnknownAction,
                         "$.detail",
                         format!(
                             "view `{}` has no {} route",
@@ -469,19 +424,34 @@ pub(crate) fn resolve_target<'g: 'c, 'c>(
     Ok(Target { route, action, method })
 }
 
+/// A context's authentication: the user it gives, and the outcome it states.
+struct ContextAuthentication<'c> {
+    user: User,
+    authenticated: Authenticated<'c>,
+}
+
+impl Authentication for ContextAuthentication<'_> {
+    fn user(&self) -> &User {
+        &self.user
+    }
+
+    fn authenticated(&self) -> Authenticated<'_> {
+        self.authenticated
+    }
+}
+
+/// The outcome a context states, checked against the view's classes.
 fn resolve_authentication<'c>(
-    view: &View,
-    target: &Target<'_, '_>,
+    authenticators: &[Authenticator],
     outcome: Option<&'c AuthenticationOutcome>,
     has_user: bool,
 ) -> Result<Authenticated<'c>, ContextError> {
-    let list = view.authentication_lists.get(target.route.authentication);
     match outcome {
         Some(AuthenticationOutcome::Failed(failure)) => Ok(Authenticated::Failed(failure)),
         Some(AuthenticationOutcome::None(_)) => {
             if has_user {
                 return Err(ContextError::new(
-                    "invalid_context",
+                    ContextErrorCode::InvalidContext,
                     "$.authentication",
                     "a user is given, but authentication says no class succeeded (DRF would make the user anonymous)",
                 ));
@@ -490,13 +460,11 @@ fn resolve_authentication<'c>(
         }
         Some(AuthenticationOutcome::Succeeded(name)) => {
             let canonical = canonical_authentication_name(name);
-            let known =
-                list.is_some_and(|list| list.classes.iter().any(|authenticator| authenticator.name == canonical));
+            let known = authenticators.iter().any(|authenticator| authenticator.name == canonical);
             if !known {
-                let names: Vec<&str> =
-                    list.map(|list| list.classes.iter().map(|a| a.name.as_str()).collect()).unwrap_or_default();
+                let names: Vec<&str> = authenticators.iter().map(|a| a.name.as_str()).collect();
                 return Err(ContextError::new(
-                    "unknown_authentication_class",
+                    ContextErrorCode::UnknownAuthenticationClass,
                     "$.authentication.succeeded",
                     format!("`{name}` is not among this view's authentication classes ({})", names.join(", ")),
                 ));

@@ -37,6 +37,7 @@ pub mod edge;
 pub mod error;
 pub mod exceptions;
 pub mod gate;
+pub mod http;
 pub mod json;
 pub mod middleware;
 pub mod negotiation;

@@ -4,7 +4,7 @@
 //! changes a status or a body, it only adds headers, answers a preflight, or says "only the
 //! origin can render this" (a random `csrftoken` cookie, a session cookie to delete, a redirect).
 //!
-//! The policy's `middleware` section (`docs/policy.md` §8) lists `settings.MIDDLEWARE` in order;
+//! The policy's `middleware` section (`docs/policy.md` §6) lists `settings.MIDDLEWARE` in order;
 //! `process_request` runs top-down, `process_response` bottom-up, which decides header order and
 //! how `Vary` values merge (`patch_vary_headers`).
 //!
@@ -280,7 +280,7 @@ impl Middleware {
         for (index, path) in spec.classes.iter().enumerate() {
             let kind = kind_of(path, &spec.transparent).ok_or_else(|| {
                 PolicyError::new(
-                    "unknown_middleware",
+                    crate::error::PolicyErrorCode::UnknownMiddleware,
                     format!("$.middleware.classes[{index}]"),
                     format!(
                         "`{path}` may change DRF's responses and drf-gate does not model it; \

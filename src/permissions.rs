@@ -8,8 +8,12 @@ use serde_json::Value;
 
 use crate::condition::{Condition, Environment};
 use crate::decision::{CheckName, Tracer};
+// Raised by the checks; they live with DRF's exceptions so that the trace can name them.
+pub use crate::exceptions::{Raise, RaisedFor};
 use crate::perm_table::{PermId, PermissionTable};
 use crate::user::User;
+
+pub mod builtin;
 
 /// `SAFE_METHODS`. TRACE is not safe for DRF (Django's CSRF check does treat it as safe).
 pub const SAFE_METHODS: [&str; 3] = ["GET", "HEAD", "OPTIONS"];
@@ -100,26 +104,6 @@ pub(crate) enum Node {
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
     Not(Box<Node>),
-}
-
-/// Which method a `MethodNotAllowed` names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RaisedFor {
-    /// The request's method is not in `perms_map`.
-    RequestMethod,
-    /// `GET` is not in `perms_map` (`DjangoObjectPermissions` asks for read permissions).
-    ReadCheck,
-}
-
-/// An exception raised inside a permission check; it escapes every `&` `|` `~` unchanged.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Raise {
-    /// `MethodNotAllowed(method)` from `get_required_permissions`: 405.
-    MethodNotAllowed(RaisedFor),
-    /// `Http404` from `DjangoObjectPermissions`: 404 `Not found.`.
-    NotFound,
-    /// Anything else (a condition's AttributeError/TypeError): DRF answers 500.
-    Error(String),
 }
 
 /// What the checks read: the compiled policy (`'g`) and this request (`'r`).
@@ -300,6 +284,15 @@ fn run_check(
             condition.evaluate(&env).map_err(|err| Raise::Error(err.message))
         }
     }
+}
+
+/// Whether `object` is in the view's `get_queryset()`: its filter condition (an index into the
+/// gate's conditions) holds for it.
+/// `Err` carries the evaluation error (the server's 500).
+pub(crate) fn in_queryset(condition: usize, request: &Request<'_, '_>, object: &Value) -> Result<bool, String> {
+    let condition = request.conditions.get(condition).ok_or_else(|| "unknown condition".to_owned())?;
+    let env = ConditionEnv { request, object: Some(object) };
+    condition.evaluate(&env).map_err(|err| err.message)
 }
 
 fn missing_queryset() -> Raise {

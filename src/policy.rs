@@ -145,6 +145,11 @@ pub struct ViewSpec {
     /// `_ignore_model_permissions` (DRF's API root view sets it).
     #[serde(default)]
     pub ignore_model_permissions: bool,
+    /// The filter of `get_queryset()`, as a condition over `obj` and `request`: `get_object()`
+    /// finds only objects it holds for (others are a 404), e.g.
+    /// `"obj.published or obj.owner == request.user"`.
+    #[serde(default)]
+    pub queryset: Option<String>,
     /// `http_method_names`, in order (default Django's: get, post, put, patch, delete, head,
     /// options, trace). It orders the `Allow` header and limits which methods reach a handler;
     /// `@api_view(['GET'])` views have `["get", "options"]` (DRF builds that list from a set, so

@@ -5,7 +5,7 @@
 //! matches nothing (including one missing its trailing slash, which Django's `APPEND_SLASH`
 //! redirects) is not DRF's to decide here, so the edge passes it through untouched.
 
-use crate::error::PolicyError;
+use crate::error::{PolicyError, PolicyErrorCode};
 use crate::policy::RouteSpec;
 
 const STANDARD_ACTION_NAMES: [&str; 6] = ["list", "create", "retrieve", "update", "partial_update", "destroy"];
@@ -60,7 +60,7 @@ impl Route {
         let pattern = spec.pattern.as_str();
         let Some(rest) = pattern.strip_prefix('/') else {
             return Err(PolicyError::new(
-                "invalid_policy",
+                PolicyErrorCode::InvalidPolicy,
                 format!("{path}.pattern"),
                 format!("route pattern `{pattern}` should start with `/`"),
             ));
@@ -72,7 +72,7 @@ impl Route {
             for part in body.split('/') {
                 if part.is_empty() {
                     return Err(PolicyError::new(
-                        "invalid_policy",
+                        PolicyErrorCode::InvalidPolicy,
                         format!("{path}.pattern"),
                         format!("route pattern `{pattern}` has an empty segment"),
                     ));
@@ -83,14 +83,14 @@ impl Route {
                     }
                     Some(_) => {
                         return Err(PolicyError::new(
-                            "invalid_policy",
+                            PolicyErrorCode::InvalidPolicy,
                             format!("{path}.pattern"),
                             format!("`{part}` is not a valid parameter; use `{{name}}`"),
                         ))
                     }
                     None if part.contains(['{', '}']) => {
                         return Err(PolicyError::new(
-                            "invalid_policy",
+                            PolicyErrorCode::InvalidPolicy,
                             format!("{path}.pattern"),
                             format!("`{part}`: a parameter must be a whole segment"),
                         ));

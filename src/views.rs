@@ -15,7 +15,7 @@ use crate::exceptions::{
 use crate::negotiation::Negotiated;
 use crate::perm_table::PermissionTable;
 use crate::permissions::{
-    has_object_permission, has_permission, Node, PermissionClass, Raise, RaisedFor, Request, SAFE_METHODS,
+    has_object_permission, has_permission, in_queryset, Node, PermissionClass, Raise, RaisedFor, Request, SAFE_METHODS,
 };
 use crate::renderers::render_detail;
 use crate::user::User;
@@ -91,6 +91,9 @@ pub(crate) struct View {
     /// `{"detail":"No <Model> matches the given query."}`.
     pub no_match_body: String,
     pub ignore_model_permissions: bool,
+    /// The `get_queryset()` filter (index into the gate's conditions): `get_object()` finds only
+    /// the objects it holds for.
+    pub queryset: Option<usize>,
     pub routes: Vec<Route>,
     pub actions: Vec<Action>,
     pub permission_lists: Vec<Vec<Entry>>,
@@ -106,6 +109,7 @@ pub(crate) struct Target<'g, 'c> {
 }
 
 /// The authentication outcome, resolved against the view's list.
+#[derive(Clone, Copy)]
 pub(crate) enum Authenticated<'c> {
     /// A class of the view's list succeeded.
     Succeeded,
@@ -133,6 +137,14 @@ pub(crate) struct Policy<'g> {
     pub table: &'g PermissionTable,
     pub classes: &'g [PermissionClass],
     pub conditions: &'g [Condition],
+}
+
+/// What `perform_authentication` produced: `request.user`, and how the view's classes ended.
+pub(crate) trait Authentication {
+    /// `request.user` (anonymous when no class succeeded).
+    fn user(&self) -> &User;
+    /// The outcome, resolved against the view's list.
+    fn authenticated(&self) -> Authenticated<'_>;
 }
 
 impl<'c> ObjectArg<'c> {
@@ -165,6 +177,34 @@ impl View {
         let mut decision = self.dispatch(policy, target, user, authenticated, object, &mut recorder);
         decision.trace = Some(recorder.steps);
         decision
+    }
+
+    /// `APIView.initial` and the rest of `dispatch`, once for every caller: content negotiation
+    /// (a 406, or a 404 for an unknown `?format=`, whatever the credentials), then
+    /// `perform_authentication` (the caller's: an outcome a context states, or the classes run on
+    /// a raw request; it receives the route's classes), then `check_permissions` and the object
+    /// stage ([`View::dispatch`]); the body rendered as negotiated. `None` authentication: the
+    /// request ended at negotiation.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn initial<'g, A: Authentication, E>(
+        &'g self,
+        policy: &Policy<'g>,
+        target: &Target<'g, '_>,
+        accept: Option<&str>,
+        format: Option<&str>,
+        perform_authentication: impl FnOnce(&'g [Authenticator]) -> Result<A, E>,
+        object: ObjectArg<'_>,
+        trace: bool,
+    ) -> Result<(Decision<'g>, Option<A>), E> {
+        let negotiated = match self.negotiate(target, accept, format) {
+            Ok(negotiated) => negotiated,
+            Err(decision) => return Ok((*decision, None)),
+        };
+        let list = self.authentication_lists.get(target.route.authentication);
+        let authentication = perform_authentication(list.map_or(&[][..], |list| list.classes.as_slice()))?;
+        let decision =
+            self.dispatch_traced(policy, target, authentication.user(), authentication.authenticated(), object, trace);
+        Ok((render_as_negotiated(decision, &negotiated), Some(authentication)))
     }
 
     pub(crate) fn route_for(&self, kind: RouteKind) -> Option<&Route> {
@@ -299,6 +339,23 @@ impl View {
             }
             ObjectArg::Found(object) => object,
         };
+        // get_object_or_404(self.filter_queryset(self.get_queryset()), ...): an object outside
+        // the queryset is not found, before any object permission runs.
+        if let Some(queryset) = self.queryset {
+            match in_queryset(queryset, &request, object) {
+                Ok(true) => {}
+                Ok(false) => {
+                    return respond.denied(
+                        404,
+                        Cow::Borrowed(&self.no_match_body),
+                        not_found::CODE,
+                        Stage::Lookup,
+                        None,
+                    )
+                }
+                Err(message) => return respond.queryset_failed(message),
+            }
+        }
         for (index, entry) in entries.iter().enumerate() {
             tracer.begin_entry(Stage::Object, index);
             match has_object_permission(&entry.node, &request, object, tracer) {
@@ -464,6 +521,19 @@ impl<'g> Responder<'g> {
         }
     }
 
+    /// `get_queryset()` itself failed (an evaluation error of its condition): the server's 500.
+    fn queryset_failed(&self, message: String) -> Decision<'g> {
+        let mut decision = self.denied(
+            500,
+            Cow::Borrowed(exceptions::SERVER_ERROR_BODY),
+            exceptions::EVALUATION_ERROR,
+            Stage::Lookup,
+            None,
+        );
+        decision.error = Some(message);
+        decision
+    }
+
     fn method_not_allowed(&self, method: &str) -> Decision<'g> {
         self.denied(
             405,
@@ -473,4 +543,17 @@ impl<'g> Responder<'g> {
             None,
         )
     }
+}
+
+/// Applies what negotiation chose to a decision's body: `indent`, or a renderer only the server
+/// has (its response is the server's to render).
+fn render_as_negotiated<'g>(mut decision: Decision<'g>, negotiated: &Negotiated) -> Decision<'g> {
+    match negotiated {
+        Negotiated::Json { indent: Some(indent) } if !decision.allowed && !decision.body.is_empty() => {
+            decision.body = Cow::Owned(crate::negotiation::indent_body(&decision.body, *indent));
+        }
+        Negotiated::Other => decision.rendered_by_origin = true,
+        _ => {}
+    }
+    decision
 }

@@ -1,7 +1,7 @@
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect, index and panic
 //! Session authentication + Django's CSRF check + DRF body parsing, against outcomes recorded
 //! from real DRF/Django (`tests/authentication_vectors/gen_csrf.py`), and Python's JSON error
 //! messages through DRF's `JSONParser`.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 

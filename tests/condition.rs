@@ -1,3 +1,4 @@
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect, index and panic
 //! The condition language through the public API, with the conditions of the policy docs.
 
 use drf_gate::condition::{Condition, Environment, Scope};

@@ -1,8 +1,8 @@
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect, index and panic
 //! Small pieces of Python semantics the core re-implements to stay small, checked against
 //! Python's own answers.
 
-use drf_gate::gate::normalize_method;
+use drf_gate::http::normalize_method;
 use drf_gate::renderers::python_float_repr;
 
 /// `request.method` is `REQUEST_METHOD.upper()` on an ISO-8859-1 string: every such character

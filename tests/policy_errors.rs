@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect, index and panic
 //! A bad policy is rejected at load with a stable code, a JSON path, and (inside expressions or
 //! the document) line and column.
 

@@ -50,13 +50,14 @@ export const USERS = [
   },
 ];
 
-/** Blog posts; `owner` is the author's user id (the object of object permissions). */
+/** Blog posts; `owner` is the author's user id (the object of object permissions); `published`
+ * is what PostViewSet.get_queryset filters on (a draft is a 404 for everyone but its owner). */
 export const POSTS = [
-  { id: 1, owner: 1, author: "ann", title: "Permissions at the edge", status: "draft",
+  { id: 1, owner: 1, author: "ann", title: "Permissions at the edge", status: "draft", published: false,
     excerpt: "Why a Worker in front of DRF must answer byte for byte what the server would." },
-  { id: 2, owner: 2, author: "bob", title: "401 or 403?", status: "published",
+  { id: 2, owner: 2, author: "bob", title: "401 or 403?", status: "published", published: true,
     excerpt: "The first authentication class decides: a WWW-Authenticate header, or none." },
-  { id: 3, owner: 1, author: "ann", title: "Object permissions, explained", status: "published",
+  { id: 3, owner: 1, author: "ann", title: "Object permissions, explained", status: "published", published: true,
     excerpt: "has_permission runs first; has_object_permission only once get_object() found it." },
 ];
 

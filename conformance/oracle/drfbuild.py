@@ -3,6 +3,7 @@
 import ast
 
 from django.apps import apps
+from django.db.models import Q
 from rest_framework import authentication as drf_auth
 from rest_framework import exceptions, permissions
 from rest_framework.permissions import SAFE_METHODS
@@ -278,6 +279,8 @@ class Builder:
         }
         if vdecl.get("ignoreModelPermissions"):
             attrs["_ignore_model_permissions"] = True
+        if vdecl.get("queryset") is not None:
+            attrs["get_queryset"] = _get_queryset(model, vdecl["queryset"])
 
         std_perms = {}
         std_auth = {}
@@ -332,6 +335,36 @@ class Builder:
                 initkwargs["auth_names"] = tuple(a["authentication"])
             routes[(vname, a["detail"], name)] = cls.as_view(mapping, **initkwargs)
         return cls, routes, actions
+
+
+# The ORM filters a project writes for the documented `queryset` conditions: the oracle runs
+# them as real querysets. Any other condition filters by evaluating it per object.
+ORM_QUERYSETS = {
+    "obj.published or obj.owner == request.user": lambda request: (
+        Q(published=True) | Q(owner=request.user) if request.user.is_authenticated else Q(published=True)
+    ),
+    "obj.owner == request.user or request.user.is_staff": lambda request: (
+        Q() if request.user.is_staff else Q(owner=request.user) if request.user.is_authenticated else Q(pk__in=[])
+    ),
+}
+
+
+def _get_queryset(model, source):
+    """`get_queryset()` filtered by the view's `queryset` condition."""
+    if source in ORM_QUERYSETS:
+        orm = ORM_QUERYSETS[source]
+
+        def get_queryset(self):
+            return model.objects.filter(orm(self.request))
+        return get_queryset
+    code = compile(source, "<queryset>", "eval")
+    env = {"__builtins__": {}, "SAFE_METHODS": SAFE_METHODS}
+
+    def get_queryset(self):
+        keep = [obj.pk for obj in model.objects.all()
+                if eval(code, env, {"request": self.request, "view": self, "obj": obj})]
+        return model.objects.filter(pk__in=keep)
+    return get_queryset
 
 
 def _handler(get_object):

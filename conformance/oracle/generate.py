@@ -445,6 +445,38 @@ def edge_cases():
     return out
 
 
+def queryset_cases():
+    """A view's `get_queryset()` filter (`queryset`): get_object() finds only what it holds for,
+    so an object outside it is a 404 naming the model, before object permissions run (403)."""
+    out = []
+    staff = U(103, "carol", is_staff=True)
+    owner_classes = {"IsOwnerOrReadOnly": {
+        "hasObjectPermission": "request.method in SAFE_METHODS or obj.owner == request.user",
+        "message": "Only the owner may change it."}}
+    for condition in ("obj.published or obj.owner == request.user",
+                      "obj.owner == request.user or request.user.is_staff",
+                      "obj.published and obj.title != 'hidden'"):
+        for model in (W, G):
+            for perms in (["AllowAny"], ["IsAuthenticatedOrReadOnly", "IsOwnerOrReadOnly"]):
+                pol = policy(["basic"], perms, owner_classes, model=model, view={"queryset": condition})
+                for actor in (None, ALICE, staff):
+                    for owner in ("actor", "bob", None):
+                        if owner == "actor" and actor is None:
+                            continue
+                        for published in (False, True):
+                            for method in ("GET", "PUT", "DELETE"):
+                                obj = {"id": 7, "owner": owner, "published": published,
+                                       "title": "hidden" if method == "PUT" else "t"}
+                                s = spec("edge:queryset", pol, method=method, detail=True, actor=actor,
+                                         auth_via="basic" if actor else None, obj=obj,
+                                         users={"bob": BOB})
+                                out.append(s)
+                # The list route does not call get_object(); a lookup miss stays a miss.
+                out.append(spec("edge:queryset", pol, method="GET"))
+                out.append(spec("edge:queryset", pol, method="GET", detail=True, obj={"id": 999, "exists": False}))
+    return out
+
+
 # =============================================================================================
 # Random generator
 # =============================================================================================
@@ -648,6 +680,8 @@ class RandomGen:
             view["actions"] = actions
         if r.random() < 0.05:
             view["ignoreModelPermissions"] = True
+        if r.random() < 0.15:
+            view["queryset"] = self.cond(OBJ_ATOMS)
         views = {"items": view}
         if r.random() < 0.2:
             views["other"] = {"model": W, "permissions": ["IsAdminUser"]}
@@ -1074,7 +1108,7 @@ def edge_raw_cases():
 
 
 def all_specs(seed, n_random):
-    specs = table_cases() + edge_cases() + edge_raw_cases()
+    specs = table_cases() + edge_cases() + edge_raw_cases() + queryset_cases()
     gen = RandomGen(seed)
     specs += [gen.case() for _ in range(n_random)]
     counters = {}

@@ -45,3 +45,23 @@ def condition(has_permission=None, has_object_permission=None, message=_UNSET, c
         return cls
 
     return decorate
+
+
+def queryset(condition):
+    """View decorator: declare the filter of the view's ``get_queryset()`` as a drf-gate condition
+    over ``obj`` and ``request``, so the edge and the UI answer 404 where ``get_object()`` would.
+
+    >>> @queryset("obj.published or obj.owner == request.user")
+    ... class PostViewSet:
+    ...     pass
+    >>> PostViewSet.drfgate_queryset
+    'obj.published or obj.owner == request.user'
+    """
+    if not isinstance(condition, str):
+        raise TypeError("drfgate.queryset() takes a condition (str)")
+
+    def decorate(cls):
+        cls.drfgate_queryset = condition
+        return cls
+
+    return decorate

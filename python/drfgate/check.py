@@ -48,6 +48,8 @@ DECISION_HEADERS = ("content-type", "www-authenticate", "allow", "retry-after")
 USER_FIELDS = {"id", "pk", "username", "is_active", "is_staff", "is_superuser", "is_authenticated",
                "is_anonymous", "has_perm", "has_perms"}
 CSRF_SECRET = "drfgateCheckCsrfSecret0123456789"  # 32 chars of [a-zA-Z0-9]
+TEST_HOST = "testserver"  # Django's test client's host; added to ALLOWED_HOSTS for the run
+GENERATED_PREFIX = "drfgate-check-"
 DEFAULT_REPLAY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "replay.mjs")
 
 
@@ -185,7 +187,7 @@ class ContextBuilder:
         token_user = not hasattr(user, "_meta")  # simplejwt TokenUser
         out = {
             "id": user.pk if not token_user else user.id,
-            "username": user.username,
+            "username": user.get_username() if not token_user else user.username,
             "isActive": bool(user.is_active),
             "isStaff": bool(user.is_staff),
             "isSuperuser": bool(user.is_superuser),
@@ -193,7 +195,13 @@ class ContextBuilder:
         }
         if token_user:
             out["tokenUser"] = True
-        attributes = {name: _json_scalar(getattr(user, name, None)) for name in self.user_attributes}
+        attributes = {}
+        for name in self.user_attributes:
+            if name == "groups" and not token_user:
+                # Group membership by name: `'editors' in request.user.groups`.
+                attributes[name] = sorted(user.groups.values_list("name", flat=True))
+            else:
+                attributes[name] = _json_scalar(getattr(user, name, None))
         if attributes:
             out["attributes"] = attributes
         return out
@@ -263,9 +271,88 @@ class Credential:
         self.label, self.client, self.headers = label, client, dict(headers or {})
 
 
-def build_credentials(policy, users=None):
-    """Anonymous, wrong credentials, then each user by token, JWT and session."""
+def group_names(policy):
+    """Group names the policy's conditions test (``'editors' in request.user.groups``)."""
+    names = set()
+    for decl in policy.get("classes", {}).values():
+        for key in ("hasPermission", "hasObjectPermission"):
+            for m in re.finditer(r"""(['"])((?:(?!\1).)*)\1\s+(?:not\s+)?in\s+request\.user\.groups\b""", decl.get(key, "")):
+                names.add(m.group(2))
+    return sorted(names)
+
+
+def make_users(policy):
+    """Users that cover what permission classes test, created inside the caller's transaction.
+
+    Plain, staff, superuser, inactive, one with every permission of the policy's models, one
+    member of each group the conditions name. A user model that cannot be created this way
+    (required fields without defaults) gives no generated users, and the check says so.
+    """
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    User = get_user_model()
+    field_names = {f.name for f in User._meta.get_fields()}
+
+    def create(suffix, **flags):
+        name = GENERATED_PREFIX + suffix
+        values = {User.USERNAME_FIELD: name}
+        for field in getattr(User, "REQUIRED_FIELDS", []):
+            model_field = User._meta.get_field(field)
+            values[field] = f"{name}@example.invalid" if model_field.get_internal_type() == "EmailField" else name
+        user = User(**values)
+        user.set_unusable_password()
+        for key, value in flags.items():
+            if key in field_names:
+                setattr(user, key, value)
+        user.save()
+        return user
+
+    out = []
+    try:
+        with transaction.atomic():
+            out.append(create("user"))
+            out.append(create("staff", is_staff=True))
+            out.append(create("superuser", is_staff=True, is_superuser=True))
+            out.append(create("inactive", is_active=False))
+            models = []
+            for view in policy.get("views", {}).values():
+                if view.get("model"):
+                    try:
+                        models.append(apps.get_model(view["model"]))
+                    except LookupError:
+                        pass
+            if models and "user_permissions" in field_names:
+                from django.contrib.contenttypes.models import ContentType
+
+                perms_user = create("perms")
+                types = [ContentType.objects.get_for_model(m) for m in models]
+                perms_user.user_permissions.set(Permission.objects.filter(content_type__in=types))
+                out.append(perms_user)
+            if "groups" in field_names:
+                for i, name in enumerate(group_names(policy)):
+                    member = create(f"group{i}")
+                    member.groups.add(Group.objects.get_or_create(name=name)[0])
+                    out.append(member)
+    except Exception as exc:  # noqa: BLE001 - a custom user model: check with the existing users
+        warnings.warn(f"drfgate_check could not generate users ({exc!r}); only existing users are checked")
+        return []
+    return out
+
+
+def _token_model():
+    from django.apps import apps
+
+    if not apps.is_installed("rest_framework.authtoken"):
+        return None
     from rest_framework.authtoken.models import Token
+
+    return Token
+
+
+def build_credentials(policy, users=None, extra_users=()):
+    """Anonymous, wrong credentials, then each user by token, JWT and session."""
+    Token = _token_model()
 
     used = set(policy.get("authentication", []))
     for view in policy["views"].values():
@@ -280,13 +367,18 @@ def build_credentials(policy, users=None):
     User = get_user_model()
     qs = User.objects.order_by("pk")
     if users:
-        qs = qs.filter(username__in=users)
+        qs = qs.filter(**{f"{User.USERNAME_FIELD}__in": users})
+    qs = qs.exclude(**{f"{User.USERNAME_FIELD}__startswith": GENERATED_PREFIX})
     session_csrf_missing_done = False
-    for user in qs:
-        token = Token.objects.filter(user=user).first()
+    for user in list(qs) + list(extra_users):
+        token = None
+        if Token is not None:
+            token = Token.objects.filter(user=user).first()
+            if token is None and user.get_username().startswith(GENERATED_PREFIX):
+                token = Token.objects.create(user=user)
         if token is not None:
             creds.append(
-                Credential(f"{user.username}/token", Client(enforce_csrf_checks=True),
+                Credential(f"{user.get_username()}/token", Client(enforce_csrf_checks=True),
                            {"HTTP_AUTHORIZATION": f"Token {token.key}"})
             )
         if "JWTAuthentication" in used:
@@ -296,17 +388,17 @@ def build_credentials(policy, users=None):
                 warnings.simplefilter("ignore")
                 jwt = str(AccessToken.for_user(user))
             creds.append(
-                Credential(f"{user.username}/jwt", Client(enforce_csrf_checks=True),
+                Credential(f"{user.get_username()}/jwt", Client(enforce_csrf_checks=True),
                            {"HTTP_AUTHORIZATION": f"Bearer {jwt}"})
             )
         if "SessionAuthentication" in used and user.is_active:
             client = Client(enforce_csrf_checks=True)
             client.force_login(user)
             client.cookies[settings.CSRF_COOKIE_NAME] = CSRF_SECRET
-            creds.append(Credential(f"{user.username}/session", client, {settings.CSRF_HEADER_NAME: CSRF_SECRET}))
+            creds.append(Credential(f"{user.get_username()}/session", client, {settings.CSRF_HEADER_NAME: CSRF_SECRET}))
             if not session_csrf_missing_done and not user.is_staff:
                 # One session without the CSRF header: DRF fails authentication with 403.
-                creds.append(Credential(f"{user.username}/session-no-csrf", client))
+                creds.append(Credential(f"{user.get_username()}/session-no-csrf", client))
                 session_csrf_missing_done = True
     return creds
 
@@ -482,16 +574,110 @@ def compare(case, result):
     return diffs
 
 
-def run_check(policy, replay_cmd=None, users=None, objects=3, methods=METHODS, keep=None, stdout=None):
-    """Run the whole check; return (number of cases, disagreements, skipped)."""
-    credentials = build_credentials(policy, users)
-    paths = build_paths(policy, objects)
-    cases, skipped = run_matrix(policy, credentials, paths, methods)
+def replay_native(document, keep=None):
+    """Replay the cases in-process through the compiled core (``drfgate._native``)."""
+    from .core import ContextError, Gate, PolicyError
+
+    if keep is not None:
+        with open(keep, "w", encoding="utf-8") as f:
+            json.dump(document, f, ensure_ascii=False)
+    try:
+        gate = Gate(document["policy"])
+    except PolicyError as exc:
+        raise RuntimeError(f"drf-gate rejected the policy: {exc}") from None
+    results = {}
+    for case in document["cases"]:
+        try:
+            results[case["id"]] = {"id": case["id"], "decision": gate.check(case["context"])}
+        except ContextError as exc:
+            results[case["id"]] = {"id": case["id"], "error": {"code": exc.code, "path": exc.path,
+                                                               "message": exc.message}}
+    return results
+
+
+class CheckResult:
+    """What a check did. Unpacks as ``(total, disagreements, skipped)``; ``coverage`` maps
+    ``(view, action)`` to counts, ``cases`` holds every case."""
+
+    def __init__(self, cases, disagreements, skipped, generated_users):
+        self.cases, self.disagreements, self.skipped = cases, disagreements, skipped
+        self.total = len(cases)
+        self.generated_users = generated_users
+        self.coverage = {}
+        for case in cases:
+            key = (case["context"]["view"], case["context"].get("action") or case["request"]["method"])
+            entry = self.coverage.setdefault(key, {"requests": 0, "allowed": 0, "methods": set(), "statuses": {}})
+            entry["requests"] += 1
+            entry["methods"].add(case["request"]["method"])
+            if case["origin"]["allowed"]:
+                entry["allowed"] += 1
+            else:
+                status = case["origin"]["status"]
+                entry["statuses"][status] = entry["statuses"].get(status, 0) + 1
+
+    def __iter__(self):
+        return iter((self.total, self.disagreements, self.skipped))
+
+    def skipped_share(self):
+        attempted = self.total + len(self.skipped)
+        return len(self.skipped) / attempted if attempted else 0.0
+
+    def uncovered_views(self, policy):
+        covered = {view for view, _ in self.coverage}
+        return [name for name in policy.get("views", {}) if name not in covered]
+
+    def failure(self, max_skipped_share):
+        """Why this check must not pass (None when it may): it checked nothing, or skipped too much."""
+        if self.total == 0:
+            why = f"; {len(self.skipped)} skipped, e.g. {self.skipped[0]}" if self.skipped else ""
+            return f"checked nothing: 0 requests reached DRF's decision{why}"
+        share = self.skipped_share()
+        if share > max_skipped_share:
+            return (f"skipped {len(self.skipped)} of {self.total + len(self.skipped)} requests ({share:.0%}), "
+                    f"more than the allowed {max_skipped_share:.0%} (--max-skipped)")
+        return None
+
+    def coverage_lines(self):
+        order = {m: i for i, m in enumerate(METHODS)}
+        for (view, action), entry in sorted(self.coverage.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
+            methods = ",".join(sorted(entry["methods"], key=lambda m: order.get(m, 99)))
+            statuses = ", ".join(f"{s}: {n}" for s, n in sorted(entry["statuses"].items()))
+            denied = entry["requests"] - entry["allowed"]
+            yield (f"{view}.{action} [{methods}]: {entry['requests']} requests, {entry['allowed']} allowed, "
+                   f"{denied} denied" + (f" ({statuses})" if statuses else ""))
+
+
+def run_check(policy, replay_cmd=None, users=None, objects=3, methods=METHODS, keep=None, stdout=None,
+              generate_users=True):
+    """Run the whole check; return a :class:`CheckResult` (unpacks as ``(total, disagreements, skipped)``).
+
+    ``replay_cmd`` None replays in-process through the compiled core when it is installed (the
+    wheel always has it), else through ``node replay.mjs`` and the npm package. The requests are
+    sent with the test host ``testserver`` allowed (whatever ``ALLOWED_HOSTS`` says), and with
+    generated users (plain, staff, superuser, inactive, with every model permission, and a
+    member of each group the conditions name) that exist only inside a rolled-back transaction.
+    """
+    from django.test.utils import override_settings
+
+    from . import core
+
+    hosts = list(settings.ALLOWED_HOSTS) + [TEST_HOST]
+    with override_settings(ALLOWED_HOSTS=hosts), transaction.atomic():
+        generated = make_users(policy) if generate_users else []
+        credentials = build_credentials(policy, users, extra_users=generated)
+        paths = build_paths(policy, objects)
+        cases, skipped = run_matrix(policy, credentials, paths, methods)
+        transaction.set_rollback(True)
     document = {"policy": policy, "cases": cases}
-    results = replay(replay_cmd or f"node {DEFAULT_REPLAY}", document, keep)
+    if not cases:
+        results = {}  # nothing to replay: CheckResult.failure() says so
+    elif replay_cmd is None and core.available():
+        results = replay_native(document, keep)
+    else:
+        results = replay(replay_cmd or f"node {DEFAULT_REPLAY}", document, keep)
     disagreements = []
     for case in cases:
         diffs = compare(case, results.get(case["id"]))
         if diffs:
             disagreements.append((case, diffs))
-    return len(cases), disagreements, skipped
+    return CheckResult(cases, disagreements, skipped, [u.get_username() for u in generated])

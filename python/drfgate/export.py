@@ -2,12 +2,14 @@
 
 The exporter walks the URLconf, finds every DRF view and viewset, and asks DRF itself what each
 one uses: ``get_authenticators()`` and ``get_permissions()`` are called on an instance of the view
-for every routed action, exactly as a request would call them. See docs/policy.md for the format.
+for every routed action, exactly as a request would call them. The format is drf-gate's policy (docs/policy.md in the repository).
 
-Custom permission classes cannot be read from their Python code; each one declares what it checks
-(``@drfgate.condition(...)`` or ``drfgate_has_permission = "..."``). A class whose code is not
-declared is a *problem*: the export fails, naming the file and line, unless the views that use it
-are left to the origin server (``leave_to_origin``).
+Custom permission classes are translated from their Python code when it uses only the idioms the
+condition language has (``drfgate.translate``; each translation is then proved by
+``drfgate_check``), or declare what they check (``@drfgate.condition(...)`` or
+``drfgate_has_permission = "..."``; a declaration wins). A class that is neither is a *problem*:
+the export fails, naming the file and line, unless the views that use it are left to the origin
+server (``leave_to_origin``). So is a declared condition that is not a condition.
 """
 import inspect
 import os
@@ -27,6 +29,7 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import ViewSetMixin
 
 from .middleware import export_middleware
+from .translate import condition_errors, translate_method
 
 try:  # simplejwt is optional
     from rest_framework_simplejwt import authentication as jwt_authentication
@@ -79,6 +82,28 @@ def _class_name(cls):
 
 
 _DEFAULT_HTTP_METHOD_NAMES = ["get", "post", "put", "patch", "delete", "head", "options", "trace"]
+
+
+# The condition language, said inline (pip users have no docs/ directory).
+CONDITION_RULE = (
+    "a Python expression over request.method, request.user and its fields (is_authenticated, is_staff, "
+    "is_superuser, is_active, id, username, custom fields), request.user.has_perm('app.codename'), "
+    "'group' in request.user.groups, obj.<field> (object permissions only), view.action, SAFE_METHODS and "
+    "literals, combined with and/or/not, comparisons, in, is"
+)
+
+# What the built-in classes check, for `super().has_permission(...)` in a subclass.
+BUILTIN_CONDITIONS = {
+    drf_permissions.BasePermission: {"has_permission": "True", "has_object_permission": "True"},
+    drf_permissions.AllowAny: {"has_permission": "True", "has_object_permission": "True"},
+    drf_permissions.IsAuthenticated: {"has_permission": "request.user.is_authenticated",
+                                      "has_object_permission": "True"},
+    drf_permissions.IsAdminUser: {"has_permission": "request.user.is_staff", "has_object_permission": "True"},
+    drf_permissions.IsAuthenticatedOrReadOnly: {
+        "has_permission": "request.method in SAFE_METHODS or request.user.is_authenticated",
+        "has_object_permission": "True",
+    },
+}
 
 
 class ExportError(Exception):
@@ -148,6 +173,13 @@ def export_settings(include_secrets=False):
             "useSessions": bool(settings.CSRF_USE_SESSIONS),
         },
         "session": {"cookieName": settings.SESSION_COOKIE_NAME},
+        # Django's request-body limits, as the CSRF check meets them when it reads request.POST.
+        "upload": {
+            "dataMaxMemorySize": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+            "dataMaxNumberFields": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+            "dataMaxNumberFiles": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
+            "fileMaxMemorySize": settings.FILE_UPLOAD_MAX_MEMORY_SIZE,
+        },
     }
     if jwt_authentication is not None:
         from rest_framework_simplejwt.settings import api_settings as jwt
@@ -282,6 +314,7 @@ class Exporter:
         self.permission_decls = {}  # name -> declaration
         self.permission_deps = {}  # name -> names it refers to
         self.permission_problems = {}  # class -> [Problem]
+        self.translations = {}  # class -> {method: Translation}
         self.auth_names = dict(BUILTIN_AUTHENTICATION)
         self.auth_decls = {}
         self.warnings = []
@@ -297,6 +330,42 @@ class Exporter:
         return name
 
     # ---- permission classes -----------------------------------------------------------------
+
+    def translation_report(self):
+        """One line per custom permission class whose code was read: translated (and proved), or why not."""
+        lines = []
+        for cls, methods in self.translations.items():
+            name = self.permission_names.get(cls, cls.__name__)
+            for method, t in methods.items():
+                if t.condition is None:
+                    lines.append(f"{name}.{method} ({t.location}): not translated: {t.reason_text()}")
+                elif t.proof is None:
+                    lines.append(f"{name}.{method} ({t.location}): translated, not proved (no compiled core): "
+                                 f"{t.condition}")
+                elif t.proof.proved:
+                    lines.append(f"{name}.{method} ({t.location}): translated and proved on {t.proof.cases} "
+                                 f"generated inputs: {t.condition}")
+                else:
+                    lines.append(f"{name}.{method} ({t.location}): translation REFUTED: {t.proof.disagreements[0]}")
+        return lines
+
+    def _base_conditions(self, base):
+        """What ``super().has_permission(...)`` means for a class derived from ``base``."""
+        if base in BUILTIN_CONDITIONS:
+            return BUILTIN_CONDITIONS[base]
+        name = self.permission_names.get(base)
+        decl = self.permission_decls.get(name, {}) if name else {}
+        out = {}
+        for method, key in (("has_permission", "hasPermission"), ("has_object_permission", "hasObjectPermission")):
+            if key in decl:
+                out[method] = decl[key]
+            else:
+                # Inherited further up, or BasePermission's True.
+                parent = next((b for b in base.__mro__[1:] if b in BUILTIN_CONDITIONS or b in self.permission_names), None)
+                inherited = self._base_conditions(parent) if parent is not None else {}
+                if method in inherited:
+                    out[method] = inherited[method]
+        return out
 
     def permission_class(self, cls):
         """The policy name of a permission class, declaring it under ``classes`` if custom."""
@@ -322,15 +391,43 @@ class Exporter:
                 else:
                     decl[key] = own[attr]
             elif method in own:
-                problems.append(
-                    Problem(
-                        own[method],
-                        f"permission class {name} overrides {method}() but declares no drf-gate condition for it",
-                        f"declare it: @drfgate.condition({method}=\"...\") on the class, or "
-                        f"{attr} = \"...\" (docs/policy.md §1.4), or leave its views to the origin "
-                        f"(--leave-to-origin VIEW)",
+                translated = translate_method(cls, method, self._base_conditions(base))
+                self.translations.setdefault(cls, {})[method] = translated
+                if translated.condition is not None and not condition_errors(
+                    translated.condition, object_level=key == "hasObjectPermission"
+                ):
+                    translated.prove(cls, method)
+                if translated.condition is not None and translated.proof is not None and not translated.proof.proved:
+                    problems.append(
+                        Problem(
+                            own[method],
+                            f"permission class {name}: the translation of {method}() {translated.condition!r} "
+                            f"disagrees with the code on {len(translated.proof.disagreements)} of "
+                            f"{translated.proof.cases} generated inputs, e.g. {translated.proof.disagreements[0]}",
+                            f"declare it: {attr} = \"...\" ({CONDITION_RULE}), or leave its views to the origin",
+                        )
                     )
-                )
+                elif translated.condition is not None:
+                    decl[key] = translated.condition
+                else:
+                    problems.append(
+                        Problem(
+                            own[method],
+                            f"permission class {name} overrides {method}() with code drf-gate cannot translate "
+                            f"({translated.reason_text()}) and declares no drf-gate condition for it",
+                            f"declare it: @drfgate.condition({method}=\"...\") on the class, or "
+                            f"{attr} = \"...\", {CONDITION_RULE}; or leave its views to the origin "
+                            f"(--leave-to-origin VIEW)",
+                        )
+                    )
+            if key in decl:
+                for error in condition_errors(decl[key], object_level=key == "hasObjectPermission"):
+                    where = own[method] if attr not in own and method in own else cls
+                    problems.append(
+                        Problem(where, f"{name}: the {'declared' if attr in own else 'translated'} condition "
+                                f"for {method}() {decl[key]!r} is not a drf-gate condition: {error}",
+                                f"a condition is {CONDITION_RULE}")
+                    )
         if issubclass(cls, drf_permissions.DjangoModelPermissions):
             for method in ("get_required_permissions", "get_required_object_permissions", "_queryset"):
                 if method in own:
@@ -550,6 +647,9 @@ class Exporter:
         policy["actions"] = {a: self._action_entry(a, e, is_viewset) for a, e in actions.items()}
         if getattr(cls, "_ignore_model_permissions", False):
             policy["ignoreModelPermissions"] = True
+        queryset = queryset_condition(cls, name, self.warnings)
+        if queryset is not None:
+            policy["queryset"] = queryset
         renderers = [_class_name(c) for c in getattr(cls, "renderer_classes", api_settings.DEFAULT_RENDERER_CLASSES)]
         if renderers != self.global_renderers:
             policy["renderers"] = renderers
@@ -670,6 +770,35 @@ class Exporter:
                 used.add(name)
                 pending.update(self.permission_deps.get(name, ()))
         return {n: d for n, d in self.permission_decls.items() if n in used}
+
+
+def queryset_condition(cls, name, warnings):
+    """The view's ``get_queryset()`` filter as a drf-gate condition (docs/policy.md, ``queryset``).
+
+    Declared on the view like a permission class's conditions: ``drfgate_queryset = "..."`` or
+    ``@drfgate.queryset("...")``. A view that overrides ``get_queryset()`` without declaring it
+    gets a warning: the edge and the UI cannot know which objects it hides (they answer 403 or
+    allow where the server answers 404).
+
+    >>> class Posts: drfgate_queryset = "obj.published or obj.owner == request.user"
+    >>> queryset_condition(Posts, "posts", [])
+    'obj.published or obj.owner == request.user'
+    """
+    declared = getattr(cls, "drfgate_queryset", None)
+    if declared is not None:
+        if not isinstance(declared, str):
+            warnings.append(f"{name}.drfgate_queryset must be a str (a drf-gate condition); ignored")
+            return None
+        return declared
+    for klass in cls.__mro__:
+        if "get_queryset" in klass.__dict__ and not klass.__module__.startswith("rest_framework."):
+            warnings.append(
+                f"{name}: {klass.__qualname__}.get_queryset() filters objects but declares no drf-gate "
+                f"condition (drfgate_queryset = \"...\"): the edge and the UI answer 403 or allow where "
+                f"the server answers 404"
+            )
+            break
+    return None
 
 
 def export_policy(leave_to_origin=(), include_secrets=False, urlconf=None):

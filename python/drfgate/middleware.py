@@ -5,7 +5,7 @@ What a DRF response gains on its way out of Django: ``SecurityMiddleware``'s hea
 ``CommonMiddleware``'s ``Content-Length``, and django-cors-headers' ``Access-Control-*`` headers
 and preflight answers. ``settings.MIDDLEWARE`` is exported in order: the edge runs
 ``process_request`` top-down and ``process_response`` bottom-up, as Django does (header order,
-``Vary`` merging, which middleware sees a preflight). See docs/policy.md §8.
+``Vary`` merging, which middleware sees a preflight). See docs/policy.md §6.
 
 A middleware class drf-gate does not model makes the policy fail to compile at the edge, unless
 the project declares that it adds nothing to DRF's responses::

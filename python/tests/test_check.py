@@ -15,6 +15,7 @@ from rest_framework import permissions
 
 from blog import views as blog_views
 from blog.models import Post
+from drfgate import core
 from drfgate.check import DEFAULT_REPLAY, run_check
 from drfgate.export import export_policy
 
@@ -114,13 +115,19 @@ class CheckTests(TestCase):
         self.assertEqual(ctx.exception.code, 1)
         self.assertIn("DISAGREE", out.getvalue())
 
-    @unittest.skipUnless(node_replay_available(), "the drf-gate npm package (pkg/) is not built")
+    @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
     def test_drf_gate_agrees_with_drf(self):
         total, disagreements, _ = self.check(replay=None, users=None)
         self.assertEqual([(c["id"], d) for c, d in disagreements], [])
         self.assertGreater(total, 1000)
 
     @unittest.skipUnless(node_replay_available(), "the drf-gate npm package (pkg/) is not built")
+    def test_node_replay_agrees_with_drf(self):
+        total, disagreements, _ = self.check(replay=f"node {DEFAULT_REPLAY}", methods=["GET", "DELETE"])
+        self.assertEqual([(c["id"], d) for c, d in disagreements], [])
+        self.assertGreater(total, 100)
+
+    @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
     def test_drf_gate_catches_a_changed_viewset(self):
         with mock.patch.object(blog_views.PostViewSet, "permission_classes", [permissions.IsAuthenticatedOrReadOnly]):
             _, disagreements, _ = self.check(replay=None, methods=["GET", "PATCH", "DELETE"])

@@ -3,7 +3,7 @@
 use super::pybase64::b64decode;
 use super::request::RawRequest;
 use super::resolver::{LookupKey, Resolver};
-use super::{AuthenticationFailure, Step};
+use super::{get_authorization_header, AuthenticationFailure, Step};
 
 /// Longest user id or password passed to the resolver, in characters (see the module docs of
 /// [`authentication`](super)).
@@ -21,23 +21,6 @@ pub fn split_ascii_whitespace(bytes: &[u8]) -> Vec<&[u8]> {
         .split(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c'))
         .filter(|part| !part.is_empty())
         .collect()
-}
-
-/// DRF's `get_authorization_header(request)`: the header as latin-1 bytes (`b''` if absent).
-///
-/// ```
-/// use drf_gate::authentication::{basic::get_authorization_header, RawRequest};
-/// let request = RawRequest::new("GET").header("Authorization", "Token abc\u{b8}").unwrap();
-/// assert_eq!(get_authorization_header(&request), b"Token abc\xb8".to_vec());
-/// ```
-pub fn get_authorization_header(request: &RawRequest) -> Vec<u8> {
-    latin1_bytes(request.meta("HTTP_AUTHORIZATION").unwrap_or(""))
-}
-
-/// `str.encode('iso-8859-1')` for a string of latin-1 characters (others never get here; see
-/// [`RawRequest::header`]; they would map to `?`).
-pub(crate) fn latin1_bytes(text: &str) -> Vec<u8> {
-    text.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect()
 }
 
 /// The credentials of a `Basic` header: Python's `b64decode`, UTF-8 else latin-1, first `:`.

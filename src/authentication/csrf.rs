@@ -7,6 +7,7 @@ use subtle::ConstantTimeEq;
 use super::request::RawRequest;
 use super::settings::CompiledSettings;
 use super::urlsplit::urlsplit;
+use crate::http::is_same_domain;
 
 /// `CSRF_ALLOWED_CHARS`, in Django's order (the masking arithmetic depends on it).
 pub const CSRF_ALLOWED_CHARS: &[u8; 62] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -20,23 +21,6 @@ const REASON_NO_CSRF_COOKIE: &str = "CSRF cookie not set.";
 const REASON_CSRF_TOKEN_MISSING: &str = "CSRF token missing.";
 const REASON_MALFORMED_REFERER: &str = "Referer checking failed - Referer is malformed.";
 const REASON_INSECURE_REFERER: &str = "Referer checking failed - Referer is insecure while host is secure.";
-
-/// Django's `is_same_domain(host, pattern)` (the host is not lower-cased).
-///
-/// ```
-/// use drf_gate::authentication::csrf::is_same_domain;
-/// assert!(is_same_domain("a.example.com", ".Example.com"));
-/// assert!(is_same_domain("example.com", ".example.com"));
-/// assert!(!is_same_domain("A.example.com", "a.example.com"));
-/// assert!(!is_same_domain("x", ""));
-/// ```
-pub fn is_same_domain(host: &str, pattern: &str) -> bool {
-    let pattern = pattern.to_lowercase();
-    if pattern.is_empty() {
-        return false;
-    }
-    (pattern.starts_with('.') && (host.ends_with(&pattern) || Some(host) == pattern.get(1..))) || pattern == host
-}
 
 fn char_index(c: u8) -> Option<usize> {
     CSRF_ALLOWED_CHARS.iter().position(|&x| x == c)

@@ -22,18 +22,20 @@
 //!
 //! ## Lookups: one code path for sync and async callers
 //! Users live in the caller's store. Each lookup answers [`Lookup::Found`], [`Lookup::NotFound`]
-//! or [`Lookup::Pending`]. `Pending` makes [`authenticate`] return `Err(NeedsLookup)` naming the
-//! [`LookupKey`]; an async caller (JS, Workers KV) awaits the answer, stores it in an
-//! [`AnswerCache`] and calls again. Everything before the lookup is recomputed (it is cheap and
+//! (authoritative: no such row), [`Lookup::Unknown`] (not known here) or [`Lookup::Pending`].
+//! `Pending` makes [`authenticate`] return `Err(Undecided::Lookup)` naming the [`LookupKey`]; an
+//! async caller (JS, Workers KV) awaits the answer, stores it in an [`AnswerCache`] and calls
+//! again. `Unknown` stops with `Err(Undecided::Unknown)`: the edge forwards, it never denies
+//! what it does not know. Everything before the lookup is recomputed (it is cheap and
 //! deterministic), so no Rust async is needed. See [`resolver`].
 //!
 //! ## Bounds
 //! Header values over [`request::MAX_HEADER_BYTES`] (8 KiB) are treated as carrying no usable
 //! credentials of the size DRF's storage allows: a Token key over 4 KiB is `Invalid token.`
 //! (DRF's key column holds 40 chars), Basic credentials whose user id or password exceed 4096
-//! characters are `Invalid username/password.` (Django refuses passwords over 4096 characters),
-//! and a JWT over 8 KiB fails as "Token is invalid" (servers reject such header lines anyway).
-//! None of these consults the resolver. Every parser is total: no byte sequence panics
+//! characters are `Invalid username/password.` (Django refuses passwords over 4096 characters).
+//! None of these consults the resolver. A JWT of any length is decoded as simplejwt decodes it
+//! (linear in its length). Every parser is total: no byte sequence panics
 //! (cargo-fuzz targets in `fuzz/`). Secrets, signatures and CSRF tokens compare in constant time.
 //!
 //! ## Not covered (the edge differs from the server only here)
@@ -50,9 +52,15 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::error::{ContextError, InputErrorCode};
+
+pub mod algorithms;
 // The runtime of edge authentication (feature `edge`): parsers, JWT, session and CSRF.
 #[cfg(feature = "edge")]
+pub mod backends;
+#[cfg(feature = "edge")]
 pub mod basic;
+pub mod builtin;
 #[cfg(feature = "edge")]
 pub mod csrf;
 #[cfg(feature = "edge")]
@@ -72,6 +80,7 @@ pub mod settings;
 pub mod token;
 pub mod urlsplit;
 
+pub use builtin::canonical_authentication_name;
 #[cfg(feature = "edge")]
 pub use csrf::{mint_csrf_token, CsrfRandom};
 #[cfg(feature = "edge")]
@@ -80,11 +89,30 @@ pub use request::{RawRequest, RawRequestInput};
 pub use resolver::{Answer, AnswerCache, CustomLookup, Lookup, LookupKey, Resolver};
 pub use settings::{
     AuthenticationSettings, BasicSettings, CompiledSettings, CsrfSettings, JwtSettings, OneOrMany, RemoteUserSettings,
-    SessionSettings, TokenClass, TokenSettings,
+    SessionSettings, TokenClass, TokenSettings, UploadSettings,
 };
 
 #[cfg(feature = "edge")]
 use crate::user::UserInput;
+
+/// DRF's `get_authorization_header(request)`: the header as latin-1 bytes (`b''` if absent).
+///
+/// ```
+/// use drf_gate::authentication::{get_authorization_header, RawRequest};
+/// let request = RawRequest::new("GET").header("Authorization", "Token abc\u{b8}").unwrap();
+/// assert_eq!(get_authorization_header(&request), b"Token abc\xb8".to_vec());
+/// ```
+#[cfg(feature = "edge")]
+pub fn get_authorization_header(request: &RawRequest) -> Vec<u8> {
+    latin1_bytes(request.meta("HTTP_AUTHORIZATION").unwrap_or(""))
+}
+
+/// `str.encode('iso-8859-1')` for a string of latin-1 characters (others never get here; see
+/// [`RawRequest::header`]; they would map to `?`).
+#[cfg(feature = "edge")]
+pub(crate) fn latin1_bytes(text: &str) -> Vec<u8> {
+    text.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect()
+}
 
 /// One entry of `authentication_classes`, resolved.
 ///
@@ -256,13 +284,14 @@ impl AuthenticationFailure {
 ///
 /// ```
 /// use drf_gate::authentication::InputError;
-/// let error = InputError::new("invalid_settings", "$.settings.jwt.algorithm", "unknown");
+/// use drf_gate::error::InputErrorCode;
+/// let error = InputError::new(InputErrorCode::InvalidSettings, "$.settings.jwt.algorithm", "unknown");
 /// assert_eq!(error.to_string(), "invalid_settings at $.settings.jwt.algorithm: unknown");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct InputError {
-    /// `invalid_settings` or `invalid_request`.
-    pub code: &'static str,
+    /// [`InputErrorCode::InvalidSettings`] or [`InputErrorCode::InvalidRequest`].
+    pub code: InputErrorCode,
     /// Where: a JSON path.
     pub path: String,
     /// What is wrong.
@@ -271,7 +300,7 @@ pub struct InputError {
 
 impl InputError {
     /// Builds an error.
-    pub fn new(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(code: InputErrorCode, path: impl Into<String>, message: impl Into<String>) -> Self {
         InputError { code, path: path.into(), message: message.into() }
     }
 }
@@ -283,6 +312,12 @@ impl std::fmt::Display for InputError {
 }
 
 impl std::error::Error for InputError {}
+
+impl From<InputError> for ContextError {
+    fn from(error: InputError) -> Self {
+        ContextError::new(error.code.into(), error.path, error.message)
+    }
+}
 
 /// One entry of a view's `authentication_classes`: the name it is listed under (reported in
 /// [`AuthenticationOutcome::Succeeded`]) and the class.
@@ -317,9 +352,13 @@ pub struct Authenticated {
     pub user: Option<UserInput>,
     /// The index of the class that succeeded or raised; `None` when all returned None.
     pub class_index: Option<usize>,
+    /// The lookup whose answer is `request.user` (`None` for simplejwt's `TokenUser`, which is
+    /// built from the claims, and when no class succeeded).
+    pub user_lookup: Option<LookupKey>,
 }
 
-/// A lookup the resolver answered `Pending`: resolve `key`, then call [`authenticate`] again.
+/// A lookup the resolver answered `Pending` (resolve `key`, then call [`authenticate`] again) or
+/// `Unknown` (forward the request).
 #[cfg(feature = "edge")]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NeedsLookup {
@@ -329,6 +368,42 @@ pub struct NeedsLookup {
     pub class_index: usize,
 }
 
+/// Why [`authenticate`] stopped before DRF's outcome was known.
+///
+/// ```
+/// use drf_gate::authentication::*;
+/// let settings = CompiledSettings::compile(&AuthenticationSettings::default()).unwrap();
+/// let classes = [Authenticator::new("token", settings.builtin_class("token").unwrap())];
+/// let request = RawRequest::new("GET").header("Authorization", "Token abc").unwrap();
+/// let mut cache = AnswerCache::default();
+/// assert!(matches!(authenticate(&request, &classes, &settings, &cache, 0.0), Err(Undecided::Lookup(_))));
+/// cache.insert(LookupKey::Token { key: "abc".into() }, Answer::Unknown(true));
+/// assert!(matches!(authenticate(&request, &classes, &settings, &cache, 0.0), Err(Undecided::Unknown(_))));
+/// ```
+#[cfg(feature = "edge")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Undecided {
+    /// A lookup is pending: answer it and call again.
+    Lookup(NeedsLookup),
+    /// A lookup answered [`Lookup::Unknown`]: only the origin can decide.
+    Unknown(NeedsLookup),
+    /// The CSRF check reads `request.POST` and the body was not read yet
+    /// ([`RawRequest::body_pending`]): read it, within `max_bytes`, and call again.
+    Body {
+        /// The class that asked.
+        class_index: usize,
+        /// Read at most this many bytes; a longer body is answered as too large.
+        max_bytes: usize,
+    },
+    /// The CSRF check needs a body the edge did not read (longer than it reads): only the origin
+    /// can decide.
+    BodyTooLarge {
+        /// The class that asked.
+        class_index: usize,
+    },
+}
+
 /// What one class's `authenticate` did.
 #[cfg(feature = "edge")]
 pub(crate) enum Step {
@@ -336,10 +411,18 @@ pub(crate) enum Step {
     None,
     /// Returned `(user, auth)`.
     User(Box<UserInput>),
+    /// Returned `(user, auth)` with the user a lookup answered.
+    Found(Box<UserInput>, LookupKey),
     /// Raised.
     Fail(AuthenticationFailure),
     /// Needs a lookup first.
     Pending(LookupKey),
+    /// A lookup is not known here.
+    Unknown(LookupKey),
+    /// Needs the request body (at most this many bytes).
+    NeedsBody(usize),
+    /// Needs a body the edge did not read.
+    BodyTooLarge,
 }
 
 #[cfg(feature = "edge")]
@@ -352,9 +435,13 @@ impl Step {
         not_found: impl FnOnce() -> Step,
     ) -> Step {
         match lookup {
-            Lookup::Found(user) => found(user),
+            Lookup::Found(user) => match found(user) {
+                Step::User(user) => Step::Found(user, key()),
+                other => other,
+            },
             Lookup::NotFound => not_found(),
             Lookup::Pending => Step::Pending(key()),
+            Lookup::Unknown => Step::Unknown(key()),
         }
     }
 }
@@ -390,7 +477,7 @@ pub fn authenticate(
     settings: &CompiledSettings,
     resolver: &dyn Resolver,
     now: f64,
-) -> Result<Authenticated, NeedsLookup> {
+) -> Result<Authenticated, Undecided> {
     for (index, authenticator) in authenticators.iter().enumerate() {
         let step = match &authenticator.class {
             AuthenticationClass::Basic { .. } => basic::authenticate(request, resolver),
@@ -402,9 +489,10 @@ pub fn authenticate(
             AuthenticationClass::RemoteUser => remote_user_authenticate(request, settings, resolver),
             AuthenticationClass::Custom { name, .. } => match resolver.custom(name, request) {
                 CustomLookup::None => Step::None,
-                CustomLookup::User(user) => Step::User(Box::new(user)),
+                CustomLookup::User(user) => Step::Found(Box::new(user), LookupKey::Custom { class_name: name.clone() }),
                 CustomLookup::Failure(failure) => Step::Fail(failure),
                 CustomLookup::Pending => Step::Pending(LookupKey::Custom { class_name: name.clone() }),
+                CustomLookup::Unknown => Step::Unknown(LookupKey::Custom { class_name: name.clone() }),
             },
         };
         match step {
@@ -414,6 +502,15 @@ pub fn authenticate(
                     outcome: AuthenticationOutcome::Succeeded(authenticator.name.clone()),
                     user: Some(*user),
                     class_index: Some(index),
+                    user_lookup: None,
+                })
+            }
+            Step::Found(user, key) => {
+                return Ok(Authenticated {
+                    outcome: AuthenticationOutcome::Succeeded(authenticator.name.clone()),
+                    user: Some(*user),
+                    class_index: Some(index),
+                    user_lookup: Some(key),
                 })
             }
             Step::Fail(failure) => {
@@ -421,12 +518,16 @@ pub fn authenticate(
                     outcome: AuthenticationOutcome::Failed(failure),
                     user: None,
                     class_index: Some(index),
+                    user_lookup: None,
                 })
             }
-            Step::Pending(key) => return Err(NeedsLookup { key, class_index: index }),
+            Step::Pending(key) => return Err(Undecided::Lookup(NeedsLookup { key, class_index: index })),
+            Step::Unknown(key) => return Err(Undecided::Unknown(NeedsLookup { key, class_index: index })),
+            Step::NeedsBody(max_bytes) => return Err(Undecided::Body { class_index: index, max_bytes }),
+            Step::BodyTooLarge => return Err(Undecided::BodyTooLarge { class_index: index }),
         }
     }
-    Ok(Authenticated { outcome: AuthenticationOutcome::None(true), user: None, class_index: None })
+    Ok(Authenticated { outcome: AuthenticationOutcome::None(true), user: None, class_index: None, user_lookup: None })
 }
 
 /// `RemoteUserAuthentication.authenticate`: `RemoteUserBackend` returns None for an empty

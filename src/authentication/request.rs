@@ -13,11 +13,14 @@ use serde::Deserialize;
 
 use super::pybase64;
 use super::InputError;
+use crate::error::InputErrorCode;
 
 /// Largest header value accepted (8 KiB, the usual server limit; gunicorn's is 8190 bytes).
 pub const MAX_HEADER_BYTES: usize = 8 * 1024;
-/// Largest body read for the CSRF check: Django's `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MiB).
-pub const MAX_BODY_BYTES: usize = 2_621_440;
+/// Largest body the edge reads for the CSRF check (10 MiB). Django itself reads form and JSON
+/// bodies whole and multipart file parts without limit; a CSRF check that needs a longer body is
+/// forwarded to the origin, never guessed.
+pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 
 /// One request, before authentication.
 ///
@@ -41,6 +44,7 @@ pub struct RawRequest {
     port: Option<String>,
     body: Vec<u8>,
     body_too_large: bool,
+    body_pending: bool,
     meta: BTreeMap<String, String>,
 }
 
@@ -89,6 +93,14 @@ pub struct RawRequestInput {
     /// The body as standard base64 (for bytes that are not UTF-8).
     #[serde(default)]
     pub body_base64: Option<String>,
+    /// The request has a body the caller has not read: the check asks for it (an
+    /// [`EdgeStep`](crate::edge::EdgeStep) `body` step) only when DRF would read it.
+    #[serde(default)]
+    pub body_pending: bool,
+    /// The caller did not read the body because it is longer than the edge reads
+    /// ([`MAX_BODY_BYTES`], or the `maxBytes` of the body step): a check that needs it forwards.
+    #[serde(default)]
+    pub body_too_large: bool,
     /// `CONTENT_TYPE`; default: the `Content-Type` header.
     #[serde(default)]
     pub content_type: Option<String>,
@@ -100,7 +112,7 @@ pub struct RawRequestInput {
 fn latin1_check(value: &str, path: impl FnOnce() -> String) -> Result<(), InputError> {
     if value.chars().any(|c| u32::from(c) > 0xFF) {
         return Err(InputError::new(
-            "invalid_request",
+            InputErrorCode::InvalidRequest,
             path(),
             "header values are ISO-8859-1 byte strings: a character above U+00FF cannot come from an HTTP request",
         ));
@@ -165,6 +177,20 @@ impl RawRequest {
         self
     }
 
+    /// Marks the body as present but not read yet: a check that needs it asks for it.
+    pub fn body_pending(mut self, pending: bool) -> Self {
+        self.body_pending = pending;
+        self
+    }
+
+    /// Marks the body as longer than the edge reads (not kept).
+    pub fn body_too_large(mut self) -> Self {
+        self.body_too_large = true;
+        self.body_pending = false;
+        self.body = Vec::new();
+        self
+    }
+
     /// Sets the cookies explicitly (instead of parsing the `Cookie` header).
     pub fn cookies(mut self, cookies: BTreeMap<String, String>) -> Self {
         self.cookies = Some(cookies);
@@ -182,10 +208,9 @@ impl RawRequest {
         let mut request = RawRequest::new(&input.method);
         let mut url_parts = None;
         if let Some(url) = &input.url {
-            url_parts = Some(
-                split_url(url)
-                    .ok_or_else(|| InputError::new("invalid_request", "$.url", "expected an absolute http(s) URL"))?,
-            );
+            url_parts = Some(split_url(url).ok_or_else(|| {
+                InputError::new(InputErrorCode::InvalidRequest, "$.url", "expected an absolute http(s) URL")
+            })?);
         }
         for (name, value) in &input.headers {
             request = request.header(name, value)?;
@@ -221,17 +246,27 @@ impl RawRequest {
         if let Some(path) = input.path {
             request.path = path;
         }
+        let body_given = input.body.is_some() || input.body_base64.is_some();
         match (input.body, input.body_base64) {
             (Some(_), Some(_)) => {
-                return Err(InputError::new("invalid_request", "$.bodyBase64", "give either body or bodyBase64"))
+                return Err(InputError::new(
+                    InputErrorCode::InvalidRequest,
+                    "$.bodyBase64",
+                    "give either body or bodyBase64",
+                ))
             }
             (Some(text), None) => request = request.body(text.as_bytes()),
             (None, Some(encoded)) => {
                 let bytes = pybase64::b64decode(encoded.as_bytes())
-                    .map_err(|_| InputError::new("invalid_request", "$.bodyBase64", "invalid base64"))?;
+                    .map_err(|_| InputError::new(InputErrorCode::InvalidRequest, "$.bodyBase64", "invalid base64"))?;
                 request = request.body(&bytes);
             }
             (None, None) => {}
+        }
+        if input.body_too_large {
+            request = request.body_too_large();
+        } else if input.body_pending && !body_given {
+            request.body_pending = true;
         }
         Ok(request)
     }
@@ -300,9 +335,14 @@ impl RawRequest {
         &self.body
     }
 
-    /// Whether the body exceeded [`MAX_BODY_BYTES`].
-    pub fn body_too_large(&self) -> bool {
+    /// Whether the body was longer than the edge reads ([`MAX_BODY_BYTES`]).
+    pub fn is_body_too_large(&self) -> bool {
         self.body_too_large
+    }
+
+    /// Whether the body is present but not read yet.
+    pub fn is_body_pending(&self) -> bool {
+        self.body_pending
     }
 
     /// Django's `_get_raw_host()`: the `Host` header (or the given host), else
@@ -339,7 +379,7 @@ impl RawRequest {
         let ok = match allowed_hosts {
             None => true,
             Some(patterns) => {
-                patterns.iter().any(|pattern| pattern == "*" || super::csrf::is_same_domain(&domain, pattern))
+                patterns.iter().any(|pattern| pattern == "*" || crate::http::is_same_domain(&domain, pattern))
             }
         };
         ok.then(|| host.to_string())

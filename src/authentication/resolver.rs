@@ -7,6 +7,13 @@
 //! `authenticate` again with the cache as resolver; earlier answers are replayed, so each call
 //! gets at least one step further. Authentication is deterministic for a given request, settings
 //! and `now`, so replaying is exact. A sync caller simply never answers `Pending`.
+//!
+//! ## Certainty
+//! `NotFound` is an authoritative "no such row": it lets the edge answer `Invalid token.`, or
+//! treat a session as anonymous. A store that may lag the database (a cache, a KV namespace
+//! filled by a batch job) must answer [`Lookup::Unknown`] on a miss instead: authentication then
+//! stops with [`Undecided::Unknown`](super::Undecided) and the request goes to the origin. A
+//! method a resolver does not implement answers `Unknown`.
 
 use std::collections::BTreeMap;
 
@@ -32,6 +39,9 @@ pub enum Lookup<T = UserInput> {
     NotFound,
     /// Not known yet: stop, and let the caller fetch it (async).
     Pending,
+    /// Not known here (a store miss that is not authoritative, an outage, a timeout): only the
+    /// origin can decide, so the request is forwarded, never denied.
+    Unknown,
 }
 
 /// What a project's own authentication class decided.
@@ -45,10 +55,12 @@ pub enum CustomLookup {
     Failure(AuthenticationFailure),
     /// Not known yet (async).
     Pending,
+    /// Not known here: the origin decides (the request is forwarded).
+    Unknown,
 }
 
-/// User lookups. Every method has a default answer (`NotFound` / `CustomLookup::None`), so a
-/// caller implements only what its classes need.
+/// User lookups. Every method a caller does not implement answers [`Lookup::Unknown`] (the
+/// safe default: the origin decides), so a caller implements only what its classes need.
 ///
 /// ```
 /// use drf_gate::authentication::{Lookup, Resolver};
@@ -65,33 +77,33 @@ pub enum CustomLookup {
 pub trait Resolver {
     /// `Token.objects.select_related('user').get(key=key).user`.
     fn token(&self, _key: &str) -> Lookup {
-        Lookup::NotFound
+        Lookup::Unknown
     }
     /// `django.contrib.auth.authenticate(username=..., password=...)`: `Found` only for a
     /// correct password. An inactive user found here is treated as `ModelBackend` treats it
     /// (`Invalid username/password.`).
     fn basic(&self, _username: &str, _password: &str) -> Lookup {
-        Lookup::NotFound
+        Lookup::Unknown
     }
     /// The user of a session (`request.user` after `AuthenticationMiddleware`).
     fn session(&self, _session_key: &str) -> Lookup {
-        Lookup::NotFound
+        Lookup::Unknown
     }
     /// The CSRF secret stored in a session (`CSRF_USE_SESSIONS = True` only).
     fn session_csrf_secret(&self, _session_key: &str) -> Lookup<String> {
-        Lookup::NotFound
+        Lookup::Unknown
     }
     /// `User.objects.get(**{field: id})` (simplejwt's `USER_ID_FIELD` / claim value).
     fn user_by_id(&self, _field: &str, _id: &Value) -> Lookup {
-        Lookup::NotFound
+        Lookup::Unknown
     }
     /// `RemoteUserBackend.authenticate(remote_user=name)` (it may create the user).
     fn remote_user(&self, _name: &str) -> Lookup {
-        Lookup::NotFound
+        Lookup::Unknown
     }
     /// A custom class's `authenticate(request)`.
     fn custom(&self, _class_name: &str, _request: &RawRequest) -> CustomLookup {
-        CustomLookup::None
+        CustomLookup::Unknown
     }
 }
 
@@ -148,16 +160,25 @@ pub enum LookupKey {
 
 /// An answer an async caller stores for a [`LookupKey`].
 ///
-/// JSON: `{"user": {...}}`, `{"notFound": true}`, `{"secret": "..."}` or
+/// JSON: `{"user": {...}}`, `{"notFound": true}` (authoritative: no such row), `{"unknown": true}`
+/// (not known here: the request is forwarded), `{"secret": "..."}` or
 /// `{"failure": {"detail": "...", "code": "..."}}` (custom classes only), `{"none": true}`
 /// (custom classes: `authenticate` returned None).
+///
+/// ```
+/// use drf_gate::authentication::Answer;
+/// let answer: Answer = serde_json::from_str(r#"{"unknown": true}"#).unwrap();
+/// assert!(matches!(answer, Answer::Unknown(true)));
+/// ```
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub enum Answer {
     /// The user.
     User(UserInput),
-    /// No such user.
+    /// No such user (the store is authoritative).
     NotFound(bool),
+    /// Not known here: forward the request.
+    Unknown(bool),
     /// A session's CSRF secret.
     Secret(String),
     /// A custom class raised.
@@ -190,6 +211,7 @@ impl AnswerCache {
         match self.answers.get(&key) {
             None => Lookup::Pending,
             Some(Answer::User(user)) => Lookup::Found(user.clone()),
+            Some(Answer::Unknown(_)) => Lookup::Unknown,
             Some(_) => Lookup::NotFound,
         }
     }
@@ -209,6 +231,7 @@ impl Resolver for AnswerCache {
         match self.answers.get(&LookupKey::SessionCsrfSecret { session_key: session_key.into() }) {
             None => Lookup::Pending,
             Some(Answer::Secret(secret)) => Lookup::Found(secret.clone()),
+            Some(Answer::Unknown(_)) => Lookup::Unknown,
             Some(_) => Lookup::NotFound,
         }
     }
@@ -223,6 +246,7 @@ impl Resolver for AnswerCache {
             None => CustomLookup::Pending,
             Some(Answer::User(user)) => CustomLookup::User(user.clone()),
             Some(Answer::Failure(failure)) => CustomLookup::Failure(failure.clone()),
+            Some(Answer::Unknown(_)) => CustomLookup::Unknown,
             Some(_) => CustomLookup::None,
         }
     }

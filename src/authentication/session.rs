@@ -2,10 +2,11 @@
 //! triggers (`request.POST` runs the view's parsers: JSON, form, multipart).
 
 use super::csrf::{self, CsrfContext};
+use super::pybase64;
 use super::pyjson::{self, JsonError, LoadOptions};
-use super::request::RawRequest;
+use super::request::{RawRequest, MAX_BODY_BYTES};
 use super::resolver::{Lookup, LookupKey, Resolver};
-use super::settings::CompiledSettings;
+use super::settings::{CompiledSettings, UploadSettings};
 use super::{AuthenticationFailure, FailureKind, Step};
 
 /// DRF's `MAX_MEDIA_TYPE_LENGTH` / the negotiator's `max_media_type_length`.
@@ -20,14 +21,16 @@ pub(crate) fn authenticate(request: &RawRequest, settings: &CompiledSettings, re
     let Some(session_key) = request.cookie(&settings.settings.session.cookie_name).filter(|k| !k.is_empty()) else {
         return Step::None;
     };
+    let key = LookupKey::Session { session_key: session_key.clone() };
     let user = match resolver.session(&session_key) {
         Lookup::Found(user) if user.is_active => user,
         Lookup::Found(_) | Lookup::NotFound => return Step::None,
         Lookup::Pending => return Step::Pending(LookupKey::Session { session_key }),
+        Lookup::Unknown => return Step::Unknown(LookupKey::Session { session_key }),
     };
-    let mut context = Context { request, resolver, session_key: &session_key };
+    let mut context = Context { request, resolver, session_key: &session_key, settings };
     match csrf::check(request, settings, &mut context) {
-        Ok(None) => Step::User(Box::new(user)),
+        Ok(None) => Step::Found(Box::new(user), key),
         Ok(Some(reason)) => Step::Fail(AuthenticationFailure::new(
             FailureKind::PermissionDenied,
             format!("CSRF Failed: {reason}"),
@@ -39,14 +42,17 @@ pub(crate) fn authenticate(request: &RawRequest, settings: &CompiledSettings, re
 
 struct Context<'a> {
     request: &'a RawRequest,
+    settings: &'a CompiledSettings,
     resolver: &'a dyn Resolver,
     session_key: &'a str,
 }
 
 impl CsrfContext for Context<'_> {
     fn post_token(&mut self) -> Result<String, Step> {
-        match request_post_token(self.request) {
-            Ok(token) => Ok(token),
+        match post_token(self.request, &self.settings.settings.upload) {
+            Ok(PostToken::Token(token)) => Ok(token),
+            Ok(PostToken::NeedsBody(max_bytes)) => Err(Step::NeedsBody(max_bytes)),
+            Ok(PostToken::TooLarge) => Err(Step::BodyTooLarge),
             Err(failure) => Err(Step::Fail(failure)),
         }
     }
@@ -57,6 +63,9 @@ impl CsrfContext for Context<'_> {
             Lookup::NotFound => Ok(None),
             Lookup::Pending => {
                 Err(Step::Pending(LookupKey::SessionCsrfSecret { session_key: self.session_key.to_string() }))
+            }
+            Lookup::Unknown => {
+                Err(Step::Unknown(LookupKey::SessionCsrfSecret { session_key: self.session_key.to_string() }))
             }
         }
     }
@@ -154,14 +163,40 @@ fn parse_error(detail: String) -> AuthenticationFailure {
 /// assert_eq!(failure.detail, "JSON parse error - Expecting property name enclosed in double quotes: line 1 column 2 (char 1)");
 /// ```
 pub fn request_post_token(request: &RawRequest) -> Result<String, AuthenticationFailure> {
+    match post_token(request, &UploadSettings::default())? {
+        PostToken::Token(token) => Ok(token),
+        // Not read (pending, or longer than the edge reads): as Django with the body unreadable.
+        PostToken::NeedsBody(_) | PostToken::TooLarge => Ok(String::new()),
+    }
+}
+
+/// What `request.POST.get("csrfmiddlewaretoken", "")` needs.
+enum PostToken {
+    /// The value.
+    Token(String),
+    /// The body, at most this many bytes.
+    NeedsBody(usize),
+    /// A body longer than the edge reads: only the origin can judge it.
+    TooLarge,
+}
+
+/// DRF's `request.stream` length: `int(CONTENT_LENGTH)` (0 when not a number); a body without
+/// a `Content-Length` counts with its own length (a proxy that buffers it sends that length
+/// on, see the guard's `forwardTo`); `None` when that length is not known yet.
+fn content_length(request: &RawRequest) -> Option<usize> {
+    match request.meta("CONTENT_LENGTH") {
+        Some(value) => Some(value.trim().parse::<usize>().unwrap_or(0)),
+        None if request.is_body_too_large() || request.is_body_pending() => None,
+        None => Some(request.body_bytes().len()),
+    }
+}
+
+/// [`request_post_token`] with the project's upload limits.
+fn post_token(request: &RawRequest, limits: &UploadSettings) -> Result<PostToken, AuthenticationFailure> {
     let content_type = request.content_type();
-    let content_length = match request.meta("CONTENT_LENGTH") {
-        Some(value) => value.trim().parse::<usize>().unwrap_or(0),
-        None if request.body_too_large() => usize::MAX,
-        None => request.body_bytes().len(),
-    };
-    if content_length == 0 {
-        return Ok(String::new());
+    let declared = content_length(request);
+    if declared == Some(0) {
+        return Ok(PostToken::Token(String::new()));
     }
     let Some(parser) = select_parser(content_type) else {
         return Err(AuthenticationFailure::new(
@@ -170,8 +205,32 @@ pub fn request_post_token(request: &RawRequest) -> Result<String, Authentication
             "unsupported_media_type",
         ));
     };
-    if request.body_too_large() && parser != Parser::MultiPart {
-        return Err(AuthenticationFailure::new(FailureKind::BadRequest, "RequestDataTooBig", "bad_request"));
+    let too_big = || AuthenticationFailure::new(FailureKind::BadRequest, "RequestDataTooBig", "bad_request");
+    // DRF reads JSON and form bodies through `request.body`: DATA_UPLOAD_MAX_MEMORY_SIZE, checked
+    // on CONTENT_LENGTH before reading, then on what was read. Multipart is streamed.
+    let memory_limit = match parser {
+        Parser::Json | Parser::Form => limits.data_max_memory_size.filter(|max| *max < MAX_BODY_BYTES),
+        Parser::MultiPart => None,
+    };
+    if let (Some(max), Some(length)) = (limits.data_max_memory_size, declared) {
+        if parser != Parser::MultiPart && length > max {
+            return Err(too_big());
+        }
+    }
+    if request.is_body_pending() {
+        return Ok(PostToken::NeedsBody(memory_limit.map_or(MAX_BODY_BYTES, |max| max + 1)));
+    }
+    if request.is_body_too_large() {
+        // Longer than the edge was asked to read: past the memory limit, or beyond the edge.
+        return match memory_limit {
+            Some(_) => Err(too_big()),
+            None => Ok(PostToken::TooLarge),
+        };
+    }
+    if let Some(max) = limits.data_max_memory_size {
+        if parser != Parser::MultiPart && request.body_bytes().len() > max {
+            return Err(too_big());
+        }
     }
     let body = request.body_bytes();
     let fields = match parser {
@@ -202,22 +261,29 @@ pub fn request_post_token(request: &RawRequest) -> Result<String, Authentication
                 (Charset::Utf8, Ok(text)) => text.to_string(),
                 _ => body.iter().map(|&b| char::from(b)).collect(),
             };
-            parse_qsl(&text).ok_or_else(|| {
+            parse_qsl_limited(&text, limits.data_max_number_fields).ok_or_else(|| {
                 AuthenticationFailure::new(FailureKind::BadRequest, "TooManyFieldsSent", "bad_request")
             })?
         }
-        Parser::MultiPart => parse_multipart(content_type, body)?,
+        Parser::MultiPart => parse_multipart(content_type, body, limits)?,
     };
     if !is_form_media_type(content_type) {
-        return Ok(String::new());
+        return Ok(PostToken::Token(String::new()));
     }
-    Ok(fields.into_iter().rev().find(|(k, _)| k == "csrfmiddlewaretoken").map(|(_, v)| v).unwrap_or_default())
+    Ok(PostToken::Token(
+        fields.into_iter().rev().find(|(k, _)| k == "csrfmiddlewaretoken").map(|(_, v)| v).unwrap_or_default(),
+    ))
 }
 
 /// `urllib.parse.parse_qsl(qs, keep_blank_values=True, max_num_fields=1000)`; `None` when
 /// there are too many fields.
 pub fn parse_qsl(query: &str) -> Option<Vec<(String, String)>> {
-    if !query.is_empty() && query.matches('&').count() + 1 > MAX_NUMBER_FIELDS {
+    parse_qsl_limited(query, Some(MAX_NUMBER_FIELDS))
+}
+
+/// [`parse_qsl`] with `max_num_fields` (`None`: no limit).
+fn parse_qsl_limited(query: &str, max_num_fields: Option<usize>) -> Option<Vec<(String, String)>> {
+    if max_num_fields.is_some_and(|max| !query.is_empty() && query.matches('&').count() + 1 > max) {
         return None;
     }
     let mut out = Vec::new();
@@ -268,39 +334,150 @@ fn unquote_plus(text: &str) -> String {
     out
 }
 
-/// A simplified Django `MultiPartParser`: the boundary, then each part's `name` and text value
-/// (file parts ignored). Errors follow Django's wording for a missing or invalid boundary.
-fn parse_multipart(content_type: &str, body: &[u8]) -> Result<Vec<(String, String)>, AuthenticationFailure> {
+/// Django's `MultiPartParser` as DRF's `MultiPartParser` runs it, over the whole body: each
+/// stretch between `--boundary` markers is one item (the preamble and the epilogue too, which is
+/// why Django allows `DATA_UPLOAD_MAX_NUMBER_FIELDS + 2` of them); an item whose headers (within
+/// the first 1024 bytes) carry a `Content-Disposition` is a field, or a file when it has a
+/// non-empty `filename`. Field bytes count against `DATA_UPLOAD_MAX_MEMORY_SIZE` (plus the name
+/// and 2, as Django counts); file contents have no limit (`FILE_UPLOAD_MAX_MEMORY_SIZE` only
+/// decides whether Django keeps a file in memory or on disk). The scan is linear in the body.
+fn parse_multipart(
+    content_type: &str,
+    body: &[u8],
+    limits: &UploadSettings,
+) -> Result<Vec<(String, String)>, AuthenticationFailure> {
+    if !content_type.starts_with("multipart/") {
+        return Err(parse_error(format!("Multipart form parse error - Invalid Content-Type: {content_type}")));
+    }
     let (_, params) = parse_header_parameters(content_type);
     let boundary = params.iter().find(|(k, _)| k == "boundary").map(|(_, v)| v.clone());
     let valid = |b: &str| {
         !b.is_empty() && b.len() <= 70 && b.bytes().all(|c| c.is_ascii_graphic() || c == b' ') && !b.ends_with(' ')
     };
     let Some(boundary) = boundary.filter(|b| valid(b)) else {
-        let shown = params.iter().find(|(k, _)| k == "boundary").map_or("None".to_string(), |(_, v)| format!("b'{v}'"));
+        let shown = params.iter().find(|(k, _)| k == "boundary").map_or("None".to_string(), |(_, v)| v.clone());
         return Err(parse_error(format!("Multipart form parse error - Invalid boundary in multipart: {shown}")));
     };
-    let delimiter = format!("--{boundary}");
+    let delimiter = format!("--{boundary}").into_bytes();
+    let too_big = || AuthenticationFailure::new(FailureKind::BadRequest, "RequestDataTooBig", "bad_request");
     let mut fields = Vec::new();
-    let text = String::from_utf8_lossy(body);
-    for part in text.split(delimiter.as_str()).skip(1) {
-        if part.starts_with("--") {
+    let (mut items, mut files, mut bytes_read) = (0usize, 0usize, 0usize);
+    let mut start = 0usize;
+    let mut first = true;
+    while start < body.len() || first {
+        let rest = body.get(start..).unwrap_or_default();
+        let found = find(rest, &delimiter);
+        // The item: up to the next boundary, less one "\n" and one "\r" before it.
+        let mut end = found.unwrap_or(rest.len());
+        if found.is_some() {
+            if end > 0 && rest.get(end - 1) == Some(&b'\n') {
+                end -= 1;
+            }
+            if end > 0 && rest.get(end - 1) == Some(&b'\r') {
+                end -= 1;
+            }
+        }
+        let item = rest.get(..end).unwrap_or_default();
+        first = false;
+        start = match found {
+            Some(index) => start + index + delimiter.len(),
+            None => body.len(),
+        };
+        items += 1;
+        if let Some(max) = limits.data_max_number_fields {
+            if max.saturating_add(2) < items {
+                return Err(AuthenticationFailure::new(FailureKind::BadRequest, "TooManyFieldsSent", "bad_request"));
+            }
+        }
+        let Some((kind, name, value)) = multipart_item(item)? else { continue };
+        match kind {
+            ItemKind::Field(base64) => {
+                let data = match limits.data_max_memory_size {
+                    Some(max) => value.get(..max.saturating_sub(bytes_read)).unwrap_or(value),
+                    None => value,
+                };
+                bytes_read += data.len() + name.chars().count() + 2;
+                if limits.data_max_memory_size.is_some_and(|max| bytes_read > max) {
+                    return Err(too_big());
+                }
+                let decoded = if base64 { pybase64::b64decode(data).ok() } else { None };
+                let data = decoded.as_deref().unwrap_or(data);
+                fields.push((name, String::from_utf8_lossy(data).into_owned()));
+            }
+            ItemKind::File => {
+                files += 1;
+                if limits.data_max_number_files.is_some_and(|max| files > max) {
+                    return Err(AuthenticationFailure::new(FailureKind::BadRequest, "TooManyFilesSent", "bad_request"));
+                }
+            }
+        }
+        if found.is_none() {
             break;
-        }
-        let part = part.strip_prefix("\r\n").unwrap_or(part);
-        let Some((headers, value)) = part.split_once("\r\n\r\n") else { continue };
-        let value = value.strip_suffix("\r\n").unwrap_or(value);
-        let disposition = headers.split("\r\n").find_map(|line| {
-            line.split_once(':').filter(|(n, _)| n.trim().eq_ignore_ascii_case("content-disposition")).map(|(_, v)| v)
-        });
-        let Some(disposition) = disposition else { continue };
-        let (_, params) = parse_header_parameters(disposition);
-        if params.iter().any(|(k, _)| k == "filename") {
-            continue;
-        }
-        if let Some((_, name)) = params.iter().find(|(k, _)| k == "name") {
-            fields.push((name.clone(), value.to_string()));
         }
     }
     Ok(fields)
+}
+
+enum ItemKind {
+    /// A form field (`true`: `Content-Transfer-Encoding: base64`).
+    Field(bool),
+    /// A file part.
+    File,
+}
+
+/// `parse_boundary_stream`: the item's kind, its stripped `name`, and its data; `None` for a
+/// raw item or one without a name. Headers must end within the item's first 1024 bytes
+/// (`MAX_TOTAL_HEADER_SIZE`).
+type Item<'a> = Option<(ItemKind, String, &'a [u8])>;
+
+fn multipart_item(item: &[u8]) -> Result<Item<'_>, AuthenticationFailure> {
+    const MAX_TOTAL_HEADER_SIZE: usize = 1024;
+    let window = item.get(..item.len().min(MAX_TOTAL_HEADER_SIZE)).unwrap_or(item);
+    let Some(header_end) = find(window, b"\r\n\r\n") else {
+        if item.len() >= MAX_TOTAL_HEADER_SIZE {
+            return Err(parse_error("Multipart form parse error - Request max total header size exceeded.".into()));
+        }
+        return Ok(None);
+    };
+    let headers = item.get(..header_end).unwrap_or_default();
+    let data = item.get(header_end + 4..).unwrap_or_default();
+    let mut disposition = None;
+    let mut base64 = false;
+    for line in headers.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let Ok(line) = std::str::from_utf8(line) else { continue };
+        let (main, params) = parse_header_parameters(line);
+        let Some((name, value)) = main.split_once(':') else { continue };
+        match name {
+            "content-disposition" => disposition = Some(params),
+            "content-transfer-encoding" => base64 = value.trim() == "base64",
+            _ => {}
+        }
+    }
+    let Some(params) = disposition else { return Ok(None) };
+    let Some(name) = params.iter().rev().find(|(k, _)| k == "name").map(|(_, v)| v.trim().to_string()) else {
+        return Ok(None);
+    };
+    let is_file = params.iter().any(|(k, v)| k == "filename" && !v.is_empty());
+    Ok(Some((if is_file { ItemKind::File } else { ItemKind::Field(base64) }, name, data)))
+}
+
+/// The first index of `needle` in `haystack` (linear for the short needles used here).
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return None;
+    }
+    let first = *needle.first()?;
+    let mut from = 0;
+    while let Some(offset) = haystack.get(from..)?.iter().position(|&b| b == first) {
+        let at = from + offset;
+        if haystack.get(at..at + needle.len())? == needle {
+            return Some(at);
+        }
+        from = at + 1;
+        if from + needle.len() > haystack.len() {
+            return None;
+        }
+    }
+    None
 }

@@ -3,10 +3,16 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+#[cfg(not(feature = "edge"))]
+use super::algorithms::check_algorithm;
 #[cfg(feature = "edge")]
-use super::jwt::JwtKey;
+pub use super::algorithms::Hash;
+#[cfg(feature = "edge")]
+use super::backends::JwtKey;
+use super::builtin::Kind;
 use super::urlsplit::urlsplit;
 use super::{AuthenticationClass, InputError};
+use crate::error::InputErrorCode;
 
 /// The `settings` of a policy: options of the authentication classes (simplejwt's `SIMPLE_JWT`,
 /// Django's CSRF settings, ...). Every key is optional, with the DRF/simplejwt/Django default.
@@ -34,6 +40,46 @@ pub struct AuthenticationSettings {
     pub session: SessionSettings,
     /// `RemoteUserAuthentication`.
     pub remote_user: RemoteUserSettings,
+    /// Django's `DATA_UPLOAD_*` limits, applied when the CSRF check reads a body.
+    pub upload: UploadSettings,
+}
+
+/// Django's request-body limits, as the CSRF check's `request.POST` meets them (DRF's parsers
+/// read the request stream): form bodies are limited to `DATA_UPLOAD_MAX_NUMBER_FIELDS` fields,
+/// JSON bodies are read whole, and multipart bodies follow Django's `MultiPartParser`: at most
+/// `DATA_UPLOAD_MAX_NUMBER_FIELDS` parts, `DATA_UPLOAD_MAX_MEMORY_SIZE` bytes of non-file fields,
+/// `DATA_UPLOAD_MAX_NUMBER_FILES` files (over any: Django's 400). `FILE_UPLOAD_MAX_MEMORY_SIZE`
+/// only decides whether Django keeps an upload in memory or on disk, so it changes no answer.
+/// `null` is Django's `None` (no limit).
+///
+/// ```
+/// use drf_gate::authentication::UploadSettings;
+/// let limits: UploadSettings = serde_json::from_str(r#"{"dataMaxNumberFields": null}"#).unwrap();
+/// assert_eq!(limits.data_max_number_fields, None);
+/// assert_eq!(limits.data_max_memory_size, Some(2_621_440));
+/// ```
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct UploadSettings {
+    /// `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MiB).
+    pub data_max_memory_size: Option<usize>,
+    /// `DATA_UPLOAD_MAX_NUMBER_FIELDS` (1000).
+    pub data_max_number_fields: Option<usize>,
+    /// `DATA_UPLOAD_MAX_NUMBER_FILES` (100).
+    pub data_max_number_files: Option<usize>,
+    /// `FILE_UPLOAD_MAX_MEMORY_SIZE` (2.5 MiB): recorded, no effect on a decision.
+    pub file_max_memory_size: Option<usize>,
+}
+
+impl Default for UploadSettings {
+    fn default() -> Self {
+        UploadSettings {
+            data_max_memory_size: Some(2_621_440),
+            data_max_number_fields: Some(1000),
+            data_max_number_files: Some(100),
+            file_max_memory_size: Some(2_621_440),
+        }
+    }
 }
 
 /// `TokenAuthentication` options.
@@ -235,14 +281,14 @@ impl CompiledSettings {
     pub fn compile(settings: &AuthenticationSettings) -> Result<Self, InputError> {
         let jwt = &settings.jwt;
         #[cfg(feature = "edge")]
-        let jwt_key = JwtKey::compile(jwt)?;
+        let jwt_key = JwtKey::compile(&jwt.algorithm, jwt.signing_key.as_deref(), jwt.verifying_key.as_ref())?;
         #[cfg(not(feature = "edge"))]
-        check_algorithm(jwt)?;
+        check_algorithm(&jwt.algorithm, jwt.signing_key.as_deref())?;
         let mut token_classes = Vec::with_capacity(jwt.auth_token_classes.len());
         for (i, name) in jwt.auth_token_classes.iter().enumerate() {
             let class = TokenClass::from_name(name).ok_or_else(|| {
                 InputError::new(
-                    "invalid_settings",
+                    InputErrorCode::InvalidSettings,
                     format!("$.settings.jwt.authTokenClasses[{i}]"),
                     format!("unknown token class {name:?} (AccessToken, SlidingToken, UntypedToken, RefreshToken)"),
                 )
@@ -250,10 +296,18 @@ impl CompiledSettings {
             token_classes.push(class);
         }
         if jwt.auth_header_types.as_slice().is_empty() {
-            return Err(InputError::new("invalid_settings", "$.settings.jwt.authHeaderTypes", "must not be empty"));
+            return Err(InputError::new(
+                InputErrorCode::InvalidSettings,
+                "$.settings.jwt.authHeaderTypes",
+                "must not be empty",
+            ));
         }
         if !jwt.leeway.is_finite() {
-            return Err(InputError::new("invalid_settings", "$.settings.jwt.leeway", "must be a finite number"));
+            return Err(InputError::new(
+                InputErrorCode::InvalidSettings,
+                "$.settings.jwt.leeway",
+                "must be a finite number",
+            ));
         }
         let trusted_origins = TrustedOrigins::compile(&settings.csrf.trusted_origins)?;
         Ok(CompiledSettings {
@@ -280,7 +334,7 @@ impl CompiledSettings {
             if matches!(class, AuthenticationClass::Jwt { .. }) && self.jwt_key.is_none() {
                 let path = if self.settings.jwt.algorithm.starts_with("HS") { "signingKey" } else { "verifyingKey" };
                 return Err(InputError::new(
-                    "invalid_settings",
+                    InputErrorCode::InvalidSettings,
                     format!("$.settings.jwt.{path}"),
                     "JWT authentication needs a key",
                 ));
@@ -304,97 +358,15 @@ impl CompiledSettings {
             header_type: self.settings.jwt.auth_header_types.as_slice().first().cloned().unwrap_or_default(),
             realm: self.settings.jwt.realm.clone(),
         };
-        Some(match short {
-            "session" | "SessionAuthentication" => AuthenticationClass::Session,
-            "basic" | "BasicAuthentication" => AuthenticationClass::Basic { realm: self.settings.basic.realm.clone() },
-            "token" | "TokenAuthentication" => {
-                AuthenticationClass::Token { keyword: self.settings.token.keyword.clone() }
-            }
-            "jwt" | "JWTAuthentication" => jwt(false),
-            "jwtStateless" | "JWTStatelessUserAuthentication" | "JWTTokenUserAuthentication" => jwt(true),
-            "remoteUser" | "RemoteUserAuthentication" => AuthenticationClass::RemoteUser,
-            _ => return None,
+        Some(match super::builtin::by_short_name(short)?.kind {
+            Kind::Session => AuthenticationClass::Session,
+            Kind::Basic => AuthenticationClass::Basic { realm: self.settings.basic.realm.clone() },
+            Kind::Token => AuthenticationClass::Token { keyword: self.settings.token.keyword.clone() },
+            Kind::Jwt => jwt(false),
+            Kind::JwtStateless => jwt(true),
+            Kind::RemoteUser => AuthenticationClass::RemoteUser,
         })
     }
-}
-
-/// The hash of an algorithm.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Hash {
-    /// SHA-256.
-    Sha256,
-    /// SHA-384.
-    Sha384,
-    /// SHA-512.
-    Sha512,
-}
-
-/// The family of a supported `ALGORITHM`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Family {
-    /// HS256/384/512.
-    Hmac,
-    /// RS256/384/512.
-    Rsa,
-    /// ES256/384.
-    Ecdsa,
-}
-
-fn jwt_settings_error(path: &str, message: impl Into<String>) -> InputError {
-    InputError::new("invalid_settings", format!("$.settings.jwt.{path}"), message)
-}
-
-/// Checks `ALGORITHM`, and the HMAC secret when one is used: the same errors in the core and the
-/// edge build.
-pub(crate) fn check_algorithm(settings: &JwtSettings) -> Result<(Family, Hash), InputError> {
-    let alg = settings.algorithm.as_str();
-    let hash = match alg.get(2..) {
-        Some("384") => Hash::Sha384,
-        Some("512") => Hash::Sha512,
-        _ => Hash::Sha256,
-    };
-    let family = match alg {
-        "HS256" | "HS384" | "HS512" => Family::Hmac,
-        "RS256" | "RS384" | "RS512" => Family::Rsa,
-        "ES256" | "ES384" => Family::Ecdsa,
-        "ES512" | "ES256K" | "ES521" | "PS256" | "PS384" | "PS512" | "EdDSA" => {
-            return Err(jwt_settings_error(
-                "algorithm",
-                format!("{alg} is accepted by simplejwt but not supported by drf-gate (HS256/384/512, RS256/384/512, ES256/384)"),
-            ))
-        }
-        _ => return Err(jwt_settings_error("algorithm", format!("Unrecognized algorithm type '{alg}'"))),
-    };
-    if let (Family::Hmac, Some(secret)) = (family, &settings.signing_key) {
-        check_hmac_secret(secret)?;
-    }
-    Ok((family, hash))
-}
-
-/// PyJWT's `HMACAlgorithm.prepare_key` refusals: these make every request a 500 on the server,
-/// so they are configuration errors here.
-fn check_hmac_secret(secret: &str) -> Result<(), InputError> {
-    if secret.is_empty() {
-        return Err(jwt_settings_error("signingKey", "HMAC key must not be empty."));
-    }
-    let trimmed = secret.trim_start();
-    if secret.contains("-----BEGIN ") || secret.starts_with("ssh-") || secret.starts_with("ecdsa-sha2-") {
-        return Err(jwt_settings_error(
-            "signingKey",
-            "The specified key is an asymmetric key or x509 certificate and should not be used as an HMAC secret.",
-        ));
-    }
-    if trimmed.trim_start_matches('\u{feff}').starts_with('{') {
-        if let Ok(crate::json::Json::Object(entries)) = crate::json::Json::parse(secret) {
-            if entries.iter().any(|(key, _)| key == "kty") {
-                return Err(jwt_settings_error(
-                    "signingKey",
-                    "The specified key looks like a JWK and should not be used directly as an HMAC secret.",
-                ));
-            }
-        }
-    }
-    Ok(())
 }
 
 /// A simplejwt token class of `AUTH_TOKEN_CLASSES`.
@@ -464,7 +436,11 @@ impl TrustedOrigins {
         let mut compiled = TrustedOrigins::default();
         for (i, origin) in origins.iter().enumerate() {
             let error = |message: &str| {
-                InputError::new("invalid_settings", format!("$.settings.csrf.trustedOrigins[{i}]"), message)
+                InputError::new(
+                    InputErrorCode::InvalidSettings,
+                    format!("$.settings.csrf.trustedOrigins[{i}]"),
+                    message,
+                )
             };
             if !origin.contains("://") {
                 // Django's system check 4_0.E001.

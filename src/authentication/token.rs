@@ -1,9 +1,9 @@
 //! DRF's `TokenAuthentication`.
 
-use super::basic::{get_authorization_header, split_ascii_whitespace};
+use super::basic::split_ascii_whitespace;
 use super::request::RawRequest;
 use super::resolver::{LookupKey, Resolver};
-use super::{AuthenticationFailure, Step};
+use super::{get_authorization_header, AuthenticationFailure, Step};
 
 /// Longest key passed to the resolver (DRF's `Token.key` holds 40 characters, so any longer key
 /// is `Invalid token.` on the server too).

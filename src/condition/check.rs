@@ -4,6 +4,7 @@
 use super::lexer::Pos;
 use super::parser::{Arg, CmpOp, Expr, ExprKind};
 use super::{ConditionError, Scope};
+use crate::error::PolicyErrorCode;
 use crate::perm_table::{PermId, PermissionTable};
 
 /// Deepest compiled tree the checker builds; evaluation recurses at most this deep.
@@ -168,7 +169,7 @@ pub(crate) struct Checker<'p> {
 }
 
 fn type_error(pos: Pos, message: impl Into<String>) -> ConditionError {
-    pos.error("type_error", message)
+    pos.error(PolicyErrorCode::TypeError, message)
 }
 
 fn is_name(expr: &Expr, name: &str) -> bool {
@@ -184,9 +185,10 @@ impl Checker<'_> {
     pub(crate) fn check(&mut self, expr: &Expr) -> Result<(Node, Ty), ConditionError> {
         self.depth += 1;
         if self.depth > MAX_TREE_DEPTH {
-            return Err(expr
-                .pos
-                .error("syntax_error", format!("expression nested too deeply (more than {MAX_TREE_DEPTH} levels)")));
+            return Err(expr.pos.error(
+                PolicyErrorCode::SyntaxError,
+                format!("expression nested too deeply (more than {MAX_TREE_DEPTH} levels)"),
+            ));
         }
         let result = self.check_inner(expr);
         self.depth = self.depth.saturating_sub(1);
@@ -272,9 +274,10 @@ impl Checker<'_> {
                     (Node::Obj { path: Vec::new() }, Ty::Any)
                 }
                 Scope::View => {
-                    return Err(
-                        pos.error("unknown_name", "obj is only available in hasObjectPermission, not in hasPermission")
-                    )
+                    return Err(pos.error(
+                        PolicyErrorCode::UnknownName,
+                        "obj is only available in hasObjectPermission, not in hasPermission",
+                    ))
                 }
             },
             "SAFE_METHODS" => {
@@ -296,7 +299,7 @@ impl Checker<'_> {
                     _ => "",
                 };
                 return Err(pos.error(
-                    "unknown_name",
+                    PolicyErrorCode::UnknownName,
                     format!(
                         "unknown name '{name}'{hint}: expected request, view, obj, SAFE_METHODS, True, False or None"
                     ),
@@ -333,7 +336,7 @@ impl Checker<'_> {
                 "method" => Ok((Node::Method, Ty::Str)),
                 "user" => Ok((Node::User, Ty::User)),
                 _ => Err(pos.error(
-                    "unknown_name",
+                    PolicyErrorCode::UnknownName,
                     format!("request has no attribute '{name}' in conditions: expected method or user"),
                 )),
             };
@@ -341,9 +344,10 @@ impl Checker<'_> {
         if is_name(base, "view") {
             return match name {
                 "action" => Ok((Node::Action, Ty::Any)),
-                _ => Err(
-                    pos.error("unknown_name", format!("view has no attribute '{name}' in conditions: expected action"))
-                ),
+                _ => Err(pos.error(
+                    PolicyErrorCode::UnknownName,
+                    format!("view has no attribute '{name}' in conditions: expected action"),
+                )),
             };
         }
         if is_request_user(base) {

@@ -2,6 +2,7 @@
 //! operators and brackets, with pointed errors for the operators other languages use.
 
 use super::ConditionError;
+use crate::error::PolicyErrorCode;
 
 /// A 1-based position inside the condition source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -11,7 +12,7 @@ pub(crate) struct Pos {
 }
 
 impl Pos {
-    pub(crate) fn error(self, code: &'static str, message: impl Into<String>) -> ConditionError {
+    pub(crate) fn error(self, code: PolicyErrorCode, message: impl Into<String>) -> ConditionError {
         ConditionError { code, message: message.into(), line: self.line, column: self.column }
     }
 }
@@ -164,7 +165,10 @@ fn tokenize_into(source: &str, out: &mut Vec<(Tok, Pos)>) -> Result<(), Conditio
                 if lx.eat('\r') | lx.eat('\n') {
                     continue;
                 }
-                return Err(pos.error("syntax_error", "unexpected character '\\' (a backslash may only end a line)"));
+                return Err(pos.error(
+                    PolicyErrorCode::SyntaxError,
+                    "unexpected character '\\' (a backslash may only end a line)",
+                ));
             }
             '#' => {
                 while let Some(c) = lx.peek() {
@@ -196,7 +200,7 @@ fn tokenize_into(source: &str, out: &mut Vec<(Tok, Pos)>) -> Result<(), Conditio
 }
 
 fn lex_operator(lx: &mut Lexer<'_>, c: char, pos: Pos) -> Result<Tok, ConditionError> {
-    let unsupported = |message: &str| Err(pos.error("syntax_error", message));
+    let unsupported = |message: &str| Err(pos.error(PolicyErrorCode::SyntaxError, message));
     Ok(match c {
         ',' => Tok::Comma,
         '(' => Tok::LParen,
@@ -219,10 +223,12 @@ fn lex_operator(lx: &mut Lexer<'_>, c: char, pos: Pos) -> Result<Tok, ConditionE
         '|' => return unsupported("'|' is not supported in conditions: use 'or'"),
         '~' => return unsupported("'~' is not supported in conditions: use 'not'"),
         '+' | '*' | '/' | '%' | '@' | '^' => {
-            return Err(pos.error("syntax_error", format!("arithmetic ('{c}') is not supported in conditions")))
+            return Err(
+                pos.error(PolicyErrorCode::SyntaxError, format!("arithmetic ('{c}') is not supported in conditions"))
+            )
         }
         '{' | '}' => return unsupported("dict and set literals are not supported in conditions"),
-        _ => return Err(pos.error("syntax_error", format!("unexpected character {c:?}"))),
+        _ => return Err(pos.error(PolicyErrorCode::SyntaxError, format!("unexpected character {c:?}"))),
     })
 }
 
@@ -241,8 +247,10 @@ fn lex_word(lx: &mut Lexer<'_>, pos: Pos) -> Result<Tok, ConditionError> {
         return match word.to_ascii_lowercase().as_str() {
             "u" => lex_string(lx, false, pos),
             "r" => lex_string(lx, true, pos),
-            _ => Err(pos
-                .error("syntax_error", format!("string prefix '{word}' is not supported: use a plain string literal"))),
+            _ => Err(pos.error(
+                PolicyErrorCode::SyntaxError,
+                format!("string prefix '{word}' is not supported: use a plain string literal"),
+            )),
         };
     }
     Ok(match word.as_str() {
@@ -267,7 +275,7 @@ fn take_digits(lx: &mut Lexer<'_>, into: &mut String, radix: u32, pos: Pos) -> R
     while let Some(c) = lx.peek() {
         if c == '_' {
             if last_underscore {
-                return Err(pos.error("syntax_error", "invalid number literal: doubled '_'"));
+                return Err(pos.error(PolicyErrorCode::SyntaxError, "invalid number literal: doubled '_'"));
             }
             last_underscore = true;
         } else if c.is_digit(radix) {
@@ -279,7 +287,7 @@ fn take_digits(lx: &mut Lexer<'_>, into: &mut String, radix: u32, pos: Pos) -> R
         lx.bump();
     }
     if last_underscore {
-        return Err(pos.error("syntax_error", "invalid number literal: trailing '_'"));
+        return Err(pos.error(PolicyErrorCode::SyntaxError, "invalid number literal: trailing '_'"));
     }
     Ok(())
 }
@@ -299,7 +307,7 @@ fn lex_number(lx: &mut Lexer<'_>, pos: Pos) -> Result<Tok, ConditionError> {
             lx.eat('_');
             take_digits(lx, &mut digits, radix, pos)?;
             let value = i128::from_str_radix(&digits, radix)
-                .map_err(|_| pos.error("syntax_error", "invalid or too large integer literal"))?;
+                .map_err(|_| pos.error(PolicyErrorCode::SyntaxError, "invalid or too large integer literal"))?;
             return finish_number(lx, Tok::Int(value), pos);
         }
         digits.push('0');
@@ -310,13 +318,13 @@ fn lex_number(lx: &mut Lexer<'_>, pos: Pos) -> Result<Tok, ConditionError> {
     }
     if digits.len() > 1 && digits.starts_with('0') && digits.bytes().any(|b| b != b'0') {
         return Err(pos.error(
-            "syntax_error",
+            PolicyErrorCode::SyntaxError,
             "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers",
         ));
     }
     let value = digits
         .parse::<i128>()
-        .map_err(|_| pos.error("syntax_error", "integer literal too large (at most 128 bits)"))?;
+        .map_err(|_| pos.error(PolicyErrorCode::SyntaxError, "integer literal too large (at most 128 bits)"))?;
     finish_number(lx, Tok::Int(value), pos)
 }
 
@@ -339,34 +347,39 @@ fn lex_decimal(lx: &mut Lexer<'_>, mut text: String, pos: Pos) -> Result<Tok, Co
             lx.bump();
         }
         if !lx.peek().is_some_and(|c| c.is_ascii_digit()) {
-            return Err(pos.error("syntax_error", "invalid float literal: expected digits after the exponent"));
+            return Err(
+                pos.error(PolicyErrorCode::SyntaxError, "invalid float literal: expected digits after the exponent")
+            );
         }
         take_digits(lx, &mut text, 10, pos)?;
     }
     if text.starts_with('.') {
         text.insert(0, '0');
     }
-    let value = text.parse::<f64>().map_err(|_| pos.error("syntax_error", "invalid float literal"))?;
+    let value = text.parse::<f64>().map_err(|_| pos.error(PolicyErrorCode::SyntaxError, "invalid float literal"))?;
     finish_number(lx, Tok::Float(value), pos)
 }
 
 fn finish_number(lx: &mut Lexer<'_>, tok: Tok, pos: Pos) -> Result<Tok, ConditionError> {
     match lx.peek() {
-        Some('j' | 'J') => Err(pos.error("syntax_error", "complex numbers are not supported")),
-        Some(c) if c == '_' || c.is_alphanumeric() => Err(pos.error("syntax_error", "invalid number literal")),
+        Some('j' | 'J') => Err(pos.error(PolicyErrorCode::SyntaxError, "complex numbers are not supported")),
+        Some(c) if c == '_' || c.is_alphanumeric() => {
+            Err(pos.error(PolicyErrorCode::SyntaxError, "invalid number literal"))
+        }
         _ => Ok(tok),
     }
 }
 
 fn lex_string(lx: &mut Lexer<'_>, raw: bool, pos: Pos) -> Result<Tok, ConditionError> {
     let Some(quote) = lx.bump() else {
-        return Err(pos.error("syntax_error", "expected a string"));
+        return Err(pos.error(PolicyErrorCode::SyntaxError, "expected a string"));
     };
-    let unterminated = || pos.error("syntax_error", format!("unterminated string literal: expected a closing {quote}"));
+    let unterminated =
+        || pos.error(PolicyErrorCode::SyntaxError, format!("unterminated string literal: expected a closing {quote}"));
     let mut text = String::new();
     if lx.eat(quote) {
         if lx.peek() == Some(quote) {
-            return Err(pos.error("syntax_error", "triple-quoted strings are not supported"));
+            return Err(pos.error(PolicyErrorCode::SyntaxError, "triple-quoted strings are not supported"));
         }
         return Ok(Tok::Str(text));
     }
@@ -425,7 +438,8 @@ fn lex_escape(
                     None => break,
                 }
             }
-            char::from_u32(value).ok_or_else(|| escape_pos.error("syntax_error", "invalid octal escape"))?
+            char::from_u32(value)
+                .ok_or_else(|| escape_pos.error(PolicyErrorCode::SyntaxError, "invalid octal escape"))?
         }
         'x' | 'u' | 'U' => {
             let width = match c {
@@ -436,16 +450,20 @@ fn lex_escape(
             let mut value = 0u32;
             for _ in 0..width {
                 let digit = lx.peek().and_then(|d| d.to_digit(16)).ok_or_else(|| {
-                    escape_pos.error("syntax_error", format!("truncated \\{c} escape: expected {width} hex digits"))
+                    escape_pos.error(
+                        PolicyErrorCode::SyntaxError,
+                        format!("truncated \\{c} escape: expected {width} hex digits"),
+                    )
                 })?;
                 value = value.saturating_mul(16).saturating_add(digit);
                 lx.bump();
             }
             char::from_u32(value).ok_or_else(|| {
-                escape_pos.error("syntax_error", format!("\\{c} escape is not a valid Unicode scalar value"))
+                escape_pos
+                    .error(PolicyErrorCode::SyntaxError, format!("\\{c} escape is not a valid Unicode scalar value"))
             })?
         }
-        'N' => return Err(escape_pos.error("syntax_error", "\\N{...} escapes are not supported")),
+        'N' => return Err(escape_pos.error(PolicyErrorCode::SyntaxError, "\\N{...} escapes are not supported")),
         other => {
             // Python keeps unknown escapes as written (with a warning).
             text.push('\\');

@@ -29,6 +29,7 @@
 
 use serde_json::Value;
 
+use crate::error::PolicyErrorCode;
 use crate::perm_table::{PermId, PermissionTable};
 use crate::user::User;
 
@@ -95,13 +96,14 @@ pub trait Environment {
 /// use drf_gate::perm_table::PermissionTable;
 /// let err = Condition::compile("request.method && True", Scope::View, &mut PermissionTable::default())
 ///     .unwrap_err();
-/// assert_eq!((err.code, err.line, err.column), ("syntax_error", 1, 16));
+/// assert_eq!((err.code.as_str(), err.line, err.column), ("syntax_error", 1, 16));
 /// assert!(err.message.contains("use 'and'"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConditionError {
-    /// `syntax_error`, `type_error` or `unknown_name`.
-    pub code: &'static str,
+    /// [`PolicyErrorCode::SyntaxError`], [`PolicyErrorCode::TypeError`] or
+    /// [`PolicyErrorCode::UnknownName`].
+    pub code: PolicyErrorCode,
     /// What is wrong and what was expected.
     pub message: String,
     /// 1-based line inside the condition.
@@ -181,12 +183,12 @@ impl Condition {
     /// Condition::compile("request.user.has_perm('blog.publish_post')", Scope::View, &mut perms).unwrap();
     /// assert!(perms.get("blog.publish_post").is_some());
     /// let err = Condition::compile("obj.owner == request.user", Scope::View, &mut perms).unwrap_err();
-    /// assert_eq!((err.code, err.column), ("unknown_name", 1));
+    /// assert_eq!((err.code.as_str(), err.column), ("unknown_name", 1));
     /// ```
     pub fn compile(source: &str, scope: Scope, perms: &mut PermissionTable) -> Result<Self, ConditionError> {
         if source.len() > MAX_SOURCE_LEN {
             return Err(ConditionError {
-                code: "syntax_error",
+                code: PolicyErrorCode::SyntaxError,
                 message: format!("condition too long ({} bytes; at most {MAX_SOURCE_LEN})", source.len()),
                 line: 1,
                 column: 1,

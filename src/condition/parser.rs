@@ -3,6 +3,7 @@
 
 use super::lexer::{Pos, Tok};
 use super::ConditionError;
+use crate::error::PolicyErrorCode;
 
 /// Deepest nesting of parentheses, brackets, `not` and unary minus the parser accepts, so that
 /// hostile input cannot exhaust the stack (the wasm stack is small).
@@ -132,7 +133,7 @@ impl Parser {
             Tok::Keyword("if") => " (conditional expressions are not supported)",
             _ => "",
         };
-        pos.error("syntax_error", format!("expected {expected}, found {}{hint}", tok.describe()))
+        pos.error(PolicyErrorCode::SyntaxError, format!("expected {expected}, found {}{hint}", tok.describe()))
     }
 
     /// Expects the bracket `tok` that closes the one opened at `open`.
@@ -142,7 +143,7 @@ impl Parser {
             Ok(())
         } else if *self.peek() == Tok::Eof {
             let bracket = if *tok == Tok::RBracket { '[' } else { '(' };
-            Err(open.error("syntax_error", format!("'{bracket}' was never closed: expected {expected}")))
+            Err(open.error(PolicyErrorCode::SyntaxError, format!("'{bracket}' was never closed: expected {expected}")))
         } else {
             Err(self.unexpected(expected))
         }
@@ -151,9 +152,10 @@ impl Parser {
     fn enter(&mut self) -> Result<(), ConditionError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self
-                .pos()
-                .error("syntax_error", format!("expression nested too deeply (more than {MAX_DEPTH} levels)")));
+            return Err(self.pos().error(
+                PolicyErrorCode::SyntaxError,
+                format!("expression nested too deeply (more than {MAX_DEPTH} levels)"),
+            ));
         }
         Ok(())
     }
@@ -271,7 +273,7 @@ impl Parser {
                 trailers += 1;
                 if trailers > MAX_DEPTH {
                     return Err(self.pos().error(
-                        "syntax_error",
+                        PolicyErrorCode::SyntaxError,
                         format!("too many attributes or calls in a row (more than {MAX_DEPTH})"),
                     ));
                 }
@@ -296,7 +298,7 @@ impl Parser {
                 }
                 Tok::LBracket => {
                     return Err(self.pos().error(
-                        "syntax_error",
+                        PolicyErrorCode::SyntaxError,
                         "subscripts ('x[...]') are not supported: use attribute access ('obj.field')",
                     ));
                 }

@@ -164,6 +164,15 @@ try {
       return header.map((h) => perms[h]);
     });
     check(`demo[${entry.key}]: summary table = permissionsFor`, same(table, want) && same(header, Object.keys(blog.permissionsFor(entry.user, "posts", POSTS[0]))), JSON.stringify({ table, want }));
+    // A draft is outside PostViewSet.get_queryset for everyone but its owner: DRF answers 404,
+    // so the table must not offer `retrieve` on it.
+    for (const [row, post] of POSTS.entries()) {
+      if (post.published) continue;
+      const owner = entry.user?.id === post.owner;
+      const status = blog.check({ view: "posts", action: "retrieve", user: entry.user, object: post }).status;
+      const cell = table[row]?.[header.indexOf("retrieve")];
+      check(`demo[${entry.key}]: draft #${post.id} retrieve ${owner ? "✓ (owner)" : "✗ (404, outside get_queryset)"}`, owner ? cell === true && status === 200 : cell === false && status === 404, `${cell} ${status}`);
+    }
     previous = controls;
     previousUser = entry.user;
   }

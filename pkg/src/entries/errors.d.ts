@@ -2,6 +2,7 @@
 export type PolicyErrorCode =
   | "invalid_json"
   | "invalid_policy"
+  | "invalid_settings"
   | "unknown_class"
   | "unknown_authentication_class"
   | "cycle"
@@ -10,7 +11,9 @@ export type PolicyErrorCode =
   | "unknown_name"
   | "invalid_perms_map"
   | "missing_model"
-  | "invalid_message";
+  | "unknown_view"
+  | "unknown_action"
+  | "unknown_middleware";
 
 /** Codes of {@link ContextError}: stable, switch on them. */
 export type ContextErrorCode =
@@ -18,7 +21,9 @@ export type ContextErrorCode =
   | "unknown_view"
   | "unknown_action"
   | "method_mismatch"
-  | "unknown_authentication_class";
+  | "unknown_authentication_class"
+  | "invalid_settings"
+  | "invalid_request";
 
 /**
  * Thrown by `new Gate(policy)` when the policy cannot be compiled.

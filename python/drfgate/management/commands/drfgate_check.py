@@ -10,7 +10,8 @@ from drfgate.export import Exporter, ExportError
 class Command(BaseCommand):
     help = (
         "Send a matrix of requests (routes x methods x credentials) through DRF and through drf-gate, "
-        "and report every disagreement. Exit status 1 on any."
+        "and report every disagreement. Exit status 1 on any disagreement, and also when the check "
+        "checked nothing or skipped more than --max-skipped of its requests."
     )
 
     def add_arguments(self, parser):
@@ -21,9 +22,25 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--replay-cmd",
-            default=f"node {DEFAULT_REPLAY}",
+            default=None,
             help="command that replays the cases file (its last argument) through drf-gate "
+            "(default: in-process through the compiled core drfgate._native; "
+            f"--node for node {DEFAULT_REPLAY} and the npm package)",
+        )
+        parser.add_argument("--node", action="store_true", help="replay through Node and the npm package")
+        parser.add_argument(
+            "--max-skipped",
+            type=float,
+            default=0.1,
+            metavar="SHARE",
+            help="fail when more than this share of the requests never reached DRF's decision "
             "(default: %(default)s)",
+        )
+        parser.add_argument(
+            "--no-generated-users",
+            action="store_true",
+            help="check only the database's users (default: also plain, staff, superuser, inactive, "
+            "all-permissions and group-member users created inside a rolled-back transaction)",
         )
         parser.add_argument("--users", nargs="+", help="only these usernames (default: every user)")
         parser.add_argument("--objects", type=int, default=3, help="objects per detail route (default: 3)")
@@ -43,10 +60,14 @@ class Command(BaseCommand):
                 for problem in exc.problems:
                     self.stderr.write(f"error: {problem}")
                 raise CommandError("drf-gate export failed", returncode=1)
+        replay_cmd = options["replay_cmd"]
+        if options["node"] and not replay_cmd:
+            replay_cmd = f"node {DEFAULT_REPLAY}"
         try:
-            total, disagreements, skipped = run_check(
+            result = run_check(
                 policy,
-                replay_cmd=options["replay_cmd"],
+                replay_cmd=replay_cmd,
+                generate_users=not options["no_generated_users"],
                 users=options["users"],
                 objects=options["objects"],
                 methods=[m.upper() for m in options["methods"]],
@@ -54,8 +75,16 @@ class Command(BaseCommand):
             )
         except RuntimeError as exc:
             raise CommandError(str(exc), returncode=2)
-        for line in skipped:
+        total, disagreements, skipped = result
+        for line in skipped[: options["max_report"]]:
             self.stderr.write(f"skipped: {line}")
+        if len(skipped) > options["max_report"]:
+            self.stderr.write(f"skipped: ... and {len(skipped) - options['max_report']} more")
+        self.stdout.write("covered (view.action [methods]: requests):")
+        for line in result.coverage_lines():
+            self.stdout.write(f"    {line}")
+        for view in result.uncovered_views(policy):
+            self.stdout.write(f"    {view}: NOT COVERED (no route of it could be requested)")
         for case, diffs in disagreements[: options["max_report"]]:
             req = case["request"]
             self.stdout.write(
@@ -67,7 +96,9 @@ class Command(BaseCommand):
         if len(disagreements) > options["max_report"]:
             self.stdout.write(f"... and {len(disagreements) - options['max_report']} more")
         summary = f"drfgate_check: {total} requests, {len(disagreements)} disagreements, {len(skipped)} skipped"
-        if disagreements:
-            self.stdout.write(summary)
-            sys.exit(1)
         self.stdout.write(summary)
+        failure = result.failure(options["max_skipped"])
+        if failure:
+            self.stderr.write(f"drfgate_check FAILED: {failure}")
+        if disagreements or failure:
+            sys.exit(1)

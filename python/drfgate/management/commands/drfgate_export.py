@@ -37,6 +37,8 @@ class Command(BaseCommand):
             raise CommandError(f"drf-gate export failed: {len(exc.problems)} problem(s)", returncode=1)
         for warning in exporter.warnings:
             self.stderr.write(f"warning: {warning}")
+        for line in exporter.translation_report():
+            self.stderr.write(f"translate: {line}")
         text = dump_policy(policy)
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8") as f:

@@ -1,0 +1,251 @@
+"""Python permission classes translated into conditions, proved against the code; checks that
+cannot pass empty; declared conditions that are not conditions."""
+import io
+import json
+import os
+import tempfile
+import unittest
+from unittest import mock
+
+from django.core.management import CommandError, call_command
+from django.test import SimpleTestCase, TestCase, override_settings
+from rest_framework import permissions
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+import drfgate
+from blog import permissions as blog_permissions
+from blog import views as blog_views
+from drfgate import core
+from drfgate.check import run_check
+from drfgate.export import ExportError, export_policy
+from drfgate.prove import prove
+from drfgate.translate import condition_errors, translate_method
+
+needs_core = unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
+
+
+# ---- the idioms, each as a real class ------------------------------------------------------
+
+
+class ReadOnly(BasePermission):
+    def has_permission(self, request, view):
+        return request.method in SAFE_METHODS
+
+
+class OwnerById(BasePermission):
+    message = "Not yours."
+
+    def has_object_permission(self, request, view, obj):
+        return obj.owner_id == request.user.id
+
+
+class EarlyReturns(BasePermission):
+    """if ...: return True chains, an alias, and a fall-through None."""
+
+    def has_object_permission(self, request, view, obj):
+        user = request.user
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        if user.is_superuser:
+            return True
+        elif not user.is_active:
+            return False
+        if obj.author == user:
+            return True
+
+
+class StaffOrPerm(BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and (request.user.is_staff or request.user.has_perm("blog.change_post")))
+
+
+class EditorsGroup(BasePermission):
+    code = "not_editor"
+
+    def has_permission(self, request, view):
+        if view.action in ("list", "retrieve"):
+            return True
+        return request.user.is_authenticated and request.user.groups.filter(name="editors").exists()
+
+
+class AuthenticatedAndVerified(permissions.IsAuthenticated):
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and request.user.email_verified
+
+
+class Untranslatable(BasePermission):
+    def has_permission(self, request, view):
+        for ip in ("127.0.0.1",):
+            if request.META.get("REMOTE_ADDR") == ip:
+                return True
+        return False
+
+
+@drfgate.condition(has_permission="request.user.groups.filter(name='x').exists()")
+class BadDeclaration(BasePermission):
+    def has_permission(self, request, view):
+        return request.user.groups.filter(name="x").exists()
+
+
+IDIOMS = {
+    (ReadOnly, "has_permission"): "request.method in SAFE_METHODS",
+    (OwnerById, "has_object_permission"): "obj.owner_id == request.user.id",
+    (EarlyReturns, "has_object_permission"): (
+        "request.method in SAFE_METHODS or request.user.is_superuser or not not request.user.is_active "
+        "and obj.author == request.user"
+    ),
+    (StaffOrPerm, "has_permission"): "request.user.is_staff or request.user.has_perm('blog.change_post')",
+    (EditorsGroup, "has_permission"): (
+        "view.action in ('list', 'retrieve') or request.user.is_authenticated and 'editors' in request.user.groups"
+    ),
+    (AuthenticatedAndVerified, "has_permission"): "(request.user.is_authenticated) and request.user.email_verified",
+}
+
+
+class TranslateTests(SimpleTestCase):
+    def test_idioms(self):
+        for (cls, method), expected in IDIOMS.items():
+            with self.subTest(cls.__name__):
+                translated = translate_method(
+                    cls, method, {"has_permission": "request.user.is_authenticated"}
+                )
+                self.assertEqual(translated.condition, expected, translated.reasons)
+
+    def test_sample_project_translations_equal_the_hand_declarations(self):
+        for cls in (blog_permissions.IsOwnerOrReadOnly, blog_permissions.IsOwner,
+                    blog_permissions.IsAdminOrReadOnly, blog_permissions.IsVerifiedUser):
+            for method, attr in (("has_permission", "drfgate_has_permission"),
+                                 ("has_object_permission", "drfgate_has_object_permission")):
+                if method in cls.__dict__:
+                    with self.subTest(f"{cls.__name__}.{method}"):
+                        self.assertEqual(translate_method(cls, method).condition, cls.__dict__[attr])
+
+    def test_untranslatable_says_what_and_where(self):
+        translated = translate_method(Untranslatable, "has_permission")
+        self.assertIsNone(translated.condition)
+        self.assertRegex(translated.reason_text(), r"a For statement is not translated at .*test_translate\.py:\d+")
+
+    @needs_core
+    def test_every_idiom_is_proved(self):
+        for (cls, method), _ in IDIOMS.items():
+            with self.subTest(cls.__name__):
+                condition = translate_method(cls, method, {"has_permission": "request.user.is_authenticated"}).condition
+                proof = prove(cls, method, condition)
+                self.assertEqual(proof.disagreements, [])
+                self.assertGreater(proof.cases, 10)
+
+    @needs_core
+    def test_a_wrong_translation_is_refuted(self):
+        for cls, method, wrong in (
+            (blog_permissions.IsOwner, "has_object_permission", "obj.owner == request.user or request.user.is_staff"),
+            (OwnerById, "has_object_permission", "obj.owner_id != request.user.id"),
+            (EditorsGroup, "has_permission", "view.action in ('list', 'retrieve') or 'editors' in request.user.groups"),
+            (StaffOrPerm, "has_permission", "request.user.is_staff"),
+            (ReadOnly, "has_permission", "request.method == 'GET'"),
+        ):
+            with self.subTest(cls.__name__):
+                self.assertTrue(prove(cls, method, wrong).disagreements)
+
+    def test_undeclared_condition_that_is_no_condition_is_an_export_error(self):
+        with mock.patch.object(blog_views.TagViewSet, "permission_classes", [BadDeclaration]):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        text = str(ctx.exception)
+        self.assertIn("is not a drf-gate condition", text)
+        self.assertIn("test_translate.py:", text)
+        self.assertNotIn("§", text)
+        err = io.StringIO()
+        with mock.patch.object(blog_views.TagViewSet, "permission_classes", [BadDeclaration]):
+            with self.assertRaises(CommandError) as cm, tempfile.TemporaryDirectory() as tmp:
+                out = os.path.join(tmp, "policy.json")
+                call_command("drfgate_export", output=out, stderr=err, stdout=io.StringIO())
+            self.assertFalse(os.path.exists(out))
+        self.assertEqual(cm.exception.returncode, 1)
+
+    def test_condition_errors(self):
+        self.assertEqual(condition_errors("request.user.is_staff", object_level=False), [])
+        self.assertTrue(condition_errors("obj.owner == request.user", object_level=False))
+        self.assertTrue(condition_errors("request.user.groups.filter(name='x')", object_level=False))
+        self.assertTrue(condition_errors("request.method in", object_level=False))
+
+    @needs_core
+    def test_translated_class_is_exported_and_reported(self):
+        err = io.StringIO()
+        with mock.patch.object(blog_views.TagViewSet, "permission_classes", [EditorsGroup]):
+            with tempfile.TemporaryDirectory() as tmp:
+                out = os.path.join(tmp, "policy.json")
+                call_command("drfgate_export", output=out, stderr=err, stdout=io.StringIO())
+                with open(out, encoding="utf-8") as f:
+                    policy = json.load(f)
+        self.assertEqual(policy["classes"]["EditorsGroup"],
+                         {"hasPermission": IDIOMS[(EditorsGroup, "has_permission")], "code": "not_editor"})
+        self.assertRegex(err.getvalue(), r"translate: EditorsGroup.has_permission \(.*test_translate\.py:\d+\): "
+                                         r"translated and proved on \d+ generated inputs")
+
+    @needs_core
+    def test_refuted_translation_is_not_exported(self):
+        with mock.patch("drfgate.export.translate_method") as fake:
+            from drfgate.translate import Translation
+
+            fake.return_value = Translation("request.user.is_staff", [], "here:1")
+            with mock.patch.object(blog_views.TagViewSet, "permission_classes", [ReadOnly]):
+                with self.assertRaises(ExportError) as ctx:
+                    export_policy()
+        self.assertIn("disagrees with the code", str(ctx.exception))
+
+
+class CheckCannotPassEmptyTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("seed_blog", stdout=io.StringIO(), stderr=io.StringIO())
+
+    def test_zero_requests_exits_non_zero(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            empty = os.path.join(tmp, "policy.json")
+            with open(empty, "w", encoding="utf-8") as f:
+                json.dump({"views": {}, "routes": []}, f)
+            err = io.StringIO()
+            with self.assertRaises(SystemExit) as ctx:
+                call_command("drfgate_check", policy=empty, replay_cmd="true", stdout=io.StringIO(), stderr=err)
+        self.assertEqual(ctx.exception.code, 1)
+        self.assertIn("checked nothing", err.getvalue())
+
+    def test_skipped_share_over_the_limit_fails(self):
+        policy = export_policy()
+        # A route that no longer exists in the URLconf: every request to it is skipped.
+        policy["routes"].append(dict(policy["routes"][0], pattern="/gone/", regex="^/gone/$"))
+        result = run_check(policy, replay_cmd=None if core.available() else "true", users=["bob"], methods=["GET"])
+        self.assertTrue(result.skipped)
+        self.assertIsNone(result.failure(max_skipped_share=1.0))
+        self.assertIn("more than the allowed 0%", result.failure(max_skipped_share=0.0))
+
+    @needs_core
+    @override_settings(ALLOWED_HOSTS=["api.example.com"])
+    def test_own_test_host_and_coverage(self):
+        out, err = io.StringIO(), io.StringIO()
+        call_command("drfgate_check", users=["bob"], methods=["GET", "DELETE"], stdout=out, stderr=err)
+        text = out.getvalue()
+        self.assertNotIn("DisallowedHost", err.getvalue())
+        self.assertRegex(text, r"posts\.destroy \[DELETE\]: \d+ requests, \d+ allowed, \d+ denied \(")
+        self.assertRegex(text, r"drfgate_check: [1-9]\d* requests, 0 disagreements, 0 skipped")
+
+    @needs_core
+    def test_generated_users_exist_only_during_the_check(self):
+        from django.contrib.auth import get_user_model
+
+        result = run_check(export_policy(), users=["bob"], methods=["GET"])
+        self.assertIn("drfgate-check-superuser", result.generated_users)
+        self.assertFalse(get_user_model().objects.filter(username__startswith="drfgate-check-").exists())
+        labels = {c["credential"] for c in result.cases}
+        self.assertIn("drfgate-check-staff/token", labels)
+        self.assertEqual(result.disagreements, [])
+
+    @needs_core
+    def test_a_wrong_translation_fails_drfgate_check(self):
+        policy = export_policy()
+        policy["classes"]["IsOwnerOrReadOnly"]["hasObjectPermission"] = (
+            "request.method in SAFE_METHODS or obj.owner == request.user or request.user.is_staff"
+        )
+        result = run_check(policy, methods=["DELETE"])
+        self.assertTrue(result.disagreements)
+        self.assertTrue(all(c["context"]["view"] == "posts" for c, _ in result.disagreements))

@@ -1,0 +1,91 @@
+//! HTTP helpers with Django's semantics (`django.http`, `django.utils.http`): the request method,
+//! query parameters, host matching. No DRF policy knowledge here.
+
+use std::borrow::Cow;
+
+/// Upper-cases a method as Django does (`environ["REQUEST_METHOD"].upper()`), without allocating
+/// when it already is.
+///
+/// WSGI hands Django the method decoded as ISO-8859-1, so Python's `str.upper` only ever sees
+/// U+0000..=U+00FF: those are mapped exactly (`µ` → `Μ`, `ß` → `SS`, `ÿ` → `Ÿ`). Characters
+/// beyond cannot reach a DRF view and are kept as given, which keeps Unicode's case tables
+/// (about 12 KB) out of the wasm.
+///
+/// ```
+/// use drf_gate::http::normalize_method;
+/// assert_eq!(normalize_method("patch"), "PATCH");
+/// assert_eq!(normalize_method("straße"), "STRASSE");
+/// assert_eq!(normalize_method("ÿµ"), "\u{178}\u{39c}");
+/// ```
+pub fn normalize_method(method: &str) -> Cow<'_, str> {
+    let lower = |c: char| c.is_ascii_lowercase() || matches!(c, '\u{b5}' | '\u{df}'..='\u{f6}' | '\u{f8}'..='\u{ff}');
+    if !method.chars().any(lower) {
+        return Cow::Borrowed(method);
+    }
+    let mut out = String::with_capacity(method.len() + 1);
+    for c in method.chars() {
+        match c {
+            'a'..='z' | '\u{e0}'..='\u{f6}' | '\u{f8}'..='\u{fe}' => {
+                out.push(char::from_u32(c as u32 - 0x20).unwrap_or(c))
+            }
+            '\u{b5}' => out.push('\u{39c}'),
+            '\u{df}' => out.push_str("SS"),
+            '\u{ff}' => out.push('\u{178}'),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `request.query_params.get(name)` from a URL or path: the last value, `+` and `%XX` decoded.
+///
+/// ```
+/// assert_eq!(drf_gate::http::query_parameter("/api/posts/?format=json&x=1", "format").as_deref(), Some("json"));
+/// assert_eq!(drf_gate::http::query_parameter("/api/posts/", "format"), None);
+/// ```
+pub fn query_parameter(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1.split('#').next().unwrap_or_default();
+    let decode = |text: &str| -> String {
+        let bytes = text.replace('+', " ").into_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut index = 0;
+        while let Some(&byte) = bytes.get(index) {
+            let hex = bytes
+                .get(index + 1..index + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            match (byte, hex) {
+                (b'%', Some(decoded)) => {
+                    out.push(decoded);
+                    index += 3;
+                }
+                _ => {
+                    out.push(byte);
+                    index += 1;
+                }
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    query.split('&').rev().find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (decode(key) == name).then(|| decode(value))
+    })
+}
+
+/// Django's `is_same_domain(host, pattern)` (the host is not lower-cased).
+///
+/// ```
+/// use drf_gate::http::is_same_domain;
+/// assert!(is_same_domain("a.example.com", ".Example.com"));
+/// assert!(is_same_domain("example.com", ".example.com"));
+/// assert!(!is_same_domain("A.example.com", "a.example.com"));
+/// assert!(!is_same_domain("x", ""));
+/// ```
+pub fn is_same_domain(host: &str, pattern: &str) -> bool {
+    let pattern = pattern.to_lowercase();
+    if pattern.is_empty() {
+        return false;
+    }
+    (pattern.starts_with('.') && (host.ends_with(&pattern) || Some(host) == pattern.get(1..))) || pattern == host
+}

@@ -1,0 +1,336 @@
+//! The edge answers only when it is certain: lookups that are not known here, bodies it has not
+//! read (or cannot), and DRF's `request.user` after authentication. Body limits are checked
+//! against outcomes recorded from real Django/DRF (`tests/authentication_vectors/gen_bodies.py`).
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect, index and panic
+
+use drf_gate::authentication::*;
+use drf_gate::edge::{EdgeOutcome, ForwardReason, RequestTarget};
+use drf_gate::user::UserInput;
+use drf_gate::Gate;
+use serde_json::{json, Value};
+
+fn alice() -> UserInput {
+    UserInput { id: Some(json!(1)), username: Some("alice".into()), ..Default::default() }
+}
+
+/// Answers from a fixed table; anything else is `Unknown`, as a store that may lag would say.
+struct Store {
+    authoritative: bool,
+}
+
+impl Resolver for Store {
+    fn token(&self, key: &str) -> Lookup {
+        match key {
+            "good" => Lookup::Found(alice()),
+            _ if self.authoritative => Lookup::NotFound,
+            _ => Lookup::Unknown,
+        }
+    }
+    fn session(&self, key: &str) -> Lookup {
+        match key {
+            "s1" => Lookup::Found(alice()),
+            "inactive" => Lookup::Found(UserInput { is_active: false, ..alice() }),
+            _ if self.authoritative => Lookup::NotFound,
+            _ => Lookup::Unknown,
+        }
+    }
+    fn session_csrf_secret(&self, _: &str) -> Lookup<String> {
+        Lookup::NotFound
+    }
+}
+
+fn b64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+fn gate() -> Gate {
+    Gate::from_json(
+        r#"{"authentication": ["session", "token", "jwt"], "permissions": ["IsAuthenticated"],
+            "settings": {"jwt": {"signingKey": "k"}}, "views": {"posts": {}, "stateless": {"authentication": ["session", "jwtStateless"]}}}"#,
+    )
+    .unwrap()
+}
+
+fn target(view: &str) -> RequestTarget {
+    RequestTarget { view: Some(view.into()), ..Default::default() }
+}
+
+#[test]
+fn unknown_lookups_forward_and_authoritative_misses_deny() {
+    let gate = gate();
+    let request = RawRequest::new("GET").header("Authorization", "Token new-token").unwrap();
+    match gate.check_request(&request, &target("posts"), &Store { authoritative: false }, 0.0).unwrap() {
+        EdgeOutcome::Forward(reason) => {
+            assert_eq!(reason, ForwardReason::UnknownLookup { lookup: LookupKey::Token { key: "new-token".into() } })
+        }
+        other => panic!("{other:?}"),
+    }
+    let EdgeOutcome::Decided(decision, _) =
+        gate.check_request(&request, &target("posts"), &Store { authoritative: true }, 0.0).unwrap()
+    else {
+        panic!()
+    };
+    // SessionAuthentication is first: no WWW-Authenticate, so 403 (DRF).
+    assert_eq!((decision.status, &*decision.body), (403, r#"{"detail":"Invalid token."}"#));
+    // A session the store does not know is not "anonymous": DRF might find it.
+    let request = RawRequest::new("GET").header("Cookie", "sessionid=new").unwrap();
+    assert!(matches!(
+        gate.check_request(&request, &target("posts"), &Store { authoritative: false }, 0.0).unwrap(),
+        EdgeOutcome::Forward(_)
+    ));
+    // A resolver that implements nothing knows nothing.
+    struct Nothing;
+    impl Resolver for Nothing {}
+    let request = RawRequest::new("GET").header("Authorization", "Token good").unwrap();
+    assert!(matches!(gate.check_request(&request, &target("posts"), &Nothing, 0.0).unwrap(), EdgeOutcome::Forward(_)));
+}
+
+#[test]
+fn step_protocol_forwards_unknown_answers() {
+    let gate = gate();
+    let step = gate
+        .check_request_json(
+            r#"{"request": {"method": "GET", "headers": {"Authorization": "Token abc"}}, "view": "posts",
+                "answers": [{"key": {"kind": "token", "key": "abc"}, "answer": {"unknown": true}}]}"#,
+        )
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&step).unwrap(),
+        json!({"forward": {"reason": "unknown-lookup", "lookup": {"kind": "token", "key": "abc"}}})
+    );
+}
+
+#[test]
+fn request_user_is_drfs() {
+    let gate = gate();
+    // An inactive session user makes SessionAuthentication return None; the stateless JWT's
+    // TokenUser is request.user.
+    let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIiwiZXhwIjo0MTAyNDQ0ODAwLCJpYXQiOjE3MDAwMDAwMDAsImp0aSI6ImoiLCJ1c2VyX2lkIjo3fQ.";
+    let signature = {
+        use hmac::{Hmac, Mac};
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"k").unwrap();
+        mac.update(jwt.trim_end_matches('.').as_bytes());
+        b64url(&mac.finalize().into_bytes())
+    };
+    let token = format!("{jwt}{signature}");
+    let input = json!({"request": {"method": "GET", "headers": {"Cookie": "sessionid=inactive", "Authorization": format!("Bearer {token}")}},
+        "view": "stateless", "now": 1.7e9,
+        "answers": [{"key": {"kind": "session", "sessionKey": "inactive"}, "answer": {"user": {"id": 1, "isActive": false}}}]});
+    let step = serde_json::to_value(gate.check_request_json(&input.to_string()).unwrap()).unwrap();
+    assert_eq!(step["authentication"], json!({"succeeded": "JWTStatelessUserAuthentication"}), "{step}");
+    assert_eq!(step["user"]["tokenUser"], json!(true));
+    assert_eq!(step["user"]["id"], json!(7));
+    assert!(step.get("userLookup").is_none());
+    // A token user came from the token lookup.
+    let input = json!({"request": {"method": "GET", "headers": {"Authorization": "Token good"}}, "view": "posts",
+        "answers": [{"key": {"kind": "token", "key": "good"}, "answer": {"user": {"id": 1}}}]});
+    let step = serde_json::to_value(gate.check_request_json(&input.to_string()).unwrap()).unwrap();
+    assert_eq!(step["userLookup"], json!({"kind": "token", "key": "good"}));
+    assert_eq!(step["user"]["id"], json!(1));
+}
+
+#[test]
+fn a_long_valid_jwt_is_accepted() {
+    // simplejwt sets no length limit of its own: a 12 KiB claim is a valid token.
+    use hmac::{Hmac, Mac};
+    let b64 = b64url;
+    let header = b64(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let payload = b64(
+        json!({"token_type": "access", "exp": 4102444800u64, "jti": "j", "user_id": 7, "pad": "p".repeat(12 * 1024)})
+            .to_string()
+            .as_bytes(),
+    );
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"k").unwrap();
+    mac.update(format!("{header}.{payload}").as_bytes());
+    let token = format!("{header}.{payload}.{}", b64(&mac.finalize().into_bytes()));
+    assert!(token.len() > 16 * 1024);
+    let request = RawRequest::new("GET").header("Authorization", &format!("Bearer {token}")).unwrap();
+    let gate = gate();
+    let EdgeOutcome::Decided(decision, authenticated) =
+        gate.check_request(&request, &target("stateless"), &Store { authoritative: true }, 1.7e9).unwrap()
+    else {
+        panic!()
+    };
+    assert!(decision.allowed, "{decision:?}");
+    assert_eq!(
+        authenticated.unwrap().outcome,
+        AuthenticationOutcome::Succeeded("JWTStatelessUserAuthentication".into())
+    );
+}
+
+fn vectors() -> Value {
+    serde_json::from_str(include_str!("authentication_vectors/bodies.json")).unwrap()
+}
+
+fn body_of(case: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    for segment in case["body"].as_array().unwrap() {
+        match segment {
+            Value::String(text) => out.extend(text.chars().map(|c| c as u8)),
+            _ => out.extend(std::iter::repeat_n(
+                segment["byte"].as_str().unwrap().as_bytes()[0],
+                segment["times"].as_u64().unwrap() as usize,
+            )),
+        }
+    }
+    out
+}
+
+fn expected(case: &Value) -> Value {
+    let want = &case["expected"];
+    if want.get("user").is_some() {
+        json!({"succeeded": "session"})
+    } else if let Some(name) = want.get("badRequest") {
+        json!({"badRequest": name})
+    } else {
+        let failed = &want["failed"];
+        json!({"failed": {"exception": failed["exception"], "detail": failed["detail"]}})
+    }
+}
+
+fn outcome(result: Result<Authenticated, Undecided>) -> Value {
+    match result {
+        Ok(authenticated) => match authenticated.outcome {
+            AuthenticationOutcome::Succeeded(name) => json!({"succeeded": name}),
+            AuthenticationOutcome::None(_) => json!({"none": true}),
+            AuthenticationOutcome::Failed(failure) if failure.exception == FailureKind::BadRequest => {
+                json!({"badRequest": failure.detail})
+            }
+            AuthenticationOutcome::Failed(failure) => {
+                json!({"failed": {"exception": failure.exception, "detail": failure.detail}})
+            }
+        },
+        Err(undecided) => json!({"undecided": format!("{undecided:?}")}),
+    }
+}
+
+fn settings_of(case: &Value) -> CompiledSettings {
+    let settings = json!({"csrf": {"allowedHosts": ["*"]}, "upload": case.get("upload").cloned().unwrap_or(json!({}))});
+    CompiledSettings::compile(&serde_json::from_value(settings).unwrap()).unwrap()
+}
+
+fn request_of(case: &Value, token: &str, with_length: bool) -> RawRequest {
+    let _ = token;
+    let body = body_of(case);
+    let mut request = RawRequest::new(case.get("method").and_then(Value::as_str).unwrap_or("POST"))
+        .host("testserver")
+        .header("Content-Type", case["contentType"].as_str().unwrap())
+        .unwrap()
+        .header("Cookie", &format!("csrftoken={}; sessionid=s1", vectors()["secret"].as_str().unwrap()))
+        .unwrap();
+    if with_length {
+        request = request.header("Content-Length", &body.len().to_string()).unwrap();
+    }
+    if let Some(headers) = case.get("headers").and_then(Value::as_object) {
+        for (name, value) in headers {
+            request = request.header(name, value.as_str().unwrap()).unwrap();
+        }
+    }
+    request
+}
+
+#[test]
+fn bodies_are_judged_as_django_judges_them() {
+    let vectors = vectors();
+    let token = vectors["token"].as_str().unwrap();
+    let classes = [Authenticator::new("session", AuthenticationClass::Session)];
+    let store = Store { authoritative: true };
+    for case in vectors["cases"].as_array().unwrap() {
+        let settings = settings_of(case);
+        let want = expected(case);
+        let body = body_of(case);
+        // Given up front.
+        let request = request_of(case, token, true).body(&body);
+        assert_eq!(outcome(authenticate(&request, &classes, &settings, &store, 0.0)), want, "{}", case["label"]);
+        // Read only when asked, with and without a Content-Length.
+        for with_length in [true, false] {
+            let pending = request_of(case, token, with_length).body_pending(true);
+            let result = match authenticate(&pending, &classes, &settings, &store, 0.0) {
+                Err(Undecided::Body { max_bytes, .. }) => {
+                    let read = if body.len() > max_bytes {
+                        request_of(case, token, with_length).body_too_large()
+                    } else {
+                        request_of(case, token, with_length).body(&body)
+                    };
+                    authenticate(&read, &classes, &settings, &store, 0.0)
+                }
+                other => other,
+            };
+            assert_eq!(outcome(result), want, "{} (pending, Content-Length: {with_length})", case["label"]);
+        }
+    }
+}
+
+#[test]
+fn bodies_are_read_only_when_a_check_needs_them() {
+    let classes = [Authenticator::new("session", AuthenticationClass::Session)];
+    let settings = CompiledSettings::compile(&AuthenticationSettings::default()).unwrap();
+    let store = Store { authoritative: true };
+    let pending = |method: &str, cookie: &str, extra: Option<(&str, &str)>| {
+        let mut request = RawRequest::new(method)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .unwrap()
+            .header("Content-Length", "10")
+            .unwrap()
+            .header("Cookie", cookie)
+            .unwrap()
+            .body_pending(true);
+        if let Some((name, value)) = extra {
+            request = request.header(name, value).unwrap();
+        }
+        request
+    };
+    let secret = "A".repeat(32);
+    let cookie = format!("csrftoken={secret}; sessionid=s1");
+    let asks = |request: &RawRequest| {
+        matches!(authenticate(request, &classes, &settings, &store, 0.0), Err(Undecided::Body { .. }))
+    };
+    assert!(asks(&pending("POST", &cookie, None)));
+    // Safe methods, PUT/PATCH/DELETE (header only), no session, an unknown session user, a
+    // missing CSRF cookie: no body.
+    assert!(!asks(&pending("GET", &cookie, None)));
+    assert!(!asks(&pending("PATCH", &cookie, None)));
+    assert!(!asks(&pending("POST", "sessionid=s1", None)));
+    assert!(!asks(&pending("POST", &format!("csrftoken={secret}"), None)));
+    assert!(!asks(&pending("POST", &format!("csrftoken={secret}; sessionid=inactive"), None)));
+    assert!(!asks(&pending("POST", &cookie, Some(("Origin", "https://evil.example")))));
+    // A Content-Length over DATA_UPLOAD_MAX_MEMORY_SIZE is Django's 400 without reading.
+    let big = RawRequest::new("POST")
+        .header("Content-Type", "application/json")
+        .unwrap()
+        .header("Content-Length", "3000000")
+        .unwrap()
+        .header("Cookie", &cookie)
+        .unwrap()
+        .body_pending(true);
+    let result = authenticate(&big, &classes, &settings, &store, 0.0).unwrap();
+    assert!(matches!(result.outcome, AuthenticationOutcome::Failed(ref f) if f.exception == FailureKind::BadRequest));
+    // A multipart body beyond what the edge reads: forwarded.
+    let upload = RawRequest::new("POST")
+        .header("Content-Type", "multipart/form-data; boundary=x")
+        .unwrap()
+        .header("Content-Length", "50000000")
+        .unwrap()
+        .header("Cookie", &cookie)
+        .unwrap()
+        .body_pending(true);
+    let Err(Undecided::Body { max_bytes, .. }) = authenticate(&upload, &classes, &settings, &store, 0.0) else {
+        panic!()
+    };
+    assert_eq!(max_bytes, request::MAX_BODY_BYTES);
+    let upload = RawRequest::new("POST")
+        .header("Content-Type", "multipart/form-data; boundary=x")
+        .unwrap()
+        .header("Cookie", &cookie)
+        .unwrap()
+        .body_too_large();
+    assert!(matches!(authenticate(&upload, &classes, &settings, &store, 0.0), Err(Undecided::BodyTooLarge { .. })));
+}
