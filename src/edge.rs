@@ -187,9 +187,8 @@ impl Gate {
                 Some(input) => self.compile_user(input),
                 None => User::anonymous(),
             };
-            let succeeded = matches!(authenticated.outcome, AuthenticationOutcome::Succeeded(_));
             let classes = authenticators.iter().map(|a| &a.class);
-            let session = SessionUse::from_authentication(classes, authenticated.class_index, succeeded);
+            let session = SessionUse::from_authentication(classes, authenticated.class_index);
             Ok(EdgeAuthentication { user, authenticated, session })
         };
         let object = ObjectArg::from_input(target.object.as_ref(), target.lookup_error);

@@ -313,7 +313,7 @@ impl Middleware {
 pub struct SessionUse {
     /// `request.session` was read (`SessionAuthentication` ran: `request.user` loads it).
     pub accessed: bool,
-    /// `SessionAuthentication` returned the session's user (the session is not empty).
+    /// `SessionAuthentication` found the session's user (the session is not empty).
     pub authenticated: bool,
 }
 
@@ -325,13 +325,13 @@ impl SessionUse {
     /// use drf_gate::authentication::AuthenticationClass as C;
     /// use drf_gate::middleware::SessionUse;
     /// let classes = [C::Token { keyword: "Token".into() }, C::Session];
-    /// assert!(SessionUse::from_authentication(classes.iter(), None, false).accessed);
-    /// assert!(!SessionUse::from_authentication(classes.iter(), Some(0), true).accessed);
+    /// assert!(SessionUse::from_authentication(classes.iter(), None).accessed);
+    /// assert!(!SessionUse::from_authentication(classes.iter(), Some(0)).accessed);
+    /// assert!(SessionUse::from_authentication(classes.iter(), Some(1)).authenticated);
     /// ```
     pub fn from_authentication<'c>(
         classes: impl Iterator<Item = &'c crate::authentication::AuthenticationClass>,
         class_index: Option<usize>,
-        succeeded: bool,
     ) -> SessionUse {
         let mut session = SessionUse::default();
         for (index, class) in classes.enumerate() {
@@ -340,7 +340,9 @@ impl SessionUse {
             }
             if *class == crate::authentication::AuthenticationClass::Session {
                 session.accessed = true;
-                session.authenticated = succeeded && class_index == Some(index);
+                // It returned a user, or raised after finding one (the CSRF check, the body it
+                // reads): either way the session held a user, so it is not empty.
+                session.authenticated = class_index == Some(index);
             }
         }
         session
