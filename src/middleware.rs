@@ -26,6 +26,7 @@
 
 use serde::Deserialize;
 
+#[cfg(feature = "edge")]
 use crate::error::PolicyError;
 
 /// The policy's `middleware` section: `settings.MIDDLEWARE` and the settings those classes read.
@@ -184,6 +185,7 @@ impl Default for CorsSpec {
     }
 }
 
+#[cfg(feature = "edge")]
 /// One class of `settings.MIDDLEWARE`, as far as a DRF response is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -197,6 +199,7 @@ enum Kind {
     Transparent,
 }
 
+#[cfg(feature = "edge")]
 fn kind_of(path: &str, transparent: &[String]) -> Option<Kind> {
     Some(match path {
         "django.middleware.security.SecurityMiddleware" => Kind::Security,
@@ -213,6 +216,7 @@ fn kind_of(path: &str, transparent: &[String]) -> Option<Kind> {
     })
 }
 
+#[cfg(feature = "edge")]
 /// `CORS_URLS_REGEX`, as far as the edge evaluates it without a Python regex engine.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum UrlsRegex {
@@ -224,6 +228,7 @@ enum UrlsRegex {
     Other,
 }
 
+#[cfg(feature = "edge")]
 fn compile_urls_regex(regex: &str) -> UrlsRegex {
     let body = regex.strip_prefix('^').unwrap_or(regex);
     let (body, line) = if let Some(b) = body.strip_suffix(".*$") {
@@ -252,9 +257,9 @@ fn compile_urls_regex(regex: &str) -> UrlsRegex {
     }
 }
 
-/// The compiled `middleware` section.
+/// The compiled `middleware` section (edge build: only raw requests meet the origin's middleware).
+#[cfg(feature = "edge")]
 #[derive(Clone, Debug)]
-#[cfg_attr(not(feature = "edge"), allow(dead_code))]
 pub struct Middleware {
     kinds: Vec<Kind>,
     spec: MiddlewareSpec,
@@ -266,6 +271,7 @@ pub struct Middleware {
     csrf_use_sessions: bool,
 }
 
+#[cfg(feature = "edge")]
 impl Middleware {
     /// Compiles the section; `settings` gives the cookie names.
     ///
@@ -309,6 +315,7 @@ impl Middleware {
 }
 
 /// What DRF's authentication did to the session, for `SessionMiddleware`.
+#[cfg(feature = "edge")]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SessionUse {
     /// `request.session` was read (`SessionAuthentication` ran: `request.user` loads it).
@@ -317,6 +324,7 @@ pub struct SessionUse {
     pub authenticated: bool,
 }
 
+#[cfg(feature = "edge")]
 impl SessionUse {
     /// From the view's classes and where authentication stopped (`class_index`: the class that
     /// returned a user or raised; `None`: every class returned None).

@@ -8,13 +8,10 @@
 // The package itself, by name: each runtime gets its own build (workerd, Node, browser) through
 // the package's `exports` conditions, exactly as the application's own `import "drf-gate"` does.
 import { Gate } from "drf-gate";
+import { toRawRequest } from "./raw-request.js";
 
 /** Returned by `loadObject` when the URL's lookup value does not fit the field (a bare 404). */
 export const LOOKUP_ERROR = Symbol.for("drf-gate.lookupError");
-
-// DRF's router (SimpleRouter) maps methods to the standard actions.
-const LIST_ACTIONS = { GET: "list", HEAD: "list", POST: "create" };
-const DETAIL_ACTIONS = { GET: "retrieve", HEAD: "retrieve", PUT: "update", PATCH: "partial_update", DELETE: "destroy" };
 
 const USER_KINDS = new Set(["token", "basic", "session", "userById", "remoteUser", "custom"]);
 
@@ -47,48 +44,6 @@ function requestResolvers(resolvers) {
   return { resolvers: wrapped, seen };
 }
 
-// Reading a Fetch Request as the HTTP bytes Django sees (WSGI: each header byte one ISO-8859-1
-// character). workerd decodes header values as UTF-8 (invalid bytes become U+FFFD); Node, Deno
-// and Bun keep one character per byte.
-const WORKERD = typeof navigator !== "undefined" && navigator.userAgent === "Cloudflare-Workers";
-const SAFE_BODY_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
-const PARSED_BODY_TYPES = /^(application\/json|application\/x-www-form-urlencoded|multipart\/form-data)/i;
-const utf8 = new TextEncoder();
-
-function asHttpBytes(value, decodedAsUtf8) {
-  if (!decodedAsUtf8 || /^[\x00-\x7f]*$/.test(value)) return value;
-  let bytes = "";
-  for (const byte of utf8.encode(value)) bytes += String.fromCharCode(byte);
-  return bytes;
-}
-
-function base64(bytes) {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
-/**
- * The request as `checkRequest`'s plain data, or `null` when the runtime lost bytes DRF would
- * read (a header that was not valid UTF-8, in workerd): then only the origin can decide.
- */
-async function rawRequest(request, decodedAsUtf8) {
-  const headers = {};
-  let lossy = false;
-  request.headers.forEach((value, name) => {
-    if (decodedAsUtf8 && value.includes("\ufffd")) lossy = true;
-    headers[name] = asHttpBytes(value, decodedAsUtf8);
-  });
-  if (lossy) return null;
-  const raw = { method: request.method, url: request.url, headers };
-  const method = methodOf(request);
-  // DRF reads the body during authentication only for the CSRF check of a form or JSON request.
-  if (!SAFE_BODY_METHODS.has(method) && request.body !== null && PARSED_BODY_TYPES.test(request.headers.get("content-type") || "")) {
-    raw.bodyBase64 = base64(new Uint8Array(await request.clone().arrayBuffer()));
-  }
-  return raw;
-}
-
 function methodOf(request) {
   return String(request.method || "GET").toUpperCase();
 }
@@ -101,11 +56,6 @@ export function toResponse(decision, request) {
   return new Response(body, { status: decision.status, headers });
 }
 
-function actionOf(route, method) {
-  if (route.action) return route.action;
-  return (route.detail ? DETAIL_ACTIONS : LIST_ACTIONS)[method] ?? null;
-}
-
 /**
  * Builds a guard for one policy.
  *
@@ -116,7 +66,7 @@ function actionOf(route, method) {
  * ```
  */
 export function createGuard(options = {}) {
-  const { policy, gate: givenGate, resolvers, loadObject, now, headersDecodedAsUtf8 = WORKERD } = options;
+  const { policy, gate: givenGate, resolvers, loadObject, now, headersDecodedAsUtf8 } = options;
   if (!givenGate && policy === undefined) throw new TypeError("createGuard: give `policy` or `gate`");
   if (loadObject !== undefined && typeof loadObject !== "function") {
     throw new TypeError("createGuard: `loadObject` must be a function");
@@ -134,7 +84,7 @@ export function createGuard(options = {}) {
     const at = call(now);
     const base = { resolvers: perRequest, ...(at === undefined ? {} : { now: at }) };
 
-    const raw = await rawRequest(request, headersDecodedAsUtf8);
+    const raw = await toRawRequest(request, { headersDecodedAsUtf8 });
     if (raw === null) return { action: "forward", decision: null, reason: "origin-renders" };
     const first = await current.checkRequest(raw, base);
     if (first === null) return { action: "forward", decision: null, reason: "no-route" };
@@ -147,11 +97,11 @@ export function createGuard(options = {}) {
     if (!loadObject) return { action: "forward", decision, reason: "object-pending" };
 
     // The object stage: get_object() as the view would run it, then has_object_permission.
-    const route = current.route(new URL(request.url).pathname);
+    const route = current.route(new URL(request.url).pathname, methodOf(request));
     if (route === null) return { action: "forward", decision, reason: "object-pending" };
     const loaded = await loadObject({
       view: route.view,
-      action: actionOf(route, methodOf(request)),
+      action: route.action,
       params: route.params,
       request,
       env,
