@@ -35,7 +35,9 @@ import { ORIGINS } from "./requests.mjs";
 const scratch = join(here, ".scratch", "field");
 const log = (...args) => console.error("[field]", ...args);
 const agent = new Agent({ pipelining: 0, headersTimeout: 30_000, bodyTimeout: 30_000 });
-const NOT_COMPARED = new Set(["date", "server", "x-drf-gate"]);
+// Not compared: the date, the server software, the Worker's explanation, and hop-by-hop
+// headers (RFC 9110 §7.6.1), which every proxy replaces.
+const NOT_COMPARED = new Set(["date", "server", "x-drf-gate", "connection", "keep-alive", "transfer-encoding"]);
 
 // ---- the two servers ---------------------------------------------------------------------------
 
@@ -255,9 +257,11 @@ async function main() {
           counts.wrong++;
           c.wrong++;
           wrongs.push(`${phase}: ${request.label}: ${verdict}`);
+          if (c.wrong <= 3) log(`  WRONG ${phase}: ${request.label}: ${verdict.slice(0, 300)}`);
         }
       }
     }));
+    log(`${phase}: ${c.requests} requests, ${c.identical} identical, ${c.forwarded} forwarded, ${c.wrong} wrong`);
   }
 
   const state = { credentials: await changer.run({ op: "credentials" }), revoked: [] };
@@ -418,7 +422,6 @@ async function main() {
   }
 
   writeFileSync(join(scratch, "wrong.txt"), wrongs.join("\n") + "\n");
-  for (const [phase, c] of Object.entries(perPhase)) log(`  ${phase}: ${c.requests} requests, ${c.identical} identical, ${c.forwarded} forwarded, ${c.wrong} wrong`);
   for (const line of wrongs.slice(0, 30)) console.log(`WRONG ${line}`);
   if (wrongs.length > 30) console.log(`... ${wrongs.length - 30} more in .scratch/field/wrong.txt`);
   console.log(`field data changes: ${changes} (pushed by the origin's model signals)`);
