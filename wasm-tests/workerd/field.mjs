@@ -214,7 +214,7 @@ async function main() {
   const originUrl = `http://127.0.0.1:${originPort}`;
   const options = await workerOptions({
     esbuild, outDir: join(scratch, "worker"), origin: originUrl, signingKey, objects: true, explain: true,
-    nodePaths: [join(here, "node_modules")], entry: join(here, "workers", "field.js"),
+    nodePaths: [join(here, "..", "..", "node_modules")], entry: join(here, "workers", "field.js"),
   });
   options.bindings.DRFGATE_SYNC_SECRET = secret;
   const mf = new Miniflare({ ...options, cf: false, host: "127.0.0.1", port: await freePort(), log: new Log(LogLevel.NONE) });

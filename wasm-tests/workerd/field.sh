@@ -13,10 +13,8 @@ if [[ ! -f "$root/pkg/dist/guard.js" || ! -f "$root/pkg/dist/drf_gate_bg.wasm" ]
   echo "field: the package is not built: run bash scripts/build.sh" >&2
   exit 1
 fi
-if ! cmp -s "$here/package-lock.json" "$here/node_modules/.installed-lock.json" 2>/dev/null; then
-  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
-  cp "$here/package-lock.json" "$here/node_modules/.installed-lock.json"
-fi
+# npm dependencies: the root workspace, installed only when its lockfile changed.
+bash "$root/scripts/npm-install.sh"
 bash "$root/examples/blog/server/setup.sh" >/dev/null
 cd "$here"
 exec node field.mjs
