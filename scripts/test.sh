@@ -80,6 +80,7 @@ package() { bash wasm-tests/run.sh; }
 conformance() { bash conformance/run.sh; }
 browser() { bash wasm-tests/browser/run.sh; }
 workers() { bash wasm-tests/workerd/run.sh; }
+field() { bash wasm-tests/workerd/field.sh; }
 # Hostile input (issue 14): large, deep, slow and forged inputs through the package in Node and
 # workerd (needs the built package), then every fuzz target for a bounded time.
 adversarial() { bash wasm-tests/adversarial/run.sh; }
@@ -99,6 +100,7 @@ step "npm package (build, Node, TypeScript, workerd, Chromium)" package
 step "conformance against real DRF" conformance
 step "browser demo and playground" browser
 if [ -f wasm-tests/workerd/run.sh ]; then step "Worker in workerd vs the sample DRF server" workers; fi
+step "field: live data changes, CORS, bodies, faults (Worker vs DRF)" field
 step "adversarial inputs (Node, workerd)" adversarial
 step "fuzz" fuzz
 step "exporter on the sample DRF project" exporter

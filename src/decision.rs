@@ -24,6 +24,8 @@ pub enum Stage {
     Lookup,
     /// `check_object_permissions` (`has_object_permission`).
     Object,
+    /// A middleware answered before DRF ran (django-cors-headers' CORS preflight).
+    Middleware,
 }
 
 /// What happened to the object stage.
@@ -205,8 +207,13 @@ pub struct Decision<'a> {
     pub error: Option<String>,
     /// More than one renderer: DRF adds `Vary: Accept`.
     pub vary_accept: bool,
-    /// Negotiation picked a renderer drf-gate does not render (the browsable API's HTML).
+    /// Negotiation picked a renderer drf-gate does not render (the browsable API's HTML), or
+    /// the origin's middleware would change the response in a way only it can (see
+    /// [`crate::middleware`]).
     pub rendered_by_origin: bool,
+    /// Every response header once the origin's middleware ran (see [`crate::middleware`]);
+    /// `None`: DRF's own headers only.
+    pub response_headers: Option<Vec<(&'static str, String)>>,
 }
 
 impl Decision<'_> {
@@ -241,15 +248,18 @@ impl Decision<'_> {
     /// assert_eq!(names, ["Content-Type", "Allow", "Vary"]); // DRF's default renderers: JSON + browsable API
     /// ```
     pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        let denied = !self.allowed;
-        [
-            denied.then_some(("Content-Type", "application/json")),
-            self.www_authenticate.as_deref().filter(|_| denied).map(|value| ("WWW-Authenticate", value)),
-            denied.then_some(("Allow", self.allow)),
-            (denied && self.vary_accept).then_some(("Vary", "Accept")),
-        ]
-        .into_iter()
-        .flatten()
+        let denied = !self.allowed && self.response_headers.is_none();
+        let rendered = self.response_headers.iter().flatten().map(|(name, value)| (*name, value.as_str()));
+        rendered.chain(
+            [
+                denied.then_some(("Content-Type", "application/json")),
+                self.www_authenticate.as_deref().filter(|_| denied).map(|value| ("WWW-Authenticate", value)),
+                denied.then_some(("Allow", self.allow)),
+                (denied && self.vary_accept).then_some(("Vary", "Accept")),
+            ]
+            .into_iter()
+            .flatten(),
+        )
     }
 }
 

@@ -16,6 +16,7 @@ use crate::decision::Decision;
 use crate::error::{ContextError, ContextErrorCode};
 use crate::gate::{resolve_target, Gate};
 use crate::json::from_text;
+use crate::middleware::SessionUse;
 use crate::user::{User, UserInput};
 use crate::views::{Authenticated, Authentication, ObjectArg};
 
@@ -120,6 +121,8 @@ enum Stop {
 struct EdgeAuthentication {
     user: User,
     authenticated: AuthenticatedRequest,
+    /// What authentication did to the session (for the origin's `SessionMiddleware`).
+    session: SessionUse,
 }
 
 impl Authentication for EdgeAuthentication {
@@ -160,6 +163,10 @@ impl Gate {
         resolver: &dyn Resolver,
         now: f64,
     ) -> Result<EdgeOutcome<'_>, ContextError> {
+        // django-cors-headers answers a preflight before URL resolution and DRF.
+        if let Some(preflight) = self.middleware().and_then(|m| m.preflight(request)) {
+            return Ok(EdgeOutcome::Decided(Box::new(preflight), None));
+        }
         let (view_name, action, detail) = match &target.view {
             Some(view) => (view.as_str(), target.action.as_deref(), target.detail),
             None => match self.route(request.request_path()) {
@@ -190,7 +197,9 @@ impl Gate {
                 Some(input) => self.compile_user(input),
                 None => User::anonymous(),
             };
-            Ok(EdgeAuthentication { user, authenticated })
+            let classes = authenticators.iter().map(|a| &a.class);
+            let session = SessionUse::from_authentication(classes, authenticated.class_index);
+            Ok(EdgeAuthentication { user, authenticated, session })
         };
         let object = ObjectArg::from_input(target.object.as_ref(), target.lookup_error);
         let initial = view.initial(
@@ -203,10 +212,18 @@ impl Gate {
             target.trace,
         );
         match initial {
-            Ok((decision, authentication)) => Ok(EdgeOutcome::Decided(
-                Box::new(decision),
-                authentication.map(|authentication| Box::new(authentication.authenticated)),
-            )),
+            Ok((mut decision, authentication)) => {
+                // The origin's middleware (security headers, Vary, CORS): a thin layer over DRF's
+                // decision; a 406 from negotiation never read the session.
+                if let Some(middleware) = self.middleware() {
+                    let session = authentication.as_ref().map_or_else(SessionUse::default, |a| a.session);
+                    middleware.render(&mut decision, request, session);
+                }
+                Ok(EdgeOutcome::Decided(
+                    Box::new(decision),
+                    authentication.map(|authentication| Box::new(authentication.authenticated)),
+                ))
+            }
             Err(Stop::NeedsLookup(key)) => Ok(EdgeOutcome::NeedsLookup(key)),
             Err(Stop::NeedsBody(max_bytes)) => Ok(EdgeOutcome::NeedsBody { max_bytes }),
             Err(Stop::Forward(reason)) => Ok(EdgeOutcome::Forward(reason)),

@@ -83,6 +83,9 @@ error_codes! {
         UnknownView = "unknown_view",
         /// A route naming an action its view does not have.
         UnknownAction = "unknown_action",
+        /// A class in `middleware.classes` drf-gate does not model and the project did not
+        /// declare transparent.
+        UnknownMiddleware = "unknown_middleware",
         /// A compiled policy of another format version (`Gate::from_compiled`).
         IncompatibleCompiledPolicy = "incompatible_compiled_policy",
         /// Bytes that are not an intact compiled policy (truncated, corrupted, foreign).

@@ -51,6 +51,9 @@ pub struct Gate {
     /// The authentication settings as JSON text, for [`Gate::to_compiled`].
     #[cfg(feature = "compiler")]
     pub(crate) settings_json: String,
+    /// The origin's middleware, when the policy records it.
+    #[cfg(feature = "edge")]
+    pub(crate) middleware: Option<crate::middleware::Middleware>,
 }
 
 impl std::fmt::Debug for Gate {
@@ -121,8 +124,15 @@ impl Gate {
     #[cfg(feature = "compiler")]
     pub fn from_document(document: &PolicyDocument) -> Result<Gate, PolicyError> {
         let compiled = compile(document)?;
+        #[cfg(feature = "edge")]
+        let middleware = match &document.middleware {
+            Some(spec) => Some(crate::middleware::Middleware::compile(spec, &document.settings)?),
+            None => None,
+        };
         let settings_json = serde_json::to_string(&compiled.settings.settings).unwrap_or_default();
         Ok(Gate {
+            #[cfg(feature = "edge")]
+            middleware,
             table: compiled.table,
             classes: compiled.classes,
             conditions: compiled.conditions,
@@ -182,6 +192,11 @@ impl Gate {
     /// Compiles a user once, for many checks (UI gating renders many buttons for one user).
     pub fn compile_user(&self, user: &UserInput) -> User {
         User::compile(user, &self.table)
+    }
+
+    #[cfg(feature = "edge")]
+    pub(crate) fn middleware(&self) -> Option<&crate::middleware::Middleware> {
+        self.middleware.as_ref()
     }
 
     #[cfg(feature = "edge")]

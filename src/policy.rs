@@ -52,6 +52,9 @@ pub struct PolicyDocument {
     /// Views an exporter left to the origin server (informational).
     #[serde(default)]
     pub left_to_origin: Vec<Value>,
+    /// `settings.MIDDLEWARE` and what it adds to DRF's responses (see [`crate::middleware`]).
+    #[serde(default)]
+    pub middleware: Option<crate::middleware::MiddlewareSpec>,
 }
 
 /// A custom authentication class.

@@ -396,6 +396,7 @@ impl<'g> Responder<'g> {
             error: None,
             vary_accept: self.vary_accept,
             rendered_by_origin: false,
+            response_headers: None,
         }
     }
 
@@ -425,6 +426,7 @@ impl<'g> Responder<'g> {
             error: None,
             vary_accept: self.vary_accept,
             rendered_by_origin: false,
+            response_headers: None,
         }
     }
 

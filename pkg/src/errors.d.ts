@@ -13,6 +13,7 @@ export type PolicyErrorCode =
   | "missing_model"
   | "unknown_view"
   | "unknown_action"
+  | "unknown_middleware"
   | "incompatible_compiled_policy"
   | "corrupt_compiled_policy";
 

@@ -27,7 +27,12 @@ export function needsEdgeBuild(what) {
 }
 
 // What a resolver returned, as the core's answer to a lookup.
+// A resolver's "not known here" (a store miss that is not authoritative, an outage): the
+// request is forwarded, never decided (see drf-gate/guard).
+const UNKNOWN = Symbol.for("drf-gate.unknown");
+
 function asAnswer(kind, value) {
+  if (value === UNKNOWN) return { unknown: true };
   if (value && typeof value.then === "function") {
     throw new TypeError(`the ${kind} resolver returned a Promise: use checkRequest(), not checkRequestSync()`);
   }

@@ -88,6 +88,8 @@ export function createGuard(options = {}) {
     if (raw === null) return { action: "forward", decision: null, reason: "origin-renders" };
     const first = await current.checkRequest(raw, base);
     if (first === null) return { action: "forward", decision: null, reason: "no-route" };
+    // The core cannot be certain (a lookup not known here, a body too large to read): the origin decides.
+    if (first.forward) return { action: "forward", decision: null, reason: first.forward.reason };
     let { decision } = first;
     if (decision.respond) return { action: "respond", response: toResponse(decision, request), decision };
     if (!decision.allowed) return { action: "forward", decision, reason: "origin-renders" };
@@ -109,7 +111,7 @@ export function createGuard(options = {}) {
     if (loaded === undefined) return { action: "forward", decision, reason: "object-pending" };
     const objectOptions = loaded === LOOKUP_ERROR ? { lookupError: true } : { object: loaded };
     const second = await current.checkRequest(raw, { ...base, ...objectOptions });
-    if (second === null) return { action: "forward", decision, reason: "object-pending" };
+    if (second === null || second.forward) return { action: "forward", decision, reason: "object-pending" };
     decision = second.decision;
     if (decision.respond) return { action: "respond", response: toResponse(decision, request), decision };
     return { action: "forward", decision, reason: decision.allowed ? "allowed" : "origin-renders" };

@@ -174,7 +174,7 @@ export interface TraceStep {
 }
 
 /** Where in DRF's pipeline the decision was made. */
-export type Stage = "negotiation" | "authentication" | "view" | "handler" | "lookup" | "object";
+export type Stage = "negotiation" | "authentication" | "view" | "handler" | "lookup" | "object" | "middleware";
 
 /** Options of the authentication classes: DRF's, simplejwt's `SIMPLE_JWT`, Django's CSRF. */
 export interface AuthenticationSettings {

@@ -28,6 +28,7 @@ from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 from rest_framework.viewsets import ViewSetMixin
 
+from .middleware import export_middleware
 from .translate import condition_errors, translate_method
 
 try:  # simplejwt is optional
@@ -749,6 +750,8 @@ class Exporter:
         if classes:
             out["classes"] = classes
         out["settings"] = export_settings(self.include_secrets)
+        # The origin's middleware: a separate module (drfgate/middleware.py).
+        out["middleware"] = export_middleware()
         out["views"] = views
         out["routes"] = routes
         if left:

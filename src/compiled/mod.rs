@@ -452,6 +452,10 @@ fn decode_gate(input: &mut Reader<'_>) -> Read<Gate> {
         settings,
         #[cfg(feature = "compiler")]
         settings_json,
+        // Not carried by the compiled format (yet): a compiled policy renders DRF's own headers
+        // only; the edge uses the JSON policy for the origin's middleware (docs/policy.md §6).
+        #[cfg(feature = "edge")]
+        middleware: None,
     })
 }
 

@@ -11,7 +11,7 @@ export const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, "..", "..");
 export const serverDir = join(root, "examples", "blog", "server");
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.on("error", reject);

@@ -69,6 +69,12 @@ export function credentials({ kv, signingKey, mintCsrfToken }) {
     ["unknown session", { cookie: `sessionid=nosuchsession0000000000000000000; csrftoken=${secret}`, "x-csrftoken": csrf }],
     ["session, wrong CSRF token", { cookie: `sessionid=${c.alice.session}; csrftoken=${secret}`, "x-csrftoken": "x".repeat(32) }],
     ["session, malformed CSRF token", { cookie: `sessionid=${c.alice.session}; csrftoken=${secret}`, "x-csrftoken": "!" }],
+    // The origin's middleware answers these with a Set-Cookie: the edge must forward them.
+    ["short session key", { cookie: "sessionid=abc" }],
+    ["malformed csrftoken cookie", { cookie: "csrftoken=bad" }],
+    ["Token + malformed csrftoken cookie", { authorization: `Token ${c.bob.token}`, cookie: "csrftoken=bad" }],
+    ["Token + unknown session", { authorization: `Token ${c.bob.token}`, cookie: "sessionid=nosuchsession0000000000000000000" }],
+
   );
   return list;
 }
@@ -76,9 +82,49 @@ export function credentials({ kv, signingKey, mintCsrfToken }) {
 // The credentials that go to every route; the others go to SOME_ROUTES.
 const EVERYWHERE = new Set(["anonymous", ...USERS.map((u) => `${u} Token`), "alice session+CSRF", "dave JWT", "carol session+CSRF"]);
 
+// Origins a browser may send: allowed by the sample's CORS_ALLOWED_ORIGINS (also as
+// urlsplit compares them: scheme lower-cased, netloc exact, path ignored), refused, and
+// malformed (urlsplit raises: no CORS headers at all).
+export const ORIGINS = [
+  "http://localhost:5173", "https://app.blog.example.com", "HTTPS://app.blog.example.com", "http://localhost:5173/x",
+  "https://APP.blog.example.com", "http://evil.example", "null", "http://[::1", "https://app.blog.example.com:443", "",
+];
+const CORS_ROUTES = ["/api/posts/", "/api/posts/1/", "/api/posts/2/publish/", "/api/me/", "/api/nope/", "/api/health/", "/static/x.css", "/api"];
+
+/** CORS preflights (OPTIONS + Origin + Access-Control-Request-Method) and cross-origin requests. */
+export function corsRequests(options) {
+  const c = options.kv.credentials;
+  const set = [];
+  for (const origin of ORIGINS) {
+    for (const path of CORS_ROUTES) {
+      set.push({ label: `preflight from ${JSON.stringify(origin)}: ${path}`, method: "OPTIONS", path,
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" } });
+    }
+    set.push({ label: `preflight, private network, from ${JSON.stringify(origin)}`, method: "OPTIONS", path: "/api/posts/",
+      headers: { origin, "access-control-request-method": "DELETE", "access-control-request-private-network": "true" } });
+    set.push({ label: `preflight with a token from ${JSON.stringify(origin)}`, method: "OPTIONS", path: "/api/posts/1/",
+      headers: { origin, "access-control-request-method": "GET", authorization: `Token ${c.alice.token}` } });
+    for (const [who, headers] of [["anonymous", {}], ["dave Token", { authorization: `Token ${c.dave.token}` }],
+      ["bob JWT", { authorization: `Bearer ${c.bob.jwt}` }], ["alice session, no CSRF", { cookie: `sessionid=${c.alice.session}` }],
+      ["invalid Token", { authorization: "Token 0000000000000000000000000000000000000000" }]]) {
+      for (const [method, path] of [["GET", "/api/posts/2/"], ["POST", "/api/posts/"], ["DELETE", "/api/posts/1/"], ["POST", "/api/posts/1/publish/"],
+        ["GET", "/api/me/"], ["OPTIONS", "/api/posts/"], ["FOO", "/api/posts/"]]) {
+        const withBody = method === "POST";
+        set.push({
+          label: `cross-origin from ${JSON.stringify(origin)}, ${who}: ${method} ${path}`,
+          method, path,
+          headers: { ...headers, origin, ...(withBody ? { "content-type": "application/json" } : {}) },
+          body: withBody ? JSON.stringify({ title: "x", body: "x" }) : undefined,
+        });
+      }
+    }
+  }
+  return set;
+}
+
 /** The request set: `{ label, method, path, headers, body }`, in a fixed order. */
 export function requestSet(options) {
-  const set = [];
+  const set = [...corsRequests(options)];
   for (const [who, headers] of credentials(options)) {
     const routes = EVERYWHERE.has(who) ? ALL_ROUTES : SOME_ROUTES;
     for (const path of routes) {

@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "rest_framework.authtoken",
     "accounts",
@@ -28,6 +29,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # django-cors-headers: before CommonMiddleware, as its docs ask; preflights end here.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -72,6 +75,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CSRF_TRUSTED_ORIGINS = ["https://blog.example.com", "https://*.blog.example.com"]
 
+# Behind the Worker (drf-gate/guard's forwardTo sets X-Forwarded-Proto/-Host/-For): trust it.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+USE_X_FORWARDED_HOST = True
+# Django's SecurityMiddleware defaults, spelled out: the edge renders the same headers.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_HSTS_SECONDS = 3600  # sent over https only (request.is_secure())
+X_FRAME_OPTIONS = "DENY"
+
+# A single-page app on other origins calls the API (django-cors-headers).
+CORS_ALLOWED_ORIGINS = ["https://app.blog.example.com", "http://localhost:5173"]
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = True
+CORS_EXPOSE_HEADERS = ["WWW-Authenticate"]
+CORS_PREFLIGHT_MAX_AGE = 600
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
@@ -92,4 +112,18 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
     "LEEWAY": 5,
     "ISSUER": "https://blog.example.com",
+}
+
+# drf-gate keeps the Worker's identity data in step (python/drfgate/sync.py): each change is
+# pushed to the Worker's sync endpoint as it commits. DRFGATE_SYNC_URL unset: nothing is pushed
+# (`manage.py drfgate_sync --dump` still writes the full data set).
+DRFGATE_SYNC = {
+    "URL": os.environ.get("DRFGATE_SYNC_URL"),  # e.g. https://api.example.com/__drfgate/sync
+    "SECRET": os.environ.get("DRFGATE_SYNC_SECRET", ""),
+    "USER_ATTRIBUTES": ["email_verified"],  # IsVerifiedUser reads it
+    "OBJECTS": {  # what the Worker's loadObject reads (has_object_permission, get_queryset)
+        "blog.Post": {"prefix": "posts", "fields": {"id": "pk", "owner": "owner_id", "published": "published"}},
+        "blog.Comment": {"prefix": "comments", "fields": {"id": "pk", "author": "author_id", "post": "post_id"}},
+        "blog.Tag": {"prefix": "tags", "fields": {"id": "pk", "name": "name"}},
+    },
 }

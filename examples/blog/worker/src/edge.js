@@ -3,6 +3,8 @@
 // the tests' Hono and withGuard variants (wasm-tests/workerd).
 import { LOOKUP_ERROR } from "drf-gate/guard";
 
+import { read, UNKNOWN } from "./store.js";
+
 import exported from "../../policy.json";
 
 // The committed policy has no secrets: the JWT signing key (simplejwt's SIGNING_KEY) comes from
@@ -29,14 +31,47 @@ export function lookupInt(value) {
 const encoder = new TextEncoder();
 const storable = (key) => key !== "" && key !== "." && key !== ".." && encoder.encode(key).length <= 512;
 
+// The user as the resolvers hand it to drf-gate (the session hash stays here).
+function asUser(record) {
+  const { sessionHash, ...user } = record;
+  return user;
+}
+
+// Records kept in step by the origin (store.js): a record decides, a tombstone is "no such
+// row", anything else (pending, missing) is UNKNOWN and the request goes to the origin.
 export function resolvers(env) {
-  const user = async (id) => (id == null ? null : env.USERS.get(String(id), "json"));
+  const userRecord = async (id) => {
+    const found = await read(env.USERS, String(id));
+    if (found.state === "found") return found.value;
+    return found.state === "deleted" ? null : UNKNOWN;
+  };
+  const user = async (id) => {
+    const record = await userRecord(id);
+    return record && record !== UNKNOWN ? asUser(record) : record;
+  };
   return {
-    token: async (key) => (storable(key) ? user(await env.TOKENS.get(key)) : null),
-    session: async (sessionKey) => (storable(sessionKey) ? user(await env.SESSIONS.get(sessionKey)) : null),
+    token: async (key) => {
+      if (!storable(key)) return null;
+      const token = await read(env.TOKENS, key);
+      if (token.state === "deleted") return null;
+      if (token.state !== "found") return UNKNOWN;
+      // A token whose user is gone is a state the database never has: not known here.
+      const owner = await user(token.value.user);
+      return owner === null ? UNKNOWN : owner;
+    },
+    // django.contrib.auth.get_user: the session's hash must be the user's current one (a
+    // password change logs every session out), and the session must not have expired.
+    session: async (sessionKey) => {
+      if (!storable(sessionKey)) return UNKNOWN;
+      const session = await read(env.SESSIONS, sessionKey);
+      if (session.state !== "found" || !(Date.now() / 1000 < session.value.expires)) return UNKNOWN;
+      const record = await userRecord(session.value.user);
+      if (!record || record === UNKNOWN || record.sessionHash !== session.value.sessionHash) return UNKNOWN;
+      return asUser(record);
+    },
     // JWTAuthentication: User.objects.get(id=<user_id claim>).
     userById: async (field, id) => {
-      if (field !== "id") return null;
+      if (field !== "id") return UNKNOWN;
       // Django applies int() to the claim: 2.0 -> 2, True -> 1, "2" -> 2; a dict raises (500).
       const value = typeof id === "number" && Number.isFinite(id) ? Math.trunc(id) : typeof id === "boolean" ? Number(id) : id;
       const pk = typeof value === "number" || typeof value === "string" ? lookupInt(value) : null;
@@ -59,6 +94,8 @@ export async function loadObject({ view, params, env, user }) {
   const pk = lookupInt(params.pk);
   if (pk === LOOKUP_ERROR || pk === null) return pk;
   const model = view === "post-reports" ? "posts" : view;
-  const object = await env.OBJECTS.get(`${model}:${pk}`, "json");
-  return object && QUERYSETS[view](object, user) ? object : null;
+  const found = await read(env.OBJECTS, `${model}:${pk}`);
+  if (found.state === "deleted") return null;
+  if (found.state !== "found") return undefined; // not known here: the origin decides
+  return QUERYSETS[view](found.value, user) ? found.value : null;
 }

@@ -8,6 +8,7 @@
 import { createGuard, forwardTo } from "drf-gate/guard";
 
 import { loadObject, policy, resolvers } from "./edge.js";
+import { handleSync } from "./store.js";
 
 const guard = createGuard({ policy, resolvers, loadObject });
 
@@ -20,6 +21,9 @@ function explained(response, text, env) {
 
 export default {
   async fetch(request, env, ctx) {
+    // The origin's pushes of identity data (python/drfgate/sync.py), when DRFGATE_SYNC_SECRET is set.
+    const synced = await handleSync(request, env);
+    if (synced) return synced;
     let result;
     try {
       result = await guard(request, env, ctx);
