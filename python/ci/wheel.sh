@@ -27,7 +27,7 @@ echo "[wheel] built $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KB)"
 
 python3 -m venv "$tmp/venv"
 py="$tmp/venv/bin/python"
-"$py" -m pip install --quiet --disable-pip-version-check "$wheel" \
+"$py" -m pip install --quiet --disable-pip-version-check -c "$root/python/constraints.txt" "$wheel" \
   -r "$root/examples/blog/server/requirements.txt"
 # Installed, not the checkout's: the package and its compiled core come from site-packages.
 "$py" - "$tmp/venv" <<'PY'

@@ -176,6 +176,8 @@ class ContextBuilder:
         conditions = []
         for decl in policy.get("classes", {}).values():
             conditions += [decl.get("hasPermission", ""), decl.get("hasObjectPermission", "")]
+        for view in policy.get("views", {}).values():
+            conditions.append(view.get("queryset", ""))  # a view's queryset condition reads obj too
         self.user_attributes = [p.split(".")[0] for p in _paths(conditions, r"request\.user")]
         self.user_attributes = sorted(set(self.user_attributes) - USER_FIELDS)
         self.object_paths = _paths(conditions, "obj")

@@ -51,6 +51,7 @@ class CheckTests(TestCase):
 
     def check(self, policy=None, replay=RECORDED, **kwargs):
         kwargs.setdefault("users", USERS)
+        kwargs.setdefault("generate_users", False)  # tested in test_translate; halves the matrix
         return run_check(policy or self.policy, replay_cmd=replay, **kwargs)
 
     def test_recorded_contexts(self):
