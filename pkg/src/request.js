@@ -6,7 +6,6 @@
 // async resolvers (Workers KV, a database) work without async Rust.
 
 const MAX_LOOKUPS = 32;
-const UNSAFE_BODY_TYPES = /^(application\/json|application\/x-www-form-urlencoded|multipart\/form-data)/i;
 
 function bytesToBase64(bytes) {
   let binary = "";
@@ -17,8 +16,9 @@ function bytesToBase64(bytes) {
 }
 
 
-// A Fetch `Request` as the core's raw request. The body is read only when DRF would read it
-// during authentication: an unsafe method with a form or JSON body (the CSRF check).
+// A Fetch `Request` as the core's raw request. The body is not read here: an unsafe method with
+// a body is marked `bodyPending`, and the core asks for it (a `body` step) only when DRF reads it
+// during authentication (the CSRF check of a session POST without the token header).
 async function fromFetchRequest(request) {
   const headers = {};
   request.headers.forEach((value, name) => {
@@ -26,21 +26,38 @@ async function fromFetchRequest(request) {
   });
   const raw = { method: request.method, url: request.url, headers };
   const method = request.method.toUpperCase();
-  const contentType = request.headers.get("content-type") || "";
-  if (!["GET", "HEAD", "OPTIONS", "TRACE"].includes(method) && request.body && UNSAFE_BODY_TYPES.test(contentType)) {
-    raw.bodyBase64 = bytesToBase64(new Uint8Array(await request.clone().arrayBuffer()));
-  }
+  if (!["GET", "HEAD", "OPTIONS", "TRACE"].includes(method) && request.body) raw.bodyPending = true;
   return raw;
+}
+
+// At most `maxBytes` of a request's body (from a clone), or `null` when it is longer.
+async function readFetchBody(request, maxBytes) {
+  const declared = Number(request.headers.get("content-length") || NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) return null;
+  const bytes = new Uint8Array(await request.clone().arrayBuffer());
+  return bytes.length > maxBytes ? null : bytes;
+}
+
+// The raw request with the body the core asked for (`null`: longer than it may read).
+function withBody(raw, bytes) {
+  const { bodyPending, ...rest } = raw;
+  return bytes === null ? { ...rest, bodyTooLarge: true } : { ...rest, bodyBase64: bytesToBase64(bytes) };
 }
 
 function isFetchRequest(value) {
   return typeof Request !== "undefined" && value instanceof Request;
 }
 
+// A resolver's "not known here" (the request is forwarded) and "no such row" (drf-gate/guard).
+const UNKNOWN = Symbol.for("drf-gate.unknown");
+const NOT_FOUND = Symbol.for("drf-gate.notFound");
+
 function asAnswer(kind, value) {
   if (value && typeof value.then === "function") {
     throw new TypeError(`the ${kind} resolver returned a Promise: use checkRequest(), not checkRequestSync()`);
   }
+  if (value === UNKNOWN) return { unknown: true };
+  if (value === NOT_FOUND) return kind === "custom" ? { none: true } : { notFound: true };
   if (kind === "custom") {
     if (value == null) return { none: true };
     if (value.failure) return { failure: value.failure };
@@ -73,7 +90,7 @@ function callResolver(resolvers, key, rawRequest) {
 }
 
 function stepInput(rawRequest, options, answers) {
-  const { resolvers, now, ...target } = options || {};
+  const { resolvers, now, readBody, ...target } = options || {};
   return { ...target, request: rawRequest, now: now ?? Date.now() / 1000, answers };
 }
 
@@ -151,10 +168,16 @@ export function install(Gate, Subject) {
    * Resolves to `{ decision, authentication }`, or `null` when no route of the policy matches.
    */
   Gate.prototype.checkRequest = async function checkRequest(request, options = {}) {
-    const rawRequest = isFetchRequest(request) ? await fromFetchRequest(request) : request;
+    let rawRequest = isFetchRequest(request) ? await fromFetchRequest(request) : request;
     const answers = [];
     for (let i = 0; i <= MAX_LOOKUPS; i++) {
       const step = this.checkRequestStep(stepInput(rawRequest, options, answers));
+      // The CSRF check reads the body: read it now (at most maxBytes), and ask again.
+      if (step.body && rawRequest.bodyPending) {
+        const read = options.readBody ?? (isFetchRequest(request) ? (max) => readFetchBody(request, max) : null);
+        rawRequest = withBody(rawRequest, read ? await read(step.body.maxBytes) : null);
+        continue;
+      }
       if (!step.lookup) return finish(step);
       const value = await callResolver(options.resolvers, step.lookup, rawRequest);
       answers.push({ key: step.lookup, answer: asAnswer(step.lookup.kind, value) });

@@ -1,7 +1,7 @@
 // What the blog's edge knows: the exported policy (plus the JWT signing key from a secret), the
 // user lookups in Workers KV, and get_object() from the OBJECTS namespace. Shared by index.js and
 // the tests' Hono and withGuard variants (wasm-tests/workerd).
-import { LOOKUP_ERROR } from "drf-gate/guard";
+import { LOOKUP_ERROR, NOT_FOUND } from "drf-gate/guard";
 
 import exported from "../../policy.json";
 
@@ -25,22 +25,23 @@ export function lookupInt(value) {
 }
 
 // A key Workers KV accepts (1 to 512 bytes, not "." or ".."); any other is in no namespace, as
-// no such token or session row exists in the database.
+// no such token or session row exists in the database. A miss is NOT_FOUND: "no such row" when the
+// guard is told the store is authoritative (options.js), "not known here" otherwise.
 const encoder = new TextEncoder();
 const storable = (key) => key !== "" && key !== "." && key !== ".." && encoder.encode(key).length <= 512;
 
 export function resolvers(env) {
-  const user = async (id) => (id == null ? null : env.USERS.get(String(id), "json"));
+  const user = async (id) => (id == null ? NOT_FOUND : (await env.USERS.get(String(id), "json")) ?? NOT_FOUND);
   return {
-    token: async (key) => (storable(key) ? user(await env.TOKENS.get(key)) : null),
-    session: async (sessionKey) => (storable(sessionKey) ? user(await env.SESSIONS.get(sessionKey)) : null),
+    token: async (key) => (storable(key) ? user(await env.TOKENS.get(key)) : NOT_FOUND),
+    session: async (sessionKey) => (storable(sessionKey) ? user(await env.SESSIONS.get(sessionKey)) : NOT_FOUND),
     // JWTAuthentication: User.objects.get(id=<user_id claim>).
     userById: async (field, id) => {
-      if (field !== "id") return null;
+      if (field !== "id") return NOT_FOUND;
       // Django applies int() to the claim: 2.0 -> 2, True -> 1, "2" -> 2; a dict raises (500).
       const value = typeof id === "number" && Number.isFinite(id) ? Math.trunc(id) : typeof id === "boolean" ? Number(id) : id;
       const pk = typeof value === "number" || typeof value === "string" ? lookupInt(value) : null;
-      return typeof pk === "string" ? user(pk) : null;
+      return typeof pk === "string" ? user(pk) : NOT_FOUND;
     },
   };
 }
@@ -54,11 +55,21 @@ const QUERYSETS = {
   tags: () => true,
 };
 
-export async function loadObject({ view, params, env, user }) {
+// get_object()'s row, fetched while authentication runs (the guard's `prefetchObject`): the
+// stored object, NOT_FOUND for a miss, LOOKUP_ERROR for a malformed pk, undefined when the edge
+// does not hold this view's objects.
+export async function fetchObject({ view, params, env }) {
   if (!env.OBJECTS || !(view in QUERYSETS) || params.pk === undefined) return undefined; // the origin decides
   const pk = lookupInt(params.pk);
-  if (pk === LOOKUP_ERROR || pk === null) return pk;
+  if (pk === LOOKUP_ERROR) return pk;
+  if (pk === null) return NOT_FOUND;
   const model = view === "post-reports" ? "posts" : view;
-  const object = await env.OBJECTS.get(`${model}:${pk}`, "json");
-  return object && QUERYSETS[view](object, user) ? object : null;
+  return (await env.OBJECTS.get(`${model}:${pk}`, "json")) ?? NOT_FOUND;
+}
+
+// The queryset's filter on that row, with DRF's request.user.
+export async function loadObject(args) {
+  const object = "prefetched" in args && args.prefetched !== undefined ? args.prefetched : await fetchObject(args);
+  if (object === undefined || object === LOOKUP_ERROR || object === NOT_FOUND) return object;
+  return QUERYSETS[args.view](object, args.user) ? object : null;
 }
