@@ -75,6 +75,8 @@ package() { bash wasm-tests/run.sh; }
 conformance() { bash conformance/run.sh; }
 browser() { bash wasm-tests/browser/run.sh; }
 workers() { bash wasm-tests/workerd/run.sh; }
+# The guard in Node: certainty, bodies, request.user, forwardTo (run.sh installed its npm deps).
+guard() { node --test wasm-tests/workerd/guard.test.mjs; }
 exporter() {
   bash examples/blog/server/setup.sh &&
     examples/blog/server/.venv/bin/python python/runtests.py
@@ -88,6 +90,7 @@ step "npm package (build, Node, TypeScript, workerd, Chromium)" package
 step "conformance against real DRF" conformance
 step "browser demo and playground" browser
 if [ -f wasm-tests/workerd/run.sh ]; then step "Worker in workerd vs the sample DRF server" workers; fi
+if [ -f wasm-tests/workerd/guard.test.mjs ]; then step "the guard in Node (drf-gate/guard)" guard; fi
 step "exporter on the sample DRF project" exporter
 
 echo
