@@ -36,12 +36,9 @@ if [[ "$have" != "$want" ]]; then
   cargo install wasm-bindgen-cli --version "$want"
 fi
 
-# 2. wasm-opt from the npm package binaryen, in scripts/node_modules (pinned by its lockfile).
-wasm_opt="$root/scripts/node_modules/.bin/wasm-opt"
-if [[ ! -x "$wasm_opt" ]]; then
-  log "installing binaryen (npm) into scripts/node_modules"
-  (cd scripts && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# 2. wasm-opt from the npm package binaryen, in the root npm workspace (package-lock.json).
+bash "$root/scripts/npm-install.sh"
+wasm_opt="$root/node_modules/.bin/wasm-opt"
 
 # 3. Compile, once per build. Not stripped here: wasm-bindgen reads the target_features section,
 #    and wasm-opt strips afterwards.
@@ -49,17 +46,19 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 wasm="$root/target/$target/release/drf_gate.wasm"
 log "cargo build --release --target $target --no-default-features (core)"
-CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --quiet --no-default-features
+CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --no-default-features
 cp "$wasm" "$tmp/core.wasm"
 log "cargo build --release --target $target (edge)"
-CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --quiet
+CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib
 cp "$wasm" "$tmp/edge.wasm"
 
 # 4. Glue. The edge targets (web, nodejs) emit the same .wasm; dist/ keeps one copy both load.
 #    The core has web glue only (Node and workerd load the edge build).
-wasm-bindgen --target web --out-dir "$tmp/core" --out-name drf_gate_core "$tmp/core.wasm"
-wasm-bindgen --target web --out-dir "$tmp/web" --out-name drf_gate "$tmp/edge.wasm"
-wasm-bindgen --target nodejs --out-dir "$tmp/node" --out-name drf_gate "$tmp/edge.wasm"
+#    No TypeScript from wasm-bindgen: its exports are internal (pkg/src/gate.js is the API, and
+#    pkg/src/index.d.ts its types).
+wasm-bindgen --target web --no-typescript --out-dir "$tmp/core" --out-name drf_gate_core "$tmp/core.wasm"
+wasm-bindgen --target web --no-typescript --out-dir "$tmp/web" --out-name drf_gate "$tmp/edge.wasm"
+wasm-bindgen --target nodejs --no-typescript --out-dir "$tmp/node" --out-name drf_gate "$tmp/edge.wasm"
 if ! cmp -s "$tmp/web/drf_gate_bg.wasm" "$tmp/node/drf_gate_bg.wasm"; then
   echo "build.sh: the web and nodejs targets produced different .wasm files" >&2
   exit 1
@@ -73,9 +72,6 @@ rm -rf "$dist"
 mkdir -p "$dist"
 cp -r "$tmp/web/snippets" "$dist/snippets"
 cp "$tmp/web/drf_gate.js" "$tmp/core/drf_gate_core.js" "$dist/"
-# The classes declare `[Symbol.dispose]()`: bring its lib along, so consumers whose `lib` stops
-# at es2022 still type-check (TypeScript >= 5.2).
-{ echo '/// <reference lib="esnext.disposable" />'; cat "$tmp/web/drf_gate.d.ts"; } > "$dist/drf_gate.d.ts"
 
 # The nodejs glue is CommonJS and requires the error classes' snippet: point it at a CommonJS
 # copy made from the same source (pkg/src/errors.js).
@@ -99,6 +95,20 @@ errors = errors.replace(/^export class /gm, "class ");
 errors = '"use strict";\n' + errors + "\nmodule.exports = { " + classes.join(", ") + " };\n";
 fs.writeFileSync(errorsOut, errors);
 EOF
+# A finalizer must never throw (an uncaught error in a FinalizationRegistry callback crashes
+# Node): after a trap the instance may fail every call, its `__wbg_*_free` included.
+node - "$dist/drf_gate.js" "$dist/drf_gate_core.js" "$dist/drf_gate.cjs" <<'EOF'
+const fs = require("node:fs");
+const pattern = /new FinalizationRegistry\((\w+) => (wasm\.__wbg_\w+_free\(\1(?: >>> 0)?, 1\))\)/g;
+for (const file of process.argv.slice(2)) {
+  const glue = fs.readFileSync(file, "utf8");
+  const count = (glue.match(/new FinalizationRegistry\(/g) || []).length;
+  const guarded = glue.replace(pattern, "new FinalizationRegistry($1 => { try { $2; } catch (_) { /* a trapped instance: leak, never throw */ } })");
+  const done = (guarded.match(/catch \(_\) \{ \/\* a trapped instance/g) || []).length;
+  if (count === 0 || done !== count) throw new Error(`build.sh: ${file}: guarded ${done} of ${count} FinalizationRegistry callbacks`);
+  fs.writeFileSync(file, guarded);
+}
+EOF
 # The ESM glue's snippet, under a stable name for the entry points.
 printf 'export * from "./%s";\n' "$snippet" > "$dist/errors.js"
 
@@ -113,26 +123,44 @@ optimize() {
 optimize "$tmp/core/drf_gate_core_bg.wasm" "$dist/drf_gate_core_bg.wasm"
 optimize "$tmp/web/drf_gate_bg.wasm" "$dist/drf_gate_bg.wasm"
 
-# 6. Entry points and their types (hand-written in pkg/src/).
+# 6. The public API (pkg/src/gate.js over the glue, one toRawRequest), the entry points, the
+#    hand-written types, the DOM helper, the edge guard and its Hono middleware; CommonJS twins
+#    of the modules node.cjs requires, and .d.cts twins of the types for CommonJS consumers.
 cp "$root"/pkg/src/entries/* "$dist/"
-# Raw-request checking (`gate.checkRequest`), plain JS around the core's lookup protocol, and its
-# CommonJS twin.
-cp "$root/pkg/src/request.js" "$dist/"
-node -e '
+cp "$root"/pkg/src/{gate,raw-request,dom,guard,hono}.js "$dist/"
+cp "$root"/pkg/src/{index,errors,dom,guard,hono}.d.ts "$dist/"
+node - "$dist" gate raw-request guard hono dom <<'EOF'
+// ESM -> CommonJS for the few forms these modules use: `import { a, b } from "./x.js"` (or from
+// "drf-gate", the package itself), `export function|class|const name`, `export default name`.
+// Anything else is an error, not a silent half-conversion.
 const fs = require("node:fs");
-let source = fs.readFileSync(process.argv[1], "utf8");
-const names = [...source.matchAll(/^export function (\w+)\(/gm)].map((m) => m[1]);
-if (!names.includes("install")) throw new Error("build.sh: request.js must export install()");
-source = "\"use strict\";\n" + source.replace(/^export function /gm, "function ") + "\nmodule.exports = { " + names.join(", ") + " };\n";
-fs.writeFileSync(process.argv[2], source);
-' "$root/pkg/src/request.js" "$dist/request.cjs"
-# The DOM helper (`drf-gate/dom`), plain JS over the public API.
-cp "$root/pkg/src/dom.js" "$root/pkg/src/dom.d.ts" "$dist/"
-# The edge guard (`drf-gate/guard`) and its Hono middleware (`drf-gate/hono`), plain JS.
-cp "$root"/pkg/src/{guard,hono}.{js,d.ts} "$dist/"
-# CommonJS consumers of the types get .d.cts twins (TypeScript's node16 resolution).
-cp "$dist/drf_gate.d.ts" "$dist/drf_gate.d.cts"
-cp "$dist/errors.d.ts" "$dist/errors.d.cts"
+const [dist, ...names] = process.argv.slice(2);
+for (const name of names) {
+  let source = fs.readFileSync(`${dist}/${name}.js`, "utf8");
+  const exported = [];
+  source = source.replace(/^import \{([^}]*)\} from "(?:\.\/([\w-]+)\.js|(drf-gate))";$/gm, (_, list, from, self) =>
+    `const {${list.replace(/ as /g, ": ")}} = require("${self ?? `./${from}.cjs`}");`);
+  let fallback = null;
+  source = source.replace(/^export default (\w+);$/gm, (_, id) => {
+    fallback = id;
+    return "";
+  });
+  source = source.replace(/^export (async function|function|class|const) (\w+)/gm, (_, kind, id) => {
+    exported.push(id);
+    return `${kind} ${id}`;
+  });
+  if (/^\s*(import|export)\b/m.test(source)) throw new Error(`build.sh: ${name}.js has an import/export the CommonJS conversion does not handle`);
+  if (fallback !== null) exported.push(`default: ${fallback}`);
+  fs.writeFileSync(`${dist}/${name}.cjs`, `"use strict";\n${source}\nmodule.exports = { ${exported.join(", ")} };\n`);
+}
+EOF
+for types in index errors guard hono dom; do
+  sed -E -e 's#(from |import\()"\./([a-z-]+)\.js"#\1"./\2.cjs"#g' "$dist/$types.d.ts" > "$dist/$types.d.cts"
+done
+
+# 7. Front ends: drf-gate/react and drf-gate/vue (plain JS over the public API; React and Vue are
+#    optional peer dependencies) and the reason of a decision they share.
+cp "$root"/pkg/src/{react,vue,reason}.{js,d.ts} "$dist/"
 
 size() {
   local raw gz

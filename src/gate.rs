@@ -6,15 +6,20 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::authentication::{canonical_authentication_name, AuthenticationOutcome, Authenticator};
+#[cfg(feature = "compiler")]
 use crate::compile::compile;
 use crate::condition::Condition;
 use crate::context::Context;
 use crate::decision::{Decision, NoTrace};
-use crate::error::{ContextError, ContextErrorCode, PolicyError, PolicyErrorCode};
+use crate::error::{ContextError, ContextErrorCode};
+#[cfg(feature = "compiler")]
+use crate::error::{PolicyError, PolicyErrorCode};
 use crate::http::normalize_method;
+#[cfg(feature = "compiler")]
 use crate::json::{from_json, from_text, InputError, Json, PathError, SyntaxError};
 use crate::perm_table::PermissionTable;
 use crate::permissions::PermissionClass;
+#[cfg(feature = "compiler")]
 use crate::policy::PolicyDocument;
 use crate::user::{User, UserInput};
 use crate::views::{Authenticated, Authentication, ObjectArg, Policy, RouteKind, Target, View};
@@ -35,14 +40,17 @@ use crate::views::{Authenticated, Authentication, ObjectArg, Policy, RouteKind, 
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Gate {
-    table: PermissionTable,
-    classes: Vec<PermissionClass>,
-    conditions: Vec<Condition>,
-    views: Vec<View>,
-    view_index: HashMap<String, usize>,
-    routes: Vec<crate::routing::Route>,
+    pub(crate) table: PermissionTable,
+    pub(crate) classes: Vec<PermissionClass>,
+    pub(crate) conditions: Vec<Condition>,
+    pub(crate) views: Vec<View>,
+    pub(crate) view_index: HashMap<String, usize>,
+    pub(crate) routes: Vec<crate::routing::Route>,
     #[cfg(feature = "edge")]
-    settings: crate::authentication::CompiledSettings,
+    pub(crate) settings: crate::authentication::CompiledSettings,
+    /// The authentication settings as JSON text, for [`Gate::to_compiled`].
+    #[cfg(feature = "compiler")]
+    pub(crate) settings_json: String,
 }
 
 impl std::fmt::Debug for Gate {
@@ -53,6 +61,7 @@ impl std::fmt::Debug for Gate {
     }
 }
 
+#[cfg(feature = "compiler")]
 /// A policy's JSON text that is not JSON: `invalid_json`, with its position in the text.
 fn invalid_json(error: &SyntaxError) -> PolicyError {
     let (line, column) = error.position();
@@ -64,10 +73,12 @@ fn invalid_json(error: &SyntaxError) -> PolicyError {
     error.at(line, column)
 }
 
+#[cfg(feature = "compiler")]
 fn policy_error(error: &PathError) -> PolicyError {
     PolicyError::new(PolicyErrorCode::InvalidPolicy, error.path("$"), error.message())
 }
 
+#[cfg(feature = "compiler")]
 fn context_error(error: &InputError) -> ContextError {
     ContextError::new(ContextErrorCode::InvalidContext, error.path("$"), error.message())
 }
@@ -83,6 +94,7 @@ impl Gate {
     /// let err = drf_gate::Gate::from_json(r#"{"views": {"posts": {"permisions": []}}}"#).unwrap_err();
     /// assert_eq!((err.code, err.path.as_str()), ("invalid_policy", "$.views.posts.permisions"));
     /// ```
+    #[cfg(feature = "compiler")]
     pub fn from_json(text: &str) -> Result<Gate, PolicyError> {
         let json = Json::parse_document(text).map_err(|error| invalid_json(&error))?;
         Gate::from_json_tree(&json)
@@ -94,18 +106,22 @@ impl Gate {
     /// let gate = drf_gate::Gate::from_value(serde_json::json!({"views": {"posts": {}}})).unwrap();
     /// assert_eq!(gate.view_names().collect::<Vec<_>>(), ["posts"]);
     /// ```
+    #[cfg(feature = "compiler")]
     pub fn from_value(value: Value) -> Result<Gate, PolicyError> {
         Gate::from_json_tree(&Json::from(value))
     }
 
+    #[cfg(feature = "compiler")]
     fn from_json_tree(json: &Json) -> Result<Gate, PolicyError> {
         let document: PolicyDocument = from_json(json).map_err(|error| policy_error(&error))?;
         Gate::from_document(&document)
     }
 
     /// Compiles a parsed policy document.
+    #[cfg(feature = "compiler")]
     pub fn from_document(document: &PolicyDocument) -> Result<Gate, PolicyError> {
         let compiled = compile(document)?;
+        let settings_json = serde_json::to_string(&compiled.settings.settings).unwrap_or_default();
         Ok(Gate {
             table: compiled.table,
             classes: compiled.classes,
@@ -115,12 +131,32 @@ impl Gate {
             routes: compiled.routes,
             #[cfg(feature = "edge")]
             settings: compiled.settings,
+            settings_json,
         })
     }
 
     /// The route a URL path reaches (see [`crate::routing`]); `None`: not a DRF route here.
     pub fn route(&self, url_path: &str) -> Option<crate::routing::RouteMatch<'_>> {
         crate::routing::route(&self.routes, url_path)
+    }
+
+    /// The action `method` runs on a route [`Gate::route`] found: DRF's router method map
+    /// (SimpleRouter's `list`/`create` on a list route, `retrieve`/`update`/`partial_update`/
+    /// `destroy` on a detail route, the `@action` on its own route), as the view dispatches it;
+    /// `None` when the method has no handler there.
+    ///
+    /// ```
+    /// let gate = drf_gate::Gate::from_json(r#"{"views": {"posts": {}},
+    ///   "routes": [{"pattern": "/posts/", "view": "posts"}, {"pattern": "/posts/{pk}/", "view": "posts", "detail": true}]}"#).unwrap();
+    /// let hit = gate.route("/posts/7/").unwrap();
+    /// assert_eq!(gate.route_action(&hit, "delete"), Some("destroy"));
+    /// assert_eq!(gate.route_action(&gate.route("/posts/").unwrap(), "POST"), Some("create"));
+    /// assert_eq!(gate.route_action(&hit, "POST"), None);
+    /// ```
+    pub fn route_action<'g>(&'g self, hit: &crate::routing::RouteMatch<'g>, method: &str) -> Option<&'g str> {
+        let view = self.view(hit.view)?;
+        let target = resolve_target(view, hit.action, Some(method), Some(hit.detail), false).ok()?;
+        target.action.map(|action| action.name.as_str())
     }
 
     /// The views, in policy order.
@@ -214,27 +250,38 @@ impl Gate {
     }
 
     /// Parses a JSON context and decides it.
+    #[cfg(feature = "compiler")]
     pub fn check_json(&self, context: &str) -> Result<Decision<'_>, ContextError> {
         let context: Context = from_text(context).map_err(|error| context_error(&error))?;
         self.check(&context)
     }
 
     /// Parses a JSON-value context and decides it.
+    #[cfg(feature = "compiler")]
     pub fn check_value(&self, context: Value) -> Result<Decision<'_>, ContextError> {
         let context: Context =
             from_json(&Json::from(context)).map_err(|error| context_error(&InputError::Typed(error)))?;
         self.check(&context)
     }
 
-    /// UI gating: may `user` perform `action_or_method` (an action name, or an HTTP method) on
-    /// `view`? With an object, the object stage runs too; without one, an action that calls
-    /// `get_object()` is answered for the view stage only (the object check is pending).
+    /// UI gating: may `user` perform `action_or_method` on `view`? With an object, the object
+    /// stage runs too; without one, an action that calls `get_object()` is answered for the view
+    /// stage only (the object check is pending).
+    ///
+    /// `action_or_method` is an action of the view (`"destroy"`, a custom `@action`), else an
+    /// HTTP method as clients send it: an RFC 9110 token without lower-case letters (`"GET"`,
+    /// `"DELETE"`, `"PURGE"`); a method no handler takes is answered as DRF does (405: false).
+    ///
+    /// # Errors
+    /// [`ContextError`] `unknown_view`, or `unknown_action` for a name that is neither (a typo
+    /// such as `"destory"`, or a lower-case `"delete"`).
     ///
     /// ```
     /// let gate = drf_gate::Gate::from_json(r#"{"permissions": ["IsAuthenticatedOrReadOnly"], "views": {"posts": {}}}"#).unwrap();
     /// let anonymous = drf_gate::user::User::anonymous();
     /// assert!(gate.can(&anonymous, "posts", "list", None).unwrap());
     /// assert!(!gate.can(&anonymous, "posts", "POST", None).unwrap());
+    /// assert_eq!(gate.can(&anonymous, "posts", "destory", None).unwrap_err().code, "unknown_action");
     /// ```
     pub fn can(
         &self,
@@ -244,15 +291,15 @@ impl Gate {
         object: Option<&Value>,
     ) -> Result<bool, ContextError> {
         let view = self.view_or_error(view, "view")?;
-        let target = match view.action(action_or_method) {
-            Some(_) => resolve_target(view, Some(action_or_method), None, None, object.is_some())?,
-            None => resolve_target(view, None, Some(action_or_method), None, object.is_some())?,
-        };
+        let target = ui_target(view, action_or_method, object.is_some())?;
         Ok(self.decide_for_ui(view, &target, user, object))
     }
 
-    /// Resolves a view and action (or method) once, for many [`Gate::can_resolved`] checks: a UI
-    /// renders the same buttons again and again.
+    /// Resolves a view and action (or method, as [`Gate::can`] reads it) once, for many
+    /// [`Gate::can_resolved`] checks: a UI renders the same buttons again and again.
+    ///
+    /// # Errors
+    /// As [`Gate::can`]: `unknown_view`, `unknown_action`.
     ///
     /// ```
     /// let gate = drf_gate::Gate::from_json(r#"{"permissions": ["IsAuthenticatedOrReadOnly"], "views": {"posts": {}}}"#).unwrap();
@@ -267,10 +314,7 @@ impl Gate {
     ) -> Result<ResolvedTarget, ContextError> {
         let view_ref = self.view_or_error(view, "view")?;
         let view_index = self.view_index.get(view).copied().unwrap_or_default();
-        let target = match view_ref.action(action_or_method) {
-            Some(_) => resolve_target(view_ref, Some(action_or_method), None, None, with_object)?,
-            None => resolve_target(view_ref, None, Some(action_or_method), None, with_object)?,
-        };
+        let target = ui_target(view_ref, action_or_method, with_object)?;
         let route = view_ref.routes.iter().position(|route| std::ptr::eq(route, target.route)).unwrap_or(0);
         let action = target.action.and_then(|action| view_ref.actions.iter().position(|a| std::ptr::eq(a, action)));
         Ok(ResolvedTarget { view: view_index, route, action, method: target.method.into_owned() })
@@ -322,6 +366,43 @@ pub struct ResolvedTarget {
     route: usize,
     action: Option<usize>,
     method: String,
+}
+
+/// Whether `name` is an HTTP method as [`Gate::can`] accepts one: an RFC 9110 token (`tchar`)
+/// without lower-case letters.
+///
+/// ```
+/// use drf_gate::gate::is_method_token;
+/// assert!(is_method_token("DELETE") && is_method_token("PURGE") && is_method_token("M-SEARCH"));
+/// assert!(!is_method_token("delete") && !is_method_token("destory") && !is_method_token("") && !is_method_token("GET /"));
+/// ```
+pub fn is_method_token(name: &str) -> bool {
+    !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// `can`'s name: an action of the view, else an HTTP method; anything else is `unknown_action`.
+fn ui_target<'g: 'c, 'c>(
+    view: &'g View,
+    action_or_method: &'c str,
+    has_object: bool,
+) -> Result<Target<'g, 'c>, ContextError> {
+    if view.action(action_or_method).is_some() {
+        return resolve_target(view, Some(action_or_method), None, None, has_object);
+    }
+    if is_method_token(action_or_method) {
+        return resolve_target(view, None, Some(action_or_method), None, has_object);
+    }
+    let known: Vec<&str> = view.actions.iter().map(|a| a.name.as_str()).collect();
+    Err(ContextError::new(
+        ContextErrorCode::UnknownAction,
+        "actionOrMethod",
+        format!(
+            "view `{}` has no action `{action_or_method}` (it has: {}), and it is not an HTTP method such as \"DELETE\"",
+            view.name,
+            known.join(", ")
+        ),
+    ))
 }
 
 /// Resolves (action, method, detail) onto a route and action, as DRF's router would route it.

@@ -23,3 +23,15 @@ export class ContextError extends Error {
     this.path = path;
   }
 }
+
+/**
+ * A call that came before the WebAssembly module was ready: `await init()` first (only
+ * `drf-gate/web-edge` needs it; every other entry point is ready when its import resolves).
+ */
+export class NotInitializedError extends Error {
+  constructor(message, cause) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = "NotInitializedError";
+    this.code = "not_initialized";
+  }
+}

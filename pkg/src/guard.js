@@ -13,6 +13,7 @@
 // The package itself, by name: each runtime gets its own build (workerd, Node, browser) through
 // the package's `exports` conditions, exactly as the application's own `import "drf-gate"` does.
 import { Gate } from "drf-gate";
+import { readBody, toRawRequest } from "./raw-request.js";
 
 /** Returned by `loadObject` when the URL's lookup value does not fit the field (a bare 404). */
 export const LOOKUP_ERROR = Symbol.for("drf-gate.lookupError");
@@ -133,79 +134,6 @@ export function toResponse(decision, request) {
   return new Response(body, { status: decision.status, headers });
 }
 
-// DRF's router (SimpleRouter) maps methods to the standard actions.
-const LIST_ACTIONS = { GET: "list", HEAD: "list", POST: "create" };
-const DETAIL_ACTIONS = { GET: "retrieve", HEAD: "retrieve", PUT: "update", PATCH: "partial_update", DELETE: "destroy" };
-
-function routeOf(gate, request) {
-  const route = gate.route(new URL(request.url).pathname);
-  if (route === null) return null;
-  const action = route.action ?? (route.detail ? DETAIL_ACTIONS : LIST_ACTIONS)[methodOf(request)] ?? null;
-  return { ...route, action };
-}
-
-// Reading a Fetch Request as the HTTP bytes Django sees (WSGI: each header byte one ISO-8859-1
-// character). workerd decodes header values as UTF-8 (invalid bytes become U+FFFD); Node, Deno
-// and Bun keep one character per byte.
-const WORKERD = typeof navigator !== "undefined" && navigator.userAgent === "Cloudflare-Workers";
-const SAFE_BODY_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
-const utf8 = new TextEncoder();
-
-function asHttpBytes(value, decodedAsUtf8) {
-  if (!decodedAsUtf8 || /^[\x00-\x7f]*$/.test(value)) return value;
-  let bytes = "";
-  for (const byte of utf8.encode(value)) bytes += String.fromCharCode(byte);
-  return bytes;
-}
-
-/**
- * The request as `checkRequest`'s plain data, or `null` when the runtime lost bytes DRF would
- * read (a header that was not valid UTF-8, in workerd): then only the origin can decide. The body
- * is not read: an unsafe method with a body is marked `bodyPending`, and the core asks for it only
- * when DRF reads it.
- */
-async function toRawRequest(request, { headersDecodedAsUtf8 = WORKERD } = {}) {
-  const headers = {};
-  let lossy = false;
-  request.headers.forEach((value, name) => {
-    if (headersDecodedAsUtf8 && value.includes("\ufffd")) lossy = true;
-    headers[name] = asHttpBytes(value, headersDecodedAsUtf8);
-  });
-  if (lossy) return null;
-  const raw = { method: request.method, url: request.url, headers };
-  if (!SAFE_BODY_METHODS.has(methodOf(request)) && request.body !== null) raw.bodyPending = true;
-  return raw;
-}
-
-// At most `maxBytes` of a request's body (from a clone), or `null` when it is longer (the rest
-// is not read).
-async function readBody(request, maxBytes) {
-  const declared = Number(request.headers.get("content-length") || NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) return null;
-  const reader = request.clone().body?.getReader();
-  if (!reader) return new Uint8Array(0);
-  const chunks = [];
-  let length = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      length += value.byteLength;
-      if (length > maxBytes) return null;
-      chunks.push(value);
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  const bytes = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
 function defaultLog(reason, message) {
   console.warn(`drf-gate guard: forwarding (${reason}): ${message}`);
 }
@@ -256,7 +184,7 @@ export function createGuard(options = {}) {
     const raw = await toRawRequest(request, { headersDecodedAsUtf8 });
     if (raw === null) return forward("origin-renders");
     // The object (get_object()'s row) is fetched while authentication runs: independent lookups.
-    const route = loadObject ? routeOf(current, request) : null;
+    const route = loadObject ? current.route(new URL(request.url).pathname, methodOf(request)) : null;
     let prefetched;
     if (route && prefetchObject) {
       prefetched = Promise.resolve()

@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { Miniflare } from "miniflare";
 
 import { importMap, launch, serve } from "./browser.mjs";
-import { consumerDir, installedDir, testsDir } from "./consumer.mjs";
+import { consumerDir, installedDir, repoDir, testsDir } from "./consumer.mjs";
 import { bundleWorker, compatibilityDate } from "./worker.mjs";
 
 // The README as packed (what npm shows), not the working copy.
@@ -62,7 +62,7 @@ describe("Node", () => {
         target: "es2022", module: "node16", moduleResolution: "node16", strict: true, types: [], lib: ["es2022", "dom"],
       }, include: ["example.mts"] }));
       try {
-        execFileSync(process.execPath, [join(testsDir, "node_modules", "typescript", "bin", "tsc"), "-p", tsDir], { encoding: "utf8" });
+        execFileSync(process.execPath, [join(repoDir, "node_modules", "typescript", "bin", "tsc"), "-p", tsDir], { encoding: "utf8" });
       } catch (error) {
         assert.fail(`tsc failed:\n${error.stdout}${error.stderr}`);
       }
@@ -121,5 +121,36 @@ describe("Worker", () => {
         await mf.dispose();
       }
     });
+  });
+});
+
+// The root README's "Use" example, run as written: each `expression; // value` line is checked
+// (`{ a: 1, ... }` compares the keys shown), and `// throws X (code "c")` expects that error.
+describe("root README", () => {
+  test("the Use example runs and prints what its comments say", () => {
+    const root = readFileSync(join(testsDir, "..", "README.md"), "utf8");
+    const use = root.slice(root.indexOf("## Use"));
+    const code = use.match(/^```js\n([\s\S]*?)^```$/m)?.[1];
+    assert.ok(code, "the Use section has a js block");
+    let checks = 0;
+    const lines = code.split("\n").map((line) => {
+      const throws = line.match(/^(.+?);\s*\/\/ throws (\w+) \(code "(\w+)"\)$/);
+      if (throws) {
+        checks++;
+        return `assert.throws(() => ${throws[1]}, { name: ${JSON.stringify(throws[2])}, code: ${JSON.stringify(throws[3])} });`;
+      }
+      const value = line.match(/^([^/].*?);\s*\/\/ (.+)$/);
+      if (!value) return line;
+      checks++;
+      const partial = /,\s*\.\.\.\s*\}$/.test(value[2]);
+      const expected = partial ? value[2].replace(/,\s*\.\.\.\s*\}$/, " }") : value[2];
+      return partial
+        ? `{ const got = ${value[1]}; const want = (${expected}); assert.deepEqual(Object.fromEntries(Object.keys(want).map((k) => [k, got[k]])), want); }`
+        : `assert.deepEqual(${value[1]}, (${expected}));`;
+    });
+    assert.ok(checks >= 8, `${checks} checked lines`);
+    const file = join(dir, "root-use.mjs");
+    writeFileSync(file, `import assert from "node:assert/strict";\n${lines.join("\n")}\nconsole.log("ok");\n`);
+    assert.equal(run("root-use.mjs"), "ok\n");
   });
 });

@@ -1,12 +1,20 @@
 "use strict";
-// Node, CommonJS (`require("drf-gate")`): the glue instantiates the .wasm synchronously on load.
-const glue = require("./drf_gate.cjs");
+// Node, CommonJS (`require("drf-gate")`): the glue instantiates the .wasm synchronously on load;
+// `init()`/`initSync()` are no-ops kept for code shared with browsers.
+const wasm = require("./drf_gate.cjs");
 const errors = require("./errors.cjs");
-require("./request.cjs").install(glue.Gate, glue.Subject);
+const { defineApi } = require("./gate.cjs");
 
-/** Already initialised under Node; kept for code shared with browsers. */
-async function init() {}
-/** Already initialised under Node; kept for code shared with browsers. */
-function initSync() {}
+const api = defineApi(wasm, { edge: true, ready: true });
 
-module.exports = { ...glue, ...errors, init, initSync, default: init };
+module.exports = {
+  PolicyError: errors.PolicyError,
+  ContextError: errors.ContextError,
+  NotInitializedError: errors.NotInitializedError,
+  Gate: api.Gate,
+  Subject: api.Subject,
+  mintCsrfToken: api.mintCsrfToken,
+  init: api.init,
+  initSync: api.initSync,
+  default: api.init,
+};

@@ -1,9 +1,9 @@
 // Cloudflare Workers (workerd): the .wasm is imported as a compiled WebAssembly.Module, so there
 // is no fetch at start-up; it is instantiated synchronously on import.
 import wasmModule from "./drf_gate_bg.wasm";
-import { initSync } from "./drf_gate.js";
+import { initSync } from "./api-edge.js";
 
 initSync({ module: wasmModule });
 
-export * from "./web-edge.js";
-export { default } from "./web-edge.js";
+export * from "./api-edge.js";
+export { init as default } from "./api-edge.js";

@@ -1,0 +1,298 @@
+// drf-gate's public JS API: `Gate`, `Subject`, `mintCsrfToken`, `init`/`initSync`.
+//
+// Plain JS over the wasm-bindgen exports of src/wasm.rs (`GateCore`, `SubjectCore`,
+// `mintCsrfToken`), which are internal. Every call into wasm goes through a gate's `#core`
+// (or a subject's `#handle`): one place to change how a check crosses the boundary.
+//
+// `defineApi(wasm, options)` binds the API to one build's glue (edge or core; ESM or CommonJS);
+// each entry point (pkg/src/entries/) calls it once.
+
+import { ContextError, NotInitializedError } from "./errors.js";
+import { isFetchRequest, readBody, toRawRequest, withBody } from "./raw-request.js";
+
+// The core replays earlier answers, so a request needs at most one lookup per class and step.
+const MAX_LOOKUPS = 32;
+// Resolved (view, action) ids kept per gate; past this the table starts again (bounded memory).
+const MAX_TARGETS = 512;
+
+/**
+ * The error the core build (`drf-gate/web`, the browser default) throws for what only the edge
+ * build has: an `Error` with `code` `"needs_edge_build"`.
+ */
+export function needsEdgeBuild(what) {
+  const error = new Error(`${what} needs the edge build (raw-request authentication): import 'drf-gate/web-edge'`);
+  error.code = "needs_edge_build";
+  return error;
+}
+
+// A resolver's "not known here" (the request is forwarded) and "no such row" (drf-gate/guard).
+const UNKNOWN = Symbol.for("drf-gate.unknown");
+const NOT_FOUND = Symbol.for("drf-gate.notFound");
+
+// What a resolver returned, as the core's answer to a lookup.
+function asAnswer(kind, value) {
+  if (value && typeof value.then === "function") {
+    throw new TypeError(`the ${kind} resolver returned a Promise: use checkRequest(), not checkRequestSync()`);
+  }
+  if (value === UNKNOWN) return { unknown: true };
+  if (value === NOT_FOUND) return kind === "custom" ? { none: true } : { notFound: true };
+  if (kind === "custom") {
+    if (value == null) return { none: true };
+    if (value.failure) return { failure: value.failure };
+    return { user: value };
+  }
+  if (kind === "sessionCsrfSecret") return value == null ? { notFound: true } : { secret: String(value) };
+  return value == null ? { notFound: true } : { user: value };
+}
+
+function callResolver(resolvers, key, rawRequest) {
+  const fn = resolvers && resolvers[key.kind];
+  if (typeof fn !== "function") return undefined;
+  switch (key.kind) {
+    case "token":
+      return fn(key.key);
+    case "basic":
+      return fn(key.username, key.password);
+    case "session":
+    case "sessionCsrfSecret":
+      return fn(key.sessionKey);
+    case "userById":
+      return fn(key.field, JSON.parse(key.id));
+    case "remoteUser":
+      return fn(key.name);
+    case "custom":
+      return fn(key.className, rawRequest);
+    default:
+      return undefined;
+  }
+}
+
+function tooManyLookups() {
+  return new Error("drf-gate: too many user lookups for one request");
+}
+
+/**
+ * The public API over one build's wasm-bindgen glue.
+ *
+ * `edge`: the glue has raw-request checking and CSRF minting. `ready`: the glue instantiated
+ * its module on load (Node's CommonJS glue); otherwise calls wait for `init()`/`initSync()`.
+ */
+export function defineApi(wasm, { edge = false, ready = false } = {}) {
+  let initialised = ready;
+  let initFailure;
+
+  function ensureReady(what) {
+    if (initialised) return;
+    const why = initFailure === undefined ? "" : ` (loading it failed: ${initFailure && initFailure.message})`;
+    throw new NotInitializedError(
+      `drf-gate: ${what} was called before the WebAssembly module was ready${why}; call \`await init()\` first`,
+      initFailure,
+    );
+  }
+
+  /** Loads the .wasm (fetched next to the glue by default); resolves to its exports. */
+  async function init(input) {
+    if (typeof wasm.default !== "function") return wasm.__wasm;
+    try {
+      const exports = await wasm.default(input);
+      initialised = true;
+      return exports;
+    } catch (error) {
+      initFailure = error;
+      throw error;
+    }
+  }
+
+  /** Instantiates the .wasm synchronously from its bytes or a compiled `WebAssembly.Module`. */
+  function initSync(input) {
+    if (typeof wasm.initSync !== "function") return wasm.__wasm;
+    const exports = wasm.initSync(input);
+    initialised = true;
+    return exports;
+  }
+
+  const MAKE = Symbol("drf-gate subject");
+  let handleOf;
+
+  /** A user compiled against one `Gate` (`gate.subject(user)`): pass it wherever a user goes. */
+  class Subject {
+    #handle;
+
+    constructor(token, handle) {
+      if (token !== MAKE) throw new TypeError("drf-gate: make a Subject with gate.subject(user)");
+      this.#handle = handle;
+    }
+
+    /** Frees the compiled user now (the garbage collector frees it otherwise). */
+    free() {
+      const handle = this.#handle;
+      this.#handle = null;
+      if (handle) handle.free();
+    }
+
+    static {
+      // Only a Subject this module made has the private field: nothing a caller writes,
+      // inherits or parses from JSON can pose as one.
+      handleOf = (value) => {
+        if (value === null || typeof value !== "object" || !(#handle in value)) return undefined;
+        if (value.#handle === null) throw new ContextError("this Subject was freed", "invalid_context", "$.user");
+        return value.#handle;
+      };
+    }
+  }
+
+  /** A compiled, immutable DRF policy; every question about it is a method of the gate. */
+  class Gate {
+    #core;
+    #targets = new Map();
+
+    constructor(policy) {
+      ensureReady("new Gate()");
+      this.#core = new wasm.GateCore(policy);
+    }
+
+    // The one way into wasm: the compiled policy, or a ContextError once freed.
+    #live() {
+      if (!this.#core) throw new ContextError("this Gate was freed", "invalid_context", "$");
+      return this.#core;
+    }
+
+    /** What DRF would answer to one request context (a `Decision`). */
+    check(context) {
+      return JSON.parse(this.#live().check(context));
+    }
+
+    /** Whether `user` (a user object, a `Subject` or `null`) may run an action or method on a view. */
+    can(user, view, actionOrMethod, object) {
+      const core = this.#live();
+      const withObject = object !== undefined && object !== null;
+      const target = this.#target(core, view, actionOrMethod, withObject);
+      const handle = handleOf(user);
+      return handle === undefined ? core.canUser(user, target, object) : core.canSubject(handle, target, object);
+    }
+
+    // A (view, action) resolved once: repeated checks cross into wasm with an integer.
+    #target(core, view, actionOrMethod, withObject) {
+      if (typeof view !== "string" || typeof actionOrMethod !== "string") {
+        return core.target(view, actionOrMethod, withObject); // throws the ContextError
+      }
+      const key = `${withObject ? "o" : "-"}${view.length}:${view}${actionOrMethod}`;
+      let id = this.#targets.get(key);
+      if (id === undefined) {
+        if (this.#targets.size >= MAX_TARGETS) {
+          core.clearTargets();
+          this.#targets.clear();
+        }
+        id = core.target(view, actionOrMethod, withObject);
+        this.#targets.set(key, id);
+      }
+      return id;
+    }
+
+    /** Every action of `view` mapped to whether `user` may run it. */
+    permissionsFor(user, view, object) {
+      const core = this.#live();
+      const handle = handleOf(user);
+      return handle === undefined
+        ? core.permissionsForUser(user, view, object)
+        : core.permissionsForSubject(handle, view, object);
+    }
+
+    /** Compiles a user once against this gate, for many checks. */
+    subject(user) {
+      const core = this.#live();
+      if (handleOf(user) !== undefined) {
+        throw new ContextError("expected a user object, not a Subject", "invalid_context", "$.user");
+      }
+      return new Subject(MAKE, core.subject(user));
+    }
+
+    /** The view names, in policy order. */
+    get views() {
+      return this.#live().views();
+    }
+
+    /** The actions of a view, in policy order; `undefined` for an unknown view. */
+    actions(view) {
+      return this.#live().actions(view);
+    }
+
+    /** The route a URL path reaches (`null`: none); with `method`, the action it runs there. */
+    route(urlPath, method) {
+      return this.#live().route(urlPath, method);
+    }
+
+    // One step of the raw-request protocol: a decision, a user lookup, or no route.
+    #step(what, request, options, answers) {
+      if (!edge) throw needsEdgeBuild(what);
+      const { resolvers, now, ...target } = options || {};
+      const input = { ...target, request, now: now ?? Date.now() / 1000, answers };
+      return this.#live().checkRequestStep(input);
+    }
+
+    /**
+     * Decides a raw request (a Fetch `Request` or plain data) as the DRF server would, awaiting
+     * the resolvers' user lookups. `null`: not DRF's to answer here (no route matches, or the
+     * runtime lost header bytes DRF would read).
+     */
+    async checkRequest(request, options = {}) {
+      if (!edge) throw needsEdgeBuild("gate.checkRequest()");
+      let raw = isFetchRequest(request) ? await toRawRequest(request) : request;
+      if (raw === null) return null;
+      const { readBody: read, ...stepOptions } = options;
+      const answers = [];
+      for (let i = 0; i <= MAX_LOOKUPS; i++) {
+        const step = this.#step("gate.checkRequest()", raw, stepOptions, answers);
+        // The CSRF check reads the body: read it now (at most maxBytes), and ask again.
+        if (step.body && raw.bodyPending) {
+          const reader = read ?? (isFetchRequest(request) ? (maxBytes) => readBody(request, maxBytes) : null);
+          raw = withBody(raw, reader ? await reader(step.body.maxBytes) : null);
+          continue;
+        }
+        if (!step.lookup) return step.noRoute ? null : step;
+        const value = await callResolver(options.resolvers, step.lookup, raw);
+        answers.push({ key: step.lookup, answer: asAnswer(step.lookup.kind, value) });
+      }
+      throw tooManyLookups();
+    }
+
+    /** `checkRequest` for plain request data and synchronous resolvers. */
+    checkRequestSync(request, options = {}) {
+      if (!edge) throw needsEdgeBuild("gate.checkRequestSync()");
+      if (isFetchRequest(request)) {
+        throw new TypeError("checkRequestSync() takes a plain request object; use checkRequest() for a Fetch Request");
+      }
+      const { readBody: _read, ...stepOptions } = options;
+      const answers = [];
+      for (let i = 0; i <= MAX_LOOKUPS; i++) {
+        const step = this.#step("gate.checkRequestSync()", request, stepOptions, answers);
+        if (!step.lookup) return step.noRoute ? null : step;
+        const value = callResolver(options.resolvers, step.lookup, request);
+        answers.push({ key: step.lookup, answer: asAnswer(step.lookup.kind, value) });
+      }
+      throw tooManyLookups();
+    }
+
+    /** Frees the compiled policy now (the garbage collector frees it otherwise). */
+    free() {
+      const core = this.#core;
+      this.#core = null;
+      this.#targets.clear();
+      if (core) core.free();
+    }
+  }
+
+  if (typeof Symbol.dispose === "symbol") {
+    Gate.prototype[Symbol.dispose] = Gate.prototype.free;
+    Subject.prototype[Symbol.dispose] = Subject.prototype.free;
+  }
+
+  /** A masked CSRF token as Django makes them (edge build only). */
+  function mintCsrfToken(secret) {
+    if (!edge) throw needsEdgeBuild("mintCsrfToken()");
+    ensureReady("mintCsrfToken()");
+    return wasm.mintCsrfToken(secret);
+  }
+
+  return { Gate, Subject, mintCsrfToken, init, initSync };
+}

@@ -1,0 +1,92 @@
+// A Fetch `Request` as the core's raw request (the HTTP bytes Django sees), for
+// `gate.checkRequest` and `drf-gate/guard`: one conversion, so the two cannot disagree.
+//
+// WSGI hands Django each header byte as one ISO-8859-1 character. workerd decodes header values
+// as UTF-8 (invalid bytes become U+FFFD); Node, Deno and Bun keep one character per byte.
+
+/** Whether this runtime decodes header values as UTF-8 (workerd does). */
+export const HEADERS_DECODED_AS_UTF8 = typeof navigator !== "undefined" && navigator.userAgent === "Cloudflare-Workers";
+
+const SAFE_BODY_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
+const utf8 = new TextEncoder();
+
+function asHttpBytes(value, decodedAsUtf8) {
+  if (!decodedAsUtf8 || /^[\x00-\x7f]*$/.test(value)) return value;
+  let bytes = "";
+  for (const byte of utf8.encode(value)) bytes += String.fromCharCode(byte);
+  return bytes;
+}
+
+function base64(bytes) {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/** Whether `value` is a Fetch `Request` (not plain request data). */
+export function isFetchRequest(value) {
+  return typeof Request !== "undefined" && value instanceof Request;
+}
+
+/**
+ * The request as the core's plain raw request (`{ method, url, headers, bodyBase64? }`), or
+ * `null` when the runtime lost bytes DRF would read (a header that was not valid UTF-8, in
+ * workerd): then only the origin can decide. The body is not read here: an unsafe method with a
+ * body is marked `bodyPending`, and `checkRequest` reads it only when the core asks (the CSRF
+ * check of a session-authenticated POST without the token header).
+ *
+ * ```js
+ * const raw = await toRawRequest(request); // { method: "GET", url: "https://…", headers: { … } }
+ * ```
+ */
+export async function toRawRequest(request, { headersDecodedAsUtf8 = HEADERS_DECODED_AS_UTF8 } = {}) {
+  const headers = {};
+  let lossy = false;
+  request.headers.forEach((value, name) => {
+    if (headersDecodedAsUtf8 && value.includes("\ufffd")) lossy = true;
+    headers[name] = asHttpBytes(value, headersDecodedAsUtf8);
+  });
+  if (lossy) return null;
+  const raw = { method: request.method, url: request.url, headers };
+  const method = String(request.method || "GET").toUpperCase();
+  // The body stays unread: the core asks for it (a `body` step) only when DRF reads it.
+  if (!SAFE_BODY_METHODS.has(method) && request.body !== null) raw.bodyPending = true;
+  return raw;
+}
+
+/**
+ * At most `maxBytes` of a request's body (read from a clone), or `null` when it is longer (the
+ * rest is not read).
+ */
+export async function readBody(request, maxBytes) {
+  const declared = Number(request.headers.get("content-length") || NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) return null;
+  const reader = request.clone().body?.getReader();
+  if (!reader) return new Uint8Array(0);
+  const chunks = [];
+  let length = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      length += value.byteLength;
+      if (length > maxBytes) return null;
+      chunks.push(value);
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/** The raw request with the body the core asked for (`null`: longer than it may read). */
+export function withBody(raw, bytes) {
+  const { bodyPending, ...rest } = raw;
+  return bytes === null ? { ...rest, bodyTooLarge: true } : { ...rest, bodyBase64: base64(bytes) };
+}

@@ -1,0 +1,109 @@
+// drf-gate/react: UI gating for React. The provider owns the Gate (when it is given a policy)
+// and the user's compiled Subject: it creates them, frees them when the user or the policy
+// changes and on unmount, and re-renders its tree with the new answers. Hooks and <Can> ask it.
+//
+//   <GateProvider policy={policy} user={me}>        // or gate={gate}
+//     <Can view="posts" action="destroy" object={post} fallback={<i>read only</i>}>
+//       <button>Delete</button>
+//     </Can>
+//   </GateProvider>
+//
+// Server rendering: on the server no Subject is made (the user object is passed as is, which
+// decides the same), so nothing is left to free; the hydrated page computes the same answers.
+import { createContext, createElement, useContext, useEffect, useMemo } from "react";
+import { Gate } from "drf-gate";
+import { explain } from "./reason.js";
+
+export { explain };
+
+const GateContext = createContext(null);
+const onServer = typeof window === "undefined" || typeof document === "undefined";
+
+/**
+ * A value made in render and freed after the last commit that used it. React may mount, unmount
+ * and remount the same value (StrictMode, Offscreen): freeing waits a microtask so a remount
+ * keeps it. Values never committed (a discarded render) are left to the garbage collector.
+ */
+function useOwned(create, deps) {
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const holder = useMemo(() => ({ value: create(), mounts: 0, freed: false }), deps);
+  useEffect(() => {
+    holder.mounts += 1;
+    return () => {
+      holder.mounts -= 1;
+      queueMicrotask(() => {
+        if (holder.mounts === 0 && !holder.freed) {
+          holder.freed = true;
+          holder.value?.free?.();
+        }
+      });
+    };
+  }, [holder]);
+  return holder.value;
+}
+
+/**
+ * Provides a Gate and the current user to its tree.
+ *
+ * Props: `gate` (a ready `Gate`; the provider never frees it) or `policy` (the provider compiles
+ * it, and frees the Gate when the policy changes or on unmount), `user` (`User` JSON, or `null`
+ * for the anonymous user).
+ */
+export function GateProvider({ gate, policy, user = null, children }) {
+  if (gate == null && policy == null) throw new TypeError("GateProvider needs a `gate` or a `policy`");
+  const owned = useOwned(() => (gate == null ? new Gate(policy) : null), [gate, policy]);
+  const active = gate ?? owned;
+  // The compiled user: made once per (gate, user), freed when either changes.
+  const subject = useOwned(() => (onServer || user == null ? null : active.subject(user)), [active, user]);
+  const value = useMemo(() => ({ gate: active, user, who: subject ?? user }), [active, user, subject]);
+  return createElement(GateContext.Provider, { value }, children);
+}
+
+/** `{ gate, user }` of the nearest `GateProvider`. */
+export function useGate() {
+  const context = useContext(GateContext);
+  if (context === null) throw new Error("drf-gate/react: no <GateProvider> above this component");
+  return context;
+}
+
+/** Whether the current user may run `action` of `view` (on `object`, when given). */
+export function useCan(view, action, object) {
+  const { gate, who } = useGate();
+  return gate.can(who, view, action, object);
+}
+
+/** Every action of `view`: `{ list: true, destroy: false, ... }` (on `object`, when given). */
+export function usePermissions(view, object) {
+  const { gate, who } = useGate();
+  return useMemo(() => gate.permissionsFor(who, view, object), [gate, who, view, object]);
+}
+
+/**
+ * The whole decision for the current user, with the reason of a denial for a tooltip:
+ * `{ allowed, status, stage, code, decidedBy, message, reason, decision }`. `message` is DRF's
+ * `detail` (or the whole body when it is not `{detail: ...}`); `decidedBy` is the deciding
+ * entry of `permission_classes` (`null` when no class decided, e.g. a 404 or 405).
+ */
+export function useDecision(view, action, object) {
+  const { gate, user } = useGate();
+  return useMemo(() => explain(gate.check(context(view, action, user, object))), [gate, user, view, action, object]);
+}
+
+/**
+ * Renders `children` when the current user may run `action` of `view` (on `object`), else
+ * `fallback`. `children` may be a function of the decision (`useDecision`'s value), called
+ * whatever the answer; `not` inverts the test.
+ */
+export function Can({ view, action, object, not = false, fallback = null, children }) {
+  const { gate, user, who } = useGate();
+  if (typeof children === "function") {
+    return children(explain(gate.check(context(view, action, user, object)))) ?? null;
+  }
+  return gate.can(who, view, action, object) !== not ? (children ?? null) : fallback;
+}
+
+function context(view, action, user, object) {
+  const out = { view, action, user: user ?? null };
+  if (object !== undefined) out.object = object;
+  return out;
+}

@@ -1,0 +1,108 @@
+import type { ComputedRef, DefineComponent, InjectionKey, MaybeRefOrGetter, Plugin, ShallowRef, SlotsType } from "vue";
+import type { Gate, Policy, User } from "drf-gate";
+import type { Explained } from "./reason.js";
+
+export type { Explained } from "./reason.js";
+export { explain } from "./reason.js";
+
+/** What the gate state holds. */
+export interface GateState {
+  readonly gate: Gate;
+  readonly user: User | null;
+}
+
+/** Options of {@link createGate} and {@link provideGate}: a ready `gate`, or a `policy` compiled (and freed) for you. */
+export type GateOptions = {
+  /** The signed-in user (`User` JSON, a ref or a getter), `null` for the anonymous user. */
+  user?: MaybeRefOrGetter<User | null>;
+} & (
+  | { gate: MaybeRefOrGetter<Gate>; policy?: undefined }
+  | { policy: MaybeRefOrGetter<Policy | string>; gate?: undefined }
+);
+
+/** The injection key of the gate state. */
+export declare const GATE_KEY: InjectionKey<ShallowRef<GateState>>;
+
+/**
+ * The app-wide plugin; what it made is freed on `app.unmount()`.
+ *
+ * ```ts
+ * const user = ref<User | null>(null);
+ * createApp(App).use(createGate({ policy, user })).mount("#app");
+ * ```
+ */
+export declare function createGate(options: GateOptions): Plugin;
+
+/**
+ * In a component's setup: provide a gate and a user to its descendants; freed with the component.
+ *
+ * ```ts
+ * provideGate({ gate, user: () => props.user });
+ * ```
+ */
+export declare function provideGate(options: GateOptions): ShallowRef<GateState>;
+
+/** The nearest gate state (throws without one). */
+export declare function useGate(): ShallowRef<GateState>;
+
+/**
+ * May the current user run `action` of `view` (on `object`)? Arguments may be refs or getters.
+ *
+ * ```ts
+ * const canEdit = useCan("posts", "update", () => props.post);
+ * ```
+ */
+export declare function useCan(
+  view: MaybeRefOrGetter<string>,
+  action: MaybeRefOrGetter<string>,
+  object?: MaybeRefOrGetter<unknown>,
+): ComputedRef<boolean>;
+
+/**
+ * Every action of `view`: `{ list: true, destroy: false, ... }`.
+ *
+ * ```ts
+ * const perms = usePermissions("posts", () => props.post);
+ * ```
+ */
+export declare function usePermissions(
+  view: MaybeRefOrGetter<string>,
+  object?: MaybeRefOrGetter<unknown>,
+): ComputedRef<Record<string, boolean>>;
+
+/**
+ * The whole decision and the reason of a denial, for a tooltip.
+ *
+ * ```ts
+ * const decision = useDecision("posts", "destroy", () => props.post);
+ * // decision.value.reason: "403 IsOwner: You must be the owner of this post."
+ * ```
+ */
+export declare function useDecision(
+  view: MaybeRefOrGetter<string>,
+  action: MaybeRefOrGetter<string>,
+  object?: MaybeRefOrGetter<unknown>,
+): ComputedRef<Explained>;
+
+/**
+ * `<Can view="posts" action="destroy" :object="post">`: the default slot when allowed, else the
+ * `fallback` slot; both receive `{ decision, allowed }`.
+ */
+export declare const Can: DefineComponent<
+  { view: string; action: string; object?: unknown; not?: boolean },
+  {},
+  {},
+  {},
+  {},
+  {},
+  {},
+  {},
+  string,
+  {},
+  {},
+  {},
+  SlotsType<{
+    default?: (scope: { decision: Explained; allowed: boolean }) => unknown;
+    fallback?: (scope: { decision: Explained; allowed: boolean }) => unknown;
+  }>
+>;

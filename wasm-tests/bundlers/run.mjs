@@ -1,0 +1,176 @@
+// A tiny app importing drf-gate (app/), bundled by esbuild, webpack 5, Rollup, Vite and wrangler
+// with no configuration for drf-gate: each bundle runs (Chromium for the browser bundles, workerd
+// for the Worker) and must decide every case exactly as the package does in Node.
+// Prints `bundlers: N of N load and decide`.
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { execFileSync } from "node:child_process";
+import { extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+/**
+ * The package as npm installs it (a copy of `files`, not the workspace's symlink): a symlinked
+ * package resolves its own imports (`react`, `vue`) from its real path, outside this project.
+ */
+function installPackage() {
+  const target = join(here, "node_modules/drf-gate");
+  const pkg = join(here, "../../pkg");
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  for (const file of ["package.json", "README.md"]) cpSync(join(pkg, file), join(target, file));
+  cpSync(join(pkg, "dist"), join(target, "dist"), { recursive: true });
+}
+installPackage();
+const app = join(here, "app");
+const out = join(here, "out");
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+// The expected answers: the package in Node.
+const { decide } = await import("./app/decide.js");
+const expected = JSON.stringify(await decide());
+
+const results = [];
+function report(name, ok, detail = "") {
+  results.push({ name, ok });
+  console.log(`${ok ? "ok  " : "FAIL"} ${name}${ok ? "" : `: ${detail}`}`);
+}
+const quiet = (text) => String(text).slice(0, 2000);
+
+// --- the bundles ------------------------------------------------------------------------------
+const BUNDLES = {
+  async esbuild(dir) {
+    const esbuild = await import("esbuild");
+    await esbuild.build({ entryPoints: [join(app, "browser.js")], bundle: true, format: "esm", outdir: dir, logLevel: "error" });
+    return { script: "browser.js", module: true };
+  },
+  async webpack(dir) {
+    const { default: webpack } = await import("webpack");
+    const stats = await new Promise((resolve, reject) =>
+      webpack({ mode: "production", entry: join(app, "browser.js"), output: { path: dir, filename: "main.js" } }, (error, result) =>
+        error ? reject(error) : resolve(result),
+      ),
+    );
+    if (stats.hasErrors()) throw new Error(stats.toString("errors-only"));
+    return { script: "main.js", module: false };
+  },
+  async rollup(dir) {
+    const { rollup } = await import("rollup");
+    const { nodeResolve } = await import("@rollup/plugin-node-resolve");
+    const bundle = await rollup({ input: join(app, "browser.js"), plugins: [nodeResolve({ browser: true })], onwarn() {} });
+    await bundle.write({ dir, format: "es" });
+    await bundle.close();
+    return { script: "browser.js", module: true };
+  },
+  async vite(dir) {
+    const { build } = await import("vite");
+    await build({ root: app, configFile: false, logLevel: "error", base: "./", build: { outDir: dir, emptyOutDir: true, target: "es2022" } });
+    return { page: "index.html" };
+  },
+  async wrangler(dir) {
+    const bin = join(here, "node_modules/.bin/wrangler");
+    execFileSync(bin, ["deploy", "--dry-run", "--outdir", dir, "--config", join(app, "wrangler.toml")], {
+      cwd: app,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_LOG: "error", NO_UPDATE_NOTIFIER: "1", CI: "1" },
+    });
+    return { worker: "worker.js" };
+  },
+};
+
+const built = {};
+for (const [name, make] of Object.entries(BUNDLES)) {
+  const dir = join(out, name);
+  try {
+    built[name] = { dir, ...(await make(dir)) };
+  } catch (error) {
+    report(`${name}: bundle`, false, quiet(error?.stderr ?? error?.stack ?? error));
+  }
+}
+
+// --- browser bundles in one Chromium ------------------------------------------------------------
+const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".html": "text/html" };
+const server = createServer((req, res) => {
+  const url = new URL(req.url, "http://x");
+  const [, name, ...rest] = url.pathname.split("/");
+  const bundle = built[name];
+  if (!bundle) return res.writeHead(404).end();
+  const file = rest.join("/");
+  if (file === "" && !bundle.page) {
+    const tag = bundle.module ? `<script type="module" src="./${bundle.script}"></script>` : `<script src="./${bundle.script}"></script>`;
+    return res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><meta charset="utf-8"><body>${tag}`);
+  }
+  const path = normalize(join(bundle.dir, file === "" ? bundle.page : file));
+  if (!path.startsWith(bundle.dir) || !existsSync(path)) return res.writeHead(404).end();
+  res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" }).end(readFileSync(path));
+});
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+const base = `http://127.0.0.1:${server.address().port}`;
+
+const browserBundles = Object.keys(built).filter((name) => !built[name].worker);
+async function runInChromium() {
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  try {
+    for (const name of browserBundles) {
+      const page = await browser.newPage();
+      const problems = [];
+      page.on("pageerror", (error) => problems.push(error.message));
+      page.on("response", (response) => response.status() >= 400 && problems.push(`${response.url()} ${response.status()}`));
+      try {
+        await page.goto(`${base}/${name}/`);
+        await page.waitForFunction(() => window.__result || window.__error, null, { timeout: 20000 });
+        const { result, error } = await page.evaluate(() => ({ result: window.__result, error: window.__error }));
+        const got = JSON.stringify(result);
+        report(`${name}: loads in Chromium and decides as Node`, !error && got === expected && problems.length === 0, quiet(error ?? `${problems.join("; ")} ${got}`));
+      } catch (error) {
+        report(`${name}: loads in Chromium and decides as Node`, false, quiet(`${problems.join("; ")} ${error.message}`));
+      } finally {
+        await page.close();
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+}
+if (browserBundles.length > 0) {
+  try {
+    await runInChromium();
+  } catch (error) {
+    for (const name of browserBundles) report(`${name}: loads in Chromium and decides as Node`, false, quiet(error.message));
+  }
+}
+server.close();
+
+// --- the Worker bundle in workerd ----------------------------------------------------------------
+if (built.wrangler) {
+  const { Log, LogLevel, Miniflare } = await import("miniflare");
+  const dir = built.wrangler.dir;
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: join(dir, built.wrangler.worker),
+    modulesRoot: dir,
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2026-04-01",
+    cf: false,
+    log: new Log(LogLevel.NONE),
+  });
+  try {
+    const response = await mf.dispatchFetch("http://worker/");
+    const got = await response.text();
+    report("wrangler: loads in workerd and decides as Node", response.status === 200 && got === expected, quiet(got));
+  } catch (error) {
+    report("wrangler: loads in workerd and decides as Node", false, quiet(error?.stack ?? error));
+  } finally {
+    await mf.dispose();
+  }
+}
+
+const names = Object.keys(BUNDLES);
+const passed = names.filter((name) => results.some((r) => r.name.startsWith(`${name}: loads`) && r.ok)).length;
+console.log(`bundlers: ${passed} of ${names.length} load and decide`);
+process.exit(passed === names.length ? 0 : 1);

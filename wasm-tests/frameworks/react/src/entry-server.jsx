@@ -1,0 +1,6 @@
+import { renderToString } from "react-dom/server";
+import { App } from "./App.jsx";
+
+export function render(initial) {
+  return renderToString(<App initialUser={initial.user} initialPolicy={initial.policy} />);
+}

@@ -1,0 +1,208 @@
+// drf-gate/react and drf-gate/vue in real apps: each app is built by Vite (client + SSR bundle),
+// rendered to HTML in Node (renderToString), served, and hydrated in Chromium. Every control is
+// compared with the package's own decision for the same user, policy and object (computed in
+// Node), before hydration (JavaScript off), after it, after user and policy switches; hydration
+// must report no mismatch, and the Subjects the providers make must be freed.
+// Prints `frameworks: N checks, N passed`.
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import { extname, join, normalize } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
+import { build } from "vite";
+import { INITIAL, POLICIES, POSTS, USERS } from "./shared/fixtures.js";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+/**
+ * The package as npm installs it (a copy of `files`, not the workspace's symlink): a symlinked
+ * package resolves its own imports (`react`, `vue`) from its real path, outside this project.
+ */
+function installPackage() {
+  const target = join(here, "node_modules/drf-gate");
+  const pkg = join(here, "../../pkg");
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  for (const file of ["package.json", "README.md"]) cpSync(join(pkg, file), join(target, file));
+  cpSync(join(pkg, "dist"), join(target, "dist"), { recursive: true });
+}
+installPackage();
+const { expectedControls } = await import("./shared/expected.mjs");
+const VERBOSE = process.env.VERBOSE === "1";
+let checks = 0;
+const failures = [];
+function check(name, ok, detail = "") {
+  checks += 1;
+  if (!ok) failures.push(`${name}${detail ? `: ${detail}` : ""}`);
+  if (VERBOSE || !ok) console.log(`${ok ? "ok  " : "FAIL"} ${name}${!ok && detail ? `\n     ${detail}` : ""}`);
+}
+
+// 0. The bindings' types: `tsc --strict` accepts an app's usage, and each `@ts-expect-error` line
+//    (misuse) is an error (otherwise tsc reports the directive as unused).
+try {
+  execFileSync(process.execPath, [join(here, "node_modules/typescript/bin/tsc"), "-p", join(here, "types/tsconfig.json")], { encoding: "utf8", stdio: "pipe" });
+  check("types: tsc --strict on types/usage.tsx (React and Vue, misuse rejected)", true);
+} catch (error) {
+  check("types: tsc --strict on types/usage.tsx (React and Vue, misuse rejected)", false, `${error.stdout}${error.stderr}`);
+}
+
+// 1. Build both apps once: the browser bundle and the server bundle.
+const APPS = {
+  react: { server: "src/entry-server.jsx" },
+  vue: { server: "src/entry-server.js" },
+};
+for (const [name, app] of Object.entries(APPS)) {
+  const root = join(here, name);
+  await build({ root, configFile: join(root, "vite.config.js"), build: { outDir: "dist/client", emptyOutDir: true } });
+  await build({
+    root,
+    configFile: join(root, "vite.config.js"),
+    build: { ssr: app.server, outDir: "dist/server", emptyOutDir: true },
+  });
+  app.render = (await import(pathToFileURL(join(root, "dist/server/entry-server.js")).href)).render;
+  app.template = readFileSync(join(root, "dist/client/index.html"), "utf8");
+  app.dir = join(root, "dist/client");
+}
+
+// 2. One static server: `/<app>/` is the server render of INITIAL; `/<app>/mismatch` is a server
+//    render for another user than the one the client hydrates with (the detector must fire).
+const TYPES = { ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".html": "text/html" };
+async function page(app, initial, renderedFor = initial) {
+  const html = await app.render(renderedFor);
+  return app.template.replace("<!--app-->", html).replace("<!--initial-->", JSON.stringify(initial));
+}
+const server = createServer(async (req, res) => {
+  try {
+    const url = new URL(req.url, "http://x");
+    const [, name, ...rest] = url.pathname.split("/");
+    const app = APPS[name];
+    if (!app) return res.writeHead(404).end();
+    const file = rest.join("/");
+    if (file === "" || file === "mismatch") {
+      const body = await page(app, INITIAL, file === "mismatch" ? { ...INITIAL, user: "bob" } : INITIAL);
+      return res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(body);
+    }
+    const path = normalize(join(app.dir, file));
+    if (!path.startsWith(app.dir) || !existsSync(path)) return res.writeHead(404).end();
+    res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" }).end(readFileSync(path));
+  } catch (error) {
+    res.writeHead(500).end(String(error?.stack ?? error));
+  }
+});
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+const base = `http://127.0.0.1:${server.address().port}`;
+
+// Vite's asset URLs are absolute (`/assets/...`): serve each app under its own base.
+for (const [name, app] of Object.entries(APPS)) {
+  app.template = app.template.replaceAll('"/assets/', `"/${name}/assets/`);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+
+const read = (p) =>
+  p.$$eval("[data-control]", (nodes) =>
+    nodes.map((el) => {
+      const control = el.dataset.control;
+      const out = { post: el.closest("[data-post]")?.dataset.post ?? null, control };
+      out.state = ["create", "destroy", "publish"].includes(control) ? (el.disabled ? "disabled" : "enabled") : el.dataset.state;
+      if (control === "publish") out.title = el.getAttribute("title") ?? "";
+      return out;
+    }),
+  );
+
+function compareControls(label, shown, want) {
+  check(`${label}: ${want.length} controls rendered`, shown.length === want.length, `${shown.length} vs ${want.length}`);
+  for (const [index, expected] of want.entries()) {
+    const got = shown[index];
+    const name = `${label}: post ${expected.post ?? "-"} ${expected.control}`;
+    check(name, JSON.stringify(got) === JSON.stringify(expected), `${JSON.stringify(got)} vs ${JSON.stringify(expected)}`);
+  }
+}
+
+try {
+  for (const name of Object.keys(APPS)) {
+    // Before hydration: the server's HTML alone.
+    const off = await browser.newContext({ javaScriptEnabled: false });
+    const raw = await off.newPage();
+    await raw.goto(`${base}/${name}/`);
+    const serverControls = await read(raw);
+    compareControls(`${name} server render (${INITIAL.user}, ${INITIAL.policy})`, serverControls, expectedControls(INITIAL.user, INITIAL.policy));
+    await off.close();
+
+    const context = await browser.newContext();
+    const p = await context.newPage();
+    const messages = [];
+    p.on("console", (message) => {
+      if (message.type() === "error" || message.type() === "warning") messages.push(`${message.type()}: ${message.text()}`);
+    });
+    p.on("pageerror", (error) => messages.push(`pageerror: ${error.message}`));
+    await p.goto(`${base}/${name}/`);
+    await p.waitForFunction(() => window.__hydrated === true, null, { timeout: 30000 });
+    await p.waitForTimeout(50);
+    const hydrated = await read(p);
+    check(`${name}: hydrated controls = server-rendered controls`, JSON.stringify(hydrated) === JSON.stringify(serverControls), JSON.stringify({ hydrated, serverControls }));
+    const hydrationErrors = await p.evaluate(() => window.__hydrationErrors);
+    check(`${name}: no hydration mismatch reported`, hydrationErrors.length === 0, JSON.stringify(hydrationErrors));
+    check(`${name}: no console error or warning on hydration`, messages.length === 0, JSON.stringify(messages));
+
+    async function switchTo(id, userKey, policyName) {
+      await p.click(`#${id}`);
+      await p.waitForFunction(([u, pol]) => {
+        const state = document.getElementById("state");
+        return state?.dataset.user === u && state?.dataset.policy === pol;
+      }, [userKey, policyName]);
+      await p.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+      compareControls(`${name} after ${id} (${userKey}, ${policyName})`, await read(p), expectedControls(userKey, policyName));
+    }
+    // User switches under the blog policy: every user of the demo.
+    for (const entry of USERS.filter((u) => u.key !== INITIAL.user)) await switchTo(`user-${entry.key}`, entry.key, "blog");
+    // The draft post (get_queryset hides it): anonymous users see no link to it.
+    await switchTo("user-anonymous", "anonymous", "blog");
+    const draft = POSTS.find((post) => !post.published);
+    const draftRetrieve = (await read(p)).find((c) => c.post === String(draft.id) && c.control === "retrieve");
+    check(`${name}: anonymous sees no link to draft post ${draft.id} (DRF answers 404)`, draftRetrieve?.state === "fallback", JSON.stringify(draftRetrieve));
+    // Policy switch, then users under it, then back.
+    await switchTo("policy-staff", "anonymous", "staff");
+    for (const key of ["sam", "ann"]) await switchTo(`user-${key}`, key, "staff");
+    await switchTo("policy-blog", "ann", "blog");
+    // Denial reason: a tooltip names the deciding class and DRF's message.
+    await switchTo("user-bob", "bob", "blog");
+    const reason = (await read(p)).find((c) => c.post === "3" && c.control === "publish");
+    check(`${name}: denial reason names the class and message`, /^403 \S.*: \S/.test(reason?.title ?? ""), JSON.stringify(reason));
+
+    // Lifetime: one live Subject per provider; all freed on unmount; replaced Gates freed.
+    await p.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+    const before = await p.evaluate(() => ({ ...window.__gateStats }));
+    check(`${name}: replaced Subjects are freed (one live)`, before.created - before.freed === 1, JSON.stringify(before));
+    check(`${name}: the Gate of a replaced policy is freed`, before.gatesFreed >= 2, JSON.stringify(before));
+    await p.click("#unmount");
+    await p.waitForSelector("#unmounted");
+    await p.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+    const after = await p.evaluate(() => ({ ...window.__gateStats }));
+    check(`${name}: unmount frees the Subject and the Gate`, after.created === after.freed && after.gatesFreed === before.gatesFreed + 1, JSON.stringify(after));
+    check(`${name}: no console error or warning while switching`, messages.length === 0, JSON.stringify(messages));
+    await context.close();
+
+    // The mismatch detector itself: a server render for another user must be reported.
+    const bad = await browser.newContext();
+    const bp = await bad.newPage();
+    const badMessages = [];
+    bp.on("console", (message) => badMessages.push(message.text()));
+    await bp.goto(`${base}/${name}/mismatch`);
+    await bp.waitForFunction(() => window.__hydrated === true, null, { timeout: 30000 });
+    await bp.waitForTimeout(100);
+    const reported = await bp.evaluate(() => window.__hydrationErrors.length);
+    check(`${name}: a server render for another user is reported as a mismatch`, reported > 0 || badMessages.some((m) => /hydrat/i.test(m)), JSON.stringify(badMessages));
+    await bad.close();
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
+
+for (const failure of failures) console.log(`FAILED: ${failure}`);
+console.log(`frameworks: ${checks} checks, ${checks - failures.length} passed`);
+process.exit(failures.length === 0 ? 0 : 1);
