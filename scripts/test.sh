@@ -81,6 +81,8 @@ conformance() { bash conformance/run.sh; }
 browser() { bash wasm-tests/browser/run.sh; }
 workers() { bash wasm-tests/workerd/run.sh; }
 field() { bash wasm-tests/workerd/field.sh; }
+# The guard in Node: certainty, bodies, request.user, forwardTo (run.sh installed its npm deps).
+guard() { node --test wasm-tests/workerd/guard.test.mjs; }
 # Hostile input (issue 14): large, deep, slow and forged inputs through the package in Node and
 # workerd (needs the built package), then every fuzz target for a bounded time.
 adversarial() { bash wasm-tests/adversarial/run.sh; }
@@ -101,6 +103,7 @@ step "conformance against real DRF" conformance
 step "browser demo and playground" browser
 if [ -f wasm-tests/workerd/run.sh ]; then step "Worker in workerd vs the sample DRF server" workers; fi
 step "field: live data changes, CORS, bodies, faults (Worker vs DRF)" field
+if [ -f wasm-tests/workerd/guard.test.mjs ]; then step "the guard in Node (drf-gate/guard)" guard; fi
 step "adversarial inputs (Node, workerd)" adversarial
 step "fuzz" fuzz
 step "exporter on the sample DRF project" exporter

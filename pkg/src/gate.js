@@ -8,7 +8,7 @@
 // each entry point (pkg/src/entries/) calls it once.
 
 import { ContextError, NotInitializedError, PolicyError } from "./errors.js";
-import { isFetchRequest, toRawRequest } from "./raw-request.js";
+import { isFetchRequest, readBody, toRawRequest, withBody } from "./raw-request.js";
 import { encodeValue } from "./value.js";
 
 // The core replays earlier answers, so a request needs at most one lookup per class and step.
@@ -26,16 +26,17 @@ export function needsEdgeBuild(what) {
   return error;
 }
 
-// What a resolver returned, as the core's answer to a lookup.
-// A resolver's "not known here" (a store miss that is not authoritative, an outage): the
-// request is forwarded, never decided (see drf-gate/guard).
+// A resolver's "not known here" (the request is forwarded) and "no such row" (drf-gate/guard).
 const UNKNOWN = Symbol.for("drf-gate.unknown");
+const NOT_FOUND = Symbol.for("drf-gate.notFound");
 
+// What a resolver returned, as the core's answer to a lookup.
 function asAnswer(kind, value) {
-  if (value === UNKNOWN) return { unknown: true };
   if (value && typeof value.then === "function") {
     throw new TypeError(`the ${kind} resolver returned a Promise: use checkRequest(), not checkRequestSync()`);
   }
+  if (value === UNKNOWN) return { unknown: true };
+  if (value === NOT_FOUND) return kind === "custom" ? { none: true } : { notFound: true };
   if (kind === "custom") {
     if (value == null) return { none: true };
     if (value.failure) return { failure: value.failure };
@@ -326,11 +327,18 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
      */
     async checkRequest(request, options = {}) {
       if (!edge) throw needsEdgeBuild("gate.checkRequest()");
-      const raw = isFetchRequest(request) ? await toRawRequest(request) : request;
+      let raw = isFetchRequest(request) ? await toRawRequest(request) : request;
       if (raw === null) return null;
+      const { readBody: read, ...stepOptions } = options;
       const answers = [];
       for (let i = 0; i <= MAX_LOOKUPS; i++) {
-        const step = this.#step("gate.checkRequest()", raw, options, answers);
+        const step = this.#step("gate.checkRequest()", raw, stepOptions, answers);
+        // The CSRF check reads the body: read it now (at most maxBytes), and ask again.
+        if (step.body && raw.bodyPending) {
+          const reader = read ?? (isFetchRequest(request) ? (maxBytes) => readBody(request, maxBytes) : null);
+          raw = withBody(raw, reader ? await reader(step.body.maxBytes) : null);
+          continue;
+        }
         if (!step.lookup) return step.noRoute ? null : step;
         const value = await callResolver(options.resolvers, step.lookup, raw);
         answers.push({ key: step.lookup, answer: asAnswer(step.lookup.kind, value) });
@@ -344,9 +352,10 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (isFetchRequest(request)) {
         throw new TypeError("checkRequestSync() takes a plain request object; use checkRequest() for a Fetch Request");
       }
+      const { readBody: _read, ...stepOptions } = options;
       const answers = [];
       for (let i = 0; i <= MAX_LOOKUPS; i++) {
-        const step = this.#step("gate.checkRequestSync()", request, options, answers);
+        const step = this.#step("gate.checkRequestSync()", request, stepOptions, answers);
         if (!step.lookup) return step.noRoute ? null : step;
         const value = callResolver(options.resolvers, step.lookup, request);
         answers.push({ key: step.lookup, answer: asAnswer(step.lookup.kind, value) });

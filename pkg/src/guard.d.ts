@@ -2,6 +2,38 @@ import type { Decision, Gate, JsonValue, Policy, RawRequest, Resolvers, User } f
 
 /** Returned by `loadObject` when the URL's lookup value does not fit the field (a bare 404). */
 export declare const LOOKUP_ERROR: unique symbol;
+/**
+ * Returned by a resolver (or `loadObject`): no such row, for certain. Honoured only when the
+ * guard's `authoritative` option covers that lookup; otherwise the request is forwarded.
+ */
+export declare const NOT_FOUND: unique symbol;
+/** Returned by a resolver: not known here (as `undefined` and `null` are): the request is forwarded. */
+export declare const UNKNOWN: unique symbol;
+
+/** What a guard resolver answers: the record, `NOT_FOUND`, or "unknown" (`UNKNOWN`, `null`, `undefined`). */
+export type Found<T> = T | typeof NOT_FOUND | typeof UNKNOWN | null | undefined;
+type Answer<T> = Found<T> | Promise<Found<T>>;
+
+/** The guard's user lookups (a throw or a timeout counts as unknown). */
+export interface GuardResolvers {
+  /** TokenAuthentication: the token's user. */
+  token?(key: string): Answer<User>;
+  /** BasicAuthentication: the user these credentials authenticate (Django's `authenticate()`). */
+  basic?(username: string, password: string): Answer<User>;
+  /** SessionAuthentication: the session's user. */
+  session?(sessionKey: string): Answer<User>;
+  /** CSRF_USE_SESSIONS: the CSRF secret stored in the session. */
+  sessionCsrfSecret?(sessionKey: string): Answer<string>;
+  /** JWTAuthentication: the user whose `field` equals the token's user id claim. */
+  userById?(field: string, id: JsonValue): Answer<User>;
+  /** RemoteUserAuthentication. */
+  remoteUser?(name: string): Answer<User>;
+  /** A custom class: a user, `NOT_FOUND` (`authenticate` returned None), or `{ failure }` (it raised). */
+  custom?(className: string, request: RawRequest): Answer<User | { failure: { exception?: string; detail: JsonValue; code?: string | null } }>;
+}
+
+/** The lookup kinds `authoritative` may name (`object`: `loadObject`'s `NOT_FOUND`). */
+export type LookupKind = keyof GuardResolvers | "object";
 
 /** Why a request goes on to the origin. */
 export type ForwardReason =
@@ -15,11 +47,21 @@ export type ForwardReason =
    * Only the Django server can answer: a 500 from a failing condition, or a request whose header
    * bytes the runtime did not keep (not valid UTF-8, in workerd).
    */
-  | "origin-renders";
+  | "origin-renders"
+  /** A resolver did not know the token, session or user (not an authoritative "no such row"). */
+  | "unknown-lookup"
+  /** A resolver or `loadObject` threw. */
+  | "lookup-error"
+  /** The request's lookups took longer than `lookupTimeout`. */
+  | "lookup-timeout"
+  /** The CSRF check needs a body longer than the edge reads. */
+  | "body-too-large"
+  /** The guard itself failed (a policy that does not compile, ...): logged, forwarded. */
+  | "guard-error";
 
 export type GuardResult =
   | { action: "respond"; response: Response; decision: Decision }
-  | { action: "forward"; decision: Decision | null; reason: ForwardReason };
+  | { action: "forward"; decision: Decision | null; reason: ForwardReason; lookup?: { kind: string; [key: string]: unknown }; error?: unknown };
 
 /** What `loadObject` is told about the request. */
 export interface LoadObjectArgs<Env = any> {
@@ -30,8 +72,13 @@ export interface LoadObjectArgs<Env = any> {
   params: { [name: string]: string };
   request: Request;
   env: Env;
-  /** `request.user` (what the resolver returned); `null` for an anonymous request. */
+  /**
+   * DRF's `request.user`: the record the authenticating resolver returned, simplejwt's
+   * `TokenUser` (`tokenUser: true`, claims in `attributes`), or `null` for an anonymous request.
+   */
   user: User | null;
+  /** What `prefetchObject` returned, when it is given. */
+  prefetched?: unknown;
 }
 
 /**
@@ -41,7 +88,7 @@ export interface LoadObjectArgs<Env = any> {
  */
 export type LoadObject<Env = any> = (
   args: LoadObjectArgs<Env>,
-) => JsonValue | typeof LOOKUP_ERROR | undefined | Promise<JsonValue | typeof LOOKUP_ERROR | undefined>;
+) => JsonValue | typeof LOOKUP_ERROR | typeof NOT_FOUND | undefined | Promise<JsonValue | typeof LOOKUP_ERROR | typeof NOT_FOUND | undefined>;
 
 export interface GuardOptions<Env = any> {
   /** The policy, or a function of `env` (compiled once, on the first request). */
@@ -49,7 +96,21 @@ export interface GuardOptions<Env = any> {
   /** A compiled `Gate` instead of `policy`. */
   gate?: Gate;
   /** The user lookups, or a function of `env`, `ctx` and the request that makes them. */
-  resolvers?: Resolvers | ((env: Env, ctx: any, request: Request) => Resolvers);
+  resolvers?: GuardResolvers | Resolvers | ((env: Env, ctx: any, request: Request) => GuardResolvers | Resolvers);
+  /**
+   * Whether the resolvers' store is authoritative (holds every row the database holds), so their
+   * `NOT_FOUND` is "no such row": `true`, the lookup kinds it holds for, or a function of `env`.
+   * Default `false`: every miss is forwarded.
+   */
+  authoritative?: boolean | LookupKind[] | ((env: Env, ctx: any, request: Request) => boolean | LookupKind[] | Promise<boolean | LookupKind[]>);
+  /** The time bound (ms) on one request's lookups, past which it is forwarded; default 1000. */
+  lookupTimeout?: number | ((env: Env) => number);
+  /** Starts fetching the object while authentication runs; its value reaches `loadObject` as `prefetched`. */
+  prefetchObject?: (args: Omit<LoadObjectArgs<Env>, "user" | "prefetched">) => unknown;
+  /** Where forward reasons are logged (default `console.warn`). */
+  log?: (reason: string, message: string) => void;
+  /** `forwardTo`'s options, for `withGuard(null, ...)`. */
+  forward?: ForwardOptions;
   /** Loads the object for the object stage; without it the origin decides that stage. */
   loadObject?: LoadObject<Env>;
   /** Seconds since the epoch (JWT expiry), or a function returning them; default: now. */
@@ -79,8 +140,28 @@ export declare function createGuard<Env = any>(options: GuardOptions<Env>): Guar
 /** DRF's response for a decision: status, exact body, headers; an empty body for HEAD. */
 export declare function toResponse(decision: Decision, request?: Request | RawRequest): Response;
 
-/** Sends `request` on to `origin` (a base URL), keeping method, path, query, headers and body. */
-export declare function forwardTo(origin: string | URL, request: Request): Promise<Response>;
+export interface ForwardOptions {
+  /** Set `X-Forwarded-For` (appended), `-Proto` and `-Host` (default true). */
+  forwardedHeaders?: boolean;
+  /** The client's address for `X-Forwarded-For` (default: `CF-Connecting-IP`). */
+  clientIp?: (request: Request) => string | null | undefined;
+  /** Milliseconds before answering 504 (default 30000). */
+  timeout?: number;
+  /** Retries of what is safe to retry (default 1). */
+  retries?: number;
+  /** Bodies up to this many bytes are read first so they can be retried (default 1 MiB). */
+  bufferBytes?: number;
+  /** The fetch to use (default `globalThis.fetch`). */
+  fetch?: typeof fetch;
+  /** Where failures are logged (default `console.warn`). */
+  log?: (reason: string, message: string) => void;
+}
+
+/**
+ * Sends `request` on to `origin` (a base URL) as a reverse proxy does: hop-by-hop headers dropped,
+ * `X-Forwarded-*` set, the body with its length. Never throws: `502`/`504` with a small JSON body.
+ */
+export declare function forwardTo(origin: string | URL, request: Request, options?: ForwardOptions): Promise<Response>;
 
 export type FetchHandler<Env = any> = (request: Request, env: Env, ctx: any, result: GuardResult) => Response | Promise<Response>;
 

@@ -3,45 +3,123 @@
 // `createGuard(options)` returns `guard(request, env, ctx)`, which decides a Fetch `Request` as
 // the DRF server would (authentication -> permission classes -> object permissions) and either
 // builds DRF's exact denial as a `Response` or says why the request should go on to the origin.
-// `withGuard(handler, options)` wraps a plain `fetch` handler with it.
+// `withGuard(handler, options)` wraps a plain `fetch` handler with it; `forwardTo` sends a request
+// on to the origin as a reverse proxy does.
+//
+// The guard answers only when it is certain the origin would send the same response. A lookup it
+// cannot answer for sure (a store miss that is not authoritative, a store that fails or is slow),
+// a body it did not read, an exception of its own: the request is forwarded, never denied.
 
 // The package itself, by name: each runtime gets its own build (workerd, Node, browser) through
 // the package's `exports` conditions, exactly as the application's own `import "drf-gate"` does.
 import { Gate } from "drf-gate";
-import { toRawRequest } from "./raw-request.js";
+import { readBody, toRawRequest } from "./raw-request.js";
 
 /** Returned by `loadObject` when the URL's lookup value does not fit the field (a bare 404). */
 export const LOOKUP_ERROR = Symbol.for("drf-gate.lookupError");
+/**
+ * Returned by a resolver: "no such row", for certain. Honoured only when the guard is told the
+ * store is authoritative (`authoritative`); otherwise it counts as `UNKNOWN`.
+ */
+export const NOT_FOUND = Symbol.for("drf-gate.notFound");
+/** Returned by a resolver: "not known here" (as `undefined` and `null` are): the origin decides. */
+export const UNKNOWN = Symbol.for("drf-gate.unknown");
 
-const USER_KINDS = new Set(["token", "basic", "session", "userById", "remoteUser", "custom"]);
+// The lookup kinds of the core's step protocol (`LookupKey.kind`), with their arguments.
+const LOOKUP_KINDS = ["token", "basic", "session", "sessionCsrfSecret", "userById", "remoteUser", "custom"];
+const DEFAULT_LOOKUP_TIMEOUT_MS = 1000;
+const TIMED_OUT = Symbol("timed out");
 
 function call(value, ...args) {
   return typeof value === "function" ? value(...args) : value;
 }
 
-// Resolvers for one request: each lookup runs once (checkRequest may replay, and the object stage
-// asks again), and the user that authenticated is remembered for `loadObject`.
-function requestResolvers(resolvers) {
-  const cache = new Map();
-  const seen = { user: null };
+function lookupArgs(key) {
+  switch (key.kind) {
+    case "token":
+      return [key.key];
+    case "basic":
+      return [key.username, key.password];
+    case "session":
+    case "sessionCsrfSecret":
+      return [key.sessionKey];
+    case "userById":
+      return [key.field, JSON.parse(key.id)];
+    case "remoteUser":
+      return [key.name];
+    case "custom":
+      return [key.className];
+    default:
+      return null;
+  }
+}
+
+const cacheKey = (kind, args) => JSON.stringify([kind, ...args]);
+
+function authoritativeFor(setting, kind) {
+  if (setting === true) return true;
+  if (Array.isArray(setting)) return setting.includes(kind);
+  if (setting && typeof setting === "object") return setting[kind] === true;
+  return false;
+}
+
+// Resolvers for one request: each lookup runs once (the object stage asks the core again, which
+// replays), within the request's time bound; what they return becomes the core's answer.
+function requestResolvers(resolvers, { authoritative, deadline, log }) {
+  const settled = new Map(); // cache key -> { value, trouble }
+  const pending = new Map(); // cache key -> Promise
   const wrapped = {};
-  for (const kind of Object.keys(resolvers || {})) {
-    const fn = resolvers[kind];
+  for (const kind of LOOKUP_KINDS) {
+    const fn = resolvers && resolvers[kind];
     if (typeof fn !== "function") continue;
     wrapped[kind] = (...args) => {
-      const key = kind === "custom" ? null : JSON.stringify([kind, ...args]);
-      if (key !== null && cache.has(key)) return cache.get(key);
-      const pending = Promise.resolve(fn.apply(resolvers, args)).then((value) => {
-        // Authentication stops at the first class that returns a user (or raises): when it
-        // succeeded, the last user a resolver returned is `request.user`.
-        if (USER_KINDS.has(kind) && value && typeof value === "object" && !value.failure) seen.user = value;
-        return value;
+      // custom(className, rawRequest): one request, so the class name is the key.
+      const keyArgs = kind === "custom" ? args.slice(0, 1) : args;
+      const key = cacheKey(kind, keyArgs);
+      if (pending.has(key)) return pending.get(key);
+      const remaining = deadline - Date.now();
+      let timer;
+      const timeout = new Promise((resolve) => {
+        timer = setTimeout(() => resolve(TIMED_OUT), Math.max(0, remaining));
       });
-      if (key !== null) cache.set(key, pending);
-      return pending;
+      const run = (async () => {
+        try {
+          const value = await Promise.race([Promise.resolve().then(() => fn.apply(resolvers, args)), timeout]);
+          if (value === TIMED_OUT) {
+            log("lookup-timeout", `${kind} lookup took longer than the guard's time bound`);
+            settled.set(key, { value: UNKNOWN, trouble: "lookup-timeout" });
+            return UNKNOWN;
+          }
+          settled.set(key, { value });
+          return answerValue(kind, value, authoritativeFor(authoritative, kind));
+        } catch (error) {
+          log("lookup-error", `${kind} lookup failed: ${error && error.name}: ${error && error.message}`);
+          settled.set(key, { value: UNKNOWN, trouble: "lookup-error" });
+          return UNKNOWN;
+        } finally {
+          clearTimeout(timer);
+        }
+      })();
+      pending.set(key, run);
+      return run;
     };
   }
-  return { resolvers: wrapped, seen };
+  const original = (lookup) => {
+    const args = lookup && lookupArgs(lookup);
+    return args && settled.get(cacheKey(lookup.kind, args));
+  };
+  return { resolvers: wrapped, original };
+}
+
+// A resolver's value as the core's answer: a record, `null` (authoritative: no such row), or
+// UNKNOWN. `custom` resolvers return `{ failure }` for a raised exception and NOT_FOUND for
+// `authenticate` returning None.
+function answerValue(kind, value, authoritative) {
+  if (value === NOT_FOUND) return authoritative ? null : UNKNOWN;
+  if (value === undefined || value === null || value === UNKNOWN) return UNKNOWN;
+  if (kind === "sessionCsrfSecret") return typeof value === "string" ? value : UNKNOWN;
+  if (typeof value !== "object") return UNKNOWN;
+  return value;
 }
 
 function methodOf(request) {
@@ -56,6 +134,10 @@ export function toResponse(decision, request) {
   return new Response(body, { status: decision.status, headers });
 }
 
+function defaultLog(reason, message) {
+  console.warn(`drf-gate guard: forwarding (${reason}): ${message}`);
+}
+
 /**
  * Builds a guard for one policy.
  *
@@ -66,10 +148,13 @@ export function toResponse(decision, request) {
  * ```
  */
 export function createGuard(options = {}) {
-  const { policy, gate: givenGate, resolvers, loadObject, now, headersDecodedAsUtf8 } = options;
+  const {
+    policy, gate: givenGate, resolvers, loadObject, prefetchObject, now, headersDecodedAsUtf8,
+    authoritative = false, lookupTimeout = DEFAULT_LOOKUP_TIMEOUT_MS, log = defaultLog,
+  } = options;
   if (!givenGate && policy === undefined) throw new TypeError("createGuard: give `policy` or `gate`");
-  if (loadObject !== undefined && typeof loadObject !== "function") {
-    throw new TypeError("createGuard: `loadObject` must be a function");
+  for (const [name, value] of [["loadObject", loadObject], ["prefetchObject", prefetchObject]]) {
+    if (value !== undefined && typeof value !== "function") throw new TypeError(`createGuard: \`${name}\` must be a function`);
   }
   let gate = givenGate ?? null;
   // A policy that needs the environment (a signing key from a secret) is compiled on first use.
@@ -77,65 +162,241 @@ export function createGuard(options = {}) {
     if (gate === null) gate = new Gate(call(policy, env));
     return gate;
   };
+  const forward = (reason, decision = null, extra = {}) => ({ action: "forward", decision, reason, ...extra });
 
-  return async function guard(request, env, ctx) {
+  async function decide(request, env, ctx) {
     const current = gateFor(env);
-    const { resolvers: perRequest, seen } = requestResolvers(call(resolvers, env, ctx, request));
+    const bound = Number(call(lookupTimeout, env));
+    const deadline = Date.now() + (Number.isFinite(bound) && bound >= 0 ? bound : DEFAULT_LOOKUP_TIMEOUT_MS);
+    const isAuthoritative = await call(authoritative, env, ctx, request);
+    const { resolvers: perRequest, original } = requestResolvers(call(resolvers, env, ctx, request), {
+      authoritative: isAuthoritative, deadline, log,
+    });
     const at = call(now);
-    const base = { resolvers: perRequest, ...(at === undefined ? {} : { now: at }) };
+    // The body, read once and only if the core asks for it (the CSRF check of a session POST).
+    let body;
+    const base = {
+      resolvers: perRequest,
+      readBody: (maxBytes) => (body ??= readBody(request, maxBytes)),
+      ...(at === undefined ? {} : { now: at }),
+    };
 
     const raw = await toRawRequest(request, { headersDecodedAsUtf8 });
-    if (raw === null) return { action: "forward", decision: null, reason: "origin-renders" };
+    if (raw === null) return forward("origin-renders");
+    // The object (get_object()'s row) is fetched while authentication runs: independent lookups.
+    const route = loadObject ? current.route(new URL(request.url).pathname, methodOf(request)) : null;
+    let prefetched;
+    if (route && prefetchObject) {
+      prefetched = Promise.resolve()
+        .then(() => prefetchObject({ view: route.view, action: route.action, params: route.params, request, env }))
+        .then((value) => ({ value }), (error) => ({ error }));
+    }
     const first = await current.checkRequest(raw, base);
-    if (first === null) return { action: "forward", decision: null, reason: "no-route" };
-    // The core cannot be certain (a lookup not known here, a body too large to read): the origin decides.
-    if (first.forward) return { action: "forward", decision: null, reason: first.forward.reason };
+    if (first === null) return forward("no-route");
+    const undecided = undecidedReason(first, original);
+    if (undecided) return forward(undecided.reason, null, undecided.lookup ? { lookup: undecided.lookup } : {});
     let { decision } = first;
     if (decision.respond) return { action: "respond", response: toResponse(decision, request), decision };
-    if (!decision.allowed) return { action: "forward", decision, reason: "origin-renders" };
-    if (decision.objectCheck !== "pending") return { action: "forward", decision, reason: "allowed" };
-    if (!loadObject) return { action: "forward", decision, reason: "object-pending" };
+    if (!decision.allowed) return forward("origin-renders", decision);
+    if (decision.objectCheck !== "pending") return forward("allowed", decision);
+    if (!loadObject || route === null) return forward("object-pending", decision);
 
-    // The object stage: get_object() as the view would run it, then has_object_permission.
-    const route = current.route(new URL(request.url).pathname, methodOf(request));
-    if (route === null) return { action: "forward", decision, reason: "object-pending" };
-    const loaded = await loadObject({
-      view: route.view,
-      action: route.action,
-      params: route.params,
-      request,
-      env,
-      user: first.authentication && "succeeded" in first.authentication ? seen.user : null,
-    });
-    // undefined: this loader does not know; the origin decides the object stage.
-    if (loaded === undefined) return { action: "forward", decision, reason: "object-pending" };
+    // The object stage: get_object() as the view would run it, then has_object_permission, with
+    // DRF's request.user: the record the resolver returned, or simplejwt's TokenUser.
+    const user = requestUser(first, original);
+    let loaded;
+    let timer;
+    try {
+      const load = (async () => {
+        let fetched;
+        if (prefetched !== undefined) {
+          const { value, error } = await prefetched;
+          if (error !== undefined) throw error;
+          fetched = value;
+        }
+        return loadObject({ view: route.view, action: route.action, params: route.params, request, env, user, prefetched: fetched });
+      })();
+      const bound = new Promise((resolve) => {
+        timer = setTimeout(() => resolve(TIMED_OUT), Math.max(0, deadline - Date.now()));
+      });
+      loaded = await Promise.race([load, bound]);
+    } catch (error) {
+      log("lookup-error", `loadObject failed: ${error && error.name}: ${error && error.message}`);
+      return forward("lookup-error", decision);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (loaded === TIMED_OUT) {
+      log("lookup-timeout", "loadObject took longer than the guard's time bound");
+      return forward("lookup-timeout", decision);
+    }
+    // undefined: this loader does not know; the origin decides the object stage. NOT_FOUND is
+    // DRF's 404 only from an authoritative store.
+    if (loaded === NOT_FOUND && authoritativeFor(isAuthoritative, "object")) loaded = null;
+    if (loaded === undefined || loaded === UNKNOWN || loaded === NOT_FOUND) return forward("object-pending", decision);
     const objectOptions = loaded === LOOKUP_ERROR ? { lookupError: true } : { object: loaded };
     const second = await current.checkRequest(raw, { ...base, ...objectOptions });
-    if (second === null || second.forward) return { action: "forward", decision, reason: "object-pending" };
+    if (second === null) return forward("object-pending", decision);
+    const again = undecidedReason(second, original);
+    if (again) return forward(again.reason, decision);
     decision = second.decision;
     if (decision.respond) return { action: "respond", response: toResponse(decision, request), decision };
-    return { action: "forward", decision, reason: decision.allowed ? "allowed" : "origin-renders" };
+    return forward(decision.allowed ? "allowed" : "origin-renders", decision);
+  }
+
+  return async function guard(request, env, ctx) {
+    try {
+      return await decide(request, env, ctx);
+    } catch (error) {
+      // The guard could not decide (a policy that does not compile, a bug): the origin can.
+      log("guard-error", `${error && error.name}: ${error && error.message}`);
+      return forward("guard-error", null, { error });
+    }
   };
 }
 
-/** The request, sent on to `origin` (a base URL): same method, path, query, headers and body. */
-export async function forwardTo(origin, request) {
+// The core's forward step, named after what caused it (a timeout, a failing store, a miss).
+function undecidedReason(step, original) {
+  if (step.forward) {
+    const { reason, lookup } = step.forward;
+    if (reason === "unknown-lookup") {
+      const seen = original(lookup);
+      return { reason: seen && seen.trouble ? seen.trouble : "unknown-lookup", lookup };
+    }
+    return { reason };
+  }
+  if (step.body) return { reason: "body-unread" };
+  return null;
+}
+
+// DRF's request.user after authentication: the resolver's own record for the lookup that
+// authenticated, simplejwt's TokenUser (built by the core from the claims), or null (anonymous).
+function requestUser(step, original) {
+  if (!step.authentication || !("succeeded" in step.authentication)) return null;
+  const seen = step.userLookup ? original(step.userLookup) : null;
+  if (seen && seen.value && typeof seen.value === "object") return seen.value;
+  return step.user ?? null;
+}
+
+// Hop-by-hop headers (RFC 9110 7.6.1) and what a proxy must not pass on.
+const HOP_BY_HOP = new Set([
+  "connection", "keep-alive", "te", "trailer", "trailers", "transfer-encoding", "upgrade", "expect",
+  "proxy-connection", "proxy-authenticate", "proxy-authorization", "host", "content-length",
+]);
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
+// Errors that mean no byte of the request reached the origin (safe to retry any method once).
+const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
+const DEFAULT_FORWARD_TIMEOUT_MS = 30_000;
+// Bodies up to this size are read before sending, so a failed attempt can be retried.
+const DEFAULT_BUFFER_BYTES = 1024 * 1024;
+
+function proxyError(status, detail) {
+  return new Response(JSON.stringify({ detail }), {
+    status,
+    headers: { "content-type": "application/json", "cache-control": "no-store" },
+  });
+}
+
+function errorCode(error) {
+  for (let e = error, depth = 0; e && depth < 5; e = e.cause, depth++) {
+    if (typeof e.code === "string") return e.code;
+  }
+  return null;
+}
+
+/** The client's address as the runtime knows it: Cloudflare's `CF-Connecting-IP`. */
+function defaultClientIp(request) {
+  return request.headers.get("cf-connecting-ip");
+}
+
+/**
+ * The request, sent on to `origin` (a base URL) as a reverse proxy sends it: same method, path,
+ * query and body; hop-by-hop headers dropped; `X-Forwarded-For` (appended), `-Proto` and
+ * `-Host` (set) for the origin's `SECURE_PROXY_SSL_HEADER` / `USE_X_FORWARDED_HOST`. Never
+ * throws: an origin that cannot be reached answers `502`, one that does not answer within
+ * `timeout` ms answers `504` (a small JSON body, no internals). Retries once what is safe to
+ * retry: idempotent methods, and any request that never reached the origin.
+ *
+ * ```js
+ * return forwardTo(env.ORIGIN, request, { timeout: 10_000 });
+ * ```
+ */
+export async function forwardTo(origin, request, options = {}) {
+  const {
+    forwardedHeaders = true, clientIp = defaultClientIp, timeout = DEFAULT_FORWARD_TIMEOUT_MS, retries = 1,
+    bufferBytes = DEFAULT_BUFFER_BYTES, fetch: fetchImpl = globalThis.fetch, log = defaultLog,
+  } = options;
   const url = new URL(request.url);
-  const target = new URL(origin);
+  let target;
+  try {
+    target = new URL(origin);
+  } catch {
+    log("forward-error", "the origin URL is not valid");
+    return proxyError(502, "Bad gateway.");
+  }
   // Set, not resolved: a path such as `//x/` must stay a path.
   target.pathname = url.pathname;
   target.search = url.search;
   const method = methodOf(request);
+
+  const headers = new Headers();
+  const named = new Set(
+    (request.headers.get("connection") || "").split(",").map((name) => name.trim().toLowerCase()).filter(Boolean),
+  );
+  request.headers.forEach((value, name) => {
+    if (HOP_BY_HOP.has(name) || name.startsWith("proxy-") || named.has(name)) return;
+    headers.append(name, value);
+  });
+  if (forwardedHeaders) {
+    const ip = call(clientIp, request);
+    const prior = request.headers.get("x-forwarded-for");
+    if (ip) headers.set("x-forwarded-for", prior ? `${prior}, ${ip}` : ip);
+    headers.set("x-forwarded-proto", url.protocol.replace(/:$/, ""));
+    headers.set("x-forwarded-host", url.host);
+  }
+
+  // The body with its length: WSGI servers (runserver, gunicorn's sync workers) read no chunked
+  // request body. A large body of known length is streamed with its Content-Length; a small one
+  // (up to `bufferBytes`) or one of unknown length (chunked) is read first, so that it carries a
+  // length and can be sent again. GET and HEAD carry none.
+  let body = null;
+  let replayable = true;
   const hasBody = request.body !== null && method !== "GET" && method !== "HEAD";
-  // The body is sent with its length: WSGI servers (Django's runserver, gunicorn's sync workers)
-  // read no chunked request bodies. Redirects go back to the client as the origin sent them.
-  const body = hasBody ? await request.arrayBuffer() : null;
-  return fetch(target, { method: request.method, headers: request.headers, body, redirect: "manual" });
+  const declared = (request.headers.get("content-length") || "").trim();
+  if (hasBody) {
+    if (/^\d+$/.test(declared) && Number(declared) > bufferBytes) {
+      body = request.body;
+      headers.set("content-length", declared);
+      replayable = false;
+    } else {
+      body = await request.arrayBuffer();
+    }
+  }
+
+  for (let attempt = 0; ; attempt++) {
+    const signal = AbortSignal.timeout(timeout);
+    try {
+      const init = { method: request.method, headers, body, redirect: "manual", signal };
+      if (body instanceof ReadableStream) init.duplex = "half";
+      return await fetchImpl(target, init);
+    } catch (error) {
+      const code = errorCode(error);
+      const timedOut = signal.aborted || (error && (error.name === "TimeoutError" || error.name === "AbortError"));
+      if (timedOut) {
+        log("forward-timeout", `the origin did not answer ${method} ${url.pathname} within ${timeout} ms`);
+        return proxyError(504, "Gateway timeout.");
+      }
+      const safe = replayable && (IDEMPOTENT.has(method) || NOT_SENT.has(code));
+      if (attempt < retries && safe) continue;
+      log("forward-error", `${method} ${url.pathname}: ${(error && error.name) || "Error"}${code ? ` (${code})` : ""}`);
+      return proxyError(502, "Bad gateway.");
+    }
+  }
 }
 
 /**
  * Wraps a `fetch` handler: DRF's denials are answered here, everything else goes to `handler`
- * (or, without one, to `env.ORIGIN`).
+ * (or, without one, to `env.ORIGIN` through `forwardTo`).
  *
  * ```js
  * export default { fetch: withGuard(null, { policy, resolvers }) };
@@ -143,13 +404,14 @@ export async function forwardTo(origin, request) {
  */
 export function withGuard(handler, options = {}) {
   const guard = typeof options === "function" ? options : createGuard(options);
+  const forwardOptions = typeof options === "function" ? {} : options.forward || {};
   return async function fetchWithGuard(request, env, ctx) {
     const result = await guard(request, env, ctx);
     if (result.action === "respond") return result.response;
     if (typeof handler === "function") return handler(request, env, ctx, result);
     if (handler && typeof handler.fetch === "function") return handler.fetch(request, env, ctx, result);
     const origin = env && env.ORIGIN;
-    if (!origin) throw new Error("drf-gate withGuard: no handler and no env.ORIGIN to forward to");
-    return forwardTo(origin, request);
+    if (!origin) return proxyError(502, "Bad gateway.");
+    return forwardTo(origin, request, forwardOptions);
   };
 }

@@ -8,8 +8,6 @@
 export const HEADERS_DECODED_AS_UTF8 = typeof navigator !== "undefined" && navigator.userAgent === "Cloudflare-Workers";
 
 const SAFE_BODY_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
-// DRF reads the body during authentication only for the CSRF check of a form or JSON request.
-const PARSED_BODY_TYPES = /^(application\/json|application\/x-www-form-urlencoded|multipart\/form-data)/i;
 const utf8 = new TextEncoder();
 
 function asHttpBytes(value, decodedAsUtf8) {
@@ -33,8 +31,9 @@ export function isFetchRequest(value) {
 /**
  * The request as the core's plain raw request (`{ method, url, headers, bodyBase64? }`), or
  * `null` when the runtime lost bytes DRF would read (a header that was not valid UTF-8, in
- * workerd): then only the origin can decide. The body is read (from a clone) only when DRF
- * would read it during authentication: an unsafe method with a form or JSON body.
+ * workerd): then only the origin can decide. The body is not read here: an unsafe method with a
+ * body is marked `bodyPending`, and `checkRequest` reads it only when the core asks (the CSRF
+ * check of a session-authenticated POST without the token header).
  *
  * ```js
  * const raw = await toRawRequest(request); // { method: "GET", url: "https://…", headers: { … } }
@@ -50,8 +49,44 @@ export async function toRawRequest(request, { headersDecodedAsUtf8 = HEADERS_DEC
   if (lossy) return null;
   const raw = { method: request.method, url: request.url, headers };
   const method = String(request.method || "GET").toUpperCase();
-  if (!SAFE_BODY_METHODS.has(method) && request.body !== null && PARSED_BODY_TYPES.test(request.headers.get("content-type") || "")) {
-    raw.bodyBase64 = base64(new Uint8Array(await request.clone().arrayBuffer()));
-  }
+  // The body stays unread: the core asks for it (a `body` step) only when DRF reads it.
+  if (!SAFE_BODY_METHODS.has(method) && request.body !== null) raw.bodyPending = true;
   return raw;
+}
+
+/**
+ * At most `maxBytes` of a request's body (read from a clone), or `null` when it is longer (the
+ * rest is not read).
+ */
+export async function readBody(request, maxBytes) {
+  const declared = Number(request.headers.get("content-length") || NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) return null;
+  const reader = request.clone().body?.getReader();
+  if (!reader) return new Uint8Array(0);
+  const chunks = [];
+  let length = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      length += value.byteLength;
+      if (length > maxBytes) return null;
+      chunks.push(value);
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/** The raw request with the body the core asked for (`null`: longer than it may read). */
+export function withBody(raw, bytes) {
+  const { bodyPending, ...rest } = raw;
+  return bytes === null ? { ...rest, bodyTooLarge: true } : { ...rest, bodyBase64: base64(bytes) };
 }

@@ -39,8 +39,10 @@ const log = (...args) => console.error("[workerd]", ...args);
 const drfAgent = new Agent({ pipelining: 0 });
 
 async function startWorker(name, { entry, objects = true, origin, signingKey, kv, outboundService }) {
+  // The KV namespaces are filled from the database before any request, and every request is
+  // rolled back: the store holds exactly the database's rows (authoritative).
   const options = await workerOptions({
-    esbuild, outDir: join(scratch, name), origin, signingKey, objects, explain: true, nodePaths, entry,
+    esbuild, outDir: join(scratch, name), origin, signingKey, objects, explain: true, nodePaths, entry, authoritative: true,
   });
   const mf = new Miniflare({
     ...options, cf: false, host: "127.0.0.1", port: await freePort(), log: new Log(LogLevel.NONE),
@@ -127,20 +129,20 @@ async function send(target, request) {
 async function nodeEdge(drf) {
   const outfile = join(scratch, "node", "edge.mjs");
   await esbuild.build({
-    entryPoints: [join(here, "..", "..", "examples", "blog", "worker", "src", "edge.js")],
+    entryPoints: [join(here, "..", "..", "examples", "blog", "worker", "src", "options.js")],
     bundle: true, format: "esm", platform: "node", outfile, logLevel: "silent", external: ["drf-gate", "drf-gate/*"],
   });
   const edge = await import(pathToFileURL(outfile).href);
   const { createGuard, forwardTo } = await import("drf-gate/guard");
-  const env = { ORIGIN: drf.url, JWT_SIGNING_KEY: drf.signingKey };
+  const env = { ORIGIN: drf.url, JWT_SIGNING_KEY: drf.signingKey, EDGE_STORE_AUTHORITATIVE: "true" };
   for (const [name, entries] of Object.entries(drf.kv.kv)) {
     const map = new Map(Object.entries(entries));
     env[name] = { get: async (key, type) => (map.has(key) ? (type === "json" ? JSON.parse(map.get(key)) : map.get(key)) : null) };
   }
-  const guard = createGuard({ policy: edge.policy, resolvers: edge.resolvers, loadObject: edge.loadObject });
+  const guard = createGuard(edge.guardOptions);
   return async (request) => {
     const result = await guard(request, env);
-    const response = result.action === "respond" ? result.response : await forwardTo(env.ORIGIN, request);
+    const response = result.action === "respond" ? result.response : await forwardTo(env.ORIGIN, request, edge.forwardOptions(env));
     const copy = new Response(response.body, response);
     copy.headers.set("X-DRF-Gate", result.action === "respond" ? "respond" : `forward; reason=${result.reason}`);
     return copy;

@@ -77,11 +77,15 @@ export async function bundle(esbuild, outDir, { entry, nodePaths = [] } = {}) {
 /**
  * Miniflare options for this Worker: wrangler.toml's vars and KV namespaces, plus `origin`
  * (ORIGIN) and the JWT signing key (the secret JWT_SIGNING_KEY). `objects: false` leaves out the
- * OBJECTS namespace (the origin then decides the object stage).
+ * OBJECTS namespace (the origin then decides the object stage). `authoritative: true` tells the
+ * guard a KV miss is "no such row" (EDGE_STORE_AUTHORITATIVE); `bindings` adds or overrides vars
+ * (LOOKUP_TIMEOUT_MS, ORIGIN_TIMEOUT_MS, FAULT_STORE, ...).
  */
-export async function workerOptions({ esbuild, outDir, origin, signingKey, objects = true, explain, nodePaths, entry }) {
+export async function workerOptions({ esbuild, outDir, origin, signingKey, objects = true, explain, nodePaths, entry, authoritative, bindings: extra = {} }) {
   const config = wranglerConfig();
-  const bindings = { ...config.vars };
+  const bindings = { ...config.vars, ...extra };
+  // "true" only when the KV namespaces hold every row of the database (see src/options.js).
+  if (authoritative !== undefined) bindings.EDGE_STORE_AUTHORITATIVE = String(authoritative);
   if (origin) bindings.ORIGIN = origin;
   if (signingKey) bindings.JWT_SIGNING_KEY = signingKey;
   if (explain !== undefined) bindings.EXPLAIN = String(explain);

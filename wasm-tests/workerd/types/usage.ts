@@ -1,6 +1,8 @@
 // drf-gate/guard and drf-gate/hono as a TypeScript Worker uses them (checked by tsc, not run).
 import { Hono } from "hono";
-import { createGuard, forwardTo, LOOKUP_ERROR, withGuard, type GuardResult, type LoadObject } from "drf-gate/guard";
+import {
+  createGuard, forwardTo, LOOKUP_ERROR, NOT_FOUND, withGuard, type ForwardReason, type GuardResult, type LoadObject,
+} from "drf-gate/guard";
 import { drfGate } from "drf-gate/hono";
 import type { Policy, User } from "drf-gate";
 
@@ -21,19 +23,22 @@ const guard = createGuard<Env>({
   resolvers: (env) => ({
     token: async (key) => {
       const id = await env.TOKENS.get(key);
-      return id === null ? null : ((await env.USERS.get(id, "json")) as User | null);
+      // A miss is NOT_FOUND: "no such row" only when the guard is told the store is authoritative.
+      return id === null ? NOT_FOUND : ((await env.USERS.get(id, "json")) as User | null);
     },
   }),
   loadObject,
+  authoritative: ["token"],
+  lookupTimeout: (env) => 500,
 });
 
 export const plain = {
   async fetch(request: Request, env: Env, ctx: unknown): Promise<Response> {
     const result: GuardResult = await guard(request, env, ctx);
     if (result.action === "respond") return result.response;
-    const reason: "allowed" | "object-pending" | "no-route" | "origin-renders" = result.reason;
+    const reason: ForwardReason = result.reason;
     console.log(reason, result.decision?.objectCheck);
-    return forwardTo(env.ORIGIN, request);
+    return forwardTo(env.ORIGIN, request, { timeout: 10_000, clientIp: (r) => r.headers.get("cf-connecting-ip") });
   },
 };
 

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { forwardTo } from "drf-gate/guard";
 import { drfGate } from "drf-gate/hono";
 
-import { loadObject, policy, resolvers } from "../../../examples/blog/worker/src/edge.js";
+import { forwardOptions, guardOptions } from "../../../examples/blog/worker/src/options.js";
 
 const app = new Hono();
 // Marks the answers the guard gave itself (the test tells them from forwarded ones).
@@ -11,10 +11,10 @@ app.use("*", async (c, next) => {
   await next();
   if (c.get("drfGate")?.action === "respond") c.res.headers.set("X-DRF-Gate", "respond");
 });
-app.use("/api/*", drfGate({ policy, resolvers, loadObject }));
+app.use("/api/*", drfGate(guardOptions));
 app.all("*", async (c) => {
   const result = c.get("drfGate");
-  const response = await forwardTo(c.env.ORIGIN, c.req.raw);
+  const response = await forwardTo(c.env.ORIGIN, c.req.raw, forwardOptions(c.env));
   const copy = new Response(response.body, response);
   copy.headers.set("X-DRF-Gate", `forward; reason=${result ? result.reason : "not-guarded"}`);
   return copy;

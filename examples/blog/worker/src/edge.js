@@ -1,7 +1,7 @@
 // What the blog's edge knows: the exported policy (plus the JWT signing key from a secret), the
 // user lookups in Workers KV, and get_object() from the OBJECTS namespace. Shared by index.js and
 // the tests' Hono and withGuard variants (wasm-tests/workerd).
-import { LOOKUP_ERROR } from "drf-gate/guard";
+import { LOOKUP_ERROR, NOT_FOUND } from "drf-gate/guard";
 
 import { read, UNKNOWN } from "./store.js";
 
@@ -27,7 +27,8 @@ export function lookupInt(value) {
 }
 
 // A key Workers KV accepts (1 to 512 bytes, not "." or ".."); any other is in no namespace, as
-// no such token or session row exists in the database.
+// no such token or session row exists in the database. A miss is NOT_FOUND: "no such row" when the
+// guard is told the store is authoritative (options.js), "not known here" otherwise.
 const encoder = new TextEncoder();
 const storable = (key) => key !== "" && key !== "." && key !== ".." && encoder.encode(key).length <= 512;
 
@@ -75,7 +76,7 @@ export function resolvers(env) {
       // Django applies int() to the claim: 2.0 -> 2, True -> 1, "2" -> 2; a dict raises (500).
       const value = typeof id === "number" && Number.isFinite(id) ? Math.trunc(id) : typeof id === "boolean" ? Number(id) : id;
       const pk = typeof value === "number" || typeof value === "string" ? lookupInt(value) : null;
-      return typeof pk === "string" ? user(pk) : null;
+      return typeof pk === "string" ? user(pk) : NOT_FOUND;
     },
   };
 }
@@ -89,13 +90,24 @@ const QUERYSETS = {
   tags: () => true,
 };
 
-export async function loadObject({ view, params, env, user }) {
+// get_object()'s row, fetched while authentication runs (the guard's `prefetchObject`): the
+// stored object, NOT_FOUND for a miss, LOOKUP_ERROR for a malformed pk, undefined when the edge
+// does not hold this view's objects.
+export async function fetchObject({ view, params, env }) {
   if (!env.OBJECTS || !(view in QUERYSETS) || params.pk === undefined) return undefined; // the origin decides
   const pk = lookupInt(params.pk);
-  if (pk === LOOKUP_ERROR || pk === null) return pk;
+  if (pk === LOOKUP_ERROR) return pk;
+  if (pk === null) return NOT_FOUND;
   const model = view === "post-reports" ? "posts" : view;
   const found = await read(env.OBJECTS, `${model}:${pk}`);
-  if (found.state === "deleted") return null;
+  if (found.state === "deleted") return NOT_FOUND;
   if (found.state !== "found") return undefined; // not known here: the origin decides
-  return QUERYSETS[view](found.value, user) ? found.value : null;
+  return found.value;
+}
+
+// The queryset's filter on that row, with DRF's request.user.
+export async function loadObject(args) {
+  const object = "prefetched" in args && args.prefetched !== undefined ? args.prefetched : await fetchObject(args);
+  if (object === undefined || object === LOOKUP_ERROR || object === NOT_FOUND) return object;
+  return QUERYSETS[args.view](object, args.user) ? object : null;
 }

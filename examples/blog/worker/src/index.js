@@ -4,13 +4,15 @@
 // `manage.py drfgate_export`): authentication (JWT verified in the Worker, Token and session
 // looked up in Workers KV), permission classes, and, when the OBJECTS namespace is bound, the
 // object stage (get_queryset + has_object_permission). DRF's denials are answered at the edge with
-// DRF's exact response; everything else is forwarded to the origin (env.ORIGIN).
+// DRF's exact response, but only when the edge is certain: a lookup its store cannot answer for
+// sure, a failing or slow store, anything unexpected, and everything DRF lets through goes to the
+// origin (env.ORIGIN), as a reverse proxy sends it (forwardTo: X-Forwarded-*, 502/504 on failure).
 import { createGuard, forwardTo } from "drf-gate/guard";
 
-import { loadObject, policy, resolvers } from "./edge.js";
+import { forwardOptions, guardOptions } from "./options.js";
 import { handleSync } from "./store.js";
 
-const guard = createGuard({ policy, resolvers, loadObject });
+const guard = createGuard(guardOptions);
 
 function explained(response, text, env) {
   if (env.EXPLAIN !== "true") return response;
@@ -24,16 +26,10 @@ export default {
     // The origin's pushes of identity data (python/drfgate/sync.py), when DRFGATE_SYNC_SECRET is set.
     const synced = await handleSync(request, env);
     if (synced) return synced;
-    let result;
-    try {
-      result = await guard(request, env, ctx);
-    } catch (error) {
-      // The edge could not decide (a KV failure, a malformed request the core refuses): the
-      // origin is the authority, so it decides.
-      console.error("drf-gate:", error);
-      return explained(await forwardTo(env.ORIGIN, request), `forward; reason=error; ${error.name}`, env);
-    }
+    // The guard never throws: what it cannot decide it forwards, with the reason.
+    const result = await guard(request, env, ctx);
     if (result.action === "respond") return explained(result.response, "respond", env);
-    return explained(await forwardTo(env.ORIGIN, request), `forward; reason=${result.reason}`, env);
+    const response = await forwardTo(env.ORIGIN, request, forwardOptions(env));
+    return explained(response, `forward; reason=${result.reason}`, env);
   },
 };

@@ -1,0 +1,310 @@
+// drf-gate/guard in Node: certainty (unknown -> forward, authoritative not-found -> DRF's
+// answer), failing and slow stores, bodies read only when a check needs them and judged as Django
+// judges them (vectors recorded from real Django: tests/authentication_vectors/bodies.json),
+// DRF's request.user for loadObject, and forwardTo as a reverse proxy (hop-by-hop headers,
+// X-Forwarded-*, 502/504 without internals, safe retries).
+//
+//   node --test wasm-tests/workerd/guard.test.mjs      (after bash scripts/build.sh and npm ci here)
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { join } from "node:path";
+import { test } from "node:test";
+
+import { createGuard, forwardTo, NOT_FOUND, UNKNOWN, withGuard } from "drf-gate/guard";
+
+import { here } from "./drf.mjs";
+
+// JSON Lines: one top-level key per line; `cases[]` lines are the cases, in order.
+const vectors = { cases: [] };
+for (const line of readFileSync(join(here, "..", "..", "tests", "authentication_vectors", "bodies.jsonl"), "utf8").split("\n")) {
+  if (!line.trim()) continue;
+  for (const [key, value] of Object.entries(JSON.parse(line))) {
+    if (key === "cases[]") vectors.cases.push(value);
+    else vectors[key] = value;
+  }
+}
+const SIGNING_KEY = "edge-test-key";
+const policy = {
+  authentication: ["session", "token"],
+  permissions: ["IsAuthenticated"],
+  classes: {
+    IsOwner: { hasObjectPermission: "obj.owner == request.user" },
+    // simplejwt's TokenUser equals only another TokenUser: compare its id.
+    IsOwnerById: { hasObjectPermission: "obj.owner == request.user.id" },
+  },
+  settings: { jwt: { signingKey: SIGNING_KEY } },
+  views: {
+    posts: {},
+    notes: { authentication: ["jwtStateless"], permissions: ["IsAuthenticated", "IsOwnerById"] },
+    uploads: { authentication: ["session"] },
+  },
+  routes: [
+    { pattern: "/api/posts/", view: "posts" },
+    { pattern: "/api/posts/{pk}/", view: "posts", detail: true },
+    { pattern: "/api/notes/{pk}/", view: "notes", detail: true },
+    { pattern: "/api/uploads/", view: "uploads" },
+  ],
+};
+const alice = { id: 1, username: "alice" };
+
+const b64url = (data) => Buffer.from(data).toString("base64url");
+function jwt(claims) {
+  const head = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
+  const body = b64url(JSON.stringify({ token_type: "access", exp: 4102444800, iat: 1700000000, jti: "j", ...claims }));
+  return `${head}.${body}.${createHmac("sha256", SIGNING_KEY).update(`${head}.${body}`).digest("base64url")}`;
+}
+
+const quiet = () => {};
+const get = (path, headers = {}) => new Request(`https://api.example.com${path}`, { headers });
+
+test("a lookup the store does not know is forwarded, never denied", async () => {
+  for (const answer of [undefined, null, UNKNOWN, NOT_FOUND]) {
+    const guard = createGuard({ policy, log: quiet, resolvers: { token: async () => answer } });
+    const result = await guard(get("/api/posts/", { Authorization: "Token new" }));
+    assert.equal(result.action, "forward", String(answer));
+    assert.equal(result.reason, "unknown-lookup");
+  }
+});
+
+test("an authoritative store's NOT_FOUND is DRF's answer", async () => {
+  const guard = createGuard({ policy, authoritative: true, resolvers: { token: async () => NOT_FOUND } });
+  const result = await guard(get("/api/posts/", { Authorization: "Token gone" }));
+  assert.equal(result.action, "respond");
+  // SessionAuthentication is first: no WWW-Authenticate, so DRF answers 403.
+  assert.equal(result.response.status, 403);
+  assert.equal(await result.response.text(), '{"detail":"Invalid token."}');
+  // Authoritative for some kinds only.
+  const partial = createGuard({ policy, authoritative: ["session"], log: quiet, resolvers: { token: async () => NOT_FOUND } });
+  assert.equal((await partial(get("/api/posts/", { Authorization: "Token gone" }))).reason, "unknown-lookup");
+});
+
+test("a failing or slow store forwards within the time bound", async () => {
+  const logged = [];
+  const failing = createGuard({ policy, log: (reason) => logged.push(reason), resolvers: { token: async () => { throw new Error("KV down"); } } });
+  const result = await failing(get("/api/posts/", { Authorization: "Token t" }));
+  assert.deepEqual([result.action, result.reason], ["forward", "lookup-error"]);
+  assert.deepEqual(logged, ["lookup-error"]);
+
+  const slow = createGuard({
+    policy, log: quiet, lookupTimeout: 50,
+    resolvers: { token: () => new Promise((resolve) => setTimeout(() => resolve(alice), 2000).unref()) },
+  });
+  const started = performance.now();
+  const late = await slow(get("/api/posts/", { Authorization: "Token t" }));
+  assert.deepEqual([late.action, late.reason], ["forward", "lookup-timeout"]);
+  assert.ok(performance.now() - started < 1000, "forwarded at the time bound");
+});
+
+test("a guard that cannot decide forwards (no 500)", async () => {
+  const guard = createGuard({ policy: () => { throw new Error("bad policy"); }, log: quiet });
+  const result = await guard(get("/api/posts/"));
+  assert.deepEqual([result.action, result.reason], ["forward", "guard-error"]);
+});
+
+// A request body that counts how often it is read.
+function countingRequest(path, { method = "POST", headers = {}, body }) {
+  const counter = { pulls: 0 };
+  const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
+  // highWaterMark 0: nothing is pulled until someone reads.
+  const stream = new ReadableStream({
+    pull(controller) {
+      counter.pulls++;
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  }, { highWaterMark: 0 });
+  // Plain HTTP: a secure request would need a Referer for the CSRF check.
+  const request = new Request(`http://api.example.com${path}`, { method, headers, body: stream, duplex: "half" });
+  return { request, counter };
+}
+
+const sessions = { session: async (key) => (key === "s1" ? alice : NOT_FOUND), sessionCsrfSecret: async () => NOT_FOUND };
+const csrfCookie = `csrftoken=${vectors.secret}; sessionid=s1`;
+
+test("the body is read only when a check needs it", async () => {
+  const guard = createGuard({
+    policy, authoritative: true, log: quiet,
+    resolvers: { ...sessions, token: async (key) => (key === "good" ? alice : NOT_FOUND) },
+  });
+  const form = { "Content-Type": "application/x-www-form-urlencoded" };
+  // Django's CSRF check reads request.POST on every POST (the header is only its fallback), so a
+  // session POST has its body read even with X-CSRFToken; a PATCH never does.
+  const cases = [
+    ["token auth", "POST", { ...form, Authorization: "Token good" }, false],
+    ["session PATCH + CSRF header", "PATCH", { ...form, Cookie: csrfCookie, "X-CSRFToken": vectors.token }, false],
+    ["no session", "POST", { ...form }, false],
+    ["session POST + CSRF header", "POST", { ...form, Cookie: csrfCookie, "X-CSRFToken": vectors.token }, true],
+    ["session POST, token in the form", "POST", { ...form, Cookie: csrfCookie }, true],
+  ];
+  for (const [label, method, headers, read] of cases) {
+    const path = method === "PATCH" ? "/api/posts/1/" : "/api/posts/";
+    const { request, counter } = countingRequest(path, { method, headers, body: `csrfmiddlewaretoken=${vectors.token}` });
+    const result = await guard(request);
+    if (label === "no session") assert.equal(result.action, "respond", label);
+    else assert.equal(result.reason, method === "PATCH" ? "object-pending" : "allowed", `${label}: ${result.action} ${result.reason}`);
+    assert.equal(counter.pulls > 0, read, label);
+    if (!read) assert.equal(request.bodyUsed, false, label);
+  }
+  // Unrouted paths and safe methods: never.
+  const { request, counter } = countingRequest("/about/", { headers: { ...form, Cookie: csrfCookie }, body: "x=1" });
+  assert.equal((await guard(request)).reason, "no-route");
+  assert.equal(counter.pulls, 0);
+});
+
+function segmentBytes(segments) {
+  const parts = segments.map((s) => (typeof s === "string" ? Buffer.from(s, "latin1") : Buffer.alloc(s.times, s.byte)));
+  return Buffer.concat(parts);
+}
+
+test("bodies are judged as Django judges them (3 MiB multipart uploads included)", async () => {
+  for (const vector of vectors.cases) {
+    const upload = vector.upload ?? {};
+    const guard = createGuard({
+      policy: { ...policy, settings: { ...policy.settings, upload } }, authoritative: true, log: quiet, resolvers: sessions,
+    });
+    const body = segmentBytes(vector.body);
+    const request = new Request("http://testserver/api/uploads/", {
+      method: vector.method ?? "POST",
+      headers: { "Content-Type": vector.contentType, "Content-Length": String(body.length), Cookie: csrfCookie, ...(vector.headers ?? {}) },
+      body,
+    });
+    const result = await guard(request);
+    const want = vector.expected;
+    if (want.user) assert.deepEqual([result.action, result.reason], ["forward", "allowed"], vector.label);
+    else if (want.badRequest) assert.deepEqual([result.action, result.reason], ["forward", "origin-renders"], vector.label);
+    else {
+      assert.equal(result.action, "respond", vector.label);
+      assert.equal(result.response.status, want.failed.exception === "ParseError" ? 400 : 403, vector.label);
+      assert.equal(await result.response.text(), JSON.stringify({ detail: want.failed.detail }), vector.label);
+    }
+  }
+});
+
+test("a JWT longer than 8 KiB is accepted, and loadObject sees DRF's request.user (TokenUser)", async () => {
+  const seen = [];
+  const guard = createGuard({
+    policy, authoritative: true,
+    loadObject: async ({ user, params }) => {
+      seen.push(user);
+      return { id: Number(params.pk), owner: 7 };
+    },
+  });
+  // A valid JWT over 8 KiB is never denied (simplejwt accepts it): the core decodes any length;
+  // a header beyond what servers accept goes to the origin (headers-beyond-server-limits).
+  const long = jwt({ user_id: 7, pad: "p".repeat(12 * 1024) });
+  assert.ok(long.length > 16 * 1024);
+  const big = await guard(get("/api/notes/3/", { Authorization: `Bearer ${long}` }));
+  assert.equal(big.action, "forward");
+  seen.length = 0;
+  const token = jwt({ user_id: 7, pad: "p".repeat(5 * 1024) });
+  const result = await guard(get("/api/notes/3/", { Authorization: `Bearer ${token}` }));
+  assert.deepEqual([result.action, result.reason], ["forward", "allowed"]);
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0].tokenUser, true);
+  assert.equal(seen[0].id, 7);
+});
+
+test("custom resolvers run once per request", async () => {
+  let calls = 0;
+  const guard = createGuard({
+    policy: {
+      ...policy,
+      authenticationClasses: { ApiKey: { wwwAuthenticate: null } },
+      views: { posts: { authentication: ["ApiKey"], permissions: ["IsAuthenticated", "IsOwner"] } },
+      routes: [{ pattern: "/api/posts/{pk}/", view: "posts", detail: true }],
+    },
+    resolvers: { custom: async () => { calls++; return alice; } },
+    loadObject: async () => ({ owner: 1 }),
+  });
+  const result = await guard(get("/api/posts/1/", { "X-Api-Key": "k" }));
+  assert.equal(result.action, "forward", JSON.stringify(result.decision));
+  assert.equal(calls, 1);
+});
+
+async function listen(handler) {
+  const server = createServer(handler);
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, url: `http://127.0.0.1:${server.address().port}` };
+}
+
+test("forwardTo: hop-by-hop headers dropped, X-Forwarded-* set, body with its length", async () => {
+  let seen;
+  const { server, url } = await listen((req, res) => {
+    let length = 0;
+    req.on("data", (chunk) => (length += chunk.length));
+    req.on("end", () => {
+      seen = { headers: req.headers, length };
+      res.end("ok");
+    });
+  });
+  try {
+    const request = new Request("https://shop.example.com:8443/api/posts/?a=1", {
+      method: "PATCH",
+      headers: {
+        "Content-Type": "application/json", Connection: "keep-alive, x-private", "X-Private": "1", "Keep-Alive": "timeout=5",
+        "Transfer-Encoding": "chunked", Expect: "100-continue", TE: "trailers", Upgrade: "h2c", "Proxy-Authorization": "Basic x",
+        "X-Forwarded-For": "203.0.113.9", "X-Forwarded-Host": "evil.example", "CF-Connecting-IP": "198.51.100.7",
+      },
+      body: JSON.stringify({ title: "x".repeat(3000) }),
+    });
+    const response = await forwardTo(url, request);
+    assert.equal(response.status, 200);
+    for (const name of ["connection", "x-private", "keep-alive", "transfer-encoding", "expect", "te", "upgrade", "proxy-authorization"]) {
+      assert.ok(!(name in seen.headers) || (name === "connection" && seen.headers.connection !== "keep-alive, x-private"), name);
+    }
+    assert.equal(seen.headers["x-forwarded-for"], "203.0.113.9, 198.51.100.7");
+    assert.equal(seen.headers["x-forwarded-proto"], "https");
+    assert.equal(seen.headers["x-forwarded-host"], "shop.example.com:8443");
+    assert.equal(seen.headers["content-length"], String(seen.length));
+    assert.equal(seen.length, JSON.stringify({ title: "x".repeat(3000) }).length);
+  } finally {
+    server.close();
+  }
+});
+
+test("forwardTo: origin down -> 502, origin slow -> 504, small JSON, no internals", async () => {
+  const { server, url } = await listen(() => {});
+  server.close();
+  await new Promise((resolve) => server.once("close", resolve));
+  const down = await forwardTo(url, new Request("https://api.example.com/api/posts/", { method: "POST", body: "{}" }), { log: quiet });
+  assert.equal(down.status, 502);
+  assert.equal(down.headers.get("content-type"), "application/json");
+  assert.equal(await down.text(), '{"detail":"Bad gateway."}');
+
+  const slow = await listen((req, res) => setTimeout(() => res.end("late"), 1000).unref());
+  try {
+    const late = await forwardTo(slow.url, get("/api/posts/"), { timeout: 100, log: quiet });
+    assert.equal(late.status, 504);
+    assert.equal(await late.text(), '{"detail":"Gateway timeout."}');
+  } finally {
+    slow.server.closeAllConnections();
+    slow.server.close();
+  }
+  // withGuard(null) with no reachable origin: 502 as well.
+  const guarded = withGuard(null, { policy, log: quiet, forward: { log: quiet } });
+  const response = await guarded(get("/api/posts/"), { ORIGIN: url });
+  assert.ok([401, 403, 502].includes(response.status));
+});
+
+test("forwardTo retries only what is safe: an idempotent request on a dropped connection", async () => {
+  let attempts = 0;
+  const { server, url } = await listen((req, res) => {
+    attempts++;
+    if (attempts === 1) return req.socket.destroy();
+    res.end("second");
+  });
+  try {
+    const ok = await forwardTo(url, get("/api/posts/"), { log: quiet });
+    assert.equal(await ok.text(), "second");
+    assert.equal(attempts, 2);
+    attempts = 0;
+    const post = await forwardTo(url, new Request(`${url}/api/posts/`, { method: "POST", body: "{}" }), { log: quiet });
+    assert.equal(post.status, 502, "a POST that may have reached the origin is not sent twice");
+    assert.equal(attempts, 1);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
