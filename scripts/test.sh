@@ -75,6 +75,14 @@ package() { bash wasm-tests/run.sh; }
 conformance() { bash conformance/run.sh; }
 browser() { bash wasm-tests/browser/run.sh; }
 workers() { bash wasm-tests/workerd/run.sh; }
+# drf-gate/react and /vue in Vite apps (SSR + hydration), five bundlers, six runtimes.
+front_ends() {
+  local status=0
+  bash wasm-tests/frameworks/run.sh || status=1
+  bash wasm-tests/bundlers/run.sh || status=1
+  bash wasm-tests/runtimes/run.sh || status=1
+  return $status
+}
 exporter() {
   bash examples/blog/server/setup.sh &&
     examples/blog/server/.venv/bin/python python/runtests.py
@@ -87,6 +95,7 @@ step "cargo features one by one" features
 step "npm package (build, Node, TypeScript, workerd, Chromium)" package
 step "conformance against real DRF" conformance
 step "browser demo and playground" browser
+step "front ends: React/Vue apps, bundlers, runtimes" front_ends
 if [ -f wasm-tests/workerd/run.sh ]; then step "Worker in workerd vs the sample DRF server" workers; fi
 step "exporter on the sample DRF project" exporter
 

@@ -53,7 +53,8 @@ const APPS = {
 };
 for (const [name, app] of Object.entries(APPS)) {
   const root = join(here, name);
-  await build({ root, configFile: join(root, "vite.config.js"), build: { outDir: "dist/client", emptyOutDir: true } });
+  // Each app is served under /<name>/.
+  await build({ root, base: `/${name}/`, configFile: join(root, "vite.config.js"), build: { outDir: "dist/client", emptyOutDir: true } });
   await build({
     root,
     configFile: join(root, "vite.config.js"),
@@ -92,10 +93,6 @@ const server = createServer(async (req, res) => {
 await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
 const base = `http://127.0.0.1:${server.address().port}`;
 
-// Vite's asset URLs are absolute (`/assets/...`): serve each app under its own base.
-for (const [name, app] of Object.entries(APPS)) {
-  app.template = app.template.replaceAll('"/assets/', `"/${name}/assets/`);
-}
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
