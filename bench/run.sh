@@ -35,10 +35,8 @@ elif [[ ! -f "$DRF_GATE_PKG/dist/node.mjs" ]]; then
   echo "run.sh: no built package at $DRF_GATE_PKG (dist/node.mjs); set DRF_GATE_PKG or build it" >&2
   exit 1
 fi
-if [[ ! -f "$bench/node/node_modules/.package-lock.json" || "$bench/node/package-lock.json" -nt "$bench/node/node_modules/.package-lock.json" ]]; then
-  log "npm ci (bench/node)"
-  (cd "$bench/node" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# The engines compared (bench/node's package.json) come from the root npm workspace.
+bash "$root/scripts/npm-install.sh"
 rm -rf "$results"
 mkdir -p "$results"
 
@@ -52,14 +50,14 @@ console.log(JSON.stringify({ nproc: os.availableParallelism?.() ?? os.cpus().len
 log "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # 2. Native core: criterion (shortened warm-up/measurement to fit the time budget).
-#    A crate that does not build is reported, and the rest still runs.
+#    A crate that does not build, or a native check whose answers differ, stops the run.
 if [[ "${SKIP_NATIVE:-0}" != 1 ]]; then
   log "cargo bench --bench decision (in ${CRATE_DIR:-$root})"
   if ! (cd "${CRATE_DIR:-$root}" && cargo bench --quiet --bench decision -- --warm-up-time 1 --measurement-time 3) \
     > "$results/criterion.txt" 2> "$results/criterion.log"; then
     tail -20 "$results/criterion.log" >&2
-    log "cargo bench FAILED; continuing without native figures"
-    mv "$results/criterion.txt" "$results/criterion.failed.txt"
+    log "cargo bench FAILED: stopping (no figures from a run that is not whole)"
+    exit 1
   fi
 fi
 
@@ -72,8 +70,9 @@ if [[ "${SKIP_NATIVE:-0}" != 1 ]]; then
   if ! (cd "$native" && CARGO_TARGET_DIR="${CRATE_DIR:-$root}/target/bench-native" cargo run --quiet --release) \
     > "$results/native-jwt.json" 2> "$results/native-jwt.log"; then
     tail -20 "$results/native-jwt.log" >&2
-    log "bench/native FAILED; continuing"
-    rm -f "$results/native-jwt.json"
+    log "bench/native FAILED (it checks its own answers first): stopping"
+    rm -rf "$native"
+    exit 1
   fi
   rm -rf "$native"
 fi

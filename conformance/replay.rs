@@ -52,31 +52,59 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
 
-    let (mut agree, mut disagree, mut pending) = (0usize, 0usize, 0usize);
-    for case in cases {
-        let result = match case.get("raw") {
-            Some(raw) if !raw.is_null() => match raw.get("request") {
-                Some(_) => replay_raw(case, raw),
-                None => {
-                    pending += 1;
-                    continue;
+    // Each case is replayed along every native path a user can reach: the JSON policy compiled in
+    // process, and the same policy through its compiled form (JSON -> compile -> bytes -> load).
+    let mut failed = cases.is_empty();
+    for path in [PolicyPath::Json, PolicyPath::Compiled] {
+        let (mut agree, mut disagree, mut pending) = (0usize, 0usize, 0usize);
+        for case in cases {
+            let result = match case.get("raw") {
+                Some(raw) if !raw.is_null() => match raw.get("request") {
+                    Some(_) => replay_raw(case, raw, path),
+                    None => {
+                        pending += 1;
+                        continue;
+                    }
+                },
+                _ => replay(case, path),
+            };
+            match result {
+                Ok(()) => agree += 1,
+                Err(diff) => {
+                    disagree += 1;
+                    println!("{} [{}]", line(case, &diff), path.name());
                 }
-            },
-            _ => replay(case),
-        };
-        match result {
-            Ok(()) => agree += 1,
-            Err(diff) => {
-                disagree += 1;
-                println!("{}", line(case, &diff));
             }
         }
+        println!(
+            "conformance ({}): {} cases, {agree} agree, {disagree} disagree, {pending} pending (seed {seed})",
+            path.name(),
+            cases.len()
+        );
+        failed |= disagree > 0;
     }
-    println!("conformance: {} cases, {agree} agree, {disagree} disagree, {pending} pending (seed {seed})", cases.len());
-    if disagree > 0 || cases.is_empty() {
+    if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// How the policy reaches the decision.
+#[derive(Clone, Copy)]
+enum PolicyPath {
+    /// `Gate::from_value` of the JSON policy.
+    Json,
+    /// `Gate::from_compiled(&gate.to_compiled())`: what a runtime without the compiler loads.
+    Compiled,
+}
+
+impl PolicyPath {
+    fn name(self) -> &'static str {
+        match self {
+            PolicyPath::Json => "json policy",
+            PolicyPath::Compiled => "compiled policy",
+        }
     }
 }
 
@@ -87,14 +115,19 @@ enum Diff {
     Outcome { status: u16, body: String, www: Option<String> },
 }
 
-fn gate_of(case: &Value) -> Result<drf_gate::Gate, Diff> {
+fn gate_of(case: &Value, path: PolicyPath) -> Result<drf_gate::Gate, Diff> {
     let policy = case.get("policy").cloned().unwrap_or(Value::Null);
-    drf_gate::Gate::from_value(policy)
-        .map_err(|err| Diff::Policy(format!("{} at {}: {}", err.code, err.path, err.message)))
+    let policy_error =
+        |err: drf_gate::PolicyError| Diff::Policy(format!("{} at {}: {}", err.code, err.path, err.message));
+    let gate = drf_gate::Gate::from_value(policy).map_err(policy_error)?;
+    match path {
+        PolicyPath::Json => Ok(gate),
+        PolicyPath::Compiled => drf_gate::Gate::from_compiled(&gate.to_compiled()).map_err(policy_error),
+    }
 }
 
-fn replay(case: &Value) -> Result<(), Diff> {
-    let gate = gate_of(case)?;
+fn replay(case: &Value, path: PolicyPath) -> Result<(), Diff> {
+    let gate = gate_of(case, path)?;
     let context = case.get("context").cloned().unwrap_or(Value::Null);
     let context: drf_gate::Context =
         serde_json::from_value(context).map_err(|err| Diff::Context(format!("invalid context: {err}")))?;
@@ -104,8 +137,8 @@ fn replay(case: &Value) -> Result<(), Diff> {
 }
 
 /// A raw case: the request as DRF received it, users as the oracle's database held them.
-fn replay_raw(case: &Value, raw: &Value) -> Result<(), Diff> {
-    let gate = gate_of(case)?;
+fn replay_raw(case: &Value, raw: &Value, path: PolicyPath) -> Result<(), Diff> {
+    let gate = gate_of(case, path)?;
     let input: RawRequestInput = serde_json::from_value(raw.get("request").cloned().unwrap_or(Value::Null))
         .map_err(|err| Diff::Context(format!("invalid raw request: {err}")))?;
     let format =
@@ -129,6 +162,9 @@ fn replay_raw(case: &Value, raw: &Value) -> Result<(), Diff> {
             Err(Diff::Context(format!("a synchronous resolver left a lookup pending: {key:?}")))
         }
         Ok(EdgeOutcome::NoRoute) => Err(Diff::Context("no route (the target names the view)".into())),
+        // Headers past the servers' limits: only the origin can answer (its server's 400/431, or
+        // DRF on a lenient server); forwarding is the one right answer whatever DRF said here.
+        Ok(EdgeOutcome::Forward(drf_gate::edge::ForwardReason::HeadersBeyondServerLimits { .. })) => Ok(()),
         Ok(EdgeOutcome::NeedsBody { .. } | EdgeOutcome::Forward(_)) => {
             Err(Diff::Context("undecided with the whole request and every identity known".into()))
         }

@@ -36,12 +36,9 @@ if [[ "$have" != "$want" ]]; then
   cargo install wasm-bindgen-cli --version "$want"
 fi
 
-# 2. wasm-opt from the npm package binaryen, in scripts/node_modules (pinned by its lockfile).
-wasm_opt="$root/scripts/node_modules/.bin/wasm-opt"
-if [[ ! -x "$wasm_opt" ]]; then
-  log "installing binaryen (npm) into scripts/node_modules"
-  (cd scripts && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# 2. wasm-opt from the npm package binaryen, in the root npm workspace (package-lock.json).
+bash "$root/scripts/npm-install.sh"
+wasm_opt="$root/node_modules/.bin/wasm-opt"
 
 # 3. Compile, once per build. Not stripped here: wasm-bindgen reads the target_features section,
 #    and wasm-opt strips afterwards.
@@ -49,10 +46,10 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 wasm="$root/target/$target/release/drf_gate.wasm"
 log "cargo build --release --target $target --no-default-features (core)"
-CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --quiet --no-default-features
+CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --no-default-features
 cp "$wasm" "$tmp/core.wasm"
 log "cargo build --release --target $target (edge)"
-CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --quiet
+CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib
 cp "$wasm" "$tmp/edge.wasm"
 
 # 4. Glue. The edge targets (web, nodejs) emit the same .wasm; dist/ keeps one copy both load.

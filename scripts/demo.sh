@@ -7,6 +7,7 @@
 #   PORT=9000 DRF_PORT=8001 WORKER_PORT=8788 ./scripts/demo.sh
 #
 # Each part is one function below; `main` starts them in order and stops them all on exit.
+# Needs Rust (rustup), Node >= 20 with npm, Python 3 with venv; installs the rest (README.md).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,7 +19,10 @@ WORKER_PORT="${WORKER_PORT:-8787}"
 pids=()
 demo_tmp=""
 
-log() { printf '[demo] %s\n' "$*" >&2; }
+lib_name=demo
+# shellcheck source=scripts/lib.sh
+source "$root/scripts/lib.sh"
+log() { say "$*"; }
 
 cleanup() {
   local pid
@@ -64,8 +68,7 @@ ensure_package() {
   if [[ -f pkg/dist/web.js && -f pkg/dist/guard.js && -f pkg/dist/drf_gate_bg.wasm ]]; then
     log "package: pkg/dist/ present (rebuild with: bash scripts/build.sh)"
   else
-    log "package: building pkg/dist/"
-    bash scripts/build.sh
+    timed "package: building pkg/dist/ (scripts/build.sh; the first build takes minutes)" bash scripts/build.sh
   fi
 }
 
@@ -79,26 +82,27 @@ start_www() {
 #    directory: migrate, seed_blog, and the Worker's KV data (users, tokens, sessions, objects).
 start_drf_server() {
   local python
-  python="$(bash examples/blog/server/setup.sh)"
+  python="$(timed "drf: the sample server's venv (examples/blog/server/setup.sh)" bash examples/blog/server/setup.sh)"
   demo_tmp="$(mktemp -d)"
   export BLOG_DB_PATH="$demo_tmp/blog.sqlite3"
-  log "drf: migrate + seed_blog into $BLOG_DB_PATH"
-  (cd examples/blog/server \
-    && "$python" manage.py migrate --verbosity 0 \
-    && "$python" manage.py seed_blog > /dev/null \
-    && "$python" manage.py worker_kv --sessions --output "$demo_tmp/kv.json" \
-    && "$python" manage.py drfgate_export --include-secrets --output "$demo_tmp/policy-secrets.json") >&2
+  timed "drf: migrate + seed_blog into $BLOG_DB_PATH" seed_drf "$python"
   start_service drf 'Starting development server' \
     "$python" examples/blog/server/manage.py runserver "127.0.0.1:$DRF_PORT" --noreload
   drf_url="${service_url%/}"
 }
 
+seed_drf() {
+  local python="$1"
+  (cd examples/blog/server \
+    && "$python" manage.py migrate --verbosity 0 \
+    && "$python" manage.py seed_blog > /dev/null \
+    && "$python" manage.py worker_kv --sessions --output "$demo_tmp/kv.json" \
+    && "$python" manage.py drfgate_export --include-secrets --output "$demo_tmp/policy-secrets.json") >&2
+}
+
 # 4. The blog's edge Worker (examples/blog/worker) in Miniflare (real workerd) in front of it.
 start_worker() {
-  if [[ ! -d examples/blog/worker/node_modules/miniflare ]]; then
-    log "worker: npm ci in examples/blog/worker"
-    (cd examples/blog/worker && npm ci --no-audit --no-fund --loglevel=error)
-  fi
+  bash scripts/npm-install.sh # miniflare and esbuild, from the root npm workspace
   local key
   key="$(node -p 'require(process.argv[1]).settings.jwt.signingKey' "$demo_tmp/policy-secrets.json")"
   start_service worker '^worker listening on' env JWT_SIGNING_KEY="$key" \
@@ -123,7 +127,7 @@ print_curls() {
 }
 
 main() {
-  command -v node >/dev/null || { log "node is required (>= 18)"; exit 1; }
+  require rustup cargo node npm python3
   ensure_package
   start_www
   start_drf_server

@@ -3,7 +3,7 @@
 # npm, and Python 3 with venv; installs what else is missing (the wasm32 target, the pinned
 # wasm-bindgen CLI, the root npm workspace, pip packages in virtualenvs, Debian's chromium) and
 # runs:
-#   0. hygiene: rustfmt (crate, fuzz/, bench/native), no import cycle in src/, each cargo
+#   0. hygiene: rustfmt (crate, fuzz/, bench/native, python/native), no import cycle in src/, each cargo
 #      feature built alone
 #   1. the native core: cargo test, clippy (no panicking calls in src/), also for the core build
 #      (--no-default-features)
@@ -42,7 +42,8 @@ step() {
 formatting() {
   timed "cargo fmt --check (crate)" cargo fmt --check &&
     timed "cargo fmt --check (fuzz/)" cargo fmt --check --manifest-path fuzz/Cargo.toml &&
-    timed "cargo fmt --check (bench/native)" cargo fmt --check --manifest-path bench/native/Cargo.toml
+    timed "cargo fmt --check (bench/native)" cargo fmt --check --manifest-path bench/native/Cargo.toml &&
+    timed "cargo fmt --check (python/native)" cargo fmt --check --manifest-path python/native/Cargo.toml
 }
 
 # No import cycles among the modules of src/ (the checker first proves it catches one).
@@ -52,7 +53,7 @@ cycles() { python3 scripts/check-cycles.py --self-test && python3 scripts/check-
 # enabled is caught here.
 features() {
   local feature failed=0
-  for feature in edge jwt-rsa jwt-es256 jwt-es384 jwt-ecdsa; do
+  for feature in compiler edge jwt-rsa jwt-es256 jwt-es384 jwt-ecdsa; do
     timed "cargo check --no-default-features --features $feature" \
       cargo check --lib --no-default-features --features "$feature" || failed=1
   done
@@ -64,11 +65,15 @@ native() {
     timed "clippy" cargo clippy --all-targets -- -D warnings &&
     rustup target add wasm32-unknown-unknown >/dev/null 2>&1 &&
     timed "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings &&
-    # The core build (what browsers load): no edge authentication.
-    timed "cargo test (core build)" cargo test --no-default-features --all-targets &&
-    timed "cargo test --doc (core build)" cargo test --no-default-features --doc &&
-    timed "clippy (core build)" cargo clippy --no-default-features --all-targets -- -D warnings &&
-    timed "clippy (core build, wasm32)" cargo clippy --no-default-features --target wasm32-unknown-unknown --lib -- -D warnings
+    # The core build: the compiler without edge authentication.
+    timed "cargo test (core build)" cargo test --no-default-features --features compiler --all-targets &&
+    timed "cargo test --doc (core build)" cargo test --no-default-features --features compiler --doc &&
+    timed "clippy (core build)" cargo clippy --no-default-features --features compiler --all-targets -- -D warnings &&
+    timed "clippy (core build, wasm32)" cargo clippy --no-default-features --features compiler --target wasm32-unknown-unknown --lib -- -D warnings &&
+    # The browser runtime (what browsers load): no compiler, no edge; loads compiled policies.
+    timed "cargo test (runtime build)" cargo test --no-default-features --all-targets &&
+    timed "clippy (runtime build)" cargo clippy --no-default-features --all-targets -- -D warnings &&
+    timed "clippy (runtime build, wasm32)" cargo clippy --no-default-features --target wasm32-unknown-unknown --lib -- -D warnings
 }
 
 package() { bash wasm-tests/run.sh; }
@@ -83,12 +88,18 @@ front_ends() {
   bash wasm-tests/runtimes/run.sh || status=1
   return $status
 }
+# Hostile input (issue 14): large, deep, slow and forged inputs through the package in Node and
+# workerd (needs the built package), then every fuzz target for a bounded time.
+adversarial() { bash wasm-tests/adversarial/run.sh; }
+fuzz() { FUZZ_SECONDS="${FUZZ_SECONDS:-10}" bash fuzz/run.sh; }
 exporter() {
-  bash examples/blog/server/setup.sh &&
+  # setup.sh's `pip install -e python/` builds the compiled core (maturin): share the target dir.
+  CARGO_TARGET_DIR="$root/target" bash examples/blog/server/setup.sh &&
     examples/blog/server/.venv/bin/python python/runtests.py
 }
+python_wheel() { bash python/ci/wheel.sh; }
 
-step "rustfmt (crate, fuzz/, bench/native)" formatting
+step "rustfmt (crate, fuzz/, bench/native, python/native)" formatting
 step "no import cycle in src/" cycles
 step "native core" native
 step "cargo features one by one" features
@@ -97,7 +108,10 @@ step "conformance against real DRF" conformance
 step "browser demo and playground" browser
 step "front ends: React/Vue apps, bundlers, runtimes" front_ends
 if [ -f wasm-tests/workerd/run.sh ]; then step "Worker in workerd vs the sample DRF server" workers; fi
+step "adversarial inputs (Node, workerd)" adversarial
+step "fuzz" fuzz
 step "exporter on the sample DRF project" exporter
+step "python package: wheel in a fresh virtualenv, fresh Django project" python_wheel
 
 echo
 echo "================ summary"

@@ -63,7 +63,18 @@ struct Compiler<'d> {
     resolved: HashMap<String, Resolved>,
     /// Custom classes being resolved, for cycle detection.
     resolving: Vec<String>,
+    /// The policy's classes by name (a policy may define many: no linear lookups).
+    class_specs: HashMap<&'d str, &'d PermissionClassSpec>,
+    /// Each resolved custom class's depth (1 + the deepest class it derives from or names).
+    depths: HashMap<String, usize>,
+    /// The deepest dependency seen so far by each class being resolved.
+    depth_frames: Vec<usize>,
 }
+
+/// How deep custom classes may derive from each other (`base`) or refer to each other
+/// (compositions naming compositions): resolution recurses once per level, and a hostile
+/// policy must get a [`PolicyError`], not a stack overflow that traps the wasm instance.
+pub const MAX_CLASS_DEPTH: usize = 64;
 
 pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
     // Settings compile to settings errors only (`invalid_settings`).
@@ -77,6 +88,9 @@ pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
         conditions: Vec::new(),
         resolved: HashMap::new(),
         resolving: Vec::new(),
+        class_specs: doc.classes.0.iter().map(|(name, spec)| (name.as_str(), spec)).collect(),
+        depths: HashMap::new(),
+        depth_frames: Vec::new(),
     };
     for (name, _) in &doc.classes.0 {
         compiler.resolve_class(name, &format!("$.classes.{name}"), None)?;
@@ -284,6 +298,20 @@ impl Compiler<'_> {
 
     /// Resolves a class name (built-in or custom), compiling custom classes on first use.
     fn resolve_class(&mut self, name: &str, path: &str, position: Option<(u32, u32)>) -> Result<Resolved, PolicyError> {
+        let resolved = self.resolve_class_once(name, path, position)?;
+        let depth = self.depths.get(name).copied().unwrap_or(0);
+        if let Some(frame) = self.depth_frames.last_mut() {
+            *frame = (*frame).max(depth);
+        }
+        Ok(resolved)
+    }
+
+    fn resolve_class_once(
+        &mut self,
+        name: &str,
+        path: &str,
+        position: Option<(u32, u32)>,
+    ) -> Result<Resolved, PolicyError> {
         if let Some(resolved) = self.resolved.get(name) {
             return Ok(resolved.clone());
         }
@@ -292,7 +320,7 @@ impl Compiler<'_> {
             None => err,
         };
         if let Some(class) = builtin::permission_class(name) {
-            if self.doc.classes.get(name).is_some() {
+            if self.class_specs.contains_key(name) {
                 return Err(PolicyError::new(
                     PolicyErrorCode::InvalidPolicy,
                     format!("$.classes.{name}"),
@@ -304,9 +332,8 @@ impl Compiler<'_> {
             self.resolved.insert(name.to_owned(), resolved.clone());
             return Ok(resolved);
         }
-        let doc = self.doc;
-        let Some(spec) = doc.classes.get(name) else {
-            let mut known: Vec<&str> = doc.classes.0.iter().map(|(n, _)| n.as_str()).collect();
+        let Some(&spec) = self.class_specs.get(name) else {
+            let mut known: Vec<&str> = self.doc.classes.0.iter().map(|(n, _)| n.as_str()).collect();
             known.sort_unstable();
             let custom = if known.is_empty() {
                 String::new()
@@ -331,10 +358,29 @@ impl Compiler<'_> {
                 format!("permission classes refer to each other in a cycle: {}", chain.join(" -> ")),
             )));
         }
+        let too_deep = |from: &str| {
+            located(PolicyError::new(
+                PolicyErrorCode::InvalidPolicy,
+                path,
+                format!(
+                    "permission classes derive from or refer to each other more than {MAX_CLASS_DEPTH} levels deep (from `{from}` to `{name}`)"
+                ),
+            ))
+        };
+        if self.resolving.len() >= MAX_CLASS_DEPTH {
+            return Err(too_deep(self.resolving.first().map_or(name, String::as_str)));
+        }
         self.resolving.push(name.to_owned());
+        self.depth_frames.push(0);
         let result = self.compile_class(name, spec);
         self.resolving.pop();
+        // Depth = 1 + the deepest class it uses, whichever order the classes were resolved in.
+        let depth = self.depth_frames.pop().unwrap_or(0) + 1;
         let resolved = result?;
+        if depth > MAX_CLASS_DEPTH {
+            return Err(too_deep(name));
+        }
+        self.depths.insert(name.to_owned(), depth);
         self.resolved.insert(name.to_owned(), resolved.clone());
         Ok(resolved)
     }

@@ -99,6 +99,13 @@ pub enum ForwardReason {
     },
     /// The CSRF check needs a body larger than the edge reads.
     BodyTooLarge,
+    /// The headers exceed what the usual servers pass to Django
+    /// ([`RawRequest::beyond_server_limits`]): the origin's server answers (its own 400/431) or,
+    /// when it is more lenient, DRF does.
+    HeadersBeyondServerLimits {
+        /// Which limit (`too_many_headers`, `header_field_too_large`, `headers_too_large`).
+        limit: &'static str,
+    },
 }
 
 /// Why `perform_authentication` stopped before a decision.
@@ -163,6 +170,9 @@ impl Gate {
         let view = self.view_or_error(view_name, "$.view")?;
         let has_object = target.object.as_ref().is_some_and(Option::is_some);
         let resolved = resolve_target(view, action, Some(request.method()), detail, has_object)?;
+        if let Some(limit) = request.beyond_server_limits() {
+            return Ok(EdgeOutcome::Forward(ForwardReason::HeadersBeyondServerLimits { limit }));
+        }
         let perform_authentication = |authenticators: &[Authenticator]| {
             self.settings()
                 .check_classes(authenticators.iter().map(|a| &a.class))

@@ -83,6 +83,10 @@ error_codes! {
         UnknownView = "unknown_view",
         /// A route naming an action its view does not have.
         UnknownAction = "unknown_action",
+        /// A compiled policy of another format version (`Gate::from_compiled`).
+        IncompatibleCompiledPolicy = "incompatible_compiled_policy",
+        /// Bytes that are not an intact compiled policy (truncated, corrupted, foreign).
+        CorruptCompiledPolicy = "corrupt_compiled_policy",
     }
 }
 
@@ -163,6 +167,7 @@ impl PolicyError {
         PolicyError { code: code.as_str(), message: message.into(), path: path.into(), line: None, column: None }
     }
 
+    #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
     pub(crate) fn at(mut self, line: u32, column: u32) -> Self {
         self.line = Some(line);
         self.column = Some(column);

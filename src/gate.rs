@@ -6,15 +6,20 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::authentication::{canonical_authentication_name, AuthenticationOutcome, Authenticator};
+#[cfg(feature = "compiler")]
 use crate::compile::compile;
 use crate::condition::Condition;
 use crate::context::Context;
 use crate::decision::{Decision, NoTrace};
-use crate::error::{ContextError, ContextErrorCode, PolicyError, PolicyErrorCode};
+use crate::error::{ContextError, ContextErrorCode};
+#[cfg(feature = "compiler")]
+use crate::error::{PolicyError, PolicyErrorCode};
 use crate::http::normalize_method;
+#[cfg(feature = "compiler")]
 use crate::json::{from_json, from_text, InputError, Json, PathError, SyntaxError};
 use crate::perm_table::PermissionTable;
 use crate::permissions::PermissionClass;
+#[cfg(feature = "compiler")]
 use crate::policy::PolicyDocument;
 use crate::user::{User, UserInput};
 use crate::views::{Authenticated, Authentication, ObjectArg, Policy, RouteKind, Target, View};
@@ -35,14 +40,17 @@ use crate::views::{Authenticated, Authentication, ObjectArg, Policy, RouteKind, 
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Gate {
-    table: PermissionTable,
-    classes: Vec<PermissionClass>,
-    conditions: Vec<Condition>,
-    views: Vec<View>,
-    view_index: HashMap<String, usize>,
-    routes: Vec<crate::routing::Route>,
+    pub(crate) table: PermissionTable,
+    pub(crate) classes: Vec<PermissionClass>,
+    pub(crate) conditions: Vec<Condition>,
+    pub(crate) views: Vec<View>,
+    pub(crate) view_index: HashMap<String, usize>,
+    pub(crate) routes: Vec<crate::routing::Route>,
     #[cfg(feature = "edge")]
-    settings: crate::authentication::CompiledSettings,
+    pub(crate) settings: crate::authentication::CompiledSettings,
+    /// The authentication settings as JSON text, for [`Gate::to_compiled`].
+    #[cfg(feature = "compiler")]
+    pub(crate) settings_json: String,
 }
 
 impl std::fmt::Debug for Gate {
@@ -53,6 +61,7 @@ impl std::fmt::Debug for Gate {
     }
 }
 
+#[cfg(feature = "compiler")]
 /// A policy's JSON text that is not JSON: `invalid_json`, with its position in the text.
 fn invalid_json(error: &SyntaxError) -> PolicyError {
     let (line, column) = error.position();
@@ -64,10 +73,12 @@ fn invalid_json(error: &SyntaxError) -> PolicyError {
     error.at(line, column)
 }
 
+#[cfg(feature = "compiler")]
 fn policy_error(error: &PathError) -> PolicyError {
     PolicyError::new(PolicyErrorCode::InvalidPolicy, error.path("$"), error.message())
 }
 
+#[cfg(feature = "compiler")]
 fn context_error(error: &InputError) -> ContextError {
     ContextError::new(ContextErrorCode::InvalidContext, error.path("$"), error.message())
 }
@@ -83,6 +94,7 @@ impl Gate {
     /// let err = drf_gate::Gate::from_json(r#"{"views": {"posts": {"permisions": []}}}"#).unwrap_err();
     /// assert_eq!((err.code, err.path.as_str()), ("invalid_policy", "$.views.posts.permisions"));
     /// ```
+    #[cfg(feature = "compiler")]
     pub fn from_json(text: &str) -> Result<Gate, PolicyError> {
         let json = Json::parse_document(text).map_err(|error| invalid_json(&error))?;
         Gate::from_json_tree(&json)
@@ -94,18 +106,22 @@ impl Gate {
     /// let gate = drf_gate::Gate::from_value(serde_json::json!({"views": {"posts": {}}})).unwrap();
     /// assert_eq!(gate.view_names().collect::<Vec<_>>(), ["posts"]);
     /// ```
+    #[cfg(feature = "compiler")]
     pub fn from_value(value: Value) -> Result<Gate, PolicyError> {
         Gate::from_json_tree(&Json::from(value))
     }
 
+    #[cfg(feature = "compiler")]
     fn from_json_tree(json: &Json) -> Result<Gate, PolicyError> {
         let document: PolicyDocument = from_json(json).map_err(|error| policy_error(&error))?;
         Gate::from_document(&document)
     }
 
     /// Compiles a parsed policy document.
+    #[cfg(feature = "compiler")]
     pub fn from_document(document: &PolicyDocument) -> Result<Gate, PolicyError> {
         let compiled = compile(document)?;
+        let settings_json = serde_json::to_string(&compiled.settings.settings).unwrap_or_default();
         Ok(Gate {
             table: compiled.table,
             classes: compiled.classes,
@@ -115,6 +131,7 @@ impl Gate {
             routes: compiled.routes,
             #[cfg(feature = "edge")]
             settings: compiled.settings,
+            settings_json,
         })
     }
 
@@ -233,12 +250,14 @@ impl Gate {
     }
 
     /// Parses a JSON context and decides it.
+    #[cfg(feature = "compiler")]
     pub fn check_json(&self, context: &str) -> Result<Decision<'_>, ContextError> {
         let context: Context = from_text(context).map_err(|error| context_error(&error))?;
         self.check(&context)
     }
 
     /// Parses a JSON-value context and decides it.
+    #[cfg(feature = "compiler")]
     pub fn check_value(&self, context: Value) -> Result<Decision<'_>, ContextError> {
         let context: Context =
             from_json(&Json::from(context)).map_err(|error| context_error(&InputError::Typed(error)))?;

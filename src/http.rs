@@ -50,10 +50,7 @@ pub fn query_parameter(url: &str, name: &str) -> Option<String> {
         let mut out = Vec::with_capacity(bytes.len());
         let mut index = 0;
         while let Some(&byte) = bytes.get(index) {
-            let hex = bytes
-                .get(index + 1..index + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            let hex = bytes.get(index + 1..index + 3).and_then(crate::routing::hex_byte);
             match (byte, hex) {
                 (b'%', Some(decoded)) => {
                     out.push(decoded);

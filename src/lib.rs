@@ -28,7 +28,9 @@
 #![forbid(unsafe_code)]
 
 pub mod authentication;
+#[cfg(feature = "compiler")]
 pub mod compile;
+pub mod compiled;
 pub mod condition;
 pub mod context;
 pub mod decision;
@@ -38,11 +40,14 @@ pub mod error;
 pub mod exceptions;
 pub mod gate;
 pub mod http;
+#[cfg(feature = "compiler")]
 pub mod json;
 pub mod negotiation;
 pub mod perm_table;
+#[cfg(feature = "compiler")]
 pub mod permission_expr;
 pub mod permissions;
+#[cfg(feature = "compiler")]
 pub mod policy;
 pub mod renderers;
 pub mod routing;
@@ -54,5 +59,7 @@ pub use decision::Decision;
 pub use error::{ContextError, PolicyError};
 pub use gate::Gate;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "compiler"))]
 mod wasm;
+#[cfg(all(target_arch = "wasm32", not(feature = "compiler")))]
+mod wasm_runtime;

@@ -3,10 +3,6 @@
 //! request it cannot satisfy is a 406 whatever its credentials; `application/json; indent=4`
 //! makes DRF indent the body.
 
-use serde_json::Value;
-
-use crate::renderers::write_json_string;
-
 /// A renderer class, as far as negotiation needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Renderer {
@@ -233,47 +229,58 @@ pub fn negotiate(renderers: &[Renderer], accept: Option<&str>, format: Option<&s
 ///            "{\n  \"detail\": \"x\",\n  \"a\": []\n}");
 /// ```
 pub fn indent_body(compact: &str, indent: u8) -> String {
-    let Ok(value) = serde_json::from_str::<Value>(compact) else { return compact.to_owned() };
+    // Works on the text (bodies are compact JSON the crate rendered): numbers and escapes are
+    // kept exactly as rendered, and no JSON parser is needed at run time.
+    let indent = usize::from(indent);
     let mut out = String::with_capacity(compact.len() * 2);
-    write_indented(&mut out, &value, usize::from(indent), 1);
-    out
-}
-
-fn write_indented(out: &mut String, value: &Value, indent: usize, level: usize) {
     let pad = |out: &mut String, level: usize| {
         out.push('\n');
         out.extend(std::iter::repeat_n(' ', indent * level));
     };
-    match value {
-        Value::Array(items) if !items.is_empty() => {
-            out.push('[');
-            for (index, item) in items.iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                pad(out, level);
-                write_indented(out, item, indent, level + 1);
+    let mut level = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut chars = compact.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
             }
-            pad(out, level - 1);
-            out.push(']');
+            continue;
         }
-        Value::Object(map) if !map.is_empty() => {
-            out.push('{');
-            for (index, (key, item)) in map.iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                pad(out, level);
-                write_json_string(out, key);
-                out.push_str(": ");
-                write_indented(out, item, indent, level + 1);
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
             }
-            pad(out, level - 1);
-            out.push('}');
+            '{' | '[' => {
+                let close = if c == '{' { '}' } else { ']' };
+                if chars.peek() == Some(&close) {
+                    chars.next();
+                    out.push(c);
+                    out.push(close);
+                } else {
+                    out.push(c);
+                    level += 1;
+                    pad(&mut out, level);
+                }
+            }
+            '}' | ']' => {
+                level = level.saturating_sub(1);
+                pad(&mut out, level);
+                out.push(c);
+            }
+            ',' => {
+                out.push(',');
+                pad(&mut out, level);
+            }
+            ':' => out.push_str(": "),
+            _ => out.push(c),
         }
-        Value::Array(_) => out.push_str("[]"),
-        Value::Object(_) => out.push_str("{}"),
-        Value::String(text) => write_json_string(out, text),
-        other => out.push_str(&other.to_string()),
     }
+    out
 }

@@ -197,31 +197,45 @@ impl Parser<'_> {
         self.peek().is_some_and(|token| token.kind == *kind)
     }
 
+    // `depth` counts the tree levels above: a chain `A | B | C` nests left (DRF's
+    // `OperandHolder`s), one level per operator, so chains count toward MAX_DEPTH too and every
+    // later walk of the tree (binding, checking, dropping) recurses at most MAX_DEPTH deep.
     fn or_expr(&mut self, depth: u32) -> Result<Expr, ExprError> {
+        let mut chain = 0;
         let mut left = self.and_expr(depth)?;
         while self.next_is(&TokenKind::Or) {
+            chain += 1;
+            self.too_deep(depth + chain)?;
             self.position += 1;
-            let right = self.and_expr(depth)?;
+            let right = self.and_expr(depth + chain)?;
             left = Expr::Or(Box::new(left), Box::new(right));
         }
         Ok(left)
     }
 
     fn and_expr(&mut self, depth: u32) -> Result<Expr, ExprError> {
+        let mut chain = 0;
         let mut left = self.unary(depth)?;
         while self.next_is(&TokenKind::And) {
+            chain += 1;
+            self.too_deep(depth + chain)?;
             self.position += 1;
-            let right = self.unary(depth)?;
+            let right = self.unary(depth + chain)?;
             left = Expr::And(Box::new(left), Box::new(right));
         }
         Ok(left)
     }
 
-    fn unary(&mut self, depth: u32) -> Result<Expr, ExprError> {
+    fn too_deep(&self, depth: u32) -> Result<(), ExprError> {
         if depth > MAX_DEPTH {
             let at = self.peek().map_or(self.end, |t| t.at);
             return Err(at.error(format!("expression nested deeper than {MAX_DEPTH} levels")));
         }
+        Ok(())
+    }
+
+    fn unary(&mut self, depth: u32) -> Result<Expr, ExprError> {
+        self.too_deep(depth)?;
         let Some(token) = self.peek() else {
             return Err(self.end.error("unexpected end; expected a permission class, `~` or `(`"));
         };

@@ -59,11 +59,14 @@ pub(crate) struct PermissionClass {
     pub message_body: Option<String>,
     pub code: Option<String>,
     /// `perms_map` templates (method, templates).
+    #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
     pub perms_map: Vec<(String, Vec<String>)>,
+    #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
     pub authenticated_users_only: bool,
 }
 
 impl PermissionClass {
+    #[cfg(feature = "compiler")]
     pub(crate) fn uses_model(&self) -> bool {
         self.has_permission == Check::DjangoModelPermissions
             || self.has_object_permission == Check::DjangoObjectPermissions
@@ -73,8 +76,8 @@ impl PermissionClass {
 /// `perms_map` resolved for one model: method → permission ids.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PermsMap {
-    entries: Vec<(String, Box<[PermId]>)>,
-    authenticated_users_only: bool,
+    pub(crate) entries: Vec<(String, Box<[PermId]>)>,
+    pub(crate) authenticated_users_only: bool,
 }
 
 impl PermsMap {

@@ -5,13 +5,16 @@
 //! matches nothing (including one missing its trailing slash, which Django's `APPEND_SLASH`
 //! redirects) is not DRF's to decide here, so the edge passes it through untouched.
 
+#[cfg(feature = "compiler")]
 use crate::error::{PolicyError, PolicyErrorCode};
+#[cfg(feature = "compiler")]
 use crate::policy::RouteSpec;
 
+#[cfg(feature = "compiler")]
 const STANDARD_ACTION_NAMES: [&str; 6] = ["list", "create", "retrieve", "update", "partial_update", "destroy"];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Segment {
+pub(crate) enum Segment {
     Literal(String),
     /// `{name}`: one non-empty segment without `/` or `.` (DRF's default `lookup_value_regex`).
     Parameter(String),
@@ -20,8 +23,8 @@ enum Segment {
 /// A compiled route.
 #[derive(Clone, Debug)]
 pub(crate) struct Route {
-    segments: Vec<Segment>,
-    trailing_slash: bool,
+    pub(crate) segments: Vec<Segment>,
+    pub(crate) trailing_slash: bool,
     pub view: String,
     pub detail: bool,
     pub action: Option<String>,
@@ -56,6 +59,7 @@ pub struct RouteMatch<'g> {
 }
 
 impl Route {
+    #[cfg(feature = "compiler")]
     pub(crate) fn compile(spec: &RouteSpec, path: &str) -> Result<Route, PolicyError> {
         let pattern = spec.pattern.as_str();
         let Some(rest) = pattern.strip_prefix('/') else {
@@ -150,6 +154,25 @@ impl Route {
     }
 }
 
+/// Two hex digits as a byte: `%XX` only (`from_str_radix` would also take a sign, so `%+1`
+/// became 0x01; Django, like `urllib.parse.unquote`, keeps `%+1` literal).
+///
+/// ```
+/// # use drf_gate::routing::hex_byte;
+/// assert_eq!(hex_byte(b"2f"), Some(0x2f));
+/// assert_eq!(hex_byte(b"+1"), None);
+/// assert_eq!(hex_byte(b"-0"), None);
+/// ```
+pub fn hex_byte(pair: &[u8]) -> Option<u8> {
+    match pair {
+        [high, low] => {
+            let digit = |b: &u8| (*b as char).to_digit(16);
+            Some(((digit(high)? << 4) | digit(low)?) as u8)
+        }
+        _ => None,
+    }
+}
+
 /// Percent-decodes a URL path (without its query); `None` when it is not valid UTF-8 after
 /// decoding (Django would re-percent it, and nothing here would match).
 fn decode_path(raw: &str) -> Option<String> {
@@ -162,10 +185,7 @@ fn decode_path(raw: &str) -> Option<String> {
     let mut index = 0;
     while let Some(&byte) = bytes.get(index) {
         if byte == b'%' {
-            let hex = bytes
-                .get(index + 1..index + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            let hex = bytes.get(index + 1..index + 3).and_then(crate::routing::hex_byte);
             if let Some(decoded) = hex {
                 out.push(decoded);
                 index += 3;

@@ -22,6 +22,7 @@ use crate::user::User;
 
 /// `queryset.model._meta`.
 #[derive(Clone, Debug)]
+#[cfg_attr(not(feature = "compiler"), allow(dead_code))]
 pub(crate) struct ModelMeta {
     pub app_label: String,
     pub object_name: String,
@@ -70,6 +71,7 @@ pub(crate) struct Route {
     pub options_permissions: usize,
     pub authentication: usize,
     /// The `route` name grouping custom actions.
+    #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
     pub group: Option<String>,
 }
 
@@ -87,6 +89,7 @@ pub(crate) struct View {
     pub name: String,
     /// `renderer_classes`.
     pub renderers: Vec<crate::negotiation::Renderer>,
+    #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
     pub model: Option<ModelMeta>,
     /// `{"detail":"No <Model> matches the given query."}`.
     pub no_match_body: String,

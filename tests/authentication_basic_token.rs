@@ -2,6 +2,8 @@
 //! Basic and Token authentication against outcomes recorded from real DRF
 //! (`tests/authentication_vectors/gen_basic_token.py`).
 
+mod common;
+
 use drf_gate::authentication::pybase64::{b64decode, Base64Error};
 use drf_gate::authentication::*;
 use drf_gate::user::UserInput;
@@ -52,7 +54,7 @@ fn outcome(header: Option<&str>, class: &str) -> Value {
 }
 
 fn vectors() -> Value {
-    serde_json::from_str(include_str!("authentication_vectors/basic_token.json")).unwrap()
+    common::jsonl(include_str!("authentication_vectors/basic_token.jsonl"))
 }
 
 #[test]

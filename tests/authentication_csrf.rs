@@ -3,6 +3,8 @@
 //! from real DRF/Django (`tests/authentication_vectors/gen_csrf.py`), and Python's JSON error
 //! messages through DRF's `JSONParser`.
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use drf_gate::authentication::csrf::{mint_csrf_token, CsrfRandom};
@@ -23,7 +25,7 @@ impl Resolver for Sessions {
 }
 
 fn vectors() -> Value {
-    serde_json::from_str(include_str!("authentication_vectors/csrf.json")).unwrap()
+    common::jsonl(include_str!("authentication_vectors/csrf.jsonl"))
 }
 
 fn run(case: &Value) -> Value {

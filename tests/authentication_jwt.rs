@@ -2,6 +2,8 @@
 //! JWT authentication against outcomes recorded from real simplejwt 5.5.1 + PyJWT, with tokens
 //! made by PyJWT + cryptography (`tests/authentication_vectors/gen_jwt.py`).
 
+mod common;
+
 use drf_gate::authentication::*;
 use drf_gate::user::UserInput;
 use serde_json::{json, Value};
@@ -58,7 +60,7 @@ fn run(settings: &CompiledSettings, header: &str, stateless: bool, now: f64) -> 
 
 #[test]
 fn jwt_matches_simplejwt() {
-    let vectors: Value = serde_json::from_str(include_str!("authentication_vectors/jwt.json")).unwrap();
+    let vectors: Value = common::jsonl(include_str!("authentication_vectors/jwt.jsonl"));
     let now = vectors["now"].as_f64().unwrap();
     let mut count = 0;
     for (name, scenario) in vectors["scenarios"].as_object().unwrap() {
@@ -111,7 +113,7 @@ fn jwk_keys_are_accepted() {
     // The ES256 public key of the vectors as a JWK (x, y from the PEM's SEC1 point).
     let keys: Value = serde_json::from_str(include_str!("authentication_vectors/jwt_keys.json")).unwrap();
     let jwks: Value = serde_json::from_str(include_str!("authentication_vectors/jwt_jwks.json")).unwrap();
-    let vectors: Value = serde_json::from_str(include_str!("authentication_vectors/jwt.json")).unwrap();
+    let vectors: Value = common::jsonl(include_str!("authentication_vectors/jwt.jsonl"));
     let now = vectors["now"].as_f64().unwrap();
     for (scenario, alg, jwk) in [("es256", "ES256", &jwks["p256"]), ("rs256", "RS256", &jwks["rsa"])] {
         let settings: AuthenticationSettings =

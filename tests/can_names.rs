@@ -1,4 +1,4 @@
-#![allow(clippy::panic)]
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect, index and panic
 //! `Gate::can`, `Gate::resolve` and `Gate::permissions_for` refuse names the policy does not
 //! have, as `check` does: a typo is a `ContextError`, never a silent `false`.
 

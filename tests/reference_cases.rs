@@ -1,5 +1,5 @@
 #![cfg(test)] // test code: clippy.toml lets it unwrap, expect, index and panic
-//! The rows of the reference's §7.3 table that need no raw credentials, each as observed on
+//! The rows of `docs/drf-semantics.md` §7.3 that need no raw credentials, each as observed on
 //! DRF 3.18.3 (the conformance suite re-checks them, and thousands more, against real DRF).
 
 mod common;

@@ -13,8 +13,8 @@ root="$(cd "$here/.." && pwd)"
 echo "== build"
 bash "$root/scripts/build.sh"
 
-echo "== npm dependencies of the tests"
-(cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+echo "== npm dependencies of the tests (root workspace)"
+bash "$root/scripts/npm-install.sh"
 
 echo "== layer 1: wasm-bindgen-test (binding layer, in Node)"
 (cd "$root" && cargo test --target wasm32-unknown-unknown --lib)

@@ -1,4 +1,4 @@
-"""Case specs: every expressible row of drf-semantics §7.3, targeted edge cases for each §8 rule,
+"""Case specs: every expressible row of docs/drf-semantics.md §7.3, targeted edge cases for each §8 rule,
 and a seeded random generator. A spec describes a situation; only running DRF (execute.py) gives
 its expected outcome."""
 import copy
@@ -442,6 +442,28 @@ def edge_cases():
     # Lookup-miss messages name the model.
     for m in (W, G):
         edge("lookup-miss", spec("", policy(["basic"], ["AllowAny"], model=m), detail=True, obj={"id": 999, "exists": False}))
+    # Hostile input (issue 14). JSON bodies are decoded with their declared charset, as DRF's
+    # JSONParser does (codecs.getreader(request.encoding)); the test client sends the body as
+    # UTF-8 bytes, so e.g. U+0081 arrives as C2 81 and cp1252 fails on 0x81.
+    sess = policy(["session"], ["IsAuthenticated"])
+    for charset, body in [
+        ("utf-16", "{}"), ("utf-16", '{"a": 1}'), ("UTF-16", "{"), ("utf-32", "{}"), ("utf-32", "{}xx"),
+        ("utf-16-le", "{}"), ("utf_16be", "{}"), ("utf-16-le", "{,}"), ("cp1252", '{"a": "\u0081"}'),
+        ("cp1252", '{"a": "\u00e9", ]'), ("windows-1252", '{"\u00e9": 1'), ("latin-1", '{"a": "\u00e9",}'),
+        ("x-unknown", '{"a": ]'), ("x-unknown", '{"\u00e9": ]'), ("ascii", '{"a": "\u00e9"}'), ("utf-8-sig", "{]"),
+        ("utf-8", '{"\u00e9": ]'), ("iso-8859-15", "[1,]"), ("koi8-r", '{"\u0451": ]'), ("cp1251", '"\u0451'),
+        ("undefined", "{}"), ("Utf.8", '{"\u00e9": ]'), ("utf 8", '{"\u00e9": ]'), ("l1", '{"\u00e9": ]'),
+    ]:
+        edge("json-charset", spec("", sess, raw={"login": True, "cookies": {"csrftoken": "{csrf}"}, "headers": {
+            "X-CSRFToken": "{csrf}"}, "body": body, "contentType": f"application/json; charset={charset}"},
+            method="POST", actor=ALICE))
+    # Headers beyond what the usual servers pass to Django (100 fields, 8190-byte lines): the
+    # test client passes them, real servers answer 400/431 themselves; the edge forwards, which
+    # the replays count as agreeing. Just within the limits the edge decides as DRF does.
+    token_auth = policy(["token"], ["IsAuthenticated"])
+    for count, size in ((97, 10), (120, 10), (1, 8150), (1, 9000)):
+        extra = {f"X-Pad-{i}": "p" * size for i in range(count)}
+        edge("header-limits", spec("", token_auth, actor=ALICE, raw={"headers": dict(extra, Authorization="Token nope")}))
     return out
 
 

@@ -12,7 +12,9 @@ export type PolicyErrorCode =
   | "invalid_perms_map"
   | "missing_model"
   | "unknown_view"
-  | "unknown_action";
+  | "unknown_action"
+  | "incompatible_compiled_policy"
+  | "corrupt_compiled_policy";
 
 /** Codes of {@link ContextError}: stable, switch on them. */
 export type ContextErrorCode =

@@ -317,14 +317,18 @@ class Exporter:
         self.auth_names = dict(BUILTIN_AUTHENTICATION)
         self.auth_decls = {}
         self.warnings = []
-        self._used_names = set(self.permission_names.values())
+        # Custom classes never take a built-in's name or alias (django-rest-knox's class is also
+        # called TokenAuthentication): a clash gets the module-qualified name.
+        self._used_names = set(self.permission_names.values()) | set(self.auth_names.values()) | {
+            "session", "basic", "token", "jwt", "jwtStateless", "remoteUser"}
 
     # ---- names -------------------------------------------------------------------------
 
     def _unique_name(self, cls):
         name = cls.__name__
         if name in self._used_names:
-            name = f"{cls.__module__}.{cls.__qualname__}"
+            # Without dots: the core reads `a.b.IsAuthenticated` as the built-in class.
+            name = re.sub(r"\W", "_", f"{cls.__module__}.{cls.__qualname__}")
         self._used_names.add(name)
         return name
 

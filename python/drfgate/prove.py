@@ -97,6 +97,10 @@ class GeneratedObject:
         for key, value in fields.items():
             setattr(self, key, value)
 
+    @property
+    def pk(self):
+        return self.__dict__.get("id")
+
     def as_json(self):
         out = {}
         for key, value in vars(self).items():

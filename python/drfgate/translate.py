@@ -7,7 +7,8 @@
 - ``request.user`` and its fields (``is_authenticated``, ``is_staff``, ``is_superuser``,
   ``is_active``, ``id``/``pk``, ``username``, a custom field such as ``email_verified``);
 - ``obj.<field> == request.user``, ``obj.<field>_id == request.user.id``, ``obj.<a>.<b>``;
-- ``request.user.has_perm('app.codename'[, obj])``, ``request.user.has_perms([...])``;
+- ``request.user.has_perm('app.codename')``, ``request.user.has_perms([...])`` (not with an object:
+  object permissions come from the project's backends);
 - group membership by name: ``request.user.groups.filter(name='x').exists()`` becomes
   ``'x' in request.user.groups`` (the check fills ``attributes.groups`` with the user's group names);
 - ``view.action``; ``and`` / ``or`` / ``not``, comparisons, ``bool(...)``;
@@ -313,12 +314,11 @@ class _Translator:
                     raise Untranslatable(node, f"{func.attr}() of something other than request.user")
                 if node.keywords or not 1 <= len(node.args) <= 2:
                     raise Untranslatable(node, f"{func.attr}() with these arguments is not translated")
-                args = [self.value(node.args[0], env)[0]]
                 if len(node.args) == 2:
-                    text, _, kind = self.value(node.args[1], env)
-                    if text != "obj":
-                        raise Untranslatable(node, f"{func.attr}() with an object other than obj")
-                    args.append("obj")
+                    # Object permissions come from the project's authentication backends
+                    # (django-guardian, rules, ...), which a context cannot be sure to carry.
+                    raise Untranslatable(node, f"{func.attr}() with an object (backend object permissions) is not translated")
+                args = [self.value(node.args[0], env)[0]]
                 return f"request.user.{func.attr}({', '.join(args)})", atom, "scalar"
             # request.user.groups.filter(name='x').exists()
             if func.attr == "exists" and not node.args and isinstance(target, ast.Call) \

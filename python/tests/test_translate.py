@@ -249,3 +249,26 @@ class CheckCannotPassEmptyTests(TestCase):
         result = run_check(policy, methods=["DELETE"])
         self.assertTrue(result.disagreements)
         self.assertTrue(all(c["context"]["view"] == "posts" for c, _ in result.disagreements))
+
+
+class TokenAuthentication:  # django-rest-knox's class has DRF's built-in name
+    def authenticate(self, request):
+        return None
+
+    def authenticate_header(self, request):
+        return "Token"
+
+
+class NameClashTests(SimpleTestCase):
+    @needs_core
+    def test_a_custom_class_with_a_builtin_name_gets_its_own(self):
+        from rest_framework.authentication import BaseAuthentication
+
+        knox_like = type("TokenAuthentication", (BaseAuthentication,), dict(TokenAuthentication.__dict__))
+        with mock.patch.object(blog_views.TagViewSet, "authentication_classes", [knox_like]):
+            policy = export_policy()
+        (name,) = [n for n in policy["authenticationClasses"] if n.endswith("TokenAuthentication")]
+        self.assertNotEqual(name, "TokenAuthentication")
+        self.assertNotIn(".", name)
+        self.assertEqual(policy["views"]["tags"]["authentication"], [name])
+        core.Gate(policy)  # compiles: the name is not read as the built-in

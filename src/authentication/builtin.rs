@@ -24,6 +24,7 @@ pub struct BuiltinAuthentication {
     pub other_names: &'static [&'static str],
     /// The module the class is imported from.
     pub module: &'static str,
+    #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
     pub(crate) kind: Kind,
 }
 

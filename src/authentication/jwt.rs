@@ -203,7 +203,7 @@ pub(crate) fn decode(token: &[u8], config: &DecodeConfig<'_>, now: f64) -> Resul
 pub fn decode_segment(segment: &[u8]) -> Option<Vec<u8>> {
     let stripped_len = segment.iter().rposition(|&b| b != b'=').map_or(0, |i| i + 1);
     let padding = segment.len() - stripped_len;
-    if padding > 2 || (padding > 0 && segment.len() % 4 != 0) {
+    if padding > 2 || (padding > 0 && !segment.len().is_multiple_of(4)) {
         return None;
     }
     let stripped = segment.get(..stripped_len)?;

@@ -39,8 +39,9 @@
 //! (cargo-fuzz targets in `fuzz/`). Secrets, signatures and CSRF tokens compare in constant time.
 //!
 //! ## Not covered (the edge differs from the server only here)
-//! - Request bodies in charsets other than UTF-8, latin-1 and ASCII are decoded as UTF-8;
-//!   multipart bodies are parsed by a simplified reader (boundary errors use Django's text).
+//! - JSON bodies are decoded with their charset as DRF does ([`codecs`]); a charset Python
+//!   knows but [`codecs`] does not emulate (CJK codecs, `utf_7`, ...) is left to the origin, as
+//!   is a form body in a charset other than UTF-8, latin-1 or ASCII; multipart bodies are parsed by a simplified reader (boundary errors use Django's text).
 //! - `RecursionError` on JSON nested deeper than [`pyjson::MAX_DEPTH`] is approximate (the
 //!   real limit depends on the server's stack depth).
 //! - JWT: JSON header/payload in UTF-16/32 (never produced by simplejwt) fail as invalid; a
@@ -54,6 +55,7 @@ use serde_json::Value;
 
 use crate::error::{ContextError, InputErrorCode};
 
+#[cfg(feature = "compiler")]
 pub mod algorithms;
 // The runtime of edge authentication (feature `edge`): parsers, JWT, session and CSRF.
 #[cfg(feature = "edge")]
@@ -61,6 +63,8 @@ pub mod backends;
 #[cfg(feature = "edge")]
 pub mod basic;
 pub mod builtin;
+#[cfg(feature = "edge")]
+pub mod codecs;
 #[cfg(feature = "edge")]
 pub mod csrf;
 #[cfg(feature = "edge")]
@@ -75,9 +79,11 @@ pub mod request;
 pub mod resolver;
 #[cfg(feature = "edge")]
 pub mod session;
+#[cfg(feature = "compiler")]
 pub mod settings;
 #[cfg(feature = "edge")]
 pub mod token;
+#[cfg(feature = "compiler")]
 pub mod urlsplit;
 
 pub use builtin::canonical_authentication_name;
@@ -87,6 +93,7 @@ pub use csrf::{mint_csrf_token, CsrfRandom};
 pub use request::{RawRequest, RawRequestInput};
 #[cfg(feature = "edge")]
 pub use resolver::{Answer, AnswerCache, CustomLookup, Lookup, LookupKey, Resolver};
+#[cfg(feature = "compiler")]
 pub use settings::{
     AuthenticationSettings, BasicSettings, CompiledSettings, CsrfSettings, JwtSettings, OneOrMany, RemoteUserSettings,
     SessionSettings, TokenClass, TokenSettings, UploadSettings,

@@ -9,6 +9,8 @@
 //! `Invalid \escape`, `Invalid \uXXXX escape`, `Extra data`, the UTF-8 BOM message), DRF's
 //! `Out of range float values are not JSON compliant: 'NaN'`, and the 4300-digit integer limit.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Number, Value};
 
 /// A Python value as `json.loads` builds it.
@@ -105,6 +107,9 @@ struct Scanner<'a> {
     bytes: &'a [u8],
     options: LoadOptions,
     depth: usize,
+    /// Build the value (`loads`), or only check the text (`validate`: containers stay empty,
+    /// so a body of any shape costs no memory beyond its text).
+    build: bool,
 }
 
 enum Fail {
@@ -309,6 +314,9 @@ impl Scanner<'_> {
 
     fn parse_object(&mut self, i: usize) -> Result<(PyValue, usize), Fail> {
         let mut items: Vec<(String, PyValue)> = Vec::new();
+        // Key -> position in `items`: a repeated key keeps its first position and takes the last
+        // value (a dict), found in O(1) so 10^5 keys cost linear time, not quadratic.
+        let mut positions: HashMap<String, usize> = HashMap::new();
         let mut i = self.skip_ws(i);
         if self.at(i) != Some(b'}') {
             loop {
@@ -322,9 +330,12 @@ impl Scanner<'_> {
                 }
                 i = self.skip_ws(i + 1);
                 let (value, next) = self.scan_once(i)?;
-                if let Some(slot) = items.iter_mut().find(|(k, _)| *k == key) {
+                if !self.build {
+                    // validate: nothing kept.
+                } else if let Some(slot) = positions.get(&key).and_then(|&at| items.get_mut(at)) {
                     slot.1 = value;
                 } else {
+                    positions.insert(key.clone(), items.len());
                     items.push((key, value));
                 }
                 i = self.skip_ws(next);
@@ -346,7 +357,9 @@ impl Scanner<'_> {
         if self.at(i) != Some(b']') {
             loop {
                 let (value, next) = self.scan_once(i)?;
-                items.push(value);
+                if self.build {
+                    items.push(value);
+                }
                 i = self.skip_ws(next);
                 if self.at(i) == Some(b']') {
                     break;
@@ -382,10 +395,27 @@ fn decode_error(text: &str, msg: &str, byte_pos: usize) -> String {
 /// assert!(loads(" [1, 2.5, \"x\"] ", LoadOptions::default()).is_ok());
 /// ```
 pub fn loads(text: &str, options: LoadOptions) -> Result<PyValue, JsonError> {
+    scan(text, options, true)
+}
+
+/// Whether `json.loads(text)` succeeds, and its error if not, without building the value: what
+/// DRF's `JSONParser` does with a body the CSRF check reads (the data itself is not used), in
+/// memory independent of the document's shape.
+///
+/// ```
+/// use drf_gate::authentication::pyjson::{validate, JsonError, LoadOptions};
+/// assert_eq!(validate(r#"{"a": [1, 2], "a": 3}"#, LoadOptions::default()), Ok(()));
+/// assert_eq!(validate("[1,]", LoadOptions::default()), Err(JsonError::Value("Expecting value: line 1 column 4 (char 3)".into())));
+/// ```
+pub fn validate(text: &str, options: LoadOptions) -> Result<(), JsonError> {
+    scan(text, options, false).map(|_| ())
+}
+
+fn scan(text: &str, options: LoadOptions, build: bool) -> Result<PyValue, JsonError> {
     if text.starts_with('\u{feff}') {
         return Err(JsonError::Value(decode_error(text, "Unexpected UTF-8 BOM (decode using utf-8-sig)", 0)));
     }
-    let mut scanner = Scanner { text, bytes: text.as_bytes(), options, depth: 0 };
+    let mut scanner = Scanner { text, bytes: text.as_bytes(), options, depth: 0, build };
     let start = scanner.skip_ws(0);
     let result = scanner.scan_once(start).and_then(|(value, end)| {
         let end = scanner.skip_ws(end);

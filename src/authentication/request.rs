@@ -15,8 +15,17 @@ use super::pybase64;
 use super::InputError;
 use crate::error::InputErrorCode;
 
-/// Largest header value accepted (8 KiB, the usual server limit; gunicorn's is 8190 bytes).
-pub const MAX_HEADER_BYTES: usize = 8 * 1024;
+/// Longest header field line (`Name: value`) every common server passes to Django: gunicorn's
+/// `limit_request_field_size` (8190 bytes; nginx's default buffers are 8 KiB). A longer line is
+/// the server's 400/431, not DRF's answer: the edge forwards such a request (see
+/// [`RawRequest::beyond_server_limits`]).
+pub const MAX_HEADER_BYTES: usize = 8190;
+/// Most header fields every common server passes to Django: gunicorn's `limit_request_fields`
+/// and `http.server`'s `_MAXHEADERS` (Django's `runserver`) are both 100.
+pub const MAX_HEADER_COUNT: usize = 100;
+/// Largest header block (all field lines) every common server passes to Django: uvicorn's
+/// h11 refuses a request head over 16 KiB.
+pub const MAX_HEADERS_TOTAL_BYTES: usize = 16 * 1024;
 /// Largest body the edge reads for the CSRF check (10 MiB). Django itself reads form and JSON
 /// bodies whole and multipart file parts without limit; a CSRF check that needs a longer body is
 /// forwarded to the origin, never guessed.
@@ -38,6 +47,12 @@ pub struct RawRequest {
     method: String,
     path: String,
     headers: Vec<(String, String)>,
+    /// Bytes of the header block so far (`Name: value\r\n` per field).
+    header_bytes: usize,
+    /// Header fields given so far (a repeated name counts each time).
+    header_fields: usize,
+    /// Which server limit the headers exceed, if any (the later headers are not kept).
+    beyond_limits: Option<&'static str>,
     cookies: Option<BTreeMap<String, String>>,
     secure: bool,
     host: Option<String>,
@@ -128,8 +143,32 @@ impl RawRequest {
 
     /// Adds a header. Names are case-insensitive; a repeated header is joined with `", "` as
     /// the Fetch API does. Values must be ISO-8859-1 characters (see the module docs).
+    ///
+    /// Headers beyond the servers' limits ([`MAX_HEADER_COUNT`], [`MAX_HEADER_BYTES`],
+    /// [`MAX_HEADERS_TOTAL_BYTES`]) are not kept: the request is marked
+    /// [`RawRequest::beyond_server_limits`], which an edge forwards. Cost per header: O(count),
+    /// and the count is bounded, so any number of headers costs linear time.
     pub fn header(mut self, name: &str, value: &str) -> Result<Self, InputError> {
         latin1_check(value, || format!("$.headers.{name}"))?;
+        if self.beyond_limits.is_some() {
+            return Ok(self);
+        }
+        let line = name.len() + 2 + value.chars().count();
+        self.header_fields += 1;
+        self.header_bytes = self.header_bytes.saturating_add(line + 2);
+        let exceeded = if line > MAX_HEADER_BYTES {
+            Some("header_field_too_large")
+        } else if self.header_bytes > MAX_HEADERS_TOTAL_BYTES {
+            Some("headers_too_large")
+        } else if self.header_fields > MAX_HEADER_COUNT {
+            Some("too_many_headers")
+        } else {
+            None
+        };
+        if exceeded.is_some() {
+            self.beyond_limits = exceeded;
+            return Ok(self);
+        }
         let lower = name.to_ascii_lowercase();
         if let Some(existing) = self.headers.iter_mut().find(|(n, _)| *n == lower) {
             existing.1.push_str(", ");
@@ -162,6 +201,25 @@ impl RawRequest {
     pub fn path(mut self, path: &str) -> Self {
         self.path = path.to_string();
         self
+    }
+
+    /// Which server limit on headers this request exceeds (`too_many_headers`,
+    /// `header_field_too_large`, `headers_too_large`), if any. Such a request never reaches
+    /// DRF on a server with the usual limits (it gets the server's own 400/431), and reaches it
+    /// unchanged on a more lenient one: only the origin can answer it, so the edge forwards it.
+    ///
+    /// ```
+    /// use drf_gate::authentication::RawRequest;
+    /// let mut request = RawRequest::new("GET");
+    /// for i in 0..101 {
+    ///     request = request.header(&format!("X-H{i}"), "1").unwrap();
+    /// }
+    /// assert_eq!(request.beyond_server_limits(), Some("too_many_headers"));
+    /// let long = RawRequest::new("GET").header("Authorization", &"a".repeat(9000)).unwrap();
+    /// assert_eq!(long.beyond_server_limits(), Some("header_field_too_large"));
+    /// ```
+    pub fn beyond_server_limits(&self) -> Option<&'static str> {
+        self.beyond_limits
     }
 
     /// Sets the body. Bodies over [`MAX_BODY_BYTES`] are not kept: reading one is Django's
@@ -214,6 +272,10 @@ impl RawRequest {
         }
         for (name, value) in &input.headers {
             request = request.header(name, value)?;
+            if request.beyond_limits.is_some() {
+                // Forwarded whole: the rest is neither read nor checked.
+                break;
+            }
         }
         if let Some(content_type) = &input.content_type {
             latin1_check(content_type, || "$.contentType".into())?;
@@ -256,6 +318,10 @@ impl RawRequest {
                 ))
             }
             (Some(text), None) => request = request.body(text.as_bytes()),
+            (None, Some(encoded)) if decoded_len_at_least(encoded.as_bytes()) > MAX_BODY_BYTES => {
+                // Over the cap: known from the encoded length, without decoding it.
+                request.body_too_large = true;
+            }
             (None, Some(encoded)) => {
                 let bytes = pybase64::b64decode(encoded.as_bytes())
                     .map_err(|_| InputError::new(InputErrorCode::InvalidRequest, "$.bodyBase64", "invalid base64"))?;
@@ -384,6 +450,13 @@ impl RawRequest {
         };
         ok.then(|| host.to_string())
     }
+}
+
+/// A lower bound of the length `b64decode` gives (it discards characters outside the alphabet):
+/// three bytes per four alphabet characters, less two for padding.
+fn decoded_len_at_least(encoded: &[u8]) -> usize {
+    let alphabet = encoded.iter().filter(|b| b.is_ascii_alphanumeric() || **b == b'+' || **b == b'/').count();
+    (alphabet / 4 * 3).saturating_sub(2)
 }
 
 /// Splits `http(s)://authority/path` into (secure, authority, port, path).

@@ -1,6 +1,7 @@
 //! DRF's `SessionAuthentication`, and the part of DRF's request parsing the CSRF check
 //! triggers (`request.POST` runs the view's parsers: JSON, form, multipart).
 
+use super::codecs;
 use super::csrf::{self, CsrfContext};
 use super::pybase64;
 use super::pyjson::{self, JsonError, LoadOptions};
@@ -122,27 +123,20 @@ fn is_form_media_type(content_type: &str) -> bool {
     base == "application/x-www-form-urlencoded" || base == "multipart/form-data"
 }
 
-/// The body's charset (`request.encoding`), normalised to what we decode.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Charset {
-    Utf8,
-    Latin1,
-    Ascii,
+/// The body's charset (`request.encoding`): the codec module Python finds for the `charset`
+/// parameter, `None` (UTF-8, Django's default) when there is none or Python does not know it.
+fn charset(content_type: &str) -> Option<&'static str> {
+    let (_, params) = parse_header_parameters(content_type);
+    params.iter().find(|(k, _)| k == "charset").and_then(|(_, name)| codecs::lookup(name))
 }
 
-fn charset(content_type: &str) -> Charset {
-    let (_, params) = parse_header_parameters(content_type);
-    let Some((_, name)) = params.iter().find(|(k, _)| k == "charset") else { return Charset::Utf8 };
-    let normalised: String = name.to_lowercase().chars().map(|c| if c == '_' || c == ' ' { '-' } else { c }).collect();
-    match normalised.as_str() {
-        "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1" | "iso-ir-100" | "cp819" | "8859" | "latin" => {
-            Charset::Latin1
-        }
-        "ascii" | "us-ascii" | "646" | "us" => Charset::Ascii,
-        // utf-8, and charsets Python does not know (request.encoding stays the default); other
-        // Python codecs are decoded as UTF-8 (not covered).
-        _ => Charset::Utf8,
-    }
+/// A body only the origin can answer (a codec not emulated here): never a guessed response.
+fn origin_decides(content_type: &str) -> AuthenticationFailure {
+    AuthenticationFailure::new(
+        FailureKind::ServerError,
+        format!("the charset of \"{content_type}\" is not emulated: the origin decides"),
+        "server_error",
+    )
 }
 
 fn parse_error(detail: String) -> AuthenticationFailure {
@@ -235,21 +229,13 @@ fn post_token(request: &RawRequest, limits: &UploadSettings) -> Result<PostToken
     let body = request.body_bytes();
     let fields = match parser {
         Parser::Json => {
-            let text = match charset(content_type) {
-                Charset::Utf8 => pyjson::decode_utf8_stream(body).map_err(|e| parse_error(format!("JSON parse error - {e}")))?,
-                Charset::Latin1 => body.iter().map(|&b| char::from(b)).collect(),
-                Charset::Ascii => match body.iter().position(|b| !b.is_ascii()) {
-                    None => body.iter().map(|&b| char::from(b)).collect(),
-                    Some(position) => {
-                        return Err(parse_error(format!(
-                            "JSON parse error - 'ascii' codec can't decode byte 0x{:02x} in position {position}: ordinal not in range(128)",
-                            body.get(position).copied().unwrap_or(0)
-                        )))
-                    }
-                },
+            let text = match codecs::read(charset(content_type), body) {
+                codecs::Read::Text(text) => text,
+                codecs::Read::Error(message) => return Err(parse_error(format!("JSON parse error - {message}"))),
+                codecs::Read::NotEmulated => return Err(origin_decides(content_type)),
             };
-            match pyjson::loads(&text, LoadOptions { strict_constants: true }) {
-                Ok(_) => Vec::new(),
+            match pyjson::validate(&text, LoadOptions { strict_constants: true }) {
+                Ok(()) => Vec::new(),
                 Err(JsonError::Value(message)) => return Err(parse_error(format!("JSON parse error - {message}"))),
                 Err(JsonError::Recursion) => {
                     return Err(AuthenticationFailure::new(FailureKind::ServerError, "RecursionError", "server_error"))
@@ -258,8 +244,11 @@ fn post_token(request: &RawRequest, limits: &UploadSettings) -> Result<PostToken
         }
         Parser::Form => {
             let text = match (charset(content_type), std::str::from_utf8(body)) {
-                (Charset::Utf8, Ok(text)) => text.to_string(),
-                _ => body.iter().map(|&b| char::from(b)).collect(),
+                (None | Some("utf_8"), Ok(text)) => text.to_string(),
+                (None | Some("utf_8" | "latin_1" | "iso8859_1" | "ascii"), _) => {
+                    body.iter().map(|&b| char::from(b)).collect()
+                }
+                _ => return Err(origin_decides(content_type)),
             };
             parse_qsl_limited(&text, limits.data_max_number_fields).ok_or_else(|| {
                 AuthenticationFailure::new(FailureKind::BadRequest, "TooManyFieldsSent", "bad_request")

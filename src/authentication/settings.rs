@@ -1,6 +1,6 @@
 //! The settings of the authentication classes, and their compiled form.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 #[cfg(not(feature = "edge"))]
@@ -25,7 +25,7 @@ use crate::error::InputErrorCode;
 /// assert_eq!(settings.token.keyword, "Token");
 /// assert!(serde_json::from_str::<AuthenticationSettings>(r#"{"jwt": {"algo": "x"}}"#).is_err());
 /// ```
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct AuthenticationSettings {
     /// `TokenAuthentication`.
@@ -58,7 +58,7 @@ pub struct AuthenticationSettings {
 /// assert_eq!(limits.data_max_number_fields, None);
 /// assert_eq!(limits.data_max_memory_size, Some(2_621_440));
 /// ```
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct UploadSettings {
     /// `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MiB).
@@ -83,7 +83,7 @@ impl Default for UploadSettings {
 }
 
 /// `TokenAuthentication` options.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct TokenSettings {
     /// `keyword` (DRF: `"Token"`).
@@ -96,7 +96,7 @@ impl Default for TokenSettings {
 }
 
 /// `BasicAuthentication` options.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct BasicSettings {
     /// `www_authenticate_realm` (DRF: `"api"`).
@@ -110,7 +110,7 @@ impl Default for BasicSettings {
 
 /// One string or a list of strings (simplejwt accepts both for `AUTH_HEADER_TYPES`, PyJWT for
 /// `audience`/`issuer`).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum OneOrMany {
     /// A single string.
@@ -130,7 +130,7 @@ impl OneOrMany {
 }
 
 /// simplejwt's `SIMPLE_JWT` (5.5.1 defaults).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct JwtSettings {
     /// `ALGORITHM`: HS256/384/512, RS256/384/512, ES256/384. Always the one accepted: the token's
@@ -192,7 +192,7 @@ impl Default for JwtSettings {
 }
 
 /// Django's CSRF settings.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct CsrfSettings {
     /// `CSRF_COOKIE_NAME`.
@@ -225,7 +225,7 @@ impl Default for CsrfSettings {
 }
 
 /// Django's session settings.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct SessionSettings {
     /// `SESSION_COOKIE_NAME`.
@@ -241,7 +241,7 @@ impl Default for SessionSettings {
 }
 
 /// `RemoteUserAuthentication` options.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct RemoteUserSettings {
     /// `header`, a `request.META` key (not an `HTTP_` header by default).

@@ -2,7 +2,8 @@
 //! literals, folds constant lists, and rejects what would always fail (`request.method < 3`).
 
 use super::lexer::Pos;
-use super::parser::{Arg, CmpOp, Expr, ExprKind};
+use super::parser::{Arg, Expr, ExprKind};
+use super::tree::{CmpOp, Const, Node, UserField};
 use super::{ConditionError, Scope};
 use crate::error::PolicyErrorCode;
 use crate::perm_table::{PermId, PermissionTable};
@@ -10,45 +11,7 @@ use crate::perm_table::{PermId, PermissionTable};
 /// Deepest compiled tree the checker builds; evaluation recurses at most this deep.
 const MAX_TREE_DEPTH: u32 = 128;
 
-/// A literal value, owned by the compiled condition and borrowed by evaluation.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Const {
-    None,
-    Bool(bool),
-    Int(i128),
-    Float(f64),
-    Str(Box<str>),
-    List(Box<[Const]>),
-    Tuple(Box<[Const]>),
-}
-
-/// The built-in fields of `request.user`, resolved at compile time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum UserField {
-    /// `id` and `pk`.
-    Id,
-    Username,
-    IsActive,
-    IsStaff,
-    IsSuperuser,
-    IsAuthenticated,
-    IsAnonymous,
-}
-
 impl UserField {
-    pub(crate) fn from_name(name: &str) -> Option<Self> {
-        Some(match name {
-            "id" | "pk" => UserField::Id,
-            "username" => UserField::Username,
-            "is_active" => UserField::IsActive,
-            "is_staff" => UserField::IsStaff,
-            "is_superuser" => UserField::IsSuperuser,
-            "is_authenticated" => UserField::IsAuthenticated,
-            "is_anonymous" => UserField::IsAnonymous,
-            _ => return None,
-        })
-    }
-
     fn ty(self) -> Ty {
         match self {
             UserField::Id => Ty::Any,
@@ -56,44 +19,6 @@ impl UserField {
             _ => Ty::Bool,
         }
     }
-}
-
-/// A compiled condition: names resolved, permissions interned, constants folded.
-#[derive(Clone, Debug)]
-pub(crate) enum Node {
-    Const(Const),
-    /// `request.method`.
-    Method,
-    /// `view.action`.
-    Action,
-    /// `request.user` as a value.
-    User,
-    UserField(UserField),
-    /// `request.user.<name>.<path...>`: a custom attribute.
-    UserAttr {
-        name: Box<str>,
-        path: Vec<Box<str>>,
-    },
-    /// `obj.<path...>`.
-    Obj {
-        path: Vec<Box<str>>,
-    },
-    /// An attribute of a computed value (`(obj.a or obj.b).c`).
-    GetAttr(Box<Node>, Box<str>),
-    HasPerm {
-        perm: PermId,
-        with_object: bool,
-    },
-    HasPerms {
-        perms: Box<[PermId]>,
-        with_object: bool,
-    },
-    List(Box<[Node]>),
-    Tuple(Box<[Node]>),
-    Not(Box<Node>),
-    And(Box<[Node]>),
-    Or(Box<[Node]>),
-    Compare(Box<Node>, Box<[(CmpOp, Node)]>),
 }
 
 /// Static types: what the checker knows of a value. `Any` is a JSON value or a custom field.

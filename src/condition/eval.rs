@@ -5,8 +5,7 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value as Json};
 
-use super::check::{Const, Node, UserField};
-use super::parser::CmpOp;
+use super::tree::{CmpOp, Const, Node, UserField};
 use super::{Environment, EvalError};
 use crate::user::User;
 

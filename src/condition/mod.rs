@@ -30,15 +30,22 @@
 use serde_json::Value;
 
 use crate::error::PolicyErrorCode;
-use crate::perm_table::{PermId, PermissionTable};
+use crate::perm_table::PermId;
+#[cfg(feature = "compiler")]
+use crate::perm_table::PermissionTable;
 use crate::user::User;
 
+#[cfg(feature = "compiler")]
 mod check;
+mod codec;
 mod eval;
+#[cfg(feature = "compiler")]
 mod lexer;
+#[cfg(feature = "compiler")]
 mod parser;
-#[cfg(test)]
+#[cfg(all(test, feature = "compiler"))]
 mod tests;
+mod tree;
 
 /// The longest condition source accepted, in bytes.
 pub const MAX_SOURCE_LEN: usize = 4096;
@@ -167,7 +174,7 @@ pub struct Condition {
     source: String,
     scope: Scope,
     reads_object: bool,
-    root: check::Node,
+    root: tree::Node,
 }
 
 impl Condition {
@@ -185,6 +192,7 @@ impl Condition {
     /// let err = Condition::compile("obj.owner == request.user", Scope::View, &mut perms).unwrap_err();
     /// assert_eq!((err.code.as_str(), err.column), ("unknown_name", 1));
     /// ```
+    #[cfg(feature = "compiler")]
     pub fn compile(source: &str, scope: Scope, perms: &mut PermissionTable) -> Result<Self, ConditionError> {
         if source.len() > MAX_SOURCE_LEN {
             return Err(ConditionError {

@@ -2,43 +2,13 @@
 //! `or` < `and` < `not` < comparisons < unary minus < attribute access and calls < atoms.
 
 use super::lexer::{Pos, Tok};
+use super::tree::CmpOp;
 use super::ConditionError;
 use crate::error::PolicyErrorCode;
 
 /// Deepest nesting of parentheses, brackets, `not` and unary minus the parser accepts, so that
 /// hostile input cannot exhaust the stack (the wasm stack is small).
 pub(crate) const MAX_DEPTH: u32 = 64;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum CmpOp {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    In,
-    NotIn,
-    Is,
-    IsNot,
-}
-
-impl CmpOp {
-    pub(crate) fn symbol(self) -> &'static str {
-        match self {
-            CmpOp::Eq => "==",
-            CmpOp::Ne => "!=",
-            CmpOp::Lt => "<",
-            CmpOp::Le => "<=",
-            CmpOp::Gt => ">",
-            CmpOp::Ge => ">=",
-            CmpOp::In => "in",
-            CmpOp::NotIn => "not in",
-            CmpOp::Is => "is",
-            CmpOp::IsNot => "is not",
-        }
-    }
-}
 
 #[derive(Clone, Debug)]
 pub(crate) struct Expr {

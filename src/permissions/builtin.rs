@@ -4,6 +4,7 @@
 use super::{Check, PermissionClass, DEFAULT_PERMS_MAP};
 
 /// One built-in class: its two methods and whether `authenticated_users_only` holds.
+#[cfg_attr(not(feature = "compiler"), allow(dead_code))]
 struct Builtin {
     name: &'static str,
     has_permission: Check,
@@ -39,6 +40,7 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 }
 
 /// A built-in class by its DRF name, compiled; `None` for any other name.
+#[cfg_attr(not(feature = "compiler"), allow(dead_code))]
 pub(crate) fn permission_class(name: &str) -> Option<PermissionClass> {
     let builtin = BUILTINS.iter().find(|builtin| builtin.name == name)?;
     let perms_map = if builtin.has_permission == Check::DjangoModelPermissions {

@@ -1,9 +1,11 @@
-"""Generates basic_token.json: outcomes of DRF's real Basic/Token authentication and of Python's
+"""Generates basic_token.jsonl: outcomes of DRF's real Basic/Token authentication and of Python's
 base64.b64decode, run in the reference venv (Django 5.2, DRF 3.18.3).
 
-Run: /tmp/probe-venv/bin/python tests/authentication_vectors/gen_basic_token.py
+Run: bash scripts/regen-vectors.sh (all the vector files, in the reference venv)
 """
 import base64, binascii, json, os, random, sys
+
+import jsonl
 
 import django
 from django.conf import settings
@@ -73,5 +75,5 @@ for _ in range(3000):
         out = {"error": "padding" if "padding" in str(e) else "dangling"}
     b64cases.append({"input": data.hex(), **out})
 
-json.dump({"cases": cases, "base64": b64cases}, open(os.path.join(os.path.dirname(__file__), "basic_token.json"), "w"), indent=0, ensure_ascii=True)
+jsonl.dump(os.path.join(os.path.dirname(os.path.abspath(__file__)), "basic_token.jsonl"), {"cases": cases, "base64": b64cases})
 print(len(cases), "header cases,", len(b64cases), "base64 cases")

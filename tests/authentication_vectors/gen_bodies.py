@@ -1,12 +1,14 @@
-"""Generates bodies.json: what DRF's SessionAuthentication (Django 5.2 CsrfViewMiddleware via
+"""Generates bodies.jsonl: what DRF's SessionAuthentication (Django 5.2 CsrfViewMiddleware via
 CSRFCheck, DRF's parsers on the request stream) makes of request bodies at and past Django's
 limits (DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FIELDS, DATA_UPLOAD_MAX_NUMBER_FILES),
 including multipart uploads of several MiB carrying `csrfmiddlewaretoken`.
 
 Bodies are stored as segments (text, or a byte repeated n times) so the file stays small.
-Run: examples/blog/server/.venv/bin/python tests/authentication_vectors/gen_bodies.py
+Run: bash scripts/regen-vectors.sh (all the vector files, in the reference venv)
 """
 import json, os
+
+import jsonl
 
 import django
 from django.conf import settings
@@ -135,7 +137,4 @@ for case in cases:
     case["expected"] = run(case)
     print(case["label"], case["expected"])
 
-out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bodies.json")
-with open(out, "w") as f:
-    json.dump({"token": TOKEN, "secret": SECRET, "cases": cases}, f, indent=1)
-    f.write("\n")
+jsonl.dump(os.path.join(os.path.dirname(os.path.abspath(__file__)), "bodies.jsonl"), {"token": TOKEN, "secret": SECRET, "cases": cases})

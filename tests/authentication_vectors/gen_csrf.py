@@ -1,10 +1,12 @@
-"""Generates csrf.json: outcomes of DRF's real SessionAuthentication (Django 5.2
+"""Generates csrf.jsonl: outcomes of DRF's real SessionAuthentication (Django 5.2
 CsrfViewMiddleware via CSRFCheck, DRF request parsing) for raw requests, and of DRF's
 JSONParser on many malformed bodies.
 
-Run: /tmp/probe-venv/bin/python tests/authentication_vectors/gen_csrf.py
+Run: bash scripts/regen-vectors.sh (all the vector files, in the reference venv)
 """
 import io, json, os, random
+
+import jsonl
 
 import django
 from django.conf import settings
@@ -163,5 +165,5 @@ for body in bodies:
         out = {"recursion": True}
     json_cases.append({"body": data.hex(), **out})
 
-json.dump({"secret": SECRET, "cases": cases, "json": json_cases}, open(os.path.join(os.path.dirname(__file__), "csrf.json"), "w"), indent=0)
+jsonl.dump(os.path.join(os.path.dirname(os.path.abspath(__file__)), "csrf.jsonl"), {"secret": SECRET, "cases": cases, "json": json_cases})
 print(len(cases), "csrf cases,", len(json_cases), "json cases")

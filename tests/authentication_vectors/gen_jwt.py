@@ -1,10 +1,12 @@
-"""Generates jwt.json: tokens made with PyJWT + cryptography and the outcome of the real
+"""Generates jwt.jsonl: tokens made with PyJWT + cryptography and the outcome of the real
 simplejwt 5.5.1 JWTAuthentication / JWTStatelessUserAuthentication for each, with time frozen
 at NOW. One subprocess per settings scenario (simplejwt reads SIMPLE_JWT at import time).
 
-Run: /tmp/probe-venv/bin/python tests/authentication_vectors/gen_jwt.py
+Run: bash scripts/regen-vectors.sh (all the vector files, in the reference venv)
 """
 import base64, json, os, subprocess, sys
+
+import jsonl
 
 NOW = 1_700_000_000.5
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -236,5 +238,5 @@ if __name__ == "__main__":
         for name in SCENARIOS:
             out = subprocess.run([sys.executable, __file__, name], capture_output=True, text=True, check=True)
             result["scenarios"][name] = json.loads(out.stdout)
-        json.dump(result, open(os.path.join(HERE, "jwt.json"), "w"), indent=0)
+        jsonl.dump(os.path.join(HERE, "jwt.jsonl"), result, expand=("scenarios", "scenarios/*"))
         print(sum(len(s["cases"]) for s in result["scenarios"].values()), "cases")

@@ -41,3 +41,33 @@ pub const BASIC: Option<&str> = Some("Basic realm=\"api\"");
 pub fn allowed() -> Outcome {
     outcome(200, "", None)
 }
+
+/// Reads a vector file written as JSON Lines by `tests/authentication_vectors/jsonl.py` back
+/// into its document: `{"key": v}` sets `key`, `{"key[]": v}` appends to the array `key`, and a
+/// `/` in a key is a path through objects (`{"scenarios/hs256/cases[]": case}`).
+pub fn jsonl(text: &str) -> Value {
+    let mut doc = Value::Object(serde_json::Map::new());
+    for (number, line) in text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()) {
+        let entry: serde_json::Map<String, Value> =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("line {}: {e}", number + 1));
+        assert_eq!(entry.len(), 1, "line {}: one key per line", number + 1);
+        let (key, value) = entry.into_iter().next().unwrap();
+        let (path, push) = match key.strip_suffix("[]") {
+            Some(path) => (path, true),
+            None => (key.as_str(), false),
+        };
+        let mut names: Vec<&str> = path.split('/').collect();
+        let last = names.pop().unwrap();
+        let mut node = &mut doc;
+        for name in names {
+            node = node.as_object_mut().unwrap().entry(name).or_insert_with(|| Value::Object(Default::default()));
+        }
+        let object = node.as_object_mut().unwrap();
+        if push {
+            object.entry(last).or_insert_with(|| Value::Array(Vec::new())).as_array_mut().unwrap().push(value);
+        } else {
+            object.insert(last.to_owned(), value);
+        }
+    }
+    doc
+}

@@ -19,7 +19,7 @@ const { USERS, POSTS, postObjects } = await import(`${repo}www/data.js`);
 const { PRESETS, presetPolicyText, presetContextText } = await import(`${repo}www/presets.js`);
 
 const VERBOSE = process.env.VERBOSE === "1";
-const axePath = fileURLToPath(new URL("./node_modules/axe-core/axe.min.js", import.meta.url));
+const axePath = `${repo}node_modules/axe-core/axe.min.js`; // the root npm workspace
 let total = 0;
 let passed = 0;
 const failures = [];

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Browser tests: www/ (demo + playground) in real headless Chromium via playwright-core, checked
 # against the package's own decisions in Node. Assumes the package is built (pkg/dist/).
-# Installs what is missing: Debian chromium, and playwright-core from the lockfile.
+# Installs what is missing: Debian chromium, and the root npm workspace (playwright-core).
 # Prints `browser: N checks, N passed`; screenshots in wasm-tests/artifacts/.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,8 +15,6 @@ if [[ ! -x /usr/bin/chromium ]]; then
   echo "[browser] installing Debian chromium" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
-if [[ ! -d "$here/node_modules/playwright-core" ]]; then
-  echo "[browser] installing playwright-core (npm ci)" >&2
-  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# playwright-core and axe-core from the root npm workspace (installed when its lockfile changed).
+bash "$root/scripts/npm-install.sh"
 exec node "$here/run.mjs"

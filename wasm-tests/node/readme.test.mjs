@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { Miniflare } from "miniflare";
 
 import { importMap, launch, serve } from "./browser.mjs";
-import { consumerDir, installedDir, testsDir } from "./consumer.mjs";
+import { consumerDir, installedDir, repoDir, testsDir } from "./consumer.mjs";
 import { bundleWorker, compatibilityDate } from "./worker.mjs";
 
 // The README as packed (what npm shows), not the working copy.
@@ -62,7 +62,7 @@ describe("Node", () => {
         target: "es2022", module: "node16", moduleResolution: "node16", strict: true, types: [], lib: ["es2022", "dom"],
       }, include: ["example.mts"] }));
       try {
-        execFileSync(process.execPath, [join(testsDir, "node_modules", "typescript", "bin", "tsc"), "-p", tsDir], { encoding: "utf8" });
+        execFileSync(process.execPath, [join(repoDir, "node_modules", "typescript", "bin", "tsc"), "-p", tsDir], { encoding: "utf8" });
       } catch (error) {
         assert.fail(`tsc failed:\n${error.stdout}${error.stderr}`);
       }

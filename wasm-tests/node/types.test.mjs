@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 
 import { consumerDir, repoDir, testsDir } from "./consumer.mjs";
 
-const tsc = join(testsDir, "node_modules", "typescript", "bin", "tsc");
+const tsc = join(repoDir, "node_modules", "typescript", "bin", "tsc"); // the root npm workspace
 const tsDir = join(consumerDir, "ts");
 
 function runTsc(dir, options) {

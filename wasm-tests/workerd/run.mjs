@@ -26,7 +26,7 @@ import { randomRequest, rng } from "./fuzz.mjs";
 import { credentials, requestSet } from "./requests.mjs";
 
 const scratch = join(here, ".scratch");
-const nodePaths = [join(here, "node_modules")];
+const nodePaths = [join(here, "..", "..", "node_modules")]; // the root npm workspace
 const FUZZ_SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
 const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1e9);
 const COMPARED = ["content-type", "www-authenticate", "allow"];

@@ -2,7 +2,7 @@
 # The blog Worker (examples/blog/worker) in real workerd (miniflare) against the real DRF server
 # (examples/blog/server, its own venv, made if missing): the same requests straight to DRF and
 # through the Worker, a bounded fuzz of the guard, and workerd's start-up cost. Assumes the
-# package is built (bash scripts/build.sh); installs its own npm dependencies.
+# package is built (bash scripts/build.sh); installs the root npm workspace when needed.
 #
 #   bash wasm-tests/workerd/run.sh          # FUZZ_SECONDS=20 by default; FUZZ_SEED to replay
 #
@@ -18,15 +18,12 @@ if [[ ! -f "$root/pkg/dist/guard.js" || ! -f "$root/pkg/dist/drf_gate_bg.wasm" ]
 fi
 command -v python3 >/dev/null || { echo "workerd tests: python3 is required" >&2; exit 1; }
 
-# npm dependencies (lockfile), again only when the lockfile changed.
-if ! cmp -s "$here/package-lock.json" "$here/node_modules/.installed-lock.json" 2>/dev/null; then
-  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
-  cp "$here/package-lock.json" "$here/node_modules/.installed-lock.json"
-fi
+# npm dependencies: the root workspace, installed only when its lockfile changed.
+bash "$root/scripts/npm-install.sh"
 # The sample server's venv (prints its python; quiet when it is there).
 bash "$root/examples/blog/server/setup.sh" >/dev/null
 
 cd "$here"
 echo "[workerd] tsc: types/usage.ts (drf-gate/guard, drf-gate/hono with Hono)" >&2
-node node_modules/typescript/bin/tsc -p types/
+node "$root/node_modules/typescript/bin/tsc" -p types/
 exec node run.mjs

@@ -18,7 +18,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "authentication": ["jwtStateless"],
         "settings": {"jwt": {"signingKey": "bench-secret"}},
         "permissions": ["IsAuthenticatedOrReadOnly", "IsOwnerOrReadOnly | IsAdminUser"],
-        "classes": {"IsOwnerOrReadOnly": {"hasObjectPermission": "request.method in SAFE_METHODS or obj.owner == request.user"}},
+        // simplejwt's TokenUser equals only another TokenUser (DRF answers 403 to
+        // `obj.owner == request.user`): the stateless owner check compares ids.
+        "classes": {"IsOwnerOrReadOnly": {"hasObjectPermission": "request.method in SAFE_METHODS or obj.owner == request.user.id"}},
         "views": {"posts": {"model": "blog.Post", "actions": ["list", "create", "retrieve", "update", "destroy"]}}
     }))?;
     let cache = AnswerCache::default();

@@ -1,0 +1,160 @@
+// The binary value encoding the runtime reads (src/compiled/value.rs): users, objects and
+// authentication outcomes cross into wasm without JSON text. It follows JSON.stringify exactly
+// (toJSON, boxed primitives, undefined/functions/symbols skipped in objects and null in arrays,
+// non-finite numbers as null, BigInt and cycles throw), so a value means what its JSON means.
+//
+//   0 null  1 false  2 true  3 uint (LEB128)  4 negative int: LEB128 of -(n + 1)
+//   5 float64 LE  6 string (LEB128 length, UTF-8)  7 array (count, items)  8 object (count, key/value)
+
+const encoder = new TextEncoder();
+const MAX_DEPTH = 128;
+
+class Writer {
+  constructor() {
+    this.bytes = new Uint8Array(64);
+    this.length = 0;
+  }
+  reserve(n) {
+    if (this.length + n <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.bytes.subarray(0, this.length));
+    this.bytes = next;
+  }
+  byte(b) {
+    this.reserve(1);
+    this.bytes[this.length++] = b;
+  }
+  varint(n) {
+    // n: a non-negative integer below 2^64, as a Number (exact) or a BigInt.
+    if (typeof n === "number" && n < 0x80000000) {
+      this.reserve(5);
+      while (n >= 0x80) {
+        this.bytes[this.length++] = (n & 0x7f) | 0x80;
+        n >>>= 7;
+      }
+      this.bytes[this.length++] = n;
+      return;
+    }
+    let big = BigInt(n);
+    this.reserve(10);
+    while (big >= 0x80n) {
+      this.bytes[this.length++] = Number(big & 0x7fn) | 0x80;
+      big >>= 7n;
+    }
+    this.bytes[this.length++] = Number(big);
+  }
+  string(text) {
+    if (typeof text.isWellFormed === "function" && !text.isWellFormed()) {
+      // JSON text would carry a lone surrogate escape that serde_json refuses.
+      throw new TypeError("a string with a lone surrogate is not representable");
+    }
+    const bytes = encoder.encode(text);
+    this.varint(bytes.length);
+    this.reserve(bytes.length);
+    this.bytes.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+  float(value) {
+    this.reserve(8);
+    new DataView(this.bytes.buffer, this.length, 8).setFloat64(0, value, true);
+    this.length += 8;
+  }
+}
+
+function number(out, value) {
+  if (!Number.isFinite(value)) return out.byte(0);
+  // JSON.stringify writes integers below 1e21 as digits, which serde_json reads as an integer
+  // when it fits 64 bits; anything else is a float.
+  if (Number.isInteger(value) && Math.abs(value) < 1e21) {
+    if (value >= 0 && value < 18446744073709551616) {
+      out.byte(3);
+      return out.varint(value === 0 ? 0 : value);
+    }
+    if (value < 0 && value >= -9223372036854775808) {
+      out.byte(4);
+      return out.varint(BigInt(-value) - 1n);
+    }
+  }
+  out.byte(5);
+  out.float(value);
+}
+
+// JSON.stringify's SerializeJSONProperty: returns false when the value is skipped (undefined).
+function write(out, holder, key, value, stack) {
+  if (value !== null && (typeof value === "object" || typeof value === "bigint") && typeof value.toJSON === "function") {
+    value = value.toJSON(key);
+  }
+  if (value !== null && typeof value === "object") {
+    if (value instanceof Number) value = Number(value);
+    else if (value instanceof String) value = String(value);
+    else if (value instanceof Boolean) value = value.valueOf();
+    else if (typeof BigInt !== "undefined" && value instanceof BigInt) value = value.valueOf();
+  }
+  switch (typeof value) {
+    case "undefined":
+    case "function":
+    case "symbol":
+      return false;
+    case "bigint":
+      throw new TypeError("Do not know how to serialize a BigInt");
+    case "boolean":
+      out.byte(value ? 2 : 1);
+      return true;
+    case "number":
+      number(out, value);
+      return true;
+    case "string":
+      out.byte(6);
+      out.string(value);
+      return true;
+  }
+  if (value === null) {
+    out.byte(0);
+    return true;
+  }
+  if (stack.includes(value)) throw new TypeError("Converting circular structure to JSON");
+  if (stack.length > MAX_DEPTH) {
+    // Deeper than the runtime reads (it refuses it as serde_json does): stop here.
+    out.byte(7);
+    out.byte(0);
+    return true;
+  }
+  stack.push(value);
+  if (Array.isArray(value)) {
+    out.byte(7);
+    out.varint(value.length);
+    for (let i = 0; i < value.length; i++) {
+      if (!write(out, value, String(i), value[i], stack)) out.byte(0);
+    }
+  } else {
+    out.byte(8);
+    const countAt = out.length;
+    const keys = Object.keys(value);
+    // Count first as a placeholder of the widest varint, then patch: skipped members shrink it.
+    out.reserve(5);
+    out.length += 5;
+    let count = 0;
+    for (const k of keys) {
+      const mark = out.length;
+      out.string(k);
+      if (write(out, value, k, value[k], stack)) count++;
+      else out.length = mark;
+    }
+    // Re-encode the count in place (5 bytes, padded LEB128 is still valid).
+    for (let i = 0; i < 5; i++) {
+      out.bytes[countAt + i] = (count & 0x7f) | (i < 4 ? 0x80 : 0);
+      count = Math.floor(count / 128);
+    }
+  }
+  stack.pop();
+  return true;
+}
+
+/** Encodes a JS value as JSON.stringify would see it; `undefined` encodes as null. */
+export function encodeValue(value) {
+  const out = new Writer();
+  if (!write(out, { "": value }, "", value, [])) out.byte(0);
+  return out.bytes.subarray(0, out.length);
+}

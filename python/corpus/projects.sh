@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# A documented, reproducible measurement (needs github.com; CI has no network beyond the package
+# registries, so CI does not run it): fetch real open-source DRF projects at pinned commits, install
+# the stack they need on Django 5.2 / DRF 3.18 and the drfgate wheel, and run the exporter on each
+# (python/corpus/export_project.py): per project, how many views were exported, how many left to
+# the origin and why, and which permission classes were translated (each translation proved).
+# Their permission modules then join the translation corpus (translate_corpus.py --extra).
+# Their code is never copied into this repository.
+#
+#   bash python/corpus/projects.sh WHEEL [WORKDIR]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+wheel="$1"
+work="${2:-$(mktemp -d)}"
+mkdir -p "$work"
+# name | git URL | commit | project dir inside | settings module | extra pip packages
+projects=(
+  "rest-framework-tutorial|https://github.com/encode/rest-framework-tutorial|efce73a9ccd9430616884a0910affc0dc4a6497c|.|tutorial.settings|pygments dj-database-url whitenoise drf-spectacular"
+  "restapiswithdjango-ch10|https://github.com/wsvincent/restapiswithdjango|4a12e5289beeb00308f2d8ceefa343666fa11c05|ch10-blog-schemas-docs|django_project.settings|django-cors-headers dj-rest-auth django-allauth<0.56 drf-spectacular"
+  "django-styleguide-example|https://github.com/HackSoftware/Django-Styleguide-Example|a70ef43d7df03706c1211d4fcfd70b4b0120ba1e|.|config.django.base|-r requirements/base.txt"
+  "django-realworld-example-app|https://github.com/gothinkster/django-realworld-example-app|29c9d42831fa0cfc5a4aa7561f674396eacf20a2|.|conduit.settings|django-cors-headers django-extensions"
+)
+python3 -m venv "$work/venv"
+py="$work/venv/bin/python"
+"$py" -m pip install --quiet --disable-pip-version-check "$wheel" -r "$here/requirements.txt"
+extras=()
+for entry in "${projects[@]}"; do
+  IFS='|' read -r name url commit sub settings packages <<<"$entry"
+  dir="$work/$name"
+  if [ ! -d "$dir/.git" ]; then git clone --quiet "$url" "$dir"; fi
+  git -C "$dir" checkout --quiet "$commit"
+  args=()
+  for word in $packages; do
+    if [ "$word" = "-r" ]; then continue; fi
+    if [ -f "$dir/$word" ]; then
+      # The project's own requirements, without the PostgreSQL driver (no server here: sqlite).
+      grep -viE '^(psycopg|django==|djangorestframework==)' "$dir/$word" >"$work/$name-requirements.txt"
+      args+=(-r "$work/$name-requirements.txt")
+    else
+      args+=("$word")
+    fi
+  done
+  "$py" -m pip install --quiet --disable-pip-version-check "${args[@]}" \
+    "Django==5.2.19" "djangorestframework==3.18.3" || echo "($name: some packages did not install)"
+  "$py" "$here/export_project.py" "$dir/$sub" "$settings" --label "$name" || true
+  extras+=(--extra "$dir")
+done
+"$py" "$here/translate_corpus.py" "${extras[@]}"

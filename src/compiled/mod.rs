@@ -1,0 +1,657 @@
+//! The compiled policy: a compact, versioned binary form of a compiled [`Gate`], written by the
+//! compiler ([`Gate::to_compiled`]) and loaded by a runtime that has no policy compiler, no
+//! condition-language parser and no JSON reader ([`Gate::from_compiled`]).
+//!
+//! ```text
+//! offset  size  field
+//! 0       8     magic  b"DRFGATE\x01"
+//! 8       2     format version (u16, little endian): FORMAT_VERSION
+//! 10      4     payload length (u32, little endian)
+//! 14      8     FNV-1a 64 of the payload (u64, little endian)
+//! 22      n     payload: the permission table, classes, conditions, views (routes, actions,
+//!               permission lists, authentication lists, precomputed bodies and `Allow`
+//!               headers), URL routes, and the authentication settings as JSON text (read by the
+//!               edge build only)
+//! ```
+//!
+//! Decoding is total: bounds-checked reads, counts bounded by the bytes left, indices checked
+//! against what they index, trees read with a depth budget. A file of another format version is
+//! refused as `incompatible_compiled_policy`; anything else that does not decode (a truncated,
+//! corrupted or foreign file) as `corrupt_compiled_policy`. Neither is ever misread.
+//!
+//! ```
+//! # #[cfg(feature = "compiler")] {
+//! use drf_gate::Gate;
+//! let gate = Gate::from_json(r#"{"permissions": ["IsAuthenticatedOrReadOnly"], "views": {"posts": {}}}"#)?;
+//! let bytes = gate.to_compiled();
+//! let loaded = Gate::from_compiled(&bytes)?;
+//! let anonymous = drf_gate::user::User::anonymous();
+//! assert!(!loaded.can(&anonymous, "posts", "create", None)?);
+//! let err = Gate::from_compiled(&bytes[..bytes.len() - 1]).unwrap_err();
+//! assert_eq!(err.code, "corrupt_compiled_policy");
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod value;
+pub(crate) mod wire;
+
+use std::collections::HashMap;
+
+use crate::authentication::{AuthenticationClass, Authenticator};
+use crate::condition::Condition;
+use crate::error::{PolicyError, PolicyErrorCode};
+use crate::gate::Gate;
+use crate::negotiation::Renderer;
+use crate::perm_table::{PermId, PermissionTable};
+use crate::permissions::{Check, Node, PermissionClass, PermsMap};
+use crate::routing::Segment;
+use crate::views::{Action, AuthenticationList, Entry, ModelMeta, Route, RouteKind, View};
+#[cfg(feature = "compiler")]
+use wire::Writer;
+use wire::{Corrupt, Read, Reader};
+
+/// The first bytes of every compiled policy.
+pub const MAGIC: [u8; 8] = *b"DRFGATE\x01";
+/// The format this build writes and the only one it reads.
+pub const FORMAT_VERSION: u16 = 1;
+/// Magic, version, payload length, checksum.
+pub const HEADER_LEN: usize = 22;
+/// Permission expressions nest at most 64 levels when compiled; a little slack, no more.
+const MAX_NODE_DEPTH: u32 = 80;
+
+fn corrupt(error: &Corrupt) -> PolicyError {
+    PolicyError::new(
+        PolicyErrorCode::CorruptCompiledPolicy,
+        format!("@{}", error.offset + HEADER_LEN),
+        format!("the compiled policy is corrupt: {} at byte {}", error.what, error.offset + HEADER_LEN),
+    )
+}
+
+fn header_error(message: impl Into<String>) -> PolicyError {
+    PolicyError::new(PolicyErrorCode::CorruptCompiledPolicy, "@0", message)
+}
+
+#[cfg(feature = "compiler")]
+impl Gate {
+    /// The compiled form of this policy, for [`Gate::from_compiled`] (a browser runtime without
+    /// the compiler, or a faster start).
+    ///
+    /// ```
+    /// let gate = drf_gate::Gate::from_json(r#"{"views": {"posts": {}}}"#).unwrap();
+    /// let bytes = gate.to_compiled();
+    /// assert_eq!(&bytes[..8], &drf_gate::compiled::MAGIC);
+    /// ```
+    pub fn to_compiled(&self) -> Vec<u8> {
+        let mut out = Writer::default();
+        encode_gate(self, &mut out);
+        let payload = out.bytes;
+        let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len());
+        bytes.extend_from_slice(&MAGIC);
+        bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        bytes.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(&wire::checksum(&payload).to_le_bytes());
+        bytes.extend_from_slice(&payload);
+        bytes
+    }
+}
+
+impl Gate {
+    /// Loads a compiled policy made by [`Gate::to_compiled`] (or `drf-gate compile`).
+    ///
+    /// # Errors
+    /// `incompatible_compiled_policy` for another format version; `corrupt_compiled_policy` for
+    /// anything that is not an intact compiled policy (its `path` is `@<byte offset>`).
+    ///
+    /// ```
+    /// let err = drf_gate::Gate::from_compiled(b"{\"views\": {}}").unwrap_err();
+    /// assert_eq!(err.code, "corrupt_compiled_policy");
+    /// ```
+    pub fn from_compiled(bytes: &[u8]) -> Result<Gate, PolicyError> {
+        let payload = check_header(bytes)?;
+        let mut input = Reader::new(payload);
+        let gate = decode_gate(&mut input).map_err(|error| corrupt(&error))?;
+        if !input.is_empty() {
+            return Err(corrupt(&input.corrupt("trailing bytes after the policy")));
+        }
+        Ok(gate)
+    }
+}
+
+/// Checks magic, version, length and checksum; returns the payload.
+fn check_header(bytes: &[u8]) -> Result<&[u8], PolicyError> {
+    let magic = bytes.get(..MAGIC.len());
+    if magic != Some(&MAGIC[..]) {
+        return Err(header_error("not a drf-gate compiled policy (its first bytes are not DRFGATE\\x01)"));
+    }
+    let field = |range: std::ops::Range<usize>| {
+        bytes.get(range).ok_or_else(|| header_error("the compiled policy is truncated inside its header"))
+    };
+    let version = u16::from_le_bytes(<[u8; 2]>::try_from(field(8..10)?).unwrap_or_default());
+    if version != FORMAT_VERSION {
+        return Err(PolicyError::new(
+            PolicyErrorCode::IncompatibleCompiledPolicy,
+            "@8",
+            format!(
+                "the compiled policy has format version {version}; this drf-gate ({}) reads version {FORMAT_VERSION}: compile the policy again with this version",
+                env!("CARGO_PKG_VERSION")
+            ),
+        ));
+    }
+    let length = u32::from_le_bytes(<[u8; 4]>::try_from(field(10..14)?).unwrap_or_default()) as usize;
+    let sum = u64::from_le_bytes(<[u8; 8]>::try_from(field(14..22)?).unwrap_or_default());
+    let payload = bytes.get(HEADER_LEN..).unwrap_or_default();
+    if payload.len() != length {
+        return Err(header_error(format!(
+            "the compiled policy is {} bytes long where its header says {}: truncated or padded",
+            bytes.len(),
+            HEADER_LEN + length
+        )));
+    }
+    if wire::checksum(payload) != sum {
+        return Err(header_error("the compiled policy's checksum does not match: the file is corrupt"));
+    }
+    Ok(payload)
+}
+
+// ---- encoding -------------------------------------------------------------------------------
+
+#[cfg(feature = "compiler")]
+fn encode_gate(gate: &Gate, out: &mut Writer) {
+    out.usize(gate.table.len());
+    for id in 0..gate.table.len() {
+        out.str(gate.table.name(PermId(id as u32)).unwrap_or_default());
+    }
+    out.usize(gate.conditions.len());
+    for condition in &gate.conditions {
+        condition.encode(out);
+    }
+    out.usize(gate.classes.len());
+    for class in &gate.classes {
+        encode_class(class, out);
+    }
+    out.usize(gate.views.len());
+    for view in &gate.views {
+        encode_view(view, out);
+    }
+    out.usize(gate.routes.len());
+    for route in &gate.routes {
+        out.usize(route.segments.len());
+        for segment in &route.segments {
+            match segment {
+                Segment::Literal(text) => {
+                    out.u8(0);
+                    out.str(text);
+                }
+                Segment::Parameter(name) => {
+                    out.u8(1);
+                    out.str(name);
+                }
+            }
+        }
+        out.bool(route.trailing_slash);
+        out.str(&route.view);
+        out.bool(route.detail);
+        out.opt_str(route.action.as_deref());
+    }
+    out.str(&gate.settings_json);
+}
+
+#[cfg(feature = "compiler")]
+fn encode_check(check: &Check, out: &mut Writer) {
+    match check {
+        Check::AllowAll => out.u8(0),
+        Check::IsAuthenticated => out.u8(1),
+        Check::IsAdminUser => out.u8(2),
+        Check::IsAuthenticatedOrReadOnly => out.u8(3),
+        Check::DjangoModelPermissions => out.u8(4),
+        Check::DjangoObjectPermissions => out.u8(5),
+        Check::Condition(index) => {
+            out.u8(6);
+            out.usize(*index);
+        }
+    }
+}
+
+#[cfg(feature = "compiler")]
+fn encode_class(class: &PermissionClass, out: &mut Writer) {
+    out.str(&class.name);
+    encode_check(&class.has_permission, out);
+    encode_check(&class.has_object_permission, out);
+    out.opt_str(class.message_body.as_deref());
+    out.opt_str(class.code.as_deref());
+    out.usize(class.perms_map.len());
+    for (method, templates) in &class.perms_map {
+        out.str(method);
+        out.usize(templates.len());
+        for template in templates {
+            out.str(template);
+        }
+    }
+    out.bool(class.authenticated_users_only);
+}
+
+#[cfg(feature = "compiler")]
+fn encode_node(node: &Node, out: &mut Writer) {
+    match node {
+        Node::Leaf { class, perms } => {
+            out.u8(0);
+            out.usize(*class);
+            match perms {
+                None => out.u8(0),
+                Some(map) => {
+                    out.u8(1);
+                    out.usize(map.entries.len());
+                    for (method, ids) in &map.entries {
+                        out.str(method);
+                        out.usize(ids.len());
+                        for id in ids.iter() {
+                            out.varint(u64::from(id.0));
+                        }
+                    }
+                    out.bool(map.authenticated_users_only);
+                }
+            }
+        }
+        Node::And(left, right) | Node::Or(left, right) => {
+            out.u8(if matches!(node, Node::And(..)) { 1 } else { 2 });
+            encode_node(left, out);
+            encode_node(right, out);
+        }
+        Node::Not(inner) => {
+            out.u8(3);
+            encode_node(inner, out);
+        }
+    }
+}
+
+#[cfg(feature = "compiler")]
+fn encode_authenticator(authenticator: &Authenticator, out: &mut Writer) {
+    out.str(&authenticator.name);
+    match &authenticator.class {
+        AuthenticationClass::Session => out.u8(0),
+        AuthenticationClass::Basic { realm } => {
+            out.u8(1);
+            out.str(realm);
+        }
+        AuthenticationClass::Token { keyword } => {
+            out.u8(2);
+            out.str(keyword);
+        }
+        AuthenticationClass::Jwt { stateless, header_type, realm } => {
+            out.u8(3);
+            out.bool(*stateless);
+            out.str(header_type);
+            out.str(realm);
+        }
+        AuthenticationClass::RemoteUser => out.u8(4),
+        AuthenticationClass::Custom { name, www_authenticate } => {
+            out.u8(5);
+            out.str(name);
+            out.opt_str(www_authenticate.as_deref());
+        }
+    }
+}
+
+#[cfg(feature = "compiler")]
+fn encode_view(view: &View, out: &mut Writer) {
+    out.str(&view.name);
+    out.usize(view.renderers.len());
+    for renderer in &view.renderers {
+        out.str(&renderer.media_type);
+        out.str(&renderer.format);
+        out.bool(renderer.json);
+    }
+    match &view.model {
+        None => out.u8(0),
+        Some(model) => {
+            out.u8(1);
+            out.str(&model.app_label);
+            out.str(&model.object_name);
+            out.str(&model.model_name);
+        }
+    }
+    out.str(&view.no_match_body);
+    out.bool(view.ignore_model_permissions);
+    match view.queryset {
+        None => out.u8(0),
+        Some(condition) => {
+            out.u8(1);
+            out.usize(condition);
+        }
+    }
+    out.usize(view.permission_lists.len());
+    for list in &view.permission_lists {
+        out.usize(list.len());
+        for entry in list {
+            out.str(&entry.source);
+            encode_node(&entry.node, out);
+            match entry.single_class {
+                None => out.u8(0),
+                Some(class) => {
+                    out.u8(1);
+                    out.usize(class);
+                }
+            }
+        }
+    }
+    out.usize(view.authentication_lists.len());
+    for list in &view.authentication_lists {
+        out.usize(list.classes.len());
+        for authenticator in &list.classes {
+            encode_authenticator(authenticator, out);
+        }
+        out.opt_str(list.header.as_deref());
+    }
+    out.usize(view.routes.len());
+    for route in &view.routes {
+        out.u8(match route.kind {
+            RouteKind::List => 0,
+            RouteKind::Detail => 1,
+            RouteKind::Extra => 2,
+        });
+        out.usize(route.handlers.len());
+        for (method, action) in &route.handlers {
+            out.str(method);
+            out.usize(*action);
+        }
+        out.usize(route.handled.len());
+        for method in &route.handled {
+            out.str(method);
+        }
+        out.str(&route.allow);
+        out.usize(route.permissions);
+        out.usize(route.options_permissions);
+        out.usize(route.authentication);
+        out.opt_str(route.group.as_deref());
+    }
+    out.usize(view.actions.len());
+    for action in &view.actions {
+        out.str(&action.name);
+        out.usize(action.route);
+        out.usize(action.methods.len());
+        for method in &action.methods {
+            out.str(method);
+        }
+        out.bool(action.get_object);
+        out.usize(action.permissions);
+    }
+}
+
+// ---- decoding -------------------------------------------------------------------------------
+
+fn decode_gate(input: &mut Reader<'_>) -> Read<Gate> {
+    let mut table = PermissionTable::default();
+    let count = input.count()?;
+    for _ in 0..count {
+        let before = table.len();
+        table.intern(input.str()?);
+        if table.len() != before + 1 {
+            return Err(input.corrupt("a permission listed twice"));
+        }
+    }
+    let count = input.count()?;
+    let mut conditions = Vec::with_capacity(count);
+    for _ in 0..count {
+        conditions.push(Condition::decode(input, table.len())?);
+    }
+    let count = input.count()?;
+    let mut classes = Vec::with_capacity(count);
+    for _ in 0..count {
+        classes.push(decode_class(input, conditions.len())?);
+    }
+    let count = input.count()?;
+    let mut views = Vec::with_capacity(count);
+    let mut view_index = HashMap::with_capacity(count);
+    for index in 0..count {
+        let view = decode_view(input, classes.len(), conditions.len(), table.len())?;
+        if view_index.insert(view.name.clone(), index).is_some() {
+            return Err(input.corrupt("a view listed twice"));
+        }
+        views.push(view);
+    }
+    let count = input.count()?;
+    let mut routes = Vec::with_capacity(count);
+    for _ in 0..count {
+        let segment_count = input.count()?;
+        let mut segments = Vec::with_capacity(segment_count);
+        for _ in 0..segment_count {
+            segments.push(match input.u8()? {
+                0 => Segment::Literal(input.string()?),
+                1 => Segment::Parameter(input.string()?),
+                _ => return Err(input.corrupt("an unknown route segment")),
+            });
+        }
+        let trailing_slash = input.bool()?;
+        let view = input.string()?;
+        if !view_index.contains_key(&view) {
+            return Err(input.corrupt("a route to an unknown view"));
+        }
+        routes.push(crate::routing::Route {
+            segments,
+            trailing_slash,
+            view,
+            detail: input.bool()?,
+            action: input.opt_string()?,
+        });
+    }
+    // Read (and checked) in every build; only the edge build compiles it, only the compiler
+    // writes it back.
+    #[cfg_attr(not(feature = "compiler"), allow(unused_variables))]
+    let settings_json = input.string()?;
+    #[cfg(feature = "edge")]
+    let settings = decode_settings(&settings_json).map_err(|_| input.corrupt("settings that do not compile"))?;
+    Ok(Gate {
+        table,
+        classes,
+        conditions,
+        views,
+        view_index,
+        routes,
+        #[cfg(feature = "edge")]
+        settings,
+        #[cfg(feature = "compiler")]
+        settings_json,
+    })
+}
+
+/// The settings are carried as JSON text: only the edge build (which runs the authentication
+/// classes) reads them.
+#[cfg(feature = "edge")]
+fn decode_settings(text: &str) -> Result<crate::authentication::CompiledSettings, ()> {
+    let settings: crate::authentication::AuthenticationSettings = serde_json::from_str(text).map_err(|_| ())?;
+    crate::authentication::CompiledSettings::compile(&settings).map_err(|_| ())
+}
+
+fn decode_check(input: &mut Reader<'_>, condition_count: usize) -> Read<Check> {
+    Ok(match input.u8()? {
+        0 => Check::AllowAll,
+        1 => Check::IsAuthenticated,
+        2 => Check::IsAdminUser,
+        3 => Check::IsAuthenticatedOrReadOnly,
+        4 => Check::DjangoModelPermissions,
+        5 => Check::DjangoObjectPermissions,
+        6 => Check::Condition(input.index(condition_count)?),
+        _ => return Err(input.corrupt("an unknown permission check")),
+    })
+}
+
+fn decode_class(input: &mut Reader<'_>, condition_count: usize) -> Read<PermissionClass> {
+    let name = input.string()?;
+    let has_permission = decode_check(input, condition_count)?;
+    let has_object_permission = decode_check(input, condition_count)?;
+    let message_body = input.opt_string()?;
+    let code = input.opt_string()?;
+    let count = input.count()?;
+    let mut perms_map = Vec::with_capacity(count);
+    for _ in 0..count {
+        perms_map.push((input.string()?, input.strings()?));
+    }
+    let authenticated_users_only = input.bool()?;
+    Ok(PermissionClass {
+        name,
+        has_permission,
+        has_object_permission,
+        message_body,
+        code,
+        perms_map,
+        authenticated_users_only,
+    })
+}
+
+fn decode_node(input: &mut Reader<'_>, class_count: usize, perm_count: usize, depth: u32) -> Read<Node> {
+    if depth > MAX_NODE_DEPTH {
+        return Err(input.corrupt("a permission expression nested too deep"));
+    }
+    Ok(match input.u8()? {
+        0 => {
+            let class = input.index(class_count)?;
+            let perms = if input.bool()? {
+                let count = input.count()?;
+                let mut entries = Vec::with_capacity(count);
+                for _ in 0..count {
+                    let method = input.string()?;
+                    let id_count = input.count()?;
+                    let mut ids = Vec::with_capacity(id_count);
+                    for _ in 0..id_count {
+                        let id = input.index(perm_count)?;
+                        ids.push(PermId(u32::try_from(id).map_err(|_| input.corrupt("a permission id out of range"))?));
+                    }
+                    entries.push((method, ids.into_boxed_slice()));
+                }
+                Some(Box::new(PermsMap::new(entries, input.bool()?)))
+            } else {
+                None
+            };
+            Node::Leaf { class, perms }
+        }
+        tag @ (1 | 2) => {
+            let left = Box::new(decode_node(input, class_count, perm_count, depth + 1)?);
+            let right = Box::new(decode_node(input, class_count, perm_count, depth + 1)?);
+            if tag == 1 {
+                Node::And(left, right)
+            } else {
+                Node::Or(left, right)
+            }
+        }
+        3 => Node::Not(Box::new(decode_node(input, class_count, perm_count, depth + 1)?)),
+        _ => return Err(input.corrupt("an unknown permission expression")),
+    })
+}
+
+fn decode_authenticator(input: &mut Reader<'_>) -> Read<Authenticator> {
+    let name = input.string()?;
+    let class = match input.u8()? {
+        0 => AuthenticationClass::Session,
+        1 => AuthenticationClass::Basic { realm: input.string()? },
+        2 => AuthenticationClass::Token { keyword: input.string()? },
+        3 => {
+            AuthenticationClass::Jwt { stateless: input.bool()?, header_type: input.string()?, realm: input.string()? }
+        }
+        4 => AuthenticationClass::RemoteUser,
+        5 => AuthenticationClass::Custom { name: input.string()?, www_authenticate: input.opt_string()? },
+        _ => return Err(input.corrupt("an unknown authentication class")),
+    };
+    Ok(Authenticator { name, class })
+}
+
+fn decode_view(input: &mut Reader<'_>, class_count: usize, condition_count: usize, perm_count: usize) -> Read<View> {
+    let name = input.string()?;
+    let count = input.count()?;
+    let mut renderers = Vec::with_capacity(count);
+    for _ in 0..count {
+        renderers.push(Renderer { media_type: input.string()?, format: input.string()?, json: input.bool()? });
+    }
+    if renderers.is_empty() {
+        return Err(input.corrupt("a view without renderers"));
+    }
+    let model = if input.bool()? {
+        Some(ModelMeta { app_label: input.string()?, object_name: input.string()?, model_name: input.string()? })
+    } else {
+        None
+    };
+    let no_match_body = input.string()?;
+    let ignore_model_permissions = input.bool()?;
+    let queryset = if input.bool()? { Some(input.index(condition_count)?) } else { None };
+    let count = input.count()?;
+    let mut permission_lists = Vec::with_capacity(count);
+    for _ in 0..count {
+        let entry_count = input.count()?;
+        let mut entries = Vec::with_capacity(entry_count);
+        for _ in 0..entry_count {
+            let source = input.string()?;
+            let node = decode_node(input, class_count, perm_count, 0)?;
+            let single_class = if input.bool()? { Some(input.index(class_count)?) } else { None };
+            entries.push(Entry { source, node, single_class });
+        }
+        permission_lists.push(entries);
+    }
+    let count = input.count()?;
+    let mut authentication_lists = Vec::with_capacity(count);
+    for _ in 0..count {
+        let class_count = input.count()?;
+        let mut classes = Vec::with_capacity(class_count);
+        for _ in 0..class_count {
+            classes.push(decode_authenticator(input)?);
+        }
+        authentication_lists.push(AuthenticationList { classes, header: input.opt_string()? });
+    }
+    let (list_count, auth_count) = (permission_lists.len(), authentication_lists.len());
+    let route_count = input.count()?;
+    let mut routes = Vec::with_capacity(route_count);
+    let mut handler_targets = Vec::new();
+    for _ in 0..route_count {
+        let kind = match input.u8()? {
+            0 => RouteKind::List,
+            1 => RouteKind::Detail,
+            2 => RouteKind::Extra,
+            _ => return Err(input.corrupt("an unknown route kind")),
+        };
+        let count = input.count()?;
+        let mut handlers = Vec::with_capacity(count);
+        for _ in 0..count {
+            let method = input.string()?;
+            let action = input.usize()?;
+            handler_targets.push(action);
+            handlers.push((method, action));
+        }
+        let handled = input.strings()?;
+        let allow = input.string()?;
+        routes.push(Route {
+            kind,
+            handlers,
+            handled,
+            allow,
+            permissions: input.index(list_count)?,
+            options_permissions: input.index(list_count)?,
+            authentication: input.index(auth_count)?,
+            group: input.opt_string()?,
+        });
+    }
+    let count = input.count()?;
+    let mut actions = Vec::with_capacity(count);
+    for _ in 0..count {
+        actions.push(Action {
+            name: input.string()?,
+            route: input.index(routes.len())?,
+            methods: input.strings()?,
+            get_object: input.bool()?,
+            permissions: input.index(list_count)?,
+        });
+    }
+    if handler_targets.iter().any(|action| *action >= actions.len()) {
+        return Err(input.corrupt("a route handler naming an unknown action"));
+    }
+    Ok(View {
+        name,
+        renderers,
+        model,
+        no_match_body,
+        ignore_model_permissions,
+        queryset,
+        routes,
+        actions,
+        permission_lists,
+        authentication_lists,
+    })
+}

@@ -1,0 +1,379 @@
+//! Values crossing into the runtime without JSON: users and objects arrive in a small binary
+//! encoding written by the JS glue (`pkg/src/value.js`, which follows `JSON.stringify`), and are
+//! read here into the same `serde_json::Value` / [`UserInput`] the JSON path builds, with the same
+//! error codes and paths. The runtime build thus needs neither a JSON parser nor serde's derived
+//! readers.
+//!
+//! ```text
+//! 0 null   1 false   2 true
+//! 3 integer >= 0: LEB128 u64          4 integer < 0: LEB128 of -(n + 1)
+//! 5 float: f64, 8 bytes little endian 6 string: LEB128 length, UTF-8
+//! 7 array: LEB128 count, items        8 object: LEB128 count, (string key, value) pairs
+//! ```
+//!
+//! ```
+//! use drf_gate::compiled::value::{decode_value, user_from_value};
+//! let bytes = [8, 2, 2, b'i', b'd', 3, 3, 7, b'i', b's', b'S', b't', b'a', b'f', b'f', 2];
+//! let value = decode_value(&bytes, "$.user").unwrap();
+//! assert_eq!(value, serde_json::json!({"id": 3, "isStaff": true}));
+//! let user = user_from_value(&value, "$.user").unwrap();
+//! assert!(user.is_staff && user.is_active);
+//! ```
+
+use serde_json::{Map, Number, Value};
+
+use super::wire::Reader;
+use crate::authentication::{AuthenticationFailure, AuthenticationOutcome, FailureKind};
+use crate::error::{ContextError, ContextErrorCode};
+use crate::user::{ObjectPermissionsInput, UserInput};
+
+/// serde_json's nesting limit: deeper input is refused by the JSON path, and so here.
+const MAX_DEPTH: u32 = 128;
+
+fn invalid(path: impl Into<String>, message: impl Into<String>) -> ContextError {
+    ContextError::new(ContextErrorCode::InvalidContext, path, message)
+}
+
+/// Reads one encoded value; `path` names it in errors (`$.object`).
+///
+/// # Errors
+/// `invalid_context` for bytes that are not one well-formed value, or nest deeper than 128.
+pub fn decode_value(bytes: &[u8], path: &str) -> Result<Value, ContextError> {
+    let mut input = Reader::new(bytes);
+    let value = read(&mut input, 0).map_err(|message| invalid(path, message))?;
+    if !input.is_empty() {
+        return Err(invalid(path, "trailing bytes after the encoded value"));
+    }
+    Ok(value)
+}
+
+fn read(input: &mut Reader<'_>, depth: u32) -> Result<Value, &'static str> {
+    let malformed = |_| "a malformed encoded value";
+    Ok(match input.u8().map_err(malformed)? {
+        0 => Value::Null,
+        1 => Value::Bool(false),
+        2 => Value::Bool(true),
+        3 => Value::Number(Number::from(input.varint().map_err(malformed)?)),
+        4 => {
+            let magnitude = input.varint().map_err(malformed)?;
+            let value = i64::try_from(magnitude).map_err(|_| "an integer out of range")?;
+            Value::Number(Number::from(-1 - value))
+        }
+        5 => {
+            let bits = u64::from_le_bytes(input.array::<8>().map_err(malformed)?);
+            Value::Number(Number::from_f64(f64::from_bits(bits)).ok_or("a number JSON cannot hold")?)
+        }
+        6 => Value::String(input.string().map_err(malformed)?),
+        tag @ (7 | 8) => {
+            if depth >= MAX_DEPTH {
+                return Err("recursion limit exceeded");
+            }
+            let count = input.count().map_err(malformed)?;
+            if tag == 7 {
+                let mut items = Vec::with_capacity(count);
+                for _ in 0..count {
+                    items.push(read(input, depth + 1)?);
+                }
+                Value::Array(items)
+            } else {
+                let mut map = Map::new();
+                for _ in 0..count {
+                    let key = input.string().map_err(malformed)?;
+                    let value = read(input, depth + 1)?;
+                    map.insert(key, value);
+                }
+                Value::Object(map)
+            }
+        }
+        _ => return Err("a malformed encoded value"),
+    })
+}
+
+/// How serde_json words an unexpected value.
+fn unexpected(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(flag) => format!("boolean `{flag}`"),
+        Value::Number(number) if number.is_f64() => format!("floating point `{number}`"),
+        Value::Number(number) => format!("integer `{number}`"),
+        Value::String(text) => format!("string {text:?}"),
+        Value::Array(_) => "sequence".to_owned(),
+        Value::Object(_) => "map".to_owned(),
+    }
+}
+
+fn invalid_type(value: &Value, expected: &str, path: &str) -> ContextError {
+    invalid(path, format!("invalid type: {}, expected {expected}", unexpected(value)))
+}
+
+fn boolean(value: &Value, path: &str) -> Result<bool, ContextError> {
+    value.as_bool().ok_or_else(|| invalid_type(value, "a boolean", path))
+}
+
+fn strings(value: &Value, path: &str) -> Result<Vec<String>, ContextError> {
+    let Value::Array(items) = value else { return Err(invalid_type(value, "a sequence", path)) };
+    let mut out = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        match item {
+            Value::String(text) => out.push(text.clone()),
+            other => return Err(invalid_type(other, "a string", &format!("{path}[{index}]"))),
+        }
+    }
+    Ok(out)
+}
+
+const USER_FIELDS: &str =
+    "`id`, `username`, `isActive`, `isStaff`, `isSuperuser`, `permissions`, `objectPermissions`, `tokenUser`, `attributes`";
+
+/// Reads a user as the JSON path reads `{"id": 3, "isStaff": true, ...}` (see [`UserInput`]).
+///
+/// # Errors
+/// `invalid_context` naming the field (`$.user.isStaff`) for a value of the wrong shape or an
+/// unknown field.
+pub fn user_from_value(value: &Value, path: &str) -> Result<UserInput, ContextError> {
+    let Value::Object(map) = value else { return Err(invalid_type(value, "struct UserInput", path)) };
+    let mut user = UserInput::default();
+    for (key, value) in map {
+        let at = format!("{path}.{key}");
+        match key.as_str() {
+            "id" => user.id = (!value.is_null()).then(|| value.clone()),
+            "username" => {
+                user.username = match value {
+                    Value::Null => None,
+                    Value::String(text) => Some(text.clone()),
+                    other => return Err(invalid_type(other, "a string", &at)),
+                }
+            }
+            "isActive" => user.is_active = boolean(value, &at)?,
+            "isStaff" => user.is_staff = boolean(value, &at)?,
+            "isSuperuser" => user.is_superuser = boolean(value, &at)?,
+            "tokenUser" => user.token_user = boolean(value, &at)?,
+            "permissions" => user.permissions = strings(value, &at)?,
+            "objectPermissions" => {
+                user.object_permissions = match value {
+                    Value::Null => None,
+                    Value::Array(_) => strings(value, &at).ok().map(ObjectPermissionsInput::ForCheckedObject),
+                    Value::Object(by_pk) => {
+                        let mut map = std::collections::BTreeMap::new();
+                        let mut ok = true;
+                        for (pk, list) in by_pk {
+                            match strings(list, &at) {
+                                Ok(list) => {
+                                    map.insert(pk.clone(), list);
+                                }
+                                Err(_) => ok = false,
+                            }
+                        }
+                        ok.then_some(ObjectPermissionsInput::ByPk(map))
+                    }
+                    _ => None,
+                };
+                if user.object_permissions.is_none() && !value.is_null() {
+                    return Err(invalid(at, "data did not match any variant of untagged enum ObjectPermissionsInput"));
+                }
+            }
+            "attributes" => match value {
+                Value::Object(attributes) => user.attributes = attributes.clone(),
+                other => return Err(invalid_type(other, "a map", &at)),
+            },
+            _ => return Err(invalid(at, format!("unknown field `{key}`, expected one of {USER_FIELDS}"))),
+        }
+    }
+    Ok(user)
+}
+
+/// Reads an authentication outcome as the JSON path reads `{"succeeded": "token"}`,
+/// `{"none": true}` or `{"failed": {"detail": ..., "code": ..., "exception": ...}}`.
+///
+/// # Errors
+/// `invalid_context` naming the place, for any other shape.
+pub fn outcome_from_value(value: &Value, path: &str) -> Result<AuthenticationOutcome, ContextError> {
+    let expected = "one of `succeeded`, `none`, `failed`";
+    let Value::Object(map) = value else {
+        return match value {
+            Value::String(text) => Err(invalid(path, format!("unknown variant `{text}`, expected {expected}"))),
+            other => Err(invalid_type(other, "enum AuthenticationOutcome", path)),
+        };
+    };
+    let mut entries = map.iter();
+    let (Some((key, inner)), None) = (entries.next(), entries.next()) else {
+        return Err(invalid(path, "invalid type: map, expected map with a single key"));
+    };
+    let at = format!("{path}.{key}");
+    Ok(match key.as_str() {
+        "succeeded" => match inner {
+            Value::String(name) => AuthenticationOutcome::Succeeded(name.clone()),
+            other => return Err(invalid_type(other, "a string", &at)),
+        },
+        "none" => AuthenticationOutcome::None(boolean(inner, &at)?),
+        "failed" => {
+            let Value::Object(fields) = inner else {
+                return Err(invalid_type(inner, "struct AuthenticationFailure", &at));
+            };
+            let mut failure =
+                AuthenticationFailure { exception: FailureKind::default(), detail: Value::Null, code: None };
+            let mut detail = false;
+            for (field, value) in fields {
+                let field_at = format!("{at}.{field}");
+                match field.as_str() {
+                    "detail" => {
+                        failure.detail = value.clone();
+                        detail = true;
+                    }
+                    "code" => {
+                        failure.code = match value {
+                            Value::Null => None,
+                            Value::String(code) => Some(code.clone()),
+                            other => return Err(invalid_type(other, "a string", &field_at)),
+                        }
+                    }
+                    "exception" => {
+                        failure.exception = match value.as_str() {
+                            Some("AuthenticationFailed") => FailureKind::AuthenticationFailed,
+                            Some("PermissionDenied") => FailureKind::PermissionDenied,
+                            Some("ParseError") => FailureKind::ParseError,
+                            Some("UnsupportedMediaType") => FailureKind::UnsupportedMediaType,
+                            Some("BadRequest") => FailureKind::BadRequest,
+                            Some("ServerError") => FailureKind::ServerError,
+                            Some(other) => return Err(invalid(field_at, format!("unknown variant `{other}`, expected one of `AuthenticationFailed`, `PermissionDenied`, `ParseError`, `UnsupportedMediaType`, `BadRequest`, `ServerError`"))),
+                            None => return Err(invalid_type(value, "enum FailureKind", &field_at)),
+                        }
+                    }
+                    _ => return Err(invalid(field_at, format!("unknown field `{field}`, expected one of `exception`, `detail`, `code`"))),
+                }
+            }
+            if !detail {
+                return Err(invalid(&at, "missing field `detail`"));
+            }
+            AuthenticationOutcome::Failed(failure)
+        }
+        _ => return Err(invalid(at, format!("unknown variant `{key}`, expected {expected}"))),
+    })
+}
+
+#[cfg(all(test, feature = "compiler"))]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use serde_json::json;
+
+    /// What `pkg/src/value.js` writes, in Rust, for the tests.
+    fn encode(value: &Value, out: &mut Vec<u8>) {
+        let varint = |out: &mut Vec<u8>, mut n: u64| loop {
+            let byte = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                out.push(byte);
+                break;
+            }
+            out.push(byte | 0x80);
+        };
+        match value {
+            Value::Null => out.push(0),
+            Value::Bool(flag) => out.push(if *flag { 2 } else { 1 }),
+            Value::Number(number) => {
+                if let Some(n) = number.as_u64() {
+                    out.push(3);
+                    varint(out, n);
+                } else if let Some(n) = number.as_i64() {
+                    out.push(4);
+                    varint(out, (-(n + 1)) as u64);
+                } else {
+                    out.push(5);
+                    out.extend_from_slice(&number.as_f64().unwrap().to_bits().to_le_bytes());
+                }
+            }
+            Value::String(text) => {
+                out.push(6);
+                varint(out, text.len() as u64);
+                out.extend_from_slice(text.as_bytes());
+            }
+            Value::Array(items) => {
+                out.push(7);
+                varint(out, items.len() as u64);
+                for item in items {
+                    encode(item, out);
+                }
+            }
+            Value::Object(map) => {
+                out.push(8);
+                varint(out, map.len() as u64);
+                for (key, item) in map {
+                    varint(out, key.len() as u64);
+                    out.extend_from_slice(key.as_bytes());
+                    encode(item, out);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn values_round_trip() {
+        for value in [
+            json!(null),
+            json!({"id": 3, "owner": {"id": -4, "pk": "x"}, "tags": [1.5, true, false, null, "é"], "big": u64::MAX, "neg": i64::MIN}),
+        ] {
+            let mut bytes = Vec::new();
+            encode(&value, &mut bytes);
+            assert_eq!(decode_value(&bytes, "$.object").unwrap(), value);
+            for len in 0..bytes.len() {
+                assert_eq!(decode_value(&bytes[..len], "$.object").unwrap_err().code, "invalid_context");
+            }
+        }
+    }
+
+    #[test]
+    fn nesting_is_limited_like_serde_json() {
+        let ok = "[".repeat(128) + &"]".repeat(128);
+        let deep = "[".repeat(129) + &"]".repeat(129);
+        for (text, fine) in [(ok, true), (deep, false)] {
+            let json_path = serde_json::from_str::<Value>(&text).is_ok();
+            assert_eq!(json_path, fine);
+            let value: Value = if fine { serde_json::from_str(&text).unwrap() } else { json!(null) };
+            let mut bytes = Vec::new();
+            if fine {
+                encode(&value, &mut bytes);
+            } else {
+                bytes.extend(std::iter::repeat_n([7u8, 1], 129).flatten());
+                bytes.extend_from_slice(&[7, 0]);
+            }
+            assert_eq!(decode_value(&bytes, "$").is_ok(), fine);
+        }
+    }
+
+    /// The hand-written user reader agrees with the JSON path on what it accepts, and on where
+    /// it says a user is wrong.
+    #[test]
+    fn users_read_as_the_json_path_reads_them() {
+        let cases = [
+            json!({}),
+            json!({"id": 3, "username": "ann", "isActive": false, "isStaff": true, "isSuperuser": true, "tokenUser": true,
+                   "permissions": ["a.b"], "objectPermissions": ["x"], "attributes": {"team": 1}}),
+            json!({"id": null, "username": null, "objectPermissions": null}),
+            json!({"objectPermissions": {"7": ["change_post"]}}),
+            json!({"isStaff": "yes"}),
+            json!({"isStaff": null}),
+            json!({"permissions": ["a", 3]}),
+            json!({"permissions": "a"}),
+            json!({"objectPermissions": 3}),
+            json!({"objectPermissions": {"7": [1]}}),
+            json!({"attributes": []}),
+            json!({"username": 3}),
+            json!({"name": "x"}),
+            json!([1]),
+            json!("x"),
+        ];
+        for case in cases {
+            let json_path = crate::json::from_json::<UserInput>(&crate::json::Json::from(case.clone()));
+            let here = user_from_value(&case, "$.user");
+            match (json_path, here) {
+                (Ok(expected), Ok(got)) => assert_eq!(format!("{expected:?}"), format!("{got:?}"), "{case}"),
+                (Err(expected), Err(got)) => {
+                    assert_eq!(expected.path("$.user"), got.path, "{case}");
+                    assert_eq!(expected.message(), got.message, "{case}");
+                }
+                (expected, got) => panic!("{case}: json path {expected:?}, binary path {got:?}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! The byte-level reader and writer of the compiled form: LEB128 integers, length-prefixed
+//! strings. The reader is total: every read is bounds-checked, a length never reserves more than
+//! the bytes left, and every failure is a [`Corrupt`] carrying the offset.
+
+/// A read past the end or a malformed field, at a byte offset into the payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Corrupt {
+    pub offset: usize,
+    pub what: &'static str,
+}
+
+pub(crate) type Read<T> = Result<T, Corrupt>;
+
+/// Appends fields to a byte buffer.
+#[derive(Default)]
+#[cfg_attr(not(feature = "compiler"), allow(dead_code))]
+pub(crate) struct Writer {
+    pub bytes: Vec<u8>,
+}
+
+#[cfg_attr(not(feature = "compiler"), allow(dead_code))]
+impl Writer {
+    pub fn u8(&mut self, value: u8) {
+        self.bytes.push(value);
+    }
+
+    pub fn bool(&mut self, value: bool) {
+        self.bytes.push(u8::from(value));
+    }
+
+    pub fn varint(&mut self, mut value: u64) {
+        loop {
+            let byte = (value & 0x7f) as u8;
+            value >>= 7;
+            if value == 0 {
+                self.bytes.push(byte);
+                return;
+            }
+            self.bytes.push(byte | 0x80);
+        }
+    }
+
+    pub fn usize(&mut self, value: usize) {
+        self.varint(value as u64);
+    }
+
+    pub fn bytes(&mut self, value: &[u8]) {
+        self.usize(value.len());
+        self.bytes.extend_from_slice(value);
+    }
+
+    pub fn str(&mut self, value: &str) {
+        self.bytes(value.as_bytes());
+    }
+
+    pub fn opt_str(&mut self, value: Option<&str>) {
+        match value {
+            Some(value) => {
+                self.u8(1);
+                self.str(value);
+            }
+            None => self.u8(0),
+        }
+    }
+
+    pub fn fixed(&mut self, value: &[u8]) {
+        self.bytes.extend_from_slice(value);
+    }
+}
+
+/// Reads fields from a byte slice, never past its end.
+pub(crate) struct Reader<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Reader { bytes, offset: 0 }
+    }
+
+    pub fn corrupt(&self, what: &'static str) -> Corrupt {
+        Corrupt { offset: self.offset, what }
+    }
+
+    pub fn remaining(&self) -> usize {
+        self.bytes.len().saturating_sub(self.offset)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.remaining() == 0
+    }
+
+    pub fn u8(&mut self) -> Read<u8> {
+        let byte = self.bytes.get(self.offset).copied().ok_or_else(|| self.corrupt("truncated"))?;
+        self.offset += 1;
+        Ok(byte)
+    }
+
+    pub fn bool(&mut self) -> Read<bool> {
+        match self.u8()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(self.corrupt("a flag that is neither 0 nor 1")),
+        }
+    }
+
+    pub fn varint(&mut self) -> Read<u64> {
+        let mut value: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let byte = self.u8()?;
+            let bits = u64::from(byte & 0x7f);
+            if shift == 63 && bits > 1 {
+                return Err(self.corrupt("an integer that overflows 64 bits"));
+            }
+            value |= bits << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(self.corrupt("an integer longer than 10 bytes"))
+    }
+
+    /// An index or a count; a count is checked against what is left by [`Reader::count`].
+    pub fn usize(&mut self) -> Read<usize> {
+        let value = self.varint()?;
+        usize::try_from(value)
+            .ok()
+            .filter(|v| *v <= u32::MAX as usize)
+            .ok_or_else(|| self.corrupt("an index too large"))
+    }
+
+    /// A number of items that follow, each at least one byte long: never more than the bytes
+    /// left, so a forged count cannot make the decoder reserve memory it has no input for.
+    pub fn count(&mut self) -> Read<usize> {
+        let count = self.usize()?;
+        if count > self.remaining() {
+            return Err(self.corrupt("a count larger than the bytes left"));
+        }
+        Ok(count)
+    }
+
+    /// An index that must be below `bound`.
+    pub fn index(&mut self, bound: usize) -> Read<usize> {
+        let index = self.usize()?;
+        if index >= bound {
+            return Err(self.corrupt("an index out of range"));
+        }
+        Ok(index)
+    }
+
+    pub fn fixed(&mut self, len: usize) -> Read<&'a [u8]> {
+        let end = self.offset.checked_add(len).ok_or_else(|| self.corrupt("truncated"))?;
+        let slice = self.bytes.get(self.offset..end).ok_or_else(|| self.corrupt("truncated"))?;
+        self.offset = end;
+        Ok(slice)
+    }
+
+    pub fn bytes(&mut self) -> Read<&'a [u8]> {
+        let len = self.usize()?;
+        self.fixed(len)
+    }
+
+    pub fn str(&mut self) -> Read<&'a str> {
+        let start = self.offset;
+        let bytes = self.bytes()?;
+        std::str::from_utf8(bytes).map_err(|_| Corrupt { offset: start, what: "a string that is not UTF-8" })
+    }
+
+    pub fn string(&mut self) -> Read<String> {
+        self.str().map(str::to_owned)
+    }
+
+    pub fn opt_string(&mut self) -> Read<Option<String>> {
+        Ok(if self.bool()? { Some(self.string()?) } else { None })
+    }
+
+    pub fn strings(&mut self) -> Read<Vec<String>> {
+        let count = self.count()?;
+        let mut out = Vec::with_capacity(count);
+        for _ in 0..count {
+            out.push(self.string()?);
+        }
+        Ok(out)
+    }
+
+    pub fn array<const N: usize>(&mut self) -> Read<[u8; N]> {
+        let slice = self.fixed(N)?;
+        <[u8; N]>::try_from(slice).map_err(|_| self.corrupt("truncated"))
+    }
+}
+
+/// FNV-1a, 64 bits: each step is a bijection of the state for a given byte, so any one changed
+/// byte always changes the sum (truncation is caught by the length in the header).
+pub(crate) fn checksum(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_round_trip_and_refuse_overflow() {
+        for value in [0u64, 1, 127, 128, 300, u32::MAX as u64, u64::MAX] {
+            let mut writer = Writer::default();
+            writer.varint(value);
+            assert_eq!(Reader::new(&writer.bytes).varint(), Ok(value));
+        }
+        assert!(Reader::new(&[0xff; 11]).varint().is_err());
+        assert!(Reader::new(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02]).varint().is_err());
+        assert!(Reader::new(&[0x80]).varint().is_err());
+    }
+
+    #[test]
+    fn counts_cannot_exceed_the_input() {
+        let mut writer = Writer::default();
+        writer.usize(1_000_000);
+        assert!(Reader::new(&writer.bytes).count().is_err());
+    }
+}

@@ -1,0 +1,314 @@
+//! A compiled condition in the compiled policy's byte form (see [`crate::compiled`]).
+//!
+//! Trees are read with an explicit depth budget: a forged file cannot nest deeper than the
+//! checker ever builds, so neither decoding nor evaluation can exhaust the stack.
+
+use super::tree::{CmpOp, Const, Node, UserField};
+use super::{Condition, Scope};
+#[cfg(feature = "compiler")]
+use crate::compiled::wire::Writer;
+use crate::compiled::wire::{Read, Reader};
+use crate::perm_table::PermId;
+
+/// Deeper than anything the checker builds (its limit is 128), and shallow enough to recurse.
+const MAX_DEPTH: u32 = 160;
+
+const CMP_OPS: [CmpOp; 10] = [
+    CmpOp::Eq,
+    CmpOp::Ne,
+    CmpOp::Lt,
+    CmpOp::Le,
+    CmpOp::Gt,
+    CmpOp::Ge,
+    CmpOp::In,
+    CmpOp::NotIn,
+    CmpOp::Is,
+    CmpOp::IsNot,
+];
+
+const USER_FIELDS: [UserField; 7] = [
+    UserField::Id,
+    UserField::Username,
+    UserField::IsActive,
+    UserField::IsStaff,
+    UserField::IsSuperuser,
+    UserField::IsAuthenticated,
+    UserField::IsAnonymous,
+];
+
+#[cfg(feature = "compiler")]
+impl Condition {
+    pub(crate) fn encode(&self, out: &mut Writer) {
+        out.str(&self.source);
+        out.u8(match self.scope {
+            Scope::View => 0,
+            Scope::Object => 1,
+        });
+        out.bool(self.reads_object);
+        encode_node(&self.root, out);
+    }
+}
+
+impl Condition {
+    /// Reads a condition; `perm_count` bounds the permission ids it may name.
+    pub(crate) fn decode(input: &mut Reader<'_>, perm_count: usize) -> Read<Condition> {
+        let source = input.string()?;
+        let scope = match input.u8()? {
+            0 => Scope::View,
+            1 => Scope::Object,
+            _ => return Err(input.corrupt("an unknown condition scope")),
+        };
+        let reads_object = input.bool()?;
+        let root = decode_node(input, perm_count, 0)?;
+        Ok(Condition { source, scope, reads_object, root })
+    }
+
+    /// The object paths evaluation may read (`obj.owner` is `["owner"]`); `None` when it may read
+    /// the object as a whole (`obj` compared, iterated, or passed to `has_perm`).
+    pub fn object_paths(&self) -> Option<Vec<Vec<String>>> {
+        let mut paths = Vec::new();
+        collect_paths(&self.root, &mut paths).then_some(paths)
+    }
+}
+
+fn collect_paths(node: &Node, out: &mut Vec<Vec<String>>) -> bool {
+    match node {
+        Node::Obj { path } => {
+            if path.is_empty() {
+                return false;
+            }
+            let path: Vec<String> = path.iter().map(|part| part.to_string()).collect();
+            if !out.contains(&path) {
+                out.push(path);
+            }
+            true
+        }
+        Node::HasPerm { with_object, .. } | Node::HasPerms { with_object, .. } => !with_object,
+        Node::GetAttr(inner, _) | Node::Not(inner) => collect_paths(inner, out),
+        Node::List(items) | Node::Tuple(items) | Node::And(items) | Node::Or(items) => {
+            items.iter().all(|item| collect_paths(item, out))
+        }
+        Node::Compare(first, rest) => {
+            collect_paths(first, out) && rest.iter().all(|(_, item)| collect_paths(item, out))
+        }
+        Node::Const(_) | Node::Method | Node::Action | Node::User | Node::UserField(_) | Node::UserAttr { .. } => true,
+    }
+}
+
+#[cfg(feature = "compiler")]
+fn encode_strs(parts: &[Box<str>], out: &mut Writer) {
+    out.usize(parts.len());
+    for part in parts {
+        out.str(part);
+    }
+}
+
+#[cfg(feature = "compiler")]
+fn encode_nodes(nodes: &[Node], out: &mut Writer) {
+    out.usize(nodes.len());
+    for node in nodes {
+        encode_node(node, out);
+    }
+}
+
+#[cfg(feature = "compiler")]
+fn encode_node(node: &Node, out: &mut Writer) {
+    match node {
+        Node::Const(value) => {
+            out.u8(0);
+            encode_const(value, out);
+        }
+        Node::Method => out.u8(1),
+        Node::Action => out.u8(2),
+        Node::User => out.u8(3),
+        Node::UserField(field) => {
+            out.u8(4);
+            out.u8(USER_FIELDS.iter().position(|f| f == field).unwrap_or_default() as u8);
+        }
+        Node::UserAttr { name, path } => {
+            out.u8(5);
+            out.str(name);
+            encode_strs(path, out);
+        }
+        Node::Obj { path } => {
+            out.u8(6);
+            encode_strs(path, out);
+        }
+        Node::GetAttr(inner, name) => {
+            out.u8(7);
+            encode_node(inner, out);
+            out.str(name);
+        }
+        Node::HasPerm { perm, with_object } => {
+            out.u8(8);
+            out.varint(u64::from(perm.0));
+            out.bool(*with_object);
+        }
+        Node::HasPerms { perms, with_object } => {
+            out.u8(9);
+            out.usize(perms.len());
+            for perm in perms.iter() {
+                out.varint(u64::from(perm.0));
+            }
+            out.bool(*with_object);
+        }
+        Node::List(items) => {
+            out.u8(10);
+            encode_nodes(items, out);
+        }
+        Node::Tuple(items) => {
+            out.u8(11);
+            encode_nodes(items, out);
+        }
+        Node::Not(inner) => {
+            out.u8(12);
+            encode_node(inner, out);
+        }
+        Node::And(items) => {
+            out.u8(13);
+            encode_nodes(items, out);
+        }
+        Node::Or(items) => {
+            out.u8(14);
+            encode_nodes(items, out);
+        }
+        Node::Compare(first, rest) => {
+            out.u8(15);
+            encode_node(first, out);
+            out.usize(rest.len());
+            for (op, item) in rest.iter() {
+                out.u8(CMP_OPS.iter().position(|o| o == op).unwrap_or_default() as u8);
+                encode_node(item, out);
+            }
+        }
+    }
+}
+
+#[cfg(feature = "compiler")]
+fn encode_const(value: &Const, out: &mut Writer) {
+    match value {
+        Const::None => out.u8(0),
+        Const::Bool(value) => {
+            out.u8(1);
+            out.bool(*value);
+        }
+        Const::Int(value) => {
+            out.u8(2);
+            out.fixed(&value.to_le_bytes());
+        }
+        Const::Float(value) => {
+            out.u8(3);
+            out.fixed(&value.to_bits().to_le_bytes());
+        }
+        Const::Str(value) => {
+            out.u8(4);
+            out.str(value);
+        }
+        Const::List(items) | Const::Tuple(items) => {
+            out.u8(if matches!(value, Const::List(_)) { 5 } else { 6 });
+            out.usize(items.len());
+            for item in items.iter() {
+                encode_const(item, out);
+            }
+        }
+    }
+}
+
+fn decode_strs(input: &mut Reader<'_>) -> Read<Vec<Box<str>>> {
+    let count = input.count()?;
+    let mut parts = Vec::with_capacity(count);
+    for _ in 0..count {
+        parts.push(Box::from(input.str()?));
+    }
+    Ok(parts)
+}
+
+fn decode_perm(input: &mut Reader<'_>, perm_count: usize) -> Read<PermId> {
+    let index = input.index(perm_count)?;
+    u32::try_from(index).map(PermId).map_err(|_| input.corrupt("a permission id out of range"))
+}
+
+fn decode_nodes(input: &mut Reader<'_>, perm_count: usize, depth: u32) -> Read<Box<[Node]>> {
+    let count = input.count()?;
+    let mut nodes = Vec::with_capacity(count);
+    for _ in 0..count {
+        nodes.push(decode_node(input, perm_count, depth)?);
+    }
+    Ok(nodes.into_boxed_slice())
+}
+
+fn decode_node(input: &mut Reader<'_>, perm_count: usize, depth: u32) -> Read<Node> {
+    if depth > MAX_DEPTH {
+        return Err(input.corrupt("a condition nested too deep"));
+    }
+    let next = depth + 1;
+    Ok(match input.u8()? {
+        0 => Node::Const(decode_const(input, next)?),
+        1 => Node::Method,
+        2 => Node::Action,
+        3 => Node::User,
+        4 => {
+            let field = USER_FIELDS.get(usize::from(input.u8()?)).copied();
+            Node::UserField(field.ok_or_else(|| input.corrupt("an unknown user field"))?)
+        }
+        5 => Node::UserAttr { name: Box::from(input.str()?), path: decode_strs(input)? },
+        6 => Node::Obj { path: decode_strs(input)? },
+        7 => {
+            let inner = decode_node(input, perm_count, next)?;
+            Node::GetAttr(Box::new(inner), Box::from(input.str()?))
+        }
+        8 => Node::HasPerm { perm: decode_perm(input, perm_count)?, with_object: input.bool()? },
+        9 => {
+            let count = input.count()?;
+            let mut perms = Vec::with_capacity(count);
+            for _ in 0..count {
+                perms.push(decode_perm(input, perm_count)?);
+            }
+            Node::HasPerms { perms: perms.into_boxed_slice(), with_object: input.bool()? }
+        }
+        10 => Node::List(decode_nodes(input, perm_count, next)?),
+        11 => Node::Tuple(decode_nodes(input, perm_count, next)?),
+        12 => Node::Not(Box::new(decode_node(input, perm_count, next)?)),
+        13 => Node::And(decode_nodes(input, perm_count, next)?),
+        14 => Node::Or(decode_nodes(input, perm_count, next)?),
+        15 => {
+            let first = decode_node(input, perm_count, next)?;
+            let count = input.count()?;
+            let mut rest = Vec::with_capacity(count);
+            for _ in 0..count {
+                let op = CMP_OPS.get(usize::from(input.u8()?)).copied();
+                let op = op.ok_or_else(|| input.corrupt("an unknown comparison"))?;
+                rest.push((op, decode_node(input, perm_count, next)?));
+            }
+            Node::Compare(Box::new(first), rest.into_boxed_slice())
+        }
+        _ => return Err(input.corrupt("an unknown condition node")),
+    })
+}
+
+fn decode_const(input: &mut Reader<'_>, depth: u32) -> Read<Const> {
+    if depth > MAX_DEPTH {
+        return Err(input.corrupt("a constant nested too deep"));
+    }
+    Ok(match input.u8()? {
+        0 => Const::None,
+        1 => Const::Bool(input.bool()?),
+        2 => Const::Int(i128::from_le_bytes(input.array::<16>()?)),
+        3 => Const::Float(f64::from_bits(u64::from_le_bytes(input.array::<8>()?))),
+        4 => Const::Str(Box::from(input.str()?)),
+        tag @ (5 | 6) => {
+            let count = input.count()?;
+            let mut items = Vec::with_capacity(count);
+            for _ in 0..count {
+                items.push(decode_const(input, depth + 1)?);
+            }
+            let items = items.into_boxed_slice();
+            if tag == 5 {
+                Const::List(items)
+            } else {
+                Const::Tuple(items)
+            }
+        }
+        _ => return Err(input.corrupt("an unknown constant")),
+    })
+}

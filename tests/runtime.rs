@@ -1,0 +1,50 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+//! The runtime build (no `compiler`, no `edge`: `cargo test --no-default-features`) loads a
+//! compiled policy and decides. `tests/fixtures/blog.gate` is `examples/blog/policy.json`
+//! compiled; `tests/compiled.rs` checks it is up to date.
+
+use drf_gate::compiled::value::{decode_value, user_from_value};
+use drf_gate::user::UserInput;
+use drf_gate::{Context, Gate};
+use serde_json::json;
+
+fn blog() -> Gate {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/blog.gate")).unwrap();
+    Gate::from_compiled(&bytes).unwrap_or_else(|err| panic!("{err}"))
+}
+
+fn user(id: u64) -> UserInput {
+    UserInput { id: Some(json!(id)), ..UserInput::default() }
+}
+
+#[test]
+fn a_compiled_policy_decides_without_the_compiler() {
+    let gate = blog();
+    assert_eq!(gate.view_names().count(), 9);
+    let anonymous = drf_gate::user::User::anonymous();
+    let owner = gate.compile_user(&user(3));
+    let post = json!({"id": 7, "owner": 3});
+    assert!(gate.can(&anonymous, "posts", "list", None).unwrap());
+    assert!(!gate.can(&anonymous, "posts", "create", None).unwrap());
+    assert!(gate.can(&owner, "posts", "destroy", Some(&post)).unwrap());
+    assert!(!gate.can(&owner, "posts", "destroy", Some(&json!({"id": 8, "owner": 4}))).unwrap());
+
+    let context = Context { view: "posts".into(), action: Some("create".into()), ..Context::default() };
+    let decision = gate.check(&context).unwrap();
+    assert_eq!(decision.status, 401);
+    assert_eq!(decision.body, r#"{"detail":"Authentication credentials were not provided."}"#);
+    assert_eq!(decision.www_authenticate(), Some("Bearer realm=\"api\""));
+    assert_eq!(gate.route("/api/posts/7/").map(|hit| hit.view), Some("posts"));
+}
+
+#[test]
+fn users_cross_in_the_binary_encoding() {
+    // {"id": 3, "isStaff": true}
+    let bytes = [8, 2, 2, b'i', b'd', 3, 3, 7, b'i', b's', b'S', b't', b'a', b'f', b'f', 2];
+    let input = user_from_value(&decode_value(&bytes, "$.user").unwrap(), "$.user").unwrap();
+    let gate = blog();
+    let staff = gate.compile_user(&input);
+    assert!(gate.can(&staff, "tags", "create", None).unwrap());
+    let err = user_from_value(&json!({"isStaff": 1}), "$.user").unwrap_err();
+    assert_eq!((err.code, err.path.as_str()), ("invalid_context", "$.user.isStaff"));
+}
