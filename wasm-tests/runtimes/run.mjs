@@ -30,7 +30,8 @@ const drf = await import("drf-gate");
 const out = join(here, "out");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-const bin = (name) => join(here, "node_modules/.bin", name);
+/** A tool's executable: this workspace's node_modules/.bin, else the root workspace's. */
+const bin = (name) => [join(here, "node_modules/.bin", name), join(here, "../../node_modules/.bin", name)].find((p) => existsSync(p)) ?? name;
 const expected = JSON.stringify(await decide(drf));
 const pkgDir = join(createRequire(import.meta.url).resolve("drf-gate/package.json"), "..");
 const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
