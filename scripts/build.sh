@@ -168,9 +168,44 @@ for types in index errors guard hono dom; do
   sed -E -e 's#(from |import\()"\./([a-z-]+)\.js"#\1"./\2.cjs"#g' "$dist/$types.d.ts" > "$dist/$types.d.cts"
 done
 
-# 7. Front ends: drf-gate/react and drf-gate/vue (plain JS over the public API; React and Vue are
-#    optional peer dependencies) and the reason of a decision they share.
+# 7. Front ends (helper front): drf-gate/react and drf-gate/vue, and entries with the .wasm inside
+#    for the tools that leave `new URL("x.wasm", import.meta.url)` alone (esbuild, Rollup) and the
+#    runtimes that cannot fetch a file next to the module (Deno without --allow-read, Vercel's
+#    edge runtime through `?module`): inline.js (core build, instantiated by a top-level await),
+#    inline-edge.js (edge build, instantiated synchronously on import).
 cp "$root"/pkg/src/{react,vue,reason}.{js,d.ts} "$dist/"
+node - "$dist" <<'EOF'
+const fs = require("node:fs");
+const dist = process.argv[2];
+const decode = `function decode(base64) {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}`;
+const inline = (wasmFile, api, comment, load) => {
+  const base64 = fs.readFileSync(`${dist}/${wasmFile}`).toString("base64");
+  return `${comment}
+import { init, initSync } from "./${api}";
+
+export * from "./${api}";
+export { init as default } from "./${api}";
+
+${decode}
+
+// The .wasm (${wasmFile}), base64.
+const WASM = "${base64}";
+
+${load}
+`;
+};
+fs.writeFileSync(`${dist}/inline.js`, inline("drf_gate_core_bg.wasm", "api-core.js",
+  "// Browsers through any bundler (esbuild, Rollup, ...): the core build with its .wasm inside, ready\n// when the import resolves (a top-level await instantiates it; no fetch, no asset to copy).",
+  "await init({ module_or_path: decode(WASM) });"));
+fs.writeFileSync(`${dist}/inline-edge.js`, inline("drf_gate_bg.wasm", "api-edge.js",
+  "// Deno and other runtimes without a bundler's .wasm handling: the edge build with its .wasm\n// inside, instantiated synchronously on import (no file access, no fetch).",
+  "initSync({ module: decode(WASM) });"));
+EOF
 
 size() {
   local raw gz

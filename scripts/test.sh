@@ -83,6 +83,14 @@ workers() { bash wasm-tests/workerd/run.sh; }
 field() { bash wasm-tests/workerd/field.sh; }
 # The guard in Node: certainty, bodies, request.user, forwardTo (run.sh installed its npm deps).
 guard() { node --test wasm-tests/workerd/guard.test.mjs; }
+# drf-gate/react and /vue in Vite apps (SSR + hydration), five bundlers, six runtimes.
+front_ends() {
+  local status=0
+  bash wasm-tests/frameworks/run.sh || status=1
+  bash wasm-tests/bundlers/run.sh || status=1
+  bash wasm-tests/runtimes/run.sh || status=1
+  return $status
+}
 # Hostile input (issue 14): large, deep, slow and forged inputs through the package in Node and
 # workerd (needs the built package), then every fuzz target for a bounded time.
 adversarial() { bash wasm-tests/adversarial/run.sh; }
@@ -101,6 +109,7 @@ step "cargo features one by one" features
 step "npm package (build, Node, TypeScript, workerd, Chromium)" package
 step "conformance against real DRF" conformance
 step "browser demo and playground" browser
+step "front ends: React/Vue apps, bundlers, runtimes" front_ends
 if [ -f wasm-tests/workerd/run.sh ]; then step "Worker in workerd vs the sample DRF server" workers; fi
 step "field: live data changes, CORS, bodies, faults (Worker vs DRF)" field
 if [ -f wasm-tests/workerd/guard.test.mjs ]; then step "the guard in Node (drf-gate/guard)" guard; fi

@@ -73,6 +73,8 @@ export interface ViewDeclaration {
   /** Default: the six ModelViewSet actions. */
   actions?: readonly string[] | { readonly [action: string]: ActionDeclaration };
   ignoreModelPermissions?: boolean;
+  /** `get_queryset()`'s filter, a condition over `obj` and `request`: outside it, `get_object()` is a 404. */
+  queryset?: string;
   /** `http_method_names`, in order: orders `Allow`, limits which methods reach a handler. */
   httpMethodNames?: readonly string[];
 }

@@ -230,10 +230,11 @@ try {
   // Hover shows the reason; a click on a disabled control is blocked, on an allowed one goes on.
   {
     const bob = USERS.find((u) => u.key === "bob").user;
-    const target = '#post-list li[data-post="1"] [data-gate="posts.update"]';
+    // Post 3 is published and Ann's: Bob finds it, and IsOwnerOrReadOnly denies him (403).
+    const target = '#post-list li[data-post="3"] [data-gate="posts.update"]';
     await page.evaluate(() => document.activeElement?.blur());
     await page.hover(target);
-    const want = expectedControl(bob, "posts.update", "1").decision;
+    const want = expectedControl(bob, "posts.update", "3").decision;
     const tip = await page.$eval(".drf-gate-tooltip", (t) => ({ shown: !t.hidden, text: t.textContent }));
     check("hover: the tooltip names the deciding class and stage", tip.shown && tip.text.includes(want.decidedBy.source) && tip.text.includes(want.stage), tip.text);
     await page.screenshot({ path: `${artifacts}demo.png`, fullPage: true });

@@ -69,7 +69,7 @@ const BUNDLES = {
     return { page: "index.html" };
   },
   async wrangler(dir) {
-    const bin = join(here, "node_modules/.bin/wrangler");
+    const bin = [join(here, "node_modules/.bin/wrangler"), join(here, "../../node_modules/.bin/wrangler")].find((p) => existsSync(p)) ?? "wrangler";
     execFileSync(bin, ["deploy", "--dry-run", "--outdir", dir, "--config", join(app, "wrangler.toml")], {
       cwd: app,
       stdio: ["ignore", "pipe", "pipe"],

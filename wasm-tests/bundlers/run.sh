@@ -14,6 +14,8 @@ if [[ ! -x /usr/bin/chromium ]]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 if [[ ! -d node_modules/esbuild || ! -d node_modules/webpack || ! -d node_modules/wrangler ]]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm ci rejects this lockfile (a dependency of wrangler names one with an empty version):
+  # npm install keeps the pinned versions.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 node run.mjs

@@ -6,6 +6,7 @@
 // Prints `frameworks: N checks, N passed`.
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { createServer } from "node:http";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -40,7 +41,7 @@ function check(name, ok, detail = "") {
 // 0. The bindings' types: `tsc --strict` accepts an app's usage, and each `@ts-expect-error` line
 //    (misuse) is an error (otherwise tsc reports the directive as unused).
 try {
-  execFileSync(process.execPath, [join(here, "node_modules/typescript/bin/tsc"), "-p", join(here, "types/tsconfig.json")], { encoding: "utf8", stdio: "pipe" });
+  execFileSync(process.execPath, [createRequire(import.meta.url).resolve("typescript/bin/tsc"), "-p", join(here, "types/tsconfig.json")], { encoding: "utf8", stdio: "pipe" });
   check("types: tsc --strict on types/usage.tsx (React and Vue, misuse rejected)", true);
 } catch (error) {
   check("types: tsc --strict on types/usage.tsx (React and Vue, misuse rejected)", false, `${error.stdout}${error.stderr}`);
@@ -53,7 +54,8 @@ const APPS = {
 };
 for (const [name, app] of Object.entries(APPS)) {
   const root = join(here, name);
-  await build({ root, configFile: join(root, "vite.config.js"), build: { outDir: "dist/client", emptyOutDir: true } });
+  // Each app is served under /<name>/.
+  await build({ root, base: `/${name}/`, configFile: join(root, "vite.config.js"), build: { outDir: "dist/client", emptyOutDir: true } });
   await build({
     root,
     configFile: join(root, "vite.config.js"),
@@ -92,10 +94,6 @@ const server = createServer(async (req, res) => {
 await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
 const base = `http://127.0.0.1:${server.address().port}`;
 
-// Vite's asset URLs are absolute (`/assets/...`): serve each app under its own base.
-for (const [name, app] of Object.entries(APPS)) {
-  app.template = app.template.replaceAll('"/assets/', `"/${name}/assets/`);
-}
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",

@@ -13,6 +13,7 @@ if [[ ! -x /usr/bin/chromium ]]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 if [[ ! -d node_modules/vite || ! -d node_modules/react || ! -d node_modules/vue ]]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm install (not ci): keeps the lockfile's pins, and tolerates the workspace around it.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 node run.mjs

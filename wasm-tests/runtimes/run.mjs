@@ -30,7 +30,8 @@ const drf = await import("drf-gate");
 const out = join(here, "out");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-const bin = (name) => join(here, "node_modules/.bin", name);
+/** A tool's executable: this workspace's node_modules/.bin, else the root workspace's. */
+const bin = (name) => [join(here, "node_modules/.bin", name), join(here, "../../node_modules/.bin", name)].find((p) => existsSync(p)) ?? name;
 const expected = JSON.stringify(await decide(drf));
 const pkgDir = join(createRequire(import.meta.url).resolve("drf-gate/package.json"), "..");
 const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
@@ -104,10 +105,10 @@ await attempt("workerd", async () => {
 
 // Vercel's edge runtime: bundled as Vercel does (conditions edge-light, worker, browser; a
 // `.wasm?module` import becomes a compiled WebAssembly.Module bound into the runtime), and run
-// with WebAssembly code generation from bytes disabled, as Vercel's production runtime has it.
+// with no WebAssembly compiled from bytes at run time, as Vercel's production runtime has it.
 await attempt("edge-runtime", async () => {
   const dir = join(out, "edge-runtime");
-  const modules = {};
+  const wasmFiles = {};
   const wasmModules = {
     name: "wasm-module",
     setup(build) {
@@ -116,17 +117,33 @@ await attempt("edge-runtime", async () => {
         namespace: "wasm-module",
       }));
       build.onLoad({ filter: /.*/, namespace: "wasm-module" }, (args) => {
-        const name = `wasm_${Object.keys(modules).length}`;
-        modules[name] = new WebAssembly.Module(readFileSync(args.path));
+        const name = `wasm_${Object.keys(wasmFiles).length}`;
+        wasmFiles[name] = args.path;
         return { contents: `export default globalThis.${name};`, loader: "js" };
       });
     },
   };
   await bundle("edge.js", join(dir, "edge.js"), ["edge-light", "worker", "browser"], "iife", [wasmModules]);
   const { EdgeRuntime } = await import("edge-runtime");
+  const { runInContext } = await import("node:vm");
   const runtime = new EdgeRuntime({
-    codeGeneration: { strings: false, wasm: false },
-    extend: (context) => Object.assign(context, modules),
+    extend: (context) => {
+      // The runtime's own WebAssembly compiles the bound modules (as the platform does at deploy
+      // time); then the app may compile nothing from bytes.
+      const wasm = runInContext("WebAssembly", context);
+      for (const [name, path] of Object.entries(wasmFiles)) context[name] = new wasm.Module(readFileSync(path));
+      const refuse = () => {
+        throw new wasm.CompileError("Wasm code generation from bytes is disallowed in the edge runtime");
+      };
+      const Module = function Module() { refuse(); };
+      Module.prototype = wasm.Module.prototype;
+      Object.setPrototypeOf(Module, wasm.Module);
+      const instantiate = wasm.instantiate;
+      runInContext("WebAssembly", context).Module = Module;
+      wasm.compile = async () => refuse();
+      wasm.instantiate = (source, imports) => (source instanceof wasm.Module ? instantiate(source, imports) : refuse());
+      return context;
+    },
   });
   runtime.evaluate(readFileSync(join(dir, "edge.js"), "utf8"));
   const worker = runtime.evaluate("__app.default");
@@ -140,11 +157,13 @@ await attempt("chromium", async () => {
   const files = { "/": null };
   const server = createServer((req, res) => {
     const url = new URL(req.url, "http://x");
+    if (url.pathname === "/favicon.ico") return res.writeHead(204).end();
     if (url.pathname === "/") {
       const page = `<!doctype html><meta charset="utf-8">
 <script type="importmap">${JSON.stringify({ imports: { "drf-gate": `/pkg/${entry.replace(/^\.\//, "")}` } })}</script>
 <script type="module">
-    import { decide } from "/runtimes/decide.js";
+  import * as drf from "drf-gate";
+  import { decide } from "/runtimes/decide.js";
   decide(drf).then((r) => { window.__result = JSON.stringify(r); }, (e) => { window.__error = String(e?.stack ?? e); });
 </script>`;
       return res.writeHead(200, { "content-type": "text/html" }).end(page);
@@ -165,10 +184,18 @@ await attempt("chromium", async () => {
   });
   try {
     const page = await browser.newPage();
+    const problems = [];
+    page.on("pageerror", (error) => problems.push(error.message));
+    page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
+    page.on("response", (response) => response.status() >= 400 && problems.push(`${response.url()} ${response.status()}`));
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
-    await page.waitForFunction(() => window.__result || window.__error, null, { timeout: 20000 });
+    try {
+      await page.waitForFunction(() => window.__result || window.__error, null, { timeout: 20000 });
+    } catch (error) {
+      throw new Error(`${error.message} ${problems.join("; ")}`);
+    }
     const { result, error } = await page.evaluate(() => ({ result: window.__result, error: window.__error }));
-    if (error) throw new Error(error);
+    if (error || problems.length > 0) throw new Error(`${error ?? ""} ${problems.join("; ")}`);
     return result;
   } finally {
     await browser.close();
