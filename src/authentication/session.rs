@@ -227,6 +227,13 @@ fn post_token(request: &RawRequest, limits: &UploadSettings) -> Result<PostToken
         }
     }
     let body = request.body_bytes();
+    // DRF's parsers start with `get_encoding`: `''.encode(encoding)` must succeed, which Python's
+    // `undefined` codec refuses (non-text codecs are not emulated: the origin decides).
+    if charset(content_type) == Some("undefined") {
+        let (_, params) = parse_header_parameters(content_type);
+        let raw = params.iter().find(|(k, _)| k == "charset").map_or("", |(_, v)| v.as_str());
+        return Err(parse_error(format!("Unsupported charset \"{raw}\" in request Content-Type header.")));
+    }
     let fields = match parser {
         Parser::Json => {
             let text = match codecs::read(charset(content_type), body) {

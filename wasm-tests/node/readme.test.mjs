@@ -34,10 +34,26 @@ function examples(tag, outputTag = "output") {
 const run = (file) => execFileSync(process.execPath, [file], { cwd: dir, encoding: "utf8" });
 
 test("every README code block is tested", () => {
-  const known = new Set(["install", "node-esm", "node-cjs", "typescript", "browser", "worker", "output", "requests"]);
+  const known = new Set(["install", "node-esm", "node-cjs", "typescript", "browser", "worker", "output", "requests", "excerpt"]);
   for (const block of blocks) assert.ok(known.has(block.tag), `untested block: ${block.lang} ${block.tag ?? ""}`);
   assert.deepEqual(blocks.filter((b) => b.tag === "install").map((b) => b.code), ["npm install drf-gate\n"]);
   assert.deepEqual(JSON.parse(readFileSync(join(installedDir, "package.json"), "utf8")).name, "drf-gate");
+});
+
+// Excerpts show one call in context (the compiled-policy CLI and loaders, run for real by
+// compiled.test.mjs): each JS excerpt must at least parse as a module, each shell excerpt must
+// name the package's own CLI.
+test("README excerpts parse", () => {
+  blocks.forEach((block, i) => {
+    if (block.tag !== "excerpt") return;
+    if (block.lang === "sh") {
+      assert.match(block.code, /^npx drf-gate (compile) /, `excerpt ${i}: ${block.code}`);
+      return;
+    }
+    const file = join(dir, `excerpt-${i}.mjs`);
+    writeFileSync(file, block.code);
+    execFileSync(process.execPath, ["--check", file], { encoding: "utf8" });
+  });
 });
 
 describe("Node", () => {
