@@ -50,7 +50,7 @@ pub fn query_parameter(url: &str, name: &str) -> Option<String> {
         let mut out = Vec::with_capacity(bytes.len());
         let mut index = 0;
         while let Some(&byte) = bytes.get(index) {
-            let hex = bytes.get(index + 1..index + 3).and_then(crate::routing::hex_byte);
+            let hex = bytes.get(index + 1..index + 3).and_then(hex_byte);
             match (byte, hex) {
                 (b'%', Some(decoded)) => {
                     out.push(decoded);
@@ -85,4 +85,23 @@ pub fn is_same_domain(host: &str, pattern: &str) -> bool {
         return false;
     }
     (pattern.starts_with('.') && (host.ends_with(&pattern) || Some(host) == pattern.get(1..))) || pattern == host
+}
+
+/// Two hex digits as a byte: `%XX` only (`from_str_radix` would also take a sign, so `%+1`
+/// became 0x01; Django, like `urllib.parse.unquote`, keeps `%+1` literal).
+///
+/// ```
+/// # use drf_gate::http::hex_byte;
+/// assert_eq!(hex_byte(b"2f"), Some(0x2f));
+/// assert_eq!(hex_byte(b"+1"), None);
+/// assert_eq!(hex_byte(b"-0"), None);
+/// ```
+pub fn hex_byte(pair: &[u8]) -> Option<u8> {
+    match pair {
+        [high, low] => {
+            let digit = |b: &u8| (*b as char).to_digit(16);
+            Some(((digit(high)? << 4) | digit(low)?) as u8)
+        }
+        _ => None,
+    }
 }

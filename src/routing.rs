@@ -154,25 +154,6 @@ impl Route {
     }
 }
 
-/// Two hex digits as a byte: `%XX` only (`from_str_radix` would also take a sign, so `%+1`
-/// became 0x01; Django, like `urllib.parse.unquote`, keeps `%+1` literal).
-///
-/// ```
-/// # use drf_gate::routing::hex_byte;
-/// assert_eq!(hex_byte(b"2f"), Some(0x2f));
-/// assert_eq!(hex_byte(b"+1"), None);
-/// assert_eq!(hex_byte(b"-0"), None);
-/// ```
-pub fn hex_byte(pair: &[u8]) -> Option<u8> {
-    match pair {
-        [high, low] => {
-            let digit = |b: &u8| (*b as char).to_digit(16);
-            Some(((digit(high)? << 4) | digit(low)?) as u8)
-        }
-        _ => None,
-    }
-}
-
 /// Percent-decodes a URL path (without its query); `None` when it is not valid UTF-8 after
 /// decoding (Django would re-percent it, and nothing here would match).
 fn decode_path(raw: &str) -> Option<String> {
@@ -185,7 +166,7 @@ fn decode_path(raw: &str) -> Option<String> {
     let mut index = 0;
     while let Some(&byte) = bytes.get(index) {
         if byte == b'%' {
-            let hex = bytes.get(index + 1..index + 3).and_then(crate::routing::hex_byte);
+            let hex = bytes.get(index + 1..index + 3).and_then(crate::http::hex_byte);
             if let Some(decoded) = hex {
                 out.push(decoded);
                 index += 3;

@@ -30,6 +30,21 @@ export function needsEdgeBuild(what) {
 const UNKNOWN = Symbol.for("drf-gate.unknown");
 const NOT_FOUND = Symbol.for("drf-gate.notFound");
 
+// The core keeps no body over 10 MiB (src/authentication/request.rs MAX_BODY_BYTES: a check
+// that needs one forwards). A plain request carrying a longer one is marked so here rather than
+// copied into wasm memory, which never shrinks.
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+function boundedBody(request) {
+  if (!request || typeof request !== "object") return request;
+  const { bodyBase64, body } = request;
+  const over =
+    (typeof bodyBase64 === "string" && Math.floor(bodyBase64.length / 4) * 3 - 2 > MAX_BODY_BYTES) ||
+    (typeof body === "string" && body.length > MAX_BODY_BYTES);
+  if (!over) return request;
+  const { bodyBase64: _encoded, body: _text, ...rest } = request;
+  return { ...rest, bodyTooLarge: true };
+}
+
 // What a resolver returned, as the core's answer to a lookup.
 function asAnswer(kind, value) {
   if (value && typeof value.then === "function") {
@@ -316,7 +331,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     #step(what, request, options, answers) {
       if (!edge) throw needsEdgeBuild(what);
       const { resolvers, now, ...target } = options || {};
-      const input = { ...target, request, now: now ?? Date.now() / 1000, answers };
+      const input = { ...target, request: boundedBody(request), now: now ?? Date.now() / 1000, answers };
       return this.#live().checkRequestStep(input);
     }
 

@@ -32,7 +32,9 @@ def _allowed_hosts():
     hosts = list(settings.ALLOWED_HOSTS)
     if settings.DEBUG and not hosts:
         hosts = [".localhost", "127.0.0.1", "[::1]"]
-    return hosts
+    # Matching is "any pattern matches": a repeated entry (Django's test runner appends
+    # "testserver" again) changes nothing, so the export names each pattern once.
+    return list(dict.fromkeys(hosts))
 
 
 def _referrer_policy(value):

@@ -204,6 +204,16 @@ pub(crate) fn check(
     let csrf = &settings.settings.csrf;
     let allowed_hosts = csrf.allowed_hosts.as_deref();
     if let Some(origin) = request.meta("HTTP_ORIGIN") {
+        // An empty `Origin:` line does not reach Django the same way through every server and
+        // proxy (the workerd comparison saw DRF answer `CSRF cookie not set.`): not certain, so
+        // the origin decides.
+        if origin.is_empty() {
+            return Err(super::Step::Fail(super::AuthenticationFailure::new(
+                super::FailureKind::ServerError,
+                "an empty Origin header: the origin decides",
+                "server_error",
+            )));
+        }
         if !origin_verified(request, settings, origin) {
             return Ok(Some(format!("Origin checking failed - {origin} does not match any trusted origins.")));
         }

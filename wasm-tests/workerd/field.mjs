@@ -118,9 +118,18 @@ async function snapshot(response) {
   return { status: response.status, headers, body: Buffer.from(await response.arrayBuffer()), gate: response.headers.get("x-drf-gate") };
 }
 
+// Compression is the HTTP server's business, not DRF's: workerd's server gzips a Worker's
+// response for a client that accepts it, runserver never does. The comparison asks both sides
+// for the identity encoding (unless a request names its own), so Content-Encoding and
+// Content-Length are compared as the application sent them.
+function identityEncoding(headers) {
+  const own = headers && Object.keys(headers).some((name) => name.toLowerCase() === "accept-encoding");
+  return own ? headers : { ...(headers || {}), "accept-encoding": "identity" };
+}
+
 async function send(base, request) {
   const response = await fetch(base + request.path, {
-    method: request.method, headers: request.headers, body: request.body, redirect: "manual", dispatcher: agent,
+    method: request.method, headers: identityEncoding(request.headers), body: request.body, redirect: "manual", dispatcher: agent,
   });
   return snapshot(response);
 }
@@ -157,7 +166,11 @@ function judge(direct, via, { originDown = false, path = "" } = {}) {
     return `origin down: the Worker answered ${via.status} ${text.slice(0, 120)}`;
   }
   if (direct.status !== via.status) return `forwarded (${gate}), the origin answered ${via.status} through the Worker, ${direct.status} directly`;
-  if (direct.status >= 400 && direct.status < 500 && !direct.body.equals(via.body)) {
+  // DRF's own answers (JSON) must come through unchanged. Django's HTML error pages (DEBUG's
+  // 400/404 pages) echo the request as the origin saw it, and a proxied request legitimately
+  // arrives with X-Forwarded-* and the Worker's host: those bodies are not compared.
+  const json = String(direct.headers["content-type"] ?? "").startsWith("application/json");
+  if (direct.status >= 400 && direct.status < 500 && json && !direct.body.equals(via.body)) {
     return `forwarded (${gate}), bodies differ: ${direct.body.toString().slice(0, 120)} != ${text.slice(0, 120)}`;
   }
   return "forwarded";
