@@ -48,6 +48,9 @@ export async function toRawRequest(request, { headersDecodedAsUtf8 = HEADERS_DEC
   });
   if (lossy) return null;
   const raw = { method: request.method, url: request.url, headers };
+  // workerd drops header lines with an empty value before the Worker sees them (Django sees
+  // them): the core then treats an absent header it would decide on as not certain.
+  if (headersDecodedAsUtf8) raw.emptyHeadersDropped = true;
   const method = String(request.method || "GET").toUpperCase();
   // The body stays unread: the core asks for it (a `body` step) only when DRF reads it.
   if (!SAFE_BODY_METHODS.has(method) && request.body !== null) raw.bodyPending = true;

@@ -192,8 +192,26 @@ pub(crate) trait CsrfContext {
 }
 
 /// `process_view`'s reject reason, or `Ok(())`; `Err(Err(step))` when a dependency raised or is
-/// pending.
+/// pending. A rejection of a request without `Origin` is not certain where the runtime drops
+/// empty header lines (workerd): Django may have seen `Origin:` empty (a bad origin, another
+/// message), so the origin decides.
 pub(crate) fn check(
+    request: &RawRequest,
+    settings: &CompiledSettings,
+    context: &mut dyn CsrfContext,
+) -> Result<Option<String>, super::Step> {
+    let reason = check_view(request, settings, context)?;
+    if reason.is_some() && request.empty_headers_dropped() && request.meta("HTTP_ORIGIN").is_none() {
+        return Err(super::Step::Fail(super::AuthenticationFailure::new(
+            super::FailureKind::ServerError,
+            "the runtime drops empty header lines: an empty Origin cannot be told from none; the origin decides",
+            "server_error",
+        )));
+    }
+    Ok(reason)
+}
+
+fn check_view(
     request: &RawRequest,
     settings: &CompiledSettings,
     context: &mut dyn CsrfContext,

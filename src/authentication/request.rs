@@ -60,6 +60,7 @@ pub struct RawRequest {
     body: Vec<u8>,
     body_too_large: bool,
     body_pending: bool,
+    empty_headers_dropped: bool,
     meta: BTreeMap<String, String>,
 }
 
@@ -112,6 +113,10 @@ pub struct RawRequestInput {
     /// [`EdgeStep`](crate::edge::EdgeStep) `body` step) only when DRF would read it.
     #[serde(default)]
     pub body_pending: bool,
+    /// The runtime drops header lines with an empty value before the caller sees them
+    /// (workerd): an absent header may have been sent empty, which Django does see.
+    #[serde(default)]
+    pub empty_headers_dropped: bool,
     /// The caller did not read the body because it is longer than the edge reads
     /// ([`MAX_BODY_BYTES`], or the `maxBytes` of the body step): a check that needs it forwards.
     #[serde(default)]
@@ -334,6 +339,7 @@ impl RawRequest {
         } else if input.body_pending && !body_given {
             request.body_pending = true;
         }
+        request.empty_headers_dropped = input.empty_headers_dropped;
         Ok(request)
     }
 
@@ -404,6 +410,12 @@ impl RawRequest {
     /// Whether the body was longer than the edge reads ([`MAX_BODY_BYTES`]).
     pub fn is_body_too_large(&self) -> bool {
         self.body_too_large
+    }
+
+    /// Whether the runtime dropped header lines with an empty value (workerd): an absent
+    /// header may have reached Django as an empty one.
+    pub fn empty_headers_dropped(&self) -> bool {
+        self.empty_headers_dropped
     }
 
     /// Whether the body is present but not read yet.
