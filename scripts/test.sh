@@ -49,6 +49,9 @@ formatting() {
 # No import cycles among the modules of src/ (the checker first proves it catches one).
 cycles() { python3 scripts/check-cycles.py --self-test && python3 scripts/check-cycles.py; }
 
+# One npm lockfile (the root's), every package.json in the workspace, one version of each tool.
+npm_workspace() { node scripts/check-npm.mjs --self-test; }
+
 # Each feature alone on top of the core build: a feature that only compiles with another one
 # enabled is caught here.
 features() {
@@ -104,6 +107,7 @@ python_wheel() { bash python/ci/wheel.sh; }
 
 step "rustfmt (crate, fuzz/, bench/native, python/native)" formatting
 step "no import cycle in src/" cycles
+step "one npm lockfile, one version of each tool" npm_workspace
 step "native core" native
 step "cargo features one by one" features
 step "npm package (build, Node, TypeScript, workerd, Chromium)" package
