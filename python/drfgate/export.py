@@ -144,6 +144,19 @@ KNOX_METHODS = ("authenticate", "authenticate_credentials", "validate_user", "au
                 "renew_token")
 
 
+def prove_known(cls, decl, user_model=False):
+    """Proves a well-known class's declaration against the installed class (drfgate.prove), on
+    user objects for the user-model variant and on objects of another model (whose pks equal
+    the users') otherwise; None without the compiled core."""
+    from . import core
+    from .prove import other_model_objects, prove, user_objects
+
+    if not core.available() or "hasObjectPermission" not in decl:
+        return None
+    objects = user_objects() if user_model else other_model_objects()
+    return prove(cls, "has_object_permission", decl["hasObjectPermission"], objects=objects)
+
+
 class ExportError(Exception):
     """The project cannot be exported; ``problems`` lists each cause with its file and line."""
 
@@ -378,6 +391,7 @@ class Exporter:
         self.auth_names = dict(BUILTIN_AUTHENTICATION)
         self.auth_decls = {}
         self.known_classes = {}  # policy name -> import path of a well-known third-party class
+        self.known_proofs = {}  # policy name -> drfgate.prove.Proof (None without the compiled core)
         self._view_model = None  # the model of the view being exported
         self._view_auth_kinds = set()
         self.warnings = []
@@ -400,9 +414,15 @@ class Exporter:
 
     def translation_report(self):
         """One line per custom permission class whose code was read: translated (and proved), or why not."""
-        lines = [f"{name}: {path} is a well-known class, exported from drf-gate's table (verified by its "
-                 f"conformance suite against the real package)" for name, path in self.known_classes.items()
-                 if path not in ORIGIN_ONLY_PERMISSIONS]
+        lines = []
+        for name, path in self.known_classes.items():
+            if path in ORIGIN_ONLY_PERMISSIONS:
+                continue
+            proof = self.known_proofs.get(name)
+            proved = (f"proved against the installed package on {proof.cases} generated inputs"
+                      if proof is not None and proof.proved else "not proved here (no compiled core)")
+            lines.append(f"{name}: {path}, a well-known class from drf-gate's table, {proved}: "
+                         f"{self.permission_decls[name].get('hasObjectPermission')}")
         for cls, methods in self.translations.items():
             name = self.permission_names.get(cls, cls.__name__)
             for method, t in methods.items():
@@ -527,6 +547,13 @@ class Exporter:
                                     "leave its views to the origin (--leave-to-origin VIEW)"))
             decl = {}
         decl = dict(decl or KNOWN_PERMISSIONS.get(path, {}))
+        proof = prove_known(cls, decl, user_model=name.endswith("_onUserModel")) if decl else None
+        if proof is not None and not proof.proved:
+            problems.append(Problem(cls, f"{name} ({path}): drf-gate's declaration {decl} disagrees with the "
+                                    f"installed package on {len(proof.disagreements)} of {proof.cases} generated "
+                                    f"inputs, e.g. {proof.disagreements[0]}",
+                                    "leave its views to the origin (--leave-to-origin VIEW)"))
+        self.known_proofs[name] = proof
         self.known_classes[name] = path
         self.permission_decls[name] = decl
         self.permission_deps[name] = {decl["base"]} if "base" in decl and decl["base"] not in BUILTIN_PERMISSIONS.values() else set()
