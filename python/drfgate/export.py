@@ -398,7 +398,7 @@ class Exporter:
         # Custom classes never take a built-in's name or alias (django-rest-knox's class is also
         # called TokenAuthentication): a clash gets the module-qualified name.
         self._used_names = set(self.permission_names.values()) | set(self.auth_names.values()) | {
-            "session", "basic", "token", "jwt", "jwtStateless", "remoteUser"}
+            "session", "basic", "token", "jwt", "jwtStateless", "remoteUser", "knox", "KnoxTokenAuthentication"}
 
     # ---- names -------------------------------------------------------------------------
 
