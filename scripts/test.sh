@@ -104,6 +104,7 @@ exporter() {
     examples/blog/server/.venv/bin/python python/runtests.py
 }
 python_wheel() { bash python/ci/wheel.sh; }
+thirdparty() { bash conformance/thirdparty.sh; }
 
 step "rustfmt (crate, fuzz/, bench/native, python/native)" formatting
 step "no import cycle in src/" cycles
@@ -112,6 +113,7 @@ step "native core" native
 step "cargo features one by one" features
 step "npm package (build, Node, TypeScript, workerd, Chromium)" package
 step "conformance against real DRF" conformance
+step "conformance: third-party classes (knox, djoser) against the real packages" thirdparty
 step "browser demo and playground" browser
 step "front ends: React/Vue apps, bundlers, runtimes" front_ends
 if [ -f wasm-tests/workerd/run.sh ]; then step "Worker in workerd vs the sample DRF server" workers; fi
