@@ -7,6 +7,13 @@
 # Their permission modules then join the translation corpus (translate_corpus.py --extra).
 # Their code is never copied into this repository.
 #
+# Last measured (2026-11-29, DRFGATE_MIRRORS=/work/.mirror): rest-framework-tutorial 5 views, 5
+# exported; restapiswithdjango-ch10 14/14; django-styleguide-example 20/20;
+# django-realworld-example-app does not load on Django 5.2 (its conduit/urls.py:16 imports
+# django.conf.urls.url, removed in Django 4.0); blog-stack-backend 7/7 (2 classes translated and
+# proved; throttle warnings); swapskill 12/12; none left to the origin. Then
+#   translate: 41 classes, 22 translated, 22 proved, 19 left to origin
+#
 #   bash python/corpus/projects.sh WHEEL [WORKDIR]
 #
 # A project is cloned from $DRFGATE_MIRRORS/<owner>+<name>/repo when that exists (a local mirror
