@@ -3,8 +3,8 @@
 # npm, and Python 3 with venv; installs what else is missing (the wasm32 target, the pinned
 # wasm-bindgen CLI, the root npm workspace, pip packages in virtualenvs, Debian's chromium) and
 # runs:
-#   0. hygiene: rustfmt (crate, fuzz/, bench/native, python/native), no import cycle in src/, each cargo
-#      feature built alone
+#   0. hygiene: rustfmt (crate, fuzz/, bench/native, python/native), no import cycle in src/, one npm
+#      lockfile with one version of each tool, each cargo feature built alone
 #   1. the native core: cargo test, clippy (no panicking calls in src/), also for the core build
 #      (--no-default-features)
 #   2. the npm package: build, then Node / TypeScript / workerd / Chromium layers
