@@ -57,7 +57,8 @@ fn invalid_context(message: &str, path: &str) -> JsValue {
 /// memory, which never shrinks: a policy, and a raw-request step (a 4 MiB body as base64, its
 /// headers and the resolvers' answers).
 const MAX_TEXT: u32 = 8 * 1024 * 1024;
-/// The same for a context, a user or an object (`check`, `can`, `permissionsFor`, `subject`).
+/// The same for a context, a user or an object (`check`, `can`, `permissionsFor`, `subject`),
+/// and for a string argument (a view or action name, a URL path).
 const MAX_CONTEXT_TEXT: u32 = 1024 * 1024;
 
 /// Why a JS value did not cross as JSON text.
@@ -74,7 +75,7 @@ impl TextError {
             TextError::NotJson if what.is_empty() => "not representable as JSON".to_owned(),
             TextError::NotJson => format!("{what} is not representable as JSON"),
             TextError::TooLong(length, limit) if what.is_empty() => {
-                format!("{length} characters long as JSON, more than the {limit} that may be checked")
+                format!("{length} characters long, more than the {limit} that may be checked")
             }
             TextError::TooLong(length, limit) => {
                 format!("{what} is {length} characters long as JSON, more than the {limit} that may be checked")
@@ -109,7 +110,11 @@ fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue, prefix: &str) -> Res
 /// A string argument; anything else is a `ContextError` (a non-string must never reach the
 /// glue's string copy, which would read out of bounds).
 fn string_arg(value: &JsValue, name: &str) -> Result<String, JsValue> {
-    value.as_string().ok_or_else(|| invalid_context("expected a string", name))
+    match bounded_string(value, MAX_CONTEXT_TEXT) {
+        Some(Ok(text)) => Ok(text),
+        Some(Err(error)) => Err(invalid_context(&error.message(""), name)),
+        None => Err(invalid_context("expected a string", name)),
+    }
 }
 
 // Objects for maps (headers) and null for absent options, as the TypeScript types declare.
@@ -309,7 +314,7 @@ impl GateCore {
     /// core.actions("posts"); // ["list", "create", ...]
     /// ```
     pub fn actions(&self, view: JsValue) -> Option<Vec<String>> {
-        let view = view.as_string()?;
+        let view = bounded_string(&view, MAX_CONTEXT_TEXT)?.ok()?;
         Some(self.inner.actions(&view)?.map(String::from).collect())
     }
 

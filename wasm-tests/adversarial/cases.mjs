@@ -395,6 +395,8 @@ export function buildCases() {
   add("user of 8 MB username in can()", 2000, ({ gate }) => gate.can({ id: 3, username: "u".repeat(8_000_000) }, "posts", "list"), { expectError: "ContextError" });
   add("subject of 70k permissions", 2000, ({ gate }) => gate.subject({ id: 3, permissions: Array.from({ length: 70_000 }, (_, i) => `a.p${i}`) }), { expectError: "ContextError" });
   add("object of 65,000 values is checked", 5000, ({ gate }) => gate.check({ view: "owned", method: "GET", detail: true, user: PLAIN, object: { owner: 2, items: new Array(65_000).fill(0) } }), { expect: (r) => r.allowed === true });
+  add("can() with a view name of 10^7 characters", 2000, ({ gate }) => gate.can(PLAIN, "v".repeat(10_000_000), "list"), { expectError: "ContextError" });
+  add("route() of a path of 10^7 characters", 2000, ({ gate }) => gate.route("/" + "a".repeat(10_000_000)), { expectError: "ContextError" });
   add("policy 4097 views", 5000, ({ Gate }) => withGate(Gate, { views: manyKeys(4097, "v", {}) }), { expectError: "PolicyError" });
   add("policy 4096 views compiles", 5000, ({ Gate }) => withGate(Gate, { views: manyKeys(4096, "v", {}) }));
   add("policy text of 9 MB", 2000, ({ Gate }) => withGate(Gate, " ".repeat(9_000_000) + "{}"), { expectError: "PolicyError" });
