@@ -305,19 +305,28 @@ impl Serialize for Decision<'_> {
 /// ```
 #[derive(Debug, Default)]
 pub struct TextIds {
-    by_text: std::collections::HashMap<String, u32>,
+    /// By address and length (a policy's texts do not move), checked against the text on a hit.
+    by_address: std::collections::HashMap<(usize, usize), u32>,
     texts: Vec<String>,
 }
 
 impl TextIds {
     /// The id of `text`, given one on first sight.
     pub fn id(&mut self, text: &str) -> u32 {
-        if let Some(id) = self.by_text.get(text) {
-            return *id;
+        let key = (text.as_ptr() as usize, text.len());
+        if let Some(id) = self.by_address.get(&key) {
+            if self.texts.get(*id as usize).is_some_and(|known| known == text) {
+                return *id;
+            }
         }
-        let id = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
-        self.texts.push(text.to_owned());
-        self.by_text.insert(text.to_owned(), id);
+        let id = match self.texts.iter().position(|known| known == text) {
+            Some(index) => u32::try_from(index).unwrap_or(u32::MAX),
+            None => {
+                self.texts.push(text.to_owned());
+                u32::try_from(self.texts.len() - 1).unwrap_or(u32::MAX)
+            }
+        };
+        self.by_address.insert(key, id);
         id
     }
 

@@ -15,8 +15,9 @@ import { encodeValue } from "./value.js";
 const MAX_LOOKUPS = 32;
 // Resolved (view, action) ids kept per gate; past this the table starts again (bounded memory).
 const MAX_TARGETS = 512;
-// Answers memoised per (subject, target) on the object fields the policy reads; past this the
-// memo starts again (bounded memory over any number of distinct objects).
+// Answers memoised per (subject, target) on the object fields the policy reads; past this new
+// answers are not kept, and after 8x as many misses the memo starts again (bounded memory over
+// any number of distinct objects, without churn).
 const MAX_MEMO = 256;
 // Longest encoded field set used as a memo key (longer ones are asked, not memoised).
 const MAX_KEY_BYTES = 1024;
@@ -452,7 +453,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       let memos;
       if (who === null || who === undefined) {
         handle = this.#anonymous ??= core.subject(user(null));
-        memos = target.anonymous ??= { answer: undefined, memo: undefined };
+        memos = target.anonymous ??= { answer: undefined, memo: undefined, misses: 0 };
       } else {
         handle = handleOf(who);
         if (handle === undefined) return this.#canUser(core, target, who, objectValue);
@@ -460,7 +461,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
         if (memos === undefined) {
           // Ask first: a Subject of another gate throws, and nothing is kept for it.
           const answer = this.#ask(core, handle, target, objectValue, withObject);
-          target.subjects.set(who, { answer: undefined, memo: undefined });
+          target.subjects.set(who, { answer: undefined, memo: undefined, misses: 0 });
           memos = target.subjects.get(who);
           return this.#remember(core, target, memos, objectValue, withObject, answer);
         }
@@ -485,8 +486,12 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       let answer = memo.get(key);
       if (answer === undefined) {
         answer = this.#canEncoded(core, handle, target.id, objectValue, reads, bytes);
-        if (memo.size >= MAX_MEMO) memo.clear();
-        memo.set(key, answer);
+        if (memo.size < MAX_MEMO) memo.set(key, answer);
+        else if (++memos.misses >= 8 * MAX_MEMO) {
+          // Full and missing: start again now and then (not on every miss: no churn).
+          memo.clear();
+          memos.misses = 0;
+        }
       }
       return answer;
     }
