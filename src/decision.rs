@@ -305,18 +305,20 @@ impl Serialize for Decision<'_> {
 /// ```
 #[derive(Debug, Default)]
 pub struct TextIds {
-    /// By address and length (a policy's texts do not move), checked against the text on a hit.
-    by_address: std::collections::HashMap<(usize, usize), u32>,
+    /// Address, length and id (a policy's texts do not move; a hit is checked against the text).
+    /// A policy has a few dozen such texts: a scan is as fast as hashing, and smaller.
+    by_address: Vec<(usize, usize, u32)>,
     texts: Vec<String>,
 }
 
 impl TextIds {
     /// The id of `text`, given one on first sight.
     pub fn id(&mut self, text: &str) -> u32 {
-        let key = (text.as_ptr() as usize, text.len());
-        if let Some(id) = self.by_address.get(&key) {
-            if self.texts.get(*id as usize).is_some_and(|known| known == text) {
-                return *id;
+        let (address, len) = (text.as_ptr() as usize, text.len());
+        let hit = self.by_address.iter().find(|(a, l, _)| *a == address && *l == len).map(|(_, _, id)| *id);
+        if let Some(id) = hit {
+            if self.texts.get(id as usize).is_some_and(|known| known == text) {
+                return id;
             }
         }
         let id = match self.texts.iter().position(|known| known == text) {
@@ -326,7 +328,10 @@ impl TextIds {
                 u32::try_from(self.texts.len() - 1).unwrap_or(u32::MAX)
             }
         };
-        self.by_address.insert(key, id);
+        match self.by_address.iter_mut().find(|(a, l, _)| *a == address && *l == len) {
+            Some(entry) => entry.2 = id,
+            None => self.by_address.push((address, len, id)),
+        }
         id
     }
 

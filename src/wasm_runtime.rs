@@ -91,6 +91,13 @@ impl GateCore {
         self.inner.actions(&view).map(|actions| actions.map(str::to_owned).collect())
     }
 
+    /// One decision for both `checkTyped` and `checkPacked` (one copy of the decision code).
+    #[inline(never)]
+    fn decide(&self, context: EncodedContext<'_>) -> Result<crate::Decision<'_>, JsValue> {
+        let context = context.decode().map_err(|e| context_error(&e))?;
+        self.inner.check(&context).map_err(|e| context_error(&e))
+    }
+
     fn compile(&self, user: &[u8]) -> Result<User, JsValue> {
         Ok(match user_of(user, "$.user")? {
             Some(input) => self.inner.compile_user(&input),
@@ -227,10 +234,8 @@ impl GateCore {
             accept,
             lookup_error,
             trace,
-        }
-        .decode()
-        .map_err(|e| context_error(&e))?;
-        let decision = self.inner.check(&context).map_err(|e| context_error(&e))?;
+        };
+        let decision = self.decide(context)?;
         serde_json::to_string(&decision).map_err(|error| invalid(&error.to_string(), "$"))
     }
 
@@ -264,10 +269,8 @@ impl GateCore {
             accept,
             lookup_error,
             trace,
-        }
-        .decode()
-        .map_err(|e| context_error(&e))?;
-        let decision = self.inner.check(&context).map_err(|e| context_error(&e))?;
+        };
+        let decision = self.decide(context)?;
         let mut texts = self.texts.try_borrow_mut().map_err(|_| invalid("re-entrant call", "$"))?;
         Ok(decision.pack(&mut texts).map_or_else(Vec::new, |words| words.to_vec()))
     }
