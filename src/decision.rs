@@ -292,3 +292,127 @@ impl Serialize for Decision<'_> {
         out.end()
     }
 }
+
+/// Ids for the texts a decision borrows from its compiled policy (bodies, codes, `Allow`,
+/// `WWW-Authenticate`, permission entries): each text crosses to JS once, then decisions cross
+/// as a few integers ([`Decision::pack`]). Only borrowed texts get ids, and a decision borrows
+/// only from its gate, so the table is bounded by the policy's size.
+///
+/// ```
+/// let mut ids = drf_gate::decision::TextIds::default();
+/// let id = ids.id("Allow");
+/// assert_eq!((ids.id("Allow"), ids.text(id)), (id, Some("Allow")));
+/// ```
+#[derive(Debug, Default)]
+pub struct TextIds {
+    /// Address, length and id (a policy's texts do not move; a hit is checked against the text).
+    /// A policy has a few dozen such texts: a scan is as fast as hashing, and smaller.
+    by_address: Vec<(usize, usize, u32)>,
+    texts: Vec<String>,
+}
+
+impl TextIds {
+    /// The id of `text`, given one on first sight.
+    pub fn id(&mut self, text: &str) -> u32 {
+        let (address, len) = (text.as_ptr() as usize, text.len());
+        let hit = self.by_address.iter().find(|(a, l, _)| *a == address && *l == len).map(|(_, _, id)| *id);
+        if let Some(id) = hit {
+            if self.texts.get(id as usize).is_some_and(|known| known == text) {
+                return id;
+            }
+        }
+        let id = match self.texts.iter().position(|known| known == text) {
+            Some(index) => u32::try_from(index).unwrap_or(u32::MAX),
+            None => {
+                self.texts.push(text.to_owned());
+                u32::try_from(self.texts.len() - 1).unwrap_or(u32::MAX)
+            }
+        };
+        match self.by_address.iter_mut().find(|(a, l, _)| *a == address && *l == len) {
+            Some(entry) => entry.2 = id,
+            None => self.by_address.push((address, len, id)),
+        }
+        id
+    }
+
+    /// The text of an id.
+    pub fn text(&self, id: u32) -> Option<&str> {
+        self.texts.get(id as usize).map(String::as_str)
+    }
+}
+
+/// Flags of [`Decision::pack`]'s first word (bits 0-9 are the status).
+pub mod packed {
+    /// `allowed`.
+    pub const ALLOWED: u32 = 1 << 10;
+    /// `respond`.
+    pub const RESPOND: u32 = 1 << 11;
+    /// The stage (3 bits, [`super::Stage`] in declaration order) starts here.
+    pub const STAGE_SHIFT: u32 = 12;
+    /// The object check (3 bits, [`super::ObjectCheck`] in declaration order) starts here.
+    pub const OBJECT_CHECK_SHIFT: u32 = 15;
+    /// `Vary: Accept` goes with a denial.
+    pub const VARY_ACCEPT: u32 = 1 << 18;
+    /// Word 2 holds the code's id.
+    pub const HAS_CODE: u32 = 1 << 19;
+    /// Word 3 holds the `WWW-Authenticate` id.
+    pub const HAS_WWW_AUTHENTICATE: u32 = 1 << 20;
+    /// Words 5 and 6 hold `decidedBy` (entry, source id).
+    pub const HAS_DECIDED_BY: u32 = 1 << 21;
+}
+
+impl<'a> Decision<'a> {
+    /// The decision as seven integers: flags and status, then text ids (body, code,
+    /// `WWW-Authenticate`, `Allow`, decided-by entry and source; see [`packed`]). `None` when a
+    /// text was made for this request (a 405 naming the method), or it carries a trace, an
+    /// error or the middleware's headers: the caller renders it whole instead.
+    ///
+    /// ```
+    /// let gate = drf_gate::Gate::from_json(r#"{"permissions": ["IsAdminUser"], "views": {"posts": {}}}"#).unwrap();
+    /// let decision = gate.check_json(r#"{"view": "posts", "action": "list", "user": {"id": 1}}"#).unwrap();
+    /// let mut ids = drf_gate::decision::TextIds::default();
+    /// let words = decision.pack(&mut ids).unwrap();
+    /// assert_eq!(words[0] & 0x3ff, 403);
+    /// assert_eq!(ids.text(words[1]), Some(&*decision.body));
+    /// ```
+    pub fn pack(&self, ids: &mut TextIds) -> Option<[u32; 7]> {
+        if self.trace.is_some() || self.error.is_some() || self.response_headers.is_some() {
+            return None;
+        }
+        let borrowed = |text: &Cow<'a, str>| match text {
+            Cow::Borrowed(text) => Some(*text),
+            Cow::Owned(_) => None,
+        };
+        let body = ids.id(borrowed(&self.body)?);
+        let mut flags = u32::from(self.status) & 0x3ff;
+        let mut words = [0u32; 7];
+        if self.allowed {
+            flags |= packed::ALLOWED;
+        }
+        if self.respond() {
+            flags |= packed::RESPOND;
+        }
+        flags |= (self.stage as u32) << packed::STAGE_SHIFT;
+        flags |= (self.object_check as u32) << packed::OBJECT_CHECK_SHIFT;
+        if self.vary_accept {
+            flags |= packed::VARY_ACCEPT;
+        }
+        if let Some(code) = &self.code {
+            flags |= packed::HAS_CODE;
+            words[2] = ids.id(borrowed(code)?);
+        }
+        if let Some(www) = &self.www_authenticate {
+            flags |= packed::HAS_WWW_AUTHENTICATE;
+            words[3] = ids.id(borrowed(www)?);
+        }
+        words[4] = ids.id(self.allow);
+        if let Some(decided_by) = &self.decided_by {
+            flags |= packed::HAS_DECIDED_BY;
+            words[5] = u32::try_from(decided_by.entry).ok()?;
+            words[6] = ids.id(decided_by.source);
+        }
+        words[0] = flags;
+        words[1] = body;
+        Some(words)
+    }
+}

@@ -344,6 +344,42 @@ impl Gate {
         self.decide_for_ui(view, &resolved, user, object)
     }
 
+    /// The object fields [`Gate::can_resolved`] may read for `target`, as paths (`obj.owner` is
+    /// `["owner"]`; `has_perm(..., obj)` reads `pk` and `id`): two objects that agree on these
+    /// (as JSON values, each missing or not) get the same answer. Empty: the answer does not
+    /// depend on the object's content at all. `None`: it may read the object as a whole.
+    ///
+    /// ```
+    /// let gate = drf_gate::Gate::from_json(r#"{"classes": {"IsOwner": {"hasObjectPermission": "obj.owner == request.user"}},
+    ///   "permissions": ["IsOwner"], "views": {"posts": {}}}"#).unwrap();
+    /// let destroy = gate.resolve("posts", "destroy", true).unwrap();
+    /// assert_eq!(gate.object_reads(&destroy), Some(vec![vec!["owner".to_owned()]]));
+    /// assert_eq!(gate.object_reads(&gate.resolve("posts", "list", false).unwrap()), Some(vec![]));
+    /// ```
+    pub fn object_reads(&self, target: &ResolvedTarget) -> Option<Vec<Vec<String>>> {
+        let mut paths = Vec::new();
+        let Some(view) = self.views.get(target.view) else { return Some(paths) };
+        // Only `get_object()` reads the object; any other action never looks at it.
+        if !target.action.and_then(|index| view.actions.get(index)).is_some_and(|action| action.get_object) {
+            return Some(paths);
+        }
+        // Conservative: every condition of the policy (queryset filters and classes alike).
+        if self
+            .classes
+            .iter()
+            .any(|class| class.has_object_permission == crate::permissions::Check::DjangoObjectPermissions)
+        {
+            paths.push(vec!["pk".to_owned()]);
+            paths.push(vec!["id".to_owned()]);
+        }
+        for condition in &self.conditions {
+            if !condition.collect_object_reads(&mut paths) {
+                return None;
+            }
+        }
+        Some(paths)
+    }
+
     fn decide_for_ui(&self, view: &View, target: &Target<'_, '_>, user: &User, object: Option<&Value>) -> bool {
         let authenticated = if user.is_authenticated() { Authenticated::Succeeded } else { Authenticated::Anonymous };
         let object = object.map_or(ObjectArg::Absent, ObjectArg::Found);

@@ -132,6 +132,8 @@ pub struct GateCore {
     inner: Rc<core::Gate>,
     /// Targets resolved by `target`, by id (gate.js caches the ids by view and action).
     targets: RefCell<Vec<crate::gate::ResolvedTarget>>,
+    /// The texts decisions borrow from the policy, by id (`checkPacked`, `text`).
+    texts: RefCell<crate::decision::TextIds>,
 }
 
 #[wasm_bindgen]
@@ -171,7 +173,7 @@ impl GateCore {
             }
         };
         compiled
-            .map(|gate| GateCore { inner: Rc::new(gate), targets: RefCell::new(Vec::new()) })
+            .map(|gate| GateCore { inner: Rc::new(gate), targets: RefCell::new(Vec::new()), texts: RefCell::default() })
             .map_err(|error| policy_error(&error))
     }
 
@@ -184,7 +186,7 @@ impl GateCore {
     #[wasm_bindgen(js_name = fromCompiled)]
     pub fn from_compiled(bytes: &[u8]) -> Result<GateCore, JsValue> {
         core::Gate::from_compiled(bytes)
-            .map(|gate| GateCore { inner: Rc::new(gate), targets: RefCell::new(Vec::new()) })
+            .map(|gate| GateCore { inner: Rc::new(gate), targets: RefCell::new(Vec::new()), texts: RefCell::default() })
             .map_err(|error| policy_error(&error))
     }
 
@@ -208,6 +210,59 @@ impl GateCore {
             .map_err(|error| invalid_context(&error.message("the context"), "$"))?;
         let decision = self.inner.check_json(&text).map_err(|error| context_error(&error))?;
         serde_json::to_string(&decision).map_err(|error| invalid_context(&error.to_string(), "$"))
+    }
+
+    /// `check` with the context's fields typed, status first: the decision as seven integers
+    /// (`Decision::pack`: status and flags, then text ids for `text`), or none when it must be
+    /// rendered whole (`check`). Users, outcomes and objects arrive in the binary value encoding
+    /// (`pkg/src/value.js`); `object_state`: 0 absent, 1 a lookup miss, 2 in `object`.
+    ///
+    /// ```js
+    /// core.checkPacked("posts", "list", undefined, undefined, undefined, undefined, 0, undefined, undefined, false, false);
+    /// ```
+    #[wasm_bindgen(js_name = checkPacked)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn check_packed(
+        &self,
+        view: String,
+        action: Option<String>,
+        method: Option<String>,
+        detail: Option<bool>,
+        user: Option<Vec<u8>>,
+        authentication: Option<Vec<u8>>,
+        object_state: u8,
+        object: Option<Vec<u8>>,
+        accept: Option<String>,
+        lookup_error: bool,
+        trace: bool,
+    ) -> Result<Vec<u32>, JsValue> {
+        let context = crate::context::EncodedContext {
+            view,
+            action,
+            method,
+            detail,
+            user: user.as_deref(),
+            authentication: authentication.as_deref(),
+            object_state,
+            object: object.as_deref(),
+            accept,
+            lookup_error,
+            trace,
+        }
+        .decode()
+        .map_err(|error| context_error(&error))?;
+        let decision = self.inner.check(&context).map_err(|error| context_error(&error))?;
+        let mut texts = self.texts.try_borrow_mut().map_err(|_| invalid_context("re-entrant call", "$"))?;
+        Ok(decision.pack(&mut texts).map_or_else(Vec::new, |words| words.to_vec()))
+    }
+
+    /// The text of an id from `checkPacked`.
+    ///
+    /// ```js
+    /// core.text(0); // "{\"detail\":\"Authentication credentials were not provided.\"}"
+    /// ```
+    pub fn text(&self, id: u32) -> Option<String> {
+        self.texts.try_borrow().ok()?.text(id).map(str::to_owned)
     }
 
     /// Compiles a user once against this gate (`gate.subject(user)`).
@@ -263,6 +318,43 @@ impl GateCore {
     pub fn can_user(&self, user: JsValue, target: u32, object: Option<JsValue>) -> Result<bool, JsValue> {
         let user = self.user(&user)?;
         self.can_at(&user, target, object)
+    }
+
+    /// The object fields `can` may read for a target id, each path joined with `.` (`[]`: none;
+    /// `null`: the object as a whole). gate.js extracts just these and caches on them.
+    ///
+    /// ```js
+    /// core.objectReads(core.target("posts", "destroy", true)); // ["owner"]
+    /// ```
+    #[wasm_bindgen(js_name = objectReads)]
+    pub fn object_reads(&self, target: u32) -> Result<Option<Vec<String>>, JsValue> {
+        let targets = self.targets.try_borrow().map_err(|_| invalid_context("re-entrant call", "$"))?;
+        let target = targets.get(target as usize).ok_or_else(|| invalid_context("unknown target", "$"))?;
+        Ok(self.inner.object_reads(target).map(|paths| paths.iter().map(|path| path.join(".")).collect()))
+    }
+
+    /// `canSubject` with the object in the binary value encoding (`pkg/src/value.js`): no JSON.
+    ///
+    /// ```js
+    /// core.canSubjectEncoded(handle, id, encodeValue({ owner: 3 }));
+    /// ```
+    #[wasm_bindgen(js_name = canSubjectEncoded)]
+    pub fn can_subject_encoded(&self, subject: &SubjectCore, target: u32, object: &[u8]) -> Result<bool, JsValue> {
+        let user = self.own(subject)?;
+        let object = crate::compiled::value::decode_value(object, "$.object").map_err(|error| context_error(&error))?;
+        self.can_value(user, target, Some(&object))
+    }
+
+    /// `canUser` with the object in the binary value encoding.
+    ///
+    /// ```js
+    /// core.canUserEncoded({ id: 3 }, id, encodeValue({ owner: 3 }));
+    /// ```
+    #[wasm_bindgen(js_name = canUserEncoded)]
+    pub fn can_user_encoded(&self, user: JsValue, target: u32, object: &[u8]) -> Result<bool, JsValue> {
+        let user = self.user(&user)?;
+        let object = crate::compiled::value::decode_value(object, "$.object").map_err(|error| context_error(&error))?;
+        self.can_value(&user, target, Some(&object))
     }
 
     /// `gate.permissionsFor(subject, view, object)`.
@@ -385,9 +477,13 @@ impl GateCore {
 
     fn can_at(&self, user: &User, target: u32, object: Option<JsValue>) -> Result<bool, JsValue> {
         let object = object_value(object)?;
+        self.can_value(user, target, object.as_ref())
+    }
+
+    fn can_value(&self, user: &User, target: u32, object: Option<&Value>) -> Result<bool, JsValue> {
         let targets = self.targets.try_borrow().map_err(|_| invalid_context("re-entrant call", "$"))?;
         let target = targets.get(target as usize).ok_or_else(|| invalid_context("unknown target", "$"))?;
-        Ok(self.inner.can_resolved(user, target, object.as_ref()))
+        Ok(self.inner.can_resolved(user, target, object))
     }
 
     fn permissions_at(&self, user: &User, view: JsValue, object: Option<JsValue>) -> Result<JsValue, JsValue> {

@@ -9,8 +9,9 @@ use std::rc::Rc;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::compiled::value::{decode_value, outcome_from_value, user_from_value};
-use crate::context::Context;
+use crate::compiled::value::{decode_value, user_from_value};
+use crate::context::EncodedContext;
+use crate::decision::TextIds;
 use crate::error::{ContextError, PolicyError};
 use crate::gate::ResolvedTarget;
 use crate::user::User;
@@ -43,6 +44,8 @@ fn invalid(message: &str, path: &str) -> JsValue {
 pub struct GateCore {
     inner: Rc<crate::Gate>,
     targets: RefCell<Vec<ResolvedTarget>>,
+    /// The texts decisions borrow from the policy, by id (`checkPacked`, `text`).
+    texts: RefCell<TextIds>,
 }
 
 /// A user compiled against one gate (`core.subject(bytes)`).
@@ -74,7 +77,7 @@ impl GateCore {
     #[wasm_bindgen(constructor)]
     pub fn new(bytes: &[u8]) -> Result<GateCore, JsValue> {
         let inner = crate::Gate::from_compiled(bytes).map_err(|error| policy_error(&error))?;
-        Ok(GateCore { inner: Rc::new(inner), targets: RefCell::new(Vec::new()) })
+        Ok(GateCore { inner: Rc::new(inner), targets: RefCell::new(Vec::new()), texts: RefCell::default() })
     }
 
     /// The views, in policy order.
@@ -86,6 +89,13 @@ impl GateCore {
     pub fn actions(&self, view: JsValue) -> Option<Vec<String>> {
         let view = view.as_string()?;
         self.inner.actions(&view).map(|actions| actions.map(str::to_owned).collect())
+    }
+
+    /// One decision for both `checkTyped` and `checkPacked` (one copy of the decision code).
+    #[inline(never)]
+    fn decide(&self, context: EncodedContext<'_>) -> Result<crate::Decision<'_>, JsValue> {
+        let context = context.decode().map_err(|e| context_error(&e))?;
+        self.inner.check(&context).map_err(|e| context_error(&e))
     }
 
     fn compile(&self, user: &[u8]) -> Result<User, JsValue> {
@@ -123,6 +133,15 @@ impl GateCore {
         let targets = self.targets.try_borrow().map_err(|_| invalid("re-entrant call", "$"))?;
         let target = targets.get(target as usize).ok_or_else(|| invalid("unknown target", "$"))?;
         Ok(self.inner.can_resolved(user, target, object.as_ref()))
+    }
+
+    /// The object fields `can` may read for a target id, each path joined with `.` (`[]`: none;
+    /// `null`: the object as a whole).
+    #[wasm_bindgen(js_name = objectReads)]
+    pub fn object_reads(&self, target: u32) -> Result<Option<Vec<String>>, JsValue> {
+        let targets = self.targets.try_borrow().map_err(|_| invalid("re-entrant call", "$"))?;
+        let target = targets.get(target as usize).ok_or_else(|| invalid("unknown target", "$"))?;
+        Ok(self.inner.object_reads(target).map(|paths| paths.iter().map(|path| path.join(".")).collect()))
     }
 
     /// `can` for a compiled subject; the object encoded, or absent.
@@ -203,27 +222,61 @@ impl GateCore {
         lookup_error: bool,
         trace: bool,
     ) -> Result<String, JsValue> {
-        let user = match user {
-            Some(bytes) => user_of(&bytes, "$.user")?,
-            None => None,
+        let context = EncodedContext {
+            view,
+            action,
+            method,
+            detail,
+            user: user.as_deref(),
+            authentication: authentication.as_deref(),
+            object_state,
+            object: object.as_deref(),
+            accept,
+            lookup_error,
+            trace,
         };
-        let authentication = match authentication {
-            Some(bytes) => {
-                let value = decode_value(&bytes, "$.authentication").map_err(|e| context_error(&e))?;
-                match value {
-                    Value::Null => None,
-                    value => Some(outcome_from_value(&value, "$.authentication").map_err(|e| context_error(&e))?),
-                }
-            }
-            None => None,
-        };
-        let object: Option<Option<Value>> = match object_state {
-            0 => None,
-            _ => object_of(object)?.filter(|value| !value.is_null()).map_or(Some(None), |value| Some(Some(value))),
-        };
-        let context =
-            Context { view, action, method, detail, user, authentication, object, accept, lookup_error, trace };
-        let decision = self.inner.check(&context).map_err(|e| context_error(&e))?;
+        let decision = self.decide(context)?;
         serde_json::to_string(&decision).map_err(|error| invalid(&error.to_string(), "$"))
+    }
+
+    /// `checkTyped`, status first: the decision as seven integers (`Decision::pack`: status and
+    /// flags, then text ids for `text`), or none when it must be rendered whole (`checkTyped`).
+    #[wasm_bindgen(js_name = checkPacked)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn check_packed(
+        &self,
+        view: String,
+        action: Option<String>,
+        method: Option<String>,
+        detail: Option<bool>,
+        user: Option<Vec<u8>>,
+        authentication: Option<Vec<u8>>,
+        object_state: u8,
+        object: Option<Vec<u8>>,
+        accept: Option<String>,
+        lookup_error: bool,
+        trace: bool,
+    ) -> Result<Vec<u32>, JsValue> {
+        let context = EncodedContext {
+            view,
+            action,
+            method,
+            detail,
+            user: user.as_deref(),
+            authentication: authentication.as_deref(),
+            object_state,
+            object: object.as_deref(),
+            accept,
+            lookup_error,
+            trace,
+        };
+        let decision = self.decide(context)?;
+        let mut texts = self.texts.try_borrow_mut().map_err(|_| invalid("re-entrant call", "$"))?;
+        Ok(decision.pack(&mut texts).map_or_else(Vec::new, |words| words.to_vec()))
+    }
+
+    /// The text of an id from `checkPacked`.
+    pub fn text(&self, id: u32) -> Option<String> {
+        self.texts.try_borrow().ok()?.text(id).map(str::to_owned)
     }
 }

@@ -15,6 +15,107 @@ import { encodeValue } from "./value.js";
 const MAX_LOOKUPS = 32;
 // Resolved (view, action) ids kept per gate; past this the table starts again (bounded memory).
 const MAX_TARGETS = 512;
+// Answers memoised per (subject, target) on the object fields the policy reads; past this new
+// answers are not kept, and after 8x as many misses the memo starts again (bounded memory over
+// any number of distinct objects, without churn).
+const MAX_MEMO = 256;
+// Longest encoded field set used as a memo key (longer ones are asked, not memoised).
+const MAX_KEY_BYTES = 1024;
+
+// --- The `can` hot path: the object fields the policy reads, extracted in JS --------------------
+//
+// The core says, per target, which object paths `can` may read (`objectReads`); two objects
+// that JSON.stringify would write alike on those paths get the same answer. So `can` keys its
+// memo on those fields only, and on a miss sends just them (pruned, in the binary value encoding
+// of value.js), never the whole object and never JSON. Values are read as JSON.stringify reads
+// them: own enumerable properties only; undefined, functions and symbols are missing; non-finite
+// numbers are null. Anything else (arrays, toJSON, boxed primitives) is keyed by its encoding.
+// Fields the policy does not read are never read (a BigInt or a cycle there no longer throws).
+
+const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
+
+// A plain object JSON.stringify writes member by member (so it may be pruned to some members).
+function prunable(value) {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  if (typeof value.toJSON === "function") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) return true;
+  return !(value instanceof Number || value instanceof String || value instanceof Boolean ||
+    (typeof BigInt !== "undefined" && value instanceof BigInt));
+}
+
+// A member as JSON.stringify sees it; `undefined` when it would skip it.
+function member(object, name) {
+  const value = object[name];
+  if (value === undefined || typeof value === "function" || typeof value === "symbol") return undefined;
+  return propertyIsEnumerable.call(object, name) ? value : undefined;
+}
+
+// The memo key of the read fields: exact as JSON (1 and "1", null and missing, true and 1 differ;
+// NaN is null as JSON writes it), or `undefined` when a read value is not a primitive.
+function fieldsKey(object, reads) {
+  let key = "";
+  for (let i = 0; i < reads.length; i++) {
+    const path = reads[i];
+    let value = object;
+    let depth = 0;
+    while (depth < path.length && prunable(value)) value = member(value, path[depth++]);
+    key += depth;
+    switch (typeof value) {
+      case "undefined":
+        key += "u";
+        break;
+      case "string":
+        key += `s${value.length}:${value}`;
+        break;
+      case "number":
+        key += Number.isFinite(value) ? `n${value};` : "z";
+        break;
+      case "boolean":
+        key += value ? "t" : "f";
+        break;
+      default:
+        if (value !== null) return undefined;
+        key += "z";
+    }
+  }
+  return key;
+}
+
+// The object pruned to the read paths (null-prototype levels: any member name is data). A path
+// that reads a member whole keeps it whole.
+function pruned(object, reads) {
+  const out = Object.create(null);
+  const made = new Set([out]);
+  for (const path of reads) {
+    let from = object;
+    let to = out;
+    for (let depth = 0; depth < path.length; depth++) {
+      const name = path[depth];
+      const value = member(from, name);
+      if (value === undefined) break;
+      if (depth === path.length - 1 || !prunable(value)) {
+        to[name] = value;
+        break;
+      }
+      const level = Object.prototype.hasOwnProperty.call(to, name) ? to[name] : undefined;
+      if (level !== undefined && !made.has(level)) break; // already kept whole
+      if (level === undefined) {
+        to[name] = Object.create(null);
+        made.add(to[name]);
+      }
+      from = value;
+      to = to[name];
+    }
+  }
+  return out;
+}
+
+function latin1(bytes) {
+  let text = "";
+  for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]);
+  return text;
+}
 
 /**
  * The error the core build (`drf-gate/web`, the browser default) throws for what only the edge
@@ -196,9 +297,10 @@ const CONTEXT_KEYS = new Set([
   "view", "action", "method", "detail", "user", "authentication", "object", "accept", "lookupError", "trace",
 ]);
 
-// The runtime's `check`: the context's fields typed, users/objects/outcomes in the binary value
-// encoding (src/compiled/value.rs reads them with the JSON path's codes and paths).
-function checkTyped(core, context) {
+// `check`'s context as typed arguments of `checkTyped`/`checkPacked`: names as strings,
+// users/objects/outcomes in the binary value encoding (src/compiled/value.rs reads them with the
+// JSON path's codes and paths).
+function typedArgs(context) {
   if (context === null || typeof context !== "object" || Array.isArray(context)) {
     throw new ContextError("invalid type: expected struct Context", "invalid_context", "$");
   }
@@ -226,7 +328,7 @@ function checkTyped(core, context) {
   }
   const encoded = (key) => (context[key] === undefined || context[key] === null ? undefined : encodeValue(context[key]));
   const objectState = context.object === undefined ? 0 : context.object === null ? 1 : 2;
-  return core.checkTyped(
+  return [
     context.view,
     string("action"),
     string("method"),
@@ -238,8 +340,25 @@ function checkTyped(core, context) {
     string("accept"),
     flag("lookupError"),
     flag("trace"),
-  );
+  ];
 }
+
+// A context the typed path reads as JSON.stringify would: a plain object without toJSON.
+function plainContext(context) {
+  if (typeof context !== "object" || context === null || typeof context.toJSON === "function") return false;
+  const proto = Object.getPrototypeOf(context);
+  return proto === Object.prototype || proto === null;
+}
+
+// Decision::pack's words (src/decision.rs `packed`).
+const ALLOWED = 1 << 10;
+const RESPOND = 1 << 11;
+const VARY_ACCEPT = 1 << 18;
+const HAS_CODE = 1 << 19;
+const HAS_WWW_AUTHENTICATE = 1 << 20;
+const HAS_DECIDED_BY = 1 << 21;
+const STAGES = ["negotiation", "authentication", "view", "handler", "lookup", "object", "middleware"];
+const OBJECT_CHECKS = ["notRequired", "pending", "passed", "failed", "notReached"];
 
 export function defineApi(wasm, { edge = false, ready = false, runtime = false } = {}) {
   // The browser runtime (no compiler): values cross encoded, not as JS objects.
@@ -311,7 +430,13 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
   /** A compiled, immutable DRF policy; every question about it is a method of the gate. */
   class Gate {
     #core;
+    // view -> actionOrMethod -> [target without object, target with object]
     #targets = new Map();
+    #targetCount = 0;
+    // Texts the core's packed decisions refer to, by id (bounded by the policy).
+    #texts = [];
+    // The anonymous user's compiled handle, made on the first `can(null, ...)`.
+    #anonymous = undefined;
 
     constructor(policy) {
       ensureReady("new Gate()");
@@ -330,38 +455,228 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       return this.#core;
     }
 
-    /** What DRF would answer to one request context (a `Decision`). */
+    /**
+     * What DRF would answer to one request context (a `Decision`).
+     *
+     * Status first: the core decides and answers with a few integers (status, flags, ids of
+     * texts such as bodies and `Allow` that it borrows from the policy, each fetched once per
+     * gate); a decision with a text made for this request, a trace or an error is rendered whole.
+     * The JSON core falls back to its JSON path for anything the typed path refuses, so errors
+     * are reported exactly as before.
+     */
     check(context) {
       const core = this.#live();
-      return JSON.parse(runtime ? checkTyped(core, context) : core.check(context));
+      if (runtime) {
+        const args = typedArgs(context);
+        const words = core.checkPacked(...args);
+        return words.length === 7 ? this.#decision(core, words) : JSON.parse(core.checkTyped(...args));
+      }
+      if (!plainContext(context)) return JSON.parse(core.check(context));
+      let words;
+      try {
+        words = core.checkPacked(...typedArgs(context));
+      } catch {
+        words = undefined;
+      }
+      return words !== undefined && words.length === 7 ? this.#decision(core, words) : JSON.parse(core.check(context));
     }
 
-    /** Whether `user` (a user object, a `Subject` or `null`) may run an action or method on a view. */
+    // A packed decision as the JSON path renders it (same members, same order).
+    #decision(core, words) {
+      const flags = words[0];
+      const allowed = (flags & ALLOWED) !== 0;
+      const headers = {};
+      if (!allowed) {
+        headers["Content-Type"] = "application/json";
+        if (flags & HAS_WWW_AUTHENTICATE) headers["WWW-Authenticate"] = this.#text(core, words[3]);
+        headers.Allow = this.#text(core, words[4]);
+        if (flags & VARY_ACCEPT) headers.Vary = "Accept";
+      }
+      return {
+        allowed,
+        respond: (flags & RESPOND) !== 0,
+        status: flags & 0x3ff,
+        body: this.#text(core, words[1]),
+        headers,
+        code: flags & HAS_CODE ? this.#text(core, words[2]) : null,
+        stage: STAGES[(flags >>> 12) & 7],
+        decidedBy: flags & HAS_DECIDED_BY ? { entry: words[5], source: this.#text(core, words[6]) } : null,
+        objectCheck: OBJECT_CHECKS[(flags >>> 15) & 7],
+        trace: null,
+        error: null,
+      };
+    }
+
+    // A text of the policy by id, fetched from the core once.
+    #text(core, id) {
+      let text = this.#texts[id];
+      if (text === undefined) {
+        text = core.text(id);
+        if (typeof text !== "string") throw new ContextError("internal: unknown text id", "invalid_context", "$");
+        this.#texts[id] = text;
+      }
+      return text;
+    }
+
+    /**
+     * Whether `user` (a user object, a `Subject` or `null`) may run an action or method on a view.
+     *
+     * For a `Subject` (and `null`, the anonymous user) answers are memoised per (subject, target),
+     * keyed by the object fields the policy reads (see `fieldsKey`); the memo lives as long as the
+     * gate and the subject, and is bounded. A plain user object is compiled for this call only.
+     */
     can(who, view, actionOrMethod, objectValue) {
       const core = this.#live();
       const withObject = objectValue !== undefined && objectValue !== null;
       const target = this.#target(core, view, actionOrMethod, withObject);
-      const handle = handleOf(who);
-      const arg = withObject ? object(objectValue) : undefined;
-      return handle === undefined ? core.canUser(user(who), target, arg) : core.canSubject(handle, target, arg);
+      let handle;
+      let memos;
+      if (who === null || who === undefined) {
+        handle = this.#anonymous ??= core.subject(user(null));
+        memos = target.anonymous ??= { answer: undefined, memo: undefined, misses: 0 };
+      } else {
+        handle = handleOf(who);
+        if (handle === undefined) return this.#canUser(core, target, who, objectValue);
+        memos = target.subjects.get(who);
+        if (memos === undefined) {
+          // Ask first: a Subject of another gate throws, and nothing is kept for it.
+          const answer = this.#ask(core, handle, target, objectValue, withObject);
+          target.subjects.set(who, { answer: undefined, memo: undefined, misses: 0 });
+          memos = target.subjects.get(who);
+          return this.#remember(core, target, memos, objectValue, withObject, answer);
+        }
+      }
+      if (!withObject) return memos.answer ??= core.canSubject(handle, target.id, undefined);
+      const reads = target.reads === undefined ? this.#reads(core, target) : target.reads;
+      if (reads === null || !prunable(objectValue)) return core.canSubject(handle, target.id, object(objectValue));
+      if (reads.length === 0) {
+        return memos.answer ??= this.#canEncoded(core, handle, target.id, objectValue, reads);
+      }
+      let key = fieldsKey(objectValue, reads);
+      let bytes;
+      if (key === undefined) {
+        bytes = this.#prunedBytes(objectValue, reads);
+        if (bytes === undefined || bytes.length > MAX_KEY_BYTES) {
+          return this.#canEncoded(core, handle, target.id, objectValue, reads, bytes);
+        }
+        key = latin1(bytes);
+      }
+      let memo = memos.memo;
+      if (memo === undefined) memo = memos.memo = new Map();
+      let answer = memo.get(key);
+      if (answer === undefined) {
+        answer = this.#canEncoded(core, handle, target.id, objectValue, reads, bytes);
+        if (memo.size < MAX_MEMO) memo.set(key, answer);
+        else if (++memos.misses >= 8 * MAX_MEMO) {
+          // Full and missing: start again now and then (not on every miss: no churn).
+          memo.clear();
+          memos.misses = 0;
+        }
+      }
+      return answer;
     }
 
-    // A (view, action) resolved once: repeated checks cross into wasm with an integer.
+    // The first answer for a (subject, target): asked without the memo, then remembered.
+    #ask(core, handle, target, objectValue, withObject) {
+      if (!withObject) return core.canSubject(handle, target.id, undefined);
+      const reads = target.reads === undefined ? this.#reads(core, target) : target.reads;
+      if (reads === null || !prunable(objectValue)) return core.canSubject(handle, target.id, object(objectValue));
+      return this.#canEncoded(core, handle, target.id, objectValue, reads);
+    }
+
+    #remember(core, target, memos, objectValue, withObject, answer) {
+      if (!withObject) {
+        memos.answer = answer;
+        return answer;
+      }
+      const reads = target.reads;
+      if (reads === null || !prunable(objectValue)) return answer;
+      if (reads.length === 0) {
+        memos.answer = answer;
+        return answer;
+      }
+      let key = fieldsKey(objectValue, reads);
+      if (key === undefined) {
+        const bytes = this.#prunedBytes(objectValue, reads);
+        if (bytes === undefined || bytes.length > MAX_KEY_BYTES) return answer;
+        key = latin1(bytes);
+      }
+      memos.memo = new Map([[key, answer]]);
+      return answer;
+    }
+
+    // The read fields of the object, encoded; `undefined` when they cannot be (the full path
+    // then reports the error exactly as for the whole object).
+    #prunedBytes(objectValue, reads) {
+      try {
+        return encodeValue(pruned(objectValue, reads));
+      } catch {
+        return undefined;
+      }
+    }
+
+    // One question to the core with only the read fields of the object.
+    #canEncoded(core, handle, id, objectValue, reads, bytes = this.#prunedBytes(objectValue, reads)) {
+      if (bytes === undefined) return core.canSubject(handle, id, object(objectValue));
+      return runtime ? core.canSubject(handle, id, bytes) : core.canSubjectEncoded(handle, id, bytes);
+    }
+
+    // A plain user object: compiled for this call; the object pruned to what the policy reads.
+    #canUser(core, target, who, objectValue) {
+      if (objectValue !== undefined && objectValue !== null) {
+        const reads = target.reads === undefined ? this.#reads(core, target) : target.reads;
+        if (reads !== null && prunable(objectValue)) {
+          const bytes = this.#prunedBytes(objectValue, reads);
+          if (bytes !== undefined) {
+            return runtime ? core.canUser(user(who), target.id, bytes) : core.canUserEncoded(who, target.id, bytes);
+          }
+        }
+        return core.canUser(user(who), target.id, object(objectValue));
+      }
+      return core.canUser(user(who), target.id, undefined);
+    }
+
+    // The object paths the policy may read for a target, asked once (`null`: the whole object).
+    #reads(core, target) {
+      const paths = core.objectReads(target.id);
+      target.reads = paths == null ? null : paths.map((path) => path.split("."));
+      return target.reads;
+    }
+
+    // A (view, action) resolved once: repeated checks cross into wasm with an integer. Each
+    // target carries the memos of `can` (per subject, dropped with the subject or the target).
     #target(core, view, actionOrMethod, withObject) {
       if (typeof view !== "string" || typeof actionOrMethod !== "string") {
-        return core.target(view, actionOrMethod, withObject); // throws the ContextError
+        core.target(view, actionOrMethod, withObject); // throws the ContextError
       }
-      const key = `${withObject ? "o" : "-"}${view.length}:${view}${actionOrMethod}`;
-      let id = this.#targets.get(key);
-      if (id === undefined) {
-        if (this.#targets.size >= MAX_TARGETS) {
+      let actions = this.#targets.get(view);
+      if (actions === undefined) {
+        actions = new Map();
+        this.#targets.set(view, actions);
+      }
+      let pair = actions.get(actionOrMethod);
+      if (pair === undefined) {
+        pair = [undefined, undefined];
+        actions.set(actionOrMethod, pair);
+      }
+      const slot = withObject ? 1 : 0;
+      let target = pair[slot];
+      if (target === undefined) {
+        if (this.#targetCount >= MAX_TARGETS) {
           core.clearTargets();
           this.#targets.clear();
+          this.#targetCount = 0;
+          this.#targets.set(view, actions);
+          actions.clear();
+          actions.set(actionOrMethod, pair);
+          pair[1 - slot] = undefined;
         }
-        id = core.target(view, actionOrMethod, withObject);
-        this.#targets.set(key, id);
+        const id = core.target(view, actionOrMethod, withObject);
+        target = { id, reads: undefined, anonymous: undefined, subjects: new WeakMap() };
+        pair[slot] = target;
+        this.#targetCount++;
       }
-      return id;
+      return target;
     }
 
     /** Every action of `view` mapped to whether `user` may run it. */
@@ -463,6 +778,11 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       const core = this.#core;
       this.#core = null;
       this.#targets.clear();
+      this.#targetCount = 0;
+      this.#texts = [];
+      const anonymous = this.#anonymous;
+      this.#anonymous = undefined;
+      if (anonymous) anonymous.free();
       if (core) core.free();
     }
   }

@@ -46,6 +46,26 @@ class Writer {
     this.bytes[this.length++] = Number(big);
   }
   string(text) {
+    // ASCII (names, ids, most keys): written as is, no TextEncoder allocation.
+    const mark = this.length;
+    const n = text.length;
+    if (n < 0x80) {
+      this.reserve(n + 1);
+      const bytes = this.bytes;
+      let at = mark + 1;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 0x80) break;
+        bytes[at++] = c;
+      }
+      if (i === n) {
+        bytes[mark] = n;
+        this.length = at;
+        return;
+      }
+      this.length = mark;
+    }
     if (typeof text.isWellFormed === "function" && !text.isWellFormed()) {
       // JSON text would carry a lone surrogate escape that serde_json refuses.
       throw new TypeError("a string with a lone surrogate is not representable");
@@ -152,9 +172,25 @@ function write(out, holder, key, value, stack) {
   return true;
 }
 
+// One scratch writer for the common case; a toJSON that encodes again gets its own.
+const scratch = new Writer();
+let scratchBusy = false;
+
 /** Encodes a JS value as JSON.stringify would see it; `undefined` encodes as null. */
 export function encodeValue(value) {
-  const out = new Writer();
-  if (!write(out, { "": value }, "", value, [])) out.byte(0);
-  return out.bytes.subarray(0, out.length);
+  if (scratchBusy) {
+    const out = new Writer();
+    if (!write(out, { "": value }, "", value, [])) out.byte(0);
+    return out.bytes.subarray(0, out.length);
+  }
+  scratchBusy = true;
+  try {
+    scratch.length = 0;
+    if (!write(scratch, { "": value }, "", value, [])) scratch.byte(0);
+    return scratch.bytes.slice(0, scratch.length);
+  } finally {
+    scratchBusy = false;
+    // A huge value leaves no huge buffer behind.
+    if (scratch.bytes.length > 65536) scratch.bytes = new Uint8Array(64);
+  }
 }

@@ -67,29 +67,57 @@ impl Condition {
     /// the object as a whole (`obj` compared, iterated, or passed to `has_perm`).
     pub fn object_paths(&self) -> Option<Vec<Vec<String>>> {
         let mut paths = Vec::new();
-        collect_paths(&self.root, &mut paths).then_some(paths)
+        collect_paths(&self.root, &mut paths, false).then_some(paths)
+    }
+
+    /// Adds to `out` every object path evaluation may read, counting `has_perm(..., obj)` as a
+    /// read of `pk` and `id` (the object backend keys its grants by them); `false` when it may
+    /// read the object as a whole.
+    ///
+    /// ```
+    /// use drf_gate::condition::{Condition, Scope};
+    /// let mut perms = Default::default();
+    /// let owner = Condition::compile("obj.owner == request.user or request.user.has_perm('blog.change_post', obj)", Scope::Object, &mut perms).unwrap();
+    /// let mut paths = Vec::new();
+    /// assert!(owner.collect_object_reads(&mut paths));
+    /// assert_eq!(paths, [["owner"], ["pk"], ["id"]]);
+    /// let whole = Condition::compile("obj == request.user", Scope::Object, &mut perms).unwrap();
+    /// assert!(!whole.collect_object_reads(&mut paths));
+    /// ```
+    pub fn collect_object_reads(&self, out: &mut Vec<Vec<String>>) -> bool {
+        collect_paths(&self.root, out, true)
     }
 }
 
-fn collect_paths(node: &Node, out: &mut Vec<Vec<String>>) -> bool {
+fn push_path(out: &mut Vec<Vec<String>>, path: Vec<String>) {
+    if !out.contains(&path) {
+        out.push(path);
+    }
+}
+
+fn collect_paths(node: &Node, out: &mut Vec<Vec<String>>, perm_object: bool) -> bool {
     match node {
         Node::Obj { path } => {
             if path.is_empty() {
                 return false;
             }
-            let path: Vec<String> = path.iter().map(|part| part.to_string()).collect();
-            if !out.contains(&path) {
-                out.push(path);
-            }
+            push_path(out, path.iter().map(|part| part.to_string()).collect());
             true
         }
-        Node::HasPerm { with_object, .. } | Node::HasPerms { with_object, .. } => !with_object,
-        Node::GetAttr(inner, _) | Node::Not(inner) => collect_paths(inner, out),
+        Node::HasPerm { with_object, .. } | Node::HasPerms { with_object, .. } => {
+            if *with_object && perm_object {
+                push_path(out, vec!["pk".to_owned()]);
+                push_path(out, vec!["id".to_owned()]);
+                return true;
+            }
+            !with_object
+        }
+        Node::GetAttr(inner, _) | Node::Not(inner) => collect_paths(inner, out, perm_object),
         Node::List(items) | Node::Tuple(items) | Node::And(items) | Node::Or(items) => {
-            items.iter().all(|item| collect_paths(item, out))
+            items.iter().all(|item| collect_paths(item, out, perm_object))
         }
         Node::Compare(first, rest) => {
-            collect_paths(first, out) && rest.iter().all(|(_, item)| collect_paths(item, out))
+            collect_paths(first, out, perm_object) && rest.iter().all(|(_, item)| collect_paths(item, out, perm_object))
         }
         Node::Const(_) | Node::Method | Node::Action | Node::User | Node::UserField(_) | Node::UserAttr { .. } => true,
     }
