@@ -327,12 +327,13 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       return core.toCompiled();
     }
 
-    // One step of the raw-request protocol: a decision, a user lookup, or no route.
-    #step(what, request, options, answers) {
+    // The one-pass raw-request protocol: the request parsed and validated once into a wasm-side
+    // handle (the parsed request, the answers so far, authentication's progress); each step
+    // resumes where the last stopped. The caller frees the handle (`finally`), whatever happens.
+    #begin(what, request, options) {
       if (!edge) throw needsEdgeBuild(what);
-      const { resolvers, now, ...target } = options || {};
-      const input = { ...target, request: boundedBody(request), now: now ?? Date.now() / 1000, answers };
-      return this.#live().checkRequestStep(input);
+      const { resolvers: _resolvers, readBody: _read, now, ...target } = options || {};
+      return this.#live().beginRequest({ ...target, request: boundedBody(request), now: now ?? Date.now() / 1000 });
     }
 
     /**
@@ -344,21 +345,27 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (!edge) throw needsEdgeBuild("gate.checkRequest()");
       let raw = isFetchRequest(request) ? await toRawRequest(request) : request;
       if (raw === null) return null;
-      const { readBody: read, ...stepOptions } = options;
-      const answers = [];
-      for (let i = 0; i <= MAX_LOOKUPS; i++) {
-        const step = this.#step("gate.checkRequest()", raw, stepOptions, answers);
-        // The CSRF check reads the body: read it now (at most maxBytes), and ask again.
-        if (step.body && raw.bodyPending) {
-          const reader = read ?? (isFetchRequest(request) ? (maxBytes) => readBody(request, maxBytes) : null);
-          raw = withBody(raw, reader ? await reader(step.body.maxBytes) : null);
-          continue;
+      const pending = this.#begin("gate.checkRequest()", raw, options);
+      try {
+        for (let i = 0; i <= MAX_LOOKUPS; i++) {
+          const step = JSON.parse(pending.step());
+          // The CSRF check reads the body: read it now (at most maxBytes), and go on.
+          if (step.body && pending.bodyPending()) {
+            const reader = options.readBody ?? (isFetchRequest(request) ? (maxBytes) => readBody(request, maxBytes) : null);
+            const bytes = reader ? await reader(step.body.maxBytes) : null;
+            const read = bytes === null || bytes === undefined ? null : bytes;
+            pending.giveBody(read ?? undefined);
+            raw = withBody(raw, read); // what a custom class's resolver sees from now on
+            continue;
+          }
+          if (!step.lookup) return step.noRoute ? null : step;
+          const value = await callResolver(options.resolvers, step.lookup, raw);
+          pending.answer(asAnswer(step.lookup.kind, value));
         }
-        if (!step.lookup) return step.noRoute ? null : step;
-        const value = await callResolver(options.resolvers, step.lookup, raw);
-        answers.push({ key: step.lookup, answer: asAnswer(step.lookup.kind, value) });
+        throw tooManyLookups();
+      } finally {
+        pending.free();
       }
-      throw tooManyLookups();
     }
 
     /** `checkRequest` for plain request data and synchronous resolvers. */
@@ -367,15 +374,18 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (isFetchRequest(request)) {
         throw new TypeError("checkRequestSync() takes a plain request object; use checkRequest() for a Fetch Request");
       }
-      const { readBody: _read, ...stepOptions } = options;
-      const answers = [];
-      for (let i = 0; i <= MAX_LOOKUPS; i++) {
-        const step = this.#step("gate.checkRequestSync()", request, stepOptions, answers);
-        if (!step.lookup) return step.noRoute ? null : step;
-        const value = callResolver(options.resolvers, step.lookup, request);
-        answers.push({ key: step.lookup, answer: asAnswer(step.lookup.kind, value) });
+      const pending = this.#begin("gate.checkRequestSync()", request, options);
+      try {
+        for (let i = 0; i <= MAX_LOOKUPS; i++) {
+          const step = JSON.parse(pending.step());
+          if (!step.lookup) return step.noRoute ? null : step;
+          const value = callResolver(options.resolvers, step.lookup, request);
+          pending.answer(asAnswer(step.lookup.kind, value));
+        }
+        throw tooManyLookups();
+      } finally {
+        pending.free();
       }
-      throw tooManyLookups();
     }
 
     /** Frees the compiled policy now (the garbage collector frees it otherwise). */
