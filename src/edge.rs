@@ -267,8 +267,8 @@ impl Gate {
 }
 
 /// Most steps one raw request may take (lookups and the body): each class asks for at most one
-/// lookup per step, and a view lists a handful of classes.
-pub const MAX_STEPS: usize = 32;
+/// lookup per step, and a view lists a handful of classes (gate.js stops at 33 with its own error).
+pub const MAX_STEPS: usize = 64;
 
 /// One raw request between the steps of the one-pass protocol: the parsed request, its target
 /// and `now`, the answers so far, and authentication's [`Progress`]. The first

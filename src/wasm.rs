@@ -302,22 +302,34 @@ impl GateCore {
         Ok(out.into())
     }
 
-    /// Starts a raw request (gate.js's `checkRequest`): the request, target and `now` parsed and
-    /// validated once into a handle whose `step()` decides or asks for a lookup or the body.
+    /// Starts a raw request and takes its first step: the step as JSON text when it is the last
+    /// (a decision, a forward, no route), else `[stepText, handle]` with the handle to answer
+    /// the lookup or give the body to. Most requests decide in one step and make no handle.
     /// Edge build only.
     ///
     /// ```js
-    /// const pending = core.beginRequest({ request: { method: "GET" }, view: "posts", now: 0 });
-    /// try { JSON.parse(pending.step()); } finally { pending.free(); }
+    /// const first = core.startRequest({ request: { method: "GET" }, view: "posts", now: 0 });
+    /// if (typeof first === "string") JSON.parse(first); else { const [text, pending] = first; }
     /// ```
     #[cfg(feature = "edge")]
-    #[wasm_bindgen(js_name = beginRequest)]
-    pub fn begin_request(&self, input: JsValue) -> Result<RawRequestCore, JsValue> {
+    #[wasm_bindgen(js_name = startRequest)]
+    pub fn start_request(&self, input: JsValue) -> Result<JsValue, JsValue> {
         let Some(text) = json_text(&input) else {
             return Err(invalid_context("the request is not representable as JSON", "$"));
         };
-        let pending = crate::edge::PendingRequest::from_json(&text).map_err(|error| context_error(&error))?;
-        Ok(RawRequestCore { gate: Rc::clone(&self.inner), pending })
+        let mut pending = crate::edge::PendingRequest::from_json(&text).map_err(|error| context_error(&error))?;
+        let step = pending.step(&self.inner).map_err(|error| context_error(&error))?;
+        let more = match &step {
+            crate::edge::EdgeStep::Lookup(_) => true,
+            crate::edge::EdgeStep::Body(_) => pending.is_body_pending(),
+            _ => false,
+        };
+        let text = serde_json::to_string(&step).map_err(|error| invalid_context(&error.to_string(), "$"))?;
+        if !more {
+            return Ok(JsValue::from_str(&text));
+        }
+        let handle = RawRequestCore { gate: Rc::clone(&self.inner), pending };
+        Ok(js_sys::Array::of2(&JsValue::from_str(&text), &JsValue::from(handle)).into())
     }
 }
 

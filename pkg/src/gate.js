@@ -327,13 +327,16 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       return core.toCompiled();
     }
 
-    // The one-pass raw-request protocol: the request parsed and validated once into a wasm-side
-    // handle (the parsed request, the answers so far, authentication's progress); each step
-    // resumes where the last stopped. The caller frees the handle (`finally`), whatever happens.
-    #begin(what, request, options) {
+    // The one-pass raw-request protocol: the request parsed and validated once, and its first
+    // step taken; a request that needs a lookup or its body comes back with a wasm-side handle
+    // (the parsed request, the answers so far, authentication's progress) whose steps resume
+    // where the last stopped. The caller frees the handle (`finally`), whatever happens.
+    // Returns [first step, handle or null].
+    #start(what, request, options) {
       if (!edge) throw needsEdgeBuild(what);
       const { resolvers: _resolvers, readBody: _read, now, ...target } = options || {};
-      return this.#live().beginRequest({ ...target, request: boundedBody(request), now: now ?? Date.now() / 1000 });
+      const first = this.#live().startRequest({ ...target, request: boundedBody(request), now: now ?? Date.now() / 1000 });
+      return typeof first === "string" ? [JSON.parse(first), null] : [JSON.parse(first[0]), first[1]];
     }
 
     /**
@@ -345,10 +348,11 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (!edge) throw needsEdgeBuild("gate.checkRequest()");
       let raw = isFetchRequest(request) ? await toRawRequest(request) : request;
       if (raw === null) return null;
-      const pending = this.#begin("gate.checkRequest()", raw, options);
+      let [step, pending] = this.#start("gate.checkRequest()", raw, options);
+      if (pending === null) return step.noRoute ? null : step;
       try {
         for (let i = 0; i <= MAX_LOOKUPS; i++) {
-          const step = JSON.parse(pending.step());
+          if (i > 0) step = JSON.parse(pending.step());
           // The CSRF check reads the body: read it now (at most maxBytes), and go on.
           if (step.body && pending.bodyPending()) {
             const reader = options.readBody ?? (isFetchRequest(request) ? (maxBytes) => readBody(request, maxBytes) : null);
@@ -374,10 +378,11 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (isFetchRequest(request)) {
         throw new TypeError("checkRequestSync() takes a plain request object; use checkRequest() for a Fetch Request");
       }
-      const pending = this.#begin("gate.checkRequestSync()", request, options);
+      let [step, pending] = this.#start("gate.checkRequestSync()", request, options);
+      if (pending === null) return step.noRoute ? null : step;
       try {
         for (let i = 0; i <= MAX_LOOKUPS; i++) {
-          const step = JSON.parse(pending.step());
+          if (i > 0) step = JSON.parse(pending.step());
           if (!step.lookup) return step.noRoute ? null : step;
           const value = callResolver(options.resolvers, step.lookup, request);
           pending.answer(asAnswer(step.lookup.kind, value));
