@@ -49,6 +49,9 @@ formatting() {
 # No import cycles among the modules of src/ (the checker first proves it catches one).
 cycles() { python3 scripts/check-cycles.py --self-test && python3 scripts/check-cycles.py; }
 
+# One npm lockfile (the root's), every package.json in the workspace, one version of each tool.
+npm_workspace() { node scripts/check-npm.mjs --self-test; }
+
 # Each feature alone on top of the core build: a feature that only compiles with another one
 # enabled is caught here.
 features() {
@@ -101,13 +104,16 @@ exporter() {
     examples/blog/server/.venv/bin/python python/runtests.py
 }
 python_wheel() { bash python/ci/wheel.sh; }
+thirdparty() { bash conformance/thirdparty.sh; }
 
 step "rustfmt (crate, fuzz/, bench/native, python/native)" formatting
 step "no import cycle in src/" cycles
+step "one npm lockfile, one version of each tool" npm_workspace
 step "native core" native
 step "cargo features one by one" features
 step "npm package (build, Node, TypeScript, workerd, Chromium)" package
 step "conformance against real DRF" conformance
+step "conformance: third-party classes (knox, djoser) against the real packages" thirdparty
 step "browser demo and playground" browser
 step "front ends: React/Vue apps, bundlers, runtimes" front_ends
 if [ -f wasm-tests/workerd/run.sh ]; then step "Worker in workerd vs the sample DRF server" workers; fi

@@ -58,6 +58,12 @@ function asAnswer(kind, value) {
     return { user: value };
   }
   if (kind === "sessionCsrfSecret") return value == null ? { notFound: true } : { secret: String(value) };
+  if (kind === "knoxToken") {
+    if (value == null) return { notFound: true };
+    // { user, expiry }: expiry in seconds since the epoch, a Date, or null (never expires).
+    const expiry = value.expiry instanceof Date ? value.expiry.getTime() / 1000 : (value.expiry ?? null);
+    return { knoxToken: { user: value.user, expiry } };
+  }
   return value == null ? { notFound: true } : { user: value };
 }
 
@@ -76,6 +82,8 @@ function callResolver(resolvers, key, rawRequest) {
       return fn(key.field, JSON.parse(key.id));
     case "remoteUser":
       return fn(key.name);
+    case "knoxToken":
+      return fn(key.digest, key.tokenKey);
     case "custom":
       return fn(key.className, rawRequest);
     default:
