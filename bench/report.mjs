@@ -4,6 +4,7 @@
 //   node bench/report.mjs bench/results > bench/RESULTS.md
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
+import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -66,6 +67,15 @@ const edgeWasm = existsSync(edgeFile) ? readFileSync(edgeFile) : null;
 const rawJwtFile = join(dir, "raw-jwt.json");
 const rawJwt = existsSync(rawJwtFile) ? JSON.parse(readFileSync(rawJwtFile, "utf8")).ns : NaN;
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
+// The must-show size: `gzip -9` of the shipped file, as scripts/build.sh measures it (the CLI
+// stores the file name in its header: a few bytes more than zlib's stream).
+const gzipFile = (file) => {
+  try {
+    return execFileSync("gzip", ["-9", "-c", file], { maxBuffer: 64 << 20 }).length;
+  } catch {
+    return gz(readFileSync(file));
+  }
+};
 const cedarCan = get("cedar.can");
 const caslCan = get("casl.can");
 p("## Goals", "");
@@ -76,7 +86,7 @@ goal("full `check` (fresh context) ≤ 1 µs", ns(gateCheck), gateCheck <= 1000)
 goal("≥ 100× faster than Cedar-wasm (preparsed policies)", `can ${ratio(cedarCan / gateCan)}, check ${ratio(cedarCan / gateCheck)}`, cedarCan / gateCan >= 100);
 goal("start-to-first-decision ≤ 5 ms", ms(startOf("drfGate")), startOf("drfGate") <= 5);
 goal("browser `.wasm` ≤ 50 KB gzipped (80 KB at most)", wasm ? `${kb(gz(wasm))} (${kb(wasm.length)} raw, \`${wasmFile.split("/").pop()}\`)` : "no .wasm", wasm ? gz(wasm) <= 50 * 1000 : null);
-goal("raw request with HS256 JWT (JS API, `checkRequestSync`), reported", Number.isNaN(rawJwt) ? "not measured" : ns(rawJwt), null);
+goal("raw request with an HS256 JWT through the package (`checkRequestSync`, user lookup) ≤ 10 µs", Number.isNaN(rawJwt) ? "not measured" : ns(rawJwt), Number.isNaN(rawJwt) ? null : rawJwt <= 10_000);
 p("");
 
 // --- Node table.
@@ -198,23 +208,28 @@ if (memory.length) {
   p("");
 }
 
-// --- Native raw request with JWT.
-let nativeJwt = null;
-if (existsSync(join(dir, "native-jwt.json"))) {
-  nativeJwt = read("native-jwt.json");
-  p("## Raw request with an HS256 JWT, native (`bench/native`)", "");
-  p("`Gate::check_request` on main's crate: simplejwt's JWTStatelessUserAuthentication (HS256 signature,", "claims, TokenUser), then the same permission classes as above; `check_request_json` takes the", "request as JSON text, as a JS binding would, and serializes the step. Median of 7 batches.", "");
-  p("| request | `check_request` | `check_request_json` |", "|---|---|---|");
-  const names = [...new Set(Object.keys(nativeJwt).map((k) => k.replace(/^check_request(_json)?: /, "")))];
-  for (const n of names) p(`| ${n} | ${ns(nativeJwt[`check_request: ${n}`])} | ${ns(nativeJwt[`check_request_json: ${n}`])} |`);
-  p("");
+// --- Raw request with an HS256 JWT: the package and the native core on one case.
+const rawResult = existsSync(rawJwtFile) ? JSON.parse(readFileSync(rawJwtFile, "utf8")) : null;
+const nativeJwt = existsSync(join(dir, "native-jwt.json")) ? read("native-jwt.json") : null;
+p("## Raw request with an HS256 JWT (the `jwt` figure)", "");
+p("One case file (bench/native/raw-case.json) for both sides: simplejwt's `JWTAuthentication` (HS256",
+  "signature, claims, then the user looked up by id through a resolver), `IsAuthenticatedOrReadOnly`, the same",
+  "token, `now` and user record. Through the package: `gate.checkRequestSync` (synchronous resolver) and",
+  "`gate.checkRequest` (async resolver) in the one-pass protocol, a fresh request object per call",
+  "(bench/node/raw.mjs). Natively: the same steps without JS (`PendingRequest` from the JSON input, the",
+  "lookup answered, the step rendered as JSON: what the wasm binding runs) and the core alone",
+  "(`Gate::check_request` on a parsed request with a synchronous resolver). Every answer was first",
+  "checked byte for byte between the package and the native core (run.sh stops otherwise).", "");
+if (rawResult?.cases) {
+  p("| request | package `checkRequestSync` | package `checkRequest` | native, package path | native `check_request` |", "|---|---|---|---|---|");
+  for (const [name, r] of Object.entries(rawResult.cases)) {
+    const nat = (key) => (nativeJwt && nativeJwt[`${key}: ${name}`] !== undefined ? ns(nativeJwt[`${key}: ${name}`]) : "–");
+    p(`| ${name} | ${ns(r.checkRequestSync.ns)} | ${ns(r.checkRequest.ns)} | ${nat("package path")} | ${nat("check_request")} |`);
+  }
+  p("", `The \`jwt\` figure is the first row through \`checkRequestSync\`: **${ns(rawJwt)}**.`, "");
+} else {
+  p("Not measured (bench/node/raw.mjs did not run).", "");
 }
-
-// --- Raw request through the npm package.
-p("## Raw request with HS256 JWT, through the npm package", "");
-p(Number.isNaN(rawJwt)
-  ? "Not measured (bench/node/raw.mjs did not run)."
-  : `\`gate.checkRequestSync\` on a POST with \`Authorization: Bearer <HS256 JWT>\` (JWTAuthentication: signature, claims, user lookup through a synchronous resolver), then \`IsAuthenticatedOrReadOnly\`: **${ns(rawJwt)}** per request (median of 5 rounds, bench/node/raw.mjs).`, "");
 
 p("## Reproduce", "", "```sh", "bash bench/run.sh                       # or: DRF_GATE_PKG=/path/to/pkg bash bench/run.sh", "```", "");
 const notes = join(here, "notes.md");
@@ -227,5 +242,5 @@ const fixed = (x, digits) => (Number.isFinite(x) ? x.toFixed(digits) : "NaN");
 writeFileSync(
   join(dir, "summary.txt"),
   `bench: can ${fixed(gateCan / caslCan, 2)}× CASL, check ${fixed(gateCheck, 0)} ns, start ${fixed(startOf("drfGate"), 1)} ms, ` +
-    `workerd start ${fixed(workerdStart, 1)} ms, core ${wasm ? Math.round(gz(wasm) / 1000) : "NaN"} KB gzip, jwt ${fixed(rawJwt / 1000, 1)} µs\n`,
+    `workerd start ${fixed(workerdStart, 1)} ms, core ${wasm ? Math.round(gzipFile(wasmFile) / 1000) : "NaN"} KB gzip, jwt ${fixed(rawJwt / 1000, 1)} µs\n`,
 );

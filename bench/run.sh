@@ -61,7 +61,9 @@ if [[ "${SKIP_NATIVE:-0}" != 1 ]]; then
   fi
 fi
 
-# 2b. Raw request with an HS256 JWT, natively (bench/native), until the package exposes it.
+# 2b. Raw request with an HS256 JWT, natively (bench/native), on the case the package's jwt figure
+#     times (bench/native/raw-case.json). It checks its own statuses first; its answers are
+#     compared with the package's below.
 if [[ "${SKIP_NATIVE:-0}" != 1 ]]; then
   log "native raw-request (JWT) timing (bench/native)"
   native="$(mktemp -d)"
@@ -92,8 +94,16 @@ done
 # 4b. Where a drf-gate check spends its time across the JS/wasm boundary.
 log "boundary breakdown"
 (cd "$bench/node" && node breakdown.mjs) > "$results/breakdown.json"
-echo "[bench] raw request with an HS256 JWT through the JS API"
-(cd "$bench/node" && node raw.mjs) > "$results/raw-jwt.json"
+# 4c. The raw request with an HS256 JWT through the package (one-pass protocol). It checks the
+#     statuses, checkRequest against checkRequestSync, and every answer against the native core's
+#     (byte for byte) before timing: any difference stops the run.
+log "raw request with an HS256 JWT through the package (bench/node/raw.mjs)"
+native_answers=()
+[[ -s "$results/native-jwt.json" ]] && native_answers=(--native "$results/native-jwt.json")
+if ! (cd "$bench/node" && node raw.mjs "${native_answers[@]}") > "$results/raw-jwt.json"; then
+  log "bench/node/raw.mjs FAILED (its answers differ): stopping"
+  exit 1
+fi
 
 # 5. Start-to-first-decision: fresh Node processes, interleaved.
 log "start-to-first-decision ($start_runs runs per engine)"

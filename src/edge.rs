@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::authentication::{
-    authenticate, Answer, AnswerCache, Authenticated as AuthenticatedRequest, AuthenticationOutcome, Authenticator,
-    LookupKey, RawRequest, RawRequestInput, Resolver, Undecided,
+    authenticate_resuming, Answer, AnswerCache, Authenticated as AuthenticatedRequest, AuthenticationOutcome,
+    Authenticator, LookupKey, Progress, RawRequest, RawRequestInput, Resolver, Undecided,
 };
 use crate::decision::Decision;
 use crate::error::{ContextError, ContextErrorCode};
@@ -163,6 +163,23 @@ impl Gate {
         resolver: &dyn Resolver,
         now: f64,
     ) -> Result<EdgeOutcome<'_>, ContextError> {
+        self.check_request_resuming(request, target, resolver, now, &mut Progress::default())
+    }
+
+    /// [`Gate::check_request`] for one step of a request whose earlier steps stopped for a
+    /// lookup or the body: authentication resumes where `progress` says (see [`Progress`]).
+    /// [`PendingRequest`] keeps the request, the answers and the progress between steps.
+    ///
+    /// # Errors
+    /// As [`Gate::check_request`].
+    pub fn check_request_resuming(
+        &self,
+        request: &RawRequest,
+        target: &RequestTarget,
+        resolver: &dyn Resolver,
+        now: f64,
+        progress: &mut Progress,
+    ) -> Result<EdgeOutcome<'_>, ContextError> {
         // django-cors-headers answers a preflight before URL resolution and DRF.
         if let Some(preflight) = self.middleware().and_then(|m| m.preflight(request)) {
             return Ok(EdgeOutcome::Decided(Box::new(preflight), None));
@@ -184,15 +201,16 @@ impl Gate {
             self.settings()
                 .check_classes(authenticators.iter().map(|a| &a.class))
                 .map_err(|err| Stop::Error(err.into()))?;
-            let authenticated = match authenticate(request, authenticators, self.settings(), resolver, now) {
-                Ok(authenticated) => authenticated,
-                Err(Undecided::Lookup(needs)) => return Err(Stop::NeedsLookup(needs.key)),
-                Err(Undecided::Unknown(needs)) => {
-                    return Err(Stop::Forward(ForwardReason::UnknownLookup { lookup: needs.key }))
-                }
-                Err(Undecided::Body { max_bytes, .. }) => return Err(Stop::NeedsBody(max_bytes)),
-                Err(Undecided::BodyTooLarge { .. }) => return Err(Stop::Forward(ForwardReason::BodyTooLarge)),
-            };
+            let authenticated =
+                match authenticate_resuming(request, authenticators, self.settings(), resolver, now, progress) {
+                    Ok(authenticated) => authenticated,
+                    Err(Undecided::Lookup(needs)) => return Err(Stop::NeedsLookup(needs.key)),
+                    Err(Undecided::Unknown(needs)) => {
+                        return Err(Stop::Forward(ForwardReason::UnknownLookup { lookup: needs.key }))
+                    }
+                    Err(Undecided::Body { max_bytes, .. }) => return Err(Stop::NeedsBody(max_bytes)),
+                    Err(Undecided::BodyTooLarge { .. }) => return Err(Stop::Forward(ForwardReason::BodyTooLarge)),
+                };
             let user = match &authenticated.user {
                 Some(input) => self.compile_user(input),
                 None => User::anonymous(),
@@ -243,19 +261,128 @@ impl Gate {
     /// assert!(serde_json::to_string(&step).unwrap().contains(r#""status":401"#));
     /// ```
     pub fn check_request_json(&self, input: &str) -> Result<EdgeStep<'_>, ContextError> {
-        let input: EdgeInput = from_text(input)
-            .map_err(|error| ContextError::new(ContextErrorCode::InvalidContext, error.path("$"), error.message()))?;
-        let mut target = input.target;
-        if target.format.is_none() {
-            let url = input.request.url.as_deref().or(input.request.path.as_deref()).unwrap_or_default();
-            target.format = query_parameter(url, "format");
+        let (request, target, now, cache) = parse_edge_input(input)?;
+        Ok(EdgeStep::from_outcome(self.check_request(&request, &target, &cache, now)?))
+    }
+}
+
+/// Most steps one raw request may take (lookups and the body): each class asks for at most one
+/// lookup per step, and a view lists a handful of classes (gate.js stops at 33 with its own error).
+pub const MAX_STEPS: usize = 64;
+
+/// One raw request between the steps of the one-pass protocol: the parsed request, its target
+/// and `now`, the answers so far, and authentication's [`Progress`]. The first
+/// [`PendingRequest::step`] parses nothing again and authenticates; a lookup or the body stops
+/// it; [`PendingRequest::answer`] or [`PendingRequest::give_body`] supplies what it asked for,
+/// and the next step resumes where it stopped (a verified JWT is not verified again).
+///
+/// Bounded: at most [`MAX_STEPS`] steps and answers; the body within the request's own cap.
+///
+/// ```
+/// use drf_gate::authentication::{Answer, RawRequest};
+/// use drf_gate::edge::{EdgeStep, PendingRequest, RequestTarget};
+/// let gate = drf_gate::Gate::from_json(r#"{"authentication": ["token"], "permissions": ["IsAuthenticated"], "views": {"posts": {}}}"#)?;
+/// let request = RawRequest::new("GET").header("Authorization", "Token abc")?;
+/// let target = RequestTarget { view: Some("posts".into()), ..Default::default() };
+/// let mut pending = PendingRequest::new(request, target, 0.0);
+/// assert!(matches!(pending.step(&gate)?, EdgeStep::Lookup(_)));
+/// pending.answer(Answer::NotFound(true))?;
+/// let EdgeStep::Decision { decision, .. } = pending.step(&gate)? else { panic!() };
+/// assert_eq!(decision.status, 401);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct PendingRequest {
+    request: RawRequest,
+    target: RequestTarget,
+    now: f64,
+    answers: AnswerCache,
+    progress: Progress,
+    /// The lookup the last step asked for.
+    awaiting: Option<LookupKey>,
+    steps: usize,
+}
+
+impl PendingRequest {
+    /// A request about to take its first step.
+    pub fn new(request: RawRequest, target: RequestTarget, now: f64) -> Self {
+        PendingRequest {
+            request,
+            target,
+            now,
+            answers: AnswerCache::default(),
+            progress: Progress::default(),
+            awaiting: None,
+            steps: 0,
         }
-        let request = RawRequest::from_input(input.request).map_err(ContextError::from)?;
-        let mut cache = AnswerCache::default();
-        for entry in input.answers {
-            cache.insert(entry.key, entry.answer);
+    }
+
+    /// The JSON input of [`Gate::check_request_json`] without `answers` (given, they are
+    /// stored as if answered), parsed and validated once.
+    ///
+    /// # Errors
+    /// A [`ContextError`] naming what is wrong in the input.
+    pub fn from_json(input: &str) -> Result<Self, ContextError> {
+        let (request, target, now, answers) = parse_edge_input(input)?;
+        let mut pending = PendingRequest::new(request, target, now);
+        pending.answers = answers;
+        Ok(pending)
+    }
+
+    /// The next step: a decision, a lookup to answer, the body to read, a forward, or no route.
+    ///
+    /// # Errors
+    /// As [`Gate::check_request`]; also after [`MAX_STEPS`] steps (`invalid_context`).
+    pub fn step<'g>(&mut self, gate: &'g Gate) -> Result<EdgeStep<'g>, ContextError> {
+        self.steps += 1;
+        if self.steps > MAX_STEPS {
+            return Err(ContextError::new(
+                ContextErrorCode::InvalidContext,
+                "$",
+                "too many steps (user lookups and body reads) for one request",
+            ));
         }
-        Ok(match self.check_request(&request, &target, &cache, input.now)? {
+        self.awaiting = None;
+        let outcome =
+            gate.check_request_resuming(&self.request, &self.target, &self.answers, self.now, &mut self.progress)?;
+        let step = EdgeStep::from_outcome(outcome);
+        if let EdgeStep::Lookup(key) = &step {
+            self.awaiting = Some(key.clone());
+        }
+        Ok(step)
+    }
+
+    /// Answers the lookup the last step asked for.
+    ///
+    /// # Errors
+    /// `invalid_context` when the last step asked for no lookup.
+    pub fn answer(&mut self, answer: Answer) -> Result<(), ContextError> {
+        let Some(key) = self.awaiting.take() else {
+            return Err(ContextError::new(ContextErrorCode::InvalidContext, "$", "no lookup is awaiting an answer"));
+        };
+        self.answers.insert(key, answer);
+        Ok(())
+    }
+
+    /// The body the last step asked for: its bytes, or `None` when it is longer than the step's
+    /// `maxBytes` (a check that needs it then forwards).
+    pub fn give_body(&mut self, body: Option<&[u8]>) {
+        let request = std::mem::take(&mut self.request).body_pending(false);
+        self.request = match body {
+            Some(bytes) => request.body(bytes),
+            None => request.body_too_large(),
+        };
+    }
+
+    /// Whether the request has a body the caller has not given yet.
+    pub fn is_body_pending(&self) -> bool {
+        self.request.is_body_pending()
+    }
+}
+
+impl<'g> EdgeStep<'g> {
+    fn from_outcome(outcome: EdgeOutcome<'g>) -> Self {
+        match outcome {
             EdgeOutcome::Decided(decision, authenticated) => {
                 let (authentication, user, user_lookup) = match authenticated.map(|a| *a) {
                     Some(a) => (Some(a.outcome), a.user.map(Box::new), a.user_lookup),
@@ -267,8 +394,25 @@ impl Gate {
             EdgeOutcome::NeedsBody { max_bytes } => EdgeStep::Body(BodyStep { max_bytes }),
             EdgeOutcome::Forward(reason) => EdgeStep::Forward(reason),
             EdgeOutcome::NoRoute => EdgeStep::NoRoute(true),
-        })
+        }
     }
+}
+
+/// The request, target, `now` and answers of a [`Gate::check_request_json`] input.
+fn parse_edge_input(input: &str) -> Result<(RawRequest, RequestTarget, f64, AnswerCache), ContextError> {
+    let input: EdgeInput = from_text(input)
+        .map_err(|error| ContextError::new(ContextErrorCode::InvalidContext, error.path("$"), error.message()))?;
+    let mut target = input.target;
+    if target.format.is_none() {
+        let url = input.request.url.as_deref().or(input.request.path.as_deref()).unwrap_or_default();
+        target.format = query_parameter(url, "format");
+    }
+    let request = RawRequest::from_input(input.request).map_err(ContextError::from)?;
+    let mut cache = AnswerCache::default();
+    for entry in input.answers {
+        cache.insert(entry.key, entry.answer);
+    }
+    Ok((request, target, input.now, cache))
 }
 
 /// The input of [`Gate::check_request_json`].

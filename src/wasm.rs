@@ -441,19 +441,80 @@ impl GateCore {
         Ok(out.into())
     }
 
-    /// One step of the raw-request protocol (gate.js's `checkRequest` loop):
-    /// `{ decision, authentication }`, `{ lookup }` (a user to resolve) or `{ noRoute: true }`.
+    /// Starts a raw request and takes its first step: the step as JSON text when it is the last
+    /// (a decision, a forward, no route), else `[stepText, handle]` with the handle to answer
+    /// the lookup or give the body to. Most requests decide in one step and make no handle.
     /// Edge build only.
     ///
     /// ```js
-    /// core.checkRequestStep({ request: { method: "GET" }, view: "posts", now: 0, answers: [] });
+    /// const first = core.startRequest({ request: { method: "GET" }, view: "posts", now: 0 });
+    /// if (typeof first === "string") JSON.parse(first); else { const [text, pending] = first; }
     /// ```
     #[cfg(feature = "edge")]
-    #[wasm_bindgen(js_name = checkRequestStep)]
-    pub fn check_request_step(&self, input: JsValue) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(js_name = startRequest)]
+    pub fn start_request(&self, input: JsValue) -> Result<JsValue, JsValue> {
         let text = json_text(&input, MAX_TEXT).map_err(|error| invalid_context(&error.message("the request"), "$"))?;
-        let step = self.inner.check_request_json(&text).map_err(|error| context_error(&error))?;
-        step.serialize(&SERIALIZER).map_err(JsValue::from)
+        let mut pending = crate::edge::PendingRequest::from_json(&text).map_err(|error| context_error(&error))?;
+        let step = pending.step(&self.inner).map_err(|error| context_error(&error))?;
+        let more = match &step {
+            crate::edge::EdgeStep::Lookup(_) => true,
+            crate::edge::EdgeStep::Body(_) => pending.is_body_pending(),
+            _ => false,
+        };
+        let text = serde_json::to_string(&step).map_err(|error| invalid_context(&error.to_string(), "$"))?;
+        if !more {
+            return Ok(JsValue::from_str(&text));
+        }
+        let handle = RawRequestCore { gate: Rc::clone(&self.inner), pending };
+        Ok(js_sys::Array::of2(&JsValue::from_str(&text), &JsValue::from(handle)).into())
+    }
+}
+
+/// One raw request between its steps (the one-pass protocol of `gate.checkRequest`): the parsed
+/// request, the answers so far and authentication's progress, kept in wasm memory. gate.js frees
+/// it when the request is decided, fails or is abandoned (`finally`); the glue's finalizer frees
+/// one a caller dropped. Edge build only.
+///
+/// ```js
+/// let step = JSON.parse(pending.step());          // { lookup: { kind: "token", key: "abc" } }
+/// pending.answer({ notFound: true });
+/// step = JSON.parse(pending.step());              // { decision: { status: 401, ... }, ... }
+/// pending.free();
+/// ```
+#[cfg(feature = "edge")]
+#[wasm_bindgen]
+pub struct RawRequestCore {
+    gate: Rc<core::Gate>,
+    pending: crate::edge::PendingRequest,
+}
+
+#[cfg(feature = "edge")]
+#[wasm_bindgen]
+impl RawRequestCore {
+    /// The next step as JSON text: `{ decision, authentication, user?, userLookup? }`,
+    /// `{ lookup }`, `{ body: { maxBytes } }`, `{ forward }` or `{ noRoute: true }`.
+    pub fn step(&mut self) -> Result<String, JsValue> {
+        let step = self.pending.step(&self.gate).map_err(|error| context_error(&error))?;
+        serde_json::to_string(&step).map_err(|error| invalid_context(&error.to_string(), "$"))
+    }
+
+    /// Answers the lookup the last step asked for (`{ user }`, `{ notFound: true }`,
+    /// `{ unknown: true }`, `{ secret }`, `{ failure }`, `{ none: true }`).
+    pub fn answer(&mut self, answer: JsValue) -> Result<(), JsValue> {
+        let answer: crate::authentication::Answer = from_js(&answer, "$.answer")?;
+        self.pending.answer(answer).map_err(|error| context_error(&error))
+    }
+
+    /// The body the last step asked for; `undefined` when it is longer than `maxBytes`.
+    #[wasm_bindgen(js_name = giveBody)]
+    pub fn give_body(&mut self, body: Option<Vec<u8>>) {
+        self.pending.give_body(body.as_deref());
+    }
+
+    /// Whether the request has a body not given yet.
+    #[wasm_bindgen(js_name = bodyPending)]
+    pub fn body_pending(&self) -> bool {
+        self.pending.is_body_pending()
     }
 }
 

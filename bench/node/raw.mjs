@@ -1,38 +1,75 @@
-// A raw request through the JS API, including HS256 JWT verification: gate.checkRequestSync
-// on `Authorization: Bearer <token>` (a fresh request object each time, a synchronous
-// resolver). Prints one JSON line: {"ns": median ns per check, "rounds": [...]}.
-import { createHmac } from "node:crypto";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+// A raw request through the package, including HS256 JWT verification, on the case bench/native
+// times (bench/native/raw-case.json: the same policy, request, token, `now` and user record).
+// `gate.checkRequestSync` (a synchronous resolver; the figure of the must-show line) and
+// `gate.checkRequest` (an async resolver) in the one-pass protocol: the request parsed once,
+// authentication resumed after the user lookup.
+//
+// Agreement first: each case's status must be the expected one, both modes must give the same
+// answer, and with `--native results/native-jwt.json` each answer must be byte-identical to the
+// native core's; any difference exits 1 before anything is timed.
+// Prints one JSON line: {"ns": median ns of the first case through checkRequestSync, "cases": ...}.
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { PKG } from "./engines.mjs";
 
+const here = dirname(fileURLToPath(import.meta.url));
 const { Gate } = await import(pathToFileURL(join(PKG, "dist", "node.mjs")).href);
+const spec = JSON.parse(readFileSync(join(here, "..", "native", "raw-case.json"), "utf8"));
+const args = process.argv.slice(2);
+const nativeFile = args.includes("--native") ? args[args.indexOf("--native") + 1] : null;
+const iterations = Number(process.env.RAW_ITERATIONS || 20000);
 
-const key = "drf-gate-benchmark-signing-key-0123456789";
-const b64url = (value) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
-const now = Math.floor(Date.now() / 1000);
-const unsigned = `${b64url({ alg: "HS256", typ: "JWT" })}.${b64url({ token_type: "access", exp: now + 3600, iat: now, jti: "b3c1", user_id: 1 })}`;
-const token = `${unsigned}.${createHmac("sha256", key).update(unsigned).digest("base64url")}`;
+const gate = new Gate(spec.policy);
+const users = new Map(Object.entries(spec.users).map(([id, user]) => [Number(id), user]));
+const sync = { view: "posts", now: spec.now, resolvers: { userById: (_field, id) => users.get(id) ?? null } };
+const async_ = { view: "posts", now: spec.now, resolvers: { userById: async (_field, id) => users.get(id) ?? null } };
+// A fresh request object each time, as a Worker builds one per request.
+const fresh = (request) => ({ ...request, headers: { ...request.headers } });
 
-const gate = new Gate({
-  authentication: ["jwt"],
-  permissions: ["IsAuthenticatedOrReadOnly"],
-  renderers: ["JSONRenderer"],
-  settings: { jwt: { signingKey: key } },
-  views: { posts: { model: "blog.Post" } },
-});
-const users = new Map([[1, { id: 1, username: "ann" }]]);
-const options = { view: "posts", resolvers: { userById: (_field, id) => users.get(id) ?? null } };
-const once = () => gate.checkRequestSync({ method: "POST", path: "/api/posts/", headers: { Authorization: `Bearer ${token}` } }, options);
-
-const first = once();
-if (!first.decision.allowed) throw new Error(`the benchmark request should be allowed: ${JSON.stringify(first.decision)}`);
-const rounds = [];
-for (let round = 0; round < 5; round++) {
-  const n = 20000;
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) once();
-  rounds.push(Number(process.hrtime.bigint() - started) / n);
+const fail = (why) => {
+  console.error(`bench/node/raw.mjs: ${why}`);
+  process.exit(1);
+};
+const native = nativeFile ? JSON.parse(readFileSync(nativeFile, "utf8")).answers : null;
+const answers = {};
+for (const c of spec.cases) {
+  const one = gate.checkRequestSync(fresh(c.request), sync);
+  const two = await gate.checkRequest(fresh(c.request), async_);
+  const text = JSON.stringify(one);
+  if (one?.decision?.status !== c.status) fail(`${c.name}: expected status ${c.status}, got ${text}`);
+  if (JSON.stringify(two) !== text) fail(`${c.name}: checkRequest and checkRequestSync differ:\n${JSON.stringify(two)}\n${text}`);
+  if (native && native[c.name] !== text) fail(`${c.name}: the package and the native core differ:\n${text}\n${native[c.name]}`);
+  answers[c.name] = text;
 }
-rounds.sort((a, b) => a - b);
-console.log(JSON.stringify({ ns: rounds[2], rounds }));
+
+function time(fn) {
+  const rounds = [];
+  for (let round = 0; round < 5; round++) {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < iterations; i++) fn();
+    rounds.push(Number(process.hrtime.bigint() - started) / iterations);
+  }
+  rounds.sort((a, b) => a - b);
+  return { ns: rounds[2], rounds };
+}
+async function timeAsync(fn) {
+  const rounds = [];
+  for (let round = 0; round < 5; round++) {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < iterations; i++) await fn();
+    rounds.push(Number(process.hrtime.bigint() - started) / iterations);
+  }
+  rounds.sort((a, b) => a - b);
+  return { ns: rounds[2], rounds };
+}
+
+const cases = {};
+for (const c of spec.cases) {
+  cases[c.name] = {
+    checkRequestSync: time(() => gate.checkRequestSync(fresh(c.request), sync)),
+    checkRequest: await timeAsync(() => gate.checkRequest(fresh(c.request), async_)),
+  };
+}
+const headline = spec.cases.find((c) => c.jwt);
+console.log(JSON.stringify({ ns: cases[headline.name].checkRequestSync.ns, case: headline.name, cases, answers }));

@@ -722,12 +722,16 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       return core.toCompiled();
     }
 
-    // One step of the raw-request protocol: a decision, a user lookup, or no route.
-    #step(what, request, options, answers) {
+    // The one-pass raw-request protocol: the request parsed and validated once, and its first
+    // step taken; a request that needs a lookup or its body comes back with a wasm-side handle
+    // (the parsed request, the answers so far, authentication's progress) whose steps resume
+    // where the last stopped. The caller frees the handle (`finally`), whatever happens.
+    // Returns [first step, handle or null].
+    #start(what, request, options) {
       if (!edge) throw needsEdgeBuild(what);
-      const { resolvers, now, ...target } = options || {};
-      const input = { ...target, request: boundedBody(request), now: now ?? Date.now() / 1000, answers };
-      return this.#live().checkRequestStep(input);
+      const { resolvers: _resolvers, readBody: _read, now, ...target } = options || {};
+      const first = this.#live().startRequest({ ...target, request: boundedBody(request), now: now ?? Date.now() / 1000 });
+      return typeof first === "string" ? [JSON.parse(first), null] : [JSON.parse(first[0]), first[1]];
     }
 
     /**
@@ -739,21 +743,28 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (!edge) throw needsEdgeBuild("gate.checkRequest()");
       let raw = isFetchRequest(request) ? await toRawRequest(request) : request;
       if (raw === null) return null;
-      const { readBody: read, ...stepOptions } = options;
-      const answers = [];
-      for (let i = 0; i <= MAX_LOOKUPS; i++) {
-        const step = this.#step("gate.checkRequest()", raw, stepOptions, answers);
-        // The CSRF check reads the body: read it now (at most maxBytes), and ask again.
-        if (step.body && raw.bodyPending) {
-          const reader = read ?? (isFetchRequest(request) ? (maxBytes) => readBody(request, maxBytes) : null);
-          raw = withBody(raw, reader ? await reader(step.body.maxBytes) : null);
-          continue;
+      let [step, pending] = this.#start("gate.checkRequest()", raw, options);
+      if (pending === null) return step.noRoute ? null : step;
+      try {
+        for (let i = 0; i <= MAX_LOOKUPS; i++) {
+          if (i > 0) step = JSON.parse(pending.step());
+          // The CSRF check reads the body: read it now (at most maxBytes), and go on.
+          if (step.body && pending.bodyPending()) {
+            const reader = options.readBody ?? (isFetchRequest(request) ? (maxBytes) => readBody(request, maxBytes) : null);
+            const bytes = reader ? await reader(step.body.maxBytes) : null;
+            const read = bytes === null || bytes === undefined ? null : bytes;
+            pending.giveBody(read ?? undefined);
+            raw = withBody(raw, read); // what a custom class's resolver sees from now on
+            continue;
+          }
+          if (!step.lookup) return step.noRoute ? null : step;
+          const value = await callResolver(options.resolvers, step.lookup, raw);
+          pending.answer(asAnswer(step.lookup.kind, value));
         }
-        if (!step.lookup) return step.noRoute ? null : step;
-        const value = await callResolver(options.resolvers, step.lookup, raw);
-        answers.push({ key: step.lookup, answer: asAnswer(step.lookup.kind, value) });
+        throw tooManyLookups();
+      } finally {
+        pending.free();
       }
-      throw tooManyLookups();
     }
 
     /** `checkRequest` for plain request data and synchronous resolvers. */
@@ -762,15 +773,19 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (isFetchRequest(request)) {
         throw new TypeError("checkRequestSync() takes a plain request object; use checkRequest() for a Fetch Request");
       }
-      const { readBody: _read, ...stepOptions } = options;
-      const answers = [];
-      for (let i = 0; i <= MAX_LOOKUPS; i++) {
-        const step = this.#step("gate.checkRequestSync()", request, stepOptions, answers);
-        if (!step.lookup) return step.noRoute ? null : step;
-        const value = callResolver(options.resolvers, step.lookup, request);
-        answers.push({ key: step.lookup, answer: asAnswer(step.lookup.kind, value) });
+      let [step, pending] = this.#start("gate.checkRequestSync()", request, options);
+      if (pending === null) return step.noRoute ? null : step;
+      try {
+        for (let i = 0; i <= MAX_LOOKUPS; i++) {
+          if (i > 0) step = JSON.parse(pending.step());
+          if (!step.lookup) return step.noRoute ? null : step;
+          const value = callResolver(options.resolvers, step.lookup, request);
+          pending.answer(asAnswer(step.lookup.kind, value));
+        }
+        throw tooManyLookups();
+      } finally {
+        pending.free();
       }
-      throw tooManyLookups();
     }
 
     /** Frees the compiled policy now (the garbage collector frees it otherwise). */

@@ -13,15 +13,11 @@ use crate::error::InputErrorCode;
 /// The compiled verification key of `ALGORITHM`.
 #[derive(Clone, Debug)]
 pub(crate) enum JwtKey {
-    Hmac {
-        hash: Hash,
-        secret: Vec<u8>,
-    },
+    /// The HMAC key schedule (the inner and outer padded-key states), computed once per policy:
+    /// each verification clones it instead of hashing the key twice again.
+    Hmac(Box<HmacKey>),
     #[cfg(feature = "jwt-rsa")]
-    Rsa {
-        hash: Hash,
-        key: Box<rsa::RsaPublicKey>,
-    },
+    Rsa { hash: Hash, key: Box<rsa::RsaPublicKey> },
     #[cfg(feature = "jwt-es256")]
     Es256(Box<p256::ecdsa::VerifyingKey>),
     #[cfg(feature = "jwt-es384")]
@@ -42,9 +38,9 @@ impl JwtKey {
         verifying_key: Option<&Value>,
     ) -> Result<Option<JwtKey>, InputError> {
         match check_algorithm(algorithm, signing_key)? {
-            (Family::Hmac, hash) => {
-                Ok(signing_key.map(|secret| JwtKey::Hmac { hash, secret: secret.as_bytes().to_vec() }))
-            }
+            (Family::Hmac, hash) => Ok(signing_key
+                .and_then(|secret| HmacKey::new(hash, secret.as_bytes()))
+                .map(|key| JwtKey::Hmac(Box::new(key)))),
             (Family::Rsa, hash) => match verifying_key {
                 Some(key) => rsa_key(key, hash),
                 None => Ok(None),
@@ -59,10 +55,7 @@ impl JwtKey {
     /// PyJWT's `alg_obj.verify(signing_input, key, signature)`.
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         match self {
-            JwtKey::Hmac { hash, secret } => {
-                let expected = hmac_sign(*hash, secret, message);
-                expected.len() == signature.len() && bool::from(expected.ct_eq(signature))
-            }
+            JwtKey::Hmac(key) => key.verify(message, signature),
             #[cfg(feature = "jwt-rsa")]
             JwtKey::Rsa { hash, key } => {
                 use rsa::signature::Verifier;
@@ -91,21 +84,51 @@ impl JwtKey {
     }
 }
 
-/// HMAC of `message` (PyJWT's `HMACAlgorithm.sign`).
-pub(crate) fn hmac_sign(hash: Hash, secret: &[u8], message: &[u8]) -> Vec<u8> {
-    fn run<M: Mac + hmac::digest::KeyInit>(secret: &[u8], message: &[u8]) -> Vec<u8> {
-        match <M as hmac::digest::KeyInit>::new_from_slice(secret) {
-            Ok(mut mac) => {
-                mac.update(message);
-                mac.finalize().into_bytes().to_vec()
-            }
-            Err(_) => Vec::new(),
-        }
+/// An HMAC key with its schedule precomputed (`Hmac::new_from_slice` hashes a long key and
+/// absorbs the inner and outer padded blocks; a clone of that state is all a verification needs).
+#[derive(Clone)]
+pub(crate) enum HmacKey {
+    Sha256(Hmac<Sha256>),
+    Sha384(Hmac<Sha384>),
+    Sha512(Hmac<Sha512>),
+}
+
+impl std::fmt::Debug for HmacKey {
+    // Never print key material.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            HmacKey::Sha256(_) => "HmacKey(SHA-256)",
+            HmacKey::Sha384(_) => "HmacKey(SHA-384)",
+            HmacKey::Sha512(_) => "HmacKey(SHA-512)",
+        })
     }
-    match hash {
-        Hash::Sha256 => run::<Hmac<Sha256>>(secret, message),
-        Hash::Sha384 => run::<Hmac<Sha384>>(secret, message),
-        Hash::Sha512 => run::<Hmac<Sha512>>(secret, message),
+}
+
+impl HmacKey {
+    /// The schedule of `secret` for `hash` (`None` never happens: HMAC takes keys of any length).
+    pub(crate) fn new(hash: Hash, secret: &[u8]) -> Option<HmacKey> {
+        use hmac::digest::KeyInit;
+        Some(match hash {
+            Hash::Sha256 => HmacKey::Sha256(<Hmac<Sha256> as KeyInit>::new_from_slice(secret).ok()?),
+            Hash::Sha384 => HmacKey::Sha384(<Hmac<Sha384> as KeyInit>::new_from_slice(secret).ok()?),
+            Hash::Sha512 => HmacKey::Sha512(<Hmac<Sha512> as KeyInit>::new_from_slice(secret).ok()?),
+        })
+    }
+
+    /// Whether `signature` is the HMAC of `message`, compared in constant time (PyJWT's
+    /// `HMACAlgorithm.verify`: `hmac.compare_digest(sig, self.sign(msg, key))`).
+    pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        fn run<M: Mac + Clone>(mac: &M, message: &[u8], signature: &[u8]) -> bool {
+            let mut mac = mac.clone();
+            mac.update(message);
+            let expected = mac.finalize().into_bytes();
+            expected.len() == signature.len() && bool::from(expected.ct_eq(signature))
+        }
+        match self {
+            HmacKey::Sha256(mac) => run(mac, message, signature),
+            HmacKey::Sha384(mac) => run(mac, message, signature),
+            HmacKey::Sha512(mac) => run(mac, message, signature),
+        }
     }
 }
 

@@ -12,8 +12,8 @@ use serde_json::{json, Value};
 
 use super::backends::JwtKey;
 use super::basic::split_ascii_whitespace;
-use super::pybase64::base64url_decode;
-use super::pyjson::{loads_bytes, PyValue};
+use super::pybase64::{base64url_decode, base64url_decode_fast};
+use super::pyjson::{loads_bytes, loads_bytes_fast, PyValue};
 use super::request::RawRequest;
 use super::resolver::{LookupKey, Resolver};
 use super::settings::{CompiledSettings, JwtSettings};
@@ -95,7 +95,7 @@ pub(crate) fn decode(token: &[u8], config: &DecodeConfig<'_>, now: f64) -> Resul
     let dot = signing_input.iter().position(|&b| b == b'.').ok_or(Invalid)?;
     let (header_segment, payload_segment) =
         (signing_input.get(..dot).ok_or(Invalid)?, signing_input.get(dot + 1..).ok_or(Invalid)?);
-    let header = loads_bytes(&decode_segment(header_segment).ok_or(Invalid)?).map_err(|_| Invalid)?;
+    let header = loads_claims(&decode_segment(header_segment).ok_or(Invalid)?).ok_or(Invalid)?;
     if !matches!(header, PyValue::Dict(_)) {
         return Err(Invalid);
     }
@@ -132,7 +132,7 @@ pub(crate) fn decode(token: &[u8], config: &DecodeConfig<'_>, now: f64) -> Resul
         return Err(Invalid);
     }
     // _decode_payload
-    let payload = loads_bytes(&payload_bytes).map_err(|_| Invalid)?;
+    let payload = loads_claims(&payload_bytes).ok_or(Invalid)?;
     if !matches!(payload, PyValue::Dict(_)) {
         return Err(Invalid);
     }
@@ -191,8 +191,17 @@ pub(crate) fn decode(token: &[u8], config: &DecodeConfig<'_>, now: f64) -> Resul
     Ok(payload)
 }
 
+/// `json.loads` of a JWT header or payload as PyJWT runs it (`None`: it raised): the fast path
+/// for the flat ASCII claims simplejwt writes, else the exact emulation.
+fn loads_claims(data: &[u8]) -> Option<PyValue> {
+    loads_bytes_fast(data).or_else(|| loads_bytes(data).ok())
+}
+
 /// PyJWT 2.15's `_decode_base64url_segment`: at most two trailing `=` (then the length must be a
 /// multiple of 4), only the URL-safe alphabet, and canonical (no stray low bits).
+///
+/// Well-formed segments (the URL-safe alphabet only, no padding) take a direct decoder; anything
+/// else the exact emulation ([`decode_segment_exact`]). tests/jwt_fast_path.rs proves them equal.
 ///
 /// ```
 /// use drf_gate::authentication::jwt::decode_segment;
@@ -201,6 +210,37 @@ pub(crate) fn decode(token: &[u8], config: &DecodeConfig<'_>, now: f64) -> Resul
 /// assert_eq!(decode_segment(b"eyJhIjoxfR"), None); // non-canonical
 /// ```
 pub fn decode_segment(segment: &[u8]) -> Option<Vec<u8>> {
+    if let Some(decoded) = base64url_decode_fast(segment) {
+        return canonical_tail(segment).then_some(decoded);
+    }
+    decode_segment_exact(segment)
+}
+
+/// Whether the last character of an unpadded base64url segment carries no bits beyond the data.
+fn canonical_tail(stripped: &[u8]) -> bool {
+    let tail_bits = (stripped.len() * 6) % 8;
+    if tail_bits == 0 {
+        return true;
+    }
+    let Some(&last) = stripped.last() else { return true };
+    let value = match last {
+        b'A'..=b'Z' => last - b'A',
+        b'a'..=b'z' => last - b'a' + 26,
+        b'0'..=b'9' => last - b'0' + 52,
+        b'-' => 62,
+        _ => 63,
+    };
+    value & ((1u8 << tail_bits) - 1) == 0
+}
+
+/// [`decode_segment`] by the exact emulation of PyJWT and Python's `base64` alone (no fast
+/// path), for the equivalence tests.
+///
+/// ```
+/// use drf_gate::authentication::jwt::{decode_segment, decode_segment_exact};
+/// assert_eq!(decode_segment_exact(b"eyJhIjoxfQ=="), decode_segment(b"eyJhIjoxfQ=="));
+/// ```
+pub fn decode_segment_exact(segment: &[u8]) -> Option<Vec<u8>> {
     let stripped_len = segment.iter().rposition(|&b| b != b'=').map_or(0, |i| i + 1);
     let padding = segment.len() - stripped_len;
     if padding > 2 || (padding > 0 && !segment.len().is_multiple_of(4)) {
@@ -300,27 +340,32 @@ pub fn get_raw_token(header: &[u8], header_types: &[String]) -> Result<Option<Ve
     }
 }
 
-/// `JWTAuthentication.authenticate` (or the stateless variant).
-pub(crate) fn authenticate(
+/// `JWTAuthentication.authenticate` (or the stateless variant), up to its user lookup.
+///
+/// Everything `JWTAuthentication.authenticate` does before `get_user` looks the user up: the
+/// header, the token (signature, claims, `verify()`), the user id claim. `Ok(id)`: the claim's
+/// value (as JSON) to look up; `Err(step)`: what the class did without a lookup (None, a
+/// failure, or simplejwt's `TokenUser` for the stateless class). Deterministic for a request
+/// and `now`: a caller that must wait for the lookup keeps `id` and resumes with [`get_user`].
+pub(crate) fn verify(
     request: &RawRequest,
     stateless: bool,
     compiled: &CompiledSettings,
-    resolver: &dyn Resolver,
     now: f64,
-) -> Step {
+) -> Result<Value, Step> {
     let settings = &compiled.settings.jwt;
-    let Some(header) = request.meta(&settings.auth_header_name) else { return Step::None };
+    let Some(header) = request.meta(&settings.auth_header_name) else { return Err(Step::None) };
     let raw = match get_raw_token(&latin1_bytes(header), settings.auth_header_types.as_slice()) {
         Ok(Some(raw)) => raw,
-        Ok(None) => return Step::None,
-        Err(failure) => return Step::Fail(failure),
+        Ok(None) => return Err(Step::None),
+        Err(failure) => return Err(Step::Fail(failure)),
     };
     let Some(key) = &compiled.jwt_key else {
-        return Step::Fail(AuthenticationFailure::new(
+        return Err(Step::Fail(AuthenticationFailure::new(
             FailureKind::ServerError,
             "JWT settings have no key",
             "server_error",
-        ));
+        )));
     };
     let config = DecodeConfig {
         key,
@@ -344,12 +389,12 @@ pub(crate) fn authenticate(
                 "message": message,
             })),
             Err(Err(why)) => {
-                return Step::Fail(AuthenticationFailure::new(FailureKind::ServerError, why, "server_error"))
+                return Err(Step::Fail(AuthenticationFailure::new(FailureKind::ServerError, why, "server_error")))
             }
         }
     }
     let Some(payload) = validated else {
-        return Step::Fail(AuthenticationFailure {
+        return Err(Step::Fail(AuthenticationFailure {
             exception: FailureKind::AuthenticationFailed,
             detail: json!({
                 "detail": "Given token not valid for any token type",
@@ -357,17 +402,23 @@ pub(crate) fn authenticate(
                 "messages": messages,
             }),
             code: Some("token_not_valid".into()),
-        });
+        }));
     };
     // get_user
     let Some(user_id) = payload.get(&settings.user_id_claim) else {
-        return Step::Fail(detail_dict("Token contained no recognizable user identification", "token_not_valid"));
+        return Err(Step::Fail(detail_dict("Token contained no recognizable user identification", "token_not_valid")));
     };
     if stateless {
-        return Step::User(Box::new(token_user(&payload, user_id)));
+        return Err(Step::User(Box::new(token_user(&payload, user_id))));
     }
-    let id = user_id.to_json();
-    let lookup = resolver.user_by_id(&settings.user_id_field, &id);
+    Ok(user_id.to_json())
+}
+
+/// `JWTAuthentication.get_user` after [`verify`]: `User.objects.get(**{USER_ID_FIELD: id})`
+/// through the resolver, then the `is_active` check.
+pub(crate) fn get_user(id: &Value, compiled: &CompiledSettings, resolver: &dyn Resolver) -> Step {
+    let settings = &compiled.settings.jwt;
+    let lookup = resolver.user_by_id(&settings.user_id_field, id);
     Step::from_lookup(
         lookup,
         || LookupKey::UserById { field: settings.user_id_field.clone(), id: id.to_string() },

@@ -494,13 +494,74 @@ pub fn authenticate(
     resolver: &dyn Resolver,
     now: f64,
 ) -> Result<Authenticated, Undecided> {
-    for (index, authenticator) in authenticators.iter().enumerate() {
+    authenticate_resuming(request, authenticators, settings, resolver, now, &mut Progress::default())
+}
+
+/// Authentication's progress on one request between its steps: where the chain stopped, and
+/// what the class that stopped there already verified, so that the next step resumes there
+/// instead of starting again.
+///
+/// Resuming is exact: the classes before the one that stopped returned None, and a class's
+/// result depends only on the request, the settings, `now` and the answers to its own lookups,
+/// none of which a later answer changes. A JWT class that stopped for its user lookup keeps the
+/// verified user id claim: the token is decoded and its signature checked once per request.
+///
+/// ```
+/// use drf_gate::authentication::*;
+/// let settings = CompiledSettings::compile(&AuthenticationSettings::default()).unwrap();
+/// let classes = [Authenticator::new("token", settings.builtin_class("token").unwrap())];
+/// let request = RawRequest::new("GET").header("Authorization", "Token abc").unwrap();
+/// let mut cache = AnswerCache::default();
+/// let mut progress = Progress::default();
+/// assert!(matches!(authenticate_resuming(&request, &classes, &settings, &cache, 0.0, &mut progress), Err(Undecided::Lookup(_))));
+/// cache.insert(LookupKey::Token { key: "abc".into() }, Answer::NotFound(true));
+/// let done = authenticate_resuming(&request, &classes, &settings, &cache, 0.0, &mut progress).unwrap();
+/// assert!(matches!(done.outcome, AuthenticationOutcome::Failed(_)));
+/// ```
+#[cfg(feature = "edge")]
+#[derive(Clone, Debug, Default)]
+pub struct Progress {
+    /// The class to start at (every class before it returned None).
+    start: usize,
+    /// A JWT class (by index) whose token verified, with the user id claim to look up.
+    verified_jwt: Option<(usize, Value)>,
+}
+
+/// [`authenticate`], resuming where `progress` says an earlier step of the same request stopped,
+/// and recording where this one stops.
+///
+/// # Errors
+/// [`Undecided`], as [`authenticate`].
+#[cfg(feature = "edge")]
+pub fn authenticate_resuming(
+    request: &RawRequest,
+    authenticators: &[Authenticator],
+    settings: &CompiledSettings,
+    resolver: &dyn Resolver,
+    now: f64,
+    progress: &mut Progress,
+) -> Result<Authenticated, Undecided> {
+    let start = progress.start;
+    for (index, authenticator) in authenticators.iter().enumerate().skip(start) {
         let step = match &authenticator.class {
             AuthenticationClass::Basic { .. } => basic::authenticate(request, resolver),
             AuthenticationClass::Token { keyword } => token::authenticate(request, keyword, resolver),
             AuthenticationClass::Knox { prefix } => knox::authenticate(request, prefix, settings, resolver, now),
             AuthenticationClass::Jwt { stateless, .. } => {
-                jwt::authenticate(request, *stateless, settings, resolver, now)
+                let verified = match progress.verified_jwt.take() {
+                    Some((at, id)) if at == index => Ok(id),
+                    _ => jwt::verify(request, *stateless, settings, now),
+                };
+                match verified {
+                    Ok(id) => {
+                        let step = jwt::get_user(&id, settings, resolver);
+                        if matches!(step, Step::Pending(_)) {
+                            progress.verified_jwt = Some((index, id));
+                        }
+                        step
+                    }
+                    Err(step) => step,
+                }
             }
             AuthenticationClass::Session => session::authenticate(request, settings, resolver),
             AuthenticationClass::RemoteUser => remote_user_authenticate(request, settings, resolver),
@@ -538,9 +599,15 @@ pub fn authenticate(
                     user_lookup: None,
                 })
             }
-            Step::Pending(key) => return Err(Undecided::Lookup(NeedsLookup { key, class_index: index })),
+            Step::Pending(key) => {
+                progress.start = index;
+                return Err(Undecided::Lookup(NeedsLookup { key, class_index: index }));
+            }
             Step::Unknown(key) => return Err(Undecided::Unknown(NeedsLookup { key, class_index: index })),
-            Step::NeedsBody(max_bytes) => return Err(Undecided::Body { class_index: index, max_bytes }),
+            Step::NeedsBody(max_bytes) => {
+                progress.start = index;
+                return Err(Undecided::Body { class_index: index, max_bytes });
+            }
             Step::BodyTooLarge => return Err(Undecided::BodyTooLarge { class_index: index }),
         }
     }

@@ -512,3 +512,95 @@ pub fn decode_utf8_stream(data: &[u8]) -> Result<String, String> {
         }
     }
 }
+
+/// The fast path of [`loads_bytes`] for the claims simplejwt writes: one flat object of ASCII
+/// keys and values (strings without escapes or control characters, integers of at most 18
+/// digits, `true`, `false`, `null`), JSON whitespace between tokens, no repeated key. `None` for
+/// anything else (floats, nesting, escapes, non-ASCII, a BOM, malformed text): the caller then
+/// runs the exact emulation, which also gives Python's error. On what it accepts it builds the
+/// value [`loads_bytes`] builds (tests/jwt_fast_path.rs compares them on every JWT vector and on
+/// random and mutated documents).
+///
+/// ```
+/// use drf_gate::authentication::pyjson::{loads_bytes, loads_bytes_fast};
+/// let claims = br#"{"token_type":"access","exp":1700000300,"user_id":1,"admin":false}"#;
+/// assert_eq!(loads_bytes_fast(claims), loads_bytes(claims).ok());
+/// assert_eq!(loads_bytes_fast(br#"{"exp": 1.5}"#), None); // a float: the exact path decides
+/// ```
+pub fn loads_bytes_fast(data: &[u8]) -> Option<PyValue> {
+    let ws = |mut i: usize| {
+        while data.get(i).copied().is_some_and(is_ws) {
+            i += 1;
+        }
+        i
+    };
+    // A string without escapes: printable ASCII other than `"` and `\`.
+    let string = |i: usize| -> Option<(String, usize)> {
+        let mut end = i;
+        loop {
+            match data.get(end).copied()? {
+                b'"' => break,
+                b'\\' => return None,
+                0x20..=0x7e => end += 1,
+                _ => return None,
+            }
+        }
+        let text = std::str::from_utf8(data.get(i..end)?).ok()?;
+        Some((text.to_string(), end + 1))
+    };
+    let mut items: Vec<(String, PyValue)> = Vec::with_capacity(8);
+    let mut i = ws(0);
+    if data.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = ws(i + 1);
+    if data.get(i) == Some(&b'}') {
+        return (ws(i + 1) == data.len()).then_some(PyValue::Dict(items));
+    }
+    loop {
+        if data.get(i) != Some(&b'"') {
+            return None;
+        }
+        let (key, next) = string(i + 1)?;
+        if items.iter().any(|(k, _)| *k == key) {
+            return None;
+        }
+        i = ws(next);
+        if data.get(i) != Some(&b':') {
+            return None;
+        }
+        i = ws(i + 1);
+        let (value, next) = match data.get(i).copied()? {
+            b'"' => string(i + 1).map(|(s, end)| (PyValue::Str(s), end))?,
+            b't' if data.get(i..i + 4) == Some(&b"true"[..]) => (PyValue::Bool(true), i + 4),
+            b'f' if data.get(i..i + 5) == Some(&b"false"[..]) => (PyValue::Bool(false), i + 5),
+            b'n' if data.get(i..i + 4) == Some(&b"null"[..]) => (PyValue::None, i + 4),
+            b'-' | b'0'..=b'9' => {
+                let negative = data.get(i) == Some(&b'-');
+                let start = if negative { i + 1 } else { i };
+                let mut end = start;
+                while data.get(end).is_some_and(u8::is_ascii_digit) {
+                    end += 1;
+                }
+                let digits = data.get(start..end)?;
+                // No leading zero, at most 18 digits (exact in i64), and not a float.
+                if digits.is_empty() || digits.len() > 18 || (digits.len() > 1 && digits.first() == Some(&b'0')) {
+                    return None;
+                }
+                if matches!(data.get(end), Some(b'.' | b'e' | b'E')) {
+                    return None;
+                }
+                let magnitude = digits.iter().fold(0i128, |n, d| n * 10 + i128::from(d - b'0'));
+                (PyValue::Int(if negative { -magnitude } else { magnitude }), end)
+            }
+            _ => return None,
+        };
+        items.push((key, value));
+        i = ws(next);
+        match data.get(i) {
+            Some(b',') => i = ws(i + 1),
+            Some(b'}') => return (ws(i + 1) == data.len()).then_some(PyValue::Dict(items)),
+            _ => return None,
+        }
+    }
+}

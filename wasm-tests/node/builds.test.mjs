@@ -41,6 +41,7 @@ describe("core build", () => {
   test("raw-request checking and mintCsrfToken name the edge build", async () => {
     assert.deepEqual(await edgeSmoke(core), { sync: needsEdge, async: needsEdge, fetch: needsEdge, mint: needsEdge });
     assert.equal(typeof core.Gate.prototype.checkRequestStep, "undefined");
+    assert.equal(typeof core.Gate.prototype.startRequest, "undefined");
   });
 
   test("policies with settings for edge authentication compile, and bad ones fail alike", () => {

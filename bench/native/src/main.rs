@@ -1,66 +1,90 @@
-//! ns per raw-request decision with HS256 JWT verification (simplejwt's
-//! JWTStatelessUserAuthentication: signature, claims, TokenUser), on the rules of
-//! bench/node/workload.mjs. Prints one JSON line. `cargo run --release` (run.sh does).
+//! ns per raw request with an HS256 JWT, natively, on the case the package's figure times
+//! (bench/native/raw-case.json, shared with bench/node/raw.mjs): the same policy, request, token,
+//! `now` and user record. Prints one JSON line: per case, the ns of
+//! - `package path`: what `gate.checkRequestSync` runs in wasm, natively: the request as JSON
+//!   text parsed once (`PendingRequest::from_json`), each step resumed (the JWT verified once),
+//!   the user lookup answered, the step rendered as JSON text;
+//! - `check_request`: the core alone (a parsed request, a synchronous resolver, no JSON);
+//!
+//! and `answers`: each case's final step as JSON text, which run.sh compares with the package's.
+//! A case whose status differs from the expected one stops the run (exit 1).
+//! `cargo run --release` (run.sh does).
 use std::hint::black_box;
 use std::time::Instant;
 
-use drf_gate::authentication::{AnswerCache, RawRequest};
-use drf_gate::edge::{EdgeOutcome, RequestTarget};
+use drf_gate::authentication::{Answer, Lookup, RawRequest, RawRequestInput, Resolver};
+use drf_gate::edge::{EdgeOutcome, EdgeStep, PendingRequest, RequestTarget};
+use drf_gate::user::UserInput;
 use drf_gate::Gate;
-use serde_json::json;
+use serde_json::{json, Value};
 
-const GOOD: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIiwiZXhwIjo0MTAyNDQ0ODAwLCJpYXQiOjE3MDAwMDAwMDAsImp0aSI6IjAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVmIiwidXNlcl9pZCI6M30.kUS3G2X8p6OCkBSMWxQFWH6sU5kCBWL7jXss2qe4zMI";
-const BAD_SIGNATURE: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIiwiZXhwIjo0MTAyNDQ0ODAwLCJpYXQiOjE3MDAwMDAwMDAsImp0aSI6IjAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVmIiwidXNlcl9pZCI6M30.4hKO27AkDpnshrNVBpGWjNd38DzaNTOLs8Lt9Nx8eYU";
-const NOW: f64 = 1_800_000_000.0;
+const CASE: &str = include_str!("../raw-case.json");
+
+struct Users(Value);
+
+impl Resolver for Users {
+    fn user_by_id(&self, _field: &str, id: &Value) -> Lookup {
+        match self.0.get(id.to_string()) {
+            Some(user) => serde_json::from_value::<UserInput>(user.clone()).map_or(Lookup::Unknown, Lookup::Found),
+            None => Lookup::NotFound,
+        }
+    }
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let gate = Gate::from_value(json!({
-        "authentication": ["jwtStateless"],
-        "settings": {"jwt": {"signingKey": "bench-secret"}},
-        "permissions": ["IsAuthenticatedOrReadOnly", "IsOwnerOrReadOnly | IsAdminUser"],
-        // simplejwt's TokenUser equals only another TokenUser (DRF answers 403 to
-        // `obj.owner == request.user`): the stateless owner check compares ids.
-        "classes": {"IsOwnerOrReadOnly": {"hasObjectPermission": "request.method in SAFE_METHODS or obj.owner == request.user.id"}},
-        "views": {"posts": {"model": "blog.Post", "actions": ["list", "create", "retrieve", "update", "destroy"]}}
-    }))?;
-    let cache = AnswerCache::default();
+    let case: Value = serde_json::from_str(CASE)?;
+    let gate = Gate::from_value(case["policy"].clone())?;
+    let now = case["now"].as_f64().ok_or("now")?;
+    let users = Users(case["users"].clone());
     let mut results = serde_json::Map::new();
-    let cases: [(&str, &str, &str, Option<serde_json::Value>, u16); 4] = [
-        ("PUT own post, valid token (200)", "PUT", GOOD, Some(json!({"id": 7, "owner": 3})), 200),
-        ("PUT other's post, valid token (403)", "PUT", GOOD, Some(json!({"id": 8, "owner": 4})), 403),
-        ("GET list, valid token (200)", "GET", GOOD, None, 200),
-        ("GET list, bad signature (401)", "GET", BAD_SIGNATURE, None, 401),
-    ];
-    for (name, method, token, object, status) in cases {
-        let request = RawRequest::new(method).header("Authorization", &format!("Bearer {token}"))?;
-        let detail = object.is_some();
-        let target = RequestTarget {
-            view: Some("posts".into()),
-            detail: Some(detail),
-            object: object.clone().map(Some),
-            ..Default::default()
+    let mut answers = serde_json::Map::new();
+    for c in case["cases"].as_array().ok_or("cases")? {
+        let name = c["name"].as_str().ok_or("name")?;
+        let status = c["status"].as_u64().ok_or("status")?;
+        let input = json!({"request": c["request"], "view": "posts", "now": now}).to_string();
+
+        // The package's path: parse once, step, answer, step, render.
+        let package_path = || -> Result<String, Box<dyn std::error::Error>> {
+            let mut pending = PendingRequest::from_json(black_box(&input))?;
+            for _ in 0..drf_gate::edge::MAX_STEPS {
+                let step = pending.step(&gate)?;
+                if let EdgeStep::Lookup(key) = &step {
+                    let answer = match serde_json::to_value(key)?["id"].as_str().and_then(|id| users.0.get(id)) {
+                        Some(user) => Answer::User(serde_json::from_value(user.clone())?),
+                        None => Answer::NotFound(true),
+                    };
+                    pending.answer(answer)?;
+                    continue;
+                }
+                return Ok(serde_json::to_string(&step)?);
+            }
+            Err("too many steps".into())
         };
-        let decide = || match gate.check_request(black_box(&request), &target, &cache, NOW) {
+        let answer = package_path()?;
+        let got: Value = serde_json::from_str(&answer)?;
+        if got["decision"]["status"].as_u64() != Some(status) {
+            eprintln!("bench/native: {name}: expected status {status}, got {answer}");
+            std::process::exit(1);
+        }
+        answers.insert(name.into(), Value::String(answer));
+        results.insert(format!("package path: {name}"), json!(time(|| package_path().map(|s| s.len()).unwrap_or(0))));
+
+        // The core alone.
+        let raw: RawRequestInput = serde_json::from_value(c["request"].clone())?;
+        let request = RawRequest::from_input(raw)?;
+        let target = RequestTarget { view: Some("posts".into()), ..Default::default() };
+        let decide = || match gate.check_request(black_box(&request), &target, &users, now) {
             Ok(EdgeOutcome::Decided(decision, _)) => decision.status,
             _ => 0,
         };
-        assert_eq!(decide(), status, "{name}");
-        results.insert(format!("check_request: {name}"), json!(time(decide)));
-        // The JSON-text form, as a JS binding would hand it over.
-        let mut input = json!({"request": {"method": method, "headers": {"Authorization": format!("Bearer {token}")}}, "view": "posts", "detail": detail, "now": NOW});
-        if let Some(object) = object {
-            input["object"] = object;
+        if u64::from(decide()) != status {
+            eprintln!("bench/native: {name} (check_request): expected status {status}, got {}", decide());
+            std::process::exit(1);
         }
-        let text = input.to_string();
-        let decide_json = || {
-            gate.check_request_json(black_box(&text))
-                .map(|step| serde_json::to_string(&step).map(|s| s.len()).unwrap_or(0))
-                .unwrap_or(0)
-        };
-        assert!(decide_json() > 0, "{name} (json)");
-        results.insert(format!("check_request_json: {name}"), json!(time(decide_json)));
+        results.insert(format!("check_request: {name}"), json!(time(decide)));
     }
-    println!("{}", serde_json::Value::Object(results));
+    results.insert("answers".into(), Value::Object(answers));
+    println!("{}", Value::Object(results));
     Ok(())
 }
 

@@ -1,0 +1,174 @@
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect, index and panic
+//! The one-pass raw-request protocol (`PendingRequest`: parse once, resume authentication where
+//! it stopped) against the replay protocol (`check_request_json` with every answer so far, the
+//! request parsed and authenticated again at each step): the same steps, byte for byte, on the
+//! JWT, Basic/Token and CSRF vectors with lookups answered found, not found or unknown.
+
+mod common;
+
+use drf_gate::authentication::Answer;
+use drf_gate::edge::PendingRequest;
+use drf_gate::Gate;
+use serde_json::{json, Value};
+
+/// A deterministic answer per lookup key: found (active or not), not found, or unknown.
+fn answer_for(key: &Value, salt: u64) -> Value {
+    let text = key.to_string();
+    let hash = text.bytes().fold(salt ^ 0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    match (key["kind"].as_str().unwrap(), hash % 5) {
+        ("sessionCsrfSecret", 0..=2) => json!({"secret": "AAAAAAAAAAAAAAAAbbbbbbbbbbbbbbbb"}),
+        ("custom", 0) => json!({"failure": {"detail": "nope", "code": "nope"}}),
+        ("custom", 1) => json!({"none": true}),
+        (_, 0 | 1) => json!({"user": {"id": 1, "username": "alice", "isActive": true}}),
+        (_, 2) => json!({"user": {"id": 2, "username": "bob", "isActive": false}}),
+        (_, 3) => json!({"notFound": true}),
+        _ => json!({"unknown": true}),
+    }
+}
+
+const BODY: &[u8] = b"csrfmiddlewaretoken=AAAAAAAAAAAAAAAAbbbbbbbbbbbbbbbb&a=1";
+
+/// The old protocol: the whole input again at every step, with the answers so far.
+fn replay(gate: &Gate, input: &Value, salt: u64) -> Vec<String> {
+    let mut input = input.clone();
+    let mut answers = Vec::new();
+    let mut steps = Vec::new();
+    for _ in 0..32 {
+        input["answers"] = Value::Array(answers.clone());
+        let step = serde_json::to_value(gate.check_request_json(&input.to_string()).unwrap()).unwrap();
+        steps.push(step.to_string());
+        if step.get("body").is_some() && input["request"]["bodyPending"] == json!(true) {
+            let request = input["request"].as_object_mut().unwrap();
+            request.remove("bodyPending");
+            if salt.is_multiple_of(3) {
+                request.insert("bodyTooLarge".into(), json!(true));
+            } else {
+                request.insert("bodyBase64".into(), json!(b64(BODY)));
+            }
+            continue;
+        }
+        let Some(key) = step.get("lookup") else { return steps };
+        answers.push(json!({"key": key, "answer": answer_for(key, salt)}));
+    }
+    panic!("too many steps");
+}
+
+/// The new protocol: parsed once, each step resuming.
+fn one_pass(gate: &Gate, input: &Value, salt: u64) -> Vec<String> {
+    let mut pending = PendingRequest::from_json(&input.to_string()).unwrap();
+    let mut steps = Vec::new();
+    for _ in 0..32 {
+        let step = serde_json::to_value(pending.step(gate).unwrap()).unwrap();
+        steps.push(step.to_string());
+        if step.get("body").is_some() && pending.is_body_pending() {
+            pending.give_body(if salt.is_multiple_of(3) { None } else { Some(BODY) });
+            continue;
+        }
+        let Some(key) = step.get("lookup") else { return steps };
+        let answer: Answer = serde_json::from_value(answer_for(key, salt)).unwrap();
+        pending.answer(answer).unwrap();
+    }
+    panic!("too many steps");
+}
+
+fn b64(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn authorization_headers() -> Vec<String> {
+    let mut headers = Vec::new();
+    let jwt: Value = common::jsonl(include_str!("authentication_vectors/jwt.jsonl"));
+    for case in jwt["scenarios"]["hs256"]["cases"].as_array().unwrap() {
+        headers.push(case["header"].as_str().unwrap().to_string());
+    }
+    let basic: Value = common::jsonl(include_str!("authentication_vectors/basic_token.jsonl"));
+    for case in basic["cases"].as_array().unwrap() {
+        if let Some(header) = case["header"].as_str() {
+            headers.push(header.to_string());
+        }
+    }
+    headers
+}
+
+#[test]
+fn one_pass_steps_equal_the_replayed_steps() {
+    let jwt: Value = common::jsonl(include_str!("authentication_vectors/jwt.jsonl"));
+    let now = jwt["now"].as_f64().unwrap();
+    let mut jwt_settings = jwt["scenarios"]["hs256"]["settings"].clone();
+    jwt_settings["checkUserIsActive"] = json!(true);
+    let mut compared = 0;
+    let mut multi_step = 0;
+    for classes in [
+        json!(["session", "basic", "token", "jwt"]),
+        json!(["jwt", "jwtStateless", "token"]),
+        json!(["token", "Custom", "session", "jwt"]),
+        json!(["remoteUser", "session"]),
+    ] {
+        let gate = Gate::from_value(json!({
+            "authentication": classes,
+            "authenticationClasses": {"Custom": {"wwwAuthenticate": "Custom"}},
+            "permissions": ["IsAuthenticatedOrReadOnly"],
+            "settings": {"jwt": jwt_settings},
+            "views": {"posts": {"model": "blog.Post"}}
+        }))
+        .unwrap_or_else(|e| panic!("{classes}: {e}"));
+        for (i, header) in authorization_headers().iter().enumerate() {
+            for (method, cookie, pending) in [
+                ("GET", None, false),
+                ("POST", Some("sessionid=s1"), true),
+                ("POST", Some("sessionid=s2; csrftoken=AAAAAAAAAAAAAAAAbbbbbbbbbbbbbbbb"), true),
+                ("DELETE", Some("sessionid=s1"), false),
+            ] {
+                let mut headers = json!({"Authorization": header, "Content-Type": "application/x-www-form-urlencoded"});
+                if let Some(cookie) = cookie {
+                    headers["Cookie"] = json!(cookie);
+                }
+                let mut request = json!({"method": method, "url": "https://api.example.com/api/posts/", "headers": headers, "meta": {"REMOTE_USER": "carol"}});
+                if pending {
+                    request["bodyPending"] = json!(true);
+                }
+                let input = json!({"request": request, "view": "posts", "now": now});
+                for salt in 0..3u64 {
+                    let salt = salt + i as u64 * 7;
+                    let old = replay(&gate, &input, salt);
+                    let new = one_pass(&gate, &input, salt);
+                    assert_eq!(old, new, "{classes} {method} {header} {cookie:?} salt {salt}");
+                    compared += 1;
+                    multi_step += usize::from(new.len() > 2);
+                }
+            }
+        }
+    }
+    assert!(compared > 1000, "{compared}");
+    assert!(multi_step > 100, "{multi_step}");
+}
+
+#[test]
+fn a_pending_request_is_bounded() {
+    let gate = Gate::from_value(json!({"authentication": ["token"], "views": {"posts": {}}})).unwrap();
+    let input = json!({"request": {"method": "GET", "headers": {"Authorization": "Token abc"}}, "view": "posts"});
+    let mut pending = PendingRequest::from_json(&input.to_string()).unwrap();
+    // No lookup asked yet: an answer is refused.
+    assert!(pending.answer(Answer::NotFound(true)).is_err());
+    let mut steps = 0;
+    // Never answering: each step asks again, and the handle stops after MAX_STEPS.
+    while pending.step(&gate).is_ok() {
+        steps += 1;
+        assert!(steps <= drf_gate::edge::MAX_STEPS);
+    }
+    assert_eq!(steps, drf_gate::edge::MAX_STEPS);
+}
