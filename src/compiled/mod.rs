@@ -114,6 +114,21 @@ impl Gate {
         if !input.is_empty() {
             return Err(corrupt(&input.corrupt("trailing bytes after the policy")));
         }
+        #[cfg(not(feature = "compiler"))]
+        if let Some(renderer) = gate
+            .views
+            .iter()
+            .flat_map(|view| &view.renderers)
+            .map(|r| &r.media_type)
+            .find(|media_type| media_type.chars().any(|c| c > '\u{FF}'))
+        {
+            // The runtime's case mapping (`http::lower`) is exact against Latin-1 only.
+            return Err(PolicyError::new(
+                PolicyErrorCode::IncompatibleCompiledPolicy,
+                "@0",
+                format!("the renderer media type {renderer} is not Latin-1: load the JSON policy with drf-gate/web"),
+            ));
+        }
         Ok(gate)
     }
 }
