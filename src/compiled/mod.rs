@@ -36,8 +36,6 @@
 pub mod value;
 pub(crate) mod wire;
 
-use std::collections::HashMap;
-
 use crate::authentication::{AuthenticationClass, Authenticator};
 use crate::condition::Condition;
 use crate::error::{PolicyError, PolicyErrorCode};
@@ -417,7 +415,7 @@ fn decode_gate(input: &mut Reader<'_>) -> Read<Gate> {
     }
     let count = input.count()?;
     let mut views = Vec::with_capacity(count);
-    let mut view_index = HashMap::with_capacity(count);
+    let mut view_index = crate::perm_table::NameMap::default();
     for index in 0..count {
         let view = decode_view(input, classes.len(), conditions.len(), table.len())?;
         if view_index.insert(view.name.clone(), index).is_some() {
