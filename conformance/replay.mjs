@@ -205,6 +205,14 @@ function resolversFor(identities) {
       return null;
     },
     remoteUser: (name) => find((u) => u.user.username === name && u.user.isActive !== false),
+    // django-rest-knox: the AuthToken row with this digest and token_key (conformance/oracle/thirdparty.py).
+    knoxToken: (digest, tokenKey) => {
+      for (const u of users) {
+        const row = (u.knoxTokens ?? []).find((t) => t.digest === digest && t.tokenKey === tokenKey);
+        if (row) return { user: u.user, expiry: row.expiry };
+      }
+      return null;
+    },
     // The harness's classes: `X-Test-User: <ClassName> <user id>`, else None.
     custom: (className, request) => {
       const value = headerOf(request, "X-Test-User");
@@ -354,7 +362,7 @@ for (const [name, label] of paths) {
         `expected ${outcome(e.status, e.body, e.wwwAuthenticate)} | got ${got}`);
     }
   }
-  console.log(`conformance (${label}): ${cases.length} cases, ${agree} agree, ${disagree} disagree, ${pending} pending ` +
+  console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): ${cases.length} cases, ${agree} agree, ${disagree} disagree, ${pending} pending ` +
     `(seed ${document.seed})`);
   failed ||= disagree > 0;
 }

@@ -19,7 +19,7 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use drf_gate::authentication::{CsrfRandom, CustomLookup, Lookup, RawRequest, RawRequestInput, Resolver};
+use drf_gate::authentication::{CsrfRandom, CustomLookup, KnoxToken, Lookup, RawRequest, RawRequestInput, Resolver};
 use drf_gate::edge::{EdgeOutcome, RequestTarget};
 use drf_gate::user::UserInput;
 use serde_json::{json, Value};
@@ -54,6 +54,8 @@ fn main() -> ExitCode {
 
     // Each case is replayed along every native path a user can reach: the JSON policy compiled in
     // process, and the same policy through its compiled form (JSON -> compile -> bytes -> load).
+    // `conformance (third-party)` for conformance/thirdparty.sh's cases.
+    let label = std::env::var("DRF_GATE_LABEL").unwrap_or_else(|_| "conformance".to_string());
     let mut failed = cases.is_empty();
     for path in [PolicyPath::Json, PolicyPath::Compiled] {
         let (mut agree, mut disagree, mut pending) = (0usize, 0usize, 0usize);
@@ -77,7 +79,7 @@ fn main() -> ExitCode {
             }
         }
         println!(
-            "conformance ({}): {} cases, {agree} agree, {disagree} disagree, {pending} pending (seed {seed})",
+            "{label} ({}): {} cases, {agree} agree, {disagree} disagree, {pending} pending (seed {seed})",
             path.name(),
             cases.len()
         );
@@ -292,6 +294,8 @@ struct Identity {
     password: String,
     tokens: Vec<String>,
     sessions: Vec<String>,
+    /// django-rest-knox rows: (digest, token_key, expiry).
+    knox_tokens: Vec<(String, String, Option<f64>)>,
 }
 
 /// A [`Resolver`] answering as the oracle's Django did: `ModelBackend` for Basic (exact
@@ -322,6 +326,14 @@ impl Identities {
                 password: entry.get("password").and_then(Value::as_str).unwrap_or_default().to_string(),
                 tokens: strings("tokens"),
                 sessions: strings("sessions"),
+                knox_tokens: entry.get("knoxTokens").and_then(Value::as_array).map_or_else(Vec::new, |rows| {
+                    rows.iter()
+                        .filter_map(|row| {
+                            let text = |key: &str| row.get(key).and_then(Value::as_str).map(str::to_string);
+                            Some((text("digest")?, text("tokenKey")?, row.get("expiry").and_then(Value::as_f64)))
+                        })
+                        .collect()
+                }),
                 user,
             });
         }
@@ -372,6 +384,17 @@ impl Resolver for Identities {
             }
             _ => Lookup::NotFound,
         }
+    }
+    fn knox_token(&self, digest: &str, token_key: &str) -> Lookup<KnoxToken> {
+        // AuthToken.objects.filter(token_key=...) then the row whose digest matches.
+        for identity in &self.users {
+            for (row_digest, row_key, expiry) in &identity.knox_tokens {
+                if row_digest == digest && row_key == token_key {
+                    return Lookup::Found(KnoxToken { user: identity.user.clone(), expiry: *expiry });
+                }
+            }
+        }
+        Lookup::NotFound
     }
     fn remote_user(&self, name: &str) -> Lookup {
         self.found(|identity| identity.username == name && identity.user.is_active)

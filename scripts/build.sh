@@ -77,6 +77,8 @@ fi
 
 rm -rf "$dist"
 mkdir -p "$dist"
+# The licences ship in the package (`files`); the root files are their one copy.
+cp "$root/LICENSE-MIT" "$root/LICENSE-APACHE" "$root/pkg/"
 cp -r "$tmp/web/snippets" "$dist/snippets"
 cp "$tmp/web/drf_gate.js" "$tmp/core/drf_gate_core.js" "$tmp/runtime/drf_gate_runtime.js" "$dist/"
 

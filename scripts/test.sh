@@ -3,8 +3,8 @@
 # npm, and Python 3 with venv; installs what else is missing (the wasm32 target, the pinned
 # wasm-bindgen CLI, the root npm workspace, pip packages in virtualenvs, Debian's chromium) and
 # runs:
-#   0. hygiene: rustfmt (crate, fuzz/, bench/native, python/native), no import cycle in src/, each cargo
-#      feature built alone
+#   0. hygiene: rustfmt (crate, fuzz/, bench/native, python/native), no import cycle in src/, one npm
+#      lockfile with one version of each tool, each cargo feature built alone
 #   1. the native core: cargo test, clippy (no panicking calls in src/), also for the core build
 #      (--no-default-features)
 #   2. the npm package: build, then Node / TypeScript / workerd / Chromium layers
@@ -48,6 +48,9 @@ formatting() {
 
 # No import cycles among the modules of src/ (the checker first proves it catches one).
 cycles() { python3 scripts/check-cycles.py --self-test && python3 scripts/check-cycles.py; }
+
+# One npm lockfile (the root's), every package.json in the workspace, one version of each tool.
+npm_workspace() { node scripts/check-npm.mjs --self-test; }
 
 # Each feature alone on top of the core build: a feature that only compiles with another one
 # enabled is caught here.
@@ -101,13 +104,16 @@ exporter() {
     examples/blog/server/.venv/bin/python python/runtests.py
 }
 python_wheel() { bash python/ci/wheel.sh; }
+thirdparty() { bash conformance/thirdparty.sh; }
 
 step "rustfmt (crate, fuzz/, bench/native, python/native)" formatting
 step "no import cycle in src/" cycles
+step "one npm lockfile, one version of each tool" npm_workspace
 step "native core" native
 step "cargo features one by one" features
 step "npm package (build, Node, TypeScript, workerd, Chromium)" package
 step "conformance against real DRF" conformance
+step "conformance: third-party classes (knox, djoser) against the real packages" thirdparty
 step "browser demo and playground" browser
 step "front ends: React/Vue apps, bundlers, runtimes" front_ends
 if [ -f wasm-tests/workerd/run.sh ]; then step "Worker in workerd vs the sample DRF server" workers; fi

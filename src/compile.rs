@@ -76,7 +76,19 @@ struct Compiler<'d> {
 /// policy must get a [`PolicyError`], not a stack overflow that traps the wasm instance.
 pub const MAX_CLASS_DEPTH: usize = 64;
 
+/// Most views one policy may declare. A view compiles to its routes, actions and permission
+/// lists (about 2 KB for a bare `{}`, six default actions), and wasm memory never shrinks: a
+/// hostile policy of 20,000 empty views would hold 37 MiB. DRF projects have tens to hundreds.
+pub const MAX_VIEWS: usize = 4096;
+
 pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
+    if doc.views.0.len() > MAX_VIEWS {
+        return Err(PolicyError::new(
+            PolicyErrorCode::InvalidPolicy,
+            "$.views",
+            format!("more than {MAX_VIEWS} views ({})", doc.views.0.len()),
+        ));
+    }
     // Settings compile to settings errors only (`invalid_settings`).
     let settings = CompiledSettings::compile(&doc.settings)
         .map_err(|err| PolicyError::new(PolicyErrorCode::InvalidSettings, err.path, err.message))?;

@@ -40,6 +40,18 @@ pub enum Json {
     Object(Vec<(String, Json)>),
 }
 
+/// Most values (objects, arrays, strings, numbers, ...) one JSON input may hold: a policy, a
+/// context, a user, an object, a raw-request step. Every value costs memory in the parsed tree
+/// and again in its typed form, and wasm memory never shrinks: beyond this the text is refused
+/// while it is read, before anything large is built (a `PolicyError` / `ContextError`).
+///
+/// ```
+/// let many = format!("[{}0]", "0,".repeat(drf_gate::json::MAX_JSON_VALUES));
+/// let error = drf_gate::json::Json::parse(&many).unwrap_err();
+/// assert_eq!(error.message(), "more than 65536 JSON values");
+/// ```
+pub const MAX_JSON_VALUES: usize = 65_536;
+
 impl Json {
     /// Parses JSON text (serde_json's parser and messages). Text after the value is not read;
     /// see [`Json::parse_document`].
@@ -65,11 +77,10 @@ impl Json {
     ) -> Result<Json, SyntaxError> {
         let trail = RefCell::new(Vec::new());
         let entered = Cell::new(false);
-        JsonSeed { trail: &trail, entered: &entered }.deserialize(deserializer).map_err(|error| SyntaxError {
-            segments: trail.into_inner(),
-            error,
-            trailing: false,
-        })
+        let values = Cell::new(0);
+        JsonSeed { trail: &trail, entered: &entered, values: &values }
+            .deserialize(deserializer)
+            .map_err(|error| SyntaxError { segments: trail.into_inner(), error, trailing: false })
     }
 }
 
@@ -122,6 +133,8 @@ impl SyntaxError {
 struct JsonSeed<'t> {
     trail: &'t RefCell<Vec<Segment>>,
     entered: &'t Cell<bool>,
+    /// Values read so far (see [`MAX_JSON_VALUES`]).
+    values: &'t Cell<usize>,
 }
 
 impl<'de> DeserializeSeed<'de> for JsonSeed<'_> {
@@ -129,12 +142,18 @@ impl<'de> DeserializeSeed<'de> for JsonSeed<'_> {
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Json, D::Error> {
         self.entered.set(true);
-        deserializer.deserialize_any(JsonVisitor { trail: self.trail })
+        let values = self.values.get().saturating_add(1);
+        if values > MAX_JSON_VALUES {
+            return Err(de::Error::custom(format_args!("more than {MAX_JSON_VALUES} JSON values")));
+        }
+        self.values.set(values);
+        deserializer.deserialize_any(JsonVisitor { trail: self.trail, values: self.values })
     }
 }
 
 struct JsonVisitor<'t> {
     trail: &'t RefCell<Vec<Segment>>,
+    values: &'t Cell<usize>,
 }
 
 impl JsonVisitor<'_> {
@@ -184,7 +203,7 @@ impl<'de> Visitor<'de> for JsonVisitor<'_> {
         let mut items = Vec::new();
         loop {
             let entered = Cell::new(false);
-            match access.next_element_seed(JsonSeed { trail: self.trail, entered: &entered }) {
+            match access.next_element_seed(JsonSeed { trail: self.trail, entered: &entered, values: self.values }) {
                 Ok(Some(item)) => items.push(item),
                 Ok(None) => return Ok(Json::Array(items)),
                 Err(error) => {
@@ -209,7 +228,7 @@ impl<'de> Visitor<'de> for JsonVisitor<'_> {
                 }
             };
             let entered = Cell::new(false);
-            match access.next_value_seed(JsonSeed { trail: self.trail, entered: &entered }) {
+            match access.next_value_seed(JsonSeed { trail: self.trail, entered: &entered, values: self.values }) {
                 Ok(value) => entries.push((key, value)),
                 Err(error) => {
                     if entered.get() {

@@ -53,24 +53,68 @@ fn invalid_context(message: &str, path: &str) -> JsValue {
     JsContextError::new(message, "invalid_context", path).into()
 }
 
+/// Longest JSON text (in UTF-16 code units, as `JSON.stringify` makes it) that crosses into wasm
+/// memory, which never shrinks: a policy, and a raw-request step (a 4 MiB body as base64, its
+/// headers and the resolvers' answers).
+const MAX_TEXT: u32 = 8 * 1024 * 1024;
+/// The same for a context, a user or an object (`check`, `can`, `permissionsFor`, `subject`),
+/// and for a string argument (a view or action name, a URL path).
+const MAX_CONTEXT_TEXT: u32 = 1024 * 1024;
+
+/// Why a JS value did not cross as JSON text.
+enum TextError {
+    /// Functions, symbols, BigInt, cycles: what JSON cannot hold.
+    NotJson,
+    /// Longer than the limit (its length).
+    TooLong(u32, u32),
+}
+
+impl TextError {
+    fn message(&self, what: &str) -> String {
+        match self {
+            TextError::NotJson if what.is_empty() => "not representable as JSON".to_owned(),
+            TextError::NotJson => format!("{what} is not representable as JSON"),
+            TextError::TooLong(length, limit) if what.is_empty() => {
+                format!("{length} characters long, more than the {limit} that may be checked")
+            }
+            TextError::TooLong(length, limit) => {
+                format!("{what} is {length} characters long as JSON, more than the {limit} that may be checked")
+            }
+        }
+    }
+}
+
+/// A string's text, refused before it is copied when it is longer than `limit`.
+fn bounded_string(value: &JsValue, limit: u32) -> Option<Result<String, TextError>> {
+    let text = value.dyn_ref::<js_sys::JsString>()?;
+    let length = text.length();
+    if length > limit {
+        return Some(Err(TextError::TooLong(length, limit)));
+    }
+    text.as_string().map(Ok)
+}
+
 /// A JS value as JSON text (`JSON.stringify`): one crossing of the boundary, however deep the
-/// value. `None` for what JSON cannot hold (functions, symbols, BigInt, cycles).
-fn json_text(value: &JsValue) -> Option<String> {
-    js_sys::JSON::stringify(value).ok().and_then(|text| text.as_string())
+/// value, and at most `limit` characters of it.
+fn json_text(value: &JsValue, limit: u32) -> Result<String, TextError> {
+    let text = js_sys::JSON::stringify(value).map_err(|_| TextError::NotJson)?;
+    bounded_string(&text, limit).unwrap_or(Err(TextError::NotJson))
 }
 
 /// Reads a serde type from a JS value; a mismatch is a `ContextError` naming where it is.
 fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue, prefix: &str) -> Result<T, JsValue> {
-    let Some(text) = json_text(value) else {
-        return Err(invalid_context("not representable as JSON", prefix));
-    };
+    let text = json_text(value, MAX_CONTEXT_TEXT).map_err(|error| invalid_context(&error.message(""), prefix))?;
     crate::json::from_text(&text).map_err(|error| invalid_context(&error.message(), &error.path(prefix)))
 }
 
 /// A string argument; anything else is a `ContextError` (a non-string must never reach the
 /// glue's string copy, which would read out of bounds).
 fn string_arg(value: &JsValue, name: &str) -> Result<String, JsValue> {
-    value.as_string().ok_or_else(|| invalid_context("expected a string", name))
+    match bounded_string(value, MAX_CONTEXT_TEXT) {
+        Some(Ok(text)) => Ok(text),
+        Some(Err(error)) => Err(invalid_context(&error.message(""), name)),
+        None => Err(invalid_context("expected a string", name)),
+    }
 }
 
 // Objects for maps (headers) and null for absent options, as the TypeScript types declare.
@@ -100,17 +144,21 @@ impl GateCore {
     #[wasm_bindgen(constructor)]
     pub fn new(policy: JsValue) -> Result<GateCore, JsValue> {
         // One parser for both forms (the core's JSON one): an object crosses as JSON text.
-        let compiled = match policy.as_string() {
-            Some(text) => core::Gate::from_json(&text),
+        let refused = |error: TextError| {
+            JsValue::from(JsPolicyError::new(&error.message("the policy"), "invalid_policy", "$", None, None))
+        };
+        let compiled = match bounded_string(&policy, MAX_TEXT) {
+            Some(text) => core::Gate::from_json(&text.map_err(refused)?),
             None => {
-                let text = json_text(&policy).ok_or_else(|| {
-                    JsValue::from(JsPolicyError::new(
+                let text = json_text(&policy, MAX_TEXT).map_err(|error| match error {
+                    TextError::NotJson => JsValue::from(JsPolicyError::new(
                         "the policy is not JSON-shaped",
                         "invalid_policy",
                         "$",
                         None,
                         None,
-                    ))
+                    )),
+                    too_long => refused(too_long),
                 })?;
                 core::Gate::from_json(&text).map_err(|mut error| {
                     // Positions in text the caller never wrote mean nothing; the path says where.
@@ -156,9 +204,8 @@ impl GateCore {
     /// JSON.parse(core.check({ view: "posts", action: "list", user: null })).status;
     /// ```
     pub fn check(&self, context: JsValue) -> Result<String, JsValue> {
-        let Some(text) = json_text(&context) else {
-            return Err(invalid_context("the context is not representable as JSON", "$"));
-        };
+        let text = json_text(&context, MAX_CONTEXT_TEXT)
+            .map_err(|error| invalid_context(&error.message("the context"), "$"))?;
         let decision = self.inner.check_json(&text).map_err(|error| context_error(&error))?;
         serde_json::to_string(&decision).map_err(|error| invalid_context(&error.to_string(), "$"))
     }
@@ -267,7 +314,7 @@ impl GateCore {
     /// core.actions("posts"); // ["list", "create", ...]
     /// ```
     pub fn actions(&self, view: JsValue) -> Option<Vec<String>> {
-        let view = view.as_string()?;
+        let view = bounded_string(&view, MAX_CONTEXT_TEXT)?.ok()?;
         Some(self.inner.actions(&view)?.map(String::from).collect())
     }
 
@@ -312,9 +359,7 @@ impl GateCore {
     #[cfg(feature = "edge")]
     #[wasm_bindgen(js_name = checkRequestStep)]
     pub fn check_request_step(&self, input: JsValue) -> Result<JsValue, JsValue> {
-        let Some(text) = json_text(&input) else {
-            return Err(invalid_context("the request is not representable as JSON", "$"));
-        };
+        let text = json_text(&input, MAX_TEXT).map_err(|error| invalid_context(&error.message("the request"), "$"))?;
         let step = self.inner.check_request_json(&text).map_err(|error| context_error(&error))?;
         step.serialize(&SERIALIZER).map_err(JsValue::from)
     }

@@ -94,7 +94,7 @@ fn requests_beyond_server_limits_are_left_to_the_origin() {
 
 #[test]
 fn oversized_base64_bodies_are_not_decoded() {
-    let encoded = "QUFB".repeat(4_000_000); // 12 MB once decoded, over the 10 MiB cap
+    let encoded = "QUFB".repeat(4_000_000); // 12 MB once decoded, over the 4 MiB cap
     let input = RawRequestInput { method: "POST".into(), body_base64: Some(encoded), ..Default::default() };
     let request = RawRequest::from_input(input).unwrap();
     assert!(request.is_body_too_large());

@@ -30,19 +30,91 @@ export function needsEdgeBuild(what) {
 const UNKNOWN = Symbol.for("drf-gate.unknown");
 const NOT_FOUND = Symbol.for("drf-gate.notFound");
 
-// The core keeps no body over 10 MiB (src/authentication/request.rs MAX_BODY_BYTES: a check
-// that needs one forwards). A plain request carrying a longer one is marked so here rather than
-// copied into wasm memory, which never shrinks.
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
+// The core keeps no body over 4 MiB (src/authentication/request.rs MAX_BODY_BYTES: a check
+// that needs one forwards), and reads header fields only up to the servers' limit of 100
+// (MAX_HEADER_COUNT: one more marks the request as beyond it, which the edge forwards). What it
+// would not keep is not copied into wasm memory, which never shrinks.
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const MAX_HEADER_COUNT = 100;
+
+// UTF-8 length of a string, counted only as far as `limit`.
+function utf8LengthOver(text, limit) {
+  if (text.length > limit) return true;
+  if (text.length * 3 <= limit) return false;
+  let bytes = 0;
+  for (let i = 0; i < text.length && bytes <= limit; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit < 0xdc00 && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next < 0xe000) i++;
+      bytes += next >= 0xdc00 && next < 0xe000 ? 4 : 3;
+    } else bytes += 3;
+  }
+  return bytes > limit;
+}
+
+// UTF-8 byte order (the core's BTreeMap order) is code point order.
+function byCodePoint(a, b) {
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    const x = a.codePointAt(i);
+    const y = b.codePointAt(j);
+    if (x !== y) return x - y;
+    i += x > 0xffff ? 2 : 1;
+    j += y > 0xffff ? 2 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
+// The core reads header fields in name order and stops at the first past a server limit (at
+// the latest the 101st), and a field line over 8190 bytes is past one whatever follows: only
+// what it reads crosses, and of a longer value only enough to stay over the limit. Left whole
+// when a value is not a string (the core names the culprit).
+const MAX_HEADER_BYTES = 8190;
+function boundedHeaders(headers) {
+  if (!headers || typeof headers !== "object" || Array.isArray(headers)) return headers;
+  const names = Object.keys(headers);
+  let long = false;
+  for (const name of names) {
+    const value = headers[name];
+    if (typeof value !== "string") return headers;
+    if (value.length > MAX_HEADER_BYTES) long = true;
+  }
+  if (names.length <= MAX_HEADER_COUNT + 1 && !long) return headers;
+  if (names.length > MAX_HEADER_COUNT + 1) {
+    names.sort(names.some((name) => /[\ud800-\udfff]/.test(name)) ? byCodePoint : undefined);
+    names.length = MAX_HEADER_COUNT + 1;
+  }
+  const kept = Object.create(null); // `__proto__` is a header name like any other
+  for (const name of names) {
+    const value = headers[name];
+    if (value.length <= MAX_HEADER_BYTES) {
+      kept[name] = value;
+    } else {
+      // A character above U+00FF is refused wherever it is: it alone gives the same error.
+      const wide = /[^\x00-\xff]/u.exec(value);
+      kept[name] = wide ? wide[0] : value.slice(0, MAX_HEADER_BYTES + 1);
+    }
+  }
+  return kept;
+}
+
 function boundedBody(request) {
   if (!request || typeof request !== "object") return request;
-  const { bodyBase64, body } = request;
+  const { bodyBase64, body, headers } = request;
   const over =
     (typeof bodyBase64 === "string" && Math.floor(bodyBase64.length / 4) * 3 - 2 > MAX_BODY_BYTES) ||
-    (typeof body === "string" && body.length > MAX_BODY_BYTES);
-  if (!over) return request;
-  const { bodyBase64: _encoded, body: _text, ...rest } = request;
-  return { ...rest, bodyTooLarge: true };
+    (typeof body === "string" && utf8LengthOver(body, MAX_BODY_BYTES));
+  const kept = boundedHeaders(headers);
+  if (!over && kept === headers) return request;
+  const bounded = kept === headers ? { ...request } : { ...request, headers: kept };
+  if (over) {
+    delete bounded.bodyBase64;
+    delete bounded.body;
+    bounded.bodyTooLarge = true;
+  }
+  return bounded;
 }
 
 // What a resolver returned, as the core's answer to a lookup.
@@ -58,6 +130,12 @@ function asAnswer(kind, value) {
     return { user: value };
   }
   if (kind === "sessionCsrfSecret") return value == null ? { notFound: true } : { secret: String(value) };
+  if (kind === "knoxToken") {
+    if (value == null) return { notFound: true };
+    // { user, expiry }: expiry in seconds since the epoch, a Date, or null (never expires).
+    const expiry = value.expiry instanceof Date ? value.expiry.getTime() / 1000 : (value.expiry ?? null);
+    return { knoxToken: { user: value.user, expiry } };
+  }
   return value == null ? { notFound: true } : { user: value };
 }
 
@@ -76,6 +154,8 @@ function callResolver(resolvers, key, rawRequest) {
       return fn(key.field, JSON.parse(key.id));
     case "remoteUser":
       return fn(key.name);
+    case "knoxToken":
+      return fn(key.digest, key.tokenKey);
     case "custom":
       return fn(key.className, rawRequest);
     default:

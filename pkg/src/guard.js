@@ -26,7 +26,7 @@ export const NOT_FOUND = Symbol.for("drf-gate.notFound");
 export const UNKNOWN = Symbol.for("drf-gate.unknown");
 
 // The lookup kinds of the core's step protocol (`LookupKey.kind`), with their arguments.
-const LOOKUP_KINDS = ["token", "basic", "session", "sessionCsrfSecret", "userById", "remoteUser", "custom"];
+const LOOKUP_KINDS = ["token", "basic", "session", "sessionCsrfSecret", "userById", "remoteUser", "knoxToken", "custom"];
 const DEFAULT_LOOKUP_TIMEOUT_MS = 1000;
 const TIMED_OUT = Symbol("timed out");
 
@@ -47,6 +47,8 @@ function lookupArgs(key) {
       return [key.field, JSON.parse(key.id)];
     case "remoteUser":
       return [key.name];
+    case "knoxToken":
+      return [key.digest, key.tokenKey];
     case "custom":
       return [key.className];
     default:

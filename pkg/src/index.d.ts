@@ -234,6 +234,13 @@ export interface RawRequest {
   meta?: { readonly [name: string]: string };
 }
 
+/** A django-rest-knox `AuthToken` row, as `Resolvers.knoxToken` returns it. */
+export interface KnoxTokenRow {
+  user: User;
+  /** `expiry` in seconds since the epoch, a Date, or null (the token never expires). */
+  expiry: number | Date | null;
+}
+
 /** Looks users up for the authentication classes; each may return a Promise in `checkRequest`. */
 export interface Resolvers {
   /** TokenAuthentication: the token's user, or null. */
@@ -248,6 +255,11 @@ export interface Resolvers {
   userById?(field: string, id: JsonValue): User | null | undefined | Promise<User | null | undefined>;
   /** RemoteUserAuthentication. */
   remoteUser?(name: string): User | null | undefined | Promise<User | null | undefined>;
+  /**
+   * django-rest-knox's TokenAuthentication: the `AuthToken` row with this `digest` (its primary
+   * key) and `token_key`: its user and `expiry` (seconds since the epoch, a Date, or null), or null.
+   */
+  knoxToken?(digest: string, tokenKey: string): KnoxTokenRow | null | undefined | Promise<KnoxTokenRow | null | undefined>;
   /** A custom class: a user, null (`authenticate` returned None), or `{ failure }` (it raised). */
   custom?(className: string, request: RawRequest): User | { failure: { exception?: string; detail: JsonValue; code?: string | null } } | null | undefined | Promise<User | { failure: { exception?: string; detail: JsonValue; code?: string | null } } | null | undefined>;
 }

@@ -68,6 +68,8 @@ def main():
         else:
             exported += 1
             print(f"  exported {name}")
+    for warning in dict.fromkeys(exporter.warnings):
+        print(f"  warning: {warning}")
     for line in exporter.translation_report():
         print(f"  translate: {line}")
     translated = sum(1 for methods in exporter.translations.values()

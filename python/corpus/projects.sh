@@ -7,27 +7,45 @@
 # Their permission modules then join the translation corpus (translate_corpus.py --extra).
 # Their code is never copied into this repository.
 #
+# Last measured (2026-11-29, DRFGATE_MIRRORS=/work/.mirror): rest-framework-tutorial 5 views, 5
+# exported; restapiswithdjango-ch10 14/14; django-styleguide-example 20/20;
+# django-realworld-example-app does not load on Django 5.2 (its conduit/urls.py:16 imports
+# django.conf.urls.url, removed in Django 4.0); blog-stack-backend 7/7 (2 classes translated and
+# proved; throttle warnings); swapskill 12/12; none left to the origin. Then
+#   translate: 41 classes, 22 translated, 22 proved, 19 left to origin
+#
 #   bash python/corpus/projects.sh WHEEL [WORKDIR]
+#
+# A project is cloned from $DRFGATE_MIRRORS/<owner>+<name>/repo when that exists (a local mirror
+# of the repository, e.g. /work/.mirror), else from GitHub.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 wheel="$1"
 work="${2:-$(mktemp -d)}"
 mkdir -p "$work"
-# name | git URL | commit | project dir inside | settings module | extra pip packages
+# name | git URL | commit | project dir inside | settings module | extra pip packages | env (optional)
 projects=(
   "rest-framework-tutorial|https://github.com/encode/rest-framework-tutorial|efce73a9ccd9430616884a0910affc0dc4a6497c|.|tutorial.settings|pygments dj-database-url whitenoise drf-spectacular"
   "restapiswithdjango-ch10|https://github.com/wsvincent/restapiswithdjango|4a12e5289beeb00308f2d8ceefa343666fa11c05|ch10-blog-schemas-docs|django_project.settings|django-cors-headers dj-rest-auth django-allauth<0.56 drf-spectacular"
   "django-styleguide-example|https://github.com/HackSoftware/Django-Styleguide-Example|a70ef43d7df03706c1211d4fcfd70b4b0120ba1e|.|config.django.base|-r requirements/base.txt"
   "django-realworld-example-app|https://github.com/gothinkster/django-realworld-example-app|29c9d42831fa0cfc5a4aa7561f674396eacf20a2|.|conduit.settings|django-cors-headers django-extensions"
+  # MIT; viewsets with two custom object-permission classes, TokenAuthentication, throttles.
+  "blog-stack-backend|https://github.com/bitsbuild/blog-stack-backend|eede97e5e21a9eff89cbca6ef7b30948e82f21d7|blog|blog.settings|django-filter python-dotenv whitenoise|DSK=corpus-secret-key"
+  # No licence file: measured from its pinned commit only, never copied. Viewsets, simplejwt.
+  "swapskill|https://github.com/gsishir1104/swapskill1|e99fb8635b5a22a58fa92b030a2622fef4dfddd4|backend|swapskill.settings|django-cors-headers python-dotenv djangorestframework-simplejwt"
 )
 python3 -m venv "$work/venv"
 py="$work/venv/bin/python"
 "$py" -m pip install --quiet --disable-pip-version-check "$wheel" -r "$here/requirements.txt"
 extras=()
 for entry in "${projects[@]}"; do
-  IFS='|' read -r name url commit sub settings packages <<<"$entry"
+  IFS='|' read -r name url commit sub settings packages env <<<"$entry"
   dir="$work/$name"
-  if [ ! -d "$dir/.git" ]; then git clone --quiet "$url" "$dir"; fi
+  slug="${url#https://github.com/}"
+  mirror="${DRFGATE_MIRRORS:-}/${slug/\//+}/repo"
+  if [ ! -d "$dir/.git" ]; then
+    if [ -n "${DRFGATE_MIRRORS:-}" ] && [ -d "$mirror" ]; then git clone --quiet "$mirror" "$dir"; else git clone --quiet "$url" "$dir"; fi
+  fi
   git -C "$dir" checkout --quiet "$commit"
   args=()
   for word in $packages; do
@@ -42,7 +60,8 @@ for entry in "${projects[@]}"; do
   done
   "$py" -m pip install --quiet --disable-pip-version-check "${args[@]}" \
     "Django==5.2.19" "djangorestframework==3.18.3" || echo "($name: some packages did not install)"
-  "$py" "$here/export_project.py" "$dir/$sub" "$settings" --label "$name" || true
+  # shellcheck disable=SC2086 # env: NAME=value words the project's settings read
+  env ${env:-} "$py" "$here/export_project.py" "$dir/$sub" "$settings" --label "$name" || true
   extras+=(--extra "$dir")
 done
 "$py" "$here/translate_corpus.py" "${extras[@]}"

@@ -80,6 +80,23 @@ class Gate:
         except native.PolicyError as exc:
             raise PolicyError(*exc.args) from None
 
+    @classmethod
+    def from_compiled(cls, data):
+        """Loads a compiled policy (:func:`compile`, ``npx drf-gate compile``), as the browser
+        runtime does; ``PolicyError`` (``corrupt_compiled_policy``, ``incompatible_compiled_policy``)
+        for bytes it cannot load.
+
+        >>> Gate.from_compiled(compile({"views": {"posts": {}}})).view_names()
+        ['posts']
+        """
+        native = _require()
+        gate = cls.__new__(cls)
+        try:
+            gate._gate = native.Gate.from_compiled(bytes(data))
+        except native.PolicyError as exc:
+            raise PolicyError(*exc.args) from None
+        return gate
+
     def check(self, context):
         """The decision for a context (``docs/policy.md`` §2 -> §3)."""
         native = _require()
@@ -99,3 +116,18 @@ class Gate:
 
     def view_names(self):
         return list(self._gate.view_names())
+
+
+def compile(policy):  # noqa: A001 (the CLI's verb: `npx drf-gate compile`)
+    """The compiled form of a policy (a dict or JSON text, routes included) as ``bytes``: the same
+    bytes as ``npx drf-gate compile policy.json -o policy.gate`` and ``gate.toCompiled()``, which
+    the browser runtime (``drf-gate/runtime``) and ``Gate.from_compiled`` load.
+
+    >>> compile('{"views": {"posts": {}}}')[:8]
+    b'DRFGATE\\x01'
+    """
+    native = _require()
+    try:
+        return bytes(native.Gate(_text(policy)).to_compiled())
+    except native.PolicyError as exc:
+        raise PolicyError(*exc.args) from None

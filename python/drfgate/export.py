@@ -16,6 +16,7 @@ import os
 import re
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
@@ -106,6 +107,56 @@ BUILTIN_CONDITIONS = {
 }
 
 
+def _path(cls):
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+# Well-known third-party permission classes, recognised by import path (their code is not read):
+# what each checks, verified against the real package by the conformance suite
+# (conformance/oracle/thirdparty.py). djoser's CurrentUserOrAdminOrReadOnly compares the object
+# with the user only when the object IS a user (`type(obj) is type(user) and obj == user`): on a
+# view whose model is the user model it gets the variant under USER_MODEL_VARIANTS.
+KNOWN_PERMISSIONS = {
+    "djoser.permissions.CurrentUserOrAdmin": {
+        "base": "IsAuthenticated",
+        "hasObjectPermission": "request.user.is_staff or obj.id == request.user.id",
+    },
+    "djoser.permissions.CurrentUserOrAdminOrReadOnly": {
+        "base": "IsAuthenticated",
+        "hasObjectPermission": "request.method in SAFE_METHODS or request.user.is_staff",
+    },
+}
+USER_MODEL_VARIANTS = {
+    "djoser.permissions.CurrentUserOrAdminOrReadOnly": {
+        "base": "IsAuthenticated",
+        "hasObjectPermission": "obj.id == request.user.id or request.method in SAFE_METHODS or request.user.is_staff",
+    },
+}
+# Third-party classes whose answer depends on rows drf-gate has no lookup for: their views are
+# left to the origin, with this reason.
+ORIGIN_ONLY_PERMISSIONS = {
+    "rest_framework_api_key.permissions.HasAPIKey": "it looks the API key up (prefix, hashed key, revoked, expiry) "
+    "in the project's database at permission time, which drf-gate's permission stage cannot ask for",
+}
+# knox's TokenAuthentication: a built-in of drf-gate (hashed-token lookup, expiry).
+KNOX_AUTHENTICATION = "knox.auth.TokenAuthentication"
+KNOX_METHODS = ("authenticate", "authenticate_credentials", "validate_user", "authenticate_header", "_cleanup_token",
+                "renew_token")
+
+
+def prove_known(cls, decl, user_model=False):
+    """Proves a well-known class's declaration against the installed class (drfgate.prove), on
+    user objects for the user-model variant and on objects of another model (whose pks equal
+    the users') otherwise; None without the compiled core."""
+    from . import core
+    from .prove import other_model_objects, prove, user_objects
+
+    if not core.available() or "hasObjectPermission" not in decl:
+        return None
+    objects = user_objects() if user_model else other_model_objects()
+    return prove(cls, "has_object_permission", decl["hasObjectPermission"], objects=objects)
+
+
 class ExportError(Exception):
     """The project cannot be exported; ``problems`` lists each cause with its file and line."""
 
@@ -157,6 +208,25 @@ def to_json_value(value):
 # Settings
 
 
+KNOX_HASHES = ("sha224", "sha256", "sha384", "sha512")
+
+
+def knox_settings():
+    """django-rest-knox's REST_KNOX as drf-gate's ``settings.knox`` (None without knox installed)."""
+    from django.apps import apps as django_apps
+
+    if not django_apps.is_installed("knox"):
+        return None
+    from knox.settings import knox_settings as knox
+
+    hash_name = getattr(knox.SECURE_HASH_ALGORITHM(), "name", None)
+    if hash_name not in KNOX_HASHES:
+        raise ExportError([f"REST_KNOX['SECURE_HASH_ALGORITHM'] is {knox.SECURE_HASH_ALGORITHM!r} ({hash_name}); "
+                           f"drf-gate's edge authentication computes {', '.join(KNOX_HASHES)}"])
+    return {"authHeaderPrefix": knox.AUTH_HEADER_PREFIX, "secureHashAlgorithm": hash_name,
+            "autoRefresh": bool(knox.AUTO_REFRESH)}
+
+
 def export_settings(include_secrets=False):
     """The authentication settings drf-gate's edge authentication needs.
 
@@ -181,6 +251,9 @@ def export_settings(include_secrets=False):
             "fileMaxMemorySize": settings.FILE_UPLOAD_MAX_MEMORY_SIZE,
         },
     }
+    knox = knox_settings()
+    if knox is not None:
+        result["knox"] = knox
     if jwt_authentication is not None:
         from rest_framework_simplejwt.settings import api_settings as jwt
 
@@ -317,11 +390,15 @@ class Exporter:
         self.translations = {}  # class -> {method: Translation}
         self.auth_names = dict(BUILTIN_AUTHENTICATION)
         self.auth_decls = {}
+        self.known_classes = {}  # policy name -> import path of a well-known third-party class
+        self.known_proofs = {}  # policy name -> drfgate.prove.Proof (None without the compiled core)
+        self._view_model = None  # the model of the view being exported
+        self._view_auth_kinds = set()
         self.warnings = []
         # Custom classes never take a built-in's name or alias (django-rest-knox's class is also
         # called TokenAuthentication): a clash gets the module-qualified name.
         self._used_names = set(self.permission_names.values()) | set(self.auth_names.values()) | {
-            "session", "basic", "token", "jwt", "jwtStateless", "remoteUser"}
+            "session", "basic", "token", "jwt", "jwtStateless", "remoteUser", "knox", "KnoxTokenAuthentication"}
 
     # ---- names -------------------------------------------------------------------------
 
@@ -338,6 +415,14 @@ class Exporter:
     def translation_report(self):
         """One line per custom permission class whose code was read: translated (and proved), or why not."""
         lines = []
+        for name, path in self.known_classes.items():
+            if path in ORIGIN_ONLY_PERMISSIONS:
+                continue
+            proof = self.known_proofs.get(name)
+            proved = (f"proved against the installed package on {proof.cases} generated inputs"
+                      if proof is not None and proof.proved else "not proved here (no compiled core)")
+            lines.append(f"{name}: {path}, a well-known class from drf-gate's table, {proved}: "
+                         f"{self.permission_decls[name].get('hasObjectPermission')}")
         for cls, methods in self.translations.items():
             name = self.permission_names.get(cls, cls.__name__)
             for method, t in methods.items():
@@ -377,6 +462,8 @@ class Exporter:
             return self.permission_names[cls]
         name = self._unique_name(cls)
         self.permission_names[cls] = name
+        if _path(cls) in KNOWN_PERMISSIONS or _path(cls) in ORIGIN_ONLY_PERMISSIONS:
+            return self._known_permission(cls, name)
         problems, deps, decl = [], set(), {}
         bases = [b for b in cls.__mro__[1:] if isinstance(b, type) and issubclass(b, drf_permissions.BasePermission)]
         base = bases[0] if bases else drf_permissions.BasePermission
@@ -451,6 +538,42 @@ class Exporter:
         self.permission_problems[cls] = problems
         return name
 
+    def _known_permission(self, cls, name, decl=None):
+        """A well-known third-party class: its declaration from the table (no code is read)."""
+        path = _path(cls)
+        problems = []
+        if path in ORIGIN_ONLY_PERMISSIONS:
+            problems.append(Problem(cls, f"{name} ({path}): {ORIGIN_ONLY_PERMISSIONS[path]}",
+                                    "leave its views to the origin (--leave-to-origin VIEW)"))
+            decl = {}
+        decl = dict(decl or KNOWN_PERMISSIONS.get(path, {}))
+        proof = prove_known(cls, decl, user_model=name.endswith("_onUserModel")) if decl else None
+        if proof is not None and not proof.proved:
+            problems.append(Problem(cls, f"{name} ({path}): drf-gate's declaration {decl} disagrees with the "
+                                    f"installed package on {len(proof.disagreements)} of {proof.cases} generated "
+                                    f"inputs, e.g. {proof.disagreements[0]}",
+                                    "leave its views to the origin (--leave-to-origin VIEW)"))
+        self.known_proofs[name] = proof
+        self.known_classes[name] = path
+        self.permission_decls[name] = decl
+        self.permission_deps[name] = {decl["base"]} if "base" in decl and decl["base"] not in BUILTIN_PERMISSIONS.values() else set()
+        self.permission_problems[cls] = problems
+        return name
+
+    def _user_model_variant(self, cls, problems):
+        """CurrentUserOrAdminOrReadOnly on a view of the user model: ``obj == request.user`` counts."""
+        path = _path(cls)
+        base = self.permission_class(cls)
+        name = f"{base}_onUserModel"
+        if name not in self.permission_decls:
+            self._used_names.add(name)
+            self._known_permission(cls, name, USER_MODEL_VARIANTS[path])
+        if "jwtStateless" in self._view_auth_kinds:
+            problems.append(Problem(cls, f"{path} on a view of the user model with JWTStatelessUserAuthentication: "
+                                    "type(obj) is type(request.user) depends on which class authenticated",
+                                    "leave the view to the origin (--leave-to-origin VIEW)"))
+        return name
+
     def permission_expression(self, perm, problems):
         """The expression string of one ``permission_classes`` entry (a class, an instance, or a
         composition of either), with the minimal parentheses Python's precedence needs."""
@@ -481,6 +604,9 @@ class Exporter:
                 )
             name = self.permission_class(cls)
             problems.extend(self.permission_problems.get(cls, []))
+            if _path(cls) in USER_MODEL_VARIANTS and self._view_model is not None \
+                    and self._view_model is get_user_model():
+                name = self._user_model_variant(cls, problems)
             return name, _PREC_ATOM
         if operator is op_not:
             text, prec = self._expr(operands[0], problems)
@@ -500,6 +626,15 @@ class Exporter:
     def authentication_class(self, cls, problems):
         if cls in self.auth_names:
             return self.auth_names[cls]
+        knox = next((k for k in cls.__mro__ if _path(k) == KNOX_AUTHENTICATION), None)
+        if knox is not None and not any(m in k.__dict__ for k in cls.__mro__[:cls.__mro__.index(knox)] for m in KNOX_METHODS):
+            if cls is knox:
+                self.auth_names[cls] = "KnoxTokenAuthentication"
+                return "KnoxTokenAuthentication"
+            name = self._unique_name(cls)
+            self.auth_names[cls] = name
+            self.auth_decls[name] = {"base": "KnoxTokenAuthentication"}
+            return name
         name = self._unique_name(cls)
         self.auth_names[cls] = name
         builtin = next((b for b in cls.__mro__[1:] if b in BUILTIN_AUTHENTICATION), None)
@@ -593,10 +728,14 @@ class Exporter:
         base_view = self._instance(
             _Route(first.template, first.regex, first.callback, first.detail, first.actions, plain_kwargs), None, "GET"
         )
+        model = self._model(cls, base_view)
+        self._view_model = model
         default_auth = [self.authentication_class(type(a), problems) for a in APIView.get_authenticators(base_view)]
+        self._view_auth_kinds = {"jwtStateless" for a in APIView.get_authenticators(base_view)
+                                 if jwt_authentication is not None
+                                 and isinstance(a, jwt_authentication.JWTStatelessUserAuthentication)}
         default_perms = [self.permission_expression(p, problems) for p in APIView.get_permissions(base_view)]
         policy = {}
-        model = self._model(cls, base_view)
         if model is not None:
             policy["model"] = f"{model._meta.app_label}.{model._meta.object_name}"
         if default_auth != self.global_auth:
@@ -651,6 +790,14 @@ class Exporter:
         policy["actions"] = {a: self._action_entry(a, e, is_viewset) for a, e in actions.items()}
         if getattr(cls, "_ignore_model_permissions", False):
             policy["ignoreModelPermissions"] = True
+        throttles = [getattr(t, "__name__", repr(t)) for t in getattr(cls, "throttle_classes", None) or ()]
+        if throttles:
+            self.warnings.append(
+                f"{source_location(cls)}: {name} throttles ({', '.join(throttles)}); DRF checks throttles after "
+                f"the view's permissions and before get_object(), so the edge's view-level answers agree, but an "
+                f"object-level denial may be the origin's 429: leave the object stage to the origin (do not pass "
+                f"`object` for this view)"
+            )
         queryset = queryset_condition(cls, name, self.warnings)
         if queryset is not None:
             policy["queryset"] = queryset

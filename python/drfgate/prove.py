@@ -86,6 +86,10 @@ class GeneratedUser:
         return hash(self.id)
 
     def as_json(self):
+        """The user as a context user (docs/policy.md §2), or as an object (``user_objects``)."""
+        if self.__dict__.get("_as_object"):
+            return {"id": self.id, "pk": self.id, "username": self.username, "is_active": self.is_active,
+                    "is_staff": self.is_staff, "is_superuser": self.is_superuser}
         attributes = dict(self._attributes)
         attributes["groups"] = list(self._group_names)
         return {"id": self.id, "username": self.username, "isActive": self.is_active, "isStaff": self.is_staff,
@@ -202,6 +206,20 @@ def _users(facts, rng):
     return out
 
 
+def user_objects():
+    """Users as the objects of a view of the user model: the same type as ``request.user`` (so
+    ``type(obj) is type(user)``), their JSON the object's fields (``obj.id``, ``obj.is_staff``)."""
+    out = [GeneratedUser(1), GeneratedUser(2), GeneratedUser(7, is_staff=True)]
+    for user in out:
+        user._as_object = True
+    return out
+
+
+def other_model_objects():
+    """Objects of another model whose pks equal the generated users' (a pk is not a row of users)."""
+    return [GeneratedObject({"id": 1}), GeneratedObject({"id": 2}), GeneratedObject({"id": 7})]
+
+
 def _objects(facts, rng):
     if not facts.obj_paths:
         return [GeneratedObject({"id": 7})]
@@ -232,8 +250,11 @@ def _objectify(fields):
     return {k: GeneratedObject(_objectify(v)) if isinstance(v, dict) else v for k, v in fields.items()}
 
 
-def prove(cls, method, condition, seed=0, limit=6000):
-    """Compare ``cls().<method>`` with drf-gate's evaluation of ``condition`` on generated inputs."""
+def prove(cls, method, condition, seed=0, limit=6000, objects=None):
+    """Compare ``cls().<method>`` with drf-gate's evaluation of ``condition`` on generated inputs.
+
+    ``objects``: the objects to use instead of generated ones (``GeneratedUser`` instances prove a
+    condition for views whose objects are users, such as djoser's user views)."""
     rng = random.Random(seed)
     facts = _Facts(condition)
     object_level = method == "has_object_permission"
@@ -252,7 +273,7 @@ def prove(cls, method, condition, seed=0, limit=6000):
     if not object_level:
         targets.append(("metadata", "OPTIONS"))
     users = _users(facts, rng)
-    objects = _objects(facts, rng) if object_level else [None]
+    objects = (list(objects) if objects is not None else _objects(facts, rng)) if object_level else [None]
     space = list(itertools.product(targets, range(len(users)), range(len(objects))))
     if len(space) > limit:
         space = rng.sample(space, limit)

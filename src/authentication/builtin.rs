@@ -11,6 +11,7 @@ pub(crate) enum Kind {
     Jwt,
     JwtStateless,
     RemoteUser,
+    Knox,
 }
 
 /// One built-in authentication class.
@@ -30,6 +31,7 @@ pub struct BuiltinAuthentication {
 
 const DRF: &str = "rest_framework.authentication";
 const SIMPLEJWT: &str = "rest_framework_simplejwt.authentication";
+const KNOX: &str = "knox.auth";
 
 const fn entry(name: &'static str, alias: &'static str, module: &'static str, kind: Kind) -> BuiltinAuthentication {
     BuiltinAuthentication { name, alias, other_names: &[], module, kind }
@@ -40,9 +42,9 @@ const fn entry(name: &'static str, alias: &'static str, module: &'static str, ki
 /// ```
 /// use drf_gate::authentication::builtin::BUILTINS;
 /// assert_eq!(BUILTINS.iter().map(|class| class.alias).collect::<Vec<_>>(),
-///     ["session", "basic", "token", "jwt", "jwtStateless", "remoteUser"]);
+///     ["session", "basic", "token", "jwt", "jwtStateless", "remoteUser", "knox"]);
 /// ```
-pub const BUILTINS: [BuiltinAuthentication; 6] = [
+pub const BUILTINS: [BuiltinAuthentication; 7] = [
     entry("SessionAuthentication", "session", DRF, Kind::Session),
     entry("BasicAuthentication", "basic", DRF, Kind::Basic),
     entry("TokenAuthentication", "token", DRF, Kind::Token),
@@ -55,6 +57,8 @@ pub const BUILTINS: [BuiltinAuthentication; 6] = [
         kind: Kind::JwtStateless,
     },
     entry("RemoteUserAuthentication", "remoteUser", DRF, Kind::RemoteUser),
+    // django-rest-knox's class is also called `TokenAuthentication`: by path, `knox.auth.TokenAuthentication`.
+    entry("KnoxTokenAuthentication", "knox", KNOX, Kind::Knox),
 ];
 
 /// The built-in class a short name (a class name or an alias, no module) is.
@@ -70,8 +74,12 @@ pub(crate) fn by_short_name(short: &str) -> Option<&'static BuiltinAuthenticatio
 /// assert_eq!(canonical_authentication_name("token"), "TokenAuthentication");
 /// assert_eq!(canonical_authentication_name("rest_framework_simplejwt.authentication.JWTAuthentication"), "JWTAuthentication");
 /// assert_eq!(canonical_authentication_name("ApiKeyAuthentication"), "ApiKeyAuthentication");
+/// assert_eq!(canonical_authentication_name("knox.auth.TokenAuthentication"), "KnoxTokenAuthentication");
 /// ```
 pub fn canonical_authentication_name(name: &str) -> &str {
+    if name == "knox.auth.TokenAuthentication" {
+        return "KnoxTokenAuthentication";
+    }
     let last = [DRF, SIMPLEJWT]
         .iter()
         .find_map(|module| name.strip_prefix(module).and_then(|rest| rest.strip_prefix('.')))

@@ -15,6 +15,7 @@
 //! |---|---|---|
 //! | `BasicAuthentication` | [`basic`] | [`Resolver::basic`] |
 //! | `TokenAuthentication` | [`token`] | [`Resolver::token`] |
+//! | django-rest-knox's `TokenAuthentication` | [`knox`] | [`Resolver::knox_token`] |
 //! | `JWTAuthentication` / `JWTStatelessUserAuthentication` | [`jwt`] | [`Resolver::user_by_id`] / none |
 //! | `SessionAuthentication` + `CsrfViewMiddleware` | [`session`], [`csrf`] | [`Resolver::session`] |
 //! | `RemoteUserAuthentication` | here | [`Resolver::remote_user`] |
@@ -70,6 +71,8 @@ pub mod csrf;
 #[cfg(feature = "edge")]
 pub mod jwt;
 #[cfg(feature = "edge")]
+pub mod knox;
+#[cfg(feature = "edge")]
 pub mod pybase64;
 #[cfg(feature = "edge")]
 pub mod pyjson;
@@ -92,11 +95,11 @@ pub use csrf::{mint_csrf_token, CsrfRandom};
 #[cfg(feature = "edge")]
 pub use request::{RawRequest, RawRequestInput};
 #[cfg(feature = "edge")]
-pub use resolver::{Answer, AnswerCache, CustomLookup, Lookup, LookupKey, Resolver};
+pub use resolver::{Answer, AnswerCache, CustomLookup, KnoxToken, Lookup, LookupKey, Resolver};
 #[cfg(feature = "compiler")]
 pub use settings::{
-    AuthenticationSettings, BasicSettings, CompiledSettings, CsrfSettings, JwtSettings, OneOrMany, RemoteUserSettings,
-    SessionSettings, TokenClass, TokenSettings, UploadSettings,
+    AuthenticationSettings, BasicSettings, CompiledSettings, CsrfSettings, JwtSettings, KnoxHash, KnoxSettings,
+    OneOrMany, RemoteUserSettings, SessionSettings, TokenClass, TokenSettings, UploadSettings,
 };
 
 #[cfg(feature = "edge")]
@@ -154,6 +157,11 @@ pub enum AuthenticationClass {
     },
     /// `RemoteUserAuthentication` (`REMOTE_USER`); no header.
     RemoteUser,
+    /// django-rest-knox's `knox.auth.TokenAuthentication` with its `AUTH_HEADER_PREFIX`.
+    Knox {
+        /// `REST_KNOX['AUTH_HEADER_PREFIX']` (knox: `"Token"`), also the `WWW-Authenticate` value.
+        prefix: String,
+    },
     /// A project's own class, declared in the policy.
     Custom {
         /// The class name.
@@ -171,6 +179,7 @@ impl AuthenticationClass {
             AuthenticationClass::Session | AuthenticationClass::RemoteUser => None,
             AuthenticationClass::Basic { realm } => Some(format!("Basic realm=\"{realm}\"")),
             AuthenticationClass::Token { keyword } => Some(keyword.clone()),
+            AuthenticationClass::Knox { prefix } => Some(prefix.clone()),
             AuthenticationClass::Jwt { header_type, realm, .. } => Some(format!("{header_type} realm=\"{realm}\"")),
             AuthenticationClass::Custom { www_authenticate, .. } => www_authenticate.clone(),
         }
@@ -489,6 +498,7 @@ pub fn authenticate(
         let step = match &authenticator.class {
             AuthenticationClass::Basic { .. } => basic::authenticate(request, resolver),
             AuthenticationClass::Token { keyword } => token::authenticate(request, keyword, resolver),
+            AuthenticationClass::Knox { prefix } => knox::authenticate(request, prefix, settings, resolver, now),
             AuthenticationClass::Jwt { stateless, .. } => {
                 jwt::authenticate(request, *stateless, settings, resolver, now)
             }

@@ -26,10 +26,13 @@ pub const MAX_HEADER_COUNT: usize = 100;
 /// Largest header block (all field lines) every common server passes to Django: uvicorn's
 /// h11 refuses a request head over 16 KiB.
 pub const MAX_HEADERS_TOTAL_BYTES: usize = 16 * 1024;
-/// Largest body the edge reads for the CSRF check (10 MiB). Django itself reads form and JSON
-/// bodies whole and multipart file parts without limit; a CSRF check that needs a longer body is
-/// forwarded to the origin, never guessed.
-pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+/// Largest body the edge reads for the CSRF check: 4 MiB, room for Django's default
+/// `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MiB, the most a JSON or form body can be for DRF to read
+/// it) and a multipart upload of a few MiB. Multipart file contents have no limit in Django: a
+/// CSRF check that needs a longer body is forwarded to the origin, never guessed. Wasm memory
+/// never shrinks, and a body costs about four times its size while it is read, so the edge
+/// reads no more than this.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// One request, before authentication.
 ///
@@ -240,6 +243,13 @@ impl RawRequest {
         self
     }
 
+    /// [`RawRequest::body`] without a copy.
+    fn body_vec(mut self, body: Vec<u8>) -> Self {
+        self.body_too_large = body.len() > MAX_BODY_BYTES;
+        self.body = if self.body_too_large { Vec::new() } else { body };
+        self
+    }
+
     /// Marks the body as present but not read yet: a check that needs it asks for it.
     pub fn body_pending(mut self, pending: bool) -> Self {
         self.body_pending = pending;
@@ -322,7 +332,7 @@ impl RawRequest {
                     "give either body or bodyBase64",
                 ))
             }
-            (Some(text), None) => request = request.body(text.as_bytes()),
+            (Some(text), None) => request = request.body_vec(text.into_bytes()),
             (None, Some(encoded)) if decoded_len_at_least(encoded.as_bytes()) > MAX_BODY_BYTES => {
                 // Over the cap: known from the encoded length, without decoding it.
                 request.body_too_large = true;
@@ -330,7 +340,7 @@ impl RawRequest {
             (None, Some(encoded)) => {
                 let bytes = pybase64::b64decode(encoded.as_bytes())
                     .map_err(|_| InputError::new(InputErrorCode::InvalidRequest, "$.bodyBase64", "invalid base64"))?;
-                request = request.body(&bytes);
+                request = request.body_vec(bytes);
             }
             (None, None) => {}
         }

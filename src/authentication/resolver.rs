@@ -44,6 +44,24 @@ pub enum Lookup<T = UserInput> {
     Unknown,
 }
 
+/// A django-rest-knox `AuthToken` row: its user and its `expiry` (seconds since the epoch; `None`:
+/// the token never expires).
+///
+/// ```
+/// use drf_gate::authentication::KnoxToken;
+/// let token: KnoxToken = serde_json::from_str(r#"{"user": {"id": 1}, "expiry": 1795315745.5}"#).unwrap();
+/// assert_eq!(token.expiry, Some(1795315745.5));
+/// ```
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KnoxToken {
+    /// `auth_token.user`.
+    pub user: UserInput,
+    /// `auth_token.expiry` as seconds since the epoch, or `None` (no expiry).
+    #[serde(default)]
+    pub expiry: Option<f64>,
+}
+
 /// What a project's own authentication class decided.
 #[derive(Clone, Debug)]
 pub enum CustomLookup {
@@ -101,6 +119,12 @@ pub trait Resolver {
     fn remote_user(&self, _name: &str) -> Lookup {
         Lookup::Unknown
     }
+    /// django-rest-knox: the `AuthToken` row whose `digest` (the hex hash of the token, knox's
+    /// primary key) is `digest` and whose `token_key` (the token's first 15 characters) is
+    /// `token_key`, with its user and expiry. `NotFound` only when no such row exists.
+    fn knox_token(&self, _digest: &str, _token_key: &str) -> Lookup<KnoxToken> {
+        Lookup::Unknown
+    }
     /// A custom class's `authenticate(request)`.
     fn custom(&self, _class_name: &str, _request: &RawRequest) -> CustomLookup {
         CustomLookup::Unknown
@@ -151,6 +175,13 @@ pub enum LookupKey {
         /// The `REMOTE_USER` value.
         name: String,
     },
+    /// [`Resolver::knox_token`].
+    KnoxToken {
+        /// The token's digest (hex).
+        digest: String,
+        /// The token's first 15 characters.
+        token_key: String,
+    },
     /// [`Resolver::custom`].
     Custom {
         /// The class name.
@@ -163,7 +194,9 @@ pub enum LookupKey {
 /// JSON: `{"user": {...}}`, `{"notFound": true}` (authoritative: no such row), `{"unknown": true}`
 /// (not known here: the request is forwarded), `{"secret": "..."}` or
 /// `{"failure": {"detail": "...", "code": "..."}}` (custom classes only), `{"none": true}`
-/// (custom classes: `authenticate` returned None).
+/// (custom classes: `authenticate` returned None), `{"knoxToken": {"user": {...}, "expiry": ...}}`
+/// (django-rest-knox lookups only; a bare `{"user": ...}` is not enough there, since the expiry
+/// decides, and is treated as not known).
 ///
 /// ```
 /// use drf_gate::authentication::Answer;
@@ -185,6 +218,8 @@ pub enum Answer {
     Failure(AuthenticationFailure),
     /// A custom class returned None.
     None(bool),
+    /// A django-rest-knox token row (`{"knoxToken": {"user": {...}, "expiry": 1795315745.5}}`).
+    KnoxToken(KnoxToken),
 }
 
 /// A [`Resolver`] replaying stored answers and answering `Pending` for the rest.
@@ -240,6 +275,14 @@ impl Resolver for AnswerCache {
     }
     fn remote_user(&self, name: &str) -> Lookup {
         self.user(LookupKey::RemoteUser { name: name.into() })
+    }
+    fn knox_token(&self, digest: &str, token_key: &str) -> Lookup<KnoxToken> {
+        match self.answers.get(&LookupKey::KnoxToken { digest: digest.into(), token_key: token_key.into() }) {
+            None => Lookup::Pending,
+            Some(Answer::KnoxToken(token)) => Lookup::Found(token.clone()),
+            Some(Answer::NotFound(_)) => Lookup::NotFound,
+            Some(_) => Lookup::Unknown,
+        }
     }
     fn custom(&self, class_name: &str, _request: &RawRequest) -> CustomLookup {
         match self.answers.get(&LookupKey::Custom { class_name: class_name.into() }) {

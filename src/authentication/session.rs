@@ -203,7 +203,7 @@ fn post_token(request: &RawRequest, limits: &UploadSettings) -> Result<PostToken
     // DRF reads JSON and form bodies through `request.body`: DATA_UPLOAD_MAX_MEMORY_SIZE, checked
     // on CONTENT_LENGTH before reading, then on what was read. Multipart is streamed.
     let memory_limit = match parser {
-        Parser::Json | Parser::Form => limits.data_max_memory_size.filter(|max| *max < MAX_BODY_BYTES),
+        Parser::Json | Parser::Form => limits.data_max_memory_size.filter(|max| *max <= MAX_BODY_BYTES),
         Parser::MultiPart => None,
     };
     if let (Some(max), Some(length)) = (limits.data_max_memory_size, declared) {

@@ -42,6 +42,9 @@ pub struct AuthenticationSettings {
     pub remote_user: RemoteUserSettings,
     /// Django's `DATA_UPLOAD_*` limits, applied when the CSRF check reads a body.
     pub upload: UploadSettings,
+    /// django-rest-knox's `REST_KNOX`.
+    #[serde(skip_serializing_if = "KnoxSettings::is_default")]
+    pub knox: KnoxSettings,
 }
 
 /// Django's request-body limits, as the CSRF check's `request.POST` meets them (DRF's parsers
@@ -93,6 +96,53 @@ impl Default for TokenSettings {
     fn default() -> Self {
         TokenSettings { keyword: "Token".into() }
     }
+}
+
+/// django-rest-knox's `REST_KNOX` settings that decide its `TokenAuthentication`.
+///
+/// ```
+/// use drf_gate::authentication::{KnoxHash, KnoxSettings};
+/// let knox: KnoxSettings = serde_json::from_str(r#"{"authHeaderPrefix": "Bearer"}"#).unwrap();
+/// assert_eq!((knox.auth_header_prefix.as_str(), knox.secure_hash_algorithm), ("Bearer", KnoxHash::Sha512));
+/// ```
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct KnoxSettings {
+    /// `AUTH_HEADER_PREFIX` (knox: `"Token"`): the scheme word and the `WWW-Authenticate` value.
+    pub auth_header_prefix: String,
+    /// `SECURE_HASH_ALGORITHM` (knox: `hashlib.sha512`): how a token's digest is computed.
+    pub secure_hash_algorithm: KnoxHash,
+    /// `AUTO_REFRESH`: knox extends a valid expiring token's expiry on each request (a database
+    /// write), so such requests always go to the origin.
+    pub auto_refresh: bool,
+}
+impl Default for KnoxSettings {
+    fn default() -> Self {
+        KnoxSettings {
+            auth_header_prefix: "Token".into(),
+            secure_hash_algorithm: KnoxHash::Sha512,
+            auto_refresh: false,
+        }
+    }
+}
+impl KnoxSettings {
+    fn is_default(&self) -> bool {
+        *self == KnoxSettings::default()
+    }
+}
+
+/// The `hashlib` constructors knox's `SECURE_HASH_ALGORITHM` may name (by `hashlib` name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KnoxHash {
+    /// `hashlib.sha224`.
+    Sha224,
+    /// `hashlib.sha256`.
+    Sha256,
+    /// `hashlib.sha384`.
+    Sha384,
+    /// `hashlib.sha512` (knox's default).
+    Sha512,
 }
 
 /// `BasicAuthentication` options.
@@ -365,6 +415,7 @@ impl CompiledSettings {
             Kind::Jwt => jwt(false),
             Kind::JwtStateless => jwt(true),
             Kind::RemoteUser => AuthenticationClass::RemoteUser,
+            Kind::Knox => AuthenticationClass::Knox { prefix: self.settings.knox.auth_header_prefix.clone() },
         })
     }
 }

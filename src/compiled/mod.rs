@@ -303,6 +303,10 @@ fn encode_authenticator(authenticator: &Authenticator, out: &mut Writer) {
             out.str(name);
             out.opt_str(www_authenticate.as_deref());
         }
+        AuthenticationClass::Knox { prefix } => {
+            out.u8(6);
+            out.str(prefix);
+        }
     }
 }
 
@@ -567,6 +571,7 @@ fn decode_authenticator(input: &mut Reader<'_>) -> Read<Authenticator> {
         }
         4 => AuthenticationClass::RemoteUser,
         5 => AuthenticationClass::Custom { name: input.string()?, www_authenticate: input.opt_string()? },
+        6 => AuthenticationClass::Knox { prefix: input.string()? },
         _ => return Err(input.corrupt("an unknown authentication class")),
     };
     Ok(Authenticator { name, class })

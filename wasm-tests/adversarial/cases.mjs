@@ -368,6 +368,38 @@ export function buildCases() {
   add("body 20 MB to a token view (Fetch Request)", 2000, ({ gate }) => gate.checkRequest(new Request(BASE + "/api/admin/", { method: "POST", headers: { "content-type": "application/json", authorization: "Token good-token" }, body: "x".repeat(20_000_000) }), { resolvers }), { expect: (r) => r?.decision?.allowed === true, edge: true });
   add("body 20 MB to a session view (Fetch Request)", 3000, ({ gate }) => gate.checkRequest(new Request(BASE + "/api/posts/", { method: "POST", headers: sessionPost("/", "").headers, body: "x".repeat(20_000_000) }), { resolvers }), { expect: forwarded, edge: true });
   add("body 40 MB to an unrouted path (Fetch Request)", 3000, ({ gate }) => gate.checkRequest(new Request(BASE + "/nowhere/", { method: "PUT", headers: { "content-type": "multipart/form-data; boundary=b" }, body: "x".repeat(40_000_000) }), { resolvers }), { expect: (r) => r === null, edge: true });
+  // The body the edge reads is at most 4 MiB (request::MAX_BODY_BYTES): a multipart upload whose
+  // CSRF token is in the form is decided up to it, forwarded beyond it.
+  const upload = (size) => {
+    const head = `--b\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n${CSRF}\r\n--b\r\nContent-Disposition: form-data; name="f"; filename="a"\r\n\r\n`;
+    return head + "x".repeat(size - head.length - 10) + "\r\n--b--\r\n";
+  };
+  const uploadHeaders = { origin: BASE, cookie: `sessionid=s1; csrftoken=${CSRF}`, "content-type": "multipart/form-data; boundary=b" };
+  add("multipart upload 3.9 MB, token in the form (Fetch Request)", 3000, ({ gate }) => gate.checkRequest(new Request(BASE + "/api/posts/", { method: "POST", headers: uploadHeaders, body: upload(3_900_000) }), { resolvers }), { expect: (r) => r?.decision?.allowed === true });
+  add("multipart upload 3.9 MB, token in the form (plain body)", 3000, ({ gate }) => gate.checkRequest(raw("POST", "/api/posts/", uploadHeaders, { body: upload(3_900_000) }), { resolvers }), { expect: (r) => r?.decision?.allowed === true });
+  add("multipart upload 10 MB, token in the form (Fetch Request)", 3000, ({ gate }) => gate.checkRequest(new Request(BASE + "/api/posts/", { method: "POST", headers: uploadHeaders, body: upload(10_000_000) }), { resolvers }), { expect: forwarded });
+  add("multipart upload 10 MB, token in the form (bodyBase64)", 3000, ({ gate }) => gate.checkRequest(raw("POST", "/api/posts/", uploadHeaders, { bodyBase64: btoa(upload(10_000_000)) }), { resolvers }), { expect: forwarded });
+  add("body 4 MB of U+4E00 as text (12 MB of UTF-8)", 3000, ({ gate }) => gate.checkRequest(raw("POST", "/api/posts/", uploadHeaders, { body: "\u4e00".repeat(4_000_000) }), { resolvers }), { expect: forwarded });
+
+  // Header values longer than a server passes, and more of them.
+  add("header value of 10^7 characters", 3000, ({ gate }) => gate.checkRequest(raw("GET", "/api/posts/", { "x-big": "a".repeat(10_000_000) }), { resolvers }), { expect: forwarded });
+  add("header value of 10^7 characters ending in U+4E00", 3000, ({ gate }) => gate.checkRequest(raw("GET", "/api/posts/", { "x-big": "a".repeat(10_000_000) + "\u4e00" }), { resolvers }), { expectError: "ContextError" });
+  add("100 header values of 10^5 characters", 3000, ({ gate }) => gate.checkRequest(raw("GET", "/api/posts/", manyKeys(100, "x-h", "a".repeat(100_000))), { resolvers }), { expect: forwarded });
+  add("100k headers named __proto__-like", 15_000, ({ gate }) => {
+    const headers = JSON.parse(`{"__proto__": "x", ${keysJson(100_000).slice(1, -1).replace(/:(\d+)/g, ':"$1"')}}`);
+    return gate.checkRequest(raw("GET", "/api/admin/", headers), { resolvers });
+  }, { expect: forwarded });
+
+  // Contexts and policies past the JSON limits (json::MAX_JSON_VALUES, the crossing limits).
+  add("object of 8 MB string (over the context limit)", 2000, ({ gate }) => gate.check({ view: "owned", method: "GET", detail: true, user: PLAIN, object: { owner: "x".repeat(8_000_000) } }), { expectError: "ContextError" });
+  add("user of 8 MB username in can()", 2000, ({ gate }) => gate.can({ id: 3, username: "u".repeat(8_000_000) }, "posts", "list"), { expectError: "ContextError" });
+  add("subject of 70k permissions", 2000, ({ gate }) => gate.subject({ id: 3, permissions: Array.from({ length: 70_000 }, (_, i) => `a.p${i}`) }), { expectError: "ContextError" });
+  add("object of 65,000 values is checked", 5000, ({ gate }) => gate.check({ view: "owned", method: "GET", detail: true, user: PLAIN, object: { owner: 2, items: new Array(65_000).fill(0) } }), { expect: (r) => r.allowed === true });
+  add("can() with a view name of 10^7 characters", 2000, ({ gate }) => gate.can(PLAIN, "v".repeat(10_000_000), "list"), { expectError: "ContextError" });
+  add("route() of a path of 10^7 characters", 2000, ({ gate }) => gate.route("/" + "a".repeat(10_000_000)), { expectError: "ContextError" });
+  add("policy 4097 views", 5000, ({ Gate }) => withGate(Gate, { views: manyKeys(4097, "v", {}) }), { expectError: "PolicyError" });
+  add("policy 4096 views compiles", 5000, ({ Gate }) => withGate(Gate, { views: manyKeys(4096, "v", {}) }));
+  add("policy text of 9 MB", 2000, ({ Gate }) => withGate(Gate, " ".repeat(9_000_000) + "{}"), { expectError: "PolicyError" });
 
   return cases;
 }

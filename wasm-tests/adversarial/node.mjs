@@ -26,12 +26,21 @@ const api = { Gate: pkg.Gate, PolicyError: pkg.PolicyError, ContextError: pkg.Co
 // headers at the servers' limits), the most a legitimate client makes it hold.
 await warmUp(api);
 gc();
-const before = { rss: process.memoryUsage().rss, wasm: wasmBytes() };
+const memory = () => {
+  const { rss, heapTotal, external } = process.memoryUsage();
+  return { rss, heap: heapTotal, external, wasm: wasmBytes() };
+};
+const before = memory();
 
 const cases = buildCases();
+const total = cases.length;
 const counts = { handled: 0, trap: 0, forged: 0, failed: 0 };
 const results = [];
-for (const testCase of cases) {
+for (let i = 0; i < total; i++) {
+  // Each case is dropped once run: what the set leaves in memory is then the package's, not
+  // the inputs the runner still holds (some are built eagerly, up to 5 MB each).
+  const testCase = cases[i];
+  cases[i] = null;
   const result = await runCase(testCase, api);
   counts[result.outcome]++;
   results.push({ name: testCase.name, edge: Boolean(testCase.edge), ...result });
@@ -44,12 +53,19 @@ for (const testCase of cases) {
 gc();
 await new Promise((r) => setTimeout(r, 50));
 gc();
-const after = { rss: process.memoryUsage().rss, wasm: wasmBytes() };
+const after = memory();
 const mib = (n) => (n / 1048576).toFixed(1);
-const memoryOk = after.rss <= 2 * before.rss && after.wasm <= 2 * before.wasm;
+// Asserted: wasm linear memory (it never shrinks: what an input makes the instance allocate is
+// held for good). Printed: the process's RSS, with the JS heap and external memory (which holds
+// the wasm memory) it contains; see SECURITY.md ("Memory").
+const memoryOk = after.wasm <= 2 * before.wasm;
 const slowest = [...results].sort((a, b) => b.ms - a.ms).slice(0, 3).map((r) => `${r.name} ${r.ms.toFixed(0)} ms`);
-console.log(`adversarial (node): memory rss ${mib(before.rss)} -> ${mib(after.rss)} MiB, wasm ${mib(before.wasm)} -> ${mib(after.wasm)} MiB${memoryOk ? "" : " (MORE THAN 2x)"}`);
+console.log(
+  `adversarial (node): memory rss ${mib(before.rss)} -> ${mib(after.rss)} MiB (JS heap ${mib(before.heap)} -> ${mib(after.heap)}, ` +
+    `external ${mib(before.external)} -> ${mib(after.external)}; not asserted), wasm ${mib(before.wasm)} -> ${mib(after.wasm)} MiB` +
+    `${memoryOk ? "" : " (MORE THAN 2x)"}`,
+);
 console.log(`adversarial (node): slowest: ${slowest.join("; ")}`);
-console.log(`adversarial (node): ${cases.length} inputs, ${counts.handled} handled, ${counts.trap} traps, ${counts.forged} forged`);
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ counts, total: cases.length, memoryOk, before, after, results }));
-process.exitCode = counts.handled === cases.length && (memoryOk || process.env.ADVERSARIAL_MEMORY !== "strict") ? 0 : 1;
+console.log(`adversarial (node): ${total} inputs, ${counts.handled} handled, ${counts.trap} traps, ${counts.forged} forged`);
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ counts, total, memoryOk, before, after, results }));
+process.exitCode = counts.handled === total && memoryOk ? 0 : 1;

@@ -2,26 +2,17 @@
 // with no configuration for drf-gate: each bundle runs (Chromium for the browser bundles, workerd
 // for the Worker) and must decide every case exactly as the package does in Node.
 // Prints `bundlers: N of N load and decide`.
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { execFileSync } from "node:child_process";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
+import { installPacked } from "../install-packed.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-/**
- * The package as npm installs it (a copy of `files`, not the workspace's symlink): a symlinked
- * package resolves its own imports (`react`, `vue`) from its real path, outside this project.
- */
-function installPackage() {
-  const target = join(here, "node_modules/drf-gate");
-  const pkg = join(here, "../../pkg");
-  rmSync(target, { recursive: true, force: true });
-  mkdirSync(target, { recursive: true });
-  for (const file of ["package.json", "README.md"]) cpSync(join(pkg, file), join(target, file));
-  cpSync(join(pkg, "dist"), join(target, "dist"), { recursive: true });
-}
-installPackage();
+// drf-gate as a user's app gets it: the packed tarball unpacked into ./node_modules/drf-gate
+// (not the workspace's link to pkg/; see ../install-packed.mjs).
+installPacked(here);
 const app = join(here, "app");
 const out = join(here, "out");
 rmSync(out, { recursive: true, force: true });

@@ -13,9 +13,7 @@ if [[ ! -x /usr/bin/chromium ]]; then
   echo "[bundlers] installing Debian chromium" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
-if [[ ! -d node_modules/esbuild || ! -d node_modules/webpack || ! -d node_modules/wrangler ]]; then
-  # npm ci rejects this lockfile (a dependency of wrangler names one with an empty version):
-  # npm install keeps the pinned versions.
-  npm install --no-audit --no-fund --loglevel=error
-fi
+# Its tools come from the root npm workspace (one package-lock.json); drf-gate itself is the packed
+# tarball, unpacked by run.mjs (../install-packed.mjs).
+bash "$here/../../scripts/npm-install.sh"
 node run.mjs

@@ -4,30 +4,21 @@
 // Node), before hydration (JavaScript off), after it, after user and policy switches; hydration
 // must report no mismatch, and the Subjects the providers make must be freed.
 // Prints `frameworks: N checks, N passed`.
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { createServer } from "node:http";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { installPacked } from "../install-packed.mjs";
 import { chromium } from "playwright-core";
 import { build } from "vite";
 import { INITIAL, POLICIES, POSTS, USERS } from "./shared/fixtures.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-/**
- * The package as npm installs it (a copy of `files`, not the workspace's symlink): a symlinked
- * package resolves its own imports (`react`, `vue`) from its real path, outside this project.
- */
-function installPackage() {
-  const target = join(here, "node_modules/drf-gate");
-  const pkg = join(here, "../../pkg");
-  rmSync(target, { recursive: true, force: true });
-  mkdirSync(target, { recursive: true });
-  for (const file of ["package.json", "README.md"]) cpSync(join(pkg, file), join(target, file));
-  cpSync(join(pkg, "dist"), join(target, "dist"), { recursive: true });
-}
-installPackage();
+// drf-gate as a user's app gets it: the packed tarball unpacked into ./node_modules/drf-gate
+// (not the workspace's link to pkg/; see ../install-packed.mjs).
+installPacked(here);
 {
   // The apps load the policies compiled (the default browser entry, the runtime, loads nothing
   // else); the expected controls come from the JSON policies in Node (shared/expected.mjs).

@@ -12,8 +12,7 @@ if [[ ! -x /usr/bin/chromium ]]; then
   echo "[frameworks] installing Debian chromium" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
-if [[ ! -d node_modules/vite || ! -d node_modules/react || ! -d node_modules/vue ]]; then
-  # npm install (not ci): keeps the lockfile's pins, and tolerates the workspace around it.
-  npm install --no-audit --no-fund --loglevel=error
-fi
+# Its tools come from the root npm workspace (one package-lock.json); drf-gate itself is the packed
+# tarball, unpacked by run.mjs (../install-packed.mjs).
+bash "$here/../../scripts/npm-install.sh"
 node run.mjs

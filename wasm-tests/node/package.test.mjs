@@ -1,9 +1,11 @@
 // The packed package as a Node consumer uses it: import and require, errors, memory, disposal.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 
-import { consumerDir, loadCjs, loadEsm } from "./consumer.mjs";
+import { consumerDir, installedDir, loadCjs, loadEsm, repoDir } from "./consumer.mjs";
 import { ann, notAuthenticatedBody, policy } from "./fixtures.mjs";
 
 const esm = await loadEsm();
@@ -179,4 +181,10 @@ describe("memory", () => {
     assert.equal(after.wasm, before.wasm, "wasm linear memory did not grow");
     assert.ok(after.rss - before.rss < 64 * 1048576, "rss stayed within 64 MiB");
   });
+});
+
+test("the installed package carries the licences, the repository's own text", () => {
+  for (const file of ["LICENSE-MIT", "LICENSE-APACHE"]) {
+    assert.equal(readFileSync(join(installedDir, file), "utf8"), readFileSync(join(repoDir, file), "utf8"), file);
+  }
 });

@@ -5,26 +5,17 @@
 // what that condition names). Each decides the bundlers' cases and is compared with Node's
 // answers. Prints `runtimes: N of N load and decide`.
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
+import { installPacked } from "../install-packed.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-/**
- * The package as npm installs it (a copy of `files`, not the workspace's symlink): a symlinked
- * package resolves its own imports (`react`, `vue`) from its real path, outside this project.
- */
-function installPackage() {
-  const target = join(here, "node_modules/drf-gate");
-  const pkg = join(here, "../../pkg");
-  rmSync(target, { recursive: true, force: true });
-  mkdirSync(target, { recursive: true });
-  for (const file of ["package.json", "README.md"]) cpSync(join(pkg, file), join(target, file));
-  cpSync(join(pkg, "dist"), join(target, "dist"), { recursive: true });
-}
-installPackage();
+// drf-gate as a user's app gets it: the packed tarball unpacked into ./node_modules/drf-gate
+// (not the workspace's link to pkg/; see ../install-packed.mjs).
+installPacked(here);
 const drf = await import("drf-gate");
 {
   // The policy every runtime loads, compiled by the package in Node (decide.js imports it).

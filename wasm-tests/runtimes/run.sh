@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The package in Node, workerd, Chromium, Deno, Bun and Vercel's edge runtime (npm `deno`, `bun`,
-# `edge-runtime`). Needs pkg/dist (bash scripts/build.sh). Prints `runtimes: N of N load and decide`.
+# `edge-runtime`, pinned in the root package-lock.json). Needs pkg/dist (bash scripts/build.sh).
+# Prints `runtimes: N of N load and decide`.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
@@ -12,7 +13,7 @@ if [[ ! -x /usr/bin/chromium ]]; then
   echo "[runtimes] installing Debian chromium" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
-if [[ ! -x node_modules/.bin/deno || ! -x node_modules/.bin/bun || ! -d node_modules/edge-runtime ]]; then
-  npm ci --no-audit --no-fund --loglevel=error
-fi
+# Its tools come from the root npm workspace (one package-lock.json); drf-gate itself is the packed
+# tarball, unpacked by run.mjs (../install-packed.mjs).
+bash "$here/../../scripts/npm-install.sh"
 node run.mjs

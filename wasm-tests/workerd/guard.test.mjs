@@ -4,7 +4,7 @@
 // DRF's request.user for loadObject, and forwardTo as a reverse proxy (hop-by-hop headers,
 // X-Forwarded-*, 502/504 without internals, safe retries).
 //
-//   node --test wasm-tests/workerd/guard.test.mjs      (after bash scripts/build.sh and npm ci here)
+//   node --test wasm-tests/workerd/guard.test.mjs      (after bash scripts/build.sh and bash scripts/npm-install.sh)
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";

@@ -12,6 +12,7 @@ use drf_gate::{ContextError, Gate as CoreGate, PolicyError};
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 
 create_exception!(_native, NativePolicyError, PyValueError, "A policy drf-gate cannot compile.");
 create_exception!(_native, NativeContextError, PyValueError, "A context that does not fit the policy.");
@@ -60,6 +61,23 @@ impl Gate {
     fn check_request(&self, py: Python<'_>, input: &str) -> PyResult<String> {
         let gate = &self.inner;
         py.detach(|| gate.check_request_json(input).map_err(context_error).and_then(|s| to_text(&s)))
+    }
+
+    /// The compiled form of this policy (`docs/policy.md`, "compiled policies"): the same bytes as
+    /// `npx drf-gate compile policy.json` and `gate.toCompiled()` for the same policy.
+    ///
+    /// ```python
+    /// Gate('{"views": {"posts": {}}}').to_compiled()[:8]   # b'DRFGATE\x01'
+    /// ```
+    fn to_compiled<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.to_compiled())
+    }
+
+    /// Loads a compiled policy (`to_compiled()`, `npx drf-gate compile`): `PolicyError` with code
+    /// `corrupt_compiled_policy` or `incompatible_compiled_policy` for bytes it cannot load.
+    #[staticmethod]
+    fn from_compiled(bytes: &[u8]) -> PyResult<Self> {
+        CoreGate::from_compiled(bytes).map(|inner| Gate { inner }).map_err(policy_error)
     }
 
     /// The policy's view names.

@@ -10,6 +10,25 @@ def dump_policy(policy):
     return json.dumps(policy, indent=2, ensure_ascii=False) + "\n"
 
 
+def write_compiled(text, path, stderr):
+    """Compiles the exported policy text with the in-process core and writes the bytes to ``path``."""
+    from drfgate import core
+
+    if not core.available():
+        raise CommandError(
+            "--compiled needs the compiled core (drfgate._native): install the drf-gate wheel, or "
+            "run `npx drf-gate compile policy.json -o policy.gate`",
+            returncode=1,
+        )
+    try:
+        data = core.compile(text)
+    except core.PolicyError as exc:
+        raise CommandError(f"drf-gate could not compile the exported policy: {exc}", returncode=1)
+    with open(path, "wb") as f:
+        f.write(data)
+    stderr.write(f"wrote {path}: compiled policy, {len(data)} bytes")
+
+
 class Command(BaseCommand):
     help = "Write the drf-gate policy (docs/policy.md) of every DRF view and viewset in the URLconf."
 
@@ -26,6 +45,12 @@ class Command(BaseCommand):
             "--include-secrets", action="store_true", help="also export SIMPLE_JWT's SIGNING_KEY (edge JWT checks)"
         )
         parser.add_argument("--urlconf", help="URLconf module (default: ROOT_URLCONF)")
+        parser.add_argument(
+            "--compiled",
+            metavar="FILE",
+            help="also write the compiled policy (policy.gate: the bytes `npx drf-gate compile` writes, "
+            "which the browser runtime loads); needs the compiled core (the wheel)",
+        )
 
     def handle(self, *args, **options):
         exporter = Exporter(options["leave_to_origin"], options["include_secrets"], options["urlconf"])
@@ -40,6 +65,8 @@ class Command(BaseCommand):
         for line in exporter.translation_report():
             self.stderr.write(f"translate: {line}")
         text = dump_policy(policy)
+        if options["compiled"]:
+            write_compiled(text, options["compiled"], self.stderr)
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8") as f:
                 f.write(text)

@@ -1,0 +1,384 @@
+"""Third-party classes against the real packages: django-rest-knox's ``TokenAuthentication`` and
+djoser's ``CurrentUserOrAdmin`` / ``CurrentUserOrAdminOrReadOnly``.
+
+    python -m oracle.thirdparty [--seed S] [--cases N] [--out PATH]
+
+A small DRF app uses the real classes (knox as DEFAULT_AUTHENTICATION_CLASSES, djoser's classes
+on viewsets of the user model and of ``Widget``). Its policy is NOT written here: drf-gate's
+exporter (``python/drfgate``, pure Python) exports it from the app, as it would for a user's
+project, so the table of well-known classes and the knox settings are tested too. Then each spec
+(an actor, a credential recipe, a view, an action, an object) runs through the real stack in a
+rolled-back transaction and becomes a raw case of ``cases.json``'s format: the identities carry
+each user's knox tokens as knox stores them (digest, token_key, expiry as epoch seconds), which
+is what a resolver's ``knoxToken`` lookup answers. Two configurations run: knox's defaults, and
+``AUTH_HEADER_PREFIX = "Bearer"`` with ``hashlib.sha256`` and no expiry default.
+
+Specs on which the real server answers 500 (a token that is not UTF-8: knox's ``decode`` raises)
+are listed under ``skipped``, as the main oracle does.
+"""
+import argparse
+import base64
+import json
+import os
+import random
+import sys
+import time
+from datetime import timedelta
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(HERE)
+SECRET_KEY = "drf-gate-conformance-third-party-0123456789abcdef"
+
+CONFIGS = {
+    "default": {},
+    "bearer-sha256": {"AUTH_HEADER_PREFIX": "Bearer", "SECURE_HASH_ALGORITHM": "hashlib.sha256", "TOKEN_TTL": None},
+}
+
+urlpatterns = []
+
+
+def setup():
+    import django
+    from django.conf import settings
+
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY=SECRET_KEY,
+        ALLOWED_HOSTS=["testserver"],
+        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+        INSTALLED_APPS=[
+            "django.contrib.auth",
+            "django.contrib.contenttypes",
+            "django.contrib.sessions",
+            "rest_framework",
+            "knox",
+            "oracle.testapp.apps.TestAppConfig",
+        ],
+        MIDDLEWARE=[
+            "django.middleware.security.SecurityMiddleware",
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.middleware.common.CommonMiddleware",
+            "django.middleware.csrf.CsrfViewMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
+        ],
+        ROOT_URLCONF=__name__,
+        AUTH_USER_MODEL="testapp.User",
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        REST_FRAMEWORK={
+            "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+            "DEFAULT_AUTHENTICATION_CLASSES": ["knox.auth.TokenAuthentication"],
+            "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+        },
+        REST_KNOX={},
+        USE_TZ=True,
+        TIME_ZONE="UTC",
+        LANGUAGE_CODE="en-us",
+        MIGRATION_MODULES={"auth": None, "contenttypes": None, "sessions": None, "knox": None, "testapp": None},
+        LOGGING_CONFIG=None,
+        DEFAULT_AUTO_FIELD="django.db.models.AutoField",
+    )
+    django.setup()
+    import logging
+
+    logging.disable(logging.CRITICAL)
+    from django.core.management import call_command
+
+    call_command("migrate", run_syncdb=True, verbosity=0)
+    urlpatterns.extend(_router().urls)
+
+
+def _router():
+    from djoser.permissions import CurrentUserOrAdmin, CurrentUserOrAdminOrReadOnly
+    from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+    from rest_framework import authentication, permissions, routers, viewsets
+    from rest_framework.response import Response
+
+    from .testapp.models import User, Widget
+
+    class Handlers(viewsets.GenericViewSet):
+        """Every standard action; detail actions run get_object() (and so the object permissions)."""
+
+        def list(self, request):
+            return Response()
+
+        def create(self, request):
+            return Response()
+
+        def retrieve(self, request, pk=None):
+            self.get_object()
+            return Response()
+
+        def update(self, request, pk=None):
+            self.get_object()
+            return Response()
+
+        def partial_update(self, request, pk=None):
+            self.get_object()
+            return Response()
+
+        def destroy(self, request, pk=None):
+            self.get_object()
+            return Response()
+
+    class Widgets(Handlers):
+        queryset = Widget.objects.order_by("pk")
+
+    class Users(Handlers):
+        queryset = User.objects.order_by("pk")
+        permission_classes = [CurrentUserOrAdmin]
+
+    class Profiles(Handlers):
+        queryset = User.objects.order_by("pk")
+        permission_classes = [CurrentUserOrAdminOrReadOnly]
+
+    class WidgetsReadOnly(Handlers):
+        queryset = Widget.objects.order_by("pk")
+        permission_classes = [CurrentUserOrAdminOrReadOnly]
+
+    class Mixed(Handlers):
+        queryset = Widget.objects.order_by("pk")
+        authentication_classes = [authentication.BasicAuthentication, KnoxTokenAuthentication]
+        permission_classes = [permissions.IsAuthenticatedOrReadOnly, CurrentUserOrAdmin]
+
+    router = routers.SimpleRouter()
+    for prefix, viewset in (("widgets", Widgets), ("users", Users), ("profiles", Profiles),
+                            ("widgets-ro", WidgetsReadOnly), ("mixed", Mixed)):
+        router.register(prefix, viewset, basename=prefix)
+    return router
+
+
+# --- specs ---------------------------------------------------------------------------------------
+ACTIONS = {"list": ("GET", False), "create": ("POST", False), "retrieve": ("GET", True), "update": ("PUT", True),
+           "partial_update": ("PATCH", True), "destroy": ("DELETE", True)}
+VIEWS = ["widgets", "users", "profiles", "widgets-ro", "mixed"]
+ACTORS = ["ann", "bob", "admin", "inactive", None]
+USERS = {"ann": {"id": 1}, "bob": {"id": 2}, "admin": {"id": 3, "is_staff": True},
+         "inactive": {"id": 4, "is_active": False}}
+# How the actor's credential is presented ({token}: a live token without expiry, {expiring}: a
+# live token with an expiry, {expired}: an expired token; {prefix}: AUTH_HEADER_PREFIX).
+RECIPES = {
+    "none": None,
+    "valid": "{prefix} {token}",
+    "expiring": "{prefix} {expiring}",
+    "expired": "{prefix} {expired}",
+    "inactive-user": "{prefix} {inactive_token}",
+    "lower-scheme": "{prefix_lower} {token}",
+    "tab": "{prefix}\t {token}",
+    "no-credentials": "{prefix}",
+    "no-credentials-space": "{prefix}  ",
+    "spaces": "{prefix} {token} {token}",
+    "unknown": "{prefix} " + "ab" * 32,
+    "same-key-other-digest": "{prefix} {token_head}0000",
+    "truncated": "{prefix} {token_head}",
+    "utf8": "{prefix} caf\u00c3\u00a9",  # b'caf\xc3\xa9': valid UTF-8 ('café'), no such token
+    "not-utf8": "{prefix} caf\u00e9",  # b'caf\xe9': knox's decode raises -> 500, skipped
+    "foreign-scheme": "Foo {token}",
+    "basic": "Basic {basic}",
+    "basic-wrong": "Basic {basic_wrong}",
+}
+
+
+ANONYMOUS_RECIPES = ("none", "unknown", "utf8", "not-utf8", "no-credentials", "no-credentials-space", "inactive-user")
+
+
+def all_specs(seed):
+    """Every (config, view, action, object) anonymously and with a live token (each user's under
+    knox's defaults); then every other recipe once per (config, view), on an action, actor
+    (the inactive user included) and object the seed picks."""
+    rng = random.Random(seed)
+    specs = []
+
+    def add(config, view, action, actor, recipe, target):
+        specs.append({"config": config, "view": view, "action": action, "actor": actor, "recipe": recipe,
+                      "target": target})
+
+    targets = lambda action: ["ann", "bob", "admin", "miss"] if ACTIONS[action][1] else [None]  # noqa: E731
+    for config in CONFIGS:
+        for view in VIEWS:
+            for action in ACTIONS:
+                for target in targets(action):
+                    add(config, view, action, None, "none", target)
+                    # Knox's defaults: every user; the other configuration: one the seed picks.
+                    actors = ["ann", "bob", "admin"] if config == "default" else [rng.choice(["ann", "bob", "admin"])]
+                    for actor in actors:
+                        add(config, view, action, actor, "valid", target)
+            for recipe in RECIPES:
+                if recipe in ("none", "valid"):
+                    continue
+                action = rng.choice(list(ACTIONS))
+                actor = None if recipe in ANONYMOUS_RECIPES else rng.choice(["ann", "bob", "admin", "inactive"])
+                add(config, view, action, actor, recipe, rng.choice(targets(action)))
+    for index, spec in enumerate(specs):
+        spec["id"] = (f"thirdparty:{spec['config']}/{spec['view']}/{spec['action']}/{spec['actor']}/"
+                      f"{spec['recipe']}/{spec['target']}#{index}")
+    return specs
+
+
+# --- running a spec -------------------------------------------------------------------------------
+class Skip(Exception):
+    pass
+
+
+def _epoch(value):
+    return None if value is None else value.timestamp()
+
+
+def _user_json(user):
+    return {"id": user.id, "username": user.username, "isActive": user.is_active, "isStaff": user.is_staff,
+            "isSuperuser": user.is_superuser, "permissions": [],
+            "attributes": {"email_verified": user.email_verified, "level": user.level,
+                           "department": user.department}}
+
+
+def _object_json(obj):
+    from .testapp.models import Widget
+
+    if isinstance(obj, Widget):
+        return {"id": obj.id, "pk": obj.pk, "owner": obj.owner_id, "owner_id": obj.owner_id,
+                "published": obj.published, "title": obj.title}
+    return {"id": obj.id, "pk": obj.pk, "username": obj.username, "is_staff": obj.is_staff,
+            "is_active": obj.is_active}
+
+
+def run(spec, policy):
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            return _run(spec, policy)
+    except _Rollback as done:
+        return done.result
+
+
+class _Rollback(Exception):
+    def __init__(self, result):
+        self.result = result
+
+
+def _run(spec, policy):
+    from django.test import Client
+    from knox.models import AuthToken
+    from knox.settings import knox_settings
+
+    from .testapp.models import User, Widget
+
+    users, tokens = {}, {}
+    for role, fields in USERS.items():
+        user = User(username=role, **fields)
+        user.set_password("pw-" + role)
+        user.save()
+        users[role] = user
+        tokens[role] = {
+            "token": AuthToken.objects.create(user, expiry=None)[1],
+            "expiring": AuthToken.objects.create(user, expiry=timedelta(hours=1))[1],
+            "expired": AuthToken.objects.create(user, expiry=timedelta(hours=-1))[1],
+        }
+    # Widget pks equal user pks: CurrentUserOrAdmin compares pks across models, ...OrReadOnly does not.
+    widget = Widget.objects.create(id=2, owner=users["ann"], title="w")
+    view, action, actor = spec["view"], spec["action"], spec["actor"]
+    method, detail = ACTIONS[action]
+    objects_are_users = view in ("users", "profiles")
+    target = spec["target"]
+    obj = None
+    if detail and target != "miss":
+        obj = users[target] if objects_are_users else (widget if target == "ann" else
+                                                     Widget.objects.create(id=1, owner=users[target], title="x"))
+    pk = 999 if target == "miss" else (obj.pk if obj is not None else None)
+    path = f"/{view}/" + (f"{pk}/" if detail else "")
+
+    prefix = knox_settings.AUTH_HEADER_PREFIX
+    own = tokens.get(actor, {"token": "", "expiring": "", "expired": ""})
+    fill = {
+        "prefix": prefix, "prefix_lower": prefix.lower(), "token": own["token"], "expiring": own["expiring"],
+        "expired": own["expired"], "token_head": own["token"][:15], "inactive_token": tokens["inactive"]["token"],
+        "basic": base64.b64encode(f"{actor}:pw-{actor}".encode()).decode(),
+        "basic_wrong": base64.b64encode(f"{actor}:nope".encode()).decode(),
+    }
+    recipe = RECIPES[spec["recipe"]]
+    headers = {} if recipe is None else {"Authorization": recipe.format(**fill)}
+    client = Client(enforce_csrf_checks=True)
+    meta = {} if recipe is None else {"HTTP_AUTHORIZATION": headers["Authorization"]}
+    # The rows as they are when the request arrives (knox deletes expired tokens as it reads them).
+    identities = []
+    for role, user in users.items():
+        rows = AuthToken.objects.filter(user=user)
+        identities.append({
+            "user": _user_json(user), "password": "pw-" + role, "tokens": [], "sessions": [],
+            "knoxTokens": [{"digest": t.digest, "tokenKey": t.token_key, "expiry": _epoch(t.expiry)} for t in rows],
+        })
+    now = time.time()
+    try:
+        response = client.generic(method, path, "", "application/octet-stream", **meta)
+    except Exception as exc:  # noqa: BLE001 - the real server's 500
+        raise Skip(f"DRF 500: {type(exc).__name__}: {str(exc)[:120]}")
+    if response.status_code >= 500:
+        raise Skip(f"DRF {response.status_code}")
+    context = {"view": _view_name(policy, view), "action": action, "user": None, "authentication": None}
+    if detail:
+        context["object"] = _object_json(obj) if obj is not None else None
+    case = {
+        "id": spec["id"], "source": f"thirdparty:{spec['config']}", "policy": policy, "context": context,
+        "raw": {"request": {"method": method, "path": path, "headers": headers, "cookies": {}, "meta": {},
+                            "secure": False, "host": "testserver", "body": "", "contentType": None},
+                "now": now, "identities": {"users": identities, "sessionCsrfSecrets": {}}},
+        "expected": {"status": response.status_code, "body": response.content.decode("utf-8"),
+                     "wwwAuthenticate": response.headers.get("WWW-Authenticate")},
+    }
+    raise _Rollback(case)
+
+
+def _view_name(policy, prefix):
+    for route in policy["routes"]:
+        if route["pattern"].startswith(f"/{prefix}/"):
+            return route["view"]
+    raise KeyError(f"the exported policy has no route for /{prefix}/")
+
+
+def export_policy():
+    """drf-gate's exporter on this app (python/drfgate is pure Python; no compiled core needed)."""
+    sys.path.insert(0, os.path.join(REPO, "python"))
+    from drfgate.export import Exporter
+
+    exporter = Exporter()
+    policy = exporter.export()
+    return policy, exporter.translation_report()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--out", default=os.path.join(HERE, "out", "thirdparty.json"))
+    args = parser.parse_args(argv)
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 2**31)
+    started = time.time()
+    setup()
+    from django.test.utils import override_settings
+
+    cases, skipped = [], []
+    specs = all_specs(seed)
+    for config, knox in CONFIGS.items():
+        with override_settings(REST_KNOX=knox):
+            policy, report = export_policy()
+            for line in report:
+                print(f"conformance (third-party): [{config}] export: {line}")
+            for spec in specs:
+                if spec["config"] != config:
+                    continue
+                try:
+                    cases.append(run(spec, policy))
+                except Skip as skip:
+                    skipped.append({"id": spec["id"], "source": f"thirdparty:{config}", "reason": str(skip)})
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w", encoding="utf-8") as f:
+        json.dump({"seed": seed, "cases": cases, "skipped": skipped}, f, ensure_ascii=False)
+    statuses = {}
+    for case in cases:
+        statuses[case["expected"]["status"]] = statuses.get(case["expected"]["status"], 0) + 1
+    print(f"conformance (third-party) oracle: seed {seed}, {len(cases)} cases from {len(specs)} specs in "
+          f"{time.time() - started:.1f}s -> {os.path.relpath(args.out)}; statuses {dict(sorted(statuses.items()))}; "
+          f"skipped {len(skipped)} ({', '.join(sorted({s['reason'].split(':')[0] for s in skipped})) or 'none'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
