@@ -173,7 +173,8 @@ done
 # 7. Front ends (helper front): drf-gate/react and drf-gate/vue, and entries with the .wasm inside
 #    for the tools that leave `new URL("x.wasm", import.meta.url)` alone (esbuild, Rollup) and the
 #    runtimes that cannot fetch a file next to the module (Deno without --allow-read, Vercel's
-#    edge runtime through `?module`): inline.js (core build, instantiated by a top-level await),
+#    edge runtime through `?module`): inline-runtime.js (the browser runtime, the default browser
+#    entry, instantiated by a top-level await), inline.js (core build, likewise),
 #    inline-edge.js (edge build, instantiated synchronously on import).
 cp "$root"/pkg/src/{react,vue,reason}.{js,d.ts} "$dist/"
 node - "$dist" <<'EOF'
@@ -204,6 +205,9 @@ ${load}
 fs.writeFileSync(`${dist}/inline.js`, inline("drf_gate_core_bg.wasm", "api-core.js",
   "// Browsers through any bundler (esbuild, Rollup, ...): the core build with its .wasm inside, ready\n// when the import resolves (a top-level await instantiates it; no fetch, no asset to copy).",
   "await init({ module_or_path: decode(WASM) });"));
+fs.writeFileSync(`${dist}/inline-runtime.js`, inline("drf_gate_runtime_bg.wasm", "api-runtime.js",
+  "// Browsers through any bundler (the default browser entry of `drf-gate`): the browser runtime\n// (compiled policies only) with its .wasm inside, ready when the import resolves (a top-level\n// await instantiates it; no fetch, no asset to copy).",
+  "await init({ module_or_path: decode(WASM) });"));
 fs.writeFileSync(`${dist}/inline-edge.js`, inline("drf_gate_bg.wasm", "api-edge.js",
   "// Deno and other runtimes without a bundler's .wasm handling: the edge build with its .wasm\n// inside, instantiated synchronously on import (no file access, no fetch).",
   "initSync({ module: decode(WASM) });"));
@@ -218,3 +222,4 @@ size() {
 echo "wasm size: $(size "$dist/drf_gate_runtime_bg.wasm")"
 echo "wasm size (core): $(size "$dist/drf_gate_core_bg.wasm")"
 echo "wasm size (edge): $(size "$dist/drf_gate_bg.wasm")"
+echo "inline size (runtime, the default browser entry): $(size "$dist/inline-runtime.js")"

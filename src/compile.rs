@@ -22,7 +22,7 @@ pub(crate) struct Compiled {
     pub classes: Vec<PermissionClass>,
     pub conditions: Vec<Condition>,
     pub views: Vec<View>,
-    pub view_index: HashMap<String, usize>,
+    pub view_index: crate::perm_table::NameMap<usize>,
     pub routes: Vec<crate::routing::Route>,
     /// Kept by the edge build (raw-request authentication); the core build only validates them.
     #[cfg_attr(not(feature = "edge"), allow(dead_code))]
@@ -120,7 +120,7 @@ pub(crate) fn compile(doc: &PolicyDocument) -> Result<Compiled, PolicyError> {
         authentication_list(doc, &settings, names, "$.authentication")?;
     }
     let mut views = Vec::with_capacity(doc.views.0.len());
-    let mut view_index = HashMap::new();
+    let mut view_index = crate::perm_table::NameMap::default();
     for (name, spec) in &doc.views.0 {
         let view = compiler.compile_view(name, spec)?;
         view_index.insert(name.clone(), views.len());

@@ -1,7 +1,6 @@
 //! [`Gate`]: a compiled policy and the questions it answers.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use serde_json::Value;
 
@@ -44,7 +43,7 @@ pub struct Gate {
     pub(crate) classes: Vec<PermissionClass>,
     pub(crate) conditions: Vec<Condition>,
     pub(crate) views: Vec<View>,
-    pub(crate) view_index: HashMap<String, usize>,
+    pub(crate) view_index: crate::perm_table::NameMap<usize>,
     pub(crate) routes: Vec<crate::routing::Route>,
     #[cfg(feature = "edge")]
     pub(crate) settings: crate::authentication::CompiledSettings,

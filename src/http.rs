@@ -105,3 +105,51 @@ pub fn hex_byte(pair: &[u8]) -> Option<u8> {
         _ => None,
     }
 }
+
+/// Python's `str.lower()` for comparisons: the full Unicode mapping in builds with the policy
+/// compiler; in the browser runtime (no compiler), Latin-1's mapping plus the four characters
+/// above U+00FF whose lower case is Latin-1 (Ÿ, ẞ, the Kelvin and Ångström signs), which keeps
+/// Unicode's case tables (~15 KB) out of the runtime. The two agree on every comparison with a
+/// Latin-1 string: any other character lower-cases to text outside Latin-1 either way. The
+/// runtime refuses policies whose renderer media types leave Latin-1 (`Gate::from_compiled`).
+///
+/// ```
+/// assert_eq!(drf_gate::http::lower("Application/JSON; Indent=4"), "application/json; indent=4");
+/// assert_eq!(drf_gate::http::lower("\u{212A}\u{C9}"), "k\u{E9}");
+/// ```
+pub fn lower(text: &str) -> String {
+    #[cfg(feature = "compiler")]
+    {
+        text.to_lowercase()
+    }
+    #[cfg(not(feature = "compiler"))]
+    {
+        text.chars()
+            .map(|c| match c {
+                'A'..='Z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{DE}' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
+                '\u{178}' => '\u{FF}',
+                '\u{1E9E}' => '\u{DF}',
+                '\u{212A}' => 'k',
+                '\u{212B}' => '\u{E5}',
+                _ => c,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The runtime's mapping agrees with Unicode's wherever either result is Latin-1: every
+    /// comparison with a Latin-1 string (media types, `q`, `indent`) comes out the same.
+    #[test]
+    fn lower_agrees_with_unicode_on_latin1() {
+        let latin1 = |text: &str| text.chars().all(|c| c <= '\u{FF}');
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let text = c.to_string();
+            let (ours, unicode) = (super::lower(&text), text.to_lowercase());
+            if latin1(&ours) || latin1(&unicode) {
+                assert_eq!(ours, unicode, "U+{:04X}", c as u32);
+            }
+        }
+    }
+}

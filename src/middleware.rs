@@ -390,7 +390,7 @@ mod render {
                 Some(v) => split_vary(v),
                 None => Vec::new(),
             };
-            if !vary.iter().any(|h| h.to_lowercase() == new.to_lowercase()) {
+            if !vary.iter().any(|h| crate::http::lower(h) == crate::http::lower(new)) {
                 vary.push(new.to_string());
             }
             let value = if vary.iter().any(|h| h == "*") { "*".to_string() } else { vary.join(", ") };

@@ -61,11 +61,11 @@ fn parse_header_parameters(line: &str) -> Option<(String, Vec<(String, String)>)
         return None; // Django: ValueError (value too long), which DRF does not catch.
     }
     let mut parts = parse_params(line).into_iter();
-    let key = parts.next().unwrap_or_default().to_lowercase();
+    let key = crate::http::lower(&parts.next().unwrap_or_default());
     let mut params: Vec<(String, String)> = Vec::new();
     for part in parts {
         let Some(equals) = part.find('=') else { continue };
-        let mut name = part.get(..equals).unwrap_or_default().trim().to_lowercase();
+        let mut name = crate::http::lower(part.get(..equals).unwrap_or_default().trim());
         if let Some(stripped) = name.strip_suffix('*') {
             name = stripped.to_owned();
         }

@@ -4,8 +4,6 @@
 //! resolved for each view's model, and the literals in `has_perm(...)` conditions. Each gets a
 //! small integer id, so a user's permissions become a bitset and `has_perm` is one bit test.
 
-use std::collections::HashMap;
-
 /// The id of an interned permission name such as `blog.add_post`.
 ///
 /// ```
@@ -35,8 +33,93 @@ pub struct CodenameId(pub u32);
 pub struct PermissionTable {
     names: Vec<String>,
     codenames_of: Vec<CodenameId>,
-    by_name: HashMap<String, PermId>,
-    codenames: HashMap<String, CodenameId>,
+    by_name: NameMap<PermId>,
+    codenames: NameMap<CodenameId>,
+}
+
+/// A map from names, as a sorted `Vec` searched by bisection: the maps of a gate are small and
+/// built once, and this keeps hashbrown's code out of the browser runtime's `.wasm`.
+///
+/// ```
+/// use drf_gate::perm_table::NameMap;
+/// let mut map = NameMap::default();
+/// assert_eq!(map.insert("b".to_owned(), 2), None);
+/// assert_eq!(map.insert("a".to_owned(), 1), None);
+/// assert_eq!(map.insert("b".to_owned(), 3), Some(2));
+/// assert_eq!((map.get("a"), map.get("b"), map.get("c"), map.len()), (Some(&1), Some(&3), None, 2));
+/// let from: NameMap<u8> = [("x".to_owned(), 1), ("w".to_owned(), 2), ("x".to_owned(), 3)].into_iter().collect();
+/// assert_eq!((from.get("x"), from.get("w"), from.len()), (Some(&3), Some(&2), 2));
+/// ```
+#[derive(Clone, Debug)]
+pub struct NameMap<V>(Vec<(String, V)>);
+
+impl<V> Default for NameMap<V> {
+    fn default() -> Self {
+        NameMap(Vec::new())
+    }
+}
+
+impl<V> NameMap<V> {
+    fn search(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(key, _)| key.as_str().cmp(name))
+    }
+
+    /// The value of `name`.
+    pub fn get(&self, name: &str) -> Option<&V> {
+        self.search(name).ok().and_then(|index| self.0.get(index)).map(|(_, value)| value)
+    }
+
+    /// Whether `name` has a value.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.search(name).is_ok()
+    }
+
+    /// Sets the value of `name`; returns the previous one.
+    pub fn insert(&mut self, name: String, value: V) -> Option<V> {
+        match self.search(&name) {
+            Ok(index) => self.0.get_mut(index).map(|slot| std::mem::replace(&mut slot.1, value)),
+            Err(index) => {
+                self.0.insert(index, (name, value));
+                None
+            }
+        }
+    }
+
+    /// The value of `name`, set to `value` first if it has none.
+    pub fn get_or_insert(&mut self, name: &str, value: V) -> V
+    where
+        V: Copy,
+    {
+        match self.search(name) {
+            Ok(index) => self.0.get(index).map_or(value, |(_, found)| *found),
+            Err(index) => {
+                self.0.insert(index, (name.to_owned(), value));
+                value
+            }
+        }
+    }
+
+    /// How many names have a value.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the map is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The last value of each name wins, as inserting them in order would (O(n log n)).
+impl<V> FromIterator<(String, V)> for NameMap<V> {
+    fn from_iter<I: IntoIterator<Item = (String, V)>>(iter: I) -> Self {
+        let mut entries: Vec<(String, V)> = iter.into_iter().collect();
+        entries.reverse();
+        // Stable: of equal names, the last given comes first and dedup keeps it.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.dedup_by(|later, kept| later.0 == kept.0);
+        NameMap(entries)
+    }
 }
 
 /// The codename of a permission name: Django's `perm.split(".", 1)[1]`, or the whole name.
@@ -56,7 +139,7 @@ impl PermissionTable {
         let id = PermId(self.names.len() as u32);
         let codename = codename_part(name);
         let next_codename = CodenameId(self.codenames.len() as u32);
-        let codename_id = *self.codenames.entry(codename.to_owned()).or_insert(next_codename);
+        let codename_id = self.codenames.get_or_insert(codename, next_codename);
         self.names.push(name.to_owned());
         self.codenames_of.push(codename_id);
         self.by_name.insert(name.to_owned(), id);

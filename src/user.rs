@@ -4,7 +4,7 @@
 //! policy: its permissions become a bitset over the policy's [`PermissionTable`], so a check is a
 //! bit test and a UI can reuse one compiled user for every button it renders.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -93,7 +93,7 @@ enum ObjectPermissions {
     #[default]
     None,
     ForCheckedObject(BitSet),
-    ByPk(HashMap<String, BitSet>),
+    ByPk(crate::perm_table::NameMap<BitSet>),
 }
 
 /// `request.user`, compiled against one policy.

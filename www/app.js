@@ -1,5 +1,7 @@
 // Entry point: loads the package the way a browser app does (ES module + async init of the
-// .wasm), then starts the demo and the playground.
+// .wasm), then starts the demo and the playground. The playground compiles the JSON a visitor
+// types, so this page imports the JSON core explicitly (`drf-gate/web`), not the browser default
+// (`drf-gate` in a browser is the runtime, which loads compiled policies only).
 import init, { Gate } from "../pkg/dist/web.js";
 import { gateDom } from "../pkg/dist/dom.js";
 import { startDemo } from "./demo.js";

@@ -285,9 +285,9 @@ function compiledBytes(policy) {
 // What the browser runtime cannot do: compile a JSON policy.
 function needsCompiler() {
   return new PolicyError(
-    "this entry (drf-gate/runtime) is the browser runtime: it loads compiled policies (a Uint8Array from " +
-      "`npx drf-gate compile policy.json -o policy.gate` or gate.toCompiled()); import 'drf-gate/web' " +
-      "(the JSON core) to compile JSON policies in the browser",
+    "this entry (drf-gate in browsers, drf-gate/runtime) is the browser runtime: it loads compiled policies " +
+      "(a Uint8Array from `npx drf-gate compile policy.json -o policy.gate` or gate.toCompiled()); import " +
+      "'drf-gate/inline' or 'drf-gate/web' (the JSON core) to compile JSON policies in the browser",
     "invalid_policy",
     "$",
   );

@@ -36,8 +36,6 @@
 pub mod value;
 pub(crate) mod wire;
 
-use std::collections::HashMap;
-
 use crate::authentication::{AuthenticationClass, Authenticator};
 use crate::condition::Condition;
 use crate::error::{PolicyError, PolicyErrorCode};
@@ -113,6 +111,21 @@ impl Gate {
         let gate = decode_gate(&mut input).map_err(|error| corrupt(&error))?;
         if !input.is_empty() {
             return Err(corrupt(&input.corrupt("trailing bytes after the policy")));
+        }
+        #[cfg(not(feature = "compiler"))]
+        if let Some(renderer) = gate
+            .views
+            .iter()
+            .flat_map(|view| &view.renderers)
+            .map(|r| &r.media_type)
+            .find(|media_type| media_type.chars().any(|c| c > '\u{FF}'))
+        {
+            // The runtime's case mapping (`http::lower`) is exact against Latin-1 only.
+            return Err(PolicyError::new(
+                PolicyErrorCode::IncompatibleCompiledPolicy,
+                "@0",
+                format!("the renderer media type {renderer} is not Latin-1: load the JSON policy with drf-gate/web"),
+            ));
         }
         Ok(gate)
     }
@@ -406,7 +419,7 @@ fn decode_gate(input: &mut Reader<'_>) -> Read<Gate> {
     }
     let count = input.count()?;
     let mut views = Vec::with_capacity(count);
-    let mut view_index = HashMap::with_capacity(count);
+    let mut view_index = crate::perm_table::NameMap::default();
     for index in 0..count {
         let view = decode_view(input, classes.len(), conditions.len(), table.len())?;
         if view_index.insert(view.name.clone(), index).is_some() {

@@ -2,7 +2,7 @@
 // with no configuration for drf-gate: each bundle runs (Chromium for the browser bundles, workerd
 // for the Worker) and must decide every case exactly as the package does in Node.
 // Prints `bundlers: N of N load and decide`.
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { execFileSync } from "node:child_process";
 import { extname, join, normalize } from "node:path";
@@ -17,6 +17,20 @@ const app = join(here, "app");
 const out = join(here, "out");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
+
+// The compiled policy the app loads (the default browser entry is the runtime: compiled policies
+// only), made by the package in Node.
+{
+  const { Gate } = await import("drf-gate");
+  const { POLICY } = await import("./app/cases.js");
+  const gate = new Gate(POLICY);
+  const base64 = Buffer.from(gate.toCompiled()).toString("base64");
+  gate.free();
+  writeFileSync(
+    join(here, "app/compiled.js"),
+    `// Written by run.mjs: cases.js's POLICY compiled (gate.toCompiled()).\nexport const COMPILED = Uint8Array.from(atob("${base64}"), (c) => c.charCodeAt(0));\n`,
+  );
+}
 
 // The expected answers: the package in Node.
 const { decide } = await import("./app/decide.js");
@@ -100,6 +114,14 @@ await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
 const base = `http://127.0.0.1:${server.address().port}`;
 
 const browserBundles = Object.keys(built).filter((name) => !built[name].worker);
+const coreWasm = statSync(join(here, "../../pkg/dist/drf_gate_core_bg.wasm")).size;
+function bundleBytes(dir) {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && /\.(js|mjs|wasm)$/.test(entry.name)) total += statSync(join(entry.parentPath ?? entry.path, entry.name)).size;
+  }
+  return total;
+}
 async function runInChromium() {
   const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({
@@ -115,9 +137,14 @@ async function runInChromium() {
       try {
         await page.goto(`${base}/${name}/`);
         await page.waitForFunction(() => window.__result || window.__error, null, { timeout: 20000 });
-        const { result, error } = await page.evaluate(() => ({ result: window.__result, error: window.__error }));
+        const { result, error, json } = await page.evaluate(() => ({ result: window.__result, error: window.__error, json: window.__jsonPolicy }));
         const got = JSON.stringify(result);
         report(`${name}: loads in Chromium and decides as Node`, !error && got === expected && problems.length === 0, quiet(error ?? `${problems.join("; ")} ${got}`));
+        // The default browser entry is the runtime: it refuses a JSON policy, naming the JSON
+        // entry, and the bundle (JS + .wasm) is smaller than the JSON core's .wasm alone.
+        const refused = /^PolicyError: .*drf-gate\/inline/.test(json ?? "");
+        const bytes = bundleBytes(built[name].dir);
+        report(`${name}: the default browser entry is the runtime (JSON refused; bundle ${bytes} B < core .wasm ${coreWasm} B)`, refused && bytes < coreWasm, quiet(json));
       } catch (error) {
         report(`${name}: loads in Chromium and decides as Node`, false, quiet(`${problems.join("; ")} ${error.message}`));
       } finally {
@@ -162,6 +189,9 @@ if (built.wrangler) {
 }
 
 const names = Object.keys(BUNDLES);
-const passed = names.filter((name) => results.some((r) => r.name.startsWith(`${name}: loads`) && r.ok)).length;
+const passed = names.filter((name) => {
+  const mine = results.filter((r) => r.name.startsWith(`${name}: `));
+  return mine.some((r) => r.name.startsWith(`${name}: loads`)) && mine.every((r) => r.ok);
+}).length;
 console.log(`bundlers: ${passed} of ${names.length} load and decide`);
 process.exit(passed === names.length ? 0 : 1);

@@ -4,7 +4,7 @@
 // Node), before hydration (JavaScript off), after it, after user and policy switches; hydration
 // must report no mismatch, and the Subjects the providers make must be freed.
 // Prints `frameworks: N checks, N passed`.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { createServer } from "node:http";
@@ -19,6 +19,18 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 // drf-gate as a user's app gets it: the packed tarball unpacked into ./node_modules/drf-gate
 // (not the workspace's link to pkg/; see ../install-packed.mjs).
 installPacked(here);
+{
+  // The apps load the policies compiled (the default browser entry, the runtime, loads nothing
+  // else); the expected controls come from the JSON policies in Node (shared/expected.mjs).
+  const { Gate } = await import("drf-gate");
+  const lines = Object.entries(POLICIES).map(([name, policy]) => {
+    const gate = new Gate(policy);
+    const base64 = Buffer.from(gate.toCompiled()).toString("base64");
+    gate.free();
+    return `  ${JSON.stringify(name)}: Uint8Array.from(atob("${base64}"), (c) => c.charCodeAt(0)),`;
+  });
+  writeFileSync(join(here, "shared/compiled.js"), `// Written by run.mjs: fixtures.js's POLICIES compiled (gate.toCompiled()).\nexport const COMPILED = {\n${lines.join("\n")}\n};\n`);
+}
 const { expectedControls } = await import("./shared/expected.mjs");
 const VERBOSE = process.env.VERBOSE === "1";
 let checks = 0;

@@ -1,5 +1,5 @@
 // The two builds: the edge build (Node, workerd, `drf-gate/web-edge`) runs raw requests; the core
-// build (`drf-gate/web`, the browser default) answers everything else identically and names the
+// build (`drf-gate/web`, the JSON core for browsers) answers everything else identically and names the
 // entry point for what it lacks.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";

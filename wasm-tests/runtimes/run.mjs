@@ -5,19 +5,30 @@
 // what that condition names). Each decides the bundlers' cases and is compared with Node's
 // answers. Prints `runtimes: N of N load and decide`.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { installPacked } from "../install-packed.mjs";
-import { decide } from "./decide.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 // drf-gate as a user's app gets it: the packed tarball unpacked into ./node_modules/drf-gate
 // (not the workspace's link to pkg/; see ../install-packed.mjs).
 installPacked(here);
 const drf = await import("drf-gate");
+{
+  // The policy every runtime loads, compiled by the package in Node (decide.js imports it).
+  const { POLICY } = await import("../bundlers/app/cases.js");
+  const gate = new drf.Gate(POLICY);
+  const base64 = Buffer.from(gate.toCompiled()).toString("base64");
+  gate.free();
+  writeFileSync(
+    join(here, "compiled.js"),
+    `// Written by run.mjs: the bundlers' POLICY compiled (gate.toCompiled()).\nexport const COMPILED = Uint8Array.from(atob("${base64}"), (c) => c.charCodeAt(0));\n`,
+  );
+}
+const { decide } = await import("./decide.js");
 const out = join(here, "out");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });

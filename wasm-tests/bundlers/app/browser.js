@@ -1,6 +1,6 @@
-import { decide } from "./decide.js";
+import { decide, jsonPolicy } from "./decide.js";
 
 decide().then(
-  (result) => { window.__result = result; },
+  (result) => { window.__jsonPolicy = jsonPolicy(); window.__result = result; },
   (error) => { window.__error = String(error?.stack ?? error); },
 );

@@ -2,6 +2,8 @@
 import { useState } from "react";
 import { Can, GateProvider, useCan, useDecision, usePermissions } from "drf-gate/react";
 import { POLICIES, POSTS, USERS, userByKey } from "../../shared/fixtures.js";
+// The policies compiled (run.mjs writes compiled.js): the browser entry is the runtime.
+import { COMPILED } from "../../shared/compiled.js";
 
 function CreateButton() {
   const can = useCan("posts", "create");
@@ -46,7 +48,7 @@ export function App({ initialUser, initialPolicy }) {
       </nav>
       <p id="state" data-user={userKey} data-policy={policyName}>{userKey} / {policyName}</p>
       {mounted ? (
-        <GateProvider policy={POLICIES[policyName]} user={userByKey(userKey).user}>
+        <GateProvider policy={COMPILED[policyName]} user={userByKey(userKey).user}>
           <CreateButton />
           <ul>{POSTS.map((post) => <PostRow key={post.id} post={post} />)}</ul>
         </GateProvider>
