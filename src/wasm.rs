@@ -236,7 +236,7 @@ impl GateCore {
         lookup_error: bool,
         trace: bool,
     ) -> Result<Vec<u32>, JsValue> {
-        let context = crate::context::EncodedContext {
+        let context = crate::compiled::value::EncodedContext {
             view,
             action,
             method,

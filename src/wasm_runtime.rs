@@ -9,8 +9,8 @@ use std::rc::Rc;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
+use crate::compiled::value::EncodedContext;
 use crate::compiled::value::{decode_value, user_from_value};
-use crate::context::EncodedContext;
 use crate::decision::TextIds;
 use crate::error::{ContextError, PolicyError};
 use crate::gate::ResolvedTarget;

@@ -281,6 +281,84 @@ pub fn outcome_from_value(value: &Value, path: &str) -> Result<AuthenticationOut
     })
 }
 
+/// A context's fields as the JS binding passes them without JSON: names as strings, and the
+/// user, authentication outcome and object in the binary value encoding of
+/// this module (`object_state`: 0 absent, 1 a lookup miss, 2 in `object`).
+#[derive(Debug, Default)]
+pub struct EncodedContext<'b> {
+    /// `view`.
+    pub view: String,
+    /// `action`.
+    pub action: Option<String>,
+    /// `method`.
+    pub method: Option<String>,
+    /// `detail`.
+    pub detail: Option<bool>,
+    /// `user`, encoded.
+    pub user: Option<&'b [u8]>,
+    /// `authentication`, encoded.
+    pub authentication: Option<&'b [u8]>,
+    /// 0: no object; 1: a lookup miss (`null`); 2: `object`.
+    pub object_state: u8,
+    /// `object`, encoded.
+    pub object: Option<&'b [u8]>,
+    /// `accept`.
+    pub accept: Option<String>,
+    /// `lookupError`.
+    pub lookup_error: bool,
+    /// `trace`.
+    pub trace: bool,
+}
+
+impl EncodedContext<'_> {
+    /// Decodes the encoded fields into a [`Context`].
+    ///
+    /// # Errors
+    /// A [`crate::ContextError`] naming the field that does not decode or has the wrong shape.
+    ///
+    /// ```
+    /// use drf_gate::compiled::value::EncodedContext;
+    /// let context = EncodedContext { view: "posts".into(), action: Some("list".into()), ..Default::default() }.decode().unwrap();
+    /// assert_eq!(context.view, "posts");
+    /// ```
+    pub fn decode(self) -> Result<crate::context::Context, crate::ContextError> {
+        let user = match self.user {
+            Some(bytes) => match decode_value(bytes, "$.user")? {
+                Value::Null => None,
+                value => Some(user_from_value(&value, "$.user")?),
+            },
+            None => None,
+        };
+        let authentication = match self.authentication {
+            Some(bytes) => match decode_value(bytes, "$.authentication")? {
+                Value::Null => None,
+                value => Some(outcome_from_value(&value, "$.authentication")?),
+            },
+            None => None,
+        };
+        let object = match (self.object_state, self.object) {
+            (0, _) => None,
+            (_, Some(bytes)) => match decode_value(bytes, "$.object")? {
+                Value::Null => Some(None),
+                value => Some(Some(value)),
+            },
+            (_, None) => Some(None),
+        };
+        Ok(crate::context::Context {
+            view: self.view,
+            action: self.action,
+            method: self.method,
+            detail: self.detail,
+            user,
+            authentication,
+            object,
+            accept: self.accept,
+            lookup_error: self.lookup_error,
+            trace: self.trace,
+        })
+    }
+}
+
 #[cfg(test)]
 #[cfg(feature = "compiler")]
 mod tests {
