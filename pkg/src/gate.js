@@ -11,6 +11,36 @@ import { ContextError, NotInitializedError, PolicyError } from "./errors.js";
 import { isFetchRequest, readBody, toRawRequest, withBody } from "./raw-request.js";
 import { encodeValue } from "./value.js";
 
+// What may cross into wasm for one check without JSON (wasm memory never shrinks): strings of
+// at most MAX_CONTEXT_CHARS characters (the JSON path's limit on a context's text, src/wasm.rs
+// MAX_CONTEXT_TEXT) and encoded values of at most MAX_ENCODED_BYTES. Beyond them the JSON core
+// takes its JSON path, which refuses exactly as before; the runtime throws a ContextError.
+const MAX_CONTEXT_CHARS = 1024 * 1024;
+const MAX_ENCODED_BYTES = 4 * 1024 * 1024;
+
+function boundedEncoding(value, path) {
+  const bytes = encodeValue(value);
+  if (bytes.length > MAX_ENCODED_BYTES) {
+    throw new ContextError(
+      `${bytes.length} bytes long encoded, more than the ${MAX_ENCODED_BYTES} that may be checked`,
+      "invalid_context",
+      path,
+    );
+  }
+  return bytes;
+}
+
+function boundedString(value, path) {
+  if (value.length > MAX_CONTEXT_CHARS) {
+    throw new ContextError(
+      `${value.length} characters long, more than the ${MAX_CONTEXT_CHARS} that may be checked`,
+      "invalid_context",
+      path,
+    );
+  }
+  return value;
+}
+
 // The core replays earlier answers, so a request needs at most one lookup per class and step.
 const MAX_LOOKUPS = 32;
 // Resolved (view, action) ids kept per gate; past this the table starts again (bounded memory).
@@ -313,7 +343,7 @@ function typedArgs(context) {
     const value = context[key];
     if (value === undefined || value === null) return undefined;
     if (typeof value !== "string") throw new ContextError("invalid type: expected a string", "invalid_context", `$.${key}`);
-    return value;
+    return boundedString(value, `$.${key}`);
   };
   const flag = (key) => {
     const value = context[key];
@@ -322,11 +352,13 @@ function typedArgs(context) {
     return value;
   };
   if (typeof context.view !== "string") throw new ContextError("missing field `view`", "invalid_context", "$.view");
+  boundedString(context.view, "$.view");
   const detail = context.detail ?? undefined;
   if (detail !== undefined && typeof detail !== "boolean") {
     throw new ContextError("invalid type: expected a boolean", "invalid_context", "$.detail");
   }
-  const encoded = (key) => (context[key] === undefined || context[key] === null ? undefined : encodeValue(context[key]));
+  const encoded = (key) =>
+    context[key] === undefined || context[key] === null ? undefined : boundedEncoding(context[key], `$.${key}`);
   const objectState = context.object === undefined ? 0 : context.object === null ? 1 : 2;
   return [
     context.view,
@@ -362,8 +394,10 @@ const OBJECT_CHECKS = ["notRequired", "pending", "passed", "failed", "notReached
 
 export function defineApi(wasm, { edge = false, ready = false, runtime = false } = {}) {
   // The browser runtime (no compiler): values cross encoded, not as JS objects.
-  const user = runtime ? (value) => encodeValue(value ?? null) : (value) => value;
-  const object = runtime ? (value) => (value === undefined || value === null ? undefined : encodeValue(value)) : (value) => value;
+  const user = runtime ? (value) => boundedEncoding(value ?? null, "$.user") : (value) => value;
+  const object = runtime
+    ? (value) => (value === undefined || value === null ? undefined : boundedEncoding(value, "$.object"))
+    : (value) => value;
   let initialised = ready;
   let initFailure;
 
@@ -609,7 +643,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     // then reports the error exactly as for the whole object).
     #prunedBytes(objectValue, reads) {
       try {
-        return encodeValue(pruned(objectValue, reads));
+        return boundedEncoding(pruned(objectValue, reads), "$.object");
       } catch {
         return undefined;
       }
