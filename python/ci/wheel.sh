@@ -20,6 +20,11 @@ if ! "$tools/bin/maturin" --version >/dev/null 2>&1; then
   python3 -m venv "$tools"
   "$tools/bin/pip" install --quiet --disable-pip-version-check "maturin>=1.5,<2"
 fi
+# The wheel carries python/LICENSE-* (maturin reads files inside the project): they must be the
+# repository's licence texts, byte for byte.
+for licence in LICENSE-MIT LICENSE-APACHE; do
+  cmp -s "$root/$licence" "$root/python/$licence" || { echo "[wheel] python/$licence differs from $licence: copy it" >&2; exit 1; }
+done
 echo "[wheel] maturin build --release (target dir $CARGO_TARGET_DIR)"
 (cd "$root/python" && "$tools/bin/maturin" build --release --quiet --out "$tmp/dist")
 wheel="$(ls "$tmp"/dist/*.whl)"
