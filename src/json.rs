@@ -40,17 +40,7 @@ pub enum Json {
     Object(Vec<(String, Json)>),
 }
 
-/// Most values (objects, arrays, strings, numbers, ...) one JSON input may hold: a policy, a
-/// context, a user, an object, a raw-request step. Every value costs memory in the parsed tree
-/// and again in its typed form, and wasm memory never shrinks: beyond this the text is refused
-/// while it is read, before anything large is built (a `PolicyError` / `ContextError`).
-///
-/// ```
-/// let many = format!("[{}0]", "0,".repeat(drf_gate::json::MAX_JSON_VALUES));
-/// let error = drf_gate::json::Json::parse(&many).unwrap_err();
-/// assert_eq!(error.message(), "more than 65536 JSON values");
-/// ```
-pub const MAX_JSON_VALUES: usize = 65_536;
+pub use crate::limits::MAX_JSON_VALUES;
 
 impl Json {
     /// Parses JSON text (serde_json's parser and messages). Text after the value is not read;

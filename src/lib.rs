@@ -42,6 +42,7 @@ pub mod gate;
 pub mod http;
 #[cfg(feature = "compiler")]
 pub mod json;
+pub mod limits;
 pub mod middleware;
 pub mod negotiation;
 pub mod perm_table;

@@ -25,10 +25,14 @@ use serde_json::{Map, Number, Value};
 use super::wire::Reader;
 use crate::authentication::{AuthenticationFailure, AuthenticationOutcome, FailureKind};
 use crate::error::{ContextError, ContextErrorCode};
+use crate::limits::MAX_JSON_VALUES;
 use crate::user::{ObjectPermissionsInput, UserInput};
 
 /// serde_json's nesting limit: deeper input is refused by the JSON path, and so here.
 const MAX_DEPTH: u32 = 128;
+
+// The JSON path's words for the same limit (src/json.rs).
+const TOO_MANY_VALUES: &str = "more than 65536 JSON values";
 
 fn invalid(path: impl Into<String>, message: impl Into<String>) -> ContextError {
     ContextError::new(ContextErrorCode::InvalidContext, path, message)
@@ -40,15 +44,19 @@ fn invalid(path: impl Into<String>, message: impl Into<String>) -> ContextError 
 /// `invalid_context` for bytes that are not one well-formed value, or nest deeper than 128.
 pub fn decode_value(bytes: &[u8], path: &str) -> Result<Value, ContextError> {
     let mut input = Reader::new(bytes);
-    let value = read(&mut input, 0).map_err(|message| invalid(path, message))?;
+    let mut budget = MAX_JSON_VALUES;
+    let value = read(&mut input, 0, &mut budget).map_err(|message| invalid(path, message))?;
     if !input.is_empty() {
         return Err(invalid(path, "trailing bytes after the encoded value"));
     }
     Ok(value)
 }
 
-fn read(input: &mut Reader<'_>, depth: u32) -> Result<Value, &'static str> {
+// `budget`: how many more values may be read. The JSON path's limit (`limits::MAX_JSON_VALUES`)
+// holds here too: a value costs tens of bytes of wasm memory, which never shrinks.
+fn read(input: &mut Reader<'_>, depth: u32, budget: &mut usize) -> Result<Value, &'static str> {
     let malformed = |_| "a malformed encoded value";
+    *budget = budget.checked_sub(1).ok_or(TOO_MANY_VALUES)?;
     Ok(match input.u8().map_err(malformed)? {
         0 => Value::Null,
         1 => Value::Bool(false),
@@ -71,16 +79,17 @@ fn read(input: &mut Reader<'_>, depth: u32) -> Result<Value, &'static str> {
             }
             let count = input.count().map_err(malformed)?;
             if tag == 7 {
-                let mut items = Vec::with_capacity(count);
+                // Never more room than the values left may fill (the count is the sender's word).
+                let mut items = Vec::with_capacity(count.min(*budget));
                 for _ in 0..count {
-                    items.push(read(input, depth + 1)?);
+                    items.push(read(input, depth + 1, budget)?);
                 }
                 Value::Array(items)
             } else {
                 let mut map = Map::new();
                 for _ in 0..count {
                     let key = input.string().map_err(malformed)?;
-                    let value = read(input, depth + 1)?;
+                    let value = read(input, depth + 1, budget)?;
                     map.insert(key, value);
                 }
                 Value::Object(map)
@@ -428,6 +437,28 @@ mod tests {
             for len in 0..bytes.len() {
                 assert_eq!(decode_value(&bytes[..len], "$.object").unwrap_err().code, "invalid_context");
             }
+        }
+    }
+
+    #[test]
+    fn values_are_limited_like_the_json_path() {
+        assert_eq!(TOO_MANY_VALUES, format!("more than {MAX_JSON_VALUES} JSON values"));
+        // The array itself is a value: MAX_JSON_VALUES - 1 items fit, one more does not.
+        for (items, fits) in [(MAX_JSON_VALUES - 1, true), (MAX_JSON_VALUES, false), (1_000_000, false)] {
+            let mut bytes = Vec::new();
+            encode(&Value::Array(vec![json!(0); items]), &mut bytes);
+            let decoded = decode_value(&bytes, "$.object");
+            assert_eq!(decoded.is_ok(), fits, "{items} items");
+            if !fits {
+                assert_eq!(decoded.unwrap_err().message, TOO_MANY_VALUES);
+            }
+        }
+        #[cfg(feature = "compiler")]
+        {
+            let json = format!("[{}0]", "0,".repeat(MAX_JSON_VALUES - 2));
+            assert!(crate::json::from_text::<Value>(&json).is_ok(), "the JSON path takes as many");
+            let json = format!("[{}0]", "0,".repeat(MAX_JSON_VALUES - 1));
+            assert!(crate::json::from_text::<Value>(&json).is_err(), "and refuses one more");
         }
     }
 
