@@ -13,7 +13,10 @@ pub use crate::exceptions::{Raise, RaisedFor};
 use crate::perm_table::{PermId, PermissionTable};
 use crate::user::User;
 
+pub mod api_key;
 pub mod builtin;
+
+use api_key::{ApiKeyCheck, ApiKeys};
 
 /// `SAFE_METHODS`. TRACE is not safe for DRF (Django's CSRF check does treat it as safe).
 pub const SAFE_METHODS: [&str; 3] = ["GET", "HEAD", "OPTIONS"];
@@ -47,6 +50,8 @@ pub(crate) enum Check {
     DjangoObjectPermissions,
     /// A declared condition (index into the gate's conditions).
     Condition(usize),
+    /// `BaseHasAPIKey.has_permission` (djangorestframework-api-key).
+    HasApiKey(Box<ApiKeyCheck>),
 }
 
 /// A permission class, compiled.
@@ -119,6 +124,8 @@ pub(crate) struct Request<'g, 'r> {
     pub table: &'g PermissionTable,
     pub classes: &'g [PermissionClass],
     pub conditions: &'g [Condition],
+    /// Whether the request carries a valid API key (`HasAPIKey`).
+    pub api_keys: &'r dyn ApiKeys,
 }
 
 struct ConditionEnv<'e, 'g, 'r> {
@@ -286,6 +293,7 @@ fn run_check(
             let env = ConditionEnv { request, object };
             condition.evaluate(&env).map_err(|err| Raise::Error(err.message))
         }
+        Check::HasApiKey(check) => request.api_keys.has_api_key(check),
     }
 }
 
