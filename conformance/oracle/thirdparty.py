@@ -517,6 +517,76 @@ def export_policy():
     return policy, exporter.translation_report()
 
 
+def check_api_key_exports():
+    """The exporter on djangorestframework-api-key classes: the package's own code is recognised,
+    custom code anywhere in the key check is refused with a located reason. Returns the failures."""
+    from rest_framework_api_key.permissions import BaseHasAPIKey, HasAPIKey, KeyParser
+
+    from drfgate.export import Exporter
+
+    from .apikeyapp.models import LenientAPIKey, OrgAPIKey
+
+    class WithMessage(HasAPIKey):
+        message = "API key required."
+
+    class OrgKeys(BaseHasAPIKey):
+        model = OrgAPIKey
+
+    class KeyKeyword(KeyParser):
+        keyword = "Key"
+
+    class WithKeyword(HasAPIKey):
+        key_parser = KeyKeyword()
+
+    class OwnHasPermission(HasAPIKey):
+        def has_permission(self, request, view):
+            return True
+
+    class OwnGetKey(HasAPIKey):
+        def get_key(self, request):
+            return request.GET.get("api_key")
+
+    class OwnParser(KeyParser):
+        def get(self, request):
+            return request.META.get("HTTP_KEY")
+
+    class WithOwnParser(HasAPIKey):
+        key_parser = OwnParser()
+
+    class NoModel(BaseHasAPIKey):
+        pass
+
+    class Lenient(BaseHasAPIKey):
+        model = LenientAPIKey
+
+    expected = {HasAPIKey: "HasAPIKey", WithMessage: {"apiKey": {"model": "rest_framework_api_key.APIKey"},
+                                                      "message": "API key required."},
+                OrgKeys: {"apiKey": {"model": "apikeyapp.OrgAPIKey"}},
+                WithKeyword: {"apiKey": {"model": "rest_framework_api_key.APIKey", "keyword": "Key"}},
+                OwnHasPermission: None, OwnGetKey: None, WithOwnParser: None, NoModel: None, Lenient: None}
+    failures = []
+    for cls, want in expected.items():
+        exporter = Exporter()
+        name = exporter.permission_class(cls)
+        problems = exporter.permission_problems.get(cls, [])
+        if want is None:
+            if not problems:
+                failures.append(f"{cls.__name__}: custom code, but the exporter recognised it")
+        elif problems:
+            failures.append(f"{cls.__name__}: refused: {problems[0]}")
+        elif want == "HasAPIKey":
+            if name != "HasAPIKey":
+                failures.append(f"{cls.__name__}: exported as {name}")
+        elif exporter.permission_decls.get(name) != want:
+            failures.append(f"{cls.__name__}: declared {exporter.permission_decls.get(name)}, expected {want}")
+    refused = sum(1 for want in expected.values() if want is None)
+    print(f"conformance (third-party): exporter: {len(expected) - refused} API key classes recognised, "
+          f"{refused} with custom code refused, {len(failures)} wrong")
+    for failure in failures:
+        print(f"conformance (third-party): exporter: WRONG {failure}")
+    return failures
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("--seed", type=int, default=None)
@@ -527,6 +597,8 @@ def main(argv=None):
     setup()
     from django.test.utils import override_settings
 
+    sys.path.insert(0, os.path.join(REPO, "python"))
+    failures = check_api_key_exports()
     cases, skipped = [], []
     specs = all_specs(seed)
     for config, overrides in CONFIGS.items():
@@ -550,7 +622,7 @@ def main(argv=None):
     print(f"conformance (third-party) oracle: seed {seed}, {len(cases)} cases from {len(specs)} specs in "
           f"{time.time() - started:.1f}s -> {os.path.relpath(args.out)}; statuses {dict(sorted(statuses.items()))}; "
           f"skipped {len(skipped)} ({', '.join(sorted({s['reason'].split(':')[0] for s in skipped})) or 'none'})")
-    return 0
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
