@@ -269,7 +269,7 @@ function undecidedReason(step, original) {
       const seen = original(lookup);
       return { reason: seen && seen.trouble ? seen.trouble : "unknown-lookup", lookup };
     }
-    return { reason };
+    return lookup ? { reason, lookup } : { reason };
   }
   if (step.body) return { reason: "body-unread" };
   return null;
