@@ -17,7 +17,7 @@ use crate::http::normalize_method;
 #[cfg(feature = "compiler")]
 use crate::json::{from_json, from_text, InputError, Json, PathError, SyntaxError};
 use crate::perm_table::PermissionTable;
-use crate::permissions::api_key::{NoApiKey, StatedApiKeys};
+use crate::permissions::api_key::NoApiKey;
 use crate::permissions::PermissionClass;
 #[cfg(feature = "compiler")]
 use crate::policy::PolicyDocument;
@@ -258,7 +258,7 @@ impl Gate {
             context.accept.as_deref(),
             None,
             perform_authentication,
-            &StatedApiKeys(context.api_keys.as_ref()),
+            &context_api_keys(context),
             object,
             context.trace,
         )?;
@@ -543,6 +543,19 @@ pub(crate) fn resolve_target<'g: 'c, 'c>(
     let method = method.unwrap_or(Cow::Borrowed("GET"));
     let action = view.action_on(route, &method);
     Ok(Target { route, action, method })
+}
+
+/// What a context states of `HasAPIKey` (`apiKeys`).
+#[cfg(feature = "compiler")]
+fn context_api_keys(context: &Context) -> crate::permissions::api_key::StatedApiKeys<'_> {
+    crate::permissions::api_key::StatedApiKeys(context.api_keys.as_ref())
+}
+
+/// The browser runtime's contexts come from the typed path, which never states `apiKeys` (it
+/// refuses the field): no key, as in `can`.
+#[cfg(not(feature = "compiler"))]
+fn context_api_keys(_context: &Context) -> NoApiKey {
+    NoApiKey
 }
 
 /// A context's authentication: the user it gives, and the outcome it states.

@@ -21,6 +21,7 @@
 //! The lookup is asked only when DRF evaluates the class (`IsAuthenticated | HasAPIKey` with an
 //! authenticated user never asks), since the permission stage runs lazily.
 
+#[cfg(feature = "compiler")]
 use std::collections::BTreeMap;
 
 use super::Raise;
@@ -64,8 +65,10 @@ impl ApiKeys for NoApiKey {
 }
 
 /// What a context states: model label -> whether the request carries a key that model accepts.
+#[cfg(feature = "compiler")]
 pub(crate) struct StatedApiKeys<'c>(pub Option<&'c BTreeMap<String, bool>>);
 
+#[cfg(feature = "compiler")]
 impl ApiKeys for StatedApiKeys<'_> {
     fn has_api_key(&self, check: &ApiKeyCheck) -> Result<bool, Raise> {
         Ok(self.0.and_then(|stated| stated.get(&check.model)).copied().unwrap_or(false))
