@@ -44,7 +44,7 @@ PY
   local line
   line="$(grep -m1 '(json policy):' "$log" || true)"
   echo "${line:-conformance (third-party, mutated: $1): no summary line (see $log)}"
-  if ! grep -Eq '(json policy): .*, [1-9][0-9]* disagree' "$log"; then
+  if ! grep -Eq '\(json policy\): .*, [1-9][0-9]* disagree' "$log"; then
     echo "conformance (third-party): the mutation '$1' went unnoticed" >&2
     status=1
   fi
@@ -52,7 +52,7 @@ PY
 mutate HasAPIKey-as-AllowAny \
   'case["policy"] = json.loads(re.sub(r"\bHasAPIKey\b", "AllowAny", json.dumps(case["policy"])))'
 mutate keys-never-expire \
-  '[row.update(expiry=None) for row in case["raw"]["identities"].get("apiKeys", [])]'
+  '[row.update(expiry=None) for row in ((case.get("raw") or {}).get("identities") or {}).get("apiKeys", [])]'
 if [ -f "$root/pkg/dist/node.mjs" ]; then
   DRF_GATE_LABEL="conformance (third-party)" node "$here/replay.mjs" "$cases" || status=1
 else

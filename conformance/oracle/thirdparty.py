@@ -405,6 +405,9 @@ def _run(spec, policy):
             "user": _user_json(user), "password": "pw-" + role, "tokens": [], "sessions": [],
             "knoxTokens": [{"digest": t.digest, "tokenKey": t.token_key, "expiry": _epoch(t.expiry)} for t in rows],
         })
+    # The API key rows as the request finds them (is_valid re-hashes a legacy row and saves it).
+    api_key_rows = _api_key_json()
+    statement = _api_key_statement(spec, meta) if spec["actor"] is None and spec["view"] in API_VIEWS else None
     now = time.time()
     try:
         response = client.generic(method, path, "", "application/octet-stream", **meta)
@@ -419,10 +422,17 @@ def _run(spec, policy):
         "id": spec["id"], "source": f"thirdparty:{spec['config']}", "policy": policy, "context": context,
         "raw": {"request": {"method": method, "path": path, "headers": headers, "cookies": {}, "meta": {},
                             "secure": False, "host": "testserver", "body": "", "contentType": None},
-                "now": now, "identities": {"users": identities, "sessionCsrfSecrets": {}, "apiKeys": _api_key_json()}},
+                "now": now, "identities": {"users": identities, "sessionCsrfSecrets": {}, "apiKeys": api_key_rows}},
         "expected": {"status": response.status_code, "body": response.content.decode("utf-8"),
                      "wwwAuthenticate": response.headers.get("WWW-Authenticate")},
     }
+    if statement is not None:
+        # The same request as a context: anonymous (no knox credential travels), and what the
+        # real KeyParser and is_valid() say of its key per model (`apiKeys`).
+        context_case = {key: value for key, value in case.items() if key != "raw"}
+        context_case["id"] = spec["id"] + "/context"
+        context_case["context"] = {**context, "apiKeys": statement}
+        case["contextCase"] = context_case
     raise _Rollback(case)
 
 
@@ -456,6 +466,22 @@ def _api_key_rows():
     keys["prefix-dot"] = prefix + "."
     keys["valid-space"] = keys["valid"] + " "
     return keys
+
+
+def _api_key_statement(spec, meta):
+    """`apiKeys` of the spec's request: for each model, whether the view's key parser reads a key
+    that `model.objects.is_valid` accepts (the real package answers)."""
+    from django.test import RequestFactory
+    from rest_framework_api_key.models import APIKey
+    from rest_framework_api_key.permissions import KeyParser
+
+    from .apikeyapp.models import OrgAPIKey
+
+    parser = KeyParser()
+    parser.keyword = "Key" if spec["view"] == "keyword-keys" else "Api-Key"
+    key = parser.get(RequestFactory().get("/", **meta))
+    return {f"{model._meta.app_label}.{model._meta.object_name}": bool(key) and model.objects.is_valid(key)
+            for model in (APIKey, OrgAPIKey)}
 
 
 def _api_key_json():
@@ -610,7 +636,11 @@ def main(argv=None):
                 if spec["config"] != config:
                     continue
                 try:
-                    cases.append(run(spec, policy))
+                    case = run(spec, policy)
+                    context_case = case.pop("contextCase", None)
+                    cases.append(case)
+                    if context_case is not None:
+                        cases.append(context_case)
                 except Skip as skip:
                     skipped.append({"id": spec["id"], "source": f"thirdparty:{config}", "reason": str(skip)})
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
