@@ -657,7 +657,8 @@ class Exporter:
             value = next((k.__dict__[attr] for k in cls.__mro__[:cls.__mro__.index(base)] if attr in k.__dict__), None)
             if value is not None:
                 decl[key] = to_json_value(value)
-        self.known_classes[name] = _path(cls)
+        if not problems:
+            self.known_classes[name] = _path(cls)
         self.permission_decls[name] = decl
         self.permission_deps[name] = set()
         self.permission_problems[cls] = problems
