@@ -167,7 +167,7 @@ pub(crate) fn has_permission<'g, T: Tracer<'g>>(
                 return Err(Raise::Error("unknown permission class".into()));
             };
             let token = tracer.enter(&def.name, CheckName::HasPermission);
-            let result = run_check(&def.has_permission, perms.as_deref(), request, None);
+            let result = run_check(&def.name, &def.has_permission, perms.as_deref(), request, None);
             tracer.exit(token, &result);
             result
         }
@@ -212,7 +212,7 @@ pub(crate) fn has_object_permission<'g, T: Tracer<'g>>(
                 return Err(Raise::Error("unknown permission class".into()));
             };
             let token = tracer.enter(&def.name, CheckName::HasObjectPermission);
-            let result = run_check(&def.has_object_permission, perms.as_deref(), request, Some(object));
+            let result = run_check(&def.name, &def.has_object_permission, perms.as_deref(), request, Some(object));
             tracer.exit(token, &result);
             result
         }
@@ -248,6 +248,7 @@ pub(crate) fn has_object_permission<'g, T: Tracer<'g>>(
 }
 
 fn run_check(
+    class_name: &str,
     check: &Check,
     perms: Option<&PermsMap>,
     request: &Request<'_, '_>,
@@ -293,7 +294,7 @@ fn run_check(
             let env = ConditionEnv { request, object };
             condition.evaluate(&env).map_err(|err| Raise::Error(err.message))
         }
-        Check::HasApiKey(check) => request.api_keys.has_api_key(check),
+        Check::HasApiKey(check) => request.api_keys.has_api_key(class_name, check),
     }
 }
 

@@ -250,6 +250,9 @@ fn a_context_states_the_outcome_per_model() {
     assert_eq!(check(json!({"view": "widgets", "action": "list", "apiKeys": {MODEL: true}})), 200);
     assert_eq!(check(json!({"view": "widgets", "action": "list", "apiKeys": {MODEL: false}})), 403);
     assert_eq!(check(json!({"view": "widgets", "action": "list", "apiKeys": {"orgs.OrgAPIKey": true}})), 403);
+    // A class name wins over its model (two keywords on one model).
+    assert_eq!(check(json!({"view": "widgets", "action": "list", "apiKeys": {"HasAPIKey": true, MODEL: false}})), 200);
+    assert_eq!(check(json!({"view": "widgets", "action": "list", "apiKeys": {"HasAPIKey": false, MODEL: true}})), 403);
     // UI gating: no key.
     assert!(!gate.can(&drf_gate::user::User::anonymous(), "widgets", "list", None).unwrap());
 }

@@ -50,28 +50,30 @@ impl Default for ApiKeyCheck {
 
 /// Answers `model.objects.is_valid(key)` for the request at hand.
 pub(crate) trait ApiKeys {
-    /// `BaseHasAPIKey.has_permission`. `Err(Raise::Undecided)`: only the origin can answer
-    /// (the source keeps the reason for its caller).
-    fn has_api_key(&self, check: &ApiKeyCheck) -> Result<bool, Raise>;
+    /// `BaseHasAPIKey.has_permission` of the class `class_name`. `Err(Raise::Undecided)`: only
+    /// the origin can answer (the source keeps the reason for its caller).
+    fn has_api_key(&self, class_name: &str, check: &ApiKeyCheck) -> Result<bool, Raise>;
 }
 
 /// No key at all (UI gating: a browser presents none).
 pub(crate) struct NoApiKey;
 
 impl ApiKeys for NoApiKey {
-    fn has_api_key(&self, _check: &ApiKeyCheck) -> Result<bool, Raise> {
+    fn has_api_key(&self, _class_name: &str, _check: &ApiKeyCheck) -> Result<bool, Raise> {
         Ok(false)
     }
 }
 
-/// What a context states: model label -> whether the request carries a key that model accepts.
+/// What a context states: class name or model label -> whether the request carries a key that
+/// class accepts (a class name, for two classes on one model with different keywords, wins).
 #[cfg(feature = "compiler")]
 pub(crate) struct StatedApiKeys<'c>(pub Option<&'c BTreeMap<String, bool>>);
 
 #[cfg(feature = "compiler")]
 impl ApiKeys for StatedApiKeys<'_> {
-    fn has_api_key(&self, check: &ApiKeyCheck) -> Result<bool, Raise> {
-        Ok(self.0.and_then(|stated| stated.get(&check.model)).copied().unwrap_or(false))
+    fn has_api_key(&self, class_name: &str, check: &ApiKeyCheck) -> Result<bool, Raise> {
+        let stated = self.0.and_then(|stated| stated.get(class_name).or_else(|| stated.get(&check.model)));
+        Ok(stated.copied().unwrap_or(false))
     }
 }
 
@@ -200,7 +202,7 @@ mod edge {
     }
 
     impl ApiKeys for EdgeApiKeys<'_> {
-        fn has_api_key(&self, check: &ApiKeyCheck) -> Result<bool, Raise> {
+        fn has_api_key(&self, _class_name: &str, check: &ApiKeyCheck) -> Result<bool, Raise> {
             let key = match read_key(self.request, &check.keyword, self.custom_header) {
                 KeyRead::NoKey => return Ok(false),
                 KeyRead::Key(key) => key,
