@@ -105,11 +105,15 @@ if ! (cd "$bench/node" && node raw.mjs "${native_answers[@]}") > "$results/raw-j
   exit 1
 fi
 
-# 5. Start-to-first-decision: fresh Node processes, interleaved.
-log "start-to-first-decision ($start_runs runs per engine)"
+# 5. Start-to-first-decision: fresh Node processes, interleaved. drf-gate has one row per entry
+#    and policy form (start.mjs): the default entry with the JSON policy and with the compiled
+#    policy (`npx drf-gate compile`, made once here, untimed), and drf-gate/runtime.
+log "start-to-first-decision ($start_runs runs per row)"
+(cd "$bench/node" && node start.mjs --prepare "$results/policy")
+start_rows=(hand drfGate drfGateCompiled drfGateRuntime casl casbin cedar)
 for ((run = 1; run <= start_runs; run++)); do
-  for engine in "${engines[@]}"; do
-    (cd "$bench/node" && node start.mjs "$engine") >> "$results/start.jsonl"
+  for row in "${start_rows[@]}"; do
+    (cd "$bench/node" && node start.mjs "$row" --policy-dir "$results/policy") >> "$results/start.jsonl"
   done
 done
 
