@@ -125,9 +125,12 @@ for mode in hand.can drfGate.can drfGate.canUser drfGate.canMany drfGate.check d
   (cd "$bench/node" && node --expose-gc memory.mjs "$mode" "$checks") >> "$results/memory.jsonl"
 done
 
-# 7. workerd.
+# 7. workerd: warm checks, then what drf-gate adds to a cold isolate up to its first decision
+#    (bench/workerd/start.mjs: fresh workerd processes against an empty Worker of the same shape).
 log "workerd"
 node "$bench/workerd/run.mjs" --rounds "$rounds" --out "$results/workerd.json" >/dev/null
+log "workerd start (cold isolates)"
+node "$bench/workerd/start.mjs" --rounds "$rounds" --out "$results/workerd-start.json" >/dev/null
 
 # 8. Report.
 node -e 'const os=require("node:os"),fs=require("node:fs"),f=process.argv[1],m=JSON.parse(fs.readFileSync(f,"utf8"));
