@@ -178,12 +178,19 @@ function cpuMs(pid) {
   }
   return ns / 1e6;
 }
+// This process's children (Miniflare spawns workerd directly): /proc/PID/stat's parent field.
 const children = () => {
-  try {
-    return new Set(readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number));
-  } catch {
-    return new Set();
+  const found = new Set();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === process.pid) found.add(Number(entry));
+    } catch {
+      // A process that ended meanwhile.
+    }
   }
+  return found;
 };
 
 // One fresh workerd process: ready time (wall, and workerd's CPU time when /proc has it), then
