@@ -333,6 +333,30 @@ impl GateCore {
         Ok(self.inner.object_reads(target).map(|paths| paths.iter().map(|path| path.join(".")).collect()))
     }
 
+    /// The `can` program of a target id (`pkg/src/program.js`): its code, the texts it names.
+    ///
+    /// ```js
+    /// const [code, texts] = core.program(core.target("posts", "destroy", true), true);
+    /// ```
+    pub fn program(&self, target: u32, with_object: bool) -> Result<js_sys::Array, JsValue> {
+        let targets = self.targets.try_borrow().map_err(|_| invalid_context("re-entrant call", "$"))?;
+        let target = targets.get(target as usize).ok_or_else(|| invalid_context("unknown target", "$"))?;
+        let program = self.inner.program(target, with_object);
+        let texts: js_sys::Array = program.texts.iter().map(|text| JsValue::from_str(text)).collect();
+        Ok(js_sys::Array::of2(&js_sys::Int32Array::from(program.code.as_slice()).into(), &texts.into()))
+    }
+
+    /// A subject's facts for programs (`[flags, id kind, id, username]`, see
+    /// `Gate::subject_facts`).
+    ///
+    /// ```js
+    /// const [flags, idKind, id, username] = core.subjectFacts(handle);
+    /// ```
+    #[wasm_bindgen(js_name = subjectFacts)]
+    pub fn subject_facts(&self, subject: &SubjectCore) -> Result<Vec<String>, JsValue> {
+        Ok(self.inner.subject_facts(self.own(subject)?).into())
+    }
+
     /// `canSubject` with the object in the binary value encoding (`pkg/src/value.js`): no JSON.
     ///
     /// ```js

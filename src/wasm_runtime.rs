@@ -144,6 +144,24 @@ impl GateCore {
         Ok(self.inner.object_reads(target).map(|paths| paths.iter().map(|path| path.join(".")).collect()))
     }
 
+    /// The `can` program of a target id (`pkg/src/program.js`): `[code, texts]`.
+    pub fn program(&self, target: u32, with_object: bool) -> Result<js_sys::Array, JsValue> {
+        let targets = self.targets.try_borrow().map_err(|_| invalid("re-entrant call", "$"))?;
+        let target = targets.get(target as usize).ok_or_else(|| invalid("unknown target", "$"))?;
+        let program = self.inner.program(target, with_object);
+        let texts: js_sys::Array = program.texts.iter().map(|text| JsValue::from_str(text)).collect();
+        Ok(js_sys::Array::of2(&js_sys::Int32Array::from(program.code.as_slice()).into(), &texts.into()))
+    }
+
+    /// A subject's facts for programs: `[flags, id kind, id, username]`.
+    #[wasm_bindgen(js_name = subjectFacts)]
+    pub fn subject_facts(&self, subject: &SubjectCore) -> Result<Vec<String>, JsValue> {
+        if !Rc::ptr_eq(&subject.gate, &self.inner) {
+            return Err(invalid("this Subject was made by another Gate", "$.user"));
+        }
+        Ok(self.inner.subject_facts(&subject.user).into())
+    }
+
     /// `can` for a compiled subject; the object encoded, or absent.
     #[wasm_bindgen(js_name = canSubject)]
     pub fn can_subject(&self, subject: &SubjectCore, target: u32, object: Option<Vec<u8>>) -> Result<bool, JsValue> {
