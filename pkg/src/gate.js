@@ -470,6 +470,9 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     // view -> actionOrMethod -> [target without object, target with object]
     #targets = new Map();
     #targetCount = 0;
+    // The last view asked and its actions (a UI asks about one view many times in a row).
+    #lastView = undefined;
+    #lastActions = undefined;
     // Texts the core's packed decisions refer to, by id (bounded by the policy).
     #texts = [];
     // The anonymous user's compiled handle, made on the first `can(null, ...)`, and its facts.
@@ -720,10 +723,15 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (typeof view !== "string" || typeof actionOrMethod !== "string") {
         core.target(view, actionOrMethod, withObject); // throws the ContextError
       }
-      let actions = this.#targets.get(view);
-      if (actions === undefined) {
-        actions = new Map();
-        this.#targets.set(view, actions);
+      let actions = this.#lastActions;
+      if (view !== this.#lastView || actions === undefined) {
+        actions = this.#targets.get(view);
+        if (actions === undefined) {
+          actions = new Map();
+          this.#targets.set(view, actions);
+        }
+        this.#lastView = view;
+        this.#lastActions = actions;
       }
       let pair = actions.get(actionOrMethod);
       if (pair === undefined) {
@@ -738,6 +746,8 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
           this.#targets.clear();
           this.#targetCount = 0;
           this.#targets.set(view, actions);
+          this.#lastView = view;
+          this.#lastActions = actions;
           actions.clear();
           actions.set(actionOrMethod, pair);
           pair[1 - slot] = undefined;
@@ -865,6 +875,8 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       this.#core = null;
       this.#targets.clear();
       this.#targetCount = 0;
+      this.#lastView = undefined;
+      this.#lastActions = undefined;
       this.#texts = [];
       const anonymous = this.#anonymous;
       this.#anonymous = undefined;

@@ -3,7 +3,8 @@
 // subject's facts (computed once in wasm) and the object's fields. No eval, no new Function:
 // CSP-safe. It answers exactly or not at all: ASK (2) sends the question to wasm.
 //
-// A node is [op, size, operands...] (size: the node's length in words). Results are 0 (false),
+// A node is [op, size, operands...] (size: the node's length in words); each is made once into a
+// closure (closure threading: no code is generated at run time). Results are 0 (false),
 // 1 (true) or 2 (ask); values are JS scalars (null, booleans, finite numbers, strings) or the
 // ASK_VALUE sentinel for anything JS could get wrong (a missing member, a nested object, an
 // array, a non-finite number, an id beyond 2^53).
@@ -41,8 +42,6 @@ const ANONYMOUS = 1;
 const TOKEN_USER = 5;
 
 const ASK_VALUE = Symbol("ask wasm");
-// A number constant's f64 bits (two words of the code) read back.
-const bits = new DataView(new ArrayBuffer(8));
 
 const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
 
@@ -63,9 +62,12 @@ export function member(object, name) {
   return propertyIsEnumerable.call(object, name) ? value : undefined;
 }
 
-/** The program of one target, from the core's `program(target, withObject)`: `[code, texts]`. */
+/**
+ * The program of one target, from the core's `program(target, withObject)`: `[code, texts]`,
+ * made once into a tree of closures (no code is generated: CSP-safe) that `run` calls.
+ */
 export function makeProgram([code, texts]) {
-  return { code, texts };
+  return boolean(code, texts, 0);
 }
 
 /** A subject's facts, from the core's `subjectFacts(handle)`: `[flags, id kind, id, username]`. */
@@ -81,111 +83,193 @@ export function makeFacts([flags, kind, id, username]) {
  * object `prunable()` accepts, which the caller checks).
  */
 export function run(program, facts, object) {
-  return node(program, 0, facts, object);
+  return program(facts, object);
 }
 
-function node(p, at, facts, object) {
-  const code = p.code;
+const no = () => 0;
+const yes = () => 1;
+const ask = () => ASK;
+const askValue = () => ASK_VALUE;
+
+// The children of an AND/OR node at `at`, or `undefined` when its sizes do not add up.
+function children(code, texts, at) {
+  const end = at + code[at + 1];
+  if (!(end <= code.length)) return undefined;
+  const out = [];
+  for (let i = at + 2; i < end; ) {
+    const size = code[i + 1];
+    if (!(size >= 2) || i + size > end) return undefined;
+    out.push(boolean(code, texts, i));
+    i += size;
+  }
+  return out;
+}
+
+function boolean(code, texts, at) {
   switch (code[at]) {
     case FALSE:
-      return 0;
+      return no;
     case TRUE:
-      return 1;
+      return yes;
     case FACT: {
-      const fact = facts.bits[code[at + 2]];
-      return fact === undefined ? ASK : fact;
+      const k = code[at + 2];
+      return (facts) => {
+        const fact = facts.bits[k];
+        return fact === undefined ? ASK : fact;
+      };
     }
     case AND: {
-      const end = at + code[at + 1];
-      for (let i = at + 2; i < end; i += code[i + 1]) {
-        const r = node(p, i, facts, object);
-        if (r !== 1) return r;
+      const all = children(code, texts, at);
+      if (all === undefined) return ask;
+      if (all.length === 2) {
+        const [a, b] = all;
+        return (facts, object) => {
+          const r = a(facts, object);
+          return r !== 1 ? r : b(facts, object);
+        };
       }
-      return 1;
+      return (facts, object) => {
+        for (let i = 0; i < all.length; i++) {
+          const r = all[i](facts, object);
+          if (r !== 1) return r;
+        }
+        return 1;
+      };
     }
     case OR: {
-      const end = at + code[at + 1];
-      for (let i = at + 2; i < end; i += code[i + 1]) {
-        const r = node(p, i, facts, object);
-        if (r !== 0) return r;
+      const any = children(code, texts, at);
+      if (any === undefined) return ask;
+      if (any.length === 2) {
+        const [a, b] = any;
+        return (facts, object) => {
+          const r = a(facts, object);
+          return r !== 0 ? r : b(facts, object);
+        };
       }
-      return 0;
+      return (facts, object) => {
+        for (let i = 0; i < any.length; i++) {
+          const r = any[i](facts, object);
+          if (r !== 0) return r;
+        }
+        return 0;
+      };
     }
     case NOT: {
-      const r = node(p, at + 2, facts, object);
-      return r === ASK ? ASK : 1 - r;
+      const inner = boolean(code, texts, at + 2);
+      return (facts, object) => {
+        const r = inner(facts, object);
+        return r === ASK ? ASK : 1 - r;
+      };
     }
     case TRUTHY: {
-      const v = value(p, at + 2, facts, object);
-      return v === ASK_VALUE ? ASK : truthy(v);
+      const v = value(code, texts, at + 2);
+      return (facts, object) => {
+        const x = v(facts, object);
+        return x === ASK_VALUE ? ASK : truthy(x);
+      };
     }
     case CMP: {
-      const a = value(p, at + 3, facts, object);
-      if (a === ASK_VALUE) return ASK;
-      const b = value(p, at + 3 + code[at + 4], facts, object);
-      if (b === ASK_VALUE) return ASK;
-      return compare(code[at + 2], a, b);
+      const op = code[at + 2];
+      const a = value(code, texts, at + 3);
+      const b = value(code, texts, at + 3 + code[at + 4]);
+      return (facts, object) => {
+        const x = a(facts, object);
+        if (x === ASK_VALUE) return ASK;
+        const y = b(facts, object);
+        return y === ASK_VALUE ? ASK : compare(op, x, y);
+      };
     }
     case USER_EQ: {
-      const v = value(p, at + 2, facts, object);
-      return v === ASK_VALUE ? ASK : userEquals(v, facts);
+      const v = value(code, texts, at + 2);
+      return (facts, object) => {
+        const x = v(facts, object);
+        return x === ASK_VALUE ? ASK : userEquals(x, facts);
+      };
     }
     case USER_NE: {
-      const v = value(p, at + 2, facts, object);
-      if (v === ASK_VALUE) return ASK;
-      // TokenUser.__ne__ is `not NotImplemented`: False.
-      if (facts.bits[TOKEN_USER] !== 0) return 0;
-      const r = userEquals(v, facts);
-      return r === ASK ? ASK : 1 - r;
+      const v = value(code, texts, at + 2);
+      return (facts, object) => {
+        const x = v(facts, object);
+        if (x === ASK_VALUE) return ASK;
+        // TokenUser.__ne__ is `not NotImplemented`: False.
+        if (facts.bits[TOKEN_USER] !== 0) return 0;
+        const r = userEquals(x, facts);
+        return r === ASK ? ASK : 1 - r;
+      };
     }
     default:
-      return ASK;
+      return ask;
   }
 }
 
-function value(p, at, facts, object) {
-  const code = p.code;
+function value(code, texts, at) {
   switch (code[at]) {
-    case V_CONST:
+    case V_CONST: {
+      let constant = ASK_VALUE;
       switch (code[at + 2]) {
         case 0:
-          return null;
+          constant = null;
+          break;
         case 1:
-          return false;
+          constant = false;
+          break;
         case 2:
-          return true;
-        case 3:
+          constant = true;
+          break;
+        case 3: {
+          const bits = new DataView(new ArrayBuffer(8));
           bits.setInt32(0, code[at + 3], true);
           bits.setInt32(4, code[at + 4], true);
-          return bits.getFloat64(0, true);
+          constant = bits.getFloat64(0, true);
+          if (!Number.isFinite(constant)) constant = ASK_VALUE;
+          break;
+        }
         case 4:
-          return p.texts[code[at + 3]] ?? ASK_VALUE;
-        default:
-          return ASK_VALUE;
+          constant = texts[code[at + 3]] ?? ASK_VALUE;
+          break;
       }
+      return () => constant;
+    }
     case V_OBJ: {
-      if (object === undefined) return ASK_VALUE;
-      let v = object;
       const n = code[at + 2];
+      const names = [];
       for (let i = 0; i < n; i++) {
-        if (i > 0 && !prunable(v)) return ASK_VALUE; // the object itself: run()'s caller checked
-        const name = p.texts[code[at + 3 + i]];
-        if (name === undefined) return ASK_VALUE;
-        v = member(v, name);
-        if (v === undefined) return ASK_VALUE; // AttributeError: wasm says what DRF does
+        const name = texts[code[at + 3 + i]];
+        if (typeof name !== "string") return askValue;
+        names.push(name);
       }
-      return scalar(v);
+      if (n === 1) {
+        const [name] = names;
+        return (facts, object) => {
+          if (object === undefined) return ASK_VALUE;
+          const v = member(object, name);
+          return v === undefined ? ASK_VALUE : scalar(v); // missing: AttributeError, wasm says
+        };
+      }
+      return (facts, object) => {
+        if (object === undefined) return ASK_VALUE;
+        let v = object;
+        for (let i = 0; i < names.length; i++) {
+          if (i > 0 && !prunable(v)) return ASK_VALUE; // the object itself: run()'s caller checked
+          v = member(v, names[i]);
+          if (v === undefined) return ASK_VALUE;
+        }
+        return scalar(v);
+      };
     }
     case V_USER_ID:
-      return facts.id;
+      return (facts) => facts.id;
     case V_USERNAME:
-      return facts.username;
+      return (facts) => facts.username;
     case V_FACT: {
-      const fact = facts.bits[code[at + 2]];
-      return fact === 0 ? false : fact === 1 ? true : ASK_VALUE;
+      const k = code[at + 2];
+      return (facts) => {
+        const fact = facts.bits[k];
+        return fact === 0 ? false : fact === 1 ? true : ASK_VALUE;
+      };
     }
     default:
-      return ASK_VALUE;
+      return askValue;
   }
 }
 
