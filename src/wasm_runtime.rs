@@ -144,13 +144,22 @@ impl GateCore {
         Ok(self.inner.object_reads(target).map(|paths| paths.iter().map(|path| path.join(".")).collect()))
     }
 
-    /// The `can` program of a target id (`pkg/src/program.js`): `[code, texts]`.
-    pub fn program(&self, target: u32, with_object: bool) -> Result<js_sys::Array, JsValue> {
+    /// A target's `can` program.
+    fn lowered(&self, target: u32, with_object: bool) -> Result<crate::compiled::program::Program, JsValue> {
         let targets = self.targets.try_borrow().map_err(|_| invalid("re-entrant call", "$"))?;
         let target = targets.get(target as usize).ok_or_else(|| invalid("unknown target", "$"))?;
-        let program = self.inner.program(target, with_object);
-        let texts: js_sys::Array = program.texts.iter().map(|text| JsValue::from_str(text)).collect();
-        Ok(js_sys::Array::of2(&js_sys::Int32Array::from(program.code.as_slice()).into(), &texts.into()))
+        Ok(self.inner.program(target, with_object))
+    }
+
+    /// The `can` program of a target id (`pkg/src/program.js`): its code.
+    pub fn program(&self, target: u32, with_object: bool) -> Result<Vec<i32>, JsValue> {
+        Ok(self.lowered(target, with_object)?.code)
+    }
+
+    /// The texts a target's program names by index.
+    #[wasm_bindgen(js_name = programTexts)]
+    pub fn program_texts(&self, target: u32, with_object: bool) -> Result<Vec<String>, JsValue> {
+        Ok(self.lowered(target, with_object)?.texts)
     }
 
     /// A subject's facts for programs: `[flags, id kind, id, username]`.

@@ -634,7 +634,8 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
 
     // A target's program, fetched from the core once.
     #program(core, target, withObject) {
-      let [code, texts] = core.program(target.id, withObject);
+      let code = core.program(target.id, withObject);
+      const texts = core.programTexts(target.id, withObject);
       if (this.#transform !== null) code = this.#transform(code, texts);
       target.program = makeProgram([code, texts]);
       return target.program;

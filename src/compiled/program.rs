@@ -159,11 +159,10 @@ fn and(children: Vec<P>) -> P {
             P::True => {}
             P::And(inner) => kept.extend(inner),
             P::False | P::Ask => {
-                let stop = child.clone();
-                kept.push(child);
-                if kept.len() == 1 {
-                    return stop;
+                if kept.is_empty() {
+                    return child;
                 }
+                kept.push(child);
                 break;
             }
             other => kept.push(other),
@@ -184,11 +183,10 @@ fn or(children: Vec<P>) -> P {
             P::False => {}
             P::Or(inner) => kept.extend(inner),
             P::True | P::Ask => {
-                let stop = child.clone();
-                kept.push(child);
-                if kept.len() == 1 {
-                    return stop;
+                if kept.is_empty() {
+                    return child;
                 }
+                kept.push(child);
                 break;
             }
             other => kept.push(other),
@@ -479,7 +477,8 @@ fn scalar(value: &PyValue<'_>) -> Option<V> {
     Some(match value {
         PyValue::None => V::None,
         PyValue::Bool(b) => V::Bool(*b),
-        PyValue::Int(i) if i.abs() <= MAX_SAFE_INTEGER => V::Number(*i as f64),
+        // Through i64: no i128-to-float conversion code in the runtime.
+        PyValue::Int(i) if i.abs() <= MAX_SAFE_INTEGER => V::Number(i64::try_from(*i).ok()? as f64),
         PyValue::Float(f) if f.is_finite() => V::Number(*f),
         PyValue::Str(s) => V::Str((*s).to_owned()),
         _ => return None,
@@ -663,8 +662,8 @@ impl Gate {
     /// # }
     /// ```
     pub fn subject_facts(&self, user: &User) -> [String; 4] {
-        let digit = |fact: bool| if fact { '1' } else { '0' };
-        let mut flags: String = [
+        let digit = |fact: bool| if fact { b'1' } else { b'0' };
+        let mut flags: Vec<u8> = [
             user.is_authenticated(),
             user.is_anonymous(),
             user.is_active(),
@@ -676,7 +675,9 @@ impl Gate {
         .map(digit)
         .collect();
         let count = self.table.len() as u32;
-        flags.extend((0..count).map(|perm| digit(user.has_perm(PermId(perm), None, &self.table))));
+        for perm in 0..count {
+            flags.push(digit(user.has_perm(PermId(perm), None, &self.table)));
+        }
         // Object permissions by pk depend on the object (unless has_perm answers before them).
         let by_pk = user.object_permissions_by_pk()
             && user.is_authenticated()
@@ -684,13 +685,9 @@ impl Gate {
             && !user.is_token_user()
             && !user.is_superuser();
         let probe = Value::Null;
-        flags.extend((0..count).map(|perm| {
-            if by_pk {
-                '2'
-            } else {
-                digit(user.has_perm(PermId(perm), Some(&probe), &self.table))
-            }
-        }));
+        for perm in 0..count {
+            flags.push(if by_pk { b'2' } else { digit(user.has_perm(PermId(perm), Some(&probe), &self.table)) });
+        }
         let (kind, id) = match user.id() {
             None | Some(Value::Null) => ("n", String::new()),
             Some(Value::String(text)) => ("s", text.clone()),
@@ -700,6 +697,8 @@ impl Gate {
             },
             Some(_) => ("x", String::new()),
         };
+        // ASCII digits only: always UTF-8.
+        let flags = String::from_utf8(flags).unwrap_or_default();
         [flags, kind.to_owned(), id, user.username().to_owned()]
     }
 }
