@@ -565,9 +565,11 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     /**
      * Whether `user` (a user object, a `Subject` or `null`) may run an action or method on a view.
      *
-     * For a `Subject` (and `null`, the anonymous user) answers are memoised per (subject, target),
-     * keyed by the object fields the policy reads (see `fieldsKey`); the memo lives as long as the
-     * gate and the subject, and is bounded. A plain user object is compiled for this call only.
+     * For a `Subject` (and `null`, the anonymous user) the target's program answers first (the
+     * core's lowering of the policy, run by program.js on the subject's facts and the object's
+     * fields); what it cannot decide exactly is memoised per (subject, target), keyed by the
+     * object fields the policy reads (see `fieldsKey`); the memo lives as long as the gate and
+     * the subject, and is bounded. A plain user object is compiled for this call only.
      */
     can(who, view, actionOrMethod, objectValue) {
       const core = this.#live();
