@@ -295,6 +295,42 @@ function objectVariants(object) {
   return variants;
 }
 
+// `can` answers by path (the target's program in JS, or wasm), and a program transform: the
+// corruption check below changes one op of every program and must see the replay fail.
+const DIAGNOSTICS = Symbol.for("drf-gate.canDiagnostics");
+let canStats = { program: 0, wasm: 0 };
+let canTransform = null;
+
+// Changes the first op (in evaluation order) that has a twin of the same size: true/false,
+// user ==/!=, a comparison's ==/!=, or a fact for its neighbour (authenticated/anonymous,
+// active/staff, superuser/token user). Node layout: src/compiled/program.rs.
+function corruptOne(code) {
+  const out = Int32Array.from(code);
+  const twins = { 0: 1, 1: 0, 9: 10, 10: 9 };
+  const visit = (at) => {
+    const op = out[at];
+    if (op in twins) {
+      out[at] = twins[op];
+      return true;
+    }
+    if (op === 3 && out[at + 2] < 6) {
+      out[at + 2] ^= 1;
+      return true;
+    }
+    if (op === 8 && out[at + 2] <= 1) {
+      out[at + 2] ^= 1;
+      return true;
+    }
+    if (op === 4 || op === 5) {
+      for (let i = at + 2; i < at + out[at + 1]; i += out[i + 1]) if (visit(i)) return true;
+    }
+    if (op === 6) return visit(at + 2);
+    return false;
+  };
+  visit(0);
+  return out;
+}
+
 function replayCan(c, index, build) {
   const ctx = c.context;
   const target = ctx.action ?? ctx.method;
@@ -325,6 +361,7 @@ function replayCan(c, index, build) {
   } catch (err) {
     return `policy rejected: ${err.code ?? err.name}: ${err.message}`;
   }
+  gate[DIAGNOSTICS]?.({ stats: canStats, transform: canTransform });
   try {
     let subject;
     try {
@@ -406,11 +443,32 @@ if (hasCompiled) paths.push(["compiled", "wasm, compiled policy"]);
 paths.push(["can-json", "wasm, can hot path"]);
 if (hasCompiled && Runtime) paths.push(["runtime", "browser runtime"], ["can-runtime", "browser runtime, can hot path"]);
 let failed = cases.length === 0;
+// Last: the hot path with one op of every program corrupted must disagree (the replay can fail).
+paths.push(["can-corrupt", "wasm, can hot path, one program op corrupted"]);
 for (const [name, label] of paths) {
   path = name;
   agree = 0;
   disagree = 0;
   pending = 0;
+  canStats = { program: 0, wasm: 0 };
+  canTransform = name === "can-corrupt" ? corruptOne : null;
+  if (name === "can-corrupt") {
+    let caught = -1;
+    for (const [index, c] of cases.entries()) {
+      const got = c.raw != null ? undefined : replayCan(c, index, "json");
+      if (got !== undefined && got !== null) {
+        caught = index;
+        break;
+      }
+    }
+    if (caught >= 0) {
+      console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): caught at case ${caught + 1} of ${cases.length}, as it must be`);
+    } else {
+      console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): NOT caught: every case agreed with a corrupted program`);
+      failed = true;
+    }
+    continue;
+  }
   for (const [index, c] of cases.entries()) {
     let got;
     if (name.startsWith("can-")) {
@@ -445,6 +503,9 @@ for (const [name, label] of paths) {
   }
   console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): ${cases.length} cases, ${agree} agree, ${disagree} disagree, ${pending} pending ` +
     `(seed ${document.seed})`);
+  if (name.startsWith("can-")) {
+    console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): can answered ${canStats.program} times by programs, ${canStats.wasm} times by wasm`);
+  }
   failed ||= disagree > 0;
 }
 if (!hasCheckRequest) {

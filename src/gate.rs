@@ -415,10 +415,10 @@ impl Gate {
 /// A view, route and action resolved by [`Gate::resolve`]; valid for the gate that made it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResolvedTarget {
-    view: usize,
-    route: usize,
-    action: Option<usize>,
-    method: String,
+    pub(crate) view: usize,
+    pub(crate) route: usize,
+    pub(crate) action: Option<usize>,
+    pub(crate) method: String,
 }
 
 /// Whether `name` is an HTTP method as [`Gate::can`] accepts one: an RFC 9110 token (`tchar`)

@@ -10,6 +10,7 @@
 import { ContextError, NotInitializedError, PolicyError } from "./errors.js";
 import { isFetchRequest, readBody, toRawRequest, withBody } from "./raw-request.js";
 import { encodeValue } from "./value.js";
+import { ASK, makeFacts, makeProgram, member, prunable, run } from "./program.js";
 
 // What may cross into wasm for one check without JSON (wasm memory never shrinks): strings of
 // at most MAX_CONTEXT_CHARS characters (the JSON path's limit on a context's text, src/wasm.rs
@@ -62,24 +63,7 @@ const MAX_KEY_BYTES = 1024;
 // numbers are null. Anything else (arrays, toJSON, boxed primitives) is keyed by its encoding.
 // Fields the policy does not read are never read (a BigInt or a cycle there no longer throws).
 
-const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
-
-// A plain object JSON.stringify writes member by member (so it may be pruned to some members).
-function prunable(value) {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  if (typeof value.toJSON === "function") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) return true;
-  return !(value instanceof Number || value instanceof String || value instanceof Boolean ||
-    (typeof BigInt !== "undefined" && value instanceof BigInt));
-}
-
-// A member as JSON.stringify sees it; `undefined` when it would skip it.
-function member(object, name) {
-  const value = object[name];
-  if (value === undefined || typeof value === "function" || typeof value === "symbol") return undefined;
-  return propertyIsEnumerable.call(object, name) ? value : undefined;
-}
+// prunable() and member() live in program.js, shared with the programs.
 
 // The memo key of the read fields: exact as JSON (1 and "1", null and missing, true and 1 differ;
 // NaN is null as JSON writes it), or `undefined` when a read value is not a primitive.
@@ -441,14 +425,19 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
 
   const MAKE = Symbol("drf-gate subject");
   let handleOf;
+  let factsOf;
 
   /** A user compiled against one `Gate` (`gate.subject(user)`): pass it wherever a user goes. */
   class Subject {
     #handle;
+    // The gate's core that made it, and its facts for `can` programs (made on first use).
+    #core;
+    #facts = undefined;
 
-    constructor(token, handle) {
+    constructor(token, handle, core) {
       if (token !== MAKE) throw new TypeError("drf-gate: make a Subject with gate.subject(user)");
       this.#handle = handle;
+      this.#core = core;
     }
 
     /** Frees the compiled user now (the garbage collector frees it otherwise). */
@@ -466,8 +455,22 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
         if (value.#handle === null) throw new ContextError("this Subject was freed", "invalid_context", "$.user");
         return value.#handle;
       };
+      // The subject's facts for programs of `core`; `undefined` when it is not a Subject or
+      // another gate made it (the wasm path then answers, or throws as it always did).
+      factsOf = (value, core) => {
+        if (typeof value !== "object" || value === null || !(#handle in value)) return undefined;
+        const handle = value.#handle;
+        if (handle === null) throw new ContextError("this Subject was freed", "invalid_context", "$.user");
+        if (value.#core !== core) return undefined;
+        return (value.#facts ??= makeFacts(core.subjectFacts(handle)));
+      };
     }
   }
+
+  // Diagnostics for the conformance replay (not public API): counts of `can` answers by path,
+  // and a transform of each program's code as it is fetched (the replay shows it catches a
+  // corrupted program).
+  const DIAGNOSTICS = Symbol.for("drf-gate.canDiagnostics");
 
   /** A compiled, immutable DRF policy; every question about it is a method of the gate. */
   class Gate {
@@ -475,10 +478,17 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     // view -> actionOrMethod -> [target without object, target with object]
     #targets = new Map();
     #targetCount = 0;
+    // The last view asked and its actions (a UI asks about one view many times in a row).
+    #lastView = undefined;
+    #lastActions = undefined;
     // Texts the core's packed decisions refer to, by id (bounded by the policy).
     #texts = [];
-    // The anonymous user's compiled handle, made on the first `can(null, ...)`.
+    // The anonymous user's compiled handle, made on the first `can(null, ...)`, and its facts.
     #anonymous = undefined;
+    #anonymousFacts = undefined;
+    // See DIAGNOSTICS: `{ program, wasm }` counts, and a program transform.
+    #stats = null;
+    #transform = null;
 
     constructor(policy) {
       ensureReady("new Gate()");
@@ -563,14 +573,28 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     /**
      * Whether `user` (a user object, a `Subject` or `null`) may run an action or method on a view.
      *
-     * For a `Subject` (and `null`, the anonymous user) answers are memoised per (subject, target),
-     * keyed by the object fields the policy reads (see `fieldsKey`); the memo lives as long as the
-     * gate and the subject, and is bounded. A plain user object is compiled for this call only.
+     * For a `Subject` (and `null`, the anonymous user) the target's program answers first (the
+     * core's lowering of the policy, run by program.js on the subject's facts and the object's
+     * fields); what it cannot decide exactly is memoised per (subject, target), keyed by the
+     * object fields the policy reads (see `fieldsKey`); the memo lives as long as the gate and
+     * the subject, and is bounded. A plain user object is compiled for this call only.
      */
     can(who, view, actionOrMethod, objectValue) {
       const core = this.#live();
       const withObject = objectValue !== undefined && objectValue !== null;
       const target = this.#target(core, view, actionOrMethod, withObject);
+      // First the target's program (src/compiled/program.rs) on the subject's facts; it answers
+      // exactly or asks wasm. A non-plain object crosses whole, as before: wasm answers.
+      const facts =
+        who === null || who === undefined ? (this.#anonymousFacts ??= this.#factsOfAnonymous(core)) : factsOf(who, core);
+      if (facts !== undefined && (!withObject || prunable(objectValue))) {
+        const answer = run(target.program ?? this.#program(core, target, withObject), facts, objectValue ?? undefined);
+        if (answer !== ASK) {
+          if (this.#stats !== null) this.#stats.program++;
+          return answer === 1;
+        }
+      }
+      if (this.#stats !== null) this.#stats.wasm++;
       let handle;
       let memos;
       if (who === null || who === undefined) {
@@ -616,6 +640,25 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
         }
       }
       return answer;
+    }
+
+    // A target's program, fetched from the core once.
+    #program(core, target, withObject) {
+      let code = core.program(target.id, withObject);
+      const texts = core.programTexts(target.id, withObject);
+      if (this.#transform !== null) code = this.#transform(code, texts);
+      target.program = makeProgram([code, texts]);
+      return target.program;
+    }
+
+    #factsOfAnonymous(core) {
+      this.#anonymous ??= core.subject(user(null));
+      return makeFacts(core.subjectFacts(this.#anonymous));
+    }
+
+    [DIAGNOSTICS]({ stats = null, transform = null } = {}) {
+      this.#stats = stats;
+      this.#transform = transform;
     }
 
     // The first answer for a (subject, target): asked without the memo, then remembered.
@@ -691,10 +734,15 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (typeof view !== "string" || typeof actionOrMethod !== "string") {
         core.target(view, actionOrMethod, withObject); // throws the ContextError
       }
-      let actions = this.#targets.get(view);
-      if (actions === undefined) {
-        actions = new Map();
-        this.#targets.set(view, actions);
+      let actions = this.#lastActions;
+      if (view !== this.#lastView || actions === undefined) {
+        actions = this.#targets.get(view);
+        if (actions === undefined) {
+          actions = new Map();
+          this.#targets.set(view, actions);
+        }
+        this.#lastView = view;
+        this.#lastActions = actions;
       }
       let pair = actions.get(actionOrMethod);
       if (pair === undefined) {
@@ -709,12 +757,14 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
           this.#targets.clear();
           this.#targetCount = 0;
           this.#targets.set(view, actions);
+          this.#lastView = view;
+          this.#lastActions = actions;
           actions.clear();
           actions.set(actionOrMethod, pair);
           pair[1 - slot] = undefined;
         }
         const id = core.target(view, actionOrMethod, withObject);
-        target = { id, reads: undefined, anonymous: undefined, subjects: new WeakMap() };
+        target = { id, reads: undefined, anonymous: undefined, subjects: new WeakMap(), program: undefined };
         pair[slot] = target;
         this.#targetCount++;
       }
@@ -738,7 +788,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (handleOf(who) !== undefined) {
         throw new ContextError("expected a user object, not a Subject", "invalid_context", "$.user");
       }
-      return new Subject(MAKE, core.subject(user(who)));
+      return new Subject(MAKE, core.subject(user(who)), core);
     }
 
     /** The view names, in policy order. */
@@ -836,9 +886,12 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       this.#core = null;
       this.#targets.clear();
       this.#targetCount = 0;
+      this.#lastView = undefined;
+      this.#lastActions = undefined;
       this.#texts = [];
       const anonymous = this.#anonymous;
       this.#anonymous = undefined;
+      this.#anonymousFacts = undefined;
       if (anonymous) anonymous.free();
       if (core) core.free();
     }
