@@ -245,6 +245,7 @@ impl Gate {
     }
 
     /// `check` after the target: negotiation, authentication from the context, permissions.
+    #[inline(never)]
     fn decide<'g>(
         &'g self,
         view: &'g View,

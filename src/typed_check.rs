@@ -92,6 +92,7 @@ impl TypedCheck {
     /// let context = EncodedContext { view: "posts".into(), action: Some("list".into()), ..Default::default() };
     /// assert!(drf_gate::typed_check::TypedCheck::render(&gate, context).unwrap().allowed);
     /// ```
+    #[inline(never)]
     pub fn render<'g>(gate: &'g Gate, context: EncodedContext<'_>) -> Result<Decision<'g>, ContextError> {
         gate.check(&context.decode()?)
     }
@@ -148,7 +149,8 @@ impl TypedCheck {
         let Some(paths) = gate.object_reads(resolved) else { return Ok(None) };
         let mut names: Vec<String> = Vec::new();
         for path in paths {
-            let Some(name) = path.into_iter().next() else { return Ok(None) };
+            // A name with `,` (the bindings' separator) counts as reading the whole object.
+            let Some(name) = path.into_iter().next().filter(|name| !name.contains(',')) else { return Ok(None) };
             if !names.contains(&name) {
                 names.push(name);
             }
@@ -338,6 +340,27 @@ macro_rules! typed_check_bindings {
                 })
             }
 
+            /// The text of an id in packed words.
+            ///
+            /// ```js
+            /// core.text(0); // "{\"detail\":\"Authentication credentials were not provided.\"}"
+            /// ```
+            pub fn text(&self, id: u32) -> Option<String> {
+                self.check.try_borrow().ok()?.text(id).map(str::to_owned)
+            }
+        }
+    };
+}
+
+/// The fast path's bindings (`checkTarget`, `checkResolved`, `checkObjectReads`, `decision`,
+/// `clearCheckTargets`), for the builds with the compiler (Node, workerd, the JSON core in
+/// browsers); the browser runtime leaves them out for size (its `check` takes `checkPacked`).
+/// Same requirements as [`typed_check_bindings`].
+#[cfg(all(target_arch = "wasm32", feature = "compiler"))]
+macro_rules! resolved_check_bindings {
+    () => {
+        #[wasm_bindgen]
+        impl GateCore {
             /// Resolves `{view, action}` once, with or without an object: an id for
             /// `checkResolved`. Throws the `ContextError` `check` gives for them.
             ///
@@ -360,15 +383,17 @@ macro_rules! typed_check_bindings {
                 Ok(())
             }
 
-            /// The object's top-level fields a `checkTarget` id's decisions may read (`null`:
-            /// the whole object).
+            /// The object's top-level fields a `checkTarget` id's decisions may read, joined
+            /// with `,` (`null`: the whole object).
             ///
             /// ```js
-            /// core.checkObjectReads(core.checkTarget("posts", "destroy", true)); // ["owner"]
+            /// core.checkObjectReads(core.checkTarget("posts", "destroy", true)); // "owner"
             /// ```
             #[wasm_bindgen(js_name = checkObjectReads)]
-            pub fn check_object_reads(&self, target: u32) -> Result<Option<Vec<String>>, JsValue> {
-                self.typed()?.object_reads(&self.inner, target).map_err(|error| context_error(&error))
+            pub fn check_object_reads(&self, target: u32) -> Result<Option<String>, JsValue> {
+                // One string (names are identifiers, `pk` and `id`): less glue than an array.
+                let reads = self.typed()?.object_reads(&self.inner, target).map_err(|error| context_error(&error))?;
+                Ok(reads.map(|names| names.join(",")))
             }
 
             /// `check({view, action, user, object})` for a `checkTarget` id: the user and the
@@ -391,15 +416,6 @@ macro_rules! typed_check_bindings {
             /// ```
             pub fn decision(&self, id: u32) -> Option<Vec<u32>> {
                 self.check.try_borrow().ok()?.decision(id).map(|words| words.to_vec())
-            }
-
-            /// The text of an id in packed words.
-            ///
-            /// ```js
-            /// core.text(0); // "{\"detail\":\"Authentication credentials were not provided.\"}"
-            /// ```
-            pub fn text(&self, id: u32) -> Option<String> {
-                self.check.try_borrow().ok()?.text(id).map(str::to_owned)
             }
         }
     };

@@ -137,6 +137,7 @@ pub struct GateCore {
 }
 
 typed_check_bindings!();
+resolved_check_bindings!();
 
 #[wasm_bindgen]
 impl GateCore {

@@ -625,13 +625,13 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
      */
     check(context) {
       const core = this.#live();
-      const fast = this.#checkResolved(core, context);
-      if (fast !== undefined) return fast;
       if (runtime) {
         const args = typedArgs(context);
         const words = core.checkPacked(...args);
         return words.length === 7 ? this.#decision(core, words) : JSON.parse(core.checkTyped(...args));
       }
+      const fast = this.#checkResolved(core, context);
+      if (fast !== undefined) return fast;
       if (!plainContext(context)) return JSON.parse(core.check(context));
       let words;
       try {
@@ -642,7 +642,8 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       return words !== undefined && words.length === 7 ? this.#decision(core, words) : JSON.parse(core.check(context));
     }
 
-    // The common context, `{view, action, user, object}` (plain objects, nothing else given):
+    // The common context, `{view, action, user, object}` (plain objects, nothing else given),
+    // in the builds with the compiler (the browser runtime leaves these bindings out for size):
     // view and action resolved once per gate, the user and object encoded in one buffer, the
     // decision back as one id. `undefined`: anything else, or any error; `check` then asks the
     // whole way, which answers (or throws) exactly as before.
@@ -732,7 +733,10 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       let reads;
       try {
         target = core.checkTarget(view, action, withObject === 1);
-        if (withObject === 1) reads = core.checkObjectReads(target) ?? null;
+        if (withObject === 1) {
+          const names = core.checkObjectReads(target);
+          reads = typeof names === "string" ? (names === "" ? [] : names.split(",")) : null;
+        }
       } catch {
         return undefined;
       }

@@ -145,7 +145,7 @@ pub fn user_from_value(value: &Value, path: &str) -> Result<UserInput, ContextEr
     match value {
         Value::Object(map) => {
             for (key, value) in map {
-                set_field(&mut user, key, value, || format!("{path}.{key}"))?;
+                set_field(&mut user, key, value, &|| format!("{path}.{key}"))?;
             }
         }
         // serde reads a struct from a sequence too, field by field in declaration order.
@@ -154,7 +154,7 @@ pub fn user_from_value(value: &Value, path: &str) -> Result<UserInput, ContextEr
                 return Err(invalid(path, format!("invalid length {}, expected fewer elements in array", items.len())));
             }
             for (index, (item, key)) in items.iter().zip(USER_FIELD_NAMES).enumerate() {
-                set_field(&mut user, key, item, || format!("{path}[{index}]"))?;
+                set_field(&mut user, key, item, &|| format!("{path}[{index}]"))?;
             }
         }
         other => return Err(invalid_type(other, "struct UserInput", path)),
@@ -175,7 +175,7 @@ const USER_FIELD_NAMES: [&str; 9] = [
 ];
 
 // `at` names the field in errors (made only for one).
-fn set_field(user: &mut UserInput, key: &str, value: &Value, at: impl Fn() -> String) -> Result<(), ContextError> {
+fn set_field(user: &mut UserInput, key: &str, value: &Value, at: &dyn Fn() -> String) -> Result<(), ContextError> {
     match key {
         "id" => user.id = (!value.is_null()).then(|| value.clone()),
         "username" => {
@@ -245,6 +245,9 @@ fn set_field(user: &mut UserInput, key: &str, value: &Value, at: impl Fn() -> St
 /// assert!(decode_user(&[0], "$.user").unwrap().is_none());
 /// ```
 pub fn decode_user(bytes: &[u8], path: &str) -> Result<Option<UserInput>, ContextError> {
+    // The browser runtime (no `compiler`) keeps to the general way: smaller, and its checks are
+    // few (`can` is the UI's hot path).
+    #[cfg(feature = "compiler")]
     if let Some(user) = plain_user(bytes) {
         return Ok(user);
     }
@@ -256,9 +259,11 @@ pub fn decode_user(bytes: &[u8], path: &str) -> Result<Option<UserInput>, Contex
 
 // Most permissions a user may carry on the direct way (beyond: the general way, which counts
 // values against the JSON path's limit).
+#[cfg(feature = "compiler")]
 const PLAIN_PERMISSIONS: usize = 1024;
 
 /// [`decode_user`]'s direct way: `None` for anything but the common shape, well formed.
+#[cfg(feature = "compiler")]
 fn plain_user(bytes: &[u8]) -> Option<Option<UserInput>> {
     let mut input = Reader::new(bytes);
     let user = match input.u8().ok()? {
