@@ -417,7 +417,6 @@ const MAX_CHECK_MEMO = 4096;
 // The object fields the policy does not read: at most this many, strings at most this long.
 const MEMO_OTHER_FIELDS = 64;
 const MEMO_OTHER_CHARS = 256;
-const USER_FLAGS = { isActive: 1, isStaff: 2, isSuperuser: 4, tokenUser: 8 };
 
 // A JSON scalar's part of a key: its type and value, self-delimiting; `undefined` otherwise.
 function scalarKey(value) {
@@ -440,8 +439,9 @@ function memoKey(target, user, object, state, reads) {
   let key = `${target}:${state}:`;
   if (user !== undefined) {
     // The user's fields, each at most once (an object has no repeated key), in a fixed order.
-    // The flags as the user will have them (isActive is true unless given).
-    let flags = USER_FLAGS.isActive;
+    // The flags as the user will have them (bits: isActive, isStaff, isSuperuser, tokenUser;
+    // isActive is true unless given).
+    let flags = 1;
     let id = "u";
     let username = "u";
     const keys = Object.keys(user);
@@ -456,10 +456,26 @@ function memoKey(target, user, object, state, reads) {
         if (typeof value === "string" || value === null || value === undefined) username = scalarKey(value);
         else return undefined;
       } else {
-        if (!Object.hasOwn(USER_FLAGS, name)) return undefined;
+        let bit;
+        switch (name) {
+          case "isActive":
+            bit = 1;
+            break;
+          case "isStaff":
+            bit = 2;
+            break;
+          case "isSuperuser":
+            bit = 4;
+            break;
+          case "tokenUser":
+            bit = 8;
+            break;
+          default:
+            return undefined;
+        }
         if (value === undefined) continue;
         if (typeof value !== "boolean") return undefined;
-        flags = value ? flags | USER_FLAGS[name] : flags & ~USER_FLAGS[name];
+        flags = value ? flags | bit : flags & ~bit;
       }
     }
     key += `${flags}${id}${username}`;
@@ -498,6 +514,16 @@ function memoKey(target, user, object, state, reads) {
   return key;
 }
 
+// The object's members named in `reads`, as JSON.stringify sees them.
+function readFields(object, reads) {
+  const out = Object.create(null); // `__proto__` is a member like any other
+  for (let i = 0; i < reads.length; i++) {
+    const value = member(object, reads[i]);
+    if (value !== undefined) out[reads[i]] = value;
+  }
+  return out;
+}
+
 // No lone surrogate (the encoding refuses one, as serde_json refuses its JSON escape).
 function wellFormed(text) {
   for (let i = 0; i < text.length; i++) {
@@ -505,6 +531,24 @@ function wellFormed(text) {
     if (c >= 0xd800 && c <= 0xdfff) return typeof text.isWellFormed === "function" ? text.isWellFormed() : false;
   }
   return true;
+}
+
+// A decision as a new object (callers may change what they get), members in the same order.
+function copyDecision(d) {
+  const by = d.decidedBy;
+  return {
+    allowed: d.allowed,
+    respond: d.respond,
+    status: d.status,
+    body: d.body,
+    headers: { ...d.headers },
+    code: d.code,
+    stage: d.stage,
+    decidedBy: by === null ? null : { entry: by.entry, source: by.source },
+    objectCheck: d.objectCheck,
+    trace: null,
+    error: null,
+  };
 }
 
 const STAGES = ["negotiation", "authentication", "view", "handler", "lookup", "object", "middleware"];
@@ -587,8 +631,9 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     #targetCount = 0;
     // Texts the core's packed decisions refer to, by id (bounded by the policy).
     #texts = [];
-    // check's fast path: view -> action -> [target without object, target with object]
-    // (checkTarget ids), and packed decisions by id (checkResolved), each fetched once.
+    // check's fast path: view -> action -> [target without object, target with object, the
+    // object fields read with one] (checkTarget ids), and decisions by id (checkResolved), each
+    // rendered once and copied for every answer.
     #checkTargets = new Map();
     #checkTargetCount = 0;
     #decisions = [];
@@ -698,26 +743,30 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       const target = pair[withObject];
       const key = memoKey(target, user, object, state, pair[2]);
       let id = key === undefined ? undefined : this.#checkMemo.get(key);
-      if (id !== undefined) return this.#decision(core, this.#decisions[id]);
+      if (id !== undefined) return copyDecision(this.#decisions[id]);
       try {
-        const bytes = state === 0 ? EMPTY : encodePair(user, object);
+        // With a key, the fields the policy does not read are harmless: only the read ones
+        // cross (the decision is the same, see memoKey).
+        const sent = key !== undefined && pair[2] !== null && (state & OBJECT_ENCODED) !== 0 ? readFields(object, pair[2]) : object;
+        const bytes = state === 0 ? EMPTY : encodePair(user, sent);
         if (bytes.length > MAX_ENCODED_BYTES) return undefined;
         id = core.checkResolved(target, state, state === 0 ? 0 : encodedUserLength(), bytes);
       } catch {
         return undefined;
       }
       if (id === NOT_PACKED) return undefined;
-      let words = this.#decisions[id];
-      if (words === undefined) {
-        words = core.decision(id);
+      let decision = this.#decisions[id];
+      if (decision === undefined) {
+        const words = core.decision(id);
         if (words === undefined || words.length !== 7) return undefined;
-        this.#decisions[id] = words;
+        decision = this.#decision(core, words);
+        this.#decisions[id] = decision;
       }
       if (key !== undefined) {
         if (this.#checkMemo.size >= MAX_CHECK_MEMO) this.#checkMemo.clear();
         this.#checkMemo.set(key, id);
       }
-      return this.#decision(core, words);
+      return copyDecision(decision);
     }
 
     // checkTarget's id for (view, action, with an object), kept per gate (bounded).

@@ -48,6 +48,7 @@ const objects = [
   { id: 7, owner: 3, team: 5 }, { id: 8, team: { id: 4 } }, { id: "8", team: { id: 5, name: "x" } },
   Object.defineProperty({ id: 7 }, "owner", { value: 3, enumerable: false }),
   Object.assign(Object.create({ owner: 3 }), { id: 7 }),
+  JSON.parse('{"__proto__": 3, "owner": 3}'), JSON.parse('{"owner": 3, "__proto__": {"owner": 4}}'),
 ];
 const targets = [
   ["posts", "list"], ["posts", "create"], ["posts", "retrieve"], ["posts", "update"], ["posts", "destroy"],
