@@ -744,11 +744,19 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       const key = memoKey(target, user, object, state, pair[2]);
       let id = key === undefined ? undefined : this.#checkMemo.get(key);
       if (id !== undefined) return copyDecision(this.#decisions[id]);
+      let stored = key;
       try {
-        // With a key, the fields the policy does not read are harmless: only the read ones
-        // cross (the decision is the same, see memoKey).
-        const sent = key !== undefined && pair[2] !== null && (state & OBJECT_ENCODED) !== 0 ? readFields(object, pair[2]) : object;
-        const bytes = state === 0 ? EMPTY : encodePair(user, sent);
+        let sentUser = user;
+        let sentObject = object;
+        if (key !== undefined) {
+          // What crosses is a copy read once (a getter answering twice cannot put one answer
+          // under another's key), keyed again; the object's fields the policy does not read
+          // were found harmless by memoKey and stay behind.
+          if (user !== undefined) sentUser = readFields(user, Object.keys(user));
+          if ((state & OBJECT_ENCODED) !== 0) sentObject = readFields(object, pair[2] ?? Object.keys(object));
+          stored = memoKey(target, sentUser, sentObject, state, pair[2]);
+        }
+        const bytes = state === 0 ? EMPTY : encodePair(sentUser, sentObject);
         if (bytes.length > MAX_ENCODED_BYTES) return undefined;
         id = core.checkResolved(target, state, state === 0 ? 0 : encodedUserLength(), bytes);
       } catch {
@@ -762,9 +770,9 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
         decision = this.#decision(core, words);
         this.#decisions[id] = decision;
       }
-      if (key !== undefined) {
+      if (stored !== undefined) {
         if (this.#checkMemo.size >= MAX_CHECK_MEMO) this.#checkMemo.clear();
-        this.#checkMemo.set(key, id);
+        this.#checkMemo.set(stored, id);
       }
       return copyDecision(decision);
     }

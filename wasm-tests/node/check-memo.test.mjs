@@ -103,6 +103,21 @@ describe("check's fast path and memo answer as the whole way", () => {
           if (typeof got === "object") assert.equal(JSON.stringify(got), JSON.stringify(expected[i]));
         }
       }
+      // A getter answering differently on each read never leaves an answer under another
+      // context's key.
+      let flip = false;
+      const fickle = { id: 3, get isStaff() { return (flip = !flip); } };
+      const owner = { get owner() { return (flip = !flip) ? 3 : 4; }, id: 7 };
+      for (let i = 0; i < 6; i++) {
+        answer(gate, { view: "posts", action: "update", user: fickle, object: { owner: 4 } });
+        answer(gate, { view: "posts", action: "update", user: { id: 3 }, object: owner });
+        for (const plain of [{ id: 3, isStaff: true }, { id: 3, isStaff: false }, { id: 3 }]) {
+          for (const object of [{ owner: 3 }, { owner: 4 }, { id: 7, owner: 3 }, { id: 7, owner: 4 }]) {
+            const context = { view: "posts", action: "update", user: plain, object };
+            assert.deepStrictEqual(answer(gate, context), answer(oracle, wholeWay(context)));
+          }
+        }
+      }
       // Fresh decision objects: changing one changes no later answer.
       const context = { view: "posts", action: "update", user: { id: 3 }, object: { owner: 3 } };
       const first = gate.check(context);
