@@ -252,7 +252,7 @@ function compiledPolicy(index) {
 
 function newGate(index) {
   try {
-    if (path === "json") return { gate: new Gate(policyTexts[index]) };
+    if (path === "json" || path === "check-memo") return { gate: new Gate(policyTexts[index]) };
     const bytes = compiledPolicy(index);
     return { gate: path === "runtime" ? new Runtime(bytes) : new Gate(bytes) };
   } catch (err) {
@@ -401,18 +401,34 @@ function replayCan(c, index, build) {
   }
 }
 
+// `gate.check` twice on one gate: the second answer may come from check's memo (pkg/src/gate.js
+// memoKey), and must be the same. The "check-memo" path keeps one gate per policy across its
+// cases, so a context also meets the memo entries of the cases before it (other users, objects).
+let sharedGate = null;
 function replay(c, index) {
-  const { gate, error } = newGate(index);
+  let gate, error;
+  if (path === "check-memo") {
+    if (sharedGate?.text !== policyTexts[index]) {
+      sharedGate?.gate?.free?.();
+      sharedGate = { text: policyTexts[index], ...newGate(index) };
+    }
+    ({ gate, error } = sharedGate);
+  } else {
+    ({ gate, error } = newGate(index));
+  }
   if (error) return error;
-  let decision;
+  const decisions = [];
   try {
-    decision = gate.check(c.context);
+    for (let round = 0; round < 2; round++) decisions.push(gate.check(c.context));
   } catch (err) {
     return `context rejected: ${err.code ?? err.name} ${err.path ?? ""}: ${err.message}`;
   } finally {
-    gate.free?.();
+    if (path !== "check-memo") gate.free?.();
   }
-  return compare(c, decision);
+  if (JSON.stringify(decisions[0]) !== JSON.stringify(decisions[1])) {
+    return `asked again, a different decision: ${JSON.stringify(decisions[0])} then ${JSON.stringify(decisions[1])}`;
+  }
+  return compare(c, decisions[0]);
 }
 
 async function replayRaw(c, index) {
@@ -438,7 +454,7 @@ async function replayRaw(c, index) {
   return compare(c, result.decision);
 }
 
-const paths = [["json", "wasm"]];
+const paths = [["json", "wasm"], ["check-memo", "wasm, check memo across cases"]];
 if (hasCompiled) paths.push(["compiled", "wasm, compiled policy"]);
 paths.push(["can-json", "wasm, can hot path"]);
 if (hasCompiled && Runtime) paths.push(["runtime", "browser runtime"], ["can-runtime", "browser runtime, can hot path"]);
@@ -478,7 +494,7 @@ for (const [name, label] of paths) {
         continue;
       }
     } else if (c.raw != null) {
-      if (!hasCheckRequest || !c.raw.request || name === "runtime") {
+      if (!hasCheckRequest || !c.raw.request || name === "runtime" || name === "check-memo") {
         pending += 1;
         continue;
       }
