@@ -65,3 +65,9 @@ pub use gate::Gate;
 mod wasm;
 #[cfg(all(target_arch = "wasm32", not(feature = "compiler")))]
 mod wasm_runtime;
+
+/// The browser runtime's allocator: O(1) size classes, a few hundred bytes instead of dlmalloc's
+/// ~7 KB (bench/notes.md, size table).
+#[cfg(all(target_arch = "wasm32", not(feature = "compiler")))]
+#[global_allocator]
+static ALLOCATOR: drf_gate_alloc::SizeClasses = drf_gate_alloc::SizeClasses::new();
