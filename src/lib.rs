@@ -40,8 +40,11 @@ pub mod error;
 pub mod exceptions;
 pub mod gate;
 pub mod http;
+// The browser runtime's JSON writer (the unit tests compare it with serde_json on every build).
 #[cfg(feature = "compiler")]
 pub mod json;
+#[cfg(any(test, all(target_arch = "wasm32", not(feature = "compiler"))))]
+pub(crate) mod json_writer;
 pub mod limits;
 pub mod middleware;
 pub mod negotiation;
