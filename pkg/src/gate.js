@@ -267,6 +267,12 @@ function asAnswer(kind, value) {
     const expiry = value.expiry instanceof Date ? value.expiry.getTime() / 1000 : (value.expiry ?? null);
     return { knoxToken: { user: value.user, expiry } };
   }
+  if (kind === "apiKey") {
+    if (value == null) return { notFound: true };
+    // djangorestframework-api-key row: { hashedKey, revoked, expiry } (seconds, a Date, or null).
+    const expiry = value.expiry instanceof Date ? value.expiry.getTime() / 1000 : (value.expiry ?? null);
+    return { apiKey: { hashedKey: value.hashedKey, revoked: value.revoked === true, expiry } };
+  }
   return value == null ? { notFound: true } : { user: value };
 }
 
@@ -287,6 +293,8 @@ function callResolver(resolvers, key, rawRequest) {
       return fn(key.name);
     case "knoxToken":
       return fn(key.digest, key.tokenKey);
+    case "apiKey":
+      return fn(key.model, key.prefix);
     case "custom":
       return fn(key.className, rawRequest);
     default:

@@ -223,6 +223,11 @@ fn encode_check(check: &Check, out: &mut Writer) {
             out.u8(6);
             out.usize(*index);
         }
+        Check::HasApiKey(check) => {
+            out.u8(7);
+            out.str(&check.model);
+            out.str(&check.keyword);
+        }
     }
 }
 
@@ -493,6 +498,10 @@ fn decode_check(input: &mut Reader<'_>, condition_count: usize) -> Read<Check> {
         4 => Check::DjangoModelPermissions,
         5 => Check::DjangoObjectPermissions,
         6 => Check::Condition(input.index(condition_count)?),
+        7 => Check::HasApiKey(Box::new(crate::permissions::api_key::ApiKeyCheck {
+            model: input.string()?,
+            keyword: input.string()?,
+        })),
         _ => return Err(input.corrupt("an unknown permission check")),
     })
 }
