@@ -59,6 +59,13 @@ fn user_of(bytes: &[u8], path: &str) -> Result<Option<crate::user::UserInput>, J
     decode_user(bytes, path).map_err(|e| context_error(&e))
 }
 
+/// JSON text of a value or decision, as serde_json writes it (`crate::json_writer`: no serde_json
+/// serializer, std::io writer or error texts in the runtime). It cannot fail on what the runtime
+/// renders (every map key is a string).
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsValue> {
+    crate::json_writer::to_string(value).map_err(|_| invalid("the decision could not be written as JSON", "$"))
+}
+
 fn object_of(bytes: Option<Vec<u8>>) -> Result<Option<Value>, JsValue> {
     match bytes {
         Some(bytes) => decode_value(&bytes, "$.object").map(Some).map_err(|e| context_error(&e)),
@@ -203,7 +210,7 @@ impl GateCore {
         let allowed = self.inner.permissions_for(user, &view, object.as_ref()).map_err(|e| context_error(&e))?;
         let map: serde_json::Map<String, Value> =
             allowed.into_iter().map(|(action, allowed)| (action.to_owned(), Value::Bool(allowed))).collect();
-        Ok(Value::Object(map).to_string())
+        to_json(&Value::Object(map))
     }
 
     /// The route a URL path reaches, as JSON text (`null` when none matches).
@@ -216,7 +223,14 @@ impl GateCore {
         };
         let params: serde_json::Map<String, Value> =
             found.params.iter().map(|(name, value)| ((*name).to_owned(), Value::String(value.clone()))).collect();
-        let out = serde_json::json!({"view": found.view, "action": action, "detail": found.detail, "params": params});
-        Ok(out.to_string())
+        // As `json!({"view", "action", "detail", "params"})`, without serde_json's value serializer.
+        #[derive(serde::Serialize)]
+        struct Route<'a> {
+            view: &'a str,
+            action: Option<&'a str>,
+            detail: bool,
+            params: serde_json::Map<String, Value>,
+        }
+        to_json(&Route { view: found.view, action, detail: found.detail, params })
     }
 }
