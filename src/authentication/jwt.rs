@@ -385,7 +385,7 @@ pub(crate) fn verify(
     let mut messages = Vec::new();
     let mut validated = None;
     for class in &compiled.token_classes {
-        match validate_token(&raw, *class, &config, settings, now) {
+        match validate_token(raw, *class, &config, settings, now) {
             Ok(payload) => {
                 validated = Some(payload);
                 break;
