@@ -28,6 +28,9 @@ const entry = modulePath
   : new URL("../pkg/dist/node.mjs", import.meta.url).href;
 const { Gate } = await import(entry);
 const hasCheckRequest = typeof Gate.prototype.checkRequest === "function";
+const hasCheckRequestSync = typeof Gate.prototype.checkRequestSync === "function";
+// A request object that is not a plain record: gate.js sends it across as JSON.
+class ViaJson {}
 const hasCompiled = typeof Gate.prototype.toCompiled === "function";
 // The browser runtime, instantiated from its .wasm next to the Node entry.
 const dist = modulePath ? dirname(resolve(modulePath)) : new URL("../pkg/dist/", import.meta.url).pathname;
@@ -438,14 +441,31 @@ async function replayRaw(c, index) {
   const options = { now: c.raw.now, resolvers: resolversFor(c.raw.identities) };
   for (const key of ["view", "action", "detail", "lookupError"]) if (key in ctx) options[key] = ctx[key];
   if ("object" in ctx) options.object = ctx.object;
-  let result;
+  // Every crossing of a raw request: checkRequest with the request typed (a plain object) and
+  // as JSON (gate.js sends anything that is not a plain record as JSON), and checkRequestSync
+  // (typed; its own stack of pending requests). All must answer alike.
+  const rejected = (err) => `request rejected: ${err.code ?? err.name} ${err.path ?? ""}: ${err.message}`;
+  const viaJson = (request) => (request && typeof request === "object" ? Object.assign(new ViaJson(), request) : request);
+  let result, json, sync;
   try {
-    result = await gate.checkRequest(c.raw.request, options);
-  } catch (err) {
-    return `request rejected: ${err.code ?? err.name} ${err.path ?? ""}: ${err.message}`;
+    result = await gate.checkRequest(c.raw.request, options).catch(rejected);
+    json = await gate.checkRequest(viaJson(c.raw.request), options).catch(rejected);
+    if (hasCheckRequestSync) {
+      try {
+        sync = gate.checkRequestSync(c.raw.request, options);
+      } catch (err) {
+        sync = rejected(err);
+      }
+    }
   } finally {
     gate.free?.();
   }
+  if (JSON.stringify(json) !== JSON.stringify(result)) return `typed and JSON crossings differ: ${JSON.stringify(result)} vs ${JSON.stringify(json)}`;
+  // checkRequestSync returns a body step (it reads no body); anything else must be the same.
+  if (hasCheckRequestSync && !sync?.body && JSON.stringify(sync) !== JSON.stringify(result)) {
+    return `checkRequestSync and checkRequest differ: ${JSON.stringify(sync)} vs ${JSON.stringify(result)}`;
+  }
+  if (typeof result === "string") return result;
   if (result === null) return "no route (the target names the view)";
   // Headers past the servers' limits: forwarding is the one right answer (see replay.rs).
   if (result.forward?.reason === "headers-beyond-server-limits") return null;

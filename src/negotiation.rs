@@ -185,6 +185,25 @@ fn python_int(text: &str) -> Option<i64> {
 /// assert_eq!(negotiate(&renderers, None, Some("xml")), Negotiated::UnknownFormat);
 /// ```
 pub fn negotiate(renderers: &[Renderer], accept: Option<&str>, format: Option<&str>) -> Negotiated {
+    // No `Accept` and no `?format=` (most edge requests): the loop below with `*/*`, which
+    // every renderer type satisfies unless it has parameters other than `q`; without the
+    // loop's allocations.
+    if accept.is_none() && format.is_none_or(str::is_empty) {
+        for renderer in renderers {
+            // Without `;` a type has no parameters, and parses unless it is too long.
+            let plain = renderer.media_type.len() <= 10_000 && !renderer.media_type.contains(';');
+            if !plain {
+                let Some(renderer_type) = MediaType::parse(&renderer.media_type) else {
+                    return Negotiated::ServerError;
+                };
+                if renderer_type.params.iter().any(|(key, _)| key != "q") {
+                    continue;
+                }
+            }
+            return if renderer.json { Negotiated::Json { indent: None } } else { Negotiated::Other };
+        }
+        return if renderers.is_empty() { Negotiated::UnknownFormat } else { Negotiated::NotAcceptable };
+    }
     let filtered: Vec<&Renderer> = match format {
         Some(format) if !format.is_empty() => renderers.iter().filter(|r| r.format == format).collect(),
         _ => renderers.iter().collect(),

@@ -233,6 +233,155 @@ function boundedBody(request) {
   return bounded;
 }
 
+// --- Raw requests without JSON ----------------------------------------------------------------
+//
+// A plain request crosses into wasm as one string: its parts joined by U+FFFF (the method, then
+// the view, action, URL and path present, then header names and values; src/edge.rs
+// `PendingRequest::from_parts`), with the body apart. Only the shapes whose JSON the core would
+// read the same way take it: own enumerable members as JSON.stringify reads them, strings of
+// ISO-8859-1 characters (no lone surrogates, no separator), within the limits boundedBody
+// applies. Anything else (other members, other types, a longer header) takes the JSON path,
+// which decides or refuses exactly as before.
+const PART = "\uffff";
+const NOT_PART = /[^\x00-\xff\uffff]/;
+const PART_VIEW = 1;
+const PART_ACTION = 1 << 1;
+const PART_HAS_DETAIL = 1 << 2;
+const PART_DETAIL = 1 << 3;
+const PART_URL = 1 << 4;
+const PART_PATH = 1 << 5;
+const PART_BODY_PENDING = 1 << 7;
+const PART_EMPTY_HEADERS_DROPPED = 1 << 8;
+// Longest typed text (the JSON path's cap on a context's text; longer ones take the JSON path).
+const MAX_PARTS_CHARS = 1024 * 1024;
+
+function plainRecord(value) {
+  if (typeof value !== "object" || value === null || typeof value.toJSON === "function") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+// [text, count, flags, body, now] for the typed crossing, or null: take the JSON path.
+function typedRequest(request, options) {
+  if (!plainRecord(request)) return null;
+  const parts = [undefined];
+  let flags = 0;
+  let method, url, path, headers, body;
+  for (const key of Object.keys(request)) {
+    const value = request[key];
+    if (value === undefined) continue;
+    switch (key) {
+      case "method":
+        if (typeof value !== "string") return null;
+        method = value;
+        break;
+      case "url":
+        if (typeof value !== "string") return null;
+        url = value;
+        break;
+      case "path":
+        if (typeof value !== "string") return null;
+        path = value;
+        break;
+      case "headers":
+        if (!plainRecord(value)) return null;
+        headers = value;
+        break;
+      case "body":
+        // Well-formed (JSON would escape a lone surrogate) and surely within MAX_BODY_BYTES.
+        if (typeof value !== "string" || value.length > MAX_BODY_BYTES / 3 || typeof value.isWellFormed !== "function" || !value.isWellFormed()) return null;
+        body = value;
+        break;
+      case "bodyPending":
+        if (typeof value !== "boolean") return null;
+        if (value) flags |= PART_BODY_PENDING;
+        break;
+      case "emptyHeadersDropped":
+        if (typeof value !== "boolean") return null;
+        if (value) flags |= PART_EMPTY_HEADERS_DROPPED;
+        break;
+      default:
+        return null;
+    }
+  }
+  if (method === undefined) return null;
+  parts[0] = method;
+  let view, action, detail;
+  let now;
+  if (options !== undefined && options !== null) {
+    if (typeof options !== "object") return null;
+    for (const key of Object.keys(options)) {
+      const value = options[key];
+      if (value === undefined || key === "resolvers" || key === "readBody") continue;
+      switch (key) {
+        case "now":
+          if (typeof value !== "number") return null;
+          now = value;
+          break;
+        case "view":
+          if (typeof value !== "string") return null;
+          view = value;
+          break;
+        case "action":
+          if (typeof value !== "string") return null;
+          action = value;
+          break;
+        case "detail":
+          if (typeof value !== "boolean") return null;
+          detail = value;
+          break;
+        default:
+          return null;
+      }
+    }
+  }
+  // `now ?? Date.now() / 1000`, as the JSON path (a null `now` took the JSON path above).
+  now ??= Date.now() / 1000;
+  if (!Number.isFinite(now)) return null;
+  if (view !== undefined) {
+    flags |= PART_VIEW;
+    parts.push(view);
+  }
+  if (action !== undefined) {
+    flags |= PART_ACTION;
+    parts.push(action);
+  }
+  if (detail !== undefined) flags |= detail ? PART_HAS_DETAIL | PART_DETAIL : PART_HAS_DETAIL;
+  if (url !== undefined) {
+    flags |= PART_URL;
+    parts.push(url);
+  }
+  if (path !== undefined) {
+    flags |= PART_PATH;
+    parts.push(path);
+  }
+  if (headers !== undefined) {
+    const names = Object.keys(headers);
+    if (names.length > MAX_HEADER_COUNT + 1) return null;
+    for (const name of names) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      if (typeof value !== "string" || value.length > MAX_HEADER_BYTES) return null;
+      parts.push(name, value);
+    }
+  }
+  const text = parts.join(PART);
+  if (text.length > MAX_PARTS_CHARS || NOT_PART.test(text)) return null;
+  return [text, parts.length, flags, body, now];
+}
+
+// An answer crosses as its JSON text; what JSON.stringify refuses, or a text past the JSON path's
+// limit, crosses as the value, which the core then refuses as it always did.
+function answerText(answer) {
+  let text;
+  try {
+    text = JSON.stringify(answer);
+  } catch {
+    return undefined;
+  }
+  return typeof text === "string" && text.length <= MAX_CONTEXT_CHARS ? text : undefined;
+}
+
 // What a resolver returned, as the core's answer to a lookup.
 function asAnswer(kind, value) {
   if (value && typeof value.then === "function") {
@@ -1119,8 +1268,13 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     // Returns [first step, handle or null].
     #start(what, request, options) {
       if (!edge) throw needsEdgeBuild(what);
-      const { resolvers: _resolvers, readBody: _read, now, ...target } = options || {};
-      const first = this.#live().startRequest({ ...target, request: boundedBody(request), now: now ?? Date.now() / 1000 });
+      const core = this.#live();
+      const typed = typedRequest(request, options);
+      let first = typed === null ? undefined : core.startRequestTyped(...typed);
+      if (first === undefined) {
+        const { resolvers: _resolvers, readBody: _read, now, ...target } = options || {};
+        first = core.startRequest({ ...target, request: boundedBody(request), now: now ?? Date.now() / 1000 });
+      }
       return typeof first === "string" ? [JSON.parse(first), null] : [JSON.parse(first[0]), first[1]];
     }
 
@@ -1163,6 +1317,24 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (isFetchRequest(request)) {
         throw new TypeError("checkRequestSync() takes a plain request object; use checkRequest() for a Fetch Request");
       }
+      // Typed, on the stack of synchronous requests (no handle): one crossing per step.
+      const typed = typedRequest(request, options);
+      const core = this.#live();
+      const text = typed === null ? undefined : core.requestSync(...typed);
+      if (text !== undefined) {
+        let step = JSON.parse(text);
+        if (!step.lookup) return step.noRoute ? null : step;
+        try {
+          for (let i = 0; i <= MAX_LOOKUPS; i++) {
+            const value = callResolver(options.resolvers, step.lookup, request);
+            step = JSON.parse(answerSync(asAnswer(step.lookup.kind, value)));
+            if (!step.lookup) return step.noRoute ? null : step;
+          }
+          throw tooManyLookups();
+        } finally {
+          wasm.dropRequestSync();
+        }
+      }
       let [step, pending] = this.#start("gate.checkRequestSync()", request, options);
       if (pending === null) return step.noRoute ? null : step;
       try {
@@ -1201,6 +1373,12 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
   }
 
   /** A masked CSRF token as Django makes them (edge build only). */
+  // The answer to the innermost synchronous request's lookup; its next step as JSON text.
+  function answerSync(answer) {
+    const text = answerText(answer);
+    return wasm.answerRequestSync(text, text === undefined ? answer : undefined);
+  }
+
   function mintCsrfToken(secret) {
     if (!edge) throw needsEdgeBuild("mintCsrfToken()");
     ensureReady("mintCsrfToken()");
