@@ -54,9 +54,11 @@ cp "$wasm" "$tmp/runtime.wasm"
 log "cargo build --release --target $target --no-default-features --features compiler (core)"
 CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --no-default-features --features compiler
 cp "$wasm" "$tmp/core.wasm"
-log "cargo build --release --target $target (edge)"
-CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib
-cp "$wasm" "$tmp/edge.wasm"
+# The edge build has its own cargo profile (Cargo.toml `[profile.edge]`: speed first, chosen by
+# measurement; bench/notes.md) and its own wasm-opt level below.
+log "cargo build --profile edge --target $target (edge)"
+CARGO_PROFILE_EDGE_STRIP=false cargo build --profile edge --target "$target" --lib
+cp "$root/target/$target/edge/drf_gate.wasm" "$tmp/edge.wasm"
 
 # 4. Glue. The edge targets (web, nodejs) emit the same .wasm; dist/ keeps one copy both load.
 #    The core has web glue only (Node and workerd load the edge build).
@@ -121,17 +123,21 @@ EOF
 # The ESM glue's snippet, under a stable name for the entry points.
 printf 'export * from "./%s";\n' "$snippet" > "$dist/errors.js"
 
-# 5. Size: wasm-opt -Oz; the features are the ones rustc's default wasm32 target emits.
-log "wasm-opt -Oz"
+# 5. wasm-opt: -Oz (size) for the browser builds, EDGE_WASM_OPT (default -O3, speed) for the
+#    edge build; the features are the ones rustc's default wasm32 target emits.
+log "wasm-opt -Oz (runtime, core), ${EDGE_WASM_OPT:--O3} (edge)"
 optimize() {
-  "$wasm_opt" -Oz --strip-debug --strip-producers \
+  local in="$1" out="$2" level="$3"
+  shift 3
+  "$wasm_opt" "$level" --strip-debug --strip-producers \
     --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
-    --enable-reference-types --enable-multivalue \
-    "$1" -o "$2"
+    --enable-reference-types --enable-multivalue "$@" \
+    "$in" -o "$out"
 }
-optimize "$tmp/runtime/drf_gate_runtime_bg.wasm" "$dist/drf_gate_runtime_bg.wasm"
-optimize "$tmp/core/drf_gate_core_bg.wasm" "$dist/drf_gate_core_bg.wasm"
-optimize "$tmp/web/drf_gate_bg.wasm" "$dist/drf_gate_bg.wasm"
+# The runtime also drops its target_features section (only wasm-bindgen reads it, before): 148 B.
+optimize "$tmp/runtime/drf_gate_runtime_bg.wasm" "$dist/drf_gate_runtime_bg.wasm" -Oz --strip-target-features
+optimize "$tmp/core/drf_gate_core_bg.wasm" "$dist/drf_gate_core_bg.wasm" -Oz
+optimize "$tmp/web/drf_gate_bg.wasm" "$dist/drf_gate_bg.wasm" "${EDGE_WASM_OPT:--O3}"
 
 # 6. The public API (pkg/src/gate.js over the glue, one toRawRequest), the entry points, the
 #    hand-written types, the DOM helper, the edge guard and its Hono middleware; CommonJS twins

@@ -331,8 +331,8 @@ impl Known<'_> {
                 or(vec![self.has_perms(needed, true), otherwise])
             }
             Check::DjangoObjectPermissions => P::Ask,
-            // UI gating presents no API key: `HasAPIKey` is False (as `Gate::can`'s `NoApiKey`).
-            Check::HasApiKey(_) => P::False,
+            // Decided by a looked-up key row: wasm answers.
+            Check::HasApiKey(_) => P::Ask,
             Check::Condition(index) => match self.gate.conditions.get(*index) {
                 Some(condition) if with_object || condition.scope() == Scope::View => {
                     self.truth(condition.root(), with_object)
