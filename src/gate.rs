@@ -17,6 +17,7 @@ use crate::http::normalize_method;
 #[cfg(feature = "compiler")]
 use crate::json::{from_json, from_text, InputError, Json, PathError, SyntaxError};
 use crate::perm_table::PermissionTable;
+use crate::permissions::api_key::NoApiKey;
 use crate::permissions::PermissionClass;
 #[cfg(feature = "compiler")]
 use crate::policy::PolicyDocument;
@@ -268,6 +269,7 @@ impl Gate {
             context.accept.as_deref(),
             None,
             perform_authentication,
+            &context_api_keys(context),
             object,
             context.trace,
         )?;
@@ -437,7 +439,8 @@ impl Gate {
     fn decide_for_ui(&self, view: &View, target: &Target<'_, '_>, user: &User, object: Option<&Value>) -> bool {
         let authenticated = if user.is_authenticated() { Authenticated::Succeeded } else { Authenticated::Anonymous };
         let object = object.map_or(ObjectArg::Absent, ObjectArg::Found);
-        view.dispatch(&self.policy(), target, user, authenticated, object, &mut NoTrace).allowed
+        // A browser presents no API key: `HasAPIKey` answers False.
+        view.dispatch(&self.policy(), target, user, authenticated, &NoApiKey, object, &mut NoTrace).allowed
     }
 
     /// UI gating for a whole view: every action mapped to whether `user` may perform it.
@@ -467,10 +470,10 @@ impl Gate {
 /// A view, route and action resolved by [`Gate::resolve`]; valid for the gate that made it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResolvedTarget {
-    view: usize,
-    route: usize,
-    action: Option<usize>,
-    method: String,
+    pub(crate) view: usize,
+    pub(crate) route: usize,
+    pub(crate) action: Option<usize>,
+    pub(crate) method: String,
 }
 
 /// Whether `name` is an HTTP method as [`Gate::can`] accepts one: an RFC 9110 token (`tchar`)
@@ -595,6 +598,19 @@ pub(crate) fn resolve_target<'g: 'c, 'c>(
     let method = method.unwrap_or(Cow::Borrowed("GET"));
     let action = view.action_on(route, &method);
     Ok(Target { route, action, method })
+}
+
+/// What a context states of `HasAPIKey` (`apiKeys`).
+#[cfg(feature = "compiler")]
+fn context_api_keys(context: &Context) -> crate::permissions::api_key::StatedApiKeys<'_> {
+    crate::permissions::api_key::StatedApiKeys(context.api_keys.as_ref())
+}
+
+/// The browser runtime's contexts come from the typed path, which never states `apiKeys` (it
+/// refuses the field): no key, as in `can`.
+#[cfg(not(feature = "compiler"))]
+fn context_api_keys(_context: &Context) -> NoApiKey {
+    NoApiKey
 }
 
 /// A context's authentication: the user it gives, and the outcome it states.

@@ -40,8 +40,11 @@ pub mod error;
 pub mod exceptions;
 pub mod gate;
 pub mod http;
+// The browser runtime's JSON writer (the unit tests compare it with serde_json on every build).
 #[cfg(feature = "compiler")]
 pub mod json;
+#[cfg(any(test, all(target_arch = "wasm32", not(feature = "compiler"))))]
+pub(crate) mod json_writer;
 pub mod limits;
 pub mod middleware;
 pub mod negotiation;
@@ -67,3 +70,9 @@ pub use gate::Gate;
 mod wasm;
 #[cfg(all(target_arch = "wasm32", not(feature = "compiler")))]
 mod wasm_runtime;
+
+/// The browser runtime's allocator: O(1) size classes, a few hundred bytes instead of dlmalloc's
+/// ~7 KB (bench/notes.md, size table).
+#[cfg(all(target_arch = "wasm32", not(feature = "compiler")))]
+#[global_allocator]
+static ALLOCATOR: drf_gate_alloc::SizeClasses = drf_gate_alloc::SizeClasses::new();

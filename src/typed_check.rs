@@ -236,7 +236,8 @@ impl TypedCheck {
 }
 
 /// The `check` bindings, once for every build's `GateCore` (a struct with `inner: Rc<Gate>`
-/// and `check: RefCell<TypedCheck>`, in a module with `context_error(&ContextError) -> JsValue`):
+/// and `check: RefCell<TypedCheck>`, in a module with `context_error(&ContextError) -> JsValue`
+/// and `to_json(&impl Serialize) -> Result<String, JsValue>`):
 /// the typed arguments are listed here only.
 #[cfg(target_arch = "wasm32")]
 macro_rules! typed_check_bindings {
@@ -331,13 +332,7 @@ macro_rules! typed_check_bindings {
                 };
                 let decision = $crate::typed_check::TypedCheck::render(&self.inner, context)
                     .map_err(|error| context_error(&error))?;
-                serde_json::to_string(&decision).map_err(|error| {
-                    context_error(&$crate::ContextError::new(
-                        $crate::error::ContextErrorCode::InvalidContext,
-                        "$",
-                        error.to_string(),
-                    ))
-                })
+                to_json(&decision)
             }
 
             /// The text of an id in packed words.

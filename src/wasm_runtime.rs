@@ -59,6 +59,13 @@ fn user_of(bytes: &[u8], path: &str) -> Result<Option<crate::user::UserInput>, J
     decode_user(bytes, path).map_err(|e| context_error(&e))
 }
 
+/// JSON text of a value or decision, as serde_json writes it (`crate::json_writer`: no serde_json
+/// serializer, std::io writer or error texts in the runtime). It cannot fail on what the runtime
+/// renders (every map key is a string).
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsValue> {
+    crate::json_writer::to_string(value).map_err(|_| invalid("the decision could not be written as JSON", "$"))
+}
+
 fn object_of(bytes: Option<Vec<u8>>) -> Result<Option<Value>, JsValue> {
     match bytes {
         Some(bytes) => decode_value(&bytes, "$.object").map(Some).map_err(|e| context_error(&e)),
@@ -133,6 +140,33 @@ impl GateCore {
         Ok(self.inner.object_reads(target).map(|paths| paths.iter().map(|path| path.join(".")).collect()))
     }
 
+    /// A target's `can` program.
+    fn lowered(&self, target: u32, with_object: bool) -> Result<crate::compiled::program::Program, JsValue> {
+        let targets = self.targets.try_borrow().map_err(|_| invalid("re-entrant call", "$"))?;
+        let target = targets.get(target as usize).ok_or_else(|| invalid("unknown target", "$"))?;
+        Ok(self.inner.program(target, with_object))
+    }
+
+    /// The `can` program of a target id (`pkg/src/program.js`): its code.
+    pub fn program(&self, target: u32, with_object: bool) -> Result<Vec<i32>, JsValue> {
+        Ok(self.lowered(target, with_object)?.code)
+    }
+
+    /// The texts a target's program names by index.
+    #[wasm_bindgen(js_name = programTexts)]
+    pub fn program_texts(&self, target: u32, with_object: bool) -> Result<Vec<String>, JsValue> {
+        Ok(self.lowered(target, with_object)?.texts)
+    }
+
+    /// A subject's facts for programs: `[flags, id kind, id, username]`.
+    #[wasm_bindgen(js_name = subjectFacts)]
+    pub fn subject_facts(&self, subject: &SubjectCore) -> Result<Vec<String>, JsValue> {
+        if !Rc::ptr_eq(&subject.gate, &self.inner) {
+            return Err(invalid("this Subject was made by another Gate", "$.user"));
+        }
+        Ok(self.inner.subject_facts(&subject.user).into())
+    }
+
     /// `can` for a compiled subject; the object encoded, or absent.
     #[wasm_bindgen(js_name = canSubject)]
     pub fn can_subject(&self, subject: &SubjectCore, target: u32, object: Option<Vec<u8>>) -> Result<bool, JsValue> {
@@ -176,7 +210,7 @@ impl GateCore {
         let allowed = self.inner.permissions_for(user, &view, object.as_ref()).map_err(|e| context_error(&e))?;
         let map: serde_json::Map<String, Value> =
             allowed.into_iter().map(|(action, allowed)| (action.to_owned(), Value::Bool(allowed))).collect();
-        Ok(Value::Object(map).to_string())
+        to_json(&Value::Object(map))
     }
 
     /// The route a URL path reaches, as JSON text (`null` when none matches).
@@ -189,7 +223,14 @@ impl GateCore {
         };
         let params: serde_json::Map<String, Value> =
             found.params.iter().map(|(name, value)| ((*name).to_owned(), Value::String(value.clone()))).collect();
-        let out = serde_json::json!({"view": found.view, "action": action, "detail": found.detail, "params": params});
-        Ok(out.to_string())
+        // As `json!({"view", "action", "detail", "params"})`, without serde_json's value serializer.
+        #[derive(serde::Serialize)]
+        struct Route<'a> {
+            view: &'a str,
+            action: Option<&'a str>,
+            detail: bool,
+            params: serde_json::Map<String, Value>,
+        }
+        to_json(&Route { view: found.view, action, detail: found.detail, params })
     }
 }

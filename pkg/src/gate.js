@@ -10,6 +10,7 @@
 import { ContextError, NotInitializedError, PolicyError } from "./errors.js";
 import { isFetchRequest, readBody, toRawRequest, withBody } from "./raw-request.js";
 import { encodePair, encodeValue, encodedUserLength } from "./value.js";
+import { ASK, makeFacts, makeProgram, member, prunable, run } from "./program.js";
 
 // What may cross into wasm for one check without JSON (wasm memory never shrinks): strings of
 // at most MAX_CONTEXT_CHARS characters (the JSON path's limit on a context's text, src/wasm.rs
@@ -63,24 +64,7 @@ const MAX_KEY_BYTES = 1024;
 // numbers are null. Anything else (arrays, toJSON, boxed primitives) is keyed by its encoding.
 // Fields the policy does not read are never read (a BigInt or a cycle there no longer throws).
 
-const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
-
-// A plain object JSON.stringify writes member by member (so it may be pruned to some members).
-function prunable(value) {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  if (typeof value.toJSON === "function") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) return true;
-  return !(value instanceof Number || value instanceof String || value instanceof Boolean ||
-    (typeof BigInt !== "undefined" && value instanceof BigInt));
-}
-
-// A member as JSON.stringify sees it; `undefined` when it would skip it.
-function member(object, name) {
-  const value = object[name];
-  if (value === undefined || typeof value === "function" || typeof value === "symbol") return undefined;
-  return propertyIsEnumerable.call(object, name) ? value : undefined;
-}
+// prunable() and member() live in program.js, shared with the programs.
 
 // The memo key of the read fields: exact as JSON (1 and "1", null and missing, true and 1 differ;
 // NaN is null as JSON writes it), or `undefined` when a read value is not a primitive.
@@ -249,6 +233,155 @@ function boundedBody(request) {
   return bounded;
 }
 
+// --- Raw requests without JSON ----------------------------------------------------------------
+//
+// A plain request crosses into wasm as one string: its parts joined by U+FFFF (the method, then
+// the view, action, URL and path present, then header names and values; src/edge.rs
+// `PendingRequest::from_parts`), with the body apart. Only the shapes whose JSON the core would
+// read the same way take it: own enumerable members as JSON.stringify reads them, strings of
+// ISO-8859-1 characters (no lone surrogates, no separator), within the limits boundedBody
+// applies. Anything else (other members, other types, a longer header) takes the JSON path,
+// which decides or refuses exactly as before.
+const PART = "\uffff";
+const NOT_PART = /[^\x00-\xff\uffff]/;
+const PART_VIEW = 1;
+const PART_ACTION = 1 << 1;
+const PART_HAS_DETAIL = 1 << 2;
+const PART_DETAIL = 1 << 3;
+const PART_URL = 1 << 4;
+const PART_PATH = 1 << 5;
+const PART_BODY_PENDING = 1 << 7;
+const PART_EMPTY_HEADERS_DROPPED = 1 << 8;
+// Longest typed text (the JSON path's cap on a context's text; longer ones take the JSON path).
+const MAX_PARTS_CHARS = 1024 * 1024;
+
+function plainRecord(value) {
+  if (typeof value !== "object" || value === null || typeof value.toJSON === "function") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+// [text, count, flags, body, now] for the typed crossing, or null: take the JSON path.
+function typedRequest(request, options) {
+  if (!plainRecord(request)) return null;
+  const parts = [undefined];
+  let flags = 0;
+  let method, url, path, headers, body;
+  for (const key of Object.keys(request)) {
+    const value = request[key];
+    if (value === undefined) continue;
+    switch (key) {
+      case "method":
+        if (typeof value !== "string") return null;
+        method = value;
+        break;
+      case "url":
+        if (typeof value !== "string") return null;
+        url = value;
+        break;
+      case "path":
+        if (typeof value !== "string") return null;
+        path = value;
+        break;
+      case "headers":
+        if (!plainRecord(value)) return null;
+        headers = value;
+        break;
+      case "body":
+        // Well-formed (JSON would escape a lone surrogate) and surely within MAX_BODY_BYTES.
+        if (typeof value !== "string" || value.length > MAX_BODY_BYTES / 3 || typeof value.isWellFormed !== "function" || !value.isWellFormed()) return null;
+        body = value;
+        break;
+      case "bodyPending":
+        if (typeof value !== "boolean") return null;
+        if (value) flags |= PART_BODY_PENDING;
+        break;
+      case "emptyHeadersDropped":
+        if (typeof value !== "boolean") return null;
+        if (value) flags |= PART_EMPTY_HEADERS_DROPPED;
+        break;
+      default:
+        return null;
+    }
+  }
+  if (method === undefined) return null;
+  parts[0] = method;
+  let view, action, detail;
+  let now;
+  if (options !== undefined && options !== null) {
+    if (typeof options !== "object") return null;
+    for (const key of Object.keys(options)) {
+      const value = options[key];
+      if (value === undefined || key === "resolvers" || key === "readBody") continue;
+      switch (key) {
+        case "now":
+          if (typeof value !== "number") return null;
+          now = value;
+          break;
+        case "view":
+          if (typeof value !== "string") return null;
+          view = value;
+          break;
+        case "action":
+          if (typeof value !== "string") return null;
+          action = value;
+          break;
+        case "detail":
+          if (typeof value !== "boolean") return null;
+          detail = value;
+          break;
+        default:
+          return null;
+      }
+    }
+  }
+  // `now ?? Date.now() / 1000`, as the JSON path (a null `now` took the JSON path above).
+  now ??= Date.now() / 1000;
+  if (!Number.isFinite(now)) return null;
+  if (view !== undefined) {
+    flags |= PART_VIEW;
+    parts.push(view);
+  }
+  if (action !== undefined) {
+    flags |= PART_ACTION;
+    parts.push(action);
+  }
+  if (detail !== undefined) flags |= detail ? PART_HAS_DETAIL | PART_DETAIL : PART_HAS_DETAIL;
+  if (url !== undefined) {
+    flags |= PART_URL;
+    parts.push(url);
+  }
+  if (path !== undefined) {
+    flags |= PART_PATH;
+    parts.push(path);
+  }
+  if (headers !== undefined) {
+    const names = Object.keys(headers);
+    if (names.length > MAX_HEADER_COUNT + 1) return null;
+    for (const name of names) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      if (typeof value !== "string" || value.length > MAX_HEADER_BYTES) return null;
+      parts.push(name, value);
+    }
+  }
+  const text = parts.join(PART);
+  if (text.length > MAX_PARTS_CHARS || NOT_PART.test(text)) return null;
+  return [text, parts.length, flags, body, now];
+}
+
+// An answer crosses as its JSON text; what JSON.stringify refuses, or a text past the JSON path's
+// limit, crosses as the value, which the core then refuses as it always did.
+function answerText(answer) {
+  let text;
+  try {
+    text = JSON.stringify(answer);
+  } catch {
+    return undefined;
+  }
+  return typeof text === "string" && text.length <= MAX_CONTEXT_CHARS ? text : undefined;
+}
+
 // What a resolver returned, as the core's answer to a lookup.
 function asAnswer(kind, value) {
   if (value && typeof value.then === "function") {
@@ -267,6 +400,12 @@ function asAnswer(kind, value) {
     // { user, expiry }: expiry in seconds since the epoch, a Date, or null (never expires).
     const expiry = value.expiry instanceof Date ? value.expiry.getTime() / 1000 : (value.expiry ?? null);
     return { knoxToken: { user: value.user, expiry } };
+  }
+  if (kind === "apiKey") {
+    if (value == null) return { notFound: true };
+    // djangorestframework-api-key row: { hashedKey, revoked, expiry } (seconds, a Date, or null).
+    const expiry = value.expiry instanceof Date ? value.expiry.getTime() / 1000 : (value.expiry ?? null);
+    return { apiKey: { hashedKey: value.hashedKey, revoked: value.revoked === true, expiry } };
   }
   return value == null ? { notFound: true } : { user: value };
 }
@@ -288,6 +427,8 @@ function callResolver(resolvers, key, rawRequest) {
       return fn(key.name);
     case "knoxToken":
       return fn(key.digest, key.tokenKey);
+    case "apiKey":
+      return fn(key.model, key.prefix);
     case "custom":
       return fn(key.className, rawRequest);
     default:
@@ -595,14 +736,19 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
 
   const MAKE = Symbol("drf-gate subject");
   let handleOf;
+  let factsOf;
 
   /** A user compiled against one `Gate` (`gate.subject(user)`): pass it wherever a user goes. */
   class Subject {
     #handle;
+    // The gate's core that made it, and its facts for `can` programs (made on first use).
+    #core;
+    #facts = undefined;
 
-    constructor(token, handle) {
+    constructor(token, handle, core) {
       if (token !== MAKE) throw new TypeError("drf-gate: make a Subject with gate.subject(user)");
       this.#handle = handle;
+      this.#core = core;
     }
 
     /** Frees the compiled user now (the garbage collector frees it otherwise). */
@@ -620,8 +766,22 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
         if (value.#handle === null) throw new ContextError("this Subject was freed", "invalid_context", "$.user");
         return value.#handle;
       };
+      // The subject's facts for programs of `core`; `undefined` when it is not a Subject or
+      // another gate made it (the wasm path then answers, or throws as it always did).
+      factsOf = (value, core) => {
+        if (typeof value !== "object" || value === null || !(#handle in value)) return undefined;
+        const handle = value.#handle;
+        if (handle === null) throw new ContextError("this Subject was freed", "invalid_context", "$.user");
+        if (value.#core !== core) return undefined;
+        return (value.#facts ??= makeFacts(core.subjectFacts(handle)));
+      };
     }
   }
+
+  // Diagnostics for the conformance replay (not public API): counts of `can` answers by path,
+  // and a transform of each program's code as it is fetched (the replay shows it catches a
+  // corrupted program).
+  const DIAGNOSTICS = Symbol.for("drf-gate.canDiagnostics");
 
   /** A compiled, immutable DRF policy; every question about it is a method of the gate. */
   class Gate {
@@ -629,6 +789,9 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     // view -> actionOrMethod -> [target without object, target with object]
     #targets = new Map();
     #targetCount = 0;
+    // The last view asked and its actions (a UI asks about one view many times in a row).
+    #lastView = undefined;
+    #lastActions = undefined;
     // Texts the core's packed decisions refer to, by id (bounded by the policy).
     #texts = [];
     // check's fast path: view -> action -> [target without object, target with object, the
@@ -643,8 +806,12 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     #memoHits = 0;
     #memoMisses = 0;
     #memoRest = 0;
-    // The anonymous user's compiled handle, made on the first `can(null, ...)`.
+    // The anonymous user's compiled handle, made on the first `can(null, ...)`, and its facts.
     #anonymous = undefined;
+    #anonymousFacts = undefined;
+    // See DIAGNOSTICS: `{ program, wasm }` counts, and a program transform.
+    #stats = null;
+    #transform = null;
 
     constructor(policy) {
       ensureReady("new Gate()");
@@ -869,14 +1036,28 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     /**
      * Whether `user` (a user object, a `Subject` or `null`) may run an action or method on a view.
      *
-     * For a `Subject` (and `null`, the anonymous user) answers are memoised per (subject, target),
-     * keyed by the object fields the policy reads (see `fieldsKey`); the memo lives as long as the
-     * gate and the subject, and is bounded. A plain user object is compiled for this call only.
+     * For a `Subject` (and `null`, the anonymous user) the target's program answers first (the
+     * core's lowering of the policy, run by program.js on the subject's facts and the object's
+     * fields); what it cannot decide exactly is memoised per (subject, target), keyed by the
+     * object fields the policy reads (see `fieldsKey`); the memo lives as long as the gate and
+     * the subject, and is bounded. A plain user object is compiled for this call only.
      */
     can(who, view, actionOrMethod, objectValue) {
       const core = this.#live();
       const withObject = objectValue !== undefined && objectValue !== null;
       const target = this.#target(core, view, actionOrMethod, withObject);
+      // First the target's program (src/compiled/program.rs) on the subject's facts; it answers
+      // exactly or asks wasm. A non-plain object crosses whole, as before: wasm answers.
+      const facts =
+        who === null || who === undefined ? (this.#anonymousFacts ??= this.#factsOfAnonymous(core)) : factsOf(who, core);
+      if (facts !== undefined && (!withObject || prunable(objectValue))) {
+        const answer = run(target.program ?? this.#program(core, target, withObject), facts, objectValue ?? undefined);
+        if (answer !== ASK) {
+          if (this.#stats !== null) this.#stats.program++;
+          return answer === 1;
+        }
+      }
+      if (this.#stats !== null) this.#stats.wasm++;
       let handle;
       let memos;
       if (who === null || who === undefined) {
@@ -922,6 +1103,25 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
         }
       }
       return answer;
+    }
+
+    // A target's program, fetched from the core once.
+    #program(core, target, withObject) {
+      let code = core.program(target.id, withObject);
+      const texts = core.programTexts(target.id, withObject);
+      if (this.#transform !== null) code = this.#transform(code, texts);
+      target.program = makeProgram([code, texts]);
+      return target.program;
+    }
+
+    #factsOfAnonymous(core) {
+      this.#anonymous ??= core.subject(user(null));
+      return makeFacts(core.subjectFacts(this.#anonymous));
+    }
+
+    [DIAGNOSTICS]({ stats = null, transform = null } = {}) {
+      this.#stats = stats;
+      this.#transform = transform;
     }
 
     // The first answer for a (subject, target): asked without the memo, then remembered.
@@ -997,10 +1197,15 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (typeof view !== "string" || typeof actionOrMethod !== "string") {
         core.target(view, actionOrMethod, withObject); // throws the ContextError
       }
-      let actions = this.#targets.get(view);
-      if (actions === undefined) {
-        actions = new Map();
-        this.#targets.set(view, actions);
+      let actions = this.#lastActions;
+      if (view !== this.#lastView || actions === undefined) {
+        actions = this.#targets.get(view);
+        if (actions === undefined) {
+          actions = new Map();
+          this.#targets.set(view, actions);
+        }
+        this.#lastView = view;
+        this.#lastActions = actions;
       }
       let pair = actions.get(actionOrMethod);
       if (pair === undefined) {
@@ -1015,12 +1220,14 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
           this.#targets.clear();
           this.#targetCount = 0;
           this.#targets.set(view, actions);
+          this.#lastView = view;
+          this.#lastActions = actions;
           actions.clear();
           actions.set(actionOrMethod, pair);
           pair[1 - slot] = undefined;
         }
         const id = core.target(view, actionOrMethod, withObject);
-        target = { id, reads: undefined, anonymous: undefined, subjects: new WeakMap() };
+        target = { id, reads: undefined, anonymous: undefined, subjects: new WeakMap(), program: undefined };
         pair[slot] = target;
         this.#targetCount++;
       }
@@ -1044,7 +1251,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (handleOf(who) !== undefined) {
         throw new ContextError("expected a user object, not a Subject", "invalid_context", "$.user");
       }
-      return new Subject(MAKE, core.subject(user(who)));
+      return new Subject(MAKE, core.subject(user(who)), core);
     }
 
     /** The view names, in policy order. */
@@ -1077,8 +1284,13 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     // Returns [first step, handle or null].
     #start(what, request, options) {
       if (!edge) throw needsEdgeBuild(what);
-      const { resolvers: _resolvers, readBody: _read, now, ...target } = options || {};
-      const first = this.#live().startRequest({ ...target, request: boundedBody(request), now: now ?? Date.now() / 1000 });
+      const core = this.#live();
+      const typed = typedRequest(request, options);
+      let first = typed === null ? undefined : core.startRequestTyped(...typed);
+      if (first === undefined) {
+        const { resolvers: _resolvers, readBody: _read, now, ...target } = options || {};
+        first = core.startRequest({ ...target, request: boundedBody(request), now: now ?? Date.now() / 1000 });
+      }
       return typeof first === "string" ? [JSON.parse(first), null] : [JSON.parse(first[0]), first[1]];
     }
 
@@ -1121,6 +1333,24 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (isFetchRequest(request)) {
         throw new TypeError("checkRequestSync() takes a plain request object; use checkRequest() for a Fetch Request");
       }
+      // Typed, on the stack of synchronous requests (no handle): one crossing per step.
+      const typed = typedRequest(request, options);
+      const core = this.#live();
+      const text = typed === null ? undefined : core.requestSync(...typed);
+      if (text !== undefined) {
+        let step = JSON.parse(text);
+        if (!step.lookup) return step.noRoute ? null : step;
+        try {
+          for (let i = 0; i <= MAX_LOOKUPS; i++) {
+            const value = callResolver(options.resolvers, step.lookup, request);
+            step = JSON.parse(answerSync(asAnswer(step.lookup.kind, value)));
+            if (!step.lookup) return step.noRoute ? null : step;
+          }
+          throw tooManyLookups();
+        } finally {
+          wasm.dropRequestSync();
+        }
+      }
       let [step, pending] = this.#start("gate.checkRequestSync()", request, options);
       if (pending === null) return step.noRoute ? null : step;
       try {
@@ -1142,9 +1372,12 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       this.#core = null;
       this.#targets.clear();
       this.#targetCount = 0;
+      this.#lastView = undefined;
+      this.#lastActions = undefined;
       this.#texts = [];
       const anonymous = this.#anonymous;
       this.#anonymous = undefined;
+      this.#anonymousFacts = undefined;
       if (anonymous) anonymous.free();
       if (core) core.free();
     }
@@ -1156,6 +1389,12 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
   }
 
   /** A masked CSRF token as Django makes them (edge build only). */
+  // The answer to the innermost synchronous request's lookup; its next step as JSON text.
+  function answerSync(answer) {
+    const text = answerText(answer);
+    return wasm.answerRequestSync(text, text === undefined ? answer : undefined);
+  }
+
   function mintCsrfToken(secret) {
     if (!edge) throw needsEdgeBuild("mintCsrfToken()");
     ensureReady("mintCsrfToken()");

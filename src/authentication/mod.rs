@@ -95,7 +95,7 @@ pub use csrf::{mint_csrf_token, CsrfRandom};
 #[cfg(feature = "edge")]
 pub use request::{RawRequest, RawRequestInput};
 #[cfg(feature = "edge")]
-pub use resolver::{Answer, AnswerCache, CustomLookup, KnoxToken, Lookup, LookupKey, Resolver};
+pub use resolver::{Answer, AnswerCache, ApiKeyRow, CustomLookup, KnoxToken, Lookup, LookupKey, Resolver};
 #[cfg(feature = "compiler")]
 pub use settings::{
     AuthenticationSettings, BasicSettings, CompiledSettings, CsrfSettings, JwtSettings, KnoxHash, KnoxSettings,
@@ -121,7 +121,16 @@ pub fn get_authorization_header(request: &RawRequest) -> Vec<u8> {
 /// [`RawRequest::header`]; they would map to `?`).
 #[cfg(feature = "edge")]
 pub(crate) fn latin1_bytes(text: &str) -> Vec<u8> {
-    text.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect()
+    latin1(text).into_owned()
+}
+
+/// [`latin1_bytes`], borrowed when the text is ASCII (one byte per char already).
+#[cfg(feature = "edge")]
+pub(crate) fn latin1(text: &str) -> std::borrow::Cow<'_, [u8]> {
+    if text.is_ascii() {
+        return std::borrow::Cow::Borrowed(text.as_bytes());
+    }
+    std::borrow::Cow::Owned(text.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect())
 }
 
 /// One entry of `authentication_classes`, resolved.

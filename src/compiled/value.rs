@@ -470,6 +470,8 @@ impl EncodedContext<'_> {
             accept: self.accept,
             lookup_error: self.lookup_error,
             trace: self.trace,
+            // Not carried by the encoded form: a context stating `apiKeys` takes the JSON path.
+            api_keys: None,
         })
     }
 }
