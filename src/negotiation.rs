@@ -211,9 +211,6 @@ pub fn negotiate(renderers: &[Renderer], accept: Option<&str>, format: Option<&s
     if filtered.is_empty() {
         return Negotiated::UnknownFormat;
     }
-    if accept.is_none() {
-        return negotiate_any(&filtered);
-    }
     let header = accept.unwrap_or("*/*");
     let mut accepted: Vec<(u8, &str, MediaType)> = Vec::new();
     for token in header.split(',') {
@@ -239,28 +236,6 @@ pub fn negotiate(renderers: &[Renderer], accept: Option<&str>, format: Option<&s
                     return Negotiated::Json { indent };
                 }
             }
-        }
-    }
-    Negotiated::NotAcceptable
-}
-
-/// [`negotiate`] without an `Accept` header (most checks): DRF accepts `*/*`, which a renderer
-/// matches unless its media type has a parameter other than `q`; `*/*` has no `indent`. A
-/// media type without `;` (and short enough to parse) has no parameter, so the common case
-/// parses nothing and allocates nothing.
-fn negotiate_any(renderers: &[&Renderer]) -> Negotiated {
-    for renderer in renderers {
-        let media_type = renderer.media_type.as_str();
-        let matches = if media_type.len() <= 10_000 && !media_type.contains(';') {
-            true
-        } else {
-            match MediaType::parse(media_type) {
-                Some(parsed) => parsed.params.iter().all(|(key, _)| key == "q"),
-                None => return Negotiated::ServerError,
-            }
-        };
-        if matches {
-            return if renderer.json { Negotiated::Json { indent: None } } else { Negotiated::Other };
         }
     }
     Negotiated::NotAcceptable

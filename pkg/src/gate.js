@@ -800,8 +800,12 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     #checkTargets = new Map();
     #checkTargetCount = 0;
     #decisions = [];
-    // Decision ids by memoKey (bounded; see memoKey).
+    // Decision ids by memoKey (bounded; see memoKey), with its hits and misses since the last
+    // count, and how many checks it rests for.
     #checkMemo = new Map();
+    #memoHits = 0;
+    #memoMisses = 0;
+    #memoRest = 0;
     // The anonymous user's compiled handle, made on the first `can(null, ...)`, and its facts.
     #anonymous = undefined;
     #anonymousFacts = undefined;
@@ -908,9 +912,21 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
         if (pair === undefined) return undefined;
       }
       const target = pair[withObject];
-      const key = memoKey(target, user, object, state, pair[2]);
+      let key;
+      if (this.#memoRest > 0) this.#memoRest--;
+      else key = memoKey(target, user, object, state, pair[2]);
       let id = key === undefined ? undefined : this.#checkMemo.get(key);
-      if (id !== undefined) return copyDecision(this.#decisions[id]);
+      if (id !== undefined) {
+        this.#memoHits++;
+        return copyDecision(this.#decisions[id]);
+      }
+      // Few hits (callers with ever new users or objects): rest the memo for a while, so a
+      // miss costs no key, no copy (the decision is the same either way).
+      if (key !== undefined && ++this.#memoMisses >= MAX_CHECK_MEMO) {
+        if (this.#memoHits * 8 < this.#memoMisses) this.#memoRest = 4 * MAX_CHECK_MEMO;
+        this.#memoHits = 0;
+        this.#memoMisses = 0;
+      }
       let stored = key;
       try {
         let sentUser = user;

@@ -98,10 +98,19 @@ describe("check's fast path and memo answer as the whole way", () => {
       const orders = [contexts.keys(), [...contexts.keys()].reverse(), contexts.map((_, i) => (i * 7919) % contexts.length)];
       for (const order of orders) {
         for (const i of order) {
-          const got = answer(gate, contexts[i]);
-          assert.deepStrictEqual(got, expected[i], `${name}: ${i} ${JSON.stringify(contexts[i], (k, v) => (typeof v === "bigint" ? `${v}n` : v))}`);
-          if (typeof got === "object") assert.equal(JSON.stringify(got), JSON.stringify(expected[i]));
+          // Twice: the second answer is a memo hit (so the memo never rests here).
+          for (let again = 0; again < 2; again++) {
+            const got = answer(gate, contexts[i]);
+            assert.deepStrictEqual(got, expected[i], `${name}: ${i} ${JSON.stringify(contexts[i], (k, v) => (typeof v === "bigint" ? `${v}n` : v))}`);
+            if (typeof got === "object") assert.equal(JSON.stringify(got), JSON.stringify(expected[i]));
+          }
         }
+      }
+      // Ever new objects: the memo misses, rests, and comes back; answers stay the whole way's.
+      for (let i = 0; i < 30_000; i++) {
+        const context = { view: "posts", action: "update", user: { id: i % 3 === 0 ? i : 1 }, object: { id: 7, owner: i } };
+        if (i % 97 === 0 || i > 29_990) assert.deepStrictEqual(answer(gate, context), answer(oracle, wholeWay(context)));
+        else answer(gate, context);
       }
       // A getter answering differently on each read never leaves an answer under another
       // context's key.
