@@ -262,15 +262,17 @@ p("One case file (bench/native/raw-case.json) for both sides: simplejwt's `JWTAu
   "signature, claims, then the user looked up by id through a resolver), `IsAuthenticatedOrReadOnly`, the same",
   "token, `now` and user record. Through the package: `gate.checkRequestSync` (synchronous resolver) and",
   "`gate.checkRequest` (async resolver) in the one-pass protocol, a fresh request object per call",
-  "(bench/node/raw.mjs). Natively: the same steps without JS (`PendingRequest` from the JSON input, the",
-  "lookup answered, the step rendered as JSON: what the wasm binding runs) and the core alone",
+  "(bench/node/raw.mjs). Natively: the same steps without JS (`PendingRequest` from the typed parts",
+  "gate.js sends for a plain request, or from the JSON input it sends for other shapes, the lookup",
+  "answered, the step rendered as JSON: what the wasm binding runs) and the core alone",
   "(`Gate::check_request` on a parsed request with a synchronous resolver). Every answer was first",
-  "checked byte for byte between the package and the native core (run.sh stops otherwise).", "");
+  "checked byte for byte between the package (typed and JSON crossings) and the native core (run.sh",
+  "stops otherwise).", "");
 if (rawResult?.cases) {
-  p("| request | package `checkRequestSync` | package `checkRequest` | native, package path | native `check_request` |", "|---|---|---|---|---|");
+  p("| request | package `checkRequestSync` | package `checkRequest` | native, package path | native, package path (JSON crossing) | native `check_request` |", "|---|---|---|---|---|---|");
   for (const [name, r] of Object.entries(rawResult.cases)) {
     const nat = (key) => (nativeJwt && nativeJwt[`${key}: ${name}`] !== undefined ? ns(nativeJwt[`${key}: ${name}`]) : "–");
-    p(`| ${name} | ${ns(r.checkRequestSync.ns)} | ${ns(r.checkRequest.ns)} | ${nat("package path")} | ${nat("check_request")} |`);
+    p(`| ${name} | ${ns(r.checkRequestSync.ns)} | ${ns(r.checkRequest.ns)} | ${nat("package path")} | ${nat("package path, JSON crossing")} | ${nat("check_request")} |`);
   }
   p("", `The \`jwt\` figure is the first row through \`checkRequestSync\`: **${ns(rawJwt)}**.`, "");
 } else {

@@ -54,9 +54,11 @@ cp "$wasm" "$tmp/runtime.wasm"
 log "cargo build --release --target $target --no-default-features --features compiler (core)"
 CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --no-default-features --features compiler
 cp "$wasm" "$tmp/core.wasm"
-log "cargo build --release --target $target (edge)"
-CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib
-cp "$wasm" "$tmp/edge.wasm"
+# The edge build has its own cargo profile (Cargo.toml `[profile.edge]`: speed first, chosen by
+# measurement; bench/notes.md) and its own wasm-opt level below.
+log "cargo build --profile edge --target $target (edge)"
+CARGO_PROFILE_EDGE_STRIP=false cargo build --profile edge --target "$target" --lib
+cp "$root/target/$target/edge/drf_gate.wasm" "$tmp/edge.wasm"
 
 # 4. Glue. The edge targets (web, nodejs) emit the same .wasm; dist/ keeps one copy both load.
 #    The core has web glue only (Node and workerd load the edge build).
@@ -121,30 +123,31 @@ EOF
 # The ESM glue's snippet, under a stable name for the entry points.
 printf 'export * from "./%s";\n' "$snippet" > "$dist/errors.js"
 
-# 5. Size: wasm-opt -Oz; the features are the ones rustc's default wasm32 target emits.
-log "wasm-opt -Oz"
+# 5. wasm-opt: -Oz (size) for the browser builds, EDGE_WASM_OPT (default -O3, speed) for the
+#    edge build; the features are the ones rustc's default wasm32 target emits.
+log "wasm-opt -Oz (runtime, core), ${EDGE_WASM_OPT:--O3} (edge)"
 optimize() {
-  local in="$1" out="$2"
-  shift 2
-  "$wasm_opt" -Oz --strip-debug --strip-producers \
+  local in="$1" out="$2" level="$3"
+  shift 3
+  "$wasm_opt" "$level" --strip-debug --strip-producers \
     --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
     --enable-reference-types --enable-multivalue "$@" \
     "$in" -o "$out"
 }
 # The runtime also drops its target_features section (only wasm-bindgen reads it, before): 148 B.
-optimize "$tmp/runtime/drf_gate_runtime_bg.wasm" "$dist/drf_gate_runtime_bg.wasm" --strip-target-features
-optimize "$tmp/core/drf_gate_core_bg.wasm" "$dist/drf_gate_core_bg.wasm"
-optimize "$tmp/web/drf_gate_bg.wasm" "$dist/drf_gate_bg.wasm"
+optimize "$tmp/runtime/drf_gate_runtime_bg.wasm" "$dist/drf_gate_runtime_bg.wasm" -Oz --strip-target-features
+optimize "$tmp/core/drf_gate_core_bg.wasm" "$dist/drf_gate_core_bg.wasm" -Oz
+optimize "$tmp/web/drf_gate_bg.wasm" "$dist/drf_gate_bg.wasm" "${EDGE_WASM_OPT:--O3}"
 
 # 6. The public API (pkg/src/gate.js over the glue, one toRawRequest), the entry points, the
 #    hand-written types, the DOM helper, the edge guard and its Hono middleware; CommonJS twins
 #    of the modules node.cjs requires, and .d.cts twins of the types for CommonJS consumers.
 cp "$root"/pkg/src/entries/* "$dist/"
-cp "$root"/pkg/src/{gate,raw-request,value,dom,guard,hono}.js "$dist/"
+cp "$root"/pkg/src/{gate,raw-request,value,program,dom,guard,hono}.js "$dist/"
 # The command line (`npx drf-gate compile policy.json -o policy.gate`).
 cp "$root/pkg/src/cli.mjs" "$dist/"
 cp "$root"/pkg/src/{index,errors,dom,guard,hono}.d.ts "$dist/"
-node - "$dist" gate raw-request value guard hono dom <<'EOF'
+node - "$dist" gate raw-request value program guard hono dom <<'EOF'
 // ESM -> CommonJS for the few forms these modules use: `import { a, b } from "./x.js"` (or from
 // "drf-gate", the package itself), `export function|class|const name`, `export default name`.
 // Anything else is an error, not a silent half-conversion.

@@ -353,6 +353,77 @@ impl PendingRequest {
         Ok(pending)
     }
 
+    /// The typed form of [`PendingRequest::from_json`] (what `gate.checkRequest*` sends for a
+    /// plain request, without JSON): `count` strings joined by [`PARTS_SEPARATOR`] (the method,
+    /// then the view, action, URL and path that `flags` says are present, then header name and
+    /// value pairs), and the body. The same request as the JSON input with these members, read
+    /// by the same code. `Ok(None)`: the text is not `count` parts (a separator inside one), so
+    /// the caller sends JSON instead.
+    ///
+    /// # Errors
+    /// As [`PendingRequest::from_json`] for the same request.
+    ///
+    /// ```
+    /// use drf_gate::edge::{parts, PendingRequest, PARTS_SEPARATOR};
+    /// let text = ["GET", "posts", "/api/posts/", "Authorization", "Token abc"].join(&PARTS_SEPARATOR.to_string());
+    /// let typed = PendingRequest::from_parts(&text, 5, parts::VIEW | parts::PATH, None, 0.0)?.unwrap();
+    /// let json = PendingRequest::from_json(r#"{"request": {"method": "GET", "path": "/api/posts/",
+    ///     "headers": {"Authorization": "Token abc"}}, "view": "posts"}"#)?;
+    /// assert_eq!(format!("{typed:?}"), format!("{json:?}"));
+    /// # Ok::<(), drf_gate::ContextError>(())
+    /// ```
+    pub fn from_parts(
+        text: &str,
+        count: usize,
+        flags: u32,
+        body: Option<String>,
+        now: f64,
+    ) -> Result<Option<Self>, ContextError> {
+        let mut split = text.split(PARTS_SEPARATOR);
+        let mut next = || split.next();
+        let Some(method) = next() else { return Ok(None) };
+        let mut take = |flag: u32| -> Result<Option<&str>, ()> {
+            if flags & flag == 0 {
+                return Ok(None);
+            }
+            next().map(Some).ok_or(())
+        };
+        let (Ok(view), Ok(action), Ok(url), Ok(path)) =
+            (take(parts::VIEW), take(parts::ACTION), take(parts::URL), take(parts::PATH))
+        else {
+            return Ok(None);
+        };
+        let fixed = 1 + [view, action, url, path].iter().filter(|part| part.is_some()).count();
+        let Some(pairs) = count.checked_sub(fixed).filter(|rest| rest % 2 == 0) else { return Ok(None) };
+        let mut headers = std::collections::BTreeMap::new();
+        for _ in 0..pairs / 2 {
+            let (Some(name), Some(value)) = (next(), next()) else { return Ok(None) };
+            headers.insert(name.to_owned(), value.to_owned());
+        }
+        // A separator inside a part makes more parts than counted.
+        if next().is_some() {
+            return Ok(None);
+        }
+        let input = RawRequestInput {
+            method: method.to_owned(),
+            url: url.map(str::to_owned),
+            path: path.map(str::to_owned),
+            headers,
+            body,
+            body_pending: flags & parts::BODY_PENDING != 0,
+            empty_headers_dropped: flags & parts::EMPTY_HEADERS_DROPPED != 0,
+            ..Default::default()
+        };
+        let target = RequestTarget {
+            view: view.map(str::to_owned),
+            action: action.map(str::to_owned),
+            detail: (flags & parts::HAS_DETAIL != 0).then_some(flags & parts::DETAIL != 0),
+            ..Default::default()
+        };
+        let (request, target) = request_and_target(input, target)?;
+        Ok(Some(PendingRequest::new(request, target, now)))
+    }
+
     /// The next step: a decision, a lookup to answer, the body to read, a forward, or no route.
     ///
     /// # Errors
@@ -422,21 +493,54 @@ impl<'g> EdgeStep<'g> {
     }
 }
 
+/// Separates the strings of [`PendingRequest::from_parts`]: U+FFFF, a noncharacter that no
+/// header, method, path or view name of a real request holds (a part that does is sent as JSON).
+pub const PARTS_SEPARATOR: char = '\u{ffff}';
+
+/// The `flags` of [`PendingRequest::from_parts`]: which parts are present, and the booleans.
+pub mod parts {
+    /// The view part is present (`view`; absent: routed by the path).
+    pub const VIEW: u32 = 1;
+    /// The action part is present.
+    pub const ACTION: u32 = 1 << 1;
+    /// `detail` is given ...
+    pub const HAS_DETAIL: u32 = 1 << 2;
+    /// ... and true.
+    pub const DETAIL: u32 = 1 << 3;
+    /// The URL part is present (`request.url`).
+    pub const URL: u32 = 1 << 4;
+    /// The path part is present (`request.path`).
+    pub const PATH: u32 = 1 << 5;
+    /// `request.bodyPending`.
+    pub const BODY_PENDING: u32 = 1 << 7;
+    /// `request.emptyHeadersDropped`.
+    pub const EMPTY_HEADERS_DROPPED: u32 = 1 << 8;
+}
+
 /// The request, target, `now` and answers of a [`Gate::check_request_json`] input.
 fn parse_edge_input(input: &str) -> Result<(RawRequest, RequestTarget, f64, AnswerCache), ContextError> {
     let input: EdgeInput = from_text(input)
         .map_err(|error| ContextError::new(ContextErrorCode::InvalidContext, error.path("$"), error.message()))?;
-    let mut target = input.target;
-    if target.format.is_none() {
-        let url = input.request.url.as_deref().or(input.request.path.as_deref()).unwrap_or_default();
-        target.format = query_parameter(url, "format");
-    }
-    let request = RawRequest::from_input(input.request).map_err(ContextError::from)?;
+    let (request, target) = request_and_target(input.request, input.target)?;
     let mut cache = AnswerCache::default();
     for entry in input.answers {
         cache.insert(entry.key, entry.answer);
     }
     Ok((request, target, input.now, cache))
+}
+
+/// The request and its target from their input shapes: `?format=` read from the URL (or path)
+/// when the target does not give it. One place for the JSON and the typed inputs.
+fn request_and_target(
+    request: RawRequestInput,
+    mut target: RequestTarget,
+) -> Result<(RawRequest, RequestTarget), ContextError> {
+    if target.format.is_none() {
+        let url = request.url.as_deref().or(request.path.as_deref()).unwrap_or_default();
+        target.format = query_parameter(url, "format");
+    }
+    let request = RawRequest::from_input(request).map_err(ContextError::from)?;
+    Ok((request, target))
 }
 
 /// The input of [`Gate::check_request_json`].

@@ -49,6 +49,11 @@ fn context_error(error: &core::ContextError) -> JsValue {
     JsContextError::new(&error.message, error.code, &error.path).into()
 }
 
+/// A decision as JSON text (`typed_check_bindings`' `checkTyped`).
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsValue> {
+    serde_json::to_string(value).map_err(|error| invalid_context(&error.to_string(), "$"))
+}
+
 fn invalid_context(message: &str, path: &str) -> JsValue {
     JsContextError::new(message, "invalid_context", path).into()
 }
@@ -132,9 +137,12 @@ pub struct GateCore {
     inner: Rc<core::Gate>,
     /// Targets resolved by `target`, by id (gate.js caches the ids by view and action).
     targets: RefCell<Vec<crate::gate::ResolvedTarget>>,
-    /// The texts decisions borrow from the policy, by id (`checkPacked`, `text`).
-    texts: RefCell<crate::decision::TextIds>,
+    /// Typed checks (`checkPacked`, `checkResolved`, ...: [`crate::typed_check`]).
+    check: RefCell<crate::typed_check::TypedCheck>,
 }
+
+typed_check_bindings!();
+resolved_check_bindings!();
 
 #[wasm_bindgen]
 impl GateCore {
@@ -173,7 +181,7 @@ impl GateCore {
             }
         };
         compiled
-            .map(|gate| GateCore { inner: Rc::new(gate), targets: RefCell::new(Vec::new()), texts: RefCell::default() })
+            .map(|gate| GateCore { inner: Rc::new(gate), targets: RefCell::new(Vec::new()), check: RefCell::default() })
             .map_err(|error| policy_error(&error))
     }
 
@@ -186,7 +194,7 @@ impl GateCore {
     #[wasm_bindgen(js_name = fromCompiled)]
     pub fn from_compiled(bytes: &[u8]) -> Result<GateCore, JsValue> {
         core::Gate::from_compiled(bytes)
-            .map(|gate| GateCore { inner: Rc::new(gate), targets: RefCell::new(Vec::new()), texts: RefCell::default() })
+            .map(|gate| GateCore { inner: Rc::new(gate), targets: RefCell::new(Vec::new()), check: RefCell::default() })
             .map_err(|error| policy_error(&error))
     }
 
@@ -210,59 +218,6 @@ impl GateCore {
             .map_err(|error| invalid_context(&error.message("the context"), "$"))?;
         let decision = self.inner.check_json(&text).map_err(|error| context_error(&error))?;
         serde_json::to_string(&decision).map_err(|error| invalid_context(&error.to_string(), "$"))
-    }
-
-    /// `check` with the context's fields typed, status first: the decision as seven integers
-    /// (`Decision::pack`: status and flags, then text ids for `text`), or none when it must be
-    /// rendered whole (`check`). Users, outcomes and objects arrive in the binary value encoding
-    /// (`pkg/src/value.js`); `object_state`: 0 absent, 1 a lookup miss, 2 in `object`.
-    ///
-    /// ```js
-    /// core.checkPacked("posts", "list", undefined, undefined, undefined, undefined, 0, undefined, undefined, false, false);
-    /// ```
-    #[wasm_bindgen(js_name = checkPacked)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_packed(
-        &self,
-        view: String,
-        action: Option<String>,
-        method: Option<String>,
-        detail: Option<bool>,
-        user: Option<Vec<u8>>,
-        authentication: Option<Vec<u8>>,
-        object_state: u8,
-        object: Option<Vec<u8>>,
-        accept: Option<String>,
-        lookup_error: bool,
-        trace: bool,
-    ) -> Result<Vec<u32>, JsValue> {
-        let context = crate::compiled::value::EncodedContext {
-            view,
-            action,
-            method,
-            detail,
-            user: user.as_deref(),
-            authentication: authentication.as_deref(),
-            object_state,
-            object: object.as_deref(),
-            accept,
-            lookup_error,
-            trace,
-        }
-        .decode()
-        .map_err(|error| context_error(&error))?;
-        let decision = self.inner.check(&context).map_err(|error| context_error(&error))?;
-        let mut texts = self.texts.try_borrow_mut().map_err(|_| invalid_context("re-entrant call", "$"))?;
-        Ok(decision.pack(&mut texts).map_or_else(Vec::new, |words| words.to_vec()))
-    }
-
-    /// The text of an id from `checkPacked`.
-    ///
-    /// ```js
-    /// core.text(0); // "{\"detail\":\"Authentication credentials were not provided.\"}"
-    /// ```
-    pub fn text(&self, id: u32) -> Option<String> {
-        self.texts.try_borrow().ok()?.text(id).map(str::to_owned)
     }
 
     /// Compiles a user once against this gate (`gate.subject(user)`).
@@ -331,6 +286,37 @@ impl GateCore {
         let targets = self.targets.try_borrow().map_err(|_| invalid_context("re-entrant call", "$"))?;
         let target = targets.get(target as usize).ok_or_else(|| invalid_context("unknown target", "$"))?;
         Ok(self.inner.object_reads(target).map(|paths| paths.iter().map(|path| path.join(".")).collect()))
+    }
+
+    /// The `can` program of a target id (`pkg/src/program.js`): its code; its texts are
+    /// `programTexts(target, withObject)`.
+    ///
+    /// ```js
+    /// const code = core.program(core.target("posts", "destroy", true), true);
+    /// ```
+    pub fn program(&self, target: u32, with_object: bool) -> Result<Vec<i32>, JsValue> {
+        Ok(self.lowered(target, with_object)?.code)
+    }
+
+    /// The texts a target's program names by index (member names, string constants).
+    ///
+    /// ```js
+    /// const texts = core.programTexts(core.target("posts", "destroy", true), true);
+    /// ```
+    #[wasm_bindgen(js_name = programTexts)]
+    pub fn program_texts(&self, target: u32, with_object: bool) -> Result<Vec<String>, JsValue> {
+        Ok(self.lowered(target, with_object)?.texts)
+    }
+
+    /// A subject's facts for programs (`[flags, id kind, id, username]`, see
+    /// `Gate::subject_facts`).
+    ///
+    /// ```js
+    /// const [flags, idKind, id, username] = core.subjectFacts(handle);
+    /// ```
+    #[wasm_bindgen(js_name = subjectFacts)]
+    pub fn subject_facts(&self, subject: &SubjectCore) -> Result<Vec<String>, JsValue> {
+        Ok(self.inner.subject_facts(self.own(subject)?).into())
     }
 
     /// `canSubject` with the object in the binary value encoding (`pkg/src/value.js`): no JSON.
@@ -454,20 +440,148 @@ impl GateCore {
     #[wasm_bindgen(js_name = startRequest)]
     pub fn start_request(&self, input: JsValue) -> Result<JsValue, JsValue> {
         let text = json_text(&input, MAX_TEXT).map_err(|error| invalid_context(&error.message("the request"), "$"))?;
-        let mut pending = crate::edge::PendingRequest::from_json(&text).map_err(|error| context_error(&error))?;
+        let pending = crate::edge::PendingRequest::from_json(&text).map_err(|error| context_error(&error))?;
+        self.first_step(pending)
+    }
+
+    /// `startRequest` with the request typed instead of JSON (`PendingRequest::from_parts`:
+    /// `count` strings joined by U+FFFF, which parts are present in `flags`, the body apart);
+    /// `undefined` when the parts do not split as counted (gate.js then sends JSON).
+    ///
+    /// ```js
+    /// core.startRequestTyped("GET\uffffposts\uffff/api/posts/", 3, 1 | 32, undefined, 0);
+    /// ```
+    #[cfg(feature = "edge")]
+    #[wasm_bindgen(js_name = startRequestTyped)]
+    pub fn start_request_typed(
+        &self,
+        text: &str,
+        count: u32,
+        flags: u32,
+        body: Option<String>,
+        now: f64,
+    ) -> Result<JsValue, JsValue> {
+        match crate::edge::PendingRequest::from_parts(text, count as usize, flags, body, now) {
+            Ok(Some(pending)) => self.first_step(pending),
+            Ok(None) => Ok(JsValue::UNDEFINED),
+            Err(error) => Err(context_error(&error)),
+        }
+    }
+
+    /// `gate.checkRequestSync`'s first step, the request typed as for `startRequestTyped`: the
+    /// step as JSON text, or `undefined` when the parts do not split as counted. A lookup step
+    /// keeps the request on a stack of synchronous requests (a resolver may check another
+    /// request on any gate before it returns: they nest), where `answerRequestSync` answers it
+    /// and `dropRequestSync` removes it; no handle object, no finalizer. Edge build only.
+    ///
+    /// ```js
+    /// const step = JSON.parse(core.requestSync(text, count, flags, undefined, now));
+    /// if (step.lookup) try { JSON.parse(answerRequestSync({ notFound: true })); } finally { dropRequestSync(); }
+    /// ```
+    #[cfg(feature = "edge")]
+    #[wasm_bindgen(js_name = requestSync)]
+    pub fn request_sync(
+        &self,
+        text: &str,
+        count: u32,
+        flags: u32,
+        body: Option<String>,
+        now: f64,
+    ) -> Result<JsValue, JsValue> {
+        let mut pending = match crate::edge::PendingRequest::from_parts(text, count as usize, flags, body, now) {
+            Ok(Some(pending)) => pending,
+            Ok(None) => return Ok(JsValue::UNDEFINED),
+            Err(error) => return Err(context_error(&error)),
+        };
+        let step = pending.step(&self.inner).map_err(|error| context_error(&error))?;
+        let text = step_text(&step)?;
+        if matches!(step, crate::edge::EdgeStep::Lookup(_)) {
+            SYNC_REQUESTS.with(|requests| {
+                let mut requests = requests.try_borrow_mut().map_err(|_| invalid_context("re-entrant call", "$"))?;
+                requests.push(SyncRequest { gate: Rc::clone(&self.inner), pending });
+                Ok::<(), JsValue>(())
+            })?;
+        }
+        Ok(JsValue::from_str(&text))
+    }
+
+    #[cfg(feature = "edge")]
+    fn first_step(&self, mut pending: crate::edge::PendingRequest) -> Result<JsValue, JsValue> {
         let step = pending.step(&self.inner).map_err(|error| context_error(&error))?;
         let more = match &step {
             crate::edge::EdgeStep::Lookup(_) => true,
             crate::edge::EdgeStep::Body(_) => pending.is_body_pending(),
             _ => false,
         };
-        let text = serde_json::to_string(&step).map_err(|error| invalid_context(&error.to_string(), "$"))?;
+        let text = step_text(&step)?;
         if !more {
             return Ok(JsValue::from_str(&text));
         }
         let handle = RawRequestCore { gate: Rc::clone(&self.inner), pending };
         Ok(js_sys::Array::of2(&JsValue::from_str(&text), &JsValue::from(handle)).into())
     }
+}
+
+/// A step as the JSON text gate.js parses.
+#[cfg(feature = "edge")]
+fn step_text(step: &crate::edge::EdgeStep<'_>) -> Result<String, JsValue> {
+    serde_json::to_string(step).map_err(|error| invalid_context(&error.to_string(), "$"))
+}
+
+/// A request of `checkRequestSync` waiting for its lookup's answer.
+#[cfg(feature = "edge")]
+struct SyncRequest {
+    gate: Rc<core::Gate>,
+    pending: crate::edge::PendingRequest,
+}
+
+#[cfg(feature = "edge")]
+thread_local! {
+    /// The synchronous requests waiting for a lookup, innermost last. Synchronous checks nest
+    /// (a resolver may check another request before it returns) and each removes its own entry
+    /// before its caller resumes (`finally`), so the innermost is always the one answered; the
+    /// stack is as deep as the nesting.
+    static SYNC_REQUESTS: RefCell<Vec<SyncRequest>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Answers the lookup of the innermost synchronous request (`requestSync`) and takes its next
+/// step: the step as JSON text. The answer comes as its JSON text (`JSON.stringify` in gate.js,
+/// within the context limit) or, when that failed, as the value (`answer`), which then fails
+/// here as on the handle path. Edge build only.
+///
+/// ```js
+/// const step = JSON.parse(answerRequestSync('{"user":{"id":1}}', undefined));
+/// ```
+#[cfg(feature = "edge")]
+#[wasm_bindgen(js_name = answerRequestSync)]
+pub fn answer_request_sync(text: Option<String>, answer: JsValue) -> Result<String, JsValue> {
+    let answer: crate::authentication::Answer = match text {
+        Some(text) if text.len() <= MAX_CONTEXT_TEXT as usize * 3 => {
+            crate::json::from_text(&text).map_err(|error| invalid_context(&error.message(), &error.path("$.answer")))?
+        }
+        _ => from_js(&answer, "$.answer")?,
+    };
+    SYNC_REQUESTS.with(|requests| {
+        let mut requests = requests.try_borrow_mut().map_err(|_| invalid_context("re-entrant call", "$"))?;
+        let Some(request) = requests.last_mut() else {
+            return Err(invalid_context("no request is awaiting an answer", "$"));
+        };
+        request.pending.answer(answer).map_err(|error| context_error(&error))?;
+        let step = request.pending.step(&request.gate).map_err(|error| context_error(&error))?;
+        step_text(&step)
+    })
+}
+
+/// Removes the innermost synchronous request (gate.js, `finally`, once per lookup step of
+/// `requestSync`). Edge build only.
+#[cfg(feature = "edge")]
+#[wasm_bindgen(js_name = dropRequestSync)]
+pub fn drop_request_sync() {
+    SYNC_REQUESTS.with(|requests| {
+        if let Ok(mut requests) = requests.try_borrow_mut() {
+            requests.pop();
+        }
+    });
 }
 
 /// One raw request between its steps (the one-pass protocol of `gate.checkRequest`): the parsed
@@ -519,6 +633,13 @@ impl RawRequestCore {
 }
 
 impl GateCore {
+    /// A target's `can` program.
+    fn lowered(&self, target: u32, with_object: bool) -> Result<crate::compiled::program::Program, JsValue> {
+        let targets = self.targets.try_borrow().map_err(|_| invalid_context("re-entrant call", "$"))?;
+        let target = targets.get(target as usize).ok_or_else(|| invalid_context("unknown target", "$"))?;
+        Ok(self.inner.program(target, with_object))
+    }
+
     /// The user argument: `null`/`undefined` (anonymous) or a user object.
     fn user(&self, user: &JsValue) -> Result<User, JsValue> {
         if user.is_null() || user.is_undefined() {

@@ -172,3 +172,124 @@ fn a_pending_request_is_bounded() {
     }
     assert_eq!(steps, drf_gate::edge::MAX_STEPS);
 }
+
+/// The typed crossing (`PendingRequest::from_parts`) is the JSON input with the same members:
+/// the same parsed request (and errors), and the same steps; a text that does not split as
+/// counted is refused (`None`), never misread.
+#[test]
+fn typed_parts_equal_the_json_input() {
+    use drf_gate::edge::{parts, PARTS_SEPARATOR};
+    let gate = Gate::from_value(json!({
+        "authentication": ["session", "basic", "token"],
+        "permissions": ["IsAuthenticatedOrReadOnly"],
+        "routes": [{"pattern": "/api/posts/", "view": "posts"}],
+        "views": {"posts": {"model": "blog.Post"}}
+    }))
+    .unwrap();
+    let sep = PARTS_SEPARATOR.to_string();
+    let headers_sets: Vec<Vec<(&str, &str)>> = vec![
+        vec![],
+        vec![("Authorization", "Token abc")],
+        vec![
+            ("authorization", "Basic dXNlcjpwdw=="),
+            ("Cookie", "sessionid=s1"),
+            ("Accept", "application/json; indent=2"),
+        ],
+        vec![("X-H", "caf\u{e9}"), ("x-h2", ""), ("Content-Type", "text/plain")],
+        vec![("Authorization", "Token a\u{100}")], // not latin-1: the same error
+    ];
+    let mut compared = 0;
+    for headers in &headers_sets {
+        for (view, action, detail) in [
+            (Some("posts"), None, None),
+            (None, None, None),
+            (Some("posts"), Some("list"), Some(false)),
+            (Some("nope"), None, Some(true)),
+        ] {
+            for (url, path) in [
+                (None, Some("/api/posts/?format=json")),
+                (Some("https://h.example/api/posts/"), None),
+                (Some("http://h/x"), Some("/api/posts/")),
+                (None, None),
+            ] {
+                for (body, pending, dropped) in
+                    [(None, false, false), (Some("a=1&\u{1F600}"), false, true), (None, true, false)]
+                {
+                    let mut request = json!({"method": "post"});
+                    let mut text = vec!["post".to_string()];
+                    let mut flags = 0;
+                    let mut target = json!({"request": null, "now": 5.0});
+                    if let Some(view) = view {
+                        flags |= parts::VIEW;
+                        text.push(view.into());
+                        target["view"] = json!(view);
+                    }
+                    if let Some(action) = action {
+                        flags |= parts::ACTION;
+                        text.push(action.into());
+                        target["action"] = json!(action);
+                    }
+                    if let Some(detail) = detail {
+                        flags |= parts::HAS_DETAIL | if detail { parts::DETAIL } else { 0 };
+                        target["detail"] = json!(detail);
+                    }
+                    if let Some(url) = url {
+                        flags |= parts::URL;
+                        text.push(url.into());
+                        request["url"] = json!(url);
+                    }
+                    if let Some(path) = path {
+                        flags |= parts::PATH;
+                        text.push(path.into());
+                        request["path"] = json!(path);
+                    }
+                    let mut map = serde_json::Map::new();
+                    for (name, value) in headers {
+                        text.push(name.to_string());
+                        text.push(value.to_string());
+                        map.insert(name.to_string(), json!(value));
+                    }
+                    request["headers"] = Value::Object(map);
+                    if let Some(body) = body {
+                        request["body"] = json!(body);
+                    }
+                    if pending {
+                        flags |= parts::BODY_PENDING;
+                        request["bodyPending"] = json!(true);
+                    }
+                    if dropped {
+                        flags |= parts::EMPTY_HEADERS_DROPPED;
+                        request["emptyHeadersDropped"] = json!(true);
+                    }
+                    target["request"] = request;
+                    let typed =
+                        PendingRequest::from_parts(&text.join(&sep), text.len(), flags, body.map(String::from), 5.0);
+                    let json = PendingRequest::from_json(&target.to_string());
+                    match (typed, json) {
+                        (Ok(Some(mut typed)), Ok(mut json)) => {
+                            assert_eq!(format!("{typed:?}"), format!("{json:?}"), "{target}");
+                            let a = typed
+                                .step(&gate)
+                                .map(|s| serde_json::to_string(&s).unwrap())
+                                .map_err(|e| e.to_string());
+                            let b =
+                                json.step(&gate).map(|s| serde_json::to_string(&s).unwrap()).map_err(|e| e.to_string());
+                            assert_eq!(a, b, "{target}");
+                        }
+                        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{target}"),
+                        (a, b) => panic!("{target}: typed {a:?}, json {b:?}"),
+                    }
+                    compared += 1;
+                    // One more separator anywhere, or a count that is off: refused, not misread.
+                    let joined = text.join(&sep);
+                    assert!(matches!(PendingRequest::from_parts(&joined, text.len() + 1, flags, None, 5.0), Ok(None)));
+                    assert!(matches!(
+                        PendingRequest::from_parts(&format!("{joined}{sep}x"), text.len(), flags, None, 5.0),
+                        Ok(None)
+                    ));
+                }
+            }
+        }
+    }
+    assert_eq!(compared, 5 * 4 * 4 * 3);
+}

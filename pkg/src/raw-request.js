@@ -24,8 +24,12 @@ function base64(bytes) {
 }
 
 /** Whether `value` is a Fetch `Request` (not plain request data). */
+let FetchRequest;
 export function isFetchRequest(value) {
-  return typeof Request !== "undefined" && value instanceof Request;
+  // Node defines `Request` as a lazy global getter that is slow to read on every request:
+  // read it once it exists.
+  FetchRequest ??= typeof Request === "undefined" ? undefined : Request;
+  return FetchRequest !== undefined && value instanceof FetchRequest;
 }
 
 /**

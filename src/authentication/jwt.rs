@@ -11,14 +11,13 @@
 use serde_json::{json, Value};
 
 use super::backends::JwtKey;
-use super::basic::split_ascii_whitespace;
 use super::pybase64::{base64url_decode, base64url_decode_fast};
 use super::pyjson::{loads_bytes, loads_bytes_fast, PyValue};
 use super::request::RawRequest;
 use super::resolver::{LookupKey, Resolver};
 use super::settings::{CompiledSettings, JwtSettings};
 pub use super::settings::{Hash, TokenClass};
-use super::{latin1_bytes, AuthenticationFailure, FailureKind, Step};
+use super::{latin1, AuthenticationFailure, FailureKind, Step};
 use crate::user::UserInput;
 
 /// Why PyJWT's `decode` failed, as simplejwt sees it.
@@ -327,13 +326,20 @@ fn detail_dict(detail: &str, code: &str) -> AuthenticationFailure {
 /// assert!(get_raw_token(b"Bearer a b", &types).is_err());
 /// ```
 pub fn get_raw_token(header: &[u8], header_types: &[String]) -> Result<Option<Vec<u8>>, AuthenticationFailure> {
-    let parts = split_ascii_whitespace(header);
-    let Some(first) = parts.first() else { return Ok(None) };
-    if !header_types.iter().any(|t| t.as_bytes() == *first) {
+    raw_token(header, header_types).map(|raw| raw.map(<[u8]>::to_vec))
+}
+
+/// [`get_raw_token`] without copying the token: `header.split()` walked once.
+fn raw_token<'h>(header: &'h [u8], header_types: &[String]) -> Result<Option<&'h [u8]>, AuthenticationFailure> {
+    // bytes.split(): runs of ASCII whitespace separate, none are empty.
+    let mut parts =
+        header.split(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')).filter(|part| !part.is_empty());
+    let Some(first) = parts.next() else { return Ok(None) };
+    if !header_types.iter().any(|t| t.as_bytes() == first) {
         return Ok(None);
     }
-    match parts.as_slice() {
-        [_, raw] => Ok(Some(raw.to_vec())),
+    match (parts.next(), parts.next()) {
+        (Some(raw), None) => Ok(Some(raw)),
         _ => {
             Err(detail_dict("Authorization header must contain two space-delimited values", "bad_authorization_header"))
         }
@@ -355,7 +361,8 @@ pub(crate) fn verify(
 ) -> Result<Value, Step> {
     let settings = &compiled.settings.jwt;
     let Some(header) = request.meta(&settings.auth_header_name) else { return Err(Step::None) };
-    let raw = match get_raw_token(&latin1_bytes(header), settings.auth_header_types.as_slice()) {
+    let header = latin1(header);
+    let raw = match raw_token(&header, settings.auth_header_types.as_slice()) {
         Ok(Some(raw)) => raw,
         Ok(None) => return Err(Step::None),
         Err(failure) => return Err(Step::Fail(failure)),
@@ -378,7 +385,7 @@ pub(crate) fn verify(
     let mut messages = Vec::new();
     let mut validated = None;
     for class in &compiled.token_classes {
-        match validate_token(&raw, *class, &config, settings, now) {
+        match validate_token(raw, *class, &config, settings, now) {
             Ok(payload) => {
                 validated = Some(payload);
                 break;

@@ -121,7 +121,16 @@ pub fn get_authorization_header(request: &RawRequest) -> Vec<u8> {
 /// [`RawRequest::header`]; they would map to `?`).
 #[cfg(feature = "edge")]
 pub(crate) fn latin1_bytes(text: &str) -> Vec<u8> {
-    text.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect()
+    latin1(text).into_owned()
+}
+
+/// [`latin1_bytes`], borrowed when the text is ASCII (one byte per char already).
+#[cfg(feature = "edge")]
+pub(crate) fn latin1(text: &str) -> std::borrow::Cow<'_, [u8]> {
+    if text.is_ascii() {
+        return std::borrow::Cow::Borrowed(text.as_bytes());
+    }
+    std::borrow::Cow::Owned(text.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect())
 }
 
 /// One entry of `authentication_classes`, resolved.

@@ -42,6 +42,70 @@ describe("the one-pass raw-request protocol", () => {
     gate.free();
   });
 
+  test("synchronous requests nest: a resolver may check another request, on any gate", () => {
+    const gate = new esm.Gate(policy);
+    const other = new esm.Gate(policy);
+    const users = { key1: { id: 1, username: "ann" }, key2: { id: 2, username: "bob", isActive: false } };
+    const plain = { view: "posts", resolvers: { token: (key) => users[key] ?? null } };
+    const expected = (key) => JSON.stringify(gate.checkRequestSync({ method: "POST", path: "/api/posts/", headers: { Authorization: `Token ${key}` } }, plain));
+    let inner = [];
+    const nesting = (depth) => ({
+      view: "posts",
+      resolvers: {
+        token: (key) => {
+          // Before answering, check two other requests (one nesting again) on both gates.
+          if (depth < 3) inner.push(JSON.stringify((depth % 2 ? other : gate).checkRequestSync({ method: "POST", path: "/api/posts/", headers: { Authorization: "Token key2" } }, nesting(depth + 1))));
+          inner.push(JSON.stringify(other.checkRequestSync({ method: "POST", path: "/api/posts/", headers: { Authorization: "Token nobody" } }, plain)));
+          return users[key] ?? null;
+        },
+      },
+    });
+    for (let round = 0; round < 50; round++) {
+      inner = [];
+      const outer = gate.checkRequestSync({ method: "POST", path: "/api/posts/", headers: { Authorization: "Token key1" } }, nesting(0));
+      assert.equal(JSON.stringify(outer), expected("key1"));
+      assert.equal(outer.decision.status, 200);
+      assert.deepEqual(inner.filter((text) => text === expected("key2")).length, 3);
+      assert.deepEqual(inner.filter((text) => text === expected("nobody")).length, 4);
+    }
+    gate.free();
+    other.free();
+  });
+
+  test("the typed crossing and the JSON crossing decide alike", async () => {
+    const gate = new esm.Gate({ ...policy, routes: [{ pattern: "/api/posts/", view: "posts" }] });
+    const resolvers = { token: (key) => (key === "k1" ? { id: 1 } : key === "k2" ? { id: 2, isActive: false } : null) };
+    // Not a plain record: gate.js sends it as JSON (what the conformance replay also does).
+    class ViaJson {}
+    const viaJson = (request) => Object.assign(new ViaJson(), request);
+    const requests = [];
+    for (const method of ["GET", "post", "DELETE"]) {
+      for (const where of [{ path: "/api/posts/" }, { url: "https://h.example/api/posts/?format=json" }, { path: "/api/posts/", url: "http://x/y" }, {}]) {
+        for (const headers of [{}, { Authorization: "Token k1" }, { Authorization: "Token k2", Accept: "application/json; indent=2" }, { authorization: "Token   k3", "X-H": "caf\u00e9" }, { Authorization: "Token k\u0100" }, { Authorization: "Token \ud800" }, { Authorization: "a\uffffb" }, { Cookie: "sessionid=s", "X-Undefined": undefined }]) {
+          for (const extra of [{}, { body: "a=1" }, { bodyPending: true }, { emptyHeadersDropped: true }, { body: "\ud800" }, { secure: true }]) {
+            requests.push({ method, ...where, headers, ...extra });
+          }
+        }
+      }
+    }
+    const run = (f) => {
+      try {
+        return JSON.stringify(f());
+      } catch (error) {
+        return `${error.name} ${error.code} ${error.path}: ${error.message}`;
+      }
+    };
+    for (const request of requests) {
+      for (const target of [{ view: "posts" }, {}, { view: "posts", action: "list", detail: false }, { view: "nope" }, { view: "posts", now: Number.NaN }]) {
+        const options = { ...target, now: target.now ?? 1800000000, resolvers };
+        const typed = run(() => gate.checkRequestSync(request, options));
+        assert.equal(run(() => gate.checkRequestSync(viaJson(request), options)), typed, JSON.stringify(request));
+        assert.equal(JSON.stringify(await gate.checkRequest(request, options).catch((e) => e)) , JSON.stringify(await gate.checkRequest(viaJson(request), options).catch((e) => e)));
+      }
+    }
+    gate.free();
+  });
+
   test("the body is read once, only when the CSRF check asks, and sync and async agree", async () => {
     const gate = new esm.Gate(policy);
     const raw = {

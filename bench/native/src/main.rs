@@ -1,9 +1,12 @@
 //! ns per raw request with an HS256 JWT, natively, on the case the package's figure times
 //! (bench/native/raw-case.json, shared with bench/node/raw.mjs): the same policy, request, token,
 //! `now` and user record. Prints one JSON line: per case, the ns of
-//! - `package path`: what `gate.checkRequestSync` runs in wasm, natively: the request as JSON
-//!   text parsed once (`PendingRequest::from_json`), each step resumed (the JWT verified once),
-//!   the user lookup answered, the step rendered as JSON text;
+//! - `package path`: what `gate.checkRequestSync` runs in wasm, natively: the request as the
+//!   typed parts gate.js sends for a plain request (`PendingRequest::from_parts`), each step
+//!   resumed (the JWT verified once), the user lookup answered (its JSON text parsed, as
+//!   `answerRequestSync` does), the step rendered as JSON text;
+//! - `package path, JSON crossing`: the same with the request as JSON text
+//!   (`PendingRequest::from_json`: what gate.js sends for any other shape);
 //! - `check_request`: the core alone (a parsed request, a synchronous resolver, no JSON);
 //!
 //! and `answers`: each case's final step as JSON text, which run.sh compares with the package's.
@@ -43,31 +46,59 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let status = c["status"].as_u64().ok_or("status")?;
         let input = json!({"request": c["request"], "view": "posts", "now": now}).to_string();
 
-        // The package's path: parse once, step, answer, step, render.
-        let package_path = || -> Result<String, Box<dyn std::error::Error>> {
-            let mut pending = PendingRequest::from_json(black_box(&input))?;
+        // The parts gate.js sends for this plain request (pkg/src/gate.js `typedRequest`).
+        let mut parts = vec![c["request"]["method"].as_str().ok_or("method")?.to_string(), "posts".into()];
+        let mut flags = drf_gate::edge::parts::VIEW;
+        if let Some(path) = c["request"]["path"].as_str() {
+            parts.push(path.into());
+            flags |= drf_gate::edge::parts::PATH;
+        }
+        for (name, value) in c["request"]["headers"].as_object().ok_or("headers")? {
+            parts.push(name.clone());
+            parts.push(value.as_str().ok_or("header")?.into());
+        }
+        let text = parts.join(&drf_gate::edge::PARTS_SEPARATOR.to_string());
+        let typed = || -> Result<PendingRequest, Box<dyn std::error::Error>> {
+            Ok(PendingRequest::from_parts(black_box(&text), parts.len(), flags, None, now)?.ok_or("parts")?)
+        };
+        let json = || PendingRequest::from_json(black_box(&input));
+
+        // The package's path: parse once, step, answer (its JSON text), step, render.
+        let package_path = |start: &dyn Fn() -> Result<PendingRequest, Box<dyn std::error::Error>>| {
+            let mut pending = start()?;
             for _ in 0..drf_gate::edge::MAX_STEPS {
                 let step = pending.step(&gate)?;
                 if let EdgeStep::Lookup(key) = &step {
                     let answer = match serde_json::to_value(key)?["id"].as_str().and_then(|id| users.0.get(id)) {
-                        Some(user) => Answer::User(serde_json::from_value(user.clone())?),
-                        None => Answer::NotFound(true),
+                        Some(user) => json!({ "user": user }).to_string(),
+                        None => r#"{"notFound":true}"#.to_string(),
                     };
+                    let answer = drf_gate::json::from_text::<Answer>(&answer).map_err(|e| e.message().to_string())?;
                     pending.answer(answer)?;
                     continue;
                 }
-                return Ok(serde_json::to_string(&step)?);
+                return Ok::<String, Box<dyn std::error::Error>>(serde_json::to_string(&step)?);
             }
             Err("too many steps".into())
         };
-        let answer = package_path()?;
+        let typed_path = || package_path(&typed);
+        let json_path = || package_path(&|| Ok(json()?));
+        let answer = typed_path()?;
+        if json_path()? != answer {
+            eprintln!("bench/native: {name}: the typed and the JSON crossing differ");
+            std::process::exit(1);
+        }
         let got: Value = serde_json::from_str(&answer)?;
         if got["decision"]["status"].as_u64() != Some(status) {
             eprintln!("bench/native: {name}: expected status {status}, got {answer}");
             std::process::exit(1);
         }
         answers.insert(name.into(), Value::String(answer));
-        results.insert(format!("package path: {name}"), json!(time(|| package_path().map(|s| s.len()).unwrap_or(0))));
+        results.insert(format!("package path: {name}"), json!(time(|| typed_path().map(|s| s.len()).unwrap_or(0))));
+        results.insert(
+            format!("package path, JSON crossing: {name}"),
+            json!(time(|| json_path().map(|s| s.len()).unwrap_or(0))),
+        );
 
         // The core alone.
         let raw: RawRequestInput = serde_json::from_value(c["request"].clone())?;
