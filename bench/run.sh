@@ -105,11 +105,15 @@ if ! (cd "$bench/node" && node raw.mjs "${native_answers[@]}") > "$results/raw-j
   exit 1
 fi
 
-# 5. Start-to-first-decision: fresh Node processes, interleaved.
-log "start-to-first-decision ($start_runs runs per engine)"
+# 5. Start-to-first-decision: fresh Node processes, interleaved. drf-gate has one row per entry
+#    and policy form (start.mjs): the default entry with the JSON policy and with the compiled
+#    policy (`npx drf-gate compile`, made once here, untimed), and drf-gate/runtime.
+log "start-to-first-decision ($start_runs runs per row)"
+(cd "$bench/node" && node start.mjs --prepare "$results/policy")
+start_rows=(hand drfGate drfGateCompiled drfGateRuntime casl casbin cedar)
 for ((run = 1; run <= start_runs; run++)); do
-  for engine in "${engines[@]}"; do
-    (cd "$bench/node" && node start.mjs "$engine") >> "$results/start.jsonl"
+  for row in "${start_rows[@]}"; do
+    (cd "$bench/node" && node start.mjs "$row" --policy-dir "$results/policy") >> "$results/start.jsonl"
   done
 done
 
@@ -121,9 +125,12 @@ for mode in hand.can drfGate.can drfGate.canUser drfGate.canMany drfGate.check d
   (cd "$bench/node" && node --expose-gc memory.mjs "$mode" "$checks") >> "$results/memory.jsonl"
 done
 
-# 7. workerd.
+# 7. workerd: warm checks, then what drf-gate adds to a cold isolate up to its first decision
+#    (bench/workerd/start.mjs: fresh workerd processes against an empty Worker of the same shape).
 log "workerd"
 node "$bench/workerd/run.mjs" --rounds "$rounds" --out "$results/workerd.json" >/dev/null
+log "workerd start (cold isolates)"
+node "$bench/workerd/start.mjs" --rounds "$rounds" --out "$results/workerd-start.json" >/dev/null
 
 # 8. Report.
 node -e 'const os=require("node:os"),fs=require("node:fs"),f=process.argv[1],m=JSON.parse(fs.readFileSync(f,"utf8"));

@@ -216,6 +216,11 @@ function resolversFor(identities) {
       }
       return null;
     },
+    // djangorestframework-api-key: `<model>.objects.get(prefix=...)` among the oracle's rows.
+    apiKey: (model, prefix) => {
+      const row = (identities?.apiKeys ?? []).find((k) => k.model === model && k.prefix === prefix);
+      return row ? { hashedKey: row.hashedKey, revoked: row.revoked, expiry: row.expiry } : null;
+    },
     // The harness's classes: `X-Test-User: <ClassName> <user id>`, else None.
     custom: (className, request) => {
       const value = headerOf(request, "X-Test-User");
@@ -250,7 +255,7 @@ function compiledPolicy(index) {
 
 function newGate(index) {
   try {
-    if (path === "json") return { gate: new Gate(policyTexts[index]) };
+    if (path === "json" || path === "check-memo") return { gate: new Gate(policyTexts[index]) };
     const bytes = compiledPolicy(index);
     return { gate: path === "runtime" ? new Runtime(bytes) : new Gate(bytes) };
   } catch (err) {
@@ -293,6 +298,42 @@ function objectVariants(object) {
   return variants;
 }
 
+// `can` answers by path (the target's program in JS, or wasm), and a program transform: the
+// corruption check below changes one op of every program and must see the replay fail.
+const DIAGNOSTICS = Symbol.for("drf-gate.canDiagnostics");
+let canStats = { program: 0, wasm: 0 };
+let canTransform = null;
+
+// Changes the first op (in evaluation order) that has a twin of the same size: true/false,
+// user ==/!=, a comparison's ==/!=, or a fact for its neighbour (authenticated/anonymous,
+// active/staff, superuser/token user). Node layout: src/compiled/program.rs.
+function corruptOne(code) {
+  const out = Int32Array.from(code);
+  const twins = { 0: 1, 1: 0, 9: 10, 10: 9 };
+  const visit = (at) => {
+    const op = out[at];
+    if (op in twins) {
+      out[at] = twins[op];
+      return true;
+    }
+    if (op === 3 && out[at + 2] < 6) {
+      out[at + 2] ^= 1;
+      return true;
+    }
+    if (op === 8 && out[at + 2] <= 1) {
+      out[at + 2] ^= 1;
+      return true;
+    }
+    if (op === 4 || op === 5) {
+      for (let i = at + 2; i < at + out[at + 1]; i += out[i + 1]) if (visit(i)) return true;
+    }
+    if (op === 6) return visit(at + 2);
+    return false;
+  };
+  visit(0);
+  return out;
+}
+
 function replayCan(c, index, build) {
   const ctx = c.context;
   const target = ctx.action ?? ctx.method;
@@ -323,6 +364,7 @@ function replayCan(c, index, build) {
   } catch (err) {
     return `policy rejected: ${err.code ?? err.name}: ${err.message}`;
   }
+  gate[DIAGNOSTICS]?.({ stats: canStats, transform: canTransform });
   try {
     let subject;
     try {
@@ -362,18 +404,34 @@ function replayCan(c, index, build) {
   }
 }
 
+// `gate.check` twice on one gate: the second answer may come from check's memo (pkg/src/gate.js
+// memoKey), and must be the same. The "check-memo" path keeps one gate per policy across its
+// cases, so a context also meets the memo entries of the cases before it (other users, objects).
+let sharedGate = null;
 function replay(c, index) {
-  const { gate, error } = newGate(index);
+  let gate, error;
+  if (path === "check-memo") {
+    if (sharedGate?.text !== policyTexts[index]) {
+      sharedGate?.gate?.free?.();
+      sharedGate = { text: policyTexts[index], ...newGate(index) };
+    }
+    ({ gate, error } = sharedGate);
+  } else {
+    ({ gate, error } = newGate(index));
+  }
   if (error) return error;
-  let decision;
+  const decisions = [];
   try {
-    decision = gate.check(c.context);
+    for (let round = 0; round < 2; round++) decisions.push(gate.check(c.context));
   } catch (err) {
     return `context rejected: ${err.code ?? err.name} ${err.path ?? ""}: ${err.message}`;
   } finally {
-    gate.free?.();
+    if (path !== "check-memo") gate.free?.();
   }
-  return compare(c, decision);
+  if (JSON.stringify(decisions[0]) !== JSON.stringify(decisions[1])) {
+    return `asked again, a different decision: ${JSON.stringify(decisions[0])} then ${JSON.stringify(decisions[1])}`;
+  }
+  return compare(c, decisions[0]);
 }
 
 async function replayRaw(c, index) {
@@ -411,19 +469,42 @@ async function replayRaw(c, index) {
   if (result === null) return "no route (the target names the view)";
   // Headers past the servers' limits: forwarding is the one right answer (see replay.rs).
   if (result.forward?.reason === "headers-beyond-server-limits") return null;
+  // An API key row with a legacy hash: the origin checks it and re-hashes the row (see replay.rs).
+  if (result.forward?.reason === "api-key-legacy-hash") return null;
   return compare(c, result.decision);
 }
 
-const paths = [["json", "wasm"]];
+const paths = [["json", "wasm"], ["check-memo", "wasm, check memo across cases"]];
 if (hasCompiled) paths.push(["compiled", "wasm, compiled policy"]);
 paths.push(["can-json", "wasm, can hot path"]);
 if (hasCompiled && Runtime) paths.push(["runtime", "browser runtime"], ["can-runtime", "browser runtime, can hot path"]);
 let failed = cases.length === 0;
+// Last: the hot path with one op of every program corrupted must disagree (the replay can fail).
+paths.push(["can-corrupt", "wasm, can hot path, one program op corrupted"]);
 for (const [name, label] of paths) {
   path = name;
   agree = 0;
   disagree = 0;
   pending = 0;
+  canStats = { program: 0, wasm: 0 };
+  canTransform = name === "can-corrupt" ? corruptOne : null;
+  if (name === "can-corrupt") {
+    let caught = -1;
+    for (const [index, c] of cases.entries()) {
+      const got = c.raw != null ? undefined : replayCan(c, index, "json");
+      if (got !== undefined && got !== null) {
+        caught = index;
+        break;
+      }
+    }
+    if (caught >= 0) {
+      console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): caught at case ${caught + 1} of ${cases.length}, as it must be`);
+    } else {
+      console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): NOT caught: every case agreed with a corrupted program`);
+      failed = true;
+    }
+    continue;
+  }
   for (const [index, c] of cases.entries()) {
     let got;
     if (name.startsWith("can-")) {
@@ -433,11 +514,15 @@ for (const [name, label] of paths) {
         continue;
       }
     } else if (c.raw != null) {
-      if (!hasCheckRequest || !c.raw.request || name === "runtime") {
+      if (!hasCheckRequest || !c.raw.request || name === "runtime" || name === "check-memo") {
         pending += 1;
         continue;
       }
       got = await replayRaw(c, index);
+    } else if (name === "runtime" && c.context?.apiKeys !== undefined) {
+      // The browser runtime's typed check does not take `apiKeys` (docs/policy.md §1.3.1).
+      pending += 1;
+      continue;
     } else {
       got = replay(c, index);
     }
@@ -454,6 +539,9 @@ for (const [name, label] of paths) {
   }
   console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): ${cases.length} cases, ${agree} agree, ${disagree} disagree, ${pending} pending ` +
     `(seed ${document.seed})`);
+  if (name.startsWith("can-")) {
+    console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): can answered ${canStats.program} times by programs, ${canStats.wasm} times by wasm`);
+  }
   failed ||= disagree > 0;
 }
 if (!hasCheckRequest) {

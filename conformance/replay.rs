@@ -19,7 +19,9 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use drf_gate::authentication::{CsrfRandom, CustomLookup, KnoxToken, Lookup, RawRequest, RawRequestInput, Resolver};
+use drf_gate::authentication::{
+    ApiKeyRow, CsrfRandom, CustomLookup, KnoxToken, Lookup, RawRequest, RawRequestInput, Resolver,
+};
 use drf_gate::edge::{EdgeOutcome, RequestTarget};
 use drf_gate::user::UserInput;
 use serde_json::{json, Value};
@@ -167,6 +169,9 @@ fn replay_raw(case: &Value, raw: &Value, path: PolicyPath) -> Result<(), Diff> {
         // Headers past the servers' limits: only the origin can answer (its server's 400/431, or
         // DRF on a lenient server); forwarding is the one right answer whatever DRF said here.
         Ok(EdgeOutcome::Forward(drf_gate::edge::ForwardReason::HeadersBeyondServerLimits { .. })) => Ok(()),
+        // An API key row with a legacy hash: the package checks it with Django's password hashers
+        // and re-hashes and SAVES the row on success; the edge leaves that to the origin.
+        Ok(EdgeOutcome::Forward(drf_gate::edge::ForwardReason::ApiKeyLegacyHash { .. })) => Ok(()),
         Ok(EdgeOutcome::NeedsBody { .. } | EdgeOutcome::Forward(_)) => {
             Err(Diff::Context("undecided with the whole request and every identity known".into()))
         }
@@ -305,6 +310,8 @@ struct Identity {
 struct Identities {
     users: Vec<Identity>,
     session_csrf_secrets: BTreeMap<String, String>,
+    /// djangorestframework-api-key rows: (model label, prefix, row).
+    api_keys: Vec<(String, String, ApiKeyRow)>,
 }
 
 impl Identities {
@@ -342,7 +349,17 @@ impl Identities {
             .and_then(Value::as_object)
             .map(|map| map.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
             .unwrap_or_default();
-        Ok(Identities { users, session_csrf_secrets })
+        let mut api_keys = Vec::new();
+        for row in value.get("apiKeys").and_then(Value::as_array).map_or(&[][..], Vec::as_slice) {
+            let text = |key: &str| row.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+            let stored = ApiKeyRow {
+                hashed_key: text("hashedKey"),
+                revoked: row.get("revoked").and_then(Value::as_bool).unwrap_or(false),
+                expiry: row.get("expiry").and_then(Value::as_f64),
+            };
+            api_keys.push((text("model"), text("prefix"), stored));
+        }
+        Ok(Identities { users, session_csrf_secrets, api_keys })
     }
 
     fn found(&self, matches: impl Fn(&Identity) -> bool) -> Lookup {
@@ -395,6 +412,13 @@ impl Resolver for Identities {
             }
         }
         Lookup::NotFound
+    }
+    fn api_key(&self, model: &str, prefix: &str) -> Lookup<ApiKeyRow> {
+        // `<model>.objects.get(prefix=prefix)` (SQLite compares text exactly).
+        self.api_keys
+            .iter()
+            .find(|(row_model, row_prefix, _)| row_model == model && row_prefix == prefix)
+            .map_or(Lookup::NotFound, |(_, _, row)| Lookup::Found(row.clone()))
     }
     fn remote_user(&self, name: &str) -> Lookup {
         self.found(|identity| identity.username == name && identity.user.is_active)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Third-party classes drf-gate knows out of the box, against the real packages (real DRF is the
 # oracle): django-rest-knox's TokenAuthentication, djoser's CurrentUserOrAdmin and
-# CurrentUserOrAdminOrReadOnly. See conformance/oracle/thirdparty.py.
+# CurrentUserOrAdminOrReadOnly, djangorestframework-api-key's HasAPIKey (and BaseHasAPIKey
+# subclasses). See conformance/oracle/thirdparty.py.
 #   conformance/thirdparty.sh [--seed S]
 # 1. conformance/setup.sh, then the packages (pinned in python/constraints.txt) with --no-deps
 # 2. the oracle exports the policy of its small DRF app with drfgate's exporter and runs each case
@@ -25,6 +26,33 @@ cargo test --release --test conformance --no-run --quiet
 status=0
 DRF_GATE_CASES="$cases" DRF_GATE_LABEL="conformance (third-party)" cargo test --release --test conformance --quiet ||
   status=1
+# The suite can fail: the same cases with HasAPIKey read as AllowAny in every permission list, and
+# with a "database" whose API key rows never expire (a verifier that ignores expiry_date), must
+# disagree.
+mutate() { # name python-expression-over-case
+  local out="$here/out/thirdparty-mutated-$1.json"
+  "$here/.venv/bin/python" - "$cases" "$out" "$2" <<'PY'
+import json, re, sys
+data = json.load(open(sys.argv[1], encoding="utf-8"))
+for case in data["cases"]:
+    exec(sys.argv[3])
+json.dump(data, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
+PY
+  local log="$here/out/thirdparty-mutated-$1.log"
+  DRF_GATE_CASES="$out" DRF_GATE_LABEL="conformance (third-party, mutated: $1)" \
+    cargo test --release --test conformance --quiet >"$log" 2>&1 || true
+  local line
+  line="$(grep -m1 '(json policy):' "$log" || true)"
+  echo "${line:-conformance (third-party, mutated: $1): no summary line (see $log)}"
+  if ! grep -Eq '\(json policy\): .*, [1-9][0-9]* disagree' "$log"; then
+    echo "conformance (third-party): the mutation '$1' went unnoticed" >&2
+    status=1
+  fi
+}
+mutate HasAPIKey-as-AllowAny \
+  'case["policy"] = json.loads(re.sub(r"\bHasAPIKey\b", "AllowAny", json.dumps(case["policy"])))'
+mutate keys-never-expire \
+  '[row.update(expiry=None) for row in ((case.get("raw") or {}).get("identities") or {}).get("apiKeys", [])]'
 if [ -f "$root/pkg/dist/node.mjs" ]; then
   DRF_GATE_LABEL="conformance (third-party)" node "$here/replay.mjs" "$cases" || status=1
 else

@@ -113,7 +113,7 @@ step "native core" native
 step "cargo features one by one" features
 step "npm package (build, Node, TypeScript, workerd, Chromium)" package
 step "conformance against real DRF" conformance
-step "conformance: third-party classes (knox, djoser) against the real packages" thirdparty
+step "conformance: third-party classes (knox, djoser, HasAPIKey) against the real packages" thirdparty
 step "browser demo and playground" browser
 step "front ends: React/Vue apps, bundlers, runtimes" front_ends
 if [ -f wasm-tests/workerd/run.sh ]; then step "Worker in workerd vs the sample DRF server" workers; fi

@@ -406,7 +406,8 @@ impl Compiler<'_> {
                 || spec.message.is_some()
                 || spec.code.is_some()
                 || spec.perms_map.is_some()
-                || spec.authenticated_users_only.is_some();
+                || spec.authenticated_users_only.is_some()
+                || spec.api_key.is_some();
             if body {
                 return Err(PolicyError::new(PolicyErrorCode::InvalidPolicy, path, "a class defined by `expression` is a composition (DRF's OperandHolder) and cannot also have base, conditions, message, code or permsMap"));
             }
@@ -447,6 +448,16 @@ impl Compiler<'_> {
                 Scope::Object,
                 format!("{path}.hasObjectPermission"),
             )?);
+        }
+        if let Some(api_key) = &spec.api_key {
+            class.has_permission = Check::HasApiKey(Box::new(api_key_check(&class.has_permission, api_key, &path)?));
+            if spec.has_permission.is_some() {
+                return Err(PolicyError::new(
+                    PolicyErrorCode::InvalidPolicy,
+                    format!("{path}.hasPermission"),
+                    "a class with `apiKey` is a BaseHasAPIKey subclass: its has_permission is the API key check",
+                ));
+            }
         }
         if let Some(message) = &spec.message {
             class.message_body = Some(render_detail(message));
@@ -847,4 +858,37 @@ fn finish_route(route: &mut Route, method_names: &[String]) {
         .cloned()
         .collect();
     route.allow = route.handled.join(", ");
+}
+
+/// The `BaseHasAPIKey` subclass an `apiKey` spec declares, over its base's check.
+fn api_key_check(
+    base: &Check,
+    spec: &crate::policy::ApiKeySpec,
+    path: &str,
+) -> Result<crate::permissions::api_key::ApiKeyCheck, PolicyError> {
+    let inherited = match base {
+        Check::HasApiKey(check) => Some(&**check),
+        _ => None,
+    };
+    // `BaseHasAPIKey` without `model` asserts on every request: the policy must name one.
+    let Some(model) = spec.model.clone().or_else(|| inherited.map(|check| check.model.clone())) else {
+        return Err(PolicyError::new(
+            PolicyErrorCode::InvalidPolicy,
+            format!("{path}.apiKey.model"),
+            "a BaseHasAPIKey subclass needs its API key model (`app_label.ModelName`), unless its base is HasAPIKey",
+        ));
+    };
+    if model.split('.').count() != 2 || model.split('.').any(str::is_empty) {
+        return Err(PolicyError::new(
+            PolicyErrorCode::InvalidPolicy,
+            format!("{path}.apiKey.model"),
+            format!("`{model}` is not a model label (`app_label.ModelName`)"),
+        ));
+    }
+    let keyword = spec
+        .keyword
+        .clone()
+        .or_else(|| inherited.map(|check| check.keyword.clone()))
+        .unwrap_or_else(|| crate::permissions::api_key::DEFAULT_KEYWORD.to_owned());
+    Ok(crate::permissions::api_key::ApiKeyCheck { model, keyword })
 }

@@ -48,6 +48,12 @@ pub struct Context {
     /// Record the evaluation trace.
     #[serde(default)]
     pub trace: bool,
+    /// djangorestframework-api-key: API key model label (or a class name, which wins) -> whether
+    /// the request carries a key that `model.objects.is_valid(key)` accepts, as the class's key
+    /// parser reads it (`{"rest_framework_api_key.APIKey": true}`). Not listed: no valid key.
+    /// Read only when DRF evaluates a `HasAPIKey` class.
+    #[serde(default)]
+    pub api_keys: Option<std::collections::BTreeMap<String, bool>>,
 }
 
 fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<Value>>, D::Error> {

@@ -164,7 +164,7 @@ impl<'a> Tracer<'a> for Recorder<'a> {
                 Ok(false) => StepResult::False,
                 Err(Raise::NotFound) => StepResult::RaisedNotFound,
                 Err(Raise::MethodNotAllowed(_)) => StepResult::RaisedMethodNotAllowed,
-                Err(Raise::Error(_)) => StepResult::Error,
+                Err(Raise::Error(_) | Raise::Undecided) => StepResult::Error,
             };
         }
     }

@@ -17,6 +17,7 @@ use crate::error::{ContextError, ContextErrorCode};
 use crate::gate::{resolve_target, Gate};
 use crate::json::from_text;
 use crate::middleware::SessionUse;
+use crate::permissions::api_key::{ApiKeyStop, EdgeApiKeys};
 use crate::user::{User, UserInput};
 use crate::views::{Authenticated, Authentication, ObjectArg};
 
@@ -107,6 +108,15 @@ pub enum ForwardReason {
         /// Which limit (`too_many_headers`, `header_field_too_large`, `headers_too_large`).
         limit: &'static str,
     },
+    /// djangorestframework-api-key: the key's row has a legacy (non-`sha512$$`) hash; Django's
+    /// password hashers check it, and the package re-hashes and saves the row on success.
+    ApiKeyLegacyHash {
+        /// The lookup that found the row.
+        lookup: LookupKey,
+    },
+    /// `API_KEY_CUSTOM_HEADER` names a `request.META` entry that is not a header, and the
+    /// request carries none: only the origin's server environment has it.
+    ApiKeyNotVisible,
 }
 
 /// Why `perform_authentication` stopped before a decision.
@@ -220,15 +230,29 @@ impl Gate {
             Ok(EdgeAuthentication { user, authenticated, session })
         };
         let object = ObjectArg::from_input(target.object.as_ref(), target.lookup_error);
+        // `HasAPIKey` asks its lookup from inside the permission stage, only when DRF runs it.
+        let api_keys = EdgeApiKeys {
+            request,
+            custom_header: self.settings().settings.api_key_custom_header.as_deref(),
+            resolver,
+            now,
+            stop: Default::default(),
+        };
         let initial = view.initial(
             &self.policy(),
             &resolved,
             request.header_value("accept"),
             target.format.as_deref(),
             perform_authentication,
+            &api_keys,
             object,
             target.trace,
         );
+        let initial = match (initial, api_keys.take_stop()) {
+            (Ok(_), Some(ApiKeyStop::Lookup(key))) => Err(Stop::NeedsLookup(key)),
+            (Ok(_), Some(ApiKeyStop::Forward(reason))) => Err(Stop::Forward(reason)),
+            (initial, _) => initial,
+        };
         match initial {
             Ok((mut decision, authentication)) => {
                 // The origin's middleware (security headers, Vary, CORS): a thin layer over DRF's

@@ -21,6 +21,10 @@ pub enum Raise {
     NotFound,
     /// Anything else (a condition's AttributeError/TypeError): DRF answers 500.
     Error(String),
+    /// Not an exception of DRF's: the check needs a fact only a lookup (or the origin) has
+    /// (`HasAPIKey` at the edge). The caller that gave the fact source knows why, and never
+    /// returns the decision built around it.
+    Undecided,
 }
 
 /// `NotAuthenticated` (401, or 403 when the first authentication class has no header).

@@ -17,6 +17,7 @@ use crate::http::normalize_method;
 #[cfg(feature = "compiler")]
 use crate::json::{from_json, from_text, InputError, Json, PathError, SyntaxError};
 use crate::perm_table::PermissionTable;
+use crate::permissions::api_key::NoApiKey;
 use crate::permissions::PermissionClass;
 #[cfg(feature = "compiler")]
 use crate::policy::PolicyDocument;
@@ -241,6 +242,17 @@ impl Gate {
             context.detail,
             context.object.as_ref().is_some_and(Option::is_some),
         )?;
+        self.decide(view, &target, context)
+    }
+
+    /// `check` after the target: negotiation, authentication from the context, permissions.
+    #[inline(never)]
+    fn decide<'g>(
+        &'g self,
+        view: &'g View,
+        target: &Target<'g, '_>,
+        context: &Context,
+    ) -> Result<Decision<'g>, ContextError> {
         let object = ObjectArg::from_input(context.object.as_ref(), context.lookup_error);
         let perform_authentication = |authenticators: &[Authenticator]| {
             let user = match &context.user {
@@ -253,14 +265,59 @@ impl Gate {
         };
         let (decision, _) = view.initial(
             &self.policy(),
-            &target,
+            target,
             context.accept.as_deref(),
             None,
             perform_authentication,
+            &context_api_keys(context),
             object,
             context.trace,
         )?;
         Ok(decision)
+    }
+
+    /// Resolves `check`'s view and action once, for [`Gate::check_resolved`]: the target a
+    /// context `{view, action}` (no `method`, `detail`) reaches, with or without an object.
+    ///
+    /// # Errors
+    /// The [`ContextError`] `check` gives for that view and action.
+    ///
+    /// ```
+    /// let gate = drf_gate::Gate::from_json(r#"{"views": {"posts": {}}}"#).unwrap();
+    /// assert!(gate.resolve_check("posts", "list", false).is_ok());
+    /// assert_eq!(gate.resolve_check("posts", "lst", false).unwrap_err().code, "unknown_action");
+    /// ```
+    pub fn resolve_check(&self, view: &str, action: &str, has_object: bool) -> Result<ResolvedTarget, ContextError> {
+        let view_ref = self.view_or_error(view, "$.view")?;
+        let view_index = self.view_index.get(view).copied().unwrap_or_default();
+        let target = resolve_target(view_ref, Some(action), None, None, has_object)?;
+        let route = view_ref.routes.iter().position(|route| std::ptr::eq(route, target.route)).unwrap_or(0);
+        let action = target.action.and_then(|action| view_ref.actions.iter().position(|a| std::ptr::eq(a, action)));
+        Ok(ResolvedTarget { view: view_index, route, action, method: target.method.into_owned() })
+    }
+
+    /// [`Gate::check`] of a context whose view and action were resolved by
+    /// [`Gate::resolve_check`] (`context.view`, `action`, `method` and `detail` are not read).
+    ///
+    /// # Errors
+    /// As [`Gate::check`]; `invalid_context` for a target of another gate.
+    ///
+    /// ```
+    /// let gate = drf_gate::Gate::from_json(r#"{"permissions": ["IsAuthenticated"], "views": {"posts": {}}}"#).unwrap();
+    /// let target = gate.resolve_check("posts", "list", false).unwrap();
+    /// let context = drf_gate::context::Context { view: "posts".into(), action: Some("list".into()), ..Default::default() };
+    /// assert_eq!(gate.check_resolved(&target, &context).unwrap(), gate.check(&context).unwrap());
+    /// ```
+    pub fn check_resolved(&self, target: &ResolvedTarget, context: &Context) -> Result<Decision<'_>, ContextError> {
+        let unknown = || ContextError::new(ContextErrorCode::InvalidContext, "$", "internal: unknown target");
+        let view = self.views.get(target.view).ok_or_else(unknown)?;
+        let route = view.routes.get(target.route).ok_or_else(unknown)?;
+        let action = match target.action {
+            Some(index) => Some(view.actions.get(index).ok_or_else(unknown)?),
+            None => None,
+        };
+        let resolved = Target { route, action, method: Cow::Borrowed(&target.method) };
+        self.decide(view, &resolved, context)
     }
 
     /// Parses a JSON context and decides it.
@@ -382,7 +439,8 @@ impl Gate {
     fn decide_for_ui(&self, view: &View, target: &Target<'_, '_>, user: &User, object: Option<&Value>) -> bool {
         let authenticated = if user.is_authenticated() { Authenticated::Succeeded } else { Authenticated::Anonymous };
         let object = object.map_or(ObjectArg::Absent, ObjectArg::Found);
-        view.dispatch(&self.policy(), target, user, authenticated, object, &mut NoTrace).allowed
+        // A browser presents no API key: `HasAPIKey` answers False.
+        view.dispatch(&self.policy(), target, user, authenticated, &NoApiKey, object, &mut NoTrace).allowed
     }
 
     /// UI gating for a whole view: every action mapped to whether `user` may perform it.
@@ -412,10 +470,10 @@ impl Gate {
 /// A view, route and action resolved by [`Gate::resolve`]; valid for the gate that made it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResolvedTarget {
-    view: usize,
-    route: usize,
-    action: Option<usize>,
-    method: String,
+    pub(crate) view: usize,
+    pub(crate) route: usize,
+    pub(crate) action: Option<usize>,
+    pub(crate) method: String,
 }
 
 /// Whether `name` is an HTTP method as [`Gate::can`] accepts one: an RFC 9110 token (`tchar`)
@@ -540,6 +598,19 @@ pub(crate) fn resolve_target<'g: 'c, 'c>(
     let method = method.unwrap_or(Cow::Borrowed("GET"));
     let action = view.action_on(route, &method);
     Ok(Target { route, action, method })
+}
+
+/// What a context states of `HasAPIKey` (`apiKeys`).
+#[cfg(feature = "compiler")]
+fn context_api_keys(context: &Context) -> crate::permissions::api_key::StatedApiKeys<'_> {
+    crate::permissions::api_key::StatedApiKeys(context.api_keys.as_ref())
+}
+
+/// The browser runtime's contexts come from the typed path, which never states `apiKeys` (it
+/// refuses the field): no key, as in `can`.
+#[cfg(not(feature = "compiler"))]
+fn context_api_keys(_context: &Context) -> NoApiKey {
+    NoApiKey
 }
 
 /// A context's authentication: the user it gives, and the outcome it states.

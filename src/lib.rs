@@ -53,6 +53,8 @@ pub mod permissions;
 pub mod policy;
 pub mod renderers;
 pub mod routing;
+#[macro_use]
+pub mod typed_check;
 pub mod user;
 pub mod views;
 

@@ -211,6 +211,9 @@ pub fn negotiate(renderers: &[Renderer], accept: Option<&str>, format: Option<&s
     if filtered.is_empty() {
         return Negotiated::UnknownFormat;
     }
+    if accept.is_none() {
+        return negotiate_any(&filtered);
+    }
     let header = accept.unwrap_or("*/*");
     let mut accepted: Vec<(u8, &str, MediaType)> = Vec::new();
     for token in header.split(',') {
@@ -236,6 +239,28 @@ pub fn negotiate(renderers: &[Renderer], accept: Option<&str>, format: Option<&s
                     return Negotiated::Json { indent };
                 }
             }
+        }
+    }
+    Negotiated::NotAcceptable
+}
+
+/// [`negotiate`] without an `Accept` header (most checks): DRF accepts `*/*`, which a renderer
+/// matches unless its media type has a parameter other than `q`; `*/*` has no `indent`. A
+/// media type without `;` (and short enough to parse) has no parameter, so the common case
+/// parses nothing and allocates nothing.
+fn negotiate_any(renderers: &[&Renderer]) -> Negotiated {
+    for renderer in renderers {
+        let media_type = renderer.media_type.as_str();
+        let matches = if media_type.len() <= 10_000 && !media_type.contains(';') {
+            true
+        } else {
+            match MediaType::parse(media_type) {
+                Some(parsed) => parsed.params.iter().all(|(key, _)| key == "q"),
+                None => return Negotiated::ServerError,
+            }
+        };
+        if matches {
+            return if renderer.json { Negotiated::Json { indent: None } } else { Negotiated::Other };
         }
     }
     Negotiated::NotAcceptable
@@ -302,4 +327,48 @@ pub fn indent_body(compact: &str, indent: u8) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Without `Accept`, negotiation is DRF's `*/*`: the shortcut answers as the full parse does.
+    #[test]
+    fn no_accept_is_star_star() {
+        let renderer = |media_type: &str, format: &str, json: bool| Renderer {
+            media_type: media_type.to_owned(),
+            format: format.to_owned(),
+            json,
+        };
+        let long = "a/b".to_owned() + &" ".repeat(10_001);
+        let lists = [
+            vec![renderer("application/json", "json", true), renderer("text/html", "api", false)],
+            vec![renderer("text/html", "api", false), renderer("application/json", "json", true)],
+            vec![
+                renderer("multipart/form-data; boundary=x", "multipart", false),
+                renderer("application/json", "json", true),
+            ],
+            vec![renderer("application/json; q=0.5", "json", true)],
+            vec![renderer("application/json; Q=1", "json", true)],
+            vec![renderer("application/json; indent=4", "json", true), renderer("text/html", "api", false)],
+            vec![renderer("application/json; a=\"x;y\"", "json", true)],
+            vec![renderer("application/json;", "json", true)],
+            vec![renderer("application/json; q", "json", true)],
+            vec![renderer(&long, "json", true), renderer("application/json", "json", true)],
+            vec![renderer(&(long.clone() + ";"), "json", true), renderer("application/json", "json", true)],
+            vec![renderer("", "json", true)],
+            vec![renderer("weird", "json", false)],
+            vec![],
+        ];
+        for renderers in &lists {
+            for format in [None, Some(""), Some("json"), Some("api"), Some("xml")] {
+                assert_eq!(
+                    negotiate(renderers, None, format),
+                    negotiate(renderers, Some("*/*"), format),
+                    "{renderers:?} {format:?}"
+                );
+            }
+        }
+    }
 }

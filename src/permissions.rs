@@ -13,7 +13,10 @@ pub use crate::exceptions::{Raise, RaisedFor};
 use crate::perm_table::{PermId, PermissionTable};
 use crate::user::User;
 
+pub mod api_key;
 pub mod builtin;
+
+use api_key::{ApiKeyCheck, ApiKeys};
 
 /// `SAFE_METHODS`. TRACE is not safe for DRF (Django's CSRF check does treat it as safe).
 pub const SAFE_METHODS: [&str; 3] = ["GET", "HEAD", "OPTIONS"];
@@ -47,6 +50,8 @@ pub(crate) enum Check {
     DjangoObjectPermissions,
     /// A declared condition (index into the gate's conditions).
     Condition(usize),
+    /// `BaseHasAPIKey.has_permission` (djangorestframework-api-key).
+    HasApiKey(Box<ApiKeyCheck>),
 }
 
 /// A permission class, compiled.
@@ -119,6 +124,8 @@ pub(crate) struct Request<'g, 'r> {
     pub table: &'g PermissionTable,
     pub classes: &'g [PermissionClass],
     pub conditions: &'g [Condition],
+    /// Whether the request carries a valid API key (`HasAPIKey`).
+    pub api_keys: &'r dyn ApiKeys,
 }
 
 struct ConditionEnv<'e, 'g, 'r> {
@@ -160,7 +167,7 @@ pub(crate) fn has_permission<'g, T: Tracer<'g>>(
                 return Err(Raise::Error("unknown permission class".into()));
             };
             let token = tracer.enter(&def.name, CheckName::HasPermission);
-            let result = run_check(&def.has_permission, perms.as_deref(), request, None);
+            let result = run_check(&def.name, &def.has_permission, perms.as_deref(), request, None);
             tracer.exit(token, &result);
             result
         }
@@ -205,7 +212,7 @@ pub(crate) fn has_object_permission<'g, T: Tracer<'g>>(
                 return Err(Raise::Error("unknown permission class".into()));
             };
             let token = tracer.enter(&def.name, CheckName::HasObjectPermission);
-            let result = run_check(&def.has_object_permission, perms.as_deref(), request, Some(object));
+            let result = run_check(&def.name, &def.has_object_permission, perms.as_deref(), request, Some(object));
             tracer.exit(token, &result);
             result
         }
@@ -241,6 +248,7 @@ pub(crate) fn has_object_permission<'g, T: Tracer<'g>>(
 }
 
 fn run_check(
+    class_name: &str,
     check: &Check,
     perms: Option<&PermsMap>,
     request: &Request<'_, '_>,
@@ -286,6 +294,7 @@ fn run_check(
             let env = ConditionEnv { request, object };
             condition.evaluate(&env).map_err(|err| Raise::Error(err.message))
         }
+        Check::HasApiKey(check) => request.api_keys.has_api_key(class_name, check),
     }
 }
 

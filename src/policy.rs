@@ -115,6 +115,28 @@ pub struct PermissionClassSpec {
     /// A composition (`"IsOwner | IsAdminUser"`) instead of a class body.
     #[serde(default)]
     pub expression: Option<String>,
+    /// djangorestframework-api-key: a `BaseHasAPIKey` subclass (`has_permission` is
+    /// `model.objects.is_valid(key)`; see `docs/policy.md`).
+    #[serde(default)]
+    pub api_key: Option<ApiKeySpec>,
+}
+
+/// A `BaseHasAPIKey` subclass: its `model` and its key parser's `keyword`.
+///
+/// ```
+/// let spec: drf_gate::policy::ApiKeySpec = serde_json::from_str(r#"{"model": "orgs.OrganizationAPIKey"}"#).unwrap();
+/// assert_eq!(spec.model.as_deref(), Some("orgs.OrganizationAPIKey"));
+/// ```
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ApiKeySpec {
+    /// The API key model's label, `app_label.ModelName` (default: the base class's; `HasAPIKey`'s
+    /// is `rest_framework_api_key.APIKey`).
+    #[serde(default)]
+    pub model: Option<String>,
+    /// `key_parser.keyword` (default `Api-Key`).
+    #[serde(default)]
+    pub keyword: Option<String>,
 }
 
 /// A DRF view or viewset.

@@ -243,6 +243,18 @@ impl User {
         }
     }
 
+    /// Whether object permissions are given per object pk (then `has_perm(perm, obj)` depends on
+    /// the object; otherwise not).
+    ///
+    /// ```
+    /// use drf_gate::user::{User, UserInput};
+    /// let user = User::compile(&UserInput::default(), &Default::default());
+    /// assert!(!user.object_permissions_by_pk());
+    /// ```
+    pub fn object_permissions_by_pk(&self) -> bool {
+        matches!(self.object_permissions, ObjectPermissions::ByPk(_))
+    }
+
     /// Django's `user.has_perms(perm_list, obj)`: all of them; an empty list is True, except for
     /// simplejwt's `TokenUser`, which always answers False.
     pub fn has_perms(&self, perms: &[PermId], obj: Option<&Value>, table: &PermissionTable) -> bool {

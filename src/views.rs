@@ -14,6 +14,7 @@ use crate::exceptions::{
 };
 use crate::negotiation::Negotiated;
 use crate::perm_table::PermissionTable;
+use crate::permissions::api_key::ApiKeys;
 use crate::permissions::{
     has_object_permission, has_permission, in_queryset, Node, PermissionClass, Raise, RaisedFor, Request, SAFE_METHODS,
 };
@@ -164,20 +165,22 @@ impl<'c> ObjectArg<'c> {
 
 impl View {
     /// [`View::dispatch`], recording the evaluation trace when asked to.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn dispatch_traced<'g>(
         &'g self,
         policy: &Policy<'g>,
         target: &Target<'g, '_>,
         user: &User,
         authenticated: Authenticated<'_>,
+        api_keys: &dyn ApiKeys,
         object: ObjectArg<'_>,
         trace: bool,
     ) -> Decision<'g> {
         if !trace {
-            return self.dispatch(policy, target, user, authenticated, object, &mut crate::decision::NoTrace);
+            return self.dispatch(policy, target, user, authenticated, api_keys, object, &mut crate::decision::NoTrace);
         }
         let mut recorder = crate::decision::Recorder::new();
-        let mut decision = self.dispatch(policy, target, user, authenticated, object, &mut recorder);
+        let mut decision = self.dispatch(policy, target, user, authenticated, api_keys, object, &mut recorder);
         decision.trace = Some(recorder.steps);
         decision
     }
@@ -196,6 +199,7 @@ impl View {
         accept: Option<&str>,
         format: Option<&str>,
         perform_authentication: impl FnOnce(&'g [Authenticator]) -> Result<A, E>,
+        api_keys: &dyn ApiKeys,
         object: ObjectArg<'_>,
         trace: bool,
     ) -> Result<(Decision<'g>, Option<A>), E> {
@@ -205,8 +209,15 @@ impl View {
         };
         let list = self.authentication_lists.get(target.route.authentication);
         let authentication = perform_authentication(list.map_or(&[][..], |list| list.classes.as_slice()))?;
-        let decision =
-            self.dispatch_traced(policy, target, authentication.user(), authentication.authenticated(), object, trace);
+        let decision = self.dispatch_traced(
+            policy,
+            target,
+            authentication.user(),
+            authentication.authenticated(),
+            api_keys,
+            object,
+            trace,
+        );
         Ok((render_as_negotiated(decision, &negotiated), Some(authentication)))
     }
 
@@ -262,13 +273,15 @@ impl View {
         }
     }
 
-    /// `APIView.dispatch`, up to the handler.
+    /// `APIView.dispatch`, up to the handler. `api_keys` answers `HasAPIKey`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn dispatch<'g, T: Tracer<'g>>(
         &'g self,
         policy: &Policy<'g>,
         target: &Target<'g, '_>,
         user: &User,
         authenticated: Authenticated<'_>,
+        api_keys: &dyn ApiKeys,
         object: ObjectArg<'_>,
         tracer: &mut T,
     ) -> Decision<'g> {
@@ -306,6 +319,7 @@ impl View {
             table: policy.table,
             classes: policy.classes,
             conditions: policy.conditions,
+            api_keys,
         };
         let entries: &'g [Entry] = self.permission_lists.get(permissions_index).map_or(&[], Vec::as_slice);
 
@@ -510,6 +524,9 @@ impl<'g> Responder<'g> {
                 )
             }
             Raise::NotFound => self.denied(404, Cow::Borrowed(not_found::BODY), not_found::CODE, stage, decided_by),
+            // The caller stops on its own record of why (see `Raise::Undecided`); this 500 is
+            // never returned, and fails closed if it were.
+            Raise::Undecided => self.raised(Raise::Error("undecided".into()), method, entry, index, stage),
             Raise::Error(message) => {
                 let mut decision = self.denied(
                     500,

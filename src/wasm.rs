@@ -132,9 +132,12 @@ pub struct GateCore {
     inner: Rc<core::Gate>,
     /// Targets resolved by `target`, by id (gate.js caches the ids by view and action).
     targets: RefCell<Vec<crate::gate::ResolvedTarget>>,
-    /// The texts decisions borrow from the policy, by id (`checkPacked`, `text`).
-    texts: RefCell<crate::decision::TextIds>,
+    /// Typed checks (`checkPacked`, `checkResolved`, ...: [`crate::typed_check`]).
+    check: RefCell<crate::typed_check::TypedCheck>,
 }
+
+typed_check_bindings!();
+resolved_check_bindings!();
 
 #[wasm_bindgen]
 impl GateCore {
@@ -173,7 +176,7 @@ impl GateCore {
             }
         };
         compiled
-            .map(|gate| GateCore { inner: Rc::new(gate), targets: RefCell::new(Vec::new()), texts: RefCell::default() })
+            .map(|gate| GateCore { inner: Rc::new(gate), targets: RefCell::new(Vec::new()), check: RefCell::default() })
             .map_err(|error| policy_error(&error))
     }
 
@@ -186,7 +189,7 @@ impl GateCore {
     #[wasm_bindgen(js_name = fromCompiled)]
     pub fn from_compiled(bytes: &[u8]) -> Result<GateCore, JsValue> {
         core::Gate::from_compiled(bytes)
-            .map(|gate| GateCore { inner: Rc::new(gate), targets: RefCell::new(Vec::new()), texts: RefCell::default() })
+            .map(|gate| GateCore { inner: Rc::new(gate), targets: RefCell::new(Vec::new()), check: RefCell::default() })
             .map_err(|error| policy_error(&error))
     }
 
@@ -210,59 +213,6 @@ impl GateCore {
             .map_err(|error| invalid_context(&error.message("the context"), "$"))?;
         let decision = self.inner.check_json(&text).map_err(|error| context_error(&error))?;
         serde_json::to_string(&decision).map_err(|error| invalid_context(&error.to_string(), "$"))
-    }
-
-    /// `check` with the context's fields typed, status first: the decision as seven integers
-    /// (`Decision::pack`: status and flags, then text ids for `text`), or none when it must be
-    /// rendered whole (`check`). Users, outcomes and objects arrive in the binary value encoding
-    /// (`pkg/src/value.js`); `object_state`: 0 absent, 1 a lookup miss, 2 in `object`.
-    ///
-    /// ```js
-    /// core.checkPacked("posts", "list", undefined, undefined, undefined, undefined, 0, undefined, undefined, false, false);
-    /// ```
-    #[wasm_bindgen(js_name = checkPacked)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_packed(
-        &self,
-        view: String,
-        action: Option<String>,
-        method: Option<String>,
-        detail: Option<bool>,
-        user: Option<Vec<u8>>,
-        authentication: Option<Vec<u8>>,
-        object_state: u8,
-        object: Option<Vec<u8>>,
-        accept: Option<String>,
-        lookup_error: bool,
-        trace: bool,
-    ) -> Result<Vec<u32>, JsValue> {
-        let context = crate::compiled::value::EncodedContext {
-            view,
-            action,
-            method,
-            detail,
-            user: user.as_deref(),
-            authentication: authentication.as_deref(),
-            object_state,
-            object: object.as_deref(),
-            accept,
-            lookup_error,
-            trace,
-        }
-        .decode()
-        .map_err(|error| context_error(&error))?;
-        let decision = self.inner.check(&context).map_err(|error| context_error(&error))?;
-        let mut texts = self.texts.try_borrow_mut().map_err(|_| invalid_context("re-entrant call", "$"))?;
-        Ok(decision.pack(&mut texts).map_or_else(Vec::new, |words| words.to_vec()))
-    }
-
-    /// The text of an id from `checkPacked`.
-    ///
-    /// ```js
-    /// core.text(0); // "{\"detail\":\"Authentication credentials were not provided.\"}"
-    /// ```
-    pub fn text(&self, id: u32) -> Option<String> {
-        self.texts.try_borrow().ok()?.text(id).map(str::to_owned)
     }
 
     /// Compiles a user once against this gate (`gate.subject(user)`).
@@ -331,6 +281,37 @@ impl GateCore {
         let targets = self.targets.try_borrow().map_err(|_| invalid_context("re-entrant call", "$"))?;
         let target = targets.get(target as usize).ok_or_else(|| invalid_context("unknown target", "$"))?;
         Ok(self.inner.object_reads(target).map(|paths| paths.iter().map(|path| path.join(".")).collect()))
+    }
+
+    /// The `can` program of a target id (`pkg/src/program.js`): its code; its texts are
+    /// `programTexts(target, withObject)`.
+    ///
+    /// ```js
+    /// const code = core.program(core.target("posts", "destroy", true), true);
+    /// ```
+    pub fn program(&self, target: u32, with_object: bool) -> Result<Vec<i32>, JsValue> {
+        Ok(self.lowered(target, with_object)?.code)
+    }
+
+    /// The texts a target's program names by index (member names, string constants).
+    ///
+    /// ```js
+    /// const texts = core.programTexts(core.target("posts", "destroy", true), true);
+    /// ```
+    #[wasm_bindgen(js_name = programTexts)]
+    pub fn program_texts(&self, target: u32, with_object: bool) -> Result<Vec<String>, JsValue> {
+        Ok(self.lowered(target, with_object)?.texts)
+    }
+
+    /// A subject's facts for programs (`[flags, id kind, id, username]`, see
+    /// `Gate::subject_facts`).
+    ///
+    /// ```js
+    /// const [flags, idKind, id, username] = core.subjectFacts(handle);
+    /// ```
+    #[wasm_bindgen(js_name = subjectFacts)]
+    pub fn subject_facts(&self, subject: &SubjectCore) -> Result<Vec<String>, JsValue> {
+        Ok(self.inner.subject_facts(self.own(subject)?).into())
     }
 
     /// `canSubject` with the object in the binary value encoding (`pkg/src/value.js`): no JSON.
@@ -647,6 +628,13 @@ impl RawRequestCore {
 }
 
 impl GateCore {
+    /// A target's `can` program.
+    fn lowered(&self, target: u32, with_object: bool) -> Result<crate::compiled::program::Program, JsValue> {
+        let targets = self.targets.try_borrow().map_err(|_| invalid_context("re-entrant call", "$"))?;
+        let target = targets.get(target as usize).ok_or_else(|| invalid_context("unknown target", "$"))?;
+        Ok(self.inner.program(target, with_object))
+    }
+
     /// The user argument: `null`/`undefined` (anonymous) or a user object.
     fn user(&self, user: &JsValue) -> Result<User, JsValue> {
         if user.is_null() || user.is_undefined() {

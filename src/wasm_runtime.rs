@@ -9,9 +9,7 @@ use std::rc::Rc;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::compiled::value::EncodedContext;
-use crate::compiled::value::{decode_value, user_from_value};
-use crate::decision::TextIds;
+use crate::compiled::value::{decode_user, decode_value};
 use crate::error::{ContextError, PolicyError};
 use crate::gate::ResolvedTarget;
 use crate::user::User;
@@ -44,9 +42,11 @@ fn invalid(message: &str, path: &str) -> JsValue {
 pub struct GateCore {
     inner: Rc<crate::Gate>,
     targets: RefCell<Vec<ResolvedTarget>>,
-    /// The texts decisions borrow from the policy, by id (`checkPacked`, `text`).
-    texts: RefCell<TextIds>,
+    /// Typed checks (`checkPacked`, `checkResolved`, ...: [`crate::typed_check`]).
+    check: RefCell<crate::typed_check::TypedCheck>,
 }
+
+typed_check_bindings!();
 
 /// A user compiled against one gate (`core.subject(bytes)`).
 #[wasm_bindgen]
@@ -56,11 +56,7 @@ pub struct SubjectCore {
 }
 
 fn user_of(bytes: &[u8], path: &str) -> Result<Option<crate::user::UserInput>, JsValue> {
-    let value = decode_value(bytes, path).map_err(|e| context_error(&e))?;
-    if value.is_null() {
-        return Ok(None);
-    }
-    user_from_value(&value, path).map(Some).map_err(|e| context_error(&e))
+    decode_user(bytes, path).map_err(|e| context_error(&e))
 }
 
 fn object_of(bytes: Option<Vec<u8>>) -> Result<Option<Value>, JsValue> {
@@ -77,7 +73,7 @@ impl GateCore {
     #[wasm_bindgen(constructor)]
     pub fn new(bytes: &[u8]) -> Result<GateCore, JsValue> {
         let inner = crate::Gate::from_compiled(bytes).map_err(|error| policy_error(&error))?;
-        Ok(GateCore { inner: Rc::new(inner), targets: RefCell::new(Vec::new()), texts: RefCell::default() })
+        Ok(GateCore { inner: Rc::new(inner), targets: RefCell::new(Vec::new()), check: RefCell::default() })
     }
 
     /// The views, in policy order.
@@ -89,13 +85,6 @@ impl GateCore {
     pub fn actions(&self, view: JsValue) -> Option<Vec<String>> {
         let view = view.as_string()?;
         self.inner.actions(&view).map(|actions| actions.map(str::to_owned).collect())
-    }
-
-    /// One decision for both `checkTyped` and `checkPacked` (one copy of the decision code).
-    #[inline(never)]
-    fn decide(&self, context: EncodedContext<'_>) -> Result<crate::Decision<'_>, JsValue> {
-        let context = context.decode().map_err(|e| context_error(&e))?;
-        self.inner.check(&context).map_err(|e| context_error(&e))
     }
 
     fn compile(&self, user: &[u8]) -> Result<User, JsValue> {
@@ -142,6 +131,33 @@ impl GateCore {
         let targets = self.targets.try_borrow().map_err(|_| invalid("re-entrant call", "$"))?;
         let target = targets.get(target as usize).ok_or_else(|| invalid("unknown target", "$"))?;
         Ok(self.inner.object_reads(target).map(|paths| paths.iter().map(|path| path.join(".")).collect()))
+    }
+
+    /// A target's `can` program.
+    fn lowered(&self, target: u32, with_object: bool) -> Result<crate::compiled::program::Program, JsValue> {
+        let targets = self.targets.try_borrow().map_err(|_| invalid("re-entrant call", "$"))?;
+        let target = targets.get(target as usize).ok_or_else(|| invalid("unknown target", "$"))?;
+        Ok(self.inner.program(target, with_object))
+    }
+
+    /// The `can` program of a target id (`pkg/src/program.js`): its code.
+    pub fn program(&self, target: u32, with_object: bool) -> Result<Vec<i32>, JsValue> {
+        Ok(self.lowered(target, with_object)?.code)
+    }
+
+    /// The texts a target's program names by index.
+    #[wasm_bindgen(js_name = programTexts)]
+    pub fn program_texts(&self, target: u32, with_object: bool) -> Result<Vec<String>, JsValue> {
+        Ok(self.lowered(target, with_object)?.texts)
+    }
+
+    /// A subject's facts for programs: `[flags, id kind, id, username]`.
+    #[wasm_bindgen(js_name = subjectFacts)]
+    pub fn subject_facts(&self, subject: &SubjectCore) -> Result<Vec<String>, JsValue> {
+        if !Rc::ptr_eq(&subject.gate, &self.inner) {
+            return Err(invalid("this Subject was made by another Gate", "$.user"));
+        }
+        Ok(self.inner.subject_facts(&subject.user).into())
     }
 
     /// `can` for a compiled subject; the object encoded, or absent.
@@ -202,81 +218,5 @@ impl GateCore {
             found.params.iter().map(|(name, value)| ((*name).to_owned(), Value::String(value.clone()))).collect();
         let out = serde_json::json!({"view": found.view, "action": action, "detail": found.detail, "params": params});
         Ok(out.to_string())
-    }
-
-    /// `check` with the context's fields typed (`object_state`: 0 absent, 1 a lookup miss, 2 in
-    /// `object`); the decision as JSON text, as the full build's `check`.
-    #[wasm_bindgen(js_name = checkTyped)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_typed(
-        &self,
-        view: String,
-        action: Option<String>,
-        method: Option<String>,
-        detail: Option<bool>,
-        user: Option<Vec<u8>>,
-        authentication: Option<Vec<u8>>,
-        object_state: u8,
-        object: Option<Vec<u8>>,
-        accept: Option<String>,
-        lookup_error: bool,
-        trace: bool,
-    ) -> Result<String, JsValue> {
-        let context = EncodedContext {
-            view,
-            action,
-            method,
-            detail,
-            user: user.as_deref(),
-            authentication: authentication.as_deref(),
-            object_state,
-            object: object.as_deref(),
-            accept,
-            lookup_error,
-            trace,
-        };
-        let decision = self.decide(context)?;
-        serde_json::to_string(&decision).map_err(|error| invalid(&error.to_string(), "$"))
-    }
-
-    /// `checkTyped`, status first: the decision as seven integers (`Decision::pack`: status and
-    /// flags, then text ids for `text`), or none when it must be rendered whole (`checkTyped`).
-    #[wasm_bindgen(js_name = checkPacked)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn check_packed(
-        &self,
-        view: String,
-        action: Option<String>,
-        method: Option<String>,
-        detail: Option<bool>,
-        user: Option<Vec<u8>>,
-        authentication: Option<Vec<u8>>,
-        object_state: u8,
-        object: Option<Vec<u8>>,
-        accept: Option<String>,
-        lookup_error: bool,
-        trace: bool,
-    ) -> Result<Vec<u32>, JsValue> {
-        let context = EncodedContext {
-            view,
-            action,
-            method,
-            detail,
-            user: user.as_deref(),
-            authentication: authentication.as_deref(),
-            object_state,
-            object: object.as_deref(),
-            accept,
-            lookup_error,
-            trace,
-        };
-        let decision = self.decide(context)?;
-        let mut texts = self.texts.try_borrow_mut().map_err(|_| invalid("re-entrant call", "$"))?;
-        Ok(decision.pack(&mut texts).map_or_else(Vec::new, |words| words.to_vec()))
-    }
-
-    /// The text of an id from `checkPacked`.
-    pub fn text(&self, id: u32) -> Option<String> {
-        self.texts.try_borrow().ok()?.text(id).map(str::to_owned)
     }
 }

@@ -1,5 +1,6 @@
-// Where a drf-gate `can` spends its time across the JS/wasm boundary: the same check with and
-// without each input, so the differences price the subject lookup and the object conversion.
+// Where a drf-gate `can` or `check` spends its time across the JS/wasm boundary: the same check
+// with and without each input, so the differences price the subject lookup, the object
+// conversion, and `check`'s memo (hit, or missed: the wasm path).
 //
 //   node breakdown.mjs   -> one JSON line: { case: ns per call, ... } (median of 5 runs)
 import { ENGINES } from "./engines.mjs";
@@ -10,6 +11,9 @@ const gate = new Gate(POLICY);
 const user = { id: 3, username: "user3", isActive: true, isStaff: false, isSuperuser: false };
 const subject = gate.subject(user);
 const post = { id: 7, owner: 3, title: "Post 7" };
+const permitted = { ...user, permissions: ["blog.change_post"] };
+const distinct = Array.from({ length: 100_000 }, (_, i) => ({ id: 7, owner: 1000 + i, title: "Post 7" }));
+let next = 0;
 const cases = {
   "can(null, list)": () => gate.can(null, "posts", "list"),
   "can(subject, list)": () => gate.can(subject, "posts", "list"),
@@ -17,7 +21,14 @@ const cases = {
   "can(null, retrieve, post)": () => gate.can(null, "posts", "retrieve", post),
   "can(subject, update, post)": () => gate.can(subject, "posts", "update", post),
   "check({view, action: list})": () => gate.check({ view: "posts", action: "list" }),
+  "check({view, action: list, user})": () => gate.check({ view: "posts", action: "list", user }),
   "check({view, action: update, user, object})": () => gate.check({ view: "posts", action: "update", user, object: post }),
+  // The memo keyed on the object fields the policy reads misses on every call: the wasm path.
+  "check({view, action: update, user, object}), a new owner each call": () =>
+    gate.check({ view: "posts", action: "update", user, object: distinct[(next = (next + 1) % distinct.length)] }),
+  // A user field the memo does not key on (permissions): the wasm path.
+  "check({view, action: update, user with permissions, object})": () =>
+    gate.check({ view: "posts", action: "update", user: permitted, object: post }),
   "JS: JSON.stringify(post)": () => JSON.stringify(post),
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

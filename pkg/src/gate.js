@@ -9,7 +9,8 @@
 
 import { ContextError, NotInitializedError, PolicyError } from "./errors.js";
 import { isFetchRequest, readBody, toRawRequest, withBody } from "./raw-request.js";
-import { encodeValue } from "./value.js";
+import { encodePair, encodeValue, encodedUserLength } from "./value.js";
+import { ASK, makeFacts, makeProgram, member, prunable, run } from "./program.js";
 
 // What may cross into wasm for one check without JSON (wasm memory never shrinks): strings of
 // at most MAX_CONTEXT_CHARS characters (the JSON path's limit on a context's text, src/wasm.rs
@@ -17,6 +18,7 @@ import { encodeValue } from "./value.js";
 // takes its JSON path, which refuses exactly as before; the runtime throws a ContextError.
 const MAX_CONTEXT_CHARS = 1024 * 1024;
 const MAX_ENCODED_BYTES = 4 * 1024 * 1024;
+const EMPTY = new Uint8Array(0);
 
 function boundedEncoding(value, path) {
   const bytes = encodeValue(value);
@@ -62,24 +64,7 @@ const MAX_KEY_BYTES = 1024;
 // numbers are null. Anything else (arrays, toJSON, boxed primitives) is keyed by its encoding.
 // Fields the policy does not read are never read (a BigInt or a cycle there no longer throws).
 
-const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
-
-// A plain object JSON.stringify writes member by member (so it may be pruned to some members).
-function prunable(value) {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  if (typeof value.toJSON === "function") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) return true;
-  return !(value instanceof Number || value instanceof String || value instanceof Boolean ||
-    (typeof BigInt !== "undefined" && value instanceof BigInt));
-}
-
-// A member as JSON.stringify sees it; `undefined` when it would skip it.
-function member(object, name) {
-  const value = object[name];
-  if (value === undefined || typeof value === "function" || typeof value === "symbol") return undefined;
-  return propertyIsEnumerable.call(object, name) ? value : undefined;
-}
+// prunable() and member() live in program.js, shared with the programs.
 
 // The memo key of the read fields: exact as JSON (1 and "1", null and missing, true and 1 differ;
 // NaN is null as JSON writes it), or `undefined` when a read value is not a primitive.
@@ -416,6 +401,12 @@ function asAnswer(kind, value) {
     const expiry = value.expiry instanceof Date ? value.expiry.getTime() / 1000 : (value.expiry ?? null);
     return { knoxToken: { user: value.user, expiry } };
   }
+  if (kind === "apiKey") {
+    if (value == null) return { notFound: true };
+    // djangorestframework-api-key row: { hashedKey, revoked, expiry } (seconds, a Date, or null).
+    const expiry = value.expiry instanceof Date ? value.expiry.getTime() / 1000 : (value.expiry ?? null);
+    return { apiKey: { hashedKey: value.hashedKey, revoked: value.revoked === true, expiry } };
+  }
   return value == null ? { notFound: true } : { user: value };
 }
 
@@ -436,6 +427,8 @@ function callResolver(resolvers, key, rawRequest) {
       return fn(key.name);
     case "knoxToken":
       return fn(key.digest, key.tokenKey);
+    case "apiKey":
+      return fn(key.model, key.prefix);
     case "custom":
       return fn(key.className, rawRequest);
     default:
@@ -538,6 +531,167 @@ const VARY_ACCEPT = 1 << 18;
 const HAS_CODE = 1 << 19;
 const HAS_WWW_AUTHENTICATE = 1 << 20;
 const HAS_DECIDED_BY = 1 << 21;
+// checkResolved's state bits and its answer for a decision to ask the whole way
+// (src/typed_check.rs).
+const USER_ENCODED = 1;
+const OBJECT_MISSING = 2;
+const OBJECT_ENCODED = 4;
+const NOT_PACKED = 0xffffffff;
+
+// A user or object the fast path encodes as JSON.stringify would write it: a plain object
+// without toJSON (anything else takes the whole way).
+function plainValue(value) {
+  if (typeof value !== "object" || value === null || typeof value.toJSON === "function") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+// --- check's memo ----------------------------------------------------------------------------
+//
+// A decision depends on the target, the user and the object fields the policy reads
+// (checkObjectReads), nothing else. When the user and those fields are plain JSON scalars,
+// memoKey writes them into a string that two contexts share only when their encodings agree,
+// so a decision made once for one is the decision of the other. Only decisions the core made
+// are kept (an error is never memoised), and a context whose other object fields could make
+// the core refuse it (anything but a short well-formed scalar) gets no key.
+const MAX_CHECK_MEMO = 4096;
+// The object fields the policy does not read: at most this many, strings at most this long.
+const MEMO_OTHER_FIELDS = 64;
+const MEMO_OTHER_CHARS = 256;
+
+// A JSON scalar's part of a key: its type and value, self-delimiting; `undefined` otherwise.
+function scalarKey(value) {
+  switch (typeof value) {
+    case "undefined":
+    case "function":
+    case "symbol":
+      return "u";
+    case "boolean":
+      return value ? "t" : "f";
+    case "number":
+      return Number.isFinite(value) ? `n${value};` : "z";
+    case "string":
+      return JSON.stringify(value);
+  }
+  return value === null ? "z" : undefined;
+}
+
+function memoKey(target, user, object, state, reads) {
+  let key = `${target}:${state}:`;
+  if (user !== undefined) {
+    // The user's fields, each at most once (an object has no repeated key), in a fixed order.
+    // The flags as the user will have them (bits: isActive, isStaff, isSuperuser, tokenUser;
+    // isActive is true unless given).
+    let flags = 1;
+    let id = "u";
+    let username = "u";
+    const keys = Object.keys(user);
+    for (let i = 0; i < keys.length; i++) {
+      const name = keys[i];
+      const value = user[name];
+      if (name === "id") {
+        if (typeof value === "number" || typeof value === "string" || value === null || value === undefined) {
+          id = scalarKey(value);
+        } else return undefined;
+      } else if (name === "username") {
+        if (typeof value === "string" || value === null || value === undefined) username = scalarKey(value);
+        else return undefined;
+      } else {
+        let bit;
+        switch (name) {
+          case "isActive":
+            bit = 1;
+            break;
+          case "isStaff":
+            bit = 2;
+            break;
+          case "isSuperuser":
+            bit = 4;
+            break;
+          case "tokenUser":
+            bit = 8;
+            break;
+          default:
+            return undefined;
+        }
+        if (value === undefined) continue;
+        if (typeof value !== "boolean") return undefined;
+        flags = value ? flags | bit : flags & ~bit;
+      }
+    }
+    key += `${flags}${id}${username}`;
+  }
+  if ((state & OBJECT_ENCODED) === 0) return key;
+  key += "|";
+  const keys = Object.keys(object);
+  if (reads === null) {
+    if (keys.length > MEMO_OTHER_FIELDS) return undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const part = scalarKey(object[keys[i]]);
+      if (part === undefined) return undefined;
+      key += `${JSON.stringify(keys[i])}${part}`;
+    }
+    return key;
+  }
+  for (let i = 0; i < reads.length; i++) {
+    const part = scalarKey(member(object, reads[i]));
+    if (part === undefined) return undefined;
+    key += part;
+  }
+  // The other fields are not in the key: each must be one the core takes whatever its value.
+  if (keys.length > MEMO_OTHER_FIELDS) return undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const name = keys[i];
+    if (reads.includes(name)) continue;
+    const value = object[name];
+    const type = typeof value;
+    if (type === "string") {
+      if (value.length > MEMO_OTHER_CHARS || !wellFormed(value)) return undefined;
+    } else if (value !== null && type !== "number" && type !== "boolean" && type !== "undefined") {
+      return undefined;
+    }
+    if (name.length > MEMO_OTHER_CHARS || !wellFormed(name)) return undefined;
+  }
+  return key;
+}
+
+// The object's members named in `reads`, as JSON.stringify sees them.
+function readFields(object, reads) {
+  const out = Object.create(null); // `__proto__` is a member like any other
+  for (let i = 0; i < reads.length; i++) {
+    const value = member(object, reads[i]);
+    if (value !== undefined) out[reads[i]] = value;
+  }
+  return out;
+}
+
+// No lone surrogate (the encoding refuses one, as serde_json refuses its JSON escape).
+function wellFormed(text) {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) return typeof text.isWellFormed === "function" ? text.isWellFormed() : false;
+  }
+  return true;
+}
+
+// A decision as a new object (callers may change what they get), members in the same order.
+function copyDecision(d) {
+  const by = d.decidedBy;
+  return {
+    allowed: d.allowed,
+    respond: d.respond,
+    status: d.status,
+    body: d.body,
+    headers: { ...d.headers },
+    code: d.code,
+    stage: d.stage,
+    decidedBy: by === null ? null : { entry: by.entry, source: by.source },
+    objectCheck: d.objectCheck,
+    trace: null,
+    error: null,
+  };
+}
+
 const STAGES = ["negotiation", "authentication", "view", "handler", "lookup", "object", "middleware"];
 const OBJECT_CHECKS = ["notRequired", "pending", "passed", "failed", "notReached"];
 
@@ -582,14 +736,19 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
 
   const MAKE = Symbol("drf-gate subject");
   let handleOf;
+  let factsOf;
 
   /** A user compiled against one `Gate` (`gate.subject(user)`): pass it wherever a user goes. */
   class Subject {
     #handle;
+    // The gate's core that made it, and its facts for `can` programs (made on first use).
+    #core;
+    #facts = undefined;
 
-    constructor(token, handle) {
+    constructor(token, handle, core) {
       if (token !== MAKE) throw new TypeError("drf-gate: make a Subject with gate.subject(user)");
       this.#handle = handle;
+      this.#core = core;
     }
 
     /** Frees the compiled user now (the garbage collector frees it otherwise). */
@@ -607,8 +766,22 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
         if (value.#handle === null) throw new ContextError("this Subject was freed", "invalid_context", "$.user");
         return value.#handle;
       };
+      // The subject's facts for programs of `core`; `undefined` when it is not a Subject or
+      // another gate made it (the wasm path then answers, or throws as it always did).
+      factsOf = (value, core) => {
+        if (typeof value !== "object" || value === null || !(#handle in value)) return undefined;
+        const handle = value.#handle;
+        if (handle === null) throw new ContextError("this Subject was freed", "invalid_context", "$.user");
+        if (value.#core !== core) return undefined;
+        return (value.#facts ??= makeFacts(core.subjectFacts(handle)));
+      };
     }
   }
+
+  // Diagnostics for the conformance replay (not public API): counts of `can` answers by path,
+  // and a transform of each program's code as it is fetched (the replay shows it catches a
+  // corrupted program).
+  const DIAGNOSTICS = Symbol.for("drf-gate.canDiagnostics");
 
   /** A compiled, immutable DRF policy; every question about it is a method of the gate. */
   class Gate {
@@ -616,10 +789,25 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     // view -> actionOrMethod -> [target without object, target with object]
     #targets = new Map();
     #targetCount = 0;
+    // The last view asked and its actions (a UI asks about one view many times in a row).
+    #lastView = undefined;
+    #lastActions = undefined;
     // Texts the core's packed decisions refer to, by id (bounded by the policy).
     #texts = [];
-    // The anonymous user's compiled handle, made on the first `can(null, ...)`.
+    // check's fast path: view -> action -> [target without object, target with object, the
+    // object fields read with one] (checkTarget ids), and decisions by id (checkResolved), each
+    // rendered once and copied for every answer.
+    #checkTargets = new Map();
+    #checkTargetCount = 0;
+    #decisions = [];
+    // Decision ids by memoKey (bounded; see memoKey).
+    #checkMemo = new Map();
+    // The anonymous user's compiled handle, made on the first `can(null, ...)`, and its facts.
     #anonymous = undefined;
+    #anonymousFacts = undefined;
+    // See DIAGNOSTICS: `{ program, wasm }` counts, and a program transform.
+    #stats = null;
+    #transform = null;
 
     constructor(policy) {
       ensureReady("new Gate()");
@@ -654,6 +842,8 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
         const words = core.checkPacked(...args);
         return words.length === 7 ? this.#decision(core, words) : JSON.parse(core.checkTyped(...args));
       }
+      const fast = this.#checkResolved(core, context);
+      if (fast !== undefined) return fast;
       if (!plainContext(context)) return JSON.parse(core.check(context));
       let words;
       try {
@@ -662,6 +852,132 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
         words = undefined;
       }
       return words !== undefined && words.length === 7 ? this.#decision(core, words) : JSON.parse(core.check(context));
+    }
+
+    // The common context, `{view, action, user, object}` (plain objects, nothing else given),
+    // in the builds with the compiler (the browser runtime leaves these bindings out for size):
+    // view and action resolved once per gate, the user and object encoded in one buffer, the
+    // decision back as one id. `undefined`: anything else, or any error; `check` then asks the
+    // whole way, which answers (or throws) exactly as before.
+    #checkResolved(core, context) {
+      if (!plainValue(context)) return undefined;
+      let view, action, user, object;
+      const keys = Object.keys(context);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        const value = context[key];
+        switch (key) {
+          case "view":
+            view = value;
+            break;
+          case "action":
+            action = value;
+            break;
+          case "user":
+            user = value;
+            break;
+          case "object":
+            object = value;
+            break;
+          case "lookupError":
+          case "trace":
+            if (value !== undefined && value !== false) return undefined;
+            break;
+          default:
+            if (value !== undefined) return undefined;
+        }
+      }
+      if (typeof view !== "string" || typeof action !== "string") return undefined;
+      let state = 0;
+      if (user === null) user = undefined;
+      else if (user !== undefined) {
+        if (!plainValue(user)) return undefined;
+        state = USER_ENCODED;
+      }
+      if (object === null) {
+        object = undefined;
+        state |= OBJECT_MISSING;
+      } else if (object !== undefined) {
+        if (!plainValue(object)) return undefined;
+        state |= OBJECT_ENCODED;
+      }
+      const withObject = (state & OBJECT_ENCODED) === 0 ? 0 : 1;
+      let pair = this.#checkTargets.get(view)?.get(action);
+      if (pair === undefined || pair[withObject] === undefined) {
+        pair = this.#checkTarget(core, view, action, withObject);
+        if (pair === undefined) return undefined;
+      }
+      const target = pair[withObject];
+      const key = memoKey(target, user, object, state, pair[2]);
+      let id = key === undefined ? undefined : this.#checkMemo.get(key);
+      if (id !== undefined) return copyDecision(this.#decisions[id]);
+      let stored = key;
+      try {
+        let sentUser = user;
+        let sentObject = object;
+        if (key !== undefined) {
+          // What crosses is a copy read once (a getter answering twice cannot put one answer
+          // under another's key), keyed again; the object's fields the policy does not read
+          // were found harmless by memoKey and stay behind.
+          if (user !== undefined) sentUser = readFields(user, Object.keys(user));
+          if ((state & OBJECT_ENCODED) !== 0) sentObject = readFields(object, pair[2] ?? Object.keys(object));
+          stored = memoKey(target, sentUser, sentObject, state, pair[2]);
+        }
+        const bytes = state === 0 ? EMPTY : encodePair(sentUser, sentObject);
+        if (bytes.length > MAX_ENCODED_BYTES) return undefined;
+        id = core.checkResolved(target, state, state === 0 ? 0 : encodedUserLength(), bytes);
+      } catch {
+        return undefined;
+      }
+      if (id === NOT_PACKED) return undefined;
+      let decision = this.#decisions[id];
+      if (decision === undefined) {
+        const words = core.decision(id);
+        if (words === undefined || words.length !== 7) return undefined;
+        decision = this.#decision(core, words);
+        this.#decisions[id] = decision;
+      }
+      if (stored !== undefined) {
+        if (this.#checkMemo.size >= MAX_CHECK_MEMO) this.#checkMemo.clear();
+        this.#checkMemo.set(stored, id);
+      }
+      return copyDecision(decision);
+    }
+
+    // checkTarget's id for (view, action, with an object), kept per gate (bounded).
+    #checkTarget(core, view, action, withObject) {
+      if (view.length > MAX_CONTEXT_CHARS || action.length > MAX_CONTEXT_CHARS) return undefined;
+      if (this.#checkTargetCount >= MAX_TARGETS) {
+        core.clearCheckTargets();
+        this.#checkTargets = new Map();
+        this.#checkTargetCount = 0;
+        this.#checkMemo.clear();
+      }
+      let target;
+      let reads;
+      try {
+        target = core.checkTarget(view, action, withObject === 1);
+        if (withObject === 1) {
+          const names = core.checkObjectReads(target);
+          reads = typeof names === "string" ? (names === "" ? [] : names.split(",")) : null;
+        }
+      } catch {
+        return undefined;
+      }
+      this.#checkTargetCount++;
+      let byAction = this.#checkTargets.get(view);
+      if (byAction === undefined) {
+        byAction = new Map();
+        this.#checkTargets.set(view, byAction);
+      }
+      let pair = byAction.get(action);
+      if (pair === undefined) {
+        pair = [undefined, undefined, null];
+        byAction.set(action, pair);
+      }
+      pair[withObject] = target;
+      if (withObject === 1) pair[2] = reads;
+      return pair;
     }
 
     // A packed decision as the JSON path renders it (same members, same order).
@@ -704,14 +1020,28 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     /**
      * Whether `user` (a user object, a `Subject` or `null`) may run an action or method on a view.
      *
-     * For a `Subject` (and `null`, the anonymous user) answers are memoised per (subject, target),
-     * keyed by the object fields the policy reads (see `fieldsKey`); the memo lives as long as the
-     * gate and the subject, and is bounded. A plain user object is compiled for this call only.
+     * For a `Subject` (and `null`, the anonymous user) the target's program answers first (the
+     * core's lowering of the policy, run by program.js on the subject's facts and the object's
+     * fields); what it cannot decide exactly is memoised per (subject, target), keyed by the
+     * object fields the policy reads (see `fieldsKey`); the memo lives as long as the gate and
+     * the subject, and is bounded. A plain user object is compiled for this call only.
      */
     can(who, view, actionOrMethod, objectValue) {
       const core = this.#live();
       const withObject = objectValue !== undefined && objectValue !== null;
       const target = this.#target(core, view, actionOrMethod, withObject);
+      // First the target's program (src/compiled/program.rs) on the subject's facts; it answers
+      // exactly or asks wasm. A non-plain object crosses whole, as before: wasm answers.
+      const facts =
+        who === null || who === undefined ? (this.#anonymousFacts ??= this.#factsOfAnonymous(core)) : factsOf(who, core);
+      if (facts !== undefined && (!withObject || prunable(objectValue))) {
+        const answer = run(target.program ?? this.#program(core, target, withObject), facts, objectValue ?? undefined);
+        if (answer !== ASK) {
+          if (this.#stats !== null) this.#stats.program++;
+          return answer === 1;
+        }
+      }
+      if (this.#stats !== null) this.#stats.wasm++;
       let handle;
       let memos;
       if (who === null || who === undefined) {
@@ -757,6 +1087,25 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
         }
       }
       return answer;
+    }
+
+    // A target's program, fetched from the core once.
+    #program(core, target, withObject) {
+      let code = core.program(target.id, withObject);
+      const texts = core.programTexts(target.id, withObject);
+      if (this.#transform !== null) code = this.#transform(code, texts);
+      target.program = makeProgram([code, texts]);
+      return target.program;
+    }
+
+    #factsOfAnonymous(core) {
+      this.#anonymous ??= core.subject(user(null));
+      return makeFacts(core.subjectFacts(this.#anonymous));
+    }
+
+    [DIAGNOSTICS]({ stats = null, transform = null } = {}) {
+      this.#stats = stats;
+      this.#transform = transform;
     }
 
     // The first answer for a (subject, target): asked without the memo, then remembered.
@@ -832,10 +1181,15 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (typeof view !== "string" || typeof actionOrMethod !== "string") {
         core.target(view, actionOrMethod, withObject); // throws the ContextError
       }
-      let actions = this.#targets.get(view);
-      if (actions === undefined) {
-        actions = new Map();
-        this.#targets.set(view, actions);
+      let actions = this.#lastActions;
+      if (view !== this.#lastView || actions === undefined) {
+        actions = this.#targets.get(view);
+        if (actions === undefined) {
+          actions = new Map();
+          this.#targets.set(view, actions);
+        }
+        this.#lastView = view;
+        this.#lastActions = actions;
       }
       let pair = actions.get(actionOrMethod);
       if (pair === undefined) {
@@ -850,12 +1204,14 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
           this.#targets.clear();
           this.#targetCount = 0;
           this.#targets.set(view, actions);
+          this.#lastView = view;
+          this.#lastActions = actions;
           actions.clear();
           actions.set(actionOrMethod, pair);
           pair[1 - slot] = undefined;
         }
         const id = core.target(view, actionOrMethod, withObject);
-        target = { id, reads: undefined, anonymous: undefined, subjects: new WeakMap() };
+        target = { id, reads: undefined, anonymous: undefined, subjects: new WeakMap(), program: undefined };
         pair[slot] = target;
         this.#targetCount++;
       }
@@ -879,7 +1235,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (handleOf(who) !== undefined) {
         throw new ContextError("expected a user object, not a Subject", "invalid_context", "$.user");
       }
-      return new Subject(MAKE, core.subject(user(who)));
+      return new Subject(MAKE, core.subject(user(who)), core);
     }
 
     /** The view names, in policy order. */
@@ -1000,9 +1356,12 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       this.#core = null;
       this.#targets.clear();
       this.#targetCount = 0;
+      this.#lastView = undefined;
+      this.#lastActions = undefined;
       this.#texts = [];
       const anonymous = this.#anonymous;
       this.#anonymous = undefined;
+      this.#anonymousFacts = undefined;
       if (anonymous) anonymous.free();
       if (core) core.free();
     }

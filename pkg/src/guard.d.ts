@@ -56,6 +56,10 @@ export type ForwardReason =
   | "lookup-timeout"
   /** The CSRF check needs a body longer than the edge reads. */
   | "body-too-large"
+  /** `HasAPIKey`: the key's row has an older hash (the package re-hashes and saves it on success). */
+  | "api-key-legacy-hash"
+  /** `HasAPIKey`: `API_KEY_CUSTOM_HEADER` names a `request.META` entry that is not a header. */
+  | "api-key-not-visible"
   /** The guard itself failed (a policy that does not compile, ...): logged, forwarded. */
   | "guard-error";
 

@@ -26,7 +26,9 @@ export const NOT_FOUND = Symbol.for("drf-gate.notFound");
 export const UNKNOWN = Symbol.for("drf-gate.unknown");
 
 // The lookup kinds of the core's step protocol (`LookupKey.kind`), with their arguments.
-const LOOKUP_KINDS = ["token", "basic", "session", "sessionCsrfSecret", "userById", "remoteUser", "knoxToken", "custom"];
+const LOOKUP_KINDS = [
+  "token", "basic", "session", "sessionCsrfSecret", "userById", "remoteUser", "knoxToken", "apiKey", "custom",
+];
 const DEFAULT_LOOKUP_TIMEOUT_MS = 1000;
 const TIMED_OUT = Symbol("timed out");
 
@@ -49,6 +51,8 @@ function lookupArgs(key) {
       return [key.name];
     case "knoxToken":
       return [key.digest, key.tokenKey];
+    case "apiKey":
+      return [key.model, key.prefix];
     case "custom":
       return [key.className];
     default:
@@ -265,7 +269,7 @@ function undecidedReason(step, original) {
       const seen = original(lookup);
       return { reason: seen && seen.trouble ? seen.trouble : "unknown-lookup", lookup };
     }
-    return { reason };
+    return lookup ? { reason, lookup } : { reason };
   }
   if (step.body) return { reason: "body-unread" };
   return null;

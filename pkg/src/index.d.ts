@@ -241,6 +241,16 @@ export interface KnoxTokenRow {
   expiry: number | Date | null;
 }
 
+/** A djangorestframework-api-key row, as `Resolvers.apiKey` returns it. */
+export interface ApiKeyRow {
+  /** `hashed_key` (`sha512$$<hex>`; any other hasher is checked by the origin: the request is forwarded). */
+  hashedKey: string;
+  /** `revoked` (a revoked key is not usable). */
+  revoked?: boolean;
+  /** `expiry_date` in seconds since the epoch, a Date, or null (the key never expires). */
+  expiry?: number | Date | null;
+}
+
 /** Looks users up for the authentication classes; each may return a Promise in `checkRequest`. */
 export interface Resolvers {
   /** TokenAuthentication: the token's user, or null. */
@@ -260,6 +270,12 @@ export interface Resolvers {
    * key) and `token_key`: its user and `expiry` (seconds since the epoch, a Date, or null), or null.
    */
   knoxToken?(digest: string, tokenKey: string): KnoxTokenRow | null | undefined | Promise<KnoxTokenRow | null | undefined>;
+  /**
+   * djangorestframework-api-key's `HasAPIKey` (asked at the permission stage, only when DRF runs
+   * the class): the row of `model` (`app_label.ModelName`) whose `prefix` is this one, revoked or
+   * not, or null. drf-gate verifies the key and the expiry itself.
+   */
+  apiKey?(model: string, prefix: string): ApiKeyRow | null | undefined | Promise<ApiKeyRow | null | undefined>;
   /** A custom class: a user, null (`authenticate` returned None), or `{ failure }` (it raised). */
   custom?(className: string, request: RawRequest): User | { failure: { exception?: string; detail: JsonValue; code?: string | null } } | null | undefined | Promise<User | { failure: { exception?: string; detail: JsonValue; code?: string | null } } | null | undefined>;
 }

@@ -194,3 +194,39 @@ export function encodeValue(value) {
     if (scratch.bytes.length > 65536) scratch.bytes = new Uint8Array(64);
   }
 }
+
+let pairSplit = 0;
+
+/**
+ * Encodes `check`'s user, then its object (each left out when `undefined`), into one reused
+ * buffer, each as the member of the context JSON.stringify would write. Returns a view of the
+ * bytes, valid until the next encoding; `encodedUserLength()` says where the object starts.
+ */
+export function encodePair(user, object) {
+  if (scratchBusy) {
+    const out = new Writer();
+    pairInto(out, user, object);
+    return out.bytes.subarray(0, out.length);
+  }
+  scratchBusy = true;
+  try {
+    // The last view is used by now: a huge value's buffer is not kept.
+    if (scratch.bytes.length > 65536) scratch.bytes = new Uint8Array(64);
+    scratch.length = 0;
+    pairInto(scratch, user, object);
+    return scratch.bytes.subarray(0, scratch.length);
+  } finally {
+    scratchBusy = false;
+  }
+}
+
+function pairInto(out, user, object) {
+  if (user !== undefined && !write(out, null, "user", user, [])) out.byte(0);
+  pairSplit = out.length;
+  if (object !== undefined && !write(out, null, "object", object, [])) out.byte(0);
+}
+
+/** The user's length in the bytes of the last `encodePair`. */
+export function encodedUserLength() {
+  return pairSplit;
+}

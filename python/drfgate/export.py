@@ -133,11 +133,21 @@ USER_MODEL_VARIANTS = {
     },
 }
 # Third-party classes whose answer depends on rows drf-gate has no lookup for: their views are
-# left to the origin, with this reason.
-ORIGIN_ONLY_PERMISSIONS = {
-    "rest_framework_api_key.permissions.HasAPIKey": "it looks the API key up (prefix, hashed key, revoked, expiry) "
-    "in the project's database at permission time, which drf-gate's permission stage cannot ask for",
-}
+# left to the origin, with this reason. (None at present: djangorestframework-api-key's classes
+# have the core's own API key check, see API_KEY_* below.)
+ORIGIN_ONLY_PERMISSIONS = {}
+# djangorestframework-api-key: BaseHasAPIKey subclasses become the core's API key check
+# (`{"apiKey": {"model": ...}}`; the package's HasAPIKey is the core's built-in `HasAPIKey`),
+# when nothing the check runs is custom code: these methods must be the package's own.
+API_KEY_BASE = "rest_framework_api_key.permissions.BaseHasAPIKey"
+API_KEY_CLASS = "rest_framework_api_key.permissions.HasAPIKey"
+API_KEY_DEFAULT_MODEL = "rest_framework_api_key.APIKey"
+API_KEY_PERMISSION_METHODS = ("has_permission", "has_object_permission", "get_key")
+API_KEY_PARSER_METHODS = ("get", "get_from_authorization", "get_from_header")
+API_KEY_MANAGER_METHODS = ("get_usable_keys", "get_from_key", "is_valid")
+API_KEY_MODEL_METHODS = ("is_valid", "_has_expired", "has_expired")
+API_KEY_GENERATOR_METHODS = ("verify", "using_preferred_hasher", "hash")
+API_KEY_HASHER_METHODS = ("encode", "verify", "salt")
 # knox's TokenAuthentication: a built-in of drf-gate (hashed-token lookup, expiry).
 KNOX_AUTHENTICATION = "knox.auth.TokenAuthentication"
 KNOX_METHODS = ("authenticate", "authenticate_credentials", "validate_user", "authenticate_header", "_cleanup_token",
@@ -254,6 +264,13 @@ def export_settings(include_secrets=False):
     knox = knox_settings()
     if knox is not None:
         result["knox"] = knox
+    # djangorestframework-api-key's KeyParser reads this setting on every request.
+    custom_header = getattr(settings, "API_KEY_CUSTOM_HEADER", None)
+    if custom_header is not None:
+        if not isinstance(custom_header, str):
+            raise ExportError([f"API_KEY_CUSTOM_HEADER is {custom_header!r}; drf-gate expects a request.META name "
+                               "such as 'HTTP_X_API_KEY'"])
+        result["apiKeyCustomHeader"] = custom_header
     if jwt_authentication is not None:
         from rest_framework_simplejwt.settings import api_settings as jwt
 
@@ -398,7 +415,8 @@ class Exporter:
         # Custom classes never take a built-in's name or alias (django-rest-knox's class is also
         # called TokenAuthentication): a clash gets the module-qualified name.
         self._used_names = set(self.permission_names.values()) | set(self.auth_names.values()) | {
-            "session", "basic", "token", "jwt", "jwtStateless", "remoteUser", "knox", "KnoxTokenAuthentication"}
+            "session", "basic", "token", "jwt", "jwtStateless", "remoteUser", "knox", "KnoxTokenAuthentication",
+            "HasAPIKey"}
 
     # ---- names -------------------------------------------------------------------------
 
@@ -417,6 +435,11 @@ class Exporter:
         lines = []
         for name, path in self.known_classes.items():
             if path in ORIGIN_ONLY_PERMISSIONS:
+                continue
+            if name == "HasAPIKey" or "apiKey" in self.permission_decls.get(name, {}):
+                model = self.permission_decls.get(name, {}).get("apiKey", {}).get("model", API_KEY_DEFAULT_MODEL)
+                lines.append(f"{name}: {path}, djangorestframework-api-key, drf-gate's API key check on {model} "
+                             "(the package's own methods, none overridden)")
                 continue
             proof = self.known_proofs.get(name)
             proved = (f"proved against the installed package on {proof.cases} generated inputs"
@@ -464,6 +487,8 @@ class Exporter:
         self.permission_names[cls] = name
         if _path(cls) in KNOWN_PERMISSIONS or _path(cls) in ORIGIN_ONLY_PERMISSIONS:
             return self._known_permission(cls, name)
+        if any(_path(k) == API_KEY_BASE for k in cls.__mro__):
+            return self._api_key_permission(cls, name)
         problems, deps, decl = [], set(), {}
         bases = [b for b in cls.__mro__[1:] if isinstance(b, type) and issubclass(b, drf_permissions.BasePermission)]
         base = bases[0] if bases else drf_permissions.BasePermission
@@ -557,6 +582,85 @@ class Exporter:
         self.known_classes[name] = path
         self.permission_decls[name] = decl
         self.permission_deps[name] = {decl["base"]} if "base" in decl and decl["base"] not in BUILTIN_PERMISSIONS.values() else set()
+        self.permission_problems[cls] = problems
+        return name
+
+    def _api_key_permission(self, cls, name):
+        """A djangorestframework-api-key ``BaseHasAPIKey`` subclass: the core's API key check, when
+        every method it runs (the class's, its key parser's, its model's and manager's, the key
+        generator's and hasher's) is the package's own; otherwise a located problem."""
+        problems, decl = [], {}
+        base = next(k for k in cls.__mro__ if _path(k) == API_KEY_BASE)
+
+        def custom(owner_cls, stop_path, methods):
+            """Methods a class between ``owner_cls`` and the package's class ``stop_path`` overrides."""
+            found = []
+            for k in owner_cls.__mro__:
+                if _path(k) == stop_path or k.__module__.startswith("rest_framework_api_key."):
+                    break
+                found.extend((k, m) for m in methods if m in k.__dict__)
+            return found
+
+        for k, method in custom(cls, API_KEY_BASE, API_KEY_PERMISSION_METHODS):
+            problems.append(Problem(k.__dict__[method], f"permission class {name} ({_path(cls)}) overrides {method}() "
+                                    "of BaseHasAPIKey: custom code drf-gate's API key check does not run",
+                                    "leave its views to the origin (--leave-to-origin VIEW)"))
+        parser = getattr(cls, "key_parser", None)
+        keyword = getattr(parser, "keyword", None)
+        if parser is None or not isinstance(keyword, str) or custom(type(parser), "rest_framework_api_key.permissions.KeyParser",
+                                                                    API_KEY_PARSER_METHODS):
+            problems.append(Problem(cls, f"permission class {name}: its key_parser {parser!r} is not the package's "
+                                    "KeyParser (or a subclass that only sets `keyword`)",
+                                    "leave its views to the origin (--leave-to-origin VIEW)"))
+        model = getattr(cls, "model", None)
+        label = None
+        if model is None:
+            problems.append(Problem(cls, f"permission class {name} is a BaseHasAPIKey without `model`: DRF answers "
+                                    "500 (an AssertionError) on every request it checks",
+                                    "set `model` to the API key model, or leave its views to the origin"))
+        else:
+            label = f"{model._meta.app_label}.{model._meta.object_name}"
+            manager = getattr(model, "objects", None)
+            generator = getattr(manager, "key_generator", None)
+            hasher = getattr(generator, "preferred_hasher", None)
+            overridden = (
+                [(k, m) for k, m in custom(model, "rest_framework_api_key.models.AbstractAPIKey", API_KEY_MODEL_METHODS)]
+                + [(k, m) for k, m in custom(type(manager), "rest_framework_api_key.models.BaseAPIKeyManager",
+                                             API_KEY_MANAGER_METHODS)]
+                + [(k, m) for k, m in custom(type(generator), "rest_framework_api_key.crypto.KeyGenerator",
+                                             API_KEY_GENERATOR_METHODS)]
+                + [(k, m) for k, m in custom(type(hasher), "rest_framework_api_key.crypto.Sha512ApiKeyHasher",
+                                             API_KEY_HASHER_METHODS)]
+            )
+            kinds = [_path(k) for k in (type(generator), type(hasher))]
+            if not any(_path(k) == "rest_framework_api_key.models.BaseAPIKeyManager" for k in type(manager).__mro__) \
+                    or not any(_path(k) == "rest_framework_api_key.crypto.KeyGenerator" for k in type(generator).__mro__) \
+                    or not any(_path(k) == "rest_framework_api_key.crypto.Sha512ApiKeyHasher" for k in type(hasher).__mro__):
+                problems.append(Problem(model, f"permission class {name}: the API key model {label} does not use the "
+                                        f"package's manager, key generator and SHA-512 hasher ({', '.join(kinds)})",
+                                        "leave its views to the origin (--leave-to-origin VIEW)"))
+            for k, method in overridden:
+                problems.append(Problem(k.__dict__[method], f"permission class {name}: {_path(k)}.{method}() is custom "
+                                        "code in the API key check (drf-gate verifies keys as the package does)",
+                                        "leave its views to the origin (--leave-to-origin VIEW)"))
+        if _path(cls) == API_KEY_CLASS and label == API_KEY_DEFAULT_MODEL and not problems:
+            # The package's own class: the core's built-in of the same name.
+            self.permission_names[cls] = "HasAPIKey"
+            self.known_classes["HasAPIKey"] = _path(cls)
+            self.permission_problems[cls] = []
+            return "HasAPIKey"
+        spec = {"model": label} if label else {}
+        if isinstance(keyword, str) and keyword != "Api-Key":
+            spec["keyword"] = keyword
+        decl["apiKey"] = spec
+        for attr, key in (("message", "message"), ("code", "code")):
+            value = next((k.__dict__[attr] for k in cls.__mro__[:cls.__mro__.index(base)] if attr in k.__dict__), None)
+            if value is not None:
+                decl[key] = to_json_value(value)
+        if not problems:
+            self.known_classes[name] = _path(cls)
+        self.permission_decls[name] = decl
+        self.permission_deps[name] = set()
         self.permission_problems[cls] = problems
         return name
 

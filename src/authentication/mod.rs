@@ -95,7 +95,7 @@ pub use csrf::{mint_csrf_token, CsrfRandom};
 #[cfg(feature = "edge")]
 pub use request::{RawRequest, RawRequestInput};
 #[cfg(feature = "edge")]
-pub use resolver::{Answer, AnswerCache, CustomLookup, KnoxToken, Lookup, LookupKey, Resolver};
+pub use resolver::{Answer, AnswerCache, ApiKeyRow, CustomLookup, KnoxToken, Lookup, LookupKey, Resolver};
 #[cfg(feature = "compiler")]
 pub use settings::{
     AuthenticationSettings, BasicSettings, CompiledSettings, CsrfSettings, JwtSettings, KnoxHash, KnoxSettings,

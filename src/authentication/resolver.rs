@@ -62,6 +62,27 @@ pub struct KnoxToken {
     pub expiry: Option<f64>,
 }
 
+/// A djangorestframework-api-key row (`AbstractAPIKey`): what `is_valid` reads of it. The core
+/// verifies the key against `hashed_key` and compares `expiry` with `now` itself.
+///
+/// ```
+/// use drf_gate::authentication::ApiKeyRow;
+/// let row: ApiKeyRow = serde_json::from_str(r#"{"hashedKey": "sha512$$ab", "revoked": false, "expiry": null}"#).unwrap();
+/// assert!(!row.revoked && row.expiry.is_none());
+/// ```
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ApiKeyRow {
+    /// `api_key.hashed_key` (`sha512$$<hex>`, or a legacy Django password hash).
+    pub hashed_key: String,
+    /// `api_key.revoked`: a revoked key is not among `get_usable_keys()`.
+    #[serde(default)]
+    pub revoked: bool,
+    /// `api_key.expiry_date` as seconds since the epoch, or `None` (never expires).
+    #[serde(default)]
+    pub expiry: Option<f64>,
+}
+
 /// What a project's own authentication class decided.
 #[derive(Clone, Debug)]
 pub enum CustomLookup {
@@ -125,6 +146,13 @@ pub trait Resolver {
     fn knox_token(&self, _digest: &str, _token_key: &str) -> Lookup<KnoxToken> {
         Lookup::Unknown
     }
+    /// djangorestframework-api-key (a permission-stage lookup, asked only when DRF evaluates a
+    /// `HasAPIKey` class): the row of `model` (its label, `app_label.ModelName`) whose `prefix`
+    /// equals `prefix` exactly, as the database's `prefix=` lookup matches it, revoked or not.
+    /// `NotFound` only when no such row exists.
+    fn api_key(&self, _model: &str, _prefix: &str) -> Lookup<ApiKeyRow> {
+        Lookup::Unknown
+    }
     /// A custom class's `authenticate(request)`.
     fn custom(&self, _class_name: &str, _request: &RawRequest) -> CustomLookup {
         CustomLookup::Unknown
@@ -182,6 +210,13 @@ pub enum LookupKey {
         /// The token's first 15 characters.
         token_key: String,
     },
+    /// [`Resolver::api_key`].
+    ApiKey {
+        /// The API key model's label (`rest_framework_api_key.APIKey`).
+        model: String,
+        /// The key's prefix (the text before its first `.`).
+        prefix: String,
+    },
     /// [`Resolver::custom`].
     Custom {
         /// The class name.
@@ -196,7 +231,9 @@ pub enum LookupKey {
 /// `{"failure": {"detail": "...", "code": "..."}}` (custom classes only), `{"none": true}`
 /// (custom classes: `authenticate` returned None), `{"knoxToken": {"user": {...}, "expiry": ...}}`
 /// (django-rest-knox lookups only; a bare `{"user": ...}` is not enough there, since the expiry
-/// decides, and is treated as not known).
+/// decides, and is treated as not known), `{"apiKey": {"hashedKey": "...", "revoked": false,
+/// "expiry": ...}}` (djangorestframework-api-key lookups only; anything else but `notFound` is
+/// treated as not known).
 ///
 /// ```
 /// use drf_gate::authentication::Answer;
@@ -220,6 +257,8 @@ pub enum Answer {
     None(bool),
     /// A django-rest-knox token row (`{"knoxToken": {"user": {...}, "expiry": 1795315745.5}}`).
     KnoxToken(KnoxToken),
+    /// A djangorestframework-api-key row (`{"apiKey": {"hashedKey": "sha512$$...", "revoked": false, "expiry": null}}`).
+    ApiKey(ApiKeyRow),
 }
 
 /// A [`Resolver`] replaying stored answers and answering `Pending` for the rest.
@@ -280,6 +319,14 @@ impl Resolver for AnswerCache {
         match self.answers.get(&LookupKey::KnoxToken { digest: digest.into(), token_key: token_key.into() }) {
             None => Lookup::Pending,
             Some(Answer::KnoxToken(token)) => Lookup::Found(token.clone()),
+            Some(Answer::NotFound(_)) => Lookup::NotFound,
+            Some(_) => Lookup::Unknown,
+        }
+    }
+    fn api_key(&self, model: &str, prefix: &str) -> Lookup<ApiKeyRow> {
+        match self.answers.get(&LookupKey::ApiKey { model: model.into(), prefix: prefix.into() }) {
+            None => Lookup::Pending,
+            Some(Answer::ApiKey(row)) => Lookup::Found(row.clone()),
             Some(Answer::NotFound(_)) => Lookup::NotFound,
             Some(_) => Lookup::Unknown,
         }

@@ -45,6 +45,10 @@ pub struct AuthenticationSettings {
     /// django-rest-knox's `REST_KNOX`.
     #[serde(skip_serializing_if = "KnoxSettings::is_default")]
     pub knox: KnoxSettings,
+    /// djangorestframework-api-key's `API_KEY_CUSTOM_HEADER`: the `request.META` name `HasAPIKey`
+    /// reads the key from (`HTTP_X_API_KEY`); `None`: `Authorization: Api-Key <key>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key_custom_header: Option<String>,
 }
 
 /// Django's request-body limits, as the CSRF check's `request.POST` meets them (DRF's parsers

@@ -33,6 +33,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod program;
 pub mod value;
 pub(crate) mod wire;
 
@@ -222,6 +223,11 @@ fn encode_check(check: &Check, out: &mut Writer) {
         Check::Condition(index) => {
             out.u8(6);
             out.usize(*index);
+        }
+        Check::HasApiKey(check) => {
+            out.u8(7);
+            out.str(&check.model);
+            out.str(&check.keyword);
         }
     }
 }
@@ -493,6 +499,10 @@ fn decode_check(input: &mut Reader<'_>, condition_count: usize) -> Read<Check> {
         4 => Check::DjangoModelPermissions,
         5 => Check::DjangoObjectPermissions,
         6 => Check::Condition(input.index(condition_count)?),
+        7 => Check::HasApiKey(Box::new(crate::permissions::api_key::ApiKeyCheck {
+            model: input.string()?,
+            keyword: input.string()?,
+        })),
         _ => return Err(input.corrupt("an unknown permission check")),
     })
 }

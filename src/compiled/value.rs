@@ -145,7 +145,7 @@ pub fn user_from_value(value: &Value, path: &str) -> Result<UserInput, ContextEr
     match value {
         Value::Object(map) => {
             for (key, value) in map {
-                set_field(&mut user, key, value, &format!("{path}.{key}"))?;
+                set_field(&mut user, key, value, &|| format!("{path}.{key}"))?;
             }
         }
         // serde reads a struct from a sequence too, field by field in declaration order.
@@ -154,7 +154,7 @@ pub fn user_from_value(value: &Value, path: &str) -> Result<UserInput, ContextEr
                 return Err(invalid(path, format!("invalid length {}, expected fewer elements in array", items.len())));
             }
             for (index, (item, key)) in items.iter().zip(USER_FIELD_NAMES).enumerate() {
-                set_field(&mut user, key, item, &format!("{path}[{index}]"))?;
+                set_field(&mut user, key, item, &|| format!("{path}[{index}]"))?;
             }
         }
         other => return Err(invalid_type(other, "struct UserInput", path)),
@@ -174,30 +174,38 @@ const USER_FIELD_NAMES: [&str; 9] = [
     "attributes",
 ];
 
-fn set_field(user: &mut UserInput, key: &str, value: &Value, at: &str) -> Result<(), ContextError> {
+// `at` names the field in errors (made only for one).
+fn set_field(user: &mut UserInput, key: &str, value: &Value, at: &dyn Fn() -> String) -> Result<(), ContextError> {
     match key {
         "id" => user.id = (!value.is_null()).then(|| value.clone()),
         "username" => {
             user.username = match value {
                 Value::Null => None,
                 Value::String(text) => Some(text.clone()),
-                other => return Err(invalid_type(other, "a string", at)),
+                other => return Err(invalid_type(other, "a string", &at())),
             }
         }
-        "isActive" => user.is_active = boolean(value, at)?,
-        "isStaff" => user.is_staff = boolean(value, at)?,
-        "isSuperuser" => user.is_superuser = boolean(value, at)?,
-        "tokenUser" => user.token_user = boolean(value, at)?,
-        "permissions" => user.permissions = strings(value, at)?,
+        "isActive" => user.is_active = value.as_bool().ok_or_else(|| invalid_type(value, "a boolean", &at()))?,
+        "isStaff" => user.is_staff = value.as_bool().ok_or_else(|| invalid_type(value, "a boolean", &at()))?,
+        "isSuperuser" => user.is_superuser = value.as_bool().ok_or_else(|| invalid_type(value, "a boolean", &at()))?,
+        "tokenUser" => user.token_user = value.as_bool().ok_or_else(|| invalid_type(value, "a boolean", &at()))?,
+        "permissions" => {
+            user.permissions = match value {
+                Value::Array(items) if items.iter().all(Value::is_string) => {
+                    items.iter().filter_map(Value::as_str).map(str::to_owned).collect()
+                }
+                _ => strings(value, &at())?,
+            }
+        }
         "objectPermissions" => {
             user.object_permissions = match value {
                 Value::Null => None,
-                Value::Array(_) => strings(value, at).ok().map(ObjectPermissionsInput::ForCheckedObject),
+                Value::Array(_) => strings(value, "").ok().map(ObjectPermissionsInput::ForCheckedObject),
                 Value::Object(by_pk) => {
                     let mut map = std::collections::BTreeMap::new();
                     let mut ok = true;
                     for (pk, list) in by_pk {
-                        match strings(list, at) {
+                        match strings(list, "") {
                             Ok(list) => {
                                 map.insert(pk.clone(), list);
                             }
@@ -209,16 +217,117 @@ fn set_field(user: &mut UserInput, key: &str, value: &Value, at: &str) -> Result
                 _ => None,
             };
             if user.object_permissions.is_none() && !value.is_null() {
-                return Err(invalid(at, "data did not match any variant of untagged enum ObjectPermissionsInput"));
+                return Err(invalid(at(), "data did not match any variant of untagged enum ObjectPermissionsInput"));
             }
         }
         "attributes" => match value {
             Value::Object(attributes) => user.attributes = attributes.clone(),
-            other => return Err(invalid_type(other, "a map", at)),
+            other => return Err(invalid_type(other, "a map", &at())),
         },
-        _ => return Err(invalid(at, format!("unknown field `{key}`, expected one of {USER_FIELDS}"))),
+        _ => return Err(invalid(at(), format!("unknown field `{key}`, expected one of {USER_FIELDS}"))),
     }
     Ok(())
+}
+
+/// Reads an encoded user (`null`: none) as [`decode_value`] then [`user_from_value`] do, with
+/// the same errors. The common shape (an object of `id` as an integer or a string, `username`,
+/// the flags, `permissions` as strings, each field once) is read straight from the bytes,
+/// without building a JSON value first; any other shape takes the general way.
+///
+/// # Errors
+/// As [`decode_value`] and [`user_from_value`].
+///
+/// ```
+/// use drf_gate::compiled::value::decode_user;
+/// let bytes = [8, 2, 2, b'i', b'd', 3, 3, 7, b'i', b's', b'S', b't', b'a', b'f', b'f', 2];
+/// let user = decode_user(&bytes, "$.user").unwrap().unwrap();
+/// assert!(user.is_staff && user.is_active && user.id == Some(serde_json::json!(3)));
+/// assert!(decode_user(&[0], "$.user").unwrap().is_none());
+/// ```
+pub fn decode_user(bytes: &[u8], path: &str) -> Result<Option<UserInput>, ContextError> {
+    // The browser runtime (no `compiler`) keeps to the general way: smaller, and its checks are
+    // few (`can` is the UI's hot path).
+    #[cfg(feature = "compiler")]
+    if let Some(user) = plain_user(bytes) {
+        return Ok(user);
+    }
+    match decode_value(bytes, path)? {
+        Value::Null => Ok(None),
+        value => user_from_value(&value, path).map(Some),
+    }
+}
+
+// Most permissions a user may carry on the direct way (beyond: the general way, which counts
+// values against the JSON path's limit).
+#[cfg(feature = "compiler")]
+const PLAIN_PERMISSIONS: usize = 1024;
+
+/// [`decode_user`]'s direct way: `None` for anything but the common shape, well formed.
+#[cfg(feature = "compiler")]
+fn plain_user(bytes: &[u8]) -> Option<Option<UserInput>> {
+    let mut input = Reader::new(bytes);
+    let user = match input.u8().ok()? {
+        0 => None,
+        8 => {
+            let mut user = UserInput::default();
+            let mut seen = 0u8;
+            for _ in 0..input.count().ok()? {
+                let (bit, key) = match input.str().ok()? {
+                    "id" => (1, 0),
+                    "username" => (2, 1),
+                    "isActive" => (4, 2),
+                    "isStaff" => (8, 3),
+                    "isSuperuser" => (16, 4),
+                    "tokenUser" => (32, 5),
+                    "permissions" => (64, 6),
+                    _ => return None,
+                };
+                if seen & bit != 0 {
+                    return None; // a repeated key: the last one wins, the general way knows how
+                }
+                seen |= bit;
+                let tag = input.u8().ok()?;
+                match (key, tag) {
+                    (0, 0) => user.id = None,
+                    (0, 3) => user.id = Some(Value::Number(Number::from(input.varint().ok()?))),
+                    (0, 4) => {
+                        let magnitude = i64::try_from(input.varint().ok()?).ok()?;
+                        user.id = Some(Value::Number(Number::from(-1 - magnitude)));
+                    }
+                    (0, 6) => user.id = Some(Value::String(input.string().ok()?)),
+                    (1, 0) => user.username = None,
+                    (1, 6) => user.username = Some(input.string().ok()?),
+                    (2..=5, 1 | 2) => {
+                        let flag = tag == 2;
+                        match key {
+                            2 => user.is_active = flag,
+                            3 => user.is_staff = flag,
+                            4 => user.is_superuser = flag,
+                            _ => user.token_user = flag,
+                        }
+                    }
+                    (6, 7) => {
+                        let count = input.count().ok()?;
+                        if count > PLAIN_PERMISSIONS {
+                            return None;
+                        }
+                        let mut permissions = Vec::with_capacity(count);
+                        for _ in 0..count {
+                            if input.u8().ok()? != 6 {
+                                return None;
+                            }
+                            permissions.push(input.string().ok()?);
+                        }
+                        user.permissions = permissions;
+                    }
+                    _ => return None,
+                }
+            }
+            Some(user)
+        }
+        _ => return None,
+    };
+    input.is_empty().then_some(user)
 }
 
 /// Reads an authentication outcome as the JSON path reads `{"succeeded": "token"}`,
@@ -332,10 +441,7 @@ impl EncodedContext<'_> {
     /// ```
     pub fn decode(self) -> Result<crate::context::Context, crate::ContextError> {
         let user = match self.user {
-            Some(bytes) => match decode_value(bytes, "$.user")? {
-                Value::Null => None,
-                value => Some(user_from_value(&value, "$.user")?),
-            },
+            Some(bytes) => decode_user(bytes, "$.user")?,
             None => None,
         };
         let authentication = match self.authentication {
@@ -364,6 +470,8 @@ impl EncodedContext<'_> {
             accept: self.accept,
             lookup_error: self.lookup_error,
             trace: self.trace,
+            // Not carried by the encoded form: a context stating `apiKeys` takes the JSON path.
+            api_keys: None,
         })
     }
 }
@@ -479,6 +587,65 @@ mod tests {
             }
             assert_eq!(decode_value(&bytes, "$").is_ok(), fine);
         }
+    }
+
+    /// The direct user reader agrees with the general one (value, then user) on every shape,
+    /// common or not, and on every truncation.
+    #[test]
+    fn users_read_directly_as_the_general_way() {
+        let general = |bytes: &[u8]| match decode_value(bytes, "$.user") {
+            Ok(Value::Null) => Ok(None),
+            Ok(value) => user_from_value(&value, "$.user").map(Some),
+            Err(error) => Err(error),
+        };
+        let cases = [
+            json!(null),
+            json!({}),
+            json!({"id": 3, "username": "ann", "isActive": false, "isStaff": true, "isSuperuser": true, "tokenUser": true}),
+            json!({"id": "3", "username": null, "permissions": ["a.b", "c.d"]}),
+            json!({"id": -4, "permissions": []}),
+            json!({"id": null}),
+            json!({"id": 1.5}),
+            json!({"id": u64::MAX}),
+            json!({"id": i64::MIN}),
+            json!({"id": [3]}),
+            json!({"id": {"pk": 3}}),
+            json!({"isStaff": "yes"}),
+            json!({"isStaff": null}),
+            json!({"permissions": ["a", 3]}),
+            json!({"permissions": "a"}),
+            json!({"username": 3}),
+            json!({"name": "x"}),
+            json!({"objectPermissions": ["x"], "attributes": {"team": 1}}),
+            json!([1]),
+            json!("x"),
+            json!(3),
+        ];
+        for case in cases {
+            let mut bytes = Vec::new();
+            encode(&case, &mut bytes);
+            for len in 0..=bytes.len() {
+                let part = &bytes[..len];
+                match (general(part), decode_user(part, "$.user")) {
+                    (Ok(expected), Ok(got)) => assert_eq!(format!("{expected:?}"), format!("{got:?}"), "{case}"),
+                    (Err(expected), Err(got)) => {
+                        assert_eq!((expected.path, expected.message), (got.path, got.message), "{case}");
+                    }
+                    (expected, got) => panic!("{case} ({len} bytes): general {expected:?}, direct {got:?}"),
+                }
+            }
+        }
+        // A repeated key: the last one wins, as the general way reads it.
+        let repeated =
+            [8, 2, 7, b'i', b's', b'S', b't', b'a', b'f', b'f', 2, 7, b'i', b's', b'S', b't', b'a', b'f', b'f', 1];
+        assert!(!decode_user(&repeated, "$.user").unwrap().unwrap().is_staff);
+        assert_eq!(
+            format!("{:?}", decode_user(&repeated, "$.user").unwrap()),
+            format!("{:?}", general(&repeated).unwrap())
+        );
+        // Trailing bytes are refused either way.
+        let trailing = [0, 0];
+        assert_eq!(decode_user(&trailing, "$.user").unwrap_err().message, general(&trailing).unwrap_err().message);
     }
 
     /// The hand-written user reader agrees with the JSON path on what it accepts, and on where

@@ -42,7 +42,7 @@ impl<'a> Items<'a> {
         }
     }
 
-    fn get(&self, index: usize) -> Option<Value<'a>> {
+    pub(crate) fn get(&self, index: usize) -> Option<Value<'a>> {
         match self {
             Items::Json(items) => items.get(index).map(from_json),
             Items::Const(items) => items.get(index).map(from_const),

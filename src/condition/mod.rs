@@ -38,7 +38,7 @@ use crate::user::User;
 #[cfg(feature = "compiler")]
 mod check;
 mod codec;
-mod eval;
+pub(crate) mod eval;
 #[cfg(feature = "compiler")]
 mod lexer;
 #[cfg(feature = "compiler")]
@@ -46,7 +46,7 @@ mod parser;
 #[cfg(test)]
 #[cfg(feature = "compiler")]
 mod tests;
-mod tree;
+pub(crate) mod tree;
 
 /// The longest condition source accepted, in bytes.
 pub const MAX_SOURCE_LEN: usize = 4096;
@@ -253,5 +253,10 @@ impl Condition {
     /// ```
     pub fn reads_object(&self) -> bool {
         self.reads_object
+    }
+
+    /// The compiled tree (read by the `can` program lowering, `compiled::program`).
+    pub(crate) fn root(&self) -> &tree::Node {
+        &self.root
     }
 }

@@ -3,6 +3,9 @@
 
 use super::{Check, PermissionClass, DEFAULT_PERMS_MAP};
 
+/// djangorestframework-api-key's `HasAPIKey`, known by this name like DRF's own classes.
+pub const HAS_API_KEY: &str = "HasAPIKey";
+
 /// One built-in class: its two methods and whether `authenticated_users_only` holds.
 #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
 struct Builtin {
@@ -17,7 +20,7 @@ const fn builtin(name: &'static str, has_permission: Check, has_object_permissio
 }
 
 /// `BasePermission` comes last: accepted, but not offered in messages (it is the base class).
-const BUILTINS: [Builtin; 8] = [
+static BUILTINS: [Builtin; 8] = [
     builtin("AllowAny", Check::AllowAll, Check::AllowAll, true),
     builtin("IsAuthenticated", Check::IsAuthenticated, Check::AllowAll, true),
     builtin("IsAdminUser", Check::IsAdminUser, Check::AllowAll, true),
@@ -42,6 +45,18 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 /// A built-in class by its DRF name, compiled; `None` for any other name.
 #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
 pub(crate) fn permission_class(name: &str) -> Option<PermissionClass> {
+    if name == HAS_API_KEY {
+        return Some(PermissionClass {
+            name: name.to_owned(),
+            has_permission: Check::HasApiKey(Box::default()),
+            // DRF 3.14+: `BasePermission.has_object_permission`.
+            has_object_permission: Check::AllowAll,
+            message_body: None,
+            code: None,
+            perms_map: Vec::new(),
+            authenticated_users_only: true,
+        });
+    }
     let builtin = BUILTINS.iter().find(|builtin| builtin.name == name)?;
     let perms_map = if builtin.has_permission == Check::DjangoModelPermissions {
         DEFAULT_PERMS_MAP

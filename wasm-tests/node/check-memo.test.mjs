@@ -1,0 +1,129 @@
+// `check`'s fast path (pkg/src/gate.js #checkResolved): `{view, action, user, object}` resolved
+// once per gate, the user and object encoded in one buffer, and decisions memoised on the user
+// and the object fields the policy reads. On one gate, asked in several orders, every answer
+// (errors included: name, code, path, message) must be the one the whole way gives: a context
+// with another prototype never takes the fast path (the JSON core renders it from JSON text; the
+// browser runtime from its typed fields).
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, test } from "node:test";
+
+import { installedDir, loadEsm } from "./consumer.mjs";
+
+const { Gate } = await loadEsm();
+const runtimeApi = await import(pathToFileURL(join(installedDir, "dist", "api-runtime.js")).href);
+runtimeApi.initSync({ module: readFileSync(join(installedDir, "dist", "drf_gate_runtime_bg.wasm")) });
+
+const policy = {
+  authentication: ["session"],
+  permissions: ["IsAuthenticatedOrReadOnly"],
+  classes: {
+    IsOwner: { hasObjectPermission: "request.method in SAFE_METHODS or obj.owner == request.user", message: "Not yours." },
+    Named: { hasPermission: "request.user.username == 'ann' or request.method in SAFE_METHODS" },
+    InTeam: { hasObjectPermission: "obj.team.id == 5 or request.user.has_perm('blog.change_post', obj)" },
+  },
+  views: {
+    posts: { model: "blog.Post", permissions: ["IsAuthenticatedOrReadOnly", "IsOwner | IsAdminUser"] },
+    named: { model: "blog.Post", permissions: ["Named"] },
+    teams: { model: "blog.Post", permissions: ["InTeam"] },
+  },
+};
+
+const users = [
+  undefined, null, {}, { id: 3 }, { id: "3" }, { id: 3.5 }, { id: -3 }, { id: null }, { id: NaN },
+  { id: 3, username: "ann" }, { id: 3, username: "bob" }, { id: 3, username: null }, { id: 4, username: "ann" },
+  { id: 3, isStaff: true }, { id: 3, isStaff: false }, { id: 3, isActive: false }, { id: 3, isActive: undefined },
+  { id: 3, isSuperuser: true }, { id: 3, tokenUser: true }, { id: 3, permissions: ["blog.change_post"] },
+  { id: 3, isStaff: "yes" }, { id: 3, username: 3 }, { id: 3, name: "x" }, { id: { pk: 3 } }, { id: [3] },
+  { id: 3, username: "ann\ud800" }, { id: 3n }, { username: "ann", id: 3, isStaff: true, isActive: true, isSuperuser: false },
+  Object.defineProperty({ id: 3 }, "isStaff", { value: true, enumerable: false }),
+];
+const objects = [
+  undefined, null, {}, { id: 7, owner: 3 }, { id: 7, owner: "3" }, { id: 7, owner: 4 }, { owner: 3, title: "x" },
+  { owner: 3, title: "\ud800" }, { owner: 3, extra: 5n }, { owner: 3, nested: { a: 1 } }, { owner: 3, long: "x".repeat(300) },
+  { owner: 3, f() {} }, { owner: NaN }, { owner: -0 }, { owner: 0 }, { owner: true }, { owner: 1 }, { owner: "1" },
+  { owner: undefined }, { owner: null }, { owner: [3] }, { owner: { id: 3 } }, { pk: 7, owner: 3, team: { id: 5 } },
+  { id: 7, owner: 3, team: 5 }, { id: 8, team: { id: 4 } }, { id: "8", team: { id: 5, name: "x" } },
+  Object.defineProperty({ id: 7 }, "owner", { value: 3, enumerable: false }),
+  Object.assign(Object.create({ owner: 3 }), { id: 7 }),
+  JSON.parse('{"__proto__": 3, "owner": 3}'), JSON.parse('{"owner": 3, "__proto__": {"owner": 4}}'),
+];
+const targets = [
+  ["posts", "list"], ["posts", "create"], ["posts", "retrieve"], ["posts", "update"], ["posts", "destroy"],
+  ["named", "list"], ["named", "update"], ["teams", "update"], ["posts", "nope"], ["nope", "list"],
+];
+
+const contexts = [];
+for (const [view, action] of targets) {
+  for (const user of users) {
+    for (const object of objects) {
+      const context = { view, action };
+      if (user !== undefined) context.user = user;
+      if (object !== undefined) context.object = object;
+      contexts.push(context);
+    }
+  }
+}
+contexts.push({ view: "posts", action: "update", user: { id: 3 }, object: { owner: 3 }, lookupError: false, trace: false });
+contexts.push({ view: "posts", action: "update", user: { id: 3 }, object: { owner: 3 }, accept: undefined, method: undefined });
+
+function answer(gate, context) {
+  try {
+    return gate.check(context);
+  } catch (error) {
+    return `${error.name} ${error.code} ${error.path} ${error.message}`;
+  }
+}
+
+// The same context with another prototype: JSON.stringify writes it alike, the fast path never
+// takes it.
+function wholeWay(context) {
+  return Object.assign(Object.create({ toString: () => "context" }), context);
+}
+
+const json = new Gate(policy);
+const builds = {
+  "JSON core": () => new Gate(policy),
+  "browser runtime": () => new runtimeApi.Gate(json.toCompiled()),
+};
+
+describe("check's fast path and memo answer as the whole way", () => {
+  for (const [name, make] of Object.entries(builds)) {
+    test(`${name}: ${contexts.length} contexts, three orders, one gate`, () => {
+      const oracle = make();
+      const expected = contexts.map((context) => answer(oracle, wholeWay(context)));
+      const gate = make();
+      const orders = [contexts.keys(), [...contexts.keys()].reverse(), contexts.map((_, i) => (i * 7919) % contexts.length)];
+      for (const order of orders) {
+        for (const i of order) {
+          const got = answer(gate, contexts[i]);
+          assert.deepStrictEqual(got, expected[i], `${name}: ${i} ${JSON.stringify(contexts[i], (k, v) => (typeof v === "bigint" ? `${v}n` : v))}`);
+          if (typeof got === "object") assert.equal(JSON.stringify(got), JSON.stringify(expected[i]));
+        }
+      }
+      // A getter answering differently on each read never leaves an answer under another
+      // context's key.
+      let flip = false;
+      const fickle = { id: 3, get isStaff() { return (flip = !flip); } };
+      const owner = { get owner() { return (flip = !flip) ? 3 : 4; }, id: 7 };
+      for (let i = 0; i < 6; i++) {
+        answer(gate, { view: "posts", action: "update", user: fickle, object: { owner: 4 } });
+        answer(gate, { view: "posts", action: "update", user: { id: 3 }, object: owner });
+        for (const plain of [{ id: 3, isStaff: true }, { id: 3, isStaff: false }, { id: 3 }]) {
+          for (const object of [{ owner: 3 }, { owner: 4 }, { id: 7, owner: 3 }, { id: 7, owner: 4 }]) {
+            const context = { view: "posts", action: "update", user: plain, object };
+            assert.deepStrictEqual(answer(gate, context), answer(oracle, wholeWay(context)));
+          }
+        }
+      }
+      // Fresh decision objects: changing one changes no later answer.
+      const context = { view: "posts", action: "update", user: { id: 3 }, object: { owner: 3 } };
+      const first = gate.check(context);
+      first.headers.X = "y";
+      first.status = 0;
+      assert.deepStrictEqual(gate.check({ ...context }), answer(oracle, wholeWay(context)));
+    });
+  }
+});

@@ -1,0 +1,151 @@
+// `can` programs (src/compiled/program.rs lowers, pkg/src/program.js evaluates): they answer the
+// hot path for subjects in both builds, answer as `check` does, ask wasm for what they do not
+// cover, keep `can`'s documented errors, are CSP-safe, and a corrupted program is caught by the
+// same comparison the conformance replay makes.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, test } from "node:test";
+
+import { installedDir, loadEsm } from "./consumer.mjs";
+
+const { Gate } = await loadEsm();
+const runtimeApi = await import(pathToFileURL(join(installedDir, "dist", "api-runtime.js")).href);
+runtimeApi.initSync({ module: readFileSync(join(installedDir, "dist", "drf_gate_runtime_bg.wasm")) });
+
+const DIAGNOSTICS = Symbol.for("drf-gate.canDiagnostics");
+
+const policy = {
+  authentication: ["session"],
+  permissions: ["IsAuthenticatedOrReadOnly", "IsOwnerOrReadOnly | IsAdminUser"],
+  classes: {
+    IsOwnerOrReadOnly: { hasObjectPermission: "request.method in SAFE_METHODS or obj.owner == request.user" },
+    Team: { hasObjectPermission: "request.user.team == obj.team" },
+    Draft: { hasObjectPermission: "obj.status in ('draft', 'review') and obj.words < 1000" },
+  },
+  views: {
+    posts: { model: "blog.Post", actions: ["list", "create", "retrieve", "update", "destroy"] },
+    teams: { model: "blog.Post", permissions: ["Team"], actions: ["list", "retrieve", "destroy"] },
+    drafts: { model: "blog.Post", permissions: ["Draft"], actions: ["list", "retrieve", "destroy"] },
+  },
+};
+const json = new Gate(policy);
+const makers = { "JSON core": () => new Gate(policy), "browser runtime": () => new runtimeApi.Gate(json.toCompiled()) };
+
+const users = [null, { id: 3 }, { id: 4, isStaff: true }, { id: "3" }, { id: 3, tokenUser: true }, { id: 3, isActive: false },
+  { id: 3, attributes: { team: "red" } }];
+const objects = [undefined, { owner: 3 }, { owner: "3" }, { owner: 4 }, { owner: true }, { owner: null }, {}, { owner: { id: 3 } },
+  { owner: 3.0 }, { owner: 1e300 }, { team: "red", status: "draft", words: 10 },
+  { status: "review", words: 1000 }, { status: "draft", words: "10" }, { status: "live" }];
+
+function oracle(user, view, action, object) {
+  const context = { view, action, user, trace: true };
+  if (object !== undefined) context.object = object;
+  try {
+    return json.check(context).allowed;
+  } catch (error) {
+    return `${error.name} ${error.code}`;
+  }
+}
+
+function ask(gate, who, view, action, object) {
+  try {
+    return gate.can(who, view, action, object);
+  } catch (error) {
+    return `${error.name} ${error.code}`;
+  }
+}
+
+// Every (subject, view, action, object) through `can`, compared with `check`; the counts.
+function sweep(gate) {
+  const stats = { program: 0, wasm: 0 };
+  gate[DIAGNOSTICS]({ stats });
+  let wrong = 0;
+  for (const user of users) {
+    const subject = user === null ? null : gate.subject(user);
+    for (const view of ["posts", "teams", "drafts"]) {
+      for (const action of gate.actions(view)) {
+        for (const object of objects) {
+          const got = ask(gate, subject, view, action, object);
+          const want = oracle(user, view, action, object);
+          if (got !== want && wrong++ < 5) {
+            console.log(`can(${JSON.stringify(user)}, ${view}, ${action}, ${String(JSON.stringify(object))}): ${got}, check: ${want}`);
+          }
+        }
+      }
+    }
+  }
+  gate[DIAGNOSTICS]({});
+  return { wrong, ...stats };
+}
+
+describe("can programs", () => {
+  for (const [name, make] of Object.entries(makers)) {
+    test(`${name}: programs answer as check does, and ask wasm for the rest`, () => {
+      const { wrong, program, wasm } = sweep(make());
+      assert.equal(wrong, 0);
+      assert.ok(program > 400, `programs answered ${program}`);
+      // A custom user attribute, nested objects, lone surrogates, ints beyond 2^53: wasm answers.
+      assert.ok(wasm > 20 && wasm < program, `wasm answered ${wasm}`);
+    });
+
+    test(`${name}: one corrupted op is caught by the comparison`, () => {
+      const gate = make();
+      // `obj.owner == request.user` made `!=` (src/compiled/program.rs: USER_EQ 9, USER_NE 10).
+      gate[DIAGNOSTICS]({ transform: (code) => code.map((op) => (op === 9 ? 10 : op)) });
+      const subject = gate.subject({ id: 3 });
+      assert.equal(gate.can(subject, "posts", "destroy", { owner: 3 }), false);
+      assert.equal(oracle({ id: 3 }, "posts", "destroy", { owner: 3 }), true);
+    });
+
+    test(`${name}: a read string with a lone surrogate is refused, as before`, () => {
+      const gate = make();
+      const subject = gate.subject({ id: 3 });
+      for (const [view, action, object] of [["posts", "destroy", { owner: "\ud800" }], ["drafts", "retrieve", { status: "\ud800", words: 1 }]]) {
+        // An error, as before programs (the runtime's encoder throws its own TypeError).
+        assert.equal(typeof ask(gate, subject, view, action, object), "string");
+        assert.equal(oracle({ id: 3 }, view, action, object), "ContextError invalid_context");
+      }
+    });
+
+    test(`${name}: the object-independent answers never read the object`, () => {
+      const gate = make();
+      const subject = gate.subject({ id: 3 });
+      const object = {
+        get owner() {
+          throw new Error("read");
+        },
+      };
+      assert.equal(gate.can(subject, "posts", "list", object), true);
+      assert.equal(gate.can(subject, "posts", "create", object), true);
+      assert.equal(gate.can(null, "posts", "create", object), false);
+    });
+
+    test(`${name}: can's errors are kept`, () => {
+      const gate = make();
+      const subject = gate.subject({ id: 3 });
+      assert.throws(() => gate.can(subject, "nope", "list"), { name: "ContextError", code: "unknown_view" });
+      assert.throws(() => gate.can(subject, "posts", "destory"), { name: "ContextError", code: "unknown_action" });
+      assert.throws(() => gate.can(subject, "posts", 3), { name: "ContextError" });
+      assert.equal(gate.can(null, "posts", "list"), true);
+      assert.equal(gate.can(undefined, "posts", "update", { owner: 3 }), false);
+      assert.equal(gate.can({ id: 3 }, "posts", "update", { owner: 3 }), true);
+      const other = make();
+      assert.throws(() => other.can(subject, "posts", "list"), { name: "ContextError" });
+      subject.free();
+      assert.throws(() => gate.can(subject, "posts", "list"), { name: "ContextError" });
+      gate.free();
+      assert.throws(() => gate.can(null, "posts", "list"), { name: "ContextError" });
+      other.free();
+    });
+  }
+
+  test("CSP-safe: the interpreter and the API compile no code at run time", () => {
+    for (const file of ["program.js", "gate.js"]) {
+      // The code, without its comments (which say what it does not do).
+      const source = readFileSync(join(installedDir, "dist", file), "utf8").replace(/^\s*(\/\/|\*|\/\*\*).*$/gm, "");
+      assert.doesNotMatch(source, /\beval\s*\(|new\s+Function\b|\bFunction\s*\(/, file);
+    }
+  });
+});
