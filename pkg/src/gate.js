@@ -9,7 +9,7 @@
 
 import { ContextError, NotInitializedError, PolicyError } from "./errors.js";
 import { isFetchRequest, readBody, toRawRequest, withBody } from "./raw-request.js";
-import { encodePair, encodeValue, encodedUserLength } from "./value.js";
+import { LoneSurrogateError, encodePair, encodeValue, encodedUserLength, keysPath } from "./value.js";
 import { ASK, makeFacts, makeProgram, member, prunable, run } from "./program.js";
 
 // What may cross into wasm for one check without JSON (wasm memory never shrinks): strings of
@@ -21,7 +21,14 @@ const MAX_ENCODED_BYTES = 4 * 1024 * 1024;
 const EMPTY = new Uint8Array(0);
 
 function boundedEncoding(value, path) {
-  const bytes = encodeValue(value);
+  let bytes;
+  try {
+    bytes = encodeValue(value);
+  } catch (error) {
+    // The JSON path refuses the same string with a ContextError at the same path.
+    if (error instanceof LoneSurrogateError) throw new ContextError(error.message, "invalid_context", path + keysPath(error.keys));
+    throw error;
+  }
   if (bytes.length > MAX_ENCODED_BYTES) {
     throw new ContextError(
       `${bytes.length} bytes long encoded, more than the ${MAX_ENCODED_BYTES} that may be checked`,

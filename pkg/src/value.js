@@ -7,6 +7,22 @@
 //   5 float64 LE  6 string (LEB128 length, UTF-8)  7 array (count, items)  8 object (count, key/value)
 
 const encoder = new TextEncoder();
+
+/**
+ * A string with a lone surrogate (the JSON path refuses its escape); `keys` is where, outermost
+ * first, for the caller's ContextError.
+ */
+export class LoneSurrogateError extends TypeError {
+  constructor() {
+    super("a string with a lone surrogate is not representable");
+    this.keys = [];
+  }
+}
+
+/** `keys` of a LoneSurrogateError as a path suffix, as the JSON path names it (`.a[0]`). */
+export function keysPath(keys) {
+  return keys.map((key) => (typeof key === "number" ? `[${key}]` : `.${key}`)).join("");
+}
 const MAX_DEPTH = 128;
 
 class Writer {
@@ -68,7 +84,7 @@ class Writer {
     }
     if (typeof text.isWellFormed === "function" && !text.isWellFormed()) {
       // JSON text would carry a lone surrogate escape that serde_json refuses.
-      throw new TypeError("a string with a lone surrogate is not representable");
+      throw new LoneSurrogateError();
     }
     const bytes = encoder.encode(text);
     this.varint(bytes.length);
@@ -145,8 +161,14 @@ function write(out, holder, key, value, stack) {
   if (Array.isArray(value)) {
     out.byte(7);
     out.varint(value.length);
-    for (let i = 0; i < value.length; i++) {
-      if (!write(out, value, String(i), value[i], stack)) out.byte(0);
+    let i = 0;
+    try {
+      for (; i < value.length; i++) {
+        if (!write(out, value, String(i), value[i], stack)) out.byte(0);
+      }
+    } catch (error) {
+      if (error instanceof LoneSurrogateError) error.keys.unshift(i);
+      throw error;
     }
   } else {
     out.byte(8);
@@ -156,11 +178,17 @@ function write(out, holder, key, value, stack) {
     out.reserve(5);
     out.length += 5;
     let count = 0;
-    for (const k of keys) {
-      const mark = out.length;
-      out.string(k);
-      if (write(out, value, k, value[k], stack)) count++;
-      else out.length = mark;
+    let k;
+    try {
+      for (k of keys) {
+        const mark = out.length;
+        out.string(k);
+        if (write(out, value, k, value[k], stack)) count++;
+        else out.length = mark;
+      }
+    } catch (error) {
+      if (error instanceof LoneSurrogateError) error.keys.unshift(k);
+      throw error;
     }
     // Re-encode the count in place (5 bytes, padded LEB128 is still valid).
     for (let i = 0; i < 5; i++) {

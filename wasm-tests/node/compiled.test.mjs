@@ -134,3 +134,28 @@ describe("compiled policies", () => {
     );
   });
 });
+
+test("a lone surrogate is a ContextError at the same path in the runtime as in the JSON policy", () => {
+  const json = new Gate(policy);
+  const runtime = new Runtime(json.toCompiled());
+  const settle = (gate, context) => {
+    try {
+      gate.check(context);
+      return "no error";
+    } catch (error) {
+      return { name: error.name, code: error.code, path: error.path };
+    }
+  };
+  const cases = [
+    { view: "posts", action: "list", user: { id: 3, username: "a\ud800" } },
+    { view: "posts", action: "update", user: { id: 3 }, object: { id: 7, owner: 3, tags: ["x", "\udc00y"] } },
+    { view: "posts", action: "update", user: { id: 3 }, object: { id: 7, owner: { id: 3, name: "\ud800" } } },
+  ];
+  for (const context of cases) {
+    const expected = settle(json, context);
+    assert.equal(expected.name, "ContextError");
+    assert.deepEqual(settle(runtime, context), expected, JSON.stringify(expected));
+  }
+  runtime.free();
+  json.free();
+});
