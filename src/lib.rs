@@ -30,6 +30,7 @@
 pub mod authentication;
 #[cfg(feature = "compiler")]
 pub mod compile;
+#[macro_use]
 pub mod compiled;
 pub mod condition;
 pub mod context;

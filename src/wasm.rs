@@ -142,6 +142,7 @@ pub struct GateCore {
 }
 
 typed_check_bindings!();
+program_bindings!();
 resolved_check_bindings!();
 
 #[wasm_bindgen]
@@ -286,37 +287,6 @@ impl GateCore {
         let targets = self.targets.try_borrow().map_err(|_| invalid_context("re-entrant call", "$"))?;
         let target = targets.get(target as usize).ok_or_else(|| invalid_context("unknown target", "$"))?;
         Ok(self.inner.object_reads(target).map(|paths| paths.iter().map(|path| path.join(".")).collect()))
-    }
-
-    /// The `can` program of a target id (`pkg/src/program.js`): its code; its texts are
-    /// `programTexts(target, withObject)`.
-    ///
-    /// ```js
-    /// const code = core.program(core.target("posts", "destroy", true), true);
-    /// ```
-    pub fn program(&self, target: u32, with_object: bool) -> Result<Vec<i32>, JsValue> {
-        Ok(self.lowered(target, with_object)?.code)
-    }
-
-    /// The texts a target's program names by index (member names, string constants).
-    ///
-    /// ```js
-    /// const texts = core.programTexts(core.target("posts", "destroy", true), true);
-    /// ```
-    #[wasm_bindgen(js_name = programTexts)]
-    pub fn program_texts(&self, target: u32, with_object: bool) -> Result<Vec<String>, JsValue> {
-        Ok(self.lowered(target, with_object)?.texts)
-    }
-
-    /// A subject's facts for programs (`[flags, id kind, id, username]`, see
-    /// `Gate::subject_facts`).
-    ///
-    /// ```js
-    /// const [flags, idKind, id, username] = core.subjectFacts(handle);
-    /// ```
-    #[wasm_bindgen(js_name = subjectFacts)]
-    pub fn subject_facts(&self, subject: &SubjectCore) -> Result<Vec<String>, JsValue> {
-        Ok(self.inner.subject_facts(self.own(subject)?).into())
     }
 
     /// `canSubject` with the object in the binary value encoding (`pkg/src/value.js`): no JSON.
@@ -633,13 +603,6 @@ impl RawRequestCore {
 }
 
 impl GateCore {
-    /// A target's `can` program.
-    fn lowered(&self, target: u32, with_object: bool) -> Result<crate::compiled::program::Program, JsValue> {
-        let targets = self.targets.try_borrow().map_err(|_| invalid_context("re-entrant call", "$"))?;
-        let target = targets.get(target as usize).ok_or_else(|| invalid_context("unknown target", "$"))?;
-        Ok(self.inner.program(target, with_object))
-    }
-
     /// The user argument: `null`/`undefined` (anonymous) or a user object.
     fn user(&self, user: &JsValue) -> Result<User, JsValue> {
         if user.is_null() || user.is_undefined() {

@@ -47,6 +47,7 @@ pub struct GateCore {
 }
 
 typed_check_bindings!();
+program_bindings!();
 
 /// A user compiled against one gate (`core.subject(bytes)`).
 #[wasm_bindgen]
@@ -138,33 +139,6 @@ impl GateCore {
         let targets = self.targets.try_borrow().map_err(|_| invalid("re-entrant call", "$"))?;
         let target = targets.get(target as usize).ok_or_else(|| invalid("unknown target", "$"))?;
         Ok(self.inner.object_reads(target).map(|paths| paths.iter().map(|path| path.join(".")).collect()))
-    }
-
-    /// A target's `can` program.
-    fn lowered(&self, target: u32, with_object: bool) -> Result<crate::compiled::program::Program, JsValue> {
-        let targets = self.targets.try_borrow().map_err(|_| invalid("re-entrant call", "$"))?;
-        let target = targets.get(target as usize).ok_or_else(|| invalid("unknown target", "$"))?;
-        Ok(self.inner.program(target, with_object))
-    }
-
-    /// The `can` program of a target id (`pkg/src/program.js`): its code.
-    pub fn program(&self, target: u32, with_object: bool) -> Result<Vec<i32>, JsValue> {
-        Ok(self.lowered(target, with_object)?.code)
-    }
-
-    /// The texts a target's program names by index.
-    #[wasm_bindgen(js_name = programTexts)]
-    pub fn program_texts(&self, target: u32, with_object: bool) -> Result<Vec<String>, JsValue> {
-        Ok(self.lowered(target, with_object)?.texts)
-    }
-
-    /// A subject's facts for programs: `[flags, id kind, id, username]`.
-    #[wasm_bindgen(js_name = subjectFacts)]
-    pub fn subject_facts(&self, subject: &SubjectCore) -> Result<Vec<String>, JsValue> {
-        if !Rc::ptr_eq(&subject.gate, &self.inner) {
-            return Err(invalid("this Subject was made by another Gate", "$.user"));
-        }
-        Ok(self.inner.subject_facts(&subject.user).into())
     }
 
     /// `can` for a compiled subject; the object encoded, or absent.

@@ -33,6 +33,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[macro_use]
 pub mod program;
 pub mod value;
 pub(crate) mod wire;

@@ -704,3 +704,67 @@ impl Gate {
         [flags, kind.to_owned(), id, user.username().to_owned()]
     }
 }
+
+/// The `can` program bindings (`program`, `programTexts`, `subjectFacts`), once for every
+/// build's `GateCore` (a struct with `inner: Rc<Gate>` and `targets: RefCell<Vec<ResolvedTarget>>`,
+/// a `SubjectCore` with `gate: Rc<Gate>` and `user: User`, in a module with
+/// `context_error(&ContextError) -> JsValue`).
+#[cfg(target_arch = "wasm32")]
+macro_rules! program_bindings {
+    () => {
+        #[wasm_bindgen]
+        impl GateCore {
+            /// A target's `can` program.
+            fn lowered(&self, target: u32, with_object: bool) -> Result<$crate::compiled::program::Program, JsValue> {
+                let invalid = |message: &str| {
+                    context_error(&$crate::ContextError::new(
+                        $crate::error::ContextErrorCode::InvalidContext,
+                        "$",
+                        message,
+                    ))
+                };
+                let targets = self.targets.try_borrow().map_err(|_| invalid("re-entrant call"))?;
+                let target = targets.get(target as usize).ok_or_else(|| invalid("unknown target"))?;
+                Ok(self.inner.program(target, with_object))
+            }
+
+            /// The `can` program of a target id (`pkg/src/program.js`): its code; its texts are
+            /// `programTexts(target, withObject)`.
+            ///
+            /// ```js
+            /// const code = core.program(core.target("posts", "destroy", true), true);
+            /// ```
+            pub fn program(&self, target: u32, with_object: bool) -> Result<Vec<i32>, JsValue> {
+                Ok(self.lowered(target, with_object)?.code)
+            }
+
+            /// The texts a target's program names by index (member names, string constants).
+            ///
+            /// ```js
+            /// const texts = core.programTexts(core.target("posts", "destroy", true), true);
+            /// ```
+            #[wasm_bindgen(js_name = programTexts)]
+            pub fn program_texts(&self, target: u32, with_object: bool) -> Result<Vec<String>, JsValue> {
+                Ok(self.lowered(target, with_object)?.texts)
+            }
+
+            /// A subject's facts for programs (`[flags, id kind, id, username]`, see
+            /// `Gate::subject_facts`).
+            ///
+            /// ```js
+            /// const [flags, idKind, id, username] = core.subjectFacts(handle);
+            /// ```
+            #[wasm_bindgen(js_name = subjectFacts)]
+            pub fn subject_facts(&self, subject: &SubjectCore) -> Result<Vec<String>, JsValue> {
+                if !Rc::ptr_eq(&subject.gate, &self.inner) {
+                    return Err(context_error(&$crate::ContextError::new(
+                        $crate::error::ContextErrorCode::InvalidContext,
+                        "$.user",
+                        "this Subject was made by another Gate",
+                    )));
+                }
+                Ok(self.inner.subject_facts(&subject.user).into())
+            }
+        }
+    };
+}
