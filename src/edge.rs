@@ -17,7 +17,7 @@ use crate::error::{ContextError, ContextErrorCode};
 use crate::gate::{resolve_target, Gate};
 use crate::json::from_text;
 use crate::middleware::SessionUse;
-use crate::permissions::api_key::{ApiKeyStop, EdgeApiKeys};
+use crate::permissions::api_key::{ApiKeyForward, ApiKeyStop, EdgeApiKeys};
 use crate::user::{User, UserInput};
 use crate::views::{Authenticated, Authentication, ObjectArg};
 
@@ -250,7 +250,11 @@ impl Gate {
         );
         let initial = match (initial, api_keys.take_stop()) {
             (Ok(_), Some(ApiKeyStop::Lookup(key))) => Err(Stop::NeedsLookup(key)),
-            (Ok(_), Some(ApiKeyStop::Forward(reason))) => Err(Stop::Forward(reason)),
+            (Ok(_), Some(ApiKeyStop::Forward(reason))) => Err(Stop::Forward(match reason {
+                ApiKeyForward::NotVisible => ForwardReason::ApiKeyNotVisible,
+                ApiKeyForward::UnknownLookup(lookup) => ForwardReason::UnknownLookup { lookup },
+                ApiKeyForward::LegacyHash(lookup) => ForwardReason::ApiKeyLegacyHash { lookup },
+            })),
             (initial, _) => initial,
         };
         match initial {

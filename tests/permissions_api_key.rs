@@ -1,5 +1,4 @@
 #![cfg(test)] // test code: clippy.toml lets it unwrap, expect, index and panic
-#![cfg(feature = "edge")]
 //! djangorestframework-api-key's `HasAPIKey`: the policy forms, the context's stated outcome, the
 //! edge's permission-stage lookup (asked only when DRF evaluates the class), verification, expiry,
 //! and what is forwarded. The real package is the oracle in `conformance/thirdparty.sh`; these

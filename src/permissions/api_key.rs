@@ -124,7 +124,7 @@ pub fn verify(key: &str, hashed_key: &str) -> Verified {
 }
 
 #[cfg(feature = "edge")]
-pub(crate) use edge::{ApiKeyStop, EdgeApiKeys};
+pub(crate) use edge::{ApiKeyForward, ApiKeyStop, EdgeApiKeys};
 
 #[cfg(feature = "edge")]
 mod edge {
@@ -132,7 +132,6 @@ mod edge {
 
     use super::{verify, ApiKeyCheck, ApiKeys, Verified};
     use crate::authentication::{Lookup, LookupKey, RawRequest, Resolver};
-    use crate::edge::ForwardReason;
     use crate::permissions::Raise;
 
     /// What `KeyParser.get(request)` returns, as far as the edge can know it.
@@ -172,8 +171,20 @@ mod edge {
     pub(crate) enum ApiKeyStop {
         /// Ask the resolver, then check again.
         Lookup(LookupKey),
-        /// Only the origin can answer.
-        Forward(ForwardReason),
+        /// Only the origin can answer (the edge module turns it into its forward reason; this module
+        /// does not import the edge, which imports it).
+        Forward(ApiKeyForward),
+    }
+
+    /// Why only the origin can answer a `HasAPIKey`.
+    #[derive(Clone, Debug)]
+    pub(crate) enum ApiKeyForward {
+        /// `API_KEY_CUSTOM_HEADER` names a META entry the edge cannot see.
+        NotVisible,
+        /// The resolver does not know the row.
+        UnknownLookup(LookupKey),
+        /// The row's hash is one the package re-hashes (and saves) on success.
+        LegacyHash(LookupKey),
     }
 
     /// `is_valid` on a raw request: the key from the request, the row from the resolver.
@@ -206,25 +217,23 @@ mod edge {
             let key = match read_key(self.request, &check.keyword, self.custom_header) {
                 KeyRead::NoKey => return Ok(false),
                 KeyRead::Key(key) => key,
-                KeyRead::NotVisible => return self.stop(ApiKeyStop::Forward(ForwardReason::ApiKeyNotVisible)),
+                KeyRead::NotVisible => return self.stop(ApiKeyStop::Forward(ApiKeyForward::NotVisible)),
             };
             // `key.partition(".")[0]`; a NUL is a 500 on PostgreSQL and a plain miss elsewhere.
             let prefix = key.split_once('.').map_or(key, |(prefix, _)| prefix);
             let lookup = || LookupKey::ApiKey { model: check.model.clone(), prefix: prefix.to_owned() };
             if prefix.contains('\0') {
-                return self.stop(ApiKeyStop::Forward(ForwardReason::UnknownLookup { lookup: lookup() }));
+                return self.stop(ApiKeyStop::Forward(ApiKeyForward::UnknownLookup(lookup())));
             }
             match self.resolver.api_key(&check.model, prefix) {
                 Lookup::Pending => self.stop(ApiKeyStop::Lookup(lookup())),
-                Lookup::Unknown => self.stop(ApiKeyStop::Forward(ForwardReason::UnknownLookup { lookup: lookup() })),
+                Lookup::Unknown => self.stop(ApiKeyStop::Forward(ApiKeyForward::UnknownLookup(lookup()))),
                 // `get_usable_keys().get(prefix=...)` raised DoesNotExist.
                 Lookup::NotFound => Ok(false),
                 Lookup::Found(row) if row.revoked => Ok(false),
                 Lookup::Found(row) => match verify(key, &row.hashed_key) {
                     Verified::Invalid => Ok(false),
-                    Verified::LegacyHash => {
-                        self.stop(ApiKeyStop::Forward(ForwardReason::ApiKeyLegacyHash { lookup: lookup() }))
-                    }
+                    Verified::LegacyHash => self.stop(ApiKeyStop::Forward(ApiKeyForward::LegacyHash(lookup()))),
                     // `has_expired`: `expiry_date < timezone.now()`.
                     Verified::Valid => Ok(!row.expiry.is_some_and(|expiry| expiry < self.now)),
                 },
