@@ -17,6 +17,9 @@ import { ASK, makeFacts, makeProgram, member, prunable, run } from "./program.js
 // MAX_CONTEXT_TEXT) and encoded values of at most MAX_ENCODED_BYTES. Beyond them the JSON core
 // takes its JSON path, which refuses exactly as before; the runtime throws a ContextError.
 const MAX_CONTEXT_CHARS = 1024 * 1024;
+// A compiled policy's longest form: the JSON path's limit (src/wasm.rs MAX_TEXT). Longer bytes are
+// refused before they are copied into wasm memory, which never shrinks.
+const MAX_COMPILED_BYTES = 8 * 1024 * 1024;
 const MAX_ENCODED_BYTES = 4 * 1024 * 1024;
 const EMPTY = new Uint8Array(0);
 
@@ -378,15 +381,51 @@ function typedRequest(request, options) {
 }
 
 // An answer crosses as its JSON text; what JSON.stringify refuses, or a text past the JSON path's
-// limit, crosses as the value, which the core then refuses as it always did.
+// limit, crosses as the value, which the core then refuses as it always did. A BigInt (a pk beyond
+// 2^53, as userById gets it and a store may keep it) is written as the exact JSON integer.
 function answerText(answer) {
   let text;
   try {
     text = JSON.stringify(answer);
   } catch {
-    return undefined;
+    text = exactJson(answer);
   }
   return typeof text === "string" && text.length <= MAX_CONTEXT_CHARS ? text : undefined;
+}
+
+// The value as JSON text with each BigInt written as its exact integer; undefined when it holds
+// something else JSON cannot (a cycle, a function) or the marker itself (then nothing is guessed).
+// The marker starts with a lone surrogate, which JSON.stringify escapes and a record never holds
+// (the core refuses lone surrogates).
+const BIGINT_MARK = "\ud800bigint:";
+function exactJson(value) {
+  const ints = [];
+  let clash = false;
+  let text;
+  try {
+    text = JSON.stringify(value, (key, v) => {
+      if (typeof v === "bigint") return BIGINT_MARK + (ints.push(v) - 1);
+      if (key.includes(BIGINT_MARK) || (typeof v === "string" && v.includes(BIGINT_MARK))) clash = true;
+      return v;
+    });
+  } catch {
+    return undefined;
+  }
+  if (clash || typeof text !== "string") return undefined;
+  return text.replace(/"\\ud800bigint:(\d+)"/g, (_, i) => String(ints[Number(i)]));
+}
+
+// The answer as the handle's `answer()` takes it: its JSON text (exact BigInts), else the value.
+function answerArg(answer) {
+  return answerText(answer) ?? answer;
+}
+
+// A userById key's `id` (the claim as JSON text) as the resolver gets it: the JSON value, but an
+// integer beyond Number.MAX_SAFE_INTEGER as a BigInt: JSON.parse would round it to another
+// user's pk (9007199254740993 -> 9007199254740992). `String(id)` is the exact KV key either way.
+function lookupId(text) {
+  const value = JSON.parse(text);
+  return typeof value === "number" && !Number.isSafeInteger(value) && /^-?\d+$/.test(text) ? BigInt(text) : value;
 }
 
 // What a resolver returned, as the core's answer to a lookup.
@@ -429,7 +468,7 @@ function callResolver(resolvers, key, rawRequest) {
     case "sessionCsrfSecret":
       return fn(key.sessionKey);
     case "userById":
-      return fn(key.field, JSON.parse(key.id));
+      return fn(key.field, lookupId(key.id));
     case "remoteUser":
       return fn(key.name);
     case "knoxToken":
@@ -455,10 +494,29 @@ function tooManyLookups() {
  */
 // A compiled policy as bytes, or `undefined` for a JSON policy (an object or JSON text).
 function compiledBytes(policy) {
-  if (policy instanceof Uint8Array) return policy;
-  if (policy instanceof ArrayBuffer) return new Uint8Array(policy);
-  if (ArrayBuffer.isView(policy)) return new Uint8Array(policy.buffer, policy.byteOffset, policy.byteLength);
-  return undefined;
+  let bytes;
+  if (policy instanceof Uint8Array) bytes = policy;
+  else if (policy instanceof ArrayBuffer) bytes = new Uint8Array(policy);
+  else if (ArrayBuffer.isView(policy)) bytes = new Uint8Array(policy.buffer, policy.byteOffset, policy.byteLength);
+  else return undefined;
+  if (bytes.length > MAX_COMPILED_BYTES) {
+    throw new PolicyError(
+      `the compiled policy is ${bytes.length} bytes long, more than the ${MAX_COMPILED_BYTES} that may be loaded`,
+      "invalid_policy",
+      "$",
+    );
+  }
+  return bytes;
+}
+
+// The browser runtime's bindings copy a string argument into wasm memory before they can refuse
+// it, and its allocator keeps what it got: one longer than the JSON build's limit (src/wasm.rs
+// string_arg, same message) is refused here.
+function boundedArg(value, path) {
+  if (typeof value === "string" && value.length > MAX_CONTEXT_CHARS) {
+    throw new ContextError(`${value.length} characters long, more than the ${MAX_CONTEXT_CHARS} that may be checked`, "invalid_context", path);
+  }
+  return value;
 }
 
 // What the browser runtime cannot do: compile a JSON policy.
@@ -1233,6 +1291,10 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
           actions.set(actionOrMethod, pair);
           pair[1 - slot] = undefined;
         }
+        if (runtime) {
+          boundedArg(view, "view");
+          boundedArg(actionOrMethod, "actionOrMethod");
+        }
         const id = core.target(view, actionOrMethod, withObject);
         target = { id, reads: undefined, anonymous: undefined, subjects: new WeakMap(), program: undefined };
         pair[slot] = target;
@@ -1244,6 +1306,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     /** Every action of `view` mapped to whether `user` may run it. */
     permissionsFor(who, view, objectValue) {
       const core = this.#live();
+      if (runtime) boundedArg(view, "view");
       const handle = handleOf(who);
       const answer =
         handle === undefined
@@ -1268,13 +1331,14 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
 
     /** The actions of a view, in policy order; `undefined` for an unknown view. */
     actions(view) {
-      return this.#live().actions(view);
+      const core = this.#live();
+      return core.actions(runtime ? boundedArg(view, "view") : view);
     }
 
     /** The route a URL path reaches (`null`: none); with `method`, the action it runs there. */
     route(urlPath, method) {
       const core = this.#live();
-      return runtime ? JSON.parse(core.route(urlPath, method ?? undefined)) : core.route(urlPath, method);
+      return runtime ? JSON.parse(core.route(boundedArg(urlPath, "urlPath"), boundedArg(method ?? undefined, "method"))) : core.route(urlPath, method);
     }
 
     /** The compiled form of this policy (a `Uint8Array`) for the browser runtime (`drf-gate/runtime`). */
@@ -1326,7 +1390,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
           }
           if (!step.lookup) return step.noRoute ? null : step;
           const value = await callResolver(options.resolvers, step.lookup, raw);
-          pending.answer(asAnswer(step.lookup.kind, value));
+          pending.answer(answerArg(asAnswer(step.lookup.kind, value)));
         }
         throw tooManyLookups();
       } finally {
@@ -1365,7 +1429,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
           if (i > 0) step = JSON.parse(pending.step());
           if (!step.lookup) return step.noRoute ? null : step;
           const value = callResolver(options.resolvers, step.lookup, request);
-          pending.answer(asAnswer(step.lookup.kind, value));
+          pending.answer(answerArg(asAnswer(step.lookup.kind, value)));
         }
         throw tooManyLookups();
       } finally {

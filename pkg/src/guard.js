@@ -46,7 +46,7 @@ function lookupArgs(key) {
     case "sessionCsrfSecret":
       return [key.sessionKey];
     case "userById":
-      return [key.field, JSON.parse(key.id)];
+      return [key.field, lookupId(key.id)];
     case "remoteUser":
       return [key.name];
     case "knoxToken":
@@ -60,7 +60,16 @@ function lookupArgs(key) {
   }
 }
 
-const cacheKey = (kind, args) => JSON.stringify([kind, ...args]);
+// The claim as the resolver gets it (gate.js does the same): an integer beyond 2^53 is a BigInt,
+// exact, where JSON.parse would round it to another user's pk.
+function lookupId(text) {
+  const value = JSON.parse(text);
+  return typeof value === "number" && !Number.isSafeInteger(value) && /^-?\d+$/.test(text) ? BigInt(text) : value;
+}
+
+// One key per lookup; a BigInt argument (JSON.stringify refuses it) keeps its own shape.
+const cacheKey = (kind, args) =>
+  JSON.stringify([kind, ...args.map((a) => (typeof a === "bigint" ? { bigint: String(a) } : [a]))]);
 
 function authoritativeFor(setting, kind) {
   if (setting === true) return true;
