@@ -428,6 +428,11 @@ function lookupId(text) {
   return typeof value === "number" && !Number.isSafeInteger(value) && /^-?\d+$/.test(text) ? BigInt(text) : value;
 }
 
+// A user record's pk as a JS number beyond 2^53 may be another user's, rounded (JSON.parse reads
+// 9007199254740993 as 9007199254740992): not known here. Such a pk is exact only as a BigInt.
+const roundedPk = (user) =>
+  user !== null && typeof user === "object" && Number.isInteger(user.id) && !Number.isSafeInteger(user.id);
+
 // What a resolver returned, as the core's answer to a lookup.
 function asAnswer(kind, value) {
   if (value && typeof value.then === "function") {
@@ -438,14 +443,14 @@ function asAnswer(kind, value) {
   if (kind === "custom") {
     if (value == null) return { none: true };
     if (value.failure) return { failure: value.failure };
-    return { user: value };
+    return roundedPk(value) ? { unknown: true } : { user: value };
   }
   if (kind === "sessionCsrfSecret") return value == null ? { notFound: true } : { secret: String(value) };
   if (kind === "knoxToken") {
     if (value == null) return { notFound: true };
     // { user, expiry }: expiry in seconds since the epoch, a Date, or null (never expires).
     const expiry = value.expiry instanceof Date ? value.expiry.getTime() / 1000 : (value.expiry ?? null);
-    return { knoxToken: { user: value.user, expiry } };
+    return roundedPk(value.user) ? { unknown: true } : { knoxToken: { user: value.user, expiry } };
   }
   if (kind === "apiKey") {
     if (value == null) return { notFound: true };
@@ -453,7 +458,8 @@ function asAnswer(kind, value) {
     const expiry = value.expiry instanceof Date ? value.expiry.getTime() / 1000 : (value.expiry ?? null);
     return { apiKey: { hashedKey: value.hashedKey, revoked: value.revoked === true, expiry } };
   }
-  return value == null ? { notFound: true } : { user: value };
+  if (value == null) return { notFound: true };
+  return roundedPk(value) ? { unknown: true } : { user: value };
 }
 
 function callResolver(resolvers, key, rawRequest) {

@@ -249,6 +249,9 @@ export function createGuard(options = {}) {
     // DRF's 404 only from an authoritative store.
     if (loaded === NOT_FOUND && authoritativeFor(isAuthoritative, "object")) loaded = null;
     if (loaded === undefined || loaded === UNKNOWN || loaded === NOT_FOUND) return forward("object-pending", decision);
+    // An integer beyond 2^53 as a JS number (an owner's pk read with JSON.parse) may be rounded:
+    // comparing it with the user could deny where DRF allows. The origin decides.
+    if (loaded !== LOOKUP_ERROR && hasRoundedInteger(loaded)) return forward("object-pending", decision);
     const objectOptions = loaded === LOOKUP_ERROR ? { lookupError: true } : { object: loaded };
     const second = await current.checkRequest(raw, { ...base, ...objectOptions });
     if (second === null) return forward("object-pending", decision);
@@ -268,6 +271,23 @@ export function createGuard(options = {}) {
       return forward("guard-error", null, { error });
     }
   };
+}
+
+// Whether a loaded object holds an integer JavaScript cannot hold exactly (beyond 2^53, as a
+// number); bounded by the object's size (each value once, cycles skipped).
+function hasRoundedInteger(root) {
+  const seen = new Set();
+  const stack = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === "number") {
+      if (Number.isInteger(value) && !Number.isSafeInteger(value)) return true;
+    } else if (value !== null && typeof value === "object" && !seen.has(value)) {
+      seen.add(value);
+      for (const item of Array.isArray(value) ? value : Object.values(value)) stack.push(item);
+    }
+  }
+  return false;
 }
 
 // The core's forward step, named after what caused it (a timeout, a failing store, a miss).

@@ -94,8 +94,13 @@ describe("user ids beyond 2^53", () => {
       const step = await check(request("9007199254740993"), rounded);
       assert.equal(step.decision, undefined);
       assert.equal(step.forward.reason, "unknown-lookup");
-      // 2^53 itself survives JSON.parse: decided.
-      assert.equal((await check(request("9007199254740992"), rounded)).decision.status, 403);
+      // Any pk beyond 2^53 as a number is ambiguous (2^53 + 1 reads as 2^53): forwarded too.
+      assert.equal((await check(request("9007199254740992"), rounded)).forward.reason, "unknown-lookup");
+      // Other lookups alike: a Token user whose pk lost its last digits is not decided on.
+      const token = await new esm.Gate({ ...policy, authentication: ["token"] }).checkRequest(
+        { method: "GET", path: "/api/posts/", headers: { Authorization: "Token abc" } },
+        { view: "posts", now: NOW, resolvers: { token: () => ({ id: 9007199254740992, isActive: true }) } });
+      assert.equal(token.forward.reason, "unknown-lookup");
     });
 
     test(`${name}: a BigInt elsewhere in a record crosses exactly; the marker is never guessed`, async () => {
@@ -130,5 +135,13 @@ describe("user ids beyond 2^53", () => {
       new Request("https://api.example.com/api/posts/", { headers: { Authorization: `Bearer ${token("9007199254740993")}` } }), {}, {});
     assert.equal(forwarded.action, "forward");
     assert.equal(forwarded.reason, "unknown-lookup");
+    // The object stage: an owner pk beyond 2^53 read as a number may be rounded (owner 2^53 + 1
+    // read as 2^53 would deny its owner): the origin decides.
+    const owned = { ...policy, permissions: ["IsAuthenticated"], classes: { IsOwner: { hasObjectPermission: "obj.owner == request.user.id" } },
+      views: { posts: { model: "blog.Post", permissions: ["IsOwner"] } }, routes: [{ pattern: "/api/posts/{pk}/", view: "posts", detail: true }] };
+    const objects = (owner) => createGuard({ policy: owned, resolvers, authoritative: true, now: NOW, log: () => {}, loadObject: () => ({ id: 1, owner }) });
+    const detail = (g) => g(new Request("https://api.example.com/api/posts/1/", { headers: { Authorization: `Bearer ${token("9007199254740993")}` } }), {}, {});
+    assert.equal((await detail(objects(9007199254740992))).reason, "object-pending");
+    assert.equal((await detail(objects(7))).response?.status, 403);
   });
 });
