@@ -219,6 +219,9 @@ export function createGuard(options = {}) {
     // The object stage: get_object() as the view would run it, then has_object_permission, with
     // DRF's request.user: the record the resolver returned, or simplejwt's TokenUser.
     const user = requestUser(first, original);
+    // simplejwt's TokenUser comes back JSON-parsed: a pk beyond 2^53 is rounded there, and a
+    // loader scoping its queryset by it could miss the row. The origin decides.
+    if (user && Number.isInteger(user.id) && !Number.isSafeInteger(user.id)) return forward("object-pending", decision);
     let loaded;
     let timer;
     try {
