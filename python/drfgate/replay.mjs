@@ -78,10 +78,9 @@ try {
   process.stderr.write(`drf-gate rejected the policy: ${JSON.stringify(errorJson(e))}\n`);
   process.exit(3);
 }
-// contextText: the context as JSON text when it holds an integer beyond 2^53 (exact; JSON.parse rounds).
-const results = cases.map(({ id, context, contextText }) => {
+const results = cases.map(({ id, context }) => {
   try {
-    return { id, decision: plain(gate.check(contextText ?? context)) };
+    return { id, decision: plain(gate.check(context)) };
   } catch (e) {
     return { id, error: errorJson(e) };
   }
