@@ -620,11 +620,21 @@ thread_local! {
 #[cfg(feature = "edge")]
 #[wasm_bindgen(js_name = answerRequestSync)]
 pub fn answer_request_sync(text: Option<String>, answer: JsValue) -> Result<JsValue, JsValue> {
-    let answer: crate::authentication::Answer = match text {
-        Some(text) if text.len() <= MAX_CONTEXT_TEXT as usize * 3 => {
+    // serde_json reads the text directly when it cannot hold more values than the reader with
+    // paths allows (each value takes a byte); what it refuses, that reader reads again for the
+    // error and its path. Both read with serde_json's parser: the same answers.
+    let fast = match &text {
+        Some(text) if text.len() <= crate::json::MAX_JSON_VALUES => {
+            serde_json::from_str::<crate::authentication::Answer>(text).ok()
+        }
+        _ => None,
+    };
+    let answer: crate::authentication::Answer = match (fast, text) {
+        (Some(answer), _) => answer,
+        (None, Some(text)) if text.len() <= MAX_CONTEXT_TEXT as usize * 3 => {
             crate::json::from_text(&text).map_err(|error| invalid_context(&error.message(), &error.path("$.answer")))?
         }
-        _ => from_js(&answer, "$.answer")?,
+        (None, _) => from_js(&answer, "$.answer")?,
     };
     SYNC_REQUESTS.with(|requests| {
         let mut requests = requests.try_borrow_mut().map_err(|_| invalid_context("re-entrant call", "$"))?;
