@@ -55,6 +55,11 @@ function boundedString(value, path) {
 
 // The core replays earlier answers, so a request needs at most one lookup per class and step.
 const MAX_LOOKUPS = 32;
+// Words 7 and 9 of a packed raw-request step (src/edge.rs `packed_step`).
+const STEP_AUTHENTICATION_NONE = 1;
+const STEP_AUTHENTICATION_SUCCEEDED = 2;
+const STEP_USER = 1;
+const STEP_USER_LOOKUP_ANSWERED = 1 << 1;
 // Resolved (view, action) ids kept per gate; past this the table starts again (bounded memory).
 const MAX_TARGETS = 512;
 // Answers memoised per (subject, target) on the object fields the policy reads; past this new
@@ -883,6 +888,11 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     // See DIAGNOSTICS: `{ program, wasm }` counts, and a program transform.
     #stats = null;
     #transform = null;
+    // checkRequestSync's packed steps: their words, texts and class names by id, fetched once
+    // per gate.
+    #stepWords = [];
+    #stepTexts = [];
+    #stepNames = [];
 
     constructor(policy) {
       ensureReady("new Gate()");
@@ -1413,19 +1423,24 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       // Typed, on the stack of synchronous requests (no handle): one crossing per step.
       const typed = typedRequest(request, options);
       const core = this.#live();
-      const text = typed === null ? undefined : core.requestSync(...typed);
-      if (text !== undefined) {
-        let step = JSON.parse(text);
+      const first = typed === null ? undefined : core.requestSync(...typed);
+      if (first !== undefined) {
+        let step = this.#syncStep(core, first, undefined);
         if (!step.lookup) return step.noRoute ? null : step;
+        // A decided step given as a number has left the stack already (answerRequestSync).
+        let stacked = true;
         try {
           for (let i = 0; i <= MAX_LOOKUPS; i++) {
-            const value = callResolver(options.resolvers, step.lookup, request);
-            step = JSON.parse(answerSync(asAnswer(step.lookup.kind, value)));
+            const lookup = step.lookup;
+            const value = callResolver(options.resolvers, lookup, request);
+            const next = answerSync(asAnswer(lookup.kind, value));
+            if (typeof next === "number") stacked = false;
+            step = this.#syncStep(core, next, lookup);
             if (!step.lookup) return step.noRoute ? null : step;
           }
           throw tooManyLookups();
         } finally {
-          wasm.dropRequestSync();
+          if (stacked) wasm.dropRequestSync();
         }
       }
       let [step, pending] = this.#start("gate.checkRequestSync()", request, options);
@@ -1441,6 +1456,70 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       } finally {
         pending.free();
       }
+    }
+
+    // A step of the synchronous protocol: JSON text, or the number of a decided step packed as
+    // integers (src/edge.rs `EdgeStep::pack`, `StepTexts::step_id`) rendered here exactly as the JSON path renders it: same
+    // members, same order. `answered` is the lookup just answered (the request's only one
+    // whenever the core sets USER_LOOKUP_ANSWERED).
+    #syncStep(core, value, answered) {
+      if (typeof value === "string") return JSON.parse(value);
+      let words = this.#stepWords[value];
+      if (words === undefined) {
+        words = core.stepWords(value);
+        if (words === undefined) throw new ContextError("internal: unknown step id", "invalid_context", "$");
+        this.#stepWords[value] = words;
+      }
+      const texts = this.#stepTexts;
+      const text = (id) => {
+        let known = texts[id];
+        if (known === undefined) {
+          known = core.stepText(id);
+          if (typeof known !== "string") throw new ContextError("internal: unknown text id", "invalid_context", "$");
+          texts[id] = known;
+        }
+        return known;
+      };
+      const flags = words[0];
+      const allowed = (flags & ALLOWED) !== 0;
+      const headers = {};
+      if (!allowed) {
+        headers["Content-Type"] = "application/json";
+        if (flags & HAS_WWW_AUTHENTICATE) headers["WWW-Authenticate"] = text(words[3]);
+        headers.Allow = text(words[4]);
+        if (flags & VARY_ACCEPT) headers.Vary = "Accept";
+      }
+      const decision = {
+        allowed,
+        respond: (flags & RESPOND) !== 0,
+        status: flags & 0x3ff,
+        body: text(words[1]),
+        headers,
+        code: flags & HAS_CODE ? text(words[2]) : null,
+        stage: STAGES[(flags >>> 12) & 7],
+        decidedBy: flags & HAS_DECIDED_BY ? { entry: words[5], source: text(words[6]) } : null,
+        objectCheck: OBJECT_CHECKS[(flags >>> 15) & 7],
+        trace: null,
+        error: null,
+      };
+      let authentication = null;
+      if (words[7] === STEP_AUTHENTICATION_NONE) authentication = { none: true };
+      else if (words[7] === STEP_AUTHENTICATION_SUCCEEDED) {
+        let name = this.#stepNames[words[8]];
+        if (name === undefined) {
+          name = core.stepName(words[8]);
+          if (typeof name !== "string") throw new ContextError("internal: unknown name id", "invalid_context", "$");
+          this.#stepNames[words[8]] = name;
+        }
+        authentication = { succeeded: name };
+      }
+      const step = { decision, authentication };
+      if (words[9] & STEP_USER) step.user = JSON.parse(wasm.takeStepUser());
+      if (words[9] & STEP_USER_LOOKUP_ANSWERED) {
+        if (answered === undefined) throw new ContextError("internal: no answered lookup", "invalid_context", "$");
+        step.userLookup = { ...answered };
+      }
+      return step;
     }
 
     /** Frees the compiled policy now (the garbage collector frees it otherwise). */
