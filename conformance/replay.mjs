@@ -413,10 +413,9 @@ function replayCan(c, index, build) {
 let stepsGate = null;
 function replayCheckSteps(c, index) {
   const ctx = c.context;
-  if (typeof ctx.action !== "string" || ctx.method !== undefined || ctx.authentication !== undefined ||
-      ctx.accept !== undefined || ctx.lookupError || ctx.trace || ctx.detail !== undefined || ctx.apiKeys !== undefined) {
-    return undefined;
-  }
+  // As replayCan: no authentication outcome (a given user is authenticated by the view's first
+  // class), the case's action (if any) and others of its view.
+  if (ctx.authentication?.failed || ctx.lookupError) return undefined;
   if (stepsGate?.text !== policyTexts[index]) {
     stepsGate?.gate?.free?.();
     try {
@@ -441,7 +440,15 @@ function replayCheckSteps(c, index) {
       return `error ${err.code ?? err.name}`;
     }
   };
-  const names = [ctx.action, ...(gate.actions(ctx.view) ?? []).filter((name) => name !== ctx.action).slice(0, 3)];
+  let actions;
+  try {
+    actions = gate.actions(ctx.view) ?? [];
+  } catch {
+    actions = [];
+  }
+  const first = typeof ctx.action === "string" ? [ctx.action] : [];
+  const names = [...first, ...actions.filter((name) => name !== ctx.action).slice(0, 3)];
+  if (names.length === 0) return undefined;
   const objects = objectVariants(ctx.object ?? undefined);
   if (ctx.object === null) objects.push(null);
   const expected = new Map();

@@ -636,7 +636,7 @@ impl Gate {
     pub fn check_program(&self, target: &ResolvedTarget, with_object: bool) -> Program {
         let mut writer = Writer::default();
         let start = writer.start(ops::STEPS);
-        for step in self.steps(target, with_object) {
+        for step in self.lowered(target, with_object, |steps| steps, || vec![P::False]) {
             writer.boolean(&step);
         }
         writer.end(start);
@@ -644,15 +644,23 @@ impl Gate {
     }
 
     fn lower(&self, target: &ResolvedTarget, with_object: bool) -> P {
-        and(self.steps(target, with_object))
+        self.lowered(target, with_object, and, || P::False)
     }
 
-    /// The steps of a target in DRF's order: `has_permission` per entry, then (when the method
-    /// has no handler) a false step, or (with an object, for an action calling `get_object()`)
-    /// the queryset and `has_object_permission` per entry.
-    fn steps(&self, target: &ResolvedTarget, with_object: bool) -> Vec<P> {
-        let Some(view) = self.views.get(target.view) else { return vec![P::False] };
-        let Some(route) = view.routes.get(target.route) else { return vec![P::False] };
+    /// The steps of a target in DRF's order, given to `finish`: `has_permission` per entry,
+    /// then (when the method has no handler) a false step, or (with an object, for an action
+    /// calling `get_object()`) the queryset and `has_object_permission` per entry. `missing`:
+    /// not a target of this gate. (Generic so that `can`'s lowering, all the browser runtime
+    /// links, compiles as one function.)
+    fn lowered<T>(
+        &self,
+        target: &ResolvedTarget,
+        with_object: bool,
+        finish: impl FnOnce(Vec<P>) -> T,
+        missing: impl FnOnce() -> T,
+    ) -> T {
+        let Some(view) = self.views.get(target.view) else { return missing() };
+        let Some(route) = view.routes.get(target.route) else { return missing() };
         let action = target.action.and_then(|index| view.actions.get(index));
         let method = target.method.as_str();
         let permissions = match action {
@@ -675,11 +683,11 @@ impl Gate {
         let mut steps: Vec<P> = entries.iter().map(|entry| known.has_permission(&entry.node)).collect();
         if !route.handled.iter().any(|handled| handled == method) {
             steps.push(P::False);
-            return steps;
+            return finish(steps);
         }
-        let Some(action) = action else { return steps };
+        let Some(action) = action else { return finish(steps) };
         if !action.get_object || !with_object {
-            return steps;
+            return finish(steps);
         }
         if let Some(queryset) = view.queryset {
             steps.push(match self.conditions.get(queryset) {
@@ -688,7 +696,7 @@ impl Gate {
             });
         }
         steps.extend(entries.iter().map(|entry| known.has_object_permission(&entry.node)));
-        steps
+        finish(steps)
     }
 
     /// A subject's facts for programs: `[flags, id kind, id, username]`. `flags` has one digit
