@@ -281,6 +281,22 @@ impl AnswerCache {
         self.answers.insert(key, answer);
     }
 
+    /// The key of the one stored answer; `None` when there are none or several.
+    ///
+    /// ```
+    /// use drf_gate::authentication::{Answer, AnswerCache, LookupKey};
+    /// let mut cache = AnswerCache::default();
+    /// let key = LookupKey::Token { key: "abc".into() };
+    /// cache.insert(key.clone(), Answer::NotFound(true));
+    /// assert_eq!(cache.sole_key(), Some(&key));
+    /// ```
+    pub fn sole_key(&self) -> Option<&LookupKey> {
+        match self.answers.len() {
+            1 => self.answers.keys().next(),
+            _ => None,
+        }
+    }
+
     fn user(&self, key: LookupKey) -> Lookup {
         match self.answers.get(&key) {
             None => Lookup::Pending,
