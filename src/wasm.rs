@@ -695,9 +695,17 @@ impl RawRequestCore {
     }
 
     /// Answers the lookup the last step asked for (`{ user }`, `{ notFound: true }`,
-    /// `{ unknown: true }`, `{ secret }`, `{ failure }`, `{ none: true }`).
+    /// `{ unknown: true }`, `{ secret }`, `{ failure }`, `{ none: true }`), as a value or as its
+    /// JSON text (gate.js sends text when a record holds a `BigInt`: `JSON.stringify` refuses it).
     pub fn answer(&mut self, answer: JsValue) -> Result<(), JsValue> {
-        let answer: crate::authentication::Answer = from_js(&answer, "$.answer")?;
+        let answer: crate::authentication::Answer = match bounded_string(&answer, MAX_CONTEXT_TEXT) {
+            Some(text) => {
+                let text = text.map_err(|error| invalid_context(&error.message(""), "$.answer"))?;
+                crate::json::from_text(&text)
+                    .map_err(|error| invalid_context(&error.message(), &error.path("$.answer")))?
+            }
+            None => from_js(&answer, "$.answer")?,
+        };
         self.pending.answer(answer).map_err(|error| context_error(&error))
     }
 
