@@ -72,6 +72,9 @@ pub mod ops {
     pub const USER_EQ: i32 = 9;
     /// `value != request.user`.
     pub const USER_NE: i32 = 10;
+    /// `check`'s steps in DRF's order (the root of a check program only): the answer is the
+    /// index of the first step that is not true (the number of steps: all passed), or ask.
+    pub const STEPS: i32 = 11;
     /// A constant.
     pub const V_CONST: i32 = 20;
     /// `obj.<path>`.
@@ -682,7 +685,7 @@ impl Gate {
         }
         #[cfg(feature = "compiler")]
         {
-            self.lowered(target, with_object)
+            self.lowered_program(target, with_object)
         }
         #[cfg(not(feature = "compiler"))]
         {
@@ -692,7 +695,7 @@ impl Gate {
 
     /// [`Gate::program`] by the lowering (the compiler's side).
     #[cfg(feature = "compiler")]
-    fn lowered(&self, target: &ResolvedTarget, with_object: bool) -> Program {
+    fn lowered_program(&self, target: &ResolvedTarget, with_object: bool) -> Program {
         let mut writer = Writer::default();
         writer.boolean(&self.lower(target, with_object));
         writer.program
@@ -715,7 +718,7 @@ impl Gate {
                     if stored.get(&target, with_object).is_some() {
                         continue;
                     }
-                    let program = self.lowered(&target, with_object);
+                    let program = self.lowered_program(&target, with_object);
                     // Not stored: a target the store does not list asks wasm anyway.
                     if program.code == [ops::ASK, 2] {
                         continue;
@@ -734,9 +737,54 @@ impl Gate {
         stored
     }
 
+    /// `check`'s program of a target from [`Gate::resolve_check`]: the steps of
+    /// [`Gate::program`]'s lowering, each kept apart under one `STEPS` node, so that JS learns
+    /// which step decides (the first that is not true) and not only whether all pass. For one
+    /// target and one user the decision depends on the object only through that step: two
+    /// objects with the same answer get the same decision (`pkg/src/gate.js` keys its memo on
+    /// it). `with_object`: the object is given (the object stage runs).
+    ///
+    /// ```
+    /// use drf_gate::compiled::program::ops;
+    /// let gate = drf_gate::Gate::from_json(r#"{"classes": {"IsOwner": {"hasObjectPermission": "obj.owner == request.user"}},
+    ///   "permissions": ["IsAuthenticated", "IsOwner"], "views": {"posts": {}}}"#).unwrap();
+    /// let destroy = gate.resolve_check("posts", "destroy", true).unwrap();
+    /// let program = gate.check_program(&destroy, true);
+    /// // IsAuthenticated, IsOwner.has_permission (true: folded), IsAuthenticated's object check
+    /// // (true), IsOwner's object check.
+    /// assert_eq!(
+    ///     program.code,
+    ///     [ops::STEPS, 15, ops::FACT, 3, 0, ops::TRUE, 2, ops::TRUE, 2, ops::USER_EQ, 6, ops::V_OBJ, 4, 1, 0]
+    /// );
+    /// ```
+    pub fn check_program(&self, target: &ResolvedTarget, with_object: bool) -> Program {
+        let mut writer = Writer::default();
+        let start = writer.start(ops::STEPS);
+        for step in self.lowered(target, with_object, |steps| steps, || vec![P::False]) {
+            writer.boolean(&step);
+        }
+        writer.end(start);
+        writer.program
+    }
+
     fn lower(&self, target: &ResolvedTarget, with_object: bool) -> P {
-        let Some(view) = self.views.get(target.view) else { return P::False };
-        let Some(route) = view.routes.get(target.route) else { return P::False };
+        self.lowered(target, with_object, and, || P::False)
+    }
+
+    /// The steps of a target in DRF's order, given to `finish`: `has_permission` per entry,
+    /// then (when the method has no handler) a false step, or (with an object, for an action
+    /// calling `get_object()`) the queryset and `has_object_permission` per entry. `missing`:
+    /// not a target of this gate. (Generic so that `can`'s lowering, all the browser runtime
+    /// links, compiles as one function.)
+    fn lowered<T>(
+        &self,
+        target: &ResolvedTarget,
+        with_object: bool,
+        finish: impl FnOnce(Vec<P>) -> T,
+        missing: impl FnOnce() -> T,
+    ) -> T {
+        let Some(view) = self.views.get(target.view) else { return missing() };
+        let Some(route) = view.routes.get(target.route) else { return missing() };
         let action = target.action.and_then(|index| view.actions.get(index));
         let method = target.method.as_str();
         let permissions = match action {
@@ -759,11 +807,11 @@ impl Gate {
         let mut steps: Vec<P> = entries.iter().map(|entry| known.has_permission(&entry.node)).collect();
         if !route.handled.iter().any(|handled| handled == method) {
             steps.push(P::False);
-            return and(steps);
+            return finish(steps);
         }
-        let Some(action) = action else { return and(steps) };
+        let Some(action) = action else { return finish(steps) };
         if !action.get_object || !with_object {
-            return and(steps);
+            return finish(steps);
         }
         if let Some(queryset) = view.queryset {
             steps.push(match self.conditions.get(queryset) {
@@ -772,7 +820,7 @@ impl Gate {
             });
         }
         steps.extend(entries.iter().map(|entry| known.has_object_permission(&entry.node)));
-        and(steps)
+        finish(steps)
     }
 
     /// A subject's facts for programs: `[flags, id kind, id, username]`. `flags` has one digit
