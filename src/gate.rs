@@ -416,12 +416,29 @@ impl Gate {
     /// assert_eq!(gate.object_reads(&gate.resolve("posts", "list", false).unwrap()), Some(vec![]));
     /// ```
     pub fn object_reads(&self, target: &ResolvedTarget) -> Option<Vec<Vec<String>>> {
-        let mut paths = Vec::new();
-        let Some(view) = self.views.get(target.view) else { return Some(paths) };
+        let Some(view) = self.views.get(target.view) else { return Some(Vec::new()) };
         // Only `get_object()` reads the object; any other action never looks at it.
         if !target.action.and_then(|index| view.actions.get(index)).is_some_and(|action| action.get_object) {
-            return Some(paths);
+            return Some(Vec::new());
         }
+        // A compiled policy carries them (the runtime has no condition walk for it).
+        if let Some(stored) = &self.programs {
+            return stored.object_reads.clone();
+        }
+        #[cfg(feature = "compiler")]
+        {
+            self.policy_object_reads()
+        }
+        #[cfg(not(feature = "compiler"))]
+        {
+            None
+        }
+    }
+
+    /// What [`Gate::object_reads`] answers for a target whose action calls `get_object()`.
+    #[cfg(feature = "compiler")]
+    pub(crate) fn policy_object_reads(&self) -> Option<Vec<Vec<String>>> {
+        let mut paths = Vec::new();
         // Conservative: every condition of the policy (queryset filters and classes alike).
         if self
             .classes

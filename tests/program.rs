@@ -338,6 +338,8 @@ fn compiled_policies_carry_the_lowered_programs() {
                 let lowered = gate.program(&gate.resolve(view, name, with_object).unwrap(), with_object);
                 let stored = loaded.program(&loaded.resolve(view, name, with_object).unwrap(), with_object);
                 assert_eq!(stored, lowered, "{view} {name} with_object={with_object}");
+                let reads = gate.object_reads(&gate.resolve(view, name, with_object).unwrap());
+                assert_eq!(loaded.object_reads(&loaded.resolve(view, name, with_object).unwrap()), reads);
             }
         }
     }

@@ -228,14 +228,38 @@ fn encode_programs(stored: &program::StoredPrograms, out: &mut Writer) {
             out.str(text);
         }
     }
+    // The methods once; entries name them by index.
+    let mut methods: Vec<&str> = Vec::new();
+    for entry in &stored.entries {
+        if !methods.contains(&entry.target.method.as_str()) {
+            methods.push(&entry.target.method);
+        }
+    }
+    out.usize(methods.len());
+    for method in &methods {
+        out.str(method);
+    }
     out.usize(stored.entries.len());
     for entry in &stored.entries {
         out.usize(entry.target.view);
         out.usize(entry.target.route);
         out.usize(entry.target.action.map_or(0, |action| action + 1));
-        out.str(&entry.target.method);
+        out.usize(methods.iter().position(|method| *method == entry.target.method).unwrap_or_default());
         out.bool(entry.with_object);
         out.usize(entry.program);
+    }
+    match &stored.object_reads {
+        None => out.u8(0),
+        Some(paths) => {
+            out.u8(1);
+            out.usize(paths.len());
+            for path in paths {
+                out.usize(path.len());
+                for name in path {
+                    out.str(name);
+                }
+            }
+        }
     }
 }
 
@@ -528,6 +552,7 @@ fn decode_programs(input: &mut Reader<'_>, views: &[View]) -> Read<program::Stor
         }
         pool.push(program::Program { code, texts });
     }
+    let methods = input.strings()?;
     let count = input.count()?;
     let mut entries = Vec::with_capacity(count);
     for _ in 0..count {
@@ -538,13 +563,24 @@ fn decode_programs(input: &mut Reader<'_>, views: &[View]) -> Read<program::Stor
             0 => None,
             action => Some(action - 1),
         };
-        let method = input.string()?;
+        let method = input.index(methods.len())?;
+        let method = methods.get(method).cloned().unwrap_or_default();
         let with_object = input.bool()?;
         let program = input.index(pool.len())?;
         let target = crate::gate::ResolvedTarget { view: view_index, route, action, method };
         entries.push(program::StoredEntry { target, with_object, program });
     }
-    Ok(program::StoredPrograms { pool, entries })
+    let object_reads = if input.bool()? {
+        let count = input.count()?;
+        let mut paths = Vec::with_capacity(count);
+        for _ in 0..count {
+            paths.push(input.strings()?);
+        }
+        Some(paths)
+    } else {
+        None
+    };
+    Ok(program::StoredPrograms { pool, entries, object_reads })
 }
 
 /// The settings are carried as JSON text: only the edge build (which runs the authentication

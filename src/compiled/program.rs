@@ -128,11 +128,13 @@ pub struct Program {
     pub texts: Vec<String>,
 }
 
-/// The programs of a compiled policy: distinct programs once, and which target runs which.
+/// The programs of a compiled policy: distinct programs once, and which target runs which; and
+/// the object fields a target that calls `get_object()` may read ([`Gate::object_reads`]).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct StoredPrograms {
     pub(crate) pool: Vec<Program>,
     pub(crate) entries: Vec<StoredEntry>,
+    pub(crate) object_reads: Option<Vec<Vec<String>>>,
 }
 
 /// One target's program in [`StoredPrograms`].
@@ -705,7 +707,7 @@ impl Gate {
     #[cfg(feature = "compiler")]
     pub(crate) fn stored_programs(&self) -> StoredPrograms {
         const METHODS: [&str; 8] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"];
-        let mut stored = StoredPrograms::default();
+        let mut stored = StoredPrograms { object_reads: self.policy_object_reads(), ..StoredPrograms::default() };
         for view in &self.views {
             let handled = view.routes.iter().flat_map(|route| route.handled.iter().map(String::as_str));
             let names: Vec<&str> =
@@ -717,6 +719,10 @@ impl Gate {
                         continue;
                     }
                     let program = self.lowered_program(&target, with_object);
+                    // Not stored: a target the store does not list asks wasm anyway.
+                    if program.code == [ops::ASK, 2] {
+                        continue;
+                    }
                     let index = match stored.pool.iter().position(|known| *known == program) {
                         Some(index) => index,
                         None => {
