@@ -41,11 +41,11 @@ if (existsSync(join(dist, "api-runtime.js")) && existsSync(join(dist, "drf_gate_
   Runtime = api.Gate;
 }
 
-let text, document, policyTexts;
+let text, document, policyTexts, identityTexts;
 try {
   text = readFileSync(casesPath, "utf8");
   document = JSON.parse(text);
-  policyTexts = casePolicyTexts(text);
+  [policyTexts, identityTexts] = casePolicyTexts(text);
 } catch (err) {
   console.error(`conformance (wasm): cannot read ${casesPath}: ${err.message}; run conformance/run.sh`);
   process.exit(1);
@@ -114,22 +114,41 @@ function members(s, i, visit) {
     i = skipWs(s, i + 1);
   }
 }
+// Each case's policy text, and its raw request's identities text (read with exact integers).
 function casePolicyTexts(s) {
   const out = [];
+  const identities = [];
   members(s, 0, (key, start) => {
     if (key !== "cases") return;
     let i = skipWs(s, start + 1);
     while (s[i] !== "]") {
       let policy = null;
+      let raw = null;
       i = members(s, i, (k, a, b) => {
         if (k === "policy") policy = s.slice(a, b);
+        if (k === "raw" && s[a] === "{") {
+          members(s, a, (rk, ra, rb) => {
+            if (rk === "identities") raw = s.slice(ra, rb);
+          });
+        }
       });
       out.push(policy);
+      identities.push(raw);
       i = skipWs(s, i);
       if (s[i] === ",") i = skipWs(s, i + 1);
     }
   });
-  return out;
+  return [out, identities];
+}
+
+// JSON text with each integer beyond Number.MAX_SAFE_INTEGER as a BigInt (the database's pks,
+// exactly; JSON.parse would round 2^53 + 1 to 2^53). For the oracle's own JSON (json.dumps), whose
+// strings never hold a lone surrogate, the marker below.
+function parseExact(text) {
+  const marked = text.replace(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g, (m) =>
+    m[0] === '"' || !/^-?\d+$/.test(m) || Number.isSafeInteger(Number(m)) ? m : `"\\ud800${m}"`);
+  return JSON.parse(marked, (_, v) =>
+    typeof v === "string" && v[0] === "\ud800" && /^-?\d+$/.test(v.slice(1)) ? BigInt(v.slice(1)) : v);
 }
 
 // --- output ----------------------------------------------------------------------------------
@@ -166,14 +185,16 @@ function compare(c, decision) {
 }
 
 // --- resolvers: the oracle's database, as Django's backends answer -------------------------------
-// Python's int() for a claim or pk value; null where Python raises (or for None).
+// Python's int() for a claim or pk value, as a BigInt (exact beyond 2^53); null where Python
+// raises (or for None).
 function pythonInt(value) {
-  if (typeof value === "boolean") return value ? 1 : 0;
-  if (typeof value === "number") return Number.isFinite(value) ? Math.trunc(value) : null;
+  if (typeof value === "bigint") return value;
+  if (typeof value === "boolean") return value ? 1n : 0n;
+  if (typeof value === "number") return Number.isFinite(value) ? BigInt(Math.trunc(value)) : null;
   if (typeof value === "string") {
     const m = /^\s*([+-]?)(\d+(?:_\d+)*)\s*$/.exec(value);
     if (!m) return null;
-    const n = Number(m[2].replaceAll("_", ""));
+    const n = BigInt(m[2].replaceAll("_", ""));
     return m[1] === "-" ? -n : n;
   }
   return null;
@@ -202,7 +223,7 @@ function resolversFor(identities) {
         return wanted === null ? null : find((u) => u.pk === wanted);
       }
       if (field === "username") {
-        if (typeof id !== "string" && typeof id !== "number") return null;
+        if (typeof id !== "string" && typeof id !== "number" && typeof id !== "bigint") return null;
         return find((u) => u.user.username === String(id));
       }
       return null;
@@ -503,7 +524,7 @@ async function replayRaw(c, index) {
   const { gate, error } = newGate(index);
   if (error) return error;
   const ctx = c.context;
-  const options = { now: c.raw.now, resolvers: resolversFor(c.raw.identities) };
+  const options = { now: c.raw.now, resolvers: resolversFor(identityTexts[index] ? parseExact(identityTexts[index]) : c.raw.identities) };
   for (const key of ["view", "action", "detail", "lookupError"]) if (key in ctx) options[key] = ctx[key];
   if ("object" in ctx) options.object = ctx.object;
   // Every crossing of a raw request: checkRequest with the request typed (a plain object) and

@@ -17,6 +17,9 @@ import { ASK, makeFacts, makeProgram, makeSteps, member, prunable, run } from ".
 // MAX_CONTEXT_TEXT) and encoded values of at most MAX_ENCODED_BYTES. Beyond them the JSON core
 // takes its JSON path, which refuses exactly as before; the runtime throws a ContextError.
 const MAX_CONTEXT_CHARS = 1024 * 1024;
+// A compiled policy's longest form: the JSON path's limit (src/wasm.rs MAX_TEXT). Longer bytes are
+// refused before they are copied into wasm memory, which never shrinks.
+const MAX_COMPILED_BYTES = 8 * 1024 * 1024;
 const MAX_ENCODED_BYTES = 4 * 1024 * 1024;
 const EMPTY = new Uint8Array(0);
 
@@ -52,6 +55,11 @@ function boundedString(value, path) {
 
 // The core replays earlier answers, so a request needs at most one lookup per class and step.
 const MAX_LOOKUPS = 32;
+// Words 7 and 9 of a packed raw-request step (src/edge.rs `packed_step`).
+const STEP_AUTHENTICATION_NONE = 1;
+const STEP_AUTHENTICATION_SUCCEEDED = 2;
+const STEP_USER = 1;
+const STEP_USER_LOOKUP_ANSWERED = 1 << 1;
 // Resolved (view, action) ids kept per gate; past this the table starts again (bounded memory).
 const MAX_TARGETS = 512;
 // Answers memoised per (subject, target) on the object fields the policy reads; past this new
@@ -378,16 +386,57 @@ function typedRequest(request, options) {
 }
 
 // An answer crosses as its JSON text; what JSON.stringify refuses, or a text past the JSON path's
-// limit, crosses as the value, which the core then refuses as it always did.
+// limit, crosses as the value, which the core then refuses as it always did. A BigInt (a pk beyond
+// 2^53, as userById gets it and a store may keep it) is written as the exact JSON integer.
 function answerText(answer) {
   let text;
   try {
     text = JSON.stringify(answer);
   } catch {
-    return undefined;
+    text = exactJson(answer);
   }
   return typeof text === "string" && text.length <= MAX_CONTEXT_CHARS ? text : undefined;
 }
+
+// The value as JSON text with each BigInt written as its exact integer; undefined when it holds
+// something else JSON cannot (a cycle, a function) or the marker itself (then nothing is guessed).
+// The marker starts with a lone surrogate, which JSON.stringify escapes and a record never holds
+// (the core refuses lone surrogates).
+const BIGINT_MARK = "\ud800bigint:";
+function exactJson(value) {
+  const ints = [];
+  let clash = false;
+  let text;
+  try {
+    text = JSON.stringify(value, (key, v) => {
+      if (typeof v === "bigint") return BIGINT_MARK + (ints.push(v) - 1);
+      if (key.includes(BIGINT_MARK) || (typeof v === "string" && v.includes(BIGINT_MARK))) clash = true;
+      return v;
+    });
+  } catch {
+    return undefined;
+  }
+  if (clash || typeof text !== "string") return undefined;
+  return text.replace(/"\\ud800bigint:(\d+)"/g, (_, i) => String(ints[Number(i)]));
+}
+
+// The answer as the handle's `answer()` takes it: its JSON text (exact BigInts), else the value.
+function answerArg(answer) {
+  return answerText(answer) ?? answer;
+}
+
+// A userById key's `id` (the claim as JSON text) as the resolver gets it: the JSON value, but an
+// integer beyond Number.MAX_SAFE_INTEGER as a BigInt: JSON.parse would round it to another
+// user's pk (9007199254740993 -> 9007199254740992). `String(id)` is the exact KV key either way.
+function lookupId(text) {
+  const value = JSON.parse(text);
+  return typeof value === "number" && !Number.isSafeInteger(value) && /^-?\d+$/.test(text) ? BigInt(text) : value;
+}
+
+// A user record's pk as a JS number beyond 2^53 may be another user's, rounded (JSON.parse reads
+// 9007199254740993 as 9007199254740992): not known here. Such a pk is exact only as a BigInt.
+const roundedPk = (user) =>
+  user !== null && typeof user === "object" && Number.isInteger(user.id) && !Number.isSafeInteger(user.id);
 
 // What a resolver returned, as the core's answer to a lookup.
 function asAnswer(kind, value) {
@@ -399,14 +448,14 @@ function asAnswer(kind, value) {
   if (kind === "custom") {
     if (value == null) return { none: true };
     if (value.failure) return { failure: value.failure };
-    return { user: value };
+    return roundedPk(value) ? { unknown: true } : { user: value };
   }
   if (kind === "sessionCsrfSecret") return value == null ? { notFound: true } : { secret: String(value) };
   if (kind === "knoxToken") {
     if (value == null) return { notFound: true };
     // { user, expiry }: expiry in seconds since the epoch, a Date, or null (never expires).
     const expiry = value.expiry instanceof Date ? value.expiry.getTime() / 1000 : (value.expiry ?? null);
-    return { knoxToken: { user: value.user, expiry } };
+    return roundedPk(value.user) ? { unknown: true } : { knoxToken: { user: value.user, expiry } };
   }
   if (kind === "apiKey") {
     if (value == null) return { notFound: true };
@@ -414,7 +463,8 @@ function asAnswer(kind, value) {
     const expiry = value.expiry instanceof Date ? value.expiry.getTime() / 1000 : (value.expiry ?? null);
     return { apiKey: { hashedKey: value.hashedKey, revoked: value.revoked === true, expiry } };
   }
-  return value == null ? { notFound: true } : { user: value };
+  if (value == null) return { notFound: true };
+  return roundedPk(value) ? { unknown: true } : { user: value };
 }
 
 function callResolver(resolvers, key, rawRequest) {
@@ -429,7 +479,7 @@ function callResolver(resolvers, key, rawRequest) {
     case "sessionCsrfSecret":
       return fn(key.sessionKey);
     case "userById":
-      return fn(key.field, JSON.parse(key.id));
+      return fn(key.field, lookupId(key.id));
     case "remoteUser":
       return fn(key.name);
     case "knoxToken":
@@ -455,10 +505,29 @@ function tooManyLookups() {
  */
 // A compiled policy as bytes, or `undefined` for a JSON policy (an object or JSON text).
 function compiledBytes(policy) {
-  if (policy instanceof Uint8Array) return policy;
-  if (policy instanceof ArrayBuffer) return new Uint8Array(policy);
-  if (ArrayBuffer.isView(policy)) return new Uint8Array(policy.buffer, policy.byteOffset, policy.byteLength);
-  return undefined;
+  let bytes;
+  if (policy instanceof Uint8Array) bytes = policy;
+  else if (policy instanceof ArrayBuffer) bytes = new Uint8Array(policy);
+  else if (ArrayBuffer.isView(policy)) bytes = new Uint8Array(policy.buffer, policy.byteOffset, policy.byteLength);
+  else return undefined;
+  if (bytes.length > MAX_COMPILED_BYTES) {
+    throw new PolicyError(
+      `the compiled policy is ${bytes.length} bytes long, more than the ${MAX_COMPILED_BYTES} that may be loaded`,
+      "invalid_policy",
+      "$",
+    );
+  }
+  return bytes;
+}
+
+// The browser runtime's bindings copy a string argument into wasm memory before they can refuse
+// it, and its allocator keeps what it got: one longer than the JSON build's limit (src/wasm.rs
+// string_arg, same message) is refused here.
+function boundedArg(value, path) {
+  if (typeof value === "string" && value.length > MAX_CONTEXT_CHARS) {
+    throw new ContextError(`${value.length} characters long, more than the ${MAX_CONTEXT_CHARS} that may be checked`, "invalid_context", path);
+  }
+  return value;
 }
 
 // What the browser runtime cannot do: compile a JSON policy.
@@ -951,6 +1020,11 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     // See DIAGNOSTICS: `{ program, wasm }` counts, and a program transform.
     #stats = null;
     #transform = null;
+    // checkRequestSync's packed steps: their words, texts and class names by id, fetched once
+    // per gate.
+    #stepWords = [];
+    #stepTexts = [];
+    #stepNames = [];
 
     constructor(policy) {
       ensureReady("new Gate()");
@@ -1466,6 +1540,10 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
           actions.set(actionOrMethod, pair);
           pair[1 - slot] = undefined;
         }
+        if (runtime) {
+          boundedArg(view, "view");
+          boundedArg(actionOrMethod, "actionOrMethod");
+        }
         const id = core.target(view, actionOrMethod, withObject);
         target = { id, reads: undefined, anonymous: undefined, subjects: new WeakMap(), program: undefined };
         pair[slot] = target;
@@ -1477,6 +1555,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     /** Every action of `view` mapped to whether `user` may run it. */
     permissionsFor(who, view, objectValue) {
       const core = this.#live();
+      if (runtime) boundedArg(view, "view");
       const handle = handleOf(who);
       const answer =
         handle === undefined
@@ -1501,13 +1580,14 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
 
     /** The actions of a view, in policy order; `undefined` for an unknown view. */
     actions(view) {
-      return this.#live().actions(view);
+      const core = this.#live();
+      return core.actions(runtime ? boundedArg(view, "view") : view);
     }
 
     /** The route a URL path reaches (`null`: none); with `method`, the action it runs there. */
     route(urlPath, method) {
       const core = this.#live();
-      return runtime ? JSON.parse(core.route(urlPath, method ?? undefined)) : core.route(urlPath, method);
+      return runtime ? JSON.parse(core.route(boundedArg(urlPath, "urlPath"), boundedArg(method ?? undefined, "method"))) : core.route(urlPath, method);
     }
 
     /** The compiled form of this policy (a `Uint8Array`) for the browser runtime (`drf-gate/runtime`). */
@@ -1559,7 +1639,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
           }
           if (!step.lookup) return step.noRoute ? null : step;
           const value = await callResolver(options.resolvers, step.lookup, raw);
-          pending.answer(asAnswer(step.lookup.kind, value));
+          pending.answer(answerArg(asAnswer(step.lookup.kind, value)));
         }
         throw tooManyLookups();
       } finally {
@@ -1576,19 +1656,24 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       // Typed, on the stack of synchronous requests (no handle): one crossing per step.
       const typed = typedRequest(request, options);
       const core = this.#live();
-      const text = typed === null ? undefined : core.requestSync(...typed);
-      if (text !== undefined) {
-        let step = JSON.parse(text);
+      const first = typed === null ? undefined : core.requestSync(...typed);
+      if (first !== undefined) {
+        let step = this.#syncStep(core, first, undefined);
         if (!step.lookup) return step.noRoute ? null : step;
+        // A decided step given as a number has left the stack already (answerRequestSync).
+        let stacked = true;
         try {
           for (let i = 0; i <= MAX_LOOKUPS; i++) {
-            const value = callResolver(options.resolvers, step.lookup, request);
-            step = JSON.parse(answerSync(asAnswer(step.lookup.kind, value)));
+            const lookup = step.lookup;
+            const value = callResolver(options.resolvers, lookup, request);
+            const next = answerSync(asAnswer(lookup.kind, value));
+            if (typeof next === "number") stacked = false;
+            step = this.#syncStep(core, next, lookup);
             if (!step.lookup) return step.noRoute ? null : step;
           }
           throw tooManyLookups();
         } finally {
-          wasm.dropRequestSync();
+          if (stacked) wasm.dropRequestSync();
         }
       }
       let [step, pending] = this.#start("gate.checkRequestSync()", request, options);
@@ -1598,12 +1683,76 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
           if (i > 0) step = JSON.parse(pending.step());
           if (!step.lookup) return step.noRoute ? null : step;
           const value = callResolver(options.resolvers, step.lookup, request);
-          pending.answer(asAnswer(step.lookup.kind, value));
+          pending.answer(answerArg(asAnswer(step.lookup.kind, value)));
         }
         throw tooManyLookups();
       } finally {
         pending.free();
       }
+    }
+
+    // A step of the synchronous protocol: JSON text, or the number of a decided step packed as
+    // integers (src/edge.rs `EdgeStep::pack`, `StepTexts::step_id`) rendered here exactly as the JSON path renders it: same
+    // members, same order. `answered` is the lookup just answered (the request's only one
+    // whenever the core sets USER_LOOKUP_ANSWERED).
+    #syncStep(core, value, answered) {
+      if (typeof value === "string") return JSON.parse(value);
+      let words = this.#stepWords[value];
+      if (words === undefined) {
+        words = core.stepWords(value);
+        if (words === undefined) throw new ContextError("internal: unknown step id", "invalid_context", "$");
+        this.#stepWords[value] = words;
+      }
+      const texts = this.#stepTexts;
+      const text = (id) => {
+        let known = texts[id];
+        if (known === undefined) {
+          known = core.stepText(id);
+          if (typeof known !== "string") throw new ContextError("internal: unknown text id", "invalid_context", "$");
+          texts[id] = known;
+        }
+        return known;
+      };
+      const flags = words[0];
+      const allowed = (flags & ALLOWED) !== 0;
+      const headers = {};
+      if (!allowed) {
+        headers["Content-Type"] = "application/json";
+        if (flags & HAS_WWW_AUTHENTICATE) headers["WWW-Authenticate"] = text(words[3]);
+        headers.Allow = text(words[4]);
+        if (flags & VARY_ACCEPT) headers.Vary = "Accept";
+      }
+      const decision = {
+        allowed,
+        respond: (flags & RESPOND) !== 0,
+        status: flags & 0x3ff,
+        body: text(words[1]),
+        headers,
+        code: flags & HAS_CODE ? text(words[2]) : null,
+        stage: STAGES[(flags >>> 12) & 7],
+        decidedBy: flags & HAS_DECIDED_BY ? { entry: words[5], source: text(words[6]) } : null,
+        objectCheck: OBJECT_CHECKS[(flags >>> 15) & 7],
+        trace: null,
+        error: null,
+      };
+      let authentication = null;
+      if (words[7] === STEP_AUTHENTICATION_NONE) authentication = { none: true };
+      else if (words[7] === STEP_AUTHENTICATION_SUCCEEDED) {
+        let name = this.#stepNames[words[8]];
+        if (name === undefined) {
+          name = core.stepName(words[8]);
+          if (typeof name !== "string") throw new ContextError("internal: unknown name id", "invalid_context", "$");
+          this.#stepNames[words[8]] = name;
+        }
+        authentication = { succeeded: name };
+      }
+      const step = { decision, authentication };
+      if (words[9] & STEP_USER) step.user = JSON.parse(wasm.takeStepUser());
+      if (words[9] & STEP_USER_LOOKUP_ANSWERED) {
+        if (answered === undefined) throw new ContextError("internal: no answered lookup", "invalid_context", "$");
+        step.userLookup = { ...answered };
+      }
+      return step;
     }
 
     /** Frees the compiled policy now (the garbage collector frees it otherwise). */

@@ -35,6 +35,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// The lowering runs in the compiler only (compiled policies carry their programs).
+#![cfg_attr(not(feature = "compiler"), allow(dead_code, unused_imports))]
+
 use serde_json::Value;
 
 use crate::condition::eval::{self, Value as PyValue};
@@ -123,6 +126,71 @@ pub struct Program {
     pub code: Vec<i32>,
     /// Texts the code refers to by index.
     pub texts: Vec<String>,
+}
+
+/// The programs of a compiled policy: distinct programs once, and which target runs which.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct StoredPrograms {
+    pub(crate) pool: Vec<Program>,
+    pub(crate) entries: Vec<StoredEntry>,
+}
+
+/// One target's program in [`StoredPrograms`].
+#[derive(Clone, Debug)]
+pub(crate) struct StoredEntry {
+    pub(crate) target: ResolvedTarget,
+    pub(crate) with_object: bool,
+    /// Index into the pool.
+    pub(crate) program: usize,
+}
+
+impl StoredPrograms {
+    fn get(&self, target: &ResolvedTarget, with_object: bool) -> Option<&Program> {
+        let entry = self.entries.iter().find(|entry| entry.with_object == with_object && entry.target == *target)?;
+        self.pool.get(entry.program)
+    }
+}
+
+/// Whether `code` is one well-formed boolean node over `texts` texts (what a compiled policy's
+/// program must be): known ops, sizes that add up, text indices in range, bounded depth.
+pub(crate) fn well_formed(code: &[i32], texts: usize) -> bool {
+    fn node(code: &[i32], texts: usize, boolean: bool, depth: u32) -> Option<usize> {
+        let op = *code.first()?;
+        let size = usize::try_from(*code.get(1)?).ok().filter(|size| (2..=code.len()).contains(size))?;
+        let args = code.get(2..size)?;
+        let text = |at: &i32| usize::try_from(*at).is_ok_and(|at| at < texts);
+        let children = |mut rest: &[i32], count: Option<usize>, boolean: bool| -> Option<()> {
+            let mut seen = 0;
+            while !rest.is_empty() && depth > 0 {
+                let used = node(rest, texts, boolean, depth - 1)?;
+                rest = rest.get(used..)?;
+                seen += 1;
+            }
+            (rest.is_empty() && count.is_none_or(|count| count == seen)).then_some(())
+        };
+        let ok = match (boolean, op) {
+            (true, ops::FALSE | ops::TRUE | ops::ASK) => args.is_empty(),
+            (true, ops::FACT) | (false, ops::V_FACT) => args.len() == 1,
+            (true, ops::AND | ops::OR) => children(args, None, true).is_some() && !args.is_empty(),
+            (true, ops::NOT) => children(args, Some(1), true).is_some(),
+            (true, ops::TRUTHY | ops::USER_EQ | ops::USER_NE) => children(args, Some(1), false).is_some(),
+            (true, ops::CMP) => args.split_first().is_some_and(|(cmp, values)| {
+                (cmp::EQ..=cmp::IS_NOT).contains(cmp) && children(values, Some(2), false).is_some()
+            }),
+            (false, ops::V_CONST) => match args {
+                [0..=2, 0] | [3, _, _] => true,
+                [4, at] => text(at),
+                _ => false,
+            },
+            (false, ops::V_OBJ) => args
+                .split_first()
+                .is_some_and(|(n, path)| usize::try_from(*n) == Ok(path.len()) && path.iter().all(text)),
+            (false, ops::V_USER_ID | ops::V_USERNAME) => args.is_empty(),
+            _ => false,
+        };
+        ok.then_some(size)
+    }
+    node(code, texts, true, 64) == Some(code.len())
 }
 
 /// A boolean node, before folding into code.
@@ -608,9 +676,59 @@ impl Gate {
     /// assert_eq!(program.texts, ["owner"]);
     /// ```
     pub fn program(&self, target: &ResolvedTarget, with_object: bool) -> Program {
+        // A compiled policy carries its programs (lowered by the compiler): the runtime has no
+        // lowering. A target it does not list (an unusual method) asks wasm.
+        if let Some(stored) = self.programs.as_ref().and_then(|stored| stored.get(target, with_object)) {
+            return stored.clone();
+        }
+        #[cfg(feature = "compiler")]
+        {
+            self.lowered_program(target, with_object)
+        }
+        #[cfg(not(feature = "compiler"))]
+        {
+            Program { code: vec![ops::ASK, 2], texts: Vec::new() }
+        }
+    }
+
+    /// [`Gate::program`] by the lowering (the compiler's side).
+    #[cfg(feature = "compiler")]
+    fn lowered_program(&self, target: &ResolvedTarget, with_object: bool) -> Program {
         let mut writer = Writer::default();
         writer.boolean(&self.lower(target, with_object));
         writer.program
+    }
+
+    /// Every target `can` resolves to without an unusual method (each action and each method of
+    /// RFC 9110 or of the view's routes, with and without an object), with its program: what a
+    /// compiled policy stores.
+    #[cfg(feature = "compiler")]
+    pub(crate) fn stored_programs(&self) -> StoredPrograms {
+        const METHODS: [&str; 8] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"];
+        let mut stored = StoredPrograms::default();
+        for view in &self.views {
+            let handled = view.routes.iter().flat_map(|route| route.handled.iter().map(String::as_str));
+            let names: Vec<&str> =
+                view.actions.iter().map(|action| action.name.as_str()).chain(METHODS).chain(handled).collect();
+            for name in names {
+                for with_object in [false, true] {
+                    let Ok(target) = self.resolve(&view.name, name, with_object) else { continue };
+                    if stored.get(&target, with_object).is_some() {
+                        continue;
+                    }
+                    let program = self.lowered_program(&target, with_object);
+                    let index = match stored.pool.iter().position(|known| *known == program) {
+                        Some(index) => index,
+                        None => {
+                            stored.pool.push(program);
+                            stored.pool.len() - 1
+                        }
+                    };
+                    stored.entries.push(StoredEntry { target, with_object, program: index });
+                }
+            }
+        }
+        stored
     }
 
     /// `check`'s program of a target from [`Gate::resolve_check`]: the steps of
