@@ -745,15 +745,15 @@ function readFields(object, reads) {
 //
 // For one target and one user, a decision depends on the object only through the step of DRF's
 // decision that decides it (src/compiled/program.rs `check_program`: the first step that is not
-// true). So decisions are kept per exact user (snapshotUser's key) and target, by that step's index: an
-// object never seen before, whose step index was seen, is answered in JS. The user's facts come
-// from the core once per user; a step that asks, or anything the key does not cover, takes the
-// memo and wasm paths below.
+// true). So decisions are kept per exact user (snapshotUser's key) and target, by that step's
+// index: an object never seen before, whose step index was seen, is answered in JS. The user's
+// facts come from the core once per user; a step that asks, or anything the key does not cover,
+// takes the memo and wasm paths below.
 
 // Users kept (facts and decisions by step); past this the table starts again.
 const MAX_CHECK_USERS = 4096;
-// Checks counted per period; a period where more than half of them saw a new user (ever new
-// users: facts cost a second call) rests the steps path for STEPS_REST checks.
+// Misses counted per period; a period where more than half of them met a new user (ever new
+// users: their facts cost a second call) rests the steps path for STEPS_REST checks.
 const STEPS_PERIOD = 4096;
 const STEPS_REST = 16384;
 // What a user key takes: short well-formed strings, few permissions.
@@ -1004,8 +1004,9 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     #memoHits = 0;
     #memoMisses = 0;
     #memoRest = 0;
-    // check by steps: users by snapshotUser's key -> { facts, ids: decision ids by (target * 8 + state),
-    // then by step index }; the anonymous user's; the period's counts and the rest.
+    // check by steps: users by snapshotUser's key -> { facts, ids: decision ids by
+    // (target * 8 + state), then by step index }; the anonymous user's; the period's counts and
+    // the rest.
     #checkUsers = new Map();
     // Snapshots (see snapshotUser) by user object.
     #checkSeen = new WeakMap();

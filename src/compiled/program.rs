@@ -774,8 +774,8 @@ impl Gate {
     /// The steps of a target in DRF's order, given to `finish`: `has_permission` per entry,
     /// then (when the method has no handler) a false step, or (with an object, for an action
     /// calling `get_object()`) the queryset and `has_object_permission` per entry. `missing`:
-    /// not a target of this gate. (Generic so that `can`'s lowering, all the browser runtime
-    /// links, compiles as one function.)
+    /// not a target of this gate. Generic: `can`'s lowering (`and` of the steps) and `check`'s
+    /// steps share it.
     fn lowered<T>(
         &self,
         target: &ResolvedTarget,
