@@ -251,7 +251,7 @@ if (memory.length) {
     "shrinks). \"before\" is after loading, compiling and preparing the 10,000 calls.", "");
   p("| engine mode | checks | RSS before → after | V8 heap used before → after | wasm memory before → after |", "|---|---|---|---|---|");
   for (const m of memory) {
-    const label = node.get(m.id) ? `${node.get(m.id).engine}: ${node.get(m.id).label}` : m.id;
+    const label = m.label ?? (node.get(m.id) ? `${node.get(m.id).engine}: ${node.get(m.id).label}` : m.id);
     p(`| ${label} | ${m.checks.toLocaleString("en-US")} | ${mb(m.before.rss)} → ${mb(m.after.rss)} | ${mb(m.before.heapUsed)} → ${mb(m.after.heapUsed)} | ${m.before.wasm ? `${mb(m.before.wasm)} → ${mb(m.after.wasm)}` : "–"} |`);
   }
   p("");

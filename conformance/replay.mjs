@@ -41,11 +41,11 @@ if (existsSync(join(dist, "api-runtime.js")) && existsSync(join(dist, "drf_gate_
   Runtime = api.Gate;
 }
 
-let text, document, policyTexts;
+let text, document, policyTexts, identityTexts;
 try {
   text = readFileSync(casesPath, "utf8");
   document = JSON.parse(text);
-  policyTexts = casePolicyTexts(text);
+  [policyTexts, identityTexts] = casePolicyTexts(text);
 } catch (err) {
   console.error(`conformance (wasm): cannot read ${casesPath}: ${err.message}; run conformance/run.sh`);
   process.exit(1);
@@ -114,22 +114,41 @@ function members(s, i, visit) {
     i = skipWs(s, i + 1);
   }
 }
+// Each case's policy text, and its raw request's identities text (read with exact integers).
 function casePolicyTexts(s) {
   const out = [];
+  const identities = [];
   members(s, 0, (key, start) => {
     if (key !== "cases") return;
     let i = skipWs(s, start + 1);
     while (s[i] !== "]") {
       let policy = null;
+      let raw = null;
       i = members(s, i, (k, a, b) => {
         if (k === "policy") policy = s.slice(a, b);
+        if (k === "raw" && s[a] === "{") {
+          members(s, a, (rk, ra, rb) => {
+            if (rk === "identities") raw = s.slice(ra, rb);
+          });
+        }
       });
       out.push(policy);
+      identities.push(raw);
       i = skipWs(s, i);
       if (s[i] === ",") i = skipWs(s, i + 1);
     }
   });
-  return out;
+  return [out, identities];
+}
+
+// JSON text with each integer beyond Number.MAX_SAFE_INTEGER as a BigInt (the database's pks,
+// exactly; JSON.parse would round 2^53 + 1 to 2^53). For the oracle's own JSON (json.dumps), whose
+// strings never hold a lone surrogate, the marker below.
+function parseExact(text) {
+  const marked = text.replace(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g, (m) =>
+    m[0] === '"' || !/^-?\d+$/.test(m) || Number.isSafeInteger(Number(m)) ? m : `"\\ud800${m}"`);
+  return JSON.parse(marked, (_, v) =>
+    typeof v === "string" && v[0] === "\ud800" && /^-?\d+$/.test(v.slice(1)) ? BigInt(v.slice(1)) : v);
 }
 
 // --- output ----------------------------------------------------------------------------------
@@ -166,14 +185,16 @@ function compare(c, decision) {
 }
 
 // --- resolvers: the oracle's database, as Django's backends answer -------------------------------
-// Python's int() for a claim or pk value; null where Python raises (or for None).
+// Python's int() for a claim or pk value, as a BigInt (exact beyond 2^53); null where Python
+// raises (or for None).
 function pythonInt(value) {
-  if (typeof value === "boolean") return value ? 1 : 0;
-  if (typeof value === "number") return Number.isFinite(value) ? Math.trunc(value) : null;
+  if (typeof value === "bigint") return value;
+  if (typeof value === "boolean") return value ? 1n : 0n;
+  if (typeof value === "number") return Number.isFinite(value) ? BigInt(Math.trunc(value)) : null;
   if (typeof value === "string") {
     const m = /^\s*([+-]?)(\d+(?:_\d+)*)\s*$/.exec(value);
     if (!m) return null;
-    const n = Number(m[2].replaceAll("_", ""));
+    const n = BigInt(m[2].replaceAll("_", ""));
     return m[1] === "-" ? -n : n;
   }
   return null;
@@ -202,7 +223,7 @@ function resolversFor(identities) {
         return wanted === null ? null : find((u) => u.pk === wanted);
       }
       if (field === "username") {
-        if (typeof id !== "string" && typeof id !== "number") return null;
+        if (typeof id !== "string" && typeof id !== "number" && typeof id !== "bigint") return null;
         return find((u) => u.user.username === String(id));
       }
       return null;
@@ -304,7 +325,8 @@ const DIAGNOSTICS = Symbol.for("drf-gate.canDiagnostics");
 let canStats = { program: 0, wasm: 0 };
 let canTransform = null;
 
-// Changes the first op (in evaluation order) that has a twin of the same size: true/false,
+// Changes the first op (in evaluation order; check's STEPS, 11, holds its steps in order) that
+// has a twin of the same size: true/false,
 // user ==/!=, a comparison's ==/!=, or a fact for its neighbour (authenticated/anonymous,
 // active/staff, superuser/token user). Node layout: src/compiled/program.rs.
 function corruptOne(code) {
@@ -324,7 +346,7 @@ function corruptOne(code) {
       out[at + 2] ^= 1;
       return true;
     }
-    if (op === 4 || op === 5) {
+    if (op === 4 || op === 5 || op === 11) {
       for (let i = at + 2; i < at + out[at + 1]; i += out[i + 1]) if (visit(i)) return true;
     }
     if (op === 6) return visit(at + 2);
@@ -404,6 +426,70 @@ function replayCan(c, index, build) {
   }
 }
 
+// `check` by steps (pkg/src/gate.js #checkSteps): `{view, action, user, object}` on one gate per
+// policy (kept across its cases, so users' kept decisions meet other cases' objects), the case's
+// action and up to three more of its view, each with the case's object and its variants, in two
+// rounds; the oracle is the same question through the JSON path (a context that is not a plain
+// object crosses as JSON text: no fast path, no memo) on its own gate of the JSON policy.
+let stepsGate = null;
+function replayCheckSteps(c, index) {
+  const ctx = c.context;
+  // As replayCan: no authentication outcome (a given user is authenticated by the view's first
+  // class), the case's action (if any) and others of its view.
+  if (ctx.authentication?.failed || ctx.lookupError) return undefined;
+  if (stepsGate?.text !== policyTexts[index]) {
+    stepsGate?.gate?.free?.();
+    try {
+      stepsGate = { text: policyTexts[index], gate: new Gate(policyTexts[index]) };
+    } catch (err) {
+      stepsGate = null;
+      return `policy rejected: ${err.code ?? err.name}: ${err.message}`;
+    }
+    stepsGate.gate[DIAGNOSTICS]?.({ stats: canStats, transform: canTransform });
+  }
+  const gate = stepsGate.gate;
+  const question = (name, object) => {
+    const q = { view: ctx.view, action: name };
+    if (ctx.user !== undefined) q.user = ctx.user;
+    if (object !== undefined) q.object = object;
+    return q;
+  };
+  const answer = (g, q) => {
+    try {
+      return JSON.stringify(g.check(q));
+    } catch (err) {
+      return `error ${err.code ?? err.name}`;
+    }
+  };
+  let actions;
+  try {
+    actions = gate.actions(ctx.view) ?? [];
+  } catch {
+    actions = [];
+  }
+  const first = typeof ctx.action === "string" ? [ctx.action] : [];
+  const names = [...first, ...actions.filter((name) => name !== ctx.action).slice(0, 3)];
+  if (names.length === 0) return undefined;
+  const objects = objectVariants(ctx.object ?? undefined);
+  if (ctx.object === null) objects.push(null);
+  const expected = new Map();
+  for (const name of names) {
+    for (const [i, object] of objects.entries()) {
+      expected.set(`${name} ${i}`, answer(oracleGate(index), Object.assign(new ViaJson(), question(name, object))));
+    }
+  }
+  for (let round = 0; round < 2; round++) {
+    for (const name of round === 1 ? [...names].reverse() : names) {
+      for (const [i, object] of objects.entries()) {
+        const want = expected.get(`${name} ${i}`);
+        const got = answer(gate, question(name, object));
+        if (got !== want) return `check(${name}, object variant ${i}, round ${round}): expected ${want}, got ${got}`;
+      }
+    }
+  }
+  return null;
+}
+
 // `gate.check` twice on one gate: the second answer may come from check's memo (pkg/src/gate.js
 // memoKey), and must be the same. The "check-memo" path keeps one gate per policy across its
 // cases, so a context also meets the memo entries of the cases before it (other users, objects).
@@ -438,7 +524,7 @@ async function replayRaw(c, index) {
   const { gate, error } = newGate(index);
   if (error) return error;
   const ctx = c.context;
-  const options = { now: c.raw.now, resolvers: resolversFor(c.raw.identities) };
+  const options = { now: c.raw.now, resolvers: resolversFor(identityTexts[index] ? parseExact(identityTexts[index]) : c.raw.identities) };
   for (const key of ["view", "action", "detail", "lookupError"]) if (key in ctx) options[key] = ctx[key];
   if ("object" in ctx) options.object = ctx.object;
   // Every crossing of a raw request: checkRequest with the request typed (a plain object) and
@@ -477,21 +563,25 @@ async function replayRaw(c, index) {
 const paths = [["json", "wasm"], ["check-memo", "wasm, check memo across cases"]];
 if (hasCompiled) paths.push(["compiled", "wasm, compiled policy"]);
 paths.push(["can-json", "wasm, can hot path"]);
+paths.push(["check-steps", "wasm, check by steps"]);
 if (hasCompiled && Runtime) paths.push(["runtime", "browser runtime"], ["can-runtime", "browser runtime, can hot path"]);
 let failed = cases.length === 0;
 // Last: the hot path with one op of every program corrupted must disagree (the replay can fail).
 paths.push(["can-corrupt", "wasm, can hot path, one program op corrupted"]);
+paths.push(["check-corrupt", "wasm, check by steps, one program op corrupted"]);
 for (const [name, label] of paths) {
   path = name;
   agree = 0;
   disagree = 0;
   pending = 0;
-  canStats = { program: 0, wasm: 0 };
-  canTransform = name === "can-corrupt" ? corruptOne : null;
-  if (name === "can-corrupt") {
+  canStats = { program: 0, wasm: 0, check: 0 };
+  canTransform = name === "can-corrupt" || name === "check-corrupt" ? corruptOne : null;
+  stepsGate?.gate?.free?.();
+  stepsGate = null;
+  if (name === "can-corrupt" || name === "check-corrupt") {
     let caught = -1;
     for (const [index, c] of cases.entries()) {
-      const got = c.raw != null ? undefined : replayCan(c, index, "json");
+      const got = c.raw != null ? undefined : name === "can-corrupt" ? replayCan(c, index, "json") : replayCheckSteps(c, index);
       if (got !== undefined && got !== null) {
         caught = index;
         break;
@@ -507,7 +597,13 @@ for (const [name, label] of paths) {
   }
   for (const [index, c] of cases.entries()) {
     let got;
-    if (name.startsWith("can-")) {
+    if (name === "check-steps") {
+      got = c.raw != null ? undefined : replayCheckSteps(c, index);
+      if (got === undefined) {
+        pending += 1;
+        continue;
+      }
+    } else if (name.startsWith("can-")) {
       got = c.raw != null ? undefined : replayCan(c, index, name === "can-runtime" ? "runtime" : "json");
       if (got === undefined) {
         pending += 1;
@@ -541,6 +637,9 @@ for (const [name, label] of paths) {
     `(seed ${document.seed})`);
   if (name.startsWith("can-")) {
     console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): can answered ${canStats.program} times by programs, ${canStats.wasm} times by wasm`);
+  }
+  if (name === "check-steps") {
+    console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): check answered ${canStats.check} times from decisions kept by step`);
   }
   failed ||= disagree > 0;
 }

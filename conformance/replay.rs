@@ -445,11 +445,13 @@ impl Resolver for Identities {
 fn python_int(value: &Value) -> Option<i128> {
     match value {
         Value::Bool(flag) => Some(i128::from(*flag)),
-        Value::Number(number) => number.as_i64().map(i128::from).or_else(|| {
-            let float = number.as_f64()?;
-            #[allow(clippy::cast_possible_truncation)]
-            float.is_finite().then(|| float.trunc() as i128)
-        }),
+        Value::Number(number) => {
+            number.as_i64().map(i128::from).or_else(|| number.as_u64().map(i128::from)).or_else(|| {
+                let float = number.as_f64()?;
+                #[allow(clippy::cast_possible_truncation)]
+                float.is_finite().then(|| float.trunc() as i128)
+            })
+        }
         Value::String(text) => {
             let text = text.trim_matches(|c: char| c.is_whitespace());
             let (negative, digits) = match text.strip_prefix('-') {

@@ -12,7 +12,7 @@ use crate::authentication::{
     authenticate_resuming, Answer, AnswerCache, Authenticated as AuthenticatedRequest, AuthenticationOutcome,
     Authenticator, LookupKey, Progress, RawRequest, RawRequestInput, Resolver, Undecided,
 };
-use crate::decision::Decision;
+use crate::decision::{Decision, TextIds};
 use crate::error::{ContextError, ContextErrorCode};
 use crate::gate::{resolve_target, Gate};
 use crate::json::from_text;
@@ -477,6 +477,11 @@ impl PendingRequest {
     pub fn is_body_pending(&self) -> bool {
         self.request.is_body_pending()
     }
+
+    /// The request's one answered lookup (`None`: none or several), for [`EdgeStep::pack`].
+    pub fn answered(&self) -> Option<&LookupKey> {
+        self.answers.sole_key()
+    }
 }
 
 impl<'g> EdgeStep<'g> {
@@ -599,6 +604,154 @@ pub enum EdgeStep<'g> {
         #[serde(rename = "userLookup", skip_serializing_if = "Option::is_none")]
         user_lookup: Option<LookupKey>,
     },
+}
+
+/// Words of [`EdgeStep::pack`].
+pub const PACKED_STEP_WORDS: usize = 10;
+
+/// Word 7 and word 9 of [`EdgeStep::pack`].
+pub mod packed_step {
+    /// Word 7: `authentication` is `null` (DRF answered before authenticating).
+    pub const AUTHENTICATION_NULL: u32 = 0;
+    /// Word 7: `authentication` is `{"none": true}`.
+    pub const AUTHENTICATION_NONE: u32 = 1;
+    /// Word 7: `authentication` is `{"succeeded": name}`, the name's id in word 8.
+    pub const AUTHENTICATION_SUCCEEDED: u32 = 2;
+    /// Word 9: the step has a `user` (its JSON text goes apart: [`super::EdgeStep::user_text`]).
+    pub const USER: u32 = 1;
+    /// Word 9: the step's `userLookup` is the request's one answered lookup.
+    pub const USER_LOOKUP_ANSWERED: u32 = 1 << 1;
+}
+
+/// Ids for the texts a packed step names: the decision's texts ([`TextIds`], borrowed from the
+/// policy) and the names of authentication classes. Both come from the policy only, so the
+/// tables are bounded by its size whatever the requests.
+///
+/// ```
+/// let mut texts = drf_gate::edge::StepTexts::default();
+/// let id = texts.name_id("JWTAuthentication");
+/// assert_eq!(texts.name(id), Some("JWTAuthentication"));
+/// ```
+#[derive(Debug, Default)]
+pub struct StepTexts {
+    /// The decisions' texts.
+    pub decision: TextIds,
+    names: Vec<String>,
+    /// Distinct packed steps, by id ([`StepTexts::step_id`]).
+    steps: Vec<[u32; PACKED_STEP_WORDS]>,
+    step_ids: std::collections::HashMap<[u32; PACKED_STEP_WORDS], u32>,
+}
+
+/// Most distinct packed steps [`StepTexts::step_id`] numbers per gate (a policy has a few dozen:
+/// statuses x stages x texts); past it, steps cross as JSON (bounded memory whatever the policy).
+pub const MAX_PACKED_STEPS: usize = 4096;
+
+impl StepTexts {
+    /// The id of a packed step ([`EdgeStep::pack`]), so that it crosses as one number and the
+    /// caller renders each distinct step once; `None` past [`MAX_PACKED_STEPS`].
+    ///
+    /// ```
+    /// let mut texts = drf_gate::edge::StepTexts::default();
+    /// let id = texts.step_id([401, 0, 0, 0, 1, 0, 0, 1, 0, 0]).unwrap();
+    /// assert_eq!(texts.step_id([401, 0, 0, 0, 1, 0, 0, 1, 0, 0]), Some(id));
+    /// assert_eq!(texts.step(id).map(|words| words[0]), Some(401));
+    /// ```
+    pub fn step_id(&mut self, words: [u32; PACKED_STEP_WORDS]) -> Option<u32> {
+        if let Some(id) = self.step_ids.get(&words) {
+            return Some(*id);
+        }
+        if self.steps.len() >= MAX_PACKED_STEPS {
+            return None;
+        }
+        let id = u32::try_from(self.steps.len()).ok()?;
+        self.steps.push(words);
+        self.step_ids.insert(words, id);
+        Some(id)
+    }
+
+    /// The words of a packed step's id.
+    pub fn step(&self, id: u32) -> Option<&[u32; PACKED_STEP_WORDS]> {
+        self.steps.get(id as usize)
+    }
+
+    /// The id of an authentication class's name (the policy's names: a handful).
+    pub fn name_id(&mut self, name: &str) -> u32 {
+        let index = match self.names.iter().position(|known| known == name) {
+            Some(index) => index,
+            None => {
+                self.names.push(name.to_owned());
+                self.names.len() - 1
+            }
+        };
+        u32::try_from(index).unwrap_or(u32::MAX)
+    }
+
+    /// The name of an id.
+    pub fn name(&self, id: u32) -> Option<&str> {
+        self.names.get(id as usize).map(String::as_str)
+    }
+}
+
+impl EdgeStep<'_> {
+    /// A decided step as [`PACKED_STEP_WORDS`] integers, for a caller that renders the JSON
+    /// shape itself: [`Decision::pack`]'s seven words, then `authentication` ([`packed_step`]:
+    /// word 7, the class name's id in word 8) and word 9's flags (`user`, given apart by
+    /// [`EdgeStep::user_text`]; `userLookup`, which must be `answered`, the request's one
+    /// answered lookup, as the caller knows it). `None`: render the step as JSON (not a
+    /// decision, a decision [`Decision::pack`] refuses, a failed authentication, or another
+    /// `userLookup`).
+    ///
+    /// ```
+    /// use drf_gate::authentication::RawRequest;
+    /// use drf_gate::edge::{packed_step, EdgeStep, PendingRequest, RequestTarget, StepTexts};
+    /// let gate = drf_gate::Gate::from_json(r#"{"authentication": ["token"], "permissions": ["IsAuthenticated"], "views": {"posts": {}}}"#)?;
+    /// let target = RequestTarget { view: Some("posts".into()), ..Default::default() };
+    /// let mut pending = PendingRequest::new(RawRequest::new("GET"), target, 0.0);
+    /// let step = pending.step(&gate)?;
+    /// let mut texts = StepTexts::default();
+    /// let words = step.pack(&mut texts, None).unwrap();
+    /// assert_eq!((words[0] & 0x3ff, words[7]), (401, packed_step::AUTHENTICATION_NONE));
+    /// assert_eq!(texts.decision.text(words[1]), Some(r#"{"detail":"Authentication credentials were not provided."}"#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn pack(&self, texts: &mut StepTexts, answered: Option<&LookupKey>) -> Option<[u32; PACKED_STEP_WORDS]> {
+        let EdgeStep::Decision { decision, authentication, user, user_lookup } = self else { return None };
+        let mut flags = 0;
+        match user_lookup {
+            None => {}
+            Some(key) if Some(key) == answered => flags |= packed_step::USER_LOOKUP_ANSWERED,
+            Some(_) => return None,
+        }
+        let (tag, name) = match authentication {
+            None => (packed_step::AUTHENTICATION_NULL, 0),
+            Some(AuthenticationOutcome::None(true)) => (packed_step::AUTHENTICATION_NONE, 0),
+            Some(AuthenticationOutcome::Succeeded(name)) => {
+                (packed_step::AUTHENTICATION_SUCCEEDED, texts.name_id(name))
+            }
+            Some(_) => return None,
+        };
+        if user.is_some() {
+            flags |= packed_step::USER;
+        }
+        let words = decision.pack(&mut texts.decision)?;
+        let mut out = [0u32; PACKED_STEP_WORDS];
+        out[..7].copy_from_slice(&words);
+        out[7] = tag;
+        out[8] = name;
+        out[9] = flags;
+        Some(out)
+    }
+
+    /// The JSON text of a decided step's `user` (what [`EdgeStep::pack`] leaves apart).
+    ///
+    /// # Errors
+    /// What `serde_json` reports (none for a user read from JSON).
+    pub fn user_text(&self) -> Result<Option<String>, serde_json::Error> {
+        match self {
+            EdgeStep::Decision { user: Some(user), .. } => serde_json::to_string(user).map(Some),
+            _ => Ok(None),
+        }
+    }
 }
 
 /// The body step of [`EdgeStep`].

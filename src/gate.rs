@@ -54,6 +54,8 @@ pub struct Gate {
     /// The origin's middleware, when the policy records it.
     #[cfg(feature = "edge")]
     pub(crate) middleware: Option<crate::middleware::Middleware>,
+    /// The `can` programs a compiled policy carries (`None` for a JSON policy: lowered on demand).
+    pub(crate) programs: Option<crate::compiled::program::StoredPrograms>,
 }
 
 impl std::fmt::Debug for Gate {
@@ -142,6 +144,7 @@ impl Gate {
             #[cfg(feature = "edge")]
             settings: compiled.settings,
             settings_json,
+            programs: None,
         })
     }
 

@@ -38,12 +38,38 @@ pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Writ
     Ok(out)
 }
 
+/// Compact JSON text of an object of `(key, value)` members, `value` written by `write`, as
+/// serde_json writes a `Map` collected from them (a repeated key keeps its first place and its
+/// last value): no `Map` or `Value` built for it.
+///
+/// ```ignore
+/// let text = crate::json_writer::object(&[("a", true), ("b", false)], |out, v| out.push_str(if *v { "true" } else { "false" }));
+/// assert_eq!(text, r#"{"a":true,"b":false}"#);
+/// ```
+pub(crate) fn object<V>(members: &[(&str, V)], mut write: impl FnMut(&mut String, &V)) -> String {
+    let mut out = String::from("{");
+    for (at, (key, _)) in members.iter().enumerate() {
+        if members.iter().take(at).any(|(earlier, _)| earlier == key) {
+            continue;
+        }
+        let Some((_, value)) = members.iter().rev().find(|(later, _)| later == key) else { continue };
+        if out.len() > 1 {
+            out.push(',');
+        }
+        write_str(&mut out, key);
+        out.push(':');
+        write(&mut out, value);
+    }
+    out.push('}');
+    out
+}
+
 struct Writer<'o> {
     out: &'o mut String,
 }
 
 /// serde_json's escapes: `"`, `\`, and the control characters (short forms for five of them).
-fn write_str(out: &mut String, text: &str) {
+pub(crate) fn write_str(out: &mut String, text: &str) {
     out.push('"');
     for c in text.chars() {
         match c {
@@ -367,6 +393,23 @@ mod tests {
     fn same<T: Serialize + ?Sized>(value: &T) {
         let expected = serde_json::to_string(value).unwrap();
         assert_eq!(to_string(value).ok(), Some(expected));
+    }
+
+    #[test]
+    fn objects_as_serde_json_writes_their_map() {
+        let every_control: String = (0u8..0x20).map(char::from).chain("\"\\é\u{2028}😀".chars()).collect();
+        let cases: [Vec<(&str, &str)>; 4] = [
+            vec![],
+            vec![("pk", "7")],
+            vec![("a", "1"), ("b", &every_control), ("a", "2"), (&every_control, "x"), ("b", "3")],
+            vec![("", ""), ("", "")],
+        ];
+        for members in cases {
+            let map: serde_json::Map<String, serde_json::Value> =
+                members.iter().map(|(k, v)| ((*k).to_owned(), json!(v))).collect();
+            let text = super::object(&members, |out, value| super::write_str(out, value));
+            assert_eq!(text, serde_json::to_string(&map).unwrap(), "{members:?}");
+        }
     }
 
     #[test]

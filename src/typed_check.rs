@@ -54,6 +54,8 @@ const MAX_TARGETS: usize = 4096;
 #[derive(Debug, Default)]
 pub struct TypedCheck {
     targets: Vec<ResolvedTarget>,
+    // Per target: resolved with an object (the object stage runs).
+    with_object: Vec<bool>,
     texts: TextIds,
     decisions: Vec<[u32; 7]>,
 }
@@ -117,6 +119,7 @@ impl TypedCheck {
         let target = gate.resolve_check(view, action, has_object)?;
         let id = u32::try_from(self.targets.len()).map_err(|_| invalid("too many targets"))?;
         self.targets.push(target);
+        self.with_object.push(has_object);
         Ok(id)
     }
 
@@ -128,6 +131,26 @@ impl TypedCheck {
     /// ```
     pub fn clear_targets(&mut self) {
         self.targets.clear();
+        self.with_object.clear();
+    }
+
+    /// `check`'s program of a target id ([`Gate::check_program`]): for one user, the index of
+    /// the step that decides, computed in JS, stands for the object in `check`'s memo.
+    ///
+    /// # Errors
+    /// `invalid_context` for an unknown target id.
+    ///
+    /// ```
+    /// use drf_gate::compiled::program::ops;
+    /// let gate = drf_gate::Gate::from_json(r#"{"permissions": ["IsAuthenticated"], "views": {"posts": {}}}"#).unwrap();
+    /// let mut check = drf_gate::typed_check::TypedCheck::default();
+    /// let list = check.target(&gate, "posts", "list", false).unwrap();
+    /// assert_eq!(check.program(&gate, list).unwrap().code, [ops::STEPS, 5, ops::FACT, 3, 0]);
+    /// ```
+    pub fn program(&self, gate: &Gate, target: u32) -> Result<crate::compiled::program::Program, ContextError> {
+        let resolved = self.targets.get(target as usize).ok_or_else(|| invalid("unknown target"))?;
+        let with_object = self.with_object.get(target as usize).copied().unwrap_or(false);
+        Ok(gate.check_program(resolved, with_object))
     }
 
     /// The object's top-level fields a target's decision may read (see [`Gate::object_reads`]):
@@ -402,6 +425,29 @@ macro_rules! resolved_check_bindings {
             #[wasm_bindgen(js_name = checkResolved)]
             pub fn check_resolved(&self, target: u32, state: u32, user_len: u32, bytes: &[u8]) -> Result<u32, JsValue> {
                 self.typed()?.check(&self.inner, target, state, user_len, bytes).map_err(|error| context_error(&error))
+            }
+
+            /// `check`'s program of a `checkTarget` id (`pkg/src/program.js` `makeSteps`): its
+            /// code; its texts are `checkProgramTexts(target)`.
+            ///
+            /// ```js
+            /// const code = core.checkProgram(core.checkTarget("posts", "destroy", true));
+            /// ```
+            #[wasm_bindgen(js_name = checkProgram)]
+            pub fn check_program(&self, target: u32) -> Result<Vec<i32>, JsValue> {
+                let program = self.typed()?.program(&self.inner, target).map_err(|error| context_error(&error))?;
+                Ok(program.code)
+            }
+
+            /// The texts a `checkProgram` names by index (member names, string constants).
+            ///
+            /// ```js
+            /// const texts = core.checkProgramTexts(core.checkTarget("posts", "destroy", true));
+            /// ```
+            #[wasm_bindgen(js_name = checkProgramTexts)]
+            pub fn check_program_texts(&self, target: u32) -> Result<Vec<String>, JsValue> {
+                let program = self.typed()?.program(&self.inner, target).map_err(|error| context_error(&error))?;
+                Ok(program.texts)
             }
 
             /// The seven words of a decision id from `checkResolved`.

@@ -438,14 +438,15 @@ impl GateCore {
         }
     }
 
-    /// `gate.checkRequestSync`'s first step, the request typed as for `startRequestTyped`: the
-    /// step as JSON text, or `undefined` when the parts do not split as counted. A lookup step
+    /// `gate.checkRequestSync`'s first step, the request typed as for `startRequestTyped`: a
+    /// decided step as the number of its packed form (`sync_step`), else the step as JSON text, or
+    /// `undefined` when the parts do not split as counted. A lookup step
     /// keeps the request on a stack of synchronous requests (a resolver may check another
     /// request on any gate before it returns: they nest), where `answerRequestSync` answers it
     /// and `dropRequestSync` removes it; no handle object, no finalizer. Edge build only.
     ///
     /// ```js
-    /// const step = JSON.parse(core.requestSync(text, count, flags, undefined, now));
+    /// const step = core.requestSync(text, count, flags, undefined, now); // JSON text or a number
     /// if (step.lookup) try { JSON.parse(answerRequestSync({ notFound: true })); } finally { dropRequestSync(); }
     /// ```
     #[cfg(feature = "edge")]
@@ -464,7 +465,7 @@ impl GateCore {
             Err(error) => return Err(context_error(&error)),
         };
         let step = pending.step(&self.inner).map_err(|error| context_error(&error))?;
-        let text = step_text(&step)?;
+        let (out, _) = sync_step(&self.inner, &step, &pending)?;
         if matches!(step, crate::edge::EdgeStep::Lookup(_)) {
             SYNC_REQUESTS.with(|requests| {
                 let mut requests = requests.try_borrow_mut().map_err(|_| invalid_context("re-entrant call", "$"))?;
@@ -472,7 +473,42 @@ impl GateCore {
                 Ok::<(), JsValue>(())
             })?;
         }
-        Ok(JsValue::from_str(&text))
+        Ok(out)
+    }
+
+    /// A text of a packed step's decision (`requestSync`, `answerRequestSync`) by id; gate.js
+    /// fetches each once per gate. Edge build only.
+    ///
+    /// ```js
+    /// const body = core.stepText(words[1]);
+    /// ```
+    #[cfg(feature = "edge")]
+    #[wasm_bindgen(js_name = stepText)]
+    pub fn step_text_by_id(&self, id: u32) -> Option<String> {
+        with_step_texts(&self.inner, |texts| texts.decision.text(id).map(str::to_owned)).ok().flatten()
+    }
+
+    /// The words of a packed step (`requestSync`, `answerRequestSync`) by its number; gate.js
+    /// fetches each once per gate. Edge build only.
+    ///
+    /// ```js
+    /// const words = core.stepWords(step); // Uint32Array(10)
+    /// ```
+    #[cfg(feature = "edge")]
+    #[wasm_bindgen(js_name = stepWords)]
+    pub fn step_words(&self, id: u32) -> Option<Vec<u32>> {
+        with_step_texts(&self.inner, |texts| texts.step(id).map(|words| words.to_vec())).ok().flatten()
+    }
+
+    /// An authentication class's name of a packed step (word 8) by id. Edge build only.
+    ///
+    /// ```js
+    /// const name = core.stepName(words[8]);
+    /// ```
+    #[cfg(feature = "edge")]
+    #[wasm_bindgen(js_name = stepName)]
+    pub fn step_name_by_id(&self, id: u32) -> Option<String> {
+        with_step_texts(&self.inner, |texts| texts.name(id).map(str::to_owned)).ok().flatten()
     }
 
     #[cfg(feature = "edge")]
@@ -498,6 +534,64 @@ fn step_text(step: &crate::edge::EdgeStep<'_>) -> Result<String, JsValue> {
     serde_json::to_string(step).map_err(|error| invalid_context(&error.to_string(), "$"))
 }
 
+/// A step of `checkRequestSync` as it crosses: a decided step as the number of its packed form
+/// (`EdgeStep::pack`, numbered per gate by `StepTexts::step_id`: gate.js renders each distinct
+/// one once, from `stepWords`), its user's JSON text kept for `takeStepUser`; else the step's
+/// JSON text. `true` with a packed step.
+#[cfg(feature = "edge")]
+fn sync_step(
+    gate: &Rc<core::Gate>,
+    step: &crate::edge::EdgeStep<'_>,
+    pending: &crate::edge::PendingRequest,
+) -> Result<(JsValue, bool), JsValue> {
+    let id =
+        with_step_texts(gate, |texts| step.pack(texts, pending.answered()).and_then(|words| texts.step_id(words)))?;
+    if let Some(id) = id {
+        let user = step.user_text().map_err(|error| invalid_context(&error.to_string(), "$"))?;
+        STEP_USER.with(|slot| *slot.borrow_mut() = user);
+        return Ok((JsValue::from(id), true));
+    }
+    Ok((JsValue::from_str(&step_text(step)?), false))
+}
+
+#[cfg(feature = "edge")]
+thread_local! {
+    /// Each live gate's packed-step texts. The `Weak` keeps the gate's allocation, so a freed
+    /// gate's address is never another's; its entry goes when it is seen dead.
+    static STEP_TEXTS: RefCell<Vec<(std::rc::Weak<core::Gate>, crate::edge::StepTexts)>> = const { RefCell::new(Vec::new()) };
+    /// The user's JSON text of the last packed step (gate.js takes it right away).
+    static STEP_USER: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+#[cfg(feature = "edge")]
+fn with_step_texts<R>(gate: &Rc<core::Gate>, f: impl FnOnce(&mut crate::edge::StepTexts) -> R) -> Result<R, JsValue> {
+    STEP_TEXTS.with(|tables| {
+        let mut tables = tables.try_borrow_mut().map_err(|_| invalid_context("re-entrant call", "$"))?;
+        let at = match tables.iter().position(|(weak, _)| std::ptr::eq(weak.as_ptr(), Rc::as_ptr(gate))) {
+            Some(at) => at,
+            None => {
+                tables.retain(|(weak, _)| weak.strong_count() > 0);
+                tables.push((Rc::downgrade(gate), crate::edge::StepTexts::default()));
+                tables.len() - 1
+            }
+        };
+        let (_, texts) = tables.get_mut(at).ok_or_else(|| invalid_context("step texts", "$"))?;
+        Ok(f(texts))
+    })
+}
+
+/// The user's JSON text of the last packed step (`undefined` when it had none); taken once.
+/// Edge build only.
+///
+/// ```js
+/// const user = JSON.parse(takeStepUser());
+/// ```
+#[cfg(feature = "edge")]
+#[wasm_bindgen(js_name = takeStepUser)]
+pub fn take_step_user() -> Option<String> {
+    STEP_USER.with(|slot| slot.borrow_mut().take())
+}
+
 /// A request of `checkRequestSync` waiting for its lookup's answer.
 #[cfg(feature = "edge")]
 struct SyncRequest {
@@ -515,21 +609,32 @@ thread_local! {
 }
 
 /// Answers the lookup of the innermost synchronous request (`requestSync`) and takes its next
-/// step: the step as JSON text. The answer comes as its JSON text (`JSON.stringify` in gate.js,
+/// step, as `requestSync` gives it; a decided step given as a number also removes the request
+/// from the stack (no `dropRequestSync` then). The answer comes as its JSON text (`JSON.stringify` in gate.js,
 /// within the context limit) or, when that failed, as the value (`answer`), which then fails
 /// here as on the handle path. Edge build only.
 ///
 /// ```js
-/// const step = JSON.parse(answerRequestSync('{"user":{"id":1}}', undefined));
+/// const step = answerRequestSync('{"user":{"id":1}}', undefined); // JSON text or a number
 /// ```
 #[cfg(feature = "edge")]
 #[wasm_bindgen(js_name = answerRequestSync)]
-pub fn answer_request_sync(text: Option<String>, answer: JsValue) -> Result<String, JsValue> {
-    let answer: crate::authentication::Answer = match text {
-        Some(text) if text.len() <= MAX_CONTEXT_TEXT as usize * 3 => {
+pub fn answer_request_sync(text: Option<String>, answer: JsValue) -> Result<JsValue, JsValue> {
+    // serde_json reads the text directly when it cannot hold more values than the reader with
+    // paths allows (each value takes a byte); what it refuses, that reader reads again for the
+    // error and its path. Both read with serde_json's parser: the same answers.
+    let fast = match &text {
+        Some(text) if text.len() <= crate::json::MAX_JSON_VALUES => {
+            serde_json::from_str::<crate::authentication::Answer>(text).ok()
+        }
+        _ => None,
+    };
+    let answer: crate::authentication::Answer = match (fast, text) {
+        (Some(answer), _) => answer,
+        (None, Some(text)) if text.len() <= MAX_CONTEXT_TEXT as usize * 3 => {
             crate::json::from_text(&text).map_err(|error| invalid_context(&error.message(), &error.path("$.answer")))?
         }
-        _ => from_js(&answer, "$.answer")?,
+        (None, _) => from_js(&answer, "$.answer")?,
     };
     SYNC_REQUESTS.with(|requests| {
         let mut requests = requests.try_borrow_mut().map_err(|_| invalid_context("re-entrant call", "$"))?;
@@ -537,8 +642,15 @@ pub fn answer_request_sync(text: Option<String>, answer: JsValue) -> Result<Stri
             return Err(invalid_context("no request is awaiting an answer", "$"));
         };
         request.pending.answer(answer).map_err(|error| context_error(&error))?;
-        let step = request.pending.step(&request.gate).map_err(|error| context_error(&error))?;
-        step_text(&step)
+        let (out, packed) = {
+            let step = request.pending.step(&request.gate).map_err(|error| context_error(&error))?;
+            sync_step(&request.gate, &step, &request.pending)?
+        };
+        if packed {
+            // Decided: the request leaves the stack here (gate.js then skips dropRequestSync).
+            requests.pop();
+        }
+        Ok(out)
     })
 }
 
@@ -583,9 +695,17 @@ impl RawRequestCore {
     }
 
     /// Answers the lookup the last step asked for (`{ user }`, `{ notFound: true }`,
-    /// `{ unknown: true }`, `{ secret }`, `{ failure }`, `{ none: true }`).
+    /// `{ unknown: true }`, `{ secret }`, `{ failure }`, `{ none: true }`), as a value or as its
+    /// JSON text (gate.js sends text when a record holds a `BigInt`: `JSON.stringify` refuses it).
     pub fn answer(&mut self, answer: JsValue) -> Result<(), JsValue> {
-        let answer: crate::authentication::Answer = from_js(&answer, "$.answer")?;
+        let answer: crate::authentication::Answer = match bounded_string(&answer, MAX_CONTEXT_TEXT) {
+            Some(text) => {
+                let text = text.map_err(|error| invalid_context(&error.message(""), "$.answer"))?;
+                crate::json::from_text(&text)
+                    .map_err(|error| invalid_context(&error.message(), &error.path("$.answer")))?
+            }
+            None => from_js(&answer, "$.answer")?,
+        };
         self.pending.answer(answer).map_err(|error| context_error(&error))
     }
 

@@ -182,9 +182,8 @@ impl GateCore {
         let view = view.as_string().ok_or_else(|| invalid("expected a string", "view"))?;
         let object = object_of(object)?;
         let allowed = self.inner.permissions_for(user, &view, object.as_ref()).map_err(|e| context_error(&e))?;
-        let map: serde_json::Map<String, Value> =
-            allowed.into_iter().map(|(action, allowed)| (action.to_owned(), Value::Bool(allowed))).collect();
-        to_json(&Value::Object(map))
+        // As serde_json writes the `Map` of them, without building one.
+        Ok(crate::json_writer::object(&allowed, |out, allowed| out.push_str(if *allowed { "true" } else { "false" })))
     }
 
     /// The route a URL path reaches, as JSON text (`null` when none matches).
@@ -195,16 +194,18 @@ impl GateCore {
             Some(method) => self.inner.route_action(&found, method),
             None => found.action,
         };
-        let params: serde_json::Map<String, Value> =
-            found.params.iter().map(|(name, value)| ((*name).to_owned(), Value::String(value.clone()))).collect();
-        // As `json!({"view", "action", "detail", "params"})`, without serde_json's value serializer.
-        #[derive(serde::Serialize)]
-        struct Route<'a> {
-            view: &'a str,
-            action: Option<&'a str>,
-            detail: bool,
-            params: serde_json::Map<String, Value>,
+        // As `json!({"view", "action", "detail", "params"})` writes it, without a `Value` or `Map`.
+        let mut out = String::from("{\"view\":");
+        crate::json_writer::write_str(&mut out, found.view);
+        out.push_str(",\"action\":");
+        match action {
+            Some(action) => crate::json_writer::write_str(&mut out, action),
+            None => out.push_str("null"),
         }
-        to_json(&Route { view: found.view, action, detail: found.detail, params })
+        out.push_str(if found.detail { ",\"detail\":true,\"params\":" } else { ",\"detail\":false,\"params\":" });
+        let params: Vec<(&str, &str)> = found.params.iter().map(|(name, value)| (*name, value.as_str())).collect();
+        out.push_str(&crate::json_writer::object(&params, |out, value| crate::json_writer::write_str(out, value)));
+        out.push('}');
+        Ok(out)
     }
 }

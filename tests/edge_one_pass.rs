@@ -6,8 +6,9 @@
 
 mod common;
 
-use drf_gate::authentication::Answer;
-use drf_gate::edge::PendingRequest;
+use drf_gate::authentication::{Answer, LookupKey};
+use drf_gate::decision::packed;
+use drf_gate::edge::{packed_step, PendingRequest, StepTexts, PACKED_STEP_WORDS};
 use drf_gate::Gate;
 use serde_json::{json, Value};
 
@@ -53,12 +54,79 @@ fn replay(gate: &Gate, input: &Value, salt: u64) -> Vec<String> {
     panic!("too many steps");
 }
 
-/// The new protocol: parsed once, each step resuming.
+/// A packed step rendered as gate.js renders it (`#syncStep`): the words, the texts by id, the
+/// user's JSON text and the one answered lookup.
+fn render_packed(
+    words: &[u32; PACKED_STEP_WORDS],
+    texts: &StepTexts,
+    user: Option<String>,
+    answered: Option<&LookupKey>,
+) -> Value {
+    let text = |id: u32| json!(texts.decision.text(id).unwrap());
+    let flags = words[0];
+    let allowed = flags & packed::ALLOWED != 0;
+    let mut headers = serde_json::Map::new();
+    if !allowed {
+        headers.insert("Content-Type".into(), json!("application/json"));
+        if flags & packed::HAS_WWW_AUTHENTICATE != 0 {
+            headers.insert("WWW-Authenticate".into(), text(words[3]));
+        }
+        headers.insert("Allow".into(), text(words[4]));
+        if flags & packed::VARY_ACCEPT != 0 {
+            headers.insert("Vary".into(), json!("Accept"));
+        }
+    }
+    const STAGES: [&str; 7] = ["negotiation", "authentication", "view", "handler", "lookup", "object", "middleware"];
+    const OBJECT_CHECKS: [&str; 5] = ["notRequired", "pending", "passed", "failed", "notReached"];
+    let decision = json!({
+        "allowed": allowed,
+        "respond": flags & packed::RESPOND != 0,
+        "status": flags & 0x3ff,
+        "body": text(words[1]),
+        "headers": headers,
+        "code": if flags & packed::HAS_CODE != 0 { text(words[2]) } else { Value::Null },
+        "stage": STAGES[((flags >> 12) & 7) as usize],
+        "decidedBy": if flags & packed::HAS_DECIDED_BY != 0 { json!({"entry": words[5], "source": text(words[6])}) } else { Value::Null },
+        "objectCheck": OBJECT_CHECKS[((flags >> 15) & 7) as usize],
+        "trace": null,
+        "error": null,
+    });
+    let authentication = match words[7] {
+        packed_step::AUTHENTICATION_NULL => Value::Null,
+        packed_step::AUTHENTICATION_NONE => json!({"none": true}),
+        packed_step::AUTHENTICATION_SUCCEEDED => json!({"succeeded": texts.name(words[8]).unwrap()}),
+        other => panic!("authentication tag {other}"),
+    };
+    let mut step = json!({"decision": decision, "authentication": authentication});
+    if words[9] & packed_step::USER != 0 {
+        step["user"] = serde_json::from_str(&user.unwrap()).unwrap();
+    }
+    if words[9] & packed_step::USER_LOOKUP_ANSWERED != 0 {
+        step["userLookup"] = serde_json::to_value(answered.unwrap()).unwrap();
+    }
+    step
+}
+
+thread_local! {
+    static PACKED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The new protocol: parsed once, each step resuming. Every step that packs
+/// (`EdgeStep::pack`, what checkRequestSync sends) renders as its JSON.
 fn one_pass(gate: &Gate, input: &Value, salt: u64) -> Vec<String> {
     let mut pending = PendingRequest::from_json(&input.to_string()).unwrap();
     let mut steps = Vec::new();
+    let mut texts = StepTexts::default();
     for _ in 0..32 {
-        let step = serde_json::to_value(pending.step(gate).unwrap()).unwrap();
+        let step = pending.step(gate).unwrap();
+        if let Some(words) = step.pack(&mut texts, pending.answered()) {
+            let id = texts.step_id(words).unwrap();
+            assert_eq!(texts.step(id), Some(&words));
+            let rendered = render_packed(&words, &texts, step.user_text().unwrap(), pending.answered());
+            assert_eq!(rendered, serde_json::to_value(&step).unwrap());
+            PACKED.with(|packed| packed.set(packed.get() + 1));
+        }
+        let step = serde_json::to_value(step).unwrap();
         steps.push(step.to_string());
         if step.get("body").is_some() && pending.is_body_pending() {
             pending.give_body(if salt.is_multiple_of(3) { None } else { Some(BODY) });
@@ -155,6 +223,9 @@ fn one_pass_steps_equal_the_replayed_steps() {
     }
     assert!(compared > 1000, "{compared}");
     assert!(multi_step > 100, "{multi_step}");
+    // Most decided steps pack (those that do not: failed authentication, a 405 naming the method).
+    let packed = PACKED.with(std::cell::Cell::get);
+    assert!(packed > 1000, "{packed}");
 }
 
 #[test]

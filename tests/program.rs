@@ -327,6 +327,23 @@ fn programs_agree_with_the_core_wherever_they_answer() {
 }
 
 #[test]
+fn compiled_policies_carry_the_lowered_programs() {
+    let gate = Gate::from_value(policy()).unwrap();
+    let loaded = Gate::from_compiled(&gate.to_compiled()).unwrap();
+    for view in gate.view_names() {
+        let mut names: Vec<String> = gate.actions(view).unwrap().map(str::to_owned).collect();
+        names.extend(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PURGE"].map(str::to_owned));
+        for name in &names {
+            for with_object in [false, true] {
+                let lowered = gate.program(&gate.resolve(view, name, with_object).unwrap(), with_object);
+                let stored = loaded.program(&loaded.resolve(view, name, with_object).unwrap(), with_object);
+                assert_eq!(stored, lowered, "{view} {name} with_object={with_object}");
+            }
+        }
+    }
+}
+
+#[test]
 fn what_the_lowering_does_not_cover_asks() {
     let gate = Gate::from_value(policy()).unwrap();
     // A custom user attribute, an unorderable comparison, a chained comparison.

@@ -48,3 +48,17 @@ fn users_cross_in_the_binary_encoding() {
     let err = user_from_value(&json!({"isStaff": 1}), "$.user").unwrap_err();
     assert_eq!((err.code, err.path.as_str()), ("invalid_context", "$.user.isStaff"));
 }
+
+#[test]
+fn can_programs_come_from_the_compiled_policy() {
+    use drf_gate::compiled::program::ops;
+    let gate = blog();
+    // Lowered by the compiler and stored: the runtime has no lowering.
+    let create = gate.resolve("posts", "create", false).unwrap();
+    assert_eq!(gate.program(&create, false).code.first(), Some(&ops::AND));
+    let destroy = gate.resolve("posts", "destroy", true).unwrap();
+    assert_ne!(gate.program(&destroy, true).code, [ops::ASK, 2]);
+    // A method the compiler did not store asks wasm.
+    let purge = gate.resolve("posts", "PURGE", false).unwrap();
+    assert_eq!(gate.program(&purge, false).code, [ops::ASK, 2]);
+}

@@ -205,6 +205,14 @@ def jwt_variant(user, variant, extra_claims=None):
         payload[uid_claim] = None
     elif variant == "floatuserid":
         payload[uid_claim] = user.id + 0.0
+    elif variant == "nextuserid":
+        payload[uid_claim] = user.id + 1
+    elif variant == "prevuserid":
+        payload[uid_claim] = user.id - 1
+    elif variant == "overflowuserid":  # just past the 64-bit range SQLite stores
+        payload[uid_claim] = 2 ** 63 + user.id % 1000
+    elif variant == "hugeuserid":  # past u64: drf-gate's claim becomes a float
+        payload[uid_claim] = 2 ** 64 + user.id
     elif variant == "spaceduserid":
         payload[uid_claim] = f" {user.id} "
     elif variant == "badsig":

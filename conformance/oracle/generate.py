@@ -1126,6 +1126,21 @@ def edge_raw_cases():
              spec("", policy(["session", "basic"], ["IsAuthenticated"]), actor=actor, raw={"login": True}),
              spec("", policy(["jwt"], ["AllowAny"]), actor=actor, raw=raw_auth("Bearer {jwt}")),
              spec("", policy(["jwtStateless"], ["IsAuthenticated"]), actor=actor, raw=raw_auth("Bearer {jwt}")))
+    # User ids at and beyond 2^53 (SQLite stores 64-bit pks): simplejwt's User.objects.get(id=<claim>)
+    # must find the exact user (a JavaScript number rounds 2^53 + 1 to 2^53, the other user), and
+    # ids past the 64-bit range are Django's EmptyResultSet ("User not found").
+    big = {"IsTwo53": {"hasPermission": "request.user.id == 9007199254740992"},
+           "IsTwo53Plus1": {"hasPermission": "request.user.id == 9007199254740993"},
+           "AboveTwo53": {"hasPermission": "request.user.id > 9007199254740992"}}
+    two53, two53p1 = U(2 ** 53, "two53"), U(2 ** 53 + 1, "two53p1")
+    for auth in (["jwt"], ["jwtStateless"]):
+        for perms in (["IsAuthenticated"], ["IsTwo53"], ["IsTwo53Plus1"], ["AboveTwo53"]):
+            pol = policy(auth, perms, big)
+            for actor, other in ((two53, two53p1), (two53p1, two53)):
+                for v in ("valid", "intuserid", "floatuserid", "spaceduserid", "nextuserid", "prevuserid",
+                          "overflowuserid", "hugeuserid"):
+                    edge("big-ids", spec("", pol, actor=actor, users={"other": other},
+                                         raw=raw_auth("Bearer {jwt:%s}" % v)))
     return out
 
 

@@ -10,13 +10,16 @@
 import { ContextError, NotInitializedError, PolicyError } from "./errors.js";
 import { isFetchRequest, readBody, toRawRequest, withBody } from "./raw-request.js";
 import { LoneSurrogateError, encodePair, encodeValue, encodedUserLength, keysPath } from "./value.js";
-import { ASK, makeFacts, makeProgram, member, prunable, run } from "./program.js";
+import { ASK, makeFacts, makeProgram, makeSteps, member, prunable, run } from "./program.js";
 
 // What may cross into wasm for one check without JSON (wasm memory never shrinks): strings of
 // at most MAX_CONTEXT_CHARS characters (the JSON path's limit on a context's text, src/wasm.rs
 // MAX_CONTEXT_TEXT) and encoded values of at most MAX_ENCODED_BYTES. Beyond them the JSON core
 // takes its JSON path, which refuses exactly as before; the runtime throws a ContextError.
 const MAX_CONTEXT_CHARS = 1024 * 1024;
+// A compiled policy's longest form: the JSON path's limit (src/wasm.rs MAX_TEXT). Longer bytes are
+// refused before they are copied into wasm memory, which never shrinks.
+const MAX_COMPILED_BYTES = 8 * 1024 * 1024;
 const MAX_ENCODED_BYTES = 4 * 1024 * 1024;
 const EMPTY = new Uint8Array(0);
 
@@ -52,6 +55,11 @@ function boundedString(value, path) {
 
 // The core replays earlier answers, so a request needs at most one lookup per class and step.
 const MAX_LOOKUPS = 32;
+// Words 7 and 9 of a packed raw-request step (src/edge.rs `packed_step`).
+const STEP_AUTHENTICATION_NONE = 1;
+const STEP_AUTHENTICATION_SUCCEEDED = 2;
+const STEP_USER = 1;
+const STEP_USER_LOOKUP_ANSWERED = 1 << 1;
 // Resolved (view, action) ids kept per gate; past this the table starts again (bounded memory).
 const MAX_TARGETS = 512;
 // Answers memoised per (subject, target) on the object fields the policy reads; past this new
@@ -378,16 +386,57 @@ function typedRequest(request, options) {
 }
 
 // An answer crosses as its JSON text; what JSON.stringify refuses, or a text past the JSON path's
-// limit, crosses as the value, which the core then refuses as it always did.
+// limit, crosses as the value, which the core then refuses as it always did. A BigInt (a pk beyond
+// 2^53, as userById gets it and a store may keep it) is written as the exact JSON integer.
 function answerText(answer) {
   let text;
   try {
     text = JSON.stringify(answer);
   } catch {
-    return undefined;
+    text = exactJson(answer);
   }
   return typeof text === "string" && text.length <= MAX_CONTEXT_CHARS ? text : undefined;
 }
+
+// The value as JSON text with each BigInt written as its exact integer; undefined when it holds
+// something else JSON cannot (a cycle, a function) or the marker itself (then nothing is guessed).
+// The marker starts with a lone surrogate, which JSON.stringify escapes and a record never holds
+// (the core refuses lone surrogates).
+const BIGINT_MARK = "\ud800bigint:";
+function exactJson(value) {
+  const ints = [];
+  let clash = false;
+  let text;
+  try {
+    text = JSON.stringify(value, (key, v) => {
+      if (typeof v === "bigint") return BIGINT_MARK + (ints.push(v) - 1);
+      if (key.includes(BIGINT_MARK) || (typeof v === "string" && v.includes(BIGINT_MARK))) clash = true;
+      return v;
+    });
+  } catch {
+    return undefined;
+  }
+  if (clash || typeof text !== "string") return undefined;
+  return text.replace(/"\\ud800bigint:(\d+)"/g, (_, i) => String(ints[Number(i)]));
+}
+
+// The answer as the handle's `answer()` takes it: its JSON text (exact BigInts), else the value.
+function answerArg(answer) {
+  return answerText(answer) ?? answer;
+}
+
+// A userById key's `id` (the claim as JSON text) as the resolver gets it: the JSON value, but an
+// integer beyond Number.MAX_SAFE_INTEGER as a BigInt: JSON.parse would round it to another
+// user's pk (9007199254740993 -> 9007199254740992). `String(id)` is the exact KV key either way.
+function lookupId(text) {
+  const value = JSON.parse(text);
+  return typeof value === "number" && !Number.isSafeInteger(value) && /^-?\d+$/.test(text) ? BigInt(text) : value;
+}
+
+// A user record's pk as a JS number beyond 2^53 may be another user's, rounded (JSON.parse reads
+// 9007199254740993 as 9007199254740992): not known here. Such a pk is exact only as a BigInt.
+const roundedPk = (user) =>
+  user !== null && typeof user === "object" && Number.isInteger(user.id) && !Number.isSafeInteger(user.id);
 
 // What a resolver returned, as the core's answer to a lookup.
 function asAnswer(kind, value) {
@@ -399,14 +448,14 @@ function asAnswer(kind, value) {
   if (kind === "custom") {
     if (value == null) return { none: true };
     if (value.failure) return { failure: value.failure };
-    return { user: value };
+    return roundedPk(value) ? { unknown: true } : { user: value };
   }
   if (kind === "sessionCsrfSecret") return value == null ? { notFound: true } : { secret: String(value) };
   if (kind === "knoxToken") {
     if (value == null) return { notFound: true };
     // { user, expiry }: expiry in seconds since the epoch, a Date, or null (never expires).
     const expiry = value.expiry instanceof Date ? value.expiry.getTime() / 1000 : (value.expiry ?? null);
-    return { knoxToken: { user: value.user, expiry } };
+    return roundedPk(value.user) ? { unknown: true } : { knoxToken: { user: value.user, expiry } };
   }
   if (kind === "apiKey") {
     if (value == null) return { notFound: true };
@@ -414,7 +463,8 @@ function asAnswer(kind, value) {
     const expiry = value.expiry instanceof Date ? value.expiry.getTime() / 1000 : (value.expiry ?? null);
     return { apiKey: { hashedKey: value.hashedKey, revoked: value.revoked === true, expiry } };
   }
-  return value == null ? { notFound: true } : { user: value };
+  if (value == null) return { notFound: true };
+  return roundedPk(value) ? { unknown: true } : { user: value };
 }
 
 function callResolver(resolvers, key, rawRequest) {
@@ -429,7 +479,7 @@ function callResolver(resolvers, key, rawRequest) {
     case "sessionCsrfSecret":
       return fn(key.sessionKey);
     case "userById":
-      return fn(key.field, JSON.parse(key.id));
+      return fn(key.field, lookupId(key.id));
     case "remoteUser":
       return fn(key.name);
     case "knoxToken":
@@ -455,10 +505,29 @@ function tooManyLookups() {
  */
 // A compiled policy as bytes, or `undefined` for a JSON policy (an object or JSON text).
 function compiledBytes(policy) {
-  if (policy instanceof Uint8Array) return policy;
-  if (policy instanceof ArrayBuffer) return new Uint8Array(policy);
-  if (ArrayBuffer.isView(policy)) return new Uint8Array(policy.buffer, policy.byteOffset, policy.byteLength);
-  return undefined;
+  let bytes;
+  if (policy instanceof Uint8Array) bytes = policy;
+  else if (policy instanceof ArrayBuffer) bytes = new Uint8Array(policy);
+  else if (ArrayBuffer.isView(policy)) bytes = new Uint8Array(policy.buffer, policy.byteOffset, policy.byteLength);
+  else return undefined;
+  if (bytes.length > MAX_COMPILED_BYTES) {
+    throw new PolicyError(
+      `the compiled policy is ${bytes.length} bytes long, more than the ${MAX_COMPILED_BYTES} that may be loaded`,
+      "invalid_policy",
+      "$",
+    );
+  }
+  return bytes;
+}
+
+// The browser runtime's bindings copy a string argument into wasm memory before they can refuse
+// it, and its allocator keeps what it got: one longer than the JSON build's limit (src/wasm.rs
+// string_arg, same message) is refused here.
+function boundedArg(value, path) {
+  if (typeof value === "string" && value.length > MAX_CONTEXT_CHARS) {
+    throw new ContextError(`${value.length} characters long, more than the ${MAX_CONTEXT_CHARS} that may be checked`, "invalid_context", path);
+  }
+  return value;
 }
 
 // What the browser runtime cannot do: compile a JSON policy.
@@ -672,6 +741,128 @@ function readFields(object, reads) {
   return out;
 }
 
+// --- check by steps ----------------------------------------------------------------------------
+//
+// For one target and one user, a decision depends on the object only through the step of DRF's
+// decision that decides it (src/compiled/program.rs `check_program`: the first step that is not
+// true). So decisions are kept per exact user (snapshotUser's key) and target, by that step's index: an
+// object never seen before, whose step index was seen, is answered in JS. The user's facts come
+// from the core once per user; a step that asks, or anything the key does not cover, takes the
+// memo and wasm paths below.
+
+// Users kept (facts and decisions by step); past this the table starts again.
+const MAX_CHECK_USERS = 4096;
+// Checks counted per period; a period where more than half of them saw a new user (ever new
+// users: facts cost a second call) rests the steps path for STEPS_REST checks.
+const STEPS_PERIOD = 4096;
+const STEPS_REST = 16384;
+// What a user key takes: short well-formed strings, few permissions.
+const MAX_KEY_CHARS = 256;
+const MAX_KEY_PERMISSIONS = 256;
+
+// A key part for a user's string (self-delimiting); `undefined` for one the key does not take.
+function stringKey(value) {
+  if (value.length > MAX_KEY_CHARS || !wellFormed(value)) return undefined;
+  return `s${value.length}:${value}`;
+}
+
+function userValueKey(name, value) {
+  if (value === null) return "z";
+  switch (name) {
+    case "id":
+      if (typeof value === "string") return stringKey(value);
+      return Number.isSafeInteger(value) ? `n${value};` : undefined;
+    case "username":
+      return typeof value === "string" ? stringKey(value) : undefined;
+    case "isActive":
+    case "isStaff":
+    case "isSuperuser":
+    case "tokenUser":
+      return typeof value === "boolean" ? (value ? "t" : "f") : undefined;
+    case "permissions":
+    case "objectPermissions": {
+      // A plain array of strings (`objectPermissions` by pk is an object: not keyed).
+      if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype) return undefined;
+      if (typeof value.toJSON === "function" || value.length > MAX_KEY_PERMISSIONS) return undefined;
+      let key = `a${value.length}:`;
+      for (let i = 0; i < value.length; i++) {
+        const item = value[i];
+        const part = typeof item === "string" ? stringKey(item) : undefined;
+        if (part === undefined) return undefined;
+        key += part;
+      }
+      return key;
+    }
+  }
+  return undefined;
+}
+
+// A plain user read once (arrays copied): its member names, their values, and its key, exact on
+// everything the core reads of it (two users with one key are one user to the core);
+// `undefined` for a user with any other member or value.
+function snapshotUser(user) {
+  const names = Object.keys(user);
+  if (names.length > 16) return undefined;
+  const values = [];
+  let key = "";
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    let value = user[name];
+    if (Array.isArray(value)) value = Array.prototype.slice.call(value);
+    values.push(value);
+    if (value === undefined) continue; // skipped, as JSON.stringify skips it
+    const part = userValueKey(name, value);
+    if (part === undefined) return undefined;
+    key += `${name}=${part}`;
+  }
+  return { names, values, key };
+}
+
+// Whether a user still reads as its snapshot (same members, same values, arrays item by item).
+function sameUser(user, snapshot) {
+  const names = Object.keys(user);
+  const known = snapshot.names;
+  if (names.length !== known.length) return false;
+  const values = snapshot.values;
+  for (let i = 0; i < names.length; i++) {
+    if (names[i] !== known[i]) return false;
+    const value = user[names[i]];
+    const was = values[i];
+    if (value === was) continue;
+    if (!Array.isArray(was) || !Array.isArray(value) || value.length !== was.length) return false;
+    if (Object.getPrototypeOf(value) !== Array.prototype || typeof value.toJSON === "function") return false;
+    for (let j = 0; j < was.length; j++) if (value[j] !== was[j]) return false;
+  }
+  return true;
+}
+
+// The snapshot as the user that crosses.
+function snapshotValue(snapshot) {
+  const out = Object.create(null);
+  for (let i = 0; i < snapshot.names.length; i++) out[snapshot.names[i]] = snapshot.values[i];
+  return out;
+}
+
+// An object whose every member the core takes whatever the policy reads (short well-formed
+// strings, numbers, booleans, null; memoKey's rule for unread fields), so that the step index
+// stands for all of it.
+function harmless(object) {
+  const keys = Object.keys(object);
+  if (keys.length > MEMO_OTHER_FIELDS) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const name = keys[i];
+    const value = object[name];
+    const type = typeof value;
+    if (type === "string") {
+      if (value.length > MEMO_OTHER_CHARS || !wellFormed(value)) return false;
+    } else if (value !== null && type !== "number" && type !== "boolean" && type !== "undefined") {
+      return false;
+    }
+    if (name.length > MEMO_OTHER_CHARS || !wellFormed(name)) return false;
+  }
+  return true;
+}
+
 // No lone surrogate (the encoding refuses one, as serde_json refuses its JSON escape).
 function wellFormed(text) {
   for (let i = 0; i < text.length; i++) {
@@ -813,12 +1004,26 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     #memoHits = 0;
     #memoMisses = 0;
     #memoRest = 0;
+    // check by steps: users by snapshotUser's key -> { facts, ids: decision ids by (target * 8 + state),
+    // then by step index }; the anonymous user's; the period's counts and the rest.
+    #checkUsers = new Map();
+    // Snapshots (see snapshotUser) by user object.
+    #checkSeen = new WeakMap();
+    #checkAnonymous = undefined;
+    #stepsChecks = 0;
+    #stepsNewUsers = 0;
+    #stepsRest = 0;
     // The anonymous user's compiled handle, made on the first `can(null, ...)`, and its facts.
     #anonymous = undefined;
     #anonymousFacts = undefined;
     // See DIAGNOSTICS: `{ program, wasm }` counts, and a program transform.
     #stats = null;
     #transform = null;
+    // checkRequestSync's packed steps: their words, texts and class names by id, fetched once
+    // per gate.
+    #stepWords = [];
+    #stepTexts = [];
+    #stepNames = [];
 
     constructor(policy) {
       ensureReady("new Gate()");
@@ -919,6 +1124,11 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
         if (pair === undefined) return undefined;
       }
       const target = pair[withObject];
+      if (this.#stepsRest > 0) this.#stepsRest--;
+      else {
+        const answer = this.#checkSteps(core, pair, withObject, target, state, user, object);
+        if (answer !== undefined) return answer;
+      }
       let key;
       if (this.#memoRest > 0) this.#memoRest--;
       else key = memoKey(target, user, object, state, pair[2]);
@@ -967,6 +1177,97 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       return copyDecision(decision);
     }
 
+    // `{view, action, user, object}` by the step that decides (see snapshotUser): from the user's
+    // kept decisions when that step was seen for this target, else asked once and kept.
+    // `undefined`: not this way (the memo and the whole way answer, or throw, as before).
+    #checkSteps(core, pair, withObject, target, state, user, object) {
+      let snapshot;
+      let entry;
+      if (user === undefined) entry = this.#checkAnonymous;
+      else {
+        // The same user object as before, unchanged: its key (a string whose hash is kept).
+        snapshot = this.#checkSeen.get(user);
+        if (snapshot === undefined || !sameUser(user, snapshot)) {
+          snapshot = snapshotUser(user);
+          if (snapshot === undefined) return undefined;
+          this.#checkSeen.set(user, snapshot);
+        }
+        entry = this.#checkUsers.get(snapshot.key);
+      }
+      if (object !== undefined && !harmless(object)) return undefined;
+      const steps = pair[3 + withObject] ?? this.#stepsOf(core, pair, withObject, target);
+      const slot = target * 8 + state;
+      if (entry !== undefined) {
+        const outcome = steps(entry.facts, object);
+        if (outcome < 0) return undefined;
+        const id = entry.ids[slot]?.[outcome];
+        if (id !== undefined) {
+          if (this.#stats !== null) this.#stats.check = (this.#stats.check ?? 0) + 1;
+          return copyDecision(this.#decisions[id]);
+        }
+      }
+      try {
+        return this.#stepsMiss(core, steps, target, slot, state, snapshot, object, entry);
+      } catch {
+        return undefined;
+      }
+    }
+
+    // A step not seen yet for this user and target: the user and object read once, the step
+    // found on that copy, the copy decided by wasm, the decision kept under the step.
+    #stepsMiss(core, steps, target, slot, state, snapshot, object, entry) {
+      if (++this.#stepsChecks >= STEPS_PERIOD) {
+        if (this.#stepsNewUsers * 2 > this.#stepsChecks) this.#stepsRest = STEPS_REST;
+        this.#stepsChecks = 0;
+        this.#stepsNewUsers = 0;
+      }
+      const sentUser = snapshot === undefined ? undefined : snapshotValue(snapshot);
+      const sentObject = object === undefined ? undefined : readFields(object, Object.keys(object));
+      if (sentObject !== undefined && !harmless(sentObject)) return undefined;
+      if (entry === undefined) {
+        if (sentUser === undefined) {
+          this.#anonymousFacts ??= this.#factsOfAnonymous(core);
+          entry = this.#checkAnonymous = { facts: this.#anonymousFacts, ids: [] };
+        } else {
+          const handle = core.subject(sentUser);
+          let facts;
+          try {
+            facts = makeFacts(core.subjectFacts(handle));
+          } finally {
+            handle.free();
+          }
+          this.#stepsNewUsers++;
+          if (this.#checkUsers.size >= MAX_CHECK_USERS) this.#checkUsers.clear();
+          entry = { facts, ids: [] };
+          this.#checkUsers.set(snapshot.key, entry);
+        }
+      }
+      const outcome = steps(entry.facts, sentObject);
+      if (outcome < 0) return undefined;
+      const bytes = state === 0 ? EMPTY : encodePair(sentUser, sentObject);
+      if (bytes.length > MAX_ENCODED_BYTES) return undefined;
+      const id = core.checkResolved(target, state, state === 0 ? 0 : encodedUserLength(), bytes);
+      if (id === NOT_PACKED) return undefined;
+      let decision = this.#decisions[id];
+      if (decision === undefined) {
+        const words = core.decision(id);
+        if (words === undefined || words.length !== 7) return undefined;
+        decision = this.#decision(core, words);
+        this.#decisions[id] = decision;
+      }
+      (entry.ids[slot] ??= [])[outcome] = id;
+      return copyDecision(decision);
+    }
+
+    // A check target's steps (`makeSteps`), fetched from the core once.
+    #stepsOf(core, pair, withObject, target) {
+      let code = core.checkProgram(target);
+      const texts = core.checkProgramTexts(target);
+      if (this.#transform !== null) code = this.#transform(code, texts);
+      pair[3 + withObject] = makeSteps([code, texts]);
+      return pair[3 + withObject];
+    }
+
     // checkTarget's id for (view, action, with an object), kept per gate (bounded).
     #checkTarget(core, view, action, withObject) {
       if (view.length > MAX_CONTEXT_CHARS || action.length > MAX_CONTEXT_CHARS) return undefined;
@@ -975,6 +1276,9 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
         this.#checkTargets = new Map();
         this.#checkTargetCount = 0;
         this.#checkMemo.clear();
+        // Target ids start again: so do the decisions kept by step.
+        this.#checkUsers.clear();
+        this.#checkAnonymous = undefined;
       }
       let target;
       let reads;
@@ -995,10 +1299,12 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       }
       let pair = byAction.get(action);
       if (pair === undefined) {
-        pair = [undefined, undefined, null];
+        // [target without object, with one, the object fields read, their steps (#stepsOf)]
+        pair = [undefined, undefined, null, undefined, undefined];
         byAction.set(action, pair);
       }
       pair[withObject] = target;
+      pair[3 + withObject] = undefined;
       if (withObject === 1) pair[2] = reads;
       return pair;
     }
@@ -1233,6 +1539,10 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
           actions.set(actionOrMethod, pair);
           pair[1 - slot] = undefined;
         }
+        if (runtime) {
+          boundedArg(view, "view");
+          boundedArg(actionOrMethod, "actionOrMethod");
+        }
         const id = core.target(view, actionOrMethod, withObject);
         target = { id, reads: undefined, anonymous: undefined, subjects: new WeakMap(), program: undefined };
         pair[slot] = target;
@@ -1244,6 +1554,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     /** Every action of `view` mapped to whether `user` may run it. */
     permissionsFor(who, view, objectValue) {
       const core = this.#live();
+      if (runtime) boundedArg(view, "view");
       const handle = handleOf(who);
       const answer =
         handle === undefined
@@ -1268,13 +1579,14 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
 
     /** The actions of a view, in policy order; `undefined` for an unknown view. */
     actions(view) {
-      return this.#live().actions(view);
+      const core = this.#live();
+      return core.actions(runtime ? boundedArg(view, "view") : view);
     }
 
     /** The route a URL path reaches (`null`: none); with `method`, the action it runs there. */
     route(urlPath, method) {
       const core = this.#live();
-      return runtime ? JSON.parse(core.route(urlPath, method ?? undefined)) : core.route(urlPath, method);
+      return runtime ? JSON.parse(core.route(boundedArg(urlPath, "urlPath"), boundedArg(method ?? undefined, "method"))) : core.route(urlPath, method);
     }
 
     /** The compiled form of this policy (a `Uint8Array`) for the browser runtime (`drf-gate/runtime`). */
@@ -1326,7 +1638,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
           }
           if (!step.lookup) return step.noRoute ? null : step;
           const value = await callResolver(options.resolvers, step.lookup, raw);
-          pending.answer(asAnswer(step.lookup.kind, value));
+          pending.answer(answerArg(asAnswer(step.lookup.kind, value)));
         }
         throw tooManyLookups();
       } finally {
@@ -1343,19 +1655,24 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       // Typed, on the stack of synchronous requests (no handle): one crossing per step.
       const typed = typedRequest(request, options);
       const core = this.#live();
-      const text = typed === null ? undefined : core.requestSync(...typed);
-      if (text !== undefined) {
-        let step = JSON.parse(text);
+      const first = typed === null ? undefined : core.requestSync(...typed);
+      if (first !== undefined) {
+        let step = this.#syncStep(core, first, undefined);
         if (!step.lookup) return step.noRoute ? null : step;
+        // A decided step given as a number has left the stack already (answerRequestSync).
+        let stacked = true;
         try {
           for (let i = 0; i <= MAX_LOOKUPS; i++) {
-            const value = callResolver(options.resolvers, step.lookup, request);
-            step = JSON.parse(answerSync(asAnswer(step.lookup.kind, value)));
+            const lookup = step.lookup;
+            const value = callResolver(options.resolvers, lookup, request);
+            const next = answerSync(asAnswer(lookup.kind, value));
+            if (typeof next === "number") stacked = false;
+            step = this.#syncStep(core, next, lookup);
             if (!step.lookup) return step.noRoute ? null : step;
           }
           throw tooManyLookups();
         } finally {
-          wasm.dropRequestSync();
+          if (stacked) wasm.dropRequestSync();
         }
       }
       let [step, pending] = this.#start("gate.checkRequestSync()", request, options);
@@ -1365,12 +1682,76 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
           if (i > 0) step = JSON.parse(pending.step());
           if (!step.lookup) return step.noRoute ? null : step;
           const value = callResolver(options.resolvers, step.lookup, request);
-          pending.answer(asAnswer(step.lookup.kind, value));
+          pending.answer(answerArg(asAnswer(step.lookup.kind, value)));
         }
         throw tooManyLookups();
       } finally {
         pending.free();
       }
+    }
+
+    // A step of the synchronous protocol: JSON text, or the number of a decided step packed as
+    // integers (src/edge.rs `EdgeStep::pack`, `StepTexts::step_id`) rendered here exactly as the JSON path renders it: same
+    // members, same order. `answered` is the lookup just answered (the request's only one
+    // whenever the core sets USER_LOOKUP_ANSWERED).
+    #syncStep(core, value, answered) {
+      if (typeof value === "string") return JSON.parse(value);
+      let words = this.#stepWords[value];
+      if (words === undefined) {
+        words = core.stepWords(value);
+        if (words === undefined) throw new ContextError("internal: unknown step id", "invalid_context", "$");
+        this.#stepWords[value] = words;
+      }
+      const texts = this.#stepTexts;
+      const text = (id) => {
+        let known = texts[id];
+        if (known === undefined) {
+          known = core.stepText(id);
+          if (typeof known !== "string") throw new ContextError("internal: unknown text id", "invalid_context", "$");
+          texts[id] = known;
+        }
+        return known;
+      };
+      const flags = words[0];
+      const allowed = (flags & ALLOWED) !== 0;
+      const headers = {};
+      if (!allowed) {
+        headers["Content-Type"] = "application/json";
+        if (flags & HAS_WWW_AUTHENTICATE) headers["WWW-Authenticate"] = text(words[3]);
+        headers.Allow = text(words[4]);
+        if (flags & VARY_ACCEPT) headers.Vary = "Accept";
+      }
+      const decision = {
+        allowed,
+        respond: (flags & RESPOND) !== 0,
+        status: flags & 0x3ff,
+        body: text(words[1]),
+        headers,
+        code: flags & HAS_CODE ? text(words[2]) : null,
+        stage: STAGES[(flags >>> 12) & 7],
+        decidedBy: flags & HAS_DECIDED_BY ? { entry: words[5], source: text(words[6]) } : null,
+        objectCheck: OBJECT_CHECKS[(flags >>> 15) & 7],
+        trace: null,
+        error: null,
+      };
+      let authentication = null;
+      if (words[7] === STEP_AUTHENTICATION_NONE) authentication = { none: true };
+      else if (words[7] === STEP_AUTHENTICATION_SUCCEEDED) {
+        let name = this.#stepNames[words[8]];
+        if (name === undefined) {
+          name = core.stepName(words[8]);
+          if (typeof name !== "string") throw new ContextError("internal: unknown name id", "invalid_context", "$");
+          this.#stepNames[words[8]] = name;
+        }
+        authentication = { succeeded: name };
+      }
+      const step = { decision, authentication };
+      if (words[9] & STEP_USER) step.user = JSON.parse(wasm.takeStepUser());
+      if (words[9] & STEP_USER_LOOKUP_ANSWERED) {
+        if (answered === undefined) throw new ContextError("internal: no answered lookup", "invalid_context", "$");
+        step.userLookup = { ...answered };
+      }
+      return step;
     }
 
     /** Frees the compiled policy now (the garbage collector frees it otherwise). */

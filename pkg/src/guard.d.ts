@@ -1,4 +1,4 @@
-import type { Decision, Gate, JsonValue, Policy, RawRequest, Resolvers, User } from "./index.js";
+import type { Decision, Gate, JsonValue, Policy, RawRequest, ResolvedUser, Resolvers } from "./index.js";
 
 /** Returned by `loadObject` when the URL's lookup value does not fit the field (a bare 404). */
 export declare const LOOKUP_ERROR: unique symbol;
@@ -17,19 +17,19 @@ type Answer<T> = Found<T> | Promise<Found<T>>;
 /** The guard's user lookups (a throw or a timeout counts as unknown). */
 export interface GuardResolvers {
   /** TokenAuthentication: the token's user. */
-  token?(key: string): Answer<User>;
+  token?(key: string): Answer<ResolvedUser>;
   /** BasicAuthentication: the user these credentials authenticate (Django's `authenticate()`). */
-  basic?(username: string, password: string): Answer<User>;
+  basic?(username: string, password: string): Answer<ResolvedUser>;
   /** SessionAuthentication: the session's user. */
-  session?(sessionKey: string): Answer<User>;
+  session?(sessionKey: string): Answer<ResolvedUser>;
   /** CSRF_USE_SESSIONS: the CSRF secret stored in the session. */
   sessionCsrfSecret?(sessionKey: string): Answer<string>;
   /** JWTAuthentication: the user whose `field` equals the token's user id claim. */
-  userById?(field: string, id: JsonValue): Answer<User>;
+  userById?(field: string, id: JsonValue | bigint): Answer<ResolvedUser>;
   /** RemoteUserAuthentication. */
-  remoteUser?(name: string): Answer<User>;
+  remoteUser?(name: string): Answer<ResolvedUser>;
   /** A custom class: a user, `NOT_FOUND` (`authenticate` returned None), or `{ failure }` (it raised). */
-  custom?(className: string, request: RawRequest): Answer<User | { failure: { exception?: string; detail: JsonValue; code?: string | null } }>;
+  custom?(className: string, request: RawRequest): Answer<ResolvedUser | { failure: { exception?: string; detail: JsonValue; code?: string | null } }>;
 }
 
 /** The lookup kinds `authoritative` may name (`object`: `loadObject`'s `NOT_FOUND`). */
@@ -80,7 +80,7 @@ export interface LoadObjectArgs<Env = any> {
    * DRF's `request.user`: the record the authenticating resolver returned, simplejwt's
    * `TokenUser` (`tokenUser: true`, claims in `attributes`), or `null` for an anonymous request.
    */
-  user: User | null;
+  user: ResolvedUser | null;
   /** What `prefetchObject` returned, when it is given. */
   prefetched?: unknown;
 }

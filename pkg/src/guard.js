@@ -46,7 +46,7 @@ function lookupArgs(key) {
     case "sessionCsrfSecret":
       return [key.sessionKey];
     case "userById":
-      return [key.field, JSON.parse(key.id)];
+      return [key.field, lookupId(key.id)];
     case "remoteUser":
       return [key.name];
     case "knoxToken":
@@ -60,7 +60,16 @@ function lookupArgs(key) {
   }
 }
 
-const cacheKey = (kind, args) => JSON.stringify([kind, ...args]);
+// The claim as the resolver gets it (gate.js does the same): an integer beyond 2^53 is a BigInt,
+// exact, where JSON.parse would round it to another user's pk.
+function lookupId(text) {
+  const value = JSON.parse(text);
+  return typeof value === "number" && !Number.isSafeInteger(value) && /^-?\d+$/.test(text) ? BigInt(text) : value;
+}
+
+// One key per lookup; a BigInt argument (JSON.stringify refuses it) keeps its own shape.
+const cacheKey = (kind, args) =>
+  JSON.stringify([kind, ...args.map((a) => (typeof a === "bigint" ? { bigint: String(a) } : [a]))]);
 
 function authoritativeFor(setting, kind) {
   if (setting === true) return true;
@@ -210,6 +219,9 @@ export function createGuard(options = {}) {
     // The object stage: get_object() as the view would run it, then has_object_permission, with
     // DRF's request.user: the record the resolver returned, or simplejwt's TokenUser.
     const user = requestUser(first, original);
+    // simplejwt's TokenUser comes back JSON-parsed: a pk beyond 2^53 is rounded there, and a
+    // loader scoping its queryset by it could miss the row. The origin decides.
+    if (user && Number.isInteger(user.id) && !Number.isSafeInteger(user.id)) return forward("object-pending", decision);
     let loaded;
     let timer;
     try {
@@ -240,6 +252,9 @@ export function createGuard(options = {}) {
     // DRF's 404 only from an authoritative store.
     if (loaded === NOT_FOUND && authoritativeFor(isAuthoritative, "object")) loaded = null;
     if (loaded === undefined || loaded === UNKNOWN || loaded === NOT_FOUND) return forward("object-pending", decision);
+    // An integer beyond 2^53 as a JS number (an owner's pk read with JSON.parse) may be rounded:
+    // comparing it with the user could deny where DRF allows. The origin decides.
+    if (loaded !== LOOKUP_ERROR && hasRoundedInteger(loaded)) return forward("object-pending", decision);
     const objectOptions = loaded === LOOKUP_ERROR ? { lookupError: true } : { object: loaded };
     const second = await current.checkRequest(raw, { ...base, ...objectOptions });
     if (second === null) return forward("object-pending", decision);
@@ -259,6 +274,23 @@ export function createGuard(options = {}) {
       return forward("guard-error", null, { error });
     }
   };
+}
+
+// Whether a loaded object holds an integer JavaScript cannot hold exactly (beyond 2^53, as a
+// number); bounded by the object's size (each value once, cycles skipped).
+function hasRoundedInteger(root) {
+  const seen = new Set();
+  const stack = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === "number") {
+      if (Number.isInteger(value) && !Number.isSafeInteger(value)) return true;
+    } else if (value !== null && typeof value === "object" && !seen.has(value)) {
+      seen.add(value);
+      for (const item of Array.isArray(value) ? value : Object.values(value)) stack.push(item);
+    }
+  }
+  return false;
 }
 
 // The core's forward step, named after what caused it (a timeout, a failing store, a miss).

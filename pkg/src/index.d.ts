@@ -130,6 +130,13 @@ export interface User {
   attributes?: JsonObject;
 }
 
+/**
+ * A user record as a resolver answers it: a `User` whose `id` may also be a `bigint`, the exact
+ * pk beyond `Number.MAX_SAFE_INTEGER` (`userById` is given such an id as a `bigint`; a record read
+ * with `JSON.parse` has lost it, and the edge then forwards rather than decide as another user).
+ */
+export type ResolvedUser = Omit<User, "id"> & { id?: number | string | bigint | null };
+
 /** What authentication produced. */
 export type AuthenticationOutcome =
   | { succeeded: string }
@@ -236,7 +243,7 @@ export interface RawRequest {
 
 /** A django-rest-knox `AuthToken` row, as `Resolvers.knoxToken` returns it. */
 export interface KnoxTokenRow {
-  user: User;
+  user: ResolvedUser;
   /** `expiry` in seconds since the epoch, a Date, or null (the token never expires). */
   expiry: number | Date | null;
 }
@@ -254,17 +261,17 @@ export interface ApiKeyRow {
 /** Looks users up for the authentication classes; each may return a Promise in `checkRequest`. */
 export interface Resolvers {
   /** TokenAuthentication: the token's user, or null. */
-  token?(key: string): User | null | undefined | Promise<User | null | undefined>;
+  token?(key: string): ResolvedUser | null | undefined | Promise<ResolvedUser | null | undefined>;
   /** BasicAuthentication: the user these credentials authenticate (Django's `authenticate()`), or null. */
-  basic?(username: string, password: string): User | null | undefined | Promise<User | null | undefined>;
+  basic?(username: string, password: string): ResolvedUser | null | undefined | Promise<ResolvedUser | null | undefined>;
   /** SessionAuthentication: the session's user, or null. */
-  session?(sessionKey: string): User | null | undefined | Promise<User | null | undefined>;
+  session?(sessionKey: string): ResolvedUser | null | undefined | Promise<ResolvedUser | null | undefined>;
   /** CSRF_USE_SESSIONS: the CSRF secret stored in the session. */
   sessionCsrfSecret?(sessionKey: string): string | null | undefined | Promise<string | null | undefined>;
   /** JWTAuthentication: the user whose `field` equals the token's user id claim. */
-  userById?(field: string, id: JsonValue): User | null | undefined | Promise<User | null | undefined>;
+  userById?(field: string, id: JsonValue | bigint): ResolvedUser | null | undefined | Promise<ResolvedUser | null | undefined>;
   /** RemoteUserAuthentication. */
-  remoteUser?(name: string): User | null | undefined | Promise<User | null | undefined>;
+  remoteUser?(name: string): ResolvedUser | null | undefined | Promise<ResolvedUser | null | undefined>;
   /**
    * django-rest-knox's TokenAuthentication: the `AuthToken` row with this `digest` (its primary
    * key) and `token_key`: its user and `expiry` (seconds since the epoch, a Date, or null), or null.
@@ -277,7 +284,7 @@ export interface Resolvers {
    */
   apiKey?(model: string, prefix: string): ApiKeyRow | null | undefined | Promise<ApiKeyRow | null | undefined>;
   /** A custom class: a user, null (`authenticate` returned None), or `{ failure }` (it raised). */
-  custom?(className: string, request: RawRequest): User | { failure: { exception?: string; detail: JsonValue; code?: string | null } } | null | undefined | Promise<User | { failure: { exception?: string; detail: JsonValue; code?: string | null } } | null | undefined>;
+  custom?(className: string, request: RawRequest): ResolvedUser | { failure: { exception?: string; detail: JsonValue; code?: string | null } } | null | undefined | Promise<ResolvedUser | { failure: { exception?: string; detail: JsonValue; code?: string | null } } | null | undefined>;
 }
 
 /** Options of `checkRequest`: where the request goes, what is known of its object, and who resolves users. */

@@ -21,6 +21,7 @@ const TRUTHY = 7;
 const CMP = 8;
 const USER_EQ = 9;
 const USER_NE = 10;
+const STEPS = 11;
 const V_CONST = 20;
 const V_OBJ = 21;
 const V_USER_ID = 22;
@@ -68,6 +69,26 @@ export function member(object, name) {
  */
 export function makeProgram([code, texts]) {
   return boolean(code, texts, 0);
+}
+
+/**
+ * `check`'s program of one target, from the core's `checkProgram(target)` (a `STEPS` node: the
+ * steps of DRF's decision in order): a function of (facts, object) giving the index of the first
+ * step that is not true (the number of steps when all pass), or -1 when a step asks wasm.
+ * Malformed code makes a program that always asks.
+ */
+export function makeSteps([code, texts]) {
+  if (code[0] !== STEPS || !(code[1] === code.length)) return () => -1;
+  const steps = children(code, texts, 0);
+  if (steps === undefined) return () => -1;
+  const n = steps.length;
+  return (facts, object) => {
+    for (let i = 0; i < n; i++) {
+      const answer = steps[i](facts, object);
+      if (answer !== 1) return answer === 0 ? i : -1;
+    }
+    return n;
+  };
 }
 
 /** A subject's facts, from the core's `subjectFacts(handle)`: `[flags, id kind, id, username]`. */

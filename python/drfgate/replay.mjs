@@ -78,9 +78,10 @@ try {
   process.stderr.write(`drf-gate rejected the policy: ${JSON.stringify(errorJson(e))}\n`);
   process.exit(3);
 }
-const results = cases.map(({ id, context }) => {
+// contextText: the context as JSON text when it holds an integer beyond 2^53 (exact; JSON.parse rounds).
+const results = cases.map(({ id, context, contextText }) => {
   try {
-    return { id, decision: plain(gate.check(context)) };
+    return { id, decision: plain(gate.check(contextText ?? context)) };
   } catch (e) {
     return { id, error: errorJson(e) };
   }

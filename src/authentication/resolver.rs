@@ -281,6 +281,22 @@ impl AnswerCache {
         self.answers.insert(key, answer);
     }
 
+    /// The key of the one stored answer; `None` when there are none or several.
+    ///
+    /// ```
+    /// use drf_gate::authentication::{Answer, AnswerCache, LookupKey};
+    /// let mut cache = AnswerCache::default();
+    /// let key = LookupKey::Token { key: "abc".into() };
+    /// cache.insert(key.clone(), Answer::NotFound(true));
+    /// assert_eq!(cache.sole_key(), Some(&key));
+    /// ```
+    pub fn sole_key(&self) -> Option<&LookupKey> {
+        match self.answers.len() {
+            1 => self.answers.keys().next(),
+            _ => None,
+        }
+    }
+
     fn user(&self, key: LookupKey) -> Lookup {
         match self.answers.get(&key) {
             None => Lookup::Pending,
@@ -288,6 +304,35 @@ impl AnswerCache {
             Some(Answer::Unknown(_)) => Lookup::Unknown,
             Some(_) => Lookup::NotFound,
         }
+    }
+}
+
+/// Whether a record answered for `User.objects.get(id=<claim>)` is the row the claim names: the
+/// row's pk IS an integer claim, so a record whose integer id differs was not found by that
+/// lookup. The usual cause is JavaScript: a pk beyond 2^53 read with `JSON.parse` (a KV store's
+/// `"json"` type) comes back rounded, e.g. `9007199254740993` as `9007199254740992`, which is
+/// another user. Such a record is not known here (the origin decides); the caller answers the
+/// exact id as a `BigInt`. Other fields, string or float claims, and records without an id are
+/// not compared (Django coerces those; the store answers for them).
+///
+/// ```
+/// use drf_gate::authentication::{Answer, AnswerCache, Lookup, LookupKey, Resolver};
+/// use drf_gate::user::UserInput;
+/// let claim = serde_json::json!(9007199254740993u64);
+/// let mut cache = AnswerCache::default();
+/// let rounded = UserInput { id: Some(serde_json::json!(9007199254740992u64)), ..Default::default() };
+/// cache.insert(LookupKey::UserById { field: "id".into(), id: claim.to_string() }, Answer::User(rounded));
+/// assert!(matches!(cache.user_by_id("id", &claim), Lookup::Unknown));
+/// ```
+fn same_pk(field: &str, claim: &Value, answered: Option<&Value>) -> bool {
+    if field != "id" && field != "pk" {
+        return true;
+    }
+    match (claim, answered) {
+        (Value::Number(claim), Some(Value::Number(answered))) if claim.is_i64() || claim.is_u64() => {
+            claim.as_i64() == answered.as_i64() && claim.as_u64() == answered.as_u64()
+        }
+        _ => true,
     }
 }
 
@@ -310,7 +355,10 @@ impl Resolver for AnswerCache {
         }
     }
     fn user_by_id(&self, field: &str, id: &Value) -> Lookup {
-        self.user(LookupKey::UserById { field: field.into(), id: id.to_string() })
+        match self.user(LookupKey::UserById { field: field.into(), id: id.to_string() }) {
+            Lookup::Found(user) if !same_pk(field, id, user.id.as_ref()) => Lookup::Unknown,
+            lookup => lookup,
+        }
     }
     fn remote_user(&self, name: &str) -> Lookup {
         self.user(LookupKey::RemoteUser { name: name.into() })

@@ -10,8 +10,9 @@
 //! 14      8     FNV-1a 64 of the payload (u64, little endian)
 //! 22      n     payload: the permission table, classes, conditions, views (routes, actions,
 //!               permission lists, authentication lists, precomputed bodies and `Allow`
-//!               headers), URL routes, and the authentication settings as JSON text (read by the
-//!               edge build only)
+//!               headers), URL routes, the authentication settings as JSON text (read by the
+//!               edge build only), and the `can` programs of every target (version 2: lowered
+//!               by the compiler, so the runtime has no lowering)
 //! ```
 //!
 //! Decoding is total: bounds-checked reads, counts bounded by the bytes left, indices checked
@@ -54,7 +55,7 @@ use wire::{Corrupt, Read, Reader};
 /// The first bytes of every compiled policy.
 pub const MAGIC: [u8; 8] = *b"DRFGATE\x01";
 /// The format this build writes and the only one it reads.
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
 /// Magic, version, payload length, checksum.
 pub const HEADER_LEN: usize = 22;
 /// Permission expressions nest at most 64 levels when compiled; a little slack, no more.
@@ -210,6 +211,32 @@ fn encode_gate(gate: &Gate, out: &mut Writer) {
         out.opt_str(route.action.as_deref());
     }
     out.str(&gate.settings_json);
+    encode_programs(&gate.stored_programs(), out);
+}
+
+#[cfg(feature = "compiler")]
+fn encode_programs(stored: &program::StoredPrograms, out: &mut Writer) {
+    out.usize(stored.pool.len());
+    for program in &stored.pool {
+        out.usize(program.code.len());
+        for word in &program.code {
+            // Zigzag: small negative words stay short.
+            out.varint(u64::from(((*word << 1) ^ (*word >> 31)) as u32));
+        }
+        out.usize(program.texts.len());
+        for text in &program.texts {
+            out.str(text);
+        }
+    }
+    out.usize(stored.entries.len());
+    for entry in &stored.entries {
+        out.usize(entry.target.view);
+        out.usize(entry.target.route);
+        out.usize(entry.target.action.map_or(0, |action| action + 1));
+        out.str(&entry.target.method);
+        out.bool(entry.with_object);
+        out.usize(entry.program);
+    }
 }
 
 #[cfg(feature = "compiler")]
@@ -465,6 +492,7 @@ fn decode_gate(input: &mut Reader<'_>) -> Read<Gate> {
     let settings_json = input.string()?;
     #[cfg(feature = "edge")]
     let settings = decode_settings(&settings_json).map_err(|_| input.corrupt("settings that do not compile"))?;
+    let programs = decode_programs(input, &views)?;
     Ok(Gate {
         table,
         classes,
@@ -480,7 +508,43 @@ fn decode_gate(input: &mut Reader<'_>) -> Read<Gate> {
         // only; the edge uses the JSON policy for the origin's middleware (docs/policy.md §6).
         #[cfg(feature = "edge")]
         middleware: None,
+        programs: Some(programs),
     })
+}
+
+fn decode_programs(input: &mut Reader<'_>, views: &[View]) -> Read<program::StoredPrograms> {
+    let count = input.count()?;
+    let mut pool = Vec::with_capacity(count);
+    for _ in 0..count {
+        let words = input.count()?;
+        let mut code = Vec::with_capacity(words);
+        for _ in 0..words {
+            let word = u32::try_from(input.varint()?).map_err(|_| input.corrupt("a program word too large"))?;
+            code.push(((word >> 1) as i32) ^ -((word & 1) as i32));
+        }
+        let texts = input.strings()?;
+        if !program::well_formed(&code, texts.len()) {
+            return Err(input.corrupt("a malformed can program"));
+        }
+        pool.push(program::Program { code, texts });
+    }
+    let count = input.count()?;
+    let mut entries = Vec::with_capacity(count);
+    for _ in 0..count {
+        let view_index = input.index(views.len())?;
+        let view = views.get(view_index).ok_or_else(|| input.corrupt("an index out of range"))?;
+        let route = input.index(view.routes.len())?;
+        let action = match input.index(view.actions.len() + 1)? {
+            0 => None,
+            action => Some(action - 1),
+        };
+        let method = input.string()?;
+        let with_object = input.bool()?;
+        let program = input.index(pool.len())?;
+        let target = crate::gate::ResolvedTarget { view: view_index, route, action, method };
+        entries.push(program::StoredEntry { target, with_object, program });
+    }
+    Ok(program::StoredPrograms { pool, entries })
 }
 
 /// The settings are carried as JSON text: only the edge build (which runs the authentication

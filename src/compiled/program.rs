@@ -35,6 +35,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// The lowering runs in the compiler only (compiled policies carry their programs).
+#![cfg_attr(not(feature = "compiler"), allow(dead_code, unused_imports))]
+
 use serde_json::Value;
 
 use crate::condition::eval::{self, Value as PyValue};
@@ -69,6 +72,9 @@ pub mod ops {
     pub const USER_EQ: i32 = 9;
     /// `value != request.user`.
     pub const USER_NE: i32 = 10;
+    /// `check`'s steps in DRF's order (the root of a check program only): the answer is the
+    /// index of the first step that is not true (the number of steps: all passed), or ask.
+    pub const STEPS: i32 = 11;
     /// A constant.
     pub const V_CONST: i32 = 20;
     /// `obj.<path>`.
@@ -120,6 +126,71 @@ pub struct Program {
     pub code: Vec<i32>,
     /// Texts the code refers to by index.
     pub texts: Vec<String>,
+}
+
+/// The programs of a compiled policy: distinct programs once, and which target runs which.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct StoredPrograms {
+    pub(crate) pool: Vec<Program>,
+    pub(crate) entries: Vec<StoredEntry>,
+}
+
+/// One target's program in [`StoredPrograms`].
+#[derive(Clone, Debug)]
+pub(crate) struct StoredEntry {
+    pub(crate) target: ResolvedTarget,
+    pub(crate) with_object: bool,
+    /// Index into the pool.
+    pub(crate) program: usize,
+}
+
+impl StoredPrograms {
+    fn get(&self, target: &ResolvedTarget, with_object: bool) -> Option<&Program> {
+        let entry = self.entries.iter().find(|entry| entry.with_object == with_object && entry.target == *target)?;
+        self.pool.get(entry.program)
+    }
+}
+
+/// Whether `code` is one well-formed boolean node over `texts` texts (what a compiled policy's
+/// program must be): known ops, sizes that add up, text indices in range, bounded depth.
+pub(crate) fn well_formed(code: &[i32], texts: usize) -> bool {
+    fn node(code: &[i32], texts: usize, boolean: bool, depth: u32) -> Option<usize> {
+        let op = *code.first()?;
+        let size = usize::try_from(*code.get(1)?).ok().filter(|size| (2..=code.len()).contains(size))?;
+        let args = code.get(2..size)?;
+        let text = |at: &i32| usize::try_from(*at).is_ok_and(|at| at < texts);
+        let children = |mut rest: &[i32], count: Option<usize>, boolean: bool| -> Option<()> {
+            let mut seen = 0;
+            while !rest.is_empty() && depth > 0 {
+                let used = node(rest, texts, boolean, depth - 1)?;
+                rest = rest.get(used..)?;
+                seen += 1;
+            }
+            (rest.is_empty() && count.is_none_or(|count| count == seen)).then_some(())
+        };
+        let ok = match (boolean, op) {
+            (true, ops::FALSE | ops::TRUE | ops::ASK) => args.is_empty(),
+            (true, ops::FACT) | (false, ops::V_FACT) => args.len() == 1,
+            (true, ops::AND | ops::OR) => children(args, None, true).is_some() && !args.is_empty(),
+            (true, ops::NOT) => children(args, Some(1), true).is_some(),
+            (true, ops::TRUTHY | ops::USER_EQ | ops::USER_NE) => children(args, Some(1), false).is_some(),
+            (true, ops::CMP) => args.split_first().is_some_and(|(cmp, values)| {
+                (cmp::EQ..=cmp::IS_NOT).contains(cmp) && children(values, Some(2), false).is_some()
+            }),
+            (false, ops::V_CONST) => match args {
+                [0..=2, 0] | [3, _, _] => true,
+                [4, at] => text(at),
+                _ => false,
+            },
+            (false, ops::V_OBJ) => args
+                .split_first()
+                .is_some_and(|(n, path)| usize::try_from(*n) == Ok(path.len()) && path.iter().all(text)),
+            (false, ops::V_USER_ID | ops::V_USERNAME) => args.is_empty(),
+            _ => false,
+        };
+        ok.then_some(size)
+    }
+    node(code, texts, true, 64) == Some(code.len())
 }
 
 /// A boolean node, before folding into code.
@@ -605,14 +676,109 @@ impl Gate {
     /// assert_eq!(program.texts, ["owner"]);
     /// ```
     pub fn program(&self, target: &ResolvedTarget, with_object: bool) -> Program {
+        // A compiled policy carries its programs (lowered by the compiler): the runtime has no
+        // lowering. A target it does not list (an unusual method) asks wasm.
+        if let Some(stored) = self.programs.as_ref().and_then(|stored| stored.get(target, with_object)) {
+            return stored.clone();
+        }
+        #[cfg(feature = "compiler")]
+        {
+            self.lowered_program(target, with_object)
+        }
+        #[cfg(not(feature = "compiler"))]
+        {
+            Program { code: vec![ops::ASK, 2], texts: Vec::new() }
+        }
+    }
+
+    /// [`Gate::program`] by the lowering (the compiler's side).
+    #[cfg(feature = "compiler")]
+    fn lowered_program(&self, target: &ResolvedTarget, with_object: bool) -> Program {
         let mut writer = Writer::default();
         writer.boolean(&self.lower(target, with_object));
         writer.program
     }
 
+    /// Every target `can` resolves to without an unusual method (each action and each method of
+    /// RFC 9110 or of the view's routes, with and without an object), with its program: what a
+    /// compiled policy stores.
+    #[cfg(feature = "compiler")]
+    pub(crate) fn stored_programs(&self) -> StoredPrograms {
+        const METHODS: [&str; 8] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"];
+        let mut stored = StoredPrograms::default();
+        for view in &self.views {
+            let handled = view.routes.iter().flat_map(|route| route.handled.iter().map(String::as_str));
+            let names: Vec<&str> =
+                view.actions.iter().map(|action| action.name.as_str()).chain(METHODS).chain(handled).collect();
+            for name in names {
+                for with_object in [false, true] {
+                    let Ok(target) = self.resolve(&view.name, name, with_object) else { continue };
+                    if stored.get(&target, with_object).is_some() {
+                        continue;
+                    }
+                    let program = self.lowered_program(&target, with_object);
+                    let index = match stored.pool.iter().position(|known| *known == program) {
+                        Some(index) => index,
+                        None => {
+                            stored.pool.push(program);
+                            stored.pool.len() - 1
+                        }
+                    };
+                    stored.entries.push(StoredEntry { target, with_object, program: index });
+                }
+            }
+        }
+        stored
+    }
+
+    /// `check`'s program of a target from [`Gate::resolve_check`]: the steps of
+    /// [`Gate::program`]'s lowering, each kept apart under one `STEPS` node, so that JS learns
+    /// which step decides (the first that is not true) and not only whether all pass. For one
+    /// target and one user the decision depends on the object only through that step: two
+    /// objects with the same answer get the same decision (`pkg/src/gate.js` keys its memo on
+    /// it). `with_object`: the object is given (the object stage runs).
+    ///
+    /// ```
+    /// use drf_gate::compiled::program::ops;
+    /// let gate = drf_gate::Gate::from_json(r#"{"classes": {"IsOwner": {"hasObjectPermission": "obj.owner == request.user"}},
+    ///   "permissions": ["IsAuthenticated", "IsOwner"], "views": {"posts": {}}}"#).unwrap();
+    /// let destroy = gate.resolve_check("posts", "destroy", true).unwrap();
+    /// let program = gate.check_program(&destroy, true);
+    /// // IsAuthenticated, IsOwner.has_permission (true: folded), IsAuthenticated's object check
+    /// // (true), IsOwner's object check.
+    /// assert_eq!(
+    ///     program.code,
+    ///     [ops::STEPS, 15, ops::FACT, 3, 0, ops::TRUE, 2, ops::TRUE, 2, ops::USER_EQ, 6, ops::V_OBJ, 4, 1, 0]
+    /// );
+    /// ```
+    pub fn check_program(&self, target: &ResolvedTarget, with_object: bool) -> Program {
+        let mut writer = Writer::default();
+        let start = writer.start(ops::STEPS);
+        for step in self.lowered(target, with_object, |steps| steps, || vec![P::False]) {
+            writer.boolean(&step);
+        }
+        writer.end(start);
+        writer.program
+    }
+
     fn lower(&self, target: &ResolvedTarget, with_object: bool) -> P {
-        let Some(view) = self.views.get(target.view) else { return P::False };
-        let Some(route) = view.routes.get(target.route) else { return P::False };
+        self.lowered(target, with_object, and, || P::False)
+    }
+
+    /// The steps of a target in DRF's order, given to `finish`: `has_permission` per entry,
+    /// then (when the method has no handler) a false step, or (with an object, for an action
+    /// calling `get_object()`) the queryset and `has_object_permission` per entry. `missing`:
+    /// not a target of this gate. (Generic so that `can`'s lowering, all the browser runtime
+    /// links, compiles as one function.)
+    fn lowered<T>(
+        &self,
+        target: &ResolvedTarget,
+        with_object: bool,
+        finish: impl FnOnce(Vec<P>) -> T,
+        missing: impl FnOnce() -> T,
+    ) -> T {
+        let Some(view) = self.views.get(target.view) else { return missing() };
+        let Some(route) = view.routes.get(target.route) else { return missing() };
         let action = target.action.and_then(|index| view.actions.get(index));
         let method = target.method.as_str();
         let permissions = match action {
@@ -635,11 +801,11 @@ impl Gate {
         let mut steps: Vec<P> = entries.iter().map(|entry| known.has_permission(&entry.node)).collect();
         if !route.handled.iter().any(|handled| handled == method) {
             steps.push(P::False);
-            return and(steps);
+            return finish(steps);
         }
-        let Some(action) = action else { return and(steps) };
+        let Some(action) = action else { return finish(steps) };
         if !action.get_object || !with_object {
-            return and(steps);
+            return finish(steps);
         }
         if let Some(queryset) = view.queryset {
             steps.push(match self.conditions.get(queryset) {
@@ -648,7 +814,7 @@ impl Gate {
             });
         }
         steps.extend(entries.iter().map(|entry| known.has_object_permission(&entry.node)));
-        and(steps)
+        finish(steps)
     }
 
     /// A subject's facts for programs: `[flags, id kind, id, username]`. `flags` has one digit

@@ -1,6 +1,7 @@
 // The adversarial set (issue 14) through the JS API in Node and through a Worker in workerd.
 // Usage: node run.mjs  (from run.sh, which builds nothing: the package must be built).
-// Prints `adversarial: N inputs, N handled, N traps, N forged` (both runtimes together) and
+// Prints `adversarial: N inputs, N handled, N traps, N forged` (Node, the browser runtime in Node
+// (runtime.mjs), and workerd together) and
 // exits non-zero unless every input is handled, nothing traps or is forged, there are at least
 // 100 inputs, and wasm memory after the set is within 2x of memory before it in both runtimes.
 import { spawnSync } from "node:child_process";
@@ -25,6 +26,17 @@ try {
   nodeResult = JSON.parse(readFileSync(nodeJson, "utf8"));
 } catch {
   log(`the Node run produced no result (exit ${node.status}, signal ${node.signal})`);
+}
+
+// 1b. The browser runtime (drf-gate/runtime: compiled policies, drf-gate-alloc) in Node: its own
+//     hostile inputs (runtime.mjs), in its own process.
+const runtimeJson = join(scratch, "runtime.json");
+const runtimeRun = spawnSync(process.execPath, ["--expose-gc", join(here, "runtime.mjs"), join(root, "pkg", "dist"), "--json", runtimeJson], { stdio: ["ignore", "inherit", "inherit"] });
+let runtimeResult = { counts: { handled: 0, trap: 0, forged: 0, failed: 0 }, total: 0, memoryOk: false };
+try {
+  runtimeResult = JSON.parse(readFileSync(runtimeJson, "utf8"));
+} catch {
+  log(`the runtime run produced no result (exit ${runtimeRun.status}, signal ${runtimeRun.signal})`);
 }
 
 // 2. workerd: the Worker bundled as wrangler bundles one (esbuild, workerd conditions, the .wasm
@@ -127,15 +139,16 @@ try {
   await mf.dispose();
 }
 
-const total = nodeResult.total + workerTotal;
-const handled = nodeResult.counts.handled + workerd.handled;
-const traps = nodeResult.counts.trap + workerd.trap;
-const forged = nodeResult.counts.forged + workerd.forged;
+const total = nodeResult.total + runtimeResult.total + workerTotal;
+const handled = nodeResult.counts.handled + runtimeResult.counts.handled + workerd.handled;
+const traps = nodeResult.counts.trap + runtimeResult.counts.trap + workerd.trap;
+const forged = nodeResult.counts.forged + runtimeResult.counts.forged + workerd.forged;
 console.log(`adversarial: ${total} inputs, ${handled} handled, ${traps} traps, ${forged} forged`);
 // Memory: after the set, wasm linear memory (which never shrinks) must be within 2x of what the
 // warm-up (normal use at the documented limits) left, in Node and in workerd. RSS is printed
 // too (Node's process; workerd's when its process can be found) and asserted in Node only: see
 // node.mjs.
-const memoryGate = nodeResult.memoryOk && workerMemory.ok;
-const ok = total >= 100 && handled === total && traps === 0 && forged === 0 && memoryGate && workerTotal > 0 && nodeResult.total > 0;
+const memoryGate = nodeResult.memoryOk && runtimeResult.memoryOk && workerMemory.ok;
+const ok = total >= 100 && handled === total && traps === 0 && forged === 0 && memoryGate && workerTotal > 0 && nodeResult.total > 0 &&
+  runtimeResult.total > 0;
 process.exit(ok ? 0 : 1);

@@ -136,3 +136,52 @@ describe("check's fast path and memo answer as the whole way", () => {
     });
   }
 });
+
+// `check` by steps (pkg/src/gate.js #checkSteps): per exact user and target, decisions kept by
+// the index of the step that decides (src/compiled/program.rs `check_program`), so an object
+// never seen is answered in JS. Ever new objects and users with permissions, against the whole
+// way; the answers must come from the kept decisions (the diagnostics count them).
+describe("check by steps answers as the whole way", () => {
+  const stepsPolicy = {
+    authentication: ["session", "basic"],
+    permissions: ["IsAuthenticatedOrReadOnly", "IsOwner | IsAdminUser"],
+    classes: {
+      IsOwner: { hasObjectPermission: "request.method in SAFE_METHODS or obj.owner == request.user", message: "Not yours." },
+      Level: { hasObjectPermission: "obj.level < 3 or request.user.has_perm('blog.change_post')" },
+    },
+    views: {
+      posts: { model: "blog.Post" },
+      levels: { model: "blog.Post", permissions: ["IsAuthenticated", "DjangoModelPermissions", "Level"] },
+    },
+  };
+  test("new objects, users with permissions: kept by step, same answers", () => {
+    const oracle = new Gate(stepsPolicy);
+    const gate = new Gate(stepsPolicy);
+    const stats = { program: 0, wasm: 0, check: 0 };
+    gate[Symbol.for("drf-gate.canDiagnostics")]({ stats });
+    const people = [
+      undefined, { id: 3, username: "ann" }, { id: 4, isStaff: true }, { id: 5, permissions: ["blog.change_post"] },
+      { id: 6, permissions: ["blog.change_post", "blog.add_post"], isActive: false }, { id: "7", tokenUser: true },
+      { id: 8, isSuperuser: true, objectPermissions: ["blog.change_post"] },
+    ];
+    let asked = 0;
+    for (let i = 0; i < 6000; i++) {
+      const user = people[i % people.length];
+      const view = i % 3 === 0 ? "levels" : "posts";
+      const action = ["retrieve", "update", "destroy", "list", "create"][i % 5];
+      const object = { id: i, owner: i % 11 === 0 ? 3 : 1000 + i, level: i % 5, title: `Post ${i}` };
+      const context = { view, action, object };
+      if (user !== undefined) context.user = user;
+      const got = answer(gate, context);
+      if (i % 7 === 0 || i < 300) {
+        asked++;
+        const want = answer(oracle, wholeWay(context));
+        assert.deepStrictEqual(got, want, JSON.stringify(context));
+        assert.equal(JSON.stringify(got), JSON.stringify(want));
+      }
+    }
+    assert.ok(asked > 1000);
+    // Nearly all from the kept decisions: few (user, target, step) triples exist.
+    assert.ok(stats.check > 5000, `answered by steps ${stats.check} times`);
+  });
+});

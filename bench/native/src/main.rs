@@ -4,7 +4,10 @@
 //! - `package path`: what `gate.checkRequestSync` runs in wasm, natively: the request as the
 //!   typed parts gate.js sends for a plain request (`PendingRequest::from_parts`), each step
 //!   resumed (the JWT verified once), the user lookup answered (its JSON text parsed, as
-//!   `answerRequestSync` does), the step rendered as JSON text;
+//!   `answerRequestSync` does), a decided step packed (`EdgeStep::pack`, its user as JSON text)
+//!   when it packs, else rendered as JSON text;
+//! - `package path, steps as JSON`: the same with every step rendered as JSON text (the binding
+//!   before packed steps);
 //! - `package path, JSON crossing`: the same with the request as JSON text
 //!   (`PendingRequest::from_json`: what gate.js sends for any other shape);
 //! - `check_request`: the core alone (a parsed request, a synchronous resolver, no JSON);
@@ -16,7 +19,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use drf_gate::authentication::{Answer, Lookup, RawRequest, RawRequestInput, Resolver};
-use drf_gate::edge::{EdgeOutcome, EdgeStep, PendingRequest, RequestTarget};
+use drf_gate::edge::{EdgeOutcome, EdgeStep, PendingRequest, RequestTarget, StepTexts};
 use drf_gate::user::UserInput;
 use drf_gate::Gate;
 use serde_json::{json, Value};
@@ -63,8 +66,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let json = || PendingRequest::from_json(black_box(&input));
 
-        // The package's path: parse once, step, answer (its JSON text), step, render.
-        let package_path = |start: &dyn Fn() -> Result<PendingRequest, Box<dyn std::error::Error>>| {
+        // The package's path: parse once, step, answer (its JSON text), step, render. With
+        // `packed`, as checkRequestSync's binding does: a decided step packed (`EdgeStep::pack`,
+        // numbered per gate, its user as JSON text apart) when it packs, the answer read by
+        // serde_json directly; else the step as JSON text (what the answers compare).
+        let texts = std::cell::RefCell::new(StepTexts::default());
+        let package_path = |start: &dyn Fn() -> Result<PendingRequest, Box<dyn std::error::Error>>, packed: bool| {
             let mut pending = start()?;
             for _ in 0..drf_gate::edge::MAX_STEPS {
                 let step = pending.step(&gate)?;
@@ -73,16 +80,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         Some(user) => json!({ "user": user }).to_string(),
                         None => r#"{"notFound":true}"#.to_string(),
                     };
-                    let answer = drf_gate::json::from_text::<Answer>(&answer).map_err(|e| e.message().to_string())?;
+                    let answer = match packed {
+                        true => serde_json::from_str::<Answer>(&answer)?,
+                        false => drf_gate::json::from_text::<Answer>(&answer).map_err(|e| e.message().to_string())?,
+                    };
                     pending.answer(answer)?;
                     continue;
+                }
+                if packed {
+                    let mut texts = texts.borrow_mut();
+                    if let Some(id) = step.pack(&mut texts, pending.answered()).and_then(|words| texts.step_id(words)) {
+                        return Ok(format!("{id}{}", step.user_text()?.unwrap_or_default()));
+                    }
                 }
                 return Ok::<String, Box<dyn std::error::Error>>(serde_json::to_string(&step)?);
             }
             Err("too many steps".into())
         };
-        let typed_path = || package_path(&typed);
-        let json_path = || package_path(&|| Ok(json()?));
+        let typed_path = || package_path(&typed, false);
+        let packed_path = || package_path(&typed, true);
+        let json_path = || package_path(&|| Ok(json()?), false);
         let answer = typed_path()?;
         if json_path()? != answer {
             eprintln!("bench/native: {name}: the typed and the JSON crossing differ");
@@ -94,7 +111,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             std::process::exit(1);
         }
         answers.insert(name.into(), Value::String(answer));
-        results.insert(format!("package path: {name}"), json!(time(|| typed_path().map(|s| s.len()).unwrap_or(0))));
+        results.insert(format!("package path: {name}"), json!(time(|| packed_path().map(|s| s.len()).unwrap_or(0))));
+        results.insert(
+            format!("package path, steps as JSON: {name}"),
+            json!(time(|| typed_path().map(|s| s.len()).unwrap_or(0))),
+        );
         results.insert(
             format!("package path, JSON crossing: {name}"),
             json!(time(|| json_path().map(|s| s.len()).unwrap_or(0))),

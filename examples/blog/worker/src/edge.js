@@ -75,7 +75,10 @@ export function resolvers(env) {
       if (field !== "id") return UNKNOWN;
       // Django applies int() to the claim: 2.0 -> 2, True -> 1, "2" -> 2; a dict raises (500).
       const value = typeof id === "number" && Number.isFinite(id) ? Math.trunc(id) : typeof id === "boolean" ? Number(id) : id;
-      const pk = typeof value === "number" || typeof value === "string" ? lookupInt(value) : null;
+      // A claim beyond 2^53 arrives as a BigInt (exact) and keys the row by its exact text. KV's
+      // JSON reads that row's id rounded, so the package forwards such a user (the object
+      // querysets below compare ids as numbers too).
+      const pk = ["number", "string", "bigint"].includes(typeof value) ? lookupInt(value) : null;
       return typeof pk === "string" ? user(pk) : NOT_FOUND;
     },
   };
