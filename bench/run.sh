@@ -110,7 +110,7 @@ fi
 #    policy (`npx drf-gate compile`, made once here, untimed), and drf-gate/runtime.
 log "start-to-first-decision ($start_runs runs per row)"
 (cd "$bench/node" && node start.mjs --prepare "$results/policy")
-start_rows=(hand drfGate drfGateCompiled drfGateRuntime casl casbin cedar)
+start_rows=(loader hand drfGate drfGateCompiled drfGateRuntime casl casbin cedar)
 for ((run = 1; run <= start_runs; run++)); do
   for row in "${start_rows[@]}"; do
     (cd "$bench/node" && node start.mjs "$row" --policy-dir "$results/policy") >> "$results/start.jsonl"
