@@ -22,6 +22,13 @@ venv="$1"
 shift
 constraints="$root/python/constraints.txt"
 want="$(sha256sum "$constraints" | cut -d' ' -f1) $*"
+# An editable install of python/ carries the compiled core (maturin builds src/ into it): a change
+# to the Rust sources must rebuild it, so their content is part of what the venv was made from.
+for arg in "$@"; do
+  if [[ "$arg" == "$root/python" ]]; then
+    want+=" core:$(cd "$root" && git ls-files -z src Cargo.toml Cargo.lock alloc python/native | xargs -0 sha256sum | sha256sum | cut -c1-16)"
+  fi
+done
 stamp="$venv/.drf-gate-installed"
 if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
   echo "$venv/bin/python"

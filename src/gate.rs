@@ -55,7 +55,7 @@ pub struct Gate {
     #[cfg(feature = "edge")]
     pub(crate) middleware: Option<crate::middleware::Middleware>,
     /// The `can` programs a compiled policy carries (`None` for a JSON policy: lowered on demand).
-    pub(crate) programs: Option<crate::compiled::program::StoredPrograms>,
+    pub(crate) programs: Option<crate::compiled::stored::StoredPrograms>,
 }
 
 impl std::fmt::Debug for Gate {

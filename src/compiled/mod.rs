@@ -36,6 +36,7 @@
 
 #[macro_use]
 pub mod program;
+pub(crate) mod stored;
 pub mod value;
 pub(crate) mod wire;
 
@@ -215,7 +216,7 @@ fn encode_gate(gate: &Gate, out: &mut Writer) {
 }
 
 #[cfg(feature = "compiler")]
-fn encode_programs(stored: &program::StoredPrograms, out: &mut Writer) {
+fn encode_programs(stored: &stored::StoredPrograms, out: &mut Writer) {
     out.usize(stored.pool.len());
     for program in &stored.pool {
         out.usize(program.code.len());
@@ -536,7 +537,7 @@ fn decode_gate(input: &mut Reader<'_>) -> Read<Gate> {
     })
 }
 
-fn decode_programs(input: &mut Reader<'_>, views: &[View]) -> Read<program::StoredPrograms> {
+fn decode_programs(input: &mut Reader<'_>, views: &[View]) -> Read<stored::StoredPrograms> {
     let count = input.count()?;
     let mut pool = Vec::with_capacity(count);
     for _ in 0..count {
@@ -567,8 +568,8 @@ fn decode_programs(input: &mut Reader<'_>, views: &[View]) -> Read<program::Stor
         let method = methods.get(method).cloned().unwrap_or_default();
         let with_object = input.bool()?;
         let program = input.index(pool.len())?;
-        let target = crate::gate::ResolvedTarget { view: view_index, route, action, method };
-        entries.push(program::StoredEntry { target, with_object, program });
+        let target = stored::StoredTarget { view: view_index, route, action, method };
+        entries.push(stored::StoredEntry { target, with_object, program });
     }
     let object_reads = if input.bool()? {
         let count = input.count()?;
@@ -580,7 +581,7 @@ fn decode_programs(input: &mut Reader<'_>, views: &[View]) -> Read<program::Stor
     } else {
         None
     };
-    Ok(program::StoredPrograms { pool, entries, object_reads })
+    Ok(stored::StoredPrograms { pool, entries, object_reads })
 }
 
 /// The settings are carried as JSON text: only the edge build (which runs the authentication

@@ -40,6 +40,8 @@
 
 use serde_json::Value;
 
+pub use super::stored::Program;
+use super::stored::{StoredEntry, StoredPrograms, StoredTarget};
 use crate::condition::eval::{self, Value as PyValue};
 use crate::condition::tree::{CmpOp, Node as Cond, UserField};
 use crate::condition::{Environment, Scope};
@@ -117,41 +119,6 @@ const FIRST_PERM: u32 = 6;
 
 /// Integers JS numbers hold exactly.
 const MAX_SAFE_INTEGER: i128 = (1 << 53) - 1;
-
-/// A lowered target: the code and its texts (names of object members, string and number
-/// constants).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Program {
-    /// The nodes, flat.
-    pub code: Vec<i32>,
-    /// Texts the code refers to by index.
-    pub texts: Vec<String>,
-}
-
-/// The programs of a compiled policy: distinct programs once, and which target runs which; and
-/// the object fields a target that calls `get_object()` may read ([`Gate::object_reads`]).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct StoredPrograms {
-    pub(crate) pool: Vec<Program>,
-    pub(crate) entries: Vec<StoredEntry>,
-    pub(crate) object_reads: Option<Vec<Vec<String>>>,
-}
-
-/// One target's program in [`StoredPrograms`].
-#[derive(Clone, Debug)]
-pub(crate) struct StoredEntry {
-    pub(crate) target: ResolvedTarget,
-    pub(crate) with_object: bool,
-    /// Index into the pool.
-    pub(crate) program: usize,
-}
-
-impl StoredPrograms {
-    fn get(&self, target: &ResolvedTarget, with_object: bool) -> Option<&Program> {
-        let entry = self.entries.iter().find(|entry| entry.with_object == with_object && entry.target == *target)?;
-        self.pool.get(entry.program)
-    }
-}
 
 /// Whether `code` is one well-formed boolean node over `texts` texts (what a compiled policy's
 /// program must be): known ops, sizes that add up, text indices in range, bounded depth.
@@ -680,7 +647,9 @@ impl Gate {
     pub fn program(&self, target: &ResolvedTarget, with_object: bool) -> Program {
         // A compiled policy carries its programs (lowered by the compiler): the runtime has no
         // lowering. A target it does not list (an unusual method) asks wasm.
-        if let Some(stored) = self.programs.as_ref().and_then(|stored| stored.get(target, with_object)) {
+        if let Some(stored) =
+            self.programs.as_ref().and_then(|stored| stored.get(&StoredTarget::of(target), with_object))
+        {
             return stored.clone();
         }
         #[cfg(feature = "compiler")]
@@ -715,7 +684,7 @@ impl Gate {
             for name in names {
                 for with_object in [false, true] {
                     let Ok(target) = self.resolve(&view.name, name, with_object) else { continue };
-                    if stored.get(&target, with_object).is_some() {
+                    if stored.get(&StoredTarget::of(&target), with_object).is_some() {
                         continue;
                     }
                     let program = self.lowered_program(&target, with_object);
@@ -730,7 +699,7 @@ impl Gate {
                             stored.pool.len() - 1
                         }
                     };
-                    stored.entries.push(StoredEntry { target, with_object, program: index });
+                    stored.entries.push(StoredEntry { target: StoredTarget::of(&target), with_object, program: index });
                 }
             }
         }
@@ -939,4 +908,11 @@ macro_rules! program_bindings {
             }
         }
     };
+}
+
+impl StoredTarget {
+    /// The stored form of a resolved target.
+    fn of(target: &ResolvedTarget) -> Self {
+        StoredTarget { view: target.view, route: target.route, action: target.action, method: target.method.clone() }
+    }
 }
