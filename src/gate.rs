@@ -459,7 +459,11 @@ impl Gate {
         let authenticated = if user.is_authenticated() { Authenticated::Succeeded } else { Authenticated::Anonymous };
         let object = object.map_or(ObjectArg::Absent, ObjectArg::Found);
         // A browser presents no API key: `HasAPIKey` answers False.
-        view.dispatch(&self.policy(), target, user, authenticated, &NoApiKey, object, &mut NoTrace).allowed
+        #[cfg(not(feature = "compiler"))]
+        let no_trace: &mut dyn crate::decision::Tracer<'_> = &mut NoTrace;
+        #[cfg(feature = "compiler")]
+        let no_trace = &mut NoTrace;
+        view.dispatch(&self.policy(), target, user, authenticated, &NoApiKey, object, no_trace).allowed
     }
 
     /// UI gating for a whole view: every action mapped to whether `user` may perform it.
