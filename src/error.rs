@@ -211,7 +211,9 @@ pub struct ContextError {
 
 impl ContextError {
     pub(crate) fn new(code: ContextErrorCode, path: impl Into<String>, message: impl Into<String>) -> Self {
-        ContextError { code: code.as_str(), message: message.into(), path: path.into() }
+        // Bounded: messages and paths may quote the caller's input (a key, a name).
+        let (message, path) = (crate::context::bounded(message.into()), crate::context::bounded(path.into()));
+        ContextError { code: code.as_str(), message, path }
     }
 }
 

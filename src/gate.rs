@@ -217,7 +217,7 @@ impl Gate {
             ContextError::new(
                 ContextErrorCode::UnknownView,
                 path,
-                format!("unknown view `{name}`; the policy has: {}", known.join(", ")),
+                format!("unknown view {}; the policy has: {}", crate::context::quoted(name), known.join(", ")),
             )
         })
     }
@@ -526,8 +526,9 @@ fn ui_target<'g: 'c, 'c>(
         ContextErrorCode::UnknownAction,
         "actionOrMethod",
         format!(
-            "view `{}` has no action `{action_or_method}` (it has: {}), and it is not an HTTP method such as \"DELETE\"",
+            "view `{}` has no action {} (it has: {}), and it is not an HTTP method such as \"DELETE\"",
             view.name,
+            crate::context::quoted(action_or_method),
             known.join(", ")
         ),
     ))
@@ -549,7 +550,12 @@ pub(crate) fn resolve_target<'g: 'c, 'c>(
                 ContextError::new(
                     ContextErrorCode::UnknownAction,
                     "$.action",
-                    format!("view `{}` has no action `{name}`; it has: {}", view.name, known.join(", ")),
+                    format!(
+                        "view `{}` has no action {}; it has: {}",
+                        view.name,
+                        crate::context::quoted(name),
+                        known.join(", ")
+                    ),
                 )
             })?;
             let route = view.routes.get(action.route).ok_or_else(|| {
@@ -675,7 +681,11 @@ fn resolve_authentication<'c>(
                 return Err(ContextError::new(
                     ContextErrorCode::UnknownAuthenticationClass,
                     "$.authentication.succeeded",
-                    format!("`{name}` is not among this view's authentication classes ({})", names.join(", ")),
+                    format!(
+                        "{} is not among this view's authentication classes ({})",
+                        crate::context::quoted(name),
+                        names.join(", ")
+                    ),
                 ));
             }
             Ok(Authenticated::Succeeded)

@@ -55,7 +55,9 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsValue> {
 }
 
 fn invalid_context(message: &str, path: &str) -> JsValue {
-    JsContextError::new(message, "invalid_context", path).into()
+    // Bounded as core::ContextError is: serde's messages and paths quote the caller's keys.
+    let (message, path) = (crate::context::bounded(message.to_owned()), crate::context::bounded(path.to_owned()));
+    JsContextError::new(&message, "invalid_context", &path).into()
 }
 
 /// Longest JSON text (in UTF-16 code units, as `JSON.stringify` makes it) that crosses into wasm
