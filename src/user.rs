@@ -4,8 +4,6 @@
 //! policy: its permissions become a bitset over the policy's [`PermissionTable`], so a check is a
 //! bit test and a UI can reuse one compiled user for every button it renders.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -85,7 +83,7 @@ pub enum ObjectPermissionsInput {
     /// Permissions on whichever object is checked.
     ForCheckedObject(Vec<String>),
     /// Permissions per object pk (`"7"` for pk 7).
-    ByPk(BTreeMap<String, Vec<String>>),
+    ByPk(crate::perm_table::NameMap<Vec<String>>),
 }
 
 #[derive(Clone, Debug, Default)]
