@@ -48,9 +48,9 @@ pub struct Gate {
     pub(crate) routes: Vec<crate::routing::Route>,
     #[cfg(feature = "edge")]
     pub(crate) settings: crate::authentication::CompiledSettings,
-    /// The authentication settings as JSON text, for [`Gate::to_compiled`].
+    /// The authentication settings' section of the compiled form, for [`Gate::to_compiled`].
     #[cfg(feature = "compiler")]
-    pub(crate) settings_json: String,
+    pub(crate) settings_wire: Vec<u8>,
     /// The origin's middleware, when the policy records it.
     #[cfg(feature = "edge")]
     pub(crate) middleware: Option<crate::middleware::Middleware>,
@@ -131,7 +131,7 @@ impl Gate {
             Some(spec) => Some(crate::middleware::Middleware::compile(spec, &document.settings)?),
             None => None,
         };
-        let settings_json = serde_json::to_string(&compiled.settings.settings).unwrap_or_default();
+        let settings_wire = crate::compiled::settings::encode(&compiled.settings.settings);
         Ok(Gate {
             #[cfg(feature = "edge")]
             middleware,
@@ -143,7 +143,7 @@ impl Gate {
             routes: compiled.routes,
             #[cfg(feature = "edge")]
             settings: compiled.settings,
-            settings_json,
+            settings_wire,
             programs: None,
         })
     }
@@ -205,6 +205,20 @@ impl Gate {
     #[cfg(feature = "edge")]
     pub(crate) fn settings(&self) -> &crate::authentication::CompiledSettings {
         &self.settings
+    }
+
+    /// The authentication settings this gate runs with (the policy's `settings`, defaults filled
+    /// in), as given or as a compiled policy carried them.
+    ///
+    /// ```
+    /// let gate = drf_gate::Gate::from_json(r#"{"settings": {"token": {"keyword": "Bearer"}}, "views": {}}"#).unwrap();
+    /// assert_eq!(gate.authentication_settings().token.keyword, "Bearer");
+    /// let loaded = drf_gate::Gate::from_compiled(&gate.to_compiled()).unwrap();
+    /// assert_eq!(loaded.authentication_settings().token.keyword, "Bearer");
+    /// ```
+    #[cfg(feature = "edge")]
+    pub fn authentication_settings(&self) -> &crate::authentication::AuthenticationSettings {
+        self.settings.settings()
     }
 
     pub(crate) fn view(&self, name: &str) -> Option<&View> {
