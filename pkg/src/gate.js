@@ -1122,6 +1122,10 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     #plainRest = 0;
     // Snapshots (see snapshotUser) by user object.
     #checkSeen = new WeakMap();
+    // Snapshots kept and found again in this period, and the rest (see #snapshotOf).
+    #seenSets = 0;
+    #seenHits = 0;
+    #seenRest = 0;
     #checkAnonymous = undefined;
     #stepsChecks = 0;
     #stepsNewUsers = 0;
@@ -1389,12 +1393,25 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
 
     // A user object's snapshot (snapshotUser): the one kept for this object while it still reads
     // the same (sameUser), else a new one; `undefined` for a user the key does not take.
+    // A WeakMap insert of an object that dies young costs the garbage collector more than a new
+    // snapshot: a period where few snapshots kept were met again (callers with a new user object
+    // per call) rests the inserts for a while.
     #snapshotOf(user) {
       let snapshot = this.#checkSeen.get(user);
-      if (snapshot === undefined || !sameUser(user, snapshot)) {
-        snapshot = snapshotUser(user);
-        if (snapshot === undefined) return undefined;
+      if (snapshot !== undefined) {
+        this.#seenHits++;
+        if (sameUser(user, snapshot)) return snapshot;
+      }
+      snapshot = snapshotUser(user);
+      if (snapshot === undefined) return undefined;
+      if (this.#seenRest > 0) this.#seenRest--;
+      else {
         this.#checkSeen.set(user, snapshot);
+        if (++this.#seenSets >= STEPS_PERIOD) {
+          if (this.#seenHits * 8 < this.#seenSets) this.#seenRest = STEPS_REST;
+          this.#seenSets = 0;
+          this.#seenHits = 0;
+        }
       }
       return snapshot;
     }
