@@ -230,7 +230,11 @@ impl Gate {
             ContextError::new(
                 ContextErrorCode::UnknownView,
                 path,
-                format!("unknown view {}; the policy has: {}", crate::context::quoted(name), listed(&mut self.view_names())),
+                format!(
+                    "unknown view {}; the policy has: {}",
+                    crate::error::quoted(name),
+                    listed(&mut self.view_names())
+                ),
             )
         })
     }
@@ -558,7 +562,7 @@ fn ui_target<'g: 'c, 'c>(
         format!(
             "view `{}` has no action {} (it has: {}), and it is not an HTTP method such as \"DELETE\"",
             view.name,
-            crate::context::quoted(action_or_method),
+            crate::error::quoted(action_or_method),
             known
         ),
     ))
@@ -580,7 +584,7 @@ pub(crate) fn resolve_target<'g: 'c, 'c>(
                 ContextError::new(
                     ContextErrorCode::UnknownAction,
                     "$.action",
-                    format!("view `{}` has no action {}; it has: {known}", view.name, crate::context::quoted(name)),
+                    format!("view `{}` has no action {}; it has: {known}", view.name, crate::error::quoted(name)),
                 )
             })?;
             let route = view.routes.get(action.route).ok_or_else(|| {
@@ -706,7 +710,7 @@ fn resolve_authentication<'c>(
                 return Err(ContextError::new(
                     ContextErrorCode::UnknownAuthenticationClass,
                     "$.authentication.succeeded",
-                    format!("{} is not among this view's authentication classes ({names})", crate::context::quoted(name)),
+                    format!("{} is not among this view's authentication classes ({names})", crate::error::quoted(name)),
                 ));
             }
             Ok(Authenticated::Succeeded)

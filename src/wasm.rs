@@ -56,7 +56,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsValue> {
 
 fn invalid_context(message: &str, path: &str) -> JsValue {
     // Bounded as core::ContextError is: serde's messages and paths quote the caller's keys.
-    let (message, path) = (crate::context::bounded(message.to_owned()), crate::context::bounded(path.to_owned()));
+    let (message, path) = (crate::error::bounded(message.to_owned()), crate::error::bounded(path.to_owned()));
     JsContextError::new(&message, "invalid_context", &path).into()
 }
 
