@@ -48,9 +48,9 @@ pub struct Gate {
     pub(crate) routes: Vec<crate::routing::Route>,
     #[cfg(feature = "edge")]
     pub(crate) settings: crate::authentication::CompiledSettings,
-    /// The authentication settings as JSON text, for [`Gate::to_compiled`].
+    /// The authentication settings' section of the compiled form, for [`Gate::to_compiled`].
     #[cfg(feature = "compiler")]
-    pub(crate) settings_json: String,
+    pub(crate) settings_wire: Vec<u8>,
     /// The origin's middleware, when the policy records it.
     #[cfg(feature = "edge")]
     pub(crate) middleware: Option<crate::middleware::Middleware>,
@@ -131,7 +131,7 @@ impl Gate {
             Some(spec) => Some(crate::middleware::Middleware::compile(spec, &document.settings)?),
             None => None,
         };
-        let settings_json = serde_json::to_string(&compiled.settings.settings).unwrap_or_default();
+        let settings_wire = crate::compiled::settings::encode(&compiled.settings.settings);
         Ok(Gate {
             #[cfg(feature = "edge")]
             middleware,
@@ -143,7 +143,7 @@ impl Gate {
             routes: compiled.routes,
             #[cfg(feature = "edge")]
             settings: compiled.settings,
-            settings_json,
+            settings_wire,
             programs: None,
         })
     }
@@ -207,6 +207,20 @@ impl Gate {
         &self.settings
     }
 
+    /// The authentication settings this gate runs with (the policy's `settings`, defaults filled
+    /// in), as given or as a compiled policy carried them.
+    ///
+    /// ```
+    /// let gate = drf_gate::Gate::from_json(r#"{"settings": {"token": {"keyword": "Bearer"}}, "views": {}}"#).unwrap();
+    /// assert_eq!(gate.authentication_settings().token.keyword, "Bearer");
+    /// let loaded = drf_gate::Gate::from_compiled(&gate.to_compiled()).unwrap();
+    /// assert_eq!(loaded.authentication_settings().token.keyword, "Bearer");
+    /// ```
+    #[cfg(feature = "edge")]
+    pub fn authentication_settings(&self) -> &crate::authentication::AuthenticationSettings {
+        self.settings.settings()
+    }
+
     pub(crate) fn view(&self, name: &str) -> Option<&View> {
         self.view_index.get(name).and_then(|index| self.views.get(*index))
     }
@@ -216,7 +230,11 @@ impl Gate {
             ContextError::new(
                 ContextErrorCode::UnknownView,
                 path,
-                format!("unknown view `{name}`; the policy has: {}", listed(&mut self.view_names())),
+                format!(
+                    "unknown view {}; the policy has: {}",
+                    crate::error::quoted(name),
+                    listed(&mut self.view_names())
+                ),
             )
         })
     }
@@ -542,8 +560,9 @@ fn ui_target<'g: 'c, 'c>(
         ContextErrorCode::UnknownAction,
         "actionOrMethod",
         format!(
-            "view `{}` has no action `{action_or_method}` (it has: {}), and it is not an HTTP method such as \"DELETE\"",
+            "view `{}` has no action {} (it has: {}), and it is not an HTTP method such as \"DELETE\"",
             view.name,
+            crate::error::quoted(action_or_method),
             known
         ),
     ))
@@ -565,7 +584,7 @@ pub(crate) fn resolve_target<'g: 'c, 'c>(
                 ContextError::new(
                     ContextErrorCode::UnknownAction,
                     "$.action",
-                    format!("view `{}` has no action `{name}`; it has: {known}", view.name),
+                    format!("view `{}` has no action {}; it has: {known}", view.name, crate::error::quoted(name)),
                 )
             })?;
             let route = view.routes.get(action.route).ok_or_else(|| {
@@ -691,7 +710,7 @@ fn resolve_authentication<'c>(
                 return Err(ContextError::new(
                     ContextErrorCode::UnknownAuthenticationClass,
                     "$.authentication.succeeded",
-                    format!("`{name}` is not among this view's authentication classes ({names})"),
+                    format!("{} is not among this view's authentication classes ({names})", crate::error::quoted(name)),
                 ));
             }
             Ok(Authenticated::Succeeded)

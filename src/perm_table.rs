@@ -50,7 +50,7 @@ pub struct PermissionTable {
 /// let from: NameMap<u8> = [("x".to_owned(), 1), ("w".to_owned(), 2), ("x".to_owned(), 3)].into_iter().collect();
 /// assert_eq!((from.get("x"), from.get("w"), from.len()), (Some(&3), Some(&2), 2));
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct NameMap<V>(Vec<(String, V)>);
 
 impl<V> Default for NameMap<V> {

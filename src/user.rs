@@ -16,7 +16,7 @@ use crate::perm_table::{codename_part, BitSet, PermId, PermissionTable};
 ///     r#"{"id": 3, "isStaff": true, "permissions": ["blog.add_post"]}"#).unwrap();
 /// assert!(user.is_active && user.is_staff && !user.is_superuser);
 /// ```
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserInput {
     /// The primary key (`user.pk`): a number or a string.
@@ -77,7 +77,7 @@ impl Default for UserInput {
 /// let by_pk: ObjectPermissionsInput = serde_json::from_str(r#"{"7": ["change_post"]}"#).unwrap();
 /// assert!(matches!(by_pk, ObjectPermissionsInput::ByPk(_)));
 /// ```
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum ObjectPermissionsInput {
     /// Permissions on whichever object is checked.
