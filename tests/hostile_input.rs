@@ -117,7 +117,8 @@ fn percent_sign_digits_stay_literal_in_paths() {
 #[test]
 fn context_errors_quote_a_bounded_part_of_the_input() {
     use drf_gate::context::{MAX_ERROR_TEXT, MAX_QUOTED_INPUT};
-    let gate = Gate::from_json(r#"{"authentication": ["session"], "views": {"posts": {"actions": ["list"]}}}"#).unwrap();
+    let gate =
+        Gate::from_json(r#"{"authentication": ["session"], "views": {"posts": {"actions": ["list"]}}}"#).unwrap();
     let long = "v".repeat(1 << 20);
     let quoted = format!("`{}…` (1048576 bytes)", "v".repeat(MAX_QUOTED_INPUT));
     // Names the core quotes itself: the start of the input, then its length.
@@ -145,7 +146,12 @@ fn context_errors_quote_a_bounded_part_of_the_input() {
         for err in [err, err_text] {
             assert_eq!(err.code, "invalid_context");
             let bound = MAX_ERROR_TEXT + "… (2097152 bytes in all)".len();
-            assert!(err.message.len() <= bound && err.path.len() <= bound, "{} / {}", err.message.len(), err.path.len());
+            assert!(
+                err.message.len() <= bound && err.path.len() <= bound,
+                "{} / {}",
+                err.message.len(),
+                err.path.len()
+            );
             assert!(err.message.contains("vvvv"), "{}", err.message);
         }
     }

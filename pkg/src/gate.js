@@ -9,7 +9,7 @@
 
 import { ContextError, NotInitializedError, PolicyError } from "./errors.js";
 import { isFetchRequest, readBody, toRawRequest, withBody } from "./raw-request.js";
-import { LoneSurrogateError, encodePair, encodeValue, encodedUserLength, keysPath } from "./value.js";
+import { LoneSurrogateError, encodePair, encodeValue, encodedUserLength, keysPath, parseExactJson } from "./value.js";
 import { ASK, makeFacts, makeProgram, makeSteps, member, prunable, run } from "./program.js";
 
 // What may cross into wasm for one check without JSON (wasm memory never shrinks): strings of
@@ -418,6 +418,18 @@ function exactJson(value) {
   }
   if (clash || typeof text !== "string") return undefined;
   return text.replace(/"\\ud800bigint:(\d+)"/g, (_, i) => String(ints[Number(i)]));
+}
+
+// core.check of a context: as the value (JSON.stringify in the core), else, when it holds a
+// BigInt (an id beyond 2^53), as its exact JSON text, which the core reads as the context.
+function checkJson(core, context) {
+  try {
+    return core.check(context);
+  } catch (error) {
+    const text = error instanceof ContextError && error.path === "$" ? exactJson(context) : undefined;
+    if (text === undefined || text.length > MAX_CONTEXT_CHARS) throw error;
+    return core.check(text);
+  }
 }
 
 // The answer as the handle's `answer()` takes it: its JSON text (exact BigInts), else the value.
@@ -1061,14 +1073,14 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       }
       const fast = this.#checkResolved(core, context);
       if (fast !== undefined) return fast;
-      if (!plainContext(context)) return JSON.parse(core.check(context));
+      if (!plainContext(context)) return JSON.parse(checkJson(core, context));
       let words;
       try {
         words = core.checkPacked(...typedArgs(context));
       } catch {
         words = undefined;
       }
-      return words !== undefined && words.length === 7 ? this.#decision(core, words) : JSON.parse(core.check(context));
+      return words !== undefined && words.length === 7 ? this.#decision(core, words) : JSON.parse(checkJson(core, context));
     }
 
     // The common context, `{view, action, user, object}` (plain objects, nothing else given),
@@ -1611,7 +1623,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
         const { resolvers: _resolvers, readBody: _read, now, ...target } = options || {};
         first = core.startRequest({ ...target, request: boundedBody(request), now: now ?? Date.now() / 1000 });
       }
-      return typeof first === "string" ? [JSON.parse(first), null] : [JSON.parse(first[0]), first[1]];
+      return typeof first === "string" ? [parseExactJson(first), null] : [parseExactJson(first[0]), first[1]];
     }
 
     /**
@@ -1627,7 +1639,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (pending === null) return step.noRoute ? null : step;
       try {
         for (let i = 0; i <= MAX_LOOKUPS; i++) {
-          if (i > 0) step = JSON.parse(pending.step());
+          if (i > 0) step = parseExactJson(pending.step());
           // The CSRF check reads the body: read it now (at most maxBytes), and go on.
           if (step.body && pending.bodyPending()) {
             const reader = options.readBody ?? (isFetchRequest(request) ? (maxBytes) => readBody(request, maxBytes) : null);
@@ -1680,7 +1692,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (pending === null) return step.noRoute ? null : step;
       try {
         for (let i = 0; i <= MAX_LOOKUPS; i++) {
-          if (i > 0) step = JSON.parse(pending.step());
+          if (i > 0) step = parseExactJson(pending.step());
           if (!step.lookup) return step.noRoute ? null : step;
           const value = callResolver(options.resolvers, step.lookup, request);
           pending.answer(answerArg(asAnswer(step.lookup.kind, value)));
@@ -1696,7 +1708,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     // members, same order. `answered` is the lookup just answered (the request's only one
     // whenever the core sets USER_LOOKUP_ANSWERED).
     #syncStep(core, value, answered) {
-      if (typeof value === "string") return JSON.parse(value);
+      if (typeof value === "string") return parseExactJson(value);
       let words = this.#stepWords[value];
       if (words === undefined) {
         words = core.stepWords(value);
@@ -1747,7 +1759,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
         authentication = { succeeded: name };
       }
       const step = { decision, authentication };
-      if (words[9] & STEP_USER) step.user = JSON.parse(wasm.takeStepUser());
+      if (words[9] & STEP_USER) step.user = parseExactJson(wasm.takeStepUser());
       if (words[9] & STEP_USER_LOOKUP_ANSWERED) {
         if (answered === undefined) throw new ContextError("internal: no answered lookup", "invalid_context", "$");
         step.userLookup = { ...answered };
