@@ -225,12 +225,65 @@ fn the_header_says_what_it_is() {
 #[test]
 fn another_version_is_incompatible() {
     let mut bytes = compile(&rich_policy()).to_compiled();
-    for version in [0u16, FORMAT_VERSION + 1, u16::MAX] {
+    // Version 2 carried the authentication settings as JSON text: refused, never misread.
+    for version in [0u16, 1, 2, FORMAT_VERSION + 1, u16::MAX] {
         bytes[8..10].copy_from_slice(&version.to_le_bytes());
         let err = Gate::from_compiled(&bytes).unwrap_err();
         assert_eq!(err.code, "incompatible_compiled_policy");
         assert!(err.message.contains(&format!("format version {version}")), "{}", err.message);
     }
+}
+
+/// Every authentication setting away from its default, in every form the format distinguishes.
+fn settings_policies() -> Vec<Value> {
+    let jwk = json!({"kty": "EC", "crv": "P-256", "x": "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4", "y": "4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM"});
+    vec![
+        json!({"settings": {
+            "token": {"keyword": "Bearer"},
+            "basic": {"realm": "realm \u{e9}"},
+            "jwt": {"algorithm": "HS512", "signingKey": "s\u{e9}cret", "audience": "one", "issuer": ["a", "b"],
+                    "leeway": 0.1, "authHeaderTypes": "JWT", "authHeaderName": "HTTP_X_TOKEN", "userIdClaim": "sub",
+                    "userIdField": "uuid", "tokenTypeClaim": null, "jtiClaim": null,
+                    "authTokenClasses": ["AccessToken", "rest_framework_simplejwt.tokens.SlidingToken"],
+                    "checkUserIsActive": false, "realm": "jwt"},
+            "csrf": {"cookieName": "c", "headerName": "HTTP_X_C", "trustedOrigins": ["https://a.example", "https://*.b.example"],
+                     "cookieDomain": ".example", "useSessions": true, "allowedHosts": ["a.example", ".b.example"]},
+            "session": {"cookieName": "s", "cookieDomain": ".example"},
+            "remoteUser": {"header": "HTTP_X_USER"},
+            "upload": {"dataMaxMemorySize": null, "dataMaxNumberFields": 0, "dataMaxNumberFiles": 4294967295u64, "fileMaxMemorySize": 7},
+            "knox": {"authHeaderPrefix": "Knox", "secureHashAlgorithm": "sha224", "autoRefresh": true},
+            "apiKeyCustomHeader": "HTTP_X_API_KEY"
+        }, "views": {"posts": {}}}),
+        json!({"settings": {"jwt": {"algorithm": "ES256", "verifyingKey": jwk}}, "views": {}}),
+        json!({"settings": {"jwt": {"algorithm": "ES256", "verifyingKey": jwk.to_string()}, "csrf": {"allowedHosts": []}}, "views": {}}),
+        json!({"settings": {"jwt": {"algorithm": "HS256", "signingKey": "k", "leeway": -3}}, "views": {}}),
+        json!({"settings": {"jwt": {"authHeaderTypes": []}}, "views": {}}),
+    ]
+}
+
+#[test]
+fn settings_survive_the_compiled_form_exactly() {
+    let mut loaded_count = 0;
+    for policy in settings_policies() {
+        let gate = match Gate::from_value(policy.clone()) {
+            Ok(gate) => gate,
+            // A policy the compiler refuses (an empty AUTH_HEADER_TYPES) has no compiled form.
+            Err(err) => {
+                assert_eq!(err.path, "$.settings.jwt.authHeaderTypes", "{err}");
+                continue;
+            }
+        };
+        let bytes = gate.to_compiled();
+        let loaded = Gate::from_compiled(&bytes).unwrap_or_else(|err| panic!("{policy}: {err}"));
+        assert_eq!(loaded.to_compiled(), bytes, "{policy}");
+        assert_eq!(
+            serde_json::to_value(loaded.authentication_settings()).unwrap(),
+            serde_json::to_value(gate.authentication_settings()).unwrap(),
+            "{policy}"
+        );
+        loaded_count += 1;
+    }
+    assert_eq!(loaded_count, 4);
 }
 
 #[test]

@@ -116,7 +116,7 @@ fn percent_sign_digits_stay_literal_in_paths() {
 
 #[test]
 fn context_errors_quote_a_bounded_part_of_the_input() {
-    use drf_gate::context::{MAX_ERROR_TEXT, MAX_QUOTED_INPUT};
+    use drf_gate::error::{MAX_ERROR_TEXT, MAX_QUOTED_INPUT};
     let gate =
         Gate::from_json(r#"{"authentication": ["session"], "views": {"posts": {"actions": ["list"]}}}"#).unwrap();
     let long = "v".repeat(1 << 20);
