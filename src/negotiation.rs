@@ -71,7 +71,8 @@ fn parse_header_parameters(line: &str) -> Option<(String, Vec<(String, String)>)
         }
         let mut value = part.get(equals + 1..).unwrap_or_default().trim().to_owned();
         if value.len() >= 2 && value.starts_with('"') && value.ends_with('"') {
-            value = value.get(1..value.len() - 1).unwrap_or_default().replace("\\\\", "\\").replace("\\\"", "\"");
+            let inner = value.get(1..value.len() - 1).unwrap_or_default();
+            value = replace_pair(&replace_pair(inner, *b"\\\\", '\\'), *b"\\\"", '"');
         }
         match params.iter_mut().find(|(existing, _)| *existing == name) {
             Some(slot) => slot.1 = value,
@@ -90,7 +91,9 @@ fn parse_params(line: &str) -> Vec<String> {
         let mut end = s.find(';');
         while let Some(e) = end {
             let head = s.get(..e).unwrap_or_default();
-            let quotes = head.matches('"').count().saturating_sub(head.matches("\\\"").count());
+            // `\"` cannot overlap itself: counting windows is `head.count('\\"')`.
+            let escaped = head.as_bytes().windows(2).filter(|pair| pair == b"\\\"").count();
+            let quotes = head.matches('"').count().saturating_sub(escaped);
             if e > 0 && quotes % 2 == 1 {
                 end = s.get(e + 1..).and_then(|tail| tail.find(';')).map(|next| next + e + 1);
             } else {
@@ -155,6 +158,20 @@ impl MediaType {
     }
 }
 
+/// `text.replace(pattern, with)` for a two-byte ASCII pattern: leftmost, non-overlapping, as
+/// `str::replace` (whose substring searcher the browser runtime does without).
+fn replace_pair(text: &str, pattern: [u8; 2], with: char) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.as_bytes().windows(2).position(|pair| pair == pattern) {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        out.push(with);
+        rest = rest.get(at + 2..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Python's `int()` on a string: surrounding whitespace, a sign, digits with single `_`.
 fn python_int(text: &str) -> Option<i64> {
     let text = text.trim();
@@ -162,7 +179,11 @@ fn python_int(text: &str) -> Option<i64> {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
-    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.as_bytes().windows(2).any(|pair| pair == b"__")
+    {
         return None;
     }
     let mut value: i64 = 0;
@@ -307,6 +328,54 @@ pub fn indent_body(compact: &str, indent: u8) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every string over a small alphabet (ASCII, a backslash, a quote, a two-byte and a
+    /// three-byte character) up to length 5: the same as `str::replace` and `str::contains`.
+    #[test]
+    fn replace_pair_and_python_int_match_std() {
+        let alphabet = ["\\", "\"", "a", "_", "é", "€", "1"];
+        let mut texts = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..5 {
+            last = last.iter().flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}"))).collect();
+            texts.extend(last.iter().cloned());
+        }
+        assert!(texts.len() > 10_000);
+        for text in &texts {
+            assert_eq!(replace_pair(text, *b"\\\\", '\\'), text.replace("\\\\", "\\"), "{text:?}");
+            assert_eq!(replace_pair(text, *b"\\\"", '"'), text.replace("\\\"", "\""), "{text:?}");
+            if text.contains("__") {
+                assert_eq!(python_int(text), None, "{text:?}");
+            }
+        }
+        assert_eq!(python_int("1_0"), Some(10));
+        assert_eq!(python_int("1__0"), None);
+    }
+
+    /// `needle in haystack` (the condition language's) agrees with `str::contains` on every pair
+    /// of short strings over a small alphabet, periodic patterns included.
+    #[test]
+    fn str_contains_matches_std() {
+        let alphabet = ["a", "b", "é", "€"];
+        let mut strings = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..6 {
+            last = last.iter().flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}"))).collect();
+            strings.extend(last.iter().cloned());
+        }
+        let needles: Vec<&String> = strings.iter().filter(|s| s.chars().count() <= 3).collect();
+        for haystack in &strings {
+            for needle in &needles {
+                assert_eq!(
+                    crate::condition::eval::str_contains(haystack, needle),
+                    haystack.contains(needle.as_str()),
+                    "{needle:?} in {haystack:?}"
+                );
+            }
+        }
+        assert!(crate::condition::eval::str_contains(&"ab".repeat(1000), &("ab".repeat(300) + "a")));
+        assert!(!crate::condition::eval::str_contains(&"a".repeat(1000), &("a".repeat(300) + "b")));
+    }
 
     /// Without `Accept`, negotiation is DRF's `*/*`: the shortcut answers as the full parse does.
     #[test]
