@@ -1,6 +1,6 @@
 // Where a drf-gate `can` or `check` spends its time across the JS/wasm boundary: the same check
 // with and without each input, so the differences price the subject lookup, the object
-// conversion, and `check`'s memo (hit, or missed: the wasm path).
+// conversion, a plain user object's kept facts, and `check`'s paths (kept by step, memo, wasm).
 //
 //   node breakdown.mjs   -> one JSON line: { case: ns per call, ... } (median of 5 runs)
 import { ENGINES } from "./engines.mjs";
@@ -18,15 +18,19 @@ const cases = {
   "can(null, list)": () => gate.can(null, "posts", "list"),
   "can(subject, list)": () => gate.can(subject, "posts", "list"),
   "can(user object, list)": () => gate.can(user, "posts", "list"),
+  "can(user object, update, post)": () => gate.can(user, "posts", "update", post),
+  // A new copy of the same user each call (a UI that rebuilds its user object): a new snapshot,
+  // its key found in the gate's users (the copy itself is part of the figure).
+  "can({...user}, list)": () => gate.can({ ...user }, "posts", "list"),
   "can(null, retrieve, post)": () => gate.can(null, "posts", "retrieve", post),
   "can(subject, update, post)": () => gate.can(subject, "posts", "update", post),
   "check({view, action: list})": () => gate.check({ view: "posts", action: "list" }),
   "check({view, action: list, user})": () => gate.check({ view: "posts", action: "list", user }),
   "check({view, action: update, user, object})": () => gate.check({ view: "posts", action: "update", user, object: post }),
-  // The memo keyed on the object fields the policy reads misses on every call: the wasm path.
+  // A new object each call: the memo would miss; the decision kept by step answers.
   "check({view, action: update, user, object}), a new owner each call": () =>
     gate.check({ view: "posts", action: "update", user, object: distinct[(next = (next + 1) % distinct.length)] }),
-  // A user field the memo does not key on (permissions): the wasm path.
+  // A user with `permissions` (keyed by check by steps; the memo does not key on it).
   "check({view, action: update, user with permissions, object})": () =>
     gate.check({ view: "posts", action: "update", user: permitted, object: post }),
   "JS: JSON.stringify(post)": () => JSON.stringify(post),

@@ -60,6 +60,15 @@ const STEP_AUTHENTICATION_NONE = 1;
 const STEP_AUTHENTICATION_SUCCEEDED = 2;
 const STEP_USER = 1;
 const STEP_USER_LOOKUP_ANSWERED = 1 << 1;
+const STEP_USER_IS_ANSWER = 1 << 2;
+// src/edge.rs `typed_user` flags (answerUserSync).
+const USER_ID_NUMBER = 1;
+const USER_IS_ACTIVE = 1 << 1;
+const USER_IS_STAFF = 1 << 2;
+const USER_IS_SUPERUSER = 1 << 3;
+const USER_TOKEN_USER = 1 << 4;
+// Most characters of a record's strings sent typed (its JSON stays far below the JSON path's cap).
+const MAX_TYPED_USER_CHARS = 64 * 1024;
 // Resolved (view, action) ids kept per gate; past this the table starts again (bounded memory).
 const MAX_TARGETS = 512;
 // Answers memoised per (subject, target) on the object fields the policy reads; past this new
@@ -467,6 +476,83 @@ function asAnswer(kind, value) {
   return roundedPk(value) ? { unknown: true } : { user: value };
 }
 
+// A user record as the core reads its JSON (src/user.rs `UserInput`: every member, in its order,
+// defaults filled in), when it is plain enough to cross typed (answerUserSync): a plain object
+// whose members are an id (a safe integer or a well-formed string), a username, the four flags
+// as booleans, permissions as an array of well-formed strings, a null objectPermissions and an
+// empty attributes object. Anything else: null (the record crosses as JSON, as always). Each
+// member is read once.
+function plainUser(record) {
+  if (!plainRecord(record)) return null;
+  const user = {
+    id: null,
+    username: null,
+    isActive: true,
+    isStaff: false,
+    isSuperuser: false,
+    permissions: [],
+    objectPermissions: null,
+    tokenUser: false,
+    attributes: {},
+  };
+  let chars = 0;
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (value === undefined) continue;
+    switch (key) {
+      case "id":
+        if (typeof value === "number") {
+          if (!Number.isSafeInteger(value)) return null;
+          user.id = value === 0 ? 0 : value; // JSON writes -0 as 0
+        } else if (typeof value === "string") {
+          if (!value.isWellFormed?.()) return null;
+          user.id = value;
+          chars += value.length;
+        } else if (value !== null) return null;
+        break;
+      case "username":
+        if (typeof value === "string") {
+          if (!value.isWellFormed?.()) return null;
+          user.username = value;
+          chars += value.length;
+        } else if (value !== null) return null;
+        break;
+      case "isActive":
+      case "isStaff":
+      case "isSuperuser":
+      case "tokenUser":
+        if (typeof value !== "boolean") return null;
+        user[key] = value;
+        break;
+      case "permissions": {
+        if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype || typeof value.toJSON === "function") return null;
+        const permissions = [];
+        for (let i = 0; i < value.length; i++) {
+          const permission = value[i];
+          if (typeof permission !== "string" || permission.includes(PART) || !permission.isWellFormed?.()) return null;
+          chars += permission.length + 1;
+          permissions.push(permission);
+        }
+        user.permissions = permissions;
+        break;
+      }
+      case "objectPermissions":
+        if (value !== null) return null;
+        break;
+      case "attributes":
+        if (!plainRecord(value) || Object.keys(value).length !== 0) return null;
+        break;
+      default:
+        return null;
+    }
+    if (chars > MAX_TYPED_USER_CHARS) return null;
+  }
+  return user;
+}
+
+// A fresh copy of a plainUser (the step a caller gets is its own).
+const copyUser = (user) => ({ ...user, permissions: [...user.permissions], attributes: {} });
+
 function callResolver(resolvers, key, rawRequest) {
   const fn = resolvers && resolvers[key.kind];
   if (typeof fn !== "function") return undefined;
@@ -750,6 +836,9 @@ function readFields(object, reads) {
 // facts come from the core once per user; a step that asks, or anything the key does not cover,
 // takes the memo and wasm paths below.
 
+// Steps a decision is kept by: a step index past this is asked every time (DRF's decision has a
+// handful of steps).
+const MAX_KEPT_STEPS = 16;
 // Users kept (facts and decisions by step); past this the table starts again.
 const MAX_CHECK_USERS = 4096;
 // Misses counted per period; a period where more than half of them met a new user (ever new
@@ -815,7 +904,32 @@ function snapshotUser(user) {
     if (part === undefined) return undefined;
     key += `${name}=${part}`;
   }
-  return { names, values, key };
+  // entry/gen: the kept entry of this key and the table's generation it belongs to (#entryOf).
+  return { names, values, key, entry: undefined, gen: -1 };
+}
+
+// A member of a user by name: named loads for the members a snapshot keys (each site sees few
+// object shapes), a keyed load for any other.
+function userMember(user, name) {
+  switch (name) {
+    case "id":
+      return user.id;
+    case "username":
+      return user.username;
+    case "isActive":
+      return user.isActive;
+    case "isStaff":
+      return user.isStaff;
+    case "isSuperuser":
+      return user.isSuperuser;
+    case "tokenUser":
+      return user.tokenUser;
+    case "permissions":
+      return user.permissions;
+    case "objectPermissions":
+      return user.objectPermissions;
+  }
+  return user[name];
 }
 
 // Whether a user still reads as its snapshot (same members, same values, arrays item by item).
@@ -826,7 +940,7 @@ function sameUser(user, snapshot) {
   const values = snapshot.values;
   for (let i = 0; i < names.length; i++) {
     if (names[i] !== known[i]) return false;
-    const value = user[names[i]];
+    const value = userMember(user, names[i]);
     const was = values[i];
     if (value === was) continue;
     if (!Array.isArray(was) || !Array.isArray(value) || value.length !== was.length) return false;
@@ -863,31 +977,106 @@ function harmless(object) {
   return true;
 }
 
-// No lone surrogate (the encoding refuses one, as serde_json refuses its JSON escape).
-function wellFormed(text) {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdfff) return typeof text.isWellFormed === "function" ? text.isWellFormed() : false;
+// harmless(), and the members named in `reads` as it read them (once each) into `values`, in
+// `reads`' order (left `undefined` for a name that is not a member): what steps `byValues` take.
+function harmlessRead(object, reads, values) {
+  const keys = Object.keys(object);
+  if (keys.length > MEMO_OTHER_FIELDS) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const name = keys[i];
+    const value = object[name];
+    const type = typeof value;
+    if (type === "string") {
+      if (value.length > MEMO_OTHER_CHARS || !wellFormed(value)) return false;
+    } else if (value !== null && type !== "number" && type !== "boolean" && type !== "undefined") {
+      return false;
+    }
+    if (name.length > MEMO_OTHER_CHARS || !wellFormed(name)) return false;
+    for (let k = 0; k < reads.length; k++) if (reads[k] === name) values[k] = value;
   }
   return true;
 }
 
-// A decision as a new object (callers may change what they get), members in the same order.
-function copyDecision(d) {
+// A string as a property key (V8 then compares it with other keys by identity).
+function interned(name) {
+  return Object.keys({ [name]: 0 })[0];
+}
+
+// No lone surrogate (the encoding refuses one, as serde_json refuses its JSON escape). The
+// builtin where there is one (a one-byte string is answered without a scan).
+const wellFormed =
+  typeof String.prototype.isWellFormed === "function"
+    ? (text) => text.isWellFormed()
+    : (text) => {
+        for (let i = 0; i < text.length; i++) {
+          const c = text.charCodeAt(i);
+          if (c >= 0xd800 && c <= 0xdfff) return false;
+        }
+        return true;
+      };
+
+// A decision's maker: a function that returns it as a new object on every call (callers may
+// change what they get), members in the same order, made once per decision. Object literals of
+// one shape each (the headers by their members, as #decision writes them), so a copy is one
+// allocation per object, no member-by-member read of a template.
+function decisionMaker(d) {
+  const { allowed, respond, status, body, code, stage, objectCheck } = d;
+  const h = d.headers;
+  const names = Object.keys(h).join(",");
+  const type = h["Content-Type"];
+  const www = h["WWW-Authenticate"];
+  const allow = h.Allow;
+  const vary = h.Vary;
+  let headers;
+  switch (names) {
+    case "":
+      headers = () => ({});
+      break;
+    case "Content-Type,Allow":
+      headers = () => ({ "Content-Type": type, Allow: allow });
+      break;
+    case "Content-Type,WWW-Authenticate,Allow":
+      headers = () => ({ "Content-Type": type, "WWW-Authenticate": www, Allow: allow });
+      break;
+    case "Content-Type,Allow,Vary":
+      headers = () => ({ "Content-Type": type, Allow: allow, Vary: vary });
+      break;
+    case "Content-Type,WWW-Authenticate,Allow,Vary":
+      headers = () => ({ "Content-Type": type, "WWW-Authenticate": www, Allow: allow, Vary: vary });
+      break;
+    default:
+      headers = () => ({ ...h });
+  }
   const by = d.decidedBy;
-  return {
-    allowed: d.allowed,
-    respond: d.respond,
-    status: d.status,
-    body: d.body,
-    headers: { ...d.headers },
-    code: d.code,
-    stage: d.stage,
-    decidedBy: by === null ? null : { entry: by.entry, source: by.source },
-    objectCheck: d.objectCheck,
+  if (by === null) {
+    return () => ({
+      allowed,
+      respond,
+      status,
+      body,
+      headers: headers(),
+      code,
+      stage,
+      decidedBy: null,
+      objectCheck,
+      trace: null,
+      error: null,
+    });
+  }
+  const { entry, source } = by;
+  return () => ({
+    allowed,
+    respond,
+    status,
+    body,
+    headers: headers(),
+    code,
+    stage,
+    decidedBy: { entry, source },
+    objectCheck,
     trace: null,
     error: null,
-  };
+  });
 }
 
 const STAGES = ["negotiation", "authentication", "view", "handler", "lookup", "object", "middleware"];
@@ -996,6 +1185,8 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     // object fields read with one] (checkTarget ids), and decisions by id (checkResolved), each
     // rendered once and copied for every answer.
     #checkTargets = new Map();
+    #lastCheckView = undefined;
+    #lastCheckActions = undefined;
     #checkTargetCount = 0;
     #decisions = [];
     // Decision ids by memoKey (bounded; see memoKey), with its hits and misses since the last
@@ -1008,8 +1199,19 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     // (target * 8 + state), then by step index }; the anonymous user's; the period's counts and
     // the rest.
     #checkUsers = new Map();
+    // Bumped whenever #checkUsers is cleared: a snapshot's entry is good for its generation.
+    #usersGen = 0;
+    // can(plain user object): calls and new user entries in this period, and the rest (see
+    // #plainFacts).
+    #plainCalls = 0;
+    #plainNewUsers = 0;
+    #plainRest = 0;
     // Snapshots (see snapshotUser) by user object.
     #checkSeen = new WeakMap();
+    // Snapshots kept and found again in this period, and the rest (see #snapshotOf).
+    #seenSets = 0;
+    #seenHits = 0;
+    #seenRest = 0;
     #checkAnonymous = undefined;
     #stepsChecks = 0;
     #stepsNewUsers = 0;
@@ -1080,28 +1282,31 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (!plainValue(context)) return undefined;
       let view, action, user, object;
       const keys = Object.keys(context);
+      // Each member read once, by a named load where it is one of the four (a keyed load by a
+      // varying name costs more).
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i];
-        const value = context[key];
         switch (key) {
           case "view":
-            view = value;
+            view = context.view;
             break;
           case "action":
-            action = value;
+            action = context.action;
             break;
           case "user":
-            user = value;
+            user = context.user;
             break;
           case "object":
-            object = value;
+            object = context.object;
             break;
           case "lookupError":
-          case "trace":
+          case "trace": {
+            const value = context[key];
             if (value !== undefined && value !== false) return undefined;
             break;
+          }
           default:
-            if (value !== undefined) return undefined;
+            if (context[key] !== undefined) return undefined;
         }
       }
       if (typeof view !== "string" || typeof action !== "string") return undefined;
@@ -1119,7 +1324,16 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
         state |= OBJECT_ENCODED;
       }
       const withObject = (state & OBJECT_ENCODED) === 0 ? 0 : 1;
-      let pair = this.#checkTargets.get(view)?.get(action);
+      // The last view's actions (one Map lookup instead of two when the view repeats).
+      let actions = this.#lastCheckActions;
+      if (view !== this.#lastCheckView) {
+        actions = this.#checkTargets.get(view);
+        if (actions !== undefined) {
+          this.#lastCheckView = view;
+          this.#lastCheckActions = actions;
+        }
+      }
+      let pair = actions?.get(action);
       if (pair === undefined || pair[withObject] === undefined) {
         pair = this.#checkTarget(core, view, action, withObject);
         if (pair === undefined) return undefined;
@@ -1136,7 +1350,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       let id = key === undefined ? undefined : this.#checkMemo.get(key);
       if (id !== undefined) {
         this.#memoHits++;
-        return copyDecision(this.#decisions[id]);
+        return this.#decisions[id]();
       }
       // Few hits (callers with ever new users or objects): rest the memo for a while, so a
       // miss costs no key, no copy (the decision is the same either way).
@@ -1164,18 +1378,26 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
         return undefined;
       }
       if (id === NOT_PACKED) return undefined;
-      let decision = this.#decisions[id];
-      if (decision === undefined) {
-        const words = core.decision(id);
-        if (words === undefined || words.length !== 7) return undefined;
-        decision = this.#decision(core, words);
-        this.#decisions[id] = decision;
-      }
+      const make = this.#makerOf(core, id);
+      if (make === undefined) return undefined;
       if (stored !== undefined) {
         if (this.#checkMemo.size >= MAX_CHECK_MEMO) this.#checkMemo.clear();
         this.#checkMemo.set(stored, id);
       }
-      return copyDecision(decision);
+      return make();
+    }
+
+    // The maker (decisionMaker) of a packed decision by id, rendered once per gate; `undefined`
+    // when the core has no such decision.
+    #makerOf(core, id) {
+      let make = this.#decisions[id];
+      if (make === undefined) {
+        const words = core.decision(id);
+        if (words === undefined || words.length !== 7) return undefined;
+        make = decisionMaker(this.#decision(core, words));
+        this.#decisions[id] = make;
+      }
+      return make;
     }
 
     // `{view, action, user, object}` by the step that decides (see snapshotUser): from the user's
@@ -1186,29 +1408,32 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       let entry;
       if (user === undefined) entry = this.#checkAnonymous;
       else {
-        // The same user object as before, unchanged: its key (a string whose hash is kept).
-        snapshot = this.#checkSeen.get(user);
-        if (snapshot === undefined || !sameUser(user, snapshot)) {
-          snapshot = snapshotUser(user);
-          if (snapshot === undefined) return undefined;
-          this.#checkSeen.set(user, snapshot);
-        }
-        entry = this.#checkUsers.get(snapshot.key);
+        snapshot = this.#snapshotOf(user);
+        if (snapshot === undefined) return undefined;
+        entry = this.#entryOf(snapshot);
       }
-      if (object !== undefined && !harmless(object)) return undefined;
       const steps = pair[3 + withObject] ?? this.#stepsOf(core, pair, withObject, target);
-      const slot = target * 8 + state;
+      // What the steps read: the object, or its read members' values (makeSteps `byValues`).
+      let read = object;
+      if (object !== undefined) {
+        if (steps.byValues) {
+          read = new Array(pair[2].length);
+          if (!harmlessRead(object, pair[2], read)) return undefined;
+        } else if (!harmless(object)) return undefined;
+      }
+      // Decisions by (target, state, step) in one flat array (one load on a hit).
+      const slot = (target * 8 + state) * MAX_KEPT_STEPS;
       if (entry !== undefined) {
-        const outcome = steps(entry.facts, object);
+        const outcome = steps.run(entry.facts, read);
         if (outcome < 0) return undefined;
-        const id = entry.ids[slot]?.[outcome];
-        if (id !== undefined) {
+        const make = outcome < MAX_KEPT_STEPS ? entry.ids[slot + outcome] : undefined;
+        if (make !== undefined) {
           if (this.#stats !== null) this.#stats.check = (this.#stats.check ?? 0) + 1;
-          return copyDecision(this.#decisions[id]);
+          return make();
         }
       }
       try {
-        return this.#stepsMiss(core, steps, target, slot, state, snapshot, object, entry);
+        return this.#stepsMiss(core, steps, pair[2], target, slot, state, snapshot, object, entry);
       } catch {
         return undefined;
       }
@@ -1216,7 +1441,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
 
     // A step not seen yet for this user and target: the user and object read once, the step
     // found on that copy, the copy decided by wasm, the decision kept under the step.
-    #stepsMiss(core, steps, target, slot, state, snapshot, object, entry) {
+    #stepsMiss(core, steps, reads, target, slot, state, snapshot, object, entry) {
       if (++this.#stepsChecks >= STEPS_PERIOD) {
         if (this.#stepsNewUsers * 2 > this.#stepsChecks) this.#stepsRest = STEPS_REST;
         this.#stepsChecks = 0;
@@ -1224,40 +1449,93 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       }
       const sentUser = snapshot === undefined ? undefined : snapshotValue(snapshot);
       const sentObject = object === undefined ? undefined : readFields(object, Object.keys(object));
-      if (sentObject !== undefined && !harmless(sentObject)) return undefined;
+      let read = sentObject;
+      if (sentObject !== undefined) {
+        if (steps.byValues) {
+          read = new Array(reads.length);
+          if (!harmlessRead(sentObject, reads, read)) return undefined;
+        } else if (!harmless(sentObject)) return undefined;
+      }
       if (entry === undefined) {
         if (sentUser === undefined) {
           this.#anonymousFacts ??= this.#factsOfAnonymous(core);
           entry = this.#checkAnonymous = { facts: this.#anonymousFacts, ids: [] };
         } else {
-          const handle = core.subject(sentUser);
-          let facts;
-          try {
-            facts = makeFacts(core.subjectFacts(handle));
-          } finally {
-            handle.free();
-          }
           this.#stepsNewUsers++;
-          if (this.#checkUsers.size >= MAX_CHECK_USERS) this.#checkUsers.clear();
-          entry = { facts, ids: [] };
-          this.#checkUsers.set(snapshot.key, entry);
+          entry = this.#newEntry(core, snapshot, sentUser);
         }
       }
-      const outcome = steps(entry.facts, sentObject);
+      const outcome = steps.run(entry.facts, read);
       if (outcome < 0) return undefined;
       const bytes = state === 0 ? EMPTY : encodePair(sentUser, sentObject);
       if (bytes.length > MAX_ENCODED_BYTES) return undefined;
       const id = core.checkResolved(target, state, state === 0 ? 0 : encodedUserLength(), bytes);
       if (id === NOT_PACKED) return undefined;
-      let decision = this.#decisions[id];
-      if (decision === undefined) {
-        const words = core.decision(id);
-        if (words === undefined || words.length !== 7) return undefined;
-        decision = this.#decision(core, words);
-        this.#decisions[id] = decision;
+      const make = this.#makerOf(core, id);
+      if (make === undefined) return undefined;
+      if (outcome < MAX_KEPT_STEPS) entry.ids[slot + outcome] = make;
+      return make();
+    }
+
+    // A user object's snapshot (snapshotUser): the one kept for this object while it still reads
+    // the same (sameUser), else a new one; `undefined` for a user the key does not take.
+    // A WeakMap insert of an object that dies young costs the garbage collector more than a new
+    // snapshot: a period where few snapshots kept were met again (callers with a new user object
+    // per call) rests the inserts for a while.
+    #snapshotOf(user) {
+      let snapshot = this.#checkSeen.get(user);
+      if (snapshot !== undefined) {
+        this.#seenHits++;
+        if (sameUser(user, snapshot)) return snapshot;
       }
-      (entry.ids[slot] ??= [])[outcome] = id;
-      return copyDecision(decision);
+      snapshot = snapshotUser(user);
+      if (snapshot === undefined) return undefined;
+      if (this.#seenRest > 0) this.#seenRest--;
+      else {
+        this.#checkSeen.set(user, snapshot);
+        if (++this.#seenSets >= STEPS_PERIOD) {
+          if (this.#seenHits * 8 < this.#seenSets) this.#seenRest = STEPS_REST;
+          this.#seenSets = 0;
+          this.#seenHits = 0;
+        }
+      }
+      return snapshot;
+    }
+
+    // The kept entry (facts, decisions by step) of a snapshot's user key: looked up by the key
+    // once per generation of the users' table, then held by the snapshot.
+    #entryOf(snapshot) {
+      if (snapshot.gen === this.#usersGen) return snapshot.entry;
+      const entry = this.#checkUsers.get(snapshot.key);
+      if (entry !== undefined) {
+        snapshot.entry = entry;
+        snapshot.gen = this.#usersGen;
+      }
+      return entry;
+    }
+
+    // A new entry for a snapshot's user key: its facts from the core, computed on the snapshot's
+    // value (`sent`, what crosses), as for a Subject of that user. Throws what the core throws.
+    #newEntry(core, snapshot, sent) {
+      const handle = core.subject(user(sent));
+      let facts;
+      try {
+        facts = makeFacts(core.subjectFacts(handle));
+      } finally {
+        handle.free();
+      }
+      if (this.#checkUsers.size >= MAX_CHECK_USERS) this.#clearUsers();
+      const entry = { facts, ids: [] };
+      this.#checkUsers.set(snapshot.key, entry);
+      snapshot.entry = entry;
+      snapshot.gen = this.#usersGen;
+      return entry;
+    }
+
+    // Every user entry goes (snapshots holding one find out by the generation).
+    #clearUsers() {
+      this.#checkUsers.clear();
+      this.#usersGen++;
     }
 
     // A check target's steps (`makeSteps`), fetched from the core once.
@@ -1265,7 +1543,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       let code = core.checkProgram(target);
       const texts = core.checkProgramTexts(target);
       if (this.#transform !== null) code = this.#transform(code, texts);
-      pair[3 + withObject] = makeSteps([code, texts]);
+      pair[3 + withObject] = makeSteps([code, texts], withObject === 1 ? pair[2] : []);
       return pair[3 + withObject];
     }
 
@@ -1275,10 +1553,12 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (this.#checkTargetCount >= MAX_TARGETS) {
         core.clearCheckTargets();
         this.#checkTargets = new Map();
+        this.#lastCheckView = undefined;
+        this.#lastCheckActions = undefined;
         this.#checkTargetCount = 0;
         this.#checkMemo.clear();
         // Target ids start again: so do the decisions kept by step.
-        this.#checkUsers.clear();
+        this.#clearUsers();
         this.#checkAnonymous = undefined;
       }
       let target;
@@ -1287,7 +1567,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
         target = core.checkTarget(view, action, withObject === 1);
         if (withObject === 1) {
           const names = core.checkObjectReads(target);
-          reads = typeof names === "string" ? (names === "" ? [] : names.split(",")) : null;
+          reads = typeof names === "string" ? (names === "" ? [] : names.split(",").map(interned)) : null;
         }
       } catch {
         return undefined;
@@ -1362,8 +1642,9 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       const target = this.#target(core, view, actionOrMethod, withObject);
       // First the target's program (src/compiled/program.rs) on the subject's facts; it answers
       // exactly or asks wasm. A non-plain object crosses whole, as before: wasm answers.
-      const facts =
-        who === null || who === undefined ? (this.#anonymousFacts ??= this.#factsOfAnonymous(core)) : factsOf(who, core);
+      let facts;
+      if (who === null || who === undefined) facts = this.#anonymousFacts ??= this.#factsOfAnonymous(core);
+      else facts = factsOf(who, core) ?? this.#plainFacts(core, who);
       if (facts !== undefined && (!withObject || prunable(objectValue))) {
         const answer = run(target.program ?? this.#program(core, target, withObject), facts, objectValue ?? undefined);
         if (answer !== ASK) {
@@ -1417,6 +1698,37 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
         }
       }
       return answer;
+    }
+
+    // A plain user object's facts for `can` programs, kept per user key (the table `check` by
+    // steps keeps: the key is exact on everything the core reads of a user, and the snapshot is
+    // compared member by member on every call, so a changed member is seen). `undefined`: a user
+    // the key does not take or the core refuses (the wasm path answers, or throws, as before).
+    // A period where most calls met a new user rests this for a while (a new user's facts cost
+    // more crossings than one `canUser`).
+    #plainFacts(core, who) {
+      if (this.#plainRest > 0) {
+        this.#plainRest--;
+        return undefined;
+      }
+      if (!plainValue(who)) return undefined;
+      const snapshot = this.#snapshotOf(who);
+      if (snapshot === undefined) return undefined;
+      if (++this.#plainCalls >= STEPS_PERIOD) {
+        if (this.#plainNewUsers * 2 > this.#plainCalls) this.#plainRest = STEPS_REST;
+        this.#plainCalls = 0;
+        this.#plainNewUsers = 0;
+      }
+      let entry = this.#entryOf(snapshot);
+      if (entry === undefined) {
+        this.#plainNewUsers++;
+        try {
+          entry = this.#newEntry(core, snapshot, snapshotValue(snapshot));
+        } catch {
+          return undefined;
+        }
+      }
+      return entry.facts;
     }
 
     // A target's program, fetched from the core once.
@@ -1666,9 +1978,32 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
           for (let i = 0; i <= MAX_LOOKUPS; i++) {
             const lookup = step.lookup;
             const value = callResolver(options.resolvers, lookup, request);
-            const next = answerSync(asAnswer(lookup.kind, value));
-            if (typeof next === "number") stacked = false;
-            step = this.#syncStep(core, next, lookup);
+            const answer = asAnswer(lookup.kind, value);
+            // A plain user record crosses typed; the step's user is then rebuilt from it.
+            const user = answer.user === undefined ? null : plainUser(answer.user);
+            let next;
+            if (user !== null) {
+              let flags = user.isActive ? USER_IS_ACTIVE : 0;
+              if (user.isStaff) flags |= USER_IS_STAFF;
+              if (user.isSuperuser) flags |= USER_IS_SUPERUSER;
+              if (user.tokenUser) flags |= USER_TOKEN_USER;
+              const numeric = typeof user.id === "number";
+              if (numeric) flags |= USER_ID_NUMBER;
+              const count = user.permissions.length;
+              next = wasm.answerUserSync(
+                numeric ? user.id : 0,
+                numeric || user.id === null ? undefined : user.id,
+                user.username ?? undefined,
+                flags,
+                count === 0 ? undefined : user.permissions.join(PART),
+                count,
+              );
+            }
+            const sent = next === undefined ? null : user;
+            if (next === undefined) next = answerSync(answer);
+            // A decided step (a number from 0) has left the stack; a lookup is negative.
+            if (typeof next === "number" && next >= 0) stacked = false;
+            step = this.#syncStep(core, next, lookup, sent);
             if (!step.lookup) return step.noRoute ? null : step;
           }
           throw tooManyLookups();
@@ -1695,8 +2030,16 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     // integers (src/edge.rs `EdgeStep::pack`, `StepTexts::step_id`) rendered here exactly as the JSON path renders it: same
     // members, same order. `answered` is the lookup just answered (the request's only one
     // whenever the core sets USER_LOOKUP_ANSWERED).
-    #syncStep(core, value, answered) {
+    // A `userById` lookup comes as a negative number (src/edge.rs `EdgeStep::pack_lookup`).
+    // `sent`: the plainUser just sent typed, rebuilt as the step's user when the core says the
+    // step's user is that answer's, unchanged (STEP_USER_IS_ANSWER).
+    #syncStep(core, value, answered, sent = null) {
       if (typeof value === "string") return JSON.parse(value);
+      if (value < 0) {
+        const code = -value - 1;
+        const field = code % 65536;
+        return { lookup: { kind: "userById", field: this.#stepName(core, field), id: String((code - field) / 65536) } };
+      }
       let words = this.#stepWords[value];
       if (words === undefined) {
         words = core.stepWords(value);
@@ -1737,22 +2080,27 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       };
       let authentication = null;
       if (words[7] === STEP_AUTHENTICATION_NONE) authentication = { none: true };
-      else if (words[7] === STEP_AUTHENTICATION_SUCCEEDED) {
-        let name = this.#stepNames[words[8]];
-        if (name === undefined) {
-          name = core.stepName(words[8]);
-          if (typeof name !== "string") throw new ContextError("internal: unknown name id", "invalid_context", "$");
-          this.#stepNames[words[8]] = name;
-        }
-        authentication = { succeeded: name };
-      }
+      else if (words[7] === STEP_AUTHENTICATION_SUCCEEDED) authentication = { succeeded: this.#stepName(core, words[8]) };
       const step = { decision, authentication };
-      if (words[9] & STEP_USER) step.user = JSON.parse(wasm.takeStepUser());
+      if (words[9] & STEP_USER) {
+        step.user = sent !== null && words[9] & STEP_USER_IS_ANSWER ? copyUser(sent) : JSON.parse(wasm.takeStepUser());
+      }
       if (words[9] & STEP_USER_LOOKUP_ANSWERED) {
         if (answered === undefined) throw new ContextError("internal: no answered lookup", "invalid_context", "$");
         step.userLookup = { ...answered };
       }
       return step;
+    }
+
+    // A name of packed steps (a class name, a lookup's field) by id, fetched once per gate.
+    #stepName(core, id) {
+      let name = this.#stepNames[id];
+      if (name === undefined) {
+        name = core.stepName(id);
+        if (typeof name !== "string") throw new ContextError("internal: unknown name id", "invalid_context", "$");
+        this.#stepNames[id] = name;
+      }
+      return name;
     }
 
     /** Frees the compiled policy now (the garbage collector frees it otherwise). */

@@ -73,14 +73,29 @@ export function makeProgram([code, texts]) {
 
 /**
  * `check`'s program of one target, from the core's `checkProgram(target)` (a `STEPS` node: the
- * steps of DRF's decision in order): a function of (facts, object) giving the index of the first
- * step that is not true (the number of steps when all pass), or -1 when a step asks wasm.
- * Malformed code makes a program that always asks.
+ * steps of DRF's decision in order): `run(facts, object)` gives the index of the first step that
+ * is not true (the number of steps when all pass), or -1 when a step asks wasm. Malformed code
+ * makes a program that always asks.
+ *
+ * With `reads` (the object's member names the policy reads) and every object read one of them,
+ * `byValues` is true and `run` takes, instead of the object, an array of those members' values
+ * in `reads`' order as JSON.stringify sees them (`undefined`: not a member; the array itself
+ * `undefined`: no object). The caller has read them once while checking the object: the steps
+ * then touch no object (no getter runs twice, no enumerability lookup).
  */
-export function makeSteps([code, texts]) {
-  if (code[0] !== STEPS || !(code[1] === code.length)) return () => -1;
-  const steps = children(code, texts, 0);
-  if (steps === undefined) return () => -1;
+export function makeSteps([code, texts], reads) {
+  const never = { byValues: false, run: () => -1 };
+  if (code[0] !== STEPS || !(code[1] === code.length)) return never;
+  if (Array.isArray(reads)) {
+    const mode = { reads, ok: true };
+    const steps = children(code, texts, 0, mode);
+    if (steps !== undefined && mode.ok) return { byValues: true, run: firstNotTrue(steps) };
+  }
+  const steps = children(code, texts, 0, undefined);
+  return steps === undefined ? never : { byValues: false, run: firstNotTrue(steps) };
+}
+
+function firstNotTrue(steps) {
   const n = steps.length;
   return (facts, object) => {
     for (let i = 0; i < n; i++) {
@@ -112,21 +127,22 @@ const yes = () => 1;
 const ask = () => ASK;
 const askValue = () => ASK_VALUE;
 
-// The children of an AND/OR node at `at`, or `undefined` when its sizes do not add up.
-function children(code, texts, at) {
+// The children of an AND/OR node at `at`, or `undefined` when its sizes do not add up. `mode`
+// (makeSteps): object members read from an array of values (see makeSteps).
+function children(code, texts, at, mode) {
   const end = at + code[at + 1];
   if (!(end <= code.length)) return undefined;
   const out = [];
   for (let i = at + 2; i < end; ) {
     const size = code[i + 1];
     if (!(size >= 2) || i + size > end) return undefined;
-    out.push(boolean(code, texts, i));
+    out.push(boolean(code, texts, i, mode));
     i += size;
   }
   return out;
 }
 
-function boolean(code, texts, at) {
+function boolean(code, texts, at, mode) {
   switch (code[at]) {
     case FALSE:
       return no;
@@ -140,7 +156,7 @@ function boolean(code, texts, at) {
       };
     }
     case AND: {
-      const all = children(code, texts, at);
+      const all = children(code, texts, at, mode);
       if (all === undefined) return ask;
       if (all.length === 2) {
         const [a, b] = all;
@@ -158,7 +174,7 @@ function boolean(code, texts, at) {
       };
     }
     case OR: {
-      const any = children(code, texts, at);
+      const any = children(code, texts, at, mode);
       if (any === undefined) return ask;
       if (any.length === 2) {
         const [a, b] = any;
@@ -176,14 +192,14 @@ function boolean(code, texts, at) {
       };
     }
     case NOT: {
-      const inner = boolean(code, texts, at + 2);
+      const inner = boolean(code, texts, at + 2, mode);
       return (facts, object) => {
         const r = inner(facts, object);
         return r === ASK ? ASK : 1 - r;
       };
     }
     case TRUTHY: {
-      const v = value(code, texts, at + 2);
+      const v = value(code, texts, at + 2, mode);
       return (facts, object) => {
         const x = v(facts, object);
         return x === ASK_VALUE ? ASK : truthy(x);
@@ -191,8 +207,8 @@ function boolean(code, texts, at) {
     }
     case CMP: {
       const op = code[at + 2];
-      const a = value(code, texts, at + 3);
-      const b = value(code, texts, at + 3 + code[at + 4]);
+      const a = value(code, texts, at + 3, mode);
+      const b = value(code, texts, at + 3 + code[at + 4], mode);
       return (facts, object) => {
         const x = a(facts, object);
         if (x === ASK_VALUE) return ASK;
@@ -201,14 +217,14 @@ function boolean(code, texts, at) {
       };
     }
     case USER_EQ: {
-      const v = value(code, texts, at + 2);
+      const v = value(code, texts, at + 2, mode);
       return (facts, object) => {
         const x = v(facts, object);
         return x === ASK_VALUE ? ASK : userEquals(x, facts);
       };
     }
     case USER_NE: {
-      const v = value(code, texts, at + 2);
+      const v = value(code, texts, at + 2, mode);
       return (facts, object) => {
         const x = v(facts, object);
         if (x === ASK_VALUE) return ASK;
@@ -223,7 +239,7 @@ function boolean(code, texts, at) {
   }
 }
 
-function value(code, texts, at) {
+function value(code, texts, at, mode) {
   switch (code[at]) {
     case V_CONST: {
       let constant = ASK_VALUE;
@@ -258,6 +274,19 @@ function value(code, texts, at) {
         const name = texts[code[at + 3 + i]];
         if (typeof name !== "string") return askValue;
         names.push(name);
+      }
+      if (mode !== undefined) {
+        // From the values array: a top-level member named in `reads` only.
+        const k = n === 1 ? mode.reads.indexOf(names[0]) : -1;
+        if (k < 0) {
+          mode.ok = false;
+          return askValue;
+        }
+        return (facts, values) => {
+          if (values === undefined) return ASK_VALUE;
+          const v = values[k];
+          return v === undefined ? ASK_VALUE : scalar(v); // missing: AttributeError, wasm says
+        };
       }
       if (n === 1) {
         const [name] = names;

@@ -108,6 +108,59 @@ describe("can: memoised per subject on the fields the policy reads", () => {
       }
     });
 
+    // can(plain user object): facts kept per user key, the snapshot compared on every call.
+    test(`${name}: a plain user object changed in place is read again (no stale answer)`, () => {
+      const fresh = makers[name]();
+      const stats = { program: 0, wasm: 0, check: 0 };
+      fresh[Symbol.for("drf-gate.canDiagnostics")]({ stats });
+      const live = { id: 3, username: "ann" };
+      const own = { id: 7, owner: 3 };
+      const team = { id: 7, owner: 1, team: { id: 4 } };
+      const steps = [
+        () => {},
+        () => (live.id = 4),
+        () => (live.isStaff = true),
+        () => delete live.isStaff,
+        () => (live.id = 3),
+        () => (live.isActive = false),
+        () => (live.isActive = true),
+        () => (live.id = "3"),
+        () => (live.id = 3),
+        () => (live.permissions = ["blog.change_post"]),
+        () => live.permissions.pop(),
+        () => live.permissions.push("blog.change_post"),
+        () => (live.permissions[0] = "blog.view_post"),
+        () => (live.isSuperuser = true),
+        () => (live.isSuperuser = undefined),
+        () => (live.tokenUser = true),
+        () => delete live.tokenUser,
+        () => (live.name = "x"), // a member the core refuses: the error, as before
+        () => delete live.name,
+        () => Object.defineProperty(live, "isStaff", { value: true, enumerable: false, configurable: true }),
+        () => delete live.isStaff,
+      ];
+      for (const step of steps) {
+        step();
+        const copy = JSON.parse(JSON.stringify(live));
+        for (let again = 0; again < 2; again++) {
+          for (const [view, action, object] of [["posts", "destroy", own], ["posts", "create"], ["teams", "update", team], ["tags", "list"]]) {
+            const want = oracle(json, copy, view, action, object);
+            assert.equal(ask(fresh, live, view, action, object), want, `${view}.${action} ${JSON.stringify(live)}`);
+          }
+        }
+      }
+      // Most answers came from programs on the kept facts, not from wasm.
+      assert.ok(stats.program > stats.wasm, `programs ${stats.program}, wasm ${stats.wasm}`);
+      // Many users, each a new object each time: still exact (the path may rest).
+      for (let i = 0; i < 20_000; i++) {
+        const who = { id: i % 50 === 0 ? i : 3, isStaff: i % 3 === 0 };
+        const got = fresh.can(who, "posts", "destroy", own);
+        if (i % 101 === 0) assert.equal(got, oracle(json, who, "posts", "destroy", own));
+        else assert.equal(got, who.id === 3 || who.isStaff);
+      }
+      fresh.free();
+    });
+
     test(`${name}: a freed subject and a subject of another gate are refused even when memoised`, () => {
       const subject = gate.subject({ id: 3 });
       assert.equal(gate.can(subject, "posts", "list"), true);
