@@ -19,7 +19,8 @@ const median = (xs) => {
 };
 const ns = (x) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} µs` : x >= 1000 ? `${(x / 1000).toFixed(2)} µs` : `${x.toFixed(x < 10 ? 1 : 0)} ns`);
 const ms = (x) => `${x.toFixed(1)} ms`;
-const kb = (x) => `${(x / 1024).toFixed(1)} KB`;
+// KB of 1,000 bytes, as the issue and the summary line count them (one unit everywhere).
+const kb = (x) => `${(x / 1000).toFixed(1)} KB`;
 const mb = (x) => `${(x / 1024 / 1024).toFixed(1)} MB`;
 const ratio = (x) => (x >= 10 ? `${x.toFixed(0)}×` : x >= 0.1 ? `${x.toFixed(2)}×` : `${x.toPrecision(2)}×`);
 
@@ -103,7 +104,7 @@ goal("start-to-first-decision ≤ 5 ms (fast start: `drf-gate/runtime` + `policy
   const row = existsSync(file) ? read("workerd-start.json").results.find((r) => r.id === "edgeCompiled") : undefined;
   goal("workerd start ≤ 5 ms (cold isolate up to its first decision, edge build + `policy.gate`, workerd CPU time)", row ? `${ms(row.cpu.startMs)} (wall: ${ms(row.startMs)})` : "not measured", row ? row.cpu.startMs <= 5 : null);
 }
-goal("browser `.wasm` ≤ 50 KB gzipped (80 KB at most)", wasm ? `${kb(gz(wasm))} (${kb(wasm.length)} raw, \`${wasmFile.split("/").pop()}\`)` : "no .wasm", wasm ? gz(wasm) <= 50 * 1000 : null);
+goal("browser `.wasm` ≤ 50 KB gzipped (80 KB at most)", wasm ? `${kb(gzipFile(wasmFile))} (gzip -9; ${kb(wasm.length)} raw, \`${wasmFile.split("/").pop()}\`)` : "no .wasm", wasm ? gzipFile(wasmFile) <= 50 * 1000 : null);
 goal("raw request with an HS256 JWT through the package (`checkRequestSync`, user lookup) ≤ 10 µs", Number.isNaN(rawJwt) ? "not measured" : ns(rawJwt), Number.isNaN(rawJwt) ? null : rawJwt <= 10_000);
 p("");
 
@@ -222,9 +223,9 @@ const files = (paths) => paths.filter(existsSync).map((f) => readFileSync(f));
 const concatSize = (bufs) => ({ raw: bufs.reduce((s, b) => s + b.length, 0), gz: gz(Buffer.concat(bufs)) });
 p("## Size", "");
 p("| what | raw | gzip -9 |", "|---|---|---|");
-if (wasm && wasmFile === runtimeFile) p(`| drf-gate browser runtime \`.wasm\` (compiled policies: \`pkg/dist/drf_gate_runtime_bg.wasm\`) | ${kb(wasm.length)} | ${kb(gz(wasm))} |`);
-if (coreWasm) p(`| drf-gate core \`.wasm\` (JSON policies in browsers: \`pkg/dist/drf_gate_core_bg.wasm\`) | ${kb(coreWasm.length)} | ${kb(gz(coreWasm))} |`);
-if (edgeWasm) p(`| drf-gate edge \`.wasm\` (Node, workerd: \`pkg/dist/drf_gate_bg.wasm\`) | ${kb(edgeWasm.length)} | ${kb(gz(edgeWasm))} |`);
+if (wasm && wasmFile === runtimeFile) p(`| drf-gate browser runtime \`.wasm\` (compiled policies: \`pkg/dist/drf_gate_runtime_bg.wasm\`) | ${kb(wasm.length)} | ${kb(gzipFile(wasmFile))} |`);
+if (coreWasm) p(`| drf-gate core \`.wasm\` (JSON policies in browsers: \`pkg/dist/drf_gate_core_bg.wasm\`) | ${kb(coreWasm.length)} | ${kb(gzipFile(coreFile))} |`);
+if (edgeWasm) p(`| drf-gate edge \`.wasm\` (Node, workerd: \`pkg/dist/drf_gate_bg.wasm\`) | ${kb(edgeWasm.length)} | ${kb(gzipFile(edgeFile))} |`);
 const glue = files([join(machine.pkg, "dist", "drf_gate.js")]);
 if (glue.length) p(`| drf-gate JS glue (\`dist/drf_gate.js\`) | ${kb(concatSize(glue).raw)} | ${kb(concatSize(glue).gz)} |`);
 try {

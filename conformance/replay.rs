@@ -172,11 +172,28 @@ fn replay_raw(case: &Value, raw: &Value, path: PolicyPath) -> Result<(), Diff> {
         // An API key row with a legacy hash: the package checks it with Django's password hashers
         // and re-hashes and SAVES the row on success; the edge leaves that to the origin.
         Ok(EdgeOutcome::Forward(drf_gate::edge::ForwardReason::ApiKeyLegacyHash { .. })) => Ok(()),
+        // A JWT whose user id (or, stateless, any claim) is an int beyond i64/u64: a JSON number
+        // would round it, where Django looks up and Python compares the exact int.
+        Ok(EdgeOutcome::Forward(drf_gate::edge::ForwardReason::UnknownLookup {
+            lookup: drf_gate::authentication::LookupKey::UserById { .. },
+        })) if bearer_claims_beyond_json(raw) => Ok(()),
         Ok(EdgeOutcome::NeedsBody { .. } | EdgeOutcome::Forward(_)) => {
             Err(Diff::Context("undecided with the whole request and every identity known".into()))
         }
         Err(err) => Err(Diff::Context(format!("{} at {}: {}", err.code, err.path, err.message))),
     }
+}
+
+/// Whether the request's `Authorization` JWT carries an int claim outside the i64/u64 range
+/// (the oracle's `userid=`/`orgclaim=` variants).
+fn bearer_claims_beyond_json(raw: &Value) -> bool {
+    let header = raw.pointer("/request/headers/Authorization").and_then(Value::as_str).unwrap_or_default();
+    let Some(payload) = header.split_whitespace().nth(1).and_then(|token| token.split('.').nth(1)) else {
+        return false;
+    };
+    drf_gate::authentication::jwt::decode_segment(payload.as_bytes())
+        .and_then(|bytes| drf_gate::authentication::pyjson::loads_bytes(&bytes).ok())
+        .is_some_and(|claims| !claims.is_exact_in_json())
 }
 
 fn compare(case: &Value, decision: &drf_gate::Decision<'_>) -> Result<(), Diff> {

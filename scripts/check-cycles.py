@@ -84,6 +84,23 @@ def expand_use(tree):
     return [p for part in parts if part for p in expand_use(prefix + part)]
 
 
+
+def without_inline_test_modules(code):
+    """`code` without its inline `#[cfg(test)] mod name { ... }` blocks: test-only code is not
+    part of the build, and a `super::` inside such a block names this module, not its parent."""
+    out, pos = [], 0
+    for m in re.finditer(r"#\[cfg\(test\)\]\s*mod\s+\w+\s*\{", code):
+        if m.start() < pos:
+            continue
+        depth, k = 1, m.end()
+        while k < len(code) and depth:
+            depth += {"{": 1, "}": -1}.get(code[k], 0)
+            k += 1
+        out.append(code[pos : m.start()])
+        pos = k
+    out.append(code[pos:])
+    return "".join(out)
+
 def resolve(segments, here, modules):
     """The longest module a `crate::`/`super::`/`self::` path reaches, or None."""
     if not segments:
@@ -110,8 +127,8 @@ def resolve(segments, here, modules):
 
 
 def self_test():
-    """Plants `a -> b -> a` (plus a parent re-exporting its child, which is no cycle) and checks
-    that the planted cycle, and only it, is reported."""
+    """Plants `a -> b -> a` (plus a parent re-exporting its child, and an inline test module's
+    `super::`, which are no cycle) and checks that the planted cycle, and only it, is reported."""
     import subprocess
     import tempfile
 
@@ -121,8 +138,12 @@ def self_test():
             "lib.rs": "pub mod a; pub mod b; pub mod p;",
             "a.rs": "use crate::b::B; pub struct A; // crate::p::q in a comment is no edge",
             "b.rs": "pub struct B; fn f() -> crate::a::A { crate::a::A }",
-            "p/mod.rs": "pub mod q; pub use q::Q; pub struct P;",
+            "p/mod.rs": "pub mod q; pub mod t; pub use q::Q; pub struct P; use crate::z::Z;",
             "p/q.rs": "use super::P; pub struct Q; const S: &str = \"crate::a::A\";",
+            # `super::` in an inline test module names p::t itself: no edge t -> p, so no
+            # cycle p -> z -> p::t -> p.
+            "p/t.rs": "pub struct T; #[cfg(test)] mod tests { use super::*; fn f() { let _ = T; } }",
+            "z.rs": "use crate::p::t::T; pub struct Z;",
         }
         for name, text in files.items():
             with open(os.path.join(root, name), "w", encoding="utf-8") as f:
@@ -164,6 +185,7 @@ def main():
         # Test-only child modules (`#[cfg(test)] mod tests;`) are not part of the build.
         for m in re.finditer(r"#\[cfg\(test\)\]\s*mod\s+(\w+)\s*;", code):
             modules.discard(here + (m.group(1),))
+        code = without_inline_test_modules(code)
         paths = []
         for m in re.finditer(r"\buse\s+([^;]+);", code):
             paths += expand_use(m.group(1))

@@ -53,7 +53,7 @@ pub struct Context {
     /// parser reads it (`{"rest_framework_api_key.APIKey": true}`). Not listed: no valid key.
     /// Read only when DRF evaluates a `HasAPIKey` class.
     #[serde(default)]
-    pub api_keys: Option<std::collections::BTreeMap<String, bool>>,
+    pub api_keys: Option<crate::perm_table::NameMap<bool>>,
 }
 
 fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<Value>>, D::Error> {

@@ -482,6 +482,102 @@ impl PendingRequest {
     pub fn answered(&self) -> Option<&LookupKey> {
         self.answers.sole_key()
     }
+
+    /// [`EdgeStep::pack`] of this request's step, with [`packed_step::USER_IS_ANSWER`] set when
+    /// the step's `user` is, unchanged, the user of the one answered lookup's `{"user": ...}`
+    /// answer (the caller that sent that user can then rebuild it instead of reading it back).
+    ///
+    /// ```
+    /// use drf_gate::authentication::{Answer, RawRequest};
+    /// use drf_gate::edge::{packed_step, PendingRequest, RequestTarget, StepTexts};
+    /// use drf_gate::user::UserInput;
+    /// let gate = drf_gate::Gate::from_json(r#"{"authentication": ["token"], "permissions": ["IsAuthenticated"], "views": {"posts": {}}}"#)?;
+    /// let target = RequestTarget { view: Some("posts".into()), ..Default::default() };
+    /// let mut pending = PendingRequest::new(RawRequest::new("GET").header("Authorization", "Token abc")?, target, 0.0);
+    /// pending.step(&gate)?;
+    /// pending.answer(Answer::User(UserInput { id: Some(1.into()), ..Default::default() }))?;
+    /// let step = pending.step(&gate)?;
+    /// let words = pending.pack_step(&step, &mut StepTexts::default()).unwrap();
+    /// assert_ne!(words[9] & packed_step::USER_IS_ANSWER, 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn pack_step(&self, step: &EdgeStep<'_>, texts: &mut StepTexts) -> Option<[u32; PACKED_STEP_WORDS]> {
+        let mut words = step.pack(texts, self.answered())?;
+        if let (EdgeStep::Decision { user: Some(user), .. }, Some((_, Answer::User(answer)))) =
+            (step, self.answers.sole())
+        {
+            if words[9] & packed_step::USER_LOOKUP_ANSWERED != 0 && **user == *answer {
+                words[9] |= packed_step::USER_IS_ANSWER;
+            }
+        }
+        Some(words)
+    }
+}
+
+/// The user of a `{"user": ...}` answer from its typed parts (what `checkRequestSync` sends for a
+/// plain record instead of its JSON): the same [`UserInput`] as the JSON `{"id": id, "username":
+/// username, "isActive": ..., "isStaff": ..., "isSuperuser": ..., "tokenUser": ..., "permissions":
+/// [...]}`, the permissions `count` strings joined by [`PARTS_SEPARATOR`]. `None` (send JSON
+/// instead) for an id number that is not a safe integer, or permissions that do not split as
+/// counted. Flags: [`typed_user`].
+///
+/// ```
+/// use drf_gate::edge::{typed_user, user_from_parts};
+/// let flags = typed_user::ID_NUMBER | typed_user::IS_ACTIVE;
+/// let user = user_from_parts(3.0, None, Some("ann".into()), flags, Some("a\u{ffff}b"), 2).unwrap();
+/// let json: drf_gate::user::UserInput = serde_json::from_str(r#"{"id": 3, "username": "ann", "isActive": true, "permissions": ["a", "b"]}"#).unwrap();
+/// assert_eq!(user, json);
+/// ```
+pub fn user_from_parts(
+    id_number: f64,
+    id_text: Option<String>,
+    username: Option<String>,
+    flags: u32,
+    permissions: Option<&str>,
+    count: usize,
+) -> Option<UserInput> {
+    const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+    let id = if flags & typed_user::ID_NUMBER != 0 {
+        if !id_number.is_finite() || id_number.abs() > MAX_SAFE || id_number.fract() != 0.0 {
+            return None;
+        }
+        // What serde_json reads from `JSON.stringify` of the number (-0 is written `0`).
+        Some(if id_number >= 0.0 { Value::from(id_number as u64) } else { Value::from(id_number as i64) })
+    } else {
+        id_text.map(Value::String)
+    };
+    let permissions: Vec<String> = match permissions {
+        Some(text) if count > 0 => text.split(PARTS_SEPARATOR).map(str::to_owned).collect(),
+        _ => Vec::new(),
+    };
+    if permissions.len() != count {
+        return None;
+    }
+    Some(UserInput {
+        id,
+        username,
+        is_active: flags & typed_user::IS_ACTIVE != 0,
+        is_staff: flags & typed_user::IS_STAFF != 0,
+        is_superuser: flags & typed_user::IS_SUPERUSER != 0,
+        permissions,
+        object_permissions: None,
+        token_user: flags & typed_user::TOKEN_USER != 0,
+        attributes: serde_json::Map::new(),
+    })
+}
+
+/// The flags of [`user_from_parts`].
+pub mod typed_user {
+    /// The id is the number given (else the text given, or none).
+    pub const ID_NUMBER: u32 = 1;
+    /// `isActive`.
+    pub const IS_ACTIVE: u32 = 1 << 1;
+    /// `isStaff`.
+    pub const IS_STAFF: u32 = 1 << 2;
+    /// `isSuperuser`.
+    pub const IS_SUPERUSER: u32 = 1 << 3;
+    /// `tokenUser`.
+    pub const TOKEN_USER: u32 = 1 << 4;
 }
 
 impl<'g> EdgeStep<'g> {
@@ -621,6 +717,9 @@ pub mod packed_step {
     pub const USER: u32 = 1;
     /// Word 9: the step's `userLookup` is the request's one answered lookup.
     pub const USER_LOOKUP_ANSWERED: u32 = 1 << 1;
+    /// Word 9: the step's `user` is the user of that lookup's `{"user": ...}` answer, unchanged
+    /// ([`super::PendingRequest::pack_step`]).
+    pub const USER_IS_ANSWER: u32 = 1 << 2;
 }
 
 /// Ids for the texts a packed step names: the decision's texts ([`TextIds`], borrowed from the
@@ -740,6 +839,34 @@ impl EdgeStep<'_> {
         out[8] = name;
         out[9] = flags;
         Some(out)
+    }
+
+    /// A `userById` lookup step as one number, for a caller that builds the step itself: the
+    /// field's id ([`StepTexts::name_id`]) plus 65,536 times the id, when the id is a JSON
+    /// integer from 0 to 2^32 - 1 written as JavaScript's `String(n)` writes it (the key's `id`
+    /// is then `String(n)`) and the field's id is below 65,536. `None`: the step as JSON.
+    ///
+    /// ```
+    /// use drf_gate::authentication::LookupKey;
+    /// use drf_gate::edge::{EdgeStep, StepTexts};
+    /// let mut texts = StepTexts::default();
+    /// let step = EdgeStep::Lookup(LookupKey::UserById { field: "id".into(), id: "7".into() });
+    /// let code = step.pack_lookup(&mut texts).unwrap();
+    /// assert_eq!((texts.name((code % 65536) as u32), code / 65536), (Some("id"), 7));
+    /// assert!(EdgeStep::Lookup(LookupKey::UserById { field: "id".into(), id: "07".into() }).pack_lookup(&mut texts).is_none());
+    /// ```
+    pub fn pack_lookup(&self, texts: &mut StepTexts) -> Option<u64> {
+        let EdgeStep::Lookup(LookupKey::UserById { field, id }) = self else { return None };
+        let canonical = !id.is_empty()
+            && id.len() <= 10
+            && id.bytes().all(|b| b.is_ascii_digit())
+            && (id == "0" || !id.starts_with('0'));
+        if !canonical {
+            return None;
+        }
+        let number: u32 = id.parse().ok()?;
+        let field_id = texts.name_id(field);
+        (field_id < 65_536).then(|| u64::from(field_id) + 65_536 * u64::from(number))
     }
 
     /// The JSON text of a decided step's `user` (what [`EdgeStep::pack`] leaves apart).

@@ -211,7 +211,9 @@ pub struct ContextError {
 
 impl ContextError {
     pub(crate) fn new(code: ContextErrorCode, path: impl Into<String>, message: impl Into<String>) -> Self {
-        ContextError { code: code.as_str(), message: message.into(), path: path.into() }
+        // Bounded: messages and paths may quote the caller's input (a key, a name).
+        let (message, path) = (crate::error::bounded(message.into()), crate::error::bounded(path.into()));
+        ContextError { code: code.as_str(), message, path }
     }
 }
 
@@ -222,3 +224,50 @@ impl fmt::Display for ContextError {
 }
 
 impl std::error::Error for ContextError {}
+
+/// How much of a caller's text a [`ContextError`](crate::ContextError) message quotes, in
+/// bytes of UTF-8: a name is for recognising the input, and a 1 MB view name must not make a
+/// 1 MB message.
+pub const MAX_QUOTED_INPUT: usize = 80;
+
+/// The longest message or path a [`ContextError`](crate::ContextError) carries, in bytes of
+/// UTF-8 (a bound on what any message quotes, serde's included).
+pub const MAX_ERROR_TEXT: usize = 1024;
+
+/// `input` quoted for an error message: `` `name` `` whole when at most [`MAX_QUOTED_INPUT`]
+/// bytes, else its first bytes (whole characters), `…` and its length.
+///
+/// ```
+/// use drf_gate::error::quoted;
+/// assert_eq!(quoted("posts"), "`posts`");
+/// assert_eq!(quoted(&"a".repeat(1 << 20)), format!("`{}…` (1048576 bytes)", "a".repeat(80)));
+/// ```
+pub fn quoted(input: &str) -> String {
+    if input.len() <= MAX_QUOTED_INPUT {
+        return format!("`{input}`");
+    }
+    format!("`{}…` ({} bytes)", head(input, MAX_QUOTED_INPUT), input.len())
+}
+
+/// `text` cut to at most [`MAX_ERROR_TEXT`] bytes (whole characters), then `…` and its length.
+///
+/// ```
+/// use drf_gate::error::bounded;
+/// assert_eq!(bounded("short".into()), "short");
+/// assert!(bounded("é".repeat(1 << 20)).ends_with("é… (2097152 bytes in all)"));
+/// ```
+pub fn bounded(text: String) -> String {
+    if text.len() <= MAX_ERROR_TEXT {
+        return text;
+    }
+    format!("{}… ({} bytes in all)", head(&text, MAX_ERROR_TEXT), text.len())
+}
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
+fn head(text: &str, max: usize) -> &str {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or_default()
+}

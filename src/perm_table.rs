@@ -50,7 +50,7 @@ pub struct PermissionTable {
 /// let from: NameMap<u8> = [("x".to_owned(), 1), ("w".to_owned(), 2), ("x".to_owned(), 3)].into_iter().collect();
 /// assert_eq!((from.get("x"), from.get("w"), from.len()), (Some(&3), Some(&2), 2));
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct NameMap<V>(Vec<(String, V)>);
 
 impl<V> Default for NameMap<V> {
@@ -107,6 +107,41 @@ impl<V> NameMap<V> {
     /// Whether the map is empty.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+impl<V> NameMap<V> {
+    /// The entries, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
+        self.0.iter().map(|(name, value)| (name, value))
+    }
+}
+
+/// A JSON object, as a `BTreeMap` reads it: the last value of a repeated name wins.
+impl<'de, V: serde::Deserialize<'de>> serde::Deserialize<'de> for NameMap<V> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries<V>(std::marker::PhantomData<V>);
+        impl<'de, V: serde::Deserialize<'de>> serde::de::Visitor<'de> for Entries<V> {
+            type Value = NameMap<V>;
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a map")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = access.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(entries.into_iter().collect())
+            }
+        }
+        deserializer.deserialize_map(Entries(std::marker::PhantomData))
+    }
+}
+
+/// A JSON object in name order, as a `BTreeMap` writes it.
+impl<V: serde::Serialize> serde::Serialize for NameMap<V> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
     }
 }
 

@@ -156,7 +156,7 @@ impl Environment for ConditionEnv<'_, '_, '_> {
 }
 
 /// `permission.has_permission(request, view)`.
-pub(crate) fn has_permission<'g, T: Tracer<'g>>(
+pub(crate) fn has_permission<'g, T: Tracer<'g> + ?Sized>(
     node: &'g Node,
     request: &Request<'g, '_>,
     tracer: &mut T,
@@ -200,7 +200,7 @@ pub(crate) fn has_permission<'g, T: Tracer<'g>>(
 
 /// `permission.has_object_permission(request, view, obj)`. `OR` re-runs each operand's
 /// `has_permission` first (DRF 3.14+), lazily; `AND` and `NOT` do not.
-pub(crate) fn has_object_permission<'g, T: Tracer<'g>>(
+pub(crate) fn has_object_permission<'g, T: Tracer<'g> + ?Sized>(
     node: &'g Node,
     request: &Request<'g, '_>,
     object: &Value,

@@ -4,8 +4,6 @@
 //! policy: its permissions become a bitset over the policy's [`PermissionTable`], so a check is a
 //! bit test and a UI can reuse one compiled user for every button it renders.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -18,7 +16,7 @@ use crate::perm_table::{codename_part, BitSet, PermId, PermissionTable};
 ///     r#"{"id": 3, "isStaff": true, "permissions": ["blog.add_post"]}"#).unwrap();
 /// assert!(user.is_active && user.is_staff && !user.is_superuser);
 /// ```
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserInput {
     /// The primary key (`user.pk`): a number or a string.
@@ -79,13 +77,13 @@ impl Default for UserInput {
 /// let by_pk: ObjectPermissionsInput = serde_json::from_str(r#"{"7": ["change_post"]}"#).unwrap();
 /// assert!(matches!(by_pk, ObjectPermissionsInput::ByPk(_)));
 /// ```
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum ObjectPermissionsInput {
     /// Permissions on whichever object is checked.
     ForCheckedObject(Vec<String>),
     /// Permissions per object pk (`"7"` for pk 7).
-    ByPk(BTreeMap<String, Vec<String>>),
+    ByPk(crate::perm_table::NameMap<Vec<String>>),
 }
 
 #[derive(Clone, Debug, Default)]

@@ -176,11 +176,21 @@ impl View {
         object: ObjectArg<'_>,
         trace: bool,
     ) -> Decision<'g> {
+        // The browser runtime walks the permissions through `dyn Tracer`: one copy of `dispatch`
+        // and the permission walk for both tracers (size); other builds keep one per tracer (speed).
         if !trace {
-            return self.dispatch(policy, target, user, authenticated, api_keys, object, &mut crate::decision::NoTrace);
+            #[cfg(not(feature = "compiler"))]
+            let no_trace: &mut dyn Tracer<'g> = &mut crate::decision::NoTrace;
+            #[cfg(feature = "compiler")]
+            let no_trace = &mut crate::decision::NoTrace;
+            return self.dispatch(policy, target, user, authenticated, api_keys, object, no_trace);
         }
         let mut recorder = crate::decision::Recorder::new();
-        let mut decision = self.dispatch(policy, target, user, authenticated, api_keys, object, &mut recorder);
+        #[cfg(not(feature = "compiler"))]
+        let recorder_tracer: &mut dyn Tracer<'g> = &mut recorder;
+        #[cfg(feature = "compiler")]
+        let recorder_tracer = &mut recorder;
+        let mut decision = self.dispatch(policy, target, user, authenticated, api_keys, object, recorder_tracer);
         decision.trace = Some(recorder.steps);
         decision
     }
@@ -275,7 +285,7 @@ impl View {
 
     /// `APIView.dispatch`, up to the handler. `api_keys` answers `HasAPIKey`.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn dispatch<'g, T: Tracer<'g>>(
+    pub(crate) fn dispatch<'g, T: Tracer<'g> + ?Sized>(
         &'g self,
         policy: &Policy<'g>,
         target: &Target<'g, '_>,

@@ -55,7 +55,9 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsValue> {
 }
 
 fn invalid_context(message: &str, path: &str) -> JsValue {
-    JsContextError::new(message, "invalid_context", path).into()
+    // Bounded as core::ContextError is: serde's messages and paths quote the caller's keys.
+    let (message, path) = (crate::error::bounded(message.to_owned()), crate::error::bounded(path.to_owned()));
+    JsContextError::new(&message, "invalid_context", &path).into()
 }
 
 /// Longest JSON text (in UTF-16 code units, as `JSON.stringify` makes it) that crosses into wasm
@@ -465,8 +467,9 @@ impl GateCore {
             Err(error) => return Err(context_error(&error)),
         };
         let step = pending.step(&self.inner).map_err(|error| context_error(&error))?;
-        let (out, _) = sync_step(&self.inner, &step, &pending)?;
-        if matches!(step, crate::edge::EdgeStep::Lookup(_)) {
+        let lookup = matches!(step, crate::edge::EdgeStep::Lookup(_));
+        let (out, _) = sync_step(&self.inner, step, &pending)?;
+        if lookup {
             SYNC_REQUESTS.with(|requests| {
                 let mut requests = requests.try_borrow_mut().map_err(|_| invalid_context("re-entrant call", "$"))?;
                 requests.push(SyncRequest { gate: Rc::clone(&self.inner), pending });
@@ -535,23 +538,33 @@ fn step_text(step: &crate::edge::EdgeStep<'_>) -> Result<String, JsValue> {
 }
 
 /// A step of `checkRequestSync` as it crosses: a decided step as the number of its packed form
-/// (`EdgeStep::pack`, numbered per gate by `StepTexts::step_id`: gate.js renders each distinct
-/// one once, from `stepWords`), its user's JSON text kept for `takeStepUser`; else the step's
-/// JSON text. `true` with a packed step.
+/// (`PendingRequest::pack_step`, numbered per gate by `StepTexts::step_id`: gate.js renders each
+/// distinct one once, from `stepWords`), its user kept for `takeStepUser`; a `userById` lookup
+/// as the negative number `-(1 + EdgeStep::pack_lookup)`; else the step's JSON text. `true`
+/// with a packed decided step.
 #[cfg(feature = "edge")]
 fn sync_step(
     gate: &Rc<core::Gate>,
-    step: &crate::edge::EdgeStep<'_>,
+    mut step: crate::edge::EdgeStep<'_>,
     pending: &crate::edge::PendingRequest,
 ) -> Result<(JsValue, bool), JsValue> {
-    let id =
-        with_step_texts(gate, |texts| step.pack(texts, pending.answered()).and_then(|words| texts.step_id(words)))?;
+    let (id, lookup) = with_step_texts(gate, |texts| match pending.pack_step(&step, texts) {
+        Some(words) => (texts.step_id(words), None),
+        None => (None, step.pack_lookup(texts)),
+    })?;
+    if let Some(code) = lookup {
+        // Below 2^48: exact as a JS number.
+        return Ok((JsValue::from(-1.0 - code as f64), false));
+    }
     if let Some(id) = id {
-        let user = step.user_text().map_err(|error| invalid_context(&error.to_string(), "$"))?;
+        let user = match &mut step {
+            crate::edge::EdgeStep::Decision { user, .. } => user.take(),
+            _ => None,
+        };
         STEP_USER.with(|slot| *slot.borrow_mut() = user);
         return Ok((JsValue::from(id), true));
     }
-    Ok((JsValue::from_str(&step_text(step)?), false))
+    Ok((JsValue::from_str(&step_text(&step)?), false))
 }
 
 #[cfg(feature = "edge")]
@@ -559,8 +572,8 @@ thread_local! {
     /// Each live gate's packed-step texts. The `Weak` keeps the gate's allocation, so a freed
     /// gate's address is never another's; its entry goes when it is seen dead.
     static STEP_TEXTS: RefCell<Vec<(std::rc::Weak<core::Gate>, crate::edge::StepTexts)>> = const { RefCell::new(Vec::new()) };
-    /// The user's JSON text of the last packed step (gate.js takes it right away).
-    static STEP_USER: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The user of the last packed step (gate.js takes it as JSON right away, or rebuilds it).
+    static STEP_USER: RefCell<Option<Box<crate::user::UserInput>>> = const { RefCell::new(None) };
 }
 
 #[cfg(feature = "edge")]
@@ -588,8 +601,9 @@ fn with_step_texts<R>(gate: &Rc<core::Gate>, f: impl FnOnce(&mut crate::edge::St
 /// ```
 #[cfg(feature = "edge")]
 #[wasm_bindgen(js_name = takeStepUser)]
-pub fn take_step_user() -> Option<String> {
-    STEP_USER.with(|slot| slot.borrow_mut().take())
+pub fn take_step_user() -> Result<Option<String>, JsValue> {
+    let user = STEP_USER.with(|slot| slot.borrow_mut().take());
+    user.map(|user| serde_json::to_string(&user)).transpose().map_err(|error| invalid_context(&error.to_string(), "$"))
 }
 
 /// A request of `checkRequestSync` waiting for its lookup's answer.
@@ -636,6 +650,36 @@ pub fn answer_request_sync(text: Option<String>, answer: JsValue) -> Result<JsVa
         }
         (None, _) => from_js(&answer, "$.answer")?,
     };
+    answer_sync(answer)
+}
+
+/// `answerRequestSync` for a `{ user }` answer whose record is plain (`edge::user_from_parts`:
+/// the id as a safe integer or a string, the username, the flags, the permissions joined by
+/// U+FFFF), without its JSON; `undefined` when the parts are refused (nothing was answered:
+/// gate.js then sends the JSON). Edge build only.
+///
+/// ```js
+/// const step = answerUserSync(1, undefined, "ann", 1 | 2, undefined, 0); // as answerRequestSync
+/// ```
+#[cfg(feature = "edge")]
+#[wasm_bindgen(js_name = answerUserSync)]
+pub fn answer_user_sync(
+    id_number: f64,
+    id_text: Option<String>,
+    username: Option<String>,
+    flags: u32,
+    permissions: Option<String>,
+    count: u32,
+) -> Result<JsValue, JsValue> {
+    match crate::edge::user_from_parts(id_number, id_text, username, flags, permissions.as_deref(), count as usize) {
+        Some(user) => answer_sync(crate::authentication::Answer::User(user)),
+        None => Ok(JsValue::UNDEFINED),
+    }
+}
+
+/// Answers the innermost synchronous request and takes its next step.
+#[cfg(feature = "edge")]
+fn answer_sync(answer: crate::authentication::Answer) -> Result<JsValue, JsValue> {
     SYNC_REQUESTS.with(|requests| {
         let mut requests = requests.try_borrow_mut().map_err(|_| invalid_context("re-entrant call", "$"))?;
         let Some(request) = requests.last_mut() else {
@@ -644,7 +688,7 @@ pub fn answer_request_sync(text: Option<String>, answer: JsValue) -> Result<JsVa
         request.pending.answer(answer).map_err(|error| context_error(&error))?;
         let (out, packed) = {
             let step = request.pending.step(&request.gate).map_err(|error| context_error(&error))?;
-            sync_step(&request.gate, &step, &request.pending)?
+            sync_step(&request.gate, step, &request.pending)?
         };
         if packed {
             // Decided: the request leaves the stack here (gate.js then skips dropRequestSync).

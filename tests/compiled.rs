@@ -3,7 +3,7 @@
 //! file refused with a clear error (never misread, never a panic).
 
 use drf_gate::compiled::{FORMAT_VERSION, HEADER_LEN, MAGIC};
-use drf_gate::Gate;
+use drf_gate::{Context, Gate};
 use serde_json::{json, Value};
 
 /// A policy that reaches every part of the format: conditions of every node kind, messages,
@@ -145,27 +145,42 @@ fn decisions(gate: &Gate) -> Vec<String> {
     out
 }
 
-/// A few decisions per view and action (the full grid is too slow to run per forged file).
-fn sample_decisions(gate: &Gate) -> Vec<String> {
+/// A few contexts per view and action of `gate` (the full grid is too slow to run per forged
+/// file): every action and two methods, with a user, an object and an `Accept`, and bare with a
+/// trace. Typed once, so a forged gate with the same views and actions reuses them.
+fn sample_contexts(gate: &Gate) -> Vec<Context> {
     let mut out = Vec::new();
-    let views: Vec<String> = gate.view_names().map(str::to_owned).collect();
     let user = json!({"id": 3, "permissions": ["blog.add_post"], "attributes": {"team": {"id": 9}}});
     let object = json!({"id": 1, "owner": 3, "team": 9, "flags": {"hidden": false}});
-    for view in &views {
-        let actions: Vec<String> = gate.actions(view).map(|a| a.map(str::to_owned).collect()).unwrap_or_default();
+    for (view, actions) in listing(gate) {
         for action in actions.iter().map(String::as_str).chain(["GET", "OPTIONS"]) {
             for context in [
                 json!({"view": view, "action": action, "user": user, "object": object, "accept": "application/json; indent=2"}),
                 json!({"view": view, "method": action, "trace": true}),
             ] {
-                out.push(format!("{:?}", gate.check_value(context)));
+                out.push(serde_json::from_value(context).unwrap());
             }
         }
     }
-    for path in ["/api/posts/7/", "/open"] {
-        out.push(format!("{:?}", gate.route(path)));
-    }
     out
+}
+
+/// Every view of `gate` with its actions, in order.
+fn listing(gate: &Gate) -> Vec<(String, Vec<String>)> {
+    gate.view_names()
+        .map(|view| (view.to_owned(), gate.actions(view).map(|a| a.map(str::to_owned).collect()).unwrap_or_default()))
+        .collect()
+}
+
+/// Decides `contexts` (and two routes) with `gate`: whatever decodes must decide without
+/// panicking. The decisions themselves are not compared (a forged gate may decide anything).
+fn decide_samples(gate: &Gate, contexts: &[Context]) {
+    for context in contexts {
+        let _ = gate.check(context);
+    }
+    for path in ["/api/posts/7/", "/open"] {
+        let _ = gate.route(path);
+    }
 }
 
 #[test]
@@ -210,12 +225,65 @@ fn the_header_says_what_it_is() {
 #[test]
 fn another_version_is_incompatible() {
     let mut bytes = compile(&rich_policy()).to_compiled();
-    for version in [0u16, FORMAT_VERSION + 1, u16::MAX] {
+    // Version 2 carried the authentication settings as JSON text: refused, never misread.
+    for version in [0u16, 1, 2, FORMAT_VERSION + 1, u16::MAX] {
         bytes[8..10].copy_from_slice(&version.to_le_bytes());
         let err = Gate::from_compiled(&bytes).unwrap_err();
         assert_eq!(err.code, "incompatible_compiled_policy");
         assert!(err.message.contains(&format!("format version {version}")), "{}", err.message);
     }
+}
+
+/// Every authentication setting away from its default, in every form the format distinguishes.
+fn settings_policies() -> Vec<Value> {
+    let jwk = json!({"kty": "EC", "crv": "P-256", "x": "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4", "y": "4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM"});
+    vec![
+        json!({"settings": {
+            "token": {"keyword": "Bearer"},
+            "basic": {"realm": "realm \u{e9}"},
+            "jwt": {"algorithm": "HS512", "signingKey": "s\u{e9}cret", "audience": "one", "issuer": ["a", "b"],
+                    "leeway": 0.1, "authHeaderTypes": "JWT", "authHeaderName": "HTTP_X_TOKEN", "userIdClaim": "sub",
+                    "userIdField": "uuid", "tokenTypeClaim": null, "jtiClaim": null,
+                    "authTokenClasses": ["AccessToken", "rest_framework_simplejwt.tokens.SlidingToken"],
+                    "checkUserIsActive": false, "realm": "jwt"},
+            "csrf": {"cookieName": "c", "headerName": "HTTP_X_C", "trustedOrigins": ["https://a.example", "https://*.b.example"],
+                     "cookieDomain": ".example", "useSessions": true, "allowedHosts": ["a.example", ".b.example"]},
+            "session": {"cookieName": "s", "cookieDomain": ".example"},
+            "remoteUser": {"header": "HTTP_X_USER"},
+            "upload": {"dataMaxMemorySize": null, "dataMaxNumberFields": 0, "dataMaxNumberFiles": 4294967295u64, "fileMaxMemorySize": 7},
+            "knox": {"authHeaderPrefix": "Knox", "secureHashAlgorithm": "sha224", "autoRefresh": true},
+            "apiKeyCustomHeader": "HTTP_X_API_KEY"
+        }, "views": {"posts": {}}}),
+        json!({"settings": {"jwt": {"algorithm": "ES256", "verifyingKey": jwk}}, "views": {}}),
+        json!({"settings": {"jwt": {"algorithm": "ES256", "verifyingKey": jwk.to_string()}, "csrf": {"allowedHosts": []}}, "views": {}}),
+        json!({"settings": {"jwt": {"algorithm": "HS256", "signingKey": "k", "leeway": -3}}, "views": {}}),
+        json!({"settings": {"jwt": {"authHeaderTypes": []}}, "views": {}}),
+    ]
+}
+
+#[test]
+fn settings_survive_the_compiled_form_exactly() {
+    let mut loaded_count = 0;
+    for policy in settings_policies() {
+        let gate = match Gate::from_value(policy.clone()) {
+            Ok(gate) => gate,
+            // A policy the compiler refuses (an empty AUTH_HEADER_TYPES) has no compiled form.
+            Err(err) => {
+                assert_eq!(err.path, "$.settings.jwt.authHeaderTypes", "{err}");
+                continue;
+            }
+        };
+        let bytes = gate.to_compiled();
+        let loaded = Gate::from_compiled(&bytes).unwrap_or_else(|err| panic!("{policy}: {err}"));
+        assert_eq!(loaded.to_compiled(), bytes, "{policy}");
+        assert_eq!(
+            serde_json::to_value(loaded.authentication_settings()).unwrap(),
+            serde_json::to_value(gate.authentication_settings()).unwrap(),
+            "{policy}"
+        );
+        loaded_count += 1;
+    }
+    assert_eq!(loaded_count, 4);
 }
 
 #[test]
@@ -249,44 +317,90 @@ fn every_bit_flip_is_refused() {
     assert!(Gate::from_compiled(&damaged).is_ok());
 }
 
-/// Wraps a forged payload in a valid header, so the payload decoder itself is tested.
-fn forge(payload: &[u8]) -> Vec<u8> {
-    let mut bytes = MAGIC.to_vec();
-    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    bytes.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in payload {
+/// FNV-1a (the header's checksum) as a running state: `fnv(state, bytes)` continues `state`.
+fn fnv(mut hash: u64, bytes: &[u8]) -> u64 {
+    for byte in bytes {
         hash ^= u64::from(*byte);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
+    hash
+}
+
+const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// Wraps a forged payload in a valid header (its checksum is `hash`), so the payload decoder
+/// itself is tested.
+fn forge_with(payload: &[u8], hash: u64) -> Vec<u8> {
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    bytes.extend_from_slice(&(payload.len() as u32).to_le_bytes());
     bytes.extend_from_slice(&hash.to_le_bytes());
     bytes.extend_from_slice(payload);
     bytes
 }
 
+fn forge(payload: &[u8]) -> Vec<u8> {
+    forge_with(payload, fnv(FNV_START, payload))
+}
+
 #[test]
 fn forged_payloads_with_a_valid_checksum_are_refused_not_misread() {
-    let bytes = compile(&rich_policy()).to_compiled();
+    let original = compile(&rich_policy());
+    let bytes = original.to_compiled();
     let payload = &bytes[HEADER_LEN..];
+    // The checksum state after each prefix: a forged file's checksum continues from the state
+    // before its first changed byte (the checker still hashes all of it).
+    let mut states = Vec::with_capacity(payload.len() + 1);
+    states.push(FNV_START);
+    for byte in payload {
+        states.push(fnv(*states.last().unwrap(), &[*byte]));
+    }
+    assert_eq!(forge_with(payload, states[payload.len()]), bytes);
     // Every truncation and every byte value at each position, re-checksummed: the decoder alone
     // must refuse (or decode something consistent), never panic.
     for len in 0..payload.len() {
-        assert_eq!(Gate::from_compiled(&forge(&payload[..len])).unwrap_err().code, "corrupt_compiled_policy");
+        assert_eq!(
+            Gate::from_compiled(&forge_with(&payload[..len], states[len])).unwrap_err().code,
+            "corrupt_compiled_policy"
+        );
     }
-    let mut damaged = payload.to_vec();
-    let mut loaded = 0;
-    for index in 0..payload.len() {
-        let original = damaged[index];
-        for value in [0u8, 0xff, original ^ 1] {
-            damaged[index] = value;
-            if let Ok(gate) = Gate::from_compiled(&forge(&damaged)) {
-                // Whatever decodes must still decide without panicking.
-                let _ = sample_decisions(&gate);
-                loaded += 1;
-            }
-            damaged[index] = original;
-        }
-    }
+    let listed = listing(&original);
+    let contexts = sample_contexts(&original);
+    // Positions split between the cores: this test is its binary's long pole.
+    let workers = std::thread::available_parallelism().map_or(1, usize::from).min(8);
+    let chunk = payload.len().div_ceil(workers);
+    let loaded: usize = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..payload.len())
+            .step_by(chunk)
+            .map(|first| {
+                let (states, listed, contexts) = (&states, &listed, &contexts);
+                scope.spawn(move || {
+                    let mut damaged = payload.to_vec();
+                    let mut loaded = 0;
+                    for index in first..(first + chunk).min(payload.len()) {
+                        let original = payload[index];
+                        for value in [0u8, 0xff, original ^ 1] {
+                            damaged[index] = value;
+                            let hash = fnv(fnv(states[index], &[value]), &payload[index + 1..]);
+                            if let Ok(gate) = Gate::from_compiled(&forge_with(&damaged, hash)) {
+                                // Whatever decodes must still decide without panicking: the
+                                // original's contexts while the views and actions are the same.
+                                if listing(&gate) == *listed {
+                                    decide_samples(&gate, contexts);
+                                } else {
+                                    decide_samples(&gate, &sample_contexts(&gate));
+                                }
+                                loaded += 1;
+                            }
+                        }
+                        damaged[index] = original;
+                    }
+                    loaded
+                })
+            })
+            .collect();
+        handles.into_iter().map(|handle| handle.join().unwrap()).sum()
+    });
     assert!(loaded > 0);
 }
 

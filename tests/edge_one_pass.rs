@@ -8,7 +8,10 @@ mod common;
 
 use drf_gate::authentication::{Answer, LookupKey};
 use drf_gate::decision::packed;
-use drf_gate::edge::{packed_step, PendingRequest, StepTexts, PACKED_STEP_WORDS};
+use drf_gate::edge::{
+    packed_step, typed_user, user_from_parts, EdgeStep, PendingRequest, StepTexts, PACKED_STEP_WORDS,
+};
+use drf_gate::user::UserInput;
 use drf_gate::Gate;
 use serde_json::{json, Value};
 
@@ -109,6 +112,22 @@ fn render_packed(
 
 thread_local! {
     static PACKED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    static USERS_REBUILT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    static LOOKUPS_PACKED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// A `{"user": ...}` answer as checkRequestSync sends a plain record (`answerUserSync`), typed.
+fn typed_answer(answer: &Value) -> Option<Answer> {
+    let user = answer.get("user")?;
+    let mut flags = 0;
+    for (name, flag) in [("isActive", typed_user::IS_ACTIVE), ("isStaff", typed_user::IS_STAFF)] {
+        if user[name] == json!(true) {
+            flags |= flag;
+        }
+    }
+    let id = user["id"].as_f64().unwrap();
+    let username = user["username"].as_str().map(str::to_owned);
+    user_from_parts(id, None, username, flags | typed_user::ID_NUMBER, None, 0).map(Answer::User)
 }
 
 /// The new protocol: parsed once, each step resuming. Every step that packs
@@ -117,14 +136,31 @@ fn one_pass(gate: &Gate, input: &Value, salt: u64) -> Vec<String> {
     let mut pending = PendingRequest::from_json(&input.to_string()).unwrap();
     let mut steps = Vec::new();
     let mut texts = StepTexts::default();
+    let mut sent: Option<UserInput> = None;
     for _ in 0..32 {
         let step = pending.step(gate).unwrap();
-        if let Some(words) = step.pack(&mut texts, pending.answered()) {
+        if let Some(words) = pending.pack_step(&step, &mut texts) {
             let id = texts.step_id(words).unwrap();
             assert_eq!(texts.step(id), Some(&words));
-            let rendered = render_packed(&words, &texts, step.user_text().unwrap(), pending.answered());
+            // gate.js rebuilds the user it sent when the core says the step's user is that answer's.
+            let user = if words[9] & packed_step::USER_IS_ANSWER != 0 {
+                USERS_REBUILT.with(|n| n.set(n.get() + 1));
+                Some(serde_json::to_string(sent.as_ref().unwrap()).unwrap())
+            } else {
+                step.user_text().unwrap()
+            };
+            let rendered = render_packed(&words, &texts, user, pending.answered());
             assert_eq!(rendered, serde_json::to_value(&step).unwrap());
             PACKED.with(|packed| packed.set(packed.get() + 1));
+        }
+        if let Some(code) = step.pack_lookup(&mut texts) {
+            // gate.js's rendering of a packed lookup.
+            let field = texts.name(u32::try_from(code % 65536).unwrap()).unwrap();
+            let rendered = json!({"lookup": {"kind": "userById", "field": field, "id": (code / 65536).to_string()}});
+            assert_eq!(rendered, serde_json::to_value(&step).unwrap());
+            LOOKUPS_PACKED.with(|n| n.set(n.get() + 1));
+        } else if let EdgeStep::Lookup(LookupKey::UserById { id, .. }) = &step {
+            assert!(!id.bytes().all(|b| b.is_ascii_digit()) || id.starts_with('0') || id.len() > 9, "{id}");
         }
         let step = serde_json::to_value(step).unwrap();
         steps.push(step.to_string());
@@ -133,7 +169,25 @@ fn one_pass(gate: &Gate, input: &Value, salt: u64) -> Vec<String> {
             continue;
         }
         let Some(key) = step.get("lookup") else { return steps };
-        let answer: Answer = serde_json::from_value(answer_for(key, salt)).unwrap();
+        let answer = answer_for(key, salt);
+        let parsed: Answer = serde_json::from_value(answer.clone()).unwrap();
+        // A plain user record crosses typed (every other salt), and must read as its JSON.
+        let answer = match typed_answer(&answer) {
+            Some(typed) => {
+                let (Answer::User(a), Answer::User(b)) = (&typed, &parsed) else { panic!("typed answers are users") };
+                assert_eq!(a, b);
+                if salt.is_multiple_of(2) {
+                    typed
+                } else {
+                    parsed
+                }
+            }
+            None => parsed,
+        };
+        sent = match &answer {
+            Answer::User(user) => Some(user.clone()),
+            _ => None,
+        };
         pending.answer(answer).unwrap();
     }
     panic!("too many steps");
@@ -226,6 +280,62 @@ fn one_pass_steps_equal_the_replayed_steps() {
     // Most decided steps pack (those that do not: failed authentication, a 405 naming the method).
     let packed = PACKED.with(std::cell::Cell::get);
     assert!(packed > 1000, "{packed}");
+    let rebuilt = USERS_REBUILT.with(std::cell::Cell::get);
+    assert!(rebuilt > 100, "{rebuilt}");
+    let lookups = LOOKUPS_PACKED.with(std::cell::Cell::get);
+    assert!(lookups > 100, "{lookups}");
+}
+
+/// `user_from_parts` reads as the JSON record with the same members, and refuses what is not
+/// exact (an id number that is not a safe integer, permissions that do not split as counted).
+#[test]
+fn typed_users_read_as_their_json() {
+    let json = |text: &str| serde_json::from_str::<UserInput>(text).unwrap();
+    let all = typed_user::IS_ACTIVE | typed_user::IS_STAFF | typed_user::IS_SUPERUSER | typed_user::TOKEN_USER;
+    let cases: Vec<(UserInput, UserInput)> = vec![
+        (
+            user_from_parts(0.0, None, None, typed_user::ID_NUMBER, None, 0).unwrap(),
+            json(r#"{"id": 0, "isActive": false}"#),
+        ),
+        (
+            user_from_parts(-0.0, None, None, typed_user::ID_NUMBER, None, 0).unwrap(),
+            json(r#"{"id": 0, "isActive": false}"#),
+        ),
+        (
+            user_from_parts(-7.0, None, None, typed_user::ID_NUMBER | all, None, 0).unwrap(),
+            json(r#"{"id": -7, "isStaff": true, "isSuperuser": true, "tokenUser": true}"#),
+        ),
+        (
+            user_from_parts(
+                9_007_199_254_740_991.0,
+                None,
+                Some("é\u{1F600}".into()),
+                typed_user::IS_ACTIVE | typed_user::ID_NUMBER,
+                Some("a.b\u{ffff}\u{ffff}c"),
+                3,
+            )
+            .unwrap(),
+            json(r#"{"id": 9007199254740991, "username": "é😀", "permissions": ["a.b", "", "c"]}"#),
+        ),
+        (
+            user_from_parts(0.0, Some("42".into()), None, typed_user::IS_ACTIVE, None, 0).unwrap(),
+            json(r#"{"id": "42", "username": null}"#),
+        ),
+        (
+            user_from_parts(0.0, None, None, typed_user::IS_ACTIVE, Some(""), 1).unwrap(),
+            json(r#"{"id": null, "permissions": [""]}"#),
+        ),
+    ];
+    for (typed, json) in cases {
+        assert_eq!(typed, json);
+        assert_eq!(serde_json::to_string(&typed).unwrap(), serde_json::to_string(&json).unwrap());
+    }
+    for id in [0.5, 9_007_199_254_740_992.0, -9_007_199_254_740_992.0, f64::NAN, f64::INFINITY] {
+        assert!(user_from_parts(id, None, None, typed_user::ID_NUMBER, None, 0).is_none(), "{id}");
+    }
+    assert!(user_from_parts(1.0, None, None, typed_user::ID_NUMBER, Some("a\u{ffff}b"), 1).is_none());
+    assert!(user_from_parts(1.0, None, None, typed_user::ID_NUMBER, Some("a"), 2).is_none());
+    assert!(user_from_parts(1.0, None, None, typed_user::ID_NUMBER, None, 1).is_none());
 }
 
 #[test]

@@ -113,3 +113,46 @@ fn percent_sign_digits_stay_literal_in_paths() {
     assert_eq!(hit, Some(Some("%+1".to_string())));
     assert_eq!(drf_gate::edge::query_parameter("/x/?format=%+1", "format").as_deref(), Some("% 1"));
 }
+
+#[test]
+fn context_errors_quote_a_bounded_part_of_the_input() {
+    use drf_gate::error::{MAX_ERROR_TEXT, MAX_QUOTED_INPUT};
+    let gate =
+        Gate::from_json(r#"{"authentication": ["session"], "views": {"posts": {"actions": ["list"]}}}"#).unwrap();
+    let long = "v".repeat(1 << 20);
+    let quoted = format!("`{}…` (1048576 bytes)", "v".repeat(MAX_QUOTED_INPUT));
+    // Names the core quotes itself: the start of the input, then its length.
+    for context in [
+        serde_json::json!({"view": long, "method": "GET"}),
+        serde_json::json!({"view": "posts", "action": long}),
+        serde_json::json!({"view": "posts", "method": "GET", "authentication": {"succeeded": long}}),
+    ] {
+        let err = gate.check_value(context).unwrap_err();
+        assert!(err.message.contains(&quoted), "{}", err.message);
+        assert!(err.message.len() < 400 && err.path.len() < 100, "{} at {}", err.message, err.path);
+    }
+    let anonymous = drf_gate::user::User::anonymous();
+    let err = gate.can(&anonymous, "posts", &long, None).unwrap_err();
+    assert!(err.message.contains(&quoted), "{}", err.message);
+    // serde's own messages and paths (an unknown key, an unknown variant) are cut as a whole.
+    for context in [
+        serde_json::json!({"view": "posts", "method": "GET", long.clone(): 1}),
+        serde_json::json!({"view": "posts", "method": "GET", "user": {"id": 1, long.clone(): 1}}),
+        serde_json::json!({"view": "posts", "method": "GET", "authentication": {long.clone(): 1}}),
+    ] {
+        let err = gate.check_value(context.clone()).unwrap_err();
+        let text = serde_json::to_string(&context).unwrap();
+        let err_text = gate.check_json(&text).unwrap_err();
+        for err in [err, err_text] {
+            assert_eq!(err.code, "invalid_context");
+            let bound = MAX_ERROR_TEXT + "… (2097152 bytes in all)".len();
+            assert!(
+                err.message.len() <= bound && err.path.len() <= bound,
+                "{} / {}",
+                err.message.len(),
+                err.path.len()
+            );
+            assert!(err.message.contains("vvvv"), "{}", err.message);
+        }
+    }
+}

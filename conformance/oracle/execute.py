@@ -213,6 +213,10 @@ def jwt_variant(user, variant, extra_claims=None):
         payload[uid_claim] = 2 ** 63 + user.id % 1000
     elif variant == "hugeuserid":  # past u64: drf-gate's claim becomes a float
         payload[uid_claim] = 2 ** 64 + user.id
+    elif variant.startswith("userid="):  # an exact Python int, e.g. userid=18446744073709551617
+        payload[uid_claim] = int(variant[len("userid="):])
+    elif variant.startswith("orgclaim="):  # another int claim (a TokenUser attribute)
+        payload["org"] = int(variant[len("orgclaim="):])
     elif variant == "spaceduserid":
         payload[uid_claim] = f" {user.id} "
     elif variant == "badsig":

@@ -1141,6 +1141,24 @@ def edge_raw_cases():
                           "overflowuserid", "hugeuserid"):
                     edge("big-ids", spec("", pol, actor=actor, users={"other": other},
                                          raw=raw_auth("Bearer {jwt:%s}" % v)))
+    # Claims beyond u64 (Python ints are exact at any size; a JSON number is not): the lookup
+    # User.objects.get(<field>=<int>) (no integer pk holds them: "User not found"; a username is
+    # str(int), found), and the stateless TokenUser compared with exact constants.
+    huge = [2 ** 64, 2 ** 64 + 1, -2 ** 63 - 1, 10 ** 30, 10 ** 40]
+    exact = {"IsTwo64Plus1": {"hasPermission": "request.user.id == 18446744073709551617"},
+             "AboveTwo64": {"hasPermission": "request.user.id > 18446744073709551616"},
+             "BelowMinI64": {"hasPermission": "request.user.id < -9223372036854775808"},
+             "OrgIsTwo64Plus1": {"hasPermission": "request.user.org == 18446744073709551617"}}
+    for n in huge:
+        named = U(103, str(n))
+        for extra, actor in (({}, ALICE), ({"userIdField": "username"}, named), ({"userIdField": "username"}, ALICE)):
+            pol = policy(["jwt"], ["IsAuthenticated"], settings={"jwt": dict(hs, **extra)})
+            edge("huge-ids", spec("", pol, actor=actor, raw=raw_auth("Bearer {jwt:userid=%d}" % n)))
+        for perms in (["IsAuthenticated"], ["IsTwo64Plus1"], ["AboveTwo64"], ["BelowMinI64"]):
+            edge("huge-ids", spec("", policy(["jwtStateless"], perms, exact), actor=ALICE,
+                                  raw=raw_auth("Bearer {jwt:userid=%d}" % n)))
+        edge("huge-ids", spec("", policy(["jwtStateless"], ["OrgIsTwo64Plus1"], exact), actor=ALICE,
+                              raw=raw_auth("Bearer {jwt:orgclaim=%d}" % n)))
     return out
 
 

@@ -60,6 +60,15 @@ const STEP_AUTHENTICATION_NONE = 1;
 const STEP_AUTHENTICATION_SUCCEEDED = 2;
 const STEP_USER = 1;
 const STEP_USER_LOOKUP_ANSWERED = 1 << 1;
+const STEP_USER_IS_ANSWER = 1 << 2;
+// src/edge.rs `typed_user` flags (answerUserSync).
+const USER_ID_NUMBER = 1;
+const USER_IS_ACTIVE = 1 << 1;
+const USER_IS_STAFF = 1 << 2;
+const USER_IS_SUPERUSER = 1 << 3;
+const USER_TOKEN_USER = 1 << 4;
+// Most characters of a record's strings sent typed (its JSON stays far below the JSON path's cap).
+const MAX_TYPED_USER_CHARS = 64 * 1024;
 // Resolved (view, action) ids kept per gate; past this the table starts again (bounded memory).
 const MAX_TARGETS = 512;
 // Answers memoised per (subject, target) on the object fields the policy reads; past this new
@@ -466,6 +475,83 @@ function asAnswer(kind, value) {
   if (value == null) return { notFound: true };
   return roundedPk(value) ? { unknown: true } : { user: value };
 }
+
+// A user record as the core reads its JSON (src/user.rs `UserInput`: every member, in its order,
+// defaults filled in), when it is plain enough to cross typed (answerUserSync): a plain object
+// whose members are an id (a safe integer or a well-formed string), a username, the four flags
+// as booleans, permissions as an array of well-formed strings, a null objectPermissions and an
+// empty attributes object. Anything else: null (the record crosses as JSON, as always). Each
+// member is read once.
+function plainUser(record) {
+  if (!plainRecord(record)) return null;
+  const user = {
+    id: null,
+    username: null,
+    isActive: true,
+    isStaff: false,
+    isSuperuser: false,
+    permissions: [],
+    objectPermissions: null,
+    tokenUser: false,
+    attributes: {},
+  };
+  let chars = 0;
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (value === undefined) continue;
+    switch (key) {
+      case "id":
+        if (typeof value === "number") {
+          if (!Number.isSafeInteger(value)) return null;
+          user.id = value === 0 ? 0 : value; // JSON writes -0 as 0
+        } else if (typeof value === "string") {
+          if (!value.isWellFormed?.()) return null;
+          user.id = value;
+          chars += value.length;
+        } else if (value !== null) return null;
+        break;
+      case "username":
+        if (typeof value === "string") {
+          if (!value.isWellFormed?.()) return null;
+          user.username = value;
+          chars += value.length;
+        } else if (value !== null) return null;
+        break;
+      case "isActive":
+      case "isStaff":
+      case "isSuperuser":
+      case "tokenUser":
+        if (typeof value !== "boolean") return null;
+        user[key] = value;
+        break;
+      case "permissions": {
+        if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype || typeof value.toJSON === "function") return null;
+        const permissions = [];
+        for (let i = 0; i < value.length; i++) {
+          const permission = value[i];
+          if (typeof permission !== "string" || permission.includes(PART) || !permission.isWellFormed?.()) return null;
+          chars += permission.length + 1;
+          permissions.push(permission);
+        }
+        user.permissions = permissions;
+        break;
+      }
+      case "objectPermissions":
+        if (value !== null) return null;
+        break;
+      case "attributes":
+        if (!plainRecord(value) || Object.keys(value).length !== 0) return null;
+        break;
+      default:
+        return null;
+    }
+    if (chars > MAX_TYPED_USER_CHARS) return null;
+  }
+  return user;
+}
+
+// A fresh copy of a plainUser (the step a caller gets is its own).
+const copyUser = (user) => ({ ...user, permissions: [...user.permissions], attributes: {} });
 
 function callResolver(resolvers, key, rawRequest) {
   const fn = resolvers && resolvers[key.kind];
@@ -1950,9 +2036,32 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
           for (let i = 0; i <= MAX_LOOKUPS; i++) {
             const lookup = step.lookup;
             const value = callResolver(options.resolvers, lookup, request);
-            const next = answerSync(asAnswer(lookup.kind, value));
-            if (typeof next === "number") stacked = false;
-            step = this.#syncStep(core, next, lookup);
+            const answer = asAnswer(lookup.kind, value);
+            // A plain user record crosses typed; the step's user is then rebuilt from it.
+            const user = answer.user === undefined ? null : plainUser(answer.user);
+            let next;
+            if (user !== null) {
+              let flags = user.isActive ? USER_IS_ACTIVE : 0;
+              if (user.isStaff) flags |= USER_IS_STAFF;
+              if (user.isSuperuser) flags |= USER_IS_SUPERUSER;
+              if (user.tokenUser) flags |= USER_TOKEN_USER;
+              const numeric = typeof user.id === "number";
+              if (numeric) flags |= USER_ID_NUMBER;
+              const count = user.permissions.length;
+              next = wasm.answerUserSync(
+                numeric ? user.id : 0,
+                numeric || user.id === null ? undefined : user.id,
+                user.username ?? undefined,
+                flags,
+                count === 0 ? undefined : user.permissions.join(PART),
+                count,
+              );
+            }
+            const sent = next === undefined ? null : user;
+            if (next === undefined) next = answerSync(answer);
+            // A decided step (a number from 0) has left the stack; a lookup is negative.
+            if (typeof next === "number" && next >= 0) stacked = false;
+            step = this.#syncStep(core, next, lookup, sent);
             if (!step.lookup) return step.noRoute ? null : step;
           }
           throw tooManyLookups();
@@ -1979,8 +2088,16 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     // integers (src/edge.rs `EdgeStep::pack`, `StepTexts::step_id`) rendered here exactly as the JSON path renders it: same
     // members, same order. `answered` is the lookup just answered (the request's only one
     // whenever the core sets USER_LOOKUP_ANSWERED).
-    #syncStep(core, value, answered) {
+    // A `userById` lookup comes as a negative number (src/edge.rs `EdgeStep::pack_lookup`).
+    // `sent`: the plainUser just sent typed, rebuilt as the step's user when the core says the
+    // step's user is that answer's, unchanged (STEP_USER_IS_ANSWER).
+    #syncStep(core, value, answered, sent = null) {
       if (typeof value === "string") return JSON.parse(value);
+      if (value < 0) {
+        const code = -value - 1;
+        const field = code % 65536;
+        return { lookup: { kind: "userById", field: this.#stepName(core, field), id: String((code - field) / 65536) } };
+      }
       let words = this.#stepWords[value];
       if (words === undefined) {
         words = core.stepWords(value);
@@ -2021,22 +2138,27 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       };
       let authentication = null;
       if (words[7] === STEP_AUTHENTICATION_NONE) authentication = { none: true };
-      else if (words[7] === STEP_AUTHENTICATION_SUCCEEDED) {
-        let name = this.#stepNames[words[8]];
-        if (name === undefined) {
-          name = core.stepName(words[8]);
-          if (typeof name !== "string") throw new ContextError("internal: unknown name id", "invalid_context", "$");
-          this.#stepNames[words[8]] = name;
-        }
-        authentication = { succeeded: name };
-      }
+      else if (words[7] === STEP_AUTHENTICATION_SUCCEEDED) authentication = { succeeded: this.#stepName(core, words[8]) };
       const step = { decision, authentication };
-      if (words[9] & STEP_USER) step.user = JSON.parse(wasm.takeStepUser());
+      if (words[9] & STEP_USER) {
+        step.user = sent !== null && words[9] & STEP_USER_IS_ANSWER ? copyUser(sent) : JSON.parse(wasm.takeStepUser());
+      }
       if (words[9] & STEP_USER_LOOKUP_ANSWERED) {
         if (answered === undefined) throw new ContextError("internal: no answered lookup", "invalid_context", "$");
         step.userLookup = { ...answered };
       }
       return step;
+    }
+
+    // A name of packed steps (a class name, a lookup's field) by id, fetched once per gate.
+    #stepName(core, id) {
+      let name = this.#stepNames[id];
+      if (name === undefined) {
+        name = core.stepName(id);
+        if (typeof name !== "string") throw new ContextError("internal: unknown name id", "invalid_context", "$");
+        this.#stepNames[id] = name;
+      }
+      return name;
     }
 
     /** Frees the compiled policy now (the garbage collector frees it otherwise). */

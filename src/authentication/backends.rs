@@ -153,7 +153,10 @@ fn jwk_bytes(jwk: &serde_json::Map<String, Value>, member: &str) -> Result<Vec<u
         .ok_or_else(|| settings_error("verifyingKey", format!("JWK member {member:?} missing or not base64url")))
 }
 
+// Never inlined into `JwtKey::compile`: wasm compiles a function lazily, whole, on its first
+// call, so an HMAC policy's load must not pay for the RSA and EC key parsers.
 #[cfg(feature = "jwt-rsa")]
+#[inline(never)]
 fn rsa_key(key: &Value, hash: Hash) -> Result<Option<JwtKey>, InputError> {
     use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
     use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
@@ -182,6 +185,7 @@ fn rsa_key(_key: &Value, _hash: Hash) -> Result<Option<JwtKey>, InputError> {
 
 /// An ES256/ES384 key: a JWK (`kty` `EC` on the algorithm's curve) or a PEM public, PKCS#8 or
 /// SEC1 private key. Each curve is its own feature (`jwt-es256`, `jwt-es384`).
+#[inline(never)]
 fn ec_key(key: &Value, alg: &str) -> Result<Option<JwtKey>, InputError> {
     let curve = if alg == "ES256" { "P-256" } else { "P-384" };
     let bad = |what: &str| settings_error("verifyingKey", format!("{what} (expected a {curve} key for {alg})"));

@@ -415,6 +415,13 @@ pub(crate) fn verify(
     let Some(user_id) = payload.get(&settings.user_id_claim) else {
         return Err(Step::Fail(detail_dict("Token contained no recognizable user identification", "token_not_valid")));
     };
+    // An int beyond i64/u64 would reach the lookup (or the TokenUser's claims) as a rounded
+    // float, where Django and Python use the exact int (`username=2**64 + 1` finds the user
+    // "18446744073709551617"): the origin decides.
+    if !user_id.is_exact_in_json() || (stateless && !payload.is_exact_in_json()) {
+        let id = user_id.exact_json_text();
+        return Err(Step::Unknown(LookupKey::UserById { field: settings.user_id_field.clone(), id }));
+    }
     if stateless {
         return Err(Step::User(Box::new(token_user(&payload, user_id))));
     }

@@ -54,6 +54,51 @@ impl PyValue {
         }
     }
 
+    /// Whether [`PyValue::to_json`] keeps every int of this value exact: a JSON number holds
+    /// an int of the i64 or u64 range; beyond it (`2**64`, `-2**63 - 1`, `10**30`) the int
+    /// becomes a float, which Python would compare, look up or print differently.
+    ///
+    /// ```
+    /// use drf_gate::authentication::pyjson::PyValue;
+    /// assert!(PyValue::Int(18_446_744_073_709_551_615).is_exact_in_json());
+    /// assert!(!PyValue::List(vec![PyValue::Int(1 << 64)]).is_exact_in_json());
+    /// ```
+    pub fn is_exact_in_json(&self) -> bool {
+        match self {
+            PyValue::Int(i) => i64::try_from(*i).is_ok() || u64::try_from(*i).is_ok(),
+            PyValue::List(items) => items.iter().all(PyValue::is_exact_in_json),
+            PyValue::Dict(items) => items.iter().all(|(_, value)| value.is_exact_in_json()),
+            _ => true,
+        }
+    }
+
+    /// JSON text of this value with every int written in full (`18446744073709551617`, where
+    /// [`PyValue::to_json`] gives a float), e.g. to name a lookup the edge leaves to the origin.
+    /// Ints beyond the i128 range are saturated at parsing, so their text is the bound.
+    ///
+    /// ```
+    /// use drf_gate::authentication::pyjson::PyValue;
+    /// assert_eq!(PyValue::Int((1 << 64) + 1).exact_json_text(), "18446744073709551617");
+    /// assert_eq!(PyValue::Str("7".into()).exact_json_text(), r#""7""#);
+    /// ```
+    pub fn exact_json_text(&self) -> String {
+        match self {
+            PyValue::Int(i) => i.to_string(),
+            PyValue::List(items) => {
+                let items: Vec<String> = items.iter().map(PyValue::exact_json_text).collect();
+                format!("[{}]", items.join(","))
+            }
+            PyValue::Dict(items) => {
+                let items: Vec<String> = items
+                    .iter()
+                    .map(|(key, value)| format!("{}:{}", Value::from(key.as_str()), value.exact_json_text()))
+                    .collect();
+                format!("{{{}}}", items.join(","))
+            }
+            other => other.to_json().to_string(),
+        }
+    }
+
     /// As JSON (non-finite floats become null; ints beyond i64/u64 become floats).
     pub fn to_json(&self) -> Value {
         match self {

@@ -297,6 +297,21 @@ impl AnswerCache {
         }
     }
 
+    /// The one stored answer with its key; `None` when there are none or several.
+    ///
+    /// ```
+    /// use drf_gate::authentication::{Answer, AnswerCache, LookupKey};
+    /// let mut cache = AnswerCache::default();
+    /// cache.insert(LookupKey::Token { key: "abc".into() }, Answer::NotFound(true));
+    /// assert!(matches!(cache.sole(), Some((_, Answer::NotFound(true)))));
+    /// ```
+    pub fn sole(&self) -> Option<(&LookupKey, &Answer)> {
+        match self.answers.len() {
+            1 => self.answers.iter().next(),
+            _ => None,
+        }
+    }
+
     fn user(&self, key: LookupKey) -> Lookup {
         match self.answers.get(&key) {
             None => Lookup::Pending,

@@ -333,6 +333,17 @@ pub struct CompiledSettings {
 impl CompiledSettings {
     /// Validates and compiles the settings.
     pub fn compile(settings: &AuthenticationSettings) -> Result<Self, InputError> {
+        Self::compile_owned(settings.clone())
+    }
+
+    /// [`CompiledSettings::compile`], keeping the settings it is given (no copy).
+    ///
+    /// ```
+    /// use drf_gate::authentication::{AuthenticationSettings, CompiledSettings};
+    /// let compiled = CompiledSettings::compile_owned(AuthenticationSettings::default()).unwrap();
+    /// assert_eq!(compiled.settings().jwt.algorithm, "HS256");
+    /// ```
+    pub fn compile_owned(settings: AuthenticationSettings) -> Result<Self, InputError> {
         let jwt = &settings.jwt;
         #[cfg(feature = "edge")]
         let jwt_key = JwtKey::compile(&jwt.algorithm, jwt.signing_key.as_deref(), jwt.verifying_key.as_ref())?;
@@ -365,7 +376,7 @@ impl CompiledSettings {
         }
         let trusted_origins = TrustedOrigins::compile(&settings.csrf.trusted_origins)?;
         Ok(CompiledSettings {
-            settings: settings.clone(),
+            settings,
             #[cfg(feature = "edge")]
             jwt_key,
             token_classes,

@@ -10,9 +10,10 @@
 //! 14      8     FNV-1a 64 of the payload (u64, little endian)
 //! 22      n     payload: the permission table, classes, conditions, views (routes, actions,
 //!               permission lists, authentication lists, precomputed bodies and `Allow`
-//!               headers), URL routes, the authentication settings as JSON text (read by the
-//!               edge build only), and the `can` programs of every target (version 2: lowered
-//!               by the compiler, so the runtime has no lowering)
+//!               headers), URL routes, the authentication settings (version 3: plain fields in
+//!               a length-prefixed section, no JSON; decoded by the edge build only), and the
+//!               `can` programs of every target (version 2: lowered by the compiler, so the
+//!               runtime has no lowering)
 //! ```
 //!
 //! Decoding is total: bounds-checked reads, counts bounded by the bytes left, indices checked
@@ -36,6 +37,7 @@
 
 #[macro_use]
 pub mod program;
+pub(crate) mod settings;
 pub(crate) mod stored;
 pub mod value;
 pub(crate) mod wire;
@@ -56,7 +58,7 @@ use wire::{Corrupt, Read, Reader};
 /// The first bytes of every compiled policy.
 pub const MAGIC: [u8; 8] = *b"DRFGATE\x01";
 /// The format this build writes and the only one it reads.
-pub const FORMAT_VERSION: u16 = 2;
+pub const FORMAT_VERSION: u16 = 3;
 /// Magic, version, payload length, checksum.
 pub const HEADER_LEN: usize = 22;
 /// Permission expressions nest at most 64 levels when compiled; a little slack, no more.
@@ -211,7 +213,7 @@ fn encode_gate(gate: &Gate, out: &mut Writer) {
         out.bool(route.detail);
         out.opt_str(route.action.as_deref());
     }
-    out.str(&gate.settings_json);
+    out.bytes(&gate.settings_wire);
     encode_programs(&gate.stored_programs(), out);
 }
 
@@ -511,12 +513,14 @@ fn decode_gate(input: &mut Reader<'_>) -> Read<Gate> {
             action: input.opt_string()?,
         });
     }
-    // Read (and checked) in every build; only the edge build compiles it, only the compiler
-    // writes it back.
-    #[cfg_attr(not(feature = "compiler"), allow(unused_variables))]
-    let settings_json = input.string()?;
+    // Only the edge build decodes (and compiles) the settings; the compiler keeps their bytes
+    // to write them back; the browser runtime skips them.
+    #[cfg_attr(not(feature = "edge"), allow(unused_mut, unused_variables))]
+    let mut section = input.section()?;
+    #[cfg(feature = "compiler")]
+    let settings_wire = section.rest().to_vec();
     #[cfg(feature = "edge")]
-    let settings = decode_settings(&settings_json).map_err(|_| input.corrupt("settings that do not compile"))?;
+    let settings = settings::decode(&mut section)?;
     let programs = decode_programs(input, &views)?;
     Ok(Gate {
         table,
@@ -528,7 +532,7 @@ fn decode_gate(input: &mut Reader<'_>) -> Read<Gate> {
         #[cfg(feature = "edge")]
         settings,
         #[cfg(feature = "compiler")]
-        settings_json,
+        settings_wire,
         // Not carried by the compiled format (yet): a compiled policy renders DRF's own headers
         // only; the edge uses the JSON policy for the origin's middleware (docs/policy.md §6).
         #[cfg(feature = "edge")]
@@ -582,14 +586,6 @@ fn decode_programs(input: &mut Reader<'_>, views: &[View]) -> Read<stored::Store
         None
     };
     Ok(stored::StoredPrograms { pool, entries, object_reads })
-}
-
-/// The settings are carried as JSON text: only the edge build (which runs the authentication
-/// classes) reads them.
-#[cfg(feature = "edge")]
-fn decode_settings(text: &str) -> Result<crate::authentication::CompiledSettings, ()> {
-    let settings: crate::authentication::AuthenticationSettings = serde_json::from_str(text).map_err(|_| ())?;
-    crate::authentication::CompiledSettings::compile(&settings).map_err(|_| ())
 }
 
 fn decode_check(input: &mut Reader<'_>, condition_count: usize) -> Read<Check> {

@@ -202,17 +202,15 @@ fn set_field(user: &mut UserInput, key: &str, value: &Value, at: &dyn Fn() -> St
                 Value::Null => None,
                 Value::Array(_) => strings(value, "").ok().map(ObjectPermissionsInput::ForCheckedObject),
                 Value::Object(by_pk) => {
-                    let mut map = std::collections::BTreeMap::new();
+                    let mut entries = Vec::with_capacity(by_pk.len());
                     let mut ok = true;
                     for (pk, list) in by_pk {
                         match strings(list, "") {
-                            Ok(list) => {
-                                map.insert(pk.clone(), list);
-                            }
+                            Ok(list) => entries.push((pk.clone(), list)),
                             Err(_) => ok = false,
                         }
                     }
-                    ok.then_some(ObjectPermissionsInput::ByPk(map))
+                    ok.then(|| ObjectPermissionsInput::ByPk(entries.into_iter().collect()))
                 }
                 _ => None,
             };

@@ -161,6 +161,24 @@ impl<'a> Reader<'a> {
         self.fixed(len)
     }
 
+    /// A length-prefixed section, as a reader of its own that ends where the section ends
+    /// (offsets stay those of the whole payload).
+    #[cfg_attr(not(feature = "edge"), allow(dead_code))]
+    pub fn section(&mut self) -> Read<Reader<'a>> {
+        let len = self.usize()?;
+        let start = self.offset;
+        let end = start.checked_add(len).ok_or_else(|| self.corrupt("truncated"))?;
+        let bytes = self.bytes.get(..end).ok_or_else(|| self.corrupt("truncated"))?;
+        self.offset = end;
+        Ok(Reader { bytes, offset: start })
+    }
+
+    /// The bytes not read yet (nothing is consumed).
+    #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
+    pub fn rest(&self) -> &'a [u8] {
+        self.bytes.get(self.offset..).unwrap_or_default()
+    }
+
     pub fn str(&mut self) -> Read<&'a str> {
         let start = self.offset;
         let bytes = self.bytes()?;

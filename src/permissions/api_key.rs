@@ -21,9 +21,6 @@
 //! The lookup is asked only when DRF evaluates the class (`IsAuthenticated | HasAPIKey` with an
 //! authenticated user never asks), since the permission stage runs lazily.
 
-#[cfg(feature = "compiler")]
-use std::collections::BTreeMap;
-
 use super::Raise;
 
 /// The model of `HasAPIKey` itself.
@@ -67,7 +64,7 @@ impl ApiKeys for NoApiKey {
 /// What a context states: class name or model label -> whether the request carries a key that
 /// class accepts (a class name, for two classes on one model with different keywords, wins).
 #[cfg(feature = "compiler")]
-pub(crate) struct StatedApiKeys<'c>(pub Option<&'c BTreeMap<String, bool>>);
+pub(crate) struct StatedApiKeys<'c>(pub Option<&'c crate::perm_table::NameMap<bool>>);
 
 #[cfg(feature = "compiler")]
 impl ApiKeys for StatedApiKeys<'_> {

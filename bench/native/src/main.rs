@@ -4,8 +4,10 @@
 //! - `package path`: what `gate.checkRequestSync` runs in wasm, natively: the request as the
 //!   typed parts gate.js sends for a plain request (`PendingRequest::from_parts`), each step
 //!   resumed (the JWT verified once), the user lookup answered (its JSON text parsed, as
-//!   `answerRequestSync` does), a decided step packed (`EdgeStep::pack`, its user as JSON text)
-//!   when it packs, else rendered as JSON text;
+//!   `answerRequestSync` does, or typed as `answerUserSync` takes a plain record, the lookup
+//!   then given as a number: `EdgeStep::pack_lookup`), a decided step packed
+//!   (`PendingRequest::pack_step`; its user as JSON text unless gate.js rebuilds it) when it
+//!   packs, else rendered as JSON text;
 //! - `package path, steps as JSON`: the same with every step rendered as JSON text (the binding
 //!   before packed steps);
 //! - `package path, JSON crossing`: the same with the request as JSON text
@@ -76,7 +78,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             for _ in 0..drf_gate::edge::MAX_STEPS {
                 let step = pending.step(&gate)?;
                 if let EdgeStep::Lookup(key) = &step {
-                    let answer = match serde_json::to_value(key)?["id"].as_str().and_then(|id| users.0.get(id)) {
+                    // Packed: a `userById` lookup as a number (`EdgeStep::pack_lookup`), a plain
+                    // record typed (`answerUserSync`).
+                    let code = if packed { step.pack_lookup(&mut texts.borrow_mut()) } else { None };
+                    let id = match code {
+                        Some(code) => (code / 65_536).to_string(),
+                        None => serde_json::to_value(key)?["id"].as_str().unwrap_or_default().to_string(),
+                    };
+                    let record = users.0.get(&id);
+                    if let Some(user) = record.filter(|_| packed).and_then(typed_user) {
+                        pending.answer(Answer::User(user))?;
+                        continue;
+                    }
+                    let answer = match record {
                         Some(user) => json!({ "user": user }).to_string(),
                         None => r#"{"notFound":true}"#.to_string(),
                     };
@@ -89,7 +103,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
                 if packed {
                     let mut texts = texts.borrow_mut();
-                    if let Some(id) = step.pack(&mut texts, pending.answered()).and_then(|words| texts.step_id(words)) {
+                    if let Some(words) = pending.pack_step(&step, &mut texts) {
+                        let id = texts.step_id(words).ok_or("step ids")?;
+                        // gate.js rebuilds a user it sent typed; else the user crosses as JSON.
+                        if words[9] & drf_gate::edge::packed_step::USER_IS_ANSWER != 0 {
+                            return Ok(format!("{id}"));
+                        }
                         return Ok(format!("{id}{}", step.user_text()?.unwrap_or_default()));
                     }
                 }
@@ -138,6 +157,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     results.insert("answers".into(), Value::Object(answers));
     println!("{}", Value::Object(results));
     Ok(())
+}
+
+/// A record as gate.js sends a plain one (`plainUser`, `answerUserSync`): here the members the
+/// case's records have; `None` for others (then JSON).
+fn typed_user(record: &Value) -> Option<UserInput> {
+    use drf_gate::edge::typed_user as flag;
+    let record = record.as_object()?;
+    let mut flags = flag::IS_ACTIVE;
+    for (name, value) in record {
+        let bit = match name.as_str() {
+            "id" | "username" => continue,
+            "isActive" => flag::IS_ACTIVE,
+            "isStaff" => flag::IS_STAFF,
+            "isSuperuser" => flag::IS_SUPERUSER,
+            _ => return None,
+        };
+        match value.as_bool()? {
+            true => flags |= bit,
+            false => flags &= !bit,
+        }
+    }
+    let id = record.get("id")?.as_i64()?;
+    let username = match record.get("username") {
+        Some(name) => Some(name.as_str()?.to_owned()),
+        None => None,
+    };
+    drf_gate::edge::user_from_parts(id as f64, None, username, flags | flag::ID_NUMBER, None, 0)
 }
 
 /// Median ns per call over 7 batches of ~150 ms.

@@ -1,0 +1,235 @@
+//! The authentication settings in the compiled form (format version 3): plain fields in a
+//! length-prefixed section, so that the edge build's [`Gate::from_compiled`](crate::Gate::from_compiled)
+//! runs no serde code (the JSON text of version 2 cost ~10 ms of lazy wasm compilation on every
+//! cold start). Only a JWK verifying key given as a JSON object is kept as JSON text: it is key
+//! material the RSA/EC key parser reads, never on the HMAC path.
+//!
+//! The section is written by the compiler, kept as bytes by the core build (for
+//! [`Gate::to_compiled`](crate::Gate::to_compiled)), skipped by the browser runtime (which runs no
+//! authentication class), and decoded then compiled by the edge build, where anything that does
+//! not decode to exactly the section, or does not compile, is `corrupt_compiled_policy`.
+//!
+//! ```
+//! # #[cfg(feature = "edge")] {
+//! use drf_gate::Gate;
+//! let gate = Gate::from_json(r#"{"settings": {"jwt": {"signingKey": "k", "leeway": 1.5}}, "views": {}}"#)?;
+//! let bytes = gate.to_compiled();
+//! assert_eq!(Gate::from_compiled(&bytes)?.to_compiled(), bytes);
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#[cfg(feature = "compiler")]
+use super::wire::Writer;
+#[cfg(feature = "edge")]
+use super::wire::{Read, Reader};
+#[cfg(feature = "compiler")]
+use crate::authentication::{AuthenticationSettings, KnoxHash, OneOrMany};
+#[cfg(feature = "edge")]
+use crate::authentication::{
+    BasicSettings, CsrfSettings, JwtSettings, KnoxSettings, RemoteUserSettings, SessionSettings, TokenSettings,
+    UploadSettings,
+};
+
+/// The settings section's bytes (without its length prefix).
+#[cfg(feature = "compiler")]
+pub(crate) fn encode(settings: &AuthenticationSettings) -> Vec<u8> {
+    let mut out = Writer::default();
+    out.str(&settings.token.keyword);
+    out.str(&settings.basic.realm);
+    let jwt = &settings.jwt;
+    out.str(&jwt.algorithm);
+    out.opt_str(jwt.signing_key.as_deref());
+    match &jwt.verifying_key {
+        None => out.u8(0),
+        Some(serde_json::Value::String(pem)) => {
+            out.u8(1);
+            out.str(pem);
+        }
+        Some(other) => {
+            out.u8(2);
+            out.str(&other.to_string());
+        }
+    }
+    encode_opt_one_or_many(jwt.audience.as_ref(), &mut out);
+    encode_opt_one_or_many(jwt.issuer.as_ref(), &mut out);
+    out.fixed(&jwt.leeway.to_bits().to_le_bytes());
+    encode_opt_one_or_many(Some(&jwt.auth_header_types), &mut out);
+    out.str(&jwt.auth_header_name);
+    out.str(&jwt.user_id_claim);
+    out.str(&jwt.user_id_field);
+    out.opt_str(jwt.token_type_claim.as_deref());
+    out.opt_str(jwt.jti_claim.as_deref());
+    encode_strings(&jwt.auth_token_classes, &mut out);
+    out.bool(jwt.check_user_is_active);
+    out.str(&jwt.realm);
+    let csrf = &settings.csrf;
+    out.str(&csrf.cookie_name);
+    out.str(&csrf.header_name);
+    encode_strings(&csrf.trusted_origins, &mut out);
+    out.opt_str(csrf.cookie_domain.as_deref());
+    out.bool(csrf.use_sessions);
+    match &csrf.allowed_hosts {
+        None => out.u8(0),
+        Some(hosts) => {
+            out.u8(1);
+            encode_strings(hosts, &mut out);
+        }
+    }
+    out.str(&settings.session.cookie_name);
+    out.opt_str(settings.session.cookie_domain.as_deref());
+    out.str(&settings.remote_user.header);
+    let upload = &settings.upload;
+    for limit in [
+        upload.data_max_memory_size,
+        upload.data_max_number_fields,
+        upload.data_max_number_files,
+        upload.file_max_memory_size,
+    ] {
+        match limit {
+            None => out.u8(0),
+            Some(limit) => {
+                out.u8(1);
+                out.varint(limit as u64);
+            }
+        }
+    }
+    let knox = &settings.knox;
+    out.str(&knox.auth_header_prefix);
+    out.u8(match knox.secure_hash_algorithm {
+        KnoxHash::Sha224 => 0,
+        KnoxHash::Sha256 => 1,
+        KnoxHash::Sha384 => 2,
+        KnoxHash::Sha512 => 3,
+    });
+    out.bool(knox.auto_refresh);
+    out.opt_str(settings.api_key_custom_header.as_deref());
+    out.bytes
+}
+
+#[cfg(feature = "compiler")]
+fn encode_strings(strings: &[String], out: &mut Writer) {
+    out.usize(strings.len());
+    for string in strings {
+        out.str(string);
+    }
+}
+
+/// `None` 0, one string 1, a list 2.
+#[cfg(feature = "compiler")]
+fn encode_opt_one_or_many(value: Option<&OneOrMany>, out: &mut Writer) {
+    match value {
+        None => out.u8(0),
+        Some(OneOrMany::One(one)) => {
+            out.u8(1);
+            out.str(one);
+        }
+        Some(OneOrMany::Many(many)) => {
+            out.u8(2);
+            encode_strings(many, out);
+        }
+    }
+}
+
+/// Decodes the section (the whole of `input`) and compiles it, as the JSON policy's settings are
+/// compiled.
+#[cfg(feature = "edge")]
+pub(crate) fn decode(input: &mut Reader<'_>) -> Read<crate::authentication::CompiledSettings> {
+    let start = input.corrupt("settings that do not compile");
+    let settings = decode_settings(input)?;
+    if !input.is_empty() {
+        return Err(input.corrupt("trailing bytes after the settings"));
+    }
+    crate::authentication::CompiledSettings::compile_owned(settings).map_err(|_| start)
+}
+
+#[cfg(feature = "edge")]
+fn decode_settings(input: &mut Reader<'_>) -> Read<AuthenticationSettings> {
+    let token = TokenSettings { keyword: input.string()? };
+    let basic = BasicSettings { realm: input.string()? };
+    let algorithm = input.string()?;
+    let signing_key = input.opt_string()?;
+    let verifying_key = match input.u8()? {
+        0 => None,
+        1 => Some(serde_json::Value::String(input.string()?)),
+        2 => {
+            // A JWK object (its JSON text); a string is written as form 1, never here.
+            let at = input.corrupt("a verifying key that is not a JSON object");
+            match serde_json::from_str(input.str()?) {
+                Ok(value @ serde_json::Value::Object(_)) => Some(value),
+                _ => return Err(at),
+            }
+        }
+        _ => return Err(input.corrupt("an unknown verifying key form")),
+    };
+    let audience = decode_opt_one_or_many(input)?;
+    let issuer = decode_opt_one_or_many(input)?;
+    let leeway = f64::from_bits(u64::from_le_bytes(input.array::<8>()?));
+    let auth_header_types = decode_opt_one_or_many(input)?.ok_or_else(|| input.corrupt("no AUTH_HEADER_TYPES"))?;
+    let jwt = JwtSettings {
+        algorithm,
+        signing_key,
+        verifying_key,
+        audience,
+        issuer,
+        leeway,
+        auth_header_types,
+        auth_header_name: input.string()?,
+        user_id_claim: input.string()?,
+        user_id_field: input.string()?,
+        token_type_claim: input.opt_string()?,
+        jti_claim: input.opt_string()?,
+        auth_token_classes: input.strings()?,
+        check_user_is_active: input.bool()?,
+        realm: input.string()?,
+    };
+    let csrf = CsrfSettings {
+        cookie_name: input.string()?,
+        header_name: input.string()?,
+        trusted_origins: input.strings()?,
+        cookie_domain: input.opt_string()?,
+        use_sessions: input.bool()?,
+        allowed_hosts: if input.bool()? { Some(input.strings()?) } else { None },
+    };
+    let session = SessionSettings { cookie_name: input.string()?, cookie_domain: input.opt_string()? };
+    let remote_user = RemoteUserSettings { header: input.string()? };
+    let upload = UploadSettings {
+        data_max_memory_size: decode_limit(input)?,
+        data_max_number_fields: decode_limit(input)?,
+        data_max_number_files: decode_limit(input)?,
+        file_max_memory_size: decode_limit(input)?,
+    };
+    let knox = KnoxSettings {
+        auth_header_prefix: input.string()?,
+        secure_hash_algorithm: match input.u8()? {
+            0 => KnoxHash::Sha224,
+            1 => KnoxHash::Sha256,
+            2 => KnoxHash::Sha384,
+            3 => KnoxHash::Sha512,
+            _ => return Err(input.corrupt("an unknown knox hash")),
+        },
+        auto_refresh: input.bool()?,
+    };
+    let api_key_custom_header = input.opt_string()?;
+    Ok(AuthenticationSettings { token, basic, jwt, csrf, session, remote_user, upload, knox, api_key_custom_header })
+}
+
+#[cfg(feature = "edge")]
+fn decode_opt_one_or_many(input: &mut Reader<'_>) -> Read<Option<OneOrMany>> {
+    Ok(match input.u8()? {
+        0 => None,
+        1 => Some(OneOrMany::One(input.string()?)),
+        2 => Some(OneOrMany::Many(input.strings()?)),
+        _ => return Err(input.corrupt("an unknown string-or-list form")),
+    })
+}
+
+#[cfg(feature = "edge")]
+fn decode_limit(input: &mut Reader<'_>) -> Read<Option<usize>> {
+    Ok(if input.bool()? {
+        let at = input.corrupt("a limit too large for this platform");
+        Some(usize::try_from(input.varint()?).map_err(|_| at)?)
+    } else {
+        None
+    })
+}
