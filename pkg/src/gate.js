@@ -860,6 +860,7 @@ const STEPS_REST = 16384;
 // What a user key takes: short well-formed strings, few permissions.
 const MAX_KEY_CHARS = 256;
 const MAX_KEY_PERMISSIONS = 256;
+const MAX_KEY_ATTRIBUTES = 64;
 
 // A key part for a user's string (self-delimiting); `undefined` for one the key does not take.
 function stringKey(value) {
@@ -894,13 +895,27 @@ function userValueKey(name, value) {
       }
       return key;
     }
+    case "attributes": {
+      // Custom attributes (a snapshot holds a copy, see snapshotUser): a plain object of scalars.
+      if (!plainValue(value)) return undefined;
+      const names = Object.keys(value);
+      if (names.length > MAX_KEY_ATTRIBUTES) return undefined;
+      let key = `o${names.length}:`;
+      for (let i = 0; i < names.length; i++) {
+        const name = stringKey(names[i]);
+        const part = name === undefined ? undefined : attributeKey(value[names[i]]);
+        if (part === undefined) return undefined;
+        key += name + part;
+      }
+      return key;
+    }
   }
   return undefined;
 }
 
-// A plain user read once (arrays copied): its member names, their values, and its key, exact on
-// everything the core reads of it (two users with one key are one user to the core);
-// `undefined` for a user with any other member or value.
+// A plain user read once (arrays and `attributes` copied): its member names, their values, and
+// its key, exact on everything the core reads of it (two users with one key are one user to the
+// core); `undefined` for a user with any other member or value.
 function snapshotUser(user) {
   const names = Object.keys(user);
   if (names.length > 16) return undefined;
@@ -910,6 +925,7 @@ function snapshotUser(user) {
     const name = names[i];
     let value = user[name];
     if (Array.isArray(value)) value = Array.prototype.slice.call(value);
+    else if (name === "attributes" && plainValue(value)) value = copyMembers(value);
     values.push(value);
     if (value === undefined) continue; // skipped, as JSON.stringify skips it
     const part = userValueKey(name, value);
@@ -940,6 +956,8 @@ function userMember(user, name) {
       return user.permissions;
     case "objectPermissions":
       return user.objectPermissions;
+    case "attributes":
+      return user.attributes;
   }
   return user[name];
 }
@@ -955,11 +973,50 @@ function sameUser(user, snapshot) {
     const value = userMember(user, names[i]);
     const was = values[i];
     if (value === was) continue;
-    if (!Array.isArray(was) || !Array.isArray(value) || value.length !== was.length) return false;
-    if (Object.getPrototypeOf(value) !== Array.prototype || typeof value.toJSON === "function") return false;
-    for (let j = 0; j < was.length; j++) if (value[j] !== was[j]) return false;
+    if (Array.isArray(was)) {
+      if (!Array.isArray(value) || value.length !== was.length) return false;
+      if (Object.getPrototypeOf(value) !== Array.prototype || typeof value.toJSON === "function") return false;
+      for (let j = 0; j < was.length; j++) if (value[j] !== was[j]) return false;
+      continue;
+    }
+    // `attributes` (the one object member a snapshot takes): member by member.
+    if (typeof was !== "object" || was === null || !sameMembers(value, was)) return false;
   }
   return true;
+}
+
+// Whether `value` is a plain object with the members of `was` (a copyMembers copy), in order.
+function sameMembers(value, was) {
+  if (!plainValue(value)) return false;
+  const names = Object.keys(value);
+  const known = Object.keys(was);
+  if (names.length !== known.length) return false;
+  for (let i = 0; i < names.length; i++) {
+    if (names[i] !== known[i] || value[names[i]] !== was[known[i]]) return false;
+  }
+  return true;
+}
+
+// A plain object's members read once into a copy (no prototype: `__proto__` is a member).
+function copyMembers(value) {
+  const out = Object.create(null);
+  const names = Object.keys(value);
+  for (let i = 0; i < names.length; i++) out[names[i]] = value[names[i]];
+  return out;
+}
+
+// A key part for a custom attribute's value: JSON scalars the key can tell apart exactly (no
+// -0, no non-finite number: their JSON is another value's); `undefined` for anything else.
+function attributeKey(value) {
+  switch (typeof value) {
+    case "boolean":
+      return value ? "t" : "f";
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0) ? `n${value};` : undefined;
+    case "string":
+      return stringKey(value);
+  }
+  return value === null ? "z" : undefined;
 }
 
 // The snapshot as the user that crosses.
@@ -1646,7 +1703,8 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
      * core's lowering of the policy, run by program.js on the subject's facts and the object's
      * fields); what it cannot decide exactly is memoised per (subject, target), keyed by the
      * object fields the policy reads (see `fieldsKey`); the memo lives as long as the gate and
-     * the subject, and is bounded. A plain user object is compiled for this call only.
+     * the subject, and is bounded. A plain user object takes the program path on facts kept per
+     * user key (see #plainFacts); one the key does not take is compiled for this call only.
      */
     can(who, view, actionOrMethod, objectValue) {
       const core = this.#live();
