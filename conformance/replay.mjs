@@ -357,14 +357,23 @@ function corruptOne(code) {
 }
 
 // A copy of a case's user that can be changed in place (a plain JSON object), or `undefined`.
-// Without `attributes` (custom user attributes; every generated user has them): the fast paths
-// keep facts only for users without them (pkg/src/gate.js snapshotUser), and the oracle is asked
-// about the same copy, so the question stays exact while the paths under test are taken.
 function mutableUser(user) {
   if (user === null || typeof user !== "object" || Array.isArray(user)) return undefined;
-  const copy = JSON.parse(JSON.stringify(user));
-  delete copy.attributes;
-  return copy;
+  return JSON.parse(JSON.stringify(user));
+}
+
+// A custom attribute changed in place (the first one; one added when there is none).
+function changeAttribute(u) {
+  if (u.attributes === null || typeof u.attributes !== "object" || Array.isArray(u.attributes)) {
+    u.attributes = { level: 1 };
+    return;
+  }
+  const [name] = Object.keys(u.attributes);
+  if (name === undefined) u.attributes.level = 1;
+  else {
+    const v = u.attributes[name];
+    u.attributes[name] = typeof v === "number" ? v + 1 : typeof v === "boolean" ? !v : typeof v === "string" ? `${v}x` : 0;
+  }
 }
 
 // Changes of a user in place, applied in order (each may change the answers): the snapshot kept
@@ -380,6 +389,8 @@ const USER_CHANGES = [
   ["id as a string", (u) => (u.id = String(u.id))],
   ["permissions replaced", (u) => (u.permissions = Array.isArray(u.permissions) && u.permissions.length > 0 ? [] : ["blog.change_post", "blog.delete_post"])],
   ["a permission changed in place", (u) => Array.isArray(u.permissions) && u.permissions.length > 0 && (u.permissions[0] = "blog.add_post")],
+  ["an attribute changed in place", changeAttribute],
+  ["attributes deleted", (u) => delete u.attributes],
   ["isActive flipped back", (u) => (u.isActive = u.isActive === false)],
 ];
 

@@ -211,14 +211,20 @@ impl GateCore {
         self.inner.to_compiled()
     }
 
-    /// `gate.check(context)`: the decision as JSON text (one crossing; gate.js parses it).
+    /// `gate.check(context)`: the decision as JSON text (one crossing; gate.js parses it). The
+    /// context is a value or its JSON text.
     ///
     /// ```js
     /// JSON.parse(core.check({ view: "posts", action: "list", user: null })).status;
     /// ```
     pub fn check(&self, context: JsValue) -> Result<String, JsValue> {
-        let text = json_text(&context, MAX_CONTEXT_TEXT)
-            .map_err(|error| invalid_context(&error.message("the context"), "$"))?;
+        // A string is the context's JSON text (gate.js sends one when a value holds a BigInt:
+        // its ids stay exact); anything else crosses as `JSON.stringify` writes it.
+        let text = match bounded_string(&context, MAX_CONTEXT_TEXT) {
+            Some(text) => text,
+            None => json_text(&context, MAX_CONTEXT_TEXT),
+        }
+        .map_err(|error| invalid_context(&error.message("the context"), "$"))?;
         let decision = self.inner.check_json(&text).map_err(|error| context_error(&error))?;
         serde_json::to_string(&decision).map_err(|error| invalid_context(&error.to_string(), "$"))
     }

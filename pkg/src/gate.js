@@ -9,7 +9,7 @@
 
 import { ContextError, NotInitializedError, PolicyError } from "./errors.js";
 import { isFetchRequest, readBody, toRawRequest, withBody } from "./raw-request.js";
-import { LoneSurrogateError, encodePair, encodeValue, encodedUserLength, keysPath } from "./value.js";
+import { LoneSurrogateError, encodePair, encodeValue, encodedUserLength, keysPath, parseExactJson } from "./value.js";
 import { ASK, makeFacts, makeProgram, makeSteps, member, prunable, run } from "./program.js";
 
 // What may cross into wasm for one check without JSON (wasm memory never shrinks): strings of
@@ -427,6 +427,18 @@ function exactJson(value) {
   }
   if (clash || typeof text !== "string") return undefined;
   return text.replace(/"\\ud800bigint:(\d+)"/g, (_, i) => String(ints[Number(i)]));
+}
+
+// core.check of a context: as the value (JSON.stringify in the core), else, when it holds a
+// BigInt (an id beyond 2^53), as its exact JSON text, which the core reads as the context.
+function checkJson(core, context) {
+  try {
+    return core.check(context);
+  } catch (error) {
+    const text = error instanceof ContextError && error.path === "$" ? exactJson(context) : undefined;
+    if (text === undefined || text.length > MAX_CONTEXT_CHARS) throw error;
+    return core.check(text);
+  }
 }
 
 // The answer as the handle's `answer()` takes it: its JSON text (exact BigInts), else the value.
@@ -848,6 +860,7 @@ const STEPS_REST = 16384;
 // What a user key takes: short well-formed strings, few permissions.
 const MAX_KEY_CHARS = 256;
 const MAX_KEY_PERMISSIONS = 256;
+const MAX_KEY_ATTRIBUTES = 64;
 
 // A key part for a user's string (self-delimiting); `undefined` for one the key does not take.
 function stringKey(value) {
@@ -882,13 +895,27 @@ function userValueKey(name, value) {
       }
       return key;
     }
+    case "attributes": {
+      // Custom attributes (a snapshot holds a copy, see snapshotUser): a plain object of scalars.
+      if (!plainValue(value)) return undefined;
+      const names = Object.keys(value);
+      if (names.length > MAX_KEY_ATTRIBUTES) return undefined;
+      let key = `o${names.length}:`;
+      for (let i = 0; i < names.length; i++) {
+        const name = stringKey(names[i]);
+        const part = name === undefined ? undefined : attributeKey(value[names[i]]);
+        if (part === undefined) return undefined;
+        key += name + part;
+      }
+      return key;
+    }
   }
   return undefined;
 }
 
-// A plain user read once (arrays copied): its member names, their values, and its key, exact on
-// everything the core reads of it (two users with one key are one user to the core);
-// `undefined` for a user with any other member or value.
+// A plain user read once (arrays and `attributes` copied): its member names, their values, and
+// its key, exact on everything the core reads of it (two users with one key are one user to the
+// core); `undefined` for a user with any other member or value.
 function snapshotUser(user) {
   const names = Object.keys(user);
   if (names.length > 16) return undefined;
@@ -898,6 +925,7 @@ function snapshotUser(user) {
     const name = names[i];
     let value = user[name];
     if (Array.isArray(value)) value = Array.prototype.slice.call(value);
+    else if (name === "attributes" && plainValue(value)) value = copyMembers(value);
     values.push(value);
     if (value === undefined) continue; // skipped, as JSON.stringify skips it
     const part = userValueKey(name, value);
@@ -928,6 +956,8 @@ function userMember(user, name) {
       return user.permissions;
     case "objectPermissions":
       return user.objectPermissions;
+    case "attributes":
+      return user.attributes;
   }
   return user[name];
 }
@@ -943,11 +973,50 @@ function sameUser(user, snapshot) {
     const value = userMember(user, names[i]);
     const was = values[i];
     if (value === was) continue;
-    if (!Array.isArray(was) || !Array.isArray(value) || value.length !== was.length) return false;
-    if (Object.getPrototypeOf(value) !== Array.prototype || typeof value.toJSON === "function") return false;
-    for (let j = 0; j < was.length; j++) if (value[j] !== was[j]) return false;
+    if (Array.isArray(was)) {
+      if (!Array.isArray(value) || value.length !== was.length) return false;
+      if (Object.getPrototypeOf(value) !== Array.prototype || typeof value.toJSON === "function") return false;
+      for (let j = 0; j < was.length; j++) if (value[j] !== was[j]) return false;
+      continue;
+    }
+    // `attributes` (the one object member a snapshot takes): member by member.
+    if (typeof was !== "object" || was === null || !sameMembers(value, was)) return false;
   }
   return true;
+}
+
+// Whether `value` is a plain object with the members of `was` (a copyMembers copy), in order.
+function sameMembers(value, was) {
+  if (!plainValue(value)) return false;
+  const names = Object.keys(value);
+  const known = Object.keys(was);
+  if (names.length !== known.length) return false;
+  for (let i = 0; i < names.length; i++) {
+    if (names[i] !== known[i] || value[names[i]] !== was[known[i]]) return false;
+  }
+  return true;
+}
+
+// A plain object's members read once into a copy (no prototype: `__proto__` is a member).
+function copyMembers(value) {
+  const out = Object.create(null);
+  const names = Object.keys(value);
+  for (let i = 0; i < names.length; i++) out[names[i]] = value[names[i]];
+  return out;
+}
+
+// A key part for a custom attribute's value: JSON scalars the key can tell apart exactly (no
+// -0, no non-finite number: their JSON is another value's); `undefined` for anything else.
+function attributeKey(value) {
+  switch (typeof value) {
+    case "boolean":
+      return value ? "t" : "f";
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0) ? `n${value};` : undefined;
+    case "string":
+      return stringKey(value);
+  }
+  return value === null ? "z" : undefined;
 }
 
 // The snapshot as the user that crosses.
@@ -1263,14 +1332,14 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       }
       const fast = this.#checkResolved(core, context);
       if (fast !== undefined) return fast;
-      if (!plainContext(context)) return JSON.parse(core.check(context));
+      if (!plainContext(context)) return JSON.parse(checkJson(core, context));
       let words;
       try {
         words = core.checkPacked(...typedArgs(context));
       } catch {
         words = undefined;
       }
-      return words !== undefined && words.length === 7 ? this.#decision(core, words) : JSON.parse(core.check(context));
+      return words !== undefined && words.length === 7 ? this.#decision(core, words) : JSON.parse(checkJson(core, context));
     }
 
     // The common context, `{view, action, user, object}` (plain objects, nothing else given),
@@ -1634,7 +1703,8 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
      * core's lowering of the policy, run by program.js on the subject's facts and the object's
      * fields); what it cannot decide exactly is memoised per (subject, target), keyed by the
      * object fields the policy reads (see `fieldsKey`); the memo lives as long as the gate and
-     * the subject, and is bounded. A plain user object is compiled for this call only.
+     * the subject, and is bounded. A plain user object takes the program path on facts kept per
+     * user key (see #plainFacts); one the key does not take is compiled for this call only.
      */
     can(who, view, actionOrMethod, objectValue) {
       const core = this.#live();
@@ -1923,7 +1993,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
         const { resolvers: _resolvers, readBody: _read, now, ...target } = options || {};
         first = core.startRequest({ ...target, request: boundedBody(request), now: now ?? Date.now() / 1000 });
       }
-      return typeof first === "string" ? [JSON.parse(first), null] : [JSON.parse(first[0]), first[1]];
+      return typeof first === "string" ? [parseExactJson(first), null] : [parseExactJson(first[0]), first[1]];
     }
 
     /**
@@ -1939,7 +2009,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (pending === null) return step.noRoute ? null : step;
       try {
         for (let i = 0; i <= MAX_LOOKUPS; i++) {
-          if (i > 0) step = JSON.parse(pending.step());
+          if (i > 0) step = parseExactJson(pending.step());
           // The CSRF check reads the body: read it now (at most maxBytes), and go on.
           if (step.body && pending.bodyPending()) {
             const reader = options.readBody ?? (isFetchRequest(request) ? (maxBytes) => readBody(request, maxBytes) : null);
@@ -2015,7 +2085,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (pending === null) return step.noRoute ? null : step;
       try {
         for (let i = 0; i <= MAX_LOOKUPS; i++) {
-          if (i > 0) step = JSON.parse(pending.step());
+          if (i > 0) step = parseExactJson(pending.step());
           if (!step.lookup) return step.noRoute ? null : step;
           const value = callResolver(options.resolvers, step.lookup, request);
           pending.answer(answerArg(asAnswer(step.lookup.kind, value)));
@@ -2034,7 +2104,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     // `sent`: the plainUser just sent typed, rebuilt as the step's user when the core says the
     // step's user is that answer's, unchanged (STEP_USER_IS_ANSWER).
     #syncStep(core, value, answered, sent = null) {
-      if (typeof value === "string") return JSON.parse(value);
+      if (typeof value === "string") return parseExactJson(value);
       if (value < 0) {
         const code = -value - 1;
         const field = code % 65536;
@@ -2083,7 +2153,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       else if (words[7] === STEP_AUTHENTICATION_SUCCEEDED) authentication = { succeeded: this.#stepName(core, words[8]) };
       const step = { decision, authentication };
       if (words[9] & STEP_USER) {
-        step.user = sent !== null && words[9] & STEP_USER_IS_ANSWER ? copyUser(sent) : JSON.parse(wasm.takeStepUser());
+        step.user = sent !== null && words[9] & STEP_USER_IS_ANSWER ? copyUser(sent) : parseExactJson(wasm.takeStepUser());
       }
       if (words[9] & STEP_USER_LOOKUP_ANSWERED) {
         if (answered === undefined) throw new ContextError("internal: no answered lookup", "invalid_context", "$");

@@ -9,6 +9,13 @@ export { PolicyError, ContextError, NotInitializedError, type PolicyErrorCode, t
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 /** A JSON object. */
 export type JsonObject = { readonly [key: string]: JsonValue };
+/**
+ * JSON whose integers may also be `bigint`s, written as their exact digits: an id beyond
+ * `Number.MAX_SAFE_INTEGER` (a Number would round `9007199254740993` to `9007199254740992`,
+ * another row). Exact within the 64-bit range, as the core reads JSON integers.
+ */
+export type ExactJsonValue =
+  | string | number | bigint | boolean | null | readonly ExactJsonValue[] | { readonly [key: string]: ExactJsonValue };
 
 /**
  * A DRF project's configuration, compiled once by `new Gate(policy)` (docs/policy.md §1).
@@ -158,11 +165,14 @@ export interface Context<View extends string = string, Action extends string = s
   action?: Action | null;
   method?: string | null;
   detail?: boolean | null;
-  /** `null` or absent: anonymous. */
-  user?: User | null;
+  /** `null` or absent: anonymous. Its `id` may be a `bigint` (exact beyond 2^53). */
+  user?: ResolvedUser | null;
   authentication?: AuthenticationOutcome | null;
-  /** What `get_object()` returns; `null` is a lookup miss (404); absent: not decided here. */
-  object?: JsonValue;
+  /**
+   * What `get_object()` returns; `null` is a lookup miss (404); absent: not decided here.
+   * Integers may be `bigint`s (an owner's pk beyond 2^53, exact).
+   */
+  object?: ExactJsonValue;
   /** The URL's lookup value does not fit the field: a bare 404. */
   lookupError?: boolean;
   /** The `Accept` header: DRF negotiates before authentication (406, `indent`). */
@@ -452,8 +462,11 @@ export declare class Gate<const P extends Policy = Policy> {
   /**
    * What DRF would answer to one request: status, exact body, headers, and which check decided.
    * Throws `ContextError` when the context is malformed or names an unknown view or action.
+   * Ids beyond 2^53 are exact as `bigint`s in the context, or in the context's JSON text (a
+   * string: `drfgate_check`'s cases as Python wrote them; not in `drf-gate/runtime`, which
+   * reads no JSON).
    */
-  check(context: ContextFor<P>): Decision;
+  check(context: ContextFor<P> | string): Decision;
   /**
    * Whether `user` may run `actionOrMethod` (an action of the view such as `"destroy"`, or an
    * HTTP method such as `"DELETE"`: an upper-case token) on `view`, and on `object` when given

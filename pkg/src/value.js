@@ -1,7 +1,8 @@
 // The binary value encoding the runtime reads (src/compiled/value.rs): users, objects and
 // authentication outcomes cross into wasm without JSON text. It follows JSON.stringify exactly
 // (toJSON, boxed primitives, undefined/functions/symbols skipped in objects and null in arrays,
-// non-finite numbers as null, BigInt and cycles throw), so a value means what its JSON means.
+// non-finite numbers as null, cycles throw), so a value means what its JSON means; a BigInt is
+// its exact integer, as gate.js writes it into JSON text (JSON.stringify refuses it).
 //
 //   0 null  1 false  2 true  3 uint (LEB128)  4 negative int: LEB128 of -(n + 1)
 //   5 float64 LE  6 string (LEB128 length, UTF-8)  7 array (count, items)  8 object (count, key/value)
@@ -117,6 +118,19 @@ function number(out, value) {
   out.float(value);
 }
 
+function bigint(out, value) {
+  if (value >= 0n && value < 18446744073709551616n) {
+    out.byte(3);
+    return out.varint(value);
+  }
+  if (value < 0n && value >= -9223372036854775808n) {
+    out.byte(4);
+    return out.varint(-value - 1n);
+  }
+  out.byte(5);
+  out.float(Number(value));
+}
+
 // JSON.stringify's SerializeJSONProperty: returns false when the value is skipped (undefined).
 function write(out, holder, key, value, stack) {
   if (value !== null && (typeof value === "object" || typeof value === "bigint") && typeof value.toJSON === "function") {
@@ -134,7 +148,10 @@ function write(out, holder, key, value, stack) {
     case "symbol":
       return false;
     case "bigint":
-      throw new TypeError("Do not know how to serialize a BigInt");
+      // Its exact digits, as the JSON path writes a BigInt (gate.js exactJson): an id beyond
+      // 2^53 stays exact within the 64-bit range, beyond it serde_json reads the digits as a float.
+      bigint(out, value);
+      return true;
     case "boolean":
       out.byte(value ? 2 : 1);
       return true;
@@ -257,4 +274,17 @@ function pairInto(out, user, object) {
 /** The user's length in the bytes of the last `encodePair`. */
 export function encodedUserLength() {
   return pairSplit;
+}
+
+/**
+ * `JSON.parse(text)`, but an integer beyond Number.MAX_SAFE_INTEGER is a BigInt (JSON.parse
+ * would round a pk 9007199254740993 to 9007199254740992, another user's). Texts without a run of
+ * 16 digits are parsed as they are.
+ */
+export function parseExactJson(text) {
+  if (!/\d{16}/.test(text)) return JSON.parse(text);
+  const marked = text.replace(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g, (m) =>
+    m[0] === '"' || !/^-?\d+$/.test(m) || Number.isSafeInteger(Number(m)) ? m : `"\\ud800${m}"`);
+  return JSON.parse(marked, (_, v) =>
+    typeof v === "string" && v[0] === "\ud800" && /^-?\d+$/.test(v.slice(1)) ? BigInt(v.slice(1)) : v);
 }

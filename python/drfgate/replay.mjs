@@ -65,8 +65,19 @@ function errorJson(e) {
   return { name: e?.name, code: e?.code, message: e?.message ?? String(e), path: e?.path };
 }
 
+// JSON.parse, but an integer beyond Number.MAX_SAFE_INTEGER is a BigInt: a pk such as
+// 9007199254740993 stays that user's (gate.check decides BigInt ids exactly), not 2^53's.
+function parseExact(text) {
+  const marked = text.replace(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g, (m) =>
+    m[0] === '"' || !/^-?\d+$/.test(m) || Number.isSafeInteger(Number(m)) ? m : `"\\ud800${m}"`);
+  return JSON.parse(marked, (_, v) =>
+    typeof v === "string" && v[0] === "\ud800" && /^-?\d+$/.test(v.slice(1)) ? BigInt(v.slice(1)) : v);
+}
+
 const file = process.argv[process.argv.length - 1];
-const { policy, cases } = JSON.parse(readFileSync(file, "utf8"));
+const text = readFileSync(file, "utf8");
+const { policy } = JSON.parse(text);
+const { cases } = parseExact(text);
 const mod = await loadPackage();
 if (typeof mod.Gate !== "function" && typeof mod.default === "function") await mod.default();
 const Gate = mod.Gate ?? mod.default?.Gate;

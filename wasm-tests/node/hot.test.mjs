@@ -20,11 +20,13 @@ const policy = {
   classes: {
     IsOwner: { hasObjectPermission: "request.method in SAFE_METHODS or obj.owner == request.user", message: "Not yours." },
     InTeam: { hasObjectPermission: "obj.team.id == 5 or request.user.has_perm('blog.change_post', obj)" },
+    Level: { hasPermission: "request.user.level >= 2" },
   },
   views: {
     posts: { model: "blog.Post", permissions: ["IsAuthenticatedOrReadOnly", "IsOwner | IsAdminUser"] },
     teams: { model: "blog.Post", permissions: ["InTeam"] },
     tags: { permissions: ["IsAdminUser"], actions: ["list"] },
+    levels: { permissions: ["Level"], actions: ["list"] },
   },
 };
 const json = new Gate(policy);
@@ -138,12 +140,21 @@ describe("can: memoised per subject on the fields the policy reads", () => {
         () => delete live.name,
         () => Object.defineProperty(live, "isStaff", { value: true, enumerable: false, configurable: true }),
         () => delete live.isStaff,
+        () => (live.attributes = { level: 1, team: "a" }),
+        () => (live.attributes.level = 2),
+        () => (live.attributes.team = "a\ud800"), // the core refuses it: the error, as before
+        () => (live.attributes.team = "a"),
+        () => (live.attributes.level = "2"),
+        () => (live.attributes.extra = { nested: 1 }), // not keyed: the wasm path
+        () => delete live.attributes.extra,
+        () => (live.attributes.level = -0),
+        () => delete live.attributes,
       ];
       for (const step of steps) {
         step();
         const copy = JSON.parse(JSON.stringify(live));
         for (let again = 0; again < 2; again++) {
-          for (const [view, action, object] of [["posts", "destroy", own], ["posts", "create"], ["teams", "update", team], ["tags", "list"]]) {
+          for (const [view, action, object] of [["posts", "destroy", own], ["posts", "create"], ["teams", "update", team], ["tags", "list"], ["levels", "list"]]) {
             const want = oracle(json, copy, view, action, object);
             assert.equal(ask(fresh, live, view, action, object), want, `${view}.${action} ${JSON.stringify(live)}`);
           }
