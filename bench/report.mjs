@@ -19,6 +19,8 @@ const median = (xs) => {
 };
 const ns = (x) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} µs` : x >= 1000 ? `${(x / 1000).toFixed(2)} µs` : `${x.toFixed(x < 10 ? 1 : 0)} ns`);
 const ms = (x) => `${x.toFixed(1)} ms`;
+// A wall difference below zero is the noise of whole processes' ready times, not a time.
+const wallMs = (x) => (x < 0 ? `noise (${ms(x)})` : ms(x));
 // KB of 1,000 bytes, as the issue and the summary line count them (one unit everywhere).
 const kb = (x) => `${(x / 1000).toFixed(1)} KB`;
 const mb = (x) => `${(x / 1024 / 1024).toFixed(1)} MB`;
@@ -102,7 +104,7 @@ goal("start-to-first-decision ≤ 5 ms (fast start: `drf-gate/runtime` + `policy
 {
   const file = join(dir, "workerd-start.json");
   const row = existsSync(file) ? read("workerd-start.json").results.find((r) => r.id === "edgeCompiled") : undefined;
-  goal("workerd start ≤ 5 ms (cold isolate up to its first decision, edge build + `policy.gate`, workerd CPU time)", row ? `${ms(row.cpu.startMs)} (wall: ${ms(row.startMs)})` : "not measured", row ? row.cpu.startMs <= 5 : null);
+  goal("workerd start ≤ 5 ms (cold isolate up to its first decision, edge build + `policy.gate`, workerd CPU time)", row ? `${ms(row.cpu.startMs)} (wall: ${wallMs(row.startMs)})` : "not measured", row ? row.cpu.startMs <= 5 : null);
 }
 goal("browser `.wasm` ≤ 50 KB gzipped (80 KB at most)", wasm ? `${kb(gzipFile(wasmFile))} (gzip -9; ${kb(wasm.length)} raw, \`${wasmFile.split("/").pop()}\`)` : "no .wasm", wasm ? gzipFile(wasmFile) <= 50 * 1000 : null);
 goal("raw request with an HS256 JWT through the package (`checkRequestSync`, user lookup) ≤ 10 µs", Number.isNaN(rawJwt) ? "not measured" : ns(rawJwt), Number.isNaN(rawJwt) ? null : rawJwt <= 10_000);
@@ -166,10 +168,12 @@ if (workerdStartFile) {
     "the top level (instantiate, `new Gate`). first decision = (first request − median of the next ones) − the",
     "same for the empty Worker. workerd's clocks stand still inside an isolate, so the host measures: wall",
     "time, and workerd's CPU time (all its threads, from /proc), which other work on the machine disturbs far",
-    `less. The \`workerd start\` figure of the summary line is the **${WORKERD_START_ROW}** row's CPU total.`, "");
+    `less. The \`workerd start\` figure of the summary line is the **${WORKERD_START_ROW}** row's CPU total.`,
+    "A wall figure marked \"noise\" is below zero: whole processes' times to ready vary by more than an",
+    "isolate's cost, so only the CPU columns measure it.", "");
   p("| Worker | load (wall) | first decision (wall) | **total (wall)** | load (CPU) | first decision (CPU) | **total (CPU)** |", "|---|---|---|---|---|---|---|");
   for (const r of w.results) {
-    p(`| ${r.id === WORKERD_START_ROW ? `${r.label} (**summary**)` : r.label} | ${ms(r.loadMs)} | ${ms(r.firstDecisionMs)} | **${ms(r.startMs)}** | ${ms(r.cpu.loadMs)} | ${ms(r.cpu.firstDecisionMs)} | **${ms(r.cpu.startMs)}** |`);
+    p(`| ${r.id === WORKERD_START_ROW ? `${r.label} (**summary**)` : r.label} | ${wallMs(r.loadMs)} | ${wallMs(r.firstDecisionMs)} | **${wallMs(r.startMs)}** | ${ms(r.cpu.loadMs)} | ${ms(r.cpu.firstDecisionMs)} | **${ms(r.cpu.startMs)}** |`);
   }
   p("");
 }
