@@ -277,7 +277,21 @@ impl RawRequest {
     }
 
     /// Builds a request from its JSON shape; errors name the offending path.
-    pub fn from_input(input: RawRequestInput) -> Result<Self, InputError> {
+    pub fn from_input(mut input: RawRequestInput) -> Result<Self, InputError> {
+        let headers = std::mem::take(&mut input.headers);
+        Self::from_input_with_headers(input, headers.iter().map(|(name, value)| (name.as_str(), value.as_str())))
+    }
+
+    /// [`RawRequest::from_input`] with the headers given apart, as slices in `input.headers`'
+    /// order (by name, one value each); `input.headers` is not read. The typed crossing
+    /// (`edge::PendingRequest::from_parts`) then copies no header twice.
+    ///
+    /// # Errors
+    /// As [`RawRequest::from_input`].
+    pub(crate) fn from_input_with_headers<'h>(
+        input: RawRequestInput,
+        headers: impl IntoIterator<Item = (&'h str, &'h str)>,
+    ) -> Result<Self, InputError> {
         let mut request = RawRequest::new(&input.method);
         let mut url_parts = None;
         if let Some(url) = &input.url {
@@ -285,7 +299,7 @@ impl RawRequest {
                 InputError::new(InputErrorCode::InvalidRequest, "$.url", "expected an absolute http(s) URL")
             })?);
         }
-        for (name, value) in &input.headers {
+        for (name, value) in headers {
             request = request.header(name, value)?;
             if request.beyond_limits.is_some() {
                 // Forwarded whole: the rest is neither read nor checked.
@@ -365,8 +379,8 @@ impl RawRequest {
 
     /// A header by case-insensitive name.
     pub fn header_value(&self, name: &str) -> Option<&str> {
-        let lower = name.to_ascii_lowercase();
-        self.headers.iter().find(|(n, _)| *n == lower).map(|(_, v)| v.as_str())
+        // Stored names are ASCII-lowercased, so this is `n == name.to_ascii_lowercase()`.
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// `request.META[name]`: `HTTP_*` names map to headers (`HTTP_X_CSRFTOKEN` is
@@ -374,13 +388,15 @@ impl RawRequest {
     /// extra META entries (`REMOTE_USER`).
     pub fn meta(&self, name: &str) -> Option<&str> {
         if let Some(header) = name.strip_prefix("HTTP_") {
-            let wanted: String = header.chars().map(|c| if c == '_' { '-' } else { c }).collect();
+            // The name with '_' read as '-', compared without building it (no allocation).
+            let wanted = |n: &str| {
+                n.len() == header.len()
+                    && n.bytes()
+                        .zip(header.bytes())
+                        .all(|(a, b)| a.eq_ignore_ascii_case(&if b == b'_' { b'-' } else { b }))
+            };
             // WSGI servers drop header names containing '_', so they never reach META.
-            return self
-                .headers
-                .iter()
-                .find(|(n, _)| !n.contains('_') && n.eq_ignore_ascii_case(&wanted))
-                .map(|(_, v)| v.as_str());
+            return self.headers.iter().find(|(n, _)| !n.contains('_') && wanted(n)).map(|(_, v)| v.as_str());
         }
         match name {
             "CONTENT_TYPE" => self.header_value("content-type"),
