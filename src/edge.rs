@@ -411,8 +411,12 @@ impl PendingRequest {
         // The JSON input's `BTreeMap` order: by name, the last value of a repeated name (a
         // stable sort keeps the given order among equal names).
         headers.sort_by(|a, b| a.0.cmp(b.0));
-        let sorted =
-            headers.iter().enumerate().filter(|&(i, (name, _))| headers.get(i + 1).is_none_or(|next| next.0 != *name));
+        let sorted: Vec<(&str, &str)> = headers
+            .iter()
+            .enumerate()
+            .filter(|&(i, (name, _))| headers.get(i + 1).is_none_or(|next| next.0 != *name))
+            .map(|(_, &header)| header)
+            .collect();
         let input = RawRequestInput {
             method: method.to_owned(),
             url: url.map(str::to_owned),
@@ -428,7 +432,7 @@ impl PendingRequest {
             detail: (flags & parts::HAS_DETAIL != 0).then_some(flags & parts::DETAIL != 0),
             ..Default::default()
         };
-        let (request, target) = request_and_target(input, target, sorted.map(|(_, &header)| header))?;
+        let (request, target) = request_and_target(input, target, &sorted)?;
         Ok(Some(PendingRequest::new(request, target, now)))
     }
 
@@ -632,8 +636,8 @@ fn parse_edge_input(input: &str) -> Result<(RawRequest, RequestTarget, f64, Answ
         .map_err(|error| ContextError::new(ContextErrorCode::InvalidContext, error.path("$"), error.message()))?;
     let mut request = input.request;
     let headers = std::mem::take(&mut request.headers);
-    let (request, target) =
-        request_and_target(request, input.target, headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))?;
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let (request, target) = request_and_target(request, input.target, &headers)?;
     let mut cache = AnswerCache::default();
     for entry in input.answers {
         cache.insert(entry.key, entry.answer);
@@ -643,10 +647,10 @@ fn parse_edge_input(input: &str) -> Result<(RawRequest, RequestTarget, f64, Answ
 
 /// The request and its target from their input shapes: `?format=` read from the URL (or path)
 /// when the target does not give it. One place for the JSON and the typed inputs.
-fn request_and_target<'h>(
+fn request_and_target(
     request: RawRequestInput,
     mut target: RequestTarget,
-    headers: impl IntoIterator<Item = (&'h str, &'h str)>,
+    headers: &[(&str, &str)],
 ) -> Result<(RawRequest, RequestTarget), ContextError> {
     if target.format.is_none() {
         let url = request.url.as_deref().or(request.path.as_deref()).unwrap_or_default();

@@ -286,7 +286,8 @@ impl RawRequest {
     /// Builds a request from its JSON shape; errors name the offending path.
     pub fn from_input(mut input: RawRequestInput) -> Result<Self, InputError> {
         let headers = std::mem::take(&mut input.headers);
-        Self::from_input_with_headers(input, headers.iter().map(|(name, value)| (name.as_str(), value.as_str())))
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect();
+        Self::from_input_with_headers(input, &headers)
     }
 
     /// [`RawRequest::from_input`] with the headers given apart, as slices in `input.headers`'
@@ -295,9 +296,9 @@ impl RawRequest {
     ///
     /// # Errors
     /// As [`RawRequest::from_input`].
-    pub(crate) fn from_input_with_headers<'h>(
+    pub(crate) fn from_input_with_headers(
         input: RawRequestInput,
-        headers: impl IntoIterator<Item = (&'h str, &'h str)>,
+        headers: &[(&str, &str)],
     ) -> Result<Self, InputError> {
         let mut request = RawRequest::new(&input.method);
         let mut url_parts = None;
@@ -306,7 +307,7 @@ impl RawRequest {
                 InputError::new(InputErrorCode::InvalidRequest, "$.url", "expected an absolute http(s) URL")
             })?);
         }
-        for (name, value) in headers {
+        for &(name, value) in headers {
             request = request.header(name, value)?;
             if request.beyond_limits.is_some() {
                 // Forwarded whole: the rest is neither read nor checked.
