@@ -136,8 +136,15 @@ pub struct RawRequestInput {
     pub meta: BTreeMap<String, String>,
 }
 
+/// Whether every character is at most U+00FF: in UTF-8, exactly when no byte is 0xC4 or above
+/// (U+0100 is C4 80; U+0080..=U+00FF are C2/C3 and a continuation byte, 0x80..=0xBF). A byte
+/// scan, not a char decode: it runs on every header of every raw request.
+fn is_latin1(value: &str) -> bool {
+    !value.bytes().any(|b| b >= 0xC4)
+}
+
 fn latin1_check(value: &str, path: impl FnOnce() -> String) -> Result<(), InputError> {
-    if value.chars().any(|c| u32::from(c) > 0xFF) {
+    if !is_latin1(value) {
         return Err(InputError::new(
             InputErrorCode::InvalidRequest,
             path(),
@@ -281,7 +288,22 @@ impl RawRequest {
     }
 
     /// Builds a request from its JSON shape; errors name the offending path.
-    pub fn from_input(input: RawRequestInput) -> Result<Self, InputError> {
+    pub fn from_input(mut input: RawRequestInput) -> Result<Self, InputError> {
+        let headers = std::mem::take(&mut input.headers);
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect();
+        Self::from_input_with_headers(input, &headers)
+    }
+
+    /// [`RawRequest::from_input`] with the headers given apart, as slices in `input.headers`'
+    /// order (by name, one value each); `input.headers` is not read. The typed crossing
+    /// (`edge::PendingRequest::from_parts`) then copies no header twice.
+    ///
+    /// # Errors
+    /// As [`RawRequest::from_input`].
+    pub(crate) fn from_input_with_headers(
+        input: RawRequestInput,
+        headers: &[(&str, &str)],
+    ) -> Result<Self, InputError> {
         let mut request = RawRequest::new(&input.method);
         let mut url_parts = None;
         if let Some(url) = &input.url {
@@ -289,7 +311,7 @@ impl RawRequest {
                 InputError::new(InputErrorCode::InvalidRequest, "$.url", "expected an absolute http(s) URL")
             })?);
         }
-        for (name, value) in &input.headers {
+        for &(name, value) in headers {
             request = request.header(name, value)?;
             if request.beyond_limits.is_some() {
                 // Forwarded whole: the rest is neither read nor checked.
@@ -659,4 +681,34 @@ fn cookie_unquote(value: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_latin1;
+
+    /// The byte scan agrees with a char decode around every boundary of UTF-8's lengths.
+    #[test]
+    fn is_latin1_is_the_char_test() {
+        let chars = [
+            '\0',
+            'a',
+            '\u{7f}',
+            '\u{80}',
+            '\u{e9}',
+            '\u{ff}',
+            '\u{100}',
+            '\u{7ff}',
+            '\u{800}',
+            '\u{ffff}',
+            '\u{10000}',
+            '\u{10ffff}',
+        ];
+        for a in chars {
+            for b in chars {
+                let text: String = [a, 'x', b].iter().collect();
+                assert_eq!(is_latin1(&text), text.chars().all(|c| u32::from(c) <= 0xFF), "{text:?}");
+            }
+        }
+    }
 }
