@@ -259,8 +259,8 @@ function resolversFor(identities) {
     // The harness's classes: `X-Test-User: <ClassName> <user id>`, else None.
     custom: (className, request) => {
       // `X_Test_User` is HTTP_X_TEST_USER under ASGI (and the test client), absent under WSGI:
-      // a resolver reading META cannot know which, so it does not know.
-      if (Object.keys(request.headers ?? {}).some((k) => k.includes("_") && k.toLowerCase().replaceAll("_", "-") === "x-test-user")) return undefined;
+      // a resolver reading META cannot know which, so it does not know (the package's UNKNOWN).
+      if (Object.keys(request.headers ?? {}).some((k) => k.includes("_") && k.toLowerCase().replaceAll("_", "-") === "x-test-user")) return Symbol.for("drf-gate.unknown");
       const value = headerOf(request, "X-Test-User");
       if (!value) return null;
       const space = value.indexOf(" ");

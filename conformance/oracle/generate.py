@@ -1385,6 +1385,12 @@ def rawhunt_csrf_cases():
         for meth in ("GET", "POST"):
             edge("cookie-forms", spec("", sess, method=meth, actor=ALICE,
                                       raw={"login": True, "cookieHeader": cookie, "headers": dict(hdr)}))
+    # REMOTE_USER (RemoteUserBackend: no user created) in META and in a header, odd values.
+    ru_meta = policy(["remoteUser"], ["IsAuthenticated"])
+    ru_header = policy(["remoteUser", "basic"], ["IsAuthenticated"], settings={"remoteUser": {"header": "HTTP_X_REMOTE_USER"}})
+    for value in ("{username}", "", " {username}", "{username} ", "ALICE", "al\u00efce", "{username}\x00", "{username},{username}"):
+        edge("remote-user-forms", spec("", ru_meta, actor=ALICE, raw={"meta": {"REMOTE_USER": value}}),
+             spec("", ru_header, actor=ALICE, raw={"headers": {"X-Remote-User": value}}))
     return out
 
 
