@@ -180,7 +180,15 @@ function compare(c, decision) {
   const www = decision.headers?.["WWW-Authenticate"] ?? null;
   const body = decision.body ?? ""; // an allowed decision may carry no body at all
   const e = c.expected;
-  if (decision.status === e.status && body === e.body && www === e.wwwAuthenticate) return null;
+  // DRF's Content-Type and Allow on a denial the oracle recorded (none when allowed).
+  const names = ["Content-Type", "Allow"];
+  const headersAgree = !e.headers || decision.allowed === true ||
+    names.every((name) => (decision.headers?.[name] ?? null) === (e.headers[name] ?? null));
+  if (decision.status === e.status && body === e.body && www === e.wwwAuthenticate && headersAgree) return null;
+  if (!headersAgree) {
+    const shown = (h) => names.map((name) => `${name}=${JSON.stringify(h?.[name] ?? null)}`).join(" ");
+    return `${outcome(decision.status, body, www)} ${shown(decision.headers)} (expected ${shown(e.headers)})`;
+  }
   return outcome(decision.status, body, www);
 }
 

@@ -116,7 +116,7 @@ impl PolicyPath {
 enum Diff {
     Policy(String),
     Context(String),
-    Outcome { status: u16, body: String, www: Option<String> },
+    Outcome { status: u16, body: String, www: Option<String>, headers: String },
 }
 
 fn gate_of(case: &Value, path: PolicyPath) -> Result<drf_gate::Gate, Diff> {
@@ -211,7 +211,10 @@ fn compare(case: &Value, decision: &drf_gate::Decision<'_>) -> Result<(), Diff> 
     let status = expected.and_then(|e| e.get("status")).and_then(Value::as_u64);
     let body = expected.and_then(|e| e.get("body")).and_then(Value::as_str);
     let www = expected.and_then(|e| e.get("wwwAuthenticate")).and_then(Value::as_str);
-    if status == Some(u64::from(decision.status)) && body == Some(&*decision.body) && www == decision.www_authenticate()
+    if status == Some(u64::from(decision.status))
+        && body == Some(&*decision.body)
+        && www == decision.www_authenticate()
+        && headers_agree(expected, decision)
     {
         Ok(())
     } else {
@@ -219,23 +222,42 @@ fn compare(case: &Value, decision: &drf_gate::Decision<'_>) -> Result<(), Diff> 
             status: decision.status,
             body: decision.body.to_string(),
             www: decision.www_authenticate().map(str::to_string),
+            headers: shown_headers(decision.headers().filter(|(name, _)| matches!(*name, "Content-Type" | "Allow"))),
         })
     }
+}
+
+/// DRF's `Content-Type` and `Allow` on a response the oracle recorded (`expected.headers`; none
+/// for an allowed request): a denial must carry the same.
+fn headers_agree(expected: Option<&Value>, decision: &drf_gate::Decision<'_>) -> bool {
+    let Some(want) = expected.and_then(|e| e.get("headers")).and_then(Value::as_object) else {
+        return true;
+    };
+    if decision.allowed {
+        return true; // the status differs, or the oracle's allowed answer is its own
+    }
+    ["Content-Type", "Allow"].iter().all(|name| {
+        let got = decision.headers().find(|(n, _)| n == name).map(|(_, v)| v);
+        want.get(*name).and_then(Value::as_str) == got
+    })
 }
 
 fn line(case: &Value, diff: &Diff) -> String {
     let id = case.get("id").and_then(Value::as_str).unwrap_or("?");
     let source = case.get("source").and_then(Value::as_str).unwrap_or("?");
     let expected = case.get("expected").cloned().unwrap_or(Value::Null);
+    let want_headers = expected.get("headers").and_then(Value::as_object).map_or_else(String::new, |map| {
+        shown_headers(map.iter().map(|(name, value)| (name.as_str(), value.as_str().unwrap_or_default())))
+    });
     let want = outcome(
         expected.get("status").and_then(Value::as_u64).unwrap_or(0),
         expected.get("body").and_then(Value::as_str).unwrap_or(""),
         expected.get("wwwAuthenticate").and_then(Value::as_str),
-    );
+    ) + &want_headers;
     let got = match diff {
         Diff::Policy(err) => format!("policy rejected: {err}"),
         Diff::Context(err) => format!("context rejected: {err}"),
-        Diff::Outcome { status, body, www } => outcome(u64::from(*status), body, www.as_deref()),
+        Diff::Outcome { status, body, www, headers } => outcome(u64::from(*status), body, www.as_deref()) + headers,
     };
     format!(
         "DISAGREE {id} [{source}] {}{} | policy {} | expected {want} | got {got}",
@@ -268,6 +290,10 @@ fn request_summary(case: &Value) -> String {
         parts.push(format!("body({content_type})={body:?}"));
     }
     format!(" | request {}", parts.join(" "))
+}
+
+fn shown_headers<'n, 'v>(headers: impl Iterator<Item = (&'n str, &'v str)>) -> String {
+    headers.map(|(name, value)| format!(" {name}={value:?}")).collect()
 }
 
 fn outcome(status: u64, body: &str, www: Option<&str>) -> String {
