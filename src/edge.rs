@@ -121,6 +121,10 @@ pub enum ForwardReason {
     /// WSGI servers drop it, ASGI servers pass it to Django as the same META key
     /// ([`RawRequest::read_ambiguous_header`]).
     AmbiguousHeaderName,
+    /// A header the decision read holds `", "` and came from a Fetch `Headers` object: it may
+    /// be repeated lines, which Django's servers join with `","`
+    /// ([`RawRequest::read_joined_header`]).
+    JoinedHeader,
 }
 
 /// Why `perform_authentication` stopped before a decision.
@@ -197,6 +201,9 @@ impl Gate {
         let outcome = self.check_request_unambiguous(request, target, resolver, now, progress)?;
         if request.read_ambiguous_header() {
             return Ok(EdgeOutcome::Forward(ForwardReason::AmbiguousHeaderName));
+        }
+        if request.read_joined_header() {
+            return Ok(EdgeOutcome::Forward(ForwardReason::JoinedHeader));
         }
         Ok(outcome)
     }
@@ -444,6 +451,7 @@ impl PendingRequest {
             body,
             body_pending: flags & parts::BODY_PENDING != 0,
             empty_headers_dropped: flags & parts::EMPTY_HEADERS_DROPPED != 0,
+            headers_joined: flags & parts::HEADERS_JOINED != 0,
             ..Default::default()
         };
         let target = RequestTarget {
@@ -648,6 +656,8 @@ pub mod parts {
     pub const BODY_PENDING: u32 = 1 << 7;
     /// `request.emptyHeadersDropped`.
     pub const EMPTY_HEADERS_DROPPED: u32 = 1 << 8;
+    /// `request.headersJoined`.
+    pub const HEADERS_JOINED: u32 = 1 << 9;
 }
 
 /// The request, target, `now` and answers of a [`Gate::check_request_json`] input.

@@ -276,6 +276,7 @@ const PART_URL = 1 << 4;
 const PART_PATH = 1 << 5;
 const PART_BODY_PENDING = 1 << 7;
 const PART_EMPTY_HEADERS_DROPPED = 1 << 8;
+const PART_HEADERS_JOINED = 1 << 9;
 // Longest typed text (the JSON path's cap on a context's text; longer ones take the JSON path).
 const MAX_PARTS_CHARS = 1024 * 1024;
 
@@ -323,6 +324,10 @@ function typedRequest(request, options) {
       case "emptyHeadersDropped":
         if (typeof value !== "boolean") return null;
         if (value) flags |= PART_EMPTY_HEADERS_DROPPED;
+        break;
+      case "headersJoined":
+        if (typeof value !== "boolean") return null;
+        if (value) flags |= PART_HEADERS_JOINED;
         break;
       default:
         return null;
