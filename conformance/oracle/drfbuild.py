@@ -281,6 +281,8 @@ class Builder:
         if self.policy.get("renderers"):
             attrs["renderer_classes"] = [import_string(name if "." in name else f"rest_framework.renderers.{name}")
                                          for name in self.policy["renderers"]]
+        if vdecl.get("httpMethodNames") is not None:
+            attrs["http_method_names"] = list(vdecl["httpMethodNames"])
         if vdecl.get("ignoreModelPermissions"):
             attrs["_ignore_model_permissions"] = True
         if vdecl.get("queryset") is not None:

@@ -1252,9 +1252,37 @@ def negotiation_cases():
     return out
 
 
+# =============================================================================================
+# http_method_names (polhunt): which methods reach a handler, 405 after the permission checks,
+# and Allow; Django compares the lower-cased method with the list as written
+# =============================================================================================
+def http_method_names_cases():
+    out = []
+    name_sets = [["get", "head", "options"], ["get", "post"], ["post", "put", "patch", "delete", "options", "trace"], [],
+                 ["delete", "get", "post", "options", "foo"], ["GET", "head", "Options", "post"],
+                 ["get", "get", "patch", "head"]]
+    methods = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "TRACE", "FOO"]
+    view_perms = {"actions": {"list": {}, "create": {"permissions": ["IsAdminUser"]}, "retrieve": {}, "update": {},
+                              "partial_update": {}, "destroy": {},
+                              "publish": {"detail": True, "methods": ["POST", "GET"], "permissions": ["AllowAny"]}}}
+    for names in name_sets:
+        for method in methods:
+            for detail in (False, True):
+                for actor, perms in ((None, ["IsAuthenticated"]), (ALICE, ["IsAdminUser"]), (None, ["AllowAny"])):
+                    pol = policy(["basic"], perms, view=dict(view_perms, httpMethodNames=names))
+                    out.append(spec("edge:http-method-names", pol, method=method, detail=detail, actor=actor,
+                                    auth_via="basic" if actor else None, context_action=method in ("GET", "POST")))
+            for actor in (None, ALICE):
+                pol = policy(["basic"], ["IsAuthenticated"], view=dict(view_perms, httpMethodNames=names))
+                out.append(spec("edge:http-method-names", pol, method=method, detail=True, action="publish",
+                                actor=actor, auth_via="basic" if actor else None))
+    return out
+
+
 def all_specs(seed, n_random):
     specs = table_cases() + edge_cases() + edge_raw_cases() + queryset_cases()
     specs += negotiation_cases()
+    specs += http_method_names_cases()
     gen = RandomGen(seed)
     specs += [gen.case() for _ in range(n_random)]
     counters = {}
