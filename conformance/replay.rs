@@ -33,6 +33,9 @@ fn main() -> ExitCode {
     if let Ok(path) = std::env::var("DRF_GATE_NEGOTIATION") {
         return negotiation(&path);
     }
+    if let Ok(path) = std::env::var("DRF_GATE_CONDITIONS") {
+        return conditions(&path);
+    }
     let Ok(path) = std::env::var("DRF_GATE_CASES") else {
         eprintln!("conformance: DRF_GATE_CASES is not set; run conformance/run.sh");
         return ExitCode::FAILURE;
@@ -623,6 +626,67 @@ fn negotiation(path: &str) -> ExitCode {
     let seed = document.get("seed").map_or_else(|| "?".to_string(), Value::to_string);
     println!(
         "conformance (negotiation): {} cases, {agree} agree, {disagree} disagree, {left} left to the server (seed {seed})",
+        cases.len()
+    );
+    if disagree > 0 || cases.is_empty() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `conformance/oracle/conditions.py`'s cases: a `hasObjectPermission` condition over a JSON
+/// object, through `Gate::check`, against CPython's `eval` of the same condition (its
+/// truthiness allows; an exception is the server's 500, `evaluation_error` here). A condition
+/// the compiler refuses is counted apart (the exporter leaves such a class to the origin).
+fn conditions(path: &str) -> ExitCode {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        eprintln!("conditions: cannot read {path}");
+        return ExitCode::FAILURE;
+    };
+    let Ok(document) = serde_json::from_str::<Value>(&text) else {
+        eprintln!("conditions: {path} is not JSON");
+        return ExitCode::FAILURE;
+    };
+    let cases = document.get("cases").and_then(Value::as_array).cloned().unwrap_or_default();
+    let (mut agree, mut disagree, mut refused) = (0usize, 0usize, 0usize);
+    for case in &cases {
+        let field = |name: &str| case.get(name).and_then(Value::as_str).unwrap_or_default();
+        let gate = match drf_gate::Gate::from_json(field("policy")) {
+            Ok(gate) => gate,
+            Err(err) => {
+                refused += 1;
+                if std::env::var_os("DRF_GATE_VERBOSE").is_some() {
+                    println!("refused: {} ({}: {})", field("condition"), err.code, err.message);
+                }
+                continue;
+            }
+        };
+        let got = match gate.check_json(field("context")) {
+            Ok(decision) if decision.allowed => "allow".to_string(),
+            Ok(decision) if decision.status == 403 => "deny".to_string(),
+            Ok(decision) if decision.status == 500 => "error".to_string(),
+            Ok(decision) => format!("{} {}", decision.status, decision.body),
+            Err(err) => format!("context rejected: {}", err.message),
+        };
+        if got == field("outcome") {
+            agree += 1;
+        } else {
+            disagree += 1;
+            println!(
+                "DISAGREE condition {} | object {} | Python {}, drf-gate {got}",
+                field("condition"),
+                serde_json::from_str::<Value>(field("context"))
+                    .ok()
+                    .and_then(|c| c.get("object").map(compact))
+                    .unwrap_or_default(),
+                field("outcome")
+            );
+        }
+    }
+    let seed = document.get("seed").map_or_else(|| "?".to_string(), Value::to_string);
+    println!(
+        "conformance (conditions): {} cases, {agree} agree, {disagree} disagree, {refused} refused by the compiler (seed {seed})",
         cases.len()
     );
     if disagree > 0 || cases.is_empty() {
