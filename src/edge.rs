@@ -121,6 +121,10 @@ pub enum ForwardReason {
     /// reads `request.query_params` first thing, and Django answers `TooManyFieldsSent` with
     /// its own 400 page.
     QueryBeyondFieldLimit,
+    /// A header the decision read was also given spelt with `_` for `-` (`X_CSRFToken`):
+    /// WSGI servers drop it, ASGI servers pass it to Django as the same META key
+    /// ([`RawRequest::read_ambiguous_header`]).
+    AmbiguousHeaderName,
 }
 
 /// Why `perform_authentication` stopped before a decision.
@@ -187,6 +191,22 @@ impl Gate {
     /// # Errors
     /// As [`Gate::check_request`].
     pub fn check_request_resuming(
+        &self,
+        request: &RawRequest,
+        target: &RequestTarget,
+        resolver: &dyn Resolver,
+        now: f64,
+        progress: &mut Progress,
+    ) -> Result<EdgeOutcome<'_>, ContextError> {
+        let outcome = self.check_request_unambiguous(request, target, resolver, now, progress)?;
+        if request.read_ambiguous_header() {
+            return Ok(EdgeOutcome::Forward(ForwardReason::AmbiguousHeaderName));
+        }
+        Ok(outcome)
+    }
+
+    /// [`Gate::check_request_resuming`] before the check for headers spelt with `_`.
+    fn check_request_unambiguous(
         &self,
         request: &RawRequest,
         target: &RequestTarget,

@@ -1279,10 +1279,156 @@ def http_method_names_cases():
     return out
 
 
+# =============================================================================================
+# Raw credentials and header forms (helper rawhunt): the Authorization header's whitespace,
+# keywords and base64 forms for every credential class; JWTs written by hand (claim types,
+# duplicate keys, non-ASCII, odd base64 on the wire); header names WSGI and ASGI map differently.
+# =============================================================================================
+def _b64_text(text, encoding="utf-8", alphabet="std", pad=True):
+    import base64
+    raw = text.encode(encoding)
+    out = base64.urlsafe_b64encode(raw) if alphabet == "url" else base64.b64encode(raw)
+    out = out.decode("ascii")
+    return out if pad else out.rstrip("=")
+
+
+def rawhunt_cases():
+    from .rawjwt import template
+    out = []
+
+    def edge(rule, *specs):
+        for s in specs:
+            s["source"] = f"edge:{rule}"
+            out.append(s)
+
+    # --- Authorization forms, per credential class -------------------------------------------
+    # alice's password is "pw-alice"; "[[b64:...]]" is standard base64 of the UTF-8 text.
+    good = _b64_text("alice:pw-alice")
+    forms = {
+        "token": ["Token {token}", "Token\t{token}", "Token  {token}", " Token {token}", "Token {token} ",
+                  "Token {token}\t", "Token\x0b{token}", "Token\x0c{token}", "Token\x1c{token}",
+                  "Token\xa0{token}", "Token\x85{token}", "Token", "Token ", "Token {token} x", "Tokens {token}",
+                  "Token {token}\xe9", "Token \xe9", "Token {token},{token}", "Token {token}, Token {token}",
+                  "Token ,", "Token \x00", "Token {token}\r", "TOKEN {token}", "Token=",
+                  "Token \"{token}\"", "Token {token}="],
+        "basic": ["Basic " + good, "Basic\t" + good, "Basic  " + good, "basic " + good, " Basic " + good,
+                  "Basic " + good + " ", "Basic\xa0" + good, "Basic " + good.rstrip("="),
+                  "Basic " + _b64_text("alice:pw-alice", alphabet="url"),
+                  "Basic " + good[:4] + " " + good[4:], "Basic " + good[:4] + "\n" + good[4:],
+                  "Basic " + good + "==", "Basic " + good + "!", "Basic !" + good, "Basic " + good + "YQ==",
+                  "Basic " + _b64_text("alice"), "Basic " + _b64_text(":pw-alice"), "Basic " + _b64_text("alice:"),
+                  "Basic " + _b64_text("alice:pw-alice:extra"), "Basic " + _b64_text("alice:pw-alice\n"),
+                  "Basic " + _b64_text(" alice:pw-alice"), "Basic " + _b64_text("ALICE:pw-alice"),
+                  "Basic " + _b64_text("al\u00efce:pw-alice"), "Basic " + _b64_text("alice:p\u00e9", "latin-1"),
+                  "Basic " + _b64_text("alice:p\u00e9", "utf-8"), "Basic " + _b64_text("alice:\u2603"),
+                  "Basic =", "Basic ====", "Basic a", "Basic ab", "Basic abc", "Basic abcd", "Basic", "Basic ",
+                  "Basic \xe9", "Basic " + good + "\xe9", "Basic " + good.replace("=", "%3D")],
+        "jwt": ["Bearer {jwt}", "Bearer\t{jwt}", "Bearer  {jwt}", " Bearer {jwt}", "Bearer {jwt} ", "bearer {jwt}",
+                "Bearer\xa0{jwt}", "Bearer", "Bearer ", "Bearer {jwt} x", "Bearer {jwt}\xe9", "Bearer \xe9",
+                "JWT {jwt}", "Bearer {jwt},", "Bearer {jwt}.", "Bearer .{jwt}", "Bearer a.b", "Bearer ..",
+                "Bearer a.b.c.d", "Bearer {jwt}\x1c", "Bearer \x00"],
+    }
+    for kind, headers in forms.items():
+        for auth in ([kind], [kind, "basic" if kind != "basic" else "token"]):
+            for perms in (["IsAuthenticated"], ["AllowAny"]):
+                for h in headers:
+                    edge("authorization-forms", spec("", policy(auth, perms), actor=ALICE, raw=raw_auth(h)))
+    # A custom token keyword with odd characters; Basic realms with quotes.
+    for keyword, header in (("Api-Key", "Api-Key {token}"), ("Api-Key", "api-key {token}"),
+                            ("K\u00e9y", "K\u00e9y {token}"), ("K\u00e9y", "k\u00c9y {token}"),
+                            ("Token", "Token\u00a0{token}")):
+        edge("authorization-forms", spec("", policy(["token"], ["IsAuthenticated"], settings={"token": {"keyword": keyword}}),
+                                         actor=ALICE, raw=raw_auth(header)))
+
+    # --- JWTs written by hand ----------------------------------------------------------------
+    base = '"token_type":"access","exp":$EXP,"iat":$NOW,"jti":"$JTI"'
+    def p(uid='"$UID"', extra="", head=base):
+        return "{" + head + ',"user_id":' + uid + (("," + extra) if extra else "") + "}"
+    payloads = [
+        p(), p("$UID"), p("$UID.5"), p("$UID.0"), p("1$UID"), p('"0$UID"'), p('"+$UID"'), p('"1_01"'),
+        p('"$UID_"'), p('"\\u0031\\u0030\\u0031"'), p('"\u0661\u0660\u0661"'), p('"\uff11\uff10\uff11"'),
+        p('"$UID\\n"'), p('"\\t$UID"'), p('"$UID\\u00a0"'), p('"$UID.0"'), p("1.01e2"), p("101e0"),
+        p("false"), p("null"), p('""'), p("[$UID]"), p('{"id":$UID}'), p("-0"), p("-0.0"), p("1e400"),
+        '{"user_id":"999",' + base + ',"user_id":"$UID"}', '{"user_id":"$UID",' + base + ',"user_id":"999"}',
+        '{"token_type":"refresh",' + base + ',"user_id":"$UID"}', '{' + base + ',"token_type":"refresh","user_id":"$UID"}',
+        p(head=base.replace('"access"', '"ACCESS"')), p(head=base.replace('"access"', '"access "')),
+        p(head=base.replace('"access"', '"\\u0061ccess"')), p(head=base.replace('"access"', "1")),
+        p(head=base.replace('"access"', "null")), p(head=base.replace('"access"', '["access"]')),
+        p(head=base.replace("$EXP", "$EXP.5")), p(head=base.replace("$EXP", '"$EXP"')),
+        p(head=base.replace("$EXP", "true")), p(head=base.replace("$EXP", "1e20")),
+        p(head=base.replace("$EXP", "-1")), p(head=base.replace("$EXP", "null")),
+        p(head=base.replace("$EXP", "$NOW.0")), p(head=base.replace("$EXP", "1e3")),
+        p(head=base.replace("$EXP", '"abc"')), p(head=base.replace("$EXP", "[1]")),
+        p(head=base.replace("$EXP", "99999999999999999999")), p(head=base.replace("$EXP", "253402300800")),
+        p(head=base.replace("$EXP", "NaN")), p(head=base.replace("$EXP", "Infinity")),
+        p(extra='"nbf":"$NOW"'), p(extra='"nbf":$NOW.5'), p(extra='"nbf":true'), p(extra='"nbf":"x"'),
+        p(extra='"nbf":null'), p(extra='"nbf":1e20'), p(extra='"nbf":"\u0661\u0667\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660"'),
+        p(extra='"nbf":" $NOW "'), p(extra='"nbf":"1_700_000_000"'), p(extra='"nbf":"\uff11\uff17\uff10\uff10\uff10\uff10\uff10\uff10\uff10\uff10"'),
+        p(head=base.replace('"iat":$NOW', '"iat":"\u0661\u0667\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660"')),
+        p(head=base.replace('"iat":$NOW', '"iat":"\u0669\u0669\u0669\u0669\u0669\u0669\u0669\u0669\u0669\u0669"')),
+        p(head=base.replace('"iat":$NOW', '"iat":"x"')), p(head=base.replace('"iat":$NOW', '"iat":null')),
+        p(head=base.replace('"iat":$NOW', '"iat":1e20')), p(head=base.replace('"iat":$NOW', '"iat":$NOW.5')),
+        p(head=base.replace('"iat":$NOW', '"iat":true')), p(head=base.replace('"jti":"$JTI"', '"jti":7')),
+        p(head=base.replace('"jti":"$JTI"', '"jti":null')), p(head=base.replace('"jti":"$JTI"', '"jti":""')),
+        p(extra='"aud":1'), p(extra='"aud":null'), p(extra='"iss":1'), p(extra='"sub":1'),
+        p(extra='"name":"\u00e9\u2603\U0001f600"'), p(extra='"name":"\\ud800"'), p(extra='"n":1e999'),
+        " " + p() + " ", "\ufeff" + p(), p() + "x", "[" + p() + "]", '"x"', "null", "{}",
+        p().replace(",", ", "), p().replace(":", " : "),
+    ]
+    headers = [None, '{"alg":"HS256"}', '{"typ":"JWT","alg":"HS256"}', '{"alg":"HS256","typ":"XYZ"}',
+               '{"alg":"hs256","typ":"JWT"}', '{"alg":"HS256","kid":"k1"}', '{"alg":"HS256","kid":1}',
+               '{"alg":"none","alg":"HS256"}', '{"alg":"HS256","alg":"none"}', '{"alg":"HS256","crit":["exp"]}',
+               '{"alg":"HS256","b64":false}', '{"alg":"HS256","jku":"https://evil.example.com"}', "[]", "{}",
+               '{"alg":"HS256","typ":"JWT","x":"\u00e9"}', '{"alg":"HS256"} ', '{"alg":null}', '{"alg":1}']
+    mangles = [("pad",), ("overpad",), ("stdalphabet",), ("sigjunk",), ("sigdot",), ("sigtrunc",), ("sigextra",),
+               ("emptysig",), ("payloadjunk",), ("pad", "stdalphabet")]
+    for auth in (["jwt"], ["jwtStateless"]):
+        pol = policy(auth, ["IsAuthenticated"])
+        for text in payloads:
+            edge("jwt-forms", spec("", pol, actor=ALICE, raw=raw_auth("Bearer {jwt:%s}" % template(text))))
+        for h in headers:
+            edge("jwt-forms", spec("", pol, actor=ALICE, raw=raw_auth("Bearer {jwt:%s}" % template(p(), header=h))))
+        for m in mangles:
+            edge("jwt-forms", spec("", pol, actor=ALICE, raw=raw_auth("Bearer {jwt:%s}" % template(p(), mangle=m))))
+        for sign, h in (("none", '{"alg":"none","typ":"JWT"}'), ("none", None), ("HS512", '{"alg":"HS512"}'),
+                        ("HS384", None)):
+            edge("jwt-forms", spec("", pol, actor=ALICE,
+                                   raw=raw_auth("Bearer {jwt:%s}" % template(p(), header=h, sign=sign))))
+    # true as a user id is 1 (alice's tokens leave it out: the oracle's pk 1 is guardian's
+    # AnonymousUser, which the identities do not list): here the actor's pk is 1.
+    one = U(1, "one")
+    for uid in ("true", "1.9", '"1"', "1", '"\u0661"'):
+        for auth in (["jwt"], ["jwtStateless"]):
+            edge("jwt-forms", spec("", policy(auth, ["IsAuthenticated"]), actor=one,
+                                   raw=raw_auth("Bearer {jwt:%s}" % template(p(uid)))))
+
+    # --- Header names WSGI servers drop and ASGI servers keep ('_' for '-') -------------------
+    sess = policy(["session"], ["IsAuthenticated"])
+    for name in ("X-CSRFToken", "X_CSRFToken", "x_csrftoken", "X-CSRFTOKEN"):
+        edge("header-names", spec("", sess, method="POST", actor=ALICE,
+                                  raw={"login": True, "cookies": {"csrftoken": "{csrf}"}, "headers": {name: "{csrf}"}}))
+    ruh = policy(["remoteUser"], ["IsAuthenticated"], settings={"remoteUser": {"header": "HTTP_X_REMOTE_USER"}})
+    for name in ("X-Remote-User", "X_Remote_User", "x-remote_user"):
+        edge("header-names", spec("", ruh, actor=ALICE, raw={"headers": {name: "{username}"}}))
+    for name in ("X-Test-User", "X_Test_User", "x-test_user"):
+        for auth in (["HeaderAuth401"], ["HeaderAuth403", "basic"]):
+            edge("header-names", spec("", policy(auth, ["IsAuthenticated"], auth_classes=CUSTOM_AUTH), actor=ALICE,
+                                      raw={"headers": {name: "HeaderAuth401 {uid}" if auth[0] == "HeaderAuth401"
+                                                       else "HeaderAuth403 {uid}"}}))
+    for h in ({"Authorization": "Token {token}", "X_Auth": "x"}, {"AUTHORIZATION": "Token {token}"},
+              {"authorization": "Token {token}"}):
+        edge("header-names", spec("", policy(["token"], ["IsAuthenticated"]), actor=ALICE, raw={"headers": h}))
+    jwt_named = policy(["jwt"], ["IsAuthenticated"], settings={"jwt": {"authHeaderName": "HTTP_X_JWT"}})
+    for name in ("X-Jwt", "X_Jwt", "Authorization"):
+        edge("header-names", spec("", jwt_named, actor=ALICE, raw={"headers": {name: "Bearer {jwt}"}}))
+    return out
+
+
 def all_specs(seed, n_random):
     specs = table_cases() + edge_cases() + edge_raw_cases() + queryset_cases()
     specs += negotiation_cases()
     specs += http_method_names_cases()
+    specs += rawhunt_cases()
     gen = RandomGen(seed)
     specs += [gen.case() for _ in range(n_random)]
     counters = {}

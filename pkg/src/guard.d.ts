@@ -56,6 +56,10 @@ export type ForwardReason =
   | "lookup-timeout"
   /** The CSRF check needs a body longer than the edge reads. */
   | "body-too-large"
+  /** More headers, or longer ones, than the usual servers pass to Django (their own 400/431). */
+  | "headers-beyond-server-limits"
+  /** A header the decision reads was also sent spelt with `_` for `-` (`X_CSRFToken`): WSGI drops it, ASGI keeps it. */
+  | "ambiguous-header-name"
   /** `HasAPIKey`: the key's row has an older hash (the package re-hashes and saves it on success). */
   | "api-key-legacy-hash"
   /** `HasAPIKey`: `API_KEY_CUSTOM_HEADER` names a `request.META` entry that is not a header. */

@@ -7,6 +7,7 @@
 //! [`InputError`] instead of guessing an encoding (a Worker's `Headers` already hands out such
 //! "byte strings").
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
@@ -67,6 +68,9 @@ pub struct RawRequest {
     meta: BTreeMap<String, String>,
     /// Fields of the URL's query string as `parse_qsl` counts them (`&` + 1; 0 when empty).
     query_fields: usize,
+    /// A header the decision read has a variant spelt with `_` for `-` (see
+    /// [`RawRequest::read_ambiguous_header`]).
+    ambiguous_read: Cell<bool>,
 }
 
 /// The JSON shape of a raw request (what the JS binding receives).
@@ -383,7 +387,48 @@ impl RawRequest {
     /// A header by case-insensitive name.
     pub fn header_value(&self, name: &str) -> Option<&str> {
         let lower = name.to_ascii_lowercase();
+        // `Content-Type`/`Content-Length` are `CONTENT_*` in META; a `content_type` header is
+        // never that (WSGI drops it, ASGI makes it `HTTP_CONTENT_TYPE`).
+        if lower != "content-type" && lower != "content-length" {
+            self.note_underscore_variant(&lower);
+        }
         self.headers.iter().find(|(n, _)| *n == lower).map(|(_, v)| v.as_str())
+    }
+
+    /// Notes a header name given with `_` where the header read has `-` (`X_CSRFToken` for
+    /// `X-CSRFToken`). WSGI servers (runserver, gunicorn) drop such a header; ASGI servers
+    /// (uvicorn, daphne) make it the same `HTTP_X_CSRFTOKEN` META key, joined with `,` to the
+    /// `-` spelling's value. Which one the origin runs is not known here.
+    fn note_underscore_variant(&self, dashed_lower: &str) {
+        if !dashed_lower.contains('-') || self.ambiguous_read.get() {
+            return;
+        }
+        let same = |n: &str| {
+            n.contains('_')
+                && n.len() == dashed_lower.len()
+                && n.bytes().zip(dashed_lower.bytes()).all(|(a, b)| a == b || (a == b'_' && b == b'-'))
+        };
+        if self.headers.iter().any(|(n, _)| same(n)) {
+            self.ambiguous_read.set(true);
+        }
+    }
+
+    /// Whether the decision so far read a header that was also given spelt with `_` for `-`
+    /// (`X_CSRFToken` beside or instead of `X-CSRFToken`): Django sees that header under a WSGI
+    /// server (which drops it) and an ASGI server (which keeps it) differently, so an edge
+    /// forwards the request.
+    ///
+    /// ```
+    /// use drf_gate::authentication::RawRequest;
+    /// let request = RawRequest::new("POST").header("X_CSRFToken", "abc").unwrap();
+    /// assert_eq!(request.meta("HTTP_X_CSRFTOKEN"), None);
+    /// assert!(request.read_ambiguous_header());
+    /// let plain = RawRequest::new("POST").header("X-CSRFToken", "abc").unwrap();
+    /// assert_eq!(plain.meta("HTTP_X_CSRFTOKEN"), Some("abc"));
+    /// assert!(!plain.read_ambiguous_header());
+    /// ```
+    pub fn read_ambiguous_header(&self) -> bool {
+        self.ambiguous_read.get()
     }
 
     /// `request.META[name]`: `HTTP_*` names map to headers (`HTTP_X_CSRFTOKEN` is
@@ -391,7 +436,8 @@ impl RawRequest {
     /// extra META entries (`REMOTE_USER`).
     pub fn meta(&self, name: &str) -> Option<&str> {
         if let Some(header) = name.strip_prefix("HTTP_") {
-            let wanted: String = header.chars().map(|c| if c == '_' { '-' } else { c }).collect();
+            let wanted: String = header.chars().map(|c| if c == '_' { '-' } else { c.to_ascii_lowercase() }).collect();
+            self.note_underscore_variant(&wanted);
             // WSGI servers drop header names containing '_', so they never reach META.
             return self
                 .headers
