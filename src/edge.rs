@@ -117,6 +117,10 @@ pub enum ForwardReason {
     /// `API_KEY_CUSTOM_HEADER` names a `request.META` entry that is not a header, and the
     /// request carries none: only the origin's server environment has it.
     ApiKeyNotVisible,
+    /// The query string has more fields than `DATA_UPLOAD_MAX_NUMBER_FIELDS`: DRF's negotiation
+    /// reads `request.query_params` first thing, and Django answers `TooManyFieldsSent` with
+    /// its own 400 page.
+    QueryBeyondFieldLimit,
     /// A header the decision read was also given spelt with `_` for `-` (`X_CSRFToken`):
     /// WSGI servers drop it, ASGI servers pass it to Django as the same META key
     /// ([`RawRequest::read_ambiguous_header`]).
@@ -233,6 +237,9 @@ impl Gate {
         let resolved = resolve_target(view, action, Some(request.method()), detail, has_object)?;
         if let Some(limit) = request.beyond_server_limits() {
             return Ok(EdgeOutcome::Forward(ForwardReason::HeadersBeyondServerLimits { limit }));
+        }
+        if self.settings().settings.upload.data_max_number_fields.is_some_and(|max| request.query_fields() > max) {
+            return Ok(EdgeOutcome::Forward(ForwardReason::QueryBeyondFieldLimit));
         }
         let perform_authentication = |authenticators: &[Authenticator]| {
             self.settings()

@@ -66,6 +66,8 @@ pub struct RawRequest {
     body_pending: bool,
     empty_headers_dropped: bool,
     meta: BTreeMap<String, String>,
+    /// Fields of the URL's query string as `parse_qsl` counts them (`&` + 1; 0 when empty).
+    query_fields: usize,
     /// A header the decision read has a variant spelt with `_` for `-` (see
     /// [`RawRequest::read_ambiguous_header`]).
     ambiguous_read: Cell<bool>,
@@ -231,7 +233,21 @@ impl RawRequest {
     /// Sets the path.
     pub fn path(mut self, path: &str) -> Self {
         self.path = path.to_string();
+        self.query_fields = query_fields(path);
         self
+    }
+
+    /// How many fields `request.GET` parses from the URL's query string (`parse_qsl` counts
+    /// separators, empty fields included); DRF's negotiation reads `request.query_params`, and
+    /// past `DATA_UPLOAD_MAX_NUMBER_FIELDS` Django raises `TooManyFieldsSent` (its own 400).
+    ///
+    /// ```
+    /// use drf_gate::authentication::RawRequest;
+    /// assert_eq!(RawRequest::new("GET").path("/api/?a=1&&b").query_fields(), 3);
+    /// assert_eq!(RawRequest::new("GET").path("/api/?").query_fields(), 0);
+    /// ```
+    pub fn query_fields(&self) -> usize {
+        self.query_fields
     }
 
     /// Which server limit on headers this request exceeds (`too_many_headers`,
@@ -317,6 +333,7 @@ impl RawRequest {
         headers: &[(&str, &str)],
     ) -> Result<Self, InputError> {
         let mut request = RawRequest::new(&input.method);
+        request.query_fields = query_fields(input.url.as_deref().or(input.path.as_deref()).unwrap_or_default());
         let mut url_parts = None;
         if let Some(url) = &input.url {
             url_parts = Some(split_url(url).ok_or_else(|| {
@@ -620,6 +637,16 @@ impl RawRequest {
 fn decoded_len_at_least(encoded: &[u8]) -> usize {
     let alphabet = encoded.iter().filter(|b| b.is_ascii_alphanumeric() || **b == b'+' || **b == b'/').count();
     (alphabet / 4 * 3).saturating_sub(2)
+}
+
+/// `parse_qsl`'s field count for the query string of a URL or path (`#` ends it).
+fn query_fields(url: &str) -> usize {
+    let query = url.split_once('?').map_or("", |(_, query)| query.split('#').next().unwrap_or_default());
+    if query.is_empty() {
+        0
+    } else {
+        query.matches('&').count() + 1
+    }
 }
 
 /// Splits `http(s)://authority/path` into (secure, authority, port, path).
