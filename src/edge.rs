@@ -117,10 +117,18 @@ pub enum ForwardReason {
     /// `API_KEY_CUSTOM_HEADER` names a `request.META` entry that is not a header, and the
     /// request carries none: only the origin's server environment has it.
     ApiKeyNotVisible,
+    /// The query string has more fields than `DATA_UPLOAD_MAX_NUMBER_FIELDS`: DRF's negotiation
+    /// reads `request.query_params` first thing, and Django answers `TooManyFieldsSent` with
+    /// its own 400 page.
+    QueryBeyondFieldLimit,
     /// A header the decision read was also given spelt with `_` for `-` (`X_CSRFToken`):
     /// WSGI servers drop it, ASGI servers pass it to Django as the same META key
     /// ([`RawRequest::read_ambiguous_header`]).
     AmbiguousHeaderName,
+    /// A header the decision read holds `", "` and came from a Fetch `Headers` object: it may
+    /// be repeated lines, which Django's servers join with `","`
+    /// ([`RawRequest::read_joined_header`]).
+    JoinedHeader,
 }
 
 /// Why `perform_authentication` stopped before a decision.
@@ -198,6 +206,9 @@ impl Gate {
         if request.read_ambiguous_header() {
             return Ok(EdgeOutcome::Forward(ForwardReason::AmbiguousHeaderName));
         }
+        if request.read_joined_header() {
+            return Ok(EdgeOutcome::Forward(ForwardReason::JoinedHeader));
+        }
         Ok(outcome)
     }
 
@@ -226,6 +237,9 @@ impl Gate {
         let resolved = resolve_target(view, action, Some(request.method()), detail, has_object)?;
         if let Some(limit) = request.beyond_server_limits() {
             return Ok(EdgeOutcome::Forward(ForwardReason::HeadersBeyondServerLimits { limit }));
+        }
+        if self.settings().settings.upload.data_max_number_fields.is_some_and(|max| request.query_fields() > max) {
+            return Ok(EdgeOutcome::Forward(ForwardReason::QueryBeyondFieldLimit));
         }
         let perform_authentication = |authenticators: &[Authenticator]| {
             self.settings()
@@ -444,6 +458,7 @@ impl PendingRequest {
             body,
             body_pending: flags & parts::BODY_PENDING != 0,
             empty_headers_dropped: flags & parts::EMPTY_HEADERS_DROPPED != 0,
+            headers_joined: flags & parts::HEADERS_JOINED != 0,
             ..Default::default()
         };
         let target = RequestTarget {
@@ -650,6 +665,8 @@ pub mod parts {
     pub const BODY_PENDING: u32 = 1 << 7;
     /// `request.emptyHeadersDropped`.
     pub const EMPTY_HEADERS_DROPPED: u32 = 1 << 8;
+    /// `request.headersJoined`.
+    pub const HEADERS_JOINED: u32 = 1 << 9;
 }
 
 /// The request, target, `now` and answers of a [`Gate::check_request_json`] input.

@@ -1163,6 +1163,123 @@ def edge_raw_cases():
 
 
 # =============================================================================================
+# Content negotiation (polhunt): Accept and ?format= against one, two and odd renderer lists
+# =============================================================================================
+ACCEPTS = [
+    None, "", " ", "*/*", "application/json", "Application/JSON", "application/*", "*/json", "*/xml", "*",
+    "application", "json", "/", "application/xml", "text/html", "text/plain, application/json",
+    "application/xml, */*;q=0.1", "text/html;q=1, application/json;q=0.1", "text/html; charset=utf-8, application/json",
+    "application/json; charset=utf-8", "application/json;q=0", "application/json; indent=4", "application/json;indent=0",
+    "application/json; indent=-1", "application/json; indent=9", "application/json; indent=100",
+    "application/json; indent=abc", "application/json; indent= 4", 'application/json; indent="3"',
+    "application/json; indent=4.0", "application/json; indent=+3", "application/json; indent=1_0",
+    "application/json; INDENT=2", "application/json; indent=4; indent=2", "application/json; indent",
+    "application/json; indent*=5", "application/json; indent*=utf-8''6", "*/*; indent=4", "application/*; indent=2",
+    "*/*;q=0.8, application/json; indent=2", "application/json; indent=2, application/json; indent=2",
+    "text/html; indent=3, application/json", "application/json,", ",application/json", ";indent=4",
+    "application/json;", "application/json ;indent=3", "\tapplication/json\t", "application/json; version=1.0",
+    "multipart/form-data", "multipart/form-data; boundary=BoUnDaRyStRiNg", "multipart/*", "text/*",
+    "application/json; indent=\t7", "application/json; indent=0x4", "application/json; indent=07",
+    # RFC 2231 parameters: Django decodes `name*=encoding'lang'value` with unquote(value, encoding).
+    "application/json; indent*=utf-8''%36", "application/json; indent*=UTF8''%35", "application/json; indent*=latin-1''%37",
+    "application/json; indent*=ascii''%C2%B2", "application/json; indent*=bogus''6", "application/json; indent*=utf-8'en'%33",
+    "application/json; indent*=utf-8''%D9%A3", "application/json; indent*=\"utf-8''2\"", "application/json; indent*=4",
+    "application/json; indent*=utf-8''%3", "application/json; indent*=utf-8''%36%FF", "application/json; indent*=u8''%32",
+    "multipart/form-data; boundary*=utf-8''BoUnDaRy%53tRiNg", "application/json; in'de'nt*=6",
+]
+FORMATS = [None, "format=json", "format=api", "format=xml", "format=", "format", "format=JSON", "format=json&format=xml",
+           "format=xml&format=json", "format=%6Aso%6E", "format=js+on", "x=1&format=json", "FORMAT=xml", "format=json%00",
+           "format=%E9", "format=json;format=xml", "&&format=api&&"]
+RENDERER_SETS = [
+    None,
+    ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+    ["rest_framework.renderers.BrowsableAPIRenderer", "rest_framework.renderers.JSONRenderer"],
+    ["rest_framework.renderers.MultiPartRenderer", "rest_framework.renderers.JSONRenderer"],
+    ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.TemplateHTMLRenderer",
+     "rest_framework.renderers.AdminRenderer"],
+]
+
+
+def negotiation_cases():
+    """DRF negotiates before authentication: the renderer (406, ?format= 404, indent) and its
+    headers (Vary: Accept with more than one renderer) decide the denial's bytes; a query string
+    with more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS is Django's 400 (the edge forwards)."""
+    out = []
+
+    def add(s, origin=False):
+        s["source"] = "edge:negotiation"
+        s["acceptTwin"] = True
+        if origin:
+            s["originAnswers"] = True
+        out.append(s)
+
+    for i, renderers in enumerate(RENDERER_SETS):
+        pol = policy(["basic"], ["IsAuthenticated"])
+        if renderers:
+            pol["renderers"] = renderers
+        for j, accept in enumerate(ACCEPTS):
+            raw = {"headers": {} if accept is None else {"Accept": accept}}
+            # Every Accept under the two-renderer list; a spread of them under the others.
+            if i in (0, 1) or j % 3 == i % 3:
+                add(spec("", pol, raw=raw))
+        for k, query in enumerate(FORMATS):
+            for accept in (None, "application/json; indent=2", "text/html", "application/xml"):
+                if (k + len(accept or "")) % 2 and i not in (0, 1):
+                    continue
+                raw = {"headers": {} if accept is None else {"Accept": accept}}
+                if query is not None:
+                    raw["query"] = query
+                add(spec("", pol, raw=raw))
+    # A denial of each kind under negotiated indent and Vary: 403, 404 (lookup), 405, object 403.
+    two = ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"]
+    od = {"ObjDeny": {"hasObjectPermission": "False", "message": {"why": ["owner", 1.5]}}}
+    for renderers in (None, two):
+        for accept in (None, "application/json; indent=3", "*/*; indent=1"):
+            pol = policy(["basic"], ["ObjDeny"], od, view={"actions": ["list", "retrieve", "destroy"]})
+            if renderers:
+                pol["renderers"] = renderers
+            raw = {"headers": {} if accept is None else {"Accept": accept}}
+            for meth, d, o in (("GET", True, None), ("DELETE", True, None), ("PUT", True, None), ("POST", False, None),
+                               ("GET", True, {"id": 999, "exists": False}), ("TRACE", False, None)):
+                add(spec("", pol, method=meth, detail=d, actor=ALICE, obj=o,
+                         raw=dict(raw, headers=dict(raw["headers"], Authorization="Basic [[b64:{username}:{password}]]"))))
+    # Query strings at and past DATA_UPLOAD_MAX_NUMBER_FIELDS (counted as separators + 1).
+    for query in ("a&" * 999 + "a", "a&" * 1000 + "a", "&" * 999, "&" * 1000, "format=json" + "&x" * 1000,
+                  "format=xml&" + ";" * 2000, "a=" + "b" * 5000):
+        pol = policy(["basic"], ["IsAuthenticated"])
+        add(spec("", pol, raw={"headers": {}, "query": query}), origin=True)
+        add(spec("", pol, method="POST", raw={"headers": {"Accept": "application/xml"}, "query": query}), origin=True)
+    return out
+
+
+# =============================================================================================
+# http_method_names (polhunt): which methods reach a handler, 405 after the permission checks,
+# and Allow; Django compares the lower-cased method with the list as written
+# =============================================================================================
+def http_method_names_cases():
+    out = []
+    name_sets = [["get", "head", "options"], ["get", "post"], ["post", "put", "patch", "delete", "options", "trace"], [],
+                 ["delete", "get", "post", "options", "foo"], ["GET", "head", "Options", "post"],
+                 ["get", "get", "patch", "head"]]
+    methods = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "TRACE", "FOO"]
+    view_perms = {"actions": {"list": {}, "create": {"permissions": ["IsAdminUser"]}, "retrieve": {}, "update": {},
+                              "partial_update": {}, "destroy": {},
+                              "publish": {"detail": True, "methods": ["POST", "GET"], "permissions": ["AllowAny"]}}}
+    for names in name_sets:
+        for method in methods:
+            for detail in (False, True):
+                for actor, perms in ((None, ["IsAuthenticated"]), (ALICE, ["IsAdminUser"]), (None, ["AllowAny"])):
+                    pol = policy(["basic"], perms, view=dict(view_perms, httpMethodNames=names))
+                    out.append(spec("edge:http-method-names", pol, method=method, detail=detail, actor=actor,
+                                    auth_via="basic" if actor else None, context_action=method in ("GET", "POST")))
+            for actor in (None, ALICE):
+                pol = policy(["basic"], ["IsAuthenticated"], view=dict(view_perms, httpMethodNames=names))
+                out.append(spec("edge:http-method-names", pol, method=method, detail=True, action="publish",
+                                actor=actor, auth_via="basic" if actor else None))
+    return out
+
+
+# =============================================================================================
 # Raw credentials and header forms (helper rawhunt): the Authorization header's whitespace,
 # keywords and base64 forms for every credential class; JWTs written by hand (claim types,
 # duplicate keys, non-ASCII, odd base64 on the wire); header names WSGI and ASGI map differently.
@@ -1213,7 +1330,7 @@ def rawhunt_cases():
     }
     for kind, headers in forms.items():
         for auth in ([kind], [kind, "basic" if kind != "basic" else "token"]):
-            for perms in (["IsAuthenticated"], ["AllowAny"]):
+            for perms in (["IsAuthenticated"], ["AllowAny"]) if len(auth) == 1 else (["IsAuthenticated"],):
                 for h in headers:
                     edge("authorization-forms", spec("", policy(auth, perms), actor=ALICE, raw=raw_auth(h)))
     # A custom token keyword with odd characters; Basic realms with quotes.
@@ -1269,6 +1386,8 @@ def rawhunt_cases():
         pol = policy(auth, ["IsAuthenticated"])
         for text in payloads:
             edge("jwt-forms", spec("", pol, actor=ALICE, raw=raw_auth("Bearer {jwt:%s}" % template(text))))
+        if auth == ["jwtStateless"]:
+            continue  # the same decoding as ["jwt"]: only the payloads above differ
         for h in headers:
             edge("jwt-forms", spec("", pol, actor=ALICE, raw=raw_auth("Bearer {jwt:%s}" % template(p(), header=h))))
         for m in mangles:
@@ -1277,6 +1396,17 @@ def rawhunt_cases():
                         ("HS384", None)):
             edge("jwt-forms", spec("", pol, actor=ALICE,
                                    raw=raw_auth("Bearer {jwt:%s}" % template(p(), header=h, sign=sign))))
+    # Audience and issuer settings with claims of odd types.
+    for extra, claims in (({"audience": "drf-gate"}, ['"aud":["drf-gate",1]', '"aud":[]', '"aud":"DRF-GATE"',
+                                                      '"aud":{"drf-gate":1}', '"aud":null', '"aud":["drf-gate","drf-gate"]',
+                                                      '"aud":" drf-gate"', '"aud":1']),
+                          ({"issuer": "https://issuer.example.com"}, ['"iss":1', '"iss":null', '"iss":["https://issuer.example.com"]',
+                                                                      '"iss":"https://issuer.example.com/"', '"iss":""']),
+                          ({"leeway": 1.5}, ['"nbf":$NOW.9', '"nbf":"$NOW"']),
+                          ({"audience": ["drf-gate", "other"]}, ['"aud":["other"]', '"aud":"x"', '"aud":[1,"other"]'])):
+        pol = policy(["jwt"], ["IsAuthenticated"], settings={"jwt": extra})
+        for c in claims:
+            edge("jwt-forms", spec("", pol, actor=ALICE, raw=raw_auth("Bearer {jwt:%s}" % template(p(extra=c)))))
     # true as a user id is 1 (alice's tokens leave it out: the oracle's pk 1 is guardian's
     # AnonymousUser, which the identities do not list): here the actor's pk is 1.
     one = U(1, "one")
@@ -1307,9 +1437,85 @@ def rawhunt_cases():
     return out
 
 
+def rawhunt_csrf_cases():
+    """CSRF for session authentication (helper rawhunt): token and cookie lengths and characters,
+    Origin and Referer over HTTP and HTTPS."""
+    out = []
+
+    def edge(rule, *specs):
+        for s in specs:
+            s["source"] = f"edge:{rule}"
+            out.append(s)
+
+    sess = policy(["session"], ["IsAuthenticated"])
+    good = {"csrftoken": "{csrf}"}
+    # The token header's forms (the cookie is the harness's secret).
+    for token in ("{csrf}", "{csrfmasked}", " {csrf}", "{csrf} ", "{csrf}\t", "x" * 31, "{csrf}a", "x" * 63, "{csrfmasked}a",
+                  "-" * 32, "\u00e9" * 32, "\u00e9" * 64, "", " ", "{csrf}{csrf}", "A" * 32, "a" * 64, "{csrf},{csrf}",
+                  "%41" * 32):
+        edge("csrf-forms", spec("", sess, method="POST", actor=ALICE,
+                                raw={"login": True, "cookies": dict(good), "headers": {"X-CSRFToken": token}}))
+    # The cookie's forms (the header carries the harness's secret).
+    for cookie in ("{csrfmasked}", "x" * 31, "{csrf}!", "", "\u00e9" * 32, "{csrf} ", '"{csrf}"', "{csrfmasked}x"):
+        edge("csrf-forms", spec("", sess, method="POST", actor=ALICE,
+                                raw={"login": True, "cookies": {"csrftoken": cookie}, "headers": {"X-CSRFToken": "{csrf}"}}))
+    # Origin and Referer, over HTTPS (Referer checked when there is no Origin) and HTTP.
+    hdr = {"X-CSRFToken": "{csrf}"}
+    # (An empty Origin is left out: the edge leaves it to the origin on purpose, csrf.rs.)
+    secure_checks = [{}, {"Origin": "https://testserver"}, {"Origin": "https://TESTSERVER"},
+                     {"Origin": "https://testserver:443"}, {"Origin": "https://testserver/"},
+                     {"Origin": "https://testserver."}, {"Origin": "http://testserver"}, {"Origin": "https://evil.com"},
+                     {"Origin": "null"}, {"Origin": "https://testserver, https://evil.com"},
+                     {"Origin": "https://testserver:8443"}, {"Origin": "https://t\u00e9stserver"},
+                     {"Referer": "https://testserver/x"}, {"Referer": "http://testserver/x"},
+                     {"Referer": "https://testserver:8443/"}, {"Referer": "https://testserver:443/"},
+                     {"Referer": "https://evil.com/"}, {"Referer": "not a url"}, {"Referer": "https:///x"},
+                     {"Referer": "https://[::1]/"}, {"Referer": "//testserver/"}, {"Referer": "https://user@testserver/"},
+                     {"Referer": "HTTPS://TESTSERVER/"}, {"Referer": ""}, {"Referer": "https://testserver"},
+                     {"Referer": "https://testserver.:443/"}, {"Referer": "https://[bad/"},
+                     {"Referer": "https://testserver/\u00e9"},
+                     {"Origin": "https://evil.com", "Referer": "https://testserver/"}]
+    for extra in secure_checks:
+        edge("csrf-forms", spec("", sess, method="POST", actor=ALICE,
+                                raw={"login": True, "cookies": dict(good), "secure": True, "headers": dict(hdr, **extra)}))
+    for extra in ({"Origin": "http://testserver"}, {"Origin": "http://testserver:80"}, {"Origin": "http://TestServer"},
+                  {"Origin": "https://testserver"}, {"Origin": "http://testserver:8000"}, {"Referer": "http://evil.com/"},
+                  {"Origin": "http://evil.com"}, {"Origin": "null"}):
+        edge("csrf-forms", spec("", sess, method="POST", actor=ALICE,
+                                raw={"login": True, "cookies": dict(good), "headers": dict(hdr, **extra)}))
+    # The Cookie header as sent (no cookie map): Django's parse_cookie and http.cookies unquoting.
+    for cookie in ("sessionid=<<sid>>; csrftoken={csrf}", "sessionid=<<sid>>;csrftoken={csrf}",
+                   'sessionid="<<sid>>"; csrftoken={csrf}', "sessionid=<<sid>>, csrftoken={csrf}",
+                   "csrftoken={csrf}; sessionid=<<sid>>; sessionid=bogus", "sessionid=bogus; sessionid=<<sid>>; csrftoken={csrf}",
+                   " sessionid = <<sid>> ; csrftoken = {csrf} ", 'sessionid=<<sid>>; csrftoken="{csrf}"',
+                   "SESSIONID=<<sid>>; csrftoken={csrf}", 'sessionid=<<sid>>; csrftoken="\\101bCdEfGhIjKlMnOpQrStUvWxYz012345"',
+                   'sessionid=<<sid>>; csrftoken="\\AbCdEfGhIjKlMnOpQrStUvWxYz012345"',
+                   "sessionid=<<sid>>; csrftoken={csrf}; =x; novalue", "sessionid=<<sid>>;;; csrftoken={csrf}",
+                   "sessionid=<<sid>>\t; csrftoken={csrf}", "sessionid=<<sid>>; csrftoken={csrf}\xa0",
+                   "sessionid=<<sid>>\x1c; csrftoken={csrf}", "sessionid=<<sid>>; csrftoken={csrf}=",
+                   "sessionid=<<sid>>; csrftoken", "sessionid=<<sid>>; csrftoken=", 'sessionid="<<sid>>; csrftoken={csrf}',
+                   "sessionid=<<sid>>; csrftoken={csrfmasked}", "sessionid=<<sid>> x; csrftoken={csrf}", "",
+                   # UTF-8 bytes as latin-1 characters (what a WSGI server hands Django): Django decodes
+                   # the Cookie header as UTF-8 with errors="replace" (get_str_from_wsgi).
+                   "sessionid=<<sid>>; csrftoken={csrf}\xc3\xa9", "sessionid=<<sid>>; csrftoken={csrf}\xa0\xa0",
+                   "sessionid=<<sid>>; \xc3\xa9=1; csrftoken={csrf}", "sessionid=<<sid>>; csrftoken=\xe2\x80\x83{csrf}"):
+        for meth in ("GET", "POST"):
+            edge("cookie-forms", spec("", sess, method=meth, actor=ALICE,
+                                      raw={"login": True, "cookieHeader": cookie, "headers": dict(hdr)}))
+    # REMOTE_USER (RemoteUserBackend: no user created) in META and in a header, odd values.
+    ru_meta = policy(["remoteUser"], ["IsAuthenticated"])
+    ru_header = policy(["remoteUser", "basic"], ["IsAuthenticated"], settings={"remoteUser": {"header": "HTTP_X_REMOTE_USER"}})
+    for value in ("{username}", "", " {username}", "{username} ", "ALICE", "al\u00efce", "{username}\x00", "{username},{username}"):
+        edge("remote-user-forms", spec("", ru_meta, actor=ALICE, raw={"meta": {"REMOTE_USER": value}}),
+             spec("", ru_header, actor=ALICE, raw={"headers": {"X-Remote-User": value}}))
+    return out
+
+
 def all_specs(seed, n_random):
     specs = table_cases() + edge_cases() + edge_raw_cases() + queryset_cases()
-    specs += rawhunt_cases()
+    specs += rawhunt_cases() + rawhunt_csrf_cases()
+    specs += negotiation_cases()
+    specs += http_method_names_cases()
     gen = RandomGen(seed)
     specs += [gen.case() for _ in range(n_random)]
     counters = {}

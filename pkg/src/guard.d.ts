@@ -60,10 +60,14 @@ export type ForwardReason =
   | "headers-beyond-server-limits"
   /** A header the decision reads was also sent spelt with `_` for `-` (`X_CSRFToken`): WSGI drops it, ASGI keeps it. */
   | "ambiguous-header-name"
+  /** A header the decision reads holds ", ": Fetch joins repeated lines with ", ", Django's servers with ",". */
+  | "joined-header"
   /** `HasAPIKey`: the key's row has an older hash (the package re-hashes and saves it on success). */
   | "api-key-legacy-hash"
   /** `HasAPIKey`: `API_KEY_CUSTOM_HEADER` names a `request.META` entry that is not a header. */
   | "api-key-not-visible"
+  /** The query string has more fields than `DATA_UPLOAD_MAX_NUMBER_FIELDS` (Django's own 400). */
+  | "query-beyond-field-limit"
   /** The guard itself failed (a policy that does not compile, ...): logged, forwarded. */
   | "guard-error";
 
