@@ -567,7 +567,7 @@ impl PendingRequest {
 /// ```
 /// use drf_gate::edge::{typed_user, user_from_parts};
 /// let flags = typed_user::ID_NUMBER | typed_user::IS_ACTIVE;
-/// let user = user_from_parts(3.0, None, Some("ann".into()), flags, Some("a\u{ffff}b"), 2).unwrap();
+/// let user = user_from_parts(3.0, None, Some("ann".into()), flags, Some("a\0b"), 2).unwrap();
 /// let json: drf_gate::user::UserInput = serde_json::from_str(r#"{"id": 3, "username": "ann", "isActive": true, "permissions": ["a", "b"]}"#).unwrap();
 /// assert_eq!(user, json);
 /// ```
@@ -641,9 +641,11 @@ impl<'g> EdgeStep<'g> {
     }
 }
 
-/// Separates the strings of [`PendingRequest::from_parts`]: U+FFFF, a noncharacter that no
-/// header, method, path or view name of a real request holds (a part that does is sent as JSON).
-pub const PARTS_SEPARATOR: char = '\u{ffff}';
+/// Separates the strings of [`PendingRequest::from_parts`]: NUL, which no header, method, path or
+/// view name of a real request holds; a part that does makes more parts than counted, so the
+/// text is refused and the request sent as JSON. ASCII, so the glue copies the text without
+/// `TextEncoder` (its ASCII loop stops at the first other character).
+pub const PARTS_SEPARATOR: char = '\0';
 
 /// The `flags` of [`PendingRequest::from_parts`]: which parts are present, and the booleans.
 pub mod parts {

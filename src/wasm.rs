@@ -423,11 +423,11 @@ impl GateCore {
     }
 
     /// `startRequest` with the request typed instead of JSON (`PendingRequest::from_parts`:
-    /// `count` strings joined by U+FFFF, which parts are present in `flags`, the body apart);
+    /// `count` strings joined by NUL, which parts are present in `flags`, the body apart);
     /// `undefined` when the parts do not split as counted (gate.js then sends JSON).
     ///
     /// ```js
-    /// core.startRequestTyped("GET\uffffposts\uffff/api/posts/", 3, 1 | 32, undefined, 0);
+    /// core.startRequestTyped("GET\0posts\0/api/posts/", 3, 1 | 32, undefined, 0);
     /// ```
     #[cfg(feature = "edge")]
     #[wasm_bindgen(js_name = startRequestTyped)]
@@ -661,7 +661,7 @@ pub fn answer_request_sync(text: Option<String>, answer: JsValue) -> Result<JsVa
 
 /// `answerRequestSync` for a `{ user }` answer whose record is plain (`edge::user_from_parts`:
 /// the id as a safe integer or a string, the username, the flags, the permissions joined by
-/// U+FFFF), without its JSON; `undefined` when the parts are refused (nothing was answered:
+/// NUL), without its JSON; `undefined` when the parts are refused (nothing was answered:
 /// gate.js then sends the JSON). Edge build only.
 ///
 /// ```js

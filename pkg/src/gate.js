@@ -259,15 +259,17 @@ function boundedBody(request) {
 
 // --- Raw requests without JSON ----------------------------------------------------------------
 //
-// A plain request crosses into wasm as one string: its parts joined by U+FFFF (the method, then
-// the view, action, URL and path present, then header names and values; src/edge.rs
-// `PendingRequest::from_parts`), with the body apart. Only the shapes whose JSON the core would
-// read the same way take it: own enumerable members as JSON.stringify reads them, strings of
-// ISO-8859-1 characters (no lone surrogates, no separator), within the limits boundedBody
-// applies. Anything else (other members, other types, a longer header) takes the JSON path,
-// which decides or refuses exactly as before.
-const PART = "\uffff";
-const NOT_PART = /[^\x00-\xff\uffff]/;
+// A plain request crosses into wasm as one string: its parts joined by NUL (the method, then the
+// view, action, URL and path present, then header names and values; src/edge.rs
+// `PendingRequest::from_parts`), with the body apart. NUL is ASCII, so the glue copies an ASCII
+// text in its own loop, without TextEncoder; a NUL inside a part makes more parts than counted,
+// and the core refuses the text (then JSON). Only the shapes whose JSON the core would read the
+// same way take it: own enumerable members as JSON.stringify reads them, well-formed strings (a
+// lone surrogate would be replaced on the way in, where JSON escapes it; any other character,
+// above U+00FF too, reads as in JSON, and the core refuses it in a header value either way),
+// within the limits boundedBody applies. Anything else (other members, other types, a longer
+// header) takes the JSON path, which decides or refuses exactly as before.
+const PART = "\0";
 const PART_VIEW = 1;
 const PART_ACTION = 1 << 1;
 const PART_HAS_DETAIL = 1 << 2;
@@ -395,7 +397,7 @@ function typedRequest(request, options) {
     }
   }
   const text = parts.join(PART);
-  if (text.length > MAX_PARTS_CHARS || NOT_PART.test(text)) return null;
+  if (text.length > MAX_PARTS_CHARS || !wellFormed(text)) return null;
   return [text, parts.length, flags, body, now];
 }
 

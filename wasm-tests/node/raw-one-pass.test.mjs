@@ -81,7 +81,7 @@ describe("the one-pass raw-request protocol", () => {
     const requests = [];
     for (const method of ["GET", "post", "DELETE"]) {
       for (const where of [{ path: "/api/posts/" }, { url: "https://h.example/api/posts/?format=json" }, { path: "/api/posts/", url: "http://x/y" }, {}]) {
-        for (const headers of [{}, { Authorization: "Token k1" }, { Authorization: "Token k2", Accept: "application/json; indent=2" }, { authorization: "Token   k3", "X-H": "caf\u00e9" }, { Authorization: "Token k\u0100" }, { Authorization: "Token \ud800" }, { Authorization: "a\uffffb" }, { Cookie: "sessionid=s", "X-Undefined": undefined }]) {
+        for (const headers of [{}, { Authorization: "Token k1" }, { Authorization: "Token k2", Accept: "application/json; indent=2" }, { authorization: "Token   k3", "X-H": "caf\u00e9" }, { Authorization: "Token k\u0100" }, { Authorization: "Token \ud800" }, { Authorization: "a\uffffb" }, { Authorization: "a\u0000b" }, { "X-\u0000": "v" }, { Cookie: "sessionid=s", "X-Undefined": undefined }]) {
           for (const extra of [{}, { body: "a=1" }, { bodyPending: true }, { emptyHeadersDropped: true }, { body: "\ud800" }, { secure: true }]) {
             requests.push({ method, ...where, headers, ...extra });
           }

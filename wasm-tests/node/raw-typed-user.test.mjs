@@ -62,6 +62,8 @@ const records = [
   { id: 1n },
   { id: 1, username: "lone \ud800" },
   { id: 1, permissions: ["a\uffffb"] },
+  { id: 1, permissions: ["a\u0000b"] },
+  { id: 1, username: "nul \u0000 inside", permissions: ["\u0000"] },
   { id: 1, permissions: ["a", 1] },
   { id: 1, permissions: "blog.add_post" },
   { id: 1, isActive: null },
