@@ -674,6 +674,12 @@ async function replayRaw(c, index) {
   }
   if (typeof result === "string") return result;
   if (result === null) return "no route (the target names the view)";
+  // Django itself answered (its 400 page for a query string past DATA_UPLOAD_MAX_NUMBER_FIELDS):
+  // only the origin can send that, so the edge must forward (see replay.rs).
+  if (c.expected.forward) {
+    if (result.forward || result.decision?.respond === false) return null;
+    return `answered ${result.decision?.status} ${result.decision?.body} where the origin answers (${c.expected.forward}): must forward`;
+  }
   // Headers past the servers' limits: forwarding is the one right answer (see replay.rs).
   if (result.forward?.reason === "headers-beyond-server-limits") return null;
   // An API key row with a legacy hash: the origin checks it and re-hashes the row (see replay.rs).

@@ -30,6 +30,12 @@ fn main() -> ExitCode {
     if let Ok(path) = std::env::var("DRF_GATE_MINT") {
         return mint(&path);
     }
+    if let Ok(path) = std::env::var("DRF_GATE_NEGOTIATION") {
+        return negotiation(&path);
+    }
+    if let Ok(path) = std::env::var("DRF_GATE_CONDITIONS") {
+        return conditions(&path);
+    }
     let Ok(path) = std::env::var("DRF_GATE_CASES") else {
         eprintln!("conformance: DRF_GATE_CASES is not set; run conformance/run.sh");
         return ExitCode::FAILURE;
@@ -160,7 +166,21 @@ fn replay_raw(case: &Value, raw: &Value, path: PolicyPath) -> Result<(), Diff> {
     };
     let identities = Identities::from_json(raw.get("identities").unwrap_or(&Value::Null)).map_err(Diff::Context)?;
     let now = raw.get("now").and_then(Value::as_f64).ok_or_else(|| Diff::Context("raw case without `now`".into()))?;
-    match gate.check_request(&request, &target, &identities, now) {
+    let outcome = gate.check_request(&request, &target, &identities, now);
+    // Django itself answered (its 400 page for a query string past DATA_UPLOAD_MAX_NUMBER_FIELDS,
+    // ...): only the origin can send that, so the edge must forward.
+    if let Some(reason) = case.pointer("/expected/forward").and_then(Value::as_str) {
+        return match outcome {
+            Ok(EdgeOutcome::Forward(_)) => Ok(()),
+            Ok(EdgeOutcome::Decided(decision, _)) if !decision.respond() => Ok(()),
+            Ok(EdgeOutcome::Decided(decision, _)) => Err(Diff::Context(format!(
+                "answered {} {} where the origin answers ({reason}): must forward",
+                decision.status, decision.body
+            ))),
+            other => Err(Diff::Context(format!("must forward ({reason}), got {other:?}"))),
+        };
+    }
+    match outcome {
         Ok(EdgeOutcome::Decided(decision, _)) => compare(case, &decision),
         Ok(EdgeOutcome::NeedsLookup(key)) => {
             Err(Diff::Context(format!("a synchronous resolver left a lookup pending: {key:?}")))
@@ -577,5 +597,129 @@ fn mint(path: &str) -> ExitCode {
             eprintln!("conformance: cannot write {path}: {err}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `conformance/oracle/negotiation.py`'s cases: `negotiation::negotiate` against DRF's
+/// `DefaultContentNegotiation` + `JSONRenderer.get_indent`. Agreeing is the same outcome; where
+/// DRF raised (500) or server processes answer differently (`ambiguous`), the one right answer
+/// is to leave it to the server (`ServerError`), which is also allowed, and counted apart, for a
+/// codec not emulated here.
+fn negotiation(path: &str) -> ExitCode {
+    use drf_gate::negotiation::{builtin_renderer, negotiate, Negotiated};
+    let Ok(text) = std::fs::read_to_string(path) else {
+        eprintln!("negotiation: cannot read {path}");
+        return ExitCode::FAILURE;
+    };
+    let Ok(document) = serde_json::from_str::<Value>(&text) else {
+        eprintln!("negotiation: {path} is not JSON");
+        return ExitCode::FAILURE;
+    };
+    let cases = document.get("cases").and_then(Value::as_array).cloned().unwrap_or_default();
+    let (mut agree, mut disagree, mut left) = (0usize, 0usize, 0usize);
+    for case in &cases {
+        let renderers: Vec<_> = case
+            .get("renderers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|name| name.as_str().and_then(builtin_renderer))
+            .collect();
+        let accept = case.get("accept").and_then(Value::as_str);
+        let format = case.get("format").and_then(Value::as_str);
+        let want = case.get("outcome").and_then(Value::as_str).unwrap_or("?");
+        let got = match negotiate(&renderers, accept, format) {
+            Negotiated::Json { indent: None } => "json".to_string(),
+            Negotiated::Json { indent: Some(n) } => format!("json:{n}"),
+            Negotiated::Other => "other".into(),
+            Negotiated::NotAcceptable => "406".into(),
+            Negotiated::UnknownFormat => "404".into(),
+            Negotiated::ServerError => "500".into(),
+        };
+        if got == want || (got == "500" && want == "ambiguous") {
+            agree += 1;
+        } else if got == "500" {
+            left += 1;
+            if std::env::var_os("DRF_GATE_VERBOSE").is_some() {
+                println!("left to the server: accept={accept:?} format={format:?}: DRF {want}");
+            }
+        } else {
+            disagree += 1;
+            println!(
+                "DISAGREE negotiation {} accept={accept:?} format={format:?}: DRF {want}, drf-gate {got}",
+                compact(case.get("renderers").unwrap_or(&Value::Null))
+            );
+        }
+    }
+    let seed = document.get("seed").map_or_else(|| "?".to_string(), Value::to_string);
+    println!(
+        "conformance (negotiation): {} cases, {agree} agree, {disagree} disagree, {left} left to the server (seed {seed})",
+        cases.len()
+    );
+    if disagree > 0 || cases.is_empty() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `conformance/oracle/conditions.py`'s cases: a `hasObjectPermission` condition over a JSON
+/// object, through `Gate::check`, against CPython's `eval` of the same condition (its
+/// truthiness allows; an exception is the server's 500, `evaluation_error` here). A condition
+/// the compiler refuses is counted apart (the exporter leaves such a class to the origin).
+fn conditions(path: &str) -> ExitCode {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        eprintln!("conditions: cannot read {path}");
+        return ExitCode::FAILURE;
+    };
+    let Ok(document) = serde_json::from_str::<Value>(&text) else {
+        eprintln!("conditions: {path} is not JSON");
+        return ExitCode::FAILURE;
+    };
+    let cases = document.get("cases").and_then(Value::as_array).cloned().unwrap_or_default();
+    let (mut agree, mut disagree, mut refused) = (0usize, 0usize, 0usize);
+    for case in &cases {
+        let field = |name: &str| case.get(name).and_then(Value::as_str).unwrap_or_default();
+        let gate = match drf_gate::Gate::from_json(field("policy")) {
+            Ok(gate) => gate,
+            Err(err) => {
+                refused += 1;
+                if std::env::var_os("DRF_GATE_VERBOSE").is_some() {
+                    println!("refused: {} ({}: {})", field("condition"), err.code, err.message);
+                }
+                continue;
+            }
+        };
+        let got = match gate.check_json(field("context")) {
+            Ok(decision) if decision.allowed => "allow".to_string(),
+            Ok(decision) if decision.status == 403 => "deny".to_string(),
+            Ok(decision) if decision.status == 500 => "error".to_string(),
+            Ok(decision) => format!("{} {}", decision.status, decision.body),
+            Err(err) => format!("context rejected: {}", err.message),
+        };
+        if got == field("outcome") {
+            agree += 1;
+        } else {
+            disagree += 1;
+            println!(
+                "DISAGREE condition {} | object {} | Python {}, drf-gate {got}",
+                field("condition"),
+                serde_json::from_str::<Value>(field("context"))
+                    .ok()
+                    .and_then(|c| c.get("object").map(compact))
+                    .unwrap_or_default(),
+                field("outcome")
+            );
+        }
+    }
+    let seed = document.get("seed").map_or_else(|| "?".to_string(), Value::to_string);
+    println!(
+        "conformance (conditions): {} cases, {agree} agree, {disagree} disagree, {refused} refused by the compiler (seed {seed})",
+        cases.len()
+    );
+    if disagree > 0 || cases.is_empty() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }

@@ -5,6 +5,7 @@
 # 2. build the native replay; mint CSRF tokens with drf-gate (the oracle checks Django accepts them)
 # 3. generate the cases and run each through real DRF -> conformance/out/cases.json
 # 4. replay them through drf-gate natively, and through the npm package when pkg/dist exists
+# 5. content negotiation alone against DRF (oracle/negotiation.py), replayed natively
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -24,6 +25,12 @@ DRF_GATE_MINT="$minted" DRF_GATE_MINT_SECRET="$secret" cargo test --release --te
 
 status=0
 DRF_GATE_CASES="$cases" cargo test --release --test conformance --quiet || status=1
+# Content negotiation alone, against DRF's DefaultContentNegotiation (thousands of Accept headers).
+negotiation="$here/out/negotiation.json"
+rm -f "$negotiation"
+seed="$(cd "$here" && .venv/bin/python -c 'import json, sys; print(json.load(open(sys.argv[1]))["seed"])' "$cases")"
+(cd "$here" && .venv/bin/python -W ignore -m oracle.negotiation --seed "$seed" --count 3000 --out "$negotiation")
+DRF_GATE_NEGOTIATION="$negotiation" cargo test --release --test conformance --quiet || status=1
 if [ -f "$root/pkg/dist/node.mjs" ]; then
   node "$here/replay.mjs" "$cases" || status=1
 else

@@ -589,7 +589,13 @@ impl Compiler<'_> {
             }
         }
         let method_names: Vec<String> = match &spec.http_method_names {
-            Some(names) => names.iter().map(|name| name.to_ascii_uppercase()).collect(),
+            // Django dispatches `request.method.lower()` if it is in the list, and `Allow` lists the
+            // names that are handler attributes: a name with an upper-case letter is neither.
+            Some(names) => names
+                .iter()
+                .filter(|name| name.is_ascii() && !name.bytes().any(|b| b.is_ascii_uppercase()))
+                .map(|name| name.to_ascii_uppercase())
+                .collect(),
             None => HTTP_METHOD_NAMES.iter().map(|name| (*name).to_owned()).collect(),
         };
         for route in &mut view.routes {

@@ -117,6 +117,10 @@ pub enum ForwardReason {
     /// `API_KEY_CUSTOM_HEADER` names a `request.META` entry that is not a header, and the
     /// request carries none: only the origin's server environment has it.
     ApiKeyNotVisible,
+    /// The query string has more fields than `DATA_UPLOAD_MAX_NUMBER_FIELDS`: DRF's negotiation
+    /// reads `request.query_params` first thing, and Django answers `TooManyFieldsSent` with
+    /// its own 400 page.
+    QueryBeyondFieldLimit,
     /// A header the decision read was also given spelt with `_` for `-` (`X_CSRFToken`):
     /// WSGI servers drop it, ASGI servers pass it to Django as the same META key
     /// ([`RawRequest::read_ambiguous_header`]).
@@ -233,6 +237,9 @@ impl Gate {
         let resolved = resolve_target(view, action, Some(request.method()), detail, has_object)?;
         if let Some(limit) = request.beyond_server_limits() {
             return Ok(EdgeOutcome::Forward(ForwardReason::HeadersBeyondServerLimits { limit }));
+        }
+        if self.settings().settings.upload.data_max_number_fields.is_some_and(|max| request.query_fields() > max) {
+            return Ok(EdgeOutcome::Forward(ForwardReason::QueryBeyondFieldLimit));
         }
         let perform_authentication = |authenticators: &[Authenticator]| {
             self.settings()
@@ -426,20 +433,28 @@ impl PendingRequest {
         };
         let fixed = 1 + [view, action, url, path].iter().filter(|part| part.is_some()).count();
         let Some(pairs) = count.checked_sub(fixed).filter(|rest| rest % 2 == 0) else { return Ok(None) };
-        let mut headers = std::collections::BTreeMap::new();
+        let mut headers = Vec::with_capacity(pairs / 2);
         for _ in 0..pairs / 2 {
             let (Some(name), Some(value)) = (next(), next()) else { return Ok(None) };
-            headers.insert(name.to_owned(), value.to_owned());
+            headers.push((name, value));
         }
         // A separator inside a part makes more parts than counted.
         if next().is_some() {
             return Ok(None);
         }
+        // The JSON input's `BTreeMap` order: by name, the last value of a repeated name (a
+        // stable sort keeps the given order among equal names).
+        headers.sort_by(|a, b| a.0.cmp(b.0));
+        let sorted: Vec<(&str, &str)> = headers
+            .iter()
+            .enumerate()
+            .filter(|&(i, (name, _))| headers.get(i + 1).is_none_or(|next| next.0 != *name))
+            .map(|(_, &header)| header)
+            .collect();
         let input = RawRequestInput {
             method: method.to_owned(),
             url: url.map(str::to_owned),
             path: path.map(str::to_owned),
-            headers,
             body,
             body_pending: flags & parts::BODY_PENDING != 0,
             empty_headers_dropped: flags & parts::EMPTY_HEADERS_DROPPED != 0,
@@ -452,7 +467,7 @@ impl PendingRequest {
             detail: (flags & parts::HAS_DETAIL != 0).then_some(flags & parts::DETAIL != 0),
             ..Default::default()
         };
-        let (request, target) = request_and_target(input, target)?;
+        let (request, target) = request_and_target(input, target, &sorted)?;
         Ok(Some(PendingRequest::new(request, target, now)))
     }
 
@@ -656,7 +671,10 @@ pub mod parts {
 fn parse_edge_input(input: &str) -> Result<(RawRequest, RequestTarget, f64, AnswerCache), ContextError> {
     let input: EdgeInput = from_text(input)
         .map_err(|error| ContextError::new(ContextErrorCode::InvalidContext, error.path("$"), error.message()))?;
-    let (request, target) = request_and_target(input.request, input.target)?;
+    let mut request = input.request;
+    let headers = std::mem::take(&mut request.headers);
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let (request, target) = request_and_target(request, input.target, &headers)?;
     let mut cache = AnswerCache::default();
     for entry in input.answers {
         cache.insert(entry.key, entry.answer);
@@ -669,12 +687,13 @@ fn parse_edge_input(input: &str) -> Result<(RawRequest, RequestTarget, f64, Answ
 fn request_and_target(
     request: RawRequestInput,
     mut target: RequestTarget,
+    headers: &[(&str, &str)],
 ) -> Result<(RawRequest, RequestTarget), ContextError> {
     if target.format.is_none() {
         let url = request.url.as_deref().or(request.path.as_deref()).unwrap_or_default();
         target.format = query_parameter(url, "format");
     }
-    let request = RawRequest::from_input(request).map_err(ContextError::from)?;
+    let request = RawRequest::from_input_with_headers(request, headers).map_err(ContextError::from)?;
     Ok((request, target))
 }
 

@@ -55,34 +55,227 @@ pub enum Negotiated {
     ServerError,
 }
 
-/// Django's `parse_header_parameters`: the lower-cased main value and its parameters.
-fn parse_header_parameters(line: &str) -> Option<(String, Vec<(String, String)>)> {
-    if line.chars().count() > 10_000 {
-        return None; // Django: ValueError (value too long), which DRF does not catch.
+/// How Python fails on a media type: `ValueError` (DRF's `_MediaType` catches it: the type
+/// matches nothing), `TypeError` (not caught: the server's 500), or a codec this crate does
+/// not emulate (the server answers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ParseError {
+    Value,
+    Type,
+    NotEmulated,
+}
+
+/// Python's `str.strip()`: Unicode whitespace and the separators U+001C..U+001F.
+fn py_strip(text: &str) -> &str {
+    text.trim_matches(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
+}
+
+/// A parameter value on its way through `email.utils.decode_params`: a plain (quoted) value,
+/// or an RFC 2231 one with its charset and language.
+enum ParamValue {
+    Plain(String),
+    Extended { charset: Option<String>, text: String },
+}
+
+/// One RFC 2231 section: its number (digits without leading zeros; none for `name*`), its
+/// text, and whether it is %-encoded (`name*` / `name*0*`).
+type Continuation = (Option<String>, String, bool);
+
+/// Django 5.2's `parse_header_parameters`: without `;` the stripped, lower-cased line; else
+/// `email.message.Message().get_params()` on it (`_parseparam`, `decode_params`: RFC 2231
+/// continuations and charsets), an unknown charset being a `ValueError`.
+fn parse_header_parameters(line: &str) -> Result<(String, Vec<(String, String)>), ParseError> {
+    if line.is_empty() {
+        return Ok((String::new(), Vec::new()));
     }
-    let mut parts = parse_params(line).into_iter();
-    let key = crate::http::lower(&parts.next().unwrap_or_default());
+    if !line.contains(';') {
+        return Ok((crate::http::lower(py_strip(line)), Vec::new()));
+    }
+    // `_get_params_preserve`: `name=value` split at the first `=`, a bare attribute has "".
+    let mut parts = parse_params(line).into_iter().map(|part| match part.split_once('=') {
+        Some((name, value)) => (py_strip(name).to_owned(), py_strip(value).to_owned()),
+        None => (py_strip(&part).to_owned(), String::new()),
+    });
+    let key = crate::http::lower(&parts.next().map(|(name, _)| name).unwrap_or_default());
+    // `decode_params`: plain parameters in order, then the RFC 2231 ones by first appearance.
+    let mut plain: Vec<(String, ParamValue)> = Vec::new();
+    let mut extended: Vec<(String, Vec<Continuation>)> = Vec::new();
+    for (name, value) in parts {
+        let encoded = name.ends_with('*');
+        let value = email_unquote(&value).into_owned();
+        match rfc2231_continuation(&name) {
+            Some((base, number)) => match extended.iter_mut().find(|(existing, _)| existing == base) {
+                Some((_, continuations)) => continuations.push((number, value, encoded)),
+                None => extended.push((base.to_owned(), vec![(number, value, encoded)])),
+            },
+            None => plain.push((name, ParamValue::Plain(format!("\"{}\"", email_quote(&value))))),
+        }
+    }
+    for (name, mut continuations) in extended {
+        // `continuations.sort()`: (number, value, encoded); None against an int is a TypeError.
+        let numbered = continuations.iter().filter(|(number, ..)| number.is_some()).count();
+        if numbered != 0 && numbered != continuations.len() {
+            return Err(ParseError::Type);
+        }
+        continuations.sort_by(|a, b| {
+            let by_number = match (&a.0, &b.0) {
+                (Some(x), Some(y)) => x.len().cmp(&y.len()).then_with(|| x.cmp(y)),
+                _ => std::cmp::Ordering::Equal,
+            };
+            by_number.then_with(|| a.1.cmp(&b.1)).then_with(|| a.2.cmp(&b.2))
+        });
+        let mut joined = String::new();
+        let mut is_extended = false;
+        for (_, text, encoded) in &continuations {
+            if *encoded {
+                // `urllib.parse.unquote(s, encoding="latin-1")`: each `%XX` becomes U+00XX.
+                joined.push_str(&percent_decode_latin1(text));
+                is_extended = true;
+            } else {
+                joined.push_str(text);
+            }
+        }
+        let quoted = email_quote(&joined);
+        let value = if is_extended {
+            // `decode_rfc2231`: `s.split("'", 2)`; fewer than three parts: no charset.
+            let mut pieces = quoted.splitn(3, '\'');
+            match (pieces.next(), pieces.next(), pieces.next()) {
+                (Some(charset), Some(_language), Some(text)) => {
+                    ParamValue::Extended { charset: Some(charset.to_owned()), text: format!("\"{text}\"") }
+                }
+                _ => ParamValue::Extended { charset: None, text: format!("\"{quoted}\"") },
+            }
+        } else {
+            ParamValue::Plain(format!("\"{quoted}\""))
+        };
+        plain.push((name, value));
+    }
+    // `get_params` unquotes; Django skips empty names, checks the charset, collapses, and keeps
+    // the last value of a name (in the dict's first-insertion order).
     let mut params: Vec<(String, String)> = Vec::new();
-    for part in parts {
-        let Some(equals) = part.find('=') else { continue };
-        let mut name = crate::http::lower(part.get(..equals).unwrap_or_default().trim());
-        if let Some(stripped) = name.strip_suffix('*') {
-            name = stripped.to_owned();
+    for (name, value) in plain {
+        if name.is_empty() {
+            continue;
         }
-        let mut value = part.get(equals + 1..).unwrap_or_default().trim().to_owned();
-        if value.len() >= 2 && value.starts_with('"') && value.ends_with('"') {
-            let inner = value.get(1..value.len() - 1).unwrap_or_default();
-            value = replace_pair(&replace_pair(inner, *b"\\\\", '\\'), *b"\\\"", '"');
-        }
+        let value = match value {
+            ParamValue::Plain(text) => email_unquote(&text).into_owned(),
+            ParamValue::Extended { charset, text } => {
+                collapse_rfc2231_value(charset.as_deref(), &email_unquote(&text))?
+            }
+        };
         match params.iter_mut().find(|(existing, _)| *existing == name) {
             Some(slot) => slot.1 = value,
             None => params.push((name, value)),
         }
     }
-    Some((key, params))
+    Ok((key, params))
 }
 
-/// Django's `_parseparam` over `";" + line`: `;`-separated parts, quotes respected.
+/// `email.utils.rfc2231_continuation` (`^(?P<name>\w+)\*((?P<num>[0-9]+)\*?)?$`, ASCII): the
+/// name and the continuation number (its digits without leading zeros).
+fn rfc2231_continuation(name: &str) -> Option<(&str, Option<String>)> {
+    let star = name.find('*')?;
+    let base = name.get(..star)?;
+    if base.is_empty() || !base.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return None;
+    }
+    let rest = name.get(star + 1..)?;
+    if rest.is_empty() {
+        return Some((base, None));
+    }
+    let digits = rest.strip_suffix('*').unwrap_or(rest);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let trimmed = digits.trim_start_matches('0');
+    Some((base, Some(if trimmed.is_empty() { "0".to_owned() } else { trimmed.to_owned() })))
+}
+
+/// `email.utils.quote`: `\` and `"` escaped.
+fn email_quote(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// `email.utils.unquote`: one level of `"..."` (unescaped) or `<...>`.
+fn email_unquote(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().count() > 1 {
+        if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+            return std::borrow::Cow::Owned(replace_pair(&replace_pair(inner, *b"\\\\", '\\'), *b"\\\"", '"'));
+        }
+        if let Some(inner) = text.strip_prefix('<').and_then(|t| t.strip_suffix('>')) {
+            return std::borrow::Cow::Borrowed(inner);
+        }
+    }
+    std::borrow::Cow::Borrowed(text)
+}
+
+/// `%XX` sequences (either case) of the ASCII runs as U+00XX; everything else kept.
+fn percent_decode_latin1(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.char_indices();
+    while let Some((at, c)) = chars.next() {
+        let hex = text.get(at + 1..at + 3).and_then(|pair| crate::http::hex_byte(pair.as_bytes()));
+        match (c, hex) {
+            ('%', Some(byte)) => {
+                out.push(char::from(byte));
+                chars.next();
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// `collapse_rfc2231_value(value)` after Django's charset check: the text's characters as bytes
+/// (`raw-unicode-escape`) decoded with the charset (`us-ascii` when none), errors replaced.
+fn collapse_rfc2231_value(charset: Option<&str>, text: &str) -> Result<String, ParseError> {
+    let codec = match charset {
+        None => Some("ascii"),
+        // `''`: no check, then `str(raw, '')` is a LookupError: the text, unquoted once more.
+        Some("") => return Ok(email_unquote(text).into_owned()),
+        Some(name) => codec_module(name)?,
+    };
+    let Some(codec) = codec else { return Err(ParseError::Value) };
+    let mut raw = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match u8::try_from(u32::from(c)) {
+            Ok(byte) => raw.push(byte),
+            Err(_) if u32::from(c) <= 0xFFFF => raw.extend(format!("\\u{:04x}", u32::from(c)).bytes()),
+            Err(_) => raw.extend(format!("\\U{:08x}", u32::from(c)).bytes()),
+        }
+    }
+    match codec {
+        "utf_8" => Ok(String::from_utf8_lossy(&raw).into_owned()),
+        "latin_1" | "iso8859_1" => Ok(raw.iter().map(|&b| char::from(b)).collect()),
+        "ascii" => Ok(raw.iter().map(|&b| if b.is_ascii() { char::from(b) } else { '\u{fffd}' }).collect()),
+        _ => Err(ParseError::NotEmulated),
+    }
+}
+
+/// `codecs.lookup(name)`'s codec module: `Ok(None)` for an unknown name (`LookupError`),
+/// `Err` where this build cannot tell.
+fn codec_module(name: &str) -> Result<Option<&'static str>, ParseError> {
+    // The edge build has Python's lookup (aliases, normalisation); the others know a few
+    // spellings and leave any other name to the server.
+    #[cfg(feature = "edge")]
+    {
+        Ok(crate::authentication::codecs::lookup(name))
+    }
+    #[cfg(not(feature = "edge"))]
+    {
+        match crate::http::lower(name).as_str() {
+            "utf-8" | "utf8" | "utf_8" => Ok(Some("utf_8")),
+            "latin-1" | "latin1" | "latin_1" | "iso-8859-1" => Ok(Some("latin_1")),
+            "ascii" | "us-ascii" => Ok(Some("ascii")),
+            _ => Err(ParseError::NotEmulated),
+        }
+    }
+}
+
+/// `email.message._parseparam(line)`: `;`-separated parts (a `;` inside an odd number of
+/// unescaped quotes does not separate), each stripped, a name before `=` stripped and
+/// lower-cased.
 fn parse_params(line: &str) -> Vec<String> {
     let mut parts = Vec::new();
     let mut rest = format!(";{line}");
@@ -101,27 +294,39 @@ fn parse_params(line: &str) -> Vec<String> {
             }
         }
         let end = end.unwrap_or(s.len());
-        parts.push(s.get(..end).unwrap_or_default().trim().to_owned());
+        let field = s.get(..end).unwrap_or_default();
+        let field = match field.split_once('=') {
+            Some((name, value)) => format!("{}={}", crate::http::lower(py_strip(name)), py_strip(value)),
+            None => field.to_owned(),
+        };
+        parts.push(py_strip(&field).to_owned());
         rest = s.get(end..).unwrap_or_default().to_owned();
     }
     parts
 }
 
 /// DRF's `_MediaType`.
-struct MediaType {
+#[derive(Debug)]
+struct MediaType<'t> {
+    orig: &'t str,
     main_type: String,
     sub_type: String,
     params: Vec<(String, String)>,
 }
 
-impl MediaType {
-    fn parse(text: &str) -> Option<MediaType> {
-        let (full_type, params) = parse_header_parameters(text)?;
+impl<'t> MediaType<'t> {
+    /// `_MediaType(text)`: a `ValueError` leaves an empty type that matches nothing.
+    fn parse(text: &'t str) -> Result<MediaType<'t>, ParseError> {
+        let (full_type, params) = match parse_header_parameters(text) {
+            Ok(parsed) => parsed,
+            Err(ParseError::Value) => (String::new(), Vec::new()),
+            Err(other) => return Err(other),
+        };
         let (main_type, sub_type) = match full_type.split_once('/') {
             Some((main, sub)) => (main.to_owned(), sub.to_owned()),
             None => (full_type, String::new()),
         };
-        Some(MediaType { main_type, sub_type, params })
+        Ok(MediaType { orig: text, main_type, sub_type, params })
     }
 
     fn param(&self, name: &str) -> Option<&str> {
@@ -142,7 +347,7 @@ impl MediaType {
     }
 
     /// `self.match(other)`: does this (the renderer's) media type satisfy `other`?
-    fn matches(&self, other: &MediaType) -> bool {
+    fn matches(&self, other: &MediaType<'_>) -> bool {
         for (key, value) in &self.params {
             if key != "q" && other.param(key) != Some(value.as_str()) {
                 return false;
@@ -172,9 +377,29 @@ fn replace_pair(text: &str, pattern: [u8; 2], with: char) -> String {
     out
 }
 
-/// Python's `int()` on a string: surrounding whitespace, a sign, digits with single `_`.
+/// The first code point of each run of ten Unicode decimal digits (category Nd) of Python 3.11's
+/// Unicode data: `int()` reads any of them.
+const DECIMAL_ZEROS: [u32; 66] = [
+    0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xDE6, 0xE50, 0xED0,
+    0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620,
+    0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0,
+    0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x16A60,
+    0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
+];
+
+/// A decimal digit's value, as `int()` reads it.
+fn decimal_value(c: char) -> Option<u32> {
+    let code = u32::from(c);
+    let index = DECIMAL_ZEROS.partition_point(|zero| *zero <= code).checked_sub(1)?;
+    let zero = DECIMAL_ZEROS.get(index)?;
+    let value = code - zero;
+    (value < 10).then_some(value)
+}
+
+/// Python's `int()` on a string: surrounding whitespace, a sign, decimal digits (any script)
+/// with single `_` between them.
 fn python_int(text: &str) -> Option<i64> {
-    let text = text.trim();
+    let text = py_strip(text);
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
@@ -188,10 +413,43 @@ fn python_int(text: &str) -> Option<i64> {
     }
     let mut value: i64 = 0;
     for ch in digits.chars().filter(|c| *c != '_') {
-        let digit = ch.to_digit(10)?;
+        let digit = decimal_value(ch)?;
         value = value.saturating_mul(10).saturating_add(i64::from(digit));
     }
     Some(if negative { -value } else { value })
+}
+
+/// `DefaultContentNegotiation.get_accept_list`: past 8192 characters the header is cut after
+/// its last `,` within them; tokens stripped, empty ones and those over 256 characters
+/// skipped, at most 64.
+fn accept_list(header: &str) -> Vec<&str> {
+    let header = match header.char_indices().nth(8192) {
+        Some((limit, _)) => match header.get(..limit).and_then(|head| head.rfind(',')) {
+            Some(comma) => header.get(..=comma).unwrap_or_default(),
+            None => "",
+        },
+        None => header,
+    };
+    let mut tokens = Vec::new();
+    for token in header.split(',') {
+        let token = py_strip(token);
+        if token.is_empty() || token.chars().count() > 256 {
+            continue;
+        }
+        tokens.push(token);
+        if tokens.len() >= 64 {
+            break;
+        }
+    }
+    tokens
+}
+
+/// `JSONRenderer.get_indent(accepted_media_type)`: the `indent` parameter as `int()` reads it,
+/// clamped to 0..=8, 0 as none; any error is no indent.
+fn indent_of(accepted: &str) -> Option<u8> {
+    let (_, params) = parse_header_parameters(accepted).ok()?;
+    let indent = params.iter().find(|(key, _)| key == "indent").and_then(|(_, value)| python_int(value))?;
+    u8::try_from(indent.clamp(0, 8)).ok().filter(|n| *n > 0)
 }
 
 /// `DefaultContentNegotiation.select_renderer`, then `JSONRenderer.get_indent`.
@@ -211,10 +469,9 @@ pub fn negotiate(renderers: &[Renderer], accept: Option<&str>, format: Option<&s
     // loop's allocations.
     if accept.is_none() && format.is_none_or(str::is_empty) {
         for renderer in renderers {
-            // Without `;` a type has no parameters, and parses unless it is too long.
-            let plain = renderer.media_type.len() <= 10_000 && !renderer.media_type.contains(';');
-            if !plain {
-                let Some(renderer_type) = MediaType::parse(&renderer.media_type) else {
+            // Without `;` a type has no parameters.
+            if renderer.media_type.contains(';') {
+                let Ok(renderer_type) = MediaType::parse(&renderer.media_type) else {
                     return Negotiated::ServerError;
                 };
                 if renderer_type.params.iter().any(|(key, _)| key != "q") {
@@ -232,31 +489,55 @@ pub fn negotiate(renderers: &[Renderer], accept: Option<&str>, format: Option<&s
     if filtered.is_empty() {
         return Negotiated::UnknownFormat;
     }
-    let header = accept.unwrap_or("*/*");
-    let mut accepted: Vec<(u8, &str, MediaType)> = Vec::new();
-    for token in header.split(',') {
-        let token = token.trim();
-        let Some(media_type) = MediaType::parse(token) else { return Negotiated::ServerError };
-        accepted.push((media_type.precedence(), token, media_type));
+    let mut accepted: Vec<MediaType<'_>> = Vec::new();
+    for token in accept_list(accept.unwrap_or("*/*")) {
+        match MediaType::parse(token) {
+            Ok(media_type) => accepted.push(media_type),
+            Err(_) => return Negotiated::ServerError,
+        }
+    }
+    let mut renderer_types = Vec::with_capacity(filtered.len());
+    for renderer in &filtered {
+        match MediaType::parse(&renderer.media_type) {
+            Ok(media_type) => renderer_types.push((*renderer, media_type)),
+            Err(_) => return Negotiated::ServerError,
+        }
     }
     for precedence in [3u8, 2, 1, 0] {
-        let group: Vec<&(u8, &str, MediaType)> = accepted.iter().filter(|(p, ..)| *p == precedence).collect();
-        if group.is_empty() {
-            continue;
-        }
-        for renderer in &filtered {
-            let Some(renderer_type) = MediaType::parse(&renderer.media_type) else { return Negotiated::ServerError };
-            for (_, _, wanted) in &group {
-                if renderer_type.matches(wanted) {
-                    if !renderer.json {
-                        return Negotiated::Other;
-                    }
-                    // The accepted type's parameters travel either way (`*/*; indent=4`).
-                    let indent =
-                        wanted.param("indent").and_then(python_int).map(|n| n.clamp(0, 8) as u8).filter(|n| *n > 0);
-                    return Negotiated::Json { indent };
-                }
+        // A set in DRF: which of its media types is tried first follows string hashes, which
+        // differ per server process.
+        let group: Vec<&MediaType<'_>> = accepted.iter().filter(|m| m.precedence() == precedence).collect();
+        for (renderer, renderer_type) in &renderer_types {
+            let mut matching = group.iter().filter(|wanted| renderer_type.matches(wanted)).peekable();
+            if matching.peek().is_none() {
+                continue;
             }
+            if !renderer.json {
+                return Negotiated::Other;
+            }
+            let mut indents = matching.map(|wanted| {
+                if renderer_type.precedence() > wanted.precedence() {
+                    // `*/*; indent=4`: the renderer's type with the accepted parameters.
+                    let mut full = renderer.media_type.clone();
+                    for (key, value) in &wanted.params {
+                        full.push(';');
+                        full.push_str(key);
+                        full.push('=');
+                        full.push_str(value);
+                    }
+                    indent_of(&full)
+                } else {
+                    indent_of(wanted.orig)
+                }
+            });
+            let first = indents.next().flatten();
+            // Two media types that would render differently: the answer depends on the
+            // server process's hash seed, which only the server knows.
+            return if indents.all(|indent| indent == first) {
+                Negotiated::Json { indent: first }
+            } else {
+                Negotiated::ServerError
+            };
         }
     }
     Negotiated::NotAcceptable
@@ -375,6 +656,44 @@ mod tests {
         }
         assert!(crate::condition::eval::str_contains(&"ab".repeat(1000), &("ab".repeat(300) + "a")));
         assert!(!crate::condition::eval::str_contains(&"a".repeat(1000), &("a".repeat(300) + "b")));
+    }
+
+    /// Django 5.2's `email.message`-based parameters and DRF 3.18's Accept limits (checked
+    /// against DRF by `conformance/oracle/negotiation.py`).
+    #[test]
+    fn drf_3_18_accept_rules() {
+        let json = vec![builtin_renderer("JSONRenderer").unwrap_or_else(|| Renderer {
+            media_type: String::new(),
+            format: String::new(),
+            json: false,
+        })];
+        let indent = |accept: &str| negotiate(&json, Some(accept), None);
+        // RFC 2231: charsets, continuations (sorted by number), `<...>` unquoted.
+        assert_eq!(indent("application/json; indent*=utf-8''%36"), Negotiated::Json { indent: Some(6) });
+        assert_eq!(indent("application/json; indent*=utf-8''%D9%A3"), Negotiated::Json { indent: Some(3) });
+        assert_eq!(indent("application/json; indent*1=5; indent*0*=utf-8''%34"), Negotiated::Json { indent: Some(8) });
+        assert_eq!(indent("application/json; indent=<4>"), Negotiated::Json { indent: Some(4) });
+        // An unknown charset is a ValueError: the media type matches nothing.
+        assert_eq!(indent("application/json; indent*=bogus''6"), Negotiated::NotAcceptable);
+        // Mixed numbered and unnumbered continuations: a TypeError, the server's 500.
+        assert_eq!(indent("application/json; indent*=a; indent*0=b"), Negotiated::ServerError);
+        // Empty tokens are skipped; none left is a 406.
+        assert_eq!(indent(""), Negotiated::NotAcceptable);
+        assert_eq!(indent(" , ,"), Negotiated::NotAcceptable);
+        // Tokens over 256 characters are skipped, at most 64 are read.
+        let long = format!("application/json; x={}", "y".repeat(240));
+        assert_eq!(indent(&format!("{long}, text/html")), Negotiated::NotAcceptable);
+        let many = vec!["text/plain"; 64].join(",") + ",application/json";
+        assert_eq!(indent(&many), Negotiated::NotAcceptable);
+        // Past 8192 characters the header ends at its last comma within them.
+        let padded = vec!["text/plain; x=".to_owned() + &"y".repeat(200); 40].join(",") + ",application/json";
+        assert_eq!(indent(&padded), Negotiated::NotAcceptable);
+        // Two media types of one precedence that render differently: DRF's set order decides.
+        assert_eq!(indent("application/json; indent=2, application/json; indent=6"), Negotiated::ServerError);
+        assert_eq!(
+            indent("application/json; indent=2, application/json; indent=2 "),
+            Negotiated::Json { indent: Some(2) }
+        );
     }
 
     /// Without `Accept`, negotiation is DRF's `*/*`: the shortcut answers as the full parse does.

@@ -175,7 +175,8 @@ pub struct ViewSpec {
     /// `http_method_names`, in order (default Django's: get, post, put, patch, delete, head,
     /// options, trace). It orders the `Allow` header and limits which methods reach a handler;
     /// `@api_view(['GET'])` views have `["get", "options"]` (DRF builds that list from a set, so
-    /// its order varies between server processes).
+    /// its order varies between server processes). Names are as Python writes them: Django
+    /// compares `request.method.lower()` with them, so `"GET"` matches nothing.
     #[serde(default)]
     pub http_method_names: Option<Vec<String>>,
 }

@@ -42,9 +42,10 @@ def _route(request, view, detail, action, pk=None):
         OBSERVED["no_route"] = True
         return HttpResponseNotFound(b"no route")
     OBSERVED["routed"] = True
-    if pk is None:
-        return fn(request)
-    return fn(request, pk=pk)
+    response = fn(request) if pk is None else fn(request, pk=pk)
+    OBSERVED["view_returned"] = True  # DRF answered (else the view raised and Django did)
+    OBSERVED["drf_vary"] = response.headers.get("Vary")  # DRF's own, before the middleware's
+    return response
 
 
 @csrf_exempt

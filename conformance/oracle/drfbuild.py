@@ -4,6 +4,7 @@ import ast
 
 from django.apps import apps
 from django.db.models import Q
+from django.utils.module_loading import import_string
 from rest_framework import authentication as drf_auth
 from rest_framework import exceptions, permissions
 from rest_framework.permissions import SAFE_METHODS
@@ -277,6 +278,11 @@ class Builder:
             "auth_names": tuple(auth_names),
             "perm_entries": tuple(perm_entries),
         }
+        if self.policy.get("renderers"):
+            attrs["renderer_classes"] = [import_string(name if "." in name else f"rest_framework.renderers.{name}")
+                                         for name in self.policy["renderers"]]
+        if vdecl.get("httpMethodNames") is not None:
+            attrs["http_method_names"] = list(vdecl["httpMethodNames"])
         if vdecl.get("ignoreModelPermissions"):
             attrs["_ignore_model_permissions"] = True
         if vdecl.get("queryset") is not None:

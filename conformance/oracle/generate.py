@@ -1163,6 +1163,123 @@ def edge_raw_cases():
 
 
 # =============================================================================================
+# Content negotiation (polhunt): Accept and ?format= against one, two and odd renderer lists
+# =============================================================================================
+ACCEPTS = [
+    None, "", " ", "*/*", "application/json", "Application/JSON", "application/*", "*/json", "*/xml", "*",
+    "application", "json", "/", "application/xml", "text/html", "text/plain, application/json",
+    "application/xml, */*;q=0.1", "text/html;q=1, application/json;q=0.1", "text/html; charset=utf-8, application/json",
+    "application/json; charset=utf-8", "application/json;q=0", "application/json; indent=4", "application/json;indent=0",
+    "application/json; indent=-1", "application/json; indent=9", "application/json; indent=100",
+    "application/json; indent=abc", "application/json; indent= 4", 'application/json; indent="3"',
+    "application/json; indent=4.0", "application/json; indent=+3", "application/json; indent=1_0",
+    "application/json; INDENT=2", "application/json; indent=4; indent=2", "application/json; indent",
+    "application/json; indent*=5", "application/json; indent*=utf-8''6", "*/*; indent=4", "application/*; indent=2",
+    "*/*;q=0.8, application/json; indent=2", "application/json; indent=2, application/json; indent=2",
+    "text/html; indent=3, application/json", "application/json,", ",application/json", ";indent=4",
+    "application/json;", "application/json ;indent=3", "\tapplication/json\t", "application/json; version=1.0",
+    "multipart/form-data", "multipart/form-data; boundary=BoUnDaRyStRiNg", "multipart/*", "text/*",
+    "application/json; indent=\t7", "application/json; indent=0x4", "application/json; indent=07",
+    # RFC 2231 parameters: Django decodes `name*=encoding'lang'value` with unquote(value, encoding).
+    "application/json; indent*=utf-8''%36", "application/json; indent*=UTF8''%35", "application/json; indent*=latin-1''%37",
+    "application/json; indent*=ascii''%C2%B2", "application/json; indent*=bogus''6", "application/json; indent*=utf-8'en'%33",
+    "application/json; indent*=utf-8''%D9%A3", "application/json; indent*=\"utf-8''2\"", "application/json; indent*=4",
+    "application/json; indent*=utf-8''%3", "application/json; indent*=utf-8''%36%FF", "application/json; indent*=u8''%32",
+    "multipart/form-data; boundary*=utf-8''BoUnDaRy%53tRiNg", "application/json; in'de'nt*=6",
+]
+FORMATS = [None, "format=json", "format=api", "format=xml", "format=", "format", "format=JSON", "format=json&format=xml",
+           "format=xml&format=json", "format=%6Aso%6E", "format=js+on", "x=1&format=json", "FORMAT=xml", "format=json%00",
+           "format=%E9", "format=json;format=xml", "&&format=api&&"]
+RENDERER_SETS = [
+    None,
+    ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+    ["rest_framework.renderers.BrowsableAPIRenderer", "rest_framework.renderers.JSONRenderer"],
+    ["rest_framework.renderers.MultiPartRenderer", "rest_framework.renderers.JSONRenderer"],
+    ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.TemplateHTMLRenderer",
+     "rest_framework.renderers.AdminRenderer"],
+]
+
+
+def negotiation_cases():
+    """DRF negotiates before authentication: the renderer (406, ?format= 404, indent) and its
+    headers (Vary: Accept with more than one renderer) decide the denial's bytes; a query string
+    with more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS is Django's 400 (the edge forwards)."""
+    out = []
+
+    def add(s, origin=False):
+        s["source"] = "edge:negotiation"
+        s["acceptTwin"] = True
+        if origin:
+            s["originAnswers"] = True
+        out.append(s)
+
+    for i, renderers in enumerate(RENDERER_SETS):
+        pol = policy(["basic"], ["IsAuthenticated"])
+        if renderers:
+            pol["renderers"] = renderers
+        for j, accept in enumerate(ACCEPTS):
+            raw = {"headers": {} if accept is None else {"Accept": accept}}
+            # Every Accept under the two-renderer list; a spread of them under the others.
+            if i in (0, 1) or j % 3 == i % 3:
+                add(spec("", pol, raw=raw))
+        for k, query in enumerate(FORMATS):
+            for accept in (None, "application/json; indent=2", "text/html", "application/xml"):
+                if (k + len(accept or "")) % 2 and i not in (0, 1):
+                    continue
+                raw = {"headers": {} if accept is None else {"Accept": accept}}
+                if query is not None:
+                    raw["query"] = query
+                add(spec("", pol, raw=raw))
+    # A denial of each kind under negotiated indent and Vary: 403, 404 (lookup), 405, object 403.
+    two = ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"]
+    od = {"ObjDeny": {"hasObjectPermission": "False", "message": {"why": ["owner", 1.5]}}}
+    for renderers in (None, two):
+        for accept in (None, "application/json; indent=3", "*/*; indent=1"):
+            pol = policy(["basic"], ["ObjDeny"], od, view={"actions": ["list", "retrieve", "destroy"]})
+            if renderers:
+                pol["renderers"] = renderers
+            raw = {"headers": {} if accept is None else {"Accept": accept}}
+            for meth, d, o in (("GET", True, None), ("DELETE", True, None), ("PUT", True, None), ("POST", False, None),
+                               ("GET", True, {"id": 999, "exists": False}), ("TRACE", False, None)):
+                add(spec("", pol, method=meth, detail=d, actor=ALICE, obj=o,
+                         raw=dict(raw, headers=dict(raw["headers"], Authorization="Basic [[b64:{username}:{password}]]"))))
+    # Query strings at and past DATA_UPLOAD_MAX_NUMBER_FIELDS (counted as separators + 1).
+    for query in ("a&" * 999 + "a", "a&" * 1000 + "a", "&" * 999, "&" * 1000, "format=json" + "&x" * 1000,
+                  "format=xml&" + ";" * 2000, "a=" + "b" * 5000):
+        pol = policy(["basic"], ["IsAuthenticated"])
+        add(spec("", pol, raw={"headers": {}, "query": query}), origin=True)
+        add(spec("", pol, method="POST", raw={"headers": {"Accept": "application/xml"}, "query": query}), origin=True)
+    return out
+
+
+# =============================================================================================
+# http_method_names (polhunt): which methods reach a handler, 405 after the permission checks,
+# and Allow; Django compares the lower-cased method with the list as written
+# =============================================================================================
+def http_method_names_cases():
+    out = []
+    name_sets = [["get", "head", "options"], ["get", "post"], ["post", "put", "patch", "delete", "options", "trace"], [],
+                 ["delete", "get", "post", "options", "foo"], ["GET", "head", "Options", "post"],
+                 ["get", "get", "patch", "head"]]
+    methods = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "TRACE", "FOO"]
+    view_perms = {"actions": {"list": {}, "create": {"permissions": ["IsAdminUser"]}, "retrieve": {}, "update": {},
+                              "partial_update": {}, "destroy": {},
+                              "publish": {"detail": True, "methods": ["POST", "GET"], "permissions": ["AllowAny"]}}}
+    for names in name_sets:
+        for method in methods:
+            for detail in (False, True):
+                for actor, perms in ((None, ["IsAuthenticated"]), (ALICE, ["IsAdminUser"]), (None, ["AllowAny"])):
+                    pol = policy(["basic"], perms, view=dict(view_perms, httpMethodNames=names))
+                    out.append(spec("edge:http-method-names", pol, method=method, detail=detail, actor=actor,
+                                    auth_via="basic" if actor else None, context_action=method in ("GET", "POST")))
+            for actor in (None, ALICE):
+                pol = policy(["basic"], ["IsAuthenticated"], view=dict(view_perms, httpMethodNames=names))
+                out.append(spec("edge:http-method-names", pol, method=method, detail=True, action="publish",
+                                actor=actor, auth_via="basic" if actor else None))
+    return out
+
+
+# =============================================================================================
 # Raw credentials and header forms (helper rawhunt): the Authorization header's whitespace,
 # keywords and base64 forms for every credential class; JWTs written by hand (claim types,
 # duplicate keys, non-ASCII, odd base64 on the wire); header names WSGI and ASGI map differently.
@@ -1406,6 +1523,8 @@ def rawhunt_csrf_cases():
 def all_specs(seed, n_random):
     specs = table_cases() + edge_cases() + edge_raw_cases() + queryset_cases()
     specs += rawhunt_cases() + rawhunt_csrf_cases()
+    specs += negotiation_cases()
+    specs += http_method_names_cases()
     gen = RandomGen(seed)
     specs += [gen.case() for _ in range(n_random)]
     counters = {}

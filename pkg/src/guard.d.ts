@@ -66,6 +66,8 @@ export type ForwardReason =
   | "api-key-legacy-hash"
   /** `HasAPIKey`: `API_KEY_CUSTOM_HEADER` names a `request.META` entry that is not a header. */
   | "api-key-not-visible"
+  /** The query string has more fields than `DATA_UPLOAD_MAX_NUMBER_FIELDS` (Django's own 400). */
+  | "query-beyond-field-limit"
   /** The guard itself failed (a policy that does not compile, ...): logged, forwarded. */
   | "guard-error";
 

@@ -908,7 +908,9 @@ class Exporter:
         renderers = [_class_name(c) for c in getattr(cls, "renderer_classes", api_settings.DEFAULT_RENDERER_CLASSES)]
         if renderers != self.global_renderers:
             policy["renderers"] = renderers
-        method_names = [m.lower() for m in cls.http_method_names]
+        # As written: Django dispatches request.method.lower() only if it is in the list, so an
+        # upper-case name ("GET") matches nothing, and the policy must say so.
+        method_names = list(cls.http_method_names)
         # @api_view renames the class after the function; its qualname stays WrappedAPIView.
         from_set = getattr(cls, "__qualname__", "").endswith("WrappedAPIView")
         if from_set:

@@ -256,6 +256,10 @@ class UrlconfShapesTests(SimpleTestCase):
         self.assertEqual(archive["actions"]["cover"], {"detail": True, "methods": ["GET", "DELETE"]})
         self.assertEqual(archive["actions"]["list"], {})
 
+    def test_http_method_names_as_written(self):
+        # An upper-case name is exported as written: the compiler matches it with nothing, as Django does.
+        self.assertEqual(self.policy["views"]["v2:shouting"]["httpMethodNames"], ["GET", "head", "options", "delete"])
+
     def test_routes(self):
         routes = {r["pattern"]: r for r in self.policy["routes"]}
         self.assertEqual(routes["/v2/archive/{pk}/cover-image/"]["actions"], {"GET": "cover", "DELETE": "cover"})

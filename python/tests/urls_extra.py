@@ -29,8 +29,14 @@ class PostDetail(generics.RetrieveUpdateAPIView):
     permission_classes = [permissions.IsAuthenticated & ~permissions.IsAdminUser]
 
 
+class ShoutingArchiveViewSet(ArchiveViewSet):
+    # Django dispatches request.method.lower() only if it is listed: "GET" matches nothing.
+    http_method_names = ["GET", "head", "options", "delete"]
+
+
 router = SimpleRouter()
 router.register("archive", ArchiveViewSet, basename="archive")
+router.register("shouting", ShoutingArchiveViewSet, basename="shouting")
 
 urlpatterns = [
     path("v2/", include((router.urls, "v2"), namespace="v2")),

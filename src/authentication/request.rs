@@ -66,6 +66,8 @@ pub struct RawRequest {
     body_pending: bool,
     empty_headers_dropped: bool,
     meta: BTreeMap<String, String>,
+    /// Fields of the URL's query string as `parse_qsl` counts them (`&` + 1; 0 when empty).
+    query_fields: usize,
     /// A header the decision read has a variant spelt with `_` for `-` (see
     /// [`RawRequest::read_ambiguous_header`]).
     ambiguous_read: Cell<bool>,
@@ -147,8 +149,15 @@ pub struct RawRequestInput {
     pub meta: BTreeMap<String, String>,
 }
 
+/// Whether every character is at most U+00FF: in UTF-8, exactly when no byte is 0xC4 or above
+/// (U+0100 is C4 80; U+0080..=U+00FF are C2/C3 and a continuation byte, 0x80..=0xBF). A byte
+/// scan, not a char decode: it runs on every header of every raw request.
+fn is_latin1(value: &str) -> bool {
+    !value.bytes().any(|b| b >= 0xC4)
+}
+
 fn latin1_check(value: &str, path: impl FnOnce() -> String) -> Result<(), InputError> {
-    if value.chars().any(|c| u32::from(c) > 0xFF) {
+    if !is_latin1(value) {
         return Err(InputError::new(
             InputErrorCode::InvalidRequest,
             path(),
@@ -224,7 +233,21 @@ impl RawRequest {
     /// Sets the path.
     pub fn path(mut self, path: &str) -> Self {
         self.path = path.to_string();
+        self.query_fields = query_fields(path);
         self
+    }
+
+    /// How many fields `request.GET` parses from the URL's query string (`parse_qsl` counts
+    /// separators, empty fields included); DRF's negotiation reads `request.query_params`, and
+    /// past `DATA_UPLOAD_MAX_NUMBER_FIELDS` Django raises `TooManyFieldsSent` (its own 400).
+    ///
+    /// ```
+    /// use drf_gate::authentication::RawRequest;
+    /// assert_eq!(RawRequest::new("GET").path("/api/?a=1&&b").query_fields(), 3);
+    /// assert_eq!(RawRequest::new("GET").path("/api/?").query_fields(), 0);
+    /// ```
+    pub fn query_fields(&self) -> usize {
+        self.query_fields
     }
 
     /// Which server limit on headers this request exceeds (`too_many_headers`,
@@ -293,15 +316,31 @@ impl RawRequest {
     }
 
     /// Builds a request from its JSON shape; errors name the offending path.
-    pub fn from_input(input: RawRequestInput) -> Result<Self, InputError> {
+    pub fn from_input(mut input: RawRequestInput) -> Result<Self, InputError> {
+        let headers = std::mem::take(&mut input.headers);
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect();
+        Self::from_input_with_headers(input, &headers)
+    }
+
+    /// [`RawRequest::from_input`] with the headers given apart, as slices in `input.headers`'
+    /// order (by name, one value each); `input.headers` is not read. The typed crossing
+    /// (`edge::PendingRequest::from_parts`) then copies no header twice.
+    ///
+    /// # Errors
+    /// As [`RawRequest::from_input`].
+    pub(crate) fn from_input_with_headers(
+        input: RawRequestInput,
+        headers: &[(&str, &str)],
+    ) -> Result<Self, InputError> {
         let mut request = RawRequest::new(&input.method);
+        request.query_fields = query_fields(input.url.as_deref().or(input.path.as_deref()).unwrap_or_default());
         let mut url_parts = None;
         if let Some(url) = &input.url {
             url_parts = Some(split_url(url).ok_or_else(|| {
                 InputError::new(InputErrorCode::InvalidRequest, "$.url", "expected an absolute http(s) URL")
             })?);
         }
-        for (name, value) in &input.headers {
+        for &(name, value) in headers {
             request = request.header(name, value)?;
             if request.beyond_limits.is_some() {
                 // Forwarded whole: the rest is neither read nor checked.
@@ -600,6 +639,16 @@ fn decoded_len_at_least(encoded: &[u8]) -> usize {
     (alphabet / 4 * 3).saturating_sub(2)
 }
 
+/// `parse_qsl`'s field count for the query string of a URL or path (`#` ends it).
+fn query_fields(url: &str) -> usize {
+    let query = url.split_once('?').map_or("", |(_, query)| query.split('#').next().unwrap_or_default());
+    if query.is_empty() {
+        0
+    } else {
+        query.matches('&').count() + 1
+    }
+}
+
 /// Splits `http(s)://authority/path` into (secure, authority, port, path).
 fn split_url(url: &str) -> Option<(bool, String, Option<String>, String)> {
     let (secure, rest) = if let Some(rest) = url.strip_prefix("https://") {
@@ -732,4 +781,34 @@ fn cookie_unquote(value: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_latin1;
+
+    /// The byte scan agrees with a char decode around every boundary of UTF-8's lengths.
+    #[test]
+    fn is_latin1_is_the_char_test() {
+        let chars = [
+            '\0',
+            'a',
+            '\u{7f}',
+            '\u{80}',
+            '\u{e9}',
+            '\u{ff}',
+            '\u{100}',
+            '\u{7ff}',
+            '\u{800}',
+            '\u{ffff}',
+            '\u{10000}',
+            '\u{10ffff}',
+        ];
+        for a in chars {
+            for b in chars {
+                let text: String = [a, 'x', b].iter().collect();
+                assert_eq!(is_latin1(&text), text.chars().all(|c| u32::from(c) <= 0xFF), "{text:?}");
+            }
+        }
+    }
 }
