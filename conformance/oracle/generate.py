@@ -1459,6 +1459,15 @@ def rawhunt_csrf_cases():
     for cookie in ("{csrfmasked}", "x" * 31, "{csrf}!", "", "\u00e9" * 32, "{csrf} ", '"{csrf}"', "{csrfmasked}x"):
         edge("csrf-forms", spec("", sess, method="POST", actor=ALICE,
                                 raw={"login": True, "cookies": {"csrftoken": cookie}, "headers": {"X-CSRFToken": "{csrf}"}}))
+    # The token in a form body, under Content-Type forms Django's parse_header_parameters reads.
+    form = "application/x-www-form-urlencoded"
+    for ctype in ("\x1c" + form, form + "\x1f", " " + form.upper() + " ; charset=utf-8", form + ';charset="utf-8"',
+                  form + "; charset=\x1cutf-8", form + ";;", "multipart/form-data; boundary=\"XyZ\"",
+                  "multipart/form-data; boundary=XyZ\x1c"):
+        body = ("csrfmiddlewaretoken={csrf}" if ctype.lower().strip(" \x1c\x1f").startswith("application")
+                else '--XyZ\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n{csrf}\r\n--XyZ--\r\n')
+        edge("csrf-forms", spec("", sess, method="POST", actor=ALICE,
+                                raw={"login": True, "cookies": dict(good), "body": body, "contentType": ctype}))
     # Origin and Referer, over HTTPS (Referer checked when there is no Origin) and HTTP.
     hdr = {"X-CSRFToken": "{csrf}"}
     # (An empty Origin is left out: the edge leaves it to the origin on purpose, csrf.rs.)

@@ -75,14 +75,16 @@ impl CsrfContext for Context<'_> {
 /// Django's `parse_header_parameters` (simplified: `;`-separated `key=value`, quotes removed):
 /// the lower-cased main value and the parameters.
 pub fn parse_header_parameters(line: &str) -> (String, Vec<(String, String)>) {
+    // `.strip()` is Python's: \x1c-\x1f and U+0085/U+00A0 too.
+    let strip = super::request::py_strip;
     let mut parts = line.split(';');
-    let main = parts.next().unwrap_or("").trim().to_lowercase();
+    let main = strip(parts.next().unwrap_or("")).to_lowercase();
     let params = parts
         .filter_map(|part| {
             let (key, value) = part.split_once('=')?;
-            let value = value.trim();
+            let value = strip(value);
             let value = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value);
-            Some((key.trim().to_lowercase(), value.to_string()))
+            Some((strip(key).to_lowercase(), value.to_string()))
         })
         .collect();
     (main, params)
