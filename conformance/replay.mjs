@@ -266,6 +266,9 @@ function resolversFor(identities) {
     },
     // The harness's classes: `X-Test-User: <ClassName> <user id>`, else None.
     custom: (className, request) => {
+      // `X_Test_User` is HTTP_X_TEST_USER under ASGI (and the test client), absent under WSGI:
+      // a resolver reading META cannot know which, so it does not know (the package's UNKNOWN).
+      if (Object.keys(request.headers ?? {}).some((k) => k.includes("_") && k.toLowerCase().replaceAll("_", "-") === "x-test-user")) return Symbol.for("drf-gate.unknown");
       const value = headerOf(request, "X-Test-User");
       if (!value) return null;
       const space = value.indexOf(" ");
@@ -682,7 +685,8 @@ async function replayRaw(c, index) {
   // An API key row with a legacy hash: the origin checks it and re-hashes the row (see replay.rs).
   if (result.forward?.reason === "api-key-legacy-hash") return null;
   // A header the decision reads, also spelt with '_' for '-': WSGI drops it, ASGI keeps it (see replay.rs).
-  if (result.forward?.reason === "ambiguous-header-name" && Object.keys(c.raw.request.headers ?? {}).some((k) => k.includes("_"))) return null;
+  const underscored = Object.keys(c.raw.request.headers ?? {}).some((k) => k.includes("_"));
+  if (underscored && (result.forward?.reason === "ambiguous-header-name" || (result.forward?.reason === "unknown-lookup" && result.forward.lookup?.kind === "custom"))) return null;
   // A JWT whose user id (or, stateless, any claim) is an int beyond i64/u64 (see replay.rs).
   if (result.forward?.reason === "unknown-lookup" && result.forward.lookup?.kind === "userById" && bearerClaimsBeyondJson(c.raw.request)) return null;
   return compare(c, result.decision);

@@ -168,7 +168,13 @@ optimize() {
 # The runtime also drops its target_features section (only wasm-bindgen reads it, before): 148 B.
 optimize "$tmp/runtime/drf_gate_runtime_bg.wasm" "$dist/drf_gate_runtime_bg.wasm" -Oz --strip-target-features
 optimize "$tmp/core/drf_gate_core_bg.wasm" "$dist/drf_gate_core_bg.wasm" -Oz
-optimize "$tmp/web/drf_gate_bg.wasm" "$dist/drf_gate_bg.wasm" "${EDGE_WASM_OPT:--O3}"
+# The edge build keeps one-caller functions over EDGE_ONE_CALLER_INLINE (binaryen's size units)
+# out of line: binaryen inlines every function with one caller by default, which made
+# `gatecore_fromCompiled` one 26 KB function that V8's Liftoff compiles lazily, superlinearly
+# (2-15 ms, at `new Gate(policy.gate)` in Node and workerd); split, the same load compiles
+# functions of at most ~8 KB (bench/notes.md, "Start-up, fourth pass").
+optimize "$tmp/web/drf_gate_bg.wasm" "$dist/drf_gate_bg.wasm" "${EDGE_WASM_OPT:--O3}" \
+  --one-caller-inline-max-function-size "${EDGE_ONE_CALLER_INLINE:-500}"
 
 # 6. The public API (pkg/src/gate.js over the glue, one toRawRequest), the entry points, the
 #    hand-written types, the DOM helper, the edge guard and its Hono middleware; CommonJS twins

@@ -125,6 +125,10 @@ pub enum ForwardReason {
     /// WSGI servers drop it, ASGI servers pass it to Django as the same META key
     /// ([`RawRequest::read_ambiguous_header`]).
     AmbiguousHeaderName,
+    /// A header the decision read holds `", "` and came from a Fetch `Headers` object: it may
+    /// be repeated lines, which Django's servers join with `","`
+    /// ([`RawRequest::read_joined_header`]).
+    JoinedHeader,
 }
 
 /// Why `perform_authentication` stopped before a decision.
@@ -201,6 +205,9 @@ impl Gate {
         let outcome = self.check_request_unambiguous(request, target, resolver, now, progress)?;
         if request.read_ambiguous_header() {
             return Ok(EdgeOutcome::Forward(ForwardReason::AmbiguousHeaderName));
+        }
+        if request.read_joined_header() {
+            return Ok(EdgeOutcome::Forward(ForwardReason::JoinedHeader));
         }
         Ok(outcome)
     }
@@ -426,23 +433,32 @@ impl PendingRequest {
         };
         let fixed = 1 + [view, action, url, path].iter().filter(|part| part.is_some()).count();
         let Some(pairs) = count.checked_sub(fixed).filter(|rest| rest % 2 == 0) else { return Ok(None) };
-        let mut headers = std::collections::BTreeMap::new();
+        let mut headers = Vec::with_capacity(pairs / 2);
         for _ in 0..pairs / 2 {
             let (Some(name), Some(value)) = (next(), next()) else { return Ok(None) };
-            headers.insert(name.to_owned(), value.to_owned());
+            headers.push((name, value));
         }
         // A separator inside a part makes more parts than counted.
         if next().is_some() {
             return Ok(None);
         }
+        // The JSON input's `BTreeMap` order: by name, the last value of a repeated name (a
+        // stable sort keeps the given order among equal names).
+        headers.sort_by(|a, b| a.0.cmp(b.0));
+        let sorted: Vec<(&str, &str)> = headers
+            .iter()
+            .enumerate()
+            .filter(|&(i, (name, _))| headers.get(i + 1).is_none_or(|next| next.0 != *name))
+            .map(|(_, &header)| header)
+            .collect();
         let input = RawRequestInput {
             method: method.to_owned(),
             url: url.map(str::to_owned),
             path: path.map(str::to_owned),
-            headers,
             body,
             body_pending: flags & parts::BODY_PENDING != 0,
             empty_headers_dropped: flags & parts::EMPTY_HEADERS_DROPPED != 0,
+            headers_joined: flags & parts::HEADERS_JOINED != 0,
             ..Default::default()
         };
         let target = RequestTarget {
@@ -451,7 +467,7 @@ impl PendingRequest {
             detail: (flags & parts::HAS_DETAIL != 0).then_some(flags & parts::DETAIL != 0),
             ..Default::default()
         };
-        let (request, target) = request_and_target(input, target)?;
+        let (request, target) = request_and_target(input, target, &sorted)?;
         Ok(Some(PendingRequest::new(request, target, now)))
     }
 
@@ -647,13 +663,18 @@ pub mod parts {
     pub const BODY_PENDING: u32 = 1 << 7;
     /// `request.emptyHeadersDropped`.
     pub const EMPTY_HEADERS_DROPPED: u32 = 1 << 8;
+    /// `request.headersJoined`.
+    pub const HEADERS_JOINED: u32 = 1 << 9;
 }
 
 /// The request, target, `now` and answers of a [`Gate::check_request_json`] input.
 fn parse_edge_input(input: &str) -> Result<(RawRequest, RequestTarget, f64, AnswerCache), ContextError> {
     let input: EdgeInput = from_text(input)
         .map_err(|error| ContextError::new(ContextErrorCode::InvalidContext, error.path("$"), error.message()))?;
-    let (request, target) = request_and_target(input.request, input.target)?;
+    let mut request = input.request;
+    let headers = std::mem::take(&mut request.headers);
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let (request, target) = request_and_target(request, input.target, &headers)?;
     let mut cache = AnswerCache::default();
     for entry in input.answers {
         cache.insert(entry.key, entry.answer);
@@ -666,12 +687,13 @@ fn parse_edge_input(input: &str) -> Result<(RawRequest, RequestTarget, f64, Answ
 fn request_and_target(
     request: RawRequestInput,
     mut target: RequestTarget,
+    headers: &[(&str, &str)],
 ) -> Result<(RawRequest, RequestTarget), ContextError> {
     if target.format.is_none() {
         let url = request.url.as_deref().or(request.path.as_deref()).unwrap_or_default();
         target.format = query_parameter(url, "format");
     }
-    let request = RawRequest::from_input(request).map_err(ContextError::from)?;
+    let request = RawRequest::from_input_with_headers(request, headers).map_err(ContextError::from)?;
     Ok((request, target))
 }
 

@@ -530,13 +530,18 @@ pub fn is_method_token(name: &str) -> bool {
         && name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
-/// Names joined with `, ` for an error message: one non-generic copy where `[&str]::join`
-/// links ~1.2 KB per element type into the browser runtime.
+/// Names joined with `, ` for an error message.
 fn listed(names: &mut dyn Iterator<Item = &str>) -> String {
+    joined(names, ", ")
+}
+
+/// Names joined with `separator`: one non-generic copy where `[&str]::join` / `[String]::join`
+/// link ~1 KB per element type into the browser runtime.
+pub(crate) fn joined(names: &mut dyn Iterator<Item = &str>, separator: &str) -> String {
     let mut out = String::new();
     for (index, name) in names.enumerate() {
         if index > 0 {
-            out.push_str(", ");
+            out.push_str(separator);
         }
         out.push_str(name);
     }

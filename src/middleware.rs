@@ -465,7 +465,10 @@ mod render {
         fn is_secure(&self, request: &RawRequest) -> bool {
             match &self.spec.security.proxy_ssl_header {
                 Some((header, value)) => match request.meta(header) {
-                    Some(given) => given.split(',').next().unwrap_or("").trim() == value,
+                    // `header_value.split(",", 1)[0].strip()`: Python's whitespace, \x1c-\x1f too.
+                    Some(given) => {
+                        crate::authentication::request::py_strip(given.split(',').next().unwrap_or("")) == value
+                    }
                     None => request.is_secure(),
                 },
                 None => request.is_secure(),

@@ -411,7 +411,7 @@ macro_rules! resolved_check_bindings {
             pub fn check_object_reads(&self, target: u32) -> Result<Option<String>, JsValue> {
                 // One string (names are identifiers, `pk` and `id`): less glue than an array.
                 let reads = self.typed()?.object_reads(&self.inner, target).map_err(|error| context_error(&error))?;
-                Ok(reads.map(|names| names.join(",")))
+                Ok(reads.map(|names| crate::gate::joined(&mut names.iter().map(String::as_str), ",")))
             }
 
             /// `check({view, action, user, object})` for a `checkTarget` id: the user and the

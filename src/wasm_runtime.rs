@@ -138,7 +138,9 @@ impl GateCore {
     pub fn object_reads(&self, target: u32) -> Result<Option<Vec<String>>, JsValue> {
         let targets = self.targets.try_borrow().map_err(|_| invalid("re-entrant call", "$"))?;
         let target = targets.get(target as usize).ok_or_else(|| invalid("unknown target", "$"))?;
-        Ok(self.inner.object_reads(target).map(|paths| paths.iter().map(|path| path.join(".")).collect()))
+        Ok(self.inner.object_reads(target).map(|paths| {
+            paths.iter().map(|path| crate::gate::joined(&mut path.iter().map(String::as_str), ".")).collect()
+        }))
     }
 
     /// `can` for a compiled subject; the object encoded, or absent.

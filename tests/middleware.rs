@@ -95,6 +95,9 @@ fn a_token_failure_never_reads_the_session() {
 fn hsts_only_when_the_proxy_says_https() {
     let (_, _, headers) = decide(&gate(), &request("POST", &[("X-Forwarded-Proto", "https, http")]));
     assert_eq!(header(&headers, "Strict-Transport-Security"), Some("max-age=60"));
+    // Python's str.strip() also strips \x1c-\x1f (Rust's trim does not).
+    let (_, _, headers) = decide(&gate(), &request("POST", &[("X-Forwarded-Proto", "\x1fhttps\x1c,http")]));
+    assert_eq!(header(&headers, "Strict-Transport-Security"), Some("max-age=60"));
 }
 
 #[test]

@@ -537,6 +537,11 @@ def _run(spec):
         client.cookies[k] = v
 
     sent_cookies = {k: m.value for k, m in client.cookies.items()}
+    if raw is not None and "cookieHeader" in raw:  # the Cookie header as sent, parsed by Django and the edge
+        from django.conf import settings as dj
+        sid = client.cookies[dj.SESSION_COOKIE_NAME].value if dj.SESSION_COOKIE_NAME in client.cookies else ""
+        headers["Cookie"] = creds.expand(raw["cookieHeader"].replace("<<sid>>", sid))
+        sent_cookies = None
     now = time.time()  # the clock DRF reads (JWT exp/nbf/iat); the replay passes it as `now`
     try:
         response = client.generic(method, path, body, content_type, secure=secure, headers=headers, **extra)

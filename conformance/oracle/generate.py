@@ -1330,7 +1330,7 @@ def rawhunt_cases():
     }
     for kind, headers in forms.items():
         for auth in ([kind], [kind, "basic" if kind != "basic" else "token"]):
-            for perms in (["IsAuthenticated"], ["AllowAny"]):
+            for perms in (["IsAuthenticated"], ["AllowAny"]) if len(auth) == 1 else (["IsAuthenticated"],):
                 for h in headers:
                     edge("authorization-forms", spec("", policy(auth, perms), actor=ALICE, raw=raw_auth(h)))
     # A custom token keyword with odd characters; Basic realms with quotes.
@@ -1386,6 +1386,8 @@ def rawhunt_cases():
         pol = policy(auth, ["IsAuthenticated"])
         for text in payloads:
             edge("jwt-forms", spec("", pol, actor=ALICE, raw=raw_auth("Bearer {jwt:%s}" % template(text))))
+        if auth == ["jwtStateless"]:
+            continue  # the same decoding as ["jwt"]: only the payloads above differ
         for h in headers:
             edge("jwt-forms", spec("", pol, actor=ALICE, raw=raw_auth("Bearer {jwt:%s}" % template(p(), header=h))))
         for m in mangles:
@@ -1394,6 +1396,17 @@ def rawhunt_cases():
                         ("HS384", None)):
             edge("jwt-forms", spec("", pol, actor=ALICE,
                                    raw=raw_auth("Bearer {jwt:%s}" % template(p(), header=h, sign=sign))))
+    # Audience and issuer settings with claims of odd types.
+    for extra, claims in (({"audience": "drf-gate"}, ['"aud":["drf-gate",1]', '"aud":[]', '"aud":"DRF-GATE"',
+                                                      '"aud":{"drf-gate":1}', '"aud":null', '"aud":["drf-gate","drf-gate"]',
+                                                      '"aud":" drf-gate"', '"aud":1']),
+                          ({"issuer": "https://issuer.example.com"}, ['"iss":1', '"iss":null', '"iss":["https://issuer.example.com"]',
+                                                                      '"iss":"https://issuer.example.com/"', '"iss":""']),
+                          ({"leeway": 1.5}, ['"nbf":$NOW.9', '"nbf":"$NOW"']),
+                          ({"audience": ["drf-gate", "other"]}, ['"aud":["other"]', '"aud":"x"', '"aud":[1,"other"]'])):
+        pol = policy(["jwt"], ["IsAuthenticated"], settings={"jwt": extra})
+        for c in claims:
+            edge("jwt-forms", spec("", pol, actor=ALICE, raw=raw_auth("Bearer {jwt:%s}" % template(p(extra=c)))))
     # true as a user id is 1 (alice's tokens leave it out: the oracle's pk 1 is guardian's
     # AnonymousUser, which the identities do not list): here the actor's pk is 1.
     one = U(1, "one")
@@ -1424,11 +1437,85 @@ def rawhunt_cases():
     return out
 
 
+def rawhunt_csrf_cases():
+    """CSRF for session authentication (helper rawhunt): token and cookie lengths and characters,
+    Origin and Referer over HTTP and HTTPS."""
+    out = []
+
+    def edge(rule, *specs):
+        for s in specs:
+            s["source"] = f"edge:{rule}"
+            out.append(s)
+
+    sess = policy(["session"], ["IsAuthenticated"])
+    good = {"csrftoken": "{csrf}"}
+    # The token header's forms (the cookie is the harness's secret).
+    for token in ("{csrf}", "{csrfmasked}", " {csrf}", "{csrf} ", "{csrf}\t", "x" * 31, "{csrf}a", "x" * 63, "{csrfmasked}a",
+                  "-" * 32, "\u00e9" * 32, "\u00e9" * 64, "", " ", "{csrf}{csrf}", "A" * 32, "a" * 64, "{csrf},{csrf}",
+                  "%41" * 32):
+        edge("csrf-forms", spec("", sess, method="POST", actor=ALICE,
+                                raw={"login": True, "cookies": dict(good), "headers": {"X-CSRFToken": token}}))
+    # The cookie's forms (the header carries the harness's secret).
+    for cookie in ("{csrfmasked}", "x" * 31, "{csrf}!", "", "\u00e9" * 32, "{csrf} ", '"{csrf}"', "{csrfmasked}x"):
+        edge("csrf-forms", spec("", sess, method="POST", actor=ALICE,
+                                raw={"login": True, "cookies": {"csrftoken": cookie}, "headers": {"X-CSRFToken": "{csrf}"}}))
+    # Origin and Referer, over HTTPS (Referer checked when there is no Origin) and HTTP.
+    hdr = {"X-CSRFToken": "{csrf}"}
+    # (An empty Origin is left out: the edge leaves it to the origin on purpose, csrf.rs.)
+    secure_checks = [{}, {"Origin": "https://testserver"}, {"Origin": "https://TESTSERVER"},
+                     {"Origin": "https://testserver:443"}, {"Origin": "https://testserver/"},
+                     {"Origin": "https://testserver."}, {"Origin": "http://testserver"}, {"Origin": "https://evil.com"},
+                     {"Origin": "null"}, {"Origin": "https://testserver, https://evil.com"},
+                     {"Origin": "https://testserver:8443"}, {"Origin": "https://t\u00e9stserver"},
+                     {"Referer": "https://testserver/x"}, {"Referer": "http://testserver/x"},
+                     {"Referer": "https://testserver:8443/"}, {"Referer": "https://testserver:443/"},
+                     {"Referer": "https://evil.com/"}, {"Referer": "not a url"}, {"Referer": "https:///x"},
+                     {"Referer": "https://[::1]/"}, {"Referer": "//testserver/"}, {"Referer": "https://user@testserver/"},
+                     {"Referer": "HTTPS://TESTSERVER/"}, {"Referer": ""}, {"Referer": "https://testserver"},
+                     {"Referer": "https://testserver.:443/"}, {"Referer": "https://[bad/"},
+                     {"Referer": "https://testserver/\u00e9"},
+                     {"Origin": "https://evil.com", "Referer": "https://testserver/"}]
+    for extra in secure_checks:
+        edge("csrf-forms", spec("", sess, method="POST", actor=ALICE,
+                                raw={"login": True, "cookies": dict(good), "secure": True, "headers": dict(hdr, **extra)}))
+    for extra in ({"Origin": "http://testserver"}, {"Origin": "http://testserver:80"}, {"Origin": "http://TestServer"},
+                  {"Origin": "https://testserver"}, {"Origin": "http://testserver:8000"}, {"Referer": "http://evil.com/"},
+                  {"Origin": "http://evil.com"}, {"Origin": "null"}):
+        edge("csrf-forms", spec("", sess, method="POST", actor=ALICE,
+                                raw={"login": True, "cookies": dict(good), "headers": dict(hdr, **extra)}))
+    # The Cookie header as sent (no cookie map): Django's parse_cookie and http.cookies unquoting.
+    for cookie in ("sessionid=<<sid>>; csrftoken={csrf}", "sessionid=<<sid>>;csrftoken={csrf}",
+                   'sessionid="<<sid>>"; csrftoken={csrf}', "sessionid=<<sid>>, csrftoken={csrf}",
+                   "csrftoken={csrf}; sessionid=<<sid>>; sessionid=bogus", "sessionid=bogus; sessionid=<<sid>>; csrftoken={csrf}",
+                   " sessionid = <<sid>> ; csrftoken = {csrf} ", 'sessionid=<<sid>>; csrftoken="{csrf}"',
+                   "SESSIONID=<<sid>>; csrftoken={csrf}", 'sessionid=<<sid>>; csrftoken="\\101bCdEfGhIjKlMnOpQrStUvWxYz012345"',
+                   'sessionid=<<sid>>; csrftoken="\\AbCdEfGhIjKlMnOpQrStUvWxYz012345"',
+                   "sessionid=<<sid>>; csrftoken={csrf}; =x; novalue", "sessionid=<<sid>>;;; csrftoken={csrf}",
+                   "sessionid=<<sid>>\t; csrftoken={csrf}", "sessionid=<<sid>>; csrftoken={csrf}\xa0",
+                   "sessionid=<<sid>>\x1c; csrftoken={csrf}", "sessionid=<<sid>>; csrftoken={csrf}=",
+                   "sessionid=<<sid>>; csrftoken", "sessionid=<<sid>>; csrftoken=", 'sessionid="<<sid>>; csrftoken={csrf}',
+                   "sessionid=<<sid>>; csrftoken={csrfmasked}", "sessionid=<<sid>> x; csrftoken={csrf}", "",
+                   # UTF-8 bytes as latin-1 characters (what a WSGI server hands Django): Django decodes
+                   # the Cookie header as UTF-8 with errors="replace" (get_str_from_wsgi).
+                   "sessionid=<<sid>>; csrftoken={csrf}\xc3\xa9", "sessionid=<<sid>>; csrftoken={csrf}\xa0\xa0",
+                   "sessionid=<<sid>>; \xc3\xa9=1; csrftoken={csrf}", "sessionid=<<sid>>; csrftoken=\xe2\x80\x83{csrf}"):
+        for meth in ("GET", "POST"):
+            edge("cookie-forms", spec("", sess, method=meth, actor=ALICE,
+                                      raw={"login": True, "cookieHeader": cookie, "headers": dict(hdr)}))
+    # REMOTE_USER (RemoteUserBackend: no user created) in META and in a header, odd values.
+    ru_meta = policy(["remoteUser"], ["IsAuthenticated"])
+    ru_header = policy(["remoteUser", "basic"], ["IsAuthenticated"], settings={"remoteUser": {"header": "HTTP_X_REMOTE_USER"}})
+    for value in ("{username}", "", " {username}", "{username} ", "ALICE", "al\u00efce", "{username}\x00", "{username},{username}"):
+        edge("remote-user-forms", spec("", ru_meta, actor=ALICE, raw={"meta": {"REMOTE_USER": value}}),
+             spec("", ru_header, actor=ALICE, raw={"headers": {"X-Remote-User": value}}))
+    return out
+
+
 def all_specs(seed, n_random):
     specs = table_cases() + edge_cases() + edge_raw_cases() + queryset_cases()
+    specs += rawhunt_cases() + rawhunt_csrf_cases()
     specs += negotiation_cases()
     specs += http_method_names_cases()
-    specs += rawhunt_cases()
     gen = RandomGen(seed)
     specs += [gen.case() for _ in range(n_random)]
     counters = {}

@@ -276,6 +276,7 @@ const PART_URL = 1 << 4;
 const PART_PATH = 1 << 5;
 const PART_BODY_PENDING = 1 << 7;
 const PART_EMPTY_HEADERS_DROPPED = 1 << 8;
+const PART_HEADERS_JOINED = 1 << 9;
 // Longest typed text (the JSON path's cap on a context's text; longer ones take the JSON path).
 const MAX_PARTS_CHARS = 1024 * 1024;
 
@@ -323,6 +324,10 @@ function typedRequest(request, options) {
       case "emptyHeadersDropped":
         if (typeof value !== "boolean") return null;
         if (value) flags |= PART_EMPTY_HEADERS_DROPPED;
+        break;
+      case "headersJoined":
+        if (typeof value !== "boolean") return null;
+        if (value) flags |= PART_HEADERS_JOINED;
         break;
       default:
         return null;
@@ -1531,7 +1536,12 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
           entry = this.#checkAnonymous = { facts: this.#anonymousFacts, ids: [] };
         } else {
           this.#stepsNewUsers++;
-          entry = this.#newEntry(core, snapshot, sentUser);
+          try {
+            entry = this.#newEntry(core, snapshot, sentUser);
+          } catch {
+            // Not this way: the memo and the whole way answer, or throw, as before.
+            return undefined;
+          }
         }
       }
       const outcome = steps.run(entry.facts, read);
@@ -1584,15 +1594,11 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     }
 
     // A new entry for a snapshot's user key: its facts from the core, computed on the snapshot's
-    // value (`sent`, what crosses), as for a Subject of that user. Throws what the core throws.
+    // value (`sent`, what crosses, encoded as checkResolved sends it), as for a Subject of that
+    // user, in one crossing (no Subject made; no serde in the JSON builds, which a first
+    // decision would compile). Throws what the core throws.
     #newEntry(core, snapshot, sent) {
-      const handle = core.subject(user(sent));
-      let facts;
-      try {
-        facts = makeFacts(core.subjectFacts(handle));
-      } finally {
-        handle.free();
-      }
+      const facts = makeFacts(core.userFacts(boundedEncoding(sent, "$.user")));
       if (this.#checkUsers.size >= MAX_CHECK_USERS) this.#clearUsers();
       const entry = { facts, ids: [] };
       this.#checkUsers.set(snapshot.key, entry);

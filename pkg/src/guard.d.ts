@@ -60,6 +60,8 @@ export type ForwardReason =
   | "headers-beyond-server-limits"
   /** A header the decision reads was also sent spelt with `_` for `-` (`X_CSRFToken`): WSGI drops it, ASGI keeps it. */
   | "ambiguous-header-name"
+  /** A header the decision reads holds ", ": Fetch joins repeated lines with ", ", Django's servers with ",". */
+  | "joined-header"
   /** `HasAPIKey`: the key's row has an older hash (the package re-hashes and saves it on success). */
   | "api-key-legacy-hash"
   /** `HasAPIKey`: `API_KEY_CUSTOM_HEADER` names a `request.META` entry that is not a header. */

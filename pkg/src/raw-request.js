@@ -55,6 +55,9 @@ export async function toRawRequest(request, { headersDecodedAsUtf8 = HEADERS_DEC
   // workerd drops header lines with an empty value before the Worker sees them (Django sees
   // them): the core then treats an absent header it would decide on as not certain.
   if (headersDecodedAsUtf8) raw.emptyHeadersDropped = true;
+  // Fetch `Headers` join repeated lines with ", " (Django's servers with ","): the core
+  // forwards a request whose decision reads a value holding ", ".
+  raw.headersJoined = true;
   const method = String(request.method || "GET").toUpperCase();
   // The body stays unread: the core asks for it (a `body` step) only when DRF reads it.
   if (!SAFE_BODY_METHODS.has(method) && request.body !== null) raw.bodyPending = true;

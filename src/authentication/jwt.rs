@@ -128,38 +128,19 @@ pub(crate) fn decode(token: &[u8], config: &DecodeConfig<'_>, now: f64) -> Resul
     let dot = signing_input.iter().position(|&b| b == b'.').ok_or(Invalid)?;
     let (header_segment, payload_segment) =
         (signing_input.get(..dot).ok_or(Invalid)?, signing_input.get(dot + 1..).ok_or(Invalid)?);
-    let header = loads_claims(&decode_segment(header_segment).ok_or(Invalid)?).ok_or(Invalid)?;
-    if !matches!(header, PyValue::Dict(_)) {
-        return Err(Invalid);
-    }
-    // b64=false needs a detached payload simplejwt never passes: always a DecodeError.
-    if header.get("b64") == Some(&PyValue::Bool(false)) {
-        return Err(Invalid);
-    }
+    // The header PyJWT writes for HS256 (`{"alg":"HS256","typ":"JWT"}`) decodes to that dict:
+    // no `b64`, `kid` or `crit`, so only the algorithm is left to check. Any other text is read.
+    let alg = if header_segment == HS256_JWT_HEADER { None } else { Some(read_header(header_segment)?) };
     let payload_bytes = decode_segment(payload_segment).ok_or(Invalid)?;
     let signature = decode_segment(crypto_segment).ok_or(Invalid)?;
-    // _validate_headers
-    if let Some(kid) = header.get("kid") {
-        if !matches!(kid, PyValue::Str(_)) {
-            return Err(Invalid);
-        }
-    }
-    if let Some(crit) = header.get("crit") {
-        let PyValue::List(items) = crit else { return Err(Invalid) };
-        if items.is_empty() {
-            return Err(Invalid);
-        }
-        for item in items {
-            match item {
-                PyValue::Str(ext) if ext == "b64" && header.get("b64").is_some() => {}
-                _ => return Err(Invalid),
-            }
-        }
-    }
     // _verify_signature: the token's alg must equal ALGORITHM; the key decides how to verify.
-    match header.get("alg") {
-        Some(PyValue::Str(alg)) if alg == config.algorithm => {}
-        _ => return Err(Invalid),
+    let alg_matches = match &alg {
+        None => config.algorithm == "HS256",
+        Some(PyValue::Str(alg)) => alg == config.algorithm,
+        Some(_) => false,
+    };
+    if !alg_matches {
+        return Err(Invalid);
     }
     if !config.key.verify(signing_input, &signature) {
         return Err(Invalid);
@@ -222,6 +203,43 @@ pub(crate) fn decode(token: &[u8], config: &DecodeConfig<'_>, now: f64) -> Resul
         }
     }
     Ok(payload)
+}
+
+/// `base64url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}")`: the header segment of every token PyJWT
+/// signs with HS256 (simplejwt's default).
+const HS256_JWT_HEADER: &[u8] = b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+
+/// PyJWT's header checks (`_load`, `_validate_headers`) on a header segment: `Ok` with its
+/// `alg` (`PyValue::None` when absent), `Err` when PyJWT raises `DecodeError`.
+fn read_header(header_segment: &[u8]) -> Result<PyValue, DecodeFailure> {
+    use DecodeFailure::Invalid;
+    let header = loads_claims(&decode_segment(header_segment).ok_or(Invalid)?).ok_or(Invalid)?;
+    if !matches!(header, PyValue::Dict(_)) {
+        return Err(Invalid);
+    }
+    // b64=false needs a detached payload simplejwt never passes: always a DecodeError.
+    if header.get("b64") == Some(&PyValue::Bool(false)) {
+        return Err(Invalid);
+    }
+    // _validate_headers
+    if let Some(kid) = header.get("kid") {
+        if !matches!(kid, PyValue::Str(_)) {
+            return Err(Invalid);
+        }
+    }
+    if let Some(crit) = header.get("crit") {
+        let PyValue::List(items) = crit else { return Err(Invalid) };
+        if items.is_empty() {
+            return Err(Invalid);
+        }
+        for item in items {
+            match item {
+                PyValue::Str(ext) if ext == "b64" && header.get("b64").is_some() => {}
+                _ => return Err(Invalid),
+            }
+        }
+    }
+    Ok(header.get("alg").cloned().unwrap_or(PyValue::None))
 }
 
 /// `json.loads` of a JWT header or payload as PyJWT runs it (`None`: it raised): the fast path
@@ -503,5 +521,17 @@ fn token_user(payload: &PyValue, user_id: &PyValue) -> UserInput {
         token_user: true,
         attributes,
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcut's constant is the header it stands for, and reads as that dict would.
+    #[test]
+    fn the_hs256_header_constant_is_pyjwts_header() {
+        assert_eq!(decode_segment(HS256_JWT_HEADER).as_deref(), Some(&br#"{"alg":"HS256","typ":"JWT"}"#[..]));
+        assert!(matches!(read_header(HS256_JWT_HEADER), Ok(PyValue::Str(alg)) if alg == "HS256"));
     }
 }

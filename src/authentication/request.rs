@@ -71,6 +71,12 @@ pub struct RawRequest {
     /// A header the decision read has a variant spelt with `_` for `-` (see
     /// [`RawRequest::read_ambiguous_header`]).
     ambiguous_read: Cell<bool>,
+    /// The caller's headers come from a Fetch `Headers` object, which joins repeated lines
+    /// with `", "` where Django's servers join them with `","` (see
+    /// [`RawRequest::read_joined_header`]).
+    headers_joined: bool,
+    /// A header the decision read may have been joined from several lines.
+    joined_read: Cell<bool>,
 }
 
 /// The JSON shape of a raw request (what the JS binding receives).
@@ -130,6 +136,11 @@ pub struct RawRequestInput {
     /// ([`MAX_BODY_BYTES`], or the `maxBytes` of the body step): a check that needs it forwards.
     #[serde(default)]
     pub body_too_large: bool,
+    /// The headers come from a Fetch `Headers` object (a `Request` in workerd, Node, Deno,
+    /// Bun): a value holding `", "` may be several lines joined, which Django's servers join
+    /// with `","` instead. A check that reads such a value forwards.
+    #[serde(default)]
+    pub headers_joined: bool,
     /// `CONTENT_TYPE`; default: the `Content-Type` header.
     #[serde(default)]
     pub content_type: Option<String>,
@@ -138,8 +149,15 @@ pub struct RawRequestInput {
     pub meta: BTreeMap<String, String>,
 }
 
+/// Whether every character is at most U+00FF: in UTF-8, exactly when no byte is 0xC4 or above
+/// (U+0100 is C4 80; U+0080..=U+00FF are C2/C3 and a continuation byte, 0x80..=0xBF). A byte
+/// scan, not a char decode: it runs on every header of every raw request.
+fn is_latin1(value: &str) -> bool {
+    !value.bytes().any(|b| b >= 0xC4)
+}
+
 fn latin1_check(value: &str, path: impl FnOnce() -> String) -> Result<(), InputError> {
-    if value.chars().any(|c| u32::from(c) > 0xFF) {
+    if !is_latin1(value) {
         return Err(InputError::new(
             InputErrorCode::InvalidRequest,
             path(),
@@ -155,8 +173,9 @@ impl RawRequest {
         RawRequest { method: method.to_ascii_uppercase(), path: "/".into(), ..Default::default() }
     }
 
-    /// Adds a header. Names are case-insensitive; a repeated header is joined with `", "` as
-    /// the Fetch API does. Values must be ISO-8859-1 characters (see the module docs).
+    /// Adds a header. Names are case-insensitive; a repeated header is joined with `","` as
+    /// Django's servers do (gunicorn, wsgiref, Django's ASGI handler). Values must be
+    /// ISO-8859-1 characters (see the module docs).
     ///
     /// Headers beyond the servers' limits ([`MAX_HEADER_COUNT`], [`MAX_HEADER_BYTES`],
     /// [`MAX_HEADERS_TOTAL_BYTES`]) are not kept: the request is marked
@@ -185,7 +204,7 @@ impl RawRequest {
         }
         let lower = name.to_ascii_lowercase();
         if let Some(existing) = self.headers.iter_mut().find(|(n, _)| *n == lower) {
-            existing.1.push_str(", ");
+            existing.1.push(',');
             existing.1.push_str(value);
         } else {
             self.headers.push((lower, value.to_string()));
@@ -297,7 +316,22 @@ impl RawRequest {
     }
 
     /// Builds a request from its JSON shape; errors name the offending path.
-    pub fn from_input(input: RawRequestInput) -> Result<Self, InputError> {
+    pub fn from_input(mut input: RawRequestInput) -> Result<Self, InputError> {
+        let headers = std::mem::take(&mut input.headers);
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect();
+        Self::from_input_with_headers(input, &headers)
+    }
+
+    /// [`RawRequest::from_input`] with the headers given apart, as slices in `input.headers`'
+    /// order (by name, one value each); `input.headers` is not read. The typed crossing
+    /// (`edge::PendingRequest::from_parts`) then copies no header twice.
+    ///
+    /// # Errors
+    /// As [`RawRequest::from_input`].
+    pub(crate) fn from_input_with_headers(
+        input: RawRequestInput,
+        headers: &[(&str, &str)],
+    ) -> Result<Self, InputError> {
         let mut request = RawRequest::new(&input.method);
         request.query_fields = query_fields(input.url.as_deref().or(input.path.as_deref()).unwrap_or_default());
         let mut url_parts = None;
@@ -306,7 +340,7 @@ impl RawRequest {
                 InputError::new(InputErrorCode::InvalidRequest, "$.url", "expected an absolute http(s) URL")
             })?);
         }
-        for (name, value) in &input.headers {
+        for &(name, value) in headers {
             request = request.header(name, value)?;
             if request.beyond_limits.is_some() {
                 // Forwarded whole: the rest is neither read nor checked.
@@ -371,6 +405,7 @@ impl RawRequest {
             request.body_pending = true;
         }
         request.empty_headers_dropped = input.empty_headers_dropped;
+        request.headers_joined = input.headers_joined;
         Ok(request)
     }
 
@@ -392,7 +427,47 @@ impl RawRequest {
         if lower != "content-type" && lower != "content-length" {
             self.note_underscore_variant(&lower);
         }
-        self.headers.iter().find(|(n, _)| *n == lower).map(|(_, v)| v.as_str())
+        let value = self.headers.iter().find(|(n, _)| *n == lower).map(|(_, v)| v.as_str());
+        self.note_joined(&lower, value);
+        value
+    }
+
+    /// Marks the headers as coming from a Fetch `Headers` object (see
+    /// [`RawRequest::read_joined_header`]).
+    pub fn headers_joined(mut self, joined: bool) -> Self {
+        self.headers_joined = joined;
+        self
+    }
+
+    /// Notes a value read that may be several header lines a Fetch `Headers` object joined
+    /// with `", "`: Django's servers (gunicorn, wsgiref, Django's ASGI handler) join them with
+    /// `","`, which splits differently (`Token a` + `b` is the token `a,b` to DRF, three parts
+    /// to the edge) and shows in error messages. Lists whose every reader splits on `,` and
+    /// strips the items read the same either way.
+    fn note_joined(&self, lower: &str, value: Option<&str>) {
+        if self.headers_joined
+            && !matches!(lower, "accept" | "user-agent" | "access-control-request-headers")
+            && value.is_some_and(|v| v.contains(", "))
+        {
+            self.joined_read.set(true);
+        }
+    }
+
+    /// Whether the decision so far read a header value holding `", "` from a Fetch `Headers`
+    /// object ([`RawRequestInput::headers_joined`]): it may be repeated lines, which Django
+    /// sees joined with `","`. An edge forwards such a request.
+    ///
+    /// ```
+    /// use drf_gate::authentication::RawRequest;
+    /// let fetched = RawRequest::new("GET").headers_joined(true).header("Authorization", "Token a, b").unwrap();
+    /// assert_eq!(fetched.meta("HTTP_AUTHORIZATION"), Some("Token a, b"));
+    /// assert!(fetched.read_joined_header());
+    /// let plain = RawRequest::new("GET").header("Authorization", "Token a, b").unwrap();
+    /// plain.meta("HTTP_AUTHORIZATION");
+    /// assert!(!plain.read_joined_header());
+    /// ```
+    pub fn read_joined_header(&self) -> bool {
+        self.joined_read.get()
     }
 
     /// Notes a header name given with `_` where the header read has `-` (`X_CSRFToken` for
@@ -439,11 +514,13 @@ impl RawRequest {
             let wanted: String = header.chars().map(|c| if c == '_' { '-' } else { c.to_ascii_lowercase() }).collect();
             self.note_underscore_variant(&wanted);
             // WSGI servers drop header names containing '_', so they never reach META.
-            return self
+            let value = self
                 .headers
                 .iter()
                 .find(|(n, _)| !n.contains('_') && n.eq_ignore_ascii_case(&wanted))
                 .map(|(_, v)| v.as_str());
+            self.note_joined(&wanted, value);
+            return value;
         }
         match name {
             "CONTENT_TYPE" => self.header_value("content-type"),
@@ -457,15 +534,33 @@ impl RawRequest {
         self.meta("CONTENT_TYPE").unwrap_or("")
     }
 
-    /// `request.COOKIES`: the given cookies, else Django's `parse_cookie` of the `Cookie` header.
+    /// `request.COOKIES`: the given cookies, else Django's `parse_cookie` of the `Cookie` header
+    /// as `get_str_from_wsgi` gives it: the header's bytes decoded as UTF-8, each invalid
+    /// sequence U+FFFD (`errors="replace"`), so a lone `\xa0` byte is not stripped as a space.
     pub fn cookies_map(&self) -> BTreeMap<String, String> {
         match &self.cookies {
             Some(cookies) => cookies.clone(),
-            None => parse_cookie(self.meta("HTTP_COOKIE").unwrap_or("")),
+            None => {
+                let header = self.meta("HTTP_COOKIE").unwrap_or("");
+                if header.is_ascii() {
+                    return parse_cookie(header);
+                }
+                let bytes: Vec<u8> = header.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect();
+                parse_cookie(&String::from_utf8_lossy(&bytes))
+            }
         }
     }
 
     /// One cookie.
+    ///
+    /// ```
+    /// use drf_gate::authentication::RawRequest;
+    /// // The header's bytes are UTF-8 to Django: "\u{e9}" as two latin-1 chars is one é,
+    /// // and a lone 0xA0 byte is U+FFFD (not a space that strip() removes).
+    /// let request = RawRequest::new("GET").header("Cookie", "a=\u{c3}\u{a9}; b=x\u{a0}").unwrap();
+    /// assert_eq!(request.cookie("a").as_deref(), Some("\u{e9}"));
+    /// assert_eq!(request.cookie("b").as_deref(), Some("x\u{fffd}"));
+    /// ```
     pub fn cookie(&self, name: &str) -> Option<String> {
         self.cookies_map().remove(name)
     }
@@ -686,4 +781,34 @@ fn cookie_unquote(value: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_latin1;
+
+    /// The byte scan agrees with a char decode around every boundary of UTF-8's lengths.
+    #[test]
+    fn is_latin1_is_the_char_test() {
+        let chars = [
+            '\0',
+            'a',
+            '\u{7f}',
+            '\u{80}',
+            '\u{e9}',
+            '\u{ff}',
+            '\u{100}',
+            '\u{7ff}',
+            '\u{800}',
+            '\u{ffff}',
+            '\u{10000}',
+            '\u{10ffff}',
+        ];
+        for a in chars {
+            for b in chars {
+                let text: String = [a, 'x', b].iter().collect();
+                assert_eq!(is_latin1(&text), text.chars().all(|c| u32::from(c) <= 0xFF), "{text:?}");
+            }
+        }
+    }
 }

@@ -149,3 +149,55 @@ describe("can programs", () => {
     }
   });
 });
+
+describe("userFacts", () => {
+  // `can` and `check` by steps take a plain user's facts from `core.userFacts(encoded user)` (one
+  // crossing, the binary decoder in every build); they must be the facts of that user's Subject
+  // (`subjectFacts(subject(user))`, serde in the JSON builds) in every build, refusals included.
+  test("the facts of an encoded user are its Subject's, in the edge, core and runtime builds", async () => {
+    const { encodeValue } = await import(pathToFileURL(join(installedDir, "dist", "value.js")).href);
+    const edge = await import(pathToFileURL(join(installedDir, "dist", "drf_gate.js")).href);
+    const core = await import(pathToFileURL(join(installedDir, "dist", "drf_gate_core.js")).href);
+    core.initSync({ module: readFileSync(join(installedDir, "dist", "drf_gate_core_bg.wasm")) });
+    const runtime = await import(pathToFileURL(join(installedDir, "dist", "drf_gate_runtime.js")).href);
+    const users = [
+      null, {}, { id: 3 }, { id: "3" }, { id: 3.5 }, { id: -0 }, { id: 2 ** 53 + 2 }, { id: 3, username: "ann" },
+      { id: 3, isStaff: true, isSuperuser: true }, { id: 3, isActive: false }, { id: 3, tokenUser: true },
+      { id: 3, permissions: ["blog.change_post", "blog.delete_post", "blog.change_post"] },
+      { id: 3, permissions: [] }, { id: 3, attributes: { team: "red", n: 1 } }, { id: null }, { id: true },
+      { id: 3, isStaff: "yes" }, { id: 3, permissions: "blog.change_post" }, { id: 3, permissions: [1] }, { id: 3, unknown: 1 },
+      { username: "nobody" }, { id: "\u00e9\u{1f600}", username: "\u{1f600}" },
+    ];
+    // The facts name the permissions the policy asks for: one view asks for model permissions.
+    const withPerms = { ...policy, views: { ...policy.views, models: { model: "blog.Post", permissions: ["DjangoModelPermissions"], actions: ["list", "create", "update"] } } };
+    const cores = {
+      edge: new edge.GateCore(withPerms),
+      core: new core.GateCore(withPerms),
+      runtime: new runtime.GateCore(new Gate(withPerms).toCompiled()),
+    };
+    const answer = (run) => {
+      try {
+        return { facts: run() };
+      } catch (error) {
+        return { error: [error.name, error.code, error.path, error.message] };
+      }
+    };
+    let refused = 0;
+    for (const [build, gateCore] of Object.entries(cores)) {
+      for (const user of users) {
+        const viaSubject = answer(() => {
+          const handle = gateCore.subject(build === "runtime" ? encodeValue(user) : user);
+          try {
+            return gateCore.subjectFacts(handle);
+          } finally {
+            handle.free();
+          }
+        });
+        const viaBytes = answer(() => gateCore.userFacts(encodeValue(user)));
+        if (viaSubject.error) refused++;
+        assert.deepEqual(viaBytes, viaSubject, `${build}: ${JSON.stringify(user)}`);
+      }
+    }
+    assert.ok(refused > 0, "some users are refused (the comparison covers errors)");
+  });
+});

@@ -16,7 +16,8 @@
 //!
 //! and `answers`: each case's final step as JSON text, which run.sh compares with the package's.
 //! A case whose status differs from the expected one stops the run (exit 1).
-//! `cargo run --release` (run.sh does).
+//! `cargo run --release` (run.sh does); `BENCH_ONLY=text` times only the rows whose name contains
+//! `text` (e.g. under `perf record`).
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -46,6 +47,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let users = Users(case["users"].clone());
     let mut results = serde_json::Map::new();
     let mut answers = serde_json::Map::new();
+    // `BENCH_ONLY=text`: time only the rows whose name contains it (for a profiler).
+    let only = std::env::var("BENCH_ONLY").ok();
     for c in case["cases"].as_array().ok_or("cases")? {
         let name = c["name"].as_str().ok_or("name")?;
         let status = c["status"].as_u64().ok_or("status")?;
@@ -130,15 +133,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             std::process::exit(1);
         }
         answers.insert(name.into(), Value::String(answer));
-        results.insert(format!("package path: {name}"), json!(time(|| packed_path().map(|s| s.len()).unwrap_or(0))));
-        results.insert(
-            format!("package path, steps as JSON: {name}"),
-            json!(time(|| typed_path().map(|s| s.len()).unwrap_or(0))),
-        );
-        results.insert(
-            format!("package path, JSON crossing: {name}"),
-            json!(time(|| json_path().map(|s| s.len()).unwrap_or(0))),
-        );
+        let mut timed = |key: String, f: &dyn Fn() -> usize| {
+            if only.as_deref().is_none_or(|only| key.contains(only)) {
+                results.insert(key, json!(time(f)));
+            }
+        };
+        timed(format!("package path: {name}"), &|| packed_path().map(|s| s.len()).unwrap_or(0));
+        timed(format!("package path, steps as JSON: {name}"), &|| typed_path().map(|s| s.len()).unwrap_or(0));
+        timed(format!("package path, JSON crossing: {name}"), &|| json_path().map(|s| s.len()).unwrap_or(0));
 
         // The core alone.
         let raw: RawRequestInput = serde_json::from_value(c["request"].clone())?;
@@ -152,7 +154,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             eprintln!("bench/native: {name} (check_request): expected status {status}, got {}", decide());
             std::process::exit(1);
         }
-        results.insert(format!("check_request: {name}"), json!(time(decide)));
+        timed(format!("check_request: {name}"), &|| usize::from(decide()));
     }
     results.insert("answers".into(), Value::Object(answers));
     println!("{}", Value::Object(results));
