@@ -242,12 +242,14 @@ fn compare(case: &Value, decision: &drf_gate::Decision<'_>) -> Result<(), Diff> 
             status: decision.status,
             body: decision.body.to_string(),
             www: decision.www_authenticate().map(str::to_string),
-            headers: shown_headers(decision.headers().filter(|(name, _)| matches!(*name, "Content-Type" | "Allow"))),
+            headers: shown_headers(
+                decision.headers().filter(|(name, _)| matches!(*name, "Content-Type" | "Allow" | "Vary")),
+            ),
         })
     }
 }
 
-/// DRF's `Content-Type` and `Allow` on a response the oracle recorded (`expected.headers`; none
+/// DRF's `Content-Type`, `Allow` and `Vary` on a response the oracle recorded (`expected.headers`; none
 /// for an allowed request): a denial must carry the same.
 fn headers_agree(expected: Option<&Value>, decision: &drf_gate::Decision<'_>) -> bool {
     let Some(want) = expected.and_then(|e| e.get("headers")).and_then(Value::as_object) else {
@@ -256,7 +258,7 @@ fn headers_agree(expected: Option<&Value>, decision: &drf_gate::Decision<'_>) ->
     if decision.allowed {
         return true; // the status differs, or the oracle's allowed answer is its own
     }
-    ["Content-Type", "Allow"].iter().all(|name| {
+    ["Content-Type", "Allow", "Vary"].iter().all(|name| {
         let got = decision.headers().find(|(n, _)| n == name).map(|(_, v)| v);
         want.get(*name).and_then(Value::as_str) == got
     })
