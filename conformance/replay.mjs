@@ -180,8 +180,8 @@ function compare(c, decision) {
   const www = decision.headers?.["WWW-Authenticate"] ?? null;
   const body = decision.body ?? ""; // an allowed decision may carry no body at all
   const e = c.expected;
-  // DRF's Content-Type and Allow on a denial the oracle recorded (none when allowed).
-  const names = ["Content-Type", "Allow"];
+  // DRF's Content-Type, Allow and Vary on a denial the oracle recorded (none when allowed).
+  const names = ["Content-Type", "Allow", "Vary"];
   const headersAgree = !e.headers || decision.allowed === true ||
     names.every((name) => (decision.headers?.[name] ?? null) === (e.headers[name] ?? null));
   if (decision.status === e.status && body === e.body && www === e.wwwAuthenticate && headersAgree) return null;

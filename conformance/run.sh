@@ -5,7 +5,8 @@
 # 2. build the native replay; mint CSRF tokens with drf-gate (the oracle checks Django accepts them)
 # 3. generate the cases and run each through real DRF -> conformance/out/cases.json
 # 4. replay them through drf-gate natively, and through the npm package when pkg/dist exists
-# 5. content negotiation alone against DRF (oracle/negotiation.py), replayed natively
+# 5. content negotiation alone against DRF (oracle/negotiation.py), and the condition language
+#    against CPython's eval (oracle/conditions.py), replayed natively
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -31,6 +32,11 @@ rm -f "$negotiation"
 seed="$(cd "$here" && .venv/bin/python -c 'import json, sys; print(json.load(open(sys.argv[1]))["seed"])' "$cases")"
 (cd "$here" && .venv/bin/python -W ignore -m oracle.negotiation --seed "$seed" --count 3000 --out "$negotiation")
 DRF_GATE_NEGOTIATION="$negotiation" cargo test --release --test conformance --quiet || status=1
+# The condition language alone, against CPython's eval (thousands of conditions over JSON objects).
+conditions="$here/out/conditions.json"
+rm -f "$conditions"
+(cd "$here" && .venv/bin/python -m oracle.conditions --seed "$seed" --count 3000 --out "$conditions")
+DRF_GATE_CONDITIONS="$conditions" cargo test --release --test conformance --quiet || status=1
 if [ -f "$root/pkg/dist/node.mjs" ]; then
   node "$here/replay.mjs" "$cases" || status=1
 else

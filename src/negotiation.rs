@@ -59,6 +59,7 @@ pub enum Negotiated {
 /// matches nothing), `TypeError` (not caught: the server's 500), or a codec this crate does
 /// not emulate (the server answers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(not(feature = "compiler"), allow(dead_code))] // the runtime meets neither error
 enum ParseError {
     Value,
     Type,
@@ -74,11 +75,25 @@ fn py_strip(text: &str) -> &str {
 /// or an RFC 2231 one with its charset and language.
 enum ParamValue {
     Plain(String),
-    Extended { charset: Option<String>, text: String },
+    #[cfg(feature = "compiler")]
+    Extended {
+        charset: Option<String>,
+        text: String,
+    },
+}
+
+/// `'"%s"' % text`.
+fn quoted_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    out.push_str(text);
+    out.push('"');
+    out
 }
 
 /// One RFC 2231 section: its number (digits without leading zeros; none for `name*`), its
 /// text, and whether it is %-encoded (`name*` / `name*0*`).
+#[cfg(feature = "compiler")]
 type Continuation = (Option<String>, String, bool);
 
 /// Django 5.2's `parse_header_parameters`: without `;` the stripped, lower-cased line; else
@@ -99,18 +114,27 @@ fn parse_header_parameters(line: &str) -> Result<(String, Vec<(String, String)>)
     let key = crate::http::lower(&parts.next().map(|(name, _)| name).unwrap_or_default());
     // `decode_params`: plain parameters in order, then the RFC 2231 ones by first appearance.
     let mut plain: Vec<(String, ParamValue)> = Vec::new();
+    #[cfg(feature = "compiler")]
     let mut extended: Vec<(String, Vec<Continuation>)> = Vec::new();
     for (name, value) in parts {
-        let encoded = name.ends_with('*');
         let value = email_unquote(&value).into_owned();
         match rfc2231_continuation(&name) {
-            Some((base, number)) => match extended.iter_mut().find(|(existing, _)| existing == base) {
-                Some((_, continuations)) => continuations.push((number, value, encoded)),
-                None => extended.push((base.to_owned(), vec![(number, value, encoded)])),
-            },
-            None => plain.push((name, ParamValue::Plain(format!("\"{}\"", email_quote(&value))))),
+            // The browser runtime leaves RFC 2231 parameters (charsets, continuations) to the
+            // server: the edge and core builds decode them.
+            #[cfg(not(feature = "compiler"))]
+            Some(_) => return Err(ParseError::NotEmulated),
+            #[cfg(feature = "compiler")]
+            Some((base, number)) => {
+                let encoded = name.ends_with('*');
+                match extended.iter_mut().find(|(existing, _)| existing == base) {
+                    Some((_, continuations)) => continuations.push((number, value, encoded)),
+                    None => extended.push((base.to_owned(), vec![(number, value, encoded)])),
+                }
+            }
+            None => plain.push((name, ParamValue::Plain(quoted_string(&email_quote(&value))))),
         }
     }
+    #[cfg(feature = "compiler")]
     for (name, mut continuations) in extended {
         // `continuations.sort()`: (number, value, encoded); None against an int is a TypeError.
         let numbered = continuations.iter().filter(|(number, ..)| number.is_some()).count();
@@ -159,6 +183,7 @@ fn parse_header_parameters(line: &str) -> Result<(String, Vec<(String, String)>)
         }
         let value = match value {
             ParamValue::Plain(text) => email_unquote(&text).into_owned(),
+            #[cfg(feature = "compiler")]
             ParamValue::Extended { charset, text } => {
                 collapse_rfc2231_value(charset.as_deref(), &email_unquote(&text))?
             }
@@ -210,6 +235,7 @@ fn email_unquote(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// `%XX` sequences (either case) of the ASCII runs as U+00XX; everything else kept.
+#[cfg(feature = "compiler")]
 fn percent_decode_latin1(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.char_indices();
@@ -229,6 +255,7 @@ fn percent_decode_latin1(text: &str) -> String {
 
 /// `collapse_rfc2231_value(value)` after Django's charset check: the text's characters as bytes
 /// (`raw-unicode-escape`) decoded with the charset (`us-ascii` when none), errors replaced.
+#[cfg(feature = "compiler")]
 fn collapse_rfc2231_value(charset: Option<&str>, text: &str) -> Result<String, ParseError> {
     let codec = match charset {
         None => Some("ascii"),
@@ -255,6 +282,7 @@ fn collapse_rfc2231_value(charset: Option<&str>, text: &str) -> Result<String, P
 
 /// `codecs.lookup(name)`'s codec module: `Ok(None)` for an unknown name (`LookupError`),
 /// `Err` where this build cannot tell.
+#[cfg(feature = "compiler")]
 fn codec_module(name: &str) -> Result<Option<&'static str>, ParseError> {
     // The edge build has Python's lookup (aliases, normalisation); the others know a few
     // spellings and leave any other name to the server.
@@ -379,6 +407,7 @@ fn replace_pair(text: &str, pattern: [u8; 2], with: char) -> String {
 
 /// The first code point of each run of ten Unicode decimal digits (category Nd) of Python 3.11's
 /// Unicode data: `int()` reads any of them.
+#[cfg(feature = "compiler")]
 const DECIMAL_ZEROS: [u32; 66] = [
     0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xDE6, 0xE50, 0xED0,
     0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620,
@@ -387,7 +416,16 @@ const DECIMAL_ZEROS: [u32; 66] = [
     0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
 ];
 
+/// A decimal digit's value, as `int()` reads it. The browser runtime reads ASCII digits only:
+/// its values come from latin-1 headers, where those are the only decimal digits (an `Accept`
+/// given in a context with other characters is not a header a server can receive).
+#[cfg(not(feature = "compiler"))]
+fn decimal_value(c: char) -> Option<u32> {
+    c.to_digit(10)
+}
+
 /// A decimal digit's value, as `int()` reads it.
+#[cfg(feature = "compiler")]
 fn decimal_value(c: char) -> Option<u32> {
     let code = u32::from(c);
     let index = DECIMAL_ZEROS.partition_point(|zero| *zero <= code).checked_sub(1)?;

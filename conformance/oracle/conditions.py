@@ -105,6 +105,8 @@ def gen_cases(seed, count):
                 "attributes": {"level": scalar(rng)}}
         method = rng.choice(["GET", "DELETE"])
         condition = expr(rng)
+        # Fresh objects per field, as a server's are (shared Python objects would be `is`-identical).
+        obj, user = json.loads(json.dumps(obj)), json.loads(json.dumps(user))
         # As JSON text, so that -0.0 and ints beyond 2^64 reach drf-gate exactly.
         policy = {"authentication": ["basic"], "permissions": ["C"], "views": {"v": {}},
                   "classes": {"C": {"hasObjectPermission": condition}}}

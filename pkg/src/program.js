@@ -415,6 +415,9 @@ function compare(op, a, b) {
     }
     case IS:
     case IS_NOT: {
+      // Equal numbers or strings may or may not be one object in Python (small ints are;
+      // JS cannot tell 1 from 1.0): wasm decides (src/condition/eval.rs `identical`).
+      if (a === b && (typeof a === "number" || typeof a === "string")) return ASK;
       const same = (a === null && b === null) || (typeof a === "boolean" && a === b);
       return (op === IS) === same ? 1 : 0;
     }

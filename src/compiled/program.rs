@@ -391,7 +391,7 @@ impl Known<'_> {
     /// A condition part in a truth context (`bool(part)`).
     fn truth(&self, node: &Cond, has_object: bool) -> P {
         if is_static(node) {
-            return match self.evaluate(node, eval::truthy) {
+            return match self.evaluate(node, |value| eval::truthy(value).ok()).flatten() {
                 Some(true) => P::True,
                 Some(false) => P::False,
                 None => P::Ask,

@@ -106,19 +106,30 @@ fn error(message: String) -> EvalError {
     EvalError { message }
 }
 
+/// What Python answers but a JSON context does not tell: the server decides (status 500 here,
+/// forwarded at the edge). A JSON object is a related model instance (`obj.owner.id`) or a
+/// `JSONField` dict, whose truthiness when empty and `in` differ; and `is` between equal values
+/// other than None, True, False and small ints depends on how the server made them.
+fn undecidable(what: &str) -> EvalError {
+    error(format!("Undecidable here: {what}"))
+}
+
 /// Python's `bool(value)`.
-pub(crate) fn truthy(value: &Value<'_>) -> bool {
-    match value {
+pub(crate) fn truthy(value: &Value<'_>) -> Result<bool, EvalError> {
+    Ok(match value {
         Value::None => false,
         Value::Bool(b) => *b,
         Value::Int(i) => *i != 0,
         Value::Float(f) => *f != 0.0,
         Value::Str(s) => !s.is_empty(),
         Value::List(items) | Value::Tuple(items) => items.len() != 0,
-        Value::Dict(map) => !map.is_empty(),
+        Value::Dict(map) if map.is_empty() => {
+            return Err(undecidable("an empty object is true as a model instance, false as a dict"))
+        }
+        Value::Dict(_) => true,
         // Model instances and AnonymousUser define neither __bool__ nor __len__.
         Value::User(_) => true,
-    }
+    })
 }
 
 enum Num {
@@ -215,17 +226,28 @@ fn user_equals(user: &User, other: &Value<'_>) -> bool {
     }
 }
 
-/// Python's `left is right`: the singletons None, True and False, the user, and the same JSON
-/// container; every other pair is not identical.
-fn identical(left: &Value<'_>, right: &Value<'_>) -> bool {
-    match (left, right) {
+/// Python's `left is right`: the singletons None, True and False, CPython's cached small ints
+/// (-5..=256), the user, and the same JSON container. Values that differ (or differ in type) are
+/// never identical; other equal values may or may not be one object: undecidable.
+fn identical(left: &Value<'_>, right: &Value<'_>) -> Result<bool, EvalError> {
+    Ok(match (left, right) {
         (Value::None, Value::None) => true,
         (Value::Bool(a), Value::Bool(b)) => a == b,
         (Value::User(a), Value::User(b)) => std::ptr::eq(*a, *b),
         (Value::Dict(a), Value::Dict(b)) => std::ptr::eq(*a, *b),
         (Value::List(Items::Json(a)), Value::List(Items::Json(b))) => std::ptr::eq(*a, *b),
+        (Value::Int(a), Value::Int(b)) if a == b && (-5..=256).contains(a) => true,
+        (Value::Int(_), Value::Int(_))
+        | (Value::Float(_), Value::Float(_))
+        | (Value::Str(_), Value::Str(_))
+        | (Value::Tuple(_), Value::Tuple(_))
+        | (Value::List(_), Value::List(_))
+            if equals(left, right) =>
+        {
+            return Err(undecidable("`is` between two equal values"))
+        }
         _ => false,
-    }
+    })
 }
 
 fn ordering_result(op: CmpOp, ordering: Option<Ordering>) -> bool {
@@ -283,13 +305,9 @@ fn contains(container: &Value<'_>, item: &Value<'_>) -> Result<bool, EvalError> 
             }
         },
         Value::List(items) | Value::Tuple(items) => Ok(items.any(|element| equals(item, element))),
-        Value::Dict(map) => {
-            if !hashable(item) {
-                return Err(error(format!("TypeError: unhashable type: '{}'", type_name(item))));
-            }
-            // JSON keys are strings: nothing else can be a key.
-            Ok(matches!(item, Value::Str(key) if map.contains_key(*key)))
-        }
+        // A key of a dict, a TypeError for a model instance; an unhashable item raises in both.
+        Value::Dict(_) if !hashable(item) => Err(error(format!("TypeError: unhashable type: '{}'", type_name(item)))),
+        Value::Dict(_) => Err(undecidable("`in` an object (a model instance raises, a dict has keys)")),
         _ => Err(error(format!("TypeError: argument of type '{}' is not iterable", type_name(container)))),
     }
 }
@@ -339,8 +357,8 @@ fn compare(op: CmpOp, left: &Value<'_>, right: &Value<'_>) -> Result<bool, EvalE
         CmpOp::Ne => Ok(!is_token_user(left) && !is_token_user(right) && !equals(left, right)),
         CmpOp::In => contains(right, left),
         CmpOp::NotIn => contains(right, left).map(|found| !found),
-        CmpOp::Is => Ok(identical(left, right)),
-        CmpOp::IsNot => Ok(!identical(left, right)),
+        CmpOp::Is => identical(left, right),
+        CmpOp::IsNot => identical(left, right).map(|same| !same),
         CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => order(op, left, right),
     }
 }
@@ -406,7 +424,7 @@ pub(crate) fn eval<'a>(node: &'a Node, env: &'a dyn Environment) -> Result<Value
         ),
         Node::List(items) => Value::List(Items::Owned(eval_items(items, env)?)),
         Node::Tuple(items) => Value::Tuple(Items::Owned(eval_items(items, env)?)),
-        Node::Not(operand) => Value::Bool(!truthy(&eval(operand, env)?)),
+        Node::Not(operand) => Value::Bool(!truthy(&eval(operand, env)?)?),
         Node::And(operands) => short_circuit(operands, env, false)?,
         Node::Or(operands) => short_circuit(operands, env, true)?,
         Node::Compare(first, rest) => {
@@ -434,7 +452,7 @@ fn short_circuit<'a>(operands: &'a [Node], env: &'a dyn Environment, stop_when: 
     let mut last = Value::None;
     for operand in operands {
         last = eval(operand, env)?;
-        if truthy(&last) == stop_when {
+        if truthy(&last)? == stop_when {
             break;
         }
     }

@@ -214,7 +214,7 @@ impl Condition {
     ///
     /// See [`Condition`] for an example.
     pub fn evaluate(&self, env: &dyn Environment) -> Result<bool, EvalError> {
-        eval::eval(&self.root, env).map(|value| eval::truthy(&value))
+        eval::eval(&self.root, env).and_then(|value| eval::truthy(&value))
     }
 
     /// The source text.

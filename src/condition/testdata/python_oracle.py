@@ -25,6 +25,18 @@ class Obj(dict):
         except KeyError:
             raise AttributeError(name) from None
 
+    # A JSON object is a related model instance or a JSONField dict: where the two differ
+    # (`in`, the truth of an empty one) the server decides, and drf-gate says it cannot.
+    def __contains__(self, key):
+        if key.__hash__ is None:
+            raise TypeError("unhashable")
+        raise TypeError("undecidable: a model instance raises, a dict has keys")
+
+    def __bool__(self):
+        if not len(self):
+            raise TypeError("undecidable: an empty model instance is true, an empty dict false")
+        return True
+
 
 def codename(perm):
     return perm.split(".", 1)[1] if "." in perm else perm
@@ -64,7 +76,7 @@ class User:
         if self.anonymous or self.id is None:
             return False
         if isinstance(other, dict):
-            key = other["id"] if "id" in other else other.get("pk")
+            key = other["id"] if dict.__contains__(other, "id") else other.get("pk")
             return not isinstance(key, dict) and key is not None and key == self.id
         if isinstance(other, (int, float, str)) and not isinstance(other, bool):
             return other == self.id
