@@ -55,6 +55,7 @@ pub mod permission_expr;
 pub mod permissions;
 #[cfg(feature = "compiler")]
 pub mod policy;
+pub mod pystr;
 pub mod renderers;
 pub mod routing;
 #[macro_use]

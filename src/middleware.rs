@@ -466,9 +466,7 @@ mod render {
             match &self.spec.security.proxy_ssl_header {
                 Some((header, value)) => match request.meta(header) {
                     // `header_value.split(",", 1)[0].strip()`: Python's whitespace, \x1c-\x1f too.
-                    Some(given) => {
-                        crate::authentication::request::py_strip(given.split(',').next().unwrap_or("")) == value
-                    }
+                    Some(given) => crate::pystr::py_strip(given.split(',').next().unwrap_or("")) == value,
                     None => request.is_secure(),
                 },
                 None => request.is_secure(),

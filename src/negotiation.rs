@@ -3,6 +3,8 @@
 //! request it cannot satisfy is a 406 whatever its credentials; `application/json; indent=4`
 //! makes DRF indent the body.
 
+use crate::pystr::{decimal_value, py_strip};
+
 /// A renderer class, as far as negotiation needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Renderer {
@@ -64,11 +66,6 @@ enum ParseError {
     Value,
     Type,
     NotEmulated,
-}
-
-/// Python's `str.strip()`: Unicode whitespace and the separators U+001C..U+001F.
-fn py_strip(text: &str) -> &str {
-    text.trim_matches(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
 }
 
 /// A parameter value on its way through `email.utils.decode_params`: a plain (quoted) value,
@@ -403,35 +400,6 @@ fn replace_pair(text: &str, pattern: [u8; 2], with: char) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// The first code point of each run of ten Unicode decimal digits (category Nd) of Python 3.11's
-/// Unicode data: `int()` reads any of them.
-#[cfg(feature = "compiler")]
-const DECIMAL_ZEROS: [u32; 66] = [
-    0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xDE6, 0xE50, 0xED0,
-    0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620,
-    0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0,
-    0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x16A60,
-    0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
-];
-
-/// A decimal digit's value, as `int()` reads it. The browser runtime reads ASCII digits only:
-/// its values come from latin-1 headers, where those are the only decimal digits (an `Accept`
-/// given in a context with other characters is not a header a server can receive).
-#[cfg(not(feature = "compiler"))]
-fn decimal_value(c: char) -> Option<u32> {
-    c.to_digit(10)
-}
-
-/// A decimal digit's value, as `int()` reads it.
-#[cfg(feature = "compiler")]
-fn decimal_value(c: char) -> Option<u32> {
-    let code = u32::from(c);
-    let index = DECIMAL_ZEROS.partition_point(|zero| *zero <= code).checked_sub(1)?;
-    let zero = DECIMAL_ZEROS.get(index)?;
-    let value = code - zero;
-    (value < 10).then_some(value)
 }
 
 /// Python's `int()` on a string: surrounding whitespace, a sign, decimal digits (any script)

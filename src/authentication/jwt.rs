@@ -32,32 +32,7 @@ pub enum DecodeFailure {
     ServerError(&'static str),
 }
 
-/// The digit zero of each run of ten Unicode decimal digits (`unicodedata.decimal`, Unicode 14:
-/// Python 3.11, the reference). `int(str)` reads any of them: `int("\u{661}\u{660}")` is 10.
-const DECIMAL_ZEROS: [u32; 66] = [
-    0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xDE6, 0xE50, 0xED0,
-    0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620,
-    0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0,
-    0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x16A60,
-    0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
-];
-
-/// A character's decimal digit value as Python's `int(str)` reads it.
-///
-/// ```
-/// use drf_gate::authentication::jwt::decimal_value;
-/// assert_eq!(decimal_value('7'), Some(7));
-/// assert_eq!(decimal_value('\u{669}'), Some(9)); // ARABIC-INDIC DIGIT NINE
-/// assert_eq!(decimal_value('\u{FF11}'), Some(1)); // FULLWIDTH DIGIT ONE
-/// assert_eq!(decimal_value('\u{B2}'), None); // SUPERSCRIPT TWO is not decimal
-/// ```
-pub fn decimal_value(c: char) -> Option<u32> {
-    let cp = u32::from(c);
-    if c.is_ascii() {
-        return c.to_digit(10);
-    }
-    DECIMAL_ZEROS.iter().find(|zero| cp >= **zero && cp - **zero < 10).map(|zero| cp - zero)
-}
+pub use crate::pystr::decimal_value;
 
 /// Python's `int(x)` for a JSON value: `None` when it raises (TypeError/ValueError/
 /// OverflowError). Strings follow `int(str)`: surrounding whitespace, a sign, Unicode decimal
@@ -75,7 +50,7 @@ pub fn py_int(value: &PyValue) -> Option<i128> {
         PyValue::Int(i) => Some(*i),
         PyValue::Float(f) if f.is_finite() => Some(f.trunc() as i128),
         PyValue::Str(s) => {
-            let s = super::request::py_strip(s);
+            let s = crate::pystr::py_strip(s);
             let (negative, digits) = match s.as_bytes().first() {
                 Some(b'-') => (true, s.get(1..)?),
                 Some(b'+') => (false, s.get(1..)?),

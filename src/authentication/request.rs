@@ -711,16 +711,7 @@ pub fn split_domain_port(host: &str) -> (String, String) {
     (domain.strip_suffix('.').unwrap_or(domain).to_string(), port.to_string())
 }
 
-/// Python's `str.isspace()` for the latin-1 range.
-pub(crate) fn py_isspace(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\x0b' | '\x0c' | '\r' | '\x1c'..='\x1f' | ' ' | '\u{85}' | '\u{a0}')
-        || (u32::from(c) > 0xFF && c.is_whitespace())
-}
-
-/// Python's `str.strip()`.
-pub(crate) fn py_strip(text: &str) -> &str {
-    text.trim_matches(py_isspace)
-}
+use crate::pystr::py_strip;
 
 /// Django's `parse_cookie`.
 ///

@@ -76,7 +76,7 @@ impl CsrfContext for Context<'_> {
 /// the lower-cased main value and the parameters.
 pub fn parse_header_parameters(line: &str) -> (String, Vec<(String, String)>) {
     // `.strip()` is Python's: \x1c-\x1f and U+0085/U+00A0 too.
-    let strip = super::request::py_strip;
+    let strip = crate::pystr::py_strip;
     let mut parts = line.split(';');
     let main = strip(parts.next().unwrap_or("")).to_lowercase();
     let params = parts
