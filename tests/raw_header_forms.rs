@@ -1,4 +1,4 @@
-#![cfg(test)]
+#![cfg(test)] // test code: clippy.toml lets it unwrap, expect, index and panic
 //! Header forms Django's servers and a Fetch runtime see differently: names spelt with `_` for
 //! `-`, repeated lines (joined with `","` by the servers, `", "` by Fetch `Headers`), and the
 //! `Cookie` header's bytes (UTF-8 to Django). Where the edge cannot know what Django saw it
