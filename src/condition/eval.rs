@@ -16,6 +16,11 @@ pub(crate) enum Value<'a> {
     Bool(bool),
     Int(i128),
     Float(f64),
+    /// A JSON number read as a float that may have been an integer beyond 64 bits: serde_json
+    /// reads `18446744073709551617` as 2^64, where Python's `json.loads` keeps the exact int.
+    /// Its exact value is within 2^-52 of it (relative): comparing it with a number that near is
+    /// undecidable, any other comparison is the float's.
+    WideNumber(f64),
     Str(&'a str),
     List(Items<'a>),
     Tuple(Items<'a>),
@@ -57,6 +62,18 @@ impl<'a> Items<'a> {
             Items::Owned(items) => items.iter().any(predicate),
         }
     }
+
+    /// `any` with a predicate that may raise: the first error stops it, as in Python.
+    fn try_any(&self, mut predicate: impl FnMut(&Value<'a>) -> Result<bool, EvalError>) -> Result<bool, EvalError> {
+        for index in 0..self.len() {
+            if let Some(item) = self.get(index) {
+                if predicate(&item)? {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
 }
 
 pub(crate) fn from_json(value: &Json) -> Value<'_> {
@@ -66,11 +83,22 @@ pub(crate) fn from_json(value: &Json) -> Value<'_> {
         Json::Number(n) => match (n.as_i64(), n.as_u64()) {
             (Some(i), _) => Value::Int(i128::from(i)),
             (None, Some(u)) => Value::Int(i128::from(u)),
-            _ => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            _ => float_from_json(n.as_f64().unwrap_or(f64::NAN)),
         },
         Json::String(s) => Value::Str(s),
         Json::Array(items) => Value::List(Items::Json(items)),
         Json::Object(map) => Value::Dict(map),
+    }
+}
+
+/// serde_json reads an integer literal as a float only outside [-2^63, 2^64); a float written
+/// as a float inside that range (`1e18`) is a Python float too.
+fn float_from_json(float: f64) -> Value<'static> {
+    const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+    if float.fract() == 0.0 && (float >= 2.0 * TWO_POW_63 || float < -TWO_POW_63) {
+        Value::WideNumber(float)
+    } else {
+        Value::Float(float)
     }
 }
 
@@ -93,6 +121,8 @@ fn type_name(value: &Value<'_>) -> &'static str {
         Value::Bool(_) => "bool",
         Value::Int(_) => "int",
         Value::Float(_) => "float",
+        // Only named in a TypeError, which an int and a float raise alike.
+        Value::WideNumber(_) => "int",
         Value::Str(_) => "str",
         Value::List(_) => "list",
         Value::Tuple(_) => "tuple",
@@ -121,6 +151,7 @@ pub(crate) fn truthy(value: &Value<'_>) -> Result<bool, EvalError> {
         Value::Bool(b) => *b,
         Value::Int(i) => *i != 0,
         Value::Float(f) => *f != 0.0,
+        Value::WideNumber(_) => true,
         Value::Str(s) => !s.is_empty(),
         Value::List(items) | Value::Tuple(items) => items.len() != 0,
         Value::Dict(map) if map.is_empty() => {
@@ -141,7 +172,7 @@ fn number(value: &Value<'_>) -> Option<Num> {
     match value {
         Value::Bool(b) => Some(Num::Int(i128::from(*b))),
         Value::Int(i) => Some(Num::Int(*i)),
-        Value::Float(f) => Some(Num::Float(*f)),
+        Value::Float(f) | Value::WideNumber(f) => Some(Num::Float(*f)),
         _ => None,
     }
 }
@@ -175,31 +206,65 @@ fn compare_numbers(left: &Num, right: &Num) -> Option<Ordering> {
     }
 }
 
-/// Python's `left == right`, with drf-gate's rule for `request.user` (see the module docs).
-pub(crate) fn equals(left: &Value<'_>, right: &Value<'_>) -> bool {
-    if let (Some(a), Some(b)) = (number(left), number(right)) {
-        return compare_numbers(&a, &b) == Some(Ordering::Equal);
-    }
+/// A number that may be an int beyond 64 bits, next to a number so near that the digits
+/// serde_json did not keep decide the comparison.
+fn wide_number_compared(left: &Value<'_>, right: &Value<'_>) -> Result<(), EvalError> {
+    let near = |wide: f64, other: &Value<'_>| {
+        let other = match number(other) {
+            Some(Num::Int(int)) => int as f64,
+            Some(Num::Float(float)) => float,
+            None => return false,
+        };
+        // The exact int is within half an ulp of `wide`; `int as f64` rounds by as much again.
+        (other - wide).abs() <= wide.abs() * f64::EPSILON * 2.0
+    };
     match (left, right) {
+        (Value::WideNumber(wide), other) | (other, Value::WideNumber(wide)) if near(*wide, other) => {
+            Err(undecidable("a JSON integer beyond 64 bits, read rounded"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Python's `left == right`, with drf-gate's rule for `request.user` (see the module docs).
+pub(crate) fn equals(left: &Value<'_>, right: &Value<'_>) -> Result<bool, EvalError> {
+    wide_number_compared(left, right)?;
+    if let (Some(a), Some(b)) = (number(left), number(right)) {
+        return Ok(compare_numbers(&a, &b) == Some(Ordering::Equal));
+    }
+    Ok(match (left, right) {
         (Value::User(a), Value::User(b)) => std::ptr::eq(*a, *b),
         // simplejwt's TokenUser only equals another TokenUser: next to a model instance, None or a
         // number, both sides' __eq__ answer NotImplemented and Python falls back to identity.
-        (Value::User(user), other) | (other, Value::User(user)) => !user.is_token_user() && user_equals(user, other),
+        (Value::User(user), other) | (other, Value::User(user)) => !user.is_token_user() && user_equals(user, other)?,
         (Value::None, Value::None) => true,
         (Value::Str(a), Value::Str(b)) => a == b,
         (Value::List(a), Value::List(b)) | (Value::Tuple(a), Value::Tuple(b)) => {
-            a.len() == b.len()
-                && (0..a.len()).all(|i| match (a.get(i), b.get(i)) {
-                    (Some(x), Some(y)) => equals(&x, &y),
-                    _ => false,
-                })
+            if a.len() != b.len() {
+                return Ok(false);
+            }
+            for i in 0..a.len() {
+                match (a.get(i), b.get(i)) {
+                    (Some(x), Some(y)) if equals(&x, &y)? => {}
+                    _ => return Ok(false),
+                }
+            }
+            true
         }
         (Value::Dict(a), Value::Dict(b)) => {
-            a.len() == b.len()
-                && a.iter().all(|(key, x)| b.get(key).is_some_and(|y| equals(&from_json(x), &from_json(y))))
+            if a.len() != b.len() {
+                return Ok(false);
+            }
+            for (key, x) in a.iter() {
+                match b.get(key) {
+                    Some(y) if equals(&from_json(x), &from_json(y))? => {}
+                    _ => return Ok(false),
+                }
+            }
+            true
         }
         _ => false,
-    }
+    })
 }
 
 fn is_token_user(value: &Value<'_>) -> bool {
@@ -208,21 +273,21 @@ fn is_token_user(value: &Value<'_>) -> bool {
 
 /// `other == request.user`: an anonymous user, or one without a pk, equals nothing else; an
 /// object equals the user when its `id` (or `pk`) does; a number or string is a foreign key.
-fn user_equals(user: &User, other: &Value<'_>) -> bool {
+fn user_equals(user: &User, other: &Value<'_>) -> Result<bool, EvalError> {
     if user.is_anonymous() {
-        return false;
+        return Ok(false);
     }
     let user_id = match user.id().map(from_json) {
-        None | Some(Value::None) => return false,
+        None | Some(Value::None) => return Ok(false),
         Some(id) => id,
     };
     match other {
-        Value::Dict(map) => map
-            .get("id")
-            .or_else(|| map.get("pk"))
-            .is_some_and(|id| !matches!(id, Json::Object(_)) && equals(&from_json(id), &user_id)),
-        Value::Int(_) | Value::Float(_) | Value::Str(_) => equals(other, &user_id),
-        _ => false,
+        Value::Dict(map) => match map.get("id").or_else(|| map.get("pk")) {
+            Some(id) if !matches!(id, Json::Object(_)) => equals(&from_json(id), &user_id),
+            _ => Ok(false),
+        },
+        Value::Int(_) | Value::Float(_) | Value::WideNumber(_) | Value::Str(_) => equals(other, &user_id),
+        _ => Ok(false),
     }
 }
 
@@ -237,12 +302,16 @@ fn identical(left: &Value<'_>, right: &Value<'_>) -> Result<bool, EvalError> {
         (Value::Dict(a), Value::Dict(b)) => std::ptr::eq(*a, *b),
         (Value::List(Items::Json(a)), Value::List(Items::Json(b))) => std::ptr::eq(*a, *b),
         (Value::Int(a), Value::Int(b)) if a == b && (-5..=256).contains(a) => true,
+        (Value::WideNumber(_), _) | (_, Value::WideNumber(_)) => {
+            wide_number_compared(left, right)?;
+            false
+        }
         (Value::Int(_), Value::Int(_))
         | (Value::Float(_), Value::Float(_))
         | (Value::Str(_), Value::Str(_))
         | (Value::Tuple(_), Value::Tuple(_))
         | (Value::List(_), Value::List(_))
-            if equals(left, right) =>
+            if equals(left, right)? =>
         {
             return Err(undecidable("`is` between two equal values"))
         }
@@ -262,6 +331,7 @@ fn ordering_result(op: CmpOp, ordering: Option<Ordering>) -> bool {
 
 /// Python's `<`, `<=`, `>`, `>=`; incompatible types raise TypeError.
 fn order(op: CmpOp, left: &Value<'_>, right: &Value<'_>) -> Result<bool, EvalError> {
+    wide_number_compared(left, right)?;
     if let (Some(a), Some(b)) = (number(left), number(right)) {
         return Ok(ordering_result(op, compare_numbers(&a, &b)));
     }
@@ -271,7 +341,7 @@ fn order(op: CmpOp, left: &Value<'_>, right: &Value<'_>) -> Result<bool, EvalErr
             // Lexicographic: the first differing items decide, else the lengths.
             for i in 0..a.len().min(b.len()) {
                 if let (Some(x), Some(y)) = (a.get(i), b.get(i)) {
-                    if !equals(&x, &y) {
+                    if !equals(&x, &y)? {
                         return order(op, &x, &y);
                     }
                 }
@@ -304,7 +374,7 @@ fn contains(container: &Value<'_>, item: &Value<'_>) -> Result<bool, EvalError> 
                 Err(error(format!("TypeError: 'in <string>' requires string as left operand, not {}", type_name(item))))
             }
         },
-        Value::List(items) | Value::Tuple(items) => Ok(items.any(|element| equals(item, element))),
+        Value::List(items) | Value::Tuple(items) => items.try_any(|element| equals(item, element)),
         // A key of a dict, a TypeError for a model instance; an unhashable item raises in both.
         Value::Dict(_) if !hashable(item) => Err(error(format!("TypeError: unhashable type: '{}'", type_name(item)))),
         Value::Dict(_) => Err(undecidable("`in` an object (a model instance raises, a dict has keys)")),
@@ -351,10 +421,10 @@ pub(crate) fn str_contains(haystack: &str, needle: &str) -> bool {
 
 fn compare(op: CmpOp, left: &Value<'_>, right: &Value<'_>) -> Result<bool, EvalError> {
     match op {
-        CmpOp::Eq => Ok(equals(left, right)),
+        CmpOp::Eq => equals(left, right),
         // TokenUser.__ne__ is `not self.__eq__(other)`, and `not NotImplemented` is False: with a
         // TokenUser on either side, `!=` is False.
-        CmpOp::Ne => Ok(!is_token_user(left) && !is_token_user(right) && !equals(left, right)),
+        CmpOp::Ne => Ok(!is_token_user(left) && !is_token_user(right) && !equals(left, right)?),
         CmpOp::In => contains(right, left),
         CmpOp::NotIn => contains(right, left).map(|found| !found),
         CmpOp::Is => identical(left, right),

@@ -450,3 +450,46 @@ fn random_token_soup_never_panics() {
     }
     assert!(compiled > 100, "the fuzz compiled only {compiled} conditions");
 }
+
+/// serde_json reads an integer beyond 64 bits as a rounded float; Python's json.loads keeps it
+/// exact. Comparisons the lost digits decide are undecidable; the others are Python's.
+#[test]
+fn integers_beyond_64_bits_are_compared_only_where_rounding_cannot_matter() {
+    let object: Value =
+        serde_json::from_str(r#"{"wide": 18446744073709551617, "negwide": -10000000000000000001, "f": 1e19}"#)
+            .unwrap_or(Value::Null);
+    let env_spec: Value =
+        serde_json::from_str(r#"{"method": "GET", "user": {"id": 3, "attributes": {"level": 18446744073709551617}}}"#)
+            .unwrap_or(Value::Null);
+    let undecidable = |result: &Result<Result<bool, EvalError>, ConditionError>| matches!(result, Ok(Err(error)) if error.message.starts_with("Undecidable"));
+    for source in [
+        "obj.wide == 18446744073709551616",
+        "obj.wide <= 18446744073709551616",
+        "obj.wide != 18446744073709551617",
+        "obj.negwide < -10000000000000000000",
+        "obj.wide in [1, 18446744073709551616]",
+        "obj.wide is 18446744073709551616.0",
+        "[obj.wide] == [18446744073709551617]",
+        "18446744073709551616 == request.user.level",
+    ] {
+        let result = run(source, Scope::Object, &env_spec, Some(&object));
+        assert!(undecidable(&result), "{source}: {result:?}");
+    }
+    for (source, expected) in [
+        ("obj.wide > 7", true),
+        ("obj.wide == 7", false),
+        ("obj.wide == '18446744073709551617'", false),
+        ("obj.wide is None", false),
+        ("not obj.wide", false),
+        ("obj.negwide < 0", true),
+        ("obj.wide in [1, 2]", false),
+        ("obj.wide > 1e300", false),
+        // Written as a float within 64 bits: a Python float, compared exactly.
+        ("obj.f == 10000000000000000000", true),
+    ] {
+        let result = run(source, Scope::Object, &env_spec, Some(&object));
+        assert!(matches!(result, Ok(Ok(got)) if got == expected), "{source}: {result:?}");
+    }
+    let result = run("obj.wide < 'x'", Scope::Object, &env_spec, Some(&object));
+    assert!(matches!(&result, Ok(Err(error)) if error.message.starts_with("TypeError")), "{result:?}");
+}
