@@ -95,7 +95,7 @@ pub(crate) fn from_json(value: &Json) -> Value<'_> {
 /// as a float inside that range (`1e18`) is a Python float too.
 fn float_from_json(float: f64) -> Value<'static> {
     const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
-    if float.fract() == 0.0 && (float >= 2.0 * TWO_POW_63 || float < -TWO_POW_63) {
+    if float.fract() == 0.0 && !(-TWO_POW_63..2.0 * TWO_POW_63).contains(&float) {
         Value::WideNumber(float)
     } else {
         Value::Float(float)
