@@ -374,7 +374,7 @@ macro_rules! typed_check_bindings {
 /// `clearCheckTargets`), for the builds with the compiler (Node, workerd, the JSON core in
 /// browsers); the browser runtime leaves them out for size (its `check` takes `checkPacked`).
 /// Same requirements as [`typed_check_bindings`].
-#[cfg(all(target_arch = "wasm32", feature = "compiler"))]
+#[cfg(all(target_arch = "wasm32", any(feature = "compiler", feature = "edge")))]
 macro_rules! resolved_check_bindings {
     () => {
         #[wasm_bindgen]

@@ -179,16 +179,16 @@ impl View {
         // The browser runtime walks the permissions through `dyn Tracer`: one copy of `dispatch`
         // and the permission walk for both tracers (size); other builds keep one per tracer (speed).
         if !trace {
-            #[cfg(not(feature = "compiler"))]
+            #[cfg(not(any(feature = "compiler", feature = "edge")))]
             let no_trace: &mut dyn Tracer<'g> = &mut crate::decision::NoTrace;
-            #[cfg(feature = "compiler")]
+            #[cfg(any(feature = "compiler", feature = "edge"))]
             let no_trace = &mut crate::decision::NoTrace;
             return self.dispatch(policy, target, user, authenticated, api_keys, object, no_trace);
         }
         let mut recorder = crate::decision::Recorder::new();
-        #[cfg(not(feature = "compiler"))]
+        #[cfg(not(any(feature = "compiler", feature = "edge")))]
         let recorder_tracer: &mut dyn Tracer<'g> = &mut recorder;
-        #[cfg(feature = "compiler")]
+        #[cfg(any(feature = "compiler", feature = "edge"))]
         let recorder_tracer = &mut recorder;
         let mut decision = self.dispatch(policy, target, user, authenticated, api_keys, object, recorder_tracer);
         decision.trace = Some(recorder.steps);

@@ -245,7 +245,7 @@ fn set_field(user: &mut UserInput, key: &str, value: &Value, at: &dyn Fn() -> St
 pub fn decode_user(bytes: &[u8], path: &str) -> Result<Option<UserInput>, ContextError> {
     // The browser runtime (no `compiler`) keeps to the general way: smaller, and its checks are
     // few (`can` is the UI's hot path).
-    #[cfg(feature = "compiler")]
+    #[cfg(any(feature = "compiler", feature = "edge"))]
     if let Some(user) = plain_user(bytes) {
         return Ok(user);
     }
@@ -257,11 +257,11 @@ pub fn decode_user(bytes: &[u8], path: &str) -> Result<Option<UserInput>, Contex
 
 // Most permissions a user may carry on the direct way (beyond: the general way, which counts
 // values against the JSON path's limit).
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "edge"))]
 const PLAIN_PERMISSIONS: usize = 1024;
 
 /// [`decode_user`]'s direct way: `None` for anything but the common shape, well formed.
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "edge"))]
 fn plain_user(bytes: &[u8]) -> Option<Option<UserInput>> {
     let mut input = Reader::new(bytes);
     let user = match input.u8().ok()? {
