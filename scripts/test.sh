@@ -64,6 +64,14 @@ features() {
   [ "$failed" -eq 0 ]
 }
 
+# The Worker build (`drf-gate/worker`: edge without the compiler) natively: its unit tests, its
+# raw-request outcomes against the full edge build's (tests/worker.rs), clippy (host and wasm32).
+worker_build() {
+  timed "cargo test (worker build)" cargo test --no-default-features --features edge --lib --test worker &&
+    timed "clippy (worker build)" cargo clippy --no-default-features --features edge --all-targets -- -D warnings &&
+    timed "clippy (worker build, wasm32)" cargo clippy --no-default-features --features edge,jwt-rsa,jwt-ecdsa --target wasm32-unknown-unknown --lib -- -D warnings
+}
+
 native() {
   timed "cargo test (default features)" cargo test --all-targets && timed "cargo test --doc" cargo test --doc &&
     timed "clippy" cargo clippy --all-targets -- -D warnings &&
@@ -112,6 +120,7 @@ step "no import cycle in src/" cycles
 step "one npm lockfile, one version of each tool" npm_workspace
 step "native core" native
 step "cargo features one by one" features
+step "worker build (edge without the compiler)" worker_build
 step "npm package (build, Node, TypeScript, workerd, Chromium)" package
 step "conformance against real DRF" conformance
 step "conformance: third-party classes (knox, djoser, HasAPIKey) against the real packages" thirdparty
