@@ -64,11 +64,10 @@ features() {
   [ "$failed" -eq 0 ]
 }
 
-# The Worker build (`drf-gate/worker`: edge without the compiler) natively: its unit tests, its
-# raw-request outcomes against the full edge build's (tests/worker.rs), clippy (host and wasm32).
+# The Worker build (`drf-gate/worker`: edge without the compiler) natively: its unit tests and its
+# raw-request outcomes against the full edge build's (tests/worker.rs), then clippy as it ships.
 worker_build() {
   timed "cargo test (worker build)" cargo test --no-default-features --features edge --lib --test worker &&
-    timed "clippy (worker build)" cargo clippy --no-default-features --features edge --all-targets -- -D warnings &&
     timed "clippy (worker build, wasm32)" cargo clippy --no-default-features --features edge,jwt-rsa,jwt-ecdsa --target wasm32-unknown-unknown --lib -- -D warnings
 }
 
