@@ -61,6 +61,7 @@ pub mod routing;
 #[macro_use]
 pub mod typed_check;
 pub mod user;
+pub mod value;
 pub mod views;
 
 pub use context::Context;

@@ -212,7 +212,7 @@ impl TypedCheck {
         let user = if state & USER_ENCODED != 0 { decode_user(user_bytes, "$.user")? } else { None };
         let object = if state & OBJECT_ENCODED != 0 {
             match decode_value(object_bytes, "$.object")? {
-                serde_json::Value::Null => Some(None),
+                crate::value::Value::Null => Some(None),
                 value => Some(Some(value)),
             }
         } else if state & OBJECT_MISSING != 0 {

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::authentication::{AuthenticationFailure, Authenticator, FailureKind};
 use crate::condition::Condition;
@@ -153,7 +153,7 @@ pub(crate) trait Authentication {
 
 impl<'c> ObjectArg<'c> {
     /// From what a caller knows: a lookup error, no object, a lookup miss (`null`), an object.
-    pub(crate) fn from_input(object: Option<&'c Option<serde_json::Value>>, lookup_error: bool) -> Self {
+    pub(crate) fn from_input(object: Option<&'c Option<Value>>, lookup_error: bool) -> Self {
         match object {
             _ if lookup_error => ObjectArg::InvalidLookup,
             None => ObjectArg::Absent,

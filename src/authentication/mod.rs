@@ -51,8 +51,8 @@
 //! - `USE_X_FORWARDED_HOST`/`_PORT`: the caller passes the host and port it trusts.
 //! - Parsers and `DEFAULT_PARSER_CLASSES` are DRF's defaults (JSON, form, multipart).
 
+use crate::value::Value;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::error::{ContextError, InputErrorCode};
 

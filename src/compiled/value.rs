@@ -20,7 +20,7 @@
 //! assert!(user.is_staff && user.is_active);
 //! ```
 
-use serde_json::{Map, Number, Value};
+use crate::value::{Map, Number, Value};
 
 use super::wire::Reader;
 use crate::authentication::{AuthenticationFailure, AuthenticationOutcome, FailureKind};
@@ -86,13 +86,14 @@ fn read(input: &mut Reader<'_>, depth: u32, budget: &mut usize) -> Result<Value,
                 }
                 Value::Array(items)
             } else {
-                let mut map = Map::new();
+                let mut members = Vec::with_capacity(count.min(*budget));
                 for _ in 0..count {
                     let key = input.string().map_err(malformed)?;
                     let value = read(input, depth + 1, budget)?;
-                    map.insert(key, value);
+                    members.push((key, value));
                 }
-                Value::Object(map)
+                // A repeated key keeps its first place and its last value (serde_json's rule).
+                Value::Object(members.into_iter().collect::<Map<String, Value>>())
             }
         }
         _ => return Err("a malformed encoded value"),
