@@ -1,8 +1,8 @@
 //! The JSON value type users, objects and failure details are held in.
 //!
-//! Builds with the policy compiler read JSON text with serde_json and use its [`Value`]
-//! (`preserve_order`: a map keeps its keys in the order given, as DRF renders a dict). The
-//! browser runtime (no `compiler`) reads no JSON text: its values come from the binary value
+//! Builds with the policy compiler or edge authentication (the Worker build) read JSON text with
+//! serde_json and use its [`Value`] (`preserve_order`: a map keeps its keys in the order given, as
+//! DRF renders a dict). The browser runtime (neither) reads no JSON text: its values come from the binary value
 //! encoding (`compiled::value`), and it holds them in the small type below, with serde_json's
 //! `Value` API and rules, without hashbrown, indexmap and SipHash (~11 KB of wasm).
 //!
@@ -12,15 +12,15 @@
 //! assert_eq!(value.get("id").and_then(Value::as_u64), Some(3));
 //! ```
 
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "edge"))]
 pub use serde_json::{Map, Number, Value};
 
-#[cfg(not(feature = "compiler"))]
+#[cfg(not(any(feature = "compiler", feature = "edge")))]
 pub use runtime::{Map, Value};
-#[cfg(not(feature = "compiler"))]
+#[cfg(not(any(feature = "compiler", feature = "edge")))]
 pub use serde_json::Number;
 
-#[cfg(not(feature = "compiler"))]
+#[cfg(not(any(feature = "compiler", feature = "edge")))]
 mod runtime {
     use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
     use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};

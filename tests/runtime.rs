@@ -1,4 +1,5 @@
-#![cfg(test)] // test code: clippy.toml lets it unwrap, expect, index and panic
+#![cfg(test)]
+// test code: clippy.toml lets it unwrap, expect, index and panic
 // With the compiler, the crate's value is serde_json's: `Value::from` is then the identity.
 #![allow(clippy::useless_conversion)]
 //! The runtime build (no `compiler`, no `edge`: `cargo test --no-default-features`) loads a
