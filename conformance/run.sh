@@ -11,34 +11,42 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 cd "$root"
+lib_name=conformance
+# shellcheck source=scripts/lib.sh
+source "$root/scripts/lib.sh"
 
-bash "$here/setup.sh"
+timed "reference venv (conformance/setup.sh)" bash "$here/setup.sh"
 cases="$here/out/cases.json"
 minted="$here/out/minted.json"
 mkdir -p "$here/out"
 rm -f "$cases" "$minted"   # nothing stale is trusted
 
-cargo test --release --test conformance --no-run --quiet
+# The native replay is the test-profile build (debug assertions and overflow checks on): in
+# scripts/test.sh the native step has built its dependencies and the crate, so this links one
+# binary (~4 CPU s). A release build (opt-level z, fat LTO, one codegen unit) cost 214 CPU s from
+# a fresh target dir and served only this replay; the replay takes ~20 CPU s more in debug.
+timed "build the native replay" cargo test --test conformance --no-run --quiet
 secret="$(cd "$here" && .venv/bin/python -c 'from oracle.djsetup import CSRF_SECRET; print(CSRF_SECRET)')"
-DRF_GATE_MINT="$minted" DRF_GATE_MINT_SECRET="$secret" cargo test --release --test conformance --quiet
+DRF_GATE_MINT="$minted" DRF_GATE_MINT_SECRET="$secret" cargo test --test conformance --quiet
 
-(cd "$here" && .venv/bin/python -W ignore -m oracle.main --out "$cases" --minted "$minted" "$@")
+oracle() { (cd "$here" && .venv/bin/python -W ignore -m oracle.main --out "$cases" --minted "$minted" "$@"); }
+timed "oracle: cases through real DRF" oracle "$@"
 
 status=0
-DRF_GATE_CASES="$cases" cargo test --release --test conformance --quiet || status=1
+DRF_GATE_CASES="$cases" timed "native replay" cargo test --test conformance --quiet || status=1
 # Content negotiation alone, against DRF's DefaultContentNegotiation (thousands of Accept headers).
 negotiation="$here/out/negotiation.json"
 rm -f "$negotiation"
 seed="$(cd "$here" && .venv/bin/python -c 'import json, sys; print(json.load(open(sys.argv[1]))["seed"])' "$cases")"
 (cd "$here" && .venv/bin/python -W ignore -m oracle.negotiation --seed "$seed" --count 3000 --out "$negotiation")
-DRF_GATE_NEGOTIATION="$negotiation" cargo test --release --test conformance --quiet || status=1
+DRF_GATE_NEGOTIATION="$negotiation" cargo test --test conformance --quiet || status=1
 # The condition language alone, against CPython's eval (thousands of conditions over JSON objects).
 conditions="$here/out/conditions.json"
 rm -f "$conditions"
 (cd "$here" && .venv/bin/python -m oracle.conditions --seed "$seed" --count 3000 --out "$conditions")
-DRF_GATE_CONDITIONS="$conditions" cargo test --release --test conformance --quiet || status=1
+DRF_GATE_CONDITIONS="$conditions" cargo test --test conformance --quiet || status=1
 if [ -f "$root/pkg/dist/node.mjs" ]; then
-  node "$here/replay.mjs" "$cases" || status=1
+  timed "package replay (replay.mjs)" node "$here/replay.mjs" "$cases" || status=1
 else
   echo "conformance: pkg/dist not built; skipping the wasm replay (build the package first)"
 fi
