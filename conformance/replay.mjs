@@ -44,6 +44,13 @@ if (existsSync(join(dist, "api-runtime.js")) && existsSync(join(dist, "drf_gate_
   api.initSync({ module: readFileSync(join(dist, "drf_gate_runtime_bg.wasm")) });
   Runtime = api.Gate;
 }
+// The core build (`drf-gate/web`: JSON policies in the browser, no raw requests), likewise.
+let CoreGate = null;
+if (existsSync(join(dist, "api-core.js")) && existsSync(join(dist, "drf_gate_core_bg.wasm"))) {
+  const api = await import(pathToFileURL(join(dist, "api-core.js")).href);
+  api.initSync({ module: readFileSync(join(dist, "drf_gate_core_bg.wasm")) });
+  CoreGate = api.Gate;
+}
 // The Worker build (`drf-gate/worker`: the edge build without the policy compiler), likewise.
 let WorkerGate = null;
 if (existsSync(join(dist, "api-worker.js")) && existsSync(join(dist, "drf_gate_worker_bg.wasm"))) {
@@ -314,6 +321,7 @@ function compiledPolicy(index) {
 function newGate(index) {
   try {
     if (path === "json" || path === "check-memo") return { gate: new Gate(policyTexts[index]) };
+    if (path === "core") return { gate: new CoreGate(policyTexts[index]) };
     const bytes = compiledPolicy(index);
     return { gate: path === "runtime" ? new Runtime(bytes) : path === "worker" ? new WorkerGate(bytes) : new Gate(bytes) };
   } catch (err) {
@@ -631,13 +639,14 @@ function replay(c, index) {
 }
 
 // A case whose Accept header has an RFC 2231 parameter (`name*=`, `name*0=`), where the browser
-// runtime answers the server's 500 (src/negotiation.rs): that answer, and only that, is pending.
-function leftToServerByRuntime(c, index) {
+// runtime (every such parameter) and the core build (a charset it does not know) answer the
+// server's 500 (src/negotiation.rs): that answer, and only that, is pending.
+function leftToServerByBuild(c, index, name) {
   const accept = c.context?.accept;
   if (typeof accept !== "string" || !/;[^,]*\*\s*(?:[0-9]+\*?)?\s*=/.test(accept)) return false;
   let decision;
   try {
-    const gate = new Runtime(compiledPolicy(index));
+    const gate = name === "core" ? new CoreGate(policyTexts[index]) : new Runtime(compiledPolicy(index));
     try {
       decision = gate.check(c.context);
     } finally {
@@ -737,6 +746,7 @@ async function replayConditions() {
   const label = process.env.DRF_GATE_LABEL ?? "conformance";
   const conditionPaths = [["text", "conditions, wasm"], ["text-compiled", "conditions, wasm, compiled policy"],
     ["typed", "conditions, wasm, typed values"], ["can", "conditions, wasm, can hot path"]];
+  if (CoreGate) conditionPaths.push(["core", "conditions, core build"]);
   if (hasCompiled && Runtime) conditionPaths.push(["runtime", "conditions, browser runtime"], ["can-runtime", "conditions, browser runtime, can hot path"]);
   // A decision as the oracle's outcome; "left" where drf-gate leaves it to the server.
   const classify = (d) => {
@@ -755,7 +765,7 @@ async function replayConditions() {
       const want = js && c.jsOutcome !== undefined ? "left" : c.outcome;
       let gate, oracleGate;
       try {
-        gate = new Gate(c.policy);
+        gate = name === "core" ? new CoreGate(c.policy) : new Gate(c.policy);
       } catch (err) {
         refused += 1;
         continue;
@@ -769,7 +779,7 @@ async function replayConditions() {
           gate = name === "text-compiled" ? new Gate(bytesOf) : new Runtime(bytesOf);
         }
         if (name === "text" || name === "text-compiled") got = classify(gate.check(c.context));
-        else if (name === "typed" || name === "runtime") got = classify(gate.check(context));
+        else if (name === "typed" || name === "runtime" || name === "core") got = classify(gate.check(context));
         else {
           // `can` answers a boolean: what `check` of the same values on this build says, where
           // that is an answer (DRF's allow or deny); a case the build leaves is left.
@@ -835,6 +845,7 @@ function replayNegotiation() {
   };
   const negotiationPaths = [["text", "negotiation, wasm"], ["typed", "negotiation, wasm, typed"]];
   if (hasCheckRequestSync) negotiationPaths.push(["raw", "negotiation, wasm, raw request"]);
+  if (CoreGate) negotiationPaths.push(["core", "negotiation, core build"]);
   if (hasCompiled && Runtime) negotiationPaths.push(["runtime", "negotiation, browser runtime"]);
   let failed = cases.length === 0;
   const gates = new Map();
@@ -850,7 +861,7 @@ function replayNegotiation() {
       let gate = gates.get(key);
       if (gate === undefined) {
         const policy = JSON.stringify({ authentication: [], permissions: ["IsAuthenticated"], renderers: c.renderers, views: { v: {} } });
-        gate = name === "runtime" ? new Runtime(new Gate(policy).toCompiled()) : new Gate(policy);
+        gate = name === "runtime" ? new Runtime(new Gate(policy).toCompiled()) : name === "core" ? new CoreGate(policy) : new Gate(policy);
         gates.set(key, gate);
       }
       const context = { view: "v", action: "list" };
@@ -858,7 +869,7 @@ function replayNegotiation() {
       let got;
       try {
         if (name === "text") got = classify(gate.check(JSON.stringify(context)));
-        else if (name === "typed" || name === "runtime") got = classify(gate.check(context));
+        else if (name === "typed" || name === "runtime" || name === "core") got = classify(gate.check(context));
         else {
           const request = { method: "GET", path: c.format === null ? "/v/" : `/v/?format=${encodeURIComponent(c.format)}`, headers: {} };
           if (c.accept !== null) request.headers.Accept = c.accept;
@@ -889,6 +900,7 @@ if (cases[0]?.renderers !== undefined) process.exit(replayNegotiation() ? 1 : 0)
 const paths = [["json", "wasm"], ["check-memo", "wasm, check memo across cases"]];
 if (hasCompiled) paths.push(["compiled", "wasm, compiled policy"]);
 if (hasCompiled && WorkerGate) paths.push(["worker", "worker build, compiled policy"]);
+if (CoreGate) paths.push(["core", "core build"]);
 paths.push(["can-json", "wasm, can hot path"]);
 paths.push(["check-steps", "wasm, check by steps"]);
 if (hasCompiled && Runtime) paths.push(["runtime", "browser runtime"], ["can-runtime", "browser runtime, can hot path"]);
@@ -942,7 +954,7 @@ for (const [name, label] of paths) {
         continue;
       }
     } else if (c.raw != null) {
-      if (!hasCheckRequest || !c.raw.request || name === "runtime" || name === "check-memo") {
+      if (!hasCheckRequest || !c.raw.request || name === "runtime" || name === "check-memo" || name === "core") {
         pending += 1;
         continue;
       }
@@ -955,7 +967,7 @@ for (const [name, label] of paths) {
       got = replay(c, index);
       // The browser runtime leaves RFC 2231 Accept parameters (and charsets it does not know) to
       // the server: its 500 "the server decides" there is pending, not agree, and only there.
-      if (got !== null && name === "runtime" && leftToServerByRuntime(c, index)) {
+      if (got !== null && (name === "runtime" || name === "core") && leftToServerByBuild(c, index, name)) {
         pending += 1;
         continue;
       }
