@@ -178,8 +178,10 @@ optimize() {
     "$in" -o "$out"
 }
 # The runtime also drops its target_features section (only wasm-bindgen reads it, before): 148 B;
-# and runs -Oz twice (-103 B gzip for a few seconds; a third pass gains nothing).
-optimize "$tmp/runtime/drf_gate_runtime_bg.wasm" "$dist/drf_gate_runtime_bg.wasm" -Oz --strip-target-features -Oz
+# its control flow is flattened and rebuilt by binaryen's relooper first, then -Oz runs three
+# times (-198 B gzip against -Oz twice, for ~6 s more; bench/notes.md, fifth pass).
+optimize "$tmp/runtime/drf_gate_runtime_bg.wasm" "$dist/drf_gate_runtime_bg.wasm" --strip-target-features \
+  --flatten --rereloop -Oz -Oz -Oz
 optimize "$tmp/core/drf_gate_core_bg.wasm" "$dist/drf_gate_core_bg.wasm" -Oz
 optimize "$tmp/worker/drf_gate_worker_bg.wasm" "$dist/drf_gate_worker_bg.wasm" -Oz
 # The edge build keeps one-caller functions over EDGE_ONE_CALLER_INLINE (binaryen's size units)
