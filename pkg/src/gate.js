@@ -457,6 +457,9 @@ function answerArg(answer) {
 // integer beyond Number.MAX_SAFE_INTEGER as a BigInt: JSON.parse would round it to another
 // user's pk (9007199254740993 -> 9007199254740992). `String(id)` is the exact KV key either way.
 function lookupId(text) {
+  // A safe integer written as String(n) writes it (a packed lookup's id): JSON.parse's number.
+  const number = +text;
+  if (Number.isSafeInteger(number) && String(number) === text) return number;
   const value = JSON.parse(text);
   return typeof value === "number" && !Number.isSafeInteger(value) && /^-?\d+$/.test(text) ? BigInt(text) : value;
 }
