@@ -255,17 +255,11 @@ pub(crate) fn equals(left: &Value<'_>, right: &Value<'_>) -> Result<bool, EvalEr
             }
             true
         }
-        (Value::Dict(a), Value::Dict(b)) => {
-            if a.len() != b.len() {
-                return Ok(false);
-            }
-            for (key, x) in a.iter() {
-                match b.get(key) {
-                    Some(y) if equals(&from_json(x), &from_json(y))? => {}
-                    _ => return Ok(false),
-                }
-            }
-            true
+        // A JSON object is a model instance (equal by pk, Django's Model.__eq__) or a dict (equal
+        // by content): only the same object is certainly equal to itself.
+        (Value::Dict(a), Value::Dict(b)) if std::ptr::eq(*a, *b) => true,
+        (Value::Dict(_), Value::Dict(_)) => {
+            return Err(undecidable("`==` between two objects (model instances compare by pk, dicts by content)"))
         }
         _ => false,
     })

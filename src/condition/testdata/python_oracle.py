@@ -32,6 +32,21 @@ class Obj(dict):
             raise TypeError("unhashable")
         raise TypeError("undecidable: a model instance raises, a dict has keys")
 
+    # Model instances compare by pk (Model.__eq__), dicts by content: two distinct objects are
+    # undecidable, the same object is equal to itself.
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if isinstance(other, dict):
+            raise TypeError("undecidable: model instances compare by pk, dicts by content")
+        return NotImplemented
+
+    def __ne__(self, other):
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    __hash__ = None
+
     def __bool__(self):
         if not len(self):
             raise TypeError("undecidable: an empty model instance is true, an empty dict false")
