@@ -6,7 +6,7 @@
 # 3. generate the cases and run each through real DRF -> conformance/out/cases.json
 # 4. replay them through drf-gate natively, and through the npm package when pkg/dist exists
 # 5. content negotiation alone against DRF (oracle/negotiation.py), and the condition language
-#    against CPython's eval (oracle/conditions.py), replayed natively
+#    against CPython's eval (oracle/conditions.py), replayed natively and through the package
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -47,6 +47,9 @@ rm -f "$conditions"
 DRF_GATE_CONDITIONS="$conditions" cargo test --test conformance --quiet || status=1
 if [ -f "$root/pkg/dist/node.mjs" ]; then
   timed "package replay (replay.mjs)" node "$here/replay.mjs" "$cases" || status=1
+  # The negotiation and conditions oracles' cases through the package too (seconds).
+  timed "package replay (negotiation)" node "$here/replay.mjs" "$negotiation" || status=1
+  timed "package replay (conditions)" node "$here/replay.mjs" "$conditions" || status=1
 else
   echo "conformance: pkg/dist not built; skipping the wasm replay (build the package first)"
 fi

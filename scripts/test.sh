@@ -72,6 +72,13 @@ features() {
   [ "$failed" -eq 0 ]
 }
 
+# The Worker build (`drf-gate/worker`: edge without the compiler) natively: its unit tests and its
+# raw-request outcomes against the full edge build's (tests/worker.rs), then clippy as it ships.
+worker_build() {
+  timed "cargo test (worker build)" cargo test --no-default-features --features edge --lib --test worker &&
+    timed "clippy (worker build, wasm32)" cargo clippy --no-default-features --features edge,jwt-rsa,jwt-ecdsa --target wasm32-unknown-unknown --lib -- -D warnings
+}
+
 # Doctests compiled into one binary per build (rustdoc's --merge-doctests, edition 2024's default;
 # unstable on our edition 2021, hence the wrapper) instead of one binary each: ~180 doctests cost
 # 97 CPU s to link one by one, 6 merged. A doctest that cannot be merged is a hard error: mark it
@@ -128,6 +135,7 @@ step "no import cycle in src/" cycles
 step "one npm lockfile, one version of each tool" npm_workspace
 step "native core" native
 step "cargo features one by one" features
+step "worker build (edge without the compiler)" worker_build
 step "npm package (build, Node, TypeScript, workerd, Chromium)" package
 step "conformance against real DRF" conformance
 step "conformance: third-party classes (knox, djoser, HasAPIKey) against the real packages" thirdparty

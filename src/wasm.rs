@@ -154,6 +154,7 @@ impl GateCore {
     /// ```js
     /// new wasm.GateCore({ views: { posts: {} } });
     /// ```
+    #[cfg(feature = "compiler")]
     #[wasm_bindgen(constructor)]
     pub fn new(policy: JsValue) -> Result<GateCore, JsValue> {
         // One parser for both forms (the core's JSON one): an object crosses as JSON text.
@@ -206,6 +207,7 @@ impl GateCore {
     /// ```js
     /// const bytes = new wasm.GateCore(policy).toCompiled();
     /// ```
+    #[cfg(feature = "compiler")]
     #[wasm_bindgen(js_name = toCompiled)]
     pub fn to_compiled(&self) -> Vec<u8> {
         self.inner.to_compiled()
@@ -422,31 +424,8 @@ impl GateCore {
         self.first_step(pending)
     }
 
-    /// `startRequest` with the request typed instead of JSON (`PendingRequest::from_parts`:
-    /// `count` strings joined by NUL, which parts are present in `flags`, the body apart);
-    /// `undefined` when the parts do not split as counted (gate.js then sends JSON).
-    ///
-    /// ```js
-    /// core.startRequestTyped("GET\0posts\0/api/posts/", 3, 1 | 32, undefined, 0);
-    /// ```
-    #[cfg(feature = "edge")]
-    #[wasm_bindgen(js_name = startRequestTyped)]
-    pub fn start_request_typed(
-        &self,
-        text: &str,
-        count: u32,
-        flags: u32,
-        body: Option<String>,
-        now: f64,
-    ) -> Result<JsValue, JsValue> {
-        match crate::edge::PendingRequest::from_parts(text, count as usize, flags, body, now) {
-            Ok(Some(pending)) => self.first_step(pending),
-            Ok(None) => Ok(JsValue::UNDEFINED),
-            Err(error) => Err(context_error(&error)),
-        }
-    }
-
-    /// `gate.checkRequestSync`'s first step, the request typed as for `startRequestTyped`: a
+    /// `gate.checkRequestSync`'s first step, the request typed (`PendingRequest::from_parts`:
+    /// `count` strings joined by NUL, which parts are present in `flags`, the body apart): a
     /// decided step as the number of its packed form (`sync_step`), else the step as JSON text, or
     /// `undefined` when the parts do not split as counted. A lookup step
     /// keeps the request on a stack of synchronous requests (a resolver may check another
@@ -483,6 +462,46 @@ impl GateCore {
             })?;
         }
         Ok(out)
+    }
+
+    /// `gate.checkRequest`'s first step, the request typed as for `requestSync`, each step
+    /// as `requestSync` gives it (a decided step as the number of its packed form, a `userById`
+    /// lookup as a negative number, else JSON text); a step that needs a lookup's answer or the
+    /// body comes as `[step, handle]`, and the handle (`RawRequestCore`) answers and steps on
+    /// (`answerUser`, `answerPacked`, `stepPacked`). A handle per request, not the synchronous
+    /// stack: awaited requests interleave. `undefined` when the parts do not split as counted.
+    /// Edge build only.
+    ///
+    /// ```js
+    /// const first = core.requestPacked(text, count, flags, undefined, now); // number, text or [step, handle]
+    /// ```
+    #[cfg(feature = "edge")]
+    #[wasm_bindgen(js_name = requestPacked)]
+    pub fn request_packed(
+        &self,
+        text: &str,
+        count: u32,
+        flags: u32,
+        body: Option<String>,
+        now: f64,
+    ) -> Result<JsValue, JsValue> {
+        let mut pending = match crate::edge::PendingRequest::from_parts(text, count as usize, flags, body, now) {
+            Ok(Some(pending)) => pending,
+            Ok(None) => return Ok(JsValue::UNDEFINED),
+            Err(error) => return Err(context_error(&error)),
+        };
+        let step = pending.step(&self.inner).map_err(|error| context_error(&error))?;
+        let more = match &step {
+            crate::edge::EdgeStep::Lookup(_) => true,
+            crate::edge::EdgeStep::Body(_) => pending.is_body_pending(),
+            _ => false,
+        };
+        let (out, _) = sync_step(&self.inner, step, &pending)?;
+        if !more {
+            return Ok(out);
+        }
+        let handle = RawRequestCore { gate: Rc::clone(&self.inner), pending };
+        Ok(js_sys::Array::of2(&out, &JsValue::from(handle)).into())
     }
 
     /// A text of a packed step's decision (`requestSync`, `answerRequestSync`) by id; gate.js
@@ -640,6 +659,12 @@ thread_local! {
 #[cfg(feature = "edge")]
 #[wasm_bindgen(js_name = answerRequestSync)]
 pub fn answer_request_sync(text: Option<String>, answer: JsValue) -> Result<JsValue, JsValue> {
+    answer_sync(read_answer(text, &answer)?)
+}
+
+/// An answer as gate.js sends it: its JSON text (`answerText`), or the value when that failed.
+#[cfg(feature = "edge")]
+fn read_answer(text: Option<String>, answer: &JsValue) -> Result<crate::authentication::Answer, JsValue> {
     // serde_json reads the text directly when it cannot hold more values than the reader with
     // paths allows (each value takes a byte); what it refuses, that reader reads again for the
     // error and its path. Both read with serde_json's parser: the same answers.
@@ -654,9 +679,9 @@ pub fn answer_request_sync(text: Option<String>, answer: JsValue) -> Result<JsVa
         (None, Some(text)) if text.len() <= MAX_CONTEXT_TEXT as usize * 3 => {
             crate::json::from_text(&text).map_err(|error| invalid_context(&error.message(), &error.path("$.answer")))?
         }
-        (None, _) => from_js(&answer, "$.answer")?,
+        (None, _) => from_js(answer, "$.answer")?,
     };
-    answer_sync(answer)
+    Ok(answer)
 }
 
 /// `answerRequestSync` for a `{ user }` answer whose record is plain (`edge::user_from_parts`:
@@ -769,6 +794,61 @@ impl RawRequestCore {
     #[wasm_bindgen(js_name = bodyPending)]
     pub fn body_pending(&self) -> bool {
         self.pending.is_body_pending()
+    }
+
+    /// The next step as `requestPacked` gives it (after `giveBody`).
+    #[wasm_bindgen(js_name = stepPacked)]
+    pub fn step_packed(&mut self) -> Result<JsValue, JsValue> {
+        let step = self.pending.step(&self.gate).map_err(|error| context_error(&error))?;
+        Ok(sync_step(&self.gate, step, &self.pending)?.0)
+    }
+
+    /// Answers the lookup the last step asked for, as `answerRequestSync` reads an answer, and
+    /// takes the next step (`stepPacked`).
+    #[wasm_bindgen(js_name = answerPacked)]
+    pub fn answer_packed(&mut self, text: Option<String>, answer: JsValue) -> Result<JsValue, JsValue> {
+        let answer = read_answer(text, &answer)?;
+        self.pending.answer(answer).map_err(|error| context_error(&error))?;
+        self.step_packed()
+    }
+
+    /// `answerPacked` for a `{ user }` answer whose record is plain, as `answerUserSync` takes it;
+    /// `undefined` when the parts are refused (nothing was answered: gate.js then sends JSON).
+    #[wasm_bindgen(js_name = answerUser)]
+    pub fn answer_user(
+        &mut self,
+        id_number: f64,
+        id_text: Option<String>,
+        username: Option<String>,
+        flags: u32,
+        permissions: Option<String>,
+        count: u32,
+    ) -> Result<JsValue, JsValue> {
+        let Some(user) =
+            crate::edge::user_from_parts(id_number, id_text, username, flags, permissions.as_deref(), count as usize)
+        else {
+            return Ok(JsValue::UNDEFINED);
+        };
+        self.pending.answer(crate::authentication::Answer::User(user)).map_err(|error| context_error(&error))?;
+        self.step_packed()
+    }
+
+    /// `GateCore.stepWords` of this request's gate (which may be freed while a lookup is awaited).
+    #[wasm_bindgen(js_name = stepWords)]
+    pub fn step_words(&self, id: u32) -> Option<Vec<u32>> {
+        with_step_texts(&self.gate, |texts| texts.step(id).map(|words| words.to_vec())).ok().flatten()
+    }
+
+    /// `GateCore.stepText` of this request's gate.
+    #[wasm_bindgen(js_name = stepText)]
+    pub fn step_text_by_id(&self, id: u32) -> Option<String> {
+        with_step_texts(&self.gate, |texts| texts.decision.text(id).map(str::to_owned)).ok().flatten()
+    }
+
+    /// `GateCore.stepName` of this request's gate.
+    #[wasm_bindgen(js_name = stepName)]
+    pub fn step_name_by_id(&self, id: u32) -> Option<String> {
+        with_step_texts(&self.gate, |texts| texts.name(id).map(str::to_owned)).ok().flatten()
     }
 }
 

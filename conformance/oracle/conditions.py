@@ -93,10 +93,70 @@ def outcome(condition, obj, user, method):
         return "error"
 
 
-def gen_cases(seed, count):
-    rng = random.Random(seed)
+def js_view(v):
+    """The value a JS caller holds after `JSON.parse` of the object's JSON (the package's typed
+    paths and `can`): an integral float is a Number that the value encoding writes as an int
+    (pkg/src/value.js `number`: integral and within [-2^63, 2^64)), -0.0 included."""
+    if isinstance(v, float) and v.is_integer() and -(2**63) <= v < 2**64:
+        return int(v)
+    if isinstance(v, dict):
+        return {k: js_view(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [js_view(x) for x in v]
+    return v
+
+
+def make_case(condition, obj, user, method):
+    # Fresh objects per field, as a server's are (shared Python objects would be `is`-identical).
+    obj, user = json.loads(json.dumps(obj)), json.loads(json.dumps(user))
+    # As JSON text, so that -0.0 and ints beyond 2^64 reach drf-gate exactly.
+    policy = {"authentication": ["basic"], "permissions": ["C"], "views": {"v": {}},
+              "classes": {"C": {"hasObjectPermission": condition}}}
+    context = {"view": "v", "action": "retrieve" if method == "GET" else "destroy", "object": obj,
+               "authentication": {"succeeded": "basic"},
+               "user": dict(user, isActive=True, isSuperuser=False, permissions=[])}
+    case = {"condition": condition, "policy": json.dumps(policy, ensure_ascii=False),
+            "context": json.dumps(context, ensure_ascii=False), "outcome": outcome(condition, obj, user, method)}
+    # Where the JS view of the values (an int for an integral float) gets another answer from
+    # Python, the package's JS paths cannot know which the server holds: they must leave it.
+    js = outcome(condition, js_view(obj), js_view(user), method)
+    if js != case["outcome"]:
+        case["jsOutcome"] = js
+    return case
+
+
+# Values at the boundaries every seed meets (brief: 2^53, 2^63, 2^64, -0.0, inf, Unicode digits,
+# long strings near Django's limits), each compared with fields holding neighbours of it.
+EDGE_VALUES = [2**53, 2**53 + 1, -(2**53) - 1, 2**63 - 1, 2**63, -(2**63), -(2**63) - 1, 2**64 - 1, 2**64, 2**64 + 1,
+               -0.0, 0.0, 0, 1.0, 1, 256, 257, -5, -6, 255.0, 1e308, -1e308, float(2**53), float(2**64), 1e16,
+               "\u0661\u0662", "\uff17", "7", "", [], {}, [0], [-0.0], [1.0], "x" * 4096, "x" * 4097]
+EDGE_LITERALS = ["1e400", "-1e400", "9007199254740993", "18446744073709551616", "18446744073709551617", "-0.0", "0",
+                 "-0", "1", "1.0", "256", "257", "-5", "-6", "None", "'\u0661\u0662'", "'7'", "[]", "()", "[0.0]",
+                 "1e308", "9223372036854775808", "-9223372036854775809"]
+EDGE_FORMS = ["obj.a {op} {lit}", "{lit} {op} obj.a", "obj.a {op} obj.b", "obj.a {op} request.user.level",
+              "obj.a {op} obj.a", "obj.id {op} request.user.id"]
+EDGE_OPS = ["==", "!=", "<", ">=", "is", "is not", "in", "not in"]
+
+
+def edge_cases(rng, count):
+    """Boundary values against boundary literals and each other, drawn afresh each seed."""
     cases = []
     for _ in range(count):
+        form, op, lit = rng.choice(EDGE_FORMS), rng.choice(EDGE_OPS), rng.choice(EDGE_LITERALS)
+        a, b = rng.choice(EDGE_VALUES), rng.choice(EDGE_VALUES)
+        if rng.random() < 0.3:
+            b = json.loads(json.dumps(a))  # an equal value in another field
+        obj = {"id": rng.choice(EDGE_VALUES[:12] + [7]), "a": a, "b": b}
+        user = {"id": rng.choice([7, 2**53 + 1, 2**63, 2**64 - 1]), "username": "u", "isStaff": False,
+                "attributes": {"level": rng.choice(EDGE_VALUES)}}
+        cases.append(make_case(form.format(op=op, lit=lit), obj, user, rng.choice(["GET", "DELETE"])))
+    return cases
+
+
+def gen_cases(seed, count):
+    rng = random.Random(seed)
+    cases = edge_cases(random.Random(f"edge {seed}"), max(1, count // 10))
+    for _ in range(count - len(cases)):
         obj = {"id": rng.choice([7, 3, 2**64, -0.0, "7"])}
         for key in ("a", "b", "c", "s", "n", "l", "o"):
             if rng.random() < 0.9:
@@ -104,18 +164,7 @@ def gen_cases(seed, count):
         user = {"id": rng.choice([7, 101, 2**53 + 1]), "username": rng.choice(["alice", "7", ""]), "isStaff": rng.random() < 0.3,
                 "attributes": {"level": scalar(rng)}}
         method = rng.choice(["GET", "DELETE"])
-        condition = expr(rng)
-        # Fresh objects per field, as a server's are (shared Python objects would be `is`-identical).
-        obj, user = json.loads(json.dumps(obj)), json.loads(json.dumps(user))
-        # As JSON text, so that -0.0 and ints beyond 2^64 reach drf-gate exactly.
-        policy = {"authentication": ["basic"], "permissions": ["C"], "views": {"v": {}},
-                  "classes": {"C": {"hasObjectPermission": condition}}}
-        context = {"view": "v", "action": "retrieve" if method == "GET" else "destroy", "object": obj,
-                   "authentication": {"succeeded": "basic"},
-                   "user": dict(user, isActive=True, isSuperuser=False, permissions=[])}
-        cases.append({"condition": condition, "policy": json.dumps(policy, ensure_ascii=False),
-                      "context": json.dumps(context, ensure_ascii=False),
-                      "outcome": outcome(condition, obj, user, method)})
+        cases.append(make_case(expr(rng), obj, user, method))
     return cases
 
 

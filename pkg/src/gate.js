@@ -457,6 +457,9 @@ function answerArg(answer) {
 // integer beyond Number.MAX_SAFE_INTEGER as a BigInt: JSON.parse would round it to another
 // user's pk (9007199254740993 -> 9007199254740992). `String(id)` is the exact KV key either way.
 function lookupId(text) {
+  // A safe integer written as String(n) writes it (a packed lookup's id): JSON.parse's number.
+  const number = +text;
+  if (Number.isSafeInteger(number) && String(number) === text) return number;
   const value = JSON.parse(text);
   return typeof value === "number" && !Number.isSafeInteger(value) && /^-?\d+$/.test(text) ? BigInt(text) : value;
 }
@@ -572,6 +575,26 @@ function plainUser(record) {
 // A fresh copy of a plainUser (the step a caller gets is its own).
 const copyUser = (user) => ({ ...user, permissions: [...user.permissions], attributes: {} });
 
+// A plainUser as the arguments of answerUserSync / a handle's answerUser (src/edge.rs
+// `user_from_parts`).
+function typedUser(user) {
+  let flags = user.isActive ? USER_IS_ACTIVE : 0;
+  if (user.isStaff) flags |= USER_IS_STAFF;
+  if (user.isSuperuser) flags |= USER_IS_SUPERUSER;
+  if (user.tokenUser) flags |= USER_TOKEN_USER;
+  const numeric = typeof user.id === "number";
+  if (numeric) flags |= USER_ID_NUMBER;
+  const count = user.permissions.length;
+  return [
+    numeric ? user.id : 0,
+    numeric || user.id === null ? undefined : user.id,
+    user.username ?? undefined,
+    flags,
+    count === 0 ? undefined : user.permissions.join(PART),
+    count,
+  ];
+}
+
 function callResolver(resolvers, key, rawRequest) {
   const fn = resolvers && resolvers[key.kind];
   if (typeof fn !== "function") return undefined;
@@ -607,6 +630,7 @@ function tooManyLookups() {
  *
  * `edge`: the glue has raw-request checking and CSRF minting. `ready`: the glue instantiated
  * its module on load (Node's CommonJS glue); otherwise calls wait for `init()`/`initSync()`.
+ * `compiler: false`: the glue loads compiled policies only (the Worker build).
  */
 // A compiled policy as bytes, or `undefined` for a JSON policy (an object or JSON text).
 function compiledBytes(policy) {
@@ -633,6 +657,17 @@ function boundedArg(value, path) {
     throw new ContextError(`${value.length} characters long, more than the ${MAX_CONTEXT_CHARS} that may be checked`, "invalid_context", path);
   }
   return value;
+}
+
+// What the Worker build (`drf-gate/worker`: the edge build without the compiler) cannot do.
+function workerNeedsCompiler() {
+  return new PolicyError(
+    "this entry (drf-gate/worker) is the edge build without the policy compiler: it loads compiled policies " +
+      "(a Uint8Array from `npx drf-gate compile policy.json -o policy.gate` or gate.toCompiled()); import " +
+      "'drf-gate' (the full edge build) to compile JSON policies",
+    "invalid_policy",
+    "$",
+  );
 }
 
 // What the browser runtime cannot do: compile a JSON policy.
@@ -1158,7 +1193,7 @@ function decisionMaker(d) {
 const STAGES = ["negotiation", "authentication", "view", "handler", "lookup", "object", "middleware"];
 const OBJECT_CHECKS = ["notRequired", "pending", "passed", "failed", "notReached"];
 
-export function defineApi(wasm, { edge = false, ready = false, runtime = false } = {}) {
+export function defineApi(wasm, { edge = false, ready = false, runtime = false, compiler = true } = {}) {
   // The browser runtime (no compiler): values cross encoded, not as JS objects.
   const user = runtime ? (value) => boundedEncoding(value ?? null, "$.user") : (value) => value;
   const object = runtime
@@ -1310,8 +1345,11 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (runtime) {
         if (bytes === undefined) throw needsCompiler();
         this.#core = new wasm.GateCore(bytes);
+      } else if (bytes === undefined) {
+        if (!compiler) throw workerNeedsCompiler();
+        this.#core = new wasm.GateCore(policy);
       } else {
-        this.#core = bytes === undefined ? new wasm.GateCore(policy) : wasm.GateCore.fromCompiled(bytes);
+        this.#core = wasm.GateCore.fromCompiled(bytes);
       }
     }
 
@@ -1984,23 +2022,20 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     toCompiled() {
       const core = this.#live();
       if (runtime) throw needsCompiler();
+      if (!compiler) throw workerNeedsCompiler();
       return core.toCompiled();
     }
 
-    // The one-pass raw-request protocol: the request parsed and validated once, and its first
-    // step taken; a request that needs a lookup or its body comes back with a wasm-side handle
-    // (the parsed request, the answers so far, authentication's progress) whose steps resume
-    // where the last stopped. The caller frees the handle (`finally`), whatever happens.
-    // Returns [first step, handle or null].
+    // The one-pass raw-request protocol for a request that does not cross typed: the request as
+    // JSON, parsed and validated once, and its first step taken; a request that needs a lookup or
+    // its body comes back with a wasm-side handle (the parsed request, the answers so far,
+    // authentication's progress) whose steps resume where the last stopped, as JSON text. The
+    // caller frees the handle (`finally`), whatever happens. Returns [first step, handle or null].
     #start(what, request, options) {
       if (!edge) throw needsEdgeBuild(what);
       const core = this.#live();
-      const typed = typedRequest(request, options);
-      let first = typed === null ? undefined : core.startRequestTyped(...typed);
-      if (first === undefined) {
-        const { resolvers: _resolvers, readBody: _read, now, ...target } = options || {};
-        first = core.startRequest({ ...target, request: boundedBody(request), now: now ?? Date.now() / 1000 });
-      }
+      const { resolvers: _resolvers, readBody: _read, now, ...target } = options || {};
+      const first = core.startRequest({ ...target, request: boundedBody(request), now: now ?? Date.now() / 1000 });
       return typeof first === "string" ? [parseExactJson(first), null] : [parseExactJson(first[0]), first[1]];
     }
 
@@ -2013,6 +2048,58 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (!edge) throw needsEdgeBuild("gate.checkRequest()");
       let raw = isFetchRequest(request) ? await toRawRequest(request) : request;
       if (raw === null) return null;
+      // Typed, with the steps packed as for checkRequestSync; a request that needs an answer or
+      // its body keeps a handle of its own (awaited requests interleave: no shared stack).
+      const typed = typedRequest(raw, options);
+      const core = this.#live();
+      const first = typed === null ? undefined : core.requestPacked(...typed);
+      if (first === undefined) return this.#checkRequestJson(request, raw, options);
+      if (!Array.isArray(first)) {
+        const step = this.#syncStep(core, first, undefined);
+        return step.noRoute ? null : step;
+      }
+      const pending = first[1];
+      try {
+        // The handle renders the steps from here on (the gate may be freed while a lookup is
+        // awaited; the handle keeps its policy).
+        let step = this.#syncStep(pending, first[0], undefined);
+        // The last lookup answered, and the plainUser sent typed for it (see #syncStep).
+        let answered;
+        let sent = null;
+        for (let i = 0; i <= MAX_LOOKUPS; i++) {
+          // The CSRF check reads the body: read it now (at most maxBytes), and go on.
+          if (step.body && pending.bodyPending()) {
+            const reader = options.readBody ?? (isFetchRequest(request) ? (maxBytes) => readBody(request, maxBytes) : null);
+            const bytes = reader ? await reader(step.body.maxBytes) : null;
+            const read = bytes === null || bytes === undefined ? null : bytes;
+            pending.giveBody(read ?? undefined);
+            raw = withBody(raw, read); // what a custom class's resolver sees from now on
+            step = this.#syncStep(pending, pending.stepPacked(), answered, sent);
+            continue;
+          }
+          if (!step.lookup) return step.noRoute ? null : step;
+          const lookup = step.lookup;
+          const value = await callResolver(options.resolvers, lookup, raw);
+          const answer = asAnswer(lookup.kind, value);
+          // A plain user record crosses typed; the step's user is then rebuilt from it.
+          const user = answer.user === undefined ? null : plainUser(answer.user);
+          let next = user === null ? undefined : pending.answerUser(...typedUser(user));
+          sent = next === undefined ? null : user;
+          if (next === undefined) {
+            const text = answerText(answer);
+            next = pending.answerPacked(text, text === undefined ? answer : undefined);
+          }
+          answered = lookup;
+          step = this.#syncStep(pending, next, answered, sent);
+        }
+        throw tooManyLookups();
+      } finally {
+        pending.free();
+      }
+    }
+
+    // checkRequest for a request that does not cross typed: as JSON, every step as JSON text.
+    async #checkRequestJson(request, raw, options) {
       let [step, pending] = this.#start("gate.checkRequest()", raw, options);
       if (pending === null) return step.noRoute ? null : step;
       try {
@@ -2059,24 +2146,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
             const answer = asAnswer(lookup.kind, value);
             // A plain user record crosses typed; the step's user is then rebuilt from it.
             const user = answer.user === undefined ? null : plainUser(answer.user);
-            let next;
-            if (user !== null) {
-              let flags = user.isActive ? USER_IS_ACTIVE : 0;
-              if (user.isStaff) flags |= USER_IS_STAFF;
-              if (user.isSuperuser) flags |= USER_IS_SUPERUSER;
-              if (user.tokenUser) flags |= USER_TOKEN_USER;
-              const numeric = typeof user.id === "number";
-              if (numeric) flags |= USER_ID_NUMBER;
-              const count = user.permissions.length;
-              next = wasm.answerUserSync(
-                numeric ? user.id : 0,
-                numeric || user.id === null ? undefined : user.id,
-                user.username ?? undefined,
-                flags,
-                count === 0 ? undefined : user.permissions.join(PART),
-                count,
-              );
-            }
+            let next = user === null ? undefined : wasm.answerUserSync(...typedUser(user));
             const sent = next === undefined ? null : user;
             if (next === undefined) next = answerSync(answer);
             // A decided step (a number from 0) has left the stack; a lookup is negative.
@@ -2111,6 +2181,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     // A `userById` lookup comes as a negative number (src/edge.rs `EdgeStep::pack_lookup`).
     // `sent`: the plainUser just sent typed, rebuilt as the step's user when the core says the
     // step's user is that answer's, unchanged (STEP_USER_IS_ANSWER).
+    // `core`: the GateCore, or a RawRequestCore handle of its policy (the same step numbering).
     #syncStep(core, value, answered, sent = null) {
       if (typeof value === "string") return parseExactJson(value);
       if (value < 0) {

@@ -332,7 +332,10 @@ function scalar(v) {
     case "boolean":
       return v;
     case "number":
-      return Number.isFinite(v) ? v : ASK_VALUE; // JSON writes NaN and Infinity as null
+      // JSON writes NaN and Infinity as null. An integral number outside [-2^63, 2^64) reaches
+      // the core as a float that may stand for a wider int (src/condition/eval.rs WideNumber).
+      if (!Number.isFinite(v)) return ASK_VALUE;
+      return Number.isInteger(v) && (v >= 18446744073709551616 || v < -9223372036854775808) ? ASK_VALUE : v;
     case "object":
       return v === null ? null : ASK_VALUE;
     default:

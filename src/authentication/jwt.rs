@@ -462,7 +462,7 @@ pub(crate) fn get_user(id: &Value, compiled: &CompiledSettings, resolver: &dyn R
     let lookup = resolver.user_by_id(&settings.user_id_field, id);
     Step::from_lookup(
         lookup,
-        || LookupKey::UserById { field: settings.user_id_field.clone(), id: id.to_string() },
+        || LookupKey::UserById { field: settings.user_id_field.clone(), id: super::resolver::id_text(id) },
         |user| {
             if settings.check_user_is_active && !user.is_active {
                 Step::Fail(detail_dict("User is inactive", "user_inactive"))

@@ -339,6 +339,23 @@ impl AnswerCache {
 /// cache.insert(LookupKey::UserById { field: "id".into(), id: claim.to_string() }, Answer::User(rounded));
 /// assert!(matches!(cache.user_by_id("id", &claim), Lookup::Unknown));
 /// ```
+/// A claim's JSON text, the `id` of its [`LookupKey::UserById`] (`id.to_string()`), an integer
+/// written without serde_json's serializer (the same digits: both write integers with `itoa`).
+///
+/// ```ignore
+/// assert_eq!(id_text(&serde_json::json!(7)), "7");
+/// ```
+pub(crate) fn id_text(id: &Value) -> String {
+    match id {
+        Value::Number(number) => match (number.as_u64(), number.as_i64()) {
+            (Some(unsigned), _) => unsigned.to_string(),
+            (None, Some(signed)) => signed.to_string(),
+            _ => id.to_string(),
+        },
+        _ => id.to_string(),
+    }
+}
+
 fn same_pk(field: &str, claim: &Value, answered: Option<&Value>) -> bool {
     if field != "id" && field != "pk" {
         return true;
@@ -370,7 +387,7 @@ impl Resolver for AnswerCache {
         }
     }
     fn user_by_id(&self, field: &str, id: &Value) -> Lookup {
-        match self.user(LookupKey::UserById { field: field.into(), id: id.to_string() }) {
+        match self.user(LookupKey::UserById { field: field.into(), id: id_text(id) }) {
             Lookup::Found(user) if !same_pk(field, id, user.id.as_ref()) => Lookup::Unknown,
             lookup => lookup,
         }
@@ -401,6 +418,37 @@ impl Resolver for AnswerCache {
             Some(Answer::Failure(failure)) => CustomLookup::Failure(failure.clone()),
             Some(Answer::Unknown(_)) => CustomLookup::Unknown,
             Some(_) => CustomLookup::None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_text;
+    use serde_json::Value;
+
+    #[test]
+    fn id_text_is_the_claims_json_text() {
+        for text in [
+            "0",
+            "7",
+            "-1",
+            "-0",
+            "1.0",
+            "1e3",
+            "4294967296",
+            "9007199254740993",
+            "18446744073709551615",
+            "-9223372036854775808",
+            "18446744073709551616",
+            "\"7\"",
+            "null",
+            "true",
+            "[1]",
+            "{\"a\":1}",
+        ] {
+            let Ok(value) = serde_json::from_str::<Value>(text) else { continue };
+            assert_eq!(id_text(&value), value.to_string(), "{text}");
         }
     }
 }

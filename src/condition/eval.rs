@@ -3,7 +3,7 @@
 
 use std::cmp::Ordering;
 
-use serde_json::{Map, Value as Json};
+use crate::value::{Map, Value as Json};
 
 use super::tree::{CmpOp, Const, Node, UserField};
 use super::{Environment, EvalError};
@@ -32,7 +32,9 @@ pub(crate) enum Value<'a> {
 /// The items of a list or tuple.
 #[derive(Clone, Debug)]
 pub(crate) enum Items<'a> {
-    Json(&'a [Json]),
+    /// The `Vec` itself, not a slice: its address is the list's identity for `is` (every empty
+    /// slice shares one dangling address, so `[] is []` would read as one list).
+    Json(&'a Vec<Json>),
     Const(&'a [Const]),
     /// A list literal with computed items (`[obj.a, obj.b]`): the only allocating case.
     Owned(Vec<Value<'a>>),
@@ -91,11 +93,13 @@ pub(crate) fn from_json(value: &Json) -> Value<'_> {
     }
 }
 
-/// serde_json reads an integer literal as a float only outside [-2^63, 2^64); a float written
-/// as a float inside that range (`1e18`) is a Python float too.
+/// serde_json reads an integer literal as a float only outside [-2^63, 2^64), and one just
+/// below -2^63 rounds to exactly -2^63 (`-9223372036854775809` is read as -2^63): a whole float
+/// outside (-2^63, 2^64) may be such an int. A float written as a float inside that range
+/// (`1e18`) is a Python float too.
 fn float_from_json(float: f64) -> Value<'static> {
     const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
-    if float.fract() == 0.0 && !(-TWO_POW_63..2.0 * TWO_POW_63).contains(&float) {
+    if float.fract() == 0.0 && (float <= -TWO_POW_63 || float >= 2.0 * TWO_POW_63) {
         Value::WideNumber(float)
     } else {
         Value::Float(float)
@@ -139,7 +143,7 @@ fn error(message: String) -> EvalError {
 /// What Python answers but a JSON context does not tell: the server decides (status 500 here,
 /// forwarded at the edge). A JSON object is a related model instance (`obj.owner.id`) or a
 /// `JSONField` dict, whose truthiness when empty and `in` differ; and `is` between equal values
-/// other than None, True, False and small ints depends on how the server made them.
+/// other than None, True and False depends on how the server made them.
 fn undecidable(what: &str) -> EvalError {
     error(format!("Undecidable here: {what}"))
 }
@@ -291,9 +295,11 @@ fn user_equals(user: &User, other: &Value<'_>) -> Result<bool, EvalError> {
     }
 }
 
-/// Python's `left is right`: the singletons None, True and False, CPython's cached small ints
-/// (-5..=256), the user, and the same JSON container. Values that differ (or differ in type) are
-/// never identical; other equal values may or may not be one object: undecidable.
+/// Python's `left is right`: the singletons None, True and False, the user, and the same JSON
+/// container. Values that differ (or differ in type) are never identical; other equal values
+/// may or may not be one object: undecidable. Equal small ints too: CPython caches -5..=256, but
+/// a JSON number without a fraction may stand for a float (`JSON.stringify(1.0)` and a JS value
+/// in the package's typed paths both give `1`), and `1.0 is 1` is False.
 fn identical(left: &Value<'_>, right: &Value<'_>) -> Result<bool, EvalError> {
     Ok(match (left, right) {
         (Value::None, Value::None) => true,
@@ -301,7 +307,6 @@ fn identical(left: &Value<'_>, right: &Value<'_>) -> Result<bool, EvalError> {
         (Value::User(a), Value::User(b)) => std::ptr::eq(*a, *b),
         (Value::Dict(a), Value::Dict(b)) => std::ptr::eq(*a, *b),
         (Value::List(Items::Json(a)), Value::List(Items::Json(b))) => std::ptr::eq(*a, *b),
-        (Value::Int(a), Value::Int(b)) if a == b && (-5..=256).contains(a) => true,
         (Value::WideNumber(_), _) | (_, Value::WideNumber(_)) => {
             wide_number_compared(left, right)?;
             false

@@ -15,8 +15,9 @@
 //! - `x in s` is a substring test on a str (a non-str `x` raises), membership by `==` in a
 //!   list or tuple, and key membership in a JSON object (a Python dict).
 //! - `is`/`is not` are identity of the singletons `None`, `True`, `False`, of `request.user`,
-//!   and of one JSON array/object reached twice; every other pair is not identical (drf-gate has
-//!   no other object identity: `1 is 1` is False here, where CPython caches small ints).
+//!   and of one JSON array/object reached twice; values that differ are not identical; other
+//!   equal values (`obj.n is 1`: a JSON `1` may have been the float `1.0`) are undecidable, an
+//!   [`EvalError`] the server decides.
 //! - `request.user` compared with `==`: an anonymous user (or one without `id`) equals nothing
 //!   but itself; a JSON object equals the user when its `id` (else `pk`) equals the user's id; a
 //!   number or string is read as a foreign key and compared with the user's id.
@@ -27,7 +28,7 @@
 //! Sources longer than [`MAX_SOURCE_LEN`] bytes and expressions nested deeper than 64 levels are
 //! rejected at compile time, so hostile input cannot exhaust the stack.
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::error::PolicyErrorCode;
 use crate::perm_table::PermId;
