@@ -1,7 +1,10 @@
 #!/usr/bin/env python
 """Run drfgate's tests against the sample project (examples/blog/server).
 
-    python python/runtests.py [-v 2] [test labels]
+    python python/runtests.py [-v 2] [--parallel N] [test labels]
+
+--parallel N runs the test classes in N processes (Django's runner; scripts/test.sh uses one per
+CPU core).
 """
 import os
 import sys
@@ -20,11 +23,15 @@ def main():
     django.setup()
     # The seed command hashes six passwords; the default hasher makes that take seconds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    verbosity = 1
+    verbosity, parallel = 1, 0
     args = sys.argv[1:]
-    if args[:1] == ["-v"] and len(args) > 1:
-        verbosity, args = int(args[1]), args[2:]
-    runner = get_runner(settings)(verbosity=verbosity, top_level=HERE)
+    while args[:1] in (["-v"], ["--parallel"]) and len(args) > 1:
+        if args[0] == "-v":
+            verbosity = int(args[1])
+        else:
+            parallel = int(args[1])
+        args = args[2:]
+    runner = get_runner(settings)(verbosity=verbosity, top_level=HERE, parallel=parallel)
     failures = runner.run_tests(args or [os.path.join(HERE, "tests")])
     sys.exit(bool(failures))
 

@@ -123,9 +123,10 @@ front_ends() {
 adversarial() { bash wasm-tests/adversarial/run.sh; }
 fuzz() { FUZZ_SECONDS="${FUZZ_SECONDS:-10}" bash fuzz/run.sh; }
 exporter() {
-  # setup.sh's `pip install -e python/` builds the compiled core (maturin): share the target dir.
-  CARGO_TARGET_DIR="$root/target" bash examples/blog/server/setup.sh &&
-    examples/blog/server/.venv/bin/python python/runtests.py
+  # setup.sh's `pip install -e python/` builds the compiled core (maturin) into target/ (setup.sh
+  # sets it), where the wheel step finds it. The test classes run one process per core.
+  bash examples/blog/server/setup.sh &&
+    examples/blog/server/.venv/bin/python python/runtests.py --parallel "$(nproc 2>/dev/null || echo 1)"
 }
 python_wheel() { bash python/ci/wheel.sh; }
 thirdparty() { bash conformance/thirdparty.sh; }

@@ -11,6 +11,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+lib_name=wheel
+# shellcheck source=scripts/lib.sh
+source "$root/scripts/lib.sh"
 tools="$CARGO_TARGET_DIR/python-tools"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -26,7 +29,8 @@ for licence in LICENSE-MIT LICENSE-APACHE; do
   cmp -s "$root/$licence" "$root/python/$licence" || { echo "[wheel] python/$licence differs from $licence: copy it" >&2; exit 1; }
 done
 echo "[wheel] maturin build --release (target dir $CARGO_TARGET_DIR)"
-(cd "$root/python" && "$tools/bin/maturin" build --release --quiet --out "$tmp/dist")
+build_wheel() { (cd "$root/python" && "$tools/bin/maturin" build --release --quiet --out "$tmp/dist"); }
+timed "maturin build --release" build_wheel
 wheel="$(ls "$tmp"/dist/*.whl)"
 echo "[wheel] built $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KB)"
 

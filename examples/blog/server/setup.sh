@@ -9,5 +9,9 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 
+# `-e python/` builds the compiled core (maturin, release) into the repository's target/, where
+# python/ci/wheel.sh's `maturin build --release` finds it built: one build of the core for both
+# (without this, pip's build went to python/native/target and the wheel built it again).
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 lib_name=blog-setup exec bash "$root/scripts/venv.sh" "$here/.venv" \
   -r "$here/requirements.txt" cryptography -e "$root/python"
