@@ -12,14 +12,14 @@
 //
 // Prints `workerd: N requests, N identical, N forwarded, N mismatched`; exit 1 on a mismatch or
 // a trap. Run through run.sh. FUZZ_SECONDS (default 20), FUZZ_SEED.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
 import * as esbuild from "esbuild";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { Agent, fetch } from "undici";
-import { mintCsrfToken } from "drf-gate";
+import { Gate, mintCsrfToken } from "drf-gate";
 
 import { bundle, fillKv, workerOptions, wranglerConfig } from "../../examples/blog/worker/miniflare.mjs";
 import { freePort, here, startDrf } from "./drf.mjs";
@@ -38,12 +38,15 @@ const NOT_COMPARED = new Set(["date", "server", "x-drf-gate", "connection", "kee
 const log = (...args) => console.error("[workerd]", ...args);
 const drfAgent = new Agent({ pipelining: 0 });
 
-async function startWorker(name, { entry, objects = true, origin, signingKey, kv, outboundService }) {
+async function startWorker(name, { entry, worker, objects = true, origin, signingKey, kv, outboundService }) {
   // The KV namespaces are filled from the database before any request, and every request is
   // rolled back: the store holds exactly the database's rows (authoritative).
   const options = await workerOptions({
-    esbuild, outDir: join(scratch, name), origin, signingKey, objects, explain: true, nodePaths, entry, authoritative: true,
+    esbuild, outDir: join(scratch, name), origin, signingKey, objects, explain: true, nodePaths, entry, worker, authoritative: true,
   });
+  // The Worker build's bundle holds its own .wasm and no other (the guard's `drf-gate` included).
+  const wasmFiles = options.modules.filter((m) => m.type === "CompiledWasm").map((m) => m.path.split("/").pop());
+  if (worker && wasmFiles.join() !== "drf_gate_worker_bg.wasm") throw new Error(`${name}: the Worker build's bundle holds ${wasmFiles.join(", ")}`);
   const mf = new Miniflare({
     ...options, cf: false, host: "127.0.0.1", port: await freePort(), log: new Log(LogLevel.NONE),
     ...(outboundService ? { outboundService } : {}),
@@ -169,6 +172,18 @@ async function nodeEdge(drf) {
   };
 }
 
+// The blog Worker's entry on a compiled policy (`npx drf-gate compile` at deploy time, the JWT
+// signing key compiled in): workers/compiled.js with the bytes in a module next to it.
+function compiledEntry(drf) {
+  const policy = JSON.parse(readFileSync(join(here, "..", "..", "examples", "blog", "policy.json"), "utf8"));
+  policy.settings.jwt = { ...policy.settings.jwt, signingKey: drf.signingKey };
+  const bytes = new Gate(policy).toCompiled();
+  const dir = join(scratch, "compiled-entry");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "policy.js"), `export default Uint8Array.from(atob(${JSON.stringify(Buffer.from(bytes).toString("base64"))}), (c) => c.charCodeAt(0));\n`);
+  return join(here, "workers", "compiled.js");
+}
+
 async function pool(items, concurrency, fn) {
   let next = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
@@ -186,6 +201,9 @@ async function conformance(drf) {
     { name: "edge, view stage only", explained: true, mf: await startWorker("edge-view", { ...common, objects: false }) },
     { name: "hono", explained: true, mf: await startWorker("hono", { ...common, objects: true, entry: join(here, "workers", "hono.js") }) },
     { name: "withGuard", explained: false, sameAs: "edge, view stage only", mf: await startWorker("with-guard", { ...common, objects: false, entry: join(here, "workers", "with-guard.js") }) },
+    // The Worker build (`drf-gate/worker`): the blog's policy compiled in Node with the signing
+    // key, loaded by the edge build without the compiler; must answer where edge+objects does.
+    { name: "worker build, policy.gate", explained: true, agreesWith: "edge+objects", mf: await startWorker("compiled", { ...common, objects: true, worker: true, entry: compiledEntry(drf) }) },
   ];
   // What workerd does with a method it does not know: its HTTP server answers, no Worker runs.
   const foo = await workers[0].mf.dispatchFetch(`${drf.url}/api/posts/`, { method: "FOO" });
@@ -211,7 +229,11 @@ async function conformance(drf) {
         // Worker, so it must answer (or forward) exactly where that one does.
         if (worker.sameAs) via.gate = seen[worker.sameAs];
         seen[worker.name] = via.gate;
-        const verdict = judge(direct, via, request.path);
+        let verdict = judge(direct, via, request.path);
+        // The Worker build must answer (or forward, for the same reason) exactly where its twin does.
+        if (worker.agreesWith && via.gate !== seen[worker.agreesWith]) {
+          verdict = `${via.gate} where ${worker.agreesWith} says ${seen[worker.agreesWith]}`;
+        }
         const c = counts[worker.name];
         c.requests++;
         if (verdict === "identical" || verdict === "forwarded") c[verdict]++;

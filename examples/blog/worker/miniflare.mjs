@@ -31,8 +31,12 @@ export function wranglerConfig(path = join(here, "wrangler.toml")) {
   return config;
 }
 
-/** Bundles the Worker into `outDir`; returns Miniflare's `modules` options. */
-export async function bundle(esbuild, outDir, { entry, nodePaths = [] } = {}) {
+/**
+ * Bundles the Worker into `outDir`; returns Miniflare's `modules` options. `worker: true` bundles
+ * the Worker build (`drf-gate/worker`, compiled policies only) wherever the code imports
+ * `drf-gate` (the guard included), as wrangler's `alias` would.
+ */
+export async function bundle(esbuild, outDir, { entry, nodePaths = [], worker = false } = {}) {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const wasmFiles = new Set();
@@ -46,7 +50,13 @@ export async function bundle(esbuild, outDir, { entry, nodePaths = [] } = {}) {
     nodePaths,
     outfile: join(outDir, "worker.js"),
     logLevel: "silent",
-    plugins: [{
+    plugins: [...(worker ? [{
+      name: "drf-gate-worker",
+      setup(build) {
+        build.onResolve({ filter: /^drf-gate$/ }, (args) =>
+          build.resolve("drf-gate/worker", { kind: args.kind, resolveDir: args.resolveDir }));
+      },
+    }] : []), {
       name: "wasm-module",
       setup(build) {
         build.onResolve({ filter: /\.wasm$/ }, async (args) => {
@@ -81,7 +91,7 @@ export async function bundle(esbuild, outDir, { entry, nodePaths = [] } = {}) {
  * guard a KV miss is "no such row" (EDGE_STORE_AUTHORITATIVE); `bindings` adds or overrides vars
  * (LOOKUP_TIMEOUT_MS, ORIGIN_TIMEOUT_MS, FAULT_STORE, ...).
  */
-export async function workerOptions({ esbuild, outDir, origin, signingKey, objects = true, explain, nodePaths, entry, authoritative, bindings: extra = {} }) {
+export async function workerOptions({ esbuild, outDir, origin, signingKey, objects = true, explain, nodePaths, entry, worker, authoritative, bindings: extra = {} }) {
   const config = wranglerConfig();
   const bindings = { ...config.vars, ...extra };
   // "true" only when the KV namespaces hold every row of the database (see src/options.js).
@@ -90,7 +100,7 @@ export async function workerOptions({ esbuild, outDir, origin, signingKey, objec
   if (signingKey) bindings.JWT_SIGNING_KEY = signingKey;
   if (explain !== undefined) bindings.EXPLAIN = String(explain);
   return {
-    ...(await bundle(esbuild, outDir, { entry, nodePaths })),
+    ...(await bundle(esbuild, outDir, { entry, nodePaths, worker })),
     compatibilityDate: config.compatibilityDate,
     bindings,
     kvNamespaces: config.kvNamespaces.filter((name) => objects || name !== "OBJECTS"),
