@@ -230,6 +230,10 @@ p("| what | raw | gzip -9 |", "|---|---|---|");
 if (wasm && wasmFile === runtimeFile) p(`| drf-gate browser runtime \`.wasm\` (compiled policies: \`pkg/dist/drf_gate_runtime_bg.wasm\`) | ${kb(wasm.length)} | ${kb(gzipFile(wasmFile))} |`);
 if (coreWasm) p(`| drf-gate core \`.wasm\` (JSON policies in browsers: \`pkg/dist/drf_gate_core_bg.wasm\`) | ${kb(coreWasm.length)} | ${kb(gzipFile(coreFile))} |`);
 if (edgeWasm) p(`| drf-gate edge \`.wasm\` (Node, workerd: \`pkg/dist/drf_gate_bg.wasm\`) | ${kb(edgeWasm.length)} | ${kb(gzipFile(edgeFile))} |`);
+{
+  const workerFile = join(machine.pkg, "dist", "drf_gate_worker_bg.wasm");
+  if (existsSync(workerFile)) p(`| drf-gate worker \`.wasm\` (edge without the compiler, \`drf-gate/worker\` + \`policy.gate\`: \`pkg/dist/drf_gate_worker_bg.wasm\`) | ${kb(readFileSync(workerFile).length)} | ${kb(gzipFile(workerFile))} |`);
+}
 const glue = files([join(machine.pkg, "dist", "drf_gate.js")]);
 if (glue.length) p(`| drf-gate JS glue (\`dist/drf_gate.js\`) | ${kb(concatSize(glue).raw)} | ${kb(concatSize(glue).gz)} |`);
 try {

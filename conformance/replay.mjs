@@ -10,7 +10,8 @@
 // Each case is replayed along every path a user can reach through the package, one summary line
 // per path: the JSON policy (Node build), the same policy compiled (`gate.toCompiled()`) and
 // loaded again, the browser runtime (`drf-gate/runtime`: compiled policy, no compiler, values in
-// the binary encoding), and the UI hot path (`gate.can`, memoised per subject: see replayCan) in
+// the binary encoding), the Worker build (`drf-gate/worker`: compiled policy, the edge build
+// without the compiler, raw requests included), and the UI hot path (`gate.can`, memoised per subject: see replayCan) in
 // the Node build and in the runtime, against `gate.check` of the same question.
 //
 //   node conformance/replay.mjs conformance/out/cases.json [path/to/pkg/dist/node.mjs]
@@ -39,6 +40,13 @@ if (existsSync(join(dist, "api-runtime.js")) && existsSync(join(dist, "drf_gate_
   const api = await import(pathToFileURL(join(dist, "api-runtime.js")).href);
   api.initSync({ module: readFileSync(join(dist, "drf_gate_runtime_bg.wasm")) });
   Runtime = api.Gate;
+}
+// The Worker build (`drf-gate/worker`: the edge build without the policy compiler), likewise.
+let WorkerGate = null;
+if (existsSync(join(dist, "api-worker.js")) && existsSync(join(dist, "drf_gate_worker_bg.wasm"))) {
+  const api = await import(pathToFileURL(join(dist, "api-worker.js")).href);
+  api.initSync({ module: readFileSync(join(dist, "drf_gate_worker_bg.wasm")) });
+  WorkerGate = api.Gate;
 }
 
 let text, document, policyTexts, identityTexts;
@@ -281,7 +289,8 @@ function resolversFor(identities) {
 }
 
 // --- replay ----------------------------------------------------------------------------------
-// path: "json" (the policy text), "compiled" (its compiled form, Node build), "runtime".
+// path: "json" (the policy text), "compiled" (its compiled form, Node build), "runtime",
+// "worker" (the compiled form in the Worker build: raw requests included).
 let path = "json";
 const compiledCache = new Map();
 function compiledPolicy(index) {
@@ -303,7 +312,7 @@ function newGate(index) {
   try {
     if (path === "json" || path === "check-memo") return { gate: new Gate(policyTexts[index]) };
     const bytes = compiledPolicy(index);
-    return { gate: path === "runtime" ? new Runtime(bytes) : new Gate(bytes) };
+    return { gate: path === "runtime" ? new Runtime(bytes) : path === "worker" ? new WorkerGate(bytes) : new Gate(bytes) };
   } catch (err) {
     return { error: `policy rejected: ${err.code ?? err.name} ${err.path ?? ""}: ${err.message}` };
   }
@@ -694,6 +703,7 @@ async function replayRaw(c, index) {
 
 const paths = [["json", "wasm"], ["check-memo", "wasm, check memo across cases"]];
 if (hasCompiled) paths.push(["compiled", "wasm, compiled policy"]);
+if (hasCompiled && WorkerGate) paths.push(["worker", "worker build, compiled policy"]);
 paths.push(["can-json", "wasm, can hot path"]);
 paths.push(["check-steps", "wasm, check by steps"]);
 if (hasCompiled && Runtime) paths.push(["runtime", "browser runtime"], ["can-runtime", "browser runtime, can hot path"]);

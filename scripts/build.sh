@@ -9,7 +9,11 @@
 #     (drf_gate_core.js + drf_gate_core_bg.wasm, web glue);
 #   - edge (default features): everything, raw-request authentication and JWT crypto included;
 #     what Node, workerd and `drf-gate/web-edge` load (drf_gate.js / drf_gate.cjs, one shared
-#     drf_gate_bg.wasm).
+#     drf_gate_bg.wasm);
+#   - worker (`--no-default-features --features edge,jwt-rsa,jwt-ecdsa`, release profile: size
+#     first): the edge build without the policy compiler, for Workers that load a compiled policy
+#     (`drf-gate/worker`, drf_gate_worker.js + drf_gate_worker_bg.wasm, web glue): a smaller
+#     module for workerd to validate and compile on every cold isolate.
 #
 #   bash scripts/build.sh            # release build
 #
@@ -73,6 +77,11 @@ cp "$wasm" "$tmp/core.wasm"
 log "cargo build --profile edge --target $target (edge)"
 CARGO_PROFILE_EDGE_STRIP=false cargo build --profile edge --target "$target" --lib
 cp "$root/target/$target/edge/drf_gate.wasm" "$tmp/edge.wasm"
+# The Worker build: release profile (opt-level z) like the core build, whose dependencies it
+# shares; its drf-gate artifact is cached apart (other features), so neither rebuilds the other.
+log "cargo build --release --target $target --no-default-features --features edge,jwt-rsa,jwt-ecdsa (worker)"
+CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --no-default-features --features edge,jwt-rsa,jwt-ecdsa
+cp "$wasm" "$tmp/worker.wasm"
 
 # 4. Glue. The edge targets (web, nodejs) emit the same .wasm; dist/ keeps one copy both load.
 #    The core has web glue only (Node and workerd load the edge build).
@@ -81,13 +90,15 @@ cp "$root/target/$target/edge/drf_gate.wasm" "$tmp/edge.wasm"
 wasm-bindgen --target web --no-typescript --out-dir "$tmp/runtime" --out-name drf_gate_runtime "$tmp/runtime.wasm"
 wasm-bindgen --target web --no-typescript --out-dir "$tmp/core" --out-name drf_gate_core "$tmp/core.wasm"
 wasm-bindgen --target web --no-typescript --out-dir "$tmp/web" --out-name drf_gate "$tmp/edge.wasm"
+wasm-bindgen --target web --no-typescript --out-dir "$tmp/worker" --out-name drf_gate_worker "$tmp/worker.wasm"
 wasm-bindgen --target nodejs --no-typescript --out-dir "$tmp/node" --out-name drf_gate "$tmp/edge.wasm"
 if ! cmp -s "$tmp/web/drf_gate_bg.wasm" "$tmp/node/drf_gate_bg.wasm"; then
   echo "build.sh: the web and nodejs targets produced different .wasm files" >&2
   exit 1
 fi
-if ! diff -r -q "$tmp/web/snippets" "$tmp/core/snippets" >/dev/null || ! diff -r -q "$tmp/web/snippets" "$tmp/runtime/snippets" >/dev/null; then
-  echo "build.sh: the runtime, core and edge glue import different snippets" >&2
+if ! diff -r -q "$tmp/web/snippets" "$tmp/core/snippets" >/dev/null || ! diff -r -q "$tmp/web/snippets" "$tmp/runtime/snippets" >/dev/null \
+  || ! diff -r -q "$tmp/web/snippets" "$tmp/worker/snippets" >/dev/null; then
+  echo "build.sh: the runtime, core, edge and worker glue import different snippets" >&2
   exit 1
 fi
 
@@ -96,7 +107,7 @@ mkdir -p "$dist"
 # The licences ship in the package (`files`); the root files are their one copy.
 cp "$root/LICENSE-MIT" "$root/LICENSE-APACHE" "$root/pkg/"
 cp -r "$tmp/web/snippets" "$dist/snippets"
-cp "$tmp/web/drf_gate.js" "$tmp/core/drf_gate_core.js" "$tmp/runtime/drf_gate_runtime.js" "$dist/"
+cp "$tmp/web/drf_gate.js" "$tmp/core/drf_gate_core.js" "$tmp/runtime/drf_gate_runtime.js" "$tmp/worker/drf_gate_worker.js" "$dist/"
 
 # The nodejs glue is CommonJS and requires the error classes' snippet: point it at a CommonJS
 # copy made from the same source (pkg/src/errors.js).
@@ -122,7 +133,7 @@ fs.writeFileSync(errorsOut, errors);
 EOF
 # A finalizer must never throw (an uncaught error in a FinalizationRegistry callback crashes
 # Node): after a trap the instance may fail every call, its `__wbg_*_free` included.
-node - "$dist/drf_gate.js" "$dist/drf_gate_core.js" "$dist/drf_gate_runtime.js" "$dist/drf_gate.cjs" <<'EOF'
+node - "$dist/drf_gate.js" "$dist/drf_gate_core.js" "$dist/drf_gate_runtime.js" "$dist/drf_gate_worker.js" "$dist/drf_gate.cjs" <<'EOF'
 const fs = require("node:fs");
 const pattern = /new FinalizationRegistry\((\w+) => (wasm\.__wbg_\w+_free\(\1(?: >>> 0)?, 1\))\)/g;
 for (const file of process.argv.slice(2)) {
@@ -140,6 +151,7 @@ EOF
 node "$root/scripts/single-result.mjs" "$tmp/runtime/drf_gate_runtime_bg.wasm" "$dist/drf_gate_runtime.js"
 node "$root/scripts/single-result.mjs" "$tmp/core/drf_gate_core_bg.wasm" "$dist/drf_gate_core.js"
 node "$root/scripts/single-result.mjs" "$tmp/web/drf_gate_bg.wasm" "$dist/drf_gate.js" "$dist/drf_gate.cjs"
+node "$root/scripts/single-result.mjs" "$tmp/worker/drf_gate_worker_bg.wasm" "$dist/drf_gate_worker.js"
 # The ESM glue's snippet, under a stable name for the entry points. Named re-exports (not
 # `export *`), so that esbuild's Node bundles below import the snippet itself: one module fewer
 # for Node to load at every start, the same class instances.
@@ -156,7 +168,7 @@ EOF
 
 # 5. wasm-opt: -Oz (size) for the browser builds, EDGE_WASM_OPT (default -O3, speed) for the
 #    edge build; the features are the ones rustc's default wasm32 target emits.
-log "wasm-opt -Oz (runtime, core), ${EDGE_WASM_OPT:--O3} (edge)"
+log "wasm-opt -Oz (runtime, core, worker), ${EDGE_WASM_OPT:--O3} (edge)"
 optimize() {
   local in="$1" out="$2" level="$3"
   shift 3
@@ -169,6 +181,7 @@ optimize() {
 # and runs -Oz twice (-103 B gzip for a few seconds; a third pass gains nothing).
 optimize "$tmp/runtime/drf_gate_runtime_bg.wasm" "$dist/drf_gate_runtime_bg.wasm" -Oz --strip-target-features -Oz
 optimize "$tmp/core/drf_gate_core_bg.wasm" "$dist/drf_gate_core_bg.wasm" -Oz
+optimize "$tmp/worker/drf_gate_worker_bg.wasm" "$dist/drf_gate_worker_bg.wasm" -Oz
 # The edge build keeps one-caller functions over EDGE_ONE_CALLER_INLINE (binaryen's size units)
 # out of line: binaryen inlines every function with one caller by default, which made
 # `gatecore_fromCompiled` one 26 KB function that V8's Liftoff compiles lazily, superlinearly
@@ -264,9 +277,9 @@ EOF
 #    import the snippet it names): every entry in a process shares one instance of a build
 #    (`drf-gate` and `drf-gate/web-edge` alike) and throws the same PolicyError and
 #    ContextError classes.
-for entry in node.mjs runtime-node.mjs; do
+for entry in node.mjs runtime-node.mjs worker-node.mjs; do
   "$root/node_modules/.bin/esbuild" "$dist/$entry" --bundle --format=esm --platform=node \
-    --external:'./snippets/*' --external:./drf_gate.js --external:./drf_gate_runtime.js \
+    --external:'./snippets/*' --external:./drf_gate.js --external:./drf_gate_runtime.js --external:./drf_gate_worker.js \
     --log-level=warning --outfile="$tmp/$entry"
   mv "$tmp/$entry" "$dist/$entry"
 done
@@ -280,4 +293,5 @@ size() {
 echo "wasm size: $(size "$dist/drf_gate_runtime_bg.wasm")"
 echo "wasm size (core): $(size "$dist/drf_gate_core_bg.wasm")"
 echo "wasm size (edge): $(size "$dist/drf_gate_bg.wasm")"
+echo "wasm size (worker): $(size "$dist/drf_gate_worker_bg.wasm")"
 echo "inline size (runtime, the default browser entry): $(size "$dist/inline-runtime.js")"

@@ -26,6 +26,13 @@ process.stdout.write(hash.digest("hex") + " node " + process.version + "\n");
 '
 }
 
+# One install at a time (scripts/test.sh starts one in the background while the native build
+# runs): a second caller waits here, then finds the stamp. The lockfile is the lock (npm ci
+# replaces node_modules/, so nothing inside it can be).
+if command -v flock >/dev/null 2>&1; then
+  exec 9<"$root/package-lock.json"
+  flock 9
+fi
 stamp="$root/node_modules/.drf-gate-installed"
 want="$(fingerprint)"
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then

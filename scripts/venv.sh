@@ -29,6 +29,14 @@ for arg in "$@"; do
     want+=" core:$(cd "$root" && git ls-files -z src Cargo.toml Cargo.lock alloc python/native | xargs -0 sha256sum | sha256sum | cut -c1-16)"
   fi
 done
+# One install per venv at a time (scripts/test.sh makes the conformance venv in the background
+# while the native build runs): a second caller waits here, then finds the stamp. The venv's
+# parent directory is the lock.
+mkdir -p "$(dirname "$venv")"
+if command -v flock >/dev/null 2>&1; then
+  exec 9<"$(dirname "$venv")"
+  flock 9
+fi
 stamp="$venv/.drf-gate-installed"
 if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
   echo "$venv/bin/python"

@@ -1,7 +1,7 @@
 //! The request context: one request as the permission stage sees it.
 
+use crate::value::Value;
 use serde::{Deserialize, Deserializer};
-use serde_json::Value;
 
 use crate::authentication::AuthenticationOutcome;
 use crate::user::UserInput;

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::authentication::{canonical_authentication_name, AuthenticationOutcome, Authenticator};
 #[cfg(feature = "compiler")]
@@ -14,8 +14,10 @@ use crate::error::{ContextError, ContextErrorCode};
 #[cfg(feature = "compiler")]
 use crate::error::{PolicyError, PolicyErrorCode};
 use crate::http::normalize_method;
+#[cfg(any(feature = "compiler", feature = "edge"))]
+use crate::json::{from_json, from_text, InputError, Json};
 #[cfg(feature = "compiler")]
-use crate::json::{from_json, from_text, InputError, Json, PathError, SyntaxError};
+use crate::json::{PathError, SyntaxError};
 use crate::perm_table::PermissionTable;
 use crate::permissions::api_key::NoApiKey;
 use crate::permissions::PermissionClass;
@@ -83,7 +85,7 @@ fn policy_error(error: &PathError) -> PolicyError {
     PolicyError::new(PolicyErrorCode::InvalidPolicy, error.path("$"), error.message())
 }
 
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "edge"))]
 fn context_error(error: &InputError) -> ContextError {
     ContextError::new(ContextErrorCode::InvalidContext, error.path("$"), error.message())
 }
@@ -131,7 +133,8 @@ impl Gate {
             Some(spec) => Some(crate::middleware::Middleware::compile(spec, &document.settings)?),
             None => None,
         };
-        let settings_wire = crate::compiled::settings::encode(&compiled.settings.settings);
+        let settings_wire =
+            crate::compiled::settings::encode(&compiled.settings.settings, document.middleware.as_ref());
         Ok(Gate {
             #[cfg(feature = "edge")]
             middleware,
@@ -200,6 +203,19 @@ impl Gate {
     #[cfg(feature = "edge")]
     pub(crate) fn middleware(&self) -> Option<&crate::middleware::Middleware> {
         self.middleware.as_ref()
+    }
+
+    /// The origin's middleware this gate renders (the policy's `middleware` section), as given
+    /// or as a compiled policy carried it; `None` without the section.
+    ///
+    /// ```
+    /// let gate = drf_gate::Gate::from_json(r#"{"views": {}, "middleware": {"classes": [], "xFrameOptions": "SAMEORIGIN"}}"#).unwrap();
+    /// let loaded = drf_gate::Gate::from_compiled(&gate.to_compiled()).unwrap();
+    /// assert_eq!(loaded.middleware_spec().unwrap().x_frame_options, "SAMEORIGIN");
+    /// ```
+    #[cfg(feature = "edge")]
+    pub fn middleware_spec(&self) -> Option<&crate::middleware::MiddlewareSpec> {
+        self.middleware.as_ref().map(crate::middleware::Middleware::spec)
     }
 
     #[cfg(feature = "edge")]
@@ -341,14 +357,14 @@ impl Gate {
     }
 
     /// Parses a JSON context and decides it.
-    #[cfg(feature = "compiler")]
+    #[cfg(any(feature = "compiler", feature = "edge"))]
     pub fn check_json(&self, context: &str) -> Result<Decision<'_>, ContextError> {
         let context: Context = from_text(context).map_err(|error| context_error(&error))?;
         self.check(&context)
     }
 
     /// Parses a JSON-value context and decides it.
-    #[cfg(feature = "compiler")]
+    #[cfg(any(feature = "compiler", feature = "edge"))]
     pub fn check_value(&self, context: Value) -> Result<Decision<'_>, ContextError> {
         let context: Context =
             from_json(&Json::from(context)).map_err(|error| context_error(&InputError::Typed(error)))?;
@@ -477,9 +493,9 @@ impl Gate {
         let authenticated = if user.is_authenticated() { Authenticated::Succeeded } else { Authenticated::Anonymous };
         let object = object.map_or(ObjectArg::Absent, ObjectArg::Found);
         // A browser presents no API key: `HasAPIKey` answers False.
-        #[cfg(not(feature = "compiler"))]
+        #[cfg(not(any(feature = "compiler", feature = "edge")))]
         let no_trace: &mut dyn crate::decision::Tracer<'_> = &mut NoTrace;
-        #[cfg(feature = "compiler")]
+        #[cfg(any(feature = "compiler", feature = "edge"))]
         let no_trace = &mut NoTrace;
         view.dispatch(&self.policy(), target, user, authenticated, &NoApiKey, object, no_trace).allowed
     }
@@ -661,14 +677,14 @@ pub(crate) fn resolve_target<'g: 'c, 'c>(
 }
 
 /// What a context states of `HasAPIKey` (`apiKeys`).
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "edge"))]
 fn context_api_keys(context: &Context) -> crate::permissions::api_key::StatedApiKeys<'_> {
     crate::permissions::api_key::StatedApiKeys(context.api_keys.as_ref())
 }
 
 /// The browser runtime's contexts come from the typed path, which never states `apiKeys` (it
 /// refuses the field): no key, as in `can`.
-#[cfg(not(feature = "compiler"))]
+#[cfg(not(any(feature = "compiler", feature = "edge")))]
 fn context_api_keys(_context: &Context) -> NoApiKey {
     NoApiKey
 }

@@ -118,11 +118,11 @@ pub fn hex_byte(pair: &[u8]) -> Option<u8> {
 /// assert_eq!(drf_gate::http::lower("\u{212A}\u{C9}"), "k\u{E9}");
 /// ```
 pub fn lower(text: &str) -> String {
-    #[cfg(feature = "compiler")]
+    #[cfg(any(feature = "compiler", feature = "edge"))]
     {
         text.to_lowercase()
     }
-    #[cfg(not(feature = "compiler"))]
+    #[cfg(not(any(feature = "compiler", feature = "edge")))]
     {
         text.chars()
             .map(|c| match c {

@@ -42,9 +42,9 @@ pub mod exceptions;
 pub mod gate;
 pub mod http;
 // The browser runtime's JSON writer (the unit tests compare it with serde_json on every build).
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "edge"))]
 pub mod json;
-#[cfg(any(test, all(target_arch = "wasm32", not(feature = "compiler"))))]
+#[cfg(any(test, all(target_arch = "wasm32", not(any(feature = "compiler", feature = "edge")))))]
 pub(crate) mod json_writer;
 pub mod limits;
 pub mod middleware;
@@ -61,6 +61,7 @@ pub mod routing;
 #[macro_use]
 pub mod typed_check;
 pub mod user;
+pub mod value;
 pub mod views;
 
 pub use context::Context;
@@ -68,14 +69,14 @@ pub use decision::Decision;
 pub use error::{ContextError, PolicyError};
 pub use gate::Gate;
 
-#[cfg(all(target_arch = "wasm32", feature = "compiler"))]
+#[cfg(all(target_arch = "wasm32", any(feature = "compiler", feature = "edge")))]
 mod wasm;
-#[cfg(all(target_arch = "wasm32", not(feature = "compiler")))]
+#[cfg(all(target_arch = "wasm32", not(any(feature = "compiler", feature = "edge"))))]
 mod wasm_runtime;
 
 /// The browser runtime's allocator: O(1) size classes, a few hundred bytes instead of dlmalloc's
 /// ~7 KB (bench/notes.md, size table).
-#[cfg(all(target_arch = "wasm32", not(feature = "compiler")))]
+#[cfg(all(target_arch = "wasm32", not(any(feature = "compiler", feature = "edge"))))]
 #[global_allocator]
 static ALLOCATOR: drf_gate_alloc::SizeClasses = drf_gate_alloc::SizeClasses::new();
 

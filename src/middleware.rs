@@ -312,6 +312,11 @@ impl Middleware {
             csrf_use_sessions: settings.csrf.use_sessions,
         })
     }
+
+    /// The section as given.
+    pub fn spec(&self) -> &MiddlewareSpec {
+        &self.spec
+    }
 }
 
 /// What DRF's authentication did to the session, for `SessionMiddleware`.

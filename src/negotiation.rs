@@ -61,7 +61,7 @@ pub enum Negotiated {
 /// matches nothing), `TypeError` (not caught: the server's 500), or a codec this crate does
 /// not emulate (the server answers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(not(feature = "compiler"), allow(dead_code))] // the runtime meets neither error
+#[cfg_attr(not(any(feature = "compiler", feature = "edge")), allow(dead_code))] // the runtime meets neither error
 enum ParseError {
     Value,
     Type,
@@ -72,7 +72,7 @@ enum ParseError {
 /// or an RFC 2231 one with its charset and language.
 enum ParamValue {
     Plain(String),
-    #[cfg(feature = "compiler")]
+    #[cfg(any(feature = "compiler", feature = "edge"))]
     Extended {
         charset: Option<String>,
         text: String,
@@ -90,7 +90,7 @@ fn quoted_string(text: &str) -> String {
 
 /// One RFC 2231 section: its number (digits without leading zeros; none for `name*`), its
 /// text, and whether it is %-encoded (`name*` / `name*0*`).
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "edge"))]
 type Continuation = (Option<String>, String, bool);
 
 /// Django 5.2's `parse_header_parameters`: without `;` the stripped, lower-cased line; else
@@ -111,16 +111,16 @@ fn parse_header_parameters(line: &str) -> Result<(String, Vec<(String, String)>)
     let key = crate::http::lower(&parts.next().map(|(name, _)| name).unwrap_or_default());
     // `decode_params`: plain parameters in order, then the RFC 2231 ones by first appearance.
     let mut plain: Vec<(String, ParamValue)> = Vec::new();
-    #[cfg(feature = "compiler")]
+    #[cfg(any(feature = "compiler", feature = "edge"))]
     let mut extended: Vec<(String, Vec<Continuation>)> = Vec::new();
     for (name, value) in parts {
         let value = email_unquote(&value).into_owned();
         match rfc2231_continuation(&name) {
             // The browser runtime leaves RFC 2231 parameters (charsets, continuations) to the
             // server: the edge and core builds decode them.
-            #[cfg(not(feature = "compiler"))]
+            #[cfg(not(any(feature = "compiler", feature = "edge")))]
             Some(_) => return Err(ParseError::NotEmulated),
-            #[cfg(feature = "compiler")]
+            #[cfg(any(feature = "compiler", feature = "edge"))]
             Some((base, number)) => {
                 let encoded = name.ends_with('*');
                 match extended.iter_mut().find(|(existing, _)| existing == base) {
@@ -131,7 +131,7 @@ fn parse_header_parameters(line: &str) -> Result<(String, Vec<(String, String)>)
             None => plain.push((name, ParamValue::Plain(quoted_string(&email_quote(&value))))),
         }
     }
-    #[cfg(feature = "compiler")]
+    #[cfg(any(feature = "compiler", feature = "edge"))]
     for (name, mut continuations) in extended {
         // `continuations.sort()`: (number, value, encoded); None against an int is a TypeError.
         let numbered = continuations.iter().filter(|(number, ..)| number.is_some()).count();
@@ -180,7 +180,7 @@ fn parse_header_parameters(line: &str) -> Result<(String, Vec<(String, String)>)
         }
         let value = match value {
             ParamValue::Plain(text) => email_unquote(&text).into_owned(),
-            #[cfg(feature = "compiler")]
+            #[cfg(any(feature = "compiler", feature = "edge"))]
             ParamValue::Extended { charset, text } => {
                 collapse_rfc2231_value(charset.as_deref(), &email_unquote(&text))?
             }
@@ -232,7 +232,7 @@ fn email_unquote(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// `%XX` sequences (either case) of the ASCII runs as U+00XX; everything else kept.
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "edge"))]
 fn percent_decode_latin1(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.char_indices();
@@ -252,7 +252,7 @@ fn percent_decode_latin1(text: &str) -> String {
 
 /// `collapse_rfc2231_value(value)` after Django's charset check: the text's characters as bytes
 /// (`raw-unicode-escape`) decoded with the charset (`us-ascii` when none), errors replaced.
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "edge"))]
 fn collapse_rfc2231_value(charset: Option<&str>, text: &str) -> Result<String, ParseError> {
     let codec = match charset {
         None => Some("ascii"),
@@ -279,7 +279,7 @@ fn collapse_rfc2231_value(charset: Option<&str>, text: &str) -> Result<String, P
 
 /// `codecs.lookup(name)`'s codec module: `Ok(None)` for an unknown name (`LookupError`),
 /// `Err` where this build cannot tell.
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "edge"))]
 fn codec_module(name: &str) -> Result<Option<&'static str>, ParseError> {
     // The edge build has Python's lookup (aliases, normalisation); the others know a few
     // spellings and leave any other name to the server.
@@ -677,7 +677,7 @@ mod tests {
         // RFC 2231: charsets, continuations (sorted by number), `<...>` unquoted. The browser
         // runtime leaves every RFC 2231 parameter to the server (its 500 here: "the server
         // answers"); the core build knows a few charset spellings, the edge build Python's lookup.
-        #[cfg(feature = "compiler")]
+        #[cfg(any(feature = "compiler", feature = "edge"))]
         {
             assert_eq!(indent("application/json; indent*=utf-8''%36"), Negotiated::Json { indent: Some(6) });
             assert_eq!(indent("application/json; indent*=utf-8''%D9%A3"), Negotiated::Json { indent: Some(3) });
@@ -688,7 +688,7 @@ mod tests {
             // Mixed numbered and unnumbered continuations: a TypeError, the server's 500.
             assert_eq!(indent("application/json; indent*=a; indent*0=b"), Negotiated::ServerError);
         }
-        #[cfg(not(feature = "compiler"))]
+        #[cfg(not(any(feature = "compiler", feature = "edge")))]
         assert_eq!(indent("application/json; indent*=utf-8''%36"), Negotiated::ServerError);
         assert_eq!(indent("application/json; indent=<4>"), Negotiated::Json { indent: Some(4) });
         // An unknown charset is a ValueError: the media type matches nothing (the edge build has

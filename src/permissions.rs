@@ -4,7 +4,7 @@
 //! Classes are compiled once per policy ([`PermissionClass`]); each view binds them to its model
 //! ([`Node`]), so a decision only reads.
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::condition::{Condition, Environment};
 use crate::decision::{CheckName, Tracer};

@@ -26,7 +26,7 @@ pub fn py_strip(text: &str) -> &str {
 
 /// The digit zero of each run of ten Unicode decimal digits (`unicodedata.decimal`, Unicode 14:
 /// Python 3.11, the reference), in ascending order.
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "edge"))]
 const DECIMAL_ZEROS: [u32; 66] = [
     0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xDE6, 0xE50, 0xED0,
     0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620,
@@ -48,14 +48,14 @@ pub fn decimal_value(c: char) -> Option<u32> {
     if c.is_ascii() {
         return c.to_digit(10);
     }
-    #[cfg(feature = "compiler")]
+    #[cfg(any(feature = "compiler", feature = "edge"))]
     {
         let code = u32::from(c);
         let index = DECIMAL_ZEROS.partition_point(|zero| *zero <= code).checked_sub(1)?;
         let value = code - DECIMAL_ZEROS.get(index)?;
         (value < 10).then_some(value)
     }
-    #[cfg(not(feature = "compiler"))]
+    #[cfg(not(any(feature = "compiler", feature = "edge")))]
     None
 }
 
@@ -76,7 +76,7 @@ mod tests {
         assert_eq!(ours, python);
     }
 
-    #[cfg(feature = "compiler")]
+    #[cfg(any(feature = "compiler", feature = "edge"))]
     #[test]
     fn decimal_digits_cover_each_run_of_ten() {
         for zero in DECIMAL_ZEROS {

@@ -5,7 +5,7 @@
 //! exception's detail went through `force_str` (`_get_error_details`), so numbers, booleans and
 //! `None` inside a message become strings (`5` → `"5"`, `true` → `"True"`).
 
-use serde_json::Value;
+use crate::value::Value;
 
 /// Appends `text` as a JSON string exactly as Python's `json.dumps(..., ensure_ascii=False)`
 /// followed by DRF's U+2028/U+2029 escaping.

@@ -212,7 +212,7 @@ impl TypedCheck {
         let user = if state & USER_ENCODED != 0 { decode_user(user_bytes, "$.user")? } else { None };
         let object = if state & OBJECT_ENCODED != 0 {
             match decode_value(object_bytes, "$.object")? {
-                serde_json::Value::Null => Some(None),
+                crate::value::Value::Null => Some(None),
                 value => Some(Some(value)),
             }
         } else if state & OBJECT_MISSING != 0 {
@@ -374,7 +374,7 @@ macro_rules! typed_check_bindings {
 /// `clearCheckTargets`), for the builds with the compiler (Node, workerd, the JSON core in
 /// browsers); the browser runtime leaves them out for size (its `check` takes `checkPacked`).
 /// Same requirements as [`typed_check_bindings`].
-#[cfg(all(target_arch = "wasm32", feature = "compiler"))]
+#[cfg(all(target_arch = "wasm32", any(feature = "compiler", feature = "edge")))]
 macro_rules! resolved_check_bindings {
     () => {
         #[wasm_bindgen]

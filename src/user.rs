@@ -4,8 +4,8 @@
 //! policy: its permissions become a bitset over the policy's [`PermissionTable`], so a check is a
 //! bit test and a UI can reuse one compiled user for every button it renders.
 
+use crate::value::{Map, Value};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::perm_table::{codename_part, BitSet, PermId, PermissionTable};
 

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::authentication::{AuthenticationFailure, Authenticator, FailureKind};
 use crate::condition::Condition;
@@ -153,7 +153,7 @@ pub(crate) trait Authentication {
 
 impl<'c> ObjectArg<'c> {
     /// From what a caller knows: a lookup error, no object, a lookup miss (`null`), an object.
-    pub(crate) fn from_input(object: Option<&'c Option<serde_json::Value>>, lookup_error: bool) -> Self {
+    pub(crate) fn from_input(object: Option<&'c Option<Value>>, lookup_error: bool) -> Self {
         match object {
             _ if lookup_error => ObjectArg::InvalidLookup,
             None => ObjectArg::Absent,
@@ -179,16 +179,16 @@ impl View {
         // The browser runtime walks the permissions through `dyn Tracer`: one copy of `dispatch`
         // and the permission walk for both tracers (size); other builds keep one per tracer (speed).
         if !trace {
-            #[cfg(not(feature = "compiler"))]
+            #[cfg(not(any(feature = "compiler", feature = "edge")))]
             let no_trace: &mut dyn Tracer<'g> = &mut crate::decision::NoTrace;
-            #[cfg(feature = "compiler")]
+            #[cfg(any(feature = "compiler", feature = "edge"))]
             let no_trace = &mut crate::decision::NoTrace;
             return self.dispatch(policy, target, user, authenticated, api_keys, object, no_trace);
         }
         let mut recorder = crate::decision::Recorder::new();
-        #[cfg(not(feature = "compiler"))]
+        #[cfg(not(any(feature = "compiler", feature = "edge")))]
         let recorder_tracer: &mut dyn Tracer<'g> = &mut recorder;
-        #[cfg(feature = "compiler")]
+        #[cfg(any(feature = "compiler", feature = "edge"))]
         let recorder_tracer = &mut recorder;
         let mut decision = self.dispatch(policy, target, user, authenticated, api_keys, object, recorder_tracer);
         decision.trace = Some(recorder.steps);

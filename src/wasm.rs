@@ -154,6 +154,7 @@ impl GateCore {
     /// ```js
     /// new wasm.GateCore({ views: { posts: {} } });
     /// ```
+    #[cfg(feature = "compiler")]
     #[wasm_bindgen(constructor)]
     pub fn new(policy: JsValue) -> Result<GateCore, JsValue> {
         // One parser for both forms (the core's JSON one): an object crosses as JSON text.
@@ -206,6 +207,7 @@ impl GateCore {
     /// ```js
     /// const bytes = new wasm.GateCore(policy).toCompiled();
     /// ```
+    #[cfg(feature = "compiler")]
     #[wasm_bindgen(js_name = toCompiled)]
     pub fn to_compiled(&self) -> Vec<u8> {
         self.inner.to_compiled()

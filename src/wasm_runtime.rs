@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde_json::Value;
+use crate::value::Value;
 use wasm_bindgen::prelude::*;
 
 use crate::compiled::value::{decode_user, decode_value};

@@ -226,7 +226,8 @@ fn the_header_says_what_it_is() {
 fn another_version_is_incompatible() {
     let mut bytes = compile(&rich_policy()).to_compiled();
     // Version 2 carried the authentication settings as JSON text: refused, never misread.
-    for version in [0u16, 1, 2, FORMAT_VERSION + 1, u16::MAX] {
+    // Version 3 carried no middleware: refused too (an edge would have dropped its headers).
+    for version in [0u16, 1, 2, 3, FORMAT_VERSION + 1, u16::MAX] {
         bytes[8..10].copy_from_slice(&version.to_le_bytes());
         let err = Gate::from_compiled(&bytes).unwrap_err();
         assert_eq!(err.code, "incompatible_compiled_policy");
@@ -286,6 +287,43 @@ fn settings_survive_the_compiled_form_exactly() {
         loaded_count += 1;
     }
     assert_eq!(loaded_count, 4);
+}
+
+/// The origin's middleware (format 4), every field away from its default, survives the compiled
+/// form exactly: an edge that loads only the compiled policy renders the same headers.
+#[cfg(feature = "edge")]
+#[test]
+fn middleware_survives_the_compiled_form_exactly() {
+    let policies = [
+        json!({"views": {}, "middleware": {
+            "classes": ["django.middleware.security.SecurityMiddleware", "corsheaders.middleware.CorsMiddleware",
+                        "x.Custom", "django.middleware.clickjacking.XFrameOptionsMiddleware"],
+            "transparent": ["x.Custom", "y.Other"],
+            "allowedHosts": ["api.example.com", ".b.example"],
+            "defaultCharset": "latin-1",
+            "security": {"hstsSeconds": 31536000u64, "hstsIncludeSubdomains": true, "hstsPreload": true,
+                         "contentTypeNosniff": false, "referrerPolicy": null, "crossOriginOpenerPolicy": "unsafe-none",
+                         "sslRedirect": true, "proxySslHeader": ["HTTP_X_FORWARDED_PROTO", "https"]},
+            "xFrameOptions": "SAMEORIGIN",
+            "sessionSaveEveryRequest": true,
+            "common": {"appendSlash": false, "prependWww": true, "disallowedUserAgents": true},
+            "cors": {"allowedOrigins": ["https://app.example.com"], "allowedOriginRegexes": ["^https://.*$"],
+                     "allowAllOrigins": true, "allowCredentials": true, "allowHeaders": ["x-a"], "allowMethods": ["GET"],
+                     "exposeHeaders": ["x-b", "x-c"], "preflightMaxAge": null, "urlsRegex": "^/api/.*$",
+                     "allowPrivateNetwork": true, "signalReceivers": true}
+        }}),
+        json!({"views": {}, "middleware": {"classes": [], "allowedHosts": [], "cors": {"preflightMaxAge": 0}}}),
+        json!({"views": {}, "middleware": {"classes": []}}),
+        json!({"views": {}}),
+    ];
+    for policy in policies {
+        let gate = Gate::from_value(policy.clone()).unwrap();
+        let bytes = gate.to_compiled();
+        let loaded = Gate::from_compiled(&bytes).unwrap_or_else(|err| panic!("{policy}: {err}"));
+        assert_eq!(loaded.to_compiled(), bytes, "{policy}");
+        assert_eq!(format!("{:?}", loaded.middleware_spec()), format!("{:?}", gate.middleware_spec()), "{policy}");
+        assert_eq!(loaded.middleware_spec().is_some(), policy.get("middleware").is_some());
+    }
 }
 
 #[test]

@@ -151,6 +151,34 @@ fn only_the_origin_answers_these() {
 }
 
 #[test]
+fn the_compiled_policy_renders_the_same_headers() {
+    // Format 4 carries the section: an edge that loads only `policy.gate` answers alike.
+    let json = gate();
+    let compiled = Gate::from_compiled(&json.to_compiled()).unwrap();
+    let preflight = RawRequest::new("OPTIONS")
+        .path("/api/posts/")
+        .header("Origin", "https://app.example.com")
+        .unwrap()
+        .header("Access-Control-Request-Method", "POST")
+        .unwrap();
+    let requests = [
+        request("POST", &[]),
+        request("POST", &[("Authorization", "Token")]),
+        request("POST", &[("X-Forwarded-Proto", "https")]),
+        request("POST", &[("Origin", "https://app.example.com")]),
+        request("GET", &[("Origin", "https://evil.example")]),
+        request("POST", &[("Cookie", "csrftoken=bad")]),
+        preflight,
+        RawRequest::new("POST").path("/api/posts/").host("evil.example"),
+    ];
+    for request in &requests {
+        let want = decide(&json, request);
+        assert!(!want.2.is_empty() || !want.1, "{request:?}");
+        assert_eq!(decide(&compiled, request), want, "{request:?}");
+    }
+}
+
+#[test]
 fn unknown_middleware_is_a_policy_error() {
     let policy = r#"{"views": {}, "middleware": {"classes": ["x.Custom"]}}"#;
     assert_eq!(Gate::from_json(policy).unwrap_err().code, "unknown_middleware");

@@ -1,4 +1,7 @@
-#![cfg(test)] // test code: clippy.toml lets it unwrap, expect, index and panic
+#![cfg(test)]
+// test code: clippy.toml lets it unwrap, expect, index and panic
+// With the compiler, the crate's value is serde_json's: `Value::from` is then the identity.
+#![allow(clippy::useless_conversion)]
 //! The runtime build (no `compiler`, no `edge`: `cargo test --no-default-features`) loads a
 //! compiled policy and decides. `tests/fixtures/blog.gate` is `examples/blog/policy.json`
 //! compiled; `tests/compiled.rs` checks it is up to date.
@@ -6,7 +9,13 @@
 use drf_gate::compiled::value::{decode_value, user_from_value};
 use drf_gate::user::UserInput;
 use drf_gate::{Context, Gate};
-use serde_json::json;
+
+// The crate's value type (serde_json's in builds with the compiler, the runtime's own without).
+macro_rules! json {
+    ($($value:tt)+) => {
+        drf_gate::value::Value::from(serde_json::json!($($value)+))
+    };
+}
 
 fn blog() -> Gate {
     let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/blog.gate")).unwrap();
@@ -63,4 +72,49 @@ fn can_programs_come_from_the_compiled_policy() {
     let purge = gate.resolve("posts", "PURGE", false).unwrap();
     let asks = gate.program(&purge, false).code == [ops::ASK, 2];
     assert_eq!(asks, cfg!(not(feature = "compiler")));
+}
+
+/// An object of `pairs` in the binary encoding, integer values.
+fn encoded_object(pairs: &[(String, u64)]) -> Vec<u8> {
+    fn varint(out: &mut Vec<u8>, mut value: u64) {
+        while value >= 0x80 {
+            out.push((value as u8) | 0x80);
+            value >>= 7;
+        }
+        out.push(value as u8);
+    }
+    let mut bytes = vec![8];
+    varint(&mut bytes, pairs.len() as u64);
+    for (key, value) in pairs {
+        varint(&mut bytes, key.len() as u64);
+        bytes.extend_from_slice(key.as_bytes());
+        bytes.push(3);
+        varint(&mut bytes, *value);
+    }
+    bytes
+}
+
+#[test]
+fn objects_read_as_serde_json_reads_them_repeated_keys_too() {
+    // Many repeated keys (a hostile object) and many distinct ones: the decoded object has
+    // serde_json's members in serde_json's order (a repeated key: its first place, its last
+    // value), whichever value type the build holds them in.
+    let repeated: Vec<(String, u64)> =
+        (0..40_000).map(|i| (["b", "a", "b", "c"][i % 4].to_owned(), i as u64)).collect();
+    let distinct: Vec<(String, u64)> = (0..40_000u64).map(|i| (format!("k{}", (i * 7919) % 40_000), i)).collect();
+    for pairs in [repeated, distinct] {
+        let text = format!(
+            "{{{}}}",
+            pairs.iter().map(|(key, value)| format!("\"{key}\":{value}")).collect::<Vec<_>>().join(",")
+        );
+        let expected: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let decoded = decode_value(&encoded_object(&pairs), "$.object").unwrap();
+        let keys: Vec<&str> = decoded.as_object().unwrap().keys().map(String::as_str).collect();
+        let expected_keys: Vec<&str> = expected.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, expected_keys);
+        assert_eq!(decoded, drf_gate::value::Value::from(expected.clone()));
+        for key in expected_keys.iter().take(100) {
+            assert_eq!(decoded.get(key), Some(&json!(expected[*key])));
+        }
+    }
 }

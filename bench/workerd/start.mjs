@@ -23,8 +23,8 @@
 // policy inlined by the bundler, `policy.gate` as a Data module: the bytes shipped in the bundle).
 // The empty Worker answers the same question with plain JS and ships the same files as unused
 // Data modules, so both configs carry the same bytes. Variants: the edge build (what Workers get
-// from `drf-gate`) with the JSON policy and with policy.gate, and the browser runtime with
-// policy.gate. Medians over `rounds` fresh workerd processes per variant, interleaved.
+// from `drf-gate`) with the JSON policy and with policy.gate, the Worker build (`drf-gate/worker`)
+// with policy.gate, and the browser runtime with policy.gate. Medians over `rounds` fresh workerd processes per variant, interleaved.
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -86,6 +86,14 @@ ${handler}`,
   edgeCompiled: {
     label: "edge build (`drf-gate` in workerd) + policy.gate",
     entry: `import { Gate } from ${JSON.stringify(join(dist, "workerd.js"))};
+import policy from "./policy.gate";
+const gate = new Gate(policy);
+const decide = (user, action, post) => gate.can(user, "posts", action, post);
+${handler}`,
+  },
+  workerCompiled: {
+    label: "worker build (`drf-gate/worker`: edge without the compiler) + policy.gate",
+    entry: `import { Gate } from ${JSON.stringify(join(dist, "worker.js"))};
 import policy from "./policy.gate";
 const gate = new Gate(policy);
 const decide = (user, action, post) => gate.can(user, "posts", action, post);

@@ -630,6 +630,7 @@ function tooManyLookups() {
  *
  * `edge`: the glue has raw-request checking and CSRF minting. `ready`: the glue instantiated
  * its module on load (Node's CommonJS glue); otherwise calls wait for `init()`/`initSync()`.
+ * `compiler: false`: the glue loads compiled policies only (the Worker build).
  */
 // A compiled policy as bytes, or `undefined` for a JSON policy (an object or JSON text).
 function compiledBytes(policy) {
@@ -656,6 +657,17 @@ function boundedArg(value, path) {
     throw new ContextError(`${value.length} characters long, more than the ${MAX_CONTEXT_CHARS} that may be checked`, "invalid_context", path);
   }
   return value;
+}
+
+// What the Worker build (`drf-gate/worker`: the edge build without the compiler) cannot do.
+function workerNeedsCompiler() {
+  return new PolicyError(
+    "this entry (drf-gate/worker) is the edge build without the policy compiler: it loads compiled policies " +
+      "(a Uint8Array from `npx drf-gate compile policy.json -o policy.gate` or gate.toCompiled()); import " +
+      "'drf-gate' (the full edge build) to compile JSON policies",
+    "invalid_policy",
+    "$",
+  );
 }
 
 // What the browser runtime cannot do: compile a JSON policy.
@@ -1181,7 +1193,7 @@ function decisionMaker(d) {
 const STAGES = ["negotiation", "authentication", "view", "handler", "lookup", "object", "middleware"];
 const OBJECT_CHECKS = ["notRequired", "pending", "passed", "failed", "notReached"];
 
-export function defineApi(wasm, { edge = false, ready = false, runtime = false } = {}) {
+export function defineApi(wasm, { edge = false, ready = false, runtime = false, compiler = true } = {}) {
   // The browser runtime (no compiler): values cross encoded, not as JS objects.
   const user = runtime ? (value) => boundedEncoding(value ?? null, "$.user") : (value) => value;
   const object = runtime
@@ -1333,8 +1345,11 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
       if (runtime) {
         if (bytes === undefined) throw needsCompiler();
         this.#core = new wasm.GateCore(bytes);
+      } else if (bytes === undefined) {
+        if (!compiler) throw workerNeedsCompiler();
+        this.#core = new wasm.GateCore(policy);
       } else {
-        this.#core = bytes === undefined ? new wasm.GateCore(policy) : wasm.GateCore.fromCompiled(bytes);
+        this.#core = wasm.GateCore.fromCompiled(bytes);
       }
     }
 
@@ -2007,6 +2022,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false }
     toCompiled() {
       const core = this.#live();
       if (runtime) throw needsCompiler();
+      if (!compiler) throw workerNeedsCompiler();
       return core.toCompiled();
     }
 

@@ -51,12 +51,12 @@
 //! - `USE_X_FORWARDED_HOST`/`_PORT`: the caller passes the host and port it trusts.
 //! - Parsers and `DEFAULT_PARSER_CLASSES` are DRF's defaults (JSON, form, multipart).
 
+use crate::value::Value;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::error::{ContextError, InputErrorCode};
 
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "edge"))]
 pub mod algorithms;
 // The runtime of edge authentication (feature `edge`): parsers, JWT, session and CSRF.
 #[cfg(feature = "edge")]
@@ -82,11 +82,11 @@ pub mod request;
 pub mod resolver;
 #[cfg(feature = "edge")]
 pub mod session;
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "edge"))]
 pub mod settings;
 #[cfg(feature = "edge")]
 pub mod token;
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "edge"))]
 pub mod urlsplit;
 
 pub use builtin::canonical_authentication_name;
@@ -96,7 +96,7 @@ pub use csrf::{mint_csrf_token, CsrfRandom};
 pub use request::{RawRequest, RawRequestInput};
 #[cfg(feature = "edge")]
 pub use resolver::{Answer, AnswerCache, ApiKeyRow, CustomLookup, KnoxToken, Lookup, LookupKey, Resolver};
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "edge"))]
 pub use settings::{
     AuthenticationSettings, BasicSettings, CompiledSettings, CsrfSettings, JwtSettings, KnoxHash, KnoxSettings,
     OneOrMany, RemoteUserSettings, SessionSettings, TokenClass, TokenSettings, UploadSettings,

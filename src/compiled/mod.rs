@@ -11,7 +11,8 @@
 //! 22      n     payload: the permission table, classes, conditions, views (routes, actions,
 //!               permission lists, authentication lists, precomputed bodies and `Allow`
 //!               headers), URL routes, the authentication settings (version 3: plain fields in
-//!               a length-prefixed section, no JSON; decoded by the edge build only), and the
+//!               a length-prefixed section, no JSON; decoded by the edge build only; version 4:
+//!               with the origin's middleware), and the
 //!               `can` programs of every target (version 2: lowered by the compiler, so the
 //!               runtime has no lowering)
 //! ```
@@ -58,7 +59,7 @@ use wire::{Corrupt, Read, Reader};
 /// The first bytes of every compiled policy.
 pub const MAGIC: [u8; 8] = *b"DRFGATE\x01";
 /// The format this build writes and the only one it reads.
-pub const FORMAT_VERSION: u16 = 3;
+pub const FORMAT_VERSION: u16 = 4;
 /// Magic, version, payload length, checksum.
 pub const HEADER_LEN: usize = 22;
 /// Permission expressions nest at most 64 levels when compiled; a little slack, no more.
@@ -118,7 +119,7 @@ impl Gate {
         if !input.is_empty() {
             return Err(corrupt(&input.corrupt("trailing bytes after the policy")));
         }
-        #[cfg(not(feature = "compiler"))]
+        #[cfg(not(any(feature = "compiler", feature = "edge")))]
         if let Some(renderer) = gate
             .views
             .iter()
@@ -520,7 +521,7 @@ fn decode_gate(input: &mut Reader<'_>) -> Read<Gate> {
     #[cfg(feature = "compiler")]
     let settings_wire = section.rest().to_vec();
     #[cfg(feature = "edge")]
-    let settings = settings::decode(&mut section)?;
+    let (settings, middleware) = settings::decode(&mut section)?;
     let programs = decode_programs(input, &views)?;
     Ok(Gate {
         table,
@@ -533,10 +534,8 @@ fn decode_gate(input: &mut Reader<'_>) -> Read<Gate> {
         settings,
         #[cfg(feature = "compiler")]
         settings_wire,
-        // Not carried by the compiled format (yet): a compiled policy renders DRF's own headers
-        // only; the edge uses the JSON policy for the origin's middleware (docs/policy.md §6).
         #[cfg(feature = "edge")]
-        middleware: None,
+        middleware,
         programs: Some(programs),
     })
 }

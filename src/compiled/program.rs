@@ -38,7 +38,7 @@
 // The lowering runs in the compiler only (compiled policies carry their programs).
 #![cfg_attr(not(feature = "compiler"), allow(dead_code, unused_imports))]
 
-use serde_json::Value;
+use crate::value::Value;
 
 pub use super::stored::Program;
 use super::stored::{StoredEntry, StoredPrograms, StoredTarget};

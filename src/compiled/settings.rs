@@ -23,17 +23,21 @@
 use super::wire::Writer;
 #[cfg(feature = "edge")]
 use super::wire::{Read, Reader};
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "edge"))]
 use crate::authentication::{AuthenticationSettings, KnoxHash, OneOrMany};
 #[cfg(feature = "edge")]
 use crate::authentication::{
     BasicSettings, CsrfSettings, JwtSettings, KnoxSettings, RemoteUserSettings, SessionSettings, TokenSettings,
     UploadSettings,
 };
+#[cfg(any(feature = "compiler", feature = "edge"))]
+use crate::middleware::MiddlewareSpec;
+#[cfg(feature = "edge")]
+use crate::middleware::{CommonSpec, CorsSpec, SecuritySpec};
 
 /// The settings section's bytes (without its length prefix).
 #[cfg(feature = "compiler")]
-pub(crate) fn encode(settings: &AuthenticationSettings) -> Vec<u8> {
+pub(crate) fn encode(settings: &AuthenticationSettings, middleware: Option<&MiddlewareSpec>) -> Vec<u8> {
     let mut out = Writer::default();
     out.str(&settings.token.keyword);
     out.str(&settings.basic.realm);
@@ -104,7 +108,74 @@ pub(crate) fn encode(settings: &AuthenticationSettings) -> Vec<u8> {
     });
     out.bool(knox.auto_refresh);
     out.opt_str(settings.api_key_custom_header.as_deref());
+    // Version 4: the origin's middleware (docs/policy.md §6), so that an edge that loads only
+    // the compiled policy renders the same headers as the JSON policy's edge.
+    match middleware {
+        None => out.u8(0),
+        Some(spec) => {
+            out.u8(1);
+            encode_middleware(spec, &mut out);
+        }
+    }
     out.bytes
+}
+
+#[cfg(feature = "compiler")]
+fn encode_middleware(spec: &MiddlewareSpec, out: &mut Writer) {
+    encode_strings(&spec.classes, out);
+    encode_strings(&spec.transparent, out);
+    match &spec.allowed_hosts {
+        None => out.u8(0),
+        Some(hosts) => {
+            out.u8(1);
+            encode_strings(hosts, out);
+        }
+    }
+    out.str(&spec.default_charset);
+    let security = &spec.security;
+    out.varint(security.hsts_seconds);
+    out.bool(security.hsts_include_subdomains);
+    out.bool(security.hsts_preload);
+    out.bool(security.content_type_nosniff);
+    out.opt_str(security.referrer_policy.as_deref());
+    out.opt_str(security.cross_origin_opener_policy.as_deref());
+    out.bool(security.ssl_redirect);
+    match &security.proxy_ssl_header {
+        None => out.u8(0),
+        Some((name, value)) => {
+            out.u8(1);
+            out.str(name);
+            out.str(value);
+        }
+    }
+    out.str(&spec.x_frame_options);
+    out.bool(spec.session_save_every_request);
+    out.bool(spec.common.append_slash);
+    out.bool(spec.common.prepend_www);
+    out.bool(spec.common.disallowed_user_agents);
+    match &spec.cors {
+        None => out.u8(0),
+        Some(cors) => {
+            out.u8(1);
+            encode_strings(&cors.allowed_origins, out);
+            encode_strings(&cors.allowed_origin_regexes, out);
+            out.bool(cors.allow_all_origins);
+            out.bool(cors.allow_credentials);
+            encode_strings(&cors.allow_headers, out);
+            encode_strings(&cors.allow_methods, out);
+            encode_strings(&cors.expose_headers, out);
+            match cors.preflight_max_age {
+                None => out.u8(0),
+                Some(age) => {
+                    out.u8(1);
+                    out.varint(age);
+                }
+            }
+            out.str(&cors.urls_regex);
+            out.bool(cors.allow_private_network);
+            out.bool(cors.signal_receivers);
+        }
+    }
 }
 
 #[cfg(feature = "compiler")]
@@ -131,16 +202,93 @@ fn encode_opt_one_or_many(value: Option<&OneOrMany>, out: &mut Writer) {
     }
 }
 
-/// Decodes the section (the whole of `input`) and compiles it, as the JSON policy's settings are
-/// compiled.
+/// The settings and the origin's middleware, compiled as the JSON policy's are.
 #[cfg(feature = "edge")]
-pub(crate) fn decode(input: &mut Reader<'_>) -> Read<crate::authentication::CompiledSettings> {
+pub(crate) type Decoded = (crate::authentication::CompiledSettings, Option<crate::middleware::Middleware>);
+
+/// Decodes the section (the whole of `input`) and compiles it, as the JSON policy's settings and
+/// middleware are compiled.
+#[cfg(feature = "edge")]
+pub(crate) fn decode(input: &mut Reader<'_>) -> Read<Decoded> {
     let start = input.corrupt("settings that do not compile");
     let settings = decode_settings(input)?;
+    let middleware_at = input.corrupt("middleware that does not compile");
+    let spec = match input.u8()? {
+        0 => None,
+        1 => Some(decode_middleware(input)?),
+        _ => return Err(input.corrupt("an unknown middleware form")),
+    };
     if !input.is_empty() {
         return Err(input.corrupt("trailing bytes after the settings"));
     }
-    crate::authentication::CompiledSettings::compile_owned(settings).map_err(|_| start)
+    let middleware = match &spec {
+        Some(spec) => Some(crate::middleware::Middleware::compile(spec, &settings).map_err(|_| middleware_at)?),
+        None => None,
+    };
+    let settings = crate::authentication::CompiledSettings::compile_owned(settings).map_err(|_| start)?;
+    Ok((settings, middleware))
+}
+
+#[cfg(feature = "edge")]
+fn decode_middleware(input: &mut Reader<'_>) -> Read<MiddlewareSpec> {
+    let classes = input.strings()?;
+    let transparent = input.strings()?;
+    let allowed_hosts = match input.u8()? {
+        0 => None,
+        1 => Some(input.strings()?),
+        _ => return Err(input.corrupt("an unknown ALLOWED_HOSTS form")),
+    };
+    let default_charset = input.string()?;
+    let security = SecuritySpec {
+        hsts_seconds: input.varint()?,
+        hsts_include_subdomains: input.bool()?,
+        hsts_preload: input.bool()?,
+        content_type_nosniff: input.bool()?,
+        referrer_policy: input.opt_string()?,
+        cross_origin_opener_policy: input.opt_string()?,
+        ssl_redirect: input.bool()?,
+        proxy_ssl_header: match input.u8()? {
+            0 => None,
+            1 => Some((input.string()?, input.string()?)),
+            _ => return Err(input.corrupt("an unknown SECURE_PROXY_SSL_HEADER form")),
+        },
+    };
+    let x_frame_options = input.string()?;
+    let session_save_every_request = input.bool()?;
+    let common =
+        CommonSpec { append_slash: input.bool()?, prepend_www: input.bool()?, disallowed_user_agents: input.bool()? };
+    let cors = match input.u8()? {
+        0 => None,
+        1 => Some(CorsSpec {
+            allowed_origins: input.strings()?,
+            allowed_origin_regexes: input.strings()?,
+            allow_all_origins: input.bool()?,
+            allow_credentials: input.bool()?,
+            allow_headers: input.strings()?,
+            allow_methods: input.strings()?,
+            expose_headers: input.strings()?,
+            preflight_max_age: match input.u8()? {
+                0 => None,
+                1 => Some(input.varint()?),
+                _ => return Err(input.corrupt("an unknown CORS_PREFLIGHT_MAX_AGE form")),
+            },
+            urls_regex: input.string()?,
+            allow_private_network: input.bool()?,
+            signal_receivers: input.bool()?,
+        }),
+        _ => return Err(input.corrupt("an unknown CORS form")),
+    };
+    Ok(MiddlewareSpec {
+        classes,
+        transparent,
+        allowed_hosts,
+        default_charset,
+        security,
+        x_frame_options,
+        session_save_every_request,
+        common,
+        cors,
+    })
 }
 
 #[cfg(feature = "edge")]

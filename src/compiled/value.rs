@@ -20,7 +20,7 @@
 //! assert!(user.is_staff && user.is_active);
 //! ```
 
-use serde_json::{Map, Number, Value};
+use crate::value::{Map, Number, Value};
 
 use super::wire::Reader;
 use crate::authentication::{AuthenticationFailure, AuthenticationOutcome, FailureKind};
@@ -86,13 +86,14 @@ fn read(input: &mut Reader<'_>, depth: u32, budget: &mut usize) -> Result<Value,
                 }
                 Value::Array(items)
             } else {
-                let mut map = Map::new();
+                let mut members = Vec::with_capacity(count.min(*budget));
                 for _ in 0..count {
                     let key = input.string().map_err(malformed)?;
                     let value = read(input, depth + 1, budget)?;
-                    map.insert(key, value);
+                    members.push((key, value));
                 }
-                Value::Object(map)
+                // A repeated key keeps its first place and its last value (serde_json's rule).
+                Value::Object(members.into_iter().collect::<Map<String, Value>>())
             }
         }
         _ => return Err("a malformed encoded value"),
@@ -245,7 +246,7 @@ fn set_field(user: &mut UserInput, key: &str, value: &Value, at: &dyn Fn() -> St
 pub fn decode_user(bytes: &[u8], path: &str) -> Result<Option<UserInput>, ContextError> {
     // The browser runtime (no `compiler`) keeps to the general way: smaller, and its checks are
     // few (`can` is the UI's hot path).
-    #[cfg(feature = "compiler")]
+    #[cfg(any(feature = "compiler", feature = "edge"))]
     if let Some(user) = plain_user(bytes) {
         return Ok(user);
     }
@@ -257,11 +258,11 @@ pub fn decode_user(bytes: &[u8], path: &str) -> Result<Option<UserInput>, Contex
 
 // Most permissions a user may carry on the direct way (beyond: the general way, which counts
 // values against the JSON path's limit).
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "edge"))]
 const PLAIN_PERMISSIONS: usize = 1024;
 
 /// [`decode_user`]'s direct way: `None` for anything but the common shape, well formed.
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "edge"))]
 fn plain_user(bytes: &[u8]) -> Option<Option<UserInput>> {
     let mut input = Reader::new(bytes);
     let user = match input.u8().ok()? {

@@ -3,7 +3,7 @@
 
 use std::cmp::Ordering;
 
-use serde_json::{Map, Value as Json};
+use crate::value::{Map, Value as Json};
 
 use super::tree::{CmpOp, Const, Node, UserField};
 use super::{Environment, EvalError};

@@ -27,7 +27,7 @@
 //! Sources longer than [`MAX_SOURCE_LEN`] bytes and expressions nested deeper than 64 levels are
 //! rejected at compile time, so hostile input cannot exhaust the stack.
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::error::PolicyErrorCode;
 use crate::perm_table::PermId;

@@ -63,10 +63,10 @@ impl ApiKeys for NoApiKey {
 
 /// What a context states: class name or model label -> whether the request carries a key that
 /// class accepts (a class name, for two classes on one model with different keywords, wins).
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "edge"))]
 pub(crate) struct StatedApiKeys<'c>(pub Option<&'c crate::perm_table::NameMap<bool>>);
 
-#[cfg(feature = "compiler")]
+#[cfg(any(feature = "compiler", feature = "edge"))]
 impl ApiKeys for StatedApiKeys<'_> {
     fn has_api_key(&self, class_name: &str, check: &ApiKeyCheck) -> Result<bool, Raise> {
         let stated = self.0.and_then(|stated| stated.get(class_name).or_else(|| stated.get(&check.model)));

@@ -1,0 +1,11 @@
+// The Worker build's API (internal: the entry points re-export it): the edge build without the
+// policy compiler (no JSON policy reader, no condition-language or permission-expression
+// parser), over drf_gate_worker.js. Loads compiled policies only (`npx drf-gate compile
+// policy.json -o policy.gate`, or `gate.toCompiled()` in Node); everything else is the edge
+// build's: raw-request checking, JWT, session + CSRF, `mintCsrfToken`, JSON contexts. A JSON
+// policy throws a PolicyError naming the full edge entry. Ready after init()/initSync().
+import * as wasm from "./drf_gate_worker.js";
+import { defineApi } from "./gate.js";
+
+export { PolicyError, ContextError, NotInitializedError } from "./errors.js";
+export const { Gate, Subject, mintCsrfToken, init, initSync } = defineApi(wasm, { edge: true, compiler: false });

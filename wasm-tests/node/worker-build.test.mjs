@@ -1,0 +1,113 @@
+// `drf-gate/worker`: the edge build without the policy compiler. It loads compiled policies and
+// answers everything the edge build answers on them (raw requests, the origin's middleware, CSRF
+// minting, check, can) byte for byte; a JSON policy, `toCompiled()` and another format version
+// are refused with a PolicyError. Its .wasm is the smaller one (what workerd validates per isolate).
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+
+import { consumerDir, installedDir, loadEsm } from "./consumer.mjs";
+import { ann, policy } from "./fixtures.mjs";
+
+const edge = await loadEsm();
+const worker = await import(new URL("node_modules/drf-gate/dist/worker-node.mjs", `file://${consumerDir}/`).href);
+
+// A policy with the origin's middleware and a JWT key: what a Worker on policy.gate must render.
+const withMiddleware = {
+  authentication: ["jwt", "token", "session"],
+  permissions: ["IsAuthenticated"],
+  settings: { jwt: { signingKey: "k3y", leeway: 5 } },
+  views: { posts: {} },
+  routes: [{ pattern: "/api/posts/", view: "posts" }],
+  middleware: {
+    classes: ["django.middleware.security.SecurityMiddleware", "django.contrib.sessions.middleware.SessionMiddleware",
+      "corsheaders.middleware.CorsMiddleware", "django.middleware.common.CommonMiddleware",
+      "django.middleware.csrf.CsrfViewMiddleware", "django.middleware.clickjacking.XFrameOptionsMiddleware"],
+    allowedHosts: ["api.example.com"],
+    security: { hstsSeconds: 60, proxySslHeader: ["HTTP_X_FORWARDED_PROTO", "https"] },
+    cors: { allowedOrigins: ["https://app.example.com"], allowCredentials: true, urlsRegex: "^/api/.*$" },
+  },
+};
+
+const requests = [
+  { method: "POST", path: "/api/posts/", headers: { Host: "api.example.com" } },
+  { method: "GET", path: "/api/posts/", headers: { Host: "api.example.com", Authorization: "Token abc", Origin: "https://app.example.com" } },
+  { method: "GET", path: "/api/posts/", headers: { Host: "api.example.com", Authorization: "Bearer not.a.jwt", "X-Forwarded-Proto": "https" } },
+  { method: "OPTIONS", path: "/api/posts/", headers: { Host: "api.example.com", Origin: "https://app.example.com", "Access-Control-Request-Method": "POST" } },
+  { method: "GET", path: "/api/posts/", headers: { Host: "api.example.com", Accept: "application/json; indent*=utf-8''%34", Authorization: "Token abc" } },
+  { method: "DELETE", path: "/api/posts/", headers: { Host: "evil.example" } },
+];
+const resolvers = { token: (key) => (key === "abc" ? ann : null), session: () => null };
+
+describe("drf-gate/worker", () => {
+  test("resolves to the Worker build under Node and workerd's conditions", () => {
+    const script = `const rel = (p) => p.slice(p.indexOf("node_modules/drf-gate/"));
+      console.log(JSON.stringify([rel(import.meta.resolve("drf-gate/worker")), rel(import.meta.resolve("drf-gate/drf_gate_worker_bg.wasm"))]));`;
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: consumerDir, encoding: "utf8" });
+    assert.deepEqual(JSON.parse(out), ["node_modules/drf-gate/dist/worker-node.mjs", "node_modules/drf-gate/dist/drf_gate_worker_bg.wasm"]);
+    const manifest = JSON.parse(execFileSync(process.execPath, ["-p", "JSON.stringify(require('drf-gate/package.json').exports['./worker'])"], { cwd: consumerDir, encoding: "utf8" }));
+    assert.equal(manifest.default, "./dist/worker.js");
+  });
+
+  test("its .wasm is smaller than the edge build's", () => {
+    const size = (name) => statSync(join(installedDir, "dist", name)).size;
+    assert.ok(size("drf_gate_worker_bg.wasm") < size("drf_gate_bg.wasm") * 0.75, `${size("drf_gate_worker_bg.wasm")} vs ${size("drf_gate_bg.wasm")}`);
+  });
+
+  test("a JSON policy and toCompiled() need the compiler; another format version is refused", () => {
+    for (const json of [policy, JSON.stringify(policy)]) {
+      assert.throws(() => new worker.Gate(json), (e) => e instanceof worker.PolicyError && e.code === "invalid_policy" && /'drf-gate'/.test(e.message));
+    }
+    const bytes = new edge.Gate(policy).toCompiled();
+    const gate = new worker.Gate(bytes);
+    assert.throws(() => gate.toCompiled(), { name: "PolicyError", code: "invalid_policy" });
+    const old = new Uint8Array(bytes);
+    old[8] = 3; // format version 3 carried no middleware
+    assert.throws(() => new worker.Gate(old), { name: "PolicyError", code: "incompatible_compiled_policy" });
+  });
+
+  test("answers raw requests, middleware headers included, as the edge build does", async () => {
+    const bytes = new edge.Gate(withMiddleware).toCompiled();
+    const gates = { json: new edge.Gate(withMiddleware), edge: new edge.Gate(bytes), worker: new worker.Gate(bytes) };
+    let headers = 0;
+    for (const request of requests) {
+      const options = { now: 1.7e9, resolvers };
+      const got = {};
+      for (const [name, gate] of Object.entries(gates)) {
+        got[name] = JSON.stringify([gate.checkRequestSync(request, options), await gate.checkRequest(request, options)]);
+      }
+      assert.equal(got.edge, got.json, JSON.stringify(request));
+      assert.equal(got.worker, got.json, JSON.stringify(request));
+      if (/X-Frame-Options|access-control-allow-origin/.test(got.worker)) headers++;
+    }
+    assert.ok(headers >= 2, "the middleware rendered headers");
+  });
+
+  test("check, can, permissionsFor, errors and mintCsrfToken as the edge build", () => {
+    const bytes = new edge.Gate(policy).toCompiled();
+    const ask = (gate) => {
+      const error = (f) => {
+        try {
+          return f();
+        } catch (e) {
+          return [e.name, e.code, e.path, e.message];
+        }
+      };
+      return JSON.stringify([
+        gate.check({ view: "posts", action: "list", user: null }),
+        gate.check({ view: "posts", action: "destroy", user: ann, object: { id: 7, owner: 3 } }),
+        gate.check(JSON.stringify({ view: "comments", action: "create", user: ann })),
+        error(() => gate.check({ view: "posts", action: "list", user: { isStaff: "yes" } })),
+        error(() => gate.can(ann, "nope", "list")),
+        gate.can(ann, "posts", "destroy", { id: 7, owner: 4 }),
+        gate.can(null, "comments", "list"),
+        gate.permissionsFor(ann, "posts"),
+      ]);
+    };
+    assert.equal(ask(new worker.Gate(bytes)), ask(new edge.Gate(bytes)));
+    const minted = worker.mintCsrfToken();
+    assert.deepEqual([minted.token.length, minted.secret.length], [64, 32]);
+  });
+});
