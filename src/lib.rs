@@ -79,9 +79,3 @@ mod wasm_runtime;
 #[cfg(all(target_arch = "wasm32", not(any(feature = "compiler", feature = "edge"))))]
 #[global_allocator]
 static ALLOCATOR: drf_gate_alloc::SizeClasses = drf_gate_alloc::SizeClasses::new();
-
-/// The edge build's allocator: the same size classes, called out of line (fewer instructions per
-/// allocation than dlmalloc's; a raw request allocates per step: bench/notes.md).
-#[cfg(all(target_arch = "wasm32", feature = "edge"))]
-#[global_allocator]
-static ALLOCATOR: drf_gate_alloc::OutOfLine = drf_gate_alloc::OutOfLine::new();
