@@ -111,13 +111,13 @@ const median = (values) => {
 const lazy = {};
 {
   const trace = execFileSync("stdbuf", ["-o0", process.execPath, "--trace-wasm-compilation-times", fileURLToPath(import.meta.url), "--child", scratch, policyFile, "--count"], { encoding: "utf8" });
+  // A trace line and a phase line may share a line of output: scan tokens, not lines.
   let count = 0;
-  for (const line of trace.split("\n")) {
-    if (line.startsWith("Compiled function") && line.includes("using Liftoff")) count++;
-    else if (line.startsWith("@@ ")) {
-      lazy[line.slice(3)] = count;
+  for (const m of trace.matchAll(/Compiled function \S+ using (\w+)|@@ (import resolved|policy loaded|first decision)/g)) {
+    if (m[2] !== undefined) {
+      lazy[m[2]] = count;
       count = 0;
-    }
+    } else if (m[1] === "Liftoff") count++;
   }
 }
 
