@@ -208,19 +208,16 @@ p(`Median of ${starts.filter((s) => s.engine === START_ROW).length} fresh proces
   "user's `import` resolves it (drf-gate: the exports map, the entry, its glue, reading and compiling the",
   "`.wasm`), load the policy (read the file, make the engine), answer one object-level request (the same",
   "policy and request for every row). \"CPU\" is the process's CPU time over the same span (all threads),",
-  "less disturbed by other work on the machine than wall time; \"main thread\" the main thread's CPU time alone",
-  "(Linux), without V8's helper threads: what an idle machine waits for; \"since process start\" adds Node's own",
-  "boot. Phase by phase: `node bench/node/start-phases.mjs` (bench/notes.md, \"Start-up, sixth pass\").",
+  "less disturbed by other work on the machine than wall time; \"since process start\" adds Node's own boot.",
   `The \`start\` figure of the summary line is the row marked **fast start** (README, "Fast start").`,
   "The first row imports an empty module: Node's own first-import set-up (the ESM loader), which every",
   "other row's import includes; the summary keeps the user-visible figure (it is not subtracted).", "");
-p("| engine | entry | policy | import | policy load | first decision | **total** | CPU | main thread | since process start |", "|---|---|---|---|---|---|---|---|---|---|");
+p("| engine | entry | policy | import | policy load | first decision | **total** | CPU | since process start |", "|---|---|---|---|---|---|---|---|---|");
 for (const [engine, label, entry, policy] of START_ROWS) {
   if (!starts.some((s) => s.engine === engine)) continue;
   const cpuTotal = median(starts.filter((s) => s.engine === engine && s.cpuMs).map((s) => s.cpuMs.total));
-  const mainTotal = median(starts.filter((s) => s.engine === engine && s.mainThreadCpuMs).map((s) => s.mainThreadCpuMs.total));
   const name = engine === START_ROW ? `${label} (**fast start**)` : label;
-  p(`| ${name} | ${entry} | ${policy} | ${ms(startOf(engine, "importMs"))} | ${ms(startOf(engine, "compileMs"))} | ${ms(startOf(engine, "firstDecisionMs"))} | **${ms(startOf(engine))}** | ${Number.isNaN(cpuTotal) ? "–" : ms(cpuTotal)} | ${Number.isNaN(mainTotal) ? "–" : ms(mainTotal)} | ${ms(startOf(engine, "sinceProcessStartMs"))} |`);
+  p(`| ${name} | ${entry} | ${policy} | ${ms(startOf(engine, "importMs"))} | ${ms(startOf(engine, "compileMs"))} | ${ms(startOf(engine, "firstDecisionMs"))} | **${ms(startOf(engine))}** | ${Number.isNaN(cpuTotal) ? "–" : ms(cpuTotal)} | ${ms(startOf(engine, "sinceProcessStartMs"))} |`);
 }
 p("");
 
