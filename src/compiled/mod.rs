@@ -51,6 +51,7 @@ use crate::negotiation::Renderer;
 use crate::perm_table::{PermId, PermissionTable};
 use crate::permissions::{Check, Node, PermissionClass, PermsMap};
 use crate::routing::Segment;
+use crate::text::cat;
 use crate::views::{Action, AuthenticationList, Entry, ModelMeta, Route, RouteKind, View};
 #[cfg(feature = "compiler")]
 use wire::Writer;
@@ -68,8 +69,8 @@ const MAX_NODE_DEPTH: u32 = 80;
 fn corrupt(error: &Corrupt) -> PolicyError {
     PolicyError::new(
         PolicyErrorCode::CorruptCompiledPolicy,
-        format!("@{}", error.offset + HEADER_LEN),
-        format!("the compiled policy is corrupt: {} at byte {}", error.what, error.offset + HEADER_LEN),
+        cat!('@', error.offset + HEADER_LEN),
+        cat!("the compiled policy is corrupt: ", error.what, " at byte ", error.offset + HEADER_LEN),
     )
 }
 
@@ -131,7 +132,7 @@ impl Gate {
             return Err(PolicyError::new(
                 PolicyErrorCode::IncompatibleCompiledPolicy,
                 "@0",
-                format!("the renderer media type {renderer} is not Latin-1: load the JSON policy with drf-gate/web"),
+                cat!("the renderer media type ", renderer, " is not Latin-1: load the JSON policy with drf-gate/web"),
             ));
         }
         Ok(gate)
@@ -152,9 +153,12 @@ fn check_header(bytes: &[u8]) -> Result<&[u8], PolicyError> {
         return Err(PolicyError::new(
             PolicyErrorCode::IncompatibleCompiledPolicy,
             "@8",
-            format!(
-                "the compiled policy has format version {version}; this drf-gate ({}) reads version {FORMAT_VERSION}: compile the policy again with this version",
-                env!("CARGO_PKG_VERSION")
+            cat!(
+                "the compiled policy has format version ",
+                version,
+                concat!("; this drf-gate (", env!("CARGO_PKG_VERSION"), ") reads version ",),
+                FORMAT_VERSION,
+                ": compile the policy again with this version"
             ),
         ));
     }
@@ -162,10 +166,12 @@ fn check_header(bytes: &[u8]) -> Result<&[u8], PolicyError> {
     let sum = u64::from_le_bytes(<[u8; 8]>::try_from(field(14..22)?).unwrap_or_default());
     let payload = bytes.get(HEADER_LEN..).unwrap_or_default();
     if payload.len() != length {
-        return Err(header_error(format!(
-            "the compiled policy is {} bytes long where its header says {}: truncated or padded",
+        return Err(header_error(cat!(
+            "the compiled policy is ",
             bytes.len(),
-            HEADER_LEN + length
+            " bytes long where its header says ",
+            HEADER_LEN + length,
+            ": truncated or padded"
         )));
     }
     if wire::checksum(payload) != sum {
