@@ -437,8 +437,32 @@ impl Resolver for AnswerCache {
 
 #[cfg(test)]
 mod tests {
-    use super::id_text;
-    use serde_json::Value;
+    use super::{id_text, Answer, AnswerCache, Lookup, LookupKey, Resolver};
+    use crate::user::UserInput;
+    use serde_json::{json, Value};
+
+    #[test]
+    fn user_by_id_finds_the_answer_of_its_exact_key() {
+        // Answers under several fields and ids (a claim's JSON text: 7, "7", 7.0 differ), and
+        // other kinds of keys with the same strings; each query must find its own key's answer.
+        let mut cache = AnswerCache::default();
+        let keys = [("id", json!(7)), ("id", json!("7")), ("pk", json!(7)), ("id", json!(7.0)), ("uuid", json!("a"))];
+        for (n, (field, id)) in keys.iter().enumerate() {
+            let user = UserInput { username: Some(format!("user{n}")), ..Default::default() };
+            cache.insert(LookupKey::UserById { field: (*field).into(), id: id_text(id) }, Answer::User(user));
+        }
+        cache.insert(LookupKey::Token { key: "7".into() }, Answer::NotFound(true));
+        for (n, (field, id)) in keys.iter().enumerate() {
+            match cache.user_by_id(field, id) {
+                Lookup::Found(user) => assert_eq!(user.username, Some(format!("user{n}")), "{field} {id}"),
+                _ => panic!("{field} {id}: not found"),
+            }
+        }
+        assert!(matches!(cache.user_by_id("id", &json!(8)), Lookup::Pending));
+        assert!(matches!(cache.user_by_id("username", &json!(7)), Lookup::Pending));
+        cache.insert(LookupKey::UserById { field: "id".into(), id: "8".into() }, Answer::NotFound(true));
+        assert!(matches!(cache.user_by_id("id", &json!(8)), Lookup::NotFound));
+    }
 
     #[test]
     fn id_text_is_the_claims_json_text() {
