@@ -67,6 +67,11 @@ pub const HEADER_LEN: usize = 22;
 const MAX_NODE_DEPTH: u32 = 80;
 
 fn corrupt(error: &Corrupt) -> PolicyError {
+    // An intact policy whose JWT key this build cannot verify: a settings error, not corruption.
+    #[cfg(feature = "edge")]
+    if [settings::NEEDS_RSA, settings::NEEDS_ES256, settings::NEEDS_ES384].contains(&error.what) {
+        return PolicyError::new(PolicyErrorCode::InvalidSettings, "$.settings.jwt.algorithm", error.what);
+    }
     PolicyError::new(
         PolicyErrorCode::CorruptCompiledPolicy,
         cat!('@', error.offset + HEADER_LEN),
