@@ -329,6 +329,29 @@ function newGate(index) {
   }
 }
 
+// The Worker build verifies HS* JWTs only: a policy with an RS*/ES* verifying key must be refused
+// at load, with a settings error naming `drf-gate` (never loaded and misread). Returns null when
+// the policy needs no other verifier, "refused" when the build refused it as it must, else what
+// went wrong (a disagreement). The full edge paths replay those cases.
+const needsFullEdge = new Map();
+function workerRefusal(index) {
+  let verdict = needsFullEdge.get(index);
+  if (verdict !== undefined) return verdict;
+  const jwt = parseExact(policyTexts[index])?.settings?.jwt;
+  verdict = null;
+  if (jwt && /^(RS|ES)/.test(String(jwt.algorithm ?? "")) && jwt.verifyingKey != null) {
+    try {
+      new WorkerGate(compiledPolicy(index)).free?.();
+      verdict = `the worker build loaded a policy with a ${jwt.algorithm} key (it verifies HS* only: it must refuse it)`;
+    } catch (err) {
+      const clear = err.name === "PolicyError" && err.code === "invalid_settings" && err.path === "$.settings.jwt.algorithm" && /drf-gate\/worker/.test(err.message);
+      verdict = clear ? "refused" : `the worker build refused a ${jwt.algorithm} key unclearly: ${err.code ?? err.name} ${err.path ?? ""}: ${err.message}`;
+    }
+  }
+  needsFullEdge.set(index, verdict);
+  return verdict;
+}
+
 // The UI hot path: `gate.can` (memoised per subject and target on the object fields the policy
 // reads) in the build under test ("json": the Node build on the JSON policy; "runtime": the
 // browser runtime on the compiled policy), against `gate.check` of the same question on the JSON
@@ -931,9 +954,17 @@ for (const [name, label] of paths) {
     }
     continue;
   }
+  let refusedByBuild = 0;
   for (const [index, c] of cases.entries()) {
     let got;
-    if (name === "check-steps") {
+    const refusal = name === "worker" ? workerRefusal(index) : null;
+    if (refusal === "refused") {
+      refusedByBuild += 1;
+      continue;
+    }
+    if (refusal !== null) {
+      got = refusal;
+    } else if (name === "check-steps") {
       got = replayCheckSteps(c, index);
       if (got === undefined) {
         pending += 1;
@@ -975,7 +1006,8 @@ for (const [name, label] of paths) {
         `expected ${outcome(e.status, e.body, e.wwwAuthenticate)} | got ${got}`);
     }
   }
-  console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): ${cases.length} cases, ${agree} agree, ${disagree} disagree, ${pending} pending ` +
+  const refusedText = name === "worker" ? `, ${refusedByBuild} refused by the build (RS/ES keys: HS* only)` : "";
+  console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): ${cases.length} cases, ${agree} agree, ${disagree} disagree, ${pending} pending${refusedText} ` +
     `(seed ${document.seed})`);
   if (name.startsWith("can-")) {
     console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): can answered ${canStats.program} times by programs, ${canStats.wasm} times by wasm`);

@@ -10,10 +10,11 @@
 #   - edge (default features): everything, raw-request authentication and JWT crypto included;
 #     what Node, workerd and `drf-gate/web-edge` load (drf_gate.js / drf_gate.cjs, one shared
 #     drf_gate_bg.wasm);
-#   - worker (`--no-default-features --features edge,jwt-rsa,jwt-ecdsa`, release profile: size
-#     first): the edge build without the policy compiler, for Workers that load a compiled policy
-#     (`drf-gate/worker`, drf_gate_worker.js + drf_gate_worker_bg.wasm, web glue): a smaller
-#     module for workerd to validate and compile on every cold isolate.
+#   - worker (`--no-default-features --features edge`, release profile, `wasm-opt -O3`): the edge
+#     build without the policy compiler and without RSA/ECDSA (HS* JWTs only; a policy with an
+#     RS/ES key is refused at load), for Workers that load a compiled policy (`drf-gate/worker`,
+#     drf_gate_worker.js + drf_gate_worker_bg.wasm, web glue): a smaller module for workerd to
+#     validate and compile on every cold isolate.
 #
 #   bash scripts/build.sh            # release build
 #
@@ -79,8 +80,10 @@ CARGO_PROFILE_EDGE_STRIP=false cargo build --profile edge --target "$target" --l
 cp "$root/target/$target/edge/drf_gate.wasm" "$tmp/edge.wasm"
 # The Worker build: release profile (opt-level z) like the core build, whose dependencies it
 # shares; its drf-gate artifact is cached apart (other features), so neither rebuilds the other.
-log "cargo build --release --target $target --no-default-features --features edge,jwt-rsa,jwt-ecdsa (worker)"
-CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --no-default-features --features edge,jwt-rsa,jwt-ecdsa
+# HMAC only: RSA, P-256 and P-384 were a quarter of its bytes, which workerd validates on every
+# cold isolate (bench/notes.md, "Start-up, sixth pass").
+log "cargo build --release --target $target --no-default-features --features edge (worker)"
+CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --no-default-features --features edge
 cp "$wasm" "$tmp/worker.wasm"
 
 # 4. Glue. The edge targets (web, nodejs) emit the same .wasm; dist/ keeps one copy both load.
@@ -168,7 +171,7 @@ EOF
 
 # 5. wasm-opt: -Oz (size) for the browser builds, EDGE_WASM_OPT (default -O3, speed) for the
 #    edge build; the features are the ones rustc's default wasm32 target emits.
-log "wasm-opt -Oz (runtime, core, worker), ${EDGE_WASM_OPT:--O3} (edge)"
+log "wasm-opt -Oz (runtime, core), -O3 (worker), ${EDGE_WASM_OPT:--O3} (edge)"
 optimize() {
   local in="$1" out="$2" level="$3"
   shift 3
@@ -183,7 +186,11 @@ optimize() {
 optimize "$tmp/runtime/drf_gate_runtime_bg.wasm" "$dist/drf_gate_runtime_bg.wasm" --strip-target-features \
   --flatten --rereloop -Oz -Oz -Oz
 optimize "$tmp/core/drf_gate_core_bg.wasm" "$dist/drf_gate_core_bg.wasm" -Oz
-optimize "$tmp/worker/drf_gate_worker_bg.wasm" "$dist/drf_gate_worker_bg.wasm" -Oz
+# The Worker build's z code through -O3 (and the edge build's one-caller limit, below): fewer,
+# larger functions for V8 to compile lazily at `new Gate` and the first decision, and the
+# .wasm no larger in gzip (bench/notes.md, "Start-up, sixth pass").
+optimize "$tmp/worker/drf_gate_worker_bg.wasm" "$dist/drf_gate_worker_bg.wasm" -O3 \
+  --one-caller-inline-max-function-size "${EDGE_ONE_CALLER_INLINE:-500}"
 # The edge build keeps one-caller functions over EDGE_ONE_CALLER_INLINE (binaryen's size units)
 # out of line: binaryen inlines every function with one caller by default, which made
 # `gatecore_fromCompiled` one 26 KB function that V8's Liftoff compiles lazily, superlinearly
@@ -279,12 +286,24 @@ EOF
 #    import the snippet it names): every entry in a process shares one instance of a build
 #    (`drf-gate` and `drf-gate/web-edge` alike) and throws the same PolicyError and
 #    ContextError classes.
-for entry in node.mjs runtime-node.mjs worker-node.mjs; do
+for entry in node.mjs worker-node.mjs; do
   "$root/node_modules/.bin/esbuild" "$dist/$entry" --bundle --format=esm --platform=node \
     --external:'./snippets/*' --external:./drf_gate.js --external:./drf_gate_runtime.js --external:./drf_gate_worker.js \
     --log-level=warning --outfile="$tmp/$entry"
   mv "$tmp/$entry" "$dist/$entry"
 done
+#    The fast start (`drf-gate/runtime` in Node) folds its glue in too: two modules (the bundle
+#    and the error classes' snippet, still shared with every entry) instead of three: each module
+#    Node loads costs its resolve, read, parse and link (bench/notes.md, "Start-up, sixth pass").
+#    `drf-gate/runtime/inline`, the one other entry of this build, already had a Gate class of
+#    its own; imported in the same process it now also has its own instance.
+"$root/node_modules/.bin/esbuild" "$dist/runtime-node.mjs" --bundle --format=esm --platform=node \
+  --external:'./snippets/*' --log-level=warning --outfile="$tmp/runtime-node.mjs"
+mv "$tmp/runtime-node.mjs" "$dist/runtime-node.mjs"
+if grep -q 'from "\./drf_gate_runtime\.js"' "$dist/runtime-node.mjs"; then
+  echo "build.sh: runtime-node.mjs still imports its glue" >&2
+  exit 1
+fi
 
 size() {
   local raw gz

@@ -76,7 +76,7 @@ features() {
 # raw-request outcomes against the full edge build's (tests/worker.rs), then clippy as it ships.
 worker_build() {
   timed "cargo test (worker build)" cargo test --no-default-features --features edge --lib --test worker &&
-    timed "clippy (worker build, wasm32)" cargo clippy --no-default-features --features edge,jwt-rsa,jwt-ecdsa --target wasm32-unknown-unknown --lib -- -D warnings
+    timed "clippy (worker build, wasm32)" cargo clippy --no-default-features --features edge --target wasm32-unknown-unknown --lib -- -D warnings
 }
 
 # Doctests compiled into one binary per build (rustdoc's --merge-doctests, edition 2024's default;

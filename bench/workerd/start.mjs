@@ -74,6 +74,10 @@ export default {
     return new Response(ask(decide) ? "allowed" : "denied");
   },
 };`;
+// The same question in plain JS (bench/node/workload.mjs's rules): the empty Worker's answer, and
+// the phase rows' (which load drf-gate but do not decide with it yet).
+const plainDecide = `(user, action, post) =>
+  new Set(["list", "retrieve"]).has(action) || (user !== null && (action === "create" || post.owner === user.id || user.isStaff))`;
 const VARIANTS = {
   edgeJson: {
     label: "edge build (`drf-gate` in workerd) + JSON policy",
@@ -99,6 +103,49 @@ const gate = new Gate(policy);
 const decide = (user, action, post) => gate.can(user, "posts", action, post);
 ${handler}`,
   },
+  // What a Worker on `drf-gate/worker` pays, phase by phase (each row adds one step to the one
+  // before; differences between rows price a step): the JS alone (the package's API and glue,
+  // bundled, nothing instantiated), + the `.wasm` imported (workerd compiles it: validation of
+  // every function, lazy compilation of none), + instantiated (`initSync`, what importing
+  // `drf-gate/worker` does), then `workerCompiled` above (+ `new Gate(policy.gate)`, the first
+  // decision). `workerBytes`: the same Worker with the `.wasm` shipped as bytes (a Data module)
+  // and compiled by the top level (`new WebAssembly.Module`), instead of a CompiledWasm module.
+  // Run only when named by --only (see `chosen`).
+  workerJs: {
+    label: "phases of the worker build: its JS alone (API and glue, no `.wasm`)",
+    phase: true,
+    entry: `import { Gate } from ${JSON.stringify(join(dist, "api-worker.js"))};
+const decide = (user, action, post) => typeof Gate === "function" && (${plainDecide})(user, action, post);
+${handler}`,
+  },
+  workerModule: {
+    label: "phases of the worker build: + its `.wasm` imported (compiled by workerd, not instantiated)",
+    phase: true,
+    entry: `import wasmModule from ${JSON.stringify(join(dist, "drf_gate_worker_bg.wasm"))};
+import { Gate } from ${JSON.stringify(join(dist, "api-worker.js"))};
+const ready = wasmModule instanceof WebAssembly.Module;
+const decide = (user, action, post) => ready && typeof Gate === "function" && (${plainDecide})(user, action, post);
+${handler}`,
+  },
+  workerInstance: {
+    label: "phases of the worker build: + instantiated (`import \"drf-gate/worker\"`, no Gate)",
+    phase: true,
+    entry: `import { Gate } from ${JSON.stringify(join(dist, "worker.js"))};
+const decide = (user, action, post) => typeof Gate === "function" && (${plainDecide})(user, action, post);
+${handler}`,
+  },
+  workerBytes: {
+    label: "worker build + policy.gate, its `.wasm` shipped as bytes (a Data module) and compiled by the top level",
+    phase: true,
+    bytes: true,
+    entry: `import wasmBytes from ${JSON.stringify(join(dist, "drf_gate_worker_bg.wasm"))};
+import { Gate, initSync } from ${JSON.stringify(join(dist, "api-worker.js"))};
+import policy from "./policy.gate";
+initSync({ module: new WebAssembly.Module(wasmBytes) });
+const gate = new Gate(policy);
+const decide = (user, action, post) => gate.can(user, "posts", action, post);
+${handler}`,
+  },
   runtimeCompiled: {
     label: "browser runtime (`drf-gate/runtime` glue, its `.wasm` as a module) + policy.gate",
     entry: `import wasmModule from ${JSON.stringify(join(dist, "drf_gate_runtime_bg.wasm"))};
@@ -112,13 +159,11 @@ ${handler}`,
 };
 // The empty Worker: the same question answered by plain JS (bench/node/workload.mjs's rules).
 const emptyEntry = `
-const SAFE = new Set(["list", "retrieve"]);
-const decide = (user, action, post) =>
-  SAFE.has(action) || (user !== null && (action === "create" || post.owner === user.id || user.isStaff));
+const decide = ${plainDecide};
 ${handler}`;
 
 // Bundles an entry as wrangler would (esbuild; .wasm and .gate left as modules of their own).
-async function bundle(entry, outDir) {
+async function bundle(entry, outDir, bytes = false) {
   mkdirSync(outDir, { recursive: true });
   const entryFile = join(outDir, "entry.mjs");
   writeFileSync(entryFile, entry);
@@ -136,7 +181,7 @@ async function bundle(entry, outDir) {
       setup(build) {
         build.onResolve({ filter: /\.(wasm|gate)$/ }, (a) => {
           const path = a.path.startsWith("/") ? a.path : a.path === "./policy.gate" ? join(scratch, "policy.gate") : join(a.resolveDir, a.path);
-          files.set(basename(path), { path, type: path.endsWith(".wasm") ? "CompiledWasm" : "Data" });
+          files.set(basename(path), { path, type: path.endsWith(".wasm") && !bytes ? "CompiledWasm" : "Data" });
           return { path: `./${basename(path)}`, external: true };
         });
       },
@@ -158,7 +203,7 @@ function workers(bundled, empty) {
     const modules = [{ type: "ESModule", path: "worker.js", contents: empty ? emptyBundle.script : bundled.script }];
     for (const [name, file] of bundled.files) {
       const raw = readFileSync(file.path);
-      const contents = file.type === "CompiledWasm" ? distinct(raw) : raw;
+      const contents = file.path.endsWith(".wasm") ? distinct(raw) : raw;
       // The empty twin ships the same bytes, as Data nothing imports.
       modules.push({ type: empty ? "Data" : file.type, path: empty ? `unused-${name}` : name, contents });
     }
@@ -240,9 +285,11 @@ async function sample(bundled, empty) {
 }
 
 const emptyBundle = await bundle(emptyEntry, join(scratch, "empty"));
-const chosen = Object.entries(VARIANTS).filter(([id]) => only === null || only.split(",").includes(id));
+// The phase rows only with --only: each differs from the next by a few ms per isolate, less than
+// whole processes' ready times vary under load (bench/workerd/phases.mjs times phases closer).
+const chosen = Object.entries(VARIANTS).filter(([id, v]) => (only === null ? !v.phase : only.split(",").includes(id)));
 const bundles = new Map();
-for (const [id, variant] of chosen) bundles.set(id, await bundle(variant.entry, join(scratch, id)));
+for (const [id, variant] of chosen) bundles.set(id, await bundle(variant.entry, join(scratch, id), variant.bytes));
 
 const samples = Object.fromEntries(chosen.map(([id]) => [id, { drfGate: [], empty: [] }]));
 try {

@@ -225,8 +225,38 @@ pub(crate) fn decode(input: &mut Reader<'_>) -> Read<Decoded> {
         Some(spec) => Some(crate::middleware::Middleware::compile(spec, &settings).map_err(|_| middleware_at)?),
         None => None,
     };
+    if let Some(what) = missing_verifier(&settings.jwt.algorithm, settings.jwt.verifying_key.is_some()) {
+        return Err(input.corrupt(what));
+    }
     let settings = crate::authentication::CompiledSettings::compile_owned(settings).map_err(|_| start)?;
     Ok((settings, middleware))
+}
+
+/// Refusals of a build without a JWT verifier the policy's key needs (the Worker build,
+/// `drf-gate/worker`, verifies HS* only): an intact policy this build cannot run, refused at load
+/// with [`PolicyErrorCode::InvalidSettings`](crate::error::PolicyErrorCode), never misread.
+#[cfg(feature = "edge")]
+pub(crate) const NEEDS_RSA: &str = "RS256/384/512 JWT keys need a build with RSA verification (feature `jwt-rsa`; in JS: `drf-gate`, not `drf-gate/worker`, which verifies HS256/384/512 only)";
+/// Like [`NEEDS_RSA`], for an ES256 key.
+#[cfg(feature = "edge")]
+pub(crate) const NEEDS_ES256: &str = "ES256 JWT keys need a build with P-256 verification (feature `jwt-es256`; in JS: `drf-gate`, not `drf-gate/worker`, which verifies HS256/384/512 only)";
+/// Like [`NEEDS_RSA`], for an ES384 key.
+#[cfg(feature = "edge")]
+pub(crate) const NEEDS_ES384: &str = "ES384 JWT keys need a build with P-384 verification (feature `jwt-es384`; in JS: `drf-gate`, not `drf-gate/worker`, which verifies HS256/384/512 only)";
+
+/// Which refusal applies to `algorithm` with a verifying key (or `None`: this build verifies it).
+/// Without a key no build verifies anything (the JWT classes cannot run), so all load it alike.
+#[cfg(feature = "edge")]
+fn missing_verifier(algorithm: &str, has_key: bool) -> Option<&'static str> {
+    if !has_key {
+        return None;
+    }
+    match algorithm {
+        "RS256" | "RS384" | "RS512" if !cfg!(feature = "jwt-rsa") => Some(NEEDS_RSA),
+        "ES256" if !cfg!(feature = "jwt-es256") => Some(NEEDS_ES256),
+        "ES384" if !cfg!(feature = "jwt-es384") => Some(NEEDS_ES384),
+        _ => None,
+    }
 }
 
 #[cfg(feature = "edge")]
@@ -380,4 +410,33 @@ fn decode_limit(input: &mut Reader<'_>) -> Read<Option<usize>> {
     } else {
         None
     })
+}
+
+#[cfg(all(test, feature = "edge"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_this_build_cannot_verify_is_refused_as_a_settings_error() {
+        // HS* keys, and any algorithm without a key, load in every edge build.
+        for algorithm in ["HS256", "HS384", "HS512"] {
+            assert_eq!(missing_verifier(algorithm, true), None);
+        }
+        for algorithm in ["RS256", "ES256", "ES384"] {
+            assert_eq!(missing_verifier(algorithm, false), None);
+        }
+        let rsa = if cfg!(feature = "jwt-rsa") { None } else { Some(NEEDS_RSA) };
+        for algorithm in ["RS256", "RS384", "RS512"] {
+            assert_eq!(missing_verifier(algorithm, true), rsa);
+        }
+        assert_eq!(missing_verifier("ES256", true), if cfg!(feature = "jwt-es256") { None } else { Some(NEEDS_ES256) });
+        assert_eq!(missing_verifier("ES384", true), if cfg!(feature = "jwt-es384") { None } else { Some(NEEDS_ES384) });
+        // Reported as what it is, where it is: not a corrupt file.
+        for what in [NEEDS_RSA, NEEDS_ES256, NEEDS_ES384] {
+            let error = super::super::corrupt(&super::super::wire::Corrupt { offset: 7, what });
+            assert_eq!(error.code, "invalid_settings");
+            assert_eq!(error.path, "$.settings.jwt.algorithm");
+            assert!(error.message.contains("drf-gate/worker"));
+        }
+    }
 }

@@ -1,9 +1,10 @@
 // `drf-gate/worker`: the edge build without the policy compiler. It loads compiled policies and
 // answers everything the edge build answers on them (raw requests, the origin's middleware, CSRF
-// minting, check, can) byte for byte; a JSON policy, `toCompiled()` and another format version
-// are refused with a PolicyError. Its .wasm is the smaller one (what workerd validates per isolate).
+// minting, check, can) byte for byte; a JSON policy, `toCompiled()`, another format version and
+// an RS/ES JWT key (it verifies HS* only) are refused with a PolicyError. Its .wasm is the smaller one (what workerd validates per isolate).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -109,5 +110,37 @@ describe("drf-gate/worker", () => {
     assert.equal(ask(new worker.Gate(bytes)), ask(new edge.Gate(bytes)));
     const minted = worker.mintCsrfToken();
     assert.deepEqual([minted.token.length, minted.secret.length], [64, 32]);
+  });
+
+  test("verifies HS* only: a policy with an RS or ES key is refused at load, clearly, never misread", () => {
+    const pem = (type, options) => generateKeyPairSync(type, options).publicKey.export({ type: "spki", format: "pem" });
+    const keys = {
+      RS256: pem("rsa", { modulusLength: 2048 }),
+      ES256: pem("ec", { namedCurve: "P-256" }),
+      ES384: pem("ec", { namedCurve: "P-384" }),
+    };
+    keys.RS384 = keys.RS256;
+    keys.RS512 = keys.RS256;
+    const jwtPolicy = (jwt) => ({ ...withMiddleware, settings: { jwt: { leeway: 5, ...jwt } } });
+    for (const [algorithm, verifyingKey] of Object.entries(keys)) {
+      const bytes = new edge.Gate(jwtPolicy({ algorithm, verifyingKey })).toCompiled();
+      assert.ok(new edge.Gate(bytes), `the edge build loads ${algorithm}`);
+      assert.throws(() => new worker.Gate(bytes), (e) => e instanceof worker.PolicyError && e.code === "invalid_settings" &&
+        e.path === "$.settings.jwt.algorithm" && /`drf-gate`, not `drf-gate\/worker`/.test(e.message) && e.message.startsWith(algorithm.slice(0, 2)), algorithm);
+      // Without a key no build verifies a token: both load it and answer (or refuse) alike.
+      const keyless = new edge.Gate(jwtPolicy({ algorithm })).toCompiled();
+      const request = { method: "GET", path: "/api/posts/", headers: { Host: "api.example.com", Authorization: "Bearer a.b.c" } };
+      const outcome = (gate) => {
+        try {
+          return JSON.stringify(gate.checkRequestSync(request, { now: 1.7e9, resolvers }));
+        } catch (e) {
+          return JSON.stringify([e.name, e.code, e.path, e.message]);
+        }
+      };
+      assert.equal(outcome(new worker.Gate(keyless)), outcome(new edge.Gate(keyless)), algorithm);
+    }
+    for (const algorithm of ["HS256", "HS384", "HS512"]) {
+      assert.ok(new worker.Gate(new edge.Gate(jwtPolicy({ algorithm, signingKey: "k3y" })).toCompiled()), algorithm);
+    }
   });
 });

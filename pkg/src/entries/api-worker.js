@@ -2,8 +2,9 @@
 // policy compiler (no JSON policy reader, no condition-language or permission-expression
 // parser), over drf_gate_worker.js. Loads compiled policies only (`npx drf-gate compile
 // policy.json -o policy.gate`, or `gate.toCompiled()` in Node); everything else is the edge
-// build's: raw-request checking, JWT, session + CSRF, `mintCsrfToken`, JSON contexts. A JSON
-// policy throws a PolicyError naming the full edge entry. Ready after init()/initSync().
+// build's: raw-request checking, JWT with HS* keys (an RS/ES key is refused at load: `invalid_settings`,
+// naming `drf-gate`), session + CSRF, `mintCsrfToken`, JSON contexts. A JSON policy throws a
+// PolicyError naming the full edge entry. Ready after init()/initSync().
 import * as wasm from "./drf_gate_worker.js";
 import { defineApi } from "./gate.js";
 
