@@ -68,6 +68,9 @@ const MAX_TEXT: u32 = 8 * 1024 * 1024;
 /// and for a string argument (a view or action name, a URL path).
 const MAX_CONTEXT_TEXT: u32 = 1024 * 1024;
 
+/// The longest encoded user (`pkg/src/gate.js` MAX_ENCODED_BYTES): wasm memory never shrinks.
+const MAX_ENCODED_USER: u32 = 4 * 1024 * 1024;
+
 /// Why a JS value did not cross as JSON text.
 enum TextError {
     /// Functions, symbols, BigInt, cycles: what JSON cannot hold.
@@ -867,10 +870,20 @@ impl GateCore {
         Ok(Some((pending, step)))
     }
 
-    /// The user argument: `null`/`undefined` (anonymous) or a user object.
+    /// The user argument: `null`/`undefined` (anonymous), a user object, or its encoding.
     fn user(&self, user: &JsValue) -> Result<User, JsValue> {
         if user.is_null() || user.is_undefined() {
             return Ok(User::anonymous());
+        }
+        // gate.js sends a user JSON cannot write (a BigInt id, beyond 2^53) in the binary value
+        // encoding (`pkg/src/value.js`), exact, as the browser runtime sends every user.
+        if let Some(bytes) = user.dyn_ref::<js_sys::Uint8Array>() {
+            if bytes.length() > MAX_ENCODED_USER {
+                return Err(invalid_context("the encoded user is longer than may be checked", "$.user"));
+            }
+            let input = crate::compiled::value::decode_user(&bytes.to_vec(), "$.user")
+                .map_err(|error| context_error(&error))?;
+            return Ok(input.map_or_else(User::anonymous, |input| self.inner.compile_user(&input)));
         }
         let input: UserInput = from_js(user, "$.user")?;
         Ok(self.inner.compile_user(&input))

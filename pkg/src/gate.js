@@ -1210,6 +1210,14 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false, 
   const object = runtime
     ? (value) => (value === undefined || value === null ? undefined : boundedEncoding(value, "$.object"))
     : (value) => value;
+  // The Node build crosses a user or an object as the value (JSON.stringify in the core), which
+  // refuses a BigInt (an id beyond 2^53, as JSON.parse-with-BigInt gives a database's pk). Such a
+  // value crosses again encoded (pkg/src/value.js: exact, as the browser runtime sends every
+  // value), so `can` answers what `check` (its exact JSON text) answers. Anything else JSON cannot
+  // hold (a cycle) is refused as before.
+  const holdsBigInt = (error, ...values) =>
+    !runtime && error?.code === "invalid_context" && /not representable as JSON$/.test(error.message) &&
+    values.every((value) => value === undefined || value === null || exactJson(value) !== undefined);
   let initialised = ready;
   let initFailure;
 
@@ -1799,7 +1807,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false, 
       }
       if (!withObject) return memos.answer ??= core.canSubject(handle, target.id, undefined);
       const reads = target.reads === undefined ? this.#reads(core, target) : target.reads;
-      if (reads === null || !prunable(objectValue)) return core.canSubject(handle, target.id, object(objectValue));
+      if (reads === null || !prunable(objectValue)) return this.#canSubjectWhole(core, handle, target.id, objectValue);
       if (reads.length === 0) {
         return memos.answer ??= this.#canEncoded(core, handle, target.id, objectValue, reads);
       }
@@ -1881,7 +1889,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false, 
     #ask(core, handle, target, objectValue, withObject) {
       if (!withObject) return core.canSubject(handle, target.id, undefined);
       const reads = target.reads === undefined ? this.#reads(core, target) : target.reads;
-      if (reads === null || !prunable(objectValue)) return core.canSubject(handle, target.id, object(objectValue));
+      if (reads === null || !prunable(objectValue)) return this.#canSubjectWhole(core, handle, target.id, objectValue);
       return this.#canEncoded(core, handle, target.id, objectValue, reads);
     }
 
@@ -1924,6 +1932,27 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false, 
 
     // A plain user object: compiled for this call; the object pruned to what the policy reads.
     #canUser(core, target, who, objectValue) {
+      try {
+        return this.#canUserAsIs(core, target, who, objectValue);
+      } catch (error) {
+        if (!holdsBigInt(error, who, objectValue)) throw error;
+        const encoded = boundedEncoding(who, "$.user");
+        if (objectValue === undefined || objectValue === null) return core.canUser(encoded, target.id, undefined);
+        return core.canUserEncoded(encoded, target.id, boundedEncoding(objectValue, "$.object"));
+      }
+    }
+
+    // canSubject of the whole object (as its value; encoded when it holds a BigInt).
+    #canSubjectWhole(core, handle, id, objectValue) {
+      try {
+        return core.canSubject(handle, id, object(objectValue));
+      } catch (error) {
+        if (!holdsBigInt(error, objectValue)) throw error;
+        return core.canSubjectEncoded(handle, id, boundedEncoding(objectValue, "$.object"));
+      }
+    }
+
+    #canUserAsIs(core, target, who, objectValue) {
       if (objectValue !== undefined && objectValue !== null) {
         const reads = target.reads === undefined ? this.#reads(core, target) : target.reads;
         if (reads !== null && prunable(objectValue)) {
@@ -1996,10 +2025,16 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false, 
       const core = this.#live();
       if (runtime) boundedArg(view, "view");
       const handle = handleOf(who);
-      const answer =
-        handle === undefined
-          ? core.permissionsForUser(user(who), view, object(objectValue))
-          : core.permissionsForSubject(handle, view, object(objectValue));
+      let answer;
+      if (handle !== undefined) answer = core.permissionsForSubject(handle, view, object(objectValue));
+      else {
+        try {
+          answer = core.permissionsForUser(user(who), view, object(objectValue));
+        } catch (error) {
+          if (!holdsBigInt(error, who) || error.path !== "$.user") throw error;
+          answer = core.permissionsForUser(boundedEncoding(who, "$.user"), view, object(objectValue));
+        }
+      }
       return runtime ? JSON.parse(answer) : answer;
     }
 
@@ -2009,7 +2044,14 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false, 
       if (handleOf(who) !== undefined) {
         throw new ContextError("expected a user object, not a Subject", "invalid_context", "$.user");
       }
-      return new Subject(MAKE, core.subject(user(who)), core);
+      let made;
+      try {
+        made = core.subject(user(who));
+      } catch (error) {
+        if (!holdsBigInt(error, who)) throw error;
+        made = core.subject(boundedEncoding(who, "$.user"));
+      }
+      return new Subject(MAKE, made, core);
     }
 
     /** The view names, in policy order. */

@@ -71,6 +71,33 @@ describe("ids beyond 2^53 in contexts", () => {
       if (Number.isSafeInteger(numbers.user.id)) assert.equal(gate.check(numbers).allowed, allowed);
     });
   }
+  // `can` answers what `check` answers, in both builds: a plain user (each call), a Subject, and
+  // objects the package extracts fields from or crosses whole (with `toJSON`, an array member).
+  // Before, the Node build's `can` threw "not representable as JSON" on any BigInt.
+  for (const [context, allowed] of cases) {
+    test(`can answers ${text(context)} as check does, in both builds`, () => {
+      const { view, action, user, object } = context;
+      const objects = object === undefined ? [undefined] : [object, { toJSON: () => object }, { ...object, list: [object.owner] }];
+      for (const [build, g] of [["node", gate], ["runtime", runtime]]) {
+        const subject = g.subject(user);
+        for (const value of objects) {
+          assert.equal(g.check({ view, action, user, object: value }).allowed, allowed, `${build}: check`);
+          for (let round = 0; round < 2; round++) {
+            assert.equal(g.can(user, view, action, value), allowed, `${build}: can, plain user, round ${round}`);
+            assert.equal(g.can(subject, view, action, value), allowed, `${build}: can, Subject, round ${round}`);
+          }
+        }
+        assert.deepEqual(g.permissionsFor(user, view), g.permissionsFor(subject, view), `${build}: permissionsFor`);
+        subject.free?.();
+      }
+    });
+  }
+  test("a user JSON cannot hold (a cycle) is refused by can as before", () => {
+    const user = { id: TWO_53 + 1n };
+    user.self = user;
+    assert.throws(() => gate.can(user, "big", "list"), { name: "ContextError", code: "invalid_context" });
+    assert.throws(() => gate.subject(user), { name: "ContextError", code: "invalid_context" });
+  });
   test("a context text that is not a context is a ContextError", () => {
     assert.throws(() => gate.check("{"), { name: "ContextError", code: "invalid_context" });
     assert.throws(() => gate.check('"posts"'), { name: "ContextError", code: "invalid_context" });
