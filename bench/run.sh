@@ -119,7 +119,7 @@ done
 
 # 6. Memory after 1,000,000 checks (Cedar: 100,000, it would take minutes), one process each.
 log "memory"
-for mode in hand.can drfGate.can drfGate.canUser drfGate.canMany drfGate.check drfGate.checkMany drfGateRuntime.can drfGateRuntime.canUser drfGateRuntime.canMany drfGateRuntime.check raw.checkRequestSync casl.can casl.check casbin.can cedar.can; do
+for mode in hand.can drfGate.can drfGate.canUser drfGate.canMany drfGate.check drfGate.checkMany drfGateRuntime.can drfGateRuntime.canUser drfGateRuntime.canMany drfGateRuntime.check drfGateCore.can drfGateCore.canUser drfGateCore.check drfGateWorker.can drfGateWorker.canUser drfGateWorker.canMany drfGateWorker.check drfGateWorker.checkMany raw.checkRequestSync raw.checkRequest rawWorker.checkRequestSync rawWorker.checkRequest casl.can casl.check casbin.can cedar.can; do
   checks=1000000
   [[ "$mode" == cedar.* ]] && checks=100000
   (cd "$bench/node" && node --expose-gc memory.mjs "$mode" "$checks") >> "$results/memory.jsonl"

@@ -286,12 +286,24 @@ EOF
 #    import the snippet it names): every entry in a process shares one instance of a build
 #    (`drf-gate` and `drf-gate/web-edge` alike) and throws the same PolicyError and
 #    ContextError classes.
-for entry in node.mjs runtime-node.mjs worker-node.mjs; do
+for entry in node.mjs worker-node.mjs; do
   "$root/node_modules/.bin/esbuild" "$dist/$entry" --bundle --format=esm --platform=node \
     --external:'./snippets/*' --external:./drf_gate.js --external:./drf_gate_runtime.js --external:./drf_gate_worker.js \
     --log-level=warning --outfile="$tmp/$entry"
   mv "$tmp/$entry" "$dist/$entry"
 done
+#    The fast start (`drf-gate/runtime` in Node) folds its glue in too: two modules (the bundle
+#    and the error classes' snippet, still shared with every entry) instead of three: each module
+#    Node loads costs its resolve, read, parse and link (bench/notes.md, "Start-up, sixth pass").
+#    `drf-gate/runtime/inline`, the one other entry of this build, already had a Gate class of
+#    its own; imported in the same process it now also has its own instance.
+"$root/node_modules/.bin/esbuild" "$dist/runtime-node.mjs" --bundle --format=esm --platform=node \
+  --external:'./snippets/*' --log-level=warning --outfile="$tmp/runtime-node.mjs"
+mv "$tmp/runtime-node.mjs" "$dist/runtime-node.mjs"
+if grep -q 'from "\./drf_gate_runtime\.js"' "$dist/runtime-node.mjs"; then
+  echo "build.sh: runtime-node.mjs still imports its glue" >&2
+  exit 1
+fi
 
 size() {
   local raw gz

@@ -86,10 +86,10 @@ def expand_use(tree):
 
 
 def without_inline_test_modules(code):
-    """`code` without its inline `#[cfg(test)] mod name { ... }` blocks: test-only code is not
+    """`code` without its inline `#[cfg(test)]` (or `#[cfg(all(test, ...))]`) `mod name { ... }` blocks: test-only code is not
     part of the build, and a `super::` inside such a block names this module, not its parent."""
     out, pos = [], 0
-    for m in re.finditer(r"#\[cfg\(test\)\]\s*mod\s+\w+\s*\{", code):
+    for m in re.finditer(r"#\[cfg\((?:test|all\(test\s*,[^\]]*\))\)\]\s*mod\s+\w+\s*\{", code):
         if m.start() < pos:
             continue
         depth, k = 1, m.end()

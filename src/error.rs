@@ -244,9 +244,9 @@ pub const MAX_ERROR_TEXT: usize = 1024;
 /// ```
 pub fn quoted(input: &str) -> String {
     if input.len() <= MAX_QUOTED_INPUT {
-        return format!("`{input}`");
+        return crate::text::cat!('`', input, '`');
     }
-    format!("`{}…` ({} bytes)", head(input, MAX_QUOTED_INPUT), input.len())
+    crate::text::cat!('`', head(input, MAX_QUOTED_INPUT), "…` (", input.len(), " bytes)")
 }
 
 /// `text` cut to at most [`MAX_ERROR_TEXT`] bytes (whole characters), then `…` and its length.
@@ -260,7 +260,7 @@ pub fn bounded(text: String) -> String {
     if text.len() <= MAX_ERROR_TEXT {
         return text;
     }
-    format!("{}… ({} bytes in all)", head(&text, MAX_ERROR_TEXT), text.len())
+    crate::text::cat!(head(&text, MAX_ERROR_TEXT), "… (", text.len(), " bytes in all)")
 }
 
 /// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.

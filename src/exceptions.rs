@@ -121,5 +121,5 @@ pub fn method_not_allowed_body(method: &str) -> String {
 /// assert_eq!(drf_gate::exceptions::no_match_body("Post"), r#"{"detail":"No Post matches the given query."}"#);
 /// ```
 pub fn no_match_body(object_name: &str) -> String {
-    crate::renderers::render_detail_text(&format!("No {object_name} matches the given query."))
+    crate::renderers::render_detail_text(&crate::text::cat!("No ", object_name, " matches the given query."))
 }

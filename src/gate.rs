@@ -1,5 +1,6 @@
 //! [`Gate`]: a compiled policy and the questions it answers.
 
+use crate::text::cat;
 use std::borrow::Cow;
 
 use crate::value::Value;
@@ -246,11 +247,7 @@ impl Gate {
             ContextError::new(
                 ContextErrorCode::UnknownView,
                 path,
-                format!(
-                    "unknown view {}; the policy has: {}",
-                    crate::error::quoted(name),
-                    listed(&mut self.view_names())
-                ),
+                cat!("unknown view ", crate::error::quoted(name), "; the policy has: ", listed(&mut self.view_names())),
             )
         })
     }
@@ -580,11 +577,14 @@ fn ui_target<'g: 'c, 'c>(
     Err(ContextError::new(
         ContextErrorCode::UnknownAction,
         "actionOrMethod",
-        format!(
-            "view `{}` has no action {} (it has: {}), and it is not an HTTP method such as \"DELETE\"",
+        cat!(
+            "view `",
             view.name,
+            "` has no action ",
             crate::error::quoted(action_or_method),
-            known
+            " (it has: ",
+            known,
+            "), and it is not an HTTP method such as \"DELETE\""
         ),
     ))
 }
@@ -605,7 +605,7 @@ pub(crate) fn resolve_target<'g: 'c, 'c>(
                 ContextError::new(
                     ContextErrorCode::UnknownAction,
                     "$.action",
-                    format!("view `{}` has no action {}; it has: {known}", view.name, crate::error::quoted(name)),
+                    cat!("view `", view.name, "` has no action ", crate::error::quoted(name), "; it has: ", known),
                 )
             })?;
             let route = view.routes.get(action.route).ok_or_else(|| {
@@ -618,7 +618,7 @@ pub(crate) fn resolve_target<'g: 'c, 'c>(
                     return Err(ContextError::new(
                         ContextErrorCode::MethodMismatch,
                         "$.detail",
-                        format!("action `{name}` is on the {} route", if on_detail { "detail" } else { "list" }),
+                        cat!("action `", name, "` is on the ", if on_detail { "detail" } else { "list" }, " route"),
                     ));
                 }
             }
@@ -662,10 +662,12 @@ pub(crate) fn resolve_target<'g: 'c, 'c>(
                     ContextError::new(
                         ContextErrorCode::UnknownAction,
                         "$.detail",
-                        format!(
-                            "view `{}` has no {} route",
+                        cat!(
+                            "view `",
                             view.name,
-                            if kind == RouteKind::Detail { "detail" } else { "list" }
+                            "` has no ",
+                            if kind == RouteKind::Detail { "detail" } else { "list" },
+                            " route"
                         ),
                     )
                 })?
@@ -731,7 +733,7 @@ fn resolve_authentication<'c>(
                 return Err(ContextError::new(
                     ContextErrorCode::UnknownAuthenticationClass,
                     "$.authentication.succeeded",
-                    format!("{} is not among this view's authentication classes ({names})", crate::error::quoted(name)),
+                    cat!(crate::error::quoted(name), " is not among this view's authentication classes (", names, ')'),
                 ));
             }
             Ok(Authenticated::Succeeded)

@@ -8,7 +8,9 @@
 //! assert_eq!(crate::json_writer::to_string(&serde_json::json!({"a": [1, "\n"]})), Ok(r#"{"a":[1,"\n"]}"#.to_owned()));
 //! ```
 
-use std::fmt::{self, Display, Write as _};
+use std::fmt::{self, Display};
+
+use crate::text::Piece;
 
 use serde::ser::{self, Serialize};
 
@@ -93,9 +95,26 @@ pub(crate) fn write_str(out: &mut String, text: &str) {
     out.push('"');
 }
 
-fn write_display(out: &mut String, value: impl Display) {
-    // Writing to a String cannot fail.
-    let _ = write!(out, "{value}");
+/// An `i128`/`u128` in decimal, as serde_json writes it (no `core::fmt`).
+fn write_wide(out: &mut String, negative: bool, mut value: u128) {
+    if negative {
+        out.push('-');
+    }
+    let mut digits = [0u8; 39];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        if let Some(slot) = digits.get_mut(start) {
+            *slot = b'0' + (value % 10) as u8;
+        }
+        value /= 10;
+        if value == 0 || start == 0 {
+            break;
+        }
+    }
+    for digit in digits.iter().skip(start) {
+        out.push(char::from(*digit));
+    }
 }
 
 /// A sequence, map or struct being written: `first` until its first element.
@@ -186,11 +205,11 @@ impl<'o> ser::Serializer for Writer<'o> {
         self.serialize_i64(i64::from(value))
     }
     fn serialize_i64(self, value: i64) -> Result<(), WriteError> {
-        write_display(self.out, value);
+        value.push_to(self.out);
         Ok(())
     }
     fn serialize_i128(self, value: i128) -> Result<(), WriteError> {
-        write_display(self.out, value);
+        write_wide(self.out, value < 0, value.unsigned_abs());
         Ok(())
     }
     fn serialize_u8(self, value: u8) -> Result<(), WriteError> {
@@ -203,11 +222,11 @@ impl<'o> ser::Serializer for Writer<'o> {
         self.serialize_u64(u64::from(value))
     }
     fn serialize_u64(self, value: u64) -> Result<(), WriteError> {
-        write_display(self.out, value);
+        value.push_to(self.out);
         Ok(())
     }
     fn serialize_u128(self, value: u128) -> Result<(), WriteError> {
-        write_display(self.out, value);
+        write_wide(self.out, false, value);
         Ok(())
     }
     /// serde_json writes an `f32` with `f32` digits; nothing the runtime renders has one.
@@ -217,7 +236,7 @@ impl<'o> ser::Serializer for Writer<'o> {
     /// Finite: serde_json's shortest form (the same formatter as `Number`'s `Display`); else `null`.
     fn serialize_f64(self, value: f64) -> Result<(), WriteError> {
         match serde_json::Number::from_f64(value) {
-            Some(number) => write_display(self.out, number),
+            Some(number) => number.push_to(self.out),
             None => self.out.push_str("null"),
         }
         Ok(())
@@ -443,6 +462,12 @@ mod tests {
         same(&std::collections::BTreeMap::from([("k", vec![1u16, 2]), ("j", vec![])]));
         same(&b"bytes"[..]);
         same(&f64::NAN);
+        for wide in [0i128, -1, 7, i128::MIN, i128::MAX, i128::from(i64::MIN) - 1] {
+            same(&wide);
+        }
+        same(&u128::MAX);
+        same(&[u64::MAX, 0, 10]);
+        same(&[i64::MIN, -9, 0]);
     }
 
     #[cfg(feature = "compiler")]

@@ -58,6 +58,7 @@ pub mod policy;
 pub mod pystr;
 pub mod renderers;
 pub mod routing;
+pub mod text;
 #[macro_use]
 pub mod typed_check;
 pub mod user;

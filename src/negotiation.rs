@@ -162,12 +162,12 @@ fn parse_header_parameters(line: &str) -> Result<(String, Vec<(String, String)>)
             let mut pieces = quoted.splitn(3, '\'');
             match (pieces.next(), pieces.next(), pieces.next()) {
                 (Some(charset), Some(_language), Some(text)) => {
-                    ParamValue::Extended { charset: Some(charset.to_owned()), text: format!("\"{text}\"") }
+                    ParamValue::Extended { charset: Some(charset.to_owned()), text: crate::text::cat!('"', text, '"') }
                 }
-                _ => ParamValue::Extended { charset: None, text: format!("\"{quoted}\"") },
+                _ => ParamValue::Extended { charset: None, text: crate::text::cat!('"', quoted, '"') },
             }
         } else {
-            ParamValue::Plain(format!("\"{quoted}\""))
+            ParamValue::Plain(crate::text::cat!('"', quoted, '"'))
         };
         plain.push((name, value));
     }
@@ -303,7 +303,7 @@ fn codec_module(name: &str) -> Result<Option<&'static str>, ParseError> {
 /// lower-cased.
 fn parse_params(line: &str) -> Vec<String> {
     let mut parts = Vec::new();
-    let mut rest = format!(";{line}");
+    let mut rest = crate::text::cat!(';', line);
     while let Some(stripped) = rest.strip_prefix(';') {
         let s = stripped.to_owned();
         let mut end = s.find(';');
@@ -321,7 +321,7 @@ fn parse_params(line: &str) -> Vec<String> {
         let end = end.unwrap_or(s.len());
         let field = s.get(..end).unwrap_or_default();
         let field = match field.split_once('=') {
-            Some((name, value)) => format!("{}={}", crate::http::lower(py_strip(name)), py_strip(value)),
+            Some((name, value)) => crate::text::cat!(crate::http::lower(py_strip(name)), '=', py_strip(value)),
             None => field.to_owned(),
         };
         parts.push(py_strip(&field).to_owned());

@@ -5,6 +5,7 @@
 //! exception's detail went through `force_str` (`_get_error_details`), so numbers, booleans and
 //! `None` inside a message become strings (`5` → `"5"`, `true` → `"True"`).
 
+use crate::text::cat;
 use crate::value::Value;
 
 /// Appends `text` as a JSON string exactly as Python's `json.dumps(..., ensure_ascii=False)`
@@ -107,10 +108,8 @@ fn write_error_details(out: &mut String, value: &Value) {
         Value::Bool(false) => write_json_string(out, "False"),
         Value::Null => write_json_string(out, "None"),
         Value::Number(number) => {
-            let text = if let Some(int) = number.as_i64() {
-                int.to_string()
-            } else if let Some(int) = number.as_u64() {
-                int.to_string()
+            let text = if number.is_i64() || number.is_u64() {
+                cat!(number)
             } else {
                 python_float_repr(number.as_f64().unwrap_or(0.0))
             };
@@ -148,8 +147,9 @@ pub fn python_float_repr(value: f64) -> String {
     // The shortest round-trip digits, like Python's repr, from serde_json's float formatter
     // (already in the binary; core's `{:e}` would add its own). It writes `d.ddd`, `ddd.d` or
     // `d.ddde-N`: read the digits and the decimal exponent of the first one.
-    let formatted = serde_json::Number::from_f64(value.abs()).map(|number| number.to_string()).unwrap_or_default();
-    let (mantissa, exponent) = formatted.split_once(['e', 'E']).unwrap_or((formatted.as_str(), "0"));
+    let mut buffer = zmij::Buffer::new();
+    let formatted = crate::text::float_text(&mut buffer, value.abs());
+    let (mantissa, exponent) = formatted.split_once(['e', 'E']).unwrap_or((formatted, "0"));
     let exponent: i32 = exponent.trim_start_matches('+').parse().unwrap_or(0);
     let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let all: String = whole.chars().chain(fraction.chars()).collect();
@@ -160,19 +160,20 @@ pub fn python_float_repr(value: f64) -> String {
     let sign = if value < 0.0 { "-" } else { "" };
     if !(-4..16).contains(&exponent) {
         let (first, rest) = digits.split_at(1.min(digits.len()));
-        let fraction = if rest.is_empty() { String::new() } else { format!(".{rest}") };
+        let dot = if rest.is_empty() { "" } else { "." };
         let exp_sign = if exponent < 0 { '-' } else { '+' };
-        return format!("{sign}{first}{fraction}e{exp_sign}{:02}", exponent.abs());
+        let pad = if exponent.abs() < 10 { "0" } else { "" };
+        return cat!(sign, first, dot, rest, 'e', exp_sign, pad, exponent.unsigned_abs());
     }
     let point = exponent + 1; // digits before the decimal point
     if point <= 0 {
         let zeros = "0".repeat(point.unsigned_abs() as usize);
-        format!("{sign}0.{zeros}{digits}")
+        cat!(sign, "0.", zeros, digits)
     } else if point as usize >= digits.len() {
         let zeros = "0".repeat(point as usize - digits.len());
-        format!("{sign}{digits}{zeros}.0")
+        cat!(sign, digits, zeros, ".0")
     } else {
         let (whole, fraction) = digits.split_at(point as usize);
-        format!("{sign}{whole}.{fraction}")
+        cat!(sign, whole, '.', fraction)
     }
 }

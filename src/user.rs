@@ -268,7 +268,7 @@ fn object_pk(obj: &Value) -> Option<String> {
     let pk = obj.get("pk").or_else(|| obj.get("id"))?;
     match pk {
         Value::String(text) => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
+        Value::Number(number) => Some(crate::text::cat!(number)),
         _ => None,
     }
 }

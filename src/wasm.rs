@@ -446,12 +446,9 @@ impl GateCore {
         body: Option<String>,
         now: f64,
     ) -> Result<JsValue, JsValue> {
-        let mut pending = match crate::edge::PendingRequest::from_parts(text, count as usize, flags, body, now) {
-            Ok(Some(pending)) => pending,
-            Ok(None) => return Ok(JsValue::UNDEFINED),
-            Err(error) => return Err(context_error(&error)),
+        let Some((pending, step)) = self.typed_first_step(text, count, flags, body, now)? else {
+            return Ok(JsValue::UNDEFINED);
         };
-        let step = pending.step(&self.inner).map_err(|error| context_error(&error))?;
         let lookup = matches!(step, crate::edge::EdgeStep::Lookup(_));
         let (out, _) = sync_step(&self.inner, step, &pending)?;
         if lookup {
@@ -485,12 +482,9 @@ impl GateCore {
         body: Option<String>,
         now: f64,
     ) -> Result<JsValue, JsValue> {
-        let mut pending = match crate::edge::PendingRequest::from_parts(text, count as usize, flags, body, now) {
-            Ok(Some(pending)) => pending,
-            Ok(None) => return Ok(JsValue::UNDEFINED),
-            Err(error) => return Err(context_error(&error)),
+        let Some((pending, step)) = self.typed_first_step(text, count, flags, body, now)? else {
+            return Ok(JsValue::UNDEFINED);
         };
-        let step = pending.step(&self.inner).map_err(|error| context_error(&error))?;
         let more = match &step {
             crate::edge::EdgeStep::Lookup(_) => true,
             crate::edge::EdgeStep::Body(_) => pending.is_body_pending(),
@@ -853,6 +847,26 @@ impl RawRequestCore {
 }
 
 impl GateCore {
+    /// The typed request of `requestSync`/`requestPacked` and its first step; `None` when the
+    /// parts do not split as counted (gate.js then sends JSON).
+    #[cfg(feature = "edge")]
+    fn typed_first_step(
+        &self,
+        text: &str,
+        count: u32,
+        flags: u32,
+        body: Option<String>,
+        now: f64,
+    ) -> Result<Option<(crate::edge::PendingRequest, crate::edge::EdgeStep<'_>)>, JsValue> {
+        let mut pending = match crate::edge::PendingRequest::from_parts(text, count as usize, flags, body, now) {
+            Ok(Some(pending)) => pending,
+            Ok(None) => return Ok(None),
+            Err(error) => return Err(context_error(&error)),
+        };
+        let step = pending.step(&self.inner).map_err(|error| context_error(&error))?;
+        Ok(Some((pending, step)))
+    }
+
     /// The user argument: `null`/`undefined` (anonymous) or a user object.
     fn user(&self, user: &JsValue) -> Result<User, JsValue> {
         if user.is_null() || user.is_undefined() {

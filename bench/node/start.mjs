@@ -5,7 +5,7 @@
 //   first decision one object-level request (an update of a post by a user who is not its owner).
 //
 //   node start.mjs --prepare DIR           -> DIR/policy.json and DIR/policy.gate (`drf-gate compile`)
-//   node start.mjs ROW [--policy-dir DIR]  -> one JSON line on stdout
+//   node start.mjs ROW [--policy-dir DIR] [--main-thread]  -> one JSON line on stdout
 //
 // Rows (the same policy, the same first request):
 //   drfGate          `import "drf-gate"` (Node: the edge build) + the JSON policy file
@@ -17,7 +17,7 @@
 //
 // Times are wall clock (performance.now); `cpuMs` is the process's CPU time over the same span
 // (all threads: V8 compiles and validates wasm on helper threads), which a loaded machine
-// disturbs less. `sinceProcessStartMs` adds Node's own start-up (the same for every row).
+// disturbs less; `mainThreadCpuMs` the main thread's alone (with --main-thread, on Linux; else null). `sinceProcessStartMs` adds Node's own start-up (the same for every row).
 import { performance } from "node:perf_hooks";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -116,17 +116,28 @@ const cpu = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 };
+// With --main-thread, also the main thread's own CPU time (Linux): what an idle machine waits
+// for, less disturbed by other processes than wall time and without V8's helper threads. Off by
+// default: reading it calls readFileSync before the timed span, which takes the first read's
+// one-time cost (~0.5 ms) out of every row's import.
+const schedstat = "/proc/thread-self/schedstat";
+const main = args.includes("--main-thread") && existsSync(schedstat) ? () => Number(readFileSync(schedstat, "utf8").split(" ")[0]) / 1e6 : () => NaN;
+main();
+const m0 = main();
 const c0 = cpu();
 const t0 = performance.now();
 const mod = await chosen.load();
 const t1 = performance.now();
 const c1 = cpu();
+const m1 = main();
 const engine = await chosen.policy(mod);
 const t2 = performance.now();
 const c2 = cpu();
+const m2 = main();
 const answer = chosen.first(engine, request);
 const t3 = performance.now();
 const c3 = cpu();
+const m3 = main();
 if (answer !== handWritten(request.user, request.action, request.post)) throw new Error(`${row}: wrong first answer ${answer}`);
 console.log(JSON.stringify({
   engine: row,
@@ -135,5 +146,6 @@ console.log(JSON.stringify({
   firstDecisionMs: t3 - t2,
   totalMs: t3 - t0,
   cpuMs: { import: c1 - c0, compile: c2 - c1, firstDecision: c3 - c2, total: c3 - c0 },
+  mainThreadCpuMs: Number.isFinite(m0) ? { import: m1 - m0, compile: m2 - m1, firstDecision: m3 - m2, total: m3 - m0 } : null,
   sinceProcessStartMs: t3,
 }));

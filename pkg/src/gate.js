@@ -621,6 +621,17 @@ function callResolver(resolvers, key, rawRequest) {
   }
 }
 
+// checkRequest's body step (both crossings): reads at most maxBytes (options.readBody, else a
+// Fetch Request's own), gives it to the handle, and returns the raw request a custom class's
+// resolver sees from now on.
+async function giveBody(pending, maxBytes, request, raw, options) {
+  const reader = options.readBody ?? (isFetchRequest(request) ? (max) => readBody(request, max) : null);
+  const bytes = reader ? await reader(maxBytes) : null;
+  const read = bytes === null || bytes === undefined ? null : bytes;
+  pending.giveBody(read ?? undefined);
+  return withBody(raw, read);
+}
+
 function tooManyLookups() {
   return new Error("drf-gate: too many user lookups for one request");
 }
@@ -2069,11 +2080,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false, 
         for (let i = 0; i <= MAX_LOOKUPS; i++) {
           // The CSRF check reads the body: read it now (at most maxBytes), and go on.
           if (step.body && pending.bodyPending()) {
-            const reader = options.readBody ?? (isFetchRequest(request) ? (maxBytes) => readBody(request, maxBytes) : null);
-            const bytes = reader ? await reader(step.body.maxBytes) : null;
-            const read = bytes === null || bytes === undefined ? null : bytes;
-            pending.giveBody(read ?? undefined);
-            raw = withBody(raw, read); // what a custom class's resolver sees from now on
+            raw = await giveBody(pending, step.body.maxBytes, request, raw, options);
             step = this.#syncStep(pending, pending.stepPacked(), answered, sent);
             continue;
           }
@@ -2107,11 +2114,7 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false, 
           if (i > 0) step = parseExactJson(pending.step());
           // The CSRF check reads the body: read it now (at most maxBytes), and go on.
           if (step.body && pending.bodyPending()) {
-            const reader = options.readBody ?? (isFetchRequest(request) ? (maxBytes) => readBody(request, maxBytes) : null);
-            const bytes = reader ? await reader(step.body.maxBytes) : null;
-            const read = bytes === null || bytes === undefined ? null : bytes;
-            pending.giveBody(read ?? undefined);
-            raw = withBody(raw, read); // what a custom class's resolver sees from now on
+            raw = await giveBody(pending, step.body.maxBytes, request, raw, options);
             continue;
           }
           if (!step.lookup) return step.noRoute ? null : step;

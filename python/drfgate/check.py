@@ -28,6 +28,7 @@ import shlex
 import subprocess
 import tempfile
 import warnings
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -388,7 +389,10 @@ def build_credentials(policy, users=None, extra_users=()):
 
             with warnings.catch_warnings():  # simplejwt warns about tokens for inactive users
                 warnings.simplefilter("ignore")
-                jwt = str(AccessToken.for_user(user))
+                token = AccessToken.for_user(user)
+            # A day, not the project's ACCESS_TOKEN_LIFETIME: no token may expire mid-check.
+            token.set_exp(lifetime=timedelta(days=1))
+            jwt = str(token)
             creds.append(
                 Credential(f"{user.get_username()}/jwt", Client(enforce_csrf_checks=True),
                            {"HTTP_AUTHORIZATION": f"Bearer {jwt}"})

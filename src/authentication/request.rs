@@ -421,14 +421,19 @@ impl RawRequest {
 
     /// A header by case-insensitive name.
     pub fn header_value(&self, name: &str) -> Option<&str> {
-        let lower = name.to_ascii_lowercase();
+        // Callers mostly pass lower-case names: copied only when one is not.
+        let lower: std::borrow::Cow<'_, str> = match name.bytes().any(|b| b.is_ascii_uppercase()) {
+            true => name.to_ascii_lowercase().into(),
+            false => name.into(),
+        };
+        let lower = lower.as_ref();
         // `Content-Type`/`Content-Length` are `CONTENT_*` in META; a `content_type` header is
         // never that (WSGI drops it, ASGI makes it `HTTP_CONTENT_TYPE`).
         if lower != "content-type" && lower != "content-length" {
-            self.note_underscore_variant(&lower);
+            self.note_underscore_variant(lower);
         }
-        let value = self.headers.iter().find(|(n, _)| *n == lower).map(|(_, v)| v.as_str());
-        self.note_joined(&lower, value);
+        let value = self.headers.iter().find(|(n, _)| n == lower).map(|(_, v)| v.as_str());
+        self.note_joined(lower, value);
         value
     }
 
@@ -511,7 +516,9 @@ impl RawRequest {
     /// extra META entries (`REMOTE_USER`).
     pub fn meta(&self, name: &str) -> Option<&str> {
         if let Some(header) = name.strip_prefix("HTTP_") {
-            let wanted: String = header.chars().map(|c| if c == '_' { '-' } else { c.to_ascii_lowercase() }).collect();
+            // Byte by byte (ASCII in, ASCII out: the text stays UTF-8), not char by char.
+            let bytes = header.bytes().map(|b| if b == b'_' { b'-' } else { b.to_ascii_lowercase() }).collect();
+            let Ok(wanted) = String::from_utf8(bytes) else { return None };
             self.note_underscore_variant(&wanted);
             // WSGI servers drop header names containing '_', so they never reach META.
             let value = self

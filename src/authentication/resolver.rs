@@ -313,7 +313,11 @@ impl AnswerCache {
     }
 
     fn user(&self, key: LookupKey) -> Lookup {
-        match self.answers.get(&key) {
+        Self::user_answer(self.answers.get(&key))
+    }
+
+    fn user_answer(answer: Option<&Answer>) -> Lookup {
+        match answer {
             None => Lookup::Pending,
             Some(Answer::User(user)) => Lookup::Found(user.clone()),
             Some(Answer::Unknown(_)) => Lookup::Unknown,
@@ -387,7 +391,16 @@ impl Resolver for AnswerCache {
         }
     }
     fn user_by_id(&self, field: &str, id: &Value) -> Lookup {
-        match self.user(LookupKey::UserById { field: field.into(), id: id_text(id) }) {
+        // The key's equality without building the key (no copy of the field); a request holds
+        // one or two answers (a JSON input's `answers` at most a scan of its own length).
+        let text = id_text(id);
+        let answer = self.answers.iter().find_map(|(key, answer)| match key {
+            LookupKey::UserById { field: stored, id: stored_id } if stored == field && *stored_id == text => {
+                Some(answer)
+            }
+            _ => None,
+        });
+        match Self::user_answer(answer) {
             Lookup::Found(user) if !same_pk(field, id, user.id.as_ref()) => Lookup::Unknown,
             lookup => lookup,
         }

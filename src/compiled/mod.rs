@@ -51,10 +51,11 @@ use crate::negotiation::Renderer;
 use crate::perm_table::{PermId, PermissionTable};
 use crate::permissions::{Check, Node, PermissionClass, PermsMap};
 use crate::routing::Segment;
+use crate::text::cat;
 use crate::views::{Action, AuthenticationList, Entry, ModelMeta, Route, RouteKind, View};
 #[cfg(feature = "compiler")]
 use wire::Writer;
-use wire::{Corrupt, Read, Reader};
+use wire::{Corrupt, Read, Reader, Sticky};
 
 /// The first bytes of every compiled policy.
 pub const MAGIC: [u8; 8] = *b"DRFGATE\x01";
@@ -73,8 +74,8 @@ fn corrupt(error: &Corrupt) -> PolicyError {
     }
     PolicyError::new(
         PolicyErrorCode::CorruptCompiledPolicy,
-        format!("@{}", error.offset + HEADER_LEN),
-        format!("the compiled policy is corrupt: {} at byte {}", error.what, error.offset + HEADER_LEN),
+        cat!('@', error.offset + HEADER_LEN),
+        cat!("the compiled policy is corrupt: ", error.what, " at byte ", error.offset + HEADER_LEN),
     )
 }
 
@@ -136,7 +137,7 @@ impl Gate {
             return Err(PolicyError::new(
                 PolicyErrorCode::IncompatibleCompiledPolicy,
                 "@0",
-                format!("the renderer media type {renderer} is not Latin-1: load the JSON policy with drf-gate/web"),
+                cat!("the renderer media type ", renderer, " is not Latin-1: load the JSON policy with drf-gate/web"),
             ));
         }
         Ok(gate)
@@ -157,9 +158,12 @@ fn check_header(bytes: &[u8]) -> Result<&[u8], PolicyError> {
         return Err(PolicyError::new(
             PolicyErrorCode::IncompatibleCompiledPolicy,
             "@8",
-            format!(
-                "the compiled policy has format version {version}; this drf-gate ({}) reads version {FORMAT_VERSION}: compile the policy again with this version",
-                env!("CARGO_PKG_VERSION")
+            cat!(
+                "the compiled policy has format version ",
+                version,
+                concat!("; this drf-gate (", env!("CARGO_PKG_VERSION"), ") reads version ",),
+                FORMAT_VERSION,
+                ": compile the policy again with this version"
             ),
         ));
     }
@@ -167,10 +171,12 @@ fn check_header(bytes: &[u8]) -> Result<&[u8], PolicyError> {
     let sum = u64::from_le_bytes(<[u8; 8]>::try_from(field(14..22)?).unwrap_or_default());
     let payload = bytes.get(HEADER_LEN..).unwrap_or_default();
     if payload.len() != length {
-        return Err(header_error(format!(
-            "the compiled policy is {} bytes long where its header says {}: truncated or padded",
+        return Err(header_error(cat!(
+            "the compiled policy is ",
             bytes.len(),
-            HEADER_LEN + length
+            " bytes long where its header says ",
+            HEADER_LEN + length,
+            ": truncated or padded"
         )));
     }
     if wire::checksum(payload) != sum {
@@ -463,71 +469,77 @@ fn encode_view(view: &View, out: &mut Writer) {
 }
 
 // ---- decoding -------------------------------------------------------------------------------
+//
+// Through a [`Sticky`] reader: reads return defaults after the first failure, which is reported
+// once, before the gate is built (the same error, at the same offset, as leaving at the first
+// failure; much smaller code than a drop path per field).
 
 fn decode_gate(input: &mut Reader<'_>) -> Read<Gate> {
+    let mut d = Sticky::new(input);
     let mut table = PermissionTable::default();
-    let count = input.count()?;
+    let count = d.count();
     for _ in 0..count {
         let before = table.len();
-        table.intern(input.str()?);
-        if table.len() != before + 1 {
-            return Err(input.corrupt("a permission listed twice"));
+        if let Some(name) = d.opt(Reader::str) {
+            table.intern(name);
+            if table.len() != before + 1 {
+                d.fail("a permission listed twice");
+            }
         }
     }
-    let count = input.count()?;
+    let count = d.count();
     let mut conditions = Vec::with_capacity(count);
     for _ in 0..count {
-        conditions.push(Condition::decode(input, table.len())?);
+        conditions.push(Condition::decode(&mut d, table.len()));
     }
-    let count = input.count()?;
+    let count = d.count();
     let mut classes = Vec::with_capacity(count);
     for _ in 0..count {
-        classes.push(decode_class(input, conditions.len())?);
+        classes.push(decode_class(&mut d, conditions.len()));
     }
-    let count = input.count()?;
+    let count = d.count();
     let mut views = Vec::with_capacity(count);
     let mut view_index = crate::perm_table::NameMap::default();
     for index in 0..count {
-        let view = decode_view(input, classes.len(), conditions.len(), table.len())?;
+        let view = decode_view(&mut d, classes.len(), conditions.len(), table.len());
         if view_index.insert(view.name.clone(), index).is_some() {
-            return Err(input.corrupt("a view listed twice"));
+            d.fail("a view listed twice");
         }
         views.push(view);
     }
-    let count = input.count()?;
+    let count = d.count();
     let mut routes = Vec::with_capacity(count);
     for _ in 0..count {
-        let segment_count = input.count()?;
+        let segment_count = d.count();
         let mut segments = Vec::with_capacity(segment_count);
         for _ in 0..segment_count {
-            segments.push(match input.u8()? {
-                0 => Segment::Literal(input.string()?),
-                1 => Segment::Parameter(input.string()?),
-                _ => return Err(input.corrupt("an unknown route segment")),
-            });
+            let kind = d.u8();
+            if kind > 1 {
+                d.fail("an unknown route segment");
+            }
+            let text = d.string();
+            segments.push(if kind == 1 { Segment::Parameter(text) } else { Segment::Literal(text) });
         }
-        let trailing_slash = input.bool()?;
-        let view = input.string()?;
+        let trailing_slash = d.bool();
+        let view = d.string();
         if !view_index.contains_key(&view) {
-            return Err(input.corrupt("a route to an unknown view"));
+            d.fail("a route to an unknown view");
         }
-        routes.push(crate::routing::Route {
-            segments,
-            trailing_slash,
-            view,
-            detail: input.bool()?,
-            action: input.opt_string()?,
-        });
+        routes.push(crate::routing::Route { segments, trailing_slash, view, detail: d.bool(), action: d.opt_string() });
     }
     // Only the edge build decodes (and compiles) the settings; the compiler keeps their bytes
     // to write them back; the browser runtime skips them.
     #[cfg_attr(not(feature = "edge"), allow(unused_mut, unused_variables))]
-    let mut section = input.section()?;
+    let mut section = d.opt(Reader::section).unwrap_or_default();
     #[cfg(feature = "compiler")]
     let settings_wire = section.rest().to_vec();
     #[cfg(feature = "edge")]
-    let (settings, middleware) = settings::decode(&mut section)?;
-    let programs = decode_programs(input, &views)?;
+    let (settings, middleware) = {
+        d.check()?;
+        settings::decode(&mut section)?
+    };
+    let programs = decode_programs(&mut d, &views);
+    d.check()?;
     Ok(Gate {
         table,
         classes,
@@ -545,83 +557,88 @@ fn decode_gate(input: &mut Reader<'_>) -> Read<Gate> {
     })
 }
 
-fn decode_programs(input: &mut Reader<'_>, views: &[View]) -> Read<stored::StoredPrograms> {
-    let count = input.count()?;
+fn decode_programs(d: &mut Sticky<'_, '_>, views: &[View]) -> stored::StoredPrograms {
+    let count = d.count();
     let mut pool = Vec::with_capacity(count);
     for _ in 0..count {
-        let words = input.count()?;
+        let words = d.count();
         let mut code = Vec::with_capacity(words);
         for _ in 0..words {
-            let word = u32::try_from(input.varint()?).map_err(|_| input.corrupt("a program word too large"))?;
+            let word =
+                d.opt(|input| u32::try_from(input.varint()?).map_err(|_| input.corrupt("a program word too large")));
+            let word = word.unwrap_or_default();
             code.push(((word >> 1) as i32) ^ -((word & 1) as i32));
         }
-        let texts = input.strings()?;
+        let texts = d.strings();
         if !program::well_formed(&code, texts.len()) {
-            return Err(input.corrupt("a malformed can program"));
+            d.fail("a malformed can program");
         }
         pool.push(program::Program { code, texts });
     }
-    let methods = input.strings()?;
-    let count = input.count()?;
+    let methods = d.strings();
+    let count = d.count();
     let mut entries = Vec::with_capacity(count);
     for _ in 0..count {
-        let view_index = input.index(views.len())?;
-        let view = views.get(view_index).ok_or_else(|| input.corrupt("an index out of range"))?;
-        let route = input.index(view.routes.len())?;
-        let action = match input.index(view.actions.len() + 1)? {
+        let view_index = d.index(views.len());
+        let (route_count, action_count) = views.get(view_index).map_or((0, 0), |v| (v.routes.len(), v.actions.len()));
+        let route = d.index(route_count);
+        let action = match d.index(action_count + 1) {
             0 => None,
             action => Some(action - 1),
         };
-        let method = input.index(methods.len())?;
+        let method = d.index(methods.len());
         let method = methods.get(method).cloned().unwrap_or_default();
-        let with_object = input.bool()?;
-        let program = input.index(pool.len())?;
+        let with_object = d.bool();
+        let program = d.index(pool.len());
         let target = stored::StoredTarget { view: view_index, route, action, method };
         entries.push(stored::StoredEntry { target, with_object, program });
     }
-    let object_reads = if input.bool()? {
-        let count = input.count()?;
+    let object_reads = if d.bool() {
+        let count = d.count();
         let mut paths = Vec::with_capacity(count);
         for _ in 0..count {
-            paths.push(input.strings()?);
+            paths.push(d.strings());
         }
         Some(paths)
     } else {
         None
     };
-    Ok(stored::StoredPrograms { pool, entries, object_reads })
+    stored::StoredPrograms { pool, entries, object_reads }
 }
 
-fn decode_check(input: &mut Reader<'_>, condition_count: usize) -> Read<Check> {
-    Ok(match input.u8()? {
+fn decode_check(d: &mut Sticky<'_, '_>, condition_count: usize) -> Check {
+    match d.u8() {
         0 => Check::AllowAll,
         1 => Check::IsAuthenticated,
         2 => Check::IsAdminUser,
         3 => Check::IsAuthenticatedOrReadOnly,
         4 => Check::DjangoModelPermissions,
         5 => Check::DjangoObjectPermissions,
-        6 => Check::Condition(input.index(condition_count)?),
+        6 => Check::Condition(d.index(condition_count)),
         7 => Check::HasApiKey(Box::new(crate::permissions::api_key::ApiKeyCheck {
-            model: input.string()?,
-            keyword: input.string()?,
+            model: d.string(),
+            keyword: d.string(),
         })),
-        _ => return Err(input.corrupt("an unknown permission check")),
-    })
+        _ => {
+            d.fail("an unknown permission check");
+            Check::AllowAll
+        }
+    }
 }
 
-fn decode_class(input: &mut Reader<'_>, condition_count: usize) -> Read<PermissionClass> {
-    let name = input.string()?;
-    let has_permission = decode_check(input, condition_count)?;
-    let has_object_permission = decode_check(input, condition_count)?;
-    let message_body = input.opt_string()?;
-    let code = input.opt_string()?;
-    let count = input.count()?;
+fn decode_class(d: &mut Sticky<'_, '_>, condition_count: usize) -> PermissionClass {
+    let name = d.string();
+    let has_permission = decode_check(d, condition_count);
+    let has_object_permission = decode_check(d, condition_count);
+    let message_body = d.opt_string();
+    let code = d.opt_string();
+    let count = d.count();
     let mut perms_map = Vec::with_capacity(count);
     for _ in 0..count {
-        perms_map.push((input.string()?, input.strings()?));
+        perms_map.push((d.string(), d.strings()));
     }
-    let authenticated_users_only = input.bool()?;
-    Ok(PermissionClass {
+    let authenticated_users_only = d.bool();
+    PermissionClass {
         name,
         has_permission,
         has_object_permission,
@@ -629,154 +646,167 @@ fn decode_class(input: &mut Reader<'_>, condition_count: usize) -> Read<Permissi
         code,
         perms_map,
         authenticated_users_only,
-    })
+    }
 }
 
-fn decode_node(input: &mut Reader<'_>, class_count: usize, perm_count: usize, depth: u32) -> Read<Node> {
+fn decode_node(d: &mut Sticky<'_, '_>, class_count: usize, perm_count: usize, depth: u32) -> Node {
     if depth > MAX_NODE_DEPTH {
-        return Err(input.corrupt("a permission expression nested too deep"));
+        d.fail("a permission expression nested too deep");
     }
-    Ok(match input.u8()? {
-        0 => {
-            let class = input.index(class_count)?;
-            let perms = if input.bool()? {
-                let count = input.count()?;
-                let mut entries = Vec::with_capacity(count);
-                for _ in 0..count {
-                    let method = input.string()?;
-                    let id_count = input.count()?;
-                    let mut ids = Vec::with_capacity(id_count);
-                    for _ in 0..id_count {
-                        let id = input.index(perm_count)?;
-                        ids.push(PermId(u32::try_from(id).map_err(|_| input.corrupt("a permission id out of range"))?));
-                    }
-                    entries.push((method, ids.into_boxed_slice()));
-                }
-                Some(Box::new(PermsMap::new(entries, input.bool()?)))
-            } else {
-                None
-            };
-            Node::Leaf { class, perms }
-        }
-        tag @ (1 | 2) => {
-            let left = Box::new(decode_node(input, class_count, perm_count, depth + 1)?);
-            let right = Box::new(decode_node(input, class_count, perm_count, depth + 1)?);
+    let tag = d.u8();
+    match tag {
+        1..=3 => {
+            // After a failure, `u8` reads 0: a leaf, so the recursion ends.
+            let left = Box::new(decode_node(d, class_count, perm_count, depth + 1));
+            if tag == 3 {
+                return Node::Not(left);
+            }
+            let right = Box::new(decode_node(d, class_count, perm_count, depth + 1));
             if tag == 1 {
                 Node::And(left, right)
             } else {
                 Node::Or(left, right)
             }
         }
-        3 => Node::Not(Box::new(decode_node(input, class_count, perm_count, depth + 1)?)),
-        _ => return Err(input.corrupt("an unknown permission expression")),
-    })
-}
-
-fn decode_authenticator(input: &mut Reader<'_>) -> Read<Authenticator> {
-    let name = input.string()?;
-    let class = match input.u8()? {
-        0 => AuthenticationClass::Session,
-        1 => AuthenticationClass::Basic { realm: input.string()? },
-        2 => AuthenticationClass::Token { keyword: input.string()? },
-        3 => {
-            AuthenticationClass::Jwt { stateless: input.bool()?, header_type: input.string()?, realm: input.string()? }
+        _ => {
+            if tag != 0 {
+                d.fail("an unknown permission expression");
+            }
+            let class = d.index(class_count);
+            let perms = if d.bool() {
+                let count = d.count();
+                let mut entries = Vec::with_capacity(count);
+                for _ in 0..count {
+                    let method = d.string();
+                    let id_count = d.count();
+                    let mut ids = Vec::with_capacity(id_count);
+                    for _ in 0..id_count {
+                        let id = d.index(perm_count);
+                        match u32::try_from(id) {
+                            Ok(id) => ids.push(PermId(id)),
+                            Err(_) => d.fail("a permission id out of range"),
+                        }
+                    }
+                    entries.push((method, ids.into_boxed_slice()));
+                }
+                Some(Box::new(PermsMap::new(entries, d.bool())))
+            } else {
+                None
+            };
+            Node::Leaf { class, perms }
         }
-        4 => AuthenticationClass::RemoteUser,
-        5 => AuthenticationClass::Custom { name: input.string()?, www_authenticate: input.opt_string()? },
-        6 => AuthenticationClass::Knox { prefix: input.string()? },
-        _ => return Err(input.corrupt("an unknown authentication class")),
-    };
-    Ok(Authenticator { name, class })
+    }
 }
 
-fn decode_view(input: &mut Reader<'_>, class_count: usize, condition_count: usize, perm_count: usize) -> Read<View> {
-    let name = input.string()?;
-    let count = input.count()?;
+fn decode_authenticator(d: &mut Sticky<'_, '_>) -> Authenticator {
+    let name = d.string();
+    let class = match d.u8() {
+        0 => AuthenticationClass::Session,
+        1 => AuthenticationClass::Basic { realm: d.string() },
+        2 => AuthenticationClass::Token { keyword: d.string() },
+        3 => AuthenticationClass::Jwt { stateless: d.bool(), header_type: d.string(), realm: d.string() },
+        4 => AuthenticationClass::RemoteUser,
+        5 => AuthenticationClass::Custom { name: d.string(), www_authenticate: d.opt_string() },
+        6 => AuthenticationClass::Knox { prefix: d.string() },
+        _ => {
+            d.fail("an unknown authentication class");
+            AuthenticationClass::Session
+        }
+    };
+    Authenticator { name, class }
+}
+
+fn decode_view(d: &mut Sticky<'_, '_>, class_count: usize, condition_count: usize, perm_count: usize) -> View {
+    let name = d.string();
+    let count = d.count();
     let mut renderers = Vec::with_capacity(count);
     for _ in 0..count {
-        renderers.push(Renderer { media_type: input.string()?, format: input.string()?, json: input.bool()? });
+        renderers.push(Renderer { media_type: d.string(), format: d.string(), json: d.bool() });
     }
     if renderers.is_empty() {
-        return Err(input.corrupt("a view without renderers"));
+        d.fail("a view without renderers");
     }
-    let model = if input.bool()? {
-        Some(ModelMeta { app_label: input.string()?, object_name: input.string()?, model_name: input.string()? })
+    let model = if d.bool() {
+        Some(ModelMeta { app_label: d.string(), object_name: d.string(), model_name: d.string() })
     } else {
         None
     };
-    let no_match_body = input.string()?;
-    let ignore_model_permissions = input.bool()?;
-    let queryset = if input.bool()? { Some(input.index(condition_count)?) } else { None };
-    let count = input.count()?;
+    let no_match_body = d.string();
+    let ignore_model_permissions = d.bool();
+    let queryset = if d.bool() { Some(d.index(condition_count)) } else { None };
+    let count = d.count();
     let mut permission_lists = Vec::with_capacity(count);
     for _ in 0..count {
-        let entry_count = input.count()?;
+        let entry_count = d.count();
         let mut entries = Vec::with_capacity(entry_count);
         for _ in 0..entry_count {
-            let source = input.string()?;
-            let node = decode_node(input, class_count, perm_count, 0)?;
-            let single_class = if input.bool()? { Some(input.index(class_count)?) } else { None };
+            let source = d.string();
+            let node = decode_node(d, class_count, perm_count, 0);
+            let single_class = if d.bool() { Some(d.index(class_count)) } else { None };
             entries.push(Entry { source, node, single_class });
         }
         permission_lists.push(entries);
     }
-    let count = input.count()?;
+    let count = d.count();
     let mut authentication_lists = Vec::with_capacity(count);
     for _ in 0..count {
-        let class_count = input.count()?;
+        let class_count = d.count();
         let mut classes = Vec::with_capacity(class_count);
         for _ in 0..class_count {
-            classes.push(decode_authenticator(input)?);
+            classes.push(decode_authenticator(d));
         }
-        authentication_lists.push(AuthenticationList { classes, header: input.opt_string()? });
+        authentication_lists.push(AuthenticationList { classes, header: d.opt_string() });
     }
     let (list_count, auth_count) = (permission_lists.len(), authentication_lists.len());
-    let route_count = input.count()?;
+    let route_count = d.count();
     let mut routes = Vec::with_capacity(route_count);
     let mut handler_targets = Vec::new();
     for _ in 0..route_count {
-        let kind = match input.u8()? {
+        let kind = match d.u8() {
             0 => RouteKind::List,
             1 => RouteKind::Detail,
             2 => RouteKind::Extra,
-            _ => return Err(input.corrupt("an unknown route kind")),
+            _ => {
+                d.fail("an unknown route kind");
+                RouteKind::List
+            }
         };
-        let count = input.count()?;
+        let count = d.count();
         let mut handlers = Vec::with_capacity(count);
         for _ in 0..count {
-            let method = input.string()?;
-            let action = input.usize()?;
+            let method = d.string();
+            let action = d.usize();
             handler_targets.push(action);
             handlers.push((method, action));
         }
-        let handled = input.strings()?;
-        let allow = input.string()?;
+        let handled = d.strings();
+        let allow = d.string();
         routes.push(Route {
             kind,
             handlers,
             handled,
             allow,
-            permissions: input.index(list_count)?,
-            options_permissions: input.index(list_count)?,
-            authentication: input.index(auth_count)?,
-            group: input.opt_string()?,
+            permissions: d.index(list_count),
+            options_permissions: d.index(list_count),
+            authentication: d.index(auth_count),
+            group: d.opt_string(),
         });
     }
-    let count = input.count()?;
+    let count = d.count();
     let mut actions = Vec::with_capacity(count);
     for _ in 0..count {
         actions.push(Action {
-            name: input.string()?,
-            route: input.index(routes.len())?,
-            methods: input.strings()?,
-            get_object: input.bool()?,
-            permissions: input.index(list_count)?,
+            name: d.string(),
+            route: d.index(routes.len()),
+            methods: d.strings(),
+            get_object: d.bool(),
+            permissions: d.index(list_count),
         });
     }
     if handler_targets.iter().any(|action| *action >= actions.len()) {
-        return Err(input.corrupt("a route handler naming an unknown action"));
+        d.fail("a route handler naming an unknown action");
     }
-    Ok(View {
+    View {
         name,
         renderers,
         model,
@@ -787,5 +817,5 @@ fn decode_view(input: &mut Reader<'_>, class_count: usize, condition_count: usiz
         actions,
         permission_lists,
         authentication_lists,
-    })
+    }
 }

@@ -835,7 +835,7 @@ impl Gate {
             None | Some(Value::Null) => ("n", String::new()),
             Some(Value::String(text)) => ("s", text.clone()),
             Some(Value::Number(number)) => match number.as_i64() {
-                Some(int) if i128::from(int).abs() <= MAX_SAFE_INTEGER => ("i", int.to_string()),
+                Some(int) if i128::from(int).abs() <= MAX_SAFE_INTEGER => ("i", crate::text::cat!(int)),
                 _ => ("x", String::new()),
             },
             Some(_) => ("x", String::new()),

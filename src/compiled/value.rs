@@ -26,6 +26,7 @@ use super::wire::Reader;
 use crate::authentication::{AuthenticationFailure, AuthenticationOutcome, FailureKind};
 use crate::error::{ContextError, ContextErrorCode};
 use crate::limits::MAX_JSON_VALUES;
+use crate::text::cat;
 use crate::user::{ObjectPermissionsInput, UserInput};
 
 /// serde_json's nesting limit: deeper input is refused by the JSON path, and so here.
@@ -104,17 +105,17 @@ fn read(input: &mut Reader<'_>, depth: u32, budget: &mut usize) -> Result<Value,
 fn unexpected(value: &Value) -> String {
     match value {
         Value::Null => "null".to_owned(),
-        Value::Bool(flag) => format!("boolean `{flag}`"),
-        Value::Number(number) if number.is_f64() => format!("floating point `{number}`"),
-        Value::Number(number) => format!("integer `{number}`"),
-        Value::String(text) => format!("string {text:?}"),
+        Value::Bool(flag) => cat!("boolean `", flag, '`'),
+        Value::Number(number) if number.is_f64() => cat!("floating point `", number, '`'),
+        Value::Number(number) => cat!("integer `", number, '`'),
+        Value::String(text) => cat!("string ", crate::text::Debug(text)),
         Value::Array(_) => "sequence".to_owned(),
         Value::Object(_) => "map".to_owned(),
     }
 }
 
 fn invalid_type(value: &Value, expected: &str, path: &str) -> ContextError {
-    invalid(path, format!("invalid type: {}, expected {expected}", unexpected(value)))
+    invalid(path, cat!("invalid type: ", unexpected(value), ", expected ", expected))
 }
 
 fn boolean(value: &Value, path: &str) -> Result<bool, ContextError> {
@@ -127,7 +128,7 @@ fn strings(value: &Value, path: &str) -> Result<Vec<String>, ContextError> {
     for (index, item) in items.iter().enumerate() {
         match item {
             Value::String(text) => out.push(text.clone()),
-            other => return Err(invalid_type(other, "a string", &format!("{path}[{index}]"))),
+            other => return Err(invalid_type(other, "a string", &cat!(path, '[', index, ']'))),
         }
     }
     Ok(out)
@@ -146,16 +147,16 @@ pub fn user_from_value(value: &Value, path: &str) -> Result<UserInput, ContextEr
     match value {
         Value::Object(map) => {
             for (key, value) in map {
-                set_field(&mut user, key, value, &|| format!("{path}.{key}"))?;
+                set_field(&mut user, key, value, &|| cat!(path, '.', key))?;
             }
         }
         // serde reads a struct from a sequence too, field by field in declaration order.
         Value::Array(items) => {
             if items.len() > USER_FIELD_NAMES.len() {
-                return Err(invalid(path, format!("invalid length {}, expected fewer elements in array", items.len())));
+                return Err(invalid(path, cat!("invalid length ", items.len(), ", expected fewer elements in array")));
             }
             for (index, (item, key)) in items.iter().zip(USER_FIELD_NAMES).enumerate() {
-                set_field(&mut user, key, item, &|| format!("{path}[{index}]"))?;
+                set_field(&mut user, key, item, &|| cat!(path, '[', index, ']'))?;
             }
         }
         other => return Err(invalid_type(other, "struct UserInput", path)),
@@ -223,7 +224,7 @@ fn set_field(user: &mut UserInput, key: &str, value: &Value, at: &dyn Fn() -> St
             Value::Object(attributes) => user.attributes = attributes.clone(),
             other => return Err(invalid_type(other, "a map", &at())),
         },
-        _ => return Err(invalid(at(), format!("unknown field `{key}`, expected one of {USER_FIELDS}"))),
+        _ => return Err(invalid(at(), cat!("unknown field `", key, "`, expected one of ", USER_FIELDS))),
     }
     Ok(())
 }
@@ -338,7 +339,7 @@ pub fn outcome_from_value(value: &Value, path: &str) -> Result<AuthenticationOut
     let expected = "one of `succeeded`, `none`, `failed`";
     let Value::Object(map) = value else {
         return match value {
-            Value::String(text) => Err(invalid(path, format!("unknown variant `{text}`, expected {expected}"))),
+            Value::String(text) => Err(invalid(path, cat!("unknown variant `", text, "`, expected ", expected))),
             other => Err(invalid_type(other, "enum AuthenticationOutcome", path)),
         };
     };
@@ -346,7 +347,7 @@ pub fn outcome_from_value(value: &Value, path: &str) -> Result<AuthenticationOut
     let (Some((key, inner)), None) = (entries.next(), entries.next()) else {
         return Err(invalid(path, "invalid type: map, expected map with a single key"));
     };
-    let at = format!("{path}.{key}");
+    let at = cat!(path, '.', key);
     Ok(match key.as_str() {
         "succeeded" => match inner {
             Value::String(name) => AuthenticationOutcome::Succeeded(name.clone()),
@@ -361,7 +362,7 @@ pub fn outcome_from_value(value: &Value, path: &str) -> Result<AuthenticationOut
                 AuthenticationFailure { exception: FailureKind::default(), detail: Value::Null, code: None };
             let mut detail = false;
             for (field, value) in fields {
-                let field_at = format!("{at}.{field}");
+                let field_at = cat!(at, '.', field);
                 match field.as_str() {
                     "detail" => {
                         failure.detail = value.clone();
@@ -382,11 +383,11 @@ pub fn outcome_from_value(value: &Value, path: &str) -> Result<AuthenticationOut
                             Some("UnsupportedMediaType") => FailureKind::UnsupportedMediaType,
                             Some("BadRequest") => FailureKind::BadRequest,
                             Some("ServerError") => FailureKind::ServerError,
-                            Some(other) => return Err(invalid(field_at, format!("unknown variant `{other}`, expected one of `AuthenticationFailed`, `PermissionDenied`, `ParseError`, `UnsupportedMediaType`, `BadRequest`, `ServerError`"))),
+                            Some(other) => return Err(invalid(field_at, cat!("unknown variant `", other, "`, expected one of `AuthenticationFailed`, `PermissionDenied`, `ParseError`, `UnsupportedMediaType`, `BadRequest`, `ServerError`"))),
                             None => return Err(invalid_type(value, "enum FailureKind", &field_at)),
                         }
                     }
-                    _ => return Err(invalid(field_at, format!("unknown field `{field}`, expected one of `exception`, `detail`, `code`"))),
+                    _ => return Err(invalid(field_at, cat!("unknown field `", field, "`, expected one of `exception`, `detail`, `code`"))),
                 }
             }
             if !detail {
@@ -394,7 +395,7 @@ pub fn outcome_from_value(value: &Value, path: &str) -> Result<AuthenticationOut
             }
             AuthenticationOutcome::Failed(failure)
         }
-        _ => return Err(invalid(at, format!("unknown variant `{key}`, expected {expected}"))),
+        _ => return Err(invalid(at, cat!("unknown variant `", key, "`, expected ", expected))),
     })
 }
 

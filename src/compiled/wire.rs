@@ -69,6 +69,7 @@ impl Writer {
 }
 
 /// Reads fields from a byte slice, never past its end.
+#[derive(Default)]
 pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
     offset: usize,
@@ -205,6 +206,79 @@ impl<'a> Reader<'a> {
     pub fn array<const N: usize>(&mut self) -> Read<[u8; N]> {
         let slice = self.fixed(N)?;
         <[u8; N]>::try_from(slice).map_err(|_| self.corrupt("truncated"))
+    }
+}
+
+/// A [`Reader`] whose reads cannot fail: the first failure is kept and every later read returns
+/// a default without reading, so a decoder checks once at the end instead of leaving (and
+/// dropping what it built so far) at each field: one drop path, much smaller code. Counts read
+/// as 0 after a failure, so the rest of a decode is short.
+pub(crate) struct Sticky<'r, 'a> {
+    pub input: &'r mut Reader<'a>,
+    error: Option<Corrupt>,
+}
+
+impl<'r, 'a> Sticky<'r, 'a> {
+    pub fn new(input: &'r mut Reader<'a>) -> Self {
+        Sticky { input, error: None }
+    }
+
+    /// Keeps `what` at the current offset unless a failure came first.
+    pub fn fail(&mut self, what: &'static str) {
+        if self.error.is_none() {
+            self.error = Some(self.input.corrupt(what));
+        }
+    }
+
+    /// The first failure, if any.
+    pub fn check(&mut self) -> Read<()> {
+        self.error.take().map_or(Ok(()), Err)
+    }
+
+    /// One fallible read: `None` (and the failure kept) when it or an earlier one failed.
+    pub fn opt<T>(&mut self, read: impl FnOnce(&mut Reader<'a>) -> Read<T>) -> Option<T> {
+        if self.error.is_some() {
+            return None;
+        }
+        match read(self.input) {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.error = Some(error);
+                None
+            }
+        }
+    }
+
+    pub fn u8(&mut self) -> u8 {
+        self.opt(Reader::u8).unwrap_or_default()
+    }
+
+    pub fn bool(&mut self) -> bool {
+        self.opt(Reader::bool).unwrap_or_default()
+    }
+
+    pub fn usize(&mut self) -> usize {
+        self.opt(Reader::usize).unwrap_or_default()
+    }
+
+    pub fn count(&mut self) -> usize {
+        self.opt(Reader::count).unwrap_or_default()
+    }
+
+    pub fn index(&mut self, bound: usize) -> usize {
+        self.opt(|input| input.index(bound)).unwrap_or_default()
+    }
+
+    pub fn string(&mut self) -> String {
+        self.opt(Reader::string).unwrap_or_default()
+    }
+
+    pub fn opt_string(&mut self) -> Option<String> {
+        self.opt(Reader::opt_string).flatten()
+    }
+
+    pub fn strings(&mut self) -> Vec<String> {
+        self.opt(Reader::strings).unwrap_or_default()
     }
 }
 

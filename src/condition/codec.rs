@@ -7,7 +7,7 @@ use super::tree::{CmpOp, Const, Node, UserField};
 use super::{Condition, Scope};
 #[cfg(feature = "compiler")]
 use crate::compiled::wire::Writer;
-use crate::compiled::wire::{Read, Reader};
+use crate::compiled::wire::{Reader, Sticky};
 use crate::perm_table::PermId;
 
 /// Deeper than anything the checker builds (its limit is 128), and shallow enough to recurse.
@@ -50,17 +50,21 @@ impl Condition {
 }
 
 impl Condition {
-    /// Reads a condition; `perm_count` bounds the permission ids it may name.
-    pub(crate) fn decode(input: &mut Reader<'_>, perm_count: usize) -> Read<Condition> {
-        let source = input.string()?;
-        let scope = match input.u8()? {
+    /// Reads a condition; `perm_count` bounds the permission ids it may name. After a failure
+    /// (kept by the [`Sticky`] reader) the rest reads as defaults.
+    pub(crate) fn decode(d: &mut Sticky<'_, '_>, perm_count: usize) -> Condition {
+        let source = d.string();
+        let scope = match d.u8() {
             0 => Scope::View,
             1 => Scope::Object,
-            _ => return Err(input.corrupt("an unknown condition scope")),
+            _ => {
+                d.fail("an unknown condition scope");
+                Scope::View
+            }
         };
-        let reads_object = input.bool()?;
-        let root = decode_node(input, perm_count, 0)?;
-        Ok(Condition { source, scope, reads_object, root })
+        let reads_object = d.bool();
+        let root = decode_node(d, perm_count, 0);
+        Condition { source, scope, reads_object, root }
     }
 
     /// The object paths evaluation may read (`obj.owner` is `["owner"]`); `None` when it may read
@@ -242,93 +246,109 @@ fn encode_const(value: &Const, out: &mut Writer) {
     }
 }
 
-fn decode_strs(input: &mut Reader<'_>) -> Read<Vec<Box<str>>> {
-    let count = input.count()?;
+fn decode_str(d: &mut Sticky<'_, '_>) -> Box<str> {
+    Box::from(d.opt(Reader::str).unwrap_or_default())
+}
+
+fn decode_strs(d: &mut Sticky<'_, '_>) -> Vec<Box<str>> {
+    let count = d.count();
     let mut parts = Vec::with_capacity(count);
     for _ in 0..count {
-        parts.push(Box::from(input.str()?));
+        parts.push(decode_str(d));
     }
-    Ok(parts)
+    parts
 }
 
-fn decode_perm(input: &mut Reader<'_>, perm_count: usize) -> Read<PermId> {
-    let index = input.index(perm_count)?;
-    u32::try_from(index).map(PermId).map_err(|_| input.corrupt("a permission id out of range"))
+fn decode_perm(d: &mut Sticky<'_, '_>, perm_count: usize) -> PermId {
+    let index = d.index(perm_count);
+    u32::try_from(index).map(PermId).unwrap_or_else(|_| {
+        d.fail("a permission id out of range");
+        PermId(0)
+    })
 }
 
-fn decode_nodes(input: &mut Reader<'_>, perm_count: usize, depth: u32) -> Read<Box<[Node]>> {
-    let count = input.count()?;
+fn decode_nodes(d: &mut Sticky<'_, '_>, perm_count: usize, depth: u32) -> Box<[Node]> {
+    let count = d.count();
     let mut nodes = Vec::with_capacity(count);
     for _ in 0..count {
-        nodes.push(decode_node(input, perm_count, depth)?);
+        nodes.push(decode_node(d, perm_count, depth));
     }
-    Ok(nodes.into_boxed_slice())
+    nodes.into_boxed_slice()
 }
 
-fn decode_node(input: &mut Reader<'_>, perm_count: usize, depth: u32) -> Read<Node> {
+// After a failure every tag reads 0 (a `None` constant), so recursion ends there.
+fn decode_node(d: &mut Sticky<'_, '_>, perm_count: usize, depth: u32) -> Node {
     if depth > MAX_DEPTH {
-        return Err(input.corrupt("a condition nested too deep"));
+        d.fail("a condition nested too deep");
     }
     let next = depth + 1;
-    Ok(match input.u8()? {
-        0 => Node::Const(decode_const(input, next)?),
+    match d.u8() {
+        0 => Node::Const(decode_const(d, next)),
         1 => Node::Method,
         2 => Node::Action,
         3 => Node::User,
         4 => {
-            let field = USER_FIELDS.get(usize::from(input.u8()?)).copied();
-            Node::UserField(field.ok_or_else(|| input.corrupt("an unknown user field"))?)
+            let field = USER_FIELDS.get(usize::from(d.u8())).copied();
+            Node::UserField(field.unwrap_or_else(|| {
+                d.fail("an unknown user field");
+                UserField::Id
+            }))
         }
-        5 => Node::UserAttr { name: Box::from(input.str()?), path: decode_strs(input)? },
-        6 => Node::Obj { path: decode_strs(input)? },
+        5 => Node::UserAttr { name: decode_str(d), path: decode_strs(d) },
+        6 => Node::Obj { path: decode_strs(d) },
         7 => {
-            let inner = decode_node(input, perm_count, next)?;
-            Node::GetAttr(Box::new(inner), Box::from(input.str()?))
+            let inner = decode_node(d, perm_count, next);
+            Node::GetAttr(Box::new(inner), decode_str(d))
         }
-        8 => Node::HasPerm { perm: decode_perm(input, perm_count)?, with_object: input.bool()? },
+        8 => Node::HasPerm { perm: decode_perm(d, perm_count), with_object: d.bool() },
         9 => {
-            let count = input.count()?;
+            let count = d.count();
             let mut perms = Vec::with_capacity(count);
             for _ in 0..count {
-                perms.push(decode_perm(input, perm_count)?);
+                perms.push(decode_perm(d, perm_count));
             }
-            Node::HasPerms { perms: perms.into_boxed_slice(), with_object: input.bool()? }
+            Node::HasPerms { perms: perms.into_boxed_slice(), with_object: d.bool() }
         }
-        10 => Node::List(decode_nodes(input, perm_count, next)?),
-        11 => Node::Tuple(decode_nodes(input, perm_count, next)?),
-        12 => Node::Not(Box::new(decode_node(input, perm_count, next)?)),
-        13 => Node::And(decode_nodes(input, perm_count, next)?),
-        14 => Node::Or(decode_nodes(input, perm_count, next)?),
+        10 => Node::List(decode_nodes(d, perm_count, next)),
+        11 => Node::Tuple(decode_nodes(d, perm_count, next)),
+        12 => Node::Not(Box::new(decode_node(d, perm_count, next))),
+        13 => Node::And(decode_nodes(d, perm_count, next)),
+        14 => Node::Or(decode_nodes(d, perm_count, next)),
         15 => {
-            let first = decode_node(input, perm_count, next)?;
-            let count = input.count()?;
+            let first = decode_node(d, perm_count, next);
+            let count = d.count();
             let mut rest = Vec::with_capacity(count);
             for _ in 0..count {
-                let op = CMP_OPS.get(usize::from(input.u8()?)).copied();
-                let op = op.ok_or_else(|| input.corrupt("an unknown comparison"))?;
-                rest.push((op, decode_node(input, perm_count, next)?));
+                let op = CMP_OPS.get(usize::from(d.u8())).copied().unwrap_or_else(|| {
+                    d.fail("an unknown comparison");
+                    CmpOp::Eq
+                });
+                rest.push((op, decode_node(d, perm_count, next)));
             }
             Node::Compare(Box::new(first), rest.into_boxed_slice())
         }
-        _ => return Err(input.corrupt("an unknown condition node")),
-    })
+        _ => {
+            d.fail("an unknown condition node");
+            Node::Method
+        }
+    }
 }
 
-fn decode_const(input: &mut Reader<'_>, depth: u32) -> Read<Const> {
+fn decode_const(d: &mut Sticky<'_, '_>, depth: u32) -> Const {
     if depth > MAX_DEPTH {
-        return Err(input.corrupt("a constant nested too deep"));
+        d.fail("a constant nested too deep");
     }
-    Ok(match input.u8()? {
+    match d.u8() {
         0 => Const::None,
-        1 => Const::Bool(input.bool()?),
-        2 => Const::Int(i128::from_le_bytes(input.array::<16>()?)),
-        3 => Const::Float(f64::from_bits(u64::from_le_bytes(input.array::<8>()?))),
-        4 => Const::Str(Box::from(input.str()?)),
+        1 => Const::Bool(d.bool()),
+        2 => Const::Int(i128::from_le_bytes(d.opt(Reader::array::<16>).unwrap_or_default())),
+        3 => Const::Float(f64::from_bits(u64::from_le_bytes(d.opt(Reader::array::<8>).unwrap_or_default()))),
+        4 => Const::Str(decode_str(d)),
         tag @ (5 | 6) => {
-            let count = input.count()?;
+            let count = d.count();
             let mut items = Vec::with_capacity(count);
             for _ in 0..count {
-                items.push(decode_const(input, depth + 1)?);
+                items.push(decode_const(d, depth + 1));
             }
             let items = items.into_boxed_slice();
             if tag == 5 {
@@ -337,6 +357,9 @@ fn decode_const(input: &mut Reader<'_>, depth: u32) -> Read<Const> {
                 Const::Tuple(items)
             }
         }
-        _ => return Err(input.corrupt("an unknown constant")),
-    })
+        _ => {
+            d.fail("an unknown constant");
+            Const::None
+        }
+    }
 }

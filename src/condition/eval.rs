@@ -1,6 +1,7 @@
 //! Evaluation with Python's semantics over borrowed values: reading `request.method`, a user
 //! field, a JSON scalar or a constant tuple allocates nothing.
 
+use crate::text::cat;
 use std::cmp::Ordering;
 
 use crate::value::{Map, Value as Json};
@@ -145,7 +146,7 @@ fn error(message: String) -> EvalError {
 /// `JSONField` dict, whose truthiness when empty and `in` differ; and `is` between equal values
 /// other than None, True and False depends on how the server made them.
 fn undecidable(what: &str) -> EvalError {
-    error(format!("Undecidable here: {what}"))
+    error(cat!("Undecidable here: ", what))
 }
 
 /// Python's `bool(value)`.
@@ -347,11 +348,14 @@ fn order(op: CmpOp, left: &Value<'_>, right: &Value<'_>) -> Result<bool, EvalErr
             }
             Ok(ordering_result(op, Some(a.len().cmp(&b.len()))))
         }
-        _ => Err(error(format!(
-            "TypeError: '{}' not supported between instances of '{}' and '{}'",
+        _ => Err(error(cat!(
+            "TypeError: '",
             op.symbol(),
+            "' not supported between instances of '",
             type_name(left),
-            type_name(right)
+            "' and '",
+            type_name(right),
+            '\''
         ))),
     }
 }
@@ -369,15 +373,13 @@ fn contains(container: &Value<'_>, item: &Value<'_>) -> Result<bool, EvalError> 
     match container {
         Value::Str(haystack) => match item {
             Value::Str(needle) => Ok(str_contains(haystack, needle)),
-            _ => {
-                Err(error(format!("TypeError: 'in <string>' requires string as left operand, not {}", type_name(item))))
-            }
+            _ => Err(error(cat!("TypeError: 'in <string>' requires string as left operand, not ", type_name(item)))),
         },
         Value::List(items) | Value::Tuple(items) => items.try_any(|element| equals(item, element)),
         // A key of a dict, a TypeError for a model instance; an unhashable item raises in both.
-        Value::Dict(_) if !hashable(item) => Err(error(format!("TypeError: unhashable type: '{}'", type_name(item)))),
+        Value::Dict(_) if !hashable(item) => Err(error(cat!("TypeError: unhashable type: '", type_name(item), '\''))),
         Value::Dict(_) => Err(undecidable("`in` an object (a model instance raises, a dict has keys)")),
-        _ => Err(error(format!("TypeError: argument of type '{}' is not iterable", type_name(container)))),
+        _ => Err(error(cat!("TypeError: argument of type '", type_name(container), "' is not iterable"))),
     }
 }
 
@@ -433,7 +435,7 @@ fn compare(op: CmpOp, left: &Value<'_>, right: &Value<'_>) -> Result<bool, EvalE
 }
 
 fn no_attribute(owner: &str, name: &str) -> EvalError {
-    error(format!("AttributeError: '{owner}' object has no attribute '{name}'"))
+    error(cat!("AttributeError: '", owner, "' object has no attribute '", name, '\''))
 }
 
 /// `value.name` on a runtime value: JSON objects expose their keys.

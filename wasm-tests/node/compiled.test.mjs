@@ -11,7 +11,10 @@ import { describe, test } from "node:test";
 
 import { installedDir, loadEsm } from "./consumer.mjs";
 
-const { Gate } = await loadEsm();
+const { Gate, PolicyError } = await loadEsm();
+// `drf-gate/runtime` as Node resolves it: one bundle holding the runtime build's glue (the fast
+// start), its own instance beside api-runtime.js's below.
+const nodeRuntimeApi = await import(pathToFileURL(join(installedDir, "dist", "runtime-node.mjs")).href);
 const runtimeApi = await import(pathToFileURL(join(installedDir, "dist", "api-runtime.js")).href);
 runtimeApi.initSync({ module: readFileSync(join(installedDir, "dist", "drf_gate_runtime_bg.wasm")) });
 const Runtime = runtimeApi.Gate;
@@ -74,17 +77,21 @@ describe("compiled policies", () => {
   test("the browser runtime and the compiled policy decide every context as the JSON policy", () => {
     const compiled = new Gate(bytes);
     const runtime = new Runtime(bytes);
+    const nodeRuntime = new nodeRuntimeApi.Gate(bytes);
     let compared = 0;
     for (const context of contexts()) {
       const expected = settle(() => json.check(context));
       assert.deepEqual(settle(() => compiled.check(context)), expected, JSON.stringify(context));
       assert.deepEqual(settle(() => runtime.check(context)), expected, JSON.stringify(context));
+      assert.deepEqual(settle(() => nodeRuntime.check(context)), expected, JSON.stringify(context));
       const target = context.action ?? context.method;
       const can = settle(() => json.can(context.user, context.view, target, context.object));
       for (let i = 0; i < 2; i++) {
-        assert.deepEqual(settle(() => runtime.can(context.user, context.view, target, context.object)), can);
-        const subject = runtime.subject(context.user);
-        assert.deepEqual(settle(() => runtime.can(subject, context.view, target, context.object)), can);
+        for (const gate of [runtime, nodeRuntime]) {
+          assert.deepEqual(settle(() => gate.can(context.user, context.view, target, context.object)), can);
+          const subject = gate.subject(context.user);
+          assert.deepEqual(settle(() => gate.can(subject, context.view, target, context.object)), can);
+        }
       }
       compared++;
     }
@@ -108,6 +115,8 @@ describe("compiled policies", () => {
 
   test("a JSON policy, another version or a damaged file is refused by the runtime", () => {
     assert.throws(() => new Runtime(policy), { name: "PolicyError", code: "invalid_policy" });
+    // The Node entry throws the one PolicyError class every entry of every build shares.
+    assert.throws(() => new nodeRuntimeApi.Gate(policy), (e) => e instanceof PolicyError && e instanceof nodeRuntimeApi.PolicyError && e.code === "invalid_policy");
     const other = bytes.slice();
     other[8] ^= 0xff;
     assert.throws(() => new Runtime(other), { name: "PolicyError", code: "incompatible_compiled_policy" });

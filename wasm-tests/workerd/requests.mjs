@@ -18,12 +18,15 @@ export const SOME_ROUTES = ["/api/posts/", "/api/posts/1/", "/api/posts/2/publis
 
 const b64url = (data) => Buffer.from(data).toString("base64url");
 
-/** A JWT as simplejwt makes them (HS*, `user_id` as a string), with any claim overridden. */
+/**
+ * A JWT as simplejwt makes them (HS*, `user_id` as a string), with any claim overridden. Valid
+ * for a day (not the sample's 15 minutes): it must not expire during a slow run.
+ */
 export function mintJwt(key, claims, { alg = "HS256", sign = true } = {}) {
   const now = Math.floor(Date.now() / 1000);
   const header = b64url(JSON.stringify({ alg, typ: "JWT" }));
   const payload = b64url(JSON.stringify({
-    token_type: "access", exp: now + 900, iat: now, jti: randomBytes(16).toString("hex"),
+    token_type: "access", exp: now + 86400, iat: now, jti: randomBytes(16).toString("hex"),
     iss: "https://blog.example.com", ...claims,
   }));
   const input = `${header}.${payload}`;

@@ -5,6 +5,7 @@ DRFGATE_SYNC_SECRET set: the drfgate app's model signals push every change to th
 import json
 import sys
 import warnings
+from datetime import timedelta
 
 import django
 
@@ -34,6 +35,7 @@ def jwt(name, pad=0):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         token = AccessToken.for_user(user(name))
+    token.set_exp(lifetime=timedelta(days=1))  # outlives any run, whatever the settings say
     if pad:
         token["pad"] = "x" * pad  # simplejwt signs and accepts any size
     return str(token)

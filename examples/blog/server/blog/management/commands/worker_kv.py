@@ -12,6 +12,7 @@ token and session key, for scripts and tests. Never deploy the sample's keys.
 """
 import json
 import warnings
+from datetime import timedelta
 
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore
@@ -22,10 +23,17 @@ from rest_framework_simplejwt.tokens import AccessToken
 from drfgate import sync
 
 
+# Test credentials outlive any run (the settings' 15 minutes could expire mid-suite, between the
+# Worker's answer and the origin's): a day, whatever ACCESS_TOKEN_LIFETIME says.
+JWT_LIFETIME = timedelta(days=1)
+
+
 def jwt_for(user):
     with warnings.catch_warnings():  # simplejwt warns for inactive users: they are here on purpose
         warnings.simplefilter("ignore")
-        return str(AccessToken.for_user(user))
+        token = AccessToken.for_user(user)
+    token.set_exp(lifetime=JWT_LIFETIME)
+    return str(token)
 
 
 class Command(BaseCommand):
