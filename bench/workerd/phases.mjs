@@ -15,6 +15,9 @@
 //   init   + instantiated (`initSync`, what importing `drf-gate/worker` does);
 //   gate   + `new Gate(policy.gate)` at the top level;
 //   first  + the test handler's first decision (`gate.can`, bench/workload.mjs's first question).
+// And two ways to ship the same `first`: `bytes` (the `.wasm` as a Data module, compiled by the
+// top level with `new WebAssembly.Module`: workerd allows that only at startup) and `atfirst`
+// (compiled by workerd, but instantiated and the Gate made by the first request).
 // Prints the median CPU per isolate; differences between phases price a step. `--flags` passes
 // V8 flags through the config (`v8Flags`), to see what workerd's V8 does (e.g.
 // `--wasm-lazy-validation`, `--no-wasm-lazy-compilation`): a deployed Worker cannot set them.
@@ -43,7 +46,7 @@ const reps = Number(option("reps", 9));
 const flags = option("flags", "").split(",").filter(Boolean);
 const phases = option("phase", "empty,js,module,init,gate,first").split(",");
 const builds = option("build", "worker").split(",");
-const PHASES = ["empty", "js", "module", "init", "gate", "first"];
+const PHASES = ["empty", "js", "module", "init", "gate", "first", "bytes", "atfirst"];
 const BUILDS = {
   worker: { api: "api-worker.js", wasm: "drf_gate_worker_bg.wasm" },
   edge: { api: "api-edge.js", wasm: "drf_gate_bg.wasm" },
@@ -63,18 +66,26 @@ function entry(spec, phase) {
   if (!build) throw new Error(`unknown build ${name}`);
   const rank = PHASES.indexOf(phase);
   if (rank < 0) throw new Error(`unknown phase ${phase}`);
+  const question = `gate.can(${JSON.stringify(request.user)}, "posts", ${JSON.stringify(request.action)}, ${JSON.stringify(request.post)})`;
+  const check = `if (${question} !== ${expected}) throw new Error("wrong answer");`;
+  if (phase === "bytes" || phase === "atfirst") {
+    const load = phase === "bytes" ? "new WebAssembly.Module(wasm)" : "wasm";
+    const make = `initSync({ module: ${load} }); gate = new Gate(policy);`;
+    return [`import { Gate, initSync } from ${JSON.stringify(join(from, build.api))};`,
+      `import wasm from ${JSON.stringify(join(from, build.wasm))};`, 'import policy from "./policy.gate";',
+      `let gate;`, phase === "bytes" ? make : "",
+      `export default { async test() { ${phase === "atfirst" ? make : ""} ${check} } };`].join("\n");
+  }
   const lines = [];
   if (rank >= 1) lines.push(`import { Gate, initSync } from ${JSON.stringify(join(from, build.api))};`, "globalThis.Gate = Gate;");
   if (rank >= 2) lines.push(`import wasmModule from ${JSON.stringify(join(from, build.wasm))};`, "globalThis.wasmModule = wasmModule;");
   if (rank >= 3) lines.push("initSync({ module: wasmModule });");
   if (rank >= 4) lines.push('import policy from "./policy.gate";', "const gate = new Gate(policy);");
-  const question = `gate.can(${JSON.stringify(request.user)}, "posts", ${JSON.stringify(request.action)}, ${JSON.stringify(request.post)})`;
-  const check = rank >= 5 ? `if (${question} !== ${expected}) throw new Error("wrong answer");` : "";
-  lines.push(`export default { async test() { ${check} } };`);
+  lines.push(`export default { async test() { ${rank >= 5 ? check : ""} } };`);
   return lines.join("\n");
 }
 
-async function bundle(source, dir) {
+async function bundle(source, dir, bytes = false) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "entry.mjs"), source);
   const files = new Map();
@@ -86,7 +97,7 @@ async function bundle(source, dir) {
       setup(build) {
         build.onResolve({ filter: /\.(wasm|gate)$/ }, (a) => {
           const path = a.path.startsWith("/") ? a.path : join(scratch, "policy.gate");
-          files.set(basename(path), path);
+          files.set(basename(path), { path, data: bytes || !path.endsWith(".wasm") });
           return { path: `./${basename(path)}`, external: true };
         });
       },
@@ -108,10 +119,10 @@ function config(bundled, dir) {
     mkdirSync(join(dir, `w${i}`), { recursive: true });
     writeFileSync(join(dir, `w${i}`, "worker.js"), bundled.script);
     const modules = [`(name = "worker.js", esModule = embed "w${i}/worker.js")`];
-    for (const [name, path] of bundled.files) {
+    for (const [name, { path, data }] of bundled.files) {
       const wasm = name.endsWith(".wasm");
       writeFileSync(join(dir, `w${i}`, name), wasm ? distinct(readFileSync(path)) : readFileSync(path));
-      modules.push(`(name = "${name}", ${wasm ? "wasm" : "data"} = embed "w${i}/${name}")`);
+      modules.push(`(name = "${name}", ${data ? "data" : "wasm"} = embed "w${i}/${name}")`);
     }
     services.push(`(name = "w${i}", worker = (modules = [${modules.join(", ")}], compatibilityDate = "${compatibilityDate}"))`);
   }
@@ -140,7 +151,7 @@ try {
   for (const [b, build] of builds.entries()) {
     for (const phase of phases) {
       const dir = join(scratch, `${b}-${phase}`);
-      configs.push({ build, phase, file: config(await bundle(entry(build, phase), join(dir, "bundle")), dir), cpu: [] });
+      configs.push({ build, phase, file: config(await bundle(entry(build, phase), join(dir, "bundle"), phase === "bytes"), dir), cpu: [] });
     }
   }
   for (let rep = 0; rep < reps; rep++) {
