@@ -104,6 +104,15 @@ if ! (cd "$bench/node" && node raw.mjs "${native_answers[@]}") > "$results/raw-j
   log "bench/node/raw.mjs FAILED (its answers differ): stopping"
   exit 1
 fi
+#     The same through the Worker build (`drf-gate/worker`; its answers checked against the Node
+#     build's), when the package has it.
+if [[ -f "$DRF_GATE_PKG/dist/worker-node.mjs" ]]; then
+  log "raw request through drf-gate/worker (bench/node/raw.mjs --build worker)"
+  if ! (cd "$bench/node" && node raw.mjs --build worker "${native_answers[@]}") > "$results/raw-jwt-worker.json"; then
+    log "bench/node/raw.mjs --build worker FAILED (its answers differ): stopping"
+    exit 1
+  fi
+fi
 
 # 5. Start-to-first-decision: fresh Node processes, interleaved. drf-gate has one row per entry
 #    and policy form (start.mjs): the default entry with the JSON policy and with the compiled

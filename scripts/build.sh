@@ -10,11 +10,11 @@
 #   - edge (default features): everything, raw-request authentication and JWT crypto included;
 #     what Node, workerd and `drf-gate/web-edge` load (drf_gate.js / drf_gate.cjs, one shared
 #     drf_gate_bg.wasm);
-#   - worker (`--no-default-features --features edge`, release profile, `wasm-opt -O3`): the edge
-#     build without the policy compiler and without RSA/ECDSA (HS* JWTs only; a policy with an
-#     RS/ES key is refused at load), for Workers that load a compiled policy (`drf-gate/worker`,
+#   - worker (`--no-default-features --features edge`, the edge profile, `wasm-opt -O3`): the
+#     edge build without the policy compiler and without RSA/ECDSA (HS* JWTs only; a policy with
+#     an RS/ES key is refused at load), for Workers that load a compiled policy (`drf-gate/worker`,
 #     drf_gate_worker.js + drf_gate_worker_bg.wasm, web glue): a smaller module for workerd to
-#     validate and compile on every cold isolate.
+#     validate and compile on every cold isolate, as fast per request as the edge build.
 #
 #   bash scripts/build.sh            # release build
 #
@@ -78,13 +78,14 @@ cp "$wasm" "$tmp/core.wasm"
 log "cargo build --profile edge --target $target (edge)"
 CARGO_PROFILE_EDGE_STRIP=false cargo build --profile edge --target "$target" --lib
 cp "$root/target/$target/edge/drf_gate.wasm" "$tmp/edge.wasm"
-# The Worker build: release profile (opt-level z) like the core build, whose dependencies it
-# shares; its drf-gate artifact is cached apart (other features), so neither rebuilds the other.
-# HMAC only: RSA, P-256 and P-384 were a quarter of its bytes, which workerd validates on every
-# cold isolate (bench/notes.md, "Start-up, sixth pass").
-log "cargo build --release --target $target --no-default-features --features edge (worker)"
-CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --no-default-features --features edge
-cp "$wasm" "$tmp/worker.wasm"
+# The Worker build: the edge profile (opt-level 3) like the edge build, whose dependencies it
+# shares (sha2 and hmac build once more: other features); its drf-gate artifact is cached apart,
+# so neither rebuilds the other. At opt-level z a raw JWT request took 1.8x the edge build's
+# time, for 190 KB less (bench/notes.md, "Start-up, seventh pass"). HMAC only: RSA, P-256 and
+# P-384 were a quarter of its bytes, which workerd validates on every cold isolate ("sixth pass").
+log "cargo build --profile edge --target $target --no-default-features --features edge (worker)"
+CARGO_PROFILE_EDGE_STRIP=false cargo build --profile edge --target "$target" --lib --no-default-features --features edge
+cp "$root/target/$target/edge/drf_gate.wasm" "$tmp/worker.wasm"
 
 # 4. Glue. The edge targets (web, nodejs) emit the same .wasm; dist/ keeps one copy both load.
 #    The core has web glue only (Node and workerd load the edge build).
@@ -186,9 +187,8 @@ optimize() {
 optimize "$tmp/runtime/drf_gate_runtime_bg.wasm" "$dist/drf_gate_runtime_bg.wasm" --strip-target-features \
   --flatten --rereloop -Oz -Oz -Oz
 optimize "$tmp/core/drf_gate_core_bg.wasm" "$dist/drf_gate_core_bg.wasm" -Oz
-# The Worker build's z code through -O3 (and the edge build's one-caller limit, below): fewer,
-# larger functions for V8 to compile lazily at `new Gate` and the first decision, and the
-# .wasm no larger in gzip (bench/notes.md, "Start-up, sixth pass").
+# The Worker build through -O3 with the edge build's one-caller limit (below), as the edge build
+# (-Os or -Oz on its opt-level-3 code: under 1 % smaller; bench/notes.md, "seventh pass").
 optimize "$tmp/worker/drf_gate_worker_bg.wasm" "$dist/drf_gate_worker_bg.wasm" -O3 \
   --one-caller-inline-max-function-size "${EDGE_ONE_CALLER_INLINE:-500}"
 # The edge build keeps one-caller functions over EDGE_ONE_CALLER_INLINE (binaryen's size units)

@@ -8,6 +8,10 @@
 // answer, and with `--native results/native-jwt.json` each answer must be byte-identical to the
 // native core's; any difference exits 1 before anything is timed.
 // Prints one JSON line: {"ns": median ns of the first case through checkRequestSync, "cases": ...}.
+//
+// `--build worker`: the same cases through `drf-gate/worker` (the Worker build: compiled policies
+// only, the policy compiled by the Node build's `toCompiled()`, untimed); its answers must be the
+// Node build's, byte for byte (and the native core's with `--native`).
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -18,9 +22,14 @@ const { Gate } = await import(pathToFileURL(join(PKG, "dist", "node.mjs")).href)
 const spec = JSON.parse(readFileSync(join(here, "..", "native", "raw-case.json"), "utf8"));
 const args = process.argv.slice(2);
 const nativeFile = args.includes("--native") ? args[args.indexOf("--native") + 1] : null;
+const build = args.includes("--build") ? args[args.indexOf("--build") + 1] : "node";
+if (build !== "node" && build !== "worker") throw new Error(`bench/node/raw.mjs: --build node|worker, not ${build}`);
 const iterations = Number(process.env.RAW_ITERATIONS || 20000);
 
-const gate = new Gate(spec.policy);
+const nodeGate = new Gate(spec.policy);
+const gate = build === "worker"
+  ? new (await import(pathToFileURL(join(PKG, "dist", "worker-node.mjs")).href)).Gate(nodeGate.toCompiled())
+  : nodeGate;
 const users = new Map(Object.entries(spec.users).map(([id, user]) => [Number(id), user]));
 const sync = { view: "posts", now: spec.now, resolvers: { userById: (_field, id) => users.get(id) ?? null } };
 const async_ = { view: "posts", now: spec.now, resolvers: { userById: async (_field, id) => users.get(id) ?? null } };
@@ -44,6 +53,7 @@ for (const c of spec.cases) {
   if (one?.decision?.status !== c.status) fail(`${c.name}: expected status ${c.status}, got ${text}`);
   if (JSON.stringify(two) !== text) fail(`${c.name}: checkRequest and checkRequestSync differ:\n${JSON.stringify(two)}\n${text}`);
   if (native && native[c.name] !== text) fail(`${c.name}: the package and the native core differ:\n${text}\n${native[c.name]}`);
+  if (gate !== nodeGate && JSON.stringify(nodeGate.checkRequestSync(fresh(c.request), sync)) !== text) fail(`${c.name}: the Worker build and the Node build differ`);
   answers[c.name] = text;
 }
 
@@ -87,4 +97,4 @@ for (const c of spec.cases) {
   };
 }
 const headline = spec.cases.find((c) => c.jwt);
-console.log(JSON.stringify({ ns: cases[headline.name].checkRequestSync.ns, case: headline.name, cases, answers }));
+console.log(JSON.stringify({ ns: cases[headline.name].checkRequestSync.ns, build, case: headline.name, cases, answers }));

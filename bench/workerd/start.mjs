@@ -317,14 +317,19 @@ const results = chosen.map(([id, variant]) => {
   const firstDecisionMs = diff("firstMinusWarmMs");
   const cpuLoadMs = diff("readyCpuMs") / isolates;
   const cpuFirstDecisionMs = diff("firstMinusWarmCpuMs");
+  // The empty Worker's own figure in the same processes (not drf-gate's; what every Worker pays):
+  // its process's CPU to ready spread over its isolates (workerd's own start included), plus its
+  // first request over its warm ones.
+  const emptyMedian = (key) => median(empty.map((s) => s[key]));
   return {
     id, label: variant.label,
     startMs: loadMs + firstDecisionMs, loadMs, firstDecisionMs,
     cpu: { startMs: cpuLoadMs + cpuFirstDecisionMs, loadMs: cpuLoadMs, firstDecisionMs: cpuFirstDecisionMs },
+    emptyCpu: { perIsolateMs: emptyMedian("readyCpuMs") / isolates, firstMinusWarmMs: emptyMedian("firstMinusWarmCpuMs") },
     samples: samples[id],
   };
 });
 for (const r of results) {
-  console.log(`workerd start, ${r.label}: ${r.startMs.toFixed(1)} ms per cold isolate (load ${r.loadMs.toFixed(1)} + first decision ${r.firstDecisionMs.toFixed(1)}); workerd CPU ${r.cpu.startMs.toFixed(1)} ms (${r.cpu.loadMs.toFixed(1)} + ${r.cpu.firstDecisionMs.toFixed(1)}); medians of ${rounds} processes x ${isolates} isolates`);
+  console.log(`workerd start, ${r.label}: ${r.startMs.toFixed(1)} ms per cold isolate (load ${r.loadMs.toFixed(1)} + first decision ${r.firstDecisionMs.toFixed(1)}); workerd CPU ${r.cpu.startMs.toFixed(1)} ms (${r.cpu.loadMs.toFixed(1)} + ${r.cpu.firstDecisionMs.toFixed(1)}) above the empty Worker's ${r.emptyCpu.perIsolateMs.toFixed(1)} ms per isolate; medians of ${rounds} processes x ${isolates} isolates`);
 }
 if (out) writeFileSync(out, JSON.stringify({ workerd: version, compatibilityDate, rounds, isolates, warmRequests, results }, null, 2));
