@@ -217,7 +217,7 @@ function compare(c, decision) {
     // drf-gate leaves the answer to the server (its 500); else DRF's own decision must agree.
     if (decision.respond === false) {
       const same = decision.status === e.status && body === e.body;
-      if (!decision.allowed && (e.status === 200 || same || decision.status === 500)) return LEFT;
+      if (e.status === 200 || (!decision.allowed && (same || decision.status === 500))) return LEFT;
       return `(forwarded) ${outcome(decision.status, body, www)}`;
     }
     if (decision.status !== e.status || body !== e.body || www !== e.wwwAuthenticate) return outcome(decision.status, body, www);

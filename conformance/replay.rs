@@ -258,7 +258,7 @@ fn compare(case: &Value, decision: &drf_gate::Decision<'_>) -> Result<Agreed, Di
             // (its 500: an empty Origin under CSRF, ...); else DRF's own decision must agree.
             let preflight = status == Some(200);
             let same = status == Some(u64::from(decision.status)) && body == Some(&*decision.body);
-            if !decision.allowed && (preflight || same || decision.status == 500) {
+            if preflight || (!decision.allowed && (same || decision.status == 500)) {
                 return Ok(Agreed::LeftToServer);
             }
         } else if status == Some(u64::from(decision.status))

@@ -115,13 +115,22 @@ def draw_policy(r, settings):
     pol["views"] = {"items": pol["views"]["widgets"]}
     if r.random() < 0.25:
         pol["renderers"] = ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"]
+    settings = {}
     if "session" in auth and r.random() < 0.2:
-        pol["settings"] = {"csrf": {"useSessions": True}}
+        settings["csrf"] = {"useSessions": True}
+    if r.random() < 0.15:  # SESSION_COOKIE_NAME / CSRF_COOKIE_NAME: what the middleware reads too
+        settings["session"] = {"cookieName": "sid"}
+    if r.random() < 0.15:
+        settings.setdefault("csrf", {})["cookieName"] = "xcsrf"
+    if settings:
+        pol["settings"] = settings
     return pol, auth
 
 
-def draw_request(r, settings, auth):
+def draw_request(r, settings, auth, pol):
     """(method, raw recipe, detail) for one request."""
+    session_cookie = ((pol.get("settings") or {}).get("session") or {}).get("cookieName", "sessionid")
+    csrf_cookie = ((pol.get("settings") or {}).get("csrf") or {}).get("cookieName", "csrftoken")
     headers, cookies = {}, {}
     raw = {"headers": headers, "cookies": cookies}
     preflight = r.random() < 0.35
@@ -154,11 +163,11 @@ def draw_request(r, settings, auth):
     if roll < 0.2:
         raw["login"] = True
     elif roll < 0.3:
-        cookies["sessionid"] = r.choice(["x" * 32, "abc", "k" * 8])
+        cookies[r.choice([session_cookie, session_cookie, "sessionid"])] = r.choice(["x" * 32, "abc", "k" * 8])
     elif roll < 0.4 and auth:
         headers["Authorization"] = r.choice(["Basic [[b64:{username}:wrong]]", "Token nope", "Bearer abc.def.ghi"])
     if r.random() < 0.25:
-        cookies["csrftoken"] = r.choice(["{csrf}", "{csrf}", "bad", "{csrfmasked}"])
+        cookies[r.choice([csrf_cookie, csrf_cookie, "csrftoken"])] = r.choice(["{csrf}", "{csrf}", "bad", "{csrfmasked}"])
         if method not in ("GET", "HEAD", "OPTIONS") and r.random() < 0.7:
             headers["X-CSRFToken"] = "{csrf}"
     if not cookies:
@@ -177,7 +186,7 @@ def middleware_specs(seed, count):
         classes = draw_classes(r)
         settings = draw_settings(r, classes)
         pol, auth = draw_policy(r, settings)
-        method, raw, detail = draw_request(r, settings, auth)
+        method, raw, detail = draw_request(r, settings, auth, pol)
         obj = None
         if detail:  # a missing object: DRF's 404 (CommonMiddleware's APPEND_SLASH looks at 404s)
             obj = {"id": 999, "exists": False} if r.random() < 0.15 else {"id": 7, "owner": None, "title": "t"}
