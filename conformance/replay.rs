@@ -83,7 +83,18 @@ fn main() -> ExitCode {
             };
             match result {
                 Ok(Agreed::Same) => agree += 1,
-                Ok(Agreed::LeftToServer) => left += 1,
+                Ok(Agreed::LeftToServer) => {
+                    left += 1;
+                    if std::env::var_os("DRF_GATE_VERBOSE").is_some() {
+                        let id = case.get("id").and_then(Value::as_str).unwrap_or("?");
+                        let status = case.pointer("/expected/status").and_then(Value::as_u64).unwrap_or(0);
+                        println!(
+                            "left to the server: {id} (origin {status}){} [{}]",
+                            request_summary(case),
+                            path.name()
+                        );
+                    }
+                }
                 Err(diff) => {
                     disagree += 1;
                     println!("{} [{}]", line(case, &diff), path.name());
