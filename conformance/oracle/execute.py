@@ -354,7 +354,7 @@ def run(spec):
     overrides = {k: v for k, v in wanted.items() if getattr(dj, k, None) != v}  # signals are costly
     try:
         with override_settings(**overrides), (simplejwt_state() if "SIMPLE_JWT" in overrides
-                                              else contextlib.nullcontext()):
+                                              else contextlib.nullcontext()), cors_signal(spec.get("corsSignal")):
             with transaction.atomic():
                 try:
                     return _run(spec)
@@ -362,6 +362,25 @@ def run(spec):
                     transaction.set_rollback(True)
     finally:
         dispatch.CURRENT["routes"] = {}
+
+
+@contextlib.contextmanager
+def cors_signal(kind):
+    """A receiver of django-cors-headers' `check_request_enabled` for the case (the middleware
+    family): "never" answers False, "detail" True for detail routes only."""
+    if kind is None:
+        yield
+        return
+    from corsheaders.signals import check_request_enabled
+
+    def receiver(sender, request, **kwargs):
+        return kind == "detail" and request.path_info.count("/") > 3
+
+    check_request_enabled.connect(receiver, weak=False, dispatch_uid="oracle-cors-signal")
+    try:
+        yield
+    finally:
+        check_request_enabled.disconnect(dispatch_uid="oracle-cors-signal")
 
 
 # --- the policy's `settings`, as Django settings ----------------------------------------------------

@@ -195,5 +195,7 @@ def middleware_specs(seed, count):
         s["djangoMiddleware"] = settings
         s["originAnswers"] = True  # redirects, Django's 400/403 pages: the edge must forward
         s["noTwin"] = True
+        if CORS in settings["MIDDLEWARE"] and r.random() < 0.1:
+            s["corsSignal"] = r.choice(["never", "detail"])  # receivers of check_request_enabled
         out.append(s)
     return out
