@@ -64,9 +64,12 @@ fn main() -> ExitCode {
     // process, and the same policy through its compiled form (JSON -> compile -> bytes -> load).
     // `conformance (third-party)` for conformance/thirdparty.sh's cases.
     let label = std::env::var("DRF_GATE_LABEL").unwrap_or_else(|_| "conformance".to_string());
+    // The middleware family (oracle/middleware.py): every response header is compared, and a
+    // response drf-gate leaves to the origin (`rendered_by_origin`) is counted apart.
+    let middleware = document.get("family").and_then(Value::as_str) == Some("middleware");
     let mut failed = cases.is_empty();
     for path in [PolicyPath::Json, PolicyPath::Compiled] {
-        let (mut agree, mut disagree, mut pending) = (0usize, 0usize, 0usize);
+        let (mut agree, mut disagree, mut pending, mut left) = (0usize, 0usize, 0usize, 0usize);
         for case in cases {
             let result = match case.get("raw") {
                 Some(raw) if !raw.is_null() => match raw.get("request") {
@@ -79,18 +82,38 @@ fn main() -> ExitCode {
                 _ => replay(case, path),
             };
             match result {
-                Ok(()) => agree += 1,
+                Ok(Agreed::Same) => agree += 1,
+                Ok(Agreed::LeftToServer) => {
+                    left += 1;
+                    if std::env::var_os("DRF_GATE_VERBOSE").is_some() {
+                        let id = case.get("id").and_then(Value::as_str).unwrap_or("?");
+                        let status = case.pointer("/expected/status").and_then(Value::as_u64).unwrap_or(0);
+                        println!(
+                            "left to the server: {id} (origin {status}){} [{}]",
+                            request_summary(case),
+                            path.name()
+                        );
+                    }
+                }
                 Err(diff) => {
                     disagree += 1;
                     println!("{} [{}]", line(case, &diff), path.name());
                 }
             }
         }
-        println!(
-            "{label} ({}): {} cases, {agree} agree, {disagree} disagree, {pending} pending (seed {seed})",
-            path.name(),
-            cases.len()
-        );
+        if middleware {
+            println!(
+                "{label} ({}): {} cases, {agree} agree, {disagree} disagree, {left} left to the server (seed {seed})",
+                path.name(),
+                cases.len()
+            );
+        } else {
+            println!(
+                "{label} ({}): {} cases, {agree} agree, {disagree} disagree, {pending} pending (seed {seed})",
+                path.name(),
+                cases.len()
+            );
+        }
         failed |= disagree > 0;
     }
     if failed {
@@ -118,6 +141,13 @@ impl PolicyPath {
     }
 }
 
+/// drf-gate answered as the origin did, or left the response to it where only the middleware
+/// changed it (`rendered_by_origin`: a forward).
+enum Agreed {
+    Same,
+    LeftToServer,
+}
+
 /// What drf-gate answered, when it did not answer as DRF.
 enum Diff {
     Policy(String),
@@ -136,7 +166,7 @@ fn gate_of(case: &Value, path: PolicyPath) -> Result<drf_gate::Gate, Diff> {
     }
 }
 
-fn replay(case: &Value, path: PolicyPath) -> Result<(), Diff> {
+fn replay(case: &Value, path: PolicyPath) -> Result<Agreed, Diff> {
     let gate = gate_of(case, path)?;
     let context = case.get("context").cloned().unwrap_or(Value::Null);
     let context: drf_gate::Context =
@@ -147,7 +177,7 @@ fn replay(case: &Value, path: PolicyPath) -> Result<(), Diff> {
 }
 
 /// A raw case: the request as DRF received it, users as the oracle's database held them.
-fn replay_raw(case: &Value, raw: &Value, path: PolicyPath) -> Result<(), Diff> {
+fn replay_raw(case: &Value, raw: &Value, path: PolicyPath) -> Result<Agreed, Diff> {
     let gate = gate_of(case, path)?;
     let input: RawRequestInput = serde_json::from_value(raw.get("request").cloned().unwrap_or(Value::Null))
         .map_err(|err| Diff::Context(format!("invalid raw request: {err}")))?;
@@ -171,8 +201,8 @@ fn replay_raw(case: &Value, raw: &Value, path: PolicyPath) -> Result<(), Diff> {
     // ...): only the origin can send that, so the edge must forward.
     if let Some(reason) = case.pointer("/expected/forward").and_then(Value::as_str) {
         return match outcome {
-            Ok(EdgeOutcome::Forward(_)) => Ok(()),
-            Ok(EdgeOutcome::Decided(decision, _)) if !decision.respond() => Ok(()),
+            Ok(EdgeOutcome::Forward(_)) => Ok(Agreed::Same),
+            Ok(EdgeOutcome::Decided(decision, _)) if !decision.respond() => Ok(Agreed::Same),
             Ok(EdgeOutcome::Decided(decision, _)) => Err(Diff::Context(format!(
                 "answered {} {} where the origin answers ({reason}): must forward",
                 decision.status, decision.body
@@ -188,20 +218,20 @@ fn replay_raw(case: &Value, raw: &Value, path: PolicyPath) -> Result<(), Diff> {
         Ok(EdgeOutcome::NoRoute) => Err(Diff::Context("no route (the target names the view)".into())),
         // Headers past the servers' limits: only the origin can answer (its server's 400/431, or
         // DRF on a lenient server); forwarding is the one right answer whatever DRF said here.
-        Ok(EdgeOutcome::Forward(drf_gate::edge::ForwardReason::HeadersBeyondServerLimits { .. })) => Ok(()),
+        Ok(EdgeOutcome::Forward(drf_gate::edge::ForwardReason::HeadersBeyondServerLimits { .. })) => Ok(Agreed::Same),
         // An API key row with a legacy hash: the package checks it with Django's password hashers
         // and re-hashes and SAVES the row on success; the edge leaves that to the origin.
-        Ok(EdgeOutcome::Forward(drf_gate::edge::ForwardReason::ApiKeyLegacyHash { .. })) => Ok(()),
+        Ok(EdgeOutcome::Forward(drf_gate::edge::ForwardReason::ApiKeyLegacyHash { .. })) => Ok(Agreed::Same),
         // A header the decision reads, also spelt with '_' for '-': WSGI servers drop it, ASGI
         // servers (and Django's test client, the oracle) keep it; only the origin knows which.
         Ok(EdgeOutcome::Forward(drf_gate::edge::ForwardReason::AmbiguousHeaderName)) if underscore_header(raw) => {
-            Ok(())
+            Ok(Agreed::Same)
         }
         // A JWT whose user id (or, stateless, any claim) is an int beyond i64/u64: a JSON number
         // would round it, where Django looks up and Python compares the exact int.
         Ok(EdgeOutcome::Forward(drf_gate::edge::ForwardReason::UnknownLookup {
             lookup: drf_gate::authentication::LookupKey::UserById { .. },
-        })) if bearer_claims_beyond_json(raw) => Ok(()),
+        })) if bearer_claims_beyond_json(raw) => Ok(Agreed::Same),
         Ok(EdgeOutcome::NeedsBody { .. } | EdgeOutcome::Forward(_)) => {
             Err(Diff::Context("undecided with the whole request and every identity known".into()))
         }
@@ -226,17 +256,50 @@ fn bearer_claims_beyond_json(raw: &Value) -> bool {
         .is_some_and(|claims| !claims.is_exact_in_json())
 }
 
-fn compare(case: &Value, decision: &drf_gate::Decision<'_>) -> Result<(), Diff> {
+fn compare(case: &Value, decision: &drf_gate::Decision<'_>) -> Result<Agreed, Diff> {
     let expected = case.get("expected");
     let status = expected.and_then(|e| e.get("status")).and_then(Value::as_u64);
     let body = expected.and_then(|e| e.get("body")).and_then(Value::as_str);
     let www = expected.and_then(|e| e.get("wwwAuthenticate")).and_then(Value::as_str);
+    let every_header = expected.and_then(|e| e.get("responseHeaders")).and_then(Value::as_array);
+    if let Some(want) = every_header {
+        // The middleware family: a preflight (200, never routed) or a denial, with every header.
+        if !decision.respond() {
+            // Forwarded: right for a preflight and where drf-gate leaves the answer to the server
+            // (its 500: an empty Origin under CSRF, ...); else DRF's own decision must agree.
+            let preflight = status == Some(200);
+            let same = status == Some(u64::from(decision.status)) && body == Some(&*decision.body);
+            if preflight || (!decision.allowed && (same || decision.status == 500)) {
+                return Ok(Agreed::LeftToServer);
+            }
+        } else if status == Some(u64::from(decision.status))
+            && body == Some(&*decision.body)
+            && www == decision.www_authenticate()
+            && every_header_agrees(want, decision)
+        {
+            return Ok(Agreed::Same);
+        }
+        let got: Vec<_> = decision.headers().collect();
+        return Err(Diff::Outcome {
+            status: decision.status,
+            body: decision.body.to_string(),
+            www: decision.www_authenticate().map(str::to_string),
+            headers: format!(
+                "{}{} (expected{})",
+                if decision.respond() { "" } else { " (forwarded)" },
+                shown_headers(got.into_iter()),
+                shown_headers(
+                    want.iter().filter_map(|pair| { Some((pair.get(0)?.as_str()?, pair.get(1)?.as_str()?)) })
+                )
+            ),
+        });
+    }
     if status == Some(u64::from(decision.status))
         && body == Some(&*decision.body)
         && www == decision.www_authenticate()
         && headers_agree(expected, decision)
     {
-        Ok(())
+        Ok(Agreed::Same)
     } else {
         Err(Diff::Outcome {
             status: decision.status,
@@ -247,6 +310,17 @@ fn compare(case: &Value, decision: &drf_gate::Decision<'_>) -> Result<(), Diff> 
             ),
         })
     }
+}
+
+/// Every header of the origin's response (`expected.responseHeaders`: `[name, value]` in the
+/// order Django sends them), names case-insensitively, values exactly, in the same order.
+fn every_header_agrees(want: &[Value], decision: &drf_gate::Decision<'_>) -> bool {
+    let got: Vec<_> = decision.headers().collect();
+    got.len() == want.len()
+        && got.iter().zip(want).all(|((name, value), pair)| {
+            pair.get(0).and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(name))
+                && pair.get(1).and_then(Value::as_str) == Some(*value)
+        })
 }
 
 /// DRF's `Content-Type`, `Allow` and `Vary` on a response the oracle recorded (`expected.headers`; none

@@ -5,8 +5,9 @@
 # 2. build the native replay; mint CSRF tokens with drf-gate (the oracle checks Django accepts them)
 # 3. generate the cases and run each through real DRF -> conformance/out/cases.json
 # 4. replay them through drf-gate natively, and through the npm package when pkg/dist exists
-# 5. content negotiation alone against DRF (oracle/negotiation.py), and the condition language
-#    against CPython's eval (oracle/conditions.py), replayed natively and through the package
+# 5. content negotiation alone against DRF (oracle/negotiation.py), the condition language
+#    against CPython's eval (oracle/conditions.py), and the origin's middleware against real
+#    Django (oracle/middleware.py), replayed natively and through the package
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -45,11 +46,37 @@ conditions="$here/out/conditions.json"
 rm -f "$conditions"
 (cd "$here" && .venv/bin/python -m oracle.conditions --seed "$seed" --count 3000 --out "$conditions")
 DRF_GATE_CONDITIONS="$conditions" cargo test --test conformance --quiet || status=1
+# The origin's middleware (docs/policy.md §6): settings.MIDDLEWARE and its settings drawn per case,
+# run by real Django (and django-cors-headers), every response header compared.
+middleware="$here/out/middleware.json"
+rm -f "$middleware"
+timed "oracle: the origin's middleware through real Django" \
+  bash -c 'cd "$1" && .venv/bin/python -W ignore -m oracle.main --family middleware --seed "$2" --random "$3" --out "$4"' \
+  _ "$here" "$seed" "${DRF_GATE_MIDDLEWARE_CASES:-1000}" "$middleware" || status=1
+DRF_GATE_CASES="$middleware" DRF_GATE_LABEL="conformance (middleware)" cargo test --test conformance --quiet || status=1
+# The header comparison can fail: with the last header Django sent dropped from every case, the
+# replay must disagree (a second native replay, ~2 s).
+"$here/.venv/bin/python" - "$middleware" "$here/out/middleware-mutated.json" <<'PY'
+import json, sys
+data = json.load(open(sys.argv[1], encoding="utf-8"))
+for case in data["cases"]:
+    if case["expected"].get("responseHeaders"):
+        case["expected"]["responseHeaders"].pop()
+json.dump(data, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
+PY
+mutated_line="$(DRF_GATE_CASES="$here/out/middleware-mutated.json" DRF_GATE_LABEL="conformance (middleware, last header dropped)" \
+  cargo test --test conformance --quiet 2>/dev/null | grep -m1 '(json policy):' || true)"
+echo "${mutated_line:-conformance (middleware, last header dropped): no summary line}"
+if ! grep -Eq ', [1-9][0-9]* disagree' <<<"$mutated_line"; then
+  echo "conformance (middleware): dropping a header went unnoticed" >&2
+  status=1
+fi
 if [ -f "$root/pkg/dist/node.mjs" ]; then
   timed "package replay (replay.mjs)" node "$here/replay.mjs" "$cases" || status=1
   # The negotiation and conditions oracles' cases through the package too (seconds).
   timed "package replay (negotiation)" node "$here/replay.mjs" "$negotiation" || status=1
   timed "package replay (conditions)" node "$here/replay.mjs" "$conditions" || status=1
+  DRF_GATE_LABEL="conformance (middleware)" timed "package replay (middleware)" node "$here/replay.mjs" "$middleware" || status=1
 else
   echo "conformance: pkg/dist not built; skipping the wasm replay (build the package first)"
 fi

@@ -14,6 +14,7 @@ requirements=(
   PyJWT
   django-guardian
   cryptography
+  django-cors-headers
 )
 
 lib_name=conformance-setup bash "$root/scripts/venv.sh" "$here/.venv" "${requirements[@]}" >/dev/null

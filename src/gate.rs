@@ -128,10 +128,14 @@ impl Gate {
     /// Compiles a parsed policy document.
     #[cfg(feature = "compiler")]
     pub fn from_document(document: &PolicyDocument) -> Result<Gate, PolicyError> {
-        let compiled = compile(document)?;
+        #[cfg_attr(not(feature = "edge"), allow(unused_mut))]
+        let mut compiled = compile(document)?;
         #[cfg(feature = "edge")]
         let middleware = match &document.middleware {
-            Some(spec) => Some(crate::middleware::Middleware::compile(spec, &document.settings)?),
+            Some(spec) => {
+                compiled.settings.proxy_ssl_header = spec.security.proxy_ssl_header.clone();
+                Some(crate::middleware::Middleware::compile(spec, &document.settings)?)
+            }
             None => None,
         };
         let settings_wire =

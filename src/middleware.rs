@@ -195,8 +195,12 @@ enum Kind {
     Csrf,
     XFrameOptions,
     Cors,
-    /// Adds nothing to a DRF denial (authentication, messages, declared project classes).
+    /// Adds nothing to a DRF denial (declared project classes).
     Transparent,
+    /// Adds nothing (a lazy `request.user`; messages stored only when some were added or read),
+    /// but raises ImproperlyConfigured without `request.session`: SessionMiddleware must come
+    /// before it (the default `MESSAGE_STORAGE` reads the session too).
+    NeedsSession,
 }
 
 #[cfg(feature = "edge")]
@@ -208,9 +212,8 @@ fn kind_of(path: &str, transparent: &[String]) -> Option<Kind> {
         "django.middleware.csrf.CsrfViewMiddleware" => Kind::Csrf,
         "django.middleware.clickjacking.XFrameOptionsMiddleware" => Kind::XFrameOptions,
         "corsheaders.middleware.CorsMiddleware" => Kind::Cors,
-        // Lazy `request.user`; messages are stored only when some were added or read.
         "django.contrib.auth.middleware.AuthenticationMiddleware"
-        | "django.contrib.messages.middleware.MessageMiddleware" => Kind::Transparent,
+        | "django.contrib.messages.middleware.MessageMiddleware" => Kind::NeedsSession,
         other if transparent.iter().any(|t| t == other) => Kind::Transparent,
         _ => return None,
     })
@@ -468,20 +471,21 @@ mod render {
 
         /// `request.is_secure()` as the origin computes it (`SECURE_PROXY_SSL_HEADER`).
         fn is_secure(&self, request: &RawRequest) -> bool {
-            match &self.spec.security.proxy_ssl_header {
-                Some((header, value)) => match request.meta(header) {
-                    // `header_value.split(",", 1)[0].strip()`: Python's whitespace, \x1c-\x1f too.
-                    Some(given) => crate::pystr::py_strip(given.split(',').next().unwrap_or("")) == value,
-                    None => request.is_secure(),
-                },
-                None => request.is_secure(),
-            }
+            request.is_secure_behind(self.spec.security.proxy_ssl_header.as_ref())
         }
 
         fn request_phase(&self, request: &RawRequest) -> Result<RequestPhase, Uncertain> {
             let mut phase = RequestPhase { preflight_at: None, cors_enabled: false };
             for (index, kind) in self.kinds.iter().enumerate() {
                 match kind {
+                    // No `request.session` yet: ImproperlyConfigured, a 500 (with CSRF_USE_SESSIONS
+                    // raised again by the csrf-protected 500 handler: the server's bare 500).
+                    Kind::Csrf | Kind::NeedsSession
+                        if (*kind == Kind::NeedsSession || self.csrf_use_sessions)
+                            && !self.kinds.get(..index).is_some_and(|before| before.contains(&Kind::Session)) =>
+                    {
+                        return Err(Uncertain);
+                    }
                     Kind::Security if self.spec.security.ssl_redirect && !self.is_secure(request) => {
                         return Err(Uncertain); // a redirect (unless exempt): the origin's
                     }
@@ -526,18 +530,17 @@ mod render {
                 return Err(Uncertain);
             }
             let Some(url) = crate::authentication::urlsplit::urlsplit(origin) else { return Ok(()) };
-            let listed = (origin == "null" && cors.allowed_origins.iter().any(|o| o == "null"))
-                || self.allowed.iter().any(|entry| match entry {
-                    Some((scheme, netloc)) => *scheme == url.scheme && *netloc == url.netloc,
-                    None => false,
-                });
+            let null_listed = origin == "null" && cors.allowed_origins.iter().any(|o| o == "null");
+            if !cors.allow_all_origins && !null_listed && self.allowed.iter().any(Option::is_none) {
+                // _url_in_whitelist splits every entry first: one urlsplit refuses raises
+                // ValueError, whatever the origin (the origin's 500).
+                return Err(Uncertain);
+            }
+            let listed = null_listed
+                || self.allowed.iter().flatten().any(|(scheme, netloc)| *scheme == url.scheme && *netloc == url.netloc);
             if !cors.allow_all_origins && !listed {
-                // _url_in_whitelist raises on an entry urlsplit refuses; regexes and signal
-                // receivers are Python's to evaluate.
-                if self.allowed.iter().any(Option::is_none)
-                    || !cors.allowed_origin_regexes.is_empty()
-                    || cors.signal_receivers
-                {
+                // Regexes and signal receivers are Python's to evaluate.
+                if !cors.allowed_origin_regexes.is_empty() || cors.signal_receivers {
                     return Err(Uncertain);
                 }
                 return Ok(());
@@ -603,9 +606,10 @@ mod render {
                         }
                     }
                     Kind::Session => {
-                        // CSRF_USE_SESSIONS: CsrfViewMiddleware reads the session on every request.
-                        let csrf_reads = self.csrf_use_sessions
-                            && self.kinds.get(index + 1..).is_some_and(|k| k.contains(&Kind::Csrf));
+                        // CSRF_USE_SESSIONS: CsrfViewMiddleware reads the session on every request
+                        // that reaches it (a preflight stops at CorsMiddleware).
+                        let csrf_reads =
+                            self.csrf_use_sessions && kinds.get(index + 1..).is_some_and(|k| k.contains(&Kind::Csrf));
                         let accessed = session.accessed || csrf_reads;
                         if let Some(key) = request.cookie(&self.session_cookie) {
                             // A key Django does not take (< 8 chars) is an empty session: its
@@ -650,7 +654,7 @@ mod render {
                             headers.setdefault("Cross-Origin-Opener-Policy", policy);
                         }
                     }
-                    Kind::Transparent => {}
+                    Kind::Transparent | Kind::NeedsSession => {}
                 }
             }
             Ok(())
@@ -661,9 +665,10 @@ mod render {
         pub fn preflight<'g>(&self, request: &RawRequest) -> Option<Decision<'g>> {
             let phase = self.request_phase(request).ok()?;
             let end = phase.preflight_at?;
+            // `HttpResponse(headers={"content-length": "0"})`: Content-Type comes after it.
             let mut headers = Headers(vec![
-                ("Content-Type", format!("text/html; charset={}", self.spec.default_charset)),
                 ("content-length", "0".into()),
+                ("Content-Type", format!("text/html; charset={}", self.spec.default_charset)),
             ]);
             self.cors_headers(request, phase.cors_enabled, &mut headers).ok()?;
             self.response_phase(request, &phase, end, (200, 0), SessionUse::default(), &mut headers).ok()?;
@@ -696,6 +701,13 @@ mod render {
                     return Err(Uncertain); // answered by `preflight`, never reaches DRF
                 }
                 let mut headers = Headers(decision.headers().map(|(n, v)| (n, v.to_string())).collect());
+                // DRF's finalize_response patches `Vary` in before it sets `Allow`: the order
+                // Django sends them in.
+                let allow = headers.0.iter().position(|(n, _)| *n == "Allow");
+                let vary = headers.0.iter().position(|(n, _)| *n == "Vary");
+                if let Some(between) = allow.zip(vary).and_then(|(allow, vary)| headers.0.get_mut(allow..=vary)) {
+                    between.rotate_right(1);
+                }
                 self.response_phase(
                     request,
                     &phase,

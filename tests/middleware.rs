@@ -185,3 +185,196 @@ fn unknown_middleware_is_a_policy_error() {
     let declared = r#"{"views": {}, "middleware": {"classes": ["x.Custom"], "transparent": ["x.Custom"]}}"#;
     assert!(Gate::from_json(declared).is_ok());
 }
+
+/// A session store where every key is alice's session (the oracle logged her in).
+struct AliceSession;
+
+impl Resolver for AliceSession {
+    fn session(&self, _session_key: &str) -> Lookup {
+        Lookup::Found(serde_json::from_str(r#"{"id": 101, "username": "alice"}"#).unwrap())
+    }
+}
+
+/// The recorded middleware `classes` (the oracle's recorder outermost, declared transparent).
+fn classes(inner: &[&str]) -> String {
+    let all: Vec<String> = std::iter::once("oracle.dispatch.RecorderMiddleware".to_string())
+        .chain(inner.iter().map(|name| {
+            match *name {
+                "Security" => "django.middleware.security.SecurityMiddleware",
+                "Session" => "django.contrib.sessions.middleware.SessionMiddleware",
+                "Cors" => "corsheaders.middleware.CorsMiddleware",
+                "Common" => "django.middleware.common.CommonMiddleware",
+                "Csrf" => "django.middleware.csrf.CsrfViewMiddleware",
+                "Auth" => "django.contrib.auth.middleware.AuthenticationMiddleware",
+                "Messages" => "django.contrib.messages.middleware.MessageMiddleware",
+                "XFrame" => "django.middleware.clickjacking.XFrameOptionsMiddleware",
+                other => panic!("{other}"),
+            }
+            .to_string()
+        }))
+        .collect();
+    format!(
+        r#""classes": {}, "transparent": ["oracle.dispatch.RecorderMiddleware"]"#,
+        serde_json::to_string(&all).unwrap()
+    )
+}
+
+/// What real Django 5.2 + django-cors-headers 4.9 answered, recorded by the conformance oracle's
+/// middleware family (conformance/oracle/middleware.py; `expected.responseHeaders`, every header
+/// in the order Django sends it; `None`: the origin's own answer, which the edge must forward).
+/// Status, body and every header in order; `None`: only the origin answers.
+type Answer<'a> = Option<(u16, &'a str, &'a [(&'a str, &'a str)])>;
+
+fn replay_vector(policy: &str, request: &str, target: RequestTarget, want: Answer<'_>) {
+    for gate in [
+        Gate::from_json(policy).unwrap(),
+        Gate::from_compiled(&Gate::from_json(policy).unwrap().to_compiled()).unwrap(),
+    ] {
+        let request = RawRequest::from_input(serde_json::from_str(request).unwrap()).unwrap();
+        let outcome = gate.check_request(&request, &target, &AliceSession, 0.0).unwrap();
+        let EdgeOutcome::Decided(decision, _) = outcome else { panic!("{outcome:?}") };
+        match want {
+            None => assert!(
+                !decision.respond(),
+                "answered {} {} where Django answers itself",
+                decision.status,
+                decision.body
+            ),
+            Some((status, body, headers)) => {
+                assert!(decision.respond());
+                assert_eq!((decision.status, &*decision.body), (status, body));
+                let got: Vec<_> = decision.headers().collect();
+                assert_eq!(got, headers);
+            }
+        }
+    }
+}
+
+fn items(detail: bool) -> RequestTarget {
+    RequestTarget { view: Some("items".into()), detail: Some(detail), ..Default::default() }
+}
+
+const JWT: &str = r#""jwt": {"signingKey": "drf-gate-conformance-oracle-signing-key-0123456789abcdef"}"#;
+const HOSTS: &str = r#""allowedHosts": ["testserver", "localhost", "api.example.com"]"#;
+
+#[test]
+fn drf_patches_vary_before_it_sets_allow() {
+    // Seed 5, case 2: DRF's finalize_response patches `Vary: Accept` in, then sets `Allow`.
+    let policy = format!(
+        r#"{{"authentication": ["jwt"], "permissions": ["IsAuthenticated"],
+        "renderers": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+        "settings": {{{JWT}}}, "views": {{"items": {{"model": "testapp.Widget"}}}},
+        "middleware": {{{}, {HOSTS}, "defaultCharset": "iso-8859-1",
+          "security": {{"hstsSeconds": 31536000, "hstsPreload": true}}, "xFrameOptions": "sameorigin",
+          "cors": {{"allowedOrigins": ["https://app.example.com"], "allowHeaders": [], "allowMethods": ["GET", "POST"],
+                   "exposeHeaders": ["x-total", "ETag"], "preflightMaxAge": null, "urlsRegex": "^/v/it",
+                   "allowPrivateNetwork": true}}}}}}"#,
+        classes(&["Common", "Csrf", "Security", "Cors", "XFrame", "Session", "Auth"])
+    );
+    let request = r#"{"method": "HEAD", "path": "/v/items/", "headers": {"Authorization": "Basic YWxpY2U6d3Jvbmc="},
+                      "secure": false, "host": "testserver"}"#;
+    let body = r#"{"detail":"Authentication credentials were not provided."}"#;
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("WWW-Authenticate", "Bearer realm=\"api\""),
+        ("Vary", "Accept, origin"),
+        ("Allow", "GET, POST, HEAD, OPTIONS"),
+        ("X-Frame-Options", "SAMEORIGIN"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Content-Length", "58"),
+    ];
+    replay_vector(&policy, request, items(false), Some((401, body, &headers)));
+}
+
+#[test]
+fn a_preflight_stops_before_the_csrf_middleware_reads_the_session() {
+    // Seed 5, case 9: `content-length` first (corsheaders' HttpResponse(headers=...)), and no
+    // `Vary: Cookie`: CsrfViewMiddleware (CSRF_USE_SESSIONS) is after CorsMiddleware.
+    let policy = format!(
+        r#"{{"authentication": ["token", "basic", "session"], "permissions": ["IsAdminUser"],
+        "settings": {{"csrf": {{"useSessions": true, {HOSTS}}}}}, "views": {{"items": {{"model": "testapp.Widget"}}}},
+        "renderers": ["rest_framework.renderers.JSONRenderer"],
+        "middleware": {{{}, {HOSTS}, "defaultCharset": "iso-8859-1", "xFrameOptions": "SAMEORIGIN",
+          "common": {{"disallowedUserAgents": true}},
+          "cors": {{"allowedOrigins": ["https://api.example.com:8443"], "allowCredentials": true, "allowHeaders": [],
+                   "allowMethods": ["GET", "POST"], "preflightMaxAge": null}}}}}}"#,
+        classes(&["Session", "Auth", "Cors", "Csrf"])
+    );
+    let request = r#"{"method": "OPTIONS", "path": "/v/items/", "headers": {"Origin": "https://user@app.example.com",
+                      "Access-Control-Request-Method": "PATCH", "Access-Control-Request-Private-Network": "TRUE"},
+                      "cookies": {"csrftoken": "AbCdEfGhIjKlMnOpQrStUvWxYz012345"}, "secure": false, "host": "testserver"}"#;
+    let headers = [("content-length", "0"), ("Content-Type", "text/html; charset=iso-8859-1"), ("Vary", "origin")];
+    replay_vector(&policy, request, items(false), Some((200, "", &headers)));
+}
+
+#[test]
+fn csrf_checks_the_referer_when_the_proxy_header_says_https() {
+    // Seed 3, case 17: SECURE_PROXY_SSL_HEADER makes request.is_secure() true for CSRF too.
+    let policy = format!(
+        r#"{{"authentication": ["basic", "jwt", "session"], "permissions": ["IsAuthenticated"],
+        "renderers": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+        "settings": {{{JWT}, "csrf": {{{HOSTS}}}}}, "views": {{"items": {{"model": "testapp.Widget"}}}},
+        "middleware": {{{}, {HOSTS},
+          "security": {{"hstsSeconds": 31536000, "hstsIncludeSubdomains": true,
+                       "crossOriginOpenerPolicy": "same-origin-allow-popups",
+                       "proxySslHeader": ["HTTP_X_FORWARDED_PROTO", "https"]}}}}}}"#,
+        classes(&["Common", "Csrf", "Session", "Auth", "Security", "XFrame", "Messages"])
+    );
+    let request = r#"{"method": "POST", "path": "/v/items/", "headers": {"X-Forwarded-Proto": "https"},
+                      "cookies": {"sessionid": "nwsc3gfqmau1tieryf0s0ahzcpfgylj1"}, "secure": false, "host": "testserver",
+                      "body": "{}", "contentType": "application/json"}"#;
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Vary", "Accept, Cookie"),
+        ("Allow", "GET, POST, HEAD, OPTIONS"),
+        ("X-Frame-Options", "DENY"),
+        ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin-allow-popups"),
+        ("Content-Length", "63"),
+    ];
+    let body = r#"{"detail":"CSRF Failed: Referer checking failed - no Referer."}"#;
+    replay_vector(&policy, request, items(false), Some((403, body, &headers)));
+}
+
+#[test]
+fn configurations_where_django_answers_500() {
+    // Seed 5, case 246: CSRF_USE_SESSIONS with CsrfViewMiddleware before SessionMiddleware.
+    let policy = format!(
+        r#"{{"authentication": ["jwt", "token", "session"], "permissions": ["IsAuthenticated"],
+        "settings": {{"csrf": {{"useSessions": true, {HOSTS}}}, {JWT}}}, "views": {{"items": {{"model": "testapp.Widget"}}}},
+        "middleware": {{{}, {HOSTS}}}}}"#,
+        classes(&["Security", "Common", "Csrf", "Session", "Auth", "Messages"])
+    );
+    let request = r#"{"method": "POST", "path": "/v/it%65ms/", "headers": {"Origin": "//app.example.com",
+                      "X-Forwarded-Proto": "https", "X-CSRFToken": "AbCdEfGhIjKlMnOpQrStUvWxYz012345"},
+                      "cookies": {"csrftoken": "AbCdEfGhIjKlMnOpQrStUvWxYz012345"}, "secure": false, "host": "testserver",
+                      "body": "{}", "contentType": "application/json"}"#;
+    replay_vector(&policy, request, items(false), None);
+    // Seed 5, case 25: AuthenticationMiddleware before SessionMiddleware.
+    let policy = format!(
+        r#"{{"authentication": ["session", "jwt", "token", "basic"], "permissions": ["IsAuthenticated"],
+        "settings": {{{JWT}, "csrf": {{{HOSTS}}}}}, "views": {{"items": {{"model": "testapp.Widget"}}}},
+        "middleware": {{{}, {HOSTS}}}}}"#,
+        classes(&["XFrame", "Auth", "Session"])
+    );
+    let request = r#"{"method": "PUT", "path": "/v/items/7/", "headers": {"Host": "api.example.com"},
+                      "secure": false, "host": "api.example.com", "body": "{}", "contentType": "application/json"}"#;
+    let target = RequestTarget { object: Some(Some(serde_json::json!({"id": 7, "pk": 7}))), ..items(true) };
+    replay_vector(&policy, request, target, None);
+    // Seed 1, case 150: a CORS_ALLOWED_ORIGINS entry urlsplit refuses ("http://[::1"), even for a
+    // listed origin.
+    let policy = format!(
+        r#"{{"authentication": ["jwt", "session", "basic"], "permissions": ["AllowAny"],
+        "settings": {{{JWT}, "csrf": {{{HOSTS}}}}}, "views": {{"items": {{"model": "testapp.Widget"}}}},
+        "middleware": {{{}, {HOSTS},
+          "cors": {{"allowedOrigins": ["https://app.example.com", "http://[::1"], "urlsRegex": "^/v/.*$"}}}}}}"#,
+        classes(&["Cors", "Session", "Auth", "Messages"])
+    );
+    let request = r#"{"method": "OPTIONS", "path": "/v/items/", "headers": {"Origin": "HTTPS://app.example.com",
+                      "Access-Control-Request-Method": "PATCH"}, "secure": true, "host": "testserver"}"#;
+    replay_vector(&policy, request, items(false), None);
+}

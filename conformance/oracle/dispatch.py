@@ -33,6 +33,8 @@ class RecorderMiddleware:
         OBSERVED["www"] = response.headers.get("WWW-Authenticate")
         OBSERVED["allow"] = response.headers.get("Allow")
         OBSERVED["content_type"] = response.headers.get("Content-Type")
+        OBSERVED["headers"] = list(response.items())  # in order, as the server sends them
+        OBSERVED["cookies"] = list(response.cookies)  # Set-Cookie (not in response.headers)
         return response
 
 

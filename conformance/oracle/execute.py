@@ -346,10 +346,15 @@ def run(spec):
     from django.conf import settings as dj
 
     wanted = django_settings(spec["policy"].get("settings") or {})
-    overrides = {k: v for k, v in wanted.items() if getattr(dj, k) != v}  # signals are costly
+    # The middleware family (oracle/middleware.py): settings.MIDDLEWARE and what it reads. The
+    # test client builds a new handler per case, so the middleware is built under these.
+    wanted.update(spec.get("djangoMiddleware") or {})
+    if "DISALLOWED_USER_AGENTS" in wanted:
+        wanted["DISALLOWED_USER_AGENTS"] = [re.compile(p) for p in wanted["DISALLOWED_USER_AGENTS"]]
+    overrides = {k: v for k, v in wanted.items() if getattr(dj, k, None) != v}  # signals are costly
     try:
         with override_settings(**overrides), (simplejwt_state() if "SIMPLE_JWT" in overrides
-                                              else contextlib.nullcontext()):
+                                              else contextlib.nullcontext()), cors_signal(spec.get("corsSignal")):
             with transaction.atomic():
                 try:
                     return _run(spec)
@@ -357,6 +362,25 @@ def run(spec):
                     transaction.set_rollback(True)
     finally:
         dispatch.CURRENT["routes"] = {}
+
+
+@contextlib.contextmanager
+def cors_signal(kind):
+    """A receiver of django-cors-headers' `check_request_enabled` for the case (the middleware
+    family): "never" answers False, "detail" True for detail routes only."""
+    if kind is None:
+        yield
+        return
+    from corsheaders.signals import check_request_enabled
+
+    def receiver(sender, request, **kwargs):
+        return kind == "detail" and request.path_info.count("/") > 3
+
+    check_request_enabled.connect(receiver, weak=False, dispatch_uid="oracle-cors-signal")
+    try:
+        yield
+    finally:
+        check_request_enabled.disconnect(dispatch_uid="oracle-cors-signal")
 
 
 # --- the policy's `settings`, as Django settings ----------------------------------------------------
@@ -475,10 +499,15 @@ def _run(spec):
         path += f"{pk}/"
     if raction:
         path += f"x/{raction}/"
+    if (spec.get("raw") or {}).get("pathPercent"):
+        path = path.replace(f"/v/{vname}/", f"/v/{vname[:2]}%{ord(vname[2]):02X}{vname[3:]}/", 1)
     if (spec.get("raw") or {}).get("query") is not None:
         path += "?" + spec["raw"]["query"]
 
-    client = Client(enforce_csrf_checks=True)
+    middleware = spec.get("djangoMiddleware") is not None
+    # The middleware family: a middleware that raises is the origin's 500 page, which the edge
+    # must leave to it (recorded, not dropped).
+    client = Client(enforce_csrf_checks=True, raise_request_exception=not middleware)
     headers, extra, cookies = {}, {}, {}
     secure = False
     body, content_type = "", "application/octet-stream"
@@ -546,17 +575,31 @@ def _run(spec):
     try:
         response = client.generic(method, path, body, content_type, secure=secure, headers=headers, **extra)
     except Exception as exc:  # DRF/Django raised: a 500 on a real server
-        raise Skip(f"DRF 500: {type(exc).__name__}: {str(exc)[:120]}")
+        if not middleware:
+            raise Skip(f"DRF 500: {type(exc).__name__}: {str(exc)[:120]}")
+        # The middleware raised again in Django's 500 handler (CsrfViewMiddleware's
+        # ImproperlyConfigured): the server's bare 500, which the edge must leave to it.
+        dispatch.OBSERVED.update(status=500, content=b"", www=None, allow=None, content_type=None, headers=[],
+                                 cookies=[])
+        response = None
     if dispatch.OBSERVED.get("no_route"):
         raise Skip("no route for this request")
     status = dispatch.OBSERVED["status"]
     content = dispatch.OBSERVED["content"]
-    if status >= 500:
-        raise Skip(f"DRF {status}")
-    if method != "HEAD" and response.content != content:
-        raise Skip("response body changed after the middleware stack")
     origin_only = None
-    if status not in (200,) and dispatch.OBSERVED.get("content_type") not in ("application/json", None):
+    if middleware and status >= 500:
+        origin_only = f"Django {status}"
+    elif status >= 500:
+        raise Skip(f"DRF {status}")
+    elif middleware and dispatch.OBSERVED.get("cookies"):
+        # Set-Cookie (a session deleted or saved, a new CSRF cookie): only the origin can send that.
+        origin_only = "Set-Cookie " + ", ".join(sorted(dispatch.OBSERVED["cookies"]))
+    if method != "HEAD" and response is not None and response.content != content:
+        raise Skip("response body changed after the middleware stack")
+    # A CORS preflight django-cors-headers answered before URL resolution (never routed).
+    preflight = middleware and status == 200 and not dispatch.OBSERVED.get("routed")
+    if not origin_only and status not in (200,) and dispatch.OBSERVED.get("content_type") not in (
+            "application/json", None):
         if not (spec.get("originAnswers") and not dispatch.OBSERVED.get("view_returned")):
             raise Skip(f"non-JSON response {dispatch.OBSERVED.get('content_type')}")
         # Django answered, not DRF (its own 400 page for an exception DRF does not handle): only the origin can send that,
@@ -565,6 +608,10 @@ def _run(spec):
     expected = {"status": status, "body": content.decode("utf-8", "replace"), "wwwAuthenticate": dispatch.OBSERVED["www"]}
     if origin_only:
         expected["forward"] = origin_only
+    elif middleware and (status != 200 or preflight):
+        # Every header of the response as it leaves the outermost middleware, in order (names as
+        # Django spells them): a denial or a preflight the edge answers must carry exactly these.
+        expected["responseHeaders"] = [[name, value] for name, value in dispatch.OBSERVED["headers"]]
     elif status != 200:
         # Headers DRF sets and no middleware of the oracle's stack changes: the replays compare them.
         expected["headers"] = {name: value for name, value in (
@@ -628,6 +675,9 @@ def _run(spec):
     # renderers (drfbuild sets them on the view): the policy says so.
     if not policy.get("renderers"):
         policy = {**policy, "renderers": ["rest_framework.renderers.JSONRenderer"]}
+    if middleware:
+        # drf-gate's exporter, under the settings the case ran with (so it is checked too).
+        policy = {**policy, "middleware": export_middleware()}
     case = {"id": spec["id"], "source": spec["source"], "policy": policy, "context": context, "raw": None,
             "expected": expected}
     if note:
@@ -635,13 +685,15 @@ def _run(spec):
     if raw is not None:
         case["raw"] = {
             "request": {"method": method, "path": path, "headers": headers, "cookies": sent_cookies,
-                        "meta": extra, "secure": secure, "host": "testserver", "body": body,
+                        "meta": extra, "secure": secure, "host": headers.get("Host", "testserver"), "body": body,
                         "contentType": content_type if body else None},
             "now": now,
             "identities": identities(spec, users, creds, obj, other, form),
         }
     twin = None
-    if (spec.get("acceptTwin") and raw is not None and raw.get("query") is None and "Accept" in raw.get("headers", {})
+    if spec.get("noTwin"):
+        pass
+    elif (spec.get("acceptTwin") and raw is not None and raw.get("query") is None and "Accept" in raw.get("headers", {})
             and observed is not None and observed[0] == "none" and not expected.get("forward")):
         # RFC 2231 parameters included: the browser runtime leaves those to the server (replay.mjs
         # counts its 500 there as pending), every other path decides them.
@@ -660,6 +712,16 @@ def _run(spec):
         twin = {"id": case["id"] + "/none", "source": case["source"], "policy": policy, "context": context,
                 "raw": None, "expected": expected}
     return case, twin
+
+
+def export_middleware():
+    """The policy's `middleware` section, by drf-gate's exporter (python/drfgate, pure Python)."""
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    if os.path.join(root, "python") not in sys.path:
+        sys.path.insert(0, os.path.join(root, "python"))
+    from drfgate.middleware import export_middleware as export
+    return export()
 
 
 def failed_twin(case, exc):

@@ -1527,11 +1527,16 @@ def all_specs(seed, n_random):
     specs += http_method_names_cases()
     gen = RandomGen(seed)
     specs += [gen.case() for _ in range(n_random)]
+    return finish(specs)
+
+
+def finish(specs):
+    """Declares the harness's classes and settings each policy uses, and numbers the specs."""
     counters = {}
     for s in specs:
         declare_auth_classes(s["policy"])
         complete_settings(s["policy"])
         key = s["source"]
         counters[key] = counters.get(key, 0) + 1
-        s["id"] = f"{key}/{counters[key]}" if not key.startswith("random") else f"random/{counters[key]}"
+        s["id"] = f"{key}/{counters[key]}"
     return copy.deepcopy(specs)

@@ -42,6 +42,9 @@ def main(argv=None):
     parser.add_argument("--random", type=int, default=3300, help="number of random cases")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", default=os.path.join(HERE, "out", "cases.json"))
+    parser.add_argument("--family", default="drf", choices=["drf", "middleware"],
+                        help="drf: the main cases; middleware: the origin's middleware (oracle/middleware.py), "
+                             "--random of them")
     parser.add_argument("--only", default=None, help="run only specs whose id starts with this")
     parser.add_argument("--minted", default=None,
                         help="CSRF tokens minted by drf-gate (replay.rs with DRF_GATE_MINT): Django must accept each")
@@ -53,7 +56,11 @@ def main(argv=None):
 
     from . import generate
     started = time.time()
-    specs = generate.all_specs(seed, args.random)
+    if args.family == "middleware":
+        from . import middleware
+        specs = generate.finish(middleware.middleware_specs(seed, args.random))
+    else:
+        specs = generate.all_specs(seed, args.random)
     if args.only:
         specs = [s for s in specs if s["id"].startswith(args.only)]
     indexed = list(enumerate(specs))
@@ -81,7 +88,10 @@ def main(argv=None):
             cases.append(twin)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as f:
-        json.dump({"seed": seed, "cases": cases, "skipped": skipped}, f, ensure_ascii=False)
+        document = {"seed": seed, "cases": cases, "skipped": skipped}
+        if args.family != "drf":
+            document["family"] = args.family
+        json.dump(document, f, ensure_ascii=False)
 
     by_source = collections.Counter()
     for c in cases:

@@ -235,7 +235,7 @@ fn check_view(
         if !origin_verified(request, settings, origin) {
             return Ok(Some(format!("Origin checking failed - {origin} does not match any trusted origins.")));
         }
-    } else if request.is_secure() {
+    } else if request.is_secure_behind(settings.proxy_ssl_header.as_ref()) {
         if let Err(reason) = check_referer(request, settings, allowed_hosts) {
             return Ok(Some(reason));
         }
@@ -280,7 +280,7 @@ fn check_view(
 /// `_origin_verified`.
 fn origin_verified(request: &RawRequest, settings: &CompiledSettings, origin: &str) -> bool {
     if let Some(host) = request.get_host(settings.settings.csrf.allowed_hosts.as_deref()) {
-        let scheme = if request.is_secure() { "https" } else { "http" };
+        let scheme = if request.is_secure_behind(settings.proxy_ssl_header.as_ref()) { "https" } else { "http" };
         if origin == format!("{scheme}://{host}") {
             return true;
         }

@@ -577,6 +577,27 @@ impl RawRequest {
         self.secure
     }
 
+    /// `request.is_secure()` under `SECURE_PROXY_SSL_HEADER` (`[META name, value]`): the first
+    /// comma-separated value of that header, stripped, when the request has it; else
+    /// [`RawRequest::is_secure`].
+    ///
+    /// ```
+    /// use drf_gate::authentication::RawRequest;
+    /// let proxy = ("HTTP_X_FORWARDED_PROTO".to_string(), "https".to_string());
+    /// let request = RawRequest::new("GET").header("X-Forwarded-Proto", " https , http").unwrap();
+    /// assert!(request.is_secure_behind(Some(&proxy)));
+    /// let plain = RawRequest::new("GET").header("X-Forwarded-Proto", "http").unwrap().secure(true);
+    /// assert!(!plain.is_secure_behind(Some(&proxy)));
+    /// assert!(!request.is_secure_behind(None));
+    /// ```
+    pub fn is_secure_behind(&self, proxy_ssl_header: Option<&(String, String)>) -> bool {
+        match proxy_ssl_header.and_then(|(header, value)| Some((self.meta(header)?, value))) {
+            // `header_value.split(",", 1)[0].strip()`: Python's whitespace, \x1c-\x1f too.
+            Some((given, value)) => crate::pystr::py_strip(given.split(',').next().unwrap_or("")) == value,
+            None => self.secure,
+        }
+    }
+
     /// The body bytes (empty when none, or when too large).
     pub fn body_bytes(&self) -> &[u8] {
         &self.body

@@ -328,6 +328,10 @@ pub struct CompiledSettings {
     pub(crate) token_classes: Vec<TokenClass>,
     #[cfg_attr(not(feature = "edge"), allow(dead_code))]
     pub(crate) trusted_origins: TrustedOrigins,
+    /// `SECURE_PROXY_SSL_HEADER`, from the policy's `middleware` section (docs/policy.md §6):
+    /// `request.is_secure()` for CSRF's Referer and Origin checks, as SecurityMiddleware has it.
+    #[cfg(feature = "edge")]
+    pub(crate) proxy_ssl_header: Option<(String, String)>,
 }
 
 impl CompiledSettings {
@@ -381,6 +385,8 @@ impl CompiledSettings {
             jwt_key,
             token_classes,
             trusted_origins,
+            #[cfg(feature = "edge")]
+            proxy_ssl_header: None,
         })
     }
 

@@ -228,7 +228,8 @@ pub(crate) fn decode(input: &mut Reader<'_>) -> Read<Decoded> {
     if let Some(what) = missing_verifier(&settings.jwt.algorithm, settings.jwt.verifying_key.is_some()) {
         return Err(input.corrupt(what));
     }
-    let settings = crate::authentication::CompiledSettings::compile_owned(settings).map_err(|_| start)?;
+    let mut settings = crate::authentication::CompiledSettings::compile_owned(settings).map_err(|_| start)?;
+    settings.proxy_ssl_header = spec.and_then(|spec| spec.security.proxy_ssl_header);
     Ok((settings, middleware))
 }
 
