@@ -149,6 +149,9 @@ for (const file of process.argv.slice(2)) {
   fs.writeFileSync(file, guarded);
 }
 EOF
+# Long strings into wasm memory by `encodeInto` instead of a character loop (scripts/glue-strings.mjs):
+# the request text of `checkRequest*` in the edge and Worker builds.
+node "$root/scripts/glue-strings.mjs" "$dist/drf_gate.js" "$dist/drf_gate.cjs" "$dist/drf_gate_worker.js"
 # Exports that return one value (scripts/single-result.mjs): Node 20's V8 compiles a JS-to-wasm
 # wrapper per multi-value export signature on every start (~7 of the runtime's ~12 ms compile).
 # Before wasm-opt, so it optimises the wrappers with the rest.

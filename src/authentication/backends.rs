@@ -3,7 +3,7 @@
 
 use hmac::{Hmac, Mac};
 use serde_json::Value;
-use sha2::{Sha256, Sha384, Sha512};
+use sha2::{Sha384, Sha512};
 use subtle::ConstantTimeEq;
 
 use super::algorithms::{check_algorithm, Family, Hash};
@@ -62,7 +62,7 @@ impl JwtKey {
                 let Ok(sig) = rsa::pkcs1v15::Signature::try_from(signature) else { return false };
                 let key = (**key).clone();
                 match hash {
-                    Hash::Sha256 => rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key).verify(message, &sig).is_ok(),
+                    Hash::Sha256 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key).verify(message, &sig).is_ok(),
                     Hash::Sha384 => rsa::pkcs1v15::VerifyingKey::<Sha384>::new(key).verify(message, &sig).is_ok(),
                     Hash::Sha512 => rsa::pkcs1v15::VerifyingKey::<Sha512>::new(key).verify(message, &sig).is_ok(),
                 }
@@ -88,7 +88,8 @@ impl JwtKey {
 /// absorbs the inner and outer padded blocks; a clone of that state is all a verification needs).
 #[derive(Clone)]
 pub(crate) enum HmacKey {
-    Sha256(Hmac<Sha256>),
+    /// HS256 (simplejwt's default): also the state after an access token's first block ([`super::hs256`]).
+    Sha256(super::hs256::Hs256Key),
     Sha384(Hmac<Sha384>),
     Sha512(Hmac<Sha512>),
 }
@@ -109,7 +110,7 @@ impl HmacKey {
     pub(crate) fn new(hash: Hash, secret: &[u8]) -> Option<HmacKey> {
         use hmac::digest::KeyInit;
         Some(match hash {
-            Hash::Sha256 => HmacKey::Sha256(<Hmac<Sha256> as KeyInit>::new_from_slice(secret).ok()?),
+            Hash::Sha256 => HmacKey::Sha256(super::hs256::Hs256Key::new(secret)),
             Hash::Sha384 => HmacKey::Sha384(<Hmac<Sha384> as KeyInit>::new_from_slice(secret).ok()?),
             Hash::Sha512 => HmacKey::Sha512(<Hmac<Sha512> as KeyInit>::new_from_slice(secret).ok()?),
         })
@@ -125,7 +126,7 @@ impl HmacKey {
             expected.len() == signature.len() && bool::from(expected.ct_eq(signature))
         }
         match self {
-            HmacKey::Sha256(mac) => run(mac, message, signature),
+            HmacKey::Sha256(key) => key.verify(message, signature),
             HmacKey::Sha384(mac) => run(mac, message, signature),
             HmacKey::Sha512(mac) => run(mac, message, signature),
         }

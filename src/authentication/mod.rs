@@ -69,6 +69,8 @@ pub mod codecs;
 #[cfg(feature = "edge")]
 pub mod csrf;
 #[cfg(feature = "edge")]
+pub(crate) mod hs256;
+#[cfg(feature = "edge")]
 pub mod jwt;
 #[cfg(feature = "edge")]
 pub mod knox;
