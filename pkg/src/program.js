@@ -114,6 +114,97 @@ export function makeFacts([flags, kind, id, username]) {
   return { bits, id: value, username };
 }
 
+// Most characters of a plain user's id and username made into facts here (far below the
+// encoded limit the core refuses a user beyond, so nothing the core would refuse is answered).
+const MAX_PLAIN_USER_CHARS = 64 * 1024;
+
+/**
+ * The facts `core.userFacts` gives (src/compiled/program.rs `Gate::subject_facts`), made in JS for
+ * a user of the common shape, so that a first `can` does not decode the user in wasm: a plain
+ * user's members read once (gate.js `snapshotValue`) of which only `id` (null, a safe integer or
+ * a well-formed string), `username` (null or a well-formed string), `isActive`, `isStaff`,
+ * `isSuperuser` (booleans) and `permissions: []` are given. `count`: the policy's
+ * `permissionCount()`. `undefined` for anything else (the core then makes them, or refuses the
+ * user as it always did).
+ *
+ * ```js
+ * const facts = plainUserFacts({ id: 3, isStaff: true }, core.permissionCount());
+ * ```
+ */
+export function plainUserFacts(user, count) {
+  let id = null;
+  let username = "";
+  let active = true;
+  let staff = false;
+  let superuser = false;
+  let chars = 0;
+  for (const name of Object.keys(user)) {
+    const value = user[name];
+    if (value === undefined) continue;
+    switch (name) {
+      case "id":
+        if (typeof value === "number") {
+          if (!Number.isSafeInteger(value)) return undefined;
+          id = value === 0 ? 0 : value; // JSON writes -0 as 0
+        } else if (typeof value === "string") {
+          if (typeof value.isWellFormed !== "function" || !value.isWellFormed()) return undefined;
+          id = value;
+          chars += value.length;
+        } else if (value !== null) return undefined;
+        break;
+      case "username":
+        if (typeof value === "string") {
+          if (typeof value.isWellFormed !== "function" || !value.isWellFormed()) return undefined;
+          username = value;
+          chars += value.length;
+        } else if (value !== null) return undefined;
+        break;
+      case "isActive":
+        if (typeof value !== "boolean") return undefined;
+        active = value;
+        break;
+      case "isStaff":
+        if (typeof value !== "boolean") return undefined;
+        staff = value;
+        break;
+      case "isSuperuser":
+        if (typeof value !== "boolean") return undefined;
+        superuser = value;
+        break;
+      case "permissions":
+        if (!Array.isArray(value) || value.length !== 0) return undefined;
+        break;
+      default:
+        return undefined;
+    }
+  }
+  if (chars > MAX_PLAIN_USER_CHARS || !Number.isSafeInteger(count) || count < 0) return undefined;
+  // authenticated, anonymous, active, staff, superuser, token user; then each permission without
+  // and with an object: an active superuser holds every one, anyone else (no permissions, no
+  // object permissions) none (src/user.rs `User::has_perm`).
+  const bits = new Uint8Array(6 + 2 * count);
+  bits[0] = 1;
+  bits[2] = active ? 1 : 0;
+  bits[3] = staff ? 1 : 0;
+  bits[4] = superuser ? 1 : 0;
+  if (active && superuser) bits.fill(1, 6);
+  return { bits, id, username };
+}
+
+/**
+ * The anonymous user's facts (`core.userFacts` of `null`: Django's `AnonymousUser`, holding no
+ * permission), made in JS; `count`: the policy's `permissionCount()`.
+ *
+ * ```js
+ * const facts = anonymousFacts(core.permissionCount());
+ * ```
+ */
+export function anonymousFacts(count) {
+  const bits = new Uint8Array(6 + 2 * count);
+  bits[1] = 1;
+  return { bits, id: null, username: "" };
+}
+
 /**
  * 0 (false), 1 (true) or ASK: `can` for these facts and this object (`undefined`: none; else an
  * object `prunable()` accepts, which the caller checks).

@@ -6,4 +6,4 @@ import * as wasm from "./drf_gate_runtime.js";
 import { defineApi } from "./gate.js";
 
 export { PolicyError, ContextError, NotInitializedError } from "./errors.js";
-export const { Gate, Subject, mintCsrfToken, init, initSync } = defineApi(wasm, { edge: false, runtime: true });
+export const { Gate, Subject, mintCsrfToken, init, initSync } = defineApi(wasm, { runtime: true });

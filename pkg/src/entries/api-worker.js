@@ -6,7 +6,9 @@
 // naming `drf-gate`), session + CSRF, `mintCsrfToken`, JSON contexts. A JSON policy throws a
 // PolicyError naming the full edge entry. Ready after init()/initSync().
 import * as wasm from "./drf_gate_worker.js";
+import * as check from "./check-resolved.js";
+import { defineCheckRequest } from "./check-request.js";
 import { defineApi } from "./gate.js";
 
 export { PolicyError, ContextError, NotInitializedError } from "./errors.js";
-export const { Gate, Subject, mintCsrfToken, init, initSync } = defineApi(wasm, { edge: true, compiler: false });
+export const { Gate, Subject, mintCsrfToken, init, initSync } = defineApi(wasm, { check, checkRequest: defineCheckRequest, compiler: false });
