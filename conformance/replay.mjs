@@ -1010,7 +1010,8 @@ for (const [name, label] of paths) {
   console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): ${cases.length} cases, ${agree} agree, ${disagree} disagree, ${pending} pending${refusedText} ` +
     `(seed ${document.seed})`);
   if (name.startsWith("can-")) {
-    console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): can answered ${canStats.program} times by programs, ${canStats.wasm} times by wasm`);
+    console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): can answered ${canStats.program} times by programs, ${canStats.wasm} times by wasm; ` +
+      `plain users' facts made ${canStats.jsFacts ?? 0} times in JS (plainUserFacts), ${canStats.coreFacts ?? 0} times by the core`);
   }
   if (name === "check-steps") {
     console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): check answered ${canStats.check} times from decisions kept by step`);

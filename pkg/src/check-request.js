@@ -7,6 +7,7 @@
 import { ContextError } from "./errors.js";
 import { MAX_CONTEXT_CHARS, packedDecision, wellFormed } from "./gate.js";
 import { isFetchRequest, readBody, toRawRequest, withBody } from "./raw-request.js";
+import { plainRecord, plainUser } from "./user.js";
 import { exactJson, parseExactJson } from "./value.js";
 
 // The core replays earlier answers, so a request needs at most one lookup per class and step.
@@ -23,8 +24,6 @@ const USER_IS_ACTIVE = 1 << 1;
 const USER_IS_STAFF = 1 << 2;
 const USER_IS_SUPERUSER = 1 << 3;
 const USER_TOKEN_USER = 1 << 4;
-// Most characters of a record's strings sent typed (its JSON stays far below the JSON path's cap).
-const MAX_TYPED_USER_CHARS = 64 * 1024;
 
 // A resolver's "not known here" (the request is forwarded) and "no such row" (drf-gate/guard).
 const UNKNOWN = Symbol.for("drf-gate.unknown");
@@ -142,11 +141,6 @@ const PART_HEADERS_JOINED = 1 << 9;
 // Longest typed text (the JSON path's cap on a context's text; longer ones take the JSON path).
 const MAX_PARTS_CHARS = 1024 * 1024;
 
-function plainRecord(value) {
-  if (typeof value !== "object" || value === null || typeof value.toJSON === "function") return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 // [text, count, flags, body, now] for the typed crossing, or null: take the JSON path.
 function typedRequest(request, options) {
@@ -324,79 +318,6 @@ function asAnswer(kind, value) {
   return roundedPk(value) ? { unknown: true } : { user: value };
 }
 
-// A user record as the core reads its JSON (src/user.rs `UserInput`: every member, in its order,
-// defaults filled in), when it is plain enough to cross typed (answerUserSync): a plain object
-// whose members are an id (a safe integer or a well-formed string), a username, the four flags
-// as booleans, permissions as an array of well-formed strings, a null objectPermissions and an
-// empty attributes object. Anything else: null (the record crosses as JSON, as always). Each
-// member is read once.
-function plainUser(record) {
-  if (!plainRecord(record)) return null;
-  const user = {
-    id: null,
-    username: null,
-    isActive: true,
-    isStaff: false,
-    isSuperuser: false,
-    permissions: [],
-    objectPermissions: null,
-    tokenUser: false,
-    attributes: {},
-  };
-  let chars = 0;
-  for (const key of Object.keys(record)) {
-    const value = record[key];
-    if (value === undefined) continue;
-    switch (key) {
-      case "id":
-        if (typeof value === "number") {
-          if (!Number.isSafeInteger(value)) return null;
-          user.id = value === 0 ? 0 : value; // JSON writes -0 as 0
-        } else if (typeof value === "string") {
-          if (!value.isWellFormed?.()) return null;
-          user.id = value;
-          chars += value.length;
-        } else if (value !== null) return null;
-        break;
-      case "username":
-        if (typeof value === "string") {
-          if (!value.isWellFormed?.()) return null;
-          user.username = value;
-          chars += value.length;
-        } else if (value !== null) return null;
-        break;
-      case "isActive":
-      case "isStaff":
-      case "isSuperuser":
-      case "tokenUser":
-        if (typeof value !== "boolean") return null;
-        user[key] = value;
-        break;
-      case "permissions": {
-        if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype || typeof value.toJSON === "function") return null;
-        const permissions = [];
-        for (let i = 0; i < value.length; i++) {
-          const permission = value[i];
-          if (typeof permission !== "string" || permission.includes(PART) || !permission.isWellFormed?.()) return null;
-          chars += permission.length + 1;
-          permissions.push(permission);
-        }
-        user.permissions = permissions;
-        break;
-      }
-      case "objectPermissions":
-        if (value !== null) return null;
-        break;
-      case "attributes":
-        if (!plainRecord(value) || Object.keys(value).length !== 0) return null;
-        break;
-      default:
-        return null;
-    }
-    if (chars > MAX_TYPED_USER_CHARS) return null;
-  }
-  return user;
-}
 
 // A fresh copy of a plainUser (the step a caller gets is its own).
 const copyUser = (user) => ({ ...user, permissions: [...user.permissions], attributes: {} });

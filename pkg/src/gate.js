@@ -610,8 +610,8 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
     }
   }
 
-  // Diagnostics for the conformance replay (not public API): counts of `can` answers by path,
-  // and a transform of each program's code as it is fetched (the replay shows it catches a
+  // Diagnostics for the conformance replay (not public API): counts of `can` answers by path
+  // and of users' facts by who made them (plainUserFacts or the core), and a transform of each program's code as it is fetched (the replay shows it catches a
   // corrupted program).
   const DIAGNOSTICS = Symbol.for("drf-gate.canDiagnostics");
 
@@ -751,9 +751,12 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
     // core in one crossing (no Subject made; no serde in the JSON builds). Throws what the core
     // throws.
     #newEntry(core, snapshot, sent) {
-      const facts =
-        plainUserFacts(sent, (this.#permissionCount ??= core.permissionCount())) ??
-        makeFacts(core.userFacts(boundedEncoding(sent, "$.user")));
+      let facts = plainUserFacts(sent, (this.#permissionCount ??= core.permissionCount()));
+      if (this.#stats !== null) {
+        const by = facts === undefined ? "coreFacts" : "jsFacts";
+        this.#stats[by] = (this.#stats[by] ?? 0) + 1;
+      }
+      facts ??= makeFacts(core.userFacts(boundedEncoding(sent, "$.user")));
       if (this.#checkUsers.size >= MAX_CHECK_USERS) this.#clearUsers();
       const entry = { facts, ids: [] };
       this.#checkUsers.set(snapshot.key, entry);

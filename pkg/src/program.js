@@ -1,13 +1,16 @@
 // The `can` programs: each target of a compiled policy lowered by the core (src/compiled/program.rs,
 // one owner of the semantics) into flat code that this small interpreter evaluates against a
-// subject's facts (computed once in wasm) and the object's fields. No eval, no new Function:
-// CSP-safe. It answers exactly or not at all: ASK (2) sends the question to wasm.
+// subject's facts (computed once: by the core, or for a plain user by plainUserFacts) and the
+// object's fields. No eval, no new Function: CSP-safe. It answers exactly or not at all: ASK (2)
+// sends the question to wasm.
 //
 // A node is [op, size, operands...] (size: the node's length in words); each is made once into a
 // closure (closure threading: no code is generated at run time). Results are 0 (false),
 // 1 (true) or 2 (ask); values are JS scalars (null, booleans, finite numbers, strings) or the
 // ASK_VALUE sentinel for anything JS could get wrong (a missing member, a nested object, an
 // array, a non-finite number, an id beyond 2^53).
+
+import { plainUser } from "./user.js";
 
 export const ASK = 2;
 
@@ -114,81 +117,30 @@ export function makeFacts([flags, kind, id, username]) {
   return { bits, id: value, username };
 }
 
-// Most characters of a plain user's id and username made into facts here (far below the
-// encoded limit the core refuses a user beyond, so nothing the core would refuse is answered).
-const MAX_PLAIN_USER_CHARS = 64 * 1024;
-
 /**
  * The facts `core.userFacts` gives (src/compiled/program.rs `Gate::subject_facts`), made in JS for
- * a user of the common shape, so that a first `can` does not decode the user in wasm: a plain
- * user's members read once (gate.js `snapshotValue`) of which only `id` (null, a safe integer or
- * a well-formed string), `username` (null or a well-formed string), `isActive`, `isStaff`,
- * `isSuperuser` (booleans) and `permissions: []` are given. `count`: the policy's
- * `permissionCount()`. `undefined` for anything else (the core then makes them, or refuses the
- * user as it always did).
+ * a user record `plainUser` (user.js) reads and that names no permission, so that a first `can`
+ * does not decode the user in wasm. `count`: the policy's `permissionCount()`. `undefined` for
+ * any other user (the core then makes them, or refuses the user as it always did).
  *
  * ```js
  * const facts = plainUserFacts({ id: 3, isStaff: true }, core.permissionCount());
  * ```
  */
-export function plainUserFacts(user, count) {
-  let id = null;
-  let username = "";
-  let active = true;
-  let staff = false;
-  let superuser = false;
-  let chars = 0;
-  for (const name of Object.keys(user)) {
-    const value = user[name];
-    if (value === undefined) continue;
-    switch (name) {
-      case "id":
-        if (typeof value === "number") {
-          if (!Number.isSafeInteger(value)) return undefined;
-          id = value === 0 ? 0 : value; // JSON writes -0 as 0
-        } else if (typeof value === "string") {
-          if (typeof value.isWellFormed !== "function" || !value.isWellFormed()) return undefined;
-          id = value;
-          chars += value.length;
-        } else if (value !== null) return undefined;
-        break;
-      case "username":
-        if (typeof value === "string") {
-          if (typeof value.isWellFormed !== "function" || !value.isWellFormed()) return undefined;
-          username = value;
-          chars += value.length;
-        } else if (value !== null) return undefined;
-        break;
-      case "isActive":
-        if (typeof value !== "boolean") return undefined;
-        active = value;
-        break;
-      case "isStaff":
-        if (typeof value !== "boolean") return undefined;
-        staff = value;
-        break;
-      case "isSuperuser":
-        if (typeof value !== "boolean") return undefined;
-        superuser = value;
-        break;
-      case "permissions":
-        if (!Array.isArray(value) || value.length !== 0) return undefined;
-        break;
-      default:
-        return undefined;
-    }
-  }
-  if (chars > MAX_PLAIN_USER_CHARS || !Number.isSafeInteger(count) || count < 0) return undefined;
+export function plainUserFacts(record, count) {
+  const user = plainUser(record);
+  if (user === null || user.permissions.length !== 0 || !Number.isSafeInteger(count) || count < 0) return undefined;
   // authenticated, anonymous, active, staff, superuser, token user; then each permission without
   // and with an object: an active superuser holds every one, anyone else (no permissions, no
-  // object permissions) none (src/user.rs `User::has_perm`).
+  // object permissions) and a token user none (src/user.rs `User::has_perm`).
   const bits = new Uint8Array(6 + 2 * count);
   bits[0] = 1;
-  bits[2] = active ? 1 : 0;
-  bits[3] = staff ? 1 : 0;
-  bits[4] = superuser ? 1 : 0;
-  if (active && superuser) bits.fill(1, 6);
-  return { bits, id, username };
+  bits[2] = user.isActive ? 1 : 0;
+  bits[3] = user.isStaff ? 1 : 0;
+  bits[4] = user.isSuperuser ? 1 : 0;
+  bits[5] = user.tokenUser ? 1 : 0;
+  if (user.isActive && user.isSuperuser && !user.tokenUser) bits.fill(1, 6);
+  return { bits, id: user.id, username: user.username ?? "" };
 }
 
 /**

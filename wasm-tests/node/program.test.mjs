@@ -142,7 +142,7 @@ describe("can programs", () => {
   }
 
   test("CSP-safe: the interpreter and the API compile no code at run time", () => {
-    for (const file of ["program.js", "gate.js", "check-resolved.js", "check-request.js"]) {
+    for (const file of ["program.js", "gate.js", "check-resolved.js", "check-request.js", "user.js"]) {
       // The code, without its comments (which say what it does not do).
       const source = readFileSync(join(installedDir, "dist", file), "utf8").replace(/^\s*(\/\/|\*|\/\*\*).*$/gm, "");
       assert.doesNotMatch(source, /\beval\s*\(|new\s+Function\b|\bFunction\s*\(/, file);
@@ -217,8 +217,11 @@ describe("userFacts", () => {
     const users = [];
     for (const id of ids) for (const username of names) users.push({ id, username });
     for (const isActive of flags) for (const isStaff of flags) for (const isSuperuser of flags) users.push({ id: 3, isActive, isStaff, isSuperuser });
-    users.push({ id: 3, permissions: [] }, { id: 3, permissions: ["blog.change_post"] }, { id: 3, tokenUser: false },
-      { id: 3, attributes: {} }, { id: 3, objectPermissions: null }, { id: 3, unknown: 1 }, { id: "x".repeat(70000) });
+    for (const tokenUser of flags) for (const isSuperuser of flags) users.push({ id: "7", tokenUser, isSuperuser });
+    users.push({ id: 3, permissions: [] }, { id: 3, permissions: ["blog.change_post"] }, { id: 3, permissions: ["a\0b"] },
+      { id: 3, attributes: {} }, { id: 3, attributes: { team: "red" } }, { id: 3, objectPermissions: null },
+      { id: 3, objectPermissions: [] }, { id: 3, unknown: 1 }, { id: "x".repeat(70000) }, Object.assign(Object.create(null), { id: 5 }),
+      new (class User { constructor() { this.id = 3; } })(), { id: 3, toJSON: () => ({ id: 4 }) });
     const withPerms = { ...policy, views: { ...policy.views, models: { model: "blog.Post", permissions: ["DjangoModelPermissions"], actions: ["list", "create", "update"] } } };
     let made = 0;
     let left = 0;
