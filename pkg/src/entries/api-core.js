@@ -6,4 +6,8 @@ import * as check from "./check-resolved.js";
 import { defineApi } from "./gate.js";
 
 export { PolicyError, ContextError, NotInitializedError } from "./errors.js";
-export const { Gate, Subject, mintCsrfToken, init, initSync } = defineApi(wasm, { check });
+// Local names unlike the exports: in esbuild's Node bundles the entry's top-level names share one
+// scope with defineApi's, which would rename its classes (`Gate.name` would read "Gate2").
+const { Gate: CoreGate, Subject: CoreSubject, mintCsrfToken: coreMintCsrfToken, init: coreInit, initSync: coreInitSync } =
+  defineApi(wasm, { check });
+export { CoreGate as Gate, CoreSubject as Subject, coreMintCsrfToken as mintCsrfToken, coreInit as init, coreInitSync as initSync };
