@@ -33,7 +33,7 @@ const entry = modulePath
 const { Gate } = await import(entry);
 const hasCheckRequest = typeof Gate.prototype.checkRequest === "function";
 const hasCheckRequestSync = typeof Gate.prototype.checkRequestSync === "function";
-// A request object that is not a plain record: gate.js sends it across as JSON.
+// A request object that is not a plain record: check-request.js sends it across as JSON.
 class ViaJson {}
 const hasCompiled = typeof Gate.prototype.toCompiled === "function";
 // The browser runtime, instantiated from its .wasm next to the Node entry.
@@ -576,7 +576,7 @@ function replayCan(c, index, build) {
   }
 }
 
-// `check` by steps (pkg/src/gate.js #checkSteps): `{view, action, user, object}` on one gate per
+// `check` by steps (pkg/src/check-resolved.js `checkSteps`): `{view, action, user, object}` on one gate per
 // policy (kept across its cases, so users' kept decisions meet other cases' objects), the case's
 // action and up to three more of its view, each with the case's object and its variants, in two
 // rounds; the oracle is the same question through the JSON path (a context that is not a plain
@@ -666,7 +666,7 @@ function replayCheckSteps(c, index) {
   return null;
 }
 
-// `gate.check` twice on one gate: the second answer may come from check's memo (pkg/src/gate.js
+// `gate.check` twice on one gate: the second answer may come from check's memo (pkg/src/check-resolved.js
 // memoKey), and must be the same. The "check-memo" path keeps one gate per policy across its
 // cases, so a context also meets the memo entries of the cases before it (other users, objects).
 let sharedGate = null;
@@ -745,7 +745,7 @@ async function replayRaw(c, index) {
   for (const key of ["view", "action", "detail", "lookupError"]) if (key in ctx) options[key] = ctx[key];
   if ("object" in ctx) options.object = ctx.object;
   // Every crossing of a raw request: checkRequest with the request typed (a plain object) and
-  // as JSON (gate.js sends anything that is not a plain record as JSON), and checkRequestSync
+  // as JSON (check-request.js sends anything that is not a plain record as JSON), and checkRequestSync
   // (typed; its own stack of pending requests). All must answer alike.
   const rejected = (err) => `request rejected: ${err.code ?? err.name} ${err.path ?? ""}: ${err.message}`;
   const viaJson = (request) => (request && typeof request === "object" ? Object.assign(new ViaJson(), request) : request);
@@ -1049,7 +1049,8 @@ for (const [name, label] of paths) {
     failed = true;
   }
   if (name.startsWith("can-")) {
-    console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): can answered ${canStats.program} times by programs, ${canStats.wasm} times by wasm`);
+    console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): can answered ${canStats.program} times by programs, ${canStats.wasm} times by wasm; ` +
+      `plain users' facts made ${canStats.jsFacts ?? 0} times in JS (plainUserFacts), ${canStats.coreFacts ?? 0} times by the core`);
   }
   if (name === "check-steps") {
     console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): check answered ${canStats.check} times from decisions kept by step`);

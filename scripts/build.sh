@@ -206,11 +206,11 @@ optimize "$tmp/web/drf_gate_bg.wasm" "$dist/drf_gate_bg.wasm" "${EDGE_WASM_OPT:-
 #    hand-written types, the DOM helper, the edge guard and its Hono middleware; CommonJS twins
 #    of the modules node.cjs requires, and .d.cts twins of the types for CommonJS consumers.
 cp "$root"/pkg/src/entries/* "$dist/"
-cp "$root"/pkg/src/{gate,raw-request,value,program,dom,guard,hono}.js "$dist/"
+cp "$root"/pkg/src/{gate,check-resolved,check-request,raw-request,user,value,program,dom,guard,hono}.js "$dist/"
 # The command line (`npx drf-gate compile policy.json -o policy.gate`).
 cp "$root/pkg/src/cli.mjs" "$dist/"
 cp "$root"/pkg/src/{index,errors,dom,guard,hono}.d.ts "$dist/"
-node - "$dist" gate raw-request value program guard hono dom <<'EOF'
+node - "$dist" gate check-resolved check-request raw-request user value program guard hono dom <<'EOF'
 // ESM -> CommonJS for the few forms these modules use: `import { a, b } from "./x.js"` (or from
 // "drf-gate", the package itself), `export function|class|const name`, `export default name`.
 // Anything else is an error, not a silent half-conversion.

@@ -76,7 +76,7 @@ const patch = (pattern, replace) => {
 };
 // Imports are hoisted: the first statement runs once the whole graph is loaded and linked.
 source = `${mark("module graph loaded (resolve, read, parse, link)")}\n${source}`;
-patch(/^(initSync\w*)\(\{ module: readFileSync\(/m, `${mark("entry evaluated (glue, gate.js: defineApi)")} $1({ module: readFileSync(`);
+patch(/^(\w*[iI]nitSync\w*)\(\{ module: readFileSync\(/m, `${mark("entry evaluated (glue, gate.js: defineApi)")} $1({ module: readFileSync(`);
 patch(/module = new WebAssembly\.Module\(module\);/, `${mark(".wasm read (readFileSync)")} $&; ${mark("new WebAssembly.Module")}`);
 patch(/const instance = new WebAssembly\.Instance\(module, imports\);/, `$& ${mark("new WebAssembly.Instance")}`);
 patch(/wasm\.__wbindgen_start\(\);/, `$& ${mark("start function")}`);

@@ -5,23 +5,24 @@
 // (or a subject's `#handle`): one place to change how a check crosses the boundary.
 //
 // `defineApi(wasm, options)` binds the API to one build's glue (edge or core; ESM or CommonJS);
-// each entry point (pkg/src/entries/) calls it once.
+// each entry point (pkg/src/entries/) calls it once. What only some builds use lives in modules
+// of its own that their entries hand to `defineApi`, so that the browser runtime ships none of
+// it: `check` in the builds with the compiler (check-resolved.js), raw requests in the edge
+// builds (check-request.js).
 
 import { ContextError, NotInitializedError, PolicyError } from "./errors.js";
-import { isFetchRequest, readBody, toRawRequest, withBody } from "./raw-request.js";
-import { LoneSurrogateError, encodePair, encodeValue, encodedUserLength, keysPath, parseExactJson } from "./value.js";
-import { ASK, makeFacts, makeProgram, makeSteps, member, prunable, run } from "./program.js";
+import { LoneSurrogateError, encodeValue, exactJson, keysPath } from "./value.js";
+import { ASK, anonymousFacts, makeFacts, makeProgram, member, plainUserFacts, prunable, run } from "./program.js";
 
 // What may cross into wasm for one check without JSON (wasm memory never shrinks): strings of
 // at most MAX_CONTEXT_CHARS characters (the JSON path's limit on a context's text, src/wasm.rs
 // MAX_CONTEXT_TEXT) and encoded values of at most MAX_ENCODED_BYTES. Beyond them the JSON core
 // takes its JSON path, which refuses exactly as before; the runtime throws a ContextError.
-const MAX_CONTEXT_CHARS = 1024 * 1024;
+export const MAX_CONTEXT_CHARS = 1024 * 1024;
 // A compiled policy's longest form: the JSON path's limit (src/wasm.rs MAX_TEXT). Longer bytes are
 // refused before they are copied into wasm memory, which never shrinks.
 const MAX_COMPILED_BYTES = 8 * 1024 * 1024;
-const MAX_ENCODED_BYTES = 4 * 1024 * 1024;
-const EMPTY = new Uint8Array(0);
+export const MAX_ENCODED_BYTES = 4 * 1024 * 1024;
 
 function boundedEncoding(value, path) {
   let bytes;
@@ -53,24 +54,8 @@ function boundedString(value, path) {
   return value;
 }
 
-// The core replays earlier answers, so a request needs at most one lookup per class and step.
-const MAX_LOOKUPS = 32;
-// Words 7 and 9 of a packed raw-request step (src/edge.rs `packed_step`).
-const STEP_AUTHENTICATION_NONE = 1;
-const STEP_AUTHENTICATION_SUCCEEDED = 2;
-const STEP_USER = 1;
-const STEP_USER_LOOKUP_ANSWERED = 1 << 1;
-const STEP_USER_IS_ANSWER = 1 << 2;
-// src/edge.rs `typed_user` flags (answerUserSync).
-const USER_ID_NUMBER = 1;
-const USER_IS_ACTIVE = 1 << 1;
-const USER_IS_STAFF = 1 << 2;
-const USER_IS_SUPERUSER = 1 << 3;
-const USER_TOKEN_USER = 1 << 4;
-// Most characters of a record's strings sent typed (its JSON stays far below the JSON path's cap).
-const MAX_TYPED_USER_CHARS = 64 * 1024;
 // Resolved (view, action) ids kept per gate; past this the table starts again (bounded memory).
-const MAX_TARGETS = 512;
+export const MAX_TARGETS = 512;
 // Answers memoised per (subject, target) on the object fields the policy reads; past this new
 // answers are not kept, and after 8x as many misses the memo starts again (bounded memory over
 // any number of distinct objects, without churn).
@@ -166,482 +151,17 @@ export function needsEdgeBuild(what) {
   return error;
 }
 
-// A resolver's "not known here" (the request is forwarded) and "no such row" (drf-gate/guard).
-const UNKNOWN = Symbol.for("drf-gate.unknown");
-const NOT_FOUND = Symbol.for("drf-gate.notFound");
-
-// The core keeps no body over 4 MiB (src/authentication/request.rs MAX_BODY_BYTES: a check
-// that needs one forwards), and reads header fields only up to the servers' limit of 100
-// (MAX_HEADER_COUNT: one more marks the request as beyond it, which the edge forwards). What it
-// would not keep is not copied into wasm memory, which never shrinks.
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
-const MAX_HEADER_COUNT = 100;
-
-// UTF-8 length of a string, counted only as far as `limit`.
-function utf8LengthOver(text, limit) {
-  if (text.length > limit) return true;
-  if (text.length * 3 <= limit) return false;
-  let bytes = 0;
-  for (let i = 0; i < text.length && bytes <= limit; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit < 0xdc00 && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next < 0xe000) i++;
-      bytes += next >= 0xdc00 && next < 0xe000 ? 4 : 3;
-    } else bytes += 3;
-  }
-  return bytes > limit;
-}
-
-// UTF-8 byte order (the core's BTreeMap order) is code point order.
-function byCodePoint(a, b) {
-  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
-    const x = a.codePointAt(i);
-    const y = b.codePointAt(j);
-    if (x !== y) return x - y;
-    i += x > 0xffff ? 2 : 1;
-    j += y > 0xffff ? 2 : 1;
-  }
-  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
-}
-
-// The core reads header fields in name order and stops at the first past a server limit (at
-// the latest the 101st), and a field line over 8190 bytes is past one whatever follows: only
-// what it reads crosses, and of a longer value only enough to stay over the limit. Left whole
-// when a value is not a string (the core names the culprit).
-const MAX_HEADER_BYTES = 8190;
-function boundedHeaders(headers) {
-  if (!headers || typeof headers !== "object" || Array.isArray(headers)) return headers;
-  const names = Object.keys(headers);
-  let long = false;
-  for (const name of names) {
-    const value = headers[name];
-    if (typeof value !== "string") return headers;
-    if (value.length > MAX_HEADER_BYTES) long = true;
-  }
-  if (names.length <= MAX_HEADER_COUNT + 1 && !long) return headers;
-  if (names.length > MAX_HEADER_COUNT + 1) {
-    names.sort(names.some((name) => /[\ud800-\udfff]/.test(name)) ? byCodePoint : undefined);
-    names.length = MAX_HEADER_COUNT + 1;
-  }
-  const kept = Object.create(null); // `__proto__` is a header name like any other
-  for (const name of names) {
-    const value = headers[name];
-    if (value.length <= MAX_HEADER_BYTES) {
-      kept[name] = value;
-    } else {
-      // A character above U+00FF is refused wherever it is: it alone gives the same error.
-      const wide = /[^\x00-\xff]/u.exec(value);
-      kept[name] = wide ? wide[0] : value.slice(0, MAX_HEADER_BYTES + 1);
-    }
-  }
-  return kept;
-}
-
-function boundedBody(request) {
-  if (!request || typeof request !== "object") return request;
-  const { bodyBase64, body, headers } = request;
-  const over =
-    (typeof bodyBase64 === "string" && Math.floor(bodyBase64.length / 4) * 3 - 2 > MAX_BODY_BYTES) ||
-    (typeof body === "string" && utf8LengthOver(body, MAX_BODY_BYTES));
-  const kept = boundedHeaders(headers);
-  if (!over && kept === headers) return request;
-  const bounded = kept === headers ? { ...request } : { ...request, headers: kept };
-  if (over) {
-    delete bounded.bodyBase64;
-    delete bounded.body;
-    bounded.bodyTooLarge = true;
-  }
-  return bounded;
-}
-
-// --- Raw requests without JSON ----------------------------------------------------------------
-//
-// A plain request crosses into wasm as one string: its parts joined by NUL (the method, then the
-// view, action, URL and path present, then header names and values; src/edge.rs
-// `PendingRequest::from_parts`), with the body apart. NUL is ASCII, so the glue copies an ASCII
-// text in its own loop, without TextEncoder; a NUL inside a part makes more parts than counted,
-// and the core refuses the text (then JSON). Only the shapes whose JSON the core would read the
-// same way take it: own enumerable members as JSON.stringify reads them, well-formed strings (a
-// lone surrogate would be replaced on the way in, where JSON escapes it; any other character,
-// above U+00FF too, reads as in JSON, and the core refuses it in a header value either way),
-// within the limits boundedBody applies. Anything else (other members, other types, a longer
-// header) takes the JSON path, which decides or refuses exactly as before.
-const PART = "\0";
-const PART_VIEW = 1;
-const PART_ACTION = 1 << 1;
-const PART_HAS_DETAIL = 1 << 2;
-const PART_DETAIL = 1 << 3;
-const PART_URL = 1 << 4;
-const PART_PATH = 1 << 5;
-const PART_BODY_PENDING = 1 << 7;
-const PART_EMPTY_HEADERS_DROPPED = 1 << 8;
-const PART_HEADERS_JOINED = 1 << 9;
-// Longest typed text (the JSON path's cap on a context's text; longer ones take the JSON path).
-const MAX_PARTS_CHARS = 1024 * 1024;
-
-function plainRecord(value) {
-  if (typeof value !== "object" || value === null || typeof value.toJSON === "function") return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-// [text, count, flags, body, now] for the typed crossing, or null: take the JSON path.
-function typedRequest(request, options) {
-  if (!plainRecord(request)) return null;
-  const parts = [undefined];
-  let flags = 0;
-  let method, url, path, headers, body;
-  for (const key of Object.keys(request)) {
-    const value = request[key];
-    if (value === undefined) continue;
-    switch (key) {
-      case "method":
-        if (typeof value !== "string") return null;
-        method = value;
-        break;
-      case "url":
-        if (typeof value !== "string") return null;
-        url = value;
-        break;
-      case "path":
-        if (typeof value !== "string") return null;
-        path = value;
-        break;
-      case "headers":
-        if (!plainRecord(value)) return null;
-        headers = value;
-        break;
-      case "body":
-        // Well-formed (JSON would escape a lone surrogate) and surely within MAX_BODY_BYTES.
-        if (typeof value !== "string" || value.length > MAX_BODY_BYTES / 3 || typeof value.isWellFormed !== "function" || !value.isWellFormed()) return null;
-        body = value;
-        break;
-      case "bodyPending":
-        if (typeof value !== "boolean") return null;
-        if (value) flags |= PART_BODY_PENDING;
-        break;
-      case "emptyHeadersDropped":
-        if (typeof value !== "boolean") return null;
-        if (value) flags |= PART_EMPTY_HEADERS_DROPPED;
-        break;
-      case "headersJoined":
-        if (typeof value !== "boolean") return null;
-        if (value) flags |= PART_HEADERS_JOINED;
-        break;
-      default:
-        return null;
-    }
-  }
-  if (method === undefined) return null;
-  parts[0] = method;
-  let view, action, detail;
-  let now;
-  if (options !== undefined && options !== null) {
-    if (typeof options !== "object") return null;
-    for (const key of Object.keys(options)) {
-      const value = options[key];
-      if (value === undefined || key === "resolvers" || key === "readBody") continue;
-      switch (key) {
-        case "now":
-          if (typeof value !== "number") return null;
-          now = value;
-          break;
-        case "view":
-          if (typeof value !== "string") return null;
-          view = value;
-          break;
-        case "action":
-          if (typeof value !== "string") return null;
-          action = value;
-          break;
-        case "detail":
-          if (typeof value !== "boolean") return null;
-          detail = value;
-          break;
-        default:
-          return null;
-      }
-    }
-  }
-  // `now ?? Date.now() / 1000`, as the JSON path (a null `now` took the JSON path above).
-  now ??= Date.now() / 1000;
-  if (!Number.isFinite(now)) return null;
-  if (view !== undefined) {
-    flags |= PART_VIEW;
-    parts.push(view);
-  }
-  if (action !== undefined) {
-    flags |= PART_ACTION;
-    parts.push(action);
-  }
-  if (detail !== undefined) flags |= detail ? PART_HAS_DETAIL | PART_DETAIL : PART_HAS_DETAIL;
-  if (url !== undefined) {
-    flags |= PART_URL;
-    parts.push(url);
-  }
-  if (path !== undefined) {
-    flags |= PART_PATH;
-    parts.push(path);
-  }
-  if (headers !== undefined) {
-    const names = Object.keys(headers);
-    if (names.length > MAX_HEADER_COUNT + 1) return null;
-    for (const name of names) {
-      const value = headers[name];
-      if (value === undefined) continue;
-      if (typeof value !== "string" || value.length > MAX_HEADER_BYTES) return null;
-      parts.push(name, value);
-    }
-  }
-  const text = parts.join(PART);
-  if (text.length > MAX_PARTS_CHARS || !wellFormed(text)) return null;
-  return [text, parts.length, flags, body, now];
-}
-
-// An answer crosses as its JSON text; what JSON.stringify refuses, or a text past the JSON path's
-// limit, crosses as the value, which the core then refuses as it always did. A BigInt (a pk beyond
-// 2^53, as userById gets it and a store may keep it) is written as the exact JSON integer.
-function answerText(answer) {
-  let text;
-  try {
-    text = JSON.stringify(answer);
-  } catch {
-    text = exactJson(answer);
-  }
-  return typeof text === "string" && text.length <= MAX_CONTEXT_CHARS ? text : undefined;
-}
-
-// The value as JSON text with each BigInt written as its exact integer; undefined when it holds
-// something else JSON cannot (a cycle, a function) or the marker itself (then nothing is guessed).
-// The marker starts with a lone surrogate, which JSON.stringify escapes and a record never holds
-// (the core refuses lone surrogates).
-const BIGINT_MARK = "\ud800bigint:";
-function exactJson(value) {
-  const ints = [];
-  let clash = false;
-  let text;
-  try {
-    text = JSON.stringify(value, (key, v) => {
-      if (typeof v === "bigint") return BIGINT_MARK + (ints.push(v) - 1);
-      if (key.includes(BIGINT_MARK) || (typeof v === "string" && v.includes(BIGINT_MARK))) clash = true;
-      return v;
-    });
-  } catch {
-    return undefined;
-  }
-  if (clash || typeof text !== "string") return undefined;
-  return text.replace(/"\\ud800bigint:(\d+)"/g, (_, i) => String(ints[Number(i)]));
-}
-
-// core.check of a context: as the value (JSON.stringify in the core), else, when it holds a
-// BigInt (an id beyond 2^53), as its exact JSON text, which the core reads as the context.
-function checkJson(core, context) {
-  try {
-    return core.check(context);
-  } catch (error) {
-    const text = error instanceof ContextError && error.path === "$" ? exactJson(context) : undefined;
-    if (text === undefined || text.length > MAX_CONTEXT_CHARS) throw error;
-    return core.check(text);
-  }
-}
-
-// The answer as the handle's `answer()` takes it: its JSON text (exact BigInts), else the value.
-function answerArg(answer) {
-  return answerText(answer) ?? answer;
-}
-
-// A userById key's `id` (the claim as JSON text) as the resolver gets it: the JSON value, but an
-// integer beyond Number.MAX_SAFE_INTEGER as a BigInt: JSON.parse would round it to another
-// user's pk (9007199254740993 -> 9007199254740992). `String(id)` is the exact KV key either way.
-function lookupId(text) {
-  // A safe integer written as String(n) writes it (a packed lookup's id): JSON.parse's number.
-  const number = +text;
-  if (Number.isSafeInteger(number) && String(number) === text) return number;
-  const value = JSON.parse(text);
-  return typeof value === "number" && !Number.isSafeInteger(value) && /^-?\d+$/.test(text) ? BigInt(text) : value;
-}
-
-// A user record's pk as a JS number beyond 2^53 may be another user's, rounded (JSON.parse reads
-// 9007199254740993 as 9007199254740992): not known here. Such a pk is exact only as a BigInt.
-const roundedPk = (user) =>
-  user !== null && typeof user === "object" && Number.isInteger(user.id) && !Number.isSafeInteger(user.id);
-
-// What a resolver returned, as the core's answer to a lookup.
-function asAnswer(kind, value) {
-  if (value && typeof value.then === "function") {
-    throw new TypeError(`the ${kind} resolver returned a Promise: use checkRequest(), not checkRequestSync()`);
-  }
-  if (value === UNKNOWN) return { unknown: true };
-  if (value === NOT_FOUND) return kind === "custom" ? { none: true } : { notFound: true };
-  if (kind === "custom") {
-    if (value == null) return { none: true };
-    if (value.failure) return { failure: value.failure };
-    return roundedPk(value) ? { unknown: true } : { user: value };
-  }
-  if (kind === "sessionCsrfSecret") return value == null ? { notFound: true } : { secret: String(value) };
-  if (kind === "knoxToken") {
-    if (value == null) return { notFound: true };
-    // { user, expiry }: expiry in seconds since the epoch, a Date, or null (never expires).
-    const expiry = value.expiry instanceof Date ? value.expiry.getTime() / 1000 : (value.expiry ?? null);
-    return roundedPk(value.user) ? { unknown: true } : { knoxToken: { user: value.user, expiry } };
-  }
-  if (kind === "apiKey") {
-    if (value == null) return { notFound: true };
-    // djangorestframework-api-key row: { hashedKey, revoked, expiry } (seconds, a Date, or null).
-    const expiry = value.expiry instanceof Date ? value.expiry.getTime() / 1000 : (value.expiry ?? null);
-    return { apiKey: { hashedKey: value.hashedKey, revoked: value.revoked === true, expiry } };
-  }
-  if (value == null) return { notFound: true };
-  return roundedPk(value) ? { unknown: true } : { user: value };
-}
-
-// A user record as the core reads its JSON (src/user.rs `UserInput`: every member, in its order,
-// defaults filled in), when it is plain enough to cross typed (answerUserSync): a plain object
-// whose members are an id (a safe integer or a well-formed string), a username, the four flags
-// as booleans, permissions as an array of well-formed strings, a null objectPermissions and an
-// empty attributes object. Anything else: null (the record crosses as JSON, as always). Each
-// member is read once.
-function plainUser(record) {
-  if (!plainRecord(record)) return null;
-  const user = {
-    id: null,
-    username: null,
-    isActive: true,
-    isStaff: false,
-    isSuperuser: false,
-    permissions: [],
-    objectPermissions: null,
-    tokenUser: false,
-    attributes: {},
-  };
-  let chars = 0;
-  for (const key of Object.keys(record)) {
-    const value = record[key];
-    if (value === undefined) continue;
-    switch (key) {
-      case "id":
-        if (typeof value === "number") {
-          if (!Number.isSafeInteger(value)) return null;
-          user.id = value === 0 ? 0 : value; // JSON writes -0 as 0
-        } else if (typeof value === "string") {
-          if (!value.isWellFormed?.()) return null;
-          user.id = value;
-          chars += value.length;
-        } else if (value !== null) return null;
-        break;
-      case "username":
-        if (typeof value === "string") {
-          if (!value.isWellFormed?.()) return null;
-          user.username = value;
-          chars += value.length;
-        } else if (value !== null) return null;
-        break;
-      case "isActive":
-      case "isStaff":
-      case "isSuperuser":
-      case "tokenUser":
-        if (typeof value !== "boolean") return null;
-        user[key] = value;
-        break;
-      case "permissions": {
-        if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype || typeof value.toJSON === "function") return null;
-        const permissions = [];
-        for (let i = 0; i < value.length; i++) {
-          const permission = value[i];
-          if (typeof permission !== "string" || permission.includes(PART) || !permission.isWellFormed?.()) return null;
-          chars += permission.length + 1;
-          permissions.push(permission);
-        }
-        user.permissions = permissions;
-        break;
-      }
-      case "objectPermissions":
-        if (value !== null) return null;
-        break;
-      case "attributes":
-        if (!plainRecord(value) || Object.keys(value).length !== 0) return null;
-        break;
-      default:
-        return null;
-    }
-    if (chars > MAX_TYPED_USER_CHARS) return null;
-  }
-  return user;
-}
-
-// A fresh copy of a plainUser (the step a caller gets is its own).
-const copyUser = (user) => ({ ...user, permissions: [...user.permissions], attributes: {} });
-
-// A plainUser as the arguments of answerUserSync / a handle's answerUser (src/edge.rs
-// `user_from_parts`).
-function typedUser(user) {
-  let flags = user.isActive ? USER_IS_ACTIVE : 0;
-  if (user.isStaff) flags |= USER_IS_STAFF;
-  if (user.isSuperuser) flags |= USER_IS_SUPERUSER;
-  if (user.tokenUser) flags |= USER_TOKEN_USER;
-  const numeric = typeof user.id === "number";
-  if (numeric) flags |= USER_ID_NUMBER;
-  const count = user.permissions.length;
-  return [
-    numeric ? user.id : 0,
-    numeric || user.id === null ? undefined : user.id,
-    user.username ?? undefined,
-    flags,
-    count === 0 ? undefined : user.permissions.join(PART),
-    count,
-  ];
-}
-
-function callResolver(resolvers, key, rawRequest) {
-  const fn = resolvers && resolvers[key.kind];
-  if (typeof fn !== "function") return undefined;
-  switch (key.kind) {
-    case "token":
-      return fn(key.key);
-    case "basic":
-      return fn(key.username, key.password);
-    case "session":
-    case "sessionCsrfSecret":
-      return fn(key.sessionKey);
-    case "userById":
-      return fn(key.field, lookupId(key.id));
-    case "remoteUser":
-      return fn(key.name);
-    case "knoxToken":
-      return fn(key.digest, key.tokenKey);
-    case "apiKey":
-      return fn(key.model, key.prefix);
-    case "custom":
-      return fn(key.className, rawRequest);
-    default:
-      return undefined;
-  }
-}
-
-// checkRequest's body step (both crossings): reads at most maxBytes (options.readBody, else a
-// Fetch Request's own), gives it to the handle, and returns the raw request a custom class's
-// resolver sees from now on.
-async function giveBody(pending, maxBytes, request, raw, options) {
-  const reader = options.readBody ?? (isFetchRequest(request) ? (max) => readBody(request, max) : null);
-  const bytes = reader ? await reader(maxBytes) : null;
-  const read = bytes === null || bytes === undefined ? null : bytes;
-  pending.giveBody(read ?? undefined);
-  return withBody(raw, read);
-}
-
-function tooManyLookups() {
-  return new Error("drf-gate: too many user lookups for one request");
-}
 
 /**
  * The public API over one build's wasm-bindgen glue.
  *
- * `edge`: the glue has raw-request checking and CSRF minting. `ready`: the glue instantiated
- * its module on load (Node's CommonJS glue); otherwise calls wait for `init()`/`initSync()`.
- * `compiler: false`: the glue loads compiled policies only (the Worker build).
+ * `check`: check-resolved.js (its `state` and `check`), for the builds with the policy
+ * compiler; without it `check` crosses typed only (the browser runtime's bindings).
+ * `checkRequest`: check-request.js's `defineCheckRequest`, for the edge builds' glue (raw-request
+ * checking and CSRF minting); without it those methods throw `needs_edge_build`. `ready`: the
+ * glue instantiated its module on load (Node's CommonJS glue); otherwise calls wait for
+ * `init()`/`initSync()`. `compiler: false`: the glue loads compiled policies only (the Worker
+ * build).
  */
 // A compiled policy as bytes, or `undefined` for a JSON policy (an object or JSON text).
 function compiledBytes(policy) {
@@ -699,7 +219,7 @@ const CONTEXT_KEYS = new Set([
 // `check`'s context as typed arguments of `checkTyped`/`checkPacked`: names as strings,
 // users/objects/outcomes in the binary value encoding (src/compiled/value.rs reads them with the
 // JSON path's codes and paths).
-function typedArgs(context) {
+export function typedArgs(context) {
   if (context === null || typeof context !== "object" || Array.isArray(context)) {
     throw new ContextError("invalid type: expected struct Context", "invalid_context", "$");
   }
@@ -744,12 +264,6 @@ function typedArgs(context) {
   ];
 }
 
-// A context the typed path reads as JSON.stringify would: a plain object without toJSON.
-function plainContext(context) {
-  if (typeof context !== "object" || context === null || typeof context.toJSON === "function") return false;
-  const proto = Object.getPrototypeOf(context);
-  return proto === Object.prototype || proto === null;
-}
 
 // Decision::pack's words (src/decision.rs `packed`).
 const ALLOWED = 1 << 10;
@@ -758,139 +272,15 @@ const VARY_ACCEPT = 1 << 18;
 const HAS_CODE = 1 << 19;
 const HAS_WWW_AUTHENTICATE = 1 << 20;
 const HAS_DECIDED_BY = 1 << 21;
-// checkResolved's state bits and its answer for a decision to ask the whole way
-// (src/typed_check.rs).
-const USER_ENCODED = 1;
-const OBJECT_MISSING = 2;
-const OBJECT_ENCODED = 4;
-const NOT_PACKED = 0xffffffff;
 
 // A user or object the fast path encodes as JSON.stringify would write it: a plain object
 // without toJSON (anything else takes the whole way).
-function plainValue(value) {
+export function plainValue(value) {
   if (typeof value !== "object" || value === null || typeof value.toJSON === "function") return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
 
-// --- check's memo ----------------------------------------------------------------------------
-//
-// A decision depends on the target, the user and the object fields the policy reads
-// (checkObjectReads), nothing else. When the user and those fields are plain JSON scalars,
-// memoKey writes them into a string that two contexts share only when their encodings agree,
-// so a decision made once for one is the decision of the other. Only decisions the core made
-// are kept (an error is never memoised), and a context whose other object fields could make
-// the core refuse it (anything but a short well-formed scalar) gets no key.
-const MAX_CHECK_MEMO = 4096;
-// The object fields the policy does not read: at most this many, strings at most this long.
-const MEMO_OTHER_FIELDS = 64;
-const MEMO_OTHER_CHARS = 256;
-
-// A JSON scalar's part of a key: its type and value, self-delimiting; `undefined` otherwise.
-function scalarKey(value) {
-  switch (typeof value) {
-    case "undefined":
-    case "function":
-    case "symbol":
-      return "u";
-    case "boolean":
-      return value ? "t" : "f";
-    case "number":
-      return Number.isFinite(value) ? `n${value};` : "z";
-    case "string":
-      return JSON.stringify(value);
-  }
-  return value === null ? "z" : undefined;
-}
-
-function memoKey(target, user, object, state, reads) {
-  let key = `${target}:${state}:`;
-  if (user !== undefined) {
-    // The user's fields, each at most once (an object has no repeated key), in a fixed order.
-    // The flags as the user will have them (bits: isActive, isStaff, isSuperuser, tokenUser;
-    // isActive is true unless given).
-    let flags = 1;
-    let id = "u";
-    let username = "u";
-    const keys = Object.keys(user);
-    for (let i = 0; i < keys.length; i++) {
-      const name = keys[i];
-      const value = user[name];
-      if (name === "id") {
-        if (typeof value === "number" || typeof value === "string" || value === null || value === undefined) {
-          id = scalarKey(value);
-        } else return undefined;
-      } else if (name === "username") {
-        if (typeof value === "string" || value === null || value === undefined) username = scalarKey(value);
-        else return undefined;
-      } else {
-        let bit;
-        switch (name) {
-          case "isActive":
-            bit = 1;
-            break;
-          case "isStaff":
-            bit = 2;
-            break;
-          case "isSuperuser":
-            bit = 4;
-            break;
-          case "tokenUser":
-            bit = 8;
-            break;
-          default:
-            return undefined;
-        }
-        if (value === undefined) continue;
-        if (typeof value !== "boolean") return undefined;
-        flags = value ? flags | bit : flags & ~bit;
-      }
-    }
-    key += `${flags}${id}${username}`;
-  }
-  if ((state & OBJECT_ENCODED) === 0) return key;
-  key += "|";
-  const keys = Object.keys(object);
-  if (reads === null) {
-    if (keys.length > MEMO_OTHER_FIELDS) return undefined;
-    for (let i = 0; i < keys.length; i++) {
-      const part = scalarKey(object[keys[i]]);
-      if (part === undefined) return undefined;
-      key += `${JSON.stringify(keys[i])}${part}`;
-    }
-    return key;
-  }
-  for (let i = 0; i < reads.length; i++) {
-    const part = scalarKey(member(object, reads[i]));
-    if (part === undefined) return undefined;
-    key += part;
-  }
-  // The other fields are not in the key: each must be one the core takes whatever its value.
-  if (keys.length > MEMO_OTHER_FIELDS) return undefined;
-  for (let i = 0; i < keys.length; i++) {
-    const name = keys[i];
-    if (reads.includes(name)) continue;
-    const value = object[name];
-    const type = typeof value;
-    if (type === "string") {
-      if (value.length > MEMO_OTHER_CHARS || !wellFormed(value)) return undefined;
-    } else if (value !== null && type !== "number" && type !== "boolean" && type !== "undefined") {
-      return undefined;
-    }
-    if (name.length > MEMO_OTHER_CHARS || !wellFormed(name)) return undefined;
-  }
-  return key;
-}
-
-// The object's members named in `reads`, as JSON.stringify sees them.
-function readFields(object, reads) {
-  const out = Object.create(null); // `__proto__` is a member like any other
-  for (let i = 0; i < reads.length; i++) {
-    const value = member(object, reads[i]);
-    if (value !== undefined) out[reads[i]] = value;
-  }
-  return out;
-}
 
 // --- check by steps ----------------------------------------------------------------------------
 //
@@ -901,15 +291,12 @@ function readFields(object, reads) {
 // facts come from the core once per user; a step that asks, or anything the key does not cover,
 // takes the memo and wasm paths below.
 
-// Steps a decision is kept by: a step index past this is asked every time (DRF's decision has a
-// handful of steps).
-const MAX_KEPT_STEPS = 16;
 // Users kept (facts and decisions by step); past this the table starts again.
 const MAX_CHECK_USERS = 4096;
 // Misses counted per period; a period where more than half of them met a new user (ever new
 // users: their facts cost a second call) rests the steps path for STEPS_REST checks.
-const STEPS_PERIOD = 4096;
-const STEPS_REST = 16384;
+export const STEPS_PERIOD = 4096;
+export const STEPS_REST = 16384;
 // What a user key takes: short well-formed strings, few permissions.
 const MAX_KEY_CHARS = 256;
 const MAX_KEY_PERMISSIONS = 256;
@@ -1073,60 +460,16 @@ function attributeKey(value) {
 }
 
 // The snapshot as the user that crosses.
-function snapshotValue(snapshot) {
+export function snapshotValue(snapshot) {
   const out = Object.create(null);
   for (let i = 0; i < snapshot.names.length; i++) out[snapshot.names[i]] = snapshot.values[i];
   return out;
 }
 
-// An object whose every member the core takes whatever the policy reads (short well-formed
-// strings, numbers, booleans, null; memoKey's rule for unread fields), so that the step index
-// stands for all of it.
-function harmless(object) {
-  const keys = Object.keys(object);
-  if (keys.length > MEMO_OTHER_FIELDS) return false;
-  for (let i = 0; i < keys.length; i++) {
-    const name = keys[i];
-    const value = object[name];
-    const type = typeof value;
-    if (type === "string") {
-      if (value.length > MEMO_OTHER_CHARS || !wellFormed(value)) return false;
-    } else if (value !== null && type !== "number" && type !== "boolean" && type !== "undefined") {
-      return false;
-    }
-    if (name.length > MEMO_OTHER_CHARS || !wellFormed(name)) return false;
-  }
-  return true;
-}
-
-// harmless(), and the members named in `reads` as it read them (once each) into `values`, in
-// `reads`' order (left `undefined` for a name that is not a member): what steps `byValues` take.
-function harmlessRead(object, reads, values) {
-  const keys = Object.keys(object);
-  if (keys.length > MEMO_OTHER_FIELDS) return false;
-  for (let i = 0; i < keys.length; i++) {
-    const name = keys[i];
-    const value = object[name];
-    const type = typeof value;
-    if (type === "string") {
-      if (value.length > MEMO_OTHER_CHARS || !wellFormed(value)) return false;
-    } else if (value !== null && type !== "number" && type !== "boolean" && type !== "undefined") {
-      return false;
-    }
-    if (name.length > MEMO_OTHER_CHARS || !wellFormed(name)) return false;
-    for (let k = 0; k < reads.length; k++) if (reads[k] === name) values[k] = value;
-  }
-  return true;
-}
-
-// A string as a property key (V8 then compares it with other keys by identity).
-function interned(name) {
-  return Object.keys({ [name]: 0 })[0];
-}
 
 // No lone surrogate (the encoding refuses one, as serde_json refuses its JSON escape). The
 // builtin where there is one (a one-byte string is answered without a scan).
-const wellFormed =
+export const wellFormed =
   typeof String.prototype.isWellFormed === "function"
     ? (text) => text.isWellFormed()
     : (text) => {
@@ -1137,74 +480,46 @@ const wellFormed =
         return true;
       };
 
-// A decision's maker: a function that returns it as a new object on every call (callers may
-// change what they get), members in the same order, made once per decision. Object literals of
-// one shape each (the headers by their members, as #decision writes them), so a copy is one
-// allocation per object, no member-by-member read of a template.
-function decisionMaker(d) {
-  const { allowed, respond, status, body, code, stage, objectCheck } = d;
-  const h = d.headers;
-  const names = Object.keys(h).join(",");
-  const type = h["Content-Type"];
-  const www = h["WWW-Authenticate"];
-  const allow = h.Allow;
-  const vary = h.Vary;
-  let headers;
-  switch (names) {
-    case "":
-      headers = () => ({});
-      break;
-    case "Content-Type,Allow":
-      headers = () => ({ "Content-Type": type, Allow: allow });
-      break;
-    case "Content-Type,WWW-Authenticate,Allow":
-      headers = () => ({ "Content-Type": type, "WWW-Authenticate": www, Allow: allow });
-      break;
-    case "Content-Type,Allow,Vary":
-      headers = () => ({ "Content-Type": type, Allow: allow, Vary: vary });
-      break;
-    case "Content-Type,WWW-Authenticate,Allow,Vary":
-      headers = () => ({ "Content-Type": type, "WWW-Authenticate": www, Allow: allow, Vary: vary });
-      break;
-    default:
-      headers = () => ({ ...h });
-  }
-  const by = d.decidedBy;
-  if (by === null) {
-    return () => ({
-      allowed,
-      respond,
-      status,
-      body,
-      headers: headers(),
-      code,
-      stage,
-      decidedBy: null,
-      objectCheck,
-      trace: null,
-      error: null,
-    });
-  }
-  const { entry, source } = by;
-  return () => ({
-    allowed,
-    respond,
-    status,
-    body,
-    headers: headers(),
-    code,
-    stage,
-    decidedBy: { entry, source },
-    objectCheck,
-    trace: null,
-    error: null,
-  });
-}
 
 const STAGES = ["negotiation", "authentication", "view", "handler", "lookup", "object", "middleware"];
 const OBJECT_CHECKS = ["notRequired", "pending", "passed", "failed", "notReached"];
 
-export function defineApi(wasm, { edge = false, ready = false, runtime = false, compiler = true } = {}) {
+/**
+ * A packed decision (src/decision.rs `packed`: `check`'s and a raw-request step's words) as the
+ * JSON path renders it: same members, same order; `text(id)` gives the policy's texts.
+ *
+ * ```js
+ * const decision = packedDecision(words, (id) => core.text(id));
+ * ```
+ */
+export function packedDecision(words, text) {
+  const flags = words[0];
+  const allowed = (flags & ALLOWED) !== 0;
+  const headers = {};
+  if (!allowed) {
+    headers["Content-Type"] = "application/json";
+    if (flags & HAS_WWW_AUTHENTICATE) headers["WWW-Authenticate"] = text(words[3]);
+    headers.Allow = text(words[4]);
+    if (flags & VARY_ACCEPT) headers.Vary = "Accept";
+  }
+  return {
+    allowed,
+    respond: (flags & RESPOND) !== 0,
+    status: flags & 0x3ff,
+    body: text(words[1]),
+    headers,
+    code: flags & HAS_CODE ? text(words[2]) : null,
+    stage: STAGES[(flags >>> 12) & 7],
+    decidedBy: flags & HAS_DECIDED_BY ? { entry: words[5], source: text(words[6]) } : null,
+    objectCheck: OBJECT_CHECKS[(flags >>> 15) & 7],
+    trace: null,
+    error: null,
+  };
+}
+
+export function defineApi(wasm, { check: checks, checkRequest: defineCheckRequest, ready = false, runtime = false, compiler = true } = {}) {
+  // Raw requests (check-request.js): the edge builds only.
+  const requests = defineCheckRequest === undefined ? undefined : defineCheckRequest(wasm);
   // The browser runtime (no compiler): values cross encoded, not as JS objects.
   const user = runtime ? (value) => boundedEncoding(value ?? null, "$.user") : (value) => value;
   const object = runtime
@@ -1295,8 +610,8 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false, 
     }
   }
 
-  // Diagnostics for the conformance replay (not public API): counts of `can` answers by path,
-  // and a transform of each program's code as it is fetched (the replay shows it catches a
+  // Diagnostics for the conformance replay (not public API): counts of `can` answers by path
+  // and of users' facts by who made them (plainUserFacts or the core), and a transform of each program's code as it is fetched (the replay shows it catches a
   // corrupted program).
   const DIAGNOSTICS = Symbol.for("drf-gate.canDiagnostics");
 
@@ -1311,26 +626,15 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false, 
     #lastActions = undefined;
     // Texts the core's packed decisions refer to, by id (bounded by the policy).
     #texts = [];
-    // check's fast path: view -> action -> [target without object, target with object, the
-    // object fields read with one] (checkTarget ids), and decisions by id (checkResolved), each
-    // rendered once and copied for every answer.
-    #checkTargets = new Map();
-    #lastCheckView = undefined;
-    #lastCheckActions = undefined;
-    #checkTargetCount = 0;
-    #decisions = [];
-    // Decision ids by memoKey (bounded; see memoKey), with its hits and misses since the last
-    // count, and how many checks it rests for.
-    #checkMemo = new Map();
-    #memoHits = 0;
-    #memoMisses = 0;
-    #memoRest = 0;
-    // check by steps: users by snapshotUser's key -> { facts, ids: decision ids by
-    // (target * 8 + state), then by step index }; the anonymous user's; the period's counts and
-    // the rest.
+    // check's kept state in the builds with the compiler (check-resolved.js), made on the first.
+    #checks = undefined;
+    // The users' table of `can` (plain users) and of `check` by steps: users by snapshotUser's
+    // key -> { facts, ids: decision ids by (target * 8 + state), then by step index }.
     #checkUsers = new Map();
     // Bumped whenever #checkUsers is cleared: a snapshot's entry is good for its generation.
     #usersGen = 0;
+    // The policy's permissionCount(), asked once (plainUserFacts).
+    #permissionCount = undefined;
     // can(plain user object): calls and new user entries in this period, and the rest (see
     // #plainFacts).
     #plainCalls = 0;
@@ -1342,21 +646,14 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false, 
     #seenSets = 0;
     #seenHits = 0;
     #seenRest = 0;
-    #checkAnonymous = undefined;
-    #stepsChecks = 0;
-    #stepsNewUsers = 0;
-    #stepsRest = 0;
     // The anonymous user's compiled handle, made on the first `can(null, ...)`, and its facts.
     #anonymous = undefined;
     #anonymousFacts = undefined;
     // See DIAGNOSTICS: `{ program, wasm }` counts, and a program transform.
     #stats = null;
     #transform = null;
-    // checkRequestSync's packed steps: their words, texts and class names by id, fetched once
-    // per gate.
-    #stepWords = [];
-    #stepTexts = [];
-    #stepNames = [];
+    // Raw requests' state for this gate (check-request.js), made on the first.
+    #requests = undefined;
 
     constructor(policy) {
       ensureReady("new Gate()");
@@ -1389,230 +686,26 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false, 
      */
     check(context) {
       const core = this.#live();
-      if (runtime) {
+      if (checks === undefined) {
         const args = typedArgs(context);
         const words = core.checkPacked(...args);
         return words.length === 7 ? this.#decision(core, words) : JSON.parse(core.checkTyped(...args));
       }
-      const fast = this.#checkResolved(core, context);
-      if (fast !== undefined) return fast;
-      if (!plainContext(context)) return JSON.parse(checkJson(core, context));
-      let words;
-      try {
-        words = core.checkPacked(...typedArgs(context));
-      } catch {
-        words = undefined;
-      }
-      return words !== undefined && words.length === 7 ? this.#decision(core, words) : JSON.parse(checkJson(core, context));
+      return checks.check((this.#checks ??= this.#checkState()), core, context);
     }
 
-    // The common context, `{view, action, user, object}` (plain objects, nothing else given),
-    // in the builds with the compiler (the browser runtime leaves these bindings out for size):
-    // view and action resolved once per gate, the user and object encoded in one buffer, the
-    // decision back as one id. `undefined`: anything else, or any error; `check` then asks the
-    // whole way, which answers (or throws) exactly as before.
-    #checkResolved(core, context) {
-      if (!plainValue(context)) return undefined;
-      let view, action, user, object;
-      const keys = Object.keys(context);
-      // Each member read once, by a named load where it is one of the four (a keyed load by a
-      // varying name costs more).
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i];
-        switch (key) {
-          case "view":
-            view = context.view;
-            break;
-          case "action":
-            action = context.action;
-            break;
-          case "user":
-            user = context.user;
-            break;
-          case "object":
-            object = context.object;
-            break;
-          case "lookupError":
-          case "trace": {
-            const value = context[key];
-            if (value !== undefined && value !== false) return undefined;
-            break;
-          }
-          default:
-            if (context[key] !== undefined) return undefined;
-        }
-      }
-      if (typeof view !== "string" || typeof action !== "string") return undefined;
-      let state = 0;
-      if (user === null) user = undefined;
-      else if (user !== undefined) {
-        if (!plainValue(user)) return undefined;
-        state = USER_ENCODED;
-      }
-      if (object === null) {
-        object = undefined;
-        state |= OBJECT_MISSING;
-      } else if (object !== undefined) {
-        if (!plainValue(object)) return undefined;
-        state |= OBJECT_ENCODED;
-      }
-      const withObject = (state & OBJECT_ENCODED) === 0 ? 0 : 1;
-      // The last view's actions (one Map lookup instead of two when the view repeats).
-      let actions = this.#lastCheckActions;
-      if (view !== this.#lastCheckView) {
-        actions = this.#checkTargets.get(view);
-        if (actions !== undefined) {
-          this.#lastCheckView = view;
-          this.#lastCheckActions = actions;
-        }
-      }
-      let pair = actions?.get(action);
-      if (pair === undefined || pair[withObject] === undefined) {
-        pair = this.#checkTarget(core, view, action, withObject);
-        if (pair === undefined) return undefined;
-      }
-      const target = pair[withObject];
-      if (this.#stepsRest > 0) this.#stepsRest--;
-      else {
-        const answer = this.#checkSteps(core, pair, withObject, target, state, user, object);
-        if (answer !== undefined) return answer;
-      }
-      let key;
-      if (this.#memoRest > 0) this.#memoRest--;
-      else key = memoKey(target, user, object, state, pair[2]);
-      let id = key === undefined ? undefined : this.#checkMemo.get(key);
-      if (id !== undefined) {
-        this.#memoHits++;
-        return this.#decisions[id]();
-      }
-      // Few hits (callers with ever new users or objects): rest the memo for a while, so a
-      // miss costs no key, no copy (the decision is the same either way).
-      if (key !== undefined && ++this.#memoMisses >= MAX_CHECK_MEMO) {
-        if (this.#memoHits * 8 < this.#memoMisses) this.#memoRest = 4 * MAX_CHECK_MEMO;
-        this.#memoHits = 0;
-        this.#memoMisses = 0;
-      }
-      let stored = key;
-      try {
-        let sentUser = user;
-        let sentObject = object;
-        if (key !== undefined) {
-          // What crosses is a copy read once (a getter answering twice cannot put one answer
-          // under another's key), keyed again; the object's fields the policy does not read
-          // were found harmless by memoKey and stay behind.
-          if (user !== undefined) sentUser = readFields(user, Object.keys(user));
-          if ((state & OBJECT_ENCODED) !== 0) sentObject = readFields(object, pair[2] ?? Object.keys(object));
-          stored = memoKey(target, sentUser, sentObject, state, pair[2]);
-        }
-        const bytes = state === 0 ? EMPTY : encodePair(sentUser, sentObject);
-        if (bytes.length > MAX_ENCODED_BYTES) return undefined;
-        id = core.checkResolved(target, state, state === 0 ? 0 : encodedUserLength(), bytes);
-      } catch {
-        return undefined;
-      }
-      if (id === NOT_PACKED) return undefined;
-      const make = this.#makerOf(core, id);
-      if (make === undefined) return undefined;
-      if (stored !== undefined) {
-        if (this.#checkMemo.size >= MAX_CHECK_MEMO) this.#checkMemo.clear();
-        this.#checkMemo.set(stored, id);
-      }
-      return make();
-    }
-
-    // The maker (decisionMaker) of a packed decision by id, rendered once per gate; `undefined`
-    // when the core has no such decision.
-    #makerOf(core, id) {
-      let make = this.#decisions[id];
-      if (make === undefined) {
-        const words = core.decision(id);
-        if (words === undefined || words.length !== 7) return undefined;
-        make = decisionMaker(this.#decision(core, words));
-        this.#decisions[id] = make;
-      }
-      return make;
-    }
-
-    // `{view, action, user, object}` by the step that decides (see snapshotUser): from the user's
-    // kept decisions when that step was seen for this target, else asked once and kept.
-    // `undefined`: not this way (the memo and the whole way answer, or throw, as before).
-    #checkSteps(core, pair, withObject, target, state, user, object) {
-      let snapshot;
-      let entry;
-      if (user === undefined) entry = this.#checkAnonymous;
-      else {
-        snapshot = this.#snapshotOf(user);
-        if (snapshot === undefined) return undefined;
-        entry = this.#entryOf(snapshot);
-      }
-      const steps = pair[3 + withObject] ?? this.#stepsOf(core, pair, withObject, target);
-      // What the steps read: the object, or its read members' values (makeSteps `byValues`).
-      let read = object;
-      if (object !== undefined) {
-        if (steps.byValues) {
-          read = new Array(pair[2].length);
-          if (!harmlessRead(object, pair[2], read)) return undefined;
-        } else if (!harmless(object)) return undefined;
-      }
-      // Decisions by (target, state, step) in one flat array (one load on a hit).
-      const slot = (target * 8 + state) * MAX_KEPT_STEPS;
-      if (entry !== undefined) {
-        const outcome = steps.run(entry.facts, read);
-        if (outcome < 0) return undefined;
-        const make = outcome < MAX_KEPT_STEPS ? entry.ids[slot + outcome] : undefined;
-        if (make !== undefined) {
-          if (this.#stats !== null) this.#stats.check = (this.#stats.check ?? 0) + 1;
-          return make();
-        }
-      }
-      try {
-        return this.#stepsMiss(core, steps, pair[2], target, slot, state, snapshot, object, entry);
-      } catch {
-        return undefined;
-      }
-    }
-
-    // A step not seen yet for this user and target: the user and object read once, the step
-    // found on that copy, the copy decided by wasm, the decision kept under the step.
-    #stepsMiss(core, steps, reads, target, slot, state, snapshot, object, entry) {
-      if (++this.#stepsChecks >= STEPS_PERIOD) {
-        if (this.#stepsNewUsers * 2 > this.#stepsChecks) this.#stepsRest = STEPS_REST;
-        this.#stepsChecks = 0;
-        this.#stepsNewUsers = 0;
-      }
-      const sentUser = snapshot === undefined ? undefined : snapshotValue(snapshot);
-      const sentObject = object === undefined ? undefined : readFields(object, Object.keys(object));
-      let read = sentObject;
-      if (sentObject !== undefined) {
-        if (steps.byValues) {
-          read = new Array(reads.length);
-          if (!harmlessRead(sentObject, reads, read)) return undefined;
-        } else if (!harmless(sentObject)) return undefined;
-      }
-      if (entry === undefined) {
-        if (sentUser === undefined) {
-          this.#anonymousFacts ??= this.#factsOfAnonymous(core);
-          entry = this.#checkAnonymous = { facts: this.#anonymousFacts, ids: [] };
-        } else {
-          this.#stepsNewUsers++;
-          try {
-            entry = this.#newEntry(core, snapshot, sentUser);
-          } catch {
-            // Not this way: the memo and the whole way answer, or throw, as before.
-            return undefined;
-          }
-        }
-      }
-      const outcome = steps.run(entry.facts, read);
-      if (outcome < 0) return undefined;
-      const bytes = state === 0 ? EMPTY : encodePair(sentUser, sentObject);
-      if (bytes.length > MAX_ENCODED_BYTES) return undefined;
-      const id = core.checkResolved(target, state, state === 0 ? 0 : encodedUserLength(), bytes);
-      if (id === NOT_PACKED) return undefined;
-      const make = this.#makerOf(core, id);
-      if (make === undefined) return undefined;
-      if (outcome < MAX_KEPT_STEPS) entry.ids[slot + outcome] = make;
-      return make();
+    // What check-resolved.js keeps per gate, with the helpers it shares with `can`.
+    #checkState() {
+      return checks.state({
+        decision: (core, words) => this.#decision(core, words),
+        snapshotOf: (user) => this.#snapshotOf(user),
+        entryOf: (snapshot) => this.#entryOf(snapshot),
+        newEntry: (core, snapshot, sent) => this.#newEntry(core, snapshot, sent),
+        clearUsers: () => this.#clearUsers(),
+        anonymousFacts: (core) => (this.#anonymousFacts ??= this.#factsOfAnonymous(core)),
+        stats: () => this.#stats,
+        transform: () => this.#transform,
+      });
     }
 
     // A user object's snapshot (snapshotUser): the one kept for this object while it still reads
@@ -1652,12 +745,18 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false, 
       return entry;
     }
 
-    // A new entry for a snapshot's user key: its facts from the core, computed on the snapshot's
-    // value (`sent`, what crosses, encoded as checkResolved sends it), as for a Subject of that
-    // user, in one crossing (no Subject made; no serde in the JSON builds, which a first
-    // decision would compile). Throws what the core throws.
+    // A new entry for a snapshot's user key: its facts computed on the snapshot's value (`sent`,
+    // what crosses, encoded as checkResolved sends it), as for a Subject of that user: in JS for
+    // the common shape (plainUserFacts: no wasm decoder compiled for a first `can`), else from the
+    // core in one crossing (no Subject made; no serde in the JSON builds). Throws what the core
+    // throws.
     #newEntry(core, snapshot, sent) {
-      const facts = makeFacts(core.userFacts(boundedEncoding(sent, "$.user")));
+      let facts = plainUserFacts(sent, (this.#permissionCount ??= core.permissionCount()));
+      if (this.#stats !== null) {
+        const by = facts === undefined ? "coreFacts" : "jsFacts";
+        this.#stats[by] = (this.#stats[by] ?? 0) + 1;
+      }
+      facts ??= makeFacts(core.userFacts(boundedEncoding(sent, "$.user")));
       if (this.#checkUsers.size >= MAX_CHECK_USERS) this.#clearUsers();
       const entry = { facts, ids: [] };
       this.#checkUsers.set(snapshot.key, entry);
@@ -1672,82 +771,9 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false, 
       this.#usersGen++;
     }
 
-    // A check target's steps (`makeSteps`), fetched from the core once.
-    #stepsOf(core, pair, withObject, target) {
-      let code = core.checkProgram(target);
-      const texts = core.checkProgramTexts(target);
-      if (this.#transform !== null) code = this.#transform(code, texts);
-      pair[3 + withObject] = makeSteps([code, texts], withObject === 1 ? pair[2] : []);
-      return pair[3 + withObject];
-    }
-
-    // checkTarget's id for (view, action, with an object), kept per gate (bounded).
-    #checkTarget(core, view, action, withObject) {
-      if (view.length > MAX_CONTEXT_CHARS || action.length > MAX_CONTEXT_CHARS) return undefined;
-      if (this.#checkTargetCount >= MAX_TARGETS) {
-        core.clearCheckTargets();
-        this.#checkTargets = new Map();
-        this.#lastCheckView = undefined;
-        this.#lastCheckActions = undefined;
-        this.#checkTargetCount = 0;
-        this.#checkMemo.clear();
-        // Target ids start again: so do the decisions kept by step.
-        this.#clearUsers();
-        this.#checkAnonymous = undefined;
-      }
-      let target;
-      let reads;
-      try {
-        target = core.checkTarget(view, action, withObject === 1);
-        if (withObject === 1) {
-          const names = core.checkObjectReads(target);
-          reads = typeof names === "string" ? (names === "" ? [] : names.split(",").map(interned)) : null;
-        }
-      } catch {
-        return undefined;
-      }
-      this.#checkTargetCount++;
-      let byAction = this.#checkTargets.get(view);
-      if (byAction === undefined) {
-        byAction = new Map();
-        this.#checkTargets.set(view, byAction);
-      }
-      let pair = byAction.get(action);
-      if (pair === undefined) {
-        // [target without object, with one, the object fields read, their steps (#stepsOf)]
-        pair = [undefined, undefined, null, undefined, undefined];
-        byAction.set(action, pair);
-      }
-      pair[withObject] = target;
-      pair[3 + withObject] = undefined;
-      if (withObject === 1) pair[2] = reads;
-      return pair;
-    }
-
     // A packed decision as the JSON path renders it (same members, same order).
     #decision(core, words) {
-      const flags = words[0];
-      const allowed = (flags & ALLOWED) !== 0;
-      const headers = {};
-      if (!allowed) {
-        headers["Content-Type"] = "application/json";
-        if (flags & HAS_WWW_AUTHENTICATE) headers["WWW-Authenticate"] = this.#text(core, words[3]);
-        headers.Allow = this.#text(core, words[4]);
-        if (flags & VARY_ACCEPT) headers.Vary = "Accept";
-      }
-      return {
-        allowed,
-        respond: (flags & RESPOND) !== 0,
-        status: flags & 0x3ff,
-        body: this.#text(core, words[1]),
-        headers,
-        code: flags & HAS_CODE ? this.#text(core, words[2]) : null,
-        stage: STAGES[(flags >>> 12) & 7],
-        decidedBy: flags & HAS_DECIDED_BY ? { entry: words[5], source: this.#text(core, words[6]) } : null,
-        objectCheck: OBJECT_CHECKS[(flags >>> 15) & 7],
-        trace: null,
-        error: null,
-      };
+      return packedDecision(words, (id) => this.#text(core, id));
     }
 
     // A text of the policy by id, fetched from the core once.
@@ -1875,9 +901,9 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false, 
       return target.program;
     }
 
+    // Made in JS (program.js): no wasm decoder compiled for a first `can(null, ...)`.
     #factsOfAnonymous(core) {
-      this.#anonymous ??= core.subject(user(null));
-      return makeFacts(core.subjectFacts(this.#anonymous));
+      return anonymousFacts((this.#permissionCount ??= core.permissionCount()));
     }
 
     [DIAGNOSTICS]({ stats = null, transform = null } = {}) {
@@ -2079,222 +1105,20 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false, 
       return core.toCompiled();
     }
 
-    // The one-pass raw-request protocol for a request that does not cross typed: the request as
-    // JSON, parsed and validated once, and its first step taken; a request that needs a lookup or
-    // its body comes back with a wasm-side handle (the parsed request, the answers so far,
-    // authentication's progress) whose steps resume where the last stopped, as JSON text. The
-    // caller frees the handle (`finally`), whatever happens. Returns [first step, handle or null].
-    #start(what, request, options) {
-      if (!edge) throw needsEdgeBuild(what);
-      const core = this.#live();
-      const { resolvers: _resolvers, readBody: _read, now, ...target } = options || {};
-      const first = core.startRequest({ ...target, request: boundedBody(request), now: now ?? Date.now() / 1000 });
-      return typeof first === "string" ? [parseExactJson(first), null] : [parseExactJson(first[0]), first[1]];
-    }
-
     /**
      * Decides a raw request (a Fetch `Request` or plain data) as the DRF server would, awaiting
      * the resolvers' user lookups. `null`: not DRF's to answer here (no route matches, or the
      * runtime lost header bytes DRF would read).
      */
-    async checkRequest(request, options = {}) {
-      if (!edge) throw needsEdgeBuild("gate.checkRequest()");
-      let raw = isFetchRequest(request) ? await toRawRequest(request) : request;
-      if (raw === null) return null;
-      // Typed, with the steps packed as for checkRequestSync; a request that needs an answer or
-      // its body keeps a handle of its own (awaited requests interleave: no shared stack).
-      const typed = typedRequest(raw, options);
-      const core = this.#live();
-      const first = typed === null ? undefined : core.requestPacked(...typed);
-      if (first === undefined) return this.#checkRequestJson(request, raw, options);
-      if (!Array.isArray(first)) {
-        const step = this.#syncStep(core, first, undefined);
-        return step.noRoute ? null : step;
-      }
-      const pending = first[1];
-      try {
-        // The handle renders the steps from here on (the gate may be freed while a lookup is
-        // awaited; the handle keeps its policy).
-        let step = this.#syncStep(pending, first[0], undefined);
-        // The last lookup answered, and the plainUser sent typed for it (see #syncStep).
-        let answered;
-        let sent = null;
-        for (let i = 0; i <= MAX_LOOKUPS; i++) {
-          // The CSRF check reads the body: read it now (at most maxBytes), and go on.
-          if (step.body && pending.bodyPending()) {
-            raw = await giveBody(pending, step.body.maxBytes, request, raw, options);
-            step = this.#syncStep(pending, pending.stepPacked(), answered, sent);
-            continue;
-          }
-          if (!step.lookup) return step.noRoute ? null : step;
-          const lookup = step.lookup;
-          const value = await callResolver(options.resolvers, lookup, raw);
-          const answer = asAnswer(lookup.kind, value);
-          // A plain user record crosses typed; the step's user is then rebuilt from it.
-          const user = answer.user === undefined ? null : plainUser(answer.user);
-          let next = user === null ? undefined : pending.answerUser(...typedUser(user));
-          sent = next === undefined ? null : user;
-          if (next === undefined) {
-            const text = answerText(answer);
-            next = pending.answerPacked(text, text === undefined ? answer : undefined);
-          }
-          answered = lookup;
-          step = this.#syncStep(pending, next, answered, sent);
-        }
-        throw tooManyLookups();
-      } finally {
-        pending.free();
-      }
-    }
-
-    // checkRequest for a request that does not cross typed: as JSON, every step as JSON text.
-    async #checkRequestJson(request, raw, options) {
-      let [step, pending] = this.#start("gate.checkRequest()", raw, options);
-      if (pending === null) return step.noRoute ? null : step;
-      try {
-        for (let i = 0; i <= MAX_LOOKUPS; i++) {
-          if (i > 0) step = parseExactJson(pending.step());
-          // The CSRF check reads the body: read it now (at most maxBytes), and go on.
-          if (step.body && pending.bodyPending()) {
-            raw = await giveBody(pending, step.body.maxBytes, request, raw, options);
-            continue;
-          }
-          if (!step.lookup) return step.noRoute ? null : step;
-          const value = await callResolver(options.resolvers, step.lookup, raw);
-          pending.answer(answerArg(asAnswer(step.lookup.kind, value)));
-        }
-        throw tooManyLookups();
-      } finally {
-        pending.free();
-      }
+    checkRequest(request, options = {}) {
+      if (requests === undefined) return Promise.reject(needsEdgeBuild("gate.checkRequest()"));
+      return requests.checkRequest((this.#requests ??= requests.state(() => this.#live())), request, options);
     }
 
     /** `checkRequest` for plain request data and synchronous resolvers. */
     checkRequestSync(request, options = {}) {
-      if (!edge) throw needsEdgeBuild("gate.checkRequestSync()");
-      if (isFetchRequest(request)) {
-        throw new TypeError("checkRequestSync() takes a plain request object; use checkRequest() for a Fetch Request");
-      }
-      // Typed, on the stack of synchronous requests (no handle): one crossing per step.
-      const typed = typedRequest(request, options);
-      const core = this.#live();
-      const first = typed === null ? undefined : core.requestSync(...typed);
-      if (first !== undefined) {
-        let step = this.#syncStep(core, first, undefined);
-        if (!step.lookup) return step.noRoute ? null : step;
-        // A decided step given as a number has left the stack already (answerRequestSync).
-        let stacked = true;
-        try {
-          for (let i = 0; i <= MAX_LOOKUPS; i++) {
-            const lookup = step.lookup;
-            const value = callResolver(options.resolvers, lookup, request);
-            const answer = asAnswer(lookup.kind, value);
-            // A plain user record crosses typed; the step's user is then rebuilt from it.
-            const user = answer.user === undefined ? null : plainUser(answer.user);
-            let next = user === null ? undefined : wasm.answerUserSync(...typedUser(user));
-            const sent = next === undefined ? null : user;
-            if (next === undefined) next = answerSync(answer);
-            // A decided step (a number from 0) has left the stack; a lookup is negative.
-            if (typeof next === "number" && next >= 0) stacked = false;
-            step = this.#syncStep(core, next, lookup, sent);
-            if (!step.lookup) return step.noRoute ? null : step;
-          }
-          throw tooManyLookups();
-        } finally {
-          if (stacked) wasm.dropRequestSync();
-        }
-      }
-      let [step, pending] = this.#start("gate.checkRequestSync()", request, options);
-      if (pending === null) return step.noRoute ? null : step;
-      try {
-        for (let i = 0; i <= MAX_LOOKUPS; i++) {
-          if (i > 0) step = parseExactJson(pending.step());
-          if (!step.lookup) return step.noRoute ? null : step;
-          const value = callResolver(options.resolvers, step.lookup, request);
-          pending.answer(answerArg(asAnswer(step.lookup.kind, value)));
-        }
-        throw tooManyLookups();
-      } finally {
-        pending.free();
-      }
-    }
-
-    // A step of the synchronous protocol: JSON text, or the number of a decided step packed as
-    // integers (src/edge.rs `EdgeStep::pack`, `StepTexts::step_id`) rendered here exactly as the JSON path renders it: same
-    // members, same order. `answered` is the lookup just answered (the request's only one
-    // whenever the core sets USER_LOOKUP_ANSWERED).
-    // A `userById` lookup comes as a negative number (src/edge.rs `EdgeStep::pack_lookup`).
-    // `sent`: the plainUser just sent typed, rebuilt as the step's user when the core says the
-    // step's user is that answer's, unchanged (STEP_USER_IS_ANSWER).
-    // `core`: the GateCore, or a RawRequestCore handle of its policy (the same step numbering).
-    #syncStep(core, value, answered, sent = null) {
-      if (typeof value === "string") return parseExactJson(value);
-      if (value < 0) {
-        const code = -value - 1;
-        const field = code % 65536;
-        return { lookup: { kind: "userById", field: this.#stepName(core, field), id: String((code - field) / 65536) } };
-      }
-      let words = this.#stepWords[value];
-      if (words === undefined) {
-        words = core.stepWords(value);
-        if (words === undefined) throw new ContextError("internal: unknown step id", "invalid_context", "$");
-        this.#stepWords[value] = words;
-      }
-      const texts = this.#stepTexts;
-      const text = (id) => {
-        let known = texts[id];
-        if (known === undefined) {
-          known = core.stepText(id);
-          if (typeof known !== "string") throw new ContextError("internal: unknown text id", "invalid_context", "$");
-          texts[id] = known;
-        }
-        return known;
-      };
-      const flags = words[0];
-      const allowed = (flags & ALLOWED) !== 0;
-      const headers = {};
-      if (!allowed) {
-        headers["Content-Type"] = "application/json";
-        if (flags & HAS_WWW_AUTHENTICATE) headers["WWW-Authenticate"] = text(words[3]);
-        headers.Allow = text(words[4]);
-        if (flags & VARY_ACCEPT) headers.Vary = "Accept";
-      }
-      const decision = {
-        allowed,
-        respond: (flags & RESPOND) !== 0,
-        status: flags & 0x3ff,
-        body: text(words[1]),
-        headers,
-        code: flags & HAS_CODE ? text(words[2]) : null,
-        stage: STAGES[(flags >>> 12) & 7],
-        decidedBy: flags & HAS_DECIDED_BY ? { entry: words[5], source: text(words[6]) } : null,
-        objectCheck: OBJECT_CHECKS[(flags >>> 15) & 7],
-        trace: null,
-        error: null,
-      };
-      let authentication = null;
-      if (words[7] === STEP_AUTHENTICATION_NONE) authentication = { none: true };
-      else if (words[7] === STEP_AUTHENTICATION_SUCCEEDED) authentication = { succeeded: this.#stepName(core, words[8]) };
-      const step = { decision, authentication };
-      if (words[9] & STEP_USER) {
-        step.user = sent !== null && words[9] & STEP_USER_IS_ANSWER ? copyUser(sent) : parseExactJson(wasm.takeStepUser());
-      }
-      if (words[9] & STEP_USER_LOOKUP_ANSWERED) {
-        if (answered === undefined) throw new ContextError("internal: no answered lookup", "invalid_context", "$");
-        step.userLookup = { ...answered };
-      }
-      return step;
-    }
-
-    // A name of packed steps (a class name, a lookup's field) by id, fetched once per gate.
-    #stepName(core, id) {
-      let name = this.#stepNames[id];
-      if (name === undefined) {
-        name = core.stepName(id);
-        if (typeof name !== "string") throw new ContextError("internal: unknown name id", "invalid_context", "$");
-        this.#stepNames[id] = name;
-      }
-      return name;
+      if (requests === undefined) throw needsEdgeBuild("gate.checkRequestSync()");
+      return requests.checkRequestSync((this.#requests ??= requests.state(() => this.#live())), request, options);
     }
 
     /** Frees the compiled policy now (the garbage collector frees it otherwise). */
@@ -2320,14 +1144,8 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false, 
   }
 
   /** A masked CSRF token as Django makes them (edge build only). */
-  // The answer to the innermost synchronous request's lookup; its next step as JSON text.
-  function answerSync(answer) {
-    const text = answerText(answer);
-    return wasm.answerRequestSync(text, text === undefined ? answer : undefined);
-  }
-
   function mintCsrfToken(secret) {
-    if (!edge) throw needsEdgeBuild("mintCsrfToken()");
+    if (requests === undefined) throw needsEdgeBuild("mintCsrfToken()");
     ensureReady("mintCsrfToken()");
     return wasm.mintCsrfToken(secret);
   }

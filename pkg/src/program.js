@@ -1,13 +1,16 @@
 // The `can` programs: each target of a compiled policy lowered by the core (src/compiled/program.rs,
 // one owner of the semantics) into flat code that this small interpreter evaluates against a
-// subject's facts (computed once in wasm) and the object's fields. No eval, no new Function:
-// CSP-safe. It answers exactly or not at all: ASK (2) sends the question to wasm.
+// subject's facts (computed once: by the core, or for a plain user by plainUserFacts) and the
+// object's fields. No eval, no new Function: CSP-safe. It answers exactly or not at all: ASK (2)
+// sends the question to wasm.
 //
 // A node is [op, size, operands...] (size: the node's length in words); each is made once into a
 // closure (closure threading: no code is generated at run time). Results are 0 (false),
 // 1 (true) or 2 (ask); values are JS scalars (null, booleans, finite numbers, strings) or the
 // ASK_VALUE sentinel for anything JS could get wrong (a missing member, a nested object, an
 // array, a non-finite number, an id beyond 2^53).
+
+import { plainUser } from "./user.js";
 
 export const ASK = 2;
 
@@ -112,6 +115,46 @@ export function makeFacts([flags, kind, id, username]) {
   for (let i = 0; i < flags.length; i++) bits[i] = flags.charCodeAt(i) - 48;
   const value = kind === "n" ? null : kind === "i" ? Number(id) : kind === "s" ? id : ASK_VALUE;
   return { bits, id: value, username };
+}
+
+/**
+ * The facts `core.userFacts` gives (src/compiled/program.rs `Gate::subject_facts`), made in JS for
+ * a user record `plainUser` (user.js) reads and that names no permission, so that a first `can`
+ * does not decode the user in wasm. `count`: the policy's `permissionCount()`. `undefined` for
+ * any other user (the core then makes them, or refuses the user as it always did).
+ *
+ * ```js
+ * const facts = plainUserFacts({ id: 3, isStaff: true }, core.permissionCount());
+ * ```
+ */
+export function plainUserFacts(record, count) {
+  const user = plainUser(record);
+  if (user === null || user.permissions.length !== 0 || !Number.isSafeInteger(count) || count < 0) return undefined;
+  // authenticated, anonymous, active, staff, superuser, token user; then each permission without
+  // and with an object: an active superuser holds every one, anyone else (no permissions, no
+  // object permissions) and a token user none (src/user.rs `User::has_perm`).
+  const bits = new Uint8Array(6 + 2 * count);
+  bits[0] = 1;
+  bits[2] = user.isActive ? 1 : 0;
+  bits[3] = user.isStaff ? 1 : 0;
+  bits[4] = user.isSuperuser ? 1 : 0;
+  bits[5] = user.tokenUser ? 1 : 0;
+  if (user.isActive && user.isSuperuser && !user.tokenUser) bits.fill(1, 6);
+  return { bits, id: user.id, username: user.username ?? "" };
+}
+
+/**
+ * The anonymous user's facts (`core.userFacts` of `null`: Django's `AnonymousUser`, holding no
+ * permission), made in JS; `count`: the policy's `permissionCount()`.
+ *
+ * ```js
+ * const facts = anonymousFacts(core.permissionCount());
+ * ```
+ */
+export function anonymousFacts(count) {
+  const bits = new Uint8Array(6 + 2 * count);
+  bits[1] = 1;
+  return { bits, id: null, username: "" };
 }
 
 /**

@@ -288,3 +288,25 @@ export function parseExactJson(text) {
   return JSON.parse(marked, (_, v) =>
     typeof v === "string" && v[0] === "\ud800" && /^-?\d+$/.test(v.slice(1)) ? BigInt(v.slice(1)) : v);
 }
+
+// The value as JSON text with each BigInt written as its exact integer; undefined when it holds
+// something else JSON cannot (a cycle, a function) or the marker itself (then nothing is guessed).
+// The marker starts with a lone surrogate, which JSON.stringify escapes and a record never holds
+// (the core refuses lone surrogates).
+const BIGINT_MARK = "\ud800bigint:";
+export function exactJson(value) {
+  const ints = [];
+  let clash = false;
+  let text;
+  try {
+    text = JSON.stringify(value, (key, v) => {
+      if (typeof v === "bigint") return BIGINT_MARK + (ints.push(v) - 1);
+      if (key.includes(BIGINT_MARK) || (typeof v === "string" && v.includes(BIGINT_MARK))) clash = true;
+      return v;
+    });
+  } catch {
+    return undefined;
+  }
+  if (clash || typeof text !== "string") return undefined;
+  return text.replace(/"\\ud800bigint:(\d+)"/g, (_, i) => String(ints[Number(i)]));
+}

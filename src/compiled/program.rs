@@ -792,6 +792,19 @@ impl Gate {
         finish(steps)
     }
 
+    /// How many permissions the policy names: `subject_facts` gives two digits for each, after
+    /// the six flags.
+    ///
+    /// ```
+    /// # #[cfg(feature = "compiler")] {
+    /// let gate = drf_gate::Gate::from_json(r#"{"views": {"posts": {}}}"#).unwrap();
+    /// assert_eq!(gate.permission_count(), 0);
+    /// # }
+    /// ```
+    pub fn permission_count(&self) -> u32 {
+        self.table.len() as u32
+    }
+
     /// A subject's facts for programs: `[flags, id kind, id, username]`. `flags` has one digit
     /// per fact (`0`, `1`, or `2`: ask); the id kind is `n` (None), `i` (an int JS holds
     /// exactly, in decimal), `s` (a str) or `x` (anything else: ask).
@@ -817,7 +830,7 @@ impl Gate {
         .into_iter()
         .map(digit)
         .collect();
-        let count = self.table.len() as u32;
+        let count = self.permission_count();
         for perm in 0..count {
             flags.push(digit(user.has_perm(PermId(perm), None, &self.table)));
         }
@@ -905,6 +918,17 @@ macro_rules! program_bindings {
                     )));
                 }
                 Ok(self.inner.subject_facts(&subject.user).into())
+            }
+
+            /// How many permissions the policy names (`subjectFacts` gives two digits for each):
+            /// what `pkg/src/program.js` `plainUserFacts` needs to make a plain user's facts in JS.
+            ///
+            /// ```js
+            /// const count = core.permissionCount();
+            /// ```
+            #[wasm_bindgen(js_name = permissionCount)]
+            pub fn permission_count(&self) -> u32 {
+                self.inner.permission_count()
             }
 
             /// The facts `subjectFacts` gives, of a user in the binary value encoding

@@ -1,4 +1,4 @@
-// `check`'s fast path (pkg/src/gate.js #checkResolved): `{view, action, user, object}` resolved
+// `check`'s fast path (pkg/src/check-resolved.js `checkResolved`): `{view, action, user, object}` resolved
 // once per gate, the user and object encoded in one buffer, and decisions memoised on the user
 // and the object fields the policy reads. On one gate, asked in several orders, every answer
 // (errors included: name, code, path, message) must be the one the whole way gives: a context
@@ -137,7 +137,7 @@ describe("check's fast path and memo answer as the whole way", () => {
   }
 });
 
-// `check` by steps (pkg/src/gate.js #checkSteps): per exact user and target, decisions kept by
+// `check` by steps (pkg/src/check-resolved.js `checkSteps`): per exact user and target, decisions kept by
 // the index of the step that decides (src/compiled/program.rs `check_program`), so an object
 // never seen is answered in JS. Ever new objects and users with permissions, against the whole
 // way; the answers must come from the kept decisions (the diagnostics count them).

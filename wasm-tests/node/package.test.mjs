@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, test } from "node:test";
 
 import { consumerDir, installedDir, loadCjs, loadEsm, repoDir } from "./consumer.mjs";
@@ -27,6 +28,16 @@ describe("loading", () => {
       gate.free();
     });
   }
+
+  test("the classes and functions keep their names in every Node entry (esbuild bundles included)", async () => {
+    const entries = [["require", cjs]];
+    for (const file of ["node.mjs", "runtime-node.mjs", "worker-node.mjs"]) {
+      entries.push([file, await import(pathToFileURL(join(installedDir, "dist", file)).href)]);
+    }
+    for (const [name, api] of entries) {
+      assert.deepEqual([api.Gate.name, api.Subject.name, api.mintCsrfToken.name], ["Gate", "Subject", "mintCsrfToken"], name);
+    }
+  });
 
   test("the exports map resolves each entry under Node's conditions", () => {
     const script = `

@@ -142,7 +142,7 @@ describe("can programs", () => {
   }
 
   test("CSP-safe: the interpreter and the API compile no code at run time", () => {
-    for (const file of ["program.js", "gate.js"]) {
+    for (const file of ["program.js", "gate.js", "check-resolved.js", "check-request.js", "user.js"]) {
       // The code, without its comments (which say what it does not do).
       const source = readFileSync(join(installedDir, "dist", file), "utf8").replace(/^\s*(\/\/|\*|\/\*\*).*$/gm, "");
       assert.doesNotMatch(source, /\beval\s*\(|new\s+Function\b|\bFunction\s*\(/, file);
@@ -199,5 +199,56 @@ describe("userFacts", () => {
       }
     }
     assert.ok(refused > 0, "some users are refused (the comparison covers errors)");
+  });
+
+  // A first `can` of a plain user of the common shape makes its facts in JS (program.js
+  // `plainUserFacts`, no wasm decoder compiled); they must be the core's `userFacts` of that user
+  // in every build, and any other user must be left to the core.
+  test("plainUserFacts and anonymousFacts make the core's facts, or none, in the edge, core and runtime builds", async () => {
+    const { encodeValue } = await import(pathToFileURL(join(installedDir, "dist", "value.js")).href);
+    const { anonymousFacts, makeFacts, plainUserFacts } = await import(pathToFileURL(join(installedDir, "dist", "program.js")).href);
+    const edge = await import(pathToFileURL(join(installedDir, "dist", "drf_gate.js")).href);
+    const core = await import(pathToFileURL(join(installedDir, "dist", "drf_gate_core.js")).href);
+    core.initSync({ module: readFileSync(join(installedDir, "dist", "drf_gate_core_bg.wasm")) });
+    const runtime = await import(pathToFileURL(join(installedDir, "dist", "drf_gate_runtime.js")).href);
+    const ids = [undefined, null, 0, -0, 3, -7, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 3.5, "3", "", "\u00e9\u{1f600}", "\ud800", true];
+    const names = [undefined, null, "", "ann", "\u{1f600}", "\udc00", 1];
+    const flags = [undefined, true, false, "yes", null];
+    const users = [];
+    for (const id of ids) for (const username of names) users.push({ id, username });
+    for (const isActive of flags) for (const isStaff of flags) for (const isSuperuser of flags) users.push({ id: 3, isActive, isStaff, isSuperuser });
+    for (const tokenUser of flags) for (const isSuperuser of flags) users.push({ id: "7", tokenUser, isSuperuser });
+    users.push({ id: 3, permissions: [] }, { id: 3, permissions: ["blog.change_post"] }, { id: 3, permissions: ["a\0b"] },
+      { id: 3, attributes: {} }, { id: 3, attributes: { team: "red" } }, { id: 3, objectPermissions: null },
+      { id: 3, objectPermissions: [] }, { id: 3, unknown: 1 }, { id: "x".repeat(70000) }, Object.assign(Object.create(null), { id: 5 }),
+      new (class User { constructor() { this.id = 3; } })(), { id: 3, toJSON: () => ({ id: 4 }) });
+    const withPerms = { ...policy, views: { ...policy.views, models: { model: "blog.Post", permissions: ["DjangoModelPermissions"], actions: ["list", "create", "update"] } } };
+    let made = 0;
+    let left = 0;
+    for (const shape of [policy, withPerms]) {
+      const cores = {
+        edge: new edge.GateCore(shape),
+        core: new core.GateCore(shape),
+        runtime: new runtime.GateCore(new Gate(shape).toCompiled()),
+      };
+      for (const [build, gateCore] of Object.entries(cores)) {
+        const count = gateCore.permissionCount();
+        assert.equal(count > 0, shape === withPerms, `${build}: permissionCount ${count}`);
+        assert.deepEqual(anonymousFacts(count), makeFacts(gateCore.userFacts(encodeValue(null))), `${build}: the anonymous user`);
+        for (const user of users) {
+          const facts = plainUserFacts(user, count);
+          if (facts === undefined) {
+            left++;
+            continue;
+          }
+          made++;
+          const label = `${build}: ${JSON.stringify(user)}`;
+          let expected;
+          assert.doesNotThrow(() => (expected = makeFacts(gateCore.userFacts(encodeValue(user)))), label);
+          assert.deepEqual(facts, expected, label);
+        }
+      }
+    }
+    assert.ok(made > 100 && left > 100, `made ${made}, left ${left}: both kinds are covered`);
   });
 });

@@ -1,4 +1,4 @@
-// gate.checkRequest on the packed protocol (pkg/src/gate.js `checkRequest`, src/wasm.rs
+// gate.checkRequest on the packed protocol (pkg/src/check-request.js `checkRequest`, src/wasm.rs
 // `requestPacked` and the RawRequestCore handle's `answerUser`/`answerPacked`/`stepPacked`):
 // many requests in flight at once, their lookups resolved out of order, each answer must be the
 // one checkRequestSync gives the same request alone (and the JSON crossing of checkRequest):

@@ -1,4 +1,4 @@
-// The one-pass raw-request protocol through the package (pkg/src/gate.js `checkRequest*`): the
+// The one-pass raw-request protocol through the package (pkg/src/check-request.js `checkRequest*`): the
 // wasm-side handle of each request is freed whatever happens (decided, a resolver that throws, a
 // resolver that returns a Promise to checkRequestSync, too many lookups), so wasm memory stays
 // flat; the body is read once, only when the CSRF check asks; sync and async agree.
@@ -75,7 +75,7 @@ describe("the one-pass raw-request protocol", () => {
   test("the typed crossing and the JSON crossing decide alike", async () => {
     const gate = new esm.Gate({ ...policy, routes: [{ pattern: "/api/posts/", view: "posts" }] });
     const resolvers = { token: (key) => (key === "k1" ? { id: 1 } : key === "k2" ? { id: 2, isActive: false } : null) };
-    // Not a plain record: gate.js sends it as JSON (what the conformance replay also does).
+    // Not a plain record: check-request.js sends it as JSON (what the conformance replay also does).
     class ViaJson {}
     const viaJson = (request) => Object.assign(new ViaJson(), request);
     const requests = [];

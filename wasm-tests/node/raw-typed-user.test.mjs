@@ -1,4 +1,4 @@
-// checkRequestSync's typed crossings (pkg/src/gate.js `plainUser`, `#syncStep`): a `userById`
+// checkRequestSync's typed crossings (pkg/src/check-request.js `plainUser`, `syncStep`): a `userById`
 // lookup comes as a number, a plain user record goes as typed parts (answerUserSync), and the
 // step's user is rebuilt in JS when the core says it is that record unchanged. Every outcome
 // (the step, or the error's name, code and message) must equal the JSON crossings': the handle

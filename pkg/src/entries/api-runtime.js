@@ -6,4 +6,8 @@ import * as wasm from "./drf_gate_runtime.js";
 import { defineApi } from "./gate.js";
 
 export { PolicyError, ContextError, NotInitializedError } from "./errors.js";
-export const { Gate, Subject, mintCsrfToken, init, initSync } = defineApi(wasm, { edge: false, runtime: true });
+// Local names unlike the exports: in esbuild's Node bundles the entry's top-level names share one
+// scope with defineApi's, which would rename its classes (`Gate.name` would read "Gate2").
+const { Gate: RuntimeGate, Subject: RuntimeSubject, mintCsrfToken: runtimeMintCsrfToken, init: runtimeInit, initSync: runtimeInitSync } =
+  defineApi(wasm, { runtime: true });
+export { RuntimeGate as Gate, RuntimeSubject as Subject, runtimeMintCsrfToken as mintCsrfToken, runtimeInit as init, runtimeInitSync as initSync };

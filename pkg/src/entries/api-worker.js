@@ -6,7 +6,13 @@
 // naming `drf-gate`), session + CSRF, `mintCsrfToken`, JSON contexts. A JSON policy throws a
 // PolicyError naming the full edge entry. Ready after init()/initSync().
 import * as wasm from "./drf_gate_worker.js";
+import * as check from "./check-resolved.js";
+import { defineCheckRequest } from "./check-request.js";
 import { defineApi } from "./gate.js";
 
 export { PolicyError, ContextError, NotInitializedError } from "./errors.js";
-export const { Gate, Subject, mintCsrfToken, init, initSync } = defineApi(wasm, { edge: true, compiler: false });
+// Local names unlike the exports: in esbuild's Node bundles the entry's top-level names share one
+// scope with defineApi's, which would rename its classes (`Gate.name` would read "Gate2").
+const { Gate: WorkerGate, Subject: WorkerSubject, mintCsrfToken: workerMintCsrfToken, init: workerInit, initSync: workerInitSync } =
+  defineApi(wasm, { check, checkRequest: defineCheckRequest, compiler: false });
+export { WorkerGate as Gate, WorkerSubject as Subject, workerMintCsrfToken as mintCsrfToken, workerInit as init, workerInitSync as initSync };

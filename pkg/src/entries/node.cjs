@@ -4,8 +4,10 @@
 const wasm = require("./drf_gate.cjs");
 const errors = require("./errors.cjs");
 const { defineApi } = require("./gate.cjs");
+const check = require("./check-resolved.cjs");
+const { defineCheckRequest } = require("./check-request.cjs");
 
-const api = defineApi(wasm, { edge: true, ready: true });
+const api = defineApi(wasm, { check, checkRequest: defineCheckRequest, ready: true });
 
 module.exports = {
   PolicyError: errors.PolicyError,

@@ -1,0 +1,601 @@
+// `gate.checkRequest` and `gate.checkRequestSync`: a raw request (a Fetch `Request` or plain
+// data) decided as the DRF server would, over an edge build's glue (src/wasm.rs `startRequest`,
+// `requestSync`, `requestPacked` and the steps they return). Its own module so that the builds
+// without raw-request checking (the browser runtime, the core) ship none of it: the entries of
+// the edge builds hand `defineCheckRequest` to `defineApi` (gate.js), the others do not.
+
+import { ContextError } from "./errors.js";
+import { MAX_CONTEXT_CHARS, packedDecision, wellFormed } from "./gate.js";
+import { isFetchRequest, readBody, toRawRequest, withBody } from "./raw-request.js";
+import { plainRecord, plainUser } from "./user.js";
+import { exactJson, parseExactJson } from "./value.js";
+
+// The core replays earlier answers, so a request needs at most one lookup per class and step.
+const MAX_LOOKUPS = 32;
+// Words 7 and 9 of a packed raw-request step (src/edge.rs `packed_step`).
+const STEP_AUTHENTICATION_NONE = 1;
+const STEP_AUTHENTICATION_SUCCEEDED = 2;
+const STEP_USER = 1;
+const STEP_USER_LOOKUP_ANSWERED = 1 << 1;
+const STEP_USER_IS_ANSWER = 1 << 2;
+// src/edge.rs `typed_user` flags (answerUserSync).
+const USER_ID_NUMBER = 1;
+const USER_IS_ACTIVE = 1 << 1;
+const USER_IS_STAFF = 1 << 2;
+const USER_IS_SUPERUSER = 1 << 3;
+const USER_TOKEN_USER = 1 << 4;
+
+// A resolver's "not known here" (the request is forwarded) and "no such row" (drf-gate/guard).
+const UNKNOWN = Symbol.for("drf-gate.unknown");
+const NOT_FOUND = Symbol.for("drf-gate.notFound");
+
+// The core keeps no body over 4 MiB (src/authentication/request.rs MAX_BODY_BYTES: a check
+// that needs one forwards), and reads header fields only up to the servers' limit of 100
+// (MAX_HEADER_COUNT: one more marks the request as beyond it, which the edge forwards). What it
+// would not keep is not copied into wasm memory, which never shrinks.
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const MAX_HEADER_COUNT = 100;
+
+// UTF-8 length of a string, counted only as far as `limit`.
+function utf8LengthOver(text, limit) {
+  if (text.length > limit) return true;
+  if (text.length * 3 <= limit) return false;
+  let bytes = 0;
+  for (let i = 0; i < text.length && bytes <= limit; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit < 0xdc00 && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next < 0xe000) i++;
+      bytes += next >= 0xdc00 && next < 0xe000 ? 4 : 3;
+    } else bytes += 3;
+  }
+  return bytes > limit;
+}
+
+// UTF-8 byte order (the core's BTreeMap order) is code point order.
+function byCodePoint(a, b) {
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    const x = a.codePointAt(i);
+    const y = b.codePointAt(j);
+    if (x !== y) return x - y;
+    i += x > 0xffff ? 2 : 1;
+    j += y > 0xffff ? 2 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
+// The core reads header fields in name order and stops at the first past a server limit (at
+// the latest the 101st), and a field line over 8190 bytes is past one whatever follows: only
+// what it reads crosses, and of a longer value only enough to stay over the limit. Left whole
+// when a value is not a string (the core names the culprit).
+const MAX_HEADER_BYTES = 8190;
+function boundedHeaders(headers) {
+  if (!headers || typeof headers !== "object" || Array.isArray(headers)) return headers;
+  const names = Object.keys(headers);
+  let long = false;
+  for (const name of names) {
+    const value = headers[name];
+    if (typeof value !== "string") return headers;
+    if (value.length > MAX_HEADER_BYTES) long = true;
+  }
+  if (names.length <= MAX_HEADER_COUNT + 1 && !long) return headers;
+  if (names.length > MAX_HEADER_COUNT + 1) {
+    names.sort(names.some((name) => /[\ud800-\udfff]/.test(name)) ? byCodePoint : undefined);
+    names.length = MAX_HEADER_COUNT + 1;
+  }
+  const kept = Object.create(null); // `__proto__` is a header name like any other
+  for (const name of names) {
+    const value = headers[name];
+    if (value.length <= MAX_HEADER_BYTES) {
+      kept[name] = value;
+    } else {
+      // A character above U+00FF is refused wherever it is: it alone gives the same error.
+      const wide = /[^\x00-\xff]/u.exec(value);
+      kept[name] = wide ? wide[0] : value.slice(0, MAX_HEADER_BYTES + 1);
+    }
+  }
+  return kept;
+}
+
+function boundedBody(request) {
+  if (!request || typeof request !== "object") return request;
+  const { bodyBase64, body, headers } = request;
+  const over =
+    (typeof bodyBase64 === "string" && Math.floor(bodyBase64.length / 4) * 3 - 2 > MAX_BODY_BYTES) ||
+    (typeof body === "string" && utf8LengthOver(body, MAX_BODY_BYTES));
+  const kept = boundedHeaders(headers);
+  if (!over && kept === headers) return request;
+  const bounded = kept === headers ? { ...request } : { ...request, headers: kept };
+  if (over) {
+    delete bounded.bodyBase64;
+    delete bounded.body;
+    bounded.bodyTooLarge = true;
+  }
+  return bounded;
+}
+
+// --- Raw requests without JSON ----------------------------------------------------------------
+//
+// A plain request crosses into wasm as one string: its parts joined by NUL (the method, then the
+// view, action, URL and path present, then header names and values; src/edge.rs
+// `PendingRequest::from_parts`), with the body apart. NUL is ASCII, so the glue copies an ASCII
+// text in its own loop, without TextEncoder; a NUL inside a part makes more parts than counted,
+// and the core refuses the text (then JSON). Only the shapes whose JSON the core would read the
+// same way take it: own enumerable members as JSON.stringify reads them, well-formed strings (a
+// lone surrogate would be replaced on the way in, where JSON escapes it; any other character,
+// above U+00FF too, reads as in JSON, and the core refuses it in a header value either way),
+// within the limits boundedBody applies. Anything else (other members, other types, a longer
+// header) takes the JSON path, which decides or refuses exactly as before.
+const PART = "\0";
+const PART_VIEW = 1;
+const PART_ACTION = 1 << 1;
+const PART_HAS_DETAIL = 1 << 2;
+const PART_DETAIL = 1 << 3;
+const PART_URL = 1 << 4;
+const PART_PATH = 1 << 5;
+const PART_BODY_PENDING = 1 << 7;
+const PART_EMPTY_HEADERS_DROPPED = 1 << 8;
+const PART_HEADERS_JOINED = 1 << 9;
+// Longest typed text (the JSON path's cap on a context's text; longer ones take the JSON path).
+const MAX_PARTS_CHARS = 1024 * 1024;
+
+
+// [text, count, flags, body, now] for the typed crossing, or null: take the JSON path.
+function typedRequest(request, options) {
+  if (!plainRecord(request)) return null;
+  const parts = [undefined];
+  let flags = 0;
+  let method, url, path, headers, body;
+  for (const key of Object.keys(request)) {
+    const value = request[key];
+    if (value === undefined) continue;
+    switch (key) {
+      case "method":
+        if (typeof value !== "string") return null;
+        method = value;
+        break;
+      case "url":
+        if (typeof value !== "string") return null;
+        url = value;
+        break;
+      case "path":
+        if (typeof value !== "string") return null;
+        path = value;
+        break;
+      case "headers":
+        if (!plainRecord(value)) return null;
+        headers = value;
+        break;
+      case "body":
+        // Well-formed (JSON would escape a lone surrogate) and surely within MAX_BODY_BYTES.
+        if (typeof value !== "string" || value.length > MAX_BODY_BYTES / 3 || typeof value.isWellFormed !== "function" || !value.isWellFormed()) return null;
+        body = value;
+        break;
+      case "bodyPending":
+        if (typeof value !== "boolean") return null;
+        if (value) flags |= PART_BODY_PENDING;
+        break;
+      case "emptyHeadersDropped":
+        if (typeof value !== "boolean") return null;
+        if (value) flags |= PART_EMPTY_HEADERS_DROPPED;
+        break;
+      case "headersJoined":
+        if (typeof value !== "boolean") return null;
+        if (value) flags |= PART_HEADERS_JOINED;
+        break;
+      default:
+        return null;
+    }
+  }
+  if (method === undefined) return null;
+  parts[0] = method;
+  let view, action, detail;
+  let now;
+  if (options !== undefined && options !== null) {
+    if (typeof options !== "object") return null;
+    for (const key of Object.keys(options)) {
+      const value = options[key];
+      if (value === undefined || key === "resolvers" || key === "readBody") continue;
+      switch (key) {
+        case "now":
+          if (typeof value !== "number") return null;
+          now = value;
+          break;
+        case "view":
+          if (typeof value !== "string") return null;
+          view = value;
+          break;
+        case "action":
+          if (typeof value !== "string") return null;
+          action = value;
+          break;
+        case "detail":
+          if (typeof value !== "boolean") return null;
+          detail = value;
+          break;
+        default:
+          return null;
+      }
+    }
+  }
+  // `now ?? Date.now() / 1000`, as the JSON path (a null `now` took the JSON path above).
+  now ??= Date.now() / 1000;
+  if (!Number.isFinite(now)) return null;
+  if (view !== undefined) {
+    flags |= PART_VIEW;
+    parts.push(view);
+  }
+  if (action !== undefined) {
+    flags |= PART_ACTION;
+    parts.push(action);
+  }
+  if (detail !== undefined) flags |= detail ? PART_HAS_DETAIL | PART_DETAIL : PART_HAS_DETAIL;
+  if (url !== undefined) {
+    flags |= PART_URL;
+    parts.push(url);
+  }
+  if (path !== undefined) {
+    flags |= PART_PATH;
+    parts.push(path);
+  }
+  if (headers !== undefined) {
+    const names = Object.keys(headers);
+    if (names.length > MAX_HEADER_COUNT + 1) return null;
+    for (const name of names) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      if (typeof value !== "string" || value.length > MAX_HEADER_BYTES) return null;
+      parts.push(name, value);
+    }
+  }
+  const text = parts.join(PART);
+  if (text.length > MAX_PARTS_CHARS || !wellFormed(text)) return null;
+  return [text, parts.length, flags, body, now];
+}
+
+// An answer crosses as its JSON text; what JSON.stringify refuses, or a text past the JSON path's
+// limit, crosses as the value, which the core then refuses as it always did. A BigInt (a pk beyond
+// 2^53, as userById gets it and a store may keep it) is written as the exact JSON integer.
+function answerText(answer) {
+  let text;
+  try {
+    text = JSON.stringify(answer);
+  } catch {
+    text = exactJson(answer);
+  }
+  return typeof text === "string" && text.length <= MAX_CONTEXT_CHARS ? text : undefined;
+}
+
+// The answer as the handle's `answer()` takes it: its JSON text (exact BigInts), else the value.
+function answerArg(answer) {
+  return answerText(answer) ?? answer;
+}
+
+// A userById key's `id` (the claim as JSON text) as the resolver gets it: the JSON value, but an
+// integer beyond Number.MAX_SAFE_INTEGER as a BigInt: JSON.parse would round it to another
+// user's pk (9007199254740993 -> 9007199254740992). `String(id)` is the exact KV key either way.
+function lookupId(text) {
+  // A safe integer written as String(n) writes it (a packed lookup's id): JSON.parse's number.
+  const number = +text;
+  if (Number.isSafeInteger(number) && String(number) === text) return number;
+  const value = JSON.parse(text);
+  return typeof value === "number" && !Number.isSafeInteger(value) && /^-?\d+$/.test(text) ? BigInt(text) : value;
+}
+
+// A user record's pk as a JS number beyond 2^53 may be another user's, rounded (JSON.parse reads
+// 9007199254740993 as 9007199254740992): not known here. Such a pk is exact only as a BigInt.
+const roundedPk = (user) =>
+  user !== null && typeof user === "object" && Number.isInteger(user.id) && !Number.isSafeInteger(user.id);
+
+// What a resolver returned, as the core's answer to a lookup.
+function asAnswer(kind, value) {
+  if (value && typeof value.then === "function") {
+    throw new TypeError(`the ${kind} resolver returned a Promise: use checkRequest(), not checkRequestSync()`);
+  }
+  if (value === UNKNOWN) return { unknown: true };
+  if (value === NOT_FOUND) return kind === "custom" ? { none: true } : { notFound: true };
+  if (kind === "custom") {
+    if (value == null) return { none: true };
+    if (value.failure) return { failure: value.failure };
+    return roundedPk(value) ? { unknown: true } : { user: value };
+  }
+  if (kind === "sessionCsrfSecret") return value == null ? { notFound: true } : { secret: String(value) };
+  if (kind === "knoxToken") {
+    if (value == null) return { notFound: true };
+    // { user, expiry }: expiry in seconds since the epoch, a Date, or null (never expires).
+    const expiry = value.expiry instanceof Date ? value.expiry.getTime() / 1000 : (value.expiry ?? null);
+    return roundedPk(value.user) ? { unknown: true } : { knoxToken: { user: value.user, expiry } };
+  }
+  if (kind === "apiKey") {
+    if (value == null) return { notFound: true };
+    // djangorestframework-api-key row: { hashedKey, revoked, expiry } (seconds, a Date, or null).
+    const expiry = value.expiry instanceof Date ? value.expiry.getTime() / 1000 : (value.expiry ?? null);
+    return { apiKey: { hashedKey: value.hashedKey, revoked: value.revoked === true, expiry } };
+  }
+  if (value == null) return { notFound: true };
+  return roundedPk(value) ? { unknown: true } : { user: value };
+}
+
+
+// A fresh copy of a plainUser (the step a caller gets is its own).
+const copyUser = (user) => ({ ...user, permissions: [...user.permissions], attributes: {} });
+
+// A plainUser as the arguments of answerUserSync / a handle's answerUser (src/edge.rs
+// `user_from_parts`).
+function typedUser(user) {
+  let flags = user.isActive ? USER_IS_ACTIVE : 0;
+  if (user.isStaff) flags |= USER_IS_STAFF;
+  if (user.isSuperuser) flags |= USER_IS_SUPERUSER;
+  if (user.tokenUser) flags |= USER_TOKEN_USER;
+  const numeric = typeof user.id === "number";
+  if (numeric) flags |= USER_ID_NUMBER;
+  const count = user.permissions.length;
+  return [
+    numeric ? user.id : 0,
+    numeric || user.id === null ? undefined : user.id,
+    user.username ?? undefined,
+    flags,
+    count === 0 ? undefined : user.permissions.join(PART),
+    count,
+  ];
+}
+
+function callResolver(resolvers, key, rawRequest) {
+  const fn = resolvers && resolvers[key.kind];
+  if (typeof fn !== "function") return undefined;
+  switch (key.kind) {
+    case "token":
+      return fn(key.key);
+    case "basic":
+      return fn(key.username, key.password);
+    case "session":
+    case "sessionCsrfSecret":
+      return fn(key.sessionKey);
+    case "userById":
+      return fn(key.field, lookupId(key.id));
+    case "remoteUser":
+      return fn(key.name);
+    case "knoxToken":
+      return fn(key.digest, key.tokenKey);
+    case "apiKey":
+      return fn(key.model, key.prefix);
+    case "custom":
+      return fn(key.className, rawRequest);
+    default:
+      return undefined;
+  }
+}
+
+// checkRequest's body step (both crossings): reads at most maxBytes (options.readBody, else a
+// Fetch Request's own), gives it to the handle, and returns the raw request a custom class's
+// resolver sees from now on.
+async function giveBody(pending, maxBytes, request, raw, options) {
+  const reader = options.readBody ?? (isFetchRequest(request) ? (max) => readBody(request, max) : null);
+  const bytes = reader ? await reader(maxBytes) : null;
+  const read = bytes === null || bytes === undefined ? null : bytes;
+  pending.giveBody(read ?? undefined);
+  return withBody(raw, read);
+}
+
+function tooManyLookups() {
+  return new Error("drf-gate: too many user lookups for one request");
+}
+
+/**
+ * The raw-request methods over one edge build's glue, for `defineApi`'s `checkRequest` option.
+ *
+ * ```js
+ * const api = defineApi(wasm, { checkRequest: defineCheckRequest });
+ * ```
+ */
+export function defineCheckRequest(wasm) {
+  // A gate's state for these methods: its compiled policy (`live()`, which throws once the gate
+  // is freed) and the packed steps' words, texts and names by id, fetched once per gate.
+  function state(live) {
+    return { live, words: [], texts: [], names: [] };
+  }
+
+  // The one-pass raw-request protocol for a request that does not cross typed: the request as
+  // JSON, parsed and validated once, and its first step taken; a request that needs a lookup or
+  // its body comes back with a wasm-side handle (the parsed request, the answers so far,
+  // authentication's progress) whose steps resume where the last stopped, as JSON text. The
+  // caller frees the handle (`finally`), whatever happens. Returns [first step, handle or null].
+  function start(state, request, options) {
+    const core = state.live();
+    const { resolvers: _resolvers, readBody: _read, now, ...target } = options || {};
+    const first = core.startRequest({ ...target, request: boundedBody(request), now: now ?? Date.now() / 1000 });
+    return typeof first === "string" ? [parseExactJson(first), null] : [parseExactJson(first[0]), first[1]];
+  }
+
+  /**
+   * Decides a raw request (a Fetch `Request` or plain data) as the DRF server would, awaiting
+   * the resolvers' user lookups. `null`: not DRF's to answer here (no route matches, or the
+   * runtime lost header bytes DRF would read).
+   */
+  async function checkRequest(state, request, options = {}) {
+    let raw = isFetchRequest(request) ? await toRawRequest(request) : request;
+    if (raw === null) return null;
+    // Typed, with the steps packed as for checkRequestSync; a request that needs an answer or
+    // its body keeps a handle of its own (awaited requests interleave: no shared stack).
+    const typed = typedRequest(raw, options);
+    const core = state.live();
+    const first = typed === null ? undefined : core.requestPacked(...typed);
+    if (first === undefined) return checkRequestJson(state, request, raw, options);
+    if (!Array.isArray(first)) {
+      const step = syncStep(state, core, first, undefined);
+      return step.noRoute ? null : step;
+    }
+    const pending = first[1];
+    try {
+      // The handle renders the steps from here on (the gate may be freed while a lookup is
+      // awaited; the handle keeps its policy).
+      let step = syncStep(state, pending, first[0], undefined);
+      // The last lookup answered, and the plainUser sent typed for it (see syncStep).
+      let answered;
+      let sent = null;
+      for (let i = 0; i <= MAX_LOOKUPS; i++) {
+        // The CSRF check reads the body: read it now (at most maxBytes), and go on.
+        if (step.body && pending.bodyPending()) {
+          raw = await giveBody(pending, step.body.maxBytes, request, raw, options);
+          step = syncStep(state, pending, pending.stepPacked(), answered, sent);
+          continue;
+        }
+        if (!step.lookup) return step.noRoute ? null : step;
+        const lookup = step.lookup;
+        const value = await callResolver(options.resolvers, lookup, raw);
+        const answer = asAnswer(lookup.kind, value);
+        // A plain user record crosses typed; the step's user is then rebuilt from it.
+        const user = answer.user === undefined ? null : plainUser(answer.user);
+        let next = user === null ? undefined : pending.answerUser(...typedUser(user));
+        sent = next === undefined ? null : user;
+        if (next === undefined) {
+          const text = answerText(answer);
+          next = pending.answerPacked(text, text === undefined ? answer : undefined);
+        }
+        answered = lookup;
+        step = syncStep(state, pending, next, answered, sent);
+      }
+      throw tooManyLookups();
+    } finally {
+      pending.free();
+    }
+  }
+
+  // checkRequest for a request that does not cross typed: as JSON, every step as JSON text.
+  async function checkRequestJson(state, request, raw, options) {
+    let [step, pending] = start(state, raw, options);
+    if (pending === null) return step.noRoute ? null : step;
+    try {
+      for (let i = 0; i <= MAX_LOOKUPS; i++) {
+        if (i > 0) step = parseExactJson(pending.step());
+        // The CSRF check reads the body: read it now (at most maxBytes), and go on.
+        if (step.body && pending.bodyPending()) {
+          raw = await giveBody(pending, step.body.maxBytes, request, raw, options);
+          continue;
+        }
+        if (!step.lookup) return step.noRoute ? null : step;
+        const value = await callResolver(options.resolvers, step.lookup, raw);
+        pending.answer(answerArg(asAnswer(step.lookup.kind, value)));
+      }
+      throw tooManyLookups();
+    } finally {
+      pending.free();
+    }
+  }
+
+  /** `checkRequest` for plain request data and synchronous resolvers. */
+  function checkRequestSync(state, request, options = {}) {
+    if (isFetchRequest(request)) {
+      throw new TypeError("checkRequestSync() takes a plain request object; use checkRequest() for a Fetch Request");
+    }
+    // Typed, on the stack of synchronous requests (no handle): one crossing per step.
+    const typed = typedRequest(request, options);
+    const core = state.live();
+    const first = typed === null ? undefined : core.requestSync(...typed);
+    if (first !== undefined) {
+      let step = syncStep(state, core, first, undefined);
+      if (!step.lookup) return step.noRoute ? null : step;
+      // A decided step given as a number has left the stack already (answerRequestSync).
+      let stacked = true;
+      try {
+        for (let i = 0; i <= MAX_LOOKUPS; i++) {
+          const lookup = step.lookup;
+          const value = callResolver(options.resolvers, lookup, request);
+          const answer = asAnswer(lookup.kind, value);
+          // A plain user record crosses typed; the step's user is then rebuilt from it.
+          const user = answer.user === undefined ? null : plainUser(answer.user);
+          let next = user === null ? undefined : wasm.answerUserSync(...typedUser(user));
+          const sent = next === undefined ? null : user;
+          if (next === undefined) next = answerSync(answer);
+          // A decided step (a number from 0) has left the stack; a lookup is negative.
+          if (typeof next === "number" && next >= 0) stacked = false;
+          step = syncStep(state, core, next, lookup, sent);
+          if (!step.lookup) return step.noRoute ? null : step;
+        }
+        throw tooManyLookups();
+      } finally {
+        if (stacked) wasm.dropRequestSync();
+      }
+    }
+    let [step, pending] = start(state, request, options);
+    if (pending === null) return step.noRoute ? null : step;
+    try {
+      for (let i = 0; i <= MAX_LOOKUPS; i++) {
+        if (i > 0) step = parseExactJson(pending.step());
+        if (!step.lookup) return step.noRoute ? null : step;
+        const value = callResolver(options.resolvers, step.lookup, request);
+        pending.answer(answerArg(asAnswer(step.lookup.kind, value)));
+      }
+      throw tooManyLookups();
+    } finally {
+      pending.free();
+    }
+  }
+
+  // A step of the synchronous protocol: JSON text, or the number of a decided step packed as
+  // integers (src/edge.rs `EdgeStep::pack`, `StepTexts::step_id`) rendered here exactly as the JSON path renders it: same
+  // members, same order. `answered` is the lookup just answered (the request's only one
+  // whenever the core sets USER_LOOKUP_ANSWERED).
+  // A `userById` lookup comes as a negative number (src/edge.rs `EdgeStep::pack_lookup`).
+  // `sent`: the plainUser just sent typed, rebuilt as the step's user when the core says the
+  // step's user is that answer's, unchanged (STEP_USER_IS_ANSWER).
+  // `core`: the GateCore, or a RawRequestCore handle of its policy (the same step numbering).
+  function syncStep(state, core, value, answered, sent = null) {
+    if (typeof value === "string") return parseExactJson(value);
+    if (value < 0) {
+      const code = -value - 1;
+      const field = code % 65536;
+      return { lookup: { kind: "userById", field: stepName(state, core, field), id: String((code - field) / 65536) } };
+    }
+    let words = state.words[value];
+    if (words === undefined) {
+      words = core.stepWords(value);
+      if (words === undefined) throw new ContextError("internal: unknown step id", "invalid_context", "$");
+      state.words[value] = words;
+    }
+    const texts = state.texts;
+    const text = (id) => {
+      let known = texts[id];
+      if (known === undefined) {
+        known = core.stepText(id);
+        if (typeof known !== "string") throw new ContextError("internal: unknown text id", "invalid_context", "$");
+        texts[id] = known;
+      }
+      return known;
+    };
+    const decision = packedDecision(words, text);
+    let authentication = null;
+    if (words[7] === STEP_AUTHENTICATION_NONE) authentication = { none: true };
+    else if (words[7] === STEP_AUTHENTICATION_SUCCEEDED) authentication = { succeeded: stepName(state, core, words[8]) };
+    const step = { decision, authentication };
+    if (words[9] & STEP_USER) {
+      step.user = sent !== null && words[9] & STEP_USER_IS_ANSWER ? copyUser(sent) : parseExactJson(wasm.takeStepUser());
+    }
+    if (words[9] & STEP_USER_LOOKUP_ANSWERED) {
+      if (answered === undefined) throw new ContextError("internal: no answered lookup", "invalid_context", "$");
+      step.userLookup = { ...answered };
+    }
+    return step;
+  }
+
+  // A name of packed steps (a class name, a lookup's field) by id, fetched once per gate.
+  function stepName(state, core, id) {
+    let name = state.names[id];
+    if (name === undefined) {
+      name = core.stepName(id);
+      if (typeof name !== "string") throw new ContextError("internal: unknown name id", "invalid_context", "$");
+      state.names[id] = name;
+    }
+    return name;
+  }
+
+  // The answer to the innermost synchronous request's lookup; its next step as JSON text.
+  function answerSync(answer) {
+    const text = answerText(answer);
+    return wasm.answerRequestSync(text, text === undefined ? answer : undefined);
+  }
+
+  return { state, checkRequest, checkRequestSync };
+}

@@ -1,0 +1,94 @@
+// A user record as the core reads it (src/user.rs `UserInput`), read in JS when it is plain
+// enough: a raw request's user lookup answers with one typed (check-request.js), and `can` makes
+// its facts without the core (program.js `plainUserFacts`).
+
+/** A plain object JSON.stringify writes member by member: no toJSON, an Object or null prototype. */
+export function plainRecord(value) {
+  if (typeof value !== "object" || value === null || typeof value.toJSON === "function") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+// Most characters of a record's strings read here (its JSON stays far below the JSON path's cap).
+const MAX_PLAIN_USER_CHARS = 64 * 1024;
+
+/**
+ * A user record as the core reads its JSON (src/user.rs `UserInput`: every member, in its order,
+ * defaults filled in), when it is plain enough to be read here: a plain object whose members are
+ * an id (a safe integer or a well-formed string), a username, the four flags as booleans,
+ * permissions as an array of well-formed strings, a null objectPermissions and an empty
+ * attributes object. Anything else: null (the record then goes to the core as it always did).
+ * Each member is read once. A permission holding NUL is refused too: typed, the permissions
+ * cross joined by NUL (check-request.js `typedUser`).
+ *
+ * ```js
+ * plainUser({ id: 3, isStaff: true }); // { id: 3, username: null, isActive: true, isStaff: true, ... }
+ * ```
+ */
+export function plainUser(record) {
+  if (!plainRecord(record)) return null;
+  const user = {
+    id: null,
+    username: null,
+    isActive: true,
+    isStaff: false,
+    isSuperuser: false,
+    permissions: [],
+    objectPermissions: null,
+    tokenUser: false,
+    attributes: {},
+  };
+  let chars = 0;
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (value === undefined) continue;
+    switch (key) {
+      case "id":
+        if (typeof value === "number") {
+          if (!Number.isSafeInteger(value)) return null;
+          user.id = value === 0 ? 0 : value; // JSON writes -0 as 0
+        } else if (typeof value === "string") {
+          if (!value.isWellFormed?.()) return null;
+          user.id = value;
+          chars += value.length;
+        } else if (value !== null) return null;
+        break;
+      case "username":
+        if (typeof value === "string") {
+          if (!value.isWellFormed?.()) return null;
+          user.username = value;
+          chars += value.length;
+        } else if (value !== null) return null;
+        break;
+      case "isActive":
+      case "isStaff":
+      case "isSuperuser":
+      case "tokenUser":
+        if (typeof value !== "boolean") return null;
+        user[key] = value;
+        break;
+      case "permissions": {
+        if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype || typeof value.toJSON === "function") return null;
+        const permissions = [];
+        for (let i = 0; i < value.length; i++) {
+          const permission = value[i];
+          if (typeof permission !== "string" || permission.includes("\0") || !permission.isWellFormed?.()) return null;
+          chars += permission.length + 1;
+          permissions.push(permission);
+        }
+        user.permissions = permissions;
+        break;
+      }
+      case "objectPermissions":
+        if (value !== null) return null;
+        break;
+      case "attributes":
+        if (!plainRecord(value) || Object.keys(value).length !== 0) return null;
+        break;
+      default:
+        return null;
+    }
+    if (chars > MAX_PLAIN_USER_CHARS) return null;
+  }
+  return user;
+}
