@@ -227,13 +227,22 @@ function compare(c, decision) {
   // DRF's Content-Type, Allow and Vary on a denial the oracle recorded (none when allowed).
   const names = ["Content-Type", "Allow", "Vary"];
   const headersAgree = !e.headers || decision.allowed === true ||
-    names.every((name) => (decision.headers?.[name] ?? null) === (e.headers[name] ?? null));
+    (names.every((name) => (decision.headers?.[name] ?? null) === (e.headers[name] ?? null)) &&
+      headerOrderAgrees(e.headerOrder, decision.headers));
   if (decision.status === e.status && body === e.body && www === e.wwwAuthenticate && headersAgree) return null;
   if (!headersAgree) {
     const shown = (h) => names.map((name) => `${name}=${JSON.stringify(h?.[name] ?? null)}`).join(" ");
     return `${outcome(decision.status, body, www)} ${shown(decision.headers)} (expected ${shown(e.headers)})`;
   }
   return outcome(decision.status, body, www);
+}
+
+// DRF's headers in the order it sends them (`expected.headerOrder`, when the oracle recorded it).
+function headerOrderAgrees(want, headers) {
+  if (!want) return true;
+  const named = ["Content-Type", "WWW-Authenticate", "Vary", "Allow"];
+  const got = Object.keys(headers ?? {}).filter((name) => named.includes(name));
+  return got.length === want.length && got.every((name, i) => name === want[i]);
 }
 
 // --- resolvers: the oracle's database, as Django's backends answer -------------------------------

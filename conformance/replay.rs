@@ -332,10 +332,21 @@ fn headers_agree(expected: Option<&Value>, decision: &drf_gate::Decision<'_>) ->
     if decision.allowed {
         return true; // the status differs, or the oracle's allowed answer is its own
     }
-    ["Content-Type", "Allow", "Vary"].iter().all(|name| {
+    let same_values = ["Content-Type", "Allow", "Vary"].iter().all(|name| {
         let got = decision.headers().find(|(n, _)| n == name).map(|(_, v)| v);
         want.get(*name).and_then(Value::as_str) == got
-    })
+    });
+    same_values && header_order_agrees(expected, decision)
+}
+
+/// DRF's headers in the order it sends them (`expected.headerOrder`, when the oracle recorded it).
+fn header_order_agrees(expected: Option<&Value>, decision: &drf_gate::Decision<'_>) -> bool {
+    let Some(want) = expected.and_then(|e| e.get("headerOrder")).and_then(Value::as_array) else {
+        return true;
+    };
+    let named = ["Content-Type", "WWW-Authenticate", "Vary", "Allow"];
+    let got = decision.headers().map(|(name, _)| name).filter(|name| named.contains(name));
+    got.map(Some).eq(want.iter().map(Value::as_str))
 }
 
 fn line(case: &Value, diff: &Diff) -> String {

@@ -245,7 +245,7 @@ impl Decision<'_> {
     /// let gate = drf_gate::Gate::from_json(r#"{"permissions": ["IsAdminUser"], "views": {"posts": {}}}"#).unwrap();
     /// let decision = gate.check_json(r#"{"view": "posts", "action": "list", "user": {"id": 1}}"#).unwrap();
     /// let names: Vec<_> = decision.headers().map(|(name, _)| name).collect();
-    /// assert_eq!(names, ["Content-Type", "Allow", "Vary"]); // DRF's default renderers: JSON + browsable API
+    /// assert_eq!(names, ["Content-Type", "Vary", "Allow"]); // DRF's default renderers: JSON + browsable API
     /// ```
     pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
         let denied = !self.allowed && self.response_headers.is_none();
@@ -254,8 +254,9 @@ impl Decision<'_> {
             [
                 denied.then_some(("Content-Type", "application/json")),
                 self.www_authenticate.as_deref().filter(|_| denied).map(|value| ("WWW-Authenticate", value)),
-                denied.then_some(("Allow", self.allow)),
+                // DRF's order: `finalize_response` patches `Vary` before it sets `Allow`.
                 (denied && self.vary_accept).then_some(("Vary", "Accept")),
+                denied.then_some(("Allow", self.allow)),
             ]
             .into_iter()
             .flatten(),

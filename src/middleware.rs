@@ -700,14 +700,8 @@ mod render {
                 if phase.preflight_at.is_some() {
                     return Err(Uncertain); // answered by `preflight`, never reaches DRF
                 }
+                // In DRF's order (`Decision::headers`: `Vary` before `Allow`).
                 let mut headers = Headers(decision.headers().map(|(n, v)| (n, v.to_string())).collect());
-                // DRF's finalize_response patches `Vary` in before it sets `Allow`: the order
-                // Django sends them in.
-                let allow = headers.0.iter().position(|(n, _)| *n == "Allow");
-                let vary = headers.0.iter().position(|(n, _)| *n == "Vary");
-                if let Some(between) = allow.zip(vary).and_then(|(allow, vary)| headers.0.get_mut(allow..=vary)) {
-                    between.rotate_right(1);
-                }
                 self.response_phase(
                     request,
                     &phase,

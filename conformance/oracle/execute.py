@@ -617,6 +617,10 @@ def _run(spec):
         expected["headers"] = {name: value for name, value in (
             ("Content-Type", dispatch.OBSERVED.get("content_type")), ("Allow", dispatch.OBSERVED.get("allow")),
             ("Vary", dispatch.OBSERVED.get("drf_vary"))) if value is not None}
+        # The order DRF sends them in (Content-Type from Response(), WWW-Authenticate from the
+        # exception handler, then finalize_response's Vary and Allow): the replays compare it too.
+        expected["headerOrder"] = [name for name, _ in dispatch.OBSERVED["headers"]
+                                   if name in ("Content-Type", "WWW-Authenticate", "Vary", "Allow")]
     if spec.get("mustPassCsrf") and expected["body"].startswith('{"detail":"CSRF Failed'):
         raise HarnessError(f"Django rejected a CSRF token minted by drf-gate: {expected['body']}")
 

@@ -238,11 +238,11 @@ function decisionMaker(d) {
     case "Content-Type,WWW-Authenticate,Allow":
       headers = () => ({ "Content-Type": type, "WWW-Authenticate": www, Allow: allow });
       break;
-    case "Content-Type,Allow,Vary":
-      headers = () => ({ "Content-Type": type, Allow: allow, Vary: vary });
+    case "Content-Type,Vary,Allow":
+      headers = () => ({ "Content-Type": type, Vary: vary, Allow: allow });
       break;
-    case "Content-Type,WWW-Authenticate,Allow,Vary":
-      headers = () => ({ "Content-Type": type, "WWW-Authenticate": www, Allow: allow, Vary: vary });
+    case "Content-Type,WWW-Authenticate,Vary,Allow":
+      headers = () => ({ "Content-Type": type, "WWW-Authenticate": www, Vary: vary, Allow: allow });
       break;
     default:
       headers = () => ({ ...h });

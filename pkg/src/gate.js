@@ -499,8 +499,9 @@ export function packedDecision(words, text) {
   if (!allowed) {
     headers["Content-Type"] = "application/json";
     if (flags & HAS_WWW_AUTHENTICATE) headers["WWW-Authenticate"] = text(words[3]);
-    headers.Allow = text(words[4]);
+    // DRF's order: finalize_response patches Vary before it sets Allow.
     if (flags & VARY_ACCEPT) headers.Vary = "Accept";
+    headers.Allow = text(words[4]);
   }
   return {
     allowed,
