@@ -67,6 +67,8 @@ for (const [name, info] of exportsByName) {
   rewritten.set(name, results.length);
 }
 if (!module.validate()) fail("the rewritten module does not validate");
+// `scripts/build.sh --runtime-size` keeps the name section for scripts/wasm-sizes.py.
+binaryen.setDebugInfo(process.env.SINGLE_RESULT_NAMES === "keep");
 writeFileSync(wasmFile, module.emitBinary());
 module.dispose();
 

@@ -696,7 +696,7 @@ const CONTEXT_KEYS = new Set([
   "view", "action", "method", "detail", "user", "authentication", "object", "accept", "lookupError", "trace",
 ]);
 
-// `check`'s context as typed arguments of `checkTyped`/`checkPacked`: names as strings,
+// `check`'s context as typed arguments of `checkPacked`: names as strings,
 // users/objects/outcomes in the binary value encoding (src/compiled/value.rs reads them with the
 // JSON path's codes and paths).
 function typedArgs(context) {
@@ -1390,9 +1390,9 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false, 
     check(context) {
       const core = this.#live();
       if (runtime) {
-        const args = typedArgs(context);
-        const words = core.checkPacked(...args);
-        return words.length === 7 ? this.#decision(core, words) : JSON.parse(core.checkTyped(...args));
+        // A decision that cannot be packed is rendered in the same call: its JSON text is next.
+        const words = core.checkPacked(...typedArgs(context));
+        return words.length === 7 ? this.#decision(core, words) : JSON.parse(core.unpacked());
       }
       const fast = this.#checkResolved(core, context);
       if (fast !== undefined) return fast;
