@@ -76,11 +76,16 @@ optimize() {
     --enable-reference-types --enable-multivalue "$@" \
     "$in" -o "$out"
 }
-# The runtime also drops its target_features section (only wasm-bindgen reads it, before): 148 B;
-# its control flow is flattened and rebuilt by binaryen's relooper first, then -Oz runs three
-# times (-198 B gzip against -Oz twice, for ~6 s more; bench/notes.md, fifth pass).
+# The runtime also drops its target_features section (only wasm-bindgen reads it, before): 148 B.
+# `--low-memory-unused` folds added constants into load/store offsets (-385 B gzip): it only
+# changes an access whose address wraps around 2^32 into the low 1K, which safe Rust never
+# computes (it traps instead). Then functions that differ only in constants are merged (-71 B),
+# the control flow is flattened and rebuilt by binaryen's relooper, and -Oz runs until the module
+# stops shrinking (`--converge`: -135 B against a third -Oz, ~4 s CPU more; bench/notes.md,
+# seventh pass).
 optimize_runtime() {
-  optimize "$1" "$2" --strip-target-features --flatten --rereloop -Oz -Oz -Oz
+  optimize "$1" "$2" --strip-target-features --low-memory-unused --merge-similar-functions \
+    --flatten --rereloop -Oz -Oz --converge
 }
 size() {
   local raw gz
