@@ -159,14 +159,8 @@ impl GateCore {
         self.can(&user, target, object)
     }
 
-    /// Every action of a view with whether the user may run it, as JSON text.
-    #[wasm_bindgen(js_name = permissionsForUser)]
-    pub fn permissions_for_user(&self, user: &[u8], view: JsValue, object: Option<Vec<u8>>) -> Result<String, JsValue> {
-        let user = self.compile(user)?;
-        self.permissions(&user, view, object)
-    }
-
-    /// [`GateCore::permissions_for_user`] for a compiled subject.
+    /// Every action of a view with whether a compiled subject may run it, as JSON text. One
+    /// binding: `pkg/src/gate.js` makes a subject of a plain user for the call (one wrapper less).
     #[wasm_bindgen(js_name = permissionsForSubject)]
     pub fn permissions_for_subject(
         &self,

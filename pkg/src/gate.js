@@ -2027,7 +2027,18 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false, 
       const handle = handleOf(who);
       let answer;
       if (handle !== undefined) answer = core.permissionsForSubject(handle, view, object(objectValue));
-      else {
+      else if (runtime) {
+        // The browser runtime's one binding, with a Subject made for this call: the arguments
+        // are encoded, then the user compiled, in the order of the other builds' one call.
+        const encodedUser = user(who);
+        const encodedObject = object(objectValue);
+        const made = core.subject(encodedUser);
+        try {
+          answer = core.permissionsForSubject(made, view, encodedObject);
+        } finally {
+          made.free();
+        }
+      } else {
         try {
           answer = core.permissionsForUser(user(who), view, object(objectValue));
         } catch (error) {
