@@ -119,11 +119,11 @@ if $runtime_only; then
   bindgen_runtime
   cp "$tmp/runtime/drf_gate_runtime_bg.wasm" "$tmp/named.wasm"
   cp "$tmp/runtime/drf_gate_runtime.js" "$tmp/named.js"
-  node "$root/scripts/single-result.mjs" "$tmp/runtime/drf_gate_runtime_bg.wasm" "$tmp/runtime/drf_gate_runtime.js"
+  node "$root/scripts/single-result.mjs" --short-exports "$tmp/runtime/drf_gate_runtime_bg.wasm" "$tmp/runtime/drf_gate_runtime.js"
   out="$root/target/runtime"
   optimize_runtime "$tmp/runtime/drf_gate_runtime_bg.wasm" "$out/drf_gate_runtime_bg.wasm"
   # The same steps with the name section kept (binaryen then chooses slightly differently).
-  SINGLE_RESULT_NAMES=keep node "$root/scripts/single-result.mjs" "$tmp/named.wasm" "$tmp/named.js"
+  SINGLE_RESULT_NAMES=keep node "$root/scripts/single-result.mjs" --short-exports "$tmp/named.wasm" "$tmp/named.js"
   OPT_NAMES=keep optimize_runtime "$tmp/named.wasm" "$out/drf_gate_runtime_bg.names.wasm"
   echo "wasm size: $(size "$out/drf_gate_runtime_bg.wasm") (target/runtime/drf_gate_runtime_bg.wasm)"
   exit 0
@@ -209,7 +209,7 @@ EOF
 # Exports that return one value (scripts/single-result.mjs): Node 20's V8 compiles a JS-to-wasm
 # wrapper per multi-value export signature on every start (~7 of the runtime's ~12 ms compile).
 # Before wasm-opt, so it optimises the wrappers with the rest.
-node "$root/scripts/single-result.mjs" "$tmp/runtime/drf_gate_runtime_bg.wasm" "$dist/drf_gate_runtime.js"
+node "$root/scripts/single-result.mjs" --short-exports "$tmp/runtime/drf_gate_runtime_bg.wasm" "$dist/drf_gate_runtime.js"
 node "$root/scripts/single-result.mjs" "$tmp/core/drf_gate_core_bg.wasm" "$dist/drf_gate_core.js"
 node "$root/scripts/single-result.mjs" "$tmp/web/drf_gate_bg.wasm" "$dist/drf_gate.js" "$dist/drf_gate.cjs"
 node "$root/scripts/single-result.mjs" "$tmp/worker/drf_gate_worker_bg.wasm" "$dist/drf_gate_worker.js"
