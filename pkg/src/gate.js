@@ -1655,9 +1655,21 @@ export function defineApi(wasm, { edge = false, ready = false, runtime = false, 
     // A new entry for a snapshot's user key: its facts from the core, computed on the snapshot's
     // value (`sent`, what crosses, encoded as checkResolved sends it), as for a Subject of that
     // user, in one crossing (no Subject made; no serde in the JSON builds, which a first
-    // decision would compile). Throws what the core throws.
+    // decision would compile; the browser runtime makes one, three crossings). Throws what the
+    // core throws.
     #newEntry(core, snapshot, sent) {
-      const facts = makeFacts(core.userFacts(boundedEncoding(sent, "$.user")));
+      const encoded = boundedEncoding(sent, "$.user");
+      let words;
+      if (runtime) {
+        // The browser runtime has no userFacts binding (size): a Subject made for this call.
+        const made = core.subject(encoded);
+        try {
+          words = core.subjectFacts(made);
+        } finally {
+          made.free();
+        }
+      } else words = core.userFacts(encoded);
+      const facts = makeFacts(words);
       if (this.#checkUsers.size >= MAX_CHECK_USERS) this.#clearUsers();
       const entry = { facts, ids: [] };
       this.#checkUsers.set(snapshot.key, entry);
