@@ -16,13 +16,13 @@
 #     drf_gate_worker.js + drf_gate_worker_bg.wasm, web glue): a smaller module for workerd to
 #     validate and compile on every cold isolate.
 #
-#   bash scripts/build.sh            # release build
-#   bash scripts/build.sh --runtime-size   # the browser runtime .wasm only (size work): prints its
-#                                          # `wasm size:` line, leaves target/runtime/drf_gate_runtime_bg.wasm
-#                                          # (as shipped) and .names.wasm (the same with its
-#                                          # name section: `python3 scripts/wasm-sizes.py` reads it;
-#                                          # binaryen's choices differ slightly with names kept);
-#                                          # pkg/dist is left alone
+#   bash scripts/build.sh                  # release build
+#   bash scripts/build.sh --runtime-size   # the browser runtime .wasm only, for size work
+#
+# `--runtime-size` prints the runtime's `wasm size:` line and leaves pkg/dist alone: the .wasm as
+# shipped in target/runtime/drf_gate_runtime_bg.wasm, and the same steps with the name section
+# kept in drf_gate_runtime_bg.names.wasm (`python3 scripts/wasm-sizes.py` reads it; binaryen
+# chooses slightly differently with names, so compare names files with names files).
 #
 # Prints `wasm size: N bytes raw, N bytes gzip` for the browser runtime .wasm, then
 # `wasm size (core): ...` (JSON policies in the browser) and `wasm size (edge): ...`.
