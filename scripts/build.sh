@@ -16,7 +16,13 @@
 #     drf_gate_worker.js + drf_gate_worker_bg.wasm, web glue): a smaller module for workerd to
 #     validate and compile on every cold isolate, as fast per request as the edge build.
 #
-#   bash scripts/build.sh            # release build
+#   bash scripts/build.sh                  # release build
+#   bash scripts/build.sh --runtime-size   # the browser runtime .wasm only, for size work
+#
+# `--runtime-size` prints the runtime's `wasm size:` line and leaves pkg/dist alone: the .wasm as
+# shipped in target/runtime/drf_gate_runtime_bg.wasm, and the same steps with the name section
+# kept in drf_gate_runtime_bg.names.wasm (`python3 scripts/wasm-sizes.py` reads it; binaryen
+# chooses slightly differently with names, so compare names files with names files).
 #
 # Prints `wasm size: N bytes raw, N bytes gzip` for the browser runtime .wasm, then
 # `wasm size (core): ...` (JSON policies in the browser) and `wasm size (edge): ...`.
@@ -28,6 +34,13 @@ dist="$root/pkg/dist"
 target=wasm32-unknown-unknown
 
 log() { printf '[build] %s\n' "$*" >&2; }
+runtime_only=false
+if [[ "${1:-}" == --runtime-size ]]; then
+  runtime_only=true
+elif [[ $# -gt 0 ]]; then
+  echo "usage: bash scripts/build.sh [--runtime-size]" >&2
+  exit 2
+fi
 
 # 1. Toolchain: the wasm32 target, and wasm-bindgen-cli at exactly the crate's version.
 if ! rustup target list --installed 2>/dev/null | grep -qx "$target"; then
@@ -49,6 +62,38 @@ fi
 bash "$root/scripts/npm-install.sh"
 wasm_opt="$root/node_modules/.bin/wasm-opt"
 
+# The runtime's glue and wasm-opt steps (also `--runtime-size`'s). wasm-opt: the features are the
+# ones rustc's default wasm32 target emits; OPT_NAMES=keep keeps the name section.
+bindgen_runtime() {
+  wasm-bindgen --target web --no-typescript --out-dir "$tmp/runtime" --out-name drf_gate_runtime "$tmp/runtime.wasm"
+}
+optimize() {
+  local in="$1" out="$2" level="$3" strip=--strip-debug
+  shift 3
+  [[ "${OPT_NAMES:-}" == keep ]] && strip=--debuginfo
+  "$wasm_opt" "$level" "$strip" --strip-producers \
+    --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
+    --enable-reference-types --enable-multivalue "$@" \
+    "$in" -o "$out"
+}
+# The runtime also drops its target_features section (only wasm-bindgen reads it, before): 148 B.
+# `--low-memory-unused` folds added constants into load/store offsets (-385 B gzip): it only
+# changes an access whose address wraps around 2^32 into the low 1K, which safe Rust never
+# computes (it traps instead). Then functions that differ only in constants are merged (-71 B),
+# the control flow is flattened and rebuilt by binaryen's relooper, and -Oz runs until the module
+# stops shrinking (`--converge`: -135 B against a third -Oz, ~4 s CPU more; bench/notes.md,
+# seventh pass).
+optimize_runtime() {
+  optimize "$1" "$2" --strip-target-features --low-memory-unused --merge-similar-functions \
+    --flatten --rereloop -Oz -Oz --converge
+}
+size() {
+  local raw gz
+  raw="$(wc -c < "$1" | tr -d ' ')"
+  gz="$(gzip -9 -c "$1" | wc -c | tr -d ' ')"
+  echo "$raw bytes raw, $gz bytes gzip"
+}
+
 # 3. Compile, once per build. Not stripped here: wasm-bindgen reads the target_features section,
 #    and wasm-opt strips afterwards.
 tmp="$(mktemp -d)"
@@ -57,19 +102,33 @@ wasm="$root/target/$target/release/drf_gate.wasm"
 # The browser runtime rebuilds std itself (`-Z build-std`, hence rust-src and RUSTC_BOOTSTRAP on
 # stable): panic=immediate-abort (a panic is the same trap as before, without std's panic and
 # `core::fmt` machinery), std's `optimize_for_size` algorithms, no panic locations: -5.2 KB gzip
-# (bench/notes.md). Its own target dir: other RUSTFLAGS would make cargo rebuild the core and
-# edge builds' dependencies each time. The config's wasm32 rustflags are repeated (RUSTFLAGS
-# replaces them).
+# (bench/notes.md). MIR inlining, which rustc leaves off at opt-level z: -1,006 B gzip (small
+# functions inlined before LLVM; bench/notes.md, seventh pass). Its own target dir: other
+# RUSTFLAGS would make cargo rebuild the core and edge builds' dependencies each time. The
+# config's wasm32 rustflags are repeated (RUSTFLAGS replaces them).
 if ! rustup component list --installed 2>/dev/null | grep -qx 'rust-src'; then
   log "adding rust component rust-src (the runtime build rebuilds std)"
   rustup component add rust-src
 fi
 log "cargo build --release --target $target --no-default-features -Z build-std (runtime)"
 RUSTC_BOOTSTRAP=1 CARGO_PROFILE_RELEASE_STRIP=false \
-  RUSTFLAGS='--cfg getrandom_backend="wasm_js" -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none' \
+  RUSTFLAGS='--cfg getrandom_backend="wasm_js" -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zinline-mir=yes' \
   cargo build --release --target "$target" --lib --no-default-features \
   -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir "$root/target/runtime"
 cp "$root/target/runtime/$target/release/drf_gate.wasm" "$tmp/runtime.wasm"
+if $runtime_only; then
+  bindgen_runtime
+  cp "$tmp/runtime/drf_gate_runtime_bg.wasm" "$tmp/named.wasm"
+  cp "$tmp/runtime/drf_gate_runtime.js" "$tmp/named.js"
+  node "$root/scripts/single-result.mjs" --short-exports "$tmp/runtime/drf_gate_runtime_bg.wasm" "$tmp/runtime/drf_gate_runtime.js"
+  out="$root/target/runtime"
+  optimize_runtime "$tmp/runtime/drf_gate_runtime_bg.wasm" "$out/drf_gate_runtime_bg.wasm"
+  # The same steps with the name section kept (binaryen then chooses slightly differently).
+  SINGLE_RESULT_NAMES=keep node "$root/scripts/single-result.mjs" --short-exports "$tmp/named.wasm" "$tmp/named.js"
+  OPT_NAMES=keep optimize_runtime "$tmp/named.wasm" "$out/drf_gate_runtime_bg.names.wasm"
+  echo "wasm size: $(size "$out/drf_gate_runtime_bg.wasm") (target/runtime/drf_gate_runtime_bg.wasm)"
+  exit 0
+fi
 log "cargo build --release --target $target --no-default-features --features compiler (core)"
 CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --no-default-features --features compiler
 cp "$wasm" "$tmp/core.wasm"
@@ -91,7 +150,7 @@ cp "$root/target/$target/edge/drf_gate.wasm" "$tmp/worker.wasm"
 #    The core has web glue only (Node and workerd load the edge build).
 #    No TypeScript from wasm-bindgen: its exports are internal (pkg/src/gate.js is the API, and
 #    pkg/src/index.d.ts its types).
-wasm-bindgen --target web --no-typescript --out-dir "$tmp/runtime" --out-name drf_gate_runtime "$tmp/runtime.wasm"
+bindgen_runtime
 wasm-bindgen --target web --no-typescript --out-dir "$tmp/core" --out-name drf_gate_core "$tmp/core.wasm"
 wasm-bindgen --target web --no-typescript --out-dir "$tmp/web" --out-name drf_gate "$tmp/edge.wasm"
 wasm-bindgen --target web --no-typescript --out-dir "$tmp/worker" --out-name drf_gate_worker "$tmp/worker.wasm"
@@ -155,7 +214,7 @@ node "$root/scripts/glue-strings.mjs" "$dist/drf_gate.js" "$dist/drf_gate.cjs" "
 # Exports that return one value (scripts/single-result.mjs): Node 20's V8 compiles a JS-to-wasm
 # wrapper per multi-value export signature on every start (~7 of the runtime's ~12 ms compile).
 # Before wasm-opt, so it optimises the wrappers with the rest.
-node "$root/scripts/single-result.mjs" "$tmp/runtime/drf_gate_runtime_bg.wasm" "$dist/drf_gate_runtime.js"
+node "$root/scripts/single-result.mjs" --short-exports "$tmp/runtime/drf_gate_runtime_bg.wasm" "$dist/drf_gate_runtime.js"
 node "$root/scripts/single-result.mjs" "$tmp/core/drf_gate_core_bg.wasm" "$dist/drf_gate_core.js"
 node "$root/scripts/single-result.mjs" "$tmp/web/drf_gate_bg.wasm" "$dist/drf_gate.js" "$dist/drf_gate.cjs"
 node "$root/scripts/single-result.mjs" "$tmp/worker/drf_gate_worker_bg.wasm" "$dist/drf_gate_worker.js"
@@ -176,19 +235,7 @@ EOF
 # 5. wasm-opt: -Oz (size) for the browser builds, EDGE_WASM_OPT (default -O3, speed) for the
 #    edge build; the features are the ones rustc's default wasm32 target emits.
 log "wasm-opt -Oz (runtime, core), -O3 (worker), ${EDGE_WASM_OPT:--O3} (edge)"
-optimize() {
-  local in="$1" out="$2" level="$3"
-  shift 3
-  "$wasm_opt" "$level" --strip-debug --strip-producers \
-    --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
-    --enable-reference-types --enable-multivalue "$@" \
-    "$in" -o "$out"
-}
-# The runtime also drops its target_features section (only wasm-bindgen reads it, before): 148 B;
-# its control flow is flattened and rebuilt by binaryen's relooper first, then -Oz runs three
-# times (-198 B gzip against -Oz twice, for ~6 s more; bench/notes.md, fifth pass).
-optimize "$tmp/runtime/drf_gate_runtime_bg.wasm" "$dist/drf_gate_runtime_bg.wasm" --strip-target-features \
-  --flatten --rereloop -Oz -Oz -Oz
+optimize_runtime "$tmp/runtime/drf_gate_runtime_bg.wasm" "$dist/drf_gate_runtime_bg.wasm"
 optimize "$tmp/core/drf_gate_core_bg.wasm" "$dist/drf_gate_core_bg.wasm" -Oz
 # The Worker build through -O3 with the edge build's one-caller limit (below), as the edge build
 # (-Os or -Oz on its opt-level-3 code: under 1 % smaller; bench/notes.md, "seventh pass").
@@ -308,12 +355,6 @@ if grep -q 'from "\./drf_gate_runtime\.js"' "$dist/runtime-node.mjs"; then
   exit 1
 fi
 
-size() {
-  local raw gz
-  raw="$(wc -c < "$1" | tr -d ' ')"
-  gz="$(gzip -9 -c "$1" | wc -c | tr -d ' ')"
-  echo "$raw bytes raw, $gz bytes gzip"
-}
 echo "wasm size: $(size "$dist/drf_gate_runtime_bg.wasm")"
 echo "wasm size (core): $(size "$dist/drf_gate_core_bg.wasm")"
 echo "wasm size (edge): $(size "$dist/drf_gate_bg.wasm")"

@@ -1,6 +1,10 @@
 // Exports that return one value, for a faster start in Node (bench/notes.md, "single-result exports").
 //
-//   node scripts/single-result.mjs BUILD.wasm GLUE.js [GLUE.cjs ...]
+//   node scripts/single-result.mjs [--short-exports] BUILD.wasm GLUE.js [GLUE.cjs ...]
+//
+// `--short-exports` (the browser runtime): every export but `memory` gets a one- or two-letter
+// name, in the .wasm and in the glue (`wasm.gatecore_checkPacked` -> `wasm.a`): the names are
+// bytes of every download (-600 B raw, ~-270 B gzip). `memory` keeps its name (tests read it).
 //
 // wasm-bindgen returns `Result`s, strings and vectors as several values (rustc's wasm32 target
 // lists `multivalue`). V8 11.3 (Node 20) has no generic JS-to-wasm wrapper for several results,
@@ -15,7 +19,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import binaryen from "binaryen";
 
-const [wasmFile, ...glueFiles] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const shortExports = args[0] === "--short-exports";
+const [wasmFile, ...glueFiles] = shortExports ? args.slice(1) : args;
 if (!wasmFile || glueFiles.length === 0) throw new Error("usage: single-result.mjs BUILD.wasm GLUE.js [GLUE.cjs ...]");
 const fail = (message) => {
   throw new Error(`single-result.mjs: ${wasmFile}: ${message}`);
@@ -66,7 +72,28 @@ for (const [name, info] of exportsByName) {
   module.addFunctionExport(wrapper, name);
   rewritten.set(name, results.length);
 }
+// Short export names: a, b, ..., Z, aa, ab, ... (never `memory`, which keeps its own).
+const renamed = new Map(); // old name -> new name
+if (shortExports) {
+  const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  const nameOf = (i) => (i < letters.length ? letters[i] : nameOf(Math.floor(i / letters.length) - 1) + letters[i % letters.length]);
+  const all = [];
+  for (let i = 0; i < module.getNumExports(); i++) all.push(binaryen.getExportInfo(module.getExportByIndex(i)));
+  let next = 0;
+  for (const info of all) {
+    if (info.name === "memory") continue;
+    const short = nameOf(next++);
+    module.removeExport(info.name);
+    if (info.kind === binaryen.ExternalFunction) module.addFunctionExport(info.value, short);
+    else if (info.kind === binaryen.ExternalGlobal) module.addGlobalExport(info.value, short);
+    else if (info.kind === binaryen.ExternalTable) module.addTableExport(info.value, short);
+    else fail(`export ${info.name} of kind ${info.kind} cannot be renamed`);
+    renamed.set(info.name, short);
+  }
+}
 if (!module.validate()) fail("the rewritten module does not validate");
+// `scripts/build.sh --runtime-size` keeps the name section for scripts/wasm-sizes.py.
+binaryen.setDebugInfo(process.env.SINGLE_RESULT_NAMES === "keep");
 writeFileSync(wasmFile, module.emitBinary());
 module.dispose();
 
@@ -102,6 +129,14 @@ for (const file of glueFiles) {
   const anchor = glue.indexOf("\nfunction getDataViewMemory0() {");
   if (anchor < 0) fail(`${file}: no getDataViewMemory0 to place the helpers by`);
   glue = glue.slice(0, anchor) + helpers(new Set(rewritten.values())) + glue.slice(anchor);
+  if (shortExports) {
+    glue = glue.replace(/\bwasm\.(\w+)/g, (whole, name) => {
+      if (name === "memory") return whole;
+      const short = renamed.get(name);
+      if (short === undefined) fail(`${file}: the glue reads an export the .wasm does not have: ${name}`);
+      return `wasm.${short}`;
+    });
+  }
   writeFileSync(file, glue);
 }
 console.log(`single-result: ${wasmFile.split("/").pop()}: ${rewritten.size} exports return one value`);

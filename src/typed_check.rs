@@ -3,9 +3,9 @@
 //! returns across the boundary.
 //!
 //! Two ways in:
-//! - [`TypedCheck::packed`]: a whole context as typed fields ([`EncodedContext`]: names as
-//!   strings, users, outcomes and objects in the binary value encoding), the decision as seven
-//!   integers ([`Decision::pack`]);
+//! - [`TypedCheck::render`] then [`TypedCheck::pack`]: a whole context as typed fields
+//!   ([`EncodedContext`]: names as strings, users, outcomes and objects in the binary value
+//!   encoding), the decision as seven integers ([`Decision::pack`]);
 //! - the common context `{view, action, user, object}`: the view and action resolved once
 //!   ([`TypedCheck::target`], an id the caller keeps), then [`TypedCheck::check`] with the user
 //!   and the object encoded in one buffer; the decision comes back as one integer, the id of its
@@ -58,6 +58,8 @@ pub struct TypedCheck {
     with_object: Vec<bool>,
     texts: TextIds,
     decisions: Vec<[u32; 7]>,
+    // The browser runtime's last decision that could not be packed, as JSON text, until taken.
+    unpacked: Option<String>,
 }
 
 fn invalid(message: &str) -> ContextError {
@@ -65,28 +67,10 @@ fn invalid(message: &str) -> ContextError {
 }
 
 impl TypedCheck {
-    /// A whole context in typed fields: the decision packed, or `None` when it must be rendered
-    /// whole ([`TypedCheck::render`]).
+    /// A whole context in typed fields, decided (then [`TypedCheck::pack`], or rendered whole).
     ///
     /// # Errors
     /// The [`ContextError`] the JSON path gives for the same context.
-    ///
-    /// ```
-    /// use drf_gate::compiled::value::EncodedContext;
-    /// let gate = drf_gate::Gate::from_json(r#"{"views": {"posts": {}}}"#).unwrap();
-    /// let mut check = drf_gate::typed_check::TypedCheck::default();
-    /// let context = EncodedContext { view: "posts".into(), action: Some("list".into()), ..Default::default() };
-    /// assert_eq!(check.packed(&gate, context).unwrap().unwrap()[0] & 0x3ff, 200);
-    /// ```
-    pub fn packed(&mut self, gate: &Gate, context: EncodedContext<'_>) -> Result<Option<[u32; 7]>, ContextError> {
-        let decision = Self::render(gate, context)?;
-        Ok(decision.pack(&mut self.texts))
-    }
-
-    /// A whole context in typed fields, decided and not packed.
-    ///
-    /// # Errors
-    /// As [`TypedCheck::packed`].
     ///
     /// ```
     /// use drf_gate::compiled::value::EncodedContext;
@@ -97,6 +81,44 @@ impl TypedCheck {
     #[inline(never)]
     pub fn render<'g>(gate: &'g Gate, context: EncodedContext<'_>) -> Result<Decision<'g>, ContextError> {
         gate.check(&context.decode()?)
+    }
+
+    /// A decision's packed words ([`Decision::pack`]) with this gate's text ids; `None` when it
+    /// must be rendered whole.
+    ///
+    /// ```
+    /// use drf_gate::compiled::value::EncodedContext;
+    /// let gate = drf_gate::Gate::from_json(r#"{"views": {"posts": {}}}"#).unwrap();
+    /// let mut check = drf_gate::typed_check::TypedCheck::default();
+    /// let context = EncodedContext { view: "posts".into(), action: Some("list".into()), ..Default::default() };
+    /// let decision = drf_gate::typed_check::TypedCheck::render(&gate, context).unwrap();
+    /// assert_eq!(check.pack(&decision).unwrap()[0] & 0x3ff, 200);
+    /// ```
+    pub fn pack(&mut self, decision: &Decision<'_>) -> Option<[u32; 7]> {
+        decision.pack(&mut self.texts)
+    }
+
+    /// Keeps the JSON text of a decision that could not be packed until
+    /// [`TypedCheck::take_unpacked`]: the browser runtime's `checkPacked` renders it in the same
+    /// call, and JS reads it next.
+    ///
+    /// ```
+    /// let mut check = drf_gate::typed_check::TypedCheck::default();
+    /// check.keep_unpacked("{}".to_owned());
+    /// assert_eq!(check.take_unpacked().as_deref(), Some("{}"));
+    /// assert_eq!(check.take_unpacked(), None);
+    /// ```
+    pub fn keep_unpacked(&mut self, json: String) {
+        self.unpacked = Some(json);
+    }
+
+    /// The JSON text [`TypedCheck::keep_unpacked`] kept, once.
+    ///
+    /// ```
+    /// assert_eq!(drf_gate::typed_check::TypedCheck::default().take_unpacked(), None);
+    /// ```
+    pub fn take_unpacked(&mut self) -> Option<String> {
+        self.unpacked.take()
     }
 
     /// Resolves a context's view and action once (with or without an object): the id for
@@ -259,8 +281,8 @@ impl TypedCheck {
 }
 
 /// The `check` bindings, once for every build's `GateCore` (a struct with `inner: Rc<Gate>`
-/// and `check: RefCell<TypedCheck>`, in a module with `context_error(&ContextError) -> JsValue`
-/// and `to_json(&impl Serialize) -> Result<String, JsValue>`):
+/// and `check: RefCell<TypedCheck>`, in a module with `context_error(&ContextError) -> JsValue`,
+/// and in the browser runtime `to_json(&impl Serialize) -> Result<String, JsValue>`):
 /// the typed arguments are listed here only.
 #[cfg(target_arch = "wasm32")]
 macro_rules! typed_check_bindings {
@@ -279,9 +301,10 @@ macro_rules! typed_check_bindings {
 
             /// `check` with the context's fields typed, status first: the decision as seven
             /// integers (`Decision::pack`: status and flags, then text ids for `text`), or none
-            /// when it must be rendered whole (`checkTyped`). Users, outcomes and objects arrive
-            /// in the binary value encoding (`pkg/src/value.js`); `object_state`: 0 absent, 1 a
-            /// lookup miss, 2 in `object`.
+            /// when it must be rendered whole: the browser runtime then keeps its JSON text for
+            /// `unpacked()` (one render); the other builds ask their JSON path. Users, outcomes
+            /// and objects arrive in the binary value encoding (`pkg/src/value.js`);
+            /// `object_state`: 0 absent, 1 a lookup miss, 2 in `object`.
             ///
             /// ```js
             /// core.checkPacked("posts", "list", undefined, undefined, undefined, undefined, 0, undefined, undefined, false, false);
@@ -315,47 +338,15 @@ macro_rules! typed_check_bindings {
                     lookup_error,
                     trace,
                 };
-                let packed = self.typed()?.packed(&self.inner, context).map_err(|error| context_error(&error))?;
-                Ok(packed.map_or_else(Vec::new, |words| words.to_vec()))
-            }
-
-            /// `checkPacked`'s context, the decision rendered whole as JSON text.
-            ///
-            /// ```js
-            /// JSON.parse(core.checkTyped("posts", "list", undefined, undefined, undefined, undefined, 0, undefined, undefined, false, true)).trace;
-            /// ```
-            #[wasm_bindgen(js_name = checkTyped)]
-            #[allow(clippy::too_many_arguments)]
-            pub fn check_typed(
-                &self,
-                view: String,
-                action: Option<String>,
-                method: Option<String>,
-                detail: Option<bool>,
-                user: Option<Vec<u8>>,
-                authentication: Option<Vec<u8>>,
-                object_state: u8,
-                object: Option<Vec<u8>>,
-                accept: Option<String>,
-                lookup_error: bool,
-                trace: bool,
-            ) -> Result<String, JsValue> {
-                let context = $crate::compiled::value::EncodedContext {
-                    view,
-                    action,
-                    method,
-                    detail,
-                    user: user.as_deref(),
-                    authentication: authentication.as_deref(),
-                    object_state,
-                    object: object.as_deref(),
-                    accept,
-                    lookup_error,
-                    trace,
-                };
+                let mut typed = self.typed()?;
                 let decision = $crate::typed_check::TypedCheck::render(&self.inner, context)
                     .map_err(|error| context_error(&error))?;
-                to_json(&decision)
+                if let Some(words) = typed.pack(&decision) {
+                    return Ok(words.to_vec());
+                }
+                #[cfg(not(any(feature = "compiler", feature = "edge")))]
+                typed.keep_unpacked(to_json(&decision)?);
+                Ok(Vec::new())
             }
 
             /// The text of an id in packed words.

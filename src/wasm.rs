@@ -49,11 +49,6 @@ fn context_error(error: &core::ContextError) -> JsValue {
     JsContextError::new(&error.message, error.code, &error.path).into()
 }
 
-/// A decision as JSON text (`typed_check_bindings`' `checkTyped`).
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsValue> {
-    serde_json::to_string(value).map_err(|error| invalid_context(&error.to_string(), "$"))
-}
-
 fn invalid_context(message: &str, path: &str) -> JsValue {
     // Bounded as core::ContextError is: serde's messages and paths quote the caller's keys.
     let (message, path) = (crate::error::bounded(message.to_owned()), crate::error::bounded(path.to_owned()));

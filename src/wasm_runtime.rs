@@ -159,14 +159,8 @@ impl GateCore {
         self.can(&user, target, object)
     }
 
-    /// Every action of a view with whether the user may run it, as JSON text.
-    #[wasm_bindgen(js_name = permissionsForUser)]
-    pub fn permissions_for_user(&self, user: &[u8], view: JsValue, object: Option<Vec<u8>>) -> Result<String, JsValue> {
-        let user = self.compile(user)?;
-        self.permissions(&user, view, object)
-    }
-
-    /// [`GateCore::permissions_for_user`] for a compiled subject.
+    /// Every action of a view with whether a compiled subject may run it, as JSON text. One
+    /// binding: `pkg/src/gate.js` makes a subject of a plain user for the call (one wrapper less).
     #[wasm_bindgen(js_name = permissionsForSubject)]
     pub fn permissions_for_subject(
         &self,
@@ -186,6 +180,17 @@ impl GateCore {
         let allowed = self.inner.permissions_for(user, &view, object.as_ref()).map_err(|e| context_error(&e))?;
         // As serde_json writes the `Map` of them, without building one.
         Ok(crate::json_writer::object(&allowed, |out, allowed| out.push_str(if *allowed { "true" } else { "false" })))
+    }
+
+    /// The JSON text of the last `checkPacked` decision that could not be packed (it returned no
+    /// words), once: `undefined` after that.
+    ///
+    /// ```js
+    /// const words = core.checkPacked(...args);
+    /// const decision = words.length === 7 ? fromWords(words) : JSON.parse(core.unpacked());
+    /// ```
+    pub fn unpacked(&self) -> Option<String> {
+        self.check.try_borrow_mut().ok()?.take_unpacked()
     }
 
     /// The route a URL path reaches, as JSON text (`null` when none matches).

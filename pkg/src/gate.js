@@ -216,7 +216,7 @@ const CONTEXT_KEYS = new Set([
   "view", "action", "method", "detail", "user", "authentication", "object", "accept", "lookupError", "trace",
 ]);
 
-// `check`'s context as typed arguments of `checkTyped`/`checkPacked`: names as strings,
+// `check`'s context as typed arguments of `checkPacked`: names as strings,
 // users/objects/outcomes in the binary value encoding (src/compiled/value.rs reads them with the
 // JSON path's codes and paths).
 export function typedArgs(context) {
@@ -688,9 +688,9 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
     check(context) {
       const core = this.#live();
       if (checks === undefined) {
-        const args = typedArgs(context);
-        const words = core.checkPacked(...args);
-        return words.length === 7 ? this.#decision(core, words) : JSON.parse(core.checkTyped(...args));
+        // A decision that cannot be packed is rendered in the same call: its JSON text is next.
+        const words = core.checkPacked(...typedArgs(context));
+        return words.length === 7 ? this.#decision(core, words) : JSON.parse(core.unpacked());
       }
       return checks.check((this.#checks ??= this.#checkState()), core, context);
     }
@@ -749,7 +749,8 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
     // A new entry for a snapshot's user key: its facts computed on the snapshot's value (`sent`,
     // what crosses, encoded as checkResolved sends it), as for a Subject of that user: in JS for
     // the common shape (plainUserFacts: no wasm decoder compiled for a first `can`), else from the
-    // core in one crossing (no Subject made; no serde in the JSON builds). Throws what the core
+    // core in one crossing (no Subject made; no serde in the JSON builds; the browser runtime,
+    // which has no userFacts binding for size, makes one: three crossings). Throws what the core
     // throws.
     #newEntry(core, snapshot, sent) {
       let facts = plainUserFacts(sent, (this.#permissionCount ??= core.permissionCount()));
@@ -757,13 +758,25 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
         const by = facts === undefined ? "coreFacts" : "jsFacts";
         this.#stats[by] = (this.#stats[by] ?? 0) + 1;
       }
-      facts ??= makeFacts(core.userFacts(boundedEncoding(sent, "$.user")));
+      facts ??= makeFacts(this.#coreUserFacts(core, boundedEncoding(sent, "$.user")));
       if (this.#checkUsers.size >= MAX_CHECK_USERS) this.#clearUsers();
       const entry = { facts, ids: [] };
       this.#checkUsers.set(snapshot.key, entry);
       snapshot.entry = entry;
       snapshot.gen = this.#usersGen;
       return entry;
+    }
+
+    // The core's facts of an encoded user: `userFacts`, or in the browser runtime (no such
+    // binding, for size) a Subject made for this call.
+    #coreUserFacts(core, encoded) {
+      if (!runtime) return core.userFacts(encoded);
+      const made = core.subject(encoded);
+      try {
+        return core.subjectFacts(made);
+      } finally {
+        made.free();
+      }
     }
 
     // Every user entry goes (snapshots holding one find out by the generation).
@@ -1054,7 +1067,18 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
       const handle = handleOf(who);
       let answer;
       if (handle !== undefined) answer = core.permissionsForSubject(handle, view, object(objectValue));
-      else {
+      else if (runtime) {
+        // The browser runtime's one binding, with a Subject made for this call: the arguments
+        // are encoded, then the user compiled, in the order of the other builds' one call.
+        const encodedUser = user(who);
+        const encodedObject = object(objectValue);
+        const made = core.subject(encodedUser);
+        try {
+          answer = core.permissionsForSubject(made, view, encodedObject);
+        } finally {
+          made.free();
+        }
+      } else {
         try {
           answer = core.permissionsForUser(user(who), view, object(objectValue));
         } catch (error) {

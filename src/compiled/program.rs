@@ -934,10 +934,12 @@ macro_rules! program_bindings {
             /// The facts `subjectFacts` gives, of a user in the binary value encoding
             /// (`pkg/src/value.js`; `null` is the anonymous user) without making a Subject: one
             /// crossing, and the same small decoder in every build (no serde on a first `can`).
+            /// Not in the browser runtime (size): its JS makes a Subject for the call instead.
             ///
             /// ```js
             /// const [flags, idKind, id, username] = core.userFacts(encodeValue({ id: 3 }));
             /// ```
+            #[cfg(any(feature = "compiler", feature = "edge"))]
             #[wasm_bindgen(js_name = userFacts)]
             pub fn user_facts(&self, user: &[u8]) -> Result<Vec<String>, JsValue> {
                 let user = match $crate::compiled::value::decode_user(user, "$.user")
