@@ -35,7 +35,9 @@ VALUES = ["4", "2", "0", "-1", "9", "100", "abc", " 4", '"3"', "4.0", "+3", "1_0
           "utf-8''%36", "UTF8''%35", "latin-1''%37", "ascii''%C2%B2", "bogus''6", "utf-8'en'%33", "utf-8''%D9%A3",
           "''%35", "utf-8''%3", "utf-8''%36%FF", "u8''%32", "BoUnDaRyStRiNg", "BoUnDaRy%53tRiNg", "utf-8''BoUnDaRy%53tRiNg",
           "%34", "'", "''", "'''", "a'b'c'd", '"a;b"', '"4', '\\"', "", "=", "1;2", "utf-16''%36%00", "cp1252''%80",
-          "\u00b2", "\u00bd", "iso-8859-1''%34", "us-ascii''%35", "utf_8''%31"]
+          "\u00b2", "\u00bd", "iso-8859-1''%34", "us-ascii''%35", "utf_8''%31",
+          # A quoted `;`: get_indent parses the renderer's type joined with these values unquoted.
+          '"a; indent=5"', '"a; indent*=bogus\'\'4"', '"a; indent*=utf-8\'\'%36"', '"a;indent*0=3"']
 JUNK = ";,\"\\'%=<> \t*/abqj0123456789\u00e9"
 
 
