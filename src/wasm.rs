@@ -112,6 +112,21 @@ fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue, prefix: &str) -> Res
     crate::json::from_text(&text).map_err(|error| invalid_context(&error.message(), &error.path(prefix)))
 }
 
+/// `target[name] = value` as an own data property, as `JSON.parse` makes one: a name from the
+/// policy or the URL (a route parameter `{__proto__}`) must not set the object's prototype.
+fn set_own(target: &Object, name: &str, value: &JsValue) -> Result<(), JsValue> {
+    if name != "__proto__" {
+        return Reflect::set(target, &JsValue::from_str(name), value).map(drop);
+    }
+    let descriptor = Object::new();
+    Reflect::set(&descriptor, &JsValue::from_str("value"), value)?;
+    for flag in ["writable", "enumerable", "configurable"] {
+        Reflect::set(&descriptor, &JsValue::from_str(flag), &JsValue::TRUE)?;
+    }
+    Object::define_property(target, &JsValue::from_str(name), &descriptor);
+    Ok(())
+}
+
 /// A string argument; anything else is a `ContextError` (a non-string must never reach the
 /// glue's string copy, which would read out of bounds).
 fn string_arg(value: &JsValue, name: &str) -> Result<String, JsValue> {
@@ -396,7 +411,7 @@ impl GateCore {
         let out = Object::new();
         let params = Object::new();
         for (name, value) in &found.params {
-            Reflect::set(&params, &JsValue::from_str(name), &JsValue::from_str(value))?;
+            set_own(&params, name, &JsValue::from_str(value))?;
         }
         Reflect::set(&out, &JsValue::from_str("view"), &JsValue::from_str(found.view))?;
         Reflect::set(&out, &JsValue::from_str("action"), &action.map_or(JsValue::NULL, JsValue::from_str))?;
@@ -910,7 +925,7 @@ impl GateCore {
             self.inner.permissions_for(user, &view, object.as_ref()).map_err(|error| context_error(&error))?;
         let out = Object::new();
         for (action, allowed) in actions {
-            Reflect::set(&out, &JsValue::from_str(action), &JsValue::from_bool(allowed))?;
+            set_own(&out, action, &JsValue::from_bool(allowed))?;
         }
         Ok(out.into())
     }

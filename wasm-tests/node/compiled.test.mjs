@@ -101,6 +101,19 @@ describe("compiled policies", () => {
     assert.equal(runtime.route("/nowhere/"), null);
   });
 
+  test("a route parameter named __proto__ is an own member of params in every build, as in Django's kwargs", () => {
+    const shaped = { ...policy, routes: [{ pattern: "/api/posts/{__proto__}/", view: "posts", detail: true }] };
+    const jsonGate = new Gate(shaped);
+    const bytes = jsonGate.toCompiled();
+    for (const [build, gate] of [["edge", jsonGate], ["edge, compiled", new Gate(bytes)], ["runtime", new Runtime(bytes)],
+      ["runtime, Node bundle", new nodeRuntimeApi.Gate(bytes)]]) {
+      const { params } = gate.route("/api/posts/7/", "GET");
+      assert.deepEqual(Object.keys(params), ["__proto__"], build);
+      assert.equal(Object.getOwnPropertyDescriptor(params, "__proto__")?.value, "7", build);
+      assert.equal(Object.getPrototypeOf(params), Object.prototype, build);
+    }
+  });
+
   test("users and objects that are not JSON-shaped are refused as the JSON path refuses them", () => {
     const runtime = new Runtime(bytes);
     for (const user of [{ isStaff: "yes" }, { nope: 1 }, 3, [1]]) {
