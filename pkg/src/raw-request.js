@@ -44,7 +44,7 @@ export function isFetchRequest(value) {
  * ```
  */
 export async function toRawRequest(request, { headersDecodedAsUtf8 = HEADERS_DECODED_AS_UTF8 } = {}) {
-  const headers = {};
+  const headers = Object.create(null); // `__proto__` is a header name like any other
   let lossy = false;
   request.headers.forEach((value, name) => {
     if (headersDecodedAsUtf8 && value.includes("\ufffd")) lossy = true;
