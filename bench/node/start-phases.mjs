@@ -79,7 +79,8 @@ source = `${mark("module graph loaded (resolve, read, parse, link)")}\n${source}
 patch(/^(\w*[iI]nitSync\w*)\(\{ module: readFileSync\(/m, `${mark("entry evaluated (glue, gate.js: defineApi)")} $1({ module: readFileSync(`);
 patch(/module = new WebAssembly\.Module\(module\);/, `${mark(".wasm read (readFileSync)")} $&; ${mark("new WebAssembly.Module")}`);
 patch(/const instance = new WebAssembly\.Instance\(module, imports\);/, `$& ${mark("new WebAssembly.Instance")}`);
-patch(/wasm\.__wbindgen_start\(\);/, `$& ${mark("start function")}`);
+// The start function, when the build has one (the runtime build no longer does).
+if (/wasm\.__wbindgen_start\(\);/.test(source)) patch(/wasm\.__wbindgen_start\(\);/, `$& ${mark("start function")}`);
 if (/from "\.\/drf_gate_runtime\.js"/.test(source)) throw new Error("start-phases: runtime-node.mjs imports its glue: the marks expect one bundle");
 writeFileSync(entry, source);
 

@@ -546,26 +546,31 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
     );
   }
 
-  /** Loads the .wasm (fetched next to the glue by default); resolves to its exports. */
-  async function init(input) {
-    if (typeof wasm.default !== "function") return wasm.__wasm;
-    try {
-      const exports = await wasm.default(input);
+  // Methods of an object literal: their names are the keys, which bundlers keep (the Node
+  // runtime bundle folds in a glue with a top-level `initSync` of its own; a function statement
+  // here would be renamed, and `initSync.name` would read "initSync2").
+  const { init, initSync } = {
+    /** Loads the .wasm (fetched next to the glue by default); resolves to its exports. */
+    async init(input) {
+      if (typeof wasm.default !== "function") return wasm.__wasm;
+      try {
+        const exports = await wasm.default(input);
+        initialised = true;
+        return exports;
+      } catch (error) {
+        initFailure = error;
+        throw error;
+      }
+    },
+
+    /** Instantiates the .wasm synchronously from its bytes or a compiled `WebAssembly.Module`. */
+    initSync(input) {
+      if (typeof wasm.initSync !== "function") return wasm.__wasm;
+      const exports = wasm.initSync(input);
       initialised = true;
       return exports;
-    } catch (error) {
-      initFailure = error;
-      throw error;
-    }
-  }
-
-  /** Instantiates the .wasm synchronously from its bytes or a compiled `WebAssembly.Module`. */
-  function initSync(input) {
-    if (typeof wasm.initSync !== "function") return wasm.__wasm;
-    const exports = wasm.initSync(input);
-    initialised = true;
-    return exports;
-  }
+    },
+  };
 
   const MAKE = Symbol("drf-gate subject");
   let handleOf;

@@ -35,7 +35,11 @@ describe("loading", () => {
       entries.push([file, await import(pathToFileURL(join(installedDir, "dist", file)).href)]);
     }
     for (const [name, api] of entries) {
-      assert.deepEqual([api.Gate.name, api.Subject.name, api.mintCsrfToken.name], ["Gate", "Subject", "mintCsrfToken"], name);
+      assert.deepEqual(
+        [api.Gate.name, api.Subject.name, api.mintCsrfToken.name, api.init.name, api.initSync.name],
+        ["Gate", "Subject", "mintCsrfToken", "init", "initSync"],
+        name,
+      );
     }
   });
 
