@@ -179,20 +179,30 @@ if [[ -z "$snippet" ]]; then
   echo "build.sh: wasm-bindgen emitted no errors.js snippet" >&2
   exit 1
 fi
-node - "$tmp/node/drf_gate.js" "$dist/drf_gate.cjs" "$snippet" "$root/pkg/src/errors.js" "$dist/errors.cjs" <<'EOF'
+#    The error classes' key (pkg/src/errors.js, KEY): the hash of its source, written into the
+#    snippet (every ESM glue's and entry's copy, the Node runtime bundle's included) and the
+#    CommonJS copy, so that copies of one text share their classes and no other text's.
+node - "$tmp/node/drf_gate.js" "$dist/drf_gate.cjs" "$snippet" "$root/pkg/src/errors.js" "$dist/errors.cjs" "$dist/$snippet" <<'EOF'
 const fs = require("node:fs");
-const [glueIn, glueOut, snippet, errorsIn, errorsOut] = process.argv.slice(2);
+const { createHash } = require("node:crypto");
+const [glueIn, glueOut, snippet, errorsIn, errorsOut, snippetOut] = process.argv.slice(2);
 let glue = fs.readFileSync(glueIn, "utf8");
 const from = "require(String.raw`./" + snippet + "`)";
 if (glue.split(from).length !== 2) throw new Error("build.sh: the nodejs glue's snippet require changed: " + from);
 glue = glue.replace(from, 'require("./errors.cjs")');
 fs.writeFileSync(glueOut, glue);
-let errors = fs.readFileSync(errorsIn, "utf8");
-const classes = [...errors.matchAll(/^export class (\w+)/gm)].map((m) => m[1]);
-if (classes.length === 0) throw new Error("build.sh: no exported classes in errors.js");
-errors = errors.replace(/^export class /gm, "class ");
-errors = '"use strict";\n' + errors + "\nmodule.exports = { " + classes.join(", ") + " };\n";
-fs.writeFileSync(errorsOut, errors);
+const source = fs.readFileSync(errorsIn, "utf8");
+const key = 'Symbol.for("drf-gate.errors.DRF_GATE_ERRORS_HASH")';
+if (source.split(key).length !== 2) throw new Error("build.sh: pkg/src/errors.js must make its KEY as " + key);
+const hash = createHash("sha256").update(source).digest("hex").slice(0, 16);
+const keyed = source.replace(key, `Symbol.for("drf-gate.errors.${hash}")`);
+fs.writeFileSync(snippetOut, keyed);
+const line = /^export const \{ ([\w, ]+) \} = shared\(\);$/m;
+const names = line.exec(keyed);
+if (names === null || (keyed.match(/^export /gm) || []).length !== 1) {
+  throw new Error("build.sh: pkg/src/errors.js must export its classes in one line: export const { A, B } = shared();");
+}
+fs.writeFileSync(errorsOut, '"use strict";\n' + keyed.replace(line, "const { $1 } = shared();\nmodule.exports = { $1 };"));
 EOF
 # A finalizer must never throw (an uncaught error in a FinalizationRegistry callback crashes
 # Node): after a trap the instance may fail every call, its `__wbg_*_free` included.
@@ -225,11 +235,9 @@ node - "$root/pkg/src/errors.js" "$snippet" "$dist/errors.js" <<'EOF'
 const fs = require("node:fs");
 const [source, snippet, out] = process.argv.slice(2);
 const text = fs.readFileSync(source, "utf8");
-const names = [...text.matchAll(/^export class (\w+)/gm)].map((m) => m[1]);
-if (names.length === 0 || (text.match(/^export /gm) || []).length !== names.length) {
-  throw new Error("build.sh: pkg/src/errors.js must export classes only (export class Name)");
-}
-fs.writeFileSync(out, `export { ${names.join(", ")} } from "./${snippet}";\n`);
+const names = /^export const \{ ([\w, ]+) \} = shared\(\);$/m.exec(text);
+if (names === null) throw new Error("build.sh: pkg/src/errors.js must export its classes in one line: export const { A, B } = shared();");
+fs.writeFileSync(out, `export { ${names[1]} } from "./${snippet}";\n`);
 EOF
 
 # 5. wasm-opt: -Oz (size) for the browser builds, EDGE_WASM_OPT (default -O3, speed) for the
@@ -342,16 +350,18 @@ for entry in node.mjs worker-node.mjs; do
     --log-level=warning --outfile="$tmp/$entry"
   mv "$tmp/$entry" "$dist/$entry"
 done
-#    The fast start (`drf-gate/runtime` in Node) folds its glue in too: two modules (the bundle
-#    and the error classes' snippet, still shared with every entry) instead of three: each module
-#    Node loads costs its resolve, read, parse and link (bench/notes.md, "Start-up, sixth pass").
+#    The fast start (`drf-gate/runtime` in Node) folds its glue and the error classes' snippet in
+#    too: one module instead of three: each module Node loads costs its resolve, read, parse and
+#    link (bench/notes.md, "Start-up, sixth pass" and "ninth pass"). Its copy of the error classes
+#    takes the ones a copy of the same errors.js registered first in the process (errors.js: KEY),
+#    so that they are still the classes every other entry throws.
 #    `drf-gate/runtime/inline`, the one other entry of this build, already had a Gate class of
 #    its own; imported in the same process it now also has its own instance.
 "$root/node_modules/.bin/esbuild" "$dist/runtime-node.mjs" --bundle --format=esm --platform=node \
-  --external:'./snippets/*' --log-level=warning --outfile="$tmp/runtime-node.mjs"
+  --log-level=warning --outfile="$tmp/runtime-node.mjs"
 mv "$tmp/runtime-node.mjs" "$dist/runtime-node.mjs"
-if grep -q 'from "\./drf_gate_runtime\.js"' "$dist/runtime-node.mjs"; then
-  echo "build.sh: runtime-node.mjs still imports its glue" >&2
+if grep -q 'from "\./drf_gate_runtime\.js"\|from "\./snippets/' "$dist/runtime-node.mjs"; then
+  echo "build.sh: runtime-node.mjs still imports its glue or the error classes' snippet" >&2
   exit 1
 fi
 

@@ -36,11 +36,52 @@ describe("loading", () => {
     }
     for (const [name, api] of entries) {
       assert.deepEqual(
-        [api.Gate.name, api.Subject.name, api.mintCsrfToken.name, api.init.name, api.initSync.name],
-        ["Gate", "Subject", "mintCsrfToken", "init", "initSync"],
+        [api.Gate.name, api.Subject.name, api.mintCsrfToken.name, api.init.name, api.initSync.name, api.PolicyError.name, api.ContextError.name, api.NotInitializedError.name],
+        ["Gate", "Subject", "mintCsrfToken", "init", "initSync", "PolicyError", "ContextError", "NotInitializedError"],
         name,
       );
     }
+  });
+
+  test("one set of error classes per process whichever entry loads first; another key has its own", () => {
+    // The fast start's bundle carries its own copy of the error classes (errors.js KEY): loaded
+    // first, its classes are the ones the other entries (the snippet module, the CommonJS copy)
+    // throw; a copy under another key (another version of errors.js) and one that finds
+    // something else under its key keep classes of their own.
+    const script = `
+      import { createRequire } from "node:module";
+      import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+      import { tmpdir } from "node:os";
+      import { join } from "node:path";
+      const require = createRequire(import.meta.url);
+      const runtime = await import("drf-gate/runtime");
+      const edge = await import("drf-gate");
+      const cjs = require("drf-gate");
+      const names = ["PolicyError", "ContextError", "NotInitializedError"];
+      const same = names.every((n) => runtime[n] === edge[n] && edge[n] === cjs[n]);
+      let thrown;
+      try { new runtime.Gate({}); } catch (error) { thrown = error instanceof edge.PolicyError && error instanceof cjs.PolicyError; }
+      const snippet = readFileSync(new URL("./errors.js", import.meta.resolve("drf-gate/web")), "utf8").match(/from "([^"]+)"/)[1];
+      const text = readFileSync(new URL(snippet, import.meta.resolve("drf-gate/web")), "utf8");
+      const key = text.match(/Symbol\\.for\\("(drf-gate\\.errors\\.[0-9a-f]{16})"\\)/)[1];
+      const dir = mkdtempSync(join(tmpdir(), "drf-gate-errors-"));
+      writeFileSync(join(dir, "same.mjs"), text);
+      writeFileSync(join(dir, "other.mjs"), text.replace(key, "drf-gate.errors.0000000000000000"));
+      const copy = await import(join(dir, "same.mjs"));
+      const other = await import(join(dir, "other.mjs"));
+      globalThis[Symbol.for("drf-gate.errors.1111111111111111")] = { PolicyError: Error };
+      writeFileSync(join(dir, "taken.mjs"), text.replace(key, "drf-gate.errors.1111111111111111"));
+      const taken = await import(join(dir, "taken.mjs"));
+      console.log(JSON.stringify({
+        same,
+        thrown,
+        copy: copy.PolicyError === edge.PolicyError,
+        other: names.some((n) => other[n] === edge[n]),
+        taken: taken.PolicyError === Error || taken.PolicyError === edge.PolicyError,
+        named: names.every((n) => other[n].name === n && taken[n].name === n),
+      }));`;
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: consumerDir, encoding: "utf8" });
+    assert.deepEqual(JSON.parse(out), { same: true, thrown: true, copy: true, other: false, taken: false, named: true });
   });
 
   test("the exports map resolves each entry under Node's conditions", () => {
