@@ -70,3 +70,30 @@ for (const [name] of arms) {
   line("CPU (process)", (x, p) => x.cpuMs[p]);
   if (rs.every((x) => x.mainThreadCpuMs !== null)) line("CPU (main thread)", (x, p) => x.mainThreadCpuMs[p]);
 }
+
+// Paired: each build against the first, round by round (both ran in the same minutes): the
+// median of the differences of the totals, with a bootstrap 95 % interval (1,000 resamples).
+if (arms.length > 1) {
+  const measures = [
+    ["wall", (x) => x.totalMs],
+    ["CPU (process)", (x) => x.cpuMs.total],
+    ["CPU (main thread)", (x) => x.mainThreadCpuMs?.total ?? NaN],
+  ];
+  const [first] = arms[0];
+  console.log("");
+  console.log(`Paired differences of the totals against \`${first}\` (median, bootstrap 95 % interval), ms:`);
+  console.log("");
+  console.log("| build | wall | CPU (process) | CPU (main thread) |");
+  console.log("| --- | --- | --- | --- |");
+  for (const [name] of arms.slice(1)) {
+    const cells = measures.map(([, pick]) => {
+      const diffs = runs[name].map((x, i) => pick(x) - pick(runs[first][i]));
+      if (!diffs.every(Number.isFinite)) return "–";
+      const boot = [];
+      for (let b = 0; b < 1000; b++) boot.push(median(diffs.map(() => diffs[Math.floor(Math.random() * diffs.length)])));
+      boot.sort((a, b) => a - b);
+      return `${f(median(diffs))} (${f(boot[25])}..${f(boot[974])})`;
+    });
+    console.log(`| ${name} | ${cells.join(" | ")} |`);
+  }
+}
