@@ -53,7 +53,11 @@ function shared() {
   const found = globalThis[KEY];
   if (found === undefined) {
     const classes = define();
-    Object.defineProperty(globalThis, KEY, { value: classes });
+    try {
+      Object.defineProperty(globalThis, KEY, { value: classes });
+    } catch {
+      // A frozen global object (SES lockdown): this copy keeps its own classes.
+    }
     return classes;
   }
   const ok =
