@@ -306,8 +306,45 @@ def export_settings(include_secrets=False):
 # URLconf walking
 
 
+# A parameter's regex -> its form in drf-gate's pattern (routing.rs matches exactly these);
+# another regex (`\d+` also matches non-ASCII digits) leaves the route to the origin.
+_PARAMETER_REGEXES = {
+    "[^/.]+": "",  # DRF's default lookup_value_regex
+    "[0-9]+": ":int",
+    "[^/]+": ":str",
+    "[-a-zA-Z0-9_]+": ":slug",
+    "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}": ":uuid",
+}
+
+
+def _converter_form(converter):
+    """`:int` etc. for Django's own path converters, None for `path` and custom ones."""
+    from django.urls import converters
+
+    forms = {converters.IntConverter: ":int", converters.StringConverter: ":str",
+             converters.SlugConverter: ":slug", converters.UUIDConverter: ":uuid"}
+    return forms.get(type(converter))
+
+
+def _route_to_template(pattern):
+    """A `path()` route -> (template, ok): `<int:pk>` -> `{pk:int}`, `<pk>` -> `{pk:str}`."""
+    ok = True
+
+    def parameter(m):
+        nonlocal ok
+        name = m.group(2)
+        form = _converter_form(pattern.converters.get(name))
+        if form is None:
+            ok = False
+            form = ""
+        return "{%s%s}" % (name, form)
+
+    return re.sub(r"<(?:([^>:]+):)?([^>]+)>", parameter, str(pattern._route)), ok
+
+
 def _regex_to_template(regex):
-    """'^posts/(?P<pk>[^/.]+)/$' -> ('posts/{pk}/', ok). ok is False if other regex syntax remains."""
+    """'^posts/(?P<pk>[^/.]+)/$' -> ('posts/{pk}/', ok). ok is False if other regex syntax remains,
+    or a parameter's regex is not one drf-gate's pattern matches exactly (_PARAMETER_REGEXES)."""
     out, i, ok = [], 0, True
     if regex.startswith("^"):
         i = 1
@@ -322,7 +359,11 @@ def _regex_to_template(regex):
                     continue
                 depth += {"(": 1, ")": -1}.get(regex[j], 0)
                 j += 1
-            out.append("{%s}" % name)
+            form = _PARAMETER_REGEXES.get(regex[end + 1 : j - 1])
+            if form is None:
+                ok = False
+                form = ""
+            out.append("{%s%s}" % (name, form))
             i = j
         elif regex[i] == "\\" and i + 1 < len(regex):
             if regex[i + 1] in "Z" and i + 2 == len(regex):
@@ -351,8 +392,8 @@ def _pattern_parts(pattern):
     elif body.endswith("$") and not body.endswith("\\$"):
         body = body[:-1]
     if isinstance(pattern, RoutePattern):
-        template = re.sub(r"<(?:[^>:]+:)?([^>]+)>", r"{\1}", str(pattern._route))
-        return template, body, end, True
+        template, ok = _route_to_template(pattern)
+        return template, body, end, ok
     template, ok = _regex_to_template(str(pattern._regex) if isinstance(pattern, RegexPattern) else regex)
     return template, body, end, ok
 
@@ -360,17 +401,17 @@ def _pattern_parts(pattern):
 def iter_url_patterns(resolver=None):
     """Yield (template, js_regex, url_pattern, namespace, clean) for every endpoint of the URLconf."""
 
-    def walk(patterns, template, regex, namespace):
+    def walk(patterns, template, regex, namespace, clean):
         for p in patterns:
             t, r, end, ok = _pattern_parts(p.pattern)
             if isinstance(p, URLResolver):
                 ns = p.namespace and (f"{namespace}:{p.namespace}" if namespace else p.namespace)
-                yield from walk(p.url_patterns, template + t, regex + r, ns or namespace)
+                yield from walk(p.url_patterns, template + t, regex + r, ns or namespace, clean and ok)
             elif isinstance(p, URLPattern):
                 js = "^/" + re.sub(r"\(\?P<", "(?<", regex + r) + "$"
-                yield "/" + template + t, js, p, namespace, ok
+                yield "/" + template + t, js, p, namespace, clean and ok
 
-    yield from walk((resolver or get_resolver()).url_patterns, "", "", None)
+    yield from walk((resolver or get_resolver()).url_patterns, "", "", None, True)
 
 
 def _is_format_suffix(url_pattern):
@@ -810,14 +851,20 @@ class Exporter:
             if namespace:
                 name = f"{namespace}:{name}"
             if not clean:
-                self.warnings.append(f"route {template} of {name} uses regex syntax; see its 'regex'")
+                # drf-gate's pattern cannot match exactly what Django matches here: no route, so
+                # the Worker passes these URLs to the origin (a route matching more would answer
+                # for URLs Django does not resolve).
+                self.warnings.append(f"route {template} of {name} uses regex syntax or a path converter drf-gate "
+                                     f"does not match exactly; left to the origin")
             if key not in names_by_key:
                 unique, n = name, 2
                 while unique in views:
                     unique, n = f"{name}-{n}", n + 1
                 names_by_key[key] = unique
                 views[unique] = []
-            views[names_by_key[key]].append(_Route(template, regex, p.callback, detail, actions, initkwargs))
+            route = _Route(template, regex, p.callback, detail, actions, initkwargs)
+            route.routable = clean
+            views[names_by_key[key]].append(route)
         return views
 
     def export_view(self, name, routes):
@@ -854,9 +901,10 @@ class Exporter:
             else:
                 mapping = {m.upper(): m for m in HANDLER_METHODS if m in cls.http_method_names and hasattr(cls, m)}
                 detail = self._plain_view_detail(cls, mapping)
-            route_entries.append(
-                {"pattern": route.template, "regex": route.regex, "view": name, "detail": detail, "actions": mapping}
-            )
+            if getattr(route, "routable", True):
+                route_entries.append(
+                    {"pattern": route.template, "regex": route.regex, "view": name, "detail": detail, "actions": mapping}
+                )
             for method, action in mapping.items():
                 entry = actions.setdefault(action, {"methods": [], "detail": detail})
                 if not is_viewset:

@@ -50,7 +50,7 @@ use crate::gate::Gate;
 use crate::negotiation::Renderer;
 use crate::perm_table::{PermId, PermissionTable};
 use crate::permissions::{Check, Node, PermissionClass, PermsMap};
-use crate::routing::Segment;
+use crate::routing::{ParameterForm, Segment};
 use crate::text::cat;
 use crate::views::{Action, AuthenticationList, Entry, ModelMeta, Route, RouteKind, View};
 #[cfg(feature = "compiler")]
@@ -214,8 +214,8 @@ fn encode_gate(gate: &Gate, out: &mut Writer) {
                     out.u8(0);
                     out.str(text);
                 }
-                Segment::Parameter(name) => {
-                    out.u8(1);
+                Segment::Parameter(name, form) => {
+                    out.u8(form.wire_kind());
                     out.str(name);
                 }
             }
@@ -514,11 +514,15 @@ fn decode_gate(input: &mut Reader<'_>) -> Read<Gate> {
         let mut segments = Vec::with_capacity(segment_count);
         for _ in 0..segment_count {
             let kind = d.u8();
-            if kind > 1 {
+            let form = ParameterForm::from_wire_kind(kind);
+            if kind != 0 && form.is_none() {
                 d.fail("an unknown route segment");
             }
             let text = d.string();
-            segments.push(if kind == 1 { Segment::Parameter(text) } else { Segment::Literal(text) });
+            segments.push(match form {
+                Some(form) => Segment::Parameter(text, form),
+                None => Segment::Literal(text),
+            });
         }
         let trailing_slash = d.bool();
         let view = d.string();
