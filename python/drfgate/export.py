@@ -886,6 +886,7 @@ class Exporter:
                                  if jwt_authentication is not None
                                  and isinstance(a, jwt_authentication.JWTStatelessUserAuthentication)}
         default_perms = [self.permission_expression(p, problems) for p in APIView.get_permissions(base_view)]
+        problems.extend(self._before_authentication(cls))
         policy = {}
         if model is not None:
             policy["model"] = f"{model._meta.app_label}.{model._meta.object_name}"
@@ -975,6 +976,35 @@ class Exporter:
         for problem in problems:
             problem.views.add(name)
         return policy, route_entries, problems
+
+    @staticmethod
+    def _before_authentication(cls):
+        """What DRF's `initial()` runs before authentication that the policy cannot say: content
+        negotiation other than DRF's default reading `?format=`, and versioning that can raise
+        (`ALLOWED_VERSIONS` set: 404 "Invalid version in query parameter.", 406 for the Accept
+        header, ...). The edge would answer those requests with the authentication's outcome."""
+        from rest_framework.negotiation import DefaultContentNegotiation
+        from rest_framework.versioning import (AcceptHeaderVersioning, HostNameVersioning, NamespaceVersioning,
+                                               QueryParameterVersioning, URLPathVersioning)
+
+        hint = "leave its views to the origin (--leave-to-origin VIEW)"
+        out = []
+        negotiation = getattr(cls, "content_negotiation_class", DefaultContentNegotiation)
+        if negotiation is not DefaultContentNegotiation:
+            out.append(Problem(negotiation, f"content negotiation class {_path(negotiation)}: drf-gate negotiates "
+                                            "as DRF's DefaultContentNegotiation", hint))
+        elif DefaultContentNegotiation.settings.URL_FORMAT_OVERRIDE != "format":
+            out.append(Problem(cls, f"URL_FORMAT_OVERRIDE = {DefaultContentNegotiation.settings.URL_FORMAT_OVERRIDE!r}: "
+                                    "drf-gate reads the format from ?format= (DRF's default)", hint))
+        versioning = getattr(cls, "versioning_class", None)
+        builtin = (AcceptHeaderVersioning, HostNameVersioning, NamespaceVersioning, QueryParameterVersioning,
+                   URLPathVersioning)
+        if versioning is not None and (versioning not in builtin or versioning.allowed_versions):
+            out.append(Problem(versioning, f"versioning class {_path(versioning)} with ALLOWED_VERSIONS "
+                                           f"{list(getattr(versioning, 'allowed_versions', None) or [])}: DRF "
+                                           "refuses other versions before authentication; the policy cannot say so",
+                               hint))
+        return out
 
     @staticmethod
     def _action_entry(action, entry, is_viewset):

@@ -6,6 +6,7 @@ import os
 import tempfile
 from unittest import mock
 
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase
 from django.urls import get_resolver
@@ -214,6 +215,36 @@ class ProblemTests(SimpleTestCase):
         self.assertNotIn("tags", policy["views"])
         self.assertNotIn("tags", {r["view"] for r in policy["routes"]})
         self.assertNotIn("NoDeclaration", policy.get("classes", {}))
+
+    def test_what_runs_before_authentication_is_a_problem(self):
+        # DRF negotiates and determines the version before authenticating: a refused version
+        # (404 "Invalid version in query parameter.") or a format under another query name must
+        # not be answered with the authentication's 401 at the edge (docs/drf-semantics.md §10).
+        from rest_framework import negotiation, versioning
+        from django.test import override_settings
+
+        class Versions(versioning.QueryParameterVersioning):
+            allowed_versions = ["v1"]
+
+        class Negotiation(negotiation.DefaultContentNegotiation):
+            pass
+
+        for attr, value, text in (("versioning_class", Versions, "ALLOWED_VERSIONS ['v1']"),
+                                  ("content_negotiation_class", Negotiation, "drf-gate negotiates as DRF's")):
+            with mock.patch.object(blog_views.TagViewSet, attr, value):
+                with self.assertRaises(ExportError) as ctx:
+                    export_policy()
+                (problem,) = ctx.exception.problems
+                self.assertIn(text, str(problem))
+                self.assertEqual(problem.views, {"tags"})
+                self.assertNotIn("tags", export_policy(leave_to_origin=["tags"])["views"])
+        # DRF's own versioning classes without ALLOWED_VERSIONS accept any version.
+        with mock.patch.object(blog_views.TagViewSet, "versioning_class", versioning.QueryParameterVersioning):
+            self.assertIn("tags", export_policy()["views"])
+        with override_settings(REST_FRAMEWORK=dict(settings.REST_FRAMEWORK, URL_FORMAT_OVERRIDE=None)):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        self.assertIn("URL_FORMAT_OVERRIDE = None", str(ctx.exception))
 
     def test_leave_to_origin_must_name_a_view(self):
         with self.assertRaises(ExportError):
