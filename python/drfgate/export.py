@@ -887,6 +887,7 @@ class Exporter:
                                  and isinstance(a, jwt_authentication.JWTStatelessUserAuthentication)}
         default_perms = [self.permission_expression(p, problems) for p in APIView.get_permissions(base_view)]
         problems.extend(self._before_authentication(cls))
+        problems.extend(self._language(cls))
         policy = {}
         if model is not None:
             policy["model"] = f"{model._meta.app_label}.{model._meta.object_name}"
@@ -1005,6 +1006,25 @@ class Exporter:
                                            "refuses other versions before authentication; the policy cannot say so",
                                hint))
         return out
+
+    @staticmethod
+    def _language(cls):
+        """DRF's and simplejwt's messages are translated into the active language
+        (`LANGUAGE_CODE` without LocaleMiddleware: `fr` makes NotAuthenticated "Informations
+        d'authentification non fournies."); the edge writes DRF's English messages."""
+        from django.utils import translation
+        from rest_framework.exceptions import NotAuthenticated
+
+        if not settings.USE_I18N:
+            return []
+        with translation.override(settings.LANGUAGE_CODE):
+            text = str(NotAuthenticated.default_detail)
+        if settings.LANGUAGE_CODE.lower().split("-")[0] == "en" and text == "Authentication credentials were not provided.":
+            return []
+        return [Problem(cls, f"LANGUAGE_CODE = {settings.LANGUAGE_CODE!r} with USE_I18N: DRF's messages are "
+                             f"translated (NotAuthenticated: {text!r}); drf-gate writes them in English",
+                        "leave its views to the origin (--leave-to-origin VIEW), or set LANGUAGE_CODE to an "
+                        "English variant")]
 
     @staticmethod
     def _action_entry(action, entry, is_viewset):

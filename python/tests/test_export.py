@@ -246,6 +246,18 @@ class ProblemTests(SimpleTestCase):
                 export_policy()
         self.assertIn("URL_FORMAT_OVERRIDE = None", str(ctx.exception))
 
+    def test_a_language_other_than_english_is_a_problem(self):
+        # LANGUAGE_CODE = "fr": DRF's 401 says "Informations d'authentification non fournies."
+        from django.test import override_settings
+
+        with override_settings(LANGUAGE_CODE="fr"):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        self.assertIn("Informations d'authentification non fournies.", str(ctx.exception))
+        for code, i18n in (("en-gb", True), ("fr", False)):
+            with override_settings(LANGUAGE_CODE=code, USE_I18N=i18n):
+                self.assertIn("tags", export_policy()["views"])
+
     def test_leave_to_origin_must_name_a_view(self):
         with self.assertRaises(ExportError):
             export_policy(leave_to_origin=["no-such-view"])
