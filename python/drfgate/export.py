@@ -422,6 +422,16 @@ def _is_format_suffix(url_pattern):
 # --------------------------------------------------------------------------------------------
 # The exporter
 
+# APIView / GenericAPIView methods whose DRF code the policy describes: a view class that
+# overrides one (outside DRF and Django) is a problem.
+_PIPELINE_METHODS = (
+    "dispatch", "initialize_request", "initial", "perform_content_negotiation", "get_content_negotiator",
+    "determine_version", "perform_authentication", "check_permissions", "check_object_permissions",
+    "permission_denied", "handle_exception", "get_exception_handler", "get_exception_handler_context",
+    "raise_uncaught_exception", "finalize_response", "http_method_not_allowed", "get_authenticate_header",
+    "get_renderers", "get_object", "get_format_suffix", "options",
+)
+
 
 # What routers pass to every viewset route; anything else in initkwargs came from @action(...).
 _ROUTER_INITKWARGS = ("basename", "detail", "suffix", "name", "description")
@@ -888,6 +898,7 @@ class Exporter:
         default_perms = [self.permission_expression(p, problems) for p in APIView.get_permissions(base_view)]
         problems.extend(self._before_authentication(cls))
         problems.extend(self._language(cls))
+        problems.extend(self._pipeline_overrides(cls))
         policy = {}
         if model is not None:
             policy["model"] = f"{model._meta.app_label}.{model._meta.object_name}"
@@ -1005,6 +1016,32 @@ class Exporter:
                                            f"{list(getattr(versioning, 'allowed_versions', None) or [])}: DRF "
                                            "refuses other versions before authentication; the policy cannot say so",
                                hint))
+        return out
+
+    @staticmethod
+    def _pipeline_overrides(cls):
+        """A view that overrides a step of DRF's request pipeline (a `permission_denied` raising
+        Http404 to hide what exists, a `handle_exception` shaping bodies, ...) answers otherwise
+        than the policy says; so does another EXCEPTION_HANDLER, or JSON settings other than
+        DRF's defaults (`COMPACT_JSON = False` writes `{"detail": "..."}`)."""
+        hint = "leave its views to the origin (--leave-to-origin VIEW)"
+        out = []
+        for method in _PIPELINE_METHODS:
+            owner = next((k for k in cls.__mro__ if method in k.__dict__), None)
+            if method == "get_authenticate_header" and not getattr(cls, "authentication_classes", None):
+                continue  # read only for NotAuthenticated/AuthenticationFailed: none without authenticators
+            if owner is not None and owner.__module__.split(".")[0] not in ("rest_framework", "django"):
+                out.append(Problem(owner.__dict__[method], f"{_path(owner)}.{method}() overrides DRF's request "
+                                                           "pipeline: drf-gate cannot say what it does", hint))
+        handler = api_settings.EXCEPTION_HANDLER
+        if getattr(handler, "__module__", None) != "rest_framework.views" or handler.__name__ != "exception_handler":
+            out.append(Problem(handler, f"EXCEPTION_HANDLER {getattr(handler, '__module__', '?')}."
+                                        f"{getattr(handler, '__qualname__', handler)}: drf-gate renders DRF's default "
+                                        "exception handler's bodies", hint))
+        for name, default in (("COMPACT_JSON", True), ("UNICODE_JSON", True), ("STRICT_JSON", True)):
+            if getattr(api_settings, name) != default:
+                out.append(Problem(cls, f"REST_FRAMEWORK {name} = {getattr(api_settings, name)!r}: drf-gate writes "
+                                        f"JSON as DRF's default ({name} = {default})", hint))
         return out
 
     @staticmethod

@@ -38,6 +38,11 @@ class BearerTokenAuthentication(authentication.TokenAuthentication):
     keyword = "Bearer"
 
 
+def handler(exc, context):
+    """An EXCEPTION_HANDLER of the project's own (ProblemTests)."""
+    return None
+
+
 class ExportTests(SimpleTestCase):
     @classmethod
     def setUpClass(cls):
@@ -257,6 +262,30 @@ class ProblemTests(SimpleTestCase):
         for code, i18n in (("en-gb", True), ("fr", False)):
             with override_settings(LANGUAGE_CODE=code, USE_I18N=i18n):
                 self.assertIn("tags", export_policy()["views"])
+
+    def test_a_view_overriding_the_pipeline_is_a_problem(self):
+        # permission_denied raising Http404 (DRF: 404 "Not found." where the policy says 401/403).
+        from django.http import Http404
+        from django.test import override_settings
+
+        def permission_denied(self, request, message=None, code=None):
+            raise Http404
+
+        with mock.patch.object(blog_views.TagViewSet, "permission_denied", permission_denied, create=True):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        (problem,) = ctx.exception.problems
+        self.assertIn("permission_denied() overrides DRF's request pipeline", str(problem))
+        self.assertEqual(problem.views, {"tags"})
+        # COMPACT_JSON = False: DRF writes {"detail": "..."} with a space.
+        with override_settings(REST_FRAMEWORK=dict(settings.REST_FRAMEWORK, COMPACT_JSON=False)):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        self.assertIn("COMPACT_JSON = False", str(ctx.exception))
+        with override_settings(REST_FRAMEWORK=dict(settings.REST_FRAMEWORK, EXCEPTION_HANDLER="tests.test_export.handler")):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        self.assertIn("EXCEPTION_HANDLER tests.test_export.handler", str(ctx.exception))
 
     def test_leave_to_origin_must_name_a_view(self):
         with self.assertRaises(ExportError):
