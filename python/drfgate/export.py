@@ -1033,6 +1033,13 @@ class Exporter:
             if owner is not None and owner.__module__.split(".")[0] not in ("rest_framework", "django"):
                 out.append(Problem(owner.__dict__[method], f"{_path(owner)}.{method}() overrides DRF's request "
                                                            "pipeline: drf-gate cannot say what it does", hint))
+        for renderer in getattr(cls, "renderer_classes", None) or ():
+            if getattr(renderer, "__module__", None) != "rest_framework.renderers":
+                # Exported by class name: a project's own `JSONRenderer` (a charset, an indent)
+                # would be read as DRF's.
+                out.append(Problem(renderer, f"renderer {getattr(renderer, '__module__', '?')}."
+                                             f"{getattr(renderer, '__qualname__', renderer)}: drf-gate renders as "
+                                             "DRF's own renderer classes only", hint))
         handler = api_settings.EXCEPTION_HANDLER
         if getattr(handler, "__module__", None) != "rest_framework.views" or handler.__name__ != "exception_handler":
             out.append(Problem(handler, f"EXCEPTION_HANDLER {getattr(handler, '__module__', '?')}."

@@ -277,6 +277,16 @@ class ProblemTests(SimpleTestCase):
         (problem,) = ctx.exception.problems
         self.assertIn("permission_denied() overrides DRF's request pipeline", str(problem))
         self.assertEqual(problem.views, {"tags"})
+        # A project's own renderer named like DRF's (exported by name).
+        from rest_framework.renderers import JSONRenderer as DrfJSONRenderer
+
+        class JSONRenderer(DrfJSONRenderer):
+            charset = "utf-8"
+
+        with mock.patch.object(blog_views.TagViewSet, "renderer_classes", [JSONRenderer], create=True):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        self.assertIn("drf-gate renders as DRF's own renderer classes only", str(ctx.exception))
         # COMPACT_JSON = False: DRF writes {"detail": "..."} with a space.
         with override_settings(REST_FRAMEWORK=dict(settings.REST_FRAMEWORK, COMPACT_JSON=False)):
             with self.assertRaises(ExportError) as ctx:
