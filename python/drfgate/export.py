@@ -797,13 +797,20 @@ class Exporter:
             "authenticate_header" in k.__dict__ for k in cls.__mro__ if k not in BUILTIN_AUTHENTICATION and k is not object
             and k is not drf_authentication.BaseAuthentication
         )
+        # Any method of its own (an `authenticate_credentials` refusing expired tokens, an
+        # `authenticate` reading another header): not the built-in's behaviour, so a custom
+        # class (its resolver decides, or leaves the request to the origin), not `base`.
+        own_code = builtin is not None and any(
+            not attr.startswith("__") and (callable(value) or isinstance(value, (staticmethod, classmethod, property)))
+            for k in cls.__mro__[:cls.__mro__.index(builtin)] for attr, value in vars(k).items()
+        )
         try:
             header = cls().authenticate_header(Request(self.factory.get("/")))
         except Exception as exc:  # noqa: BLE001 - any failure is reported with its location
             problems.append(Problem(cls, f"calling {name}().authenticate_header(request) failed: {exc!r}"))
             header = None
         decl = {}
-        if builtin is not None and not header_overridden:
+        if builtin is not None and not header_overridden and not own_code:
             base_name = BUILTIN_AUTHENTICATION[builtin]
             decl["base"] = base_name
             if issubclass(cls, drf_authentication.TokenAuthentication) and cls.keyword != builtin.keyword:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase
 from django.urls import get_resolver
-from rest_framework import authentication, permissions
+from rest_framework import authentication, exceptions, permissions
 from rest_framework.settings import api_settings
 
 from blog import permissions as blog_permissions
@@ -314,6 +314,21 @@ class ProblemTests(SimpleTestCase):
                 "BearerTokenAuthentication": {"base": "TokenAuthentication", "keyword": "Bearer"},
             },
         )
+
+    def test_a_builtin_subclass_with_its_own_code_is_a_custom_class(self):
+        # An expiring token (DRF: 401 "Token has expired.") is not DRF's TokenAuthentication.
+        class ExpiringTokenAuthentication(authentication.TokenAuthentication):
+            def authenticate_credentials(self, key):
+                raise exceptions.AuthenticationFailed("Token has expired.")
+
+        class QuietToken(authentication.TokenAuthentication):
+            keyword = "Bearer"
+
+        with mock.patch.object(blog_views.TagViewSet, "authentication_classes",
+                               [ExpiringTokenAuthentication, QuietToken]):
+            policy = export_policy()
+        self.assertEqual(policy["authenticationClasses"]["ExpiringTokenAuthentication"], {"wwwAuthenticate": "Token"})
+        self.assertEqual(policy["authenticationClasses"]["QuietToken"], {"base": "TokenAuthentication", "keyword": "Bearer"})
 
     def test_output_file(self):
         with tempfile.TemporaryDirectory() as tmp:
