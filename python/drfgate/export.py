@@ -964,12 +964,9 @@ class Exporter:
             policy["ignoreModelPermissions"] = True
         throttles = [getattr(t, "__name__", repr(t)) for t in getattr(cls, "throttle_classes", None) or ()]
         if throttles:
-            self.warnings.append(
-                f"{source_location(cls)}: {name} throttles ({', '.join(throttles)}); DRF checks throttles after "
-                f"the view's permissions and before get_object(), so the edge's view-level answers agree, but an "
-                f"object-level denial may be the origin's 429: leave the object stage to the origin (do not pass "
-                f"`object` for this view)"
-            )
+            # DRF checks throttles after the permissions, before the handler lookup and
+            # get_object(): the edge forwards its 405s and object-stage answers (docs/policy.md).
+            policy["throttled"] = True
         queryset = queryset_condition(cls, name, self.warnings)
         if queryset is not None:
             policy["queryset"] = queryset

@@ -330,6 +330,14 @@ class ProblemTests(SimpleTestCase):
         self.assertEqual(policy["authenticationClasses"]["ExpiringTokenAuthentication"], {"wwwAuthenticate": "Token"})
         self.assertEqual(policy["authenticationClasses"]["QuietToken"], {"base": "TokenAuthentication", "keyword": "Bearer"})
 
+    def test_throttled_views_say_so(self):
+        # DRF throttles after the permissions: a 405 becomes 429 once over the rate.
+        from rest_framework.throttling import AnonRateThrottle
+
+        self.assertNotIn("throttled", export_policy()["views"]["tags"])
+        with mock.patch.object(blog_views.TagViewSet, "throttle_classes", [AnonRateThrottle]):
+            self.assertIs(export_policy()["views"]["tags"]["throttled"], True)
+
     def test_output_file(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "policy.json")

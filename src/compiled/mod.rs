@@ -402,7 +402,8 @@ fn encode_view(view: &View, out: &mut Writer) {
         }
     }
     out.str(&view.no_match_body);
-    out.bool(view.ignore_model_permissions);
+    // Flags: 1 `_ignore_model_permissions` (what every version wrote as a bool), 2 throttled.
+    out.u8(u8::from(view.ignore_model_permissions) | (u8::from(view.throttled) << 1));
     match view.queryset {
         None => out.u8(0),
         Some(condition) => {
@@ -736,7 +737,11 @@ fn decode_view(d: &mut Sticky<'_, '_>, class_count: usize, condition_count: usiz
         None
     };
     let no_match_body = d.string();
-    let ignore_model_permissions = d.bool();
+    let flags = d.u8();
+    if flags > 3 {
+        d.fail("unknown view flags");
+    }
+    let (ignore_model_permissions, throttled) = (flags & 1 != 0, flags & 2 != 0);
     let queryset = if d.bool() { Some(d.index(condition_count)) } else { None };
     let count = d.count();
     let mut permission_lists = Vec::with_capacity(count);
@@ -816,6 +821,7 @@ fn decode_view(d: &mut Sticky<'_, '_>, class_count: usize, condition_count: usiz
         model,
         no_match_body,
         ignore_model_permissions,
+        throttled,
         queryset,
         routes,
         actions,
