@@ -297,6 +297,17 @@ def export_settings(include_secrets=False):
         # Not modelled at the edge: say so rather than export a policy that would disagree.
         if jwt.CHECK_REVOKE_TOKEN or jwt.JWK_URL:
             raise ExportError(["SIMPLE_JWT CHECK_REVOKE_TOKEN and JWK_URL are not supported by drf-gate's edge authentication"])
+        # Token classes are exported by name: a project's own `AccessToken` (a verify() of its
+        # own) would be read as simplejwt's; so would a TOKEN_USER_CLASS of its own.
+        foreign = [f"{c.__module__}.{c.__qualname__}" for c in jwt.AUTH_TOKEN_CLASSES
+                   if getattr(c, "__module__", None) != "rest_framework_simplejwt.tokens"]
+        if getattr(jwt.TOKEN_USER_CLASS, "__module__", None) != "rest_framework_simplejwt.models":
+            foreign.append(f"TOKEN_USER_CLASS {getattr(jwt.TOKEN_USER_CLASS, '__module__', '?')}."
+                           f"{getattr(jwt.TOKEN_USER_CLASS, '__qualname__', jwt.TOKEN_USER_CLASS)}")
+        if foreign:
+            raise ExportError([f"SIMPLE_JWT names classes of the project's own ({', '.join(foreign)}): drf-gate's "
+                               "edge authentication runs simplejwt's AccessToken/RefreshToken/SlidingToken/"
+                               "UntypedToken and TokenUser only"])
         if include_secrets:
             result["jwt"]["signingKey"] = jwt.SIGNING_KEY
     return result

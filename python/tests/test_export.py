@@ -8,6 +8,7 @@ from unittest import mock
 
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 from django.test import SimpleTestCase
 from django.urls import get_resolver
 from rest_framework import authentication, exceptions, permissions
@@ -337,6 +338,21 @@ class ProblemTests(SimpleTestCase):
         self.assertNotIn("throttled", export_policy()["views"]["tags"])
         with mock.patch.object(blog_views.TagViewSet, "throttle_classes", [AnonRateThrottle]):
             self.assertIs(export_policy()["views"]["tags"]["throttled"], True)
+
+    def test_simplejwt_classes_of_the_project_are_refused(self):
+        from rest_framework_simplejwt import tokens
+
+        class AccessToken(tokens.AccessToken):
+            def verify(self):
+                raise tokens.TokenError("revoked")
+
+        with override_settings(SIMPLE_JWT=dict(getattr(settings, "SIMPLE_JWT", {}), AUTH_TOKEN_CLASSES=[
+                f"{__name__}.AccessToken"])):
+            with mock.patch.dict(globals(), {"AccessToken": AccessToken}):
+                with self.assertRaises(ExportError) as ctx:
+                    export_policy()
+        self.assertIn("SIMPLE_JWT names classes of the project's own", str(ctx.exception))
+        export_policy()  # simplejwt's own classes export
 
     def test_output_file(self):
         with tempfile.TemporaryDirectory() as tmp:
