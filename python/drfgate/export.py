@@ -472,6 +472,7 @@ class Exporter:
         self.known_classes = {}  # policy name -> import path of a well-known third-party class
         self.known_proofs = {}  # policy name -> drfgate.prove.Proof (None without the compiled core)
         self._view_model = None  # the model of the view being exported
+        self._user_dependent = set()  # view classes whose get_permissions() reads request.user
         self._view_auth_kinds = set()
         self.warnings = []
         # Custom classes never take a built-in's name or alias (django-rest-knox's class is also
@@ -853,7 +854,34 @@ class Exporter:
         """(authentication names, permission expressions) that DRF would use for this instance."""
         auth = [self.authentication_class(type(a), problems) for a in view.get_authenticators()]
         perms = [self.permission_expression(p, problems) for p in view.get_permissions()]
+        self._check_user_independent(view, (auth, perms), problems)
         return auth, perms
+
+    def _check_user_independent(self, view, decided, problems):
+        """The classes were read with an anonymous request; a `get_permissions()` or
+        `get_authenticators()` of the project's own may choose by `request.user` (staff get
+        AllowAny), which the policy cannot say: read them again for a staff superuser."""
+        cls = type(view)
+        own = [m for m in ("get_permissions", "get_authenticators")
+               if (k := next((k for k in cls.__mro__ if m in k.__dict__), None)) is not None
+               and k.__module__.split(".")[0] not in ("rest_framework", "django")]
+        if not own or cls in self._user_dependent:
+            return
+        staff = get_user_model()()
+        staff.pk, staff.is_staff, staff.is_superuser, staff.is_active = 1, True, True, True
+        anonymous, view.request.user = view.request.user, staff
+        try:
+            again = ([self.authentication_class(type(a), []) for a in view.get_authenticators()],
+                     [self.permission_expression(p, []) for p in view.get_permissions()])
+        except Exception:  # noqa: BLE001 - code that fails for a user is code that reads the user
+            again = None
+        finally:
+            view.request.user = anonymous
+        if again != decided:
+            self._user_dependent.add(cls)
+            problems.append(Problem(cls.__dict__.get(own[0], cls), f"{_path(cls)}.{own[0]}() returns other classes "
+                                                                  "for another request.user: the policy cannot say so",
+                                    "leave its views to the origin (--leave-to-origin VIEW)"))
 
     def collect_routes(self):
         """Group the URLconf's DRF endpoints by policy view name, in URLconf order."""

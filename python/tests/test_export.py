@@ -354,6 +354,19 @@ class ProblemTests(SimpleTestCase):
         self.assertIn("SIMPLE_JWT names classes of the project's own", str(ctx.exception))
         export_policy()  # simplejwt's own classes export
 
+    def test_get_permissions_choosing_by_user_is_a_problem(self):
+        # Read with an anonymous request only, staff's AllowAny was exported as everyone's IsAdminUser.
+        def get_permissions(self):
+            if self.request.user.is_staff:
+                return [permissions.AllowAny()]
+            return [permissions.IsAdminUser()]
+
+        with mock.patch.object(blog_views.TagViewSet, "get_permissions", get_permissions, create=True):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        self.assertIn("get_permissions() returns other classes for another request.user", str(ctx.exception))
+        self.assertEqual(len(ctx.exception.problems), 1)
+
     def test_output_file(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "policy.json")
