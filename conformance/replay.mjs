@@ -501,6 +501,9 @@ function replayCan(c, index, build) {
   const ctx = c.context;
   const target = ctx.action ?? ctx.method;
   if (typeof target !== "string" || ctx.authentication?.failed || ctx.lookupError) return undefined;
+  // `can` takes actions and upper-case method names ("Post" is refused there as a typo,
+  // docs/policy.md §4); a method as a client sent it (edge:method-case) is `check`'s to replay.
+  if (ctx.action === undefined && /[a-z]/.test(target)) return undefined;
   const ask = (gate, user, name, object) => {
     try {
       return String(gate.can(user, ctx.view, name, object));

@@ -538,6 +538,7 @@ impl Compiler<'_> {
             model,
             no_match_body,
             ignore_model_permissions: spec.ignore_model_permissions,
+            throttled: spec.throttled,
             queryset: match &spec.queryset {
                 Some(source) => Some(self.compile_condition(source, Scope::Object, format!("{path}.queryset"))?),
                 None => None,

@@ -167,6 +167,11 @@ pub struct ViewSpec {
     /// `_ignore_model_permissions` (DRF's API root view sets it).
     #[serde(default)]
     pub ignore_model_permissions: bool,
+    /// The view has `throttle_classes`: DRF checks throttles after the permissions and before the
+    /// handler lookup and `get_object()`, so its 405s, lookup 404s and object-stage denials may be
+    /// the origin's 429 (the edge forwards those).
+    #[serde(default)]
+    pub throttled: bool,
     /// The filter of `get_queryset()`, as a condition over `obj` and `request`: `get_object()`
     /// finds only objects it holds for (others are a 404), e.g.
     /// `"obj.published or obj.owner == request.user"`.

@@ -3,7 +3,9 @@
 //!
 //! Matching is exact, on the percent-decoded path as Django matches `path_info`: a path that
 //! matches nothing (including one missing its trailing slash, which Django's `APPEND_SLASH`
-//! redirects) is not DRF's to decide here, so the edge passes it through untouched.
+//! redirects) is not DRF's to decide here, so the edge passes it through untouched. A parameter
+//! matches what Django's pattern matches, no more: `{pk}` DRF's default lookup regex, `{pk:int}`
+//! and the other path converters theirs (a URL Django does not resolve is its own 404 page).
 
 #[cfg(feature = "compiler")]
 use crate::error::{PolicyError, PolicyErrorCode};
@@ -16,8 +18,79 @@ const STANDARD_ACTION_NAMES: [&str; 6] = ["list", "create", "retrieve", "update"
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Segment {
     Literal(String),
-    /// `{name}`: one non-empty segment without `/` or `.` (DRF's default `lookup_value_regex`).
-    Parameter(String),
+    /// `{name}` or `{name:converter}`: one path segment of the parameter's form.
+    Parameter(String, ParameterForm),
+}
+
+/// What one URL parameter matches, as Django's pattern for it does (one segment, never `/`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ParameterForm {
+    /// `{name}`: `[^/.]+`, DRF's default `lookup_value_regex`.
+    Lookup,
+    /// `{name:int}`: Django's `int` converter, `[0-9]+`.
+    Int,
+    /// `{name:str}`: Django's `str` converter (a `path()` parameter's default), `[^/]+`.
+    Str,
+    /// `{name:slug}`: Django's `slug` converter, `[-a-zA-Z0-9_]+`.
+    Slug,
+    /// `{name:uuid}`: Django's `uuid` converter, lower-case hex in 8-4-4-4-12 groups.
+    Uuid,
+}
+
+impl ParameterForm {
+    /// The compiled policy's segment kind (0 is a literal; 1, `{name}`, is what every version wrote).
+    #[cfg(feature = "compiler")]
+    pub(crate) fn wire_kind(self) -> u8 {
+        match self {
+            ParameterForm::Lookup => 1,
+            ParameterForm::Int => 2,
+            ParameterForm::Str => 3,
+            ParameterForm::Slug => 4,
+            ParameterForm::Uuid => 5,
+        }
+    }
+
+    /// The form of a compiled segment kind other than 0.
+    pub(crate) fn from_wire_kind(kind: u8) -> Option<ParameterForm> {
+        match kind {
+            1 => Some(ParameterForm::Lookup),
+            2 => Some(ParameterForm::Int),
+            3 => Some(ParameterForm::Str),
+            4 => Some(ParameterForm::Slug),
+            5 => Some(ParameterForm::Uuid),
+            _ => None,
+        }
+    }
+
+    #[cfg(feature = "compiler")]
+    fn from_converter(name: &str) -> Option<ParameterForm> {
+        match name {
+            "int" => Some(ParameterForm::Int),
+            "str" => Some(ParameterForm::Str),
+            "slug" => Some(ParameterForm::Slug),
+            "uuid" => Some(ParameterForm::Uuid),
+            _ => None,
+        }
+    }
+
+    /// Whether a decoded path segment matches (Python's `re` over `str`: `[0-9]` is ASCII only).
+    fn accepts(self, part: &str) -> bool {
+        match self {
+            ParameterForm::Lookup => !part.is_empty() && !part.contains('.'),
+            ParameterForm::Int => !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()),
+            ParameterForm::Str => !part.is_empty(),
+            ParameterForm::Slug => {
+                !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            }
+            ParameterForm::Uuid => {
+                part.len() == 36
+                    && part.bytes().enumerate().all(|(i, b)| match i {
+                        8 | 13 | 18 | 23 => b == b'-',
+                        _ => b.is_ascii_digit() || (b'a'..=b'f').contains(&b),
+                    })
+            }
+        }
+    }
 }
 
 /// A compiled route.
@@ -38,13 +111,15 @@ pub(crate) struct Route {
 ///   "routes": [
 ///     {"pattern": "/api/posts/", "view": "posts"},
 ///     {"pattern": "/api/posts/{pk}/", "view": "posts", "detail": true},
-///     {"pattern": "/api/posts/{pk}/publish/", "view": "posts", "action": "publish"}
+///     {"pattern": "/api/posts/{pk}/publish/", "view": "posts", "action": "publish"},
+///     {"pattern": "/api/ids/{pk:int}/", "view": "posts", "detail": true}
 ///   ]}"#).unwrap();
 /// let hit = gate.route("/api/posts/7/publish/").unwrap();
 /// assert_eq!((hit.view, hit.action, hit.detail), ("posts", Some("publish"), true));
 /// assert_eq!(hit.params, [("pk", "7".to_string())]);
 /// assert!(gate.route("/api/posts").is_none()); // Django's APPEND_SLASH redirect: not ours
 /// assert!(gate.route("/api/posts/7.json/").is_none());
+/// assert!(gate.route("/api/ids/abc/").is_none()); // `<int:pk>` does not match: Django's 404 page
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RouteMatch<'g> {
@@ -82,15 +157,21 @@ impl Route {
                     ));
                 }
                 let segment = match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-                    Some(name) if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_') => {
-                        Segment::Parameter(name.to_owned())
-                    }
-                    Some(_) => {
-                        return Err(PolicyError::new(
-                            PolicyErrorCode::InvalidPolicy,
-                            format!("{path}.pattern"),
-                            format!("`{part}` is not a valid parameter; use `{{name}}`"),
-                        ))
+                    Some(inner) => {
+                        let (name, form) = match inner.split_once(':') {
+                            None => (inner, Some(ParameterForm::Lookup)),
+                            Some((name, converter)) => (name, ParameterForm::from_converter(converter)),
+                        };
+                        let named = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+                        let Some(form) = form.filter(|_| named) else {
+                            let hint = "use `{name}` or `{name:int|str|slug|uuid}`";
+                            return Err(PolicyError::new(
+                                PolicyErrorCode::InvalidPolicy,
+                                format!("{path}.pattern"),
+                                format!("`{part}` is not a valid parameter; {hint}"),
+                            ));
+                        };
+                        Segment::Parameter(name.to_owned(), form)
                     }
                     None if part.contains(['{', '}']) => {
                         return Err(PolicyError::new(
@@ -114,7 +195,7 @@ impl Route {
                     .cloned()
             })
         });
-        let has_parameter = segments.iter().any(|s| matches!(s, Segment::Parameter(_)));
+        let has_parameter = segments.iter().any(|s| matches!(s, Segment::Parameter(..)));
         Ok(Route {
             segments,
             trailing_slash,
@@ -141,9 +222,7 @@ impl Route {
             let part = parts.as_mut()?.next()?;
             match segment {
                 Segment::Literal(literal) if literal == part => {}
-                Segment::Parameter(name) if !part.is_empty() && !part.contains('.') => {
-                    params.push((name.as_str(), part.to_owned()))
-                }
+                Segment::Parameter(name, form) if form.accepts(part) => params.push((name.as_str(), part.to_owned())),
                 _ => return None,
             }
         }

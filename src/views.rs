@@ -95,6 +95,8 @@ pub(crate) struct View {
     /// `{"detail":"No <Model> matches the given query."}`.
     pub no_match_body: String,
     pub ignore_model_permissions: bool,
+    /// `throttle_classes` set: what DRF decides after `check_throttles` is the origin's.
+    pub throttled: bool,
     /// The `get_queryset()` filter (index into the gate's conditions): `get_object()` finds only
     /// the objects it holds for.
     pub queryset: Option<usize>,
@@ -280,6 +282,7 @@ impl View {
             allow: &route.allow,
             header: auth_list.and_then(|list| list.header.as_deref()),
             vary_accept: self.renderers.len() > 1,
+            throttled: self.throttled,
         }
     }
 
@@ -402,6 +405,9 @@ struct Responder<'g> {
     header: Option<&'g str>,
     /// More than one renderer: DRF adds `Vary: Accept`.
     vary_accept: bool,
+    /// Throttles run between the permissions and the handler: a client over its rate gets 429
+    /// there, which only the origin knows.
+    throttled: bool,
 }
 
 impl<'g> Responder<'g> {
@@ -449,7 +455,7 @@ impl<'g> Responder<'g> {
             trace: None,
             error: None,
             vary_accept: self.vary_accept,
-            rendered_by_origin: false,
+            rendered_by_origin: self.throttled && matches!(stage, Stage::Handler | Stage::Lookup | Stage::Object),
             response_headers: None,
         }
     }

@@ -1520,9 +1520,55 @@ def rawhunt_csrf_cases():
     return out
 
 
+def hunt_cases():
+    """Request forms no other family varies (helper hunt): lower- and mixed-case methods (WSGI
+    upper-cases REQUEST_METHOD), and the Host header the CSRF Origin/Referer checks compare with."""
+    out = []
+
+    def edge(rule, *specs):
+        for s in specs:
+            s["source"] = f"edge:{rule}"
+            out.append(s)
+
+    good = {"csrftoken": "{csrf}"}
+    hdr = {"X-CSRFToken": "{csrf}"}
+    sess = policy(["session"], ["IsAuthenticated"])
+    dmp = policy(["basic"], ["DjangoModelPermissions"])
+    basic = policy(["basic"], ["IsAuthenticated"], view={"actions": ["list", "retrieve", "create", "destroy"]})
+    for meth in ("get", "post", "Post", "delete", "patch", "head", "options", "trace", "foo", "Foo"):
+        for detail in (False, True):
+            edge("method-case",
+                 spec("", basic, method=meth, detail=detail, raw={"headers": {}}),
+                 spec("", basic, method=meth, detail=detail, actor=ALICE,
+                      raw=raw_auth("Basic [[b64:{username}:{password}]]")),
+                 spec("", dmp, method=meth, detail=detail, actor=ALICE,
+                      raw=raw_auth("Basic [[b64:{username}:{password}]]")))
+        edge("method-case",
+             spec("", sess, method=meth, actor=ALICE, raw={"login": True}),
+             spec("", sess, method=meth, actor=ALICE, raw={"login": True, "cookies": dict(good), "headers": dict(hdr)}))
+    for host, extra, secure in (
+            ("testserver:80", {"Origin": "http://testserver:80"}, False),
+            ("testserver:80", {"Origin": "http://testserver"}, False),
+            ("testserver:8000", {"Origin": "http://testserver:8000"}, False),
+            ("testserver:8000", {"Origin": "http://testserver"}, False),
+            ("TESTSERVER", {"Origin": "http://TESTSERVER"}, False),
+            ("TESTSERVER", {"Origin": "http://testserver"}, False),
+            ("testserver.", {"Origin": "http://testserver."}, False),
+            ("testserver:443", {"Referer": "https://testserver/x"}, True),
+            ("testserver:443", {"Referer": "https://testserver:443/x"}, True),
+            ("testserver:8443", {"Referer": "https://testserver:8443/x"}, True),
+            ("TestServer", {"Referer": "https://testserver/x"}, True),
+            ("testserver", {"Referer": "https://TESTSERVER/x"}, True),
+            ("testserver:8443", {"Origin": "https://testserver:8443"}, True)):
+        edge("host-forms", spec("", sess, method="POST", actor=ALICE,
+                                raw={"login": True, "cookies": dict(good), "secure": secure,
+                                     "headers": dict(hdr, Host=host, **extra)}))
+    return out
+
+
 def all_specs(seed, n_random):
     specs = table_cases() + edge_cases() + edge_raw_cases() + queryset_cases()
-    specs += rawhunt_cases() + rawhunt_csrf_cases()
+    specs += rawhunt_cases() + rawhunt_csrf_cases() + hunt_cases()
     specs += negotiation_cases()
     specs += http_method_names_cases()
     gen = RandomGen(seed)

@@ -297,6 +297,17 @@ def export_settings(include_secrets=False):
         # Not modelled at the edge: say so rather than export a policy that would disagree.
         if jwt.CHECK_REVOKE_TOKEN or jwt.JWK_URL:
             raise ExportError(["SIMPLE_JWT CHECK_REVOKE_TOKEN and JWK_URL are not supported by drf-gate's edge authentication"])
+        # Token classes are exported by name: a project's own `AccessToken` (a verify() of its
+        # own) would be read as simplejwt's; so would a TOKEN_USER_CLASS of its own.
+        foreign = [f"{c.__module__}.{c.__qualname__}" for c in jwt.AUTH_TOKEN_CLASSES
+                   if getattr(c, "__module__", None) != "rest_framework_simplejwt.tokens"]
+        if getattr(jwt.TOKEN_USER_CLASS, "__module__", None) != "rest_framework_simplejwt.models":
+            foreign.append(f"TOKEN_USER_CLASS {getattr(jwt.TOKEN_USER_CLASS, '__module__', '?')}."
+                           f"{getattr(jwt.TOKEN_USER_CLASS, '__qualname__', jwt.TOKEN_USER_CLASS)}")
+        if foreign:
+            raise ExportError([f"SIMPLE_JWT names classes of the project's own ({', '.join(foreign)}): drf-gate's "
+                               "edge authentication runs simplejwt's AccessToken/RefreshToken/SlidingToken/"
+                               "UntypedToken and TokenUser only"])
         if include_secrets:
             result["jwt"]["signingKey"] = jwt.SIGNING_KEY
     return result
@@ -306,8 +317,45 @@ def export_settings(include_secrets=False):
 # URLconf walking
 
 
+# A parameter's regex -> its form in drf-gate's pattern (routing.rs matches exactly these);
+# another regex (`\d+` also matches non-ASCII digits) leaves the route to the origin.
+_PARAMETER_REGEXES = {
+    "[^/.]+": "",  # DRF's default lookup_value_regex
+    "[0-9]+": ":int",
+    "[^/]+": ":str",
+    "[-a-zA-Z0-9_]+": ":slug",
+    "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}": ":uuid",
+}
+
+
+def _converter_form(converter):
+    """`:int` etc. for Django's own path converters, None for `path` and custom ones."""
+    from django.urls import converters
+
+    forms = {converters.IntConverter: ":int", converters.StringConverter: ":str",
+             converters.SlugConverter: ":slug", converters.UUIDConverter: ":uuid"}
+    return forms.get(type(converter))
+
+
+def _route_to_template(pattern):
+    """A `path()` route -> (template, ok): `<int:pk>` -> `{pk:int}`, `<pk>` -> `{pk:str}`."""
+    ok = True
+
+    def parameter(m):
+        nonlocal ok
+        name = m.group(2)
+        form = _converter_form(pattern.converters.get(name))
+        if form is None:
+            ok = False
+            form = ""
+        return "{%s%s}" % (name, form)
+
+    return re.sub(r"<(?:([^>:]+):)?([^>]+)>", parameter, str(pattern._route)), ok
+
+
 def _regex_to_template(regex):
-    """'^posts/(?P<pk>[^/.]+)/$' -> ('posts/{pk}/', ok). ok is False if other regex syntax remains."""
+    """'^posts/(?P<pk>[^/.]+)/$' -> ('posts/{pk}/', ok). ok is False if other regex syntax remains,
+    or a parameter's regex is not one drf-gate's pattern matches exactly (_PARAMETER_REGEXES)."""
     out, i, ok = [], 0, True
     if regex.startswith("^"):
         i = 1
@@ -322,7 +370,11 @@ def _regex_to_template(regex):
                     continue
                 depth += {"(": 1, ")": -1}.get(regex[j], 0)
                 j += 1
-            out.append("{%s}" % name)
+            form = _PARAMETER_REGEXES.get(regex[end + 1 : j - 1])
+            if form is None:
+                ok = False
+                form = ""
+            out.append("{%s%s}" % (name, form))
             i = j
         elif regex[i] == "\\" and i + 1 < len(regex):
             if regex[i + 1] in "Z" and i + 2 == len(regex):
@@ -351,8 +403,8 @@ def _pattern_parts(pattern):
     elif body.endswith("$") and not body.endswith("\\$"):
         body = body[:-1]
     if isinstance(pattern, RoutePattern):
-        template = re.sub(r"<(?:[^>:]+:)?([^>]+)>", r"{\1}", str(pattern._route))
-        return template, body, end, True
+        template, ok = _route_to_template(pattern)
+        return template, body, end, ok
     template, ok = _regex_to_template(str(pattern._regex) if isinstance(pattern, RegexPattern) else regex)
     return template, body, end, ok
 
@@ -360,17 +412,17 @@ def _pattern_parts(pattern):
 def iter_url_patterns(resolver=None):
     """Yield (template, js_regex, url_pattern, namespace, clean) for every endpoint of the URLconf."""
 
-    def walk(patterns, template, regex, namespace):
+    def walk(patterns, template, regex, namespace, clean):
         for p in patterns:
             t, r, end, ok = _pattern_parts(p.pattern)
             if isinstance(p, URLResolver):
                 ns = p.namespace and (f"{namespace}:{p.namespace}" if namespace else p.namespace)
-                yield from walk(p.url_patterns, template + t, regex + r, ns or namespace)
+                yield from walk(p.url_patterns, template + t, regex + r, ns or namespace, clean and ok)
             elif isinstance(p, URLPattern):
                 js = "^/" + re.sub(r"\(\?P<", "(?<", regex + r) + "$"
-                yield "/" + template + t, js, p, namespace, ok
+                yield "/" + template + t, js, p, namespace, clean and ok
 
-    yield from walk((resolver or get_resolver()).url_patterns, "", "", None)
+    yield from walk((resolver or get_resolver()).url_patterns, "", "", None, True)
 
 
 def _is_format_suffix(url_pattern):
@@ -380,6 +432,16 @@ def _is_format_suffix(url_pattern):
 
 # --------------------------------------------------------------------------------------------
 # The exporter
+
+# APIView / GenericAPIView methods whose DRF code the policy describes: a view class that
+# overrides one (outside DRF and Django) is a problem.
+_PIPELINE_METHODS = (
+    "dispatch", "initialize_request", "initial", "perform_content_negotiation", "get_content_negotiator",
+    "determine_version", "perform_authentication", "check_permissions", "check_object_permissions",
+    "permission_denied", "handle_exception", "get_exception_handler", "get_exception_handler_context",
+    "raise_uncaught_exception", "finalize_response", "http_method_not_allowed", "get_authenticate_header",
+    "get_renderers", "get_object", "get_format_suffix", "options",
+)
 
 
 # What routers pass to every viewset route; anything else in initkwargs came from @action(...).
@@ -410,6 +472,7 @@ class Exporter:
         self.known_classes = {}  # policy name -> import path of a well-known third-party class
         self.known_proofs = {}  # policy name -> drfgate.prove.Proof (None without the compiled core)
         self._view_model = None  # the model of the view being exported
+        self._user_dependent = set()  # view classes whose get_permissions() reads request.user
         self._view_auth_kinds = set()
         self.warnings = []
         # Custom classes never take a built-in's name or alias (django-rest-knox's class is also
@@ -746,13 +809,20 @@ class Exporter:
             "authenticate_header" in k.__dict__ for k in cls.__mro__ if k not in BUILTIN_AUTHENTICATION and k is not object
             and k is not drf_authentication.BaseAuthentication
         )
+        # Any method of its own (an `authenticate_credentials` refusing expired tokens, an
+        # `authenticate` reading another header): not the built-in's behaviour, so a custom
+        # class (its resolver decides, or leaves the request to the origin), not `base`.
+        own_code = builtin is not None and any(
+            not attr.startswith("__") and (callable(value) or isinstance(value, (staticmethod, classmethod, property)))
+            for k in cls.__mro__[:cls.__mro__.index(builtin)] for attr, value in vars(k).items()
+        )
         try:
             header = cls().authenticate_header(Request(self.factory.get("/")))
         except Exception as exc:  # noqa: BLE001 - any failure is reported with its location
             problems.append(Problem(cls, f"calling {name}().authenticate_header(request) failed: {exc!r}"))
             header = None
         decl = {}
-        if builtin is not None and not header_overridden:
+        if builtin is not None and not header_overridden and not own_code:
             base_name = BUILTIN_AUTHENTICATION[builtin]
             decl["base"] = base_name
             if issubclass(cls, drf_authentication.TokenAuthentication) and cls.keyword != builtin.keyword:
@@ -784,7 +854,34 @@ class Exporter:
         """(authentication names, permission expressions) that DRF would use for this instance."""
         auth = [self.authentication_class(type(a), problems) for a in view.get_authenticators()]
         perms = [self.permission_expression(p, problems) for p in view.get_permissions()]
+        self._check_user_independent(view, (auth, perms), problems)
         return auth, perms
+
+    def _check_user_independent(self, view, decided, problems):
+        """The classes were read with an anonymous request; a `get_permissions()` or
+        `get_authenticators()` of the project's own may choose by `request.user` (staff get
+        AllowAny), which the policy cannot say: read them again for a staff superuser."""
+        cls = type(view)
+        own = [m for m in ("get_permissions", "get_authenticators")
+               if (k := next((k for k in cls.__mro__ if m in k.__dict__), None)) is not None
+               and k.__module__.split(".")[0] not in ("rest_framework", "django")]
+        if not own or cls in self._user_dependent:
+            return
+        staff = get_user_model()()
+        staff.pk, staff.is_staff, staff.is_superuser, staff.is_active = 1, True, True, True
+        anonymous, view.request.user = view.request.user, staff
+        try:
+            again = ([self.authentication_class(type(a), []) for a in view.get_authenticators()],
+                     [self.permission_expression(p, []) for p in view.get_permissions()])
+        except Exception:  # noqa: BLE001 - code that fails for a user is code that reads the user
+            again = None
+        finally:
+            view.request.user = anonymous
+        if again != decided:
+            self._user_dependent.add(cls)
+            problems.append(Problem(cls.__dict__.get(own[0], cls), f"{_path(cls)}.{own[0]}() returns other classes "
+                                                                  "for another request.user: the policy cannot say so",
+                                    "leave its views to the origin (--leave-to-origin VIEW)"))
 
     def collect_routes(self):
         """Group the URLconf's DRF endpoints by policy view name, in URLconf order."""
@@ -810,14 +907,20 @@ class Exporter:
             if namespace:
                 name = f"{namespace}:{name}"
             if not clean:
-                self.warnings.append(f"route {template} of {name} uses regex syntax; see its 'regex'")
+                # drf-gate's pattern cannot match exactly what Django matches here: no route, so
+                # the Worker passes these URLs to the origin (a route matching more would answer
+                # for URLs Django does not resolve).
+                self.warnings.append(f"route {template} of {name} uses regex syntax or a path converter drf-gate "
+                                     f"does not match exactly; left to the origin")
             if key not in names_by_key:
                 unique, n = name, 2
                 while unique in views:
                     unique, n = f"{name}-{n}", n + 1
                 names_by_key[key] = unique
                 views[unique] = []
-            views[names_by_key[key]].append(_Route(template, regex, p.callback, detail, actions, initkwargs))
+            route = _Route(template, regex, p.callback, detail, actions, initkwargs)
+            route.routable = clean
+            views[names_by_key[key]].append(route)
         return views
 
     def export_view(self, name, routes):
@@ -839,6 +942,9 @@ class Exporter:
                                  if jwt_authentication is not None
                                  and isinstance(a, jwt_authentication.JWTStatelessUserAuthentication)}
         default_perms = [self.permission_expression(p, problems) for p in APIView.get_permissions(base_view)]
+        problems.extend(self._before_authentication(cls))
+        problems.extend(self._language(cls))
+        problems.extend(self._pipeline_overrides(cls))
         policy = {}
         if model is not None:
             policy["model"] = f"{model._meta.app_label}.{model._meta.object_name}"
@@ -854,9 +960,10 @@ class Exporter:
             else:
                 mapping = {m.upper(): m for m in HANDLER_METHODS if m in cls.http_method_names and hasattr(cls, m)}
                 detail = self._plain_view_detail(cls, mapping)
-            route_entries.append(
-                {"pattern": route.template, "regex": route.regex, "view": name, "detail": detail, "actions": mapping}
-            )
+            if getattr(route, "routable", True):
+                route_entries.append(
+                    {"pattern": route.template, "regex": route.regex, "view": name, "detail": detail, "actions": mapping}
+                )
             for method, action in mapping.items():
                 entry = actions.setdefault(action, {"methods": [], "detail": detail})
                 if not is_viewset:
@@ -896,12 +1003,9 @@ class Exporter:
             policy["ignoreModelPermissions"] = True
         throttles = [getattr(t, "__name__", repr(t)) for t in getattr(cls, "throttle_classes", None) or ()]
         if throttles:
-            self.warnings.append(
-                f"{source_location(cls)}: {name} throttles ({', '.join(throttles)}); DRF checks throttles after "
-                f"the view's permissions and before get_object(), so the edge's view-level answers agree, but an "
-                f"object-level denial may be the origin's 429: leave the object stage to the origin (do not pass "
-                f"`object` for this view)"
-            )
+            # DRF checks throttles after the permissions, before the handler lookup and
+            # get_object(): the edge forwards its 405s and object-stage answers (docs/policy.md).
+            policy["throttled"] = True
         queryset = queryset_condition(cls, name, self.warnings)
         if queryset is not None:
             policy["queryset"] = queryset
@@ -927,6 +1031,87 @@ class Exporter:
         for problem in problems:
             problem.views.add(name)
         return policy, route_entries, problems
+
+    @staticmethod
+    def _before_authentication(cls):
+        """What DRF's `initial()` runs before authentication that the policy cannot say: content
+        negotiation other than DRF's default reading `?format=`, and versioning that can raise
+        (`ALLOWED_VERSIONS` set: 404 "Invalid version in query parameter.", 406 for the Accept
+        header, ...). The edge would answer those requests with the authentication's outcome."""
+        from rest_framework.negotiation import DefaultContentNegotiation
+        from rest_framework.versioning import (AcceptHeaderVersioning, HostNameVersioning, NamespaceVersioning,
+                                               QueryParameterVersioning, URLPathVersioning)
+
+        hint = "leave its views to the origin (--leave-to-origin VIEW)"
+        out = []
+        negotiation = getattr(cls, "content_negotiation_class", DefaultContentNegotiation)
+        if negotiation is not DefaultContentNegotiation:
+            out.append(Problem(negotiation, f"content negotiation class {_path(negotiation)}: drf-gate negotiates "
+                                            "as DRF's DefaultContentNegotiation", hint))
+        elif DefaultContentNegotiation.settings.URL_FORMAT_OVERRIDE != "format":
+            out.append(Problem(cls, f"URL_FORMAT_OVERRIDE = {DefaultContentNegotiation.settings.URL_FORMAT_OVERRIDE!r}: "
+                                    "drf-gate reads the format from ?format= (DRF's default)", hint))
+        versioning = getattr(cls, "versioning_class", None)
+        builtin = (AcceptHeaderVersioning, HostNameVersioning, NamespaceVersioning, QueryParameterVersioning,
+                   URLPathVersioning)
+        if versioning is not None and (versioning not in builtin or versioning.allowed_versions):
+            out.append(Problem(versioning, f"versioning class {_path(versioning)} with ALLOWED_VERSIONS "
+                                           f"{list(getattr(versioning, 'allowed_versions', None) or [])}: DRF "
+                                           "refuses other versions before authentication; the policy cannot say so",
+                               hint))
+        return out
+
+    @staticmethod
+    def _pipeline_overrides(cls):
+        """A view that overrides a step of DRF's request pipeline (a `permission_denied` raising
+        Http404 to hide what exists, a `handle_exception` shaping bodies, ...) answers otherwise
+        than the policy says; so does another EXCEPTION_HANDLER, or JSON settings other than
+        DRF's defaults (`COMPACT_JSON = False` writes `{"detail": "..."}`)."""
+        hint = "leave its views to the origin (--leave-to-origin VIEW)"
+        out = []
+        for method in _PIPELINE_METHODS:
+            owner = next((k for k in cls.__mro__ if method in k.__dict__), None)
+            if method == "get_authenticate_header" and not getattr(cls, "authentication_classes", None):
+                continue  # read only for NotAuthenticated/AuthenticationFailed: none without authenticators
+            if owner is not None and owner.__module__.split(".")[0] not in ("rest_framework", "django"):
+                out.append(Problem(owner.__dict__[method], f"{_path(owner)}.{method}() overrides DRF's request "
+                                                           "pipeline: drf-gate cannot say what it does", hint))
+        for renderer in getattr(cls, "renderer_classes", None) or ():
+            if getattr(renderer, "__module__", None) != "rest_framework.renderers":
+                # Exported by class name: a project's own `JSONRenderer` (a charset, an indent)
+                # would be read as DRF's.
+                out.append(Problem(renderer, f"renderer {getattr(renderer, '__module__', '?')}."
+                                             f"{getattr(renderer, '__qualname__', renderer)}: drf-gate renders as "
+                                             "DRF's own renderer classes only", hint))
+        handler = api_settings.EXCEPTION_HANDLER
+        if getattr(handler, "__module__", None) != "rest_framework.views" or handler.__name__ != "exception_handler":
+            out.append(Problem(handler, f"EXCEPTION_HANDLER {getattr(handler, '__module__', '?')}."
+                                        f"{getattr(handler, '__qualname__', handler)}: drf-gate renders DRF's default "
+                                        "exception handler's bodies", hint))
+        for name, default in (("COMPACT_JSON", True), ("UNICODE_JSON", True), ("STRICT_JSON", True)):
+            if getattr(api_settings, name) != default:
+                out.append(Problem(cls, f"REST_FRAMEWORK {name} = {getattr(api_settings, name)!r}: drf-gate writes "
+                                        f"JSON as DRF's default ({name} = {default})", hint))
+        return out
+
+    @staticmethod
+    def _language(cls):
+        """DRF's and simplejwt's messages are translated into the active language
+        (`LANGUAGE_CODE` without LocaleMiddleware: `fr` makes NotAuthenticated "Informations
+        d'authentification non fournies."); the edge writes DRF's English messages."""
+        from django.utils import translation
+        from rest_framework.exceptions import NotAuthenticated
+
+        if not settings.USE_I18N:
+            return []
+        with translation.override(settings.LANGUAGE_CODE):
+            text = str(NotAuthenticated.default_detail)
+        if settings.LANGUAGE_CODE.lower().split("-")[0] == "en" and text == "Authentication credentials were not provided.":
+            return []
+        return [Problem(cls, f"LANGUAGE_CODE = {settings.LANGUAGE_CODE!r} with USE_I18N: DRF's messages are "
+                             f"translated (NotAuthenticated: {text!r}); drf-gate writes them in English",
+                        "leave its views to the origin (--leave-to-origin VIEW), or set LANGUAGE_CODE to an "
+                        "English variant")]
 
     @staticmethod
     def _action_entry(action, entry, is_viewset):

@@ -6,10 +6,12 @@ import os
 import tempfile
 from unittest import mock
 
+from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 from django.test import SimpleTestCase
 from django.urls import get_resolver
-from rest_framework import authentication, permissions
+from rest_framework import authentication, exceptions, permissions
 from rest_framework.settings import api_settings
 
 from blog import permissions as blog_permissions
@@ -35,6 +37,11 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
 class BearerTokenAuthentication(authentication.TokenAuthentication):
     keyword = "Bearer"
+
+
+def handler(exc, context):
+    """An EXCEPTION_HANDLER of the project's own (ProblemTests)."""
+    return None
 
 
 class ExportTests(SimpleTestCase):
@@ -215,6 +222,82 @@ class ProblemTests(SimpleTestCase):
         self.assertNotIn("tags", {r["view"] for r in policy["routes"]})
         self.assertNotIn("NoDeclaration", policy.get("classes", {}))
 
+    def test_what_runs_before_authentication_is_a_problem(self):
+        # DRF negotiates and determines the version before authenticating: a refused version
+        # (404 "Invalid version in query parameter.") or a format under another query name must
+        # not be answered with the authentication's 401 at the edge (docs/drf-semantics.md §10).
+        from rest_framework import negotiation, versioning
+        from django.test import override_settings
+
+        class Versions(versioning.QueryParameterVersioning):
+            allowed_versions = ["v1"]
+
+        class Negotiation(negotiation.DefaultContentNegotiation):
+            pass
+
+        for attr, value, text in (("versioning_class", Versions, "ALLOWED_VERSIONS ['v1']"),
+                                  ("content_negotiation_class", Negotiation, "drf-gate negotiates as DRF's")):
+            with mock.patch.object(blog_views.TagViewSet, attr, value):
+                with self.assertRaises(ExportError) as ctx:
+                    export_policy()
+                (problem,) = ctx.exception.problems
+                self.assertIn(text, str(problem))
+                self.assertEqual(problem.views, {"tags"})
+                self.assertNotIn("tags", export_policy(leave_to_origin=["tags"])["views"])
+        # DRF's own versioning classes without ALLOWED_VERSIONS accept any version.
+        with mock.patch.object(blog_views.TagViewSet, "versioning_class", versioning.QueryParameterVersioning):
+            self.assertIn("tags", export_policy()["views"])
+        with override_settings(REST_FRAMEWORK=dict(settings.REST_FRAMEWORK, URL_FORMAT_OVERRIDE=None)):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        self.assertIn("URL_FORMAT_OVERRIDE = None", str(ctx.exception))
+
+    def test_a_language_other_than_english_is_a_problem(self):
+        # LANGUAGE_CODE = "fr": DRF's 401 says "Informations d'authentification non fournies."
+        from django.test import override_settings
+
+        with override_settings(LANGUAGE_CODE="fr"):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        self.assertIn("Informations d'authentification non fournies.", str(ctx.exception))
+        for code, i18n in (("en-gb", True), ("fr", False)):
+            with override_settings(LANGUAGE_CODE=code, USE_I18N=i18n):
+                self.assertIn("tags", export_policy()["views"])
+
+    def test_a_view_overriding_the_pipeline_is_a_problem(self):
+        # permission_denied raising Http404 (DRF: 404 "Not found." where the policy says 401/403).
+        from django.http import Http404
+        from django.test import override_settings
+
+        def permission_denied(self, request, message=None, code=None):
+            raise Http404
+
+        with mock.patch.object(blog_views.TagViewSet, "permission_denied", permission_denied, create=True):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        (problem,) = ctx.exception.problems
+        self.assertIn("permission_denied() overrides DRF's request pipeline", str(problem))
+        self.assertEqual(problem.views, {"tags"})
+        # A project's own renderer named like DRF's (exported by name).
+        from rest_framework.renderers import JSONRenderer as DrfJSONRenderer
+
+        class JSONRenderer(DrfJSONRenderer):
+            charset = "utf-8"
+
+        with mock.patch.object(blog_views.TagViewSet, "renderer_classes", [JSONRenderer], create=True):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        self.assertIn("drf-gate renders as DRF's own renderer classes only", str(ctx.exception))
+        # COMPACT_JSON = False: DRF writes {"detail": "..."} with a space.
+        with override_settings(REST_FRAMEWORK=dict(settings.REST_FRAMEWORK, COMPACT_JSON=False)):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        self.assertIn("COMPACT_JSON = False", str(ctx.exception))
+        with override_settings(REST_FRAMEWORK=dict(settings.REST_FRAMEWORK, EXCEPTION_HANDLER="tests.test_export.handler")):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        self.assertIn("EXCEPTION_HANDLER tests.test_export.handler", str(ctx.exception))
+
     def test_leave_to_origin_must_name_a_view(self):
         with self.assertRaises(ExportError):
             export_policy(leave_to_origin=["no-such-view"])
@@ -232,6 +315,57 @@ class ProblemTests(SimpleTestCase):
                 "BearerTokenAuthentication": {"base": "TokenAuthentication", "keyword": "Bearer"},
             },
         )
+
+    def test_a_builtin_subclass_with_its_own_code_is_a_custom_class(self):
+        # An expiring token (DRF: 401 "Token has expired.") is not DRF's TokenAuthentication.
+        class ExpiringTokenAuthentication(authentication.TokenAuthentication):
+            def authenticate_credentials(self, key):
+                raise exceptions.AuthenticationFailed("Token has expired.")
+
+        class QuietToken(authentication.TokenAuthentication):
+            keyword = "Bearer"
+
+        with mock.patch.object(blog_views.TagViewSet, "authentication_classes",
+                               [ExpiringTokenAuthentication, QuietToken]):
+            policy = export_policy()
+        self.assertEqual(policy["authenticationClasses"]["ExpiringTokenAuthentication"], {"wwwAuthenticate": "Token"})
+        self.assertEqual(policy["authenticationClasses"]["QuietToken"], {"base": "TokenAuthentication", "keyword": "Bearer"})
+
+    def test_throttled_views_say_so(self):
+        # DRF throttles after the permissions: a 405 becomes 429 once over the rate.
+        from rest_framework.throttling import AnonRateThrottle
+
+        self.assertNotIn("throttled", export_policy()["views"]["tags"])
+        with mock.patch.object(blog_views.TagViewSet, "throttle_classes", [AnonRateThrottle]):
+            self.assertIs(export_policy()["views"]["tags"]["throttled"], True)
+
+    def test_simplejwt_classes_of_the_project_are_refused(self):
+        from rest_framework_simplejwt import tokens
+
+        class AccessToken(tokens.AccessToken):
+            def verify(self):
+                raise tokens.TokenError("revoked")
+
+        with override_settings(SIMPLE_JWT=dict(getattr(settings, "SIMPLE_JWT", {}), AUTH_TOKEN_CLASSES=[
+                f"{__name__}.AccessToken"])):
+            with mock.patch.dict(globals(), {"AccessToken": AccessToken}):
+                with self.assertRaises(ExportError) as ctx:
+                    export_policy()
+        self.assertIn("SIMPLE_JWT names classes of the project's own", str(ctx.exception))
+        export_policy()  # simplejwt's own classes export
+
+    def test_get_permissions_choosing_by_user_is_a_problem(self):
+        # Read with an anonymous request only, the staff's list was never seen (the edge applied the other's).
+        def get_permissions(self):
+            if self.request.user.is_staff:
+                return [permissions.AllowAny()]
+            return [permissions.IsAdminUser()]
+
+        with mock.patch.object(blog_views.TagViewSet, "get_permissions", get_permissions, create=True):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        self.assertIn("get_permissions() returns other classes for another request.user", str(ctx.exception))
+        self.assertEqual(len(ctx.exception.problems), 1)
 
     def test_output_file(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -263,9 +397,15 @@ class UrlconfShapesTests(SimpleTestCase):
     def test_routes(self):
         routes = {r["pattern"]: r for r in self.policy["routes"]}
         self.assertEqual(routes["/v2/archive/{pk}/cover-image/"]["actions"], {"GET": "cover", "DELETE": "cover"})
-        self.assertEqual(routes["/posts/{pk}/"]["regex"], "^/posts/(?<pk>[0-9]+)/$")
-        self.assertEqual(routes["/legacy/{year}/"]["regex"], "^/legacy/(?<year>[0-9]{4})/$")
-        self.assertTrue(routes["/posts/{pk}/"]["detail"])  # a RetrieveUpdateAPIView calls get_object()
+        # <int:pk> matches [0-9]+ only: the edge must not route /posts/abc/ (Django's own 404).
+        self.assertEqual(routes["/posts/{pk:int}/"]["regex"], "^/posts/(?<pk>[0-9]+)/$")
+        self.assertTrue(routes["/posts/{pk:int}/"]["detail"])  # a RetrieveUpdateAPIView calls get_object()
+        # [0-9]{4} is no form drf-gate's pattern has: no route (the Worker forwards), and a warning.
+        self.assertNotIn("/legacy/{year}/", routes)
+        exporter = Exporter(urlconf="tests.urls_extra")
+        exporter.export()
+        self.assertIn("route /legacy/{year}/ of legacy uses regex syntax or a path converter drf-gate does not "
+                      "match exactly; left to the origin", exporter.warnings)
 
     def test_generic_view(self):
         view = self.policy["views"]["post-detail"]

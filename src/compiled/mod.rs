@@ -50,7 +50,7 @@ use crate::gate::Gate;
 use crate::negotiation::Renderer;
 use crate::perm_table::{PermId, PermissionTable};
 use crate::permissions::{Check, Node, PermissionClass, PermsMap};
-use crate::routing::Segment;
+use crate::routing::{ParameterForm, Segment};
 use crate::text::cat;
 use crate::views::{Action, AuthenticationList, Entry, ModelMeta, Route, RouteKind, View};
 #[cfg(feature = "compiler")]
@@ -214,8 +214,8 @@ fn encode_gate(gate: &Gate, out: &mut Writer) {
                     out.u8(0);
                     out.str(text);
                 }
-                Segment::Parameter(name) => {
-                    out.u8(1);
+                Segment::Parameter(name, form) => {
+                    out.u8(form.wire_kind());
                     out.str(name);
                 }
             }
@@ -402,7 +402,8 @@ fn encode_view(view: &View, out: &mut Writer) {
         }
     }
     out.str(&view.no_match_body);
-    out.bool(view.ignore_model_permissions);
+    // Flags: 1 `_ignore_model_permissions` (what every version wrote as a bool), 2 throttled.
+    out.u8(u8::from(view.ignore_model_permissions) | (u8::from(view.throttled) << 1));
     match view.queryset {
         None => out.u8(0),
         Some(condition) => {
@@ -514,11 +515,15 @@ fn decode_gate(input: &mut Reader<'_>) -> Read<Gate> {
         let mut segments = Vec::with_capacity(segment_count);
         for _ in 0..segment_count {
             let kind = d.u8();
-            if kind > 1 {
+            let form = ParameterForm::from_wire_kind(kind);
+            if kind != 0 && form.is_none() {
                 d.fail("an unknown route segment");
             }
             let text = d.string();
-            segments.push(if kind == 1 { Segment::Parameter(text) } else { Segment::Literal(text) });
+            segments.push(match form {
+                Some(form) => Segment::Parameter(text, form),
+                None => Segment::Literal(text),
+            });
         }
         let trailing_slash = d.bool();
         let view = d.string();
@@ -732,7 +737,11 @@ fn decode_view(d: &mut Sticky<'_, '_>, class_count: usize, condition_count: usiz
         None
     };
     let no_match_body = d.string();
-    let ignore_model_permissions = d.bool();
+    let flags = d.u8();
+    if flags > 3 {
+        d.fail("unknown view flags");
+    }
+    let (ignore_model_permissions, throttled) = (flags & 1 != 0, flags & 2 != 0);
     let queryset = if d.bool() { Some(d.index(condition_count)) } else { None };
     let count = d.count();
     let mut permission_lists = Vec::with_capacity(count);
@@ -812,6 +821,7 @@ fn decode_view(d: &mut Sticky<'_, '_>, class_count: usize, condition_count: usiz
         model,
         no_match_body,
         ignore_model_permissions,
+        throttled,
         queryset,
         routes,
         actions,
