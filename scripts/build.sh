@@ -103,16 +103,17 @@ wasm="$root/target/$target/release/drf_gate.wasm"
 # stable): panic=immediate-abort (a panic is the same trap as before, without std's panic and
 # `core::fmt` machinery), std's `optimize_for_size` algorithms, no panic locations: -5.2 KB gzip
 # (bench/notes.md). MIR inlining, which rustc leaves off at opt-level z: -1,006 B gzip (small
-# functions inlined before LLVM; bench/notes.md, seventh pass). Its own target dir: other
-# RUSTFLAGS would make cargo rebuild the core and edge builds' dependencies each time. The
-# config's wasm32 rustflags are repeated (RUSTFLAGS replaces them).
+# functions inlined before LLVM; bench/notes.md, seventh pass), at half rustc's default
+# thresholds (50/100): -387 B more (eighth pass: 20/40, 35/70 and 25/100 were worse). Its own
+# target dir: other RUSTFLAGS would make cargo rebuild the core and edge builds' dependencies each
+# time. The config's wasm32 rustflags are repeated (RUSTFLAGS replaces them).
 if ! rustup component list --installed 2>/dev/null | grep -qx 'rust-src'; then
   log "adding rust component rust-src (the runtime build rebuilds std)"
   rustup component add rust-src
 fi
 log "cargo build --release --target $target --no-default-features -Z build-std (runtime)"
 RUSTC_BOOTSTRAP=1 CARGO_PROFILE_RELEASE_STRIP=false \
-  RUSTFLAGS='--cfg getrandom_backend="wasm_js" -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zinline-mir=yes' \
+  RUSTFLAGS='--cfg getrandom_backend="wasm_js" -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zinline-mir=yes -Zinline-mir-threshold=25 -Zinline-mir-hint-threshold=50' \
   cargo build --release --target "$target" --lib --no-default-features \
   -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir "$root/target/runtime"
 cp "$root/target/runtime/$target/release/drf_gate.wasm" "$tmp/runtime.wasm"

@@ -211,9 +211,13 @@ pub struct ContextError {
 
 impl ContextError {
     pub(crate) fn new(code: ContextErrorCode, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::of(code, path.into(), message.into())
+    }
+
+    // Not generic: one copy, however the callers hold their texts.
+    fn of(code: ContextErrorCode, path: String, message: String) -> Self {
         // Bounded: messages and paths may quote the caller's input (a key, a name).
-        let (message, path) = (crate::error::bounded(message.into()), crate::error::bounded(path.into()));
-        ContextError { code: code.as_str(), message, path }
+        ContextError { code: code.as_str(), message: crate::error::bounded(message), path: crate::error::bounded(path) }
     }
 }
 

@@ -90,10 +90,9 @@ mod runtime {
         /// A map of `entries` in order, with serde_json's rule for a repeated key (its first
         /// place, its last value). O(n log n).
         pub fn from_entries(mut entries: Vec<(String, Value)>) -> Self {
-            // By key, then by place: a repeated key is a run, its first place first (std's
-            // unstable sort of `u32`s: a heapsort in a std built for size).
-            let mut index: Vec<u32> = (0..entries.len() as u32).collect();
-            index.sort_unstable_by(|a, b| key_at(&entries, *a).cmp(key_at(&entries, *b)).then(a.cmp(b)));
+            // By key, then by place: a repeated key is a run, its first place first.
+            let keys: Vec<&str> = entries.iter().map(|entry| entry.0.as_str()).collect();
+            let index = crate::perm_table::order_by_name(&keys);
             let mut dropped = vec![false; entries.len()];
             let mut repeats = false;
             let mut first = u32::MAX;
