@@ -80,6 +80,8 @@ export interface ViewDeclaration {
   /** Default: the six ModelViewSet actions. */
   actions?: readonly string[] | { readonly [action: string]: ActionDeclaration };
   ignoreModelPermissions?: boolean;
+  /** `throttle_classes` set: its 405s, lookup 404s and object-stage answers are left to the origin (which may answer 429). */
+  throttled?: boolean;
   /** `get_queryset()`'s filter, a condition over `obj` and `request`: outside it, `get_object()` is a 404. */
   queryset?: string;
   /** `http_method_names`, in order: orders `Allow`, limits which methods reach a handler. */
@@ -102,6 +104,7 @@ export interface ActionDeclaration {
 
 /** A URL route: `{ pattern: "/api/posts/{pk}/", view: "posts", detail: true }`. */
 export interface RouteDeclaration {
+  /** `{name}` matches a segment without `/` or `.`; `{name:int}`, `{name:str}`, `{name:slug}`, `{name:uuid}` match what Django's converters match (docs/policy.md). */
   pattern: string;
   view: string;
   detail?: boolean;
