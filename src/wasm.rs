@@ -17,8 +17,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Object, Reflect};
-#[cfg(feature = "edge")]
-use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
@@ -143,11 +141,6 @@ fn string_arg(value: &JsValue, name: &str) -> Result<String, JsValue> {
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsValue> {
     serde_json::to_string(value).map_err(|error| invalid_context(&error.to_string(), "$"))
 }
-
-// Objects for maps (headers) and null for absent options, as the TypeScript types declare.
-#[cfg(feature = "edge")]
-const SERIALIZER: serde_wasm_bindgen::Serializer =
-    serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true).serialize_missing_as_null(true);
 
 /// A compiled policy (the core's `Gate`), for `pkg/src/gate.js`.
 ///
@@ -1001,7 +994,12 @@ pub fn mint_csrf_token(
     if random.0.is_err() {
         return Err(invalid_context("no secure random source is available", "$"));
     }
-    minted.serialize(&SERIALIZER).map_err(JsValue::from)
+    // `{ token, secret, newSecret }`, as the TypeScript type declares (no serde_wasm_bindgen).
+    let out = Object::new();
+    Reflect::set(&out, &JsValue::from_str("token"), &JsValue::from_str(&minted.token))?;
+    Reflect::set(&out, &JsValue::from_str("secret"), &JsValue::from_str(&minted.secret))?;
+    Reflect::set(&out, &JsValue::from_str("newSecret"), &JsValue::from_bool(minted.new_secret))?;
+    Ok(out.into())
 }
 
 #[cfg(test)]
