@@ -678,13 +678,19 @@ pub fn answer_request_sync(text: Option<String>, answer: JsValue) -> Result<JsVa
 fn read_answer(text: Option<String>, answer: &JsValue) -> Result<crate::authentication::Answer, JsValue> {
     // serde_json reads the text directly when it cannot hold more values than the reader with
     // paths allows (each value takes a byte); what it refuses, that reader reads again for the
-    // error and its path. Both read with serde_json's parser: the same answers.
+    // error and its path. Both read with serde_json's parser: the same answers. The Worker build
+    // has only the reader with paths: the direct one is a second copy of every answer type's
+    // `Deserialize` (~54 KB of its .wasm, validated on every cold isolate) for a few µs per
+    // answer that is not a plain user record (those cross typed: `answerUser`).
+    #[cfg(feature = "compiler")]
     let fast = match &text {
         Some(text) if text.len() <= crate::json::MAX_JSON_VALUES => {
             serde_json::from_str::<crate::authentication::Answer>(text).ok()
         }
         _ => None,
     };
+    #[cfg(not(feature = "compiler"))]
+    let fast: Option<crate::authentication::Answer> = None;
     let answer: crate::authentication::Answer = match (fast, text) {
         (Some(answer), _) => answer,
         (None, Some(text)) if text.len() <= MAX_CONTEXT_TEXT as usize * 3 => {
