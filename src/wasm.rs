@@ -17,8 +17,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Object, Reflect};
-#[cfg(feature = "edge")]
-use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
@@ -137,10 +135,12 @@ fn string_arg(value: &JsValue, name: &str) -> Result<String, JsValue> {
     }
 }
 
-// Objects for maps (headers) and null for absent options, as the TypeScript types declare.
-#[cfg(feature = "edge")]
-const SERIALIZER: serde_wasm_bindgen::Serializer =
-    serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true).serialize_missing_as_null(true);
+/// A decision that `checkPacked` could not pack, as JSON text for `unpacked()` (the Worker
+/// build: the `check` binding's rendering, which it does not have).
+#[cfg(not(feature = "compiler"))]
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsValue> {
+    serde_json::to_string(value).map_err(|error| invalid_context(&error.to_string(), "$"))
+}
 
 /// A compiled policy (the core's `Gate`), for `pkg/src/gate.js`.
 ///
@@ -229,9 +229,13 @@ impl GateCore {
     /// `gate.check(context)`: the decision as JSON text (one crossing; gate.js parses it). The
     /// context is a value or its JSON text.
     ///
+    /// Not in the Worker build (no compiler): its `check` crosses typed only (`checkPacked`,
+    /// `unpacked`), as the browser runtime's, without serde's `Context` reader.
+    ///
     /// ```js
     /// JSON.parse(core.check({ view: "posts", action: "list", user: null })).status;
     /// ```
+    #[cfg(feature = "compiler")]
     pub fn check(&self, context: JsValue) -> Result<String, JsValue> {
         // A string is the context's JSON text (gate.js sends one when a value holds a BigInt:
         // its ids stay exact); anything else crosses as `JSON.stringify` writes it.
@@ -674,13 +678,19 @@ pub fn answer_request_sync(text: Option<String>, answer: JsValue) -> Result<JsVa
 fn read_answer(text: Option<String>, answer: &JsValue) -> Result<crate::authentication::Answer, JsValue> {
     // serde_json reads the text directly when it cannot hold more values than the reader with
     // paths allows (each value takes a byte); what it refuses, that reader reads again for the
-    // error and its path. Both read with serde_json's parser: the same answers.
+    // error and its path. Both read with serde_json's parser: the same answers. The Worker build
+    // has only the reader with paths: the direct one is a second copy of every answer type's
+    // `Deserialize` (~54 KB of its .wasm, validated on every cold isolate) for a few µs per
+    // answer that is not a plain user record (those cross typed: `answerUser`).
+    #[cfg(feature = "compiler")]
     let fast = match &text {
         Some(text) if text.len() <= crate::json::MAX_JSON_VALUES => {
             serde_json::from_str::<crate::authentication::Answer>(text).ok()
         }
         _ => None,
     };
+    #[cfg(not(feature = "compiler"))]
+    let fast: Option<crate::authentication::Answer> = None;
     let answer: crate::authentication::Answer = match (fast, text) {
         (Some(answer), _) => answer,
         (None, Some(text)) if text.len() <= MAX_CONTEXT_TEXT as usize * 3 => {
@@ -990,7 +1000,12 @@ pub fn mint_csrf_token(
     if random.0.is_err() {
         return Err(invalid_context("no secure random source is available", "$"));
     }
-    minted.serialize(&SERIALIZER).map_err(JsValue::from)
+    // `{ token, secret, newSecret }`, as the TypeScript type declares (no serde_wasm_bindgen).
+    let out = Object::new();
+    Reflect::set(&out, &JsValue::from_str("token"), &JsValue::from_str(&minted.token))?;
+    Reflect::set(&out, &JsValue::from_str("secret"), &JsValue::from_str(&minted.secret))?;
+    Reflect::set(&out, &JsValue::from_str("newSecret"), &JsValue::from_bool(minted.new_secret))?;
+    Ok(out.into())
 }
 
 #[cfg(test)]
