@@ -1520,9 +1520,74 @@ def rawhunt_csrf_cases():
     return out
 
 
+def credhunt_cases():
+    """Credentials no other family varies (helper hunt2): JWT headers and payloads in the other
+    encodings `json.loads` of bytes detects (UTF-16/32, BOMs), Basic base64 with junk and
+    padding inside, CSRF tokens of the right lengths with characters outside the alphabet."""
+    from .rawjwt import template
+    out = []
+
+    def edge(rule, *specs):
+        for s in specs:
+            s["source"] = f"edge:{rule}"
+            out.append(s)
+
+    base = '"token_type":"access","exp":$EXP,"iat":$NOW,"jti":"$JTI","user_id":"$UID"'
+    claims = "{" + base + "}"
+    payloads = [
+        (claims, enc) for enc in ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be",
+                                  "utf-8-sig", "latin-1")
+    ] + [
+        ("{" + base + ',"name":"\u00e9"}', "utf-16-le"), ("{" + base + ',"name":"\u00e9\u2603"}', "utf-32-be"),
+        ("{" + base + ',"name":"\u00e9"}', "latin-1"), ("{" + base + ',"name":"\u00e9"}', "cp1252"),
+        ("{" + base + ',"name":"\ud800"}', "utf-16-le"), ("{" + base + ',"name":"\ud800"}', "utf-8"),
+        ("{" + base + ',"name":"\ud800"}', "utf-32-le"),
+        ("\ufeff" + claims, "utf-16"), ("\ufeff" + claims, "utf-8-sig"), ("\ufeff" + claims, "utf-16-le"),
+        ("{" + base + ',"user_id":$UID}', "utf-16-be"), (" " + claims, "utf-16-le"), ("\x00" + claims, "utf-8"),
+        ("{}", "utf-16-le"), ("{}", "utf-16-be"), ("[]", "utf-16-le"), ("1", "utf-16-le"),
+        # Truncated units, lone surrogates in either order, code points past U+10FFFF.
+        (claims, "utf-16-le|-"), (claims, "utf-16-be|00"), (claims, "utf-32-le|-"), (claims, "utf-32-be|0000"),
+        (claims, "utf-16-le|00d8"), (claims, "utf-16-le|00dc"), (claims, "utf-16-be|d800"), (claims, "utf-16-le|3dd8"),
+        (claims, "utf-16-le|3dd800de"), (claims, "utf-16-le|00d800d8"), (claims, "utf-16-le|00dc00d8"),
+        (claims, "utf-32-le|00d80000"), (claims, "utf-32-le|00001100"), (claims, "utf-32-be|00110000"),
+        (claims, "utf-32-be|0010ffff"), (claims, "utf-16|2000"), (claims, "utf-32|20000000"),
+        ("{" + base + ',"name":"\ud800\udc00"}', "utf-16-be"), ("{" + base + ',"name":"\udc00\ud800"}', "utf-16-le"),
+        ("{" + base + ',"name":"\U0001f600"}', "utf-16-le"), ("{" + base + ',"name":"\udfff"}', "utf-32-be"),
+        ("{" + base + ',"user_id":"\ud800"}', "utf-16-le"),
+    ]
+    for auth in (["jwt"], ["jwtStateless"]):
+        pol = policy(auth, ["IsAuthenticated"])
+        for text, enc in payloads:
+            edge("jwt-encodings", spec("", pol, actor=ALICE,
+                                       raw=raw_auth("Bearer {jwt:%s}" % template(text, encoding=enc))))
+        for henc in ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-8-sig"):
+            edge("jwt-encodings", spec("", pol, actor=ALICE,
+                                       raw=raw_auth("Bearer {jwt:%s}" % template(claims, header_encoding=henc))))
+    # Basic: base64 Python decodes without validate=True (junk and '=' inside are discarded).
+    good = _b64_text("alice:pw-alice")
+    for h in ("Basic " + good[:5] + "=" + good[5:], "Basic " + good[:4] + "*" + good[4:],
+              "Basic " + good[:4] + "==" + good[4:], "Basic =" + good, "Basic " + good[:4] + "\x00" + good[4:],
+              "Basic " + good[:4] + "-_" + good[4:], "Basic " + good[:-1] + "==", "Basic " + good[:-1] + "=*=",
+              "Basic " + good.rstrip("=") + "=", "Basic " + good + "=" + good,
+              "Basic " + _b64_text("al\x00ice:pw-alice"), "Basic " + _b64_text("alice\x00:pw-alice"),
+              "Basic " + _b64_text("alice:pw-alice", "utf-16"), "Basic " + _b64_text("\ufeffalice:pw-alice"),
+              "Basic " + _b64_text("alice\u0085:pw-alice")):
+        for auth in (["basic"], ["basic", "token"]):
+            edge("basic-forms", spec("", policy(auth, ["IsAuthenticated"]), actor=ALICE, raw=raw_auth(h)))
+    # CSRF tokens of the lengths Django accepts, with characters outside its alphabet.
+    sess = policy(["session"], ["IsAuthenticated"])
+    for token in ("!" * 64, "A" * 63 + "!", "A" * 31 + "!", "A" * 31 + "\u00e9", "-" * 64, "_" * 64, "A" * 63 + "=",
+                  "A" * 63 + " ", "A" * 31 + "\x00"):
+        edge("csrf-alphabet", spec("", sess, method="POST", actor=ALICE,
+                                   raw={"login": True, "cookies": {"csrftoken": "{csrf}"}, "headers": {"X-CSRFToken": token}}),
+             spec("", sess, method="POST", actor=ALICE,
+                  raw={"login": True, "cookies": {"csrftoken": token}, "headers": {"X-CSRFToken": "{csrf}"}}))
+    return out
+
+
 def all_specs(seed, n_random):
     specs = table_cases() + edge_cases() + edge_raw_cases() + queryset_cases()
-    specs += rawhunt_cases() + rawhunt_csrf_cases()
+    specs += rawhunt_cases() + rawhunt_csrf_cases() + credhunt_cases()
     specs += negotiation_cases()
     specs += http_method_names_cases()
     gen = RandomGen(seed)
