@@ -14,7 +14,7 @@ use super::backends::JwtKey;
 use super::pybase64::{base64url_decode, base64url_decode_fast};
 use super::pyjson::{loads_bytes, loads_bytes_fast, PyValue};
 use super::request::RawRequest;
-use super::resolver::{LookupKey, Resolver};
+use super::resolver::{Lookup, LookupKey, Resolver};
 use super::settings::{CompiledSettings, JwtSettings};
 pub use super::settings::{Hash, TokenClass};
 use super::{latin1, AuthenticationFailure, FailureKind, Step};
@@ -452,14 +452,39 @@ pub(crate) fn verify(
     if stateless {
         return Err(Step::User(Box::new(token_user(&payload, user_id))));
     }
+    // inf or nan (`1e400`, `NaN`) has no JSON form (it would be looked up as null): an integer
+    // pk's `int()` raises (the server's 500), a CharField looks up "inf". The origin decides.
+    if matches!(user_id, PyValue::Float(f) if !f.is_finite()) {
+        return Err(Step::Unknown(LookupKey::UserById {
+            field: settings.user_id_field.clone(),
+            id: user_id.exact_json_text(),
+        }));
+    }
     Ok(user_id.to_json())
+}
+
+/// Whether `User.objects.get(id=<claim>)` on Django's integer pk runs the query: `int()` of the
+/// claim succeeds, or it is None (no row). Otherwise `IntegerField.get_prep_value` raises (the
+/// server's 500), where a UUID or text pk may still find a row: a not-found is not certain.
+fn integer_pk_takes(id: &Value) -> bool {
+    match id {
+        Value::Null | Value::Bool(_) | Value::Number(_) => true,
+        Value::String(text) => py_int(&PyValue::Str(text.clone())).is_some(),
+        Value::Array(_) | Value::Object(_) => false,
+    }
 }
 
 /// `JWTAuthentication.get_user` after [`verify`]: `User.objects.get(**{USER_ID_FIELD: id})`
 /// through the resolver, then the `is_active` check.
 pub(crate) fn get_user(id: &Value, compiled: &CompiledSettings, resolver: &dyn Resolver) -> Step {
     let settings = &compiled.settings.jwt;
-    let lookup = resolver.user_by_id(&settings.user_id_field, id);
+    let lookup = match resolver.user_by_id(&settings.user_id_field, id) {
+        // The server crashes on an id its integer pk cannot take; not found is not certain.
+        Lookup::NotFound if matches!(settings.user_id_field.as_str(), "id" | "pk") && !integer_pk_takes(id) => {
+            Lookup::Unknown
+        }
+        other => other,
+    };
     Step::from_lookup(
         lookup,
         || LookupKey::UserById { field: settings.user_id_field.clone(), id: super::resolver::id_text(id) },

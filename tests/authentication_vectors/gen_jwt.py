@@ -125,6 +125,14 @@ def tokens_for(name, cfg, k):
     si = (b64u(json.dumps({"alg": alg}).encode("utf-16-be")) + "." + b64u(json.dumps(base).encode())).encode()
     algo = jwt.get_algorithm_by_name(alg)
     add("header utf-16-be", si.decode() + "." + b64u(algo.sign(si, algo.prepare_key(sign_key))))
+    # User ids Django's integer pk cannot take: int() raises in the lookup (the server's 500).
+    # (1e400 and NaN, which JSON Lines cannot hold as a TokenUser id, are edge:jwt-forms cases.)
+    uid = cfg.get("USER_ID_CLAIM", "user_id")
+    for label, text in (("user id '1_'", '"1_"'), ("user id '1.0'", '"1.0"'), ("user id ''", '""'),
+                        ("user id [1]", "[1]"), ("user id {}", '{"id":1}'), ("user id ' 1 '", '" 1 "'), ("user id 1.9", "1.9"),
+                        ("user id true", "true"), ("user id null", "null"), ("user id 'abc'", '"abc"')):
+        body = json.dumps({k2: v for k2, v in base.items() if k2 not in ("user_id", "uid")})
+        add(label, raw({"alg": alg}, (body[:-1] + ', "%s": %s}' % (uid, text)).encode()))
     add("header alg list", raw({"alg": [alg]}, json.dumps(base).encode()))
     add("exp string with underscores", raw({"alg": alg}, json.dumps({**base, "exp": " 1_800_000_000 "}).encode()))
     add("crit", enc(base, headers={"crit": ["exp"]}))
