@@ -76,7 +76,8 @@ fn jwt_matches_simplejwt() {
             let header = case["header"].as_str().unwrap();
             for (key, stateless) in [("jwt", false), ("stateless", true)] {
                 let mut expected = case[key].clone();
-                if expected.get("serverError").is_some() {
+                let label = case["label"].as_str().unwrap();
+                if expected.get("serverError").is_some() || label.ends_with("(the server's stack decides)") {
                     expected = json!({"serverError": true});
                 }
                 let got = run(&settings, header, stateless, now);

@@ -591,7 +591,10 @@ def _run(spec):
     status = dispatch.OBSERVED["status"]
     content = dispatch.OBSERVED["content"]
     origin_only = None
-    if crashed and not middleware:
+    if spec.get("forwardReason"):
+        # DRF's answer here depends on the deployment (e.g. its stack depth): the edge must forward.
+        origin_only = spec["forwardReason"]
+    elif crashed and not middleware:
         origin_only = crashed
     elif middleware and status >= 500:
         origin_only = f"Django {status}"

@@ -1555,11 +1555,27 @@ def credhunt_cases():
         ("{" + base + ',"name":"\U0001f600"}', "utf-16-le"), ("{" + base + ',"name":"\udfff"}', "utf-32-be"),
         ("{" + base + ',"user_id":"\ud800"}', "utf-16-le"),
     ]
+    # Nesting near CPython's recursion limit: whether json.loads raises depends on the server's
+    # stack (the oracle's DRF parses 920 levels, fails at 940): in 500..999 the edge must forward.
+    # (The depth counted is the whole document's: the claims object is one level.)
+    deep = [("{" + base + ',"n":' + "[" * d + "]" * d + "}", d + 1) for d in (100, 498, 499, 850, 920, 940, 998, 999, 3000, 100000)]
+    deep += [("{" + base + ',"n":' + '{"a":' * d + "1" + "}" * d + "}", d + 1) for d in (498, 930, 999, 100000)]
     for auth in (["jwt"], ["jwtStateless"]):
         pol = policy(auth, ["IsAuthenticated"])
         for text, enc in payloads:
             edge("jwt-encodings", spec("", pol, actor=ALICE,
                                        raw=raw_auth("Bearer {jwt:%s}" % template(text, encoding=enc))))
+        for text, depth in deep:
+            s = spec("", pol, actor=ALICE, raw=raw_auth("Bearer {jwt:%s}" % template(text)))
+            if 500 <= depth < 1000:
+                s["forwardReason"] = f"JSON nested {depth} deep: the server's stack decides"
+            edge("jwt-nesting", s)
+        for depth in (100, 700, 1000, 100000):
+            s = spec("", pol, actor=ALICE, raw=raw_auth("Bearer {jwt:%s}" % template(
+                claims, header='{"alg":"HS256","x":' + "[" * (depth - 1) + "]" * (depth - 1) + "}")))
+            if 500 <= depth < 1000:
+                s["forwardReason"] = f"JSON header nested {depth} deep: the server's stack decides"
+            edge("jwt-nesting", s)
         for henc in ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-8-sig"):
             edge("jwt-encodings", spec("", pol, actor=ALICE,
                                        raw=raw_auth("Bearer {jwt:%s}" % template(claims, header_encoding=henc))))

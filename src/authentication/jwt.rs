@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use super::backends::JwtKey;
 use super::pybase64::{base64url_decode, base64url_decode_fast};
-use super::pyjson::{loads_bytes, loads_bytes_fast, PyValue};
+use super::pyjson::{loads_bytes, loads_bytes_fast, nesting_depth, PyValue, UNCERTAIN_DEPTH};
 use super::request::RawRequest;
 use super::resolver::{Lookup, LookupKey, Resolver};
 use super::settings::{CompiledSettings, JwtSettings};
@@ -28,7 +28,8 @@ pub enum DecodeFailure {
     /// Any other `InvalidTokenError` -> `Token is invalid`.
     Invalid,
     /// The reference server crashes (uncaught `TypeError`/`ValueError`): an `exp` that is a
-    /// numeric string, or beyond year 9999.
+    /// numeric string, or beyond year 9999; or only its stack decides (JSON nesting in
+    /// [`UNCERTAIN_DEPTH`]). The edge forwards.
     ServerError(&'static str),
 }
 
@@ -121,7 +122,7 @@ pub(crate) fn decode(token: &[u8], config: &DecodeConfig<'_>, now: f64) -> Resul
         return Err(Invalid);
     }
     // _decode_payload
-    let payload = loads_claims(&payload_bytes).ok_or(Invalid)?;
+    let payload = loads_claims(&payload_bytes)?;
     if !matches!(payload, PyValue::Dict(_)) {
         return Err(Invalid);
     }
@@ -188,7 +189,7 @@ const HS256_JWT_HEADER: &[u8] = b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 /// `alg` (`PyValue::None` when absent), `Err` when PyJWT raises `DecodeError`.
 fn read_header(header_segment: &[u8]) -> Result<PyValue, DecodeFailure> {
     use DecodeFailure::Invalid;
-    let header = loads_claims(&decode_segment(header_segment).ok_or(Invalid)?).ok_or(Invalid)?;
+    let header = loads_claims(&decode_segment(header_segment).ok_or(Invalid)?)?;
     if !matches!(header, PyValue::Dict(_)) {
         return Err(Invalid);
     }
@@ -217,10 +218,18 @@ fn read_header(header_segment: &[u8]) -> Result<PyValue, DecodeFailure> {
     Ok(header.get("alg").cloned().unwrap_or(PyValue::None))
 }
 
-/// `json.loads` of a JWT header or payload as PyJWT runs it (`None`: it raised): the fast path
-/// for the flat ASCII claims simplejwt writes, else the exact emulation.
-fn loads_claims(data: &[u8]) -> Option<PyValue> {
-    loads_bytes_fast(data).or_else(|| loads_bytes(data).ok())
+/// `json.loads` of a JWT header or payload as PyJWT runs it (`Invalid`: it raised): the fast
+/// path for the flat ASCII claims simplejwt writes, else the exact emulation. Nesting deep
+/// enough that the server's stack decides whether it parses is left to the server.
+fn loads_claims(data: &[u8]) -> Result<PyValue, DecodeFailure> {
+    if let Some(value) = loads_bytes_fast(data) {
+        return Ok(value);
+    }
+    let loaded = loads_bytes(data);
+    if UNCERTAIN_DEPTH.contains(&nesting_depth(data)) {
+        return Err(DecodeFailure::ServerError("JSON nested near the recursion limit"));
+    }
+    loaded.map_err(|_| DecodeFailure::Invalid)
 }
 
 /// PyJWT 2.15's `_decode_base64url_segment`: at most two trailing `=` (then the length must be a

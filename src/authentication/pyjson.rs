@@ -140,6 +140,43 @@ pub enum JsonError {
 /// (approximate: measured with the reference stack; it depends on the server's stack depth).
 pub const MAX_DEPTH: usize = 900;
 
+/// Nesting depths where whether CPython's scanner raises `RecursionError` depends on the
+/// server's stack (the recursion limit, 1000, less the frames below `json.loads`: the oracle's
+/// DRF parses 920 levels and fails at 940; a server with more middleware fails sooner). From
+/// the end of this range the scanner fails on any server with the default recursion limit.
+pub const UNCERTAIN_DEPTH: std::ops::Range<usize> = 500..1000;
+
+/// The deepest nesting of `[` and `{` in the text `json.loads(data)` reads (see [`loads_bytes`]),
+/// outside strings; 0 for data that does not decode.
+///
+/// ```
+/// use drf_gate::authentication::pyjson::nesting_depth;
+/// assert_eq!(nesting_depth(br#"{"a":[[1],{"b":"[[["}]}"#), 3);
+/// assert_eq!(nesting_depth(b"[\0[\0]\0]\0"), 2); // UTF-16-LE
+/// ```
+pub fn nesting_depth(data: &[u8]) -> usize {
+    let text = match detect_encoding(data) {
+        (Encoding::Utf8, rest) => decode_utf8_surrogatepass(rest),
+        (Encoding::Utf16 { big }, rest) => decode_wide_surrogatepass(rest, 2, big),
+        (Encoding::Utf32 { big }, rest) => decode_wide_surrogatepass(rest, 4, big),
+    };
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for c in text.as_deref().unwrap_or("").chars() {
+        match (in_string, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, '\\') => escaped = true,
+            (true, false, '"') | (false, _, '"') => in_string = !in_string,
+            (false, _, '[' | '{') => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            (false, _, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// Options of `json.loads`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LoadOptions {

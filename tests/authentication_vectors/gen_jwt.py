@@ -133,6 +133,12 @@ def tokens_for(name, cfg, k):
                         ("user id true", "true"), ("user id null", "null"), ("user id 'abc'", '"abc"')):
         body = json.dumps({k2: v for k2, v in base.items() if k2 not in ("user_id", "uid")})
         add(label, raw({"alg": alg}, (body[:-1] + ', "%s": %s}' % (uid, text)).encode()))
+    # Nesting: below 500 parsed, from 1000 a RecursionError ("Token is invalid"); between, the
+    # server's stack decides (the label says so: the edge must forward whatever was recorded here).
+    for depth in (499, 700, 950, 1000, 2500):  # (2500: 7 KB, under the 8190-byte header limit)
+        label = f"payload nested {depth}" + (" (the server's stack decides)" if 500 <= depth < 1000 else "")
+        body = json.dumps(base)[:-1] + ', "n": ' + "[" * (depth - 1) + "]" * (depth - 1) + "}"
+        add(label, raw({"alg": alg}, body.encode()))
     add("header alg list", raw({"alg": [alg]}, json.dumps(base).encode()))
     add("exp string with underscores", raw({"alg": alg}, json.dumps({**base, "exp": " 1_800_000_000 "}).encode()))
     add("crit", enc(base, headers={"crit": ["exp"]}))
