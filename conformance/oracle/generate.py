@@ -1590,6 +1590,18 @@ def credhunt_cases():
               "Basic " + _b64_text("alice\u0085:pw-alice")):
         for auth in (["basic"], ["basic", "token"]):
             edge("basic-forms", spec("", policy(auth, ["IsAuthenticated"]), actor=ALICE, raw=raw_auth(h)))
+    # Separators bytes.split() does not split on (\x1f, \x7f, \x85, NBSP as UTF-8 bytes), NUL
+    # and line ends around the credentials, and Token keys as UTF-8 read through latin-1.
+    for auth, headers in ((["token"], ["Token {token}\xc3\xa9", "Token \xc3\xa9", "Token\xc2\xa0{token}",
+                                       "Token {token}\x00", "Token\x7f{token}", "Token\x1f{token}", "\x00Token {token}",
+                                       "Token\r{token}", "Token {token}\n", "Token " + "a" * 41]),
+                          (["basic"], ["Basic " + good + "\x00", "Basic\x1f" + good, "Basic\r" + good,
+                                       "Basic " + _b64_text("alice:pw-alice\x00"), "Basic " + good.lower(),
+                                       "Basic " + _b64_text("alice:pw-alic\xe9", "latin-1")]),
+                          (["jwt"], ["Bearer {jwt}\x00", "Bearer\x1f{jwt}", "Bearer\r{jwt}", "Bearer {jwt}\n",
+                                     "Bearer\x0b{jwt}", "\tBearer {jwt}", "Bearer\x85{jwt}"])):
+        for h in headers:
+            edge("separator-forms", spec("", policy(auth, ["IsAuthenticated"]), actor=ALICE, raw=raw_auth(h)))
     # CSRF tokens of the lengths Django accepts, with characters outside its alphabet.
     sess = policy(["session"], ["IsAuthenticated"])
     for token in ("!" * 64, "A" * 63 + "!", "A" * 31 + "!", "A" * 31 + "\u00e9", "-" * 64, "_" * 64, "A" * 63 + "=",
@@ -1598,6 +1610,19 @@ def credhunt_cases():
                                    raw={"login": True, "cookies": {"csrftoken": "{csrf}"}, "headers": {"X-CSRFToken": token}}),
              spec("", sess, method="POST", actor=ALICE,
                   raw={"login": True, "cookies": {"csrftoken": token}, "headers": {"X-CSRFToken": "{csrf}"}}))
+    # Origin and Referer forms urlsplit and Django's host checks read (ports, userinfo, case,
+    # backslashes, whitespace).
+    for secure, extra in [(False, {"Origin": o}) for o in (
+            " http://testserver", "http://testserver\t", "HTTP://testserver", "http://testserver:0080", "http://testserver:",
+            "http://testserver#x", "http://user:pw@testserver", "http://testserver\\x", "http:testserver",
+            "http://testserver:65536", "http://TESTSERVER:80")] + [(True, {"Referer": r}) for r in (
+            "https://testserver:0443/", "https://testserver\t/", " https://testserver/", "https://TestServer./",
+            "https://testserver:/", "https://testserver:65536/", "https://testserver:abc/", "https:/testserver/",
+            "https://testserver\\@evil.com/", "https://evil.com\\@testserver/", "https://a@b@testserver/",
+            "https://testserver%00/", "HtTpS://testserver/")]:
+        edge("csrf-alphabet", spec("", sess, method="POST", actor=ALICE,
+                                   raw={"login": True, "cookies": {"csrftoken": "{csrf}"}, "secure": secure,
+                                        "headers": dict({"X-CSRFToken": "{csrf}"}, **extra)}))
     return out
 
 
