@@ -1610,6 +1610,14 @@ def credhunt_cases():
                                    raw={"login": True, "cookies": {"csrftoken": "{csrf}"}, "headers": {"X-CSRFToken": token}}),
              spec("", sess, method="POST", actor=ALICE,
                   raw={"login": True, "cookies": {"csrftoken": token}, "headers": {"X-CSRFToken": "{csrf}"}}))
+    # inf and nan claims (no JSON form) read by conditions on simplejwt's TokenUser.
+    exact = {"IdNone": {"hasPermission": "request.user.id == None"}, "IdBig": {"hasPermission": "request.user.id > 5"},
+             "OrgNone": {"hasPermission": "request.user.org == None"}}
+    for perm in ("IdNone", "IdBig", "OrgNone", "IsAuthenticated"):
+        for uid, extra in (("1e400", ""), ("-1e400", ""), ("NaN", ""), ('"$UID"', ',"org":1e400'), ('"$UID"', ',"org":NaN')):
+            for auth in (["jwtStateless"], ["jwt"]) if perm == "IsAuthenticated" else (["jwtStateless"],):
+                edge("jwt-nonfinite", spec("", policy(auth, [perm], exact), actor=ALICE, raw=raw_auth(
+                    "Bearer {jwt:%s}" % template("{" + base + ',"user_id":' + uid + extra + "}"))))
     # Origin and Referer forms urlsplit and Django's host checks read (ports, userinfo, case,
     # backslashes, whitespace).
     for secure, extra in [(False, {"Origin": o}) for o in (

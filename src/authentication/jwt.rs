@@ -453,21 +453,14 @@ pub(crate) fn verify(
     };
     // An int beyond i64/u64 would reach the lookup (or the TokenUser's claims) as a rounded
     // float, where Django and Python use the exact int (`username=2**64 + 1` finds the user
-    // "18446744073709551617"): the origin decides.
+    // "18446744073709551617"), inf or nan as null (an integer pk's `int()` raises, a TokenUser
+    // compares inf): the origin decides.
     if !user_id.is_exact_in_json() || (stateless && !payload.is_exact_in_json()) {
         let id = user_id.exact_json_text();
         return Err(Step::Unknown(LookupKey::UserById { field: settings.user_id_field.clone(), id }));
     }
     if stateless {
         return Err(Step::User(Box::new(token_user(&payload, user_id))));
-    }
-    // inf or nan (`1e400`, `NaN`) has no JSON form (it would be looked up as null): an integer
-    // pk's `int()` raises (the server's 500), a CharField looks up "inf". The origin decides.
-    if matches!(user_id, PyValue::Float(f) if !f.is_finite()) {
-        return Err(Step::Unknown(LookupKey::UserById {
-            field: settings.user_id_field.clone(),
-            id: user_id.exact_json_text(),
-        }));
     }
     Ok(user_id.to_json())
 }
