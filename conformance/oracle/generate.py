@@ -1618,6 +1618,11 @@ def credhunt_cases():
             for auth in (["jwtStateless"], ["jwt"]) if perm == "IsAuthenticated" else (["jwtStateless"],):
                 edge("jwt-nonfinite", spec("", policy(auth, [perm], exact), actor=ALICE, raw=raw_auth(
                     "Bearer {jwt:%s}" % template("{" + base + ',"user_id":' + uid + extra + "}"))))
+    # Lone surrogates in a text user id (the database cannot encode them: the server's 500).
+    named = policy(["jwt"], ["IsAuthenticated"], settings={"jwt": {"userIdField": "username"}})
+    for uid in ('"\\ud800"', '"alice\\udc00"', '"\\ufffd"', '"alice\\u0000"'):
+        edge("jwt-nonfinite", spec("", named, actor=ALICE, raw=raw_auth(
+            "Bearer {jwt:%s}" % template("{" + base + ',"user_id":' + uid + "}"))))
     # Origin and Referer forms urlsplit and Django's host checks read (ports, userinfo, case,
     # backslashes, whitespace).
     for secure, extra in [(False, {"Origin": o}) for o in (

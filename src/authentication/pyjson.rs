@@ -63,12 +63,15 @@ impl PyValue {
     /// assert!(PyValue::Int(18_446_744_073_709_551_615).is_exact_in_json());
     /// assert!(!PyValue::List(vec![PyValue::Int(1 << 64)]).is_exact_in_json());
     /// assert!(!PyValue::Float(f64::INFINITY).is_exact_in_json());
+    /// assert!(!PyValue::Str("\u{FFFD}".into()).is_exact_in_json()); // maybe "\ud800"
     /// ```
     pub fn is_exact_in_json(&self) -> bool {
         match self {
             PyValue::Int(i) => i64::try_from(*i).is_ok() || u64::try_from(*i).is_ok(),
             // inf and nan (`1e400`, `NaN`) have no JSON form ([`PyValue::to_json`] gives null).
             PyValue::Float(f) => f.is_finite(),
+            // U+FFFD may stand for a lone surrogate Python keeps (a database cannot encode it).
+            PyValue::Str(s) => !s.contains('\u{FFFD}'),
             PyValue::List(items) => items.iter().all(PyValue::is_exact_in_json),
             PyValue::Dict(items) => items.iter().all(|(_, value)| value.is_exact_in_json()),
             _ => true,

@@ -117,7 +117,7 @@ def tokens_for(name, cfg, k):
     for codec in ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"):
         add(f"payload {codec}", raw({"alg": alg}, text.encode(codec)))
     add("payload utf-16-le truncated", raw({"alg": alg}, text.encode("utf-16-le")[:-1]))
-    add("payload utf-16-le lone surrogate", raw({"alg": alg}, json.dumps({**base, "name": "\ud800"}, ensure_ascii=False)
+    add("payload utf-16-le lone surrogate (stateless: no JSON form)", raw({"alg": alg}, json.dumps({**base, "name": "\ud800"}, ensure_ascii=False)
                                                  .encode("utf-16-le", "surrogatepass")))
     add("payload utf-32-le past U+10FFFF", raw({"alg": alg}, text.replace("}", ' "}').encode("utf-32-le")
                                                 .replace(b" \0\0\0", b"\0\0\x11\0")))
