@@ -728,18 +728,24 @@ function leftToServerByBuild(c, index, name) {
   return decision.status === 500 && decision.code === "server_error" && decision.respond === false;
 }
 
-// Whether the request's Authorization JWT carries an int claim outside the i64/u64 range: a
-// scan of the payload's JSON text (strings skipped), the ints compared as BigInt.
+// Whether the request's Authorization JWT carries a claim without an exact JSON form (an int
+// outside the i64/u64 range, inf or nan): a scan of the payload's JSON text (strings skipped),
+// the ints compared as BigInt.
 function bearerClaimsBeyondJson(request) {
   const token = String(request?.headers?.Authorization ?? "").split(/\s+/)[1] ?? "";
   const text = Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8");
+  // A lone surrogate (an escape, or bytes Python's surrogatepass reads): drf-gate keeps U+FFFD.
+  if (text.includes("\ufffd") || /\\u([dD][89a-fA-F][0-9a-fA-F]{2}|[fF]{3}[dD])/.test(text)) return true;
   for (let i = 0; i < text.length; i++) {
     if (text[i] === '"') {
       for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
       continue;
     }
+    // NaN and ±Infinity (Python's json reads them), and numbers beyond the float range (1e400).
+    if (/^-?(NaN|Infinity)/.test(text.slice(i, i + 9))) return true;
     const number = /^-?\d+(\.\d+)?([eE][-+]?\d+)?/.exec(text.slice(i, i + 5000));
     if (!number) continue;
+    if (!Number.isFinite(Number(number[0]))) return true;
     if (number[1] === undefined && number[2] === undefined) {
       const value = BigInt(number[0]);
       if (value < -(2n ** 63n) || value >= 2n ** 64n) return true;
@@ -799,6 +805,7 @@ async function replayRaw(c, index) {
   if (underscored && (result.forward?.reason === "ambiguous-header-name" || (result.forward?.reason === "unknown-lookup" && result.forward.lookup?.kind === "custom"))) return null;
   // A JWT whose user id (or, stateless, any claim) is an int beyond i64/u64 (see replay.rs).
   if (result.forward?.reason === "unknown-lookup" && result.forward.lookup?.kind === "userById" && bearerClaimsBeyondJson(c.raw.request)) return null;
+  if (!result.decision) return `forwarded (${show(result.forward)}) where DRF answered ${c.expected.status}`;
   return compare(c, result.decision);
 }
 

@@ -227,8 +227,8 @@ fn replay_raw(case: &Value, raw: &Value, path: PolicyPath) -> Result<Agreed, Dif
         Ok(EdgeOutcome::Forward(drf_gate::edge::ForwardReason::AmbiguousHeaderName)) if underscore_header(raw) => {
             Ok(Agreed::Same)
         }
-        // A JWT whose user id (or, stateless, any claim) is an int beyond i64/u64: a JSON number
-        // would round it, where Django looks up and Python compares the exact int.
+        // A JWT whose user id (or, stateless, any claim) is an int beyond i64/u64 (a JSON number
+        // would round it, where Django looks up and Python compares the exact int), inf or nan.
         Ok(EdgeOutcome::Forward(drf_gate::edge::ForwardReason::UnknownLookup {
             lookup: drf_gate::authentication::LookupKey::UserById { .. },
         })) if bearer_claims_beyond_json(raw) => Ok(Agreed::Same),
@@ -244,8 +244,8 @@ fn underscore_header(raw: &Value) -> bool {
     raw.pointer("/request/headers").and_then(Value::as_object).is_some_and(|h| h.keys().any(|k| k.contains('_')))
 }
 
-/// Whether the request's `Authorization` JWT carries an int claim outside the i64/u64 range
-/// (the oracle's `userid=`/`orgclaim=` variants).
+/// Whether the request's `Authorization` JWT carries a claim without an exact JSON form: an int
+/// outside the i64/u64 range (the oracle's `userid=`/`orgclaim=` variants), inf or nan.
 fn bearer_claims_beyond_json(raw: &Value) -> bool {
     let header = raw.pointer("/request/headers/Authorization").and_then(Value::as_str).unwrap_or_default();
     let Some(payload) = header.split_whitespace().nth(1).and_then(|token| token.split('.').nth(1)) else {

@@ -274,6 +274,12 @@ impl View {
             }
             other => return Ok(other),
         };
+        // `finalize_response` renders the exception with `renderers[0]` (`force=True`): HTML from
+        // the browsable API, an IndexError without renderers. Only the server renders those.
+        let mut decision = decision;
+        if self.renderers.first().is_none_or(|renderer| !renderer.json) {
+            decision.rendered_by_origin = true;
+        }
         Err(Box::new(decision))
     }
 

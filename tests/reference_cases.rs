@@ -317,4 +317,16 @@ fn rows_48_content_negotiation_runs_before_authentication() {
     let decision = gate.check_value(json!({"view": "widgets", "action": "list"})).unwrap();
     assert!(decision.respond());
     assert!(decision.headers().any(|header| header == ("Vary", "Accept")));
+    // A 406 is rendered by the first renderer (`finalize_response`'s `force=True`): JSON here...
+    let decision = gate.check_value(json!({"view": "widgets", "action": "list", "accept": "application/xml"})).unwrap();
+    assert_eq!((decision.status, decision.respond()), (406, true));
+    // ...the browsable API's HTML page when it comes first (edge:negotiation, a DRF 500 in the
+    // oracle, which has no templates): the server's to render.
+    let html_first = json!({"authentication": ["basic"], "permissions": ["IsAuthenticated"],
+                            "renderers": ["BrowsableAPIRenderer", "JSONRenderer"], "views": {"widgets": {}}});
+    let gate = common::gate(html_first);
+    for accept in ["application/xml", "", "json"] {
+        let decision = gate.check_value(json!({"view": "widgets", "action": "list", "accept": accept})).unwrap();
+        assert_eq!((decision.status, decision.respond()), (406, false), "{accept}");
+    }
 }

@@ -10,11 +10,17 @@ import json
 from jwt.algorithms import get_default_algorithms
 
 
-def template(payload, header=None, mangle=(), sign=None):
+def template(payload, header=None, mangle=(), sign=None, encoding=None, header_encoding=None):
     """The `{jwt:...}` argument for a token with this payload text (placeholders `$UID`, `$NOW`,
-    `$EXP`, `$JTI`), header text (default `{"alg":"<configured>","typ":"JWT"}`), wire mangles and
-    signing algorithm (default: the configured one; "none": an empty signature)."""
+    `$EXP`, `$JTI`), header text (default `{"alg":"<configured>","typ":"JWT"}`), wire mangles,
+    signing algorithm (default: the configured one; "none": an empty signature) and the codecs
+    the payload and header texts are encoded with (default UTF-8; `json.loads` of bytes detects
+    UTF-16 and UTF-32; `codec|<hex>` appends bytes to the payload, `codec|-` cuts its last)."""
     spec = {"payload": payload, "header": header, "mangle": list(mangle), "sign": sign}
+    if encoding:
+        spec["encoding"] = encoding
+    if header_encoding:
+        spec["headerEncoding"] = header_encoding
     text = base64.urlsafe_b64encode(json.dumps(spec).encode()).decode().rstrip("=")
     return "tmpl=" + text
 
@@ -36,7 +42,12 @@ def build(arg, user, alg, key, now, jti):
     header = fill(spec["header"]) if spec.get("header") is not None else json.dumps(
         {"alg": alg, "typ": "JWT"}, separators=(",", ":"))
     payload = fill(spec["payload"])
-    signing_input = (_seg(header.encode("utf-8")) + "." + _seg(payload.encode("utf-8"))).encode("ascii")
+    header_bytes = header.encode(spec.get("headerEncoding") or "utf-8", "surrogatepass")
+    # "<codec>|<hex>": the encoded payload with these bytes appended ("<codec>|-": the last byte cut).
+    codec, _, tail = (spec.get("encoding") or "utf-8").partition("|")
+    payload_bytes = payload.encode(codec, "surrogatepass")
+    payload_bytes = payload_bytes[:-1] if tail == "-" else payload_bytes + bytes.fromhex(tail)
+    signing_input = (_seg(header_bytes) + "." + _seg(payload_bytes)).encode("ascii")
     sign = spec.get("sign") or alg
     if sign == "none":
         signature = b""

@@ -12,9 +12,9 @@ use serde_json::{json, Value};
 
 use super::backends::JwtKey;
 use super::pybase64::{base64url_decode, base64url_decode_fast};
-use super::pyjson::{loads_bytes, loads_bytes_fast, PyValue};
+use super::pyjson::{loads_bytes, loads_bytes_fast, nesting_depth, PyValue, UNCERTAIN_DEPTH};
 use super::request::RawRequest;
-use super::resolver::{LookupKey, Resolver};
+use super::resolver::{Lookup, LookupKey, Resolver};
 use super::settings::{CompiledSettings, JwtSettings};
 pub use super::settings::{Hash, TokenClass};
 use super::{latin1, AuthenticationFailure, FailureKind, Step};
@@ -28,7 +28,8 @@ pub enum DecodeFailure {
     /// Any other `InvalidTokenError` -> `Token is invalid`.
     Invalid,
     /// The reference server crashes (uncaught `TypeError`/`ValueError`): an `exp` that is a
-    /// numeric string, or beyond year 9999.
+    /// numeric string, or beyond year 9999; or only its stack decides (JSON nesting in
+    /// [`UNCERTAIN_DEPTH`]). The edge forwards.
     ServerError(&'static str),
 }
 
@@ -121,7 +122,7 @@ pub(crate) fn decode(token: &[u8], config: &DecodeConfig<'_>, now: f64) -> Resul
         return Err(Invalid);
     }
     // _decode_payload
-    let payload = loads_claims(&payload_bytes).ok_or(Invalid)?;
+    let payload = loads_claims(&payload_bytes)?;
     if !matches!(payload, PyValue::Dict(_)) {
         return Err(Invalid);
     }
@@ -188,7 +189,7 @@ const HS256_JWT_HEADER: &[u8] = b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 /// `alg` (`PyValue::None` when absent), `Err` when PyJWT raises `DecodeError`.
 fn read_header(header_segment: &[u8]) -> Result<PyValue, DecodeFailure> {
     use DecodeFailure::Invalid;
-    let header = loads_claims(&decode_segment(header_segment).ok_or(Invalid)?).ok_or(Invalid)?;
+    let header = loads_claims(&decode_segment(header_segment).ok_or(Invalid)?)?;
     if !matches!(header, PyValue::Dict(_)) {
         return Err(Invalid);
     }
@@ -217,10 +218,18 @@ fn read_header(header_segment: &[u8]) -> Result<PyValue, DecodeFailure> {
     Ok(header.get("alg").cloned().unwrap_or(PyValue::None))
 }
 
-/// `json.loads` of a JWT header or payload as PyJWT runs it (`None`: it raised): the fast path
-/// for the flat ASCII claims simplejwt writes, else the exact emulation.
-fn loads_claims(data: &[u8]) -> Option<PyValue> {
-    loads_bytes_fast(data).or_else(|| loads_bytes(data).ok())
+/// `json.loads` of a JWT header or payload as PyJWT runs it (`Invalid`: it raised): the fast
+/// path for the flat ASCII claims simplejwt writes, else the exact emulation. Nesting deep
+/// enough that the server's stack decides whether it parses is left to the server.
+fn loads_claims(data: &[u8]) -> Result<PyValue, DecodeFailure> {
+    if let Some(value) = loads_bytes_fast(data) {
+        return Ok(value);
+    }
+    let loaded = loads_bytes(data);
+    if UNCERTAIN_DEPTH.contains(&nesting_depth(data)) {
+        return Err(DecodeFailure::ServerError("JSON nested near the recursion limit"));
+    }
+    loaded.map_err(|_| DecodeFailure::Invalid)
 }
 
 /// PyJWT 2.15's `_decode_base64url_segment`: at most two trailing `=` (then the length must be a
@@ -444,7 +453,8 @@ pub(crate) fn verify(
     };
     // An int beyond i64/u64 would reach the lookup (or the TokenUser's claims) as a rounded
     // float, where Django and Python use the exact int (`username=2**64 + 1` finds the user
-    // "18446744073709551617"): the origin decides.
+    // "18446744073709551617"), inf or nan as null (an integer pk's `int()` raises, a TokenUser
+    // compares inf): the origin decides.
     if !user_id.is_exact_in_json() || (stateless && !payload.is_exact_in_json()) {
         let id = user_id.exact_json_text();
         return Err(Step::Unknown(LookupKey::UserById { field: settings.user_id_field.clone(), id }));
@@ -455,11 +465,28 @@ pub(crate) fn verify(
     Ok(user_id.to_json())
 }
 
+/// Whether `User.objects.get(id=<claim>)` on Django's integer pk runs the query: `int()` of the
+/// claim succeeds, or it is None (no row). Otherwise `IntegerField.get_prep_value` raises (the
+/// server's 500), where a UUID or text pk may still find a row: a not-found is not certain.
+fn integer_pk_takes(id: &Value) -> bool {
+    match id {
+        Value::Null | Value::Bool(_) | Value::Number(_) => true,
+        Value::String(text) => py_int(&PyValue::Str(text.clone())).is_some(),
+        Value::Array(_) | Value::Object(_) => false,
+    }
+}
+
 /// `JWTAuthentication.get_user` after [`verify`]: `User.objects.get(**{USER_ID_FIELD: id})`
 /// through the resolver, then the `is_active` check.
 pub(crate) fn get_user(id: &Value, compiled: &CompiledSettings, resolver: &dyn Resolver) -> Step {
     let settings = &compiled.settings.jwt;
-    let lookup = resolver.user_by_id(&settings.user_id_field, id);
+    let lookup = match resolver.user_by_id(&settings.user_id_field, id) {
+        // The server crashes on an id its integer pk cannot take; not found is not certain.
+        Lookup::NotFound if matches!(settings.user_id_field.as_str(), "id" | "pk") && !integer_pk_takes(id) => {
+            Lookup::Unknown
+        }
+        other => other,
+    };
     Step::from_lookup(
         lookup,
         || LookupKey::UserById { field: settings.user_id_field.clone(), id: super::resolver::id_text(id) },

@@ -62,10 +62,16 @@ impl PyValue {
     /// use drf_gate::authentication::pyjson::PyValue;
     /// assert!(PyValue::Int(18_446_744_073_709_551_615).is_exact_in_json());
     /// assert!(!PyValue::List(vec![PyValue::Int(1 << 64)]).is_exact_in_json());
+    /// assert!(!PyValue::Float(f64::INFINITY).is_exact_in_json());
+    /// assert!(!PyValue::Str("\u{FFFD}".into()).is_exact_in_json()); // maybe "\ud800"
     /// ```
     pub fn is_exact_in_json(&self) -> bool {
         match self {
             PyValue::Int(i) => i64::try_from(*i).is_ok() || u64::try_from(*i).is_ok(),
+            // inf and nan (`1e400`, `NaN`) have no JSON form ([`PyValue::to_json`] gives null).
+            PyValue::Float(f) => f.is_finite(),
+            // U+FFFD may stand for a lone surrogate Python keeps (a database cannot encode it).
+            PyValue::Str(s) => !s.contains('\u{FFFD}'),
             PyValue::List(items) => items.iter().all(PyValue::is_exact_in_json),
             PyValue::Dict(items) => items.iter().all(|(_, value)| value.is_exact_in_json()),
             _ => true,
@@ -139,6 +145,43 @@ pub enum JsonError {
 /// Nesting depth at which CPython's scanner hits the recursion limit inside a DRF request
 /// (approximate: measured with the reference stack; it depends on the server's stack depth).
 pub const MAX_DEPTH: usize = 900;
+
+/// Nesting depths where whether CPython's scanner raises `RecursionError` depends on the
+/// server's stack (the recursion limit, 1000, less the frames below `json.loads`: the oracle's
+/// DRF parses 920 levels and fails at 940; a server with more middleware fails sooner). From
+/// the end of this range the scanner fails on any server with the default recursion limit.
+pub const UNCERTAIN_DEPTH: std::ops::Range<usize> = 500..1000;
+
+/// The deepest nesting of `[` and `{` in the text `json.loads(data)` reads (see [`loads_bytes`]),
+/// outside strings; 0 for data that does not decode.
+///
+/// ```
+/// use drf_gate::authentication::pyjson::nesting_depth;
+/// assert_eq!(nesting_depth(br#"{"a":[[1],{"b":"[[["}]}"#), 3);
+/// assert_eq!(nesting_depth(b"[\0[\0]\0]\0"), 2); // UTF-16-LE
+/// ```
+pub fn nesting_depth(data: &[u8]) -> usize {
+    let text = match detect_encoding(data) {
+        (Encoding::Utf8, rest) => decode_utf8_surrogatepass(rest),
+        (Encoding::Utf16 { big }, rest) => decode_wide_surrogatepass(rest, 2, big),
+        (Encoding::Utf32 { big }, rest) => decode_wide_surrogatepass(rest, 4, big),
+    };
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for c in text.as_deref().unwrap_or("").chars() {
+        match (in_string, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, '\\') => escaped = true,
+            (true, false, '"') | (false, _, '"') => in_string = !in_string,
+            (false, _, '[' | '{') => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            (false, _, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
 
 /// Options of `json.loads`.
 #[derive(Clone, Copy, Debug, Default)]
@@ -477,22 +520,103 @@ fn scan(text: &str, options: LoadOptions, build: bool) -> Result<PyValue, JsonEr
     })
 }
 
-/// `json.loads(data)` on `bytes`, as PyJWT calls it: UTF-8 (an initial BOM is dropped, as
-/// `detect_encoding` picks `utf-8-sig`) with `surrogatepass`. UTF-16/32 documents (which
-/// simplejwt never produces) are refused.
+/// `json.loads(data)` on `bytes`, as PyJWT calls it: `data.decode(json.detect_encoding(data),
+/// "surrogatepass")`, then `json.loads` of the text. `detect_encoding` reads UTF-8 (an initial
+/// BOM dropped: `utf-8-sig`), and UTF-16 and UTF-32 by their BOM or by where the first bytes are
+/// NUL; a signed token whose claims are UTF-16 text is as valid to PyJWT as a UTF-8 one.
+///
+/// ```
+/// use drf_gate::authentication::pyjson::{loads_bytes, PyValue};
+/// assert!(matches!(loads_bytes(b"{}"), Ok(PyValue::Dict(_))));
+/// assert!(matches!(loads_bytes(b"{\0}\0"), Ok(PyValue::Dict(_)))); // UTF-16-LE, no BOM
+/// assert!(matches!(loads_bytes(b"\xff\xfe\0\0{\0\0\0}\0\0\0"), Ok(PyValue::Dict(_)))); // UTF-32 BOM
+/// assert!(loads_bytes(b"{\0}").is_err()); // UTF-16-LE, truncated
+/// ```
 pub fn loads_bytes(data: &[u8]) -> Result<PyValue, JsonError> {
-    let refuse = || JsonError::Value("unsupported encoding".into());
-    if data.starts_with(&[0, 0, 0xFE, 0xFF]) || data.starts_with(&[0xFF, 0xFE]) || data.starts_with(&[0xFE, 0xFF]) {
-        return Err(refuse());
+    let refuse = || JsonError::Value("codec can't decode".into());
+    let text = match detect_encoding(data) {
+        (Encoding::Utf8, rest) => decode_utf8_surrogatepass(rest),
+        (Encoding::Utf16 { big }, rest) => decode_wide_surrogatepass(rest, 2, big),
+        (Encoding::Utf32 { big }, rest) => decode_wide_surrogatepass(rest, 4, big),
     }
-    let data = data.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(data);
-    if (data.len() >= 4 && (data.first() == Some(&0) || data.get(1) == Some(&0)))
-        || (data.len() == 2 && (data.first() == Some(&0) || data.get(1) == Some(&0)))
-    {
-        return Err(refuse());
-    }
-    let text = decode_utf8_surrogatepass(data).ok_or_else(refuse)?;
+    .ok_or_else(refuse)?;
     loads(&text, LoadOptions::default())
+}
+
+/// The codecs `json.detect_encoding` picks (`big`: big-endian).
+enum Encoding {
+    Utf8,
+    Utf16 { big: bool },
+    Utf32 { big: bool },
+}
+
+/// `json.detect_encoding(data)`, and the data after the BOM its codec drops (`utf-8-sig`,
+/// `utf-16`, `utf-32` drop one; `utf-16-le` and the others read a BOM as U+FEFF).
+fn detect_encoding(data: &[u8]) -> (Encoding, &[u8]) {
+    use Encoding::{Utf16, Utf32, Utf8};
+    for (bom, encoding) in [
+        (&[0, 0, 0xFE, 0xFF][..], Utf32 { big: true }),
+        (&[0xFF, 0xFE, 0, 0][..], Utf32 { big: false }),
+        (&[0xFE, 0xFF][..], Utf16 { big: true }),
+        (&[0xFF, 0xFE][..], Utf16 { big: false }),
+        (&[0xEF, 0xBB, 0xBF][..], Utf8),
+    ] {
+        if let Some(rest) = data.strip_prefix(bom) {
+            return (encoding, rest);
+        }
+    }
+    let encoding = match *data {
+        [0, b1, _, _, ..] => {
+            if b1 != 0 {
+                Utf16 { big: true }
+            } else {
+                Utf32 { big: true }
+            }
+        }
+        [_, 0, b2, b3, ..] => {
+            if b2 != 0 || b3 != 0 {
+                Utf16 { big: false }
+            } else {
+                Utf32 { big: false }
+            }
+        }
+        [0, _] => Utf16 { big: true },
+        [_, 0] => Utf16 { big: false },
+        _ => Utf8,
+    };
+    (encoding, data)
+}
+
+/// `data.decode("utf-16-le"/"utf-16-be"/"utf-32-le"/"utf-32-be", "surrogatepass")` (`unit`: 2 or
+/// 4 bytes): a lone surrogate passes (as U+FFFD, as in [`loads`]); a truncated unit or a code
+/// point past U+10FFFF raises (`None`).
+fn decode_wide_surrogatepass(data: &[u8], unit: usize, big: bool) -> Option<String> {
+    let mut out = String::with_capacity(data.len() / unit);
+    let read = |i: usize| -> Option<u32> {
+        let bytes = data.get(i..i + unit)?;
+        Some(if big {
+            bytes.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b))
+        } else {
+            bytes.iter().rev().fold(0u32, |acc, &b| (acc << 8) | u32::from(b))
+        })
+    };
+    let mut i = 0;
+    while i < data.len() {
+        let code = read(i)?;
+        i += unit;
+        if unit == 2 && (0xD800..0xDC00).contains(&code) {
+            if let Some(low @ 0xDC00..=0xDFFF) = read(i) {
+                out.push(char::from_u32(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)).unwrap_or('\u{FFFD}'));
+                i += unit;
+                continue;
+            }
+        }
+        if code > 0x10FFFF {
+            return None;
+        }
+        out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+    }
+    Some(out)
 }
 
 /// UTF-8 with `surrogatepass`: encoded surrogates (ED A0..BF xx) are accepted (as U+FFFD).

@@ -4,7 +4,7 @@ at NOW. One subprocess per settings scenario (simplejwt reads SIMPLE_JWT at impo
 
 Run: bash scripts/regen-vectors.sh (all the vector files, in the reference venv)
 """
-import base64, json, os, subprocess, sys
+import base64, json, math, os, subprocess, sys
 
 import jsonl
 
@@ -112,6 +112,37 @@ def tokens_for(name, cfg, k):
     add("payload with BOM", raw({"alg": alg}, b"\xef\xbb\xbf" + json.dumps(base).encode()))
     add("payload trailing junk", raw({"alg": alg}, json.dumps(base).encode() + b"x"))
     add("payload latin-1 byte", raw({"alg": alg}, json.dumps({**base, "name": "x"}).replace('"x"', '"\xe9"').encode("latin-1")))
+    # json.loads of bytes detects UTF-16 and UTF-32 (BOM, or NULs among the first bytes).
+    text = json.dumps({**base, "name": "\u00e9\U0001f600"}, ensure_ascii=False)
+    for codec in ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"):
+        add(f"payload {codec}", raw({"alg": alg}, text.encode(codec)))
+    add("payload utf-16-le truncated", raw({"alg": alg}, text.encode("utf-16-le")[:-1]))
+    add("payload utf-16-le lone surrogate (stateless: no JSON form)", raw({"alg": alg}, json.dumps({**base, "name": "\ud800"}, ensure_ascii=False)
+                                                 .encode("utf-16-le", "surrogatepass")))
+    add("payload utf-32-le past U+10FFFF", raw({"alg": alg}, text.replace("}", ' "}').encode("utf-32-le")
+                                                .replace(b" \0\0\0", b"\0\0\x11\0")))
+    add("payload utf-16-le expired", raw({"alg": alg}, json.dumps({**base, "exp": now - 5}).encode("utf-16-le")))
+    si = (b64u(json.dumps({"alg": alg}).encode("utf-16-be")) + "." + b64u(json.dumps(base).encode())).encode()
+    algo = jwt.get_algorithm_by_name(alg)
+    add("header utf-16-be", si.decode() + "." + b64u(algo.sign(si, algo.prepare_key(sign_key))))
+    # User ids Django's integer pk cannot take: int() raises in the lookup (the server's 500).
+    uid = cfg.get("USER_ID_CLAIM", "user_id")
+    for label, text in (("user id '1_'", '"1_"'), ("user id '1.0'", '"1.0"'), ("user id ''", '""'),
+                        ("user id [1]", "[1]"), ("user id {}", '{"id":1}'), ("user id ' 1 '", '" 1 "'), ("user id 1.9", "1.9"),
+                        ("user id true", "true"), ("user id null", "null"), ("user id 'abc'", '"abc"')):
+        body = json.dumps({k2: v for k2, v in base.items() if k2 not in ("user_id", "uid")})
+        add(label, raw({"alg": alg}, (body[:-1] + ', "%s": %s}' % (uid, text)).encode()))
+    # inf and nan have no JSON form (the TokenUser's id is recorded as its repr): the edge forwards.
+    body = json.dumps({k2: v for k2, v in base.items() if k2 not in ("user_id", "uid")})
+    for text in ("1e400", "NaN", "-Infinity"):
+        add(f"user id {text} (no JSON form)", raw({"alg": alg}, (body[:-1] + ', "%s": %s}' % (uid, text)).encode()))
+    add("org claim 1e400 (stateless: no JSON form)", raw({"alg": alg}, json.dumps({**base, "org": float("inf")}).encode()))
+    # Nesting: below 500 parsed, from 1000 a RecursionError ("Token is invalid"); between, the
+    # server's stack decides (the label says so: the edge must forward whatever was recorded here).
+    for depth in (499, 700, 950, 1000, 2500):  # (2500: 7 KB, under the 8190-byte header limit)
+        label = f"payload nested {depth}" + (" (the server's stack decides)" if 500 <= depth < 1000 else "")
+        body = json.dumps(base)[:-1] + ', "n": ' + "[" * (depth - 1) + "]" * (depth - 1) + "}"
+        add(label, raw({"alg": alg}, body.encode()))
     add("header alg list", raw({"alg": [alg]}, json.dumps(base).encode()))
     add("exp string with underscores", raw({"alg": alg}, json.dumps({**base, "exp": " 1_800_000_000 "}).encode()))
     add("crit", enc(base, headers={"crit": ["exp"]}))
@@ -206,7 +237,8 @@ def child(name):
         if request.successful_authenticator is None:
             return {"none": True}
         if cls is JWTStatelessUserAuthentication:
-            return {"tokenUser": {"id": user.id, "is_staff": bool(user.is_staff), "is_superuser": bool(user.is_superuser), "username": user.username}}
+            uid = user.id if not isinstance(user.id, float) or math.isfinite(user.id) else repr(user.id)
+            return {"tokenUser": {"id": uid, "is_staff": bool(user.is_staff), "is_superuser": bool(user.is_superuser), "username": user.username}}
         return {"user": user.username}
 
     cases = []
