@@ -160,8 +160,8 @@ export function needsEdgeBuild(what) {
  * `checkRequest`: check-request.js's `defineCheckRequest`, for the edge builds' glue (raw-request
  * checking and CSRF minting); without it those methods throw `needs_edge_build`. `ready`: the
  * glue instantiated its module on load (Node's CommonJS glue); otherwise calls wait for
- * `init()`/`initSync()`. `compiler: false`: the glue loads compiled policies only and has no
- * JSON `check` (the Worker build: what check-resolved.js's fast path leaves crosses typed only).
+ * `init()`/`initSync()`. `compiler: false`: the glue loads compiled policies only (the Worker
+ * build).
  */
 // A compiled policy as bytes, or `undefined` for a JSON policy (an object or JSON text).
 function compiledBytes(policy) {
@@ -692,16 +692,12 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
      */
     check(context) {
       const core = this.#live();
-      if (checks === undefined) return this.#checkTyped(core, context);
+      if (checks === undefined) {
+        // A decision that cannot be packed is rendered in the same call: its JSON text is next.
+        const words = core.checkPacked(...typedArgs(context));
+        return words.length === 7 ? this.#decision(core, words) : JSON.parse(core.unpacked());
+      }
       return checks.check((this.#checks ??= this.#checkState()), core, context);
-    }
-
-    // `check` typed only, in the builds without the compiler (the browser runtime, the Worker
-    // build: no JSON path). A decision that cannot be packed is rendered in the same call: its
-    // JSON text is next.
-    #checkTyped(core, context) {
-      const words = core.checkPacked(...typedArgs(context));
-      return words.length === 7 ? this.#decision(core, words) : JSON.parse(core.unpacked());
     }
 
     // What check-resolved.js keeps per gate, with the helpers it shares with `can`.
@@ -713,8 +709,6 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
         newEntry: (core, snapshot, sent) => this.#newEntry(core, snapshot, sent),
         clearUsers: () => this.#clearUsers(),
         anonymousFacts: (core) => (this.#anonymousFacts ??= this.#factsOfAnonymous(core)),
-        // The Worker build has no JSON path: what the fast path leaves is typed only.
-        typedOnly: compiler ? undefined : (core, context) => this.#checkTyped(core, context),
         stats: () => this.#stats,
         transform: () => this.#transform,
       });
