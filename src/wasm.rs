@@ -135,7 +135,6 @@ fn string_arg(value: &JsValue, name: &str) -> Result<String, JsValue> {
     }
 }
 
-
 /// A compiled policy (the core's `Gate`), for `pkg/src/gate.js`.
 ///
 /// ```js
