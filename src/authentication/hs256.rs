@@ -32,10 +32,10 @@ impl Hs256Key {
     pub(crate) fn new(secret: &[u8]) -> Hs256Key {
         use sha2::Digest;
         let mut key = [0u8; BLOCK];
-        let hashed;
+        let hashed: [u8; 32];
         let secret = if secret.len() > BLOCK {
-            hashed = sha2::Sha256::digest(secret);
-            hashed.as_slice()
+            hashed = sha2::Sha256::digest(secret).into();
+            &hashed
         } else {
             secret
         };
