@@ -44,7 +44,9 @@ pub(crate) mod stored;
 pub mod value;
 pub(crate) mod wire;
 
-use crate::authentication::{AuthenticationClass, Authenticator};
+#[cfg(any(feature = "compiler", feature = "edge"))]
+use crate::authentication::AuthenticationClass;
+use crate::authentication::Authenticator;
 use crate::condition::Condition;
 use crate::error::{PolicyError, PolicyErrorCode};
 use crate::gate::Gate;
@@ -717,6 +719,31 @@ fn decode_node(d: &mut Sticky<'_, '_>, class_count: usize, perm_count: usize, de
     }
 }
 
+/// The browser runtime keeps the name only (see [`Authenticator::class`]); the class is read
+/// and checked all the same.
+#[cfg(not(any(feature = "compiler", feature = "edge")))]
+fn decode_authenticator(d: &mut Sticky<'_, '_>) -> Authenticator {
+    let name = d.string();
+    match d.u8() {
+        0 | 4 => {}
+        1 | 2 | 6 => d.skip_str(),
+        3 => {
+            d.bool();
+            d.skip_str();
+            d.skip_str();
+        }
+        5 => {
+            d.skip_str();
+            if d.bool() {
+                d.skip_str();
+            }
+        }
+        _ => d.fail("an unknown authentication class"),
+    }
+    Authenticator { name }
+}
+
+#[cfg(any(feature = "compiler", feature = "edge"))]
 fn decode_authenticator(d: &mut Sticky<'_, '_>) -> Authenticator {
     let name = d.string();
     let class = match d.u8() {
