@@ -63,10 +63,10 @@ pub(crate) struct PermissionClass {
     /// The rendered 403 body for `message`, when the class sets one.
     pub message_body: Option<String>,
     pub code: Option<String>,
-    /// `perms_map` templates (method, templates).
-    #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
+    /// `perms_map` templates (method, templates): the compiler's; entries carry them resolved.
+    #[cfg(feature = "compiler")]
     pub perms_map: Vec<(String, Vec<String>)>,
-    #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
+    #[cfg(feature = "compiler")]
     pub authenticated_users_only: bool,
 }
 

@@ -21,9 +21,9 @@ use crate::permissions::{
 use crate::renderers::render_detail;
 use crate::user::User;
 
-/// `queryset.model._meta`.
+/// `queryset.model._meta` (the compiler's: a compiled policy has the permissions resolved).
+#[cfg(feature = "compiler")]
 #[derive(Clone, Debug)]
-#[cfg_attr(not(feature = "compiler"), allow(dead_code))]
 pub(crate) struct ModelMeta {
     pub app_label: String,
     pub object_name: String,
@@ -71,8 +71,8 @@ pub(crate) struct Route {
     /// Permission list for OPTIONS (action `metadata`).
     pub options_permissions: usize,
     pub authentication: usize,
-    /// The `route` name grouping custom actions.
-    #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
+    /// The `route` name grouping custom actions (the compiler's, to write it back).
+    #[cfg(feature = "compiler")]
     pub group: Option<String>,
 }
 
@@ -90,7 +90,7 @@ pub(crate) struct View {
     pub name: String,
     /// `renderer_classes`.
     pub renderers: Vec<crate::negotiation::Renderer>,
-    #[cfg_attr(not(feature = "compiler"), allow(dead_code))]
+    #[cfg(feature = "compiler")]
     pub model: Option<ModelMeta>,
     /// `{"detail":"No <Model> matches the given query."}`.
     pub no_match_body: String,

@@ -350,18 +350,23 @@ impl From<InputError> for ContextError {
 /// [`AuthenticationOutcome::Succeeded`]) and the class.
 ///
 /// ```
+/// # #[cfg(any(feature = "compiler", feature = "edge"))] {
 /// use drf_gate::authentication::{AuthenticationClass, Authenticator};
 /// let entry = Authenticator::new("token", AuthenticationClass::Token { keyword: "Token".into() });
 /// assert_eq!(entry.name, "token");
+/// # }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Authenticator {
     /// The name in the view's list.
     pub name: String,
-    /// The class.
+    /// The class: only builds that authenticate (or compile) keep it; the browser runtime's
+    /// caller states the outcome, checked against the names.
+    #[cfg(any(feature = "compiler", feature = "edge"))]
     pub class: AuthenticationClass,
 }
 
+#[cfg(any(feature = "compiler", feature = "edge"))]
 impl Authenticator {
     /// Pairs a name with a class.
     pub fn new(name: impl Into<String>, class: AuthenticationClass) -> Self {

@@ -44,7 +44,9 @@ pub(crate) mod stored;
 pub mod value;
 pub(crate) mod wire;
 
-use crate::authentication::{AuthenticationClass, Authenticator};
+#[cfg(any(feature = "compiler", feature = "edge"))]
+use crate::authentication::AuthenticationClass;
+use crate::authentication::Authenticator;
 use crate::condition::Condition;
 use crate::error::{PolicyError, PolicyErrorCode};
 use crate::gate::Gate;
@@ -53,7 +55,9 @@ use crate::perm_table::{PermId, PermissionTable};
 use crate::permissions::{Check, Node, PermissionClass, PermsMap};
 use crate::routing::{ParameterForm, Segment};
 use crate::text::cat;
-use crate::views::{Action, AuthenticationList, Entry, ModelMeta, Route, RouteKind, View};
+#[cfg(feature = "compiler")]
+use crate::views::ModelMeta;
+use crate::views::{Action, AuthenticationList, Entry, Route, RouteKind, View};
 #[cfg(feature = "compiler")]
 use wire::Writer;
 use wire::{Corrupt, Read, Reader, Sticky};
@@ -639,10 +643,19 @@ fn decode_class(d: &mut Sticky<'_, '_>, condition_count: usize) -> PermissionCla
     let message_body = d.opt_string();
     let code = d.opt_string();
     let count = d.count();
+    // Only the compiler keeps `perms_map` (to write it back): entries carry it resolved.
+    #[cfg(feature = "compiler")]
     let mut perms_map = Vec::with_capacity(count);
     for _ in 0..count {
+        #[cfg(feature = "compiler")]
         perms_map.push((d.string(), d.strings()));
+        #[cfg(not(feature = "compiler"))]
+        {
+            d.skip_str();
+            d.skip_strings();
+        }
     }
+    #[cfg_attr(not(feature = "compiler"), allow(unused_variables))]
     let authenticated_users_only = d.bool();
     PermissionClass {
         name,
@@ -650,7 +663,9 @@ fn decode_class(d: &mut Sticky<'_, '_>, condition_count: usize) -> PermissionCla
         has_object_permission,
         message_body,
         code,
+        #[cfg(feature = "compiler")]
         perms_map,
+        #[cfg(feature = "compiler")]
         authenticated_users_only,
     }
 }
@@ -704,6 +719,31 @@ fn decode_node(d: &mut Sticky<'_, '_>, class_count: usize, perm_count: usize, de
     }
 }
 
+/// The browser runtime keeps the name only (see [`Authenticator::class`]); the class is read
+/// and checked all the same.
+#[cfg(not(any(feature = "compiler", feature = "edge")))]
+fn decode_authenticator(d: &mut Sticky<'_, '_>) -> Authenticator {
+    let name = d.string();
+    match d.u8() {
+        0 | 4 => {}
+        1 | 2 | 6 => d.skip_str(),
+        3 => {
+            d.bool();
+            d.skip_str();
+            d.skip_str();
+        }
+        5 => {
+            d.skip_str();
+            if d.bool() {
+                d.skip_str();
+            }
+        }
+        _ => d.fail("an unknown authentication class"),
+    }
+    Authenticator { name }
+}
+
+#[cfg(any(feature = "compiler", feature = "edge"))]
 fn decode_authenticator(d: &mut Sticky<'_, '_>) -> Authenticator {
     let name = d.string();
     let class = match d.u8() {
@@ -732,11 +772,19 @@ fn decode_view(d: &mut Sticky<'_, '_>, class_count: usize, condition_count: usiz
     if renderers.is_empty() {
         d.fail("a view without renderers");
     }
+    // The model only resolves `perms_map` in the compiler: other builds skip it.
+    #[cfg(feature = "compiler")]
     let model = if d.bool() {
         Some(ModelMeta { app_label: d.string(), object_name: d.string(), model_name: d.string() })
     } else {
         None
     };
+    #[cfg(not(feature = "compiler"))]
+    if d.bool() {
+        for _ in 0..3 {
+            d.skip_str();
+        }
+    }
     let no_match_body = d.string();
     let flags = d.u8();
     if flags > 3 {
@@ -799,8 +847,13 @@ fn decode_view(d: &mut Sticky<'_, '_>, class_count: usize, condition_count: usiz
             permissions: d.index(list_count),
             options_permissions: d.index(list_count),
             authentication: d.index(auth_count),
+            #[cfg(feature = "compiler")]
             group: d.opt_string(),
         });
+        #[cfg(not(feature = "compiler"))]
+        if d.bool() {
+            d.skip_str();
+        }
     }
     let count = d.count();
     let mut actions = Vec::with_capacity(count);
@@ -819,6 +872,7 @@ fn decode_view(d: &mut Sticky<'_, '_>, class_count: usize, condition_count: usiz
     View {
         name,
         renderers,
+        #[cfg(feature = "compiler")]
         model,
         no_match_body,
         ignore_model_permissions,

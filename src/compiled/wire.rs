@@ -280,6 +280,20 @@ impl<'r, 'a> Sticky<'r, 'a> {
     pub fn strings(&mut self) -> Vec<String> {
         self.opt(Reader::strings).unwrap_or_default()
     }
+
+    /// Reads (and checks) a string this build does not keep.
+    #[cfg(not(feature = "compiler"))]
+    pub fn skip_str(&mut self) {
+        self.opt(Reader::str);
+    }
+
+    /// Reads (and checks) a list of strings this build does not keep.
+    #[cfg(not(feature = "compiler"))]
+    pub fn skip_strings(&mut self) {
+        for _ in 0..self.count() {
+            self.skip_str();
+        }
+    }
 }
 
 /// FNV-1a, 64 bits: each step is a bijection of the state for a given byte, so any one changed

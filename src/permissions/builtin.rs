@@ -1,7 +1,9 @@
 //! DRF's built-in permission classes (`permissions.py`), by the names `permission_classes` gives
 //! them: one table, read both to compile a class and to list the built-ins in error messages.
 
-use super::{Check, PermissionClass, DEFAULT_PERMS_MAP};
+use super::Check;
+#[cfg(feature = "compiler")]
+use super::{PermissionClass, DEFAULT_PERMS_MAP};
 
 /// djangorestframework-api-key's `HasAPIKey`, known by this name like DRF's own classes.
 pub const HAS_API_KEY: &str = "HasAPIKey";
@@ -43,7 +45,7 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 }
 
 /// A built-in class by its DRF name, compiled; `None` for any other name.
-#[cfg_attr(not(feature = "compiler"), allow(dead_code))]
+#[cfg(feature = "compiler")]
 pub(crate) fn permission_class(name: &str) -> Option<PermissionClass> {
     if name == HAS_API_KEY {
         return Some(PermissionClass {
