@@ -42,6 +42,16 @@ const requests = [
 ];
 const resolvers = { token: (key) => (key === "abc" ? ann : null), session: () => null };
 
+// Each context's decision as JSON text, or its error as [name, code, path].
+const checkAll = (gate, contexts) =>
+  contexts.map((context) => {
+    try {
+      return JSON.stringify(gate.check(context));
+    } catch (e) {
+      return [e.name, e.code, e.path];
+    }
+  });
+
 describe("drf-gate/worker", () => {
   test("resolves to the Worker build under Node and workerd's conditions", () => {
     const script = `const rel = (p) => p.slice(p.indexOf("node_modules/drf-gate/"));
@@ -132,14 +142,7 @@ describe("drf-gate/worker", () => {
       { view: "posts", action: "list", user: 9007199254740993n },
       "null",
     ];
-    const ask = (gate) =>
-      cases.map((context) => {
-        try {
-          return JSON.stringify(gate.check(context));
-        } catch (e) {
-          return [e.name, e.code, e.path];
-        }
-      });
+    const ask = (gate) => checkAll(gate, cases);
     assert.deepEqual(ask(new worker.Gate(bytes)), ask(new edge.Gate(bytes)));
     // Refused alike, paths aside: serde reads a struct from an array by position (`$[0]`).
     for (const text of ["{bad", "[1]"]) {
@@ -179,14 +182,7 @@ describe("drf-gate/worker", () => {
       { ...list, apiKeys: { ["\ud800"]: true } },
       { ...list, apiKeys: { [model]: true }, user: { ...ann, attributes: { "a\ud800b": 1 } } },
     ];
-    const ask = (gate) =>
-      cases.map((context) => {
-        try {
-          return JSON.stringify(gate.check(context));
-        } catch (e) {
-          return [e.name, e.code, e.path];
-        }
-      });
+    const ask = (gate) => checkAll(gate, cases);
     const got = ask(new worker.Gate(bytes));
     assert.deepEqual(got, ask(new edge.Gate(bytes)));
     assert.equal(JSON.parse(got[0]).status, 200);
