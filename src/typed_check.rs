@@ -58,7 +58,8 @@ pub struct TypedCheck {
     with_object: Vec<bool>,
     texts: TextIds,
     decisions: Vec<[u32; 7]>,
-    // The browser runtime's last decision that could not be packed, as JSON text, until taken.
+    // The last decision that could not be packed, as JSON text, until taken (the builds without
+    // the compiler: the browser runtime, the Worker build).
     unpacked: Option<String>,
 }
 
@@ -99,8 +100,8 @@ impl TypedCheck {
     }
 
     /// Keeps the JSON text of a decision that could not be packed until
-    /// [`TypedCheck::take_unpacked`]: the browser runtime's `checkPacked` renders it in the same
-    /// call, and JS reads it next.
+    /// [`TypedCheck::take_unpacked`]: `checkPacked` in the builds without the compiler renders it
+    /// in the same call, and JS reads it next.
     ///
     /// ```
     /// let mut check = drf_gate::typed_check::TypedCheck::default();
@@ -282,11 +283,12 @@ impl TypedCheck {
 
 /// The `check` bindings, once for every build's `GateCore` (a struct with `inner: Rc<Gate>`
 /// and `check: RefCell<TypedCheck>`, in a module with `context_error(&ContextError) -> JsValue`,
-/// and in the browser runtime `to_json(&impl Serialize) -> Result<String, JsValue>`):
-/// the typed arguments are listed here only.
+/// and in the builds without the compiler `to_json(&impl Serialize) -> Result<String, JsValue>`):
+/// the typed arguments are listed here only. `typed_check_bindings!(api_keys)` adds `apiKeys`
+/// (the builds with `compiler` or `edge`; the browser runtime states no key).
 #[cfg(target_arch = "wasm32")]
 macro_rules! typed_check_bindings {
-    () => {
+    ($($api_keys:ident)?) => {
         #[wasm_bindgen]
         impl GateCore {
             fn typed(&self) -> Result<std::cell::RefMut<'_, $crate::typed_check::TypedCheck>, JsValue> {
@@ -301,10 +303,13 @@ macro_rules! typed_check_bindings {
 
             /// `check` with the context's fields typed, status first: the decision as seven
             /// integers (`Decision::pack`: status and flags, then text ids for `text`), or none
-            /// when it must be rendered whole: the browser runtime then keeps its JSON text for
-            /// `unpacked()` (one render); the other builds ask their JSON path. Users, outcomes
+            /// when it must be rendered whole: the builds without the compiler (the browser
+            /// runtime, the Worker build) then keep its JSON text for `unpacked()` (one render);
+            /// the builds with it ask their JSON path. Users, outcomes
             /// and objects arrive in the binary value encoding (`pkg/src/value.js`);
-            /// `object_state`: 0 absent, 1 a lookup miss, 2 in `object`.
+            /// `object_state`: 0 absent, 1 a lookup miss, 2 in `object`. `api_keys` (encoded
+            /// too; `typed_check_bindings!(api_keys)`) in every build but the browser runtime,
+            /// which states no key (wasm-bindgen takes no `cfg` on a parameter).
             ///
             /// ```js
             /// core.checkPacked("posts", "list", undefined, undefined, undefined, undefined, 0, undefined, undefined, false, false);
@@ -324,6 +329,7 @@ macro_rules! typed_check_bindings {
                 accept: Option<String>,
                 lookup_error: bool,
                 trace: bool,
+                $($api_keys: Option<Vec<u8>>,)?
             ) -> Result<Vec<u32>, JsValue> {
                 let context = $crate::compiled::value::EncodedContext {
                     view,
@@ -337,6 +343,7 @@ macro_rules! typed_check_bindings {
                     accept,
                     lookup_error,
                     trace,
+                    $($api_keys: $api_keys.as_deref(),)?
                 };
                 let mut typed = self.typed()?;
                 let decision = $crate::typed_check::TypedCheck::render(&self.inner, context)
@@ -344,9 +351,22 @@ macro_rules! typed_check_bindings {
                 if let Some(words) = typed.pack(&decision) {
                     return Ok(words.to_vec());
                 }
-                #[cfg(not(any(feature = "compiler", feature = "edge")))]
+                #[cfg(not(feature = "compiler"))]
                 typed.keep_unpacked(to_json(&decision)?);
                 Ok(Vec::new())
+            }
+
+            /// The JSON text of the last `checkPacked` decision that could not be packed (it
+            /// returned no words), once: `undefined` after that. The builds without the compiler
+            /// only (the browser runtime, the Worker build: no JSON `check` to ask instead).
+            ///
+            /// ```js
+            /// const words = core.checkPacked(...args);
+            /// const decision = words.length === 7 ? fromWords(words) : JSON.parse(core.unpacked());
+            /// ```
+            #[cfg(not(feature = "compiler"))]
+            pub fn unpacked(&self) -> Option<String> {
+                self.check.try_borrow_mut().ok()?.take_unpacked()
             }
 
             /// The text of an id in packed words.

@@ -135,6 +135,13 @@ fn string_arg(value: &JsValue, name: &str) -> Result<String, JsValue> {
     }
 }
 
+/// A decision that `checkPacked` could not pack, as JSON text for `unpacked()` (the Worker
+/// build: the `check` binding's rendering, which it does not have).
+#[cfg(not(feature = "compiler"))]
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsValue> {
+    serde_json::to_string(value).map_err(|error| invalid_context(&error.to_string(), "$"))
+}
+
 /// A compiled policy (the core's `Gate`), for `pkg/src/gate.js`.
 ///
 /// ```js
@@ -149,7 +156,7 @@ pub struct GateCore {
     check: RefCell<crate::typed_check::TypedCheck>,
 }
 
-typed_check_bindings!();
+typed_check_bindings!(api_keys);
 program_bindings!();
 resolved_check_bindings!();
 
@@ -222,9 +229,13 @@ impl GateCore {
     /// `gate.check(context)`: the decision as JSON text (one crossing; gate.js parses it). The
     /// context is a value or its JSON text.
     ///
+    /// Not in the Worker build (no compiler): its `check` crosses typed only (`checkPacked`,
+    /// `unpacked`), as the browser runtime's, without serde's `Context` reader.
+    ///
     /// ```js
     /// JSON.parse(core.check({ view: "posts", action: "list", user: null })).status;
     /// ```
+    #[cfg(feature = "compiler")]
     pub fn check(&self, context: JsValue) -> Result<String, JsValue> {
         // A string is the context's JSON text (gate.js sends one when a value holds a BigInt:
         // its ids stay exact); anything else crosses as `JSON.stringify` writes it.

@@ -182,17 +182,6 @@ impl GateCore {
         Ok(crate::json_writer::object(&allowed, |out, allowed| out.push_str(if *allowed { "true" } else { "false" })))
     }
 
-    /// The JSON text of the last `checkPacked` decision that could not be packed (it returned no
-    /// words), once: `undefined` after that.
-    ///
-    /// ```js
-    /// const words = core.checkPacked(...args);
-    /// const decision = words.length === 7 ? fromWords(words) : JSON.parse(core.unpacked());
-    /// ```
-    pub fn unpacked(&self) -> Option<String> {
-        self.check.try_borrow_mut().ok()?.take_unpacked()
-    }
-
     /// The route a URL path reaches, as JSON text (`null` when none matches).
     pub fn route(&self, url_path: JsValue, method: Option<String>) -> Result<String, JsValue> {
         let url_path = url_path.as_string().ok_or_else(|| invalid("expected a string", "urlPath"))?;

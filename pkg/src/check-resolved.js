@@ -16,7 +16,7 @@ import {
   typedArgs,
   wellFormed,
 } from "./gate.js";
-import { encodePair, encodedUserLength, exactJson } from "./value.js";
+import { encodePair, encodedUserLength, exactJson, parseExactJson } from "./value.js";
 import { makeSteps, member } from "./program.js";
 
 const EMPTY = new Uint8Array(0);
@@ -30,6 +30,44 @@ function checkJson(core, context) {
     const text = error instanceof ContextError && error.path === "$" ? exactJson(context) : undefined;
     if (text === undefined || text.length > MAX_CONTEXT_CHARS) throw error;
     return core.check(text);
+  }
+}
+
+// `check` in the Worker build, which has no JSON path: a context given as JSON text, or not a
+// plain object, is first made the data the JSON path would read (JSON.parse with exact BigInts
+// of the text, or of JSON.stringify's), then typed; so is a plain context the typed path refuses
+// (a member JSON.stringify writes otherwise, a Date's toJSON). The typed path then answers or
+// refuses, as in the browser runtime.
+function checkTypedOnly(kept, core, context) {
+  if (typeof context === "string" || !plainContext(context)) return kept.typedOnly(core, jsonData(context));
+  try {
+    return kept.typedOnly(core, context);
+  } catch (error) {
+    let data;
+    try {
+      data = jsonData(context);
+    } catch {
+      throw error;
+    }
+    return kept.typedOnly(core, data);
+  }
+}
+
+// The context as the JSON path reads it (src/wasm.rs `check`: the same limit and refusals).
+function jsonData(context) {
+  const text = typeof context === "string" ? context : exactJson(context);
+  if (text === undefined) throw new ContextError("the context is not representable as JSON", "invalid_context", "$");
+  if (text.length > MAX_CONTEXT_CHARS) {
+    throw new ContextError(
+      `the context is ${text.length} characters long as JSON, more than the ${MAX_CONTEXT_CHARS} that may be checked`,
+      "invalid_context",
+      "$",
+    );
+  }
+  try {
+    return parseExactJson(text);
+  } catch (error) {
+    throw new ContextError(`the context is not valid JSON: ${error.message}`, "invalid_context", "$");
   }
 }
 
@@ -304,7 +342,8 @@ export function state(gate) {
 /**
  * What DRF would answer to one request context, in the builds with the compiler: the common
  * context by its resolved target, the rest typed, anything the typed path refuses as JSON (so
- * errors are reported exactly as the JSON path reports them).
+ * errors are reported exactly as the JSON path reports them). In the Worker build (`typedOnly`)
+ * the rest is typed only.
  *
  * ```js
  * const decision = check(kept, core, { view: "posts", action: "list" });
@@ -313,6 +352,7 @@ export function state(gate) {
 export function check(kept, core, context) {
   const fast = checkResolved(kept, core, context);
   if (fast !== undefined) return fast;
+  if (kept.typedOnly !== undefined) return checkTypedOnly(kept, core, context);
   if (!plainContext(context)) return JSON.parse(checkJson(core, context));
   let words;
   try {

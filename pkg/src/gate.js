@@ -160,8 +160,8 @@ export function needsEdgeBuild(what) {
  * `checkRequest`: check-request.js's `defineCheckRequest`, for the edge builds' glue (raw-request
  * checking and CSRF minting); without it those methods throw `needs_edge_build`. `ready`: the
  * glue instantiated its module on load (Node's CommonJS glue); otherwise calls wait for
- * `init()`/`initSync()`. `compiler: false`: the glue loads compiled policies only (the Worker
- * build).
+ * `init()`/`initSync()`. `compiler: false`: the glue loads compiled policies only and has no
+ * JSON `check` (the Worker build: what check-resolved.js's fast path leaves crosses typed only).
  */
 // A compiled policy as bytes, or `undefined` for a JSON policy (an object or JSON text).
 function compiledBytes(policy) {
@@ -218,13 +218,15 @@ const CONTEXT_KEYS = new Set([
 
 // `check`'s context as typed arguments of `checkPacked`: names as strings,
 // users/objects/outcomes in the binary value encoding (src/compiled/value.rs reads them with the
-// JSON path's codes and paths).
-export function typedArgs(context) {
+// JSON path's codes and paths). `apiKeys`: the context's `apiKeys` crosses too (encoded, last);
+// without it the member is refused (the browser runtime states no key; the JSON core reads it
+// on its JSON path).
+export function typedArgs(context, apiKeys = false) {
   if (context === null || typeof context !== "object" || Array.isArray(context)) {
     throw new ContextError("invalid type: expected struct Context", "invalid_context", "$");
   }
   for (const key of Object.keys(context)) {
-    if (!CONTEXT_KEYS.has(key) && context[key] !== undefined) {
+    if (!CONTEXT_KEYS.has(key) && context[key] !== undefined && !(apiKeys && key === "apiKeys")) {
       throw new ContextError(`unknown field \`${key}\``, "invalid_context", `$.${key}`);
     }
   }
@@ -261,6 +263,7 @@ export function typedArgs(context) {
     string("accept"),
     flag("lookupError"),
     flag("trace"),
+    apiKeys ? encoded("apiKeys") : undefined,
   ];
 }
 
@@ -692,12 +695,16 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
      */
     check(context) {
       const core = this.#live();
-      if (checks === undefined) {
-        // A decision that cannot be packed is rendered in the same call: its JSON text is next.
-        const words = core.checkPacked(...typedArgs(context));
-        return words.length === 7 ? this.#decision(core, words) : JSON.parse(core.unpacked());
-      }
+      if (checks === undefined) return this.#checkTyped(core, context);
       return checks.check((this.#checks ??= this.#checkState()), core, context);
+    }
+
+    // `check` typed only, in the builds without the compiler (the browser runtime, the Worker
+    // build: no JSON path; the Worker's carries `apiKeys`). A decision that cannot be packed is
+    // rendered in the same call: its JSON text is next.
+    #checkTyped(core, context, apiKeys = false) {
+      const words = core.checkPacked(...typedArgs(context, apiKeys));
+      return words.length === 7 ? this.#decision(core, words) : JSON.parse(core.unpacked());
     }
 
     // What check-resolved.js keeps per gate, with the helpers it shares with `can`.
@@ -709,6 +716,8 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
         newEntry: (core, snapshot, sent) => this.#newEntry(core, snapshot, sent),
         clearUsers: () => this.#clearUsers(),
         anonymousFacts: (core) => (this.#anonymousFacts ??= this.#factsOfAnonymous(core)),
+        // The Worker build has no JSON path: what the fast path leaves is typed only.
+        typedOnly: compiler ? undefined : (core, context) => this.#checkTyped(core, context, true),
         stats: () => this.#stats,
         transform: () => this.#transform,
       });

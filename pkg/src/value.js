@@ -195,16 +195,20 @@ function write(out, holder, key, value, stack) {
     out.reserve(5);
     out.length += 5;
     let count = 0;
-    let k;
+    // Where an error is: `?` while the key itself is written (the JSON path names a key it
+    // cannot read `?`, as serde_path_to_error does), then the key.
+    let at;
     try {
-      for (k of keys) {
+      for (const k of keys) {
         const mark = out.length;
+        at = "?";
         out.string(k);
+        at = k;
         if (write(out, value, k, value[k], stack)) count++;
         else out.length = mark;
       }
     } catch (error) {
-      if (error instanceof LoneSurrogateError) error.keys.unshift(k);
+      if (error instanceof LoneSurrogateError) error.keys.unshift(at);
       throw error;
     }
     // Re-encode the count in place (5 bytes, padded LEB128 is still valid).

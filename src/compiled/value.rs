@@ -426,6 +426,10 @@ pub struct EncodedContext<'b> {
     pub lookup_error: bool,
     /// `trace`.
     pub trace: bool,
+    /// `apiKeys`, encoded (an object of booleans). The builds that read it (not the browser
+    /// runtime, which states no key, as in `can`).
+    #[cfg(any(feature = "compiler", feature = "edge"))]
+    pub api_keys: Option<&'b [u8]>,
 }
 
 impl EncodedContext<'_> {
@@ -470,10 +474,32 @@ impl EncodedContext<'_> {
             accept: self.accept,
             lookup_error: self.lookup_error,
             trace: self.trace,
-            // Not carried by the encoded form: a context stating `apiKeys` takes the JSON path.
+            #[cfg(any(feature = "compiler", feature = "edge"))]
+            api_keys: match self.api_keys {
+                Some(bytes) => api_keys_from_value(&decode_value(bytes, "$.apiKeys")?, "$.apiKeys")?,
+                None => None,
+            },
+            // The browser runtime states no key (`gate::context_api_keys`).
+            #[cfg(not(any(feature = "compiler", feature = "edge")))]
             api_keys: None,
         })
     }
+}
+
+/// A context's `apiKeys` as the JSON path reads it (`Option<NameMap<bool>>`): `null` states
+/// none; otherwise an object of booleans, the last of a repeated name winning.
+#[cfg(any(feature = "compiler", feature = "edge"))]
+fn api_keys_from_value(value: &Value, path: &str) -> Result<Option<crate::perm_table::NameMap<bool>>, ContextError> {
+    let map = match value {
+        Value::Null => return Ok(None),
+        Value::Object(map) => map,
+        other => return Err(invalid_type(other, "a map", path)),
+    };
+    let mut keys = Vec::with_capacity(map.len());
+    for (name, stated) in map.iter() {
+        keys.push((name.clone(), boolean(stated, &cat!(path, '.', name))?));
+    }
+    Ok(Some(keys.into_iter().collect()))
 }
 
 #[cfg(test)]
@@ -677,6 +703,37 @@ mod tests {
                 (Ok(expected), Ok(got)) => assert_eq!(format!("{expected:?}"), format!("{got:?}"), "{case}"),
                 (Err(expected), Err(got)) => {
                     assert_eq!(expected.path("$.user"), got.path, "{case}");
+                    assert_eq!(expected.message(), got.message, "{case}");
+                }
+                (expected, got) => panic!("{case}: json path {expected:?}, binary path {got:?}"),
+            }
+        }
+    }
+
+    /// A context's `apiKeys`, encoded, reads as the JSON path reads it: the same keys, and the
+    /// same refusals at the same paths.
+    #[test]
+    fn api_keys_read_as_the_json_path_reads_them() {
+        type Stated = Option<crate::perm_table::NameMap<bool>>;
+        let cases = [
+            json!(null),
+            json!({}),
+            json!({"rest_framework_api_key.APIKey": true, "HasOrgKey": false}),
+            json!({"a.B": 1}),
+            json!({"a.B": true, "c.D": null}),
+            json!([true]),
+            json!("yes"),
+            json!(true),
+        ];
+        for case in cases {
+            let json_path = crate::json::from_json::<Stated>(&crate::json::Json::from(case.clone()));
+            let mut bytes = Vec::new();
+            encode(&case, &mut bytes);
+            let context = EncodedContext { view: "v".into(), api_keys: Some(&bytes), ..Default::default() };
+            match (json_path, context.decode()) {
+                (Ok(expected), Ok(got)) => assert_eq!(expected, got.api_keys, "{case}"),
+                (Err(expected), Err(got)) => {
+                    assert_eq!(expected.path("$.apiKeys"), got.path, "{case}");
                     assert_eq!(expected.message(), got.message, "{case}");
                 }
                 (expected, got) => panic!("{case}: json path {expected:?}, binary path {got:?}"),

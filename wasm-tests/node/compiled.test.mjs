@@ -172,6 +172,9 @@ test("a lone surrogate is a ContextError at the same path in the runtime as in t
     { view: "posts", action: "list", user: { id: 3, username: "a\ud800" } },
     { view: "posts", action: "update", user: { id: 3 }, object: { id: 7, owner: 3, tags: ["x", "\udc00y"] } },
     { view: "posts", action: "update", user: { id: 3 }, object: { id: 7, owner: { id: 3, name: "\ud800" } } },
+    // A key that cannot be read is named `?`.
+    { view: "posts", action: "list", user: { id: 3, attributes: { "a\ud800b": 1 } } },
+    { view: "posts", action: "update", user: { id: 3 }, object: { id: 7, "\udc00": 3 } },
   ];
   for (const context of cases) {
     const expected = settle(json, context);

@@ -42,6 +42,16 @@ const requests = [
 ];
 const resolvers = { token: (key) => (key === "abc" ? ann : null), session: () => null };
 
+// Each context's decision as JSON text, or its error as [name, code, path].
+const checkAll = (gate, contexts) =>
+  contexts.map((context) => {
+    try {
+      return JSON.stringify(gate.check(context));
+    } catch (e) {
+      return [e.name, e.code, e.path];
+    }
+  });
+
 describe("drf-gate/worker", () => {
   test("resolves to the Worker build under Node and workerd's conditions", () => {
     const script = `const rel = (p) => p.slice(p.indexOf("node_modules/drf-gate/"));
@@ -110,6 +120,74 @@ describe("drf-gate/worker", () => {
     assert.equal(ask(new worker.Gate(bytes)), ask(new edge.Gate(bytes)));
     const minted = worker.mintCsrfToken();
     assert.deepEqual([minted.token.length, minted.secret.length], [64, 32]);
+  });
+
+  test("check without a JSON path: JSON text, toJSON, classes, nested toJSON and malformed contexts as the edge build", () => {
+    // The Worker build's `check` crosses typed only; what JSON.stringify or the JSON text would
+    // make of a context is made in JS first (check-resolved.js `jsonData`).
+    const bytes = new edge.Gate(policy).toCompiled();
+    class Context {
+      constructor(fields) {
+        Object.assign(this, fields);
+      }
+    }
+    const when = new Date(0);
+    const cases = [
+      '{"view":"posts","action":"destroy","user":{"id":9007199254740993},"object":{"id":7,"owner":9007199254740993}}',
+      '{"view":"posts","action":"destroy","user":{"id":9007199254740993},"object":{"id":7,"owner":9007199254740992}}',
+      { toJSON: () => ({ view: "posts", action: "destroy", user: ann, object: { id: 7, owner: 3 } }) },
+      new Context({ view: "posts", action: "destroy", user: ann, object: { id: 7, owner: 4 } }),
+      { view: "posts", action: "destroy", user: ann, object: { id: 7, owner: 3, created: when } },
+      { view: "posts", action: "destroy", user: { ...ann, toJSON: () => ({ id: 4 }) }, object: { id: 7, owner: 4 } },
+      { view: "posts", action: "list", user: 9007199254740993n },
+      "null",
+    ];
+    const ask = (gate) => checkAll(gate, cases);
+    assert.deepEqual(ask(new worker.Gate(bytes)), ask(new edge.Gate(bytes)));
+    // Refused alike, paths aside: serde reads a struct from an array by position (`$[0]`).
+    for (const text of ["{bad", "[1]"]) {
+      assert.throws(() => new worker.Gate(bytes).check(text), (e) => e instanceof worker.ContextError && e.code === "invalid_context" && e.path === "$");
+    }
+  });
+
+  test("check with apiKeys (HasAPIKey's stated outcome) answers and refuses as the edge build", () => {
+    // The Worker build's typed `check` carries `apiKeys` (the edge build reads it on its JSON
+    // path): the same decisions, and the same refusals with the same codes and paths.
+    const model = "rest_framework_api_key.APIKey";
+    const bytes = new edge.Gate({
+      authentication: ["token"],
+      permissions: ["IsAuthenticated | HasAPIKey"],
+      views: { widgets: { model: "shop.Widget" }, keyed: { permissions: ["HasAPIKey & IsAdminUser"] } },
+    }).toCompiled();
+    const list = { view: "widgets", action: "list" };
+    const cases = [
+      { ...list, apiKeys: { [model]: true } },
+      { ...list, apiKeys: { [model]: false } },
+      { ...list, apiKeys: { "other.Key": true } },
+      { ...list, apiKeys: { HasAPIKey: true, [model]: false } },
+      { ...list, apiKeys: {} },
+      { ...list, apiKeys: null },
+      { ...list, apiKeys: { [model]: true }, user: ann },
+      { view: "keyed", action: "list", apiKeys: { [model]: true }, user: { ...ann, isStaff: true } },
+      { view: "keyed", action: "list", apiKeys: { [model]: true }, user: ann, trace: true },
+      JSON.stringify({ ...list, apiKeys: { [model]: true } }),
+      `{"view":"widgets","action":"list","apiKeys":{"${model}":false,"${model}":true}}`,
+      { ...list, apiKeys: { [model]: 1 } },
+      { ...list, apiKeys: { [model]: true, "a.B": "yes" } },
+      { ...list, apiKeys: [true] },
+      { ...list, apiKeys: "yes" },
+      { ...list, apiKeys: { [model]: new Date(0) } },
+      { ...list, apiKeys: { toJSON: () => ({ [model]: true }) } },
+      { ...list, apiKeys: { [model]: undefined } },
+      { ...list, apiKeys: { ["\ud800"]: true } },
+      { ...list, apiKeys: { [model]: true }, user: { ...ann, attributes: { "a\ud800b": 1 } } },
+    ];
+    const ask = (gate) => checkAll(gate, cases);
+    const got = ask(new worker.Gate(bytes));
+    assert.deepEqual(got, ask(new edge.Gate(bytes)));
+    assert.equal(JSON.parse(got[0]).status, 200);
+    assert.equal(JSON.parse(got[1]).status, 401);
+    assert.deepEqual(got[11], ["ContextError", "invalid_context", `$.apiKeys.${model}`]);
   });
 
   test("verifies HS* only: a policy with an RS or ES key is refused at load, clearly, never misread", () => {

@@ -3,8 +3,10 @@
 // parser), over drf_gate_worker.js. Loads compiled policies only (`npx drf-gate compile
 // policy.json -o policy.gate`, or `gate.toCompiled()` in Node); everything else is the edge
 // build's: raw-request checking, JWT with HS* keys (an RS/ES key is refused at load: `invalid_settings`,
-// naming `drf-gate`), session + CSRF, `mintCsrfToken`, JSON contexts. A JSON policy throws a
-// PolicyError naming the full edge entry. Ready after init()/initSync().
+// naming `drf-gate`), session + CSRF, `mintCsrfToken`. `check` crosses typed only, as in the
+// browser runtime (its .wasm has no serde `Context` reader): a context given as JSON text is
+// parsed here, with exact BigInts. A JSON policy throws a PolicyError naming the full edge
+// entry. Ready after init()/initSync().
 import * as wasm from "./drf_gate_worker.js";
 import * as check from "./check-resolved.js";
 import { defineCheckRequest } from "./check-request.js";
