@@ -11,9 +11,11 @@ condition language has (``drfgate.translate``; each translation is then proved b
 the export fails, naming the file and line, unless the views that use it are left to the origin
 server (``leave_to_origin``). So is a declared condition that is not a condition.
 """
+import ast
 import inspect
 import os
 import re
+import textwrap
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -165,6 +167,21 @@ def prove_known(cls, decl, user_model=False):
         return None
     objects = user_objects() if user_model else other_model_objects()
     return prove(cls, "has_object_permission", decl["hasObjectPermission"], objects=objects)
+
+
+# AUTHENTICATION_BACKENDS: for each backend drf-gate knows, what it answers otherwise than the
+# edge (which runs ModelBackend's authenticate(), and has_perm() as ModelBackend with guardian's
+# ObjectPermissionBackend). AllowAllUsersModelBackend authenticates an inactive user, and DRF's
+# BasicAuthentication then answers 401 "User inactive or deleted." (observed; ModelBackend's:
+# "Invalid username/password."). The RemoteUser backends take no password (Basic never binds
+# them). A backend not listed: both.
+AUTH_BACKENDS = {
+    "django.contrib.auth.backends.ModelBackend": set(),
+    "django.contrib.auth.backends.AllowAllUsersModelBackend": {"authenticate"},
+    "django.contrib.auth.backends.RemoteUserBackend": set(),
+    "django.contrib.auth.backends.AllowAllUsersRemoteUserBackend": set(),
+    "guardian.backends.ObjectPermissionBackend": set(),
+}
 
 
 class ExportError(Exception):
@@ -474,6 +491,7 @@ class Exporter:
         self._view_model = None  # the model of the view being exported
         self._user_dependent = set()  # view classes whose get_permissions() reads request.user
         self._view_auth_kinds = set()
+        self._backend_problems_seen = {}  # (backend, what) -> the Problem its views share
         self.warnings = []
         # Custom classes never take a built-in's name or alias (django-rest-knox's class is also
         # called TokenAuthentication): a clash gets the module-qualified name.
@@ -950,8 +968,6 @@ class Exporter:
             policy["model"] = f"{model._meta.app_label}.{model._meta.object_name}"
         if default_auth != self.global_auth:
             policy["authentication"] = default_auth
-        if default_perms != self.global_perms:
-            policy["permissions"] = default_perms
         actions, route_entries = {}, []
         for route in routes:
             if is_viewset:
@@ -971,33 +987,35 @@ class Exporter:
                     entry["route"] = name
                 entry["methods"].append(method)
                 view = self._instance(route, action if is_viewset else None, method)
-                auth, perms = self._decide(view, problems)
-                if auth != default_auth:
-                    entry["authentication"] = auth
-                if perms != default_perms:
-                    entry["permissions"] = perms
-                if is_viewset and action not in STANDARD_ACTIONS and "routePermissions" not in entry:
-                    # Requests on this @action's route that do not run it (an unmapped method;
-                    # OPTIONS) get the route instance's classes with self.action None.
-                    _, route_perms = self._decide(self._instance(route, None, "GET"), problems)
-                    if route_perms != entry.get("permissions", default_perms):
-                        entry["routePermissions"] = route_perms
+                # As DRF gives them; those equal to the view's are dropped below.
+                entry["authentication"], entry["permissions"] = self._decide(view, problems)
+                if "getObject" not in entry:
+                    calls = handler_calls_get_object(cls, action if is_viewset else method.lower())
+                    default = STANDARD_GET_OBJECT.get(action, detail) if is_viewset else detail
+                    if calls is not None and calls != default:
+                        entry["getObject"] = calls
+        if not is_viewset and len({e.get("getObject", e["detail"]) for e in actions.values()}) > 1:
+            # One route: its handlers must agree; False only forwards what follows the view stage.
+            for entry in actions.values():
+                entry["getObject"] = False
         if is_viewset:
-            # OPTIONS runs as action 'metadata'; a method without a handler runs with action None.
-            for action in ("metadata", None):
-                view = self._instance(first, action, "OPTIONS" if action else "GET")
-                auth, perms = self._decide(view, problems)
-                if (auth, perms) != (default_auth, default_perms):
-                    if action:
-                        # drf-gate's `metadata` action only carries OPTIONS permissions:
-                        # authenticators are chosen before `self.action` is set.
-                        if perms != default_perms:
-                            actions["metadata"] = {"permissions": perms}
-                    else:
-                        self.warnings.append(
-                            f"{name}: get_permissions()/get_authenticators() with action None (a method the "
-                            f"route does not map) differ from the view's classes; the policy cannot say so"
-                        )
+            # OPTIONS runs as action 'metadata' (drf-gate's `metadata` action carries only OPTIONS
+            # permissions: authenticators are chosen before `self.action` is set).
+            actions["metadata"] = {"permissions": self._decide(self._instance(first, "metadata", "OPTIONS"), problems)[1]}
+        view_perms, method_problems = self._per_method(cls, routes, is_viewset, actions, default_auth, default_perms)
+        if cls not in self._user_dependent:
+            problems.extend(method_problems)
+        if view_perms != self.global_perms:
+            policy["permissions"] = view_perms
+        for entry in actions.values():
+            if entry.get("authentication") == default_auth:
+                del entry["authentication"]
+            if entry.get("permissions") == view_perms:
+                del entry["permissions"]
+            if entry.get("routePermissions") == entry.get("permissions", view_perms):
+                del entry["routePermissions"]
+        if actions.get("metadata") == {}:
+            del actions["metadata"]
         policy["actions"] = {a: self._action_entry(a, e, is_viewset) for a, e in actions.items()}
         if getattr(cls, "_ignore_model_permissions", False):
             policy["ignoreModelPermissions"] = True
@@ -1031,6 +1049,78 @@ class Exporter:
         for problem in problems:
             problem.views.add(name)
         return policy, route_entries, problems
+
+    # Methods DRF runs the view's get_permissions()/get_authenticators() for on a route: each
+    # handler's, HEAD, OPTIONS, and methods without a handler (the 405 comes after the
+    # permissions); BREW stands for a method no code names.
+    PROBE_METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "TRACE", "BREW")
+
+    @staticmethod
+    def _route_handlers(cls, route, is_viewset):
+        """Method -> the policy's action on this route; HEAD follows GET (ViewSetMixin.as_view
+        and Django's View.setup both make it so, with request.method still HEAD)."""
+        if is_viewset:
+            names = {m.upper(): a for m, a in (route.actions or {}).items() if m in HANDLER_METHODS}
+        else:
+            names = {m.upper(): m for m in HANDLER_METHODS if m in cls.http_method_names and hasattr(cls, m)}
+        if "GET" in names:
+            names["HEAD"] = names["GET"]
+        return names
+
+    def _per_method(self, cls, routes, is_viewset, actions, default_auth, default_perms):
+        """(the view's permissions, problems): where DRF's classes for a request differ from
+        those the policy can give it.
+
+        The policy has one list per action (``actions`` holds them as DRF gives them), one for
+        OPTIONS on a viewset's list and detail routes (``metadata``), one per @action route and
+        plain view for OPTIONS and the methods without a handler (``routePermissions`` of its first
+        action), the view's list for those methods on the list and detail routes, and one
+        authentication list per route. A ``get_permissions()`` choosing by ``self.request.method``
+        (``== "GET"`` rather than ``in SAFE_METHODS``) can give HEAD, OPTIONS or a method DRF then
+        answers 405 other classes than these (observed: an anonymous ``HEAD`` allowed at the edge,
+        401 from DRF). The view's list and each route's are taken from DRF here when all the
+        requests they serve agree; the class's ``permission_classes`` otherwise."""
+        probes = []
+        for route in routes:
+            handlers = self._route_handlers(cls, route, is_viewset)
+            drf = {}
+            for method in self.PROBE_METHODS:
+                action = None
+                if is_viewset:
+                    action = "metadata" if method == "OPTIONS" else handlers.get(method)
+                drf[method] = self._decide(self._instance(route, action, method), [])
+            own = not is_viewset or any(a not in STANDARD_ACTIONS for a in handlers.values())
+            head = actions.get(next(iter(handlers.values()))) if own and handlers else None
+            unhandled = {tuple(drf[m][1]) for m in self.PROBE_METHODS if m not in handlers}
+            if head is not None and len(unhandled) == 1:
+                head["routePermissions"] = list(unhandled.pop())
+            probes.append((route, handlers, drf, head))
+        standard = {tuple(drf[m][1]) for _, handlers, drf, head in probes if head is None
+                    for m in self.PROBE_METHODS if m not in handlers and m != "OPTIONS"}
+        view_perms = list(standard.pop()) if len(standard) == 1 else default_perms
+        for route, handlers, drf, head in probes:
+            route_auth = head["authentication"] if head is not None else default_auth
+            for method in self.PROBE_METHODS:
+                if method in handlers:
+                    edge_perms, via = actions[handlers[method]]["permissions"], handlers[method]
+                elif head is not None:
+                    edge_perms = head.get("routePermissions", head["permissions"])
+                    via = "the route's methods without a handler"
+                elif method == "OPTIONS":
+                    edge_perms, via = actions["metadata"]["permissions"], "metadata"
+                else:
+                    edge_perms, via = view_perms, "the view's methods without a handler"
+                auth, perms = drf[method]
+                for what, got, edge in (("get_authenticators", auth, route_auth), ("get_permissions", perms, edge_perms)):
+                    if got != edge:
+                        owner = next((k for k in cls.__mro__ if what in k.__dict__), cls)
+                        return view_perms, [Problem(
+                            owner.__dict__.get(what, cls),
+                            f"{_path(cls)}.{what}() gives {method} {route.template} {got}; the policy can only "
+                            f"give it {edge} (those of {via}): it chooses by request.method",
+                            "compare with SAFE_METHODS (HEAD and OPTIONS are safe too), or leave its views to the "
+                            "origin (--leave-to-origin VIEW)")]
+        return view_perms, []
 
     @staticmethod
     def _before_authentication(cls):
@@ -1122,7 +1212,7 @@ class Exporter:
         if standard != (entry["methods"], entry["detail"]):
             out["detail"] = entry["detail"]
             out["methods"] = entry["methods"]
-        for key in ("authentication", "permissions", "routePermissions", "route"):
+        for key in ("getObject", "authentication", "permissions", "routePermissions", "route"):
             if key in entry:
                 out[key] = entry[key]
         return out
@@ -1162,6 +1252,8 @@ class Exporter:
                 continue
             views[name] = policy
             routes.extend(entries)
+        for name, view in views.items():
+            problems.extend(self._backend_problems(name, view))
         unknown = self.leave_to_origin - set(left)
         if unknown:
             raise ExportError([f"--leave-to-origin names no view: {', '.join(sorted(unknown))}"])
@@ -1196,6 +1288,43 @@ class Exporter:
             out["leftToOrigin"] = left
         return out
 
+    def _backend_problems(self, name, view):
+        """AUTHENTICATION_BACKENDS the edge does not answer for (see AUTH_BACKENDS) on a view that
+        meets them: BasicAuthentication runs ``django.contrib.auth.authenticate()``; ``has_perm``
+        (DjangoModelPermissions, DjangoObjectPermissions, a condition naming it) asks every backend."""
+        from django.utils.module_loading import import_string
+
+        auth = set(view.get("authentication", self.global_auth))
+        perms = list(view.get("permissions", self.global_perms))
+        for action in view["actions"].values():
+            auth.update(action.get("authentication", ()))
+            perms += action.get("permissions", []) + action.get("routePermissions", [])
+        bases = set(auth)
+        for a in auth:
+            bases.add(self.auth_decls.get(a, {}).get("base"))
+        classes = self._used_classes(perms, {})
+        texts = perms + [json_text for decl in classes.values() for json_text in map(str, decl.values())]
+        asks = {"authenticate"} if "BasicAuthentication" in bases else set()
+        if any("DjangoModelPermissions" in t or "DjangoObjectPermissions" in t or "has_perm" in t for t in texts):
+            asks.add("has_perm")
+        out = []
+        for path in settings.AUTHENTICATION_BACKENDS:
+            refused = asks & AUTH_BACKENDS.get(path, {"authenticate", "has_perm"})
+            key = (path, tuple(sorted(refused)))
+            if refused and key not in self._backend_problems_seen:
+                try:
+                    where = import_string(path)
+                except ImportError:
+                    where = settings
+                self._backend_problems_seen[key] = Problem(where, f"AUTHENTICATION_BACKENDS has {path}: drf-gate's edge answers "
+                                         f"{' and '.join(sorted(refused))}() as ModelBackend (and guardian's "
+                                         "ObjectPermissionBackend) do", "leave the view to the origin "
+                                         "(--leave-to-origin VIEW)")
+                out.append(self._backend_problems_seen[key])
+            if refused:
+                self._backend_problems_seen[key].views.add(name)
+        return out
+
     def _used_classes(self, global_perms, views):
         exprs = list(global_perms)
         for view in views.values():
@@ -1212,6 +1341,70 @@ class Exporter:
                 used.add(name)
                 pending.update(self.permission_deps.get(name, ()))
         return {n: d for n, d in self.permission_decls.items() if n in used}
+
+
+# Which standard actions DRF's mixins run get_object() in, first thing.
+STANDARD_GET_OBJECT = {"list": False, "create": False, "retrieve": True, "update": True, "partial_update": True,
+                       "destroy": True}
+# Statements a handler may run before get_object() without answering first: `partial =
+# kwargs.pop("partial", False)` (UpdateModelMixin.update).
+_QUIET_CALLS = {("kwargs", "pop"), ("kwargs", "get")}
+
+
+def _is_call(node, obj, name):
+    """`obj.name(...)`, `obj` a Name or (for "super") a call `super()`."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == name):
+        return False
+    target = node.func.value
+    if obj == "super":
+        return isinstance(target, ast.Call) and isinstance(target.func, ast.Name) and target.func.id == "super"
+    return isinstance(target, ast.Name) and target.id == obj
+
+
+def handler_calls_get_object(cls, name):
+    """Whether the handler ``name`` of a view class runs ``self.get_object()`` before anything
+    else can answer (so the lookup's 404 and the object permissions decide, as drf-gate's
+    ``getObject`` says): None for DRF's own handler (the policy's default holds), True when its
+    first statement calls it (after ``kwargs.pop``/``kwargs.get`` assignments) or hands over to
+    DRF's with ``super()``, False otherwise (an @action that never looks the object up answers
+    200 for any pk; one that parses ``request.data`` first answers 400). False only leaves the
+    object stage to the origin.
+
+    >>> from rest_framework import viewsets
+    >>> class Posts(viewsets.ModelViewSet):
+    ...     def publish(self, request, pk=None):
+    ...         return Response(status=204)
+    >>> handler_calls_get_object(Posts, "publish"), handler_calls_get_object(Posts, "retrieve")
+    (False, None)
+    """
+    owner = next((k for k in cls.__mro__ if name in k.__dict__), None)
+    if owner is None or owner.__module__.split(".")[0] in ("rest_framework", "django"):
+        return None
+    func = owner.__dict__[name]
+    func = getattr(func, "__func__", func)
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)) else []
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    for stmt in body:
+        # The statement's calls: `obj = self.get_object()` as much as `serializer(self.get_object())`.
+        calls = [n for n in ast.walk(stmt) if isinstance(n, ast.Call)]
+        if any(_is_call(c, "self", "get_object") for c in calls):
+            return True
+        if any(_is_call(c, "super", name) for c in calls):
+            parent = cls.__mro__[cls.__mro__.index(owner) + 1:]
+            inherited = next((k for k in parent if name in k.__dict__), None)
+            if inherited is None:
+                return False
+            result = handler_calls_get_object(inherited, name)
+            return STANDARD_GET_OBJECT.get(name, False) if result is None else result
+        value = stmt.value if isinstance(stmt, ast.Assign) else None
+        if not (isinstance(value, ast.Constant) or any(_is_call(value, obj, attr) for obj, attr in _QUIET_CALLS)):
+            return False
+    return False
 
 
 def queryset_condition(cls, name, warnings):

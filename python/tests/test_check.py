@@ -10,7 +10,7 @@ import unittest
 from unittest import mock
 
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from rest_framework import permissions
 
 from blog import views as blog_views
@@ -129,6 +129,32 @@ class CheckTests(TestCase):
         total, disagreements, _ = self.check(replay=f"node {DEFAULT_REPLAY}", methods=["GET", "DELETE"])
         self.assertEqual([(c["id"], d) for c, d in disagreements], [])
         self.assertGreater(total, 100)
+
+    def test_allow_all_users_backend_and_basic(self):
+        """The real-DRF vector behind the exporter's AUTHENTICATION_BACKENDS problem."""
+        from django.contrib.auth import get_user_model
+        from rest_framework import authentication
+
+        get_user_model().objects.create_user("idle", password="pw", is_active=False)
+        header = {"HTTP_AUTHORIZATION": "Basic aWRsZTpwdw=="}  # idle:pw
+        bodies = []
+        with mock.patch.object(blog_views.TagViewSet, "authentication_classes", [authentication.BasicAuthentication]):
+            for backends in (["django.contrib.auth.backends.ModelBackend"],
+                             ["django.contrib.auth.backends.AllowAllUsersModelBackend"]):
+                with override_settings(AUTHENTICATION_BACKENDS=backends):
+                    response = self.client.post("/api/tags/", **header)
+                bodies.append((response.status_code, response.content))
+        self.assertEqual(bodies, [(401, b'{"detail":"Invalid username/password."}'),
+                                  (401, b'{"detail":"User inactive or deleted."}')])
+
+    @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
+    def test_urlconf_shapes_agree_with_drf(self):
+        # tests.urls_extra: @action routes, a plain view choosing its classes by method (feed).
+        with override_settings(ROOT_URLCONF="tests.urls_extra"):
+            total, disagreements, _ = self.check(policy=export_policy(), replay=None)
+        self.assertEqual([(c["request"]["method"], c["request"]["path"], c["credential"], d)
+                          for c, d in disagreements], [])
+        self.assertGreater(total, 300)
 
     @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
     def test_drf_gate_catches_a_changed_viewset(self):

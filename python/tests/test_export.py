@@ -11,12 +11,13 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.test import SimpleTestCase
 from django.urls import get_resolver
-from rest_framework import authentication, exceptions, permissions
+from rest_framework import authentication, exceptions, permissions, viewsets
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from blog import permissions as blog_permissions
 from blog import views as blog_views
-from drfgate.export import Exporter, ExportError, export_policy
+from drfgate.export import Exporter, ExportError, export_policy, handler_calls_get_object
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 COMMITTED_POLICY = os.path.join(REPO, "examples", "blog", "policy.json")
@@ -42,6 +43,28 @@ class BearerTokenAuthentication(authentication.TokenAuthentication):
 def handler(exc, context):
     """An EXCEPTION_HANDLER of the project's own (ProblemTests)."""
     return None
+
+
+class Handlers(viewsets.ModelViewSet):
+    """Handler shapes for handler_calls_get_object."""
+
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        return Response({"partial": partial, "id": instance.pk})
+
+    def destroy(self, request, *args, **kwargs):
+        if not request.data.get("confirm"):  # a 400 for malformed JSON comes first
+            return Response(status=400)
+        self.get_object().delete()
+        return Response(status=204)
+
+    def publish(self, request, pk=None):
+        """A docstring."""
+        return Response({"post": self.get_serializer(self.get_object()).data})
 
 
 class ExportTests(SimpleTestCase):
@@ -367,6 +390,48 @@ class ProblemTests(SimpleTestCase):
         self.assertIn("get_permissions() returns other classes for another request.user", str(ctx.exception))
         self.assertEqual(len(ctx.exception.problems), 1)
 
+    def test_get_permissions_choosing_by_method_is_a_problem(self):
+        # `== "GET"` leaves HEAD out: DRF runs list with request.method HEAD and answers an anonymous
+        # HEAD /api/tags/ 401 where the edge applied GET's AllowAny (200); OPTIONS and a 405'd PUT too.
+        def by_method(self):
+            return [permissions.AllowAny()] if self.request.method == "GET" else [permissions.IsAuthenticated()]
+
+        def by_safe_methods(self):
+            return [permissions.AllowAny() if self.request.method in permissions.SAFE_METHODS
+                    else permissions.IsAuthenticated()]
+
+        with mock.patch.object(blog_views.TagViewSet, "get_permissions", by_method, create=True):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        (problem,) = ctx.exception.problems
+        self.assertIn("get_permissions() gives HEAD /api/tags/ ['IsAuthenticated']; the policy can only give it "
+                      "['AllowAny'] (those of list)", str(problem))
+        with mock.patch.object(blog_views.TagViewSet, "get_permissions", by_safe_methods, create=True):
+            tags = export_policy()["views"]["tags"]
+        self.assertEqual(tags["actions"]["list"]["permissions"], ["AllowAny"])
+        self.assertEqual(tags["actions"]["metadata"]["permissions"], ["AllowAny"])
+
+    def test_authentication_backends_the_edge_does_not_answer_for(self):
+        # AllowAllUsersModelBackend authenticates an inactive user: DRF's Basic answers 401 "User
+        # inactive or deleted." where the edge (ModelBackend) answers "Invalid username/password."
+        # (tests.test_check.CheckTests.test_allow_all_users_backend_and_basic).
+        allow_all = ["django.contrib.auth.backends.AllowAllUsersModelBackend"]
+        with override_settings(AUTHENTICATION_BACKENDS=allow_all):
+            export_policy()  # no view of the blog uses BasicAuthentication
+            with mock.patch.object(blog_views.TagViewSet, "authentication_classes", [authentication.BasicAuthentication]):
+                with self.assertRaises(ExportError) as ctx:
+                    export_policy()
+        (problem,) = ctx.exception.problems
+        self.assertEqual(problem.views, {"tags"})
+        self.assertIn("AllowAllUsersModelBackend: drf-gate's edge answers authenticate() as ModelBackend", str(problem))
+        # A backend of the project's own may answer has_perm() otherwise: the views asking it.
+        with override_settings(AUTHENTICATION_BACKENDS=["django.contrib.auth.backends.ModelBackend", "tests.test_export.Handlers"]):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        (problem,) = ctx.exception.problems
+        self.assertIn("answers has_perm()", str(problem))
+        self.assertEqual(problem.views, {"comments", "post-reports"})
+
     def test_output_file(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "policy.json")
@@ -387,7 +452,9 @@ class UrlconfShapesTests(SimpleTestCase):
         archive = self.policy["views"]["v2:archive"]
         self.assertEqual(archive["permissions"], ["AllowAny"])
         self.assertEqual(archive["actions"]["stats"], {"detail": False, "methods": ["GET"], "permissions": ["IsAdminUser"]})
-        self.assertEqual(archive["actions"]["cover"], {"detail": True, "methods": ["GET", "DELETE"]})
+        # cover never calls get_object(): DRF answers any pk (200 for /archive/1003/cover-image/, no
+        # such post), and runs no object permission; the edge looked the object up (404).
+        self.assertEqual(archive["actions"]["cover"], {"detail": True, "methods": ["GET", "DELETE"], "getObject": False})
         self.assertEqual(archive["actions"]["list"], {})
 
     def test_http_method_names_as_written(self):
@@ -406,6 +473,18 @@ class UrlconfShapesTests(SimpleTestCase):
         exporter.export()
         self.assertIn("route /legacy/{year}/ of legacy uses regex syntax or a path converter drf-gate does not "
                       "match exactly; left to the origin", exporter.warnings)
+
+    def test_plain_view_choosing_by_method(self):
+        # POST's own list, and the route's (OPTIONS, 405'd methods) as DRF computes it: the
+        # policy compiles (it was refused: "actions on route `feed` must agree") and decides each.
+        self.assertEqual(self.policy["views"]["feed"]["actions"]["post"]["permissions"], ["IsAdminUser"])
+        self.assertNotIn("routePermissions", self.policy["views"]["feed"]["actions"]["get"])
+
+    def test_which_handlers_call_get_object_first(self):
+        calls = {name: handler_calls_get_object(Handlers, name)
+                 for name in ("list", "retrieve", "update", "partial_update", "destroy", "publish")}
+        self.assertEqual(calls, {"list": None, "retrieve": True, "update": True, "partial_update": None,
+                                 "destroy": False, "publish": True})
 
     def test_generic_view(self):
         view = self.policy["views"]["post-detail"]

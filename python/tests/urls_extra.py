@@ -29,6 +29,19 @@ class PostDetail(generics.RetrieveUpdateAPIView):
     permission_classes = [permissions.IsAuthenticated & ~permissions.IsAdminUser]
 
 
+class PostFeed(generics.ListCreateAPIView):
+    """Anyone reads, staff post: a plain view whose get_permissions() chooses by method."""
+
+    queryset = Post.objects.all()
+    serializer_class = PostSerializer
+    permission_classes = [permissions.AllowAny]
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [permissions.IsAdminUser()]
+        return super().get_permissions()
+
+
 class ShoutingArchiveViewSet(ArchiveViewSet):
     # Django dispatches request.method.lower() only if it is listed: "GET" matches nothing.
     http_method_names = ["GET", "head", "options", "delete"]
@@ -41,5 +54,6 @@ router.register("shouting", ShoutingArchiveViewSet, basename="shouting")
 urlpatterns = [
     path("v2/", include((router.urls, "v2"), namespace="v2")),
     path("posts/<int:pk>/", PostDetail.as_view(), name="post-detail"),
+    path("feed/", PostFeed.as_view(), name="feed"),
     re_path(r"^legacy/(?P<year>[0-9]{4})/$", PostDetail.as_view(), name="legacy"),
 ]
