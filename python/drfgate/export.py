@@ -1254,6 +1254,7 @@ class Exporter:
             routes.extend(entries)
         for name, view in views.items():
             problems.extend(self._backend_problems(name, view))
+            problems.extend(self._jwt_user_field_problems(name, view))
         unknown = self.leave_to_origin - set(left)
         if unknown:
             raise ExportError([f"--leave-to-origin names no view: {', '.join(sorted(unknown))}"])
@@ -1324,6 +1325,46 @@ class Exporter:
             if refused:
                 self._backend_problems_seen[key].views.add(name)
         return out
+
+    def _jwt_user_field_problems(self, name, view):
+        """simplejwt's ``get_user`` runs ``User.objects.get(**{USER_ID_FIELD: claim})`` and catches
+        DoesNotExist only: a claim the field cannot take is a 500 (a UUID pk and ``"12"``:
+        ValidationError; an integer field and ``"abc"``: ValueError). The edge forwards such claims
+        for an integer pk named ``id``/``pk`` and compares a text field's value as it is; for any
+        other field it would answer the resolver's not-found, 401 "User not found"."""
+        from django.core.exceptions import FieldDoesNotExist
+        from django.db import models
+
+        auth = set(view.get("authentication", self.global_auth))
+        for action in view["actions"].values():
+            auth.update(action.get("authentication", ()))
+        if not any(a == "JWTAuthentication" or self.auth_decls.get(a, {}).get("base") == "JWTAuthentication"
+                   for a in auth):
+            return []
+        from rest_framework_simplejwt.settings import api_settings as jwt
+
+        field_name = jwt.USER_ID_FIELD
+        user_model = get_user_model()
+        try:
+            field = user_model._meta.pk if field_name == "pk" else user_model._meta.get_field(field_name)
+        except FieldDoesNotExist:
+            field = None
+        integer = isinstance(field, (models.AutoField, models.BigAutoField, models.SmallAutoField)) or type(field) in (
+            models.IntegerField, models.BigIntegerField, models.SmallIntegerField, models.PositiveIntegerField,
+            models.PositiveBigIntegerField, models.PositiveSmallIntegerField)
+        text = type(field) in (models.CharField, models.TextField, models.EmailField, models.SlugField)
+        if (integer and field_name in ("id", "pk")) or text:
+            return []
+        key = ("jwt-user-field", field_name)
+        if key not in self._backend_problems_seen:
+            self._backend_problems_seen[key] = Problem(
+                user_model, f"SIMPLE_JWT USER_ID_FIELD = {field_name!r} is {type(field).__name__ if field else 'no field'} "
+                            f"of {user_model._meta.label}: DRF answers a token whose claim that field cannot take "
+                            "with a 500, the edge with 401 \"User not found\"",
+                "leave the view to the origin (--leave-to-origin VIEW)")
+        problem = self._backend_problems_seen[key]
+        problem.views.add(name)
+        return [problem] if len(problem.views) == 1 else []
 
     def _used_classes(self, global_perms, views):
         exprs = list(global_perms)

@@ -147,6 +147,20 @@ class CheckTests(TestCase):
         self.assertEqual(bodies, [(401, b'{"detail":"Invalid username/password."}'),
                                   (401, b'{"detail":"User inactive or deleted."}')])
 
+    def test_jwt_claim_the_user_id_field_cannot_take(self):
+        """The real-DRF vector behind the exporter's USER_ID_FIELD problem: a 500, not 401."""
+        from django.conf import settings
+        from django.test import Client
+        from rest_framework_simplejwt.tokens import AccessToken
+
+        client = Client(raise_request_exception=False)
+        with override_settings(SIMPLE_JWT={**settings.SIMPLE_JWT, "USER_ID_FIELD": "last_login"}):
+            token = AccessToken()
+            token["user_id"] = "abc"
+            with self.assertLogs("django.request", "ERROR"):
+                response = client.get("/api/posts/", HTTP_AUTHORIZATION=f"Bearer {token}")
+        self.assertEqual(response.status_code, 500)
+
     @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
     def test_urlconf_shapes_agree_with_drf(self):
         # tests.urls_extra: @action routes, a plain view choosing its classes by method (feed).

@@ -432,6 +432,19 @@ class ProblemTests(SimpleTestCase):
         self.assertIn("answers has_perm()", str(problem))
         self.assertEqual(problem.views, {"comments", "post-reports"})
 
+    def test_jwt_user_id_field_the_edge_cannot_answer_for(self):
+        # simplejwt catches DoesNotExist only: a claim the field cannot take is DRF's 500 (a UUID
+        # pk and "12": ValidationError), where the edge answered the resolver's 401 "User not found".
+        jwt = dict(getattr(settings, "SIMPLE_JWT", {}))
+        with override_settings(SIMPLE_JWT={**jwt, "USER_ID_FIELD": "username"}):
+            export_policy()  # a CharField takes any claim (str() of it)
+        with override_settings(SIMPLE_JWT={**jwt, "USER_ID_FIELD": "last_login"}):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        (problem,) = ctx.exception.problems
+        self.assertIn("USER_ID_FIELD = 'last_login' is DateTimeField of accounts.User", str(problem))
+        self.assertIn("posts", problem.views)
+
     def test_output_file(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "policy.json")
