@@ -980,11 +980,15 @@ class Exporter:
                 route_entries.append(
                     {"pattern": route.template, "regex": route.regex, "view": name, "detail": detail, "actions": mapping}
                 )
+            # An @action with extra methods (`@star.mapping.delete def unstar`) shares its URL with
+            # them, like a plain view's handlers: one route, one Allow header ("POST, DELETE, OPTIONS").
+            extras = [a for a in dict.fromkeys(mapping.values()) if a not in STANDARD_ACTIONS]
+            group = name if not is_viewset else (extras[0] if len(extras) > 1 else None)
             for method, action in mapping.items():
                 entry = actions.setdefault(action, {"methods": [], "detail": detail})
-                if not is_viewset:
+                if group is not None:
                     # One URL, several handlers: the actions share a route (and its Allow header).
-                    entry["route"] = name
+                    entry["route"] = group
                 entry["methods"].append(method)
                 view = self._instance(route, action if is_viewset else None, method)
                 # As DRF gives them; those equal to the view's are dropped below.
@@ -994,10 +998,18 @@ class Exporter:
                     default = STANDARD_GET_OBJECT.get(action, detail) if is_viewset else detail
                     if calls is not None and calls != default:
                         entry["getObject"] = calls
-        if not is_viewset and len({e.get("getObject", e["detail"]) for e in actions.values()}) > 1:
-            # One route: its handlers must agree; False only forwards what follows the view stage.
-            for entry in actions.values():
-                entry["getObject"] = False
+                    handler = getattr(cls, action if is_viewset else method.lower(), None)
+                    if calls is False and "get_object" in _source(handler):
+                        self.warnings.append(
+                            f"{name}.{action}: {source_location(handler)} calls get_object() after other code or "
+                            "only on some paths: exported getObject false, so the edge answers its view stage "
+                            "only and forwards the rest, and can() does not run its object permissions")
+        for group in {e["route"] for e in actions.values() if "route" in e}:
+            shared = [e for e in actions.values() if e.get("route") == group]
+            if len({e.get("getObject", e["detail"]) for e in shared}) > 1:
+                # One route: its handlers must agree; False only forwards what follows the view stage.
+                for entry in shared:
+                    entry["getObject"] = False
         if is_viewset:
             # OPTIONS runs as action 'metadata' (drf-gate's `metadata` action carries only OPTIONS
             # permissions: authenticators are chosen before `self.action` is set).
@@ -1402,6 +1414,24 @@ def _is_call(node, obj, name):
     return isinstance(target, ast.Name) and target.id == obj
 
 
+def _source(func):
+    try:
+        return inspect.getsource(getattr(func, "__func__", func))
+    except (OSError, TypeError):
+        return ""
+
+
+def _unconditional_calls(node):
+    """The calls inside an expression statement that run whenever it runs."""
+    if isinstance(node, (ast.Lambda, ast.IfExp, ast.BoolOp, ast.comprehension, ast.ListComp, ast.SetComp,
+                         ast.DictComp, ast.GeneratorExp)):
+        return []
+    out = [node] if isinstance(node, ast.Call) else []
+    for child in ast.iter_child_nodes(node):
+        out += _unconditional_calls(child)
+    return out
+
+
 def handler_calls_get_object(cls, name):
     """Whether the handler ``name`` of a view class runs ``self.get_object()`` before anything
     else can answer (so the lookup's 404 and the object permissions decide, as drf-gate's
@@ -1431,8 +1461,9 @@ def handler_calls_get_object(cls, name):
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         body = body[1:]  # the docstring
     for stmt in body:
-        # The statement's calls: `obj = self.get_object()` as much as `serializer(self.get_object())`.
-        calls = [n for n in ast.walk(stmt) if isinstance(n, ast.Call)]
+        # The statement's calls that always run: `obj = self.get_object()` as much as
+        # `serializer(self.get_object())`, not one under an `if` or after `or`.
+        calls = _unconditional_calls(stmt) if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.Expr, ast.Return)) else []
         if any(_is_call(c, "self", "get_object") for c in calls):
             return True
         if any(_is_call(c, "super", name) for c in calls):

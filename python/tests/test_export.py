@@ -487,6 +487,15 @@ class UrlconfShapesTests(SimpleTestCase):
         self.assertIn("route /legacy/{year}/ of legacy uses regex syntax or a path converter drf-gate does not "
                       "match exactly; left to the origin", exporter.warnings)
 
+    def test_extra_methods_of_an_action_share_its_route(self):
+        # DRF answers every request on /archive/{pk}/pin/ with `Allow: POST, DELETE, OPTIONS`; as two
+        # routes the edge wrote "POST, OPTIONS" for one and "DELETE, OPTIONS" for the other.
+        actions = self.policy["views"]["v2:archive"]["actions"]
+        self.assertEqual(actions["pin"], {"detail": True, "methods": ["POST"], "getObject": False,
+                                          "permissions": ["IsAdminUser"], "route": "pin"})
+        self.assertEqual(actions["unpin"], {"detail": True, "methods": ["DELETE"], "getObject": False,
+                                            "permissions": ["IsAdminUser"], "route": "pin"})
+
     def test_plain_view_choosing_by_method(self):
         # POST's own list, and the route's (OPTIONS, 405'd methods) as DRF computes it: the
         # policy compiles (it was refused: "actions on route `feed` must agree") and decides each.

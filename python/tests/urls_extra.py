@@ -22,6 +22,15 @@ class ArchiveViewSet(viewsets.ReadOnlyModelViewSet):
     def cover(self, request, pk=None):
         return Response({})
 
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAdminUser])
+    def pin(self, request, pk=None):
+        post = self.get_object()
+        return Response({"pinned": post.pk})
+
+    @pin.mapping.delete
+    def unpin(self, request, pk=None):
+        return Response(status=204)
+
 
 class PostDetail(generics.RetrieveUpdateAPIView):
     queryset = Post.objects.all()
