@@ -870,8 +870,17 @@ class Exporter:
 
     def _decide(self, view, problems):
         """(authentication names, permission expressions) that DRF would use for this instance."""
-        auth = [self.authentication_class(type(a), problems) for a in view.get_authenticators()]
-        perms = [self.permission_expression(p, problems) for p in view.get_permissions()]
+        try:
+            auth = [self.authentication_class(type(a), problems) for a in view.get_authenticators()]
+            perms = [self.permission_expression(p, problems) for p in view.get_permissions()]
+        except Exception as exc:  # noqa: BLE001 - DRF's 500 for this request; the view is a problem
+            cls = type(view)
+            owner = next((k for k in cls.__mro__ if "get_permissions" in k.__dict__), cls)
+            problems.append(Problem(owner.__dict__.get("get_permissions", cls),
+                                    f"{_path(cls)}: get_permissions()/get_authenticators() raise {exc!r} for "
+                                    f"{view.request.method} (action {getattr(view, 'action', None)!r}): DRF answers "
+                                    "500", "leave its views to the origin (--leave-to-origin VIEW)"))
+            return None, None
         self._check_user_independent(view, (auth, perms), problems)
         return auth, perms
 
@@ -1024,7 +1033,7 @@ class Exporter:
                 del entry["authentication"]
             if entry.get("permissions") == view_perms:
                 del entry["permissions"]
-            if entry.get("routePermissions") == entry.get("permissions", view_perms):
+            if "routePermissions" in entry and entry["routePermissions"] == entry.get("permissions", view_perms):
                 del entry["routePermissions"]
         if actions.get("metadata") == {}:
             del actions["metadata"]
@@ -1100,7 +1109,10 @@ class Exporter:
                 action = None
                 if is_viewset:
                     action = "metadata" if method == "OPTIONS" else handlers.get(method)
-                drf[method] = self._decide(self._instance(route, action, method), [])
+                raised = []
+                drf[method] = self._decide(self._instance(route, action, method), raised)
+                if drf[method] == (None, None):
+                    return default_perms, raised
             own = not is_viewset or any(a not in STANDARD_ACTIONS for a in handlers.values())
             head = actions.get(next(iter(handlers.values()))) if own and handlers else None
             unhandled = {tuple(drf[m][1]) for m in self.PROBE_METHODS if m not in handlers}
@@ -1271,11 +1283,10 @@ class Exporter:
         if unknown:
             raise ExportError([f"--leave-to-origin names no view: {', '.join(sorted(unknown))}"])
         if problems:
-            unique = []
+            unique = {}
             for p in problems:
-                if p not in unique:
-                    unique.append(p)
-            raise ExportError(unique)
+                unique.setdefault(str(p), p)  # the same cause found twice (an action, then a probe)
+            raise ExportError(list(unique.values()))
         out = {
             "authentication": self.global_auth,
             "permissions": self.global_perms,

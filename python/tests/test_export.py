@@ -445,6 +445,20 @@ class ProblemTests(SimpleTestCase):
         self.assertIn("USER_ID_FIELD = 'last_login' is DateTimeField of accounts.User", str(problem))
         self.assertIn("posts", problem.views)
 
+    def test_get_permissions_raising_for_a_method_is_a_problem(self):
+        # A per-action mixin doing getattr(self, self.action): OPTIONS runs action "metadata" (no
+        # such attribute), a method without a handler action None: DRF answers 500; the export crashed.
+        def by_handler(self):
+            handler = getattr(self, self.action)
+            return [p() for p in getattr(handler, "permission_classes", self.permission_classes)]
+
+        with mock.patch.object(blog_views.TagViewSet, "get_permissions", by_handler, create=True):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        (problem,) = ctx.exception.problems
+        self.assertIn("raise AttributeError(\"'TagViewSet' object has no attribute 'metadata'\") for OPTIONS "
+                      "(action 'metadata'): DRF answers 500", str(problem))
+
     def test_output_file(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "policy.json")
