@@ -884,6 +884,30 @@ class Exporter:
         self._check_user_independent(view, (auth, perms), problems)
         return auth, perms
 
+    # What a get_permissions()/get_authenticators() of the project's own may read besides the
+    # method (probed per method), the user (read again for staff) and self.action: the query
+    # string, headers, body, URL kwargs. The exporter's requests carry none of them.
+    _REQUEST_READS = re.compile(r"\brequest\.(?!method\b|user\b)(\w+)|\bself\.(kwargs|args|format_kwarg)\b")
+
+    @staticmethod
+    def _request_dependent(cls):
+        """A ``get_permissions()`` choosing by ``self.request.query_params`` (``?mine=1`` gives
+        ``IsAuthenticated``, else ``AllowAny``: DRF answers an anonymous ``GET /x/?mine=1`` 401, the
+        edge gave the list read without it: 200), headers, the body or the URL kwargs: the policy
+        cannot say so. Read from the source: the exporter's requests carry none of them."""
+        out = []
+        for method in ("get_permissions", "get_authenticators"):
+            owner = next((k for k in cls.__mro__ if method in k.__dict__), None)
+            if owner is None or owner.__module__.split(".")[0] in ("rest_framework", "django"):
+                continue
+            found = Exporter._REQUEST_READS.search(_source(owner.__dict__[method]))
+            if found:
+                read = f"request.{found.group(1)}" if found.group(1) else f"self.{found.group(2)}"
+                out.append(Problem(owner.__dict__[method], f"{_path(owner)}.{method}() reads {read}: the classes "
+                                                           "it returns depend on what the policy cannot say",
+                                   "leave its views to the origin (--leave-to-origin VIEW)"))
+        return out
+
     def _check_user_independent(self, view, decided, problems):
         """The classes were read with an anonymous request; a `get_permissions()` or
         `get_authenticators()` of the project's own may choose by `request.user` (staff get
@@ -972,6 +996,7 @@ class Exporter:
         problems.extend(self._before_authentication(cls))
         problems.extend(self._language(cls))
         problems.extend(self._pipeline_overrides(cls))
+        problems.extend(self._request_dependent(cls))
         policy = {}
         if model is not None:
             policy["model"] = f"{model._meta.app_label}.{model._meta.object_name}"

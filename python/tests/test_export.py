@@ -459,6 +459,18 @@ class ProblemTests(SimpleTestCase):
         self.assertIn("raise AttributeError(\"'TagViewSet' object has no attribute 'metadata'\") for OPTIONS "
                       "(action 'metadata'): DRF answers 500", str(problem))
 
+    def test_get_permissions_reading_the_query_string_is_a_problem(self):
+        # DRF answers an anonymous GET /api/tags/?mine=1 401 (IsAuthenticated); the policy, read
+        # without a query string, said AllowAny (200).
+        def by_query(self):
+            return [permissions.IsAuthenticated() if self.request.query_params.get("mine") else permissions.AllowAny()]
+
+        with mock.patch.object(blog_views.TagViewSet, "get_permissions", by_query, create=True):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        (problem,) = ctx.exception.problems
+        self.assertIn("get_permissions() reads request.query_params", str(problem))
+
     def test_output_file(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "policy.json")
