@@ -1066,7 +1066,13 @@ class Exporter:
         if getattr(cls, "_ignore_model_permissions", False):
             policy["ignoreModelPermissions"] = True
         throttles = [getattr(t, "__name__", repr(t)) for t in getattr(cls, "throttle_classes", None) or ()]
-        if throttles:
+        # A get_throttles()/check_throttles() of the project's own (throttles for some actions
+        # only, `throttle_classes` left empty) may throttle too.
+        own_throttles = any(
+            (k := next((k for k in cls.__mro__ if m in k.__dict__), None)) is not None
+            and k.__module__.split(".")[0] not in ("rest_framework", "django")
+            for m in ("get_throttles", "check_throttles"))
+        if throttles or own_throttles:
             # DRF checks throttles after the permissions, before the handler lookup and
             # get_object(): the edge forwards its 405s and object-stage answers (docs/policy.md).
             policy["throttled"] = True

@@ -147,6 +147,22 @@ class CheckTests(TestCase):
         self.assertEqual(bodies, [(401, b'{"detail":"Invalid username/password."}'),
                                   (401, b'{"detail":"User inactive or deleted."}')])
 
+    def test_get_throttles_throttles(self):
+        """The real-DRF vector behind exporting a get_throttles() of the project's own as throttled:
+        the 405 of a method without a handler becomes 429 once over the rate."""
+        from django.core.cache import cache
+        from rest_framework.throttling import AnonRateThrottle
+
+        class OnePerMinute(AnonRateThrottle):
+            rate = "1/min"
+
+        cache.clear()
+        with mock.patch.object(blog_views.TagViewSet, "permission_classes", [permissions.AllowAny]), \
+                mock.patch.object(blog_views.TagViewSet, "get_throttles", lambda self: [OnePerMinute()], create=True):
+            statuses = [self.client.put("/api/tags/").status_code for _ in range(2)]
+        cache.clear()
+        self.assertEqual(statuses, [405, 429])
+
     def test_jwt_claim_the_user_id_field_cannot_take(self):
         """The real-DRF vector behind the exporter's USER_ID_FIELD problem: a 500, not 401."""
         from django.conf import settings

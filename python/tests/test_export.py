@@ -361,6 +361,9 @@ class ProblemTests(SimpleTestCase):
         self.assertNotIn("throttled", export_policy()["views"]["tags"])
         with mock.patch.object(blog_views.TagViewSet, "throttle_classes", [AnonRateThrottle]):
             self.assertIs(export_policy()["views"]["tags"]["throttled"], True)
+        # Throttles chosen in code, throttle_classes left empty (CheckTests.test_get_throttles_throttles).
+        with mock.patch.object(blog_views.TagViewSet, "get_throttles", lambda self: [AnonRateThrottle()], create=True):
+            self.assertIs(export_policy()["views"]["tags"]["throttled"], True)
 
     def test_simplejwt_classes_of_the_project_are_refused(self):
         from rest_framework_simplejwt import tokens
