@@ -1076,9 +1076,20 @@ class Exporter:
             # DRF checks throttles after the permissions, before the handler lookup and
             # get_object(): the edge forwards its 405s and object-stage answers (docs/policy.md).
             policy["throttled"] = True
-        queryset = queryset_condition(cls, name, self.warnings)
+        filtering = []
+        queryset = queryset_condition(cls, name, filtering)
         if queryset is not None:
             policy["queryset"] = queryset
+        looks_up = any(e.get("getObject", STANDARD_GET_OBJECT.get(a, e["detail"]) if is_viewset else e["detail"])
+                       for a, e in actions.items() if a != "metadata")
+        if filtering and looks_up and not policy.get("throttled"):
+            # get_object() finds only what get_queryset() returns: DRF's 404 where the edge ran the
+            # object permissions on the object the resolver found (403, or allowed).
+            problems.append(Problem(next(k for k in cls.__mro__ if "get_queryset" in k.__dict__).get_queryset,
+                                    filtering[0], "declare it (drfgate_queryset = \"...\"), or leave its views to "
+                                                  "the origin (--leave-to-origin VIEW)"))
+        else:
+            self.warnings.extend(filtering)
         renderers = [_class_name(c) for c in getattr(cls, "renderer_classes", api_settings.DEFAULT_RENDERER_CLASSES)]
         if renderers != self.global_renderers:
             policy["renderers"] = renderers

@@ -163,6 +163,17 @@ class CheckTests(TestCase):
         cache.clear()
         self.assertEqual(statuses, [405, 429])
 
+    def test_get_queryset_hides_objects(self):
+        """The real-DRF vector behind the exporter's undeclared get_queryset() problem: a tag that
+        exists, outside the queryset, is not found before any object permission runs."""
+        from blog.models import Tag
+
+        rust = Tag.objects.get(name="rust")
+        with mock.patch.object(blog_views.TagViewSet, "get_queryset",
+                               lambda self: Tag.objects.filter(name="news"), create=True):
+            response = self.client.get(f"/api/tags/{rust.pk}/")
+        self.assertEqual((response.status_code, response.content), (404, b'{"detail":"No Tag matches the given query."}'))
+
     def test_jwt_claim_the_user_id_field_cannot_take(self):
         """The real-DRF vector behind the exporter's USER_ID_FIELD problem: a 500, not 401."""
         from django.conf import settings

@@ -474,6 +474,23 @@ class ProblemTests(SimpleTestCase):
         (problem,) = ctx.exception.problems
         self.assertIn("get_permissions() reads request.query_params", str(problem))
 
+    def test_an_undeclared_get_queryset_on_a_view_that_looks_objects_up_is_a_problem(self):
+        # get_object() finds only what get_queryset() returns: DRF answers 404 for a tag outside it
+        # (CheckTests.test_get_queryset_hides_objects) where the edge ran the object permissions on
+        # the object its resolver found (403, or allowed). Only a warning before.
+        from blog.models import Tag
+
+        def get_queryset(self):
+            return Tag.objects.filter(name="news")
+
+        with mock.patch.object(blog_views.TagViewSet, "get_queryset", get_queryset, create=True):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+            (problem,) = ctx.exception.problems
+            self.assertIn("get_queryset() filters objects but declares no drf-gate condition", str(problem))
+            with mock.patch.object(blog_views.TagViewSet, "drfgate_queryset", "obj.name == 'news'", create=True):
+                self.assertEqual(export_policy()["views"]["tags"]["queryset"], "obj.name == 'news'")
+
     def test_output_file(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "policy.json")
