@@ -1033,7 +1033,7 @@ class Exporter:
                     if calls is not None and calls != default:
                         entry["getObject"] = calls
                     handler = getattr(cls, action if is_viewset else method.lower(), None)
-                    if calls is False and "get_object" in _source(handler):
+                    if calls is False and re.search(r"\bget_object\s*\(", _source(handler)):
                         self.warnings.append(
                             f"{name}.{action}: {source_location(handler)} calls get_object() after other code or "
                             "only on some paths: exported getObject false, so the edge answers its view stage "
@@ -1080,11 +1080,13 @@ class Exporter:
         queryset = queryset_condition(cls, name, filtering)
         if queryset is not None:
             policy["queryset"] = queryset
-        looks_up = any(e.get("getObject", STANDARD_GET_OBJECT.get(a, e["detail"]) if is_viewset else e["detail"])
-                       for a, e in actions.items() if a != "metadata")
-        if filtering and looks_up and not policy.get("throttled"):
+        view_list = policy.get("permissions", self.global_perms)
+        looked_up = [e.get("permissions", view_list) for a, e in actions.items() if a != "metadata" and e.get(
+            "getObject", STANDARD_GET_OBJECT.get(a, e["detail"]) if is_viewset else e["detail"])]
+        if filtering and any(self._object_stage_can_deny(p) for p in looked_up) and not policy.get("throttled"):
             # get_object() finds only what get_queryset() returns: DRF's 404 where the edge ran the
-            # object permissions on the object the resolver found (403, or allowed).
+            # object permissions on the object the resolver found and answered 403. (Where no
+            # object permission can deny, the edge only allows, and the origin answers: a warning.)
             problems.append(Problem(next(k for k in cls.__mro__ if "get_queryset" in k.__dict__).get_queryset,
                                     filtering[0], "declare it (drfgate_queryset = \"...\"), or leave its views to "
                                                   "the origin (--leave-to-origin VIEW)"))
@@ -1117,6 +1119,25 @@ class Exporter:
     # handler's, HEAD, OPTIONS, and methods without a handler (the 405 comes after the
     # permissions); BREW stands for a method no code names.
     PROBE_METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "TRACE", "BREW")
+
+    def _object_stage_can_deny(self, expressions):
+        """Whether a permission list may deny at the object stage: a `~` (NOT inverts the built-ins'
+        True), DjangoObjectPermissions, or a class declaring hasObjectPermission (or an API key
+        check), itself or through its base."""
+        for expr in expressions:
+            if "~" in expr:
+                return True
+            for name in re.findall(r"[A-Za-z_][\w.]*", expr):
+                seen = set()
+                while name and name not in seen:
+                    seen.add(name)
+                    if name == "DjangoObjectPermissions":
+                        return True
+                    decl = self.permission_decls.get(name, {})
+                    if decl.get("hasObjectPermission", "True") != "True" or "apiKey" in decl or name == "HasAPIKey":
+                        return True
+                    name = decl.get("base")
+        return False
 
     @staticmethod
     def _route_handlers(cls, route, is_viewset):

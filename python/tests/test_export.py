@@ -484,6 +484,10 @@ class ProblemTests(SimpleTestCase):
             return Tag.objects.filter(name="news")
 
         with mock.patch.object(blog_views.TagViewSet, "get_queryset", get_queryset, create=True):
+            # No object permission can deny: the edge only allows (the origin answers); a warning.
+            export_policy()
+        with mock.patch.object(blog_views.TagViewSet, "get_queryset", get_queryset, create=True), \
+                mock.patch.object(blog_views.TagViewSet, "permission_classes", [blog_permissions.IsOwner]):
             with self.assertRaises(ExportError) as ctx:
                 export_policy()
             (problem,) = ctx.exception.problems
