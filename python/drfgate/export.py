@@ -911,24 +911,30 @@ class Exporter:
     def _check_user_independent(self, view, decided, problems):
         """The classes were read with an anonymous request; a `get_permissions()` or
         `get_authenticators()` of the project's own may choose by `request.user` (staff get
-        AllowAny), which the policy cannot say: read them again for a staff superuser."""
+        AllowAny), which the policy cannot say: read them again for other users."""
         cls = type(view)
         own = [m for m in ("get_permissions", "get_authenticators")
                if (k := next((k for k in cls.__mro__ if m in k.__dict__), None)) is not None
                and k.__module__.split(".")[0] not in ("rest_framework", "django")]
         if not own or cls in self._user_dependent:
             return
-        staff = get_user_model()()
-        staff.pk, staff.is_staff, staff.is_superuser, staff.is_active = 1, True, True, True
-        anonymous, view.request.user = view.request.user, staff
-        try:
-            again = ([self.authentication_class(type(a), []) for a in view.get_authenticators()],
-                     [self.permission_expression(p, []) for p in view.get_permissions()])
-        except Exception:  # noqa: BLE001 - code that fails for a user is code that reads the user
-            again = None
-        finally:
-            view.request.user = anonymous
-        if again != decided:
+        # A staff superuser, a plain user, staff without superuser, an inactive user: code like
+        # `is_authenticated and not is_staff` picks a third list for the plain user only.
+        anonymous, differs = view.request.user, False
+        for pk, is_staff, is_superuser, is_active in ((1, True, True, True), (2, False, False, True),
+                                                       (3, True, False, True), (4, False, False, False)):
+            user = get_user_model()()
+            user.pk, user.is_staff, user.is_superuser, user.is_active = pk, is_staff, is_superuser, is_active
+            view.request.user = user
+            try:
+                again = ([self.authentication_class(type(a), []) for a in view.get_authenticators()],
+                         [self.permission_expression(p, []) for p in view.get_permissions()])
+            except Exception:  # noqa: BLE001 - code that fails for a user is code that reads the user
+                again = None
+            finally:
+                view.request.user = anonymous
+            differs = differs or again != decided
+        if differs:
             self._user_dependent.add(cls)
             problems.append(Problem(cls.__dict__.get(own[0], cls), f"{_path(cls)}.{own[0]}() returns other classes "
                                                                   "for another request.user: the policy cannot say so",

@@ -393,6 +393,18 @@ class ProblemTests(SimpleTestCase):
         self.assertIn("get_permissions() returns other classes for another request.user", str(ctx.exception))
         self.assertEqual(len(ctx.exception.problems), 1)
 
+        # A third list for plain users only: anonymous and staff both get the first.
+        def plain_users_own(self):
+            user = self.request.user
+            if user.is_authenticated and not user.is_staff:
+                return [permissions.IsAuthenticated(), blog_permissions.IsOwner()]
+            return [permissions.IsAdminUser()]
+
+        with mock.patch.object(blog_views.TagViewSet, "get_permissions", plain_users_own, create=True):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        self.assertIn("get_permissions() returns other classes for another request.user", str(ctx.exception))
+
     def test_get_permissions_choosing_by_method_is_a_problem(self):
         # `== "GET"` leaves HEAD out: DRF runs list with request.method HEAD and answers an anonymous
         # HEAD /api/tags/ 401 where the edge applied GET's AllowAny (200); OPTIONS and a 405'd PUT too.
