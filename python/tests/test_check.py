@@ -174,6 +174,20 @@ class CheckTests(TestCase):
             response = self.client.get(f"/api/tags/{rust.pk}/")
         self.assertEqual((response.status_code, response.content), (404, b'{"detail":"No Tag matches the given query."}'))
 
+    def test_uuid_pks_become_text(self):
+        # A project whose user model has a UUID pk (swapskill): the check stopped with "Object of
+        # type UUID is not JSON serializable".
+        import uuid
+        from types import SimpleNamespace
+
+        from drfgate.check import ContextBuilder
+
+        owner = SimpleNamespace(_meta=None, pk=uuid.UUID(int=7))
+        builder = ContextBuilder({"classes": {"IsOwner": {"hasObjectPermission": "obj.owner == request.user"}}}, None)
+        obj = SimpleNamespace(pk=uuid.UUID(int=9), owner=owner)
+        self.assertEqual(json.loads(json.dumps(builder.object(obj))),
+                         {"id": "00000000-0000-0000-0000-000000000009", "owner": "00000000-0000-0000-0000-000000000007"})
+
     def test_jwt_claim_the_user_id_field_cannot_take(self):
         """The real-DRF vector behind the exporter's USER_ID_FIELD problem: a 500, not 401."""
         from django.conf import settings
