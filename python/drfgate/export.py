@@ -1044,12 +1044,6 @@ class Exporter:
                             f"{name}.{action}: {source_location(handler)} calls get_object() after other code or "
                             "only on some paths: exported getObject false, so the edge answers its view stage "
                             "only and forwards the rest, and can() does not run its object permissions")
-        for group in {e["route"] for e in actions.values() if "route" in e}:
-            shared = [e for e in actions.values() if e.get("route") == group]
-            if len({e.get("getObject", e["detail"]) for e in shared}) > 1:
-                # One route: its handlers must agree; False only forwards what follows the view stage.
-                for entry in shared:
-                    entry["getObject"] = False
         if is_viewset:
             # OPTIONS runs as action 'metadata' (drf-gate's `metadata` action carries only OPTIONS
             # permissions: authenticators are chosen before `self.action` is set).

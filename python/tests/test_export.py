@@ -553,8 +553,8 @@ class UrlconfShapesTests(SimpleTestCase):
         # DRF answers every request on /archive/{pk}/pin/ with `Allow: POST, DELETE, OPTIONS`; as two
         # routes the edge wrote "POST, OPTIONS" for one and "DELETE, OPTIONS" for the other.
         actions = self.policy["views"]["v2:archive"]["actions"]
-        self.assertEqual(actions["pin"], {"detail": True, "methods": ["POST"], "getObject": False,
-                                          "permissions": ["IsAdminUser"], "route": "pin"})
+        self.assertEqual(actions["pin"], {"detail": True, "methods": ["POST"], "permissions": ["IsAdminUser"],
+                                          "route": "pin"})
         self.assertEqual(actions["unpin"], {"detail": True, "methods": ["DELETE"], "getObject": False,
                                             "permissions": ["IsAdminUser"], "route": "pin"})
 
