@@ -1361,6 +1361,16 @@ class Exporter:
             for action in view["actions"].values():
                 used_auth.update(action.get("authentication", []))
         auth_decls = {n: d for n, d in self.auth_decls.items() if n in used_auth}
+        sessions = any(a == "SessionAuthentication" or self.auth_decls.get(a, {}).get("base") == "SessionAuthentication"
+                       for a in used_auth)
+        if sessions and settings.SESSION_ENGINE not in ("django.contrib.sessions.backends.db",
+                                                        "django.contrib.sessions.backends.cached_db"):
+            # drfgate.sync pushes Session rows; these engines keep sessions elsewhere (a signed
+            # cookie, the cache), so the edge's store never holds them.
+            self.warnings.append(
+                f"SESSION_ENGINE = {settings.SESSION_ENGINE!r}: sessions are not database rows, so drf-gate's "
+                "session store never holds them; never mark it authoritative (options.authoritative), or the "
+                "edge answers logged-in users as anonymous")
         if auth_decls:
             out["authenticationClasses"] = auth_decls
         classes = self._used_classes(out["permissions"], views)

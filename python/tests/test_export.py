@@ -507,6 +507,13 @@ class ProblemTests(SimpleTestCase):
             with mock.patch.object(blog_views.TagViewSet, "drfgate_queryset", "obj.name == 'news'", create=True):
                 self.assertEqual(export_policy()["views"]["tags"]["queryset"], "obj.name == 'news'")
 
+    def test_sessions_outside_the_database_are_a_warning(self):
+        exporter = Exporter()
+        with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies"):
+            exporter.export()
+        self.assertTrue(any(w.startswith("SESSION_ENGINE = 'django.contrib.sessions.backends.signed_cookies'")
+                            for w in exporter.warnings))
+
     def test_output_file(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "policy.json")
