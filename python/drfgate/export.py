@@ -278,6 +278,11 @@ def export_settings(include_secrets=False):
             "fileMaxMemorySize": settings.FILE_UPLOAD_MAX_MEMORY_SIZE,
         },
     }
+    # The CSRF check's Referer comparison (HTTPS, no Origin) takes the cookie's domain as the
+    # good host when it is set (SESSION_COOKIE_DOMAIN with CSRF_USE_SESSIONS).
+    for section, domain in (("csrf", settings.CSRF_COOKIE_DOMAIN), ("session", settings.SESSION_COOKIE_DOMAIN)):
+        if domain is not None:
+            result[section]["cookieDomain"] = domain
     knox = knox_settings()
     if knox is not None:
         result["knox"] = knox

@@ -188,6 +188,41 @@ class CheckTests(TestCase):
         self.assertEqual(json.loads(json.dumps(builder.object(obj))),
                          {"id": "00000000-0000-0000-0000-000000000009", "owner": "00000000-0000-0000-0000-000000000007"})
 
+    @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
+    def test_csrf_cookie_domain_decides_the_referer_check(self):
+        """CSRF_COOKIE_DOMAIN is the good host of the CSRF check's Referer comparison (HTTPS, no
+        Origin): DRF lets a logged-in POST from https://app.example.org/ to api.example.org through;
+        the exporter did not write it, and the edge answered 403 "CSRF Failed: Referer checking
+        failed"."""
+        from django.contrib.auth import get_user_model
+
+        from drfgate.check import CSRF_SECRET
+
+        from django.test import Client
+
+        alice = get_user_model().objects.get(username="alice")
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(alice)
+        session = client.cookies["sessionid"].value
+        headers = {"Referer": "https://app.example.org/", "X-CSRFToken": CSRF_SECRET,
+                   "Cookie": f"sessionid={session}; csrftoken={CSRF_SECRET}", "Content-Type": "application/json"}
+        outcomes = []
+        for domain in (None, ".example.org"):
+            with override_settings(CSRF_COOKIE_DOMAIN=domain, ALLOWED_HOSTS=["api.example.org"]):
+                client.cookies["csrftoken"] = CSRF_SECRET
+                response = client.post("/api/posts/", "{}", content_type="application/json", secure=True,
+                                            HTTP_HOST="api.example.org", HTTP_REFERER=headers["Referer"],
+                                            HTTP_X_CSRFTOKEN=CSRF_SECRET)
+                request = {"method": "POST", "url": "https://api.example.org/api/posts/", "headers": headers,
+                           "body": "{}"}
+                gate = core.Gate(export_policy(include_secrets=True))
+                step = gate.check_request({"request": request, "view": "posts"})
+                key = step["lookup"]
+                step = gate.check_request({"request": request, "view": "posts", "answers": [
+                    {"key": key, "answer": {"user": {"id": alice.pk, "username": "alice"}}}]})
+            outcomes.append((b"CSRF Failed" in response.content, "CSRF Failed" in step["decision"].get("body", "")))
+        self.assertEqual(outcomes, [(True, True), (False, False)])
+
     def test_jwt_claim_the_user_id_field_cannot_take(self):
         """The real-DRF vector behind the exporter's USER_ID_FIELD problem: a 500, not 401."""
         from django.conf import settings
