@@ -283,6 +283,13 @@ def export_settings(include_secrets=False):
     for section, domain in (("csrf", settings.CSRF_COOKIE_DOMAIN), ("session", settings.SESSION_COOKIE_DOMAIN)):
         if domain is not None:
             result[section]["cookieDomain"] = domain
+    if "django.middleware.common.CommonMiddleware" not in settings.MIDDLEWARE:
+        # The CSRF check's request.get_host() refuses a host outside ALLOWED_HOSTS (an Origin then
+        # fails: 403 "CSRF Failed: Origin checking failed"); CommonMiddleware, when present, answers
+        # such a host 400 first (the edge forwards it).
+        from .middleware import allowed_hosts
+
+        result["csrf"]["allowedHosts"] = allowed_hosts()
     knox = knox_settings()
     if knox is not None:
         result["knox"] = knox

@@ -223,6 +223,35 @@ class CheckTests(TestCase):
             outcomes.append((b"CSRF Failed" in response.content, "CSRF Failed" in step["decision"].get("body", "")))
         self.assertEqual(outcomes, [(True, True), (False, False)])
 
+    @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
+    def test_a_host_outside_allowed_hosts_without_common_middleware(self):
+        """Without CommonMiddleware nothing answers a host outside ALLOWED_HOSTS before DRF: the CSRF
+        check's get_host() refuses it and the Origin fails. The edge took any host (allowedHosts
+        unset) and answered the permission check instead."""
+        from django.conf import settings
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+
+        from drfgate.check import CSRF_SECRET
+
+        alice = get_user_model().objects.get(username="alice")
+        middleware = [m for m in settings.MIDDLEWARE if m != "django.middleware.common.CommonMiddleware"]
+        with override_settings(MIDDLEWARE=middleware):
+            client = Client(enforce_csrf_checks=True)
+            client.force_login(alice)
+            client.cookies["csrftoken"] = CSRF_SECRET
+            response = client.post("/api/posts/", "{}", content_type="application/json", HTTP_HOST="evil.example",
+                                   HTTP_ORIGIN="http://evil.example", HTTP_X_CSRFTOKEN=CSRF_SECRET)
+            headers = {"Origin": "http://evil.example", "X-CSRFToken": CSRF_SECRET, "Content-Type": "application/json",
+                       "Cookie": f"sessionid={client.cookies['sessionid'].value}; csrftoken={CSRF_SECRET}"}
+            request = {"method": "POST", "url": "http://evil.example/api/posts/", "headers": headers, "body": "{}"}
+            gate = core.Gate(export_policy(include_secrets=True))
+            key = gate.check_request({"request": request, "view": "posts"})["lookup"]
+            decision = gate.check_request({"request": request, "view": "posts", "answers": [
+                {"key": key, "answer": {"user": {"id": alice.pk, "username": "alice"}}}]})["decision"]
+        self.assertEqual((response.status_code, response.content.decode()), (decision["status"], decision["body"]))
+        self.assertIn("Origin checking failed", decision["body"])
+
     def test_jwt_claim_the_user_id_field_cannot_take(self):
         """The real-DRF vector behind the exporter's USER_ID_FIELD problem: a 500, not 401."""
         from django.conf import settings
