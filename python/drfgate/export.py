@@ -504,6 +504,7 @@ class Exporter:
         self._user_dependent = set()  # view classes whose get_permissions() reads request.user
         self._view_auth_kinds = set()
         self._backend_problems_seen = {}  # (backend, what) -> the Problem its views share
+        self._remote_user_headers = set()  # the headers of the RemoteUserAuthentication classes used
         self.warnings = []
         # Custom classes never take a built-in's name or alias (django-rest-knox's class is also
         # called TokenAuthentication): a clash gets the module-qualified name.
@@ -1351,9 +1352,16 @@ class Exporter:
                 continue
             views[name] = policy
             routes.extend(entries)
+        used = set(self.global_auth)
+        for view in views.values():
+            used.update(view.get("authentication", []))
+            for action in view["actions"].values():
+                used.update(action.get("authentication", []))
+        self._remote_user_headers = {cls.header for cls in self._remote_user_classes(used)}
         for name, view in views.items():
             problems.extend(self._backend_problems(name, view))
             problems.extend(self._jwt_user_field_problems(name, view))
+            problems.extend(self._remote_user_problems(name, view))
         unknown = self.leave_to_origin - set(left)
         if unknown:
             raise ExportError([f"--leave-to-origin names no view: {', '.join(sorted(unknown))}"])
@@ -1389,6 +1397,8 @@ class Exporter:
         if classes:
             out["classes"] = classes
         out["settings"] = export_settings(self.include_secrets)
+        if len(self._remote_user_headers) == 1 and self._remote_user_headers != {"REMOTE_USER"}:
+            out["settings"]["remoteUser"] = {"header": next(iter(self._remote_user_headers))}
         # The origin's middleware: a separate module (drfgate/middleware.py).
         out["middleware"] = export_middleware()
         out["views"] = views
@@ -1432,6 +1442,62 @@ class Exporter:
                 out.append(self._backend_problems_seen[key])
             if refused:
                 self._backend_problems_seen[key].views.add(name)
+        return out
+
+    def _remote_user_classes(self, names):
+        """The RemoteUserAuthentication classes (the built-in or a subclass drf-gate runs as it)
+        among these policy names."""
+        return [cls for cls, n in self.auth_names.items() if n in names and isinstance(cls, type)
+                and issubclass(cls, drf_authentication.RemoteUserAuthentication)
+                and (n == "RemoteUserAuthentication" or self.auth_decls.get(n, {}).get("base") == "RemoteUserAuthentication")]
+
+    def _remote_user_problems(self, name, view):
+        """RemoteUserAuthentication calls ``authenticate(request, remote_user=...)``, which only a
+        RemoteUserBackend takes. Observed: with ModelBackend alone, ``REMOTE_USER=remo`` is
+        anonymous (403 "Authentication credentials were not provided."), where the edge
+        authenticated the resolver's user; a backend of the project's own may answer anything.
+        The edge reads one header (``settings.remoteUser.header``) for every class."""
+        from django.contrib.auth.backends import AllowAllUsersRemoteUserBackend, RemoteUserBackend
+        from django.utils.module_loading import import_string
+
+        auth = set(view.get("authentication", self.global_auth))
+        for action in view["actions"].values():
+            auth.update(action.get("authentication", ()))
+        classes = self._remote_user_classes(auth)
+        if not classes:
+            return []
+        backends = []
+        for path in settings.AUTHENTICATION_BACKENDS:
+            try:
+                backend = import_string(path)
+            except ImportError:
+                backend = None
+            if isinstance(backend, type) and issubclass(backend, RemoteUserBackend):
+                backends.append(backend)
+        causes = []
+        if not backends:
+            causes.append(("remote-user-none", "AUTHENTICATION_BACKENDS has no RemoteUserBackend: DRF's "
+                                               "RemoteUserAuthentication never authenticates, the edge would"))
+        for backend in backends:
+            if backend not in (RemoteUserBackend, AllowAllUsersRemoteUserBackend):
+                causes.append((f"remote-user-{_path(backend)}", f"AUTHENTICATION_BACKENDS has {_path(backend)}: "
+                                                                "drf-gate answers remote users as RemoteUserBackend"))
+        if len(self._remote_user_headers) > 1:
+            causes.append(("remote-user-headers", "RemoteUserAuthentication classes read different headers: "
+                                                  "drf-gate's edge reads one (settings.remoteUser.header)"))
+        out = []
+        for key, what in causes:
+            if key not in self._backend_problems_seen:
+                self._backend_problems_seen[key] = Problem(classes[0], what, "leave the view to the origin "
+                                                                            "(--leave-to-origin VIEW)")
+                out.append(self._backend_problems_seen[key])
+            self._backend_problems_seen[key].views.add(name)
+        creates = any(getattr(b, "create_unknown_user", False) for b in backends)
+        if creates and "remote-user-created" not in self._backend_problems_seen:
+            self._backend_problems_seen["remote-user-created"] = None
+            self.warnings.append("RemoteUserBackend creates users it has not seen (create_unknown_user): DRF "
+                                 "authenticates a new REMOTE_USER, so the remote-user lookup must never be "
+                                 "authoritative (options.authoritative), or the edge answers it as anonymous")
         return out
 
     def _jwt_user_field_problems(self, name, view):

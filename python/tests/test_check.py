@@ -252,6 +252,19 @@ class CheckTests(TestCase):
         self.assertEqual((response.status_code, response.content.decode()), (decision["status"], decision["body"]))
         self.assertIn("Origin checking failed", decision["body"])
 
+    def test_remote_user_needs_a_remote_user_backend(self):
+        """The real-DRF vector behind the exporter's RemoteUserAuthentication problem."""
+        from rest_framework import authentication
+
+        statuses = []
+        with mock.patch.object(blog_views.TagViewSet, "authentication_classes",
+                               [authentication.RemoteUserAuthentication]), \
+                mock.patch.object(blog_views.TagViewSet, "permission_classes", [permissions.IsAuthenticated]):
+            for backend in ("ModelBackend", "RemoteUserBackend"):
+                with override_settings(AUTHENTICATION_BACKENDS=[f"django.contrib.auth.backends.{backend}"]):
+                    statuses.append(self.client.get("/api/tags/", REMOTE_USER="alice").status_code)
+        self.assertEqual(statuses, [403, 200])
+
     def test_jwt_claim_the_user_id_field_cannot_take(self):
         """The real-DRF vector behind the exporter's USER_ID_FIELD problem: a 500, not 401."""
         from django.conf import settings

@@ -451,6 +451,23 @@ class ProblemTests(SimpleTestCase):
         self.assertIn("answers has_perm()", str(problem))
         self.assertEqual(problem.views, {"comments", "post-reports"})
 
+    def test_remote_user_authentication_needs_its_backend_and_header(self):
+        # ModelBackend alone takes no remote_user: DRF answers REMOTE_USER=remo as anonymous (403),
+        # where the edge authenticated the resolver's user. A subclass's header was not exported.
+        class HeaderRemoteUser(authentication.RemoteUserAuthentication):
+            header = "HTTP_X_AUTH_USER"
+
+        with mock.patch.object(blog_views.TagViewSet, "authentication_classes", [HeaderRemoteUser]):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+            (problem,) = ctx.exception.problems
+            self.assertIn("AUTHENTICATION_BACKENDS has no RemoteUserBackend", str(problem))
+            with override_settings(AUTHENTICATION_BACKENDS=["django.contrib.auth.backends.RemoteUserBackend"]):
+                exporter = Exporter()
+                policy = exporter.export()
+        self.assertEqual(policy["settings"]["remoteUser"], {"header": "HTTP_X_AUTH_USER"})
+        self.assertTrue(any("create_unknown_user" in w for w in exporter.warnings))
+
     def test_jwt_user_id_field_the_edge_cannot_answer_for(self):
         # simplejwt catches DoesNotExist only: a claim the field cannot take is DRF's 500 (a UUID
         # pk and "12": ValidationError), where the edge answered the resolver's 401 "User not found".
