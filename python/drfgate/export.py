@@ -1011,7 +1011,12 @@ class Exporter:
         self._view_auth_kinds = {"jwtStateless" for a in APIView.get_authenticators(base_view)
                                  if jwt_authentication is not None
                                  and isinstance(a, jwt_authentication.JWTStatelessUserAuthentication)}
-        default_perms = [self.permission_expression(p, problems) for p in APIView.get_permissions(base_view)]
+        try:
+            default_perms = [self.permission_expression(p, problems) for p in APIView.get_permissions(base_view)]
+        except Exception:  # noqa: BLE001 - permission_classes that only the view's get_permissions() reads
+            # (a dict by action): DRF never calls APIView's; start from what the view gives a
+            # request without an action (the per-method reading below settles the view's list).
+            default_perms = self._decide(base_view, problems)[1] or []
         problems.extend(self._before_authentication(cls))
         problems.extend(self._language(cls))
         problems.extend(self._pipeline_overrides(cls))

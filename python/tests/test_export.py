@@ -481,6 +481,19 @@ class ProblemTests(SimpleTestCase):
         self.assertIn("USER_ID_FIELD = 'last_login' is DateTimeField of accounts.User", str(problem))
         self.assertIn("posts", problem.views)
 
+    def test_permission_classes_by_action_as_a_dict(self):
+        # A per-action base class keeps permission_classes as a dict that only its get_permissions()
+        # reads (DRF never calls APIView's): the export crashed ("'str' object is not callable").
+        def by_dict(self):
+            perms = self.permission_classes.get(self.action, [~permissions.AllowAny])
+            return [(permissions.IsAdminUser | p)() for p in perms]
+
+        with mock.patch.object(blog_views.TagViewSet, "permission_classes", {"list": [permissions.AllowAny]}), \
+                mock.patch.object(blog_views.TagViewSet, "get_permissions", by_dict, create=True):
+            tags = export_policy()["views"]["tags"]
+        self.assertEqual(tags["permissions"], ["IsAdminUser | ~AllowAny"])
+        self.assertEqual(tags["actions"]["list"], {"permissions": ["IsAdminUser | AllowAny"]})
+
     def test_get_permissions_raising_for_a_method_is_a_problem(self):
         # A per-action mixin doing getattr(self, self.action): OPTIONS runs action "metadata" (no
         # such attribute), a method without a handler action None: DRF answers 500; the export crashed.
