@@ -505,6 +505,7 @@ class Exporter:
         self._view_auth_kinds = set()
         self._backend_problems_seen = {}  # (backend, what) -> the Problem its views share
         self._remote_user_headers = set()  # the headers of the RemoteUserAuthentication classes used
+        self._reads_request = set()  # view classes whose get_permissions() reads the request or object
         self.warnings = []
         # Custom classes never take a built-in's name or alias (django-rest-knox's class is also
         # called TokenAuthentication): a clash gets the module-qualified name.
@@ -888,6 +889,8 @@ class Exporter:
             perms = [self.permission_expression(p, problems) for p in view.get_permissions()]
         except Exception as exc:  # noqa: BLE001 - DRF's 500 for this request; the view is a problem
             cls = type(view)
+            if cls in self._reads_request:
+                return None, None  # it reads what this request lacks (the object): one problem says so
             owner = next((k for k in cls.__mro__ if "get_permissions" in k.__dict__), cls)
             problems.append(Problem(owner.__dict__.get("get_permissions", cls),
                                     f"{_path(cls)}: get_permissions()/get_authenticators() raise {exc!r} for "
@@ -899,11 +902,10 @@ class Exporter:
 
     # What a get_permissions()/get_authenticators() of the project's own may read besides the
     # method (probed per method), the user (read again for staff) and self.action: the query
-    # string, headers, body, URL kwargs. The exporter's requests carry none of them.
-    _REQUEST_READS = re.compile(r"\brequest\.(?!method\b|user\b)(\w+)|\bself\.(kwargs|args|format_kwarg)\b")
+    # string, headers, body, URL kwargs, the object. The exporter's requests carry none of them.
+    _REQUEST_READS = re.compile(r"\brequest\.(?!method\b|user\b)(\w+)|\bself\.(kwargs|args|format_kwarg|get_object)\b")
 
-    @staticmethod
-    def _request_dependent(cls):
+    def _request_dependent(self, cls):
         """A ``get_permissions()`` choosing by ``self.request.query_params`` (``?mine=1`` gives
         ``IsAuthenticated``, else ``AllowAny``: DRF answers an anonymous ``GET /x/?mine=1`` 401, the
         edge gave the list read without it: 200), headers, the body or the URL kwargs: the policy
@@ -915,6 +917,7 @@ class Exporter:
                 continue
             found = Exporter._REQUEST_READS.search(_source(owner.__dict__[method]))
             if found:
+                self._reads_request.add(cls)
                 read = f"request.{found.group(1)}" if found.group(1) else f"self.{found.group(2)}"
                 out.append(Problem(owner.__dict__[method], f"{_path(owner)}.{method}() reads {read}: the classes "
                                                            "it returns depend on what the policy cannot say",
@@ -1101,7 +1104,7 @@ class Exporter:
         view_list = policy.get("permissions", self.global_perms)
         looked_up = [e.get("permissions", view_list) for a, e in actions.items() if a != "metadata" and e.get(
             "getObject", STANDARD_GET_OBJECT.get(a, e["detail"]) if is_viewset else e["detail"])]
-        if filtering and any(self._object_stage_can_deny(p) for p in looked_up) and not policy.get("throttled"):
+        if filtering and any(self._object_stage_can_deny(p or []) for p in looked_up) and not policy.get("throttled"):
             # get_object() finds only what get_queryset() returns: DRF's 404 where the edge ran the
             # object permissions on the object the resolver found and answered 403. (Where no
             # object permission can deny, the edge only allows, and the origin answers: a warning.)

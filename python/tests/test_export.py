@@ -512,6 +512,12 @@ class ProblemTests(SimpleTestCase):
 
         self.assertIn("get_permissions() reads request.query_params", self.only_problem(by_query))
 
+        def by_object(self):  # DRF looks the object up first: the policy cannot choose by it
+            return [permissions.AllowAny() if self.action == "retrieve" and self.get_object().name == "news"
+                    else permissions.IsAdminUser()]
+
+        self.assertIn("get_permissions() reads self.get_object", self.only_problem(by_object))
+
     def test_an_undeclared_get_queryset_on_a_view_that_looks_objects_up_is_a_problem(self):
         # get_object() finds only what get_queryset() returns: DRF answers 404 for a tag outside it
         # (CheckTests.test_get_queryset_hides_objects) where the edge ran the object permissions on
