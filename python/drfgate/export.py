@@ -1620,7 +1620,8 @@ def handler_calls_get_object(cls, name):
     """
     owner = next((k for k in cls.__mro__ if name in k.__dict__), None)
     if owner is None or owner.__module__.split(".")[0] in ("rest_framework", "django"):
-        return None
+        # DRF's partial_update() is self.update(): an update() of the project's own decides.
+        return handler_calls_get_object(cls, "update") if name == "partial_update" and owner is not None else None
     func = owner.__dict__[name]
     func = getattr(func, "__func__", func)
     try:
@@ -1643,6 +1644,11 @@ def handler_calls_get_object(cls, name):
                 return False
             result = handler_calls_get_object(inherited, name)
             return STANDARD_GET_OBJECT.get(name, False) if result is None else result
+        # A plain view's `get` handing over to the mixin's `self.retrieve(...)`.
+        action = next((a for a in STANDARD_GET_OBJECT if a != name and any(_is_call(c, "self", a) for c in calls)), None)
+        if action is not None:
+            result = handler_calls_get_object(cls, action)
+            return STANDARD_GET_OBJECT[action] if result is None else result
         value = stmt.value if isinstance(stmt, ast.Assign) else None
         if not (isinstance(value, ast.Constant) or any(_is_call(value, obj, attr) for obj, attr in _QUIET_CALLS)):
             return False

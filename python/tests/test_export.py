@@ -66,6 +66,15 @@ class Handlers(viewsets.ModelViewSet):
         """A docstring."""
         return Response({"post": self.get_serializer(self.get_object()).data})
 
+    def archive(self, request, *args, **kwargs):
+        return self.destroy(request, *args, **kwargs)  # DRF's destroy: get_object() first
+
+    def purge(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
+
+    def show(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)  # DRF's: update() -> get_object() first
+
 
 class ExportTests(SimpleTestCase):
     @classmethod
@@ -605,9 +614,10 @@ class UrlconfShapesTests(SimpleTestCase):
 
     def test_which_handlers_call_get_object_first(self):
         calls = {name: handler_calls_get_object(Handlers, name)
-                 for name in ("list", "retrieve", "update", "partial_update", "destroy", "publish")}
-        self.assertEqual(calls, {"list": None, "retrieve": True, "update": True, "partial_update": None,
-                                 "destroy": False, "publish": True})
+                 for name in ("list", "retrieve", "update", "partial_update", "destroy", "publish", "archive", "purge",
+                              "show")}
+        self.assertEqual(calls, {"list": None, "retrieve": True, "update": True, "partial_update": True,
+                                 "destroy": False, "publish": True, "archive": False, "purge": False, "show": True})
 
     def test_generic_view(self):
         view = self.policy["views"]["post-detail"]
