@@ -713,14 +713,10 @@ impl Compiler<'_> {
                 .and_then(|group| view.routes.iter().position(|route| route.group.as_ref() == Some(group))),
             _ => view.routes.iter().position(|route| route.kind == kind),
         };
-        if let (Some(index), Some(group)) = (route, &spec.route) {
-            let first = view.actions.iter().find(|a| a.route == index);
-            if first.is_some_and(|first| {
-                first.get_object != get_object || (first.permissions != permissions && permissions != 0)
-            }) {
-                return Err(PolicyError::new(PolicyErrorCode::InvalidPolicy, path, format!("actions on route `{group}` must agree on detail and getObject; give shared permissions to the view")));
-            }
-        }
+        // A route group's actions each keep their own permissions and getObject (a plain
+        // APIView's get_permissions() may choose by method; an @action's `.mapping` extra method
+        // may never look the object up); the route's list, for OPTIONS and methods without a
+        // handler, is the first action's `routePermissions`.
         let route = match route {
             Some(route) => route,
             None => {

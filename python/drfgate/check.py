@@ -189,7 +189,8 @@ class ContextBuilder:
             return None
         token_user = not hasattr(user, "_meta")  # simplejwt TokenUser
         out = {
-            "id": user.pk if not token_user else user.id,
+            # A UUID or other non-JSON pk as its text (the edge's ids are JSON values).
+            "id": _json_scalar(user.pk) if not token_user else user.id,
             "username": user.get_username() if not token_user else user.username,
             "isActive": bool(user.is_active),
             "isStaff": bool(user.is_staff),
@@ -210,7 +211,7 @@ class ContextBuilder:
         return out
 
     def object(self, obj):
-        out = {"id": obj.pk}
+        out = {"id": _json_scalar(obj.pk)}
         for path in self.object_paths:
             target, value = out, obj
             parts = path.split(".")
@@ -218,7 +219,7 @@ class ContextBuilder:
                 value = getattr(value, part, None)
                 last = i == len(parts) - 1
                 if last:
-                    target[part] = _json_scalar(value) if not hasattr(value, "_meta") else value.pk
+                    target[part] = _json_scalar(value.pk if hasattr(value, "_meta") else value)
                 else:
                     existing = target.get(part)
                     if not isinstance(existing, dict):
@@ -493,7 +494,7 @@ def _case(case_id, path, route, method, cred, rec, response, builder):
         context["lookupError"] = True
     context["authentication"] = builder.authentication(rec)
     context["user"] = builder.user(rec.request.user) if rec.auth[0] == "succeeded" else None
-    if rec.object is not _NOT_LOOKED_UP:
+    if rec.object is not _NOT_LOOKED_UP and rec.object is not _BAD_LOOKUP:
         context["object"] = builder.object(rec.object) if rec.object is not None else None
     allowed = rec.view_passed and not rec.no_handler and (not rec.get_object_called or rec.object_passed)
     headers = {k: v for k, v in response.headers.items() if k.lower() in DECISION_HEADERS}

@@ -11,9 +11,11 @@ condition language has (``drfgate.translate``; each translation is then proved b
 the export fails, naming the file and line, unless the views that use it are left to the origin
 server (``leave_to_origin``). So is a declared condition that is not a condition.
 """
+import ast
 import inspect
 import os
 import re
+import textwrap
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -167,6 +169,21 @@ def prove_known(cls, decl, user_model=False):
     return prove(cls, "has_object_permission", decl["hasObjectPermission"], objects=objects)
 
 
+# AUTHENTICATION_BACKENDS: for each backend drf-gate knows, what it answers otherwise than the
+# edge (which runs ModelBackend's authenticate(), and has_perm() as ModelBackend with guardian's
+# ObjectPermissionBackend). AllowAllUsersModelBackend authenticates an inactive user, and DRF's
+# BasicAuthentication then answers 401 "User inactive or deleted." (observed; ModelBackend's:
+# "Invalid username/password."). The RemoteUser backends take no password (Basic never binds
+# them). A backend not listed: both.
+AUTH_BACKENDS = {
+    "django.contrib.auth.backends.ModelBackend": set(),
+    "django.contrib.auth.backends.AllowAllUsersModelBackend": {"authenticate"},
+    "django.contrib.auth.backends.RemoteUserBackend": set(),
+    "django.contrib.auth.backends.AllowAllUsersRemoteUserBackend": set(),
+    "guardian.backends.ObjectPermissionBackend": set(),
+}
+
+
 class ExportError(Exception):
     """The project cannot be exported; ``problems`` lists each cause with its file and line."""
 
@@ -261,6 +278,18 @@ def export_settings(include_secrets=False):
             "fileMaxMemorySize": settings.FILE_UPLOAD_MAX_MEMORY_SIZE,
         },
     }
+    # The CSRF check's Referer comparison (HTTPS, no Origin) takes the cookie's domain as the
+    # good host when it is set (SESSION_COOKIE_DOMAIN with CSRF_USE_SESSIONS).
+    for section, domain in (("csrf", settings.CSRF_COOKIE_DOMAIN), ("session", settings.SESSION_COOKIE_DOMAIN)):
+        if domain is not None:
+            result[section]["cookieDomain"] = domain
+    if "django.middleware.common.CommonMiddleware" not in settings.MIDDLEWARE:
+        # The CSRF check's request.get_host() refuses a host outside ALLOWED_HOSTS (an Origin then
+        # fails: 403 "CSRF Failed: Origin checking failed"); CommonMiddleware, when present, answers
+        # such a host 400 first (the edge forwards it).
+        from .middleware import allowed_hosts
+
+        result["csrf"]["allowedHosts"] = allowed_hosts()
     knox = knox_settings()
     if knox is not None:
         result["knox"] = knox
@@ -474,6 +503,9 @@ class Exporter:
         self._view_model = None  # the model of the view being exported
         self._user_dependent = set()  # view classes whose get_permissions() reads request.user
         self._view_auth_kinds = set()
+        self._backend_problems_seen = {}  # (backend, what) -> the Problem its views share
+        self._remote_user_headers = set()  # the headers of the RemoteUserAuthentication classes used
+        self._reads_request = set()  # view classes whose get_permissions() reads the request or object
         self.warnings = []
         # Custom classes never take a built-in's name or alias (django-rest-knox's class is also
         # called TokenAuthentication): a clash gets the module-qualified name.
@@ -852,32 +884,73 @@ class Exporter:
 
     def _decide(self, view, problems):
         """(authentication names, permission expressions) that DRF would use for this instance."""
-        auth = [self.authentication_class(type(a), problems) for a in view.get_authenticators()]
-        perms = [self.permission_expression(p, problems) for p in view.get_permissions()]
+        try:
+            auth = [self.authentication_class(type(a), problems) for a in view.get_authenticators()]
+            perms = [self.permission_expression(p, problems) for p in view.get_permissions()]
+        except Exception as exc:  # noqa: BLE001 - DRF's 500 for this request; the view is a problem
+            cls = type(view)
+            if cls in self._reads_request:
+                return None, None  # it reads what this request lacks (the object): one problem says so
+            owner = next((k for k in cls.__mro__ if "get_permissions" in k.__dict__), cls)
+            problems.append(Problem(owner.__dict__.get("get_permissions", cls),
+                                    f"{_path(cls)}: get_permissions()/get_authenticators() raise {exc!r} for "
+                                    f"{view.request.method} (action {getattr(view, 'action', None)!r}): DRF answers "
+                                    "500", "leave its views to the origin (--leave-to-origin VIEW)"))
+            return None, None
         self._check_user_independent(view, (auth, perms), problems)
         return auth, perms
+
+    # What a get_permissions()/get_authenticators() of the project's own may read besides the
+    # method (probed per method), the user (read again for staff) and self.action: the query
+    # string, headers, body, URL kwargs, the object. The exporter's requests carry none of them.
+    _REQUEST_READS = re.compile(r"\brequest\.(?!method\b|user\b)(\w+)|\bself\.(kwargs|args|format_kwarg|get_object)\b")
+
+    def _request_dependent(self, cls):
+        """A ``get_permissions()`` choosing by ``self.request.query_params`` (``?mine=1`` gives
+        ``IsAuthenticated``, else ``AllowAny``: DRF answers an anonymous ``GET /x/?mine=1`` 401, the
+        edge gave the list read without it: 200), headers, the body or the URL kwargs: the policy
+        cannot say so. Read from the source: the exporter's requests carry none of them."""
+        out = []
+        for method in ("get_permissions", "get_authenticators"):
+            owner = next((k for k in cls.__mro__ if method in k.__dict__), None)
+            if owner is None or owner.__module__.split(".")[0] in ("rest_framework", "django"):
+                continue
+            found = Exporter._REQUEST_READS.search(_source(owner.__dict__[method]))
+            if found:
+                self._reads_request.add(cls)
+                read = f"request.{found.group(1)}" if found.group(1) else f"self.{found.group(2)}"
+                out.append(Problem(owner.__dict__[method], f"{_path(owner)}.{method}() reads {read}: the classes "
+                                                           "it returns depend on what the policy cannot say",
+                                   "leave its views to the origin (--leave-to-origin VIEW)"))
+        return out
 
     def _check_user_independent(self, view, decided, problems):
         """The classes were read with an anonymous request; a `get_permissions()` or
         `get_authenticators()` of the project's own may choose by `request.user` (staff get
-        AllowAny), which the policy cannot say: read them again for a staff superuser."""
+        AllowAny), which the policy cannot say: read them again for other users."""
         cls = type(view)
         own = [m for m in ("get_permissions", "get_authenticators")
                if (k := next((k for k in cls.__mro__ if m in k.__dict__), None)) is not None
                and k.__module__.split(".")[0] not in ("rest_framework", "django")]
         if not own or cls in self._user_dependent:
             return
-        staff = get_user_model()()
-        staff.pk, staff.is_staff, staff.is_superuser, staff.is_active = 1, True, True, True
-        anonymous, view.request.user = view.request.user, staff
-        try:
-            again = ([self.authentication_class(type(a), []) for a in view.get_authenticators()],
-                     [self.permission_expression(p, []) for p in view.get_permissions()])
-        except Exception:  # noqa: BLE001 - code that fails for a user is code that reads the user
-            again = None
-        finally:
-            view.request.user = anonymous
-        if again != decided:
+        # A staff superuser, a plain user, staff without superuser, an inactive user: code like
+        # `is_authenticated and not is_staff` picks a third list for the plain user only.
+        anonymous, differs = view.request.user, False
+        for pk, is_staff, is_superuser, is_active in ((1, True, True, True), (2, False, False, True),
+                                                       (3, True, False, True), (4, False, False, False)):
+            user = get_user_model()()
+            user.pk, user.is_staff, user.is_superuser, user.is_active = pk, is_staff, is_superuser, is_active
+            view.request.user = user
+            try:
+                again = ([self.authentication_class(type(a), []) for a in view.get_authenticators()],
+                         [self.permission_expression(p, []) for p in view.get_permissions()])
+            except Exception:  # noqa: BLE001 - code that fails for a user is code that reads the user
+                again = None
+            finally:
+                view.request.user = anonymous
+            differs = differs or again != decided
+        if differs:
             self._user_dependent.add(cls)
             problems.append(Problem(cls.__dict__.get(own[0], cls), f"{_path(cls)}.{own[0]}() returns other classes "
                                                                   "for another request.user: the policy cannot say so",
@@ -941,17 +1014,21 @@ class Exporter:
         self._view_auth_kinds = {"jwtStateless" for a in APIView.get_authenticators(base_view)
                                  if jwt_authentication is not None
                                  and isinstance(a, jwt_authentication.JWTStatelessUserAuthentication)}
-        default_perms = [self.permission_expression(p, problems) for p in APIView.get_permissions(base_view)]
+        try:
+            default_perms = [self.permission_expression(p, problems) for p in APIView.get_permissions(base_view)]
+        except Exception:  # noqa: BLE001 - permission_classes that only the view's get_permissions() reads
+            # (a dict by action): DRF never calls APIView's; start from what the view gives a
+            # request without an action (the per-method reading below settles the view's list).
+            default_perms = self._decide(base_view, problems)[1] or []
         problems.extend(self._before_authentication(cls))
         problems.extend(self._language(cls))
         problems.extend(self._pipeline_overrides(cls))
+        problems.extend(self._request_dependent(cls))
         policy = {}
         if model is not None:
             policy["model"] = f"{model._meta.app_label}.{model._meta.object_name}"
         if default_auth != self.global_auth:
             policy["authentication"] = default_auth
-        if default_perms != self.global_perms:
-            policy["permissions"] = default_perms
         actions, route_entries = {}, []
         for route in routes:
             if is_viewset:
@@ -964,51 +1041,78 @@ class Exporter:
                 route_entries.append(
                     {"pattern": route.template, "regex": route.regex, "view": name, "detail": detail, "actions": mapping}
                 )
+            # An @action with extra methods (`@star.mapping.delete def unstar`) shares its URL with
+            # them, like a plain view's handlers: one route, one Allow header ("POST, DELETE, OPTIONS").
+            extras = [a for a in dict.fromkeys(mapping.values()) if a not in STANDARD_ACTIONS]
+            group = name if not is_viewset else (extras[0] if len(extras) > 1 else None)
             for method, action in mapping.items():
                 entry = actions.setdefault(action, {"methods": [], "detail": detail})
-                if not is_viewset:
+                if group is not None:
                     # One URL, several handlers: the actions share a route (and its Allow header).
-                    entry["route"] = name
+                    entry["route"] = group
                 entry["methods"].append(method)
                 view = self._instance(route, action if is_viewset else None, method)
-                auth, perms = self._decide(view, problems)
-                if auth != default_auth:
-                    entry["authentication"] = auth
-                if perms != default_perms:
-                    entry["permissions"] = perms
-                if is_viewset and action not in STANDARD_ACTIONS and "routePermissions" not in entry:
-                    # Requests on this @action's route that do not run it (an unmapped method;
-                    # OPTIONS) get the route instance's classes with self.action None.
-                    _, route_perms = self._decide(self._instance(route, None, "GET"), problems)
-                    if route_perms != entry.get("permissions", default_perms):
-                        entry["routePermissions"] = route_perms
-        if is_viewset:
-            # OPTIONS runs as action 'metadata'; a method without a handler runs with action None.
-            for action in ("metadata", None):
-                view = self._instance(first, action, "OPTIONS" if action else "GET")
-                auth, perms = self._decide(view, problems)
-                if (auth, perms) != (default_auth, default_perms):
-                    if action:
-                        # drf-gate's `metadata` action only carries OPTIONS permissions:
-                        # authenticators are chosen before `self.action` is set.
-                        if perms != default_perms:
-                            actions["metadata"] = {"permissions": perms}
-                    else:
+                # As DRF gives them; those equal to the view's are dropped below.
+                entry["authentication"], entry["permissions"] = self._decide(view, problems)
+                if "getObject" not in entry:
+                    calls = handler_calls_get_object(cls, action if is_viewset else method.lower())
+                    default = STANDARD_GET_OBJECT.get(action, detail) if is_viewset else detail
+                    if calls is not None and calls != default:
+                        entry["getObject"] = calls
+                    handler = getattr(cls, action if is_viewset else method.lower(), None)
+                    if calls is False and re.search(r"\bget_object\s*\(", _source(handler)):
                         self.warnings.append(
-                            f"{name}: get_permissions()/get_authenticators() with action None (a method the "
-                            f"route does not map) differ from the view's classes; the policy cannot say so"
-                        )
+                            f"{name}.{action}: {source_location(handler)} calls get_object() after other code or "
+                            "only on some paths: exported getObject false, so the edge answers its view stage "
+                            "only and forwards the rest, and can() does not run its object permissions")
+        if is_viewset:
+            # OPTIONS runs as action 'metadata' (drf-gate's `metadata` action carries only OPTIONS
+            # permissions: authenticators are chosen before `self.action` is set).
+            actions["metadata"] = {"permissions": self._decide(self._instance(first, "metadata", "OPTIONS"), problems)[1]}
+        view_perms, method_problems = self._per_method(cls, routes, is_viewset, actions, default_auth, default_perms)
+        if cls not in self._user_dependent:
+            problems.extend(method_problems)
+        if view_perms != self.global_perms:
+            policy["permissions"] = view_perms
+        for entry in actions.values():
+            if entry.get("authentication") == default_auth:
+                del entry["authentication"]
+            if entry.get("permissions") == view_perms:
+                del entry["permissions"]
+            if "routePermissions" in entry and entry["routePermissions"] == entry.get("permissions", view_perms):
+                del entry["routePermissions"]
+        if actions.get("metadata") == {}:
+            del actions["metadata"]
         policy["actions"] = {a: self._action_entry(a, e, is_viewset) for a, e in actions.items()}
         if getattr(cls, "_ignore_model_permissions", False):
             policy["ignoreModelPermissions"] = True
         throttles = [getattr(t, "__name__", repr(t)) for t in getattr(cls, "throttle_classes", None) or ()]
-        if throttles:
+        # A get_throttles()/check_throttles() of the project's own (throttles for some actions
+        # only, `throttle_classes` left empty) may throttle too.
+        own_throttles = any(
+            (k := next((k for k in cls.__mro__ if m in k.__dict__), None)) is not None
+            and k.__module__.split(".")[0] not in ("rest_framework", "django")
+            for m in ("get_throttles", "check_throttles"))
+        if throttles or own_throttles:
             # DRF checks throttles after the permissions, before the handler lookup and
             # get_object(): the edge forwards its 405s and object-stage answers (docs/policy.md).
             policy["throttled"] = True
-        queryset = queryset_condition(cls, name, self.warnings)
+        filtering = []
+        queryset = queryset_condition(cls, name, filtering)
         if queryset is not None:
             policy["queryset"] = queryset
+        view_list = policy.get("permissions", self.global_perms)
+        looked_up = [e.get("permissions", view_list) for a, e in actions.items() if a != "metadata" and e.get(
+            "getObject", STANDARD_GET_OBJECT.get(a, e["detail"]) if is_viewset else e["detail"])]
+        if filtering and any(self._object_stage_can_deny(p or []) for p in looked_up) and not policy.get("throttled"):
+            # get_object() finds only what get_queryset() returns: DRF's 404 where the edge ran the
+            # object permissions on the object the resolver found and answered 403. (Where no
+            # object permission can deny, the edge only allows, and the origin answers: a warning.)
+            problems.append(Problem(next(k for k in cls.__mro__ if "get_queryset" in k.__dict__).get_queryset,
+                                    filtering[0], "declare it (drfgate_queryset = \"...\"), or leave its views to "
+                                                  "the origin (--leave-to-origin VIEW)"))
+        else:
+            self.warnings.extend(filtering)
         renderers = [_class_name(c) for c in getattr(cls, "renderer_classes", api_settings.DEFAULT_RENDERER_CLASSES)]
         if renderers != self.global_renderers:
             policy["renderers"] = renderers
@@ -1031,6 +1135,100 @@ class Exporter:
         for problem in problems:
             problem.views.add(name)
         return policy, route_entries, problems
+
+    # Methods DRF runs the view's get_permissions()/get_authenticators() for on a route: each
+    # handler's, HEAD, OPTIONS, and methods without a handler (the 405 comes after the
+    # permissions); BREW stands for a method no code names.
+    PROBE_METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "TRACE", "BREW")
+
+    def _object_stage_can_deny(self, expressions):
+        """Whether a permission list may deny at the object stage: a `~` (NOT inverts the built-ins'
+        True), DjangoObjectPermissions, or a class declaring hasObjectPermission (or an API key
+        check), itself or through its base."""
+        for expr in expressions:
+            if "~" in expr:
+                return True
+            for name in re.findall(r"[A-Za-z_][\w.]*", expr):
+                seen = set()
+                while name and name not in seen:
+                    seen.add(name)
+                    if name == "DjangoObjectPermissions":
+                        return True
+                    decl = self.permission_decls.get(name, {})
+                    if decl.get("hasObjectPermission", "True") != "True" or "apiKey" in decl or name == "HasAPIKey":
+                        return True
+                    name = decl.get("base")
+        return False
+
+    @staticmethod
+    def _route_handlers(cls, route, is_viewset):
+        """Method -> the policy's action on this route; HEAD follows GET (ViewSetMixin.as_view
+        and Django's View.setup both make it so, with request.method still HEAD)."""
+        if is_viewset:
+            names = {m.upper(): a for m, a in (route.actions or {}).items() if m in HANDLER_METHODS}
+        else:
+            names = {m.upper(): m for m in HANDLER_METHODS if m in cls.http_method_names and hasattr(cls, m)}
+        if "GET" in names:
+            names["HEAD"] = names["GET"]
+        return names
+
+    def _per_method(self, cls, routes, is_viewset, actions, default_auth, default_perms):
+        """(the view's permissions, problems): where DRF's classes for a request differ from
+        those the policy can give it.
+
+        The policy has one list per action (``actions`` holds them as DRF gives them), one for
+        OPTIONS on a viewset's list and detail routes (``metadata``), one per @action route and
+        plain view for OPTIONS and the methods without a handler (``routePermissions`` of its first
+        action), the view's list for those methods on the list and detail routes, and one
+        authentication list per route. A ``get_permissions()`` choosing by ``self.request.method``
+        (``== "GET"`` rather than ``in SAFE_METHODS``) can give HEAD, OPTIONS or a method DRF then
+        answers 405 other classes than these (observed: an anonymous ``HEAD`` allowed at the edge,
+        401 from DRF). The view's list and each route's are taken from DRF here when all the
+        requests they serve agree; the class's ``permission_classes`` otherwise."""
+        probes = []
+        for route in routes:
+            handlers = self._route_handlers(cls, route, is_viewset)
+            drf = {}
+            for method in self.PROBE_METHODS:
+                action = None
+                if is_viewset:
+                    action = "metadata" if method == "OPTIONS" else handlers.get(method)
+                raised = []
+                drf[method] = self._decide(self._instance(route, action, method), raised)
+                if drf[method] == (None, None):
+                    return default_perms, raised
+            own = not is_viewset or any(a not in STANDARD_ACTIONS for a in handlers.values())
+            head = actions.get(next(iter(handlers.values()))) if own and handlers else None
+            unhandled = {tuple(drf[m][1]) for m in self.PROBE_METHODS if m not in handlers}
+            if head is not None and len(unhandled) == 1:
+                head["routePermissions"] = list(unhandled.pop())
+            probes.append((route, handlers, drf, head))
+        standard = {tuple(drf[m][1]) for _, handlers, drf, head in probes if head is None
+                    for m in self.PROBE_METHODS if m not in handlers and m != "OPTIONS"}
+        view_perms = list(standard.pop()) if len(standard) == 1 else default_perms
+        for route, handlers, drf, head in probes:
+            route_auth = head["authentication"] if head is not None else default_auth
+            for method in self.PROBE_METHODS:
+                if method in handlers:
+                    edge_perms, via = actions[handlers[method]]["permissions"], handlers[method]
+                elif head is not None:
+                    edge_perms = head.get("routePermissions", head["permissions"])
+                    via = "the route's methods without a handler"
+                elif method == "OPTIONS":
+                    edge_perms, via = actions["metadata"]["permissions"], "metadata"
+                else:
+                    edge_perms, via = view_perms, "the view's methods without a handler"
+                auth, perms = drf[method]
+                for what, got, edge in (("get_authenticators", auth, route_auth), ("get_permissions", perms, edge_perms)):
+                    if got != edge:
+                        owner = next((k for k in cls.__mro__ if what in k.__dict__), cls)
+                        return view_perms, [Problem(
+                            owner.__dict__.get(what, cls),
+                            f"{_path(cls)}.{what}() gives {method} {route.template} {got}; the policy can only "
+                            f"give it {edge} (those of {via}): it chooses by request.method",
+                            "compare with SAFE_METHODS (HEAD and OPTIONS are safe too), or leave its views to the "
+                            "origin (--leave-to-origin VIEW)")]
+        return view_perms, []
 
     @staticmethod
     def _before_authentication(cls):
@@ -1122,7 +1320,7 @@ class Exporter:
         if standard != (entry["methods"], entry["detail"]):
             out["detail"] = entry["detail"]
             out["methods"] = entry["methods"]
-        for key in ("authentication", "permissions", "routePermissions", "route"):
+        for key in ("getObject", "authentication", "permissions", "routePermissions", "route"):
             if key in entry:
                 out[key] = entry[key]
         return out
@@ -1162,15 +1360,24 @@ class Exporter:
                 continue
             views[name] = policy
             routes.extend(entries)
+        used = set(self.global_auth)
+        for view in views.values():
+            used.update(view.get("authentication", []))
+            for action in view["actions"].values():
+                used.update(action.get("authentication", []))
+        self._remote_user_headers = {cls.header for cls in self._remote_user_classes(used)}
+        for name, view in views.items():
+            problems.extend(self._backend_problems(name, view))
+            problems.extend(self._jwt_user_field_problems(name, view))
+            problems.extend(self._remote_user_problems(name, view))
         unknown = self.leave_to_origin - set(left)
         if unknown:
             raise ExportError([f"--leave-to-origin names no view: {', '.join(sorted(unknown))}"])
         if problems:
-            unique = []
+            unique = {}
             for p in problems:
-                if p not in unique:
-                    unique.append(p)
-            raise ExportError(unique)
+                unique.setdefault(str(p), p)  # the same cause found twice (an action, then a probe)
+            raise ExportError(list(unique.values()))
         out = {
             "authentication": self.global_auth,
             "permissions": self.global_perms,
@@ -1182,12 +1389,24 @@ class Exporter:
             for action in view["actions"].values():
                 used_auth.update(action.get("authentication", []))
         auth_decls = {n: d for n, d in self.auth_decls.items() if n in used_auth}
+        sessions = any(a == "SessionAuthentication" or self.auth_decls.get(a, {}).get("base") == "SessionAuthentication"
+                       for a in used_auth)
+        if sessions and settings.SESSION_ENGINE not in ("django.contrib.sessions.backends.db",
+                                                        "django.contrib.sessions.backends.cached_db"):
+            # drfgate.sync pushes Session rows; these engines keep sessions elsewhere (a signed
+            # cookie, the cache), so the edge's store never holds them.
+            self.warnings.append(
+                f"SESSION_ENGINE = {settings.SESSION_ENGINE!r}: sessions are not database rows, so drf-gate's "
+                "session store never holds them; never mark it authoritative (options.authoritative), or the "
+                "edge answers logged-in users as anonymous")
         if auth_decls:
             out["authenticationClasses"] = auth_decls
         classes = self._used_classes(out["permissions"], views)
         if classes:
             out["classes"] = classes
         out["settings"] = export_settings(self.include_secrets)
+        if len(self._remote_user_headers) == 1 and self._remote_user_headers != {"REMOTE_USER"}:
+            out["settings"]["remoteUser"] = {"header": next(iter(self._remote_user_headers))}
         # The origin's middleware: a separate module (drfgate/middleware.py).
         out["middleware"] = export_middleware()
         out["views"] = views
@@ -1195,6 +1414,139 @@ class Exporter:
         if left:
             out["leftToOrigin"] = left
         return out
+
+    def _backend_problems(self, name, view):
+        """AUTHENTICATION_BACKENDS the edge does not answer for (see AUTH_BACKENDS) on a view that
+        meets them: BasicAuthentication runs ``django.contrib.auth.authenticate()``; ``has_perm``
+        (DjangoModelPermissions, DjangoObjectPermissions, a condition naming it) asks every backend."""
+        from django.utils.module_loading import import_string
+
+        auth = set(view.get("authentication", self.global_auth))
+        perms = list(view.get("permissions", self.global_perms))
+        for action in view["actions"].values():
+            auth.update(action.get("authentication", ()))
+            perms += action.get("permissions", []) + action.get("routePermissions", [])
+        bases = set(auth)
+        for a in auth:
+            bases.add(self.auth_decls.get(a, {}).get("base"))
+        classes = self._used_classes(perms, {})
+        texts = perms + [json_text for decl in classes.values() for json_text in map(str, decl.values())]
+        asks = {"authenticate"} if "BasicAuthentication" in bases else set()
+        if any("DjangoModelPermissions" in t or "DjangoObjectPermissions" in t or "has_perm" in t for t in texts):
+            asks.add("has_perm")
+        out = []
+        for path in settings.AUTHENTICATION_BACKENDS:
+            refused = asks & AUTH_BACKENDS.get(path, {"authenticate", "has_perm"})
+            key = (path, tuple(sorted(refused)))
+            if refused and key not in self._backend_problems_seen:
+                try:
+                    where = import_string(path)
+                except ImportError:
+                    where = settings
+                self._backend_problems_seen[key] = Problem(where, f"AUTHENTICATION_BACKENDS has {path}: drf-gate's edge answers "
+                                         f"{' and '.join(sorted(refused))}() as ModelBackend (and guardian's "
+                                         "ObjectPermissionBackend) do", "leave the view to the origin "
+                                         "(--leave-to-origin VIEW)")
+                out.append(self._backend_problems_seen[key])
+            if refused:
+                self._backend_problems_seen[key].views.add(name)
+        return out
+
+    def _remote_user_classes(self, names):
+        """The RemoteUserAuthentication classes (the built-in or a subclass drf-gate runs as it)
+        among these policy names."""
+        return [cls for cls, n in self.auth_names.items() if n in names and isinstance(cls, type)
+                and issubclass(cls, drf_authentication.RemoteUserAuthentication)
+                and (n == "RemoteUserAuthentication" or self.auth_decls.get(n, {}).get("base") == "RemoteUserAuthentication")]
+
+    def _remote_user_problems(self, name, view):
+        """RemoteUserAuthentication calls ``authenticate(request, remote_user=...)``, which only a
+        RemoteUserBackend takes. Observed: with ModelBackend alone, ``REMOTE_USER=remo`` is
+        anonymous (403 "Authentication credentials were not provided."), where the edge
+        authenticated the resolver's user; a backend of the project's own may answer anything.
+        The edge reads one header (``settings.remoteUser.header``) for every class."""
+        from django.contrib.auth.backends import AllowAllUsersRemoteUserBackend, RemoteUserBackend
+        from django.utils.module_loading import import_string
+
+        auth = set(view.get("authentication", self.global_auth))
+        for action in view["actions"].values():
+            auth.update(action.get("authentication", ()))
+        classes = self._remote_user_classes(auth)
+        if not classes:
+            return []
+        backends = []
+        for path in settings.AUTHENTICATION_BACKENDS:
+            try:
+                backend = import_string(path)
+            except ImportError:
+                backend = None
+            if isinstance(backend, type) and issubclass(backend, RemoteUserBackend):
+                backends.append(backend)
+        causes = []
+        if not backends:
+            causes.append(("remote-user-none", "AUTHENTICATION_BACKENDS has no RemoteUserBackend: DRF's "
+                                               "RemoteUserAuthentication never authenticates, the edge would"))
+        for backend in backends:
+            if backend not in (RemoteUserBackend, AllowAllUsersRemoteUserBackend):
+                causes.append((f"remote-user-{_path(backend)}", f"AUTHENTICATION_BACKENDS has {_path(backend)}: "
+                                                                "drf-gate answers remote users as RemoteUserBackend"))
+        if len(self._remote_user_headers) > 1:
+            causes.append(("remote-user-headers", "RemoteUserAuthentication classes read different headers: "
+                                                  "drf-gate's edge reads one (settings.remoteUser.header)"))
+        out = []
+        for key, what in causes:
+            if key not in self._backend_problems_seen:
+                self._backend_problems_seen[key] = Problem(classes[0], what, "leave the view to the origin "
+                                                                            "(--leave-to-origin VIEW)")
+                out.append(self._backend_problems_seen[key])
+            self._backend_problems_seen[key].views.add(name)
+        creates = any(getattr(b, "create_unknown_user", False) for b in backends)
+        if creates and "remote-user-created" not in self._backend_problems_seen:
+            self._backend_problems_seen["remote-user-created"] = None
+            self.warnings.append("RemoteUserBackend creates users it has not seen (create_unknown_user): DRF "
+                                 "authenticates a new REMOTE_USER, so the remote-user lookup must never be "
+                                 "authoritative (options.authoritative), or the edge answers it as anonymous")
+        return out
+
+    def _jwt_user_field_problems(self, name, view):
+        """simplejwt's ``get_user`` runs ``User.objects.get(**{USER_ID_FIELD: claim})`` and catches
+        DoesNotExist only: a claim the field cannot take is a 500 (a UUID pk and ``"12"``:
+        ValidationError; an integer field and ``"abc"``: ValueError). The edge forwards such claims
+        for an integer pk named ``id``/``pk`` and compares a text field's value as it is; for any
+        other field it would answer the resolver's not-found, 401 "User not found"."""
+        from django.core.exceptions import FieldDoesNotExist
+        from django.db import models
+
+        auth = set(view.get("authentication", self.global_auth))
+        for action in view["actions"].values():
+            auth.update(action.get("authentication", ()))
+        if not any(a == "JWTAuthentication" or self.auth_decls.get(a, {}).get("base") == "JWTAuthentication"
+                   for a in auth):
+            return []
+        from rest_framework_simplejwt.settings import api_settings as jwt
+
+        field_name = jwt.USER_ID_FIELD
+        user_model = get_user_model()
+        try:
+            field = user_model._meta.pk if field_name == "pk" else user_model._meta.get_field(field_name)
+        except FieldDoesNotExist:
+            field = None
+        integer = isinstance(field, (models.AutoField, models.BigAutoField, models.SmallAutoField)) or type(field) in (
+            models.IntegerField, models.BigIntegerField, models.SmallIntegerField, models.PositiveIntegerField,
+            models.PositiveBigIntegerField, models.PositiveSmallIntegerField)
+        text = type(field) in (models.CharField, models.TextField, models.EmailField, models.SlugField)
+        if (integer and field_name in ("id", "pk")) or text:
+            return []
+        key = ("jwt-user-field", field_name)
+        if key not in self._backend_problems_seen:
+            self._backend_problems_seen[key] = Problem(
+                user_model, f"SIMPLE_JWT USER_ID_FIELD = {field_name!r} is {type(field).__name__ if field else 'no field'} "
+                            f"of {user_model._meta.label}: DRF answers a token whose claim that field cannot take "
+                            "with a 500, the edge with 401 \"User not found\"",
+                "leave the view to the origin (--leave-to-origin VIEW)")
+        problem = self._backend_problems_seen[key]
+        problem.views.add(name)
+        return [problem] if len(problem.views) == 1 else []
 
     def _used_classes(self, global_perms, views):
         exprs = list(global_perms)
@@ -1212,6 +1564,95 @@ class Exporter:
                 used.add(name)
                 pending.update(self.permission_deps.get(name, ()))
         return {n: d for n, d in self.permission_decls.items() if n in used}
+
+
+# Which standard actions DRF's mixins run get_object() in, first thing.
+STANDARD_GET_OBJECT = {"list": False, "create": False, "retrieve": True, "update": True, "partial_update": True,
+                       "destroy": True}
+# Statements a handler may run before get_object() without answering first: `partial =
+# kwargs.pop("partial", False)` (UpdateModelMixin.update).
+_QUIET_CALLS = {("kwargs", "pop"), ("kwargs", "get")}
+
+
+def _is_call(node, obj, name):
+    """`obj.name(...)`, `obj` a Name or (for "super") a call `super()`."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == name):
+        return False
+    target = node.func.value
+    if obj == "super":
+        return isinstance(target, ast.Call) and isinstance(target.func, ast.Name) and target.func.id == "super"
+    return isinstance(target, ast.Name) and target.id == obj
+
+
+def _source(func):
+    try:
+        return inspect.getsource(getattr(func, "__func__", func))
+    except (OSError, TypeError):
+        return ""
+
+
+def _unconditional_calls(node):
+    """The calls inside an expression statement that run whenever it runs."""
+    if isinstance(node, (ast.Lambda, ast.IfExp, ast.BoolOp, ast.comprehension, ast.ListComp, ast.SetComp,
+                         ast.DictComp, ast.GeneratorExp)):
+        return []
+    out = [node] if isinstance(node, ast.Call) else []
+    for child in ast.iter_child_nodes(node):
+        out += _unconditional_calls(child)
+    return out
+
+
+def handler_calls_get_object(cls, name):
+    """Whether the handler ``name`` of a view class runs ``self.get_object()`` before anything
+    else can answer (so the lookup's 404 and the object permissions decide, as drf-gate's
+    ``getObject`` says): None for DRF's own handler (the policy's default holds), True when its
+    first statement calls it (after ``kwargs.pop``/``kwargs.get`` assignments) or hands over to
+    DRF's with ``super()``, False otherwise (an @action that never looks the object up answers
+    200 for any pk; one that parses ``request.data`` first answers 400). False only leaves the
+    object stage to the origin.
+
+    >>> from rest_framework import viewsets
+    >>> class Posts(viewsets.ModelViewSet):
+    ...     def publish(self, request, pk=None):
+    ...         return Response(status=204)
+    >>> handler_calls_get_object(Posts, "publish"), handler_calls_get_object(Posts, "retrieve")
+    (False, None)
+    """
+    owner = next((k for k in cls.__mro__ if name in k.__dict__), None)
+    if owner is None or owner.__module__.split(".")[0] in ("rest_framework", "django"):
+        # DRF's partial_update() is self.update(): an update() of the project's own decides.
+        return handler_calls_get_object(cls, "update") if name == "partial_update" and owner is not None else None
+    func = owner.__dict__[name]
+    func = getattr(func, "__func__", func)
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)) else []
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    for stmt in body:
+        # The statement's calls that always run: `obj = self.get_object()` as much as
+        # `serializer(self.get_object())`, not one under an `if` or after `or`.
+        calls = _unconditional_calls(stmt) if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.Expr, ast.Return)) else []
+        if any(_is_call(c, "self", "get_object") for c in calls):
+            return True
+        if any(_is_call(c, "super", name) for c in calls):
+            parent = cls.__mro__[cls.__mro__.index(owner) + 1:]
+            inherited = next((k for k in parent if name in k.__dict__), None)
+            if inherited is None:
+                return False
+            result = handler_calls_get_object(inherited, name)
+            return STANDARD_GET_OBJECT.get(name, False) if result is None else result
+        # A plain view's `get` handing over to the mixin's `self.retrieve(...)`.
+        action = next((a for a in STANDARD_GET_OBJECT if a != name and any(_is_call(c, "self", a) for c in calls)), None)
+        if action is not None:
+            result = handler_calls_get_object(cls, action)
+            return STANDARD_GET_OBJECT[action] if result is None else result
+        value = stmt.value if isinstance(stmt, ast.Assign) else None
+        if not (isinstance(value, ast.Constant) or any(_is_call(value, obj, attr) for obj, attr in _QUIET_CALLS)):
+            return False
+    return False
 
 
 def queryset_condition(cls, name, warnings):

@@ -27,7 +27,7 @@ MODELLED = {
 }
 
 
-def _allowed_hosts():
+def allowed_hosts():
     """``ALLOWED_HOSTS`` as ``HttpRequest.get_host`` validates it (DEBUG's defaults)."""
     hosts = list(settings.ALLOWED_HOSTS)
     if settings.DEBUG and not hosts:
@@ -91,7 +91,7 @@ def export_middleware():
         raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be a tuple containing two values.")
     result = {
         "classes": classes,
-        "allowedHosts": _allowed_hosts(),
+        "allowedHosts": allowed_hosts(),
         "defaultCharset": settings.DEFAULT_CHARSET,
         "security": {
             "hstsSeconds": int(settings.SECURE_HSTS_SECONDS or 0),

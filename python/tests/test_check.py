@@ -10,7 +10,7 @@ import unittest
 from unittest import mock
 
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from rest_framework import permissions
 
 from blog import views as blog_views
@@ -129,6 +129,164 @@ class CheckTests(TestCase):
         total, disagreements, _ = self.check(replay=f"node {DEFAULT_REPLAY}", methods=["GET", "DELETE"])
         self.assertEqual([(c["id"], d) for c, d in disagreements], [])
         self.assertGreater(total, 100)
+
+    def test_allow_all_users_backend_and_basic(self):
+        """The real-DRF vector behind the exporter's AUTHENTICATION_BACKENDS problem."""
+        from django.contrib.auth import get_user_model
+        from rest_framework import authentication
+
+        get_user_model().objects.create_user("idle", password="pw", is_active=False)
+        header = {"HTTP_AUTHORIZATION": "Basic aWRsZTpwdw=="}  # idle:pw
+        bodies = []
+        with mock.patch.object(blog_views.TagViewSet, "authentication_classes", [authentication.BasicAuthentication]):
+            for backends in (["django.contrib.auth.backends.ModelBackend"],
+                             ["django.contrib.auth.backends.AllowAllUsersModelBackend"]):
+                with override_settings(AUTHENTICATION_BACKENDS=backends):
+                    response = self.client.post("/api/tags/", **header)
+                bodies.append((response.status_code, response.content))
+        self.assertEqual(bodies, [(401, b'{"detail":"Invalid username/password."}'),
+                                  (401, b'{"detail":"User inactive or deleted."}')])
+
+    def test_get_throttles_throttles(self):
+        """The real-DRF vector behind exporting a get_throttles() of the project's own as throttled:
+        the 405 of a method without a handler becomes 429 once over the rate."""
+        from django.core.cache import cache
+        from rest_framework.throttling import AnonRateThrottle
+
+        class OnePerMinute(AnonRateThrottle):
+            rate = "1/min"
+
+        cache.clear()
+        with mock.patch.object(blog_views.TagViewSet, "permission_classes", [permissions.AllowAny]), \
+                mock.patch.object(blog_views.TagViewSet, "get_throttles", lambda self: [OnePerMinute()], create=True):
+            statuses = [self.client.put("/api/tags/").status_code for _ in range(2)]
+        cache.clear()
+        self.assertEqual(statuses, [405, 429])
+
+    def test_get_queryset_hides_objects(self):
+        """The real-DRF vector behind the exporter's undeclared get_queryset() problem: a tag that
+        exists, outside the queryset, is not found before any object permission runs."""
+        from blog.models import Tag
+
+        rust = Tag.objects.get(name="rust")
+        with mock.patch.object(blog_views.TagViewSet, "get_queryset",
+                               lambda self: Tag.objects.filter(name="news"), create=True):
+            response = self.client.get(f"/api/tags/{rust.pk}/")
+        self.assertEqual((response.status_code, response.content), (404, b'{"detail":"No Tag matches the given query."}'))
+
+    def test_uuid_pks_become_text(self):
+        # A project whose user model has a UUID pk (swapskill): the check stopped with "Object of
+        # type UUID is not JSON serializable".
+        import uuid
+        from types import SimpleNamespace
+
+        from drfgate.check import ContextBuilder
+
+        owner = SimpleNamespace(_meta=None, pk=uuid.UUID(int=7))
+        builder = ContextBuilder({"classes": {"IsOwner": {"hasObjectPermission": "obj.owner == request.user"}}}, None)
+        obj = SimpleNamespace(pk=uuid.UUID(int=9), owner=owner)
+        self.assertEqual(json.loads(json.dumps(builder.object(obj))),
+                         {"id": "00000000-0000-0000-0000-000000000009", "owner": "00000000-0000-0000-0000-000000000007"})
+
+    @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
+    def test_csrf_cookie_domain_decides_the_referer_check(self):
+        """CSRF_COOKIE_DOMAIN is the good host of the CSRF check's Referer comparison (HTTPS, no
+        Origin): DRF lets a logged-in POST from https://app.example.org/ to api.example.org through;
+        the exporter did not write it, and the edge answered 403 "CSRF Failed: Referer checking
+        failed"."""
+        from django.contrib.auth import get_user_model
+
+        from drfgate.check import CSRF_SECRET
+
+        from django.test import Client
+
+        alice = get_user_model().objects.get(username="alice")
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(alice)
+        session = client.cookies["sessionid"].value
+        headers = {"Referer": "https://app.example.org/", "X-CSRFToken": CSRF_SECRET,
+                   "Cookie": f"sessionid={session}; csrftoken={CSRF_SECRET}", "Content-Type": "application/json"}
+        outcomes = []
+        for domain in (None, ".example.org"):
+            with override_settings(CSRF_COOKIE_DOMAIN=domain, ALLOWED_HOSTS=["api.example.org"]):
+                client.cookies["csrftoken"] = CSRF_SECRET
+                response = client.post("/api/posts/", "{}", content_type="application/json", secure=True,
+                                            HTTP_HOST="api.example.org", HTTP_REFERER=headers["Referer"],
+                                            HTTP_X_CSRFTOKEN=CSRF_SECRET)
+                request = {"method": "POST", "url": "https://api.example.org/api/posts/", "headers": headers,
+                           "body": "{}"}
+                gate = core.Gate(export_policy(include_secrets=True))
+                step = gate.check_request({"request": request, "view": "posts"})
+                key = step["lookup"]
+                step = gate.check_request({"request": request, "view": "posts", "answers": [
+                    {"key": key, "answer": {"user": {"id": alice.pk, "username": "alice"}}}]})
+            outcomes.append((b"CSRF Failed" in response.content, "CSRF Failed" in step["decision"].get("body", "")))
+        self.assertEqual(outcomes, [(True, True), (False, False)])
+
+    @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
+    def test_a_host_outside_allowed_hosts_without_common_middleware(self):
+        """Without CommonMiddleware nothing answers a host outside ALLOWED_HOSTS before DRF: the CSRF
+        check's get_host() refuses it and the Origin fails. The edge took any host (allowedHosts
+        unset) and answered the permission check instead."""
+        from django.conf import settings
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+
+        from drfgate.check import CSRF_SECRET
+
+        alice = get_user_model().objects.get(username="alice")
+        middleware = [m for m in settings.MIDDLEWARE if m != "django.middleware.common.CommonMiddleware"]
+        with override_settings(MIDDLEWARE=middleware):
+            client = Client(enforce_csrf_checks=True)
+            client.force_login(alice)
+            client.cookies["csrftoken"] = CSRF_SECRET
+            response = client.post("/api/posts/", "{}", content_type="application/json", HTTP_HOST="evil.example",
+                                   HTTP_ORIGIN="http://evil.example", HTTP_X_CSRFTOKEN=CSRF_SECRET)
+            headers = {"Origin": "http://evil.example", "X-CSRFToken": CSRF_SECRET, "Content-Type": "application/json",
+                       "Cookie": f"sessionid={client.cookies['sessionid'].value}; csrftoken={CSRF_SECRET}"}
+            request = {"method": "POST", "url": "http://evil.example/api/posts/", "headers": headers, "body": "{}"}
+            gate = core.Gate(export_policy(include_secrets=True))
+            key = gate.check_request({"request": request, "view": "posts"})["lookup"]
+            decision = gate.check_request({"request": request, "view": "posts", "answers": [
+                {"key": key, "answer": {"user": {"id": alice.pk, "username": "alice"}}}]})["decision"]
+        self.assertEqual((response.status_code, response.content.decode()), (decision["status"], decision["body"]))
+        self.assertIn("Origin checking failed", decision["body"])
+
+    def test_remote_user_needs_a_remote_user_backend(self):
+        """The real-DRF vector behind the exporter's RemoteUserAuthentication problem."""
+        from rest_framework import authentication
+
+        statuses = []
+        with mock.patch.object(blog_views.TagViewSet, "authentication_classes",
+                               [authentication.RemoteUserAuthentication]), \
+                mock.patch.object(blog_views.TagViewSet, "permission_classes", [permissions.IsAuthenticated]):
+            for backend in ("ModelBackend", "RemoteUserBackend"):
+                with override_settings(AUTHENTICATION_BACKENDS=[f"django.contrib.auth.backends.{backend}"]):
+                    statuses.append(self.client.get("/api/tags/", REMOTE_USER="alice").status_code)
+        self.assertEqual(statuses, [403, 200])
+
+    def test_jwt_claim_the_user_id_field_cannot_take(self):
+        """The real-DRF vector behind the exporter's USER_ID_FIELD problem: a 500, not 401."""
+        from django.conf import settings
+        from django.test import Client
+        from rest_framework_simplejwt.tokens import AccessToken
+
+        client = Client(raise_request_exception=False)
+        with override_settings(SIMPLE_JWT={**settings.SIMPLE_JWT, "USER_ID_FIELD": "last_login"}):
+            token = AccessToken()
+            token["user_id"] = "abc"
+            with self.assertLogs("django.request", "ERROR"):
+                response = client.get("/api/posts/", HTTP_AUTHORIZATION=f"Bearer {token}")
+        self.assertEqual(response.status_code, 500)
+
+    @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
+    def test_urlconf_shapes_agree_with_drf(self):
+        # tests.urls_extra: @action routes, a plain view choosing its classes by method (feed).
+        with override_settings(ROOT_URLCONF="tests.urls_extra"):
+            total, disagreements, _ = self.check(policy=export_policy(), replay=None, objects=1)
+        self.assertEqual([(c["request"]["method"], c["request"]["path"], c["credential"], d)
+                          for c, d in disagreements], [])
+        self.assertGreater(total, 300)
 
     @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
     def test_drf_gate_catches_a_changed_viewset(self):

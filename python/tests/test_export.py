@@ -11,12 +11,13 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.test import SimpleTestCase
 from django.urls import get_resolver
-from rest_framework import authentication, exceptions, permissions
+from rest_framework import authentication, exceptions, permissions, viewsets
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from blog import permissions as blog_permissions
 from blog import views as blog_views
-from drfgate.export import Exporter, ExportError, export_policy
+from drfgate.export import Exporter, ExportError, export_policy, handler_calls_get_object
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 COMMITTED_POLICY = os.path.join(REPO, "examples", "blog", "policy.json")
@@ -42,6 +43,37 @@ class BearerTokenAuthentication(authentication.TokenAuthentication):
 def handler(exc, context):
     """An EXCEPTION_HANDLER of the project's own (ProblemTests)."""
     return None
+
+
+class Handlers(viewsets.ModelViewSet):
+    """Handler shapes for handler_calls_get_object."""
+
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        return Response({"partial": partial, "id": instance.pk})
+
+    def destroy(self, request, *args, **kwargs):
+        if not request.data.get("confirm"):  # a 400 for malformed JSON comes first
+            return Response(status=400)
+        self.get_object().delete()
+        return Response(status=204)
+
+    def publish(self, request, pk=None):
+        """A docstring."""
+        return Response({"post": self.get_serializer(self.get_object()).data})
+
+    def archive(self, request, *args, **kwargs):
+        return self.destroy(request, *args, **kwargs)  # DRF's destroy: get_object() first
+
+    def purge(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
+
+    def show(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)  # DRF's: update() -> get_object() first
 
 
 class ExportTests(SimpleTestCase):
@@ -196,6 +228,14 @@ class ExpressionTests(SimpleTestCase):
 
 
 class ProblemTests(SimpleTestCase):
+    def only_problem(self, get_permissions):
+        """The one problem the export reports with TagViewSet.get_permissions replaced."""
+        with mock.patch.object(blog_views.TagViewSet, "get_permissions", get_permissions, create=True):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        (problem,) = ctx.exception.problems
+        return str(problem)
+
     def test_undeclared_class_fails_with_file_and_line(self):
         with mock.patch.object(blog_views.TagViewSet, "permission_classes", [NoDeclaration]):
             with self.assertRaises(ExportError) as ctx:
@@ -338,6 +378,9 @@ class ProblemTests(SimpleTestCase):
         self.assertNotIn("throttled", export_policy()["views"]["tags"])
         with mock.patch.object(blog_views.TagViewSet, "throttle_classes", [AnonRateThrottle]):
             self.assertIs(export_policy()["views"]["tags"]["throttled"], True)
+        # Throttles chosen in code, throttle_classes left empty (CheckTests.test_get_throttles_throttles).
+        with mock.patch.object(blog_views.TagViewSet, "get_throttles", lambda self: [AnonRateThrottle()], create=True):
+            self.assertIs(export_policy()["views"]["tags"]["throttled"], True)
 
     def test_simplejwt_classes_of_the_project_are_refused(self):
         from rest_framework_simplejwt import tokens
@@ -367,6 +410,151 @@ class ProblemTests(SimpleTestCase):
         self.assertIn("get_permissions() returns other classes for another request.user", str(ctx.exception))
         self.assertEqual(len(ctx.exception.problems), 1)
 
+        # A third list for plain users only: anonymous and staff both get the first.
+        def plain_users_own(self):
+            user = self.request.user
+            if user.is_authenticated and not user.is_staff:
+                return [permissions.IsAuthenticated(), blog_permissions.IsOwner()]
+            return [permissions.IsAdminUser()]
+
+        with mock.patch.object(blog_views.TagViewSet, "get_permissions", plain_users_own, create=True):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        self.assertIn("get_permissions() returns other classes for another request.user", str(ctx.exception))
+
+    def test_get_permissions_choosing_by_method_is_a_problem(self):
+        # `== "GET"` leaves HEAD out: DRF runs list with request.method HEAD and answers an anonymous
+        # HEAD /api/tags/ 401 where the edge applied GET's AllowAny (200); OPTIONS and a 405'd PUT too.
+        def by_method(self):
+            return [permissions.AllowAny()] if self.request.method == "GET" else [permissions.IsAuthenticated()]
+
+        def by_safe_methods(self):
+            return [permissions.AllowAny() if self.request.method in permissions.SAFE_METHODS
+                    else permissions.IsAuthenticated()]
+
+        self.assertIn("get_permissions() gives HEAD /api/tags/ ['IsAuthenticated']; the policy can only give it "
+                      "['AllowAny'] (those of list)", self.only_problem(by_method))
+        with mock.patch.object(blog_views.TagViewSet, "get_permissions", by_safe_methods, create=True):
+            tags = export_policy()["views"]["tags"]
+        self.assertEqual(tags["actions"]["list"]["permissions"], ["AllowAny"])
+        self.assertEqual(tags["actions"]["metadata"]["permissions"], ["AllowAny"])
+
+    def test_authentication_backends_the_edge_does_not_answer_for(self):
+        # AllowAllUsersModelBackend authenticates an inactive user: DRF's Basic answers 401 "User
+        # inactive or deleted." where the edge (ModelBackend) answers "Invalid username/password."
+        # (tests.test_check.CheckTests.test_allow_all_users_backend_and_basic).
+        allow_all = ["django.contrib.auth.backends.AllowAllUsersModelBackend"]
+        with override_settings(AUTHENTICATION_BACKENDS=allow_all):
+            export_policy()  # no view of the blog uses BasicAuthentication
+            with mock.patch.object(blog_views.TagViewSet, "authentication_classes", [authentication.BasicAuthentication]):
+                with self.assertRaises(ExportError) as ctx:
+                    export_policy()
+        (problem,) = ctx.exception.problems
+        self.assertEqual(problem.views, {"tags"})
+        self.assertIn("AllowAllUsersModelBackend: drf-gate's edge answers authenticate() as ModelBackend", str(problem))
+        # A backend of the project's own may answer has_perm() otherwise: the views asking it.
+        with override_settings(AUTHENTICATION_BACKENDS=["django.contrib.auth.backends.ModelBackend", "tests.test_export.Handlers"]):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        (problem,) = ctx.exception.problems
+        self.assertIn("answers has_perm()", str(problem))
+        self.assertEqual(problem.views, {"comments", "post-reports"})
+
+    def test_remote_user_authentication_needs_its_backend_and_header(self):
+        # ModelBackend alone takes no remote_user: DRF answers REMOTE_USER=remo as anonymous (403),
+        # where the edge authenticated the resolver's user. A subclass's header was not exported.
+        class HeaderRemoteUser(authentication.RemoteUserAuthentication):
+            header = "HTTP_X_AUTH_USER"
+
+        with mock.patch.object(blog_views.TagViewSet, "authentication_classes", [HeaderRemoteUser]):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+            (problem,) = ctx.exception.problems
+            self.assertIn("AUTHENTICATION_BACKENDS has no RemoteUserBackend", str(problem))
+            with override_settings(AUTHENTICATION_BACKENDS=["django.contrib.auth.backends.RemoteUserBackend"]):
+                exporter = Exporter()
+                policy = exporter.export()
+        self.assertEqual(policy["settings"]["remoteUser"], {"header": "HTTP_X_AUTH_USER"})
+        self.assertTrue(any("create_unknown_user" in w for w in exporter.warnings))
+
+    def test_jwt_user_id_field_the_edge_cannot_answer_for(self):
+        # simplejwt catches DoesNotExist only: a claim the field cannot take is DRF's 500 (a UUID
+        # pk and "12": ValidationError), where the edge answered the resolver's 401 "User not found".
+        jwt = dict(getattr(settings, "SIMPLE_JWT", {}))
+        with override_settings(SIMPLE_JWT={**jwt, "USER_ID_FIELD": "username"}):
+            export_policy()  # a CharField takes any claim (str() of it)
+        with override_settings(SIMPLE_JWT={**jwt, "USER_ID_FIELD": "last_login"}):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        (problem,) = ctx.exception.problems
+        self.assertIn("USER_ID_FIELD = 'last_login' is DateTimeField of accounts.User", str(problem))
+        self.assertIn("posts", problem.views)
+
+    def test_permission_classes_by_action_as_a_dict(self):
+        # A per-action base class keeps permission_classes as a dict that only its get_permissions()
+        # reads (DRF never calls APIView's): the export crashed ("'str' object is not callable").
+        def by_dict(self):
+            perms = self.permission_classes.get(self.action, [~permissions.AllowAny])
+            return [(permissions.IsAdminUser | p)() for p in perms]
+
+        with mock.patch.object(blog_views.TagViewSet, "permission_classes", {"list": [permissions.AllowAny]}), \
+                mock.patch.object(blog_views.TagViewSet, "get_permissions", by_dict, create=True):
+            tags = export_policy()["views"]["tags"]
+        self.assertEqual(tags["permissions"], ["IsAdminUser | ~AllowAny"])
+        self.assertEqual(tags["actions"]["list"], {"permissions": ["IsAdminUser | AllowAny"]})
+
+    def test_get_permissions_raising_for_a_method_is_a_problem(self):
+        # A per-action mixin doing getattr(self, self.action): OPTIONS runs action "metadata" (no
+        # such attribute), a method without a handler action None: DRF answers 500; the export crashed.
+        def by_handler(self):
+            handler = getattr(self, self.action)
+            return [p() for p in getattr(handler, "permission_classes", self.permission_classes)]
+
+        self.assertIn("raise AttributeError(\"'TagViewSet' object has no attribute 'metadata'\") for OPTIONS "
+                      "(action 'metadata'): DRF answers 500", self.only_problem(by_handler))
+
+    def test_get_permissions_reading_the_query_string_is_a_problem(self):
+        # DRF answers an anonymous GET /api/tags/?mine=1 401 (IsAuthenticated); the policy, read
+        # without a query string, said AllowAny (200).
+        def by_query(self):
+            return [permissions.IsAuthenticated() if self.request.query_params.get("mine") else permissions.AllowAny()]
+
+        self.assertIn("get_permissions() reads request.query_params", self.only_problem(by_query))
+
+        def by_object(self):  # DRF looks the object up first: the policy cannot choose by it
+            return [permissions.AllowAny() if self.action == "retrieve" and self.get_object().name == "news"
+                    else permissions.IsAdminUser()]
+
+        self.assertIn("get_permissions() reads self.get_object", self.only_problem(by_object))
+
+    def test_an_undeclared_get_queryset_on_a_view_that_looks_objects_up_is_a_problem(self):
+        # get_object() finds only what get_queryset() returns: DRF answers 404 for a tag outside it
+        # (CheckTests.test_get_queryset_hides_objects) where the edge ran the object permissions on
+        # the object its resolver found (403, or allowed). Only a warning before.
+        from blog.models import Tag
+
+        def get_queryset(self):
+            return Tag.objects.filter(name="news")
+
+        with mock.patch.object(blog_views.TagViewSet, "get_queryset", get_queryset, create=True):
+            # No object permission can deny: the edge only allows (the origin answers); a warning.
+            export_policy()
+        with mock.patch.object(blog_views.TagViewSet, "get_queryset", get_queryset, create=True), \
+                mock.patch.object(blog_views.TagViewSet, "permission_classes", [blog_permissions.IsOwner]):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+            (problem,) = ctx.exception.problems
+            self.assertIn("get_queryset() filters objects but declares no drf-gate condition", str(problem))
+            with mock.patch.object(blog_views.TagViewSet, "drfgate_queryset", "obj.name == 'news'", create=True):
+                self.assertEqual(export_policy()["views"]["tags"]["queryset"], "obj.name == 'news'")
+
+    def test_sessions_outside_the_database_are_a_warning(self):
+        exporter = Exporter()
+        with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies"):
+            exporter.export()
+        self.assertTrue(any(w.startswith("SESSION_ENGINE = 'django.contrib.sessions.backends.signed_cookies'")
+                            for w in exporter.warnings))
+
     def test_output_file(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "policy.json")
@@ -387,7 +575,9 @@ class UrlconfShapesTests(SimpleTestCase):
         archive = self.policy["views"]["v2:archive"]
         self.assertEqual(archive["permissions"], ["AllowAny"])
         self.assertEqual(archive["actions"]["stats"], {"detail": False, "methods": ["GET"], "permissions": ["IsAdminUser"]})
-        self.assertEqual(archive["actions"]["cover"], {"detail": True, "methods": ["GET", "DELETE"]})
+        # cover never calls get_object(): DRF answers any pk (200 for /archive/1003/cover-image/, no
+        # such post), and runs no object permission; the edge looked the object up (404).
+        self.assertEqual(archive["actions"]["cover"], {"detail": True, "methods": ["GET", "DELETE"], "getObject": False})
         self.assertEqual(archive["actions"]["list"], {})
 
     def test_http_method_names_as_written(self):
@@ -406,6 +596,28 @@ class UrlconfShapesTests(SimpleTestCase):
         exporter.export()
         self.assertIn("route /legacy/{year}/ of legacy uses regex syntax or a path converter drf-gate does not "
                       "match exactly; left to the origin", exporter.warnings)
+
+    def test_extra_methods_of_an_action_share_its_route(self):
+        # DRF answers every request on /archive/{pk}/pin/ with `Allow: POST, DELETE, OPTIONS`; as two
+        # routes the edge wrote "POST, OPTIONS" for one and "DELETE, OPTIONS" for the other.
+        actions = self.policy["views"]["v2:archive"]["actions"]
+        self.assertEqual(actions["pin"], {"detail": True, "methods": ["POST"], "permissions": ["IsAdminUser"],
+                                          "route": "pin"})
+        self.assertEqual(actions["unpin"], {"detail": True, "methods": ["DELETE"], "getObject": False,
+                                            "permissions": ["IsAdminUser"], "route": "pin"})
+
+    def test_plain_view_choosing_by_method(self):
+        # POST's own list, and the route's (OPTIONS, 405'd methods) as DRF computes it: the
+        # policy compiles (it was refused: "actions on route `feed` must agree") and decides each.
+        self.assertEqual(self.policy["views"]["feed"]["actions"]["post"]["permissions"], ["IsAdminUser"])
+        self.assertNotIn("routePermissions", self.policy["views"]["feed"]["actions"]["get"])
+
+    def test_which_handlers_call_get_object_first(self):
+        calls = {name: handler_calls_get_object(Handlers, name)
+                 for name in ("list", "retrieve", "update", "partial_update", "destroy", "publish", "archive", "purge",
+                              "show")}
+        self.assertEqual(calls, {"list": None, "retrieve": True, "update": True, "partial_update": True,
+                                 "destroy": False, "publish": True, "archive": False, "purge": False, "show": True})
 
     def test_generic_view(self):
         view = self.policy["views"]["post-detail"]

@@ -22,11 +22,33 @@ class ArchiveViewSet(viewsets.ReadOnlyModelViewSet):
     def cover(self, request, pk=None):
         return Response({})
 
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAdminUser])
+    def pin(self, request, pk=None):
+        post = self.get_object()
+        return Response({"pinned": post.pk})
+
+    @pin.mapping.delete
+    def unpin(self, request, pk=None):
+        return Response(status=204)
+
 
 class PostDetail(generics.RetrieveUpdateAPIView):
     queryset = Post.objects.all()
     serializer_class = PostSerializer
     permission_classes = [permissions.IsAuthenticated & ~permissions.IsAdminUser]
+
+
+class PostFeed(generics.ListCreateAPIView):
+    """Anyone reads, staff post: a plain view whose get_permissions() chooses by method."""
+
+    queryset = Post.objects.all()
+    serializer_class = PostSerializer
+    permission_classes = [permissions.AllowAny]
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [permissions.IsAdminUser()]
+        return super().get_permissions()
 
 
 class ShoutingArchiveViewSet(ArchiveViewSet):
@@ -41,5 +63,6 @@ router.register("shouting", ShoutingArchiveViewSet, basename="shouting")
 urlpatterns = [
     path("v2/", include((router.urls, "v2"), namespace="v2")),
     path("posts/<int:pk>/", PostDetail.as_view(), name="post-detail"),
+    path("feed/", PostFeed.as_view(), name="feed"),
     re_path(r"^legacy/(?P<year>[0-9]{4})/$", PostDetail.as_view(), name="legacy"),
 ]
