@@ -364,7 +364,11 @@ function snapshotUser(user) {
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
     let value = user[name];
-    if (Array.isArray(value)) value = Array.prototype.slice.call(value);
+    if (Array.isArray(value)) {
+      // Copied plain: a copy would drop a toJSON or a prototype that changes the array's JSON.
+      if (Object.getPrototypeOf(value) !== Array.prototype || typeof value.toJSON === "function") return undefined;
+      value = Array.prototype.slice.call(value);
+    }
     else if (name === "attributes" && plainValue(value)) value = copyMembers(value);
     values.push(value);
     if (value === undefined) continue; // skipped, as JSON.stringify skips it
