@@ -4,6 +4,7 @@
 // at the edge) and a row of values (`[1, "ann", true, false]`, D1's `raw()`) was read by position.
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
@@ -13,6 +14,8 @@ import { installedDir, loadEsm } from "./consumer.mjs";
 const esm = await loadEsm();
 await esm.init();
 const { createGuard, NOT_FOUND } = await import(pathToFileURL(join(installedDir, "dist", "guard.js")).href);
+const runtimeApi = await import(pathToFileURL(join(installedDir, "dist", "api-runtime.js")).href);
+runtimeApi.initSync({ module: readFileSync(join(installedDir, "dist", "drf_gate_runtime_bg.wasm")) });
 
 const KEY = "drf-gate-guard-records-signing-key-0123";
 const NOW = Math.floor(Date.now() / 1000);
@@ -55,6 +58,41 @@ describe("the guard forwards a store's answer that is no user record", () => {
       if (kind !== "knoxToken") assert.equal(await decide(kind, NOT_FOUND), kind === "session" ? "respond 403" : "respond 401");
       for (const list of [[], [1], [1, "ann", true, false], [1, null, true, true]]) {
         assert.equal(await decide(kind, list), "forward unknown-lookup", `${kind}: ${JSON.stringify(list)}`);
+      }
+    });
+  }
+});
+
+// The same lists anywhere a user is read: refused in every build and on every path, with the JSON
+// path's error (before, `[1, "ann", false, true]` was decided as staff user 1).
+describe("a user given as a list is refused, never read by position", () => {
+  const listPolicy = {
+    authentication: ["token"],
+    permissions: ["IsAdminUser"],
+    renderers: ["JSONRenderer"],
+    views: { posts: { model: "blog.Post" } },
+    routes: [{ pattern: "/api/posts/", view: "posts" }],
+  };
+  const refused = (call) => {
+    try {
+      return `answered ${JSON.stringify(call())}`;
+    } catch (error) {
+      return `${error.name} ${error.code} ${error.path} ${error.message}`;
+    }
+  };
+  const json = new esm.Gate(listPolicy);
+  const gates = { edge: json, "edge, compiled": new esm.Gate(json.toCompiled()), runtime: new runtimeApi.Gate(json.toCompiled()) };
+  for (const [name, gate] of Object.entries(gates)) {
+    test(`${name}: check and can`, () => {
+      for (const list of [[], [1, "ann", false, true]]) {
+        const want = "ContextError invalid_context $.user invalid type: sequence, expected struct UserInput";
+        assert.equal(refused(() => gate.check({ view: "posts", action: "list", user: list })), want, JSON.stringify(list));
+        assert.equal(refused(() => gate.can(list, "posts", "list")), want, JSON.stringify(list));
+        if (name !== "runtime") {
+          const answered = refused(() =>
+            gate.checkRequestSync({ method: "GET", path: "/api/posts/", headers: { Authorization: "Token abc" } }, { resolvers: { token: () => list } }));
+          assert.match(answered, /^ContextError invalid_context \$\.answer\.user invalid type: sequence, expected struct UserInput$/, JSON.stringify(list));
+        }
       }
     });
   }
