@@ -17,7 +17,7 @@ use crate::perm_table::{codename_part, BitSet, PermId, PermissionTable};
 /// assert!(user.is_active && user.is_staff && !user.is_superuser);
 /// ```
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserInput {
     /// The primary key (`user.pk`): a number or a string.
     #[serde(default)]
@@ -51,6 +51,31 @@ pub struct UserInput {
 
 fn default_true() -> bool {
     true
+}
+
+// A user is a JSON object only. serde's derive reads a struct from a list too, field by field in
+// declaration order: `[]` was an active user with no flags and `[1, "ann", false, true]` a staff
+// user, so a store's row of values (D1's `raw()`) decided by position. `invalid type: sequence`.
+impl<'de> Deserialize<'de> for UserInput {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = UserInput;
+            fn expecting(&self, formatter: &mut core::fmt::Formatter) -> core::fmt::Result {
+                formatter.write_str("struct UserInput")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<UserInput, A::Error> {
+                UserInput::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
+impl Serialize for UserInput {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        UserInput::serialize(self, serializer)
+    }
 }
 
 impl Default for UserInput {

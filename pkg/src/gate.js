@@ -11,7 +11,7 @@
 // builds (check-request.js).
 
 import { ContextError, NotInitializedError, PolicyError } from "./errors.js";
-import { LoneSurrogateError, encodeValue, exactJson, keysPath } from "./value.js";
+import { CircularError, LoneSurrogateError, encodeValue, exactJson, keysPath } from "./value.js";
 import { ASK, anonymousFacts, makeFacts, makeProgram, member, plainUserFacts, prunable, run } from "./program.js";
 
 // What may cross into wasm for one check without JSON (wasm memory never shrinks): strings of
@@ -31,6 +31,8 @@ function boundedEncoding(value, path) {
   } catch (error) {
     // The JSON path refuses the same string with a ContextError at the same path.
     if (error instanceof LoneSurrogateError) throw new ContextError(error.message, "invalid_context", path + keysPath(error.keys));
+    // The JSON builds' message for a value JSON.stringify refuses (src/wasm.rs TextError::NotJson).
+    if (error instanceof CircularError) throw new ContextError("not representable as JSON", "invalid_context", path);
     throw error;
   }
   if (bytes.length > MAX_ENCODED_BYTES) {
@@ -367,7 +369,11 @@ function snapshotUser(user) {
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
     let value = user[name];
-    if (Array.isArray(value)) value = Array.prototype.slice.call(value);
+    if (Array.isArray(value)) {
+      // Copied plain: a copy would drop a toJSON or a prototype that changes the array's JSON.
+      if (Object.getPrototypeOf(value) !== Array.prototype || typeof value.toJSON === "function") return undefined;
+      value = Array.prototype.slice.call(value);
+    }
     else if (name === "attributes" && plainValue(value)) value = copyMembers(value);
     values.push(value);
     if (value === undefined) continue; // skipped, as JSON.stringify skips it

@@ -133,7 +133,10 @@ function answerValue(kind, value, authoritative) {
   if (value === NOT_FOUND) return authoritative ? null : UNKNOWN;
   if (value === undefined || value === null || value === UNKNOWN) return UNKNOWN;
   if (kind === "sessionCsrfSecret") return typeof value === "string" ? value : UNKNOWN;
-  if (typeof value !== "object") return UNKNOWN;
+  // A list is no record: the core would read a user from it field by field in declaration order
+  // (serde's rule for a struct), so a row of values (D1's `raw()`) would decide as someone else.
+  if (typeof value !== "object" || Array.isArray(value)) return UNKNOWN;
+  if (kind === "knoxToken" && Array.isArray(value.user)) return UNKNOWN;
   return value;
 }
 

@@ -20,6 +20,13 @@ export class LoneSurrogateError extends TypeError {
   }
 }
 
+/** A value holding itself (JSON.stringify's TypeError), for the caller's ContextError. */
+export class CircularError extends TypeError {
+  constructor() {
+    super("Converting circular structure to JSON");
+  }
+}
+
 /** `keys` of a LoneSurrogateError as a path suffix, as the JSON path names it (`.a[0]`). */
 export function keysPath(keys) {
   return keys.map((key) => (typeof key === "number" ? `[${key}]` : `.${key}`)).join("");
@@ -167,7 +174,7 @@ function write(out, holder, key, value, stack) {
     out.byte(0);
     return true;
   }
-  if (stack.includes(value)) throw new TypeError("Converting circular structure to JSON");
+  if (stack.includes(value)) throw new CircularError();
   if (stack.length > MAX_DEPTH) {
     // Deeper than the runtime reads (it refuses it as serde_json does): stop here.
     out.byte(7);

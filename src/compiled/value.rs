@@ -150,31 +150,11 @@ pub fn user_from_value(value: &Value, path: &str) -> Result<UserInput, ContextEr
                 set_field(&mut user, key, value, &|| cat!(path, '.', key))?;
             }
         }
-        // serde reads a struct from a sequence too, field by field in declaration order.
-        Value::Array(items) => {
-            if items.len() > USER_FIELD_NAMES.len() {
-                return Err(invalid(path, cat!("invalid length ", items.len(), ", expected fewer elements in array")));
-            }
-            for (index, (item, key)) in items.iter().zip(USER_FIELD_NAMES).enumerate() {
-                set_field(&mut user, key, item, &|| cat!(path, '[', index, ']'))?;
-            }
-        }
+        // A list is no user (src/user.rs: serde's derive alone would read one by position).
         other => return Err(invalid_type(other, "struct UserInput", path)),
     }
     Ok(user)
 }
-
-const USER_FIELD_NAMES: [&str; 9] = [
-    "id",
-    "username",
-    "isActive",
-    "isStaff",
-    "isSuperuser",
-    "permissions",
-    "objectPermissions",
-    "tokenUser",
-    "attributes",
-];
 
 // `at` names the field in errors (made only for one).
 fn set_field(user: &mut UserInput, key: &str, value: &Value, at: &dyn Fn() -> String) -> Result<(), ContextError> {
@@ -694,6 +674,9 @@ mod tests {
             json!({"username": 3}),
             json!({"name": "x"}),
             json!([1]),
+            json!([]),
+            json!([1, "ann", false, true]),
+            json!([1, null, true, true, false, [], null, false, {}, 5]),
             json!("x"),
         ];
         for case in cases {
@@ -707,6 +690,14 @@ mod tests {
                 }
                 (expected, got) => panic!("{case}: json path {expected:?}, binary path {got:?}"),
             }
+        }
+        // A list is no user on either path (serde's derive alone reads a struct from one).
+        for case in [json!([]), json!([1, "ann", false, true])] {
+            let refused = user_from_value(&case, "$.user").unwrap_err();
+            assert_eq!(
+                (refused.path.as_str(), refused.message.as_str()),
+                ("$.user", "invalid type: sequence, expected struct UserInput")
+            );
         }
     }
 

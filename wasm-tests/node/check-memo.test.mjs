@@ -185,3 +185,38 @@ describe("check by steps answers as the whole way", () => {
     assert.ok(stats.check > 5000, `answered by steps ${stats.check} times`);
   });
 });
+
+// A user member that is an array JSON.stringify does not write as its items (a toJSON of its
+// own, another prototype) is not kept by its items: `can` and `check` answer for the JSON the
+// whole way reads, on every call (the kept facts were made from a plain copy of the items).
+describe("a user's array with a toJSON is read as its JSON", () => {
+  const permsPolicy = {
+    authentication: ["session"],
+    permissions: ["IsAuthenticated"],
+    views: { models: { model: "blog.Post", permissions: ["DjangoModelPermissions"] } },
+  };
+  const builds = {
+    "JSON core": () => new Gate(permsPolicy),
+    "browser runtime": () => new runtimeApi.Gate(new Gate(permsPolicy).toCompiled()),
+  };
+  const hidden = Object.assign(["blog.add_post"], { toJSON: () => [] });
+  const shown = Object.assign([], { toJSON: () => ["blog.add_post"] });
+  const proto = Object.setPrototypeOf(["blog.add_post"], Object.assign(Object.create(Array.prototype), { toJSON: () => [] }));
+  for (const [name, make] of Object.entries(builds)) {
+    test(`${name}: can and check of users whose permissions have a toJSON`, () => {
+      const gate = make();
+      const oracle = make();
+      for (const permissions of [hidden, shown, proto, ["blog.add_post"], []]) {
+        const user = { id: 3, permissions };
+        const want = answer(oracle, wholeWay({ view: "models", action: "create", user }));
+        for (let again = 0; again < 3; again++) {
+          const label = `${name}: ${JSON.stringify(user)} (${again})`;
+          assert.equal(gate.can(user, "models", "create"), want.allowed, label);
+          assert.deepStrictEqual(answer(gate, { view: "models", action: "create", user }), want, label);
+        }
+      }
+      assert.equal(answer(oracle, wholeWay({ view: "models", action: "create", user: { id: 3, permissions: hidden } })).allowed, false);
+      assert.equal(answer(oracle, wholeWay({ view: "models", action: "create", user: { id: 3, permissions: shown } })).allowed, true);
+    });
+  }
+});

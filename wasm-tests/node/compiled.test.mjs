@@ -116,12 +116,18 @@ describe("compiled policies", () => {
 
   test("users and objects that are not JSON-shaped are refused as the JSON path refuses them", () => {
     const runtime = new Runtime(bytes);
-    for (const user of [{ isStaff: "yes" }, { nope: 1 }, 3, [1]]) {
+    // A user holding itself: a ContextError in both (the runtime threw the encoder's TypeError).
+    const cyclic = { id: 3, attributes: { team: {} } };
+    cyclic.attributes.team.self = cyclic.attributes.team;
+    for (const user of [{ isStaff: "yes" }, { nope: 1 }, 3, [1], cyclic]) {
       const expected = settle(() => json.can(user, "posts", "list"));
       const got = settle(() => runtime.can(user, "posts", "list"));
-      assert.equal(got.code, expected.code, JSON.stringify(user));
-      assert.equal(got.path, expected.path, JSON.stringify(user));
+      const label = user === cyclic ? "a cyclic user" : JSON.stringify(user);
+      assert.equal(got.error, expected.error, label);
+      assert.equal(got.code, expected.code, label);
+      assert.equal(got.path, expected.path, label);
     }
+    assert.equal(settle(() => runtime.check({ view: "posts", action: "list", user: cyclic })).code, "invalid_context");
     const dated = { id: 7, owner: 3, at: new Date(0), skip: undefined, f: () => 1 };
     assert.equal(runtime.can({ id: 3 }, "posts", "destroy", dated), json.can({ id: 3 }, "posts", "destroy", dated));
   });
