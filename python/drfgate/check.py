@@ -308,6 +308,9 @@ def make_users(policy):
     def create(suffix, **flags):
         name = GENERATED_PREFIX + suffix
         values = {User.USERNAME_FIELD: name}
+        pk = _generated_pk(User, name)
+        if pk is not None:
+            values[User._meta.pk.attname] = pk
         for field in getattr(User, "REQUIRED_FIELDS", []):
             model_field = User._meta.get_field(field)
             values[field] = f"{name}@example.invalid" if model_field.get_internal_type() == "EmailField" else name
@@ -346,9 +349,30 @@ def make_users(policy):
                     member.groups.add(Group.objects.get_or_create(name=name)[0])
                     out.append(member)
     except Exception as exc:  # noqa: BLE001 - a custom user model: check with the existing users
-        warnings.warn(f"drfgate_check could not generate users ({exc!r}); only existing users are checked")
+        warnings.warn(f"drfgate_check cannot make users of {User._meta.label} ({exc!r}); "
+                      "only existing users are checked")
         return []
     return out
+
+
+def _generated_pk(User, name):
+    """The pk of a generated user when the model's own is neither automatic nor defaulted (None:
+    the database or the field makes it). A CharField pk left empty made every generated user one
+    row ('' each time, the second save an UPDATE of the first)."""
+    from django.db.models import Max
+
+    field = User._meta.pk
+    if field.is_relation or field.has_default() or field.get_internal_type() in (
+            "AutoField", "BigAutoField", "SmallAutoField"):
+        return None
+    if field.get_internal_type() == "UUIDField":
+        return uuid.uuid4()
+    if field.get_internal_type() in ("IntegerField", "BigIntegerField", "SmallIntegerField", "PositiveIntegerField",
+                                     "PositiveBigIntegerField", "PositiveSmallIntegerField"):
+        return (User._default_manager.aggregate(top=Max(field.attname))["top"] or 0) + 1
+    if field.get_internal_type() in ("CharField", "SlugField", "TextField", "EmailField"):
+        return f"{name}@example.invalid" if field.get_internal_type() == "EmailField" else name
+    raise ValueError(f"its pk {field.name} ({type(field).__name__}) has no default drfgate_check can fill")
 
 
 def _token_model():

@@ -188,6 +188,29 @@ class CheckTests(TestCase):
         self.assertEqual(json.loads(json.dumps(builder.object(obj))),
                          {"id": "00000000-0000-0000-0000-000000000009", "owner": "00000000-0000-0000-0000-000000000007"})
 
+    def test_generated_users_get_a_pk_the_model_does_not_make(self):
+        import uuid
+        from types import SimpleNamespace
+
+        from django.contrib.auth import get_user_model
+        from django.db import models
+
+        from drfgate.check import _generated_pk
+
+        def pk_of(field):
+            field.set_attributes_from_name("id")
+            return _generated_pk(SimpleNamespace(_meta=SimpleNamespace(pk=field),
+                                                 _default_manager=get_user_model()._default_manager), "drfgate-check-user")
+
+        self.assertIsNone(pk_of(models.BigAutoField(primary_key=True)))
+        self.assertIsNone(pk_of(models.UUIDField(primary_key=True, default=uuid.uuid4)))
+        self.assertIsInstance(pk_of(models.UUIDField(primary_key=True)), uuid.UUID)
+        self.assertEqual(pk_of(models.CharField(primary_key=True, max_length=40)), "drfgate-check-user")
+        top = get_user_model().objects.order_by("-pk")[0].pk
+        self.assertEqual(pk_of(models.IntegerField(primary_key=True)), top + 1)
+        with self.assertRaisesRegex(ValueError, r"its pk id \(DateField\) has no default"):
+            pk_of(models.DateField(primary_key=True))
+
     def test_detail_paths_from_path_converters_and_uuid_pks(self):
         # DRFTotal: `path('<int:pk>/', ...)` exports as `{pk:int}`, which the check requested
         # literally (every request a 404, "skipped"); blog-stack-backend: a UUID pk stopped the
