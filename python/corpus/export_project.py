@@ -4,8 +4,10 @@ or left to the origin, and why (python/corpus/projects.sh runs it on pinned real
 
     python python/corpus/export_project.py PROJECT_DIR SETTINGS_MODULE [--label NAME]
 
-Prints one line per view, then
-    project NAME: N views, N exported, N left to origin (N permission classes translated)
+Prints one line per view, then the whole export's problems (those no single view shows:
+middleware, authentication backends, a comparison the view's model makes always False, ...) with
+the views view by view exported left to the origin, then
+    project NAME: N views, N exported, N left to origin, N export problems (N permission classes translated)
 Exporter failures (an exception while exporting a view) are reported with the view and the
 exception's innermost file:line, never hidden.
 """
@@ -51,18 +53,18 @@ def main():
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         print(f"project {label}: the URLconf does not load: {type(exc).__name__}: {exc} ({frame.filename}:{frame.lineno})")
         return 1
-    exported, left = 0, 0
+    exported, left = 0, []
     for name, view_routes in routes.items():
         try:
             _, _, view_problems = exporter.export_view(name, view_routes)
         except Exception as exc:  # noqa: BLE001 - an exporter failure: located, counted as left
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             print(f"  LEFT     {name}: exporter failure {type(exc).__name__}: {exc} ({frame.filename}:{frame.lineno})")
-            left += 1
+            left.append(name)
             continue
         view_problems = list(dict.fromkeys(problems + view_problems))
         if view_problems:
-            left += 1
+            left.append(name)
             first = str(view_problems[0]).splitlines()[0]
             print(f"  LEFT     {name}: {first}" + (f" (+{len(view_problems) - 1} more)" if len(view_problems) > 1 else ""))
         else:
@@ -74,8 +76,28 @@ def main():
         print(f"  translate: {line}")
     translated = sum(1 for methods in exporter.translations.values()
                      if all(t.condition is not None and (t.proof is None or t.proof.proved) for t in methods.values()))
-    print(f"project {label}: {len(routes)} views, {exported} exported, {left} left to origin "
-          f"({translated} permission classes translated)")
+    whole = export_problems(left)
+    print(f"project {label}: {len(routes)} views, {exported} exported, {len(left)} left to origin, "
+          f"{whole} export problems ({translated} permission classes translated)")
+    return 0
+
+
+def export_problems(left):
+    """The whole export (what ``manage.py drfgate_export --leave-to-origin LEFT`` does): prints
+    each problem only it finds; returns their number."""
+    from drfgate.export import ExportError, export_policy
+
+    try:
+        export_policy(leave_to_origin=left)
+    except ExportError as exc:
+        for problem in exc.problems:
+            print(f"  EXPORT   {str(problem).splitlines()[0]}")
+        return len(exc.problems)
+    except Exception as exc:  # noqa: BLE001 - an exporter failure: located, never hidden
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        print(f"  EXPORT   exporter failure {type(exc).__name__}: {exc} ({frame.filename}:{frame.lineno})")
+        return 1
+    return 0
     return 0
 
 

@@ -27,6 +27,7 @@ import re
 import shlex
 import subprocess
 import tempfile
+import uuid
 import warnings
 from datetime import timedelta
 
@@ -59,10 +60,14 @@ DEFAULT_REPLAY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "repla
 
 
 class _Record:
-    def __init__(self):
+    def __init__(self, builder=None):
+        self.builder = builder
         self.request = None  # the outer DRF Request (OPTIONS metadata clones it)
         self.view = None
         self.auth = None  # ("succeeded", authenticator) | ("none",) | ("failed", exc)
+        # The user's context as DRF authenticated it: a handler may change or delete the user
+        # (`request.user.delete()` leaves it without a pk) before the case is built.
+        self.user = None
         self.object = _NOT_LOOKED_UP
         self.view_passed = False
         self.no_handler = False
@@ -97,6 +102,8 @@ def instrument():
         if rec is not None and rec.auth is None:
             authenticator = request._authenticator
             rec.auth = ("succeeded", authenticator) if authenticator is not None else ("none",)
+            if authenticator is not None and rec.builder is not None:
+                rec.user = rec.builder.user(request._user)
 
     def initial(view, request, *args, **kwargs):
         rec = _current[0]
@@ -301,6 +308,9 @@ def make_users(policy):
     def create(suffix, **flags):
         name = GENERATED_PREFIX + suffix
         values = {User.USERNAME_FIELD: name}
+        pk = _generated_pk(User, name)
+        if pk is not None:
+            values[User._meta.pk.attname] = pk
         for field in getattr(User, "REQUIRED_FIELDS", []):
             model_field = User._meta.get_field(field)
             values[field] = f"{name}@example.invalid" if model_field.get_internal_type() == "EmailField" else name
@@ -339,9 +349,30 @@ def make_users(policy):
                     member.groups.add(Group.objects.get_or_create(name=name)[0])
                     out.append(member)
     except Exception as exc:  # noqa: BLE001 - a custom user model: check with the existing users
-        warnings.warn(f"drfgate_check could not generate users ({exc!r}); only existing users are checked")
+        warnings.warn(f"drfgate_check cannot make users of {User._meta.label} ({exc!r}); "
+                      "only existing users are checked")
         return []
     return out
+
+
+def _generated_pk(User, name):
+    """The pk of a generated user when the model's own is neither automatic nor defaulted (None:
+    the database or the field makes it). A CharField pk left empty made every generated user one
+    row ('' each time, the second save an UPDATE of the first)."""
+    from django.db.models import Max
+
+    field = User._meta.pk
+    if field.is_relation or field.has_default() or field.get_internal_type() in (
+            "AutoField", "BigAutoField", "SmallAutoField"):
+        return None
+    if field.get_internal_type() == "UUIDField":
+        return uuid.uuid4()
+    if field.get_internal_type() in ("IntegerField", "BigIntegerField", "SmallIntegerField", "PositiveIntegerField",
+                                     "PositiveBigIntegerField", "PositiveSmallIntegerField"):
+        return (User._default_manager.aggregate(top=Max(field.attname))["top"] or 0) + 1
+    if field.get_internal_type() in ("CharField", "SlugField", "TextField", "EmailField"):
+        return f"{name}@example.invalid" if field.get_internal_type() == "EmailField" else name
+    raise ValueError(f"its pk {field.name} ({type(field).__name__}) has no default drfgate_check can fill")
 
 
 def _token_model():
@@ -417,7 +448,8 @@ def build_paths(policy, objects=3):
     out = []
     for route in policy["routes"]:
         pattern = route["pattern"]
-        params = re.findall(r"{(\w+)}", pattern)
+        # `{pk}` or, from a path() route, `{pk:int}` (the converter is the edge's, not a name).
+        params = re.findall(r"{(\w+)(?::\w+)?}", pattern)
         if not params:
             out.append((pattern, route))
             continue
@@ -428,11 +460,21 @@ def build_paths(policy, objects=3):
             field = params[0]
             for obj in model._default_manager.order_by("pk")[:objects]:
                 values.append(getattr(obj, field, obj.pk))
-            last = model._default_manager.order_by("-pk").first()
-            values.append((last.pk if last else 0) + 1000)  # a lookup miss
+            values.append(_lookup_miss(model._default_manager.order_by("-pk").first()))
         for value in values:
-            out.append((pattern.replace("{%s}" % params[0], str(value)), route))
+            out.append((re.sub(r"{%s(?::\w+)?}" % params[0], str(value), pattern, count=1), route))
     return out
+
+
+def _lookup_miss(last):
+    """A pk no row has (after ``last``, the row with the highest pk): past an integer pk, a fresh
+    UUID for a UUID pk (blog-stack-backend: ``UUID + 1000`` stopped the check), else a text."""
+    pk = last.pk if last is not None else 0
+    if isinstance(pk, int):
+        return pk + 1000
+    if isinstance(pk, uuid.UUID):
+        return uuid.uuid4()
+    return GENERATED_PREFIX + "missing"
 
 
 def run_matrix(policy, credentials, paths, methods=METHODS):
@@ -447,7 +489,7 @@ def run_matrix(policy, credentials, paths, methods=METHODS):
         for path, route in paths:
             for method in methods:
                 for cred in credentials:
-                    rec = _Record()
+                    rec = _Record(builder)
                     _current[0] = rec
                     try:
                         with transaction.atomic():
@@ -493,7 +535,7 @@ def _case(case_id, path, route, method, cred, rec, response, builder):
     if rec.object is _BAD_LOOKUP:
         context["lookupError"] = True
     context["authentication"] = builder.authentication(rec)
-    context["user"] = builder.user(rec.request.user) if rec.auth[0] == "succeeded" else None
+    context["user"] = rec.user if rec.auth[0] == "succeeded" else None
     if rec.object is not _NOT_LOOKED_UP and rec.object is not _BAD_LOOKUP:
         context["object"] = builder.object(rec.object) if rec.object is not None else None
     allowed = rec.view_passed and not rec.no_handler and (not rec.get_object_called or rec.object_passed)

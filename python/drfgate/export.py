@@ -1370,6 +1370,7 @@ class Exporter:
             problems.extend(self._backend_problems(name, view))
             problems.extend(self._jwt_user_field_problems(name, view))
             problems.extend(self._remote_user_problems(name, view))
+            problems.extend(self._object_user_comparison_problems(name, view))
         unknown = self.leave_to_origin - set(left)
         if unknown:
             raise ExportError([f"--leave-to-origin names no view: {', '.join(sorted(unknown))}"])
@@ -1547,6 +1548,57 @@ class Exporter:
         problem = self._backend_problems_seen[key]
         problem.views.add(name)
         return [problem] if len(problem.views) == 1 else []
+
+    def _object_user_comparison_problems(self, name, view):
+        """``obj.author == request.user`` where ``author`` is no user: Django's ``Model.__eq__`` is
+        False across models (and a scalar never equals a user), where the edge compares the
+        context's id with the user's id (ananotopuria/book_store: ``author`` a FK to ``Author``,
+        so author 1 "was" user 1). The exporter knows the view's model; the condition does not."""
+        from django.apps import apps
+        from django.core.exceptions import FieldDoesNotExist
+
+        if not view.get("model"):
+            return []
+        try:
+            model = apps.get_model(view["model"])
+        except LookupError:
+            return []
+        perms = list(view.get("permissions", self.global_perms))
+        for action in view["actions"].values():
+            perms += action.get("permissions", []) + action.get("routePermissions", [])
+        texts = [(n, d.get("hasObjectPermission", "")) for n, d in self._used_classes(perms, {}).items()]
+        texts.append((None, view.get("queryset", "")))
+        user_model = get_user_model()._meta.concrete_model
+        by_name = {n: c for c, n in self.permission_names.items() if isinstance(c, type)}
+        pattern = r"\bobj((?:\.\w+)*)\s*(?:==|!=)\s*request\.user\b(?!\.)|\brequest\.user\s*(?:==|!=)\s*obj((?:\.\w+)*)"
+        out = []
+        for cls_name, text in texts:
+            for m in re.finditer(pattern, text or ""):
+                parts = [p for p in (m.group(1) or m.group(2) or "").split(".") if p]
+                target, kind = model, model._meta.concrete_model
+                try:
+                    for part in parts:
+                        field = target._meta.pk if part == "pk" else target._meta.get_field(part)
+                        target = field.related_model if field.is_relation else None
+                        kind = target._meta.concrete_model if target is not None else type(field).__name__
+                        if target is None:
+                            break
+                except (FieldDoesNotExist, AttributeError):
+                    continue  # a property or method: nothing the exporter can say
+                if kind is user_model or (parts and target is None and field.is_relation):
+                    continue
+                what = kind._meta.label if isinstance(kind, type) else f"a {kind}"
+                key = ("obj-user", cls_name, model._meta.label, m.group(0))
+                if key not in self._backend_problems_seen:
+                    self._backend_problems_seen[key] = Problem(
+                        by_name.get(cls_name) or model,
+                        f"{m.group(0)!r} on {model._meta.label}: obj{''.join('.' + p for p in parts)} is {what}, not "
+                        f"{user_model._meta.label}, so Django's == is always False there, where drf-gate compares ids",
+                        "compare with the user the object points to, or leave the view to the origin "
+                        "(--leave-to-origin VIEW)")
+                    out.append(self._backend_problems_seen[key])
+                self._backend_problems_seen[key].views.add(name)
+        return out
 
     def _used_classes(self, global_perms, views):
         exprs = list(global_perms)

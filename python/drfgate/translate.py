@@ -334,7 +334,7 @@ class _Translator:
                     name, _, _ = self.value(kw.value, env)
                     if not name.startswith(("'", '"')):
                         raise Untranslatable(node, "a group name that is not a literal is not translated")
-                    return f"{name} in request.user.groups", _PREC["cmp"], "scalar"
+                    return _authenticated(f"{name} in request.user.groups", _PREC["cmp"]) + ("scalar",)
                 if kw.arg == "name__in":
                     names, _, _ = self.value(kw.value, env)
                     elts = getattr(kw.value, "elts", None)
@@ -342,7 +342,8 @@ class _Translator:
                         raise Untranslatable(node, "group names that are not literals are not translated")
                     if not elts:
                         return "False", atom, "scalar"
-                    return _join("or", [(f"{json_literal(e.value)} in request.user.groups", _PREC["cmp"]) for e in elts]) + ("scalar",)
+                    return _authenticated(*_join("or", [(f"{json_literal(e.value)} in request.user.groups", _PREC["cmp"])
+                                                       for e in elts])) + ("scalar",)
                 raise Untranslatable(node, f"a group query by {kw.arg} is not translated")
         raise Untranslatable(node, f"the call '{ast.unparse(node)}' is not translated")
 
@@ -381,12 +382,26 @@ def _wrap(text, prec, need):
     return text if prec >= need else f"({text})"
 
 
+_AUTHENTICATED = "request.user.is_authenticated"
+
+
+def _authenticated(text, prec):
+    """``text`` (about the user's groups) for authenticated users only: AnonymousUser's groups
+    is an empty manager (``exists()`` is False) where the edge has no groups to read."""
+    return f"{_AUTHENTICATED} and {_wrap(text, prec, _PREC['and'])}", _PREC["and"]
+
+
 def _join(op, parts):
     prec = _PREC[op]
     if op == "and":
         # A leading constant True changes nothing (`True and x` is x).
         while len(parts) > 1 and parts[0][0] == "True":
             parts = parts[1:]
+        # A group test after `request.user.is_authenticated and` needs no guard of its own.
+        guard = f"{_AUTHENTICATED} and "
+        parts = [(t[len(guard):], _PREC["and"])
+                 if p == _PREC["and"] and t.startswith(guard) and any(u == _AUTHENTICATED for u, _ in parts[:i])
+                 else (t, p) for i, (t, p) in enumerate(parts)]
     elif parts and parts[0][0] == "True":
         return "True", _PREC["atom"]  # `True or ...` never evaluates the rest
     if len(parts) == 1:

@@ -188,6 +188,48 @@ class CheckTests(TestCase):
         self.assertEqual(json.loads(json.dumps(builder.object(obj))),
                          {"id": "00000000-0000-0000-0000-000000000009", "owner": "00000000-0000-0000-0000-000000000007"})
 
+    def test_generated_users_get_a_pk_the_model_does_not_make(self):
+        import uuid
+        from types import SimpleNamespace
+
+        from django.contrib.auth import get_user_model
+        from django.db import models
+
+        from drfgate.check import _generated_pk
+
+        def pk_of(field):
+            field.set_attributes_from_name("id")
+            return _generated_pk(SimpleNamespace(_meta=SimpleNamespace(pk=field),
+                                                 _default_manager=get_user_model()._default_manager), "drfgate-check-user")
+
+        self.assertIsNone(pk_of(models.BigAutoField(primary_key=True)))
+        self.assertIsNone(pk_of(models.UUIDField(primary_key=True, default=uuid.uuid4)))
+        self.assertIsInstance(pk_of(models.UUIDField(primary_key=True)), uuid.UUID)
+        self.assertEqual(pk_of(models.CharField(primary_key=True, max_length=40)), "drfgate-check-user")
+        top = get_user_model().objects.order_by("-pk")[0].pk
+        self.assertEqual(pk_of(models.IntegerField(primary_key=True)), top + 1)
+        with self.assertRaisesRegex(ValueError, r"its pk id \(DateField\) has no default"):
+            pk_of(models.DateField(primary_key=True))
+
+    def test_detail_paths_from_path_converters_and_uuid_pks(self):
+        # DRFTotal: `path('<int:pk>/', ...)` exports as `{pk:int}`, which the check requested
+        # literally (every request a 404, "skipped"); blog-stack-backend: a UUID pk stopped the
+        # check at the lookup miss (UUID + 1000).
+        import uuid
+        from types import SimpleNamespace
+
+        from drfgate.check import _lookup_miss, build_paths
+
+        policy = {"routes": [{"pattern": "/posts/{pk:int}/", "view": "PostDetail"}],
+                  "views": {"PostDetail": {"model": "blog.Post"}}}
+        pks = list(Post.objects.order_by("pk").values_list("pk", flat=True)[:2])
+        self.assertEqual([path for path, _ in build_paths(policy, objects=2)],
+                         [f"/posts/{pks[0]}/", f"/posts/{pks[1]}/", f"/posts/{Post.objects.order_by('-pk')[0].pk + 1000}/"])
+        last = SimpleNamespace(pk=uuid.UUID(int=9))
+        self.assertIsInstance(_lookup_miss(last), uuid.UUID)
+        self.assertNotEqual(_lookup_miss(last), last.pk)
+        self.assertEqual(_lookup_miss(None), 1000)
+
     @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
     def test_csrf_cookie_domain_decides_the_referer_check(self):
         """CSRF_COOKIE_DOMAIN is the good host of the CSRF check's Referer comparison (HTTPS, no
@@ -283,10 +325,15 @@ class CheckTests(TestCase):
     def test_urlconf_shapes_agree_with_drf(self):
         # tests.urls_extra: @action routes, a plain view choosing its classes by method (feed).
         with override_settings(ROOT_URLCONF="tests.urls_extra"):
-            total, disagreements, _ = self.check(policy=export_policy(), replay=None, objects=1)
+            result = self.check(policy=export_policy(), replay=None, objects=1)
         self.assertEqual([(c["request"]["method"], c["request"]["path"], c["credential"], d)
-                          for c, d in disagreements], [])
-        self.assertGreater(total, 300)
+                          for c, d in result.disagreements], [])
+        self.assertGreater(result.total, 300)
+        # The handler deleted request.user: the context is the user DRF authenticated, pk included.
+        deleted = [c["context"]["user"] for c in result.cases
+                   if c["request"]["path"] == "/account/delete/" and c["origin"]["allowed"]]
+        self.assertTrue(deleted)
+        self.assertTrue(all(u and u["id"] is not None for u in deleted), deleted)
 
     @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
     def test_drf_gate_catches_a_changed_viewset(self):

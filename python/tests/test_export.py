@@ -227,6 +227,18 @@ class ExpressionTests(SimpleTestCase):
             self.assertEqual(eval(self.expr(perm), namespace), perm)  # OperandHolder __eq__
 
 
+class CommentOnOwnPost(permissions.BasePermission):
+    """ananotopuria/book_store's shape: obj.post is a Post, which Django never finds equal to a user."""
+
+    def has_object_permission(self, request, view, obj):
+        return obj.post == request.user
+
+
+class CommentAuthor(permissions.BasePermission):
+    def has_object_permission(self, request, view, obj):
+        return obj.author == request.user
+
+
 class ProblemTests(SimpleTestCase):
     def only_problem(self, get_permissions):
         """The one problem the export reports with TagViewSet.get_permissions replaced."""
@@ -245,6 +257,17 @@ class ProblemTests(SimpleTestCase):
         self.assertTrue(problem.location.endswith(f"test_export.py:{line}"), problem.location)
         self.assertIn("NoDeclaration overrides has_permission()", str(problem))
         self.assertEqual(problem.views, {"tags"})
+
+    def test_comparing_a_non_user_relation_with_request_user_is_a_problem(self):
+        with mock.patch.object(blog_views.CommentViewSet, "permission_classes", [CommentOnOwnPost]):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        (problem,) = ctx.exception.problems
+        self.assertIn("'obj.post == request.user' on blog.Comment: obj.post is blog.Post, not accounts.User", str(problem))
+        self.assertTrue(problem.location.endswith(f"test_export.py:{inspect.getsourcelines(CommentOnOwnPost)[1]}"))
+        with mock.patch.object(blog_views.CommentViewSet, "permission_classes", [CommentAuthor]):
+            policy = export_policy()
+        self.assertIn("comments", policy["views"])
 
     def test_command_exits_1_and_names_the_location(self):
         err = io.StringIO()

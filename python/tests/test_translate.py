@@ -68,6 +68,13 @@ class EditorsGroup(BasePermission):
         return request.user.is_authenticated and request.user.groups.filter(name="editors").exists()
 
 
+class InEditorsGroup(BasePermission):
+    """devbear90/rest_api_demo's class: no is_authenticated test (AnonymousUser's groups are empty)."""
+
+    def has_permission(self, request, view):
+        return request.user and request.user.groups.filter(name="Editors").exists()
+
+
 class AuthenticatedAndVerified(permissions.IsAuthenticated):
     def has_permission(self, request, view):
         return super().has_permission(request, view) and request.user.email_verified
@@ -99,6 +106,7 @@ IDIOMS = {
         "view.action in ('list', 'retrieve') or request.user.is_authenticated and 'editors' in request.user.groups"
     ),
     (AuthenticatedAndVerified, "has_permission"): "(request.user.is_authenticated) and request.user.email_verified",
+    (InEditorsGroup, "has_permission"): "request.user.is_authenticated and 'Editors' in request.user.groups",
 }
 
 
@@ -140,6 +148,7 @@ class TranslateTests(SimpleTestCase):
             (blog_permissions.IsOwner, "has_object_permission", "obj.owner == request.user or request.user.is_staff"),
             (OwnerById, "has_object_permission", "obj.owner_id != request.user.id"),
             (EditorsGroup, "has_permission", "view.action in ('list', 'retrieve') or 'editors' in request.user.groups"),
+            (InEditorsGroup, "has_permission", "'Editors' in request.user.groups"),  # the edge errs for anonymous
             (StaffOrPerm, "has_permission", "request.user.is_staff"),
             (ReadOnly, "has_permission", "request.method == 'GET'"),
         ):

@@ -1,7 +1,7 @@
 """A URLconf with the shapes blogsite does not use, for the exporter's tests."""
 from django.urls import include, path, re_path
 from rest_framework import generics, permissions, viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -56,6 +56,14 @@ class ShoutingArchiveViewSet(ArchiveViewSet):
     http_method_names = ["GET", "head", "options", "delete"]
 
 
+@api_view(["POST"])
+@permission_classes([permissions.IsAuthenticated])
+def delete_account(request):
+    """blog-stack-backend's shape: the handler deletes request.user (its pk becomes None)."""
+    request.user.delete()
+    return Response({"deleted": True})
+
+
 router = SimpleRouter()
 router.register("archive", ArchiveViewSet, basename="archive")
 router.register("shouting", ShoutingArchiveViewSet, basename="shouting")
@@ -64,5 +72,6 @@ urlpatterns = [
     path("v2/", include((router.urls, "v2"), namespace="v2")),
     path("posts/<int:pk>/", PostDetail.as_view(), name="post-detail"),
     path("feed/", PostFeed.as_view(), name="feed"),
+    path("account/delete/", delete_account, name="delete-account"),
     re_path(r"^legacy/(?P<year>[0-9]{4})/$", PostDetail.as_view(), name="legacy"),
 ]
