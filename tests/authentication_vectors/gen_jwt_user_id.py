@@ -30,7 +30,7 @@ CLAIMS = [
     json.dumps("g" * 32), json.dumps("\uff21" * 32), json.dumps("_" + UID.hex[:31]), json.dumps(UID.hex[:31] + "_"),
     json.dumps(UID.hex[:15] + "__" + UID.hex[:15]), json.dumps("0x" + "_" * 30), json.dumps("++" + UID.hex[:30]),
     json.dumps(" +" + UID.hex[:30]), json.dumps("+ " + UID.hex[:30]), json.dumps("0x"), json.dumps("1.0"), json.dumps(" 1 "),
-    "-1", str(2**64 - 1), "1.0", "1.5", "12.0", "1e2", "-0.0", "null", "[]", "[1]", json.dumps([str(UID)]), "{}",
+    "-1", "-0", str(2**64 - 1), "1.0", "1.5", "12.0", "1e2", "-0.0", "null", "[]", "[1]", json.dumps([str(UID)]), "{}",
     json.dumps({"id": str(UID)}), json.dumps("alice"), json.dumps("ALICE"),
 ]
 
