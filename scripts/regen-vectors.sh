@@ -21,4 +21,4 @@ for generator in "$vectors"/gen_*.py; do
   timed "$generator" "$python" -W ignore "$generator" >/dev/null
 done
 wc -l "$vectors"/*.jsonl >&2
-say "regenerated; check with: cargo test --test authentication_basic_token --test authentication_csrf --test authentication_jwt --test edge_certainty --test routing"
+say "regenerated; check with: cargo test --test authentication_basic_token --test authentication_csrf --test authentication_jwt --test jwt_user_id --test edge_certainty --test routing"

@@ -227,7 +227,7 @@ fn another_version_is_incompatible() {
     let mut bytes = compile(&rich_policy()).to_compiled();
     // Version 2 carried the authentication settings as JSON text: refused, never misread.
     // Version 3 carried no middleware: refused too (an edge would have dropped its headers).
-    for version in [0u16, 1, 2, 3, FORMAT_VERSION + 1, u16::MAX] {
+    for version in [0u16, 1, 2, 3, 4, 5, FORMAT_VERSION + 1, u16::MAX] {
         bytes[8..10].copy_from_slice(&version.to_le_bytes());
         let err = Gate::from_compiled(&bytes).unwrap_err();
         assert_eq!(err.code, "incompatible_compiled_policy");
@@ -244,7 +244,7 @@ fn settings_policies() -> Vec<Value> {
             "basic": {"realm": "realm \u{e9}"},
             "jwt": {"algorithm": "HS512", "signingKey": "s\u{e9}cret", "audience": "one", "issuer": ["a", "b"],
                     "leeway": 0.1, "authHeaderTypes": "JWT", "authHeaderName": "HTTP_X_TOKEN", "userIdClaim": "sub",
-                    "userIdField": "uuid", "tokenTypeClaim": null, "jtiClaim": null,
+                    "userIdField": "uuid", "userIdKind": "uuid", "tokenTypeClaim": null, "jtiClaim": null,
                     "authTokenClasses": ["AccessToken", "rest_framework_simplejwt.tokens.SlidingToken"],
                     "checkUserIsActive": false, "realm": "jwt"},
             "csrf": {"cookieName": "c", "headerName": "HTTP_X_C", "trustedOrigins": ["https://a.example", "https://*.b.example"],
@@ -258,6 +258,8 @@ fn settings_policies() -> Vec<Value> {
         json!({"settings": {"jwt": {"algorithm": "ES256", "verifyingKey": jwk}}, "views": {}}),
         json!({"settings": {"jwt": {"algorithm": "ES256", "verifyingKey": jwk.to_string()}, "csrf": {"allowedHosts": []}}, "views": {}}),
         json!({"settings": {"jwt": {"algorithm": "HS256", "signingKey": "k", "leeway": -3}}, "views": {}}),
+        json!({"settings": {"jwt": {"signingKey": "k", "userIdKind": "integer"}}, "views": {}}),
+        json!({"settings": {"jwt": {"signingKey": "k", "userIdField": "pk", "userIdKind": "text"}}, "views": {}}),
         json!({"settings": {"jwt": {"authHeaderTypes": []}}, "views": {}}),
     ]
 }
@@ -286,7 +288,7 @@ fn settings_survive_the_compiled_form_exactly() {
         );
         loaded_count += 1;
     }
-    assert_eq!(loaded_count, 4);
+    assert_eq!(loaded_count, 6);
 }
 
 /// The origin's middleware (format 4), every field away from its default, survives the compiled

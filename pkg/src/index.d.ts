@@ -218,6 +218,13 @@ export interface AuthenticationSettings {
     authHeaderName?: string;
     userIdClaim?: string;
     userIdField?: string;
+    /**
+     * The kind of model field `userIdField` is (the exporter writes it): a claim the field cannot
+     * take (`"12"` for a UUID pk, `"abc"` for an integer) is DRF's 500, so the edge forwards
+     * instead of answering `userById`'s not-found as 401. Default: `"integer"` for `id`/`pk`,
+     * `"text"` for any other field.
+     */
+    userIdKind?: "integer" | "uuid" | "text";
     tokenTypeClaim?: string | null;
     jtiClaim?: string | null;
     authTokenClasses?: readonly string[];

@@ -254,6 +254,31 @@ def knox_settings():
             "autoRefresh": bool(knox.AUTO_REFRESH)}
 
 
+def jwt_user_id_kind():
+    """``(kind, field)`` of simplejwt's ``USER_ID_FIELD`` on the user model: ``"integer"``,
+    ``"uuid"`` or ``"text"`` (``settings.jwt.userIdKind``: which claims the field's
+    ``get_prep_value`` takes), or ``None`` for a field the edge cannot judge (a date, a foreign
+    key, no such field)."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db import models
+    from rest_framework_simplejwt.settings import api_settings as jwt
+
+    user_model = get_user_model()
+    try:
+        field = user_model._meta.pk if jwt.USER_ID_FIELD == "pk" else user_model._meta.get_field(jwt.USER_ID_FIELD)
+    except FieldDoesNotExist:
+        return None, None
+    if isinstance(field, (models.AutoField, models.BigAutoField, models.SmallAutoField)) or type(field) in (
+            models.IntegerField, models.BigIntegerField, models.SmallIntegerField, models.PositiveIntegerField,
+            models.PositiveBigIntegerField, models.PositiveSmallIntegerField):
+        return "integer", field
+    if type(field) is models.UUIDField:
+        return "uuid", field
+    if type(field) in (models.CharField, models.TextField, models.EmailField, models.SlugField):
+        return "text", field
+    return None, field
+
+
 def export_settings(include_secrets=False):
     """The authentication settings drf-gate's edge authentication needs.
 
@@ -321,6 +346,10 @@ def export_settings(include_secrets=False):
             "checkUserIsActive": jwt.CHECK_USER_IS_ACTIVE,
             "authTokenClasses": [getattr(c, "__name__", str(c).rsplit(".", 1)[-1]) for c in jwt.AUTH_TOKEN_CLASSES],
         }
+        # Written when it is not what the edge assumes without it (integer for id/pk, else text).
+        user_id_kind, _ = jwt_user_id_kind()
+        if user_id_kind and user_id_kind != ("integer" if jwt.USER_ID_FIELD in ("id", "pk") else "text"):
+            result["jwt"]["userIdKind"] = user_id_kind
         if jwt.VERIFYING_KEY:
             result["jwt"]["verifyingKey"] = jwt.VERIFYING_KEY
         # Not modelled at the edge: say so rather than export a policy that would disagree.
@@ -1513,11 +1542,8 @@ class Exporter:
         """simplejwt's ``get_user`` runs ``User.objects.get(**{USER_ID_FIELD: claim})`` and catches
         DoesNotExist only: a claim the field cannot take is a 500 (a UUID pk and ``"12"``:
         ValidationError; an integer field and ``"abc"``: ValueError). The edge forwards such claims
-        for an integer pk named ``id``/``pk`` and compares a text field's value as it is; for any
-        other field it would answer the resolver's not-found, 401 "User not found"."""
-        from django.core.exceptions import FieldDoesNotExist
-        from django.db import models
-
+        for the fields ``jwt_user_id_kind`` classifies (``userIdKind``); for any other field it
+        would answer the resolver's not-found, 401 "User not found"."""
         auth = set(view.get("authentication", self.global_auth))
         for action in view["actions"].values():
             auth.update(action.get("authentication", ()))
@@ -1528,15 +1554,8 @@ class Exporter:
 
         field_name = jwt.USER_ID_FIELD
         user_model = get_user_model()
-        try:
-            field = user_model._meta.pk if field_name == "pk" else user_model._meta.get_field(field_name)
-        except FieldDoesNotExist:
-            field = None
-        integer = isinstance(field, (models.AutoField, models.BigAutoField, models.SmallAutoField)) or type(field) in (
-            models.IntegerField, models.BigIntegerField, models.SmallIntegerField, models.PositiveIntegerField,
-            models.PositiveBigIntegerField, models.PositiveSmallIntegerField)
-        text = type(field) in (models.CharField, models.TextField, models.EmailField, models.SlugField)
-        if (integer and field_name in ("id", "pk")) or text:
+        kind, field = jwt_user_id_kind()
+        if kind is not None:
             return []
         key = ("jwt-user-field", field_name)
         if key not in self._backend_problems_seen:

@@ -513,6 +513,29 @@ class ProblemTests(SimpleTestCase):
         self.assertIn("USER_ID_FIELD = 'last_login' is DateTimeField of accounts.User", str(problem))
         self.assertIn("posts", problem.views)
 
+    def test_jwt_user_id_kind_is_exported(self):
+        # A UUID pk: the edge forwards a claim uuid.UUID rejects ("12": DRF's 500) and answers
+        # the resolver's not-found for any other (tests/jwt_user_id.rs replays real Django).
+        from django.contrib.auth import get_user_model
+        from django.db import models
+
+        jwt = dict(getattr(settings, "SIMPLE_JWT", {}))
+        user_model = get_user_model()
+        with override_settings(SIMPLE_JWT={**jwt, "USER_ID_FIELD": "pk"}):
+            self.assertNotIn("userIdKind", export_policy()["settings"]["jwt"])  # an integer pk: the default
+            uuid_pk = models.UUIDField(primary_key=True)
+            uuid_pk.set_attributes_from_name("id")
+            with mock.patch.object(user_model._meta, "pk", uuid_pk):
+                policy = export_policy()
+        self.assertEqual(policy["settings"]["jwt"]["userIdKind"], "uuid")
+        self.assertEqual(policy["settings"]["jwt"]["userIdField"], "pk")
+        with override_settings(SIMPLE_JWT={**jwt, "USER_ID_FIELD": "email"}):
+            self.assertNotIn("userIdKind", export_policy()["settings"]["jwt"])  # text: the default
+        with override_settings(SIMPLE_JWT={**jwt, "USER_ID_FIELD": "email_verified"}):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        self.assertIn("is BooleanField of accounts.User", str(ctx.exception.problems[0]))
+
     def test_permission_classes_by_action_as_a_dict(self):
         # A per-action base class keeps permission_classes as a dict that only its get_permissions()
         # reads (DRF never calls APIView's): the export crashed ("'str' object is not callable").

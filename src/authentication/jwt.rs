@@ -15,7 +15,7 @@ use super::pybase64::{base64url_decode, base64url_decode_fast};
 use super::pyjson::{loads_bytes, loads_bytes_fast, nesting_depth, PyValue, UNCERTAIN_DEPTH};
 use super::request::RawRequest;
 use super::resolver::{Lookup, LookupKey, Resolver};
-use super::settings::{CompiledSettings, JwtSettings};
+use super::settings::{CompiledSettings, JwtSettings, UserIdKind};
 pub use super::settings::{Hash, TokenClass};
 use super::{latin1, AuthenticationFailure, FailureKind, Step};
 use crate::user::UserInput;
@@ -465,15 +465,44 @@ pub(crate) fn verify(
     Ok(user_id.to_json())
 }
 
-/// Whether `User.objects.get(id=<claim>)` on Django's integer pk runs the query: `int()` of the
-/// claim succeeds, or it is None (no row). Otherwise `IntegerField.get_prep_value` raises (the
-/// server's 500), where a UUID or text pk may still find a row: a not-found is not certain.
-fn integer_pk_takes(id: &Value) -> bool {
-    match id {
-        Value::Null | Value::Bool(_) | Value::Number(_) => true,
-        Value::String(text) => py_int(&PyValue::Str(text.clone())).is_some(),
-        Value::Array(_) | Value::Object(_) => false,
+/// Whether `User.objects.get(**{USER_ID_FIELD: <claim>})` runs the query: the field's
+/// `get_prep_value` takes the claim, or it is None (no row). Otherwise it raises (`ValueError`,
+/// `TypeError`, `ValidationError`: the server's 500) and a not-found is not DRF's answer.
+fn user_id_field_takes(kind: UserIdKind, id: &Value) -> bool {
+    match (kind, id) {
+        (UserIdKind::Text, _) | (_, Value::Null | Value::Bool(_)) => true,
+        (_, Value::Array(_) | Value::Object(_)) => false,
+        (UserIdKind::Integer, Value::Number(_)) => true,
+        (UserIdKind::Integer, Value::String(text)) => py_int(&PyValue::Str(text.clone())).is_some(),
+        // `uuid.UUID(int=n)` takes 0 <= n < 2**128; a float goes to `hex=` (AttributeError).
+        (UserIdKind::Uuid, Value::Number(n)) => n.is_u64(),
+        (UserIdKind::Uuid, Value::String(text)) => uuid_hex_takes(text),
     }
+}
+
+/// Whether Python 3.11's `uuid.UUID(hex=text)` succeeds: `urn:`/`uuid:` removed, `{}` stripped,
+/// `-` removed, then 32 characters that `int(_, 16)` takes.
+fn uuid_hex_takes(text: &str) -> bool {
+    let hex = text.replace("urn:", "").replace("uuid:", "");
+    let hex = hex.trim_matches(|c| c == '{' || c == '}').replace('-', "");
+    hex.chars().count() == 32 && py_hex_int_takes(&hex)
+}
+
+/// Whether Python's `int(text, 16)` succeeds: whitespace around, a sign, an optional `0x`
+/// prefix, hex digits (any Unicode decimal digit counts) with single `_` separators.
+fn py_hex_int_takes(text: &str) -> bool {
+    let text = crate::pystr::py_strip(text);
+    let text = text.strip_prefix(['+', '-']).unwrap_or(text);
+    // After the prefix one `_` may come before the first digit (`0x_1f`).
+    let digits = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(rest) => rest.strip_prefix('_').unwrap_or(rest),
+        None => text,
+    };
+    !digits.is_empty()
+        && !digits.starts_with('_')
+        && !digits.ends_with('_')
+        && !digits.contains("__")
+        && digits.chars().all(|c| c == '_' || c.is_ascii_hexdigit() || crate::pystr::decimal_value(c).is_some())
 }
 
 /// `JWTAuthentication.get_user` after [`verify`]: `User.objects.get(**{USER_ID_FIELD: id})`
@@ -481,10 +510,8 @@ fn integer_pk_takes(id: &Value) -> bool {
 pub(crate) fn get_user(id: &Value, compiled: &CompiledSettings, resolver: &dyn Resolver) -> Step {
     let settings = &compiled.settings.jwt;
     let lookup = match resolver.user_by_id(&settings.user_id_field, id) {
-        // The server crashes on an id its integer pk cannot take; not found is not certain.
-        Lookup::NotFound if matches!(settings.user_id_field.as_str(), "id" | "pk") && !integer_pk_takes(id) => {
-            Lookup::Unknown
-        }
+        // The server crashes on an id its field cannot take; not found is not certain.
+        Lookup::NotFound if !user_id_field_takes(settings.user_id_kind(), id) => Lookup::Unknown,
         other => other,
     };
     Step::from_lookup(

@@ -101,7 +101,7 @@ pub use resolver::{Answer, AnswerCache, ApiKeyRow, CustomLookup, KnoxToken, Look
 #[cfg(any(feature = "compiler", feature = "edge"))]
 pub use settings::{
     AuthenticationSettings, BasicSettings, CompiledSettings, CsrfSettings, JwtSettings, KnoxHash, KnoxSettings,
-    OneOrMany, RemoteUserSettings, SessionSettings, TokenClass, TokenSettings, UploadSettings,
+    OneOrMany, RemoteUserSettings, SessionSettings, TokenClass, TokenSettings, UploadSettings, UserIdKind,
 };
 
 #[cfg(feature = "edge")]

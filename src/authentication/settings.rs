@@ -210,6 +210,9 @@ pub struct JwtSettings {
     pub user_id_claim: String,
     /// `USER_ID_FIELD` (passed to [`Resolver::user_by_id`](super::Resolver::user_by_id)).
     pub user_id_field: String,
+    /// The kind of model field `USER_ID_FIELD` is: which claims its `get_prep_value` takes.
+    /// None: [`UserIdKind::Integer`] for `id`/`pk`, [`UserIdKind::Text`] otherwise.
+    pub user_id_kind: Option<UserIdKind>,
     /// `TOKEN_TYPE_CLAIM` (null: no type check).
     pub token_type_claim: Option<String>,
     /// `JTI_CLAIM` (null: no id check).
@@ -221,6 +224,44 @@ pub struct JwtSettings {
     pub check_user_is_active: bool,
     /// `JWTAuthentication.www_authenticate_realm`.
     pub realm: String,
+}
+
+/// The kind of model field simplejwt's `USER_ID_FIELD` names. `User.objects.get(**{field: claim})`
+/// raises an uncaught error (DRF's 500) for a claim the field cannot take, so the resolver's
+/// not-found is DRF's 401 "User not found" only for a claim the field takes.
+///
+/// ```
+/// use drf_gate::authentication::{JwtSettings, UserIdKind};
+/// let jwt: JwtSettings = serde_json::from_str(r#"{"userIdField": "id", "userIdKind": "uuid"}"#).unwrap();
+/// assert_eq!(jwt.user_id_kind(), UserIdKind::Uuid);
+/// assert_eq!(JwtSettings::default().user_id_kind(), UserIdKind::Integer);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserIdKind {
+    /// An integer field (`AutoField`, `IntegerField`, ...): `int(claim)` must succeed.
+    Integer,
+    /// `UUIDField`: `uuid.UUID(int=claim)` for an int, `uuid.UUID(hex=claim)` otherwise.
+    Uuid,
+    /// A text field (`CharField`, `TextField`, ...): `str(claim)` always succeeds.
+    Text,
+}
+
+impl JwtSettings {
+    /// `user_id_kind`, or the kind implied by the field's name when the policy does not say.
+    ///
+    /// ```
+    /// use drf_gate::authentication::{JwtSettings, UserIdKind};
+    /// let jwt = JwtSettings { user_id_field: "username".into(), ..JwtSettings::default() };
+    /// assert_eq!(jwt.user_id_kind(), UserIdKind::Text);
+    /// ```
+    pub fn user_id_kind(&self) -> UserIdKind {
+        match (self.user_id_kind, self.user_id_field.as_str()) {
+            (Some(kind), _) => kind,
+            (None, "id" | "pk") => UserIdKind::Integer,
+            (None, _) => UserIdKind::Text,
+        }
+    }
 }
 
 impl Default for JwtSettings {
@@ -236,6 +277,7 @@ impl Default for JwtSettings {
             auth_header_name: "HTTP_AUTHORIZATION".into(),
             user_id_claim: "user_id".into(),
             user_id_field: "id".into(),
+            user_id_kind: None,
             token_type_claim: Some("token_type".into()),
             jti_claim: Some("jti".into()),
             auth_token_classes: vec!["AccessToken".into()],

@@ -24,7 +24,7 @@ use super::wire::Writer;
 #[cfg(feature = "edge")]
 use super::wire::{Read, Reader};
 #[cfg(any(feature = "compiler", feature = "edge"))]
-use crate::authentication::{AuthenticationSettings, KnoxHash, OneOrMany};
+use crate::authentication::{AuthenticationSettings, KnoxHash, OneOrMany, UserIdKind};
 #[cfg(feature = "edge")]
 use crate::authentication::{
     BasicSettings, CsrfSettings, JwtSettings, KnoxSettings, RemoteUserSettings, SessionSettings, TokenSettings,
@@ -62,6 +62,12 @@ pub(crate) fn encode(settings: &AuthenticationSettings, middleware: Option<&Midd
     out.str(&jwt.auth_header_name);
     out.str(&jwt.user_id_claim);
     out.str(&jwt.user_id_field);
+    out.u8(match jwt.user_id_kind {
+        None => 0,
+        Some(UserIdKind::Integer) => 1,
+        Some(UserIdKind::Uuid) => 2,
+        Some(UserIdKind::Text) => 3,
+    });
     out.opt_str(jwt.token_type_claim.as_deref());
     out.opt_str(jwt.jti_claim.as_deref());
     encode_strings(&jwt.auth_token_classes, &mut out);
@@ -356,6 +362,13 @@ fn decode_settings(input: &mut Reader<'_>) -> Read<AuthenticationSettings> {
         auth_header_name: input.string()?,
         user_id_claim: input.string()?,
         user_id_field: input.string()?,
+        user_id_kind: match input.u8()? {
+            0 => None,
+            1 => Some(UserIdKind::Integer),
+            2 => Some(UserIdKind::Uuid),
+            3 => Some(UserIdKind::Text),
+            _ => return Err(input.corrupt("an unknown USER_ID_FIELD kind")),
+        },
         token_type_claim: input.opt_string()?,
         jti_claim: input.opt_string()?,
         auth_token_classes: input.strings()?,
