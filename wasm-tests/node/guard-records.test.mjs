@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
+import { runInNewContext } from "node:vm";
 
 import { installedDir, loadEsm } from "./consumer.mjs";
 
@@ -61,6 +62,54 @@ describe("the guard forwards a store's answer that is no user record", () => {
       }
     });
   }
+});
+
+// A store answering a Map, a Date, a class instance or a plain object with `toJSON`: the core
+// reads its JSON (`{}` for a Map: before, an authenticated user with no id, DRF's 403 at the
+// edge), so it is forwarded; a plain object of another realm or with no prototype decides.
+class UserRow {
+  constructor() {
+    this.username = "ann";
+  }
+  get id() {
+    return 1;
+  }
+  get isStaff() {
+    return true;
+  }
+}
+const notPlain = () => [
+  ["Map", new Map([["id", 1], ["username", "ann"]])],
+  ["Set", new Set([1])],
+  ["Date", new Date(0)],
+  ["class instance", new UserRow()],
+  ["toJSON", { id: 1, toJSON: () => ({ id: 1, isStaff: true, isActive: true }) }],
+];
+describe("the guard forwards a store's answer it cannot read exactly", () => {
+  for (const kind of Object.keys(credentials)) {
+    test(`${kind}: non-plain objects forward; plain ones of any realm decide`, async () => {
+      for (const [name, value] of notPlain()) {
+        assert.equal(await decide(kind, value), "forward unknown-lookup", `${kind}: ${name}`);
+      }
+      assert.equal(await decide(kind, Object.assign(Object.create(null), { id: 1 })), "respond 403");
+      assert.equal(await decide(kind, runInNewContext("({ id: 1, username: 'ann' })")), "respond 403");
+    });
+  }
+  test("knoxToken: a row that is itself no plain object forwards", async () => {
+    const resolvers = { knoxToken: () => new Map([["user", { id: 1 }], ["expiry", null]]) };
+    const guard = createGuard({ policy: policy("knoxToken"), resolvers, authoritative: true, log: () => {} });
+    const result = await guard(new Request("https://api.test/api/posts/", { headers: credentials.knoxToken }), {}, {});
+    assert.equal(`${result.action} ${result.reason}`, "forward unknown-lookup");
+  });
+  test("apiKey: a row that is no plain object forwards", async () => {
+    const apiPolicy = { ...policy("token"), authentication: ["token"], permissions: ["HasAPIKey"] };
+    for (const [name, value] of notPlain()) {
+      const guard = createGuard({ policy: apiPolicy, resolvers: { apiKey: () => value }, authoritative: true, log: () => {} });
+      const request = new Request("https://api.test/api/posts/", { headers: { authorization: "Api-Key Ab12Cd34.s3cret" } });
+      const result = await guard(request, {}, {});
+      assert.equal(`${result.action} ${result.reason}`, "forward unknown-lookup", name);
+    }
+  });
 });
 
 // The same lists anywhere a user is read: refused in every build and on every path, with the JSON
