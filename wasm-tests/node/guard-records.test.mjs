@@ -10,13 +10,14 @@ import { describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { runInNewContext } from "node:vm";
 
-import { installedDir, loadEsm } from "./consumer.mjs";
+import { consumerDir, installedDir, loadEsm } from "./consumer.mjs";
 
 const esm = await loadEsm();
 await esm.init();
 const { createGuard, NOT_FOUND } = await import(pathToFileURL(join(installedDir, "dist", "guard.js")).href);
 const runtimeApi = await import(pathToFileURL(join(installedDir, "dist", "api-runtime.js")).href);
 runtimeApi.initSync({ module: readFileSync(join(installedDir, "dist", "drf_gate_runtime_bg.wasm")) });
+const worker = await import(new URL("node_modules/drf-gate/dist/worker-node.mjs", `file://${consumerDir}/`).href);
 
 const KEY = "drf-gate-guard-records-signing-key-0123";
 const NOW = Math.floor(Date.now() / 1000);
@@ -143,6 +144,50 @@ describe("a user given as a list is refused, never read by position", () => {
           assert.match(answered, /^ContextError invalid_context \$\.answer\.user invalid type: sequence, expected struct UserInput$/, JSON.stringify(list));
         }
       }
+    });
+  }
+});
+
+// Every struct a caller sends is read from a JSON object only (src/json_object.rs): a context or
+// a raw request given as a list was read field by field in declaration order (the JSON core
+// answered `["posts", "list"]` with DRF's 401 where the browser runtime refused it).
+describe("a context or a raw request given as a list is refused in every build", () => {
+  const listPolicy = {
+    authentication: ["token"],
+    permissions: ["IsAuthenticated"],
+    renderers: ["JSONRenderer"],
+    views: { posts: { model: "blog.Post" } },
+    routes: [{ pattern: "/api/posts/", view: "posts" }],
+  };
+  const refused = (call) => {
+    try {
+      return `answered ${JSON.stringify(call()).slice(0, 60)}`;
+    } catch (error) {
+      return `${error.name} ${error.code} ${error.path} ${error.message}`;
+    }
+  };
+  const json = new esm.Gate(listPolicy);
+  const bytes = json.toCompiled();
+  const gates = {
+    edge: json,
+    "edge, compiled": new esm.Gate(bytes),
+    runtime: new runtimeApi.Gate(bytes),
+    worker: new worker.Gate(bytes),
+  };
+  for (const [name, gate] of Object.entries(gates)) {
+    test(`${name}: check`, () => {
+      for (const list of [["posts", "list"], []]) {
+        assert.equal(refused(() => gate.check(list)), "ContextError invalid_context $ invalid type: sequence, expected struct Context");
+      }
+      assert.match(refused(() => gate.check({ view: "posts", action: "list" })), /^answered .*"status":401/);
+    });
+    if (name === "runtime") continue;
+    test(`${name}: checkRequestSync`, () => {
+      const list = ["GET", "https://api.test/api/posts/", { authorization: "Token abc" }];
+      const got = refused(() => gate.checkRequestSync(list, { resolvers: { token: () => null } }));
+      assert.equal(got, "ContextError invalid_context $.request invalid type: sequence, expected struct RawRequestInput");
+      const answered = refused(() => gate.checkRequestSync({ method: "GET", url: list[1], headers: list[2] }, { resolvers: { token: () => null } }));
+      assert.match(answered, /^answered .*"status":401/);
     });
   }
 });
