@@ -191,3 +191,41 @@ describe("a context or a raw request given as a list is refused in every build",
     });
   }
 });
+
+// A value that throws while it is read (a getter, a toJSON) is the caller's own exception on every
+// path and in every build: the JSON core's JSON path (a trace, a context that is no plain object)
+// made it a ContextError ("the context is not representable as JSON") where the others let it through.
+describe("an exception the caller's value throws reaches the caller as it is", () => {
+  const throwingPolicy = {
+    authentication: ["token"],
+    permissions: ["IsAuthenticated"],
+    renderers: ["JSONRenderer"],
+    views: { posts: { model: "blog.Post" } },
+    routes: [{ pattern: "/api/posts/", view: "posts" }],
+  };
+  class Boom extends RangeError {}
+  const user = () => ({ username: "ann", get id() { throw new Boom("boom"); } });
+  const thrown = (call) => {
+    try {
+      return `answered ${JSON.stringify(call()).slice(0, 40)}`;
+    } catch (error) {
+      return error instanceof Boom ? "Boom" : `${error.name} ${error.code} ${error.message}`;
+    }
+  };
+  const json = new esm.Gate(throwingPolicy);
+  const bytes = json.toCompiled();
+  const gates = { edge: json, "edge, compiled": new esm.Gate(bytes), runtime: new runtimeApi.Gate(bytes), worker: new worker.Gate(bytes) };
+  for (const [name, gate] of Object.entries(gates)) {
+    test(name, () => {
+      assert.equal(thrown(() => gate.check({ view: "posts", action: "list", user: user() })), "Boom", "check");
+      assert.equal(thrown(() => gate.check({ view: "posts", action: "list", user: user(), trace: true })), "Boom", "check with trace");
+      const context = Object.assign(Object.create({ kind: "context" }), { view: "posts", action: "list", user: user() });
+      assert.equal(thrown(() => gate.check(context)), "Boom", "a context that is no plain object");
+      assert.equal(thrown(() => gate.can(user(), "posts", "list")), "Boom", "can");
+      // What JSON cannot hold stays a ContextError.
+      const cyclic = { view: "posts", action: "list", trace: true, user: { id: 1, attributes: {} } };
+      cyclic.user.attributes.self = cyclic.user.attributes;
+      assert.match(thrown(() => gate.check(cyclic)), /^ContextError invalid_context .*not representable as JSON$/, "a cycle");
+    });
+  }
+});
