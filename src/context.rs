@@ -15,7 +15,7 @@ use crate::user::UserInput;
 /// assert!(matches!(ctx.object, Some(Some(_))));
 /// ```
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct Context {
     /// The view's name in the policy.
     pub view: String,
@@ -55,6 +55,7 @@ pub struct Context {
     #[serde(default)]
     pub api_keys: Option<crate::perm_table::NameMap<bool>>,
 }
+object_only!(Context, "struct Context");
 
 fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<Value>>, D::Error> {
     Option::<Value>::deserialize(deserializer).map(Some)

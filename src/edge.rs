@@ -31,6 +31,8 @@ pub use crate::http::query_parameter;
 /// assert_eq!(target.view.as_deref(), Some("posts"));
 /// ```
 #[derive(Clone, Debug, Default, Deserialize)]
+// Not `object_only!`: it is read flattened into the step's input (a map already), where serde
+// passes it only its own fields through `deserialize_struct`.
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RequestTarget {
     /// The view; default: found by the policy's `routes` from the request path.
@@ -701,7 +703,7 @@ fn request_and_target(
 
 /// The input of [`Gate::check_request_json`].
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 struct EdgeInput {
     request: RawRequestInput,
     #[serde(flatten)]
@@ -711,13 +713,15 @@ struct EdgeInput {
     #[serde(default)]
     answers: Vec<AnswerEntry>,
 }
+object_only!(EdgeInput, "struct EdgeInput");
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 struct AnswerEntry {
     key: LookupKey,
     answer: Answer,
 }
+object_only!(AnswerEntry, "struct AnswerEntry");
 
 /// One step of the raw-request protocol: a decision, a lookup to answer, the body to read, a
 /// forward (the edge is not certain), or no route.

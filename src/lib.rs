@@ -27,6 +27,9 @@
 
 #![forbid(unsafe_code)]
 
+// First: its `object_only!` is used by the modules below.
+#[macro_use]
+mod json_object;
 pub mod authentication;
 #[cfg(feature = "compiler")]
 pub mod compile;

@@ -53,30 +53,9 @@ fn default_true() -> bool {
     true
 }
 
-// A user is a JSON object only. serde's derive reads a struct from a list too, field by field in
-// declaration order: `[]` was an active user with no flags and `[1, "ann", false, true]` a staff
-// user, so a store's row of values (D1's `raw()`) decided by position. `invalid type: sequence`.
-impl<'de> Deserialize<'de> for UserInput {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = UserInput;
-            fn expecting(&self, formatter: &mut core::fmt::Formatter) -> core::fmt::Result {
-                formatter.write_str("struct UserInput")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<UserInput, A::Error> {
-                UserInput::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
-
-impl Serialize for UserInput {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        UserInput::serialize(self, serializer)
-    }
-}
+// A user is a JSON object only (src/json_object.rs): a store's row of values (D1's `raw()`) was
+// read by position.
+object_only!(UserInput, "struct UserInput", serialize);
 
 impl Default for UserInput {
     /// An active user with no flags and no permissions.

@@ -70,6 +70,9 @@ enum TextError {
     NotJson,
     /// Longer than the limit (its length).
     TooLong(u32, u32),
+    /// The caller's own exception (a getter or `toJSON` that throws), rethrown as it is: the
+    /// typed paths, which read the same members, let it through too.
+    Thrown(JsValue),
 }
 
 impl TextError {
@@ -83,6 +86,15 @@ impl TextError {
             TextError::TooLong(length, limit) => {
                 format!("{what} is {length} characters long as JSON, more than the {limit} that may be checked")
             }
+            TextError::Thrown(_) => format!("{what} threw while written as JSON"),
+        }
+    }
+
+    /// The error the caller gets: its own exception, else a `ContextError` at `path`.
+    fn context_error(self, what: &str, path: &str) -> JsValue {
+        match self {
+            TextError::Thrown(thrown) => thrown,
+            other => invalid_context(&other.message(what), path),
         }
     }
 }
@@ -100,13 +112,21 @@ fn bounded_string(value: &JsValue, limit: u32) -> Option<Result<String, TextErro
 /// A JS value as JSON text (`JSON.stringify`): one crossing of the boundary, however deep the
 /// value, and at most `limit` characters of it.
 fn json_text(value: &JsValue, limit: u32) -> Result<String, TextError> {
-    let text = js_sys::JSON::stringify(value).map_err(|_| TextError::NotJson)?;
+    // JSON.stringify's own refusals (a cycle, a BigInt) are TypeErrors; anything else was thrown
+    // by the caller's value.
+    let text = js_sys::JSON::stringify(value).map_err(|thrown| {
+        if thrown.is_instance_of::<js_sys::TypeError>() {
+            TextError::NotJson
+        } else {
+            TextError::Thrown(thrown)
+        }
+    })?;
     bounded_string(&text, limit).unwrap_or(Err(TextError::NotJson))
 }
 
 /// Reads a serde type from a JS value; a mismatch is a `ContextError` naming where it is.
 fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue, prefix: &str) -> Result<T, JsValue> {
-    let text = json_text(value, MAX_CONTEXT_TEXT).map_err(|error| invalid_context(&error.message(""), prefix))?;
+    let text = json_text(value, MAX_CONTEXT_TEXT).map_err(|error| error.context_error("", prefix))?;
     crate::json::from_text(&text).map_err(|error| invalid_context(&error.message(), &error.path(prefix)))
 }
 
@@ -130,7 +150,7 @@ fn set_own(target: &Object, name: &str, value: &JsValue) -> Result<(), JsValue> 
 fn string_arg(value: &JsValue, name: &str) -> Result<String, JsValue> {
     match bounded_string(value, MAX_CONTEXT_TEXT) {
         Some(Ok(text)) => Ok(text),
-        Some(Err(error)) => Err(invalid_context(&error.message(""), name)),
+        Some(Err(error)) => Err(error.context_error("", name)),
         None => Err(invalid_context("expected a string", name)),
     }
 }
@@ -171,8 +191,9 @@ impl GateCore {
     #[wasm_bindgen(constructor)]
     pub fn new(policy: JsValue) -> Result<GateCore, JsValue> {
         // One parser for both forms (the core's JSON one): an object crosses as JSON text.
-        let refused = |error: TextError| {
-            JsValue::from(JsPolicyError::new(&error.message("the policy"), "invalid_policy", "$", None, None))
+        let refused = |error: TextError| match error {
+            TextError::Thrown(thrown) => thrown,
+            other => JsValue::from(JsPolicyError::new(&other.message("the policy"), "invalid_policy", "$", None, None)),
         };
         let compiled = match bounded_string(&policy, MAX_TEXT) {
             Some(text) => core::Gate::from_json(&text.map_err(refused)?),
@@ -243,7 +264,7 @@ impl GateCore {
             Some(text) => text,
             None => json_text(&context, MAX_CONTEXT_TEXT),
         }
-        .map_err(|error| invalid_context(&error.message("the context"), "$"))?;
+        .map_err(|error| error.context_error("the context", "$"))?;
         let decision = self.inner.check_json(&text).map_err(|error| context_error(&error))?;
         serde_json::to_string(&decision).map_err(|error| invalid_context(&error.to_string(), "$"))
     }
@@ -436,7 +457,7 @@ impl GateCore {
     #[cfg(feature = "edge")]
     #[wasm_bindgen(js_name = startRequest)]
     pub fn start_request(&self, input: JsValue) -> Result<JsValue, JsValue> {
-        let text = json_text(&input, MAX_TEXT).map_err(|error| invalid_context(&error.message("the request"), "$"))?;
+        let text = json_text(&input, MAX_TEXT).map_err(|error| error.context_error("the request", "$"))?;
         let pending = crate::edge::PendingRequest::from_json(&text).map_err(|error| context_error(&error))?;
         self.first_step(pending)
     }
@@ -792,7 +813,7 @@ impl RawRequestCore {
     pub fn answer(&mut self, answer: JsValue) -> Result<(), JsValue> {
         let answer: crate::authentication::Answer = match bounded_string(&answer, MAX_CONTEXT_TEXT) {
             Some(text) => {
-                let text = text.map_err(|error| invalid_context(&error.message(""), "$.answer"))?;
+                let text = text.map_err(|error| error.context_error("", "$.answer"))?;
                 crate::json::from_text(&text)
                     .map_err(|error| invalid_context(&error.message(), &error.path("$.answer")))?
             }

@@ -218,6 +218,15 @@ const CONTEXT_KEYS = new Set([
   "view", "action", "method", "detail", "user", "authentication", "object", "accept", "lookupError", "trace",
 ]);
 
+// What a value is, in the JSON path's words (serde's `Unexpected`) where they are simple to match:
+// a list is no context (src/json_object.rs).
+function unexpected(value) {
+  if (Array.isArray(value)) return "sequence, ";
+  if (value === null) return "null, ";
+  if (typeof value === "boolean") return `boolean \`${value}\`, `;
+  return "";
+}
+
 // `check`'s context as typed arguments of `checkPacked`: names as strings,
 // users/objects/outcomes in the binary value encoding (src/compiled/value.rs reads them with the
 // JSON path's codes and paths). `apiKeys`: the context's `apiKeys` crosses too (encoded, last);
@@ -225,7 +234,7 @@ const CONTEXT_KEYS = new Set([
 // on its JSON path).
 export function typedArgs(context, apiKeys = false) {
   if (context === null || typeof context !== "object" || Array.isArray(context)) {
-    throw new ContextError("invalid type: expected struct Context", "invalid_context", "$");
+    throw new ContextError(`invalid type: ${unexpected(context)}expected struct Context`, "invalid_context", "$");
   }
   for (const key of Object.keys(context)) {
     if (!CONTEXT_KEYS.has(key) && context[key] !== undefined && !(apiKeys && key === "apiKeys")) {

@@ -133,11 +133,21 @@ function answerValue(kind, value, authoritative) {
   if (value === NOT_FOUND) return authoritative ? null : UNKNOWN;
   if (value === undefined || value === null || value === UNKNOWN) return UNKNOWN;
   if (kind === "sessionCsrfSecret") return typeof value === "string" ? value : UNKNOWN;
-  // A list is no record: the core would read a user from it field by field in declaration order
-  // (serde's rule for a struct), so a row of values (D1's `raw()`) would decide as someone else.
-  if (typeof value !== "object" || Array.isArray(value)) return UNKNOWN;
-  if (kind === "knoxToken" && Array.isArray(value.user)) return UNKNOWN;
+  if (!isPlainRecord(value)) return UNKNOWN;
+  if (kind === "knoxToken" && !isPlainRecord(value.user)) return UNKNOWN;
   return value;
+}
+
+// Whether the core reads `value` exactly as the store holds it: a plain object (of any realm, or
+// with no prototype) without `toJSON`. A list would be read field by field in declaration order
+// (serde's rule for a struct: a row of values from D1's `raw()` decides as someone else); a `Map`,
+// a `Set` or a `Date` reads as its JSON (`{}` or a string: an authenticated user with no id), a
+// class instance loses its getters.
+function isPlainRecord(value) {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== null && Object.getPrototypeOf(proto) !== null) return false;
+  return typeof value.toJSON !== "function";
 }
 
 function methodOf(request) {

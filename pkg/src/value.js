@@ -315,8 +315,11 @@ export function exactJson(value) {
       if (key.includes(BIGINT_MARK) || (typeof v === "string" && v.includes(BIGINT_MARK))) clash = true;
       return v;
     });
-  } catch {
-    return undefined;
+  } catch (error) {
+    // JSON.stringify's own refusals (a cycle) are TypeErrors; anything else is the caller's own
+    // exception (a getter, a toJSON), rethrown as the typed paths and src/wasm.rs let it through.
+    if (error instanceof TypeError) return undefined;
+    throw error;
   }
   if (clash || typeof text !== "string") return undefined;
   return text.replace(/"\\ud800bigint:(\d+)"/g, (_, i) => String(ints[Number(i)]));

@@ -217,7 +217,7 @@ pub enum AuthenticationOutcome {
 
 /// The exception an authentication class raised.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuthenticationFailure {
     /// Which DRF exception: decides the status.
     #[serde(default)]
@@ -228,6 +228,7 @@ pub struct AuthenticationFailure {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
+object_only!(AuthenticationFailure, "struct AuthenticationFailure", serialize);
 
 /// The DRF exception classes authentication can raise.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -93,7 +93,7 @@ pub struct RawRequest {
 /// assert_eq!(request.get_port(), "443");
 /// ```
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawRequestInput {
     /// The HTTP method (upper-cased as Django does).
     pub method: String,
@@ -148,6 +148,7 @@ pub struct RawRequestInput {
     #[serde(default)]
     pub meta: BTreeMap<String, String>,
 }
+object_only!(RawRequestInput, "struct RawRequestInput");
 
 /// Whether every character is at most U+00FF: in UTF-8, exactly when no byte is 0xC4 or above
 /// (U+0100 is C4 80; U+0080..=U+00FF are C2/C3 and a continuation byte, 0x80..=0xBF). A byte

@@ -53,7 +53,7 @@ pub enum Lookup<T = UserInput> {
 /// assert_eq!(token.expiry, Some(1795315745.5));
 /// ```
 #[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct KnoxToken {
     /// `auth_token.user`.
     pub user: UserInput,
@@ -61,6 +61,7 @@ pub struct KnoxToken {
     #[serde(default)]
     pub expiry: Option<f64>,
 }
+object_only!(KnoxToken, "struct KnoxToken");
 
 /// A djangorestframework-api-key row (`AbstractAPIKey`): what `is_valid` reads of it. The core
 /// verifies the key against `hashed_key` and compares `expiry` with `now` itself.
@@ -71,7 +72,7 @@ pub struct KnoxToken {
 /// assert!(!row.revoked && row.expiry.is_none());
 /// ```
 #[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct ApiKeyRow {
     /// `api_key.hashed_key` (`sha512$$<hex>`, or a legacy Django password hash).
     pub hashed_key: String,
@@ -82,6 +83,7 @@ pub struct ApiKeyRow {
     #[serde(default)]
     pub expiry: Option<f64>,
 }
+object_only!(ApiKeyRow, "struct ApiKeyRow");
 
 /// What a project's own authentication class decided.
 #[derive(Clone, Debug)]

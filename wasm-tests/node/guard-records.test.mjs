@@ -8,14 +8,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
+import { runInNewContext } from "node:vm";
 
-import { installedDir, loadEsm } from "./consumer.mjs";
+import { consumerDir, installedDir, loadEsm } from "./consumer.mjs";
 
 const esm = await loadEsm();
 await esm.init();
 const { createGuard, NOT_FOUND } = await import(pathToFileURL(join(installedDir, "dist", "guard.js")).href);
 const runtimeApi = await import(pathToFileURL(join(installedDir, "dist", "api-runtime.js")).href);
 runtimeApi.initSync({ module: readFileSync(join(installedDir, "dist", "drf_gate_runtime_bg.wasm")) });
+const worker = await import(new URL("node_modules/drf-gate/dist/worker-node.mjs", `file://${consumerDir}/`).href);
 
 const KEY = "drf-gate-guard-records-signing-key-0123";
 const NOW = Math.floor(Date.now() / 1000);
@@ -63,6 +65,54 @@ describe("the guard forwards a store's answer that is no user record", () => {
   }
 });
 
+// A store answering a Map, a Date, a class instance or a plain object with `toJSON`: the core
+// reads its JSON (`{}` for a Map: before, an authenticated user with no id, DRF's 403 at the
+// edge), so it is forwarded; a plain object of another realm or with no prototype decides.
+class UserRow {
+  constructor() {
+    this.username = "ann";
+  }
+  get id() {
+    return 1;
+  }
+  get isStaff() {
+    return true;
+  }
+}
+const notPlain = () => [
+  ["Map", new Map([["id", 1], ["username", "ann"]])],
+  ["Set", new Set([1])],
+  ["Date", new Date(0)],
+  ["class instance", new UserRow()],
+  ["toJSON", { id: 1, toJSON: () => ({ id: 1, isStaff: true, isActive: true }) }],
+];
+describe("the guard forwards a store's answer it cannot read exactly", () => {
+  for (const kind of Object.keys(credentials)) {
+    test(`${kind}: non-plain objects forward; plain ones of any realm decide`, async () => {
+      for (const [name, value] of notPlain()) {
+        assert.equal(await decide(kind, value), "forward unknown-lookup", `${kind}: ${name}`);
+      }
+      assert.equal(await decide(kind, Object.assign(Object.create(null), { id: 1 })), "respond 403");
+      assert.equal(await decide(kind, runInNewContext("({ id: 1, username: 'ann' })")), "respond 403");
+    });
+  }
+  test("knoxToken: a row that is itself no plain object forwards", async () => {
+    const resolvers = { knoxToken: () => new Map([["user", { id: 1 }], ["expiry", null]]) };
+    const guard = createGuard({ policy: policy("knoxToken"), resolvers, authoritative: true, log: () => {} });
+    const result = await guard(new Request("https://api.test/api/posts/", { headers: credentials.knoxToken }), {}, {});
+    assert.equal(`${result.action} ${result.reason}`, "forward unknown-lookup");
+  });
+  test("apiKey: a row that is no plain object forwards", async () => {
+    const apiPolicy = { ...policy("token"), authentication: ["token"], permissions: ["HasAPIKey"] };
+    for (const [name, value] of notPlain()) {
+      const guard = createGuard({ policy: apiPolicy, resolvers: { apiKey: () => value }, authoritative: true, log: () => {} });
+      const request = new Request("https://api.test/api/posts/", { headers: { authorization: "Api-Key Ab12Cd34.s3cret" } });
+      const result = await guard(request, {}, {});
+      assert.equal(`${result.action} ${result.reason}`, "forward unknown-lookup", name);
+    }
+  });
+});
+
 // The same lists anywhere a user is read: refused in every build and on every path, with the JSON
 // path's error (before, `[1, "ann", false, true]` was decided as staff user 1).
 describe("a user given as a list is refused, never read by position", () => {
@@ -94,6 +144,88 @@ describe("a user given as a list is refused, never read by position", () => {
           assert.match(answered, /^ContextError invalid_context \$\.answer\.user invalid type: sequence, expected struct UserInput$/, JSON.stringify(list));
         }
       }
+    });
+  }
+});
+
+// Every struct a caller sends is read from a JSON object only (src/json_object.rs): a context or
+// a raw request given as a list was read field by field in declaration order (the JSON core
+// answered `["posts", "list"]` with DRF's 401 where the browser runtime refused it).
+describe("a context or a raw request given as a list is refused in every build", () => {
+  const listPolicy = {
+    authentication: ["token"],
+    permissions: ["IsAuthenticated"],
+    renderers: ["JSONRenderer"],
+    views: { posts: { model: "blog.Post" } },
+    routes: [{ pattern: "/api/posts/", view: "posts" }],
+  };
+  const refused = (call) => {
+    try {
+      return `answered ${JSON.stringify(call()).slice(0, 60)}`;
+    } catch (error) {
+      return `${error.name} ${error.code} ${error.path} ${error.message}`;
+    }
+  };
+  const json = new esm.Gate(listPolicy);
+  const bytes = json.toCompiled();
+  const gates = {
+    edge: json,
+    "edge, compiled": new esm.Gate(bytes),
+    runtime: new runtimeApi.Gate(bytes),
+    worker: new worker.Gate(bytes),
+  };
+  for (const [name, gate] of Object.entries(gates)) {
+    test(`${name}: check`, () => {
+      for (const list of [["posts", "list"], []]) {
+        assert.equal(refused(() => gate.check(list)), "ContextError invalid_context $ invalid type: sequence, expected struct Context");
+      }
+      assert.match(refused(() => gate.check({ view: "posts", action: "list" })), /^answered .*"status":401/);
+    });
+    if (name === "runtime") continue;
+    test(`${name}: checkRequestSync`, () => {
+      const list = ["GET", "https://api.test/api/posts/", { authorization: "Token abc" }];
+      const got = refused(() => gate.checkRequestSync(list, { resolvers: { token: () => null } }));
+      assert.equal(got, "ContextError invalid_context $.request invalid type: sequence, expected struct RawRequestInput");
+      const answered = refused(() => gate.checkRequestSync({ method: "GET", url: list[1], headers: list[2] }, { resolvers: { token: () => null } }));
+      assert.match(answered, /^answered .*"status":401/);
+    });
+  }
+});
+
+// A value that throws while it is read (a getter, a toJSON) is the caller's own exception on every
+// path and in every build: the JSON core's JSON path (a trace, a context that is no plain object)
+// made it a ContextError ("the context is not representable as JSON") where the others let it through.
+describe("an exception the caller's value throws reaches the caller as it is", () => {
+  const throwingPolicy = {
+    authentication: ["token"],
+    permissions: ["IsAuthenticated"],
+    renderers: ["JSONRenderer"],
+    views: { posts: { model: "blog.Post" } },
+    routes: [{ pattern: "/api/posts/", view: "posts" }],
+  };
+  class Boom extends RangeError {}
+  const user = () => ({ username: "ann", get id() { throw new Boom("boom"); } });
+  const thrown = (call) => {
+    try {
+      return `answered ${JSON.stringify(call()).slice(0, 40)}`;
+    } catch (error) {
+      return error instanceof Boom ? "Boom" : `${error.name} ${error.code} ${error.message}`;
+    }
+  };
+  const json = new esm.Gate(throwingPolicy);
+  const bytes = json.toCompiled();
+  const gates = { edge: json, "edge, compiled": new esm.Gate(bytes), runtime: new runtimeApi.Gate(bytes), worker: new worker.Gate(bytes) };
+  for (const [name, gate] of Object.entries(gates)) {
+    test(name, () => {
+      assert.equal(thrown(() => gate.check({ view: "posts", action: "list", user: user() })), "Boom", "check");
+      assert.equal(thrown(() => gate.check({ view: "posts", action: "list", user: user(), trace: true })), "Boom", "check with trace");
+      const context = Object.assign(Object.create({ kind: "context" }), { view: "posts", action: "list", user: user() });
+      assert.equal(thrown(() => gate.check(context)), "Boom", "a context that is no plain object");
+      assert.equal(thrown(() => gate.can(user(), "posts", "list")), "Boom", "can");
+      // What JSON cannot hold stays a ContextError.
+      const cyclic = { view: "posts", action: "list", trace: true, user: { id: 1, attributes: {} } };
+      cyclic.user.attributes.self = cyclic.user.attributes;
+      assert.match(thrown(() => gate.check(cyclic)), /^ContextError invalid_context .*not representable as JSON$/, "a cycle");
     });
   }
 });
