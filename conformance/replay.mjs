@@ -281,6 +281,13 @@ function headerOf(request, name) {
   return undefined;
 }
 
+// Two JSON values alike (a claim as cases.json has it, and as the package passes it: ints past
+// 2^53 may arrive as BigInt).
+function sameJson(a, b) {
+  const text = (v) => JSON.stringify(v, (_, x) => (typeof x === "bigint" ? x.toString() : x));
+  return text(a) === text(b);
+}
+
 function resolversFor(identities) {
   const users = (identities?.users ?? []).map((u) => ({ ...u, pk: pythonInt(u.user.id) }));
   const secrets = identities?.sessionCsrfSecrets ?? {};
@@ -293,6 +300,9 @@ function resolversFor(identities) {
     session: (sessionKey) => find((u) => u.sessions.includes(sessionKey)),
     sessionCsrfSecret: (sessionKey) => secrets[sessionKey] ?? null,
     userById: (field, id) => {
+      // The database's recorded answer for this claim, where the oracle recorded one.
+      const row = (identities?.userIdLookups ?? []).find((r) => r.field === field && sameJson(r.id, id));
+      if (row) return row.username === null ? null : find((u) => u.user.username === row.username);
       if (field === "id" || field === "pk") {
         const wanted = pythonInt(id);
         return wanted === null ? null : find((u) => u.pk === wanted);

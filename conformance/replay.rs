@@ -472,6 +472,9 @@ struct Identities {
     session_csrf_secrets: BTreeMap<String, String>,
     /// djangorestframework-api-key rows: (model label, prefix, row).
     api_keys: Vec<(String, String, ApiKeyRow)>,
+    /// `User.objects.get(<USER_ID_FIELD>=<claim>)` as the oracle's database answered it, for a
+    /// field not emulated here (`userIdLookups`: field, claim, username found).
+    user_id_lookups: Vec<(String, Value, Option<String>)>,
 }
 
 impl Identities {
@@ -519,7 +522,18 @@ impl Identities {
             };
             api_keys.push((text("model"), text("prefix"), stored));
         }
-        Ok(Identities { users, session_csrf_secrets, api_keys })
+        let user_id_lookups = value
+            .get("userIdLookups")
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|row| {
+                let field = row.get("field").and_then(Value::as_str).unwrap_or_default().to_string();
+                let username = row.get("username").and_then(Value::as_str).map(str::to_string);
+                (field, row.get("id").cloned().unwrap_or(Value::Null), username)
+            })
+            .collect();
+        Ok(Identities { users, session_csrf_secrets, api_keys, user_id_lookups })
     }
 
     fn found(&self, matches: impl Fn(&Identity) -> bool) -> Lookup {
@@ -545,6 +559,15 @@ impl Resolver for Identities {
         self.session_csrf_secrets.get(session_key).map_or(Lookup::NotFound, |secret| Lookup::Found(secret.clone()))
     }
     fn user_by_id(&self, field: &str, id: &Value) -> Lookup {
+        // The database's recorded answer for this claim, where the oracle recorded one.
+        if let Some((_, _, username)) =
+            self.user_id_lookups.iter().find(|(stored, claim, _)| stored == field && claim == id)
+        {
+            return match username {
+                Some(username) => self.found(|identity| identity.username == *username),
+                None => Lookup::NotFound,
+            };
+        }
         match field {
             // IntegerField.get_prep_value: int(value); None matches nothing.
             "id" | "pk" => match python_int(id) {

@@ -35,6 +35,28 @@ timed "oracle: cases through real DRF" oracle "$@"
 
 status=0
 DRF_GATE_CASES="$cases" timed "native replay" cargo test --test conformance --quiet || status=1
+# settings.jwt.userIdKind can fail: the edge:jwt-user-id-kind cases with a UUIDField or integer
+# pk read as a text field (every claim taken, so a claim the field cannot take becomes a 401
+# where DRF crashes) must disagree (a native replay of ~80 cases, ~1 s).
+"$here/.venv/bin/python" - "$cases" "$here/out/user-id-kind-mutated.json" <<'PY'
+import json, sys
+data = json.load(open(sys.argv[1], encoding="utf-8"))
+kept = []
+for case in data["cases"]:
+    jwt = ((case["policy"].get("settings") or {}).get("jwt") or {})
+    if jwt.get("userIdKind") in ("uuid", "integer"):
+        jwt["userIdKind"] = "text"
+        kept.append(case)
+data["cases"] = kept
+json.dump(data, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
+PY
+mutated_line="$(DRF_GATE_CASES="$here/out/user-id-kind-mutated.json" DRF_GATE_LABEL="conformance (userIdKind read as text)" \
+  cargo test --test conformance --quiet 2>/dev/null | grep -m1 '(json policy):' || true)"
+echo "${mutated_line:-conformance (userIdKind read as text): no summary line}"
+if ! grep -Eq ', [1-9][0-9]* disagree' <<<"$mutated_line"; then
+  echo "conformance: a wrong settings.jwt.userIdKind went unnoticed" >&2
+  status=1
+fi
 # Content negotiation alone, against DRF's DefaultContentNegotiation (thousands of Accept headers).
 negotiation="$here/out/negotiation.json"
 rm -f "$negotiation"

@@ -57,7 +57,7 @@ def _make_user(spec):
         id=spec["id"], username=spec["username"], is_active=spec.get("is_active", True),
         is_staff=spec.get("is_staff", False), is_superuser=spec.get("is_superuser", False),
         email_verified=spec.get("email_verified", False), level=spec.get("level", 0),
-        department=spec.get("department", ""),
+        department=spec.get("department", ""), uuid=spec.get("uuid"),
     )
     user.set_password(spec.get("password", "pw"))
     user.save()
@@ -417,7 +417,7 @@ def django_settings(settings):
         elif key == "authTokenClasses":
             simple["AUTH_TOKEN_CLASSES"] = [
                 c if "." in c else f"rest_framework_simplejwt.tokens.{c}" for c in value]
-        elif key != "realm":
+        elif key not in ("realm", "userIdKind"):  # userIdKind: the model's field, checked in _run
             raise ValueError(f"settings.jwt.{key} has no SIMPLE_JWT equivalent in the harness")
     if "VERIFYING_KEY" in simple and not isinstance(simple["VERIFYING_KEY"], str):
         simple["VERIFYING_KEY"] = json.dumps(simple["VERIFYING_KEY"])
@@ -485,6 +485,22 @@ def _in_queryset_emulation(exc):
     return any(frame.filename == "<queryset>" for frame in traceback.extract_tb(exc.__traceback__))
 
 
+def check_user_id_kind(policy):
+    """A policy's `settings.jwt.userIdKind` describes the user model's field: it must be what
+    drf-gate's exporter reads from this model (python/drfgate/export.py `jwt_user_id_kind`)."""
+    jwt = (policy.get("settings") or {}).get("jwt") or {}
+    if "userIdKind" not in jwt:
+        return
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    if os.path.join(root, "python") not in sys.path:
+        sys.path.insert(0, os.path.join(root, "python"))
+    from drfgate.export import jwt_user_id_kind
+    kind, _ = jwt_user_id_kind()
+    if kind != jwt["userIdKind"]:
+        raise ValueError(f"userIdKind {jwt['userIdKind']!r}, but the exporter reads {kind!r} for this field")
+
+
 def _run(spec):
     policy = spec["policy"]
     builder = drfbuild.Builder(policy)
@@ -492,6 +508,7 @@ def _run(spec):
     _, routes, actions = builder.build_view(vname)
     dispatch.CURRENT["routes"] = routes
 
+    check_user_id_kind(policy)
     users = {role: _make_user(u) for role, u in spec.get("users", {}).items()}
     obj, other = _make_objects(spec, users)
     actor_role = spec.get("actor")
@@ -788,8 +805,44 @@ def identities(spec, users, creds, obj, other, form):
             "tokens": [creds.tokens[user.pk]] if user.pk in creds.tokens else [],
             "sessions": sessions.get(str(user.pk), []),
         })
-    return {"users": out, "sessionCsrfSecrets": secrets,
-            "customClasses": {"header": "X-Test-User", "format": "<ClassName> <user id>"}}
+    result = {"users": out, "sessionCsrfSecrets": secrets,
+              "customClasses": {"header": "X-Test-User", "format": "<ClassName> <user id>"}}
+    lookups, found = user_id_lookups(spec, creds)
+    if lookups:
+        result["userIdLookups"] = lookups
+        # A row the spec did not make (guardian's AnonymousUser: `uuid=None`, `id=True` find it).
+        known = {user.pk for user in users.values()}
+        out.extend({"user": user_json(user, obj, other, form), "password": None, "tokens": [], "sessions": []}
+                   for user in found if user.pk not in known)
+    return result
+
+
+def user_id_lookups(spec, creds):
+    """simplejwt's `User.objects.get(**{USER_ID_FIELD: claim})` for a USER_ID_FIELD the replays'
+    resolvers do not emulate (not id/pk/username), or under a policy naming its `userIdKind`
+    (every row counts: guardian's AnonymousUser is pk 1, `id=True` finds it): per JWT sent, the claim and the username this
+    database finds (None when none matches, and when the field cannot take the claim: DRF's 500,
+    where a resolver querying a database finds nothing); and the users found."""
+    jwt = (spec["policy"].get("settings") or {}).get("jwt") or {}
+    field = jwt.get("userIdField", "id")
+    if field in ("id", "pk", "username") and "userIdKind" not in jwt:
+        return [], []
+    out, found_users = [], []
+    for token in creds.jwts:
+        try:
+            segment = token.split(".")[1]
+            claims = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+            claim = claims[jwt.get("userIdClaim", "user_id")]
+            json.dumps(claim, allow_nan=False)
+        except (IndexError, ValueError, TypeError, KeyError):
+            continue  # no claim this lookup could receive
+        try:
+            found = User.objects.get(**{field: claim})
+            found_users.append(found)
+        except Exception:  # noqa: BLE001  DoesNotExist, or ValidationError, TypeError, ...: the server's 500
+            found = None
+        out.append({"field": field, "id": claim, "username": found.username if found is not None else None})
+    return out, found_users
 
 
 def _store_session_csrf(client):

@@ -1685,9 +1685,52 @@ def credhunt_cases():
     return out
 
 
+def user_id_kind_cases():
+    """simplejwt's `User.objects.get(**{USER_ID_FIELD: claim})` on a UUIDField, an integer pk and
+    a CharField (`settings.jwt.userIdKind`, checked against the exporter's reading of the model):
+    claims of every JSON shape, users found, missing and inactive. A claim the field cannot take
+    is the server's 500 (the edge must forward); one it takes and matches nothing is a 401."""
+    from .rawjwt import template
+    out = []
+    base = '"token_type":"access","exp":$EXP,"iat":$NOW,"jti":"$JTI","user_id":'
+    ua, ub, uc = "12345678-1234-5678-9abc-def012345678", "0f0e0d0c-0b0a-0908-0706-050403020100", "00000000-0000-0000-0000-000000000001"
+    alice = U(101, "alice", uuid=ua)
+    others = {"bob": U(102, "bob", uuid=ub, is_active=False), "carol": U(103, "carol", uuid=uc)}
+    hexa = ua.replace("-", "")
+    uuid_claims = [
+        # The forms uuid.UUID(hex=...) takes: case, braces, urn:/uuid: prefixes, no dashes, int()'s
+        # sign, 0x prefix, underscores and any Unicode decimal digit; then near misses.
+        f'"{ua}"', f'"{ua.upper()}"', f'"{hexa}"', f'"{{{ua}}}"', f'"urn:uuid:{ua}"', f'"uuid:{ua}"',
+        f'"{{{{{hexa}}}}}"', f'"urn:{hexa}"', f'"{ua[:8]}{ua[8:].replace("-", "--")}"', f'"+{hexa[1:]}"',
+        f'"0x{hexa[2:]}"', f'"0X{hexa[2:]}"', f'"{hexa[:4]}_{hexa[5:]}"', '"' + "\u0661" * 32 + '"',
+        '"' + "\u0661" * 31 + "a" + '"', f'" {hexa[1:]}"', f'"{hexa} "', f'"{ua} "', f'"{hexa[:31]}"', f'"{hexa}0"',
+        f'"{hexa[:31]}g"', '"abc"', '""', f'"{ub}"', f'"{uc}"', '"ffffffff-ffff-ffff-ffff-ffffffffffff"',
+        f'"-{hexa[1:]}"', f'"0x_{hexa[3:]}"', f'"{hexa[:4]}__{hexa[6:]}"',
+        # ints go to uuid.UUID(int=...): 0 <= n < 2**128; floats, lists and objects raise.
+        "1", "0", "-1", "true", "false", "null", "1.0", "1.5", "[]", f'["{ua}"]', "{}", f'{{"hex":"{ua}"}}',
+        "18446744073709551615", "9223372036854775813", str(int(hexa, 16)), str(2 ** 128), str(2 ** 128 - 1),
+    ]
+    int_claims = ["101", '"101"', '" 101 "', '"+101"', '"101.0"', "101.0", "101.5", '"abc"', "[101]", "null", "true",
+                  '"\u0661\u0660\u0661"', '"1_01"', f'"{ua}"']
+    text_claims = ['"alice"', '"bob"', '"Alice"', "101", "null", "true", "[]", '["alice"]', "{}", '"alice "', '""']
+    for kind, field, claims in (("uuid", "uuid", uuid_claims), ("integer", "id", int_claims),
+                                ("text", "username", text_claims)):
+        for active_check in (True, False):
+            jwt = {"userIdField": field, "userIdKind": kind}
+            if not active_check:
+                jwt["checkUserIsActive"] = False
+            pol = policy(["jwt"], ["IsAuthenticated"], settings={"jwt": jwt})
+            # Without CHECK_USER_IS_ACTIVE the inactive user bob is found and authenticated.
+            for claim in claims if active_check else [{"uuid": f'"{ub}"', "integer": "102", "text": '"bob"'}[kind]]:
+                s = spec("", pol, actor=alice, users=others, raw=raw_auth("Bearer {jwt:%s}" % template("{" + base + claim + "}")))
+                s["source"] = "edge:jwt-user-id-kind"
+                out.append(s)
+    return out
+
+
 def all_specs(seed, n_random):
     specs = table_cases() + edge_cases() + edge_raw_cases() + queryset_cases()
-    specs += rawhunt_cases() + rawhunt_csrf_cases() + hunt_cases() + credhunt_cases()
+    specs += rawhunt_cases() + rawhunt_csrf_cases() + hunt_cases() + credhunt_cases() + user_id_kind_cases()
     specs += negotiation_cases()
     specs += http_method_names_cases()
     gen = RandomGen(seed)

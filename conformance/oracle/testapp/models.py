@@ -8,6 +8,8 @@ class User(AbstractUser):
     email_verified = models.BooleanField(default=False)
     level = models.IntegerField(default=0)
     department = models.CharField(max_length=50, blank=True, default="")
+    # A UUIDField simplejwt's USER_ID_FIELD can name (the edge:jwt-user-id-kind family).
+    uuid = models.UUIDField(null=True, unique=True)
 
 
 class Widget(models.Model):
