@@ -57,6 +57,27 @@ if ! grep -Eq ', [1-9][0-9]* disagree' <<<"$mutated_line"; then
   echo "conformance: a wrong settings.jwt.userIdKind went unnoticed" >&2
   status=1
 fi
+# Likewise settings.remoteUser.createUnknownUser and settings.session.engine: with them dropped
+# from the edge:lookup-authority cases, a miss DRF answers otherwise (a created user, a session
+# outside the database) becomes anonymous at the edge, and the replay must disagree.
+"$here/.venv/bin/python" - "$cases" "$here/out/lookup-authority-mutated.json" <<'PY'
+import json, sys
+data = json.load(open(sys.argv[1], encoding="utf-8"))
+kept = []
+for case in data["cases"]:
+    settings = case["policy"].get("settings") or {}
+    if (settings.get("remoteUser") or {}).pop("createUnknownUser", None) or (settings.get("session") or {}).pop("engine", None):
+        kept.append(case)
+data["cases"] = kept
+json.dump(data, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
+PY
+mutated_line="$(DRF_GATE_CASES="$here/out/lookup-authority-mutated.json" DRF_GATE_LABEL="conformance (misses read as authoritative)" \
+  cargo test --test conformance --quiet 2>/dev/null | grep -m1 '(json policy):' || true)"
+echo "${mutated_line:-conformance (misses read as authoritative): no summary line}"
+if ! grep -Eq ', [1-9][0-9]* disagree' <<<"$mutated_line"; then
+  echo "conformance: settings.remoteUser.createUnknownUser / settings.session.engine went unnoticed" >&2
+  status=1
+fi
 # Content negotiation alone, against DRF's DefaultContentNegotiation (thousands of Accept headers).
 negotiation="$here/out/negotiation.json"
 rm -f "$negotiation"

@@ -227,7 +227,8 @@ fn another_version_is_incompatible() {
     let mut bytes = compile(&rich_policy()).to_compiled();
     // Version 2 carried the authentication settings as JSON text: refused, never misread.
     // Version 3 carried no middleware: refused too (an edge would have dropped its headers).
-    for version in [0u16, 1, 2, 3, 4, 5, FORMAT_VERSION + 1, u16::MAX] {
+    // Version 6 carried no session engine nor createUnknownUser (a miss would have been anonymous).
+    for version in [0u16, 1, 2, 3, 4, 5, 6, FORMAT_VERSION + 1, u16::MAX] {
         bytes[8..10].copy_from_slice(&version.to_le_bytes());
         let err = Gate::from_compiled(&bytes).unwrap_err();
         assert_eq!(err.code, "incompatible_compiled_policy");
@@ -249,8 +250,8 @@ fn settings_policies() -> Vec<Value> {
                     "checkUserIsActive": false, "realm": "jwt"},
             "csrf": {"cookieName": "c", "headerName": "HTTP_X_C", "trustedOrigins": ["https://a.example", "https://*.b.example"],
                      "cookieDomain": ".example", "useSessions": true, "allowedHosts": ["a.example", ".b.example"]},
-            "session": {"cookieName": "s", "cookieDomain": ".example"},
-            "remoteUser": {"header": "HTTP_X_USER"},
+            "session": {"cookieName": "s", "cookieDomain": ".example", "engine": "django.contrib.sessions.backends.signed_cookies"},
+            "remoteUser": {"header": "HTTP_X_USER", "createUnknownUser": true},
             "upload": {"dataMaxMemorySize": null, "dataMaxNumberFields": 0, "dataMaxNumberFiles": 4294967295u64, "fileMaxMemorySize": 7},
             "knox": {"authHeaderPrefix": "Knox", "secureHashAlgorithm": "sha224", "autoRefresh": true},
             "apiKeyCustomHeader": "HTTP_X_API_KEY"

@@ -349,3 +349,49 @@ fn bodies_are_read_only_when_a_check_needs_them() {
         .body_too_large();
     assert!(matches!(authenticate(&upload, &classes, &settings, &store, 0.0), Err(Undecided::BodyTooLarge { .. })));
 }
+
+/// A store that finds nothing and says so: every miss is authoritative.
+struct Empty;
+
+impl Resolver for Empty {
+    fn session(&self, _: &str) -> Lookup {
+        Lookup::NotFound
+    }
+    fn remote_user(&self, _: &str) -> Lookup {
+        Lookup::NotFound
+    }
+}
+
+#[test]
+fn misses_django_answers_otherwise_forward_even_from_an_authoritative_store() {
+    // RemoteUserBackend's create_unknown_user: DRF creates `newbie` and answers 200 (conformance
+    // edge:lookup-authority); a session engine without rows: DRF answers the logged-in user.
+    // The outcome: "forward" (an unknown lookup) or the status the edge answers.
+    let decide = |settings: Value, auth: &str, request: RawRequest| -> String {
+        let policy = json!({"authentication": [auth], "permissions": ["IsAuthenticated"], "settings": settings, "views": {"posts": {}}});
+        let gate = Gate::from_json(&policy.to_string()).unwrap();
+        match gate.check_request(&request, &target("posts"), &Empty, 0.0).unwrap() {
+            EdgeOutcome::Forward(ForwardReason::UnknownLookup { .. }) => "forward".into(),
+            EdgeOutcome::Decided(decision, _) => decision.status.to_string(),
+            other => format!("{other:?}"),
+        }
+    };
+    let remote = || RawRequest::new("GET").meta_entry("REMOTE_USER", "newbie");
+    let session = || RawRequest::new("GET").cookies([("sessionid".to_string(), "k".repeat(32))].into());
+    for (settings, auth, request) in [
+        (json!({"remoteUser": {"createUnknownUser": true}}), "remoteUser", remote()),
+        (json!({"session": {"engine": "django.contrib.sessions.backends.signed_cookies"}}), "session", session()),
+        (json!({"session": {"engine": "django.contrib.sessions.backends.cache"}}), "session", session()),
+    ] {
+        assert_eq!(decide(settings.clone(), auth, request), "forward", "{settings}");
+    }
+    // Without them (and under the database engines) the miss is DRF's anonymous user: 403.
+    for (settings, auth, request) in [
+        (json!({}), "remoteUser", remote()),
+        (json!({"remoteUser": {"createUnknownUser": false}}), "remoteUser", remote()),
+        (json!({}), "session", session()),
+        (json!({"session": {"engine": "django.contrib.sessions.backends.cached_db"}}), "session", session()),
+    ] {
+        assert_eq!(decide(settings.clone(), auth, request), "403", "{settings}");
+    }
+}

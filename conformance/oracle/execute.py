@@ -406,9 +406,16 @@ def django_settings(settings):
         if key in csrf:
             out[name] = csrf[key]
     session = settings.get("session") or {}
-    for key, name in (("cookieName", "SESSION_COOKIE_NAME"), ("cookieDomain", "SESSION_COOKIE_DOMAIN")):
+    for key, name in (("cookieName", "SESSION_COOKIE_NAME"), ("cookieDomain", "SESSION_COOKIE_DOMAIN"),
+                      ("engine", "SESSION_ENGINE")):
         if key in session:
             out[name] = session[key]
+    if (settings.get("remoteUser") or {}).get("createUnknownUser"):
+        # Django's own RemoteUserBackend (create_unknown_user = True) for the harness's one.
+        from django.conf import settings as dj
+        out["AUTHENTICATION_BACKENDS"] = [
+            "django.contrib.auth.backends.RemoteUserBackend" if b.endswith("ExistingRemoteUserBackend") else b
+            for b in dj.AUTHENTICATION_BACKENDS]
     jwt = settings.get("jwt") or {}
     simple = {}
     for key, value in jwt.items():

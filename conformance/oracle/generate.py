@@ -1728,9 +1728,44 @@ def user_id_kind_cases():
     return out
 
 
+def lookup_authority_cases():
+    """Lookups whose miss is not DRF's anonymous user (helper hunt6): RemoteUserBackend with
+    `create_unknown_user` (DRF creates the user and authenticates it) and session engines that
+    keep no database rows (a signed cookie, the cache). The edge answers what its resolver finds
+    and forwards a miss; with the database engines a miss is still DRF's anonymous user."""
+    out = []
+    bob = {"bob": U(102, "bob", is_active=False)}
+    creates = policy(["remoteUser"], ["IsAuthenticated"], settings={"remoteUser": {"createUnknownUser": True}})
+    for name, forward in (("{username}", None), ("", None), ("newbie", "RemoteUserBackend creates the user"),
+                          ("bob", "RemoteUserBackend: an inactive user the resolver does not return")):
+        for method in ("GET", "POST"):
+            s = spec("", creates, method=method, actor=ALICE, users=bob, raw={"meta": {"REMOTE_USER": name}})
+            if forward:
+                s["forwardReason"] = forward
+            out.append(s)
+    # Without it (Django's RemoteUserBackend subclassed with create_unknown_user = False) a miss is anonymous.
+    out.append(spec("", policy(["remoteUser"], ["IsAuthenticated"]), actor=ALICE, raw={"meta": {"REMOTE_USER": "newbie"}}))
+    for engine in ("signed_cookies", "cache", "cached_db", "db"):
+        rows = engine in ("cached_db", "db")
+        pol = policy(["session"], ["IsAuthenticated"], settings={"session": {"engine": f"django.contrib.sessions.backends.{engine}"}})
+        anyone = policy(["session"], ["AllowAny"], settings={"session": {"engine": f"django.contrib.sessions.backends.{engine}"}})
+        for p in (pol, anyone):
+            for method, raw in (("GET", {"login": True}), ("POST", {"login": True, "cookies": {"csrftoken": "{csrf}"},
+                                                                    "headers": {"X-CSRFToken": "{csrf}"}}),
+                                ("POST", {"login": True}), ("GET", {"cookies": {"sessionid": "x" * 32}}), ("GET", {})):
+                s = spec("", p, method=method, actor=ALICE, raw=raw)
+                if not rows and (raw.get("login") or "sessionid" in raw.get("cookies", {})):
+                    s["forwardReason"] = f"SESSION_ENGINE {engine}: no session rows for the edge's store"
+                out.append(s)
+    for s in out:
+        s["source"] = "edge:lookup-authority"
+    return out
+
+
 def all_specs(seed, n_random):
     specs = table_cases() + edge_cases() + edge_raw_cases() + queryset_cases()
     specs += rawhunt_cases() + rawhunt_csrf_cases() + hunt_cases() + credhunt_cases() + user_id_kind_cases()
+    specs += lookup_authority_cases()
     specs += negotiation_cases()
     specs += http_method_names_cases()
     gen = RandomGen(seed)

@@ -202,8 +202,20 @@ export type Stage = "negotiation" | "authentication" | "view" | "handler" | "loo
 export interface AuthenticationSettings {
   token?: { keyword?: string };
   basic?: { realm?: string };
-  session?: { cookieName?: string; cookieDomain?: string | null };
-  remoteUser?: { header?: string };
+  session?: {
+    cookieName?: string;
+    cookieDomain?: string | null;
+    /**
+     * `SESSION_ENGINE` (default `"django.contrib.sessions.backends.db"`). Under an engine that keeps
+     * no database rows (a signed cookie, the cache) the edge forwards a session its resolver misses.
+     */
+    engine?: string;
+  };
+  remoteUser?: {
+    header?: string;
+    /** `RemoteUserBackend.create_unknown_user`: DRF creates a user the resolver misses, so the edge forwards it. */
+    createUnknownUser?: boolean;
+  };
   jwt?: {
     /** One of these; any string type-checks, so an exported `policy.json` is a `Policy`. */
     algorithm?: "HS256" | "HS384" | "HS512" | "RS256" | "RS384" | "RS512" | "ES256" | "ES384" | (string & {});

@@ -308,6 +308,9 @@ def export_settings(include_secrets=False):
     for section, domain in (("csrf", settings.CSRF_COOKIE_DOMAIN), ("session", settings.SESSION_COOKIE_DOMAIN)):
         if domain is not None:
             result[section]["cookieDomain"] = domain
+    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+        # Engines other than db/cached_db keep no Session rows for the edge's store: it forwards a miss.
+        result["session"]["engine"] = settings.SESSION_ENGINE
     if "django.middleware.common.CommonMiddleware" not in settings.MIDDLEWARE:
         # The CSRF check's request.get_host() refuses a host outside ALLOWED_HOSTS (an Origin then
         # fails: 403 "CSRF Failed: Origin checking failed"); CommonMiddleware, when present, answers
@@ -534,6 +537,7 @@ class Exporter:
         self._view_auth_kinds = set()
         self._backend_problems_seen = {}  # (backend, what) -> the Problem its views share
         self._remote_user_headers = set()  # the headers of the RemoteUserAuthentication classes used
+        self._remote_user_creates = False  # a RemoteUserBackend with create_unknown_user meets a view
         self._reads_request = set()  # view classes whose get_permissions() reads the request or object
         self.warnings = []
         # Custom classes never take a built-in's name or alias (django-rest-knox's class is also
@@ -1419,16 +1423,6 @@ class Exporter:
             for action in view["actions"].values():
                 used_auth.update(action.get("authentication", []))
         auth_decls = {n: d for n, d in self.auth_decls.items() if n in used_auth}
-        sessions = any(a == "SessionAuthentication" or self.auth_decls.get(a, {}).get("base") == "SessionAuthentication"
-                       for a in used_auth)
-        if sessions and settings.SESSION_ENGINE not in ("django.contrib.sessions.backends.db",
-                                                        "django.contrib.sessions.backends.cached_db"):
-            # drfgate.sync pushes Session rows; these engines keep sessions elsewhere (a signed
-            # cookie, the cache), so the edge's store never holds them.
-            self.warnings.append(
-                f"SESSION_ENGINE = {settings.SESSION_ENGINE!r}: sessions are not database rows, so drf-gate's "
-                "session store never holds them; never mark it authoritative (options.authoritative), or the "
-                "edge answers logged-in users as anonymous")
         if auth_decls:
             out["authenticationClasses"] = auth_decls
         classes = self._used_classes(out["permissions"], views)
@@ -1437,6 +1431,9 @@ class Exporter:
         out["settings"] = export_settings(self.include_secrets)
         if len(self._remote_user_headers) == 1 and self._remote_user_headers != {"REMOTE_USER"}:
             out["settings"]["remoteUser"] = {"header": next(iter(self._remote_user_headers))}
+        if self._remote_user_creates:
+            # The backend creates a user the edge's store has not seen: the edge forwards a miss.
+            out["settings"].setdefault("remoteUser", {})["createUnknownUser"] = True
         # The origin's middleware: a separate module (drfgate/middleware.py).
         out["middleware"] = export_middleware()
         out["views"] = views
@@ -1530,12 +1527,8 @@ class Exporter:
                                                                             "(--leave-to-origin VIEW)")
                 out.append(self._backend_problems_seen[key])
             self._backend_problems_seen[key].views.add(name)
-        creates = any(getattr(b, "create_unknown_user", False) for b in backends)
-        if creates and "remote-user-created" not in self._backend_problems_seen:
-            self._backend_problems_seen["remote-user-created"] = None
-            self.warnings.append("RemoteUserBackend creates users it has not seen (create_unknown_user): DRF "
-                                 "authenticates a new REMOTE_USER, so the remote-user lookup must never be "
-                                 "authoritative (options.authoritative), or the edge answers it as anonymous")
+        if any(getattr(b, "create_unknown_user", False) for b in backends):
+            self._remote_user_creates = True  # settings.remoteUser.createUnknownUser
         return out
 
     def _jwt_user_field_problems(self, name, view):

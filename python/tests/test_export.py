@@ -497,8 +497,9 @@ class ProblemTests(SimpleTestCase):
             with override_settings(AUTHENTICATION_BACKENDS=["django.contrib.auth.backends.RemoteUserBackend"]):
                 exporter = Exporter()
                 policy = exporter.export()
-        self.assertEqual(policy["settings"]["remoteUser"], {"header": "HTTP_X_AUTH_USER"})
-        self.assertTrue(any("create_unknown_user" in w for w in exporter.warnings))
+        # RemoteUserBackend creates the users it has not seen: the edge must forward a miss.
+        self.assertEqual(policy["settings"]["remoteUser"], {"header": "HTTP_X_AUTH_USER", "createUnknownUser": True})
+        self.assertFalse(any("create_unknown_user" in w for w in exporter.warnings))
 
     def test_jwt_user_id_field_the_edge_cannot_answer_for(self):
         # simplejwt catches DoesNotExist only: a claim the field cannot take is DRF's 500 (a UUID
@@ -594,12 +595,14 @@ class ProblemTests(SimpleTestCase):
             with mock.patch.object(blog_views.TagViewSet, "drfgate_queryset", "obj.name == 'news'", create=True):
                 self.assertEqual(export_policy()["views"]["tags"]["queryset"], "obj.name == 'news'")
 
-    def test_sessions_outside_the_database_are_a_warning(self):
-        exporter = Exporter()
-        with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies"):
-            exporter.export()
-        self.assertTrue(any(w.startswith("SESSION_ENGINE = 'django.contrib.sessions.backends.signed_cookies'")
-                            for w in exporter.warnings))
+    def test_session_engine_is_exported(self):
+        # Sessions outside the database (a signed cookie, the cache) are not in the edge's store:
+        # the policy names the engine and the edge forwards a miss (conformance edge:lookup-authority).
+        self.assertNotIn("engine", export_policy()["settings"]["session"])
+        for engine in ("signed_cookies", "cache", "cached_db"):
+            with override_settings(SESSION_ENGINE=f"django.contrib.sessions.backends.{engine}"):
+                policy = export_policy()
+            self.assertEqual(policy["settings"]["session"]["engine"], f"django.contrib.sessions.backends.{engine}")
 
     def test_output_file(self):
         with tempfile.TemporaryDirectory() as tmp:

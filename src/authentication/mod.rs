@@ -632,14 +632,20 @@ pub fn authenticate_resuming(
 }
 
 /// `RemoteUserAuthentication.authenticate`: `RemoteUserBackend` returns None for an empty
-/// value; an inactive user gives None; it never raises.
+/// value; an inactive user gives None; it never raises. With `create_unknown_user` the backend
+/// creates a user the resolver does not know: that miss is the origin's to answer.
 #[cfg(feature = "edge")]
 fn remote_user_authenticate(request: &RawRequest, settings: &CompiledSettings, resolver: &dyn Resolver) -> Step {
-    let Some(name) = request.meta(&settings.settings.remote_user.header).filter(|name| !name.is_empty()) else {
+    let remote_user = &settings.settings.remote_user;
+    let Some(name) = request.meta(&remote_user.header).filter(|name| !name.is_empty()) else {
         return Step::None;
     };
+    let lookup = match resolver.remote_user(name) {
+        Lookup::NotFound if remote_user.create_unknown_user => Lookup::Unknown,
+        other => other,
+    };
     Step::from_lookup(
-        resolver.remote_user(name),
+        lookup,
         || LookupKey::RemoteUser { name: name.to_string() },
         |user| if user.is_active { Step::User(Box::new(user)) } else { Step::None },
         || Step::None,

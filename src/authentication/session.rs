@@ -25,7 +25,12 @@ pub(crate) fn authenticate(request: &RawRequest, settings: &CompiledSettings, re
     let key = LookupKey::Session { session_key: session_key.clone() };
     let user = match resolver.session(&session_key) {
         Lookup::Found(user) if user.is_active => user,
-        Lookup::Found(_) | Lookup::NotFound => return Step::None,
+        Lookup::Found(_) => return Step::None,
+        // A session engine without database rows (signed cookies, the cache): a miss is not Django's.
+        Lookup::NotFound if !settings.settings.session.rows_in_database() => {
+            return Step::Unknown(LookupKey::Session { session_key })
+        }
+        Lookup::NotFound => return Step::None,
         Lookup::Pending => return Step::Pending(LookupKey::Session { session_key }),
         Lookup::Unknown => return Step::Unknown(LookupKey::Session { session_key }),
     };

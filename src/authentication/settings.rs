@@ -328,11 +328,36 @@ pub struct SessionSettings {
     pub cookie_name: String,
     /// `SESSION_COOKIE_DOMAIN` (used by the Referer check when `CSRF_USE_SESSIONS`).
     pub cookie_domain: Option<String>,
+    /// `SESSION_ENGINE`. Only the database engines keep sessions as rows a resolver's store can
+    /// hold: under any other a resolver's not-found is not DRF's anonymous user.
+    pub engine: String,
+}
+
+impl SessionSettings {
+    /// Whether `SESSION_ENGINE` keeps sessions as database rows (`db`, `cached_db`), so that a
+    /// resolver's "no such session" is Django's.
+    ///
+    /// ```
+    /// use drf_gate::authentication::SessionSettings;
+    /// assert!(SessionSettings::default().rows_in_database());
+    /// let cookies = SessionSettings { engine: "django.contrib.sessions.backends.signed_cookies".into(), ..SessionSettings::default() };
+    /// assert!(!cookies.rows_in_database());
+    /// ```
+    pub fn rows_in_database(&self) -> bool {
+        matches!(
+            self.engine.as_str(),
+            "django.contrib.sessions.backends.db" | "django.contrib.sessions.backends.cached_db"
+        )
+    }
 }
 
 impl Default for SessionSettings {
     fn default() -> Self {
-        SessionSettings { cookie_name: "sessionid".into(), cookie_domain: None }
+        SessionSettings {
+            cookie_name: "sessionid".into(),
+            cookie_domain: None,
+            engine: "django.contrib.sessions.backends.db".into(),
+        }
     }
 }
 
@@ -342,10 +367,13 @@ impl Default for SessionSettings {
 pub struct RemoteUserSettings {
     /// `header`, a `request.META` key (not an `HTTP_` header by default).
     pub header: String,
+    /// `RemoteUserBackend.create_unknown_user`: the backend creates a user it has not seen, so
+    /// a resolver's not-found is not DRF's anonymous user (DRF authenticates the new user).
+    pub create_unknown_user: bool,
 }
 impl Default for RemoteUserSettings {
     fn default() -> Self {
-        RemoteUserSettings { header: "REMOTE_USER".into() }
+        RemoteUserSettings { header: "REMOTE_USER".into(), create_unknown_user: false }
     }
 }
 

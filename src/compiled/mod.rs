@@ -14,7 +14,8 @@
 //!               a length-prefixed section, no JSON; decoded by the edge build only; version 4:
 //!               with the origin's middleware; version 5: route parameters with Django's
 //!               converter, view flags with `throttled`; version 6: simplejwt's
-//!               `USER_ID_FIELD` kind), and the
+//!               `USER_ID_FIELD` kind; version 7: `SESSION_ENGINE` and
+//!               `create_unknown_user`), and the
 //!               `can` programs of every target (version 2: lowered by the compiler, so the
 //!               runtime has no lowering)
 //! ```
@@ -66,7 +67,7 @@ use wire::{Corrupt, Read, Reader, Sticky};
 /// The first bytes of every compiled policy.
 pub const MAGIC: [u8; 8] = *b"DRFGATE\x01";
 /// The format this build writes and the only one it reads.
-pub const FORMAT_VERSION: u16 = 6;
+pub const FORMAT_VERSION: u16 = 7;
 /// Magic, version, payload length, checksum.
 pub const HEADER_LEN: usize = 22;
 /// Permission expressions nest at most 64 levels when compiled; a little slack, no more.

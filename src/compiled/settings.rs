@@ -88,7 +88,9 @@ pub(crate) fn encode(settings: &AuthenticationSettings, middleware: Option<&Midd
     }
     out.str(&settings.session.cookie_name);
     out.opt_str(settings.session.cookie_domain.as_deref());
+    out.str(&settings.session.engine);
     out.str(&settings.remote_user.header);
+    out.bool(settings.remote_user.create_unknown_user);
     let upload = &settings.upload;
     for limit in [
         upload.data_max_memory_size,
@@ -383,8 +385,9 @@ fn decode_settings(input: &mut Reader<'_>) -> Read<AuthenticationSettings> {
         use_sessions: input.bool()?,
         allowed_hosts: if input.bool()? { Some(input.strings()?) } else { None },
     };
-    let session = SessionSettings { cookie_name: input.string()?, cookie_domain: input.opt_string()? };
-    let remote_user = RemoteUserSettings { header: input.string()? };
+    let session =
+        SessionSettings { cookie_name: input.string()?, cookie_domain: input.opt_string()?, engine: input.string()? };
+    let remote_user = RemoteUserSettings { header: input.string()?, create_unknown_user: input.bool()? };
     let upload = UploadSettings {
         data_max_memory_size: decode_limit(input)?,
         data_max_number_fields: decode_limit(input)?,
