@@ -44,6 +44,14 @@ if (existsSync(join(dist, "api-runtime.js")) && existsSync(join(dist, "drf_gate_
   api.initSync({ module: readFileSync(join(dist, "drf_gate_runtime_bg.wasm")) });
   Runtime = api.Gate;
 }
+// The UI-gating build (`drf-gate/can`: the browser runtime without `check`), likewise: its `can`
+// is replayed ("UI-gating build, can hot path") against the JSON policy's `check`.
+let CanGate = null;
+if (existsSync(join(dist, "api-can.js")) && existsSync(join(dist, "drf_gate_can_bg.wasm"))) {
+  const api = await import(pathToFileURL(join(dist, "api-can.js")).href);
+  api.initSync({ module: readFileSync(join(dist, "drf_gate_can_bg.wasm")) });
+  CanGate = api.Gate;
+}
 // The core build (`drf-gate/web`: JSON policies in the browser, no raw requests), likewise.
 let CoreGate = null;
 if (existsSync(join(dist, "api-core.js")) && existsSync(join(dist, "drf_gate_core_bg.wasm"))) {
@@ -536,7 +544,7 @@ function replayCan(c, index, build) {
   };
   let gate;
   try {
-    gate = build === "runtime" ? new Runtime(compiledPolicy(index)) : new Gate(policyTexts[index]);
+    gate = build === "runtime" ? new Runtime(compiledPolicy(index)) : build === "can" ? new CanGate(compiledPolicy(index)) : new Gate(policyTexts[index]);
   } catch (err) {
     return `policy rejected: ${err.code ?? err.name}: ${err.message}`;
   }
@@ -835,6 +843,7 @@ async function replayConditions() {
     ["typed", "conditions, wasm, typed values"], ["can", "conditions, wasm, can hot path"]];
   if (CoreGate) conditionPaths.push(["core", "conditions, core build"]);
   if (hasCompiled && Runtime) conditionPaths.push(["runtime", "conditions, browser runtime"], ["can-runtime", "conditions, browser runtime, can hot path"]);
+  if (hasCompiled && Runtime && CanGate) conditionPaths.push(["can-ui", "conditions, UI-gating build, can hot path"]);
   // A decision as the oracle's outcome; "left" where drf-gate leaves it to the server.
   const classify = (d) => {
     if (d.allowed) return "allow";
@@ -850,7 +859,7 @@ async function replayConditions() {
     for (const c of cases) {
       const js = name !== "text" && name !== "text-compiled";
       const want = js && c.jsOutcome !== undefined ? "left" : c.outcome;
-      let gate, oracleGate;
+      let gate, oracleGate, checkGate;
       try {
         gate = name === "core" ? new CoreGate(c.policy) : new Gate(c.policy);
       } catch (err) {
@@ -860,10 +869,15 @@ async function replayConditions() {
       let got;
       try {
         const context = parseExact(c.context);
-        if (name === "text-compiled" || name === "runtime" || name === "can-runtime") {
+        // The UI-gating build has no `check`: the browser runtime's on the same bytes stands in.
+        if (name === "text-compiled" || name === "runtime" || name === "can-runtime" || name === "can-ui") {
           bytesOf = gate.toCompiled();
           oracleGate = gate;
           gate = name === "text-compiled" ? new Gate(bytesOf) : new Runtime(bytesOf);
+          if (name === "can-ui") {
+            checkGate = gate;
+            gate = new CanGate(bytesOf);
+          }
         }
         if (name === "text" || name === "text-compiled") got = classify(gate.check(c.context));
         else if (name === "typed" || name === "runtime" || name === "core") got = classify(gate.check(context));
@@ -871,7 +885,7 @@ async function replayConditions() {
           // `can` answers a boolean: what `check` of the same values on this build says, where
           // that is an answer (DRF's allow or deny); a case the build leaves is left.
           // A BigInt (an id beyond 2^53) included: the Node build's `can` crosses it encoded.
-          const checked = classify(gate.check(context));
+          const checked = classify((checkGate ?? gate).check(context));
           const answer = gate.can(context.user, context.view, context.action, context.object);
           if (checked === "left") got = answer === false ? "left" : `can ${answer} where check leaves it`;
           else got = answer === (checked === "allow") ? checked : `can ${answer}, check ${checked}`;
@@ -881,6 +895,7 @@ async function replayConditions() {
       } finally {
         gate.free?.();
         oracleGate?.free?.();
+        checkGate?.free?.();
       }
       if (got === "left") left += 1;
       else if (got === want) agree += 1;
@@ -982,6 +997,7 @@ if (!middlewareFamily) {
   paths.push(["can-json", "wasm, can hot path"]);
   paths.push(["check-steps", "wasm, check by steps"]);
   if (hasCompiled && Runtime) paths.push(["runtime", "browser runtime"], ["can-runtime", "browser runtime, can hot path"]);
+  if (hasCompiled && CanGate) paths.push(["can-ui", "UI-gating build (drf-gate/can), can hot path"]);
   // Last: the hot path with one op of every program corrupted must disagree (the replay can fail).
   paths.push(["can-corrupt", "wasm, can hot path, one program op corrupted"]);
   paths.push(["check-corrupt", "wasm, check by steps, one program op corrupted"]);
@@ -1032,7 +1048,7 @@ for (const [name, label] of paths) {
         continue;
       }
     } else if (name.startsWith("can-")) {
-      got = c.raw != null ? undefined : replayCan(c, index, name === "can-runtime" ? "runtime" : "json");
+      got = c.raw != null ? undefined : replayCan(c, index, name === "can-runtime" ? "runtime" : name === "can-ui" ? "can" : "json");
       if (got === undefined) {
         pending += 1;
         continue;

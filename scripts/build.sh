@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/dist/: cargo (wasm32) -> wasm-bindgen -> wasm-opt -Oz (npm
-# binaryen) -> entry points. Idempotent; no wasm-pack. Three wasm files from one crate:
+# binaryen) -> entry points. Idempotent; no wasm-pack. Five wasm files from one crate:
 #   - runtime (`--no-default-features`, std rebuilt for size: `-Z build-std`, target/runtime):
 #     no policy compiler, no JSON reader; loads compiled
 #     policies (`npx drf-gate compile`); the browser runtime (`drf-gate/runtime`,
 #     drf_gate_runtime.js + drf_gate_runtime_bg.wasm, web glue);
+#   - can (the runtime with `--cfg drf_gate_can_only`): the UI-gating build, every runtime binding
+#     but `check` (`drf-gate/can`, drf_gate_can.js + drf_gate_can_bg.wasm, web glue);
 #   - core (`--no-default-features`): policies, decisions, UI gating; what browsers load
 #     (drf_gate_core.js + drf_gate_core_bg.wasm, web glue);
 #   - edge (default features): everything, raw-request authentication and JWT crypto included;
@@ -25,7 +27,7 @@
 # chooses slightly differently with names, so compare names files with names files).
 #
 # Prints `wasm size: N bytes raw, N bytes gzip` for the browser runtime .wasm, then
-# `wasm size (core): ...` (JSON policies in the browser) and `wasm size (edge): ...`.
+# `wasm size (can): ...` (the UI-gating build), `wasm size (core): ...` (JSON policies in the browser) and `wasm size (edge): ...`.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -111,11 +113,17 @@ if ! rustup component list --installed 2>/dev/null | grep -qx 'rust-src'; then
   log "adding rust component rust-src (the runtime build rebuilds std)"
   rustup component add rust-src
 fi
+runtime_rustflags='--cfg getrandom_backend="wasm_js" -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zinline-mir=yes -Zinline-mir-threshold=25 -Zinline-mir-hint-threshold=50'
+# build_runtime TARGET_DIR [RUSTFLAGS...]: the runtime's cargo build (the UI-gating build adds a cfg).
+build_runtime() {
+  local dir="$1"
+  shift
+  RUSTC_BOOTSTRAP=1 CARGO_PROFILE_RELEASE_STRIP=false RUSTFLAGS="$runtime_rustflags${*:+ $*}" \
+    cargo build --release --target "$target" --lib --no-default-features \
+    -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir "$root/target/$dir"
+}
 log "cargo build --release --target $target --no-default-features -Z build-std (runtime)"
-RUSTC_BOOTSTRAP=1 CARGO_PROFILE_RELEASE_STRIP=false \
-  RUSTFLAGS='--cfg getrandom_backend="wasm_js" -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zinline-mir=yes -Zinline-mir-threshold=25 -Zinline-mir-hint-threshold=50' \
-  cargo build --release --target "$target" --lib --no-default-features \
-  -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir "$root/target/runtime"
+build_runtime runtime
 cp "$root/target/runtime/$target/release/drf_gate.wasm" "$tmp/runtime.wasm"
 if $runtime_only; then
   bindgen_runtime
@@ -130,6 +138,12 @@ if $runtime_only; then
   echo "wasm size: $(size "$out/drf_gate_runtime_bg.wasm") (target/runtime/drf_gate_runtime_bg.wasm)"
   exit 0
 fi
+# The UI-gating build (`drf-gate/can`): the runtime built with `--cfg drf_gate_can_only`, every
+# binding but `check` (no `checkPacked`: no rendering, no content negotiation), the same steps.
+# Its own target dir, as the runtime's (bench/notes.md, "tenth pass").
+log "cargo build --release --target $target --no-default-features -Z build-std --cfg drf_gate_can_only (can)"
+build_runtime can --cfg drf_gate_can_only
+cp "$root/target/can/$target/release/drf_gate.wasm" "$tmp/can.wasm"
 log "cargo build --release --target $target --no-default-features --features compiler (core)"
 CARGO_PROFILE_RELEASE_STRIP=false cargo build --release --target "$target" --lib --no-default-features --features compiler
 cp "$wasm" "$tmp/core.wasm"
@@ -152,6 +166,7 @@ cp "$root/target/$target/edge/drf_gate.wasm" "$tmp/worker.wasm"
 #    No TypeScript from wasm-bindgen: its exports are internal (pkg/src/gate.js is the API, and
 #    pkg/src/index.d.ts its types).
 bindgen_runtime
+wasm-bindgen --target web --no-typescript --out-dir "$tmp/can" --out-name drf_gate_can "$tmp/can.wasm"
 wasm-bindgen --target web --no-typescript --out-dir "$tmp/core" --out-name drf_gate_core "$tmp/core.wasm"
 wasm-bindgen --target web --no-typescript --out-dir "$tmp/web" --out-name drf_gate "$tmp/edge.wasm"
 wasm-bindgen --target web --no-typescript --out-dir "$tmp/worker" --out-name drf_gate_worker "$tmp/worker.wasm"
@@ -161,8 +176,8 @@ if ! cmp -s "$tmp/web/drf_gate_bg.wasm" "$tmp/node/drf_gate_bg.wasm"; then
   exit 1
 fi
 if ! diff -r -q "$tmp/web/snippets" "$tmp/core/snippets" >/dev/null || ! diff -r -q "$tmp/web/snippets" "$tmp/runtime/snippets" >/dev/null \
-  || ! diff -r -q "$tmp/web/snippets" "$tmp/worker/snippets" >/dev/null; then
-  echo "build.sh: the runtime, core, edge and worker glue import different snippets" >&2
+  || ! diff -r -q "$tmp/web/snippets" "$tmp/worker/snippets" >/dev/null || ! diff -r -q "$tmp/web/snippets" "$tmp/can/snippets" >/dev/null; then
+  echo "build.sh: the runtime, can, core, edge and worker glue import different snippets" >&2
   exit 1
 fi
 
@@ -171,7 +186,7 @@ mkdir -p "$dist"
 # The licences ship in the package (`files`); the root files are their one copy.
 cp "$root/LICENSE-MIT" "$root/LICENSE-APACHE" "$root/pkg/"
 cp -r "$tmp/web/snippets" "$dist/snippets"
-cp "$tmp/web/drf_gate.js" "$tmp/core/drf_gate_core.js" "$tmp/runtime/drf_gate_runtime.js" "$tmp/worker/drf_gate_worker.js" "$dist/"
+cp "$tmp/web/drf_gate.js" "$tmp/core/drf_gate_core.js" "$tmp/runtime/drf_gate_runtime.js" "$tmp/can/drf_gate_can.js" "$tmp/worker/drf_gate_worker.js" "$dist/"
 
 # The nodejs glue is CommonJS and requires the error classes' snippet: point it at a CommonJS
 # copy made from the same source (pkg/src/errors.js).
@@ -207,7 +222,7 @@ fs.writeFileSync(errorsOut, '"use strict";\n' + keyed.replace(line, "const { $1 
 EOF
 # A finalizer must never throw (an uncaught error in a FinalizationRegistry callback crashes
 # Node): after a trap the instance may fail every call, its `__wbg_*_free` included.
-node - "$dist/drf_gate.js" "$dist/drf_gate_core.js" "$dist/drf_gate_runtime.js" "$dist/drf_gate_worker.js" "$dist/drf_gate.cjs" <<'EOF'
+node - "$dist/drf_gate.js" "$dist/drf_gate_core.js" "$dist/drf_gate_runtime.js" "$dist/drf_gate_can.js" "$dist/drf_gate_worker.js" "$dist/drf_gate.cjs" <<'EOF'
 const fs = require("node:fs");
 const pattern = /new FinalizationRegistry\((\w+) => (wasm\.__wbg_\w+_free\(\1(?: >>> 0)?, 1\))\)/g;
 for (const file of process.argv.slice(2)) {
@@ -226,6 +241,7 @@ node "$root/scripts/glue-strings.mjs" "$dist/drf_gate.js" "$dist/drf_gate.cjs" "
 # wrapper per multi-value export signature on every start (~7 of the runtime's ~12 ms compile).
 # Before wasm-opt, so it optimises the wrappers with the rest.
 node "$root/scripts/single-result.mjs" --short-exports "$tmp/runtime/drf_gate_runtime_bg.wasm" "$dist/drf_gate_runtime.js"
+node "$root/scripts/single-result.mjs" --short-exports "$tmp/can/drf_gate_can_bg.wasm" "$dist/drf_gate_can.js"
 node "$root/scripts/single-result.mjs" "$tmp/core/drf_gate_core_bg.wasm" "$dist/drf_gate_core.js"
 node "$root/scripts/single-result.mjs" "$tmp/web/drf_gate_bg.wasm" "$dist/drf_gate.js" "$dist/drf_gate.cjs"
 node "$root/scripts/single-result.mjs" "$tmp/worker/drf_gate_worker_bg.wasm" "$dist/drf_gate_worker.js"
@@ -243,8 +259,9 @@ EOF
 
 # 5. wasm-opt: -Oz (size) for the browser builds, EDGE_WASM_OPT (default -O3, speed) for the
 #    edge build; the features are the ones rustc's default wasm32 target emits.
-log "wasm-opt -Oz (runtime, core), -O3 (worker), ${EDGE_WASM_OPT:--O3} (edge)"
+log "wasm-opt -Oz (runtime, can, core), -O3 (worker), ${EDGE_WASM_OPT:--O3} (edge)"
 optimize_runtime "$tmp/runtime/drf_gate_runtime_bg.wasm" "$dist/drf_gate_runtime_bg.wasm"
+optimize_runtime "$tmp/can/drf_gate_can_bg.wasm" "$dist/drf_gate_can_bg.wasm"
 optimize "$tmp/core/drf_gate_core_bg.wasm" "$dist/drf_gate_core_bg.wasm" -Oz
 # The Worker build through -O3 with the edge build's one-caller limit (below), as the edge build
 # (-Os or -Oz on its opt-level-3 code: under 1 % smaller; bench/notes.md, "seventh pass").
@@ -265,7 +282,7 @@ cp "$root"/pkg/src/entries/* "$dist/"
 cp "$root"/pkg/src/{gate,check-resolved,check-request,raw-request,user,value,program,dom,guard,hono}.js "$dist/"
 # The command line (`npx drf-gate compile policy.json -o policy.gate`).
 cp "$root/pkg/src/cli.mjs" "$dist/"
-cp "$root"/pkg/src/{index,errors,dom,guard,hono}.d.ts "$dist/"
+cp "$root"/pkg/src/{index,errors,dom,guard,hono,can}.d.ts "$dist/"
 node - "$dist" gate check-resolved check-request raw-request user value program guard hono dom <<'EOF'
 // ESM -> CommonJS for the few forms these modules use: `import { a, b } from "./x.js"` (or from
 // "drf-gate", the package itself), `export function|class|const name`, `export default name`.
@@ -299,7 +316,7 @@ done
 #    for the tools that leave `new URL("x.wasm", import.meta.url)` alone (esbuild, Rollup) and the
 #    runtimes that cannot fetch a file next to the module (Deno without --allow-read, Vercel's
 #    edge runtime through `?module`): inline-runtime.js (the browser runtime, the default browser
-#    entry, instantiated by a top-level await), inline.js (core build, likewise),
+#    entry, instantiated by a top-level await), inline-can.js (the UI-gating build, likewise), inline.js (core build, likewise),
 #    inline-edge.js (edge build, instantiated synchronously on import).
 cp "$root"/pkg/src/{react,vue,reason}.{js,d.ts} "$dist/"
 node - "$dist" <<'EOF'
@@ -332,6 +349,9 @@ fs.writeFileSync(`${dist}/inline.js`, inline("drf_gate_core_bg.wasm", "api-core.
   "await init({ module_or_path: decode(WASM) });"));
 fs.writeFileSync(`${dist}/inline-runtime.js`, inline("drf_gate_runtime_bg.wasm", "api-runtime.js",
   "// Browsers through any bundler (the default browser entry of `drf-gate`): the browser runtime\n// (compiled policies only) with its .wasm inside, ready when the import resolves (a top-level\n// await instantiates it; no fetch, no asset to copy).",
+  "await init({ module_or_path: decode(WASM) });"));
+fs.writeFileSync(`${dist}/inline-can.js`, inline("drf_gate_can_bg.wasm", "api-can.js",
+  "// Browsers through any bundler: the UI-gating build (`drf-gate/can`: the browser runtime\n// without `check`) with its .wasm inside, ready when the import resolves (a top-level await\n// instantiates it; no fetch, no asset to copy).",
   "await init({ module_or_path: decode(WASM) });"));
 fs.writeFileSync(`${dist}/inline-edge.js`, inline("drf_gate_bg.wasm", "api-edge.js",
   "// Deno and other runtimes without a bundler's .wasm handling: the edge build with its .wasm\n// inside, instantiated synchronously on import (no file access, no fetch).",
@@ -367,7 +387,9 @@ if grep -q 'from "\./drf_gate_runtime\.js"\|from "\./snippets/' "$dist/runtime-n
 fi
 
 echo "wasm size: $(size "$dist/drf_gate_runtime_bg.wasm")"
+echo "wasm size (can): $(size "$dist/drf_gate_can_bg.wasm")"
 echo "wasm size (core): $(size "$dist/drf_gate_core_bg.wasm")"
 echo "wasm size (edge): $(size "$dist/drf_gate_bg.wasm")"
 echo "wasm size (worker): $(size "$dist/drf_gate_worker_bg.wasm")"
 echo "inline size (runtime, the default browser entry): $(size "$dist/inline-runtime.js")"
+echo "inline size (can): $(size "$dist/inline-can.js")"

@@ -2,6 +2,8 @@
 //! a compiled policy and decides, with users, objects and outcomes crossing in the binary value
 //! encoding of [`crate::compiled::value`] (written by `pkg/src/value.js`) and names as strings.
 //! No JSON reader, no policy compiler: `pkg/src/gate.js` (`runtime: true`) is the public API.
+//! Built with `--cfg drf_gate_can_only` it is the UI-gating build (`drf-gate/can`): the same
+//! bindings without `check` (no `checkPacked`, no rendering or content negotiation reached).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -43,9 +45,11 @@ pub struct GateCore {
     inner: Rc<crate::Gate>,
     targets: RefCell<Vec<ResolvedTarget>>,
     /// Typed checks (`checkPacked`, `checkResolved`, ...: [`crate::typed_check`]).
+    #[cfg(not(drf_gate_can_only))]
     check: RefCell<crate::typed_check::TypedCheck>,
 }
 
+#[cfg(not(drf_gate_can_only))]
 typed_check_bindings!();
 program_bindings!();
 
@@ -63,6 +67,7 @@ fn user_of(bytes: &[u8], path: &str) -> Result<Option<crate::user::UserInput>, J
 /// JSON text of a value or decision, as serde_json writes it (`crate::json_writer`: no serde_json
 /// serializer, std::io writer or error texts in the runtime). It cannot fail on what the runtime
 /// renders (every map key is a string).
+#[cfg(not(drf_gate_can_only))]
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsValue> {
     crate::json_writer::to_string(value).map_err(|_| invalid("the decision could not be written as JSON", "$"))
 }
@@ -81,7 +86,12 @@ impl GateCore {
     #[wasm_bindgen(constructor)]
     pub fn new(bytes: &[u8]) -> Result<GateCore, JsValue> {
         let inner = crate::Gate::from_compiled(bytes).map_err(|error| policy_error(&error))?;
-        Ok(GateCore { inner: Rc::new(inner), targets: RefCell::new(Vec::new()), check: RefCell::default() })
+        Ok(GateCore {
+            inner: Rc::new(inner),
+            targets: RefCell::new(Vec::new()),
+            #[cfg(not(drf_gate_can_only))]
+            check: RefCell::default(),
+        })
     }
 
     /// The views, in policy order.

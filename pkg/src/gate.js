@@ -153,6 +153,19 @@ export function needsEdgeBuild(what) {
   return error;
 }
 
+/**
+ * What the UI-gating build (`drf-gate/can`: the browser runtime without `check`) does not have:
+ * an `Error` with `code` `"needs_check_build"`.
+ *
+ * ```js
+ * throw needsCheckBuild("gate.check()");
+ * ```
+ */
+export function needsCheckBuild(what) {
+  const error = new Error(`${what} is not in the UI-gating build (drf-gate/can: can, permissionsFor, subject, actions, route): import 'drf-gate/runtime' for check`);
+  error.code = "needs_check_build";
+  return error;
+}
 
 /**
  * The public API over one build's wasm-bindgen glue.
@@ -164,6 +177,8 @@ export function needsEdgeBuild(what) {
  * glue instantiated its module on load (Node's CommonJS glue); otherwise calls wait for
  * `init()`/`initSync()`. `compiler: false`: the glue loads compiled policies only and has no
  * JSON `check` (the Worker build: what check-resolved.js's fast path leaves crosses typed only).
+ * `canOnly`: the UI-gating build's glue (`drf-gate/can`: the runtime without `check`), whose
+ * `check` throws `needs_check_build`.
  */
 // A compiled policy as bytes, or `undefined` for a JSON policy (an object or JSON text).
 function compiledBytes(policy) {
@@ -204,9 +219,9 @@ function workerNeedsCompiler() {
 }
 
 // What the browser runtime cannot do: compile a JSON policy.
-function needsCompiler() {
+function needsCompiler(entry = "drf-gate in browsers, drf-gate/runtime") {
   return new PolicyError(
-    "this entry (drf-gate in browsers, drf-gate/runtime) is the browser runtime: it loads compiled policies " +
+    `this entry (${entry}) is the browser runtime: it loads compiled policies ` +
       "(a Uint8Array from `npx drf-gate compile policy.json -o policy.gate` or gate.toCompiled()); import " +
       "'drf-gate/inline' or 'drf-gate/web' (the JSON core) to compile JSON policies in the browser",
     "invalid_policy",
@@ -536,7 +551,7 @@ export function packedDecision(words, text) {
   };
 }
 
-export function defineApi(wasm, { check: checks, checkRequest: defineCheckRequest, ready = false, runtime = false, compiler = true } = {}) {
+export function defineApi(wasm, { check: checks, checkRequest: defineCheckRequest, ready = false, runtime = false, compiler = true, canOnly = false } = {}) {
   // Raw requests (check-request.js): the edge builds only.
   const requests = defineCheckRequest === undefined ? undefined : defineCheckRequest(wasm);
   // The browser runtime (no compiler): values cross encoded, not as JS objects.
@@ -683,7 +698,7 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
       ensureReady("new Gate()");
       const bytes = compiledBytes(policy);
       if (runtime) {
-        if (bytes === undefined) throw needsCompiler();
+        if (bytes === undefined) throw needsCompiler(canOnly ? "drf-gate/can" : undefined);
         this.#core = new wasm.GateCore(bytes);
       } else if (bytes === undefined) {
         if (!compiler) throw workerNeedsCompiler();
@@ -709,6 +724,7 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
      * are reported exactly as before.
      */
     check(context) {
+      if (canOnly) throw needsCheckBuild("gate.check()");
       const core = this.#live();
       if (checks === undefined) return this.#checkTyped(core, context);
       return checks.check((this.#checks ??= this.#checkState()), core, context);
@@ -1154,7 +1170,7 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
     /** The compiled form of this policy (a `Uint8Array`) for the browser runtime (`drf-gate/runtime`). */
     toCompiled() {
       const core = this.#live();
-      if (runtime) throw needsCompiler();
+      if (runtime) throw needsCompiler(canOnly ? "drf-gate/can" : undefined);
       if (!compiler) throw workerNeedsCompiler();
       return core.toCompiled();
     }

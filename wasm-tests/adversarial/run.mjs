@@ -39,6 +39,10 @@ try {
   log(`the runtime run produced no result (exit ${runtimeRun.status}, signal ${runtimeRun.signal})`);
 }
 
+// 1c. The UI-gating build (drf-gate/can: the runtime without `check`): the same set, the cases
+//     that call `check` skipped (runtime.mjs --build can prints its own lines; not in the totals).
+const canRun = spawnSync(process.execPath, ["--expose-gc", join(here, "runtime.mjs"), join(root, "pkg", "dist"), "--build", "can"], { stdio: ["ignore", "inherit", "inherit"] });
+
 // 2. workerd: the Worker bundled as wrangler bundles one (esbuild, workerd conditions, the .wasm
 //    kept as a CompiledWasm module).
 const outDir = join(scratch, "worker");
@@ -150,5 +154,5 @@ console.log(`adversarial: ${total} inputs, ${handled} handled, ${traps} traps, $
 // node.mjs.
 const memoryGate = nodeResult.memoryOk && runtimeResult.memoryOk && workerMemory.ok;
 const ok = total >= 100 && handled === total && traps === 0 && forged === 0 && memoryGate && workerTotal > 0 && nodeResult.total > 0 &&
-  runtimeResult.total > 0;
+  runtimeResult.total > 0 && canRun.status === 0;
 process.exit(ok ? 0 : 1);
