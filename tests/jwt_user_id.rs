@@ -65,8 +65,9 @@ fn user_id_kind_matches_django_fields() {
                 // A claim beyond 64 bits is forwarded before the lookup (the lookup sees exact ints only).
                 let beyond_u64 = claim.parse::<u128>().is_ok_and(|n| n > u128::from(u64::MAX));
                 if got == "forwarded" {
+                    // A null claim is `field IS NULL` in Django: a store cannot answer it.
                     assert!(
-                        expected.get("serverError").is_some() || beyond_u64,
+                        expected.get("serverError").is_some() || beyond_u64 || claim == "null",
                         "{name} {claim} {column}: forwarded, DRF {expected}"
                     );
                     forwarded += 1;
@@ -77,8 +78,31 @@ fn user_id_kind_matches_django_fields() {
             }
         }
     }
-    // Every claim a field rejects is forwarded; nothing else is (the two beyond u64 aside).
-    assert_eq!((answered, forwarded), (282, 214));
+    // Every claim a field rejects is forwarded, and the null claims (4 fields, found or not);
+    // nothing else is (the two beyond u64 aside).
+    assert_eq!((answered, forwarded), (274, 222));
+}
+
+/// `"user_id": null` is `User.objects.get(uuid=None)`, Django's `uuid IS NULL`: a user whose
+/// nullable field is NULL is authenticated (200), several are a 500, none is a 401. A store
+/// answering "found" or "not found" for a null id cannot tell these apart: forwarded.
+#[test]
+fn a_null_claim_is_forwarded_found_or_not() {
+    let vectors: Value = common::jsonl(include_str!("authentication_vectors/jwt_user_id.jsonl"));
+    let now = vectors["now"].as_f64().unwrap();
+    let jwt = json!({"signingKey": vectors["signingKey"], "userIdField": "uuid", "userIdKind": "uuid"});
+    let settings: AuthenticationSettings = serde_json::from_value(json!({ "jwt": jwt })).unwrap();
+    let settings = CompiledSettings::compile(&settings).unwrap();
+    let null_case = vectors["scenarios"]["uuid_pk"]["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|case| case["claim"] == "null")
+        .unwrap();
+    for found in [true, false] {
+        let users = Users { field: "uuid".into(), found };
+        assert_eq!(run(&settings, null_case["header"].as_str().unwrap(), &users, now), "forwarded", "found: {found}");
+    }
 }
 
 #[test]

@@ -509,10 +509,16 @@ fn py_hex_int_takes(text: &str) -> bool {
 /// through the resolver, then the `is_active` check.
 pub(crate) fn get_user(id: &Value, compiled: &CompiledSettings, resolver: &dyn Resolver) -> Step {
     let settings = &compiled.settings.jwt;
-    let lookup = match resolver.user_by_id(&settings.user_id_field, id) {
-        // The server crashes on an id its field cannot take; not found is not certain.
-        Lookup::NotFound if !user_id_field_takes(settings.user_id_kind(), id) => Lookup::Unknown,
-        other => other,
+    // `get(field=None)` is Django's `field IS NULL`: one such row is the user, several are a 500.
+    // A store cannot say which, so a null claim is the origin's to decide, found or not.
+    let lookup = if id.is_null() {
+        Lookup::Unknown
+    } else {
+        match resolver.user_by_id(&settings.user_id_field, id) {
+            // The server crashes on an id its field cannot take; not found is not certain.
+            Lookup::NotFound if !user_id_field_takes(settings.user_id_kind(), id) => Lookup::Unknown,
+            other => other,
+        }
     };
     Step::from_lookup(
         lookup,
