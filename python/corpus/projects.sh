@@ -45,6 +45,14 @@ projects=(
   "DRFTotal|https://github.com/AikanyshM/DRFTotal|ae83b794b4d8b72f5c345136d54e13b72d91ac5a|.|drf_project.settings|"
   "rest_api_demo|https://github.com/devbear90/rest_api_demo|6f50231d8c2875610c7c04fd49c6d54727922c9e|bigdata_api|bigdata_api.settings|djangorestframework-simplejwt django-filter"
   "book_store|https://github.com/ananotopuria/book_store|370c87398526b971f840d967818fbf07c866c476|.|book_store.settings|django-filter celery"
+  # No licence files (api_yamdb, storefront-django): measured from their pinned commits only, never
+  # copied. api_yamdb: nested routers with `\d+` kwargs, role properties, a get_permissions() reading
+  # request.path, ru-RU (every view left unless LANGUAGE_CODE is English); storefront: drf-nested-routers,
+  # djoser, @action(permission_classes=...), a get_permissions() by request.method, debug toolbar.
+  "api_yamdb|https://github.com/mishatunikov/api_yamdb|d28516d30cb27673b9b8c36a27930e38c5513405|api_yamdb|api_yamdb.settings|django-filter djangorestframework-simplejwt"
+  "storefront-django|https://github.com/derawall1/storefront-django|c41f2d67d094be739353860484aca5507c113d38|.|storefront.settings|django-filter drf-nested-routers djoser djangorestframework-simplejwt django-cors-headers django-debug-toolbar celery pillow"
+  # CC0: OpenClassrooms' SoftDesk (projects/issues/comments, contributors, djoser, simplejwt).
+  "softdesk|https://github.com/HDanDev/SoftDesk|4724e8392b100b294eca896974e26387cb44ab10|softdesk|softdesk.settings|djoser djangorestframework-simplejwt"
 )
 python3 -m venv "$work/venv"
 py="$work/venv/bin/python"

@@ -468,19 +468,21 @@ def _pattern_parts(pattern):
 
 
 def iter_url_patterns(resolver=None):
-    """Yield (template, js_regex, url_pattern, namespace, clean) for every endpoint of the URLconf."""
+    """Yield (template, js_regex, url_pattern, namespace, clean, chain) for every endpoint of the
+    URLconf; ``chain`` is the Django patterns leading to it (the same chain matches the same URLs)."""
 
-    def walk(patterns, template, regex, namespace, clean):
+    def walk(patterns, template, regex, namespace, clean, chain):
         for p in patterns:
             t, r, end, ok = _pattern_parts(p.pattern)
+            link = chain + ((type(p.pattern).__name__, str(p.pattern)),)
             if isinstance(p, URLResolver):
                 ns = p.namespace and (f"{namespace}:{p.namespace}" if namespace else p.namespace)
-                yield from walk(p.url_patterns, template + t, regex + r, ns or namespace, clean and ok)
+                yield from walk(p.url_patterns, template + t, regex + r, ns or namespace, clean and ok, link)
             elif isinstance(p, URLPattern):
                 js = "^/" + re.sub(r"\(\?P<", "(?<", regex + r) + "$"
-                yield "/" + template + t, js, p, namespace, clean and ok
+                yield "/" + template + t, js, p, namespace, clean and ok, link
 
-    yield from walk((resolver or get_resolver()).url_patterns, "", "", None, True)
+    yield from walk((resolver or get_resolver()).url_patterns, "", "", None, True, ())
 
 
 def _is_format_suffix(url_pattern):
@@ -586,21 +588,23 @@ class Exporter:
         return lines
 
     def _base_conditions(self, base):
-        """What ``super().has_permission(...)`` means for a class derived from ``base``."""
-        if base in BUILTIN_CONDITIONS:
-            return BUILTIN_CONDITIONS[base]
-        name = self.permission_names.get(base)
-        decl = self.permission_decls.get(name, {}) if name else {}
+        """What ``super().has_permission(...)`` means for a class derived from ``base``: the
+        nearest class in its MRO with a condition (a built-in's, a declared or translated one). A
+        class on the way with code of its own and no condition stops the walk (nothing known):
+        ``DjangoModelPermissions.has_permission`` was read as BasePermission's True."""
         out = {}
         for method, key in (("has_permission", "hasPermission"), ("has_object_permission", "hasObjectPermission")):
-            if key in decl:
-                out[method] = decl[key]
-            else:
-                # Inherited further up, or BasePermission's True.
-                parent = next((b for b in base.__mro__[1:] if b in BUILTIN_CONDITIONS or b in self.permission_names), None)
-                inherited = self._base_conditions(parent) if parent is not None else {}
-                if method in inherited:
-                    out[method] = inherited[method]
+            for k in base.__mro__:
+                if k in BUILTIN_CONDITIONS:
+                    out[method] = BUILTIN_CONDITIONS[k][method]
+                    break
+                name = self.permission_names.get(k)
+                decl = self.permission_decls.get(name, {}) if name else {}
+                if key in decl:
+                    out[method] = decl[key]
+                    break
+                if method in k.__dict__:
+                    break
         return out
 
     def permission_class(self, cls):
@@ -987,10 +991,15 @@ class Exporter:
 
     def collect_routes(self):
         """Group the URLconf's DRF endpoints by policy view name, in URLconf order."""
-        views, names_by_key = {}, {}
-        for template, regex, p, namespace, clean in iter_url_patterns(
+        views, names_by_key, chains = {}, {}, set()
+        for template, regex, p, namespace, clean, chain in iter_url_patterns(
             get_resolver(self.urlconf) if self.urlconf else None
         ):
+            if chain in chains:
+                # The same patterns as an earlier endpoint: Django resolves that one, never this
+                # (a NestedDefaultRouter's API root after its parent's, `router.urls + nested.urls`).
+                continue
+            chains.add(chain)
             cls = getattr(p.callback, "cls", None)
             if not (isinstance(cls, type) and issubclass(cls, APIView)):
                 continue

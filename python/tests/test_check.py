@@ -211,6 +211,28 @@ class CheckTests(TestCase):
         with self.assertRaisesRegex(ValueError, r"its pk id \(DateField\) has no default"):
             pk_of(models.DateField(primary_key=True))
 
+    def test_generated_users_fill_the_fields_the_model_requires(self):
+        # softdesk: `age = PositiveIntegerField()` (no default) and a save() refusing None or < 15;
+        # no user could be generated ("cannot make users"), and only the database's were checked.
+        from types import SimpleNamespace
+
+        from django.db import models
+
+        from drfgate.check import _required_values
+
+        fields = {"username": models.CharField(max_length=40, unique=True), "age": models.PositiveIntegerField(),
+                  "code": models.IntegerField(unique=True), "email": models.EmailField(blank=True),
+                  "nickname": models.CharField(max_length=9), "bio": models.TextField(blank=True),
+                  "score": models.IntegerField(default=3), "born": models.DateField(null=True)}
+        for name, field in fields.items():
+            field.set_attributes_from_name(name)
+        User = SimpleNamespace(REQUIRED_FIELDS=["email"], _meta=SimpleNamespace(concrete_fields=list(fields.values())))
+        real = SimpleNamespace(age=30, code=7, nickname="ann")
+        self.assertEqual(_required_values(User, "drfgate-check-user", real, exclude={"username"}),
+                         {"age": 30, "email": "drfgate-check-user@example.invalid",
+                          "nickname": "drfgate-check-user"})
+        self.assertNotIn("age", _required_values(User, "drfgate-check-user", None))
+
     def test_detail_paths_from_path_converters_and_uuid_pks(self):
         # DRFTotal: `path('<int:pk>/', ...)` exports as `{pk:int}`, which the check requested
         # literally (every request a 404, "skipped"); blog-stack-backend: a UUID pk stopped the
@@ -334,6 +356,13 @@ class CheckTests(TestCase):
                    if c["request"]["path"] == "/account/delete/" and c["origin"]["allowed"]]
         self.assertTrue(deleted)
         self.assertTrue(all(u and u["id"] is not None for u in deleted), deleted)
+        # /v3/reviews/: get_queryset() raises (DRF's 500) once DRF has let the request through; the
+        # check stopped with the KeyError. A detail lookup that raises is skipped, named.
+        served = {(c["request"]["path"], c["origin"]["status"], c["origin"]["allowed"]) for c in result.cases
+                  if c["request"]["path"].startswith("/v3/reviews/") and c["request"]["method"] == "GET"}
+        self.assertIn(("/v3/reviews/", 500, True), served)
+        self.assertIn(("/v3/reviews/", 401, False), served)
+        self.assertTrue(any("get_queryset() raised" in s for s in result.skipped), result.skipped[:3])
 
     @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
     def test_drf_gate_catches_a_changed_viewset(self):
