@@ -27,6 +27,7 @@ import re
 import shlex
 import subprocess
 import tempfile
+import traceback
 import uuid
 import warnings
 from datetime import timedelta
@@ -34,7 +35,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import EmailField
 from django.test import Client
 from rest_framework import exceptions
@@ -166,6 +167,8 @@ def _lookup(view):
         return queryset.filter(**{view.lookup_field: view.kwargs[kwarg]}).first()
     except (TypeError, ValueError, ValidationError):
         return _BAD_LOOKUP
+    except DatabaseError:
+        raise  # the request's transaction is broken: what DRF then does is no longer its own
     except Exception:  # noqa: BLE001 - the project's get_queryset() fails here (a KeyError on a
         # kwarg another route gives): raising it would answer before DRF's own permission check.
         return _LOOKUP_RAISED
@@ -415,6 +418,29 @@ def _token_model():
     return Token
 
 
+def _token_keywords(policy, used):
+    """The header keywords of the token authentication classes used (TokenAuthentication's, and a
+    subclass's own ``keyword = "Bearer"``). Every token was sent as ``Token <key>``, which a
+    ``Bearer`` subclass reads as no credentials: no token request was authenticated."""
+    classes = policy.get("authenticationClasses", {})
+    default = policy.get("settings", {}).get("token", {}).get("keyword", "Token")
+    out = []
+    for name in sorted(used):
+        keyword = None
+        for _ in range(len(classes) + 1):
+            if name in ("TokenAuthentication", "token"):
+                keyword = keyword or default
+                if keyword not in out:
+                    out.append(keyword)
+                break
+            decl = classes.get(name)
+            if decl is None:
+                break
+            keyword = keyword or decl.get("keyword")
+            name = decl.get("base")
+    return out
+
+
 def _client():
     """A test client that returns the server's 500 for an exception in the project's code (a
     handler's KeyError) instead of raising it: DRF has decided by then, and the check goes on."""
@@ -430,9 +456,10 @@ def build_credentials(policy, users=None, extra_users=()):
         used.update(view.get("authentication", []))
         for action in view["actions"].values():
             used.update(action.get("authentication", []))
+    keywords = _token_keywords(policy, used) or ["Token"]
     creds = [
         Credential("anonymous", _client()),
-        Credential("wrong-token", _client(), {"HTTP_AUTHORIZATION": "Token " + "0" * 40}),
+        Credential("wrong-token", _client(), {"HTTP_AUTHORIZATION": f"{keywords[0]} " + "0" * 40}),
         Credential("garbage-jwt", _client(), {"HTTP_AUTHORIZATION": "Bearer not.a.jwt"}),
     ]
     User = get_user_model()
@@ -448,10 +475,10 @@ def build_credentials(policy, users=None, extra_users=()):
             if token is None and user.get_username().startswith(GENERATED_PREFIX):
                 token = Token.objects.create(user=user)
         if token is not None:
-            creds.append(
-                Credential(f"{user.get_username()}/token", _client(),
-                           {"HTTP_AUTHORIZATION": f"Token {token.key}"})
-            )
+            for keyword in keywords:
+                label = "token" if keyword == "Token" else f"token-{keyword}"
+                creds.append(Credential(f"{user.get_username()}/{label}", _client(),
+                                        {"HTTP_AUTHORIZATION": f"{keyword} {token.key}"}))
         if "JWTAuthentication" in used:
             from rest_framework_simplejwt.tokens import AccessToken
 
@@ -518,9 +545,11 @@ def run_matrix(policy, credentials, paths, methods=METHODS):
     exporter = Exporter()
     builder = ContextBuilder(policy, exporter)
     cases, skipped = [], []
-    request_logger = logging.getLogger("django.request")  # 4xx warnings are the point here
+    # 4xx warnings are the point here; a 500 from the project's code is one line per error in the
+    # command's output (server_errors), not a traceback per request.
+    request_logger = logging.getLogger("django.request")
     level = request_logger.level
-    request_logger.setLevel(logging.ERROR)
+    request_logger.setLevel(logging.CRITICAL)
     with instrument(), _restore_level(request_logger, level):
         for path, route in paths:
             for method in methods:
@@ -550,6 +579,28 @@ def _restore_level(logger, level):
         yield
     finally:
         logger.setLevel(level)
+
+
+def _server_error(exc_info):
+    """``"KeyError: 'product_pk' (store/views/review_viewset.py:10)"`` for an exception the
+    project's code raised while Django handled the request (its 500), else None."""
+    if not exc_info or exc_info[1] is None:
+        return None
+    exc = exc_info[1]
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" ({os.path.relpath(frames[-1].filename)}:{frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def server_errors(cases):
+    """(error, requests, first request) per distinct server error of the project's code."""
+    out = {}
+    for case in cases:
+        error = case["origin"].get("serverError")
+        if error:
+            count, first = out.get(error, (0, case))
+            out[error] = (count + 1, first)
+    return [(error, count, first) for error, (count, first) in out.items()]
 
 
 _STANDARD_ACTIONS = {"list", "create", "retrieve", "update", "partial_update", "destroy"}
@@ -594,6 +645,7 @@ def _case(case_id, path, route, method, cred, rec, response, builder):
             "headers": headers,
             "allHeaders": dict(response.headers.items()),
             "drfAction": getattr(view, "action", None),
+            "serverError": _server_error(getattr(response, "exc_info", None)),
         },
     }
 

@@ -11,7 +11,7 @@ from unittest import mock
 
 from django.core.management import call_command
 from django.test import TestCase, override_settings
-from rest_framework import permissions
+from rest_framework import authentication, permissions
 
 from blog import views as blog_views
 from blog.models import Post
@@ -39,6 +39,10 @@ def node_replay_available():
         return False
     finally:
         os.unlink(f.name)
+
+
+class BearerToken(authentication.TokenAuthentication):
+    keyword = "Bearer"
 
 
 class CheckTests(TestCase):
@@ -233,6 +237,28 @@ class CheckTests(TestCase):
                           "nickname": "drfgate-check-user"})
         self.assertNotIn("age", _required_values(User, "drfgate-check-user", None))
 
+    def test_token_requests_use_the_keyword_of_the_class(self):
+        # A TokenAuthentication subclass with `keyword = "Bearer"` (cfe course): every token went
+        # as `Token <key>`, no credentials to it, so no token request was authenticated.
+        from drfgate.check import _token_keywords
+
+        classes = {"Bearer": {"base": "TokenAuthentication", "keyword": "Bearer"},
+                   "BearerTwo": {"base": "Bearer"}, "Jwtish": {"base": "JWTAuthentication"}}
+        policy = {"authenticationClasses": classes, "settings": {"token": {"keyword": "Token"}}}
+        self.assertEqual(_token_keywords(policy, {"Bearer", "SessionAuthentication"}), ["Bearer"])
+        self.assertEqual(_token_keywords(policy, {"BearerTwo", "TokenAuthentication"}), ["Bearer", "Token"])
+        self.assertEqual(_token_keywords(policy, {"Jwtish"}), [])
+        with mock.patch.object(blog_views.PostViewSet, "authentication_classes", [BearerToken]):
+            result = self.check(policy=export_policy(), replay=None, methods=["GET"])
+        self.assertEqual(result.disagreements, [])
+        bearer = [c for c in result.cases if c["credential"] == "alice/token-Bearer" and c["context"]["view"] == "posts"]
+        self.assertTrue(bearer)
+        self.assertTrue(all("succeeded" in json.dumps(c["context"]["authentication"]) for c in bearer),
+                        bearer[0]["context"]["authentication"])
+        wrong = [c["origin"]["body"] for c in result.cases if c["credential"] == "wrong-token"
+                 and c["context"]["view"] == "posts"]
+        self.assertIn('{"detail":"Invalid token."}', wrong)
+
     def test_detail_paths_from_path_converters_and_uuid_pks(self):
         # DRFTotal: `path('<int:pk>/', ...)` exports as `{pk:int}`, which the check requested
         # literally (every request a 404, "skipped"); blog-stack-backend: a UUID pk stopped the
@@ -363,6 +389,10 @@ class CheckTests(TestCase):
         self.assertIn(("/v3/reviews/", 500, True), served)
         self.assertIn(("/v3/reviews/", 401, False), served)
         self.assertTrue(any("get_queryset() raised" in s for s in result.skipped), result.skipped[:3])
+        from drfgate.check import server_errors
+
+        errors = [error for error, _, _ in server_errors(result.cases)]
+        self.assertTrue(any(e.startswith("KeyError: 'post_pk' (") and "urls_extra.py:" in e for e in errors), errors)
 
     @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
     def test_drf_gate_catches_a_changed_viewset(self):
