@@ -192,6 +192,21 @@ class ExportError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+def _drf_perms_map(class_name):
+    """DRF's own ``perms_map`` of a class of rest_framework.permissions, read from its source: the
+    live dict is the project's to change."""
+    try:
+        tree = ast.parse(inspect.getsource(drf_permissions))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
+            for stmt in node.body:
+                if isinstance(stmt, ast.Assign) and any(getattr(t, "id", None) == "perms_map" for t in stmt.targets):
+                    return ast.literal_eval(stmt.value)
+    return None
+
+
 class Problem:
     """Something the policy format cannot say about a class, with where it is written."""
 
@@ -1382,6 +1397,28 @@ class Exporter:
 
     # ---- the whole policy ---------------------------------------------------------------------
 
+    def _shared_perms_map_problems(self):
+        """DRF's ``perms_map`` dicts changed while the project ran (the export instantiates its
+        permission classes, as DRF does per request). ``self.perms_map['GET'] = [...]`` in a
+        subclass's ``__init__`` (storefront-django's FullDjangoModelPermission) changes the dict
+        every DjangoModelPermissions shares: DRF's answers then depend on which views were
+        requested since the server started, where the policy says DRF's map."""
+        out = []
+        for base in (drf_permissions.DjangoModelPermissions, drf_permissions.DjangoObjectPermissions):
+            original = _drf_perms_map(base.__name__)
+            if original is None or base.__dict__.get("perms_map") == original:
+                continue
+            culprits = [c for c in self.permission_names if isinstance(c, type) and issubclass(c, base)
+                        and "__init__" in c.__dict__]
+            out.append(Problem(
+                culprits[0].__init__ if culprits else base,
+                f"{base.__name__}.perms_map, which every {base.__name__} view shares, was changed while the "
+                f"project ran{' (by ' + culprits[0].__qualname__ + '.__init__())' if culprits else ''}: DRF's "
+                "answers then depend on the views requested before",
+                "give the subclass a perms_map of its own (perms_map = {**DjangoModelPermissions.perms_map, "
+                "'GET': [...]}) instead of assigning into self.perms_map"))
+        return out
+
     def export(self):
         problems = []
         self.global_auth = [self.authentication_class(c, problems) for c in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
@@ -1409,6 +1446,7 @@ class Exporter:
             problems.extend(self._jwt_user_field_problems(name, view))
             problems.extend(self._remote_user_problems(name, view))
             problems.extend(self._object_user_comparison_problems(name, view))
+        problems.extend(self._shared_perms_map_problems())
         unknown = self.leave_to_origin - set(left)
         if unknown:
             raise ExportError([f"--leave-to-origin names no view: {', '.join(sorted(unknown))}"])

@@ -611,6 +611,31 @@ class ProblemTests(SimpleTestCase):
                 self.assertEqual(json.load(f), export_policy())
 
 
+class ViewPermsInInit(permissions.DjangoModelPermissions):
+    """storefront-django's FullDjangoModelPermission: assigns into the dict every
+    DjangoModelPermissions shares (no perms_map of its own)."""
+
+    def __init__(self):
+        self.perms_map["GET"] = ["%(app_label)s.view_%(model_name)s"]
+
+
+class SharedPermsMapTests(SimpleTestCase):
+    def test_a_class_changing_the_shared_perms_map_is_a_problem(self):
+        from drfgate.export import _drf_perms_map
+
+        self.assertEqual(_drf_perms_map("DjangoModelPermissions"), dict(permissions.DjangoModelPermissions.perms_map))
+        self.assertIsNone(_drf_perms_map("IsAuthenticated"))
+        with mock.patch.dict(permissions.DjangoModelPermissions.perms_map), \
+                mock.patch.object(blog_views.TagViewSet, "permission_classes", [ViewPermsInInit]):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        text = str(ctx.exception)
+        self.assertIn("DjangoModelPermissions.perms_map, which every DjangoModelPermissions view shares, was changed "
+                      "while the project ran (by ViewPermsInInit.__init__())", text)
+        self.assertIn("test_export.py:", text)
+        self.assertEqual(permissions.DjangoModelPermissions.perms_map["GET"], [])  # restored by patch.dict
+
+
 class UrlconfShapesTests(SimpleTestCase):
     """@action(permission_classes=...), extra methods, namespaces, generic views, converters."""
 
