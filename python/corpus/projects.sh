@@ -26,7 +26,7 @@
 # 15 views, 13 exported (a get_permissions() by request.method giving PUT other classes than the
 # policy can; djoser's UserViewSet.permission_denied()), DebugToolbarMiddleware listed as
 # transparent, 1,386 requests (stopped before: a KeyError in the project, then an API root the core
-# refused); DRF_cfe_course 8 views, 4 exported (a DjangoModelPermissions subclass calling super()),
+# refused; its JWT header type `JWT` left every JWT request unauthenticated); DRF_cfe_course 8 views, 4 exported (a DjangoModelPermissions subclass calling super()),
 # 735 requests (196 with its Bearer token; none authenticated before); softdesk 12 views, 6 exported
 # (isinstance() in IsContributor, request.data, `obj == request.user`, djoser), 252 requests (84
 # before: no user could be generated). 0 disagreements on each.

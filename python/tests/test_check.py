@@ -259,6 +259,20 @@ class CheckTests(TestCase):
                  and c["context"]["view"] == "posts"]
         self.assertIn('{"detail":"Invalid token."}', wrong)
 
+    def test_jwt_requests_use_the_header_simplejwt_reads(self):
+        # storefront-django: SIMPLE_JWT = {"AUTH_HEADER_TYPES": ("JWT",)}; every JWT went as
+        # `Bearer <jwt>`, no credentials to simplejwt, so no JWT request was authenticated.
+        from drfgate.check import build_credentials
+
+        policy = {"authentication": ["JWTAuthentication"], "views": {},
+                  "settings": {"jwt": {"authHeaderTypes": ["JWT", "Bearer"], "authHeaderName": "HTTP_X_ACCESS"}}}
+        creds = {c.label: c.headers for c in build_credentials(policy, users=["alice"])}
+        self.assertEqual(creds["garbage-jwt"], {"HTTP_X_ACCESS": "JWT not.a.jwt"})
+        self.assertRegex(creds["alice/jwt"]["HTTP_X_ACCESS"], r"^JWT [\w-]+\.[\w-]+\.[\w-]+$")
+        self.assertEqual({c.label: c.headers for c in build_credentials({"authentication": ["JWTAuthentication"],
+                                                                         "views": {}}, users=["alice"])}["garbage-jwt"],
+                         {"HTTP_AUTHORIZATION": "Bearer not.a.jwt"})
+
     def test_detail_paths_from_path_converters_and_uuid_pks(self):
         # DRFTotal: `path('<int:pk>/', ...)` exports as `{pk:int}`, which the check requested
         # literally (every request a 404, "skipped"); blog-stack-backend: a UUID pk stopped the
@@ -389,6 +403,9 @@ class CheckTests(TestCase):
         self.assertIn(("/v3/reviews/", 500, True), served)
         self.assertIn(("/v3/reviews/", 401, False), served)
         self.assertTrue(any("get_queryset() raised" in s for s in result.skipped), result.skipped[:3])
+        feature = {(c["origin"]["status"], c["origin"]["allowed"]) for c in result.cases
+                   if c["request"]["path"].endswith("/feature/") and c["request"]["method"] == "POST"}
+        self.assertIn((404, True), feature)  # getObject false: the missing pk's 404 is the origin's
         from drfgate.check import server_errors
 
         errors = [error for error, _, _ in server_errors(result.cases)]

@@ -27,6 +27,14 @@ class ArchiveViewSet(viewsets.ReadOnlyModelViewSet):
         post = self.get_object()
         return Response({"pinned": post.pk})
 
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def feature(self, request, pk=None):
+        """storefront-django's destroy: a test that may answer first, then the lookup (exported
+        `getObject: false`; DRF's 404 for a missing pk is the origin's)."""
+        if request.query_params.get("dry"):
+            return Response(status=204)
+        return Response({"featured": self.get_object().pk})
+
     @pin.mapping.delete
     def unpin(self, request, pk=None):
         return Response(status=204)
