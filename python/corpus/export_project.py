@@ -85,10 +85,18 @@ def main():
 def export_problems(left):
     """The whole export (what ``manage.py drfgate_export --leave-to-origin LEFT`` does): prints
     each problem only it finds; returns their number."""
+    from drfgate import core
     from drfgate.export import ExportError, export_policy
 
     try:
-        export_policy(leave_to_origin=left)
+        policy = export_policy(leave_to_origin=left)
+        if core.available():
+            # What a Worker does with it: an export the core refuses is an exporter bug, never a
+            # policy to ship (storefront-django's three API roots at one URL were refused so).
+            core.compile(policy)
+    except core.PolicyError as exc:
+        print(f"  EXPORT   the core refuses the exported policy: {exc}")
+        return 1
     except ExportError as exc:
         for problem in exc.problems:
             print(f"  EXPORT   {str(problem).splitlines()[0]}")
@@ -97,7 +105,6 @@ def export_problems(left):
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         print(f"  EXPORT   exporter failure {type(exc).__name__}: {exc} ({frame.filename}:{frame.lineno})")
         return 1
-    return 0
     return 0
 
 

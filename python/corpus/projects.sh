@@ -20,6 +20,16 @@
 # blog-stack-backend 7/7 and 1 export problem (WhiteNoiseMiddleware: DRFGATE_TRANSPARENT_MIDDLEWARE).
 # manage.py drfgate_check on each (by hand: own settings module adding drfgate, sqlite, a few rows;
 # CHANGELOG has the counts): 0 disagreements once the problems are left to the origin.
+# 2026-11-30, second pass (drfgate_check by hand as above; the views left named with --leave-to-origin):
+# api_yamdb 9 views, 5 exported (LANGUAGE_CODE set to English: ru-RU leaves all; get_permissions()
+# reading request.path x2, get_queryset() of two nested viewsets), 847 requests; storefront-django
+# 15 views, 13 exported (a get_permissions() by request.method giving PUT other classes than the
+# policy can; djoser's UserViewSet.permission_denied()), DebugToolbarMiddleware listed as
+# transparent, 1,386 requests (stopped before: a KeyError in the project, then an API root the core
+# refused; its JWT header type `JWT` left every JWT request unauthenticated); DRF_cfe_course 8 views, 4 exported (a DjangoModelPermissions subclass calling super()),
+# 735 requests (196 with its Bearer token; none authenticated before); softdesk 12 views, 6 exported
+# (isinstance() in IsContributor, request.data, `obj == request.user`, djoser), 252 requests (84
+# before: no user could be generated). 0 disagreements on each.
 #
 #   bash python/corpus/projects.sh WHEEL [WORKDIR]
 #
@@ -45,6 +55,17 @@ projects=(
   "DRFTotal|https://github.com/AikanyshM/DRFTotal|ae83b794b4d8b72f5c345136d54e13b72d91ac5a|.|drf_project.settings|"
   "rest_api_demo|https://github.com/devbear90/rest_api_demo|6f50231d8c2875610c7c04fd49c6d54727922c9e|bigdata_api|bigdata_api.settings|djangorestframework-simplejwt django-filter"
   "book_store|https://github.com/ananotopuria/book_store|370c87398526b971f840d967818fbf07c866c476|.|book_store.settings|django-filter celery"
+  # No licence files (api_yamdb, storefront-django): measured from their pinned commits only, never
+  # copied. api_yamdb: nested routers with `\d+` kwargs, role properties, a get_permissions() reading
+  # request.path, ru-RU (every view left unless LANGUAGE_CODE is English); storefront: drf-nested-routers,
+  # djoser, @action(permission_classes=...), a get_permissions() by request.method, debug toolbar.
+  "api_yamdb|https://github.com/mishatunikov/api_yamdb|d28516d30cb27673b9b8c36a27930e38c5513405|api_yamdb|api_yamdb.settings|django-filter djangorestframework-simplejwt"
+  "storefront-django|https://github.com/derawall1/storefront-django|c41f2d67d094be739353860484aca5507c113d38|.|storefront.settings|django-filter drf-nested-routers djoser djangorestframework-simplejwt django-cors-headers django-debug-toolbar celery pillow"
+  # No licence file: measured from its pinned commit only. A popular course's shape: a
+  # DjangoModelPermissions subclass calling super().has_permission(), a `Bearer` TokenAuthentication.
+  "DRF_cfe_course|https://github.com/dusnazarov/DRF_cfe_course|c20c2cdf6e60bc98fab3746499aaa26da6e4f188|crud_6_Djangol_based_search/backend|config.settings|"
+  # CC0: OpenClassrooms' SoftDesk (projects/issues/comments, contributors, djoser, simplejwt).
+  "softdesk|https://github.com/HDanDev/SoftDesk|4724e8392b100b294eca896974e26387cb44ab10|softdesk|softdesk.settings|djoser djangorestframework-simplejwt"
 )
 python3 -m venv "$work/venv"
 py="$work/venv/bin/python"

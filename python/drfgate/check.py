@@ -27,6 +27,7 @@ import re
 import shlex
 import subprocess
 import tempfile
+import traceback
 import uuid
 import warnings
 from datetime import timedelta
@@ -34,7 +35,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import EmailField
 from django.test import Client
 from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
@@ -77,6 +79,7 @@ class _Record:
 
 _NOT_LOOKED_UP = object()
 _BAD_LOOKUP = object()
+_LOOKUP_RAISED = object()  # get_queryset() raised (DRF's 500 once get_object() runs)
 _current = [None]
 
 
@@ -164,6 +167,11 @@ def _lookup(view):
         return queryset.filter(**{view.lookup_field: view.kwargs[kwarg]}).first()
     except (TypeError, ValueError, ValidationError):
         return _BAD_LOOKUP
+    except DatabaseError:
+        raise  # the request's transaction is broken: what DRF then does is no longer its own
+    except Exception:  # noqa: BLE001 - the project's get_queryset() fails here (a KeyError on a
+        # kwarg another route gives): raising it would answer before DRF's own permission check.
+        return _LOOKUP_RAISED
 
 
 # --------------------------------------------------------------------------------------------
@@ -190,6 +198,7 @@ class ContextBuilder:
         self.user_attributes = sorted(set(self.user_attributes) - USER_FIELDS)
         self.object_paths = _paths(conditions, "obj")
         self.exporter = exporter  # maps authenticator classes to policy names
+        self.views = policy.get("views", {})
 
     def user(self, user):
         if user is None or not user.is_authenticated:
@@ -304,6 +313,8 @@ def make_users(policy):
 
     User = get_user_model()
     field_names = {f.name for f in User._meta.get_fields()}
+    template = User._default_manager.exclude(
+        **{f"{User.USERNAME_FIELD}__startswith": GENERATED_PREFIX}).order_by("pk").first()
 
     def create(suffix, **flags):
         name = GENERATED_PREFIX + suffix
@@ -311,9 +322,7 @@ def make_users(policy):
         pk = _generated_pk(User, name)
         if pk is not None:
             values[User._meta.pk.attname] = pk
-        for field in getattr(User, "REQUIRED_FIELDS", []):
-            model_field = User._meta.get_field(field)
-            values[field] = f"{name}@example.invalid" if model_field.get_internal_type() == "EmailField" else name
+        values.update(_required_values(User, name, template, exclude=values))
         user = User(**values)
         user.set_unusable_password()
         for key, value in flags.items():
@@ -355,6 +364,31 @@ def make_users(policy):
     return out
 
 
+_TEXT_FIELDS = ("CharField", "TextField", "SlugField")
+
+
+def _required_values(User, name, template, exclude=()):
+    """Values for the fields a generated user must have (``REQUIRED_FIELDS``, and every concrete
+    field without a default that may be neither null nor blank): a text field gets the user's name
+    (an address for an email field), another field the first real user's value, which the
+    project's own rules accepted (softdesk's ``age``, which its ``save()`` requires >= 15)."""
+    out = {}
+    required = set(getattr(User, "REQUIRED_FIELDS", []))
+    for field in User._meta.concrete_fields:
+        if field.attname in exclude or field.name in exclude or field.primary_key or field.is_relation:
+            continue
+        if field.name not in required and (field.null or field.blank or field.has_default()):
+            continue
+        kind = field.get_internal_type()  # an EmailField's is "CharField"
+        if isinstance(field, EmailField):
+            out[field.name] = f"{name}@example.invalid"
+        elif kind in _TEXT_FIELDS:
+            out[field.name] = name
+        elif template is not None and not field.unique:
+            out[field.name] = getattr(template, field.attname)
+    return out
+
+
 def _generated_pk(User, name):
     """The pk of a generated user when the model's own is neither automatic nor defaulted (None:
     the database or the field makes it). A CharField pk left empty made every generated user one
@@ -385,6 +419,35 @@ def _token_model():
     return Token
 
 
+def _token_keywords(policy, used):
+    """The header keywords of the token authentication classes used (TokenAuthentication's, and a
+    subclass's own ``keyword = "Bearer"``). Every token was sent as ``Token <key>``, which a
+    ``Bearer`` subclass reads as no credentials: no token request was authenticated."""
+    classes = policy.get("authenticationClasses", {})
+    default = policy.get("settings", {}).get("token", {}).get("keyword", "Token")
+    out = []
+    for name in sorted(used):
+        keyword = None
+        for _ in range(len(classes) + 1):
+            if name in ("TokenAuthentication", "token"):
+                keyword = keyword or default
+                if keyword not in out:
+                    out.append(keyword)
+                break
+            decl = classes.get(name)
+            if decl is None:
+                break
+            keyword = keyword or decl.get("keyword")
+            name = decl.get("base")
+    return out
+
+
+def _client():
+    """A test client that returns the server's 500 for an exception in the project's code (a
+    handler's KeyError) instead of raising it: DRF has decided by then, and the check goes on."""
+    return Client(enforce_csrf_checks=True, raise_request_exception=False)
+
+
 def build_credentials(policy, users=None, extra_users=()):
     """Anonymous, wrong credentials, then each user by token, JWT and session."""
     Token = _token_model()
@@ -394,10 +457,16 @@ def build_credentials(policy, users=None, extra_users=()):
         used.update(view.get("authentication", []))
         for action in view["actions"].values():
             used.update(action.get("authentication", []))
+    keywords = _token_keywords(policy, used) or ["Token"]
+    # simplejwt's AUTH_HEADER_TYPES / AUTH_HEADER_NAME: a JWT sent as `Bearer` to a project reading
+    # `JWT` (storefront-django) is no credentials, so no JWT request was authenticated.
+    jwt_settings = policy.get("settings", {}).get("jwt", {})
+    jwt_type = (jwt_settings.get("authHeaderTypes") or ["Bearer"])[0]
+    jwt_header = jwt_settings.get("authHeaderName") or "HTTP_AUTHORIZATION"
     creds = [
-        Credential("anonymous", Client(enforce_csrf_checks=True)),
-        Credential("wrong-token", Client(enforce_csrf_checks=True), {"HTTP_AUTHORIZATION": "Token " + "0" * 40}),
-        Credential("garbage-jwt", Client(enforce_csrf_checks=True), {"HTTP_AUTHORIZATION": "Bearer not.a.jwt"}),
+        Credential("anonymous", _client()),
+        Credential("wrong-token", _client(), {"HTTP_AUTHORIZATION": f"{keywords[0]} " + "0" * 40}),
+        Credential("garbage-jwt", _client(), {jwt_header: f"{jwt_type} not.a.jwt"}),
     ]
     User = get_user_model()
     qs = User.objects.order_by("pk")
@@ -412,10 +481,10 @@ def build_credentials(policy, users=None, extra_users=()):
             if token is None and user.get_username().startswith(GENERATED_PREFIX):
                 token = Token.objects.create(user=user)
         if token is not None:
-            creds.append(
-                Credential(f"{user.get_username()}/token", Client(enforce_csrf_checks=True),
-                           {"HTTP_AUTHORIZATION": f"Token {token.key}"})
-            )
+            for keyword in keywords:
+                label = "token" if keyword == "Token" else f"token-{keyword}"
+                creds.append(Credential(f"{user.get_username()}/{label}", _client(),
+                                        {"HTTP_AUTHORIZATION": f"{keyword} {token.key}"}))
         if "JWTAuthentication" in used:
             from rest_framework_simplejwt.tokens import AccessToken
 
@@ -426,11 +495,10 @@ def build_credentials(policy, users=None, extra_users=()):
             token.set_exp(lifetime=timedelta(days=1))
             jwt = str(token)
             creds.append(
-                Credential(f"{user.get_username()}/jwt", Client(enforce_csrf_checks=True),
-                           {"HTTP_AUTHORIZATION": f"Bearer {jwt}"})
+                Credential(f"{user.get_username()}/jwt", _client(), {jwt_header: f"{jwt_type} {jwt}"})
             )
         if "SessionAuthentication" in used and user.is_active:
-            client = Client(enforce_csrf_checks=True)
+            client = _client()
             client.force_login(user)
             client.cookies[settings.CSRF_COOKIE_NAME] = CSRF_SECRET
             creds.append(Credential(f"{user.get_username()}/session", client, {settings.CSRF_HEADER_NAME: CSRF_SECRET}))
@@ -482,9 +550,11 @@ def run_matrix(policy, credentials, paths, methods=METHODS):
     exporter = Exporter()
     builder = ContextBuilder(policy, exporter)
     cases, skipped = [], []
-    request_logger = logging.getLogger("django.request")  # 4xx warnings are the point here
+    # 4xx warnings are the point here; a 500 from the project's code is one line per error in the
+    # command's output (server_errors), not a traceback per request.
+    request_logger = logging.getLogger("django.request")
     level = request_logger.level
-    request_logger.setLevel(logging.ERROR)
+    request_logger.setLevel(logging.CRITICAL)
     with instrument(), _restore_level(request_logger, level):
         for path, route in paths:
             for method in methods:
@@ -516,6 +586,28 @@ def _restore_level(logger, level):
         logger.setLevel(level)
 
 
+def _server_error(exc_info):
+    """``"KeyError: 'product_pk' (store/views/review_viewset.py:10)"`` for an exception the
+    project's code raised while Django handled the request (its 500), else None."""
+    if not exc_info or exc_info[1] is None:
+        return None
+    exc = exc_info[1]
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" ({os.path.relpath(frames[-1].filename)}:{frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def server_errors(cases):
+    """(error, requests, first request) per distinct server error of the project's code."""
+    out = {}
+    for case in cases:
+        error = case["origin"].get("serverError")
+        if error:
+            count, first = out.get(error, (0, case))
+            out[error] = (count + 1, first)
+    return [(error, count, first) for error, (count, first) in out.items()]
+
+
 _STANDARD_ACTIONS = {"list", "create", "retrieve", "update", "partial_update", "destroy"}
 
 
@@ -532,13 +624,21 @@ def _case(case_id, path, route, method, cred, rec, response, builder):
         action = custom[0] if custom else None
     if action is not None:
         context["action"] = action
+    if rec.object is _LOOKUP_RAISED:
+        if rec.view_passed and not rec.no_handler and rec.get_object_called:
+            return "the view's get_queryset() raised in the object lookup (the server's 500)"
+        rec.object = _NOT_LOOKED_UP  # DRF answered before the lookup: the context needs no object
     if rec.object is _BAD_LOOKUP:
         context["lookupError"] = True
     context["authentication"] = builder.authentication(rec)
     context["user"] = rec.user if rec.auth[0] == "succeeded" else None
     if rec.object is not _NOT_LOOKED_UP and rec.object is not _BAD_LOOKUP:
         context["object"] = builder.object(rec.object) if rec.object is not None else None
-    allowed = rec.view_passed and not rec.no_handler and (not rec.get_object_called or rec.object_passed)
+    # An action exported `"getObject": false` leaves the object stage to the origin: a handler
+    # that may answer first and looks the object up after (storefront-django's destroy: an order
+    # check, then super().destroy()) is DRF's 404 from the origin, the edge's "allowed" (forward).
+    own_lookup = builder.views.get(route["view"], {}).get("actions", {}).get(action, {}).get("getObject") is False
+    allowed = rec.view_passed and not rec.no_handler and (own_lookup or not rec.get_object_called or rec.object_passed)
     headers = {k: v for k, v in response.headers.items() if k.lower() in DECISION_HEADERS}
     return {
         "id": case_id,
@@ -554,6 +654,7 @@ def _case(case_id, path, route, method, cred, rec, response, builder):
             "headers": headers,
             "allHeaders": dict(response.headers.items()),
             "drfAction": getattr(view, "action", None),
+            "serverError": _server_error(getattr(response, "exc_info", None)),
         },
     }
 

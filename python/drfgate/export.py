@@ -192,6 +192,21 @@ class ExportError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+def _drf_perms_map(class_name):
+    """DRF's own ``perms_map`` of a class of rest_framework.permissions, read from its source: the
+    live dict is the project's to change."""
+    try:
+        tree = ast.parse(inspect.getsource(drf_permissions))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
+            for stmt in node.body:
+                if isinstance(stmt, ast.Assign) and any(getattr(t, "id", None) == "perms_map" for t in stmt.targets):
+                    return ast.literal_eval(stmt.value)
+    return None
+
+
 class Problem:
     """Something the policy format cannot say about a class, with where it is written."""
 
@@ -471,19 +486,21 @@ def _pattern_parts(pattern):
 
 
 def iter_url_patterns(resolver=None):
-    """Yield (template, js_regex, url_pattern, namespace, clean) for every endpoint of the URLconf."""
+    """Yield (template, js_regex, url_pattern, namespace, clean, chain) for every endpoint of the
+    URLconf; ``chain`` is the Django patterns leading to it (the same chain matches the same URLs)."""
 
-    def walk(patterns, template, regex, namespace, clean):
+    def walk(patterns, template, regex, namespace, clean, chain):
         for p in patterns:
             t, r, end, ok = _pattern_parts(p.pattern)
+            link = chain + ((type(p.pattern).__name__, str(p.pattern)),)
             if isinstance(p, URLResolver):
                 ns = p.namespace and (f"{namespace}:{p.namespace}" if namespace else p.namespace)
-                yield from walk(p.url_patterns, template + t, regex + r, ns or namespace, clean and ok)
+                yield from walk(p.url_patterns, template + t, regex + r, ns or namespace, clean and ok, link)
             elif isinstance(p, URLPattern):
                 js = "^/" + re.sub(r"\(\?P<", "(?<", regex + r) + "$"
-                yield "/" + template + t, js, p, namespace, clean and ok
+                yield "/" + template + t, js, p, namespace, clean and ok, link
 
-    yield from walk((resolver or get_resolver()).url_patterns, "", "", None, True)
+    yield from walk((resolver or get_resolver()).url_patterns, "", "", None, True, ())
 
 
 def _is_format_suffix(url_pattern):
@@ -590,21 +607,23 @@ class Exporter:
         return lines
 
     def _base_conditions(self, base):
-        """What ``super().has_permission(...)`` means for a class derived from ``base``."""
-        if base in BUILTIN_CONDITIONS:
-            return BUILTIN_CONDITIONS[base]
-        name = self.permission_names.get(base)
-        decl = self.permission_decls.get(name, {}) if name else {}
+        """What ``super().has_permission(...)`` means for a class derived from ``base``: the
+        nearest class in its MRO with a condition (a built-in's, a declared or translated one). A
+        class on the way with code of its own and no condition stops the walk (nothing known):
+        ``DjangoModelPermissions.has_permission`` was read as BasePermission's True."""
         out = {}
         for method, key in (("has_permission", "hasPermission"), ("has_object_permission", "hasObjectPermission")):
-            if key in decl:
-                out[method] = decl[key]
-            else:
-                # Inherited further up, or BasePermission's True.
-                parent = next((b for b in base.__mro__[1:] if b in BUILTIN_CONDITIONS or b in self.permission_names), None)
-                inherited = self._base_conditions(parent) if parent is not None else {}
-                if method in inherited:
-                    out[method] = inherited[method]
+            for k in base.__mro__:
+                if k in BUILTIN_CONDITIONS:
+                    out[method] = BUILTIN_CONDITIONS[k][method]
+                    break
+                name = self.permission_names.get(k)
+                decl = self.permission_decls.get(name, {}) if name else {}
+                if key in decl:
+                    out[method] = decl[key]
+                    break
+                if method in k.__dict__:
+                    break
         return out
 
     def permission_class(self, cls):
@@ -991,10 +1010,15 @@ class Exporter:
 
     def collect_routes(self):
         """Group the URLconf's DRF endpoints by policy view name, in URLconf order."""
-        views, names_by_key = {}, {}
-        for template, regex, p, namespace, clean in iter_url_patterns(
+        views, names_by_key, chains = {}, {}, set()
+        for template, regex, p, namespace, clean, chain in iter_url_patterns(
             get_resolver(self.urlconf) if self.urlconf else None
         ):
+            if chain in chains:
+                # The same patterns as an earlier endpoint: Django resolves that one, never this
+                # (a NestedDefaultRouter's API root after its parent's, `router.urls + nested.urls`).
+                continue
+            chains.add(chain)
             cls = getattr(p.callback, "cls", None)
             if not (isinstance(cls, type) and issubclass(cls, APIView)):
                 continue
@@ -1377,6 +1401,28 @@ class Exporter:
 
     # ---- the whole policy ---------------------------------------------------------------------
 
+    def _shared_perms_map_problems(self):
+        """DRF's ``perms_map`` dicts changed while the project ran (the export instantiates its
+        permission classes, as DRF does per request). ``self.perms_map['GET'] = [...]`` in a
+        subclass's ``__init__`` (storefront-django's FullDjangoModelPermission) changes the dict
+        every DjangoModelPermissions shares: DRF's answers then depend on which views were
+        requested since the server started, where the policy says DRF's map."""
+        out = []
+        for base in (drf_permissions.DjangoModelPermissions, drf_permissions.DjangoObjectPermissions):
+            original = _drf_perms_map(base.__name__)
+            if original is None or base.__dict__.get("perms_map") == original:
+                continue
+            culprits = [c for c in self.permission_names if isinstance(c, type) and issubclass(c, base)
+                        and "__init__" in c.__dict__]
+            out.append(Problem(
+                culprits[0].__init__ if culprits else base,
+                f"{base.__name__}.perms_map, which every {base.__name__} view shares, was changed while the "
+                f"project ran{' (by ' + culprits[0].__qualname__ + '.__init__())' if culprits else ''}: DRF's "
+                "answers then depend on the views requested before",
+                "give the subclass a perms_map of its own (perms_map = {**DjangoModelPermissions.perms_map, "
+                "'GET': [...]}) instead of assigning into self.perms_map"))
+        return out
+
     def export(self):
         problems = []
         self.global_auth = [self.authentication_class(c, problems) for c in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
@@ -1404,6 +1450,7 @@ class Exporter:
             problems.extend(self._jwt_user_field_problems(name, view))
             problems.extend(self._remote_user_problems(name, view))
             problems.extend(self._object_user_comparison_problems(name, view))
+        problems.extend(self._shared_perms_map_problems())
         unknown = self.leave_to_origin - set(left)
         if unknown:
             raise ExportError([f"--leave-to-origin names no view: {', '.join(sorted(unknown))}"])

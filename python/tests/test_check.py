@@ -11,7 +11,7 @@ from unittest import mock
 
 from django.core.management import call_command
 from django.test import TestCase, override_settings
-from rest_framework import permissions
+from rest_framework import authentication, permissions
 
 from blog import views as blog_views
 from blog.models import Post
@@ -39,6 +39,10 @@ def node_replay_available():
         return False
     finally:
         os.unlink(f.name)
+
+
+class BearerToken(authentication.TokenAuthentication):
+    keyword = "Bearer"
 
 
 class CheckTests(TestCase):
@@ -211,6 +215,64 @@ class CheckTests(TestCase):
         with self.assertRaisesRegex(ValueError, r"its pk id \(DateField\) has no default"):
             pk_of(models.DateField(primary_key=True))
 
+    def test_generated_users_fill_the_fields_the_model_requires(self):
+        # softdesk: `age = PositiveIntegerField()` (no default) and a save() refusing None or < 15;
+        # no user could be generated ("cannot make users"), and only the database's were checked.
+        from types import SimpleNamespace
+
+        from django.db import models
+
+        from drfgate.check import _required_values
+
+        fields = {"username": models.CharField(max_length=40, unique=True), "age": models.PositiveIntegerField(),
+                  "code": models.IntegerField(unique=True), "email": models.EmailField(blank=True),
+                  "nickname": models.CharField(max_length=9), "bio": models.TextField(blank=True),
+                  "score": models.IntegerField(default=3), "born": models.DateField(null=True)}
+        for name, field in fields.items():
+            field.set_attributes_from_name(name)
+        User = SimpleNamespace(REQUIRED_FIELDS=["email"], _meta=SimpleNamespace(concrete_fields=list(fields.values())))
+        real = SimpleNamespace(age=30, code=7, nickname="ann")
+        self.assertEqual(_required_values(User, "drfgate-check-user", real, exclude={"username"}),
+                         {"age": 30, "email": "drfgate-check-user@example.invalid",
+                          "nickname": "drfgate-check-user"})
+        self.assertNotIn("age", _required_values(User, "drfgate-check-user", None))
+
+    def test_token_requests_use_the_keyword_of_the_class(self):
+        # A TokenAuthentication subclass with `keyword = "Bearer"` (cfe course): every token went
+        # as `Token <key>`, no credentials to it, so no token request was authenticated.
+        from drfgate.check import _token_keywords
+
+        classes = {"Bearer": {"base": "TokenAuthentication", "keyword": "Bearer"},
+                   "BearerTwo": {"base": "Bearer"}, "Jwtish": {"base": "JWTAuthentication"}}
+        policy = {"authenticationClasses": classes, "settings": {"token": {"keyword": "Token"}}}
+        self.assertEqual(_token_keywords(policy, {"Bearer", "SessionAuthentication"}), ["Bearer"])
+        self.assertEqual(_token_keywords(policy, {"BearerTwo", "TokenAuthentication"}), ["Bearer", "Token"])
+        self.assertEqual(_token_keywords(policy, {"Jwtish"}), [])
+        with mock.patch.object(blog_views.PostViewSet, "authentication_classes", [BearerToken]):
+            result = self.check(policy=export_policy(), replay=None, methods=["GET"])
+        self.assertEqual(result.disagreements, [])
+        bearer = [c for c in result.cases if c["credential"] == "alice/token-Bearer" and c["context"]["view"] == "posts"]
+        self.assertTrue(bearer)
+        self.assertTrue(all("succeeded" in json.dumps(c["context"]["authentication"]) for c in bearer),
+                        bearer[0]["context"]["authentication"])
+        wrong = [c["origin"]["body"] for c in result.cases if c["credential"] == "wrong-token"
+                 and c["context"]["view"] == "posts"]
+        self.assertIn('{"detail":"Invalid token."}', wrong)
+
+    def test_jwt_requests_use_the_header_simplejwt_reads(self):
+        # storefront-django: SIMPLE_JWT = {"AUTH_HEADER_TYPES": ("JWT",)}; every JWT went as
+        # `Bearer <jwt>`, no credentials to simplejwt, so no JWT request was authenticated.
+        from drfgate.check import build_credentials
+
+        policy = {"authentication": ["JWTAuthentication"], "views": {},
+                  "settings": {"jwt": {"authHeaderTypes": ["JWT", "Bearer"], "authHeaderName": "HTTP_X_ACCESS"}}}
+        creds = {c.label: c.headers for c in build_credentials(policy, users=["alice"])}
+        self.assertEqual(creds["garbage-jwt"], {"HTTP_X_ACCESS": "JWT not.a.jwt"})
+        self.assertRegex(creds["alice/jwt"]["HTTP_X_ACCESS"], r"^JWT [\w-]+\.[\w-]+\.[\w-]+$")
+        self.assertEqual({c.label: c.headers for c in build_credentials({"authentication": ["JWTAuthentication"],
+                                                                         "views": {}}, users=["alice"])}["garbage-jwt"],
+                         {"HTTP_AUTHORIZATION": "Bearer not.a.jwt"})
+
     def test_detail_paths_from_path_converters_and_uuid_pks(self):
         # DRFTotal: `path('<int:pk>/', ...)` exports as `{pk:int}`, which the check requested
         # literally (every request a 404, "skipped"); blog-stack-backend: a UUID pk stopped the
@@ -334,6 +396,20 @@ class CheckTests(TestCase):
                    if c["request"]["path"] == "/account/delete/" and c["origin"]["allowed"]]
         self.assertTrue(deleted)
         self.assertTrue(all(u and u["id"] is not None for u in deleted), deleted)
+        # /v3/reviews/: get_queryset() raises (DRF's 500) once DRF has let the request through; the
+        # check stopped with the KeyError. A detail lookup that raises is skipped, named.
+        served = {(c["request"]["path"], c["origin"]["status"], c["origin"]["allowed"]) for c in result.cases
+                  if c["request"]["path"].startswith("/v3/reviews/") and c["request"]["method"] == "GET"}
+        self.assertIn(("/v3/reviews/", 500, True), served)
+        self.assertIn(("/v3/reviews/", 401, False), served)
+        self.assertTrue(any("get_queryset() raised" in s for s in result.skipped), result.skipped[:3])
+        feature = {(c["origin"]["status"], c["origin"]["allowed"]) for c in result.cases
+                   if c["request"]["path"].endswith("/feature/") and c["request"]["method"] == "POST"}
+        self.assertIn((404, True), feature)  # getObject false: the missing pk's 404 is the origin's
+        from drfgate.check import server_errors
+
+        errors = [error for error, _, _ in server_errors(result.cases)]
+        self.assertTrue(any(e.startswith("KeyError: 'post_pk' (") and "urls_extra.py:" in e for e in errors), errors)
 
     @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
     def test_drf_gate_catches_a_changed_viewset(self):

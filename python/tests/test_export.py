@@ -4,6 +4,7 @@ import io
 import json
 import os
 import tempfile
+import unittest
 from unittest import mock
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from rest_framework.settings import api_settings
 
 from blog import permissions as blog_permissions
 from blog import views as blog_views
+from drfgate import core
 from drfgate.export import Exporter, ExportError, export_policy, handler_calls_get_object
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -612,6 +614,31 @@ class ProblemTests(SimpleTestCase):
                 self.assertEqual(json.load(f), export_policy())
 
 
+class ViewPermsInInit(permissions.DjangoModelPermissions):
+    """storefront-django's FullDjangoModelPermission: assigns into the dict every
+    DjangoModelPermissions shares (no perms_map of its own)."""
+
+    def __init__(self):
+        self.perms_map["GET"] = ["%(app_label)s.view_%(model_name)s"]
+
+
+class SharedPermsMapTests(SimpleTestCase):
+    def test_a_class_changing_the_shared_perms_map_is_a_problem(self):
+        from drfgate.export import _drf_perms_map
+
+        self.assertEqual(_drf_perms_map("DjangoModelPermissions"), dict(permissions.DjangoModelPermissions.perms_map))
+        self.assertIsNone(_drf_perms_map("IsAuthenticated"))
+        with mock.patch.dict(permissions.DjangoModelPermissions.perms_map), \
+                mock.patch.object(blog_views.TagViewSet, "permission_classes", [ViewPermsInInit]):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        text = str(ctx.exception)
+        self.assertIn("DjangoModelPermissions.perms_map, which every DjangoModelPermissions view shares, was changed "
+                      "while the project ran (by ViewPermsInInit.__init__())", text)
+        self.assertIn("test_export.py:", text)
+        self.assertEqual(permissions.DjangoModelPermissions.perms_map["GET"], [])  # restored by patch.dict
+
+
 class UrlconfShapesTests(SimpleTestCase):
     """@action(permission_classes=...), extra methods, namespaces, generic views, converters."""
 
@@ -645,6 +672,16 @@ class UrlconfShapesTests(SimpleTestCase):
         exporter.export()
         self.assertIn("route /legacy/{year}/ of legacy uses regex syntax or a path converter drf-gate does not "
                       "match exactly; left to the origin", exporter.warnings)
+
+    @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
+    def test_a_route_django_never_reaches_is_not_exported(self):
+        # Two DefaultRouters' urls in one include: both API roots are `^v3/$`, and Django serves the
+        # first. Exported as one view with three GETs and two routes, the core refused the policy
+        # (`get` and `?` both handle GET on the same route).
+        roots = [r for r in self.policy["routes"] if r["pattern"] == "/v3/"]
+        self.assertEqual(len(roots), 1)
+        self.assertEqual(self.policy["views"][roots[0]["view"]]["actions"]["get"]["methods"], ["GET"])
+        core.Gate(self.policy)
 
     def test_extra_methods_of_an_action_share_its_route(self):
         # DRF answers every request on /archive/{pk}/pin/ with `Allow: POST, DELETE, OPTIONS`; as two

@@ -80,6 +80,13 @@ class AuthenticatedAndVerified(permissions.IsAuthenticated):
         return super().has_permission(request, view) and request.user.email_verified
 
 
+class StaffModelPermissions(permissions.DjangoModelPermissions):
+    def has_permission(self, request, view):
+        if not request.user.is_staff:
+            return False
+        return super().has_permission(request, view)
+
+
 class Untranslatable(BasePermission):
     def has_permission(self, request, view):
         for ip in ("127.0.0.1",):
@@ -154,6 +161,24 @@ class TranslateTests(SimpleTestCase):
         ):
             with self.subTest(cls.__name__):
                 self.assertTrue(prove(cls, method, wrong).disagreements)
+
+    def test_super_of_django_model_permissions_is_not_true(self):
+        # A DjangoModelPermissions subclass adding a staff test before `super().has_permission()`
+        # (the "IsStaffEditorPermission" of a popular course): super() was translated as
+        # BasePermission's True, so staff without the model's permissions were allowed.
+        from drfgate.export import Exporter
+
+        exporter = Exporter()
+        exporter.permission_class(StaffModelPermissions)
+        translated = exporter.translations[StaffModelPermissions]["has_permission"]
+        self.assertIsNone(translated.condition)
+        self.assertIn("the parent class's condition is not known", translated.reason_text())
+        # A parent whose own has_permission() has a condition is read: a built-in's, a translated one.
+        self.assertEqual(exporter._base_conditions(permissions.IsAuthenticated)["has_permission"],
+                         "request.user.is_authenticated")
+        exporter.permission_class(AuthenticatedAndVerified)
+        self.assertEqual(exporter._base_conditions(AuthenticatedAndVerified)["has_permission"],
+                         "(request.user.is_authenticated) and request.user.email_verified")
 
     def test_undeclared_condition_that_is_no_condition_is_an_export_error(self):
         with mock.patch.object(blog_views.TagViewSet, "permission_classes", [BadDeclaration]):

@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from rest_framework import generics, permissions, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
+from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from blog.models import Post
 from blog.serializers import PostSerializer
@@ -26,6 +26,14 @@ class ArchiveViewSet(viewsets.ReadOnlyModelViewSet):
     def pin(self, request, pk=None):
         post = self.get_object()
         return Response({"pinned": post.pk})
+
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def feature(self, request, pk=None):
+        """storefront-django's destroy: a test that may answer first, then the lookup (exported
+        `getObject: false`; DRF's 404 for a missing pk is the origin's)."""
+        if request.query_params.get("dry"):
+            return Response(status=204)
+        return Response({"featured": self.get_object().pk})
 
     @pin.mapping.delete
     def unpin(self, request, pk=None):
@@ -64,11 +72,29 @@ def delete_account(request):
     return Response({"deleted": True})
 
 
+class PostReviewViewSet(viewsets.ReadOnlyModelViewSet):
+    """storefront's shape: registered nested and at the top level too, where get_queryset() reads
+    a URL kwarg only the nested route gives (DRF's 500, a KeyError, after the permissions)."""
+
+    queryset = Post.objects.all()
+    serializer_class = PostSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        return Post.objects.filter(pk=self.kwargs["post_pk"])
+
+
 router = SimpleRouter()
 router.register("archive", ArchiveViewSet, basename="archive")
 router.register("shouting", ShoutingArchiveViewSet, basename="shouting")
 
+# `router.urls + nested.urls`: each DefaultRouter has an API root at `^$`; Django serves the first.
+reviews, nested = DefaultRouter(), DefaultRouter()
+reviews.register("reviews", PostReviewViewSet, basename="review")
+nested.register(r"posts/(?P<post_pk>[0-9]+)/reviews", PostReviewViewSet, basename="post-review")
+
 urlpatterns = [
+    path("v3/", include(reviews.urls + nested.urls)),
     path("v2/", include((router.urls, "v2"), namespace="v2")),
     path("posts/<int:pk>/", PostDetail.as_view(), name="post-detail"),
     path("feed/", PostFeed.as_view(), name="feed"),

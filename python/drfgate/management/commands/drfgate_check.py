@@ -3,7 +3,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from drfgate.check import DEFAULT_REPLAY, METHODS, run_check
+from drfgate.check import DEFAULT_REPLAY, METHODS, run_check, server_errors
 from drfgate.export import Exporter, ExportError
 
 
@@ -85,6 +85,10 @@ class Command(BaseCommand):
             self.stdout.write(f"    {line}")
         for view in result.uncovered_views(policy):
             self.stdout.write(f"    {view}: NOT COVERED (no route of it could be requested)")
+        for error, count, first in server_errors(result.cases):
+            req = first["request"]
+            self.stdout.write(f"server error in the project's code, {count} requests "
+                              f"(e.g. {req['method']} {req['path']} as {first['credential']}): {error}")
         for case, diffs in disagreements[: options["max_report"]]:
             req = case["request"]
             self.stdout.write(
