@@ -218,6 +218,10 @@ pub(crate) struct Sticky<'r, 'a> {
     error: Option<Corrupt>,
 }
 
+// Its reads stay out of line in the edge builds (opt-level 3), which would otherwise inline each
+// at every field of the policy decoder: 10 KB more code that workerd validates, and V8 compiles
+// at `new Gate(policy.gate)`, on every cold isolate (bench/notes.md, "Start-up, eleventh pass:
+// workerd"). A policy is decoded once; per-request readers (`compiled::value`) use `Reader`.
 impl<'r, 'a> Sticky<'r, 'a> {
     pub fn new(input: &'r mut Reader<'a>) -> Self {
         Sticky { input, error: None }
@@ -249,46 +253,56 @@ impl<'r, 'a> Sticky<'r, 'a> {
         }
     }
 
+    #[cfg_attr(feature = "edge", inline(never))]
     pub fn u8(&mut self) -> u8 {
         self.opt(Reader::u8).unwrap_or_default()
     }
 
+    #[cfg_attr(feature = "edge", inline(never))]
     pub fn bool(&mut self) -> bool {
         self.opt(Reader::bool).unwrap_or_default()
     }
 
+    #[cfg_attr(feature = "edge", inline(never))]
     pub fn usize(&mut self) -> usize {
         self.opt(Reader::usize).unwrap_or_default()
     }
 
+    #[cfg_attr(feature = "edge", inline(never))]
     pub fn count(&mut self) -> usize {
         self.opt(Reader::count).unwrap_or_default()
     }
 
+    #[cfg_attr(feature = "edge", inline(never))]
     pub fn index(&mut self, bound: usize) -> usize {
         self.opt(|input| input.index(bound)).unwrap_or_default()
     }
 
+    #[cfg_attr(feature = "edge", inline(never))]
     pub fn string(&mut self) -> String {
         self.opt(Reader::string).unwrap_or_default()
     }
 
+    #[cfg_attr(feature = "edge", inline(never))]
     pub fn opt_string(&mut self) -> Option<String> {
         self.opt(Reader::opt_string).flatten()
     }
 
+    #[cfg_attr(feature = "edge", inline(never))]
     pub fn strings(&mut self) -> Vec<String> {
         self.opt(Reader::strings).unwrap_or_default()
     }
 
     /// Reads (and checks) a string this build does not keep.
     #[cfg(not(feature = "compiler"))]
+    #[cfg_attr(feature = "edge", inline(never))]
     pub fn skip_str(&mut self) {
         self.opt(Reader::str);
     }
 
     /// Reads (and checks) a list of strings this build does not keep.
     #[cfg(not(feature = "compiler"))]
+    #[cfg_attr(feature = "edge", inline(never))]
     pub fn skip_strings(&mut self) {
         for _ in 0..self.count() {
             self.skip_str();
