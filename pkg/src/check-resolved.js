@@ -174,17 +174,21 @@ function memoKey(target, user, object, state, reads) {
   if (keys.length > MEMO_OTHER_FIELDS) return undefined;
   for (let i = 0; i < keys.length; i++) {
     const name = keys[i];
-    if (reads.includes(name)) continue;
-    const value = object[name];
-    const type = typeof value;
-    if (type === "string") {
-      if (value.length > MEMO_OTHER_CHARS || !wellFormed(value)) return undefined;
-    } else if (value !== null && type !== "number" && type !== "boolean" && type !== "undefined") {
-      return undefined;
-    }
-    if (name.length > MEMO_OTHER_CHARS || !wellFormed(name)) return undefined;
+    if (!reads.includes(name) && !harmlessField(name, object[name])) return undefined;
   }
   return key;
+}
+
+// A field the core takes whatever the policy reads: a short well-formed name, and a short
+// well-formed string, a number, a boolean, null or nothing.
+function harmlessField(name, value) {
+  const type = typeof value;
+  if (type === "string") {
+    if (value.length > MEMO_OTHER_CHARS || !wellFormed(value)) return false;
+  } else if (value !== null && type !== "number" && type !== "boolean" && type !== "undefined") {
+    return false;
+  }
+  return name.length <= MEMO_OTHER_CHARS && wellFormed(name);
 }
 
 // The object's members named in `reads`, as JSON.stringify sees them.
@@ -218,13 +222,7 @@ function harmlessRead(object, reads, values) {
   for (let i = 0; i < keys.length; i++) {
     const name = keys[i];
     const value = object[name];
-    const type = typeof value;
-    if (type === "string") {
-      if (value.length > MEMO_OTHER_CHARS || !wellFormed(value)) return false;
-    } else if (value !== null && type !== "number" && type !== "boolean" && type !== "undefined") {
-      return false;
-    }
-    if (name.length > MEMO_OTHER_CHARS || !wellFormed(name)) return false;
+    if (!harmlessField(name, value)) return false;
     for (let k = 0; k < reads.length; k++) if (reads[k] === name) values[k] = value;
   }
   return true;
