@@ -289,6 +289,12 @@ function lookupId(text) {
 const roundedPk = (user) =>
   user !== null && typeof user === "object" && Number.isInteger(user.id) && !Number.isSafeInteger(user.id);
 
+// An object that is neither a plain record (user.js, the rule of every path) nor a list: the core
+// would read its JSON, not what it holds (a `Map`, a `Set`, a `Date`: `{}` or a string, an
+// authenticated user with no id; a class instance loses its getters; toJSON writes another
+// value). Such a row is not known here. A list goes on: the core refuses it (src/json_object.rs).
+const opaque = (value) => typeof value === "object" && value !== null && !Array.isArray(value) && !plainRecord(value);
+
 // What a resolver returned, as the core's answer to a lookup.
 function asAnswer(kind, value) {
   if (value && typeof value.then === "function") {
@@ -298,24 +304,27 @@ function asAnswer(kind, value) {
   if (value === NOT_FOUND) return kind === "custom" ? { none: true } : { notFound: true };
   if (kind === "custom") {
     if (value == null) return { none: true };
+    if (opaque(value)) return { unknown: true };
     if (value.failure) return { failure: value.failure };
     return roundedPk(value) ? { unknown: true } : { user: value };
   }
   if (kind === "sessionCsrfSecret") return value == null ? { notFound: true } : { secret: String(value) };
   if (kind === "knoxToken") {
     if (value == null) return { notFound: true };
+    if (opaque(value) || opaque(value.user)) return { unknown: true };
     // { user, expiry }: expiry in seconds since the epoch, a Date, or null (never expires).
     const expiry = value.expiry instanceof Date ? value.expiry.getTime() / 1000 : (value.expiry ?? null);
     return roundedPk(value.user) ? { unknown: true } : { knoxToken: { user: value.user, expiry } };
   }
   if (kind === "apiKey") {
     if (value == null) return { notFound: true };
+    if (opaque(value)) return { unknown: true };
     // djangorestframework-api-key row: { hashedKey, revoked, expiry } (seconds, a Date, or null).
     const expiry = value.expiry instanceof Date ? value.expiry.getTime() / 1000 : (value.expiry ?? null);
     return { apiKey: { hashedKey: value.hashedKey, revoked: value.revoked === true, expiry } };
   }
   if (value == null) return { notFound: true };
-  return roundedPk(value) ? { unknown: true } : { user: value };
+  return opaque(value) || roundedPk(value) ? { unknown: true } : { user: value };
 }
 
 

@@ -11,13 +11,13 @@ import {
   MAX_TARGETS,
   STEPS_PERIOD,
   STEPS_REST,
-  plainValue,
   snapshotValue,
   typedArgs,
   wellFormed,
 } from "./gate.js";
 import { encodePair, encodedUserLength, exactJson, parseExactJson } from "./value.js";
 import { makeSteps, member } from "./program.js";
+import { plainRecord } from "./user.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -39,7 +39,7 @@ function checkJson(core, context) {
 // (a member JSON.stringify writes otherwise, a Date's toJSON). The typed path then answers or
 // refuses, as in the browser runtime.
 function checkTypedOnly(kept, core, context) {
-  if (typeof context === "string" || !plainContext(context)) return kept.typedOnly(core, jsonData(context));
+  if (typeof context === "string" || !plainRecord(context)) return kept.typedOnly(core, jsonData(context));
   try {
     return kept.typedOnly(core, context);
   } catch (error) {
@@ -69,13 +69,6 @@ function jsonData(context) {
   } catch (error) {
     throw new ContextError(`the context is not valid JSON: ${error.message}`, "invalid_context", "$");
   }
-}
-
-// A context the typed path reads as JSON.stringify would: a plain object without toJSON.
-function plainContext(context) {
-  if (typeof context !== "object" || context === null || typeof context.toJSON === "function") return false;
-  const proto = Object.getPrototypeOf(context);
-  return proto === Object.prototype || proto === null;
 }
 
 // checkResolved's state bits and its answer for a decision to ask the whole way
@@ -181,17 +174,21 @@ function memoKey(target, user, object, state, reads) {
   if (keys.length > MEMO_OTHER_FIELDS) return undefined;
   for (let i = 0; i < keys.length; i++) {
     const name = keys[i];
-    if (reads.includes(name)) continue;
-    const value = object[name];
-    const type = typeof value;
-    if (type === "string") {
-      if (value.length > MEMO_OTHER_CHARS || !wellFormed(value)) return undefined;
-    } else if (value !== null && type !== "number" && type !== "boolean" && type !== "undefined") {
-      return undefined;
-    }
-    if (name.length > MEMO_OTHER_CHARS || !wellFormed(name)) return undefined;
+    if (!reads.includes(name) && !harmlessField(name, object[name])) return undefined;
   }
   return key;
+}
+
+// A field the core takes whatever the policy reads: a short well-formed name, and a short
+// well-formed string, a number, a boolean, null or nothing.
+function harmlessField(name, value) {
+  const type = typeof value;
+  if (type === "string") {
+    if (value.length > MEMO_OTHER_CHARS || !wellFormed(value)) return false;
+  } else if (value !== null && type !== "number" && type !== "boolean" && type !== "undefined") {
+    return false;
+  }
+  return name.length <= MEMO_OTHER_CHARS && wellFormed(name);
 }
 
 // The object's members named in `reads`, as JSON.stringify sees them.
@@ -225,13 +222,7 @@ function harmlessRead(object, reads, values) {
   for (let i = 0; i < keys.length; i++) {
     const name = keys[i];
     const value = object[name];
-    const type = typeof value;
-    if (type === "string") {
-      if (value.length > MEMO_OTHER_CHARS || !wellFormed(value)) return false;
-    } else if (value !== null && type !== "number" && type !== "boolean" && type !== "undefined") {
-      return false;
-    }
-    if (name.length > MEMO_OTHER_CHARS || !wellFormed(name)) return false;
+    if (!harmlessField(name, value)) return false;
     for (let k = 0; k < reads.length; k++) if (reads[k] === name) values[k] = value;
   }
   return true;
@@ -353,7 +344,7 @@ export function check(kept, core, context) {
   const fast = checkResolved(kept, core, context);
   if (fast !== undefined) return fast;
   if (kept.typedOnly !== undefined) return checkTypedOnly(kept, core, context);
-  if (!plainContext(context)) return JSON.parse(checkJson(core, context));
+  if (!plainRecord(context)) return JSON.parse(checkJson(core, context));
   let words;
   try {
     words = core.checkPacked(...typedArgs(context));
@@ -369,7 +360,7 @@ export function check(kept, core, context) {
   // decision back as one id. `undefined`: anything else, or any error; `check` then asks the
   // whole way, which answers (or throws) exactly as before.
   function checkResolved(kept, core, context) {
-    if (!plainValue(context)) return undefined;
+    if (!plainRecord(context)) return undefined;
     let view, action, user, object;
     const keys = Object.keys(context);
     // Each member read once, by a named load where it is one of the four (a keyed load by a
@@ -403,14 +394,14 @@ export function check(kept, core, context) {
     let state = 0;
     if (user === null) user = undefined;
     else if (user !== undefined) {
-      if (!plainValue(user)) return undefined;
+      if (!plainRecord(user)) return undefined;
       state = USER_ENCODED;
     }
     if (object === null) {
       object = undefined;
       state |= OBJECT_MISSING;
     } else if (object !== undefined) {
-      if (!plainValue(object)) return undefined;
+      if (!plainRecord(object)) return undefined;
       state |= OBJECT_ENCODED;
     }
     const withObject = (state & OBJECT_ENCODED) === 0 ? 0 : 1;

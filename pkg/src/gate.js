@@ -13,6 +13,7 @@
 import { ContextError, NotInitializedError, PolicyError } from "./errors.js";
 import { CircularError, LoneSurrogateError, encodeValue, exactJson, keysPath } from "./value.js";
 import { ASK, anonymousFacts, makeFacts, makeProgram, member, plainUserFacts, prunable, run } from "./program.js";
+import { plainRecord } from "./user.js";
 
 // What may cross into wasm for one check without JSON (wasm memory never shrinks): strings of
 // at most MAX_CONTEXT_CHARS characters (the JSON path's limit on a context's text, src/wasm.rs
@@ -302,15 +303,6 @@ const HAS_CODE = 1 << 19;
 const HAS_WWW_AUTHENTICATE = 1 << 20;
 const HAS_DECIDED_BY = 1 << 21;
 
-// A user or object the fast path encodes as JSON.stringify would write it: a plain object
-// without toJSON (anything else takes the whole way).
-export function plainValue(value) {
-  if (typeof value !== "object" || value === null || typeof value.toJSON === "function") return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-
 // --- check by steps ----------------------------------------------------------------------------
 //
 // For one target and one user, a decision depends on the object only through the step of DRF's
@@ -366,7 +358,7 @@ function userValueKey(name, value) {
     }
     case "attributes": {
       // Custom attributes (a snapshot holds a copy, see snapshotUser): a plain object of scalars.
-      if (!plainValue(value)) return undefined;
+      if (!plainRecord(value)) return undefined;
       const names = Object.keys(value);
       if (names.length > MAX_KEY_ATTRIBUTES) return undefined;
       let key = `o${names.length}:`;
@@ -398,7 +390,7 @@ function snapshotUser(user) {
       if (Object.getPrototypeOf(value) !== Array.prototype || typeof value.toJSON === "function") return undefined;
       value = Array.prototype.slice.call(value);
     }
-    else if (name === "attributes" && plainValue(value)) value = copyMembers(value);
+    else if (name === "attributes" && plainRecord(value)) value = copyMembers(value);
     values.push(value);
     if (value === undefined) continue; // skipped, as JSON.stringify skips it
     const part = userValueKey(name, value);
@@ -460,7 +452,7 @@ function sameUser(user, snapshot) {
 
 // Whether `value` is a plain object with the members of `was` (a copyMembers copy), in order.
 function sameMembers(value, was) {
-  if (!plainValue(value)) return false;
+  if (!plainRecord(value)) return false;
   const names = Object.keys(value);
   const known = Object.keys(was);
   if (names.length !== known.length) return false;
@@ -931,7 +923,7 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
         this.#plainRest--;
         return undefined;
       }
-      if (!plainValue(who)) return undefined;
+      if (!plainRecord(who)) return undefined;
       const snapshot = this.#snapshotOf(who);
       if (snapshot === undefined) return undefined;
       if (++this.#plainCalls >= STEPS_PERIOD) {

@@ -14,6 +14,7 @@
 // the package's `exports` conditions, exactly as the application's own `import "drf-gate"` does.
 import { Gate } from "drf-gate";
 import { readBody, toRawRequest } from "./raw-request.js";
+import { plainRecord } from "./user.js";
 
 /** Returned by `loadObject` when the URL's lookup value does not fit the field (a bare 404). */
 export const LOOKUP_ERROR = Symbol.for("drf-gate.lookupError");
@@ -128,26 +129,16 @@ function requestResolvers(resolvers, { authoritative, deadline, log }) {
 
 // A resolver's value as the core's answer: a record, `null` (authoritative: no such row), or
 // UNKNOWN. `custom` resolvers return `{ failure }` for a raised exception and NOT_FOUND for
-// `authenticate` returning None.
+// `authenticate` returning None. checkRequest itself takes no row that is another object than a
+// plain record (user.js) or a list (check-request.js `asAnswer`); a list, which the core refuses
+// (a row of values from D1's `raw()`), is not known at the edge either.
 function answerValue(kind, value, authoritative) {
   if (value === NOT_FOUND) return authoritative ? null : UNKNOWN;
   if (value === undefined || value === null || value === UNKNOWN) return UNKNOWN;
   if (kind === "sessionCsrfSecret") return typeof value === "string" ? value : UNKNOWN;
-  if (!isPlainRecord(value)) return UNKNOWN;
-  if (kind === "knoxToken" && !isPlainRecord(value.user)) return UNKNOWN;
+  if (!plainRecord(value)) return UNKNOWN;
+  if (kind === "knoxToken" && !plainRecord(value.user)) return UNKNOWN;
   return value;
-}
-
-// Whether the core reads `value` exactly as the store holds it: a plain object (of any realm, or
-// with no prototype) without `toJSON`. A list would be read field by field in declaration order
-// (serde's rule for a struct: a row of values from D1's `raw()` decides as someone else); a `Map`,
-// a `Set` or a `Date` reads as its JSON (`{}` or a string: an authenticated user with no id), a
-// class instance loses its getters.
-function isPlainRecord(value) {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== null && Object.getPrototypeOf(proto) !== null) return false;
-  return typeof value.toJSON !== "function";
 }
 
 function methodOf(request) {

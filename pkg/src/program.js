@@ -11,6 +11,7 @@
 // array, a non-finite number, an id beyond 2^53).
 
 import { plainUser } from "./user.js";
+import { boxed } from "./value.js";
 
 export const ASK = 2;
 
@@ -53,10 +54,7 @@ const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
 export function prunable(value) {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   if (typeof value.toJSON === "function") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) return true;
-  return !(value instanceof Number || value instanceof String || value instanceof Boolean ||
-    (typeof BigInt !== "undefined" && value instanceof BigInt));
+  return !boxed(value);
 }
 
 /** A member as JSON.stringify sees it; `undefined` when it would skip it. */

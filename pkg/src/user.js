@@ -2,11 +2,36 @@
 // enough: a raw request's user lookup answers with one typed (check-request.js), and `can` makes
 // its facts without the core (program.js `plainUserFacts`).
 
-/** A plain object JSON.stringify writes member by member: no toJSON, an Object or null prototype. */
+/**
+ * A plain record: the one rule of every JS path (`can`, `check`, `checkRequest`, the guard's
+ * resolver answers) for "read this member by member". A non-array object without toJSON whose
+ * prototype is null or an `Object.prototype`, of this realm or another (a `vm` context, an
+ * iframe). Anything else crosses as JSON.stringify writes it, or, from a guard's store, is unknown.
+ *
+ * ```js
+ * plainRecord({ id: 3 }); // true
+ * plainRecord(new Map()); // false
+ * ```
+ */
 export function plainRecord(value) {
   if (typeof value !== "object" || value === null || typeof value.toJSON === "function") return false;
   const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  if (proto === Object.prototype) return true;
+  // A list without a prototype is still a list to JSON.stringify.
+  if (Array.isArray(value)) return false;
+  return proto === null || objectPrototype(proto);
+}
+
+const functionSource = Function.prototype.toString;
+const OBJECT_SOURCE = functionSource.call(Object);
+
+// Another realm's Object.prototype: no prototype of its own, and its constructor is that realm's
+// built-in Object (a class of ours, or a prototype chain ending early, is not).
+function objectPrototype(proto) {
+  if (Object.getPrototypeOf(proto) !== null) return false;
+  const constructor = Object.getOwnPropertyDescriptor(proto, "constructor");
+  const made = constructor && constructor.value;
+  return typeof made === "function" && made.prototype === proto && functionSource.call(made) === OBJECT_SOURCE;
 }
 
 // Most characters of a record's strings read here (its JSON stays far below the JSON path's cap).

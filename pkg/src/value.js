@@ -138,17 +138,67 @@ function bigint(out, value) {
   out.float(Number(value));
 }
 
+const objectToString = Object.prototype.toString;
+const numberValueOf = Number.prototype.valueOf;
+const stringValueOf = String.prototype.valueOf;
+const booleanValueOf = Boolean.prototype.valueOf;
+const bigintValueOf = typeof BigInt === "function" ? BigInt.prototype.valueOf : undefined;
+
+function hasSlot(valueOf, value) {
+  try {
+    valueOf.call(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether JSON.stringify writes `value` (an object) as a primitive: a box, known by its internal
+ * slot ([[NumberData]], ...), not by its prototype. A box of another realm (a `vm` context, an
+ * iframe) or without a prototype is one, `Object.create(Number.prototype)` is not.
+ * Object.prototype.toString names the slot; the slot's own valueOf confirms it.
+ *
+ * ```js
+ * boxed(new String("ann")); // true
+ * boxed({ id: 3 }); // false
+ * ```
+ */
+export function boxed(value) {
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === Array.prototype) return false;
+  switch (objectToString.call(value)) {
+    case "[object Number]":
+      return hasSlot(numberValueOf, value);
+    case "[object String]":
+      return hasSlot(stringValueOf, value);
+    case "[object Boolean]":
+      return hasSlot(booleanValueOf, value);
+    case "[object BigInt]":
+      return bigintValueOf !== undefined && hasSlot(bigintValueOf, value);
+  }
+  return false;
+}
+
+// A box's primitive as JSON.stringify takes it: ToNumber, ToString (either may throw), the slot.
+function unbox(value) {
+  switch (objectToString.call(value)) {
+    case "[object Number]":
+      return Number(value);
+    case "[object String]":
+      return String(value);
+    case "[object Boolean]":
+      return booleanValueOf.call(value);
+  }
+  return bigintValueOf.call(value);
+}
+
 // JSON.stringify's SerializeJSONProperty: returns false when the value is skipped (undefined).
 function write(out, holder, key, value, stack) {
   if (value !== null && (typeof value === "object" || typeof value === "bigint") && typeof value.toJSON === "function") {
     value = value.toJSON(key);
   }
-  if (value !== null && typeof value === "object") {
-    if (value instanceof Number) value = Number(value);
-    else if (value instanceof String) value = String(value);
-    else if (value instanceof Boolean) value = value.valueOf();
-    else if (typeof BigInt !== "undefined" && value instanceof BigInt) value = value.valueOf();
-  }
+  if (value !== null && typeof value === "object" && boxed(value)) value = unbox(value);
   switch (typeof value) {
     case "undefined":
     case "function":

@@ -358,33 +358,46 @@ fn encode_node(node: &Node, out: &mut Writer) {
     }
 }
 
+/// The authentication class tags of the format: the one table the encoder and both decoders
+/// (the browser runtime's skips what it does not keep) read; `the_class_tags_are_the_encoders`
+/// checks both decoders against the encoder.
+mod class_tag {
+    pub const SESSION: u8 = 0;
+    pub const BASIC: u8 = 1;
+    pub const TOKEN: u8 = 2;
+    pub const JWT: u8 = 3;
+    pub const REMOTE_USER: u8 = 4;
+    pub const CUSTOM: u8 = 5;
+    pub const KNOX: u8 = 6;
+}
+
 #[cfg(feature = "compiler")]
 fn encode_authenticator(authenticator: &Authenticator, out: &mut Writer) {
     out.str(&authenticator.name);
     match &authenticator.class {
-        AuthenticationClass::Session => out.u8(0),
+        AuthenticationClass::Session => out.u8(class_tag::SESSION),
         AuthenticationClass::Basic { realm } => {
-            out.u8(1);
+            out.u8(class_tag::BASIC);
             out.str(realm);
         }
         AuthenticationClass::Token { keyword } => {
-            out.u8(2);
+            out.u8(class_tag::TOKEN);
             out.str(keyword);
         }
         AuthenticationClass::Jwt { stateless, header_type, realm } => {
-            out.u8(3);
+            out.u8(class_tag::JWT);
             out.bool(*stateless);
             out.str(header_type);
             out.str(realm);
         }
-        AuthenticationClass::RemoteUser => out.u8(4),
+        AuthenticationClass::RemoteUser => out.u8(class_tag::REMOTE_USER),
         AuthenticationClass::Custom { name, www_authenticate } => {
-            out.u8(5);
+            out.u8(class_tag::CUSTOM);
             out.str(name);
             out.opt_str(www_authenticate.as_deref());
         }
         AuthenticationClass::Knox { prefix } => {
-            out.u8(6);
+            out.u8(class_tag::KNOX);
             out.str(prefix);
         }
     }
@@ -723,18 +736,28 @@ fn decode_node(d: &mut Sticky<'_, '_>, class_count: usize, perm_count: usize, de
 
 /// The browser runtime keeps the name only (see [`Authenticator::class`]); the class is read
 /// and checked all the same.
+/// The browser runtime keeps the name only (see [`Authenticator::class`]); the class is read
+/// and checked all the same.
 #[cfg(not(any(feature = "compiler", feature = "edge")))]
 fn decode_authenticator(d: &mut Sticky<'_, '_>) -> Authenticator {
     let name = d.string();
+    skip_class(d);
+    Authenticator { name }
+}
+
+/// Reads and checks one authentication class, keeping none of it.
+#[cfg(any(all(test, feature = "compiler"), not(any(feature = "compiler", feature = "edge"))))]
+fn skip_class(d: &mut Sticky<'_, '_>) {
+    use class_tag::{BASIC, CUSTOM, JWT, KNOX, REMOTE_USER, SESSION, TOKEN};
     match d.u8() {
-        0 | 4 => {}
-        1 | 2 | 6 => d.skip_str(),
-        3 => {
+        SESSION | REMOTE_USER => {}
+        BASIC | TOKEN | KNOX => d.skip_str(),
+        JWT => {
             d.bool();
             d.skip_str();
             d.skip_str();
         }
-        5 => {
+        CUSTOM => {
             d.skip_str();
             if d.bool() {
                 d.skip_str();
@@ -742,20 +765,19 @@ fn decode_authenticator(d: &mut Sticky<'_, '_>) -> Authenticator {
         }
         _ => d.fail("an unknown authentication class"),
     }
-    Authenticator { name }
 }
 
 #[cfg(any(feature = "compiler", feature = "edge"))]
 fn decode_authenticator(d: &mut Sticky<'_, '_>) -> Authenticator {
     let name = d.string();
     let class = match d.u8() {
-        0 => AuthenticationClass::Session,
-        1 => AuthenticationClass::Basic { realm: d.string() },
-        2 => AuthenticationClass::Token { keyword: d.string() },
-        3 => AuthenticationClass::Jwt { stateless: d.bool(), header_type: d.string(), realm: d.string() },
-        4 => AuthenticationClass::RemoteUser,
-        5 => AuthenticationClass::Custom { name: d.string(), www_authenticate: d.opt_string() },
-        6 => AuthenticationClass::Knox { prefix: d.string() },
+        class_tag::SESSION => AuthenticationClass::Session,
+        class_tag::BASIC => AuthenticationClass::Basic { realm: d.string() },
+        class_tag::TOKEN => AuthenticationClass::Token { keyword: d.string() },
+        class_tag::JWT => AuthenticationClass::Jwt { stateless: d.bool(), header_type: d.string(), realm: d.string() },
+        class_tag::REMOTE_USER => AuthenticationClass::RemoteUser,
+        class_tag::CUSTOM => AuthenticationClass::Custom { name: d.string(), www_authenticate: d.opt_string() },
+        class_tag::KNOX => AuthenticationClass::Knox { prefix: d.string() },
         _ => {
             d.fail("an unknown authentication class");
             AuthenticationClass::Session
@@ -884,5 +906,44 @@ fn decode_view(d: &mut Sticky<'_, '_>, class_count: usize, condition_count: usiz
         actions,
         permission_lists,
         authentication_lists,
+    }
+}
+
+#[cfg(all(test, feature = "compiler"))]
+mod tests {
+    use super::*;
+
+    /// Every class the encoder writes, both decoders read to its end: the compiler's back to
+    /// itself, the browser runtime's skip (which keeps none of it) over exactly its bytes.
+    #[test]
+    fn the_class_tags_are_the_encoders() {
+        let text = || "x".to_owned();
+        let classes = [
+            AuthenticationClass::Session,
+            AuthenticationClass::Basic { realm: text() },
+            AuthenticationClass::Token { keyword: text() },
+            AuthenticationClass::Jwt { stateless: true, header_type: text(), realm: text() },
+            AuthenticationClass::RemoteUser,
+            AuthenticationClass::Custom { name: text(), www_authenticate: None },
+            AuthenticationClass::Custom { name: text(), www_authenticate: Some(text()) },
+            AuthenticationClass::Knox { prefix: text() },
+        ];
+        for class in classes {
+            let authenticator = Authenticator { name: text(), class: class.clone() };
+            let mut out = Writer::default();
+            encode_authenticator(&authenticator, &mut out);
+            let mut input = Reader::new(&out.bytes);
+            let mut d = Sticky::new(&mut input);
+            d.string();
+            skip_class(&mut d);
+            assert!(
+                d.check().is_ok() && input.is_empty(),
+                "{class:?}: the runtime's skip is not what the encoder wrote"
+            );
+            let mut input = Reader::new(&out.bytes);
+            let mut d = Sticky::new(&mut input);
+            assert_eq!(decode_authenticator(&mut d).class, class);
+            assert!(d.check().is_ok() && input.is_empty());
+        }
     }
 }

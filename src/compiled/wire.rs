@@ -294,7 +294,7 @@ impl<'r, 'a> Sticky<'r, 'a> {
     }
 
     /// Reads (and checks) a string this build does not keep.
-    #[cfg(not(feature = "compiler"))]
+    #[cfg(any(all(test, feature = "compiler"), not(feature = "compiler")))]
     #[cfg_attr(feature = "edge", inline(never))]
     pub fn skip_str(&mut self) {
         self.opt(Reader::str);

@@ -1,0 +1,184 @@
+// What counts as a plain record (pkg/src/user.js `plainRecord`, the one rule every JS path uses):
+// `can`, `check` and the guard read a user or an object member by member only when it is one; any
+// other value crosses as JSON.stringify writes it (or, from a guard's store, is not known). So each
+// shape here, in every path, gets the answer the whole way gives: records of another realm (a `vm`
+// context, an iframe) and null-prototype objects as plain ones; arrays (even without a prototype),
+// Maps, class instances, toJSON as their JSON.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, test } from "node:test";
+import { runInNewContext } from "node:vm";
+
+import { installedDir, loadEsm } from "./consumer.mjs";
+
+const { Gate } = await loadEsm();
+const runtimeApi = await import(pathToFileURL(join(installedDir, "dist", "api-runtime.js")).href);
+runtimeApi.initSync({ module: readFileSync(join(installedDir, "dist", "drf_gate_runtime_bg.wasm")) });
+
+const policy = {
+  authentication: ["session"],
+  permissions: ["IsAuthenticatedOrReadOnly"],
+  classes: {
+    IsOwner: { hasObjectPermission: "request.method in SAFE_METHODS or obj.owner == request.user", message: "Not yours." },
+  },
+  views: {
+    posts: { model: "blog.Post", permissions: ["IsAuthenticatedOrReadOnly", "IsOwner | IsAdminUser"] },
+    models: { model: "blog.Post", permissions: ["DjangoModelPermissions"] },
+  },
+};
+
+class Staff {
+  constructor() {
+    this.id = 3;
+  }
+  get isStaff() {
+    return true;
+  }
+}
+const other = (source) => runInNewContext(`(${source})`);
+// Each shape as a user and as an object (`owner` for the object's permission).
+const shapes = {
+  plain: () => ({ id: 3, isStaff: true, owner: 3, permissions: ["blog.add_post"] }),
+  nullPrototype: () => Object.assign(Object.create(null), { id: 3, isStaff: true, owner: 3 }),
+  otherRealm: () => other("{ id: 3, isStaff: true, owner: 3, permissions: ['blog.add_post'] }"),
+  otherRealmNullPrototype: () => other("Object.assign(Object.create(null), { id: 3, owner: 3 })"),
+  otherRealmArrayMember: () => ({ id: 3, owner: 3, permissions: other("['blog.add_post']") }),
+  otherRealmBoxedNumber: () => ({ id: other("new Number(3)"), owner: other("new Number(3)") }),
+  otherRealmBoxedString: () => ({ id: 3, username: other("new String('ann')"), owner: 3 }),
+  boxedNumberNoPrototype: () => ({ id: Object.setPrototypeOf(new Number(3), null), owner: 3 }),
+  numberPrototypeNoSlot: () => ({ id: 3, owner: Object.create(Number.prototype) }),
+  frozen: () => Object.freeze({ id: 3, isStaff: true, owner: 3 }),
+  proxy: () => new Proxy({ id: 3, isStaff: true, owner: 3 }, {}),
+  classInstance: () => new Staff(),
+  map: () => new Map([["id", 3], ["isStaff", true]]),
+  toJSON: () => ({ id: 3, owner: 3, toJSON: () => ({ id: 4, owner: 4 }) }),
+  inheritedToJSON: () => Object.create({ toJSON: () => ({ id: 4, isStaff: true }) }),
+  array: () => [3, "ann"],
+  arrayNoPrototype: () => Object.setPrototypeOf([3, "ann"], null),
+  otherRealmArray: () => other("[3, 'ann']"),
+  nullPrototypeChain: () => Object.assign(Object.create(Object.create(null)), { id: 3, owner: 3 }),
+  date: () => new Date(0),
+};
+
+const targets = [["posts", "list"], ["posts", "update"], ["models", "create"]];
+
+function answer(run) {
+  try {
+    return run();
+  } catch (error) {
+    return `${error.name} ${error.code} ${error.path} ${error.message}`;
+  }
+}
+
+// The same context with another prototype: JSON.stringify writes it alike, no fast path takes it.
+const wholeWay = (context) => Object.assign(Object.create({ toString: () => "context" }), context);
+
+const json = new Gate(policy);
+const builds = {
+  "JSON core": () => new Gate(policy),
+  "browser runtime": () => new runtimeApi.Gate(json.toCompiled()),
+};
+
+describe("every shape of user and object gets the whole way's answer on every path", () => {
+  for (const [name, make] of Object.entries(builds)) {
+    test(name, () => {
+      const oracle = make();
+      const gate = make();
+      const wrong = [];
+      for (const [shape, value] of Object.entries(shapes)) {
+        for (const [view, action] of targets) {
+          for (const context of [
+            { view, action, user: value() },
+            { view, action, user: { id: 3 }, object: value() },
+          ]) {
+            const want = answer(() => oracle.check(wholeWay(context)));
+            // Twice: the second is a memo hit.
+            for (let again = 0; again < 2; again++) {
+              const got = answer(() => gate.check(context));
+              if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push(`check ${shape} ${view}.${action} ${"object" in context ? "object" : "user"}: ${JSON.stringify(got)} != ${JSON.stringify(want)}`);
+            }
+            if (!("object" in context)) {
+              const allowed = typeof want === "string" ? want : want.allowed;
+              for (let again = 0; again < 2; again++) {
+                // can's error names the user ($.user) where check's names the context: name and code.
+                const got = answer(() => gate.can(context.user, view, action));
+                if (typeof got === "string" ? got.split(" ", 2).join(" ") !== String(allowed).split(" ", 2).join(" ") : got !== allowed) wrong.push(`can ${shape} ${view}.${action}: ${got} != ${allowed}`);
+              }
+            }
+          }
+        }
+      }
+      assert.deepEqual(wrong, []);
+    });
+  }
+});
+
+// checkRequest itself (not only the guard over it): a store's row that is an object but no plain
+// record is not known (before, a Map was read as `{}`: an authenticated user with no id, DRF's
+// 403); a plain record of any realm decides; a list is refused (guard-records.test.mjs).
+describe("checkRequest reads a resolver's row only when it is a plain record", () => {
+  const requestPolicy = {
+    authentication: ["token"],
+    permissions: ["IsAuthenticated", "IsAdminUser"],
+    renderers: ["JSONRenderer"],
+    views: { posts: { model: "blog.Post" } },
+    routes: [{ pattern: "/api/posts/", view: "posts" }],
+  };
+  const gate = new Gate(requestPolicy);
+  const request = {
+    method: "GET",
+    url: "https://api.test/api/posts/",
+    headers: { authorization: "Token 0123456789abcdef0123456789abcdef01234567" },
+  };
+  const outcome = (step) => (step.decision ? `decide ${step.decision.status}` : `forward ${step.forward?.reason}`);
+  // A staff user's row in each shape: read, it is allowed (200).
+  const records = {
+    plain: () => ({ id: 3, isStaff: true }),
+    nullPrototype: () => Object.assign(Object.create(null), { id: 3, isStaff: true }),
+    otherRealm: () => other("{ id: 3, isStaff: true }"),
+    otherRealmNullPrototype: () => other("Object.assign(Object.create(null), { id: 3, isStaff: true })"),
+    frozen: () => Object.freeze({ id: 3, isStaff: true }),
+    proxy: () => new Proxy({ id: 3, isStaff: true }, {}),
+  };
+  const others = {
+    classInstance: () => new Staff(),
+    map: () => new Map([["id", 3], ["isStaff", true]]),
+    toJSON: () => ({ id: 3, toJSON: () => ({ id: 3, isStaff: true }) }),
+    nullPrototypeChain: () => Object.assign(Object.create(Object.create(null)), { id: 3, isStaff: true }),
+    date: () => new Date(0),
+  };
+  const knoxGate = new Gate({ ...requestPolicy, authentication: ["knox"] });
+  const knoxRequest = { ...request, headers: { authorization: `Token ${"a".repeat(64)}` } };
+  for (const [name, [run, knox]] of Object.entries({
+    sync: [
+      (resolvers) => gate.checkRequestSync(request, { view: "posts", resolvers }),
+      (resolvers) => knoxGate.checkRequestSync(knoxRequest, { view: "posts", resolvers }),
+    ],
+    async: [
+      (resolvers) => gate.checkRequest(request, { view: "posts", resolvers }),
+      (resolvers) => knoxGate.checkRequest(knoxRequest, { view: "posts", resolvers }),
+    ],
+  })) {
+    test(name, async () => {
+      const got = {};
+      const want = {};
+      for (const [shape, value] of Object.entries({ ...records, ...others })) {
+        got[shape] = outcome(await run({ token: () => value() }));
+        want[shape] = shape in records ? "decide 200" : "forward unknown-lookup";
+        if (shape in records) {
+          got[`knox ${shape}`] = outcome(await knox({ knoxToken: () => ({ user: value(), expiry: null }) }));
+          want[`knox ${shape}`] = "decide 200";
+          continue;
+        }
+        // Also as knox's row and as its user.
+        for (const [label, row] of [["row", value()], ["user", { user: value(), expiry: null }]]) {
+          got[`knox ${label} ${shape}`] = outcome(await knox({ knoxToken: () => row }));
+          want[`knox ${label} ${shape}`] = "forward unknown-lookup";
+        }
+      }
+      assert.deepEqual(got, want);
+    });
+  }
+});
