@@ -57,8 +57,8 @@ if ! grep -Eq ', [1-9][0-9]* disagree' <<<"$mutated_line"; then
   echo "conformance: a wrong settings.jwt.userIdKind went unnoticed" >&2
   status=1
 fi
-# Likewise settings.remoteUser.createUnknownUser and settings.session.engine: with them dropped
-# from the edge:lookup-authority cases, a miss DRF answers otherwise (a created user, a session
+# Likewise settings.remoteUser.createUnknownUser and settings.session.engine: with the first
+# turned false and the second dropped in the edge:lookup-authority cases, a miss DRF answers otherwise (a created user, a session
 # outside the database) becomes anonymous at the edge, and the replay must disagree.
 "$here/.venv/bin/python" - "$cases" "$here/out/lookup-authority-mutated.json" <<'PY'
 import json, sys
@@ -66,7 +66,11 @@ data = json.load(open(sys.argv[1], encoding="utf-8"))
 kept = []
 for case in data["cases"]:
     settings = case["policy"].get("settings") or {}
-    if (settings.get("remoteUser") or {}).pop("createUnknownUser", None) or (settings.get("session") or {}).pop("engine", None):
+    remote = settings.get("remoteUser") or {}
+    if remote.get("createUnknownUser") is True:
+        remote["createUnknownUser"] = False  # dropping it would now mean Django's default (creates)
+        kept.append(case)
+    elif (settings.get("session") or {}).pop("engine", None):
         kept.append(case)
 data["cases"] = kept
 json.dump(data, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)

@@ -380,6 +380,8 @@ fn misses_django_answers_otherwise_forward_even_from_an_authoritative_store() {
     let session = || RawRequest::new("GET").cookies([("sessionid".to_string(), "k".repeat(32))].into());
     for (settings, auth, request) in [
         (json!({"remoteUser": {"createUnknownUser": true}}), "remoteUser", remote()),
+        // Not said: Django's RemoteUserBackend, which creates users (the exporter always says).
+        (json!({}), "remoteUser", remote()),
         (json!({"session": {"engine": "django.contrib.sessions.backends.signed_cookies"}}), "session", session()),
         (json!({"session": {"engine": "django.contrib.sessions.backends.cache"}}), "session", session()),
     ] {
@@ -387,7 +389,6 @@ fn misses_django_answers_otherwise_forward_even_from_an_authoritative_store() {
     }
     // Without them (and under the database engines) the miss is DRF's anonymous user: 403.
     for (settings, auth, request) in [
-        (json!({}), "remoteUser", remote()),
         (json!({"remoteUser": {"createUnknownUser": false}}), "remoteUser", remote()),
         (json!({}), "session", session()),
         (json!({"session": {"engine": "django.contrib.sessions.backends.cached_db"}}), "session", session()),

@@ -213,7 +213,7 @@ export interface AuthenticationSettings {
   };
   remoteUser?: {
     header?: string;
-    /** `RemoteUserBackend.create_unknown_user`: DRF creates a user the resolver misses, so the edge forwards it. */
+    /** `RemoteUserBackend.create_unknown_user` (default true, as Django's): DRF creates a user the resolver misses, so the edge forwards it. */
     createUnknownUser?: boolean;
   };
   jwt?: {

@@ -1478,9 +1478,10 @@ class Exporter:
         out["settings"] = export_settings(self.include_secrets)
         if len(self._remote_user_headers) == 1 and self._remote_user_headers != {"REMOTE_USER"}:
             out["settings"]["remoteUser"] = {"header": next(iter(self._remote_user_headers))}
-        if self._remote_user_creates:
-            # The backend creates a user the edge's store has not seen: the edge forwards a miss.
-            out["settings"].setdefault("remoteUser", {})["createUnknownUser"] = True
+        if self._remote_user_headers:
+            # Said either way: the core's default is Django's RemoteUserBackend, which creates a
+            # user the edge's store has not seen (the edge forwards a miss).
+            out["settings"].setdefault("remoteUser", {})["createUnknownUser"] = self._remote_user_creates
         # The origin's middleware: a separate module (drfgate/middleware.py).
         out["middleware"] = export_middleware()
         out["views"] = views

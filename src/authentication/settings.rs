@@ -369,11 +369,12 @@ pub struct RemoteUserSettings {
     pub header: String,
     /// `RemoteUserBackend.create_unknown_user`: the backend creates a user it has not seen, so
     /// a resolver's not-found is not DRF's anonymous user (DRF authenticates the new user).
+    /// Default true, as Django's `RemoteUserBackend`: a policy that does not say is forwarded a miss.
     pub create_unknown_user: bool,
 }
 impl Default for RemoteUserSettings {
     fn default() -> Self {
-        RemoteUserSettings { header: "REMOTE_USER".into(), create_unknown_user: false }
+        RemoteUserSettings { header: "REMOTE_USER".into(), create_unknown_user: true }
     }
 }
 
