@@ -509,10 +509,15 @@ fn py_hex_int_takes(text: &str) -> bool {
 /// through the resolver, then the `is_active` check.
 pub(crate) fn get_user(id: &Value, compiled: &CompiledSettings, resolver: &dyn Resolver) -> Step {
     let settings = &compiled.settings.jwt;
-    // `get(field=None)` is Django's `field IS NULL`: one such row is the user, several are a 500.
-    // A store cannot say which, so a null claim is the origin's to decide, found or not.
+    // `get(field=None)` is Django's `field IS NULL`. The pk (`id` can only name the pk: models.E004)
+    // is never NULL: not found, whatever a store says. On another field one NULL row is the user,
+    // several a 500: a store cannot say which, so the origin decides.
     let lookup = if id.is_null() {
-        Lookup::Unknown
+        if matches!(settings.user_id_field.as_str(), "id" | "pk") {
+            Lookup::NotFound
+        } else {
+            Lookup::Unknown
+        }
     } else {
         match resolver.user_by_id(&settings.user_id_field, id) {
             // The server crashes on an id its field cannot take; not found is not certain.

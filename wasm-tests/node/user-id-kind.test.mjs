@@ -60,8 +60,8 @@ describe("USER_ID_FIELD kinds against Django's fields", () => {
               forwarded++;
             } else if (step.decision === undefined && BigInt(/^\d+$/.test(c.claim) ? c.claim : 0) > 2n ** 64n) {
               forwarded++; // beyond 64 bits: forwarded before the lookup
-            } else if (c.claim === "null") {
-              // Django's `IS NULL`: no store answers it, found or not (tests/jwt_user_id.rs).
+            } else if (c.claim === "null" && !["id", "pk"].includes(scenario.userIdField)) {
+              // Django's `IS NULL` on a field that is not the pk: no store answers it (tests/jwt_user_id.rs).
               assert.equal(step.decision, undefined, label);
               forwarded++;
             } else if (drf.user) {
@@ -72,7 +72,7 @@ describe("USER_ID_FIELD kinds against Django's fields", () => {
             }
           }
         }
-        assert.ok(forwarded > 0, `${name}: nothing forwarded`);
+        assert.ok(forwarded > 0 || scenario.userIdKind === "text", `${name}: nothing forwarded`);
       });
     }
   }
