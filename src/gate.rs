@@ -491,14 +491,13 @@ impl Gate {
     }
 
     fn decide_for_ui(&self, view: &View, target: &Target<'_, '_>, user: &User, object: Option<&Value>) -> bool {
-        let authenticated = if user.is_authenticated() { Authenticated::Succeeded } else { Authenticated::Anonymous };
         let object = object.map_or(ObjectArg::Absent, ObjectArg::Found);
         // A browser presents no API key: `HasAPIKey` answers False.
         #[cfg(not(any(feature = "compiler", feature = "edge")))]
         let no_trace: &mut dyn crate::decision::Tracer<'_> = &mut NoTrace;
         #[cfg(any(feature = "compiler", feature = "edge"))]
         let no_trace = &mut NoTrace;
-        view.dispatch(&self.policy(), target, user, authenticated, &NoApiKey, object, no_trace).allowed
+        view.dispatch(&self.policy(), target, user, user.is_authenticated(), &NoApiKey, object, no_trace).allowed
     }
 
     /// UI gating for a whole view: every action mapped to whether `user` may perform it.

@@ -178,6 +178,22 @@ impl View {
         object: ObjectArg<'_>,
         trace: bool,
     ) -> Decision<'g> {
+        // perform_authentication: an authenticator that raised ends the request here. Handled
+        // before `dispatch`, which `can` shares: the UI-gating build links no error-body renderer.
+        let succeeded = match authenticated {
+            Authenticated::Failed(failure) => {
+                let route = target.route;
+                let mut decision = self
+                    .responder(route, self.authentication_lists.get(route.authentication))
+                    .authentication_failure(failure);
+                if trace {
+                    decision.trace = Some(Vec::new());
+                }
+                return decision;
+            }
+            Authenticated::Succeeded => true,
+            Authenticated::Anonymous => false,
+        };
         // The browser runtime walks the permissions through `dyn Tracer`: one copy of `dispatch`
         // and the permission walk for both tracers (size); other builds keep one per tracer (speed).
         if !trace {
@@ -185,14 +201,14 @@ impl View {
             let no_trace: &mut dyn Tracer<'g> = &mut crate::decision::NoTrace;
             #[cfg(any(feature = "compiler", feature = "edge"))]
             let no_trace = &mut crate::decision::NoTrace;
-            return self.dispatch(policy, target, user, authenticated, api_keys, object, no_trace);
+            return self.dispatch(policy, target, user, succeeded, api_keys, object, no_trace);
         }
         let mut recorder = crate::decision::Recorder::new();
         #[cfg(not(any(feature = "compiler", feature = "edge")))]
         let recorder_tracer: &mut dyn Tracer<'g> = &mut recorder;
         #[cfg(any(feature = "compiler", feature = "edge"))]
         let recorder_tracer = &mut recorder;
-        let mut decision = self.dispatch(policy, target, user, authenticated, api_keys, object, recorder_tracer);
+        let mut decision = self.dispatch(policy, target, user, succeeded, api_keys, object, recorder_tracer);
         decision.trace = Some(recorder.steps);
         decision
     }
@@ -292,14 +308,16 @@ impl View {
         }
     }
 
-    /// `APIView.dispatch`, up to the handler. `api_keys` answers `HasAPIKey`.
+    /// `APIView.dispatch`, up to the handler, after authentication: `succeeded` when a class of
+    /// the view's list authenticated (a class that raised is [`View::dispatch_traced`]'s).
+    /// `api_keys` answers `HasAPIKey`.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn dispatch<'g, T: Tracer<'g> + ?Sized>(
         &'g self,
         policy: &Policy<'g>,
         target: &Target<'g, '_>,
         user: &User,
-        authenticated: Authenticated<'_>,
+        succeeded: bool,
         api_keys: &dyn ApiKeys,
         object: ObjectArg<'_>,
         tracer: &mut T,
@@ -315,12 +333,6 @@ impl View {
         let respond = self.responder(route, auth_list);
         let has_authenticators = auth_list.is_some_and(|list| !list.classes.is_empty());
 
-        // perform_authentication: an authenticator that raised ends the request here.
-        let succeeded = match authenticated {
-            Authenticated::Failed(failure) => return respond.authentication_failure(failure),
-            Authenticated::Succeeded => true,
-            Authenticated::Anonymous => false,
-        };
         // permission_denied: NotAuthenticated when authenticators exist and none succeeded.
         let not_authenticated = has_authenticators && !succeeded;
 

@@ -1,16 +1,21 @@
 import type { ReactNode } from "react";
 import type { Gate, Policy, User } from "drf-gate";
+import type { Gate as CanGate } from "drf-gate/can";
 import type { Explained } from "./reason.js";
 
 export type { Explained } from "./reason.js";
 export { explain } from "./reason.js";
 
-/** Props of {@link GateProvider}: a ready `gate`, or a `policy` the provider compiles (and frees). */
+/**
+ * Props of {@link GateProvider}: a ready `gate`, or a `policy` the provider compiles (and frees).
+ * A `drf-gate/can` Gate serves `useCan`, `usePermissions` and `<Can>` with element children;
+ * `useDecision` and a function child need `check` (they throw `needs_check_build` there).
+ */
 export type GateProviderProps = {
   /** The signed-in user (`User` JSON), or `null` for the anonymous user. */
   user?: User | null;
   children?: ReactNode;
-} & ({ gate: Gate; policy?: undefined } | { policy: Policy | string; gate?: undefined });
+} & ({ gate: Gate | CanGate; policy?: undefined } | { policy: Policy | string; gate?: undefined });
 
 /**
  * Owns the Gate (when given a policy) and the user's compiled Subject: frees them when the user

@@ -1,5 +1,6 @@
 import type { ComputedRef, DefineComponent, InjectionKey, MaybeRefOrGetter, Plugin, ShallowRef, SlotsType } from "vue";
 import type { Gate, Policy, User } from "drf-gate";
+import type { Gate as CanGate } from "drf-gate/can";
 import type { Explained } from "./reason.js";
 
 export type { Explained } from "./reason.js";
@@ -11,12 +12,16 @@ export interface GateState {
   readonly user: User | null;
 }
 
-/** Options of {@link createGate} and {@link provideGate}: a ready `gate`, or a `policy` compiled (and freed) for you. */
+/**
+ * Options of {@link createGate} and {@link provideGate}: a ready `gate`, or a `policy` compiled (and freed) for you.
+ * A `drf-gate/can` Gate serves `useCan` and `usePermissions`; `useDecision` and `<Can>` need `check`
+ * (they throw `needs_check_build` there).
+ */
 export type GateOptions = {
   /** The signed-in user (`User` JSON, a ref or a getter), `null` for the anonymous user. */
   user?: MaybeRefOrGetter<User | null>;
 } & (
-  | { gate: MaybeRefOrGetter<Gate>; policy?: undefined }
+  | { gate: MaybeRefOrGetter<Gate | CanGate>; policy?: undefined }
   | { policy: MaybeRefOrGetter<Policy | string>; gate?: undefined }
 );
 

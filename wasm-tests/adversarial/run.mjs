@@ -39,8 +39,8 @@ try {
   log(`the runtime run produced no result (exit ${runtimeRun.status}, signal ${runtimeRun.signal})`);
 }
 
-// 1c. The UI-gating build (drf-gate/can: the runtime without `check`): the same set, the cases
-//     that call `check` skipped (runtime.mjs --build can prints its own lines; not in the totals).
+// 1c. The UI-gating build (drf-gate/can: the runtime without `check`): the same set, each `check`
+//     case asked as `can` (runtime.mjs --build can prints its own lines; not in the totals).
 const canRun = spawnSync(process.execPath, ["--expose-gc", join(here, "runtime.mjs"), join(root, "pkg", "dist"), "--build", "can"], { stdio: ["ignore", "inherit", "inherit"] });
 
 // 2. workerd: the Worker bundled as wrangler bundles one (esbuild, workerd conditions, the .wasm

@@ -1,6 +1,10 @@
 // A tiny app importing drf-gate (app/), bundled by esbuild, webpack 5, Rollup, Vite and wrangler
 // with no configuration for drf-gate: each bundle runs (Chromium for the browser bundles, workerd
-// for the Worker) and must decide every case exactly as the package does in Node.
+// for the Worker) and must decide every case exactly as the package does in Node. The browser
+// bundlers also bundle the UI-gating app (app/can.js, `drf-gate/can`; esbuild and Rollup
+// app/can-inline.js, `drf-gate/can/inline`, as the README says): its buttons must be the
+// package's `can` in Node, its `check` refused with `needs_check_build`, its bundle smaller than
+// the same bundler's runtime bundle.
 // Prints `bundlers: N of N load and decide`.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -35,6 +39,7 @@ mkdirSync(out, { recursive: true });
 // The expected answers: the package in Node.
 const { decide } = await import("./app/decide.js");
 const expected = JSON.stringify(await decide());
+const expectedCan = JSON.stringify((await import("./app/gating.js")).gate(await import("drf-gate")));
 
 const results = [];
 function report(name, ok, detail = "") {
@@ -72,6 +77,40 @@ const BUNDLES = {
     const { build } = await import("vite");
     await build({ root: app, configFile: false, logLevel: "error", base: "./", build: { outDir: dir, emptyOutDir: true, target: "es2022" } });
     return { page: "index.html" };
+  },
+  async "esbuild-can"(dir) {
+    const esbuild = await import("esbuild");
+    await esbuild.build({ entryPoints: [join(app, "can-inline.js")], bundle: true, format: "esm", outdir: dir, logLevel: "error" });
+    return { script: "can-inline.js", module: true, can: "esbuild" };
+  },
+  async "webpack-can"(dir) {
+    const { default: webpack } = await import("webpack");
+    const stats = await new Promise((resolve, reject) =>
+      webpack({ mode: "production", entry: join(app, "can.js"), output: { path: dir, filename: "main.js" } }, (error, result) =>
+        error ? reject(error) : resolve(result),
+      ),
+    );
+    if (stats.hasErrors()) throw new Error(stats.toString("errors-only"));
+    return { script: "main.js", module: false, can: "webpack" };
+  },
+  async "rollup-can"(dir) {
+    const { rollup } = await import("rollup");
+    const { nodeResolve } = await import("@rollup/plugin-node-resolve");
+    const bundle = await rollup({ input: join(app, "can-inline.js"), plugins: [nodeResolve({ browser: true })], onwarn() {} });
+    await bundle.write({ dir, format: "es" });
+    await bundle.close();
+    return { script: "can-inline.js", module: true, can: "rollup" };
+  },
+  async "vite-can"(dir) {
+    const { build } = await import("vite");
+    await build({
+      root: app,
+      configFile: false,
+      logLevel: "error",
+      base: "./",
+      build: { outDir: dir, emptyOutDir: true, target: "es2022", rollupOptions: { input: join(app, "can.html") } },
+    });
+    return { page: "can.html", can: "vite" };
   },
   async wrangler(dir) {
     const bin = [join(here, "node_modules/.bin/wrangler"), join(here, "../../node_modules/.bin/wrangler")].find((p) => existsSync(p)) ?? "wrangler";
@@ -130,6 +169,8 @@ async function runInChromium() {
   });
   try {
     for (const name of browserBundles) {
+      const runtime = built[name].can;
+      const loads = runtime ? `${name}: loads in Chromium and gates the buttons as Node's can` : `${name}: loads in Chromium and decides as Node`;
       const page = await browser.newPage();
       const problems = [];
       page.on("pageerror", (error) => problems.push(error.message));
@@ -137,16 +178,35 @@ async function runInChromium() {
       try {
         await page.goto(`${base}/${name}/`);
         await page.waitForFunction(() => window.__result || window.__error, null, { timeout: 20000 });
-        const { result, error, json } = await page.evaluate(() => ({ result: window.__result, error: window.__error, json: window.__jsonPolicy }));
+        const { result, error, json, check, hidden } = await page.evaluate(() => ({
+          result: window.__result,
+          error: window.__error,
+          json: window.__jsonPolicy,
+          check: window.__check,
+          hidden: [...document.querySelectorAll("button")].map((button) => button.hidden),
+        }));
         const got = JSON.stringify(result);
-        report(`${name}: loads in Chromium and decides as Node`, !error && got === expected && problems.length === 0, quiet(error ?? `${problems.join("; ")} ${got}`));
-        // The default browser entry is the runtime: it refuses a JSON policy, naming the JSON
-        // entry, and the bundle (JS + .wasm) is smaller than the JSON core's .wasm alone.
-        const refused = /^PolicyError: .*drf-gate\/inline/.test(json ?? "");
         const bytes = bundleBytes(built[name].dir);
-        report(`${name}: the default browser entry is the runtime (JSON refused; bundle ${bytes} B < core .wasm ${coreWasm} B)`, refused && bytes < coreWasm, quiet(json));
+        if (!runtime) {
+          report(loads, !error && got === expected && problems.length === 0, quiet(error ?? `${problems.join("; ")} ${got}`));
+          // The default browser entry is the runtime: it refuses a JSON policy, naming the JSON
+          // entry, and the bundle (JS + .wasm) is smaller than the JSON core's .wasm alone.
+          const refused = /^PolicyError: .*drf-gate\/inline/.test(json ?? "");
+          report(`${name}: the default browser entry is the runtime (JSON refused; bundle ${bytes} B < core .wasm ${coreWasm} B)`, refused && bytes < coreWasm, quiet(json));
+          continue;
+        }
+        // The UI-gating app: the page's buttons are Node's `can`; `check` is the runtime's; the
+        // bundle is smaller than the same bundler's runtime bundle (bundled before it).
+        const shown = JSON.stringify(hidden.map((h) => !h)) === JSON.stringify(JSON.parse(expectedCan).buttons);
+        report(loads, !error && got === expectedCan && shown && problems.length === 0, quiet(error ?? `${problems.join("; ")} ${got}`));
+        const runtimeBytes = built[runtime] ? bundleBytes(built[runtime].dir) : 0;
+        report(
+          `${name}: check refused (${check}); bundle ${bytes} B < ${runtime}'s runtime bundle ${runtimeBytes} B`,
+          check === "Error: needs_check_build" && bytes < runtimeBytes,
+          quiet(check),
+        );
       } catch (error) {
-        report(`${name}: loads in Chromium and decides as Node`, false, quiet(`${problems.join("; ")} ${error.message}`));
+        report(loads, false, quiet(`${problems.join("; ")} ${error.message}`));
       } finally {
         await page.close();
       }

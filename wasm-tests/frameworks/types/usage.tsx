@@ -3,6 +3,7 @@ import { useState } from "react";
 import { Can, GateProvider, explain, useCan, useDecision, useGate, usePermissions, type Explained } from "drf-gate/react";
 import { createGate, provideGate, useCan as useCanVue, useDecision as useDecisionVue } from "drf-gate/vue";
 import { Gate, type Policy, type User } from "drf-gate";
+import { Gate as CanGate } from "drf-gate/can";
 import { ref } from "vue";
 
 const policy: Policy = { permissions: ["IsAuthenticated"], views: { posts: { model: "blog.Post" } } };
@@ -29,6 +30,8 @@ export function App() {
     <>
       <GateProvider policy={policy} user={user}><Row post={{ id: 1, owner: 3 }} /></GateProvider>
       <GateProvider gate={gate} user={null}><Row post={{ id: 1, owner: 3 }} /></GateProvider>
+      {/* The UI-gating build's Gate (useDecision there throws needs_check_build). */}
+      <GateProvider gate={new CanGate(gate.toCompiled())} user={me}><Row post={{ id: 1, owner: 3 }} /></GateProvider>
       {/* @ts-expect-error: a provider needs a gate or a policy */}
       <GateProvider user={me}><Row post={{ id: 1, owner: 3 }} /></GateProvider>
       {/* @ts-expect-error: Can needs an action */}
@@ -45,6 +48,7 @@ const userRef = ref<User | null>(null);
 export const plugin = createGate({ policy, user: userRef });
 export function setup() {
   provideGate({ gate: new Gate(policy), user: () => userRef.value });
+  provideGate({ gate: new CanGate(new Gate(policy).toCompiled()), user: () => userRef.value });
   const can = useCanVue("posts", "destroy", () => ({ id: 1, owner: 3 }));
   const flag: boolean = can.value;
   const decision = useDecisionVue("posts", "publish");
