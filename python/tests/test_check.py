@@ -2,6 +2,7 @@
 import io
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -406,10 +407,26 @@ class CheckTests(TestCase):
         feature = {(c["origin"]["status"], c["origin"]["allowed"]) for c in result.cases
                    if c["request"]["path"].endswith("/feature/") and c["request"]["method"] == "POST"}
         self.assertIn((404, True), feature)  # getObject false: the missing pk's 404 is the origin's
+        # "me": get_object() is request.user, so every pk answers 200 (no lookup, no object permission).
+        users = {c["origin"]["status"] for c in result.cases if c["request"]["method"] == "GET"
+                 and re.fullmatch(r"/v2/users/[^/]+/", c["request"]["path"]) and c["origin"]["allowed"]}
+        self.assertEqual(users, {200})
         from drfgate.check import server_errors
 
         errors = [error for error, _, _ in server_errors(result.cases)]
         self.assertTrue(any(e.startswith("KeyError: 'post_pk' (") and "urls_extra.py:" in e for e in errors), errors)
+
+    def test_a_malformed_body_answers_before_object_permissions(self):
+        # The real-DRF vector behind retitle's `getObject: false` (test_export): bob is not the
+        # owner of post 1, yet a malformed body is DRF's 400, not IsOwner's 403.
+        from django.contrib.auth import get_user_model
+
+        self.client.force_login(get_user_model().objects.get(username="bob"))
+        with override_settings(ROOT_URLCONF="tests.urls_extra"):
+            malformed = self.client.post("/v2/archive/1/retitle/", "{", content_type="application/json")
+            empty = self.client.post("/v2/archive/1/retitle/", "{}", content_type="application/json")
+        self.assertEqual(malformed.status_code, 400, malformed.content)
+        self.assertEqual(empty.status_code, 403, empty.content)
 
     @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
     def test_drf_gate_catches_a_changed_viewset(self):

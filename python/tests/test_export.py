@@ -68,6 +68,11 @@ class Handlers(viewsets.ModelViewSet):
         """A docstring."""
         return Response({"post": self.get_serializer(self.get_object()).data})
 
+    def refresh(self, request, pk=None):
+        # request.data is read (a malformed body's 400) before get_object() runs.
+        serializer = self.get_serializer(data=request.data, instance=self.get_object())
+        return Response({"valid": serializer.is_valid()})
+
     def archive(self, request, *args, **kwargs):
         return self.destroy(request, *args, **kwargs)  # DRF's destroy: get_object() first
 
@@ -701,9 +706,25 @@ class UrlconfShapesTests(SimpleTestCase):
     def test_which_handlers_call_get_object_first(self):
         calls = {name: handler_calls_get_object(Handlers, name)
                  for name in ("list", "retrieve", "update", "partial_update", "destroy", "publish", "archive", "purge",
-                              "show")}
+                              "show", "refresh")}
         self.assertEqual(calls, {"list": None, "retrieve": True, "update": True, "partial_update": True,
-                                 "destroy": False, "publish": True, "archive": False, "purge": False, "show": True})
+                                 "destroy": False, "publish": True, "archive": False, "purge": False, "show": True,
+                                 "refresh": False})
+
+    def test_a_body_read_before_get_object_in_one_call(self):
+        # get_serializer(data=request.data, instance=self.get_object()): DRF answers a malformed
+        # body 400 before IsOwner's 403 (test_check); it was exported getObject true.
+        self.assertEqual(self.policy["views"]["v2:archive"]["actions"]["retitle"],
+                         {"detail": True, "methods": ["POST"], "getObject": False, "permissions": ["IsOwner"]})
+
+    def test_me_endpoints(self):
+        # get_object() returning self.request.user: DRF looks nothing up and runs no object
+        # permission (200 for /users/999/). The export was refused ("overrides DRF's request pipeline").
+        users = self.policy["views"]["v2:user"]["actions"]
+        self.assertEqual(users["retrieve"], {"getObject": False})
+        self.assertEqual(users["me"], {"detail": False, "methods": ["GET"]})
+        me = self.policy["views"]["me"]["actions"]
+        self.assertEqual(me["get"], {"detail": False, "methods": ["GET"], "route": "me"})
 
     def test_generic_view(self):
         view = self.policy["views"]["post-detail"]
