@@ -260,6 +260,38 @@ class CheckTests(TestCase):
                  and c["context"]["view"] == "posts"]
         self.assertIn('{"detail":"Invalid token."}', wrong)
 
+    def test_a_class_that_authenticated_no_request_is_named(self):
+        # drfgate_check sends no Basic credentials (it knows no password): the check "agreed" on
+        # tags while no request of it was authenticated, and said nothing.
+        self.assertEqual(self.check(methods=["GET"]).unauthenticated_classes(self.policy), [])
+        with mock.patch.object(blog_views.TagViewSet, "authentication_classes", [authentication.BasicAuthentication]):
+            policy = export_policy()
+            result = self.check(policy=policy, replay=None, methods=["GET"])
+        self.assertEqual(result.unauthenticated_classes(policy), ["BasicAuthentication"])
+
+    def test_knox_requests_get_knox_tokens(self):
+        from drfgate.check import _knox_prefix
+
+        classes = {"Knoxish": {"base": "KnoxTokenAuthentication"}, "Bearer": {"base": "TokenAuthentication"}}
+        policy = {"authenticationClasses": classes, "settings": {"knox": {"authHeaderPrefix": "Knox"}}}
+        self.assertEqual(_knox_prefix(policy, {"Knoxish", "SessionAuthentication"}), "Knox")
+        self.assertEqual(_knox_prefix({}, {"KnoxTokenAuthentication"}), "Token")  # knox's default
+        self.assertIsNone(_knox_prefix(policy, {"Bearer", "TokenAuthentication"}))
+        from django.apps import apps
+
+        if not apps.is_installed("knox"):
+            self.skipTest("django-rest-knox is not installed here (conformance/thirdparty.sh's venv has it)")
+        from knox.auth import TokenAuthentication as KnoxToken
+
+        with mock.patch.object(blog_views.PostViewSet, "authentication_classes", [KnoxToken]):
+            policy = export_policy()
+            result = self.check(policy=policy, replay=None, methods=["GET"])
+        self.assertEqual(result.disagreements, [])
+        self.assertEqual(result.unauthenticated_classes(policy), [])
+        knox = [c for c in result.cases if c["credential"] == "alice/knox" and c["context"]["view"] == "posts"]
+        self.assertTrue(knox and all(c["context"]["authentication"] == {"succeeded": "KnoxTokenAuthentication"}
+                                     for c in knox), knox[:1])
+
     def test_jwt_requests_use_the_header_simplejwt_reads(self):
         # storefront-django: SIMPLE_JWT = {"AUTH_HEADER_TYPES": ("JWT",)}; every JWT went as
         # `Bearer <jwt>`, no credentials to simplejwt, so no JWT request was authenticated.
