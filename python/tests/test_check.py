@@ -443,6 +443,16 @@ class CheckTests(TestCase):
         users = {c["origin"]["status"] for c in result.cases if c["request"]["method"] == "GET"
                  and re.fullmatch(r"/v2/users/[^/]+/", c["request"]["path"]) and c["origin"]["allowed"]}
         self.assertEqual(users, {200})
+        # perform_update() raising after get_object(): the owner's PATCH of a published post is
+        # DRF's 403 from the handler (the edge forwards it); bob's is IsOwner's 403 (the edge's).
+        rename = {(c["credential"], c["origin"]["status"], c["origin"]["allowed"]) for c in result.cases
+                  if c["request"]["path"] == "/posts/1/rename/" and c["request"]["method"] == "PATCH"}
+        self.assertIn(("alice/token", 403, True), rename)
+        self.assertIn(("bob/token", 403, False), rename)
+        # The body validated before get_object(): bob's `{}` is DRF's 400, not IsOwner's 403.
+        review = {(c["credential"], c["origin"]["status"], c["origin"]["allowed"]) for c in result.cases
+                  if c["request"]["path"] == "/v2/archive/1/review/" and c["request"]["method"] == "POST"}
+        self.assertIn(("bob/token", 400, True), review)
         from drfgate.check import server_errors
 
         errors = [error for error, _, _ in server_errors(result.cases)]

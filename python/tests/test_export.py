@@ -716,6 +716,7 @@ class UrlconfShapesTests(SimpleTestCase):
         # body 400 before IsOwner's 403 (test_check); it was exported getObject true.
         self.assertEqual(self.policy["views"]["v2:archive"]["actions"]["retitle"],
                          {"detail": True, "methods": ["POST"], "getObject": False, "permissions": ["IsOwner"]})
+        self.assertEqual(self.policy["views"]["v2:archive"]["actions"]["review"]["getObject"], False)
 
     def test_me_endpoints(self):
         # get_object() returning self.request.user: DRF looks nothing up and runs no object

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.urls import include, path, re_path
 from rest_framework import generics, permissions, serializers, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
@@ -44,6 +45,13 @@ class ArchiveViewSet(viewsets.ReadOnlyModelViewSet):
         serializer = self.get_serializer(data=request.data, instance=self.get_object(), partial=True)
         return Response({"valid": serializer.is_valid()})
 
+    @action(detail=True, methods=["post"], permission_classes=[IsOwner])
+    def review(self, request, pk=None):
+        """The body is validated first: DRF's 400 for anyone, before IsOwner's 403 (`getObject: false`)."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response({"post": self.get_object().pk})
+
     @pin.mapping.delete
     def unpin(self, request, pk=None):
         return Response(status=204)
@@ -53,6 +61,20 @@ class PostDetail(generics.RetrieveUpdateAPIView):
     queryset = Post.objects.all()
     serializer_class = PostSerializer
     permission_classes = [permissions.IsAuthenticated & ~permissions.IsAdminUser]
+
+
+class PostRename(generics.RetrieveUpdateAPIView):
+    """perform_update() raising after DRF's get_object(): IsOwner's 403 is the edge's, the
+    published post's 403 (a PATCH by its owner) the origin's."""
+
+    queryset = Post.objects.all()
+    serializer_class = PostSerializer
+    permission_classes = [permissions.IsAuthenticated, IsOwner]
+
+    def perform_update(self, serializer):
+        if serializer.instance.published:
+            raise PermissionDenied("Published posts are frozen.")
+        serializer.save()
 
 
 class PostFeed(generics.ListCreateAPIView):
@@ -135,6 +157,7 @@ urlpatterns = [
     path("v3/", include(reviews.urls + nested.urls)),
     path("v2/", include((router.urls, "v2"), namespace="v2")),
     path("posts/<int:pk>/", PostDetail.as_view(), name="post-detail"),
+    path("posts/<int:pk>/rename/", PostRename.as_view(), name="post-rename"),
     path("feed/", PostFeed.as_view(), name="feed"),
     path("me/", Me.as_view(), name="me"),
     path("account/delete/", delete_account, name="delete-account"),
