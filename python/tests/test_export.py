@@ -19,7 +19,7 @@ from rest_framework.settings import api_settings
 from blog import permissions as blog_permissions
 from blog import views as blog_views
 from drfgate import core
-from drfgate.export import Exporter, ExportError, export_policy, handler_calls_get_object
+from drfgate.export import Exporter, ExportError, export_policy, get_object_is_user, handler_calls_get_object
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 COMMITTED_POLICY = os.path.join(REPO, "examples", "blog", "policy.json")
@@ -717,6 +717,30 @@ class UrlconfShapesTests(SimpleTestCase):
         self.assertEqual(self.policy["views"]["v2:archive"]["actions"]["retitle"],
                          {"detail": True, "methods": ["POST"], "getObject": False, "permissions": ["IsOwner"]})
         self.assertEqual(self.policy["views"]["v2:archive"]["actions"]["review"]["getObject"], False)
+
+    def test_which_get_object_overrides_are_request_user(self):
+        from rest_framework import generics
+
+        class Documented(generics.RetrieveAPIView):
+            def get_object(self):
+                """The requesting user."""
+                return self.request.user
+
+        class Profile(generics.RetrieveAPIView):
+            def get_object(self):
+                return self.request.user.profile  # a lookup of its own: may raise
+
+        class Checked(generics.RetrieveAPIView):
+            def get_object(self):
+                obj = self.request.user
+                self.check_object_permissions(self.request, obj)  # object permissions on the user
+                return obj
+
+        class Inherited(Documented):
+            pass
+
+        self.assertEqual([get_object_is_user(c) for c in (Documented, Profile, Checked, Inherited)],
+                         [True, False, False, True])
 
     def test_me_endpoints(self):
         # get_object() returning self.request.user: DRF looks nothing up and runs no object
