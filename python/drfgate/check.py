@@ -419,6 +419,17 @@ def _token_model():
     return Token
 
 
+def _class_chain(classes, name):
+    """The names from an authentication class of the policy up its declared ``base`` chain to a
+    built-in one, with each declaration (None for the built-in)."""
+    for _ in range(len(classes) + 1):
+        decl = classes.get(name)
+        yield name, decl
+        if decl is None:
+            return
+        name = decl.get("base")
+
+
 def _token_keywords(policy, used):
     """The header keywords of the token authentication classes used (TokenAuthentication's, and a
     subclass's own ``keyword = "Bearer"``). Every token was sent as ``Token <key>``, which a
@@ -428,18 +439,24 @@ def _token_keywords(policy, used):
     out = []
     for name in sorted(used):
         keyword = None
-        for _ in range(len(classes) + 1):
-            if name in ("TokenAuthentication", "token"):
+        for base, decl in _class_chain(classes, name):
+            if base in ("TokenAuthentication", "token"):
                 keyword = keyword or default
                 if keyword not in out:
                     out.append(keyword)
                 break
-            decl = classes.get(name)
-            if decl is None:
-                break
-            keyword = keyword or decl.get("keyword")
-            name = decl.get("base")
+            keyword = keyword or (decl or {}).get("keyword")
     return out
+
+
+def _knox_prefix(policy, used):
+    """The header prefix knox's TokenAuthentication reads (``REST_KNOX['AUTH_HEADER_PREFIX']``)
+    when a class used is it or a subclass, else None: a knox project's token requests need knox
+    tokens (``AuthToken.objects.create``), which DRF's ``Token`` rows are not."""
+    classes = policy.get("authenticationClasses", {})
+    if any(base in ("KnoxTokenAuthentication", "knox") for name in used for base, _ in _class_chain(classes, name)):
+        return policy.get("settings", {}).get("knox", {}).get("authHeaderPrefix", "Token")
+    return None
 
 
 def _client():
@@ -458,6 +475,7 @@ def build_credentials(policy, users=None, extra_users=()):
         for action in view["actions"].values():
             used.update(action.get("authentication", []))
     keywords = _token_keywords(policy, used) or ["Token"]
+    knox_prefix = _knox_prefix(policy, used)
     # simplejwt's AUTH_HEADER_TYPES / AUTH_HEADER_NAME: a JWT sent as `Bearer` to a project reading
     # `JWT` (storefront-django) is no credentials, so no JWT request was authenticated.
     jwt_settings = policy.get("settings", {}).get("jwt", {})
@@ -485,6 +503,12 @@ def build_credentials(policy, users=None, extra_users=()):
                 label = "token" if keyword == "Token" else f"token-{keyword}"
                 creds.append(Credential(f"{user.get_username()}/{label}", _client(),
                                         {"HTTP_AUTHORIZATION": f"{keyword} {token.key}"}))
+        if knox_prefix is not None:
+            from knox.models import AuthToken
+
+            # A day, not the project's TOKEN_TTL (None never expires); rolled back with the run.
+            _, key = AuthToken.objects.create(user=user, expiry=timedelta(days=1))
+            creds.append(Credential(f"{user.get_username()}/knox", _client(), {"HTTP_AUTHORIZATION": f"{knox_prefix} {key}"}))
         if "JWTAuthentication" in used:
             from rest_framework_simplejwt.tokens import AccessToken
 
@@ -775,6 +799,19 @@ class CheckResult:
     def uncovered_views(self, policy):
         covered = {view for view, _ in self.coverage}
         return [name for name in policy.get("views", {}) if name not in covered]
+
+    def unauthenticated_classes(self, policy):
+        """The authentication classes the policy uses that authenticated no request of the check
+        (drfgate_check sends no credentials they read: `BasicAuthentication`'s passwords are not
+        known), so their `succeeded` outcomes were not compared with DRF."""
+        used = set(policy.get("authentication", []))
+        for view in policy.get("views", {}).values():
+            used.update(view.get("authentication", []))
+            actions = view.get("actions", {})
+            for action in actions.values() if isinstance(actions, dict) else ():
+                used.update(action.get("authentication", []))
+        succeeded = {case["context"]["authentication"].get("succeeded") for case in self.cases}
+        return sorted(used - succeeded)
 
     def failure(self, max_skipped_share):
         """Why this check must not pass (None when it may): it checked nothing, or skipped too much."""

@@ -1087,6 +1087,7 @@ class Exporter:
         if default_auth != self.global_auth:
             policy["authentication"] = default_auth
         actions, route_entries = {}, []
+        user_object = get_object_is_user(cls)
         for route in routes:
             if is_viewset:
                 mapping = {m.upper(): a for m, a in route.actions.items() if m in HANDLER_METHODS}
@@ -1112,12 +1113,14 @@ class Exporter:
                 # As DRF gives them; those equal to the view's are dropped below.
                 entry["authentication"], entry["permissions"] = self._decide(view, problems)
                 if "getObject" not in entry:
-                    calls = handler_calls_get_object(cls, action if is_viewset else method.lower())
+                    # A "me" view's get_object() is request.user: no 404, no object permissions.
+                    calls = False if user_object else handler_calls_get_object(
+                        cls, action if is_viewset else method.lower())
                     default = STANDARD_GET_OBJECT.get(action, detail) if is_viewset else detail
                     if calls is not None and calls != default:
                         entry["getObject"] = calls
                     handler = getattr(cls, action if is_viewset else method.lower(), None)
-                    if calls is False and re.search(r"\bget_object\s*\(", _source(handler)):
+                    if calls is False and not user_object and re.search(r"\bget_object\s*\(", _source(handler)):
                         self.warnings.append(
                             f"{name}.{action}: {source_location(handler)} calls get_object() after other code or "
                             "only on some paths: exported getObject false, so the edge answers its view stage "
@@ -1328,6 +1331,8 @@ class Exporter:
             owner = next((k for k in cls.__mro__ if method in k.__dict__), None)
             if method == "get_authenticate_header" and not getattr(cls, "authentication_classes", None):
                 continue  # read only for NotAuthenticated/AuthenticationFailed: none without authenticators
+            if method == "get_object" and get_object_is_user(cls):
+                continue  # no lookup, no object permissions: exported getObject false
             if owner is not None and owner.__module__.split(".")[0] not in ("rest_framework", "django"):
                 out.append(Problem(owner.__dict__[method], f"{_path(owner)}.{method}() overrides DRF's request "
                                                            "pipeline: drf-gate cannot say what it does", hint))
@@ -1386,6 +1391,9 @@ class Exporter:
     def _plain_view_detail(cls, mapping):
         """A plain (non-viewset) view is a detail route when its handlers call get_object()."""
         from rest_framework import mixins
+
+        if get_object_is_user(cls):
+            return False  # `/me/`: get_object() looks nothing up
 
         detail_mixins = (mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin)
         return any(issubclass(cls, m) for m in detail_mixins)
@@ -1703,15 +1711,23 @@ def _source(func):
         return ""
 
 
-def _unconditional_calls(node):
-    """The calls inside an expression statement that run whenever it runs."""
+# Request attributes whose first read parses the body: DRF's 400 (ParseError) or 415 comes first.
+_PARSING_READS = {"data", "POST", "FILES", "stream", "body"}
+# Expressions evaluated before get_object() in the same statement that cannot answer first.
+_INERT = (ast.Name, ast.Constant, ast.Tuple, ast.List, ast.Dict, ast.Starred, ast.keyword, ast.expr_context)
+
+
+def _evaluation_order(node):
+    """The nodes of an expression statement in the order Python evaluates them (a call after its
+    function and arguments); a branch (`if` expression, `or`, a comprehension) as one node: what
+    runs inside it depends on the request."""
     if isinstance(node, (ast.Lambda, ast.IfExp, ast.BoolOp, ast.comprehension, ast.ListComp, ast.SetComp,
-                         ast.DictComp, ast.GeneratorExp)):
-        return []
-    out = [node] if isinstance(node, ast.Call) else []
+                         ast.DictComp, ast.GeneratorExp, ast.NamedExpr)):
+        yield node
+        return
     for child in ast.iter_child_nodes(node):
-        out += _unconditional_calls(child)
-    return out
+        yield from _evaluation_order(child)
+    yield node
 
 
 def handler_calls_get_object(cls, name):
@@ -1744,27 +1760,67 @@ def handler_calls_get_object(cls, name):
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         body = body[1:]  # the docstring
     for stmt in body:
-        # The statement's calls that always run: `obj = self.get_object()` as much as
-        # `serializer(self.get_object())`, not one under an `if` or after `or`.
-        calls = _unconditional_calls(stmt) if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.Expr, ast.Return)) else []
-        if any(_is_call(c, "self", "get_object") for c in calls):
-            return True
-        if any(_is_call(c, "super", name) for c in calls):
-            parent = cls.__mro__[cls.__mro__.index(owner) + 1:]
-            inherited = next((k for k in parent if name in k.__dict__), None)
-            if inherited is None:
+        if not isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.Expr, ast.Return)):
+            return False
+        # What runs first: `obj = self.get_object()` as much as `serializer(self.get_object())`;
+        # not `get_serializer(data=request.data, instance=self.get_object())` (a malformed body's
+        # 400 comes first), nor one under an `if` or after `or`.
+        for node in _evaluation_order(stmt.value) if stmt.value is not None else ():
+            if _is_call(node, "self", "get_object"):
+                return True
+            if _is_call(node, "super", name):
+                parent = cls.__mro__[cls.__mro__.index(owner) + 1:]
+                inherited = next((k for k in parent if name in k.__dict__), None)
+                if inherited is None:
+                    return False
+                result = handler_calls_get_object(inherited, name)
+                return STANDARD_GET_OBJECT.get(name, False) if result is None else result
+            # A plain view's `get` handing over to the mixin's `self.retrieve(...)`.
+            action = next((a for a in STANDARD_GET_OBJECT if a != name and _is_call(node, "self", a)), None)
+            if action is not None:
+                result = handler_calls_get_object(cls, action)
+                return STANDARD_GET_OBJECT[action] if result is None else result
+            quiet = (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
+                     and not node.args) or any(_is_call(node, obj, attr) for obj, attr in _QUIET_CALLS)
+            inert = isinstance(node, _INERT) or (isinstance(node, ast.Attribute) and node.attr not in _PARSING_READS)
+            if not (quiet or inert):
                 return False
-            result = handler_calls_get_object(inherited, name)
-            return STANDARD_GET_OBJECT.get(name, False) if result is None else result
-        # A plain view's `get` handing over to the mixin's `self.retrieve(...)`.
-        action = next((a for a in STANDARD_GET_OBJECT if a != name and any(_is_call(c, "self", a) for c in calls)), None)
-        if action is not None:
-            result = handler_calls_get_object(cls, action)
-            return STANDARD_GET_OBJECT[action] if result is None else result
-        value = stmt.value if isinstance(stmt, ast.Assign) else None
-        if not (isinstance(value, ast.Constant) or any(_is_call(value, obj, attr) for obj, attr in _QUIET_CALLS)):
+        if isinstance(stmt, ast.Return):
             return False
     return False
+
+
+def get_object_is_user(cls):
+    """Whether the view's ``get_object()`` is the project's own and only returns
+    ``self.request.user`` (a "me" endpoint): DRF then looks nothing up (no 404) and runs no object
+    permission, which is what ``getObject: false`` says.
+
+    >>> from rest_framework import generics
+    >>> class Me(generics.RetrieveAPIView):
+    ...     def get_object(self):
+    ...         return self.request.user
+    >>> get_object_is_user(Me), get_object_is_user(generics.RetrieveAPIView)
+    (True, False)
+    """
+    owner = next((k for k in cls.__mro__ if "get_object" in k.__dict__), None)
+    if owner is None or owner.__module__.split(".")[0] in ("rest_framework", "django"):
+        return False
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(getattr(owner.__dict__["get_object"], "__func__",
+                                                                   owner.__dict__["get_object"]))))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    stmt = tree.body[0] if len(tree.body) == 1 else None
+    if isinstance(stmt, ast.FunctionDef):
+        body = stmt.body[1:] if isinstance(stmt.body[0], ast.Expr) and isinstance(stmt.body[0].value, ast.Constant) \
+            else stmt.body
+        value = body[0].value if len(body) == 1 and isinstance(body[0], ast.Return) else None
+    elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Lambda) and [
+            a.arg for a in stmt.value.args.args] == ["self"]:
+        value = stmt.value.body  # get_object = lambda self: self.request.user
+    else:
+        value = None
+    return ast.dump(value) == ast.dump(ast.parse("self.request.user", mode="eval").body) if value else False
 
 
 def queryset_condition(cls, name, warnings):

@@ -2,6 +2,7 @@
 import io
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -259,6 +260,38 @@ class CheckTests(TestCase):
                  and c["context"]["view"] == "posts"]
         self.assertIn('{"detail":"Invalid token."}', wrong)
 
+    def test_a_class_that_authenticated_no_request_is_named(self):
+        # drfgate_check sends no Basic credentials (it knows no password): the check "agreed" on
+        # tags while no request of it was authenticated, and said nothing.
+        self.assertEqual(self.check(methods=["GET"]).unauthenticated_classes(self.policy), [])
+        with mock.patch.object(blog_views.TagViewSet, "authentication_classes", [authentication.BasicAuthentication]):
+            policy = export_policy()
+            result = self.check(policy=policy, replay=None, methods=["GET"])
+        self.assertEqual(result.unauthenticated_classes(policy), ["BasicAuthentication"])
+
+    def test_knox_requests_get_knox_tokens(self):
+        from drfgate.check import _knox_prefix
+
+        classes = {"Knoxish": {"base": "KnoxTokenAuthentication"}, "Bearer": {"base": "TokenAuthentication"}}
+        policy = {"authenticationClasses": classes, "settings": {"knox": {"authHeaderPrefix": "Knox"}}}
+        self.assertEqual(_knox_prefix(policy, {"Knoxish", "SessionAuthentication"}), "Knox")
+        self.assertEqual(_knox_prefix({}, {"KnoxTokenAuthentication"}), "Token")  # knox's default
+        self.assertIsNone(_knox_prefix(policy, {"Bearer", "TokenAuthentication"}))
+        from django.apps import apps
+
+        if not apps.is_installed("knox"):
+            self.skipTest("django-rest-knox is not installed here (conformance/thirdparty.sh's venv has it)")
+        from knox.auth import TokenAuthentication as KnoxToken
+
+        with mock.patch.object(blog_views.PostViewSet, "authentication_classes", [KnoxToken]):
+            policy = export_policy()
+            result = self.check(policy=policy, replay=None, methods=["GET"])
+        self.assertEqual(result.disagreements, [])
+        self.assertEqual(result.unauthenticated_classes(policy), [])
+        knox = [c for c in result.cases if c["credential"] == "alice/knox" and c["context"]["view"] == "posts"]
+        self.assertTrue(knox and all(c["context"]["authentication"] == {"succeeded": "KnoxTokenAuthentication"}
+                                     for c in knox), knox[:1])
+
     def test_jwt_requests_use_the_header_simplejwt_reads(self):
         # storefront-django: SIMPLE_JWT = {"AUTH_HEADER_TYPES": ("JWT",)}; every JWT went as
         # `Bearer <jwt>`, no credentials to simplejwt, so no JWT request was authenticated.
@@ -406,10 +439,36 @@ class CheckTests(TestCase):
         feature = {(c["origin"]["status"], c["origin"]["allowed"]) for c in result.cases
                    if c["request"]["path"].endswith("/feature/") and c["request"]["method"] == "POST"}
         self.assertIn((404, True), feature)  # getObject false: the missing pk's 404 is the origin's
+        # "me": get_object() is request.user, so every pk answers 200 (no lookup, no object permission).
+        users = {c["origin"]["status"] for c in result.cases if c["request"]["method"] == "GET"
+                 and re.fullmatch(r"/v2/users/[^/]+/", c["request"]["path"]) and c["origin"]["allowed"]}
+        self.assertEqual(users, {200})
+        # perform_update() raising after get_object(): the owner's PATCH of a published post is
+        # DRF's 403 from the handler (the edge forwards it); bob's is IsOwner's 403 (the edge's).
+        rename = {(c["credential"], c["origin"]["status"], c["origin"]["allowed"]) for c in result.cases
+                  if c["request"]["path"] == "/posts/1/rename/" and c["request"]["method"] == "PATCH"}
+        self.assertIn(("alice/token", 403, True), rename)
+        self.assertIn(("bob/token", 403, False), rename)
+        # The body validated before get_object(): bob's `{}` is DRF's 400, not IsOwner's 403.
+        review = {(c["credential"], c["origin"]["status"], c["origin"]["allowed"]) for c in result.cases
+                  if c["request"]["path"] == "/v2/archive/1/review/" and c["request"]["method"] == "POST"}
+        self.assertIn(("bob/token", 400, True), review)
         from drfgate.check import server_errors
 
         errors = [error for error, _, _ in server_errors(result.cases)]
         self.assertTrue(any(e.startswith("KeyError: 'post_pk' (") and "urls_extra.py:" in e for e in errors), errors)
+
+    def test_a_malformed_body_answers_before_object_permissions(self):
+        # The real-DRF vector behind retitle's `getObject: false` (test_export): bob is not the
+        # owner of post 1, yet a malformed body is DRF's 400, not IsOwner's 403.
+        from django.contrib.auth import get_user_model
+
+        self.client.force_login(get_user_model().objects.get(username="bob"))
+        with override_settings(ROOT_URLCONF="tests.urls_extra"):
+            malformed = self.client.post("/v2/archive/1/retitle/", "{", content_type="application/json")
+            empty = self.client.post("/v2/archive/1/retitle/", "{}", content_type="application/json")
+        self.assertEqual(malformed.status_code, 400, malformed.content)
+        self.assertEqual(empty.status_code, 403, empty.content)
 
     @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
     def test_drf_gate_catches_a_changed_viewset(self):

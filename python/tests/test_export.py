@@ -19,7 +19,7 @@ from rest_framework.settings import api_settings
 from blog import permissions as blog_permissions
 from blog import views as blog_views
 from drfgate import core
-from drfgate.export import Exporter, ExportError, export_policy, handler_calls_get_object
+from drfgate.export import Exporter, ExportError, export_policy, get_object_is_user, handler_calls_get_object
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 COMMITTED_POLICY = os.path.join(REPO, "examples", "blog", "policy.json")
@@ -67,6 +67,11 @@ class Handlers(viewsets.ModelViewSet):
     def publish(self, request, pk=None):
         """A docstring."""
         return Response({"post": self.get_serializer(self.get_object()).data})
+
+    def refresh(self, request, pk=None):
+        # request.data is read (a malformed body's 400) before get_object() runs.
+        serializer = self.get_serializer(data=request.data, instance=self.get_object())
+        return Response({"valid": serializer.is_valid()})
 
     def archive(self, request, *args, **kwargs):
         return self.destroy(request, *args, **kwargs)  # DRF's destroy: get_object() first
@@ -701,9 +706,50 @@ class UrlconfShapesTests(SimpleTestCase):
     def test_which_handlers_call_get_object_first(self):
         calls = {name: handler_calls_get_object(Handlers, name)
                  for name in ("list", "retrieve", "update", "partial_update", "destroy", "publish", "archive", "purge",
-                              "show")}
+                              "show", "refresh")}
         self.assertEqual(calls, {"list": None, "retrieve": True, "update": True, "partial_update": True,
-                                 "destroy": False, "publish": True, "archive": False, "purge": False, "show": True})
+                                 "destroy": False, "publish": True, "archive": False, "purge": False, "show": True,
+                                 "refresh": False})
+
+    def test_a_body_read_before_get_object_in_one_call(self):
+        # get_serializer(data=request.data, instance=self.get_object()): DRF answers a malformed
+        # body 400 before IsOwner's 403 (test_check); it was exported getObject true.
+        self.assertEqual(self.policy["views"]["v2:archive"]["actions"]["retitle"],
+                         {"detail": True, "methods": ["POST"], "getObject": False, "permissions": ["IsOwner"]})
+        self.assertEqual(self.policy["views"]["v2:archive"]["actions"]["review"]["getObject"], False)
+
+    def test_which_get_object_overrides_are_request_user(self):
+        from rest_framework import generics
+
+        class Documented(generics.RetrieveAPIView):
+            def get_object(self):
+                """The requesting user."""
+                return self.request.user
+
+        class Profile(generics.RetrieveAPIView):
+            def get_object(self):
+                return self.request.user.profile  # a lookup of its own: may raise
+
+        class Checked(generics.RetrieveAPIView):
+            def get_object(self):
+                obj = self.request.user
+                self.check_object_permissions(self.request, obj)  # object permissions on the user
+                return obj
+
+        class Inherited(Documented):
+            pass
+
+        self.assertEqual([get_object_is_user(c) for c in (Documented, Profile, Checked, Inherited)],
+                         [True, False, False, True])
+
+    def test_me_endpoints(self):
+        # get_object() returning self.request.user: DRF looks nothing up and runs no object
+        # permission (200 for /users/999/). The export was refused ("overrides DRF's request pipeline").
+        users = self.policy["views"]["v2:user"]["actions"]
+        self.assertEqual(users["retrieve"], {"getObject": False})
+        self.assertEqual(users["me"], {"detail": False, "methods": ["GET"]})
+        me = self.policy["views"]["me"]["actions"]
+        self.assertEqual(me["get"], {"detail": False, "methods": ["GET"], "route": "me"})
 
     def test_generic_view(self):
         view = self.policy["views"]["post-detail"]

@@ -1,11 +1,14 @@
 """A URLconf with the shapes blogsite does not use, for the exporter's tests."""
+from django.contrib.auth import get_user_model
 from django.urls import include, path, re_path
-from rest_framework import generics, permissions, viewsets
+from rest_framework import generics, permissions, serializers, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from blog.models import Post
+from blog.permissions import IsOwner
 from blog.serializers import PostSerializer
 
 
@@ -35,6 +38,20 @@ class ArchiveViewSet(viewsets.ReadOnlyModelViewSet):
             return Response(status=204)
         return Response({"featured": self.get_object().pk})
 
+    @action(detail=True, methods=["post"], permission_classes=[IsOwner])
+    def retitle(self, request, pk=None):
+        """One call reads the body, then looks the post up: a malformed body's 400 comes before
+        IsOwner's 403 (exported `getObject: false`)."""
+        serializer = self.get_serializer(data=request.data, instance=self.get_object(), partial=True)
+        return Response({"valid": serializer.is_valid()})
+
+    @action(detail=True, methods=["post"], permission_classes=[IsOwner])
+    def review(self, request, pk=None):
+        """The body is validated first: DRF's 400 for anyone, before IsOwner's 403 (`getObject: false`)."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response({"post": self.get_object().pk})
+
     @pin.mapping.delete
     def unpin(self, request, pk=None):
         return Response(status=204)
@@ -44,6 +61,20 @@ class PostDetail(generics.RetrieveUpdateAPIView):
     queryset = Post.objects.all()
     serializer_class = PostSerializer
     permission_classes = [permissions.IsAuthenticated & ~permissions.IsAdminUser]
+
+
+class PostRename(generics.RetrieveUpdateAPIView):
+    """perform_update() raising after DRF's get_object(): IsOwner's 403 is the edge's, the
+    published post's 403 (a PATCH by its owner) the origin's."""
+
+    queryset = Post.objects.all()
+    serializer_class = PostSerializer
+    permission_classes = [permissions.IsAuthenticated, IsOwner]
+
+    def perform_update(self, serializer):
+        if serializer.instance.published:
+            raise PermissionDenied("Published posts are frozen.")
+        serializer.save()
 
 
 class PostFeed(generics.ListCreateAPIView):
@@ -84,9 +115,38 @@ class PostReviewViewSet(viewsets.ReadOnlyModelViewSet):
         return Post.objects.filter(pk=self.kwargs["post_pk"])
 
 
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username"]
+
+
+class UserViewSet(viewsets.ReadOnlyModelViewSet):
+    """The "me" shape: get_object() is the requesting user, for /users/me/ and for any pk (DRF
+    answers /users/999/ with the user's own data: no lookup, no object permission)."""
+
+    queryset = get_user_model().objects.all()
+    serializer_class = UserSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_object(self):
+        return self.request.user
+
+    @action(detail=False)
+    def me(self, request):
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+class Me(generics.RetrieveAPIView):
+    serializer_class = UserSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    get_object = lambda self: self.request.user  # noqa: E731 - the shape projects write
+
+
 router = SimpleRouter()
 router.register("archive", ArchiveViewSet, basename="archive")
 router.register("shouting", ShoutingArchiveViewSet, basename="shouting")
+router.register("users", UserViewSet, basename="user")
 
 # `router.urls + nested.urls`: each DefaultRouter has an API root at `^$`; Django serves the first.
 reviews, nested = DefaultRouter(), DefaultRouter()
@@ -97,7 +157,9 @@ urlpatterns = [
     path("v3/", include(reviews.urls + nested.urls)),
     path("v2/", include((router.urls, "v2"), namespace="v2")),
     path("posts/<int:pk>/", PostDetail.as_view(), name="post-detail"),
+    path("posts/<int:pk>/rename/", PostRename.as_view(), name="post-rename"),
     path("feed/", PostFeed.as_view(), name="feed"),
+    path("me/", Me.as_view(), name="me"),
     path("account/delete/", delete_account, name="delete-account"),
     re_path(r"^legacy/(?P<year>[0-9]{4})/$", PostDetail.as_view(), name="legacy"),
 ]

@@ -85,6 +85,9 @@ class Command(BaseCommand):
             self.stdout.write(f"    {line}")
         for view in result.uncovered_views(policy):
             self.stdout.write(f"    {view}: NOT COVERED (no route of it could be requested)")
+        for name in result.unauthenticated_classes(policy):
+            self.stdout.write(f"authentication {name}: NOT COVERED (no request was authenticated by it; "
+                              "its credentials are not ones drfgate_check sends)")
         for error, count, first in server_errors(result.cases):
             req = first["request"]
             self.stdout.write(f"server error in the project's code, {count} requests "
