@@ -61,7 +61,8 @@ const MAX_TEXT: u32 = 8 * 1024 * 1024;
 /// and for a string argument (a view or action name, a URL path).
 const MAX_CONTEXT_TEXT: u32 = 1024 * 1024;
 
-/// The longest encoded user (`pkg/src/gate.js` MAX_ENCODED_BYTES): wasm memory never shrinks.
+/// The longest encoded user taken (`pkg/src/gate.js` sends at most 1 MiB of JSON, under 3 MiB
+/// encoded): wasm memory never shrinks.
 const MAX_ENCODED_USER: u32 = 4 * 1024 * 1024;
 
 /// Why a JS value did not cross as JSON text.

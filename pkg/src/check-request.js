@@ -388,8 +388,10 @@ async function giveBody(pending, maxBytes, request, raw, options) {
   return withBody(raw, read);
 }
 
+// A request that asks more lookups than MAX_LOOKUPS (more custom classes whose resolvers answer
+// no user): not decided at the edge, a typed error as every other refusal.
 function tooManyLookups() {
-  return new Error("drf-gate: too many user lookups for one request");
+  return new ContextError(`more than ${MAX_LOOKUPS} lookups for one request`, "invalid_request", "$");
 }
 
 /**

@@ -7,8 +7,9 @@
 import { ContextError } from "./errors.js";
 import {
   MAX_CONTEXT_CHARS,
-  MAX_ENCODED_BYTES,
+  mayBeTooLong,
   MAX_TARGETS,
+  contextTooLong,
   STEPS_PERIOD,
   STEPS_REST,
   snapshotValue,
@@ -20,6 +21,10 @@ import { makeSteps, member } from "./program.js";
 import { plainRecord } from "./user.js";
 
 const EMPTY = new Uint8Array(0);
+// The longest view and action names (together) the fast path takes: with its encoded user and
+// object they bound the context's JSON (gate.js mayBeTooLong); longer ones take the typed path,
+// which measures it.
+const MAX_NAMES_CHARS = 4096;
 
 // core.check of a context: as the value (JSON.stringify in the core), else, when it holds a
 // BigInt (an id beyond 2^53), as its exact JSON text, which the core reads as the context.
@@ -57,13 +62,7 @@ function checkTypedOnly(kept, core, context) {
 function jsonData(context) {
   const text = typeof context === "string" ? context : exactJson(context);
   if (text === undefined) throw new ContextError("the context is not representable as JSON", "invalid_context", "$");
-  if (text.length > MAX_CONTEXT_CHARS) {
-    throw new ContextError(
-      `the context is ${text.length} characters long as JSON, more than the ${MAX_CONTEXT_CHARS} that may be checked`,
-      "invalid_context",
-      "$",
-    );
-  }
+  if (text.length > MAX_CONTEXT_CHARS) throw contextTooLong(text.length);
   try {
     return parseExactJson(text);
   } catch (error) {
@@ -390,7 +389,7 @@ export function check(kept, core, context) {
           if (context[key] !== undefined) return undefined;
       }
     }
-    if (typeof view !== "string" || typeof action !== "string") return undefined;
+    if (typeof view !== "string" || typeof action !== "string" || view.length + action.length > MAX_NAMES_CHARS) return undefined;
     let state = 0;
     if (user === null) user = undefined;
     else if (user !== undefined) {
@@ -453,7 +452,7 @@ export function check(kept, core, context) {
         stored = memoKey(target, sentUser, sentObject, state, pair[2]);
       }
       const bytes = state === 0 ? EMPTY : encodePair(sentUser, sentObject);
-      if (bytes.length > MAX_ENCODED_BYTES) return undefined;
+      if (mayBeTooLong(bytes.length + MAX_NAMES_CHARS)) return undefined;
       id = core.checkResolved(target, state, state === 0 ? 0 : encodedUserLength(), bytes);
     } catch {
       return undefined;
@@ -554,7 +553,7 @@ export function check(kept, core, context) {
     const outcome = steps.run(entry.facts, read);
     if (outcome < 0) return undefined;
     const bytes = state === 0 ? EMPTY : encodePair(sentUser, sentObject);
-    if (bytes.length > MAX_ENCODED_BYTES) return undefined;
+    if (mayBeTooLong(bytes.length + MAX_NAMES_CHARS)) return undefined;
     const id = core.checkResolved(target, state, state === 0 ? 0 : encodedUserLength(), bytes);
     if (id === NOT_PACKED) return undefined;
     const make = makerOf(kept, core, id);

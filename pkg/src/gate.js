@@ -11,39 +11,88 @@
 // builds (check-request.js).
 
 import { ContextError, NotInitializedError, PolicyError } from "./errors.js";
-import { CircularError, LoneSurrogateError, encodeValue, exactJson, keysPath } from "./value.js";
+import { CircularError, DepthError, LoneSurrogateError, encodeValue, exactJson, jsonLength, keysPath } from "./value.js";
 import { ASK, anonymousFacts, makeFacts, makeProgram, member, plainUserFacts, prunable, run } from "./program.js";
 import { plainRecord } from "./user.js";
 
-// What may cross into wasm for one check without JSON (wasm memory never shrinks): strings of
-// at most MAX_CONTEXT_CHARS characters (the JSON path's limit on a context's text, src/wasm.rs
-// MAX_CONTEXT_TEXT) and encoded values of at most MAX_ENCODED_BYTES. Beyond them the JSON core
-// takes its JSON path, which refuses exactly as before; the runtime throws a ContextError.
+// One size rule on every path (pkg/README.md "Limits"): a user or an object (`can`,
+// `permissionsFor`, `subject`) and a `check` context are at most MAX_CONTEXT_CHARS characters of
+// JSON, as JSON.stringify writes them (the JSON path's limit, src/wasm.rs MAX_CONTEXT_TEXT), also
+// where they cross encoded (measured from the encoding: value.js jsonLength). Strings cross as
+// they are, at most MAX_CONTEXT_CHARS characters.
 export const MAX_CONTEXT_CHARS = 1024 * 1024;
 // A compiled policy's longest form: the JSON path's limit (src/wasm.rs MAX_TEXT). Longer bytes are
 // refused before they are copied into wasm memory, which never shrinks.
 const MAX_COMPILED_BYTES = 8 * 1024 * 1024;
-export const MAX_ENCODED_BYTES = 4 * 1024 * 1024;
 
-function boundedEncoding(value, path) {
-  let bytes;
+/**
+ * Whether values encoded in `size` bytes, with strings of `size` characters at most, may stand
+ * for more than MAX_CONTEXT_CHARS characters of JSON (no byte or character writes more than 6,
+ * a control character's `\u0001`; a context's member names and punctuation fewer than 1024):
+ * only then is the JSON measured.
+ *
+ * ```js
+ * mayBeTooLong(100); // false
+ * ```
+ */
+export function mayBeTooLong(size) {
+  return size * 6 + 1024 > MAX_CONTEXT_CHARS;
+}
+
+// A value in the binary encoding; what the JSON path refuses is a ContextError at its path.
+// `inContext`: a member of a `check` context, whose JSON path counts the nesting from the context.
+function encodedAt(value, path, inContext = false) {
   try {
-    bytes = encodeValue(value);
+    return encodeValue(value, inContext);
   } catch (error) {
     // The JSON path refuses the same string with a ContextError at the same path.
-    if (error instanceof LoneSurrogateError) throw new ContextError(error.message, "invalid_context", path + keysPath(error.keys));
+    if (error instanceof LoneSurrogateError || error instanceof DepthError) {
+      throw new ContextError(error.message, "invalid_context", path + keysPath(error.keys));
+    }
     // The JSON builds' message for a value JSON.stringify refuses (src/wasm.rs TextError::NotJson).
     if (error instanceof CircularError) throw new ContextError("not representable as JSON", "invalid_context", path);
     throw error;
   }
-  if (bytes.length > MAX_ENCODED_BYTES) {
-    throw new ContextError(
-      `${bytes.length} bytes long encoded, more than the ${MAX_ENCODED_BYTES} that may be checked`,
-      "invalid_context",
-      path,
-    );
+}
+
+// A user or an object, encoded, under the size rule (src/wasm.rs from_js's message and path).
+function boundedEncoding(value, path) {
+  const bytes = encodedAt(value, path);
+  const length = mayBeTooLong(bytes.length) ? jsonLength(bytes) : 0;
+  if (length > MAX_CONTEXT_CHARS) {
+    throw new ContextError(`${length} characters long, more than the ${MAX_CONTEXT_CHARS} that may be checked`, "invalid_context", path);
   }
   return bytes;
+}
+
+/**
+ * A `check` context whose members crossed typed (`size`: their encoded bytes and string
+ * lengths), under the size rule: measured as JSON when it may be too long, refused as the JSON
+ * path refuses it (src/wasm.rs `check`).
+ *
+ * ```js
+ * boundedContext({ view: "posts" }, 5); // under the limit: nothing is measured
+ * ```
+ */
+export function boundedContext(context, size) {
+  if (!mayBeTooLong(size)) return;
+  const text = exactJson(context);
+  if (text !== undefined && text.length > MAX_CONTEXT_CHARS) throw contextTooLong(text.length);
+}
+
+/**
+ * The JSON path's refusal of a context of `length` characters of JSON (src/wasm.rs `check`).
+ *
+ * ```js
+ * throw contextTooLong(2_000_000);
+ * ```
+ */
+export function contextTooLong(length) {
+  return new ContextError(
+    `the context is ${length} characters long as JSON, more than the ${MAX_CONTEXT_CHARS} that may be checked`,
+    "invalid_context",
+    "$",
+  );
 }
 
 function boundedString(value, path) {
@@ -275,23 +324,35 @@ export function typedArgs(context, apiKeys = false) {
   if (detail !== undefined && typeof detail !== "boolean") {
     throw new ContextError("invalid type: expected a boolean", "invalid_context", "$.detail");
   }
-  const encoded = (key) =>
-    context[key] === undefined || context[key] === null ? undefined : boundedEncoding(context[key], `$.${key}`);
+  // The size rule is the whole context's, as on the JSON path: its members' sizes add up.
+  let size = context.view.length;
+  const encoded = (key) => {
+    if (context[key] === undefined || context[key] === null) return undefined;
+    const bytes = encodedAt(context[key], `$.${key}`, true);
+    size += bytes.length;
+    return bytes;
+  };
+  const sized = (text) => {
+    size += text === undefined ? 0 : text.length;
+    return text;
+  };
   const objectState = context.object === undefined ? 0 : context.object === null ? 1 : 2;
-  return [
+  const args = [
     context.view,
-    string("action"),
-    string("method"),
+    sized(string("action")),
+    sized(string("method")),
     detail,
     encoded("user"),
     encoded("authentication"),
     objectState,
     encoded("object"),
-    string("accept"),
+    sized(string("accept")),
     flag("lookupError"),
     flag("trace"),
     apiKeys ? encoded("apiKeys") : undefined,
   ];
+  boundedContext(context, size);
+  return args;
 }
 
 

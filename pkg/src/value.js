@@ -27,11 +27,26 @@ export class CircularError extends TypeError {
   }
 }
 
+/**
+ * A value nested as deep as serde_json refuses (its 128th array or object, counted from the
+ * user or object itself, or in a `check` context from the context): `keys` is where, outermost
+ * first, the path the JSON path names.
+ */
+export class DepthError extends TypeError {
+  constructor() {
+    super("recursion limit exceeded");
+    this.keys = [];
+  }
+}
+
 /** `keys` of a LoneSurrogateError as a path suffix, as the JSON path names it (`.a[0]`). */
 export function keysPath(keys) {
   return keys.map((key) => (typeof key === "number" ? `[${key}]` : `.${key}`)).join("");
 }
 const MAX_DEPTH = 128;
+// The first entry of the stack of a `check` context's member: the context's own level, from which
+// the JSON path counts the nesting (a value, never one of the caller's).
+const CONTEXT = Object.freeze({});
 
 class Writer {
   constructor() {
@@ -225,12 +240,9 @@ function write(out, holder, key, value, stack) {
     return true;
   }
   if (stack.includes(value)) throw new CircularError();
-  if (stack.length > MAX_DEPTH) {
-    // Deeper than the runtime reads (it refuses it as serde_json does): stop here.
-    out.byte(7);
-    out.byte(0);
-    return true;
-  }
+  // The 128th nested array or object, which the runtime refuses as serde_json does: refused here,
+  // where its path is known (src/compiled/value.rs names only the member).
+  if (stack.length >= MAX_DEPTH - 1) throw new DepthError();
   stack.push(value);
   if (Array.isArray(value)) {
     out.byte(7);
@@ -241,7 +253,7 @@ function write(out, holder, key, value, stack) {
         if (!write(out, value, String(i), value[i], stack)) out.byte(0);
       }
     } catch (error) {
-      if (error instanceof LoneSurrogateError) error.keys.unshift(i);
+      if (error instanceof LoneSurrogateError || error instanceof DepthError) error.keys.unshift(i);
       throw error;
     }
   } else {
@@ -265,7 +277,7 @@ function write(out, holder, key, value, stack) {
         else out.length = mark;
       }
     } catch (error) {
-      if (error instanceof LoneSurrogateError) error.keys.unshift(at);
+      if (error instanceof LoneSurrogateError || error instanceof DepthError) error.keys.unshift(at);
       throw error;
     }
     // Re-encode the count in place (5 bytes, padded LEB128 is still valid).
@@ -282,17 +294,21 @@ function write(out, holder, key, value, stack) {
 const scratch = new Writer();
 let scratchBusy = false;
 
-/** Encodes a JS value as JSON.stringify would see it; `undefined` encodes as null. */
-export function encodeValue(value) {
+/**
+ * Encodes a JS value as JSON.stringify would see it; `undefined` encodes as null. `inContext`: a
+ * member of a `check` context (its nesting counts from the context).
+ */
+export function encodeValue(value, inContext = false) {
+  const stack = inContext ? [CONTEXT] : [];
   if (scratchBusy) {
     const out = new Writer();
-    if (!write(out, { "": value }, "", value, [])) out.byte(0);
+    if (!write(out, { "": value }, "", value, stack)) out.byte(0);
     return out.bytes.subarray(0, out.length);
   }
   scratchBusy = true;
   try {
     scratch.length = 0;
-    if (!write(scratch, { "": value }, "", value, [])) scratch.byte(0);
+    if (!write(scratch, { "": value }, "", value, stack)) scratch.byte(0);
     return scratch.bytes.slice(0, scratch.length);
   } finally {
     scratchBusy = false;
@@ -300,6 +316,115 @@ export function encodeValue(value) {
     if (scratch.bytes.length > 65536) scratch.bytes = new Uint8Array(64);
   }
 }
+
+// --- The size of the JSON text an encoding stands for ------------------------------------------
+//
+// One size rule on every path: a user, an object or a context is measured as its JSON text (UTF-16
+// code units, as JSON.stringify writes it and src/wasm.rs MAX_CONTEXT_TEXT counts it), whether it
+// crosses as JSON or encoded. The encoding determines that text (but for a BigInt beyond the 64-bit
+// range, encoded as a float: its digits are counted as the float's), so it is measured from the
+// bytes, without reading the caller's value again.
+
+// An encoded string's JSON text: quotes, JSON.stringify's escapes, UTF-16 units of its UTF-8.
+function stringJsonLength(bytes, from, to) {
+  let n = 2;
+  for (let i = from; i < to; i++) {
+    const b = bytes[i];
+    if (b < 0x20) n += b === 8 || b === 9 || b === 10 || b === 12 || b === 13 ? 2 : 6;
+    else if (b === 0x22 || b === 0x5c) n += 2;
+    else if (b < 0x80 || (b >= 0xc0 && b < 0xf0)) n += 1;
+    else if (b >= 0xf0) n += 2;
+  }
+  return n;
+}
+
+class LengthReader {
+  constructor(bytes, at) {
+    this.bytes = bytes;
+    this.at = at;
+  }
+  count() {
+    let n = 0;
+    let scale = 1;
+    let b;
+    do {
+      b = this.bytes[this.at++];
+      n += (b & 0x7f) * scale;
+      scale *= 128;
+    } while (b & 0x80);
+    return n;
+  }
+  big() {
+    let n = 0n;
+    let shift = 0n;
+    let b;
+    do {
+      b = this.bytes[this.at++];
+      n |= BigInt(b & 0x7f) << shift;
+      shift += 7n;
+    } while (b & 0x80);
+    return n;
+  }
+  string() {
+    const length = this.count();
+    const from = this.at;
+    this.at += length;
+    return stringJsonLength(this.bytes, from, this.at);
+  }
+  value() {
+    const bytes = this.bytes;
+    switch (bytes[this.at++]) {
+      case 0:
+        return 4;
+      case 1:
+        return 5;
+      case 2:
+        return 4;
+      case 3:
+        return String(this.big()).length;
+      case 4:
+        return String(this.big() + 1n).length + 1;
+      case 5: {
+        const view = new DataView(bytes.buffer, bytes.byteOffset + this.at, 8);
+        this.at += 8;
+        return String(view.getFloat64(0, true)).length;
+      }
+      case 6:
+        return this.string();
+      case 7: {
+        const count = this.count();
+        let n = count > 0 ? count + 1 : 2;
+        for (let i = 0; i < count; i++) n += this.value();
+        return n;
+      }
+      default: {
+        const count = this.count();
+        let n = count > 0 ? count * 2 + 1 : 2;
+        for (let i = 0; i < count; i++) n += this.string() + this.value();
+        return n;
+      }
+    }
+  }
+}
+
+/**
+ * The length of the JSON text JSON.stringify writes for the value `bytes` encodes (from
+ * `encodeValue`; `from`/`to` pick one value of `encodePair`'s), in UTF-16 code units.
+ *
+ * ```js
+ * jsonLength(encodeValue({ id: 3, name: "ann" })); // 22: JSON.stringify's length
+ * ```
+ */
+export function jsonLength(bytes, from = 0, to = bytes.length) {
+  return from === to ? 0 : new LengthReader(bytes, from).value();
+}
+
+/**
+ * Encodings of at most this many bytes stand for at most MAX_CONTEXT_CHARS characters of JSON
+ * (no encoded byte writes more than 6: a control character's `\u0001`), so they need no
+ * measuring.
+ */
+export const SAFE_ENCODED_BYTES = Math.floor((1024 * 1024) / 6);
 
 let pairSplit = 0;
 
@@ -327,9 +452,9 @@ export function encodePair(user, object) {
 }
 
 function pairInto(out, user, object) {
-  if (user !== undefined && !write(out, null, "user", user, [])) out.byte(0);
+  if (user !== undefined && !write(out, null, "user", user, [CONTEXT])) out.byte(0);
   pairSplit = out.length;
-  if (object !== undefined && !write(out, null, "object", object, [])) out.byte(0);
+  if (object !== undefined && !write(out, null, "object", object, [CONTEXT])) out.byte(0);
 }
 
 /** The user's length in the bytes of the last `encodePair`. */
