@@ -32,17 +32,22 @@ def policy(auth=None, perms=None, classes=None, auth_classes=None, view=None, vi
     if settings:
         p["settings"] = copy.deepcopy(settings)
     p["views"] = views if views is not None else {"widgets": dict({"model": model}, **(view or {}))}
-    if '"remoteUser"' in json.dumps([auth, p["views"]]):
-        # The harness's backend (dispatch.ExistingRemoteUserBackend) creates no user, as the
-        # exporter would say; the core's default is Django's RemoteUserBackend, which does.
-        p.setdefault("settings", {}).setdefault("remoteUser", {}).setdefault("createUnknownUser", False)
     return p
+
+
+def say_harness_remote_user_backend(pol):
+    """The harness's backend (dispatch.ExistingRemoteUserBackend) creates no user: a policy using
+    `remoteUser` says so, as the exporter would; the core's default is Django's RemoteUserBackend,
+    which does (a miss then forwarded)."""
+    if '"remoteUser"' in json.dumps([pol.get("authentication"), pol.get("views")]):
+        pol.setdefault("settings", {}).setdefault("remoteUser", {}).setdefault("createUnknownUser", False)
 
 
 def spec(source, pol, method="GET", detail=False, action=None, actor=None, auth_via=None, users=None,
          obj=None, raw=None, view="widgets", context_action=False, form="list", jwt_claims=None,
          must_pass_csrf=False):
     """actor: a user spec (becomes role 'actor') or None; obj: object spec for detail routes."""
+    say_harness_remote_user_backend(pol)
     users = dict(users or {})
     if actor is not None:
         users["actor"] = actor
