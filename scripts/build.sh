@@ -319,6 +319,30 @@ done
 #    entry, instantiated by a top-level await), inline-can.js (the UI-gating build, likewise), inline.js (core build, likewise),
 #    inline-edge.js (edge build, instantiated synchronously on import).
 cp "$root"/pkg/src/{react,vue,reason}.{js,d.ts} "$dist/"
+#    drf-gate/can/react and drf-gate/can/vue: the same helpers importing no build (a UI-gating app
+#    bundles only the Gate it gives them: `drf-gate/can` or `drf-gate/can/inline`, whichever its
+#    bundler takes), typed by the can Gate; a `policy` comes with the app's `Gate` class.
+node - "$dist" <<'EOF'
+const fs = require("node:fs");
+const dist = process.argv[2];
+const swap = (file, pairs) => {
+  let text = fs.readFileSync(`${dist}/${file}`, "utf8");
+  for (const [from, to] of pairs) {
+    if (text.split(from).length !== 2) throw new Error(`build.sh: ${file} must hold \`${from}\` once (for drf-gate/can/*)`);
+    text = text.replace(from, to);
+  }
+  return text;
+};
+for (const helper of ["react", "vue"]) {
+  fs.writeFileSync(`${dist}/can-${helper}.js`, swap(`${helper}.js`, [
+    ['import { Gate } from "drf-gate";', `// drf-gate/can/${helper}: no build imported (the app gives its Gate, or its Gate class with a policy).\nconst Gate = undefined;`],
+  ]));
+  fs.writeFileSync(`${dist}/can-${helper}.d.ts`, swap(`${helper}.d.ts`, [
+    ['import type { Gate } from "drf-gate";', 'import type { Gate } from "drf-gate/can";'],
+    ["Gate?: GateClass }", "Gate: GateClass }"],
+  ]));
+}
+EOF
 node - "$dist" <<'EOF'
 const fs = require("node:fs");
 const dist = process.argv[2];

@@ -1,5 +1,8 @@
+// `drf-gate/can/react`'s types are this file with `Gate` imported from `drf-gate/can` and the
+// `Gate` class required with a `policy` (scripts/build.sh).
 import type { ReactNode } from "react";
-import type { Gate, Policy, User } from "drf-gate";
+import type { Gate } from "drf-gate";
+import type { Policy, User } from "drf-gate";
 import type { Gate as CanGate } from "drf-gate/can";
 import type { Explained } from "./reason.js";
 
@@ -7,15 +10,24 @@ export type { Explained } from "./reason.js";
 export { explain } from "./reason.js";
 
 /**
- * Props of {@link GateProvider}: a ready `gate`, or a `policy` the provider compiles (and frees).
- * A `drf-gate/can` Gate serves `useCan`, `usePermissions` and `<Can>` with element children;
+ * A Gate class (`Gate` of `drf-gate`, `drf-gate/runtime`, `drf-gate/can`, ...), for a provider
+ * that loads its `policy` with it.
+ */
+export type GateClass = new (policy: never) => Gate | CanGate;
+
+/**
+ * Props of {@link GateProvider}: a ready `gate`, or a `policy` the provider loads (and frees) with
+ * `Gate`. A `drf-gate/can` Gate serves `useCan`, `usePermissions` and `<Can>` with element children;
  * `useDecision` and a function child need `check` (they throw `needs_check_build` there).
  */
 export type GateProviderProps = {
   /** The signed-in user (`User` JSON), or `null` for the anonymous user. */
   user?: User | null;
   children?: ReactNode;
-} & ({ gate: Gate | CanGate; policy?: undefined } | { policy: Policy | string; gate?: undefined });
+} & (
+  | { gate: Gate | CanGate; policy?: undefined; Gate?: undefined }
+  | { policy: Policy | string | Uint8Array | ArrayBuffer; gate?: undefined; /** The class that loads `policy`. */ Gate?: GateClass }
+);
 
 /**
  * Owns the Gate (when given a policy) and the user's compiled Subject: frees them when the user
@@ -27,8 +39,15 @@ export type GateProviderProps = {
  */
 export declare function GateProvider(props: GateProviderProps): ReactNode;
 
-/** `{ gate, user }` of the nearest provider (throws without one). */
-export declare function useGate(): { readonly gate: Gate; readonly user: User | null };
+/**
+ * `{ gate, user }` of the nearest provider (throws without one). `G`: the Gate the provider was
+ * given, when it is not this entry's (`useGate<CanGate>()` under a `drf-gate/can` Gate).
+ *
+ * ```tsx
+ * const { gate, user } = useGate();
+ * ```
+ */
+export declare function useGate<G extends Gate | CanGate = Gate>(): { readonly gate: G; readonly user: User | null };
 
 /**
  * May the current user run `action` of `view` (on `object`, when given)?

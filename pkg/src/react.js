@@ -10,6 +10,10 @@
 //
 // Server rendering: on the server no Subject is made (the user object is passed as is, which
 // decides the same), so nothing is left to free; the hydrated page computes the same answers.
+//
+// `drf-gate/can/react` is this file with the `drf-gate` import below left out (scripts/build.sh):
+// it bundles no build of its own, only the Gate the app gives it (`gate={gate}`, or
+// `policy={bytes} Gate={Gate}` with the app's `drf-gate/can` Gate class).
 import { createContext, createElement, useContext, useEffect, useMemo } from "react";
 import { Gate } from "drf-gate";
 import { explain } from "./reason.js";
@@ -45,13 +49,16 @@ function useOwned(create, deps) {
 /**
  * Provides a Gate and the current user to its tree.
  *
- * Props: `gate` (a ready `Gate`; the provider never frees it) or `policy` (the provider compiles
- * it, and frees the Gate when the policy changes or on unmount), `user` (`User` JSON, or `null`
- * for the anonymous user).
+ * Props: `gate` (a ready `Gate`; the provider never frees it) or `policy` (the provider loads it
+ * with `Gate`, the package's Gate class unless given, and frees the Gate when the policy changes
+ * or on unmount), `user` (`User` JSON, or `null` for the anonymous user).
  */
-export function GateProvider({ gate, policy, user = null, children }) {
+export function GateProvider({ gate, policy, Gate: GateClass = Gate, user = null, children }) {
   if (gate == null && policy == null) throw new TypeError("GateProvider needs a `gate` or a `policy`");
-  const owned = useOwned(() => (gate == null ? new Gate(policy) : null), [gate, policy]);
+  if (gate == null && GateClass == null) {
+    throw new TypeError("GateProvider: a `policy` needs `Gate` (the Gate class of the drf-gate entry the app imports)");
+  }
+  const owned = useOwned(() => (gate == null ? new GateClass(policy) : null), [gate, policy, GateClass]);
   const active = gate ?? owned;
   // The compiled user: made once per (gate, user), freed when either changes.
   const subject = useOwned(() => (onServer || user == null ? null : active.subject(user)), [active, user]);

@@ -1,28 +1,37 @@
+// `drf-gate/can/vue`'s types are this file with `Gate` imported from `drf-gate/can` and the
+// `Gate` class required with a `policy` (scripts/build.sh).
 import type { ComputedRef, DefineComponent, InjectionKey, MaybeRefOrGetter, Plugin, ShallowRef, SlotsType } from "vue";
-import type { Gate, Policy, User } from "drf-gate";
+import type { Gate } from "drf-gate";
+import type { Policy, User } from "drf-gate";
 import type { Gate as CanGate } from "drf-gate/can";
 import type { Explained } from "./reason.js";
 
 export type { Explained } from "./reason.js";
 export { explain } from "./reason.js";
 
-/** What the gate state holds. */
-export interface GateState {
-  readonly gate: Gate;
+/** What the gate state holds (`G`: the Gate it was given, when it is not this entry's). */
+export interface GateState<G extends Gate | CanGate = Gate> {
+  readonly gate: G;
   readonly user: User | null;
 }
 
 /**
- * Options of {@link createGate} and {@link provideGate}: a ready `gate`, or a `policy` compiled (and freed) for you.
- * A `drf-gate/can` Gate serves `useCan` and `usePermissions`; `useDecision` and `<Can>` need `check`
- * (they throw `needs_check_build` there).
+ * A Gate class (`Gate` of `drf-gate`, `drf-gate/runtime`, `drf-gate/can`, ...), for options
+ * whose `policy` is loaded with it.
+ */
+export type GateClass = new (policy: never) => Gate | CanGate;
+
+/**
+ * Options of {@link createGate} and {@link provideGate}: a ready `gate`, or a `policy` loaded (and
+ * freed) for you with `Gate`. A `drf-gate/can` Gate serves `useCan`, `usePermissions` and `<Can>`
+ * (unless a slot reads `decision`); `useDecision` needs `check` (it throws `needs_check_build` there).
  */
 export type GateOptions = {
   /** The signed-in user (`User` JSON, a ref or a getter), `null` for the anonymous user. */
   user?: MaybeRefOrGetter<User | null>;
 } & (
-  | { gate: MaybeRefOrGetter<Gate | CanGate>; policy?: undefined }
-  | { policy: MaybeRefOrGetter<Policy | string>; gate?: undefined }
+  | { gate: MaybeRefOrGetter<Gate | CanGate>; policy?: undefined; Gate?: undefined }
+  | { policy: MaybeRefOrGetter<Policy | string | Uint8Array | ArrayBuffer>; gate?: undefined; /** The class that loads `policy`. */ Gate?: GateClass }
 );
 
 /** The injection key of the gate state. */
@@ -47,8 +56,15 @@ export declare function createGate(options: GateOptions): Plugin;
  */
 export declare function provideGate(options: GateOptions): ShallowRef<GateState>;
 
-/** The nearest gate state (throws without one). */
-export declare function useGate(): ShallowRef<GateState>;
+/**
+ * The nearest gate state (throws without one). `G`: the Gate it was given, when it is not this
+ * entry's (`useGate<CanGate>()` under a `drf-gate/can` Gate).
+ *
+ * ```ts
+ * const state = useGate();
+ * ```
+ */
+export declare function useGate<G extends Gate | CanGate = Gate>(): ShallowRef<GateState<G>>;
 
 /**
  * May the current user run `action` of `view` (on `object`)? Arguments may be refs or getters.
@@ -91,7 +107,8 @@ export declare function useDecision(
 
 /**
  * `<Can view="posts" action="destroy" :object="post">`: the default slot when allowed, else the
- * `fallback` slot; both receive `{ decision, allowed }`.
+ * `fallback` slot; both receive `{ decision, allowed }` (`decision` is made by `check` when a slot
+ * reads it: a `drf-gate/can` Gate throws `needs_check_build` then).
  */
 export declare const Can: DefineComponent<
   { view: string; action: string; object?: unknown; not?: boolean },

@@ -11,6 +11,10 @@
 //
 // Server rendering: on the server no Subject is made (the user object is passed as is, which
 // decides the same), so nothing is left to free; the hydrated page computes the same answers.
+//
+// `drf-gate/can/vue` is this file with the `drf-gate` import below left out (scripts/build.sh):
+// it bundles no build of its own, only the Gate the app gives it (`{ gate }`, or
+// `{ policy, Gate }` with the app's `drf-gate/can` Gate class).
 import {
   computed,
   defineComponent,
@@ -37,8 +41,11 @@ const onServer = typeof window === "undefined" || typeof document === "undefined
  * or `user` (values, refs or getters) change. Call inside an effect scope (a component's setup,
  * or the plugin's scope); what it made is freed when the scope ends.
  */
-function gateState({ gate, policy, user = null }) {
+function gateState({ gate, policy, Gate: GateClass = Gate, user = null }) {
   if (gate == null && policy == null) throw new TypeError("drf-gate/vue needs a `gate` or a `policy`");
+  if (gate == null && GateClass == null) {
+    throw new TypeError("drf-gate/vue: a `policy` needs `Gate` (the Gate class of the drf-gate entry the app imports)");
+  }
   const state = shallowRef(null);
   let ownedGate = null; // made here from a policy: freed here
   let ownedPolicy;
@@ -55,7 +62,7 @@ function gateState({ gate, policy, user = null }) {
     if (active == null) {
       if (ownedGate === null || givenPolicy !== ownedPolicy) {
         const previous = ownedGate;
-        ownedGate = new Gate(givenPolicy);
+        ownedGate = new GateClass(givenPolicy);
         ownedPolicy = givenPolicy;
         queueMicrotask(() => release(previous));
       }
@@ -140,8 +147,9 @@ export function useDecision(view, action, object) {
 }
 
 /**
- * `<Can view action :object :not>`: the default slot when allowed (it receives `{ decision }`),
- * else the `fallback` slot.
+ * `<Can view action :object :not>`: the default slot when allowed, else the `fallback` slot; both
+ * receive `{ allowed, decision }`. `decision` is made (by `check`) only when a slot reads it, so
+ * a `drf-gate/can` Gate serves every `<Can>` whose slots do not.
  */
 export const Can = defineComponent({
   name: "Can",
@@ -164,7 +172,7 @@ export const Can = defineComponent({
     return () => {
       const show = allowed.value !== props.not;
       const slot = show ? slots.default : slots.fallback;
-      return slot ? slot({ decision: decision.value, allowed: allowed.value }) : null;
+      return slot ? slot({ get decision() { return decision.value; }, allowed: allowed.value }) : null;
     };
   },
 });

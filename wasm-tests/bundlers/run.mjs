@@ -4,7 +4,9 @@
 // bundlers also bundle the UI-gating app (app/can.js, `drf-gate/can`; esbuild and Rollup
 // app/can-inline.js, `drf-gate/can/inline`, as the README says): its buttons must be the
 // package's `can` in Node, its `check` refused with `needs_check_build`, its bundle smaller than
-// the same bundler's runtime bundle.
+// the same bundler's runtime bundle. And a React app and a Vue app on drf-gate/can/react and
+// drf-gate/can/vue (app/react-gating.js, app/vue-gating.js) through the four: each user's buttons
+// must be Node's `can`, and the bundle must hold the can .wasm and nothing of the runtime.
 // Prints `bundlers: N of N load and decide`.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -40,6 +42,12 @@ mkdirSync(out, { recursive: true });
 const { decide } = await import("./app/decide.js");
 const expected = JSON.stringify(await decide());
 const expectedCan = JSON.stringify((await import("./app/gating.js")).gate(await import("drf-gate")));
+// The React and Vue apps' buttons per user: the package's `can` in Node. The users must be told
+// apart (a page that ignored the user would pass otherwise).
+const expectedUi = (await import("./app/ui.js")).expected((await import("drf-gate")).Gate);
+if (new Set(Object.values(expectedUi).map((buttons) => buttons.join())).size !== Object.keys(expectedUi).length) {
+  throw new Error(`bundlers: the UI apps' users must see different buttons: ${JSON.stringify(expectedUi)}`);
+}
 
 const results = [];
 function report(name, ok, detail = "") {
@@ -49,69 +57,62 @@ function report(name, ok, detail = "") {
 const quiet = (text) => String(text).slice(0, 2000);
 
 // --- the bundles ------------------------------------------------------------------------------
+// Each bundler with no configuration for drf-gate; Rollup as its users set it up for React
+// (CommonJS packages, `process.env.NODE_ENV` replaced), the other three as they come.
+async function esbuildApp(dir, entry) {
+  const esbuild = await import("esbuild");
+  await esbuild.build({ entryPoints: [join(app, entry)], bundle: true, format: "esm", outdir: dir, logLevel: "error" });
+  return { script: entry, module: true };
+}
+async function webpackApp(dir, entry) {
+  const { default: webpack } = await import("webpack");
+  const stats = await new Promise((resolve, reject) =>
+    webpack({ mode: "production", entry: join(app, entry), output: { path: dir, filename: "main.js" } }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    ),
+  );
+  if (stats.hasErrors()) throw new Error(stats.toString("errors-only"));
+  return { script: "main.js", module: false };
+}
+async function rollupApp(dir, entry, { commonjs = false } = {}) {
+  const { rollup } = await import("rollup");
+  const { nodeResolve } = await import("@rollup/plugin-node-resolve");
+  const plugins = [nodeResolve({ browser: true })];
+  if (commonjs) {
+    const { default: cjs } = await import("@rollup/plugin-commonjs");
+    const nodeEnv = { name: "node-env", transform: (code) => (code.includes("process.env.NODE_ENV") ? code.replaceAll("process.env.NODE_ENV", '"production"') : null) };
+    plugins.push(nodeEnv, cjs());
+  }
+  const bundle = await rollup({ input: join(app, entry), plugins, onwarn() {} });
+  await bundle.write({ dir, format: "es" });
+  await bundle.close();
+  return { script: entry, module: true };
+}
+async function viteApp(dir, page) {
+  const { build } = await import("vite");
+  const input = page === "index.html" ? {} : { rollupOptions: { input: join(app, page) } };
+  await build({ root: app, configFile: false, logLevel: "error", base: "./", build: { outDir: dir, emptyOutDir: true, target: "es2022", ...input } });
+  return { page };
+}
+// `can`: the same bundler's runtime bundle (the UI-gating bundle must be smaller); `framework`:
+// a React or Vue app on drf-gate/can/react or /vue (its buttons per user, the can .wasm only).
 const BUNDLES = {
-  async esbuild(dir) {
-    const esbuild = await import("esbuild");
-    await esbuild.build({ entryPoints: [join(app, "browser.js")], bundle: true, format: "esm", outdir: dir, logLevel: "error" });
-    return { script: "browser.js", module: true };
-  },
-  async webpack(dir) {
-    const { default: webpack } = await import("webpack");
-    const stats = await new Promise((resolve, reject) =>
-      webpack({ mode: "production", entry: join(app, "browser.js"), output: { path: dir, filename: "main.js" } }, (error, result) =>
-        error ? reject(error) : resolve(result),
-      ),
-    );
-    if (stats.hasErrors()) throw new Error(stats.toString("errors-only"));
-    return { script: "main.js", module: false };
-  },
-  async rollup(dir) {
-    const { rollup } = await import("rollup");
-    const { nodeResolve } = await import("@rollup/plugin-node-resolve");
-    const bundle = await rollup({ input: join(app, "browser.js"), plugins: [nodeResolve({ browser: true })], onwarn() {} });
-    await bundle.write({ dir, format: "es" });
-    await bundle.close();
-    return { script: "browser.js", module: true };
-  },
-  async vite(dir) {
-    const { build } = await import("vite");
-    await build({ root: app, configFile: false, logLevel: "error", base: "./", build: { outDir: dir, emptyOutDir: true, target: "es2022" } });
-    return { page: "index.html" };
-  },
-  async "esbuild-can"(dir) {
-    const esbuild = await import("esbuild");
-    await esbuild.build({ entryPoints: [join(app, "can-inline.js")], bundle: true, format: "esm", outdir: dir, logLevel: "error" });
-    return { script: "can-inline.js", module: true, can: "esbuild" };
-  },
-  async "webpack-can"(dir) {
-    const { default: webpack } = await import("webpack");
-    const stats = await new Promise((resolve, reject) =>
-      webpack({ mode: "production", entry: join(app, "can.js"), output: { path: dir, filename: "main.js" } }, (error, result) =>
-        error ? reject(error) : resolve(result),
-      ),
-    );
-    if (stats.hasErrors()) throw new Error(stats.toString("errors-only"));
-    return { script: "main.js", module: false, can: "webpack" };
-  },
-  async "rollup-can"(dir) {
-    const { rollup } = await import("rollup");
-    const { nodeResolve } = await import("@rollup/plugin-node-resolve");
-    const bundle = await rollup({ input: join(app, "can-inline.js"), plugins: [nodeResolve({ browser: true })], onwarn() {} });
-    await bundle.write({ dir, format: "es" });
-    await bundle.close();
-    return { script: "can-inline.js", module: true, can: "rollup" };
-  },
-  async "vite-can"(dir) {
-    const { build } = await import("vite");
-    await build({
-      root: app,
-      configFile: false,
-      logLevel: "error",
-      base: "./",
-      build: { outDir: dir, emptyOutDir: true, target: "es2022", rollupOptions: { input: join(app, "can.html") } },
-    });
-    return { page: "can.html", can: "vite" };
-  },
+  esbuild: (dir) => esbuildApp(dir, "browser.js"),
+  webpack: (dir) => webpackApp(dir, "browser.js"),
+  rollup: (dir) => rollupApp(dir, "browser.js"),
+  vite: (dir) => viteApp(dir, "index.html"),
+  "esbuild-can": async (dir) => ({ ...(await esbuildApp(dir, "can-inline.js")), can: "esbuild" }),
+  "webpack-can": async (dir) => ({ ...(await webpackApp(dir, "can.js")), can: "webpack" }),
+  "rollup-can": async (dir) => ({ ...(await rollupApp(dir, "can-inline.js")), can: "rollup" }),
+  "vite-can": async (dir) => ({ ...(await viteApp(dir, "can.html")), can: "vite" }),
+  "esbuild-react-can": async (dir) => ({ ...(await esbuildApp(dir, "react-can-inline.js")), framework: "react" }),
+  "webpack-react-can": async (dir) => ({ ...(await webpackApp(dir, "react-can.js")), framework: "react" }),
+  "rollup-react-can": async (dir) => ({ ...(await rollupApp(dir, "react-can-inline.js", { commonjs: true })), framework: "react" }),
+  "vite-react-can": async (dir) => ({ ...(await viteApp(dir, "react-can.html")), framework: "react" }),
+  "esbuild-vue-can": async (dir) => ({ ...(await esbuildApp(dir, "vue-can-inline.js")), framework: "vue" }),
+  "webpack-vue-can": async (dir) => ({ ...(await webpackApp(dir, "vue-can.js")), framework: "vue" }),
+  "rollup-vue-can": async (dir) => ({ ...(await rollupApp(dir, "vue-can-inline.js", { commonjs: true })), framework: "vue" }),
+  "vite-vue-can": async (dir) => ({ ...(await viteApp(dir, "vue-can.html")), framework: "vue" }),
   async wrangler(dir) {
     const bin = [join(here, "node_modules/.bin/wrangler"), join(here, "../../node_modules/.bin/wrangler")].find((p) => existsSync(p)) ?? "wrangler";
     execFileSync(bin, ["deploy", "--dry-run", "--outdir", dir, "--config", join(app, "wrangler.toml")], {
@@ -161,6 +162,31 @@ function bundleBytes(dir) {
   }
   return total;
 }
+// Which of the package's .wasm files a bundle holds: as a file (any name: webpack renames it) or
+// inline as base64 (a 256-character slice from the middle of each one's base64); and whether it
+// holds the runtime glue's `check` ("check glue").
+const WASMS = { can: "drf_gate_can_bg.wasm", runtime: "drf_gate_runtime_bg.wasm", core: "drf_gate_core_bg.wasm", edge: "drf_gate_bg.wasm", worker: "drf_gate_worker_bg.wasm" };
+const wasmBytes = Object.fromEntries(Object.entries(WASMS).map(([build, file]) => [build, readFileSync(join(here, "node_modules/drf-gate/dist", file))]));
+function wasmsIn(dir) {
+  const found = new Set();
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const bytes = readFileSync(join(entry.parentPath ?? entry.path, entry.name));
+    if (entry.name.endsWith(".wasm")) {
+      found.add(Object.keys(wasmBytes).find((build) => wasmBytes[build].equals(bytes)) ?? `unknown ${entry.name}`);
+    } else if (/\.(js|mjs)$/.test(entry.name)) {
+      const text = bytes.toString("latin1");
+      for (const [build, wasm] of Object.entries(wasmBytes)) {
+        const base64 = wasm.toString("base64");
+        const at = Math.floor(base64.length / 8) * 4;
+        if (text.includes(base64.slice(at, at + 256))) found.add(build);
+      }
+      // The runtime glue's `checkPacked` method (the shared API only calls it: `core.checkPacked(`).
+      if (/(?<![.\w])checkPacked\s*\(/.test(text)) found.add("check glue");
+    }
+  }
+  return [...found].sort();
+}
 async function runInChromium() {
   const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({
@@ -187,12 +213,24 @@ async function runInChromium() {
         }));
         const got = JSON.stringify(result);
         const bytes = bundleBytes(built[name].dir);
+        if (built[name].framework) {
+          // A React or Vue app on drf-gate/can: each user's buttons are Node's `can`; the bundle
+          // holds the can .wasm and nothing of the runtime (no other .wasm, no `check` glue).
+          const want = JSON.stringify(expectedUi);
+          report(`${name}: loads in Chromium and renders each user's buttons as Node's can (${want})`, !error && got === want && problems.length === 0, quiet(error ?? `${problems.join("; ")} ${got}`));
+          const wasms = wasmsIn(built[name].dir);
+          report(`${name}: holds the can .wasm only (${wasms.join(", ")}), bundle ${bytes} B`, JSON.stringify(wasms) === '["can"]', wasms.join(", "));
+          continue;
+        }
         if (!runtime) {
           report(loads, !error && got === expected && problems.length === 0, quiet(error ?? `${problems.join("; ")} ${got}`));
           // The default browser entry is the runtime: it refuses a JSON policy, naming the JSON
           // entry, and the bundle (JS + .wasm) is smaller than the JSON core's .wasm alone.
           const refused = /^PolicyError: .*drf-gate\/inline/.test(json ?? "");
           report(`${name}: the default browser entry is the runtime (JSON refused; bundle ${bytes} B < core .wasm ${coreWasm} B)`, refused && bytes < coreWasm, quiet(json));
+          // What the React and Vue apps' check must not find is found here.
+          const wasms = wasmsIn(built[name].dir);
+          report(`${name}: holds the runtime .wasm and check glue (${wasms.join(", ")})`, wasms.includes("runtime") && wasms.includes("check glue"), wasms.join(", "));
           continue;
         }
         // The UI-gating app: the page's buttons are Node's `can`; `check` is the runtime's; the

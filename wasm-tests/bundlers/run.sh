@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A tiny app importing drf-gate, bundled by esbuild, webpack 5, Rollup, Vite and wrangler, and a UI-gating
-# app importing drf-gate/can (the four browser bundlers), each bundle run in Chromium or workerd.
+# app importing drf-gate/can and a React and a Vue app on drf-gate/can/react and /vue (the four
+# browser bundlers), each bundle run in Chromium or workerd.
 # Needs pkg/dist (bash scripts/build.sh).
 # Prints `bundlers: N of N load and decide`.
 set -euo pipefail

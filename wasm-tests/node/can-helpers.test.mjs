@@ -1,9 +1,10 @@
 // drf-gate/react and drf-gate/vue on a `drf-gate/can` Gate (the UI-gating build, no `check`):
 // the helpers that only ask `can` or `permissionsFor` (React's `useCan`, `usePermissions`,
 // `<Can>` with element children; Vue's `useCan`, `usePermissions`) render what they render on the
-// full package's Gate for the same compiled policy and users; the ones that need `check` (React's
-// `useDecision` and `<Can>` with a function child, Vue's `useDecision` and `<Can>`) throw the
-// typed `needs_check_build` Error. Server rendering (renderToString), as an SSR page does.
+// full package's Gate for the same compiled policy and users (Vue's `<Can>` too, unless a slot reads
+// `decision`); the ones that need `check` (`useDecision`, React's `<Can>` with a function child, a
+// Vue slot reading `decision`) throw the typed `needs_check_build` Error. And drf-gate/can/react
+// and drf-gate/can/vue, which import no build. Server rendering (renderToString), as SSR does.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -35,23 +36,29 @@ const users = [null, { id: 3 }, { id: 4, isStaff: true }, { id: 5, isActive: fal
 const post = { id: 7, owner: 3 };
 
 // React: what `useCan`, `usePermissions` and `<Can>` (element children) render.
-function ReactPage() {
-  const destroy = drfReact.useCan("posts", "destroy", post);
-  const tags = drfReact.usePermissions("tags");
-  return h(Fragment, null, `destroy=${destroy} tags=${JSON.stringify(tags)} `,
-    h(drfReact.Can, { view: "posts", action: "create", fallback: h("i", null, "read only") }, h("button", null, "New")),
-    h(drfReact.Can, { view: "tags", action: "create", not: true }, h("i", null, "no tags")));
-}
+// (`helpers`: drf-gate/react or drf-gate/can/react.)
+const reactPage = (helpers) =>
+  function ReactPage() {
+    const destroy = helpers.useCan("posts", "destroy", post);
+    const tags = helpers.usePermissions("tags");
+    return h(Fragment, null, `destroy=${destroy} tags=${JSON.stringify(tags)} `,
+      h(helpers.Can, { view: "posts", action: "create", fallback: h("i", null, "read only") }, h("button", null, "New")),
+      h(helpers.Can, { view: "tags", action: "create", not: true }, h("i", null, "no tags")));
+  };
+const ReactPage = reactPage(drfReact);
 const reactRender = (gate, user, Page) => renderToString(h(drfReact.GateProvider, { gate, user }, h(Page)));
 
 // Vue: what `useCan` and `usePermissions` render.
-const VuePage = vue.defineComponent({
-  setup() {
-    const destroy = drfVue.useCan("posts", "destroy", post);
-    const tags = drfVue.usePermissions("tags");
-    return () => vue.h("p", `destroy=${destroy.value} tags=${JSON.stringify(tags.value)}`);
-  },
-});
+// (`helpers`: drf-gate/vue or drf-gate/can/vue.)
+const vuePage = (helpers) =>
+  vue.defineComponent({
+    setup() {
+      const destroy = helpers.useCan("posts", "destroy", post);
+      const tags = helpers.usePermissions("tags");
+      return () => vue.h("p", `destroy=${destroy.value} tags=${JSON.stringify(tags.value)}`);
+    },
+  });
+const VuePage = vuePage(drfVue);
 const vueRender = (gate, user, Page) => vueRenderToString(vue.createSSRApp(Page).use(drfVue.createGate({ gate, user })));
 
 const refused = (error) => error?.name === "Error" && error?.code === "needs_check_build" && /drf-gate\/runtime/.test(error.message);
@@ -100,7 +107,7 @@ describe("drf-gate/react and drf-gate/vue on a drf-gate/can Gate", () => {
     can.free();
   });
 
-  test("Vue: useDecision and <Can> throw needs_check_build", async () => {
+  test("Vue: <Can> serves a can Gate; useDecision and a slot reading `decision` throw needs_check_build", async () => {
     const can = new canNode.Gate(bytes);
     const UsesDecision = vue.defineComponent({
       setup() {
@@ -108,17 +115,85 @@ describe("drf-gate/react and drf-gate/vue on a drf-gate/can Gate", () => {
         return () => vue.h("p", String(decision.value.allowed));
       },
     });
-    const UsesCan = vue.defineComponent({
+    const ReadsDecision = vue.defineComponent({
       setup() {
-        return () => vue.h(drfVue.Can, { view: "posts", action: "list" }, { default: () => "shown" });
+        return () => vue.h(drfVue.Can, { view: "posts", action: "list" }, { default: ({ decision }) => String(decision.allowed) });
       },
     });
-    for (const Page of [UsesDecision, UsesCan]) {
+    for (const Page of [UsesDecision, ReadsDecision]) {
       await assert.rejects(vueRender(can, { id: 3 }, Page), refused);
       const full = new Gate(bytes);
-      assert.match(await vueRender(full, { id: 3 }, Page), /true|shown/);
+      assert.match(await vueRender(full, { id: 3 }, Page), /true/);
       full.free();
     }
+    // <Can> whose slots do not read `decision` asks `can` only.
+    const UsesCan = vue.defineComponent({
+      setup() {
+        return () => [
+          vue.h(drfVue.Can, { view: "posts", action: "create" }, { default: () => "create ", fallback: () => "no-create " }),
+          vue.h(drfVue.Can, { view: "tags", action: "create" }, { default: ({ allowed }) => `tags:${allowed}`, fallback: ({ allowed }) => `tags:${allowed}` }),
+        ];
+      },
+    });
+    const pages = new Set();
+    for (const user of users) {
+      const full = new Gate(bytes);
+      const expected = await vueRender(full, user, UsesCan);
+      full.free();
+      assert.equal(await vueRender(can, user, UsesCan), expected, JSON.stringify(user));
+      pages.add(expected);
+    }
+    assert.ok(pages.size >= 2, [...pages].join("\n"));
+    can.free();
+  });
+});
+
+// drf-gate/can/react and drf-gate/can/vue: the same helpers importing no build; the app gives its
+// Gate (or its Gate class with a policy).
+describe("drf-gate/can/react and drf-gate/can/vue", () => {
+  const canReact = dist("can-react.js");
+  const canVue = dist("can-vue.js");
+
+  test("they import no drf-gate build (only react or vue, and the reason helper)", async () => {
+    const { readFileSync } = await import("node:fs");
+    for (const file of ["can-react.js", "can-vue.js"]) {
+      const text = readFileSync(join(installedDir, "dist", file), "utf8");
+      const imports = [...text.matchAll(/^import[^;]*? from "([^"]+)";$/gms)].map((m) => m[1]).sort();
+      assert.deepEqual(imports, [file === "can-react.js" ? "react" : "vue", "./reason.js"].sort(), file);
+    }
+  });
+
+  test("React: a gate, or a policy with the Gate class, renders as drf-gate/react on the full Gate", async () => {
+    const helpers = await canReact;
+    const Page = reactPage(helpers);
+    const full = new Gate(bytes);
+    const can = new canNode.Gate(bytes);
+    for (const user of users) {
+      const expected = reactRender(full, user, ReactPage);
+      const render = (props) => renderToString(h(helpers.GateProvider, { ...props, user }, h(Page)));
+      assert.equal(render({ gate: can }), expected, JSON.stringify(user));
+      assert.equal(render({ policy: bytes, Gate: canNode.Gate }), expected, JSON.stringify(user));
+    }
+    const { GateProvider } = helpers;
+    assert.throws(() => renderToString(h(GateProvider, { policy: bytes, user: null }, "x")), /needs `Gate`/);
+    full.free();
+    can.free();
+  });
+
+  test("Vue: a gate, or a policy with the Gate class, renders as drf-gate/vue on the full Gate", async () => {
+    const helpers = await canVue;
+    const { createGate } = helpers;
+    const Page = vuePage(helpers);
+    const full = new Gate(bytes);
+    const can = new canNode.Gate(bytes);
+    for (const user of users) {
+      const expected = await vueRender(full, user, VuePage);
+      const render = (options) => vueRenderToString(vue.createSSRApp(Page).use(createGate(options)));
+      assert.equal(await render({ gate: can, user }), expected, JSON.stringify(user));
+      assert.equal(await render({ policy: bytes, Gate: canNode.Gate, user }), expected, JSON.stringify(user));
+    }
+    assert.throws(() => vue.createSSRApp(Page).use(createGate({ policy: bytes, user: null })), /needs `Gate`/);
+    full.free();
     can.free();
   });
 });

@@ -1,0 +1,6 @@
+// The Vue UI-gating app as esbuild and Rollup bundle it: `drf-gate/can/inline` (the .wasm inside).
+import { Gate } from "drf-gate/can/inline";
+import { mountVue } from "./vue-gating.js";
+import { record } from "./ui.js";
+
+record(() => mountVue(Gate, document.body.appendChild(document.createElement("div"))));

@@ -1,0 +1,6 @@
+// The Vue UI-gating app as webpack and Vite bundle it: `drf-gate/can` (the .wasm next to the module).
+import { Gate } from "drf-gate/can";
+import { mountVue } from "./vue-gating.js";
+import { record } from "./ui.js";
+
+record(() => mountVue(Gate, document.body.appendChild(document.createElement("div"))));
