@@ -42,11 +42,16 @@ mkdirSync(out, { recursive: true });
 const { decide } = await import("./app/decide.js");
 const expected = JSON.stringify(await decide());
 const expectedCan = JSON.stringify((await import("./app/gating.js")).gate(await import("drf-gate")));
-// The React and Vue apps' buttons per user: the package's `can` in Node. The users must be told
-// apart (a page that ignored the user would pass otherwise).
+// The React and Vue apps' buttons per section, before and after the users' switch: the package's
+// `can` in Node. The users must be told apart, and each section's buttons must change with the
+// switch (a page that ignored the user, or never re-rendered, would pass otherwise).
 const expectedUi = (await import("./app/ui.js")).expected((await import("drf-gate")).Gate);
-if (new Set(Object.values(expectedUi).map((buttons) => buttons.join())).size !== Object.keys(expectedUi).length) {
-  throw new Error(`bundlers: the UI apps' users must see different buttons: ${JSON.stringify(expectedUi)}`);
+{
+  const { first, switched } = expectedUi;
+  const distinct = new Set(Object.values(first).map((buttons) => buttons.join())).size === Object.keys(first).length;
+  if (!distinct || Object.keys(first).some((name) => first[name].join() === switched[name].join())) {
+    throw new Error(`bundlers: the UI apps' users must see different buttons: ${JSON.stringify(expectedUi)}`);
+  }
 }
 
 const results = [];
@@ -217,7 +222,7 @@ async function runInChromium() {
           // A React or Vue app on drf-gate/can: each user's buttons are Node's `can`; the bundle
           // holds the can .wasm and nothing of the runtime (no other .wasm, no `check` glue).
           const want = JSON.stringify(expectedUi);
-          report(`${name}: loads in Chromium and renders each user's buttons as Node's can (${want})`, !error && got === want && problems.length === 0, quiet(error ?? `${problems.join("; ")} ${got}`));
+          report(`${name}: loads in Chromium and renders each user's buttons as Node's can, then after a user switch (${JSON.stringify(expectedUi.first)})`, !error && got === want && problems.length === 0, quiet(error ?? `${problems.join("; ")} ${got}`));
           const wasms = wasmsIn(built[name].dir);
           report(`${name}: holds the can .wasm only (${wasms.join(", ")}), bundle ${bytes} B`, JSON.stringify(wasms) === '["can"]', wasms.join(", "));
           continue;

@@ -3,4 +3,4 @@ import { Gate } from "drf-gate/can/inline";
 import { mountReact } from "./react-gating.js";
 import { record } from "./ui.js";
 
-record(() => mountReact(Gate, document.body.appendChild(document.createElement("div"))));
+record((users) => mountReact(Gate, document.body.appendChild(document.createElement("div")), users));

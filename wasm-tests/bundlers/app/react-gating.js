@@ -1,7 +1,7 @@
 // The React UI-gating app: drf-gate/can/react on the app's `drf-gate/can` Gate class (the bundle
 // must hold the can .wasm only). The anonymous section's provider loads the compiled policy with
 // `Gate`; the staff's and the owner's share one Gate. StrictMode: effects run twice, and the
-// provider's Gate and Subjects must survive it.
+// provider's Gate and Subjects must survive it (the switch, a task later, asks them again).
 import { StrictMode, createElement as h } from "react";
 import { flushSync } from "react-dom";
 import { createRoot } from "react-dom/client";
@@ -19,11 +19,18 @@ function Buttons() {
   });
 }
 
-export function mountReact(Gate, element) {
+/** Renders each section for `users` (`{ anonymous, staff, owner }`); returns the re-render. */
+export function mountReact(Gate, element, users) {
   const gate = new Gate(COMPILED);
-  const sections = Object.entries(USERS).map(([name, user]) => {
-    const props = name === "anonymous" ? { policy: COMPILED, Gate, user } : { gate, user };
-    return h("section", { key: name, "data-user": name }, h(GateProvider, props, h(Buttons)));
-  });
-  flushSync(() => createRoot(element).render(h(StrictMode, null, sections)));
+  const root = createRoot(element);
+  const render = (current) => {
+    const sections = Object.keys(USERS).map((name) => {
+      const user = current[name];
+      const props = name === "anonymous" ? { policy: COMPILED, Gate, user } : { gate, user };
+      return h("section", { key: name, "data-user": name }, h(GateProvider, props, h(Buttons)));
+    });
+    flushSync(() => root.render(h(StrictMode, null, sections)));
+  };
+  render(users);
+  return render;
 }

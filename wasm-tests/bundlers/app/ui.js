@@ -1,6 +1,8 @@
 // The React and Vue UI-gating apps (drf-gate/can/react, drf-gate/can/vue on a `drf-gate/can`
-// Gate): one section per user, each showing the post's buttons that user may press. The page's
-// buttons are read back and compared with the package's `can` in Node (`expected`).
+// Gate): one section per user, each showing the post's buttons that user may press; then, a task
+// later (after StrictMode's unmount and remount, whose frees wait a microtask), each section's
+// user changes (SWITCHED). The page's buttons are read back both times and compared with the
+// package's `can` in Node (`expected`).
 import { POLICY } from "./cases.js";
 
 export const POST = { id: 7, owner: 3, published: true };
@@ -9,6 +11,8 @@ export const USERS = {
   staff: { id: 9, username: "sam", isStaff: true },
   owner: { id: 3, username: "ann" },
 };
+/** The sections' users after the switch: a Subject for a new user, none for the anonymous one. */
+export const SWITCHED = { anonymous: USERS.owner, staff: USERS.anonymous, owner: USERS.staff };
 export const BUTTONS = [
   { name: "list", view: "posts", action: "list" },
   { name: "create", view: "posts", action: "create" },
@@ -23,22 +27,29 @@ export function shown(document) {
   return Object.fromEntries(Object.keys(USERS).map((user) => [user, buttons(user)]));
 }
 
-/** What the buttons must be: the package's `can` (drf-gate in Node, JSON policy). */
+/** What the buttons must be, first and after the switch: the package's `can` (drf-gate in Node, JSON policy). */
 export function expected(Gate) {
   const gate = new Gate(POLICY);
   try {
     const may = (user) => BUTTONS.filter((b) => gate.can(user, b.view, b.action, b.object)).map((b) => b.name);
-    return Object.fromEntries(Object.entries(USERS).map(([name, user]) => [name, may(user)]));
+    const sections = (users) => Object.fromEntries(Object.entries(users).map(([name, user]) => [name, may(user)]));
+    return { first: sections(USERS), switched: sections(SWITCHED) };
   } finally {
     gate.free();
   }
 }
 
-/** Runs an app's mount and records what the page shows (or the error) for the test. */
-export function record(mount) {
+/**
+ * Runs an app (`mount(users)` returns `switchUsers(users)`, which may return a promise) and
+ * records what the page shows (or the error) for the test.
+ */
+export async function record(mount) {
   try {
-    mount();
-    window.__result = shown(document);
+    const switchUsers = mount(USERS);
+    const first = shown(document);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await switchUsers(SWITCHED);
+    window.__result = { first, switched: shown(document) };
   } catch (error) {
     window.__error = String(error?.stack ?? error);
   }

@@ -3,4 +3,4 @@ import { Gate } from "drf-gate/can";
 import { mountVue } from "./vue-gating.js";
 import { record } from "./ui.js";
 
-record(() => mountVue(Gate, document.body.appendChild(document.createElement("div"))));
+record((users) => mountVue(Gate, document.body.appendChild(document.createElement("div")), users));

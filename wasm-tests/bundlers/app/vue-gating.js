@@ -1,7 +1,8 @@
 // The Vue UI-gating app: drf-gate/can/vue on the app's `drf-gate/can` Gate class (the bundle must
 // hold the can .wasm only). The plugin loads the compiled policy with `Gate` (the anonymous
-// section); the staff's and the owner's sections provide one shared Gate.
-import { createApp, defineComponent, h } from "vue";
+// section); the staff's and the owner's sections provide one shared Gate. Users are getters of
+// one ref: switching it re-computes every section.
+import { createApp, defineComponent, h, nextTick, shallowRef } from "vue";
 import { Can, createGate, provideGate, useCan } from "drf-gate/can/vue";
 import { COMPILED } from "./compiled.js";
 import { BUTTONS, POST, USERS } from "./ui.js";
@@ -19,16 +20,22 @@ const Buttons = defineComponent({
   },
 });
 
-export function mountVue(Gate, element) {
+/** Renders each section for `users` (`{ anonymous, staff, owner }`); returns the switch. */
+export function mountVue(Gate, element, users) {
   const gate = new Gate(COMPILED);
+  const current = shallowRef(users);
   const Section = defineComponent({
     props: { name: { type: String, required: true } },
     setup(props) {
-      if (props.name !== "anonymous") provideGate({ gate, user: USERS[props.name] });
+      if (props.name !== "anonymous") provideGate({ gate, user: () => current.value[props.name] });
       return () => h("section", { "data-user": props.name }, h(Buttons));
     },
   });
   const app = createApp({ render: () => Object.keys(USERS).map((name) => h(Section, { name })) });
-  app.use(createGate({ policy: COMPILED, Gate, user: USERS.anonymous }));
+  app.use(createGate({ policy: COMPILED, Gate, user: () => current.value.anonymous }));
   app.mount(element);
+  return (next) => {
+    current.value = next;
+    return nextTick();
+  };
 }
