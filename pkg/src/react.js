@@ -27,10 +27,16 @@ const onServer = typeof window === "undefined" || typeof document === "undefined
  * A value made in render and freed after the last commit that used it. React may mount, unmount
  * and remount the same value (StrictMode, Offscreen): freeing waits a microtask so a remount
  * keeps it. Values never committed (a discarded render) are left to the garbage collector.
+ * Made on the holder's first read, not in the memo: StrictMode calls a memo's function twice and
+ * keeps one result, which compiled every Subject (and Gate) twice.
  */
 function useOwned(create, deps) {
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  const holder = useMemo(() => ({ value: create(), mounts: 0, freed: false }), deps);
+  const holder = useMemo(() => ({ value: undefined, made: false, mounts: 0, freed: false }), deps);
+  if (!holder.made) {
+    holder.value = create();
+    holder.made = true;
+  }
   useEffect(() => {
     holder.mounts += 1;
     return () => {

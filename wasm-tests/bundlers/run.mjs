@@ -225,7 +225,7 @@ async function runInChromium() {
           // A React or Vue app on drf-gate/can: each user's buttons are Node's `can`; the bundle
           // holds the can .wasm and nothing of the runtime (no other .wasm, no `check` glue).
           const want = JSON.stringify(expectedUi);
-          report(`${name}: loads in Chromium and renders each user's buttons as Node's can, then after a user switch (${JSON.stringify(expectedUi.first)})`, !error && got === want && problems.length === 0, quiet(error ?? `${problems.join("; ")} ${got}`));
+          report(`${name}: loads in Chromium and renders each user's buttons as Node's can, then after a user switch, a Subject compiled once per user (${JSON.stringify(expectedUi.first)})`, !error && got === want && problems.length === 0, quiet(error ?? `${problems.join("; ")} ${got}`));
           const wasms = wasmsIn(built[name].dir);
           report(`${name}: holds the can .wasm only (${wasms.join(", ")}), bundle ${bytes} B`, JSON.stringify(wasms) === '["can"]', wasms.join(", "));
           continue;

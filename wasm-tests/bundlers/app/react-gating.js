@@ -7,7 +7,7 @@ import { flushSync } from "react-dom";
 import { createRoot } from "react-dom/client";
 import { Can, GateProvider, useCan } from "drf-gate/can/react";
 import { COMPILED } from "./compiled.js";
-import { BUTTONS, POST, USERS } from "./ui.js";
+import { BUTTONS, POST, USERS, counted } from "./ui.js";
 
 function Buttons() {
   // One through the hook, the others through <Can>.
@@ -19,9 +19,10 @@ function Buttons() {
   });
 }
 
-/** Renders each section for `users` (`{ anonymous, staff, owner }`); returns the re-render. */
+/** Renders each section for `users` (`{ anonymous, staff, owner }`); returns the re-render and the Subject count. */
 export function mountReact(Gate, element, users) {
   const gate = new Gate(COMPILED);
+  const subjects = counted(gate);
   const root = createRoot(element);
   const render = (current) => {
     const sections = Object.keys(USERS).map((name) => {
@@ -32,5 +33,5 @@ export function mountReact(Gate, element, users) {
     flushSync(() => root.render(h(StrictMode, null, sections)));
   };
   render(users);
-  return render;
+  return { switchUsers: render, subjects };
 }

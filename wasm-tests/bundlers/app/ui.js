@@ -33,23 +33,36 @@ export function expected(Gate) {
   try {
     const may = (user) => BUTTONS.filter((b) => gate.can(user, b.view, b.action, b.object)).map((b) => b.name);
     const sections = (users) => Object.fromEntries(Object.entries(users).map(([name, user]) => [name, may(user)]));
-    return { first: sections(USERS), switched: sections(SWITCHED) };
+    // Subjects compiled on the sections' shared Gate: the staff's and the owner's, then the
+    // owner section's new user (the staff section's is anonymous now: none); once each.
+    return { first: sections(USERS), switched: sections(SWITCHED), subjects: 3 };
   } finally {
     gate.free();
   }
 }
 
+/** A Gate whose `subject` calls are counted (`subjects.count`). */
+export function counted(gate) {
+  const subjects = { count: 0 };
+  const subject = gate.subject.bind(gate);
+  gate.subject = (user) => {
+    subjects.count += 1;
+    return subject(user);
+  };
+  return subjects;
+}
+
 /**
- * Runs an app (`mount(users)` returns `switchUsers(users)`, which may return a promise) and
- * records what the page shows (or the error) for the test.
+ * Runs an app (`mount(users)` returns `{ switchUsers, subjects }`; `switchUsers(users)` may return
+ * a promise) and records what the page shows (or the error) for the test.
  */
 export async function record(mount) {
   try {
-    const switchUsers = mount(USERS);
+    const { switchUsers, subjects } = mount(USERS);
     const first = shown(document);
     await new Promise((resolve) => setTimeout(resolve, 0));
     await switchUsers(SWITCHED);
-    window.__result = { first, switched: shown(document) };
+    window.__result = { first, switched: shown(document), subjects: subjects.count };
   } catch (error) {
     window.__error = String(error?.stack ?? error);
   }

@@ -5,7 +5,7 @@
 import { createApp, defineComponent, h, nextTick, shallowRef } from "vue";
 import { Can, createGate, provideGate, useCan } from "drf-gate/can/vue";
 import { COMPILED } from "./compiled.js";
-import { BUTTONS, POST, USERS } from "./ui.js";
+import { BUTTONS, POST, USERS, counted } from "./ui.js";
 
 const Buttons = defineComponent({
   setup() {
@@ -20,9 +20,10 @@ const Buttons = defineComponent({
   },
 });
 
-/** Renders each section for `users` (`{ anonymous, staff, owner }`); returns the switch. */
+/** Renders each section for `users` (`{ anonymous, staff, owner }`); returns the switch and the Subject count. */
 export function mountVue(Gate, element, users) {
   const gate = new Gate(COMPILED);
+  const subjects = counted(gate);
   const current = shallowRef(users);
   const Section = defineComponent({
     props: { name: { type: String, required: true } },
@@ -34,8 +35,9 @@ export function mountVue(Gate, element, users) {
   const app = createApp({ render: () => Object.keys(USERS).map((name) => h(Section, { name })) });
   app.use(createGate({ policy: COMPILED, Gate, user: () => current.value.anonymous }));
   app.mount(element);
-  return (next) => {
+  const switchUsers = (next) => {
     current.value = next;
     return nextTick();
   };
+  return { switchUsers, subjects };
 }
