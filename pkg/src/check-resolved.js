@@ -16,9 +16,9 @@ import {
   typedArgs,
   wellFormed,
 } from "./gate.js";
-import { encodePair, encodedUserLength, exactJson, parseExactJson } from "./value.js";
+import { boxed, encodePair, encodedUserLength, exactJson, parseExactJson } from "./value.js";
 import { makeSteps, member } from "./program.js";
-import { plainRecord } from "./user.js";
+import { plainRecord, plainShape } from "./user.js";
 
 const EMPTY = new Uint8Array(0);
 // The longest view and action names (together) the fast path takes: with its encoded user and
@@ -393,7 +393,9 @@ export function check(kept, core, context) {
     let state = 0;
     if (user === null) user = undefined;
     else if (user !== undefined) {
-      if (!plainRecord(user)) return undefined;
+      // The box test waits for the steps (a snapshot) or the memo below: a user found by its
+      // snapshot was tested when it was kept.
+      if (!plainShape(user)) return undefined;
       state = USER_ENCODED;
     }
     if (object === null) {
@@ -424,6 +426,7 @@ export function check(kept, core, context) {
       const answer = checkSteps(kept, core, pair, withObject, target, state, user, object);
       if (answer !== undefined) return answer;
     }
+    if (user !== undefined && boxed(user)) return undefined;
     let key;
     if (kept.memoRest > 0) kept.memoRest--;
     else key = memoKey(target, user, object, state, pair[2]);

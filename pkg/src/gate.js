@@ -11,9 +11,9 @@
 // builds (check-request.js).
 
 import { ContextError, NotInitializedError, PolicyError } from "./errors.js";
-import { CircularError, DepthError, LoneSurrogateError, encodeValue, exactJson, jsonLength, keysPath } from "./value.js";
+import { CircularError, DepthError, LoneSurrogateError, boxed, encodeValue, exactJson, jsonLength, keysPath } from "./value.js";
 import { ASK, anonymousFacts, makeFacts, makeProgram, member, plainUserFacts, prunable, run } from "./program.js";
-import { plainRecord } from "./user.js";
+import { plainRecord, plainShape } from "./user.js";
 
 // One size rule on every path (pkg/README.md "Limits"): a user or an object (`can`,
 // `permissionsFor`, `subject`) and a `check` context are at most MAX_CONTEXT_CHARS characters of
@@ -439,6 +439,8 @@ function userValueKey(name, value) {
 // its key, exact on everything the core reads of it (two users with one key are one user to the
 // core); `undefined` for a user with any other member or value.
 function snapshotUser(user) {
+  // A box is no record (its JSON is its primitive): tested here, once per kept user (plainShape).
+  if (boxed(user)) return undefined;
   const names = Object.keys(user);
   if (names.length > 16) return undefined;
   const values = [];
@@ -604,11 +606,34 @@ export function packedDecision(words, text) {
   };
 }
 
+// A user as the JSON builds send it to the core: one whose JSON is `null` or nothing (NaN, a
+// function, a `toJSON` giving null, a Number box of NaN) is `null`, the anonymous user, as `check`
+// reads `user: NaN` and the browser runtime reads every user (its encoding); the core's JSON
+// reader refused it. A plain record or a list is sent as it is (its JSON is no null).
+function jsonUser(value) {
+  switch (typeof value) {
+    case "number":
+      return Number.isFinite(value) ? value : null;
+    case "function":
+    case "symbol":
+      return null;
+    case "object":
+      if (value === null || plainRecord(value) || Array.isArray(value)) return value;
+      try {
+        const text = JSON.stringify(value);
+        return text === undefined || text === "null" ? null : value;
+      } catch {
+        return value; // the core refuses it (a cycle) or takes it encoded (a BigInt)
+      }
+  }
+  return value;
+}
+
 export function defineApi(wasm, { check: checks, checkRequest: defineCheckRequest, ready = false, runtime = false, compiler = true, canOnly = false } = {}) {
   // Raw requests (check-request.js): the edge builds only.
   const requests = defineCheckRequest === undefined ? undefined : defineCheckRequest(wasm);
   // The browser runtime (no compiler): values cross encoded, not as JS objects.
-  const user = runtime ? (value) => boundedEncoding(value ?? null, "$.user") : (value) => value;
+  const user = runtime ? (value) => boundedEncoding(value ?? null, "$.user") : jsonUser;
   const object = runtime
     ? (value) => (value === undefined || value === null ? undefined : boundedEncoding(value, "$.object"))
     : (value) => value;
@@ -984,7 +1009,7 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
         this.#plainRest--;
         return undefined;
       }
-      if (!plainRecord(who)) return undefined;
+      if (!plainShape(who)) return undefined; // #snapshotOf tests the box
       const snapshot = this.#snapshotOf(who);
       if (snapshot === undefined) return undefined;
       if (++this.#plainCalls >= STEPS_PERIOD) {
@@ -1096,7 +1121,7 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
         if (reads !== null && prunable(objectValue)) {
           const bytes = this.#prunedBytes(objectValue, reads);
           if (bytes !== undefined) {
-            return runtime ? core.canUser(user(who), target.id, bytes) : core.canUserEncoded(who, target.id, bytes);
+            return runtime ? core.canUser(user(who), target.id, bytes) : core.canUserEncoded(user(who), target.id, bytes);
           }
         }
         return core.canUser(user(who), target.id, object(objectValue));

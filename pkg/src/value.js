@@ -20,10 +20,13 @@ export class LoneSurrogateError extends TypeError {
   }
 }
 
-/** A value holding itself (JSON.stringify's TypeError), for the caller's ContextError. */
+/**
+ * A value JSON.stringify refuses with a TypeError (one holding itself, a box that converts to no
+ * primitive), for the caller's ContextError.
+ */
 export class CircularError extends TypeError {
-  constructor() {
-    super("Converting circular structure to JSON");
+  constructor(message = "Converting circular structure to JSON") {
+    super(message);
   }
 }
 
@@ -168,44 +171,85 @@ function hasSlot(valueOf, value) {
   }
 }
 
+// Which primitive slot an object has ([[NumberData]], ...), by the builtin tag
+// Object.prototype.toString gives when no Symbol.toStringTag hides it, confirmed by the slot's own
+// valueOf; with a tag, by trying each valueOf (rare). `undefined`: none. Known limit: a BigInt box
+// has no builtin tag, so one whose prototype is no realm's BigInt.prototype (null,
+// Object.prototype) reads as an object (JSON.stringify refuses it): trying its valueOf on every
+// object would cost an exception each.
+function slotOf(value) {
+  const tag = value[Symbol.toStringTag];
+  if (tag === undefined) {
+    switch (objectToString.call(value)) {
+      case "[object Object]":
+      case "[object Array]":
+        return undefined;
+      case "[object Number]":
+        return hasSlot(numberValueOf, value) ? "number" : undefined;
+      case "[object String]":
+        return hasSlot(stringValueOf, value) ? "string" : undefined;
+      case "[object Boolean]":
+        return hasSlot(booleanValueOf, value) ? "boolean" : undefined;
+    }
+  }
+  if (hasSlot(numberValueOf, value)) return "number";
+  if (hasSlot(stringValueOf, value)) return "string";
+  if (hasSlot(booleanValueOf, value)) return "boolean";
+  if (bigintValueOf !== undefined && hasSlot(bigintValueOf, value)) return "bigint";
+  return undefined;
+}
+
 /**
  * Whether JSON.stringify writes `value` (an object) as a primitive: a box, known by its internal
  * slot ([[NumberData]], ...), not by its prototype. A box of another realm (a `vm` context, an
- * iframe) or without a prototype is one, `Object.create(Number.prototype)` is not.
- * Object.prototype.toString names the slot; the slot's own valueOf confirms it.
+ * iframe), without a prototype or with `Object.prototype` is one, `Object.create(Number.prototype)`
+ * is not.
  *
  * ```js
  * boxed(new String("ann")); // true
+ * boxed(Object.setPrototypeOf(new Boolean(true), Object.prototype)); // true: JSON writes `true`
  * boxed({ id: 3 }); // false
  * ```
  */
 export function boxed(value) {
-  const proto = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === Array.prototype) return false;
-  switch (objectToString.call(value)) {
-    case "[object Number]":
-      return hasSlot(numberValueOf, value);
-    case "[object String]":
-      return hasSlot(stringValueOf, value);
-    case "[object Boolean]":
-      return hasSlot(booleanValueOf, value);
-    case "[object BigInt]":
-      return bigintValueOf !== undefined && hasSlot(bigintValueOf, value);
-  }
-  return false;
+  // The common case first, inlined: a plain object or an array, no tag hiding a slot.
+  const tag = objectToString.call(value);
+  if ((tag === "[object Object]" || tag === "[object Array]") && value[Symbol.toStringTag] === undefined) return false;
+  return slotOf(value) !== undefined;
 }
 
-// A box's primitive as JSON.stringify takes it: ToNumber, ToString (either may throw), the slot.
-function unbox(value) {
-  switch (objectToString.call(value)) {
-    case "[object Number]":
-      return Number(value);
-    case "[object String]":
-      return String(value);
-    case "[object Boolean]":
-      return booleanValueOf.call(value);
+/**
+ * A box's primitive as JSON.stringify takes it: ToNumber, ToString (either may call the box's
+ * own valueOf/toString, or throw: a box without them is no JSON), the slot of a Boolean or BigInt.
+ * A TypeError thrown there is the JSON path's "not representable" (src/wasm.rs `json_text`).
+ */
+function unbox(value, slot) {
+  try {
+    switch (slot) {
+      case "number":
+        return Number(value);
+      case "string":
+        return String(value);
+      case "boolean":
+        return booleanValueOf.call(value);
+    }
+    return bigintValueOf.call(value);
+  } catch (error) {
+    if (error instanceof TypeError) throw new CircularError("not representable as JSON");
+    throw error;
   }
-  return bigintValueOf.call(value);
+}
+
+/**
+ * A boxed BigInt's BigInt (JSON.stringify refuses it as it refuses a BigInt; the package takes
+ * both as their exact integer), else `undefined`.
+ *
+ * ```js
+ * boxedBigInt(Object(3n)); // 3n
+ * ```
+ */
+export function boxedBigInt(value) {
+  return slotOf(value) === "bigint" ? bigintValueOf.call(value) : undefined;
 }
 
 // JSON.stringify's SerializeJSONProperty: returns false when the value is skipped (undefined).
@@ -213,7 +257,10 @@ function write(out, holder, key, value, stack) {
   if (value !== null && (typeof value === "object" || typeof value === "bigint") && typeof value.toJSON === "function") {
     value = value.toJSON(key);
   }
-  if (value !== null && typeof value === "object" && boxed(value)) value = unbox(value);
+  if (value !== null && typeof value === "object") {
+    const slot = slotOf(value);
+    if (slot !== undefined) value = unbox(value, slot);
+  }
   switch (typeof value) {
     case "undefined":
     case "function":
@@ -486,6 +533,11 @@ export function exactJson(value) {
   let text;
   try {
     text = JSON.stringify(value, (key, v) => {
+      if (typeof v === "object" && v !== null) {
+        // JSON.stringify unboxes after the replacer: a boxed BigInt is refused as a BigInt is.
+        const big = boxedBigInt(v);
+        if (big !== undefined) v = big;
+      }
       if (typeof v === "bigint") return BIGINT_MARK + (ints.push(v) - 1);
       if (key.includes(BIGINT_MARK) || (typeof v === "string" && v.includes(BIGINT_MARK))) clash = true;
       return v;

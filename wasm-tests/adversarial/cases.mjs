@@ -284,6 +284,13 @@ export function buildCases() {
       }
     }, { errors: ["TypeError"], forged: (r) => r.can === true || JSON.stringify(r.perms ?? {}).includes("true") });
   }
+  // A box's JSON is its primitive whatever its prototype (a Number box whose prototype is
+  // Object.prototype writes null, an anonymous user): staff members on it pose as nobody.
+  const staffBox = () => Object.assign(Object.setPrototypeOf(new Number(1), Object.prototype), STAFF);
+  add("staff members on a Number box", 1000, ({ gate }) => ({
+    can: gate.can(staffBox(), "admin", "list"),
+    check: gate.check({ view: "admin", action: "list", user: staffBox() }),
+  }), { forged: (r) => r.can !== false || r.check.allowed !== false });
   add("freed subject reused", 1000, ({ gate }) => {
     const s = gate.subject(PLAIN);
     s.free?.();

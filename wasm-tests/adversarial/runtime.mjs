@@ -211,6 +211,10 @@ for (const [name, value] of [
   add(`user id ${name}`, () => ask(gate, detail({ owner: 2 }, { id: value })), { errors: ["ContextError", "TypeError"] });
   add(`can() with user id ${name}`, () => gate.can({ id: value }, "owned", "retrieve", { owner: 2 }), { errors: ["ContextError", "TypeError"] });
 }
+// A box's JSON is its primitive whatever its prototype (a Number box whose prototype is
+// Object.prototype writes null, an anonymous user): staff members on it pose as nobody.
+const staffBox = () => Object.assign(Object.setPrototypeOf(new Number(1), Object.prototype), STAFF);
+add("staff members on a Number box", () => ask(gate, { view: "admin", method: "GET", user: staffBox() }), { expect: (r) => r.allowed === false });
 add("an owner equal to the user decides", () => ask(gate, detail({ owner: 2 })), { expect: (r) => r.allowed === true });
 
 // ------------------------------------------------------------------ many keys, many values

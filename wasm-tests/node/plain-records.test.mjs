@@ -16,6 +16,8 @@ import { installedDir, loadEsm } from "./consumer.mjs";
 const { Gate } = await loadEsm();
 const runtimeApi = await import(pathToFileURL(join(installedDir, "dist", "api-runtime.js")).href);
 runtimeApi.initSync({ module: readFileSync(join(installedDir, "dist", "drf_gate_runtime_bg.wasm")) });
+const canApi = await import(pathToFileURL(join(installedDir, "dist", "can-node.mjs")).href);
+const workerApi = await import(pathToFileURL(join(installedDir, "dist", "worker-node.mjs")).href);
 
 const policy = {
   authentication: ["session"],
@@ -179,6 +181,125 @@ describe("checkRequest reads a resolver's row only when it is a plain record", (
         }
       }
       assert.deepEqual(got, want);
+    });
+  }
+});
+
+// Values whose JSON is not what a member-by-member read gives, through every build: each must
+// answer what the JSON core answers to the same context read as JSON.stringify writes it (the
+// whole way), a decision or the same error (name and code). A box is known by its slot whatever
+// its prototype (`Object.prototype` included: a Number box's JSON is `null`, a Boolean box's
+// `true`); a boxed BigInt is its BigInt, as a BigInt is; a box that converts to no primitive is
+// no JSON (`ContextError`), also in a member the policy does not read. `can` of an object reads
+// only the members the policy reads, so it answers where the whole way refuses an unread member.
+describe("every build reads exotic values as the JSON core's whole way", () => {
+  const box = (value, proto) => Object.setPrototypeOf(Object(value), proto);
+  const valuePolicy = {
+    authentication: ["session"],
+    permissions: ["IsAuthenticatedOrReadOnly"],
+    classes: {
+      IsOwner: { hasObjectPermission: "request.method in SAFE_METHODS or obj.owner == request.user", message: "Not yours." },
+      Flags: { hasObjectPermission: "obj.title == 'x' or obj.published == True or obj.draft == None" },
+      Team: { hasPermission: "request.user.attributes.team == 'core'" },
+    },
+    views: {
+      posts: { model: "blog.Post", permissions: ["IsAuthenticatedOrReadOnly", "IsOwner | IsAdminUser"] },
+      flags: { model: "blog.Post", permissions: ["Flags"] },
+      teams: { model: "blog.Post", permissions: ["Team"] },
+    },
+  };
+  const users = {
+    numberBoxObjectPrototype: () => box(3, Object.prototype),
+    numberBoxObjectPrototypeMembers: () => Object.assign(box(3, Object.prototype), { id: 3, isStaff: true }),
+    booleanBoxObjectPrototype: () => Object.assign(box(true, Object.prototype), { id: 3 }),
+    stringBoxObjectPrototype: () => Object.assign(box("ab", Object.prototype), { id: 3 }),
+    numberBoxNoPrototype: () => Object.assign(box(3, null), { id: 3 }),
+    otherRealmBoxObjectPrototype: () => other("Object.assign(Object.setPrototypeOf(new Number(3), Object.prototype), { id: 3 })"),
+    teamBoxObjectPrototype: () => ({ id: 3, attributes: { team: box("core", Object.prototype) } }),
+    teamBox: () => ({ id: 3, attributes: { team: new String("core") } }),
+    boxedBigIntId: () => ({ id: Object(3n) }),
+    otherRealmBoxedBigIntId: () => ({ id: other("Object(3n)") }),
+    unreadNoPrototypeBox: () => ({ id: 3, attributes: { other: box(3, null) } }),
+    unreadTypeErrorValueOf: () => ({ id: 3, attributes: { other: box(3, { valueOf() { throw new TypeError("no"); } }) } }),
+    // JSON null or nothing: the anonymous user, as `check` reads `user: NaN` (the JSON builds'
+    // `can`, `permissionsFor` and `subject` refused it where the browser runtime answered).
+    nan: () => NaN,
+    infinity: () => -Infinity,
+    toJSONNull: () => ({ id: 3, isStaff: true, toJSON: () => null }),
+    function: () => () => ({ id: 3 }),
+  };
+  const objects = {
+    booleanBoxObjectPrototype: () => ({ owner: 3, title: "y", published: box(true, Object.prototype), draft: 1 }),
+    numberBoxObjectPrototype: () => ({ owner: 3, title: "y", published: false, draft: box(3, Object.prototype) }),
+    stringBoxObjectPrototype: () => ({ owner: 3, title: box("x", Object.prototype), published: false, draft: 1 }),
+    objectIsNumberBox: () => Object.assign(box(3, Object.prototype), { owner: 3, title: "x" }),
+    objectIsBooleanBox: () => Object.assign(box(false, Object.prototype), { owner: 3, title: "x" }),
+    otherRealmBooleanBox: () => ({ owner: 3, title: "y", published: other("Object.setPrototypeOf(new Boolean(true), Object.prototype)"), draft: 1 }),
+    boxedBigIntOwner: () => ({ owner: Object(3n), title: "x" }),
+    otherRealmBoxedBigIntOwner: () => ({ owner: other("Object(3n)"), title: "x" }),
+    bigIntOwner: () => ({ owner: 3n, title: "x" }),
+    noPrototypeBoxRead: () => ({ owner: box(3, null), title: "x" }),
+    noPrototypeBoxUnread: () => ({ owner: 3, title: "x", other: box(3, null) }),
+    valueOfBox: () => ({ owner: box(3, { valueOf: () => 7 }), title: "x" }),
+  };
+  const json = new Gate(valuePolicy);
+  const compiled = json.toCompiled();
+  const builds = {
+    "JSON core": { gate: () => new Gate(valuePolicy), check: true },
+    "JSON core, compiled": { gate: () => new Gate(compiled), check: true },
+    "browser runtime": { gate: () => new runtimeApi.Gate(compiled), check: true },
+    "drf-gate/can": { gate: () => new canApi.Gate(compiled), check: false },
+    "drf-gate/worker": { gate: () => new workerApi.Gate(compiled), check: true },
+  };
+  const short = (run) => {
+    try {
+      const got = run();
+      return typeof got === "boolean" ? got : got.allowed;
+    } catch (error) {
+      return `${error.name} ${error.code}`;
+    }
+  };
+  const cases = [];
+  for (const [shape, make] of Object.entries(users)) {
+    for (const [view, action] of [["posts", "update"], ["teams", "list"]]) cases.push([`user ${shape}`, view, action, make, () => undefined]);
+  }
+  for (const [shape, make] of Object.entries(objects)) {
+    for (const [view, action] of [["posts", "update"], ["flags", "retrieve"]]) cases.push([`object ${shape}`, view, action, () => ({ id: 3 }), make]);
+  }
+  for (const [name, build] of Object.entries(builds)) {
+    test(name, () => {
+      const gate = build.gate();
+      const wrong = [];
+      let compared = 0;
+      for (const [label, view, action, user, object] of cases) {
+        const context = () => (object() === undefined ? { view, action, user: user() } : { view, action, user: user(), object: object() });
+        const want = short(() => json.check(wholeWay(context())));
+        // Twice: the second is a memo or kept-steps hit.
+        for (let again = 0; again < 2; again++) {
+          if (build.check) {
+            const got = short(() => gate.check(context()));
+            compared++;
+            if (got !== want) wrong.push(`check ${label} ${view}.${action}: ${got} != ${want}`);
+          }
+          if (object() === undefined) {
+            for (const [how, run] of [
+              ["permissionsFor", () => gate.permissionsFor(user(), view)[action]],
+              ["subject", () => gate.can(gate.subject(user()), view, action)],
+            ]) {
+              const got = short(run);
+              compared++;
+              if (got !== want) wrong.push(`${how} ${label} ${view}.${action}: ${got} != ${want}`);
+            }
+          }
+          const got = short(() => gate.can(user(), view, action, object()));
+          // can reads only the object members the policy reads: a refusal of another is not its.
+          if (typeof want === "string" && label.startsWith("object")) continue;
+          compared++;
+          if (got !== want) wrong.push(`can ${label} ${view}.${action}: ${got} != ${want}`);
+        }
+      }
+      assert.deepEqual(wrong, []);
+      assert.ok(compared > 40, `${compared} answers compared`);
     });
   }
 });
