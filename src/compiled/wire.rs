@@ -263,6 +263,13 @@ impl<'r, 'a> Sticky<'r, 'a> {
         self.opt(Reader::bool).unwrap_or_default()
     }
 
+    /// A 64-bit integer (the settings' middleware section).
+    #[cfg(feature = "edge")]
+    #[inline(never)]
+    pub fn varint(&mut self) -> u64 {
+        self.opt(Reader::varint).unwrap_or_default()
+    }
+
     #[cfg_attr(feature = "edge", inline(never))]
     pub fn usize(&mut self) -> usize {
         self.opt(Reader::usize).unwrap_or_default()
