@@ -13,7 +13,7 @@
 import { ContextError, NotInitializedError, PolicyError } from "./errors.js";
 import { CircularError, DepthError, LoneSurrogateError, encodeValue, exactJson, jsonLength, keysPath } from "./value.js";
 import { ASK, anonymousFacts, makeFacts, makeProgram, member, plainUserFacts, prunable, run } from "./program.js";
-import { plainRecord } from "./user.js";
+import { plainRecord, plainRecordHot } from "./user.js";
 
 // One size rule on every path (pkg/README.md "Limits"): a user or an object (`can`,
 // `permissionsFor`, `subject`) and a `check` context are at most MAX_CONTEXT_CHARS characters of
@@ -984,7 +984,7 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
         this.#plainRest--;
         return undefined;
       }
-      if (!plainRecord(who)) return undefined;
+      if (!plainRecordHot(who)) return undefined;
       const snapshot = this.#snapshotOf(who);
       if (snapshot === undefined) return undefined;
       if (++this.#plainCalls >= STEPS_PERIOD) {
