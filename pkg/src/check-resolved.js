@@ -18,7 +18,7 @@ import {
 } from "./gate.js";
 import { boxed, encodePair, encodedUserLength, exactJson, parseExactJson } from "./value.js";
 import { makeSteps, member } from "./program.js";
-import { plainRecord, plainShape } from "./user.js";
+import { plainRecord, plainRecordHot, plainShape } from "./user.js";
 
 const EMPTY = new Uint8Array(0);
 // The longest view and action names (together) the fast path takes: with its encoded user and
@@ -359,7 +359,7 @@ export function check(kept, core, context) {
   // decision back as one id. `undefined`: anything else, or any error; `check` then asks the
   // whole way, which answers (or throws) exactly as before.
   function checkResolved(kept, core, context) {
-    if (!plainRecord(context)) return undefined;
+    if (!plainRecordHot(context)) return undefined;
     let view, action, user, object;
     const keys = Object.keys(context);
     // Each member read once, by a named load where it is one of the four (a keyed load by a
@@ -402,7 +402,7 @@ export function check(kept, core, context) {
       object = undefined;
       state |= OBJECT_MISSING;
     } else if (object !== undefined) {
-      if (!plainRecord(object)) return undefined;
+      if (!plainRecordHot(object)) return undefined;
       state |= OBJECT_ENCODED;
     }
     const withObject = (state & OBJECT_ENCODED) === 0 ? 0 : 1;
