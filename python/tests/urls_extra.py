@@ -56,6 +56,12 @@ class ArchiveViewSet(viewsets.ReadOnlyModelViewSet):
     def unpin(self, request, pk=None):
         return Response(status=204)
 
+    @action(detail=False, permission_classes=[IsOwner])
+    def latest(self, request):
+        """get_object() on a list route: DRF asserts the lookup kwarg is in the URL (an
+        AssertionError, DRF's 500) once the permissions passed; exported `getObject: false`."""
+        return Response({"id": self.get_object().pk})
+
 
 class PostDetail(generics.RetrieveUpdateAPIView):
     queryset = Post.objects.all()
@@ -143,6 +149,24 @@ class Me(generics.RetrieveAPIView):
     get_object = lambda self: self.request.user  # noqa: E731 - the shape projects write
 
 
+class MyPosts(generics.RetrieveDestroyAPIView):
+    """nomad-back's shape: no `queryset`, a get_queryset() of the user's own rows (it raises for
+    AnonymousUser, so the exporter found no model), a miss DRF's `No Post matches the given query.`"""
+
+    serializer_class = PostSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        return Post.objects.filter(owner=self.request.user)
+
+
+@api_view(["GET", "POST"])
+@permission_classes([permissions.IsAuthenticated])
+def like_post(request, post_id):
+    """toptechschool's shape: a function view with a URL kwarg no model gives (NOT COVERED)."""
+    return Response({"liked": post_id})
+
+
 router = SimpleRouter()
 router.register("archive", ArchiveViewSet, basename="archive")
 router.register("shouting", ShoutingArchiveViewSet, basename="shouting")
@@ -153,13 +177,21 @@ reviews, nested = DefaultRouter(), DefaultRouter()
 reviews.register("reviews", PostReviewViewSet, basename="review")
 nested.register(r"posts/(?P<post_pk>[0-9]+)/reviews", PostReviewViewSet, basename="post-review")
 
+# phub-backend's shape: a viewset registered at `r""`, so its list route and the DefaultRouter's
+# API root are both `^$` (Django serves the viewset's, the first).
+shelf = DefaultRouter()
+shelf.register(r"", PostReviewViewSet, basename="shelf")
+
 urlpatterns = [
     path("v3/", include(reviews.urls + nested.urls)),
     path("v2/", include((router.urls, "v2"), namespace="v2")),
+    path("shelf/<int:post_pk>/", include(shelf.urls)),
     path("posts/<int:pk>/", PostDetail.as_view(), name="post-detail"),
     path("posts/<int:pk>/rename/", PostRename.as_view(), name="post-rename"),
     path("feed/", PostFeed.as_view(), name="feed"),
     path("me/", Me.as_view(), name="me"),
+    path("mine/<int:pk>/", MyPosts.as_view(), name="my-post"),
+    path("likes/<int:post_id>/", like_post, name="like-post"),
     path("account/delete/", delete_account, name="delete-account"),
     re_path(r"^legacy/(?P<year>[0-9]{4})/$", PostDetail.as_view(), name="legacy"),
 ]
