@@ -37,8 +37,8 @@
 # LANGUAGE_CODE English and LocaleMiddleware listed transparent for the run (it is not, for
 # Accept-Language: fr), 616 requests (session; Basic NOT COVERED: no passwords), 0 disagreements
 # (540 of 1,232 before `allowed_methods` was a problem; generated users failed its full_clean());
-# toptechschool 21 views, 19 exported (a get_object() of its own, swagger), 3,270 requests (1,938 by knox),
-# 0 disagreements (1,870 before: 5 views NOT COVERED); phub-backend 22 views, 19 exported
+# toptechschool 21 views, 20 exported (swagger), 3,340 requests (1,980 by knox), 0 disagreements
+# (1,870 before: 5 views NOT COVERED, its profile get_object() refused); phub-backend 22 views, 19 exported
 # (3 user-filtering get_queryset() without drfgate_queryset, left; their shadowed API roots now
 # left too), 1,260 requests (simplejwt), 0 disagreements (145 of 1,435 before).
 #

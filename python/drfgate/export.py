@@ -1091,7 +1091,9 @@ class Exporter:
         if default_auth != self.global_auth:
             policy["authentication"] = default_auth
         actions, route_entries = {}, []
-        user_object = get_object_is_user(cls)
+        # A "me" view (get_object() is request.user), or a get_object() of the project's own that
+        # runs no object permission: no object stage at the edge (getObject false everywhere).
+        user_object = get_object_is_user(cls) or get_object_runs_no_object_permission(cls)
         for route in routes:
             if is_viewset:
                 mapping = {m.upper(): a for m, a in route.actions.items() if m in HANDLER_METHODS}
@@ -1346,8 +1348,8 @@ class Exporter:
             owner = next((k for k in cls.__mro__ if method in k.__dict__), None)
             if method == "get_authenticate_header" and not getattr(cls, "authentication_classes", None):
                 continue  # read only for NotAuthenticated/AuthenticationFailed: none without authenticators
-            if method == "get_object" and get_object_is_user(cls):
-                continue  # no lookup, no object permissions: exported getObject false
+            if method == "get_object" and (get_object_is_user(cls) or get_object_runs_no_object_permission(cls)):
+                continue  # no object permission DRF runs: exported getObject false
             if owner is not None and owner.__module__.split(".")[0] not in ("rest_framework", "django"):
                 member = owner.__dict__[method]
                 what = f"{method}()" if callable(member) or isinstance(member, property) else method
@@ -1887,6 +1889,42 @@ def lookup_kwarg_missing(cls, template):
         return None
     kwarg = cls.lookup_url_kwarg or cls.lookup_field
     return None if kwarg in re.findall(r"{(\w+)(?::\w+)?}", template) else kwarg
+
+
+def get_object_runs_no_object_permission(cls):
+    """Whether the view's ``get_object()`` is the project's own and can only look something up:
+    no ``check_object_permissions``, no ``raise``, no ``super()``, no method of the view but
+    ``get_queryset``/``filter_queryset`` (toptechschool's ``get_object_or_404(Profile,
+    user=self.request.user)``). DRF then runs no object permission, and its lookup's 404 (or
+    500) comes from the handler, after the permissions: ``getObject: false`` says exactly that.
+
+    >>> from rest_framework import generics
+    >>> class Profile(generics.RetrieveAPIView):
+    ...     def get_object(self):
+    ...         return get_object_or_404(Post, owner=self.request.user)
+    >>> get_object_runs_no_object_permission(Profile)
+    True
+    """
+    owner = next((k for k in cls.__mro__ if "get_object" in k.__dict__), None)
+    if owner is None or owner.__module__.split(".")[0] in ("rest_framework", "django"):
+        return False
+    func = owner.__dict__["get_object"]
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(getattr(func, "__func__", func))))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Raise, ast.Lambda, ast.Yield, ast.Await)) or (
+                isinstance(node, ast.Name) and node.id == "super"):
+            return False
+        if isinstance(node, ast.Attribute) and node.attr in ("check_object_permissions", "has_object_permission",
+                                                             "permission_denied", "get_permissions"):
+            return False
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(
+                node.func.value, ast.Name) and node.func.value.id == "self" and node.func.attr not in (
+                "get_queryset", "filter_queryset"):
+            return False
+    return True
 
 
 def get_object_is_user(cls):

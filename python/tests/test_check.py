@@ -491,6 +491,10 @@ class CheckTests(TestCase):
                   if c["request"]["path"].startswith("/mine/") and c["origin"]["status"] == 404
                   and c["request"]["method"] != "HEAD"}
         self.assertEqual(misses, {'{"detail":"No Post matches the given query."}'})
+        # A get_object() of its own running no object permission: IsOwner never runs on it.
+        account = {(c["credential"], c["origin"]["status"]) for c in result.cases
+                   if c["request"]["path"] == "/account/" and c["request"]["method"] == "GET"}
+        self.assertIn(("bob/token", 200), account)
 
     def test_a_malformed_body_answers_before_object_permissions(self):
         # The real-DRF vector behind retitle's `getObject: false` (test_export): bob is not the

@@ -20,7 +20,7 @@ from blog import permissions as blog_permissions
 from blog import views as blog_views
 from drfgate import core
 from drfgate.export import (Exporter, ExportError, export_policy, get_object_is_user, handler_calls_get_object,
-                            lookup_kwarg_missing)
+                            get_object_runs_no_object_permission, lookup_kwarg_missing)
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 COMMITTED_POLICY = os.path.join(REPO, "examples", "blog", "policy.json")
@@ -778,6 +778,25 @@ class UrlconfShapesTests(SimpleTestCase):
 
         self.assertEqual([get_object_is_user(c) for c in (Documented, Profile, Checked, Inherited)],
                          [True, False, False, True])
+
+    def test_a_get_object_that_only_looks_up(self):
+        # toptechschool's ProfileAPIView (`get_object_or_404(Profile, user=self.request.user)`):
+        # no object permission runs in DRF; it was refused ("overrides DRF's request pipeline").
+        self.assertEqual(self.policy["views"]["account"]["actions"]["get"],
+                         {"detail": True, "methods": ["GET"], "getObject": False, "route": "account"})
+        from rest_framework import generics
+
+        class Checked(generics.RetrieveAPIView):
+            def get_object(self):
+                obj = self.get_queryset().get(pk=1)
+                self.check_object_permissions(self.request, obj)
+                return obj
+
+        class Raising(generics.RetrieveAPIView):
+            def get_object(self):
+                raise PermissionError
+
+        self.assertEqual([get_object_runs_no_object_permission(c) for c in (Checked, Raising)], [False, False])
 
     def test_me_endpoints(self):
         # get_object() returning self.request.user: DRF looks nothing up and runs no object
