@@ -1481,9 +1481,12 @@ class Exporter:
         for earlier, regex, name in earlier_routes:
             if earlier >= order:
                 continue
-            python = re.sub(r"\(\?<(\w+)>", r"(?P<\1>", regex)
             literal = not re.search(r"{\w+(?::\w+)?}", entry["pattern"])
-            if regex == entry["regex"] or (literal and re.match(python, entry["pattern"])):
+            try:
+                matches = literal and re.match(re.sub(r"\(\?<(\w+)>", r"(?P<\1>", regex), entry["pattern"])
+            except re.error:  # a JS-only construct: the same regex is still caught below
+                matches = False
+            if regex == entry["regex"] or matches:
                 where = "left to the origin" if name in self._left_names else "exported"
                 self.warnings.append(f"route {entry['pattern']} of {entry['view']}: Django serves its URLs with "
                                      f"{name} ({where}); so does the edge")

@@ -697,6 +697,11 @@ class UrlconfShapesTests(SimpleTestCase):
         self.assertEqual(left, [])
         self.assertTrue(any(w.startswith("route /shelf/{post_pk:int}/ of api-root") and "left to the origin" in w
                             for w in exporter.warnings), exporter.warnings)
+        # An earlier regex Python's re cannot read (`\p{L}`) does not stop the export.
+        exporter._left_names = set()
+        entry = {"pattern": "/tags/new/", "regex": "^/tags/new/$", "view": "tag-new"}
+        self.assertFalse(exporter._shadowed(entry, 5, [(1, r"^/tags/(?<name>\p{L}+)/$", "tag")]))
+        self.assertTrue(exporter._shadowed(entry, 5, [(1, r"^/tags/(?<name>[^/]+)/$", "tag")]))
 
     def test_http_method_names_as_written(self):
         # An upper-case name is exported as written: the compiler matches it with nothing, as Django does.
