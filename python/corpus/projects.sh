@@ -30,6 +30,17 @@
 # 735 requests (196 with its Bearer token; none authenticated before); softdesk 12 views, 6 exported
 # (isinstance() in IsContributor, request.data, `obj == request.user`, djoser), 252 requests (84
 # before: no user could be generated). 0 disagreements on each.
+# 2026-12-01, third pass (drfgate_check by hand, own settings module importing the project's and
+# adding drfgate + sqlite; Django 4.0's removed aliases force_text/smart_text/ugettext*/conf.urls.url
+# set back in that module for the two older projects, which otherwise do not boot on Django 5.2):
+# nomad-back 12 views, 8 exported (drf_yasg's swagger views x2; two views' own `allowed_methods`),
+# LANGUAGE_CODE English and LocaleMiddleware listed transparent for the run (it is not, for
+# Accept-Language: fr), 616 requests (session; Basic NOT COVERED: no passwords), 0 disagreements
+# (540 of 1,232 before `allowed_methods` was a problem; generated users failed its full_clean());
+# toptechschool 21 views, 20 exported (swagger), 3,340 requests (1,980 by knox), 0 disagreements
+# (1,870 before: 5 views NOT COVERED, its profile get_object() refused); phub-backend 22 views, 19 exported
+# (3 user-filtering get_queryset() without drfgate_queryset, left; their shadowed API roots now
+# left too), 1,260 requests (simplejwt), 0 disagreements (145 of 1,435 before).
 #
 #   bash python/corpus/projects.sh WHEEL [WORKDIR]
 #
@@ -66,6 +77,13 @@ projects=(
   "DRF_cfe_course|https://github.com/dusnazarov/DRF_cfe_course|c20c2cdf6e60bc98fab3746499aaa26da6e4f188|crud_6_Djangol_based_search/backend|config.settings|"
   # CC0: OpenClassrooms' SoftDesk (projects/issues/comments, contributors, djoser, simplejwt).
   "softdesk|https://github.com/HDanDev/SoftDesk|4724e8392b100b294eca896974e26387cb44ab10|softdesk|softdesk.settings|djoser djangorestframework-simplejwt"
+  # No licence files: measured from their pinned commits only, never copied. nomad-back: session +
+  # Basic, "me" views filtering by request.user, `allowed_methods` of its own (its data/zipcodes.json
+  # is absent from the repository: write `[]`); toptechschool: knox, plain views with URL kwargs
+  # (both need Django 4.0's removed aliases, see above); phub-backend: simplejwt, djoser, viewsets at r''.
+  "nomad-back|https://github.com/patrice-boulanger/nomad-back|9eae1490faafb5696ba8cc2597b02213a0f49f9d|nomad|nomad.settings.dev|drf-yasg django-cors-headers django-tinymce4-lite django-renderpdf"
+  "toptechschool-backend|https://github.com/toptechschool/backend|f42611e2c8c04567fdd8870e00b0ea201b382633|.|config.settings|django-cors-headers django-rest-knox django-filter django-taggit django-summernote django-resized pillow drf-yasg django-storages|SECRET_KEY=corpus ALLOWED_HOSTS=testserver CORS_ALLOWED_ORIGINS=http://localhost PRODUCTION=False DEBUG="
+  "phub-backend|https://github.com/jisan-mahmud/phub-backend|9d6287ff53fac870638d834b82c4191207f4d14c|.|phub_backend.settings.development|djoser djangorestframework-simplejwt django-filter django-cors-headers django-debug-toolbar django-extensions pygments"
 )
 python3 -m venv "$work/venv"
 py="$work/venv/bin/python"

@@ -43,7 +43,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from .export import Exporter
+from .export import STANDARD_GET_OBJECT, Exporter
 
 METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
 # The headers DRF's response decision sets; only these are compared. (Middleware adds others, such
@@ -318,7 +318,10 @@ def make_users(policy):
 
     def create(suffix, **flags):
         name = GENERATED_PREFIX + suffix
-        values = {User.USERNAME_FIELD: name}
+        # An email USERNAME_FIELD gets an address: nomad-back's save() runs full_clean(), which
+        # refused the bare name ("Enter a valid email address."), so no user was generated.
+        login = User._meta.get_field(User.USERNAME_FIELD)
+        values = {User.USERNAME_FIELD: f"{name}@example.invalid" if isinstance(login, EmailField) else name}
         pk = _generated_pk(User, name)
         if pk is not None:
             values[User._meta.pk.attname] = pk
@@ -383,7 +386,8 @@ def _required_values(User, name, template, exclude=()):
         if isinstance(field, EmailField):
             out[field.name] = f"{name}@example.invalid"
         elif kind in _TEXT_FIELDS:
-            out[field.name] = name
+            # Its end if too long (nomad-back's `phone`, 20 characters): the suffix tells the users apart.
+            out[field.name] = name[-field.max_length:] if field.max_length else name
         elif template is not None and not field.unique:
             out[field.name] = getattr(template, field.attname)
     return out
@@ -553,9 +557,34 @@ def build_paths(policy, objects=3):
             for obj in model._default_manager.order_by("pk")[:objects]:
                 values.append(getattr(obj, field, obj.pk))
             values.append(_lookup_miss(model._default_manager.order_by("-pk").first()))
-        for value in values:
-            out.append((re.sub(r"{%s(?::\w+)?}" % params[0], str(value), pattern, count=1), route))
+        if values:
+            for value in values:
+                out.append((re.sub(r"{%s(?::\w+)?}" % params[0], str(value), pattern, count=1), route))
+        else:
+            out.extend((path, route) for path in _sample_paths(pattern, objects))
     return out
+
+
+def _sample_paths(pattern, objects):
+    """Paths of a route whose values no model gives (a plain view's ``<int:blog_id>``, a
+    ``<str:username>``, a view whose queryset only ``get_queryset()`` makes, nested kwargs): each
+    parameter the same sample value, kept when Django's URLconf resolves the path. Without them
+    the view was NOT COVERED. ``1``..``objects`` and a high number, then a text.
+
+    >>> _sample_paths("/no/such/{pk:int}/", 2)
+    []
+    """
+    from django.urls import Resolver404, resolve
+
+    out = []
+    for value in [str(i) for i in range(1, objects + 1)] + ["999999", GENERATED_PREFIX + "missing"]:
+        path = re.sub(r"{\w+(?::\w+)?}", value, pattern)
+        try:
+            resolve(path)
+        except Resolver404:
+            continue
+        out.append(path)
+    return out[: objects + 1]
 
 
 def _lookup_miss(last):
@@ -661,7 +690,11 @@ def _case(case_id, path, route, method, cred, rec, response, builder):
     # An action exported `"getObject": false` leaves the object stage to the origin: a handler
     # that may answer first and looks the object up after (storefront-django's destroy: an order
     # check, then super().destroy()) is DRF's 404 from the origin, the edge's "allowed" (forward).
-    own_lookup = builder.views.get(route["view"], {}).get("actions", {}).get(action, {}).get("getObject") is False
+    # So does a custom action's default, `detail` (an @action(detail=False) calling get_object():
+    # DRF's AssertionError, a 500, once the permissions passed).
+    entry = builder.views.get(route["view"], {}).get("actions", {})
+    entry = entry.get(action, {}) if isinstance(entry, dict) else {}
+    own_lookup = entry.get("getObject", STANDARD_GET_OBJECT.get(action, entry.get("detail", route["detail"]))) is False
     allowed = rec.view_passed and not rec.no_handler and (own_lookup or not rec.get_object_called or rec.object_passed)
     headers = {k: v for k, v in response.headers.items() if k.lower() in DECISION_HEADERS}
     return {

@@ -519,6 +519,9 @@ _PIPELINE_METHODS = (
     "permission_denied", "handle_exception", "get_exception_handler", "get_exception_handler_context",
     "raise_uncaught_exception", "finalize_response", "http_method_not_allowed", "get_authenticate_header",
     "get_renderers", "get_object", "get_format_suffix", "options",
+    # A class attribute (`allowed_methods = ['PATCH', 'DELETE']`, nomad-back) is DRF's `Allow`
+    # header on every answer; the edge writes the route's methods.
+    "allowed_methods",
 )
 
 
@@ -1050,6 +1053,7 @@ class Exporter:
                 views[unique] = []
             route = _Route(template, regex, p.callback, detail, actions, initkwargs)
             route.routable = clean
+            route.order = len(chains)  # its place in Django's resolution order
             views[names_by_key[key]].append(route)
         return views
 
@@ -1087,7 +1091,9 @@ class Exporter:
         if default_auth != self.global_auth:
             policy["authentication"] = default_auth
         actions, route_entries = {}, []
-        user_object = get_object_is_user(cls)
+        # A "me" view (get_object() is request.user), or a get_object() of the project's own that
+        # runs no object permission: no object stage at the edge (getObject false everywhere).
+        user_object = get_object_is_user(cls) or get_object_runs_no_object_permission(cls)
         for route in routes:
             if is_viewset:
                 mapping = {m.upper(): a for m, a in route.actions.items() if m in HANDLER_METHODS}
@@ -1125,6 +1131,17 @@ class Exporter:
                             f"{name}.{action}: {source_location(handler)} calls get_object() after other code or "
                             "only on some paths: exported getObject false, so the edge answers its view stage "
                             "only and forwards the rest, and can() does not run its object permissions")
+                default = STANDARD_GET_OBJECT.get(action, detail) if is_viewset else detail
+                if entry.get("getObject", default) and not user_object and lookup_kwarg_missing(cls, route.template):
+                    # DRF's get_object() asserts the lookup kwarg is in the URL: an AssertionError
+                    # (DRF's 500) once the permissions passed, no object permission. The origin's.
+                    entry["getObject"] = False
+                    self.warnings.append(
+                        f"{name}.{action}: get_object() on the route {route.template}, which has no "
+                        f"'{lookup_kwarg_missing(cls, route.template)}' (DRF's AssertionError, a 500): "
+                        "exported getObject false, the edge answers its view stage only")
+                if entry.get("getObject") == default:
+                    del entry["getObject"]
         if is_viewset:
             # OPTIONS runs as action 'metadata' (drf-gate's `metadata` action carries only OPTIONS
             # permissions: authenticators are chosen before `self.action` is set).
@@ -1331,11 +1348,13 @@ class Exporter:
             owner = next((k for k in cls.__mro__ if method in k.__dict__), None)
             if method == "get_authenticate_header" and not getattr(cls, "authentication_classes", None):
                 continue  # read only for NotAuthenticated/AuthenticationFailed: none without authenticators
-            if method == "get_object" and get_object_is_user(cls):
-                continue  # no lookup, no object permissions: exported getObject false
+            if method == "get_object" and (get_object_is_user(cls) or get_object_runs_no_object_permission(cls)):
+                continue  # no object permission DRF runs: exported getObject false
             if owner is not None and owner.__module__.split(".")[0] not in ("rest_framework", "django"):
-                out.append(Problem(owner.__dict__[method], f"{_path(owner)}.{method}() overrides DRF's request "
-                                                           "pipeline: drf-gate cannot say what it does", hint))
+                member = owner.__dict__[method]
+                what = f"{method}()" if callable(member) or isinstance(member, property) else method
+                out.append(Problem(member if callable(member) else owner, f"{_path(owner)}.{what} overrides DRF's "
+                                   "request pipeline: drf-gate cannot say what it does", hint))
         for renderer in getattr(cls, "renderer_classes", None) or ():
             if getattr(renderer, "__module__", None) != "rest_framework.renderers":
                 # Exported by class name: a project's own `JSONRenderer` (a charset, an indent)
@@ -1399,13 +1418,34 @@ class Exporter:
         return any(issubclass(cls, m) for m in detail_mixins)
 
     def _model(self, cls, view):
+        """The model of the view's queryset (its lookup miss is `No <Model> matches the given
+        query.`). A `get_queryset()` filtering by `request.user` raises for AnonymousUser
+        (nomad-back's `Availability.objects.filter(user=user)`): it is asked again as a user, an
+        instance that is never saved nor queried (a queryset is lazy)."""
         queryset = getattr(cls, "queryset", None)
         if queryset is None and hasattr(view, "get_queryset"):
-            try:
-                queryset = view.get_queryset()
-            except Exception:  # noqa: BLE001 - no model is a valid outcome for many views
-                queryset = None
+            for user in (None, self._unsaved_user()):
+                try:
+                    if user is not None:
+                        view.request.user = user
+                    queryset = view.get_queryset()
+                    break
+                except Exception:  # noqa: BLE001 - no model is a valid outcome for many views
+                    queryset = None
+                finally:
+                    view.request.user = AnonymousUser()
         return getattr(queryset, "model", None)
+
+    @staticmethod
+    def _unsaved_user():
+        """A user as related filters take it (one with a pk, as if saved); never saved."""
+        from django.contrib.auth import get_user_model
+
+        model = get_user_model()
+        user = model(**{model._meta.pk.attname: 0}) if model._meta.pk.get_internal_type().endswith(
+            "IntegerField") or model._meta.pk.get_internal_type().endswith("AutoField") else model()
+        user._state.adding = False
+        return user
 
     # ---- the whole policy ---------------------------------------------------------------------
 
@@ -1431,14 +1471,39 @@ class Exporter:
                 "'GET': [...]}) instead of assigning into self.perms_map"))
         return out
 
+    def _shadowed(self, entry, order, earlier_routes):
+        """Whether Django serves (some of) a route's URLs with an earlier route: then this one
+        is not exported, and the edge routes them as Django does (to the earlier route, or to
+        the origin when its view is left there). phub-backend: a viewset registered at `r''` and
+        the DefaultRouter's API root are both `^$`; the edge answered the viewset's URLs as the
+        root (`POST` 405, an anonymous `GET` 200 where DRF said 401), the viewset exported or not.
+        Caught: the same regex, or a literal path (`users/me/`) an earlier pattern matches."""
+        for earlier, regex, name in earlier_routes:
+            if earlier >= order:
+                continue
+            literal = not re.search(r"{\w+(?::\w+)?}", entry["pattern"])
+            try:
+                matches = literal and re.match(re.sub(r"\(\?<(\w+)>", r"(?P<\1>", regex), entry["pattern"])
+            except re.error:  # a JS-only construct: the same regex is still caught below
+                matches = False
+            if regex == entry["regex"] or matches:
+                where = "left to the origin" if name in self._left_names else "exported"
+                self.warnings.append(f"route {entry['pattern']} of {entry['view']}: Django serves its URLs with "
+                                     f"{name} ({where}); so does the edge")
+                return True
+        return False
+
     def export(self):
         problems = []
         self.global_auth = [self.authentication_class(c, problems) for c in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
         self.global_perms = [self.permission_expression(c, problems) for c in api_settings.DEFAULT_PERMISSION_CLASSES]
         self.global_renderers = [_class_name(c) for c in api_settings.DEFAULT_RENDERER_CLASSES]
         views, routes, left = {}, [], []
+        orders, origin_routes = {}, []  # URLconf positions; every route, exported or not
         for name, view_routes in self.collect_routes().items():
             policy, entries, view_problems = self.export_view(name, view_routes)
+            orders.update({(name, r.template): r.order for r in view_routes})
+            origin_routes.extend((r.order, r.regex, name) for r in view_routes)
             if name in self.leave_to_origin:
                 left.append(name)
                 continue
@@ -1447,6 +1512,8 @@ class Exporter:
                 continue
             views[name] = policy
             routes.extend(entries)
+        self._left_names = set(left) | {n for n, _ in orders if n not in views}
+        routes = [e for e in routes if not self._shadowed(e, orders[(e["view"], e["pattern"])], origin_routes)]
         used = set(self.global_auth)
         for view in views.values():
             used.update(view.get("authentication", []))
@@ -1484,6 +1551,10 @@ class Exporter:
         if classes:
             out["classes"] = classes
         out["settings"] = export_settings(self.include_secrets)
+        if not any(_uses_base(n, auth_decls, "KnoxTokenAuthentication") for n in used_auth):
+            # REST_KNOX only says how knox's class reads tokens: a project with knox installed but
+            # no view using it (the tests' venv) gets the same policy as one without knox.
+            out["settings"].pop("knox", None)
         if len(self._remote_user_headers) == 1 and self._remote_user_headers != {"REMOTE_USER"}:
             out["settings"]["remoteUser"] = {"header": next(iter(self._remote_user_headers))}
         if self._remote_user_headers:
@@ -1788,6 +1859,75 @@ def handler_calls_get_object(cls, name):
         if isinstance(stmt, ast.Return):
             return False
     return False
+
+
+def _uses_base(name, decls, base):
+    """Whether the authentication class ``name`` is the built-in ``base`` or declared on it
+    (``{"base": ...}``, through other declared classes)."""
+    seen = set()
+    while name not in seen:
+        if name == base:
+            return True
+        seen.add(name)
+        name = decls.get(name, {}).get("base")
+    return False
+
+
+def lookup_kwarg_missing(cls, template):
+    """The lookup kwarg DRF's own ``get_object()`` asserts is in the URL, when the route's
+    ``template`` has none (an ``@action(detail=False)`` or a plain view routed without it), else
+    None. A ``get_object()`` of the project's own is not DRF's: None.
+
+    >>> from rest_framework import viewsets
+    >>> lookup_kwarg_missing(viewsets.ModelViewSet, "/posts/latest/"), lookup_kwarg_missing(
+    ...     viewsets.ModelViewSet, "/posts/{pk}/")
+    ('pk', None)
+    """
+    from rest_framework.generics import GenericAPIView
+
+    if not isinstance(cls, type) or not issubclass(cls, GenericAPIView):
+        return None
+    owner = next((k for k in cls.__mro__ if "get_object" in k.__dict__), None)
+    if owner is not GenericAPIView:
+        return None
+    kwarg = cls.lookup_url_kwarg or cls.lookup_field
+    return None if kwarg in re.findall(r"{(\w+)(?::\w+)?}", template) else kwarg
+
+
+def get_object_runs_no_object_permission(cls):
+    """Whether the view's ``get_object()`` is the project's own and can only look something up:
+    no ``check_object_permissions``, no ``raise``, no ``super()``, no method of the view but
+    ``get_queryset``/``filter_queryset`` (toptechschool's ``get_object_or_404(Profile,
+    user=self.request.user)``). DRF then runs no object permission, and its lookup's 404 (or
+    500) comes from the handler, after the permissions: ``getObject: false`` says exactly that.
+
+    >>> from rest_framework import generics
+    >>> class Profile(generics.RetrieveAPIView):
+    ...     def get_object(self):
+    ...         return get_object_or_404(Post, owner=self.request.user)
+    >>> get_object_runs_no_object_permission(Profile)
+    True
+    """
+    owner = next((k for k in cls.__mro__ if "get_object" in k.__dict__), None)
+    if owner is None or owner.__module__.split(".")[0] in ("rest_framework", "django"):
+        return False
+    func = owner.__dict__["get_object"]
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(getattr(func, "__func__", func))))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Raise, ast.Lambda, ast.Yield, ast.Await)) or (
+                isinstance(node, ast.Name) and node.id == "super"):
+            return False
+        if isinstance(node, ast.Attribute) and node.attr in ("check_object_permissions", "has_object_permission",
+                                                             "permission_denied", "get_permissions"):
+            return False
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(
+                node.func.value, ast.Name) and node.func.value.id == "self" and node.func.attr not in (
+                "get_queryset", "filter_queryset"):
+            return False
+    return True
 
 
 def get_object_is_user(cls):

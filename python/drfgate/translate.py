@@ -276,6 +276,15 @@ class _Translator:
             if kind == "bool" or prec < _PREC["atom"]:
                 raise Untranslatable(node, "a comparison of a computed truth value is not translated")
         kinds = [k for _, _, k in parts]
+        if len(ops) == 1 and ops[0] in ("is", "is not") and sorted(kinds) == ["scalar", "user"] \
+                and "None" in (parts[0][0], parts[1][0]):
+            # `request.user is not None` (nomad-back's guard): DRF's request.user is a user or
+            # UNAUTHENTICATED_USER (AnonymousUser), never None unless that setting is None.
+            from rest_framework.settings import api_settings
+
+            if api_settings.UNAUTHENTICATED_USER is None:
+                raise Untranslatable(node, "UNAUTHENTICATED_USER = None: an anonymous request.user is None")
+            return ("False" if ops[0] == "is" else "True"), _PREC["atom"], "scalar"
         if "user" in kinds or "object" in kinds:
             # Model equality: the user (or an object) equals a field holding the same row.
             if len(ops) != 1 or ops[0] not in ("==", "!="):

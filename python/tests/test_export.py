@@ -19,7 +19,8 @@ from rest_framework.settings import api_settings
 from blog import permissions as blog_permissions
 from blog import views as blog_views
 from drfgate import core
-from drfgate.export import Exporter, ExportError, export_policy, get_object_is_user, handler_calls_get_object
+from drfgate.export import (Exporter, ExportError, export_policy, get_object_is_user, handler_calls_get_object,
+                            get_object_runs_no_object_permission, lookup_kwarg_missing)
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 COMMITTED_POLICY = os.path.join(REPO, "examples", "blog", "policy.json")
@@ -368,6 +369,16 @@ class ProblemTests(SimpleTestCase):
                 export_policy()
         self.assertIn("EXCEPTION_HANDLER tests.test_export.handler", str(ctx.exception))
 
+    def test_allowed_methods_of_the_view_is_a_problem(self):
+        # nomad-back's `allowed_methods = ['PATCH', 'DELETE']  # remove PUT`: DRF's Allow header on
+        # every answer (PUT still dispatches); the edge wrote the route's methods (540 disagreements).
+        with mock.patch.object(blog_views.TagViewSet, "allowed_methods", ["GET"], create=True):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        (problem,) = ctx.exception.problems
+        self.assertIn("TagViewSet.allowed_methods overrides DRF's request pipeline", str(problem))
+        self.assertEqual(problem.views, {"tags"})
+
     def test_leave_to_origin_must_name_a_view(self):
         with self.assertRaises(ExportError):
             export_policy(leave_to_origin=["no-such-view"])
@@ -661,6 +672,37 @@ class UrlconfShapesTests(SimpleTestCase):
         self.assertEqual(archive["actions"]["cover"], {"detail": True, "methods": ["GET", "DELETE"], "getObject": False})
         self.assertEqual(archive["actions"]["list"], {})
 
+    def test_get_object_on_a_route_without_the_lookup_kwarg(self):
+        # DRF's get_object() asserts `pk` is in the URL: an @action(detail=False) calling it is
+        # DRF's AssertionError (500) for whoever passes the permissions; it was exported getObject true.
+        self.assertEqual(self.policy["views"]["v2:archive"]["actions"]["latest"],
+                         {"detail": False, "methods": ["GET"], "permissions": ["IsOwner"]})
+        self.assertEqual(lookup_kwarg_missing(blog_views.PostViewSet, "/api/posts/{pk}/"), None)
+        self.assertEqual(lookup_kwarg_missing(blog_views.PostViewSet, "/api/posts/{id:int}/"), "pk")
+
+    def test_the_model_of_a_queryset_filtered_by_the_user(self):
+        # get_queryset() raising for AnonymousUser (`filter(owner=user)`): no model, so the edge's
+        # miss said `Not found.` where DRF says `No Post matches the given query.` (test_check).
+        self.assertEqual(self.policy["views"]["my-post"]["model"], "blog.Post")
+
+    def test_a_route_django_serves_with_an_earlier_one(self):
+        # /shelf/{post_pk}/: the viewset's list and the API root, both `^$` (Django serves the
+        # viewset's). The edge answered the root's (AllowAny: 200 where DRF said 401; phub-backend,
+        # with the viewset left to the origin: POST 405 where DRF said 400).
+        # The root's route is never exported: the edge matched it before the viewset's.
+        shelf = [r["view"] for r in self.policy["routes"] if r["pattern"] == "/shelf/{post_pk:int}/"]
+        self.assertEqual(shelf, ["shelf"])
+        exporter = Exporter(leave_to_origin=["shelf"], urlconf="tests.urls_extra")
+        left = [r["view"] for r in exporter.export()["routes"] if r["pattern"] == "/shelf/{post_pk:int}/"]
+        self.assertEqual(left, [])
+        self.assertTrue(any(w.startswith("route /shelf/{post_pk:int}/ of api-root") and "left to the origin" in w
+                            for w in exporter.warnings), exporter.warnings)
+        # An earlier regex Python's re cannot read (`\p{L}`) does not stop the export.
+        exporter._left_names = set()
+        entry = {"pattern": "/tags/new/", "regex": "^/tags/new/$", "view": "tag-new"}
+        self.assertFalse(exporter._shadowed(entry, 5, [(1, r"^/tags/(?<name>\p{L}+)/$", "tag")]))
+        self.assertTrue(exporter._shadowed(entry, 5, [(1, r"^/tags/(?<name>[^/]+)/$", "tag")]))
+
     def test_http_method_names_as_written(self):
         # An upper-case name is exported as written: the compiler matches it with nothing, as Django does.
         self.assertEqual(self.policy["views"]["v2:shouting"]["httpMethodNames"], ["GET", "head", "options", "delete"])
@@ -741,6 +783,25 @@ class UrlconfShapesTests(SimpleTestCase):
 
         self.assertEqual([get_object_is_user(c) for c in (Documented, Profile, Checked, Inherited)],
                          [True, False, False, True])
+
+    def test_a_get_object_that_only_looks_up(self):
+        # toptechschool's ProfileAPIView (`get_object_or_404(Profile, user=self.request.user)`):
+        # no object permission runs in DRF; it was refused ("overrides DRF's request pipeline").
+        self.assertEqual(self.policy["views"]["account"]["actions"]["get"],
+                         {"detail": True, "methods": ["GET"], "getObject": False, "route": "account"})
+        from rest_framework import generics
+
+        class Checked(generics.RetrieveAPIView):
+            def get_object(self):
+                obj = self.get_queryset().get(pk=1)
+                self.check_object_permissions(self.request, obj)
+                return obj
+
+        class Raising(generics.RetrieveAPIView):
+            def get_object(self):
+                raise PermissionError
+
+        self.assertEqual([get_object_runs_no_object_permission(c) for c in (Checked, Raising)], [False, False])
 
     def test_me_endpoints(self):
         # get_object() returning self.request.user: DRF looks nothing up and runs no object

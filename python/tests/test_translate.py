@@ -87,6 +87,20 @@ class StaffModelPermissions(permissions.DjangoModelPermissions):
         return super().has_permission(request, view)
 
 
+class EntrepreneurOnly(BasePermission):
+    """nomad-back's guard: request.user is never None (AnonymousUser); it was untranslatable
+    ("only == and != compare a user or an object"), so the project's views were all refused."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return user is not None and user.is_authenticated and user.email_verified
+
+
+class NoneUser(BasePermission):
+    def has_permission(self, request, view):
+        return request.user is None or request.user.is_staff
+
+
 class Untranslatable(BasePermission):
     def has_permission(self, request, view):
         for ip in ("127.0.0.1",):
@@ -114,6 +128,8 @@ IDIOMS = {
     ),
     (AuthenticatedAndVerified, "has_permission"): "(request.user.is_authenticated) and request.user.email_verified",
     (InEditorsGroup, "has_permission"): "request.user.is_authenticated and 'Editors' in request.user.groups",
+    (EntrepreneurOnly, "has_permission"): "request.user.is_authenticated and request.user.email_verified",
+    (NoneUser, "has_permission"): "False or request.user.is_staff",
 }
 
 
@@ -134,6 +150,13 @@ class TranslateTests(SimpleTestCase):
                 if method in cls.__dict__:
                     with self.subTest(f"{cls.__name__}.{method}"):
                         self.assertEqual(translate_method(cls, method).condition, cls.__dict__[attr])
+
+    def test_request_user_is_none_needs_an_unauthenticated_user(self):
+        # UNAUTHENTICATED_USER = None: an anonymous request.user is None, so the test is not a constant.
+        with override_settings(REST_FRAMEWORK={"UNAUTHENTICATED_USER": None}):  # DRF reloads api_settings
+            translation = translate_method(EntrepreneurOnly, "has_permission")
+        self.assertIsNone(translation.condition)
+        self.assertIn("UNAUTHENTICATED_USER = None", " ".join(str(r) for r in translation.reasons))
 
     def test_untranslatable_says_what_and_where(self):
         translated = translate_method(Untranslatable, "has_permission")

@@ -1,5 +1,6 @@
 """A URLconf with the shapes blogsite does not use, for the exporter's tests."""
 from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
 from django.urls import include, path, re_path
 from rest_framework import generics, permissions, serializers, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
@@ -55,6 +56,12 @@ class ArchiveViewSet(viewsets.ReadOnlyModelViewSet):
     @pin.mapping.delete
     def unpin(self, request, pk=None):
         return Response(status=204)
+
+    @action(detail=False, permission_classes=[IsOwner])
+    def latest(self, request):
+        """get_object() on a list route: DRF asserts the lookup kwarg is in the URL (an
+        AssertionError, DRF's 500) once the permissions passed; exported `getObject: false`."""
+        return Response({"id": self.get_object().pk})
 
 
 class PostDetail(generics.RetrieveUpdateAPIView):
@@ -137,10 +144,39 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(self.get_object()).data)
 
 
+class Account(generics.RetrieveUpdateAPIView):
+    """toptechschool's ProfileAPIView: a get_object() of its own that only looks up (here the
+    user's row): DRF runs no object permission (IsOwner never runs on it); it was refused."""
+
+    serializer_class = UserSerializer
+    permission_classes = [permissions.IsAuthenticated, IsOwner]
+
+    def get_object(self):
+        return get_object_or_404(get_user_model(), pk=self.request.user.pk)
+
+
 class Me(generics.RetrieveAPIView):
     serializer_class = UserSerializer
     permission_classes = [permissions.IsAuthenticated]
     get_object = lambda self: self.request.user  # noqa: E731 - the shape projects write
+
+
+class MyPosts(generics.RetrieveDestroyAPIView):
+    """nomad-back's shape: no `queryset`, a get_queryset() of the user's own rows (it raises for
+    AnonymousUser, so the exporter found no model), a miss DRF's `No Post matches the given query.`"""
+
+    serializer_class = PostSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        return Post.objects.filter(owner=self.request.user)
+
+
+@api_view(["GET", "POST"])
+@permission_classes([permissions.IsAuthenticated])
+def like_post(request, post_id):
+    """toptechschool's shape: a function view with a URL kwarg no model gives (NOT COVERED)."""
+    return Response({"liked": post_id})
 
 
 router = SimpleRouter()
@@ -153,13 +189,22 @@ reviews, nested = DefaultRouter(), DefaultRouter()
 reviews.register("reviews", PostReviewViewSet, basename="review")
 nested.register(r"posts/(?P<post_pk>[0-9]+)/reviews", PostReviewViewSet, basename="post-review")
 
+# phub-backend's shape: a viewset registered at `r""`, so its list route and the DefaultRouter's
+# API root are both `^$` (Django serves the viewset's, the first).
+shelf = DefaultRouter()
+shelf.register(r"", PostReviewViewSet, basename="shelf")
+
 urlpatterns = [
     path("v3/", include(reviews.urls + nested.urls)),
     path("v2/", include((router.urls, "v2"), namespace="v2")),
+    path("shelf/<int:post_pk>/", include(shelf.urls)),
     path("posts/<int:pk>/", PostDetail.as_view(), name="post-detail"),
     path("posts/<int:pk>/rename/", PostRename.as_view(), name="post-rename"),
     path("feed/", PostFeed.as_view(), name="feed"),
     path("me/", Me.as_view(), name="me"),
+    path("account/", Account.as_view(), name="account"),
+    path("mine/<int:pk>/", MyPosts.as_view(), name="my-post"),
+    path("likes/<int:post_id>/", like_post, name="like-post"),
     path("account/delete/", delete_account, name="delete-account"),
     re_path(r"^legacy/(?P<year>[0-9]{4})/$", PostDetail.as_view(), name="legacy"),
 ]

@@ -13,5 +13,7 @@ root="$(cd "$here/../../.." && pwd)"
 # python/ci/wheel.sh's `maturin build --release` finds it built: one build of the core for both
 # (without this, pip's build went to python/native/target and the wheel built it again).
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+# django-rest-knox: python/runtests.py adds it to INSTALLED_APPS, so that drfgate_check's knox
+# test runs (it skipped in this venv, and so in CI). A pure-Python wheel; the server does not use it.
 lib_name=blog-setup exec bash "$root/scripts/venv.sh" "$here/.venv" \
-  -r "$here/requirements.txt" cryptography -e "$root/python"
+  -r "$here/requirements.txt" cryptography django-rest-knox -e "$root/python"
