@@ -2,7 +2,7 @@
 // enough: a raw request's user lookup answers with one typed (check-request.js), and `can` makes
 // its facts without the core (program.js `plainUserFacts`).
 
-import { boxed } from "./value.js";
+import { boxed, literalUnboxed } from "./value.js";
 
 /**
  * A plain record: the one rule of every JS path (`can`, `check`, `checkRequest`, the guard's
@@ -40,8 +40,9 @@ export function plainShape(value) {
 
 /**
  * plainRecord, for the paths that run on every call (check's context and object; the user's
- * shape is plainShape's, its box tested once per kept snapshot): the same answer, with the load
- * of `toJSON` and the common case (an object literal) in a function of its own. V8 keeps a load's object shapes per function: plainRecord's sees every
+ * shape is plainShape's, its box tested once per kept snapshot): the same answer, or `false` for
+ * an unusual record (the caller then takes the whole way), with the load of `toJSON` and the
+ * common case (an object literal) in a function of its own. V8 keeps a load's object shapes per function: plainRecord's sees every
  * path's (checkRequest's rows, the guard's answers, the prototype-less snapshot copies a new
  * user's facts are made from) and turns megamorphic, ~530 instructions more per `check`
  * (bench/notes.md, "check 228 ns, found"); this one sees the few shapes callers pass.
@@ -53,7 +54,8 @@ export function plainShape(value) {
 export function plainRecordHot(value) {
   if (typeof value !== "object" || value === null || typeof value.toJSON === "function") return false;
   const proto = Object.getPrototypeOf(value);
-  return (proto === Object.prototype || recordPrototype(value, proto)) && !boxed(value);
+  if (proto === Object.prototype) return literalUnboxed(value);
+  return recordPrototype(value, proto) && !boxed(value);
 }
 
 /**
@@ -65,9 +67,9 @@ export function plainRecordHot(value) {
  * ```
  */
 export function recordPrototype(value, proto) {
-  if (proto === Object.prototype) return true;
-  // A list without a prototype is still a list to JSON.stringify.
+  // A list is a list to JSON.stringify whatever its prototype (none, or Object.prototype).
   if (Array.isArray(value)) return false;
+  if (proto === Object.prototype) return true;
   return proto === null || objectPrototype(proto);
 }
 

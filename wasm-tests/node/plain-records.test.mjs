@@ -227,6 +227,9 @@ describe("every build reads exotic values as the JSON core's whole way", () => {
     infinity: () => -Infinity,
     toJSONNull: () => ({ id: 3, isStaff: true, toJSON: () => null }),
     function: () => () => ({ id: 3 }),
+    arrayObjectPrototype: () => Object.assign(Object.setPrototypeOf([3], Object.prototype), { id: 3, isStaff: true }),
+    boxTaggedObject: () => Object.assign(box(3, Object.prototype), { id: 3, isStaff: true, [Symbol.toStringTag]: "Object" }),
+    tagOfItsOwn: () => ({ id: 3, isStaff: true, [Symbol.toStringTag]: "Number" }),
   };
   const objects = {
     booleanBoxObjectPrototype: () => ({ owner: 3, title: "y", published: box(true, Object.prototype), draft: 1 }),
@@ -241,6 +244,9 @@ describe("every build reads exotic values as the JSON core's whole way", () => {
     noPrototypeBoxRead: () => ({ owner: box(3, null), title: "x" }),
     noPrototypeBoxUnread: () => ({ owner: 3, title: "x", other: box(3, null) }),
     valueOfBox: () => ({ owner: box(3, { valueOf: () => 7 }), title: "x" }),
+    arrayObjectPrototype: () => Object.assign(Object.setPrototypeOf([], Object.prototype), { owner: 3, title: "x" }),
+    boxTaggedObject: () => Object.assign(box(false, Object.prototype), { owner: 3, title: "x", [Symbol.toStringTag]: "Object" }),
+    tagOfItsOwn: () => ({ owner: 3, title: "x", published: true, [Symbol.toStringTag]: "Boolean" }),
   };
   const json = new Gate(valuePolicy);
   const compiled = json.toCompiled();
