@@ -61,7 +61,7 @@ const MAX_TEXT: u32 = 8 * 1024 * 1024;
 /// and for a string argument (a view or action name, a URL path).
 const MAX_CONTEXT_TEXT: u32 = 1024 * 1024;
 
-/// The longest encoded user taken (`pkg/src/gate.js` sends at most 1 MiB of JSON, under 3 MiB
+/// The longest encoded user or object taken (`pkg/src/gate.js` sends at most 1 MiB of JSON, under 3 MiB
 /// encoded): wasm memory never shrinks.
 const MAX_ENCODED_USER: u32 = 4 * 1024 * 1024;
 
@@ -964,12 +964,22 @@ impl GateCore {
 }
 
 /// `undefined` or `null` means no object (the object stage is left pending); anything else is
-/// the object `get_object()` would return.
+/// the object `get_object()` would return. gate.js sends it in the binary value encoding
+/// (`pkg/src/value.js`: read once, the caller's own exceptions as they are), as the browser
+/// runtime does.
 fn object_value(object: Option<JsValue>) -> Result<Option<Value>, JsValue> {
     match object {
         None => Ok(None),
         Some(object) if object.is_null() || object.is_undefined() => Ok(None),
-        Some(object) => from_js(&object, "$.object").map(Some),
+        Some(object) => match object.dyn_ref::<js_sys::Uint8Array>() {
+            Some(bytes) if bytes.length() <= MAX_ENCODED_USER => {
+                crate::compiled::value::decode_value(&bytes.to_vec(), "$.object")
+                    .map(Some)
+                    .map_err(|error| context_error(&error))
+            }
+            Some(_) => Err(invalid_context("the encoded object is longer than may be checked", "$.object")),
+            None => from_js(&object, "$.object").map(Some),
+        },
     }
 }
 
