@@ -185,6 +185,35 @@ describe("checkRequest reads a resolver's row only when it is a plain record", (
   }
 });
 
+// Views posts (IsOwner), flags (object members) and teams (a user attribute).
+const valuePolicy = {
+  authentication: ["session"],
+  permissions: ["IsAuthenticatedOrReadOnly"],
+  classes: {
+    IsOwner: { hasObjectPermission: "request.method in SAFE_METHODS or obj.owner == request.user", message: "Not yours." },
+    Flags: { hasObjectPermission: "obj.title == 'x' or obj.published == True or obj.draft == None" },
+    Team: { hasPermission: "request.user.attributes.team == 'core'" },
+  },
+  views: {
+    posts: { model: "blog.Post", permissions: ["IsAuthenticatedOrReadOnly", "IsOwner | IsAdminUser"] },
+    flags: { model: "blog.Post", permissions: ["Flags"] },
+    teams: { model: "blog.Post", permissions: ["Team"] },
+  },
+};
+
+// The five builds, each making a Gate of `policy` (the JSON core from JSON and from its compiled
+// form, the others from the compiled form); `check`: whether the build has `check`.
+function fiveBuilds(policy) {
+  const compiled = new Gate(policy).toCompiled();
+  return {
+    "JSON core": { gate: () => new Gate(policy), check: true },
+    "JSON core, compiled": { gate: () => new Gate(compiled), check: true },
+    "browser runtime": { gate: () => new runtimeApi.Gate(compiled), check: true },
+    "drf-gate/can": { gate: () => new canApi.Gate(compiled), check: false },
+    "drf-gate/worker": { gate: () => new workerApi.Gate(compiled), check: true },
+  };
+}
+
 // Values whose JSON is not what a member-by-member read gives, through every build: each must
 // answer what the JSON core answers to the same context read as JSON.stringify writes it (the
 // whole way), a decision or the same error (name and code). A box is known by its slot whatever
@@ -194,20 +223,6 @@ describe("checkRequest reads a resolver's row only when it is a plain record", (
 // only the members the policy reads, so it answers where the whole way refuses an unread member.
 describe("every build reads exotic values as the JSON core's whole way", () => {
   const box = (value, proto) => Object.setPrototypeOf(Object(value), proto);
-  const valuePolicy = {
-    authentication: ["session"],
-    permissions: ["IsAuthenticatedOrReadOnly"],
-    classes: {
-      IsOwner: { hasObjectPermission: "request.method in SAFE_METHODS or obj.owner == request.user", message: "Not yours." },
-      Flags: { hasObjectPermission: "obj.title == 'x' or obj.published == True or obj.draft == None" },
-      Team: { hasPermission: "request.user.attributes.team == 'core'" },
-    },
-    views: {
-      posts: { model: "blog.Post", permissions: ["IsAuthenticatedOrReadOnly", "IsOwner | IsAdminUser"] },
-      flags: { model: "blog.Post", permissions: ["Flags"] },
-      teams: { model: "blog.Post", permissions: ["Team"] },
-    },
-  };
   const users = {
     numberBoxObjectPrototype: () => box(3, Object.prototype),
     numberBoxObjectPrototypeMembers: () => Object.assign(box(3, Object.prototype), { id: 3, isStaff: true }),
@@ -243,14 +258,7 @@ describe("every build reads exotic values as the JSON core's whole way", () => {
     valueOfBox: () => ({ owner: box(3, { valueOf: () => 7 }), title: "x" }),
   };
   const json = new Gate(valuePolicy);
-  const compiled = json.toCompiled();
-  const builds = {
-    "JSON core": { gate: () => new Gate(valuePolicy), check: true },
-    "JSON core, compiled": { gate: () => new Gate(compiled), check: true },
-    "browser runtime": { gate: () => new runtimeApi.Gate(compiled), check: true },
-    "drf-gate/can": { gate: () => new canApi.Gate(compiled), check: false },
-    "drf-gate/worker": { gate: () => new workerApi.Gate(compiled), check: true },
-  };
+  const builds = fiveBuilds(valuePolicy);
   const short = (run) => {
     try {
       const got = run();
@@ -318,18 +326,6 @@ describe("the caller's own exception reaches the caller as it is, in every build
   };
   const getter = (record, name, error) => Object.defineProperty(record, name, { get: boom(error), enumerable: true });
   const box = (value, proto) => Object.setPrototypeOf(Object(value), proto);
-  const policy = {
-    authentication: ["session"],
-    permissions: ["IsAuthenticatedOrReadOnly"],
-    classes: {
-      IsOwner: { hasObjectPermission: "request.method in SAFE_METHODS or obj.owner == request.user", message: "Not yours." },
-      Team: { hasPermission: "request.user.attributes.team == 'core'" },
-    },
-    views: {
-      posts: { model: "blog.Post", permissions: ["IsAuthenticatedOrReadOnly", "IsOwner | IsAdminUser"] },
-      teams: { model: "blog.Post", permissions: ["Team"] },
-    },
-  };
   // Each case gives the user or the object; an object's `read`: the views whose policy reads the
   // member that throws (`can` reads only those members: elsewhere it answers), all when omitted.
   const mine = (error) => ({
@@ -358,14 +354,7 @@ describe("the caller's own exception reaches the caller as it is, in every build
     "object cycle": { object: () => ({ owner: 3, nested: cycle() }), read: [] },
     "object box converting to no primitive": { object: () => ({ owner: box(3, Object.create(null)) }), read: ["posts"] },
   };
-  const compiled = new Gate(policy).toCompiled();
-  const builds = {
-    "JSON core": { gate: () => new Gate(policy), check: true },
-    "JSON core, compiled": { gate: () => new Gate(compiled), check: true },
-    "browser runtime": { gate: () => new runtimeApi.Gate(compiled), check: true },
-    "drf-gate/can": { gate: () => new canApi.Gate(compiled), check: false },
-    "drf-gate/worker": { gate: () => new workerApi.Gate(compiled), check: true },
-  };
+  const builds = fiveBuilds(valuePolicy);
   const outcome = (run) => {
     try {
       run();
@@ -415,26 +404,11 @@ describe("the caller's own exception reaches the caller as it is, in every build
 // the policy reads, and reads it once (the JSON core's steps path decided on a second read, the
 // copy it sent to wasm, where JSON.stringify and the browser runtime decide on the first).
 describe("a member the policy reads is read once, and decided on, in every build and on every path", () => {
-  const policy = {
-    authentication: ["session"],
-    permissions: ["IsAuthenticatedOrReadOnly"],
-    classes: {
-      IsOwner: { hasObjectPermission: "request.method in SAFE_METHODS or obj.owner == request.user", message: "Not yours." },
-    },
-    views: { posts: { model: "blog.Post", permissions: ["IsAuthenticatedOrReadOnly", "IsOwner | IsAdminUser"] } },
-  };
   // The owner on the first read (user 3: allowed), another user after (denied); a staff user on
   // the first read (allowed), not after (denied: the object is someone else's).
   const flipOwner = (count) => ({ title: "x", get owner() { return ++count.reads === 1 ? 3 : 4; } });
   const flipStaff = (count) => ({ id: 3, get isStaff() { return ++count.reads === 1; } });
-  const compiled = new Gate(policy).toCompiled();
-  const builds = {
-    "JSON core": { gate: () => new Gate(policy), check: true },
-    "JSON core, compiled": { gate: () => new Gate(compiled), check: true },
-    "browser runtime": { gate: () => new runtimeApi.Gate(compiled), check: true },
-    "drf-gate/can": { gate: () => new canApi.Gate(compiled), check: false },
-    "drf-gate/worker": { gate: () => new workerApi.Gate(compiled), check: true },
-  };
+  const builds = fiveBuilds(valuePolicy);
   for (const [name, build] of Object.entries(builds)) {
     test(name, () => {
       const gate = build.gate();
