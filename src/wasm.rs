@@ -113,8 +113,10 @@ fn bounded_string(value: &JsValue, limit: u32) -> Option<Result<String, TextErro
 /// A JS value as JSON text (`JSON.stringify`): one crossing of the boundary, however deep the
 /// value, and at most `limit` characters of it.
 fn json_text(value: &JsValue, limit: u32) -> Result<String, TextError> {
-    // JSON.stringify's own refusals (a cycle, a BigInt) are TypeErrors; anything else was thrown
-    // by the caller's value.
+    // JSON.stringify's own refusals (a cycle, a BigInt) are TypeErrors, and so may be the
+    // caller's own: only a policy object and direct callers of these bindings get here; gate.js
+    // sends users, objects, contexts and requests encoded or as value.js `exactJson`'s text,
+    // which tell the two apart (pkg/README.md "Errors").
     let text = js_sys::JSON::stringify(value).map_err(|thrown| {
         if thrown.is_instance_of::<js_sys::TypeError>() {
             TextError::NotJson
@@ -452,13 +454,19 @@ impl GateCore {
     /// Edge build only.
     ///
     /// ```js
-    /// const first = core.startRequest({ request: { method: "GET" }, view: "posts", now: 0 });
+    /// const first = core.startRequest('{"request": {"method": "GET"}, "view": "posts", "now": 0}');
     /// if (typeof first === "string") JSON.parse(first); else { const [text, pending] = first; }
     /// ```
     #[cfg(feature = "edge")]
     #[wasm_bindgen(js_name = startRequest)]
     pub fn start_request(&self, input: JsValue) -> Result<JsValue, JsValue> {
-        let text = json_text(&input, MAX_TEXT).map_err(|error| error.context_error("the request", "$"))?;
+        // gate.js sends the JSON text (value.js `exactJson`: read once, the caller's own
+        // exceptions as they are); a value crosses as `JSON.stringify` writes it.
+        let text = match bounded_string(&input, MAX_TEXT) {
+            Some(text) => text,
+            None => json_text(&input, MAX_TEXT),
+        }
+        .map_err(|error| error.context_error("the request", "$"))?;
         let pending = crate::edge::PendingRequest::from_json(&text).map_err(|error| context_error(&error))?;
         self.first_step(pending)
     }

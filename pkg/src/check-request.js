@@ -419,7 +419,12 @@ export function defineCheckRequest(wasm) {
   function start(state, request, options) {
     const core = state.live();
     const { resolvers: _resolvers, readBody: _read, now, ...target } = options || {};
-    const first = core.startRequest({ ...target, request: boundedBody(request), now: now ?? Date.now() / 1000 });
+    // As JSON text written once here (the caller's own exceptions as they are; src/wasm.rs
+    // `startRequest`'s refusals otherwise).
+    const input = { ...target, request: boundedBody(request), now: now ?? Date.now() / 1000 };
+    const text = exactJson(input);
+    if (text === undefined) throw new ContextError("the request is not representable as JSON", "invalid_context", "$");
+    const first = core.startRequest(text);
     return typeof first === "string" ? [parseExactJson(first), null] : [parseExactJson(first[0]), first[1]];
   }
 

@@ -440,3 +440,52 @@ describe("a member the policy reads is read once, and decided on, in every build
     });
   }
 });
+
+// The same rule for a raw request that crosses as JSON (one that is no plain record): what its
+// own getter throws reaches the caller as it is (the core's JSON.stringify made a TypeError
+// `ContextError: the request is not representable as JSON`); a cycle is that ContextError.
+describe("a raw request's own exception reaches the caller as it is", () => {
+  const gate = new Gate({
+    authentication: ["token"],
+    permissions: ["IsAuthenticated"],
+    renderers: ["JSONRenderer"],
+    views: { posts: { model: "blog.Post" } },
+    routes: [{ pattern: "/api/posts/", view: "posts" }],
+  });
+  const thrown = new TypeError("the caller's own");
+  const request = (extra) =>
+    Object.assign(Object.create({ toString: () => "request" }), { method: "GET", url: "https://api.test/api/posts/" }, extra);
+  const cycle = {};
+  cycle.self = cycle;
+  const outcome = async (run) => {
+    try {
+      const step = await run();
+      return step === null ? "no route" : `decided ${step.decision?.status}`;
+    } catch (error) {
+      return error === thrown ? "thrown" : `${error.name} ${error.code}`;
+    }
+  };
+  test("sync and async", async () => {
+    const got = {};
+    for (const [how, run] of [
+      ["sync", (r) => gate.checkRequestSync(r, { view: "posts" })],
+      ["async", (r) => gate.checkRequest(r, { view: "posts" })],
+    ]) {
+      got[`${how} plain`] = await outcome(() => run(request({})));
+      // A member the JSON path writes (and the core then refuses as unknown), not the headers,
+      // which the package reads itself first.
+      const member = Object.defineProperty({}, "x", { get: () => { throw thrown; }, enumerable: true });
+      const withGetter = request({ headers: {}, extra: member });
+      got[`${how} getter`] = await outcome(() => run(withGetter));
+      got[`${how} cycle`] = await outcome(() => run(request({ headers: { authorization: "Token x" }, extra: cycle })));
+    }
+    assert.deepEqual(got, {
+      "sync plain": "decided 401",
+      "sync getter": "thrown",
+      "sync cycle": "ContextError invalid_context",
+      "async plain": "decided 401",
+      "async getter": "thrown",
+      "async cycle": "ContextError invalid_context",
+    });
+  });
+});
