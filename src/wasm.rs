@@ -61,7 +61,7 @@ const MAX_TEXT: u32 = 8 * 1024 * 1024;
 /// and for a string argument (a view or action name, a URL path).
 const MAX_CONTEXT_TEXT: u32 = 1024 * 1024;
 
-/// The longest encoded user taken (`pkg/src/gate.js` sends at most 1 MiB of JSON, under 3 MiB
+/// The longest encoded user or object taken (`pkg/src/gate.js` sends at most 1 MiB of JSON, under 3 MiB
 /// encoded): wasm memory never shrinks.
 const MAX_ENCODED_USER: u32 = 4 * 1024 * 1024;
 
@@ -113,8 +113,10 @@ fn bounded_string(value: &JsValue, limit: u32) -> Option<Result<String, TextErro
 /// A JS value as JSON text (`JSON.stringify`): one crossing of the boundary, however deep the
 /// value, and at most `limit` characters of it.
 fn json_text(value: &JsValue, limit: u32) -> Result<String, TextError> {
-    // JSON.stringify's own refusals (a cycle, a BigInt) are TypeErrors; anything else was thrown
-    // by the caller's value.
+    // JSON.stringify's own refusals (a cycle, a BigInt) are TypeErrors, and so may be the
+    // caller's own: only a policy object and direct callers of these bindings get here; gate.js
+    // sends users, objects, contexts and requests encoded or as value.js `exactJson`'s text,
+    // which tell the two apart (pkg/README.md "Errors").
     let text = js_sys::JSON::stringify(value).map_err(|thrown| {
         if thrown.is_instance_of::<js_sys::TypeError>() {
             TextError::NotJson
@@ -452,13 +454,19 @@ impl GateCore {
     /// Edge build only.
     ///
     /// ```js
-    /// const first = core.startRequest({ request: { method: "GET" }, view: "posts", now: 0 });
+    /// const first = core.startRequest('{"request": {"method": "GET"}, "view": "posts", "now": 0}');
     /// if (typeof first === "string") JSON.parse(first); else { const [text, pending] = first; }
     /// ```
     #[cfg(feature = "edge")]
     #[wasm_bindgen(js_name = startRequest)]
     pub fn start_request(&self, input: JsValue) -> Result<JsValue, JsValue> {
-        let text = json_text(&input, MAX_TEXT).map_err(|error| error.context_error("the request", "$"))?;
+        // gate.js sends the JSON text (value.js `exactJson`: read once, the caller's own
+        // exceptions as they are); a value crosses as `JSON.stringify` writes it.
+        let text = match bounded_string(&input, MAX_TEXT) {
+            Some(text) => text,
+            None => json_text(&input, MAX_TEXT),
+        }
+        .map_err(|error| error.context_error("the request", "$"))?;
         let pending = crate::edge::PendingRequest::from_json(&text).map_err(|error| context_error(&error))?;
         self.first_step(pending)
     }
@@ -964,12 +972,22 @@ impl GateCore {
 }
 
 /// `undefined` or `null` means no object (the object stage is left pending); anything else is
-/// the object `get_object()` would return.
+/// the object `get_object()` would return. gate.js sends it in the binary value encoding
+/// (`pkg/src/value.js`: read once, the caller's own exceptions as they are), as the browser
+/// runtime does.
 fn object_value(object: Option<JsValue>) -> Result<Option<Value>, JsValue> {
     match object {
         None => Ok(None),
         Some(object) if object.is_null() || object.is_undefined() => Ok(None),
-        Some(object) => from_js(&object, "$.object").map(Some),
+        Some(object) => match object.dyn_ref::<js_sys::Uint8Array>() {
+            Some(bytes) if bytes.length() <= MAX_ENCODED_USER => {
+                crate::compiled::value::decode_value(&bytes.to_vec(), "$.object")
+                    .map(Some)
+                    .map_err(|error| context_error(&error))
+            }
+            Some(_) => Err(invalid_context("the encoded object is longer than may be checked", "$.object")),
+            None => from_js(&object, "$.object").map(Some),
+        },
     }
 }
 

@@ -255,14 +255,17 @@ function typedRequest(request, options) {
   return [text, parts.length, flags, body, now];
 }
 
-// An answer crosses as its JSON text; what JSON.stringify refuses, or a text past the JSON path's
+// An answer crosses as its JSON text; what JSON cannot hold, or a text past the JSON path's
 // limit, crosses as the value, which the core then refuses as it always did. A BigInt (a pk beyond
-// 2^53, as userById gets it and a store may keep it) is written as the exact JSON integer.
+// 2^53, as userById gets it and a store may keep it) is written as the exact JSON integer. The
+// caller's own exception reaches the caller as it is (JSON.stringify's own refusals and a
+// caller's TypeError look alike: exactJson, which tells them apart, reads such an answer again).
 function answerText(answer) {
   let text;
   try {
     text = JSON.stringify(answer);
-  } catch {
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
     text = exactJson(answer);
   }
   return typeof text === "string" && text.length <= MAX_CONTEXT_CHARS ? text : undefined;
@@ -416,7 +419,12 @@ export function defineCheckRequest(wasm) {
   function start(state, request, options) {
     const core = state.live();
     const { resolvers: _resolvers, readBody: _read, now, ...target } = options || {};
-    const first = core.startRequest({ ...target, request: boundedBody(request), now: now ?? Date.now() / 1000 });
+    // As JSON text written once here (the caller's own exceptions as they are; src/wasm.rs
+    // `startRequest`'s refusals otherwise).
+    const input = { ...target, request: boundedBody(request), now: now ?? Date.now() / 1000 };
+    const text = exactJson(input);
+    if (text === undefined) throw new ContextError("the request is not representable as JSON", "invalid_context", "$");
+    const first = core.startRequest(text);
     return typeof first === "string" ? [parseExactJson(first), null] : [parseExactJson(first[0]), first[1]];
   }
 

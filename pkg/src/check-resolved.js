@@ -26,16 +26,18 @@ const EMPTY = new Uint8Array(0);
 // which measures it.
 const MAX_NAMES_CHARS = 4096;
 
-// core.check of a context: as the value (JSON.stringify in the core), else, when it holds a
-// BigInt (an id beyond 2^53), as its exact JSON text, which the core reads as the context.
+// core.check of a context as its JSON text, read once (value.js exactJson: a BigInt exact, the
+// caller's own exceptions as they are), refused as src/wasm.rs `check` refuses a value JSON
+// cannot hold or a text past its limit.
 function checkJson(core, context) {
-  try {
-    return core.check(context);
-  } catch (error) {
-    const text = error instanceof ContextError && error.path === "$" ? exactJson(context) : undefined;
-    if (text === undefined || text.length > MAX_CONTEXT_CHARS) throw error;
-    return core.check(text);
-  }
+  return core.check(contextText(context));
+}
+
+function contextText(context) {
+  const text = typeof context === "string" ? context : exactJson(context);
+  if (text === undefined) throw new ContextError("the context is not representable as JSON", "invalid_context", "$");
+  if (text.length > MAX_CONTEXT_CHARS) throw contextTooLong(text.length);
+  return text;
 }
 
 // `check` in the Worker build, which has no JSON path: a context given as JSON text, or not a
@@ -48,6 +50,7 @@ function checkTypedOnly(kept, core, context) {
   try {
     return kept.typedOnly(core, context);
   } catch (error) {
+    if (!(error instanceof ContextError)) throw error;
     let data;
     try {
       data = jsonData(context);
@@ -60,9 +63,7 @@ function checkTypedOnly(kept, core, context) {
 
 // The context as the JSON path reads it (src/wasm.rs `check`: the same limit and refusals).
 function jsonData(context) {
-  const text = typeof context === "string" ? context : exactJson(context);
-  if (text === undefined) throw new ContextError("the context is not representable as JSON", "invalid_context", "$");
-  if (text.length > MAX_CONTEXT_CHARS) throw contextTooLong(text.length);
+  const text = contextText(context);
   try {
     return parseExactJson(text);
   } catch (error) {
@@ -347,7 +348,9 @@ export function check(kept, core, context) {
   let words;
   try {
     words = core.checkPacked(...typedArgs(context));
-  } catch {
+  } catch (error) {
+    // The caller's own exception is theirs (not read again by the JSON path).
+    if (!(error instanceof ContextError)) throw error;
     words = undefined;
   }
   return words !== undefined && words.length === 7 ? kept.decision(core, words) : JSON.parse(checkJson(core, context));
@@ -496,13 +499,17 @@ export function check(kept, core, context) {
       entry = kept.entryOf(snapshot);
     }
     const steps = pair[3 + withObject] ?? stepsOf(kept, core, pair, withObject, target);
-    // What the steps read: the object, or its read members' values (makeSteps `byValues`).
+    // What the steps read: the object's read members' values (makeSteps `byValues`), else a copy
+    // of the object; either read once, and what the miss decides on.
     let read = object;
     if (object !== undefined) {
       if (steps.byValues) {
         read = new Array(pair[2].length);
         if (!harmlessRead(object, pair[2], read)) return undefined;
-      } else if (!harmless(object)) return undefined;
+      } else {
+        read = readFields(object, Object.keys(object));
+        if (!harmless(read)) return undefined;
+      }
     }
     // Decisions by (target, state, step) in one flat array (one load on a hit).
     const slot = (target * 8 + state) * MAX_KEPT_STEPS;
@@ -517,28 +524,28 @@ export function check(kept, core, context) {
       }
     }
     try {
-      return stepsMiss(kept, core, steps, pair[2], target, slot, state, snapshot, object, entry);
+      return stepsMiss(kept, core, steps, pair[2], target, slot, state, snapshot, object, read, entry);
     } catch {
       return undefined;
     }
   }
 
-  // A step not seen yet for this user and target: the user and object read once, the step
-  // found on that copy, the copy decided by wasm, the decision kept under the step.
-  function stepsMiss(kept, core, steps, reads, target, slot, state, snapshot, object, entry) {
+  // A step not seen yet for this user and target: the step found on what checkSteps read, that
+  // decided by wasm, the decision kept under the step. `read`: checkSteps' values of the members
+  // the policy reads (`byValues`; the others, harmless and not read by the decision, are copied
+  // here), or its copy of the object.
+  function stepsMiss(kept, core, steps, reads, target, slot, state, snapshot, object, read, entry) {
     if (++kept.stepsChecks >= STEPS_PERIOD) {
       if (kept.stepsNewUsers * 2 > kept.stepsChecks) kept.stepsRest = STEPS_REST;
       kept.stepsChecks = 0;
       kept.stepsNewUsers = 0;
     }
     const sentUser = snapshot === undefined ? undefined : snapshotValue(snapshot);
-    const sentObject = object === undefined ? undefined : readFields(object, Object.keys(object));
-    let read = sentObject;
-    if (sentObject !== undefined) {
-      if (steps.byValues) {
-        read = new Array(reads.length);
-        if (!harmlessRead(sentObject, reads, read)) return undefined;
-      } else if (!harmless(sentObject)) return undefined;
+    let sentObject = read;
+    if (object !== undefined && steps.byValues) {
+      sentObject = readFields(object, Object.keys(object).filter((name) => !reads.includes(name)));
+      if (!harmless(sentObject)) return undefined;
+      for (let k = 0; k < reads.length; k++) if (read[k] !== undefined) sentObject[reads[k]] = read[k];
     }
     if (entry === undefined) {
       if (sentUser === undefined) {

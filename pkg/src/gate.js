@@ -606,45 +606,13 @@ export function packedDecision(words, text) {
   };
 }
 
-// A user as the JSON builds send it to the core: one whose JSON is `null` or nothing (NaN, a
-// function, a `toJSON` giving null, a Number box of NaN) is `null`, the anonymous user, as `check`
-// reads `user: NaN` and the browser runtime reads every user (its encoding); the core's JSON
-// reader refused it. A plain record or a list is sent as it is (its JSON is no null).
-function jsonUser(value) {
-  switch (typeof value) {
-    case "number":
-      return Number.isFinite(value) ? value : null;
-    case "function":
-    case "symbol":
-      return null;
-    case "object":
-      if (value === null || plainRecord(value) || Array.isArray(value)) return value;
-      try {
-        const text = JSON.stringify(value);
-        return text === undefined || text === "null" ? null : value;
-      } catch {
-        return value; // the core refuses it (a cycle) or takes it encoded (a BigInt)
-      }
-  }
-  return value;
-}
-
 export function defineApi(wasm, { check: checks, checkRequest: defineCheckRequest, ready = false, runtime = false, compiler = true, canOnly = false } = {}) {
   // Raw requests (check-request.js): the edge builds only.
   const requests = defineCheckRequest === undefined ? undefined : defineCheckRequest(wasm);
-  // The browser runtime (no compiler): values cross encoded, not as JS objects.
-  const user = runtime ? (value) => boundedEncoding(value ?? null, "$.user") : jsonUser;
-  const object = runtime
-    ? (value) => (value === undefined || value === null ? undefined : boundedEncoding(value, "$.object"))
-    : (value) => value;
-  // The Node build crosses a user or an object as the value (JSON.stringify in the core), which
-  // refuses a BigInt (an id beyond 2^53, as JSON.parse-with-BigInt gives a database's pk). Such a
-  // value crosses again encoded (pkg/src/value.js: exact, as the browser runtime sends every
-  // value), so `can` answers what `check` (its exact JSON text) answers. Anything else JSON cannot
-  // hold (a cycle) is refused as before.
-  const holdsBigInt = (error, ...values) =>
-    !runtime && error?.code === "invalid_context" && /not representable as JSON$/.test(error.message) &&
-    values.every((value) => value === undefined || value === null || exactJson(value) !== undefined);
+  // A user or an object crosses encoded (value.js: read once, as JSON.stringify reads it, a
+  // BigInt exact, the caller's own exceptions as they are), in every build.
+  const user = (value) => boundedEncoding(value ?? null, "$.user");
+  const object = (value) => (value === undefined || value === null ? undefined : boundedEncoding(value, "$.object"));
   let initialised = ready;
   let initFailure;
 
@@ -970,7 +938,7 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
       }
       if (!withObject) return memos.answer ??= core.canSubject(handle, target.id, undefined);
       const reads = target.reads === undefined ? this.#reads(core, target) : target.reads;
-      if (reads === null || !prunable(objectValue)) return this.#canSubjectWhole(core, handle, target.id, objectValue);
+      if (reads === null || !prunable(objectValue)) return core.canSubject(handle, target.id, object(objectValue));
       if (reads.length === 0) {
         return memos.answer ??= this.#canEncoded(core, handle, target.id, objectValue, reads);
       }
@@ -1052,7 +1020,7 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
     #ask(core, handle, target, objectValue, withObject) {
       if (!withObject) return core.canSubject(handle, target.id, undefined);
       const reads = target.reads === undefined ? this.#reads(core, target) : target.reads;
-      if (reads === null || !prunable(objectValue)) return this.#canSubjectWhole(core, handle, target.id, objectValue);
+      if (reads === null || !prunable(objectValue)) return core.canSubject(handle, target.id, object(objectValue));
       return this.#canEncoded(core, handle, target.id, objectValue, reads);
     }
 
@@ -1082,8 +1050,10 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
     #prunedBytes(objectValue, reads) {
       try {
         return boundedEncoding(pruned(objectValue, reads), "$.object");
-      } catch {
-        return undefined;
+      } catch (error) {
+        // The caller's own exception is theirs; a refusal is reported for the whole object.
+        if (error instanceof ContextError) return undefined;
+        throw error;
       }
     }
 
@@ -1095,27 +1065,6 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
 
     // A plain user object: compiled for this call; the object pruned to what the policy reads.
     #canUser(core, target, who, objectValue) {
-      try {
-        return this.#canUserAsIs(core, target, who, objectValue);
-      } catch (error) {
-        if (!holdsBigInt(error, who, objectValue)) throw error;
-        const encoded = boundedEncoding(who, "$.user");
-        if (objectValue === undefined || objectValue === null) return core.canUser(encoded, target.id, undefined);
-        return core.canUserEncoded(encoded, target.id, boundedEncoding(objectValue, "$.object"));
-      }
-    }
-
-    // canSubject of the whole object (as its value; encoded when it holds a BigInt).
-    #canSubjectWhole(core, handle, id, objectValue) {
-      try {
-        return core.canSubject(handle, id, object(objectValue));
-      } catch (error) {
-        if (!holdsBigInt(error, objectValue)) throw error;
-        return core.canSubjectEncoded(handle, id, boundedEncoding(objectValue, "$.object"));
-      }
-    }
-
-    #canUserAsIs(core, target, who, objectValue) {
       if (objectValue !== undefined && objectValue !== null) {
         const reads = target.reads === undefined ? this.#reads(core, target) : target.reads;
         if (reads !== null && prunable(objectValue)) {
@@ -1202,12 +1151,7 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
           made.free();
         }
       } else {
-        try {
-          answer = core.permissionsForUser(user(who), view, object(objectValue));
-        } catch (error) {
-          if (!holdsBigInt(error, who) || error.path !== "$.user") throw error;
-          answer = core.permissionsForUser(boundedEncoding(who, "$.user"), view, object(objectValue));
-        }
+        answer = core.permissionsForUser(user(who), view, object(objectValue));
       }
       return runtime ? JSON.parse(answer) : answer;
     }
@@ -1218,14 +1162,7 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
       if (handleOf(who) !== undefined) {
         throw new ContextError("expected a user object, not a Subject", "invalid_context", "$.user");
       }
-      let made;
-      try {
-        made = core.subject(user(who));
-      } catch (error) {
-        if (!holdsBigInt(error, who)) throw error;
-        made = core.subject(boundedEncoding(who, "$.user"));
-      }
-      return new Subject(MAKE, made, core);
+      return new Subject(MAKE, core.subject(user(who)), core);
     }
 
     /** The view names, in policy order. */

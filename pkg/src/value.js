@@ -234,25 +234,56 @@ export function literalUnboxed(value) {
 }
 
 /**
- * A box's primitive as JSON.stringify takes it: ToNumber, ToString (either may call the box's
- * own valueOf/toString, or throw: a box without them is no JSON), the slot of a Boolean or BigInt.
- * A TypeError thrown there is the JSON path's "not representable" (src/wasm.rs `json_text`).
+ * A box's primitive as JSON.stringify takes it: ToNumber, ToString (ToPrimitive: the box's own
+ * `Symbol.toPrimitive`, `valueOf`, `toString`), the slot of a Boolean or BigInt. Only what the
+ * language itself refuses (no method gives a primitive; a Symbol or a BigInt where a number or a
+ * string is wanted) is no JSON, a CircularError; an exception the box's own methods throw
+ * reaches the caller as it is (pkg/README.md "Errors").
  */
 function unbox(value, slot) {
-  try {
-    switch (slot) {
-      case "number":
-        return Number(value);
-      case "string":
-        return String(value);
-      case "boolean":
-        return booleanValueOf.call(value);
+  switch (slot) {
+    case "number": {
+      const primitive = toPrimitive(value, "number");
+      if (typeof primitive === "symbol" || typeof primitive === "bigint") throw notJson();
+      return Number(primitive);
     }
-    return bigintValueOf.call(value);
-  } catch (error) {
-    if (error instanceof TypeError) throw new CircularError("not representable as JSON");
-    throw error;
+    case "string": {
+      const primitive = toPrimitive(value, "string");
+      if (typeof primitive === "symbol") throw notJson();
+      return String(primitive);
+    }
+    case "boolean":
+      return booleanValueOf.call(value);
   }
+  return bigintValueOf.call(value);
+}
+
+function notJson() {
+  return new CircularError("not representable as JSON");
+}
+
+const isObject = (value) => value !== null && (typeof value === "object" || typeof value === "function");
+
+// ECMAScript ToPrimitive of an object, each of the caller's methods called by us, so that what
+// it throws is told apart from the language's own TypeError.
+function toPrimitive(value, hint) {
+  const exotic = value[Symbol.toPrimitive];
+  if (exotic !== undefined && exotic !== null) {
+    if (typeof exotic !== "function") throw notJson();
+    const primitive = exotic.call(value, hint);
+    if (isObject(primitive)) throw notJson();
+    return primitive;
+  }
+  const first = hint === "string" ? "toString" : "valueOf";
+  const second = hint === "string" ? "valueOf" : "toString";
+  for (const name of [first, second]) {
+    const method = value[name];
+    if (typeof method === "function") {
+      const primitive = method.call(value);
+      if (!isObject(primitive)) return primitive;
+    }
+  }
+  throw notJson();
 }
 
 /**
@@ -537,30 +568,46 @@ export function parseExactJson(text) {
     typeof v === "string" && v[0] === "\ud800" && /^-?\d+$/.test(v.slice(1)) ? BigInt(v.slice(1)) : v);
 }
 
-// The value as JSON text with each BigInt written as its exact integer; undefined when it holds
-// something else JSON cannot (a cycle, a function) or the marker itself (then nothing is guessed).
-// The marker starts with a lone surrogate, which JSON.stringify escapes and a record never holds
-// (the core refuses lone surrogates).
+/**
+ * The value as JSON.stringify writes it, read once, with each BigInt (boxed or not) written as its
+ * exact integer; `undefined` when JSON cannot hold it (a cycle, a box that converts to no
+ * primitive, nothing at all: a function) or it holds the marker itself (then nothing is
+ * guessed). An exception the caller's own value throws (a getter, `toJSON`, a box's `valueOf`, a
+ * Proxy trap) reaches the caller as it is: the language's own refusals are found here (boxes
+ * unboxed by `unbox`, cycles by the stack of values being written), so JSON.stringify itself
+ * never throws one. The marker starts with a lone surrogate, which JSON.stringify escapes and a
+ * record never holds (the core refuses lone surrogates).
+ *
+ * ```js
+ * exactJson({ id: 9007199254740993n }); // '{"id":9007199254740993}'
+ * ```
+ */
 const BIGINT_MARK = "\ud800bigint:";
 export function exactJson(value) {
   const ints = [];
+  const stack = [];
   let clash = false;
   let text;
   try {
-    text = JSON.stringify(value, (key, v) => {
+    text = JSON.stringify(value, function (key, v) {
       if (typeof v === "object" && v !== null) {
-        // JSON.stringify unboxes after the replacer: a boxed BigInt is refused as a BigInt is.
-        const big = boxedBigInt(v);
-        if (big !== undefined) v = big;
+        // JSON.stringify unboxes after the replacer: unboxed here, where the box's own methods
+        // are the caller's.
+        const slot = slotOf(v);
+        if (slot !== undefined) v = unbox(v, slot);
       }
       if (typeof v === "bigint") return BIGINT_MARK + (ints.push(v) - 1);
       if (key.includes(BIGINT_MARK) || (typeof v === "string" && v.includes(BIGINT_MARK))) clash = true;
+      if (typeof v === "object" && v !== null) {
+        // `this` is the value being written: what was written after it is done.
+        while (stack.length > 0 && stack[stack.length - 1] !== this) stack.pop();
+        if (stack.includes(v)) throw new CircularError();
+        stack.push(v);
+      }
       return v;
     });
   } catch (error) {
-    // JSON.stringify's own refusals (a cycle) are TypeErrors; anything else is the caller's own
-    // exception (a getter, a toJSON), rethrown as the typed paths and src/wasm.rs let it through.
-    if (error instanceof TypeError) return undefined;
+    if (error instanceof CircularError) return undefined;
     throw error;
   }
   if (clash || typeof text !== "string") return undefined;

@@ -185,6 +185,35 @@ describe("checkRequest reads a resolver's row only when it is a plain record", (
   }
 });
 
+// Views posts (IsOwner), flags (object members) and teams (a user attribute).
+const valuePolicy = {
+  authentication: ["session"],
+  permissions: ["IsAuthenticatedOrReadOnly"],
+  classes: {
+    IsOwner: { hasObjectPermission: "request.method in SAFE_METHODS or obj.owner == request.user", message: "Not yours." },
+    Flags: { hasObjectPermission: "obj.title == 'x' or obj.published == True or obj.draft == None" },
+    Team: { hasPermission: "request.user.attributes.team == 'core'" },
+  },
+  views: {
+    posts: { model: "blog.Post", permissions: ["IsAuthenticatedOrReadOnly", "IsOwner | IsAdminUser"] },
+    flags: { model: "blog.Post", permissions: ["Flags"] },
+    teams: { model: "blog.Post", permissions: ["Team"] },
+  },
+};
+
+// The five builds, each making a Gate of `policy` (the JSON core from JSON and from its compiled
+// form, the others from the compiled form); `check`: whether the build has `check`.
+function fiveBuilds(policy) {
+  const compiled = new Gate(policy).toCompiled();
+  return {
+    "JSON core": { gate: () => new Gate(policy), check: true },
+    "JSON core, compiled": { gate: () => new Gate(compiled), check: true },
+    "browser runtime": { gate: () => new runtimeApi.Gate(compiled), check: true },
+    "drf-gate/can": { gate: () => new canApi.Gate(compiled), check: false },
+    "drf-gate/worker": { gate: () => new workerApi.Gate(compiled), check: true },
+  };
+}
+
 // Values whose JSON is not what a member-by-member read gives, through every build: each must
 // answer what the JSON core answers to the same context read as JSON.stringify writes it (the
 // whole way), a decision or the same error (name and code). A box is known by its slot whatever
@@ -194,20 +223,6 @@ describe("checkRequest reads a resolver's row only when it is a plain record", (
 // only the members the policy reads, so it answers where the whole way refuses an unread member.
 describe("every build reads exotic values as the JSON core's whole way", () => {
   const box = (value, proto) => Object.setPrototypeOf(Object(value), proto);
-  const valuePolicy = {
-    authentication: ["session"],
-    permissions: ["IsAuthenticatedOrReadOnly"],
-    classes: {
-      IsOwner: { hasObjectPermission: "request.method in SAFE_METHODS or obj.owner == request.user", message: "Not yours." },
-      Flags: { hasObjectPermission: "obj.title == 'x' or obj.published == True or obj.draft == None" },
-      Team: { hasPermission: "request.user.attributes.team == 'core'" },
-    },
-    views: {
-      posts: { model: "blog.Post", permissions: ["IsAuthenticatedOrReadOnly", "IsOwner | IsAdminUser"] },
-      flags: { model: "blog.Post", permissions: ["Flags"] },
-      teams: { model: "blog.Post", permissions: ["Team"] },
-    },
-  };
   const users = {
     numberBoxObjectPrototype: () => box(3, Object.prototype),
     numberBoxObjectPrototypeMembers: () => Object.assign(box(3, Object.prototype), { id: 3, isStaff: true }),
@@ -249,14 +264,7 @@ describe("every build reads exotic values as the JSON core's whole way", () => {
     tagOfItsOwn: () => ({ owner: 3, title: "x", published: true, [Symbol.toStringTag]: "Boolean" }),
   };
   const json = new Gate(valuePolicy);
-  const compiled = json.toCompiled();
-  const builds = {
-    "JSON core": { gate: () => new Gate(valuePolicy), check: true },
-    "JSON core, compiled": { gate: () => new Gate(compiled), check: true },
-    "browser runtime": { gate: () => new runtimeApi.Gate(compiled), check: true },
-    "drf-gate/can": { gate: () => new canApi.Gate(compiled), check: false },
-    "drf-gate/worker": { gate: () => new workerApi.Gate(compiled), check: true },
-  };
+  const builds = fiveBuilds(valuePolicy);
   const short = (run) => {
     try {
       const got = run();
@@ -308,4 +316,182 @@ describe("every build reads exotic values as the JSON core's whole way", () => {
       assert.ok(compared > 40, `${compared} answers compared`);
     });
   }
+});
+
+// One rule for exceptions (pkg/README.md "Errors"): what the caller's own value throws while it is
+// read (a getter, `toJSON`, a box's `valueOf`, a Proxy trap) reaches the caller as it is, the same
+// object, in every build and on every path (typed, memo, steps, and the JSON path of a context
+// that is no plain object); only what JSON itself cannot hold (a cycle, a box that converts to no
+// primitive) is a ContextError. Before, the JSON builds turned a thrown TypeError into
+// `ContextError: not representable as JSON` wherever the core ran JSON.stringify.
+describe("the caller's own exception reaches the caller as it is, in every build and on every path", () => {
+  const thrown = new TypeError("the caller's own");
+  const odd = Object.freeze({ not: "an Error" });
+  const boom = (error) => () => {
+    throw error;
+  };
+  const getter = (record, name, error) => Object.defineProperty(record, name, { get: boom(error), enumerable: true });
+  const box = (value, proto) => Object.setPrototypeOf(Object(value), proto);
+  // Each case gives the user or the object; an object's `read`: the views whose policy reads the
+  // member that throws (`can` reads only those members: elsewhere it answers), all when omitted.
+  const mine = (error) => ({
+    "user getter": { user: () => getter({ id: 3 }, "isStaff", error) },
+    "user member getter": { user: () => ({ id: 3, attributes: getter({}, "team", error) }) },
+    "user toJSON": { user: () => ({ id: 3, toJSON: boom(error) }) },
+    "user valueOf of a box": { user: () => ({ id: box(3, { valueOf: boom(error) }) }) },
+    "user Proxy get": { user: () => new Proxy({ id: 3 }, { get: boom(error) }) },
+    "user Proxy ownKeys": { user: () => new Proxy({ id: 3 }, { ownKeys: boom(error) }) },
+    "object getter": { object: () => getter({ title: "x" }, "owner", error), read: ["posts"] },
+    "object toJSON": { object: () => ({ owner: 3, toJSON: boom(error) }) },
+    "object unread getter": { object: () => getter({ owner: 3 }, "other", error), read: [] },
+    "object toPrimitive of a box": { object: () => ({ owner: box(3, { [Symbol.toPrimitive]: boom(error) }) }), read: ["posts"] },
+  });
+  const cases = { ...mine(thrown), ...Object.fromEntries(Object.entries(mine(odd)).map(([k, v]) => [`${k} (no Error)`, v])) };
+  // JSON's own refusals: a ContextError on every path.
+  const cycle = () => {
+    const value = { id: 3 };
+    value.self = value;
+    return value;
+  };
+  const refused = {
+    "user cycle": { user: cycle },
+    "user box converting to no primitive": { user: () => ({ id: box(3, null) }) },
+    "user box whose toPrimitive gives an object": { user: () => ({ id: box(3, { [Symbol.toPrimitive]: () => ({}) }) }) },
+    "object cycle": { object: () => ({ owner: 3, nested: cycle() }), read: [] },
+    "object box converting to no primitive": { object: () => ({ owner: box(3, Object.create(null)) }), read: ["posts"] },
+  };
+  const builds = fiveBuilds(valuePolicy);
+  const outcome = (run) => {
+    try {
+      run();
+      return "answered";
+    } catch (error) {
+      if (error === thrown) return "thrown";
+      if (error === odd) return "odd";
+      return `${error.name} ${error.code}`;
+    }
+  };
+  for (const [name, build] of Object.entries(builds)) {
+    test(name, () => {
+      const gate = build.gate();
+      const wrong = [];
+      let compared = 0;
+      for (const [label, { user = () => ({ id: 3 }), object, read }] of Object.entries({ ...cases, ...refused })) {
+        const want = label in refused ? "ContextError invalid_context" : label.endsWith("(no Error)") ? "odd" : "thrown";
+        const runs = [];
+        for (const [view, action] of [["posts", "update"], ["teams", "list"]]) {
+          const context = () => (object === undefined ? { view, action, user: user() } : { view, action, user: user(), object: object() });
+          // Twice: the second may be a memo or kept-steps hit.
+          for (let again = 0; again < 2; again++) {
+            if (build.check) {
+              runs.push([`check ${view}.${action}`, () => gate.check(context())]);
+              runs.push([`check (JSON path) ${view}.${action}`, () => gate.check(wholeWay(context()))]);
+            }
+            const canWant = read === undefined || read.includes(view) ? want : "answered";
+            runs.push([`can ${view}.${action}`, () => gate.can(user(), view, action, object?.()), canWant]);
+            runs.push([`permissionsFor ${view}`, () => gate.permissionsFor(user(), view, object?.())]);
+            if (object === undefined) runs.push(["subject", () => gate.subject(user())]);
+            else runs.push([`can of a Subject ${view}.${action}`, () => gate.can(gate.subject(user()), view, action, object()), canWant]);
+          }
+        }
+        for (const [how, run, expected = want] of runs) {
+          const got = outcome(run);
+          compared++;
+          if (got !== expected) wrong.push(`${label}: ${how}: ${got} != ${expected}`);
+        }
+      }
+      assert.deepEqual(wrong, []);
+      assert.ok(compared > 100, `${compared} answers compared`);
+    });
+  }
+});
+
+// A getter answering differently on each read: every path decides on its first read of a member
+// the policy reads, and reads it once (the JSON core's steps path decided on a second read, the
+// copy it sent to wasm, where JSON.stringify and the browser runtime decide on the first).
+describe("a member the policy reads is read once, and decided on, in every build and on every path", () => {
+  // The owner on the first read (user 3: allowed), another user after (denied); a staff user on
+  // the first read (allowed), not after (denied: the object is someone else's).
+  const flipOwner = (count) => ({ title: "x", get owner() { return ++count.reads === 1 ? 3 : 4; } });
+  const flipStaff = (count) => ({ id: 3, get isStaff() { return ++count.reads === 1; } });
+  const builds = fiveBuilds(valuePolicy);
+  for (const [name, build] of Object.entries(builds)) {
+    test(name, () => {
+      const gate = build.gate();
+      const runs = {
+        "can, object": (c) => gate.can({ id: 3 }, "posts", "update", flipOwner(c)),
+        "can, user": (c) => gate.can(flipStaff(c), "posts", "update", { owner: 9 }),
+        "can of a Subject, user": (c) => gate.can(gate.subject(flipStaff(c)), "posts", "update", { owner: 9 }),
+        "permissionsFor, user": (c) => gate.permissionsFor(flipStaff(c), "posts", { owner: 9 }).update,
+      };
+      if (build.check) {
+        Object.assign(runs, {
+          "check, object": (c) => gate.check({ view: "posts", action: "update", user: { id: 3 }, object: flipOwner(c) }).allowed,
+          "check, user": (c) => gate.check({ view: "posts", action: "update", user: flipStaff(c), object: { owner: 9 } }).allowed,
+          "check (JSON path), object": (c) =>
+            gate.check(wholeWay({ view: "posts", action: "update", user: { id: 3 }, object: flipOwner(c) })).allowed,
+        });
+      }
+      const got = {};
+      const want = {};
+      // Three rounds: a first sight, then kept steps, memo and program hits.
+      for (let round = 0; round < 3; round++) {
+        for (const [how, run] of Object.entries(runs)) {
+          const count = { reads: 0 };
+          got[`${how} #${round}`] = `${run(count)}, read ${count.reads}`;
+          want[`${how} #${round}`] = "true, read 1";
+        }
+      }
+      assert.deepEqual(got, want);
+    });
+  }
+});
+
+// The same rule for a raw request that crosses as JSON (one that is no plain record): what its
+// own getter throws reaches the caller as it is (the core's JSON.stringify made a TypeError
+// `ContextError: the request is not representable as JSON`); a cycle is that ContextError.
+describe("a raw request's own exception reaches the caller as it is", () => {
+  const gate = new Gate({
+    authentication: ["token"],
+    permissions: ["IsAuthenticated"],
+    renderers: ["JSONRenderer"],
+    views: { posts: { model: "blog.Post" } },
+    routes: [{ pattern: "/api/posts/", view: "posts" }],
+  });
+  const thrown = new TypeError("the caller's own");
+  const request = (extra) =>
+    Object.assign(Object.create({ toString: () => "request" }), { method: "GET", url: "https://api.test/api/posts/" }, extra);
+  const cycle = {};
+  cycle.self = cycle;
+  const outcome = async (run) => {
+    try {
+      const step = await run();
+      return step === null ? "no route" : `decided ${step.decision?.status}`;
+    } catch (error) {
+      return error === thrown ? "thrown" : `${error.name} ${error.code}`;
+    }
+  };
+  test("sync and async", async () => {
+    const got = {};
+    for (const [how, run] of [
+      ["sync", (r) => gate.checkRequestSync(r, { view: "posts" })],
+      ["async", (r) => gate.checkRequest(r, { view: "posts" })],
+    ]) {
+      got[`${how} plain`] = await outcome(() => run(request({})));
+      // A member the JSON path writes (and the core then refuses as unknown), not the headers,
+      // which the package reads itself first.
+      const member = Object.defineProperty({}, "x", { get: () => { throw thrown; }, enumerable: true });
+      const withGetter = request({ headers: {}, extra: member });
+      got[`${how} getter`] = await outcome(() => run(withGetter));
+      got[`${how} cycle`] = await outcome(() => run(request({ headers: { authorization: "Token x" }, extra: cycle })));
+    }
+    assert.deepEqual(got, {
+      "sync plain": "decided 401",
+      "sync getter": "thrown",
+      "sync cycle": "ContextError invalid_context",
+      "async plain": "decided 401",
+      "async getter": "thrown",
+      "async cycle": "ContextError invalid_context",
+    });
+  });
 });
