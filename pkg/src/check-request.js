@@ -119,7 +119,8 @@ function boundedBody(request) {
 // --- Raw requests without JSON ----------------------------------------------------------------
 //
 // A plain request crosses into wasm as one string: its parts joined by NUL (the method, then the
-// view, action, URL and path present, then header names and values; src/edge.rs
+// view, action, URL, path, format, host, port and content type present, the cookies and META
+// as a number of pairs and the pairs, then header names and values; src/edge.rs
 // `PendingRequest::from_parts`), with the body apart. NUL is ASCII, so the glue copies an ASCII
 // text in its own loop, without TextEncoder; a NUL inside a part makes more parts than counted,
 // and the core refuses the text (then JSON). Only the shapes whose JSON the core would read the
@@ -135,9 +136,20 @@ const PART_HAS_DETAIL = 1 << 2;
 const PART_DETAIL = 1 << 3;
 const PART_URL = 1 << 4;
 const PART_PATH = 1 << 5;
+const PART_FORMAT = 1 << 6;
 const PART_BODY_PENDING = 1 << 7;
 const PART_EMPTY_HEADERS_DROPPED = 1 << 8;
 const PART_HEADERS_JOINED = 1 << 9;
+const PART_LOOKUP_ERROR = 1 << 10;
+const PART_TRACE = 1 << 11;
+const PART_HAS_SECURE = 1 << 12;
+const PART_SECURE = 1 << 13;
+const PART_HOST = 1 << 14;
+const PART_PORT = 1 << 15;
+const PART_CONTENT_TYPE = 1 << 16;
+const PART_COOKIES = 1 << 17;
+const PART_META = 1 << 18;
+const PART_BODY_TOO_LARGE = 1 << 19;
 // Longest typed text (the JSON path's cap on a context's text; longer ones take the JSON path).
 const MAX_PARTS_CHARS = 1024 * 1024;
 
@@ -147,11 +159,45 @@ function typedRequest(request, options) {
   if (!plainRecord(request)) return null;
   const parts = [undefined];
   let flags = 0;
-  let method, url, path, headers, body;
+  let method, url, path, headers, body, host, port, contentType, cookies, meta;
   for (const key of Object.keys(request)) {
     const value = request[key];
     if (value === undefined) continue;
     switch (key) {
+      // An optional member as null is absent (an `Option` in the core).
+      case "host":
+        if (value === null) break;
+        if (typeof value !== "string") return null;
+        host = value;
+        break;
+      case "port":
+        if (value === null) break;
+        if (typeof value !== "string") return null;
+        port = value;
+        break;
+      case "contentType":
+        if (value === null) break;
+        if (typeof value !== "string") return null;
+        contentType = value;
+        break;
+      case "secure":
+        if (value === null) break;
+        if (typeof value !== "boolean") return null;
+        flags |= value ? PART_HAS_SECURE | PART_SECURE : PART_HAS_SECURE;
+        break;
+      case "cookies":
+        if (value === null) break;
+        if (!plainRecord(value)) return null;
+        cookies = value;
+        break;
+      case "meta":
+        if (!plainRecord(value)) return null;
+        meta = value;
+        break;
+      case "bodyTooLarge":
+        if (typeof value !== "boolean") return null;
+        if (value) flags |= PART_BODY_TOO_LARGE;
+        break;
       case "method":
         if (typeof value !== "string") return null;
         method = value;
@@ -169,8 +215,14 @@ function typedRequest(request, options) {
         headers = value;
         break;
       case "body":
-        // Well-formed (JSON would escape a lone surrogate) and surely within MAX_BODY_BYTES.
-        if (typeof value !== "string" || value.length > MAX_BODY_BYTES / 3 || typeof value.isWellFormed !== "function" || !value.isWellFormed()) return null;
+        if (typeof value !== "string") return null;
+        // Past MAX_BODY_BYTES: too large, as boundedBody makes it; else well-formed (JSON would
+        // escape a lone surrogate).
+        if (value.length > MAX_BODY_BYTES / 3 && utf8LengthOver(value, MAX_BODY_BYTES)) {
+          flags |= PART_BODY_TOO_LARGE;
+          break;
+        }
+        if (typeof value.isWellFormed !== "function" || !value.isWellFormed()) return null;
         body = value;
         break;
       case "bodyPending":
@@ -191,7 +243,7 @@ function typedRequest(request, options) {
   }
   if (method === undefined) return null;
   parts[0] = method;
-  let view, action, detail;
+  let view, action, detail, format;
   let now;
   if (options !== undefined && options !== null) {
     if (typeof options !== "object") return null;
@@ -200,6 +252,8 @@ function typedRequest(request, options) {
       if (value === undefined || key === "resolvers" || key === "readBody") continue;
       switch (key) {
         case "now":
+          // null: `now ?? Date.now() / 1000`, as the JSON path.
+          if (value === null) break;
           if (typeof value !== "number") return null;
           now = value;
           break;
@@ -215,12 +269,24 @@ function typedRequest(request, options) {
           if (typeof value !== "boolean") return null;
           detail = value;
           break;
+        case "format":
+          if (typeof value !== "string") return null;
+          format = value;
+          break;
+        case "lookupError":
+          if (typeof value !== "boolean") return null;
+          if (value) flags |= PART_LOOKUP_ERROR;
+          break;
+        case "trace":
+          if (typeof value !== "boolean") return null;
+          if (value) flags |= PART_TRACE;
+          break;
         default:
           return null;
       }
     }
   }
-  // `now ?? Date.now() / 1000`, as the JSON path (a null `now` took the JSON path above).
+  // `now ?? Date.now() / 1000`, as the JSON path.
   now ??= Date.now() / 1000;
   if (!Number.isFinite(now)) return null;
   if (view !== undefined) {
@@ -239,6 +305,30 @@ function typedRequest(request, options) {
   if (path !== undefined) {
     flags |= PART_PATH;
     parts.push(path);
+  }
+  if (format !== undefined) {
+    flags |= PART_FORMAT;
+    parts.push(format);
+  }
+  for (const [flag, value] of [[PART_HOST, host], [PART_PORT, port], [PART_CONTENT_TYPE, contentType]]) {
+    if (value === undefined) continue;
+    flags |= flag;
+    parts.push(value);
+  }
+  // Cookies, then META: the number of pairs, then the pairs.
+  for (const [flag, record] of [[PART_COOKIES, cookies], [PART_META, meta]]) {
+    if (record === undefined) continue;
+    flags |= flag;
+    const at = parts.push("") - 1;
+    let pairs = 0;
+    for (const name of Object.keys(record)) {
+      const value = record[name];
+      if (value === undefined) continue;
+      if (typeof value !== "string") return null;
+      parts.push(name, value);
+      pairs++;
+    }
+    parts[at] = String(pairs);
   }
   if (headers !== undefined) {
     const names = Object.keys(headers);
