@@ -397,11 +397,12 @@ impl PendingRequest {
 
     /// The typed form of [`PendingRequest::from_json`] (what `gate.checkRequest*` sends for a
     /// plain request, without JSON): `count` strings joined by [`PARTS_SEPARATOR`] (the method;
-    /// the view, action, URL, path, `format`, host, port and content type that `flags` says are
-    /// present; the cookies' and then META's number of pairs and their name and value pairs when
-    /// given; then header name and value pairs), and the body; booleans are flags. The same request as the JSON input with these members, read
-    /// by the same code. `Ok(None)`: the text is not `count` parts (a separator inside one), so
-    /// the caller sends JSON instead.
+    /// the view, action, URL, path, `format`, host, port, content type and `bodyBase64` that
+    /// `flags` says are present; the cookies' and then META's number of pairs and their name and
+    /// value pairs when given; then header name and value pairs), and the body; booleans are
+    /// flags. The same request as the JSON input with these members, read by the same code.
+    /// `Ok(None)`: the text is not `count` parts (a separator inside one), so the caller sends
+    /// JSON instead.
     ///
     /// # Errors
     /// As [`PendingRequest::from_json`] for the same request.
@@ -440,7 +441,8 @@ impl PendingRequest {
         else {
             return Ok(None);
         };
-        let (Ok(host), Ok(port), Ok(content_type)) = (take(parts::HOST), take(parts::PORT), take(parts::CONTENT_TYPE))
+        let (Ok(host), Ok(port), Ok(content_type), Ok(body_base64)) =
+            (take(parts::HOST), take(parts::PORT), take(parts::CONTENT_TYPE), take(parts::BODY_BASE64))
         else {
             return Ok(None);
         };
@@ -490,6 +492,7 @@ impl PendingRequest {
             host: host.map(str::to_owned),
             port: port.map(str::to_owned),
             body,
+            body_base64: body_base64.map(str::to_owned),
             body_pending: flags & parts::BODY_PENDING != 0,
             empty_headers_dropped: flags & parts::EMPTY_HEADERS_DROPPED != 0,
             body_too_large: flags & parts::BODY_TOO_LARGE != 0,
@@ -729,6 +732,8 @@ pub mod parts {
     pub const META: u32 = 1 << 18;
     /// `request.bodyTooLarge`.
     pub const BODY_TOO_LARGE: u32 = 1 << 19;
+    /// The `request.bodyBase64` part is present.
+    pub const BODY_BASE64: u32 = 1 << 20;
 }
 
 /// The request, target, `now` and answers of a [`Gate::check_request_json`] input.

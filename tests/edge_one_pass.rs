@@ -386,24 +386,29 @@ fn typed_parts_equal_the_json_input() {
     let mut compared = 0;
     // The target's `format`, `lookupError` and `trace` (the format part given overrides `?format=`).
     let extras = [(None, false, false), (Some("api"), true, false), (Some(""), false, true), (None, true, true)];
-    // The request's `secure`, `host`, `port`, `contentType`, `cookies` and `meta` (a character
+    // The request's `secure`, `host`, `port`, `contentType`, `bodyBase64`, `cookies` and `meta` (a character
     // above U+00FF refused at the same path).
     type Pairs = Option<&'static [(&'static str, &'static str)]>;
-    type Members = (Option<bool>, Option<&'static str>, Option<&'static str>, Option<&'static str>, Pairs, Pairs);
-    let members: [Members; 4] = [
-        (None, None, None, None, None, None),
+    type Text = Option<&'static str>;
+    type Members = (Option<bool>, Text, Text, Text, Text, Pairs, Pairs);
+    // Five against the four extras: every pairing is met.
+    let members: [Members; 5] = [
+        (None, None, None, None, None, None, None),
         (
             Some(true),
             Some("h.example:8000"),
             None,
             None,
+            Some("YT0x"),
             Some(&[("sessionid", "s1"), ("b", "2")]),
             Some(&[("REMOTE_USER", "ann")]),
         ),
-        (Some(false), None, Some("8443"), Some("application/json"), Some(&[]), Some(&[])),
-        (None, Some("x"), None, Some("text/plain; a=\u{100}"), None, Some(&[("B", "1"), ("A", "\u{100}")])),
+        (Some(false), None, Some("8443"), Some("application/json"), None, Some(&[]), Some(&[])),
+        (None, Some("x"), None, Some("text/plain; a=\u{100}"), None, None, Some(&[("B", "1"), ("A", "\u{100}")])),
+        // Not base64: the same refusal.
+        (None, None, None, None, Some("a!"), None, None),
     ];
-    for ((headers, &(format, lookup_error, trace)), &(secure, host, port, content_type, cookies, meta)) in
+    for ((headers, &(format, lookup_error, trace)), &(secure, host, port, content_type, base64, cookies, meta)) in
         headers_sets.iter().flat_map(|h| extras.iter().map(move |e| (h, e))).zip(members.iter().cycle())
     {
         for (view, action, detail) in [
@@ -462,6 +467,7 @@ fn typed_parts_equal_the_json_input() {
                         (parts::HOST, "host", host),
                         (parts::PORT, "port", port),
                         (parts::CONTENT_TYPE, "contentType", content_type),
+                        (parts::BODY_BASE64, "bodyBase64", base64),
                     ] {
                         if let Some(value) = value {
                             flags |= flag;

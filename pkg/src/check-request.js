@@ -119,8 +119,8 @@ function boundedBody(request) {
 // --- Raw requests without JSON ----------------------------------------------------------------
 //
 // A plain request crosses into wasm as one string: its parts joined by NUL (the method, then the
-// view, action, URL, path, format, host, port and content type present, the cookies and META
-// as a number of pairs and the pairs, then header names and values; src/edge.rs
+// view, action, URL, path, format, host, port, content type and bodyBase64 present, the cookies
+// and META as a number of pairs and the pairs, then header names and values; src/edge.rs
 // `PendingRequest::from_parts`), with the body apart. NUL is ASCII, so the glue copies an ASCII
 // text in its own loop, without TextEncoder; a NUL inside a part makes more parts than counted,
 // and the core refuses the text (then JSON). Only the shapes whose JSON the core would read the
@@ -150,35 +150,54 @@ const PART_CONTENT_TYPE = 1 << 16;
 const PART_COOKIES = 1 << 17;
 const PART_META = 1 << 18;
 const PART_BODY_TOO_LARGE = 1 << 19;
+const PART_BODY_BASE64 = 1 << 20;
 // Longest typed text (the JSON path's cap on a context's text; longer ones take the JSON path).
 const MAX_PARTS_CHARS = 1024 * 1024;
 
+
+// A record of strings as its number of pairs, then the pairs (undefined values are left out, as
+// JSON.stringify leaves them); false for any other value (the JSON path then reads it).
+function pushPairs(parts, record) {
+  const at = parts.push("") - 1;
+  let pairs = 0;
+  for (const name of Object.keys(record)) {
+    const value = record[name];
+    if (value === undefined) continue;
+    if (typeof value !== "string") return false;
+    parts.push(name, value);
+    pairs++;
+  }
+  parts[at] = String(pairs);
+  return true;
+}
 
 // [text, count, flags, body, now] for the typed crossing, or null: take the JSON path.
 function typedRequest(request, options) {
   if (!plainRecord(request)) return null;
   const parts = [undefined];
   let flags = 0;
-  let method, url, path, headers, body, host, port, contentType, cookies, meta;
+  let method, url, path, headers, body, host, port, contentType, bodyBase64, cookies, meta;
+  // The body is past MAX_BODY_BYTES.
+  let over = false;
   for (const key of Object.keys(request)) {
     const value = request[key];
     if (value === undefined) continue;
     switch (key) {
       // An optional member as null is absent (an `Option` in the core).
       case "host":
-        if (value === null) break;
-        if (typeof value !== "string") return null;
-        host = value;
-        break;
       case "port":
-        if (value === null) break;
-        if (typeof value !== "string") return null;
-        port = value;
-        break;
       case "contentType":
         if (value === null) break;
         if (typeof value !== "string") return null;
-        contentType = value;
+        if (key === "host") host = value;
+        else if (key === "port") port = value;
+        else contentType = value;
+        break;
+      case "bodyBase64":
+        if (typeof value !== "string") return null;
+        // Past MAX_BODY_BYTES: too large, as boundedBody makes it (the body is dropped too).
+        if (Math.floor(value.length / 4) * 3 - 2 > MAX_BODY_BYTES) over = true;
+        else bodyBase64 = value;
         break;
       case "secure":
         if (value === null) break;
@@ -216,10 +235,12 @@ function typedRequest(request, options) {
         break;
       case "body":
         if (typeof value !== "string") return null;
-        // Past MAX_BODY_BYTES: too large, as boundedBody makes it; else well-formed (JSON would
-        // escape a lone surrogate).
-        if (value.length > MAX_BODY_BYTES / 3 && utf8LengthOver(value, MAX_BODY_BYTES)) {
-          flags |= PART_BODY_TOO_LARGE;
+        // Past MAX_BODY_BYTES: too large, as boundedBody makes it. A long body within it takes
+        // the JSON path (wasm memory, which never shrinks, is sized by it: adversarial/run.sh).
+        // Else well-formed (JSON would escape a lone surrogate).
+        if (value.length > MAX_BODY_BYTES / 3) {
+          if (!utf8LengthOver(value, MAX_BODY_BYTES)) return null;
+          over = true;
           break;
         }
         if (typeof value.isWellFormed !== "function" || !value.isWellFormed()) return null;
@@ -242,6 +263,11 @@ function typedRequest(request, options) {
     }
   }
   if (method === undefined) return null;
+  if (over) {
+    flags |= PART_BODY_TOO_LARGE;
+    body = undefined;
+    bodyBase64 = undefined;
+  }
   parts[0] = method;
   let view, action, detail, format;
   let now;
@@ -310,25 +336,30 @@ function typedRequest(request, options) {
     flags |= PART_FORMAT;
     parts.push(format);
   }
-  for (const [flag, value] of [[PART_HOST, host], [PART_PORT, port], [PART_CONTENT_TYPE, contentType]]) {
-    if (value === undefined) continue;
-    flags |= flag;
-    parts.push(value);
+  if (host !== undefined) {
+    flags |= PART_HOST;
+    parts.push(host);
+  }
+  if (port !== undefined) {
+    flags |= PART_PORT;
+    parts.push(port);
+  }
+  if (contentType !== undefined) {
+    flags |= PART_CONTENT_TYPE;
+    parts.push(contentType);
+  }
+  if (bodyBase64 !== undefined) {
+    flags |= PART_BODY_BASE64;
+    parts.push(bodyBase64);
   }
   // Cookies, then META: the number of pairs, then the pairs.
-  for (const [flag, record] of [[PART_COOKIES, cookies], [PART_META, meta]]) {
-    if (record === undefined) continue;
-    flags |= flag;
-    const at = parts.push("") - 1;
-    let pairs = 0;
-    for (const name of Object.keys(record)) {
-      const value = record[name];
-      if (value === undefined) continue;
-      if (typeof value !== "string") return null;
-      parts.push(name, value);
-      pairs++;
-    }
-    parts[at] = String(pairs);
+  if (cookies !== undefined) {
+    flags |= PART_COOKIES;
+    if (!pushPairs(parts, cookies)) return null;
+  }
+  if (meta !== undefined) {
+    flags |= PART_META;
+    if (!pushPairs(parts, meta)) return null;
   }
   if (headers !== undefined) {
     const names = Object.keys(headers);
