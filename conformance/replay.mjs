@@ -780,6 +780,13 @@ async function replayRaw(c, index) {
   const options = { now: c.raw.now, resolvers: resolversFor(identityTexts[index] ? parseExact(identityTexts[index]) : c.raw.identities) };
   for (const key of ["view", "action", "detail", "lookupError"]) if (key in ctx) options[key] = ctx[key];
   if ("object" in ctx) options.object = ctx.object;
+  // The target's `trace` and `format` (typed crossings of their own) on some cases: a trace
+  // changes no outcome, and `format` given as the URL's one plain `?format=` value is DRF's.
+  if (index % 2 === 1) options.trace = true;
+  const where = c.raw.request.url ?? c.raw.request.path;
+  const query = typeof where === "string" && !where.includes("#") ? where.split("?").slice(1).join("?") : "";
+  const formats = query.split("&").filter((pair) => pair.startsWith("format="));
+  if (index % 3 !== 0 && formats.length === 1 && /^format=[A-Za-z0-9._-]*$/.test(formats[0])) options.format = formats[0].slice(7);
   // Every crossing of a raw request: checkRequest with the request typed (a plain object) and
   // as JSON (check-request.js sends anything that is not a plain record as JSON), and checkRequestSync
   // (typed; its own stack of pending requests). All must answer alike.

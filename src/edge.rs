@@ -5,6 +5,8 @@
 //! a database) answers [`EdgeOutcome::NeedsLookup`] by awaiting the lookup, storing the answer in
 //! an [`AnswerCache`], and asking again: the run is deterministic, so earlier answers replay.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -394,11 +396,13 @@ impl PendingRequest {
     }
 
     /// The typed form of [`PendingRequest::from_json`] (what `gate.checkRequest*` sends for a
-    /// plain request, without JSON): `count` strings joined by [`PARTS_SEPARATOR`] (the method,
-    /// then the view, action, URL and path that `flags` says are present, then header name and
-    /// value pairs), and the body. The same request as the JSON input with these members, read
-    /// by the same code. `Ok(None)`: the text is not `count` parts (a separator inside one), so
-    /// the caller sends JSON instead.
+    /// plain request, without JSON): `count` strings joined by [`PARTS_SEPARATOR`] (the method;
+    /// the view, action, URL, path, `format`, host, port, content type and `bodyBase64` that
+    /// `flags` says are present; the cookies' and then META's number of pairs and their name and
+    /// value pairs when given; then header name and value pairs), and the body; booleans are
+    /// flags. The same request as the JSON input with these members, read by the same code.
+    /// `Ok(None)`: the text is not `count` parts (a separator inside one), so the caller sends
+    /// JSON instead.
     ///
     /// # Errors
     /// As [`PendingRequest::from_json`] for the same request.
@@ -420,7 +424,11 @@ impl PendingRequest {
         now: f64,
     ) -> Result<Option<Self>, ContextError> {
         let mut split = text.split(PARTS_SEPARATOR);
-        let mut next = || split.next();
+        let mut used = 0usize;
+        let mut next = || {
+            used += 1;
+            split.next()
+        };
         let Some(method) = next() else { return Ok(None) };
         let mut take = |flag: u32| -> Result<Option<&str>, ()> {
             if flags & flag == 0 {
@@ -428,20 +436,42 @@ impl PendingRequest {
             }
             next().map(Some).ok_or(())
         };
-        let (Ok(view), Ok(action), Ok(url), Ok(path)) =
-            (take(parts::VIEW), take(parts::ACTION), take(parts::URL), take(parts::PATH))
+        let (Ok(view), Ok(action), Ok(url), Ok(path), Ok(format)) =
+            (take(parts::VIEW), take(parts::ACTION), take(parts::URL), take(parts::PATH), take(parts::FORMAT))
         else {
             return Ok(None);
         };
-        let fixed = 1 + [view, action, url, path].iter().filter(|part| part.is_some()).count();
-        let Some(pairs) = count.checked_sub(fixed).filter(|rest| rest % 2 == 0) else { return Ok(None) };
-        let mut headers = Vec::with_capacity(pairs / 2);
-        for _ in 0..pairs / 2 {
-            let (Some(name), Some(value)) = (next(), next()) else { return Ok(None) };
+        let (Ok(host), Ok(port), Ok(content_type), Ok(body_base64)) =
+            (take(parts::HOST), take(parts::PORT), take(parts::CONTENT_TYPE), take(parts::BODY_BASE64))
+        else {
+            return Ok(None);
+        };
+        // Cookies, then META: a part with the number of name and value pairs that follow; the
+        // parts after them are header pairs.
+        let mut section = |flag: u32| -> Result<Option<BTreeMap<String, String>>, ()> {
+            if flags & flag == 0 {
+                return Ok(None);
+            }
+            let n: usize = next().ok_or(())?.parse().map_err(|_| ())?;
+            let mut out = BTreeMap::new();
+            for _ in 0..n {
+                let (Some(name), Some(value)) = (next(), next()) else { return Err(()) };
+                out.insert(name.to_owned(), value.to_owned());
+            }
+            Ok(Some(out))
+        };
+        let (Ok(cookies), Ok(meta)) = (section(parts::COOKIES), section(parts::META)) else {
+            return Ok(None);
+        };
+        let meta = meta.unwrap_or_default();
+        let mut headers = Vec::new();
+        while let Some(name) = next() {
+            let Some(value) = next() else { return Ok(None) };
             headers.push((name, value));
         }
-        // A separator inside a part makes more parts than counted.
-        if next().is_some() {
+        // `next` counted the `None` that ended the loop. A separator inside a part makes more
+        // parts than counted.
+        if used - 1 != count {
             return Ok(None);
         }
         // The JSON input's `BTreeMap` order: by name, the last value of a repeated name (a
@@ -457,16 +487,27 @@ impl PendingRequest {
             method: method.to_owned(),
             url: url.map(str::to_owned),
             path: path.map(str::to_owned),
+            cookies,
+            secure: (flags & parts::HAS_SECURE != 0).then_some(flags & parts::SECURE != 0),
+            host: host.map(str::to_owned),
+            port: port.map(str::to_owned),
             body,
+            body_base64: body_base64.map(str::to_owned),
             body_pending: flags & parts::BODY_PENDING != 0,
             empty_headers_dropped: flags & parts::EMPTY_HEADERS_DROPPED != 0,
+            body_too_large: flags & parts::BODY_TOO_LARGE != 0,
             headers_joined: flags & parts::HEADERS_JOINED != 0,
+            content_type: content_type.map(str::to_owned),
+            meta,
             ..Default::default()
         };
         let target = RequestTarget {
             view: view.map(str::to_owned),
             action: action.map(str::to_owned),
             detail: (flags & parts::HAS_DETAIL != 0).then_some(flags & parts::DETAIL != 0),
+            lookup_error: flags & parts::LOOKUP_ERROR != 0,
+            trace: flags & parts::TRACE != 0,
+            format: format.map(str::to_owned),
             ..Default::default()
         };
         let (request, target) = request_and_target(input, target, &sorted)?;
@@ -663,12 +704,36 @@ pub mod parts {
     pub const URL: u32 = 1 << 4;
     /// The path part is present (`request.path`).
     pub const PATH: u32 = 1 << 5;
+    /// The `format` part is present (the target's `format`).
+    pub const FORMAT: u32 = 1 << 6;
     /// `request.bodyPending`.
     pub const BODY_PENDING: u32 = 1 << 7;
     /// `request.emptyHeadersDropped`.
     pub const EMPTY_HEADERS_DROPPED: u32 = 1 << 8;
     /// `request.headersJoined`.
     pub const HEADERS_JOINED: u32 = 1 << 9;
+    /// The target's `lookupError`.
+    pub const LOOKUP_ERROR: u32 = 1 << 10;
+    /// The target's `trace`.
+    pub const TRACE: u32 = 1 << 11;
+    /// `request.secure` is given ...
+    pub const HAS_SECURE: u32 = 1 << 12;
+    /// ... and true.
+    pub const SECURE: u32 = 1 << 13;
+    /// The `request.host` part is present.
+    pub const HOST: u32 = 1 << 14;
+    /// The `request.port` part is present.
+    pub const PORT: u32 = 1 << 15;
+    /// The `request.contentType` part is present.
+    pub const CONTENT_TYPE: u32 = 1 << 16;
+    /// `request.cookies` is given: a part with its number of pairs, then the pairs.
+    pub const COOKIES: u32 = 1 << 17;
+    /// `request.meta` is given: a part with its number of pairs, then the pairs.
+    pub const META: u32 = 1 << 18;
+    /// `request.bodyTooLarge`.
+    pub const BODY_TOO_LARGE: u32 = 1 << 19;
+    /// The `request.bodyBase64` part is present.
+    pub const BODY_BASE64: u32 = 1 << 20;
 }
 
 /// The request, target, `now` and answers of a [`Gate::check_request_json`] input.

@@ -384,7 +384,33 @@ fn typed_parts_equal_the_json_input() {
         vec![("X-H", "1"), ("Cookie", "sessionid=s1"), ("X-H", "2"), ("x-h", "3"), ("Accept", "")],
     ];
     let mut compared = 0;
-    for headers in &headers_sets {
+    // The target's `format`, `lookupError` and `trace` (the format part given overrides `?format=`).
+    let extras = [(None, false, false), (Some("api"), true, false), (Some(""), false, true), (None, true, true)];
+    // The request's `secure`, `host`, `port`, `contentType`, `bodyBase64`, `cookies` and `meta` (a character
+    // above U+00FF refused at the same path).
+    type Pairs = Option<&'static [(&'static str, &'static str)]>;
+    type Text = Option<&'static str>;
+    type Members = (Option<bool>, Text, Text, Text, Text, Pairs, Pairs);
+    // Five against the four extras: every pairing is met.
+    let members: [Members; 5] = [
+        (None, None, None, None, None, None, None),
+        (
+            Some(true),
+            Some("h.example:8000"),
+            None,
+            None,
+            Some("YT0x"),
+            Some(&[("sessionid", "s1"), ("b", "2")]),
+            Some(&[("REMOTE_USER", "ann")]),
+        ),
+        (Some(false), None, Some("8443"), Some("application/json"), None, Some(&[]), Some(&[])),
+        (None, Some("x"), None, Some("text/plain; a=\u{100}"), None, None, Some(&[("B", "1"), ("A", "\u{100}")])),
+        // Not base64: the same refusal.
+        (None, None, None, None, Some("a!"), None, None),
+    ];
+    for ((headers, &(format, lookup_error, trace)), &(secure, host, port, content_type, base64, cookies, meta)) in
+        headers_sets.iter().flat_map(|h| extras.iter().map(move |e| (h, e))).zip(members.iter().cycle())
+    {
         for (view, action, detail) in [
             (Some("posts"), None, None),
             (None, None, None),
@@ -427,6 +453,48 @@ fn typed_parts_equal_the_json_input() {
                         flags |= parts::PATH;
                         text.push(path.into());
                         request["path"] = json!(path);
+                    }
+                    if let Some(format) = format {
+                        flags |= parts::FORMAT;
+                        text.push(format.into());
+                        target["format"] = json!(format);
+                    }
+                    if let Some(secure) = secure {
+                        flags |= parts::HAS_SECURE | if secure { parts::SECURE } else { 0 };
+                        request["secure"] = json!(secure);
+                    }
+                    for (flag, name, value) in [
+                        (parts::HOST, "host", host),
+                        (parts::PORT, "port", port),
+                        (parts::CONTENT_TYPE, "contentType", content_type),
+                        (parts::BODY_BASE64, "bodyBase64", base64),
+                    ] {
+                        if let Some(value) = value {
+                            flags |= flag;
+                            text.push(value.into());
+                            request[name] = json!(value);
+                        }
+                    }
+                    for (flag, name, pairs) in [(parts::COOKIES, "cookies", cookies), (parts::META, "meta", meta)] {
+                        if let Some(pairs) = pairs {
+                            flags |= flag;
+                            text.push(pairs.len().to_string());
+                            let mut map = serde_json::Map::new();
+                            for (n, v) in pairs {
+                                text.push(n.to_string());
+                                text.push(v.to_string());
+                                map.insert(n.to_string(), json!(v));
+                            }
+                            request[name] = Value::Object(map);
+                        }
+                    }
+                    if lookup_error {
+                        flags |= parts::LOOKUP_ERROR;
+                        target["lookupError"] = json!(true);
+                    }
+                    if trace {
+                        flags |= parts::TRACE;
+                        target["trace"] = json!(true);
                     }
                     let mut map = serde_json::Map::new();
                     for (name, value) in headers {
@@ -476,5 +544,5 @@ fn typed_parts_equal_the_json_input() {
             }
         }
     }
-    assert_eq!(compared, 7 * 4 * 4 * 3);
+    assert_eq!(compared, 7 * 4 * 4 * 4 * 3);
 }

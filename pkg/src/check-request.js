@@ -119,7 +119,8 @@ function boundedBody(request) {
 // --- Raw requests without JSON ----------------------------------------------------------------
 //
 // A plain request crosses into wasm as one string: its parts joined by NUL (the method, then the
-// view, action, URL and path present, then header names and values; src/edge.rs
+// view, action, URL, path, format, host, port, content type and bodyBase64 present, the cookies
+// and META as a number of pairs and the pairs, then header names and values; src/edge.rs
 // `PendingRequest::from_parts`), with the body apart. NUL is ASCII, so the glue copies an ASCII
 // text in its own loop, without TextEncoder; a NUL inside a part makes more parts than counted,
 // and the core refuses the text (then JSON). Only the shapes whose JSON the core would read the
@@ -135,23 +136,87 @@ const PART_HAS_DETAIL = 1 << 2;
 const PART_DETAIL = 1 << 3;
 const PART_URL = 1 << 4;
 const PART_PATH = 1 << 5;
+const PART_FORMAT = 1 << 6;
 const PART_BODY_PENDING = 1 << 7;
 const PART_EMPTY_HEADERS_DROPPED = 1 << 8;
 const PART_HEADERS_JOINED = 1 << 9;
+const PART_LOOKUP_ERROR = 1 << 10;
+const PART_TRACE = 1 << 11;
+const PART_HAS_SECURE = 1 << 12;
+const PART_SECURE = 1 << 13;
+const PART_HOST = 1 << 14;
+const PART_PORT = 1 << 15;
+const PART_CONTENT_TYPE = 1 << 16;
+const PART_COOKIES = 1 << 17;
+const PART_META = 1 << 18;
+const PART_BODY_TOO_LARGE = 1 << 19;
+const PART_BODY_BASE64 = 1 << 20;
 // Longest typed text (the JSON path's cap on a context's text; longer ones take the JSON path).
 const MAX_PARTS_CHARS = 1024 * 1024;
 
+
+// A record of strings as its number of pairs, then the pairs (undefined values are left out, as
+// JSON.stringify leaves them); false for any other value (the JSON path then reads it).
+function pushPairs(parts, record) {
+  const at = parts.push("") - 1;
+  let pairs = 0;
+  for (const name of Object.keys(record)) {
+    const value = record[name];
+    if (value === undefined) continue;
+    if (typeof value !== "string") return false;
+    parts.push(name, value);
+    pairs++;
+  }
+  parts[at] = String(pairs);
+  return true;
+}
 
 // [text, count, flags, body, now] for the typed crossing, or null: take the JSON path.
 function typedRequest(request, options) {
   if (!plainRecord(request)) return null;
   const parts = [undefined];
   let flags = 0;
-  let method, url, path, headers, body;
+  let method, url, path, headers, body, host, port, contentType, bodyBase64, cookies, meta;
+  // The body is past MAX_BODY_BYTES.
+  let over = false;
   for (const key of Object.keys(request)) {
     const value = request[key];
     if (value === undefined) continue;
     switch (key) {
+      // An optional member as null is absent (an `Option` in the core).
+      case "host":
+      case "port":
+      case "contentType":
+        if (value === null) break;
+        if (typeof value !== "string") return null;
+        if (key === "host") host = value;
+        else if (key === "port") port = value;
+        else contentType = value;
+        break;
+      case "bodyBase64":
+        if (typeof value !== "string") return null;
+        // Past MAX_BODY_BYTES: too large, as boundedBody makes it (the body is dropped too).
+        if (Math.floor(value.length / 4) * 3 - 2 > MAX_BODY_BYTES) over = true;
+        else bodyBase64 = value;
+        break;
+      case "secure":
+        if (value === null) break;
+        if (typeof value !== "boolean") return null;
+        flags |= value ? PART_HAS_SECURE | PART_SECURE : PART_HAS_SECURE;
+        break;
+      case "cookies":
+        if (value === null) break;
+        if (!plainRecord(value)) return null;
+        cookies = value;
+        break;
+      case "meta":
+        if (!plainRecord(value)) return null;
+        meta = value;
+        break;
+      case "bodyTooLarge":
+        if (typeof value !== "boolean") return null;
+        if (value) flags |= PART_BODY_TOO_LARGE;
+        break;
       case "method":
         if (typeof value !== "string") return null;
         method = value;
@@ -169,8 +234,16 @@ function typedRequest(request, options) {
         headers = value;
         break;
       case "body":
-        // Well-formed (JSON would escape a lone surrogate) and surely within MAX_BODY_BYTES.
-        if (typeof value !== "string" || value.length > MAX_BODY_BYTES / 3 || typeof value.isWellFormed !== "function" || !value.isWellFormed()) return null;
+        if (typeof value !== "string") return null;
+        // Past MAX_BODY_BYTES: too large, as boundedBody makes it. A long body within it takes
+        // the JSON path (wasm memory, which never shrinks, is sized by it: adversarial/run.sh).
+        // Else well-formed (JSON would escape a lone surrogate).
+        if (value.length > MAX_BODY_BYTES / 3) {
+          if (!utf8LengthOver(value, MAX_BODY_BYTES)) return null;
+          over = true;
+          break;
+        }
+        if (typeof value.isWellFormed !== "function" || !value.isWellFormed()) return null;
         body = value;
         break;
       case "bodyPending":
@@ -190,8 +263,13 @@ function typedRequest(request, options) {
     }
   }
   if (method === undefined) return null;
+  if (over) {
+    flags |= PART_BODY_TOO_LARGE;
+    body = undefined;
+    bodyBase64 = undefined;
+  }
   parts[0] = method;
-  let view, action, detail;
+  let view, action, detail, format;
   let now;
   if (options !== undefined && options !== null) {
     if (typeof options !== "object") return null;
@@ -200,6 +278,8 @@ function typedRequest(request, options) {
       if (value === undefined || key === "resolvers" || key === "readBody") continue;
       switch (key) {
         case "now":
+          // null: `now ?? Date.now() / 1000`, as the JSON path.
+          if (value === null) break;
           if (typeof value !== "number") return null;
           now = value;
           break;
@@ -215,12 +295,24 @@ function typedRequest(request, options) {
           if (typeof value !== "boolean") return null;
           detail = value;
           break;
+        case "format":
+          if (typeof value !== "string") return null;
+          format = value;
+          break;
+        case "lookupError":
+          if (typeof value !== "boolean") return null;
+          if (value) flags |= PART_LOOKUP_ERROR;
+          break;
+        case "trace":
+          if (typeof value !== "boolean") return null;
+          if (value) flags |= PART_TRACE;
+          break;
         default:
           return null;
       }
     }
   }
-  // `now ?? Date.now() / 1000`, as the JSON path (a null `now` took the JSON path above).
+  // `now ?? Date.now() / 1000`, as the JSON path.
   now ??= Date.now() / 1000;
   if (!Number.isFinite(now)) return null;
   if (view !== undefined) {
@@ -239,6 +331,35 @@ function typedRequest(request, options) {
   if (path !== undefined) {
     flags |= PART_PATH;
     parts.push(path);
+  }
+  if (format !== undefined) {
+    flags |= PART_FORMAT;
+    parts.push(format);
+  }
+  if (host !== undefined) {
+    flags |= PART_HOST;
+    parts.push(host);
+  }
+  if (port !== undefined) {
+    flags |= PART_PORT;
+    parts.push(port);
+  }
+  if (contentType !== undefined) {
+    flags |= PART_CONTENT_TYPE;
+    parts.push(contentType);
+  }
+  if (bodyBase64 !== undefined) {
+    flags |= PART_BODY_BASE64;
+    parts.push(bodyBase64);
+  }
+  // Cookies, then META: the number of pairs, then the pairs.
+  if (cookies !== undefined) {
+    flags |= PART_COOKIES;
+    if (!pushPairs(parts, cookies)) return null;
+  }
+  if (meta !== undefined) {
+    flags |= PART_META;
+    if (!pushPairs(parts, meta)) return null;
   }
   if (headers !== undefined) {
     const names = Object.keys(headers);

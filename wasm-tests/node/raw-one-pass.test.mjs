@@ -82,7 +82,11 @@ describe("the one-pass raw-request protocol", () => {
     for (const method of ["GET", "post", "DELETE"]) {
       for (const where of [{ path: "/api/posts/" }, { url: "https://h.example/api/posts/?format=json" }, { path: "/api/posts/", url: "http://x/y" }, {}]) {
         for (const headers of [{}, { Authorization: "Token k1" }, { Authorization: "Token k2", Accept: "application/json; indent=2" }, { authorization: "Token   k3", "X-H": "caf\u00e9" }, { Authorization: "Token k\u0100" }, { Authorization: "Token \ud800" }, { Authorization: "a\uffffb" }, { Authorization: "a\u0000b" }, { "X-\u0000": "v" }, { Cookie: "sessionid=s", "X-Undefined": undefined }]) {
-          for (const extra of [{}, { body: "a=1" }, { bodyPending: true }, { emptyHeadersDropped: true }, { body: "\ud800" }, { secure: true }]) {
+          for (const extra of [{}, { body: "a=1" }, { bodyPending: true }, { emptyHeadersDropped: true }, { body: "\ud800" }, { secure: true },
+            // Members that cross typed (as null: absent), and others that take the JSON path.
+            { secure: false, host: "h.example:8000", port: "8443", contentType: "application/json", cookies: { sessionid: "s", b: "2" }, meta: { REMOTE_USER: "ann" } },
+            { secure: null, host: null, port: null, contentType: null, cookies: null, meta: {}, bodyTooLarge: true },
+            { host: "h\u0100", meta: { X: "\u0100" }, cookies: {} }, { contentType: "a\u0100" }, { meta: null }, { cookies: { a: 1 } }, { cookies: [] }, { bodyTooLarge: 0 }, { bodyBase64: "YQ==" }]) {
             requests.push({ method, ...where, headers, ...extra });
           }
         }
@@ -96,12 +100,19 @@ describe("the one-pass raw-request protocol", () => {
       }
     };
     for (const request of requests) {
-      for (const target of [{ view: "posts" }, {}, { view: "posts", action: "list", detail: false }, { view: "nope" }, { view: "posts", now: Number.NaN }]) {
-        const options = { ...target, now: target.now ?? 1800000000, resolvers };
+      // `format`, `lookupError`, `trace` and `now: null` cross typed; other types take the JSON path.
+      for (const target of [{ view: "posts" }, {}, { view: "posts", action: "list", detail: false }, { view: "nope" }, { view: "posts", now: Number.NaN }, { view: "posts", format: "api" }, { format: "", lookupError: true }, { view: "posts", trace: true, lookupError: false }, { view: "posts", now: null }, { view: "posts", format: null, trace: 1 }]) {
+        const options = { ...target, now: "now" in target ? target.now : 1800000000, resolvers };
         const typed = run(() => gate.checkRequestSync(request, options));
         assert.equal(run(() => gate.checkRequestSync(viaJson(request), options)), typed, JSON.stringify(request));
         assert.equal(JSON.stringify(await gate.checkRequest(request, options).catch((e) => e)) , JSON.stringify(await gate.checkRequest(viaJson(request), options).catch((e) => e)));
       }
+    }
+    // A body past the core's 4 MiB: too large on both crossings, well-formed or not.
+    for (const body of ["a".repeat(4 * 1024 * 1024 + 1), "\u00e9".repeat(2 * 1024 * 1024) + "\ud800", "\u00e9".repeat(1024 * 1024)]) {
+      const request = { method: "POST", path: "/api/posts/", headers: { Cookie: "sessionid=s", "Content-Type": "application/x-www-form-urlencoded" }, body };
+      const options = { view: "posts", now: 1800000000, resolvers: { session: () => ({ id: 1 }) } };
+      assert.equal(run(() => gate.checkRequestSync(request, options)), run(() => gate.checkRequestSync(viaJson(request), options)));
     }
     gate.free();
   });
