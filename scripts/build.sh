@@ -319,6 +319,8 @@ done
 #    entry, instantiated by a top-level await), inline-can.js (the UI-gating build, likewise), inline.js (core build, likewise),
 #    inline-edge.js (edge build, instantiated synchronously on import).
 cp "$root"/pkg/src/{react,vue,reason}.{js,d.ts} "$dist/"
+#    The one React context and the one Vue injection key both entries of each share.
+cp "$root"/pkg/src/{react-context,vue-key}.js "$dist/"
 #    drf-gate/can/react and drf-gate/can/vue: the same helpers importing no build (a UI-gating app
 #    bundles only the Gate it gives them: `drf-gate/can` or `drf-gate/can/inline`, whichever its
 #    bundler takes), typed by the can Gate; a `policy` comes with the app's `Gate` class.

@@ -547,6 +547,20 @@ function attributeKey(value) {
   return value === null ? "z" : undefined;
 }
 
+/**
+ * snapshotUser's key of a user: equal for two users the core reads as one (their Subjects decide
+ * alike), `undefined` for a user the key does not cover (any other member or value). The
+ * framework helpers keep a Subject while the user's key stays (an equal user in a new object).
+ *
+ * ```js
+ * userKey({ id: 3, isStaff: true }) === userKey({ id: 3, isStaff: true }); // true
+ * userKey(new Map()); // undefined
+ * ```
+ */
+export function userKey(user) {
+  return plainShape(user) ? snapshotUser(user)?.key : undefined;
+}
+
 // The snapshot as the user that crosses.
 export function snapshotValue(snapshot) {
   const out = Object.create(null);

@@ -31,7 +31,9 @@ export type GateProviderProps = {
 
 /**
  * Owns the Gate (when given a policy) and the user's compiled Subject: frees them when the user
- * or the policy changes and on unmount; its tree re-renders with the new answers.
+ * or the policy changes and on unmount; its tree re-renders with the new answers. An equal user
+ * in a new object (an inline `user={{ ... }}`) keeps the Subject. One context for
+ * `drf-gate/react` and `drf-gate/can/react`: a provider of either serves the hooks of both.
  *
  * ```tsx
  * <GateProvider policy={policy} user={me}><App /></GateProvider>
@@ -40,8 +42,9 @@ export type GateProviderProps = {
 export declare function GateProvider(props: GateProviderProps): ReactNode;
 
 /**
- * `{ gate, user }` of the nearest provider (throws without one). `G`: the Gate the provider was
- * given, when it is not this entry's (`useGate<CanGate>()` under a `drf-gate/can` Gate).
+ * `{ gate, user }` of the nearest provider (throws without one). Typed by this entry's Gate
+ * (`drf-gate`'s; in `drf-gate/can/react`, the can Gate: no type argument needed); `G` for another
+ * (`useGate<CanGate>()` of `drf-gate/react` under a provider given a `drf-gate/can` Gate).
  *
  * ```tsx
  * const { gate, user } = useGate();

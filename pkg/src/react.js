@@ -13,14 +13,16 @@
 //
 // `drf-gate/can/react` is this file with the `drf-gate` import below left out (scripts/build.sh):
 // it bundles no build of its own, only the Gate the app gives it (`gate={gate}`, or
-// `policy={bytes} Gate={Gate}` with the app's `drf-gate/can` Gate class).
-import { createContext, createElement, useContext, useEffect, useMemo } from "react";
+// `policy={bytes} Gate={Gate}` with the app's `drf-gate/can` Gate class). Both use one context
+// (react-context.js): a provider of either serves the hooks of both.
+import { createElement, useContext, useEffect, useMemo } from "react";
 import { Gate } from "drf-gate";
+import { userKey } from "./gate.js";
+import { GateContext } from "./react-context.js";
 import { explain } from "./reason.js";
 
 export { explain };
 
-const GateContext = createContext(null);
 const onServer = typeof window === "undefined" || typeof document === "undefined";
 
 /**
@@ -66,13 +68,16 @@ export function GateProvider({ gate, policy, Gate: GateClass = Gate, user = null
   }
   const owned = useOwned(() => (gate == null ? new GateClass(policy) : null), [gate, policy, GateClass]);
   const active = gate ?? owned;
-  // The compiled user: made once per (gate, user), freed when either changes.
-  const subject = useOwned(() => (onServer || user == null ? null : active.subject(user)), [active, user]);
+  // The compiled user: made once per (gate, user's facts), freed when either changes. An equal
+  // user in a new object (`user={{ id: 3 }}` written inline) keeps it; a user changed (in a new
+  // object, or in place and rendered again) makes another. A user userKey does not cover: by identity.
+  const facts = user == null ? null : (userKey(user) ?? user);
+  const subject = useOwned(() => (onServer || user == null ? null : active.subject(user)), [active, facts]);
   const value = useMemo(() => ({ gate: active, user, who: subject ?? user }), [active, user, subject]);
   return createElement(GateContext.Provider, { value }, children);
 }
 
-/** `{ gate, user }` of the nearest `GateProvider`. */
+/** `{ gate, user }` of the nearest `GateProvider` (of this entry or the other). */
 export function useGate() {
   const context = useContext(GateContext);
   if (context === null) throw new Error("drf-gate/react: no <GateProvider> above this component");
@@ -98,8 +103,9 @@ export function usePermissions(view, object) {
  * entry of `permission_classes` (`null` when no class decided, e.g. a 404 or 405).
  */
 export function useDecision(view, action, object) {
-  const { gate, user } = useGate();
-  return useMemo(() => explain(gate.check(context(view, action, user, object))), [gate, user, view, action, object]);
+  const { gate, user, who } = useGate();
+  // `who`: a user changed in place (a new Subject) decides again.
+  return useMemo(() => explain(gate.check(context(view, action, user, object))), [gate, user, who, view, action, object]);
 }
 
 /**

@@ -27,14 +27,24 @@ export type GateClass = new (policy: never) => Gate | CanGate;
  * (unless a slot reads `decision`); `useDecision` needs `check` (it throws `needs_check_build` there).
  */
 export type GateOptions = {
-  /** The signed-in user (`User` JSON, a ref or a getter), `null` for the anonymous user. */
+  /**
+   * The signed-in user (`User` JSON, a ref or a getter), `null` for the anonymous user. An equal
+   * user in a new object (`:user="{ ... }"` inline) keeps its compiled Subject.
+   */
   user?: MaybeRefOrGetter<User | null>;
 } & (
   | { gate: MaybeRefOrGetter<Gate | CanGate>; policy?: undefined; Gate?: undefined }
   | { policy: MaybeRefOrGetter<Policy | string | Uint8Array | ArrayBuffer>; gate?: undefined; /** The class that loads `policy`. */ Gate?: GateClass }
 );
 
-/** The injection key of the gate state. */
+/**
+ * The injection key of the gate state: one for `drf-gate/vue` and `drf-gate/can/vue` (a provider
+ * of either serves the composables of both).
+ *
+ * ```ts
+ * const state = inject(GATE_KEY);
+ * ```
+ */
 export declare const GATE_KEY: InjectionKey<ShallowRef<GateState>>;
 
 /**
@@ -57,8 +67,9 @@ export declare function createGate(options: GateOptions): Plugin;
 export declare function provideGate(options: GateOptions): ShallowRef<GateState>;
 
 /**
- * The nearest gate state (throws without one). `G`: the Gate it was given, when it is not this
- * entry's (`useGate<CanGate>()` under a `drf-gate/can` Gate).
+ * The nearest gate state (throws without one). Typed by this entry's Gate (`drf-gate`'s; in
+ * `drf-gate/can/vue`, the can Gate: no type argument needed); `G` for another (`useGate<CanGate>()`
+ * of `drf-gate/vue` under a provider given a `drf-gate/can` Gate).
  *
  * ```ts
  * const state = useGate();

@@ -14,7 +14,8 @@
 //
 // `drf-gate/can/vue` is this file with the `drf-gate` import below left out (scripts/build.sh):
 // it bundles no build of its own, only the Gate the app gives it (`{ gate }`, or
-// `{ policy, Gate }` with the app's `drf-gate/can` Gate class).
+// `{ policy, Gate }` with the app's `drf-gate/can` Gate class). Both use one injection key
+// (vue-key.js): a provider of either serves the composables of both.
 import {
   computed,
   defineComponent,
@@ -28,12 +29,11 @@ import {
   watch,
 } from "vue";
 import { Gate } from "drf-gate";
+import { userKey } from "./gate.js";
+import { GATE_KEY } from "./vue-key.js";
 import { explain } from "./reason.js";
 
-export { explain };
-
-/** The injection key of the gate state. */
-export const GATE_KEY = Symbol("drf-gate");
+export { explain, GATE_KEY };
 const onServer = typeof window === "undefined" || typeof document === "undefined";
 
 /**
@@ -50,6 +50,7 @@ function gateState({ gate, policy, Gate: GateClass = Gate, user = null }) {
   let ownedGate = null; // made here from a policy: freed here
   let ownedPolicy;
   let subject = null;
+  let subjectKey; // userKey of the user `subject` was made for
   const release = (value) => {
     try {
       value?.free?.();
@@ -73,8 +74,17 @@ function gateState({ gate, policy, Gate: GateClass = Gate, user = null }) {
       queueMicrotask(() => release(previous));
     }
     const plainUser = givenUser == null ? null : toRaw(givenUser);
+    // An equal user in a new object (`:user="{ id: 3 }"` written inline) keeps the Subject of the
+    // same gate; a changed one, or one userKey does not cover (the watch saw a change), makes another.
+    const key = plainUser == null ? undefined : userKey(plainUser);
+    const previous = state.value;
+    if (key !== undefined && key === subjectKey && subject !== null && previous?.gate === active) {
+      state.value = { gate: active, user: plainUser, who: subject };
+      return;
+    }
     const previousSubject = subject;
     subject = onServer || plainUser == null ? null : active.subject(plainUser);
+    subjectKey = key;
     state.value = { gate: active, user: plainUser, who: subject ?? plainUser };
     // Freed after the watchers that still hold the old state have re-run.
     queueMicrotask(() => release(previousSubject));

@@ -2,7 +2,9 @@
 // rendered to HTML in Node (renderToString), served, and hydrated in Chromium. Every control is
 // compared with the package's own decision for the same user, policy and object (computed in
 // Node), before hydration (JavaScript off), after it, after user and policy switches; hydration
-// must report no mismatch, and the Subjects the providers make must be freed.
+// must report no mismatch (for the anonymous user, a staff user and the owner INITIAL names), the
+// Subjects the providers make must be freed, and a re-render with an equal user in a new object
+// must compile none.
 // Prints `frameworks: N checks, N passed`.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
@@ -64,6 +66,9 @@ for (const [name, app] of Object.entries(APPS)) {
     configFile: join(root, "vite.config.js"),
     build: { ssr: app.server, outDir: "dist/server", emptyOutDir: true },
   });
+  // The server bundle leaves drf-gate to Node: its `node` entry, which reads the .wasm from dist/.
+  const serverBundle = readFileSync(join(root, "dist/server/entry-server.js"), "utf8");
+  check(`${name}: the server bundle imports drf-gate/${name} (Node's entry), bundles no .wasm`, serverBundle.includes(`from "drf-gate/${name}"`) && !/\.wasm|base64/.test(serverBundle));
   app.render = (await import(pathToFileURL(join(root, "dist/server/entry-server.js")).href)).render;
   app.template = readFileSync(join(root, "dist/client/index.html"), "utf8");
   app.dir = join(root, "dist/client");
@@ -84,7 +89,9 @@ const server = createServer(async (req, res) => {
     if (!app) return res.writeHead(404).end();
     const file = rest.join("/");
     if (file === "" || file === "mismatch") {
-      const body = await page(app, INITIAL, file === "mismatch" ? { ...INITIAL, user: "bob" } : INITIAL);
+      // `?user=KEY`: the first render's user (INITIAL's by default).
+      const initial = { ...INITIAL, user: url.searchParams.get("user") ?? INITIAL.user };
+      const body = await page(app, initial, file === "mismatch" ? { ...initial, user: "bob" } : initial);
       return res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(body);
     }
     const path = normalize(join(app.dir, file));
@@ -125,29 +132,55 @@ function compareControls(label, shown, want) {
 
 try {
   for (const name of Object.keys(APPS)) {
-    // Before hydration: the server's HTML alone.
-    const off = await browser.newContext({ javaScriptEnabled: false });
-    const raw = await off.newPage();
-    await raw.goto(`${base}/${name}/`);
-    const serverControls = await read(raw);
-    compareControls(`${name} server render (${INITIAL.user}, ${INITIAL.policy})`, serverControls, expectedControls(INITIAL.user, INITIAL.policy));
-    await off.close();
+    // The server's HTML alone (JavaScript off) must show the package's controls for `userKey`;
+    // then the page hydrates: the client's first render equals it, no mismatch is reported, no
+    // console error or warning. Returns the hydrated page (and its console messages) in its context.
+    async function hydrate(userKey) {
+      const label = userKey === INITIAL.user ? name : `${name} (${userKey})`;
+      const off = await browser.newContext({ javaScriptEnabled: false });
+      const raw = await off.newPage();
+      await raw.goto(`${base}/${name}/?user=${userKey}`);
+      const serverControls = await read(raw);
+      compareControls(`${name} server render (${userKey}, ${INITIAL.policy})`, serverControls, expectedControls(userKey, INITIAL.policy));
+      await off.close();
+      const context = await browser.newContext();
+      const p = await context.newPage();
+      const messages = [];
+      p.on("console", (message) => {
+        if (message.type() === "error" || message.type() === "warning") messages.push(`${message.type()}: ${message.text()}`);
+      });
+      p.on("pageerror", (error) => messages.push(`pageerror: ${error.message}`));
+      await p.goto(`${base}/${name}/?user=${userKey}`);
+      await p.waitForFunction(() => window.__hydrated === true, null, { timeout: 30000 });
+      await p.waitForTimeout(50);
+      const hydrated = await read(p);
+      check(`${label}: hydrated controls = server-rendered controls`, JSON.stringify(hydrated) === JSON.stringify(serverControls), JSON.stringify({ hydrated, serverControls }));
+      const hydrationErrors = await p.evaluate(() => window.__hydrationErrors);
+      check(`${label}: no hydration mismatch reported`, hydrationErrors.length === 0, JSON.stringify(hydrationErrors));
+      check(`${label}: no console error or warning on hydration`, messages.length === 0, JSON.stringify(messages));
+      return { context, p, messages };
+    }
+    // The anonymous user and a staff user: rendered, hydrated, closed.
+    for (const userKey of ["anonymous", "sam"]) await (await hydrate(userKey)).context.close();
+    // INITIAL's user: the page then switches users and policies.
+    const { context, p, messages } = await hydrate(INITIAL.user);
 
-    const context = await browser.newContext();
-    const p = await context.newPage();
-    const messages = [];
-    p.on("console", (message) => {
-      if (message.type() === "error" || message.type() === "warning") messages.push(`${message.type()}: ${message.text()}`);
-    });
-    p.on("pageerror", (error) => messages.push(`pageerror: ${error.message}`));
-    await p.goto(`${base}/${name}/`);
-    await p.waitForFunction(() => window.__hydrated === true, null, { timeout: 30000 });
-    await p.waitForTimeout(50);
-    const hydrated = await read(p);
-    check(`${name}: hydrated controls = server-rendered controls`, JSON.stringify(hydrated) === JSON.stringify(serverControls), JSON.stringify({ hydrated, serverControls }));
-    const hydrationErrors = await p.evaluate(() => window.__hydrationErrors);
-    check(`${name}: no hydration mismatch reported`, hydrationErrors.length === 0, JSON.stringify(hydrationErrors));
-    check(`${name}: no console error or warning on hydration`, messages.length === 0, JSON.stringify(messages));
+    // Re-renders with an equal user in a new object (the apps pass `{ ...user }` inline): the
+    // provider keeps its Subject (none compiled), and the controls stay the package's.
+    async function rerender(userKey, policyName) {
+      await p.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+      const before = await p.evaluate(() => window.__gateStats.created);
+      for (let i = 1; i <= 3; i++) {
+        const renders = Number(await p.getAttribute("#rerender", "data-renders"));
+        await p.click("#rerender");
+        await p.waitForFunction((n) => document.getElementById("rerender").dataset.renders === String(n), renders + 1);
+      }
+      await p.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+      const after = await p.evaluate(() => window.__gateStats.created);
+      check(`${name} (${userKey}): 3 re-renders with an equal user in a new object compile no Subject`, after === before, `${before} -> ${after}`);
+      compareControls(`${name} after 3 re-renders (${userKey}, ${policyName})`, await read(p), expectedControls(userKey, policyName));
+    }
+    await rerender(INITIAL.user, INITIAL.policy);
 
     async function switchTo(id, userKey, policyName) {
       await p.click(`#${id}`);
@@ -169,6 +202,8 @@ try {
     await switchTo("policy-staff", "anonymous", "staff");
     for (const key of ["sam", "ann"]) await switchTo(`user-${key}`, key, "staff");
     await switchTo("policy-blog", "ann", "blog");
+    await switchTo("user-sam", "sam", "blog");
+    await rerender("sam", "blog");
     // Denial reason: a tooltip names the deciding class and DRF's message.
     await switchTo("user-bob", "bob", "blog");
     const reason = (await read(p)).find((c) => c.post === "3" && c.control === "publish");

@@ -154,13 +154,70 @@ describe("drf-gate/can/react and drf-gate/can/vue", () => {
   const canReact = dist("can-react.js");
   const canVue = dist("can-vue.js");
 
-  test("they import no drf-gate build (only react or vue, and the reason helper)", async () => {
+  test("they import no drf-gate build (only react or vue, the shared context or key, the user key, the reason helper)", async () => {
     const { readFileSync } = await import("node:fs");
     for (const file of ["can-react.js", "can-vue.js"]) {
       const text = readFileSync(join(installedDir, "dist", file), "utf8");
       const imports = [...text.matchAll(/^import[^;]*? from "([^"]+)";$/gms)].map((m) => m[1]).sort();
-      assert.deepEqual(imports, [file === "can-react.js" ? "react" : "vue", "./reason.js"].sort(), file);
+      const own = file === "can-react.js" ? ["react", "./react-context.js"] : ["vue", "./vue-key.js"];
+      assert.deepEqual(imports, [...own, "./gate.js", "./reason.js"].sort(), file);
     }
+  });
+
+  // One React context and one Vue injection key for both entries of each: a provider of either
+  // serves the hooks of both (an app and a library may mix them); the nearest provider answers.
+  test("React: a provider of either entry serves the hooks and <Can> of both; the nearest answers", async () => {
+    const helpers = await canReact;
+    const full = new Gate(bytes);
+    const can = new canNode.Gate(bytes);
+    for (const user of users) {
+      const expected = reactRender(full, user, ReactPage);
+      const mixed = (Provider, Page, gate) => renderToString(h(Provider, { gate, user }, h(Page)));
+      assert.equal(mixed(helpers.GateProvider, ReactPage, can), expected, `can provider, drf-gate/react hooks ${JSON.stringify(user)}`);
+      assert.equal(mixed(drfReact.GateProvider, reactPage(helpers), can), expected, `drf-gate/react provider, can hooks ${JSON.stringify(user)}`);
+    }
+    // Nested: the inner provider's user answers, whichever entry each provider and hook is from.
+    const Who = () => `${drfReact.useGate().user?.id}/${helpers.useGate().user?.id}/${helpers.useCan("tags", "create")}/${drfReact.useCan("tags", "create")}`;
+    const nested = (Outer, Inner) =>
+      renderToString(h(Outer, { gate: full, user: { id: 4, isStaff: true } }, h(Inner, { gate: can, user: { id: 3 } }, h(Who))));
+    assert.equal(nested(drfReact.GateProvider, helpers.GateProvider), "3/3/false/false");
+    assert.equal(nested(helpers.GateProvider, drfReact.GateProvider), "3/3/false/false");
+    assert.equal(renderToString(h(drfReact.GateProvider, { gate: can, user: { id: 4, isStaff: true } }, h(Who))), "4/4/true/true");
+    full.free();
+    can.free();
+  });
+
+  test("Vue: a provider of either entry serves the composables of both; one GATE_KEY", async () => {
+    const helpers = await canVue;
+    assert.equal(helpers.GATE_KEY, drfVue.GATE_KEY);
+    const full = new Gate(bytes);
+    const can = new canNode.Gate(bytes);
+    for (const user of users) {
+      const expected = await vueRender(full, user, VuePage);
+      const mixed = (plugin, Page) => vueRenderToString(vue.createSSRApp(Page).use(plugin({ gate: can, user })));
+      assert.equal(await mixed(helpers.createGate, VuePage), expected, `can plugin, drf-gate/vue composables ${JSON.stringify(user)}`);
+      assert.equal(await mixed(drfVue.createGate, vuePage(helpers)), expected, `drf-gate/vue plugin, can composables ${JSON.stringify(user)}`);
+    }
+    // Nested: provideGate of one entry under the other's plugin; the inner one answers.
+    const Who = vue.defineComponent({
+      setup() {
+        const [a, b] = [drfVue.useGate(), helpers.useGate()];
+        const tags = drfVue.useCan("tags", "create");
+        return () => vue.h("p", `${a.value.user?.id}/${b.value.user?.id}/${tags.value}`);
+      },
+    });
+    for (const [outer, inner] of [[drfVue, helpers], [helpers, drfVue]]) {
+      const Inner = vue.defineComponent({
+        setup() {
+          inner.provideGate({ gate: can, user: { id: 3 } });
+          return () => vue.h(Who);
+        },
+      });
+      const html = await vueRenderToString(vue.createSSRApp(Inner).use(outer.createGate({ gate: full, user: { id: 4, isStaff: true } })));
+      assert.equal(html, "<p>3/3/false</p>");
+    }
+    full.free();
+    can.free();
   });
 
   test("React: a gate, or a policy with the Gate class, renders as drf-gate/react on the full Gate", async () => {

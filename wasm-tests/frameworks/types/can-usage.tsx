@@ -5,6 +5,7 @@ import { Can, GateProvider, useCan, useGate } from "drf-gate/can/react";
 import { useGate as useFullGate } from "drf-gate/react";
 import { Can as VueCan, createGate, provideGate, useGate as useGateVue } from "drf-gate/can/vue";
 import { Gate, type User } from "drf-gate/can";
+import type { Gate as FullGate } from "drf-gate";
 
 declare const bytes: Uint8Array;
 const me: User = { id: 3, username: "ann" };
@@ -12,7 +13,11 @@ const me: User = { id: 3, username: "ann" };
 export function Buttons({ post }: { post: { id: number; owner: number } }) {
   const edit: boolean = useCan("posts", "update", post);
   const { gate, user } = useGate();
-  const list: boolean = gate.can(user, "posts", "list");
+  // The can entry's useGate() is the can Gate without a type argument, and no full Gate.
+  const same: Gate = gate;
+  // @ts-expect-error: not drf-gate's Gate (no check)
+  const full: FullGate = gate;
+  const list: boolean = gate.can(user, "posts", "list") && same === full;
   // @ts-expect-error: the can Gate has no check
   gate.check({ view: "posts", action: "list", user });
   const under = useFullGate<Gate>().gate;
@@ -43,7 +48,10 @@ createGate({ policy: bytes, user: null });
 export function setup() {
   provideGate({ gate: new Gate(bytes), user: () => me });
   const state = useGateVue();
-  const list: boolean = state.value.gate.can(null, "posts", "list");
+  const same: Gate = state.value.gate;
+  // @ts-expect-error: not drf-gate's Gate (no check)
+  const full: FullGate = state.value.gate;
+  const list: boolean = state.value.gate.can(null, "posts", "list") && same === full;
   // @ts-expect-error: the can Gate has no check
   state.value.gate.check({ view: "posts", action: "list", user: null });
   return { list, VueCan };

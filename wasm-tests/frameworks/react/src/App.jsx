@@ -35,6 +35,8 @@ export function App({ initialUser, initialPolicy }) {
   const [userKey, setUserKey] = useState(initialUser);
   const [policyName, setPolicyName] = useState(initialPolicy);
   const [mounted, setMounted] = useState(true);
+  // Re-renders the provider with an equal user in a new object (the inline literal below).
+  const [renders, setRenders] = useState(0);
   return (
     <main>
       <nav>
@@ -45,10 +47,11 @@ export function App({ initialUser, initialPolicy }) {
           <button key={name} id={`policy-${name}`} onClick={() => setPolicyName(name)}>{name}</button>
         ))}
         <button id="unmount" onClick={() => setMounted(false)}>unmount</button>
+        <button id="rerender" data-renders={renders} onClick={() => setRenders(renders + 1)}>re-render</button>
       </nav>
       <p id="state" data-user={userKey} data-policy={policyName}>{userKey} / {policyName}</p>
       {mounted ? (
-        <GateProvider policy={COMPILED[policyName]} user={userByKey(userKey).user}>
+        <GateProvider policy={COMPILED[policyName]} user={userByKey(userKey).user && { ...userByKey(userKey).user }}>
           <CreateButton />
           <ul>{POSTS.map((post) => <PostRow key={post.id} post={post} />)}</ul>
         </GateProvider>
