@@ -318,10 +318,11 @@ done
 #    edge runtime through `?module`): inline-runtime.js (the browser runtime, the default browser
 #    entry, instantiated by a top-level await), inline-can.js (the UI-gating build, likewise), inline.js (core build, likewise),
 #    inline-edge.js (edge build, instantiated synchronously on import).
-cp "$root"/pkg/src/{react,vue,reason}.{js,d.ts} "$dist/"
-#    The one React context and the one Vue injection key both entries of each share.
-cp "$root"/pkg/src/{react-context,vue-key}.js "$dist/"
-#    drf-gate/can/react and drf-gate/can/vue: the same helpers importing no build (a UI-gating app
+cp "$root"/pkg/src/{react,vue,svelte,reason}.{js,d.ts} "$dist/"
+#    The one React context and the one Vue injection key both entries of each share, and the holder
+#    of a Vue or Svelte provider's Gate and Subject.
+cp "$root"/pkg/src/{react-context,vue-key,gate-holder}.js "$dist/"
+#    drf-gate/can/react, drf-gate/can/vue and drf-gate/can/svelte: the same helpers importing no build (a UI-gating app
 #    bundles only the Gate it gives them: `drf-gate/can` or `drf-gate/can/inline`, whichever its
 #    bundler takes), typed by the can Gate; a `policy` comes with the app's `Gate` class.
 node - "$dist" <<'EOF'
@@ -335,7 +336,7 @@ const swap = (file, pairs) => {
   }
   return text;
 };
-for (const helper of ["react", "vue"]) {
+for (const helper of ["react", "vue", "svelte"]) {
   fs.writeFileSync(`${dist}/can-${helper}.js`, swap(`${helper}.js`, [
     ['import { Gate } from "drf-gate";', `// drf-gate/can/${helper}: no build imported (the app gives its Gate, or its Gate class with a policy).\nconst Gate = undefined;`],
   ]));

@@ -19,7 +19,7 @@ import { createElement, useContext, useEffect, useMemo } from "react";
 import { Gate } from "drf-gate";
 import { userKey } from "./gate.js";
 import { GateContext } from "./react-context.js";
-import { explain } from "./reason.js";
+import { decide, explain } from "./reason.js";
 
 export { explain };
 
@@ -105,7 +105,7 @@ export function usePermissions(view, object) {
 export function useDecision(view, action, object) {
   const { gate, user, who } = useGate();
   // `who`: a user changed in place (a new Subject) decides again.
-  return useMemo(() => explain(gate.check(context(view, action, user, object))), [gate, user, who, view, action, object]);
+  return useMemo(() => decide(gate, view, action, user, object), [gate, user, who, view, action, object]);
 }
 
 /**
@@ -116,13 +116,7 @@ export function useDecision(view, action, object) {
 export function Can({ view, action, object, not = false, fallback = null, children }) {
   const { gate, user, who } = useGate();
   if (typeof children === "function") {
-    return children(explain(gate.check(context(view, action, user, object)))) ?? null;
+    return children(decide(gate, view, action, user, object)) ?? null;
   }
   return gate.can(who, view, action, object) !== not ? (children ?? null) : fallback;
-}
-
-function context(view, action, user, object) {
-  const out = { view, action, user: user ?? null };
-  if (object !== undefined) out.object = object;
-  return out;
 }

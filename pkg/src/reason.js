@@ -1,4 +1,5 @@
-// The reason of a decision, for a tooltip: shared by drf-gate/react and drf-gate/vue.
+// The reason of a decision, for a tooltip: shared by drf-gate/react, drf-gate/vue and
+// drf-gate/svelte (and their drf-gate/can/* twins).
 
 /** A decision and its reason, as the hooks and components hand it out. */
 export function explain(decision) {
@@ -27,4 +28,18 @@ export function explain(decision) {
     reason,
     decision,
   };
+}
+
+/**
+ * The helpers' decision for the current user: `gate.check` of the context they make (the object
+ * only when given), explained.
+ *
+ * ```js
+ * decide(gate, "posts", "destroy", { id: 3 }, post).reason; // "403 IsOwner: ..."
+ * ```
+ */
+export function decide(gate, view, action, user, object) {
+  const context = { view, action, user: user ?? null };
+  if (object !== undefined) context.object = object;
+  return explain(gate.check(context));
 }

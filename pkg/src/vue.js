@@ -29,12 +29,11 @@ import {
   watch,
 } from "vue";
 import { Gate } from "drf-gate";
-import { userKey } from "./gate.js";
+import { gateHolder } from "./gate-holder.js";
 import { GATE_KEY } from "./vue-key.js";
-import { explain } from "./reason.js";
+import { decide, explain } from "./reason.js";
 
 export { explain, GATE_KEY };
-const onServer = typeof window === "undefined" || typeof document === "undefined";
 
 /**
  * The reactive gate state: `{ gate, user, who }` in a shallow ref, rebuilt when `gate`, `policy`
@@ -47,59 +46,16 @@ function gateState({ gate, policy, Gate: GateClass = Gate, user = null }) {
     throw new TypeError("drf-gate/vue: a `policy` needs `Gate` (the Gate class of the drf-gate entry the app imports)");
   }
   const state = shallowRef(null);
-  let ownedGate = null; // made here from a policy: freed here
-  let ownedPolicy;
-  let subject = null;
-  let subjectKey; // userKey of the user `subject` was made for
-  const release = (value) => {
-    try {
-      value?.free?.();
-    } catch {
-      // already freed
-    }
-  };
+  const holder = gateHolder(GateClass);
   const rebuild = ([givenGate, givenPolicy, givenUser]) => {
-    let active = givenGate;
-    if (active == null) {
-      if (ownedGate === null || givenPolicy !== ownedPolicy) {
-        const previous = ownedGate;
-        ownedGate = new GateClass(givenPolicy);
-        ownedPolicy = givenPolicy;
-        queueMicrotask(() => release(previous));
-      }
-      active = ownedGate;
-    } else if (ownedGate !== null) {
-      const previous = ownedGate;
-      ownedGate = null;
-      queueMicrotask(() => release(previous));
-    }
-    const plainUser = givenUser == null ? null : toRaw(givenUser);
-    // An equal user in a new object (`:user="{ id: 3 }"` written inline) keeps the Subject of the
-    // same gate; a changed one, or one userKey does not cover (the watch saw a change), makes another.
-    const key = plainUser == null ? undefined : userKey(plainUser);
-    const previous = state.value;
-    if (key !== undefined && key === subjectKey && subject !== null && previous?.gate === active) {
-      state.value = { gate: active, user: plainUser, who: subject };
-      return;
-    }
-    const previousSubject = subject;
-    subject = onServer || plainUser == null ? null : active.subject(plainUser);
-    subjectKey = key;
-    state.value = { gate: active, user: plainUser, who: subject ?? plainUser };
-    // Freed after the watchers that still hold the old state have re-run.
-    queueMicrotask(() => release(previousSubject));
+    state.value = holder.update(givenGate, givenPolicy, givenUser == null ? null : toRaw(givenUser));
   };
   watch(
     () => [toValue(gate), toValue(policy), toValue(user)],
     rebuild,
     { immediate: true, deep: true, flush: "sync" },
   );
-  onScopeDispose(() => {
-    const [s, g] = [subject, ownedGate];
-    subject = ownedGate = null;
-    release(s);
-    release(g);
-  });
+  onScopeDispose(() => holder.dispose());
   return state;
 }
 
@@ -152,7 +108,7 @@ export function useDecision(view, action, object) {
   const state = useGate();
   return computed(() => {
     const { gate, user } = state.value;
-    return explain(gate.check(context(toValue(view), toValue(action), user, plain(toValue(object)))));
+    return decide(gate, toValue(view), toValue(action), user, plain(toValue(object)));
   });
 }
 
@@ -173,7 +129,7 @@ export const Can = defineComponent({
     const state = useGate();
     const decision = computed(() => {
       const { gate, user } = state.value;
-      return explain(gate.check(context(props.view, props.action, user, plain(props.object))));
+      return decide(gate, props.view, props.action, user, plain(props.object));
     });
     const allowed = computed(() => {
       const { gate, who } = state.value;
@@ -189,10 +145,4 @@ export const Can = defineComponent({
 
 function plain(object) {
   return object == null || typeof object !== "object" ? object : toRaw(object);
-}
-
-function context(view, action, user, object) {
-  const out = { view, action, user: user ?? null };
-  if (object !== undefined) out.object = object;
-  return out;
 }

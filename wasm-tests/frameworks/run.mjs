@@ -1,4 +1,4 @@
-// drf-gate/react and drf-gate/vue in real apps: each app is built by Vite (client + SSR bundle),
+// drf-gate/react, drf-gate/vue and drf-gate/svelte in real apps: each app is built by Vite (client + SSR bundle),
 // rendered to HTML in Node (renderToString), served, and hydrated in Chromium. Every control is
 // compared with the package's own decision for the same user, policy and object (computed in
 // Node), before hydration (JavaScript off), after it, after user and policy switches; hydration
@@ -47,15 +47,16 @@ function check(name, ok, detail = "") {
 //    (misuse) is an error (otherwise tsc reports the directive as unused).
 try {
   execFileSync(process.execPath, [createRequire(import.meta.url).resolve("typescript/bin/tsc"), "-p", join(here, "types/tsconfig.json")], { encoding: "utf8", stdio: "pipe" });
-  check("types: tsc --strict on types/usage.tsx (React and Vue, misuse rejected)", true);
+  check("types: tsc --strict on types/*usage.ts* (React, Vue, Svelte and the can entries; misuse rejected)", true);
 } catch (error) {
-  check("types: tsc --strict on types/usage.tsx (React and Vue, misuse rejected)", false, `${error.stdout}${error.stderr}`);
+  check("types: tsc --strict on types/*usage.ts* (React, Vue, Svelte and the can entries; misuse rejected)", false, `${error.stdout}${error.stderr}`);
 }
 
 // 1. Build both apps once: the browser bundle and the server bundle.
 const APPS = {
   react: { server: "src/entry-server.jsx" },
   vue: { server: "src/entry-server.js" },
+  svelte: { server: "src/entry-server.js" },
 };
 for (const [name, app] of Object.entries(APPS)) {
   const root = join(here, name);
@@ -68,7 +69,7 @@ for (const [name, app] of Object.entries(APPS)) {
   });
   // The server bundle leaves drf-gate to Node: its `node` entry, which reads the .wasm from dist/.
   const serverBundle = readFileSync(join(root, "dist/server/entry-server.js"), "utf8");
-  check(`${name}: the server bundle imports drf-gate/${name} (Node's entry), bundles no .wasm`, serverBundle.includes(`from "drf-gate/${name}"`) && !/\.wasm|base64/.test(serverBundle));
+  check(`${name}: the server bundle imports drf-gate/${name} (Node's entry), bundles no .wasm`, serverBundle.includes(`from "drf-gate/${name}"`) && !/_bg\.wasm|WebAssembly/.test(serverBundle));
   app.render = (await import(pathToFileURL(join(root, "dist/server/entry-server.js")).href)).render;
   app.template = readFileSync(join(root, "dist/client/index.html"), "utf8");
   app.dir = join(root, "dist/client");

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# drf-gate/react and drf-gate/vue in a real React app and a real Vue app (Vite, SSR + hydration
+# drf-gate/react, /vue and /svelte in a real React, Vue and Svelte app (Vite, SSR + hydration
 # in Chromium). Needs pkg/dist (bash scripts/build.sh). Prints `frameworks: N checks, N passed`.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

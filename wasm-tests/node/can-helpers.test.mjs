@@ -148,19 +148,29 @@ describe("drf-gate/react and drf-gate/vue on a drf-gate/can Gate", () => {
   });
 });
 
-// drf-gate/can/react and drf-gate/can/vue: the same helpers importing no build; the app gives its
+// drf-gate/can/react, /can/vue and /can/svelte: the same helpers importing no build; the app gives its
 // Gate (or its Gate class with a policy).
-describe("drf-gate/can/react and drf-gate/can/vue", () => {
+describe("drf-gate/can/react, drf-gate/can/vue and drf-gate/can/svelte", () => {
   const canReact = dist("can-react.js");
   const canVue = dist("can-vue.js");
 
   test("they import no drf-gate build (only react or vue, the shared context or key, the user key, the reason helper)", async () => {
     const { readFileSync } = await import("node:fs");
-    for (const file of ["can-react.js", "can-vue.js"]) {
+    const own = {
+      "can-react.js": ["react", "./react-context.js", "./gate.js"],
+      "can-vue.js": ["vue", "./vue-key.js", "./gate-holder.js"],
+      "can-svelte.js": ["svelte/store", "./gate-holder.js"],
+    };
+    for (const [file, imported] of Object.entries(own)) {
       const text = readFileSync(join(installedDir, "dist", file), "utf8");
       const imports = [...text.matchAll(/^import[^;]*? from "([^"]+)";$/gms)].map((m) => m[1]).sort();
-      const own = file === "can-react.js" ? ["react", "./react-context.js"] : ["vue", "./vue-key.js"];
-      assert.deepEqual(imports, [...own, "./gate.js", "./reason.js"].sort(), file);
+      assert.deepEqual(imports, [...imported, "./reason.js"].sort(), file);
+    }
+    // The modules they import import no build either.
+    for (const file of ["gate-holder.js", "vue-key.js", "react-context.js", "reason.js"]) {
+      const text = readFileSync(join(installedDir, "dist", file), "utf8");
+      const imports = [...text.matchAll(/^import[^;]*? from "([^"]+)";$/gms)].map((m) => m[1]);
+      assert.ok(imports.every((name) => ["react", "./gate.js"].includes(name)), `${file}: ${imports}`);
     }
   });
 
@@ -250,6 +260,49 @@ describe("drf-gate/can/react and drf-gate/can/vue", () => {
       assert.equal(await render({ policy: bytes, Gate: canNode.Gate, user }), expected, JSON.stringify(user));
     }
     assert.throws(() => vue.createSSRApp(Page).use(createGate({ policy: bytes, user: null })), /needs `Gate`/);
+    full.free();
+    can.free();
+  });
+  // Svelte: the stores of either entry on either Gate, read as a component's `$store` does
+  // (subscribe, read, unsubscribe); the Svelte app of wasm-tests/frameworks renders them.
+  test("Svelte: stores on a can Gate answer as on the full Gate; a policy with the Gate class", async () => {
+    const { get, writable } = await import("svelte/store");
+    const fullSvelte = await dist("svelte.js");
+    const canSvelte = await dist("can-svelte.js");
+    const read = (gate) => `destroy=${get(gate.can("posts", "destroy", post))} tags=${JSON.stringify(get(gate.permissions("tags")))}`;
+    const full = new Gate(bytes);
+    const can = new canNode.Gate(bytes);
+    const pages = new Set();
+    for (const user of users) {
+      const reference = fullSvelte.createGate({ gate: full, user });
+      const expected = read(reference);
+      for (const gate of [
+        fullSvelte.createGate({ gate: can, user }),
+        canSvelte.createGate({ gate: can, user }),
+        canSvelte.createGate({ policy: bytes, Gate: canNode.Gate, user: writable(user) }),
+      ]) {
+        assert.equal(read(gate), expected, JSON.stringify(user));
+        gate.destroy();
+      }
+      reference.destroy();
+      pages.add(expected);
+    }
+    assert.ok(pages.size >= 3, [...pages].join("\n"));
+    // A user store: the answers follow it.
+    const user = writable(null);
+    const gate = canSvelte.createGate({ gate: can, user });
+    const tags = gate.can("tags", "create");
+    const seen = [];
+    const stop = tags.subscribe((value) => seen.push(value));
+    user.set({ id: 4, isStaff: true });
+    user.set({ id: 3 });
+    stop();
+    assert.deepEqual(seen, [false, true, false]);
+    // decision needs check: the can Gate refuses it, the full Gate answers.
+    assert.throws(() => get(gate.decision("posts", "list")), refused);
+    assert.equal(get(fullSvelte.createGate({ gate: full, user: { id: 3 } }).decision("posts", "list")).allowed, true);
+    assert.throws(() => canSvelte.createGate({ policy: bytes, user: null }), /needs `Gate`/);
+    gate.destroy();
     full.free();
     can.free();
   });
