@@ -307,3 +307,88 @@ describe("drf-gate/can/react, drf-gate/can/vue and drf-gate/can/svelte", () => {
     can.free();
   });
 });
+
+// The holder of a Vue or Svelte provider (dist/gate-holder.js), as in a browser (a `window` and a
+// `document`: Subjects are made): a Subject per user's facts, never a stale one.
+describe("the provider's Gate and Subject holder", () => {
+  test("an equal user in a new object keeps the Subject; a changed user (new or in place) gets a new one", async () => {
+    // A fresh instance of the module (`?browser`), evaluated with the globals set.
+    globalThis.window = globalThis;
+    globalThis.document = {};
+    let gateHolder;
+    try {
+      ({ gateHolder } = await import(`${pathToFileURL(join(installedDir, "dist", "gate-holder.js")).href}?browser`));
+    } finally {
+      delete globalThis.window;
+      delete globalThis.document;
+    }
+    const made = [];
+    const freed = [];
+    class CountingGate extends canNode.Gate {
+      subject(user) {
+        const subject = super.subject(user);
+        made.push(subject);
+        const free = subject.free.bind(subject);
+        subject.free = () => {
+          freed.push(subject);
+          free();
+        };
+        return subject;
+      }
+    }
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+    const holder = gateHolder(CountingGate);
+    const answers = (state, user) => {
+      // The state's answers are the plain user's, on the same Gate.
+      for (const [view, action] of [["tags", "create"], ["posts", "destroy"]]) {
+        assert.equal(state.gate.can(state.who, view, action, post), state.gate.can(user, view, action, post), `${view}.${action} ${JSON.stringify(user)}`);
+      }
+    };
+    const ann = { id: 3, username: "ann", permissions: ["blog.view_post"], attributes: { verified: true } };
+    let state = holder.update(null, bytes, ann);
+    assert.equal(made.length, 1);
+    answers(state, ann);
+    // Equal users in new objects (members in the same order): no new Subject.
+    for (const copy of [{ ...ann }, { ...ann, permissions: [...ann.permissions] }, { ...ann, attributes: { verified: true } }]) {
+      state = holder.update(null, bytes, copy);
+      assert.equal(made.length, 1, JSON.stringify(copy));
+      answers(state, copy);
+    }
+    // Changed: in place, or in a new object (a flag, a permission, an attribute): a new Subject each.
+    const changed = { ...ann };
+    changed.isStaff = true;
+    state = holder.update(null, bytes, changed);
+    assert.equal(made.length, 2);
+    answers(state, changed);
+    changed.isStaff = false;
+    state = holder.update(null, bytes, changed);
+    assert.equal(made.length, 3);
+    answers(state, changed);
+    for (const user of [{ ...ann, attributes: { verified: false } }, { ...ann, permissions: [] }, { ...ann, id: 4, isStaff: true }]) {
+      const before = made.length;
+      state = holder.update(null, bytes, user);
+      assert.equal(made.length, before + 1, JSON.stringify(user));
+      answers(state, user);
+    }
+    // A user the key does not cover (a nested attribute): a new Subject on every update.
+    const odd = { id: 3, attributes: { profile: { verified: true } } };
+    const before = made.length;
+    holder.update(null, bytes, odd);
+    holder.update(null, bytes, odd);
+    assert.equal(made.length, before + 2);
+    // Anonymous: no Subject. Another policy: a new Gate, and a new Subject for the same user.
+    state = holder.update(null, bytes, null);
+    assert.equal(state.who, null);
+    const other = new Gate(bytes).toCompiled();
+    holder.update(null, bytes, ann);
+    const count = made.length;
+    state = holder.update(null, other, { ...ann });
+    assert.equal(made.length, count + 1);
+    answers(state, ann);
+    // Replaced Subjects are freed a microtask later; dispose frees the last one.
+    await tick();
+    assert.equal(freed.length, made.length - 1);
+    holder.dispose();
+    assert.equal(freed.length, made.length);
+  });
+});
