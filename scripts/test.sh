@@ -110,7 +110,7 @@ workers() { bash wasm-tests/workerd/run.sh; }
 field() { bash wasm-tests/workerd/field.sh; }
 # The guard in Node: certainty, bodies, request.user, forwardTo (run.sh installed its npm deps).
 guard() { node --test wasm-tests/workerd/guard.test.mjs; }
-# drf-gate/react and /vue in Vite apps (SSR + hydration), five bundlers, six runtimes.
+# drf-gate/react, /vue and /svelte in Vite apps (SSR + hydration), five bundlers, six runtimes.
 front_ends() {
   local status=0
   bash wasm-tests/frameworks/run.sh || status=1
@@ -141,7 +141,7 @@ step "npm package (build, Node, TypeScript, workerd, Chromium)" package
 step "conformance against real DRF" conformance
 step "conformance: third-party classes (knox, djoser, HasAPIKey) against the real packages" thirdparty
 step "browser demo and playground" browser
-step "front ends: React/Vue apps, bundlers, runtimes" front_ends
+step "front ends: React/Vue/Svelte apps, bundlers, runtimes" front_ends
 if [ -f wasm-tests/workerd/run.sh ]; then step "Worker in workerd vs the sample DRF server" workers; fi
 step "field: live data changes, CORS, bodies, faults (Worker vs DRF)" field
 if [ -f wasm-tests/workerd/guard.test.mjs ]; then step "the guard in Node (drf-gate/guard)" guard; fi
