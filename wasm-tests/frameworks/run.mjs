@@ -92,6 +92,8 @@ const server = createServer(async (req, res) => {
     if (file === "" || file === "mismatch") {
       // `?user=KEY`: the first render's user (INITIAL's by default).
       const initial = { ...INITIAL, user: url.searchParams.get("user") ?? INITIAL.user };
+      // `?inplace`: the React app's in-place section only.
+      if (url.searchParams.has("inplace")) initial.inPlace = true;
       const body = await page(app, initial, file === "mismatch" ? { ...initial, user: "bob" } : initial);
       return res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(body);
     }
@@ -222,6 +224,36 @@ try {
     check(`${name}: unmount frees the Subject and the Gate`, after.created === after.freed && after.gatesFreed === before.gatesFreed + 1, JSON.stringify(after));
     check(`${name}: no console error or warning while switching`, messages.length === 0, JSON.stringify(messages));
     await context.close();
+
+    // React: a user changed in place (the same object) and rendered again gets a new Subject, and
+    // useCan, useDecision and usePermissions answer for the changed user (Vue watches the user
+    // deeply; the Vue and Svelte holder is tested in wasm-tests/node/can-helpers.test.mjs).
+    if (name === "react") {
+      const inPlace = await browser.newContext();
+      const ip = await inPlace.newPage();
+      await ip.goto(`${base}/react/?inplace=1`);
+      await ip.waitForFunction(() => window.__hydrated === true, null, { timeout: 30000 });
+      const { Gate } = await import("drf-gate");
+      const staffGate = new Gate(JSON.stringify(POLICIES.staff));
+      for (const flips of [0, 1, 2]) {
+        if (flips > 0) {
+          await ip.click("#flip-staff");
+          await ip.waitForFunction((n) => document.getElementById("flip-staff").dataset.flips === String(n), flips);
+        }
+        const user = { id: 9, username: "ivy", ...(flips > 0 ? { isStaff: flips % 2 === 1 } : {}) };
+        const want = {
+          can: String(staffGate.can(user, "posts", "create")),
+          decision: String(staffGate.check({ view: "posts", action: "create", user }).allowed),
+          update: String(staffGate.permissionsFor(user, "posts", POSTS[0]).update),
+        };
+        const got = await ip.$eval("#in-place-answer", (el) => ({ ...el.dataset }));
+        check(`react: user changed in place ${flips} time(s): the hooks answer for it`, JSON.stringify(got) === JSON.stringify(want), JSON.stringify({ got, want }));
+        const stats = await ip.evaluate(() => ({ ...window.__gateStats }));
+        check(`react: user changed in place ${flips} time(s): ${flips + 1} Subject(s) compiled`, stats.created === flips + 1, JSON.stringify(stats));
+      }
+      staffGate.free();
+      await inPlace.close();
+    }
 
     // The mismatch detector itself: a server render for another user must be reported.
     const bad = await browser.newContext();

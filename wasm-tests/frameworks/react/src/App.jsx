@@ -1,5 +1,5 @@
 // A small React app gated by drf-gate/react: every kind of control the bindings offer.
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { Can, GateProvider, useCan, useDecision, usePermissions } from "drf-gate/react";
 import { POLICIES, POSTS, USERS, userByKey } from "../../shared/fixtures.js";
 // The policies compiled (run.mjs writes compiled.js): the browser entry is the runtime.
@@ -31,7 +31,28 @@ function PostRow({ post }) {
   );
 }
 
-export function App({ initialUser, initialPolicy }) {
+// A user changed in place (the same object, a flag flipped) and rendered again: the provider must
+// compile a new Subject, and every hook answer for the changed user.
+function InPlaceAnswer() {
+  const can = useCan("posts", "create");
+  const decision = useDecision("posts", "create");
+  const { update } = usePermissions("posts", POSTS[0]);
+  return <span id="in-place-answer" data-can={String(can)} data-decision={String(decision.allowed)} data-update={String(update)} />;
+}
+
+function InPlace() {
+  const me = useRef({ id: 9, username: "ivy" });
+  const [flips, setFlips] = useState(0);
+  return (
+    <section>
+      <button id="flip-staff" data-flips={flips} onClick={() => { me.current.isStaff = !me.current.isStaff; setFlips(flips + 1); }}>flip staff</button>
+      <GateProvider policy={COMPILED.staff} user={me.current}><InPlaceAnswer /></GateProvider>
+    </section>
+  );
+}
+
+export function App({ initialUser, initialPolicy, inPlace = false }) {
+  if (inPlace) return <InPlace />;
   const [userKey, setUserKey] = useState(initialUser);
   const [policyName, setPolicyName] = useState(initialPolicy);
   const [mounted, setMounted] = useState(true);
