@@ -373,7 +373,7 @@ function compiledPolicy(index) {
 
 function newGate(index) {
   try {
-    if (path === "json" || path === "check-memo") return { gate: new Gate(policyTexts[index]) };
+    if (path === "json" || path === "check-memo" || path === "fetch") return { gate: new Gate(policyTexts[index]) };
     if (path === "core") return { gate: new CoreGate(policyTexts[index]) };
     const bytes = compiledPolicy(index);
     return { gate: path === "runtime" ? new Runtime(bytes) : path === "worker" ? new WorkerGate(bytes) : new Gate(bytes) };
@@ -773,7 +773,56 @@ function bearerClaimsBeyondJson(request) {
   return false;
 }
 
-async function replayRaw(c, index) {
+// A raw case as a Fetch `Request` carrying the bytes Django saw (conformance/oracle/execute.py:
+// Django's test client), or null where a Request cannot: META entries (REMOTE_USER ...), a header
+// the Headers class trims or refuses, a path the URL parser normalises, a body on GET/HEAD, a
+// method Fetch forbids, a cookie the test client would have quoted. The body is read through
+// the Request (pkg/src/raw-request.js readBody), counted in fetchStats.
+const fetchStats = { replayed: 0, bodyReads: 0 };
+const COOKIE_TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~:]*$/;
+function fetchRequestOf(r) {
+  if (Object.keys(r.meta ?? {}).length > 0) return null;
+  const headers = new Headers();
+  const seen = new Set();
+  try {
+    for (const [name, value] of Object.entries(r.headers ?? {})) {
+      const lower = name.toLowerCase();
+      if (seen.has(lower)) return null;
+      seen.add(lower);
+      headers.append(name, value);
+      if (headers.get(name) !== value) return null;
+    }
+    // The test client's Cookie header: `name=value` sorted, joined with "; " (values it would
+    // quote are left out: the case is not replayed here).
+    const cookies = Object.entries(r.cookies ?? {});
+    if (cookies.length > 0) {
+      if (seen.has("cookie") || !cookies.every(([k, v]) => COOKIE_TOKEN.test(k) && COOKIE_TOKEN.test(v))) return null;
+      headers.append("Cookie", cookies.map(([k, v]) => `${k}=${v}`).sort().join("; "));
+    }
+    if (r.body && r.contentType != null) {
+      if (seen.has("content-type")) return null;
+      headers.append("Content-Type", r.contentType);
+      if (headers.get("Content-Type") !== r.contentType) return null;
+    }
+    const base = `${r.secure ? "https" : "http"}://testserver`;
+    const url = new URL(r.path, base);
+    if (url.origin !== base || `${url.pathname}${url.search}` !== r.path) return null;
+    const method = String(r.method);
+    if (r.body && /^(GET|HEAD)$/i.test(method)) return null;
+    const request = new Request(url, { method, headers, body: r.body ? r.body : undefined });
+    // A body read through the Request: counted (the CSRF check's body step).
+    const clone = request.clone.bind(request);
+    request.clone = () => {
+      fetchStats.bodyReads += 1;
+      return clone();
+    };
+    return request;
+  } catch {
+    return null;
+  }
+}
+
+async function replayRaw(c, index, fetchRequest = undefined) {
   const { gate, error } = newGate(index);
   if (error) return error;
   const ctx = c.context;
@@ -793,6 +842,19 @@ async function replayRaw(c, index) {
   const rejected = (err) => `request rejected: ${err.code ?? err.name} ${err.path ?? ""}: ${err.message}`;
   const viaJson = (request) => (request && typeof request === "object" ? Object.assign(new ViaJson(), request) : request);
   let result, json, sync;
+  // The "fetch" path: the same request as a Fetch `Request` (pkg/src/raw-request.js reads it; the
+  // body only when the core asks), through checkRequest alone.
+  if (fetchRequest !== undefined) {
+    try {
+      result = await gate.checkRequest(fetchRequest, options).catch(rejected);
+    } finally {
+      gate.free?.();
+    }
+    // Headers joins repeated lines with ", " as Django's servers join them with ",": a value the
+    // decision reads that holds ", " may be two lines, so the origin decides (left, not agree).
+    if (result?.forward?.reason === "joined-header" && Object.values(c.raw.request.headers ?? {}).some((v) => v.includes(", "))) return LEFT;
+    return judgeRaw(c, result);
+  }
   try {
     result = await gate.checkRequest(c.raw.request, options).catch(rejected);
     json = await gate.checkRequest(viaJson(c.raw.request), options).catch(rejected);
@@ -806,13 +868,19 @@ async function replayRaw(c, index) {
   } finally {
     gate.free?.();
   }
-  // Steps compared as JSON, a BigInt (a stateless user's id beyond 2^53) as its digits and `n`.
-  const show = (v) => JSON.stringify(v, (_, x) => (typeof x === "bigint" ? `${x}n` : x));
   if (show(json) !== show(result)) return `typed and JSON crossings differ: ${show(result)} vs ${show(json)}`;
   // checkRequestSync returns a body step (it reads no body); anything else must be the same.
   if (hasCheckRequestSync && !sync?.body && show(sync) !== show(result)) {
     return `checkRequestSync and checkRequest differ: ${show(sync)} vs ${show(result)}`;
   }
+  return judgeRaw(c, result);
+}
+
+// Steps compared as JSON, a BigInt (a stateless user's id beyond 2^53) as its digits and `n`.
+const show = (v) => JSON.stringify(v, (_, x) => (typeof x === "bigint" ? `${x}n` : x));
+
+// A raw case's checkRequest result against what DRF answered: null when they agree.
+function judgeRaw(c, result) {
   if (typeof result === "string") return result;
   if (result === null) return "no route (the target names the view)";
   // Django itself answered (its 400 page for a query string past DATA_UPLOAD_MAX_NUMBER_FIELDS):
@@ -999,6 +1067,8 @@ const paths = [["json", "wasm"]];
 if (!middlewareFamily) paths.push(["check-memo", "wasm, check memo across cases"]);
 if (hasCompiled) paths.push(["compiled", "wasm, compiled policy"]);
 if (hasCompiled && WorkerGate) paths.push(["worker", "worker build, compiled policy"]);
+// Raw requests as a Worker (or a Node server) hands them over: Fetch `Request`s.
+if (hasCheckRequest && typeof Request === "function") paths.push(["fetch", "wasm, Fetch Request"]);
 if (!middlewareFamily) {
   if (CoreGate) paths.push(["core", "core build"]);
   paths.push(["can-json", "wasm, can hot path"]);
@@ -1011,7 +1081,10 @@ if (!middlewareFamily) {
 }
 let failed = cases.length === 0;
 let left = 0;
+// DRF_GATE_PATHS=fetch,worker: only those paths (while working on one).
+const onlyPaths = process.env.DRF_GATE_PATHS?.split(",");
 for (const [name, label] of paths) {
+  if (onlyPaths && !onlyPaths.includes(name)) continue;
   path = name;
   agree = 0;
   disagree = 0;
@@ -1060,6 +1133,14 @@ for (const [name, label] of paths) {
         pending += 1;
         continue;
       }
+    } else if (name === "fetch") {
+      const request = c.raw?.request ? fetchRequestOf(c.raw.request) : null;
+      if (request === null) {
+        pending += 1;
+        continue;
+      }
+      fetchStats.replayed += 1;
+      got = await replayRaw(c, index, request);
     } else if (c.raw != null) {
       if (!hasCheckRequest || !c.raw.request || name === "runtime" || name === "check-memo" || name === "core") {
         pending += 1;
@@ -1096,13 +1177,18 @@ for (const [name, label] of paths) {
   const counted = middlewareFamily ? `${left} left to the server` : `${pending} pending`;
   console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): ${cases.length} cases, ${agree} agree, ${disagree} disagree, ${counted}${refusedText} ` +
     `(seed ${document.seed})`);
-  if (middlewareFamily && pending > 0) {
+  if (middlewareFamily && pending > 0 && name !== "fetch") {
     console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): ${pending} cases not replayed on this path`);
     failed = true;
   }
   if (name.startsWith("can-")) {
     console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): can answered ${canStats.program} times by programs, ${canStats.wasm} times by wasm; ` +
       `plain users' facts made ${canStats.jsFacts ?? 0} times in JS (plainUserFacts), ${canStats.coreFacts ?? 0} times by the core`);
+  }
+  if (name === "fetch") {
+    console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): ${fetchStats.replayed} raw requests crossed as a Fetch Request ` +
+      `(pending: the resolved cases, and raw ones a Request cannot carry exactly: META, a header it trims or refuses, a path it normalises); ` +
+      `the body read on request ${fetchStats.bodyReads} times; ${left} left to the server (a value holding ", ": maybe joined lines)`);
   }
   if (name === "check-steps") {
     console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): check answered ${canStats.check} times from decisions kept by step`);
