@@ -36,6 +36,12 @@ const hasCheckRequestSync = typeof Gate.prototype.checkRequestSync === "function
 // A request object that is not a plain record: check-request.js sends it across as JSON.
 class ViaJson {}
 const hasCompiled = typeof Gate.prototype.toCompiled === "function";
+// drf-gate/guard next to the Node entry (it imports the package by name: the workspace link).
+let createGuard = null, GUARD = null;
+if (existsSync(join(modulePath ? dirname(resolve(modulePath)) : new URL("../pkg/dist/", import.meta.url).pathname, "guard.js"))) {
+  GUARD = await import(pathToFileURL(join(modulePath ? dirname(resolve(modulePath)) : new URL("../pkg/dist/", import.meta.url).pathname, "guard.js")).href);
+  createGuard = GUARD.createGuard;
+}
 // The browser runtime, instantiated from its .wasm next to the Node entry.
 const dist = modulePath ? dirname(resolve(modulePath)) : new URL("../pkg/dist/", import.meta.url).pathname;
 let Runtime = null;
@@ -822,6 +828,74 @@ function fetchRequestOf(r) {
   }
 }
 
+// drf-gate/guard (createGuard) on the case's Fetch Request: its resolvers are the oracle's
+// database (a miss is NOT_FOUND from an authoritative store), its loadObject the case's object
+// (a miss NOT_FOUND, a lookup error LOOKUP_ERROR). The gate it is given takes the case's target
+// (view, action, detail) on each checkRequest and routes there: URL routing is checked apart
+// (oracle/main.py --family routing). The guard's Response must be its decision (status, body,
+// headers; no body for HEAD), and the decision DRF's; a forward must be one the raw replay
+// accepts (judgeRaw).
+const guardStats = { respond: 0, forward: 0, objectStage: 0, reasons: {} };
+async function replayGuard(c, index, request) {
+  const { gate, error } = newGate(index);
+  if (error) return error;
+  const ctx = c.context;
+  const target = {};
+  for (const key of ["view", "action", "detail"]) if (key in ctx) target[key] = ctx[key];
+  const routed = {
+    route: () => ({ view: ctx.view, action: ctx.action ?? null, params: {} }),
+    checkRequest: (raw, options) => gate.checkRequest(raw, { ...options, ...target }),
+  };
+  const database = resolversFor(identityTexts[index] ? parseExact(identityTexts[index]) : c.raw.identities);
+  const resolvers = {};
+  for (const [kind, fn] of Object.entries(database)) {
+    resolvers[kind] = (...args) => {
+      const value = fn(...args);
+      return value === null ? GUARD.NOT_FOUND : value;
+    };
+  }
+  const logged = [];
+  let result;
+  try {
+    const guard = createGuard({
+      gate: routed, resolvers, now: c.raw.now, authoritative: true, log: (reason, message) => logged.push(`${reason}: ${message}`),
+      loadObject: () => {
+        guardStats.objectStage += 1;
+        if (ctx.lookupError) return GUARD.LOOKUP_ERROR;
+        if (!("object" in ctx)) return undefined;
+        return ctx.object === null ? GUARD.NOT_FOUND : ctx.object;
+      },
+    });
+    result = await guard(request, {}, {});
+  } finally {
+    gate.free?.();
+  }
+  if (result.reason === "guard-error") return `guard error: ${logged.join("; ")}`;
+  if (result.action === "respond") {
+    guardStats.respond += 1;
+    const d = result.decision;
+    const { response } = result;
+    const text = await response.text();
+    const head = String(c.raw.request.method).toUpperCase() === "HEAD";
+    if (response.status !== d.status || text !== (head ? "" : d.body)) {
+      return `guard's Response ${response.status} ${JSON.stringify(text)} is not its decision ${d.status} ${JSON.stringify(d.body)}`;
+    }
+    const names = Object.keys(d.headers ?? {});
+    const wrong = names.filter((name) => response.headers.get(name) !== d.headers[name]);
+    if (wrong.length > 0 || [...response.headers.keys()].length !== names.length) {
+      return `guard's Response headers ${JSON.stringify([...response.headers])} are not its decision's ${JSON.stringify(d.headers)}`;
+    }
+    return judgeRaw(c, { decision: d });
+  }
+  guardStats.forward += 1;
+  guardStats.reasons[result.reason] = (guardStats.reasons[result.reason] ?? 0) + 1;
+  if (result.reason === "joined-header" && Object.values(c.raw.request.headers ?? {}).some((v) => v.includes(", "))) return LEFT;
+  // The object stage without an object in the case (DRF did not reach get_object()).
+  if (result.reason === "object-pending" && !("object" in ctx) && !ctx.lookupError) return LEFT;
+  if (result.decision && (result.reason === "allowed" || result.reason === "origin-renders")) return judgeRaw(c, { decision: result.decision });
+  return judgeRaw(c, { forward: { reason: result.reason, lookup: result.lookup } });
+}
+
 async function replayRaw(c, index, fetchRequest = undefined) {
   const { gate, error } = newGate(index);
   if (error) return error;
@@ -1067,8 +1141,10 @@ const paths = [["json", "wasm"]];
 if (!middlewareFamily) paths.push(["check-memo", "wasm, check memo across cases"]);
 if (hasCompiled) paths.push(["compiled", "wasm, compiled policy"]);
 if (hasCompiled && WorkerGate) paths.push(["worker", "worker build, compiled policy"]);
-// Raw requests as a Worker (or a Node server) hands them over: Fetch `Request`s.
+// Raw requests as a Worker (or a Node server) hands them over: Fetch `Request`s, to checkRequest
+// and to drf-gate/guard.
 if (hasCheckRequest && typeof Request === "function") paths.push(["fetch", "wasm, Fetch Request"]);
+if (hasCheckRequest && typeof Request === "function" && createGuard) paths.push(["guard", "drf-gate/guard, Fetch Request"]);
 if (!middlewareFamily) {
   if (CoreGate) paths.push(["core", "core build"]);
   paths.push(["can-json", "wasm, can hot path"]);
@@ -1133,14 +1209,14 @@ for (const [name, label] of paths) {
         pending += 1;
         continue;
       }
-    } else if (name === "fetch") {
+    } else if (name === "fetch" || name === "guard") {
       const request = c.raw?.request ? fetchRequestOf(c.raw.request) : null;
       if (request === null) {
         pending += 1;
         continue;
       }
-      fetchStats.replayed += 1;
-      got = await replayRaw(c, index, request);
+      if (name === "fetch") fetchStats.replayed += 1;
+      got = name === "fetch" ? await replayRaw(c, index, request) : await replayGuard(c, index, request);
     } else if (c.raw != null) {
       if (!hasCheckRequest || !c.raw.request || name === "runtime" || name === "check-memo" || name === "core") {
         pending += 1;
@@ -1177,13 +1253,17 @@ for (const [name, label] of paths) {
   const counted = middlewareFamily ? `${left} left to the server` : `${pending} pending`;
   console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): ${cases.length} cases, ${agree} agree, ${disagree} disagree, ${counted}${refusedText} ` +
     `(seed ${document.seed})`);
-  if (middlewareFamily && pending > 0 && name !== "fetch") {
+  if (middlewareFamily && pending > 0 && name !== "fetch" && name !== "guard") {
     console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): ${pending} cases not replayed on this path`);
     failed = true;
   }
   if (name.startsWith("can-")) {
     console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): can answered ${canStats.program} times by programs, ${canStats.wasm} times by wasm; ` +
       `plain users' facts made ${canStats.jsFacts ?? 0} times in JS (plainUserFacts), ${canStats.coreFacts ?? 0} times by the core`);
+  }
+  if (name === "guard") {
+    console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): responded ${guardStats.respond}, forwarded ${guardStats.forward} ` +
+      `(${Object.entries(guardStats.reasons).map(([k, v]) => `${k} ${v}`).join(", ")}); the object stage ran ${guardStats.objectStage} times; ${left} left to the server`);
   }
   if (name === "fetch") {
     console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): ${fetchStats.replayed} raw requests crossed as a Fetch Request ` +
