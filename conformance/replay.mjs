@@ -587,6 +587,28 @@ function replayCan(c, index, build) {
         }
       }
     }
+    // permissionsFor (usePermissions in drf-gate/react and /vue): every action of the view at
+    // once, on the subject and the plain user, with the case's object and one variant.
+    const every = gate.actions(ctx.view) ?? [];
+    for (const [i, object] of objects.slice(0, 2).entries()) {
+      const want = every.map((name) => expected.get(`${name} ${i}`) ?? oracle(name, object));
+      for (const who of ctx.user == null ? [null] : [subject, ctx.user]) {
+        let got;
+        try {
+          const map = gate.permissionsFor(who, ctx.view, object);
+          const names = Object.keys(map);
+          got = names.length === every.length && names.every((name, k) => name === every[k])
+            ? every.map((name) => String(map[name]))
+            : `the actions ${JSON.stringify(names)}`;
+        } catch (err) {
+          got = every.map(() => `error ${err.code ?? err.name}`);
+        }
+        if (JSON.stringify(got) !== JSON.stringify(want)) {
+          return `permissionsFor(${who === subject ? "subject" : "plain user"}, object variant ${i}): expected ${JSON.stringify(want)} for ${JSON.stringify(every)}, got ${JSON.stringify(got)}`;
+        }
+        canStats.permissionsFor = (canStats.permissionsFor ?? 0) + 1;
+      }
+    }
     // The plain user changed in place, member by member: every answer is the changed user's.
     const live = mutableUser(ctx.user);
     if (live !== undefined) {
@@ -1259,7 +1281,8 @@ for (const [name, label] of paths) {
   }
   if (name.startsWith("can-")) {
     console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): can answered ${canStats.program} times by programs, ${canStats.wasm} times by wasm; ` +
-      `plain users' facts made ${canStats.jsFacts ?? 0} times in JS (plainUserFacts), ${canStats.coreFacts ?? 0} times by the core`);
+      `plain users' facts made ${canStats.jsFacts ?? 0} times in JS (plainUserFacts), ${canStats.coreFacts ?? 0} times by the core; ` +
+      `permissionsFor asked ${canStats.permissionsFor ?? 0} times`);
   }
   if (name === "guard") {
     console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): responded ${guardStats.respond}, forwarded ${guardStats.forward} ` +
