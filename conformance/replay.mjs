@@ -486,7 +486,7 @@ function corruptOne(code) {
 // A copy of a case's user that can be changed in place (a plain JSON object), or `undefined`.
 function mutableUser(user) {
   if (user === null || typeof user !== "object" || Array.isArray(user)) return undefined;
-  return JSON.parse(JSON.stringify(user));
+  return structuredClone(user);
 }
 
 // A custom attribute changed in place (the first one; one added when there is none).
@@ -521,8 +521,36 @@ const USER_CHANGES = [
   ["isActive flipped back", (u) => (u.isActive = u.isActive === false)],
 ];
 
+// A raw case authenticated by a stateless JWT as a resolved question: DRF's request.user is
+// simplejwt's TokenUser (`tokenUser: true`, the step's user), which no resolved case has, so
+// `can` meets it here (its programs: TokenUser's has_perm, __eq__, __ne__). null otherwise.
+const tokenUserContexts = new Map();
+function tokenUserContext(c, index) {
+  if (tokenUserContexts.has(index)) return tokenUserContexts.get(index);
+  let ctx = null;
+  if (hasCheckRequestSync && c.raw?.request) {
+    const gate = new Gate(policyTexts[index]);
+    try {
+      const options = { now: c.raw.now, resolvers: {} };
+      for (const key of ["view", "action", "detail", "lookupError", "object"]) if (key in c.context) options[key] = c.context[key];
+      const step = gate.checkRequestSync(c.raw.request, options);
+      if (step?.user?.tokenUser === true) {
+        ctx = { ...c.context, user: step.user };
+        delete ctx.authentication;
+      }
+    } catch {
+      ctx = null;
+    } finally {
+      gate.free?.();
+    }
+  }
+  tokenUserContexts.set(index, ctx);
+  return ctx;
+}
+
 function replayCan(c, index, build) {
-  const ctx = c.context;
+  const ctx = c.raw == null ? c.context : tokenUserContext(c, index);
+  if (ctx === null) return undefined;
   const target = ctx.action ?? ctx.method;
   if (typeof target !== "string" || ctx.authentication?.failed || ctx.lookupError) return undefined;
   // `can` takes actions and upper-case method names ("Post" is refused there as a typo,
@@ -615,7 +643,7 @@ function replayCan(c, index, build) {
       const object = objects[0];
       for (const [what, change] of USER_CHANGES) {
         change(live);
-        const now = JSON.parse(JSON.stringify(live));
+        const now = structuredClone(live);
         for (const name of names) {
           const want = oracle(name, object, now);
           // Twice: the second answer comes from what the first kept.
@@ -643,12 +671,15 @@ let stepsGate = null;
 function replayCheckSteps(c, index) {
   let ctx = c.context;
   if (c.raw != null) {
-    // A raw case's target asked for one of its identities' users (by case index), as if the
+    // A raw case's target asked for DRF's TokenUser where a stateless JWT authenticated it
+    // (tokenUserContext), else for one of its identities' users (by case index), as if the
     // view's first class had authenticated them: the third-party set's contexts are all
     // anonymous, and a corrupted step shows only where a user's objects decide differently.
     const users = c.raw.identities?.users ?? [];
-    if (users.length === 0 || ctx.lookupError) return undefined;
-    ctx = { ...ctx, user: users[index % users.length].user, authentication: undefined };
+    const token = tokenUserContext(c, index);
+    if (token !== null) ctx = token;
+    else if (users.length === 0 || ctx.lookupError) return undefined;
+    else ctx = { ...ctx, user: users[index % users.length].user, authentication: undefined };
   }
   // As replayCan: no authentication outcome (a given user is authenticated by the view's first
   // class), the case's action (if any) and others of its view.
@@ -710,7 +741,7 @@ function replayCheckSteps(c, index) {
     const object = objects[0];
     for (const [what, change] of USER_CHANGES) {
       change(live);
-      const now = JSON.parse(JSON.stringify(live));
+      const now = structuredClone(live);
       for (const name of names) {
         const q = question(name, object);
         const want = answer(oracleGate(index), Object.assign(new ViaJson(), { ...q, user: now }));
@@ -1226,7 +1257,7 @@ for (const [name, label] of paths) {
         continue;
       }
     } else if (name.startsWith("can-")) {
-      got = c.raw != null ? undefined : replayCan(c, index, name === "can-runtime" ? "runtime" : name === "can-ui" ? "can" : "json");
+      got = replayCan(c, index, name === "can-runtime" ? "runtime" : name === "can-ui" ? "can" : "json");
       if (got === undefined) {
         pending += 1;
         continue;
