@@ -302,8 +302,18 @@ function sameJson(a, b) {
   return text(a) === text(b);
 }
 
-function resolversFor(identities) {
-  const users = (identities?.users ?? []).map((u) => ({ ...u, pk: pythonInt(u.user.id) }));
+// With `policyText` (every other raw case), a user's attributes are left out of the record the
+// resolver returns where the policy names none of them (it cannot read them: DRF's answer is the
+// same), so that the record is a plain user (pkg/src/user.js plainUser) and crosses typed
+// (answerUser / answerUserSync); the oracle's users all carry attributes, which cross as JSON.
+function resolversFor(identities, policyText = null) {
+  const plain = (user) => {
+    if (policyText === null || user.attributes === null || typeof user.attributes !== "object") return user;
+    if (Object.keys(user.attributes).some((name) => policyText.includes(name))) return user;
+    const { attributes: _unread, ...rest } = user;
+    return rest;
+  };
+  const users = (identities?.users ?? []).map((u) => ({ ...u, user: plain(u.user), pk: pythonInt(u.user.id) }));
   const secrets = identities?.sessionCsrfSecrets ?? {};
   const find = (match) => users.find(match)?.user ?? null;
   return {
@@ -899,7 +909,7 @@ async function replayGuard(c, index, request) {
     route: () => ({ view: ctx.view, action: ctx.action ?? null, params: {} }),
     checkRequest: (raw, options) => gate.checkRequest(raw, { ...options, ...target }),
   };
-  const database = resolversFor(identityTexts[index] ? parseExact(identityTexts[index]) : c.raw.identities);
+  const database = resolversFor(identityTexts[index] ? parseExact(identityTexts[index]) : c.raw.identities, index % 2 === 0 ? policyTexts[index] : null);
   const resolvers = {};
   for (const [kind, fn] of Object.entries(database)) {
     resolvers[kind] = (...args) => {
@@ -953,7 +963,8 @@ async function replayRaw(c, index, fetchRequest = undefined) {
   const { gate, error } = newGate(index);
   if (error) return error;
   const ctx = c.context;
-  const options = { now: c.raw.now, resolvers: resolversFor(identityTexts[index] ? parseExact(identityTexts[index]) : c.raw.identities) };
+  const identities = identityTexts[index] ? parseExact(identityTexts[index]) : c.raw.identities;
+  const options = { now: c.raw.now, resolvers: resolversFor(identities, index % 2 === 0 ? policyTexts[index] : null) };
   for (const key of ["view", "action", "detail", "lookupError"]) if (key in ctx) options[key] = ctx[key];
   if ("object" in ctx) options.object = ctx.object;
   // The target's `trace` and `format` (typed crossings of their own) on some cases: a trace
