@@ -36,6 +36,12 @@ const hasCheckRequestSync = typeof Gate.prototype.checkRequestSync === "function
 // A request object that is not a plain record: check-request.js sends it across as JSON.
 class ViaJson {}
 const hasCompiled = typeof Gate.prototype.toCompiled === "function";
+// drf-gate/guard next to the Node entry (it imports the package by name: the workspace link).
+let createGuard = null, GUARD = null;
+if (existsSync(join(modulePath ? dirname(resolve(modulePath)) : new URL("../pkg/dist/", import.meta.url).pathname, "guard.js"))) {
+  GUARD = await import(pathToFileURL(join(modulePath ? dirname(resolve(modulePath)) : new URL("../pkg/dist/", import.meta.url).pathname, "guard.js")).href);
+  createGuard = GUARD.createGuard;
+}
 // The browser runtime, instantiated from its .wasm next to the Node entry.
 const dist = modulePath ? dirname(resolve(modulePath)) : new URL("../pkg/dist/", import.meta.url).pathname;
 let Runtime = null;
@@ -296,8 +302,18 @@ function sameJson(a, b) {
   return text(a) === text(b);
 }
 
-function resolversFor(identities) {
-  const users = (identities?.users ?? []).map((u) => ({ ...u, pk: pythonInt(u.user.id) }));
+// With `policyText` (every other raw case), a user's attributes are left out of the record the
+// resolver returns where the policy names none of them (it cannot read them: DRF's answer is the
+// same), so that the record is a plain user (pkg/src/user.js plainUser) and crosses typed
+// (answerUser / answerUserSync); the oracle's users all carry attributes, which cross as JSON.
+function resolversFor(identities, policyText = null) {
+  const plain = (user) => {
+    if (policyText === null || user.attributes === null || typeof user.attributes !== "object") return user;
+    if (Object.keys(user.attributes).some((name) => policyText.includes(name))) return user;
+    const { attributes: _unread, ...rest } = user;
+    return rest;
+  };
+  const users = (identities?.users ?? []).map((u) => ({ ...u, user: plain(u.user), pk: pythonInt(u.user.id) }));
   const secrets = identities?.sessionCsrfSecrets ?? {};
   const find = (match) => users.find(match)?.user ?? null;
   return {
@@ -373,7 +389,7 @@ function compiledPolicy(index) {
 
 function newGate(index) {
   try {
-    if (path === "json" || path === "check-memo") return { gate: new Gate(policyTexts[index]) };
+    if (path === "json" || path === "check-memo" || path === "fetch") return { gate: new Gate(policyTexts[index]) };
     if (path === "core") return { gate: new CoreGate(policyTexts[index]) };
     const bytes = compiledPolicy(index);
     return { gate: path === "runtime" ? new Runtime(bytes) : path === "worker" ? new WorkerGate(bytes) : new Gate(bytes) };
@@ -480,7 +496,7 @@ function corruptOne(code) {
 // A copy of a case's user that can be changed in place (a plain JSON object), or `undefined`.
 function mutableUser(user) {
   if (user === null || typeof user !== "object" || Array.isArray(user)) return undefined;
-  return JSON.parse(JSON.stringify(user));
+  return structuredClone(user);
 }
 
 // A custom attribute changed in place (the first one; one added when there is none).
@@ -515,8 +531,36 @@ const USER_CHANGES = [
   ["isActive flipped back", (u) => (u.isActive = u.isActive === false)],
 ];
 
+// A raw case authenticated by a stateless JWT as a resolved question: DRF's request.user is
+// simplejwt's TokenUser (`tokenUser: true`, the step's user), which no resolved case has, so
+// `can` meets it here (its programs: TokenUser's has_perm, __eq__, __ne__). null otherwise.
+const tokenUserContexts = new Map();
+function tokenUserContext(c, index) {
+  if (tokenUserContexts.has(index)) return tokenUserContexts.get(index);
+  let ctx = null;
+  if (hasCheckRequestSync && c.raw?.request) {
+    const gate = new Gate(policyTexts[index]);
+    try {
+      const options = { now: c.raw.now, resolvers: {} };
+      for (const key of ["view", "action", "detail", "lookupError", "object"]) if (key in c.context) options[key] = c.context[key];
+      const step = gate.checkRequestSync(c.raw.request, options);
+      if (step?.user?.tokenUser === true) {
+        ctx = { ...c.context, user: step.user };
+        delete ctx.authentication;
+      }
+    } catch {
+      ctx = null;
+    } finally {
+      gate.free?.();
+    }
+  }
+  tokenUserContexts.set(index, ctx);
+  return ctx;
+}
+
 function replayCan(c, index, build) {
-  const ctx = c.context;
+  const ctx = c.raw == null ? c.context : tokenUserContext(c, index);
+  if (ctx === null) return undefined;
   const target = ctx.action ?? ctx.method;
   if (typeof target !== "string" || ctx.authentication?.failed || ctx.lookupError) return undefined;
   // `can` takes actions and upper-case method names ("Post" is refused there as a typo,
@@ -581,13 +625,35 @@ function replayCan(c, index, build) {
         }
       }
     }
+    // permissionsFor (usePermissions in drf-gate/react and /vue): every action of the view at
+    // once, on the subject and the plain user, with the case's object and one variant.
+    const every = gate.actions(ctx.view) ?? [];
+    for (const [i, object] of objects.slice(0, 2).entries()) {
+      const want = every.map((name) => expected.get(`${name} ${i}`) ?? oracle(name, object));
+      for (const who of ctx.user == null ? [null] : [subject, ctx.user]) {
+        let got;
+        try {
+          const map = gate.permissionsFor(who, ctx.view, object);
+          const names = Object.keys(map);
+          got = names.length === every.length && names.every((name, k) => name === every[k])
+            ? every.map((name) => String(map[name]))
+            : `the actions ${JSON.stringify(names)}`;
+        } catch (err) {
+          got = every.map(() => `error ${err.code ?? err.name}`);
+        }
+        if (JSON.stringify(got) !== JSON.stringify(want)) {
+          return `permissionsFor(${who === subject ? "subject" : "plain user"}, object variant ${i}): expected ${JSON.stringify(want)} for ${JSON.stringify(every)}, got ${JSON.stringify(got)}`;
+        }
+        canStats.permissionsFor = (canStats.permissionsFor ?? 0) + 1;
+      }
+    }
     // The plain user changed in place, member by member: every answer is the changed user's.
     const live = mutableUser(ctx.user);
     if (live !== undefined) {
       const object = objects[0];
       for (const [what, change] of USER_CHANGES) {
         change(live);
-        const now = JSON.parse(JSON.stringify(live));
+        const now = structuredClone(live);
         for (const name of names) {
           const want = oracle(name, object, now);
           // Twice: the second answer comes from what the first kept.
@@ -615,12 +681,15 @@ let stepsGate = null;
 function replayCheckSteps(c, index) {
   let ctx = c.context;
   if (c.raw != null) {
-    // A raw case's target asked for one of its identities' users (by case index), as if the
+    // A raw case's target asked for DRF's TokenUser where a stateless JWT authenticated it
+    // (tokenUserContext), else for one of its identities' users (by case index), as if the
     // view's first class had authenticated them: the third-party set's contexts are all
     // anonymous, and a corrupted step shows only where a user's objects decide differently.
     const users = c.raw.identities?.users ?? [];
-    if (users.length === 0 || ctx.lookupError) return undefined;
-    ctx = { ...ctx, user: users[index % users.length].user, authentication: undefined };
+    const token = tokenUserContext(c, index);
+    if (token !== null) ctx = token;
+    else if (users.length === 0 || ctx.lookupError) return undefined;
+    else ctx = { ...ctx, user: users[index % users.length].user, authentication: undefined };
   }
   // As replayCan: no authentication outcome (a given user is authenticated by the view's first
   // class), the case's action (if any) and others of its view.
@@ -682,7 +751,7 @@ function replayCheckSteps(c, index) {
     const object = objects[0];
     for (const [what, change] of USER_CHANGES) {
       change(live);
-      const now = JSON.parse(JSON.stringify(live));
+      const now = structuredClone(live);
       for (const name of names) {
         const q = question(name, object);
         const want = answer(oracleGate(index), Object.assign(new ViaJson(), { ...q, user: now }));
@@ -773,11 +842,153 @@ function bearerClaimsBeyondJson(request) {
   return false;
 }
 
-async function replayRaw(c, index) {
+// A raw case as a Fetch `Request` carrying the bytes Django saw (conformance/oracle/execute.py:
+// Django's test client), or null where a Request cannot: META entries (REMOTE_USER ...), a header
+// the Headers class trims or refuses, a path the URL parser normalises, a body on GET/HEAD, a
+// method Fetch forbids, a cookie the test client would have quoted. The body is read through
+// the Request (pkg/src/raw-request.js readBody), counted in fetchStats.
+const fetchStats = { replayed: 0, bodyReads: 0 };
+const COOKIE_TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~:]*$/;
+function fetchRequestOf(r) {
+  if (Object.keys(r.meta ?? {}).length > 0) return null;
+  const headers = new Headers();
+  const seen = new Set();
+  try {
+    for (const [name, value] of Object.entries(r.headers ?? {})) {
+      const lower = name.toLowerCase();
+      if (seen.has(lower)) return null;
+      seen.add(lower);
+      headers.append(name, value);
+      if (headers.get(name) !== value) return null;
+    }
+    // The test client's Cookie header: `name=value` sorted, joined with "; " (values it would
+    // quote are left out: the case is not replayed here).
+    const cookies = Object.entries(r.cookies ?? {});
+    if (cookies.length > 0) {
+      if (seen.has("cookie") || !cookies.every(([k, v]) => COOKIE_TOKEN.test(k) && COOKIE_TOKEN.test(v))) return null;
+      headers.append("Cookie", cookies.map(([k, v]) => `${k}=${v}`).sort().join("; "));
+    }
+    if (r.body && r.contentType != null) {
+      if (seen.has("content-type")) return null;
+      headers.append("Content-Type", r.contentType);
+      if (headers.get("Content-Type") !== r.contentType) return null;
+    }
+    const base = `${r.secure ? "https" : "http"}://testserver`;
+    const url = new URL(r.path, base);
+    if (url.origin !== base || `${url.pathname}${url.search}` !== r.path) return null;
+    const method = String(r.method);
+    if (r.body && /^(GET|HEAD)$/i.test(method)) return null;
+    const request = new Request(url, { method, headers, body: r.body ? r.body : undefined });
+    // A body read through the Request: counted (the CSRF check's body step).
+    const clone = request.clone.bind(request);
+    request.clone = () => {
+      fetchStats.bodyReads += 1;
+      return clone();
+    };
+    return request;
+  } catch {
+    return null;
+  }
+}
+
+// drf-gate/guard (createGuard) on the case's Fetch Request: its resolvers are the oracle's
+// database (a miss is NOT_FOUND from an authoritative store), its loadObject the case's object
+// (a miss NOT_FOUND, a lookup error LOOKUP_ERROR). The gate it is given takes the case's target
+// (view, action, detail) on each checkRequest and routes there: URL routing is checked apart
+// (oracle/main.py --family routing). The guard's Response must be its decision (status, body,
+// headers; no body for HEAD), and the decision DRF's; a forward must be one the raw replay
+// accepts (judgeRaw).
+let guardStats = { respond: 0, forward: 0, objectStage: 0, reasons: {} };
+
+// The request as workerd hands it to a Worker: each header value's bytes decoded as UTF-8 (an
+// invalid sequence becomes U+FFFD), lines with an empty value dropped (Django sees them). A
+// stand-in for the Request (Node's Headers hold bytes only); the guard is told
+// `headersDecodedAsUtf8`.
+const utf8Decoder = new TextDecoder();
+function asWorkerdSees(request) {
+  const seen = [];
+  request.headers.forEach((value, name) => {
+    if (value === "") return;
+    seen.push([name, utf8Decoder.decode(Uint8Array.from(value, (ch) => ch.charCodeAt(0)))]);
+  });
+  const headers = {
+    forEach: (fn) => seen.forEach(([name, value]) => fn(value, name)),
+    get: (name) => seen.find(([n]) => n === name.toLowerCase())?.[1] ?? null,
+  };
+  return { method: request.method, url: request.url, headers, body: request.body, clone: () => request.clone() };
+}
+
+async function replayGuard(c, index, request, workerd = false) {
+  if (workerd) request = asWorkerdSees(request);
   const { gate, error } = newGate(index);
   if (error) return error;
   const ctx = c.context;
-  const options = { now: c.raw.now, resolvers: resolversFor(identityTexts[index] ? parseExact(identityTexts[index]) : c.raw.identities) };
+  const target = {};
+  for (const key of ["view", "action", "detail"]) if (key in ctx) target[key] = ctx[key];
+  const routed = {
+    route: () => ({ view: ctx.view, action: ctx.action ?? null, params: {} }),
+    checkRequest: (raw, options) => gate.checkRequest(raw, { ...options, ...target }),
+  };
+  const database = resolversFor(identityTexts[index] ? parseExact(identityTexts[index]) : c.raw.identities, index % 2 === 0 ? policyTexts[index] : null);
+  const resolvers = {};
+  for (const [kind, fn] of Object.entries(database)) {
+    resolvers[kind] = (...args) => {
+      const value = fn(...args);
+      return value === null ? GUARD.NOT_FOUND : value;
+    };
+  }
+  const logged = [];
+  let result;
+  try {
+    const guard = createGuard({
+      gate: routed, resolvers, now: c.raw.now, authoritative: true, log: (reason, message) => logged.push(`${reason}: ${message}`),
+      headersDecodedAsUtf8: workerd,
+      loadObject: () => {
+        guardStats.objectStage += 1;
+        if (ctx.lookupError) return GUARD.LOOKUP_ERROR;
+        if (!("object" in ctx)) return undefined;
+        return ctx.object === null ? GUARD.NOT_FOUND : ctx.object;
+      },
+    });
+    result = await guard(request, {}, {});
+  } finally {
+    gate.free?.();
+  }
+  if (result.reason === "guard-error") return `guard error: ${logged.join("; ")}`;
+  if (result.action === "respond") {
+    guardStats.respond += 1;
+    const d = result.decision;
+    const { response } = result;
+    const text = await response.text();
+    const head = String(c.raw.request.method).toUpperCase() === "HEAD";
+    if (response.status !== d.status || text !== (head ? "" : d.body)) {
+      return `guard's Response ${response.status} ${JSON.stringify(text)} is not its decision ${d.status} ${JSON.stringify(d.body)}`;
+    }
+    const names = Object.keys(d.headers ?? {});
+    const wrong = names.filter((name) => response.headers.get(name) !== d.headers[name]);
+    if (wrong.length > 0 || [...response.headers.keys()].length !== names.length) {
+      return `guard's Response headers ${JSON.stringify([...response.headers])} are not its decision's ${JSON.stringify(d.headers)}`;
+    }
+    return judgeRaw(c, { decision: d });
+  }
+  guardStats.forward += 1;
+  guardStats.reasons[result.reason] = (guardStats.reasons[result.reason] ?? 0) + 1;
+  // workerd: header bytes lost (not UTF-8), or the server's 500 where a dropped empty line
+  // leaves the decision uncertain: the origin decides.
+  if (workerd && result.reason === "origin-renders" && (result.decision === null || result.decision.status === 500)) return LEFT;
+  if (result.reason === "joined-header" && Object.values(c.raw.request.headers ?? {}).some((v) => v.includes(", "))) return LEFT;
+  // The object stage without an object in the case (DRF did not reach get_object()).
+  if (result.reason === "object-pending" && !("object" in ctx) && !ctx.lookupError) return LEFT;
+  if (result.decision && (result.reason === "allowed" || result.reason === "origin-renders")) return judgeRaw(c, { decision: result.decision });
+  return judgeRaw(c, { forward: { reason: result.reason, lookup: result.lookup } });
+}
+
+async function replayRaw(c, index, fetchRequest = undefined) {
+  const { gate, error } = newGate(index);
+  if (error) return error;
+  const ctx = c.context;
+  const identities = identityTexts[index] ? parseExact(identityTexts[index]) : c.raw.identities;
+  const options = { now: c.raw.now, resolvers: resolversFor(identities, index % 2 === 0 ? policyTexts[index] : null) };
   for (const key of ["view", "action", "detail", "lookupError"]) if (key in ctx) options[key] = ctx[key];
   if ("object" in ctx) options.object = ctx.object;
   // The target's `trace` and `format` (typed crossings of their own) on some cases: a trace
@@ -793,6 +1004,19 @@ async function replayRaw(c, index) {
   const rejected = (err) => `request rejected: ${err.code ?? err.name} ${err.path ?? ""}: ${err.message}`;
   const viaJson = (request) => (request && typeof request === "object" ? Object.assign(new ViaJson(), request) : request);
   let result, json, sync;
+  // The "fetch" path: the same request as a Fetch `Request` (pkg/src/raw-request.js reads it; the
+  // body only when the core asks), through checkRequest alone.
+  if (fetchRequest !== undefined) {
+    try {
+      result = await gate.checkRequest(fetchRequest, options).catch(rejected);
+    } finally {
+      gate.free?.();
+    }
+    // Headers joins repeated lines with ", " as Django's servers join them with ",": a value the
+    // decision reads that holds ", " may be two lines, so the origin decides (left, not agree).
+    if (result?.forward?.reason === "joined-header" && Object.values(c.raw.request.headers ?? {}).some((v) => v.includes(", "))) return LEFT;
+    return judgeRaw(c, result);
+  }
   try {
     result = await gate.checkRequest(c.raw.request, options).catch(rejected);
     json = await gate.checkRequest(viaJson(c.raw.request), options).catch(rejected);
@@ -806,13 +1030,19 @@ async function replayRaw(c, index) {
   } finally {
     gate.free?.();
   }
-  // Steps compared as JSON, a BigInt (a stateless user's id beyond 2^53) as its digits and `n`.
-  const show = (v) => JSON.stringify(v, (_, x) => (typeof x === "bigint" ? `${x}n` : x));
   if (show(json) !== show(result)) return `typed and JSON crossings differ: ${show(result)} vs ${show(json)}`;
   // checkRequestSync returns a body step (it reads no body); anything else must be the same.
   if (hasCheckRequestSync && !sync?.body && show(sync) !== show(result)) {
     return `checkRequestSync and checkRequest differ: ${show(sync)} vs ${show(result)}`;
   }
+  return judgeRaw(c, result);
+}
+
+// Steps compared as JSON, a BigInt (a stateless user's id beyond 2^53) as its digits and `n`.
+const show = (v) => JSON.stringify(v, (_, x) => (typeof x === "bigint" ? `${x}n` : x));
+
+// A raw case's checkRequest result against what DRF answered: null when they agree.
+function judgeRaw(c, result) {
   if (typeof result === "string") return result;
   if (result === null) return "no route (the target names the view)";
   // Django itself answered (its 400 page for a query string past DATA_UPLOAD_MAX_NUMBER_FIELDS):
@@ -999,6 +1229,12 @@ const paths = [["json", "wasm"]];
 if (!middlewareFamily) paths.push(["check-memo", "wasm, check memo across cases"]);
 if (hasCompiled) paths.push(["compiled", "wasm, compiled policy"]);
 if (hasCompiled && WorkerGate) paths.push(["worker", "worker build, compiled policy"]);
+// Raw requests as a Worker (or a Node server) hands them over: Fetch `Request`s, to checkRequest
+// and to drf-gate/guard.
+if (hasCheckRequest && typeof Request === "function") paths.push(["fetch", "wasm, Fetch Request"]);
+if (hasCheckRequest && typeof Request === "function" && createGuard) {
+  paths.push(["guard", "drf-gate/guard, Fetch Request"], ["guard-workerd", "drf-gate/guard, workerd's headers"]);
+}
 if (!middlewareFamily) {
   if (CoreGate) paths.push(["core", "core build"]);
   paths.push(["can-json", "wasm, can hot path"]);
@@ -1011,13 +1247,17 @@ if (!middlewareFamily) {
 }
 let failed = cases.length === 0;
 let left = 0;
+// DRF_GATE_PATHS=fetch,worker: only those paths (while working on one).
+const onlyPaths = process.env.DRF_GATE_PATHS?.split(",");
 for (const [name, label] of paths) {
+  if (onlyPaths && !onlyPaths.includes(name)) continue;
   path = name;
   agree = 0;
   disagree = 0;
   pending = 0;
   left = 0;
   canStats = { program: 0, wasm: 0, check: 0 };
+  guardStats = { respond: 0, forward: 0, objectStage: 0, reasons: {} };
   canTransform = name === "can-corrupt" || name === "check-corrupt" ? corruptOne : null;
   stepsGate?.gate?.free?.();
   stepsGate = null;
@@ -1055,11 +1295,19 @@ for (const [name, label] of paths) {
         continue;
       }
     } else if (name.startsWith("can-")) {
-      got = c.raw != null ? undefined : replayCan(c, index, name === "can-runtime" ? "runtime" : name === "can-ui" ? "can" : "json");
+      got = replayCan(c, index, name === "can-runtime" ? "runtime" : name === "can-ui" ? "can" : "json");
       if (got === undefined) {
         pending += 1;
         continue;
       }
+    } else if (name === "fetch" || name === "guard" || name === "guard-workerd") {
+      const request = c.raw?.request ? fetchRequestOf(c.raw.request) : null;
+      if (request === null) {
+        pending += 1;
+        continue;
+      }
+      if (name === "fetch") fetchStats.replayed += 1;
+      got = name === "fetch" ? await replayRaw(c, index, request) : await replayGuard(c, index, request, name === "guard-workerd");
     } else if (c.raw != null) {
       if (!hasCheckRequest || !c.raw.request || name === "runtime" || name === "check-memo" || name === "core") {
         pending += 1;
@@ -1096,13 +1344,23 @@ for (const [name, label] of paths) {
   const counted = middlewareFamily ? `${left} left to the server` : `${pending} pending`;
   console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): ${cases.length} cases, ${agree} agree, ${disagree} disagree, ${counted}${refusedText} ` +
     `(seed ${document.seed})`);
-  if (middlewareFamily && pending > 0) {
+  if (middlewareFamily && pending > 0 && !["fetch", "guard", "guard-workerd"].includes(name)) {
     console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): ${pending} cases not replayed on this path`);
     failed = true;
   }
   if (name.startsWith("can-")) {
     console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): can answered ${canStats.program} times by programs, ${canStats.wasm} times by wasm; ` +
-      `plain users' facts made ${canStats.jsFacts ?? 0} times in JS (plainUserFacts), ${canStats.coreFacts ?? 0} times by the core`);
+      `plain users' facts made ${canStats.jsFacts ?? 0} times in JS (plainUserFacts), ${canStats.coreFacts ?? 0} times by the core; ` +
+      `permissionsFor asked ${canStats.permissionsFor ?? 0} times`);
+  }
+  if (name === "guard" || name === "guard-workerd") {
+    console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): responded ${guardStats.respond}, forwarded ${guardStats.forward} ` +
+      `(${Object.entries(guardStats.reasons).map(([k, v]) => `${k} ${v}`).join(", ")}); the object stage ran ${guardStats.objectStage} times; ${left} left to the server`);
+  }
+  if (name === "fetch") {
+    console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): ${fetchStats.replayed} raw requests crossed as a Fetch Request ` +
+      `(pending: the resolved cases, and raw ones a Request cannot carry exactly: META, a header it trims or refuses, a path it normalises); ` +
+      `the body read on request ${fetchStats.bodyReads} times; ${left} left to the server (a value holding ", ": maybe joined lines)`);
   }
   if (name === "check-steps") {
     console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): check answered ${canStats.check} times from decisions kept by step`);

@@ -280,6 +280,8 @@ impl Gate {
             &self.policy(),
             &resolved,
             request.header_value("accept"),
+            // workerd drops an empty `Accept:` line, which DRF reads as no acceptable type.
+            request.empty_headers_dropped(),
             target.format.as_deref(),
             perform_authentication,
             &api_keys,

@@ -304,6 +304,7 @@ impl Gate {
             &self.policy(),
             target,
             context.accept.as_deref(),
+            false,
             None,
             perform_authentication,
             &context_api_keys(context),

@@ -469,9 +469,14 @@ mod render {
             Ok(matched)
         }
 
-        /// `request.is_secure()` as the origin computes it (`SECURE_PROXY_SSL_HEADER`).
-        fn is_secure(&self, request: &RawRequest) -> bool {
-            request.is_secure_behind(self.spec.security.proxy_ssl_header.as_ref())
+        /// `request.is_secure()` as the origin computes it (`SECURE_PROXY_SSL_HEADER`);
+        /// uncertain where the runtime may have dropped that header's empty line.
+        fn is_secure(&self, request: &RawRequest) -> Result<bool, Uncertain> {
+            let header = self.spec.security.proxy_ssl_header.as_ref();
+            if request.secure_may_differ_behind(header) {
+                return Err(Uncertain);
+            }
+            Ok(request.is_secure_behind(header))
         }
 
         fn request_phase(&self, request: &RawRequest) -> Result<RequestPhase, Uncertain> {
@@ -486,7 +491,7 @@ mod render {
                     {
                         return Err(Uncertain);
                     }
-                    Kind::Security if self.spec.security.ssl_redirect && !self.is_secure(request) => {
+                    Kind::Security if self.spec.security.ssl_redirect && !self.is_secure(request)? => {
                         return Err(Uncertain); // a redirect (unless exempt): the origin's
                     }
                     Kind::Common => {
@@ -500,12 +505,16 @@ mod render {
                     }
                     Kind::Cors => {
                         phase.cors_enabled = self.cors_enabled(request)?;
-                        if phase.cors_enabled
-                            && request.method() == "OPTIONS"
-                            && request.header_value("access-control-request-method").is_some()
-                        {
-                            phase.preflight_at = Some(index);
-                            return Ok(phase);
+                        if phase.cors_enabled && request.method() == "OPTIONS" {
+                            if request.header_value("access-control-request-method").is_some() {
+                                phase.preflight_at = Some(index);
+                                return Ok(phase);
+                            }
+                            // An empty `Access-Control-Request-Method:` line makes a preflight
+                            // too; the runtime may have dropped it (workerd).
+                            if request.empty_headers_dropped() {
+                                return Err(Uncertain);
+                            }
                         }
                     }
                     _ => {}
@@ -632,7 +641,7 @@ mod render {
                     Kind::Security => {
                         let security = &self.spec.security;
                         if security.hsts_seconds != 0
-                            && self.is_secure(request)
+                            && self.is_secure(request)?
                             && headers.get("Strict-Transport-Security").is_none()
                         {
                             let mut value = format!("max-age={}", security.hsts_seconds);

@@ -218,21 +218,31 @@ impl View {
     /// `perform_authentication` (the caller's: an outcome a context states, or the classes run on
     /// a raw request; it receives the route's classes), then `check_permissions` and the object
     /// stage ([`View::dispatch`]); the body rendered as negotiated. `None` authentication: the
-    /// request ended at negotiation.
+    /// request ended at negotiation. `accept_may_be_dropped`: the runtime drops empty header
+    /// lines (workerd), so no `Accept` may have been an empty one ([`View::negotiate`]).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn initial<'g, A: Authentication, E>(
         &'g self,
         policy: &Policy<'g>,
         target: &Target<'g, '_>,
         accept: Option<&str>,
+        accept_may_be_dropped: bool,
         format: Option<&str>,
         perform_authentication: impl FnOnce(&'g [Authenticator]) -> Result<A, E>,
         api_keys: &dyn ApiKeys,
         object: ObjectArg<'_>,
         trace: bool,
     ) -> Result<(Decision<'g>, Option<A>), E> {
+        // The runtime may have dropped an empty `Accept:` line (workerd), which DRF reads as no
+        // acceptable type: a response of the absent one's (`*/*`) that the empty one would not
+        // send is the origin's to answer (its 500 here). An allowed request goes on either way.
+        let dropped = accept.is_none()
+            && accept_may_be_dropped
+            && crate::negotiation::negotiate(&self.renderers, None, format)
+                != crate::negotiation::negotiate(&self.renderers, Some(""), format);
         let negotiated = match self.negotiate(target, accept, format) {
             Ok(negotiated) => negotiated,
+            Err(decision) if dropped && decision.respond() => return Ok((self.undecided(target), None)),
             Err(decision) => return Ok((*decision, None)),
         };
         let list = self.authentication_lists.get(target.route.authentication);
@@ -246,7 +256,23 @@ impl View {
             object,
             trace,
         );
-        Ok((render_as_negotiated(decision, &negotiated), Some(authentication)))
+        let decision = render_as_negotiated(decision, &negotiated);
+        if dropped && decision.respond() {
+            return Ok((self.undecided(target), Some(authentication)));
+        }
+        Ok((decision, Some(authentication)))
+    }
+
+    /// The server's 500 at negotiation: only the origin can answer.
+    fn undecided<'g>(&'g self, target: &Target<'g, '_>) -> Decision<'g> {
+        let route = target.route;
+        let respond = self.responder(route, self.authentication_lists.get(route.authentication));
+        let mut decision = respond.denied(500, Cow::Borrowed(""), exceptions::SERVER_ERROR, Stage::Negotiation, None);
+        // As any negotiation error (`negotiate`): rendered by `renderers[0]`.
+        if self.renderers.first().is_none_or(|renderer| !renderer.json) {
+            decision.rendered_by_origin = true;
+        }
+        decision
     }
 
     pub(crate) fn route_for(&self, kind: RouteKind) -> Option<&Route> {
@@ -285,9 +311,7 @@ impl View {
             Negotiated::UnknownFormat => {
                 respond.denied(404, Cow::Borrowed(not_found::BODY), not_found::CODE, Stage::Negotiation, None)
             }
-            Negotiated::ServerError => {
-                respond.denied(500, Cow::Borrowed(""), exceptions::SERVER_ERROR, Stage::Negotiation, None)
-            }
+            Negotiated::ServerError => return Err(Box::new(self.undecided(target))),
             other => return Ok(other),
         };
         // `finalize_response` renders the exception with `renderers[0]` (`force=True`): HTML from

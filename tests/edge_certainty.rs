@@ -95,6 +95,38 @@ fn unknown_lookups_forward_and_authoritative_misses_deny() {
     assert!(matches!(gate.check_request(&request, &target("posts"), &Nothing, 0.0).unwrap(), EdgeOutcome::Forward(_)));
 }
 
+/// workerd drops header lines with an empty value. DRF reads an empty `Accept:` as no
+/// acceptable type (406: the conformance oracle's `edge:negotiation` cases with `Accept: ""`),
+/// an absent one as `*/*`: without `Accept` there, the origin decides, unless the two negotiate
+/// alike (an unknown `?format=` is DRF's 404 either way).
+#[test]
+fn a_dropped_empty_accept_line_leaves_negotiation_to_the_origin() {
+    let gate = gate();
+    let step = |request: &str, extra: &str| {
+        let text = format!(r#"{{"request": {request}, "view": "posts"{extra}}}"#);
+        serde_json::to_value(gate.check_request_json(&text).unwrap()).unwrap()
+    };
+    let dropped = r#"{"method": "GET", "headers": {}, "emptyHeadersDropped": true}"#;
+    let decision = &step(dropped, "")["decision"];
+    assert_eq!((&decision["status"], &decision["respond"]), (&json!(500), &json!(false)), "{decision}");
+    // Where the runtime keeps empty lines, or the request carries `Accept`, DRF's answer.
+    let kept = step(r#"{"method": "GET", "headers": {}}"#, "");
+    assert_eq!(kept["decision"]["status"], json!(403), "{kept}");
+    let given =
+        step(r#"{"method": "GET", "headers": {"Accept": "application/json"}, "emptyHeadersDropped": true}"#, "");
+    assert_eq!(given["decision"]["status"], json!(403), "{given}");
+    let empty = step(r#"{"method": "GET", "headers": {"Accept": ""}}"#, "");
+    assert_eq!(empty["decision"]["status"], json!(406), "{empty}");
+    let unknown_format = step(dropped, r#", "format": "xml""#);
+    assert_eq!(unknown_format["decision"]["status"], json!(404), "{unknown_format}");
+    // Allowed either way: the request goes on to the origin (which answers its 406 itself).
+    let allowed = step(
+        r#"{"method": "GET", "headers": {"Authorization": "Token good"}, "emptyHeadersDropped": true}"#,
+        r#", "answers": [{"key": {"kind": "token", "key": "good"}, "answer": {"user": {"id": 1}}}]"#,
+    );
+    assert_eq!(allowed["decision"]["allowed"], json!(true), "{allowed}");
+}
+
 #[test]
 fn step_protocol_forwards_unknown_answers() {
     let gate = gate();

@@ -194,14 +194,17 @@ pub(crate) trait CsrfContext {
 /// `process_view`'s reject reason, or `Ok(())`; `Err(Err(step))` when a dependency raised or is
 /// pending. A rejection of a request without `Origin` is not certain where the runtime drops
 /// empty header lines (workerd): Django may have seen `Origin:` empty (a bad origin, another
-/// message), so the origin decides.
+/// message), so the origin decides; likewise without the `SECURE_PROXY_SSL_HEADER` header on
+/// https (an empty one is not secure).
 pub(crate) fn check(
     request: &RawRequest,
     settings: &CompiledSettings,
     context: &mut dyn CsrfContext,
 ) -> Result<Option<String>, super::Step> {
     let reason = check_view(request, settings, context)?;
-    if reason.is_some() && request.empty_headers_dropped() && request.meta("HTTP_ORIGIN").is_none() {
+    let dropped =
+        request.meta("HTTP_ORIGIN").is_none() || request.secure_may_differ_behind(settings.proxy_ssl_header.as_ref());
+    if reason.is_some() && request.empty_headers_dropped() && dropped {
         return Err(super::Step::Fail(super::AuthenticationFailure::new(
             super::FailureKind::ServerError,
             "the runtime drops empty header lines: an empty Origin cannot be told from none; the origin decides",

@@ -599,6 +599,22 @@ impl RawRequest {
         }
     }
 
+    /// Whether [`RawRequest::is_secure_behind`] may not be what Django computed: the runtime
+    /// dropped empty header lines (workerd), the proxy header is absent and the URL is https,
+    /// where an empty header line reads as not secure.
+    ///
+    /// ```
+    /// use drf_gate::authentication::RawRequest;
+    /// let proxy = ("HTTP_X_FORWARDED_PROTO".to_string(), "https".to_string());
+    /// let request = RawRequest::new("GET").secure(true);
+    /// assert!(!request.secure_may_differ_behind(Some(&proxy)));
+    /// ```
+    pub fn secure_may_differ_behind(&self, proxy_ssl_header: Option<&(String, String)>) -> bool {
+        self.empty_headers_dropped
+            && self.secure
+            && proxy_ssl_header.is_some_and(|(header, value)| !value.is_empty() && self.meta(header).is_none())
+    }
+
     /// The body bytes (empty when none, or when too large).
     pub fn body_bytes(&self) -> &[u8] {
         &self.body
