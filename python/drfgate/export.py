@@ -20,7 +20,7 @@ import textwrap
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils.functional import Promise
 from rest_framework import authentication as drf_authentication
@@ -503,6 +503,27 @@ def iter_url_patterns(resolver=None):
     yield from walk((resolver or get_resolver()).url_patterns, "", "", None, True, ())
 
 
+_SAMPLE_VALUES = {"int": ["1"], "uuid": ["00000000-0000-0000-0000-000000000001"], "slug": ["1", "a"], "str": ["1", "a"]}
+
+
+def _sample_urls(pattern):
+    """A route's URL, or its URLs with sample values in its parameters (by converter;
+    `{pk}`, DRF's `[^/.]+`, as `str`): each parameter the same value. An earlier pattern matching
+    one of them serves some of the route's URLs.
+
+    >>> _sample_urls("/notes/{pk:int}/")
+    ['/notes/1/']
+    """
+    kinds = [kind or "str" for kind in re.findall(r"{\w+(?::(\w+))?}", pattern)]
+    if not kinds:
+        return [pattern]
+    out = []
+    for i in range(2):  # "1" for every parameter, then "a" where the converter takes it
+        values = iter([_SAMPLE_VALUES.get(k, ["1"])[min(i, len(_SAMPLE_VALUES.get(k, ["1"])) - 1)] for k in kinds])
+        out.append(re.sub(r"{\w+(?::\w+)?}", lambda _: next(values), pattern))
+    return list(dict.fromkeys(out))
+
+
 def _is_format_suffix(url_pattern):
     regex = url_pattern.pattern.regex.pattern
     return "(?P<format>" in regex
@@ -549,6 +570,7 @@ class Exporter:
         self.permission_problems = {}  # class -> [Problem]
         self.translations = {}  # class -> {method: Translation}
         self.auth_names = dict(BUILTIN_AUTHENTICATION)
+        self._auth_problems = {}  # class -> its problems, given to every view that uses it
         self.auth_decls = {}
         self.known_classes = {}  # policy name -> import path of a well-known third-party class
         self.known_proofs = {}  # policy name -> drfgate.prove.Proof (None without the compiled core)
@@ -879,6 +901,8 @@ class Exporter:
 
     def authentication_class(self, cls, problems):
         if cls in self.auth_names:
+            # Its problems again: each view using it is one (the first may be left to the origin).
+            problems.extend(self._auth_problems.get(cls, ()))
             return self.auth_names[cls]
         knox = next((k for k in cls.__mro__ if _path(k) == KNOX_AUTHENTICATION), None)
         if knox is not None and not any(m in k.__dict__ for k in cls.__mro__[:cls.__mro__.index(knox)] for m in KNOX_METHODS):
@@ -903,11 +927,10 @@ class Exporter:
             not attr.startswith("__") and (callable(value) or isinstance(value, (staticmethod, classmethod, property)))
             for k in cls.__mro__[:cls.__mro__.index(builtin)] for attr, value in vars(k).items()
         )
-        try:
-            header = cls().authenticate_header(Request(self.factory.get("/")))
-        except Exception as exc:  # noqa: BLE001 - any failure is reported with its location
-            problems.append(Problem(cls, f"calling {name}().authenticate_header(request) failed: {exc!r}"))
-            header = None
+        own = []
+        header = self._authenticate_header(cls, name, own)
+        self._auth_problems[cls] = own
+        problems.extend(own)
         decl = {}
         if builtin is not None and not header_overridden and not own_code:
             base_name = BUILTIN_AUTHENTICATION[builtin]
@@ -921,6 +944,29 @@ class Exporter:
             decl["wwwAuthenticate"] = header
         self.auth_decls[name] = decl
         return name
+
+    def _authenticate_header(self, cls, name, problems):
+        """``cls().authenticate_header(request)``, the class's `WWW-Authenticate` (None: DRF's 403
+        instead of 401), asked for a few different requests: the policy holds one value per
+        class, so one that answers by the request (its path, method, a header: 401 for an app's
+        requests, 403 for a browser's) is a problem. It was exported with the answer for `GET /`."""
+        requests = (self.factory.get("/"), self.factory.post("/api/", HTTP_AUTHORIZATION="Token x"),
+                    self.factory.get("/api/x/1/", HTTP_ACCEPT="text/html", HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+                                     HTTP_USER_AGENT="Mozilla/5.0", HTTP_X_API_KEY="x"),
+                    self.factory.delete("/x/", secure=True))
+        answers = []
+        for request in requests:
+            try:
+                answers.append(cls().authenticate_header(Request(request)))
+            except Exception as exc:  # noqa: BLE001 - any failure is reported with its location
+                problems.append(Problem(cls, f"calling {name}().authenticate_header(request) failed: {exc!r}"))
+                return None
+        if any(answer != answers[0] for answer in answers):
+            problems.append(Problem(cls, f"{name}.authenticate_header(request) answers by the request "
+                                         f"({', '.join(sorted({repr(a) for a in answers}))}): the policy holds one "
+                                         "WWW-Authenticate per class (401 or 403)",
+                                    "leave its views to the origin (--leave-to-origin VIEW)"))
+        return answers[0]
 
     # ---- views --------------------------------------------------------------------------
 
@@ -1471,13 +1517,16 @@ class Exporter:
                 "'GET': [...]}) instead of assigning into self.perms_map"))
         return out
 
-    def _shadowed(self, entry, order, earlier_routes):
+    def _shadowed(self, entry, order, earlier_routes, callback=None):
         """Whether Django serves (some of) a route's URLs with an earlier route: then this one
         is not exported, and the edge routes them as Django does (to the earlier route, or to
         the origin when its view is left there). phub-backend: a viewset registered at `r''` and
         the DefaultRouter's API root are both `^$`; the edge answered the viewset's URLs as the
         root (`POST` 405, an anonymous `GET` 200 where DRF said 401), the viewset exported or not.
-        Caught: the same regex, or a literal path (`users/me/`) an earlier pattern matches."""
+        Caught: the same regex, a literal path (`users/me/`) an earlier pattern matches, or a URL
+        of the route (sample values in its parameters) Django resolves to another view (with
+        ``callback``, the route's): a plain Django view listed first (`path("api/x/", plain_view)`
+        before a DRF route of the same URL, a catch-all `re_path(r"^api/")`) is the origin's."""
         for earlier, regex, name in earlier_routes:
             if earlier >= order:
                 continue
@@ -1491,7 +1540,27 @@ class Exporter:
                 self.warnings.append(f"route {entry['pattern']} of {entry['view']}: Django serves its URLs with "
                                      f"{name} ({where}); so does the edge")
                 return True
+        other = self._resolved_elsewhere(entry["pattern"], callback) if callback is not None else None
+        if other is not None:
+            self.warnings.append(f"route {entry['pattern']} of {entry['view']}: Django serves {other[0]} with "
+                                 f"{other[1]}; left to the origin")
+            return True
         return False
+
+    def _resolved_elsewhere(self, pattern, callback):
+        """(url, what) for a URL of the route Django resolves to another callback than its own."""
+        for url in _sample_urls(pattern):
+            try:
+                match = resolve(url, urlconf=self.urlconf)
+            except Resolver404:
+                continue
+            if match.func is not callback:
+                cls = getattr(match.func, "cls", None)
+                func = getattr(match.func, "__wrapped__", match.func)
+                what = (f"the DRF view {cls.__module__}.{cls.__qualname__}" if isinstance(cls, type)
+                        else f"the plain view {getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', '?')}")
+                return url, what
+        return None
 
     def export(self):
         problems = []
@@ -1499,10 +1568,11 @@ class Exporter:
         self.global_perms = [self.permission_expression(c, problems) for c in api_settings.DEFAULT_PERMISSION_CLASSES]
         self.global_renderers = [_class_name(c) for c in api_settings.DEFAULT_RENDERER_CLASSES]
         views, routes, left = {}, [], []
-        orders, origin_routes = {}, []  # URLconf positions; every route, exported or not
+        orders, origin_routes, callbacks = {}, [], {}  # URLconf positions; every route, exported or not
         for name, view_routes in self.collect_routes().items():
             policy, entries, view_problems = self.export_view(name, view_routes)
             orders.update({(name, r.template): r.order for r in view_routes})
+            callbacks.update({(name, r.template): r.callback for r in view_routes})
             origin_routes.extend((r.order, r.regex, name) for r in view_routes)
             if name in self.leave_to_origin:
                 left.append(name)
@@ -1513,7 +1583,8 @@ class Exporter:
             views[name] = policy
             routes.extend(entries)
         self._left_names = set(left) | {n for n, _ in orders if n not in views}
-        routes = [e for e in routes if not self._shadowed(e, orders[(e["view"], e["pattern"])], origin_routes)]
+        routes = [e for e in routes if not self._shadowed(e, orders[(e["view"], e["pattern"])], origin_routes,
+                                                          callbacks[(e["view"], e["pattern"])])]
         used = set(self.global_auth)
         for view in views.values():
             used.update(view.get("authentication", []))

@@ -1,5 +1,6 @@
 """A URLconf with the shapes blogsite does not use, for the exporter's tests."""
 from django.contrib.auth import get_user_model
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import include, path, re_path
 from rest_framework import generics, permissions, serializers, viewsets
@@ -172,6 +173,18 @@ class MyPosts(generics.RetrieveDestroyAPIView):
         return Post.objects.filter(owner=self.request.user)
 
 
+def plain_status(request, **kwargs):
+    """A plain Django view (no DRF): the origin's, whoever asks."""
+    return JsonResponse({"plain": True})
+
+
+@api_view(["GET"])
+@permission_classes([permissions.IsAuthenticated])
+def drf_status(request, **kwargs):
+    """The DRF view listed after plain_status for the same URLs: Django never reaches it."""
+    return Response({"plain": False})
+
+
 @api_view(["GET", "POST"])
 @permission_classes([permissions.IsAuthenticated])
 def like_post(request, post_id):
@@ -207,4 +220,9 @@ urlpatterns = [
     path("likes/<int:post_id>/", like_post, name="like-post"),
     path("account/delete/", delete_account, name="delete-account"),
     re_path(r"^legacy/(?P<year>[0-9]{4})/$", PostDetail.as_view(), name="legacy"),
+    # Plain Django views before DRF routes of the same URLs: the same path, and a catch-all regex.
+    path("status/", plain_status),
+    path("", include([path("status/", drf_status, name="status")])),  # another chain: both resolve
+    re_path(r"^checks/", plain_status),
+    path("checks/<int:pk>/", drf_status, name="check-detail"),
 ]
