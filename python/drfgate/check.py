@@ -625,6 +625,10 @@ def build_paths(policy, objects=3):
             continue
         model_name = policy["views"][route["view"]].get("model")
         values = []
+        nested = _nested_paths(pattern, params, route.get("detail"), apps.get_model(model_name), objects) if model_name else []
+        if nested:
+            out.extend((path, route) for path in nested)
+            continue
         if model_name and params == [params[0]]:
             model = apps.get_model(model_name)
             field = params[0]
@@ -636,6 +640,74 @@ def build_paths(policy, objects=3):
                 out.append((re.sub(r"{%s(?::\w+)?}" % params[0], str(value), pattern, count=1), route))
         else:
             out.extend((path, route) for path in _sample_paths(pattern, objects))
+    return out
+
+
+def _parent_field(model, kwarg):
+    """The foreign key of ``model`` a nested route's parent kwarg names (drf-nested-routers'
+    ``post_pk`` / ``parent_lookup_post``, a plain ``post_id``); else None."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    name = re.sub(r"_(pk|id)$", "", kwarg.removeprefix("parent_lookup_"))
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if field.many_to_one else None
+
+
+def _nested_paths(pattern, params, detail, model, objects):
+    """Paths of a nested route (``/posts/{post_pk}/comments/{pk}/``) from the child rows: each of
+    the first ``objects`` under its own parent, under another parent (another parent's child:
+    DRF's 404 when ``get_queryset()`` filters by the parent kwarg), and a missing child under a
+    real parent; a nested list route, each parent of those rows and a missing one. Empty when a
+    parent kwarg names no foreign key of the model (or the route has none). With one sample
+    value for every kwarg, a child was requested under its own parent only by chance, and a
+    list under its children's pks.
+
+    >>> _nested_paths("/x/{a}/y/{pk}/", ["a", "pk"], True, get_user_model(), 2)
+    []
+    """
+    from django.urls import Resolver404, resolve
+
+    parents, lookup = (params[:-1], params[-1]) if detail else (params, None)
+    keys = [_parent_field(model, name) for name in parents]
+    if not keys or None in keys:
+        return []
+    fields = [key.attname for key in keys]
+    rows = list(model._default_manager.order_by("pk")[:objects])
+    last = model._default_manager.order_by("-pk").first()
+
+    def fill(values):
+        path = pattern
+        for name, value in zip(params, values):
+            path = re.sub(r"{%s(?::\w+)?}" % name, str(value), path, count=1)
+        return path
+
+    candidates = []
+    for row in rows:
+        own = [getattr(row, f) for f in fields]
+        if lookup is None:
+            candidates.append(fill(own))
+            continue
+        key = getattr(row, lookup, row.pk)
+        candidates.append(fill(own + [key]))
+        other = model._default_manager.exclude(**{fields[0]: own[0]}).order_by("pk").first()
+        if other is not None:
+            candidates.append(fill([getattr(other, f) for f in fields] + [key]))
+    if rows:
+        first = [getattr(rows[0], f) for f in fields]
+        if lookup is not None:
+            candidates.append(fill(first + [_lookup_miss(last)]))
+        else:  # a parent no row is
+            candidates.append(fill(first[:-1] + [_lookup_miss(keys[-1].related_model._default_manager.order_by("-pk").first())]))
+    out = []
+    for path in dict.fromkeys(candidates):
+        try:
+            resolve(path)
+        except Resolver404:
+            continue
+        out.append(path)
     return out
 
 

@@ -25,6 +25,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils.functional import Promise
 from rest_framework import authentication as drf_authentication
 from rest_framework import permissions as drf_permissions
+from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.test import APIRequestFactory
@@ -1236,6 +1237,17 @@ class Exporter:
                                                   "the origin (--leave-to-origin VIEW)"))
         else:
             self.warnings.extend(filtering)
+        # get_object() is `filter_queryset(get_queryset())`: each filter backend (but ordering)
+        # runs between the view and the object permissions. SearchFilter's `?search=` and
+        # django-filter's fields hide the object (DRF's 404; a bad value django-filter's 400),
+        # djangorestframework-guardian's ObjectPermissionsFilter every object the user may not
+        # view, where the edge ran the object permissions on the resolver's object (403).
+        backends = [b for b in getattr(cls, "filter_backends", ()) if b is not OrderingFilter]
+        if backends and any(self._object_stage_can_deny(p or []) for p in looked_up) and not policy.get("throttled"):
+            problems.append(Problem(cls, f"{name}: filter_backends ({', '.join(_path(b) for b in backends)}) filter the "
+                                         "object lookup before the object permissions (DRF's 404, or a filter's "
+                                         "400, where the edge answers the object permissions)",
+                                    "leave its views to the origin (--leave-to-origin VIEW)"))
         renderers = [_class_name(c) for c in getattr(cls, "renderer_classes", api_settings.DEFAULT_RENDERER_CLASSES)]
         if renderers != self.global_renderers:
             policy["renderers"] = renderers

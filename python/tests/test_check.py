@@ -170,6 +170,19 @@ class CheckTests(TestCase):
         self.assertEqual(bodies, [(401, b'{"detail":"Invalid username/password."}'),
                                   (401, b'{"detail":"User inactive or deleted."}')])
 
+    def test_a_filter_backend_hides_the_object_before_object_permissions(self):
+        """The real-DRF vector behind the exporter's filter_backends problem: bob's PUT of alice's
+        post 1 is IsOwnerOrReadOnly's 403, and DRF's 404 once `?search=` matches nothing."""
+        from django.contrib.auth import get_user_model
+        from rest_framework.filters import SearchFilter
+
+        self.client.force_login(get_user_model().objects.get(username="bob"))
+        with mock.patch.object(blog_views.PostViewSet, "filter_backends", [SearchFilter]), \
+                mock.patch.object(blog_views.PostViewSet, "search_fields", ["title"], create=True):
+            plain = self.client.put("/api/posts/1/", "{}", content_type="application/json")
+            searched = self.client.put("/api/posts/1/?search=zzz", "{}", content_type="application/json")
+        self.assertEqual((plain.status_code, searched.status_code), (403, 404))
+
     def test_get_throttles_throttles(self):
         """The real-DRF vector behind exporting a get_throttles() of the project's own as throttled:
         the 405 of a method without a handler becomes 429 once over the rate."""
@@ -611,6 +624,16 @@ class CheckTests(TestCase):
         account = {(c["credential"], c["origin"]["status"]) for c in result.cases
                    if c["request"]["path"] == "/account/" and c["request"]["method"] == "GET"}
         self.assertIn(("bob/token", 200), account)
+        # A nested route (drf-nested-routers' shape, get_queryset() filtered by the parent kwarg):
+        # a comment under its own post, and under another post (DRF's 404). With one sample value
+        # for both kwargs only /v3/posts/1/comments/1/ found its child, and the list route was
+        # requested under the comments' pks.
+        nested = {(c["request"]["path"], c["origin"]["status"], c["origin"]["body"]) for c in result.cases
+                  if c["request"]["path"].startswith("/v3/posts/") and "/comments/" in c["request"]["path"]
+                  and c["credential"] == "alice/token" and c["request"]["method"] == "GET"}
+        self.assertIn(("/v3/posts/1/comments/1/", 200, ""), {(p, s, "") for p, s, _ in nested})
+        self.assertIn(("/v3/posts/3/comments/1/", 404, '{"detail":"No Comment matches the given query."}'), nested)
+        self.assertIn(("/v3/posts/1003/comments/", 200, "[]"), nested)  # the list of a post no row is
 
     def test_a_malformed_body_answers_before_object_permissions(self):
         # The real-DRF vector behind retitle's `getObject: false` (test_export): bob is not the

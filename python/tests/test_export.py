@@ -439,6 +439,23 @@ class ProblemTests(SimpleTestCase):
         self.assertEqual(policy["authenticationClasses"]["ExpiringTokenAuthentication"], {"wwwAuthenticate": "Token"})
         self.assertEqual(policy["authenticationClasses"]["QuietToken"], {"base": "TokenAuthentication", "keyword": "Bearer"})
 
+    def test_filter_backends_before_object_permissions(self):
+        # get_object() runs filter_queryset(): with SearchFilter, `?search=` matching nothing is
+        # DRF's 404 before IsOwnerOrReadOnly's 403 (tests.test_check, from DRF). The view was
+        # exported, and the edge answered 403.
+        from rest_framework.filters import OrderingFilter, SearchFilter
+
+        with mock.patch.object(blog_views.PostViewSet, "filter_backends", [SearchFilter]):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        self.assertTrue(any("posts: filter_backends (rest_framework.filters.SearchFilter) filter the object lookup"
+                            in str(p) for p in ctx.exception.problems), ctx.exception.problems)
+        # Ordering only orders; a view whose object stage cannot deny only allows (the origin answers).
+        with mock.patch.object(blog_views.PostViewSet, "filter_backends", [OrderingFilter]):
+            export_policy()
+        with mock.patch.object(blog_views.TagViewSet, "filter_backends", [SearchFilter]):
+            export_policy()
+
     def test_throttled_views_say_so(self):
         # DRF throttles after the permissions: a 405 becomes 429 once over the rate.
         from rest_framework.throttling import AnonRateThrottle

@@ -9,9 +9,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
-from blog.models import Post
+from blog.models import Comment, Post
 from blog.permissions import IsOwner
-from blog.serializers import PostSerializer
+from blog.serializers import CommentSerializer, PostSerializer
 
 
 class ArchiveViewSet(viewsets.ReadOnlyModelViewSet):
@@ -123,6 +123,19 @@ class PostReviewViewSet(viewsets.ReadOnlyModelViewSet):
         return Post.objects.filter(pk=self.kwargs["post_pk"])
 
 
+class PostCommentViewSet(viewsets.ReadOnlyModelViewSet):
+    """drf-nested-routers' shape (its NestedViewSetMixin's `parent_lookup_kwargs`): a post's
+    comments, another post's comment not found."""
+
+    queryset = Comment.objects.all()
+    serializer_class = CommentSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    parent_lookup_kwargs = {"post_pk": "post__pk"}
+
+    def get_queryset(self):
+        return Comment.objects.filter(post=self.kwargs["post_pk"])
+
+
 class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = get_user_model()
@@ -201,6 +214,7 @@ router.register("users", UserViewSet, basename="user")
 reviews, nested = DefaultRouter(), DefaultRouter()
 reviews.register("reviews", PostReviewViewSet, basename="review")
 nested.register(r"posts/(?P<post_pk>[0-9]+)/reviews", PostReviewViewSet, basename="post-review")
+nested.register(r"posts/(?P<post_pk>[0-9]+)/comments", PostCommentViewSet, basename="post-comment")
 
 # phub-backend's shape: a viewset registered at `r""`, so its list route and the DefaultRouter's
 # API root are both `^$` (Django serves the viewset's, the first).
