@@ -1116,7 +1116,7 @@ class Exporter:
         base_view = self._instance(
             _Route(first.template, first.regex, first.callback, first.detail, first.actions, plain_kwargs), None, "GET"
         )
-        model = self._model(cls, base_view)
+        model = self._model(cls, base_view, routes)
         self._view_model = model
         default_auth = [self.authentication_class(type(a), problems) for a in APIView.get_authenticators(base_view)]
         self._view_auth_kinds = {"jwtStateless" for a in APIView.get_authenticators(base_view)
@@ -1475,23 +1475,31 @@ class Exporter:
         detail_mixins = (mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin)
         return any(issubclass(cls, m) for m in detail_mixins)
 
-    def _model(self, cls, view):
+    def _model(self, cls, view, routes=()):
         """The model of the view's queryset (its lookup miss is `No <Model> matches the given
         query.`). A `get_queryset()` filtering by `request.user` raises for AnonymousUser
         (nomad-back's `Availability.objects.filter(user=user)`): it is asked again as a user, an
-        instance that is never saved nor queried (a queryset is lazy)."""
+        instance that is never saved nor queried (a queryset is lazy). One filtering by a URL kwarg
+        (a nested route's `Review.objects.filter(product_id=self.kwargs['product_pk'])`, a
+        KeyError without kwargs) is asked again with the routes' kwargs set to `1`: storefront's
+        nested reviews had no model, and the edge's miss said `Not found.` where DRF says
+        `No Review matches the given query.`."""
         queryset = getattr(cls, "queryset", None)
+        sample = {name: "1" for r in routes for name in re.findall(r"{(\w+)(?::\w+)?}", r.template)}
         if queryset is None and hasattr(view, "get_queryset"):
-            for user in (None, self._unsaved_user()):
+            attempts = [(None, {}), (self._unsaved_user(), {})] + ([(None, sample), (self._unsaved_user(), sample)] if sample else [])
+            for user, kwargs in attempts:
                 try:
                     if user is not None:
                         view.request.user = user
+                    view.kwargs = kwargs
                     queryset = view.get_queryset()
                     break
                 except Exception:  # noqa: BLE001 - no model is a valid outcome for many views
                     queryset = None
                 finally:
                     view.request.user = AnonymousUser()
+                    view.kwargs = {}
         return getattr(queryset, "model", None)
 
     @staticmethod

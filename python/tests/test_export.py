@@ -728,6 +728,9 @@ class UrlconfShapesTests(SimpleTestCase):
         # get_queryset() raising for AnonymousUser (`filter(owner=user)`): no model, so the edge's
         # miss said `Not found.` where DRF says `No Post matches the given query.` (test_check).
         self.assertEqual(self.policy["views"]["my-post"]["model"], "blog.Post")
+        # get_queryset() reading a nested route's kwarg (a KeyError without it): storefront's
+        # reviews had no model, so the edge's miss said `Not found.` (tests.test_check).
+        self.assertEqual(self.policy["views"]["post-comment"]["model"], "blog.Comment")
 
     def test_a_route_django_serves_with_an_earlier_one(self):
         # /shelf/{post_pk}/: the viewset's list and the API root, both `^$` (Django serves the

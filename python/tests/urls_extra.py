@@ -125,9 +125,9 @@ class PostReviewViewSet(viewsets.ReadOnlyModelViewSet):
 
 class PostCommentViewSet(viewsets.ReadOnlyModelViewSet):
     """drf-nested-routers' shape (its NestedViewSetMixin's `parent_lookup_kwargs`): a post's
-    comments, another post's comment not found."""
+    comments, another post's comment not found. No `queryset` (storefront's nested reviews):
+    the model is get_queryset()'s, which needs the URL kwarg."""
 
-    queryset = Comment.objects.all()
     serializer_class = CommentSerializer
     permission_classes = [permissions.IsAuthenticated]
     parent_lookup_kwargs = {"post_pk": "post__pk"}
