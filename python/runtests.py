@@ -25,6 +25,13 @@ def main():
         # drfgate_check's knox test needs knox's AuthToken table (examples/blog/server/setup.sh
         # installs it); the sample project itself does not use knox.
         settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "knox"]
+    if importlib.util.find_spec("guardian") and "guardian" not in settings.INSTALLED_APPS:
+        # drfgate_check's object-permission test (DjangoObjectPermissions with guardian's backend,
+        # which that test adds to AUTHENTICATION_BACKENDS); no guardian AnonymousUser row, so the
+        # other tests see the sample project's users only.
+        settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "guardian"]
+        settings.ANONYMOUS_USER_NAME = None
+        settings.SILENCED_SYSTEM_CHECKS = [*settings.SILENCED_SYSTEM_CHECKS, "guardian.W001"]  # backend: per test
     from django.test.utils import get_runner
 
     django.setup()

@@ -52,6 +52,10 @@ DECISION_HEADERS = ("content-type", "www-authenticate", "allow", "retry-after")
 USER_FIELDS = {"id", "pk", "username", "is_active", "is_staff", "is_superuser", "is_authenticated",
                "is_anonymous", "has_perm", "has_perms"}
 CSRF_SECRET = "drfgateCheckCsrfSecret0123456789"  # 32 chars of [a-zA-Z0-9]
+# The generated users' password, sent by Basic credentials; hashed with FAST_HASHER for the run
+# (the project's hasher, PBKDF2's 10^6 rounds, would cost ~0.5 s per Basic request).
+GENERATED_PASSWORD = "drfgate-check-password"
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 TEST_HOST = "testserver"  # Django's test client's host; added to ALLOWED_HOSTS for the run
 GENERATED_PREFIX = "drfgate-check-"
 DEFAULT_REPLAY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "replay.mjs")
@@ -70,6 +74,7 @@ class _Record:
         # The user's context as DRF authenticated it: a handler may change or delete the user
         # (`request.user.delete()` leaves it without a pk) before the case is built.
         self.user = None
+        self.user_obj = None  # the user object, asked for its permissions on the looked-up object
         self.object = _NOT_LOOKED_UP
         self.view_passed = False
         self.no_handler = False
@@ -107,6 +112,7 @@ def instrument():
             rec.auth = ("succeeded", authenticator) if authenticator is not None else ("none",)
             if authenticator is not None and rec.builder is not None:
                 rec.user = rec.builder.user(request._user)
+                rec.user_obj = request._user
 
     def initial(view, request, *args, **kwargs):
         rec = _current[0]
@@ -243,6 +249,19 @@ class ContextBuilder:
                     target = target[part]
         return out
 
+    @staticmethod
+    def object_permissions(user, obj):
+        """What the backends grant ``user`` on ``obj`` (guardian's ObjectPermissionBackend; never
+        ModelBackend): the context's ``objectPermissions`` for the checked object. Read as
+        ``has_perm(perm, obj)`` reads them, so a user granted object permissions was denied
+        at the edge where DRF's DjangoObjectPermissions allowed."""
+        if user is None or not hasattr(user, "_meta") or not user.is_active:
+            return []
+        try:
+            return sorted(user.get_all_permissions(obj))
+        except Exception:  # noqa: BLE001 - a backend refusing the object (guardian's WrongAppError)
+            return []
+
     def authentication(self, rec):
         kind = rec.auth[0]
         if kind == "succeeded":
@@ -327,7 +346,7 @@ def make_users(policy):
             values[User._meta.pk.attname] = pk
         values.update(_required_values(User, name, template, exclude=values))
         user = User(**values)
-        user.set_unusable_password()
+        user.set_password(GENERATED_PASSWORD)  # Basic credentials; the run lists FAST_HASHER first
         for key, value in flags.items():
             if key in field_names:
                 setattr(user, key, value)
@@ -355,6 +374,8 @@ def make_users(policy):
                 types = [ContentType.objects.get_for_model(m) for m in models]
                 perms_user.user_permissions.set(Permission.objects.filter(content_type__in=types))
                 out.append(perms_user)
+                if _guardian_backend():
+                    out.append(_object_perms_user(create("objperms"), models, types))
             if "groups" in field_names:
                 for i, name in enumerate(group_names(policy)):
                     member = create(f"group{i}")
@@ -365,6 +386,31 @@ def make_users(policy):
                       "only existing users are checked")
         return []
     return out
+
+
+def _guardian_backend():
+    """Whether has_perm(perm, obj) can answer True: guardian's ObjectPermissionBackend is in
+    AUTHENTICATION_BACKENDS (ModelBackend answers every object check False)."""
+    from django.apps import apps
+
+    return apps.is_installed("guardian") and "guardian.backends.ObjectPermissionBackend" in settings.AUTHENTICATION_BACKENDS
+
+
+def _object_perms_user(user, models, types):
+    """A user with every model permission and, through guardian, every permission of each model on
+    its first row only (the rows the check requests are the first few): DjangoObjectPermissions
+    and ``has_perm(..., obj)`` conditions then pass on one object and fail on the next for the
+    same user. Without it no generated user held an object permission, so none was exercised."""
+    from django.contrib.auth.models import Permission
+    from guardian.shortcuts import assign_perm
+
+    user.user_permissions.set(Permission.objects.filter(content_type__in=types))
+    for model in models:
+        first = model._default_manager.order_by("pk").first()
+        if first is not None:
+            for perm in Permission.objects.filter(content_type=types[models.index(model)]):
+                assign_perm(perm.codename, user, first)
+    return user
 
 
 _TEXT_FIELDS = ("CharField", "TextField", "SlugField")
@@ -463,6 +509,27 @@ def _knox_prefix(policy, used):
     return None
 
 
+def _reads_basic(policy, used):
+    """Whether a class used reads Basic credentials: BasicAuthentication, a subclass (``base``), or
+    a class of its own whose ``authenticate_header`` says ``Basic``. Without Basic requests its
+    ``succeeded`` outcome was never compared (nomad-back: "Basic NOT COVERED")."""
+    classes = policy.get("authenticationClasses", {})
+    for name in used:
+        for base, decl in _class_chain(classes, name):
+            if base in ("BasicAuthentication", "basic"):
+                return True
+            header = (decl or {}).get("wwwAuthenticate")
+            if isinstance(header, str) and header.split(" ", 1)[0].lower() == "basic":
+                return True
+    return False
+
+
+def _basic(username, password):
+    import base64
+
+    return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode("ascii")}
+
+
 def _client():
     """A test client that returns the server's 500 for an exception in the project's code (a
     handler's KeyError) instead of raising it: DRF has decided by then, and the check goes on."""
@@ -485,11 +552,14 @@ def build_credentials(policy, users=None, extra_users=()):
     jwt_settings = policy.get("settings", {}).get("jwt", {})
     jwt_type = (jwt_settings.get("authHeaderTypes") or ["Bearer"])[0]
     jwt_header = jwt_settings.get("authHeaderName") or "HTTP_AUTHORIZATION"
+    basic = _reads_basic(policy, used)
     creds = [
         Credential("anonymous", _client()),
         Credential("wrong-token", _client(), {"HTTP_AUTHORIZATION": f"{keywords[0]} " + "0" * 40}),
         Credential("garbage-jwt", _client(), {jwt_header: f"{jwt_type} not.a.jwt"}),
     ]
+    if basic:
+        creds.append(Credential("wrong-basic", _client(), _basic(GENERATED_PREFIX + "nobody", "wrong")))
     User = get_user_model()
     qs = User.objects.order_by("pk")
     if users:
@@ -525,6 +595,10 @@ def build_credentials(policy, users=None, extra_users=()):
             creds.append(
                 Credential(f"{user.get_username()}/jwt", _client(), {jwt_header: f"{jwt_type} {jwt}"})
             )
+        if basic and user.get_username().startswith(GENERATED_PREFIX):
+            # Only generated users' passwords are known; an inactive one is DRF's 401 "Invalid
+            # username/password." (ModelBackend refuses it).
+            creds.append(Credential(f"{user.get_username()}/basic", _client(), _basic(user.get_username(), GENERATED_PASSWORD)))
         if "SessionAuthentication" in used and user.is_active:
             client = _client()
             client.force_login(user)
@@ -551,6 +625,10 @@ def build_paths(policy, objects=3):
             continue
         model_name = policy["views"][route["view"]].get("model")
         values = []
+        nested = _nested_paths(pattern, params, route.get("detail"), apps.get_model(model_name), objects) if model_name else []
+        if nested:
+            out.extend((path, route) for path in nested)
+            continue
         if model_name and params == [params[0]]:
             model = apps.get_model(model_name)
             field = params[0]
@@ -562,6 +640,74 @@ def build_paths(policy, objects=3):
                 out.append((re.sub(r"{%s(?::\w+)?}" % params[0], str(value), pattern, count=1), route))
         else:
             out.extend((path, route) for path in _sample_paths(pattern, objects))
+    return out
+
+
+def _parent_field(model, kwarg):
+    """The foreign key of ``model`` a nested route's parent kwarg names (drf-nested-routers'
+    ``post_pk`` / ``parent_lookup_post``, a plain ``post_id``); else None."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    name = re.sub(r"_(pk|id)$", "", kwarg.removeprefix("parent_lookup_"))
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if field.many_to_one else None
+
+
+def _nested_paths(pattern, params, detail, model, objects):
+    """Paths of a nested route (``/posts/{post_pk}/comments/{pk}/``) from the child rows: each of
+    the first ``objects`` under its own parent, under another parent (another parent's child:
+    DRF's 404 when ``get_queryset()`` filters by the parent kwarg), and a missing child under a
+    real parent; a nested list route, each parent of those rows and a missing one. Empty when a
+    parent kwarg names no foreign key of the model (or the route has none). With one sample
+    value for every kwarg, a child was requested under its own parent only by chance, and a
+    list under its children's pks.
+
+    >>> _nested_paths("/x/{a}/y/{pk}/", ["a", "pk"], True, get_user_model(), 2)
+    []
+    """
+    from django.urls import Resolver404, resolve
+
+    parents, lookup = (params[:-1], params[-1]) if detail else (params, None)
+    keys = [_parent_field(model, name) for name in parents]
+    if not keys or None in keys:
+        return []
+    fields = [key.attname for key in keys]
+    rows = list(model._default_manager.order_by("pk")[:objects])
+    last = model._default_manager.order_by("-pk").first()
+
+    def fill(values):
+        path = pattern
+        for name, value in zip(params, values):
+            path = re.sub(r"{%s(?::\w+)?}" % name, str(value), path, count=1)
+        return path
+
+    candidates = []
+    for row in rows:
+        own = [getattr(row, f) for f in fields]
+        if lookup is None:
+            candidates.append(fill(own))
+            continue
+        key = getattr(row, lookup, row.pk)
+        candidates.append(fill(own + [key]))
+        other = model._default_manager.exclude(**{fields[0]: own[0]}).order_by("pk").first()
+        if other is not None:
+            candidates.append(fill([getattr(other, f) for f in fields] + [key]))
+    if rows:
+        first = [getattr(rows[0], f) for f in fields]
+        if lookup is not None:
+            candidates.append(fill(first + [_lookup_miss(last)]))
+        else:  # a parent no row is
+            candidates.append(fill(first[:-1] + [_lookup_miss(keys[-1].related_model._default_manager.order_by("-pk").first())]))
+    out = []
+    for path in dict.fromkeys(candidates):
+        try:
+            resolve(path)
+        except Resolver404:
+            continue
+        out.append(path)
     return out
 
 
@@ -687,6 +833,10 @@ def _case(case_id, path, route, method, cred, rec, response, builder):
     context["user"] = rec.user if rec.auth[0] == "succeeded" else None
     if rec.object is not _NOT_LOOKED_UP and rec.object is not _BAD_LOOKUP:
         context["object"] = builder.object(rec.object) if rec.object is not None else None
+        if context["user"] is not None and rec.object is not None:
+            held = builder.object_permissions(rec.user_obj, rec.object)
+            if held:
+                context["user"] = {**context["user"], "objectPermissions": held}
     # An action exported `"getObject": false` leaves the object stage to the origin: a handler
     # that may answer first and looks the object up after (storefront-django's destroy: an order
     # check, then super().destroy()) is DRF's 404 from the origin, the edge's "allowed" (forward).
@@ -882,7 +1032,8 @@ def run_check(policy, replay_cmd=None, users=None, objects=3, methods=METHODS, k
     from . import core
 
     hosts = list(settings.ALLOWED_HOSTS) + [TEST_HOST]
-    with override_settings(ALLOWED_HOSTS=hosts), transaction.atomic():
+    hashers = [FAST_HASHER] + [h for h in settings.PASSWORD_HASHERS if h != FAST_HASHER]
+    with override_settings(ALLOWED_HOSTS=hosts, PASSWORD_HASHERS=hashers), transaction.atomic():
         generated = make_users(policy) if generate_users else []
         credentials = build_credentials(policy, users, extra_users=generated)
         paths = build_paths(policy, objects)

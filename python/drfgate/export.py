@@ -20,11 +20,12 @@ import textwrap
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils.functional import Promise
 from rest_framework import authentication as drf_authentication
 from rest_framework import permissions as drf_permissions
+from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.test import APIRequestFactory
@@ -503,6 +504,27 @@ def iter_url_patterns(resolver=None):
     yield from walk((resolver or get_resolver()).url_patterns, "", "", None, True, ())
 
 
+_SAMPLE_VALUES = {"int": ["1"], "uuid": ["00000000-0000-0000-0000-000000000001"], "slug": ["1", "a"], "str": ["1", "a"]}
+
+
+def _sample_urls(pattern):
+    """A route's URL, or its URLs with sample values in its parameters (by converter;
+    `{pk}`, DRF's `[^/.]+`, as `str`): each parameter the same value. An earlier pattern matching
+    one of them serves some of the route's URLs.
+
+    >>> _sample_urls("/notes/{pk:int}/")
+    ['/notes/1/']
+    """
+    kinds = [kind or "str" for kind in re.findall(r"{\w+(?::(\w+))?}", pattern)]
+    if not kinds:
+        return [pattern]
+    out = []
+    for i in range(2):  # "1" for every parameter, then "a" where the converter takes it
+        values = iter([_SAMPLE_VALUES.get(k, ["1"])[min(i, len(_SAMPLE_VALUES.get(k, ["1"])) - 1)] for k in kinds])
+        out.append(re.sub(r"{\w+(?::\w+)?}", lambda _: next(values), pattern))
+    return list(dict.fromkeys(out))
+
+
 def _is_format_suffix(url_pattern):
     regex = url_pattern.pattern.regex.pattern
     return "(?P<format>" in regex
@@ -549,6 +571,7 @@ class Exporter:
         self.permission_problems = {}  # class -> [Problem]
         self.translations = {}  # class -> {method: Translation}
         self.auth_names = dict(BUILTIN_AUTHENTICATION)
+        self._auth_problems = {}  # class -> its problems, given to every view that uses it
         self.auth_decls = {}
         self.known_classes = {}  # policy name -> import path of a well-known third-party class
         self.known_proofs = {}  # policy name -> drfgate.prove.Proof (None without the compiled core)
@@ -879,6 +902,8 @@ class Exporter:
 
     def authentication_class(self, cls, problems):
         if cls in self.auth_names:
+            # Its problems again: each view using it is one (the first may be left to the origin).
+            problems.extend(self._auth_problems.get(cls, ()))
             return self.auth_names[cls]
         knox = next((k for k in cls.__mro__ if _path(k) == KNOX_AUTHENTICATION), None)
         if knox is not None and not any(m in k.__dict__ for k in cls.__mro__[:cls.__mro__.index(knox)] for m in KNOX_METHODS):
@@ -903,11 +928,10 @@ class Exporter:
             not attr.startswith("__") and (callable(value) or isinstance(value, (staticmethod, classmethod, property)))
             for k in cls.__mro__[:cls.__mro__.index(builtin)] for attr, value in vars(k).items()
         )
-        try:
-            header = cls().authenticate_header(Request(self.factory.get("/")))
-        except Exception as exc:  # noqa: BLE001 - any failure is reported with its location
-            problems.append(Problem(cls, f"calling {name}().authenticate_header(request) failed: {exc!r}"))
-            header = None
+        own = []
+        header = self._authenticate_header(cls, name, own)
+        self._auth_problems[cls] = own
+        problems.extend(own)
         decl = {}
         if builtin is not None and not header_overridden and not own_code:
             base_name = BUILTIN_AUTHENTICATION[builtin]
@@ -921,6 +945,29 @@ class Exporter:
             decl["wwwAuthenticate"] = header
         self.auth_decls[name] = decl
         return name
+
+    def _authenticate_header(self, cls, name, problems):
+        """``cls().authenticate_header(request)``, the class's `WWW-Authenticate` (None: DRF's 403
+        instead of 401), asked for a few different requests: the policy holds one value per
+        class, so one that answers by the request (its path, method, a header: 401 for an app's
+        requests, 403 for a browser's) is a problem. It was exported with the answer for `GET /`."""
+        requests = (self.factory.get("/"), self.factory.post("/api/", HTTP_AUTHORIZATION="Token x"),
+                    self.factory.get("/api/x/1/", HTTP_ACCEPT="text/html", HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+                                     HTTP_USER_AGENT="Mozilla/5.0", HTTP_X_API_KEY="x"),
+                    self.factory.delete("/x/", secure=True))
+        answers = []
+        for request in requests:
+            try:
+                answers.append(cls().authenticate_header(Request(request)))
+            except Exception as exc:  # noqa: BLE001 - any failure is reported with its location
+                problems.append(Problem(cls, f"calling {name}().authenticate_header(request) failed: {exc!r}"))
+                return None
+        if any(answer != answers[0] for answer in answers):
+            problems.append(Problem(cls, f"{name}.authenticate_header(request) answers by the request "
+                                         f"({', '.join(sorted({repr(a) for a in answers}))}): the policy holds one "
+                                         "WWW-Authenticate per class (401 or 403)",
+                                    "leave its views to the origin (--leave-to-origin VIEW)"))
+        return answers[0]
 
     # ---- views --------------------------------------------------------------------------
 
@@ -1069,7 +1116,7 @@ class Exporter:
         base_view = self._instance(
             _Route(first.template, first.regex, first.callback, first.detail, first.actions, plain_kwargs), None, "GET"
         )
-        model = self._model(cls, base_view)
+        model = self._model(cls, base_view, routes)
         self._view_model = model
         default_auth = [self.authentication_class(type(a), problems) for a in APIView.get_authenticators(base_view)]
         self._view_auth_kinds = {"jwtStateless" for a in APIView.get_authenticators(base_view)
@@ -1190,6 +1237,17 @@ class Exporter:
                                                   "the origin (--leave-to-origin VIEW)"))
         else:
             self.warnings.extend(filtering)
+        # get_object() is `filter_queryset(get_queryset())`: each filter backend (but ordering)
+        # runs between the view and the object permissions. SearchFilter's `?search=` and
+        # django-filter's fields hide the object (DRF's 404; a bad value django-filter's 400),
+        # djangorestframework-guardian's ObjectPermissionsFilter every object the user may not
+        # view, where the edge ran the object permissions on the resolver's object (403).
+        backends = [b for b in getattr(cls, "filter_backends", ()) if b is not OrderingFilter]
+        if backends and any(self._object_stage_can_deny(p or []) for p in looked_up) and not policy.get("throttled"):
+            problems.append(Problem(cls, f"{name}: filter_backends ({', '.join(_path(b) for b in backends)}) filter the "
+                                         "object lookup before the object permissions (DRF's 404, or a filter's "
+                                         "400, where the edge answers the object permissions)",
+                                    "leave its views to the origin (--leave-to-origin VIEW)"))
         renderers = [_class_name(c) for c in getattr(cls, "renderer_classes", api_settings.DEFAULT_RENDERER_CLASSES)]
         if renderers != self.global_renderers:
             policy["renderers"] = renderers
@@ -1417,23 +1475,31 @@ class Exporter:
         detail_mixins = (mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin)
         return any(issubclass(cls, m) for m in detail_mixins)
 
-    def _model(self, cls, view):
+    def _model(self, cls, view, routes=()):
         """The model of the view's queryset (its lookup miss is `No <Model> matches the given
         query.`). A `get_queryset()` filtering by `request.user` raises for AnonymousUser
         (nomad-back's `Availability.objects.filter(user=user)`): it is asked again as a user, an
-        instance that is never saved nor queried (a queryset is lazy)."""
+        instance that is never saved nor queried (a queryset is lazy). One filtering by a URL kwarg
+        (a nested route's `Review.objects.filter(product_id=self.kwargs['product_pk'])`, a
+        KeyError without kwargs) is asked again with the routes' kwargs set to `1`: storefront's
+        nested reviews had no model, and the edge's miss said `Not found.` where DRF says
+        `No Review matches the given query.`."""
         queryset = getattr(cls, "queryset", None)
+        sample = {name: "1" for r in routes for name in re.findall(r"{(\w+)(?::\w+)?}", r.template)}
         if queryset is None and hasattr(view, "get_queryset"):
-            for user in (None, self._unsaved_user()):
+            attempts = [(None, {}), (self._unsaved_user(), {})] + ([(None, sample), (self._unsaved_user(), sample)] if sample else [])
+            for user, kwargs in attempts:
                 try:
                     if user is not None:
                         view.request.user = user
+                    view.kwargs = kwargs
                     queryset = view.get_queryset()
                     break
                 except Exception:  # noqa: BLE001 - no model is a valid outcome for many views
                     queryset = None
                 finally:
                     view.request.user = AnonymousUser()
+                    view.kwargs = {}
         return getattr(queryset, "model", None)
 
     @staticmethod
@@ -1471,13 +1537,16 @@ class Exporter:
                 "'GET': [...]}) instead of assigning into self.perms_map"))
         return out
 
-    def _shadowed(self, entry, order, earlier_routes):
+    def _shadowed(self, entry, order, earlier_routes, callback=None):
         """Whether Django serves (some of) a route's URLs with an earlier route: then this one
         is not exported, and the edge routes them as Django does (to the earlier route, or to
         the origin when its view is left there). phub-backend: a viewset registered at `r''` and
         the DefaultRouter's API root are both `^$`; the edge answered the viewset's URLs as the
         root (`POST` 405, an anonymous `GET` 200 where DRF said 401), the viewset exported or not.
-        Caught: the same regex, or a literal path (`users/me/`) an earlier pattern matches."""
+        Caught: the same regex, a literal path (`users/me/`) an earlier pattern matches, or a URL
+        of the route (sample values in its parameters) Django resolves to another view (with
+        ``callback``, the route's): a plain Django view listed first (`path("api/x/", plain_view)`
+        before a DRF route of the same URL, a catch-all `re_path(r"^api/")`) is the origin's."""
         for earlier, regex, name in earlier_routes:
             if earlier >= order:
                 continue
@@ -1491,7 +1560,27 @@ class Exporter:
                 self.warnings.append(f"route {entry['pattern']} of {entry['view']}: Django serves its URLs with "
                                      f"{name} ({where}); so does the edge")
                 return True
+        other = self._resolved_elsewhere(entry["pattern"], callback) if callback is not None else None
+        if other is not None:
+            self.warnings.append(f"route {entry['pattern']} of {entry['view']}: Django serves {other[0]} with "
+                                 f"{other[1]}; left to the origin")
+            return True
         return False
+
+    def _resolved_elsewhere(self, pattern, callback):
+        """(url, what) for a URL of the route Django resolves to another callback than its own."""
+        for url in _sample_urls(pattern):
+            try:
+                match = resolve(url, urlconf=self.urlconf)
+            except Resolver404:
+                continue
+            if match.func is not callback:
+                cls = getattr(match.func, "cls", None)
+                func = getattr(match.func, "__wrapped__", match.func)
+                what = (f"the DRF view {cls.__module__}.{cls.__qualname__}" if isinstance(cls, type)
+                        else f"the plain view {getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', '?')}")
+                return url, what
+        return None
 
     def export(self):
         problems = []
@@ -1499,10 +1588,11 @@ class Exporter:
         self.global_perms = [self.permission_expression(c, problems) for c in api_settings.DEFAULT_PERMISSION_CLASSES]
         self.global_renderers = [_class_name(c) for c in api_settings.DEFAULT_RENDERER_CLASSES]
         views, routes, left = {}, [], []
-        orders, origin_routes = {}, []  # URLconf positions; every route, exported or not
+        orders, origin_routes, callbacks = {}, [], {}  # URLconf positions; every route, exported or not
         for name, view_routes in self.collect_routes().items():
             policy, entries, view_problems = self.export_view(name, view_routes)
             orders.update({(name, r.template): r.order for r in view_routes})
+            callbacks.update({(name, r.template): r.callback for r in view_routes})
             origin_routes.extend((r.order, r.regex, name) for r in view_routes)
             if name in self.leave_to_origin:
                 left.append(name)
@@ -1513,7 +1603,8 @@ class Exporter:
             views[name] = policy
             routes.extend(entries)
         self._left_names = set(left) | {n for n, _ in orders if n not in views}
-        routes = [e for e in routes if not self._shadowed(e, orders[(e["view"], e["pattern"])], origin_routes)]
+        routes = [e for e in routes if not self._shadowed(e, orders[(e["view"], e["pattern"])], origin_routes,
+                                                          callbacks[(e["view"], e["pattern"])])]
         used = set(self.global_auth)
         for view in views.values():
             used.update(view.get("authentication", []))

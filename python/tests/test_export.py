@@ -20,7 +20,7 @@ from blog import permissions as blog_permissions
 from blog import views as blog_views
 from drfgate import core
 from drfgate.export import (Exporter, ExportError, export_policy, get_object_is_user, handler_calls_get_object,
-                            get_object_runs_no_object_permission, lookup_kwarg_missing)
+                            get_object_runs_no_object_permission, lookup_kwarg_missing, _sample_urls)
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 COMMITTED_POLICY = os.path.join(REPO, "examples", "blog", "policy.json")
@@ -37,6 +37,16 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return 'Api-Key realm="blog"'
+
+
+class AppHeaderAuthentication(authentication.BaseAuthentication):
+    """A WWW-Authenticate for clients that send a token only (browsers get 403, apps 401)."""
+
+    def authenticate(self, request):
+        return None
+
+    def authenticate_header(self, request):
+        return "Token" if request.META.get("HTTP_AUTHORIZATION") else None
 
 
 class BearerTokenAuthentication(authentication.TokenAuthentication):
@@ -397,6 +407,23 @@ class ProblemTests(SimpleTestCase):
             },
         )
 
+    def test_an_authenticate_header_answering_by_the_request_is_a_problem(self):
+        # DRF asks the first class's authenticate_header(request) on every NotAuthenticated: a
+        # class answering by a header gives 401 to one client and 403 to another for the same
+        # URL (below, from DRF); it was exported with its answer for `GET /` (here: 403 for all).
+        from django.test import Client
+
+        with mock.patch.object(blog_views.TagViewSet, "authentication_classes", [AppHeaderAuthentication]):
+            browser = Client().post("/api/tags/")
+            app = Client().post("/api/tags/", HTTP_AUTHORIZATION="Token x")
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+            self.assertEqual(export_policy(leave_to_origin=["tags"])["leftToOrigin"], ["tags"])
+        self.assertEqual((browser.status_code, browser.headers.get("WWW-Authenticate")), (403, None))
+        self.assertEqual((app.status_code, app.headers.get("WWW-Authenticate")), (401, "Token"))
+        problem = next(p for p in ctx.exception.problems if "AppHeaderAuthentication.authenticate_header" in str(p))
+        self.assertIn("answers by the request ('Token', None)", str(problem))
+
     def test_a_builtin_subclass_with_its_own_code_is_a_custom_class(self):
         # An expiring token (DRF: 401 "Token has expired.") is not DRF's TokenAuthentication.
         class ExpiringTokenAuthentication(authentication.TokenAuthentication):
@@ -411,6 +438,23 @@ class ProblemTests(SimpleTestCase):
             policy = export_policy()
         self.assertEqual(policy["authenticationClasses"]["ExpiringTokenAuthentication"], {"wwwAuthenticate": "Token"})
         self.assertEqual(policy["authenticationClasses"]["QuietToken"], {"base": "TokenAuthentication", "keyword": "Bearer"})
+
+    def test_filter_backends_before_object_permissions(self):
+        # get_object() runs filter_queryset(): with SearchFilter, `?search=` matching nothing is
+        # DRF's 404 before IsOwnerOrReadOnly's 403 (tests.test_check, from DRF). The view was
+        # exported, and the edge answered 403.
+        from rest_framework.filters import OrderingFilter, SearchFilter
+
+        with mock.patch.object(blog_views.PostViewSet, "filter_backends", [SearchFilter]):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        self.assertTrue(any("posts: filter_backends (rest_framework.filters.SearchFilter) filter the object lookup"
+                            in str(p) for p in ctx.exception.problems), ctx.exception.problems)
+        # Ordering only orders; a view whose object stage cannot deny only allows (the origin answers).
+        with mock.patch.object(blog_views.PostViewSet, "filter_backends", [OrderingFilter]):
+            export_policy()
+        with mock.patch.object(blog_views.TagViewSet, "filter_backends", [SearchFilter]):
+            export_policy()
 
     def test_throttled_views_say_so(self):
         # DRF throttles after the permissions: a 405 becomes 429 once over the rate.
@@ -684,6 +728,9 @@ class UrlconfShapesTests(SimpleTestCase):
         # get_queryset() raising for AnonymousUser (`filter(owner=user)`): no model, so the edge's
         # miss said `Not found.` where DRF says `No Post matches the given query.` (test_check).
         self.assertEqual(self.policy["views"]["my-post"]["model"], "blog.Post")
+        # get_queryset() reading a nested route's kwarg (a KeyError without it): storefront's
+        # reviews had no model, so the edge's miss said `Not found.` (tests.test_check).
+        self.assertEqual(self.policy["views"]["post-comment"]["model"], "blog.Comment")
 
     def test_a_route_django_serves_with_an_earlier_one(self):
         # /shelf/{post_pk}/: the viewset's list and the API root, both `^$` (Django serves the
@@ -702,6 +749,29 @@ class UrlconfShapesTests(SimpleTestCase):
         entry = {"pattern": "/tags/new/", "regex": "^/tags/new/$", "view": "tag-new"}
         self.assertFalse(exporter._shadowed(entry, 5, [(1, r"^/tags/(?<name>\p{L}+)/$", "tag")]))
         self.assertTrue(exporter._shadowed(entry, 5, [(1, r"^/tags/(?<name>[^/]+)/$", "tag")]))
+
+    def test_a_plain_django_view_before_a_drf_route(self):
+        # `path("status/", plain_view)` listed before a DRF route of the same URL (and a catch-all
+        # `re_path(r"^checks/", plain_view)` before `checks/<int:pk>/`): Django serves the plain
+        # view, yet the DRF routes were exported, so the edge answered 403 for the DRF view.
+        from django.test import Client
+
+        with override_settings(ROOT_URLCONF="tests.urls_extra"):
+            for url in ("/status/", "/checks/7/"):
+                response = Client().get(url)
+                self.assertEqual((response.status_code, response.content), (200, b'{"plain": true}'))
+        patterns = [r["pattern"] for r in self.policy["routes"]]
+        self.assertNotIn("/status/", patterns)
+        self.assertNotIn("/checks/{pk:int}/", patterns)
+        exporter = Exporter(urlconf="tests.urls_extra")
+        exporter.export()
+        self.assertIn("route /status/ of status: Django serves /status/ with the plain view "
+                      "tests.urls_extra.plain_status; left to the origin", exporter.warnings)
+        self.assertIn("route /checks/{pk:int}/ of check-detail: Django serves /checks/1/ with the plain view "
+                      "tests.urls_extra.plain_status; left to the origin", exporter.warnings)
+        # Not a route a plain view's regex misses (sample values of each converter).
+        self.assertEqual(_sample_urls("/a/{x}/b/{y:uuid}/"),
+                         ["/a/1/b/00000000-0000-0000-0000-000000000001/", "/a/a/b/00000000-0000-0000-0000-000000000001/"])
 
     def test_http_method_names_as_written(self):
         # An upper-case name is exported as written: the compiler matches it with nothing, as Django does.

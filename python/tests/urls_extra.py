@@ -1,5 +1,6 @@
 """A URLconf with the shapes blogsite does not use, for the exporter's tests."""
 from django.contrib.auth import get_user_model
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import include, path, re_path
 from rest_framework import generics, permissions, serializers, viewsets
@@ -8,9 +9,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
-from blog.models import Post
+from blog.models import Comment, Post
 from blog.permissions import IsOwner
-from blog.serializers import PostSerializer
+from blog.serializers import CommentSerializer, PostSerializer
 
 
 class ArchiveViewSet(viewsets.ReadOnlyModelViewSet):
@@ -122,6 +123,19 @@ class PostReviewViewSet(viewsets.ReadOnlyModelViewSet):
         return Post.objects.filter(pk=self.kwargs["post_pk"])
 
 
+class PostCommentViewSet(viewsets.ReadOnlyModelViewSet):
+    """drf-nested-routers' shape (its NestedViewSetMixin's `parent_lookup_kwargs`): a post's
+    comments, another post's comment not found. No `queryset` (storefront's nested reviews):
+    the model is get_queryset()'s, which needs the URL kwarg."""
+
+    serializer_class = CommentSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    parent_lookup_kwargs = {"post_pk": "post__pk"}
+
+    def get_queryset(self):
+        return Comment.objects.filter(post=self.kwargs["post_pk"])
+
+
 class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = get_user_model()
@@ -172,6 +186,18 @@ class MyPosts(generics.RetrieveDestroyAPIView):
         return Post.objects.filter(owner=self.request.user)
 
 
+def plain_status(request, **kwargs):
+    """A plain Django view (no DRF): the origin's, whoever asks."""
+    return JsonResponse({"plain": True})
+
+
+@api_view(["GET"])
+@permission_classes([permissions.IsAuthenticated])
+def drf_status(request, **kwargs):
+    """The DRF view listed after plain_status for the same URLs: Django never reaches it."""
+    return Response({"plain": False})
+
+
 @api_view(["GET", "POST"])
 @permission_classes([permissions.IsAuthenticated])
 def like_post(request, post_id):
@@ -188,6 +214,7 @@ router.register("users", UserViewSet, basename="user")
 reviews, nested = DefaultRouter(), DefaultRouter()
 reviews.register("reviews", PostReviewViewSet, basename="review")
 nested.register(r"posts/(?P<post_pk>[0-9]+)/reviews", PostReviewViewSet, basename="post-review")
+nested.register(r"posts/(?P<post_pk>[0-9]+)/comments", PostCommentViewSet, basename="post-comment")
 
 # phub-backend's shape: a viewset registered at `r""`, so its list route and the DefaultRouter's
 # API root are both `^$` (Django serves the viewset's, the first).
@@ -207,4 +234,9 @@ urlpatterns = [
     path("likes/<int:post_id>/", like_post, name="like-post"),
     path("account/delete/", delete_account, name="delete-account"),
     re_path(r"^legacy/(?P<year>[0-9]{4})/$", PostDetail.as_view(), name="legacy"),
+    # Plain Django views before DRF routes of the same URLs: the same path, and a catch-all regex.
+    path("status/", plain_status),
+    path("", include([path("status/", drf_status, name="status")])),  # another chain: both resolve
+    re_path(r"^checks/", plain_status),
+    path("checks/<int:pk>/", drf_status, name="check-detail"),
 ]
