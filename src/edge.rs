@@ -402,9 +402,10 @@ impl PendingRequest {
     /// the view, action, URL, path, `format`, host, port, content type and `bodyBase64` that
     /// `flags` says are present; the cookies' and then META's number of pairs and their name and
     /// value pairs when given; then header name and value pairs), and the body; booleans are
-    /// flags. The same request as the JSON input with these members, read by the same code.
-    /// `Ok(None)`: the text is not `count` parts (a separator inside one), so the caller sends
-    /// JSON instead.
+    /// flags; the target's `object` in the binary value encoding (`compiled::value`) when
+    /// `flags` has [`parts::OBJECT`]. The same request as the JSON input with these members, read
+    /// by the same code. `Ok(None)`: the text is not `count` parts (a separator inside one), so
+    /// the caller sends JSON instead.
     ///
     /// # Errors
     /// As [`PendingRequest::from_json`] for the same request.
@@ -412,7 +413,7 @@ impl PendingRequest {
     /// ```
     /// use drf_gate::edge::{parts, PendingRequest, PARTS_SEPARATOR};
     /// let text = ["GET", "posts", "/api/posts/", "Authorization", "Token abc"].join(&PARTS_SEPARATOR.to_string());
-    /// let typed = PendingRequest::from_parts(&text, 5, parts::VIEW | parts::PATH, None, 0.0)?.unwrap();
+    /// let typed = PendingRequest::from_parts(&text, 5, parts::VIEW | parts::PATH, None, None, 0.0)?.unwrap();
     /// let json = PendingRequest::from_json(r#"{"request": {"method": "GET", "path": "/api/posts/",
     ///     "headers": {"Authorization": "Token abc"}}, "view": "posts"}"#)?;
     /// assert_eq!(format!("{typed:?}"), format!("{json:?}"));
@@ -423,6 +424,7 @@ impl PendingRequest {
         count: usize,
         flags: u32,
         body: Option<String>,
+        object: Option<&[u8]>,
         now: f64,
     ) -> Result<Option<Self>, ContextError> {
         let mut split = text.split(PARTS_SEPARATOR);
@@ -510,7 +512,7 @@ impl PendingRequest {
             lookup_error: flags & parts::LOOKUP_ERROR != 0,
             trace: flags & parts::TRACE != 0,
             format: format.map(str::to_owned),
-            ..Default::default()
+            object: (flags & parts::OBJECT != 0).then(|| crate::compiled::value::decode_object(object)).transpose()?,
         };
         let (request, target) = request_and_target(input, target, &sorted)?;
         Ok(Some(PendingRequest::new(request, target, now)))
@@ -736,6 +738,8 @@ pub mod parts {
     pub const BODY_TOO_LARGE: u32 = 1 << 19;
     /// The `request.bodyBase64` part is present.
     pub const BODY_BASE64: u32 = 1 << 20;
+    /// `object` is given (its encoding apart; none, or an encoded `null`: a lookup miss).
+    pub const OBJECT: u32 = 1 << 21;
 }
 
 /// The request, target, `now` and answers of a [`Gate::check_request_json`] input.

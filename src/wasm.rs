@@ -472,7 +472,8 @@ impl GateCore {
     }
 
     /// `gate.checkRequestSync`'s first step, the request typed (`PendingRequest::from_parts`:
-    /// `count` strings joined by NUL, which parts are present in `flags`, the body apart): a
+    /// `count` strings joined by NUL, which parts are present in `flags`, the body and the
+    /// target's encoded `object` apart): a
     /// decided step as the number of its packed form (`sync_step`), else the step as JSON text, or
     /// `undefined` when the parts do not split as counted. A lookup step
     /// keeps the request on a stack of synchronous requests (a resolver may check another
@@ -480,7 +481,7 @@ impl GateCore {
     /// and `dropRequestSync` removes it; no handle object, no finalizer. Edge build only.
     ///
     /// ```js
-    /// const step = core.requestSync(text, count, flags, undefined, now); // JSON text or a number
+    /// const step = core.requestSync(text, count, flags, undefined, undefined, now); // JSON text or a number
     /// if (step.lookup) try { JSON.parse(answerRequestSync({ notFound: true })); } finally { dropRequestSync(); }
     /// ```
     #[cfg(feature = "edge")]
@@ -491,9 +492,10 @@ impl GateCore {
         count: u32,
         flags: u32,
         body: Option<String>,
+        object: Option<Vec<u8>>,
         now: f64,
     ) -> Result<JsValue, JsValue> {
-        let Some((pending, step)) = self.typed_first_step(text, count, flags, body, now)? else {
+        let Some((pending, step)) = self.typed_first_step(text, count, flags, body, object.as_deref(), now)? else {
             return Ok(JsValue::UNDEFINED);
         };
         let lookup = matches!(step, crate::edge::EdgeStep::Lookup(_));
@@ -517,7 +519,7 @@ impl GateCore {
     /// Edge build only.
     ///
     /// ```js
-    /// const first = core.requestPacked(text, count, flags, undefined, now); // number, text or [step, handle]
+    /// const first = core.requestPacked(text, count, flags, undefined, undefined, now); // number, text or [step, handle]
     /// ```
     #[cfg(feature = "edge")]
     #[wasm_bindgen(js_name = requestPacked)]
@@ -527,9 +529,10 @@ impl GateCore {
         count: u32,
         flags: u32,
         body: Option<String>,
+        object: Option<Vec<u8>>,
         now: f64,
     ) -> Result<JsValue, JsValue> {
-        let Some((pending, step)) = self.typed_first_step(text, count, flags, body, now)? else {
+        let Some((pending, step)) = self.typed_first_step(text, count, flags, body, object.as_deref(), now)? else {
             return Ok(JsValue::UNDEFINED);
         };
         let more = match &step {
@@ -909,9 +912,11 @@ impl GateCore {
         count: u32,
         flags: u32,
         body: Option<String>,
+        object: Option<&[u8]>,
         now: f64,
     ) -> Result<Option<(crate::edge::PendingRequest, crate::edge::EdgeStep<'_>)>, JsValue> {
-        let mut pending = match crate::edge::PendingRequest::from_parts(text, count as usize, flags, body, now) {
+        let mut pending = match crate::edge::PendingRequest::from_parts(text, count as usize, flags, body, object, now)
+        {
             Ok(Some(pending)) => pending,
             Ok(None) => return Ok(None),
             Err(error) => return Err(context_error(&error)),

@@ -515,8 +515,14 @@ fn typed_parts_equal_the_json_input() {
                         request["emptyHeadersDropped"] = json!(true);
                     }
                     target["request"] = request;
-                    let typed =
-                        PendingRequest::from_parts(&text.join(&sep), text.len(), flags, body.map(String::from), 5.0);
+                    let typed = PendingRequest::from_parts(
+                        &text.join(&sep),
+                        text.len(),
+                        flags,
+                        body.map(String::from),
+                        None,
+                        5.0,
+                    );
                     let json = PendingRequest::from_json(&target.to_string());
                     match (typed, json) {
                         (Ok(Some(mut typed)), Ok(mut json)) => {
@@ -535,9 +541,12 @@ fn typed_parts_equal_the_json_input() {
                     compared += 1;
                     // One more separator anywhere, or a count that is off: refused, not misread.
                     let joined = text.join(&sep);
-                    assert!(matches!(PendingRequest::from_parts(&joined, text.len() + 1, flags, None, 5.0), Ok(None)));
                     assert!(matches!(
-                        PendingRequest::from_parts(&format!("{joined}{sep}x"), text.len(), flags, None, 5.0),
+                        PendingRequest::from_parts(&joined, text.len() + 1, flags, None, None, 5.0),
+                        Ok(None)
+                    ));
+                    assert!(matches!(
+                        PendingRequest::from_parts(&format!("{joined}{sep}x"), text.len(), flags, None, None, 5.0),
                         Ok(None)
                     ));
                 }
@@ -545,4 +554,49 @@ fn typed_parts_equal_the_json_input() {
         }
     }
     assert_eq!(compared, 7 * 4 * 4 * 4 * 3);
+}
+
+/// The target's `object` typed (its binary value encoding, `compiled::value`) is the JSON input's
+/// `"object"`: a value, `null` (a lookup miss) given as such or as no encoding; a malformed
+/// encoding is refused at `$.object`.
+#[test]
+fn typed_object_equals_the_json_input() {
+    use drf_gate::edge::{parts, PARTS_SEPARATOR};
+    let gate = Gate::from_value(json!({
+        "authentication": ["token"],
+        "permissions": ["IsAuthenticatedOrReadOnly"],
+        "views": {"posts": {"model": "blog.Post"}}
+    }))
+    .unwrap();
+    let mut float = vec![5];
+    float.extend_from_slice(&1.5f64.to_le_bytes());
+    let owner = [8, 2, 5, b'o', b'w', b'n', b'e', b'r', 3, 3, 4, b't', b'a', b'g', b's', 7, 1, 6, 1, b'a'];
+    let objects: [(Option<&[u8]>, Value); 7] = [
+        (None, json!(null)),
+        (Some(&[0]), json!(null)),
+        (Some(&owner), json!({"owner": 3, "tags": ["a"]})),
+        (Some(&[4, 1]), json!(-2)),
+        (Some(&[6, 1, b'x']), json!("x")),
+        (Some(&float), json!(1.5)),
+        (Some(&[7, 0]), json!([])),
+    ];
+    let text = ["GET", "posts", "Authorization", "Token abc"].join(&PARTS_SEPARATOR.to_string());
+    for (bytes, value) in objects {
+        let input = json!({"request": {"method": "GET", "headers": {"Authorization": "Token abc"}}, "view": "posts",
+            "object": value, "now": 5.0});
+        let mut typed =
+            PendingRequest::from_parts(&text, 4, parts::VIEW | parts::OBJECT, None, bytes, 5.0).unwrap().unwrap();
+        let mut json = PendingRequest::from_json(&input.to_string()).unwrap();
+        assert_eq!(format!("{typed:?}"), format!("{json:?}"), "{input}");
+        let a = serde_json::to_string(&typed.step(&gate).unwrap()).unwrap();
+        assert_eq!(a, serde_json::to_string(&json.step(&gate).unwrap()).unwrap(), "{input}");
+    }
+    // Without the flag, no object (the bytes are not read).
+    let absent = PendingRequest::from_parts(&text, 4, parts::VIEW, None, Some(&[9]), 5.0).unwrap().unwrap();
+    let json = PendingRequest::from_json(
+        r#"{"request": {"method": "GET", "headers": {"Authorization": "Token abc"}}, "view": "posts", "now": 5.0}"#,
+    );
+    assert_eq!(format!("{absent:?}"), format!("{:?}", json.unwrap()));
+    let error = PendingRequest::from_parts(&text, 4, parts::VIEW | parts::OBJECT, None, Some(&[9]), 5.0).unwrap_err();
+    assert_eq!((error.code, error.path.as_str()), ("invalid_context", "$.object"));
 }

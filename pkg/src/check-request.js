@@ -5,10 +5,10 @@
 // the edge builds hand `defineCheckRequest` to `defineApi` (gate.js), the others do not.
 
 import { ContextError } from "./errors.js";
-import { MAX_CONTEXT_CHARS, packedDecision, wellFormed } from "./gate.js";
+import { MAX_CONTEXT_CHARS, mayBeTooLong, packedDecision, wellFormed } from "./gate.js";
 import { isFetchRequest, readBody, toRawRequest, withBody } from "./raw-request.js";
 import { plainRecord, plainUser } from "./user.js";
-import { exactJson, parseExactJson } from "./value.js";
+import { CircularError, DepthError, LoneSurrogateError, encodeValue, exactJson, parseExactJson } from "./value.js";
 
 // The core replays earlier answers, so a request needs at most one lookup per class and step.
 const MAX_LOOKUPS = 32;
@@ -121,7 +121,8 @@ function boundedBody(request) {
 // A plain request crosses into wasm as one string: its parts joined by NUL (the method, then the
 // view, action, URL, path, format, host, port, content type and bodyBase64 present, the cookies
 // and META as a number of pairs and the pairs, then header names and values; src/edge.rs
-// `PendingRequest::from_parts`), with the body apart. NUL is ASCII, so the glue copies an ASCII
+// `PendingRequest::from_parts`), with the body and the target's `object` (value.js encoding)
+// apart. NUL is ASCII, so the glue copies an ASCII
 // text in its own loop, without TextEncoder; a NUL inside a part makes more parts than counted,
 // and the core refuses the text (then JSON). Only the shapes whose JSON the core would read the
 // same way take it: own enumerable members as JSON.stringify reads them, well-formed strings (a
@@ -151,8 +152,29 @@ const PART_COOKIES = 1 << 17;
 const PART_META = 1 << 18;
 const PART_BODY_TOO_LARGE = 1 << 19;
 const PART_BODY_BASE64 = 1 << 20;
+const PART_OBJECT = 1 << 21;
 // Longest typed text (the JSON path's cap on a context's text; longer ones take the JSON path).
 const MAX_PARTS_CHARS = 1024 * 1024;
+// The JSON path's cap on the values of one input (src/limits.rs MAX_JSON_VALUES).
+const MAX_JSON_VALUES = 65536;
+
+// The target's `object` in the binary value encoding (value.js, as `check`'s), or undefined: take
+// the JSON path, which reads or refuses it as before. It takes what JSON.stringify would leave
+// out or replace at the top (a function, a symbol, a toJSON), what it refuses (its errors: a
+// cycle, a lone surrogate, nesting past serde's limit), and a value long enough to near its
+// limits. The encoding counts the nesting from the input's own level, as `check`'s context.
+function encodedObject(value) {
+  if (typeof value === "function" || typeof value === "symbol") return undefined;
+  if (typeof value === "object" && typeof value.toJSON === "function") return undefined;
+  let bytes;
+  try {
+    bytes = encodeValue(value, true);
+  } catch (error) {
+    if (error instanceof LoneSurrogateError || error instanceof DepthError || error instanceof CircularError) return undefined;
+    throw error;
+  }
+  return mayBeTooLong(bytes.length) ? undefined : bytes;
+}
 
 
 // A record of strings as its number of pairs, then the pairs (undefined values are left out, as
@@ -171,7 +193,7 @@ function pushPairs(parts, record) {
   return true;
 }
 
-// [text, count, flags, body, now] for the typed crossing, or null: take the JSON path.
+// [text, count, flags, body, object, now] for the typed crossing, or null: take the JSON path.
 function typedRequest(request, options) {
   if (!plainRecord(request)) return null;
   const parts = [undefined];
@@ -183,40 +205,7 @@ function typedRequest(request, options) {
     const value = request[key];
     if (value === undefined) continue;
     switch (key) {
-      // An optional member as null is absent (an `Option` in the core).
-      case "host":
-      case "port":
-      case "contentType":
-        if (value === null) break;
-        if (typeof value !== "string") return null;
-        if (key === "host") host = value;
-        else if (key === "port") port = value;
-        else contentType = value;
-        break;
-      case "bodyBase64":
-        if (typeof value !== "string") return null;
-        // Past MAX_BODY_BYTES: too large, as boundedBody makes it (the body is dropped too).
-        if (Math.floor(value.length / 4) * 3 - 2 > MAX_BODY_BYTES) over = true;
-        else bodyBase64 = value;
-        break;
-      case "secure":
-        if (value === null) break;
-        if (typeof value !== "boolean") return null;
-        flags |= value ? PART_HAS_SECURE | PART_SECURE : PART_HAS_SECURE;
-        break;
-      case "cookies":
-        if (value === null) break;
-        if (!plainRecord(value)) return null;
-        cookies = value;
-        break;
-      case "meta":
-        if (!plainRecord(value)) return null;
-        meta = value;
-        break;
-      case "bodyTooLarge":
-        if (typeof value !== "boolean") return null;
-        if (value) flags |= PART_BODY_TOO_LARGE;
-        break;
+      // What every request has first (a miss in a `switch` costs a comparison).
       case "method":
         if (typeof value !== "string") return null;
         method = value;
@@ -258,6 +247,40 @@ function typedRequest(request, options) {
         if (typeof value !== "boolean") return null;
         if (value) flags |= PART_HEADERS_JOINED;
         break;
+      // An optional member as null is absent (an `Option` in the core).
+      case "host":
+      case "port":
+      case "contentType":
+        if (value === null) break;
+        if (typeof value !== "string") return null;
+        if (key === "host") host = value;
+        else if (key === "port") port = value;
+        else contentType = value;
+        break;
+      case "bodyBase64":
+        if (typeof value !== "string") return null;
+        // Past MAX_BODY_BYTES: too large, as boundedBody makes it (the body is dropped too).
+        if (Math.floor(value.length / 4) * 3 - 2 > MAX_BODY_BYTES) over = true;
+        else bodyBase64 = value;
+        break;
+      case "secure":
+        if (value === null) break;
+        if (typeof value !== "boolean") return null;
+        flags |= value ? PART_HAS_SECURE | PART_SECURE : PART_HAS_SECURE;
+        break;
+      case "cookies":
+        if (value === null) break;
+        if (!plainRecord(value)) return null;
+        cookies = value;
+        break;
+      case "meta":
+        if (!plainRecord(value)) return null;
+        meta = value;
+        break;
+      case "bodyTooLarge":
+        if (typeof value !== "boolean") return null;
+        if (value) flags |= PART_BODY_TOO_LARGE;
+        break;
       default:
         return null;
     }
@@ -269,7 +292,7 @@ function typedRequest(request, options) {
     bodyBase64 = undefined;
   }
   parts[0] = method;
-  let view, action, detail, format;
+  let view, action, detail, format, object;
   let now;
   if (options !== undefined && options !== null) {
     if (typeof options !== "object") return null;
@@ -306,6 +329,13 @@ function typedRequest(request, options) {
         case "trace":
           if (typeof value !== "boolean") return null;
           if (value) flags |= PART_TRACE;
+          break;
+        case "object":
+          // null (a lookup miss) crosses as the flag alone.
+          flags |= PART_OBJECT;
+          if (value === null) break;
+          object = encodedObject(value);
+          if (object === undefined) return null;
           break;
         default:
           return null;
@@ -373,7 +403,10 @@ function typedRequest(request, options) {
   }
   const text = parts.join(PART);
   if (text.length > MAX_PARTS_CHARS || !wellFormed(text)) return null;
-  return [text, parts.length, flags, body, now];
+  // Every value of the JSON input but the object's is at most a part or one of ~30 members and
+  // maps; each of the object's takes a byte or more of its encoding: within the JSON path's cap.
+  if (object !== undefined && object.length + parts.length + 32 > MAX_JSON_VALUES) return null;
+  return [text, parts.length, flags, body, object, now];
 }
 
 // An answer crosses as its JSON text; what JSON cannot hold, or a text past the JSON path's

@@ -117,6 +117,57 @@ describe("the one-pass raw-request protocol", () => {
     gate.free();
   });
 
+  test("the target's object crosses typed as the JSON crossing reads it", async () => {
+    const owned = {
+      ...policy,
+      permissions: ["IsAuthenticated"],
+      classes: { IsOwner: { hasObjectPermission: "obj.owner == request.user.id" } },
+      views: { posts: { model: "blog.Post", permissions: ["IsOwner"] } },
+    };
+    const gate = new esm.Gate(owned);
+    const resolvers = { token: (key) => (key === "k1" ? { id: 1 } : null) };
+    class ViaJson {}
+    const viaJson = (request) => Object.assign(new ViaJson(), request);
+    const circular = { owner: 1 };
+    circular.self = circular;
+    let deep = { owner: 1 };
+    for (let i = 0; i < 200; i++) deep = { a: deep };
+    const many = { owner: 1, items: new Array(70000).fill(0) };
+    const run = (f) => {
+      try {
+        return JSON.stringify(f(), (_, v) => (typeof v === "bigint" ? `${v}n` : v));
+      } catch (error) {
+        return `${error.name} ${error.code} ${error.path}: ${error.message}`;
+      }
+    };
+    const objects = [
+      { owner: 1 }, { owner: 2 }, { owner: 1, extra: [null, true, 1.5, -3, "x\u00e9\u{1F600}"], f: () => 1, u: undefined },
+      null, undefined, { owner: 1n }, { owner: 9007199254740993n }, [1], "x", 5, Number.NaN, true, -0,
+      { toJSON: () => ({ owner: 1 }) }, { owner: { toJSON: () => 1 } }, new Date(0), new Map([["owner", 1]]), Object(1),
+      { owner: new Number(1) }, circular, { owner: 1, a: "\ud800" }, { "\udc00": 1 }, deep, () => 1, Symbol("s"), many,
+    ];
+    for (const object of objects) {
+      for (const request of [
+        { method: "GET", path: "/api/posts/", headers: { Authorization: "Token k1" } },
+        { method: "DELETE", path: "/api/posts/", headers: { Authorization: "Token k1" } },
+        { method: "GET", path: "/api/posts/", headers: { Authorization: "Token k\u0100" } },
+      ]) {
+        for (const extra of [{}, { lookupError: true }, { trace: true }]) {
+          const options = { view: "posts", detail: true, object, ...extra, now: 1800000000, resolvers };
+          const label = run(() => object);
+          const typed = run(() => gate.checkRequestSync(request, options));
+          assert.equal(run(() => gate.checkRequestSync(viaJson(request), options)), typed, label);
+          assert.equal(run(() => gate.checkRequestSync(request, { ...options, resolvers: undefined })),
+            run(() => gate.checkRequestSync(viaJson(request), { ...options, resolvers: undefined })), label);
+          const [a, b] = [await gate.checkRequest(request, options).catch((e) => e), await gate.checkRequest(viaJson(request), options).catch((e) => e)];
+          assert.equal(run(() => a), run(() => b), label);
+          assert.equal(a instanceof Error ? `${a.name} ${a.code} ${a.path}: ${a.message}` : run(() => a), typed, label);
+        }
+      }
+    }
+    gate.free();
+  });
+
   test("the body is read once, only when the CSRF check asks, and sync and async agree", async () => {
     const gate = new esm.Gate(policy);
     const raw = {

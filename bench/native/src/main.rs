@@ -73,7 +73,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let text = parts.join(&drf_gate::edge::PARTS_SEPARATOR.to_string());
         let count = parts.len();
         let typed = move || -> Result<PendingRequest, Box<dyn std::error::Error>> {
-            Ok(PendingRequest::from_parts(black_box(&text), count, flags, None, now)?.ok_or("parts")?)
+            Ok(PendingRequest::from_parts(black_box(&text), count, flags, None, None, now)?.ok_or("parts")?)
         };
         let json = move || -> Result<PendingRequest, Box<dyn std::error::Error>> {
             Ok(PendingRequest::from_json(black_box(&input))?)
