@@ -30,7 +30,7 @@ const policy = {
   views: {
     posts: { model: "blog.Post", permissions: ["IsAuthenticatedOrReadOnly", "IsOwner | IsAdminUser"] },
     tags: { permissions: ["IsAdminUser"], actions: ["list"] },
-    notes: { permissions: ["IsAuthenticated", "~IsAdminUser & OwnerId"] },
+    notes: { permissions: ["IsAuthenticated", "OwnerId"] },
   },
   routes: [{ pattern: "/api/posts/{pk}/", view: "posts", detail: true }],
 };
