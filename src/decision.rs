@@ -360,6 +360,11 @@ pub mod packed {
     pub const HAS_WWW_AUTHENTICATE: u32 = 1 << 20;
     /// Words 5 and 6 hold `decidedBy` (entry, source id).
     pub const HAS_DECIDED_BY: u32 = 1 << 21;
+    /// In [`super::Decision::pack_whole`]'s words: a text made for this decision, by its index
+    /// in the list that call filled (not a policy text of [`super::TextIds`]).
+    pub const TRANSIENT: u32 = 1 << 31;
+    /// In [`super::Decision::pack_whole`]'s words: no error, no trace, DRF's own headers.
+    pub const NONE: u32 = u32::MAX;
 }
 
 impl<'a> Decision<'a> {
@@ -380,11 +385,75 @@ impl<'a> Decision<'a> {
         if self.trace.is_some() || self.error.is_some() || self.response_headers.is_some() {
             return None;
         }
-        let borrowed = |text: &Cow<'a, str>| match text {
-            Cow::Borrowed(text) => Some(*text),
-            Cow::Owned(_) => None,
+        self.words(ids, &mut |_| None)
+    }
+
+    /// The whole decision as integers, for the builds without a JSON `check` (the browser
+    /// runtime, the Worker build): [`Decision::pack`]'s seven words, where a text made for this
+    /// request is [`packed::TRANSIENT`] and its index in `owned`, then the error's text id, the
+    /// trace (its length, then three words a step: stage, check, result and depth; entry; label
+    /// id) and the middleware's headers (their count, then name and value ids), each
+    /// [`packed::NONE`] when absent. `None` only for an index past `u32`.
+    ///
+    /// ```
+    /// use drf_gate::decision::{packed, TextIds};
+    /// let gate = drf_gate::Gate::from_json(r#"{"views": {"posts": {"actions": ["list"]}}}"#).unwrap();
+    /// let decision = gate.check_json(r#"{"view": "posts", "method": "PATCH", "trace": true}"#).unwrap();
+    /// let (mut ids, mut owned) = (TextIds::default(), Vec::new());
+    /// let words = decision.pack_whole(&mut ids, &mut owned).unwrap();
+    /// assert_eq!((words[0] & 0x3ff, words[1]), (405, packed::TRANSIENT));
+    /// assert_eq!(owned, [r#"{"detail":"Method \"PATCH\" not allowed."}"#]);
+    /// // No error; one step (stage 2, view: `AllowAny`'s has_permission, true, entry 0); DRF's headers.
+    /// assert_eq!((words[7], words[8], words[9], words[10]), (packed::NONE, 1, 2, 0));
+    /// assert_eq!((ids.text(words[11]), words[12]), (Some("AllowAny"), packed::NONE));
+    /// ```
+    pub fn pack_whole(&self, ids: &mut TextIds, owned: &mut Vec<String>) -> Option<Vec<u32>> {
+        let mut keep = |text: &str| {
+            let index = u32::try_from(owned.len()).ok().filter(|index| *index < packed::TRANSIENT)?;
+            owned.push(text.to_owned());
+            Some(index | packed::TRANSIENT)
         };
-        let body = ids.id(borrowed(&self.body)?);
+        let mut words = self.words(ids, &mut keep)?.to_vec();
+        words.push(match &self.error {
+            Some(error) => keep(error)?,
+            None => packed::NONE,
+        });
+        match &self.trace {
+            Some(steps) => {
+                words.push(u32::try_from(steps.len()).ok()?);
+                for step in steps {
+                    words.push(
+                        step.stage as u32
+                            | (step.check as u32) << 3
+                            | (step.result as u32) << 4
+                            | u32::from(step.depth) << 8,
+                    );
+                    words.push(u32::try_from(step.entry).ok()?);
+                    words.push(ids.id(step.label));
+                }
+            }
+            None => words.push(packed::NONE),
+        }
+        match &self.response_headers {
+            Some(headers) => {
+                words.push(u32::try_from(headers.len()).ok()?);
+                for (name, value) in headers {
+                    words.push(ids.id(name));
+                    words.push(keep(value)?);
+                }
+            }
+            None => words.push(packed::NONE),
+        }
+        Some(words)
+    }
+
+    // The seven words; `owned` gives the id of a text made for this request (`None`: unpackable).
+    fn words(&self, ids: &mut TextIds, owned: &mut dyn FnMut(&str) -> Option<u32>) -> Option<[u32; 7]> {
+        let mut id = |text: &Cow<'a, str>| match text {
+            Cow::Borrowed(text) => Some(ids.id(text)),
+            Cow::Owned(text) => owned(text),
+        };
+        let body = id(&self.body)?;
         let mut flags = u32::from(self.status) & 0x3ff;
         let mut words = [0u32; 7];
         if self.allowed {
@@ -400,17 +469,17 @@ impl<'a> Decision<'a> {
         }
         if let Some(code) = &self.code {
             flags |= packed::HAS_CODE;
-            words[2] = ids.id(borrowed(code)?);
+            words[2] = id(code)?;
         }
         if let Some(www) = &self.www_authenticate {
             flags |= packed::HAS_WWW_AUTHENTICATE;
-            words[3] = ids.id(borrowed(www)?);
+            words[3] = id(www)?;
         }
-        words[4] = ids.id(self.allow);
+        words[4] = id(&Cow::Borrowed(self.allow))?;
         if let Some(decided_by) = &self.decided_by {
             flags |= packed::HAS_DECIDED_BY;
             words[5] = u32::try_from(decided_by.entry).ok()?;
-            words[6] = ids.id(decided_by.source);
+            words[6] = id(&Cow::Borrowed(decided_by.source))?;
         }
         words[0] = flags;
         words[1] = body;

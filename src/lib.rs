@@ -48,8 +48,6 @@ pub mod http;
 #[cfg(any(feature = "compiler", feature = "edge"))]
 pub mod json;
 #[cfg(any(test, all(target_arch = "wasm32", not(any(feature = "compiler", feature = "edge")))))]
-// The UI-gating build (`drf_gate_can_only`) renders no decision: the serializer goes unused.
-#[cfg_attr(drf_gate_can_only, allow(dead_code))]
 pub(crate) mod json_writer;
 pub mod limits;
 pub mod middleware;

@@ -146,34 +146,71 @@ pub fn python_float_repr(value: f64) -> String {
     }
     // The shortest round-trip digits, like Python's repr, from serde_json's float formatter
     // (already in the binary; core's `{:e}` would add its own). It writes `d.ddd`, `ddd.d` or
-    // `d.ddde-N`: read the digits and the decimal exponent of the first one.
+    // `d.ddde-N`: one pass reads its significant digits and the decimal exponent of the first.
     let mut buffer = zmij::Buffer::new();
-    let formatted = crate::text::float_text(&mut buffer, value.abs());
-    let (mantissa, exponent) = formatted.split_once(['e', 'E']).unwrap_or((formatted, "0"));
-    let exponent: i32 = exponent.trim_start_matches('+').parse().unwrap_or(0);
-    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let all: String = whole.chars().chain(fraction.chars()).collect();
-    let leading_zeros = all.len() - all.trim_start_matches('0').len();
-    let digits = all.trim_start_matches('0').trim_end_matches('0');
-    let digits = if digits.is_empty() { "0" } else { digits };
-    let exponent = exponent + whole.len() as i32 - 1 - leading_zeros as i32;
-    let sign = if value < 0.0 { "-" } else { "" };
+    let (mut digits, mut whole, mut leading, mut exponent) = (String::new(), 0i32, 0i32, 0i32);
+    let (mut in_fraction, mut in_exponent, mut negative_exponent) = (false, false, false);
+    for byte in crate::text::float_text(&mut buffer, value.abs()).bytes() {
+        match byte {
+            b'.' => in_fraction = true,
+            b'e' | b'E' => in_exponent = true,
+            b'-' => negative_exponent = true,
+            b'0'..=b'9' if in_exponent => exponent = exponent * 10 + i32::from(byte - b'0'),
+            b'0'..=b'9' => {
+                whole += i32::from(!in_fraction);
+                if digits.is_empty() && byte == b'0' {
+                    leading += 1;
+                } else {
+                    digits.push(char::from(byte));
+                }
+            }
+            _ => {}
+        }
+    }
+    let digits = match digits.trim_end_matches('0') {
+        "" => "0",
+        digits => digits,
+    };
+    let exponent = if negative_exponent { -exponent } else { exponent } + whole - 1 - leading;
+    let mut out = String::from(if value < 0.0 { "-" } else { "" });
     if !(-4..16).contains(&exponent) {
         let (first, rest) = digits.split_at(1.min(digits.len()));
-        let dot = if rest.is_empty() { "" } else { "." };
-        let exp_sign = if exponent < 0 { '-' } else { '+' };
-        let pad = if exponent.abs() < 10 { "0" } else { "" };
-        return cat!(sign, first, dot, rest, 'e', exp_sign, pad, exponent.unsigned_abs());
+        out.push_str(first);
+        if !rest.is_empty() {
+            out.push('.');
+            out.push_str(rest);
+        }
+        out.push_str(if exponent < 0 { "e-" } else { "e+" });
+        if exponent.abs() < 10 {
+            out.push('0');
+        }
+        crate::text::push_u64(&mut out, u64::from(exponent.unsigned_abs()));
+        return out;
     }
-    let point = exponent + 1; // digits before the decimal point
+    // Digits before the decimal point: none (`0.000ddd`), some, or all of them and zeros.
+    let point = exponent + 1;
     if point <= 0 {
-        let zeros = "0".repeat(point.unsigned_abs() as usize);
-        cat!(sign, "0.", zeros, digits)
-    } else if point as usize >= digits.len() {
-        let zeros = "0".repeat(point as usize - digits.len());
-        cat!(sign, digits, zeros, ".0")
-    } else {
-        let (whole, fraction) = digits.split_at(point as usize);
-        cat!(sign, whole, '.', fraction)
+        out.push_str("0.");
+        for _ in 0..point.unsigned_abs() {
+            out.push('0');
+        }
+        out.push_str(digits);
+        return out;
     }
+    let point = point.unsigned_abs() as usize;
+    match (digits.get(..point), digits.get(point..)) {
+        (Some(whole), Some(fraction)) if !fraction.is_empty() => {
+            out.push_str(whole);
+            out.push('.');
+            out.push_str(fraction);
+        }
+        _ => {
+            out.push_str(digits);
+            for _ in digits.len()..point {
+                out.push('0');
+            }
+            out.push_str(".0");
+        }
+    }
+    out
 }

@@ -58,9 +58,9 @@ pub struct TypedCheck {
     with_object: Vec<bool>,
     texts: TextIds,
     decisions: Vec<[u32; 7]>,
-    // The last decision that could not be packed, as JSON text, until taken (the builds without
-    // the compiler: the browser runtime, the Worker build).
-    unpacked: Option<String>,
+    // The texts made for the last decision packed whole (the builds without the compiler: the
+    // browser runtime, the Worker build).
+    transient: Vec<String>,
 }
 
 fn invalid(message: &str) -> ContextError {
@@ -99,27 +99,22 @@ impl TypedCheck {
         decision.pack(&mut self.texts)
     }
 
-    /// Keeps the JSON text of a decision that could not be packed until
-    /// [`TypedCheck::take_unpacked`]: `checkPacked` in the builds without the compiler renders it
-    /// in the same call, and JS reads it next.
+    /// A decision [`TypedCheck::pack`] could not pack, whole ([`Decision::pack_whole`]): the
+    /// builds without the compiler (the browser runtime, the Worker build) answer it in the same
+    /// call; its texts made for this request are [`TypedCheck::text`]'s until the next one.
     ///
     /// ```
+    /// use drf_gate::compiled::value::EncodedContext;
+    /// let gate = drf_gate::Gate::from_json(r#"{"views": {"posts": {"actions": ["list"]}}}"#).unwrap();
     /// let mut check = drf_gate::typed_check::TypedCheck::default();
-    /// check.keep_unpacked("{}".to_owned());
-    /// assert_eq!(check.take_unpacked().as_deref(), Some("{}"));
-    /// assert_eq!(check.take_unpacked(), None);
+    /// let context = EncodedContext { view: "posts".into(), method: Some("PATCH".into()), ..Default::default() };
+    /// let decision = drf_gate::typed_check::TypedCheck::render(&gate, context).unwrap();
+    /// let words = check.pack_whole(&decision).unwrap();
+    /// assert_eq!(check.text(words[1]), Some(r#"{"detail":"Method \"PATCH\" not allowed."}"#));
     /// ```
-    pub fn keep_unpacked(&mut self, json: String) {
-        self.unpacked = Some(json);
-    }
-
-    /// The JSON text [`TypedCheck::keep_unpacked`] kept, once.
-    ///
-    /// ```
-    /// assert_eq!(drf_gate::typed_check::TypedCheck::default().take_unpacked(), None);
-    /// ```
-    pub fn take_unpacked(&mut self) -> Option<String> {
-        self.unpacked.take()
+    pub fn pack_whole(&mut self, decision: &Decision<'_>) -> Option<Vec<u32>> {
+        self.transient.clear();
+        decision.pack_whole(&mut self.texts, &mut self.transient)
     }
 
     /// Resolves a context's view and action once (with or without an object): the id for
@@ -271,19 +266,22 @@ impl TypedCheck {
         self.decisions.get(id as usize).copied()
     }
 
-    /// The text of an id in packed words.
+    /// The text of an id in packed words: a policy's text, or one made for the last decision
+    /// packed whole ([`packed::TRANSIENT`](crate::decision::packed::TRANSIENT)).
     ///
     /// ```
     /// assert!(drf_gate::typed_check::TypedCheck::default().text(0).is_none());
     /// ```
     pub fn text(&self, id: u32) -> Option<&str> {
-        self.texts.text(id)
+        match id.checked_sub(crate::decision::packed::TRANSIENT) {
+            Some(index) => self.transient.get(index as usize).map(String::as_str),
+            None => self.texts.text(id),
+        }
     }
 }
 
 /// The `check` bindings, once for every build's `GateCore` (a struct with `inner: Rc<Gate>`
-/// and `check: RefCell<TypedCheck>`, in a module with `context_error(&ContextError) -> JsValue`,
-/// and in the builds without the compiler `to_json(&impl Serialize) -> Result<String, JsValue>`):
+/// and `check: RefCell<TypedCheck>`, in a module with `context_error(&ContextError) -> JsValue`):
 /// the typed arguments are listed here only. `typed_check_bindings!(api_keys)` adds `apiKeys`
 /// (the builds with `compiler` or `edge`; the browser runtime states no key).
 #[cfg(target_arch = "wasm32")]
@@ -302,10 +300,11 @@ macro_rules! typed_check_bindings {
             }
 
             /// `check` with the context's fields typed, status first: the decision as seven
-            /// integers (`Decision::pack`: status and flags, then text ids for `text`), or none
-            /// when it must be rendered whole: the builds without the compiler (the browser
-            /// runtime, the Worker build) then keep its JSON text for `unpacked()` (one render);
-            /// the builds with it ask their JSON path. Users, outcomes
+            /// integers (`Decision::pack`: status and flags, then text ids for `text`), or, when
+            /// it cannot be packed so: the builds without the compiler (the browser runtime, the
+            /// Worker build) answer it whole in the same call (`Decision::pack_whole`: more
+            /// words; texts made for it read with `text` too); the builds with it answer none
+            /// and ask their JSON path. Users, outcomes
             /// and objects arrive in the binary value encoding (`pkg/src/value.js`);
             /// `object_state`: 0 absent, 1 a lookup miss, 2 in `object`. `api_keys` (encoded
             /// too; `typed_check_bindings!(api_keys)`) in every build but the browser runtime,
@@ -352,24 +351,19 @@ macro_rules! typed_check_bindings {
                     return Ok(words.to_vec());
                 }
                 #[cfg(not(feature = "compiler"))]
-                typed.keep_unpacked(to_json(&decision)?);
+                return typed.pack_whole(&decision).ok_or_else(|| {
+                    context_error(&$crate::ContextError::new(
+                        $crate::error::ContextErrorCode::InvalidContext,
+                        "$",
+                        "the decision could not be packed",
+                    ))
+                });
+                #[cfg(feature = "compiler")]
                 Ok(Vec::new())
             }
 
-            /// The JSON text of the last `checkPacked` decision that could not be packed (it
-            /// returned no words), once: `undefined` after that. The builds without the compiler
-            /// only (the browser runtime, the Worker build: no JSON `check` to ask instead).
-            ///
-            /// ```js
-            /// const words = core.checkPacked(...args);
-            /// const decision = words.length === 7 ? fromWords(words) : JSON.parse(core.unpacked());
-            /// ```
-            #[cfg(not(feature = "compiler"))]
-            pub fn unpacked(&self) -> Option<String> {
-                self.check.try_borrow_mut().ok()?.take_unpacked()
-            }
-
-            /// The text of an id in packed words.
+            /// The text of an id in packed words (a policy's, or one made for the last decision
+            /// `checkPacked` answered whole: not to be kept by id).
             ///
             /// ```js
             /// core.text(0); // "{\"detail\":\"Authentication credentials were not provided.\"}"

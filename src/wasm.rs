@@ -158,13 +158,6 @@ fn string_arg(value: &JsValue, name: &str) -> Result<String, JsValue> {
     }
 }
 
-/// A decision that `checkPacked` could not pack, as JSON text for `unpacked()` (the Worker
-/// build: the `check` binding's rendering, which it does not have).
-#[cfg(not(feature = "compiler"))]
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsValue> {
-    serde_json::to_string(value).map_err(|error| invalid_context(&error.to_string(), "$"))
-}
-
 /// A compiled policy (the core's `Gate`), for `pkg/src/gate.js`.
 ///
 /// ```js
@@ -254,7 +247,7 @@ impl GateCore {
     /// context is a value or its JSON text.
     ///
     /// Not in the Worker build (no compiler): its `check` crosses typed only (`checkPacked`,
-    /// `unpacked`), as the browser runtime's, without serde's `Context` reader.
+    /// `text`), as the browser runtime's, without serde's `Context` reader.
     ///
     /// ```js
     /// JSON.parse(core.check({ view: "posts", action: "list", user: null })).status;

@@ -64,14 +64,6 @@ fn user_of(bytes: &[u8], path: &str) -> Result<Option<crate::user::UserInput>, J
     decode_user(bytes, path).map_err(|e| context_error(&e))
 }
 
-/// JSON text of a value or decision, as serde_json writes it (`crate::json_writer`: no serde_json
-/// serializer, std::io writer or error texts in the runtime). It cannot fail on what the runtime
-/// renders (every map key is a string).
-#[cfg(not(drf_gate_can_only))]
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsValue> {
-    crate::json_writer::to_string(value).map_err(|_| invalid("the decision could not be written as JSON", "$"))
-}
-
 fn object_of(bytes: Option<Vec<u8>>) -> Result<Option<Value>, JsValue> {
     match bytes {
         Some(bytes) => decode_value(&bytes, "$.object").map(Some).map_err(|e| context_error(&e)),

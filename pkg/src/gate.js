@@ -363,6 +363,10 @@ const VARY_ACCEPT = 1 << 18;
 const HAS_CODE = 1 << 19;
 const HAS_WWW_AUTHENTICATE = 1 << 20;
 const HAS_DECIDED_BY = 1 << 21;
+// Decision::pack_whole's words (src/decision.rs `packed`): a text made for one decision, and
+// "absent" (no error, no trace, DRF's own headers).
+const TRANSIENT = 0x80000000;
+const NONE = 0xffffffff;
 
 // --- check by steps ----------------------------------------------------------------------------
 //
@@ -585,6 +589,8 @@ export const wellFormed =
 
 const STAGES = ["negotiation", "authentication", "view", "handler", "lookup", "object", "middleware"];
 const OBJECT_CHECKS = ["notRequired", "pending", "passed", "failed", "notReached"];
+const CHECK_NAMES = ["has_permission", "has_object_permission"];
+const STEP_RESULTS = ["true", "false", "raisedNotFound", "raisedMethodNotAllowed", "error"];
 
 /**
  * A packed decision (src/decision.rs `packed`: `check`'s and a raw-request step's words) as the
@@ -618,6 +624,45 @@ export function packedDecision(words, text) {
     trace: null,
     error: null,
   };
+}
+
+// A decision packed whole (src/decision.rs `pack_whole`: the seven words, then the error, the
+// trace and the middleware's headers) as the JSON path renders it.
+function wholeDecision(words, text) {
+  const decision = packedDecision(words, text);
+  let at = 7;
+  const error = words[at++];
+  if (error !== NONE) decision.error = text(error);
+  const steps = words[at++];
+  if (steps !== NONE) {
+    const trace = [];
+    for (let i = 0; i < steps; i++, at += 3) {
+      const step = words[at];
+      trace.push({
+        stage: STAGES[step & 7],
+        entry: words[at + 1],
+        depth: step >>> 8,
+        label: text(words[at + 2]),
+        check: CHECK_NAMES[(step >>> 3) & 1],
+        result: STEP_RESULTS[(step >>> 4) & 7],
+      });
+    }
+    decision.trace = trace;
+  }
+  const headers = words[at++];
+  if (headers !== NONE) {
+    // The origin's middleware ran: its headers are the response's, DRF's own are in them.
+    decision.headers = {};
+    for (let i = 0; i < headers; i++, at += 2) decision.headers[text(words[at])] = text(words[at + 1]);
+  }
+  return decision;
+}
+
+// A text made for the last decision `checkPacked` answered whole (not kept: ids are reused).
+function transientText(core, id) {
+  const text = core.text(id);
+  if (typeof text !== "string") throw new ContextError("internal: unknown text id", "invalid_context", "$");
+  return text;
 }
 
 export function defineApi(wasm, { check: checks, checkRequest: defineCheckRequest, ready = false, runtime = false, compiler = true, canOnly = false } = {}) {
@@ -791,11 +836,12 @@ export function defineApi(wasm, { check: checks, checkRequest: defineCheckReques
     }
 
     // `check` typed only, in the builds without the compiler (the browser runtime, the Worker
-    // build: no JSON path; the Worker's carries `apiKeys`). A decision that cannot be packed is
-    // rendered in the same call: its JSON text is next.
+    // build: no JSON path; the Worker's carries `apiKeys`). A decision that cannot be packed in
+    // seven words comes whole in the same call; its texts made for it are read once each.
     #checkTyped(core, context, apiKeys = false) {
       const words = core.checkPacked(...typedArgs(context, apiKeys));
-      return words.length === 7 ? this.#decision(core, words) : JSON.parse(core.unpacked());
+      if (words.length === 7) return this.#decision(core, words);
+      return wholeDecision(words, (id) => (id >= TRANSIENT ? transientText(core, id) : this.#text(core, id)));
     }
 
     // What check-resolved.js keeps per gate, with the helpers it shares with `can`.

@@ -24,10 +24,13 @@ const policy = {
   permissions: ["IsAuthenticatedOrReadOnly"],
   classes: {
     IsOwner: { hasObjectPermission: "request.method in SAFE_METHODS or obj.owner == request.user", message: "Not yours." },
+    // `obj.owner.id` of an int owner: DRF's 500, the decision carries its error text.
+    OwnerId: { hasObjectPermission: "obj.owner.id == 3" },
   },
   views: {
     posts: { model: "blog.Post", permissions: ["IsAuthenticatedOrReadOnly", "IsOwner | IsAdminUser"] },
     tags: { permissions: ["IsAdminUser"], actions: ["list"] },
+    notes: { permissions: ["IsAuthenticated", "OwnerId"] },
   },
   routes: [{ pattern: "/api/posts/{pk}/", view: "posts", detail: true }],
 };
@@ -37,7 +40,7 @@ const objects = [undefined, null, { id: 7, owner: 3 }, { id: 8, owner: { id: 3 }
 
 function contexts() {
   const out = [];
-  for (const view of ["posts", "tags"]) {
+  for (const view of ["posts", "tags", "notes"]) {
     for (const action of ["list", "create", "retrieve", "destroy", "GET", "PATCH", "OPTIONS"]) {
       for (const user of users) {
         for (const object of objects) {
@@ -47,6 +50,10 @@ function contexts() {
           out.push(context);
           out.push({ ...context, accept: "application/json; indent=4", trace: true });
           out.push({ ...context, authentication: { failed: { detail: "Invalid token.", code: "authentication_failed" } } });
+          // Details of every shape (force_str'd leaves, a float as Python's repr), other exceptions.
+          out.push({ ...context, trace: true, authentication: { failed: { detail: { why: [1, 2.5, 1e-7, null, true, "é\u2028"] }, code: null } } });
+          out.push({ ...context, authentication: { failed: { detail: ["no", 1e16], exception: "PermissionDenied", code: "nope" } } });
+          out.push({ ...context, authentication: { failed: { detail: "bad", exception: "ServerError" } } });
         }
       }
     }
@@ -70,7 +77,7 @@ describe("compiled policies", () => {
     assert.ok(bytes instanceof Uint8Array);
     assert.equal(new TextDecoder().decode(bytes.subarray(0, 7)), "DRFGATE");
     const loaded = new Gate(bytes);
-    assert.deepEqual(loaded.views, ["posts", "tags"]);
+    assert.deepEqual(loaded.views, ["posts", "tags", "notes"]);
     assert.deepEqual(loaded.toCompiled(), bytes);
   });
 
