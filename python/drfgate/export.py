@@ -1540,9 +1540,12 @@ class Exporter:
         nested reviews had no model, and the edge's miss said `Not found.` where DRF says
         `No Review matches the given query.`."""
         queryset = getattr(cls, "queryset", None)
-        sample = {name: "1" for r in routes for name in re.findall(r"{(\w+)(?::\w+)?}", r.template)}
+        names = [name for r in routes for name in re.findall(r"{(\w+)(?::\w+)?}", r.template)]
+        # `1`, then a UUID (storefront's cart items filter by a UUID `cart_pk`: `1` raises).
+        samples = [{name: value for name in names} for value in _KWARG_SAMPLES.values()] if names else []
         if queryset is None and hasattr(view, "get_queryset"):
-            attempts = [(None, {}), (self._unsaved_user(), {})] + ([(None, sample), (self._unsaved_user(), sample)] if sample else [])
+            attempts = [(None, {}), (self._unsaved_user(), {})] + [
+                (user, sample) for sample in samples for user in (None, self._unsaved_user())]
             for user, kwargs in attempts:
                 try:
                     if user is not None:
