@@ -5,6 +5,7 @@ import json
 import os
 import tempfile
 import unittest
+import uuid
 from unittest import mock
 
 from django.conf import settings
@@ -753,6 +754,18 @@ class UrlconfShapesTests(SimpleTestCase):
         forms = exporter._queryset_kwarg_forms(exporter._instance(route, "list", "GET"), [route])
         self.assertEqual(forms, {"day": None})
         self.assertIsNone(_narrow_template(route.template, forms))
+        # A kwarg `1` does not fit but a UUID does (storefront's cart_pk): the model is asked with
+        # a UUID too (it had none: `Not found.` where DRF says `No CartItem matches ...`).
+
+        class ByToken(viewsets.ReadOnlyModelViewSet):
+            def get_queryset(self):
+                return Post.objects.filter(title=str(uuid.UUID(self.kwargs["token"])))
+
+        route = _Route("/t/{token}/posts/", "^t/(?P<token>[^/.]+)/posts/$", ByToken.as_view({"get": "list"}), False,
+                       {"get": "list"}, {})
+        view = exporter._instance(route, "list", "GET")
+        self.assertIs(exporter._model(ByToken, view, [route]), Post)
+        self.assertEqual(exporter._queryset_kwarg_forms(view, [route]), {"token": ":uuid"})
 
     def test_a_route_django_serves_with_an_earlier_one(self):
         # /shelf/{post_pk}/: the viewset's list and the API root, both `^$` (Django serves the
