@@ -43,7 +43,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from .export import STANDARD_GET_OBJECT, Exporter
+from .export import STANDARD_GET_OBJECT, Exporter, route_matches
 
 METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
 # The headers DRF's response decision sets; only these are compared. (Middleware adds others, such
@@ -85,6 +85,7 @@ class _Record:
 _NOT_LOOKED_UP = object()
 _BAD_LOOKUP = object()
 _LOOKUP_RAISED = object()  # get_queryset() raised (DRF's 500 once get_object() runs)
+_QUERYSET_VALUE_ERROR = object()  # get_queryset() raised on a URL kwarg's value (also DRF's 500)
 _current = [None]
 
 
@@ -169,7 +170,12 @@ def _lookup(view):
     if kwarg not in view.kwargs:
         return _NOT_LOOKED_UP
     try:
-        queryset = view.filter_queryset(view.get_queryset())
+        try:
+            queryset = view.filter_queryset(view.get_queryset())
+        except (TypeError, ValueError, ValidationError):
+            # Not a lookup miss: get_object() runs get_queryset() outside get_object_or_404's
+            # catch (storefront's `filter(cart_id=self.kwargs['cart_pk'])` of a UUID and `1`).
+            return _QUERYSET_VALUE_ERROR
         return queryset.filter(**{view.lookup_field: view.kwargs[kwarg]}).first()
     except (TypeError, ValueError, ValidationError):
         return _BAD_LOOKUP
@@ -827,6 +833,13 @@ def _case(case_id, path, route, method, cred, rec, response, builder):
         if rec.view_passed and not rec.no_handler and rec.get_object_called:
             return "the view's get_queryset() raised in the object lookup (the server's 500)"
         rec.object = _NOT_LOOKED_UP  # DRF answered before the lookup: the context needs no object
+    if rec.object is _QUERYSET_VALUE_ERROR:
+        if not (rec.view_passed and not rec.no_handler and rec.get_object_called):
+            rec.object = _NOT_LOOKED_UP  # DRF answered before the lookup
+        else:
+            # DRF's answer (its 500) is the origin's; the edge's lookup would say 404, so the
+            # case says what the edge holds (a lookup error) unless its router forwards the URL.
+            rec.object = _BAD_LOOKUP
     if rec.object is _BAD_LOOKUP:
         context["lookupError"] = True
     context["authentication"] = builder.authentication(rec)
@@ -854,6 +867,8 @@ def _case(case_id, path, route, method, cred, rec, response, builder):
         "route": route["pattern"],
         "context": context,
         "allowFromSet": type(view).__qualname__.endswith("WrappedAPIView"),
+        # No route of the policy matches the URL: the edge passes it to the origin (docs/policy.md §1.6).
+        "forwarded": not route_matches(route["pattern"], path),
         "origin": {
             "allowed": allowed,
             "status": response.status_code,
@@ -905,6 +920,8 @@ def compare(case, result):
         return ["no drf-gate result"]
     if "error" in result:
         return [f"drf-gate error: {result['error']}"]
+    if case.get("forwarded"):
+        return []  # the origin answers: DRF's own response
     decision = result["decision"]
     gate_allowed = _decision_allowed(decision)
     if origin["allowed"] or gate_allowed:

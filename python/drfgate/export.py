@@ -13,6 +13,7 @@ server (``leave_to_origin``). So is a declared condition that is not a condition
 """
 import ast
 import inspect
+import itertools
 import os
 import re
 import textwrap
@@ -20,6 +21,7 @@ import textwrap
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils.functional import Promise
@@ -403,6 +405,53 @@ _PARAMETER_REGEXES = {
     "[-a-zA-Z0-9_]+": ":slug",
     "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}": ":uuid",
 }
+
+
+# Sample values of a URL kwarg (what `{name:int}` / `{name:uuid}` admit) and a text both refuse.
+_KWARG_SAMPLES = {":int": "1", ":uuid": "00000000-0000-4000-8000-000000000001"}
+_KWARG_PROBE_TEXT = "drfgate-probe"
+
+
+def _narrow_template(template, forms):
+    """``template`` with each kwarg of ``forms`` (``_queryset_kwarg_forms``) in its narrower
+    form, or None when one cannot be narrowed (no form, or a converter admitting other values).
+
+    >>> _narrow_template("/carts/{cart_pk}/items/{pk}/", {"cart_pk": ":uuid"})
+    '/carts/{cart_pk:uuid}/items/{pk}/'
+    >>> _narrow_template("/carts/{cart_pk:int}/items/", {"cart_pk": ":uuid"}) is None
+    True
+    """
+    ok = True
+
+    def parameter(m):
+        nonlocal ok
+        name, form = m.group(1), m.group(2) or ""
+        if name not in forms:
+            return m.group(0)
+        wanted = forms[name]
+        if wanted is None or (form in (":int", ":uuid") and form != wanted):
+            ok = False
+            return m.group(0)
+        return "{%s%s}" % (name, wanted)
+
+    out = re.sub(r"{(\w+)(:\w+)?}", parameter, template)
+    return out if ok else None
+
+
+def route_matches(pattern, path):
+    """Whether the edge's router matches ``path`` with a route's ``pattern`` (docs/policy.md
+    §1.6): a URL no route matches is passed to the origin.
+
+    >>> route_matches("/carts/{cart_pk:uuid}/items/", "/carts/1/items/")
+    False
+    """
+    forms = {v: k for k, v in _PARAMETER_REGEXES.items()}
+    out, last = [], 0
+    for m in re.finditer(r"{\w+(:\w+)?}", pattern):
+        out += [re.escape(pattern[last:m.start()]), "(?:%s)" % forms.get(m.group(1) or "", "[^/.]+")]
+        last = m.end()
+    out.append(re.escape(pattern[last:]))
+    return re.fullmatch("".join(out), path) is not None
 
 
 def _converter_form(converter):
@@ -1117,6 +1166,7 @@ class Exporter:
             _Route(first.template, first.regex, first.callback, first.detail, first.actions, plain_kwargs), None, "GET"
         )
         model = self._model(cls, base_view, routes)
+        narrowed = self._queryset_kwarg_forms(base_view, routes)
         self._view_model = model
         default_auth = [self.authentication_class(type(a), problems) for a in APIView.get_authenticators(base_view)]
         self._view_auth_kinds = {"jwtStateless" for a in APIView.get_authenticators(base_view)
@@ -1148,9 +1198,14 @@ class Exporter:
             else:
                 mapping = {m.upper(): m for m in HANDLER_METHODS if m in cls.http_method_names and hasattr(cls, m)}
                 detail = self._plain_view_detail(cls, mapping)
-            if getattr(route, "routable", True):
+            template = _narrow_template(route.template, narrowed) if getattr(route, "routable", True) else None
+            if template is None and getattr(route, "routable", True):
+                self.warnings.append(f"route {route.template} of {name}: get_queryset() filters by a URL kwarg whose "
+                                     f"field raises on values the route admits (DRF's 500) and no drf-gate pattern "
+                                     f"admits only its values; left to the origin")
+            if template is not None:
                 route_entries.append(
-                    {"pattern": route.template, "regex": route.regex, "view": name, "detail": detail, "actions": mapping}
+                    {"pattern": template, "regex": route.regex, "view": name, "detail": detail, "actions": mapping}
                 )
             # An @action with extra methods (`@star.mapping.delete def unstar`) shares its URL with
             # them, like a plain view's handlers: one route, one Allow header ("POST, DELETE, OPTIONS").
@@ -1485,9 +1540,12 @@ class Exporter:
         nested reviews had no model, and the edge's miss said `Not found.` where DRF says
         `No Review matches the given query.`."""
         queryset = getattr(cls, "queryset", None)
-        sample = {name: "1" for r in routes for name in re.findall(r"{(\w+)(?::\w+)?}", r.template)}
+        names = [name for r in routes for name in re.findall(r"{(\w+)(?::\w+)?}", r.template)]
+        # `1`, then a UUID (storefront's cart items filter by a UUID `cart_pk`: `1` raises).
+        samples = [{name: value for name in names} for value in _KWARG_SAMPLES.values()] if names else []
         if queryset is None and hasattr(view, "get_queryset"):
-            attempts = [(None, {}), (self._unsaved_user(), {})] + ([(None, sample), (self._unsaved_user(), sample)] if sample else [])
+            attempts = [(None, {}), (self._unsaved_user(), {})] + [
+                (user, sample) for sample in samples for user in (None, self._unsaved_user())]
             for user, kwargs in attempts:
                 try:
                     if user is not None:
@@ -1501,6 +1559,52 @@ class Exporter:
                     view.request.user = AnonymousUser()
                     view.kwargs = {}
         return getattr(queryset, "model", None)
+
+    def _queryset_kwarg_forms(self, view, routes):
+        """The URL kwargs ``get_queryset()`` filters by with a field that raises on text: kwarg ->
+        ``":int"``/``":uuid"`` (the values it takes), or None when neither is known to fit.
+        storefront's cart items filter by ``cart_id=self.kwargs['cart_pk']``, a UUID: on
+        ``/carts/1/items/1/`` the ValidationError is raised by ``get_queryset()``, outside
+        ``get_object_or_404``'s catch (DRF's 500, where the edge's lookup miss said 404). A
+        kwarg only the object lookup reads is not one (``get_object_or_404`` makes that a 404).
+        Asked with sample values (lazy querysets, never run), as ``_model`` asks."""
+        if not hasattr(view, "get_queryset"):
+            return {}
+        names = list(dict.fromkeys(n for r in routes for n in re.findall(r"{(\w+)(?::\w+)?}", r.template)))
+        if not names or len(names) > 4:
+            return {}
+
+        def raises(kwargs, user):
+            """True: a value's error (DRF's 500); False: a queryset; None: something else."""
+            try:
+                if user is not None:
+                    view.request.user = user
+                view.kwargs = kwargs
+                view.get_queryset()
+                return False
+            except (TypeError, ValueError, ValidationError):
+                return True
+            except Exception:  # noqa: BLE001 - a KeyError on another route's kwarg
+                return None
+            finally:
+                view.request.user = AnonymousUser()
+                view.kwargs = {}
+
+        samples = [_KWARG_SAMPLES[":int"], _KWARG_SAMPLES[":uuid"]]
+        # As anonymous, then as a user (`filter(owner=AnonymousUser())` is a TypeError too).
+        for user in (None, self._unsaved_user()):
+            outcomes = [(dict(zip(names, values)), raises(dict(zip(names, values)), user))
+                        for values in itertools.product(samples, repeat=len(names))]
+            base = next((kwargs for kwargs, raised in outcomes if raised is False), None)
+            if base is not None:
+                break
+        else:
+            # Every sample raises a value's error, and without the kwargs it is not one (a
+            # KeyError): no pattern is known to admit only the values the field takes.
+            values_fail = all(raised for _, raised in outcomes)
+            return {n: None for n in names} if values_fail and raises({}, user) is None else {}
+        return {n: ":int" if base[n] == _KWARG_SAMPLES[":int"] else ":uuid"
+                for n in names if raises({**base, n: _KWARG_PROBE_TEXT}, user)}
 
     @staticmethod
     def _unsaved_user():
@@ -1591,8 +1695,8 @@ class Exporter:
         orders, origin_routes, callbacks = {}, [], {}  # URLconf positions; every route, exported or not
         for name, view_routes in self.collect_routes().items():
             policy, entries, view_problems = self.export_view(name, view_routes)
-            orders.update({(name, r.template): r.order for r in view_routes})
-            callbacks.update({(name, r.template): r.callback for r in view_routes})
+            orders.update({(name, r.regex): r.order for r in view_routes})
+            callbacks.update({(name, r.regex): r.callback for r in view_routes})
             origin_routes.extend((r.order, r.regex, name) for r in view_routes)
             if name in self.leave_to_origin:
                 left.append(name)
@@ -1603,8 +1707,8 @@ class Exporter:
             views[name] = policy
             routes.extend(entries)
         self._left_names = set(left) | {n for n, _ in orders if n not in views}
-        routes = [e for e in routes if not self._shadowed(e, orders[(e["view"], e["pattern"])], origin_routes,
-                                                          callbacks[(e["view"], e["pattern"])])]
+        routes = [e for e in routes if not self._shadowed(e, orders[(e["view"], e["regex"])], origin_routes,
+                                                          callbacks[(e["view"], e["regex"])])]
         used = set(self.global_auth)
         for view in views.values():
             used.update(view.get("authentication", []))

@@ -635,6 +635,36 @@ class CheckTests(TestCase):
         self.assertIn(("/v3/posts/3/comments/1/", 404, '{"detail":"No Comment matches the given query."}'), nested)
         self.assertIn(("/v3/posts/1003/comments/", 200, "[]"), nested)  # the list of a post no row is
 
+    @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
+    def test_a_get_queryset_raising_on_a_parent_kwarg_is_forwarded(self):
+        # storefront's cart items: get_queryset() filters by the parent kwarg, so a text there is
+        # DRF's 500 (outside get_object_or_404's catch), not a lookup miss. The exporter narrows
+        # the route to `{post_pk:int}`: the edge forwards those URLs. A text in the lookup kwarg
+        # stays DRF's 404 (get_object_or_404 catches the ValueError), answered at the edge.
+        from drfgate.check import build_credentials, compare, replay_native, run_matrix
+        from drfgate.export import route_matches
+
+        with override_settings(ROOT_URLCONF="tests.urls_extra"):
+            policy = export_policy()
+            route = next(r for r in policy["routes"] if r["view"] == "post-reply" and r["detail"])
+            self.assertEqual(route["pattern"], "/v3/posts/{post_pk:int}/replies/{pk}/")
+            creds = build_credentials(policy, users=["alice"])
+            paths = [("/v3/posts/abc/replies/1/", route), ("/v3/posts/1/replies/abc/", route)]
+            cases, skipped = run_matrix(policy, creds, paths, methods=["GET"])
+        self.assertEqual(skipped, [])
+        outcomes = {(c["request"]["path"], c["credential"]): (c["origin"]["status"], c["forwarded"]) for c in cases}
+        self.assertEqual(outcomes[("/v3/posts/abc/replies/1/", "alice/token")], (500, True))
+        self.assertEqual(outcomes[("/v3/posts/1/replies/abc/", "alice/token")], (404, False))
+        self.assertEqual(outcomes[("/v3/posts/abc/replies/1/", "anonymous")], (401, True))
+        self.assertFalse(route_matches(route["pattern"], "/v3/posts/abc/replies/1/"))
+        results = replay_native({"policy": policy, "cases": cases})
+        self.assertEqual([(c["request"]["path"], c["credential"], compare(c, results[c["id"]])) for c in cases
+                          if compare(c, results[c["id"]])], [])
+        # Unnarrowed (the pattern as DRF's router wrote it), the edge's 404 disagrees with DRF's 500.
+        bad = next(c for c in cases if c["request"]["path"] == "/v3/posts/abc/replies/1/"
+                   and c["credential"] == "alice/token")
+        self.assertIn("status: DRF 500, drf-gate 404", compare({**bad, "forwarded": False}, results[bad["id"]]))
+
     def test_a_malformed_body_answers_before_object_permissions(self):
         # The real-DRF vector behind retitle's `getObject: false` (test_export): bob is not the
         # owner of post 1, yet a malformed body is DRF's 400, not IsOwner's 403.

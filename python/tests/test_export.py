@@ -5,6 +5,7 @@ import json
 import os
 import tempfile
 import unittest
+import uuid
 from unittest import mock
 
 from django.conf import settings
@@ -731,6 +732,40 @@ class UrlconfShapesTests(SimpleTestCase):
         # get_queryset() reading a nested route's kwarg (a KeyError without it): storefront's
         # reviews had no model, so the edge's miss said `Not found.` (tests.test_check).
         self.assertEqual(self.policy["views"]["post-comment"]["model"], "blog.Comment")
+
+    def test_a_url_kwarg_get_queryset_filters_by_narrows_the_route(self):
+        # storefront's cart items: get_queryset() filters by the parent kwarg (DRF's 500 on a text
+        # there), so the route admits only the field's values; the lookup kwarg keeps `{pk}`
+        # (get_object_or_404 makes a text its 404). tests.urls_extra's `[^/.]+` parent.
+        replies = [r["pattern"] for r in self.policy["routes"] if r["view"] == "post-reply"]
+        self.assertEqual(replies, ["/v3/posts/{post_pk:int}/replies/", "/v3/posts/{post_pk:int}/replies/{pk}/"])
+        # A field neither `1` nor a UUID fits (a date): no pattern is narrow enough, so the route
+        # is left out with a warning.
+        from blog.models import Post
+        from drfgate.export import _narrow_template, _Route
+
+        class ByDay(viewsets.ReadOnlyModelViewSet):
+            def get_queryset(self):
+                return Post.objects.filter(created__date=self.kwargs["day"])
+
+        exporter = Exporter()
+        callback = ByDay.as_view({"get": "list"})
+        route = _Route("/days/{day}/posts/", "^days/(?P<day>[^/.]+)/posts/$", callback, False, {"get": "list"}, {})
+        forms = exporter._queryset_kwarg_forms(exporter._instance(route, "list", "GET"), [route])
+        self.assertEqual(forms, {"day": None})
+        self.assertIsNone(_narrow_template(route.template, forms))
+        # A kwarg `1` does not fit but a UUID does (storefront's cart_pk): the model is asked with
+        # a UUID too (it had none: `Not found.` where DRF says `No CartItem matches ...`).
+
+        class ByToken(viewsets.ReadOnlyModelViewSet):
+            def get_queryset(self):
+                return Post.objects.filter(title=str(uuid.UUID(self.kwargs["token"])))
+
+        route = _Route("/t/{token}/posts/", "^t/(?P<token>[^/.]+)/posts/$", ByToken.as_view({"get": "list"}), False,
+                       {"get": "list"}, {})
+        view = exporter._instance(route, "list", "GET")
+        self.assertIs(exporter._model(ByToken, view, [route]), Post)
+        self.assertEqual(exporter._queryset_kwarg_forms(view, [route]), {"token": ":uuid"})
 
     def test_a_route_django_serves_with_an_earlier_one(self):
         # /shelf/{post_pk}/: the viewset's list and the API root, both `^$` (Django serves the

@@ -215,6 +215,9 @@ reviews, nested = DefaultRouter(), DefaultRouter()
 reviews.register("reviews", PostReviewViewSet, basename="review")
 nested.register(r"posts/(?P<post_pk>[0-9]+)/reviews", PostReviewViewSet, basename="post-review")
 nested.register(r"posts/(?P<post_pk>[0-9]+)/comments", PostCommentViewSet, basename="post-comment")
+# storefront's cart items: the parent kwarg routed with DRF's default `[^/.]+`, so get_queryset()'s
+# filter raises on `/v3/posts/abc/replies/1/` (a ValueError outside get_object_or_404: DRF's 500).
+nested.register(r"posts/(?P<post_pk>[^/.]+)/replies", PostCommentViewSet, basename="post-reply")
 
 # phub-backend's shape: a viewset registered at `r""`, so its list route and the DefaultRouter's
 # API root are both `^$` (Django serves the viewset's, the first).
