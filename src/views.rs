@@ -234,8 +234,8 @@ impl View {
         trace: bool,
     ) -> Result<(Decision<'g>, Option<A>), E> {
         // The runtime may have dropped an empty `Accept:` line (workerd), which DRF reads as no
-        // acceptable type: a response of the absent one's (`*/*`) that the empty one would not
-        // send is the origin's to answer (its 500 here). An allowed request goes on either way.
+        // acceptable type (its 406, before authentication): where the two negotiate apart, any
+        // decision of the absent one's (`*/*`), an allowed one too, is the origin's (its 500 here).
         let dropped = accept.is_none()
             && accept_may_be_dropped
             && crate::negotiation::negotiate(&self.renderers, None, format)
@@ -257,7 +257,7 @@ impl View {
             trace,
         );
         let decision = render_as_negotiated(decision, &negotiated);
-        if dropped && decision.respond() {
+        if dropped {
             return Ok((self.undecided(target), Some(authentication)));
         }
         Ok((decision, Some(authentication)))

@@ -192,10 +192,10 @@ pub(crate) trait CsrfContext {
 }
 
 /// `process_view`'s reject reason, or `Ok(())`; `Err(Err(step))` when a dependency raised or is
-/// pending. A rejection of a request without `Origin` is not certain where the runtime drops
-/// empty header lines (workerd): Django may have seen `Origin:` empty (a bad origin, another
-/// message), so the origin decides; likewise without the `SECURE_PROXY_SSL_HEADER` header on
-/// https (an empty one is not secure).
+/// pending. Where the runtime drops empty header lines (workerd), the check of an unsafe method
+/// without `Origin` is not certain, whatever it finds: Django may have seen `Origin:` empty (a
+/// bad origin, rejected before the token is read), so the origin decides; likewise without the
+/// `SECURE_PROXY_SSL_HEADER` header on https (an empty one is not secure).
 pub(crate) fn check(
     request: &RawRequest,
     settings: &CompiledSettings,
@@ -204,7 +204,7 @@ pub(crate) fn check(
     let reason = check_view(request, settings, context)?;
     let dropped =
         request.meta("HTTP_ORIGIN").is_none() || request.secure_may_differ_behind(settings.proxy_ssl_header.as_ref());
-    if reason.is_some() && request.empty_headers_dropped() && dropped {
+    if !is_safe_method(request.method()) && request.empty_headers_dropped() && dropped {
         return Err(super::Step::Fail(super::AuthenticationFailure::new(
             super::FailureKind::ServerError,
             "the runtime drops empty header lines: an empty Origin cannot be told from none; the origin decides",
@@ -214,12 +214,17 @@ pub(crate) fn check(
     Ok(reason)
 }
 
+// `CsrfViewMiddleware.process_view` accepts these before any check (RFC 9110's safe methods).
+fn is_safe_method(method: &str) -> bool {
+    matches!(method, "GET" | "HEAD" | "OPTIONS" | "TRACE")
+}
+
 fn check_view(
     request: &RawRequest,
     settings: &CompiledSettings,
     context: &mut dyn CsrfContext,
 ) -> Result<Option<String>, super::Step> {
-    if matches!(request.method(), "GET" | "HEAD" | "OPTIONS" | "TRACE") {
+    if is_safe_method(request.method()) {
         return Ok(None);
     }
     let csrf = &settings.settings.csrf;
