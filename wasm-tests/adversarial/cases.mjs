@@ -372,7 +372,9 @@ export function buildCases() {
   add("body 3 MB (over the 2.5 MiB DATA_UPLOAD_MAX_MEMORY_SIZE) to a session view", 2000, ({ gate }) => gate.checkRequest(sessionPost("/api/posts/", "{" + " ".repeat(3_000_000) + "}"), { resolvers }), { expect: forwarded });
   add("body 20 MB to an unrouted path (plain object)", 2000, ({ gate }) => gate.checkRequest(raw("POST", "/nowhere/", { "content-type": "application/json" }, { body: "x".repeat(20_000_000) }), { resolvers }), { expect: (r) => r === null, edge: true });
   add("body 20 MB to an unrouted path (Fetch Request)", 2000, ({ gate }) => gate.checkRequest(new Request(BASE + "/nowhere/", { method: "POST", headers: { "content-type": "application/json" }, body: "x".repeat(20_000_000) }), { resolvers }), { expect: (r) => r === null, edge: true });
-  add("body 20 MB to a token view (Fetch Request)", 2000, ({ gate }) => gate.checkRequest(new Request(BASE + "/api/admin/", { method: "POST", headers: { "content-type": "application/json", authorization: "Token good-token" }, body: "x".repeat(20_000_000) }), { resolvers }), { expect: (r) => r?.decision?.allowed === true, edge: true });
+  // The allowed Fetch Requests carry `Accept`, as clients do: in workerd, which drops an empty
+  // line, a request without one is the origin's (DRF's 406 for an empty `Accept` comes first).
+  add("body 20 MB to a token view (Fetch Request)", 2000, ({ gate }) => gate.checkRequest(new Request(BASE + "/api/admin/", { method: "POST", headers: { accept: "application/json", "content-type": "application/json", authorization: "Token good-token" }, body: "x".repeat(20_000_000) }), { resolvers }), { expect: (r) => r?.decision?.allowed === true, edge: true });
   add("body 20 MB to a session view (Fetch Request)", 3000, ({ gate }) => gate.checkRequest(new Request(BASE + "/api/posts/", { method: "POST", headers: sessionPost("/", "").headers, body: "x".repeat(20_000_000) }), { resolvers }), { expect: forwarded, edge: true });
   add("body 40 MB to an unrouted path (Fetch Request)", 3000, ({ gate }) => gate.checkRequest(new Request(BASE + "/nowhere/", { method: "PUT", headers: { "content-type": "multipart/form-data; boundary=b" }, body: "x".repeat(40_000_000) }), { resolvers }), { expect: (r) => r === null, edge: true });
   // The body the edge reads is at most 4 MiB (request::MAX_BODY_BYTES): a multipart upload whose
@@ -381,7 +383,7 @@ export function buildCases() {
     const head = `--b\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n${CSRF}\r\n--b\r\nContent-Disposition: form-data; name="f"; filename="a"\r\n\r\n`;
     return head + "x".repeat(size - head.length - 10) + "\r\n--b--\r\n";
   };
-  const uploadHeaders = { origin: BASE, cookie: `sessionid=s1; csrftoken=${CSRF}`, "content-type": "multipart/form-data; boundary=b" };
+  const uploadHeaders = { accept: "application/json", origin: BASE, cookie: `sessionid=s1; csrftoken=${CSRF}`, "content-type": "multipart/form-data; boundary=b" };
   add("multipart upload 3.9 MB, token in the form (Fetch Request)", 3000, ({ gate }) => gate.checkRequest(new Request(BASE + "/api/posts/", { method: "POST", headers: uploadHeaders, body: upload(3_900_000) }), { resolvers }), { expect: (r) => r?.decision?.allowed === true });
   add("multipart upload 3.9 MB, token in the form (plain body)", 3000, ({ gate }) => gate.checkRequest(raw("POST", "/api/posts/", uploadHeaders, { body: upload(3_900_000) }), { resolvers }), { expect: (r) => r?.decision?.allowed === true });
   add("multipart upload 10 MB, token in the form (Fetch Request)", 3000, ({ gate }) => gate.checkRequest(new Request(BASE + "/api/posts/", { method: "POST", headers: uploadHeaders, body: upload(10_000_000) }), { resolvers }), { expect: forwarded });
