@@ -1,3 +1,4 @@
+"use client";
 // drf-gate/react: UI gating for React. The provider owns the Gate (when it is given a policy)
 // and the user's compiled Subject: it creates them, frees them when the user or the policy
 // changes and on unmount, and re-renders its tree with the new answers. Hooks and <Can> ask it.
@@ -7,6 +8,10 @@
 //       <button>Delete</button>
 //     </Can>
 //   </GateProvider>
+//
+// "use client": in a React Server Component tree (Next.js app router) the provider and <Can> are
+// client components; a Server Component may render them with serializable props (`policy` as
+// compiled bytes, `user`, `object`), and a hook called there fails with React's own message.
 //
 // Server rendering: on the server no Subject is made (the user object is passed as is, which
 // decides the same), so nothing is left to free; the hydrated page computes the same answers.

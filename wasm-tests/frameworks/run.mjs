@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { installPacked } from "../install-packed.mjs";
 import { chromium } from "playwright-core";
 import { build } from "vite";
+import { checker, compareControls as compareWith, readControls } from "./shared/controls.mjs";
 import { INITIAL, POLICIES, POSTS, USERS } from "./shared/fixtures.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -34,14 +35,7 @@ installPacked(here);
   writeFileSync(join(here, "shared/compiled.js"), `// Written by run.mjs: fixtures.js's POLICIES compiled (gate.toCompiled()).\nexport const COMPILED = {\n${lines.join("\n")}\n};\n`);
 }
 const { expectedControls } = await import("./shared/expected.mjs");
-const VERBOSE = process.env.VERBOSE === "1";
-let checks = 0;
-const failures = [];
-function check(name, ok, detail = "") {
-  checks += 1;
-  if (!ok) failures.push(`${name}${detail ? `: ${detail}` : ""}`);
-  if (VERBOSE || !ok) console.log(`${ok ? "ok  " : "FAIL"} ${name}${!ok && detail ? `\n     ${detail}` : ""}`);
-}
+const { check, finish } = checker();
 
 // 0. The bindings' types: `tsc --strict` accepts an app's usage, and each `@ts-expect-error` line
 //    (misuse) is an error (otherwise tsc reports the directive as unused).
@@ -113,25 +107,8 @@ const browser = await chromium.launch({
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
 });
 
-const read = (p) =>
-  p.$$eval("[data-control]", (nodes) =>
-    nodes.map((el) => {
-      const control = el.dataset.control;
-      const out = { post: el.closest("[data-post]")?.dataset.post ?? null, control };
-      out.state = ["create", "destroy", "publish"].includes(control) ? (el.disabled ? "disabled" : "enabled") : el.dataset.state;
-      if (control === "publish") out.title = el.getAttribute("title") ?? "";
-      return out;
-    }),
-  );
-
-function compareControls(label, shown, want) {
-  check(`${label}: ${want.length} controls rendered`, shown.length === want.length, `${shown.length} vs ${want.length}`);
-  for (const [index, expected] of want.entries()) {
-    const got = shown[index];
-    const name = `${label}: post ${expected.post ?? "-"} ${expected.control}`;
-    check(name, JSON.stringify(got) === JSON.stringify(expected), `${JSON.stringify(got)} vs ${JSON.stringify(expected)}`);
-  }
-}
+const read = readControls;
+const compareControls = (label, shown, want) => compareWith(check, label, shown, want);
 
 try {
   for (const name of Object.keys(APPS)) {
@@ -272,6 +249,4 @@ try {
   server.close();
 }
 
-for (const failure of failures) console.log(`FAILED: ${failure}`);
-console.log(`frameworks: ${checks} checks, ${checks - failures.length} passed`);
-process.exit(failures.length === 0 ? 0 : 1);
+finish("frameworks");

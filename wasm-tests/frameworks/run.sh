@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # drf-gate/react, /vue and /svelte in a real React, Vue and Svelte app (Vite, SSR + hydration
-# in Chromium). Needs pkg/dist (bash scripts/build.sh). Prints `frameworks: N checks, N passed`.
+# in Chromium), then drf-gate in a Next.js app (next.mjs: `next build` with Turbopack and with
+# webpack, `next start`, Chromium). Needs pkg/dist (bash scripts/build.sh). Prints
+# `frameworks: N checks, N passed` and `next: N checks, N passed`.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
@@ -15,4 +17,7 @@ fi
 # Its tools come from the root npm workspace (one package-lock.json); drf-gate itself is the packed
 # tarball, unpacked by run.mjs (../install-packed.mjs).
 bash "$here/../../scripts/npm-install.sh"
-node run.mjs
+status=0
+node run.mjs || status=1
+node next.mjs || status=1
+exit $status

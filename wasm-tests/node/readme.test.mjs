@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
+import { transformSync } from "esbuild";
 import { Miniflare } from "miniflare";
 
 import { importMap, launch, serve } from "./browser.mjs";
@@ -51,7 +52,8 @@ test("README excerpts parse", () => {
       return;
     }
     const file = join(dir, `excerpt-${i}.mjs`);
-    writeFileSync(file, block.code);
+    // JSX (the React and Next.js excerpts): esbuild's JSX transform, then the same check.
+    writeFileSync(file, block.lang === "jsx" ? transformSync(block.code, { loader: "jsx", format: "esm" }).code : block.code);
     execFileSync(process.execPath, ["--check", file], { encoding: "utf8" });
   });
 });

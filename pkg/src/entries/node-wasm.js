@@ -1,0 +1,20 @@
+// The .wasm of a Node entry, as bytes. Each entry writes `new URL("./x.wasm", import.meta.url)`
+// out, so that Node's file tracers and bundlers see the file. Bundling server code, Next.js
+// (webpack and Turbopack) rewrites that URL into the public path of a copied asset
+// (`/_next/static/media/x.<hash>.wasm`), which is no file: then the file is the package's own
+// export `drf-gate/x.wasm`, resolved from the working directory (where `next start` runs).
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+/**
+ * Reads the .wasm at `url`, or the package's export `drf-gate/<name>` when a bundler made `url`
+ * something else than a `file:` URL.
+ *
+ * ```js
+ * initSync({ module: readWasm(new URL("./drf_gate_bg.wasm", import.meta.url), "drf_gate_bg.wasm") });
+ * ```
+ */
+export function readWasm(url, name) {
+  if (String(url.protocol) === "file:") return readFileSync(url);
+  return readFileSync(createRequire(`${process.cwd()}/[drf-gate]`).resolve(`drf-gate/${name}`));
+}
