@@ -8,6 +8,7 @@
 // rendered for another user than the browser's must be reported.
 // Prints `next: N checks, N passed` and each build's wall time.
 import { spawn, execFileSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -48,6 +49,8 @@ const gate = new Gate(JSON.stringify(POLICIES.blog));
 const timings = [];
 try {
   for (const build of BUILDS) {
+    // A fresh build each run (Next keeps a cache in its dist directory), as CI's clone makes it.
+    rmSync(join(app, build.distDir), { recursive: true, force: true });
     const started = Date.now();
     try {
       execFileSync(process.execPath, [nextBin, ...build.args], { cwd: app, env: env(build.distDir), encoding: "utf8", stdio: "pipe" });

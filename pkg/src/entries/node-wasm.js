@@ -3,8 +3,9 @@
 // (webpack and Turbopack) rewrites that URL into the public path of a copied asset
 // (`/_next/static/media/x.<hash>.wasm`), which is no file: then the file is the package's own
 // export `drf-gate/x.wasm`, resolved from the working directory (where `next start` runs).
+// `node:module` is taken only then (`process.getBuiltinModule`, Node >= 20.16): an import of it
+// would cost every start.
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 
 /**
  * Reads the .wasm at `url`, or the package's export `drf-gate/<name>` when a bundler made `url`
@@ -16,5 +17,9 @@ import { createRequire } from "node:module";
  */
 export function readWasm(url, name) {
   if (String(url.protocol) === "file:") return readFileSync(url);
+  if (typeof process.getBuiltinModule !== "function") {
+    throw new Error(`drf-gate: a bundler moved ${name} (${url}); Node >= 20.16 finds it in node_modules/drf-gate`);
+  }
+  const { createRequire } = process.getBuiltinModule("node:module");
   return readFileSync(createRequire(`${process.cwd()}/[drf-gate]`).resolve(`drf-gate/${name}`));
 }
