@@ -183,6 +183,85 @@ class CheckTests(TestCase):
             searched = self.client.put("/api/posts/1/?search=zzz", "{}", content_type="application/json")
         self.assertEqual((plain.status_code, searched.status_code), (403, 404))
 
+    def test_filter_backends_leave_requests_with_their_parameters_to_the_origin(self):
+        """SearchFilter and django-filter filter get_object() only by the parameters a request
+        carries. Exported with `filterParams`, the edge answers every request without them as DRF
+        does (bob's PUT of alice's post: 403) and leaves every one with them to the origin (the
+        same PUT with `?search=zzz`: DRF's 404; `?published=maybe`: django-filter's 400). From
+        DRF's test client and the core's check_request on the same requests; without
+        `filterParams` the core answers some of them otherwise."""
+        import django_filters
+        from django.contrib.auth import get_user_model
+        from django_filters.rest_framework import DjangoFilterBackend
+        from rest_framework.authtoken.models import Token
+        from rest_framework.filters import SearchFilter
+
+        from drfgate.check import ContextBuilder
+
+        class PostFilter(django_filters.FilterSet):
+            created = django_filters.DateFromToRangeFilter()
+
+            class Meta:
+                model = Post
+                fields = {"title": ["exact", "icontains"], "published": ["exact"]}
+
+        queries = ["", "?page=2", "?format=json", "?search=zzz", "?search=Hello", "?se%61rch=zzz", "?title=zzz",
+                   "?title__icontains=edge", "?published=maybe", "?published=false", "?created_after=2000-01-01",
+                   "?created_before=bad", "?search=%00"]
+        with mock.patch.object(blog_views.PostViewSet, "filter_backends", [SearchFilter, DjangoFilterBackend]), \
+                mock.patch.object(blog_views.PostViewSet, "search_fields", ["title"], create=True), \
+                mock.patch.object(blog_views.PostViewSet, "filterset_class", PostFilter, create=True):
+            policy = export_policy()
+            self.assertEqual(policy["views"]["posts"]["filterParams"],
+                             ["created", "published", "search", "title", "title__icontains"])
+            builder = ContextBuilder(policy, None)
+            requests = []
+            for username in ("alice", "bob"):
+                user = get_user_model().objects.get(username=username)
+                token = Token.objects.get_or_create(user=user)[0].key
+                for pk in (1, 2, 3, 999):
+                    post = Post.objects.filter(pk=pk).first()
+                    for query in queries:
+                        for method, action in (("GET", "retrieve"), ("PUT", "update")):
+                            response = self.client.generic(method, f"/api/posts/{pk}/{query}", "{}",
+                                                           content_type="application/json",
+                                                           HTTP_AUTHORIZATION=f"Token {token}")
+                            step = {"request": {"method": method, "url": f"http://testserver/api/posts/{pk}/{query}",
+                                                "headers": {"Authorization": f"Token {token}"}},
+                                    "view": "posts", "action": action,
+                                    "object": builder.object(post) if post else None,
+                                    "answers": [{"key": {"kind": "token", "key": token},
+                                                 "answer": {"user": builder.user(user)}}]}
+                            requests.append((query, step, response.status_code, response.content.decode()))
+
+        def outcomes(policy):
+            """(answered as DRF, forwarded, answered otherwise) over the requests."""
+            policy = json.loads(json.dumps(policy))
+            policy.setdefault("settings", {}).setdefault("jwt", {})["signingKey"] = "unused: no JWT is sent"
+            gate = core.Gate(policy)
+            same, forwarded, wrong = [], [], []
+            for query, step, status, body in requests:
+                decision = gate.check_request(step)["decision"]
+                if decision["allowed"] or not decision.get("respond", True):
+                    forwarded.append((query, status))
+                elif (decision["status"], decision["body"]) == (status, body):
+                    same.append((query, status))
+                else:
+                    wrong.append((query, step["request"]["method"], step["request"]["url"], status,
+                                  decision["status"]))
+            return same, forwarded, wrong
+
+        same, forwarded, wrong = outcomes(policy)
+        self.assertEqual(wrong, [])
+        # Without a parameter the backends read, the edge answers DRF's 403 and 404.
+        self.assertEqual({s for q, s in same}, {403, 404})
+        self.assertTrue(all(q in ("", "?page=2", "?format=json") for q, _ in same), same)
+        # DRF's 404 (a filter hid the post) and 400 (django-filter refused a value, or a NUL in
+        # the search) under those parameters went to the origin.
+        self.assertTrue({404, 400} <= {s for q, s in forwarded if q not in ("", "?page=2", "?format=json")}, forwarded)
+        del policy["views"]["posts"]["filterParams"]
+        self.assertNotEqual(outcomes(policy)[2], [])
+
     def test_get_throttles_throttles(self):
         """The real-DRF vector behind exporting a get_throttles() of the project's own as throttled:
         the 405 of a method without a handler becomes 429 once over the rate."""
