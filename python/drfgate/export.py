@@ -438,22 +438,6 @@ def _narrow_template(template, forms):
     return out if ok else None
 
 
-def route_matches(pattern, path):
-    """Whether the edge's router matches ``path`` with a route's ``pattern`` (docs/policy.md
-    §1.6): a URL no route matches is passed to the origin.
-
-    >>> route_matches("/carts/{cart_pk:uuid}/items/", "/carts/1/items/")
-    False
-    """
-    forms = {v: k for k, v in _PARAMETER_REGEXES.items()}
-    out, last = [], 0
-    for m in re.finditer(r"{\w+(:\w+)?}", pattern):
-        out += [re.escape(pattern[last:m.start()]), "(?:%s)" % forms.get(m.group(1) or "", "[^/.]+")]
-        last = m.end()
-    out.append(re.escape(pattern[last:]))
-    return re.fullmatch("".join(out), path) is not None
-
-
 def _converter_form(converter):
     """`:int` etc. for Django's own path converters, None for `path` and custom ones."""
     from django.urls import converters

@@ -721,7 +721,6 @@ class CheckTests(TestCase):
         # the route to `{post_pk:int}`: the edge forwards those URLs. A text in the lookup kwarg
         # stays DRF's 404 (get_object_or_404 catches the ValueError), answered at the edge.
         from drfgate.check import build_credentials, compare, replay_native, run_matrix
-        from drfgate.export import route_matches
 
         with override_settings(ROOT_URLCONF="tests.urls_extra"):
             policy = export_policy()
@@ -731,18 +730,22 @@ class CheckTests(TestCase):
             paths = [("/v3/posts/abc/replies/1/", route), ("/v3/posts/1/replies/abc/", route)]
             cases, skipped = run_matrix(policy, creds, paths, methods=["GET"])
         self.assertEqual(skipped, [])
-        outcomes = {(c["request"]["path"], c["credential"]): (c["origin"]["status"], c["forwarded"]) for c in cases}
-        self.assertEqual(outcomes[("/v3/posts/abc/replies/1/", "alice/token")], (500, True))
-        self.assertEqual(outcomes[("/v3/posts/1/replies/abc/", "alice/token")], (404, False))
-        self.assertEqual(outcomes[("/v3/posts/abc/replies/1/", "anonymous")], (401, True))
-        self.assertFalse(route_matches(route["pattern"], "/v3/posts/abc/replies/1/"))
         results = replay_native({"policy": policy, "cases": cases})
+        # routed: the core's router (the edge's) matches the path; the Python copy is gone.
+        outcomes = {(c["request"]["path"], c["credential"]): (c["origin"]["status"], results[c["id"]]["routed"])
+                    for c in cases}
+        self.assertEqual(outcomes[("/v3/posts/abc/replies/1/", "alice/token")], (500, False))
+        self.assertEqual(outcomes[("/v3/posts/1/replies/abc/", "alice/token")], (404, True))
+        self.assertEqual(outcomes[("/v3/posts/abc/replies/1/", "anonymous")], (401, False))
+        self.assertIsNone(core.Gate(policy).route("/v3/posts/abc/replies/1/"))
+        self.assertEqual(core.Gate(policy).route("/v3/posts/1/replies/abc/"),
+                         {"view": "post-reply", "action": None, "detail": True})
         self.assertEqual([(c["request"]["path"], c["credential"], compare(c, results[c["id"]])) for c in cases
                           if compare(c, results[c["id"]])], [])
         # Unnarrowed (the pattern as DRF's router wrote it), the edge's 404 disagrees with DRF's 500.
         bad = next(c for c in cases if c["request"]["path"] == "/v3/posts/abc/replies/1/"
                    and c["credential"] == "alice/token")
-        self.assertIn("status: DRF 500, drf-gate 404", compare({**bad, "forwarded": False}, results[bad["id"]]))
+        self.assertIn("status: DRF 500, drf-gate 404", compare(bad, {**results[bad["id"]], "routed": True}))
 
     def test_a_malformed_body_answers_before_object_permissions(self):
         # The real-DRF vector behind retitle's `getObject: false` (test_export): bob is not the
