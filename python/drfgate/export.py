@@ -2217,6 +2217,9 @@ def _django_filter_parameters(cls, backend, model):
            if not _defined_in(filterset_class, n, "django_filters.")]
     if own:
         return f": {_path(filterset_class)} has its own {', '.join(own)}"
+    form = filterset_class._meta.form  # Meta.form: its clean() or prefix would change what is read
+    if not form.__module__.startswith(("django.forms.", "django_filters.")):
+        return f": {_path(filterset_class)} has a form of the project's own ({_path(form)})"
     names = []
     for name, item in filterset_class.base_filters.items():
         if item.extra.get("required"):

@@ -187,7 +187,7 @@ class CheckTests(TestCase):
         """SearchFilter and django-filter filter get_object() only by the parameters a request
         carries. Exported with `filterParams`, the edge answers every request without them as DRF
         does (bob's PUT of alice's post: 403) and leaves every one with them to the origin (the
-        same PUT with `?search=zzz`: DRF's 404; `?published=maybe`: django-filter's 400). From
+        same PUT with `?search=zzz`: DRF's 404; `?created_before=bad`: django-filter's 400). From
         DRF's test client and the core's check_request on the same requests; without
         `filterParams` the core answers some of them otherwise."""
         import django_filters

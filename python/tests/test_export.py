@@ -449,6 +449,8 @@ class ProblemTests(SimpleTestCase):
         from django_filters.rest_framework import DjangoFilterBackend
         from rest_framework.filters import BaseFilterBackend, OrderingFilter, SearchFilter
 
+        from django import forms
+
         from blog.models import Post
 
         class OwnFilter(BaseFilterBackend):  # djangorestframework-guardian's ObjectPermissionsFilter's shape
@@ -470,6 +472,15 @@ class ProblemTests(SimpleTestCase):
             def filter_queryset(self, queryset):
                 return super().filter_queryset(queryset).filter(published=True)
 
+        class PrefixedForm(forms.Form):  # reads `f-title`, not `title`
+            prefix = "f"
+
+        class OwnForm(django_filters.FilterSet):
+            class Meta:
+                model = Post
+                fields = ["title"]
+                form = PrefixedForm
+
         class Prefixed(SearchFilter):
             search_param = "q"
 
@@ -488,7 +499,8 @@ class ProblemTests(SimpleTestCase):
         for backends, attrs, why in (
                 ([OwnFilter], {}, "OwnFilter"),
                 ([DjangoFilterBackend], {"filterset_class": RequiredTitle}, "title is required"),
-                ([DjangoFilterBackend], {"filterset_class": OwnQueryset}, "has its own filter_queryset")):
+                ([DjangoFilterBackend], {"filterset_class": OwnQueryset}, "has its own filter_queryset"),
+                ([DjangoFilterBackend], {"filterset_class": OwnForm}, "has a form of the project's own")):
             with self.assertRaises(ExportError) as ctx:
                 posts(backends, **attrs)
             self.assertTrue(any("posts: filter_backends" in str(p) and why in str(p)
