@@ -82,6 +82,26 @@ if ! grep -Eq ', [1-9][0-9]* disagree' <<<"$mutated_line"; then
   echo "conformance: settings.remoteUser.createUnknownUser / settings.session.engine went unnoticed" >&2
   status=1
 fi
+# Likewise a view's filterParams: dropped from the edge:filter-params cases, bob's PUT of alice's
+# widget under `?search=zzz` (DRF's 404: SearchFilter hid it) becomes the edge's 403.
+"$here/.venv/bin/python" - "$cases" "$here/out/filter-params-mutated.json" <<'PY'
+import json, sys
+data = json.load(open(sys.argv[1], encoding="utf-8"))
+kept = []
+for case in data["cases"]:
+    for view in case["policy"]["views"].values():
+        if view.pop("filterParams", None):
+            kept.append(case)
+data["cases"] = kept
+json.dump(data, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
+PY
+mutated_line="$(DRF_GATE_CASES="$here/out/filter-params-mutated.json" DRF_GATE_LABEL="conformance (filterParams dropped)" \
+  cargo test --test conformance --quiet 2>/dev/null | grep -m1 '(json policy):' || true)"
+echo "${mutated_line:-conformance (filterParams dropped): no summary line}"
+if ! grep -Eq ', [1-9][0-9]* disagree' <<<"$mutated_line"; then
+  echo "conformance: a view's filterParams went unnoticed" >&2
+  status=1
+fi
 # Content negotiation alone, against DRF's DefaultContentNegotiation (thousands of Accept headers).
 negotiation="$here/out/negotiation.json"
 rm -f "$negotiation"

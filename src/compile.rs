@@ -543,6 +543,7 @@ impl Compiler<'_> {
                 Some(source) => Some(self.compile_condition(source, Scope::Object, format!("{path}.queryset"))?),
                 None => None,
             },
+            filter_params: spec.filter_params.clone(),
             routes: Vec::new(),
             actions: Vec::new(),
             permission_lists: Vec::new(),

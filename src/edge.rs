@@ -267,7 +267,16 @@ impl Gate {
             let session = SessionUse::from_authentication(classes, authenticated.class_index);
             Ok(EdgeAuthentication { user, authenticated, session })
         };
-        let object = ObjectArg::from_input(target.object.as_ref(), target.lookup_error);
+        // get_object() is `filter_queryset(get_queryset())`: with a parameter the view's filter
+        // backends read, a filter may hide the object or answer 400; the origin looks it up.
+        let filtered = !view.filter_params.is_empty()
+            && request
+                .query_names()
+                .any(|name| view.filter_params.iter().any(|prefix| name.starts_with(prefix.as_str())));
+        let object = match filtered {
+            true => ObjectArg::Absent,
+            false => ObjectArg::from_input(target.object.as_ref(), target.lookup_error),
+        };
         // `HasAPIKey` asks its lookup from inside the permission stage, only when DRF runs it.
         let api_keys = EdgeApiKeys {
             request,

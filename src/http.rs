@@ -44,30 +44,51 @@ pub fn normalize_method(method: &str) -> Cow<'_, str> {
 /// assert_eq!(drf_gate::http::query_parameter("/api/posts/", "format"), None);
 /// ```
 pub fn query_parameter(url: &str, name: &str) -> Option<String> {
-    let query = url.split_once('?')?.1.split('#').next().unwrap_or_default();
-    let decode = |text: &str| -> String {
-        let bytes = text.replace('+', " ").into_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut index = 0;
-        while let Some(&byte) = bytes.get(index) {
-            let hex = bytes.get(index + 1..index + 3).and_then(hex_byte);
-            match (byte, hex) {
-                (b'%', Some(decoded)) => {
-                    out.push(decoded);
-                    index += 3;
-                }
-                _ => {
-                    out.push(byte);
-                    index += 1;
-                }
+    query_string(url).split('&').rev().find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (decode_query_text(key) == name).then(|| decode_query_text(value))
+    })
+}
+
+/// The names of `request.query_params`' fields (`parse_qsl` with `keep_blank_values`): a field
+/// without `=` is a name, an empty field none; `+` and `%XX` decoded.
+///
+/// ```
+/// let names: Vec<String> = drf_gate::http::query_names("/api/?se%61rch=x&&page&a+b=1#f=2").collect();
+/// assert_eq!(names, ["search", "page", "a b"]);
+/// ```
+pub fn query_names(url: &str) -> impl Iterator<Item = String> + '_ {
+    query_string(url)
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| decode_query_text(pair.split_once('=').map_or(pair, |(key, _)| key)))
+}
+
+/// The query string of a URL or path: after the first `?`, up to a `#`.
+fn query_string(url: &str) -> &str {
+    url.split_once('?').map_or("", |(_, query)| query.split('#').next().unwrap_or_default())
+}
+
+/// A name or value of a query string as `parse_qsl` decodes it (`+` is a space, a bad `%XX` is
+/// kept, bytes that are not UTF-8 replaced).
+fn decode_query_text(text: &str) -> String {
+    let bytes = text.replace('+', " ").into_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while let Some(&byte) = bytes.get(index) {
+        let hex = bytes.get(index + 1..index + 3).and_then(hex_byte);
+        match (byte, hex) {
+            (b'%', Some(decoded)) => {
+                out.push(decoded);
+                index += 3;
+            }
+            _ => {
+                out.push(byte);
+                index += 1;
             }
         }
-        String::from_utf8_lossy(&out).into_owned()
-    };
-    query.split('&').rev().find_map(|pair| {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        (decode(key) == name).then(|| decode(value))
-    })
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Django's `is_same_domain(host, pattern)` (the host is not lower-cased).

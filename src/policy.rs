@@ -177,6 +177,13 @@ pub struct ViewSpec {
     /// `"obj.published or obj.owner == request.user"`.
     #[serde(default)]
     pub queryset: Option<String>,
+    /// The query parameters the view's `filter_backends` read, by prefix (SearchFilter's
+    /// `search_param`, django-filter's filter names): `get_object()` is
+    /// `filter_queryset(get_queryset())`, so a request with a parameter whose name starts with
+    /// one of them leaves the lookup and object stages to the origin (a filter may hide the
+    /// object, or answer 400). Without them the backends do not filter.
+    #[serde(default)]
+    pub filter_params: Vec<String>,
     /// `http_method_names`, in order (default Django's: get, post, put, patch, delete, head,
     /// options, trace). It orders the `Allow` header and limits which methods reach a handler;
     /// `@api_view(['GET'])` views have `["get", "options"]` (DRF builds that list from a set, so

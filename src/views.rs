@@ -100,6 +100,10 @@ pub(crate) struct View {
     /// The `get_queryset()` filter (index into the gate's conditions): `get_object()` finds only
     /// the objects it holds for.
     pub queryset: Option<usize>,
+    /// The query parameters (by prefix) the filter backends read: present in a request, its
+    /// lookup and object stages are the origin's. Only the edge reads requests' URLs.
+    #[cfg(any(feature = "compiler", feature = "edge"))]
+    pub filter_params: Vec<String>,
     pub routes: Vec<Route>,
     pub actions: Vec<Action>,
     pub permission_lists: Vec<Vec<Entry>>,

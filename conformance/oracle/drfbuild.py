@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.module_loading import import_string
 from rest_framework import authentication as drf_auth
 from rest_framework import exceptions, permissions
+from rest_framework.filters import SearchFilter
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
@@ -287,6 +288,11 @@ class Builder:
             attrs["_ignore_model_permissions"] = True
         if vdecl.get("queryset") is not None:
             attrs["get_queryset"] = _get_queryset(model, vdecl["queryset"])
+        if vdecl.get("filterParams"):
+            # What the exporter writes for DRF's SearchFilter: its `search_param` (SEARCH_PARAM).
+            assert vdecl["filterParams"] == [SearchFilter.search_param], vdecl["filterParams"]
+            attrs["filter_backends"] = [SearchFilter]
+            attrs["search_fields"] = ["title"]
 
         std_perms = {}
         std_auth = {}
@@ -402,6 +408,12 @@ class CaseViewSet(GenericViewSet):
             names = self.current_auth_names()
             index = list(request.authenticators).index(authenticator)
             dispatch.OBSERVED["auth"] = ("succeeded", names[index], request.user)
+
+    def filter_queryset(self, queryset):
+        if self.filter_backends:
+            # get_object() ran the backends: the query parameters they saw, as Django parsed them.
+            dispatch.OBSERVED["filter_query"] = list(self.request.query_params)
+        return super().filter_queryset(queryset)
 
     def options(self, request, *args, **kwargs):
         # An allowed request answers 200 with no body (drf-gate's "allowed"); the metadata body

@@ -628,6 +628,11 @@ def _run(spec):
         origin_only = spec["forwardReason"]
     elif crashed and not middleware:
         origin_only = crashed
+    elif any(name.startswith(prefix) for name in dispatch.OBSERVED.get("filter_query", ())
+             for prefix in policy["views"][vname].get("filterParams", ())):
+        # get_object() filtered by a parameter of the request (SearchFilter's `?search=`): DRF's
+        # answer depends on rows the edge does not see, so the edge must leave it to the origin.
+        origin_only = "get_object() filtered by " + ", ".join(dispatch.OBSERVED["filter_query"])
     elif middleware and status >= 500:
         origin_only = f"Django {status}"
     elif status >= 500:

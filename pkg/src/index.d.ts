@@ -84,6 +84,8 @@ export interface ViewDeclaration {
   throttled?: boolean;
   /** `get_queryset()`'s filter, a condition over `obj` and `request`: outside it, `get_object()` is a 404. */
   queryset?: string;
+  /** The query parameters `filter_backends` read, by prefix: a raw request carrying one leaves the lookup and object stages to the origin. */
+  filterParams?: readonly string[];
   /** `http_method_names`, in order: orders `Allow`, limits which methods reach a handler. */
   httpMethodNames?: readonly string[];
 }

@@ -58,6 +58,14 @@
 # reviews/images), drfgate_check expects DRF's 500 there and counts URLs no route matches as the
 # origin's; cart items' model asked with a UUID too (store.CartItem): storefront 3,824 -> 3,978
 # requests (cart items now from their rows), 108 -> 0 disagreements.
+# 2026-12-01, sixth pass (`pyreal6`, filter_backends narrowed to filterParams; exports by hand as
+# above, "before" main 8343b2d's python/): phub-backend (DEFAULT_FILTER_BACKENDS DjangoFilterBackend
+# + OrderingFilter, no filterset on any view) 22 views, 19 exported before and after, the same policy
+# byte for byte: its three views with object permissions (snippet, comments, djoser's customuser)
+# lose the filter_backends problem but keep their undeclared get_queryset() filters (and djoser's
+# permission_denied()), so stay left. rest_api_demo at its pin sets no filter_backends (the fourth
+# pass's note was wrong); blog-stack-backend's filtered viewsets are throttled (the rule never
+# applied). No corpus view changed; the narrowing is measured on the sample blog (python/tests).
 #
 #   bash python/corpus/projects.sh WHEEL [WORKDIR]
 #

@@ -17,7 +17,9 @@ Replay interface (``--replay-cmd``): the command gets the cases file as its last
                                 "context": {...docs/policy.md §2...},
                                 "origin": {"allowed", "status", "body", "headers"}}]}
 
-and prints ``{"results": [{"id": 0, "decision": {...}} | {"id": 0, "error": {...}}]}``.
+and prints ``{"results": [{"id": 0, "decision": {...}, "routed": true} | {"id": 0, "error": {...}}]}``:
+``routed`` false when no route of the policy matches the request's path (the core's router:
+the edge passes it to the origin, so DRF's answer stands).
 """
 import contextlib
 import json
@@ -43,7 +45,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from .export import STANDARD_GET_OBJECT, Exporter, route_matches
+from .export import STANDARD_GET_OBJECT, Exporter
 
 METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
 # The headers DRF's response decision sets; only these are compared. (Middleware adds others, such
@@ -867,8 +869,6 @@ def _case(case_id, path, route, method, cred, rec, response, builder):
         "route": route["pattern"],
         "context": context,
         "allowFromSet": type(view).__qualname__.endswith("WrappedAPIView"),
-        # No route of the policy matches the URL: the edge passes it to the origin (docs/policy.md §1.6).
-        "forwarded": not route_matches(route["pattern"], path),
         "origin": {
             "allowed": allowed,
             "status": response.status_code,
@@ -920,8 +920,10 @@ def compare(case, result):
         return ["no drf-gate result"]
     if "error" in result:
         return [f"drf-gate error: {result['error']}"]
-    if case.get("forwarded"):
-        return []  # the origin answers: DRF's own response
+    if result.get("routed") is False:
+        # No route of the policy matches the URL (the core's router, in the replay): the edge
+        # passes it to the origin (docs/policy.md §1.6), which answers: DRF's own response.
+        return []
     decision = result["decision"]
     gate_allowed = _decision_allowed(decision)
     if origin["allowed"] or gate_allowed:
@@ -962,7 +964,8 @@ def replay_native(document, keep=None):
     results = {}
     for case in document["cases"]:
         try:
-            results[case["id"]] = {"id": case["id"], "decision": gate.check(case["context"])}
+            results[case["id"]] = {"id": case["id"], "decision": gate.check(case["context"]),
+                                   "routed": gate.route(case["request"]["path"]) is not None}
         except ContextError as exc:
             results[case["id"]] = {"id": case["id"], "error": {"code": exc.code, "path": exc.path,
                                                                "message": exc.message}}

@@ -6,8 +6,8 @@
     403
 
 Policies are the JSON of ``docs/policy.md`` (https://github.com/drf-gate/drf-gate/blob/main/docs/policy.md),
-as a dict or as JSON text. The keys the exporter adds for the Workers router (``routes``,
-``leftToOrigin``) are accepted and ignored here. Errors are :class:`PolicyError` /
+as a dict or as JSON text. The exporter's ``routes`` are compiled (``Gate.route``); its
+``leftToOrigin`` list is accepted and ignored here. Errors are :class:`PolicyError` /
 :class:`ContextError` with the core's stable ``code``, a JSON ``path``, and for expressions the
 ``line``/``column`` inside the expression.
 """
@@ -19,7 +19,7 @@ except ImportError:  # a source checkout without the compiled module: the Node r
     _native = None
 
 # Keys of an exported policy that are for the Workers router, not for the Gate.
-ROUTING_KEYS = ("routes", "leftToOrigin")
+ROUTING_KEYS = ("leftToOrigin",)
 
 
 def available():
@@ -116,6 +116,16 @@ class Gate:
 
     def view_names(self):
         return list(self._gate.view_names())
+
+    def route(self, path):
+        """The route a URL path reaches by the policy's ``routes``, as the edge routes it (the
+        core's router, docs/policy.md §1.6): ``{"view", "action", "detail"}``, or None when no
+        route matches (the edge passes the request to the origin).
+
+        >>> Gate({"views": {"posts": {}}, "routes": [{"pattern": "/posts/{pk:int}/", "view": "posts", "detail": True}]}).route("/posts/abc/")
+        """
+        hit = self._gate.route(path)
+        return None if hit is None else {"view": hit[0], "action": hit[1], "detail": hit[2]}
 
 
 def compile(policy):  # noqa: A001 (the CLI's verb: `npx drf-gate compile`)

@@ -27,7 +27,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils.functional import Promise
 from rest_framework import authentication as drf_authentication
 from rest_framework import permissions as drf_permissions
-from rest_framework.filters import OrderingFilter
+from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.test import APIRequestFactory
@@ -436,22 +436,6 @@ def _narrow_template(template, forms):
 
     out = re.sub(r"{(\w+)(:\w+)?}", parameter, template)
     return out if ok else None
-
-
-def route_matches(pattern, path):
-    """Whether the edge's router matches ``path`` with a route's ``pattern`` (docs/policy.md
-    §1.6): a URL no route matches is passed to the origin.
-
-    >>> route_matches("/carts/{cart_pk:uuid}/items/", "/carts/1/items/")
-    False
-    """
-    forms = {v: k for k, v in _PARAMETER_REGEXES.items()}
-    out, last = [], 0
-    for m in re.finditer(r"{\w+(:\w+)?}", pattern):
-        out += [re.escape(pattern[last:m.start()]), "(?:%s)" % forms.get(m.group(1) or "", "[^/.]+")]
-        last = m.end()
-    out.append(re.escape(pattern[last:]))
-    return re.fullmatch("".join(out), path) is not None
 
 
 def _converter_form(converter):
@@ -1294,12 +1278,16 @@ class Exporter:
             self.warnings.extend(filtering)
         # get_object() is `filter_queryset(get_queryset())`: each filter backend (but ordering)
         # runs between the view and the object permissions. SearchFilter's `?search=` and
-        # django-filter's fields hide the object (DRF's 404; a bad value django-filter's 400),
-        # djangorestframework-guardian's ObjectPermissionsFilter every object the user may not
-        # view, where the edge ran the object permissions on the resolver's object (403).
-        backends = [b for b in getattr(cls, "filter_backends", ()) if b is not OrderingFilter]
+        # django-filter's fields hide the object (DRF's 404; a bad value is django-filter's 400)
+        # only when the request carries them: the edge leaves those requests' lookup and object
+        # stages to the origin (`filterParams`). A backend that filters every request
+        # (djangorestframework-guardian's ObjectPermissionsFilter: every object the user may not
+        # view) hides objects where the edge ran the object permissions on the resolver's (403).
+        filter_params, backends = filter_parameters(cls, model)
+        if filter_params:
+            policy["filterParams"] = filter_params
         if backends and any(self._object_stage_can_deny(p or []) for p in looked_up) and not policy.get("throttled"):
-            problems.append(Problem(cls, f"{name}: filter_backends ({', '.join(_path(b) for b in backends)}) filter the "
+            problems.append(Problem(cls, f"{name}: filter_backends ({'; '.join(backends)}) filter the "
                                          "object lookup before the object permissions (DRF's 404, or a filter's "
                                          "400, where the edge answers the object permissions)",
                                     "leave its views to the origin (--leave-to-origin VIEW)"))
@@ -2156,6 +2144,104 @@ def get_object_is_user(cls):
     else:
         value = None
     return ast.dump(value) == ast.dump(ast.parse("self.request.user", mode="eval").body) if value else False
+
+
+def filter_parameters(cls, model):
+    """The query parameters (by prefix) a view's `filter_backends` filter by, and the backends
+    that may filter without them (each with why).
+
+    SearchFilter filters only when `request.query_params.get(search_param, '')` has terms;
+    django-filter's DjangoFilterBackend builds its FilterSet from `request.query_params`, and a
+    filter skips a value in EMPTY_VALUES, which an absent parameter is (unless the filter is
+    `required`: the form is invalid, DRF's 400). A filter's parameters all begin with its name
+    (RangeWidget's `price_min`, `price_max`). What a project's own code does is not known: a
+    backend, FilterSet, filter or widget of its own counts as filtering every request.
+    OrderingFilter only orders.
+    """
+    params, always = [], []
+    for backend in getattr(cls, "filter_backends", ()) or ():
+        if backend is OrderingFilter:
+            continue
+        if isinstance(backend, type) and issubclass(backend, SearchFilter):
+            own = _overrides(backend, SearchFilter, ("filter_queryset", "get_search_terms"))
+            if own or not isinstance(backend.search_param, str):
+                always.append(f"{_path(backend)}: its own {', '.join(own) or 'search_param'}")
+            else:
+                params.append(backend.search_param)
+            continue
+        found = _django_filter_parameters(cls, backend, model)
+        if isinstance(found, str):
+            always.append(f"{_path(backend) if isinstance(backend, type) else repr(backend)}{found}")
+        else:
+            params.extend(found)
+    return sorted(set(params)), always
+
+
+def _overrides(cls, base, names):
+    """The methods of `names` that `cls` (a subclass of `base`) does not inherit from `base`."""
+    return [n for n in names if getattr(cls, n, None) is not getattr(base, n, None)]
+
+
+def _defined_in(cls, name, package):
+    """Whether the class that gives `cls` its attribute `name` is of `package` (django-filter's
+    own FilterSet for DRF has its own `form`)."""
+    owner = next((k for k in cls.__mro__ if name in k.__dict__), None)
+    return owner is not None and owner.__module__.startswith(package)
+
+
+def _django_filter_parameters(cls, backend, model):
+    """django-filter's filter names for `backend` on view `cls`, or (a text) why it may filter
+    every request."""
+    try:
+        from django.http import QueryDict
+        from django_filters.constants import EMPTY_VALUES
+        from django_filters.rest_framework import DjangoFilterBackend
+    except ImportError:  # no django-filter: not its backend
+        return ""
+    if not (isinstance(backend, type) and issubclass(backend, DjangoFilterBackend)):
+        return ""
+    own = _overrides(backend, DjangoFilterBackend,
+                     ("filter_queryset", "get_filterset", "get_filterset_kwargs", "get_filterset_class"))
+    if own or backend.raise_exception is not True:
+        return f": its own {', '.join(own) or 'raise_exception'}"
+    if model is None:
+        return ": the view's model is not known"
+    queryset = model._default_manager.all()
+    try:
+        filterset_class = backend().get_filterset_class(cls(), queryset)
+    except Exception as exc:  # noqa: BLE001  the project's code
+        return f": get_filterset_class() raised {type(exc).__name__}"
+    if filterset_class is None:
+        return []  # neither filterset_class nor filterset_fields: the backend filters nothing
+    own = [n for n in ("filter_queryset", "qs", "is_valid", "errors", "form", "get_form_class", "__init__")
+           if not _defined_in(filterset_class, n, "django_filters.")]
+    if own:
+        return f": {_path(filterset_class)} has its own {', '.join(own)}"
+    form = filterset_class._meta.form  # Meta.form: its clean() or prefix would change what is read
+    if not form.__module__.startswith(("django.forms.", "django_filters.")):
+        return f": {_path(filterset_class)} has a form of the project's own ({_path(form)})"
+    names = []
+    for name, item in filterset_class.base_filters.items():
+        if item.extra.get("required"):
+            return f": {_path(filterset_class)}.{name} is required (django-filter's 400 without it)"
+        if item.method is None and not type(item).__module__.startswith("django_filters."):
+            return f": {_path(filterset_class)}.{name} is a filter of the project's own ({_path(type(item))})"
+        widget = type(item.field.widget)
+        if not widget.__module__.startswith(("django_filters.", "django.forms.")):
+            return f": {_path(filterset_class)}.{name} has a widget of the project's own ({_path(widget)})"
+        names.append(name)
+    # What the FilterSet does without parameters, asked of django-filter itself: a valid form,
+    # every value empty, the queryset unchanged.
+    try:
+        filterset = filterset_class(data=QueryDict(""), queryset=queryset, request=None)
+        valid = filterset.is_valid()
+        empty = valid and all(value in EMPTY_VALUES for value in filterset.form.cleaned_data.values())
+        unchanged = valid and str(filterset.qs.query) == str(queryset.query)
+    except Exception as exc:  # noqa: BLE001  the project's code
+        return f": {_path(filterset_class)} raised {type(exc).__name__} without parameters"
+    if not (valid and empty and unchanged):
+        return f": {_path(filterset_class)} filters without parameters"
+    return names
 
 
 def queryset_condition(cls, name, warnings):

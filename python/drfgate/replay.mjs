@@ -1,6 +1,6 @@
 // Replays drfgate_check's cases through the built drf-gate npm package.
 //
-//   node python/drfgate/replay.mjs CASES.json   ->  stdout: {"results": [{id, decision} | {id, error}]}
+//   node python/drfgate/replay.mjs CASES.json   ->  stdout: {"results": [{id, decision, routed} | {id, error}]}
 //
 // CASES.json is {"policy": {...}, "cases": [{"id", "context", ...}]} (python/drfgate/check.py).
 // The package is pkg/ of this repository, or the directory (or package name) in $DRFGATE_PKG.
@@ -9,8 +9,8 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-// Keys the exporter adds for the Workers router; not part of the Gate's policy (docs/policy.md).
-const ROUTING_KEYS = ["routes", "leftToOrigin"];
+// A key the exporter adds for the Workers router; not part of the Gate's policy (docs/policy.md).
+const ROUTING_KEYS = ["leftToOrigin"];
 
 async function loadPackage() {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -89,9 +89,10 @@ try {
   process.stderr.write(`drf-gate rejected the policy: ${JSON.stringify(errorJson(e))}\n`);
   process.exit(3);
 }
-const results = cases.map(({ id, context }) => {
+const results = cases.map(({ id, context, request }) => {
   try {
-    return { id, decision: plain(gate.check(context)) };
+    // routed: whether the core's router matches the path (no route: the origin answers).
+    return { id, decision: plain(gate.check(context)), routed: gate.route(request.path) !== null };
   } catch (e) {
     return { id, error: errorJson(e) };
   }

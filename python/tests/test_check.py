@@ -183,6 +183,85 @@ class CheckTests(TestCase):
             searched = self.client.put("/api/posts/1/?search=zzz", "{}", content_type="application/json")
         self.assertEqual((plain.status_code, searched.status_code), (403, 404))
 
+    def test_filter_backends_leave_requests_with_their_parameters_to_the_origin(self):
+        """SearchFilter and django-filter filter get_object() only by the parameters a request
+        carries. Exported with `filterParams`, the edge answers every request without them as DRF
+        does (bob's PUT of alice's post: 403) and leaves every one with them to the origin (the
+        same PUT with `?search=zzz`: DRF's 404; `?created_before=bad`: django-filter's 400). From
+        DRF's test client and the core's check_request on the same requests; without
+        `filterParams` the core answers some of them otherwise."""
+        import django_filters
+        from django.contrib.auth import get_user_model
+        from django_filters.rest_framework import DjangoFilterBackend
+        from rest_framework.authtoken.models import Token
+        from rest_framework.filters import SearchFilter
+
+        from drfgate.check import ContextBuilder
+
+        class PostFilter(django_filters.FilterSet):
+            created = django_filters.DateFromToRangeFilter()
+
+            class Meta:
+                model = Post
+                fields = {"title": ["exact", "icontains"], "published": ["exact"]}
+
+        queries = ["", "?page=2", "?format=json", "?search=zzz", "?search=Hello", "?se%61rch=zzz", "?title=zzz",
+                   "?title__icontains=edge", "?published=maybe", "?published=false", "?created_after=2000-01-01",
+                   "?created_before=bad", "?search=%00"]
+        with mock.patch.object(blog_views.PostViewSet, "filter_backends", [SearchFilter, DjangoFilterBackend]), \
+                mock.patch.object(blog_views.PostViewSet, "search_fields", ["title"], create=True), \
+                mock.patch.object(blog_views.PostViewSet, "filterset_class", PostFilter, create=True):
+            policy = export_policy()
+            self.assertEqual(policy["views"]["posts"]["filterParams"],
+                             ["created", "published", "search", "title", "title__icontains"])
+            builder = ContextBuilder(policy, None)
+            requests = []
+            for username in ("alice", "bob"):
+                user = get_user_model().objects.get(username=username)
+                token = Token.objects.get_or_create(user=user)[0].key
+                for pk in (1, 2, 3, 999):
+                    post = Post.objects.filter(pk=pk).first()
+                    for query in queries:
+                        for method, action in (("GET", "retrieve"), ("PUT", "update")):
+                            response = self.client.generic(method, f"/api/posts/{pk}/{query}", "{}",
+                                                           content_type="application/json",
+                                                           HTTP_AUTHORIZATION=f"Token {token}")
+                            step = {"request": {"method": method, "url": f"http://testserver/api/posts/{pk}/{query}",
+                                                "headers": {"Authorization": f"Token {token}"}},
+                                    "view": "posts", "action": action,
+                                    "object": builder.object(post) if post else None,
+                                    "answers": [{"key": {"kind": "token", "key": token},
+                                                 "answer": {"user": builder.user(user)}}]}
+                            requests.append((query, step, response.status_code, response.content.decode()))
+
+        def outcomes(policy):
+            """(answered as DRF, forwarded, answered otherwise) over the requests."""
+            policy = json.loads(json.dumps(policy))
+            policy.setdefault("settings", {}).setdefault("jwt", {})["signingKey"] = "unused: no JWT is sent"
+            gate = core.Gate(policy)
+            same, forwarded, wrong = [], [], []
+            for query, step, status, body in requests:
+                decision = gate.check_request(step)["decision"]
+                if decision["allowed"] or not decision.get("respond", True):
+                    forwarded.append((query, status))
+                elif (decision["status"], decision["body"]) == (status, body):
+                    same.append((query, status))
+                else:
+                    wrong.append((query, step["request"]["method"], step["request"]["url"], status,
+                                  decision["status"]))
+            return same, forwarded, wrong
+
+        same, forwarded, wrong = outcomes(policy)
+        self.assertEqual(wrong, [])
+        # Without a parameter the backends read, the edge answers DRF's 403 and 404.
+        self.assertEqual({s for q, s in same}, {403, 404})
+        self.assertTrue(all(q in ("", "?page=2", "?format=json") for q, _ in same), same)
+        # DRF's 404 (a filter hid the post) and 400 (django-filter refused a value, or a NUL in
+        # the search) under those parameters went to the origin.
+        self.assertTrue({404, 400} <= {s for q, s in forwarded if q not in ("", "?page=2", "?format=json")}, forwarded)
+        del policy["views"]["posts"]["filterParams"]
+        self.assertNotEqual(outcomes(policy)[2], [])
+
     def test_get_throttles_throttles(self):
         """The real-DRF vector behind exporting a get_throttles() of the project's own as throttled:
         the 405 of a method without a handler becomes 429 once over the rate."""
@@ -642,7 +721,6 @@ class CheckTests(TestCase):
         # the route to `{post_pk:int}`: the edge forwards those URLs. A text in the lookup kwarg
         # stays DRF's 404 (get_object_or_404 catches the ValueError), answered at the edge.
         from drfgate.check import build_credentials, compare, replay_native, run_matrix
-        from drfgate.export import route_matches
 
         with override_settings(ROOT_URLCONF="tests.urls_extra"):
             policy = export_policy()
@@ -652,18 +730,22 @@ class CheckTests(TestCase):
             paths = [("/v3/posts/abc/replies/1/", route), ("/v3/posts/1/replies/abc/", route)]
             cases, skipped = run_matrix(policy, creds, paths, methods=["GET"])
         self.assertEqual(skipped, [])
-        outcomes = {(c["request"]["path"], c["credential"]): (c["origin"]["status"], c["forwarded"]) for c in cases}
-        self.assertEqual(outcomes[("/v3/posts/abc/replies/1/", "alice/token")], (500, True))
-        self.assertEqual(outcomes[("/v3/posts/1/replies/abc/", "alice/token")], (404, False))
-        self.assertEqual(outcomes[("/v3/posts/abc/replies/1/", "anonymous")], (401, True))
-        self.assertFalse(route_matches(route["pattern"], "/v3/posts/abc/replies/1/"))
         results = replay_native({"policy": policy, "cases": cases})
+        # routed: the core's router (the edge's) matches the path; the Python copy is gone.
+        outcomes = {(c["request"]["path"], c["credential"]): (c["origin"]["status"], results[c["id"]]["routed"])
+                    for c in cases}
+        self.assertEqual(outcomes[("/v3/posts/abc/replies/1/", "alice/token")], (500, False))
+        self.assertEqual(outcomes[("/v3/posts/1/replies/abc/", "alice/token")], (404, True))
+        self.assertEqual(outcomes[("/v3/posts/abc/replies/1/", "anonymous")], (401, False))
+        self.assertIsNone(core.Gate(policy).route("/v3/posts/abc/replies/1/"))
+        self.assertEqual(core.Gate(policy).route("/v3/posts/1/replies/abc/"),
+                         {"view": "post-reply", "action": None, "detail": True})
         self.assertEqual([(c["request"]["path"], c["credential"], compare(c, results[c["id"]])) for c in cases
                           if compare(c, results[c["id"]])], [])
         # Unnarrowed (the pattern as DRF's router wrote it), the edge's 404 disagrees with DRF's 500.
         bad = next(c for c in cases if c["request"]["path"] == "/v3/posts/abc/replies/1/"
                    and c["credential"] == "alice/token")
-        self.assertIn("status: DRF 500, drf-gate 404", compare({**bad, "forwarded": False}, results[bad["id"]]))
+        self.assertIn("status: DRF 500, drf-gate 404", compare(bad, {**results[bad["id"]], "routed": True}))
 
     def test_a_malformed_body_answers_before_object_permissions(self):
         # The real-DRF vector behind retitle's `getObject: false` (test_export): bob is not the

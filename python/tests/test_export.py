@@ -442,19 +442,71 @@ class ProblemTests(SimpleTestCase):
 
     def test_filter_backends_before_object_permissions(self):
         # get_object() runs filter_queryset(): with SearchFilter, `?search=` matching nothing is
-        # DRF's 404 before IsOwnerOrReadOnly's 403 (tests.test_check, from DRF). The view was
-        # exported, and the edge answered 403.
-        from rest_framework.filters import OrderingFilter, SearchFilter
+        # DRF's 404 before IsOwnerOrReadOnly's 403 (tests.test_check, from DRF). Only with the
+        # parameters: `filterParams` leaves those requests' object stage to the origin. A backend
+        # that may filter without them is a problem where an object permission can deny.
+        import django_filters
+        from django_filters.rest_framework import DjangoFilterBackend
+        from rest_framework.filters import BaseFilterBackend, OrderingFilter, SearchFilter
 
-        with mock.patch.object(blog_views.PostViewSet, "filter_backends", [SearchFilter]):
+        from django import forms
+
+        from blog.models import Post
+
+        class OwnFilter(BaseFilterBackend):  # djangorestframework-guardian's ObjectPermissionsFilter's shape
+            def filter_queryset(self, request, queryset, view):
+                return queryset.filter(owner=request.user)
+
+        class RequiredTitle(django_filters.FilterSet):
+            title = django_filters.CharFilter(required=True)
+
+            class Meta:
+                model = Post
+                fields = ["title"]
+
+        class OwnQueryset(django_filters.FilterSet):
+            class Meta:
+                model = Post
+                fields = ["title"]
+
+            def filter_queryset(self, queryset):
+                return super().filter_queryset(queryset).filter(published=True)
+
+        class PrefixedForm(forms.Form):  # reads `f-title`, not `title`
+            prefix = "f"
+
+        class OwnForm(django_filters.FilterSet):
+            class Meta:
+                model = Post
+                fields = ["title"]
+                form = PrefixedForm
+
+        class Prefixed(SearchFilter):
+            search_param = "q"
+
+        def posts(backends, **attrs):
+            attrs = {"filterset_class": None, "filterset_fields": None, **attrs}
+            with mock.patch.object(blog_views.PostViewSet, "filter_backends", backends), \
+                    mock.patch.multiple(blog_views.PostViewSet, create=True, **attrs):
+                return export_policy()["views"]["posts"]
+
+        self.assertEqual(posts([SearchFilter])["filterParams"], ["search"])
+        self.assertEqual(posts([Prefixed, OrderingFilter])["filterParams"], ["q"])
+        self.assertNotIn("filterParams", posts([OrderingFilter]))
+        self.assertEqual(posts([DjangoFilterBackend], filterset_fields=["title", "published"])["filterParams"],
+                         ["published", "title"])
+        self.assertNotIn("filterParams", posts([DjangoFilterBackend]))  # no filterset: filters nothing
+        for backends, attrs, why in (
+                ([OwnFilter], {}, "OwnFilter"),
+                ([DjangoFilterBackend], {"filterset_class": RequiredTitle}, "title is required"),
+                ([DjangoFilterBackend], {"filterset_class": OwnQueryset}, "has its own filter_queryset"),
+                ([DjangoFilterBackend], {"filterset_class": OwnForm}, "has a form of the project's own")):
             with self.assertRaises(ExportError) as ctx:
-                export_policy()
-        self.assertTrue(any("posts: filter_backends (rest_framework.filters.SearchFilter) filter the object lookup"
-                            in str(p) for p in ctx.exception.problems), ctx.exception.problems)
-        # Ordering only orders; a view whose object stage cannot deny only allows (the origin answers).
-        with mock.patch.object(blog_views.PostViewSet, "filter_backends", [OrderingFilter]):
-            export_policy()
-        with mock.patch.object(blog_views.TagViewSet, "filter_backends", [SearchFilter]):
+                posts(backends, **attrs)
+            self.assertTrue(any("posts: filter_backends" in str(p) and why in str(p)
+                                for p in ctx.exception.problems), ctx.exception.problems)
+        # A view whose object stage cannot deny only allows (the origin answers).
+        with mock.patch.object(blog_views.TagViewSet, "filter_backends", [OwnFilter]):
             export_policy()
 
     def test_throttled_views_say_so(self):

@@ -66,8 +66,8 @@ pub struct RawRequest {
     body_pending: bool,
     empty_headers_dropped: bool,
     meta: BTreeMap<String, String>,
-    /// Fields of the URL's query string as `parse_qsl` counts them (`&` + 1; 0 when empty).
-    query_fields: usize,
+    /// The URL's query string from its `?` (empty without one).
+    query: String,
     /// A header the decision read has a variant spelt with `_` for `-` (see
     /// [`RawRequest::read_ambiguous_header`]).
     ambiguous_read: Cell<bool>,
@@ -234,7 +234,7 @@ impl RawRequest {
     /// Sets the path.
     pub fn path(mut self, path: &str) -> Self {
         self.path = path.to_string();
-        self.query_fields = query_fields(path);
+        self.query = query_part(path).to_owned();
         self
     }
 
@@ -248,7 +248,18 @@ impl RawRequest {
     /// assert_eq!(RawRequest::new("GET").path("/api/?").query_fields(), 0);
     /// ```
     pub fn query_fields(&self) -> usize {
-        self.query_fields
+        query_fields(&self.query)
+    }
+
+    /// The names of `request.query_params`' fields ([`crate::http::query_names`]).
+    ///
+    /// ```
+    /// use drf_gate::authentication::RawRequest;
+    /// let request = RawRequest::new("GET").path("/api/posts/1/?search=x&page=2");
+    /// assert_eq!(request.query_names().collect::<Vec<_>>(), ["search", "page"]);
+    /// ```
+    pub fn query_names(&self) -> impl Iterator<Item = String> + '_ {
+        crate::http::query_names(&self.query)
     }
 
     /// Which server limit on headers this request exceeds (`too_many_headers`,
@@ -334,7 +345,7 @@ impl RawRequest {
         headers: &[(&str, &str)],
     ) -> Result<Self, InputError> {
         let mut request = RawRequest::new(&input.method);
-        request.query_fields = query_fields(input.url.as_deref().or(input.path.as_deref()).unwrap_or_default());
+        request.query = query_part(input.url.as_deref().or(input.path.as_deref()).unwrap_or_default()).to_owned();
         let mut url_parts = None;
         if let Some(url) = &input.url {
             url_parts = Some(split_url(url).ok_or_else(|| {
@@ -682,6 +693,11 @@ impl RawRequest {
 fn decoded_len_at_least(encoded: &[u8]) -> usize {
     let alphabet = encoded.iter().filter(|b| b.is_ascii_alphanumeric() || **b == b'+' || **b == b'/').count();
     (alphabet / 4 * 3).saturating_sub(2)
+}
+
+/// A URL's or path's query string from its `?` (empty without one).
+fn query_part(url: &str) -> &str {
+    url.find('?').map_or("", |at| url.get(at..).unwrap_or_default())
 }
 
 /// `parse_qsl`'s field count for the query string of a URL or path (`#` ends it).

@@ -15,7 +15,7 @@
 //!               with the origin's middleware; version 5: route parameters with Django's
 //!               converter, view flags with `throttled`; version 6: simplejwt's
 //!               `USER_ID_FIELD` kind; version 7: `SESSION_ENGINE` and
-//!               `create_unknown_user`), and the
+//!               `create_unknown_user`; version 8: a view's filter parameters), and the
 //!               `can` programs of every target (version 2: lowered by the compiler, so the
 //!               runtime has no lowering)
 //! ```
@@ -67,7 +67,7 @@ use wire::{Corrupt, Read, Reader, Sticky};
 /// The first bytes of every compiled policy.
 pub const MAGIC: [u8; 8] = *b"DRFGATE\x01";
 /// The format this build writes and the only one it reads.
-pub const FORMAT_VERSION: u16 = 7;
+pub const FORMAT_VERSION: u16 = 8;
 /// Magic, version, payload length, checksum.
 pub const HEADER_LEN: usize = 22;
 /// Permission expressions nest at most 64 levels when compiled; a little slack, no more.
@@ -422,13 +422,21 @@ fn encode_view(view: &View, out: &mut Writer) {
         }
     }
     out.str(&view.no_match_body);
-    // Flags: 1 `_ignore_model_permissions` (what every version wrote as a bool), 2 throttled.
-    out.u8(u8::from(view.ignore_model_permissions) | (u8::from(view.throttled) << 1));
+    // Flags: 1 `_ignore_model_permissions` (what every version wrote as a bool), 2 throttled,
+    // 4 filter parameters follow.
+    let filtered = !view.filter_params.is_empty();
+    out.u8(u8::from(view.ignore_model_permissions) | (u8::from(view.throttled) << 1) | (u8::from(filtered) << 2));
     match view.queryset {
         None => out.u8(0),
         Some(condition) => {
             out.u8(1);
             out.usize(condition);
+        }
+    }
+    if filtered {
+        out.usize(view.filter_params.len());
+        for name in &view.filter_params {
+            out.str(name);
         }
     }
     out.usize(view.permission_lists.len());
@@ -811,11 +819,18 @@ fn decode_view(d: &mut Sticky<'_, '_>, class_count: usize, condition_count: usiz
     }
     let no_match_body = d.string();
     let flags = d.u8();
-    if flags > 3 {
+    if flags > 7 {
         d.fail("unknown view flags");
     }
     let (ignore_model_permissions, throttled) = (flags & 1 != 0, flags & 2 != 0);
     let queryset = if d.bool() { Some(d.index(condition_count)) } else { None };
+    // The browser runtime never reads a request's URL.
+    #[cfg(any(feature = "compiler", feature = "edge"))]
+    let filter_params = if flags & 4 != 0 { d.strings() } else { Vec::new() };
+    #[cfg(not(any(feature = "compiler", feature = "edge")))]
+    if flags & 4 != 0 {
+        d.skip_strings();
+    }
     let count = d.count();
     let mut permission_lists = Vec::with_capacity(count);
     for _ in 0..count {
@@ -902,6 +917,8 @@ fn decode_view(d: &mut Sticky<'_, '_>, class_count: usize, condition_count: usiz
         ignore_model_permissions,
         throttled,
         queryset,
+        #[cfg(any(feature = "compiler", feature = "edge"))]
+        filter_params,
         routes,
         actions,
         permission_lists,

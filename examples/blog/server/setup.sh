@@ -15,6 +15,7 @@ root="$(cd "$here/../../.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 # django-rest-knox: python/runtests.py adds it to INSTALLED_APPS, so that drfgate_check's knox
 # test runs (it skipped in this venv, and so in CI). A pure-Python wheel; the server does not use it.
-# django-guardian likewise, for drfgate_check's object-permission test (DjangoObjectPermissions).
+# django-guardian likewise, for drfgate_check's object-permission test (DjangoObjectPermissions),
+# and django-filter for the exporter's filter-backend test (DjangoFilterBackend's filterParams).
 lib_name=blog-setup exec bash "$root/scripts/venv.sh" "$here/.venv" \
-  -r "$here/requirements.txt" cryptography django-rest-knox django-guardian -e "$root/python"
+  -r "$here/requirements.txt" cryptography django-rest-knox django-guardian django-filter -e "$root/python"

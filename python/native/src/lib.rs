@@ -80,6 +80,18 @@ impl Gate {
         CoreGate::from_compiled(bytes).map(|inner| Gate { inner }).map_err(policy_error)
     }
 
+    /// The route a URL path reaches by the policy's `routes` (`docs/policy.md` §1.6), as the edge
+    /// routes it: `(view, action, detail)`, or `None`: no route matches, the origin answers.
+    ///
+    /// ```python
+    /// gate = Gate('{"views": {"posts": {}}, "routes": [{"pattern": "/posts/{pk:int}/", "view": "posts", "detail": true}]}')
+    /// gate.route("/posts/7/")     # ('posts', None, True)
+    /// gate.route("/posts/abc/")   # None
+    /// ```
+    fn route(&self, path: &str) -> Option<(String, Option<String>, bool)> {
+        self.inner.route(path).map(|hit| (hit.view.to_owned(), hit.action.map(str::to_owned), hit.detail))
+    }
+
     /// The policy's view names.
     fn view_names(&self) -> Vec<String> {
         self.inner.view_names().map(str::to_owned).collect()
