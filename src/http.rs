@@ -72,7 +72,18 @@ fn query_string(url: &str) -> &str {
 /// A name or value of a query string as `parse_qsl` decodes it (`+` is a space, a bad `%XX` is
 /// kept, bytes that are not UTF-8 replaced).
 fn decode_query_text(text: &str) -> String {
-    let bytes = text.replace('+', " ").into_bytes();
+    String::from_utf8_lossy(&percent_decode(&text.replace('+', " "))).into_owned()
+}
+
+/// `urllib.parse.unquote_to_bytes`: each `%XX` of two hex digits as its byte, everything else
+/// (a bad or signed `%+1`) kept as it is. One decoder for paths and query strings.
+///
+/// ```
+/// # use drf_gate::http::percent_decode;
+/// assert_eq!(percent_decode("/a%2Fb%zz%+f"), b"/a/b%zz%+f");
+/// ```
+pub fn percent_decode(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut index = 0;
     while let Some(&byte) = bytes.get(index) {
@@ -88,7 +99,7 @@ fn decode_query_text(text: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 /// Django's `is_same_domain(host, pattern)` (the host is not lower-cased).

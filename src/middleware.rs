@@ -422,30 +422,9 @@ mod render {
         cors_enabled: bool,
     }
 
+    /// `request.path_info`: `None` when its bytes are not UTF-8 (Django re-percents them).
     fn percent_decoded(path: &str) -> Option<String> {
-        if !path.contains('%') {
-            return Some(path.to_string());
-        }
-        let bytes = path.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut index = 0;
-        while let Some(&byte) = bytes.get(index) {
-            let hex = bytes
-                .get(index + 1..index + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            match (byte, hex) {
-                (b'%', Some(decoded)) => {
-                    out.push(decoded);
-                    index += 3;
-                }
-                _ => {
-                    out.push(byte);
-                    index += 1;
-                }
-            }
-        }
-        String::from_utf8(out).ok()
+        String::from_utf8(crate::http::percent_decode(path)).ok()
     }
 
     impl Middleware {

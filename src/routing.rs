@@ -240,22 +240,7 @@ fn decode_path(raw: &str) -> Option<String> {
     if !path.contains('%') {
         return Some(path.to_owned());
     }
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while let Some(&byte) = bytes.get(index) {
-        if byte == b'%' {
-            let hex = bytes.get(index + 1..index + 3).and_then(crate::http::hex_byte);
-            if let Some(decoded) = hex {
-                out.push(decoded);
-                index += 3;
-                continue;
-            }
-        }
-        out.push(byte);
-        index += 1;
-    }
-    String::from_utf8(out).ok()
+    String::from_utf8(crate::http::percent_decode(path)).ok()
 }
 
 /// Finds the route of a URL path (query string ignored), first match wins.
