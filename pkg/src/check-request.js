@@ -222,19 +222,16 @@ function escapePart(part) {
   return part.replace(/[\0\x01]/g, (c) => (c === PART ? "\x01\x02" : "\x01\x01"));
 }
 
-// The typed request's first step from `request` (the core's `requestSync` or `requestPacked`),
-// undefined: take the JSON path. A NUL inside a part splits the text into more parts than
-// counted (the core gives undefined): it crosses again with every part escaped.
-function typedFirst(core, request, typed) {
-  const first = request.call(core, typed[0], typed[1], typed[2], typed[3], typed[4], typed[5]);
-  if (first !== undefined) return first;
+// The typed request again with every part escaped (PART_ESCAPED), for a NUL inside a part (the
+// core found more parts than counted: undefined); null: too long, take the JSON path.
+function escapedRequest(typed) {
   const text = typed[6].map(escapePart).join(PART);
-  if (text.length > MAX_PARTS_CHARS) return undefined;
-  return request.call(core, text, typed[1], typed[2] | PART_ESCAPED, typed[3], typed[4], typed[5]);
+  if (text.length > MAX_PARTS_CHARS) return null;
+  return [text, typed[1], typed[2] | PART_ESCAPED, typed[3], typed[4], typed[5]];
 }
 
-// [text, count, flags, body, object, now, parts] for the typed crossing, or null: take the JSON
-// path.
+// [text, count, flags, body, object, now, parts] for the typed crossing (the glue reads the first
+// six; `parts` for escapedRequest), or null: take the JSON path.
 function typedRequest(request, options) {
   if (!plainRecord(request)) return null;
   const parts = [undefined];
@@ -626,7 +623,10 @@ export function defineCheckRequest(wasm) {
     // its body keeps a handle of its own (awaited requests interleave: no shared stack).
     const typed = typedRequest(raw, options);
     const core = state.live();
-    const first = typed === null ? undefined : typedFirst(core, core.requestPacked, typed);
+    let first = typed === null ? undefined : core.requestPacked(...typed);
+    // A NUL inside a part: again, escaped.
+    const escaped = first === undefined && typed !== null ? escapedRequest(typed) : null;
+    if (escaped !== null) first = core.requestPacked(...escaped);
     if (first === undefined) return checkRequestJson(state, request, raw, options);
     if (!Array.isArray(first)) {
       const step = syncStep(state, core, first, undefined);
@@ -698,7 +698,10 @@ export function defineCheckRequest(wasm) {
     // Typed, on the stack of synchronous requests (no handle): one crossing per step.
     const typed = typedRequest(request, options);
     const core = state.live();
-    const first = typed === null ? undefined : typedFirst(core, core.requestSync, typed);
+    let first = typed === null ? undefined : core.requestSync(...typed);
+    // A NUL inside a part: again, escaped.
+    const escaped = first === undefined && typed !== null ? escapedRequest(typed) : null;
+    if (escaped !== null) first = core.requestSync(...escaped);
     if (first !== undefined) {
       let step = syncStep(state, core, first, undefined);
       if (!step.lookup) return step.noRoute ? null : step;
