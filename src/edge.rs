@@ -406,7 +406,7 @@ impl PendingRequest {
     /// flags; the target's `object` in the binary value encoding (`compiled::value`) when
     /// `flags` has [`parts::OBJECT`]. The same request as the JSON input with these members, read
     /// by the same code. `Ok(None)`: the text is not `count` parts (a separator inside one), so
-    /// the caller sends JSON instead.
+    /// the caller sends the parts again escaped ([`parts::ESCAPED`], [`escape_part`]).
     ///
     /// # Errors
     /// As [`PendingRequest::from_json`] for the same request.
@@ -698,8 +698,8 @@ impl<'g> EdgeStep<'g> {
 
 /// Separates the strings of [`PendingRequest::from_parts`]: NUL, which no header, method, path or
 /// view name of a real request holds; a part that does makes more parts than counted, so the
-/// text is refused and the request sent as JSON. ASCII, so the glue copies the text without
-/// `TextEncoder` (its ASCII loop stops at the first other character).
+/// text is refused and the parts sent again escaped ([`escape_part`]). ASCII, so the glue copies
+/// the text without `TextEncoder` (its ASCII loop stops at the first other character).
 pub const PARTS_SEPARATOR: char = '\0';
 
 /// The `flags` of [`PendingRequest::from_parts`]: which parts are present, and the booleans.
