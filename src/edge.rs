@@ -5,6 +5,7 @@
 //! a database) answers [`EdgeOutcome::NeedsLookup`] by awaiting the lookup, storing the answer in
 //! an [`AnswerCache`], and asking again: the run is deterministic, so earlier answers replay.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -414,7 +415,7 @@ impl PendingRequest {
     /// flags; the target's `object` in the binary value encoding (`compiled::value`) when
     /// `flags` has [`parts::OBJECT`]. The same request as the JSON input with these members, read
     /// by the same code. `Ok(None)`: the text is not `count` parts (a separator inside one), so
-    /// the caller sends JSON instead.
+    /// the caller sends the parts again escaped ([`parts::ESCAPED`], [`escape_part`]).
     ///
     /// # Errors
     /// As [`PendingRequest::from_json`] for the same request.
@@ -436,14 +437,21 @@ impl PendingRequest {
         object: Option<&[u8]>,
         now: f64,
     ) -> Result<Option<Self>, ContextError> {
-        let mut split = text.split(PARTS_SEPARATOR);
+        // A NUL inside a part: every part escaped (`parts::ESCAPED`; an escape that is not one of
+        // the two is refused like a miscount).
+        let escaped = flags & parts::ESCAPED != 0;
+        if escaped && !escapes_well_formed(text) {
+            return Ok(None);
+        }
+        let mut split =
+            text.split(PARTS_SEPARATOR).map(|part| if escaped { unescape_part(part) } else { Cow::Borrowed(part) });
         let mut used = 0usize;
         let mut next = || {
             used += 1;
             split.next()
         };
         let Some(method) = next() else { return Ok(None) };
-        let mut take = |flag: u32| -> Result<Option<&str>, ()> {
+        let mut take = |flag: u32| -> Result<Option<Cow<'_, str>>, ()> {
             if flags & flag == 0 {
                 return Ok(None);
             }
@@ -469,7 +477,7 @@ impl PendingRequest {
             let mut out = BTreeMap::new();
             for _ in 0..n {
                 let (Some(name), Some(value)) = (next(), next()) else { return Err(()) };
-                out.insert(name.to_owned(), value.to_owned());
+                out.insert(name.into_owned(), value.into_owned());
             }
             Ok(Some(out))
         };
@@ -489,38 +497,38 @@ impl PendingRequest {
         }
         // The JSON input's `BTreeMap` order: by name, the last value of a repeated name (a
         // stable sort keeps the given order among equal names).
-        headers.sort_by(|a, b| a.0.cmp(b.0));
+        headers.sort_by(|a, b| a.0.cmp(&b.0));
         let sorted: Vec<(&str, &str)> = headers
             .iter()
             .enumerate()
             .filter(|&(i, (name, _))| headers.get(i + 1).is_none_or(|next| next.0 != *name))
-            .map(|(_, &header)| header)
+            .map(|(_, (name, value))| (name.as_ref(), value.as_ref()))
             .collect();
         let input = RawRequestInput {
-            method: method.to_owned(),
-            url: url.map(str::to_owned),
-            path: path.map(str::to_owned),
+            method: method.into_owned(),
+            url: url.map(Cow::into_owned),
+            path: path.map(Cow::into_owned),
             cookies,
             secure: (flags & parts::HAS_SECURE != 0).then_some(flags & parts::SECURE != 0),
-            host: host.map(str::to_owned),
-            port: port.map(str::to_owned),
+            host: host.map(Cow::into_owned),
+            port: port.map(Cow::into_owned),
             body,
-            body_base64: body_base64.map(str::to_owned),
+            body_base64: body_base64.map(Cow::into_owned),
             body_pending: flags & parts::BODY_PENDING != 0,
             empty_headers_dropped: flags & parts::EMPTY_HEADERS_DROPPED != 0,
             body_too_large: flags & parts::BODY_TOO_LARGE != 0,
             headers_joined: flags & parts::HEADERS_JOINED != 0,
-            content_type: content_type.map(str::to_owned),
+            content_type: content_type.map(Cow::into_owned),
             meta,
             ..Default::default()
         };
         let target = RequestTarget {
-            view: view.map(str::to_owned),
-            action: action.map(str::to_owned),
+            view: view.map(Cow::into_owned),
+            action: action.map(Cow::into_owned),
             detail: (flags & parts::HAS_DETAIL != 0).then_some(flags & parts::DETAIL != 0),
             lookup_error: flags & parts::LOOKUP_ERROR != 0,
             trace: flags & parts::TRACE != 0,
-            format: format.map(str::to_owned),
+            format: format.map(Cow::into_owned),
             object: (flags & parts::OBJECT != 0).then(|| crate::compiled::value::decode_object(object)).transpose()?,
         };
         let (request, target) = request_and_target(input, target, &sorted)?;
@@ -699,8 +707,8 @@ impl<'g> EdgeStep<'g> {
 
 /// Separates the strings of [`PendingRequest::from_parts`]: NUL, which no header, method, path or
 /// view name of a real request holds; a part that does makes more parts than counted, so the
-/// text is refused and the request sent as JSON. ASCII, so the glue copies the text without
-/// `TextEncoder` (its ASCII loop stops at the first other character).
+/// text is refused and the parts sent again escaped ([`escape_part`]). ASCII, so the glue copies
+/// the text without `TextEncoder` (its ASCII loop stops at the first other character).
 pub const PARTS_SEPARATOR: char = '\0';
 
 /// The `flags` of [`PendingRequest::from_parts`]: which parts are present, and the booleans.
@@ -749,6 +757,46 @@ pub mod parts {
     pub const BODY_BASE64: u32 = 1 << 20;
     /// `object` is given (its encoding apart; none, or an encoded `null`: a lookup miss).
     pub const OBJECT: u32 = 1 << 21;
+    /// Every part is escaped ([`escape_part`](super::escape_part)): a part holds a NUL.
+    pub const ESCAPED: u32 = 1 << 22;
+}
+
+/// Escapes a part of [`PendingRequest::from_parts`] that holds a [`PARTS_SEPARATOR`] (sent with
+/// [`parts::ESCAPED`]): U+0001 as U+0001 U+0001 and NUL as U+0001 U+0002, ASCII both, so the
+/// parts still split at each NUL. pkg/src/check-request.js `escapePart` writes the same.
+///
+/// ```
+/// assert_eq!(drf_gate::edge::escape_part("a\0b\u{1}"), "a\u{1}\u{2}b\u{1}\u{1}");
+/// ```
+pub fn escape_part(part: &str) -> String {
+    part.replace('\u{1}', "\u{1}\u{1}").replace('\0', "\u{1}\u{2}")
+}
+
+/// Every U+0001 of an escaped text starts one of [`escape_part`]'s two escapes.
+fn escapes_well_formed(text: &str) -> bool {
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1}' && !matches!(chars.next(), Some('\u{1}' | '\u{2}')) {
+            return false;
+        }
+    }
+    true
+}
+
+/// A part as [`escape_part`] was given it (its escapes well-formed: [`escapes_well_formed`]).
+fn unescape_part(part: &str) -> Cow<'_, str> {
+    if !part.contains('\u{1}') {
+        return Cow::Borrowed(part);
+    }
+    let mut out = String::with_capacity(part.len());
+    let mut chars = part.chars();
+    while let Some(c) = chars.next() {
+        out.push(match c {
+            '\u{1}' if chars.next() == Some('\u{2}') => '\0',
+            other => other,
+        });
+    }
+    Cow::Owned(out)
 }
 
 /// The request, target, `now` and answers of a [`Gate::check_request_json`] input.

@@ -897,7 +897,7 @@ impl RawRequestCore {
 
 impl GateCore {
     /// The typed request of `requestSync`/`requestPacked` and its first step; `None` when the
-    /// parts do not split as counted (gate.js then sends JSON).
+    /// parts do not split as counted (gate.js then sends them escaped, `parts::ESCAPED`).
     #[cfg(feature = "edge")]
     fn typed_first_step(
         &self,

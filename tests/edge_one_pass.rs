@@ -556,6 +556,68 @@ fn typed_parts_equal_the_json_input() {
     assert_eq!(compared, 7 * 4 * 4 * 4 * 3);
 }
 
+/// A NUL or U+0001 inside a part: every part escaped (`parts::ESCAPED`, `escape_part`) reads as
+/// the JSON input; an escape that is not one of the two is refused like a miscount.
+#[test]
+fn escaped_parts_equal_the_json_input() {
+    use drf_gate::edge::{escape_part, parts, PARTS_SEPARATOR};
+    let gate = Gate::from_value(json!({
+        "authentication": ["session", "token"],
+        "permissions": ["IsAuthenticatedOrReadOnly"],
+        "routes": [{"pattern": "/api/posts/", "view": "posts"}],
+        "views": {"posts": {"model": "blog.Post"}}
+    }))
+    .unwrap();
+    let sep = PARTS_SEPARATOR.to_string();
+    // The path, the headers, the cookies.
+    type Pairs = &'static [(&'static str, &'static str)];
+    let cases: [(&str, Pairs, Pairs); 5] = [
+        ("/api/posts/", &[("Authorization", "Token a\0b")], &[]),
+        ("/api/posts/", &[("X-\0", "\u{1}\u{2}"), ("Authorization", "Token k")], &[("a\0", "\u{1}")]),
+        ("/api/\0posts/", &[("Cookie", "sessionid=s\0")], &[]),
+        ("/api/posts/", &[("\u{1}\u{1}\0\0", "\0"), ("\u{1}", "")], &[("", "\u{1}\u{2}\0")]),
+        ("/api/posts/", &[("Authorization", "Token \u{100}\0")], &[]),
+    ];
+    for (path, headers, cookies) in cases {
+        let mut text = vec!["POST".to_string(), "posts".into(), path.into(), cookies.len().to_string()];
+        let mut cookie_map = serde_json::Map::new();
+        for (name, value) in cookies {
+            text.extend([name.to_string(), value.to_string()]);
+            cookie_map.insert(name.to_string(), json!(value));
+        }
+        let mut header_map = serde_json::Map::new();
+        for (name, value) in headers {
+            text.extend([name.to_string(), value.to_string()]);
+            header_map.insert(name.to_string(), json!(value));
+        }
+        let flags = parts::VIEW | parts::PATH | parts::COOKIES;
+        let input = json!({"request": {"method": "POST", "path": path, "cookies": cookie_map, "headers": header_map},
+            "view": "posts", "now": 5.0});
+        // Unescaped, the NULs split more parts than counted.
+        assert!(matches!(PendingRequest::from_parts(&text.join(&sep), text.len(), flags, None, None, 5.0), Ok(None)));
+        let escaped = text.iter().map(|part| escape_part(part)).collect::<Vec<_>>().join(&sep);
+        let typed = PendingRequest::from_parts(&escaped, text.len(), flags | parts::ESCAPED, None, None, 5.0);
+        match (typed, PendingRequest::from_json(&input.to_string())) {
+            (Ok(Some(mut typed)), Ok(mut json)) => {
+                assert_eq!(format!("{typed:?}"), format!("{json:?}"), "{input}");
+                let a = typed.step(&gate).map(|s| serde_json::to_string(&s).unwrap()).map_err(|e| e.to_string());
+                let b = json.step(&gate).map(|s| serde_json::to_string(&s).unwrap()).map_err(|e| e.to_string());
+                assert_eq!(a, b, "{input}");
+            }
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{input}"),
+            (a, b) => panic!("{input}: typed {a:?}, json {b:?}"),
+        }
+    }
+    // U+0001 followed by anything but U+0001 or U+0002, or last: refused, not misread.
+    for text in ["GET\u{1}", "GET\u{1}x", "GET\0A\u{1}\u{3}\0v"] {
+        let count = text.split(PARTS_SEPARATOR).count();
+        assert!(
+            matches!(PendingRequest::from_parts(text, count, parts::ESCAPED, None, None, 5.0), Ok(None)),
+            "{text:?}"
+        );
+    }
+}
+
 /// The target's `object` typed (its binary value encoding, `compiled::value`) is the JSON input's
 /// `"object"`: a value, `null` (a lookup miss) given as such or as no encoding; a malformed
 /// encoding is refused at `$.object`.

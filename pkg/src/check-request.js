@@ -124,12 +124,12 @@ function boundedBody(request) {
 // `PendingRequest::from_parts`), with the body and the target's `object` (value.js encoding)
 // apart. NUL is ASCII, so the glue copies an ASCII
 // text in its own loop, without TextEncoder; a NUL inside a part makes more parts than counted,
-// and the core refuses the text (then JSON). Only the shapes whose JSON the core would read the
-// same way take it: own enumerable members as JSON.stringify reads them, well-formed strings (a
-// lone surrogate would be replaced on the way in, where JSON escapes it; any other character,
-// above U+00FF too, reads as in JSON, and the core refuses it in a header value either way),
-// within the limits boundedBody applies. Anything else (other members, other types, a longer
-// header) takes the JSON path, which decides or refuses exactly as before.
+// the core refuses the text, and it crosses again with every part escaped (`escapePart`). Only
+// the shapes whose JSON the core would read the same way take it: own enumerable members as
+// JSON.stringify reads them, well-formed strings (a lone surrogate would be replaced on the way
+// in, where JSON escapes it; any other character, above U+00FF too, reads as in JSON, and the
+// core refuses it in a header value either way), cut as boundedBody cuts them. Anything else
+// (other members, other types) takes the JSON path, which decides or refuses exactly as before.
 const PART = "\0";
 const PART_VIEW = 1;
 const PART_ACTION = 1 << 1;
@@ -153,6 +153,7 @@ const PART_META = 1 << 18;
 const PART_BODY_TOO_LARGE = 1 << 19;
 const PART_BODY_BASE64 = 1 << 20;
 const PART_OBJECT = 1 << 21;
+const PART_ESCAPED = 1 << 22;
 // Longest typed text (the JSON path's cap on a context's text; longer ones take the JSON path).
 const MAX_PARTS_CHARS = 1024 * 1024;
 // The JSON path's cap on the values of one input (src/limits.rs MAX_JSON_VALUES).
@@ -193,7 +194,44 @@ function pushPairs(parts, record) {
   return true;
 }
 
-// [text, count, flags, body, object, now] for the typed crossing, or null: take the JSON path.
+// Header name and value pairs, cut as the JSON path cuts them (boundedHeaders, the one owner of
+// the cut); false for a value that is not a string (the JSON path then reads it).
+function pushHeaders(parts, headers) {
+  const at = parts.length;
+  const names = Object.keys(headers);
+  let long = names.length > MAX_HEADER_COUNT + 1;
+  for (const name of names) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (typeof value !== "string") return false;
+    if (value.length > MAX_HEADER_BYTES) long = true;
+    parts.push(name, value);
+  }
+  if (!long) return true;
+  parts.length = at;
+  const kept = boundedHeaders(headers);
+  for (const name of Object.keys(kept)) {
+    if (kept[name] !== undefined) parts.push(name, kept[name]);
+  }
+  return true;
+}
+
+// A part holding a NUL, escaped as the core reads it with PART_ESCAPED (src/edge.rs
+// `escape_part`): U+0001 as U+0001 U+0001, NUL as U+0001 U+0002.
+function escapePart(part) {
+  return part.replace(/[\0\x01]/g, (c) => (c === PART ? "\x01\x02" : "\x01\x01"));
+}
+
+// The typed request again with every part escaped (PART_ESCAPED), for a NUL inside a part (the
+// core found more parts than counted: undefined); null: too long, take the JSON path.
+function escapedRequest(typed) {
+  const text = typed[6].map(escapePart).join(PART);
+  if (text.length > MAX_PARTS_CHARS) return null;
+  return [text, typed[1], typed[2] | PART_ESCAPED, typed[3], typed[4], typed[5]];
+}
+
+// [text, count, flags, body, object, now, parts] for the typed crossing (the glue reads the first
+// six; `parts` for escapedRequest), or null: take the JSON path.
 function typedRequest(request, options) {
   if (!plainRecord(request)) return null;
   const parts = [undefined];
@@ -391,22 +429,13 @@ function typedRequest(request, options) {
     flags |= PART_META;
     if (!pushPairs(parts, meta)) return null;
   }
-  if (headers !== undefined) {
-    const names = Object.keys(headers);
-    if (names.length > MAX_HEADER_COUNT + 1) return null;
-    for (const name of names) {
-      const value = headers[name];
-      if (value === undefined) continue;
-      if (typeof value !== "string" || value.length > MAX_HEADER_BYTES) return null;
-      parts.push(name, value);
-    }
-  }
+  if (headers !== undefined && !pushHeaders(parts, headers)) return null;
   const text = parts.join(PART);
   if (text.length > MAX_PARTS_CHARS || !wellFormed(text)) return null;
   // Every value of the JSON input but the object's is at most a part or one of ~30 members and
   // maps; each of the object's takes a byte or more of its encoding: within the JSON path's cap.
   if (object !== undefined && object.length + parts.length + 32 > MAX_JSON_VALUES) return null;
-  return [text, parts.length, flags, body, object, now];
+  return [text, parts.length, flags, body, object, now, parts];
 }
 
 // An answer crosses as its JSON text; what JSON cannot hold, or a text past the JSON path's
@@ -594,7 +623,10 @@ export function defineCheckRequest(wasm) {
     // its body keeps a handle of its own (awaited requests interleave: no shared stack).
     const typed = typedRequest(raw, options);
     const core = state.live();
-    const first = typed === null ? undefined : core.requestPacked(...typed);
+    let first = typed === null ? undefined : core.requestPacked(...typed);
+    // A NUL inside a part: again, escaped.
+    const escaped = first === undefined && typed !== null ? escapedRequest(typed) : null;
+    if (escaped !== null) first = core.requestPacked(...escaped);
     if (first === undefined) return checkRequestJson(state, request, raw, options);
     if (!Array.isArray(first)) {
       const step = syncStep(state, core, first, undefined);
@@ -666,7 +698,10 @@ export function defineCheckRequest(wasm) {
     // Typed, on the stack of synchronous requests (no handle): one crossing per step.
     const typed = typedRequest(request, options);
     const core = state.live();
-    const first = typed === null ? undefined : core.requestSync(...typed);
+    let first = typed === null ? undefined : core.requestSync(...typed);
+    // A NUL inside a part: again, escaped.
+    const escaped = first === undefined && typed !== null ? escapedRequest(typed) : null;
+    if (escaped !== null) first = core.requestSync(...escaped);
     if (first !== undefined) {
       let step = syncStep(state, core, first, undefined);
       if (!step.lookup) return step.noRoute ? null : step;

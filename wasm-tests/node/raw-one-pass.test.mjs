@@ -81,12 +81,16 @@ describe("the one-pass raw-request protocol", () => {
     const requests = [];
     for (const method of ["GET", "post", "DELETE"]) {
       for (const where of [{ path: "/api/posts/" }, { url: "https://h.example/api/posts/?format=json" }, { path: "/api/posts/", url: "http://x/y" }, {}]) {
-        for (const headers of [{}, { Authorization: "Token k1" }, { Authorization: "Token k2", Accept: "application/json; indent=2" }, { authorization: "Token   k3", "X-H": "caf\u00e9" }, { Authorization: "Token k\u0100" }, { Authorization: "Token \ud800" }, { Authorization: "a\uffffb" }, { Authorization: "a\u0000b" }, { "X-\u0000": "v" }, { Cookie: "sessionid=s", "X-Undefined": undefined }]) {
+        for (const headers of [{}, { Authorization: "Token k1" }, { Authorization: "Token k2", Accept: "application/json; indent=2" }, { authorization: "Token   k3", "X-H": "caf\u00e9" }, { Authorization: "Token k\u0100" }, { Authorization: "Token \ud800" }, { Authorization: "a\uffffb" }, { Authorization: "a\u0000b" }, { "X-\u0000": "v" }, { Cookie: "sessionid=s", "X-Undefined": undefined },
+          // A NUL or U+0001 inside a part (crossing again escaped), values past 8,190 characters
+          // and more than 101 fields (cut as boundedHeaders cuts them).
+          { "X-\u0001\u0000": "\u0000\u0001\u0001\u0002", Authorization: "Token k1" }, { Authorization: "Token k1", "X-Long": "v".repeat(9000) },
+          { "X-Long": "v".repeat(8191), "X-Wide": "\u00e9".repeat(8000) + "\u0100" + "v".repeat(900) }, Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`X-${119 - i}`, `${i}`]))]) {
           for (const extra of [{}, { body: "a=1" }, { bodyPending: true }, { emptyHeadersDropped: true }, { body: "\ud800" }, { secure: true },
             // Members that cross typed (as null: absent), and others that take the JSON path.
             { secure: false, host: "h.example:8000", port: "8443", contentType: "application/json", cookies: { sessionid: "s", b: "2" }, meta: { REMOTE_USER: "ann" } },
             { secure: null, host: null, port: null, contentType: null, cookies: null, meta: {}, bodyTooLarge: true },
-            { host: "h\u0100", meta: { X: "\u0100" }, cookies: {} }, { contentType: "a\u0100" }, { meta: null }, { cookies: { a: 1 } }, { cookies: [] }, { bodyTooLarge: 0 }, { bodyBase64: "YQ==" }]) {
+            { host: "h\u0100", meta: { X: "\u0100" }, cookies: {} }, { contentType: "a\u0100" }, { meta: null }, { cookies: { a: 1 } }, { cookies: [] }, { bodyTooLarge: 0 }, { bodyBase64: "YQ==" }, { cookies: { "a\u0000": "\u0001" }, meta: { "X\u0000": "" } }]) {
             requests.push({ method, ...where, headers, ...extra });
           }
         }
