@@ -1836,8 +1836,28 @@ def all_specs(seed, n_random):
     return finish(specs)
 
 
+def accept_twins(specs):
+    """Each raw spec without `Accept`, again with one (`*/*` and `application/json` in turn),
+    answered by DRF like any other. In workerd a request without `Accept` is the origin's (an
+    empty line may have been dropped: DRF's 406), so without these the workerd replay path would
+    leave most raw cases to the server; clients send `Accept`. The twins follow the originals,
+    whose ids stay as they were."""
+    twins = []
+    for s in specs:
+        raw = s.get("raw")
+        if raw is None or any(name.lower() == "accept" for name in raw.get("headers", {})):
+            continue
+        twin = copy.deepcopy(s)
+        twin.pop("acceptTwin", None)
+        twin["raw"].setdefault("headers", {})["Accept"] = "application/json" if len(twins) % 2 else "*/*"
+        twins.append(twin)
+    return specs + twins
+
+
 def finish(specs):
-    """Declares the harness's classes and settings each policy uses, and numbers the specs."""
+    """Declares the harness's classes and settings each policy uses, and numbers the specs (raw
+    ones without `Accept` twinned with one: `accept_twins`)."""
+    specs = accept_twins(specs)
     counters = {}
     for s in specs:
         declare_auth_classes(s["policy"])
