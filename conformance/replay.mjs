@@ -906,6 +906,8 @@ let guardStats = { respond: 0, forward: 0, objectStage: 0, reasons: {} };
 // `headersDecodedAsUtf8`.
 const utf8Decoder = new TextDecoder();
 function asWorkerdSees(request) {
+  // An empty `Host:` line is workerd's own 400: no Worker sees the request.
+  if (request.headers.get("host") === "") return null;
   const seen = [];
   request.headers.forEach((value, name) => {
     if (value === "") return;
@@ -920,6 +922,7 @@ function asWorkerdSees(request) {
 
 async function replayGuard(c, index, request, workerd = false) {
   if (workerd) request = asWorkerdSees(request);
+  if (request === null) return LEFT;
   const { gate, error } = newGate(index);
   if (error) return error;
   const ctx = c.context;

@@ -474,7 +474,11 @@ mod render {
                         return Err(Uncertain); // a redirect (unless exempt): the origin's
                     }
                     Kind::Common => {
-                        if self.spec.common.disallowed_user_agents && request.meta("HTTP_USER_AGENT").is_some() {
+                        // A regex may match an empty `User-Agent:` (`^$`), which the runtime may
+                        // have dropped (workerd); Django checks none when it is absent.
+                        if self.spec.common.disallowed_user_agents
+                            && (request.meta("HTTP_USER_AGENT").is_some() || request.empty_headers_dropped())
+                        {
                             return Err(Uncertain);
                         }
                         let host = request.get_host(self.spec.allowed_hosts.as_deref()).ok_or(Uncertain)?;

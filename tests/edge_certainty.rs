@@ -461,3 +461,41 @@ fn misses_django_answers_otherwise_forward_even_from_an_authoritative_store() {
         assert_eq!(decide(settings.clone(), auth, request), "403", "{settings}");
     }
 }
+
+/// DRF's CSRF check reads the token header when the form has none: an empty `X-CSRFToken:` line
+/// is "has incorrect length", none at all "CSRF token missing." (the conformance oracle's
+/// `edge:empty-headers` cases, real DRF). Where the runtime drops empty lines (workerd), a
+/// request with `Origin` but without the token header is the origin's.
+#[test]
+fn a_dropped_empty_csrf_token_line_leaves_the_csrf_check_to_the_origin() {
+    let gate = gate();
+    let step = |token: Option<&str>, dropped: bool| {
+        let cookie = "AbCdEfGhIjKlMnOpQrStUvWxYz012345";
+        let header = token.map_or(String::new(), |token| format!(r#", "X-CSRFToken": "{token}""#));
+        let text = format!(
+            r#"{{"request": {{"method": "POST", "url": "http://testserver/posts/", "headers": {{"Accept": "application/json",
+                "Origin": "http://testserver", "Cookie": "sessionid=s1; csrftoken={cookie}"{header}}},
+                "emptyHeadersDropped": {dropped}}}, "view": "posts",
+                "answers": [{{"key": {{"kind": "session", "sessionKey": "s1"}}, "answer": {{"user": {{"id": 1}}}}}}]}}"#
+        );
+        serde_json::to_value(gate.check_request_json(&text).unwrap()).unwrap()
+    };
+    let missing = step(None, false);
+    assert_eq!(missing["decision"]["body"], json!(r#"{"detail":"CSRF Failed: CSRF token missing."}"#), "{missing}");
+    let empty = step(Some(""), false);
+    assert_eq!(
+        empty["decision"]["body"],
+        json!(r#"{"detail":"CSRF Failed: CSRF token from the 'X-Csrftoken' HTTP header has incorrect length."}"#),
+        "{empty}"
+    );
+    let dropped = step(None, true);
+    let decision = &dropped["decision"];
+    assert_eq!(
+        (&decision["status"], &decision["allowed"], &decision["respond"]),
+        (&json!(500), &json!(false), &json!(false)),
+        "{dropped}"
+    );
+    // The token given: the check is decided as before (the header was not empty).
+    let given = step(Some("AbCdEfGhIjKlMnOpQrStUvWxYz012345"), true);
+    assert_eq!(given["decision"]["allowed"], json!(true), "{given}");
+}

@@ -378,3 +378,32 @@ fn configurations_where_django_answers_500() {
                       "Access-Control-Request-Method": "PATCH"}, "secure": true, "host": "testserver"}"#;
     replay_vector(&policy, request, items(false), None);
 }
+
+/// DISALLOWED_USER_AGENTS = [r"^$"]: real Django answers an empty `User-Agent:` line with its
+/// 403 page and checks nothing without the header (the conformance oracle's middleware family,
+/// `empty_header_specs`: 403 text/html, and DRF's 401 without it). Where the runtime drops empty
+/// lines (workerd), a request without `User-Agent` is the origin's.
+#[test]
+fn a_dropped_empty_user_agent_line_is_the_origins_under_disallowed_user_agents() {
+    let policy = format!(
+        r#"{{"authentication": ["basic"], "permissions": ["IsAuthenticated"],
+        "views": {{"items": {{"model": "testapp.Widget"}}}}, "renderers": ["rest_framework.renderers.JSONRenderer"],
+        "middleware": {{{}, {HOSTS}, "common": {{"disallowedUserAgents": true}}}}}}"#,
+        classes(&["Common"])
+    );
+    let request = |dropped: bool| {
+        format!(
+            r#"{{"method": "GET", "path": "/v/items/", "headers": {{"Accept": "application/json"}},
+                "host": "testserver", "emptyHeadersDropped": {dropped}}}"#
+        )
+    };
+    replay_vector(&policy, &request(true), items(false), None);
+    // Where empty lines reach the Worker, no `User-Agent` is no check at all: DRF's 401.
+    let gate = Gate::from_json(&policy).unwrap();
+    let kept = RawRequest::from_input(serde_json::from_str(&request(false)).unwrap()).unwrap();
+    let EdgeOutcome::Decided(decision, _) = gate.check_request(&kept, &items(false), &AliceSession, 0.0).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!((decision.status, decision.respond()), (401, true), "{}", decision.body);
+}

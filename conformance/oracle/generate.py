@@ -1294,6 +1294,55 @@ def negotiation_cases():
     return out
 
 
+def empty_header_cases():
+    """Each request header the emulation reads, sent with an empty value (helper hunt10). workerd
+    drops such a line before the Worker sees it; where Django's answer to the empty line is not
+    its answer without the header, the workerd replay path must not see the edge answer. Every
+    case carries `Accept` (an absent one is the origin's in workerd)."""
+    out = []
+
+    def edge(*specs):
+        for s in specs:
+            s["source"] = "edge:empty-headers"
+            out.append(s)
+
+    accept = {"Accept": "application/json"}
+    good = {"csrftoken": "{csrf}"}
+    sess = policy(["session"], ["IsAuthenticated"])
+    # The CSRF token header: empty is "has incorrect length", absent "CSRF token missing.".
+    for secure, origin in ((False, "http://testserver"), (True, "https://testserver")):
+        for token in ("", None, "{csrf}"):
+            headers = dict(accept, Origin=origin)
+            if token is not None:
+                headers["X-CSRFToken"] = token
+            for meth in ("POST", "DELETE"):
+                edge(spec("", sess, method=meth, actor=ALICE, detail=meth == "DELETE",
+                          raw={"login": True, "cookies": dict(good), "secure": secure, "headers": headers}))
+        # The token in the form body instead: the header is not read.
+        edge(spec("", sess, method="POST", actor=ALICE,
+                  raw={"login": True, "cookies": dict(good), "secure": secure, "headers": dict(accept, Origin=origin),
+                       "body": "csrfmiddlewaretoken={csrf}", "contentType": "application/x-www-form-urlencoded"}))
+        # Referer is read on https only without Origin; with one, an empty Referer changes nothing.
+        edge(spec("", sess, method="POST", actor=ALICE,
+                  raw={"login": True, "cookies": dict(good), "secure": secure,
+                       "headers": dict(accept, Origin=origin, Referer="", **{"X-CSRFToken": "{csrf}"})}))
+        # An empty Content-Type on a form body: request.POST is empty, the header is read.
+        edge(spec("", sess, method="POST", actor=ALICE,
+                  raw={"login": True, "cookies": dict(good), "secure": secure,
+                       "headers": dict(accept, Origin=origin, **{"X-CSRFToken": "{csrf}"}),
+                       "body": "csrfmiddlewaretoken={csrf}", "contentType": ""}))
+    # Authorization, Cookie and the remote-user header, empty, under each class that reads them.
+    for auth in (["basic"], ["token"], ["jwt"], ["session", "basic"], ["basic", "session"]):
+        pol = policy(auth, ["IsAuthenticated"], view={"actions": ["list", "retrieve", "create"]})
+        for meth in ("GET", "POST"):
+            edge(spec("", pol, method=meth, raw={"headers": dict(accept, Authorization="")}),
+                 spec("", pol, method=meth, raw={"headers": dict(accept), "cookieHeader": ""}))
+    ru_header = policy(["remoteUser", "basic"], ["IsAuthenticated"], settings={"remoteUser": {"header": "HTTP_X_REMOTE_USER"}})
+    edge(spec("", ru_header, actor=ALICE, raw={"headers": dict(accept, **{"X-Remote-User": ""})}))
+    # An empty Host: the middleware family (CommonMiddleware, which the policies here do not model).
+    return out
+
+
 # =============================================================================================
 # http_method_names (polhunt): which methods reach a handler, 405 after the permission checks,
 # and Allow; Django compares the lower-cased method with the list as written
@@ -1813,13 +1862,34 @@ def all_specs(seed, n_random):
     specs += lookup_authority_cases()
     specs += negotiation_cases()
     specs += http_method_names_cases()
+    specs += empty_header_cases()
     gen = RandomGen(seed)
     specs += [gen.case() for _ in range(n_random)]
     return finish(specs)
 
 
+def accept_twins(specs):
+    """Each raw spec without `Accept`, again with one (`*/*` and `application/json` in turn),
+    answered by DRF like any other. In workerd a request without `Accept` is the origin's (an
+    empty line may have been dropped: DRF's 406), so without these the workerd replay path would
+    leave most raw cases to the server; clients send `Accept`. The twins follow the originals,
+    whose ids stay as they were."""
+    twins = []
+    for s in specs:
+        raw = s.get("raw")
+        if raw is None or any(name.lower() == "accept" for name in raw.get("headers", {})):
+            continue
+        twin = copy.deepcopy(s)
+        twin.pop("acceptTwin", None)
+        twin["raw"].setdefault("headers", {})["Accept"] = "application/json" if len(twins) % 2 else "*/*"
+        twins.append(twin)
+    return specs + twins
+
+
 def finish(specs):
-    """Declares the harness's classes and settings each policy uses, and numbers the specs."""
+    """Declares the harness's classes and settings each policy uses, and numbers the specs (raw
+    ones without `Accept` twinned with one: `accept_twins`)."""
+    specs = accept_twins(specs)
     counters = {}
     for s in specs:
         declare_auth_classes(s["policy"])

@@ -198,4 +198,33 @@ def middleware_specs(seed, count):
         if CORS in settings["MIDDLEWARE"] and r.random() < 0.1:
             s["corsSignal"] = r.choice(["never", "detail"])  # receivers of check_request_enabled
         out.append(s)
+    return out + empty_header_specs()
+
+
+def empty_header_specs():
+    """Headers the middleware reads, sent empty (workerd drops such a line before the Worker sees
+    it): `User-Agent` under DISALLOWED_USER_AGENTS (a pattern may match the empty string; Django
+    checks none without the header) and `Host` (CommonMiddleware's get_host(): DisallowedHost).
+    Each carries `Accept` (an absent one is the origin's in workerd)."""
+    out = []
+    for patterns, host, agent in (([r"^$"], None, ""), ([r"^$"], None, None), ([r"^$"], None, "Mozilla/5.0"),
+                                  ([r"(?i)bot"], None, ""), ([r"(?i)bot"], None, None), ([], "", None),
+                                  ([], None, "")):
+        settings = draw_settings(random.Random(0), [COMMON])
+        settings["DISALLOWED_USER_AGENTS"] = patterns
+        settings["SECURE_SSL_REDIRECT"] = False
+        settings["PREPEND_WWW"] = False
+        headers = {"Accept": "application/json"}
+        if host is not None:
+            headers["Host"] = host
+        if agent is not None:
+            headers["User-Agent"] = agent
+        # A denial the edge would answer itself (an allowed request is forwarded anyway).
+        pol = generate.policy(["basic"], ["IsAuthenticated"], model=generate.W)
+        pol["views"] = {"items": pol["views"]["widgets"]}
+        s = spec("middleware", pol, method="GET", actor=ALICE, raw={"headers": headers}, view="items")
+        s["djangoMiddleware"] = settings
+        s["originAnswers"] = True
+        s["noTwin"] = True
+        out.append(s)
     return out

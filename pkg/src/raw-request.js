@@ -3,6 +3,8 @@
 //
 // WSGI hands Django each header byte as one ISO-8859-1 character. workerd decodes header values
 // as UTF-8 (invalid bytes become U+FFFD); Node, Deno and Bun keep one character per byte.
+// workerd also keeps a value's trailing spaces and tabs, which Django's servers (gunicorn,
+// runserver, uvicorn) strip, as a Fetch `Headers` does in Node.
 
 /** Whether this runtime decodes header values as UTF-8 (workerd does). */
 export const HEADERS_DECODED_AS_UTF8 = typeof navigator !== "undefined" && navigator.userAgent === "Cloudflare-Workers";
@@ -11,7 +13,10 @@ const SAFE_BODY_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
 const utf8 = new TextEncoder();
 
 function asHttpBytes(value, decodedAsUtf8) {
-  if (!decodedAsUtf8 || /^[\x00-\x7f]*$/.test(value)) return value;
+  if (!decodedAsUtf8) return value;
+  const last = value.charCodeAt(value.length - 1);
+  if (last === 0x20 || last === 0x09) value = value.replace(/[ \t]+$/, "");
+  if (/^[\x00-\x7f]*$/.test(value)) return value;
   let bytes = "";
   for (const byte of utf8.encode(value)) bytes += String.fromCharCode(byte);
   return bytes;

@@ -205,13 +205,18 @@ pub(crate) fn check(
     let dropped =
         request.meta("HTTP_ORIGIN").is_none() || request.secure_may_differ_behind(settings.proxy_ssl_header.as_ref());
     if !is_safe_method(request.method()) && request.empty_headers_dropped() && dropped {
-        return Err(super::Step::Fail(super::AuthenticationFailure::new(
-            super::FailureKind::ServerError,
+        return Err(dropped_line(
             "the runtime drops empty header lines: an empty Origin cannot be told from none; the origin decides",
-            "server_error",
-        )));
+        ));
     }
     Ok(reason)
+}
+
+/// The check cannot be decided here: the runtime drops empty header lines (workerd), and an
+/// empty line of a header it reads would change Django's answer; the origin decides (the
+/// server's 500).
+fn dropped_line(why: &'static str) -> super::Step {
+    super::Step::Fail(super::AuthenticationFailure::new(super::FailureKind::ServerError, why, "server_error"))
 }
 
 // `CsrfViewMiddleware.process_view` accepts these before any check (RFC 9110's safe methods).
@@ -270,6 +275,9 @@ fn check_view(
     let token_source = if request_token.is_empty() {
         match request.meta(&csrf.header_name) {
             Some(token) => request_token = token.to_string(),
+            // An empty token header line is Django's "has incorrect length", not "missing"; the
+            // runtime may have dropped one (workerd).
+            None if request.empty_headers_dropped() => return Err(dropped_line("the runtime drops empty header lines: an empty CSRF token header cannot be told from none; the origin decides")),
             None => return Ok(Some(REASON_CSRF_TOKEN_MISSING.into())),
         }
         Some(csrf.header_name.as_str())

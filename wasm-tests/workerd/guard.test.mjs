@@ -153,6 +153,33 @@ test("the body is read only when a check needs it", async () => {
   assert.equal(counter.pulls, 0);
 });
 
+// A request as workerd hands it to a Worker (a stand-in: Node's Headers trim values): workerd
+// keeps a value's trailing spaces and tabs (wasm-tests/workerd/probe-headers.mjs), which
+// Django's servers strip.
+function asWorkerdSees(method, url, lines) {
+  const headers = {
+    forEach: (fn) => lines.forEach(([name, value]) => fn(value, name)),
+    get: (name) => lines.find(([n]) => n === name.toLowerCase())?.[1] ?? null,
+  };
+  return { method, url, headers, body: null };
+}
+
+test("in workerd, trailing spaces and tabs of a header value are stripped, as Django's servers strip them", async () => {
+  const guard = createGuard({ policy, authoritative: true, log: quiet, resolvers: sessions, headersDecodedAsUtf8: true });
+  const lines = (token) => [
+    ["accept", "application/json"], ["cookie", csrfCookie], ["origin", "http://api.example.com"], ["x-csrftoken", token],
+  ];
+  // A good token: past the CSRF check (the object stage next), with or without the padding.
+  for (const token of [vectors.token, `${vectors.token} `, `${vectors.token} \t `]) {
+    const result = await guard(asWorkerdSees("PATCH", "http://api.example.com/api/posts/1/", lines(token)));
+    assert.equal(result.reason, "object-pending", JSON.stringify(token));
+  }
+  // Padding inside the value is the value's: DRF's "has incorrect length".
+  const inner = await guard(asWorkerdSees("PATCH", "http://api.example.com/api/posts/1/", lines(`${vectors.token} x`)));
+  assert.equal(inner.action, "respond");
+  assert.match(await inner.response.text(), /has incorrect length/);
+});
+
 function segmentBytes(segments) {
   const parts = segments.map((s) => (typeof s === "string" ? Buffer.from(s, "latin1") : Buffer.alloc(s.times, s.byte)));
   return Buffer.concat(parts);
