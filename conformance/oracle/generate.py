@@ -1652,6 +1652,36 @@ def rcov_cases():
                                                             "contentType": "application/x-www-form-urlencoded"})
         s["originAnswers"] = True
         edge("csrf-body-fields", s)
+    # HS256 keys of a block (64 bytes) and longer: HMAC hashes a longer key first (hs256.rs's
+    # own HMAC); the harness's SECRET_KEY is 57 bytes.
+    for key in (SECRET_KEY + "x" * 7, SECRET_KEY + "x" * 8, "k" * 100, "\u00e9" * 40):
+        pol = policy(["jwt"], ["IsAuthenticated"], settings={"jwt": {"signingKey": key, "algorithm": "HS256"}})
+        for v in ("valid", "badsig", "expired", "refresh"):
+            edge("jwt-key-length", spec("", pol, actor=ALICE, raw=raw_auth("Bearer {jwt:%s}" % v)))
+    # Methods Python's str.upper() changes beyond ASCII (WSGI's REQUEST_METHOD, Django upper-cases).
+    basic = policy(["basic"], ["IsAuthenticated"], view={"actions": ["list", "retrieve", "create", "destroy"]})
+    for meth in ("stra\u00dfe", "\u00b5get", "\u00ffes", "g\u00e9t"):
+        edge("method-case", spec("", basic, method=meth, raw={"headers": {}}),
+             spec("", basic, method=meth, actor=ALICE, raw=raw_auth("Basic [[b64:{username}:{password}]]")))
+    # JWT claims with the escapes, numbers and errors json.loads reads apart (pyjson.rs).
+    from .rawjwt import template
+    base = '"exp":$EXP,"iat":$NOW,"jti":"$JTI","user_id":"$UID"'
+    texts = ['{"token_type":"\\u0061ccess",' + base + '}', '{"token_type":"acc\\/ess",' + base + '}',
+             '{"token_type":"access",' + base + ',"n":"\\b\\f\\r\\n\\t\\/\\"\\\\"}',
+             '{"token_type":"access",' + base + ',"n":"\\ud83d\\ude00"}',
+             '{"token_type":"access",' + base + ',"n":"\\ud800\\u0041"}',
+             '{"token_type":"access",' + base + ',"n":"\\ud800\\ud800"}',
+             '{"token_type":"access",' + base + ',"n":"\\x"}', '{"token_type":"access",' + base + ',"n":"\\u12"}',
+             '{"token_type":"access",' + base + ',"n":"a\tb"}', '{"token_type":"access",' + base + ',"n" 1}',
+             '{"token_type":"access",' + base + ' "n":1}', '{"token_type":"access",' + base + ',"n":' + "7" * 4301 + '}',
+             '{"token_type":"access",' + base + ',"n":' + "7" * 4300 + '}',
+             '{"token_type":"access",' + base + ',"n":[1e5,1E+5,-0.0e-0,1.5e300,2e400]}',
+             '{"token_type":"access",' + base + ',"n":[1,2,]}', '{"token_type":"access",' + base + ',"n":{"a":1,}}',
+             '{"token_type":"access",' + base + '}\n\n\u0000']
+    for auth in (["jwt"], ["jwtStateless"]):
+        pol = policy(auth, ["IsAuthenticated"])
+        for text in texts:
+            edge("jwt-json-forms", spec("", pol, actor=ALICE, raw=raw_auth("Bearer {jwt:%s}" % template(text))))
     return out
 
 
