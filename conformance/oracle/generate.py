@@ -1606,6 +1606,9 @@ def rcov_cases():
                 else:
                     raw["sessionCsrf"] = True
                 edge("server-port", spec("", pol, method="POST", actor=ALICE, raw=raw))
+                # The server's own SERVER_PORT (a raw request's `port`): good_referer gets it.
+                edge("server-port", spec("", pol, method="POST", actor=ALICE,
+                                         raw=dict(raw, meta={"SERVER_PORT": host.partition(":")[2] or "8000"})))
     # Host forms split_domain_port reads: IPv6 literals (ALLOWED_HOSTS names them), ports, a
     # trailing dot. A host ALLOWED_HOSTS refuses is CommonMiddleware's 400 page here (the oracle's
     # stack has it; the middleware family covers that).
