@@ -35,6 +35,8 @@ fi
 
 export CARGO_TARGET_DIR="$root/target/cov"
 export RUSTFLAGS="-C instrument-coverage"
+# Instrumented build scripts and proc macros write a profile when they run: not into the clone.
+export LLVM_PROFILE_FILE="$CARGO_TARGET_DIR/build-profiles/%p-%m.profraw"
 timed "build the instrumented replay" cargo test --test conformance --no-run
 binary="$(cargo test --test conformance --no-run --message-format=json 2>/dev/null |
   python3 -c 'import json, sys
