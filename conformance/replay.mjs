@@ -851,6 +851,7 @@ const fetchStats = { replayed: 0, bodyReads: 0 };
 const COOKIE_TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~:]*$/;
 function fetchRequestOf(r) {
   if (Object.keys(r.meta ?? {}).length > 0) return null;
+  if (r.port != null) return null; // SERVER_PORT apart from the URL's: no Request carries it
   const headers = new Headers();
   const seen = new Set();
   try {

@@ -734,9 +734,12 @@ def _run(spec):
     if note:
         case["note"] = note
     if raw is not None:
+        # SERVER_PORT (a spec's meta) is the raw request's `port`, as drf-gate reads it.
+        port = {"port": extra["SERVER_PORT"]} if "SERVER_PORT" in extra else {}
         case["raw"] = {
             "request": {"method": method, "path": path, "headers": headers, "cookies": sent_cookies,
-                        "meta": extra, "secure": secure, "host": headers.get("Host", "testserver"), "body": body,
+                        "meta": {k: v for k, v in extra.items() if k != "SERVER_PORT"}, **port, "secure": secure,
+                        "host": headers.get("Host", "testserver"), "body": body,
                         "contentType": content_type if body else None},
             "now": now,
             "identities": identities(spec, users, creds, obj, other, form),

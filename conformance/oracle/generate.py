@@ -1657,6 +1657,118 @@ def hunt_cases():
     return out
 
 
+def rcov_cases():
+    """Inputs that reach the core's regions no other family reaches (helper rcov, measured with
+    conformance/coverage.sh): `SERVER_PORT` against `CSRF_COOKIE_DOMAIN` (the test client's is
+    80, 443 when secure, whatever the Host header says), IPv6 and malformed `Host` headers
+    (`split_domain_port`), and messages whose floats and control characters Python renders in
+    its own way."""
+    out = []
+
+    def edge(rule, *specs):
+        for s in specs:
+            s["source"] = f"edge:{rule}"
+            out.append(s)
+
+    good = {"csrftoken": "{csrf}"}
+    hdr = {"X-CSRFToken": "{csrf}"}
+    # _check_referer with a cookie domain: good_referer gets ":<SERVER_PORT>" unless it is 80/443.
+    for domain in ("testserver", ".testserver"):
+        for host, referer in (("testserver:8443", "https://testserver:8443/x"), ("testserver:8443", "https://testserver/x"),
+                              ("testserver:443", "https://testserver/x"), ("testserver", "https://testserver:8443/x"),
+                              ("testserver:80", "https://testserver/x")):
+            for key in ("csrf", "session"):
+                settings = {"csrf": {"cookieDomain": domain}} if key == "csrf" else {
+                    "csrf": {"useSessions": True}, "session": {"cookieDomain": domain}}
+                pol = policy(["session"], ["IsAuthenticated"], settings=settings)
+                raw = {"login": True, "secure": True, "headers": dict(hdr, Host=host, Referer=referer)}
+                if key == "csrf":
+                    raw["cookies"] = dict(good)
+                else:
+                    raw["sessionCsrf"] = True
+                edge("server-port", spec("", pol, method="POST", actor=ALICE, raw=raw))
+                # The server's own SERVER_PORT (a raw request's `port`): good_referer gets it.
+                edge("server-port", spec("", pol, method="POST", actor=ALICE,
+                                         raw=dict(raw, meta={"SERVER_PORT": host.partition(":")[2] or "8000"})))
+    # Host forms split_domain_port reads: IPv6 literals (ALLOWED_HOSTS names them), ports, a
+    # trailing dot. A host ALLOWED_HOSTS refuses is CommonMiddleware's 400 page here (the oracle's
+    # stack has it; the middleware family covers that).
+    v6 = policy(["session"], ["IsAuthenticated"], settings={"csrf": {"allowedHosts": [
+        "testserver", "[::1]", "[2001:db8::1]", "[::ffff:127.0.0.1]", ".example.com"]}})
+    for host, origin in (("[::1]", "http://[::1]"), ("[::1]:8000", "http://[::1]:8000"), ("[::1]:8000", "http://[::1]"),
+                         ("[::1]", "http://[::2]"), ("[2001:DB8::1]", "http://[2001:DB8::1]"),
+                         ("[2001:DB8::1]", "http://[2001:db8::1]"), ("[::ffff:127.0.0.1]", "http://[::ffff:127.0.0.1]"),
+                         ("[::FFFF:127.0.0.1]:443", "http://[::ffff:127.0.0.1]:443"),
+                         ("www.example.com.", "http://www.example.com."), ("WWW.Example.com.:8000", "http://www.example.com:8000")):
+        for secure, extra in ((False, {"Origin": origin}), (True, {"Referer": origin.replace("http:", "https:") + "/x"})):
+            edge("host-split", spec("", v6, method="POST", actor=ALICE,
+                                    raw={"login": True, "cookies": dict(good), "secure": secure,
+                                         "headers": dict(hdr, Host=host, **extra)}))
+    # Floats repr() writes in its own forms, and the control characters json.dumps escapes by name.
+    floats = [2.0, 100.0, 1e15, 1e16, 1e22, 1e-05, 0.0001, 0.00123, -1.25e-07, 123456.789, 1658206780088562.2,
+              5e-324, 1.7976931348623157e308, -2.5, 0.5, 1e-7, 12345678901234567890.0]
+    for m in ({"f": floats}, ["\r\b\f\x0b\x7f", {"k\r": "v\b"}], "cr\rbs\bff\f"):
+        cls = {"M": {"hasPermission": "False", "message": m}}
+        edge("message-forms", spec("", policy(["basic"], ["M"], cls), actor=ALICE, auth_via="basic"))
+    # The same messages and empty containers indented (`Accept: ...; indent=N`).
+    for m in ([], {}, {"a": [], "b": {}, "c": ["x", {}]}, {"f": [2.0, 1e-05]}):
+        cls = {"M": {"hasPermission": "False", "message": m}}
+        for accept in ("application/json; indent=4", "application/json; indent=0", "*/*; indent=1"):
+            edge("message-forms", spec("", policy(["basic"], ["M"], cls), actor=ALICE, raw={"headers": {
+                "Authorization": "Basic [[b64:{username}:{password}]]", "Accept": accept}}))
+    # DjangoObjectPermissions without GET in perms_map: a user without the object permission
+    # is asked for the read permissions, and `GET` itself is then the 405.
+    add, change, delete = ("testapp.add_widget", "testapp.change_widget", "testapp.delete_widget")
+    no_get = {"NoGetObject": {"base": "DjangoObjectPermissions", "permsMap": {
+        "HEAD": [], "OPTIONS": [], "POST": ["%(app_label)s.add_%(model_name)s"],
+        "PUT": ["%(app_label)s.change_%(model_name)s"], "PATCH": ["%(app_label)s.change_%(model_name)s"],
+        "DELETE": ["%(app_label)s.delete_%(model_name)s"]}}}
+    for meth in ("GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"):
+        for actor in (U(101, "alice", perms=[add, change, delete]),
+                      U(101, "alice", perms=[add, change, delete], objPerms=[delete])):
+            edge("object-read-check", spec("", policy(["basic"], ["NoGetObject"], no_get), method=meth, detail=True,
+                                           actor=actor, auth_via="basic"))
+    # A form body past DATA_UPLOAD_MAX_NUMBER_FIELDS read by the CSRF check: Django's 400 page.
+    sess = policy(["session"], ["IsAuthenticated"])
+    for fields in (999, 1001):
+        body = "&".join(f"f{i}=1" for i in range(fields)) + "&csrfmiddlewaretoken={csrf}"
+        s = spec("", sess, method="POST", actor=ALICE, raw={"login": True, "cookies": dict(good), "body": body,
+                                                            "contentType": "application/x-www-form-urlencoded"})
+        s["originAnswers"] = True
+        edge("csrf-body-fields", s)
+    # HS256 keys of a block (64 bytes) and longer: HMAC hashes a longer key first (hs256.rs's
+    # own HMAC); the harness's SECRET_KEY is 57 bytes.
+    for key in (SECRET_KEY + "x" * 7, SECRET_KEY + "x" * 8, "k" * 100, "\u00e9" * 40):
+        pol = policy(["jwt"], ["IsAuthenticated"], settings={"jwt": {"signingKey": key, "algorithm": "HS256"}})
+        for v in ("valid", "badsig", "expired", "refresh"):
+            edge("jwt-key-length", spec("", pol, actor=ALICE, raw=raw_auth("Bearer {jwt:%s}" % v)))
+    # Methods Python's str.upper() changes beyond ASCII (WSGI's REQUEST_METHOD, Django upper-cases).
+    basic = policy(["basic"], ["IsAuthenticated"], view={"actions": ["list", "retrieve", "create", "destroy"]})
+    for meth in ("stra\u00dfe", "\u00b5get", "\u00ffes", "g\u00e9t"):
+        edge("method-case", spec("", basic, method=meth, raw={"headers": {}}),
+             spec("", basic, method=meth, actor=ALICE, raw=raw_auth("Basic [[b64:{username}:{password}]]")))
+    # JWT claims with the escapes, numbers and errors json.loads reads apart (pyjson.rs).
+    from .rawjwt import template
+    base = '"exp":$EXP,"iat":$NOW,"jti":"$JTI","user_id":"$UID"'
+    texts = ['{"token_type":"\\u0061ccess",' + base + '}', '{"token_type":"acc\\/ess",' + base + '}',
+             '{"token_type":"access",' + base + ',"n":"\\b\\f\\r\\n\\t\\/\\"\\\\"}',
+             '{"token_type":"access",' + base + ',"n":"\\ud83d\\ude00"}',
+             '{"token_type":"access",' + base + ',"n":"\\ud800\\u0041"}',
+             '{"token_type":"access",' + base + ',"n":"\\ud800\\ud800"}',
+             '{"token_type":"access",' + base + ',"n":"\\x"}', '{"token_type":"access",' + base + ',"n":"\\u12"}',
+             '{"token_type":"access",' + base + ',"n":"a\tb"}', '{"token_type":"access",' + base + ',"n" 1}',
+             '{"token_type":"access",' + base + ' "n":1}', '{"token_type":"access",' + base + ',"n":' + "7" * 4301 + '}',
+             '{"token_type":"access",' + base + ',"n":' + "7" * 4300 + '}',
+             '{"token_type":"access",' + base + ',"n":[1e5,1E+5,-0.0e-0,1.5e300,2e400]}',
+             '{"token_type":"access",' + base + ',"n":[1,2,]}', '{"token_type":"access",' + base + ',"n":{"a":1,}}',
+             '{"token_type":"access",' + base + '}\n\n\u0000']
+    for auth in (["jwt"], ["jwtStateless"]):
+        pol = policy(auth, ["IsAuthenticated"])
+        for text in texts:
+            edge("jwt-json-forms", spec("", pol, actor=ALICE, raw=raw_auth("Bearer {jwt:%s}" % template(text))))
+    return out
+
+
 def credhunt_cases():
     """Credentials no other family varies (helper hunt2): JWT headers and payloads in the other
     encodings `json.loads` of bytes detects (UTF-16/32, BOMs), Basic base64 with junk and
@@ -1859,6 +1971,7 @@ def lookup_authority_cases():
 def all_specs(seed, n_random):
     specs = table_cases() + edge_cases() + edge_raw_cases() + queryset_cases() + filter_cases()
     specs += rawhunt_cases() + rawhunt_csrf_cases() + hunt_cases() + credhunt_cases() + user_id_kind_cases()
+    specs += rcov_cases()
     specs += lookup_authority_cases()
     specs += negotiation_cases()
     specs += http_method_names_cases()

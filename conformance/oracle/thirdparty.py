@@ -16,7 +16,8 @@ is what a resolver's ``knoxToken`` lookup answers; ``identities.apiKeys`` carrie
 row (model label, prefix, hashed key, revoked, expiry), which is what an ``apiKey`` lookup answers.
 Two configurations run: knox's defaults with ``Authorization: Api-Key <key>``, and knox's
 ``AUTH_HEADER_PREFIX = "Bearer"`` with ``hashlib.sha256`` and no expiry default, with
-``API_KEY_CUSTOM_HEADER = "HTTP_X_API_KEY"`` (so a knox token and an API key travel together).
+``API_KEY_CUSTOM_HEADER = "HTTP_X_API_KEY"`` (so a knox token and an API key travel together);
+two small ones (``HASH_ONLY``) hash knox tokens with ``hashlib.sha224`` and ``hashlib.sha384``.
 
 Specs on which the real server answers 500 (a token that is not UTF-8: knox's ``decode`` raises)
 are listed under ``skipped``, as the main oracle does.
@@ -40,7 +41,11 @@ CONFIGS = {
         "REST_KNOX": {"AUTH_HEADER_PREFIX": "Bearer", "SECURE_HASH_ALGORITHM": "hashlib.sha256", "TOKEN_TTL": None},
         "API_KEY_CUSTOM_HEADER": "HTTP_X_API_KEY",
     },
+    # The digests knox may hash tokens with that no other configuration uses (a few requests each).
+    "sha224": {"REST_KNOX": {"SECURE_HASH_ALGORITHM": "hashlib.sha224"}},
+    "sha384": {"REST_KNOX": {"SECURE_HASH_ALGORITHM": "hashlib.sha384"}},
 }
+HASH_ONLY = ("sha224", "sha384")
 
 urlpatterns = []
 
@@ -268,6 +273,12 @@ def all_specs(seed):
 
     targets = lambda action: ["ann", "bob", "admin", "miss"] if ACTIONS[action][1] else [None]  # noqa: E731
     for config in CONFIGS:
+        if config in HASH_ONLY:
+            for action in ("list", "retrieve"):
+                for target in targets(action):
+                    for actor, recipe in ((None, "none"), ("ann", "valid"), ("admin", "valid"), ("ann", "expired")):
+                        add(config, "widgets", action, actor, recipe, target)
+            continue
         for view in VIEWS:
             for action in ACTIONS:
                 for target in targets(action):

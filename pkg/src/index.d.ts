@@ -267,6 +267,7 @@ export interface RawRequest {
   cookies?: { readonly [name: string]: string };
   secure?: boolean;
   host?: string;
+  /** `SERVER_PORT` (CSRF's Referer check with a cookie domain); default: the URL's port, else 443 or 80, never the `Host` header's. */
   port?: string;
   body?: string;
   bodyBase64?: string;

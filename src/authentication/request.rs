@@ -653,20 +653,20 @@ impl RawRequest {
         self.host.as_deref().or_else(|| self.meta("HTTP_HOST")).unwrap_or("")
     }
 
-    /// `request.get_port()` (`SERVER_PORT`).
+    /// `request.get_port()` (`SERVER_PORT`): the given port or the URL's, else 443 or 80. Not
+    /// the `Host` header's: Django reads `SERVER_PORT`, which the server sets apart from it.
+    ///
+    /// ```
+    /// use drf_gate::authentication::RawRequest;
+    /// let request = RawRequest::new("POST").header("Host", "api.example.com:8443").unwrap().secure(true);
+    /// assert_eq!(request.get_port(), "443");
+    /// assert_eq!(request.port("8443").get_port(), "8443");
+    /// ```
     pub fn get_port(&self) -> String {
         match &self.port {
             Some(port) => port.clone(),
-            None => {
-                let (_, port) = split_domain_port(self.raw_host());
-                if !port.is_empty() {
-                    port
-                } else if self.secure {
-                    "443".into()
-                } else {
-                    "80".into()
-                }
-            }
+            None if self.secure => "443".into(),
+            None => "80".into(),
         }
     }
 
