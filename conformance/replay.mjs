@@ -851,7 +851,9 @@ const fetchStats = { replayed: 0, bodyReads: 0 };
 const COOKIE_TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~:]*$/;
 function fetchRequestOf(r) {
   if (Object.keys(r.meta ?? {}).length > 0) return null;
-  if (r.port != null) return null; // SERVER_PORT apart from the URL's: no Request carries it
+  // SERVER_PORT other than the scheme's default: no Request carries it (the default is what a
+  // Request's URL gives; the edge leaves a check that turns on it to the origin anyway).
+  if (r.port != null && r.port !== (r.secure ? "443" : "80")) return null;
   const headers = new Headers();
   const seen = new Set();
   try {

@@ -35,9 +35,12 @@ fn run(case: &Value) -> Value {
     }
     let settings = CompiledSettings::compile(&serde_json::from_value(settings).unwrap()).unwrap();
     let classes = [Authenticator::new("session", AuthenticationClass::Session)];
+    let secure = case.get("secure").and_then(Value::as_bool).unwrap_or(false);
+    // RequestFactory's SERVER_PORT.
     let mut request = RawRequest::new(case["method"].as_str().unwrap())
-        .secure(case.get("secure").and_then(Value::as_bool).unwrap_or(false))
-        .host("testserver");
+        .secure(secure)
+        .host("testserver")
+        .port(if secure { "443" } else { "80" });
     if let Some(headers) = case.get("headers").and_then(Value::as_object) {
         for (name, value) in headers {
             request = request.header(name, value.as_str().unwrap()).unwrap();

@@ -499,3 +499,39 @@ fn a_dropped_empty_csrf_token_line_leaves_the_csrf_check_to_the_origin() {
     let given = step(Some("AbCdEfGhIjKlMnOpQrStUvWxYz012345"), true);
     assert_eq!(given["decision"]["allowed"], json!(true), "{given}");
 }
+
+/// With a CSRF cookie domain, Django's Referer check compares against `domain:SERVER_PORT`
+/// (the port left out when 80 or 443). `SERVER_PORT` is the origin server's own: the test
+/// client's 80/443, gunicorn's `Host` port, runserver's and uvicorn's listening port. The
+/// conformance oracle states it (`port`) and those cases are decided; a request that does not
+/// state it (a Worker's `Request`: its URL's port is the public one) leaves a Referer that could
+/// match under some port to the origin, and still rejects one that matches under none.
+#[test]
+fn an_unstated_server_port_leaves_the_cookie_domain_referer_check_to_the_origin() {
+    let gate = Gate::from_json(
+        r#"{"authentication": ["session"], "permissions": ["IsAuthenticated"],
+            "settings": {"csrf": {"cookieDomain": ".example.com"}}, "views": {"posts": {}}}"#,
+    )
+    .unwrap();
+    let step = |referer: &str, port: Option<&str>| {
+        let token = "AbCdEfGhIjKlMnOpQrStUvWxYz012345";
+        let port = port.map_or(String::new(), |port| format!(r#", "port": "{port}""#));
+        let text = format!(
+            r#"{{"request": {{"method": "POST", "url": "https://api.example.com/posts/"{port}, "headers": {{"Accept": "application/json",
+                "Referer": "{referer}", "X-CSRFToken": "{token}", "Cookie": "sessionid=s1; csrftoken={token}"}}}}, "view": "posts",
+                "answers": [{{"key": {{"kind": "session", "sessionKey": "s1"}}, "answer": {{"user": {{"id": 1}}}}}}]}}"#
+        );
+        serde_json::to_value(gate.check_request_json(&text).unwrap()).unwrap()["decision"].clone()
+    };
+    let origins = |decision: &Value| (decision["status"].clone(), decision["respond"].clone());
+    // Stated: decided (80/443 drop the port from the comparison).
+    assert_eq!(step("https://app.example.com/", Some("443"))["allowed"], json!(true));
+    assert_eq!(step("https://app.example.com/", Some("8000"))["status"], json!(403));
+    // Not stated, and the Referer matches for some SERVER_PORT: the origin's.
+    assert_eq!(origins(&step("https://app.example.com/", None)), (json!(500), json!(false)));
+    assert_eq!(origins(&step("https://app.example.com:8443/", None)), (json!(500), json!(false)));
+    // Not stated, and no port makes it match: rejected as with any port.
+    let other = step("https://evil.test/", None);
+    assert_eq!(other["status"], json!(403), "{other}");
+    assert_eq!(other["body"], step("https://evil.test/", Some("443"))["body"]);
+}

@@ -734,8 +734,9 @@ def _run(spec):
     if note:
         case["note"] = note
     if raw is not None:
-        # SERVER_PORT (a spec's meta) is the raw request's `port`, as drf-gate reads it.
-        port = {"port": extra["SERVER_PORT"]} if "SERVER_PORT" in extra else {}
+        # SERVER_PORT (a spec's meta, else the test client's 443/80) is the raw request's
+        # `port`: drf-gate leaves a check that turns on an unstated one to the origin.
+        port = {"port": extra.get("SERVER_PORT") or ("443" if secure else "80")}
         case["raw"] = {
             "request": {"method": method, "path": path, "headers": headers, "cookies": sent_cookies,
                         "meta": {k: v for k, v in extra.items() if k != "SERVER_PORT"}, **port, "secure": secure,

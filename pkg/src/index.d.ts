@@ -267,7 +267,7 @@ export interface RawRequest {
   cookies?: { readonly [name: string]: string };
   secure?: boolean;
   host?: string;
-  /** `SERVER_PORT` (CSRF's Referer check with a cookie domain); default: the URL's port, else 443 or 80, never the `Host` header's. */
+  /** `SERVER_PORT` (CSRF's Referer check with a cookie domain): the origin server's own port. Unstated, a check that turns on it is left to the origin (`respond: false`); the `Host` header's port is never taken for it. */
   port?: string;
   body?: string;
   bodyBase64?: string;

@@ -249,7 +249,7 @@ fn check_view(
             return Ok(Some(format!("Origin checking failed - {origin} does not match any trusted origins.")));
         }
     } else if request.is_secure_behind(settings.proxy_ssl_header.as_ref()) {
-        if let Err(reason) = check_referer(request, settings, allowed_hosts) {
+        if let Err(reason) = check_referer(request, settings, allowed_hosts)? {
             return Ok(Some(reason));
         }
     }
@@ -309,29 +309,45 @@ fn origin_verified(request: &RawRequest, settings: &CompiledSettings, origin: &s
     trusted.subdomains.iter().any(|(scheme, host)| *scheme == parsed.scheme && is_same_domain(&parsed.netloc, host))
 }
 
-/// `_check_referer`.
+/// `_check_referer`: its reject reason; `Err(step)` when the outcome turns on a `SERVER_PORT`
+/// the caller did not state (the origin decides).
 fn check_referer(
     request: &RawRequest,
     settings: &CompiledSettings,
     allowed_hosts: Option<&[String]>,
-) -> Result<(), String> {
-    let Some(referer) = request.meta("HTTP_REFERER") else { return Err(REASON_NO_REFERER.into()) };
-    let Some(referer) = urlsplit(referer) else { return Err(REASON_MALFORMED_REFERER.into()) };
+) -> Result<Result<(), String>, super::Step> {
+    let Some(referer) = request.meta("HTTP_REFERER") else { return Ok(Err(REASON_NO_REFERER.into())) };
+    let Some(referer) = urlsplit(referer) else { return Ok(Err(REASON_MALFORMED_REFERER.into())) };
     if referer.scheme.is_empty() || referer.netloc.is_empty() {
-        return Err(REASON_MALFORMED_REFERER.into());
+        return Ok(Err(REASON_MALFORMED_REFERER.into()));
     }
     if referer.scheme != "https" {
-        return Err(REASON_INSECURE_REFERER.into());
+        return Ok(Err(REASON_INSECURE_REFERER.into()));
     }
     if settings.trusted_origins.hosts.iter().any(|host| is_same_domain(&referer.netloc, host)) {
-        return Ok(());
+        return Ok(Ok(()));
     }
     let bad = || format!("Referer checking failed - {} does not match any trusted origins.", referer.geturl());
     let csrf = &settings.settings.csrf;
     let cookie_domain =
         if csrf.use_sessions { settings.settings.session.cookie_domain.as_ref() } else { csrf.cookie_domain.as_ref() };
     let good = match cookie_domain {
-        None => request.get_host(allowed_hosts).ok_or_else(bad)?,
+        None => match request.get_host(allowed_hosts) {
+            Some(host) => host,
+            None => return Ok(Err(bad())),
+        },
+        Some(domain) if !request.server_port_known() => {
+            // Any port but the one the Referer names (or 80/443) rejects; whether the origin's
+            // SERVER_PORT is that one, only the origin knows.
+            let netloc = &referer.netloc;
+            let named_port = netloc.rsplit_once(':').map(|(_, port)| format!("{domain}:{port}"));
+            if is_same_domain(netloc, domain) || named_port.is_some_and(|good| is_same_domain(netloc, &good)) {
+                return Err(dropped_line(
+                    "the Referer check turns on SERVER_PORT, which the origin's server sets and the request did not state; the origin decides",
+                ));
+            }
+            return Ok(Err(bad()));
+        }
         Some(domain) => {
             let port = request.get_port();
             if port == "443" || port == "80" {
@@ -342,7 +358,7 @@ fn check_referer(
         }
     };
     if !is_same_domain(&referer.netloc, &good) {
-        return Err(bad());
+        return Ok(Err(bad()));
     }
-    Ok(())
+    Ok(Ok(()))
 }

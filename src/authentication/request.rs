@@ -61,6 +61,8 @@ pub struct RawRequest {
     secure: bool,
     host: Option<String>,
     port: Option<String>,
+    /// `port` was stated by the caller (not read from the URL nor defaulted).
+    port_given: bool,
     body: Vec<u8>,
     body_too_large: bool,
     body_pending: bool,
@@ -115,7 +117,8 @@ pub struct RawRequestInput {
     /// The `Host` (`host[:port]`); default: the `Host` header, else the URL's authority.
     #[serde(default)]
     pub host: Option<String>,
-    /// `SERVER_PORT`; default: the URL's port, else 443 or 80.
+    /// `SERVER_PORT`, the origin server's own port; unstated, a check that turns on it is the
+    /// origin's (`get_port` then guesses the URL's port, else 443 or 80).
     #[serde(default)]
     pub port: Option<String>,
     /// The body as UTF-8 text.
@@ -228,6 +231,7 @@ impl RawRequest {
     /// Sets `SERVER_PORT`.
     pub fn port(mut self, port: &str) -> Self {
         self.port = Some(port.to_string());
+        self.port_given = true;
         self
     }
 
@@ -386,6 +390,7 @@ impl RawRequest {
         }
         if let Some(port) = input.port {
             request.port = Some(port);
+            request.port_given = true;
         }
         if let Some(path) = input.path {
             request.path = path;
@@ -653,8 +658,9 @@ impl RawRequest {
         self.host.as_deref().or_else(|| self.meta("HTTP_HOST")).unwrap_or("")
     }
 
-    /// `request.get_port()` (`SERVER_PORT`): the given port or the URL's, else 443 or 80. Not
-    /// the `Host` header's: Django reads `SERVER_PORT`, which the server sets apart from it.
+    /// `request.get_port()` (`SERVER_PORT`): the given port, else a guess (the URL's, else 443 or
+    /// 80; see `server_port_known`). Not the `Host` header's: Django reads `SERVER_PORT`, which
+    /// the server sets apart from it.
     ///
     /// ```
     /// use drf_gate::authentication::RawRequest;
@@ -668,6 +674,19 @@ impl RawRequest {
             None if self.secure => "443".into(),
             None => "80".into(),
         }
+    }
+
+    /// Whether the caller stated `SERVER_PORT` (`port`). Without it `get_port` is a guess: the
+    /// origin's server sets it (gunicorn from the `Host` header, runserver and uvicorn their own
+    /// listening port), so a check whose outcome turns on it is the origin's.
+    ///
+    /// ```
+    /// use drf_gate::authentication::RawRequest;
+    /// assert!(!RawRequest::new("POST").server_port_known());
+    /// assert!(RawRequest::new("POST").port("8000").server_port_known());
+    /// ```
+    pub fn server_port_known(&self) -> bool {
+        self.port_given
     }
 
     /// Django's `request.get_host()` validated against `allowed_hosts` (`None`: any
