@@ -279,6 +279,14 @@ optimize "$tmp/web/drf_gate_bg.wasm" "$dist/drf_gate_bg.wasm" "${EDGE_WASM_OPT:-
 #    hand-written types, the DOM helper, the edge guard and its Hono middleware; CommonJS twins
 #    of the modules node.cjs requires, and .d.cts twins of the types for CommonJS consumers.
 cp "$root"/pkg/src/entries/* "$dist/"
+#    node-wasm.js checks that a .wasm it finds by the package's name is this version's.
+node -e '
+const fs = require("node:fs");
+const [file, manifest] = process.argv.slice(1);
+const source = fs.readFileSync(file, "utf8");
+if (source.split("\"DRF_GATE_PACKAGE_VERSION\"").length !== 2) throw new Error("build.sh: node-wasm.js lost its VERSION placeholder");
+fs.writeFileSync(file, source.replace("\"DRF_GATE_PACKAGE_VERSION\"", JSON.stringify(JSON.parse(fs.readFileSync(manifest, "utf8")).version)));
+' "$dist/node-wasm.js" "$root/pkg/package.json"
 cp "$root"/pkg/src/{gate,check-resolved,check-request,raw-request,user,value,program,dom,guard,hono}.js "$dist/"
 # The command line (`npx drf-gate compile policy.json -o policy.gate`).
 cp "$root/pkg/src/cli.mjs" "$dist/"

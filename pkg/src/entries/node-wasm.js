@@ -21,5 +21,30 @@ export function readWasm(url, name) {
     throw new Error(`drf-gate: a bundler moved ${name} (${url}); Node >= 20.16 finds it in node_modules/drf-gate`);
   }
   const { createRequire } = process.getBuiltinModule("node:module");
-  return readFileSync(createRequire(`${process.cwd()}/[drf-gate]`).resolve(`drf-gate/${name}`));
+  const file = createRequire(`${process.cwd()}/[drf-gate]`).resolve(`drf-gate/${name}`);
+  // Another drf-gate may be the one found there (a monorepo's root): its .wasm would not match
+  // this glue, so its version must be this one's (scripts/build.sh writes VERSION in).
+  const found = installedVersion(file);
+  if (found !== VERSION) {
+    const error = new Error(`drf-gate: a bundler moved ${name}; the drf-gate found from ${process.cwd()} is ${found ?? "of no known version"} (${file}), this code is ${VERSION}: start the server where this version is installed`);
+    error.code = "wasm_version_mismatch";
+    throw error;
+  }
+  return readFileSync(file);
+}
+
+const VERSION = "DRF_GATE_PACKAGE_VERSION";
+
+// The version in the package.json of the drf-gate holding `file`, or null.
+function installedVersion(file) {
+  const { dirname, join } = process.getBuiltinModule("node:path");
+  for (let dir = dirname(file), up = ""; dir !== up; up = dir, dir = dirname(dir)) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+      if (manifest.name === "drf-gate") return manifest.version ?? null;
+    } catch (_) {
+      // no package.json here (or not JSON): look further up
+    }
+  }
+  return null;
 }

@@ -1,0 +1,54 @@
+// A bundler (Next.js) rewrites a Node entry's `new URL("./x.wasm", import.meta.url)` into a public
+// path that is no file: the entry then reads the package's own export `drf-gate/x.wasm`, found
+// from the working directory (pkg/src/entries/node-wasm.js). A monorepo's root may hold another
+// drf-gate there, whose .wasm does not match this glue: that must be refused with a code, never
+// loaded.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { after, test } from "node:test";
+
+import { installedDir } from "./consumer.mjs";
+
+const scratch = mkdtempSync(join(tmpdir(), "drf-gate-node-wasm-"));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+const manifest = JSON.parse(readFileSync(join(installedDir, "package.json"), "utf8"));
+const name = "drf_gate_runtime_bg.wasm";
+
+// A project folder whose node_modules/drf-gate is the installed package with `version`.
+function project(version) {
+  const dir = mkdtempSync(join(scratch, "app-"));
+  const pkg = join(dir, "node_modules", "drf-gate");
+  mkdirSync(join(pkg, "dist"), { recursive: true });
+  writeFileSync(join(pkg, "package.json"), JSON.stringify({ ...manifest, version }));
+  copyFileSync(join(installedDir, "dist", name), join(pkg, "dist", name));
+  return dir;
+}
+
+// readWasm with the URL a bundler left, run from `cwd` in a fresh process.
+function readMoved(cwd) {
+  const script = `
+    import { readWasm } from ${JSON.stringify(pathToFileURL(join(installedDir, "dist", "node-wasm.js")).href)};
+    try {
+      const bytes = readWasm(new URL("http://localhost/_next/static/media/x.0123.wasm"), ${JSON.stringify(name)});
+      console.log(JSON.stringify({ length: bytes.length }));
+    } catch (error) {
+      console.log(JSON.stringify({ code: error.code, message: error.message }));
+    }`;
+  return JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd, encoding: "utf8" }));
+}
+
+test("a moved .wasm is read from the drf-gate of the same version", { skip: typeof process.getBuiltinModule !== "function" }, () => {
+  const out = readMoved(project(manifest.version));
+  assert.equal(out.length, readFileSync(join(installedDir, "dist", name)).length, JSON.stringify(out));
+});
+
+test("another version's .wasm is refused with a code", { skip: typeof process.getBuiltinModule !== "function" }, () => {
+  const out = readMoved(project("0.0.0-other"));
+  assert.equal(out.code, "wasm_version_mismatch", JSON.stringify(out));
+  assert.match(out.message, /0\.0\.0-other/);
+  assert.match(out.message, new RegExp(manifest.version.replace(/\./g, "\\.")));
+});
