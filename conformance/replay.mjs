@@ -979,6 +979,7 @@ async function replayGuard(c, index, request, workerd = false) {
   }
   guardStats.forward += 1;
   guardStats.reasons[result.reason] = (guardStats.reasons[result.reason] ?? 0) + 1;
+  if (result.reason === "origin-renders" && result.decision?.status === 500 && serverPortUnstated(c)) return LEFT;
   // workerd: header bytes lost (not UTF-8), or the server's 500 where a dropped empty line
   // leaves the decision uncertain: the origin decides.
   if (workerd && result.reason === "origin-renders" && (result.decision === null || result.decision.status === 500)) return LEFT;
@@ -1021,6 +1022,7 @@ async function replayRaw(c, index, fetchRequest = undefined) {
     // Headers joins repeated lines with ", " as Django's servers join them with ",": a value the
     // decision reads that holds ", " may be two lines, so the origin decides (left, not agree).
     if (result?.forward?.reason === "joined-header" && Object.values(c.raw.request.headers ?? {}).some((v) => v.includes(", "))) return LEFT;
+    if (result?.decision?.respond === false && result.decision.status === 500 && serverPortUnstated(c)) return LEFT;
     return judgeRaw(c, result);
   }
   try {
@@ -1042,6 +1044,16 @@ async function replayRaw(c, index, fetchRequest = undefined) {
     return `checkRequestSync and checkRequest differ: ${show(sync)} vs ${show(result)}`;
   }
   return judgeRaw(c, result);
+}
+
+// A secure request under a CSRF cookie domain, replayed as a Fetch `Request`: it cannot state
+// SERVER_PORT, so where the Referer check turns on it the edge leaves the request to the origin
+// (its 500, `respond: false`; src/authentication/csrf.rs): left to the server, not agree.
+function serverPortUnstated(c) {
+  const settings = c.policy?.settings ?? {};
+  const csrf = settings.csrf ?? {};
+  const domain = csrf.useSessions ? settings.session?.cookieDomain : csrf.cookieDomain;
+  return domain != null && c.raw?.request?.secure === true;
 }
 
 // Steps compared as JSON, a BigInt (a stateless user's id beyond 2^53) as its digits and `n`.
