@@ -72,7 +72,8 @@
 # DRF's 403), 4 views, 3 exported (users:user left: IsSelf compares the object itself), 462
 # requests: 84 skipped before (the class `return`s its AuthenticationFailed, DRF's 500 for every
 # token and JWT request; the check failed), now the origin's; 378 compared, 0 disagreements. Its
-# JWT class NOT COVERED (its tokens are its own). No guardian project found.
+# JWT class NOT COVERED (its tokens are its own). Then `obj == request.user` translated: 4 of 4
+# exported, 1,008 requests, 0 disagreements, 224 the origin's. No guardian project found.
 #
 #   bash python/corpus/projects.sh WHEEL [WORKDIR]
 #

@@ -687,6 +687,11 @@ class CheckTests(TestCase):
         self.assertEqual([(c["request"]["method"], c["request"]["path"], c["credential"], d)
                           for c, d in result.disagreements], [])
         self.assertGreater(result.total, 300)
+        # IsSelf | IsAdminUser on the user model (`obj == request.user`, translated): another
+        # user's row is DRF's 403 at the object stage, and the edge's (one object: the first user).
+        people = {c["origin"]["status"] for c in result.cases if c["request"]["method"] == "GET"
+                  and re.fullmatch(r"/v2/people/\d+/", c["request"]["path"]) and "object" in c["context"]}
+        self.assertIn(403, people)
         # The handler deleted request.user: the context is the user DRF authenticated, pk included.
         deleted = [c["context"]["user"] for c in result.cases
                    if c["request"]["path"] == "/account/delete/" and c["origin"]["allowed"]]
