@@ -66,6 +66,14 @@
 # permission_denied()), so stay left. rest_api_demo at its pin sets no filter_backends (the fourth
 # pass's note was wrong); blog-stack-backend's filtered viewsets are throttled (the rule never
 # applied). No corpus view changed; the narrowing is measured on the sample blog (python/tests).
+# 2026-12-01, seventh pass (`pyreal7`; drfgate_check by hand, own settings module importing the
+# project's + drfgate + sqlite, django_seed dropped from INSTALLED_APPS; 3 users, 3 rooms):
+# airbnb_app_backend, a custom `JWTAuthentication(BaseAuthentication)` first (no authenticate_header:
+# DRF's 403), 4 views, 3 exported (users:user left: IsSelf compares the object itself), 462
+# requests: 84 skipped before (the class `return`s its AuthenticationFailed, DRF's 500 for every
+# token and JWT request; the check failed), now the origin's; 378 compared, 0 disagreements. Its
+# JWT class NOT COVERED (its tokens are its own). Then `obj == request.user` translated: 4 of 4
+# exported, 1,008 requests, 0 disagreements, 224 the origin's. No guardian project found.
 #
 #   bash python/corpus/projects.sh WHEEL [WORKDIR]
 #
@@ -109,6 +117,9 @@ projects=(
   "nomad-back|https://github.com/patrice-boulanger/nomad-back|9eae1490faafb5696ba8cc2597b02213a0f49f9d|nomad|nomad.settings.dev|drf-yasg django-cors-headers django-tinymce4-lite django-renderpdf"
   "toptechschool-backend|https://github.com/toptechschool/backend|f42611e2c8c04567fdd8870e00b0ea201b382633|.|config.settings|django-cors-headers django-rest-knox django-filter django-taggit django-summernote django-resized pillow drf-yasg django-storages|SECRET_KEY=corpus ALLOWED_HOSTS=testserver CORS_ALLOWED_ORIGINS=http://localhost PRODUCTION=False DEBUG="
   "phub-backend|https://github.com/jisan-mahmud/phub-backend|9d6287ff53fac870638d834b82c4191207f4d14c|.|phub_backend.settings.development|djoser djangorestframework-simplejwt django-filter django-cors-headers django-debug-toolbar django-extensions pygments"
+  # No licence file: measured from its pinned commit only. A popular course's airbnb API: a custom
+  # JWTAuthentication(BaseAuthentication) first, then Session; get_permissions() by action.
+  "airbnb_app_backend|https://github.com/iheehee/airbnb_app_backend|6ae874c48b96686b2e4dccba08f8a2a3df364381|.|config.settings|django-seed pyjwt pillow"
 )
 python3 -m venv "$work/venv"
 py="$work/venv/bin/python"

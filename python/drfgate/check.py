@@ -45,7 +45,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from .export import STANDARD_GET_OBJECT, Exporter
+from .export import STANDARD_GET_OBJECT, Exporter, source_location
 
 METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
 # The headers DRF's response decision sets; only these are compared. (Middleware adds others, such
@@ -110,6 +110,11 @@ def instrument():
             if rec is not None and rec.auth is None:
                 rec.auth = ("failed", exc)
             raise
+        except Exception as exc:
+            # An authentication class's own code raised (DRF's 500): which class, for _case.
+            if rec is not None and rec.auth is None:
+                rec.auth = ("raised", _raising_authenticator(exc), exc)
+            raise
         if rec is not None and rec.auth is None:
             authenticator = request._authenticator
             rec.auth = ("succeeded", authenticator) if authenticator is not None else ("none",)
@@ -164,6 +169,18 @@ def instrument():
             setattr(cls, attr, fn)
 
 
+def _raising_authenticator(exc):
+    """The authenticator DRF's ``Request._authenticate`` was asking when ``exc`` rose through it
+    (inside its ``authenticate()``, or unpacking what that returned), else None."""
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_name == "_authenticate" and isinstance(frame.f_locals.get("self"), Request):
+            return frame.f_locals.get("authenticator")
+        tb = tb.tb_next
+    return None
+
+
 def _lookup(view):
     """The object get_object() would find for this request (before any permission check)."""
     if not isinstance(view, GenericAPIView):
@@ -212,6 +229,7 @@ class ContextBuilder:
         self.user_attributes = sorted(set(self.user_attributes) - USER_FIELDS)
         self.object_paths = _paths(conditions, "obj")
         self.exporter = exporter  # maps authenticator classes to policy names
+        self.classes = policy.get("authenticationClasses", {})
         self.views = policy.get("views", {})
 
     def user(self, user):
@@ -753,10 +771,11 @@ def _lookup_miss(last):
 
 
 def run_matrix(policy, credentials, paths, methods=METHODS):
-    """Send every request through Django; return the cases (context + origin outcome)."""
+    """Send every request through Django; return the cases (context + origin outcome), the
+    requests skipped and those that are the origin's (an :class:`OriginsRequest` each)."""
     exporter = Exporter()
     builder = ContextBuilder(policy, exporter)
-    cases, skipped = [], []
+    cases, skipped, origins = [], [], []
     # 4xx warnings are the point here; a 500 from the project's code is one line per error in the
     # command's output (server_errors), not a traceback per request.
     request_logger = logging.getLogger("django.request")
@@ -778,11 +797,13 @@ def run_matrix(policy, credentials, paths, methods=METHODS):
                     finally:
                         _current[0] = None
                     case = _case(len(cases), path, route, method, cred, rec, response, builder)
-                    if isinstance(case, str):
+                    if isinstance(case, OriginsRequest):
+                        origins.append(f"{method} {path} as {cred.label}: {case}")
+                    elif isinstance(case, str):
                         skipped.append(f"{method} {path} as {cred.label}: {case}")
                     else:
                         cases.append(case)
-    return cases, skipped
+    return cases, skipped, origins
 
 
 @contextlib.contextmanager
@@ -818,8 +839,21 @@ def server_errors(cases):
 _STANDARD_ACTIONS = {"list", "create", "retrieve", "update", "partial_update", "destroy"}
 
 
+class OriginsRequest(str):
+    """Why a request is the origin's and not compared: what DRF answered, no edge can."""
+
+
 def _case(case_id, path, route, method, cred, rec, response, builder):
-    if rec.view is None or rec.auth is None:
+    if rec.auth is not None and rec.auth[0] == "raised":
+        authenticator = rec.auth[1]
+        name = builder.exporter.authentication_class(type(authenticator), []) if authenticator is not None else None
+        decl = builder.classes.get(name) if name is not None else None
+        if isinstance(decl, dict) and "base" not in decl:
+            # A custom class's code raised (DRF's 500): the edge asks the integrator's resolver
+            # for that class, which has no outcome to give, so the request is the origin's.
+            return OriginsRequest(f"{name} ({source_location(type(authenticator))}) raised while DRF authenticated "
+                                  f"(DRF's 500): {_server_error((type(rec.auth[2]), rec.auth[2], None))}")
+    if rec.view is None or rec.auth is None or rec.auth[0] == "raised":
         return "DRF did not reach authentication"
     view = rec.view
     context = {"view": route["view"], "method": method, "detail": route["detail"]}
@@ -980,6 +1014,7 @@ class CheckResult:
         self.cases, self.disagreements, self.skipped = cases, disagreements, skipped
         self.total = len(cases)
         self.generated_users = generated_users
+        self.origins = []  # requests only the origin answers (a custom authentication class raised)
         self.coverage = {}
         for case in cases:
             key = (case["context"]["view"], case["context"].get("action") or case["request"]["method"])
@@ -1057,7 +1092,7 @@ def run_check(policy, replay_cmd=None, users=None, objects=3, methods=METHODS, k
         generated = make_users(policy) if generate_users else []
         credentials = build_credentials(policy, users, extra_users=generated)
         paths = build_paths(policy, objects)
-        cases, skipped = run_matrix(policy, credentials, paths, methods)
+        cases, skipped, origins = run_matrix(policy, credentials, paths, methods)
         transaction.set_rollback(True)
     document = {"policy": policy, "cases": cases}
     if not cases:
@@ -1071,4 +1106,6 @@ def run_check(policy, replay_cmd=None, users=None, objects=3, methods=METHODS, k
         diffs = compare(case, results.get(case["id"]))
         if diffs:
             disagreements.append((case, diffs))
-    return CheckResult(cases, disagreements, skipped, [u.get_username() for u in generated])
+    result = CheckResult(cases, disagreements, skipped, [u.get_username() for u in generated])
+    result.origins = origins
+    return result

@@ -1879,12 +1879,8 @@ class Exporter:
         from django.apps import apps
         from django.core.exceptions import FieldDoesNotExist
 
-        if not view.get("model"):
-            return []
-        try:
-            model = apps.get_model(view["model"])
-        except LookupError:
-            return []
+        from .translate import OBJECT_IS_USER
+
         perms = list(view.get("permissions", self.global_perms))
         for action in view["actions"].values():
             perms += action.get("permissions", []) + action.get("routePermissions", [])
@@ -1892,6 +1888,26 @@ class Exporter:
         texts.append((None, view.get("queryset", "")))
         user_model = get_user_model()._meta.concrete_model
         by_name = {n: c for c, n in self.permission_names.items() if isinstance(c, type)}
+        try:
+            model = apps.get_model(view["model"]) if view.get("model") else None
+        except LookupError:
+            model = None
+        if model is None:
+            # `obj == request.user` holds only for a user's row: with no model known, the edge
+            # would compare any object's id with the user's.
+            out = []
+            for cls_name, text in texts:
+                m = OBJECT_IS_USER.search(text or "")
+                if m:
+                    key = ("obj-user", cls_name, None, m.group(0))
+                    if key not in self._backend_problems_seen:
+                        self._backend_problems_seen[key] = Problem(
+                            by_name.get(cls_name) or user_model, f"{m.group(0)!r} on a view whose model is not known: "
+                            f"Django's == is True only for a row of {user_model._meta.label}, where drf-gate compares ids",
+                            "give the view a queryset, or leave it to the origin (--leave-to-origin VIEW)")
+                        out.append(self._backend_problems_seen[key])
+                    self._backend_problems_seen[key].views.add(name)
+            return out
         pattern = r"\bobj((?:\.\w+)*)\s*(?:==|!=)\s*request\.user\b(?!\.)|\brequest\.user\s*(?:==|!=)\s*obj((?:\.\w+)*)"
         out = []
         for cls_name, text in texts:

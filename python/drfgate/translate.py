@@ -24,6 +24,7 @@ users and objects; ``drfgate_check`` on the project's requests).
 import ast
 import inspect
 import os
+import re
 import textwrap
 
 SAFE_METHODS_NAMES = {"SAFE_METHODS"}
@@ -42,6 +43,10 @@ class Untranslatable(Exception):
         self.node, self.message = node, message
 
 
+# `obj == request.user` (either side, `!=` too): the object itself compared with the user.
+OBJECT_IS_USER = re.compile(r"\bobj\s*(?:==|!=)\s*request\.user\b(?!\.)|\brequest\.user\s*(?:==|!=)\s*obj\b(?!\.)")
+
+
 class Translation:
     """A method's condition (``None`` when not translated) and why not, with ``file:line``."""
 
@@ -52,10 +57,13 @@ class Translation:
     def prove(self, cls, method):
         """Prove the condition against the real method (needs the compiled core); sets ``proof``."""
         from . import core
-        from .prove import prove
+        from .prove import prove, user_objects
 
         if self.condition is not None and core.available():
-            self.proof = prove(cls, method, self.condition)
+            # The object itself equal to the user: only a view of the user model can hold it
+            # (the exporter checks each view's model), so the objects are users.
+            objects = user_objects() if OBJECT_IS_USER.search(self.condition) else None
+            self.proof = prove(cls, method, self.condition, objects=objects)
         return self.proof
 
     def reason_text(self):
@@ -292,8 +300,10 @@ class _Translator:
             (lt, _, lk), (rt, _, rk) = parts
             if lk == rk == "user":
                 return ("True" if ops[0] == "==" else "False"), _PREC["atom"], "scalar"
-            if lk == "object" or rk == "object":
-                raise Untranslatable(node, "comparing the object itself is not translated")
+            # `user == request.user` (the object itself) is the same row in a view of the user
+            # model, compared by id; the exporter refuses it on a view of another or no known model.
+            if (lk == "object" or rk == "object") and sorted((lk, rk)) != ["object", "user"]:
+                raise Untranslatable(node, "comparing the object itself with anything but request.user is not translated")
             if lt.endswith("_id") or rt.endswith("_id") or lt.endswith(".id") or rt.endswith(".id"):
                 raise Untranslatable(node, "comparing an id with the user object is not translated (compare with request.user.id)")
         text = parts[0][0]

@@ -12,7 +12,7 @@ from unittest import mock
 
 from django.core.management import call_command
 from django.test import TestCase, override_settings
-from rest_framework import authentication, permissions
+from rest_framework import authentication, exceptions, permissions
 
 from blog import views as blog_views
 from blog.models import Post
@@ -44,6 +44,16 @@ def node_replay_available():
 
 class BearerToken(authentication.TokenAuthentication):
     keyword = "Bearer"
+
+
+class ReturnsItsFailure(authentication.BaseAuthentication):
+    """A custom class that returns its AuthenticationFailed instead of raising it (a popular
+    course's JWT class): DRF's unpacking of it raises a TypeError, a 500."""
+
+    def authenticate(self, request):
+        if request.META.get("HTTP_AUTHORIZATION") is None:
+            return None
+        return exceptions.AuthenticationFailed("JWT Format Invalid")
 
 
 class PostOwnerOrModerator(permissions.BasePermission):
@@ -398,6 +408,33 @@ class CheckTests(TestCase):
         self.assertEqual(result.unauthenticated_classes(policy), ["BasicAuthentication"])
 
     @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
+    def test_a_custom_authentication_class_that_raises_is_the_origins(self):
+        # iheehee/airbnb_app_backend: its JWTAuthentication, first, returns AuthenticationFailed
+        # for any Authorization header it cannot decode; DRF's 500 for every token and JWT request.
+        # They were skipped ("DRF did not reach authentication"): 84 of 462, so the check failed.
+        from django.test import Client
+
+        classes = [ReturnsItsFailure, authentication.SessionAuthentication]
+        with mock.patch.object(blog_views.PostViewSet, "authentication_classes", classes):
+            with self.assertLogs("django.request", "ERROR"):
+                response = Client(raise_request_exception=False).get("/api/posts/", HTTP_AUTHORIZATION="Token x")
+            self.assertEqual(response.status_code, 500)
+            policy = export_policy()
+            result = self.check(policy=policy, replay=None, methods=["GET", "DELETE"])
+        self.assertEqual(result.disagreements, [])
+        self.assertEqual([s for s in result.skipped if "/api/posts/" in s], [])
+        self.assertIsNone(result.failure(0.1))
+        posts = [o for o in result.origins if "/api/posts/" in o]
+        self.assertTrue(posts)
+        self.assertTrue(all("ReturnsItsFailure (" in o and "raised while DRF authenticated (DRF's 500): TypeError: "
+                            in o for o in posts), posts[:2])
+        self.assertTrue(all(" as anonymous:" not in o and "/session:" not in o for o in posts), posts[:2])
+        # Requests without a header pass through it to the session: compared as before.
+        sessions = [c for c in result.cases if c["context"]["view"] == "posts"
+                    and c["context"]["authentication"].get("succeeded") == "SessionAuthentication"]
+        self.assertTrue(sessions)
+
+    @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
     def test_guardian_object_permissions(self):
         # DjangoObjectPermissions with django-guardian: no generated user held an object
         # permission and no context carried one, so has_perms(perms, obj) was never True at the
@@ -650,6 +687,11 @@ class CheckTests(TestCase):
         self.assertEqual([(c["request"]["method"], c["request"]["path"], c["credential"], d)
                           for c, d in result.disagreements], [])
         self.assertGreater(result.total, 300)
+        # IsSelf | IsAdminUser on the user model (`obj == request.user`, translated): another
+        # user's row is DRF's 403 at the object stage, and the edge's (one object: the first user).
+        people = {c["origin"]["status"] for c in result.cases if c["request"]["method"] == "GET"
+                  and re.fullmatch(r"/v2/people/\d+/", c["request"]["path"]) and "object" in c["context"]}
+        self.assertIn(403, people)
         # The handler deleted request.user: the context is the user DRF authenticated, pk included.
         deleted = [c["context"]["user"] for c in result.cases
                    if c["request"]["path"] == "/account/delete/" and c["origin"]["allowed"]]
@@ -728,7 +770,7 @@ class CheckTests(TestCase):
             self.assertEqual(route["pattern"], "/v3/posts/{post_pk:int}/replies/{pk}/")
             creds = build_credentials(policy, users=["alice"])
             paths = [("/v3/posts/abc/replies/1/", route), ("/v3/posts/1/replies/abc/", route)]
-            cases, skipped = run_matrix(policy, creds, paths, methods=["GET"])
+            cases, skipped, _ = run_matrix(policy, creds, paths, methods=["GET"])
         self.assertEqual(skipped, [])
         results = replay_native({"policy": policy, "cases": cases})
         # routed: the core's router (the edge's) matches the path; the Python copy is gone.

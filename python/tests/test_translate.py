@@ -185,6 +185,34 @@ class TranslateTests(SimpleTestCase):
             with self.subTest(cls.__name__):
                 self.assertTrue(prove(cls, method, wrong).disagreements)
 
+    @needs_core
+    def test_the_object_itself_equal_to_the_user(self):
+        # airbnb_app_backend's IsSelf (`user == request.user` on its users viewset) was "not
+        # translated": its view left to the origin. Proved on user objects, which the exporter
+        # requires of the view's model; on another model's rows with the users' pks it is wrong.
+        from drfgate.prove import other_model_objects
+        from tests.urls_extra import IsSelf
+
+        translation = translate_method(IsSelf, "has_object_permission")
+        self.assertEqual(translation.condition, "obj == request.user", translation.reasons)
+        self.assertEqual(translation.prove(IsSelf, "has_object_permission").disagreements, [])
+        self.assertTrue(prove(IsSelf, "has_object_permission", translation.condition,
+                              objects=other_model_objects()).disagreements)
+        with mock.patch.object(blog_views.TagViewSet, "permission_classes", [IsSelf]):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        self.assertIn("'obj == request.user' on blog.Tag: obj is blog.Tag, not accounts.User", str(ctx.exception))
+        # A view of no known model (tests.urls_extra's `me`: no queryset): the edge would compare
+        # any object's id with the user's.
+        from tests import urls_extra
+
+        with override_settings(ROOT_URLCONF="tests.urls_extra"), \
+                mock.patch.object(urls_extra.Me, "permission_classes", [IsSelf]):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        self.assertIn("'obj == request.user' on a view whose model is not known: Django's == is True only for a "
+                      "row of accounts.User", str(ctx.exception))
+
     def test_super_of_django_model_permissions_is_not_true(self):
         # A DjangoModelPermissions subclass adding a staff test before `super().has_permission()`
         # (the "IsStaffEditorPermission" of a popular course): super() was translated as

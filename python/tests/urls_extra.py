@@ -142,6 +142,21 @@ class UserSerializer(serializers.ModelSerializer):
         fields = ["id", "username"]
 
 
+class IsSelf(permissions.BasePermission):
+    """airbnb_app_backend's shape: the object itself is the user (translated `obj == request.user`)."""
+
+    def has_object_permission(self, request, view, user):
+        return user == request.user
+
+
+class PeopleViewSet(viewsets.ModelViewSet):
+    """A view of the user model whose object permission compares the object itself."""
+
+    queryset = get_user_model().objects.all()
+    serializer_class = UserSerializer
+    permission_classes = [IsSelf | permissions.IsAdminUser]
+
+
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
     """The "me" shape: get_object() is the requesting user, for /users/me/ and for any pk (DRF
     answers /users/999/ with the user's own data: no lookup, no object permission)."""
@@ -209,6 +224,7 @@ router = SimpleRouter()
 router.register("archive", ArchiveViewSet, basename="archive")
 router.register("shouting", ShoutingArchiveViewSet, basename="shouting")
 router.register("users", UserViewSet, basename="user")
+router.register("people", PeopleViewSet, basename="person")
 
 # `router.urls + nested.urls`: each DefaultRouter has an API root at `^$`; Django serves the first.
 reviews, nested = DefaultRouter(), DefaultRouter()

@@ -88,6 +88,13 @@ class Command(BaseCommand):
         for name in result.unauthenticated_classes(policy):
             self.stdout.write(f"authentication {name}: NOT COVERED (no request was authenticated by it; "
                               "its credentials are not ones drfgate_check sends)")
+        origins = {}  # why -> (requests, the first request)
+        for line in result.origins:
+            request, why = line.split(": ", 1)
+            count, first = origins.get(why, (0, request))
+            origins[why] = (count + 1, first)
+        for why, (count, first) in origins.items():
+            self.stdout.write(f"the origin's, {count} requests (e.g. {first}): {why}")
         for error, count, first in server_errors(result.cases):
             req = first["request"]
             self.stdout.write(f"server error in the project's code, {count} requests "
