@@ -407,3 +407,19 @@ fn a_dropped_empty_user_agent_line_is_the_origins_under_disallowed_user_agents()
     };
     assert_eq!((decision.status, decision.respond()), (401, true), "{}", decision.body);
 }
+
+/// A URL's authority is not latin-1-checked as a header is: the Kelvin sign (U+212A) lowers to
+/// ASCII `k` under Unicode rules, but no server hands Django that character (WSGI's header bytes
+/// are latin-1, none of which lowers to ASCII), so `get_host()` may not take it; CommonMiddleware's
+/// host check is then the origin's.
+#[test]
+fn a_host_beyond_latin1_is_not_lowered_into_allowed_hosts() {
+    let gate = Gate::from_json(&POLICY.replace("api.example.com", "k.example.com")).unwrap();
+    let raw = |host: &str| {
+        let json = format!(r#"{{"method": "POST", "url": "https://{host}/api/posts/"}}"#);
+        RawRequest::from_input(serde_json::from_str(&json).unwrap()).unwrap()
+    };
+    assert_eq!(decide(&gate, &raw("k.example.com")).0, 401);
+    assert!(decide(&gate, &raw("k.example.com")).1);
+    assert!(!decide(&gate, &raw("\u{212a}.example.com")).1);
+}

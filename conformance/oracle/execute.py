@@ -350,6 +350,10 @@ def run(spec):
     # The middleware family (oracle/middleware.py): settings.MIDDLEWARE and what it reads. The
     # test client builds a new handler per case, so the middleware is built under these.
     wanted.update(spec.get("djangoMiddleware") or {})
+    if spec.get("withoutCommonMiddleware"):
+        # A deployment without CommonMiddleware (optional in Django): a Host get_host() refuses
+        # then reaches DRF, whose CSRF check reads get_host() (the policy's csrf.allowedHosts).
+        wanted["MIDDLEWARE"] = [m for m in dj.MIDDLEWARE if m != "django.middleware.common.CommonMiddleware"]
     if "DISALLOWED_USER_AGENTS" in wanted:
         wanted["DISALLOWED_USER_AGENTS"] = [re.compile(p) for p in wanted["DISALLOWED_USER_AGENTS"]]
     overrides = {k: v for k, v in wanted.items() if getattr(dj, k, None) != v}  # signals are costly

@@ -1704,6 +1704,18 @@ def rcov_cases():
             edge("host-split", spec("", v6, method="POST", actor=ALICE,
                                     raw={"login": True, "cookies": dict(good), "secure": secure,
                                          "headers": dict(hdr, Host=host, **extra)}))
+    # Hosts get_host() refuses (split_domain_port's malformed forms, ALLOWED_HOSTS' misses) or
+    # takes in odd forms, with CommonMiddleware left out so DRF's CSRF check meets them (its
+    # Origin and Referer checks read get_host(); a refused one matches no good origin).
+    for host in ("[::1", "[g::1]", "[:]", "[::1]x", "[::1]:", "x:", "x:8a", "a_b", ":80", "testserver:8000:80",
+                 "a..b", "a..example.com", "testserver..", ".testserver", "TESTSERVER.", "testserver:99999",
+                 "testserver:080", "[::1]:99999", "[::2]", "example.com", "", "-", "."):
+        origin = "http://" + host
+        for secure, extra in ((False, {"Origin": origin}), (True, {"Referer": origin.replace("http:", "https:") + "/x"})):
+            s = spec("", v6, method="POST", actor=ALICE, raw={"login": True, "cookies": dict(good), "secure": secure,
+                                                              "headers": dict(hdr, Host=host, **extra)})
+            s["withoutCommonMiddleware"] = True
+            edge("host-refused", s)
     # Floats repr() writes in its own forms, and the control characters json.dumps escapes by name.
     floats = [2.0, 100.0, 1e15, 1e16, 1e22, 1e-05, 0.0001, 0.00123, -1.25e-07, 123456.789, 1658206780088562.2,
               5e-324, 1.7976931348623157e308, -2.5, 0.5, 1e-7, 12345678901234567890.0]

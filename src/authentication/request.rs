@@ -749,17 +749,20 @@ fn split_url(url: &str) -> Option<(bool, String, Option<String>, String)> {
 }
 
 /// Django's `split_domain_port`: `host_validation_re` on the lower-cased host, trailing dot
-/// removed; `("", "")` when the host is malformed.
+/// removed; `("", "")` when the host is malformed. ASCII lowering: the host Django gets is
+/// latin-1 (WSGI), none of whose letters lowers to ASCII, while Unicode lowers the Kelvin sign
+/// (which a URL's authority may hold) to `k`.
 ///
 /// ```
 /// use drf_gate::authentication::request::split_domain_port;
 /// assert_eq!(split_domain_port("Example.COM.:8000"), ("example.com".into(), "8000".into()));
 /// assert_eq!(split_domain_port("[::1]:443"), ("[::1]".into(), "443".into()));
 /// assert_eq!(split_domain_port("bad host"), ("".into(), "".into()));
+/// assert_eq!(split_domain_port("\u{212a}.com"), ("".into(), "".into()));
 /// ```
 pub fn split_domain_port(host: &str) -> (String, String) {
     // ^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::([0-9]+))?$ on host.lower()
-    let lower: String = host.chars().flat_map(char::to_lowercase).collect();
+    let lower = host.to_ascii_lowercase();
     let (domain, rest) = if lower.starts_with('[') {
         let Some(close) = lower.find(']') else { return (String::new(), String::new()) };
         let inner = lower.get(1..close).unwrap_or("");
