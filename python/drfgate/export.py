@@ -210,6 +210,25 @@ def _drf_perms_map(class_name):
     return None
 
 
+# What DRF reads off a permission instance that the policy declares once per class.
+INSTANCE_STATE = ("perms_map", "authenticated_users_only", "message", "code")
+
+
+def _as_drf_makes_it(cls):
+    """``cls()``, the instance DRF makes of a class listed in ``permission_classes``, when a class
+    of the project defines ``__init__`` (the common ``self.perms_map = deepcopy(self.perms_map);
+    self.perms_map['GET'] = [...]``: the map DRF reads is the instance's, not the class's); else
+    None (nothing an instance could change). An ``__init__`` that needs arguments: None too, and
+    each instance ``get_permissions()`` makes is compared with the class (``Exporter._expr``)."""
+    if not any("__init__" in k.__dict__ for k in cls.__mro__
+               if k is not object and not k.__module__.startswith("rest_framework.")):
+        return None
+    try:
+        return cls()
+    except Exception:  # noqa: BLE001 - an __init__ that needs arguments: no class-wide instance
+        return None
+
+
 class Problem:
     """Something the policy format cannot say about a class, with where it is written."""
 
@@ -600,6 +619,7 @@ class Exporter:
         self.factory = APIRequestFactory()
         self.permission_names = dict(BUILTIN_PERMISSIONS)  # class -> policy name
         self.permission_decls = {}  # name -> declaration
+        self.permission_instances = {}  # class -> `cls()` as DRF makes it, when an __init__ is the project's
         self.permission_deps = {}  # name -> names it refers to
         self.permission_problems = {}  # class -> [Problem]
         self.translations = {}  # class -> {method: Translation}
@@ -750,20 +770,26 @@ class Exporter:
                                 f"for {method}() {decl[key]!r} is not a drf-gate condition: {error}",
                                 f"a condition is {CONDITION_RULE}")
                     )
+        # What DRF reads is the instance's: an __init__ of the project's may set it.
+        made, made_base = _as_drf_makes_it(cls), _as_drf_makes_it(base)
+        self.permission_instances[cls] = made
+        state = {**own, **(vars(made) if made is not None else {})}
         if issubclass(cls, drf_permissions.DjangoModelPermissions):
             for method in ("get_required_permissions", "get_required_object_permissions", "_queryset"):
                 if method in own:
                     problems.append(
                         Problem(own[method], f"{name}.{method}() is custom code drf-gate cannot express")
                     )
-            if "perms_map" in own and own["perms_map"] != base.perms_map:
-                decl["permsMap"] = {m: list(p) for m, p in own["perms_map"].items()}
-            if "authenticated_users_only" in own and own["authenticated_users_only"] != base.authenticated_users_only:
-                decl["authenticatedUsersOnly"] = bool(own["authenticated_users_only"])
-        if "message" in own:
-            decl["message"] = to_json_value(own["message"])
-        if "code" in own:
-            decl["code"] = to_json_value(own["code"])
+            inherited = made_base if made_base is not None else base
+            if "perms_map" in state and state["perms_map"] != inherited.perms_map:
+                decl["permsMap"] = {m: list(p) for m, p in state["perms_map"].items()}
+            if "authenticated_users_only" in state \
+                    and state["authenticated_users_only"] != inherited.authenticated_users_only:
+                decl["authenticatedUsersOnly"] = bool(state["authenticated_users_only"])
+        if "message" in state:
+            decl["message"] = to_json_value(state["message"])
+        if "code" in state:
+            decl["code"] = to_json_value(state["code"])
         self.permission_decls[name] = decl
         self.permission_deps[name] = deps
         self.permission_problems[cls] = problems
@@ -907,13 +933,27 @@ class Exporter:
                 if not isinstance(cls, type):
                     problems.append(Problem(type(perm), f"unrecognised permission entry {perm!r}"))
                     return "?", _PREC_ATOM
-            if not isinstance(perm, type) and vars(perm):
-                self.warnings.append(
-                    f"{source_location(cls)}: an instance of {cls.__name__} carries state "
-                    f"{sorted(vars(perm))}; drf-gate sees only the class declaration"
-                )
             name = self.permission_class(cls)
             problems.extend(self.permission_problems.get(cls, []))
+            if not isinstance(perm, type) and vars(perm):
+                # The class's declaration is what `cls()` holds; an instance get_permissions()
+                # made otherwise (`HasRole("admin")`, a map set after) holds what DRF reads.
+                made = self.permission_instances.get(cls)
+                declared = made if made is not None else cls
+                differing = [a for a in INSTANCE_STATE if a in vars(perm)
+                             and getattr(perm, a) != getattr(declared, a, None)]
+                if differing:
+                    problems.append(Problem(
+                        cls, f"an instance of permission class {name} carries its own {', '.join(differing)} "
+                        f"(not what {cls.__name__}() holds): the policy declares one per class",
+                        "set it on the class (or a subclass of its own), or leave its views to the origin"))
+                other = sorted(a for a in vars(perm) if a not in INSTANCE_STATE
+                               and (made is None or a not in vars(made) or vars(made)[a] != vars(perm)[a]))
+                if other:
+                    self.warnings.append(
+                        f"{source_location(cls)}: an instance of {cls.__name__} carries state "
+                        f"{other}; drf-gate sees only the class declaration"
+                    )
             if _path(cls) in USER_MODEL_VARIANTS and self._view_model is not None \
                     and self._view_model is get_user_model():
                 name = self._user_model_variant(cls, problems)
@@ -1620,13 +1660,24 @@ class Exporter:
                 continue
             culprits = [c for c in self.permission_names if isinstance(c, type) and issubclass(c, base)
                         and "__init__" in c.__dict__]
-            out.append(Problem(
-                culprits[0].__init__ if culprits else base,
-                f"{base.__name__}.perms_map, which every {base.__name__} view shares, was changed while the "
-                f"project ran{' (by ' + culprits[0].__qualname__ + '.__init__())' if culprits else ''}: DRF's "
-                "answers then depend on the views requested before",
-                "give the subclass a perms_map of its own (perms_map = {**DjangoModelPermissions.perms_map, "
-                "'GET': [...]}) instead of assigning into self.perms_map"))
+            # `perms_map = DjangoModelPermissions.perms_map` then `perms_map['GET'] = [...]` in a
+            # class body (oneavk/drf_app): changed at import, before any request.
+            aliases = [c for c in self.permission_names if isinstance(c, type) and issubclass(c, base)
+                       and c is not base and c.__dict__.get("perms_map") is base.perms_map]
+            hint = ("give the subclass a perms_map of its own (perms_map = {**DjangoModelPermissions.perms_map, "
+                    "'GET': [...]}) instead of assigning into DRF's")
+            if culprits or not aliases:
+                out.append(Problem(
+                    culprits[0].__init__ if culprits else base,
+                    f"{base.__name__}.perms_map, which every {base.__name__} view shares, was changed while the "
+                    f"project ran{' (by ' + culprits[0].__qualname__ + '.__init__())' if culprits else ''}: DRF's "
+                    "answers then depend on the views requested before", hint))
+            else:
+                out.append(Problem(
+                    aliases[0],
+                    f"{aliases[0].__name__}.perms_map is {base.__name__}.perms_map itself, changed at import: "
+                    f"every {base.__name__} view, with DRF's own class too, reads the changed map, where the "
+                    f"policy's {base.__name__} is DRF's", hint))
         return out
 
     def _shadowed(self, entry, order, earlier_routes, callback=None):
@@ -1709,6 +1760,7 @@ class Exporter:
             problems.extend(self._remote_user_problems(name, view))
             problems.extend(self._object_user_comparison_problems(name, view))
         problems.extend(self._shared_perms_map_problems())
+        problems.extend(_patched_drf_problems())
         unknown = self.leave_to_origin - set(left)
         if unknown:
             raise ExportError([f"--leave-to-origin names no view: {', '.join(sorted(unknown))}"])
@@ -2191,6 +2243,36 @@ def filter_parameters(cls, model):
         else:
             params.extend(found)
     return sorted(set(params)), always
+
+
+# DRF's modules whose classes every request goes through (views, authentication, permissions).
+_DRF_PIPELINE_MODULES = ("views", "viewsets", "generics", "mixins", "request", "authentication", "permissions",
+                         "negotiation", "renderers", "response", "exceptions")
+
+
+def _patched_drf_problems():
+    """DRF's own classes with a method the project put there (``APIView.initialize_request =
+    ...`` in an AppConfig.ready(): model-united-nations-of-luebeck/CMS-backend reads
+    ``request.user`` there, outside DRF's exception handling, so every failed authentication is
+    a 500 where the edge answers DRF's 401/403). Found by where each function's code was
+    written (``functools.wraps`` copies a name and module, not the code), for every view."""
+    import importlib
+
+    out = []
+    drf_dir = os.path.dirname(inspect.getfile(drf_permissions))
+    for short in _DRF_PIPELINE_MODULES:
+        module = importlib.import_module(f"rest_framework.{short}")
+        for cls in vars(module).values():
+            if not isinstance(cls, type) or cls.__module__ != module.__name__:
+                continue
+            for attr, member in vars(cls).items():
+                func = getattr(member, "__func__", getattr(member, "fget", member))
+                code = getattr(func, "__code__", None)
+                if code is not None and not os.path.abspath(code.co_filename).startswith(drf_dir + os.sep):
+                    out.append(Problem(func, f"rest_framework.{short}.{cls.__name__}.{attr} is replaced by code of the "
+                                             "project: every DRF view runs it, and drf-gate cannot say what it does",
+                                       "leave the project's API to the origin, or remove the patch"))
+    return out
 
 
 def _overrides(cls, base, names):

@@ -299,6 +299,24 @@ class CheckTests(TestCase):
             response = self.client.get(f"/api/tags/{rust.pk}/")
         self.assertEqual((response.status_code, response.content), (404, b'{"detail":"No Tag matches the given query."}'))
 
+    def test_a_patched_initialize_request_makes_failed_authentication_a_500(self):
+        """The real-DRF vector behind the exporter's patched-DRF problem (CMS-backend's
+        AppConfig.ready()): `request.user` read in initialize_request authenticates outside
+        DRF's handle_exception, so a wrong token is Django's 500 where DRF says 401."""
+        from rest_framework.views import APIView
+
+        original = APIView.initialize_request
+
+        def reads_the_user(self, request, *args, **kwargs):
+            drf_request = original(self, request, *args, **kwargs)
+            drf_request.user  # noqa: B018 - authenticates here
+            return drf_request
+
+        self.client.raise_request_exception = False
+        self.assertEqual(self.client.get("/api/posts/", HTTP_AUTHORIZATION="Token wrong").status_code, 401)
+        with mock.patch.object(APIView, "initialize_request", reads_the_user):
+            self.assertEqual(self.client.get("/api/posts/", HTTP_AUTHORIZATION="Token wrong").status_code, 500)
+
     def test_uuid_pks_become_text(self):
         # A project whose user model has a UUID pk (swapskill): the check stopped with "Object of
         # type UUID is not JSON serializable".
@@ -475,6 +493,24 @@ class CheckTests(TestCase):
         self.assertEqual(outcomes[("tags", "DELETE", True)], {"allowed"})
         self.assertEqual(outcomes[("tags", "GET", False)], {404})
         self.assertEqual(outcomes[("tags", "DELETE", False)], {404})
+
+    @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
+    def test_a_perms_map_the_instance_holds(self):
+        # `self.perms_map = deepcopy(self.perms_map); self.perms_map["GET"] = [view]` in __init__
+        # (model-united-nations-of-luebeck/CMS-backend's shape): the class's map was exported,
+        # GET needing nothing, where DRF's instance needs view_tag (its 403 was the edge's allow).
+        from tests.test_export import ViewPermsInInitCopy
+
+        with mock.patch.object(blog_views.TagViewSet, "permission_classes",
+                               [permissions.IsAuthenticated, ViewPermsInInitCopy]):
+            policy = export_policy()
+            result = self.check(policy=policy, replay=None, users=["alice"], methods=["GET", "DELETE"],
+                                generate_users=True)
+        self.assertEqual([(c["id"], d) for c, d in result.disagreements], [])
+        outcomes = {(c["request"]["method"], c["origin"]["allowed"] or c["origin"]["status"])
+                    for c in result.cases if c["context"]["view"] == "tags"}
+        self.assertIn(("GET", 403), outcomes)  # a user without view_tag
+        self.assertIn(("GET", True), outcomes)  # the user holding every permission
 
     @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
     def test_hand_written_object_permissions(self):

@@ -1,4 +1,6 @@
 """drfgate_export against the sample blog project: expectations come from the project's own code."""
+import copy
+import functools
 import inspect
 import io
 import json
@@ -750,6 +752,86 @@ class SharedPermsMapTests(SimpleTestCase):
                       "while the project ran (by ViewPermsInInit.__init__())", text)
         self.assertIn("test_export.py:", text)
         self.assertEqual(permissions.DjangoModelPermissions.perms_map["GET"], [])  # restored by patch.dict
+
+
+class SharedPermsMapAtImportTests(SimpleTestCase):
+    def test_a_class_body_changing_the_shared_perms_map_is_a_problem(self):
+        # oneavk/drf_app: `perms_map = DjangoModelPermissions.perms_map` then an assignment into it,
+        # at import: no view's answer depends on the ones before, every one reads the changed map.
+        with mock.patch.dict(permissions.DjangoModelPermissions.perms_map):
+            class AliasesTheSharedMap(permissions.DjangoModelPermissions):
+                perms_map = permissions.DjangoModelPermissions.perms_map
+                perms_map["GET"] = ["%(app_label)s.view_%(model_name)s"]
+
+            with mock.patch.object(blog_views.TagViewSet, "permission_classes", [AliasesTheSharedMap]):
+                with self.assertRaises(ExportError) as ctx:
+                    export_policy()
+        self.assertIn("AliasesTheSharedMap.perms_map is DjangoModelPermissions.perms_map itself, changed at import: "
+                      "every DjangoModelPermissions view, with DRF's own class too, reads the changed map",
+                      str(ctx.exception))
+        self.assertEqual(permissions.DjangoModelPermissions.perms_map["GET"], [])  # restored by patch.dict
+
+
+class ViewPermsInInitCopy(permissions.DjangoModelPermissions):
+    """The common fix of the above (a StackOverflow answer; model-united-nations-of-luebeck's
+    MUNOLDjangoModelPermission, zuzagasik/rental's CustomDjangoModelPermissions): a map of the
+    instance's own, which is what DRF reads; the class still holds DjangoModelPermissions'."""
+
+    def __init__(self):
+        self.perms_map = copy.deepcopy(self.perms_map)
+        self.perms_map["GET"] = ["%(app_label)s.view_%(model_name)s"]
+        self.message = "You may not see these."
+
+
+class HasRoleOf(permissions.DjangoModelPermissions):
+    """An __init__ with arguments: each instance get_permissions() makes holds its own map."""
+
+    def __init__(self, perm):
+        self.perms_map = {**self.perms_map, "GET": [perm]}
+
+
+class InstanceStateTests(SimpleTestCase):
+    def test_what_an_init_of_the_project_sets_is_the_declaration(self):
+        with mock.patch.object(blog_views.TagViewSet, "permission_classes", [ViewPermsInInitCopy]):
+            policy = export_policy()
+        decl = policy["classes"]["ViewPermsInInitCopy"]
+        self.assertEqual(decl["base"], "DjangoModelPermissions")
+        self.assertEqual(decl["permsMap"]["GET"], ["%(app_label)s.view_%(model_name)s"])
+        self.assertEqual(decl["permsMap"]["DELETE"], ["%(app_label)s.delete_%(model_name)s"])
+        self.assertEqual(decl["message"], "You may not see these.")
+        self.assertEqual(permissions.DjangoModelPermissions.perms_map["GET"], [])  # the shared map untouched
+
+    def test_instances_holding_other_state_than_the_class_are_a_problem(self):
+        with mock.patch.object(blog_views.TagViewSet, "get_permissions",
+                               lambda self: [HasRoleOf("blog.view_tag")], create=True):
+            with self.assertRaises(ExportError) as ctx:
+                export_policy()
+        self.assertIn("an instance of permission class HasRoleOf carries its own perms_map (not what HasRoleOf() "
+                      "holds): the policy declares one per class", str(ctx.exception))
+        self.assertIn("test_export.py:", str(ctx.exception))
+
+
+class PatchedDrfTests(SimpleTestCase):
+    def test_a_drf_method_the_project_replaced_is_a_problem(self):
+        # model-united-nations-of-luebeck/CMS-backend's AppConfig.ready(): request.user read in
+        # initialize_request, outside DRF's exception handling (a bad token is a 500 there).
+        from rest_framework.views import APIView
+
+        original = APIView.initialize_request
+
+        def reads_the_user(self, request, *args, **kwargs):
+            drf_request = original(self, request, *args, **kwargs)
+            drf_request.user  # noqa: B018 - authenticates here
+            return drf_request
+
+        for patch in (reads_the_user, functools.wraps(original)(reads_the_user)):
+            with mock.patch.object(APIView, "initialize_request", patch):
+                with self.assertRaises(ExportError) as ctx:
+                    export_policy()
+            self.assertIn("rest_framework.views.APIView.initialize_request is replaced by code of the project: every "
+                          "DRF view runs it, and drf-gate cannot say what it does", str(ctx.exception))
+            self.assertIn("test_export.py:", str(ctx.exception))
+        export_policy()  # DRF's own again
 
 
 class UrlconfShapesTests(SimpleTestCase):
