@@ -2255,7 +2255,8 @@ def _patched_drf_problems():
     ...`` in an AppConfig.ready(): model-united-nations-of-luebeck/CMS-backend reads
     ``request.user`` there, outside DRF's exception handling, so every failed authentication is
     a 500 where the edge answers DRF's 401/403). Found by where each function's code was
-    written (``functools.wraps`` copies a name and module, not the code), for every view."""
+    written (``functools.wraps`` copies a name and module, not the code), for every view; a
+    library's patch too (sentry-sdk's of ``APIView.initial``), named by its file and line."""
     import importlib
 
     out = []
@@ -2269,8 +2270,10 @@ def _patched_drf_problems():
                 func = getattr(member, "__func__", getattr(member, "fget", member))
                 code = getattr(func, "__code__", None)
                 if code is not None and not os.path.abspath(code.co_filename).startswith(drf_dir + os.sep):
-                    out.append(Problem(func, f"rest_framework.{short}.{cls.__name__}.{attr} is replaced by code of the "
-                                             "project: every DRF view runs it, and drf-gate cannot say what it does",
+                    # The code's own name and place: functools.wraps gives the function DRF's.
+                    by = getattr(code, "co_qualname", code.co_name)
+                    out.append(Problem(code, f"rest_framework.{short}.{cls.__name__}.{attr} is replaced by {by}: every "
+                                             "DRF view runs it, and drf-gate cannot say what it does",
                                        "leave the project's API to the origin, or remove the patch"))
     return out
 

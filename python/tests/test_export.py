@@ -828,8 +828,9 @@ class PatchedDrfTests(SimpleTestCase):
             with mock.patch.object(APIView, "initialize_request", patch):
                 with self.assertRaises(ExportError) as ctx:
                     export_policy()
-            self.assertIn("rest_framework.views.APIView.initialize_request is replaced by code of the project: every "
-                          "DRF view runs it, and drf-gate cannot say what it does", str(ctx.exception))
+            self.assertIn("rest_framework.views.APIView.initialize_request is replaced by PatchedDrfTests."
+                          "test_a_drf_method_the_project_replaced_is_a_problem.<locals>.reads_the_user: every DRF view "
+                          "runs it, and drf-gate cannot say what it does", str(ctx.exception))
             self.assertIn("test_export.py:", str(ctx.exception))
         export_policy()  # DRF's own again
 
