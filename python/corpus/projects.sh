@@ -74,6 +74,27 @@
 # token and JWT request; the check failed), now the origin's; 378 compared, 0 disagreements. Its
 # JWT class NOT COVERED (its tokens are its own). Then `obj == request.user` translated: 4 of 4
 # exported, 1,008 requests, 0 disagreements, 224 the origin's. No guardian project found.
+# 2026-12-02, eighth pass (`pyreal8`; drfgate_check by hand: own settings module importing the
+# project's + drfgate + sqlite, every model filled with 3 rows of required fields): the three
+# earlier projects again on main 495cf37's exporter (`obj == request.user` translated, filterParams):
+# book_store 3 views, 3 exported view by view, 1 export problem as before (`obj.author ==
+# request.user`, author a FK to Author: Django's == is always False there), 672 requests with books
+# left (630 before, other rows), 0 disagreements; softdesk 12 views, 6 exported as before, but
+# IsSelf (`obj == request.user or (hasattr(obj, 'user') and ...)`) now stops at hasattr(), not at
+# `obj == request.user`; 357 requests (252 before: 5 more rows), 0 disagreements; airbnb_app_backend
+# 4/4, 1,008 requests, 224 the origin's, 0 disagreements (unchanged since `pyreal7`). Two new:
+# CMS-backend (a production app; Basic + Token + its own Azure AD JWT class, IsAdminUser default,
+# `ReadOnly | IsOrganizer` compositions, @api_view PDF views) 61 views, 53 exported view by view
+# (8 left: hasattr(request.user, 'school'), view.queryset.model in ParticipantAccess), and 1 export
+# problem now found: its AppConfig.ready() replaces APIView.initialize_request with code reading
+# request.user outside DRF's exception handling, so every failed authentication (a wrong token, a
+# wrong password, an inactive user) is Django's 500 where the edge says 401. drfgate_check had
+# skipped those (3,535 of 12,019, the check failed); with the patch undone for the run (a settings
+# module of the measurement only) 12,019 requests, 0 disagreements; its CurrentUserMiddleware listed
+# transparent (it keeps the user for signals). Its pdfs/badges.py queries the database at import:
+# export_project.py (an empty :memory: database) reports "the URLconf does not load" there.
+# drf_app (simplejwt, a DjangoModelPermissions subclass whose class body assigns into DRF's own
+# perms_map) 5 views, refused as a whole: the problem now says the map changed at import.
 #
 #   bash python/corpus/projects.sh WHEEL [WORKDIR]
 #
@@ -120,6 +141,12 @@ projects=(
   # No licence file: measured from its pinned commit only. A popular course's airbnb API: a custom
   # JWTAuthentication(BaseAuthentication) first, then Session; get_permissions() by action.
   "airbnb_app_backend|https://github.com/iheehee/airbnb_app_backend|6ae874c48b96686b2e4dccba08f8a2a3df364381|.|config.settings|django-seed pyjwt pillow"
+  # PolyForm Noncommercial: measured from its pinned commit only, never copied. A production app
+  # (model-united-nations-of-luebeck): Basic, Token and its own Azure AD JWT class, compositions,
+  # a patched APIView.initialize_request (an export problem).
+  "cms-backend|https://github.com/model-united-nations-of-luebeck/CMS-backend|045c5d0abcc34ec40c3917970106d69679078b9d|.|cms.settings|python-dotenv django-extensions django-phonenumber-field phonenumbers django-multiselectfield drf_base64 drfpasswordless reportlab pyjwt cryptography django-cors-headers python-dateutil Faker|SECRET_KEY=corpus-secret-key"
+  # No licence file: measured from its pinned commit only. simplejwt; DRF's perms_map changed at import.
+  "drf_app|https://github.com/oneavk/drf_app|0b9c46edb9def8ea7f247504beceae62b068a814|.|drf_app.settings|django-environ djangorestframework-simplejwt|SECRET_KEY=corpus-secret-key"
 )
 python3 -m venv "$work/venv"
 py="$work/venv/bin/python"
