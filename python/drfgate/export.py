@@ -781,7 +781,11 @@ class Exporter:
                         Problem(own[method], f"{name}.{method}() is custom code drf-gate cannot express")
                     )
             inherited = made_base if made_base is not None else base
-            if "perms_map" in state and state["perms_map"] != inherited.perms_map:
+            # A built-in base is the core's, with DRF's own map (the live one may have been
+            # changed at import: `perms_map = DjangoModelPermissions.perms_map` + an assignment).
+            drf_map = _drf_perms_map(base.__name__) if base.__module__ == drf_permissions.__name__ else None
+            inherited_map = drf_map if drf_map is not None else inherited.perms_map
+            if "perms_map" in state and state["perms_map"] != inherited_map:
                 decl["permsMap"] = {m: list(p) for m, p in state["perms_map"].items()}
             if "authenticated_users_only" in state \
                     and state["authenticated_users_only"] != inherited.authenticated_users_only:
@@ -1647,7 +1651,16 @@ class Exporter:
 
     # ---- the whole policy ---------------------------------------------------------------------
 
-    def _shared_perms_map_problems(self):
+    def _declares_perms_map(self, name):
+        """Whether the class ``name`` of the policy, or a custom class it derives from, declares a
+        ``permsMap`` (else the core's built-in map, DRF's own, is the one it reads)."""
+        while name in self.permission_decls:
+            if "permsMap" in self.permission_decls[name]:
+                return True
+            name = self.permission_decls[name].get("base")
+        return False
+
+    def _shared_perms_map_problems(self, views):
         """DRF's ``perms_map`` dicts changed while the project ran (the export instantiates its
         permission classes, as DRF does per request). ``self.perms_map['GET'] = [...]`` in a
         subclass's ``__init__`` (storefront-django's FullDjangoModelPermission) changes the dict
@@ -1672,13 +1685,31 @@ class Exporter:
                     f"{base.__name__}.perms_map, which every {base.__name__} view shares, was changed while the "
                     f"project ran{' (by ' + culprits[0].__qualname__ + '.__init__())' if culprits else ''}: DRF's "
                     "answers then depend on the views requested before", hint))
-            else:
+                continue
+            # Changed at import (URLconf and settings load before any request): every view reads
+            # the changed map from the start. A class declaring it (the alias, with its permsMap)
+            # is exact; one reading DRF's dict without declaring it (DRF's own class, a subclass
+            # with no map of its own) would be the core's built-in map.
+            exprs = [*self.global_perms, *self._view_expressions(views)]
+            names = {n for expr in exprs for n in re.findall(r"[A-Za-z_][\w.]*", expr)}
+            stale = sorted(n for c, n in self.permission_names.items() if n in names and isinstance(c, type)
+                           and issubclass(c, base) and getattr(c, "perms_map", None) is base.perms_map
+                           and not self._declares_perms_map(n))
+            if stale:
                 out.append(Problem(
                     aliases[0],
                     f"{aliases[0].__name__}.perms_map is {base.__name__}.perms_map itself, changed at import: "
                     f"every {base.__name__} view, with DRF's own class too, reads the changed map, where the "
-                    f"policy's {base.__name__} is DRF's", hint))
+                    f"policy's {stale[0]} is DRF's", hint))
         return out
+
+    @staticmethod
+    def _view_expressions(views):
+        """Every permission expression of the exported views and their actions."""
+        for view in views.values():
+            yield from view.get("permissions", [])
+            for action in view["actions"].values():
+                yield from action.get("permissions", [])
 
     def _shadowed(self, entry, order, earlier_routes, callback=None):
         """Whether Django serves (some of) a route's URLs with an earlier route: then this one
@@ -1759,7 +1790,7 @@ class Exporter:
             problems.extend(self._jwt_user_field_problems(name, view))
             problems.extend(self._remote_user_problems(name, view))
             problems.extend(self._object_user_comparison_problems(name, view))
-        problems.extend(self._shared_perms_map_problems())
+        problems.extend(self._shared_perms_map_problems(views))
         problems.extend(_patched_drf_problems())
         unknown = self.leave_to_origin - set(left)
         if unknown:
@@ -1991,11 +2022,7 @@ class Exporter:
         return out
 
     def _used_classes(self, global_perms, views):
-        exprs = list(global_perms)
-        for view in views.values():
-            exprs += view.get("permissions", [])
-            for action in view["actions"].values():
-                exprs += action.get("permissions", [])
+        exprs = [*global_perms, *self._view_expressions(views)]
         pending = set()
         for expr in exprs:
             pending.update(re.findall(r"[A-Za-z_][\w.]*", expr))

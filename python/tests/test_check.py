@@ -513,6 +513,27 @@ class CheckTests(TestCase):
         self.assertIn(("GET", True), outcomes)  # the user holding every permission
 
     @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
+    def test_a_perms_map_changed_at_import(self):
+        # oneavk/drf_app's class body assigns into DRF's own map: declared as the class's permsMap,
+        # the edge agrees with DRF (its GET 403 without view_tag).
+        with mock.patch.dict(permissions.DjangoModelPermissions.perms_map):
+            class AliasesTheSharedMap(permissions.DjangoModelPermissions):
+                perms_map = permissions.DjangoModelPermissions.perms_map
+                perms_map["GET"] = ["%(app_label)s.view_%(model_name)s"]
+
+            with mock.patch.object(blog_views.TagViewSet, "permission_classes",
+                                   [permissions.IsAuthenticated, AliasesTheSharedMap]), \
+                    mock.patch.object(blog_views.CommentViewSet, "permission_classes", [AliasesTheSharedMap]):
+                policy = export_policy()
+                result = self.check(policy=policy, replay=None, users=["alice"], methods=["GET", "DELETE"],
+                                    generate_users=True)
+        self.assertEqual([(c["id"], d) for c, d in result.disagreements], [])
+        outcomes = {(c["request"]["method"], c["origin"]["allowed"] or c["origin"]["status"])
+                    for c in result.cases if c["context"]["view"] == "tags"}
+        self.assertIn(("GET", 403), outcomes)
+        self.assertIn(("GET", True), outcomes)
+
+    @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
     def test_hand_written_object_permissions(self):
         # `obj.post.owner == request.user` (a FK chain) and `groups.filter(name=...).exists()` are
         # translated, and agree with DRF on every object-level case; `obj.comments.filter(author=

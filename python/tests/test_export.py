@@ -755,20 +755,27 @@ class SharedPermsMapTests(SimpleTestCase):
 
 
 class SharedPermsMapAtImportTests(SimpleTestCase):
-    def test_a_class_body_changing_the_shared_perms_map_is_a_problem(self):
+    def test_a_class_body_changing_the_shared_perms_map_declares_it(self):
         # oneavk/drf_app: `perms_map = DjangoModelPermissions.perms_map` then an assignment into it,
         # at import: no view's answer depends on the ones before, every one reads the changed map.
+        # The class that declares it is exact; DRF's own class, read as the core's built-in, is not.
         with mock.patch.dict(permissions.DjangoModelPermissions.perms_map):
             class AliasesTheSharedMap(permissions.DjangoModelPermissions):
                 perms_map = permissions.DjangoModelPermissions.perms_map
                 perms_map["GET"] = ["%(app_label)s.view_%(model_name)s"]
 
-            with mock.patch.object(blog_views.TagViewSet, "permission_classes", [AliasesTheSharedMap]):
-                with self.assertRaises(ExportError) as ctx:
-                    export_policy()
+            # The blog's comments use DRF's own class: moved to the alias, then put back below.
+            with mock.patch.object(blog_views.TagViewSet, "permission_classes", [AliasesTheSharedMap]), \
+                    mock.patch.object(blog_views.CommentViewSet, "permission_classes", [AliasesTheSharedMap]):
+                decl = export_policy()["classes"]["AliasesTheSharedMap"]
+                with mock.patch.object(blog_views.PostViewSet, "permission_classes",
+                                       [permissions.DjangoModelPermissions]):
+                    with self.assertRaises(ExportError) as ctx:
+                        export_policy()
+        self.assertEqual(decl["permsMap"]["GET"], ["%(app_label)s.view_%(model_name)s"])
         self.assertIn("AliasesTheSharedMap.perms_map is DjangoModelPermissions.perms_map itself, changed at import: "
-                      "every DjangoModelPermissions view, with DRF's own class too, reads the changed map",
-                      str(ctx.exception))
+                      "every DjangoModelPermissions view, with DRF's own class too, reads the changed map, where the "
+                      "policy's DjangoModelPermissions is DRF's", str(ctx.exception))
         self.assertEqual(permissions.DjangoModelPermissions.perms_map["GET"], [])  # restored by patch.dict
 
 
