@@ -2277,13 +2277,40 @@ _DRF_PIPELINE_MODULES = ("views", "viewsets", "generics", "mixins", "request", "
                          "negotiation", "renderers", "response", "exceptions")
 
 
+# Patches of DRF's classes known to change nothing DRF answers, by the module that defines the
+# replacing function and its qualified name. sentry-sdk's DjangoIntegration (2.x, on the first
+# request) wraps `APIView.initial` to keep a weak reference to the DRF request and
+# `Request._authenticate` in a tracing span; both return what DRF's own returns or raises.
+_KNOWN_TRANSPARENT_PATCHES = frozenset({
+    "sentry_sdk.integrations.django._patch_drf.<locals>.sentry_patched_drf_initial",
+    "sentry_sdk.integrations.django._patch_drf.<locals>.sentry_patched_drf_authenticate",
+})
+
+
+def _is_transparent_patch(func, code):
+    """Whether a replacing function is declared to add nothing to DRF's answers: listed (as
+    ``module.qualname``, or its whole module) in ``DRFGATE_TRANSPARENT_PATCHES``, or one of the
+    known library patches. The module is the one whose globals the code runs in, which
+    ``functools.wraps`` does not change::
+
+        DRFGATE_TRANSPARENT_PATCHES = ["myproject.tracing"]
+    """
+    from django.conf import settings
+
+    module = getattr(func, "__globals__", {}).get("__name__", "")
+    name = f"{module}.{getattr(code, 'co_qualname', code.co_name)}"
+    listed = set(getattr(settings, "DRFGATE_TRANSPARENT_PATCHES", ()) or ()) | _KNOWN_TRANSPARENT_PATCHES
+    return name in listed or module in listed
+
+
 def _patched_drf_problems():
     """DRF's own classes with a method the project put there (``APIView.initialize_request =
     ...`` in an AppConfig.ready(): model-united-nations-of-luebeck/CMS-backend reads
     ``request.user`` there, outside DRF's exception handling, so every failed authentication is
     a 500 where the edge answers DRF's 401/403). Found by where each function's code was
     written (``functools.wraps`` copies a name and module, not the code), for every view; a
-    library's patch too (sentry-sdk's of ``APIView.initial``), named by its file and line."""
+    library's patch too, named by its file and line, unless it is declared transparent
+    (``DRFGATE_TRANSPARENT_PATCHES``, or sentry-sdk's of ``APIView.initial``)."""
     import importlib
 
     out = []
@@ -2296,12 +2323,14 @@ def _patched_drf_problems():
             for attr, member in vars(cls).items():
                 func = getattr(member, "__func__", getattr(member, "fget", member))
                 code = getattr(func, "__code__", None)
-                if code is not None and not os.path.abspath(code.co_filename).startswith(drf_dir + os.sep):
+                if (code is not None and not os.path.abspath(code.co_filename).startswith(drf_dir + os.sep)
+                        and not _is_transparent_patch(func, code)):
                     # The code's own name and place: functools.wraps gives the function DRF's.
                     by = getattr(code, "co_qualname", code.co_name)
                     out.append(Problem(code, f"rest_framework.{short}.{cls.__name__}.{attr} is replaced by {by}: every "
                                              "DRF view runs it, and drf-gate cannot say what it does",
-                                       "leave the project's API to the origin, or remove the patch"))
+                                       "leave the project's API to the origin, remove the patch, or, if it changes "
+                                       "nothing DRF answers, list it in DRFGATE_TRANSPARENT_PATCHES"))
     return out
 
 

@@ -841,6 +841,28 @@ class PatchedDrfTests(SimpleTestCase):
             self.assertIn("test_export.py:", str(ctx.exception))
         export_policy()  # DRF's own again
 
+    def test_a_patch_declared_transparent_is_not_a_problem(self):
+        # Tracing libraries (sentry-sdk, OpenTelemetry) wrap DRF's methods and call them.
+        from rest_framework.views import APIView
+
+        original = APIView.initial
+
+        @functools.wraps(original)
+        def traced_initial(self, request, *args, **kwargs):
+            return original(self, request, *args, **kwargs)
+
+        code = traced_initial.__code__
+        qualname = f"{__name__}.{getattr(code, 'co_qualname', code.co_name)}"
+        with mock.patch.object(APIView, "initial", traced_initial):
+            with self.assertRaises(ExportError):
+                export_policy()
+            for listed in ([qualname], [__name__]):
+                with self.settings(DRFGATE_TRANSPARENT_PATCHES=listed):
+                    export_policy()
+            with self.settings(DRFGATE_TRANSPARENT_PATCHES=[qualname + "_other", __name__ + "_other"]):
+                with self.assertRaises(ExportError):
+                    export_policy()
+
 
 class UrlconfShapesTests(SimpleTestCase):
     """@action(permission_classes=...), extra methods, namespaces, generic views, converters."""
