@@ -984,6 +984,9 @@ async function replayGuard(c, index, request, workerd = false) {
   // leaves the decision uncertain: the origin decides.
   if (workerd && result.reason === "origin-renders" && (result.decision === null || result.decision.status === 500)) return LEFT;
   if (result.reason === "joined-header" && Object.values(c.raw.request.headers ?? {}).some((v) => v.includes(", "))) return LEFT;
+  // workerd: the decision read the Cookie header's first pair, which an empty `Cookie:` line
+  // before it (dropped by workerd, joined with "," by Django's servers) renames: the origin's.
+  if (workerd && result.reason === "dropped-cookie-line" && request.headers.get("cookie") !== null) return LEFT;
   // The object stage without an object in the case (DRF did not reach get_object()).
   if (result.reason === "object-pending" && !("object" in ctx) && !ctx.lookupError) return LEFT;
   if (result.decision && (result.reason === "allowed" || result.reason === "origin-renders")) return judgeRaw(c, { decision: result.decision });

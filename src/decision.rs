@@ -42,6 +42,11 @@ pub enum ObjectCheck {
     Failed,
     /// The decision was made before the object stage.
     NotReached,
+    /// The action calls `get_object()` on `filter_queryset(get_queryset())`, and the request
+    /// carries a parameter the view's filter backends read (`filterParams`): a filter may hide
+    /// the object or refuse the value, so only the origin's lookup decides; an object given is
+    /// not used (an edge need not fetch one).
+    Filtered,
 }
 
 /// Which permission-list entry decided a denial.

@@ -134,6 +134,11 @@ pub enum ForwardReason {
     /// be repeated lines, which Django's servers join with `","`
     /// ([`RawRequest::read_joined_header`]).
     JoinedHeader,
+    /// In a runtime that drops empty header lines (workerd), a cookie the decision read is the
+    /// `Cookie` header's first pair: an empty `Cookie:` line before it, which workerd drops and
+    /// Django's servers join with `","`, renames it for Django
+    /// ([`RawRequest::read_first_cookie`]).
+    DroppedCookieLine,
 }
 
 /// Why `perform_authentication` stopped before a decision.
@@ -214,6 +219,9 @@ impl Gate {
         if request.read_joined_header() {
             return Ok(EdgeOutcome::Forward(ForwardReason::JoinedHeader));
         }
+        if request.read_first_cookie() {
+            return Ok(EdgeOutcome::Forward(ForwardReason::DroppedCookieLine));
+        }
         Ok(outcome)
     }
 
@@ -275,7 +283,7 @@ impl Gate {
                 .query_names()
                 .any(|name| view.filter_params.iter().any(|prefix| name.starts_with(prefix.as_str())));
         let object = match filtered {
-            true => ObjectArg::Absent,
+            true => ObjectArg::Filtered,
             false => ObjectArg::from_input(target.object.as_ref(), target.lookup_error),
         };
         // `HasAPIKey` asks its lookup from inside the permission stage, only when DRF runs it.

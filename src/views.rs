@@ -134,6 +134,10 @@ pub(crate) enum Authenticated<'c> {
 pub(crate) enum ObjectArg<'c> {
     /// Not given: decided elsewhere.
     Absent,
+    /// Not usable: the request's filter parameters decide the lookup (`filterParams`; raw
+    /// requests only, which the edge builds read).
+    #[cfg(feature = "edge")]
+    Filtered,
     /// `get_object_or_404` found nothing.
     Missing,
     /// The lookup value does not fit the field (`pk='abc'` for an integer pk): a bare `Http404`.
@@ -407,6 +411,8 @@ impl View {
         // get_object: the lookup, then check_object_permissions.
         let object = match object {
             ObjectArg::Absent => return respond.allowed(Stage::View, ObjectCheck::Pending),
+            #[cfg(feature = "edge")]
+            ObjectArg::Filtered => return respond.allowed(Stage::View, ObjectCheck::Filtered),
             ObjectArg::Missing => {
                 return respond.denied(404, Cow::Borrowed(&self.no_match_body), not_found::CODE, Stage::Lookup, None)
             }

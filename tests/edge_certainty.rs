@@ -144,7 +144,7 @@ fn a_dropped_empty_origin_line_leaves_the_csrf_check_to_the_origin() {
         let token = "AbCdEfGhIjKlMnOpQrStUvWxYz012345";
         let text = format!(
             r#"{{"request": {{"method": "POST", "headers": {{"Accept": "application/json", "X-CSRFToken": "{token}",
-                "Cookie": "sessionid=s1; csrftoken={token}"}}, "emptyHeadersDropped": {dropped}}}, "view": "posts",
+                "Cookie": "theme=dark; sessionid=s1; csrftoken={token}"}}, "emptyHeadersDropped": {dropped}}}, "view": "posts",
                 "answers": [{{"key": {{"kind": "session", "sessionKey": "s1"}}, "answer": {{"user": {{"id": 1}}}}}}]}}"#
         );
         serde_json::to_value(gate.check_request_json(&text).unwrap()).unwrap()
@@ -158,6 +158,45 @@ fn a_dropped_empty_origin_line_leaves_the_csrf_check_to_the_origin() {
         (&json!(500), &json!(false), &json!(false)),
         "{dropped}"
     );
+}
+
+/// workerd drops an empty `Cookie:` line while no value came before it and joins a later one
+/// as `", "` (probed: `Cookie:` + `Cookie: sessionid=abc` reaches the Worker as `sessionid=abc`,
+/// `Cookie: sessionid=abc` + `Cookie:` as `sessionid=abc, `); Django's servers join every line
+/// with `","`, so to Django the first pair is `,sessionid`: no session. Where the runtime drops
+/// empty lines, a decision that reads the first pair's cookie is the origin's, before any lookup
+/// (the store is not asked); a cookie after it, or named again later, is the edge's.
+#[test]
+fn a_dropped_empty_cookie_line_leaves_the_first_cookie_to_the_origin() {
+    let gate = gate();
+    let step = |method: &str, cookie: &str, dropped: bool, answers: &str| {
+        let text = format!(
+            r#"{{"request": {{"method": "{method}", "url": "http://testserver/posts/", "headers": {{"Accept": "application/json",
+                "Origin": "http://testserver", "X-CSRFToken": "AbCdEfGhIjKlMnOpQrStUvWxYz012345", "Cookie": "{cookie}"}},
+                "emptyHeadersDropped": {dropped}}}, "view": "posts", "answers": [{answers}]}}"#
+        );
+        serde_json::to_value(gate.check_request_json(&text).unwrap()).unwrap()
+    };
+    let forwarded = json!({"forward": {"reason": "dropped-cookie-line"}});
+    let asks = json!({"lookup": {"kind": "session", "sessionKey": "s1"}});
+    // The session cookie first (or alone): forwarded where empty lines are dropped, not looked up.
+    assert_eq!(step("GET", "sessionid=s1", true, ""), forwarded);
+    assert_eq!(step("GET", "sessionid=s1; csrftoken=x", true, ""), forwarded);
+    assert_eq!(step("GET", "sessionid=s1", false, ""), asks);
+    // After another pair, or named again later (Django keeps the last): the edge's.
+    assert_eq!(step("GET", "csrftoken=x; sessionid=s1", true, ""), asks);
+    assert_eq!(step("GET", "sessionid=zz; sessionid=s1", true, ""), asks);
+    assert_eq!(step("GET", " ; sessionid=s1", true, ""), asks);
+    // A cookie no check reads may come first; no cookie at all stays no cookie.
+    assert_eq!(step("GET", "sessionidx=s1", true, "")["decision"]["status"], json!(403));
+    // The CSRF check of a session POST reads `csrftoken`: first, it is the origin's.
+    let session = r#"{"key": {"kind": "session", "sessionKey": "s1"}, "answer": {"user": {"id": 1}}}"#;
+    let token = "AbCdEfGhIjKlMnOpQrStUvWxYz012345";
+    assert_eq!(step("POST", &format!("csrftoken={token}; sessionid=s1"), true, session), forwarded);
+    let kept = step("POST", &format!("csrftoken={token}; sessionid=s1"), false, session);
+    assert_eq!(kept["decision"]["allowed"], json!(true), "{kept}");
+    let later = step("POST", &format!("theme=dark; csrftoken={token}; sessionid=s1"), true, session);
+    assert_eq!(later["decision"]["allowed"], json!(true), "{later}");
 }
 
 #[test]
@@ -474,7 +513,7 @@ fn a_dropped_empty_csrf_token_line_leaves_the_csrf_check_to_the_origin() {
         let header = token.map_or(String::new(), |token| format!(r#", "X-CSRFToken": "{token}""#));
         let text = format!(
             r#"{{"request": {{"method": "POST", "url": "http://testserver/posts/", "headers": {{"Accept": "application/json",
-                "Origin": "http://testserver", "Cookie": "sessionid=s1; csrftoken={cookie}"{header}}},
+                "Origin": "http://testserver", "Cookie": "theme=dark; sessionid=s1; csrftoken={cookie}"{header}}},
                 "emptyHeadersDropped": {dropped}}}, "view": "posts",
                 "answers": [{{"key": {{"kind": "session", "sessionKey": "s1"}}, "answer": {{"user": {{"id": 1}}}}}}]}}"#
         );

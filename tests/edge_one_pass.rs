@@ -80,7 +80,7 @@ fn render_packed(
         }
     }
     const STAGES: [&str; 7] = ["negotiation", "authentication", "view", "handler", "lookup", "object", "middleware"];
-    const OBJECT_CHECKS: [&str; 5] = ["notRequired", "pending", "passed", "failed", "notReached"];
+    const OBJECT_CHECKS: [&str; 6] = ["notRequired", "pending", "passed", "failed", "notReached", "filtered"];
     let decision = json!({
         "allowed": allowed,
         "respond": flags & packed::RESPOND != 0,

@@ -65,3 +65,31 @@ fn a_filter_parameter_leaves_the_lookup_and_object_stages_to_the_origin() {
     assert_eq!(outcome(&params, "?#search=x", alices()), (403, false, true));
     assert_eq!(outcome(&[], "?search=zzz", alices()), (403, false, true));
 }
+
+/// The decision says why no object decides: `filtered` (an object given is not used, so an edge
+/// need not fetch one: drf-gate/guard asks neither `prefetchObject` nor `loadObject`), where a
+/// request without the parameters and without an object is `pending`.
+#[test]
+fn a_filtered_request_says_its_object_is_not_used() {
+    let gate = Gate::from_value(policy(&["search"])).unwrap();
+    let compiled = Gate::from_compiled(&gate.to_compiled()).unwrap();
+    let check = |gate: &Gate, query: &str, object: Option<Value>| {
+        let mut input = json!({
+            "request": {"method": "PUT", "url": format!("https://api.example.com/api/posts/1/{query}"),
+                        "headers": {"Authorization": "Token bob", "Accept": "application/json"}},
+            "view": "posts", "action": "update",
+            "answers": [{"key": {"kind": "token", "key": "bob"}, "answer": {"user": {"id": 2}}}],
+        });
+        if let Some(object) = object {
+            input["object"] = object;
+        }
+        let step = serde_json::to_value(gate.check_request_json(&input.to_string()).unwrap()).unwrap();
+        (step["decision"]["allowed"].clone(), step["decision"]["objectCheck"].clone())
+    };
+    for gate in [&gate, &compiled] {
+        assert_eq!(check(gate, "?search=x", None), (json!(true), json!("filtered")));
+        assert_eq!(check(gate, "?search=x", Some(json!({"id": 1, "owner": 1}))), (json!(true), json!("filtered")));
+        assert_eq!(check(gate, "?page=2", None), (json!(true), json!("pending")));
+        assert_eq!(check(gate, "", Some(json!({"id": 1, "owner": 1}))), (json!(false), json!("failed")));
+    }
+}

@@ -588,7 +588,7 @@ export const wellFormed =
 
 
 const STAGES = ["negotiation", "authentication", "view", "handler", "lookup", "object", "middleware"];
-const OBJECT_CHECKS = ["notRequired", "pending", "passed", "failed", "notReached"];
+const OBJECT_CHECKS = ["notRequired", "pending", "passed", "failed", "notReached", "filtered"];
 const CHECK_NAMES = ["has_permission", "has_object_permission"];
 const STEP_RESULTS = ["true", "false", "raisedNotFound", "raisedMethodNotAllowed", "error"];
 

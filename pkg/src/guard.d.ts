@@ -62,6 +62,11 @@ export type ForwardReason =
   | "ambiguous-header-name"
   /** A header the decision reads holds ", ": Fetch joins repeated lines with ", ", Django's servers with ",". */
   | "joined-header"
+  /**
+   * workerd: a cookie the decision reads is the `Cookie` header's first pair; an empty `Cookie:`
+   * line before it (workerd drops it, Django's servers join it with ",") renames it for Django.
+   */
+  | "dropped-cookie-line"
   /** `HasAPIKey`: the key's row has an older hash (the package re-hashes and saves it on success). */
   | "api-key-legacy-hash"
   /** `HasAPIKey`: `API_KEY_CUSTOM_HEADER` names a `request.META` entry that is not a header. */
@@ -117,13 +122,22 @@ export interface GuardOptions<Env = any> {
   authoritative?: boolean | LookupKind[] | ((env: Env, ctx: any, request: Request) => boolean | LookupKind[] | Promise<boolean | LookupKind[]>);
   /** The time bound (ms) on one request's lookups, past which it is forwarded; default 1000. */
   lookupTimeout?: number | ((env: Env) => number);
-  /** Starts fetching the object while authentication runs; its value reaches `loadObject` as `prefetched`. */
+  /**
+   * Starts fetching the object while authentication runs; its value reaches `loadObject` as
+   * `prefetched`. Asked only for a detail route's handled method without a query string (a
+   * query may carry a filter parameter, `filterParams`, which leaves the lookup to the origin):
+   * otherwise `loadObject` alone is asked, once the core says the object stage needs it.
+   */
   prefetchObject?: (args: Omit<LoadObjectArgs<Env>, "user" | "prefetched">) => unknown;
   /** Where forward reasons are logged (default `console.warn`). */
   log?: (reason: string, message: string) => void;
   /** `forwardTo`'s options, for `withGuard(null, ...)`. */
   forward?: ForwardOptions;
-  /** Loads the object for the object stage; without it the origin decides that stage. */
+  /**
+   * Loads the object for the object stage; without it the origin decides that stage. Asked only
+   * when the core's decision waits for the object (`objectCheck: "pending"`): never for a
+   * denial, a list, or a request carrying one of the view's `filterParams`.
+   */
   loadObject?: LoadObject<Env>;
   /** Seconds since the epoch (JWT expiry), or a function returning them; default: now. */
   now?: number | (() => number);

@@ -203,9 +203,13 @@ export function createGuard(options = {}) {
     const raw = await toRawRequest(request, { headersDecodedAsUtf8 });
     if (raw === null) return forward("origin-renders");
     // The object (get_object()'s row) is fetched while authentication runs: independent lookups.
-    const route = loadObject ? current.route(new URL(request.url).pathname, methodOf(request)) : null;
+    // Only where the object stage can use it: a detail route's handled method, and no query
+    // string (a filter parameter, `filterParams`, leaves the lookup to the origin: the core
+    // says so, `objectCheck: "filtered"`, and then no object is read at all).
+    const url = new URL(request.url);
+    const route = loadObject ? current.route(url.pathname, methodOf(request)) : null;
     let prefetched;
-    if (route && prefetchObject) {
+    if (route && prefetchObject && route.detail && route.action !== null && url.search === "") {
       prefetched = Promise.resolve()
         .then(() => prefetchObject({ view: route.view, action: route.action, params: route.params, request, env }))
         .then((value) => ({ value }), (error) => ({ error }));
@@ -217,6 +221,7 @@ export function createGuard(options = {}) {
     let { decision } = first;
     if (decision.respond) return { action: "respond", response: toResponse(decision, request), decision };
     if (!decision.allowed) return forward("origin-renders", decision);
+    // "filtered": the object is not used (the origin's filter backends decide the lookup).
     if (decision.objectCheck !== "pending") return forward("allowed", decision);
     if (!loadObject || route === null) return forward("object-pending", decision);
 

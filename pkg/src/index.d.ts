@@ -371,7 +371,8 @@ export interface Decision {
   stage: Stage;
   /** The permission-list entry that denied, if one did. */
   decidedBy: { entry: number; source: string } | null;
-  objectCheck: "notRequired" | "pending" | "passed" | "failed" | "notReached";
+  /** `filtered`: the request carries a filter parameter (`filterParams`): the origin's lookup decides, an object is not used. */
+  objectCheck: "notRequired" | "pending" | "passed" | "failed" | "notReached" | "filtered";
   /** The evaluation trace, when the context asked for it. */
   trace: TraceStep[] | null;
   /** Why a check failed to evaluate (status 500), for the developer. */

@@ -7,6 +7,7 @@
 //! [`InputError`] instead of guessing an encoding (a Worker's `Headers` already hands out such
 //! "byte strings").
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::BTreeMap;
 
@@ -79,6 +80,9 @@ pub struct RawRequest {
     headers_joined: bool,
     /// A header the decision read may have been joined from several lines.
     joined_read: Cell<bool>,
+    /// A cookie the decision read is one a dropped empty `Cookie:` line would rename (see
+    /// [`RawRequest::read_first_cookie`]).
+    first_cookie_read: Cell<bool>,
 }
 
 /// The JSON shape of a raw request (what the JS binding receives).
@@ -564,15 +568,19 @@ impl RawRequest {
     pub fn cookies_map(&self) -> BTreeMap<String, String> {
         match &self.cookies {
             Some(cookies) => cookies.clone(),
-            None => {
-                let header = self.meta("HTTP_COOKIE").unwrap_or("");
-                if header.is_ascii() {
-                    return parse_cookie(header);
-                }
-                let bytes: Vec<u8> = header.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect();
-                parse_cookie(&String::from_utf8_lossy(&bytes))
-            }
+            None => parse_cookie(&self.cookie_header()),
         }
+    }
+
+    /// The `Cookie` header as `get_str_from_wsgi` gives it to `parse_cookie` (see
+    /// [`RawRequest::cookies_map`]); `""` without one.
+    fn cookie_header(&self) -> Cow<'_, str> {
+        let header = self.meta("HTTP_COOKIE").unwrap_or("");
+        if header.is_ascii() {
+            return Cow::Borrowed(header);
+        }
+        let bytes: Vec<u8> = header.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect();
+        Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     /// One cookie.
@@ -586,7 +594,35 @@ impl RawRequest {
     /// assert_eq!(request.cookie("b").as_deref(), Some("x\u{fffd}"));
     /// ```
     pub fn cookie(&self, name: &str) -> Option<String> {
+        if self.empty_headers_dropped && self.cookies.is_none() && renamed_by_leading_line(&self.cookie_header(), name)
+        {
+            self.first_cookie_read.set(true);
+        }
         self.cookies_map().remove(name)
+    }
+
+    /// Whether the decision read a cookie that is the `Cookie` header's first pair, in a runtime
+    /// that drops empty header lines (workerd, [`RawRequest::empty_headers_dropped`]). workerd
+    /// drops an empty `Cookie:` line only while no value came before it (a later one is joined
+    /// as `", "`, which the edge strips as Django's servers do); Django's servers join every
+    /// line with `","`, so an empty first line makes the first pair's name `,name` to Django:
+    /// that cookie is not there. An edge forwards such a request.
+    ///
+    /// ```
+    /// use drf_gate::authentication::{RawRequest, RawRequestInput};
+    /// let seen = |cookie: &str, name: &str| {
+    ///     let input = serde_json::json!({"method": "GET", "headers": {"Cookie": cookie}, "emptyHeadersDropped": true});
+    ///     let request = RawRequest::from_input(serde_json::from_value::<RawRequestInput>(input).unwrap()).unwrap();
+    ///     request.cookie(name);
+    ///     request.read_first_cookie()
+    /// };
+    /// assert!(seen("sessionid=s; csrftoken=t", "sessionid"));
+    /// assert!(!seen("csrftoken=t; sessionid=s", "sessionid"));
+    /// // A later pair of the same name is the one Django keeps: the first does not count.
+    /// assert!(!seen("sessionid=a; sessionid=s", "sessionid"));
+    /// ```
+    pub fn read_first_cookie(&self) -> bool {
+        self.first_cookie_read.get()
     }
 
     /// `request.is_secure()`.
@@ -795,6 +831,18 @@ pub fn split_domain_port(host: &str) -> (String, String) {
 }
 
 use crate::pystr::py_strip;
+
+/// Whether `parse_cookie` of `","` + `header` (an empty line before it, as Django's servers
+/// join lines) reads the cookie `name` otherwise than `parse_cookie(header)`: when the first
+/// pair is the only one named `name` (its name becomes `,name`).
+fn renamed_by_leading_line(header: &str, name: &str) -> bool {
+    // `parse_cookie`'s name of one `;`-separated chunk (none without `=`).
+    fn key(chunk: &str) -> &str {
+        py_strip(chunk.split_once('=').map_or("", |(key, _)| key))
+    }
+    let mut chunks = header.split(';');
+    chunks.next().is_some_and(|first| key(first) == name) && !chunks.any(|chunk| key(chunk) == name)
+}
 
 /// Django's `parse_cookie`.
 ///

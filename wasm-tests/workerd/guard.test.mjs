@@ -12,6 +12,7 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import { test } from "node:test";
 
+import { Gate } from "drf-gate";
 import { createGuard, forwardTo, NOT_FOUND, UNKNOWN, withGuard } from "drf-gate/guard";
 
 import { here } from "./drf.mjs";
@@ -167,7 +168,8 @@ function asWorkerdSees(method, url, lines) {
 test("in workerd, trailing spaces and tabs of a header value are stripped, as Django's servers strip them", async () => {
   const guard = createGuard({ policy, authoritative: true, log: quiet, resolvers: sessions, headersDecodedAsUtf8: true });
   const lines = (token) => [
-    ["accept", "application/json"], ["cookie", csrfCookie], ["origin", "http://api.example.com"], ["x-csrftoken", token],
+    // Not the Cookie header's first pair: that one is the origin's in workerd (below).
+    ["accept", "application/json"], ["cookie", `theme=dark; ${csrfCookie}`], ["origin", "http://api.example.com"], ["x-csrftoken", token],
   ];
   // A good token: past the CSRF check (the object stage next), with or without the padding.
   for (const token of [vectors.token, `${vectors.token} `, `${vectors.token} \t `]) {
@@ -178,6 +180,37 @@ test("in workerd, trailing spaces and tabs of a header value are stripped, as Dj
   const inner = await guard(asWorkerdSees("PATCH", "http://api.example.com/api/posts/1/", lines(`${vectors.token} x`)));
   assert.equal(inner.action, "respond");
   assert.match(await inner.response.text(), /has incorrect length/);
+});
+
+test("in workerd, a decision on the Cookie header's first pair is the origin's (an empty Cookie: line before it is dropped)", async () => {
+  // Real workerd (probe-headers.mjs): `Cookie:` + `Cookie: sessionid=s1` reaches the Worker as
+  // `sessionid=s1`; Django's servers join the lines with ",", so Django reads `,sessionid`: no
+  // session, DRF's "Authentication credentials were not provided." where the edge saw alice.
+  let asked = 0;
+  const guard = createGuard({
+    policy, authoritative: true, log: quiet, headersDecodedAsUtf8: true,
+    resolvers: { ...sessions, session: async (key) => { asked++; return sessions.session(key); } },
+  });
+  const seen = (cookie, extra = []) => [["accept", "application/json"], ["cookie", cookie], ...extra];
+  const csrf = [["origin", "http://api.example.com"], ["x-csrftoken", vectors.token]];
+  for (const [label, method, cookie, extra] of [
+    ["session alone", "GET", "sessionid=s1", []],
+    ["session first", "DELETE", `sessionid=s1; csrftoken=${vectors.secret}`, csrf],
+    ["csrftoken first", "DELETE", `csrftoken=${vectors.secret}; sessionid=s1`, csrf],
+  ]) {
+    asked = 0;
+    const result = await guard(asWorkerdSees(method, "http://api.example.com/api/posts/1/", seen(cookie, extra)));
+    assert.deepEqual([result.action, result.reason], ["forward", "dropped-cookie-line"], label);
+    if (label !== "csrftoken first") assert.equal(asked, 0, `${label}: the store is not asked`);
+  }
+  // The cookies it reads after another pair: the edge's, as before (here: past the CSRF check).
+  const later = await guard(asWorkerdSees("DELETE", "http://api.example.com/api/posts/1/",
+    seen(`theme=dark; csrftoken=${vectors.secret}; sessionid=s1`, csrf)));
+  assert.equal(later.reason, "object-pending");
+  // A runtime that keeps empty lines (Node): no such doubt.
+  const node = createGuard({ policy, authoritative: true, log: quiet, resolvers: sessions });
+  const plain = await node(get("/api/posts/", { Accept: "application/json", Cookie: "sessionid=s1" }));
+  assert.equal(plain.reason, "allowed");
 });
 
 function segmentBytes(segments) {
@@ -248,6 +281,89 @@ test("custom resolvers run once per request", async () => {
   const result = await guard(get("/api/posts/1/", { "X-Api-Key": "k" }));
   assert.equal(result.action, "forward", JSON.stringify(result.decision));
   assert.equal(calls, 1);
+});
+
+test("the store is asked for an object only when the object stage can use it", async () => {
+  // A view whose filter backends read `?search=` (docs/policy.md §1.8): with the parameter the
+  // origin's get_object() decides, so neither prefetchObject nor loadObject may be asked.
+  const filtered = {
+    ...policy,
+    views: { posts: { permissions: ["IsAuthenticated", "IsOwner"], filterParams: ["search"] } },
+    routes: [
+      { pattern: "/api/posts/", view: "posts" },
+      { pattern: "/api/posts/{pk}/", view: "posts", detail: true },
+    ],
+  };
+  const asked = { prefetch: 0, load: 0 };
+  const guard = createGuard({
+    policy: filtered, authoritative: true, log: quiet,
+    resolvers: { token: async (key) => (key === "alice" ? alice : NOT_FOUND) },
+    prefetchObject: async () => { asked.prefetch++; return { id: 1, owner: 2 }; },
+    loadObject: async ({ prefetched }) => { asked.load++; return prefetched ?? { id: 1, owner: 2 }; },
+  });
+  const token = { Authorization: "Token alice" };
+  const cases = [
+    // [path, method, action, reason or status, prefetched, loaded]
+    ["/api/posts/1/", "GET", "respond", 403, 1, 1],
+    ["/api/posts/1/?search=x", "GET", "forward", "allowed", 0, 0],
+    ["/api/posts/1/?se%61rch", "DELETE", "forward", "allowed", 0, 0],
+    // Another parameter: the core decides first (no prefetch), then the object is read.
+    ["/api/posts/1/?page=2", "GET", "respond", 403, 0, 1],
+    // A list, or a method the detail route does not handle: no object stage.
+    ["/api/posts/", "GET", "forward", "allowed", 0, 0],
+    ["/api/posts/1/", "POST", "respond", 405, 0, 0],
+  ];
+  for (const [path, method, action, expected, prefetched, loaded] of cases) {
+    asked.prefetch = 0;
+    asked.load = 0;
+    const result = await guard(new Request(`https://api.example.com${path}`, { method, headers: token }));
+    const label = `${method} ${path}`;
+    assert.equal(result.action, action, `${label}: ${result.reason}`);
+    if (action === "respond") assert.equal(result.response.status, expected, label);
+    else assert.equal(result.reason, expected, label);
+    assert.deepEqual([asked.prefetch, asked.load], [prefetched, loaded], label);
+  }
+  // The core's word for it: the object is not used.
+  const gate = new Gate(filtered);
+  const step = await gate.checkRequest(get("/api/posts/1/?search=x", token), { resolvers: { token: () => alice } });
+  assert.equal(step.decision.objectCheck, "filtered");
+  const plain = await gate.checkRequest(get("/api/posts/1/", token), { resolvers: { token: () => alice } });
+  assert.equal(plain.decision.objectCheck, "pending");
+});
+
+test("data changes: a miss denies only from an authoritative store; a record is taken as current", async () => {
+  // Post 1 was just given to alice (id 1) on the origin; the edge's store may not know yet.
+  const owned = {
+    ...policy,
+    views: { posts: { permissions: ["IsAuthenticated", "IsOwner"] } },
+    routes: [{ pattern: "/api/posts/{pk}/", view: "posts", detail: true }],
+  };
+  const decide = async (loaded, authoritative) => {
+    const guard = createGuard({
+      policy: owned, authoritative, log: quiet,
+      resolvers: { token: async () => alice }, loadObject: async () => loaded,
+    });
+    return guard(get("/api/posts/1/", { Authorization: "Token alice", Accept: "application/json" }));
+  };
+  // Not known, or a miss from a store that is not authoritative for objects: the origin decides.
+  for (const loaded of [undefined, UNKNOWN, NOT_FOUND]) {
+    for (const authoritative of [false, ["token"], true]) {
+      const result = await decide(loaded, authoritative);
+      if (loaded === NOT_FOUND && authoritative === true) {
+        assert.deepEqual([result.action, result.response.status], ["respond", 404]);
+      } else {
+        assert.deepEqual([result.action, result.reason], ["forward", "object-pending"], `${String(loaded)} ${authoritative}`);
+      }
+    }
+  }
+  assert.equal((await decide(NOT_FOUND, ["object"])).response.status, 404);
+  // The current record: alice owns it, the origin decides (allowed).
+  assert.equal((await decide({ id: 1, owner: 1 }, false)).reason, "allowed");
+  // A stale record (still bob's) is taken as current whatever `authoritative` says: DRF's 403
+  // at the edge. A store that may lag must answer UNKNOWN for a row it cannot vouch for
+  // (pkg/README.md, "Resolvers"; the sample's pending marks).
+  const stale = await decide({ id: 1, owner: 2 }, false);
+  assert.deepEqual([stale.action, stale.response.status], ["respond", 403]);
 });
 
 async function listen(handler) {

@@ -34,6 +34,13 @@ const probes = [
    "X-Remote-User:", "X-Forwarded-Host:", "X-Requested-With:", "Content-Length:", "X-Api-Key:", "Accept-Language:", "X-Scheme:",
    "Access-Control-Request-Headers:", "Access-Control-Request-Private-Network:", "X-Forwarded-Port:", "Remote-User:", "X-Xsrf-Token:"],
   ["Host: example.com", "X-CSRFToken: tok ", "Authorization: Token abc\t", "Cookie: a=1 ", "User-Agent:  ua  "],
+  // An empty line beside a value: dropped only while no value came before it (`sessionid=abc`),
+  // joined as ", " after one (`sessionid=abc, `); Django's servers join every line with ",".
+  ["Host: example.com", "Cookie:", "Cookie: sessionid=abc"],
+  ["Host: example.com", "Cookie: sessionid=abc", "Cookie:"],
+  ["Host: example.com", "Cookie: a=1", "Cookie:", "Cookie: b=2"],
+  ["Host: example.com", "Authorization:", "Authorization: Token abc"],
+  ["Host: example.com", "X-CSRFToken:", "X-CSRFToken: tok"],
 ];
 for (const lines of probes) {
   const answer = await send(lines);
