@@ -18,7 +18,7 @@ use crate::authentication::{
 use crate::decision::{Decision, TextIds};
 use crate::error::{ContextError, ContextErrorCode};
 use crate::gate::{resolve_target, Gate};
-use crate::json::from_text;
+use crate::json::{from_text, Json};
 use crate::middleware::SessionUse;
 use crate::permissions::api_key::{ApiKeyForward, ApiKeyStop, EdgeApiKeys};
 use crate::user::{User, UserInput};
@@ -423,7 +423,10 @@ impl PendingRequest {
     /// flags; the target's `object` in the binary value encoding (`compiled::value`) when
     /// `flags` has [`parts::OBJECT`]. The same request as the JSON input with these members, read
     /// by the same code. `Ok(None)`: the text is not `count` parts (a separator inside one), so
-    /// the caller sends the parts again escaped ([`parts::ESCAPED`], [`escape_part`]).
+    /// the caller sends the parts again escaped ([`parts::ESCAPED`], [`escape_part`]). A `now`
+    /// that is not finite is refused as the JSON path refuses it (`JSON.stringify` writes `null`).
+    /// With [`parts::REQUEST_JSON`], `body` is the JSON of a request the caller could not send
+    /// typed, read only for the JSON path's error on it (`Ok(None)` when it has none to give).
     ///
     /// # Errors
     /// As [`PendingRequest::from_json`] for the same request.
@@ -445,6 +448,9 @@ impl PendingRequest {
         object: Option<&[u8]>,
         now: f64,
     ) -> Result<Option<Self>, ContextError> {
+        if flags & parts::REQUEST_JSON != 0 {
+            return request_json_error(body.as_deref().unwrap_or_default()).map(|()| None);
+        }
         // A NUL inside a part: every part escaped (`parts::ESCAPED`; an escape that is not one of
         // the two is refused like a miscount).
         let escaped = flags & parts::ESCAPED != 0;
@@ -502,6 +508,12 @@ impl PendingRequest {
         // parts than counted.
         if used - 1 != count {
             return Ok(None);
+        }
+        // JSON.stringify writes a `now` that is not finite as `null`, which the JSON path's
+        // reader refuses after the request's members and before the target's.
+        if !now.is_finite() {
+            let Err(error) = from_text::<f64>("null") else { return Ok(None) };
+            return Err(ContextError::new(ContextErrorCode::InvalidContext, error.path("$.now"), error.message()));
         }
         // The JSON input's `BTreeMap` order: by name, the last value of a repeated name (a
         // stable sort keeps the given order among equal names).
@@ -767,6 +779,10 @@ pub mod parts {
     pub const OBJECT: u32 = 1 << 21;
     /// Every part is escaped ([`escape_part`](super::escape_part)): a part holds a NUL.
     pub const ESCAPED: u32 = 1 << 22;
+    /// The typed crossing refused the request for a member's value (a lone surrogate, a type
+    /// JSON's reader refuses): the body argument is `{"request": ...}` as `JSON.stringify` writes
+    /// it, read only for the JSON path's error ([`PendingRequest::from_parts`]).
+    pub const REQUEST_JSON: u32 = 1 << 23;
 }
 
 /// Escapes a part of [`PendingRequest::from_parts`] that holds a [`PARTS_SEPARATOR`] (sent with
@@ -805,6 +821,23 @@ fn unescape_part(part: &str) -> Cow<'_, str> {
         });
     }
     Cow::Owned(out)
+}
+
+/// The JSON path's error for a request the typed crossing refused ([`parts::REQUEST_JSON`]:
+/// `{"request": ...}` as `JSON.stringify` writes it, at the depth and path the JSON input has it):
+/// the text's syntax error (a lone surrogate, nesting), else the first member, in order, whose
+/// value its field's type refuses. `Ok(())` when there is none: an unknown member or no `method`
+/// (the JSON path words those itself), or nothing wrong at all.
+fn request_json_error(text: &str) -> Result<(), ContextError> {
+    let at = |path: String, message: String| ContextError::new(ContextErrorCode::InvalidContext, path, message);
+    let json = Json::parse(text).map_err(|error| at(error.path("$"), error.message()))?;
+    let Json::Object(entries) = &json else { return Ok(()) };
+    let Some((_, Json::Object(members))) = entries.first() else { return Ok(()) };
+    for (name, value) in members {
+        let Some(read) = RawRequestInput::read_member(name, value) else { return Ok(()) };
+        read.map_err(|error| at(error.path(&format!("$.request.{name}")), error.message().to_owned()))?;
+    }
+    Ok(())
 }
 
 /// The request, target, `now` and answers of a [`Gate::check_request_json`] input.

@@ -662,3 +662,100 @@ fn typed_object_equals_the_json_input() {
     let error = PendingRequest::from_parts(&text, 4, parts::VIEW | parts::OBJECT, None, Some(&[9]), 5.0).unwrap_err();
     assert_eq!((error.code, error.path.as_str()), ("invalid_context", "$.object"));
 }
+
+/// A request the typed crossing refuses for a member's value crosses as its JSON
+/// (`parts::REQUEST_JSON`), read only for the error: the JSON input's error, member by member (each
+/// field's type, a lone surrogate or nesting anywhere first, the members' order), and none where
+/// the JSON input names the fault itself (an unknown member, no `method`) or has none. A `now` that
+/// is not finite is the JSON input's `"now": null`.
+#[test]
+fn request_json_errors_equal_the_json_input() {
+    use drf_gate::edge::parts;
+    let members = [
+        "method",
+        "url",
+        "path",
+        "headers",
+        "cookies",
+        "secure",
+        "host",
+        "port",
+        "body",
+        "bodyBase64",
+        "bodyPending",
+        "emptyHeadersDropped",
+        "bodyTooLarge",
+        "headersJoined",
+        "contentType",
+        "meta",
+    ];
+    let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+    let values = [
+        "null",
+        "1",
+        "-1.5",
+        "true",
+        r#""x""#,
+        r#""\ud800""#,
+        "[]",
+        r#"["a"]"#,
+        "{}",
+        r#"{"a":"b"}"#,
+        r#"{"a":1}"#,
+        r#"{"a":null}"#,
+        r#"{"a":{"b":"\udc00"}}"#,
+        r#"{"\ud800":"v"}"#,
+        &deep,
+    ];
+    let mut refused = 0;
+    for member in members {
+        for value in values {
+            for request in [
+                format!(r#"{{"method":"GET",{member:?}:{value}}}"#),
+                format!(r#"{{{member:?}:{value},"extra":1}}"#),
+                format!(r#"{{"extra":1,{member:?}:{value}}}"#),
+                format!(r#"{{{member:?}:{value},"meta":null}}"#),
+                format!(r#"{{"headers":{{"a":1}},{member:?}:{value},"method":"GET"}}"#),
+            ] {
+                // A JS object has no repeated member.
+                if request.matches(&format!("{member:?}:")).count() > 1 {
+                    continue;
+                }
+                let json = PendingRequest::from_json(&format!(r#"{{"view":"posts","request":{request},"now":5}}"#));
+                let typed = PendingRequest::from_parts(
+                    "GET\0posts",
+                    2,
+                    parts::VIEW | parts::REQUEST_JSON,
+                    Some(format!(r#"{{"request":{request}}}"#)),
+                    None,
+                    5.0,
+                );
+                match (typed, json) {
+                    (Err(a), Err(b)) => {
+                        assert_eq!(a.to_string(), b.to_string(), "{request}");
+                        refused += 1;
+                    }
+                    // Not the member reader's to name (or nothing wrong): the JSON path's.
+                    (Ok(None), Ok(_)) => {}
+                    // ... and a refusal of what was read (`invalid_request`: a URL, a header's bytes).
+                    (Ok(None), Err(b))
+                        if !format!("{b:?}").contains(r#"code: "invalid_context""#)
+                            || b.to_string().starts_with("unknown field")
+                            || b.to_string().starts_with("missing field") => {}
+                    (a, b) => panic!("{request}: typed {a:?}, json {b:?}"),
+                }
+            }
+        }
+    }
+    assert!(refused >= 909, "{refused}");
+    for now in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        let typed =
+            PendingRequest::from_parts("GET\0posts\0Host\0h\u{100}", 4, parts::VIEW, None, None, now).unwrap_err();
+        let json = PendingRequest::from_json(
+            r#"{"view":"posts","request":{"method":"GET","headers":{"Host":"h\u0100"}},"now":null}"#,
+        )
+        .unwrap_err();
+        assert_eq!(typed.to_string(), json.to_string());
+        assert_eq!(typed.to_string(), "invalid type: null, expected f64 at $.now");
+    }
+}

@@ -154,18 +154,18 @@ const PART_BODY_TOO_LARGE = 1 << 19;
 const PART_BODY_BASE64 = 1 << 20;
 const PART_OBJECT = 1 << 21;
 const PART_ESCAPED = 1 << 22;
+const PART_REQUEST_JSON = 1 << 23;
 // Longest typed text (the JSON path's cap on a context's text; longer ones take the JSON path).
 const MAX_PARTS_CHARS = 1024 * 1024;
 // The JSON path's cap on the values of one input (src/limits.rs MAX_JSON_VALUES).
 const MAX_JSON_VALUES = 65536;
 
 // The target's `object` in the binary value encoding (value.js, as `check`'s), or undefined: take
-// the JSON path, which reads or refuses it as before. It takes what JSON.stringify would leave
-// out or replace at the top (a function, a symbol, a toJSON), what it refuses (its errors: a
+// the JSON path, which reads or refuses it as before. It takes what JSON.stringify would replace
+// at the top (a toJSON), what it refuses (its errors: a
 // cycle, a lone surrogate, nesting past serde's limit), and a value long enough to near its
 // limits. The encoding counts the nesting from the input's own level, as `check`'s context.
 function encodedObject(value) {
-  if (typeof value === "function" || typeof value === "symbol") return undefined;
   if (typeof value === "object" && typeof value.toJSON === "function") return undefined;
   let bytes;
   try {
@@ -225,6 +225,7 @@ function escapePart(part) {
 // The typed request again with every part escaped (PART_ESCAPED), for a NUL inside a part (the
 // core found more parts than counted: undefined); null: too long, take the JSON path.
 function escapedRequest(typed) {
+  if (typed[2] & PART_REQUEST_JSON) return null;
   const text = typed[6].map(escapePart).join(PART);
   if (text.length > MAX_PARTS_CHARS) return null;
   return [text, typed[1], typed[2] | PART_ESCAPED, typed[3], typed[4], typed[5]];
@@ -233,6 +234,34 @@ function escapedRequest(typed) {
 // [text, count, flags, body, object, now, parts] for the typed crossing (the glue reads the first
 // six; `parts` for escapedRequest), or null: take the JSON path.
 function typedRequest(request, options) {
+  return typedParts(request, options) ?? requestAsJson(request, options);
+}
+
+// A plain request the typed crossing refuses for a member's value (a lone surrogate, a type the
+// JSON path's reader refuses: `meta: null`, a header value that is not a string), with options
+// that cross typed: the request crosses as its JSON text (PART_REQUEST_JSON, in the body
+// argument), which the core reads only for the JSON path's error, by the JSON path's own reader
+// and types (src/edge.rs `request_json_error`); it answers undefined when there is none (an
+// unknown member: the JSON path then names it). null: take the JSON path (a long body, or a text
+// that may near the JSON path's limit on values).
+function requestAsJson(request, options) {
+  if (!plainRecord(request)) return null;
+  const bounded = boundedBody(request);
+  if (typeof bounded.body === "string" && bounded.body.length > MAX_PARTS_CHARS) return null;
+  const typed = typedParts({ method: "GET" }, options);
+  if (typed === null) return null;
+  // As the JSON input holds it: `{"request": ...}` is at the same depth and path.
+  const text = exactJson({ request: bounded });
+  if (text === undefined || text.length > MAX_PARTS_CHARS) return null;
+  // A JSON text of n characters holds at most (n + 1) / 2 values: with the options' (see
+  // typedParts), within the JSON path's cap, which then cannot name another place.
+  const object = typed[4] === undefined ? 0 : typed[4].length;
+  if ((text.length + 1) / 2 + object + typed[1] + 32 > MAX_JSON_VALUES) return null;
+  return [typed[0], typed[1], typed[2] | PART_REQUEST_JSON, text, undefined, typed[5], typed[6]];
+}
+
+// typedRequest for a request whose every member crosses typed.
+function typedParts(request, options) {
   if (!plainRecord(request)) return null;
   const parts = [undefined];
   let flags = 0;
@@ -248,12 +277,19 @@ function typedRequest(request, options) {
         if (typeof value !== "string") return null;
         method = value;
         break;
+      // An optional member as null is absent (an `Option` in the core), tested only off the hot path.
       case "url":
-        if (typeof value !== "string") return null;
+        if (typeof value !== "string") {
+          if (value === null) break;
+          return null;
+        }
         url = value;
         break;
       case "path":
-        if (typeof value !== "string") return null;
+        if (typeof value !== "string") {
+          if (value === null) break;
+          return null;
+        }
         path = value;
         break;
       case "headers":
@@ -261,7 +297,10 @@ function typedRequest(request, options) {
         headers = value;
         break;
       case "body":
-        if (typeof value !== "string") return null;
+        if (typeof value !== "string") {
+          if (value === null) break;
+          return null;
+        }
         // Past MAX_BODY_BYTES: too large, as boundedBody makes it. A long body within it takes
         // the JSON path (wasm memory, which never shrinks, is sized by it: adversarial/run.sh).
         // Else well-formed (JSON would escape a lone surrogate).
@@ -296,7 +335,10 @@ function typedRequest(request, options) {
         else contentType = value;
         break;
       case "bodyBase64":
-        if (typeof value !== "string") return null;
+        if (typeof value !== "string") {
+          if (value === null) break;
+          return null;
+        }
         // Past MAX_BODY_BYTES: too large, as boundedBody makes it (the body is dropped too).
         if (Math.floor(value.length / 4) * 3 - 2 > MAX_BODY_BYTES) over = true;
         else bodyBase64 = value;
@@ -369,6 +411,8 @@ function typedRequest(request, options) {
           if (value) flags |= PART_TRACE;
           break;
         case "object":
+          // A function or a symbol: JSON.stringify leaves the member out (no object given).
+          if (typeof value === "function" || typeof value === "symbol") break;
           // null (a lookup miss) crosses as the flag alone.
           flags |= PART_OBJECT;
           if (value === null) break;
@@ -380,9 +424,9 @@ function typedRequest(request, options) {
       }
     }
   }
-  // `now ?? Date.now() / 1000`, as the JSON path.
+  // `now ?? Date.now() / 1000`, as the JSON path; one that is not finite is refused by the core
+  // as the JSON path refuses JSON.stringify's `null`.
   now ??= Date.now() / 1000;
-  if (!Number.isFinite(now)) return null;
   if (view !== undefined) {
     flags |= PART_VIEW;
     parts.push(view);

@@ -157,6 +157,38 @@ pub struct RawRequestInput {
 }
 object_only!(RawRequestInput, "struct RawRequestInput");
 
+impl RawRequestInput {
+    /// Reads one member of the JSON shape by its name, with its field's type, as the derived
+    /// reader reads it: serde's error (and where, under the member) for a value of another
+    /// type. `None` for a name that is no member (the derived reader's own "unknown field").
+    /// For a reader that takes the members one by one ([`crate::edge::PendingRequest::from_parts`]
+    /// with [`crate::edge::parts::REQUEST_JSON`]); the field types are this struct's.
+    ///
+    /// ```
+    /// use drf_gate::authentication::RawRequestInput;
+    /// use drf_gate::json::Json;
+    /// let error = RawRequestInput::read_member("meta", &Json::Null).unwrap().unwrap_err();
+    /// assert_eq!(error.message(), "invalid type: null, expected a map");
+    /// assert!(RawRequestInput::read_member("nope", &Json::Null).is_none());
+    /// ```
+    pub fn read_member(name: &str, value: &crate::json::Json) -> Option<Result<(), crate::json::PathError>> {
+        use crate::json::from_json;
+        Some(match name {
+            "method" => from_json::<String>(value).map(drop),
+            "url" | "path" | "host" | "port" | "body" | "bodyBase64" | "contentType" => {
+                from_json::<Option<String>>(value).map(drop)
+            }
+            "headers" | "meta" => from_json::<BTreeMap<String, String>>(value).map(drop),
+            "cookies" => from_json::<Option<BTreeMap<String, String>>>(value).map(drop),
+            "secure" => from_json::<Option<bool>>(value).map(drop),
+            "bodyPending" | "emptyHeadersDropped" | "bodyTooLarge" | "headersJoined" => {
+                from_json::<bool>(value).map(drop)
+            }
+            _ => return None,
+        })
+    }
+}
+
 /// Whether every character is at most U+00FF: in UTF-8, exactly when no byte is 0xC4 or above
 /// (U+0100 is C4 80; U+0080..=U+00FF are C2/C3 and a continuation byte, 0x80..=0xBF). A byte
 /// scan, not a char decode: it runs on every header of every raw request.

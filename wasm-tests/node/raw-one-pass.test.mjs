@@ -3,9 +3,11 @@
 // resolver that returns a Promise to checkRequestSync, too many lookups), so wasm memory stays
 // flat; the body is read once, only when the CSRF check asks; sync and async agree.
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { describe, test } from "node:test";
+import { pathToFileURL } from "node:url";
 
-import { loadEsm } from "./consumer.mjs";
+import { installedDir, loadEsm } from "./consumer.mjs";
 
 const esm = await loadEsm();
 const exports = await esm.init();
@@ -119,6 +121,86 @@ describe("the one-pass raw-request protocol", () => {
       assert.equal(run(() => gate.checkRequestSync(request, options)), run(() => gate.checkRequestSync(viaJson(request), options)));
     }
     gate.free();
+  });
+
+  test("a request refused for a member's value crosses typed, with the JSON path's error", async () => {
+    // The glue's first step as JSON (`startRequest`), counted: the typed crossing must not call it.
+    const { GateCore } = await import(pathToFileURL(join(installedDir, "dist", "drf_gate.js")).href);
+    const startRequest = GateCore.prototype.startRequest;
+    let started = 0;
+    GateCore.prototype.startRequest = function (...args) {
+      started++;
+      return startRequest.apply(this, args);
+    };
+    const gate = new esm.Gate({ ...policy, routes: [{ pattern: "/api/posts/", view: "posts" }] });
+    try {
+      class ViaJson {}
+      const viaJson = (request) => Object.assign(new ViaJson(), request);
+      const run = (f) => {
+        try {
+          return JSON.stringify(f());
+        } catch (error) {
+          return `${error.name} ${error.code} ${error.path}: ${error.message}`;
+        }
+      };
+      let deep = "v";
+      for (let i = 0; i < 200; i++) deep = [deep];
+      const base = { method: "GET", path: "/api/posts/" };
+      // Each refused by the JSON path's reader: a member's type, a lone surrogate anywhere (the
+      // text's syntax error comes first, wherever it is), nesting; in the members' order.
+      const refused = [
+        { meta: null }, { meta: { X: 1 } }, { cookies: { a: 1 } }, { cookies: [] }, { cookies: "a=1" }, { headers: { A: 1 } },
+        { headers: { A: null } }, { headers: null }, { headers: [] }, { headers: { A: { b: "\ud800" } } }, { headers: { A: "Token \ud800" } },
+        { headers: { "\ud800": "v" } }, { headers: { A: deep } }, { body: "\ud800" }, { body: "a\udc00b" }, { body: 1 }, { method: 5 },
+        { method: "\ud800" }, { method: null }, { url: 1 }, { path: "/\ud800" }, { secure: "yes" }, { bodyPending: null },
+        { bodyTooLarge: 0 }, { host: 5 }, { port: 443 }, { contentType: [] }, { bodyBase64: 1 }, { headersJoined: "1" },
+        { emptyHeadersDropped: {} }, { meta: { "\ud800": "" } }, { cookies: { a: 9007199254740993n } },
+        { method: 5, body: "\ud800" }, { headers: { A: 1 }, meta: null }, { meta: null, headers: { A: 1 } },
+        { meta: null, extra: 1 }, { cookies: { a: "\ud800" }, meta: null }, { meta: null, cookies: { a: "\ud800" } },
+      ].map((extra) => ({ ...base, ...extra }));
+      // No method: the member's error comes first.
+      refused.push({ path: "/api/posts/", meta: null }, { meta: null, path: "/api/posts/" });
+      // Not refused by the member reader (the JSON path decides or names them itself).
+      // Optional members as null: absent, typed as the JSON path reads them.
+      const absent = [{ ...base, url: null, body: null, bodyBase64: null }, { method: "POST", path: null, url: "http://h/api/posts/", body: null, headers: { Cookie: "sessionid=s" } }];
+      // Not refused by the member reader (the JSON path decides or names them itself).
+      const others = [{ ...base, extra: 1, meta: null }, { path: "/api/posts/" }, { ...base, headers: new Map() }];
+      const targets = [{ view: "posts" }, {}, { view: "posts", now: Number.NaN }, { view: "posts", now: Infinity, trace: true }];
+      for (const target of targets) {
+        const options = { ...target, now: "now" in target ? target.now : 1800000000, resolvers: { token: () => null } };
+        for (const request of [...refused, ...absent, ...others]) {
+          const label = `${run(() => request)} ${run(() => target)}`;
+          const before = started;
+          const typed = run(() => gate.checkRequestSync(request, options));
+          const typedAsync = await gate.checkRequest(request, options).then((step) => JSON.stringify(step), (e) => `${e.name} ${e.code} ${e.path}: ${e.message}`);
+          const crossedTyped = started === before;
+          assert.equal(run(() => gate.checkRequestSync(viaJson(request), options)), typed, label);
+          assert.equal(typedAsync, typed, label);
+          if (refused.includes(request)) {
+            assert.ok(crossedTyped, `took the JSON path: ${label}`);
+            assert.match(typed, /^ContextError invalid_context \$\.(request|now)/, label);
+          }
+          if (absent.includes(request)) assert.ok(crossedTyped && !Number.isFinite(options.now) === typed.startsWith("ContextError"), label);
+        }
+        // A request that is otherwise well-formed, with `now` not finite: the core refuses `now`.
+        if (Number.isFinite(options.now)) continue;
+        const before = started;
+        assert.equal(run(() => gate.checkRequestSync(base, options)), run(() => gate.checkRequestSync(viaJson(base), options)));
+        assert.equal(run(() => gate.checkRequestSync(base, options)), "ContextError invalid_context $.now: invalid type: null, expected f64");
+        assert.equal(started, before + 1); // the ViaJson twin only
+      }
+      // An object JSON.stringify leaves out (a function, a symbol): no object, typed.
+      for (const object of [() => 1, Symbol("s")]) {
+        const options = { view: "posts", detail: true, object, now: 1800000000 };
+        const before = started;
+        const typed = run(() => gate.checkRequestSync({ ...base, method: "DELETE" }, options));
+        assert.equal(started, before);
+        assert.equal(run(() => gate.checkRequestSync(viaJson({ ...base, method: "DELETE" }), options)), typed);
+      }
+    } finally {
+      GateCore.prototype.startRequest = startRequest;
+      gate.free();
+    }
   });
 
   test("the target's object crosses typed as the JSON crossing reads it", async () => {
