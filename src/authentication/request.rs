@@ -553,6 +553,22 @@ impl RawRequest {
         }
     }
 
+    /// Whether Django fails building this request from its `Content-Type` (see
+    /// [`content_type_unparsable`](super::session::content_type_unparsable)). Reads the header
+    /// without noting it as read by the decision: every request has it parsed.
+    ///
+    /// ```
+    /// use drf_gate::authentication::RawRequest;
+    /// let request = RawRequest::new("POST").header("Content-Type", "text/plain; a*=nope''x").unwrap();
+    /// assert!(request.content_type_unparsable());
+    /// ```
+    pub fn content_type_unparsable(&self) -> bool {
+        self.headers
+            .iter()
+            .find(|(name, _)| name == "content-type")
+            .is_some_and(|(_, value)| super::session::content_type_unparsable(value))
+    }
+
     /// `request.content_type` as DRF reads it (`CONTENT_TYPE`, else `""`).
     pub fn content_type(&self) -> &str {
         self.meta("CONTENT_TYPE").unwrap_or("")
