@@ -137,7 +137,7 @@ pub enum ForwardReason {
     /// Django cannot build the request with this `Content-Type` (an RFC 2231 parameter whose
     /// charset Python does not know: `ValueError` before any middleware, the server's 500), or
     /// its parameters name a codec this crate does not emulate
-    /// ([`content_type_unparsable`](crate::authentication::session::content_type_unparsable)).
+    /// ([`RawRequest::content_type_unparsable`]).
     ContentTypeUnparsable,
 }
 

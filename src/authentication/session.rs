@@ -81,25 +81,9 @@ impl CsrfContext for Context<'_> {
 /// the one reading of media types): the lower-cased main value and the parameters, the last
 /// value of a repeated name winning. `None` where Python raises: Django raised the same while
 /// building the request (the server's 500), which the edge forwards before authentication
-/// ([`content_type_unparsable`]).
+/// ([`RawRequest::content_type_unparsable`]).
 fn content_type_parameters(content_type: &str) -> Option<(String, Vec<(String, String)>)> {
     crate::negotiation::parse_header_parameters(content_type).ok()
-}
-
-/// Whether Django cannot build a request with this `Content-Type`: `HttpRequest` parses it
-/// (`_set_content_type_params`) before any middleware, and an RFC 2231 parameter whose charset
-/// `codecs.lookup` refuses is a `ValueError` (RFC 2231 sections with and without numbers a
-/// `TypeError`): the server answers 500 whatever the view. Also `true` for a charset there that
-/// this crate does not emulate. An edge forwards such a request.
-///
-/// ```
-/// use drf_gate::authentication::session::content_type_unparsable;
-/// assert!(content_type_unparsable("text/plain; charset*=bogus''x"));
-/// assert!(!content_type_unparsable("text/plain; charset*=utf-8''x"));
-/// assert!(!content_type_unparsable("multipart/form-data; boundary=\"a;b\""));
-/// ```
-pub fn content_type_unparsable(content_type: &str) -> bool {
-    crate::negotiation::parse_header_parameters(content_type).is_err()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -210,7 +194,7 @@ fn post_token(request: &RawRequest, limits: &UploadSettings) -> Result<PostToken
         return Ok(PostToken::Token(String::new()));
     }
     // Django raised the same building the request: the edge forwards it before this (see
-    // `content_type_unparsable`); never guessed here.
+    // `RawRequest::content_type_unparsable`); never guessed here.
     let Some((full_type, params)) = content_type_parameters(content_type) else {
         return Err(origin_decides(content_type));
     };
