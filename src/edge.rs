@@ -139,6 +139,11 @@ pub enum ForwardReason {
     /// Django's servers join with `","`, renames it for Django
     /// ([`RawRequest::read_first_cookie`]).
     DroppedCookieLine,
+    /// Django cannot build the request with this `Content-Type` (an RFC 2231 parameter whose
+    /// charset Python does not know: `ValueError` before any middleware, the server's 500), or
+    /// its parameters name a codec this crate does not emulate
+    /// ([`RawRequest::content_type_unparsable`]).
+    ContentTypeUnparsable,
 }
 
 /// Why `perform_authentication` stopped before a decision.
@@ -234,6 +239,10 @@ impl Gate {
         now: f64,
         progress: &mut Progress,
     ) -> Result<EdgeOutcome<'_>, ContextError> {
+        // Django parses `Content-Type` while building the request, before any middleware.
+        if request.content_type_unparsable() {
+            return Ok(EdgeOutcome::Forward(ForwardReason::ContentTypeUnparsable));
+        }
         // django-cors-headers answers a preflight before URL resolution and DRF.
         if let Some(preflight) = self.middleware().and_then(|m| m.preflight(request)) {
             return Ok(EdgeOutcome::Decided(Box::new(preflight), None));

@@ -62,9 +62,12 @@ pub enum Negotiated {
 /// not emulate (the server answers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(not(any(feature = "compiler", feature = "edge")), allow(dead_code))] // the runtime meets neither error
-enum ParseError {
+pub(crate) enum ParseError {
+    /// `ValueError` (an RFC 2231 charset `codecs.lookup` refuses).
     Value,
+    /// `TypeError` (RFC 2231 sections with and without numbers).
     Type,
+    /// A codec this build does not emulate.
     NotEmulated,
 }
 
@@ -95,8 +98,10 @@ type Continuation = (Option<String>, String, bool);
 
 /// Django 5.2's `parse_header_parameters`: without `;` the stripped, lower-cased line; else
 /// `email.message.Message().get_params()` on it (`_parseparam`, `decode_params`: RFC 2231
-/// continuations and charsets), an unknown charset being a `ValueError`.
-fn parse_header_parameters(line: &str) -> Result<(String, Vec<(String, String)>), ParseError> {
+/// continuations and charsets), an unknown charset being a `ValueError`. The one reading of
+/// media types: `Accept` here, the request's `Content-Type` and multipart part headers in
+/// `authentication::session`.
+pub(crate) fn parse_header_parameters(line: &str) -> Result<(String, Vec<(String, String)>), ParseError> {
     if line.is_empty() {
         return Ok((String::new(), Vec::new()));
     }

@@ -574,3 +574,26 @@ fn an_unstated_server_port_leaves_the_cookie_domain_referer_check_to_the_origin(
     assert_eq!(other["status"], json!(403), "{other}");
     assert_eq!(other["body"], step("https://evil.test/", Some("443"))["body"]);
 }
+
+/// Django parses `Content-Type` while building the request (`HttpRequest._set_content_type_params`),
+/// before any middleware: an RFC 2231 parameter whose charset `codecs.lookup` refuses is a
+/// `ValueError` there, the server's 500 for every view and method (observed in the conformance
+/// family `edge:content-type-params`). The edge forwards it; a charset Python knows is decided.
+#[test]
+fn a_content_type_django_cannot_parse_is_forwarded() {
+    let gate = gate();
+    let store = Store { authoritative: true };
+    for content_type in
+        ["text/plain; charset*=bogus''x", "text/plain; a*0=x; a*=y", "application/json; charset*=nope''utf-8"]
+    {
+        for method in ["GET", "POST"] {
+            let request = RawRequest::new(method).header("Content-Type", content_type).unwrap().body(b"x");
+            match gate.check_request(&request, &target("posts"), &store, 0.0).unwrap() {
+                EdgeOutcome::Forward(reason) => assert_eq!(reason, ForwardReason::ContentTypeUnparsable),
+                other => panic!("{content_type}: {other:?}"),
+            }
+        }
+    }
+    let request = RawRequest::new("POST").header("Content-Type", "text/plain; a*=utf-8''x").unwrap().body(b"x");
+    assert!(matches!(gate.check_request(&request, &target("posts"), &store, 0.0).unwrap(), EdgeOutcome::Decided(..)));
+}

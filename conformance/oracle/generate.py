@@ -1900,6 +1900,107 @@ def credhunt_cases():
     return out
 
 
+def ctype_cases():
+    """`Content-Type` parameters and multipart part headers as Django 5.2 reads them (helper
+    hunt12): `parse_header_parameters` is `email.message`'s `get_params` (quoted `;`, `\"`
+    escapes, `<...>`, RFC 2231 `name*=` and continuations, the last of a repeated name), an
+    RFC 2231 charset `codecs.lookup` refuses is a `ValueError` while Django builds the request
+    (the server's 500: forwarded), `MultiPartParser`'s boundary (`[ -~]{0,200}[!-~]`, an ASCII
+    `Content-Type`), part header lines split at `\r\n` only, field names `bytes.strip()`ped, and
+    names and values (multipart) and %-escapes (forms) decoded with the request's charset."""
+    out = []
+    sess = policy(["session"], ["IsAuthenticated"])
+    good = {"csrftoken": "{csrf}"}
+    hdr = {"X-CSRFToken": "{csrf}"}
+    mp = "multipart/form-data"
+    form = "application/x-www-form-urlencoded"
+    disp = 'Content-Disposition: form-data; name="csrfmiddlewaretoken"'
+
+    def part(boundary, headers, value="{csrf}"):
+        return f"--{boundary}\r\n{headers}\r\n\r\n{value}\r\n--{boundary}--\r\n"
+
+    def post(ctype, body, headers=None, pol=sess, method="POST", **kw):
+        raw = {"login": True, "cookies": dict(good), "body": body, "contentType": ctype}
+        if headers:
+            raw["headers"] = dict(headers)
+        out.append(spec("edge:content-type-params", pol, method=method, actor=ALICE, raw=raw, **kw))
+
+    # The boundary as get_params reads it, against a body delimited by what Django reads.
+    b201 = "B" * 200 + "z"
+    for ctype, boundary in (
+            (mp + '; boundary="a;b"', "a;b"), (mp + '; boundary="a;b"', '"a'), (mp + "; boundary=<XyZ>", "XyZ"),
+            (mp + "; boundary=<XyZ>", "<XyZ>"), (mp + "; boundary*=utf-8''XyZ", "XyZ"),
+            (mp + "; boundary*=utf-8''%58yZ", "XyZ"), (mp + "; boundary*0=Xy; boundary*1=Z", "XyZ"),
+            (mp + "; boundary=AbC; boundary=XyZ", "XyZ"), (mp + "; boundary=AbC; boundary=XyZ", "AbC"),
+            (mp + '; boundary="X\\"yZ"', 'X"yZ'), (mp + "; BOUNDARY=XyZ", "XyZ"), (mp + ";boundary = XyZ", "XyZ"),
+            (mp + "; boundary=" + "b" * 71, "b" * 71), (mp + "; boundary=" + b201, b201),
+            (mp + "; boundary=" + b201 + "z", b201 + "z"), (mp + '; boundary="XyZ "', "XyZ "),
+            (mp + "; boundary=XyZ; x=\u00e9", "XyZ"), (mp + "; boundary=XyZ; charset*=bogus''x", "XyZ")):
+        post(ctype, part(boundary, disp))
+    # Part headers: RFC 2231 names and filenames, escapes, whitespace Django's bytes.strip()
+    # keeps, lines joined by a bare \n, a base64 body, repeated names.
+    for headers in (disp + "; filename*=utf-8''a.txt", "Content-Disposition: form-data; name*=utf-8''csrfmiddlewaretoken",
+                    "Content-Disposition: form-data; name*0=csrfmiddle; name*1=waretoken",
+                    'Content-Disposition: form-data; name="csrfmiddlewaretoken\u0085"',
+                    'Content-Disposition: form-data; name="csrfmiddlewaretoken\u00a0"',
+                    'Content-Disposition: form-data; name="\u00a0csrfmiddlewaretoken"',
+                    'Content-Disposition: form-data; name="csrfmiddlewaretoken\x1f"',
+                    'Content-Disposition: form-data; name=" csrfmiddlewaretoken\t"',
+                    'Content-Disposition: form-data; name="csrfmiddleware\\token"',
+                    'Content-Disposition: form-data; name="x;y"; name=csrfmiddlewaretoken',
+                    "Content-Disposition: form-data; name=<csrfmiddlewaretoken>",
+                    disp + "\nX-Other: 1", "Content-Type: text/plain\n" + disp, disp + '; filename=""',
+                    disp + '; filename="\u00e9"', disp + "\rX: 1", "content-disposition: form-data; name=csrfmiddlewaretoken",
+                    disp + "\r\nContent-Transfer-Encoding: BASE64"):
+        value = "{csrf}"
+        if "BASE64" in headers:
+            import base64
+            value = base64.b64encode(b"0" * 32).decode()
+        post(mp + "; boundary=XyZ", part("XyZ", headers, value))
+    # A type DRF's MultiPartParser selects that Django's refuses (case, a leading space); part
+    # headers past 1024 bytes; a part header line get_params raises ValueError (skipped) or
+    # TypeError (the server's 500) on.
+    for ctype in ("Multipart/Form-Data; boundary=XyZ", " multipart/form-data; boundary=XyZ"):
+        post(ctype, part("XyZ", disp))
+    for headers in (disp + "\r\nX-Pad: " + "p" * 1100, disp + "; x*=bogus''y", disp + "; a*0=x; a*=y"):
+        post(mp + "; boundary=XyZ", part("XyZ", headers))
+    post(form, "csrfmiddlewaretoken=\u00e9" + "%41" * 31)
+    # Files do not count against DATA_UPLOAD_MAX_NUMBER_FIELDS (fields and raw items do).
+    many = "".join('--XyZ\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n' for _ in range(999))
+    files = "".join('--XyZ\r\nContent-Disposition: form-data; name="f"; filename="f.txt"\r\n\r\nx\r\n' for _ in range(3))
+    post(mp + "; boundary=XyZ", many + files + part("XyZ", disp))
+    # ... a raw item does: 1001 of them and the preamble and epilogue are TooManyFieldsSent (Django's 400 page).
+    post(mp + "; boundary=XyZ", many + "--XyZ\r\nX: 1\r\n\r\n\r\n" + part("XyZ", disp))
+    out[-1]["originAnswers"] = True
+    # Field values and names decoded with the request's charset (errors="replace").
+    odd = "a" * 31 + "\u00e9"
+    for charset in ("latin-1", "ascii", "utf-8", "cp1252", "koi8-r"):
+        post(mp + "; boundary=XyZ; charset=" + charset, part("XyZ", disp, odd))
+        post(mp + "; boundary=XyZ; charset=" + charset, part("XyZ", disp, "A" * 64))
+        post(form + "; charset=" + charset, "csrfmiddlewaretoken=" + "a" * 31 + "%C3%A9")
+        post(form + "; charset=" + charset, "csrfmiddlewaretoken=" + "a" * 31 + "\u00e9")
+    for ctype in (form + '; x="; charset=latin-1"', form + "; charset=utf-8; charset=latin-1",
+                  form + "; charset=latin-1; charset=utf-8", form + "; charset=<latin-1>", form + "; charset*=utf-8''latin-1"):
+        post(ctype, "csrfmiddlewaretoken=" + "a" * 31 + "%C3%A9")
+    # JSON bodies with the token in the header: the charset decides whether the body parses.
+    for ctype in ("application/json; charset=utf-16; charset=utf-8", "application/json; charset=utf-8; charset=utf-16",
+                  'application/json; x="; charset=utf-16"', "application/json; charset=<utf-16>",
+                  "application/json; charset*=utf-8''utf-16", "application/json; charset*=bogus''utf-8",
+                  "application/json; charset*0=utf; charset*1=-16", 'application/json; charset*=utf-8\'\'"utf-8"',
+                  # DRF's max_media_type_length (256) counts characters, not UTF-8 bytes.
+                  "application/json; x=" + "\u00e9" * 120, "application/json; x=" + "\u00e9" * 240):
+        post(ctype, '{"a": 1}', hdr)
+    # A Content-Type Django cannot build the request with: the server's 500 whatever the view
+    # (the edge must forward), and one it can.
+    for auth, perms in ((["basic"], ["IsAuthenticated"]), (["token"], ["AllowAny"])):
+        pol = policy(auth, perms)
+        for ctype in ("text/plain; charset*=bogus''x", "text/plain; a*0=x; a*=y", "text/plain; a*=utf-8''x"):
+            for method in ("POST", "PUT"):
+                out.append(spec("edge:content-type-params", pol, method=method, actor=ALICE,
+                                raw={"body": "x", "contentType": ctype}))
+    return out
+
+
 def user_id_kind_cases():
     """simplejwt's `User.objects.get(**{USER_ID_FIELD: claim})` on a UUIDField, an integer pk and
     a CharField (`settings.jwt.userIdKind`, checked against the exporter's reading of the model):
@@ -1984,6 +2085,7 @@ def all_specs(seed, n_random):
     specs = table_cases() + edge_cases() + edge_raw_cases() + queryset_cases() + filter_cases()
     specs += rawhunt_cases() + rawhunt_csrf_cases() + hunt_cases() + credhunt_cases() + user_id_kind_cases()
     specs += rcov_cases()
+    specs += ctype_cases()
     specs += lookup_authority_cases()
     specs += negotiation_cases()
     specs += http_method_names_cases()

@@ -73,6 +73,8 @@ export type ForwardReason =
   | "api-key-not-visible"
   /** The query string has more fields than `DATA_UPLOAD_MAX_NUMBER_FIELDS` (Django's own 400). */
   | "query-beyond-field-limit"
+  /** Django cannot build the request from its `Content-Type` (an RFC 2231 charset Python does not know: the server's 500). */
+  | "content-type-unparsable"
   /** The guard itself failed (a policy that does not compile, ...): logged, forwarded. */
   | "guard-error";
 

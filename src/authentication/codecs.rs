@@ -131,6 +131,54 @@ fn utf8(data: &[u8]) -> Read {
     }
 }
 
+/// `bytes.decode(codec, errors)` on a whole `bytes` (not a stream: an incomplete sequence at
+/// the end is an error) for UTF-8, latin-1, ASCII and the single-byte codecs; `errors` is
+/// `"replace"` (each undecodable byte U+FFFD) when `replace`, else `"strict"` (`Some(None)` on
+/// failure). `None`: a codec not emulated here (UTF-16/32, `utf_8_sig`, CJK codecs, ...).
+///
+/// ```
+/// use drf_gate::authentication::codecs::{decode, lookup};
+/// assert_eq!(decode(lookup("ascii"), b"a\xe9", true), Some(Some("a\u{fffd}".into())));
+/// assert_eq!(decode(lookup("ascii"), b"a\xe9", false), Some(None));
+/// assert_eq!(decode(lookup("cp1252"), b"\x80\x81", true), Some(Some("\u{20ac}\u{fffd}".into())));
+/// assert_eq!(decode(None, b"\xc3", true), Some(Some("\u{fffd}".into())));
+/// assert_eq!(decode(lookup("utf-16"), b"a\0", true), None);
+/// ```
+pub fn decode(codec: Option<&str>, data: &[u8], replace: bool) -> Option<Option<String>> {
+    let table = |byte: u8| -> Option<Option<char>> {
+        match codec.unwrap_or("utf_8") {
+            "latin_1" | "iso8859_1" => Some(Some(char::from(byte))),
+            "ascii" => Some(byte.is_ascii().then(|| char::from(byte))),
+            other => {
+                let (_, upper) = table::SINGLE_BYTE.iter().find(|(name, _)| *name == other)?;
+                Some(match byte.checked_sub(128) {
+                    None => Some(char::from(byte)),
+                    Some(high) => {
+                        upper.get(usize::from(high)).filter(|&&u| u != 0xFFFF).and_then(|&u| char::from_u32(u.into()))
+                    }
+                })
+            }
+        }
+    };
+    if matches!(codec, None | Some("utf_8")) {
+        return Some(match std::str::from_utf8(data) {
+            Ok(text) => Some(text.to_owned()),
+            Err(_) if replace => Some(String::from_utf8_lossy(data).into_owned()),
+            Err(_) => None,
+        });
+    }
+    table(b'a')?;
+    let mut out = String::with_capacity(data.len());
+    for &byte in data {
+        match table(byte).flatten() {
+            Some(c) => out.push(c),
+            None if replace => out.push('\u{fffd}'),
+            None => return Some(None),
+        }
+    }
+    Some(Some(out))
+}
+
 fn single_byte(data: &[u8], upper: &[u16; 128]) -> Read {
     let mut out = String::with_capacity(data.len());
     for (position, &byte) in data.iter().enumerate() {

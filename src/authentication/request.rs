@@ -589,6 +589,34 @@ impl RawRequest {
         }
     }
 
+    /// Whether Django cannot build this request from its `Content-Type`: `HttpRequest` parses it
+    /// (`_set_content_type_params`, Django 5.2's email-based `parse_header_parameters`) before
+    /// any middleware, and an RFC 2231 parameter whose charset `codecs.lookup` refuses is a
+    /// `ValueError` (RFC 2231 sections with and without numbers a `TypeError`): the server
+    /// answers 500 whatever the view. Also `true` for a charset there that this crate does not
+    /// emulate. An edge forwards such a request. Reads the header without noting it as read by
+    /// the decision: every request has it parsed.
+    ///
+    /// ```
+    /// use drf_gate::authentication::RawRequest;
+    /// let with = |value: &str| RawRequest::new("POST").header("Content-Type", value).unwrap();
+    /// assert!(with("text/plain; charset*=bogus''x").content_type_unparsable());
+    /// assert!(!with("text/plain; charset*=utf-8''x").content_type_unparsable());
+    /// assert!(!with("multipart/form-data; boundary=\"a;b\"").content_type_unparsable());
+    /// ```
+    pub fn content_type_unparsable(&self) -> bool {
+        self.headers
+            .iter()
+            .find(|(name, _)| name == "content-type")
+            // Only an RFC 2231 parameter (a `*` in its name, after a `;`) can raise: the usual
+            // Content-Type costs two byte scans, not a parse, on every request.
+            .is_some_and(|(_, value)| {
+                value.contains(';')
+                    && value.contains('*')
+                    && crate::negotiation::parse_header_parameters(value).is_err()
+            })
+    }
+
     /// `request.content_type` as DRF reads it (`CONTENT_TYPE`, else `""`).
     pub fn content_type(&self) -> &str {
         self.meta("CONTENT_TYPE").unwrap_or("")

@@ -77,22 +77,13 @@ impl CsrfContext for Context<'_> {
     }
 }
 
-/// Django's `parse_header_parameters` (simplified: `;`-separated `key=value`, quotes removed):
-/// the lower-cased main value and the parameters.
-pub fn parse_header_parameters(line: &str) -> (String, Vec<(String, String)>) {
-    // `.strip()` is Python's: \x1c-\x1f and U+0085/U+00A0 too.
-    let strip = crate::pystr::py_strip;
-    let mut parts = line.split(';');
-    let main = strip(parts.next().unwrap_or("")).to_lowercase();
-    let params = parts
-        .filter_map(|part| {
-            let (key, value) = part.split_once('=')?;
-            let value = strip(value);
-            let value = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value);
-            Some((strip(key).to_lowercase(), value.to_string()))
-        })
-        .collect();
-    (main, params)
+/// The request's `Content-Type` as Django 5.2 parses it (`negotiation::parse_header_parameters`,
+/// the one reading of media types): the lower-cased main value and the parameters, the last
+/// value of a repeated name winning. `None` where Python raises: Django raised the same while
+/// building the request (the server's 500), which the edge forwards before authentication
+/// ([`RawRequest::content_type_unparsable`]).
+fn content_type_parameters(content_type: &str) -> Option<(String, Vec<(String, String)>)> {
+    crate::negotiation::parse_header_parameters(content_type).ok()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -102,13 +93,13 @@ enum Parser {
     MultiPart,
 }
 
-/// DRF's `media_type_matches(parser.media_type, content_type)` for the default parsers.
-fn select_parser(content_type: &str) -> Option<Parser> {
-    if content_type.len() > MAX_MEDIA_TYPE_LENGTH {
+/// DRF's `select_parser` for the default parsers: a type longer than `max_media_type_length`
+/// (in characters) is refused, else `media_type_matches(parser.media_type, content_type)`.
+fn select_parser(content_type: &str, full_type: &str) -> Option<Parser> {
+    if content_type.chars().count() > MAX_MEDIA_TYPE_LENGTH {
         return None;
     }
-    let (full, _) = parse_header_parameters(content_type);
-    let (main, sub) = full.split_once('/').unwrap_or((full.as_str(), ""));
+    let (main, sub) = full_type.split_once('/').unwrap_or((full_type, ""));
     let matches = |pm: &str, ps: &str| (main == "*" || main == pm) && (sub == "*" || sub == ps);
     if matches("application", "json") {
         Some(Parser::Json)
@@ -121,20 +112,23 @@ fn select_parser(content_type: &str) -> Option<Parser> {
     }
 }
 
-/// DRF's `is_form_media_type`.
-fn is_form_media_type(content_type: &str) -> bool {
-    if content_type.len() > MAX_MEDIA_TYPE_LENGTH {
-        return false;
-    }
-    let (base, _) = parse_header_parameters(content_type);
-    base == "application/x-www-form-urlencoded" || base == "multipart/form-data"
+/// DRF's `is_form_media_type` (its length limit counts characters).
+fn is_form_media_type(content_type: &str, full_type: &str) -> bool {
+    content_type.chars().count() <= MAX_MEDIA_TYPE_LENGTH
+        && (full_type == "application/x-www-form-urlencoded" || full_type == "multipart/form-data")
 }
 
-/// The body's charset (`request.encoding`): the codec module Python finds for the `charset`
-/// parameter, `None` (UTF-8, Django's default) when there is none or Python does not know it.
-fn charset(content_type: &str) -> Option<&'static str> {
-    let (_, params) = parse_header_parameters(content_type);
+/// The body's charset (`request.encoding`): the codec module Python finds for the last
+/// `charset` parameter, `None` (UTF-8, Django's default) when there is none or Python does not
+/// know it.
+fn charset(params: &[(String, String)]) -> Option<&'static str> {
     params.iter().find(|(k, _)| k == "charset").and_then(|(_, name)| codecs::lookup(name))
+}
+
+/// `str(data, encoding, errors="replace")` ([`codecs::decode`]); `None` for a codec not
+/// emulated there.
+fn decode_replacing(codec: Option<&str>, data: &[u8]) -> Option<String> {
+    codecs::decode(codec, data, true).flatten()
 }
 
 /// A body only the origin can answer (a codec not emulated here): never a guessed response.
@@ -199,7 +193,12 @@ fn post_token(request: &RawRequest, limits: &UploadSettings) -> Result<PostToken
     if declared == Some(0) {
         return Ok(PostToken::Token(String::new()));
     }
-    let Some(parser) = select_parser(content_type) else {
+    // Django raised the same building the request: the edge forwards it before this (see
+    // `RawRequest::content_type_unparsable`); never guessed here.
+    let Some((full_type, params)) = content_type_parameters(content_type) else {
+        return Err(origin_decides(content_type));
+    };
+    let Some(parser) = select_parser(content_type, &full_type) else {
         return Err(AuthenticationFailure::new(
             FailureKind::UnsupportedMediaType,
             format!("Unsupported media type \"{content_type}\" in request."),
@@ -236,14 +235,14 @@ fn post_token(request: &RawRequest, limits: &UploadSettings) -> Result<PostToken
     let body = request.body_bytes();
     // DRF's parsers start with `get_encoding`: `''.encode(encoding)` must succeed, which Python's
     // `undefined` codec refuses (non-text codecs are not emulated: the origin decides).
-    if charset(content_type) == Some("undefined") {
-        let (_, params) = parse_header_parameters(content_type);
+    let encoding = charset(&params);
+    if encoding == Some("undefined") {
         let raw = params.iter().find(|(k, _)| k == "charset").map_or("", |(_, v)| v.as_str());
         return Err(parse_error(format!("Unsupported charset \"{raw}\" in request Content-Type header.")));
     }
     let fields = match parser {
         Parser::Json => {
-            let text = match codecs::read(charset(content_type), body) {
+            let text = match codecs::read(encoding, body) {
                 codecs::Read::Text(text) => text,
                 codecs::Read::Error(message) => return Err(parse_error(format!("JSON parse error - {message}"))),
                 codecs::Read::NotEmulated => return Err(origin_decides(content_type)),
@@ -257,20 +256,20 @@ fn post_token(request: &RawRequest, limits: &UploadSettings) -> Result<PostToken
             }
         }
         Parser::Form => {
-            let text = match (charset(content_type), std::str::from_utf8(body)) {
-                (None | Some("utf_8"), Ok(text)) => text.to_string(),
-                (None | Some("utf_8" | "latin_1" | "iso8859_1" | "ascii"), _) => {
-                    body.iter().map(|&b| char::from(b)).collect()
-                }
-                _ => return Err(origin_decides(content_type)),
+            // QueryDict: `query_string.decode(encoding)`, else latin-1; then `parse_qsl` with
+            // `encoding` for the %-escapes.
+            let text = match codecs::decode(encoding, body, false) {
+                Some(Some(text)) => text,
+                Some(None) => body.iter().map(|&b| char::from(b)).collect(),
+                None => return Err(origin_decides(content_type)),
             };
-            parse_qsl_limited(&text, limits.data_max_number_fields).ok_or_else(|| {
+            parse_qsl_limited(&text, limits.data_max_number_fields, encoding).ok_or_else(|| {
                 AuthenticationFailure::new(FailureKind::BadRequest, "TooManyFieldsSent", "bad_request")
             })?
         }
-        Parser::MultiPart => parse_multipart(content_type, body, limits)?,
+        Parser::MultiPart => parse_multipart(content_type, &params, body, limits, encoding)?,
     };
-    if !is_form_media_type(content_type) {
+    if !is_form_media_type(content_type, &full_type) {
         return Ok(PostToken::Token(String::new()));
     }
     Ok(PostToken::Token(
@@ -281,25 +280,30 @@ fn post_token(request: &RawRequest, limits: &UploadSettings) -> Result<PostToken
 /// `urllib.parse.parse_qsl(qs, keep_blank_values=True, max_num_fields=1000)`; `None` when
 /// there are too many fields.
 pub fn parse_qsl(query: &str) -> Option<Vec<(String, String)>> {
-    parse_qsl_limited(query, Some(MAX_NUMBER_FIELDS))
+    parse_qsl_limited(query, Some(MAX_NUMBER_FIELDS), None)
 }
 
-/// [`parse_qsl`] with `max_num_fields` (`None`: no limit).
-fn parse_qsl_limited(query: &str, max_num_fields: Option<usize>) -> Option<Vec<(String, String)>> {
+/// [`parse_qsl`] with `max_num_fields` (`None`: no limit) and `encoding` (the codec module the
+/// %-escapes decode with; `None` is UTF-8; only codecs [`codecs::decode`] emulates reach here).
+fn parse_qsl_limited(
+    query: &str,
+    max_num_fields: Option<usize>,
+    encoding: Option<&str>,
+) -> Option<Vec<(String, String)>> {
     if max_num_fields.is_some_and(|max| !query.is_empty() && query.matches('&').count() + 1 > max) {
         return None;
     }
     let mut out = Vec::new();
     for field in query.split('&').filter(|f| !f.is_empty()) {
         let (name, value) = field.split_once('=').unwrap_or((field, ""));
-        out.push((unquote_plus(name), unquote_plus(value)));
+        out.push((unquote_plus(name, encoding), unquote_plus(value, encoding)));
     }
     Some(out)
 }
 
-/// `unquote(s.replace('+', ' '))` with UTF-8 and `errors='replace'`: only ASCII runs are
-/// percent-decoded, as CPython does.
-fn unquote_plus(text: &str) -> String {
+/// `unquote(s.replace('+', ' '), encoding, errors='replace')`: only ASCII runs are
+/// percent-decoded, as CPython does, their bytes decoded with the request's charset.
+fn unquote_plus(text: &str, encoding: Option<&str>) -> String {
     let text = text.replace('+', " ");
     if !text.contains('%') {
         return text;
@@ -322,7 +326,10 @@ fn unquote_plus(text: &str) -> String {
                 }
             }
         }
-        out.push_str(&String::from_utf8_lossy(&bytes));
+        match decode_replacing(encoding, &bytes) {
+            Some(text) => out.push_str(&text),
+            None => out.push_str(&String::from_utf8_lossy(&bytes)),
+        }
         run.clear();
     };
     for c in text.chars() {
@@ -343,19 +350,28 @@ fn unquote_plus(text: &str) -> String {
 /// the first 1024 bytes) carry a `Content-Disposition` is a field, or a file when it has a
 /// non-empty `filename`. Field bytes count against `DATA_UPLOAD_MAX_MEMORY_SIZE` (plus the name
 /// and 2, as Django counts); file contents have no limit (`FILE_UPLOAD_MAX_MEMORY_SIZE` only
-/// decides whether Django keeps a file in memory or on disk). The scan is linear in the body.
+/// decides whether Django keeps a file in memory or on disk). Names and values are decoded with
+/// the request's charset (`encoding`; a codec not emulated here leaves the body to the origin).
+/// The scan is linear in the body.
 fn parse_multipart(
     content_type: &str,
+    params: &[(String, String)],
     body: &[u8],
     limits: &UploadSettings,
+    encoding: Option<&str>,
 ) -> Result<Vec<(String, String)>, AuthenticationFailure> {
     if !content_type.starts_with("multipart/") {
         return Err(parse_error(format!("Multipart form parse error - Invalid Content-Type: {content_type}")));
     }
-    let (_, params) = parse_header_parameters(content_type);
+    if !content_type.is_ascii() {
+        return Err(parse_error(format!(
+            "Multipart form parse error - Invalid non-ASCII Content-Type in multipart: {content_type}"
+        )));
+    }
     let boundary = params.iter().find(|(k, _)| k == "boundary").map(|(_, v)| v.clone());
+    // `[ -~]{0,200}[!-~]`, the whole boundary.
     let valid = |b: &str| {
-        !b.is_empty() && b.len() <= 70 && b.bytes().all(|c| c.is_ascii_graphic() || c == b' ') && !b.ends_with(' ')
+        (1..=201).contains(&b.len()) && b.bytes().all(|c| c.is_ascii_graphic() || c == b' ') && !b.ends_with(' ')
     };
     let Some(boundary) = boundary.filter(|b| valid(b)) else {
         let shown = params.iter().find(|(k, _)| k == "boundary").map_or("None".to_string(), |(_, v)| v.clone());
@@ -386,13 +402,18 @@ fn parse_multipart(
             Some(index) => start + index + delimiter.len(),
             None => body.len(),
         };
-        items += 1;
-        if let Some(max) = limits.data_max_number_fields {
-            if max.saturating_add(2) < items {
+        let (kind, name, value) = multipart_item(item, content_type)?;
+        // Fields and raw items count against DATA_UPLOAD_MAX_NUMBER_FIELDS; files do not.
+        if !matches!(kind, ItemKind::File) {
+            items += 1;
+            if limits.data_max_number_fields.is_some_and(|max| max.saturating_add(2) < items) {
                 return Err(AuthenticationFailure::new(FailureKind::BadRequest, "TooManyFieldsSent", "bad_request"));
             }
         }
-        let Some((kind, name, value)) = multipart_item(item)? else { continue };
+        let Some(name) = name.filter(|_| !matches!(kind, ItemKind::Raw)) else { continue };
+        // `force_str(field_name, encoding, errors="replace")`, as the values below.
+        let decode = |bytes: &[u8]| decode_replacing(encoding, bytes).ok_or_else(|| origin_decides(content_type));
+        let name = decode(&name)?;
         match kind {
             ItemKind::Field(base64) => {
                 let data = match limits.data_max_memory_size {
@@ -405,8 +426,9 @@ fn parse_multipart(
                 }
                 let decoded = if base64 { pybase64::b64decode(data).ok() } else { None };
                 let data = decoded.as_deref().unwrap_or(data);
-                fields.push((name, String::from_utf8_lossy(data).into_owned()));
+                fields.push((name, decode(data)?));
             }
+            ItemKind::Raw => {}
             ItemKind::File => {
                 files += 1;
                 if limits.data_max_number_files.is_some_and(|max| files > max) {
@@ -422,47 +444,75 @@ fn parse_multipart(
 }
 
 enum ItemKind {
+    /// No `Content-Disposition` (or no headers): skipped.
+    Raw,
     /// A form field (`true`: `Content-Transfer-Encoding: base64`).
     Field(bool),
     /// A file part.
     File,
 }
 
-/// `parse_boundary_stream`: the item's kind, its stripped `name`, and its data; `None` for a
-/// raw item or one without a name. Headers must end within the item's first 1024 bytes
-/// (`MAX_TOTAL_HEADER_SIZE`).
-type Item<'a> = Option<(ItemKind, String, &'a [u8])>;
+/// `parse_boundary_stream`: the item's kind, its `name` (UTF-8 bytes, `bytes.strip()`ped: ASCII
+/// whitespace only; `None` without one: skipped), and its data. Headers must end
+/// within the item's first 1024 bytes (`MAX_TOTAL_HEADER_SIZE`); header lines end at `\r\n`
+/// only, each read by `parse_header_parameters` (a line it raises `ValueError` on is skipped).
+type Item<'a> = (ItemKind, Option<Vec<u8>>, &'a [u8]);
 
-fn multipart_item(item: &[u8]) -> Result<Item<'_>, AuthenticationFailure> {
+fn multipart_item<'a>(item: &'a [u8], content_type: &str) -> Result<Item<'a>, AuthenticationFailure> {
     const MAX_TOTAL_HEADER_SIZE: usize = 1024;
     let window = item.get(..item.len().min(MAX_TOTAL_HEADER_SIZE)).unwrap_or(item);
     let Some(header_end) = find(window, b"\r\n\r\n") else {
         if item.len() >= MAX_TOTAL_HEADER_SIZE {
             return Err(parse_error("Multipart form parse error - Request max total header size exceeded.".into()));
         }
-        return Ok(None);
+        return Ok((ItemKind::Raw, None, item));
     };
     let headers = item.get(..header_end).unwrap_or_default();
     let data = item.get(header_end + 4..).unwrap_or_default();
     let mut disposition = None;
+    let mut is_file = false;
     let mut base64 = false;
-    for line in headers.split(|&b| b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let Ok(line) = std::str::from_utf8(line) else { continue };
-        let (main, params) = parse_header_parameters(line);
-        let Some((name, value)) = main.split_once(':') else { continue };
-        match name {
-            "content-disposition" => disposition = Some(params),
-            "content-transfer-encoding" => base64 = value.trim() == "base64",
-            _ => {}
+    let mut rest = headers;
+    loop {
+        let (line, next) = match find(rest, b"\r\n") {
+            Some(at) => (rest.get(..at).unwrap_or_default(), Some(rest.get(at + 2..).unwrap_or_default())),
+            None => (rest, None),
+        };
+        if let Ok(line) = std::str::from_utf8(line) {
+            let parsed = match crate::negotiation::parse_header_parameters(line) {
+                Ok(parsed) => Some(parsed),
+                Err(crate::negotiation::ParseError::Value) => None,
+                // A `TypeError` is the server's 500; a codec not emulated, the origin's.
+                Err(_) => return Err(origin_decides(content_type)),
+            };
+            if let Some((main, params)) = parsed {
+                match main.split_once(':') {
+                    Some(("content-disposition", _)) => {
+                        // TYPE = FIELD, or FILE for a non-empty filename (never back to FIELD).
+                        is_file |= params.iter().any(|(k, v)| k == "filename" && !v.is_empty());
+                        disposition = Some(params);
+                    }
+                    Some(("content-transfer-encoding", value)) => base64 = crate::pystr::py_strip(value) == "base64",
+                    _ => {}
+                }
+            }
+        }
+        match next {
+            Some(next) => rest = next,
+            None => break,
         }
     }
-    let Some(params) = disposition else { return Ok(None) };
-    let Some(name) = params.iter().rev().find(|(k, _)| k == "name").map(|(_, v)| v.trim().to_string()) else {
-        return Ok(None);
-    };
-    let is_file = params.iter().any(|(k, v)| k == "filename" && !v.is_empty());
-    Ok(Some((if is_file { ItemKind::File } else { ItemKind::Field(base64) }, name, data)))
+    let Some(params) = disposition else { return Ok((ItemKind::Raw, None, data)) };
+    let name = params.iter().find(|(k, _)| k == "name").map(|(_, v)| bytes_strip(v.as_bytes()).to_vec());
+    Ok((if is_file { ItemKind::File } else { ItemKind::Field(base64) }, name, data))
+}
+
+/// `bytes.strip()`: Python's ASCII whitespace (`\x0b` too, which `trim_ascii` keeps).
+fn bytes_strip(bytes: &[u8]) -> &[u8] {
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
+    let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !space(b)).map_or(start, |at| at + 1);
+    bytes.get(start..end).unwrap_or_default()
 }
 
 /// The first index of `needle` in `haystack` (linear for the short needles used here).

@@ -115,6 +115,35 @@ add(method="POST", cookies=ok, headers={"Content-Type": "multipart/form-data", "
 mp = "--BOUND\r\nContent-Disposition: form-data; name=\"csrfmiddlewaretoken\"\r\n\r\n" + MASKED + "\r\n--BOUND--\r\n"
 add(method="POST", cookies=ok, headers={"Content-Type": "multipart/form-data; boundary=BOUND"}, body=mp)
 add(method="POST", cookies=ok, headers={"Content-Type": "multipart/form-data; boundary=BOUND"}, body=mp.replace(MASKED, OTHER))
+# Content-Type parameters as Django 5.2's email-based parse_header_parameters reads them, the
+# boundary MultiPartParser takes, part header lines (split at \r\n only), field names
+# (bytes.strip()) and values and %-escapes decoded with the request's charset (helper hunt12).
+def part(boundary, headers, value=MASKED):
+    return "--%s\r\n%s\r\n\r\n%s\r\n--%s--\r\n" % (boundary, headers, value, boundary)
+disp = 'Content-Disposition: form-data; name="csrfmiddlewaretoken"'
+for ct, boundary in [('; boundary="a;b"', "a;b"), ('; boundary="a;b"', '"a'), ("; boundary=<XyZ>", "XyZ"),
+                     ("; boundary*=utf-8''XyZ", "XyZ"), ("; boundary*0=Xy; boundary*1=Z", "XyZ"),
+                     ("; boundary=AbC; boundary=XyZ", "XyZ"), ("; boundary=AbC; boundary=XyZ", "AbC"),
+                     ('; boundary="X\\"yZ"', 'X"yZ'), ("; boundary=" + "b" * 201, "b" * 201),
+                     ("; boundary=" + "b" * 202, "b" * 202), ("; boundary=XyZ; x=\xe9", "XyZ")]:
+    add(method="POST", cookies=ok, headers={"Content-Type": "multipart/form-data" + ct}, body=part(boundary, disp))
+for headers in [disp + "; filename*=utf-8''a.txt", "Content-Disposition: form-data; name*=utf-8''csrfmiddlewaretoken",
+                'Content-Disposition: form-data; name="csrfmiddlewaretoken\xc2\x85"',
+                'Content-Disposition: form-data; name="csrfmiddlewaretoken\xc2\xa0"',
+                'Content-Disposition: form-data; name="\x0bcsrfmiddlewaretoken "', disp + "\nX-Other: 1",
+                "Content-Type: text/plain\n" + disp, disp + "\r\nContent-Transfer-Encoding: BASE64 "]:
+    value = "QUFBQUFBQUFBQUFBQUFBQWJiYmJiYmJiYmJiYmJiYmI=" if "BASE64" in headers else MASKED
+    add(method="POST", cookies=ok, headers={"Content-Type": "multipart/form-data; boundary=XyZ"}, body=part("XyZ", headers, value))
+for charset in ["latin-1", "ascii", "utf-8"]:
+    add(method="POST", cookies=ok, headers={"Content-Type": "multipart/form-data; boundary=XyZ; charset=" + charset},
+        body=part("XyZ", disp, SECRET[:31] + "\xc3\xa9"))
+    add(method="POST", cookies=ok, headers={"Content-Type": form + "; charset=" + charset},
+        body="csrfmiddlewaretoken=" + SECRET[:31] + "%C3%A9")
+for ct in [form + "; charset=utf-8; charset=latin-1", form + '; x="; charset=latin-1"', form + "; charset=<latin-1>"]:
+    add(method="POST", cookies=ok, headers={"Content-Type": ct}, body="csrfmiddlewaretoken=" + SECRET[:31] + "%C3%A9")
+for ct in ["application/json; charset=utf-16; charset=utf-8", 'application/json; x="; charset=utf-16"',
+           "application/json; charset*=utf-8''utf-16", "application/json; x=" + "\xe9" * 120, "application/json; x=" + "\xe9" * 240]:
+    add(method="POST", cookies=ok, headers={"Content-Type": ct, "X-CSRFToken": SECRET}, body='{"a": 1}')
 # Origin / Referer
 add(method="POST", cookies=ok, headers=hdr(X_CSRFToken=SECRET, Origin="https://evil.com"))
 add(method="POST", cookies=ok, headers=hdr(X_CSRFToken=SECRET, Origin="http://testserver"))
