@@ -32,7 +32,10 @@ export interface GuardResolvers {
   custom?(className: string, request: RawRequest): Answer<ResolvedUser | { failure: { exception?: string; detail: JsonValue; code?: string | null } }>;
 }
 
-/** The lookup kinds `authoritative` may name (`object`: `loadObject`'s `NOT_FOUND`). */
+/**
+ * The lookup kinds `authoritative` and `recordsCurrent` may name (`object`: `loadObject`'s
+ * `NOT_FOUND`, or its row).
+ */
 export type LookupKind = keyof GuardResolvers | "object";
 
 /** Why a request goes on to the origin. */
@@ -50,6 +53,11 @@ export type ForwardReason =
   | "origin-renders"
   /** A resolver did not know the token, session or user (not an authoritative "no such row"). */
   | "unknown-lookup"
+  /**
+   * DRF's answer rests on a record (a resolver's user or row, `loadObject`'s object) of a kind
+   * `recordsCurrent` does not declare current: a stale one may make it another than the origin's.
+   */
+  | "record-may-be-stale"
   /** A resolver or `loadObject` threw. */
   | "lookup-error"
   /** The request's lookups took longer than `lookupTimeout`. */
@@ -80,7 +88,15 @@ export type ForwardReason =
 
 export type GuardResult =
   | { action: "respond"; response: Response; decision: Decision }
-  | { action: "forward"; decision: Decision | null; reason: ForwardReason; lookup?: { kind: string; [key: string]: unknown }; error?: unknown };
+  | {
+      action: "forward";
+      decision: Decision | null;
+      reason: ForwardReason;
+      lookup?: { kind: string; [key: string]: unknown };
+      /** `record-may-be-stale`: the kinds whose records the answer rested on, not declared current. */
+      records?: LookupKind[];
+      error?: unknown;
+    };
 
 /** What `loadObject` is told about the request. */
 export interface LoadObjectArgs<Env = any> {
@@ -122,6 +138,15 @@ export interface GuardOptions<Env = any> {
    * Default `false`: every miss is forwarded.
    */
   authoritative?: boolean | LookupKind[] | ((env: Env, ctx: any, request: Request) => boolean | LookupKind[] | Promise<boolean | LookupKind[]>);
+  /**
+   * For which kinds the store's *records* are current: every change is written to it before the
+   * change is visible to clients, and a record being changed reads as unknown (a pending mark).
+   * `true`, the lookup kinds it holds for, or a function of `env`. Default `false`: an answer
+   * (a denial, a 405, a 404 from the object stage) that rests on any record the resolvers or
+   * `loadObject` returned is forwarded (`record-may-be-stale`); answers that used no record
+   * (anonymous, malformed or invalid credentials, authoritative misses) are still given.
+   */
+  recordsCurrent?: boolean | LookupKind[] | ((env: Env, ctx: any, request: Request) => boolean | LookupKind[] | Promise<boolean | LookupKind[]>);
   /** The time bound (ms) on one request's lookups, past which it is forwarded; default 1000. */
   lookupTimeout?: number | ((env: Env) => number);
   /**

@@ -8,7 +8,8 @@
 //
 // The guard answers only when it is certain the origin would send the same response. A lookup it
 // cannot answer for sure (a store miss that is not authoritative, a store that fails or is slow),
-// a body it did not read, an exception of its own: the request is forwarded, never denied.
+// an answer resting on a record the store may hold stale (`recordsCurrent`), a body it did not
+// read, an exception of its own: the request is forwarded, never denied.
 
 // The package itself, by name: each runtime gets its own build (workerd, Node, browser) through
 // the package's `exports` conditions, exactly as the application's own `import "drf-gate"` does.
@@ -72,6 +73,8 @@ function lookupId(text) {
 const cacheKey = (kind, args) =>
   JSON.stringify([kind, ...args.map((a) => (typeof a === "bigint" ? { bigint: String(a) } : [a]))]);
 
+// `authoritative` (misses) and `recordsCurrent` (records) alike: `true`, a list of kinds, or
+// `{ kind: true }`.
 function authoritativeFor(setting, kind) {
   if (setting === true) return true;
   if (Array.isArray(setting)) return setting.includes(kind);
@@ -81,7 +84,11 @@ function authoritativeFor(setting, kind) {
 
 // Resolvers for one request: each lookup runs once (the object stage asks the core again, which
 // replays), within the request's time bound; what they return becomes the core's answer.
+// `records` collects the kinds whose record (a user, a knox or API-key row, a custom class's
+// outcome, a session's CSRF secret) the core was given: the core asks a lookup only when the
+// decision needs it, so every record given is one the decision rests on.
 function requestResolvers(resolvers, { authoritative, deadline, log }) {
+  const records = new Set();
   const settled = new Map(); // cache key -> { value, trouble }
   const pending = new Map(); // cache key -> Promise
   const wrapped = {};
@@ -107,7 +114,9 @@ function requestResolvers(resolvers, { authoritative, deadline, log }) {
             return UNKNOWN;
           }
           settled.set(key, { value });
-          return answerValue(kind, value, authoritativeFor(authoritative, kind));
+          const answer = answerValue(kind, value, authoritativeFor(authoritative, kind));
+          if (answer !== UNKNOWN && answer !== null) records.add(kind);
+          return answer;
         } catch (error) {
           log("lookup-error", `${kind} lookup failed: ${error && error.name}: ${error && error.message}`);
           settled.set(key, { value: UNKNOWN, trouble: "lookup-error" });
@@ -124,7 +133,7 @@ function requestResolvers(resolvers, { authoritative, deadline, log }) {
     const args = lookup && lookupArgs(lookup);
     return args && settled.get(cacheKey(lookup.kind, args));
   };
-  return { resolvers: wrapped, original };
+  return { resolvers: wrapped, original, records };
 }
 
 // A resolver's value as the core's answer: a record, `null` (authoritative: no such row), or
@@ -169,7 +178,7 @@ function defaultLog(reason, message) {
 export function createGuard(options = {}) {
   const {
     policy, gate: givenGate, resolvers, loadObject, prefetchObject, now, headersDecodedAsUtf8,
-    authoritative = false, lookupTimeout = DEFAULT_LOOKUP_TIMEOUT_MS, log = defaultLog,
+    authoritative = false, recordsCurrent = false, lookupTimeout = DEFAULT_LOOKUP_TIMEOUT_MS, log = defaultLog,
   } = options;
   if (!givenGate && policy === undefined) throw new TypeError("createGuard: give `policy` or `gate`");
   for (const [name, value] of [["loadObject", loadObject], ["prefetchObject", prefetchObject]]) {
@@ -184,13 +193,23 @@ export function createGuard(options = {}) {
   const forward = (reason, decision = null, extra = {}) => ({ action: "forward", decision, reason, ...extra });
 
   async function decide(request, env, ctx) {
-    const current = gateFor(env);
+    const compiled = gateFor(env);
     const bound = Number(call(lookupTimeout, env));
     const deadline = Date.now() + (Number.isFinite(bound) && bound >= 0 ? bound : DEFAULT_LOOKUP_TIMEOUT_MS);
     const isAuthoritative = await call(authoritative, env, ctx, request);
-    const { resolvers: perRequest, original } = requestResolvers(call(resolvers, env, ctx, request), {
+    const currentKinds = await call(recordsCurrent, env, ctx, request);
+    const { resolvers: perRequest, original, records } = requestResolvers(call(resolvers, env, ctx, request), {
       authoritative: isAuthoritative, deadline, log,
     });
+    // DRF's response, unless it rests on a record of a kind the store does not keep current: a
+    // stale record (an owner changed, a permission granted, a user re-activated, a knox expiry
+    // refreshed, not yet in the store) may make the edge's answer another than the origin's,
+    // on either side of a check (a stale staff flag turns the origin's 403 into the edge's 405).
+    const respond = (decision) => {
+      const stale = [...records].filter((kind) => !authoritativeFor(currentKinds, kind));
+      if (stale.length > 0) return forward("record-may-be-stale", decision, { records: stale });
+      return { action: "respond", response: toResponse(decision, request), decision };
+    };
     const at = call(now);
     // The body, read once and only if the core asks for it (the CSRF check of a session POST).
     let body;
@@ -207,19 +226,19 @@ export function createGuard(options = {}) {
     // string (a filter parameter, `filterParams`, leaves the lookup to the origin: the core
     // says so, `objectCheck: "filtered"`, and then no object is read at all).
     const url = new URL(request.url);
-    const route = loadObject ? current.route(url.pathname, methodOf(request)) : null;
+    const route = loadObject ? compiled.route(url.pathname, methodOf(request)) : null;
     let prefetched;
     if (route && prefetchObject && route.detail && route.action !== null && url.search === "") {
       prefetched = Promise.resolve()
         .then(() => prefetchObject({ view: route.view, action: route.action, params: route.params, request, env }))
         .then((value) => ({ value }), (error) => ({ error }));
     }
-    const first = await current.checkRequest(raw, base);
+    const first = await compiled.checkRequest(raw, base);
     if (first === null) return forward("no-route");
     const undecided = undecidedReason(first, original);
     if (undecided) return forward(undecided.reason, null, undecided.lookup ? { lookup: undecided.lookup } : {});
     let { decision } = first;
-    if (decision.respond) return { action: "respond", response: toResponse(decision, request), decision };
+    if (decision.respond) return respond(decision);
     if (!decision.allowed) return forward("origin-renders", decision);
     // "filtered": the object is not used (the origin's filter backends decide the lookup).
     if (decision.objectCheck !== "pending") return forward("allowed", decision);
@@ -265,12 +284,14 @@ export function createGuard(options = {}) {
     // comparing it with the user could deny where DRF allows. The origin decides.
     if (loaded !== LOOKUP_ERROR && hasRoundedInteger(loaded)) return forward("object-pending", decision);
     const objectOptions = loaded === LOOKUP_ERROR ? { lookupError: true } : { object: loaded };
-    const second = await current.checkRequest(raw, { ...base, ...objectOptions });
+    // A row (not a miss, not a malformed lookup value): the object stage rests on it.
+    if (loaded !== LOOKUP_ERROR && loaded !== null) records.add("object");
+    const second = await compiled.checkRequest(raw, { ...base, ...objectOptions });
     if (second === null) return forward("object-pending", decision);
     const again = undecidedReason(second, original);
     if (again) return forward(again.reason, decision);
     decision = second.decision;
-    if (decision.respond) return { action: "respond", response: toResponse(decision, request), decision };
+    if (decision.respond) return respond(decision);
     return forward(decision.allowed ? "allowed" : "origin-renders", decision);
   }
 

@@ -80,5 +80,13 @@ describe("HasAPIKey through the package", () => {
     const valid = await authoritative(request(`Api-Key ${KEY}`), {}, {});
     assert.equal(valid.action, "forward");
     assert.equal(valid.reason, "allowed");
+    // A row decides only from a store that keeps API-key rows current (`recordsCurrent`): an
+    // expiry extended or a key un-revoked on the origin may not have reached it yet.
+    const expired = await authoritative(request("Api-Key Expired0.x"), {}, {});
+    assert.deepEqual([expired.action, expired.reason, expired.records], ["forward", "record-may-be-stale", ["apiKey"]]);
+    const current = createGuard({ policy, resolvers, authoritative: ["apiKey"], recordsCurrent: ["apiKey"], log: () => {} });
+    const answered = await current(request("Api-Key Expired0.x"), {}, {});
+    assert.equal(answered.action, "respond");
+    assert.equal(answered.response.status, expired.decision.status);
   });
 });

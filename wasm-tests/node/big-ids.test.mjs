@@ -117,7 +117,7 @@ describe("user ids beyond 2^53", () => {
     const seen = [];
     // The guard's "no such row" is NOT_FOUND (null is "not known here").
     const resolvers = { userById: (field, id) => exact(seen).userById(field, id) ?? NOT_FOUND };
-    const guard = createGuard({ policy, resolvers, authoritative: true, now: NOW, log: () => {} });
+    const guard = createGuard({ policy, resolvers, authoritative: true, recordsCurrent: true, now: NOW, log: () => {} });
     const call = (userIdText) =>
       guard(new Request("https://api.example.com/api/posts/", { headers: { Authorization: `Bearer ${token(userIdText)}` } }), {}, {});
     const plus1 = await call("9007199254740993");
@@ -130,7 +130,7 @@ describe("user ids beyond 2^53", () => {
     const missing = await call("9007199254740995");
     assert.equal(missing.action, "respond");
     assert.equal(missing.response.status, 401);
-    const lossy = createGuard({ policy, resolvers: rounded, authoritative: true, now: NOW, log: () => {} });
+    const lossy = createGuard({ policy, resolvers: rounded, authoritative: true, recordsCurrent: true, now: NOW, log: () => {} });
     const forwarded = await lossy(
       new Request("https://api.example.com/api/posts/", { headers: { Authorization: `Bearer ${token("9007199254740993")}` } }), {}, {});
     assert.equal(forwarded.action, "forward");
@@ -139,7 +139,7 @@ describe("user ids beyond 2^53", () => {
     // read as 2^53 would deny its owner): the origin decides.
     const owned = { ...policy, permissions: ["IsAuthenticated"], classes: { IsOwner: { hasObjectPermission: "obj.owner == request.user.id" } },
       views: { posts: { model: "blog.Post", permissions: ["IsOwner"] } }, routes: [{ pattern: "/api/posts/{pk}/", view: "posts", detail: true }] };
-    const objects = (owner) => createGuard({ policy: owned, resolvers, authoritative: true, now: NOW, log: () => {}, loadObject: () => ({ id: 1, owner }) });
+    const objects = (owner) => createGuard({ policy: owned, resolvers, authoritative: true, recordsCurrent: true, now: NOW, log: () => {}, loadObject: () => ({ id: 1, owner }) });
     const detail = (g) => g(new Request("https://api.example.com/api/posts/1/", { headers: { Authorization: `Bearer ${token("9007199254740993")}` } }), {}, {});
     assert.equal((await detail(objects(9007199254740992))).reason, "object-pending");
     assert.equal((await detail(objects(7))).response?.status, 403);
@@ -147,7 +147,7 @@ describe("user ids beyond 2^53", () => {
     // object is decided on it (before, the rounded step forwarded the object stage unasked); an
     // owner read as an unsafe Number may be rounded: the origin decides.
     let asked = 0;
-    const stateless = (owner) => createGuard({ policy: { ...owned, authentication: ["jwtStateless"] }, resolvers, now: NOW, log: () => {},
+    const stateless = (owner) => createGuard({ policy: { ...owned, authentication: ["jwtStateless"] }, resolvers, recordsCurrent: ["object"], now: NOW, log: () => {},
       loadObject: (request) => { asked++; assert.equal(request.user.id, TWO_53 + 1n); return { id: 1, owner }; } });
     assert.equal((await detail(stateless(7))).response?.status, 403);
     assert.equal((await detail(stateless(9007199254740992))).reason, "object-pending");

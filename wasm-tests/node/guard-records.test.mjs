@@ -44,7 +44,7 @@ const credentials = {
 
 async function decide(kind, value) {
   const resolvers = { [kind]: () => (kind === "knoxToken" ? { user: value, expiry: null } : value) };
-  const guard = createGuard({ policy: policy(kind), resolvers, authoritative: true, log: () => {} });
+  const guard = createGuard({ policy: policy(kind), resolvers, authoritative: true, recordsCurrent: true, log: () => {} });
   const request = new Request("https://api.test/api/posts/", { headers: credentials[kind] });
   const result = await guard(request, {}, {});
   return result.action === "respond" ? `respond ${result.response.status}` : `forward ${result.reason}`;
@@ -98,14 +98,14 @@ describe("the guard forwards a store's answer it cannot read exactly", () => {
   }
   test("knoxToken: a row that is itself no plain object forwards", async () => {
     const resolvers = { knoxToken: () => new Map([["user", { id: 1 }], ["expiry", null]]) };
-    const guard = createGuard({ policy: policy("knoxToken"), resolvers, authoritative: true, log: () => {} });
+    const guard = createGuard({ policy: policy("knoxToken"), resolvers, authoritative: true, recordsCurrent: true, log: () => {} });
     const result = await guard(new Request("https://api.test/api/posts/", { headers: credentials.knoxToken }), {}, {});
     assert.equal(`${result.action} ${result.reason}`, "forward unknown-lookup");
   });
   test("apiKey: a row that is no plain object forwards", async () => {
     const apiPolicy = { ...policy("token"), authentication: ["token"], permissions: ["HasAPIKey"] };
     for (const [name, value] of notPlain()) {
-      const guard = createGuard({ policy: apiPolicy, resolvers: { apiKey: () => value }, authoritative: true, log: () => {} });
+      const guard = createGuard({ policy: apiPolicy, resolvers: { apiKey: () => value }, authoritative: true, recordsCurrent: true, log: () => {} });
       const request = new Request("https://api.test/api/posts/", { headers: { authorization: "Api-Key Ab12Cd34.s3cret" } });
       const result = await guard(request, {}, {});
       assert.equal(`${result.action} ${result.reason}`, "forward unknown-lookup", name);

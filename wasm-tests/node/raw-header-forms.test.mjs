@@ -24,7 +24,7 @@ const policy = {
 };
 const URL_ = "https://api.example.com/api/posts/";
 const resolvers = { token: () => NOT_FOUND, session: () => NOT_FOUND };
-const guard = createGuard({ policy, resolvers, authoritative: true, log: () => {} });
+const guard = createGuard({ policy, resolvers, authoritative: true, recordsCurrent: true, log: () => {} });
 
 describe("repeated header lines (Fetch joins with \", \")", () => {
   test("two Authorization lines are forwarded, one line is decided", async () => {
@@ -53,7 +53,7 @@ describe("repeated header lines (Fetch joins with \", \")", () => {
 describe("names spelt with _ for -", () => {
   test("a CSRF header spelt X_CSRFToken is forwarded, X-CSRFToken decided", async () => {
     const sessionResolvers = { session: () => ({ id: 1, username: "u", isActive: true }) };
-    const g = createGuard({ policy, resolvers: sessionResolvers, authoritative: true, log: () => {} });
+    const g = createGuard({ policy, resolvers: sessionResolvers, authoritative: true, recordsCurrent: true, log: () => {} });
     const secret = "a".repeat(32);
     const post = (name) => new Request(URL_, {
       method: "POST", body: "{}",

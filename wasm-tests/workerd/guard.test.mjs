@@ -166,7 +166,7 @@ function asWorkerdSees(method, url, lines) {
 }
 
 test("in workerd, trailing spaces and tabs of a header value are stripped, as Django's servers strip them", async () => {
-  const guard = createGuard({ policy, authoritative: true, log: quiet, resolvers: sessions, headersDecodedAsUtf8: true });
+  const guard = createGuard({ policy, authoritative: true, recordsCurrent: true, log: quiet, resolvers: sessions, headersDecodedAsUtf8: true });
   const lines = (token) => [
     // Not the Cookie header's first pair: that one is the origin's in workerd (below).
     ["accept", "application/json"], ["cookie", `theme=dark; ${csrfCookie}`], ["origin", "http://api.example.com"], ["x-csrftoken", token],
@@ -222,7 +222,7 @@ test("bodies are judged as Django judges them (3 MiB multipart uploads included)
   for (const vector of vectors.cases) {
     const upload = vector.upload ?? {};
     const guard = createGuard({
-      policy: { ...policy, settings: { ...policy.settings, upload } }, authoritative: true, log: quiet, resolvers: sessions,
+      policy: { ...policy, settings: { ...policy.settings, upload } }, authoritative: true, recordsCurrent: true, log: quiet, resolvers: sessions,
     });
     const body = segmentBytes(vector.body);
     const request = new Request("http://testserver/api/uploads/", {
@@ -296,7 +296,7 @@ test("the store is asked for an object only when the object stage can use it", a
   };
   const asked = { prefetch: 0, load: 0 };
   const guard = createGuard({
-    policy: filtered, authoritative: true, log: quiet,
+    policy: filtered, authoritative: true, recordsCurrent: true, log: quiet,
     resolvers: { token: async (key) => (key === "alice" ? alice : NOT_FOUND) },
     prefetchObject: async () => { asked.prefetch++; return { id: 1, owner: 2 }; },
     loadObject: async ({ prefetched }) => { asked.load++; return prefetched ?? { id: 1, owner: 2 }; },
@@ -331,7 +331,7 @@ test("the store is asked for an object only when the object stage can use it", a
   assert.equal(plain.decision.objectCheck, "pending");
 });
 
-test("data changes: a miss denies only from an authoritative store; a record is taken as current", async () => {
+test("data changes: a miss denies only from an authoritative store", async () => {
   // Post 1 was just given to alice (id 1) on the origin; the edge's store may not know yet.
   const owned = {
     ...policy,
@@ -340,7 +340,7 @@ test("data changes: a miss denies only from an authoritative store; a record is 
   };
   const decide = async (loaded, authoritative) => {
     const guard = createGuard({
-      policy: owned, authoritative, log: quiet,
+      policy: owned, authoritative, recordsCurrent: true, log: quiet,
       resolvers: { token: async () => alice }, loadObject: async () => loaded,
     });
     return guard(get("/api/posts/1/", { Authorization: "Token alice", Accept: "application/json" }));
@@ -359,11 +359,75 @@ test("data changes: a miss denies only from an authoritative store; a record is 
   assert.equal((await decide(NOT_FOUND, ["object"])).response.status, 404);
   // The current record: alice owns it, the origin decides (allowed).
   assert.equal((await decide({ id: 1, owner: 1 }, false)).reason, "allowed");
-  // A stale record (still bob's) is taken as current whatever `authoritative` says: DRF's 403
-  // at the edge. A store that may lag must answer UNKNOWN for a row it cannot vouch for
-  // (pkg/README.md, "Resolvers"; the sample's pending marks).
-  const stale = await decide({ id: 1, owner: 2 }, false);
-  assert.deepEqual([stale.action, stale.response.status], ["respond", 403]);
+});
+
+test("data changes: an answer resting on a record is the edge's only where `recordsCurrent` says the store keeps that kind current", async () => {
+  // The store lags behind the origin's fresh data (Workers KV between locations, a cache): each
+  // record below is stale, and on fresh data the origin lets the request through.
+  const json = { Accept: "application/json" };
+  const token = { ...json, Authorization: "Token alice" };
+  const guardFor = (views, records, extra = {}) => createGuard({
+    policy: {
+      ...policy,
+      authentication: ["token"],
+      views,
+      routes: [{ pattern: "/api/posts/", view: "posts" }, { pattern: "/api/posts/{pk}/", view: "posts", detail: true }],
+    },
+    authoritative: true, log: quiet, ...records, ...extra,
+  });
+  const stale = [
+    // [label, views, token's user, loadObject's row, request, DRF's answer on the stale data, kinds it rests on]
+    ["an owner changed (the store still says bob's)", { posts: { permissions: ["IsAuthenticated", "IsOwner"] } }, alice,
+      { id: 1, owner: 2 }, ["DELETE", "/api/posts/1/"], 403, ["token", "object"]],
+    ["a permission granted (the store's user lacks blog.delete_post)",
+      { posts: { model: "blog.Post", permissions: ["DjangoModelPermissions"] } },
+      { ...alice, permissions: [] }, undefined, ["DELETE", "/api/posts/1/"], 403, ["token"]],
+    ["a user re-activated (the store's is inactive)", { posts: { permissions: ["IsAuthenticated"] } },
+      { ...alice, isActive: false }, undefined, ["GET", "/api/posts/"], 401, ["token"]],
+    // Not a denial of the permission check, yet resting on it: a staff flag the origin has just
+    // taken away is its 403 where the stale record passes IsAdminUser and DRF's 405 follows.
+    ["a staff flag taken away (the store's user is staff)", { posts: { permissions: ["IsAdminUser"] } },
+      { ...alice, isStaff: true }, undefined, ["POST", "/api/posts/1/"], 405, ["token"]],
+  ];
+  for (const [label, views, user, row, [method, path], status, kinds] of stale) {
+    const options = { resolvers: { token: async () => user }, loadObject: async () => row };
+    const request = () => new Request(`https://api.example.com${path}`, { method, headers: token });
+    // Declared current for every kind it rests on: the documented contract, DRF's answer here.
+    for (const recordsCurrent of [true, kinds, () => kinds, async (env) => env.current === "yes" && kinds]) {
+      const answered = await guardFor(views, { recordsCurrent }, options)(request(), { current: "yes" });
+      assert.deepEqual([answered.action, answered.response?.status], ["respond", status], `${label}: ${answered.reason}`);
+    }
+    // The default, `false`, and kinds that leave one out: the origin decides, on fresh data.
+    const settings = [{}, { recordsCurrent: false }, { recordsCurrent: ["session"] }, { recordsCurrent: kinds.slice(1) }];
+    if (kinds.length > 1) settings.push({ recordsCurrent: kinds.slice(0, 1) });
+    for (const records of settings) {
+      const result = await guardFor(views, records, options)(request(), { current: "no" });
+      const missing = kinds.filter((kind) => !(records.recordsCurrent || []).includes(kind));
+      assert.deepEqual([result.action, result.reason, result.records], ["forward", "record-may-be-stale", missing], `${label}: ${JSON.stringify(records)}`);
+      // The decision it did not send, for the Worker's logs.
+      assert.equal(result.decision.status, status, label);
+    }
+  }
+  // Answers that used no record stay the edge's under the default: anonymous, malformed
+  // credentials, an authoritative miss, a 405 where no lookup ran, a 404 from `loadObject`'s miss,
+  // a JWT verified in the module (simplejwt's TokenUser is the token's claims, no row).
+  let lookups = 0;
+  const resolvers = { token: async (key) => { lookups++; return key === "alice" ? alice : NOT_FOUND; } };
+  const open = guardFor({ posts: { permissions: ["AllowAny"] } }, {}, { resolvers, loadObject: async () => null });
+  const closed = guardFor({ posts: { permissions: ["IsAuthenticated"] } }, {}, { resolvers });
+  const stateless = guardFor({ posts: { authentication: ["jwtStateless"], permissions: ["IsAdminUser"] } }, {}, {});
+  for (const [label, guard, method, path, headers, status] of [
+    ["anonymous", closed, "GET", "/api/posts/", json, 401],
+    ["a malformed token header", closed, "GET", "/api/posts/", { ...json, Authorization: "Token a b" }, 401],
+    ["an authoritative miss", closed, "GET", "/api/posts/", { ...json, Authorization: "Token nope" }, 401],
+    ["a 405 without a lookup", open, "POST", "/api/posts/1/", json, 405],
+    ["loadObject's miss", open, "GET", "/api/posts/9/", json, 404],
+    ["a stateless JWT", stateless, "GET", "/api/posts/", { ...json, Authorization: `Bearer ${jwt({ user_id: 1 })}` }, 403],
+  ]) {
+    const result = await guard(new Request(`https://api.example.com${path}`, { method, headers }));
+    assert.deepEqual([result.action, result.response?.status], ["respond", status], `${label}: ${result.reason}`);
+  }
+  assert.equal(lookups, 1);
 });
 
 async function listen(handler) {
