@@ -124,6 +124,9 @@ print_curls() {
     echo "  curl -si -X POST $base/api/posts/1/publish/ -H '$dave'  # 403, e-mail not verified"
     echo "  curl -si $base/api/posts/                                           # 200, from DRF"
   done
+  echo "The Worker's KV is a copy made once (worker_kv), not kept current: the answers that rest on"
+  echo "a user's or a post's record (bob's 403, the draft's 404, dave's 403) come from DRF"
+  echo "(X-DRF-Gate: forward; reason=record-may-be-stale); the anonymous 401 is the edge's."
 }
 
 main() {

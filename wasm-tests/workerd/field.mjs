@@ -225,9 +225,12 @@ async function main() {
   // The Worker first (the origin's pushes need its URL), then the origin it forwards to.
   const originPort = await freePort();
   const originUrl = `http://127.0.0.1:${originPort}`;
+  // One location, kept in step by the origin's pushes (pending marks while a change commits):
+  // the records are current here, and this run holds the edge to that (EDGE_RECORDS_CURRENT).
+  // Misses stay "not known here" (the sample's EDGE_STORE_AUTHORITATIVE default).
   const options = await workerOptions({
     esbuild, outDir: join(scratch, "worker"), origin: originUrl, signingKey, objects: true, explain: true,
-    nodePaths: [join(here, "..", "..", "node_modules")], entry: join(here, "workers", "field.js"),
+    nodePaths: [join(here, "..", "..", "node_modules")], entry: join(here, "workers", "field.js"), recordsCurrent: true,
   });
   options.bindings.DRFGATE_SYNC_SECRET = secret;
   const mf = new Miniflare({ ...options, cf: false, host: "127.0.0.1", port: await freePort(), log: new Log(LogLevel.NONE) });

@@ -1,9 +1,14 @@
 // Runs the Worker locally in Miniflare (real workerd) in front of a running DRF server.
 //
-//   node dev.mjs --kv kv.json [--origin http://127.0.0.1:8000] [--port 8787] [--no-objects]
+//   node dev.mjs --kv kv.json [--origin http://127.0.0.1:8000] [--port 8787] [--no-objects] [--records-current]
 //
 // kv.json is `manage.py worker_kv --sessions` output; the JWT signing key comes from
 // $JWT_SIGNING_KEY or .dev.vars (JWT_SIGNING_KEY=...). Prints `worker listening on <url>`.
+// The sync endpoint's secret comes from $DRFGATE_SYNC_SECRET or .dev.vars. --records-current:
+// the origin pushes every change to this Worker (its DRFGATE_SYNC_URL and DRFGATE_SYNC_SECRET
+// set), so the records are current here (one location) and answers resting on them are given
+// at the edge; without it (a copy made once by worker_kv) they go to the origin
+// (src/options.js, EDGE_RECORDS_CURRENT).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -19,6 +24,7 @@ const { values } = parseArgs({
     origin: { type: "string" },
     port: { type: "string", default: "8787" },
     "no-objects": { type: "boolean", default: false },
+    "records-current": { type: "boolean", default: false },
   },
 });
 
@@ -39,7 +45,10 @@ const options = await workerOptions({
   origin: values.origin,
   signingKey,
   objects,
+  ...(values["records-current"] ? { recordsCurrent: true } : {}),
 });
+const syncSecret = process.env.DRFGATE_SYNC_SECRET || devVars().DRFGATE_SYNC_SECRET;
+if (syncSecret) options.bindings.DRFGATE_SYNC_SECRET = syncSecret;
 // cf: false: the placeholder `request.cf`, no download of Cloudflare's.
 const mf = new Miniflare({ ...options, cf: false, host: "127.0.0.1", port: Number(values.port), log: new Log(LogLevel.WARN) });
 const url = await mf.ready;

@@ -88,14 +88,17 @@ export async function bundle(esbuild, outDir, { entry, nodePaths = [], worker = 
  * Miniflare options for this Worker: wrangler.toml's vars and KV namespaces, plus `origin`
  * (ORIGIN) and the JWT signing key (the secret JWT_SIGNING_KEY). `objects: false` leaves out the
  * OBJECTS namespace (the origin then decides the object stage). `authoritative: true` tells the
- * guard a KV miss is "no such row" (EDGE_STORE_AUTHORITATIVE); `bindings` adds or overrides vars
- * (LOOKUP_TIMEOUT_MS, ORIGIN_TIMEOUT_MS, FAULT_STORE, ...).
+ * guard a KV miss is "no such row" (EDGE_STORE_AUTHORITATIVE), `recordsCurrent: true` that its
+ * records are current (EDGE_RECORDS_CURRENT: one location, kept in step by the origin's pushes);
+ * `bindings` adds or overrides vars (LOOKUP_TIMEOUT_MS, ORIGIN_TIMEOUT_MS, FAULT_STORE, ...).
  */
-export async function workerOptions({ esbuild, outDir, origin, signingKey, objects = true, explain, nodePaths, entry, worker, authoritative, bindings: extra = {} }) {
+export async function workerOptions({ esbuild, outDir, origin, signingKey, objects = true, explain, nodePaths, entry, worker, authoritative, recordsCurrent, bindings: extra = {} }) {
   const config = wranglerConfig();
   const bindings = { ...config.vars, ...extra };
   // "true" only when the KV namespaces hold every row of the database (see src/options.js).
   if (authoritative !== undefined) bindings.EDGE_STORE_AUTHORITATIVE = String(authoritative);
+  // "true" only when the records are current (see src/options.js).
+  if (recordsCurrent !== undefined) bindings.EDGE_RECORDS_CURRENT = String(recordsCurrent);
   if (origin) bindings.ORIGIN = origin;
   if (signingKey) bindings.JWT_SIGNING_KEY = signingKey;
   if (explain !== undefined) bindings.EXPLAIN = String(explain);

@@ -7,6 +7,19 @@
 //                             in step by the origin, or filled from it while nothing changes), so
 //                             a miss is "no such row" (DRF's `Invalid token.`). Otherwise a miss
 //                             is "not known here" and the request goes to the origin.
+//   EDGE_RECORDS_CURRENT      "true": the records this Worker reads are current (the origin's
+//                             pushes reach its KV before a change is visible, and a change being
+//                             committed reads as pending: store.js). That holds where the pushes
+//                             and the reads meet in one place: one location (Miniflare, `node
+//                             dev.mjs --records-current`, the field harness), or a store that is
+//                             consistent everywhere (a Durable Object). Deployed on Workers KV it
+//                             does not: KV is eventually consistent between locations (up to about
+//                             60 s), so another location may still read the record from before a
+//                             change, pending mark included. Otherwise ("false", wrangler.toml) an
+//                             answer resting on a record (a token's or session's user, a post) goes
+//                             to the origin (`record-may-be-stale`); answers that use no record
+//                             (anonymous, malformed credentials, a JWT's signature or expiry) and
+//                             tombstones under EDGE_STORE_AUTHORITATIVE stay the edge's.
 //   LOOKUP_TIMEOUT_MS         the time bound on the lookups of one request (default 1000): past
 //                             it, the request goes to the origin undecided.
 //   ORIGIN_TIMEOUT_MS         how long the origin may take before the Worker answers 504.
@@ -42,6 +55,7 @@ export const guardOptions = {
   prefetchObject: (args) => fetchObject({ ...args, env: withFaults(args.env) }),
   loadObject: (args) => loadObject({ ...args, env: withFaults(args.env) }),
   authoritative: (env) => env.EDGE_STORE_AUTHORITATIVE === "true",
+  recordsCurrent: (env) => env.EDGE_RECORDS_CURRENT === "true",
   lookupTimeout: (env) => (env.LOOKUP_TIMEOUT_MS === undefined ? 1000 : Number(env.LOOKUP_TIMEOUT_MS)),
 };
 
