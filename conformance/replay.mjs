@@ -900,7 +900,10 @@ function fetchRequestOf(r) {
 // (view, action, detail) on each checkRequest and routes there: URL routing is checked apart
 // (oracle/main.py --family routing). The guard's Response must be its decision (status, body,
 // headers; no body for HEAD), and the decision DRF's; a forward must be one the raw replay
-// accepts (judgeRaw).
+// accepts (judgeRaw). The database is the oracle's own, so its records are current: the Fetch
+// Request path says so (`recordsCurrent: true`, every answer the edge's); the workerd path keeps
+// the default (no kind current), where an answer resting on a record is forwarded
+// (`record-may-be-stale`): left to the server, and the decision it held must still be DRF's.
 let guardStats = { respond: 0, forward: 0, objectStage: 0, reasons: {} };
 
 // The request as workerd hands it to a Worker: each header value's bytes decoded as UTF-8 (an
@@ -948,7 +951,7 @@ async function replayGuard(c, index, request, workerd = false) {
   try {
     const guard = createGuard({
       gate: routed, resolvers, now: c.raw.now, authoritative: true, log: (reason, message) => logged.push(`${reason}: ${message}`),
-      headersDecodedAsUtf8: workerd,
+      headersDecodedAsUtf8: workerd, ...(workerd ? {} : { recordsCurrent: true }),
       loadObject: () => {
         guardStats.objectStage += 1;
         if (ctx.lookupError) return GUARD.LOOKUP_ERROR;
@@ -979,6 +982,11 @@ async function replayGuard(c, index, request, workerd = false) {
   }
   guardStats.forward += 1;
   guardStats.reasons[result.reason] = (guardStats.reasons[result.reason] ?? 0) + 1;
+  if (workerd && result.reason === "record-may-be-stale") {
+    if (!result.decision?.respond || !(result.records?.length > 0)) return `record-may-be-stale without the answer it held: ${JSON.stringify(result)}`;
+    const verdict = judgeRaw(c, { decision: result.decision });
+    return verdict === null ? LEFT : verdict;
+  }
   if (result.reason === "origin-renders" && result.decision?.status === 500 && serverPortUnstated(c)) return LEFT;
   // workerd: header bytes lost (not UTF-8), or the server's 500 where a dropped empty line
   // leaves the decision uncertain: the origin decides.
