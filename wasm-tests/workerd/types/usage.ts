@@ -29,6 +29,8 @@ const guard = createGuard<Env>({
   }),
   loadObject,
   authoritative: ["token"],
+  // Records current for tokens and objects only where the store is one location (a binding).
+  recordsCurrent: (env) => (env.ORIGIN.startsWith("http://127.0.0.1") ? ["token", "object"] : false),
   lookupTimeout: (env) => 500,
 });
 
@@ -37,6 +39,7 @@ export const plain = {
     const result: GuardResult = await guard(request, env, ctx);
     if (result.action === "respond") return result.response;
     const reason: ForwardReason = result.reason;
+    if (reason === "record-may-be-stale") console.log(result.records?.join(", "), result.decision?.status);
     console.log(reason, result.decision?.objectCheck);
     return forwardTo(env.ORIGIN, request, { timeout: 10_000, clientIp: (r) => r.headers.get("cf-connecting-ip") });
   },
