@@ -228,9 +228,11 @@ async function main() {
   // One location, kept in step by the origin's pushes (pending marks while a change commits):
   // the records are current here, and this run holds the edge to that (EDGE_RECORDS_CURRENT).
   // Misses stay "not known here" (the sample's EDGE_STORE_AUTHORITATIVE default).
+  // FIELD_RECORDS_CURRENT=false runs wrangler.toml's deployed setting instead.
   const options = await workerOptions({
     esbuild, outDir: join(scratch, "worker"), origin: originUrl, signingKey, objects: true, explain: true,
-    nodePaths: [join(here, "..", "..", "node_modules")], entry: join(here, "workers", "field.js"), recordsCurrent: true,
+    nodePaths: [join(here, "..", "..", "node_modules")], entry: join(here, "workers", "field.js"),
+    recordsCurrent: process.env.FIELD_RECORDS_CURRENT !== "false",
   });
   options.bindings.DRFGATE_SYNC_SECRET = secret;
   const mf = new Miniflare({ ...options, cf: false, host: "127.0.0.1", port: await freePort(), log: new Log(LogLevel.NONE) });
