@@ -7,10 +7,9 @@ import { execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { describe, test } from "node:test";
 
-import { consumerDir, installedDir, loadEsm } from "./consumer.mjs";
+import { consumerDir, countStartRequest, installedDir, loadEsm } from "./consumer.mjs";
 import { ann, policy } from "./fixtures.mjs";
 
 const edge = await loadEsm();
@@ -101,13 +100,7 @@ describe("drf-gate/worker", () => {
     // The edge build takes each of these through its JSON path (`startRequest`, counted); the
     // Worker build has none: the core checks the same JSON text for the JSON path's error
     // (`requestInputError`) and the text parsed again crosses typed.
-    const { GateCore } = await import(pathToFileURL(join(installedDir, "dist", "drf_gate.js")).href);
-    const startRequest = GateCore.prototype.startRequest;
-    let started = 0;
-    GateCore.prototype.startRequest = function (...args) {
-      started++;
-      return startRequest.apply(this, args);
-    };
+    const started = await countStartRequest();
     const owned = { ...policy, classes: { IsOwner: { hasObjectPermission: "obj.owner == request.user.id" } },
       views: { posts: { model: "blog.Post", permissions: ["IsAuthenticated", "IsOwner"] } }, routes: [{ pattern: "/api/posts/", view: "posts" }] };
     const bytes = new edge.Gate(owned).toCompiled();
@@ -176,9 +169,9 @@ describe("drf-gate/worker", () => {
     const typedOnEdge = [];
     try {
       for (const [index, [request, options]] of cases.entries()) {
-        const before = started;
+        const before = started.calls;
         const want = await run(gates.edge, request, options);
-        const viaJsonPath = started > before;
+        const viaJsonPath = started.calls > before;
         const got = await run(gates.worker, request, options);
         const label = `case ${index}`;
         assert.deepEqual(got, want, label);
@@ -187,7 +180,7 @@ describe("drf-gate/worker", () => {
         if (!viaJsonPath) typedOnEdge.push(label);
       }
     } finally {
-      GateCore.prototype.startRequest = startRequest;
+      started.restore();
     }
     assert.ok(decided >= 13 && refused >= 18, `${decided} decided, ${refused} refused`);
     // Typed on the edge build too: null target members, objects value.js encodes (a nested Date,
