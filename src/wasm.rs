@@ -602,12 +602,13 @@ fn request_input_text(input: &JsValue) -> Result<String, JsValue> {
 
 /// The error `startRequest` gives for its input (`edge::request_input_error`), without reading
 /// the request: for the Worker build, which has no `startRequest` and sends a request the typed
-/// crossing refused again, parsed from this text, once this finds nothing. Edge builds only.
+/// crossing refused again, parsed from this text, once this finds nothing. Worker build only
+/// (the other edge builds read the text itself: `startRequest`).
 ///
 /// ```js
 /// requestInputError('{"request": {"method": "GET"}, "view": null, "now": 0}'); // no error
 /// ```
-#[cfg(feature = "edge")]
+#[cfg(all(feature = "edge", not(feature = "compiler")))]
 #[wasm_bindgen(js_name = requestInputError)]
 pub fn request_input_error(input: JsValue) -> Result<(), JsValue> {
     let text = request_input_text(&input)?;
