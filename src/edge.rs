@@ -62,6 +62,17 @@ pub struct RequestTarget {
     pub format: Option<String>,
 }
 
+impl RequestTarget {
+    /// The members of its JSON shape (read flattened into the JSON input of
+    /// [`Gate::check_request_json`]).
+    ///
+    /// ```
+    /// assert!(drf_gate::edge::RequestTarget::FIELDS.contains(&"lookupError"));
+    /// ```
+    pub const FIELDS: &'static [&'static str] =
+        &["view", "action", "detail", "object", "lookupError", "trace", "format"];
+}
+
 fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<Value>>, D::Error> {
     Option::<Value>::deserialize(deserializer).map(Some)
 }
@@ -355,6 +366,7 @@ impl Gate {
     ///     "answers": [{"key": {"kind": "token", "key": "abc"}, "answer": {"notFound": true}}]}"#).unwrap();
     /// assert!(serde_json::to_string(&step).unwrap().contains(r#""status":401"#));
     /// ```
+    #[cfg(feature = "compiler")]
     pub fn check_request_json(&self, input: &str) -> Result<EdgeStep<'_>, ContextError> {
         let (request, target, now, cache) = parse_edge_input(input)?;
         Ok(EdgeStep::from_outcome(self.check_request(&request, &target, &cache, now)?))
@@ -417,6 +429,7 @@ impl PendingRequest {
     ///
     /// # Errors
     /// A [`ContextError`] naming what is wrong in the input.
+    #[cfg(feature = "compiler")]
     pub fn from_json(input: &str) -> Result<Self, ContextError> {
         let (request, target, now, answers) = parse_edge_input(input)?;
         let mut pending = PendingRequest::new(request, target, now);
@@ -849,7 +862,117 @@ fn request_json_error(text: &str) -> Result<(), ContextError> {
     Ok(())
 }
 
+/// The error the JSON path's reader ([`PendingRequest::from_json`]: serde's derived `EdgeInput`,
+/// `RawRequestInput` and the flattened [`RequestTarget`]) gives for its input text, found without
+/// that reader, for the build that has none (the Worker build, `drf-gate/worker`: it reads raw
+/// requests typed only). `Ok(())`: the reader takes the text, and what `gate.checkRequest*` then
+/// sends typed (the text parsed again) is read as that reader would read it; a refusal of what
+/// was read (`invalid_request`: a URL, a header's bytes) comes from the typed reader itself.
+///
+/// In the reader's order: the text's syntax error (a lone surrogate, nesting, the cap on values),
+/// then each member as it comes (the request's members in order, then "missing field `method`";
+/// `now`), then "missing field `request`", the target's members (serde reads them flattened, so
+/// their errors are at `$`), and a member that is none of these ("unknown field", at `$`). The
+/// text is `JSON.stringify`'s (no repeated member). `answers` (answers given in advance, read
+/// only by the JSON path) is refused at `$.answers`.
+///
+/// # Errors
+/// That error, or the refusal of `answers`.
+///
+/// ```
+/// let error = drf_gate::edge::request_input_error(r#"{"request": {"method": "GET", "meta": null}, "now": 0}"#).unwrap_err();
+/// assert_eq!(error.to_string(), "invalid type: null, expected a map at $.request.meta");
+/// assert!(drf_gate::edge::request_input_error(r#"{"request": {"method": "GET"}, "view": null, "now": 0}"#).is_ok());
+/// ```
+pub fn request_input_error(text: &str) -> Result<(), ContextError> {
+    let at = |path: String, message: String| ContextError::new(ContextErrorCode::InvalidContext, path, message);
+    let typed = |prefix: &str, error: crate::json::PathError| at(error.path(prefix), error.message().to_owned());
+    let json = Json::parse(text).map_err(|error| at(error.path("$"), error.message()))?;
+    let Json::Object(entries) = &json else {
+        return from_json_shape(&json, "struct EdgeInput").map_err(|error| typed("$", error));
+    };
+    let mut request = false;
+    let mut rest = Vec::new();
+    for (name, value) in entries {
+        match name.as_str() {
+            "request" => {
+                request = true;
+                request_members_error(value)?;
+            }
+            "now" => crate::json::from_json::<f64>(value).map(drop).map_err(|error| typed("$.now", error))?,
+            "answers" => {
+                return Err(at(
+                    "$.answers".into(),
+                    "answers given in advance are read only by the JSON path, which this build has not".into(),
+                ))
+            }
+            _ => rest.push((name.as_str(), value)),
+        }
+    }
+    if !request {
+        return Err(at(
+            "$".into(),
+            <crate::json::PathError as serde::de::Error>::missing_field("request").message().into(),
+        ));
+    }
+    // The target's members, read flattened (serde's buffered values: errors at `$`).
+    for (name, value) in &rest {
+        let read = match *name {
+            "view" | "action" | "format" => crate::json::from_json::<Option<String>>(value).map(drop),
+            "detail" => crate::json::from_json::<Option<bool>>(value).map(drop),
+            "lookupError" | "trace" => crate::json::from_json::<bool>(value).map(drop),
+            _ => Ok(()),
+        };
+        read.map_err(|error| at("$".into(), error.message().to_owned()))?;
+    }
+    match rest.iter().find(|(name, _)| !RequestTarget::FIELDS.contains(name)) {
+        Some((name, _)) => Err(at("$".into(), format!("unknown field `{name}`"))),
+        None => Ok(()),
+    }
+}
+
+/// [`request_input_error`] for the request's members.
+fn request_members_error(value: &Json) -> Result<(), ContextError> {
+    let at = |path: String, message: String| ContextError::new(ContextErrorCode::InvalidContext, path, message);
+    let Json::Object(members) = value else {
+        let error = from_json_shape(value, "struct RawRequestInput").err();
+        return error.map_or(Ok(()), |error| Err(at(error.path("$.request"), error.message().to_owned())));
+    };
+    let mut method = false;
+    for (name, value) in members {
+        let path = || format!("$.request.{name}");
+        let Some(read) = RawRequestInput::read_member(name, value) else {
+            let error = <crate::json::PathError as serde::de::Error>::unknown_field(name, RawRequestInput::FIELDS);
+            return Err(at(path(), error.message().to_owned()));
+        };
+        read.map_err(|error| at(error.path(&path()), error.message().to_owned()))?;
+        method |= name == "method";
+    }
+    if method {
+        return Ok(());
+    }
+    let error = <crate::json::PathError as serde::de::Error>::missing_field("method");
+    Err(at("$.request".into(), error.message().to_owned()))
+}
+
+/// What a struct's reader (`object_only!`) says of a value that is not an object.
+fn from_json_shape(value: &Json, expecting: &'static str) -> Result<(), crate::json::PathError> {
+    struct Shape(&'static str);
+    impl<'de> serde::de::Visitor<'de> for Shape {
+        type Value = ();
+        fn expecting(&self, formatter: &mut core::fmt::Formatter) -> core::fmt::Result {
+            formatter.write_str(self.0)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+            Ok(())
+        }
+    }
+    serde::Deserializer::deserialize_map(value, Shape(expecting))
+}
+
 /// The request, target, `now` and answers of a [`Gate::check_request_json`] input.
+#[cfg(feature = "compiler")]
 fn parse_edge_input(input: &str) -> Result<(RawRequest, RequestTarget, f64, AnswerCache), ContextError> {
     let input: EdgeInput = from_text(input)
         .map_err(|error| ContextError::new(ContextErrorCode::InvalidContext, error.path("$"), error.message()))?;
@@ -880,6 +1003,7 @@ fn request_and_target(
 }
 
 /// The input of [`Gate::check_request_json`].
+#[cfg(feature = "compiler")]
 #[derive(Deserialize)]
 #[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 struct EdgeInput {
@@ -891,14 +1015,17 @@ struct EdgeInput {
     #[serde(default)]
     answers: Vec<AnswerEntry>,
 }
+#[cfg(feature = "compiler")]
 object_only!(EdgeInput, "struct EdgeInput");
 
+#[cfg(feature = "compiler")]
 #[derive(Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 struct AnswerEntry {
     key: LookupKey,
     answer: Answer,
 }
+#[cfg(feature = "compiler")]
 object_only!(AnswerEntry, "struct AnswerEntry");
 
 /// One step of the raw-request protocol: a decision, a lookup to answer, the body to read, a

@@ -450,16 +450,12 @@ impl GateCore {
     /// const first = core.startRequest('{"request": {"method": "GET"}, "view": "posts", "now": 0}');
     /// if (typeof first === "string") JSON.parse(first); else { const [text, pending] = first; }
     /// ```
-    #[cfg(feature = "edge")]
+    /// Not in the Worker build (edge without the compiler), which reads raw requests typed only
+    /// (`requestInputError` gives this method's refusals there).
+    #[cfg(all(feature = "edge", feature = "compiler"))]
     #[wasm_bindgen(js_name = startRequest)]
     pub fn start_request(&self, input: JsValue) -> Result<JsValue, JsValue> {
-        // gate.js sends the JSON text (value.js `exactJson`: read once, the caller's own
-        // exceptions as they are); a value crosses as `JSON.stringify` writes it.
-        let text = match bounded_string(&input, MAX_TEXT) {
-            Some(text) => text,
-            None => json_text(&input, MAX_TEXT),
-        }
-        .map_err(|error| error.context_error("the request", "$"))?;
+        let text = request_input_text(&input)?;
         let pending = crate::edge::PendingRequest::from_json(&text).map_err(|error| context_error(&error))?;
         self.first_step(pending)
     }
@@ -576,7 +572,7 @@ impl GateCore {
         with_step_texts(&self.inner, |texts| texts.name(id).map(str::to_owned)).ok().flatten()
     }
 
-    #[cfg(feature = "edge")]
+    #[cfg(all(feature = "edge", feature = "compiler"))]
     fn first_step(&self, mut pending: crate::edge::PendingRequest) -> Result<JsValue, JsValue> {
         let step = pending.step(&self.inner).map_err(|error| context_error(&error))?;
         let more = match &step {
@@ -591,6 +587,32 @@ impl GateCore {
         let handle = RawRequestCore { gate: Rc::clone(&self.inner), pending };
         Ok(js_sys::Array::of2(&JsValue::from_str(&text), &JsValue::from(handle)).into())
     }
+}
+
+/// `startRequest`'s input as text: gate.js sends the JSON text (value.js `exactJson`: read once,
+/// the caller's own exceptions as they are); a value crosses as `JSON.stringify` writes it.
+#[cfg(feature = "edge")]
+fn request_input_text(input: &JsValue) -> Result<String, JsValue> {
+    match bounded_string(input, MAX_TEXT) {
+        Some(text) => text,
+        None => json_text(input, MAX_TEXT),
+    }
+    .map_err(|error| error.context_error("the request", "$"))
+}
+
+/// The error `startRequest` gives for its input (`edge::request_input_error`), without reading
+/// the request: for the Worker build, which has no `startRequest` and sends a request the typed
+/// crossing refused again, parsed from this text, once this finds nothing. Worker build only
+/// (the other edge builds read the text itself: `startRequest`).
+///
+/// ```js
+/// requestInputError('{"request": {"method": "GET"}, "view": null, "now": 0}'); // no error
+/// ```
+#[cfg(all(feature = "edge", not(feature = "compiler")))]
+#[wasm_bindgen(js_name = requestInputError)]
+pub fn request_input_error(input: JsValue) -> Result<(), JsValue> {
+    let text = request_input_text(&input)?;
+    crate::edge::request_input_error(&text).map_err(|error| context_error(&error))
 }
 
 /// A step as the JSON text gate.js parses.
@@ -806,7 +828,9 @@ pub struct RawRequestCore {
 #[wasm_bindgen]
 impl RawRequestCore {
     /// The next step as JSON text: `{ decision, authentication, user?, userLookup? }`,
-    /// `{ lookup }`, `{ body: { maxBytes } }`, `{ forward }` or `{ noRoute: true }`.
+    /// `{ lookup }`, `{ body: { maxBytes } }`, `{ forward }` or `{ noRoute: true }`. Not in the
+    /// Worker build (its steps cross packed: `stepPacked`).
+    #[cfg(feature = "compiler")]
     pub fn step(&mut self) -> Result<String, JsValue> {
         let step = self.pending.step(&self.gate).map_err(|error| context_error(&error))?;
         serde_json::to_string(&step).map_err(|error| invalid_context(&error.to_string(), "$"))
@@ -815,6 +839,8 @@ impl RawRequestCore {
     /// Answers the lookup the last step asked for (`{ user }`, `{ notFound: true }`,
     /// `{ unknown: true }`, `{ secret }`, `{ failure }`, `{ none: true }`), as a value or as its
     /// JSON text (gate.js sends text when a record holds a `BigInt`: `JSON.stringify` refuses it).
+    /// Not in the Worker build (`answerPacked`, `answerUser`).
+    #[cfg(feature = "compiler")]
     pub fn answer(&mut self, answer: JsValue) -> Result<(), JsValue> {
         let answer: crate::authentication::Answer = match bounded_string(&answer, MAX_CONTEXT_TEXT) {
             Some(text) => {

@@ -668,33 +668,18 @@ fn typed_object_equals_the_json_input() {
 /// field's type, a lone surrogate or nesting anywhere first, the members' order), and none where
 /// the JSON input names the fault itself (an unknown member, no `method`) or has none. A `now` that
 /// is not finite is the JSON input's `"now": null`.
-#[test]
-fn request_json_errors_equal_the_json_input() {
-    use drf_gate::edge::parts;
-    let members = [
-        "method",
-        "url",
-        "path",
-        "headers",
-        "cookies",
-        "secure",
-        "host",
-        "port",
-        "body",
-        "bodyBase64",
-        "bodyPending",
-        "emptyHeadersDropped",
-        "bodyTooLarge",
-        "headersJoined",
-        "contentType",
-        "meta",
-    ];
+/// JSON values of every type and the ones a reader refuses (lone surrogates in values and keys,
+/// nesting past serde's limit), for the member-by-member error tests.
+fn odd_json_values() -> Vec<String> {
     let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
     let values = [
         "null",
         "1",
+        "-1",
         "-1.5",
+        "1e300",
         "true",
+        "false",
         r#""x""#,
         r#""\ud800""#,
         "[]",
@@ -707,9 +692,19 @@ fn request_json_errors_equal_the_json_input() {
         r#"{"\ud800":"v"}"#,
         &deep,
     ];
+    values.into_iter().map(str::to_owned).collect()
+}
+
+#[test]
+fn request_json_errors_equal_the_json_input() {
+    use drf_gate::edge::parts;
+    // The members as the derived reader names them (`request_input_errors_equal_the_json_input`
+    // compares its "unknown field" message, which lists them, with this list).
+    let members = drf_gate::authentication::RawRequestInput::FIELDS;
+    let values = odd_json_values();
     let mut refused = 0;
     for member in members {
-        for value in values {
+        for value in &values {
             for request in [
                 format!(r#"{{"method":"GET",{member:?}:{value}}}"#),
                 format!(r#"{{{member:?}:{value},"extra":1}}"#),
@@ -758,4 +753,87 @@ fn request_json_errors_equal_the_json_input() {
         assert_eq!(typed.to_string(), json.to_string());
         assert_eq!(typed.to_string(), "invalid type: null, expected f64 at $.now");
     }
+}
+
+/// `request_input_error` (the Worker build's stand-in for the JSON path's reader) gives the JSON
+/// path's error, message and path, on every input: the request's members, `now`, the target's
+/// members (flattened), unknown and missing members, in every order; and nothing where the JSON
+/// path reads the input (its later refusals, `invalid_request`, are the typed reader's too).
+#[test]
+fn request_input_errors_equal_the_json_input() {
+    let values = odd_json_values();
+    let requests = [
+        r#"{"method":"GET"}"#.to_owned(),
+        r#"{"method":"GET","path":"/api/posts/?format=json","headers":{"Host":"h"}}"#.to_owned(),
+        r#"{"method":"GET","headers":{"Host":"h\u0100"}}"#.to_owned(),
+        r#"{"method":"GET","url":"nope"}"#.to_owned(),
+        r#"{"method":5}"#.to_owned(),
+        r#"{"meta":null,"method":"GET"}"#.to_owned(),
+        r#"{"url":"/x"}"#.to_owned(),
+        r#"{"method":"GET","extra":1}"#.to_owned(),
+        r#"{"extra":1,"method":5}"#.to_owned(),
+        r#"{"method":"GET","body":"\udc00"}"#.to_owned(),
+        "null".to_owned(),
+        "5".to_owned(),
+        r#""GET""#.to_owned(),
+        "[]".to_owned(),
+    ];
+    let targets = ["view", "action", "detail", "format", "lookupError", "trace", "object", "extra"];
+    let mut inputs = Vec::new();
+    for request in &requests {
+        for now in ["", r#","now":5"#, r#","now":null"#, r#","now":"x""#] {
+            inputs.push(format!(r#"{{"request":{request}{now}}}"#));
+            inputs.push(format!(r#"{{"view":"posts","request":{request}{now}}}"#));
+            inputs.push(format!(r#"{{"view":5,"request":{request}{now},"extra":1}}"#));
+            if now.is_empty() {
+                continue;
+            }
+            let now = &now[1..];
+            inputs.push(format!(r#"{{{now},"view":"posts","request":{request}}}"#));
+            inputs.push(format!(r#"{{"lookupError":null,{now},"request":{request}}}"#));
+            inputs.push(format!(r#"{{{now}}}"#));
+            inputs.push(format!(r#"{{{now},"extra":1}}"#));
+            inputs.push(format!(r#"{{{now},"trace":1}}"#));
+        }
+    }
+    for target in targets {
+        for value in &values {
+            for request in [&requests[0], &requests[2], &requests[4], &requests[6]] {
+                inputs.push(format!(r#"{{"request":{request},{target:?}:{value},"now":5}}"#));
+                inputs.push(format!(r#"{{{target:?}:{value},"request":{request},"now":5}}"#));
+                inputs.push(format!(r#"{{"detail":"x",{target:?}:{value},"request":{request}}}"#));
+                inputs.push(format!(r#"{{"request":{request},{target:?}:{value},"now":null,"view":5}}"#));
+                inputs.push(format!(r#"{{{target:?}:{value},"unknown":1,"request":{request}}}"#));
+            }
+        }
+    }
+    for top in
+        ["null", "5", r#""x""#, "[]", "{}", "{", r#"{"request":{"method":"GET"}"#, r#"{"request":{"method":"\ud800"}}"#]
+    {
+        inputs.push(top.to_owned());
+    }
+    let (mut refused, mut read) = (0, 0);
+    for input in &inputs {
+        // A JS object has no repeated member.
+        if input.matches(r#""view":"#).count() > 1 || input.matches(r#""extra":"#).count() > 1 {
+            continue;
+        }
+        let json = PendingRequest::from_json(input);
+        let worker = drf_gate::edge::request_input_error(input);
+        match (worker, json) {
+            (Err(a), Err(b)) => {
+                assert_eq!(format!("{a:?}"), format!("{b:?}"), "{input}");
+                refused += 1;
+            }
+            (Ok(()), Ok(_)) => read += 1,
+            // A refusal of what was read: the typed reader's own (`typed_parts_equal_the_json_input`).
+            (Ok(()), Err(b)) if format!("{b:?}").contains(r#"code: "invalid_request""#) => read += 1,
+            (a, b) => panic!("{input}: worker {a:?}, json {b:?}"),
+        }
+    }
+    assert!(refused > 1000 && read > 100, "{refused} refused, {read} read");
+    let answers = r#"{"request":{"method":"GET"},"answers":[],"now":5}"#;
+    assert!(PendingRequest::from_json(answers).is_ok());
+    let error = drf_gate::edge::request_input_error(answers).unwrap_err();
+    assert_eq!(format!("{}", error).rsplit(" at ").next(), Some("$.answers"));
 }

@@ -165,7 +165,7 @@ const MAX_JSON_VALUES = 65536;
 // at the top (a toJSON), what it refuses (its errors: a
 // cycle, a lone surrogate, nesting past serde's limit), and a value long enough to near its
 // limits. The encoding counts the nesting from the input's own level, as `check`'s context.
-function encodedObject(value) {
+function encodedObject(value, checked = false) {
   if (typeof value === "object" && typeof value.toJSON === "function") return undefined;
   let bytes;
   try {
@@ -174,7 +174,7 @@ function encodedObject(value) {
     if (error instanceof LoneSurrogateError || error instanceof DepthError || error instanceof CircularError) return undefined;
     throw error;
   }
-  return mayBeTooLong(bytes.length) ? undefined : bytes;
+  return mayBeTooLong(bytes.length) && !checked ? undefined : bytes;
 }
 
 
@@ -223,11 +223,12 @@ function escapePart(part) {
 }
 
 // The typed request again with every part escaped (PART_ESCAPED), for a NUL inside a part (the
-// core found more parts than counted: undefined); null: too long, take the JSON path.
-function escapedRequest(typed) {
+// core found more parts than counted: undefined); null: too long, take the JSON path (`checked`:
+// retypedRequest's, not too long).
+function escapedRequest(typed, checked = false) {
   if (typed[2] & PART_REQUEST_JSON) return null;
   const text = typed[6].map(escapePart).join(PART);
-  if (text.length > MAX_PARTS_CHARS) return null;
+  if (text.length > MAX_PARTS_CHARS && !checked) return null;
   return [text, typed[1], typed[2] | PART_ESCAPED, typed[3], typed[4], typed[5]];
 }
 
@@ -260,8 +261,36 @@ function requestAsJson(request, options) {
   return [typed[0], typed[1], typed[2] | PART_REQUEST_JSON, text, undefined, typed[5], typed[6]];
 }
 
-// typedRequest for a request whose every member crosses typed.
-function typedParts(request, options) {
+// The JSON path's input: the request and options as JSON text (the caller's own exceptions as
+// they are). `start` sends it to the JSON path; the Worker build, which has none, checks it
+// (retypedRequest).
+function inputText(request, options) {
+  const { resolvers: _resolvers, readBody: _read, now, ...target } = options || {};
+  const input = { ...target, request: boundedBody(request), now: now ?? Date.now() / 1000 };
+  const text = exactJson(input);
+  if (text === undefined) throw new ContextError("the request is not representable as JSON", "invalid_context", "$");
+  return text;
+}
+
+// A request typedRequest could not send, in the Worker build (no JSON path: src/wasm.rs
+// `startRequest` is not in it): its JSON text (inputText) is checked by the core for the JSON
+// path's error (`requestInputError`, the same reader's rules: src/edge.rs
+// `request_input_error`), which it throws; without one, the text parsed again is plain data of
+// the JSON path's own types, which crosses typed (a class instance as JSON.stringify sees it, a
+// long body, an object JSON.stringify rewrites). `answers` (answers given in advance, read only by
+// the JSON path) is refused at `$.answers`.
+function retypedRequest(wasm, request, options) {
+  const text = inputText(request, options);
+  wasm.requestInputError(text);
+  const { request: parsed, now, ...target } = parseExactJson(text);
+  return typedParts(parsed, { ...target, now }, true);
+}
+
+// typedRequest for a request whose every member crosses typed. `checked`: the request and options
+// are the JSON input's, parsed again after the core found the JSON path's reader takes them
+// (retypedRequest): no member can near that reader's limits, so a long body, parts text or
+// object crosses typed too.
+function typedParts(request, options, checked = false) {
   if (!plainRecord(request)) return null;
   const parts = [undefined];
   let flags = 0;
@@ -305,9 +334,11 @@ function typedParts(request, options) {
         // the JSON path (wasm memory, which never shrinks, is sized by it: adversarial/run.sh).
         // Else well-formed (JSON would escape a lone surrogate).
         if (value.length > MAX_BODY_BYTES / 3) {
-          if (!utf8LengthOver(value, MAX_BODY_BYTES)) return null;
-          over = true;
-          break;
+          if (utf8LengthOver(value, MAX_BODY_BYTES)) {
+            over = true;
+            break;
+          }
+          if (!checked) return null;
         }
         if (typeof value.isWellFormed !== "function" || !value.isWellFormed()) return null;
         body = value;
@@ -386,19 +417,24 @@ function typedParts(request, options) {
           if (typeof value !== "number") return null;
           now = value;
           break;
+        // null is absent (an `Option` in the core), as `now`.
         case "view":
+          if (value === null) break;
           if (typeof value !== "string") return null;
           view = value;
           break;
         case "action":
+          if (value === null) break;
           if (typeof value !== "string") return null;
           action = value;
           break;
         case "detail":
+          if (value === null) break;
           if (typeof value !== "boolean") return null;
           detail = value;
           break;
         case "format":
+          if (value === null) break;
           if (typeof value !== "string") return null;
           format = value;
           break;
@@ -416,7 +452,7 @@ function typedParts(request, options) {
           // null (a lookup miss) crosses as the flag alone.
           flags |= PART_OBJECT;
           if (value === null) break;
-          object = encodedObject(value);
+          object = encodedObject(value, checked);
           if (object === undefined) return null;
           break;
         default:
@@ -475,10 +511,10 @@ function typedParts(request, options) {
   }
   if (headers !== undefined && !pushHeaders(parts, headers)) return null;
   const text = parts.join(PART);
-  if (text.length > MAX_PARTS_CHARS || !wellFormed(text)) return null;
+  if ((text.length > MAX_PARTS_CHARS && !checked) || !wellFormed(text)) return null;
   // Every value of the JSON input but the object's is at most a part or one of ~30 members and
   // maps; each of the object's takes a byte or more of its encoding: within the JSON path's cap.
-  if (object !== undefined && object.length + parts.length + 32 > MAX_JSON_VALUES) return null;
+  if (object !== undefined && object.length + parts.length + 32 > MAX_JSON_VALUES && !checked) return null;
   return [text, parts.length, flags, body, object, now, parts];
 }
 
@@ -632,6 +668,22 @@ function tooManyLookups() {
  * ```
  */
 export function defineCheckRequest(wasm) {
+  // The Worker build (edge without the compiler) has no JSON path: see retypedRequest.
+  const jsonPath = typeof wasm.GateCore.prototype.startRequest === "function";
+
+  // The Worker build's first step of a request typedRequest could not send (`call`: the core's
+  // requestSync or requestPacked), retyped, and escaped when a part holds a NUL.
+  function retypedFirst(core, call, request, options) {
+    const typed = retypedRequest(wasm, request, options);
+    let first = typed === null ? undefined : call.apply(core, typed);
+    const escaped = first === undefined && typed !== null ? escapedRequest(typed, true) : null;
+    if (escaped !== null) first = call.apply(core, escaped);
+    if (first === undefined) {
+      throw new ContextError("this request does not cross typed, and this build (drf-gate/worker) has no JSON path", "invalid_context", "$");
+    }
+    return first;
+  }
+
   // A gate's state for these methods: its compiled policy (`live()`, which throws once the gate
   // is freed) and the packed steps' words, texts and names by id, fetched once per gate.
   function state(live) {
@@ -645,13 +697,8 @@ export function defineCheckRequest(wasm) {
   // caller frees the handle (`finally`), whatever happens. Returns [first step, handle or null].
   function start(state, request, options) {
     const core = state.live();
-    const { resolvers: _resolvers, readBody: _read, now, ...target } = options || {};
-    // As JSON text written once here (the caller's own exceptions as they are; src/wasm.rs
-    // `startRequest`'s refusals otherwise).
-    const input = { ...target, request: boundedBody(request), now: now ?? Date.now() / 1000 };
-    const text = exactJson(input);
-    if (text === undefined) throw new ContextError("the request is not representable as JSON", "invalid_context", "$");
-    const first = core.startRequest(text);
+    // As JSON text written once here (src/wasm.rs `startRequest`'s refusals otherwise).
+    const first = core.startRequest(inputText(request, options));
     return typeof first === "string" ? [parseExactJson(first), null] : [parseExactJson(first[0]), first[1]];
   }
 
@@ -671,6 +718,7 @@ export function defineCheckRequest(wasm) {
     // A NUL inside a part: again, escaped.
     const escaped = first === undefined && typed !== null ? escapedRequest(typed) : null;
     if (escaped !== null) first = core.requestPacked(...escaped);
+    if (first === undefined && !jsonPath) first = retypedFirst(core, core.requestPacked, raw, options);
     if (first === undefined) return checkRequestJson(state, request, raw, options);
     if (!Array.isArray(first)) {
       const step = syncStep(state, core, first, undefined);
@@ -746,6 +794,7 @@ export function defineCheckRequest(wasm) {
     // A NUL inside a part: again, escaped.
     const escaped = first === undefined && typed !== null ? escapedRequest(typed) : null;
     if (escaped !== null) first = core.requestSync(...escaped);
+    if (first === undefined && !jsonPath) first = retypedFirst(core, core.requestSync, request, options);
     if (first !== undefined) {
       let step = syncStep(state, core, first, undefined);
       if (!step.lookup) return step.noRoute ? null : step;

@@ -158,6 +158,31 @@ pub struct RawRequestInput {
 object_only!(RawRequestInput, "struct RawRequestInput");
 
 impl RawRequestInput {
+    /// The members of the JSON shape, in the order the derived reader lists them in its "unknown
+    /// field" message (`tests/edge_one_pass.rs` compares the messages).
+    ///
+    /// ```
+    /// assert_eq!(drf_gate::authentication::RawRequestInput::FIELDS[0], "method");
+    /// ```
+    pub const FIELDS: &'static [&'static str] = &[
+        "method",
+        "url",
+        "path",
+        "headers",
+        "cookies",
+        "secure",
+        "host",
+        "port",
+        "body",
+        "bodyBase64",
+        "bodyPending",
+        "emptyHeadersDropped",
+        "bodyTooLarge",
+        "headersJoined",
+        "contentType",
+        "meta",
+    ];
+
     /// Reads one member of the JSON shape by its name, with its field's type, as the derived
     /// reader reads it: serde's error (and where, under the member) for a value of another
     /// type. `None` for a name that is no member (the derived reader's own "unknown field").

@@ -17,3 +17,23 @@ export const loadEsm = () => import(pathToFileURL(join(consumerDir, "esm.mjs")).
 export const loadCjs = () => createRequire(join(consumerDir, "cjs.cjs"))(join(consumerDir, "cjs.cjs"));
 /** The installed package's files. */
 export const installedDir = join(consumerDir, "node_modules", "drf-gate");
+
+/**
+ * The edge build's raw-request JSON path (the glue's `GateCore.prototype.startRequest`), its calls
+ * counted (`calls`) until `restore()`.
+ */
+export async function countStartRequest() {
+  const { GateCore } = await import(pathToFileURL(join(installedDir, "dist", "drf_gate.js")).href);
+  const startRequest = GateCore.prototype.startRequest;
+  const counter = {
+    calls: 0,
+    restore: () => {
+      GateCore.prototype.startRequest = startRequest;
+    },
+  };
+  GateCore.prototype.startRequest = function (...args) {
+    counter.calls++;
+    return startRequest.apply(this, args);
+  };
+  return counter;
+}

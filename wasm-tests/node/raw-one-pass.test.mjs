@@ -3,11 +3,9 @@
 // resolver that returns a Promise to checkRequestSync, too many lookups), so wasm memory stays
 // flat; the body is read once, only when the CSRF check asks; sync and async agree.
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { describe, test } from "node:test";
-import { pathToFileURL } from "node:url";
 
-import { installedDir, loadEsm } from "./consumer.mjs";
+import { countStartRequest, loadEsm } from "./consumer.mjs";
 
 const esm = await loadEsm();
 const exports = await esm.init();
@@ -125,13 +123,7 @@ describe("the one-pass raw-request protocol", () => {
 
   test("a request refused for a member's value crosses typed, with the JSON path's error", async () => {
     // The glue's first step as JSON (`startRequest`), counted: the typed crossing must not call it.
-    const { GateCore } = await import(pathToFileURL(join(installedDir, "dist", "drf_gate.js")).href);
-    const startRequest = GateCore.prototype.startRequest;
-    let started = 0;
-    GateCore.prototype.startRequest = function (...args) {
-      started++;
-      return startRequest.apply(this, args);
-    };
+    const started = await countStartRequest();
     const gate = new esm.Gate({ ...policy, routes: [{ pattern: "/api/posts/", view: "posts" }] });
     try {
       class ViaJson {}
@@ -170,10 +162,10 @@ describe("the one-pass raw-request protocol", () => {
         const options = { ...target, now: "now" in target ? target.now : 1800000000, resolvers: { token: () => null } };
         for (const request of [...refused, ...absent, ...others]) {
           const label = `${run(() => request)} ${run(() => target)}`;
-          const before = started;
+          const before = started.calls;
           const typed = run(() => gate.checkRequestSync(request, options));
           const typedAsync = await gate.checkRequest(request, options).then((step) => JSON.stringify(step), (e) => `${e.name} ${e.code} ${e.path}: ${e.message}`);
-          const crossedTyped = started === before;
+          const crossedTyped = started.calls === before;
           assert.equal(run(() => gate.checkRequestSync(viaJson(request), options)), typed, label);
           assert.equal(typedAsync, typed, label);
           if (refused.includes(request)) {
@@ -184,21 +176,21 @@ describe("the one-pass raw-request protocol", () => {
         }
         // A request that is otherwise well-formed, with `now` not finite: the core refuses `now`.
         if (Number.isFinite(options.now)) continue;
-        const before = started;
+        const before = started.calls;
         assert.equal(run(() => gate.checkRequestSync(base, options)), run(() => gate.checkRequestSync(viaJson(base), options)));
         assert.equal(run(() => gate.checkRequestSync(base, options)), "ContextError invalid_context $.now: invalid type: null, expected f64");
-        assert.equal(started, before + 1); // the ViaJson twin only
+        assert.equal(started.calls, before + 1); // the ViaJson twin only
       }
       // An object JSON.stringify leaves out (a function, a symbol): no object, typed.
       for (const object of [() => 1, Symbol("s")]) {
         const options = { view: "posts", detail: true, object, now: 1800000000 };
-        const before = started;
+        const before = started.calls;
         const typed = run(() => gate.checkRequestSync({ ...base, method: "DELETE" }, options));
-        assert.equal(started, before);
+        assert.equal(started.calls, before);
         assert.equal(run(() => gate.checkRequestSync(viaJson({ ...base, method: "DELETE" }), options)), typed);
       }
     } finally {
-      GateCore.prototype.startRequest = startRequest;
+      started.restore();
       gate.free();
     }
   });

@@ -78,7 +78,7 @@ test("the public declarations name no internals", () => {
   const { out } = runTsc(tsDir, { noEmit: true, declaration: false });
   assert.doesNotMatch(out, /error/);
   const types = readFileSync(join(consumerDir, "node_modules", "drf-gate", "dist", "index.d.ts"), "utf8");
-  for (const internal of ["__checkJson", "__target", "__canTarget", "checkRequestStep", "startRequest", "requestSync", "requestPacked", "answerPacked", "stepPacked", "answerRequestSync", "dropRequestSync", "RawRequestCore", "GateCore", "SubjectCore", "__wbg"]) {
+  for (const internal of ["__checkJson", "__target", "__canTarget", "checkRequestStep", "startRequest", "requestInputError", "requestSync", "requestPacked", "answerPacked", "stepPacked", "answerRequestSync", "dropRequestSync", "RawRequestCore", "GateCore", "SubjectCore", "__wbg"]) {
     assert.ok(!types.includes(internal), internal);
   }
 });

@@ -9,7 +9,7 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 
-import { consumerDir, installedDir, loadEsm } from "./consumer.mjs";
+import { consumerDir, countStartRequest, installedDir, loadEsm } from "./consumer.mjs";
 import { ann, policy } from "./fixtures.mjs";
 
 const edge = await loadEsm();
@@ -94,6 +94,103 @@ describe("drf-gate/worker", () => {
       if (/X-Frame-Options|access-control-allow-origin/.test(got.worker)) headers++;
     }
     assert.ok(headers >= 2, "the middleware rendered headers");
+  });
+
+  test("raw requests without a JSON path: what does not cross typed is read, decided and refused as the edge build's JSON path", async () => {
+    // The edge build takes each of these through its JSON path (`startRequest`, counted); the
+    // Worker build has none: the core checks the same JSON text for the JSON path's error
+    // (`requestInputError`) and the text parsed again crosses typed.
+    const started = await countStartRequest();
+    const owned = { ...policy, classes: { IsOwner: { hasObjectPermission: "obj.owner == request.user.id" } },
+      views: { posts: { model: "blog.Post", permissions: ["IsAuthenticated", "IsOwner"] } }, routes: [{ pattern: "/api/posts/", view: "posts" }] };
+    const bytes = new edge.Gate(owned).toCompiled();
+    const gates = { edge: new edge.Gate(bytes), worker: new worker.Gate(bytes) };
+    class ViaJson {}
+    const viaJson = (fields) => Object.assign(new ViaJson(), fields);
+    const get = { method: "GET", path: "/api/posts/", headers: { Authorization: "Token abc" } };
+    const post = (body) => ({ method: "POST", path: "/api/posts/", headers: { Cookie: "sessionid=s", "Content-Type": "text/plain" }, body });
+    const resolvers = { token: (key) => (key === "abc" ? ann : null), session: () => ann };
+    const deep = (n) => (n === 0 ? 1 : { a: deep(n - 1) });
+    const cycle = { id: 1 };
+    cycle.self = cycle;
+    const cases = [
+      // Read, decided.
+      [viaJson(get), {}],
+      [viaJson({ ...get, headers: viaJson(get.headers) }), { view: "posts" }],
+      [get, { view: null, action: null, detail: null, format: null }],
+      [get, { object: { toJSON: () => ({ id: 7, owner: 3 }) } }],
+      [get, { object: { id: 7, owner: 4, at: new Date(0) } }],
+      [get, { object: { id: 7, owner: 3, n: 9007199254740993n } }],
+      [get, { object: { id: 7, owner: 3, long: "o".repeat(300000) } }],
+      [viaJson(get), { object: null }],
+      [{ ...get, cookies: { a: "v".repeat(1100000) } }, {}],
+      [{ ...get, cookies: { a: "v\0".repeat(600000) } }, {}],
+      [post("x".repeat(2000000)), {}],
+      [post("é".repeat(1500000)), {}],
+      [post("é".repeat(2300000)), {}],
+      [viaJson(post("x".repeat(2000000))), {}],
+      // Refused: the JSON path's errors.
+      [get, { view: 5 }],
+      [get, { view: "posts", extra: 1 }],
+      [get, { lookupError: null }],
+      [get, { trace: 1, view: 5, now: "x" }],
+      [get, { view: 5, now: "x" }],
+      [get, { now: Number.NaN, view: 5 }],
+      [viaJson({ ...get, now: 1 }), {}],
+      [viaJson({ path: "/api/posts/" }), {}],
+      [{ path: "/api/posts/", extra: 1 }, { view: 5 }],
+      [viaJson({ ...get, meta: null }), {}],
+      [viaJson({ ...get, headers: { a: 1 } }), {}],
+      [viaJson({ ...get, url: "\ud800" }), {}],
+      [null, {}],
+      ["GET", {}],
+      [[], {}],
+      [get, { object: { title: "\ud800" } }],
+      [get, { object: deep(200) }],
+      [get, { object: cycle }],
+      [viaJson({ ...get, self: cycle }), {}],
+      [viaJson({ ...get, headers: { Host: "h\u0100" } }), {}],
+      [viaJson({ ...get, url: "nope://" }), { view: "posts" }],
+    ];
+    const run = async (gate, request, options) => {
+      const one = async (f) => {
+        try {
+          return JSON.stringify(await f());
+        } catch (e) {
+          return [e.name, e.code, e.path, e.message];
+        }
+      };
+      const all = { now: 1.7e9, resolvers, ...options };
+      return [await one(() => gate.checkRequestSync(request, all)), await one(() => gate.checkRequest(request, all))];
+    };
+    let decided = 0;
+    let refused = 0;
+    // The cases the edge build did not take through its JSON path.
+    const typedOnEdge = [];
+    try {
+      for (const [index, [request, options]] of cases.entries()) {
+        const before = started.calls;
+        const want = await run(gates.edge, request, options);
+        const viaJsonPath = started.calls > before;
+        const got = await run(gates.worker, request, options);
+        const label = `case ${index}`;
+        assert.deepEqual(got, want, label);
+        if (Array.isArray(want[0])) refused++;
+        else decided++;
+        if (!viaJsonPath) typedOnEdge.push(label);
+      }
+    } finally {
+      started.restore();
+    }
+    assert.ok(decided >= 13 && refused >= 18, `${decided} decided, ${refused} refused`);
+    // Typed on the edge build too: null target members, objects value.js encodes (a nested Date,
+    // a BigInt), a body past 4 MiB (too large); JS refuses a cycle before either crossing.
+    assert.deepEqual(typedOnEdge, ["case 2", "case 4", "case 5", "case 12", "case 31", "case 32"]);
+    // `answers` given in advance: only the JSON path reads them; the Worker build refuses them.
+    const answers = [{ key: { kind: "token", key: "abc" }, answer: { notFound: true } }];
+    assert.throws(() => gates.worker.checkRequestSync(get, { answers }), { name: "ContextError", code: "invalid_context", path: "$.answers" });
+    const notFound = gates.edge.checkRequestSync(get, { now: 1.7e9, resolvers: { token: () => null } });
+    assert.deepEqual(gates.edge.checkRequestSync(get, { now: 1.7e9, answers }), notFound);
   });
 
   test("check, can, permissionsFor, errors and mintCsrfToken as the edge build", () => {
