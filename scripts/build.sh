@@ -84,10 +84,16 @@ optimize() {
 # computes (it traps instead). Then functions that differ only in constants are merged (-71 B),
 # the control flow is flattened and rebuilt by binaryen's relooper, and -Oz runs until the module
 # stops shrinking (`--converge`: -135 B against a third -Oz, ~4 s CPU more; bench/notes.md,
-# seventh pass).
+# seventh pass). Then the functions are put in order, smallest body first
+# (scripts/order-functions.mjs: -431 B gzip; thirteenth pass), and -Oz runs once more (binaryen's
+# writer optimises the stack form only after an optimisation pass: without it, +165 B raw).
 optimize_runtime() {
-  optimize "$1" "$2" --strip-target-features --low-memory-unused --merge-similar-functions \
+  local stage="$tmp/optimize-runtime.wasm"
+  optimize "$1" "$stage" --strip-target-features --low-memory-unused --merge-similar-functions \
     --flatten --rereloop -Oz -Oz --converge
+  node "$root/scripts/order-functions.mjs" "$stage" "$stage"
+  optimize "$stage" "$2" -Oz
+  rm -f "$stage"
 }
 size() {
   local raw gz
