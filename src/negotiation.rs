@@ -173,6 +173,8 @@ pub(crate) fn parse_header_parameters(line: &str) -> Result<(String, Vec<(String
         if name.is_empty() {
             continue;
         }
+        // The browser runtime has only plain values (it leaves RFC 2231 to the server).
+        #[cfg_attr(not(any(feature = "compiler", feature = "edge")), allow(clippy::infallible_destructuring_match))]
         let value = match value {
             ParamValue::Plain(text) => text,
             #[cfg(any(feature = "compiler", feature = "edge"))]
