@@ -85,7 +85,7 @@ optimize() {
 # the control flow is flattened and rebuilt by binaryen's relooper, and -Oz runs until the module
 # stops shrinking (`--converge`: -135 B against a third -Oz, ~4 s CPU more; bench/notes.md,
 # seventh pass). Then the functions are put in order, smallest body first
-# (scripts/order-functions.mjs: -431 B gzip; thirteenth pass), and -Oz runs once more (binaryen's
+# (scripts/order-functions.mjs: -428 B gzip; thirteenth pass), and -Oz runs once more (binaryen's
 # writer optimises the stack form only after an optimisation pass: without it, +165 B raw).
 optimize_runtime() {
   local stage="$tmp/optimize-runtime.wasm"

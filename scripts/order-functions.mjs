@@ -7,7 +7,7 @@
 // size of their bodies (ties in the old order), the small helpers most calls go to take the
 // indices below 128 (one LEB byte per `call`), and bodies of a kind (drop glue, small adapters,
 // the large decoders) sit next to each other, where gzip finds their repeats: the runtime
-// `.wasm` -431 B gzip (-288 B raw) with build.sh's `wasm-opt -Oz` after it. Only the order of
+// `.wasm` -428 B gzip (-288 B raw) with build.sh's `wasm-opt -Oz` after it. Only the order of
 // the definitions changes (binaryen rewrites every index: calls, the table, exports); the code
 // is the same, so nothing a function does changes. Names are kept when the input has them
 // (OPT_NAMES=keep, the names build). Anything unexpected is an error, never a half-rewrite.
