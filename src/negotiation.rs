@@ -494,11 +494,9 @@ pub fn negotiate(renderers: &[Renderer], accept: Option<&str>, format: Option<&s
         }
         return if renderers.is_empty() { Negotiated::UnknownFormat } else { Negotiated::NotAcceptable };
     }
-    let filtered: Vec<&Renderer> = match format {
-        Some(format) if !format.is_empty() => renderers.iter().filter(|r| r.format == format).collect(),
-        _ => renderers.iter().collect(),
-    };
-    if filtered.is_empty() {
+    // `?format=`: the renderers of that format only (none: `Http404`, before `Accept` is read).
+    let of_format = |renderer: &&Renderer| format.is_none_or(|format| format.is_empty() || renderer.format == format);
+    if !renderers.iter().any(|renderer| of_format(&renderer)) {
         return Negotiated::UnknownFormat;
     }
     let mut accepted: Vec<MediaType<'_>> = Vec::new();
@@ -508,19 +506,21 @@ pub fn negotiate(renderers: &[Renderer], accept: Option<&str>, format: Option<&s
             Err(_) => return Negotiated::ServerError,
         }
     }
-    let mut renderer_types = Vec::with_capacity(filtered.len());
-    for renderer in &filtered {
+    let mut renderer_types = Vec::new();
+    for renderer in renderers.iter().filter(of_format) {
         match MediaType::parse(&renderer.media_type) {
-            Ok(media_type) => renderer_types.push((*renderer, media_type)),
+            Ok(media_type) => renderer_types.push((renderer, media_type)),
             Err(_) => return Negotiated::ServerError,
         }
     }
     for precedence in [3u8, 2, 1, 0] {
-        // A set in DRF: which of its media types is tried first follows string hashes, which
-        // differ per server process.
-        let group: Vec<&MediaType<'_>> = accepted.iter().filter(|m| m.precedence() == precedence).collect();
+        // A set in DRF (the accepted types of this precedence): which of its media types is tried
+        // first follows string hashes, which differ per server process.
         for (renderer, renderer_type) in &renderer_types {
-            let mut matching = group.iter().filter(|wanted| renderer_type.matches(wanted)).peekable();
+            let mut matching = accepted
+                .iter()
+                .filter(|wanted| wanted.precedence() == precedence && renderer_type.matches(wanted))
+                .peekable();
             if matching.peek().is_none() {
                 continue;
             }
