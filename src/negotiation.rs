@@ -71,8 +71,8 @@ pub(crate) enum ParseError {
     NotEmulated,
 }
 
-/// A parameter value on its way through `email.utils.decode_params`: a plain (quoted) value,
-/// or an RFC 2231 one with its charset and language.
+/// A parameter value on its way through `email.utils.decode_params`: a plain value, or an
+/// RFC 2231 one with its charset and language.
 enum ParamValue {
     Plain(String),
     #[cfg(any(feature = "compiler", feature = "edge"))]
@@ -80,15 +80,6 @@ enum ParamValue {
         charset: Option<String>,
         text: String,
     },
-}
-
-/// `'"%s"' % text`.
-fn quoted_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    out.push_str(text);
-    out.push('"');
-    out
 }
 
 /// One RFC 2231 section: its number (digits without leading zeros; none for `name*`), its
@@ -108,11 +99,7 @@ pub(crate) fn parse_header_parameters(line: &str) -> Result<(String, Vec<(String
     if !line.contains(';') {
         return Ok((crate::http::lower(py_strip(line)), Vec::new()));
     }
-    // `_get_params_preserve`: `name=value` split at the first `=`, a bare attribute has "".
-    let mut parts = parse_params(line).into_iter().map(|part| match part.split_once('=') {
-        Some((name, value)) => (py_strip(name).to_owned(), py_strip(value).to_owned()),
-        None => (py_strip(&part).to_owned(), String::new()),
-    });
+    let mut parts = parse_params(line).into_iter();
     let key = crate::http::lower(&parts.next().map(|(name, _)| name).unwrap_or_default());
     // `decode_params`: plain parameters in order, then the RFC 2231 ones by first appearance.
     let mut plain: Vec<(String, ParamValue)> = Vec::new();
@@ -133,7 +120,9 @@ pub(crate) fn parse_header_parameters(line: &str) -> Result<(String, Vec<(String
                     None => extended.push((base.to_owned(), vec![(number, value, encoded)])),
                 }
             }
-            None => plain.push((name, ParamValue::Plain(quoted_string(&email_quote(&value))))),
+            // `'"%s"' % quote(value)`, which `get_params` unquotes: the value itself (`quote`
+            // escapes every `\` and `"`, so `unquote`'s two replacements undo it exactly).
+            None => plain.push((name, ParamValue::Plain(value))),
         }
     }
     #[cfg(any(feature = "compiler", feature = "edge"))]
@@ -161,8 +150,8 @@ pub(crate) fn parse_header_parameters(line: &str) -> Result<(String, Vec<(String
                 joined.push_str(text);
             }
         }
-        let quoted = email_quote(&joined);
         let value = if is_extended {
+            let quoted = email_quote(&joined);
             // `decode_rfc2231`: `s.split("'", 2)`; fewer than three parts: no charset.
             let mut pieces = quoted.splitn(3, '\'');
             match (pieces.next(), pieces.next(), pieces.next()) {
@@ -172,7 +161,8 @@ pub(crate) fn parse_header_parameters(line: &str) -> Result<(String, Vec<(String
                 _ => ParamValue::Extended { charset: None, text: crate::text::cat!('"', quoted, '"') },
             }
         } else {
-            ParamValue::Plain(crate::text::cat!('"', quoted, '"'))
+            // `'"%s"' % quote(joined)`, unquoted by `get_params`: `joined` (as a plain value).
+            ParamValue::Plain(joined)
         };
         plain.push((name, value));
     }
@@ -183,8 +173,10 @@ pub(crate) fn parse_header_parameters(line: &str) -> Result<(String, Vec<(String
         if name.is_empty() {
             continue;
         }
+        // The browser runtime has only plain values (it leaves RFC 2231 to the server).
+        #[cfg_attr(not(any(feature = "compiler", feature = "edge")), allow(clippy::infallible_destructuring_match))]
         let value = match value {
-            ParamValue::Plain(text) => email_unquote(&text).into_owned(),
+            ParamValue::Plain(text) => text,
             #[cfg(any(feature = "compiler", feature = "edge"))]
             ParamValue::Extended { charset, text } => {
                 collapse_rfc2231_value(charset.as_deref(), &email_unquote(&text))?
@@ -219,6 +211,7 @@ fn rfc2231_continuation(name: &str) -> Option<(&str, Option<String>)> {
 }
 
 /// `email.utils.quote`: `\` and `"` escaped.
+#[cfg(any(feature = "compiler", feature = "edge"))]
 fn email_quote(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"")
 }
@@ -303,20 +296,24 @@ fn codec_module(name: &str) -> Result<Option<&'static str>, ParseError> {
     }
 }
 
-/// `email.message._parseparam(line)`: `;`-separated parts (a `;` inside an odd number of
-/// unescaped quotes does not separate), each stripped, a name before `=` stripped and
-/// lower-cased.
-fn parse_params(line: &str) -> Vec<String> {
+/// `email.message._parseparam(line)` and `_get_params_preserve`'s split of each part:
+/// `;`-separated fields (a `;` inside an odd number of unescaped quotes does not separate);
+/// a field with `=` is its name stripped and lower-cased and its value stripped (split at the
+/// first `=`), any other is the stripped field as a name with the value "". Python joins the
+/// pair with `=`, strips the join and splits it again at the first `=`: the same pair, as
+/// neither the stripped name (which holds no `=`) nor the stripped value gains a `=` or a space
+/// at the seam.
+fn parse_params(line: &str) -> Vec<(String, String)> {
     let mut parts = Vec::new();
-    let mut rest = crate::text::cat!(';', line);
-    while let Some(stripped) = rest.strip_prefix(';') {
-        let s = stripped.to_owned();
+    // Python's `s = ';' + line`, then each round drops the leading `;`.
+    let mut s = line;
+    loop {
         let mut end = s.find(';');
         while let Some(e) = end {
-            let head = s.get(..e).unwrap_or_default();
+            let head = s.as_bytes().get(..e).unwrap_or_default();
             // `\"` cannot overlap itself: counting windows is `head.count('\\"')`.
-            let escaped = head.as_bytes().windows(2).filter(|pair| pair == b"\\\"").count();
-            let quotes = head.matches('"').count().saturating_sub(escaped);
+            let escaped = head.windows(2).filter(|pair| pair == b"\\\"").count();
+            let quotes = head.iter().filter(|byte| **byte == b'"').count().saturating_sub(escaped);
             if e > 0 && quotes % 2 == 1 {
                 end = s.get(e + 1..).and_then(|tail| tail.find(';')).map(|next| next + e + 1);
             } else {
@@ -325,12 +322,14 @@ fn parse_params(line: &str) -> Vec<String> {
         }
         let end = end.unwrap_or(s.len());
         let field = s.get(..end).unwrap_or_default();
-        let field = match field.split_once('=') {
-            Some((name, value)) => crate::text::cat!(crate::http::lower(py_strip(name)), '=', py_strip(value)),
-            None => field.to_owned(),
-        };
-        parts.push(py_strip(&field).to_owned());
-        rest = s.get(end..).unwrap_or_default().to_owned();
+        parts.push(match field.split_once('=') {
+            Some((name, value)) => (crate::http::lower(py_strip(name)), py_strip(value).to_owned()),
+            None => (py_strip(field).to_owned(), String::new()),
+        });
+        match s.get(end..).and_then(|rest| rest.strip_prefix(';')) {
+            Some(rest) => s = rest,
+            None => break,
+        }
     }
     parts
 }
@@ -495,11 +494,9 @@ pub fn negotiate(renderers: &[Renderer], accept: Option<&str>, format: Option<&s
         }
         return if renderers.is_empty() { Negotiated::UnknownFormat } else { Negotiated::NotAcceptable };
     }
-    let filtered: Vec<&Renderer> = match format {
-        Some(format) if !format.is_empty() => renderers.iter().filter(|r| r.format == format).collect(),
-        _ => renderers.iter().collect(),
-    };
-    if filtered.is_empty() {
+    // `?format=`: the renderers of that format only (none: `Http404`, before `Accept` is read).
+    let of_format = |renderer: &&Renderer| format.is_none_or(|format| format.is_empty() || renderer.format == format);
+    if !renderers.iter().any(|renderer| of_format(&renderer)) {
         return Negotiated::UnknownFormat;
     }
     let mut accepted: Vec<MediaType<'_>> = Vec::new();
@@ -509,19 +506,21 @@ pub fn negotiate(renderers: &[Renderer], accept: Option<&str>, format: Option<&s
             Err(_) => return Negotiated::ServerError,
         }
     }
-    let mut renderer_types = Vec::with_capacity(filtered.len());
-    for renderer in &filtered {
+    let mut renderer_types = Vec::new();
+    for renderer in renderers.iter().filter(of_format) {
         match MediaType::parse(&renderer.media_type) {
-            Ok(media_type) => renderer_types.push((*renderer, media_type)),
+            Ok(media_type) => renderer_types.push((renderer, media_type)),
             Err(_) => return Negotiated::ServerError,
         }
     }
     for precedence in [3u8, 2, 1, 0] {
-        // A set in DRF: which of its media types is tried first follows string hashes, which
-        // differ per server process.
-        let group: Vec<&MediaType<'_>> = accepted.iter().filter(|m| m.precedence() == precedence).collect();
+        // A set in DRF (the accepted types of this precedence): which of its media types is tried
+        // first follows string hashes, which differ per server process.
         for (renderer, renderer_type) in &renderer_types {
-            let mut matching = group.iter().filter(|wanted| renderer_type.matches(wanted)).peekable();
+            let mut matching = accepted
+                .iter()
+                .filter(|wanted| wanted.precedence() == precedence && renderer_type.matches(wanted))
+                .peekable();
             if matching.peek().is_none() {
                 continue;
             }
