@@ -169,7 +169,7 @@ function defaultLog(reason, message) {
 export function createGuard(options = {}) {
   const {
     policy, gate: givenGate, resolvers, loadObject, prefetchObject, now, headersDecodedAsUtf8,
-    authoritative = false, lookupTimeout = DEFAULT_LOOKUP_TIMEOUT_MS, log = defaultLog,
+    authoritative = false, lookupTimeout = DEFAULT_LOOKUP_TIMEOUT_MS, log = defaultLog, forward: forwardOptions = {},
   } = options;
   if (!givenGate && policy === undefined) throw new TypeError("createGuard: give `policy` or `gate`");
   for (const [name, value] of [["loadObject", loadObject], ["prefetchObject", prefetchObject]]) {
@@ -202,11 +202,13 @@ export function createGuard(options = {}) {
 
     const raw = await toRawRequest(request, { headersDecodedAsUtf8 });
     if (raw === null) return forward("origin-renders");
+    const url = new URL(request.url);
+    const changed = asForwarded(raw, request, url, call(forwardOptions, env) || {});
+    if (changed) return forward(changed);
     // The object (get_object()'s row) is fetched while authentication runs: independent lookups.
     // Only where the object stage can use it: a detail route's handled method, and no query
     // string (a filter parameter, `filterParams`, leaves the lookup to the origin: the core
     // says so, `objectCheck: "filtered"`, and then no object is read at all).
-    const url = new URL(request.url);
     const route = loadObject ? current.route(url.pathname, methodOf(request)) : null;
     let prefetched;
     if (route && prefetchObject && route.detail && route.action !== null && url.search === "") {
@@ -356,6 +358,64 @@ function defaultClientIp(request) {
   return request.headers.get("cf-connecting-ip");
 }
 
+/** The names a request's `Connection` header lists (RFC 9110 7.6.1: dropped on forward). */
+function connectionNames(request) {
+  return new Set((request.headers.get("connection") || "").split(",").map((name) => name.trim().toLowerCase()).filter(Boolean));
+}
+
+/**
+ * The headers `forwardTo` sends the origin (one rule for both `forwardTo` and the guard, which
+ * decides on the request as the origin will see it): the request's, less hop-by-hop ones and
+ * those `Connection` names; `X-Forwarded-For` appended, `-Proto` and `-Host` set from the URL.
+ */
+function forwardHeaders(request, url, { forwardedHeaders = true, clientIp = defaultClientIp } = {}) {
+  const headers = new Headers();
+  const named = connectionNames(request);
+  request.headers.forEach((value, name) => {
+    if (HOP_BY_HOP.has(name) || name.startsWith("proxy-") || named.has(name)) return;
+    headers.append(name, value);
+  });
+  if (forwardedHeaders) {
+    const ip = call(clientIp, request);
+    const prior = request.headers.get("x-forwarded-for");
+    if (ip) headers.set("x-forwarded-for", prior ? `${prior}, ${ip}` : ip);
+    headers.set("x-forwarded-proto", url.protocol.replace(/:$/, ""));
+    headers.set("x-forwarded-host", url.host);
+  }
+  return headers;
+}
+
+/**
+ * Behind a Worker the origin answers the request as `forwardTo` sends it, so that request is the
+ * edge's reference. Where it differs from the client's in what the core reads, the guard
+ * forwards (`"changed-on-forward"`): a header `Connection` names (dropped), a `Host` the URL
+ * normalises (`LOCALHOST:80` reaches the origin as `X-Forwarded-Host: localhost`), a client's
+ * `X-Forwarded-Proto` or `-Host` other than the URL's (replaced). Otherwise the lines
+ * `forwardTo` adds are added to `raw` (they count toward the servers' header limits).
+ */
+function asForwarded(raw, request, url, options) {
+  if (options.forwardedHeaders === false) return null;
+  for (const name of connectionNames(request)) {
+    if (!HOP_BY_HOP.has(name) && request.headers.get(name) !== null) return "changed-on-forward";
+  }
+  const host = request.headers.get("host");
+  const proto = request.headers.get("x-forwarded-proto");
+  const forwardedHost = request.headers.get("x-forwarded-host");
+  const scheme = url.protocol.replace(/:$/, "");
+  if ((host !== null && host !== url.host) || (proto !== null && proto !== scheme) || (forwardedHost !== null && forwardedHost !== url.host)) {
+    return "changed-on-forward";
+  }
+  const sent = forwardHeaders(request, url, options);
+  raw.headers["x-forwarded-host"] = sent.get("x-forwarded-host");
+  const forwardedFor = sent.get("x-forwarded-for");
+  if (forwardedFor !== null) raw.headers["x-forwarded-for"] = forwardedFor;
+  // An absent X-Forwarded-Proto reaches the origin as the URL's scheme; over http that reads as
+  // its absence does (not secure), over https it is left out here: the core's rule for a
+  // dropped empty line (`secure_may_differ_behind`) stays as it is.
+  if (proto === null && scheme === "http") raw.headers["x-forwarded-proto"] = scheme;
+  return null;
+}
+
 /**
  * The request, sent on to `origin` (a base URL) as a reverse proxy sends it: same method, path,
  * query and body; hop-by-hop headers dropped; `X-Forwarded-For` (appended), `-Proto` and
@@ -386,21 +446,7 @@ export async function forwardTo(origin, request, options = {}) {
   target.search = url.search;
   const method = methodOf(request);
 
-  const headers = new Headers();
-  const named = new Set(
-    (request.headers.get("connection") || "").split(",").map((name) => name.trim().toLowerCase()).filter(Boolean),
-  );
-  request.headers.forEach((value, name) => {
-    if (HOP_BY_HOP.has(name) || name.startsWith("proxy-") || named.has(name)) return;
-    headers.append(name, value);
-  });
-  if (forwardedHeaders) {
-    const ip = call(clientIp, request);
-    const prior = request.headers.get("x-forwarded-for");
-    if (ip) headers.set("x-forwarded-for", prior ? `${prior}, ${ip}` : ip);
-    headers.set("x-forwarded-proto", url.protocol.replace(/:$/, ""));
-    headers.set("x-forwarded-host", url.host);
-  }
+  const headers = forwardHeaders(request, url, { forwardedHeaders, clientIp });
 
   // The body with its length: WSGI servers (runserver, gunicorn's sync workers) read no chunked
   // request body. A large body of known length is streamed with its Content-Length; a small one
@@ -459,6 +505,6 @@ export function withGuard(handler, options = {}) {
     if (handler && typeof handler.fetch === "function") return handler.fetch(request, env, ctx, result);
     const origin = env && env.ORIGIN;
     if (!origin) return proxyError(502, "Bad gateway.");
-    return forwardTo(origin, request, forwardOptions);
+    return forwardTo(origin, request, call(forwardOptions, env) || {});
   };
 }

@@ -213,6 +213,41 @@ test("in workerd, a decision on the Cookie header's first pair is the origin's (
   assert.equal(plain.reason, "allowed");
 });
 
+test("the guard decides on the request as forwardTo sends it (the origin's view), else forwards", async () => {
+  // Real workerd in front of runserver (raw-lines.mjs): each of these was answered at the edge
+  // otherwise than the origin answers the request the Worker forwards.
+  const tokens = { token: (key) => (key === "good" ? alice : NOT_FOUND) };
+  const guard = createGuard({ policy, authoritative: true, log: quiet, resolvers: tokens, headersDecodedAsUtf8: true });
+  const base = [["accept", "*/*"], ["host", "localhost"]];
+  const decide = (lines, url = "http://localhost/api/posts/") => guard(asWorkerdSees("GET", url, [...base.filter(([n]) => !lines.some(([m]) => m === n)), ...lines]));
+  const outcome = (result) => [result.action, result.reason ?? result.response.status];
+  // The request as sent: answered (403: SessionAuthentication is the first class) or let through.
+  assert.deepEqual(outcome(await decide([["authorization", "Token nope"]])), ["respond", 403]);
+  assert.deepEqual(outcome(await decide([["authorization", "Token good"]])), ["forward", "allowed"]);
+  // A header Connection names is dropped on forward: the origin never sees the bad token.
+  assert.deepEqual(outcome(await decide([["connection", "authorization"], ["authorization", "Token nope"]])), ["forward", "changed-on-forward"]);
+  // forwardTo sets X-Forwarded-Proto from the URL: a client's `https` over http is not what the
+  // origin reads (DRF's answer would carry Strict-Transport-Security; the origin's does not).
+  assert.deepEqual(outcome(await decide([["x-forwarded-proto", "https"], ["authorization", "Token nope"]])), ["forward", "changed-on-forward"]);
+  assert.deepEqual(outcome(await decide([["x-forwarded-proto", "http"], ["authorization", "Token nope"]])), ["respond", 403]);
+  // X-Forwarded-Host is the URL's host, normalised: `LOCALHOST:80` reaches the origin as `localhost`.
+  assert.deepEqual(outcome(await decide([["host", "LOCALHOST:80"], ["authorization", "Token nope"]])), ["forward", "changed-on-forward"]);
+  assert.deepEqual(outcome(await decide([["x-forwarded-host", "other.example"], ["authorization", "Token nope"]])), ["forward", "changed-on-forward"]);
+  // The lines forwardTo adds count toward the servers' 100 fields: 97 seen + X-Forwarded-Host,
+  // -Proto and -For are 100 + ... past runserver's limit, its 431 (not DRF's 403).
+  const many = (n) => Array.from({ length: n }, (_, i) => [`x-p${i}`, "1"]);
+  const crowded = [["cf-connecting-ip", "192.0.2.1"], ["authorization", "Token nope"], ...many(95)];
+  assert.deepEqual(outcome(await decide(crowded)), ["forward", "headers-beyond-server-limits"]);
+  assert.deepEqual(outcome(await decide([["authorization", "Token nope"], ...many(80)])), ["respond", 403]);
+  // Whitespace only some of Django's servers strip (runserver strips \x1c, workerd keeps it).
+  assert.deepEqual(outcome(await decide([["authorization", "\x1cToken good"]])), ["forward", "origin-renders"]);
+  assert.deepEqual(outcome(await decide([["authorization", "Token nope\x0c"]])), ["forward", "origin-renders"]);
+  // A Worker that forwards without X-Forwarded-* (forwardedHeaders: false) passes the client's on.
+  const plain = createGuard({ policy, authoritative: true, log: quiet, resolvers: tokens, headersDecodedAsUtf8: true, forward: { forwardedHeaders: false } });
+  const passed = await plain(asWorkerdSees("GET", "http://localhost/api/posts/", [...base, ["x-forwarded-proto", "http"], ["authorization", "Token nope"]]));
+  assert.deepEqual(outcome(passed), ["respond", 403]);
+});
+
 function segmentBytes(segments) {
   const parts = segments.map((s) => (typeof s === "string" ? Buffer.from(s, "latin1") : Buffer.alloc(s.times, s.byte)));
   return Buffer.concat(parts);
