@@ -3,8 +3,8 @@
 //
 // WSGI hands Django each header byte as one ISO-8859-1 character. workerd decodes header values
 // as UTF-8 (invalid bytes become U+FFFD); Node, Deno and Bun keep one character per byte.
-// workerd also keeps a value's trailing spaces and tabs, which Django's servers (gunicorn,
-// runserver, uvicorn) strip, as a Fetch `Headers` does in Node.
+// workerd also keeps a value's trailing spaces and tabs (and leading ones after an obs-fold),
+// which Django's servers (gunicorn, runserver, uvicorn) strip, as a Fetch `Headers` does in Node.
 
 /** Whether this runtime decodes header values as UTF-8 (workerd does). */
 export const HEADERS_DECODED_AS_UTF8 = typeof navigator !== "undefined" && navigator.userAgent === "Cloudflare-Workers";
@@ -22,6 +22,10 @@ function asHttpBytes(value, decodedAsUtf8) {
   if (!decodedAsUtf8) return value;
   const last = value.charCodeAt(value.length - 1);
   if (last === 0x20 || last === 0x09) value = value.replace(/[ \t]+$/, "");
+  // Leading ones too: an obs-fold continuation of an empty line (`X-CSRFToken:` + ` t`) reaches
+  // the Worker as `   t` (seen in workerd 1.20260426), where every Django server strips them.
+  const first = value.charCodeAt(0);
+  if (first === 0x20 || first === 0x09) value = value.replace(/^[ \t]+/, "");
   if (/^[\x00-\x7f]*$/.test(value)) return value;
   let bytes = "";
   for (const byte of utf8.encode(value)) bytes += String.fromCharCode(byte);

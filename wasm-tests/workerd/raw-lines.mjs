@@ -168,6 +168,8 @@ function cases(drf) {
     post("X-CSRFToken: spelt X_CSRFToken", [...json, `Cookie: theme=dark; ${aliceSession}; csrftoken=${secret}`, `X_CSRFToken: ${csrf}`]),
     post("X-CSRFToken: padded with a tab", [...json, `Cookie: theme=dark; ${aliceSession}; csrftoken=${secret}`, `X-CSRFToken:\t${csrf}\t`]),
     post("X-CSRFToken: the token and a form feed", [...json, `Cookie: theme=dark; ${aliceSession}; csrftoken=${secret}`, `X-CSRFToken: ${csrf}\x0c`]),
+    post("X-CSRFToken: obs-fold after an empty line", [...json, `Cookie: theme=dark; ${aliceSession}; csrftoken=${secret}`, "X-CSRFToken:", ` ${csrf}`]),
+    post("X-CSRFToken: obs-fold, the token split", [...json, `Cookie: theme=dark; ${aliceSession}; csrftoken=${secret}`, `X-CSRFToken: ${csrf.slice(0, 10)}`, ` ${csrf.slice(10)}`]),
     post("X-CSRFToken: a wrong token, no Origin", [...json, `Cookie: theme=dark; ${aliceSession}; csrftoken=${secret}`, `X-CSRFToken: ${"x".repeat(32)}`]),
     // Origin and Referer (CSRF's Origin check; CORS).
     post("Origin: empty line, then an allowed origin (session+CSRF)", [...json, `Cookie: theme=dark; ${aliceSession}; csrftoken=${secret}`, `X-CSRFToken: ${csrf}`, "Origin:", "Origin: http://localhost:5173"]),
