@@ -368,21 +368,30 @@ function connectionNames(request) {
  * decides on the request as the origin will see it): the request's, less hop-by-hop ones and
  * those `Connection` names; `X-Forwarded-For` appended, `-Proto` and `-Host` set from the URL.
  */
-function forwardHeaders(request, url, { forwardedHeaders = true, clientIp = defaultClientIp } = {}) {
+function forwardHeaders(request, url, options = {}) {
   const headers = new Headers();
   const named = connectionNames(request);
   request.headers.forEach((value, name) => {
     if (HOP_BY_HOP.has(name) || name.startsWith("proxy-") || named.has(name)) return;
     headers.append(name, value);
   });
-  if (forwardedHeaders) {
-    const ip = call(clientIp, request);
-    const prior = request.headers.get("x-forwarded-for");
-    if (ip) headers.set("x-forwarded-for", prior ? `${prior}, ${ip}` : ip);
-    headers.set("x-forwarded-proto", url.protocol.replace(/:$/, ""));
-    headers.set("x-forwarded-host", url.host);
+  const added = forwardedValues(request, url, options);
+  if (added) {
+    for (const [name, value] of Object.entries(added)) if (value !== null) headers.set(name, value);
   }
   return headers;
+}
+
+/** The X-Forwarded-* values `forwardTo` sets (`null`: not set), or `null` when it sets none. */
+function forwardedValues(request, url, { forwardedHeaders = true, clientIp = defaultClientIp } = {}) {
+  if (!forwardedHeaders) return null;
+  const ip = call(clientIp, request);
+  const prior = request.headers.get("x-forwarded-for");
+  return {
+    "x-forwarded-for": ip ? (prior ? `${prior}, ${ip}` : ip) : null,
+    "x-forwarded-proto": url.protocol.replace(/:$/, ""),
+    "x-forwarded-host": url.host,
+  };
 }
 
 /**
@@ -394,10 +403,10 @@ function forwardHeaders(request, url, { forwardedHeaders = true, clientIp = defa
  * `forwardTo` adds are added to `raw` (they count toward the servers' header limits).
  */
 function asForwarded(raw, request, url, options) {
-  if (options.forwardedHeaders === false) return null;
   for (const name of connectionNames(request)) {
     if (!HOP_BY_HOP.has(name) && request.headers.get(name) !== null) return "changed-on-forward";
   }
+  if (options.forwardedHeaders === false) return null;
   const host = request.headers.get("host");
   const proto = request.headers.get("x-forwarded-proto");
   const forwardedHost = request.headers.get("x-forwarded-host");
@@ -405,10 +414,9 @@ function asForwarded(raw, request, url, options) {
   if ((host !== null && host !== url.host) || (proto !== null && proto !== scheme) || (forwardedHost !== null && forwardedHost !== url.host)) {
     return "changed-on-forward";
   }
-  const sent = forwardHeaders(request, url, options);
-  raw.headers["x-forwarded-host"] = sent.get("x-forwarded-host");
-  const forwardedFor = sent.get("x-forwarded-for");
-  if (forwardedFor !== null) raw.headers["x-forwarded-for"] = forwardedFor;
+  const added = forwardedValues(request, url, options);
+  raw.headers["x-forwarded-host"] = added["x-forwarded-host"];
+  if (added["x-forwarded-for"] !== null) raw.headers["x-forwarded-for"] = added["x-forwarded-for"];
   // An absent X-Forwarded-Proto reaches the origin as the URL's scheme; over http that reads as
   // its absence does (not secure), over https it is left out here: the core's rule for a
   // dropped empty line (`secure_may_differ_behind`) stays as it is.

@@ -247,6 +247,9 @@ test("the guard decides on the request as forwardTo sends it (the origin's view)
   const plain = createGuard({ policy, authoritative: true, log: quiet, resolvers: tokens, headersDecodedAsUtf8: true, forward: { forwardedHeaders: false } });
   const passed = await plain(asWorkerdSees("GET", "http://localhost/api/posts/", [...base, ["x-forwarded-proto", "http"], ["authorization", "Token nope"]]));
   assert.deepEqual(outcome(passed), ["respond", 403]);
+  // ... but still drops the headers Connection names.
+  const named = await plain(asWorkerdSees("GET", "http://localhost/api/posts/", [...base, ["connection", "authorization"], ["authorization", "Token nope"]]));
+  assert.deepEqual(outcome(named), ["forward", "changed-on-forward"]);
 });
 
 function segmentBytes(segments) {
