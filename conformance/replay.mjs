@@ -933,9 +933,9 @@ function pythonSpaceAtAnEnd(c) {
 }
 
 // The origin behind a Worker answers the request as forwardTo sends it (the edge's reference):
-// the headers `Connection` names dropped, X-Forwarded-Proto and -Host set from the URL. Where
-// that differs from the case's request (which DRF answered), the guard leaves the request to the
-// origin (`changed-on-forward`); checked here from the request itself.
+// the headers `Connection` names dropped, X-Forwarded-Proto and -Host set from the URL (the host
+// the origin reads). Where that differs from the case's request (which DRF answered), the guard
+// leaves the request to the origin (`changed-on-forward`); checked here from the request itself.
 const HOP_BY_HOP_NAMES = new Set(["connection", "keep-alive", "te", "trailer", "trailers", "transfer-encoding", "upgrade", "expect",
   "proxy-connection", "proxy-authenticate", "proxy-authorization", "host", "content-length"]);
 function changedOnForward(request) {
@@ -944,7 +944,7 @@ function changedOnForward(request) {
   const named = (get("connection") ?? "").split(",").map((n) => n.trim().toLowerCase()).filter(Boolean);
   if (named.some((n) => !HOP_BY_HOP_NAMES.has(n) && get(n) !== null)) return true;
   const differs = (value, want) => value !== null && value !== want;
-  return differs(get("host"), url.host) || differs(get("x-forwarded-proto"), url.protocol.slice(0, -1)) || differs(get("x-forwarded-host"), url.host);
+  return differs(get("host"), url.host) || differs(get("x-forwarded-proto"), url.protocol.slice(0, -1));
 }
 
 async function replayGuard(c, index, request, workerd = false) {

@@ -203,7 +203,8 @@ export function createGuard(options = {}) {
     const raw = await toRawRequest(request, { headersDecodedAsUtf8 });
     if (raw === null) return forward("origin-renders");
     const url = new URL(request.url);
-    const changed = asForwarded(raw, request, url, call(forwardOptions, env) || {});
+    const forwarding = call(forwardOptions, env) || {};
+    const changed = asForwarded(raw, request, url, forwarding);
     if (changed) return forward(changed);
     // The object (get_object()'s row) is fetched while authentication runs: independent lookups.
     // Only where the object stage can use it: a detail route's handled method, and no query
@@ -221,7 +222,10 @@ export function createGuard(options = {}) {
     const undecided = undecidedReason(first, original);
     if (undecided) return forward(undecided.reason, null, undecided.lookup ? { lookup: undecided.lookup } : {});
     let { decision } = first;
-    if (decision.respond) return { action: "respond", response: toResponse(decision, request), decision };
+    if (decision.respond) {
+      if (!(await answerStands(current, raw, url, first, base, forwarding))) return forward("changed-on-forward", decision);
+      return { action: "respond", response: toResponse(decision, request), decision };
+    }
     if (!decision.allowed) return forward("origin-renders", decision);
     // "filtered": the object is not used (the origin's filter backends decide the lookup).
     if (decision.objectCheck !== "pending") return forward("allowed", decision);
@@ -272,7 +276,10 @@ export function createGuard(options = {}) {
     const again = undecidedReason(second, original);
     if (again) return forward(again.reason, decision);
     decision = second.decision;
-    if (decision.respond) return { action: "respond", response: toResponse(decision, request), decision };
+    if (decision.respond) {
+      if (!(await answerStands(current, raw, url, second, { ...base, ...objectOptions }, forwarding))) return forward("changed-on-forward", decision);
+      return { action: "respond", response: toResponse(decision, request), decision };
+    }
     return forward(decision.allowed ? "allowed" : "origin-renders", decision);
   }
 
@@ -285,6 +292,23 @@ export function createGuard(options = {}) {
       return forward("guard-error", null, { error });
     }
   };
+}
+
+/**
+ * Whether an answer stands at the origin's host: the core reads the `Host` header, the origin
+ * (`USE_X_FORWARDED_HOST`) reads `X-Forwarded-Host`, which `forwardTo` sets to the URL's host. They
+ * differ for a `Host` the URL normalises (`LOCALHOST:80` is `localhost`) and under Miniflare's
+ * `dispatchFetch` (the URL given, `Host` the loopback's): then the answer stands only if the
+ * request at the URL's host gets the same one (the lookups are answered from the first check).
+ */
+async function answerStands(current, raw, url, step, options, forwardOptions) {
+  const host = raw.headers.host;
+  if (host === undefined || host === url.host || forwardOptions.forwardedHeaders === false) return true;
+  const other = await current.checkRequest({ ...raw, host: url.host }, options);
+  const a = step.decision;
+  const b = other && !other.forward && !other.body ? other.decision : null;
+  return b !== null && a.status === b.status && a.body === b.body && a.respond === b.respond
+    && JSON.stringify(a.headers) === JSON.stringify(b.headers);
 }
 
 // Whether a loaded object holds an integer JavaScript cannot hold exactly (beyond 2^53, as a
@@ -397,23 +421,19 @@ function forwardedValues(request, url, { forwardedHeaders = true, clientIp = def
 /**
  * Behind a Worker the origin answers the request as `forwardTo` sends it, so that request is the
  * edge's reference. Where it differs from the client's in what the core reads, the guard
- * forwards (`"changed-on-forward"`): a header `Connection` names (dropped), a `Host` the URL
- * normalises (`LOCALHOST:80` reaches the origin as `X-Forwarded-Host: localhost`), a client's
- * `X-Forwarded-Proto` or `-Host` other than the URL's (replaced). Otherwise the lines
- * `forwardTo` adds are added to `raw` (they count toward the servers' header limits).
+ * forwards (`"changed-on-forward"`): a header `Connection` names (dropped), a client's
+ * `X-Forwarded-Proto` other than the URL's scheme (replaced). Otherwise the lines `forwardTo`
+ * adds are added to `raw` (they count toward the servers' header limits). The host: see
+ * `answerStands`.
  */
 function asForwarded(raw, request, url, options) {
   for (const name of connectionNames(request)) {
     if (!HOP_BY_HOP.has(name) && request.headers.get(name) !== null) return "changed-on-forward";
   }
   if (options.forwardedHeaders === false) return null;
-  const host = request.headers.get("host");
   const proto = request.headers.get("x-forwarded-proto");
-  const forwardedHost = request.headers.get("x-forwarded-host");
   const scheme = url.protocol.replace(/:$/, "");
-  if ((host !== null && host !== url.host) || (proto !== null && proto !== scheme) || (forwardedHost !== null && forwardedHost !== url.host)) {
-    return "changed-on-forward";
-  }
+  if (proto !== null && proto !== scheme) return "changed-on-forward";
   const added = forwardedValues(request, url, options);
   raw.headers["x-forwarded-host"] = added["x-forwarded-host"];
   if (added["x-forwarded-for"] !== null) raw.headers["x-forwarded-for"] = added["x-forwarded-for"];
