@@ -78,8 +78,9 @@ export type ForwardReason =
   | "content-type-unparsable"
   /**
    * The request as `forwardTo` sends it differs from the client's in what the decision reads:
-   * a header `Connection` names (dropped), a `Host` the URL normalises (`LOCALHOST:80`), a client's
-   * `X-Forwarded-Proto` or `-Host` other than the URL's (replaced). The origin answers the former.
+   * a header `Connection` names (dropped), a client's `X-Forwarded-Proto` other than the URL's
+   * scheme (replaced), a `Host` other than the URL's host (sent as `X-Forwarded-Host`) where the
+   * answer turns on it. The origin answers the former.
    */
   | "changed-on-forward"
   /** The guard itself failed (a policy that does not compile, ...): logged, forwarded. */
