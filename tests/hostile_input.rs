@@ -77,7 +77,9 @@ fn requests_beyond_server_limits_are_left_to_the_origin() {
     for i in 0..100 {
         hundred = hundred.header(&format!("X-H{i}"), "x").unwrap();
     }
-    for (request, limit) in [(many, "too_many_headers"), (long, "header_field_too_large"), (hundred, "too_many_headers")] {
+    for (request, limit) in
+        [(many, "too_many_headers"), (long, "header_field_too_large"), (hundred, "too_many_headers")]
+    {
         assert_eq!(request.beyond_server_limits(), Some(limit));
         let outcome = gate.check_request(&request, &target(), &AnswerCache::default(), 0.0).unwrap();
         assert!(
