@@ -108,6 +108,9 @@ conformance() { bash conformance/run.sh; }
 browser() { bash wasm-tests/browser/run.sh; }
 workers() { bash wasm-tests/workerd/run.sh; }
 field() { bash wasm-tests/workerd/field.sh; }
+# Raw header lines (empty, repeated, folded, padded, latin-1, near the limits) through real
+# workerd to the real sample server: the edge's answers against the origin's to what it forwards.
+raw_lines() { bash wasm-tests/workerd/raw-lines.sh; }
 # The guard in Node: certainty, bodies, request.user, forwardTo (run.sh installed its npm deps).
 guard() { node --test wasm-tests/workerd/guard.test.mjs; }
 # drf-gate/react, /vue and /svelte in Vite apps (SSR + hydration), five bundlers, six runtimes.
@@ -144,6 +147,7 @@ step "browser demo and playground" browser
 step "front ends: React/Vue/Svelte apps, bundlers, runtimes" front_ends
 if [ -f wasm-tests/workerd/run.sh ]; then step "Worker in workerd vs the sample DRF server" workers; fi
 step "field: live data changes, CORS, bodies, faults (Worker vs DRF)" field
+step "raw header lines in workerd (the edge vs the origin's answer to the forwarded request)" raw_lines
 if [ -f wasm-tests/workerd/guard.test.mjs ]; then step "the guard in Node (drf-gate/guard)" guard; fi
 step "adversarial inputs (Node, workerd)" adversarial
 step "fuzz" fuzz

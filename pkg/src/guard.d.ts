@@ -47,8 +47,9 @@ export type ForwardReason =
   /** No route of the policy matches the URL. */
   | "no-route"
   /**
-   * Only the Django server can answer: a 500 from a failing condition, or a request whose header
-   * bytes the runtime did not keep (not valid UTF-8, in workerd).
+   * Only the Django server can answer: a 500 from a failing condition, a request whose header
+   * bytes the runtime did not keep (not valid UTF-8, in workerd), or a value with whitespace at an
+   * end that only some of Django's servers strip (VT, FF, \x1c-\x1f, NEL, NBSP).
    */
   | "origin-renders"
   /** A resolver did not know the token, session or user (not an authoritative "no such row"). */
@@ -83,6 +84,13 @@ export type ForwardReason =
   | "query-beyond-field-limit"
   /** Django cannot build the request from its `Content-Type` (an RFC 2231 charset Python does not know: the server's 500). */
   | "content-type-unparsable"
+  /**
+   * The request as `forwardTo` sends it differs from the client's in what the decision reads:
+   * a header `Connection` names (dropped), a client's `X-Forwarded-Proto` other than the URL's
+   * scheme (replaced), a `Host` other than the URL's host (sent as `X-Forwarded-Host`) where the
+   * answer turns on it. The origin answers the former.
+   */
+  | "changed-on-forward"
   /** The guard itself failed (a policy that does not compile, ...): logged, forwarded. */
   | "guard-error";
 
@@ -158,8 +166,11 @@ export interface GuardOptions<Env = any> {
   prefetchObject?: (args: Omit<LoadObjectArgs<Env>, "user" | "prefetched">) => unknown;
   /** Where forward reasons are logged (default `console.warn`). */
   log?: (reason: string, message: string) => void;
-  /** `forwardTo`'s options, for `withGuard(null, ...)`. */
-  forward?: ForwardOptions;
+  /**
+   * `forwardTo`'s options (or a function of `env` making them), for `withGuard(null, ...)`; the
+   * guard also decides on the request as `forwardTo` sends it with them (the origin's view).
+   */
+  forward?: ForwardOptions | ((env: Env) => ForwardOptions);
   /**
    * Loads the object for the object stage; without it the origin decides that stage. Asked only
    * when the core's decision waits for the object (`objectCheck: "pending"`): never for a

@@ -179,6 +179,7 @@ export function createGuard(options = {}) {
   const {
     policy, gate: givenGate, resolvers, loadObject, prefetchObject, now, headersDecodedAsUtf8,
     authoritative = false, recordsCurrent = false, lookupTimeout = DEFAULT_LOOKUP_TIMEOUT_MS, log = defaultLog,
+    forward: forwardOptions = {},
   } = options;
   if (!givenGate && policy === undefined) throw new TypeError("createGuard: give `policy` or `gate`");
   for (const [name, value] of [["loadObject", loadObject], ["prefetchObject", prefetchObject]]) {
@@ -201,15 +202,6 @@ export function createGuard(options = {}) {
     const { resolvers: perRequest, original, records } = requestResolvers(call(resolvers, env, ctx, request), {
       authoritative: isAuthoritative, deadline, log,
     });
-    // DRF's response, unless it rests on a record of a kind the store does not keep current: a
-    // stale record (an owner changed, a permission granted, a user re-activated, a knox expiry
-    // refreshed, not yet in the store) may make the edge's answer another than the origin's,
-    // on either side of a check (a stale staff flag turns the origin's 403 into the edge's 405).
-    const respond = (decision) => {
-      const stale = [...records].filter((kind) => !authoritativeFor(currentKinds, kind));
-      if (stale.length > 0) return forward("record-may-be-stale", decision, { records: stale });
-      return { action: "respond", response: toResponse(decision, request), decision };
-    };
     const at = call(now);
     // The body, read once and only if the core asks for it (the CSRF check of a session POST).
     let body;
@@ -221,11 +213,28 @@ export function createGuard(options = {}) {
 
     const raw = await toRawRequest(request, { headersDecodedAsUtf8 });
     if (raw === null) return forward("origin-renders");
+    const url = new URL(request.url);
+    const forwarding = call(forwardOptions, env) || {};
+    const changed = asForwarded(raw, request, url, forwarding);
+    if (changed) return forward(changed);
+    // DRF's response, unless it rests on a record of a kind the store does not keep current: a
+    // stale record (an owner changed, a permission granted, a user re-activated, a knox expiry
+    // refreshed, not yet in the store) may make the edge's answer another than the origin's,
+    // on either side of a check (a stale staff flag turns the origin's 403 into the edge's 405).
+    // Then the answer must stand for the request as `forwardTo` sends it (`answerStands`).
+    const respond = async (step, stepOptions) => {
+      const { decision } = step;
+      const stale = [...records].filter((kind) => !authoritativeFor(currentKinds, kind));
+      if (stale.length > 0) return forward("record-may-be-stale", decision, { records: stale });
+      if (!(await answerStands(compiled, raw, url, step, stepOptions, forwarding))) {
+        return forward("changed-on-forward", decision);
+      }
+      return { action: "respond", response: toResponse(decision, request), decision };
+    };
     // The object (get_object()'s row) is fetched while authentication runs: independent lookups.
     // Only where the object stage can use it: a detail route's handled method, and no query
     // string (a filter parameter, `filterParams`, leaves the lookup to the origin: the core
     // says so, `objectCheck: "filtered"`, and then no object is read at all).
-    const url = new URL(request.url);
     const route = loadObject ? compiled.route(url.pathname, methodOf(request)) : null;
     let prefetched;
     if (route && prefetchObject && route.detail && route.action !== null && url.search === "") {
@@ -238,7 +247,7 @@ export function createGuard(options = {}) {
     const undecided = undecidedReason(first, original);
     if (undecided) return forward(undecided.reason, null, undecided.lookup ? { lookup: undecided.lookup } : {});
     let { decision } = first;
-    if (decision.respond) return respond(decision);
+    if (decision.respond) return respond(first, base);
     if (!decision.allowed) return forward("origin-renders", decision);
     // "filtered": the object is not used (the origin's filter backends decide the lookup).
     if (decision.objectCheck !== "pending") return forward("allowed", decision);
@@ -291,7 +300,7 @@ export function createGuard(options = {}) {
     const again = undecidedReason(second, original);
     if (again) return forward(again.reason, decision);
     decision = second.decision;
-    if (decision.respond) return respond(decision);
+    if (decision.respond) return respond(second, { ...base, ...objectOptions });
     return forward(decision.allowed ? "allowed" : "origin-renders", decision);
   }
 
@@ -304,6 +313,23 @@ export function createGuard(options = {}) {
       return forward("guard-error", null, { error });
     }
   };
+}
+
+/**
+ * Whether an answer stands at the origin's host: the core reads the `Host` header, the origin
+ * (`USE_X_FORWARDED_HOST`) reads `X-Forwarded-Host`, which `forwardTo` sets to the URL's host. They
+ * differ for a `Host` the URL normalises (`LOCALHOST:80` is `localhost`) and under Miniflare's
+ * `dispatchFetch` (the URL given, `Host` the loopback's): then the answer stands only if the
+ * request at the URL's host gets the same one (the lookups are answered from the first check).
+ */
+async function answerStands(current, raw, url, step, options, forwardOptions) {
+  const host = raw.headers.host;
+  if (host === undefined || host === url.host || forwardOptions.forwardedHeaders === false) return true;
+  const other = await current.checkRequest({ ...raw, host: url.host }, options);
+  const a = step.decision;
+  const b = other && !other.forward && !other.body ? other.decision : null;
+  return b !== null && a.status === b.status && a.body === b.body && a.respond === b.respond
+    && JSON.stringify(a.headers) === JSON.stringify(b.headers);
 }
 
 // Whether a loaded object holds an integer JavaScript cannot hold exactly (beyond 2^53, as a
@@ -377,6 +403,68 @@ function defaultClientIp(request) {
   return request.headers.get("cf-connecting-ip");
 }
 
+/** The names a request's `Connection` header lists (RFC 9110 7.6.1: dropped on forward). */
+function connectionNames(request) {
+  return new Set((request.headers.get("connection") || "").split(",").map((name) => name.trim().toLowerCase()).filter(Boolean));
+}
+
+/**
+ * The headers `forwardTo` sends the origin (one rule for both `forwardTo` and the guard, which
+ * decides on the request as the origin will see it): the request's, less hop-by-hop ones and
+ * those `Connection` names; `X-Forwarded-For` appended, `-Proto` and `-Host` set from the URL.
+ */
+function forwardHeaders(request, url, options = {}) {
+  const headers = new Headers();
+  const named = connectionNames(request);
+  request.headers.forEach((value, name) => {
+    if (HOP_BY_HOP.has(name) || name.startsWith("proxy-") || named.has(name)) return;
+    headers.append(name, value);
+  });
+  const added = forwardedValues(request, url, options);
+  if (added) {
+    for (const [name, value] of Object.entries(added)) if (value !== null) headers.set(name, value);
+  }
+  return headers;
+}
+
+/** The X-Forwarded-* values `forwardTo` sets (`null`: not set), or `null` when it sets none. */
+function forwardedValues(request, url, { forwardedHeaders = true, clientIp = defaultClientIp } = {}) {
+  if (!forwardedHeaders) return null;
+  const ip = call(clientIp, request);
+  const prior = request.headers.get("x-forwarded-for");
+  return {
+    "x-forwarded-for": ip ? (prior ? `${prior}, ${ip}` : ip) : null,
+    "x-forwarded-proto": url.protocol.replace(/:$/, ""),
+    "x-forwarded-host": url.host,
+  };
+}
+
+/**
+ * Behind a Worker the origin answers the request as `forwardTo` sends it, so that request is the
+ * edge's reference. Where it differs from the client's in what the core reads, the guard
+ * forwards (`"changed-on-forward"`): a header `Connection` names (dropped), a client's
+ * `X-Forwarded-Proto` other than the URL's scheme (replaced). Otherwise the lines `forwardTo`
+ * adds are added to `raw` (they count toward the servers' header limits). The host: see
+ * `answerStands`.
+ */
+function asForwarded(raw, request, url, options) {
+  for (const name of connectionNames(request)) {
+    if (!HOP_BY_HOP.has(name) && request.headers.get(name) !== null) return "changed-on-forward";
+  }
+  if (options.forwardedHeaders === false) return null;
+  const proto = request.headers.get("x-forwarded-proto");
+  const scheme = url.protocol.replace(/:$/, "");
+  if (proto !== null && proto !== scheme) return "changed-on-forward";
+  const added = forwardedValues(request, url, options);
+  raw.headers["x-forwarded-host"] = added["x-forwarded-host"];
+  if (added["x-forwarded-for"] !== null) raw.headers["x-forwarded-for"] = added["x-forwarded-for"];
+  // An absent X-Forwarded-Proto reaches the origin as the URL's scheme; over http that reads as
+  // its absence does (not secure), over https it is left out here: the core's rule for a
+  // dropped empty line (`secure_may_differ_behind`) stays as it is.
+  if (proto === null && scheme === "http") raw.headers["x-forwarded-proto"] = scheme;
+  return null;
+}
+
 /**
  * The request, sent on to `origin` (a base URL) as a reverse proxy sends it: same method, path,
  * query and body; hop-by-hop headers dropped; `X-Forwarded-For` (appended), `-Proto` and
@@ -407,21 +495,7 @@ export async function forwardTo(origin, request, options = {}) {
   target.search = url.search;
   const method = methodOf(request);
 
-  const headers = new Headers();
-  const named = new Set(
-    (request.headers.get("connection") || "").split(",").map((name) => name.trim().toLowerCase()).filter(Boolean),
-  );
-  request.headers.forEach((value, name) => {
-    if (HOP_BY_HOP.has(name) || name.startsWith("proxy-") || named.has(name)) return;
-    headers.append(name, value);
-  });
-  if (forwardedHeaders) {
-    const ip = call(clientIp, request);
-    const prior = request.headers.get("x-forwarded-for");
-    if (ip) headers.set("x-forwarded-for", prior ? `${prior}, ${ip}` : ip);
-    headers.set("x-forwarded-proto", url.protocol.replace(/:$/, ""));
-    headers.set("x-forwarded-host", url.host);
-  }
+  const headers = forwardHeaders(request, url, { forwardedHeaders, clientIp });
 
   // The body with its length: WSGI servers (runserver, gunicorn's sync workers) read no chunked
   // request body. A large body of known length is streamed with its Content-Length; a small one
@@ -480,6 +554,6 @@ export function withGuard(handler, options = {}) {
     if (handler && typeof handler.fetch === "function") return handler.fetch(request, env, ctx, result);
     const origin = env && env.ORIGIN;
     if (!origin) return proxyError(502, "Bad gateway.");
-    return forwardTo(origin, request, forwardOptions);
+    return forwardTo(origin, request, call(forwardOptions, env) || {});
   };
 }

@@ -3,19 +3,29 @@
 //
 // WSGI hands Django each header byte as one ISO-8859-1 character. workerd decodes header values
 // as UTF-8 (invalid bytes become U+FFFD); Node, Deno and Bun keep one character per byte.
-// workerd also keeps a value's trailing spaces and tabs, which Django's servers (gunicorn,
-// runserver, uvicorn) strip, as a Fetch `Headers` does in Node.
+// workerd also keeps a value's trailing spaces and tabs (and leading ones after an obs-fold),
+// which Django's servers (gunicorn, runserver, uvicorn) strip, as a Fetch `Headers` does in Node.
 
 /** Whether this runtime decodes header values as UTF-8 (workerd does). */
 export const HEADERS_DECODED_AS_UTF8 = typeof navigator !== "undefined" && navigator.userAgent === "Cloudflare-Workers";
 
 const SAFE_BODY_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
+// Whitespace Python's str.strip() removes and HTTP's does not (VT, FF, \x1c-\x1f, NEL, NBSP), at
+// either end of a value: runserver (wsgiref's `v.strip()`) strips it from every header before
+// Django reads it, other servers keep it, and workerd passes it on. Which the origin runs is not
+// known here, so such a request is the origin's (seen with a real runserver behind workerd:
+// `Authorization: \x1cToken k` is bob's token to Django, no credentials to a reader that keeps it).
+const PYTHON_SPACE_AT_AN_END = /^[\x0b\x0c\x1c-\x1f\x85\xa0]|[\x0b\x0c\x1c-\x1f\x85\xa0]$/;
 const utf8 = new TextEncoder();
 
 function asHttpBytes(value, decodedAsUtf8) {
   if (!decodedAsUtf8) return value;
   const last = value.charCodeAt(value.length - 1);
   if (last === 0x20 || last === 0x09) value = value.replace(/[ \t]+$/, "");
+  // Leading ones too: an obs-fold continuation of an empty line (`X-CSRFToken:` + ` t`) reaches
+  // the Worker as `   t` (seen in workerd 1.20260426), where every Django server strips them.
+  const first = value.charCodeAt(0);
+  if (first === 0x20 || first === 0x09) value = value.replace(/^[ \t]+/, "");
   if (/^[\x00-\x7f]*$/.test(value)) return value;
   let bytes = "";
   for (const byte of utf8.encode(value)) bytes += String.fromCharCode(byte);
@@ -40,7 +50,8 @@ export function isFetchRequest(value) {
 /**
  * The request as the core's plain raw request (`{ method, url, headers, bodyBase64? }`), or
  * `null` when the runtime lost bytes DRF would read (a header that was not valid UTF-8, in
- * workerd): then only the origin can decide. The body is not read here: an unsafe method with a
+ * workerd) or a value ends in whitespace only some of Django's servers strip: then only the
+ * origin can decide. The body is not read here: an unsafe method with a
  * body is marked `bodyPending`, and `checkRequest` reads it only when the core asks (the CSRF
  * check of a session-authenticated POST without the token header).
  *
@@ -53,7 +64,9 @@ export async function toRawRequest(request, { headersDecodedAsUtf8 = HEADERS_DEC
   let lossy = false;
   request.headers.forEach((value, name) => {
     if (headersDecodedAsUtf8 && value.includes("\ufffd")) lossy = true;
-    headers[name] = asHttpBytes(value, headersDecodedAsUtf8);
+    const bytes = asHttpBytes(value, headersDecodedAsUtf8);
+    if (PYTHON_SPACE_AT_AN_END.test(bytes)) lossy = true;
+    headers[name] = bytes;
   });
   if (lossy) return null;
   const raw = { method: request.method, url: request.url, headers };

@@ -22,13 +22,16 @@ export function freePort() {
   });
 }
 
-/** Starts the server; resolves to `{ url, kv, signingKey, policy, stop() }`. */
-export async function startDrf({ scratch, log = () => {} }) {
+/**
+ * Starts the server; resolves to `{ url, kv, signingKey, policy, stop() }`. `settings`: another
+ * settings module under drf/ (default rollback_settings), `env`: more environment variables.
+ */
+export async function startDrf({ scratch, log = () => {}, settings = "rollback_settings", env: extra = {} }) {
   const python = execFileSync("bash", [join(serverDir, "setup.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
   mkdirSync(scratch, { recursive: true });
   const db = join(scratch, "blog.sqlite3");
   rmSync(db, { force: true });
-  const env = { ...process.env, BLOG_DB_PATH: db, PYTHONDONTWRITEBYTECODE: "1" };
+  const env = { ...process.env, ...extra, BLOG_DB_PATH: db, PYTHONDONTWRITEBYTECODE: "1" };
   const manage = (...args) => execFileSync(python, ["manage.py", ...args], { cwd: serverDir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   manage("migrate", "--verbosity", "0");
   manage("seed_blog");
@@ -44,7 +47,7 @@ export async function startDrf({ scratch, log = () => {} }) {
   const port = await freePort();
   const child = spawn(python, ["manage.py", "runserver", `127.0.0.1:${port}`, "--noreload", "--nothreading"], {
     cwd: serverDir,
-    env: { ...env, DJANGO_SETTINGS_MODULE: "rollback_settings", PYTHONPATH: join(here, "drf") },
+    env: { ...env, DJANGO_SETTINGS_MODULE: settings, PYTHONPATH: join(here, "drf") },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";

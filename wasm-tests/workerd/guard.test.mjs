@@ -165,14 +165,15 @@ function asWorkerdSees(method, url, lines) {
   return { method, url, headers, body: null };
 }
 
-test("in workerd, trailing spaces and tabs of a header value are stripped, as Django's servers strip them", async () => {
+test("in workerd, spaces and tabs around a header value are stripped, as Django's servers strip them", async () => {
   const guard = createGuard({ policy, authoritative: true, recordsCurrent: true, log: quiet, resolvers: sessions, headersDecodedAsUtf8: true });
   const lines = (token) => [
     // Not the Cookie header's first pair: that one is the origin's in workerd (below).
     ["accept", "application/json"], ["cookie", `theme=dark; ${csrfCookie}`], ["origin", "http://api.example.com"], ["x-csrftoken", token],
   ];
   // A good token: past the CSRF check (the object stage next), with or without the padding.
-  for (const token of [vectors.token, `${vectors.token} `, `${vectors.token} \t `]) {
+  // Leading ones: an obs-fold line after an empty `X-CSRFToken:` reaches the Worker as `   t`.
+  for (const token of [vectors.token, `${vectors.token} `, `${vectors.token} \t `, `   ${vectors.token}`, `\t${vectors.token}`]) {
     const result = await guard(asWorkerdSees("PATCH", "http://api.example.com/api/posts/1/", lines(token)));
     assert.equal(result.reason, "object-pending", JSON.stringify(token));
   }
@@ -211,6 +212,50 @@ test("in workerd, a decision on the Cookie header's first pair is the origin's (
   const node = createGuard({ policy, authoritative: true, log: quiet, resolvers: sessions });
   const plain = await node(get("/api/posts/", { Accept: "application/json", Cookie: "sessionid=s1" }));
   assert.equal(plain.reason, "allowed");
+});
+
+test("the guard decides on the request as forwardTo sends it (the origin's view), else forwards", async () => {
+  // Real workerd in front of runserver (raw-lines.mjs): each of these was answered at the edge
+  // otherwise than the origin answers the request the Worker forwards.
+  const tokens = { token: (key) => (key === "good" ? alice : NOT_FOUND) };
+  const guard = createGuard({ policy, authoritative: true, log: quiet, resolvers: tokens, headersDecodedAsUtf8: true });
+  const base = [["accept", "*/*"], ["host", "localhost"]];
+  const decide = (lines, url = "http://localhost/api/posts/") => guard(asWorkerdSees("GET", url, [...base.filter(([n]) => !lines.some(([m]) => m === n)), ...lines]));
+  const outcome = (result) => [result.action, result.reason ?? result.response.status];
+  // The request as sent: answered (403: SessionAuthentication is the first class) or let through.
+  assert.deepEqual(outcome(await decide([["authorization", "Token nope"]])), ["respond", 403]);
+  assert.deepEqual(outcome(await decide([["authorization", "Token good"]])), ["forward", "allowed"]);
+  // A header Connection names is dropped on forward: the origin never sees the bad token.
+  assert.deepEqual(outcome(await decide([["connection", "authorization"], ["authorization", "Token nope"]])), ["forward", "changed-on-forward"]);
+  // forwardTo sets X-Forwarded-Proto from the URL: a client's `https` over http is not what the
+  // origin reads (DRF's answer would carry Strict-Transport-Security; the origin's does not).
+  assert.deepEqual(outcome(await decide([["x-forwarded-proto", "https"], ["authorization", "Token nope"]])), ["forward", "changed-on-forward"]);
+  assert.deepEqual(outcome(await decide([["x-forwarded-proto", "http"], ["authorization", "Token nope"]])), ["respond", 403]);
+  // X-Forwarded-Host is the URL's host, normalised: `LOCALHOST:80` reaches the origin as
+  // `localhost`. An answer that does not turn on the host stands; one that does (CSRF's Origin
+  // check: `http://localhost` is not `http://LOCALHOST:80`, but is the origin's host) is the origin's.
+  assert.deepEqual(outcome(await decide([["host", "LOCALHOST:80"], ["authorization", "Token nope"]])), ["respond", 403]);
+  const sessionGuard = createGuard({ policy, authoritative: true, log: quiet, resolvers: sessions, headersDecodedAsUtf8: true });
+  const csrfLines = (host) => [["accept", "*/*"], ["host", host], ["cookie", `theme=dark; ${csrfCookie}`], ["origin", "http://localhost"], ["x-csrftoken", vectors.token]];
+  const patch = (host) => sessionGuard(asWorkerdSees("PATCH", "http://localhost/api/posts/1/", csrfLines(host)));
+  assert.deepEqual(outcome(await patch("localhost")), ["forward", "object-pending"]);
+  assert.deepEqual(outcome(await patch("LOCALHOST:80")), ["forward", "changed-on-forward"]);
+  // The lines forwardTo adds count toward the servers' 100 fields: 97 seen + X-Forwarded-Host,
+  // -Proto and -For are 100 + ... past runserver's limit, its 431 (not DRF's 403).
+  const many = (n) => Array.from({ length: n }, (_, i) => [`x-p${i}`, "1"]);
+  const crowded = [["cf-connecting-ip", "192.0.2.1"], ["authorization", "Token nope"], ...many(95)];
+  assert.deepEqual(outcome(await decide(crowded)), ["forward", "headers-beyond-server-limits"]);
+  assert.deepEqual(outcome(await decide([["authorization", "Token nope"], ...many(80)])), ["respond", 403]);
+  // Whitespace only some of Django's servers strip (runserver strips \x1c, workerd keeps it).
+  assert.deepEqual(outcome(await decide([["authorization", "\x1cToken good"]])), ["forward", "origin-renders"]);
+  assert.deepEqual(outcome(await decide([["authorization", "Token nope\x0c"]])), ["forward", "origin-renders"]);
+  // A Worker that forwards without X-Forwarded-* (forwardedHeaders: false) passes the client's on.
+  const plain = createGuard({ policy, authoritative: true, log: quiet, resolvers: tokens, headersDecodedAsUtf8: true, forward: { forwardedHeaders: false } });
+  const passed = await plain(asWorkerdSees("GET", "http://localhost/api/posts/", [...base, ["x-forwarded-proto", "http"], ["authorization", "Token nope"]]));
+  assert.deepEqual(outcome(passed), ["respond", 403]);
+  // ... but still drops the headers Connection names.
+  const named = await plain(asWorkerdSees("GET", "http://localhost/api/posts/", [...base, ["connection", "authorization"], ["authorization", "Token nope"]]));
+  assert.deepEqual(outcome(named), ["forward", "changed-on-forward"]);
 });
 
 function segmentBytes(segments) {
