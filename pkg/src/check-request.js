@@ -30,11 +30,11 @@ const UNKNOWN = Symbol.for("drf-gate.unknown");
 const NOT_FOUND = Symbol.for("drf-gate.notFound");
 
 // The core keeps no body over 4 MiB (src/authentication/request.rs MAX_BODY_BYTES: a check
-// that needs one forwards), and reads header fields only up to the servers' limit of 100
+// that needs one forwards), and reads header fields only up to the servers' limit of 99
 // (MAX_HEADER_COUNT: one more marks the request as beyond it, which the edge forwards). What it
 // would not keep is not copied into wasm memory, which never shrinks.
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-const MAX_HEADER_COUNT = 100;
+const MAX_HEADER_COUNT = 99;
 
 // UTF-8 length of a string, counted only as far as `limit`.
 function utf8LengthOver(text, limit) {

@@ -218,7 +218,7 @@ test("the guard decides on the request as forwardTo sends it (the origin's view)
   // Real workerd in front of runserver (raw-lines.mjs): each of these was answered at the edge
   // otherwise than the origin answers the request the Worker forwards.
   const tokens = { token: (key) => (key === "good" ? alice : NOT_FOUND) };
-  const guard = createGuard({ policy, authoritative: true, log: quiet, resolvers: tokens, headersDecodedAsUtf8: true });
+  const guard = createGuard({ policy, authoritative: true, recordsCurrent: true, log: quiet, resolvers: tokens, headersDecodedAsUtf8: true });
   const base = [["accept", "*/*"], ["host", "localhost"]];
   const decide = (lines, url = "http://localhost/api/posts/") => guard(asWorkerdSees("GET", url, [...base.filter(([n]) => !lines.some(([m]) => m === n)), ...lines]));
   const outcome = (result) => [result.action, result.reason ?? result.response.status];
@@ -235,7 +235,7 @@ test("the guard decides on the request as forwardTo sends it (the origin's view)
   // `localhost`. An answer that does not turn on the host stands; one that does (CSRF's Origin
   // check: `http://localhost` is not `http://LOCALHOST:80`, but is the origin's host) is the origin's.
   assert.deepEqual(outcome(await decide([["host", "LOCALHOST:80"], ["authorization", "Token nope"]])), ["respond", 403]);
-  const sessionGuard = createGuard({ policy, authoritative: true, log: quiet, resolvers: sessions, headersDecodedAsUtf8: true });
+  const sessionGuard = createGuard({ policy, authoritative: true, recordsCurrent: true, log: quiet, resolvers: sessions, headersDecodedAsUtf8: true });
   const csrfLines = (host) => [["accept", "*/*"], ["host", host], ["cookie", `theme=dark; ${csrfCookie}`], ["origin", "http://localhost"], ["x-csrftoken", vectors.token]];
   const patch = (host) => sessionGuard(asWorkerdSees("PATCH", "http://localhost/api/posts/1/", csrfLines(host)));
   assert.deepEqual(outcome(await patch("localhost")), ["forward", "object-pending"]);
