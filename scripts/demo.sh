@@ -86,9 +86,15 @@ start_drf_server() {
   demo_tmp="$(mktemp -d)"
   export BLOG_DB_PATH="$demo_tmp/blog.sqlite3"
   timed "drf: migrate + seed_blog into $BLOG_DB_PATH" seed_drf "$python"
+  # Every change the server commits is pushed to the Worker's store (python/drfgate/sync.py, a
+  # shared secret): its records stay current, so the Worker answers what rests on them.
+  sync_secret="$(node -e 'process.stdout.write(require("node:crypto").randomBytes(24).toString("hex"))')"
+  sync_url="http://127.0.0.1:$WORKER_PORT/__drfgate/sync"
   start_service drf 'Starting development server' \
+    env DRFGATE_SYNC_URL="$sync_url" DRFGATE_SYNC_SECRET="$sync_secret" \
     "$python" examples/blog/server/manage.py runserver "127.0.0.1:$DRF_PORT" --noreload
   drf_url="${service_url%/}"
+  drf_python="$python"
 }
 
 seed_drf() {
@@ -105,9 +111,14 @@ start_worker() {
   bash scripts/npm-install.sh # miniflare and esbuild, from the root npm workspace
   local key
   key="$(node -p 'require(process.argv[1]).settings.jwt.signingKey' "$demo_tmp/policy-secrets.json")"
-  start_service worker '^worker listening on' env JWT_SIGNING_KEY="$key" \
-    node examples/blog/worker/dev.mjs --kv "$demo_tmp/kv.json" --origin "$drf_url" --port "$WORKER_PORT"
+  # --records-current: one location, kept in step by the server's pushes (its DRFGATE_SYNC_URL is
+  # this Worker's sync endpoint); then a full re-sync, as `manage.py drfgate_sync` does on deploy.
+  start_service worker '^worker listening on' env JWT_SIGNING_KEY="$key" DRFGATE_SYNC_SECRET="$sync_secret" \
+    node examples/blog/worker/dev.mjs --kv "$demo_tmp/kv.json" --origin "$drf_url" --port "$WORKER_PORT" --records-current
   worker_url="$service_url"
+  timed "drf: drfgate_sync (the full data set pushed to the Worker)" \
+    env BLOG_DB_PATH="$BLOG_DB_PATH" DRFGATE_SYNC_URL="$sync_url" DRFGATE_SYNC_SECRET="$sync_secret" \
+    bash -c 'cd examples/blog/server && "$1" manage.py drfgate_sync' _ "$drf_python"
 }
 
 # What a newcomer can run against both: the same answers, and X-DRF-Gate says who gave it.
@@ -124,9 +135,10 @@ print_curls() {
     echo "  curl -si -X POST $base/api/posts/1/publish/ -H '$dave'  # 403, e-mail not verified"
     echo "  curl -si $base/api/posts/                                           # 200, from DRF"
   done
-  echo "The Worker's KV is a copy made once (worker_kv), not kept current: the answers that rest on"
-  echo "a user's or a post's record (bob's 403, the draft's 404, dave's 403) come from DRF"
-  echo "(X-DRF-Gate: forward; reason=record-may-be-stale); the anonymous 401 is the edge's."
+  echo "The server pushes every change to the Worker's store (DRFGATE_SYNC), so the Worker answers the"
+  echo "four denials itself, with DRF's bytes; change a post's owner or a user through the server (its"
+  echo "API, admin or manage.py shell) and the Worker's next answer follows. Without the pushes it would"
+  echo "forward what rests on a record (X-DRF-Gate: forward; reason=record-may-be-stale)."
 }
 
 main() {
