@@ -14,7 +14,9 @@ server (``leave_to_origin``). So is a declared condition that is not a condition
 import ast
 import inspect
 import itertools
+import json
 import os
+import random
 import re
 import textwrap
 
@@ -35,7 +37,8 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import ViewSetMixin
 
 from .middleware import export_middleware
-from .translate import condition_errors, translate_method
+from . import modelfacts
+from .translate import HASATTR, condition_errors, translate_method
 
 try:  # simplejwt is optional
     from rest_framework_simplejwt import authentication as jwt_authentication
@@ -114,6 +117,12 @@ BUILTIN_CONDITIONS = {
 
 def _path(cls):
     return f"{cls.__module__}.{cls.__qualname__}"
+
+
+# A translated condition's parts the view's model decides (drfgate.modelfacts): `hasattr(obj,
+# 'x')`, and the object (or a field of it) compared with the user.
+_MODEL_DECIDED = re.compile(HASATTR.pattern + r"|\bobj(?:\.\w+)*\s*(?:==|!=)\s*request\.user\b(?!\.)"
+                            r"|\brequest\.user\s*(?:==|!=)\s*obj\b")
 
 
 # Well-known third-party permission classes, recognised by import path (their code is not read):
@@ -629,6 +638,12 @@ class Exporter:
         self.known_classes = {}  # policy name -> import path of a well-known third-party class
         self.known_proofs = {}  # policy name -> drfgate.prove.Proof (None without the compiled core)
         self._view_model = None  # the model of the view being exported
+        self._view_class = None  # its class (None while the defaults are read)
+        # class -> {key: (method, translated text)} whose parts the view's model decides
+        # (drfgate.modelfacts); (class, model, declaration) -> the name of its variant.
+        self.model_templates = {}
+        self._variants = {}
+        self.model_variants = {}  # variant name -> (class name, model label, {key: condition}, proofs)
         self._user_dependent = set()  # view classes whose get_permissions() reads request.user
         self._view_auth_kinds = set()
         self._backend_problems_seen = {}  # (backend, what) -> the Problem its views share
@@ -675,6 +690,9 @@ class Exporter:
             for method, t in methods.items():
                 if t.condition is None:
                     lines.append(f"{name}.{method} ({t.location}): not translated: {t.reason_text()}")
+                elif HASATTR.search(t.condition):
+                    lines.append(f"{name}.{method} ({t.location}): translated, decided per view model "
+                                 f"(<name>_on<Model>): {t.condition}")
                 elif t.proof is None:
                     lines.append(f"{name}.{method} ({t.location}): translated, not proved (no compiled core): "
                                  f"{t.condition}")
@@ -683,6 +701,12 @@ class Exporter:
                                  f"generated inputs: {t.condition}")
                 else:
                     lines.append(f"{name}.{method} ({t.location}): translation REFUTED: {t.proof.disagreements[0]}")
+        for variant, (name, label, resolved, proofs) in self.model_variants.items():
+            for key, text in resolved.items():
+                proof = proofs.get(key)
+                proved = (f"proved on {proof.cases} generated inputs" if proof is not None and proof.proved
+                          else "not proved here (no compiled core)")
+                lines.append(f"{variant}: {name} on {label}, as the model decides it, {proved}: {text}")
         return lines
 
     def _base_conditions(self, base):
@@ -722,6 +746,14 @@ class Exporter:
             decl["base"] = self.permission_class(base)
             deps.add(decl["base"])
             problems.extend(self.permission_problems.get(base, []))
+            # What the subclass inherits of a condition decided per model (its own code replaces the rest).
+            per_model = [t for method, t in self.model_templates.get(base, {}).values()
+                         if HASATTR.search(t) and method not in cls.__dict__
+                         and f"drfgate_{method}" not in cls.__dict__]
+            if per_model:
+                problems.append(Problem(cls, f"permission class {name} derives from {decl['base']}, whose condition "
+                                        f"{per_model[0]!r} is decided per view model: a derived class is not",
+                                        f"declare its conditions ({CONDITION_RULE}), or leave its views to the origin"))
         own = cls.__dict__
         for method, attr, key in (
             ("has_permission", "drfgate_has_permission", "hasPermission"),
@@ -735,6 +767,11 @@ class Exporter:
             elif method in own:
                 translated = translate_method(cls, method, self._base_conditions(base))
                 self.translations.setdefault(cls, {})[method] = translated
+                if translated.condition is not None and _MODEL_DECIDED.search(translated.condition):
+                    # Decided per view (Exporter._model_variant); a hasattr() is not a condition.
+                    self.model_templates.setdefault(cls, {})[key] = (method, translated.condition)
+                    if HASATTR.search(translated.condition):
+                        continue
                 if translated.condition is not None and not condition_errors(
                     translated.condition, object_level=key == "hasObjectPermission"
                 ):
@@ -914,6 +951,75 @@ class Exporter:
                                     "leave the view to the origin (--leave-to-origin VIEW)"))
         return name
 
+    def _model_variant(self, cls, name, problems):
+        """The class as the view's model decides it (drfgate.modelfacts): ``hasattr(obj, 'x')``
+        and a comparison with the user that Django's ``==`` makes always False replaced by their
+        constants, declared as a variant ``<name>_on<Model>`` proved against the class's code;
+        the class's own name when nothing changes; a problem when the model does not decide."""
+        model = self._view_model
+        if model is None and self._view_class is None:
+            return name  # the defaults, read before any view: each view decides its own
+        stateless = "jwtStateless" in self._view_auth_kinds
+        resolved, facts = {}, {}
+        for key, (method, text) in self.model_templates[cls].items():
+            try:
+                # TokenUser's __eq__ compares ids: no comparison is decided for JWTStatelessUserAuthentication.
+                resolved[key], facts[key] = modelfacts.resolve(text, model, self._view_class, compare=not stateless)
+            except modelfacts.Undecided as exc:
+                where = f" on {model._meta.label}" if model is not None else ""
+                problems.append(Problem(cls.__dict__.get(method, cls),
+                                        f"permission class {name}: {method}() {text!r} is not decided{where}: {exc}",
+                                        "declare its conditions (@drfgate.condition), or leave the view to the origin "
+                                        "(--leave-to-origin VIEW)"))
+                return name
+        if not any(facts.values()):
+            return name
+        decl = dict(self.permission_decls.get(name, {}))
+        decl.update(resolved)
+        cache = (cls, model._meta.label, json.dumps(decl, sort_keys=True))
+        if cache in self._variants:
+            return self._variants[cache]
+        proofs = {}
+        for key, text in resolved.items():
+            method = self.model_templates[cls][key][0]
+            errors = condition_errors(text, object_level=key == "hasObjectPermission")
+            proof = None if errors else self._prove_variant(cls, method, text, model, facts[key])
+            proofs[key] = proof
+            if errors or (proof is not None and not proof.proved):
+                why = errors[0] if errors else (f"disagrees with the code on {len(proof.disagreements)} of "
+                                                f"{proof.cases} generated inputs, e.g. {proof.disagreements[0]}")
+                problems.append(Problem(cls.__dict__.get(method, cls),
+                                        f"permission class {name} on {model._meta.label}: {method}() as the model "
+                                        f"decides it, {text!r}, {why}",
+                                        "declare its conditions, or leave the view to the origin"))
+                return name
+        variant = f"{name}_on{model._meta.object_name}"
+        if variant in self._used_names:
+            variant = f"{name}_on{model._meta.app_label}_{model._meta.object_name}"
+        while variant in self._used_names:
+            variant += "_"
+        self._used_names.add(variant)
+        self.permission_decls[variant] = decl
+        self.permission_deps[variant] = set(self.permission_deps.get(name, ()))
+        self.model_variants[variant] = (name, model._meta.label, resolved, proofs)
+        self._variants[cache] = variant
+        return variant
+
+    @staticmethod
+    def _prove_variant(cls, method, text, model, facts):
+        """Proves a variant's condition against the class's code on objects of the model's shape
+        (drfgate.modelfacts.proof_objects); None without the compiled core."""
+        from . import core
+        from .prove import _Facts, _objects, prove, user_objects
+
+        if not core.available():
+            return None
+        if method == "has_permission":
+            return prove(cls, method, text)
+        objects = user_objects() if model._meta.concrete_model is get_user_model()._meta.concrete_model \
+            else _objects(_Facts(text), random.Random(0))
+        return prove(cls, method, text, objects=modelfacts.proof_objects(objects, facts))
+
     def permission_expression(self, perm, problems):
         """The expression string of one ``permission_classes`` entry (a class, an instance, or a
         composition of either), with the minimal parentheses Python's precedence needs."""
@@ -961,6 +1067,8 @@ class Exporter:
             if _path(cls) in USER_MODEL_VARIANTS and self._view_model is not None \
                     and self._view_model is get_user_model():
                 name = self._user_model_variant(cls, problems)
+            if cls in self.model_templates:
+                name = self._model_variant(cls, name, problems)
             return name, _PREC_ATOM
         if operator is op_not:
             text, prec = self._expr(operands[0], problems)
@@ -1195,7 +1303,7 @@ class Exporter:
         )
         model = self._model(cls, base_view, routes)
         narrowed = self._queryset_kwarg_forms(base_view, routes)
-        self._view_model = model
+        self._view_model, self._view_class = model, cls
         default_auth = [self.authentication_class(type(a), problems) for a in APIView.get_authenticators(base_view)]
         self._view_auth_kinds = {"jwtStateless" for a in APIView.get_authenticators(base_view)
                                  if jwt_authentication is not None

@@ -45,6 +45,10 @@ class Untranslatable(Exception):
 
 # `obj == request.user` (either side, `!=` too): the object itself compared with the user.
 OBJECT_IS_USER = re.compile(r"\bobj\s*(?:==|!=)\s*request\.user\b(?!\.)|\brequest\.user\s*(?:==|!=)\s*obj\b(?!\.)")
+# `hasattr(obj.<path>, 'name')`: not in the condition language. Its value is a fact of the view's
+# model (a field is there on every row, a name no class gives never is), so the translation keeps
+# it as this atom and the exporter resolves it per view (Exporter._model_variant), or refuses.
+HASATTR = re.compile(r"\bhasattr\((obj(?:\.\w+)*), '(\w+)'\)")
 
 
 class Translation:
@@ -314,6 +318,19 @@ class _Translator:
     def call(self, node, env):
         func = node.func
         atom = _PREC["atom"]
+        # hasattr(obj[.a.b], 'name'): an atom the exporter decides from the view's model.
+        if isinstance(func, ast.Name) and func.id == "hasattr" and func.id not in env \
+                and func.id not in self.module_globals and len(node.args) == 2 and not node.keywords:
+            target, name = node.args
+            text, _, kind = self.value(target, env)
+            if not (isinstance(name, ast.Constant) and isinstance(name.value, str) and name.value.isidentifier()):
+                raise Untranslatable(node, "hasattr() with a name that is not a literal identifier is not translated")
+            if kind == "user" or text.startswith("request.user"):
+                raise Untranslatable(node, f"'{ast.unparse(node)}': what a user has depends on which class "
+                                           "authenticated it and on its rows (a reverse one-to-one), not translated")
+            if not re.fullmatch(r"obj(?:\.\w+)*", text):
+                raise Untranslatable(node, f"'{ast.unparse(node)}': only hasattr() of the object is translated")
+            return f"hasattr({text}, '{name.value}')", atom, "bool"
         # super().has_permission(request, view[, obj])
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call) and isinstance(func.value.func, ast.Name) \
                 and func.value.func.id == "super" and not func.value.args and func.attr == self.method:
