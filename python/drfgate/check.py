@@ -140,7 +140,14 @@ def instrument():
     def http_method_not_allowed(view, request, *args, **kwargs):
         rec = _current[0]
         if rec is not None and request is rec.request:
-            rec.no_handler = True
+            # DRF's dispatch() calls it when the view has no handler for the method. A handler
+            # that calls it itself (dj-rest-auth's LogoutView.get without ACCOUNT_LOGOUT_ON_GET)
+            # was reached: the permissions allowed, the origin's handler answers the 405.
+            method = request.method.lower()
+            handler = getattr(view, method, None) if method in view.http_method_names else None
+            if getattr(handler, "__func__", None) in (None, http_method_not_allowed,
+                                                      originals[(APIView, "http_method_not_allowed")]):
+                rec.no_handler = True
         return originals[(APIView, "http_method_not_allowed")](view, request, *args, **kwargs)
 
     def get_object(view):

@@ -12,7 +12,10 @@ from unittest import mock
 
 from django.core.management import call_command
 from django.test import TestCase, override_settings
+from django.urls import path
 from rest_framework import authentication, exceptions, permissions
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from blog import views as blog_views
 from blog.models import Post
@@ -72,6 +75,23 @@ class Commenter(permissions.BasePermission):
 
     def has_object_permission(self, request, view, obj):
         return obj.comments.filter(author=request.user).exists()
+
+
+class LogoutView(APIView):
+    """dj-rest-auth's LogoutView shape (42seoul-gifty/backend-gypark): GET is a handler that answers
+    DRF's 405 itself (`self.http_method_not_allowed(...)`) once the permissions allowed."""
+
+    permission_classes = [permissions.AllowAny]
+
+    def get(self, request, *args, **kwargs):
+        return self.finalize_response(request, self.http_method_not_allowed(request, *args, **kwargs), *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return Response(status=204)
+
+
+class LogoutUrls:
+    urlpatterns = [path("logout", LogoutView.as_view(), name="logout")]
 
 
 class CheckTests(TestCase):
@@ -562,6 +582,45 @@ class CheckTests(TestCase):
         self.assertIn(("drfgate-check-user", 403), outcomes)
         self.assertIn('{"detail":"Only the post\'s owner or a moderator may change its comments."}',
                       {c["origin"]["body"] for c in writes})
+
+    @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
+    def test_object_permissions_the_model_decides(self):
+        # `hasattr(obj, 'author')` (HDanDev/SoftDesk's IsSelf shape) is True on every comment and
+        # False on every tag and post; `obj == request.user` and `obj.post == request.user`
+        # (ananotopuria/book_store's FK to another model) are always False there. Both were refused
+        # before; exported per model, real DRF agrees on every request.
+        from tests.test_export import CommentOnOwnPost, SelfOrAuthor
+
+        own = [permissions.IsAuthenticated, SelfOrAuthor]
+        with mock.patch.object(blog_views.CommentViewSet, "permission_classes",
+                               [permissions.IsAuthenticated, SelfOrAuthor | CommentOnOwnPost]), \
+                mock.patch.object(blog_views.TagViewSet, "permission_classes", own), \
+                mock.patch.object(blog_views.PostReportViewSet, "permission_classes", own):
+            policy = export_policy()
+            result = self.check(policy=policy, replay=None, methods=["GET", "PUT", "DELETE"])
+        self.assertEqual(policy["views"]["comments"]["permissions"],
+                         ["IsAuthenticated", "SelfOrAuthor_onComment | CommentOnOwnPost_onComment"])
+        self.assertEqual([(c["id"], d) for c, d in result.disagreements], [])
+        outcomes = {(c["context"]["view"], c["request"]["method"], c["origin"]["allowed"] or c["origin"]["status"])
+                    for c in result.cases if c["context"].get("object") and c["context"]["user"]}
+        self.assertIn(("comments", "PUT", True), outcomes)  # the comment's author
+        self.assertIn(("comments", "PUT", 403), outcomes)  # anyone else, the post's owner too
+        for view in ("tags", "post-reports"):
+            self.assertIn((view, "GET", 403), outcomes)
+            self.assertNotIn((view, "GET", True), outcomes)
+
+    @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
+    def test_a_handler_answering_405_itself_was_allowed(self):
+        # The handler ran (the edge forwards: "allowed"); its own 405 is the origin's answer. The
+        # check read any call of http_method_not_allowed() as "no handler" (DRF denied): 28
+        # disagreements on backend-gypark's /logout.
+        with override_settings(ROOT_URLCONF=LogoutUrls):
+            result = self.check(policy=export_policy(), replay=None, users=["alice"])
+        self.assertEqual([(c["request"]["method"], c["credential"], d) for c, d in result.disagreements], [])
+        got = {(c["request"]["method"], c["origin"]["status"], c["origin"]["allowed"]) for c in result.cases}
+        self.assertIn(("GET", 405, True), got)
+        self.assertIn(("HEAD", 405, True), got)
+        self.assertIn(("PUT", 405, False), got)  # no handler: DRF's dispatch() answers
 
     @unittest.skipUnless(core.available(), "the compiled core (drfgate._native) is not built")
     def test_basic_credentials_of_generated_users(self):
