@@ -96,6 +96,22 @@
 # drf_app (simplejwt, a DjangoModelPermissions subclass whose class body assigns into DRF's own
 # perms_map) 5 views: refused as a whole before ("changed while the project ran"), now 5 exported
 # (the changed map declared as the class's permsMap), 1,001 requests, 0 disagreements.
+# 2026-12-02, ninth pass (`pyreal9`; drfgate_check by hand as above, every model of the project's
+# apps filled with 3 rows, users alice/bob/carol): hasattr(obj, 'x') and comparisons with the user
+# that Django's == makes always False decided per view model (`<Class>_on<Model>`). book_store 3/3
+# with no export problem (books: `request.method in SAFE_METHODS or request.user.is_staff`, the
+# author comparison False), 1,232 requests; softdesk 6 of 12 as before (IsSelf now decided on User
+# and Contributor; the views stay left for IsContributor), 420 requests. Two new: sharestyle
+# (Danil-Lv, token/JWT/Basic/session, djoser; LANGUAGE_CODE English for the run: ru leaves all) 13
+# views, 10 exported (8 before: its IsOwnerOrReadOnly's `hasattr(obj, 'author')` on Style and User;
+# djoser's users and two swagger views left), 4,200 requests; backend-gypark (42seoul-gifty,
+# simplejwt, dj-rest-auth 2.2 with allauth 0.51, not in the list below: its settings read
+# .secrets/common.json and debug.json, written by hand for the run; "allauth" added to
+# INSTALLED_APPS, LANGUAGE_CODE English and DRF's JSON renderer for the run, its wrapping
+# DefaultJSONRenderer leaves all; `makemigrations` for its apps, whose migrations are not
+# committed) 18 views, 9 exported (8 before: users/<pk> with OwnerPermission's hasattr), 2,352
+# requests (28 disagreements before drfgate_check counted a handler's own 405, dj-rest-auth's
+# LogoutView.get, as "no handler"). 0 disagreements on each.
 #
 #   bash python/corpus/projects.sh WHEEL [WORKDIR]
 #
@@ -148,6 +164,9 @@ projects=(
   "cms-backend|https://github.com/model-united-nations-of-luebeck/CMS-backend|045c5d0abcc34ec40c3917970106d69679078b9d|.|cms.settings|python-dotenv django-extensions django-phonenumber-field phonenumbers django-multiselectfield drf_base64 drfpasswordless reportlab pyjwt cryptography django-cors-headers python-dateutil Faker|SECRET_KEY=corpus-secret-key"
   # No licence file: measured from its pinned commit only. simplejwt; DRF's perms_map changed at import.
   "drf_app|https://github.com/oneavk/drf_app|0b9c46edb9def8ea7f247504beceae62b068a814|.|drf_app.settings|django-environ djangorestframework-simplejwt|SECRET_KEY=corpus-secret-key"
+  # No licence file: measured from its pinned commit only. An owner class with hasattr(obj, 'author')
+  # on a view of styles and one of users; ru-RU (every view left unless LANGUAGE_CODE is English).
+  "sharestyle|https://github.com/Danil-Lv/sharestyle|73de278f44302c9b9279551eb08121192587d617|.|djangoProject.settings|djoser drf-yasg django-filter djangorestframework-simplejwt python-dotenv transliterate pillow"
 )
 python3 -m venv "$work/venv"
 py="$work/venv/bin/python"
