@@ -111,7 +111,9 @@
 # DefaultJSONRenderer leaves all; `makemigrations` for its apps, whose migrations are not
 # committed) 18 views, 9 exported (8 before: users/<pk> with OwnerPermission's hasattr), 2,352
 # requests (28 disagreements before drfgate_check counted a handler's own 405, dj-rest-auth's
-# LogoutView.get, as "no handler"). 0 disagreements on each.
+# LogoutView.get, as "no handler"); notes-store (HexaLopata, session) 8 views, 4 exported (3 before:
+# its notes detail view, IsOwner's `hasattr(obj, 'author') and obj.author.pk == request.user.pk`;
+# 4 views with a dispatch() of their own left), 539 requests. 0 disagreements on each.
 #
 #   bash python/corpus/projects.sh WHEEL [WORKDIR]
 #
@@ -167,6 +169,9 @@ projects=(
   # No licence file: measured from its pinned commit only. An owner class with hasattr(obj, 'author')
   # on a view of styles and one of users; ru-RU (every view left unless LANGUAGE_CODE is English).
   "sharestyle|https://github.com/Danil-Lv/sharestyle|73de278f44302c9b9279551eb08121192587d617|.|djangoProject.settings|djoser drf-yasg django-filter djangorestframework-simplejwt python-dotenv transliterate pillow"
+  # No licence file: measured from its pinned commit only. Session auth, `hasattr(obj, 'author') and
+  # obj.author.pk == request.user.pk` on a plain GenericAPIView of notes.
+  "notes-store|https://github.com/HexaLopata/Notes-Store|806aff9af5adba1a18260b19442a6abaa47336f6|Notes-Store|notes_store.settings|django-environ|DATABASE_URL=sqlite:///:memory:"
 )
 python3 -m venv "$work/venv"
 py="$work/venv/bin/python"
