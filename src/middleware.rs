@@ -710,9 +710,9 @@ mod render {
                 Err(Uncertain) => true,
                 // `preflight` answers one it can, before this is asked.
                 Ok(phase) if phase.preflight_at.is_some() => true,
-                Ok(phase) => self
-                    .response_phase(request, &phase, self.kinds.len(), None, &mut Headers(Vec::new()))
-                    .is_err(),
+                Ok(phase) => {
+                    self.response_phase(request, &phase, self.kinds.len(), None, &mut Headers(Vec::new())).is_err()
+                }
             }
         }
 

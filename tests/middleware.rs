@@ -6,8 +6,8 @@
 
 use drf_gate::authentication::{AnswerCache, Lookup, RawRequest, Resolver};
 use drf_gate::edge::{EdgeOutcome, ForwardReason, PendingRequest, RequestTarget};
-use std::cell::Cell;
 use drf_gate::Gate;
+use std::cell::Cell;
 
 const POLICY: &str = r#"{
   "authentication": ["token", "session"],
@@ -449,11 +449,19 @@ impl Resolver for Counting {
 #[test]
 fn the_request_alone_leaves_the_answer_to_the_middleware_before_any_lookup() {
     let gate = gate();
-    let redirect = Gate::from_json(&POLICY.replace(r#""hstsSeconds": 60"#, r#""hstsSeconds": 60, "sslRedirect": true"#)).unwrap();
+    let redirect =
+        Gate::from_json(&POLICY.replace(r#""hstsSeconds": 60"#, r#""hstsSeconds": 60, "sslRedirect": true"#)).unwrap();
     let session = "sessionid=abcdefgh12345678";
     let cases: [(&Gate, RawRequest); 6] = [
         // CommonMiddleware: get_host() refuses the host (Django's 400).
-        (&gate, RawRequest::new("POST").path("/api/posts/").host("evil.example").header("Authorization", "Token abc").unwrap()),
+        (
+            &gate,
+            RawRequest::new("POST")
+                .path("/api/posts/")
+                .host("evil.example")
+                .header("Authorization", "Token abc")
+                .unwrap(),
+        ),
         // CsrfViewMiddleware: a malformed csrftoken cookie gets a new random one (Set-Cookie).
         (&gate, request("POST", &[("Cookie", &format!("csrftoken=bad; {session}"))]).body_pending(true)),
         (&gate, request("GET", &[("Cookie", "csrftoken=bad"), ("Authorization", "Token abc")])),
@@ -463,7 +471,17 @@ fn the_request_alone_leaves_the_answer_to_the_middleware_before_any_lookup() {
         (&redirect, request("GET", &[("Authorization", "Token abc")])),
         // CorsMiddleware: a preflight whose answer only the origin renders (csrftoken malformed
         // behind it is not reached; an Origin beyond ASCII is echoed differently by runtimes).
-        (&gate, request("OPTIONS", &[("Origin", "https://caf\u{e9}.example"), ("Access-Control-Request-Method", "POST"), ("Authorization", "Token abc")])),
+        (
+            &gate,
+            request(
+                "OPTIONS",
+                &[
+                    ("Origin", "https://caf\u{e9}.example"),
+                    ("Access-Control-Request-Method", "POST"),
+                    ("Authorization", "Token abc"),
+                ],
+            ),
+        ),
     ];
     for (gate, request) in cases {
         let resolver = Counting::default();
@@ -473,7 +491,11 @@ fn the_request_alone_leaves_the_answer_to_the_middleware_before_any_lookup() {
         // The step protocol: the first step forwards, asking neither a lookup nor the body.
         let mut pending = PendingRequest::new(request.clone(), RequestTarget::default(), 0.0);
         let step = pending.step(gate).unwrap();
-        assert_eq!(serde_json::to_string(&step).unwrap(), r#"{"forward":{"reason":"middleware-renders"}}"#, "{request:?}");
+        assert_eq!(
+            serde_json::to_string(&step).unwrap(),
+            r#"{"forward":{"reason":"middleware-renders"}}"#,
+            "{request:?}"
+        );
     }
 }
 
@@ -491,7 +513,8 @@ fn a_response_that_turns_on_the_user_still_asks_its_lookups() {
     // A token's request without middleware trouble: its lookup, and DRF's 401 at the edge.
     let resolver = Counting::default();
     let token = request("GET", &[("Authorization", "Token abc")]);
-    let EdgeOutcome::Decided(decision, _) = gate.check_request(&token, &RequestTarget::default(), &resolver, 0.0).unwrap()
+    let EdgeOutcome::Decided(decision, _) =
+        gate.check_request(&token, &RequestTarget::default(), &resolver, 0.0).unwrap()
     else {
         panic!()
     };
