@@ -398,6 +398,65 @@ function newGate(index) {
   }
 }
 
+// The case's policy without its `middleware` member (the rest as written), on this path's build.
+function newBareGate(index) {
+  const text = policyTexts[index];
+  const kept = [];
+  members(text, 0, (key, start, end) => {
+    if (key !== "middleware") kept.push(`${JSON.stringify(key)}:${text.slice(start, end)}`);
+  });
+  const bare = `{${kept.join(",")}}`;
+  try {
+    if (path === "json" || path === "check-memo" || path === "fetch") return { gate: new Gate(bare) };
+    const compiler = new Gate(bare);
+    let bytes;
+    try {
+      bytes = compiler.toCompiled();
+    } finally {
+      compiler.free?.();
+    }
+    return { gate: path === "worker" ? new WorkerGate(bytes) : new Gate(bytes) };
+  } catch (err) {
+    return { error: `policy without its middleware rejected: ${err.code ?? err.name} ${err.path ?? ""}: ${err.message}` };
+  }
+}
+
+// `middleware-renders`: the core forwarded before authentication, the origin's middleware making
+// every response to the request its own (src/middleware.rs). Where the origin answered itself
+// (`expected.forward`) that is the one right answer, as any forward there. Otherwise there is
+// no decision to compare: DRF's decision on the policy without its `middleware` section (a
+// layer that never changes a status or a body) must have the origin's status, body and
+// WWW-Authenticate, be DRF's 500, or the case be a preflight (never routed); then the request
+// is left to the server, never agree. Anything else is a disagreement the forward would hide.
+async function judgeMiddlewareForward(c, index) {
+  const e = c.expected;
+  if (e.forward) return null;
+  if (e.responseHeaders && e.status === 200) return LEFT;
+  const { gate, error } = newBareGate(index);
+  if (error) return error;
+  const ctx = c.context;
+  const identities = identityTexts[index] ? parseExact(identityTexts[index]) : c.raw.identities;
+  const options = { now: c.raw.now, resolvers: resolversFor(identities, index % 2 === 0 ? policyTexts[index] : null) };
+  for (const key of ["view", "action", "detail", "lookupError"]) if (key in ctx) options[key] = ctx[key];
+  if ("object" in ctx) options.object = ctx.object;
+  let result;
+  try {
+    result = await gate.checkRequest(c.raw.request, options)
+      .catch((err) => `request rejected: ${err.code ?? err.name} ${err.path ?? ""}: ${err.message}`);
+  } finally {
+    gate.free?.();
+  }
+  const d = result?.decision;
+  if (d) {
+    const body = d.body ?? "";
+    const www = d.headers?.["WWW-Authenticate"] ?? null;
+    if ((d.status === e.status && body === e.body && www === e.wwwAuthenticate) || (!d.allowed && d.status === 500)) return LEFT;
+    return `(forwarded: middleware-renders) DRF's decision without the middleware ${outcome(d.status, body, www)}`;
+  }
+  const verdict = judgeRaw(c, result);
+  return verdict === null ? LEFT : verdict;
+}
+
 // The Worker build verifies HS* JWTs only: a policy with an RS*/ES* verifying key must be refused
 // at load, with a settings error naming `drf-gate` (never loaded and misread). Returns null when
 // the policy needs no other verifier, "refused" when the build refused it as it must, else what
@@ -904,7 +963,7 @@ function fetchRequestOf(r) {
 // Request path says so (`recordsCurrent: true`, every answer the edge's); the workerd path keeps
 // the default (no kind current), where an answer resting on a record is forwarded
 // (`record-may-be-stale`): left to the server, and the decision it held must still be DRF's.
-let guardStats = { respond: 0, forward: 0, objectStage: 0, reasons: {} };
+let guardStats = { respond: 0, forward: 0, objectStage: 0, lookups: 0, reasons: {} };
 
 // The request as workerd hands it to a Worker: each header value's bytes decoded as UTF-8 (an
 // invalid sequence becomes U+FFFD), lines with an empty value dropped (Django sees them). A
@@ -966,6 +1025,7 @@ async function replayGuard(c, index, request, workerd = false) {
   const resolvers = {};
   for (const [kind, fn] of Object.entries(database)) {
     resolvers[kind] = (...args) => {
+      guardStats.lookups += 1;
       const value = fn(...args);
       return value === null ? GUARD.NOT_FOUND : value;
     };
@@ -1010,6 +1070,7 @@ async function replayGuard(c, index, request, workerd = false) {
   }
   guardStats.forward += 1;
   guardStats.reasons[result.reason] = (guardStats.reasons[result.reason] ?? 0) + 1;
+  if (result.reason === "middleware-renders") return judgeMiddlewareForward(c, index);
   if (workerd && result.reason === "record-may-be-stale") {
     if (!result.decision?.respond || !(result.records?.length > 0)) return `record-may-be-stale without the answer it held: ${JSON.stringify(result)}`;
     const verdict = judgeRaw(c, { decision: result.decision });
@@ -1064,6 +1125,7 @@ async function replayRaw(c, index, fetchRequest = undefined) {
     if (result?.decision?.respond === false && result.decision.status === 500 && serverPortUnstated(c)) return LEFT;
     // Whitespace only some of Django's servers strip: checkRequest leaves the request (null).
     if (result === null && pythonSpaceAtAnEnd(c)) return LEFT;
+    if (result?.forward?.reason === "middleware-renders") return judgeMiddlewareForward(c, index);
     return judgeRaw(c, result);
   }
   try {
@@ -1084,6 +1146,7 @@ async function replayRaw(c, index, fetchRequest = undefined) {
   if (hasCheckRequestSync && !sync?.body && show(sync) !== show(result)) {
     return `checkRequestSync and checkRequest differ: ${show(sync)} vs ${show(result)}`;
   }
+  if (result?.forward?.reason === "middleware-renders") return judgeMiddlewareForward(c, index);
   return judgeRaw(c, result);
 }
 
@@ -1316,7 +1379,7 @@ for (const [name, label] of paths) {
   pending = 0;
   left = 0;
   canStats = { program: 0, wasm: 0, check: 0 };
-  guardStats = { respond: 0, forward: 0, objectStage: 0, reasons: {} };
+  guardStats = { respond: 0, forward: 0, objectStage: 0, lookups: 0, reasons: {} };
   canTransform = name === "can-corrupt" || name === "check-corrupt" ? corruptOne : null;
   stepsGate?.gate?.free?.();
   stepsGate = null;
@@ -1414,7 +1477,7 @@ for (const [name, label] of paths) {
   }
   if (name === "guard" || name === "guard-workerd") {
     console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): responded ${guardStats.respond}, forwarded ${guardStats.forward} ` +
-      `(${Object.entries(guardStats.reasons).map(([k, v]) => `${k} ${v}`).join(", ")}); the object stage ran ${guardStats.objectStage} times; ${left} left to the server`);
+      `(${Object.entries(guardStats.reasons).map(([k, v]) => `${k} ${v}`).join(", ")}); the object stage ran ${guardStats.objectStage} times, the resolvers ${guardStats.lookups} times; ${left} left to the server`);
   }
   if (name === "fetch") {
     console.log(`${process.env.DRF_GATE_LABEL ?? "conformance"} (${label}): ${fetchStats.replayed} raw requests crossed as a Fetch Request ` +

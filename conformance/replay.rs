@@ -210,7 +210,38 @@ fn replay_raw(case: &Value, raw: &Value, path: PolicyPath) -> Result<Agreed, Dif
             other => Err(Diff::Context(format!("must forward ({reason}), got {other:?}"))),
         };
     }
+    // The origin's middleware makes every response the origin's from the request alone: the edge
+    // forwarded before authentication, with no decision to compare. DRF's decision without the
+    // middleware layer (which never changes a status or a body) must still be the origin's.
+    if let Ok(EdgeOutcome::Forward(drf_gate::edge::ForwardReason::MiddlewareRenders)) = outcome {
+        let mut bare = case.clone();
+        if let Some(policy) = bare.get_mut("policy").and_then(Value::as_object_mut) {
+            policy.remove("middleware");
+        }
+        let gate = gate_of(&bare, path)?;
+        // A new request: the first check's reads (`read_joined_header`, ...) are not this one's.
+        let input = serde_json::from_value(raw.get("request").cloned().unwrap_or(Value::Null))
+            .map_err(|err| Diff::Context(format!("invalid raw request: {err}")))?;
+        let request = RawRequest::from_input(input).map_err(|err| Diff::Context(format!("request rejected: {err}")))?;
+        return match judge(case, raw, gate.check_request(&request, &target, &identities, now), true)? {
+            Agreed::Same | Agreed::LeftToServer => Ok(Agreed::LeftToServer),
+        };
+    }
+    judge(case, raw, outcome, false)
+}
+
+/// A raw case's outcome against DRF's recorded answer. For a request the middleware left to the
+/// origin (`middleware-renders`), `outcome` is the decision of the policy without its `middleware`
+/// section: a denial with the origin's status and body, DRF's 500, or any decision on a preflight
+/// (never routed) is the origin's to render, so the forward was right.
+fn judge(
+    case: &Value,
+    raw: &Value,
+    outcome: Result<EdgeOutcome<'_>, drf_gate::ContextError>,
+    bare: bool,
+) -> Result<Agreed, Diff> {
     match outcome {
+        Ok(EdgeOutcome::Decided(decision, _)) if bare => compare_bare(case, &decision),
         Ok(EdgeOutcome::Decided(decision, _)) => compare(case, &decision),
         Ok(EdgeOutcome::NeedsLookup(key)) => {
             Err(Diff::Context(format!("a synchronous resolver left a lookup pending: {key:?}")))
@@ -254,6 +285,29 @@ fn bearer_claims_beyond_json(raw: &Value) -> bool {
     drf_gate::authentication::jwt::decode_segment(payload.as_bytes())
         .and_then(|bytes| drf_gate::authentication::pyjson::loads_bytes(&bytes).ok())
         .is_some_and(|claims| !claims.is_exact_in_json())
+}
+
+/// DRF's decision on a request the middleware left to the origin, without the middleware layer:
+/// its status, body and `WWW-Authenticate` must be the origin's (the middleware adds headers
+/// only), unless the origin answered a preflight or DRF's 500 is the origin's own to render.
+fn compare_bare(case: &Value, decision: &drf_gate::Decision<'_>) -> Result<Agreed, Diff> {
+    let expected = case.get("expected");
+    let status = expected.and_then(|e| e.get("status")).and_then(Value::as_u64);
+    let body = expected.and_then(|e| e.get("body")).and_then(Value::as_str);
+    let www = expected.and_then(|e| e.get("wwwAuthenticate")).and_then(Value::as_str);
+    let preflight = status == Some(200) && expected.and_then(|e| e.get("responseHeaders")).is_some();
+    let same = status == Some(u64::from(decision.status))
+        && body == Some(&*decision.body)
+        && www == decision.www_authenticate();
+    if preflight || same || (!decision.allowed && decision.status == 500) {
+        return Ok(Agreed::LeftToServer);
+    }
+    Err(Diff::Outcome {
+        status: decision.status,
+        body: decision.body.to_string(),
+        www: decision.www_authenticate().map(str::to_string),
+        headers: " (forwarded: middleware-renders; DRF's decision without the middleware)".into(),
+    })
 }
 
 fn compare(case: &Value, decision: &drf_gate::Decision<'_>) -> Result<Agreed, Diff> {

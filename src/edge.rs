@@ -155,6 +155,12 @@ pub enum ForwardReason {
     /// its parameters name a codec this crate does not emulate
     /// ([`RawRequest::content_type_unparsable`]).
     ContentTypeUnparsable,
+    /// The origin's middleware makes every response to this request its own, whoever the user
+    /// is and whatever DRF answers, decided from the request alone (a host `ALLOWED_HOSTS`
+    /// refuses, `SECURE_SSL_REDIRECT` over http, a malformed `csrftoken` cookie under
+    /// `CsrfViewMiddleware`, ...: see [`crate::middleware`]): forwarded before authentication,
+    /// with no lookup, object or body read.
+    MiddlewareRenders,
 }
 
 /// Why `perform_authentication` stopped before a decision.
@@ -273,6 +279,11 @@ impl Gate {
         }
         if self.settings().settings.upload.data_max_number_fields.is_some_and(|max| request.query_fields() > max) {
             return Ok(EdgeOutcome::Forward(ForwardReason::QueryBeyondFieldLimit));
+        }
+        // The middleware would leave any decision to the origin (`rendered_by_origin`): deciding
+        // it would only cost the lookups, the object and the body.
+        if self.middleware().is_some_and(|m| m.origin_renders_every_response(request)) {
+            return Ok(EdgeOutcome::Forward(ForwardReason::MiddlewareRenders));
         }
         let perform_authentication = |authenticators: &[Authenticator]| {
             self.settings()

@@ -415,6 +415,14 @@ mod render {
     /// reproduce, or the edge cannot tell).
     struct Uncertain;
 
+    /// What DRF's response brings to the response phase.
+    #[derive(Clone, Copy)]
+    struct DrfResponse {
+        status: u16,
+        body_len: usize,
+        session: SessionUse,
+    }
+
     /// What the request phase established.
     struct RequestPhase {
         /// The response comes from the middleware at this index (a preflight), not from DRF.
@@ -561,17 +569,20 @@ mod render {
             Ok(())
         }
 
-        /// `process_response` of `kinds[..end]`, innermost first.
+        /// `process_response` of `kinds[..end]`, innermost first. `response: None` is the request
+        /// alone: the checks that turn on DRF's response (its status, what authentication did to
+        /// the session) pass, so an `Err` then is an `Err` whatever DRF answers.
         fn response_phase(
             &self,
             request: &RawRequest,
             phase: &RequestPhase,
             end: usize,
-            (status, body_len): (u16, usize),
-            session: SessionUse,
+            response: Option<DrfResponse>,
             headers: &mut Headers,
         ) -> Result<(), Uncertain> {
             let kinds = self.kinds.get(..end).unwrap_or(&[]);
+            // A session not read adds no failure of its own (`accessed && !authenticated`).
+            let session = response.map_or_else(SessionUse::default, |r| r.session);
             for (index, kind) in kinds.iter().enumerate().rev() {
                 match kind {
                     Kind::XFrameOptions => {
@@ -590,11 +601,15 @@ mod render {
                         }
                     }
                     Kind::Common => {
-                        if status == 404 && self.spec.common.append_slash && !request.request_path().ends_with('/') {
+                        let status = response.map(|r| r.status);
+                        if status == Some(404)
+                            && self.spec.common.append_slash
+                            && !request.request_path().ends_with('/')
+                        {
                             return Err(Uncertain); // maybe a redirect to the path with a slash
                         }
                         if headers.get("Content-Length").is_none() {
-                            headers.set("Content-Length", body_len.to_string());
+                            headers.set("Content-Length", response.map_or(0, |r| r.body_len).to_string());
                         }
                     }
                     Kind::Session => {
@@ -663,7 +678,8 @@ mod render {
                 ("Content-Type", format!("text/html; charset={}", self.spec.default_charset)),
             ]);
             self.cors_headers(request, phase.cors_enabled, &mut headers).ok()?;
-            self.response_phase(request, &phase, end, (200, 0), SessionUse::default(), &mut headers).ok()?;
+            let response = DrfResponse { status: 200, body_len: 0, session: SessionUse::default() };
+            self.response_phase(request, &phase, end, Some(response), &mut headers).ok()?;
             Some(Decision {
                 allowed: false,
                 status: 200,
@@ -682,6 +698,24 @@ mod render {
             })
         }
 
+        /// Whether the request alone makes every response to it the origin's, whoever the user
+        /// is and whatever DRF answers: the request phase fails (a host `ALLOWED_HOSTS` refuses,
+        /// `SECURE_SSL_REDIRECT` over http, `PREPEND_WWW`, ...), it is a preflight the edge cannot
+        /// answer, or a response-phase check that reads only the request fails (a malformed
+        /// `csrftoken` cookie, a session cookie Django deletes or saves, CORS headers only Python
+        /// computes). Then [`Middleware::render`] would mark any decision `rendered_by_origin`,
+        /// so the edge forwards before authentication: no lookup, object or body is read for it.
+        pub(crate) fn origin_renders_every_response(&self, request: &RawRequest) -> bool {
+            match self.request_phase(request) {
+                Err(Uncertain) => true,
+                // `preflight` answers one it can, before this is asked.
+                Ok(phase) if phase.preflight_at.is_some() => true,
+                Ok(phase) => {
+                    self.response_phase(request, &phase, self.kinds.len(), None, &mut Headers(Vec::new())).is_err()
+                }
+            }
+        }
+
         /// Adds what the middleware adds to the response DRF renders for `decision`; when only
         /// the origin can render it, marks the decision `rendered_by_origin` (it is forwarded).
         pub fn render(&self, decision: &mut Decision<'_>, request: &RawRequest, session: SessionUse) {
@@ -694,14 +728,8 @@ mod render {
                 }
                 // In DRF's order (`Decision::headers`: `Vary` before `Allow`).
                 let mut headers = Headers(decision.headers().map(|(n, v)| (n, v.to_string())).collect());
-                self.response_phase(
-                    request,
-                    &phase,
-                    self.kinds.len(),
-                    (decision.status, decision.body.len()),
-                    session,
-                    &mut headers,
-                )?;
+                let response = DrfResponse { status: decision.status, body_len: decision.body.len(), session };
+                self.response_phase(request, &phase, self.kinds.len(), Some(response), &mut headers)?;
                 Ok(headers)
             });
             match result {

@@ -5,8 +5,9 @@
 #![cfg(test)] // test code: clippy.toml lets it unwrap, expect, index and panic
 
 use drf_gate::authentication::{AnswerCache, Lookup, RawRequest, Resolver};
-use drf_gate::edge::{EdgeOutcome, RequestTarget};
+use drf_gate::edge::{EdgeOutcome, ForwardReason, PendingRequest, RequestTarget};
 use drf_gate::Gate;
+use std::cell::Cell;
 
 const POLICY: &str = r#"{
   "authentication": ["token", "session"],
@@ -232,6 +233,10 @@ fn replay_vector(policy: &str, request: &str, target: RequestTarget, want: Answe
     ] {
         let request = RawRequest::from_input(serde_json::from_str(request).unwrap()).unwrap();
         let outcome = gate.check_request(&request, &target, &AliceSession, 0.0).unwrap();
+        // Django's own answer, known from the request alone: forwarded before authentication.
+        if want.is_none() && matches!(outcome, EdgeOutcome::Forward(ForwardReason::MiddlewareRenders)) {
+            continue;
+        }
         let EdgeOutcome::Decided(decision, _) = outcome else { panic!("{outcome:?}") };
         match want {
             None => assert!(
@@ -422,4 +427,96 @@ fn a_host_beyond_latin1_is_not_lowered_into_allowed_hosts() {
     assert_eq!(decide(&gate, &raw("k.example.com")).0, 401);
     assert!(decide(&gate, &raw("k.example.com")).1);
     assert!(!decide(&gate, &raw("\u{212a}.example.com")).1);
+}
+
+/// No rows (authoritative), counting the lookups asked.
+#[derive(Default)]
+struct Counting(Cell<usize>);
+
+impl Resolver for Counting {
+    fn token(&self, _key: &str) -> Lookup {
+        self.0.set(self.0.get() + 1);
+        Lookup::NotFound
+    }
+    fn session(&self, _session_key: &str) -> Lookup {
+        self.0.set(self.0.get() + 1);
+        Lookup::NotFound
+    }
+}
+
+/// Where the origin's middleware makes every response the origin's from the request alone, the
+/// first step forwards (`middleware-renders`): no lookup, no body, no object.
+#[test]
+fn the_request_alone_leaves_the_answer_to_the_middleware_before_any_lookup() {
+    let gate = gate();
+    let redirect =
+        Gate::from_json(&POLICY.replace(r#""hstsSeconds": 60"#, r#""hstsSeconds": 60, "sslRedirect": true"#)).unwrap();
+    let session = "sessionid=abcdefgh12345678";
+    let cases: [(&Gate, RawRequest); 6] = [
+        // CommonMiddleware: get_host() refuses the host (Django's 400).
+        (
+            &gate,
+            RawRequest::new("POST")
+                .path("/api/posts/")
+                .host("evil.example")
+                .header("Authorization", "Token abc")
+                .unwrap(),
+        ),
+        // CsrfViewMiddleware: a malformed csrftoken cookie gets a new random one (Set-Cookie).
+        (&gate, request("POST", &[("Cookie", &format!("csrftoken=bad; {session}"))]).body_pending(true)),
+        (&gate, request("GET", &[("Cookie", "csrftoken=bad"), ("Authorization", "Token abc")])),
+        // SessionMiddleware: a key Django does not take is deleted (Set-Cookie).
+        (&gate, request("GET", &[("Cookie", "sessionid=short"), ("Authorization", "Token abc")])),
+        // SecurityMiddleware: SECURE_SSL_REDIRECT over http (a redirect).
+        (&redirect, request("GET", &[("Authorization", "Token abc")])),
+        // CorsMiddleware: a preflight whose answer only the origin renders (csrftoken malformed
+        // behind it is not reached; an Origin beyond ASCII is echoed differently by runtimes).
+        (
+            &gate,
+            request(
+                "OPTIONS",
+                &[
+                    ("Origin", "https://caf\u{e9}.example"),
+                    ("Access-Control-Request-Method", "POST"),
+                    ("Authorization", "Token abc"),
+                ],
+            ),
+        ),
+    ];
+    for (gate, request) in cases {
+        let resolver = Counting::default();
+        let outcome = gate.check_request(&request, &RequestTarget::default(), &resolver, 0.0).unwrap();
+        assert!(matches!(outcome, EdgeOutcome::Forward(ForwardReason::MiddlewareRenders)), "{request:?}: {outcome:?}");
+        assert_eq!(resolver.0.get(), 0, "{request:?}");
+        // The step protocol: the first step forwards, asking neither a lookup nor the body.
+        let mut pending = PendingRequest::new(request.clone(), RequestTarget::default(), 0.0);
+        let step = pending.step(gate).unwrap();
+        assert_eq!(
+            serde_json::to_string(&step).unwrap(),
+            r#"{"forward":{"reason":"middleware-renders"}}"#,
+            "{request:?}"
+        );
+    }
+}
+
+/// Where the middleware's answer still turns on who the user is, the edge decides as before.
+#[test]
+fn a_response_that_turns_on_the_user_still_asks_its_lookups() {
+    let gate = gate();
+    // A session key Django takes: kept or deleted as the session exists (the origin knows).
+    let resolver = Counting::default();
+    let unknown = request("GET", &[("Cookie", "sessionid=nosuchsession000000")]);
+    let outcome = gate.check_request(&unknown, &RequestTarget::default(), &resolver, 0.0).unwrap();
+    let EdgeOutcome::Decided(decision, _) = outcome else { panic!("{outcome:?}") };
+    assert!(!decision.respond());
+    assert_eq!(resolver.0.get(), 1);
+    // A token's request without middleware trouble: its lookup, and DRF's 401 at the edge.
+    let resolver = Counting::default();
+    let token = request("GET", &[("Authorization", "Token abc")]);
+    let EdgeOutcome::Decided(decision, _) =
+        gate.check_request(&token, &RequestTarget::default(), &resolver, 0.0).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!((decision.status, decision.respond(), resolver.0.get()), (401, true, 1));
 }

@@ -85,6 +85,12 @@ export type ForwardReason =
   /** Django cannot build the request from its `Content-Type` (an RFC 2231 charset Python does not know: the server's 500). */
   | "content-type-unparsable"
   /**
+   * The origin's middleware makes every response to the request its own, whoever the user is
+   * (a host `ALLOWED_HOSTS` refuses, `SECURE_SSL_REDIRECT` over http, a malformed `csrftoken`
+   * cookie): known from the request alone, so no resolver, `prefetchObject` or `loadObject` ran.
+   */
+  | "middleware-renders"
+  /**
    * The request as `forwardTo` sends it differs from the client's in what the decision reads:
    * a header `Connection` names (dropped), a client's `X-Forwarded-Proto` other than the URL's
    * scheme (replaced), a `Host` other than the URL's host (sent as `X-Forwarded-Host`) where the
@@ -158,10 +164,12 @@ export interface GuardOptions<Env = any> {
   /** The time bound (ms) on one request's lookups, past which it is forwarded; default 1000. */
   lookupTimeout?: number | ((env: Env) => number);
   /**
-   * Starts fetching the object while authentication runs; its value reaches `loadObject` as
-   * `prefetched`. Asked only for a detail route's handled method without a query string (a
-   * query may carry a filter parameter, `filterParams`, which leaves the lookup to the origin):
-   * otherwise `loadObject` alone is asked, once the core says the object stage needs it.
+   * Starts fetching the object while authentication's lookups run; its value reaches
+   * `loadObject` as `prefetched`. Asked only for a detail route's handled method without a query
+   * string (a query may carry a filter parameter, `filterParams`, which leaves the lookup to the
+   * origin), and only once the core asks its first lookup (a request it forwards before
+   * authentication reads nothing): otherwise `loadObject` alone is asked, once the core says the
+   * object stage needs it.
    */
   prefetchObject?: (args: Omit<LoadObjectArgs<Env>, "user" | "prefetched">) => unknown;
   /** Where forward reasons are logged (default `console.warn`). */

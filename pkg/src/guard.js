@@ -231,18 +231,30 @@ export function createGuard(options = {}) {
       }
       return { action: "respond", response: toResponse(decision, request), decision };
     };
-    // The object (get_object()'s row) is fetched while authentication runs: independent lookups.
-    // Only where the object stage can use it: a detail route's handled method, and no query
-    // string (a filter parameter, `filterParams`, leaves the lookup to the origin: the core
-    // says so, `objectCheck: "filtered"`, and then no object is read at all).
+    // The object (get_object()'s row) is fetched while authentication's lookups run: independent
+    // reads. Only where the object stage can use it: a detail route's handled method, and no
+    // query string (a filter parameter, `filterParams`, leaves the lookup to the origin: the core
+    // says so, `objectCheck: "filtered"`, and then no object is read at all); and only once the
+    // core asks its first lookup, so a request the core forwards before authentication (the
+    // origin's middleware decides it: `middleware-renders`) reads nothing. Without a lookup the
+    // first step is synchronous work, and `loadObject` alone reads the object if it is needed.
     const route = loadObject ? compiled.route(url.pathname, methodOf(request)) : null;
     let prefetched;
-    if (route && prefetchObject && route.detail && route.action !== null && url.search === "") {
+    const mayPrefetch = route && prefetchObject && route.detail && route.action !== null && url.search === "";
+    const prefetch = () => {
+      if (!mayPrefetch || prefetched !== undefined) return;
       prefetched = Promise.resolve()
         .then(() => prefetchObject({ view: route.view, action: route.action, params: route.params, request, env }))
         .then((value) => ({ value }), (error) => ({ error }));
+    };
+    const prefetching = {};
+    for (const [kind, fn] of Object.entries(perRequest)) {
+      prefetching[kind] = (...args) => {
+        prefetch();
+        return fn(...args);
+      };
     }
-    const first = await compiled.checkRequest(raw, base);
+    const first = await compiled.checkRequest(raw, mayPrefetch ? { ...base, resolvers: prefetching } : base);
     if (first === null) return forward("no-route");
     const undecided = undecidedReason(first, original);
     if (undecided) return forward(undecided.reason, null, undecided.lookup ? { lookup: undecided.lookup } : {});

@@ -249,6 +249,7 @@ async function main() {
   const counts = { requests: 0, identical: 0, forwarded: 0, wrong: 0 };
   const wrongs = [];
   const perPhase = {};
+  const reasons = {};
   let changes = 0;
 
   async function compare(phase, requests, { originDown = false, directAnswers = null } = {}) {
@@ -266,6 +267,8 @@ async function main() {
           via = { status: 0, headers: {}, body: Buffer.from(String(error)), gate: null };
         }
         const verdict = judge(direct, via, { originDown, path: request.path });
+        const reason = /reason=([a-z-]+)/.exec(via.gate ?? "")?.[1] ?? (via.gate ? "respond" : "none");
+        reasons[reason] = (reasons[reason] ?? 0) + 1;
         counts.requests++;
         c.requests++;
         if (verdict === "identical" || verdict === "forwarded") {
@@ -296,6 +299,7 @@ async function main() {
   const CHANGED = ["/api/posts/", "/api/posts/2/", "/api/posts/3/", "/api/posts/3/publish/", "/api/me/"];
   const after = (phase, options) => compare(phase, requestsFor(state, { routes: CHANGED, methods: ["GET", "POST", "DELETE"], ...options }));
 
+  let kvReads = null;
   try {
     await compare("start", requestsFor(state, { routes: ROUTES }));
 
@@ -433,6 +437,7 @@ async function main() {
     origin = startOrigin({ py, env: baseEnv, port: originPort });
     await origin.ready();
     await compare("origin restarted", downSet);
+    kvReads = await fetch(`${workerUrl}/__field/reads`, { dispatcher: agent }).then((r) => r.text());
   } finally {
     changer.stop();
     await origin.stop();
@@ -443,6 +448,7 @@ async function main() {
   for (const line of wrongs.slice(0, 30)) console.log(`WRONG ${line}`);
   if (wrongs.length > 30) console.log(`... ${wrongs.length - 30} more in .scratch/field/wrong.txt`);
   console.log(`field data changes: ${changes} (pushed by the origin's model signals)`);
+  console.log(`field: the Worker's answers: ${Object.entries(reasons).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(", ")}; KV reads ${kvReads}`);
   console.log(`field: ${counts.requests} requests, ${counts.identical} identical, ${counts.forwarded} forwarded, ${counts.wrong} wrong`);
   const enough = counts.requests >= 500 && changes >= 20;
   if (!enough) console.log(`field: too small a scenario (${counts.requests} requests, ${changes} changes)`);

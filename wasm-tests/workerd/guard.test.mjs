@@ -376,6 +376,54 @@ test("the store is asked for an object only when the object stage can use it", a
   assert.equal(plain.decision.objectCheck, "pending");
 });
 
+test("where the origin's middleware decides from the request alone, no store is asked and no body read", async () => {
+  // CommonMiddleware refuses a host ALLOWED_HOSTS does not list (Django's 400), CsrfViewMiddleware
+  // replaces a malformed csrftoken cookie (Set-Cookie), SessionMiddleware deletes a session cookie
+  // Django does not take: every response is the origin's, whoever the user is.
+  const guarded = {
+    ...policy,
+    views: { posts: { permissions: ["IsAuthenticated", "IsOwner"] } },
+    routes: [{ pattern: "/api/posts/{pk}/", view: "posts", detail: true }],
+    middleware: {
+      classes: ["django.middleware.security.SecurityMiddleware", "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.common.CommonMiddleware", "django.middleware.csrf.CsrfViewMiddleware"],
+      allowedHosts: ["api.example.com"],
+    },
+  };
+  const asked = { lookups: 0, prefetch: 0, load: 0 };
+  const user = async (key) => { asked.lookups++; return key === "alice" || key === "alicesession" ? alice : NOT_FOUND; };
+  const guard = createGuard({
+    policy: guarded, authoritative: true, recordsCurrent: true, log: quiet,
+    resolvers: { token: user, session: user },
+    prefetchObject: async () => { asked.prefetch++; return { id: 1, owner: 2 }; },
+    loadObject: async ({ prefetched }) => { asked.load++; return prefetched ?? { id: 1, owner: 2 }; },
+  });
+  const cases = [
+    // [label, host, method, headers, action, reason or status, [lookups, prefetched, loaded]]
+    ["a listed host", "api.example.com", "GET", { Authorization: "Token alice" }, "respond", 403, [1, 1, 1]],
+    ["a host ALLOWED_HOSTS refuses", "evil.example", "GET", { Authorization: "Token alice" }, "forward", "middleware-renders", [0, 0, 0]],
+    ["a malformed csrftoken cookie", "api.example.com", "GET", { Authorization: "Token alice", Cookie: "csrftoken=bad" }, "forward", "middleware-renders", [0, 0, 0]],
+    ["a session key Django does not take", "api.example.com", "DELETE", { Authorization: "Token alice", Cookie: "sessionid=short" }, "forward", "middleware-renders", [0, 0, 0]],
+    // A session POST would have its body read for the CSRF check.
+    ["a session POST with a malformed csrftoken", "api.example.com", "POST", { Cookie: "csrftoken=bad; sessionid=alicesession", "Content-Type": "application/x-www-form-urlencoded" }, "forward", "middleware-renders", [0, 0, 0]],
+    // Anonymous: denied before the object stage, no lookup asked, so no object read either.
+    ["anonymous", "api.example.com", "GET", {}, "respond", 403, [0, 0, 0]],
+  ];
+  for (const [label, host, method, headers, action, expected, counts] of cases) {
+    asked.lookups = 0;
+    asked.prefetch = 0;
+    asked.load = 0;
+    const body = method === "POST" ? "csrfmiddlewaretoken=x" : undefined;
+    const request = new Request(`https://${host}/api/posts/1/`, { method, headers, body });
+    const result = await guard(request);
+    assert.equal(result.action, action, `${label}: ${result.reason}`);
+    if (action === "respond") assert.equal(result.response.status, expected, label);
+    else assert.equal(result.reason, expected, label);
+    assert.deepEqual([asked.lookups, asked.prefetch, asked.load], counts, label);
+    assert.equal(request.bodyUsed, false, label);
+  }
+});
+
 test("data changes: a miss denies only from an authoritative store", async () => {
   // Post 1 was just given to alice (id 1) on the origin; the edge's store may not know yet.
   const owned = {
