@@ -89,3 +89,16 @@ test("a module bundled without its .wasm refuses another version's", { skip: typ
   const out = readBundled(project("0.0.0-other"), scratch);
   assert.equal(out.code, "wasm_version_mismatch", JSON.stringify(out));
 });
+
+// A deployment's copy of drf-gate's dist/ .wasm files without its package.json (Next's
+// `output: "standalone"` with only `dist/*.wasm` traced) is read (the build's own files), found
+// above the working directory.
+test("a traced copy of the package (dist/ only, no package.json) is read", { skip: typeof process.getBuiltinModule !== "function" }, () => {
+  const dir = mkdtempSync(join(scratch, "traced-"));
+  mkdirSync(join(dir, "node_modules", "drf-gate", "dist"), { recursive: true });
+  copyFileSync(join(installedDir, "dist", name), join(dir, "node_modules", "drf-gate", "dist", name));
+  const app = join(dir, "apps", "web");
+  mkdirSync(app, { recursive: true });
+  const out = readMoved(app);
+  assert.equal(out.length, readFileSync(join(installedDir, "dist", name)).length, JSON.stringify(out));
+});
