@@ -1,5 +1,7 @@
 // drf-gate in a Next.js app (app router), built as users build it: `next build` with Turbopack
-// (Next 16's default) and with webpack (`--webpack`), each served by `next start`. The Server
+// (Next 16's default) and with webpack (`--webpack`), each served by `next start`, and with
+// `output: "standalone"` (Turbopack), served by the traced copy's own `server.js` (Next's static
+// files copied next to it, as Next's documentation says; no node_modules but the traced ones). The Server
 // Component (next/app/page.jsx) decides with the Node entry, compiles the policy and renders
 // drf-gate/react's provider and <Can>; the Client Component (next/app/controls.jsx) gates with
 // drf-gate/can/react and the `drf-gate/can` Gate. Every control is compared with the package's own
@@ -8,10 +10,11 @@
 // rendered for another user than the browser's must be reported.
 // Prints `next: N checks, N passed` and each build's wall time.
 import { spawn, execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { installPacked } from "../install-packed.mjs";
@@ -28,7 +31,7 @@ const { check, finish } = checker();
 // The Client Component's controls for a user: the package's, without tooltips (useDecision needs
 // `check`, which drf-gate/can leaves out).
 const wantFor = (userKey) => expectedControls(userKey, "blog").map((c) => (c.control === "publish" ? { ...c, title: "" } : c));
-const env = (distDir) => ({ ...process.env, NEXT_TELEMETRY_DISABLED: "1", DIST_DIR: distDir });
+const env = (distDir, standalone = false) => ({ ...process.env, NEXT_TELEMETRY_DISABLED: "1", DIST_DIR: distDir, ...(standalone ? { STANDALONE: "1" } : {}) });
 const freePort = () =>
   new Promise((resolve) => {
     const probe = createServer().listen(0, "127.0.0.1", () => {
@@ -40,7 +43,22 @@ const freePort = () =>
 const BUILDS = [
   { name: "turbopack", distDir: ".next-turbo", args: ["build"] },
   { name: "webpack", distDir: ".next-webpack", args: ["build", "--webpack"] },
+  { name: "standalone", distDir: ".next-standalone", args: ["build"], standalone: true },
 ];
+// The standalone output deployed: `<distDir>/standalone` copied out of the repository (so that
+// nothing resolves from its node_modules), `<distDir>/static` beside its server.js (at
+// `<the app's path under the traced root, the repository's>/server.js`). Returns that server.js.
+function deployStandalone(distDir) {
+  const out = join(app, distDir, "standalone");
+  const server = readdirSync(out, { recursive: true }).find((file) => file.endsWith("server.js") && !file.includes("node_modules") && !file.includes(`${distDir}/`));
+  if (!server) throw new Error(`no server.js under ${out}`);
+  const deployed = mkdtempSync(join(tmpdir(), "drf-gate-next-standalone-"));
+  cleanup.push(deployed);
+  cpSync(out, deployed, { recursive: true, verbatimSymlinks: true });
+  cpSync(join(app, distDir, "static"), join(deployed, dirname(server), distDir, "static"), { recursive: true });
+  return join(deployed, server);
+}
+const cleanup = [];
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
@@ -53,7 +71,7 @@ try {
     rmSync(join(app, build.distDir), { recursive: true, force: true });
     const started = Date.now();
     try {
-      execFileSync(process.execPath, [nextBin, ...build.args], { cwd: app, env: env(build.distDir), encoding: "utf8", stdio: "pipe" });
+      execFileSync(process.execPath, [nextBin, ...build.args], { cwd: app, env: env(build.distDir, build.standalone), encoding: "utf8", stdio: "pipe" });
       check(`${build.name}: next build`, true);
     } catch (error) {
       check(`${build.name}: next build`, false, `${error.stdout}${error.stderr}`);
@@ -62,7 +80,14 @@ try {
     timings.push(`${build.name} ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     const port = await freePort();
-    const server = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: app, env: env(build.distDir), stdio: ["ignore", "pipe", "pipe"] });
+    let server;
+    if (build.standalone) {
+      // Its own cwd (server.js changes to its folder); nothing of the repository's node_modules.
+      const entry = deployStandalone(build.distDir);
+      server = spawn(process.execPath, [entry], { cwd: dirname(entry), env: { PATH: process.env.PATH, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", PORT: String(port), HOSTNAME: "127.0.0.1" }, stdio: ["ignore", "pipe", "pipe"] });
+    } else {
+      server = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: app, env: env(build.distDir), stdio: ["ignore", "pipe", "pipe"] });
+    }
     let log = "";
     server.stdout.on("data", (chunk) => (log += chunk));
     server.stderr.on("data", (chunk) => (log += chunk));
@@ -134,5 +159,6 @@ try {
 } finally {
   gate.free();
   await browser.close();
+  for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
 }
 finish("next", ` (next build: ${timings.join(", ")})`);

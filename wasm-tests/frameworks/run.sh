@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # drf-gate/react, /vue and /svelte in a real React, Vue and Svelte app (Vite, SSR + hydration
 # in Chromium), then drf-gate in a Next.js app (next.mjs: `next build` with Turbopack and with
-# webpack, `next start`, Chromium). Needs pkg/dist (bash scripts/build.sh). Prints
-# `frameworks: N checks, N passed` and `next: N checks, N passed`.
+# webpack, `next start`; `output: "standalone"`, its server.js; Chromium), then in a SvelteKit app
+# (sveltekit.mjs: adapter-node, `vite build`, `node build/index.js`, Chromium). Needs pkg/dist
+# (bash scripts/build.sh). Prints `frameworks: N checks, N passed`, `next: N checks, N passed` and
+# `sveltekit: N checks, N passed`.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
@@ -20,4 +22,5 @@ bash "$here/../../scripts/npm-install.sh"
 status=0
 node run.mjs || status=1
 node next.mjs || status=1
+node sveltekit.mjs || status=1
 exit $status
