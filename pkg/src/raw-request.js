@@ -55,6 +55,10 @@ export function isFetchRequest(value) {
  * body is marked `bodyPending`, and `checkRequest` reads it only when the core asks (the CSRF
  * check of a session-authenticated POST without the token header).
  *
+ * Header lines the runtime dropped before this code ran (workerd drops those with an empty
+ * value) are absent here and in what the origin behind it receives, so the result does not say
+ * `emptyHeadersDropped` (a plain raw request whose origin saw lines the caller did not may).
+ *
  * ```js
  * const raw = await toRawRequest(request); // { method: "GET", url: "https://…", headers: { … } }
  * ```
@@ -70,9 +74,9 @@ export async function toRawRequest(request, { headersDecodedAsUtf8 = HEADERS_DEC
   });
   if (lossy) return null;
   const raw = { method: request.method, url: request.url, headers };
-  // workerd drops header lines with an empty value before the Worker sees them (Django sees
-  // them): the core then treats an absent header it would decide on as not certain.
-  if (headersDecodedAsUtf8) raw.emptyHeadersDropped = true;
+  // No `emptyHeadersDropped`: workerd drops header lines with an empty value before the Worker
+  // sees them, and the origin behind the Worker gets the request as the Worker forwards it,
+  // without them too (wasm-tests/workerd/raw-lines.sh): an absent header is absent to Django.
   // Fetch `Headers` join repeated lines with ", " (Django's servers with ","): the core
   // forwards a request whose decision reads a value holding ", ".
   raw.headersJoined = true;
