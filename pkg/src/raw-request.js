@@ -50,8 +50,9 @@ export function isFetchRequest(value) {
 /**
  * The request as the core's plain raw request (`{ method, url, headers, bodyBase64? }`), or
  * `null` when the runtime lost bytes DRF would read (a header that was not valid UTF-8, in
- * workerd) or a value ends in whitespace only some of Django's servers strip: then only the
- * origin can decide. The body is not read here: an unsafe method with a
+ * workerd), a value ends in whitespace only some of Django's servers strip, or a body comes
+ * without `Content-Type` (which Django's servers fill in differently): then only the origin can
+ * decide. The body is not read here: an unsafe method with a
  * body is marked `bodyPending`, and `checkRequest` reads it only when the core asks (the CSRF
  * check of a session-authenticated POST without the token header).
  *
@@ -82,7 +83,13 @@ export async function toRawRequest(request, { headersDecodedAsUtf8 = HEADERS_DEC
   raw.headersJoined = true;
   const method = String(request.method || "GET").toUpperCase();
   // The body stays unread: the core asks for it (a `body` step) only when DRF reads it.
-  if (!SAFE_BODY_METHODS.has(method) && request.body !== null) raw.bodyPending = true;
+  if (!SAFE_BODY_METHODS.has(method) && request.body !== null) {
+    // A body without `Content-Type` (an empty line workerd dropped, or none sent): Django's
+    // CONTENT_TYPE is then the server's choice (runserver's wsgiref says `text/plain`, gunicorn
+    // and uvicorn `""`; seen behind workerd: DRF's 415 names `text/plain`): the origin's.
+    if (!("content-type" in headers)) return null;
+    raw.bodyPending = true;
+  }
   return raw;
 }
 

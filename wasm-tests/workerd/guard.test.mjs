@@ -221,6 +221,11 @@ test("in workerd, a line workerd drops is absent at the origin too: the edge dec
     const bad = await decide(`DELETE, ${cookie}, wrong token`, "DELETE", "/api/posts/1/", [accept, ["cookie", cookie], csrf[0], ["x-csrftoken", wrong]]);
     assert.deepEqual(bad.slice(0, 2), ["respond", 403]);
   }
+  // A body whose `Content-Type:` line was empty (dropped), or never sent: Django's CONTENT_TYPE
+  // is the server's choice (runserver: `text/plain`, seen as DRF's 415 behind workerd; gunicorn
+  // and uvicorn: `""`): the origin's.
+  const typeless = { ...asWorkerdSees("POST", "http://api.example.com/api/posts/", [accept, ["cookie", `theme=dark; ${csrfCookie}`], ["x-csrftoken", vectors.token]]), body: "{}" };
+  assert.deepEqual(await outcome(await edge(typeless)), ["forward", "origin-renders", null]);
   // No Accept line (an empty one is dropped): DRF's answer to a request without one.
   assert.deepEqual((await decide("no Accept", "GET", "/api/posts/", [["cookie", "sessionid=zz"]])).slice(0, 2), ["respond", 403]);
 });
