@@ -86,8 +86,9 @@ export async function toRawRequest(request, { headersDecodedAsUtf8 = HEADERS_DEC
   if (!SAFE_BODY_METHODS.has(method) && request.body !== null) {
     // A body without `Content-Type` (an empty line workerd dropped, or none sent): Django's
     // CONTENT_TYPE is then the server's choice (runserver's wsgiref says `text/plain`, gunicorn
-    // and uvicorn `""`; seen behind workerd: DRF's 415 names `text/plain`): the origin's.
-    if (!("content-type" in headers)) return null;
+    // and uvicorn `""`; seen behind workerd: DRF's 415 names `text/plain`): the origin's. An
+    // empty one (`Content-Length: 0`) is parsed by neither Django nor DRF.
+    if (!("content-type" in headers) && headers["content-length"] !== "0") return null;
     raw.bodyPending = true;
   }
   return raw;
