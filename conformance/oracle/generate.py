@@ -1296,9 +1296,9 @@ def negotiation_cases():
 
 def empty_header_cases():
     """Each request header the emulation reads, sent with an empty value (helper hunt10). workerd
-    drops such a line before the Worker sees it; where Django's answer to the empty line is not
-    its answer without the header, the workerd replay path must not see the edge answer. Every
-    case carries `Accept` (an absent one is the origin's in workerd)."""
+    drops such a line before the Worker sees it, and the origin behind the Worker never sees it:
+    the workerd replay path does not compare these (DRF answered them with the line), their
+    `forwarded_twins` without it are compared there. Every case carries `Accept`."""
     out = []
 
     def edge(*specs):
@@ -2113,10 +2113,38 @@ def accept_twins(specs):
     return specs + twins
 
 
+def forwarded_twins(specs):
+    """Each raw spec with a header sent empty (not `Host`: workerd answers that itself), again
+    without those headers: the request as a Worker in workerd forwards it (workerd drops the
+    empty line before the Worker runs; the origin behind it never sees it). DRF answers the twin
+    like any other case; the workerd replay path does not compare the original (DRF answered it
+    with the line), so the twin is where the request the edge decides there meets DRF. The
+    twins follow the originals, whose ids stay as they were."""
+    twins = []
+    for s in specs:
+        raw = s.get("raw")
+        if raw is None:
+            continue
+        headers = raw.get("headers", {})
+        if any(name.lower() == "host" and value == "" for name, value in headers.items()):
+            continue
+        empty = [name for name, value in headers.items() if value == ""]
+        if not empty and raw.get("cookieHeader") != "":
+            continue
+        twin = copy.deepcopy(s)
+        twin.pop("acceptTwin", None)
+        twin["raw"]["headers"] = {name: value for name, value in headers.items() if value != ""}
+        if raw.get("cookieHeader") == "":
+            twin["raw"].pop("cookieHeader")
+        twins.append(twin)
+    return specs + twins
+
+
 def finish(specs):
     """Declares the harness's classes and settings each policy uses, and numbers the specs (raw
-    ones without `Accept` twinned with one: `accept_twins`)."""
-    specs = accept_twins(specs)
+    ones without `Accept` twinned with one: `accept_twins`; raw ones with an empty header
+    twinned without it: `forwarded_twins`)."""
+    specs = forwarded_twins(accept_twins(specs))
     counters = {}
     for s in specs:
         declare_auth_classes(s["policy"])

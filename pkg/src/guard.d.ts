@@ -72,8 +72,10 @@ export type ForwardReason =
   /** A header the decision reads holds ", ": Fetch joins repeated lines with ", ", Django's servers with ",". */
   | "joined-header"
   /**
-   * workerd: a cookie the decision reads is the `Cookie` header's first pair; an empty `Cookie:`
-   * line before it (workerd drops it, Django's servers join it with ",") renames it for Django.
+   * A cookie the decision reads is the `Cookie` header's first pair of a raw request that says
+   * `emptyHeadersDropped`: an empty `Cookie:` line before it (dropped before the caller saw it,
+   * joined with "," by Django's servers) renames it for Django. Not given by the guard: workerd
+   * drops the line before the Worker runs, and the origin behind it never sees it.
    */
   | "dropped-cookie-line"
   /** `HasAPIKey`: the key's row has an older hash (the package re-hashes and saves it on success). */

@@ -274,6 +274,17 @@ export interface RawRequest {
   contentType?: string;
   /** Extra WSGI environ entries (`REMOTE_USER`). */
   meta?: { readonly [name: string]: string };
+  /**
+   * Header lines with an empty value were dropped before you read the request, yet reached
+   * Django (the client's own bytes go on to the origin): an absent header may have been sent
+   * empty, so a decision it could change is left to the origin. Not for a Worker's requests:
+   * workerd drops those lines before the Worker runs, and the origin behind it never sees them.
+   *
+   * ```js
+   * await gate.checkRequest({ method: "POST", url, headers, emptyHeadersDropped: true }, { resolvers });
+   * ```
+   */
+  emptyHeadersDropped?: boolean;
 }
 
 /** A django-rest-knox `AuthToken` row, as `Resolvers.knoxToken` returns it. */

@@ -50,10 +50,15 @@ export function isFetchRequest(value) {
 /**
  * The request as the core's plain raw request (`{ method, url, headers, bodyBase64? }`), or
  * `null` when the runtime lost bytes DRF would read (a header that was not valid UTF-8, in
- * workerd) or a value ends in whitespace only some of Django's servers strip: then only the
- * origin can decide. The body is not read here: an unsafe method with a
+ * workerd), a value ends in whitespace only some of Django's servers strip, or a body comes
+ * without `Content-Type` (which Django's servers fill in differently): then only the origin can
+ * decide. The body is not read here: an unsafe method with a
  * body is marked `bodyPending`, and `checkRequest` reads it only when the core asks (the CSRF
  * check of a session-authenticated POST without the token header).
+ *
+ * Header lines the runtime dropped before this code ran (workerd drops those with an empty
+ * value) are absent here and in what the origin behind it receives, so the result does not say
+ * `emptyHeadersDropped` (a plain raw request whose origin saw lines the caller did not may).
  *
  * ```js
  * const raw = await toRawRequest(request); // { method: "GET", url: "https://…", headers: { … } }
@@ -70,15 +75,22 @@ export async function toRawRequest(request, { headersDecodedAsUtf8 = HEADERS_DEC
   });
   if (lossy) return null;
   const raw = { method: request.method, url: request.url, headers };
-  // workerd drops header lines with an empty value before the Worker sees them (Django sees
-  // them): the core then treats an absent header it would decide on as not certain.
-  if (headersDecodedAsUtf8) raw.emptyHeadersDropped = true;
+  // No `emptyHeadersDropped`: workerd drops header lines with an empty value before the Worker
+  // sees them, and the origin behind the Worker gets the request as the Worker forwards it,
+  // without them too (wasm-tests/workerd/raw-lines.sh): an absent header is absent to Django.
   // Fetch `Headers` join repeated lines with ", " (Django's servers with ","): the core
   // forwards a request whose decision reads a value holding ", ".
   raw.headersJoined = true;
   const method = String(request.method || "GET").toUpperCase();
   // The body stays unread: the core asks for it (a `body` step) only when DRF reads it.
-  if (!SAFE_BODY_METHODS.has(method) && request.body !== null) raw.bodyPending = true;
+  if (!SAFE_BODY_METHODS.has(method) && request.body !== null) {
+    // A body without `Content-Type` (an empty line workerd dropped, or none sent): Django's
+    // CONTENT_TYPE is then the server's choice (runserver's wsgiref says `text/plain`, gunicorn
+    // and uvicorn `""`; seen behind workerd: DRF's 415 names `text/plain`): the origin's. An
+    // empty one (`Content-Length: 0`) is parsed by neither Django nor DRF.
+    if (!("content-type" in headers) && headers["content-length"] !== "0") return null;
+    raw.bodyPending = true;
+  }
   return raw;
 }
 

@@ -192,8 +192,9 @@ pub(crate) trait CsrfContext {
 }
 
 /// `process_view`'s reject reason, or `Ok(())`; `Err(Err(step))` when a dependency raised or is
-/// pending. Where the runtime drops empty header lines (workerd), the check of an unsafe method
-/// without `Origin` is not certain, whatever it finds: Django may have seen `Origin:` empty (a
+/// pending. Where empty header lines were dropped before the caller saw them but not before
+/// Django did (`RawRequest::empty_headers_dropped`), the check of an unsafe method without
+/// `Origin` is not certain, whatever it finds: Django may have seen `Origin:` empty (a
 /// bad origin, rejected before the token is read), so the origin decides; likewise without the
 /// `SECURE_PROXY_SSL_HEADER` header on https (an empty one is not secure).
 pub(crate) fn check(
@@ -212,9 +213,9 @@ pub(crate) fn check(
     Ok(reason)
 }
 
-/// The check cannot be decided here: the runtime drops empty header lines (workerd), and an
-/// empty line of a header it reads would change Django's answer; the origin decides (the
-/// server's 500).
+/// The check cannot be decided here: empty header lines were dropped before the caller saw
+/// them (`RawRequest::empty_headers_dropped`), and an empty line of a header it reads would
+/// change Django's answer; the origin decides (the server's 500).
 fn dropped_line(why: &'static str) -> super::Step {
     super::Step::Fail(super::AuthenticationFailure::new(super::FailureKind::ServerError, why, "server_error"))
 }

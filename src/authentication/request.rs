@@ -137,8 +137,10 @@ pub struct RawRequestInput {
     /// [`EdgeStep`](crate::edge::EdgeStep) `body` step) only when DRF would read it.
     #[serde(default)]
     pub body_pending: bool,
-    /// The runtime drops header lines with an empty value before the caller sees them
-    /// (workerd): an absent header may have been sent empty, which Django does see.
+    /// Header lines with an empty value were dropped before the caller saw them, yet reached
+    /// Django (a request read where the origin gets the client's own bytes): an absent header
+    /// may have been sent empty. Not for a Worker's requests: workerd drops such lines before
+    /// the Worker runs, and the origin behind it gets the request as the Worker forwards it.
     #[serde(default)]
     pub empty_headers_dropped: bool,
     /// The caller did not read the body because it is longer than the edge reads
@@ -688,12 +690,13 @@ impl RawRequest {
         self.cookies_map().remove(name)
     }
 
-    /// Whether the decision read a cookie that is the `Cookie` header's first pair, in a runtime
-    /// that drops empty header lines (workerd, [`RawRequest::empty_headers_dropped`]). workerd
-    /// drops an empty `Cookie:` line only while no value came before it (a later one is joined
-    /// as `", "`, which the edge strips as Django's servers do); Django's servers join every
-    /// line with `","`, so an empty first line makes the first pair's name `,name` to Django:
-    /// that cookie is not there. An edge forwards such a request.
+    /// Whether the decision read a cookie that is the `Cookie` header's first pair, where empty
+    /// header lines were dropped before the caller saw them but not before Django did
+    /// ([`RawRequest::empty_headers_dropped`]). workerd drops an empty `Cookie:` line only while
+    /// no value came before it (a later one is joined as `", "`, which the edge strips as
+    /// Django's servers do); Django's servers join every line with `","`, so an empty first
+    /// line makes the first pair's name `,name` to Django: that cookie is not there. An edge
+    /// forwards such a request.
     ///
     /// ```
     /// use drf_gate::authentication::{RawRequest, RawRequestInput};
@@ -738,8 +741,8 @@ impl RawRequest {
         }
     }
 
-    /// Whether [`RawRequest::is_secure_behind`] may not be what Django computed: the runtime
-    /// dropped empty header lines (workerd), the proxy header is absent and the URL is https,
+    /// Whether [`RawRequest::is_secure_behind`] may not be what Django computed: empty header
+    /// lines were dropped before the caller saw them, the proxy header is absent, the URL https,
     /// where an empty header line reads as not secure.
     ///
     /// ```
@@ -764,8 +767,9 @@ impl RawRequest {
         self.body_too_large
     }
 
-    /// Whether the runtime dropped header lines with an empty value (workerd): an absent
-    /// header may have reached Django as an empty one.
+    /// Whether header lines with an empty value were dropped before the caller saw them but
+    /// not before Django did ([`RawRequestInput::empty_headers_dropped`]): an absent header may
+    /// have reached Django as an empty one.
     pub fn empty_headers_dropped(&self) -> bool {
         self.empty_headers_dropped
     }

@@ -383,8 +383,7 @@ export function buildCases() {
     const head = `--b\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n${CSRF}\r\n--b\r\nContent-Disposition: form-data; name="f"; filename="a"\r\n\r\n`;
     return head + "x".repeat(size - head.length - 10) + "\r\n--b--\r\n";
   };
-  // Another cookie first: in workerd a decision on the Cookie header's first pair is forwarded
-  // (`dropped-cookie-line`), and these cases are about reading the body.
+  // Another cookie first (these cases are about reading the body).
   const uploadHeaders = { accept: "application/json", origin: BASE, cookie: `theme=dark; sessionid=s1; csrftoken=${CSRF}`, "content-type": "multipart/form-data; boundary=b" };
   add("multipart upload 3.9 MB, token in the form (Fetch Request)", 3000, ({ gate }) => gate.checkRequest(new Request(BASE + "/api/posts/", { method: "POST", headers: uploadHeaders, body: upload(3_900_000) }), { resolvers }), { expect: (r) => r?.decision?.allowed === true });
   add("multipart upload 3.9 MB, token in the form (plain body)", 3000, ({ gate }) => gate.checkRequest(raw("POST", "/api/posts/", uploadHeaders, { body: upload(3_900_000) }), { resolvers }), { expect: (r) => r?.decision?.allowed === true });

@@ -168,7 +168,6 @@ function asWorkerdSees(method, url, lines) {
 test("in workerd, spaces and tabs around a header value are stripped, as Django's servers strip them", async () => {
   const guard = createGuard({ policy, authoritative: true, recordsCurrent: true, log: quiet, resolvers: sessions, headersDecodedAsUtf8: true });
   const lines = (token) => [
-    // Not the Cookie header's first pair: that one is the origin's in workerd (below).
     ["accept", "application/json"], ["cookie", `theme=dark; ${csrfCookie}`], ["origin", "http://api.example.com"], ["x-csrftoken", token],
   ];
   // A good token: past the CSRF check (the object stage next), with or without the padding.
@@ -183,35 +182,52 @@ test("in workerd, spaces and tabs around a header value are stripped, as Django'
   assert.match(await inner.response.text(), /has incorrect length/);
 });
 
-test("in workerd, a decision on the Cookie header's first pair is the origin's (an empty Cookie: line before it is dropped)", async () => {
-  // Real workerd (probe-headers.mjs): `Cookie:` + `Cookie: sessionid=s1` reaches the Worker as
-  // `sessionid=s1`; Django's servers join the lines with ",", so Django reads `,sessionid`: no
-  // session, DRF's "Authentication credentials were not provided." where the edge saw alice.
+test("in workerd, a line workerd drops is absent at the origin too: the edge decides the request without it", async () => {
+  // workerd drops an empty header line (`Origin:`, `Accept:`, `Cookie:` before the real one)
+  // before the Worker runs, and the origin behind the Worker gets the request as the Worker
+  // forwards it, without that line (raw-lines.sh): the origin's answer is DRF's answer to the
+  // request the Worker sees, which is what a runtime that keeps every line (Node) decides.
   let asked = 0;
-  const guard = createGuard({
-    policy, authoritative: true, log: quiet, headersDecodedAsUtf8: true,
-    resolvers: { ...sessions, session: async (key) => { asked++; return sessions.session(key); } },
-  });
-  const seen = (cookie, extra = []) => [["accept", "application/json"], ["cookie", cookie], ...extra];
-  const csrf = [["origin", "http://api.example.com"], ["x-csrftoken", vectors.token]];
-  for (const [label, method, cookie, extra] of [
-    ["session alone", "GET", "sessionid=s1", []],
-    ["session first", "DELETE", `sessionid=s1; csrftoken=${vectors.secret}`, csrf],
-    ["csrftoken first", "DELETE", `csrftoken=${vectors.secret}; sessionid=s1`, csrf],
-  ]) {
+  const counted = { ...sessions, session: async (key) => { asked++; return sessions.session(key); } };
+  const options = { policy, authoritative: true, recordsCurrent: true, log: quiet };
+  const edge = createGuard({ ...options, resolvers: counted, headersDecodedAsUtf8: true });
+  const node = createGuard({ ...options, resolvers: sessions });
+  const outcome = async (result) => [result.action, result.reason ?? result.response.status, result.action === "respond" ? await result.response.text() : null];
+  const decide = async (label, method, path, lines) => {
     asked = 0;
-    const result = await guard(asWorkerdSees(method, "http://api.example.com/api/posts/1/", seen(cookie, extra)));
-    assert.deepEqual([result.action, result.reason], ["forward", "dropped-cookie-line"], label);
-    if (label !== "csrftoken first") assert.equal(asked, 0, `${label}: the store is not asked`);
+    const url = `http://api.example.com${path}`;
+    const got = await outcome(await edge(asWorkerdSees(method, url, lines)));
+    assert.deepEqual(got, await outcome(await node(new Request(url, { method, headers: lines }))), `${label}: as in Node`);
+    return got;
+  };
+  const wrong = "A".repeat(64);
+  const accept = ["accept", "application/json"];
+  // alice's session POST without Origin (plain http: no Referer check): DRF's 403 for a wrong
+  // token at the edge, DRF's allow for a good one.
+  const denied = await decide("no Origin, wrong token", "POST", "/api/posts/", [accept, ["cookie", `theme=dark; ${csrfCookie}`], ["x-csrftoken", wrong]]);
+  assert.deepEqual(denied.slice(0, 2), ["respond", 403]);
+  assert.match(denied[2], /^\{"detail":"CSRF Failed: CSRF token from the 'X-Csrftoken' HTTP header incorrect\."\}$/);
+  assert.deepEqual(await decide("no Origin, good token", "POST", "/api/posts/", [accept, ["cookie", `theme=dark; ${csrfCookie}`], ["x-csrftoken", vectors.token]]),
+    ["forward", "allowed", null]);
+  // Decisions on the Cookie header's first pair (`Cookie:` + `Cookie: sessionid=s1` reaches the
+  // Worker and the origin as `sessionid=s1`): alice's session, an unknown one, the CSRF cookie.
+  assert.deepEqual(await decide("session alone", "GET", "/api/posts/", [accept, ["cookie", "sessionid=s1"]]), ["forward", "allowed", null]);
+  assert.equal(asked, 1, "session alone: the store is asked");
+  const unknown = await decide("unknown session alone", "GET", "/api/posts/", [accept, ["cookie", "sessionid=zz"]]);
+  assert.deepEqual(unknown.slice(0, 2), ["respond", 403]);
+  const csrf = [["origin", "http://api.example.com"], ["x-csrftoken", vectors.token]];
+  for (const cookie of [`sessionid=s1; csrftoken=${vectors.secret}`, `csrftoken=${vectors.secret}; sessionid=s1`]) {
+    assert.deepEqual(await decide(`DELETE, ${cookie}`, "DELETE", "/api/posts/1/", [accept, ["cookie", cookie], ...csrf]), ["forward", "object-pending", null]);
+    const bad = await decide(`DELETE, ${cookie}, wrong token`, "DELETE", "/api/posts/1/", [accept, ["cookie", cookie], csrf[0], ["x-csrftoken", wrong]]);
+    assert.deepEqual(bad.slice(0, 2), ["respond", 403]);
   }
-  // The cookies it reads after another pair: the edge's, as before (here: past the CSRF check).
-  const later = await guard(asWorkerdSees("DELETE", "http://api.example.com/api/posts/1/",
-    seen(`theme=dark; csrftoken=${vectors.secret}; sessionid=s1`, csrf)));
-  assert.equal(later.reason, "object-pending");
-  // A runtime that keeps empty lines (Node): no such doubt.
-  const node = createGuard({ policy, authoritative: true, log: quiet, resolvers: sessions });
-  const plain = await node(get("/api/posts/", { Accept: "application/json", Cookie: "sessionid=s1" }));
-  assert.equal(plain.reason, "allowed");
+  // A body whose `Content-Type:` line was empty (dropped), or never sent: Django's CONTENT_TYPE
+  // is the server's choice (runserver: `text/plain`, seen as DRF's 415 behind workerd; gunicorn
+  // and uvicorn: `""`): the origin's.
+  const typeless = { ...asWorkerdSees("POST", "http://api.example.com/api/posts/", [accept, ["cookie", `theme=dark; ${csrfCookie}`], ["x-csrftoken", vectors.token]]), body: "{}" };
+  assert.deepEqual(await outcome(await edge(typeless)), ["forward", "origin-renders", null]);
+  // No Accept line (an empty one is dropped): DRF's answer to a request without one.
+  assert.deepEqual((await decide("no Accept", "GET", "/api/posts/", [["cookie", "sessionid=zz"]])).slice(0, 2), ["respond", 403]);
 });
 
 test("the guard decides on the request as forwardTo sends it (the origin's view), else forwards", async () => {

@@ -123,8 +123,7 @@ function cases(drf) {
   const c = drf.kv.credentials;
   const { token: csrf, secret } = mintCsrfToken();
   const host = "Host: localhost";
-  // What every client sends: without `Accept`, workerd cannot tell an absent line from a
-  // dropped empty one (DRF's 406), and the guard forwards every decision.
+  // What clients send (an empty `Accept:` line workerd drops is absent at the origin too).
   const accept = "Accept: */*";
   const json = ["Content-Type: application/json"];
   const post = (label, lines, path = "/api/posts/") => ({ label, method: "POST", path, lines: [host, accept, ...lines], body: '{"title":"raw","body":"x"}' });

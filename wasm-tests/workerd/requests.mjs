@@ -129,8 +129,8 @@ export function corsRequests(options) {
  * Header lines sent with an empty value: workerd drops those of the headers it knows before the
  * Worker sees them, where Django sees them (an empty `Accept:` is DRF's 406, an empty CSRF token
  * header "has incorrect length", an empty `Origin:` fails the Origin check). The Worker must
- * answer as DRF does or forward (`emptyLine`: run.mjs judges a forward by DRF's answer to the
- * request without the empty lines, which is what reaches the origin through workerd).
+ * answer or forward as the origin does behind it: run.mjs judges every request with an empty
+ * value by the origin's answer through a forwarding Worker (the request as workerd forwards it).
  */
 export function emptyLineRequests(options) {
   const all = Object.fromEntries(credentials(options));
