@@ -247,7 +247,7 @@ dim("checkRequestSync", "multipart long boundary", 8, (n) => { const b = "b".rep
 // 1.4 MB, linear on either side. Sizes x1.41 (the growth is given per doubling).
 const OVER_THIRD = [1_450_000, 2_050_000, 2_900_000, 4_100_000];
 dim("checkRequestSync", "form value length (JSON path)", OVER_THIRD, (n) => formPost(form(1, n - 100), "application/x-www-form-urlencoded"), sync);
-dim("checkRequestSync", "JSON body keys (JSON path)", OVER_THIRD, (n) => sessionPost(`{${Array.from({ length: Math.floor(n / 12) }, (_, i) => `"k${i}":${i % 100}`).join(",")}}`), sync);
+dim("checkRequestSync", "JSON body keys (JSON path)", OVER_THIRD, (n) => sessionPost(`{${Array.from({ length: Math.floor(n / 14) }, (_, i) => `"k${i}":${i % 100}`).join(",")}}`), sync);
 dim("checkRequestSync", "multipart file size (JSON path)", OVER_THIRD, (n) => formPost(multipart(0).replace("--b--", `--b\r\nContent-Disposition: form-data; name="f"; filename="a"\r\n\r\n${"x".repeat(n - 300)}\r\n--b--`), "multipart/form-data; boundary=b"), sync);
 dim("checkRequestSync", "bodyBase64 length", 200_000, (n) => ({ ...formPost(undefined, "application/x-www-form-urlencoded"), bodyBase64: btoa("a=" + "v".repeat(n) + `&csrfmiddlewaretoken=${CSRF}`) }), sync);
 
