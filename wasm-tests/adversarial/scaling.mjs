@@ -222,8 +222,8 @@ dim("checkRequestSync", "query format values", 125, (n) => raw("GET", "/api/post
 dim("checkRequestSync", "query length", 20_000, (n) => raw("GET", "/api/posts/?q=" + "%41".repeat(n / 3)), sync);
 // bodies (a session POST without the header token: the body is read for it)
 const tokenJsonPost = (body) => raw("POST", "/api/posts/", { origin: BASE, cookie: `sessionid=s1; csrftoken=${CSRF}`, "content-type": "application/json" }, { body });
-dim("checkRequestSync", "JSON body keys", 15_000, (n) => sessionPost(`{${Array.from({ length: n }, (_, i) => `"k${i}":${i}`).join(",")}}`), sync);
-dim("checkRequestSync", "JSON body duplicate keys", 15_000, (n) => sessionPost(`{${Array.from({ length: n }, (_, i) => `"k${i % 7}":${i}`).join(",")}}`), sync);
+dim("checkRequestSync", "JSON body keys", 10_000, (n) => sessionPost(`{${Array.from({ length: n }, (_, i) => `"k${i}":${i}`).join(",")}}`), sync);
+dim("checkRequestSync", "JSON body duplicate keys", 10_000, (n) => sessionPost(`{${Array.from({ length: n }, (_, i) => `"k${i % 7}":${i}`).join(",")}}`), sync);
 dim("checkRequestSync", "JSON body nesting (900 max)", 100, (n) => sessionPost("[".repeat(n) + "]".repeat(n)), sync);
 dim("checkRequestSync", "JSON body string escapes", 25_000, (n) => sessionPost(`"${"\\u00e9".repeat(n)}"`), sync);
 dim("checkRequestSync", "JSON body surrogate escapes", 12_000, (n) => sessionPost(`"${"\\ud83d\\ude00".repeat(n)}"`), sync);
