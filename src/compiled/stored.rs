@@ -28,7 +28,7 @@ pub(crate) struct StoredPrograms {
     pub(crate) object_reads: Option<Vec<Vec<String>>>,
     /// `entries` by target (the first of a repeated one), so that `get` is a lookup: a policy
     /// of 4096 views stores some 57,000 entries, and a scan per target made compiling it
-    /// quadratic and every `can` of the runtime linear in the policy.
+    /// quadratic (and the runtime's first `can` of each target linear in the policy).
     by_target: BTreeMap<(bool, StoredTarget), usize>,
 }
 
