@@ -27,8 +27,9 @@ pub(crate) struct StoredPrograms {
     pub(crate) entries: Vec<StoredEntry>,
     pub(crate) object_reads: Option<Vec<Vec<String>>>,
     /// `entries` by target (the first of a repeated one), so that `get` is a lookup: a policy
-    /// of 4096 views stores some 57,000 entries, and a scan per target made compiling it
-    /// quadratic (and the runtime's first `can` of each target linear in the policy).
+    /// of thousands of views stores tens of thousands of entries, and a scan per target made
+    /// compiling it quadratic (and the runtime's first `can` of each target linear in the
+    /// policy).
     by_target: BTreeMap<(bool, StoredTarget), usize>,
 }
 
