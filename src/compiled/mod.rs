@@ -252,10 +252,12 @@ fn encode_programs(stored: &stored::StoredPrograms, out: &mut Writer) {
     }
     // The methods once; entries name them by index.
     let mut methods: Vec<&str> = Vec::new();
+    let mut method_index: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for entry in &stored.entries {
-        if !methods.contains(&entry.target.method.as_str()) {
+        method_index.entry(&entry.target.method).or_insert_with(|| {
             methods.push(&entry.target.method);
-        }
+            methods.len() - 1
+        });
     }
     out.usize(methods.len());
     for method in &methods {
@@ -266,7 +268,7 @@ fn encode_programs(stored: &stored::StoredPrograms, out: &mut Writer) {
         out.usize(entry.target.view);
         out.usize(entry.target.route);
         out.usize(entry.target.action.map_or(0, |action| action + 1));
-        out.usize(methods.iter().position(|method| *method == entry.target.method).unwrap_or_default());
+        out.usize(method_index.get(entry.target.method.as_str()).copied().unwrap_or_default());
         out.bool(entry.with_object);
         out.usize(entry.program);
     }
@@ -610,7 +612,8 @@ fn decode_programs(d: &mut Sticky<'_, '_>, views: &[View]) -> stored::StoredProg
     }
     let methods = d.strings();
     let count = d.count();
-    let mut entries = Vec::with_capacity(count);
+    let mut stored = stored::StoredPrograms::default();
+    stored.pool = pool;
     for _ in 0..count {
         let view_index = d.index(views.len());
         let (route_count, action_count) = views.get(view_index).map_or((0, 0), |v| (v.routes.len(), v.actions.len()));
@@ -622,11 +625,11 @@ fn decode_programs(d: &mut Sticky<'_, '_>, views: &[View]) -> stored::StoredProg
         let method = d.index(methods.len());
         let method = methods.get(method).cloned().unwrap_or_default();
         let with_object = d.bool();
-        let program = d.index(pool.len());
+        let program = d.index(stored.pool.len());
         let target = stored::StoredTarget { view: view_index, route, action, method };
-        entries.push(stored::StoredEntry { target, with_object, program });
+        stored.push(stored::StoredEntry { target, with_object, program });
     }
-    let object_reads = if d.bool() {
+    stored.object_reads = if d.bool() {
         let count = d.count();
         let mut paths = Vec::with_capacity(count);
         for _ in 0..count {
@@ -636,7 +639,7 @@ fn decode_programs(d: &mut Sticky<'_, '_>, views: &[View]) -> stored::StoredProg
     } else {
         None
     };
-    stored::StoredPrograms { pool, entries, object_reads }
+    stored
 }
 
 fn decode_check(d: &mut Sticky<'_, '_>, condition_count: usize) -> Check {

@@ -676,7 +676,10 @@ impl Gate {
     #[cfg(feature = "compiler")]
     pub(crate) fn stored_programs(&self) -> StoredPrograms {
         const METHODS: [&str; 8] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"];
-        let mut stored = StoredPrograms { object_reads: self.policy_object_reads(), ..StoredPrograms::default() };
+        let mut stored = StoredPrograms::default();
+        stored.object_reads = self.policy_object_reads();
+        // The distinct programs, each once in the pool (a lookup, not a scan of the pool).
+        let mut pooled: std::collections::BTreeMap<Program, usize> = std::collections::BTreeMap::new();
         for view in &self.views {
             let handled = view.routes.iter().flat_map(|route| route.handled.iter().map(String::as_str));
             let names: Vec<&str> =
@@ -692,14 +695,11 @@ impl Gate {
                     if program.code == [ops::ASK, 2] {
                         continue;
                     }
-                    let index = match stored.pool.iter().position(|known| *known == program) {
-                        Some(index) => index,
-                        None => {
-                            stored.pool.push(program);
-                            stored.pool.len() - 1
-                        }
-                    };
-                    stored.entries.push(StoredEntry { target: StoredTarget::of(&target), with_object, program: index });
+                    let index = *pooled.entry(program).or_insert_with_key(|program| {
+                        stored.pool.push(program.clone());
+                        stored.pool.len() - 1
+                    });
+                    stored.push(StoredEntry { target: StoredTarget::of(&target), with_object, program: index });
                 }
             }
         }

@@ -2,6 +2,8 @@
 //! kept apart from the lowering so that [`crate::gate::Gate`] can hold them without the gate and
 //! the lowering importing each other.
 
+use std::collections::BTreeMap;
+
 /// A lowered target: the code and its texts (names of object members, string and number
 /// constants).
 ///
@@ -9,7 +11,7 @@
 /// let program = drf_gate::compiled::program::Program { code: vec![0, 2], texts: Vec::new() };
 /// assert_eq!(program.code.len(), 2);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Program {
     /// The nodes, flat.
     pub code: Vec<i32>,
@@ -24,10 +26,15 @@ pub(crate) struct StoredPrograms {
     pub(crate) pool: Vec<Program>,
     pub(crate) entries: Vec<StoredEntry>,
     pub(crate) object_reads: Option<Vec<Vec<String>>>,
+    /// `entries` by target (the first of a repeated one), so that `get` is a lookup: a policy
+    /// of thousands of views stores tens of thousands of entries, and a scan per target made
+    /// compiling it quadratic (and the runtime's first `can` of each target linear in the
+    /// policy).
+    by_target: BTreeMap<(bool, StoredTarget), usize>,
 }
 
 /// A target as stored: the indices and method of a `gate::ResolvedTarget`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct StoredTarget {
     pub(crate) view: usize,
     pub(crate) route: usize,
@@ -47,7 +54,13 @@ pub(crate) struct StoredEntry {
 impl StoredPrograms {
     /// The program stored for a target, if any.
     pub(crate) fn get(&self, target: &StoredTarget, with_object: bool) -> Option<&Program> {
-        let entry = self.entries.iter().find(|entry| entry.with_object == with_object && entry.target == *target)?;
-        self.pool.get(entry.program)
+        let index = self.by_target.get(&(with_object, target.clone()))?;
+        self.pool.get(self.entries.get(*index)?.program)
+    }
+
+    /// Adds an entry (a target already stored keeps its first program, as `get` reads it).
+    pub(crate) fn push(&mut self, entry: StoredEntry) {
+        self.by_target.entry((entry.with_object, entry.target.clone())).or_insert(self.entries.len());
+        self.entries.push(entry);
     }
 }

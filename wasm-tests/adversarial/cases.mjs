@@ -409,6 +409,14 @@ export function buildCases() {
   add("route() of a path of 10^7 characters", 2000, ({ gate }) => gate.route("/" + "a".repeat(10_000_000)), { expectError: "ContextError" });
   add("policy 4097 views", 5000, ({ Gate }) => withGate(Gate, { views: manyKeys(4097, "v", {}) }), { expectError: "PolicyError" });
   add("policy 4096 views compiles", 5000, ({ Gate }) => withGate(Gate, { views: manyKeys(4096, "v", {}) }));
+  // A compiled policy of many views: each target's program was looked up by a scan of all the
+  // stored ones (quadratic: in Node 1024 views with two routes each took 5 s, 2048 took 71 s; now
+  // 0.25 s). 2048, not 4096: the wasm memory compiling it leaves counts against the 2x bound.
+  const viewsWithRoutes = (n) => ({
+    views: manyKeys(n, "v", { permissions: ["IsAuthenticated"] }),
+    routes: Array.from({ length: n }, (_, i) => [{ pattern: `/v${i}/`, view: `v${i}` }, { pattern: `/v${i}/{pk}/`, view: `v${i}`, detail: true }]).flat(),
+  });
+  add("toCompiled of a policy of 2048 views with routes", 5000, ({ Gate }) => withGate(Gate, viewsWithRoutes(2048), (g) => (typeof g.toCompiled === "function" ? g.toCompiled().length : "no toCompiled here")));
   add("policy text of 9 MB", 2000, ({ Gate }) => withGate(Gate, " ".repeat(9_000_000) + "{}"), { expectError: "PolicyError" });
 
   return cases;
