@@ -612,8 +612,7 @@ fn decode_programs(d: &mut Sticky<'_, '_>, views: &[View]) -> stored::StoredProg
     }
     let methods = d.strings();
     let count = d.count();
-    let mut stored = stored::StoredPrograms::default();
-    stored.pool = pool;
+    let mut stored = stored::StoredPrograms::with_pool(pool);
     for _ in 0..count {
         let view_index = d.index(views.len());
         let (route_count, action_count) = views.get(view_index).map_or((0, 0), |v| (v.routes.len(), v.actions.len()));
