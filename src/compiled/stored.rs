@@ -2,7 +2,7 @@
 //! kept apart from the lowering so that [`crate::gate::Gate`] can hold them without the gate and
 //! the lowering importing each other.
 
-#[cfg(any(feature = "compiler", feature = "edge"))]
+#[cfg(feature = "compiler")]
 use std::collections::BTreeMap;
 
 /// A lowered target: the code and its texts (names of object members, string and number
@@ -31,9 +31,9 @@ pub(crate) struct StoredPrograms {
     /// of thousands of views stores tens of thousands of entries, and a scan per target made
     /// compiling it quadratic (and the runtime's first `can` of each target linear in the
     /// policy).
-    /// (Not in the browser runtime, which scans: JS keeps each target's program after its first
-    /// `can`, and a map would cost its .wasm ~2 KB gzip.)
-    #[cfg(any(feature = "compiler", feature = "edge"))]
+    /// (Only in the compiler: the browser runtime and the Worker build scan, once per target in
+    /// the runtime, whose JS keeps each program; the map costs their .wasm ~2-2.5 KB gzip.)
+    #[cfg(feature = "compiler")]
     by_target: BTreeMap<(bool, StoredTarget), usize>,
 }
 
@@ -63,16 +63,16 @@ impl StoredPrograms {
 
     /// The program stored for a target, if any.
     pub(crate) fn get(&self, target: &StoredTarget, with_object: bool) -> Option<&Program> {
-        #[cfg(any(feature = "compiler", feature = "edge"))]
+        #[cfg(feature = "compiler")]
         let entry = self.entries.get(*self.by_target.get(&(with_object, target.clone()))?)?;
-        #[cfg(not(any(feature = "compiler", feature = "edge")))]
+        #[cfg(not(feature = "compiler"))]
         let entry = self.entries.iter().find(|entry| entry.with_object == with_object && entry.target == *target)?;
         self.pool.get(entry.program)
     }
 
     /// Adds an entry (a target already stored keeps its first program, as `get` reads it).
     pub(crate) fn push(&mut self, entry: StoredEntry) {
-        #[cfg(any(feature = "compiler", feature = "edge"))]
+        #[cfg(feature = "compiler")]
         self.by_target.entry((entry.with_object, entry.target.clone())).or_insert(self.entries.len());
         self.entries.push(entry);
     }
